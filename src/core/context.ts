@@ -1,0 +1,129 @@
+// What every prober gets injected: clock, resolver, connector, transcript, limits, abort signal.
+// Interfaces live here; the adapters that touch the network live in dns/ and net/.
+import type { Duplex } from 'node:stream';
+import type { Transcript } from './transcript.js';
+
+export interface Clock {
+  /** Wall-clock time, epoch milliseconds (for certificate validity and report times). */
+  now(): number;
+  /** Monotonic milliseconds (for durations and transcript offsets). */
+  monotonic(): number;
+}
+
+export interface MxAnswer {
+  exchange: string;
+  priority: number;
+}
+
+/** DNS lookups. Failures throw DnsError with a code (NXDOMAIN, NODATA, SERVFAIL, TIMEOUT …). */
+export interface Resolver {
+  /** "system" or the server address queried, for reports. */
+  readonly description: string;
+  mx(name: string): Promise<MxAnswer[]>;
+  a(name: string): Promise<string[]>;
+  aaaa(name: string): Promise<string[]>;
+  cname(name: string): Promise<string[]>;
+  ptr(address: string): Promise<string[]>;
+}
+
+export interface ConnectOptions {
+  /** Always an IP address: host names never reach the socket layer (getaddrinfo would bypass --resolver). */
+  address: string;
+  port: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Settings for one TLS handshake. */
+export interface TlsOptions {
+  /** SNI to send, or null to send none. */
+  servername: string | null;
+  /** 'normal': our regular settings; 'legacy': TLS 1.0-1.2, every cipher including eNULL, SECLEVEL 0. */
+  mode: 'normal' | 'legacy';
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface TlsHandshake {
+  protocol: string | null;
+  cipher: string | null;
+  cipherStandard: string | null;
+  group: string | null;
+  /** DER of the certificates the server presented, leaf first, as far as Node lets us see them. */
+  peerChain: Buffer[];
+  ocspResponse: Buffer | null;
+  handshakeMs: number;
+}
+
+export interface TlsFailure {
+  /** OpenSSL's reason, e.g. "sslv3 alert handshake failure", or 'timeout' / 'closed'. */
+  error: string;
+  /** Whether the server got as far as sending a certificate (TLS ≤ 1.2 only; null when unknown). */
+  certificateReceived: boolean | null;
+}
+
+/** A byte stream we can write to, read from, and upgrade to TLS in place. */
+export interface Connection {
+  readonly localAddress: string | null;
+  readonly remoteAddress: string;
+  readonly stream: Duplex;
+  /** Wrap the current stream in TLS. Rejects with TlsHandshakeError. */
+  startTls(options: TlsOptions): Promise<TlsHandshake>;
+  close(): void;
+}
+
+export interface Connector {
+  /** Opens a TCP connection. Rejects with MxrayError('connection-refused' | 'connection-timeout' …). */
+  connect(options: ConnectOptions): Promise<Connection>;
+}
+
+export interface Limits {
+  connectTimeoutMs: number;
+  /** How long we wait for the banner: 10 s and more are normal anti-spam pauses. */
+  greetingTimeoutMs: number;
+  /** Absolute time for one whole reply after a command. */
+  commandTimeoutMs: number;
+  tlsTimeoutMs: number;
+  maxLineBytes: number;
+  maxReplyLines: number;
+  maxReplyBytes: number;
+  connectionsPerDomain: number;
+  connectionsPerAddress: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  connectTimeoutMs: 10_000,
+  greetingTimeoutMs: 30_000,
+  commandTimeoutMs: 30_000,
+  tlsTimeoutMs: 15_000,
+  maxLineBytes: 4096,
+  maxReplyLines: 200,
+  maxReplyBytes: 64 * 1024,
+  connectionsPerDomain: 4,
+  connectionsPerAddress: 1,
+};
+
+/** A host name mapped to an address and port (--connect, and the demo's lab). */
+export interface HostMapping {
+  address: string;
+  port: number | null;
+}
+
+export interface TrustStore {
+  /** DER-decoded roots, as X509Certificate objects (parsed lazily by the implementation). */
+  roots(): readonly import('node:crypto').X509Certificate[];
+  readonly description: string;
+}
+
+export interface ProbeContext {
+  clock: Clock;
+  resolver: Resolver;
+  connector: Connector;
+  trustStore: TrustStore;
+  transcript: Transcript;
+  limits: Limits;
+  hostMap: ReadonlyMap<string, HostMapping>;
+  signal?: AbortSignal;
+  /** Live progress for the CLI status line / web page. */
+  onProgress?: (key: string, phase: string) => void;
+}

@@ -1,0 +1,342 @@
+// The one definition of the Report contract. TypeScript types (`Static<…>`) and the published
+// JSON Schema (schema/report.schema.json, via scripts/gen-schema.js) both come from here.
+// Runtime code imports only the types (`import type`), so TypeBox is never on the start-up path.
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+
+/** A union of string literals whose static type is the union of those strings. */
+function Literals<const T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> {
+  return Type.Union(values.map((v) => Type.Literal(v))) as TUnion<TLiteral<T[number]>[]>;
+}
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const strict = { additionalProperties: false } as const;
+
+export const SCHEMA_VERSION = '1.0';
+
+export const SEVERITIES = ['ok', 'info', 'warning', 'error', 'critical'] as const;
+export const SeveritySchema = Literals(SEVERITIES);
+export type Severity = Static<typeof SeveritySchema>;
+
+export const ActorSchema = Type.Union([Type.Literal('us'), Type.Literal('them'), Type.Literal('either')]);
+export type Actor = Static<typeof ActorSchema>;
+
+/** The closed status list (STYLE.md §5): why a probe or phase did not complete. */
+export const STATUS_CODES = [
+  'ok',
+  'dns-error',
+  'connection-refused',
+  'connection-timeout',
+  'greeting-timeout',
+  'protocol-error',
+  'starttls-refused',
+  'tls-handshake-error',
+  'post-tls-error',
+  'io-timeout',
+  'invalid-input',
+  'blocked-target',
+  'internal-error',
+] as const;
+export type StatusCode = (typeof STATUS_CODES)[number];
+export const StatusCodeSchema = Literals(STATUS_CODES);
+
+export const RemediationSchema = Type.Object(
+  {
+    summary: Type.String(),
+    steps: Type.Array(Type.String()),
+    exchange: Type.Optional(Type.Array(Type.String())),
+    postfix: Type.Optional(Type.Array(Type.String())),
+    exim: Type.Optional(Type.Array(Type.String())),
+  },
+  strict,
+);
+export type Remediation = Static<typeof RemediationSchema>;
+
+export const FindingSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9-]+(\\.[a-z0-9-]+)+$' }),
+    severity: SeveritySchema,
+    title: Type.String(),
+    detail: Type.String(),
+    actor: ActorSchema,
+    /** What a sender using opportunistic TLS does when it meets this. */
+    opportunistic: Type.String(),
+    /** What a sender that verifies or forces TLS does when it meets this. */
+    verifying: Type.String(),
+    remediation: RemediationSchema,
+    refs: Type.Array(Type.String()),
+    /** Addresses ("host[ip]:port") this finding was seen on; empty for domain-level findings. */
+    hosts: Type.Array(Type.String()),
+    /** Transcript event sequence numbers that show it. */
+    evidence: Type.Array(Type.Integer()),
+    /** The measured values the detail was written from (dates, names, replies). */
+    facts: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])),
+  },
+  strict,
+);
+export type Finding = Static<typeof FindingSchema>;
+
+export const TranscriptEventSchema = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 0 }),
+    /** Milliseconds since the start of the run. */
+    t: Type.Number({ minimum: 0 }),
+    /** Which connection (or 'dns'): "mx1.example.com[192.0.2.1]:25/main". */
+    conn: Type.String(),
+    kind: Literals(['dns', 'connect', 'send', 'recv', 'tls', 'cert', 'error', 'close', 'note'] as const),
+    /** The line sent or received (control characters escaped), or a description of the event. */
+    text: Type.String(),
+  },
+  strict,
+);
+export type TranscriptEvent = Static<typeof TranscriptEventSchema>;
+
+export const ReplySchema = Type.Object(
+  {
+    code: Type.Integer(),
+    enhanced: Nullable(Type.String()),
+    lines: Type.Array(Type.String()),
+  },
+  strict,
+);
+export type ReplyFacts = Static<typeof ReplySchema>;
+
+export const CapabilitySchema = Type.Object(
+  {
+    keyword: Type.String(),
+    params: Type.Array(Type.String()),
+    meaning: Nullable(Type.String()),
+    rfc: Nullable(Type.String()),
+  },
+  strict,
+);
+export type Capability = Static<typeof CapabilitySchema>;
+
+export const CertInfoSchema = Type.Object(
+  {
+    subject: Type.String(),
+    issuer: Type.String(),
+    commonName: Nullable(Type.String()),
+    dnsNames: Type.Array(Type.String()),
+    ipAddresses: Type.Array(Type.String()),
+    serialNumber: Type.String(),
+    notBefore: Type.String({ format: 'date-time' }),
+    notAfter: Type.String({ format: 'date-time' }),
+    signatureAlgorithm: Type.String(),
+    signatureOid: Nullable(Type.String()),
+    keyType: Type.String(),
+    keyBits: Nullable(Type.Integer()),
+    keyCurve: Nullable(Type.String()),
+    selfIssued: Type.Boolean(),
+    isCa: Type.Boolean(),
+    sha1: Type.String(),
+    sha256: Type.String(),
+    /** Where this certificate came from: sent by the server, or found in our trust store. */
+    source: Type.Union([Type.Literal('sent'), Type.Literal('trust-store')]),
+  },
+  strict,
+);
+export type CertInfo = Static<typeof CertInfoSchema>;
+
+export const TrustFailureSchema = Literals(['none', 'self-signed', 'untrusted-root', 'chain-incomplete', 'bad-signature', 'no-certificate'] as const);
+export type TrustFailure = Static<typeof TrustFailureSchema>;
+
+export const CertVerdictSchema = Type.Object(
+  {
+    /** As sent by the server (leaf first; certificates unrelated to the leaf's chain are not visible to us). */
+    sent: Type.Array(CertInfoSchema),
+    /** The path we built from the leaf to a trust anchor (or as far as it goes). */
+    path: Type.Array(CertInfoSchema),
+    trusted: Type.Boolean(),
+    trustFailure: TrustFailureSchema,
+    /** Why verification failed, in words. Null when trusted. */
+    trustReason: Nullable(Type.String()),
+    /** The name checked (the MX host name), null for an IP target. */
+    checkedName: Nullable(Type.String()),
+    nameMatches: Nullable(Type.Boolean()),
+    domainMatches: Nullable(Type.Boolean()),
+    timeValid: Type.Boolean(),
+    daysLeft: Type.Integer(),
+  },
+  strict,
+);
+export type CertVerdict = Static<typeof CertVerdictSchema>;
+
+export const TlsFactsSchema = Type.Object(
+  {
+    ok: Type.Boolean(),
+    status: StatusCodeSchema,
+    protocol: Nullable(Type.String()),
+    cipher: Nullable(Type.String()),
+    /** IANA/standard cipher name where known. */
+    cipherStandard: Nullable(Type.String()),
+    group: Nullable(Type.String()),
+    sni: Nullable(Type.String()),
+    ocspStapled: Type.Boolean(),
+    handshakeMs: Nullable(Type.Number()),
+    /** OpenSSL's words for a failed handshake, or null. */
+    error: Nullable(Type.String()),
+    /** Bytes the server sent after its 220 to STARTTLS and before the handshake (discarded). */
+    injectedBytes: Type.Integer({ minimum: 0 }),
+    certificate: Nullable(CertVerdictSchema),
+  },
+  strict,
+);
+export type TlsFacts = Static<typeof TlsFactsSchema>;
+
+/** What a second handshake with legacy settings told us after the normal one failed. */
+export const LegacyRetrySchema = Type.Object(
+  {
+    ok: Type.Boolean(),
+    protocol: Nullable(Type.String()),
+    cipher: Nullable(Type.String()),
+    error: Nullable(Type.String()),
+    /** Our reading of the two attempts. */
+    cause: Literals(['old-protocol', 'null-cipher', 'no-shared-cipher', 'server-abort-after-certificate', 'not-tls', 'unknown'] as const),
+    certificateReceived: Type.Boolean(),
+  },
+  strict,
+);
+export type LegacyRetry = Static<typeof LegacyRetrySchema>;
+
+export const EnvelopeStepSchema = Type.Object(
+  {
+    command: Type.String(),
+    reply: Nullable(ReplySchema),
+    outcome: Literals(['accepted', 'rejected', 'deferred', 'greylisted', 'requires-tls', 'no-reply'] as const),
+  },
+  strict,
+);
+export type EnvelopeStep = Static<typeof EnvelopeStepSchema>;
+
+export const CleartextFactsSchema = Type.Object(
+  {
+    status: StatusCodeSchema,
+    steps: Type.Array(EnvelopeStepSchema),
+    /** true: the server refused mail without TLS; false: it accepted the envelope in clear; null: unknown. */
+    requiresTls: Nullable(Type.Boolean()),
+  },
+  strict,
+);
+export type CleartextFacts = Static<typeof CleartextFactsSchema>;
+
+export const NoSniFactsSchema = Type.Object(
+  {
+    status: StatusCodeSchema,
+    error: Nullable(Type.String()),
+    sameCertificate: Nullable(Type.Boolean()),
+    certificate: Nullable(CertVerdictSchema),
+  },
+  strict,
+);
+export type NoSniFacts = Static<typeof NoSniFactsSchema>;
+
+export const VerdictSchema = Literals(['pass', 'warn', 'fail', 'inconclusive'] as const);
+export type Verdict = Static<typeof VerdictSchema>;
+
+export const HostReportSchema = Type.Object(
+  {
+    /** "mx1.example.com[192.0.2.1]:25": the key findings and the transcript use. */
+    key: Type.String(),
+    mx: Type.String(),
+    preference: Nullable(Type.Integer()),
+    address: Type.String(),
+    family: Type.Union([Type.Literal(4), Type.Literal(6)]),
+    port: Type.Integer(),
+    implicitTls: Type.Boolean(),
+    ptr: Type.Array(Type.String()),
+    /** Whether a reverse name equals the name the server announced (banner / EHLO). */
+    ptrMatchesBanner: Nullable(Type.Boolean()),
+    status: StatusCodeSchema,
+    /** Server's words when the probe could not complete (e.g. a 421 reply). */
+    statusDetail: Nullable(Type.String()),
+    verdict: VerdictSchema,
+    connectMs: Nullable(Type.Number()),
+    banner: Nullable(ReplySchema),
+    /** The host name the server announced in its banner. */
+    bannerName: Nullable(Type.String()),
+    /** 'EHLO', 'HELO' (no ESMTP), or null when we never got that far. */
+    greeting: Nullable(Type.Union([Type.Literal('EHLO'), Type.Literal('HELO')])),
+    ehloReply: Nullable(ReplySchema),
+    ehloName: Nullable(Type.String()),
+    capabilities: Type.Array(CapabilitySchema),
+    starttls: Type.Object(
+      {
+        offered: Type.Boolean(),
+        masked: Type.Boolean(),
+        reply: Nullable(ReplySchema),
+        negotiated: Type.Boolean(),
+      },
+      strict,
+    ),
+    tls: Nullable(TlsFactsSchema),
+    legacyRetry: Nullable(LegacyRetrySchema),
+    capabilitiesInTls: Nullable(Type.Array(CapabilitySchema)),
+    envelope: Type.Array(EnvelopeStepSchema),
+    noSni: Nullable(NoSniFactsSchema),
+    cleartext: Nullable(CleartextFactsSchema),
+    findings: Type.Array(FindingSchema),
+  },
+  strict,
+);
+export type HostReport = Static<typeof HostReportSchema>;
+/** What probing measured: a HostReport before judging. */
+export type HostFacts = Omit<HostReport, 'verdict' | 'findings'>;
+
+export const MxRecordSchema = Type.Object(
+  {
+    exchange: Type.String(),
+    preference: Type.Integer(),
+    addresses: Type.Array(Type.String()),
+    cname: Nullable(Type.String()),
+    isIpLiteral: Type.Boolean(),
+    error: Nullable(Type.String()),
+  },
+  strict,
+);
+export type MxRecord = Static<typeof MxRecordSchema>;
+
+export const DnsFactsSchema = Type.Object(
+  {
+    status: Literals(['ok', 'no-mx-implicit', 'null-mx', 'nxdomain', 'servfail', 'timeout', 'error', 'not-applicable'] as const),
+    resolver: Type.String(),
+    mx: Type.Array(MxRecordSchema),
+    error: Nullable(Type.String()),
+  },
+  strict,
+);
+export type DnsFacts = Static<typeof DnsFactsSchema>;
+
+export const TargetSchema = Type.Object(
+  {
+    input: Type.String(),
+    kind: Type.Union([Type.Literal('domain'), Type.Literal('host')]),
+    domain: Nullable(Type.String()),
+    host: Nullable(Type.String()),
+    port: Type.Integer(),
+    implicitTls: Type.Boolean(),
+  },
+  strict,
+);
+export type Target = Static<typeof TargetSchema>;
+
+export const ReportSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    tool: Type.Object({ name: Type.Literal('mxray'), version: Type.String() }, strict),
+    kind: Type.Literal('receiver'),
+    profile: Type.String(),
+    target: TargetSchema,
+    startedAt: Type.String({ format: 'date-time' }),
+    durationMs: Type.Number({ minimum: 0 }),
+    verdict: VerdictSchema,
+    /** Our own outgoing address, as the socket layer saw it (for "port 25 blocked on our side"). */
+    sourceAddress: Nullable(Type.String()),
+    dns: DnsFactsSchema,
+    hosts: Type.Array(HostReportSchema),
+    /** Every finding: domain-level ones and host ones merged by id (see `hosts`), worst first. */
+    findings: Type.Array(FindingSchema),
+    transcript: Type.Array(TranscriptEventSchema),
+  },
+  { ...strict, $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' },
+);
+export type Report = Static<typeof ReportSchema>;
