@@ -3,13 +3,18 @@
 // imported lazily and never on the `mxray check` path.
 import { webcrypto } from 'node:crypto';
 
+type Crypto = webcrypto.Crypto;
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type Algorithm = webcrypto.Algorithm;
+
 type X509Module = typeof import('@peculiar/x509');
 let x509Module: Promise<X509Module> | null = null;
 async function x509(): Promise<X509Module> {
   x509Module ??= import('reflect-metadata')
     .then(() => import('@peculiar/x509'))
     .then((m) => {
-    m.cryptoProvider.set(webcrypto as unknown as Crypto);
+    m.cryptoProvider.set(webcrypto as unknown as Parameters<typeof m.cryptoProvider.set>[0]);
     return m;
   });
   return x509Module;

@@ -1,0 +1,53 @@
+// Judges what the DNS step measured: a pure function from DnsFacts to findings.
+import type { DnsFacts, Finding } from '../core/schema.js';
+import { makeFinding } from '../kb/index.js';
+
+export interface DnsAssessContext {
+  /** The mail domain (or the host name for a host target); null when there is none. */
+  domain: string | null;
+  /** The resolver's description ("system" or the server queried). */
+  resolver: string;
+  /** Transcript event numbers of the DNS queries. */
+  evidence?: number[];
+}
+
+export function assessDns(dns: DnsFacts, ctx: DnsAssessContext): Finding[] {
+  const evidence = ctx.evidence ?? [];
+  const domain = ctx.domain;
+  const resolver = ctx.resolver;
+  const findings: Finding[] = [];
+
+  switch (dns.status) {
+    case 'nxdomain':
+      findings.push(makeFinding('dns.nxdomain', { domain }, evidence));
+      break;
+    case 'servfail':
+      findings.push(makeFinding('dns.servfail', { domain, resolver }, evidence));
+      break;
+    case 'timeout':
+      findings.push(makeFinding('dns.timeout', { domain, resolver }, evidence));
+      break;
+    case 'null-mx':
+      findings.push(makeFinding('dns.null-mx', { domain }, evidence));
+      break;
+    case 'no-mx-implicit': {
+      const addresses = dns.mx.flatMap((r) => r.addresses);
+      findings.push(makeFinding('dns.no-mx', { domain, addresses: addresses.join(', ') }, evidence));
+      break;
+    }
+    case 'ok':
+    case 'error':
+    case 'not-applicable':
+      break;
+  }
+
+  // A null MX is judged as a whole above; its record says nothing more.
+  if (dns.status === 'null-mx') return findings;
+  for (const record of dns.mx) {
+    const mx = record.exchange;
+    if (record.isIpLiteral) findings.push(makeFinding('dns.mx-ip-literal', { mx }, evidence));
+    else if (record.error !== null) findings.push(makeFinding('dns.mx-unresolved', { mx, error: record.error }, evidence));
+    if (record.cname !== null) findings.push(makeFinding('dns.mx-cname', { mx, cname: record.cname }, evidence));
+  }
+  return findings;
+}

@@ -1,0 +1,27 @@
+// Judging what a server does with mail offered without TLS.
+import type { CleartextFacts, Finding, ReplyFacts } from '../core/schema.js';
+import { makeFinding } from '../kb/index.js';
+import { formatReply } from '../smtp/reply.js';
+
+/** A refusal that says "use TLS first": 530 (RFC 3207), or a 4xx/5xx x.7.x reply that names TLS. */
+export function isRequireTlsReply(reply: ReplyFacts): boolean {
+  if (reply.code === 530) return true;
+  if (reply.code < 400) return false;
+  const text = reply.lines.join(' ');
+  const securityCode = reply.enhanced !== null && /^[45]\.7\.\d+$/.test(reply.enhanced);
+  return /\b(START)?TLS\b|encrypt|secure (connection|channel)/i.test(text) && (securityCode || /must|requir|first/i.test(text));
+}
+
+export function assessCleartext(c: CleartextFacts, host: string, evidence: number[]): Finding[] {
+  if (c.requiresTls === true) {
+    const step = c.steps.find((s) => s.outcome === 'requires-tls');
+    const stage = step?.command.startsWith('RCPT') ? 'RCPT TO' : 'MAIL FROM';
+    return [makeFinding('policy.requires-tls', { host, stage, reply: formatReply(step?.reply ?? null) }, evidence, [host])];
+  }
+  if (c.requiresTls === false) {
+    const last = c.steps[c.steps.length - 1];
+    const stage = last?.command.startsWith('RCPT') ? 'RCPT TO' : 'MAIL FROM';
+    return [makeFinding('policy.cleartext-accepted', { host, stage }, evidence, [host])];
+  }
+  return [];
+}

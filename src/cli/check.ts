@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { HostMapping } from '../core/context.js';
+import { UsageError } from '../core/errors.js';
+import { ipFamily } from '../core/ip.js';
+import type { Report } from '../core/schema.js';
+import { checkReceiver } from '../receiver/check-receiver.js';
+import { systemEdges } from '../receiver/edges.js';
+import { emit, formatOf, renderReport, type OutputOptions } from './output.js';
+import { silentProgress, terminalProgress } from './progress.js';
+
+export function exitCodeFor(report: Report): number {
+  return report.verdict === 'fail' ? 1 : report.verdict === 'inconclusive' ? 3 : 0;
+}
+
+function positiveInt(name: string, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}, not "${value}"`);
+    return Number(value);
+  };
+}
+
+function seconds(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 3600) throw new UsageError(`${name} must be a number of seconds (0 < s ≤ 3600), not "${value}"`);
+    return n * 1000;
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** "--connect HOST=IP[:PORT]" → map entries (the socket layer only ever sees the IP). */
+export function parseConnect(specs: string[]): Map<string, HostMapping> {
+  const map = new Map<string, HostMapping>();
+  for (const spec of specs) {
+    const m = /^([^=\s]+)=(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)|([0-9a-fA-F:]+))(?::(\d{1,5}))?$/.exec(spec);
+    const address = m?.[2] ?? m?.[3] ?? m?.[4];
+    // A bare IPv6 with a trailing ":port" is ambiguous: brackets are required to add a port.
+    if (!m || !address || ipFamily(address) === 0) throw new UsageError(`--connect wants HOST=IP[:PORT] (IPv6 in brackets), not "${spec}"`);
+    const port = m[5] ? Number(m[5]) : null;
+    if (port !== null && (port < 1 || port > 65535)) throw new UsageError(`--connect port out of range in "${spec}"`);
+    map.set(m[1]!.toLowerCase().replace(/\.$/, ''), { address, port });
+  }
+  return map;
+}
+
+export function readCaFiles(files: string[]): string[] {
+  return files.map((f) => {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read --ca-file ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${f} holds no PEM certificate`);
+    return text;
+  });
+}
+
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print the Report as JSON (same as --format json)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md', 'html']).default('text'))
+    .option('-o, --output <file>', 'write the output to a file instead of standard output')
+    .option('--no-color', 'no colour (also when NO_COLOR is set or output is not a terminal)')
+    .option('-v, --verbose', 'add the whole transcript, with millisecond offsets');
+}
+
+interface CheckOpts extends OutputOptions {
+  host?: string;
+  port?: number;
+  tlsOnConnect?: boolean;
+  ipv4?: boolean;
+  ipv6?: boolean;
+  first?: boolean;
+  helo?: string;
+  from?: string;
+  rcpt?: string;
+  resolver?: string;
+  connect: string[];
+  caFile: string[];
+  warnDays: number;
+  expectThumbprint?: string;
+  quick?: boolean;
+  timeout?: number;
+  greetingTimeout?: number;
+}
+
+export function registerCheck(program: Command, setCode: (c: number) => void): void {
+  const cmd = program
+    .command('check')
+    .description('receiver test: does mail to this domain (or server) get TLS, and if not, why?')
+    .argument('[target]', 'domain | user@domain | host:port | IPv4 | [IPv6] | [IPv6]:port')
+    .option('--host <name>', 'test this server directly (the target, if given, still names the mail domain)')
+    .option('--port <port>', 'port (default 25; 465 implies --tls-on-connect)', positiveInt('--port', 65535))
+    .option('--tls-on-connect', 'implicit TLS: handshake right after connecting (default for port 465)')
+    .option('-4, --ipv4', 'IPv4 addresses only')
+    .option('-6, --ipv6', 'IPv6 addresses only')
+    .option('--first', 'only the primary MX host')
+    .option('--helo <name>', "name to send in EHLO (default: this machine's FQDN)")
+    .option('--from <address>', 'test MAIL FROM with this address (no DATA is ever sent)')
+    .option('--rcpt <address>', 'test RCPT TO with this address (also used for the cleartext test)')
+    .option('--resolver <ip[:port]>', 'send every DNS query to this server')
+    .option('--connect <host=ip[:port]>', 'connect to this address (and port) for this host name; repeatable', collect, [])
+    .option('--ca-file <file>', 'also trust the CA certificates in this PEM file; repeatable', collect, [])
+    .option('--warn-days <days>', 'warn when the certificate expires within this many days', positiveInt('--warn-days', 3650), 30)
+    .option('--expect-thumbprint <hex>', 'the SHA-1 or SHA-256 thumbprint the server should present')
+    .option('--quick', 'skip the extra handshake without SNI and the cleartext session')
+    .option('--timeout <seconds>', 'time-out for each connect, command and handshake (default 10/30/15)', seconds('--timeout'))
+    .option('--greeting-timeout <seconds>', 'how long to wait for the banner (default 30)', seconds('--greeting-timeout'));
+  addOutputOptions(cmd);
+  cmd.action(async (target: string | undefined, o: CheckOpts) => {
+    const format = formatOf(o);
+    if (!target && !o.host) throw new UsageError('say what to test: mxray check <domain | user@domain | host:port | IP>');
+    if (o.ipv4 && o.ipv6) throw new UsageError('-4 and -6 exclude each other');
+    if (o.helo !== undefined && !/^([a-z0-9-]+\.)+[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/i.test(o.helo)) throw new UsageError(`--helo wants a fully qualified domain name or [address], not "${o.helo}"`);
+    const hostMap = parseConnect(o.connect);
+    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile) });
+    const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
+    let report: Report;
+    try {
+      report = await checkReceiver({
+        target: target ?? null,
+        host: o.host ?? null,
+        port: o.port ?? null,
+        ...(o.tlsOnConnect ? { tlsOnConnect: true } : {}),
+        helo: o.helo ?? edges.helo,
+        from: o.from ?? null,
+        rcpt: o.rcpt ?? null,
+        first: o.first ?? false,
+        families: { v4: !o.ipv6, v6: !o.ipv4 },
+        warnDays: o.warnDays,
+        expectThumbprint: o.expectThumbprint ?? null,
+        extras: !o.quick,
+        limits: {
+          ...(o.timeout ? { connectTimeoutMs: o.timeout, commandTimeoutMs: o.timeout, tlsTimeoutMs: o.timeout } : {}),
+          ...(o.greetingTimeout ? { greetingTimeoutMs: o.greetingTimeout } : {}),
+        },
+        hostMap,
+        clock: edges.clock,
+        resolver: edges.resolver,
+        connector: edges.connector,
+        trustStore: edges.trustStore,
+        onProgress: (key, phase) => progress.update(key, phase),
+      });
+    } finally {
+      progress.done();
+    }
+    emit(renderReport(report, o), o);
+    setCode(exitCodeFor(report));
+  });
+}

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { listLabScenarios } from '../demo/lab.js';
+import { runDemo } from '../demo/run-demo.js';
+import { renderText } from '../render/text.js';
+import { table } from '../render/style.js';
+import { addOutputOptions } from './check.js';
+import { emit, formatOf, renderReport, styleFor, type OutputOptions } from './output.js';
+
+interface DemoOpts extends OutputOptions {
+  only?: string;
+  list?: boolean;
+}
+
+export function registerDemo(program: Command, setCode: (c: number) => void): void {
+  const cmd = program
+    .command('demo')
+    .description('run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)')
+    .option('--only <names>', 'comma-separated scenario names (see --list)')
+    .option('--list', 'list the scenarios and exit');
+  addOutputOptions(cmd);
+  cmd.action(async (o: DemoOpts) => {
+    const all = listLabScenarios();
+    if (o.list) {
+      emit(`${all.map((s) => `${s.name.padEnd(22)} ${s.title}`).join('\n')}\n`, o);
+      return;
+    }
+    const only = o.only?.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = only?.filter((n) => !all.some((s) => s.name === n)) ?? [];
+    if (unknown.length) throw new UsageError(`unknown scenario ${unknown.join(', ')}: see mxray demo --list`);
+    const format = formatOf(o);
+    const tty = format === 'text' && !o.output && process.stderr.isTTY;
+    let done = 0;
+    const total = only?.length ?? all.length;
+    const results = await runDemo({
+      ...(only ? { only } : {}),
+      onScenario: (name, phase) => {
+        if (phase === 'done') done++;
+        if (tty) process.stderr.write(`\x1b[2K\r  lab: ${done}/${total} scenarios tested (${name})`);
+      },
+    });
+    if (tty) process.stderr.write('\x1b[2K\r');
+    const mismatched = results.filter((r) => r.report.verdict !== r.expect.verdict);
+    if (format === 'json') {
+      emit(`${JSON.stringify({ scenarios: results.map((r) => ({ name: r.name, report: r.report })) }, null, 2)}\n`, o);
+    } else if (format === 'text') {
+      const style = styleFor(o);
+      const rows = results.map((r) => {
+        const top = r.report.findings.filter((f) => f.severity !== 'ok').slice(0, 3).map((f) => f.id);
+        return [r.name, r.report.target.domain ?? '', style.verdict(r.report.verdict, r.report.verdict), r.report.verdict === r.expect.verdict ? 'yes' : `NO (${r.expect.verdict})`, top.join(', ') || 'tls.ok, cert.ok'];
+      });
+      const parts = [
+        `${style.bold('mxray demo')} — the receiver test against ${results.length} local servers, each with one classic problem\n`,
+        table(['Scenario', 'Domain', 'Verdict', 'As expected', 'Worst findings'], rows, style, 60),
+        '',
+        ...results.map((r) => `${style.bold(`━━ ${r.name}: ${r.title}`)}\n${renderText(r.report, { style, verbose: o.verbose ?? false, brief: !o.verbose })}`),
+      ];
+      emit(`${parts.join('\n')}\n`, o);
+    } else {
+      emit(results.map((r) => renderReport(r.report, o)).join('\n'), o);
+    }
+    setCode(mismatched.length ? 1 : 0);
+  });
+}

@@ -1,0 +1,41 @@
+// The command line: parse, run, map outcomes to exit codes. Nothing else lives here.
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { registerCheck } from './check.js';
+import { registerDemo } from './demo.js';
+
+/** Exit codes (DESIGN.md): 0 good, 1 problems found, 2 usage, 3 could not test, 4 internal error. */
+export const EXIT = { ok: 0, problems: 1, usage: 2, untestable: 3, internal: 4 } as const;
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('mxray')
+    .description('Is mail between organisations protected by TLS? If not: why, and who must fix what.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+  const setCode = (c: number) => {
+    code = c;
+  };
+  registerCheck(program, setCode);
+  registerDemo(program, setCode);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, successfully.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`mxray: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`mxray: internal error: ${message} (this is a bug in mxray, not a problem of the server tested)\n`);
+    if (process.env.MXRAY_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return EXIT.internal;
+  }
+}

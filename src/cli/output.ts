@@ -1,0 +1,54 @@
+// Choosing a format and where it goes; colour only on a terminal, never with NO_COLOR / --no-color.
+import { writeFileSync } from 'node:fs';
+import type { Report } from '../core/schema.js';
+import { renderText } from '../render/text.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { renderHtml } from '../render/html.js';
+import { colorStyle, plainStyle, type Style } from '../render/style.js';
+import { UsageError } from '../core/errors.js';
+
+export type Format = 'text' | 'json' | 'md' | 'html';
+
+export interface OutputOptions {
+  json?: boolean;
+  format?: string;
+  output?: string;
+  color?: boolean;
+  verbose?: boolean;
+}
+
+export function formatOf(o: OutputOptions): Format {
+  if (o.json) return 'json';
+  const f = (o.format ?? 'text').toLowerCase();
+  if (f === 'text' || f === 'json' || f === 'md' || f === 'html') return f;
+  if (f === 'markdown') return 'md';
+  throw new UsageError(`unknown format "${o.format}": use text, json, md or html`);
+}
+
+export function styleFor(o: OutputOptions): Style {
+  const useColor = o.color !== false && !o.output && process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+  return useColor ? colorStyle : plainStyle;
+}
+
+export function renderReport(report: Report, o: OutputOptions): string {
+  switch (formatOf(o)) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'md':
+      return renderMarkdown(report, { verbose: o.verbose ?? false });
+    case 'html':
+      return renderHtml(report, { verbose: o.verbose ?? false });
+    default:
+      return renderText(report, { style: styleFor(o), verbose: o.verbose ?? false });
+  }
+}
+
+export function emit(text: string, o: OutputOptions): void {
+  if (o.output) {
+    try {
+      writeFileSync(o.output, text);
+    } catch (err) {
+      throw new UsageError(`cannot write ${o.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  } else process.stdout.write(text);
+}

@@ -1,0 +1,60 @@
+// Pure syntax checks for IP address literals. core/ may not import node:net (only the adapters
+// touch sockets), so target parsing uses these instead of net.isIP.
+
+const DECIMAL_OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+/** Dotted-quad IPv4: four decimal octets 0-255, no leading zeros (they are octal to some parsers). */
+export function isIPv4(text: string): boolean {
+  if (text.length > 15) return false;
+  const parts = text.split('.');
+  if (parts.length !== 4) return false;
+  return parts.every((p) => DECIMAL_OCTET.test(p) && Number(p) <= 255);
+}
+
+/**
+ * IPv6 in any of its textual forms (RFC 4291 §2.2): eight hex groups, one `::` standing for one
+ * or more zero groups, and an optional dotted-quad tail. Zone indices (`%eth0`) are not accepted.
+ */
+export function isIPv6(text: string): boolean {
+  if (text.length < 2 || text.length > 45) return false;
+  let body = text;
+  let tailGroups = 0;
+  const lastColon = body.lastIndexOf(':');
+  if (lastColon < 0) return false;
+  const last = body.slice(lastColon + 1);
+  if (last.includes('.')) {
+    if (!isIPv4(last)) return false;
+    // Keep the trailing ':' so "::1.2.3.4" still reads as "::" followed by the IPv4 tail.
+    body = body.slice(0, lastColon + 1);
+    tailGroups = 2;
+    if (body.endsWith('::')) {
+      // fine: "::" then the IPv4 tail
+    } else {
+      body = body.slice(0, -1);
+    }
+  }
+  const doubles = body.split('::');
+  if (doubles.length > 2) return false;
+  const groupsOf = (s: string): string[] | null => {
+    if (s === '') return [];
+    const groups = s.split(':');
+    return groups.every((g) => HEX_GROUP.test(g)) ? groups : null;
+  };
+  if (doubles.length === 1) {
+    const groups = groupsOf(body);
+    return groups !== null && groups.length + tailGroups === 8;
+  }
+  const head = groupsOf(doubles[0] ?? '');
+  const tail = groupsOf(doubles[1] ?? '');
+  if (head === null || tail === null) return false;
+  // "::" stands for at least one zero group.
+  return head.length + tail.length + tailGroups <= 7;
+}
+
+/** 4, 6, or 0 when the text is not an IP address literal (same contract as net.isIP). */
+export function ipFamily(text: string): 0 | 4 | 6 {
+  if (isIPv4(text)) return 4;
+  if (isIPv6(text)) return 6;
+  return 0;
+}

@@ -1,0 +1,312 @@
+// The measuring step before any connection: which servers receive mail for the target, at which
+// addresses. Every DNS outcome (NXDOMAIN, SERVFAIL, time-out, a null MX …) is data in DnsFacts,
+// never an exception; only a bug (a non-DnsError from the resolver) propagates.
+import { isIP } from 'node:net';
+import type { HostMapping, MxAnswer, Resolver } from '../core/context.js';
+import { DnsError } from '../core/errors.js';
+import type { DnsFacts, MxRecord, Target } from '../core/schema.js';
+
+export interface MailHostAddress {
+  address: string;
+  family: 4 | 6;
+  /** The port to connect to when it differs from the target's (a --connect mapping); else null. */
+  port: number | null;
+}
+
+/** One server to probe: an MX host (or the target host) with the addresses found for it. */
+export interface MailHost {
+  mx: string;
+  /** The MX preference; 0 for an implicit MX; null for a host target. */
+  preference: number | null;
+  addresses: MailHostAddress[];
+}
+
+export interface MailHostOptions {
+  families: { v4: boolean; v6: boolean };
+  /** Names not looked up but mapped (--connect HOST=IP[:PORT], the demo lab). Keys lowercase. */
+  hostMap: ReadonlyMap<string, HostMapping>;
+  /** Keep only the first MX host (in preference order) that has an address. */
+  first: boolean;
+}
+
+export interface MailHostsResult {
+  dns: DnsFacts;
+  hosts: MailHost[];
+}
+
+/** What looking up one host name's addresses gave. */
+interface AddressLookup {
+  addresses: MailHostAddress[];
+  /** Why there is no address (null when there is one). */
+  error: string | null;
+  /** NXDOMAIN on every lookup made: the name does not exist. */
+  nxdomain: boolean;
+  /** The first failure code that was not NXDOMAIN/NODATA (SERVFAIL, TIMEOUT …), for host targets. */
+  failure: DnsError['code'] | null;
+}
+
+function normalizeName(name: string): string {
+  const trimmed = name.trim();
+  return (trimmed.endsWith('.') && trimmed !== '.' ? trimmed.slice(0, -1) : trimmed).toLowerCase();
+}
+
+/** Rethrows anything that is not a DNS outcome: that is our bug, not the server's. */
+function dnsErrorOf(err: unknown): DnsError {
+  if (err instanceof DnsError) return err;
+  throw err;
+}
+
+const CODE_WORDS: Readonly<Record<DnsError['code'], string>> = {
+  NXDOMAIN: 'the name does not exist (NXDOMAIN)',
+  NODATA: 'no record of that type (NODATA)',
+  SERVFAIL: 'the resolver failed to answer (SERVFAIL)',
+  TIMEOUT: 'no answer in time (TIMEOUT)',
+  REFUSED: 'the resolver refused the query (REFUSED)',
+  OTHER: 'the lookup failed',
+};
+
+function describeDnsError(err: DnsError): string {
+  return err.code === 'OTHER' ? `the lookup failed (${err.message})` : CODE_WORDS[err.code];
+}
+
+function mappedAddress(mapping: HostMapping): MailHostAddress {
+  return { address: mapping.address, family: isIP(mapping.address) === 6 ? 6 : 4, port: mapping.port };
+}
+
+/** A and/or AAAA for one name, in parallel, per the families asked for. */
+async function lookupAddresses(name: string, resolver: Resolver, families: MailHostOptions['families']): Promise<AddressLookup> {
+  type One = { family: 4 | 6; addresses: string[]; error: DnsError | null };
+  const ask = async (family: 4 | 6): Promise<One> => {
+    try {
+      const addresses = family === 4 ? await resolver.a(name) : await resolver.aaaa(name);
+      return { family, addresses, error: null };
+    } catch (err) {
+      return { family, addresses: [], error: dnsErrorOf(err) };
+    }
+  };
+  const asked: Promise<One>[] = [];
+  if (families.v4) asked.push(ask(4));
+  if (families.v6) asked.push(ask(6));
+  const results = await Promise.all(asked);
+
+  const seen = new Set<string>();
+  const addresses: MailHostAddress[] = [];
+  for (const r of results) {
+    for (const address of r.addresses) {
+      const key = address.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      addresses.push({ address, family: r.family, port: null });
+    }
+  }
+  const errors = results.map((r) => r.error).filter((e): e is DnsError => e !== null);
+  const nxdomain = results.length > 0 && errors.length === results.length && errors.every((e) => e.code === 'NXDOMAIN');
+  const failure = errors.find((e) => e.code !== 'NXDOMAIN' && e.code !== 'NODATA')?.code ?? null;
+  if (addresses.length > 0) return { addresses, error: null, nxdomain: false, failure };
+
+  let error: string;
+  if (results.length === 0) error = 'no address family enabled (both IPv4 and IPv6 are off)';
+  else if (nxdomain) error = 'the name does not exist (NXDOMAIN)';
+  else {
+    const hard = results.filter((r) => r.error !== null && r.error.code !== 'NXDOMAIN' && r.error.code !== 'NODATA');
+    const asked = results.map((r) => (r.family === 4 ? 'A' : 'AAAA')).join(' or ');
+    error =
+      hard.length === 0
+        ? `no ${asked} record`
+        : hard.map((r) => `${r.family === 4 ? 'A' : 'AAAA'} lookup: ${describeDnsError(r.error as DnsError)}`).join('; ');
+  }
+  return { addresses: [], error, nxdomain, failure };
+}
+
+/** Whether the name is an alias; NODATA / NXDOMAIN (or any failure) there just mean "not an alias". */
+async function lookupCname(name: string, resolver: Resolver): Promise<string | null> {
+  try {
+    const targets = await resolver.cname(name);
+    const first = targets[0];
+    return first === undefined || first === '' ? null : normalizeName(first);
+  } catch (err) {
+    dnsErrorOf(err);
+    return null;
+  }
+}
+
+/** "[192.0.2.1]" or "192.0.2.1" as an MX exchange: an address where a host name belongs. */
+function ipLiteralOf(exchange: string): string | null {
+  const inner = exchange.startsWith('[') && exchange.endsWith(']') ? exchange.slice(1, -1) : exchange;
+  return isIP(inner) !== 0 ? inner : null;
+}
+
+function isNullExchange(exchange: string): boolean {
+  return exchange === '' || exchange === '.';
+}
+
+interface Resolved {
+  record: MxRecord;
+  host: MailHost | null;
+}
+
+/** One MX exchange → its MxRecord for the report and the MailHost to probe (null: nothing to probe). */
+async function resolveExchange(
+  exchange: string,
+  preference: number,
+  resolver: Resolver,
+  options: MailHostOptions,
+): Promise<Resolved> {
+  const record: MxRecord = { exchange, preference, addresses: [], cname: null, isIpLiteral: false, error: null };
+  if (isNullExchange(exchange)) {
+    // A lone null MX is handled before this; here it sits among real MX records (a mistake).
+    record.exchange = '.';
+    record.error = 'a null MX (".") listed alongside other MX records';
+    return { record, host: null };
+  }
+  if (ipLiteralOf(exchange) !== null) {
+    record.isIpLiteral = true;
+    return { record, host: null };
+  }
+  const mapping = options.hostMap.get(exchange);
+  if (mapping) {
+    const address = mappedAddress(mapping);
+    record.addresses = [address.address];
+    return { record, host: { mx: exchange, preference, addresses: [address] } };
+  }
+  const [lookup, cname] = await Promise.all([lookupAddresses(exchange, resolver, options.families), lookupCname(exchange, resolver)]);
+  record.cname = cname;
+  record.addresses = lookup.addresses.map((a) => a.address);
+  record.error = lookup.error;
+  return { record, host: lookup.addresses.length > 0 ? { mx: exchange, preference, addresses: lookup.addresses } : null };
+}
+
+function sortMx(answers: readonly MxAnswer[]): { exchange: string; preference: number }[] {
+  return answers
+    .map((a, i) => ({ exchange: normalizeName(a.exchange), preference: a.priority, i }))
+    .sort((x, y) => x.preference - y.preference || (x.exchange < y.exchange ? -1 : x.exchange > y.exchange ? 1 : 0) || x.i - y.i)
+    .map(({ exchange, preference }) => ({ exchange, preference }));
+}
+
+/** Hosts to probe: each name once (at its best preference), only those with an address. */
+function selectHosts(resolved: readonly Resolved[], first: boolean): MailHost[] {
+  const hosts: MailHost[] = [];
+  const seen = new Set<string>();
+  for (const r of resolved) {
+    if (r.host === null || seen.has(r.host.mx)) continue;
+    seen.add(r.host.mx);
+    hosts.push(r.host);
+  }
+  return first ? hosts.slice(0, 1) : hosts;
+}
+
+async function resolveDomain(domain: string, resolver: Resolver, options: MailHostOptions): Promise<MailHostsResult> {
+  const facts = (status: DnsFacts['status'], mx: MxRecord[] = [], error: string | null = null): DnsFacts => ({
+    status,
+    resolver: resolver.description,
+    mx,
+    error,
+  });
+
+  let answers: MxAnswer[] | null;
+  try {
+    answers = await resolver.mx(domain);
+  } catch (err) {
+    const e = dnsErrorOf(err);
+    switch (e.code) {
+      case 'NODATA':
+        answers = null;
+        break;
+      case 'NXDOMAIN':
+        return { dns: facts('nxdomain', [], describeDnsError(e)), hosts: [] };
+      case 'SERVFAIL':
+        return { dns: facts('servfail', [], describeDnsError(e)), hosts: [] };
+      case 'TIMEOUT':
+        return { dns: facts('timeout', [], describeDnsError(e)), hosts: [] };
+      default:
+        return { dns: facts('error', [], `MX lookup: ${describeDnsError(e)}`), hosts: [] };
+    }
+  }
+
+  if (answers === null || answers.length === 0) {
+    // No MX: mail goes to the domain's own A/AAAA, as if it had "MX 0 domain" (RFC 5321 §5.1).
+    const resolved = await resolveImplicit(domain, resolver, options);
+    return { dns: facts('no-mx-implicit', [resolved.record]), hosts: selectHosts([resolved], options.first) };
+  }
+
+  const sorted = sortMx(answers);
+  if (sorted.length === 1 && isNullExchange(sorted[0]?.exchange ?? '')) {
+    const only = sorted[0] as { exchange: string; preference: number };
+    const record: MxRecord = { exchange: '.', preference: only.preference, addresses: [], cname: null, isIpLiteral: false, error: null };
+    return { dns: facts('null-mx', [record]), hosts: [] };
+  }
+
+  // Each distinct name is looked up once, all in parallel.
+  const byName = new Map<string, Promise<Resolved>>();
+  const resolved = await Promise.all(
+    sorted.map(async (mx) => {
+      let pending = byName.get(mx.exchange);
+      if (!pending) {
+        pending = resolveExchange(mx.exchange, mx.preference, resolver, options);
+        byName.set(mx.exchange, pending);
+      }
+      const r = await pending;
+      // The same name listed twice keeps its own preference in the record.
+      return { record: { ...r.record, preference: mx.preference }, host: r.host };
+    }),
+  );
+  return { dns: facts('ok', resolved.map((r) => r.record)), hosts: selectHosts(resolved, options.first) };
+}
+
+async function resolveImplicit(domain: string, resolver: Resolver, options: MailHostOptions): Promise<Resolved> {
+  const mapping = options.hostMap.get(domain);
+  const record: MxRecord = { exchange: domain, preference: 0, addresses: [], cname: null, isIpLiteral: false, error: null };
+  if (mapping) {
+    const address = mappedAddress(mapping);
+    record.addresses = [address.address];
+    return { record, host: { mx: domain, preference: 0, addresses: [address] } };
+  }
+  const lookup = await lookupAddresses(domain, resolver, options.families);
+  record.addresses = lookup.addresses.map((a) => a.address);
+  if (lookup.addresses.length === 0) record.error = `no MX record, and ${lookup.error ?? 'no address'}`;
+  return { record, host: lookup.addresses.length > 0 ? { mx: domain, preference: 0, addresses: lookup.addresses } : null };
+}
+
+async function resolveHost(host: string, resolver: Resolver, options: MailHostOptions): Promise<MailHostsResult> {
+  const facts = (status: DnsFacts['status'], error: string | null = null): DnsFacts => ({
+    status,
+    resolver: resolver.description,
+    mx: [],
+    error,
+  });
+  const literal = ipLiteralOf(host);
+  if (literal !== null) {
+    const family = isIP(literal) === 6 ? 6 : 4;
+    const mapping = options.hostMap.get(literal);
+    const address: MailHostAddress = mapping ? mappedAddress(mapping) : { address: literal, family, port: null };
+    return { dns: facts('not-applicable'), hosts: [{ mx: literal, preference: null, addresses: [address] }] };
+  }
+  const mapping = options.hostMap.get(host);
+  if (mapping) return { dns: facts('ok'), hosts: [{ mx: host, preference: null, addresses: [mappedAddress(mapping)] }] };
+
+  const lookup = await lookupAddresses(host, resolver, options.families);
+  if (lookup.addresses.length > 0) return { dns: facts('ok'), hosts: [{ mx: host, preference: null, addresses: lookup.addresses }] };
+  const error = `${host}: ${lookup.error ?? 'no address'}`;
+  let status: DnsFacts['status'] = 'error';
+  if (lookup.nxdomain) status = 'nxdomain';
+  else if (lookup.failure === 'SERVFAIL') status = 'servfail';
+  else if (lookup.failure === 'TIMEOUT') status = 'timeout';
+  return { dns: facts(status, error), hosts: [] };
+}
+
+/**
+ * Finds the servers to probe for a target. A domain target: its MX hosts sorted by preference
+ * (or its implicit MX), each with its A/AAAA addresses; a host target: the address itself, or
+ * the name's addresses. Names in `hostMap` are not looked up.
+ */
+export async function resolveMailHosts(target: Target, resolver: Resolver, options: MailHostOptions): Promise<MailHostsResult> {
+  // Map keys compared the way names are: lowercase, no trailing dot.
+  const hostMap = new Map([...options.hostMap].map(([name, mapping]) => [normalizeName(name), mapping]));
+  const normalized: MailHostOptions = { ...options, hostMap };
+  if (target.kind === 'host') {
+    if (target.host === null) throw new Error('internal: a host target without a host');
+    return resolveHost(normalizeName(target.host), resolver, normalized);
+  }
+  if (target.domain === null) throw new Error('internal: a domain target without a domain');
+  return resolveDomain(normalizeName(target.domain), resolver, normalized);
+}

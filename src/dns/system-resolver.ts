@@ -1,0 +1,95 @@
+// The Resolver adapter over node:dns/promises (c-ares): the system's resolvers, or one server
+// given with --resolver. Every failure becomes a DnsError with a code from one short list.
+import { Resolver as NodeResolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { MxAnswer, Resolver } from '../core/context.js';
+import { DnsError, UsageError, type DnsErrorCode } from '../core/errors.js';
+
+export interface ResolverOptions {
+  /** null: the system's resolvers; else 'IP', 'IP:PORT', '[v6]', '[v6]:port' or a bare IPv6. */
+  server: string | null;
+  /** Per-try time-out in milliseconds. */
+  timeoutMs: number;
+  /** Attempts per server before giving up (default 2; c-ares doubles the time-out on each retry). */
+  tries?: number;
+}
+
+const CODE_MAP: Readonly<Record<string, DnsErrorCode>> = {
+  ENOTFOUND: 'NXDOMAIN',
+  ENODATA: 'NODATA',
+  ESERVFAIL: 'SERVFAIL',
+  ETIMEOUT: 'TIMEOUT',
+  EREFUSED: 'REFUSED',
+  ECONNREFUSED: 'REFUSED',
+};
+
+/** Maps a node:dns error (c-ares code) to a DnsError. */
+export function toDnsError(err: unknown, qname: string, qtype: string): DnsError {
+  if (err instanceof DnsError) return err;
+  const nodeCode = (err as { code?: unknown } | null)?.code;
+  const code = typeof nodeCode === 'string' ? (CODE_MAP[nodeCode] ?? 'OTHER') : 'OTHER';
+  const detail = code === 'OTHER' ? `${qtype} ${qname}: ${typeof nodeCode === 'string' ? nodeCode : err instanceof Error ? err.message : String(err)}` : undefined;
+  return new DnsError(code, qname, qtype, detail);
+}
+
+/**
+ * Checks and normalises a --resolver value to what setServers() takes.
+ * Throws UsageError for anything else (a host name would need a resolver to resolve it).
+ */
+export function parseResolverServer(server: string): string {
+  const text = server.trim();
+  const bad = (): never => {
+    throw new UsageError(`--resolver ${JSON.stringify(text.slice(0, 80))}: give an IP address, IP:PORT or [IPv6]:PORT`);
+  };
+  const portOk = (p: string): boolean => /^[0-9]{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535;
+  const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(text);
+  if (bracketed) {
+    const ip = bracketed[1] ?? '';
+    if (isIP(ip) !== 6) return bad();
+    if (bracketed[2] === undefined) return `[${ip}]`;
+    if (!portOk(bracketed[2])) return bad();
+    return `[${ip}]:${Number(bracketed[2])}`;
+  }
+  if (isIP(text) !== 0) return text;
+  const colon = text.lastIndexOf(':');
+  if (colon > 0 && isIP(text.slice(0, colon)) === 4 && portOk(text.slice(colon + 1))) {
+    return `${text.slice(0, colon)}:${Number(text.slice(colon + 1))}`;
+  }
+  return bad();
+}
+
+/** Strips one trailing dot and lowercases, so names compare equal however the server wrote them. */
+function normalizeName(name: string): string {
+  return (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
+}
+
+export function createResolver(options: ResolverOptions): Resolver {
+  const node = new NodeResolver({ timeout: Math.max(1, Math.round(options.timeoutMs)), tries: Math.max(1, options.tries ?? 2) });
+  let description = 'system';
+  if (options.server !== null) {
+    const server = parseResolverServer(options.server);
+    node.setServers([server]);
+    description = server;
+  }
+
+  async function run<T>(qname: string, qtype: string, query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (err) {
+      throw toDnsError(err, qname, qtype);
+    }
+  }
+
+  return {
+    description,
+    mx: (name) =>
+      run(name, 'MX', async () =>
+        // A null MX (RFC 7505) comes back with exchange "": kept as is for the caller to spot.
+        (await node.resolveMx(name)).map((r): MxAnswer => ({ exchange: normalizeName(r.exchange), priority: r.priority })),
+      ),
+    a: (name) => run(name, 'A', () => node.resolve4(name)),
+    aaaa: (name) => run(name, 'AAAA', () => node.resolve6(name)),
+    cname: (name) => run(name, 'CNAME', async () => (await node.resolveCname(name)).map(normalizeName)),
+    ptr: (address) => run(address, 'PTR', async () => (await node.reverse(address)).map(normalizeName)),
+  };
+}

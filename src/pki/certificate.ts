@@ -1,0 +1,262 @@
+// Certificate facts (CertInfo) from DER, with node:crypto's X509Certificate only: it is native and
+// fast. The heavy ASN.1 libraries (@peculiar/x509, pkijs, asn1js) must never be imported here, as
+// this module is on the `mxray check` start-up path.
+import { X509Certificate } from 'node:crypto';
+import type { CertInfo } from '../core/schema.js';
+import { describeSignatureAlgorithm } from './der.js';
+
+export type CertSource = CertInfo['source'];
+
+/** Facts about one DER certificate. Throws when the bytes are not a certificate Node can parse. */
+export function describeCertificate(der: Buffer, source: CertSource): CertInfo {
+  return describeX509(new X509Certificate(der), source);
+}
+
+/** The same facts from an already parsed certificate (saves a second parse in chain building). */
+export function describeX509(cert: X509Certificate, source: CertSource): CertInfo {
+  const raw = cert.raw;
+  const subjectLines = nameLines(cert.subject);
+  const issuerLines = nameLines(cert.issuer);
+  const san = parseSubjectAltName(cert.subjectAltName ?? '');
+  const key = describeKey(cert);
+  const signature = describeSignatureAlgorithm(raw);
+  const validity = readValidity(cert);
+  return {
+    subject: subjectLines.join(', '),
+    issuer: issuerLines.join(', '),
+    commonName: commonNameOf(subjectLines),
+    dnsNames: san.dnsNames,
+    ipAddresses: san.ipAddresses,
+    serialNumber: cert.serialNumber.toUpperCase(),
+    notBefore: validity.notBefore,
+    notAfter: validity.notAfter,
+    signatureAlgorithm: signature.name,
+    signatureOid: signature.oid,
+    keyType: key.type,
+    keyBits: key.bits,
+    keyCurve: key.curve,
+    selfIssued: cert.subject === cert.issuer,
+    isCa: cert.ca,
+    sha1: thumbprint(cert.fingerprint),
+    sha256: thumbprint(cert.fingerprint256),
+    source,
+  };
+}
+
+/** "AB:CD:…" → "ABCD…", the form Exchange's Get-ExchangeCertificate shows. */
+function thumbprint(fingerprint: string): string {
+  return fingerprint.replace(/:/g, '').toUpperCase();
+}
+
+/** Node prints a Name one attribute per line ("CN=x\nO=y"), RFC 2253-escaped; control characters come out as \XX. */
+function nameLines(name: string): string[] {
+  return name.split('\n').filter((line) => line.length > 0);
+}
+
+/** Removes RFC 2253 escapes: "\," → ",", "\0A" → byte 0x0A (UTF-8 sequences reassembled). */
+export function unescapeDnValue(value: string): string {
+  if (!value.includes('\\')) return value;
+  const bytes: number[] = [];
+  const chunks: string[] = [];
+  const flush = (): void => {
+    if (bytes.length > 0) {
+      chunks.push(Buffer.from(bytes).toString('utf8'));
+      bytes.length = 0;
+    }
+  };
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i] as string;
+    if (ch === '\\' && i + 1 < value.length) {
+      const hex = value.slice(i + 1, i + 3);
+      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+        bytes.push(parseInt(hex, 16));
+        i += 2;
+        continue;
+      }
+      flush();
+      chunks.push(value[i + 1] as string);
+      i += 1;
+      continue;
+    }
+    flush();
+    chunks.push(ch);
+  }
+  flush();
+  return chunks.join('');
+}
+
+/** The most specific (last) CN of a subject, unescaped; null when there is none. */
+function commonNameOf(lines: string[]): string | null {
+  let cn: string | null = null;
+  for (const line of lines) {
+    // A multi-valued RDN prints as "CN=a + O=b"; "+" inside a value is escaped.
+    for (const part of line.split(/(?<!\\) \+ /)) {
+      if (part.startsWith('CN=')) cn = unescapeDnValue(part.slice(3));
+    }
+  }
+  return cn;
+}
+
+const SAN_TYPES = ['DNS', 'IP Address', 'email', 'URI', 'DirName', 'Registered ID', 'othername', 'X400Name', 'EdiPartyName'];
+const NEXT_ENTRY = new RegExp(`, (?=(?:${SAN_TYPES.join('|')}):)`, 'g');
+
+/**
+ * Reads Node's subjectAltName string: ", "-separated "DNS:x", "IP Address:y", … entries. Node
+ * (since the 2022 security release) JSON-quotes a value holding a comma, quote, backslash or
+ * non-printable character ('DNS:"a\u002cb"'); older versions print it bare. Both are handled.
+ */
+export function parseSubjectAltName(text: string): { dnsNames: string[]; ipAddresses: string[] } {
+  const dnsNames: string[] = [];
+  const ipAddresses: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const colon = text.indexOf(':', i);
+    if (colon < 0) break;
+    const type = text.slice(i, colon);
+    let value: string;
+    let next: number;
+    if (text[colon + 1] === '"') {
+      const close = closingQuote(text, colon + 1);
+      if (close < 0) break;
+      try {
+        value = JSON.parse(text.slice(colon + 1, close + 1)) as string;
+      } catch {
+        value = text.slice(colon + 2, close);
+      }
+      next = text.startsWith(', ', close + 1) ? close + 3 : close + 1;
+    } else {
+      NEXT_ENTRY.lastIndex = colon + 1;
+      const m = NEXT_ENTRY.exec(text);
+      const end = m ? m.index : text.length;
+      value = text.slice(colon + 1, end);
+      next = m ? end + 2 : text.length;
+    }
+    if (type === 'DNS') dnsNames.push(value);
+    else if (type === 'IP Address') {
+      const ip = normalizeIp(value);
+      if (ip !== null) ipAddresses.push(ip);
+    }
+    if (next <= i) break;
+    i = next;
+  }
+  return { dnsNames, ipAddresses };
+}
+
+/** Index of the quote closing the JSON string that opens at `open`, or -1. */
+function closingQuote(text: string, open: number): number {
+  for (let j = open + 1; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\\') j++;
+    else if (c === '"') return j;
+  }
+  return -1;
+}
+
+/** IPv4 as is; IPv6 in RFC 5952 form (Node prints "2001:DB8:0:0:0:0:0:1"). Null when neither. */
+export function normalizeIp(value: string): string | null {
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(value)) return value;
+  const groups = value.split(':');
+  if (groups.length !== 8 || !groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) {
+    return /^[0-9A-Fa-f:.]+$/.test(value) && value.includes(':') ? value.toLowerCase() : null;
+  }
+  const parts = groups.map((g) => parseInt(g, 16).toString(16));
+  // The longest run of two or more zero groups becomes "::" (the first one on a tie).
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let s = 0; s < 8; ) {
+    if (parts[s] !== '0') {
+      s++;
+      continue;
+    }
+    let e = s;
+    while (e < 8 && parts[e] === '0') e++;
+    if (e - s > bestLen && e - s >= 2) {
+      bestStart = s;
+      bestLen = e - s;
+    }
+    s = e;
+  }
+  if (bestStart < 0) return parts.join(':');
+  return `${parts.slice(0, bestStart).join(':')}::${parts.slice(bestStart + bestLen).join(':')}`;
+}
+
+const CURVE_BITS: Readonly<Record<string, number>> = {
+  prime192v1: 192,
+  secp224r1: 224,
+  prime256v1: 256,
+  secp256k1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+  brainpoolP256r1: 256,
+  brainpoolP384r1: 384,
+  brainpoolP512r1: 512,
+};
+
+function describeKey(cert: X509Certificate): { type: string; bits: number | null; curve: string | null } {
+  let type = 'unknown';
+  let details: { modulusLength?: number; namedCurve?: string } = {};
+  try {
+    const key = cert.publicKey;
+    type = key.asymmetricKeyType ?? 'unknown';
+    details = key.asymmetricKeyDetails ?? {};
+  } catch {
+    // A key type this OpenSSL cannot load (e.g. GOST): report what we know.
+    return { type, bits: null, curve: null };
+  }
+  switch (type) {
+    case 'rsa':
+    case 'rsa-pss':
+    case 'dsa':
+      return { type, bits: details.modulusLength ?? null, curve: null };
+    case 'ec': {
+      const curve = details.namedCurve ?? null;
+      const digits = curve ? /(\d{3})/.exec(curve) : null;
+      const bits = curve ? (CURVE_BITS[curve] ?? (digits ? Number(digits[1]) : null)) : null;
+      return { type, bits, curve };
+    }
+    case 'ed25519':
+      return { type, bits: 256, curve: null };
+    case 'ed448':
+      return { type, bits: 448, curve: null };
+    default:
+      return { type, bits: details.modulusLength ?? null, curve: details.namedCurve ?? null };
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Epoch milliseconds of OpenSSL's printed time ("Nov 27 20:23:42 2006 GMT"), or null. */
+export function parseOpenSslTime(text: string): number | null {
+  const m = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(\.\d+)? (\d{1,4}) GMT$/.exec(text);
+  if (!m) {
+    const t = Date.parse(text);
+    return Number.isNaN(t) ? null : t;
+  }
+  const month = MONTHS.indexOf(m[1] as string);
+  if (month < 0) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(m[7]), month, Number(m[2]));
+  date.setUTCHours(Number(m[3]), Number(m[4]), Number(m[5]), m[6] ? Math.floor(Number(m[6]) * 1000) : 0);
+  const t = date.getTime();
+  return Number.isNaN(t) ? null : t;
+}
+
+/** notBefore / notAfter as ISO strings; validFromDate/validToDate when this Node has them. */
+function readValidity(cert: X509Certificate): { notBefore: string; notAfter: string } {
+  const dated = cert as X509Certificate & { validFromDate?: Date; validToDate?: Date };
+  const from = dated.validFromDate instanceof Date ? dated.validFromDate.getTime() : parseOpenSslTime(cert.validFrom);
+  const to = dated.validToDate instanceof Date ? dated.validToDate.getTime() : parseOpenSslTime(cert.validTo);
+  // An unreadable time is reported as the epoch: such a certificate is out of its validity anyway.
+  return { notBefore: new Date(from ?? 0).toISOString(), notAfter: new Date(to ?? 0).toISOString() };
+}
+
+/** A short name for people from Node's printed Name ("CN=x\nO=y"): the CN, else the whole name on one line. */
+export function nameForPeople(printedName: string): string {
+  const lines = nameLines(printedName);
+  return commonNameOf(lines) || lines.join(', ') || '(empty name)';
+}
+
+/** A short name for people: the CN, else the whole subject. */
+export function displayName(info: Pick<CertInfo, 'commonName' | 'subject'>): string {
+  return info.commonName && info.commonName.length > 0 ? info.commonName : info.subject || '(empty subject)';
+}

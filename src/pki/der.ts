@@ -1,0 +1,312 @@
+// A small, total DER reader for the few certificate fields node:crypto's X509Certificate does not
+// expose: the outer signature algorithm, and the raw issuer / subject names (for indexing a trust
+// store without parsing every root). Every function returns null on malformed input, never throws,
+// and does work bounded by the input's length (no recursion beyond a fixed depth).
+
+/** One TLV: tag byte, where its contents start and end (exclusive), and where the next TLV starts. */
+interface Tlv {
+  tag: number;
+  /** Where the TLV itself (its tag byte) starts. */
+  at: number;
+  start: number;
+  end: number;
+}
+
+const MAX_OID_BYTES = 64;
+
+/** Reads the TLV at `pos`, which must end at or before `limit`. Null when malformed or truncated. */
+function readTlv(buf: Buffer, pos: number, limit: number): Tlv | null {
+  if (pos + 2 > limit) return null;
+  const tag = buf[pos] as number;
+  // High-tag-number form never occurs in the structures we read.
+  if ((tag & 0x1f) === 0x1f) return null;
+  const first = buf[pos + 1] as number;
+  let offset = pos + 2;
+  let length: number;
+  if (first < 0x80) {
+    length = first;
+  } else {
+    const count = first & 0x7f;
+    // 0x80 is the indefinite form (not DER); more than 4 length bytes is beyond any certificate.
+    if (count === 0 || count > 4 || offset + count > limit) return null;
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (buf[offset + i] as number);
+    offset += count;
+  }
+  const end = offset + length;
+  if (end > limit) return null;
+  return { tag, at: pos, start: offset, end };
+}
+
+/** The child TLVs of a constructed value, in order; null when any child is malformed. */
+function children(buf: Buffer, tlv: Tlv, max = 64): Tlv[] | null {
+  const out: Tlv[] = [];
+  let pos = tlv.start;
+  while (pos < tlv.end) {
+    if (out.length >= max) return null;
+    const child = readTlv(buf, pos, tlv.end);
+    if (!child) return null;
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+/** Decodes OBJECT IDENTIFIER contents into dotted form; null when not valid DER. */
+function decodeOid(buf: Buffer, start: number, end: number): string | null {
+  if (end <= start || end - start > MAX_OID_BYTES) return null;
+  const arcs: bigint[] = [];
+  let value = 0n;
+  let fresh = true;
+  for (let i = start; i < end; i++) {
+    const byte = buf[i] as number;
+    // A sub-identifier may not start with 0x80 (non-minimal encoding).
+    if (fresh && byte === 0x80) return null;
+    value = (value << 7n) | BigInt(byte & 0x7f);
+    fresh = (byte & 0x80) === 0;
+    if (fresh) {
+      arcs.push(value);
+      value = 0n;
+    }
+  }
+  if (!fresh) return null; // the last sub-identifier was cut off
+  const head = arcs[0] as bigint;
+  const first = head < 40n ? 0n : head < 80n ? 1n : 2n;
+  const parts = [first, head - first * 40n, ...arcs.slice(1)];
+  return parts.map((p) => p.toString()).join('.');
+}
+
+/** The Certificate's three top-level parts, or null. */
+function certificateParts(der: Buffer): { tbs: Tlv; algorithm: Tlv; outer: Tlv } | null {
+  if (!Buffer.isBuffer(der)) return null;
+  const outer = readTlv(der, 0, der.length);
+  if (!outer || outer.tag !== 0x30) return null;
+  const parts = children(der, outer, 3);
+  if (!parts || parts.length !== 3) return null;
+  const [tbs, algorithm] = parts as [Tlv, Tlv, Tlv];
+  if (tbs.tag !== 0x30 || algorithm.tag !== 0x30) return null;
+  return { tbs, algorithm, outer };
+}
+
+/** Reads an AlgorithmIdentifier: its OID and the raw DER of its parameters (null when absent). */
+function readAlgorithmIdentifier(buf: Buffer, alg: Tlv): { oid: string; params: Buffer | null } | null {
+  const parts = children(buf, alg, 2);
+  if (!parts || parts.length === 0) return null;
+  const oidTlv = parts[0] as Tlv;
+  if (oidTlv.tag !== 0x06) return null;
+  const oid = decodeOid(buf, oidTlv.start, oidTlv.end);
+  if (oid === null) return null;
+  const paramsTlv = parts[1];
+  return { oid, params: paramsTlv ? buf.subarray(paramsTlv.at, paramsTlv.end) : null };
+}
+
+/** The length in bytes of the first DER element of `der` (e.g. to cut a certificate out of a larger buffer). */
+export function firstElementLength(der: Buffer): number | null {
+  if (!Buffer.isBuffer(der)) return null;
+  const tlv = readTlv(der, 0, der.length);
+  return tlv ? tlv.end : null;
+}
+
+/** The outer signatureAlgorithm of a Certificate, with the raw DER of its parameters. */
+export function readSignatureAlgorithm(der: Buffer): { oid: string; params: Buffer | null } | null {
+  const parts = certificateParts(der);
+  if (!parts) return null;
+  return readAlgorithmIdentifier(der, parts.algorithm);
+}
+
+/** The OID of a Certificate's outer signatureAlgorithm, or null when the bytes are not a certificate. */
+export function signatureAlgorithmOid(der: Buffer): string | null {
+  return readSignatureAlgorithm(der)?.oid ?? null;
+}
+
+/** The raw DER of the issuer and subject Names inside a Certificate's tbsCertificate. */
+export function readCertificateNames(der: Buffer): { issuer: Buffer; subject: Buffer } | null {
+  const parts = certificateParts(der);
+  if (!parts) return null;
+  const fields = children(der, parts.tbs, 16);
+  if (!fields) return null;
+  // [0] version is optional; then serialNumber, signature, issuer, validity, subject.
+  const base = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const serial = fields[base];
+  const signature = fields[base + 1];
+  const issuer = fields[base + 2];
+  const validity = fields[base + 3];
+  const subject = fields[base + 4];
+  if (!serial || !signature || !issuer || !validity || !subject) return null;
+  if (serial.tag !== 0x02 || signature.tag !== 0x30 || issuer.tag !== 0x30 || validity.tag !== 0x30 || subject.tag !== 0x30) {
+    return null;
+  }
+  // Keep the whole TLV (header included) so equal names give equal bytes.
+  return { issuer: der.subarray(issuer.at, issuer.end), subject: der.subarray(subject.at, subject.end) };
+}
+
+/** Decodes the directory-string types a Name uses; null for other types. */
+function decodeString(tag: number, bytes: Buffer): string | null {
+  switch (tag) {
+    case 0x0c: // UTF8String
+      return bytes.toString('utf8');
+    case 0x12: // NumericString
+    case 0x13: // PrintableString
+    case 0x14: // T61String (treated as Latin-1, as OpenSSL does)
+    case 0x16: // IA5String
+    case 0x1a: // VisibleString
+      return bytes.toString('latin1');
+    case 0x1e: {
+      // BMPString: UCS-2 big-endian
+      if (bytes.length % 2 !== 0) return null;
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 2) s += String.fromCharCode(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+      return s;
+    }
+    case 0x1c: {
+      // UniversalString: UCS-4 big-endian
+      if (bytes.length % 4 !== 0) return null;
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 4) {
+        const cp = bytes.readUInt32BE(i);
+        if (cp > 0x10ffff) return null;
+        s += String.fromCodePoint(cp);
+      }
+      return s;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * A comparison key for a DER Name, in the spirit of RFC 5280 §7.1 / OpenSSL's canonical encoding:
+ * string values are decoded, trimmed, inner white space collapsed and lower-cased, so the same
+ * name encoded as PrintableString in one certificate and UTF8String in another gives one key.
+ * Null when the bytes are not a Name.
+ */
+export function canonicalName(nameDer: Buffer): string | null {
+  if (!Buffer.isBuffer(nameDer)) return null;
+  const name = readTlv(nameDer, 0, nameDer.length);
+  if (!name || name.tag !== 0x30) return null;
+  const rdns = children(nameDer, name, 64);
+  if (!rdns) return null;
+  const out: string[][] = [];
+  for (const rdn of rdns) {
+    if (rdn.tag !== 0x31) return null;
+    const atvs = children(nameDer, rdn, 16);
+    if (!atvs || atvs.length === 0) return null;
+    const entries: string[] = [];
+    for (const atv of atvs) {
+      if (atv.tag !== 0x30) return null;
+      const pair = children(nameDer, atv, 2);
+      if (!pair || pair.length !== 2) return null;
+      const [type, value] = pair as [Tlv, Tlv];
+      if (type.tag !== 0x06) return null;
+      const oid = decodeOid(nameDer, type.start, type.end);
+      if (oid === null) return null;
+      const text = decodeString(value.tag, nameDer.subarray(value.start, value.end));
+      entries.push(
+        text === null
+          ? `${oid}=#${nameDer.subarray(value.at, value.end).toString('hex')}`
+          : `${oid}=${text.trim().replace(/\s+/g, ' ').toLowerCase()}`,
+      );
+    }
+    out.push(entries.sort());
+  }
+  return JSON.stringify(out);
+}
+
+export type SignatureHash = 'md2' | 'md4' | 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+interface AlgorithmEntry {
+  name: string;
+  hash: SignatureHash | null;
+}
+
+const RSASSA_PSS = '1.2.840.113549.1.1.10';
+
+const SIGNATURE_ALGORITHMS: ReadonlyMap<string, AlgorithmEntry> = new Map<string, AlgorithmEntry>([
+  ['1.2.840.113549.1.1.2', { name: 'md2WithRSAEncryption', hash: 'md2' }],
+  ['1.2.840.113549.1.1.3', { name: 'md4WithRSAEncryption', hash: 'md4' }],
+  ['1.2.840.113549.1.1.4', { name: 'md5WithRSAEncryption', hash: 'md5' }],
+  ['1.2.840.113549.1.1.5', { name: 'sha1WithRSAEncryption', hash: 'sha1' }],
+  ['1.3.14.3.2.29', { name: 'sha1WithRSAEncryption', hash: 'sha1' }],
+  ['1.2.840.113549.1.1.14', { name: 'sha224WithRSAEncryption', hash: 'sha224' }],
+  ['1.2.840.113549.1.1.11', { name: 'sha256WithRSAEncryption', hash: 'sha256' }],
+  ['1.2.840.113549.1.1.12', { name: 'sha384WithRSAEncryption', hash: 'sha384' }],
+  ['1.2.840.113549.1.1.13', { name: 'sha512WithRSAEncryption', hash: 'sha512' }],
+  [RSASSA_PSS, { name: 'RSASSA-PSS', hash: null }],
+  ['1.2.840.10045.4.1', { name: 'ecdsa-with-SHA1', hash: 'sha1' }],
+  ['1.2.840.10045.4.3.1', { name: 'ecdsa-with-SHA224', hash: 'sha224' }],
+  ['1.2.840.10045.4.3.2', { name: 'ecdsa-with-SHA256', hash: 'sha256' }],
+  ['1.2.840.10045.4.3.3', { name: 'ecdsa-with-SHA384', hash: 'sha384' }],
+  ['1.2.840.10045.4.3.4', { name: 'ecdsa-with-SHA512', hash: 'sha512' }],
+  ['1.2.840.10040.4.3', { name: 'dsa-with-sha1', hash: 'sha1' }],
+  ['2.16.840.1.101.3.4.3.1', { name: 'dsa-with-sha224', hash: 'sha224' }],
+  ['2.16.840.1.101.3.4.3.2', { name: 'dsa-with-sha256', hash: 'sha256' }],
+  ['1.3.101.112', { name: 'Ed25519', hash: null }],
+  ['1.3.101.113', { name: 'Ed448', hash: null }],
+]);
+
+const DIGESTS: ReadonlyMap<string, SignatureHash> = new Map<string, SignatureHash>([
+  ['1.2.840.113549.2.2', 'md2'],
+  ['1.2.840.113549.2.4', 'md4'],
+  ['1.2.840.113549.2.5', 'md5'],
+  ['1.3.14.3.2.26', 'sha1'],
+  ['2.16.840.1.101.3.4.2.4', 'sha224'],
+  ['2.16.840.1.101.3.4.2.1', 'sha256'],
+  ['2.16.840.1.101.3.4.2.2', 'sha384'],
+  ['2.16.840.1.101.3.4.2.3', 'sha512'],
+]);
+
+/** A readable name for a signature algorithm OID (OpenSSL's long names); the OID itself when unknown. */
+export function signatureAlgorithmName(oid: string): string {
+  return SIGNATURE_ALGORITHMS.get(oid)?.name ?? oid;
+}
+
+/**
+ * The hash a signature algorithm uses. For RSASSA-PSS the hash is in the parameters: pass them
+ * (as `readSignatureAlgorithm` returns them) to have it read; without them, null. Null also for
+ * algorithms with no separate hash (Ed25519, Ed448) and unknown OIDs.
+ */
+export function signatureHash(oid: string, params: Buffer | null = null): SignatureHash | null {
+  if (oid === RSASSA_PSS) return params ? pssHash(params) : null;
+  return SIGNATURE_ALGORITHMS.get(oid)?.hash ?? null;
+}
+
+/** RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] AlgorithmIdentifier DEFAULT sha1, … } */
+function pssHash(params: Buffer): SignatureHash | null {
+  const seq = readTlv(params, 0, params.length);
+  if (!seq || seq.tag !== 0x30) return null;
+  const fields = children(params, seq, 4);
+  if (!fields) return null;
+  const hashField = fields.find((f) => f.tag === 0xa0);
+  if (!hashField) return 'sha1';
+  const alg = readTlv(params, hashField.start, hashField.end);
+  if (!alg || alg.tag !== 0x30) return null;
+  const id = readAlgorithmIdentifier(params, alg);
+  return id ? (DIGESTS.get(id.oid) ?? null) : null;
+}
+
+/**
+ * Name and hash of a certificate's signature algorithm, as describeCertificate reports them.
+ * RSASSA-PSS with a known hash is named "RSASSA-PSS (sha256)" so the hash survives in the name.
+ */
+export function describeSignatureAlgorithm(der: Buffer): { oid: string | null; name: string; hash: SignatureHash | null } {
+  const alg = readSignatureAlgorithm(der);
+  if (!alg) return { oid: null, name: 'unknown', hash: null };
+  const hash = signatureHash(alg.oid, alg.params);
+  const base = signatureAlgorithmName(alg.oid);
+  const name = alg.oid === RSASSA_PSS && hash ? `${base} (${hash})` : base;
+  return { oid: alg.oid, name, hash };
+}
+
+const HASH_BY_NAME: ReadonlyMap<string, SignatureHash | null> = new Map(
+  [...SIGNATURE_ALGORITHMS.values()].map((e) => [e.name.toLowerCase(), e.hash] as const),
+);
+
+/** The hash behind an algorithm name that describeSignatureAlgorithm produced; null when unknown. */
+export function signatureHashOfName(name: string): SignatureHash | null {
+  const pss = /^RSASSA-PSS \(([a-z0-9]+)\)$/.exec(name);
+  if (pss) {
+    const h = pss[1] as string;
+    return [...DIGESTS.values()].includes(h as SignatureHash) ? (h as SignatureHash) : null;
+  }
+  return HASH_BY_NAME.get(name.toLowerCase()) ?? null;
+}

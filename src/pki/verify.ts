@@ -1,0 +1,261 @@
+// Chain building and verification of what a server presented, against our trust store, at the
+// injected time. We build the path ourselves (rather than read Node's authorizationError) so the
+// verdict can say which certificate is at fault and why, in words an administrator can act on.
+import { X509Certificate } from 'node:crypto';
+import type { TrustStore } from '../core/context.js';
+import type { CertInfo, CertVerdict, TrustFailure } from '../core/schema.js';
+import { describeX509, nameForPeople } from './certificate.js';
+import { readCertificateNames } from './der.js';
+import { isIndexedTrustStore } from './trust-store.js';
+
+export interface VerifyInput {
+  /** DER certificates as the server presented them, leaf first (possibly out of order, with extras). */
+  chain: Buffer[];
+  trustStore: TrustStore;
+  /** The injected clock's time, epoch milliseconds. */
+  now: number;
+  /** The host name to check (the MX name), or null. */
+  name: string | null;
+  /** The mail domain to check as well, or null. */
+  domain: string | null;
+  /** The IP address we connected to when the target was an IP literal (checked when `name` is null). */
+  ipTarget?: string | null;
+}
+
+/** Longest path we build: real chains have 2-4 certificates. */
+export const MAX_PATH_LENGTH = 10;
+const DAY_MS = 86_400_000;
+
+type Source = CertInfo['source'];
+
+interface Link {
+  cert: X509Certificate;
+  source: Source;
+}
+
+function tryParse(der: Buffer): X509Certificate | null {
+  try {
+    return new X509Certificate(der);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `child`'s signature verifies with `issuer`'s public key (false on any error). */
+function signedBy(child: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return child.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `issuer`'s subject (and key identifier, when both carry one) fits `child`'s issuer. */
+function namesIssuer(child: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return child.checkIssued(issuer);
+  } catch {
+    return false;
+  }
+}
+
+/** Trust-store certificates that may have issued `cert`: by exact name bytes, or (loose) canonical name. */
+function anchorCandidates(store: TrustStore, cert: X509Certificate, loose: boolean): readonly X509Certificate[] {
+  if (isIndexedTrustStore(store)) {
+    const names = readCertificateNames(cert.raw);
+    if (!names) return [];
+    return loose ? store.anchorsNamedLoosely(names.issuer) : store.anchorsNamed(names.issuer);
+  }
+  // A plain TrustStore (e.g. a test fake): one pass over every root, done in the strict round.
+  return loose ? [] : store.roots().filter((r) => namesIssuer(cert, r));
+}
+
+function inTrustStore(store: TrustStore, cert: X509Certificate): boolean {
+  if (isIndexedTrustStore(store)) return store.includes(cert.raw);
+  return store.roots().some((r) => r.raw.equals(cert.raw));
+}
+
+function quoted(cert: X509Certificate): string {
+  return `"${nameForPeople(cert.subject)}"`;
+}
+
+/** Host-name check per RFC 6125: wildcard only as the whole left-most label, CN only without DNS SANs. */
+function matchesHost(cert: X509Certificate, name: string): boolean {
+  const host = name.trim().replace(/\.$/, '');
+  if (host.length === 0) return false;
+  try {
+    return cert.checkHost(host, { partialWildcards: false, multiLabelWildcards: false, wildcards: true, subject: 'default' }) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function matchesIp(cert: X509Certificate, ip: string): boolean {
+  try {
+    return cert.checkIP(ip.replace(/^\[|\]$/g, '')) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+interface PathResult {
+  path: Link[];
+  trusted: boolean;
+  failure: TrustFailure;
+  reason: string | null;
+}
+
+/** Builds the path from the leaf towards a trust anchor, as far as signatures and names allow. */
+function buildPath(leaf: X509Certificate, others: X509Certificate[], store: TrustStore): PathResult {
+  const path: Link[] = [{ cert: leaf, source: 'sent' }];
+  const onPath = (c: X509Certificate): boolean => path.some((l) => l.cert.raw.equals(c.raw));
+  const where = `the trust store (${store.description})`;
+  for (;;) {
+    const current = path[path.length - 1] as Link;
+    const cur = current.cert;
+    if (inTrustStore(store, cur)) {
+      current.source = 'trust-store';
+      return { path, trusted: true, failure: 'none', reason: null };
+    }
+    if (path.length >= MAX_PATH_LENGTH) {
+      return {
+        path,
+        trusted: false,
+        failure: 'chain-incomplete',
+        reason: `The chain is longer than ${MAX_PATH_LENGTH} certificates without reaching ${where}; we stopped at ${quoted(cur)}.`,
+      };
+    }
+    const selfIssued = cur.subject === cur.issuer;
+    if (selfIssued && signedBy(cur, cur)) {
+      return path.length === 1
+        ? {
+            path,
+            trusted: false,
+            failure: 'self-signed',
+            reason: `The server's certificate ${quoted(cur)} is self-signed (it is its own issuer) and is not in ${where}.`,
+          }
+        : {
+            path,
+            trusted: false,
+            failure: 'untrusted-root',
+            reason: `The chain ends at the root ${quoted(cur)}, which is not in ${where}.`,
+          };
+    }
+
+    // Candidates whose name fits but whose signature does not verify (or that may not sign).
+    const misfits: { cert: X509Certificate; why: 'signature' | 'not-ca' }[] = [];
+    const pick = (candidates: readonly X509Certificate[], source: Source): X509Certificate | null => {
+      for (const c of candidates) {
+        if (onPath(c) || !namesIssuer(cur, c)) continue;
+        const verifies = signedBy(cur, c);
+        // A sent certificate must be a CA to issue; trust anchors are trusted as configured.
+        if (verifies && source === 'sent' && !c.ca) {
+          misfits.push({ cert: c, why: 'not-ca' });
+          continue;
+        }
+        if (verifies) return c;
+        misfits.push({ cert: c, why: 'signature' });
+      }
+      return null;
+    };
+
+    // A trust anchor first (shortest path, and right with cross-signed intermediates), then the
+    // certificates the server sent, then anchors whose name matches only after normalisation.
+    const anchor = pick(anchorCandidates(store, cur, false), 'trust-store');
+    if (anchor) {
+      path.push({ cert: anchor, source: 'trust-store' });
+      return { path, trusted: true, failure: 'none', reason: null };
+    }
+    const sent = pick(others, 'sent');
+    if (sent) {
+      path.push({ cert: sent, source: 'sent' });
+      continue;
+    }
+    const looseAnchor = pick(anchorCandidates(store, cur, true), 'trust-store');
+    if (looseAnchor) {
+      path.push({ cert: looseAnchor, source: 'trust-store' });
+      return { path, trusted: true, failure: 'none', reason: null };
+    }
+
+    const misfit = misfits[0];
+    if (misfit) {
+      const reason =
+        misfit.why === 'not-ca'
+          ? `${quoted(cur)} is signed by ${quoted(misfit.cert)}, which is not a CA certificate and may not issue certificates.`
+          : `The signature on ${quoted(cur)} does not verify with the key of its issuer ${quoted(misfit.cert)}.`;
+      return { path, trusted: false, failure: 'bad-signature', reason };
+    }
+    if (selfIssued) {
+      return {
+        path,
+        trusted: false,
+        failure: 'bad-signature',
+        reason: `${quoted(cur)} names itself as issuer, but its signature does not verify with its own key.`,
+      };
+    }
+    const issuer = `"${nameForPeople(cur.issuer)}"`;
+    const what = path.length === 1 ? `The server's certificate ${quoted(cur)}` : quoted(cur);
+    return {
+      path,
+      trusted: false,
+      failure: 'chain-incomplete',
+      reason:
+        `${what} was issued by ${issuer}, which the server did not send and which is not in ${where}: ` +
+        'the server is probably not sending its intermediate certificate (or the issuer is a CA we do not trust).',
+    };
+  }
+}
+
+/**
+ * Verifies what a server presented: builds the path from the leaf to a trust anchor, checks every
+ * signature, the leaf's validity at `now`, and the names (RFC 6125). Never throws on bad input.
+ */
+export function verifyChain(input: VerifyInput): CertVerdict {
+  const { chain, trustStore, now, name, domain } = input;
+  const ipTarget = input.ipTarget ?? null;
+  const parsed = chain.map(tryParse);
+  const sent = parsed.filter((c): c is X509Certificate => c !== null).map((c) => describeX509(c, 'sent'));
+  const leaf = parsed[0] ?? null;
+
+  if (leaf === null) {
+    return {
+      sent,
+      path: [],
+      trusted: false,
+      trustFailure: 'no-certificate',
+      trustReason: chain.length === 0 ? 'The server sent no certificate.' : "The server's certificate could not be read: it is not valid DER.",
+      checkedName: name,
+      nameMatches: null,
+      domainMatches: null,
+      timeValid: false,
+      daysLeft: 0,
+    };
+  }
+
+  const others = parsed.slice(1).filter((c): c is X509Certificate => c !== null);
+  const built = buildPath(leaf, others, trustStore);
+  const path = built.path.map((l, i) => (i === 0 && l.source === 'sent' && sent[0] ? sent[0] : describeX509(l.cert, l.source)));
+  const leafInfo = path[0] as CertInfo;
+
+  const notBefore = Date.parse(leafInfo.notBefore);
+  const notAfter = Date.parse(leafInfo.notAfter);
+  const timeValid = notBefore <= now && now <= notAfter;
+  const daysLeft = Math.floor((notAfter - now) / DAY_MS);
+
+  let nameMatches: boolean | null = null;
+  if (name !== null) nameMatches = matchesHost(leaf, name);
+  else if (ipTarget !== null) nameMatches = matchesIp(leaf, ipTarget);
+
+  return {
+    sent,
+    path,
+    trusted: built.trusted,
+    trustFailure: built.failure,
+    trustReason: built.reason,
+    checkedName: name,
+    nameMatches,
+    domainMatches: domain === null ? null : matchesHost(leaf, domain),
+    timeValid,
+    daysLeft,
+  };
+}

@@ -1,0 +1,179 @@
+// The receiver test: target → DNS → probe every MX address (bounded concurrency) → judge → Report.
+import type { Clock, Connector, HostMapping, Limits, ProbeContext, Resolver, TrustStore } from '../core/context.js';
+import { DEFAULT_LIMITS } from '../core/context.js';
+import { SCHEMA_VERSION, type Finding, type HostReport, type Report, type TranscriptEvent, type Verdict } from '../core/schema.js';
+import { parseTarget } from '../core/target.js';
+import { Transcript } from '../core/transcript.js';
+import { VERSION } from '../core/version.js';
+import { assessDns } from '../checks/dns.js';
+import { assessHost } from '../checks/host.js';
+import { DEFAULT_PROFILE, type Profile } from '../checks/profile.js';
+import { resolveMailHosts } from '../dns/mail-hosts.js';
+import { traceResolver } from '../dns/tracing-resolver.js';
+import { makeFinding, sortFindings } from '../kb/index.js';
+import { ipFamily } from '../core/ip.js';
+import { probeHost, type HostProbe, type HostTarget } from './probe-host.js';
+import { limitConcurrency } from './concurrency.js';
+import { systemEdges } from './edges.js';
+
+export interface ReceiverOptions {
+  /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
+  target: string | null;
+  /** Test this server directly (the positional target, if any, still names the mail domain). */
+  host?: string | null;
+  port?: number | null;
+  tlsOnConnect?: boolean;
+  /** The name we announce in EHLO: a fully qualified domain name (default: this machine's). */
+  helo?: string;
+  from?: string | null;
+  rcpt?: string | null;
+  /** Only the primary MX host. */
+  first?: boolean;
+  families?: { v4: boolean; v6: boolean };
+  warnDays?: number;
+  expectThumbprint?: string | null;
+  /** The handshake without SNI and the cleartext session (default on). */
+  extras?: boolean;
+  profile?: Profile;
+  limits?: Partial<Limits>;
+  hostMap?: ReadonlyMap<string, HostMapping>;
+  // Injected edges: the caller (CLI, web, tests) decides what is real; the system's by default.
+  clock?: Clock;
+  resolver?: Resolver;
+  connector?: Connector;
+  trustStore?: TrustStore;
+  signal?: AbortSignal;
+  onProgress?: (key: string, phase: string) => void;
+  onEvent?: (event: TranscriptEvent) => void;
+}
+
+const VERDICT_ORDER: Verdict[] = ['pass', 'warn', 'inconclusive', 'fail'];
+
+function worst(verdicts: Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((a, b) => (VERDICT_ORDER.indexOf(b) > VERDICT_ORDER.indexOf(a) ? b : a), 'pass');
+}
+
+/** Top-level findings: one per id, listing every host it was seen on. */
+function mergeFindings(domain: Finding[], hosts: HostReport[]): Finding[] {
+  const byId = new Map<string, Finding>();
+  for (const f of [...domain, ...hosts.flatMap((h) => h.findings)]) {
+    const seen = byId.get(f.id);
+    if (!seen) byId.set(f.id, { ...f, hosts: [...f.hosts], evidence: [...f.evidence] });
+    else {
+      for (const h of f.hosts) if (!seen.hosts.includes(h)) seen.hosts.push(h);
+      for (const e of f.evidence) if (!seen.evidence.includes(e)) seen.evidence.push(e);
+    }
+  }
+  return sortFindings([...byId.values()]);
+}
+
+export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
+  const target = parseTarget(options.target, {
+    host: options.host ?? null,
+    port: options.port ?? null,
+    ...(options.tlsOnConnect !== undefined ? { tlsOnConnect: options.tlsOnConnect } : {}),
+  });
+  const edges = options.clock && options.resolver && options.connector && options.trustStore && options.helo ? null : systemEdges();
+  const clock = options.clock ?? edges!.clock;
+  const startedAt = new Date(clock.now()).toISOString();
+  const startedMono = clock.monotonic();
+  const transcript = new Transcript(clock, options.onEvent);
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const profile = options.profile ?? DEFAULT_PROFILE;
+  const hostMap = options.hostMap ?? new Map<string, HostMapping>();
+  const resolver = traceResolver(options.resolver ?? edges!.resolver, transcript);
+  const ctx: ProbeContext = {
+    clock,
+    resolver,
+    connector: options.connector ?? edges!.connector,
+    trustStore: options.trustStore ?? edges!.trustStore,
+    transcript,
+    limits,
+    hostMap,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+
+  const dnsStart = transcript.events.length;
+  const { dns, hosts: mailHosts } = await resolveMailHosts(target, resolver, {
+    families: options.families ?? { v4: true, v6: true },
+    hostMap,
+    first: options.first ?? false,
+  });
+  const dnsEvidence = transcript.events.slice(dnsStart).map((e) => e.seq);
+  const domainFindings = assessDns(dns, { domain: target.domain, resolver: resolver.description, evidence: dnsEvidence });
+
+  const targets: HostTarget[] = mailHosts.flatMap((h) =>
+    h.addresses.map((a) => ({
+      mx: h.mx,
+      preference: h.preference,
+      address: a.address,
+      family: a.family,
+      port: a.port ?? target.port,
+      implicitTls: target.implicitTls,
+      serverName: ipFamily(h.mx) !== 0 ? null : h.mx,
+      domain: target.domain,
+    })),
+  );
+
+  const probeOptions = {
+    helo: options.helo ?? edges!.helo,
+    from: options.from ?? null,
+    rcpt: options.rcpt ?? null,
+    extras: options.extras ?? true,
+  };
+  const run = limitConcurrency(limits.connectionsPerDomain);
+  const probes: HostProbe[] = await Promise.all(targets.map((t) => run(() => probeHost(ctx, t, probeOptions))));
+
+  const hosts: HostReport[] = probes.map((p) => {
+    const judged = assessHost(p.facts, p.evidence, {
+      profile,
+      warnDays: options.warnDays ?? profile.expiryWarnDays,
+      expectThumbprint: options.expectThumbprint ?? null,
+      timeouts: { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs },
+      transcript: transcript.events,
+    });
+    return { ...p.facts, findings: judged.findings, verdict: judged.verdict };
+  });
+
+  const sourceAddress = probes.find((p) => p.localAddress)?.localAddress ?? null;
+  if (hosts.length > 0 && hosts.every((h) => h.status === 'connection-timeout')) {
+    domainFindings.push(
+      makeFinding('net.all-unreachable', {
+        domain: target.domain ?? target.host,
+        count: hosts.length,
+        port: target.port,
+        sourceAddress: sourceAddress ?? 'unknown (no connection was established)',
+      }),
+    );
+  }
+
+  const findings = mergeFindings(domainFindings, hosts);
+  const domainVerdict: Verdict =
+    domainFindings.some((f) => f.id === 'net.all-unreachable' || f.id === 'dns.servfail' || f.id === 'dns.timeout')
+      ? 'inconclusive'
+      : domainFindings.some((f) => f.severity === 'critical' || f.severity === 'error')
+        ? 'fail'
+        : domainFindings.some((f) => f.severity === 'warning')
+          ? 'warn'
+          : 'pass';
+  const hostVerdicts = hosts.map((h) => h.verdict);
+  // A failure we are sure of outranks "could not tell" elsewhere.
+  const verdict = worst([domainVerdict, ...hostVerdicts]);
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'mxray', version: VERSION },
+    kind: 'receiver',
+    profile: profile.name,
+    target,
+    startedAt,
+    durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
+    verdict,
+    sourceAddress,
+    dns,
+    hosts,
+    findings,
+    transcript: transcript.events,
+  };
+}

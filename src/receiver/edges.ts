@@ -1,0 +1,40 @@
+// The real edges (clock, resolver, connector, trust store), for callers that do not inject their own.
+import { hostname } from 'node:os';
+import type { Clock, Connector, Resolver, TrustStore } from '../core/context.js';
+import { systemClock } from '../core/clock.js';
+import { createResolver } from '../dns/system-resolver.js';
+import { bundledRootCertificates, createConnector } from '../net/connector.js';
+import { createTrustStore } from '../pki/trust-store.js';
+
+export interface EdgeOptions {
+  /** 'IP[:PORT]' of a DNS server to send every query to; null = the system's resolvers. */
+  resolver?: string | null;
+  /** Extra trusted CA certificates (PEM texts), e.g. from --ca-file. */
+  extraCaPems?: string[];
+  dnsTimeoutMs?: number;
+}
+
+export interface Edges {
+  clock: Clock;
+  resolver: Resolver;
+  connector: Connector;
+  trustStore: TrustStore;
+  helo: string;
+}
+
+/** A fully qualified name for EHLO: this machine's name when it is one, else a clearly local one. */
+export function defaultHelo(): string {
+  const name = hostname().toLowerCase();
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(name) ? name : 'mxray.localdomain';
+}
+
+export function systemEdges(options: EdgeOptions = {}): Edges {
+  const extra = options.extraCaPems ?? [];
+  return {
+    clock: systemClock,
+    resolver: createResolver({ server: options.resolver ?? null, timeoutMs: options.dnsTimeoutMs ?? 5000, tries: 2 }),
+    connector: createConnector(systemClock),
+    trustStore: createTrustStore([...bundledRootCertificates(), ...extra], extra.length ? `Mozilla roots (Node) + ${extra.length} extra` : 'Mozilla roots (Node)'),
+    helo: defaultHelo(),
+  };
+}

@@ -1,0 +1,485 @@
+// Measures one MX address: the main dialogue (banner → EHLO → STARTTLS → TLS → EHLO again →
+// envelope → RSET/QUIT), the legacy retry when the handshake fails, a handshake without SNI,
+// and a short cleartext session. It records facts only; checks/ judges them.
+import type { ProbeContext, TlsHandshake } from '../core/context.js';
+import { MxrayError } from '../core/errors.js';
+import type {
+  CertVerdict,
+  CleartextFacts,
+  EnvelopeStep,
+  HostFacts,
+  LegacyRetry,
+  NoSniFacts,
+  ReplyFacts,
+  StatusCode,
+  TlsFacts,
+} from '../core/schema.js';
+import { TlsHandshakeError } from '../net/connector.js';
+import { verifyChain } from '../pki/verify.js';
+import { announcedName, hasCapability, parseEhlo } from '../smtp/ehlo.js';
+import { formatReply } from '../smtp/reply.js';
+import { SmtpSession } from '../smtp/session.js';
+import { isRequireTlsReply } from '../checks/policy.js';
+
+export interface HostTarget {
+  mx: string;
+  preference: number | null;
+  address: string;
+  family: 4 | 6;
+  port: number;
+  implicitTls: boolean;
+  /** SNI and certificate name: the MX host name; null when the target is an IP address. */
+  serverName: string | null;
+  /** The mail domain (for the domain-match info and postmaster@domain), or null. */
+  domain: string | null;
+}
+
+export interface ProbeOptions {
+  helo: string;
+  from: string | null;
+  rcpt: string | null;
+  /** Run the extra handshake without SNI and the cleartext session. */
+  extras: boolean;
+}
+
+/** Transcript sequence numbers of the events each phase produced, for finding evidence. */
+export type Evidence = Partial<Record<'connect' | 'banner' | 'ehlo' | 'starttls' | 'tls' | 'ehloTls' | 'envelope' | 'legacy' | 'noSni' | 'cleartext', number[]>>;
+
+export interface HostProbe {
+  facts: HostFacts;
+  evidence: Evidence;
+  /** The local address our connection came from (for net.all-unreachable). */
+  localAddress: string | null;
+}
+
+export function hostKey(t: { mx: string; address: string; port: number }): string {
+  const addr = t.address.includes(':') ? `[${t.address}]` : t.address;
+  return t.mx === t.address ? `${addr}:${t.port}` : `${t.mx}[${t.address}]:${t.port}`;
+}
+
+function emptyFacts(t: HostTarget): HostFacts {
+  return {
+    key: hostKey(t),
+    mx: t.mx,
+    preference: t.preference,
+    address: t.address,
+    family: t.family,
+    port: t.port,
+    implicitTls: t.implicitTls,
+    ptr: [],
+    ptrMatchesBanner: null,
+    status: 'ok',
+    statusDetail: null,
+    connectMs: null,
+    banner: null,
+    bannerName: null,
+    greeting: null,
+    ehloReply: null,
+    ehloName: null,
+    capabilities: [],
+    starttls: { offered: false, masked: false, reply: null, negotiated: false },
+    tls: null,
+    legacyRetry: null,
+    capabilitiesInTls: null,
+    envelope: [],
+    noSni: null,
+    cleartext: null,
+  };
+}
+
+function statusOf(err: unknown): { status: StatusCode; detail: string } {
+  if (err instanceof MxrayError) return { status: err.code, detail: err.message };
+  if (err instanceof TlsHandshakeError) return { status: 'tls-handshake-error', detail: err.message };
+  return { status: 'internal-error', detail: err instanceof Error ? err.message : String(err) };
+}
+
+/** Collects the sequence numbers recorded while `fn` runs on this connection. */
+async function track<T>(ctx: ProbeContext, conn: string, into: number[], fn: () => Promise<T>): Promise<T> {
+  const before = ctx.transcript.events.length;
+  try {
+    return await fn();
+  } finally {
+    for (const e of ctx.transcript.events.slice(before)) if (e.conn === conn) into.push(e.seq);
+  }
+}
+
+interface Opened {
+  session: SmtpSession;
+  connectMs: number;
+  localAddress: string | null;
+}
+
+async function open(ctx: ProbeContext, t: HostTarget, conn: string): Promise<Opened> {
+  const started = ctx.clock.monotonic();
+  ctx.transcript.record(conn, 'connect', `connecting to ${t.address} port ${t.port}`);
+  try {
+    const connection = await ctx.connector.connect({
+      address: t.address,
+      port: t.port,
+      timeoutMs: ctx.limits.connectTimeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    const connectMs = Math.round((ctx.clock.monotonic() - started) * 1000) / 1000;
+    ctx.transcript.record(conn, 'connect', `connected from ${connection.localAddress ?? '?'} in ${connectMs} ms`);
+    return {
+      session: new SmtpSession(connection, ctx.transcript, conn, ctx.limits, ctx.clock, ctx.signal),
+      connectMs,
+      localAddress: connection.localAddress,
+    };
+  } catch (err) {
+    ctx.transcript.record(conn, 'error', err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}
+
+/** Greets and says EHLO (HELO only after 500/502). Returns null on a refusal the caller reports. */
+async function greet(
+  session: SmtpSession,
+  helo: string,
+): Promise<{ banner: ReplyFacts; ehlo: ReplyFacts | null; greeting: 'EHLO' | 'HELO' | null; helo: ReplyFacts | null }> {
+  const banner = await session.readReply('greeting');
+  if (banner.code !== 220) return { banner, ehlo: null, greeting: null, helo: null };
+  const ehlo = await session.command(`EHLO ${helo}`);
+  if (ehlo.code === 250) return { banner, ehlo, greeting: 'EHLO', helo: null };
+  if (ehlo.code === 500 || ehlo.code === 502) {
+    const heloReply = await session.command(`HELO ${helo}`);
+    return { banner, ehlo, greeting: heloReply.code === 250 ? 'HELO' : null, helo: heloReply };
+  }
+  return { banner, ehlo, greeting: null, helo: null };
+}
+
+function outcomeOf(reply: ReplyFacts | null): EnvelopeStep['outcome'] {
+  if (!reply) return 'no-reply';
+  if (isRequireTlsReply(reply)) return 'requires-tls';
+  if (reply.code >= 200 && reply.code < 300) return 'accepted';
+  if (reply.code === 450 || reply.code === 451) return /grey|gray|try again|later/i.test(reply.lines.join(' ')) ? 'greylisted' : 'deferred';
+  if (reply.code >= 400 && reply.code < 500) return 'deferred';
+  return 'rejected';
+}
+
+async function envelope(session: SmtpSession, from: string, rcpt: string | null): Promise<EnvelopeStep[]> {
+  const steps: EnvelopeStep[] = [];
+  const mailCmd = `MAIL FROM:<${from}>`;
+  const mail = await session.command(mailCmd);
+  steps.push({ command: mailCmd, reply: mail, outcome: outcomeOf(mail) });
+  if (mail.code >= 200 && mail.code < 300 && rcpt) {
+    const rcptCmd = `RCPT TO:<${rcpt}>`;
+    const r = await session.command(rcptCmd);
+    steps.push({ command: rcptCmd, reply: r, outcome: outcomeOf(r) });
+  }
+  await session.command('RSET').catch(() => null);
+  return steps;
+}
+
+function tlsFactsFromError(err: unknown, sni: string | null, injected: number): TlsFacts {
+  const { status, detail } = statusOf(err);
+  return {
+    ok: false,
+    status: status === 'internal-error' ? status : 'tls-handshake-error',
+    protocol: null,
+    cipher: null,
+    cipherStandard: null,
+    group: null,
+    sni,
+    ocspStapled: false,
+    handshakeMs: null,
+    error: detail,
+    injectedBytes: injected,
+    certificate: null,
+  };
+}
+
+function judgeChain(ctx: ProbeContext, t: HostTarget, chain: Buffer[]): CertVerdict {
+  return verifyChain({
+    chain,
+    trustStore: ctx.trustStore,
+    now: ctx.clock.now(),
+    name: t.serverName,
+    domain: t.domain,
+    ipTarget: t.serverName ? null : t.address,
+  });
+}
+
+/** The main dialogue. Partial facts survive every failure. */
+interface MainResult {
+  localAddress: string | null;
+  /** The failed normal handshake, when there was one (the legacy retry explains it). */
+  tlsFailure: TlsHandshakeError | null;
+}
+
+async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, facts: HostFacts, ev: Evidence): Promise<MainResult> {
+  const conn = `${facts.key}/main`;
+  let opened: Opened;
+  const connectEv: number[] = (ev.connect = []);
+  try {
+    opened = await track(ctx, conn, connectEv, () => open(ctx, t, conn));
+  } catch (err) {
+    const s = statusOf(err);
+    facts.status = s.status;
+    facts.statusDetail = s.detail;
+    return { localAddress: null, tlsFailure: null };
+  }
+  facts.connectMs = opened.connectMs;
+  const { session } = opened;
+  const progress = (phase: string) => ctx.onProgress?.(facts.key, phase);
+  try {
+    if (t.implicitTls) {
+      progress('TLS (implicit)');
+      const tlsEv: number[] = (ev.tls = []);
+      try {
+        const { handshake } = await track(ctx, conn, tlsEv, () =>
+          session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+        );
+        facts.tls = tlsFacts(ctx, t, handshake, 0);
+        facts.starttls.negotiated = true;
+      } catch (err) {
+        facts.tls = tlsFactsFromError(err, t.serverName, 0);
+        ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.tls.error}`);
+        return { localAddress: opened.localAddress, tlsFailure: err instanceof TlsHandshakeError ? err : null };
+      }
+    }
+    progress('banner');
+    const bannerEv: number[] = (ev.banner = []);
+    const banner = await track(ctx, conn, bannerEv, () => session.readReply('greeting'));
+    facts.banner = banner;
+    facts.bannerName = banner.code === 220 ? announcedName(banner.lines[0] ?? '') : null;
+    if (banner.code !== 220) {
+      facts.status = 'protocol-error';
+      facts.statusDetail = formatReply(banner);
+      return { localAddress: opened.localAddress, tlsFailure: null };
+    }
+    progress('EHLO');
+    const ehloEv: number[] = (ev.ehlo = []);
+    const g = await track(ctx, conn, ehloEv, () => greet(session, opts.helo));
+    facts.ehloReply = g.ehlo;
+    facts.greeting = g.greeting;
+    if (g.greeting === 'EHLO' && g.ehlo) {
+      const parsed = parseEhlo(g.ehlo);
+      facts.ehloName = parsed.name;
+      if (t.implicitTls) facts.capabilitiesInTls = parsed.capabilities;
+      else facts.capabilities = parsed.capabilities;
+    }
+    if (!g.greeting) {
+      facts.status = 'protocol-error';
+      facts.statusDetail = formatReply(g.helo ?? g.ehlo);
+      return { localAddress: opened.localAddress, tlsFailure: null };
+    }
+    if (!t.implicitTls) {
+      const caps = facts.capabilities;
+      facts.starttls.offered = g.greeting === 'EHLO' && hasCapability(caps, 'STARTTLS');
+      facts.starttls.masked = caps.some((c) => /^X{4,}[A-Z]?$/.test(c.keyword) && c.keyword.length >= 6);
+      if (facts.starttls.offered) {
+        progress('STARTTLS');
+        const stEv: number[] = (ev.starttls = []);
+        const reply = await track(ctx, conn, stEv, () => session.command('STARTTLS'));
+        facts.starttls.reply = reply;
+        if (reply.code === 220) {
+          progress('TLS handshake');
+          const tlsEv: number[] = (ev.tls = []);
+          try {
+            const { handshake, injected } = await track(ctx, conn, tlsEv, () =>
+              session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+            );
+            facts.tls = tlsFacts(ctx, t, handshake, injected.length);
+            facts.starttls.negotiated = true;
+            ctx.transcript.record(conn, 'tls', `${handshake.protocol} ${handshake.cipher} ${handshake.group ?? ''}`.trim());
+          } catch (err) {
+            facts.tls = tlsFactsFromError(err, t.serverName, 0);
+            ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.tls.error}`);
+            return { localAddress: opened.localAddress, tlsFailure: err instanceof TlsHandshakeError ? err : null };
+          }
+        }
+      }
+    }
+    if (session.isSecure) {
+      progress('EHLO in TLS');
+      const e2: number[] = (ev.ehloTls = []);
+      const again = await track(ctx, conn, e2, () => session.command(`EHLO ${opts.helo}`));
+      if (again.code === 250) facts.capabilitiesInTls = parseEhlo(again).capabilities;
+    }
+    if (opts.from !== null || opts.rcpt !== null) {
+      progress('envelope');
+      const envEv: number[] = (ev.envelope = []);
+      facts.envelope = await track(ctx, conn, envEv, () => envelope(session, opts.from ?? '', opts.rcpt));
+    }
+  } catch (err) {
+    const s = statusOf(err);
+    // A failure after a good handshake is its own category: the server broke inside TLS.
+    facts.status = facts.starttls.negotiated && s.status !== 'internal-error' && !t.implicitTls ? 'post-tls-error' : s.status;
+    facts.statusDetail = s.detail;
+    return { localAddress: opened.localAddress, tlsFailure: null };
+  } finally {
+    await session.quit();
+  }
+  return { localAddress: opened.localAddress, tlsFailure: null };
+}
+
+function tlsFacts(ctx: ProbeContext, t: HostTarget, h: TlsHandshake, injected: number): TlsFacts {
+  return {
+    ok: true,
+    status: 'ok',
+    protocol: h.protocol,
+    cipher: h.cipher,
+    cipherStandard: h.cipherStandard,
+    group: h.group,
+    sni: t.serverName,
+    ocspStapled: h.ocspResponse !== null,
+    handshakeMs: h.handshakeMs,
+    error: null,
+    injectedBytes: injected,
+    certificate: judgeChain(ctx, t, h.peerChain),
+  };
+}
+
+/** A fresh connection up to the point where TLS starts (STARTTLS accepted, or at once for implicit TLS). */
+async function openToTls(ctx: ProbeContext, t: HostTarget, conn: string, helo: string): Promise<SmtpSession> {
+  const { session } = await open(ctx, t, conn);
+  if (t.implicitTls) return session;
+  try {
+    const g = await greet(session, helo);
+    if (g.greeting !== 'EHLO') throw new MxrayError('protocol-error', 'EHLO refused on the extra connection');
+    const st = await session.command('STARTTLS');
+    if (st.code !== 220) throw new MxrayError('starttls-refused', formatReply(st));
+    return session;
+  } catch (err) {
+    session.close();
+    throw err;
+  }
+}
+
+/** After a failed handshake: try again with legacy settings to say why it failed. */
+async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, first: TlsHandshakeError, ev: Evidence): Promise<LegacyRetry> {
+  const conn = `${hostKey(t)}/legacy`;
+  const into: number[] = (ev.legacy = []);
+  return track(ctx, conn, into, async () => {
+    const firstSeen = first.seen;
+    let session: SmtpSession;
+    try {
+      session = await openToTls(ctx, t, conn, opts.helo);
+    } catch (err) {
+      return { ok: false, protocol: null, cipher: null, error: statusOf(err).detail, cause: classify(first, null), certificateReceived: firstSeen.certificate };
+    }
+    try {
+      const { handshake } = await session.startTls({ servername: t.serverName, mode: 'legacy', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      ctx.transcript.record(conn, 'tls', `legacy handshake succeeded: ${handshake.protocol} ${handshake.cipher}`);
+      const nullCipher = /NULL/i.test(handshake.cipher ?? '') || /_WITH_NULL_/.test(handshake.cipherStandard ?? '');
+      const old = handshake.protocol !== 'TLSv1.2' && handshake.protocol !== 'TLSv1.3';
+      return {
+        ok: true,
+        protocol: handshake.protocol,
+        cipher: handshake.cipher,
+        error: null,
+        cause: nullCipher ? 'null-cipher' : old ? 'old-protocol' : 'no-shared-cipher',
+        certificateReceived: true,
+      };
+    } catch (err) {
+      const second = err instanceof TlsHandshakeError ? err : null;
+      ctx.transcript.record(conn, 'error', `legacy handshake failed too: ${statusOf(err).detail}`);
+      return {
+        ok: false,
+        protocol: null,
+        cipher: null,
+        error: statusOf(err).detail,
+        cause: classify(first, second),
+        certificateReceived: Boolean(firstSeen.certificate || second?.seen.certificate),
+      };
+    } finally {
+      session.close();
+    }
+  });
+}
+
+function classify(first: TlsHandshakeError, second: TlsHandshakeError | null): LegacyRetry['cause'] {
+  const seen = [first.seen, second?.seen].filter((s): s is NonNullable<typeof s> => Boolean(s));
+  if (seen.some((s) => s.notTls)) return 'not-tls';
+  if (seen.some((s) => s.certificate || (s.serverHello && s.encrypted))) {
+    if (seen.some((s) => s.alert !== null || s.certificate)) return 'server-abort-after-certificate';
+  }
+  const text = `${first.message} ${second?.message ?? ''}`;
+  if (/no shared cipher|no cipher|handshake failure|handshake_failure/i.test(text) || seen.some((s) => s.alert === 'handshake_failure' || s.alert === 'insufficient_security')) {
+    return 'no-shared-cipher';
+  }
+  if (seen.some((s) => s.alert === 'protocol_version') || /unsupported protocol|protocol version/i.test(text)) return 'old-protocol';
+  if (/wrong version number|packet length too long|unknown protocol/i.test(text)) return 'not-tls';
+  return 'unknown';
+}
+
+async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, withSni: CertVerdict | null, ev: Evidence): Promise<NoSniFacts> {
+  const conn = `${hostKey(t)}/no-sni`;
+  const into: number[] = (ev.noSni = []);
+  return track(ctx, conn, into, async () => {
+    let session: SmtpSession;
+    try {
+      session = await openToTls(ctx, t, conn, opts.helo);
+    } catch (err) {
+      const s = statusOf(err);
+      return { status: s.status, error: s.detail, sameCertificate: null, certificate: null };
+    }
+    try {
+      const { handshake } = await session.startTls({ servername: null, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      const verdict = judgeChain(ctx, t, handshake.peerChain);
+      const a = withSni?.sent[0]?.sha256 ?? null;
+      const b = verdict.sent[0]?.sha256 ?? null;
+      ctx.transcript.record(conn, 'cert', `without SNI: ${verdict.sent[0]?.subject.replace(/\n/g, ', ') ?? 'no certificate'}`);
+      return { status: 'ok', error: null, sameCertificate: a !== null && b !== null ? a === b : null, certificate: verdict };
+    } catch (err) {
+      const s = statusOf(err);
+      return { status: 'tls-handshake-error', error: s.detail, sameCertificate: null, certificate: null };
+    } finally {
+      session.close();
+    }
+  });
+}
+
+async function probeCleartext(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, ev: Evidence): Promise<CleartextFacts> {
+  const conn = `${hostKey(t)}/cleartext`;
+  const into: number[] = (ev.cleartext = []);
+  return track(ctx, conn, into, async () => {
+    let opened: Opened;
+    try {
+      opened = await open(ctx, t, conn);
+    } catch (err) {
+      return { status: statusOf(err).status, steps: [], requiresTls: null };
+    }
+    const { session } = opened;
+    try {
+      const g = await greet(session, opts.helo);
+      if (!g.greeting) return { status: 'protocol-error', steps: [], requiresTls: null };
+      const rcpt = opts.rcpt ?? (t.domain ? `postmaster@${t.domain}` : null);
+      const steps = await envelope(session, '', rcpt);
+      const refused = steps.find((s) => s.outcome === 'requires-tls');
+      const allAccepted = steps.length > 0 && steps.every((s) => s.outcome === 'accepted');
+      return { status: 'ok', steps, requiresTls: refused ? true : allAccepted ? false : null };
+    } catch (err) {
+      return { status: statusOf(err).status, steps: [], requiresTls: null };
+    } finally {
+      await session.quit();
+    }
+  });
+}
+
+/** Everything we measure for one address, in order, on at most one connection at a time. */
+export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions): Promise<HostProbe> {
+  const facts = emptyFacts(t);
+  const evidence: Evidence = {};
+  const ptrPromise = ctx.resolver.ptr(t.address).catch(() => [] as string[]);
+  const main = await probeMain(ctx, t, opts, facts, evidence);
+  if (main.tlsFailure) {
+    ctx.onProgress?.(facts.key, 'legacy TLS retry');
+    facts.legacyRetry = await probeLegacy(ctx, t, opts, main.tlsFailure, evidence);
+  }
+  const greeted = facts.greeting !== null;
+  if (opts.extras && greeted && facts.tls?.ok && t.serverName) {
+    ctx.onProgress?.(facts.key, 'handshake without SNI');
+    facts.noSni = await probeNoSni(ctx, t, opts, facts.tls.certificate, evidence);
+  }
+  if (opts.extras && greeted && !t.implicitTls) {
+    ctx.onProgress?.(facts.key, 'cleartext session');
+    facts.cleartext = await probeCleartext(ctx, t, opts, evidence);
+  }
+  facts.ptr = (await ptrPromise).map((n) => n.toLowerCase().replace(/\.$/, ''));
+  const announced = [facts.bannerName, facts.ehloName].filter((n): n is string => Boolean(n));
+  facts.ptrMatchesBanner = facts.ptr.length && announced.length ? announced.some((n) => facts.ptr.includes(n)) : null;
+  ctx.onProgress?.(facts.key, 'done');
+  return { facts, evidence, localAddress: main.localAddress };
+}

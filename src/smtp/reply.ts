@@ -1,0 +1,47 @@
+// Pure, total SMTP reply parsing (RFC 5321 §4.2): lines in, a reply plus warnings out.
+import type { ReplyFacts } from '../core/schema.js';
+
+export interface ReplyLine {
+  code: number;
+  /** '-' continues the reply, ' ' (or nothing) ends it. */
+  final: boolean;
+  text: string;
+}
+
+/** Parses one reply line; null when it is not an SMTP reply line at all. */
+export function parseReplyLine(line: string): ReplyLine | null {
+  const m = /^([2-5][0-9][0-9])([ -]|$)(.*)$/s.exec(line);
+  if (!m) return null;
+  return { code: Number(m[1]), final: m[2] !== '-', text: m[3] ?? '' };
+}
+
+/** RFC 3463 enhanced status code at the start of the text, e.g. "5.7.0". */
+export function enhancedCode(text: string): string | null {
+  const m = /^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)/.exec(text);
+  return m ? `${m[1]}.${m[2]}.${m[3]}` : null;
+}
+
+export interface ReplyAssembly {
+  reply: ReplyFacts;
+  warnings: string[];
+}
+
+/** Assembles complete reply lines (the last one final) into a reply. */
+export function assembleReply(lines: ReplyLine[]): ReplyAssembly {
+  const warnings: string[] = [];
+  const first = lines[0];
+  const code = first ? first.code : 0;
+  if (lines.some((l) => l.code !== code)) warnings.push('reply lines carry different codes');
+  const texts = lines.map((l) => l.text);
+  return { reply: { code, enhanced: enhancedCode(texts[0] ?? ''), lines: texts }, warnings };
+}
+
+/** One line of text for reports: "530 5.7.0 Must issue a STARTTLS command first". */
+export function formatReply(reply: ReplyFacts | null): string {
+  if (!reply) return '(no reply)';
+  return `${reply.code} ${reply.lines.join(' / ')}`.trim();
+}
+
+export function replyClass(reply: ReplyFacts): 2 | 3 | 4 | 5 {
+  return Math.floor(reply.code / 100) as 2 | 3 | 4 | 5;
+}

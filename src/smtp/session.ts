@@ -1,0 +1,150 @@
+// The SMTP client dialogue, one command at a time: never pipelined, nothing sent before the
+// final line of a reply, every reply bounded in lines, bytes and time.
+import type { Connection, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
+import { MxrayError } from '../core/errors.js';
+import type { ReplyFacts } from '../core/schema.js';
+import type { Transcript } from '../core/transcript.js';
+import { LineReader } from '../net/line-reader.js';
+import { assembleReply, parseReplyLine, type ReplyLine } from './reply.js';
+
+export type SessionState =
+  | { phase: 'connected' }
+  | { phase: 'ready'; secure: boolean }
+  | { phase: 'awaiting-reply'; command: string; secure: boolean }
+  | { phase: 'closed' };
+
+export interface Clocked {
+  monotonic(): number;
+}
+
+export class SmtpSession {
+  private reader: LineReader;
+  private state: SessionState = { phase: 'connected' };
+  private secure = false;
+  /** Lines that ended in a bare LF (RFC 5321 §2.3.8 requires CRLF). */
+  bareLfLines = 0;
+  /** Protocol oddities seen (mixed codes in one reply, …), for evidence. */
+  readonly warnings: string[] = [];
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly transcript: Transcript,
+    readonly conn: string,
+    private readonly limits: Limits,
+    private readonly clock: Clocked,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.reader = new LineReader(connection.stream, limits.maxLineBytes);
+  }
+
+  get phase(): SessionState['phase'] {
+    return this.state.phase;
+  }
+
+  /** Reads one complete reply. The deadline covers the whole reply, however slowly it drips. */
+  async readReply(kind: 'greeting' | 'command', command = 'greeting'): Promise<ReplyFacts> {
+    if (this.state.phase === 'closed') throw new MxrayError('internal-error', 'session closed');
+    const timeoutMs = kind === 'greeting' ? this.limits.greetingTimeoutMs : this.limits.commandTimeoutMs;
+    const code = kind === 'greeting' ? 'greeting-timeout' : 'io-timeout';
+    const deadline = this.clock.monotonic() + timeoutMs;
+    const lines: ReplyLine[] = [];
+    let bytes = 0;
+    this.state = { phase: 'awaiting-reply', command, secure: this.secure };
+    try {
+      for (;;) {
+        const remaining = Math.max(1, Math.ceil(deadline - this.clock.monotonic()));
+        const line = await this.reader.readLine(remaining, code, this.signal);
+        this.transcript.record(this.conn, 'recv', line.text);
+        if (line.bareLf) this.bareLfLines++;
+        bytes += line.bytes;
+        const parsed = parseReplyLine(line.text);
+        if (!parsed) {
+          throw new MxrayError('protocol-error', `not an SMTP reply line: ${line.text.slice(0, 80)}`, 'malformed-reply');
+        }
+        lines.push(parsed);
+        if (lines.length > this.limits.maxReplyLines) {
+          throw new MxrayError('protocol-error', `reply longer than ${this.limits.maxReplyLines} lines`, 'reply-too-long');
+        }
+        if (bytes > this.limits.maxReplyBytes) {
+          throw new MxrayError('protocol-error', `reply larger than ${this.limits.maxReplyBytes} bytes`, 'reply-too-large');
+        }
+        if (parsed.final) break;
+      }
+    } catch (err) {
+      this.state = { phase: 'ready', secure: this.secure };
+      if (err instanceof MxrayError && (err.code === 'greeting-timeout' || err.code === 'io-timeout')) {
+        this.transcript.record(this.conn, 'error', `${err.message} (${command})`);
+      } else if (err instanceof MxrayError) {
+        this.transcript.record(this.conn, 'error', err.message);
+      }
+      throw err;
+    }
+    const { reply, warnings } = assembleReply(lines);
+    this.warnings.push(...warnings);
+    this.state = { phase: 'ready', secure: this.secure };
+    return reply;
+  }
+
+  /** Sends one command and waits for its whole reply. */
+  async command(line: string): Promise<ReplyFacts> {
+    if (this.state.phase !== 'ready' && this.state.phase !== 'connected') {
+      throw new MxrayError('internal-error', `cannot send in phase ${this.state.phase}`);
+    }
+    this.send(line);
+    return this.readReply('command', line.split(' ')[0]!.toUpperCase());
+  }
+
+  private send(line: string): void {
+    this.transcript.record(this.conn, 'send', line);
+    this.connection.stream.write(`${line}\r\n`);
+  }
+
+  /**
+   * Upgrades to TLS after a 220 to STARTTLS (or at once for implicit TLS). Everything received
+   * and unread is dropped, and returned so the caller can report it: after the 220 there must be
+   * nothing. All that was learned before (capabilities) must be forgotten by the caller.
+   */
+  async startTls(options: TlsOptions): Promise<{ handshake: TlsHandshake; injected: Buffer }> {
+    const injected = this.reader.detach();
+    if (injected.length) {
+      this.transcript.record(this.conn, 'error', `server sent ${injected.length} bytes after its 220 and before the handshake (discarded): ${injected.toString('latin1')}`);
+    }
+    this.transcript.record(this.conn, 'tls', `TLS handshake (${options.mode}${options.servername ? `, SNI ${options.servername}` : ', no SNI'})`);
+    const handshake = await this.connection.startTls(options);
+    this.secure = true;
+    this.reader = new LineReader(this.connection.stream, this.limits.maxLineBytes);
+    this.state = { phase: 'ready', secure: true };
+    return { handshake, injected };
+  }
+
+  get isSecure(): boolean {
+    return this.secure;
+  }
+
+  /** QUIT politely (short wait), then close. Never throws. */
+  async quit(): Promise<void> {
+    if (this.state.phase === 'closed') return;
+    try {
+      if (this.state.phase === 'ready') {
+        this.send('QUIT');
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          this.readReply('command', 'QUIT').catch(() => null),
+          new Promise((r) => {
+            timer = setTimeout(r, Math.min(this.limits.commandTimeoutMs, 2000));
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    if (this.state.phase === 'closed') return;
+    this.state = { phase: 'closed' };
+    this.connection.close();
+    this.transcript.record(this.conn, 'close', 'connection closed');
+  }
+}

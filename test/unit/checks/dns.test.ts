@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { assessDns } from '../../../src/checks/dns.js';
+import type { DnsFacts, MxRecord } from '../../../src/core/schema.js';
+import { kbEntry } from '../../../src/kb/index.js';
+
+const ctx = { domain: 'example.com', resolver: '127.0.0.1:5353', evidence: [3, 4] };
+
+function mx(over: Partial<MxRecord> = {}): MxRecord {
+  return { exchange: 'mx1.example.com', preference: 10, addresses: ['192.0.2.1'], cname: null, isIpLiteral: false, error: null, ...over };
+}
+
+function facts(status: DnsFacts['status'], records: MxRecord[] = [], error: string | null = null): DnsFacts {
+  return { status, resolver: ctx.resolver, mx: records, error };
+}
+
+const ids = (dns: DnsFacts): string[] => assessDns(dns, ctx).map((f) => f.id);
+
+describe('assessDns', () => {
+  it('has nothing to say about healthy MX records', () => {
+    expect(assessDns(facts('ok', [mx(), mx({ exchange: 'mx2.example.com', preference: 20 })]), ctx)).toEqual([]);
+    expect(assessDns(facts('not-applicable'), { domain: null, resolver: 'system' })).toEqual([]);
+  });
+
+  it('reports a domain that does not exist', () => {
+    const [f, ...rest] = assessDns(facts('nxdomain', [], 'NXDOMAIN'), ctx);
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ id: 'dns.nxdomain', facts: { domain: 'example.com' }, evidence: [3, 4], hosts: [] });
+    expect(f?.severity).toBe(kbEntry('dns.nxdomain').severity);
+  });
+
+  it('reports SERVFAIL and time-outs with the resolver asked', () => {
+    expect(assessDns(facts('servfail'), ctx)).toMatchObject([{ id: 'dns.servfail', facts: { domain: 'example.com', resolver: '127.0.0.1:5353' } }]);
+    expect(assessDns(facts('timeout'), ctx)).toMatchObject([{ id: 'dns.timeout', facts: { domain: 'example.com', resolver: '127.0.0.1:5353' } }]);
+  });
+
+  it('reports the implicit MX with the addresses used', () => {
+    const dns = facts('no-mx-implicit', [mx({ exchange: 'example.com', preference: 0, addresses: ['192.0.2.7', '2001:db8::7'] })]);
+    expect(assessDns(dns, ctx)).toMatchObject([{ id: 'dns.no-mx', facts: { domain: 'example.com', addresses: '192.0.2.7, 2001:db8::7' } }]);
+  });
+
+  it('reports no MX and no address as both', () => {
+    const dns = facts('no-mx-implicit', [mx({ exchange: 'example.com', preference: 0, addresses: [], error: 'no MX record, and no A or AAAA record' })]);
+    const found = assessDns(dns, ctx);
+    expect(found.map((f) => f.id)).toEqual(['dns.no-mx', 'dns.mx-unresolved']);
+    expect(found[1]?.facts).toEqual({ mx: 'example.com', error: 'no MX record, and no A or AAAA record' });
+  });
+
+  it('reports a null MX once, and nothing about its record', () => {
+    expect(ids(facts('null-mx', [mx({ exchange: '.', preference: 0, addresses: [] })]))).toEqual(['dns.null-mx']);
+  });
+
+  it('reports MX hosts that are IP literals, aliases or without an address', () => {
+    const dns = facts('ok', [
+      mx(),
+      mx({ exchange: '192.0.2.9', addresses: [], isIpLiteral: true }),
+      mx({ exchange: 'alias.example.com', cname: 'real.example.net' }),
+      mx({ exchange: 'ghost.example.com', addresses: [], error: 'the name does not exist (NXDOMAIN)' }),
+    ]);
+    const found = assessDns(dns, ctx);
+    expect(found.map((f) => [f.id, f.facts])).toEqual([
+      ['dns.mx-ip-literal', { mx: '192.0.2.9' }],
+      ['dns.mx-cname', { mx: 'alias.example.com', cname: 'real.example.net' }],
+      ['dns.mx-unresolved', { mx: 'ghost.example.com', error: 'the name does not exist (NXDOMAIN)' }],
+    ]);
+    expect(found.every((f) => f.evidence.join() === '3,4' && f.hosts.length === 0)).toBe(true);
+  });
+
+  it('takes the severity, texts and actor from the catalogue only', () => {
+    const dns = facts('ok', [mx({ exchange: 'alias.example.com', cname: 'real.example.net' })]);
+    const [f] = assessDns(dns, { domain: 'example.com', resolver: 'system' });
+    const entry = kbEntry('dns.mx-cname');
+    expect(f?.severity).toBe(entry.severity);
+    expect(f?.actor).toBe(entry.actor);
+    expect(f?.evidence).toEqual([]);
+    expect(f?.title).not.toMatch(/\{[a-z]+\}/i);
+    expect(f?.detail).not.toMatch(/\{[a-z]+\}/i);
+  });
+
+  it('does not touch its input', () => {
+    const dns = facts('ok', [mx({ exchange: '192.0.2.9', addresses: [], isIpLiteral: true })]);
+    const copy = structuredClone(dns);
+    assessDns(dns, ctx);
+    expect(dns).toEqual(copy);
+  });
+
+  it('says nothing more for other resolver errors (the caller reports "could not test")', () => {
+    expect(ids(facts('error', [], 'MX lookup: the resolver refused the query (REFUSED)'))).toEqual([]);
+  });
+});
