@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Benchmark: whole-process wall time of `mxray check` against the demo lab's good server, next to
+// `node -e 0` (Node's own start-up, the floor for any Node tool), `openssl s_client -starttls smtp`
+// and `swaks --tls`, all measured in this one run, on loopback. Targets (issue 9):
+//   mxray check ≤ 2.5 × node -e 0      mxray --version ≤ 1.3 × node -e 0
+// Usage: npm run bench [-- --runs N]
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+
+const { startLabWithDns } = await import(join(root, 'dist/demo/run-demo.js'));
+
+/** Runs a command asynchronously (the lab lives in this process, so never block the event loop). */
+function run(cmd, args, input = '') {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = execFile(cmd, args, { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ ms: performance.now() - t0, code: err ? (err.code ?? 1) : 0, stdout, stderr, missing: err?.code === 'ENOENT' });
+    });
+    child.stdin?.end(input);
+  });
+}
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { median, min: s[0], max: s[s.length - 1] };
+}
+
+const running = await startLabWithDns({ now: Date.now(), only: ['good'] });
+const tmp = mkdtempSync(join(tmpdir(), 'mxray-bench-'));
+try {
+  const caFile = join(tmp, 'demo-root.pem');
+  writeFileSync(caFile, running.lab.trustedCaPem);
+  const mxName = 'mx.good.mxray.test';
+  const mapping = running.lab.hostMap.get(mxName);
+  const port = mapping.port;
+  const mxray = join(root, 'bin/mxray.js');
+  const checkArgs = [mxray, 'check', 'good.mxray.test', '--resolver', running.resolver, '--connect', `${mxName}=127.0.0.1:${port}`, '--ca-file', caFile, '--json'];
+
+  const cases = [
+    { name: 'node -e 0', cmd: process.execPath, args: ['-e', '0'] },
+    { name: 'mxray --version', cmd: process.execPath, args: [mxray, '--version'] },
+    { name: 'mxray check (full: 3 connections)', cmd: process.execPath, args: checkArgs, expectCode: [0] },
+    { name: 'mxray check --quick (1 connection)', cmd: process.execPath, args: [...checkArgs, '--quick'], expectCode: [0] },
+    {
+      name: 'openssl s_client -starttls smtp',
+      cmd: 'openssl',
+      args: ['s_client', '-starttls', 'smtp', '-connect', `127.0.0.1:${port}`, '-servername', mxName, '-verify_return_error', '-verify_hostname', mxName, '-CAfile', caFile, '-brief'],
+      input: 'QUIT\r\n',
+    },
+    {
+      name: 'swaks --tls --quit-after RCPT',
+      cmd: 'swaks',
+      args: ['--server', `127.0.0.1:${port}`, '--tls', '--quit-after', 'RCPT', '--to', 'postmaster@good.mxray.test', '--from', 'bench@client.mxray.test', '--helo', 'client.mxray.test'],
+    },
+  ];
+
+  // Warm the file cache once, and check each case works before timing it.
+  const results = [];
+  for (const c of cases) {
+    const probe = await run(c.cmd, c.args, c.input);
+    if (probe.missing) {
+      results.push({ ...c, skipped: `${c.cmd} is not installed (apt-get install ${c.cmd})` });
+      continue;
+    }
+    if (c.expectCode && !c.expectCode.includes(probe.code)) {
+      results.push({ ...c, skipped: `exit ${probe.code}: ${probe.stderr.trim().split('\n')[0] ?? ''}` });
+      continue;
+    }
+    results.push({ ...c, samples: [] });
+  }
+  // Interleave the runs so drift in machine load hits every case alike.
+  for (let i = 0; i < RUNS; i++) {
+    for (const r of results) {
+      if (r.skipped) continue;
+      r.samples.push((await run(r.cmd, r.args, r.input)).ms);
+    }
+  }
+
+  const base = stats(results[0].samples).median;
+  const fmt = (n) => `${n.toFixed(1)} ms`;
+  const rows = results.map((r) => {
+    if (r.skipped) return [r.name, 'skipped', '', '', r.skipped];
+    const s = stats(r.samples);
+    return [r.name, fmt(s.median), fmt(s.min), `${(s.median / base).toFixed(2)}×`, ''];
+  });
+  const header = ['command', 'median', 'min', '× node -e 0', 'note'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  console.log(`mxray bench — ${RUNS} runs each, loopback, demo lab's good server (Node ${process.version})\n`);
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+
+  const ratio = (name) => {
+    const r = results.find((x) => x.name === name);
+    return r && !r.skipped ? stats(r.samples).median / base : null;
+  };
+  const checkRatio = ratio('mxray check (full: 3 connections)');
+  const versionRatio = ratio('mxray --version');
+  console.log('');
+  console.log(`target mxray check     ≤ 2.5× node -e 0: ${checkRatio === null ? 'not measured' : `${checkRatio.toFixed(2)}× ${checkRatio <= 2.5 ? 'MET' : 'MISSED'}`}`);
+  console.log(`target mxray --version ≤ 1.3× node -e 0: ${versionRatio === null ? 'not measured' : `${versionRatio.toFixed(2)}× ${versionRatio <= 1.3 ? 'MET' : 'MISSED'}`}`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+  await running.stop();
+}

@@ -1,0 +1,178 @@
+// The certificate check's judge: a pure function from a CertVerdict (what pki/verify measured)
+// to findings. Thresholds come from the profile; texts and severities from the catalogue.
+import type { CertInfo, CertVerdict, Finding } from '../core/schema.js';
+import { makeFinding, type Facts } from '../kb/index.js';
+import { signatureHashOfName } from '../pki/der.js';
+import type { Profile } from './profile.js';
+
+export interface CertificateContext {
+  /** "host[ip]:port", the key findings are attached to. */
+  host: string;
+  profile: Profile;
+  /** Days before expiry to warn (the profile's expiryWarnDays or --warn-days). */
+  warnDays: number;
+  /** A thumbprint the user expects (SHA-1 or SHA-256, any case, colons or spaces allowed), or null. */
+  expectThumbprint: string | null;
+  /** Names the server announced (banner, EHLO reply). */
+  announcedNames: string[];
+  /** Transcript events that show the certificate. */
+  evidence: number[];
+  /** Whether this verdict is from the normal handshake (with SNI) or the one without SNI. */
+  handshake: 'sni' | 'no-sni';
+  /** The mail domain, for the domain-mismatch finding's text (optional: the verdict has only the result). */
+  domain?: string | null;
+}
+
+const BLOCKING = new Set(['warning', 'error', 'critical']);
+
+/** A certificate's own name for people: its CN, else its subject. */
+function label(info: CertInfo): string {
+  return info.commonName && info.commonName.length > 0 ? info.commonName : info.subject;
+}
+
+/** The names a certificate is valid for, as one string: SAN entries, else the CN. */
+export function certificateNames(info: CertInfo): string {
+  const san = [...info.dnsNames, ...info.ipAddresses];
+  if (san.length > 0) return san.join(', ');
+  return info.commonName ?? '(none)';
+}
+
+/** Whether one certificate name (possibly "*.example.com") covers a host name, per RFC 6125 §6.4. */
+export function nameCovers(pattern: string, host: string): boolean {
+  const p = pattern.trim().toLowerCase().replace(/\.$/, '');
+  const h = host.trim().toLowerCase().replace(/\.$/, '');
+  if (p.length === 0 || h.length === 0) return false;
+  if (!p.includes('*')) return p === h;
+  // Only a whole left-most "*" label, over at least two more labels ("*.com" covers nothing).
+  if (!p.startsWith('*.')) return false;
+  const base = p.slice(2);
+  if (base.includes('*') || !base.includes('.')) return false;
+  const dot = h.indexOf('.');
+  return dot > 0 && h.slice(dot + 1) === base;
+}
+
+/** Whether a certificate covers a host name: DNS SANs, or the CN when there is no DNS SAN. */
+export function certificateCovers(info: CertInfo, host: string): boolean {
+  const names = info.dnsNames.length > 0 ? info.dnsNames : info.commonName ? [info.commonName] : [];
+  return names.some((n) => nameCovers(n, host));
+}
+
+const FQDN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A fully qualified host name (not an IP literal, not a bare label), normalised; else null. */
+function fqdn(name: string): string | null {
+  const n = name.trim().toLowerCase().replace(/\.$/, '');
+  return FQDN.test(n) ? n : null;
+}
+
+function normaliseThumbprint(text: string): string {
+  return text.replace(/[\s:]/g, '').toUpperCase();
+}
+
+/** Judges one certificate verdict. Returns no findings when the server sent no certificate. */
+export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Finding[] {
+  const leaf = v.path[0] ?? v.sent[0];
+  if (!leaf) return [];
+  const base: Facts = ctx.handshake === 'no-sni' ? { host: ctx.host, handshake: 'no-sni' } : { host: ctx.host };
+  const findings: Finding[] = [];
+  const add = (id: string, facts: Facts): void => {
+    findings.push(makeFinding(id, { ...base, ...facts }, ctx.evidence, [ctx.host]));
+  };
+  const subject = label(leaf);
+  const certNames = certificateNames(leaf);
+
+  // Time.
+  if (!v.timeValid) {
+    if (v.daysLeft < 0) add('cert.expired', { subject, notAfter: leaf.notAfter, daysAgo: Math.max(0, -v.daysLeft - 1) });
+    else add('cert.not-yet-valid', { subject, notBefore: leaf.notBefore });
+  } else if (v.daysLeft < ctx.warnDays) {
+    add('cert.expiring-soon', { subject, notAfter: leaf.notAfter, daysLeft: v.daysLeft });
+  }
+
+  // Trust.
+  const end = v.path[v.path.length - 1] ?? leaf;
+  switch (v.trustFailure) {
+    case 'self-signed':
+      add('cert.self-signed', { subject });
+      break;
+    case 'untrusted-root':
+      add('cert.untrusted-root', { root: label(end) });
+      break;
+    case 'chain-incomplete':
+      add('cert.chain-incomplete', { issuer: issuerLabel(end) });
+      break;
+    case 'bad-signature':
+      add('cert.bad-signature', { subject: label(end) });
+      break;
+    case 'none':
+    case 'no-certificate':
+      break;
+  }
+
+  // Names.
+  if (v.nameMatches === false) add('cert.name-mismatch', { name: v.checkedName ?? ctx.host, certNames });
+  if (v.nameMatches === true && v.domainMatches === false) add('cert.domain-mismatch', { domain: ctx.domain ?? null, certNames });
+  const checked = v.checkedName ? fqdn(v.checkedName) : null;
+  const uncovered = [...new Set(ctx.announcedNames.map(fqdn).filter((n): n is string => n !== null))].filter(
+    // The checked name has its own finding (name-mismatch): do not report it twice.
+    (n) => n !== checked && !certificateCovers(leaf, n),
+  );
+  if (uncovered.length > 0) add('cert.ehlo-name-mismatch', { announced: uncovered.join(', '), certNames });
+
+  // Cryptography: every certificate the server is answerable for, not the trust anchor.
+  const answerable = v.path.filter((c, i) => c.source === 'sent' && !(i > 0 && i === v.path.length - 1 && c.selfIssued));
+  const weakSigned = answerable.filter((c) => {
+    const hash = signatureHashOfName(c.signatureAlgorithm);
+    return hash !== null && ctx.profile.weakSignatureHashes.includes(hash);
+  });
+  if (weakSigned.length > 0) {
+    add('cert.weak-signature', {
+      algorithm: [...new Set(weakSigned.map((c) => c.signatureAlgorithm))].join(', '),
+      subject: weakSigned.map(label).join(', '),
+    });
+  }
+  // The leaf's key is used in every handshake, even when the leaf itself is pinned as an anchor.
+  const keyed = answerable.includes(leaf) ? answerable : [leaf, ...answerable];
+  const weakKeys = keyed.filter((c) => (c.keyType === 'rsa' || c.keyType === 'rsa-pss') && c.keyBits !== null && c.keyBits < ctx.profile.minRsaBits);
+  if (weakKeys.length > 0) {
+    add('cert.weak-key', { bits: Math.min(...weakKeys.map((c) => c.keyBits as number)), subject: weakKeys.map(label).join(', ') });
+  }
+
+  // The thumbprint the administrator expects (e.g. the one Exchange's connector is bound to).
+  if (ctx.expectThumbprint !== null) {
+    const expected = normaliseThumbprint(ctx.expectThumbprint);
+    if (expected !== leaf.sha1 && expected !== leaf.sha256) {
+      add('cert.thumbprint-mismatch', { expected, actual: expected.length === 40 ? leaf.sha1 : leaf.sha256 });
+    }
+  }
+
+  const clean = !findings.some((f) => BLOCKING.has(f.severity));
+  if (v.trusted && v.timeValid && v.nameMatches !== false && clean) {
+    add('cert.ok', { subject, issuer: issuerLabel(leaf), notAfter: leaf.notAfter });
+  }
+  return findings;
+}
+
+/** The CN of a certificate's issuer (from its one-line DN), else the whole issuer DN. */
+function issuerLabel(info: CertInfo): string {
+  // Attributes are separated by ", " (and " + " inside one RDN); special characters in values are
+  // backslash-escaped, so only an unescaped "," or "+" separates. The last CN is the most specific.
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < info.issuer.length; i++) {
+    const ch = info.issuer[i] as string;
+    if (ch === '\\') {
+      current += info.issuer.slice(i, i + 2);
+      i++;
+    } else if (ch === ',' || ch === '+') {
+      parts.push(current.trim());
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current.trim());
+  const cn = parts.filter((p) => p.startsWith('CN=')).pop();
+  // Undo RFC 2253 escapes of special characters (hex escapes are left as they are).
+  return cn ? cn.slice(3).replace(/\\([^0-9A-Fa-f])/g, '$1') : info.issuer;
+}
