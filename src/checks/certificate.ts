@@ -83,7 +83,8 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
 
   // Time.
   if (!v.timeValid) {
-    if (v.daysLeft < 0) add('cert.expired', { subject, notAfter: leaf.notAfter, daysAgo: Math.max(0, -v.daysLeft - 1) });
+    // daysLeft is floored, so a certificate that expired hours ago is "1 day ago", never "0".
+    if (v.daysLeft < 0) add('cert.expired', { subject, notAfter: leaf.notAfter, daysAgo: -v.daysLeft });
     else add('cert.not-yet-valid', { subject, notBefore: leaf.notBefore });
   } else if (v.daysLeft < ctx.warnDays) {
     add('cert.expiring-soon', { subject, notAfter: leaf.notAfter, daysLeft: v.daysLeft });
@@ -119,8 +120,9 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
   );
   if (uncovered.length > 0) add('cert.ehlo-name-mismatch', { announced: uncovered.join(', '), certNames });
 
-  // Cryptography: every certificate the server is answerable for, not the trust anchor.
-  const answerable = v.path.filter((c, i) => c.source === 'sent' && !(i > 0 && i === v.path.length - 1 && c.selfIssued));
+  // Cryptography: every certificate the server is answerable for. Not the trust anchor, and not the
+  // self-signature the path ends with (an untrusted root's or a self-signed leaf's): it proves nothing.
+  const answerable = v.path.filter((c, i) => c.source === 'sent' && !(i === v.path.length - 1 && c.selfIssued));
   const weakSigned = answerable.filter((c) => {
     const hash = signatureHashOfName(c.signatureAlgorithm);
     return hash !== null && ctx.profile.weakSignatureHashes.includes(hash);
@@ -135,7 +137,7 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
   const keyed = answerable.includes(leaf) ? answerable : [leaf, ...answerable];
   const weakKeys = keyed.filter((c) => (c.keyType === 'rsa' || c.keyType === 'rsa-pss') && c.keyBits !== null && c.keyBits < ctx.profile.minRsaBits);
   if (weakKeys.length > 0) {
-    add('cert.weak-key', { bits: Math.min(...weakKeys.map((c) => c.keyBits as number)), subject: weakKeys.map(label).join(', ') });
+    add('cert.weak-key', { bits: Math.min(...weakKeys.map((c) => c.keyBits as number)) });
   }
 
   // The thumbprint the administrator expects (e.g. the one Exchange's connector is bound to).

@@ -381,7 +381,8 @@ const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     name: 'sni-dependent',
     title: 'Right certificate only with SNI; a self-signed default without',
-    expect: { verdict: 'warn', findings: ['cert.sni-dependent'] },
+    // Senders without SNI (Postfix, most MTAs) see a self-signed certificate for another name: a real failure for them.
+    expect: { verdict: 'fail', findings: ['cert.sni-dependent', 'cert.self-signed', 'cert.name-mismatch'] },
     dns: 'mx',
     start: async (host, pki) => {
       const [fallback, good] = await Promise.all([createSelfSigned({ commonName: 'localhost' }, pki.now), goodCert(pki, host)]);

@@ -82,7 +82,8 @@ function quoted(cert: X509Certificate): string {
 /** Host-name check per RFC 6125: wildcard only as the whole left-most label, CN only without DNS SANs. */
 function matchesHost(cert: X509Certificate, name: string): boolean {
   const host = name.trim().replace(/\.$/, '');
-  if (host.length === 0) return false;
+  // A wildcard in the name we check is no host name: never let it meet a wildcard certificate.
+  if (host.length === 0 || host.includes('*')) return false;
   try {
     return cert.checkHost(host, { partialWildcards: false, multiLabelWildcards: false, wildcards: true, subject: 'default' }) !== undefined;
   } catch {

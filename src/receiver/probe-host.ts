@@ -132,20 +132,29 @@ async function open(ctx: ProbeContext, t: HostTarget, conn: string): Promise<Ope
   }
 }
 
-/** Greets and says EHLO (HELO only after 500/502). Returns null on a refusal the caller reports. */
-async function greet(
-  session: SmtpSession,
-  helo: string,
-): Promise<{ banner: ReplyFacts; ehlo: ReplyFacts | null; greeting: 'EHLO' | 'HELO' | null; helo: ReplyFacts | null }> {
-  const banner = await session.readReply('greeting');
-  if (banner.code !== 220) return { banner, ehlo: null, greeting: null, helo: null };
+interface Hello {
+  ehlo: ReplyFacts;
+  /** 'EHLO' accepted, 'HELO' after a 500/502 to EHLO (no ESMTP), or null when refused. */
+  greeting: 'EHLO' | 'HELO' | null;
+  helo: ReplyFacts | null;
+}
+
+/** EHLO; only a 500/502 means "no ESMTP" and earns a HELO (421/550/554 are refusals). */
+async function sayEhlo(session: SmtpSession, helo: string): Promise<Hello> {
   const ehlo = await session.command(`EHLO ${helo}`);
-  if (ehlo.code === 250) return { banner, ehlo, greeting: 'EHLO', helo: null };
+  if (ehlo.code === 250) return { ehlo, greeting: 'EHLO', helo: null };
   if (ehlo.code === 500 || ehlo.code === 502) {
     const heloReply = await session.command(`HELO ${helo}`);
-    return { banner, ehlo, greeting: heloReply.code === 250 ? 'HELO' : null, helo: heloReply };
+    return { ehlo, greeting: heloReply.code === 250 ? 'HELO' : null, helo: heloReply };
   }
-  return { banner, ehlo, greeting: null, helo: null };
+  return { ehlo, greeting: null, helo: null };
+}
+
+/** Banner, then EHLO, on an extra connection: null greeting when the server refused either. */
+async function greet(session: SmtpSession, helo: string): Promise<Hello | { greeting: null }> {
+  const banner = await session.readReply('greeting');
+  if (banner.code !== 220) return { greeting: null };
+  return sayEhlo(session, helo);
 }
 
 function outcomeOf(reply: ReplyFacts | null): EnvelopeStep['outcome'] {
@@ -250,7 +259,7 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
     }
     progress('EHLO');
     const ehloEv: number[] = (ev.ehlo = []);
-    const g = await track(ctx, conn, ehloEv, () => greet(session, opts.helo));
+    const g = await track(ctx, conn, ehloEv, () => sayEhlo(session, opts.helo));
     facts.ehloReply = g.ehlo;
     facts.greeting = g.greeting;
     if (g.greeting === 'EHLO' && g.ehlo) {

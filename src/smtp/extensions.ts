@@ -16,7 +16,6 @@ const TABLE: ReadonlyMap<string, ExtensionInfo> = new Map<string, ExtensionInfo>
   ['DSN', { meaning: 'Delivery status notifications: the sender can ask for success, delay or failure reports per recipient', rfc: 'RFC 3461' }],
   ['ETRN', { meaning: 'Remote queue start: a client can ask the server to flush mail queued for a domain', rfc: 'RFC 1985' }],
   ['AUTH', { meaning: 'SMTP authentication (SASL); the parameters list the mechanisms offered', rfc: 'RFC 4954' }],
-  ['AUTH=LOGIN', { meaning: 'Pre-standard form of AUTH, advertised for old mail clients that do not understand the standard keyword', rfc: null }],
   ['CHUNKING', { meaning: 'BDAT command: the message is sent in sized chunks instead of with DATA', rfc: 'RFC 3030' }],
   ['BINARYMIME', { meaning: 'Accepts binary MIME bodies (requires CHUNKING)', rfc: 'RFC 3030' }],
   ['STARTTLS', { meaning: 'The client may upgrade the connection to TLS with the STARTTLS command', rfc: 'RFC 3207' }],
@@ -37,15 +36,24 @@ const TABLE: ReadonlyMap<string, ExtensionInfo> = new Map<string, ExtensionInfo>
   ['X-LINK2STATE', { meaning: 'Microsoft Exchange: link state routing information of Exchange 2000/2003 routing groups, ' + EXCHANGE_ONLY, rfc: null }],
   ['XEXCH50', { meaning: 'Microsoft Exchange: transfer of Exchange-specific message properties (Exchange 2000/2003 format), ' + EXCHANGE_ONLY, rfc: null }],
   ['X-ANONYMOUSTLS', { meaning: 'Microsoft Exchange: TLS between Exchange servers of one organisation (for example Edge to Mailbox), ' + EXCHANGE_ONLY, rfc: null }],
-  ['XRDST', { meaning: 'Microsoft Exchange (2013 and later): proprietary extension for redirecting the session to another Exchange server, ' + EXCHANGE_ONLY, rfc: null }],
-  ['XSHADOW', { meaning: 'Microsoft Exchange: shadow redundancy (the sending Exchange server keeps a copy until the next hop has delivered it), ' + EXCHANGE_ONLY, rfc: null }],
+  [
+    'XRDST',
+    { meaning: 'Microsoft Exchange (2013 and later): proprietary extension for redirecting the session to another Exchange server, ' + EXCHANGE_ONLY, rfc: null },
+  ],
+  [
+    'XSHADOW',
+    { meaning: 'Microsoft Exchange: shadow redundancy (the sending server keeps a copy until the next hop has delivered it), ' + EXCHANGE_ONLY, rfc: null },
+  ],
   ['XCLIENT', { meaning: 'Postfix: an authorised client (a proxy or test tool) may set the client name, address and HELO the server logs and checks', rfc: null }],
   ['XFORWARD', { meaning: 'Postfix: a content filter passes on the original client name and address, for logging only', rfc: null }],
 ]);
 
 const STARTTLS_MASK = 'XXXXXXXA';
-/** Keywords made only of X (optionally ending in one other character): overwritten by an SMTP-inspecting firewall. */
-const MASKED = /^X{3,}[A-Z0-9]?$/;
+/**
+ * Keywords made of X's, optionally ending in one other letter, at least 6 long: overwritten by an
+ * SMTP-inspecting firewall (the same rule as isMaskedKeyword in ./ehlo.ts).
+ */
+const MASKED = /^X{4,}[A-Z]?$/;
 
 /** Explains an EHLO keyword; null when the keyword is not one we know. */
 export function describeExtension(keyword: string): ExtensionInfo | null {
@@ -58,7 +66,7 @@ export function describeExtension(keyword: string): ExtensionInfo | null {
       rfc: null,
     };
   }
-  if (MASKED.test(key)) {
+  if (MASKED.test(key) && key.length >= 6) {
     return { meaning: 'An extension masked by an SMTP-inspecting firewall (such as Cisco ESMTP inspection); the real keyword is hidden', rfc: null };
   }
   return null;

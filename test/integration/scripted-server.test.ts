@@ -225,6 +225,18 @@ describe('scripted server', () => {
     expect(seen[1]).toMatchObject({ secure: true, servername: 'mx.script.test' });
     expect(secure.getPeerX509Certificate()?.subject).toMatch(/CN=mx\.script\.test/);
     secure.destroy();
+
+    // without SNI
+    const plain = await connect(server);
+    await plain.lines(1);
+    expect(await plain.send('STARTTLS\r\n')).toBe('220 go ahead\r\n');
+    const noSni = tls.connect({ socket: plain.socket, servername: '', rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      noSni.once('secureConnect', () => resolve());
+      noSni.once('error', reject);
+    });
+    expect(await new Peer(noSni).lines(1)).toBe('250 secured -\r\n');
+    noSni.destroy();
   });
 
   it('reports a TLS handshake failure to the script and drops the connection', async () => {
