@@ -5,6 +5,11 @@ import { makeFinding } from '../kb/index.js';
 export interface DnsAssessContext {
   /** The mail domain (or the host name for a host target); null when there is none. */
   domain: string | null;
+  /**
+   * For a host target given by name: that name. Its lookup failures (NXDOMAIN, SERVFAIL, time-out)
+   * are about the server, not the mail domain, so they are reported under this name.
+   */
+  host?: string | null;
   /** The resolver's description ("system" or the server queried). */
   resolver: string;
   /** Transcript event numbers of the DNS queries. */
@@ -13,7 +18,7 @@ export interface DnsAssessContext {
 
 export function assessDns(dns: DnsFacts, ctx: DnsAssessContext): Finding[] {
   const evidence = ctx.evidence ?? [];
-  const domain = ctx.domain;
+  const domain = ctx.host ?? ctx.domain;
   const resolver = ctx.resolver;
   const findings: Finding[] = [];
 
@@ -31,8 +36,9 @@ export function assessDns(dns: DnsFacts, ctx: DnsAssessContext): Finding[] {
       findings.push(makeFinding('dns.null-mx', { domain }, evidence));
       break;
     case 'no-mx-implicit': {
+      // With no address either, the record's error (below) says so as dns.mx-unresolved.
       const addresses = dns.mx.flatMap((r) => r.addresses);
-      findings.push(makeFinding('dns.no-mx', { domain, addresses: addresses.join(', ') }, evidence));
+      findings.push(makeFinding('dns.no-mx', { domain, addresses: addresses.length > 0 ? addresses.join(', ') : 'none' }, evidence));
       break;
     }
     case 'ok':

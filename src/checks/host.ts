@@ -165,7 +165,7 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
       evidence: ev.noSni ?? [],
       handshake: 'no-sni',
     })) {
-      if (f.severity !== 'ok' && f.severity !== 'info' && !seen.has(f.id)) out.push(f);
+      if (f.severity !== 'ok' && f.severity !== 'info' && !seen.has(f.id)) out.push({ ...f, title: `${f.title} (certificate sent without SNI)` });
     }
   }
 

@@ -28,6 +28,13 @@ describe('assessDns', () => {
     expect(f?.severity).toBe(kbEntry('dns.nxdomain').severity);
   });
 
+  it('reports a host target\'s lookup failures under the host name', () => {
+    const hostCtx = { ...ctx, host: 'mx.example.net' };
+    expect(assessDns(facts('nxdomain'), hostCtx)).toMatchObject([{ id: 'dns.nxdomain', facts: { domain: 'mx.example.net' } }]);
+    expect(assessDns(facts('timeout'), { ...hostCtx, domain: null })).toMatchObject([{ id: 'dns.timeout', facts: { domain: 'mx.example.net' } }]);
+    expect(assessDns(facts('servfail'), { ...ctx, host: null })).toMatchObject([{ id: 'dns.servfail', facts: { domain: 'example.com' } }]);
+  });
+
   it('reports SERVFAIL and time-outs with the resolver asked', () => {
     expect(assessDns(facts('servfail'), ctx)).toMatchObject([{ id: 'dns.servfail', facts: { domain: 'example.com', resolver: '127.0.0.1:5353' } }]);
     expect(assessDns(facts('timeout'), ctx)).toMatchObject([{ id: 'dns.timeout', facts: { domain: 'example.com', resolver: '127.0.0.1:5353' } }]);
@@ -42,6 +49,7 @@ describe('assessDns', () => {
     const dns = facts('no-mx-implicit', [mx({ exchange: 'example.com', preference: 0, addresses: [], error: 'no MX record, and no A or AAAA record' })]);
     const found = assessDns(dns, ctx);
     expect(found.map((f) => f.id)).toEqual(['dns.no-mx', 'dns.mx-unresolved']);
+    expect(found[0]?.facts).toEqual({ domain: 'example.com', addresses: 'none' });
     expect(found[1]?.facts).toEqual({ mx: 'example.com', error: 'no MX record, and no A or AAAA record' });
   });
 
