@@ -15,6 +15,8 @@ export interface HostJudgeContext {
   warnDays: number;
   expectThumbprint: string | null;
   timeouts: { connectMs: number; greetingMs: number; commandMs: number };
+  /** The mail domain, when known (for the certificate's domain-match note). */
+  domain: string | null;
   /** The transcript, to measure the banner delay from recorded times. */
   transcript: readonly TranscriptEvent[];
 }
@@ -145,6 +147,7 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
           announcedNames: [facts.bannerName, facts.ehloName].filter((n): n is string => Boolean(n)),
           evidence: ev.tls ?? [],
           handshake: 'sni',
+          domain: ctx.domain,
         }),
       );
     }

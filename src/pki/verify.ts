@@ -91,6 +91,21 @@ function matchesHost(cert: X509Certificate, name: string): boolean {
   }
 }
 
+/**
+ * Postfix's `secure` level with its default `smtp_tls_secure_cert_match = nexthop, dot-nexthop`:
+ * a certificate name equal to the mail domain, or any name under it ("mx.example.com" for
+ * example.com; a wildcard "*.example.com" too).
+ */
+export function matchesDomain(info: CertInfo, domain: string): boolean {
+  const d = domain.trim().toLowerCase().replace(/\.$/, '');
+  if (!d) return false;
+  const names = info.dnsNames.length > 0 ? info.dnsNames : info.commonName ? [info.commonName] : [];
+  return names.some((n) => {
+    const base = n.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
+    return base === d || base.endsWith(`.${d}`);
+  });
+}
+
 function matchesIp(cert: X509Certificate, ip: string): boolean {
   try {
     return cert.checkIP(ip.replace(/^\[|\]$/g, '')) !== undefined;
@@ -255,7 +270,7 @@ export function verifyChain(input: VerifyInput): CertVerdict {
     trustReason: built.reason,
     checkedName: name,
     nameMatches,
-    domainMatches: domain === null ? null : matchesHost(leaf, domain),
+    domainMatches: domain === null ? null : matchesDomain(leafInfo, domain),
     timeValid,
     daysLeft,
   };

@@ -131,6 +131,7 @@ export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
       warnDays: options.warnDays ?? profile.expiryWarnDays,
       expectThumbprint: options.expectThumbprint ?? null,
       timeouts: { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs },
+      domain: target.domain,
       transcript: transcript.events,
     });
     return { ...p.facts, findings: judged.findings, verdict: judged.verdict };

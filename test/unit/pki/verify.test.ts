@@ -274,12 +274,16 @@ describe('verifyChain: names (RFC 6125)', () => {
     expect(verify([ipCert.der], { name: null, ipTarget: '192.0.2.10' }).checkedName).toBeNull();
   });
 
-  it('checks the mail domain too', () => {
-    expect(verify([leaf.der, inter.cert.der], { domain: 'example.test' }).domainMatches).toBe(false);
+  it('checks the mail domain too, as Postfix "secure" does (nexthop, dot-nexthop)', () => {
+    // mx1.example.test is under example.test: dot-nexthop matches it.
+    expect(verify([leaf.der, inter.cert.der], { domain: 'example.test' }).domainMatches).toBe(true);
     expect(verify([leaf.der, inter.cert.der], { domain: 'mx1.example.test' }).domainMatches).toBe(true);
+    expect(verify([leaf.der, inter.cert.der], { domain: 'other.test' }).domainMatches).toBe(false);
+    // A name that merely ends in the same letters is not under the domain.
+    expect(verify([leaf.der, inter.cert.der], { domain: 'ample.test' }).domainMatches).toBe(false);
     expect(verify([wildcard.der, inter.cert.der], { name: 'mx.example.test', domain: 'example.test' })).toMatchObject({
       nameMatches: true,
-      domainMatches: false,
+      domainMatches: true,
     });
   });
 });

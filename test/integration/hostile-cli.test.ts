@@ -1,0 +1,114 @@
+// The CLI against a hostile server and hostile arguments: exit codes, JSON on stdout, one line on
+// stderr for usage errors. Runs `node bin/mxray.js` (which loads dist/), so it builds first. DNS
+// goes to a loopback zone server (--resolver), so nothing here leaves 127.0.0.1.
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/core/schema.js';
+import { startDnsServer, type RunningDnsServer } from '../../src/demo/dns-server.js';
+import { startScriptedServer } from '../../src/demo/scripted-server.js';
+import * as hostile from '../fakes/hostile.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TSC = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+}
+
+/** Runs `node bin/mxray.js …args` and collects its output; kills it after `timeoutMs`. */
+function mxray(args: string[], timeoutMs = 20_000): Promise<CliRun> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/mxray.js', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', MXRAY_DEBUG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, wallMs: performance.now() - started });
+    });
+  });
+}
+
+let dns: RunningDnsServer;
+const servers: { stop(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  await promisify(execFile)(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 240_000 });
+  // An empty zone: every lookup (the PTR of 127.0.0.1 included) is answered NXDOMAIN at once.
+  dns = await startDnsServer({ records: [] });
+}, 300_000);
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+afterAll(async () => {
+  await dns?.stop();
+});
+
+/** One line, no stack trace. */
+function expectOneLineError(stderr: string): void {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^mxray: /);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('mxray check (CLI) against hostile input', () => {
+  it('a server that never greets: exit 3 (could not test), JSON with smtp.greeting-timeout', async () => {
+    const server = await startScriptedServer(hostile.neverGreets().script);
+    servers.push(server);
+    const run = await mxray([
+      'check',
+      `127.0.0.1:${server.port}`,
+      '--json',
+      '--quick',
+      '--greeting-timeout',
+      '1',
+      '--timeout',
+      '1',
+      '--resolver',
+      `127.0.0.1:${dns.port}`,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.verdict).toBe('inconclusive');
+    expect(report.hosts[0]?.status).toBe('greeting-timeout');
+    expect(report.findings.map((f) => f.id)).toContain('smtp.greeting-timeout');
+    expect(run.wallMs).toBeLessThan(10_000);
+  });
+
+  it("a bad target ('exa mple'): exit 2, one line on stderr, no stack trace", async () => {
+    const run = await mxray(['check', 'exa mple', '--resolver', `127.0.0.1:${dns.port}`]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expectOneLineError(run.stderr);
+  });
+
+  it.each([['mx.example.test=not-an-address'], ['mx.example.test'], ['mx.example.test=127.0.0.1:99999'], ['=127.0.0.1']])(
+    '--connect %s (malformed): exit 2, one line on stderr',
+    async (spec) => {
+      const run = await mxray(['check', 'example.test', '--quick', '--connect', spec, '--resolver', `127.0.0.1:${dns.port}`, '--timeout', '1']);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expectOneLineError(run.stderr);
+    },
+  );
+});
