@@ -12,10 +12,10 @@ interface DemoOpts extends OutputOptions {
   list?: boolean;
 }
 
-export function registerDemo(program: Command, setCode: (c: number) => void): void {
+export function registerDemo(program: Command, setCode: (c: number) => void, description: string): void {
   const cmd = program
     .command('demo')
-    .description('run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)')
+    .description(description)
     .option('--only <names>', 'comma-separated scenario names (see --list)')
     .option('--list', 'list the scenarios and exit');
   addOutputOptions(cmd);

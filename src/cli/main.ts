@@ -3,7 +3,18 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerCheck } from './check.js';
-import { registerDemo } from './demo.js';
+
+const DEMO_DESCRIPTION = 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)';
+
+/** The demo pulls in the lab (smtp-server, dns-packet, ~80 ms): load it only when it is asked for. */
+async function registerDemo(program: Command, argv: string[], setCode: (c: number) => void): Promise<void> {
+  if (argv.includes('demo')) {
+    const m = await import('./demo.js');
+    m.registerDemo(program, setCode, DEMO_DESCRIPTION);
+  } else {
+    program.command('demo').description(DEMO_DESCRIPTION);
+  }
+}
 
 /** Exit codes (DESIGN.md): 0 good, 1 problems found, 2 usage, 3 could not test, 4 internal error. */
 export const EXIT = { ok: 0, problems: 1, usage: 2, untestable: 3, internal: 4 } as const;
@@ -20,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   };
   registerCheck(program, setCode);
-  registerDemo(program, setCode);
+  await registerDemo(program, argv, setCode);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -11,7 +11,9 @@ function Literals<const T extends readonly string[]>(values: T): TUnion<TLiteral
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const strict = { additionalProperties: false } as const;
 
-export const SCHEMA_VERSION = '1.0';
+import { SCHEMA_VERSION } from './version.js';
+
+export { SCHEMA_VERSION };
 
 export const SEVERITIES = ['ok', 'info', 'warning', 'error', 'critical'] as const;
 export const SeveritySchema = Literals(SEVERITIES);

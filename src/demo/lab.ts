@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import tls, { type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { HostMapping } from '../core/context.js';
 import type { Verdict } from '../core/schema.js';
 import { reply, startScriptedServer, verbOf, type ScriptActions, type ScriptHandlers } from './scripted-server.js';
@@ -107,6 +108,32 @@ function smtpError(code: number, text: string): Error & { responseCode: number }
   return Object.assign(new Error(text), { responseCode: code });
 }
 
+interface LabConnection {
+  connections: Set<unknown>;
+}
+type ConnectionInternals = {
+  on(event: string, listener: (arg: unknown) => void): void;
+  _setListeners(callback: () => void): void;
+  connectionReady(): void;
+};
+
+/**
+ * smtp-server holds every greeting back 100 ms to catch early talkers. Real MTAs greet at once
+ * (unless they tarpit on purpose, which the lab shows separately), and the benchmark compares
+ * whole-process times against openssl and swaks on the good server, so this server greets at once.
+ * Pinned to smtp-server 3.x internals (the lockfile pins it; test/integration/lab.test.ts covers it).
+ */
+function greetAtOnce(server: SMTPServer): void {
+  const internals = server as unknown as LabConnection & { _onError(e: unknown): void; _onClientConnect(d: unknown): void };
+  (server as unknown as { connect: (socket: Socket, socketOptions: unknown) => void }).connect = (socket, socketOptions) => {
+    const connection = new (SMTPConnection as new (s: SMTPServer, socket: Socket, o: unknown) => ConnectionInternals)(server, socket, socketOptions);
+    internals.connections.add(connection);
+    connection.on('error', (err) => internals._onError(err));
+    connection.on('connect', (data) => internals._onClientConnect(data));
+    connection._setListeners(() => connection.connectionReady());
+  };
+}
+
 async function startSmtpServer(host: string, options: LabSmtpOptions): Promise<RunningServer> {
   const tlsSockets = new Set<TLSSocket | Socket>();
   const sniContext = options.sni
@@ -159,6 +186,7 @@ async function startSmtpServer(host: string, options: LabSmtpOptions): Promise<R
       stream.once('end', () => callback(smtpError(554, 'This is the mxray demo lab: it accepts no messages')));
     },
   });
+  greetAtOnce(server);
   // Client errors (resets, failed handshakes) are expected here; without a listener they would throw.
   server.on('error', () => undefined);
   const sockets = new Set<Socket>();

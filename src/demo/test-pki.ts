@@ -3,7 +3,6 @@
 // imported lazily and never on the `mxray check` path.
 import { webcrypto } from 'node:crypto';
 
-type Crypto = webcrypto.Crypto;
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type Algorithm = webcrypto.Algorithm;

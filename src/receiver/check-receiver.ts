@@ -1,10 +1,10 @@
 // The receiver test: target → DNS → probe every MX address (bounded concurrency) → judge → Report.
 import type { Clock, Connector, HostMapping, Limits, ProbeContext, Resolver, TrustStore } from '../core/context.js';
 import { DEFAULT_LIMITS } from '../core/context.js';
-import { SCHEMA_VERSION, type Finding, type HostReport, type Report, type TranscriptEvent, type Verdict } from '../core/schema.js';
+import type { Finding, HostReport, Report, TranscriptEvent, Verdict } from '../core/schema.js';
 import { parseTarget } from '../core/target.js';
 import { Transcript } from '../core/transcript.js';
-import { VERSION } from '../core/version.js';
+import { SCHEMA_VERSION, VERSION } from '../core/version.js';
 import { assessDns } from '../checks/dns.js';
 import { assessHost } from '../checks/host.js';
 import { DEFAULT_PROFILE, type Profile } from '../checks/profile.js';
