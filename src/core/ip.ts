@@ -58,3 +58,26 @@ export function ipFamily(text: string): 0 | 4 | 6 {
   if (isIPv6(text)) return 6;
   return 0;
 }
+
+/** An IPv6 address as 32 hex digits. */
+function expandIPv6(address: string): string {
+  let text = address.toLowerCase();
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = tail === undefined ? [] : new Array<string>(8 - headGroups.length - tailGroups.length).fill('0');
+  return [...headGroups, ...zeros, ...tailGroups].map((g) => g.padStart(4, '0')).join('');
+}
+
+/** "192.0.2.1" → "1.2.0.192.in-addr.arpa"; an IPv6 address → its ip6.arpa name; else unchanged. */
+export function reverseName(name: string): string {
+  const family = ipFamily(name);
+  if (family === 4) return `${name.split('.').reverse().join('.')}.in-addr.arpa`;
+  if (family === 6) return `${expandIPv6(name).split('').reverse().join('.')}.ip6.arpa`;
+  return name;
+}

@@ -6,6 +6,7 @@ import { createServer, isIP, type Server, type Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Packet, Question } from 'dns-packet';
 import type { Zone, ZoneRecord } from './zone.js';
+import { reverseName } from '../core/ip.js';
 
 export interface DnsServerOptions {
   /** Address to bind (default 127.0.0.1). */
@@ -32,29 +33,6 @@ const BIND_ATTEMPTS = 8;
 
 function normalizeName(name: string): string {
   return (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
-}
-
-/** "192.0.2.1" → "1.2.0.192.in-addr.arpa"; an IPv6 address → its ip6.arpa name; else unchanged. */
-function reverseName(name: string): string {
-  const family = isIP(name);
-  if (family === 4) return `${name.split('.').reverse().join('.')}.in-addr.arpa`;
-  if (family === 6) return `${expandIPv6(name).split('').reverse().join('.')}.ip6.arpa`;
-  return name;
-}
-
-/** An IPv6 address as 32 hex digits. */
-function expandIPv6(address: string): string {
-  let text = address.toLowerCase();
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const zeros = tail === undefined ? [] : new Array<string>(8 - headGroups.length - tailGroups.length).fill('0');
-  return [...headGroups, ...zeros, ...tailGroups].map((g) => g.padStart(4, '0')).join('');
 }
 
 /** TXT data as character-strings of at most 255 bytes each. */

@@ -4,6 +4,7 @@ import { Resolver as NodeResolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { MxAnswer, Resolver } from '../core/context.js';
 import { DnsError, UsageError, type DnsErrorCode } from '../core/errors.js';
+import { reverseName } from '../core/ip.js';
 
 export interface ResolverOptions {
   /** null: the system's resolvers; else 'IP', 'IP:PORT', '[v6]', '[v6]:port' or a bare IPv6. */
@@ -90,6 +91,7 @@ export function createResolver(options: ResolverOptions): Resolver {
     a: (name) => run(name, 'A', () => node.resolve4(name)),
     aaaa: (name) => run(name, 'AAAA', () => node.resolve6(name)),
     cname: (name) => run(name, 'CNAME', async () => (await node.resolveCname(name)).map(normalizeName)),
-    ptr: (address) => run(address, 'PTR', async () => (await node.reverse(address)).map(normalizeName)),
+    // A real PTR query: c-ares' reverse() would answer from /etc/hosts first and bypass --resolver.
+    ptr: (address) => run(address, 'PTR', async () => (await node.resolvePtr(reverseName(address))).map(normalizeName)),
   };
 }

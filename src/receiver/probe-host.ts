@@ -243,6 +243,8 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
         facts.starttls.negotiated = true;
       } catch (err) {
         facts.tls = tlsFactsFromError(err, t.serverName, 0);
+        facts.status = facts.tls.status;
+        facts.statusDetail = facts.tls.error;
         ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.tls.error}`);
         return { localAddress: opened.localAddress, tlsFailure: err instanceof TlsHandshakeError ? err : null };
       }
@@ -294,6 +296,8 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
             ctx.transcript.record(conn, 'tls', `${handshake.protocol} ${handshake.cipher} ${handshake.group ?? ''}`.trim());
           } catch (err) {
             facts.tls = tlsFactsFromError(err, t.serverName, 0);
+            facts.status = facts.tls.status;
+            facts.statusDetail = facts.tls.error;
             ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.tls.error}`);
             return { localAddress: opened.localAddress, tlsFailure: err instanceof TlsHandshakeError ? err : null };
           }

@@ -11,6 +11,8 @@ export type SessionState =
   | { phase: 'connected' }
   | { phase: 'ready'; secure: boolean }
   | { phase: 'awaiting-reply'; command: string; secure: boolean }
+  /** A reply timed out or was malformed: nothing more is sent, not even QUIT. */
+  | { phase: 'broken'; reason: string }
   | { phase: 'closed' };
 
 export interface Clocked {
@@ -43,7 +45,7 @@ export class SmtpSession {
 
   /** Reads one complete reply. The deadline covers the whole reply, however slowly it drips. */
   async readReply(kind: 'greeting' | 'command', command = 'greeting'): Promise<ReplyFacts> {
-    if (this.state.phase === 'closed') throw new MxrayError('internal-error', 'session closed');
+    if (this.state.phase === 'closed' || this.state.phase === 'broken') throw new MxrayError('internal-error', `session ${this.state.phase}`);
     const timeoutMs = kind === 'greeting' ? this.limits.greetingTimeoutMs : this.limits.commandTimeoutMs;
     const code = kind === 'greeting' ? 'greeting-timeout' : 'io-timeout';
     const deadline = this.clock.monotonic() + timeoutMs;
@@ -71,7 +73,8 @@ export class SmtpSession {
         if (parsed.final) break;
       }
     } catch (err) {
-      this.state = { phase: 'ready', secure: this.secure };
+      // The dialogue is out of step now (a late reply would answer the next command): stop talking.
+      this.state = { phase: 'broken', reason: err instanceof Error ? err.message : String(err) };
       if (err instanceof MxrayError && (err.code === 'greeting-timeout' || err.code === 'io-timeout')) {
         this.transcript.record(this.conn, 'error', `${err.message} (${command})`);
       } else if (err instanceof MxrayError) {

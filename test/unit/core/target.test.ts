@@ -267,3 +267,12 @@ describe('IP syntax checks', () => {
     }
   });
 });
+
+describe('reverseName', () => {
+  it('builds in-addr.arpa and ip6.arpa names', async () => {
+    const { reverseName } = await import('../../../src/core/ip.js');
+    expect(reverseName('192.0.2.1')).toBe('1.2.0.192.in-addr.arpa');
+    expect(reverseName('2001:db8::1')).toBe(`${'1'}.${'0.'.repeat(23)}8.b.d.0.1.0.0.2.ip6.arpa`);
+    expect(reverseName('::ffff:192.0.2.1')).toMatch(/^1\.0\.2\.0\.0\.0\.0\.c\.f\.f\.f\.f\./);
+  });
+});
