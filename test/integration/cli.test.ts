@@ -1,0 +1,160 @@
+// Every lab scenario through the real CLI (bin/mxray.js → dist/), plus the CLI's own contract:
+// exit codes, formats, --output, colour rules, escaping of hostile server text.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/core/schema.js';
+import { listLabScenarios } from '../../src/demo/lab.js';
+import { startScriptedServer, type ScriptedServer } from '../../src/demo/scripted-server.js';
+import { startLabWithDns, type RunningLab } from '../../src/demo/run-demo.js';
+import { limitConcurrency } from '../../src/receiver/concurrency.js';
+import { schemaErrors } from '../helpers/schema.js';
+
+const BIN = join(process.cwd(), 'bin/mxray.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI without blocking the event loop (the lab lives in this process). */
+function mxray(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '', ...env }, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 99) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let running: RunningLab;
+let tmp: string;
+let caFile: string;
+let hostile: ScriptedServer;
+
+function labArgs(): string[] {
+  const args = ['--resolver', running.resolver, '--ca-file', caFile];
+  for (const [host, m] of running.lab.hostMap) args.push('--connect', `${host}=${m.address}:${m.port}`);
+  return args;
+}
+
+const EXIT: Record<Report['verdict'], number> = { pass: 0, warn: 0, fail: 1, inconclusive: 3 };
+
+beforeAll(async () => {
+  running = await startLabWithDns({ now: Date.now() });
+  tmp = mkdtempSync(join(tmpdir(), 'mxray-cli-'));
+  caFile = join(tmp, 'demo-root.pem');
+  writeFileSync(caFile, running.lab.trustedCaPem);
+  // A server whose banner carries markup and terminal escapes: every renderer must neutralise them.
+  hostile = await startScriptedServer({
+    greeting: () => [{ type: 'write', data: '220 <script>alert(1)</script> \x1b[31mRED\x1b[0m ESMTP\r\n' }],
+    command: (line) => (/^QUIT/i.test(line) ? [{ type: 'write', data: '221 bye\r\n' }, { type: 'close' }] : [{ type: 'write', data: '250 <b>ok</b>\r\n' }]),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await hostile?.stop();
+  await running?.stop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('every lab scenario through `mxray check --json`', () => {
+  const run = limitConcurrency(4);
+  const results = new Map<string, Promise<Run>>();
+  const resultFor = (name: string, domain: string) => {
+    if (!results.has(name)) results.set(name, run(() => mxray(['check', domain, ...labArgs(), '--json'])));
+    return results.get(name)!;
+  };
+  for (const s of listLabScenarios()) {
+    it(`${s.name}: exit ${EXIT[s.expect.verdict]}, verdict ${s.expect.verdict}, findings ${s.expect.findings.join(', ')}`, async () => {
+      const r = await resultFor(s.name, s.domain);
+      expect(r.stderr).toBe('');
+      const report = JSON.parse(r.stdout) as Report;
+      expect(schemaErrors(report)).toEqual([]);
+      expect(report.verdict).toBe(s.expect.verdict);
+      expect(r.code).toBe(EXIT[s.expect.verdict]);
+      expect(report.findings.map((f) => f.id)).toEqual(expect.arrayContaining(s.expect.findings));
+    });
+  }
+});
+
+describe('text output', () => {
+  it('starts with the summary table, then findings worst first with their fix; no colour when not a terminal', async () => {
+    const r = await mxray(['check', 'expired.mxray.test', ...labArgs()]);
+    expect(r.code).toBe(1);
+    const out = r.stdout;
+    expect(out).not.toMatch(/\x1b\[/);
+    const table = out.indexOf('MX host');
+    const findings = out.indexOf('Findings, worst first');
+    expect(table).toBeGreaterThan(0);
+    expect(findings).toBeGreaterThan(table);
+    expect(out).toMatch(/ERROR +.*\[cert\.expired\]/);
+    expect(out).toContain('Fix:');
+    expect(out).toContain('Opportunistic senders:');
+    expect(out).not.toContain('Transcript');
+  });
+
+  it('--verbose adds the transcript with millisecond offsets', async () => {
+    const r = await mxray(['check', 'good.mxray.test', ...labArgs(), '--verbose']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\[\d{3}\.\d{3}\] mx\.good\.mxray\.test\[127\.0\.0\.1\]:\d+\/main {2}C: EHLO /m);
+    expect(r.stdout).toMatch(/S: 220 2\.0\.0 Ready to start TLS/);
+  });
+
+  it('--format md and --format html render the same report; --output writes a file', async () => {
+    const md = await mxray(['check', 'no-starttls.mxray.test', ...labArgs(), '--format', 'md']);
+    expect(md.stdout).toMatch(/^# mxray receiver test/);
+    expect(md.stdout).toContain('`starttls.not-offered`');
+    const file = join(tmp, 'report.html');
+    const html = await mxray(['check', 'no-starttls.mxray.test', ...labArgs(), '--format', 'html', '--output', file]);
+    expect(html.stdout).toBe('');
+    expect(readFileSync(file, 'utf8')).toMatch(/^<!doctype html>[\s\S]*starttls\.not-offered/);
+  });
+
+  it('hostile server text is escaped in every format', async () => {
+    const target = `127.0.0.1:${hostile.port}`;
+    const text = await mxray(['check', target, '--quick', '--verbose']);
+    expect(text.stdout).not.toContain('\x1b[31m');
+    expect(text.stdout).toContain('\\x1b[31m');
+    const html = await mxray(['check', target, '--quick', '--verbose', '--format', 'html']);
+    expect(html.stdout).not.toContain('<script>');
+    expect(html.stdout).toContain('&lt;script&gt;');
+    const md = await mxray(['check', target, '--quick', '--format', 'md']);
+    expect(md.stdout).not.toContain('<script>');
+  });
+});
+
+describe('CLI contract', () => {
+  it('--version prints the version and exits 0', async () => {
+    const r = await mxray(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('usage errors: one line on stderr, exit 2, no stack trace', async () => {
+    for (const args of [['check'], ['check', 'http://example.com'], ['check', 'a.example', '--format', 'pdf'], ['check', 'a.example', '--port', '0'], ['check', 'a.example', '--ca-file', '/nonexistent/ca.pem'], ['check', 'a.example', '-4', '-6'], ['demo', '--only', 'nope']]) {
+      const r = await mxray(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('`mxray demo --json` prints every scenario with its report', async () => {
+    const r = await mxray(['demo', '--json', '--only', 'good,self-signed']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { scenarios: { name: string; report: Report }[] };
+    expect(out.scenarios.map((s) => s.name).sort()).toEqual(['good', 'self-signed']);
+    for (const s of out.scenarios) expect(schemaErrors(s.report)).toEqual([]);
+  });
+
+  it('`mxray demo` prints one table of all scenarios first', async () => {
+    const r = await mxray(['demo']);
+    expect(r.code).toBe(0);
+    const head = r.stdout.split('━━')[0]!;
+    for (const s of listLabScenarios()) expect(head).toContain(s.name);
+    expect(head).not.toContain('NO (');
+  });
+});
