@@ -97,7 +97,8 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
       add('cert.self-signed', { subject });
       break;
     case 'untrusted-root':
-      add('cert.untrusted-root', { root: label(end) });
+      // The root itself when the server sent it; else the name of the root the chain points to.
+      add('cert.untrusted-root', { root: end.selfIssued ? label(end) : issuerLabel(end) });
       break;
     case 'chain-incomplete':
       add('cert.chain-incomplete', { issuer: issuerLabel(end) });

@@ -25,8 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('Is mail between organisations protected by TLS? If not: why, and who must fix what.')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError('(run with --help for usage)');
+    // Usage errors: one line, the same shape as ours ("mxray: …"), exit 2.
+    .configureOutput({ outputError: (s, write) => write(`mxray: ${s.replace(/^error: /, '').trimEnd()} (see mxray --help)\n`) });
   const setCode = (c: number) => {
     code = c;
   };

@@ -210,7 +210,17 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
       };
     }
     const issuer = `"${nameForPeople(cur.issuer)}"`;
-    const what = path.length === 1 ? `The server's certificate ${quoted(cur)}` : quoted(cur);
+    if (path.length > 1) {
+      // The server did send the intermediate(s); the root above them is simply not trusted here
+      // (servers need not send the root). That is an untrusted root, not a missing intermediate.
+      return {
+        path,
+        trusted: false,
+        failure: 'untrusted-root',
+        reason: `The chain the server sent ends at ${quoted(cur)}, issued by ${issuer}, a root that is not in ${where}.`,
+      };
+    }
+    const what = `The server's certificate ${quoted(cur)}`;
     return {
       path,
       trusted: false,

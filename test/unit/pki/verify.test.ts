@@ -98,9 +98,9 @@ describe('verifyChain: trust', () => {
     ]);
   });
 
-  it('reports a chain whose root was not sent and is not trusted as chain-incomplete, naming the root', () => {
+  it('reports a chain whose root was not sent and is not trusted as an untrusted root, naming the root', () => {
     const v = verify([leaf.der, inter.cert.der], { trustStore: createTrustStore([otherRoot.cert.certPem], 'other') });
-    expect(v.trustFailure).toBe('chain-incomplete');
+    expect(v.trustFailure).toBe('untrusted-root');
     expect(v.trustReason).toContain('"Verify Test Root"');
     expect(v.path).toHaveLength(2);
   });
@@ -303,5 +303,24 @@ describe('verifyChain: weak cryptography is reported, not judged', () => {
     const v = verify([small.der, inter.cert.der]);
     expect(v.trusted).toBe(true);
     expect(v.path[0]).toMatchObject({ keyType: 'rsa', keyBits: 1024 });
+  });
+});
+
+describe('verifyChain: a sent intermediate under a root we do not trust', () => {
+  it('is an untrusted root (the intermediate was sent), not an incomplete chain', async () => {
+    const { createRootCa } = await import('../../../src/demo/test-pki.js');
+    const { createTrustStore } = await import('../../../src/pki/trust-store.js');
+    const { verifyChain } = await import('../../../src/pki/verify.js');
+    const now = Date.UTC(2026, 10, 23);
+    const other = await createRootCa('Other Root', now);
+    const mid = await other.intermediate('Other Intermediate');
+    const leafCert = await mid.issue({ commonName: 'mx.example.test' });
+    const unrelated = await createRootCa('Unrelated Root', now);
+    const store = createTrustStore([unrelated.cert.certPem], 'test');
+    const withMid = verifyChain({ chain: [leafCert.der, mid.cert.der], trustStore: store, now, name: 'mx.example.test', domain: null });
+    expect(withMid).toMatchObject({ trusted: false, trustFailure: 'untrusted-root' });
+    expect(withMid.trustReason).toContain('Other Root');
+    const leafOnly = verifyChain({ chain: [leafCert.der], trustStore: store, now, name: 'mx.example.test', domain: null });
+    expect(leafOnly.trustFailure).toBe('chain-incomplete');
   });
 });

@@ -1,0 +1,33 @@
+// The public library API: re-exports only. `import { checkReceiver } from 'mxray'`.
+export { checkReceiver, type ReceiverOptions } from './receiver/check-receiver.js';
+export { systemEdges, defaultHelo, type Edges, type EdgeOptions } from './receiver/edges.js';
+export { createResolver } from './dns/system-resolver.js';
+export { createConnector, bundledRootCertificates } from './net/connector.js';
+export { createTrustStore } from './pki/trust-store.js';
+export { systemClock, fixedClock } from './core/clock.js';
+export { parseTarget } from './core/target.js';
+export { MxrayError, UsageError, DnsError } from './core/errors.js';
+export { DEFAULT_LIMITS } from './core/context.js';
+export type { Clock, Connector, Resolver, TrustStore, Limits, HostMapping } from './core/context.js';
+export { DEFAULT_PROFILE, type Profile } from './checks/profile.js';
+export { allEntries as findingCatalogue } from './kb/index.js';
+export type { KbEntry } from './kb/types.js';
+export { renderText } from './render/text.js';
+export { renderMarkdown } from './render/markdown.js';
+export { renderHtml } from './render/html.js';
+export { VERSION, SCHEMA_VERSION } from './core/version.js';
+export type {
+  Report,
+  HostReport,
+  Finding,
+  Severity,
+  Verdict,
+  Actor,
+  StatusCode,
+  TranscriptEvent,
+  CertInfo,
+  CertVerdict,
+  TlsFacts,
+  DnsFacts,
+  Target,
+} from './core/schema.js';
