@@ -19,6 +19,8 @@ export interface CertificateContext {
   evidence: number[];
   /** Whether this verdict is from the normal handshake (with SNI) or the one without SNI. */
   handshake: 'sni' | 'no-sni';
+  /** The time the certificate was judged at (the injected clock), for "expired N days ago". */
+  now?: number;
   /** The mail domain, for the domain-mismatch finding's text (optional: the verdict has only the result). */
   domain?: string | null;
 }
@@ -83,8 +85,9 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
 
   // Time.
   if (!v.timeValid) {
-    // daysLeft is floored, so a certificate that expired hours ago is "1 day ago", never "0".
-    if (v.daysLeft < 0) add('cert.expired', { subject, notAfter: leaf.notAfter, daysAgo: -v.daysLeft });
+    // Whole days since expiry, at least 1 (daysLeft is floored: 10.2 days ago would read "11").
+    const daysAgo = ctx.now === undefined ? -v.daysLeft : Math.max(1, Math.floor((ctx.now - Date.parse(leaf.notAfter)) / 86_400_000));
+    if (v.daysLeft < 0) add('cert.expired', { subject, notAfter: leaf.notAfter, daysAgo });
     else add('cert.not-yet-valid', { subject, notBefore: leaf.notBefore });
   } else if (v.daysLeft < ctx.warnDays) {
     add('cert.expiring-soon', { subject, notAfter: leaf.notAfter, daysLeft: v.daysLeft });

@@ -15,6 +15,8 @@ export interface HostJudgeContext {
   warnDays: number;
   expectThumbprint: string | null;
   timeouts: { connectMs: number; greetingMs: number; commandMs: number };
+  /** The injected clock's time when judging. */
+  now: number;
   /** The mail domain, when known (for the certificate's domain-match note). */
   domain: string | null;
   /** The transcript, to measure the banner delay from recorded times. */
@@ -148,6 +150,7 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
           evidence: ev.tls ?? [],
           handshake: 'sni',
           domain: ctx.domain,
+          now: ctx.now,
         }),
       );
     }

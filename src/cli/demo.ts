@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { listLabScenarios } from '../demo/lab.js';
-import { runDemo } from '../demo/run-demo.js';
+import { runDemo, startLabWithDns } from '../demo/run-demo.js';
 import { renderText } from '../render/text.js';
 import { table } from '../render/style.js';
 import { addOutputOptions } from './check.js';
@@ -10,6 +10,30 @@ import { emit, formatOf, renderReport, styleFor, type OutputOptions } from './ou
 interface DemoOpts extends OutputOptions {
   only?: string;
   list?: boolean;
+  serve?: boolean;
+}
+
+/** Keeps the lab running for hand tests, printing the options that point `mxray check` at it. */
+async function serveLab(only: string[] | undefined): Promise<void> {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const running = await startLabWithDns({ now: Date.now(), ...(only ? { only } : {}) });
+  const dir = mkdtempSync(join(tmpdir(), 'mxray-lab-'));
+  const caFile = join(dir, 'demo-root.pem');
+  writeFileSync(caFile, running.lab.trustedCaPem);
+  const connect = [...running.lab.hostMap].map(([host, m]) => `--connect ${host}=${m.address}:${m.port}`).join(' ');
+  process.stdout.write(
+    `The lab is running (Ctrl-C stops it). Point mxray check at it with:\n\n` +
+      `  LAB="--resolver ${running.resolver} --ca-file ${caFile} ${connect}"\n\n` +
+      `  mxray check good.mxray.test $LAB\n\nDomains: ${running.lab.scenarios.map((s) => s.domain).join(' ')}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await running.stop();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 export function registerDemo(program: Command, setCode: (c: number) => void, description: string): void {
@@ -17,7 +41,8 @@ export function registerDemo(program: Command, setCode: (c: number) => void, des
     .command('demo')
     .description(description)
     .option('--only <names>', 'comma-separated scenario names (see --list)')
-    .option('--list', 'list the scenarios and exit');
+    .option('--list', 'list the scenarios and exit')
+    .option('--serve', 'keep the lab running and print the options that point `mxray check` at it');
   addOutputOptions(cmd);
   cmd.action(async (o: DemoOpts) => {
     const all = listLabScenarios();
@@ -28,6 +53,10 @@ export function registerDemo(program: Command, setCode: (c: number) => void, des
     const only = o.only?.split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = only?.filter((n) => !all.some((s) => s.name === n)) ?? [];
     if (unknown.length) throw new UsageError(`unknown scenario ${unknown.join(', ')}: see mxray demo --list`);
+    if (o.serve) {
+      await serveLab(only);
+      return;
+    }
     const format = formatOf(o);
     const tty = format === 'text' && !o.output && process.stderr.isTTY;
     let done = 0;

@@ -132,6 +132,7 @@ export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
       expectThumbprint: options.expectThumbprint ?? null,
       timeouts: { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs },
       domain: target.domain,
+      now: clock.now(),
       transcript: transcript.events,
     });
     return { ...p.facts, findings: judged.findings, verdict: judged.verdict };

@@ -145,7 +145,8 @@ function hostDetails(h: HostReport, style: Style): string[] {
   if (cert) {
     out.push(`${i}Certificate: ${cert.trusted ? 'trusted' : `NOT trusted: ${safe(cert.trustReason)}`}; name ${cert.checkedName ? `${safe(cert.checkedName)} ${cert.nameMatches ? 'matches' : 'does NOT match'}` : 'not checked (IP target)'}${cert.domainMatches !== null ? `; mail domain ${cert.domainMatches ? 'also matches' : 'not on it'}` : ''}; ${cert.daysLeft >= 0 ? `${cert.daysLeft} days left` : `expired ${-cert.daysLeft} days ago`}`);
     out.push(...certLines('As sent by the server', cert.sent, `${i}  `));
-    if (cert.path.length && cert.path.some((c) => c.source === 'trust-store')) out.push(...certLines('Path built to a trust anchor', cert.path, `${i}  `));
+    const anchors = cert.path.filter((c) => c.source === 'trust-store');
+    for (const a of anchors) out.push(`${i}  Anchored at: ${safe(a.subject.replace(/\n/g, ', '))} (in our trust store)`);
   }
   if (h.noSni) {
     const n = h.noSni;

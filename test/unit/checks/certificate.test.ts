@@ -323,3 +323,14 @@ describe('name helpers', () => {
     expect(certificateNames(cert({ dnsNames: [], commonName: null }))).toBe('(none)');
   });
 });
+
+describe('cert.expired counts whole days from the judging time', () => {
+  it('10 days and some seconds ago reads 10, a few hours ago reads 1', () => {
+    const notAfter = Date.parse('2026-12-01T00:00:00.000Z');
+    const v = verdict({ timeValid: false, daysLeft: -11 });
+    const later = assessCertificate(v, context({ now: notAfter + 10 * 86_400_000 + 5000 }));
+    expect(find(later, 'cert.expired').facts.daysAgo).toBe(10);
+    const soon = assessCertificate(verdict({ timeValid: false, daysLeft: -1 }), context({ now: notAfter + 3 * 3_600_000 }));
+    expect(find(soon, 'cert.expired').facts.daysAgo).toBe(1);
+  });
+});
