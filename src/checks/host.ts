@@ -130,7 +130,7 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
         add('tls.server-aborted', { error: tls.error }, evTls);
         break;
       default:
-        add('tls.handshake-failed', { error: retry?.cause === 'not-tls' ? `${tls.error} (the server did not answer with TLS)` : tls.error }, evTls);
+        add('tls.handshake-failed', { error: retry?.cause === 'not-tls' ? `${tls.error}; the server did not answer with TLS` : tls.error }, evTls);
     }
   }
   if (tls?.injectedBytes) add('starttls.injection', { bytes: tls.injectedBytes }, ev.tls);

@@ -198,6 +198,16 @@ function tlsFactsFromError(err: unknown, sni: string | null, injected: number): 
   };
 }
 
+function recordCertificate(ctx: ProbeContext, conn: string, v: CertVerdict | null): void {
+  const leaf = v?.sent[0];
+  if (!v || !leaf) return;
+  ctx.transcript.record(
+    conn,
+    'cert',
+    `${v.sent.length} certificate(s) sent; leaf ${leaf.subject} issued by ${leaf.issuer}, valid until ${leaf.notAfter}, SHA-256 ${leaf.sha256}; ${v.trusted ? 'trusted' : `not trusted (${v.trustFailure})`}`,
+  );
+}
+
 function judgeChain(ctx: ProbeContext, t: HostTarget, chain: Buffer[]): CertVerdict {
   return verifyChain({
     chain,
@@ -294,6 +304,7 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
             facts.tls = tlsFacts(ctx, t, handshake, injected.length);
             facts.starttls.negotiated = true;
             ctx.transcript.record(conn, 'tls', `${handshake.protocol} ${handshake.cipher} ${handshake.group ?? ''}`.trim());
+            recordCertificate(ctx, conn, facts.tls.certificate);
           } catch (err) {
             facts.tls = tlsFactsFromError(err, t.serverName, 0);
             facts.status = facts.tls.status;

@@ -30,7 +30,7 @@ export function renderMarkdown(report: Report, options: { verbose?: boolean } = 
     out.push(`- **Who acts:** ${f.actor}`, `- **Fix:** ${md(f.remediation.summary)}`);
     for (const s of f.remediation.steps) out.push(`  - ${md(s)}`);
     for (const [mta, steps] of [['Exchange', f.remediation.exchange], ['Postfix', f.remediation.postfix], ['Exim', f.remediation.exim]] as const) {
-      if (steps?.length) out.push(`  - ${mta}: ${steps.map(md).join('; ')}`);
+      if (steps?.length) out.push(`  - ${mta}:`, ...steps.map((x) => `    - ${md(x)}`));
     }
     if (f.refs.length) out.push(`- **Refs:** ${f.refs.map(md).join('; ')}`);
     out.push('');

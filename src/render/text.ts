@@ -178,9 +178,9 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const problems = report.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info');
   out.push(`Verdict: ${style.verdict(report.verdict, report.verdict.toUpperCase())} — ${countLine(report.findings.filter((f) => f.severity !== 'ok'))}`);
   const dnsLine =
-    report.dns.status === 'ok'
+    report.dns.status === 'ok' && report.dns.mx.length
       ? `MX: ${report.dns.mx.map((m) => `${m.preference} ${safe(m.exchange)}`).join(', ')}`
-      : report.dns.status === 'not-applicable'
+      : report.dns.status === 'not-applicable' || report.dns.status === 'ok'
         ? ''
         : `DNS: ${report.dns.status}${report.dns.error ? ` (${safe(report.dns.error)})` : ''}`;
   if (dnsLine) out.push(`${dnsLine}  ${style.dim(`(resolver: ${report.dns.resolver})`)}`);
