@@ -105,7 +105,13 @@ try {
   };
   const checkRatio = ratio('mxray check (full: 3 connections)');
   const versionRatio = ratio('mxray --version');
+  const peer = (name) => ratio(name);
+  const full = ratio('mxray check (full: 3 connections)');
   console.log('');
+  for (const name of ['openssl s_client -starttls smtp', 'swaks --tls --quit-after RCPT']) {
+    const p = peer(name);
+    if (full !== null && p !== null) console.log(`mxray check / ${name}: ${(full / p).toFixed(2)}×`);
+  }
   console.log(`target mxray check     ≤ 2.5× node -e 0: ${checkRatio === null ? 'not measured' : `${checkRatio.toFixed(2)}× ${checkRatio <= 2.5 ? 'MET' : 'MISSED'}`}`);
   console.log(`target mxray --version ≤ 1.3× node -e 0: ${versionRatio === null ? 'not measured' : `${versionRatio.toFixed(2)}× ${versionRatio <= 1.3 ? 'MET' : 'MISSED'}`}`);
 } finally {
