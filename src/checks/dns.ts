@@ -41,8 +41,11 @@ export function assessDns(dns: DnsFacts, ctx: DnsAssessContext): Finding[] {
       findings.push(makeFinding('dns.no-mx', { domain, addresses: addresses.length > 0 ? addresses.join(', ') : 'none' }, evidence));
       break;
     }
-    case 'ok':
     case 'error':
+      // REFUSED or any other failure: nothing could be tested, and that must not read as a pass.
+      findings.push(makeFinding('dns.error', { domain, resolver, error: dns.error ?? 'no usable answer' }, evidence));
+      break;
+    case 'ok':
     case 'not-applicable':
       break;
   }

@@ -1,6 +1,7 @@
 // The pure judge for one MX address: facts (and their transcript evidence) in, findings and a
 // verdict out. It never touches the network.
 import type { Finding, HostFacts, ReplyFacts, TranscriptEvent, Verdict } from '../core/schema.js';
+import { verdictOf } from './verdict.js';
 import { makeFinding, type Facts } from '../kb/index.js';
 import { isMaskedBanner, isMaskedKeyword } from '../smtp/ehlo.js';
 import { formatReply } from '../smtp/reply.js';
@@ -34,15 +35,8 @@ export function isRateLimitReply(reply: ReplyFacts): boolean {
   return reply.code >= 400 && reply.code < 500 && /too many|rate|limit|busy|try again later/i.test(reply.lines.join(' '));
 }
 
-/** Findings whose presence means we could not reach a conclusion about TLS. */
-const INCONCLUSIVE = new Set(['smtp.rate-limited', 'smtp.greeting-timeout']);
-
-export function verdictOf(findings: readonly Finding[]): Verdict {
-  if (findings.some((f) => f.severity === 'critical' || f.severity === 'error')) return 'fail';
-  if (findings.some((f) => INCONCLUSIVE.has(f.id))) return 'inconclusive';
-  if (findings.some((f) => f.severity === 'warning')) return 'warn';
-  return 'pass';
-}
+/** Connect errors that mean "no route from here": our network, not the server. */
+const NO_ROUTE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENETDOWN']);
 
 function bannerDelayMs(ev: Evidence, transcript: readonly TranscriptEvent[]): number | null {
   const connect = ev.connect?.at(-1);
@@ -59,12 +53,14 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
   const add = (id: string, f: Facts, evidence: number[] | undefined) => out.push(makeFinding(id, { host, ...f }, evidence ?? [], [host]));
 
   // Connection and greeting.
-  if (facts.status === 'connection-refused') add('net.connect-refused', {}, ev.connect);
+  if (facts.status === 'internal-error') add('mxray.internal-error', { detail: facts.statusDetail }, lastOf(ev));
+  if (facts.status === 'connection-refused' && NO_ROUTE.has(facts.statusReason ?? '')) add('net.no-route', { error: facts.statusReason }, ev.connect);
+  else if (facts.status === 'connection-refused') add('net.connect-refused', {}, ev.connect);
   else if (facts.status === 'connection-timeout') add('net.connect-timeout', { timeoutMs: ctx.timeouts.connectMs }, ev.connect);
 
   if (facts.connectMs !== null) {
     if (facts.status === 'greeting-timeout' && !facts.banner) add('smtp.greeting-timeout', { timeoutMs: ctx.timeouts.greetingMs }, ev.banner ?? ev.connect);
-    else if (!facts.banner && facts.status === 'protocol-error' && /closed/i.test(facts.statusDetail ?? '')) {
+    else if (!facts.banner && facts.status === 'protocol-error' && (facts.statusReason === 'closed' || facts.statusReason === 'socket-error')) {
       add('smtp.no-banner', { detail: facts.statusDetail }, ev.banner ?? ev.connect);
     }
   }
@@ -104,7 +100,9 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
       if (masked) add('starttls.masked', { keyword: masked.keyword }, ev.ehlo);
       else add('starttls.not-offered', {}, ev.ehlo);
     } else if (facts.starttls.reply && facts.starttls.reply.code !== 220) {
-      add('starttls.rejected', { reply: formatReply(facts.starttls.reply) }, ev.starttls);
+      // "421 too many TLS sessions, try later" limits us; it does not refuse TLS.
+      if (isRateLimitReply(facts.starttls.reply)) add('smtp.rate-limited', { reply: formatReply(facts.starttls.reply) }, ev.starttls);
+      else add('starttls.rejected', { reply: formatReply(facts.starttls.reply) }, ev.starttls);
     }
     const auth = facts.capabilities.find((c) => c.keyword === 'AUTH');
     const plain = auth?.params.filter((p) => /^(PLAIN|LOGIN)$/i.test(p)) ?? [];
@@ -139,6 +137,12 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
     else if (/NULL/i.test(tls.cipher ?? '')) add('tls.null-cipher', { cipher: tls.cipher }, ev.tls);
     else add('tls.ok', { protocol: tls.protocol, cipher: tls.cipherStandard ?? tls.cipher }, ev.tls);
     if (facts.capabilitiesInTls?.some((c) => c.keyword === 'STARTTLS')) add('starttls.readvertised', {}, ev.ehloTls);
+    // EHLO refused inside TLS: no sender can deliver over TLS here, however good the handshake.
+    const inTls = facts.ehloTlsReply;
+    if (inTls && inTls.code !== 250 && !facts.implicitTls) {
+      if (isRateLimitReply(inTls)) add('smtp.rate-limited', { reply: formatReply(inTls) }, ev.ehloTls);
+      else add('smtp.ehlo-rejected', { reply: `${formatReply(inTls)} (inside TLS)` }, ev.ehloTls);
+    }
     if (tls.certificate) {
       out.push(
         ...assessCertificate(tls.certificate, {
@@ -156,8 +160,9 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
     }
   }
 
-  // The handshake without SNI: a different certificate is a finding, and is judged as well.
+  // The handshake without SNI: a failure, or a different certificate, is a finding (and judged too).
   const noSni = facts.noSni;
+  if (noSni && noSni.status === 'tls-handshake-error' && tls?.ok) add('tls.sni-required', { error: noSni.error }, ev.noSni);
   if (noSni?.certificate && noSni.sameCertificate === false && tls?.certificate) {
     const subject = (c: typeof noSni.certificate) => `${c?.sent[0]?.subject.replace(/\n/g, ', ') ?? 'none'} (SHA-256 ${c?.sent[0]?.sha256.slice(0, 16) ?? '?'}…)`;
     add('cert.sni-dependent', { withSni: subject(tls.certificate), withoutSni: subject(noSni.certificate) }, ev.noSni);
@@ -177,7 +182,8 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
 
   // Envelope tests (--from / --rcpt).
   for (const step of facts.envelope) {
-    if (step.outcome === 'greylisted') add('smtp.greylisted', { command: step.command, reply: formatReply(step.reply) }, ev.envelope);
+    if (step.reply && step.outcome !== 'accepted' && isRateLimitReply(step.reply) && step.reply.code === 421) add('smtp.rate-limited', { reply: formatReply(step.reply) }, ev.envelope);
+    else if (step.outcome === 'greylisted') add('smtp.greylisted', { command: step.command, reply: formatReply(step.reply) }, ev.envelope);
     else if (step.outcome === 'rejected' || step.outcome === 'deferred') add('smtp.envelope-rejected', { command: step.command, reply: formatReply(step.reply) }, ev.envelope);
   }
 

@@ -5,7 +5,9 @@ import { formatReply } from '../smtp/reply.js';
 
 /** A refusal that says "use TLS first": 530 (RFC 3207), or a 4xx/5xx x.7.x reply that names TLS. */
 export function isRequireTlsReply(reply: ReplyFacts): boolean {
-  if (reply.code === 530) return true;
+  // 530 is RFC 3207's "must issue STARTTLS first", but Exchange also uses it for
+  // "530 5.7.1 Client was not authenticated": only 5.7.0 (or words about TLS) mean TLS.
+  if (reply.code === 530 && (reply.enhanced === null || reply.enhanced === '5.7.0')) return !/authenticat/i.test(reply.lines.join(' '));
   if (reply.code < 400) return false;
   const text = reply.lines.join(' ');
   const securityCode = reply.enhanced !== null && /^[45]\.7\.\d+$/.test(reply.enhanced);

@@ -10,6 +10,8 @@ import { emit, formatOf, renderReport, type OutputOptions } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
 
 export function exitCodeFor(report: Report): number {
+  // Our own bug outranks every verdict: exit 4 says "do not trust this result".
+  if (report.hosts.some((h) => h.status === 'internal-error')) return 4;
   return report.verdict === 'fail' ? 1 : report.verdict === 'inconclusive' ? 3 : 0;
 }
 

@@ -5,7 +5,10 @@ export class MxrayError extends Error {
   constructor(
     readonly code: StatusCode,
     message: string,
+    /** A machine-readable reason within the code: an errno, 'closed', 'line-too-long' … */
     readonly detail: string | null = null,
+    /** Our own address on the failed connection, when the socket layer knew it. */
+    readonly localAddress: string | null = null,
   ) {
     super(message);
     this.name = 'MxrayError';

@@ -251,6 +251,8 @@ export const HostReportSchema = Type.Object(
     status: StatusCodeSchema,
     /** Server's words when the probe could not complete (e.g. a 421 reply). */
     statusDetail: Nullable(Type.String()),
+    /** Machine-readable reason beside the status: an errno (ENETUNREACH), 'closed', 'line-too-long' … */
+    statusReason: Nullable(Type.String()),
     verdict: VerdictSchema,
     connectMs: Nullable(Type.Number()),
     banner: Nullable(ReplySchema),
@@ -273,6 +275,8 @@ export const HostReportSchema = Type.Object(
     tls: Nullable(TlsFactsSchema),
     legacyRetry: Nullable(LegacyRetrySchema),
     capabilitiesInTls: Nullable(Type.Array(CapabilitySchema)),
+    /** The reply to EHLO inside TLS (null when TLS was not reached). */
+    ehloTlsReply: Nullable(ReplySchema),
     envelope: Type.Array(EnvelopeStepSchema),
     noSni: Nullable(NoSniFactsSchema),
     cleartext: Nullable(CleartextFactsSchema),

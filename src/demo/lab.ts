@@ -93,7 +93,7 @@ async function goodCert(pki: LabPki, host: string, extra: Partial<LeafOptions> =
 
 interface LabSmtpOptions {
   /** Key and certificate for STARTTLS; null: no STARTTLS at all. */
-  tls: (ServerCert & { ciphers?: string }) | null;
+  tls: (ServerCert & { ciphers?: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion }) | null;
   /** The name in the banner and EHLO reply (default: the host). */
   announce?: string;
   /** A certificate presented only to clients that send this SNI name; others get `tls`. */
@@ -144,7 +144,8 @@ async function startSmtpServer(host: string, options: LabSmtpOptions): Promise<R
     ? {
         key: options.tls.key,
         cert: options.tls.cert,
-        minVersion: 'TLSv1.2',
+        minVersion: options.tls.minVersion ?? 'TLSv1.2',
+        ...(options.tls.maxVersion !== undefined ? { maxVersion: options.tls.maxVersion } : {}),
         ...(options.tls.ciphers !== undefined ? { ciphers: options.tls.ciphers } : {}),
         ...(sniContext
           ? {
@@ -350,6 +351,24 @@ const SCENARIOS: readonly ScenarioDefinition[] = [
     dns: 'mx',
     start: async (host, pki) =>
       startSmtpServer(host, { tls: { ...(await goodCert(pki, host, { key: 'rsa1024' })), ciphers: 'DEFAULT:@SECLEVEL=0' } }),
+  },
+  {
+    name: 'old-protocol',
+    title: 'Only TLS 1.0 and 1.1 accepted',
+    expect: { verdict: 'fail', findings: ['tls.old-protocol'] },
+    dns: 'mx',
+    start: async (host, pki) =>
+      startSmtpServer(host, {
+        tls: { ...(await goodCert(pki, host, { key: 'rsa2048' })), minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' },
+      }),
+  },
+  {
+    name: 'null-cipher',
+    title: 'Only cipher suites without encryption (NULL)',
+    expect: { verdict: 'fail', findings: ['tls.null-cipher'] },
+    dns: 'mx',
+    start: async (host, pki) =>
+      startSmtpServer(host, { tls: { ...(await goodCert(pki, host, { key: 'rsa2048' })), maxVersion: 'TLSv1.2', ciphers: 'eNULL:@SECLEVEL=0' } }),
   },
   {
     name: 'sha1-signature',

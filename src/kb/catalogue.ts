@@ -1384,4 +1384,80 @@ export const CATALOGUE: readonly KbEntry[] = [
     },
     refs: ['RFC 3207 §4', 'RFC 7435', 'RFC 8461', 'RFC 7672'],
   },
+  {
+    id: 'dns.error',
+    severity: 'error',
+    actor: 'either',
+    facts: ['domain', 'resolver', 'error'],
+    title: 'DNS lookups for {domain} failed ({error})',
+    detail:
+      'The resolver ({resolver}) did not give a usable answer for {domain}: {error}. Without an answer nothing could be tested, so the result is ' +
+      'inconclusive. A REFUSED answer usually means the resolver does not serve us (wrong --resolver, or a resolver that only answers its own network).',
+    opportunistic: 'A sender whose own resolver fails the same way defers the message and retries; the domain itself may be fine.',
+    verifying: 'The same: without an answer no sender can deliver, whatever its TLS policy.',
+    remediation: {
+      summary: 'Check the resolver first: query a domain known to work through it, then retest.',
+      steps: [
+        'Ask the same resolver ({resolver}) for a domain known to work, e.g. `dig @<resolver> MX example.org`; if that fails too, the problem is the resolver or the path to it.',
+        'Retest with another resolver (--resolver) to tell our side from theirs.',
+      ],
+    },
+    refs: ['RFC 1035 §4.1.1'],
+  },
+  {
+    id: 'net.no-route',
+    severity: 'error',
+    actor: 'us',
+    facts: ['host', 'error'],
+    title: 'No route from here to {host} ({error})',
+    detail:
+      'Our own network stack refused to even try the connection to {host} ({error}): this machine has no route to that address. The usual cause is an IPv6 ' +
+      'address tested from a network without IPv6; it says nothing about the server, so the result for this address is inconclusive.',
+    opportunistic: 'Not affected by this test: senders with a route deliver as usual; senders without one use the domain’s other addresses.',
+    verifying: 'Not affected by this test either: the finding is about our network, not the receiver.',
+    remediation: {
+      summary: 'Test from a network that has a route to this address family, or leave it out with -4 / -6.',
+      steps: ['Rerun with -4 to test only IPv4 addresses (or -6 for IPv6 only).', 'Check this machine’s routes (`ip route`, `ip -6 route`) if a route was expected.'],
+    },
+    refs: ['RFC 6724'],
+  },
+  {
+    id: 'tls.sni-required',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'error'],
+    title: 'The TLS handshake with {host} fails without SNI',
+    detail:
+      'With the server name indicated (SNI) the handshake works, but without SNI it fails ({error}). Postfix, Exim and many other MTAs send no SNI ' +
+      'by default, so for them this server offers STARTTLS and then cannot complete it.',
+    opportunistic: OPPORTUNISTIC_HANDSHAKE_FAILED,
+    verifying: VERIFYING_HANDSHAKE_FAILED,
+    remediation: {
+      summary: 'Give the server a default certificate (used when no SNI is sent) for its MX host name.',
+      steps: [
+        'Configure a default certificate for connections without SNI, the same one the MX host name gets.',
+        'Retest: the handshake without SNI must succeed and present that certificate.',
+      ],
+      exchange: ['Exchange does not need SNI; if a load balancer or proxy in front of it terminates TLS, give it a default certificate.'],
+      postfix: ['smtpd_tls_chain_files (or smtpd_tls_cert_file) is the default certificate; tls_server_sni_maps only adds certificates for specific names.'],
+      exim: ['tls_certificate is used without SNI; if it is expanded from the tls_in_sni variable, give it a fallback for an empty SNI.'],
+    },
+    refs: ['RFC 6066 §3', 'RFC 3207'],
+  },
+  {
+    id: 'mxray.internal-error',
+    severity: 'error',
+    actor: 'us',
+    facts: ['host', 'detail'],
+    title: 'mxray failed while testing {host}: a bug in mxray',
+    detail:
+      'Testing {host} stopped on an unexpected error inside mxray ({detail}). This is our bug, not a problem of the server; the result for this address is inconclusive.',
+    opportunistic: 'Unknown: the test did not complete.',
+    verifying: 'Unknown: the test did not complete.',
+    remediation: {
+      summary: 'Report the bug to mxray with the --verbose output; retest with --quick meanwhile.',
+      steps: ['Rerun with --verbose (and MXRAY_DEBUG=1 for the stack) and include the output in a bug report.'],
+    },
+    refs: ['mxray README: exit codes'],
+  },
 ];

@@ -212,14 +212,15 @@ export function createConnector(clock: Clock): Connector {
         const onAbort = () => finish(new MxrayError('connection-timeout', 'aborted'));
         const timer = setTimeout(
           // The detail carries our own source address: "port 25 blocked on our side" needs it.
-          () => finish(new MxrayError('connection-timeout', `no TCP connection within ${options.timeoutMs} ms`, socket.localAddress ?? null)),
+          () => finish(new MxrayError('connection-timeout', `no TCP connection within ${options.timeoutMs} ms`, 'timeout', socket.localAddress ?? null)),
           options.timeoutMs,
         );
         options.signal?.addEventListener('abort', onAbort, { once: true });
         const onError = (err: Error) => {
           const code = errorCode(err);
           if (code === 'ECONNREFUSED') finish(new MxrayError('connection-refused', 'connection refused', code));
-          else if (code === 'ETIMEDOUT') finish(new MxrayError('connection-timeout', 'connection timed out', code));
+          else if (code === 'ETIMEDOUT') finish(new MxrayError('connection-timeout', 'connection timed out', code, socket.localAddress ?? null));
+          // ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL …: the reason code tells "no route from here" apart.
           else finish(new MxrayError('connection-refused', `cannot connect: ${code || err.message}`, code || null));
         };
         socket.on('error', noop);

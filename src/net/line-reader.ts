@@ -17,6 +17,7 @@ export class LineReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private lines: Line[] = [];
+  private queuedBytes = 0;
   private waiter: Waiter | null = null;
   private failure: Error | null = null;
   private detached = false;
@@ -78,8 +79,9 @@ export class LineReader {
       w.resolve(line);
     } else {
       this.lines.push(line);
+      this.queuedBytes += line.bytes;
       // Bound the queue too: a server that floods lines we never asked for.
-      if (this.lines.length > 10_000) {
+      if (this.lines.length > 10_000 || this.queuedBytes > this.maxLineBytes * 64) {
         this.fail(new MxrayError('protocol-error', 'the server sent far more lines than were asked for', 'flood'));
         this.stream.destroy();
       }
@@ -104,7 +106,10 @@ export class LineReader {
   /** Reads the next line; rejects when the deadline passes or the connection ends. */
   readLine(timeoutMs: number, timeoutCode: 'greeting-timeout' | 'io-timeout', signal?: AbortSignal): Promise<Line> {
     const queued = this.lines.shift();
-    if (queued) return Promise.resolve(queued);
+    if (queued) {
+      this.queuedBytes -= queued.bytes;
+      return Promise.resolve(queued);
+    }
     if (this.failure) return Promise.reject(this.failure);
     if (this.detached) return Promise.reject(new MxrayError('internal-error', 'reader detached'));
     return new Promise<Line>((resolve, reject) => {

@@ -1,8 +1,10 @@
 // The receiver test: target → DNS → probe every MX address (bounded concurrency) → judge → Report.
 import type { Clock, Connector, HostMapping, Limits, ProbeContext, Resolver, TrustStore } from '../core/context.js';
 import { DEFAULT_LIMITS } from '../core/context.js';
-import type { Finding, HostReport, Report, TranscriptEvent, Verdict } from '../core/schema.js';
+import type { Finding, HostReport, Report, TranscriptEvent } from '../core/schema.js';
+import { verdictOf, worstVerdict } from '../checks/verdict.js';
 import { parseTarget } from '../core/target.js';
+import { UsageError } from '../core/errors.js';
 import { Transcript } from '../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../core/version.js';
 import { assessDns } from '../checks/dns.js';
@@ -47,11 +49,6 @@ export interface ReceiverOptions {
   onEvent?: (event: TranscriptEvent) => void;
 }
 
-const VERDICT_ORDER: Verdict[] = ['pass', 'warn', 'inconclusive', 'fail'];
-
-function worst(verdicts: Verdict[]): Verdict {
-  return verdicts.reduce<Verdict>((a, b) => (VERDICT_ORDER.indexOf(b) > VERDICT_ORDER.indexOf(a) ? b : a), 'pass');
-}
 
 /** Top-level findings: one per id, listing every host it was seen on. */
 function mergeFindings(domain: Finding[], hosts: HostReport[]): Finding[] {
@@ -67,7 +64,18 @@ function mergeFindings(domain: Finding[], hosts: HostReport[]): Finding[] {
   return sortFindings([...byId.values()]);
 }
 
+/** Text we put on the wire ourselves must be one clean token: no CR/LF smuggling, no brackets. */
+function checkWireText(what: string, value: string | null | undefined, pattern: RegExp): void {
+  if (value === null || value === undefined) return;
+  if (value.length > 254 || /[\r\n\0<>\s]/.test(value) || !pattern.test(value)) {
+    throw new UsageError(`${what} "${value.slice(0, 80)}" is not usable: ${what === '--helo' ? 'give a fully qualified domain name or [address]' : 'give a plain address like name@example.com'}`);
+  }
+}
+
 export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
+  checkWireText('--helo', options.helo, /^(([a-z0-9-]+\.)+[a-z0-9-]+|\[[0-9a-f:.]+\])$/i);
+  checkWireText('--from', options.from, /^([^@\s]+@[^@\s]+)?$/);
+  checkWireText('--rcpt', options.rcpt, /^[^@\s]+@[^@\s]+$/);
   const target = parseTarget(options.target, {
     host: options.host ?? null,
     port: options.port ?? null,
@@ -101,7 +109,12 @@ export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
     first: options.first ?? false,
   });
   const dnsEvidence = transcript.events.slice(dnsStart).map((e) => e.seq);
-  const domainFindings = assessDns(dns, { domain: target.domain, resolver: resolver.description, evidence: dnsEvidence });
+  const domainFindings = assessDns(dns, {
+    domain: target.domain,
+    host: target.kind === 'host' ? target.host : null,
+    resolver: resolver.description,
+    evidence: dnsEvidence,
+  });
 
   const targets: HostTarget[] = mailHosts.flatMap((h) =>
     h.addresses.map((a) => ({
@@ -122,8 +135,16 @@ export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
     rcpt: options.rcpt ?? null,
     extras: options.extras ?? true,
   };
-  const run = limitConcurrency(limits.connectionsPerDomain);
-  const probes: HostProbe[] = await Promise.all(targets.map((t) => run(() => probeHost(ctx, t, probeOptions))));
+  // At most N connections per domain, and one per address (two MX names may share an address).
+  const perDomain = limitConcurrency(limits.connectionsPerDomain);
+  const perAddress = new Map<string, ReturnType<typeof limitConcurrency>>();
+  const addressSlot = (t: HostTarget) => {
+    const key = `${t.address}|${t.port}`;
+    let slot = perAddress.get(key);
+    if (!slot) perAddress.set(key, (slot = limitConcurrency(limits.connectionsPerAddress)));
+    return slot;
+  };
+  const probes: HostProbe[] = await Promise.all(targets.map((t) => addressSlot(t)(() => perDomain(() => probeHost(ctx, t, probeOptions)))));
 
   const hosts: HostReport[] = probes.map((p) => {
     const judged = assessHost(p.facts, p.evidence, {
@@ -151,17 +172,7 @@ export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
   }
 
   const findings = mergeFindings(domainFindings, hosts);
-  const domainVerdict: Verdict =
-    domainFindings.some((f) => f.id === 'net.all-unreachable' || f.id === 'dns.servfail' || f.id === 'dns.timeout')
-      ? 'inconclusive'
-      : domainFindings.some((f) => f.severity === 'critical' || f.severity === 'error')
-        ? 'fail'
-        : domainFindings.some((f) => f.severity === 'warning')
-          ? 'warn'
-          : 'pass';
-  const hostVerdicts = hosts.map((h) => h.verdict);
-  // A failure we are sure of outranks "could not tell" elsewhere.
-  const verdict = worst([domainVerdict, ...hostVerdicts]);
+  const verdict = worstVerdict([verdictOf(domainFindings), ...hosts.map((h) => h.verdict)]);
 
   return {
     schemaVersion: SCHEMA_VERSION,

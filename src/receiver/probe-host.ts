@@ -16,7 +16,7 @@ import type {
 } from '../core/schema.js';
 import { TlsHandshakeError } from '../net/connector.js';
 import { verifyChain } from '../pki/verify.js';
-import { announcedName, hasCapability, parseEhlo } from '../smtp/ehlo.js';
+import { announcedName, hasCapability, isMaskedKeyword, parseEhlo } from '../smtp/ehlo.js';
 import { formatReply } from '../smtp/reply.js';
 import { SmtpSession } from '../smtp/session.js';
 import { isRequireTlsReply } from '../checks/policy.js';
@@ -52,6 +52,9 @@ export interface HostProbe {
   localAddress: string | null;
 }
 
+/** How long the report waits for a reverse lookup after probing is done. */
+const PTR_WAIT_MS = 3000;
+
 export function hostKey(t: { mx: string; address: string; port: number }): string {
   const addr = t.address.includes(':') ? `[${t.address}]` : t.address;
   return t.mx === t.address ? `${addr}:${t.port}` : `${t.mx}[${t.address}]:${t.port}`;
@@ -70,6 +73,7 @@ function emptyFacts(t: HostTarget): HostFacts {
     ptrMatchesBanner: null,
     status: 'ok',
     statusDetail: null,
+    statusReason: null,
     connectMs: null,
     banner: null,
     bannerName: null,
@@ -81,16 +85,25 @@ function emptyFacts(t: HostTarget): HostFacts {
     tls: null,
     legacyRetry: null,
     capabilitiesInTls: null,
+    ehloTlsReply: null,
     envelope: [],
     noSni: null,
     cleartext: null,
   };
 }
 
-function statusOf(err: unknown): { status: StatusCode; detail: string } {
-  if (err instanceof MxrayError) return { status: err.code, detail: err.message };
-  if (err instanceof TlsHandshakeError) return { status: 'tls-handshake-error', detail: err.message };
-  return { status: 'internal-error', detail: err instanceof Error ? err.message : String(err) };
+function statusOf(err: unknown): { status: StatusCode; detail: string; reason: string | null } {
+  if (err instanceof MxrayError) return { status: err.code, detail: err.message, reason: err.detail };
+  if (err instanceof TlsHandshakeError) return { status: 'tls-handshake-error', detail: err.message, reason: err.reason };
+  // Not a network outcome: our own bug, labelled as such (never blamed on the server).
+  return { status: 'internal-error', detail: err instanceof Error ? err.message : String(err), reason: 'bug' };
+}
+
+function setStatus(facts: HostFacts, err: unknown): void {
+  const s = statusOf(err);
+  facts.status = s.status;
+  facts.statusDetail = s.detail;
+  facts.statusReason = s.reason;
 }
 
 /** Collects the sequence numbers recorded while `fn` runs on this connection. */
@@ -215,7 +228,8 @@ function judgeChain(ctx: ProbeContext, t: HostTarget, chain: Buffer[]): CertVerd
     now: ctx.clock.now(),
     name: t.serverName,
     domain: t.domain,
-    ipTarget: t.serverName ? null : t.address,
+    // An IP target has no name to check: "name matches" is n/a, not a failure.
+    ipTarget: null,
   });
 }
 
@@ -233,10 +247,8 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
   try {
     opened = await track(ctx, conn, connectEv, () => open(ctx, t, conn));
   } catch (err) {
-    const s = statusOf(err);
-    facts.status = s.status;
-    facts.statusDetail = s.detail;
-    return { localAddress: null, tlsFailure: null };
+    setStatus(facts, err);
+    return { localAddress: err instanceof MxrayError ? err.localAddress : null, tlsFailure: null };
   }
   facts.connectMs = opened.connectMs;
   const { session } = opened;
@@ -245,19 +257,22 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
     if (t.implicitTls) {
       progress('TLS (implicit)');
       const tlsEv: number[] = (ev.tls = []);
+      let handshake: TlsHandshake;
       try {
-        const { handshake } = await track(ctx, conn, tlsEv, () =>
+        ({ handshake } = await track(ctx, conn, tlsEv, () =>
           session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
-        );
-        facts.tls = tlsFacts(ctx, t, handshake, 0);
-        facts.starttls.negotiated = true;
+        ));
       } catch (err) {
         facts.tls = tlsFactsFromError(err, t.serverName, 0);
         facts.status = facts.tls.status;
         facts.statusDetail = facts.tls.error;
+        facts.statusReason = err instanceof TlsHandshakeError ? err.reason : 'bug';
         ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.tls.error}`);
         return { localAddress: opened.localAddress, tlsFailure: err instanceof TlsHandshakeError ? err : null };
       }
+      facts.tls = tlsFacts(ctx, t, handshake, 0);
+      facts.starttls.negotiated = true;
+      recordCertificate(ctx, conn, facts.tls.certificate);
     }
     progress('banner');
     const bannerEv: number[] = (ev.banner = []);
@@ -267,6 +282,7 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
     if (banner.code !== 220) {
       facts.status = 'protocol-error';
       facts.statusDetail = formatReply(banner);
+      facts.statusReason = 'greeting-refused';
       return { localAddress: opened.localAddress, tlsFailure: null };
     }
     progress('EHLO');
@@ -283,12 +299,13 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
     if (!g.greeting) {
       facts.status = 'protocol-error';
       facts.statusDetail = formatReply(g.helo ?? g.ehlo);
+      facts.statusReason = 'ehlo-refused';
       return { localAddress: opened.localAddress, tlsFailure: null };
     }
     if (!t.implicitTls) {
       const caps = facts.capabilities;
       facts.starttls.offered = g.greeting === 'EHLO' && hasCapability(caps, 'STARTTLS');
-      facts.starttls.masked = caps.some((c) => /^X{4,}[A-Z]?$/.test(c.keyword) && c.keyword.length >= 6);
+      facts.starttls.masked = caps.some((c) => isMaskedKeyword(c.keyword));
       if (facts.starttls.offered) {
         progress('STARTTLS');
         const stEv: number[] = (ev.starttls = []);
@@ -297,21 +314,24 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
         if (reply.code === 220) {
           progress('TLS handshake');
           const tlsEv: number[] = (ev.tls = []);
+          let shake: { handshake: TlsHandshake; injected: Buffer };
           try {
-            const { handshake, injected } = await track(ctx, conn, tlsEv, () =>
+            shake = await track(ctx, conn, tlsEv, () =>
               session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
             );
-            facts.tls = tlsFacts(ctx, t, handshake, injected.length);
-            facts.starttls.negotiated = true;
-            ctx.transcript.record(conn, 'tls', `${handshake.protocol} ${handshake.cipher} ${handshake.group ?? ''}`.trim());
-            recordCertificate(ctx, conn, facts.tls.certificate);
           } catch (err) {
-            facts.tls = tlsFactsFromError(err, t.serverName, 0);
+            facts.tls = tlsFactsFromError(err, t.serverName, session.injectedBytes);
             facts.status = facts.tls.status;
             facts.statusDetail = facts.tls.error;
+            facts.statusReason = err instanceof TlsHandshakeError ? err.reason : 'bug';
             ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.tls.error}`);
             return { localAddress: opened.localAddress, tlsFailure: err instanceof TlsHandshakeError ? err : null };
           }
+          // Judged outside the handshake's try: a bug of ours must not read as a handshake failure.
+          facts.tls = tlsFacts(ctx, t, shake.handshake, shake.injected.length);
+          facts.starttls.negotiated = true;
+          ctx.transcript.record(conn, 'tls', `${shake.handshake.protocol} ${shake.handshake.cipher} ${shake.handshake.group ?? ''}`.trim());
+          recordCertificate(ctx, conn, facts.tls.certificate);
         }
       }
     }
@@ -319,6 +339,7 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
       progress('EHLO in TLS');
       const e2: number[] = (ev.ehloTls = []);
       const again = await track(ctx, conn, e2, () => session.command(`EHLO ${opts.helo}`));
+      facts.ehloTlsReply = again;
       if (again.code === 250) facts.capabilitiesInTls = parseEhlo(again).capabilities;
     }
     if (opts.from !== null || opts.rcpt !== null) {
@@ -327,10 +348,9 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
       facts.envelope = await track(ctx, conn, envEv, () => envelope(session, opts.from ?? '', opts.rcpt));
     }
   } catch (err) {
-    const s = statusOf(err);
+    setStatus(facts, err);
     // A failure after a good handshake is its own category: the server broke inside TLS.
-    facts.status = facts.starttls.negotiated && s.status !== 'internal-error' && !t.implicitTls ? 'post-tls-error' : s.status;
-    facts.statusDetail = s.detail;
+    if (facts.starttls.negotiated && facts.status !== 'internal-error' && !t.implicitTls) facts.status = 'post-tls-error';
     return { localAddress: opened.localAddress, tlsFailure: null };
   } finally {
     await session.quit();
@@ -501,7 +521,11 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
     ctx.onProgress?.(facts.key, 'cleartext session');
     facts.cleartext = await probeCleartext(ctx, t, opts, evidence);
   }
-  facts.ptr = (await ptrPromise).map((n) => n.toLowerCase().replace(/\.$/, ''));
+  // Reverse DNS is a note, never worth waiting long for: a silent reverse zone must not hold the report.
+  let ptrTimer: NodeJS.Timeout | undefined;
+  const ptr = await Promise.race([ptrPromise, new Promise<string[]>((resolve) => (ptrTimer = setTimeout(() => resolve([]), PTR_WAIT_MS)))]);
+  clearTimeout(ptrTimer);
+  facts.ptr = ptr.map((n) => n.toLowerCase().replace(/\.$/, ''));
   const announced = [facts.bannerName, facts.ehloName].filter((n): n is string => Boolean(n));
   facts.ptrMatchesBanner = facts.ptr.length && announced.length ? announced.some((n) => facts.ptr.includes(n)) : null;
   ctx.onProgress?.(facts.key, 'done');

@@ -23,6 +23,8 @@ export class SmtpSession {
   private reader: LineReader;
   private state: SessionState = { phase: 'connected' };
   private secure = false;
+  /** Bytes received after the 220 to STARTTLS and before the handshake (dropped, reported). */
+  injectedBytes = 0;
   /** Lines that ended in a bare LF (RFC 5321 §2.3.8 requires CRLF). */
   bareLfLines = 0;
   /** Protocol oddities seen (mixed codes in one reply, …), for evidence. */
@@ -98,6 +100,8 @@ export class SmtpSession {
   }
 
   private send(line: string): void {
+    // One command per line, always: a CR or LF here would smuggle in a second command.
+    if (/[\r\n]/.test(line)) throw new MxrayError('internal-error', 'refusing to send a command containing CR or LF');
     this.transcript.record(this.conn, 'send', line);
     this.connection.stream.write(`${line}\r\n`);
   }
@@ -109,11 +113,19 @@ export class SmtpSession {
    */
   async startTls(options: TlsOptions): Promise<{ handshake: TlsHandshake; injected: Buffer }> {
     const injected = this.reader.detach();
+    this.injectedBytes = injected.length;
     if (injected.length) {
       this.transcript.record(this.conn, 'error', `server sent ${injected.length} bytes after its 220 and before the handshake (discarded): ${injected.toString('latin1')}`);
     }
     this.transcript.record(this.conn, 'tls', `TLS handshake (${options.mode}${options.servername ? `, SNI ${options.servername}` : ', no SNI'})`);
-    const handshake = await this.connection.startTls(options);
+    let handshake: TlsHandshake;
+    try {
+      handshake = await this.connection.startTls(options);
+    } catch (err) {
+      // The socket is gone with the failed handshake: nothing more can be said on it.
+      this.state = { phase: 'broken', reason: 'TLS handshake failed' };
+      throw err;
+    }
     this.secure = true;
     this.reader = new LineReader(this.connection.stream, this.limits.maxLineBytes);
     this.state = { phase: 'ready', secure: true };

@@ -184,7 +184,7 @@ describe('demo lab', () => {
 
   it('declares every scenario with its expected verdict and findings', () => {
     expect(lab.scenarios.map((s) => s.name)).toEqual(listLabScenarios().map((s) => s.name));
-    expect(lab.scenarios).toHaveLength(20);
+    expect(lab.scenarios).toHaveLength(22);
     const byName = new Map(lab.scenarios.map((s) => [s.name, s]));
     expect(byName.get('good')?.expect).toEqual({ verdict: 'pass', findings: ['tls.ok', 'cert.ok'] });
     expect(byName.get('requires-tls')?.expect).toEqual({ verdict: 'pass', findings: ['policy.requires-tls', 'tls.ok', 'cert.ok'] });
@@ -221,7 +221,7 @@ describe('demo lab', () => {
     // one server per scenario that has one, on distinct ports
     const ports = [...lab.hostMap.values()].map((m) => m.port);
     expect(new Set(ports).size).toBe(ports.length);
-    expect(ports).toHaveLength(18);
+    expect(ports).toHaveLength(20);
   });
 
   it('good: trusted chain (leaf + intermediate), name matches', async () => {
@@ -449,5 +449,56 @@ describe('demo lab: only', () => {
 
   it('refuses an unknown scenario name', async () => {
     await expect(startLab({ now: Date.now(), only: ['good', 'no-such-thing'] })).rejects.toThrow(/no-such-thing/);
+  });
+});
+
+describe('lab: protocol-level TLS scenarios', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ now: Date.now(), only: ['old-protocol', 'null-cipher'] });
+  }, 60_000);
+  afterAll(async () => {
+    await lab.stop();
+  });
+
+  it('old-protocol refuses TLS 1.2 but completes TLS 1.1; null-cipher offers only NULL suites', async () => {
+    const tls = await import('node:tls');
+    const net = await import('node:net');
+    const starttls = async (name: string, options: import('node:tls').ConnectionOptions) => {
+      const port = lab.hostMap.get(`mx.${name}.mxray.test`)!.port!;
+      const socket = net.connect(port, '127.0.0.1');
+      let buffered = '';
+      const waitFor = (re: RegExp) =>
+        new Promise<void>((resolve) => {
+          const onData = (d: Buffer) => {
+            buffered += d.toString();
+            if (re.test(buffered)) {
+              socket.off('data', onData);
+              resolve();
+            }
+          };
+          socket.on('data', onData);
+        });
+      await waitFor(/^220 /m);
+      socket.write('EHLO t.test\r\n');
+      await waitFor(/^250 /m);
+      buffered = '';
+      socket.write('STARTTLS\r\n');
+      await waitFor(/^220 /m);
+      return new Promise<string>((resolve) => {
+        const s = tls.connect({ socket, rejectUnauthorized: false, ...options }, () => {
+          resolve(`${s.getProtocol()} ${s.getCipher().name}`);
+          s.destroy();
+        });
+        s.on('error', (e) => {
+          resolve(`error ${e.message}`);
+          socket.destroy();
+        });
+      });
+    };
+    expect(await starttls('old-protocol', { minVersion: 'TLSv1.2' })).toMatch(/^error /);
+    expect(await starttls('old-protocol', { minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' })).toMatch(/^TLSv1\.1 /);
+    expect(await starttls('null-cipher', {})).toMatch(/^error /);
+    expect(await starttls('null-cipher', { maxVersion: 'TLSv1.2', ciphers: 'ALL:eNULL:@SECLEVEL=0' })).toMatch(/^TLSv1\.2 .*NULL/);
   });
 });

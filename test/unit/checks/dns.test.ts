@@ -91,7 +91,7 @@ describe('assessDns', () => {
     expect(dns).toEqual(copy);
   });
 
-  it('says nothing more for other resolver errors (the caller reports "could not test")', () => {
-    expect(ids(facts('error', [], 'MX lookup: the resolver refused the query (REFUSED)'))).toEqual([]);
+  it('reports other resolver errors as dns.error (never a silent pass)', () => {
+    expect(ids(facts('error', [], 'MX lookup: the resolver refused the query (REFUSED)'))).toEqual(['dns.error']);
   });
 });
