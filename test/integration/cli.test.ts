@@ -142,6 +142,21 @@ describe('CLI contract', () => {
     }
   });
 
+  it('a resolver that refuses (nothing listens there) is "could not test": dns.error, exit 3, never a pass', async () => {
+    const r = await mxray(['check', 'good.mxray.test', '--resolver', '127.0.0.1:9', '--json']);
+    expect(r.code).toBe(3);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.verdict).toBe('inconclusive');
+    expect(report.findings.map((f) => f.id)).toContain('dns.error');
+  });
+
+  it('refuses CR/LF or brackets in what it would put on the wire', async () => {
+    for (const args of [['--helo', 'a\r\nDATA'], ['--from', 'a@b>\r\nRCPT'], ['--rcpt', 'x y@z']]) {
+      const r = await mxray(['check', 'good.mxray.test', ...labArgs(), ...args.map((a) => a.replace(/\\r/g, '\r').replace(/\\n/g, '\n'))]);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+  });
+
   it('`mxray demo --json` prints every scenario with its report', async () => {
     const r = await mxray(['demo', '--json', '--only', 'good,self-signed']);
     expect(r.code).toBe(0);

@@ -4,6 +4,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/schema.js';
 import { startDnsServer, type RunningDnsServer } from '../../src/demo/dns-server.js';
@@ -49,7 +50,9 @@ let dns: RunningDnsServer;
 const servers: { stop(): Promise<void> }[] = [];
 
 beforeAll(async () => {
+  // bin/mxray.js runs the esbuild bundle: build both steps, or this file would test stale code.
   await promisify(execFile)(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 240_000 });
+  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/bundle.js')], { cwd: ROOT, timeout: 120_000 });
   // An empty zone: every lookup (the PTR of 127.0.0.1 included) is answered NXDOMAIN at once.
   dns = await startDnsServer({ records: [] });
 }, 300_000);
