@@ -93,6 +93,16 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
     add('cert.expiring-soon', { subject, notAfter: leaf.notAfter, daysLeft: v.daysLeft });
   }
 
+  // An intermediate the server sends that has expired breaks the chain for every verifying
+  // sender, even with a fresh leaf (a renewed leaf installed with last year's chain file).
+  if (ctx.now !== undefined && !findings.some((f) => f.id === 'cert.expired')) {
+    const now = ctx.now;
+    const stale = v.path.slice(1).find((c) => c.source === 'sent' && Date.parse(c.notAfter) < now);
+    if (stale) {
+      add('cert.expired', { subject: label(stale), notAfter: stale.notAfter, daysAgo: Math.max(1, Math.floor((now - Date.parse(stale.notAfter)) / 86_400_000)) });
+    }
+  }
+
   // Trust.
   const end = v.path[v.path.length - 1] ?? leaf;
   switch (v.trustFailure) {

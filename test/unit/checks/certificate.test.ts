@@ -334,3 +334,14 @@ describe('cert.expired counts whole days from the judging time', () => {
     expect(find(soon, 'cert.expired').facts.daysAgo).toBe(1);
   });
 });
+
+describe('an expired intermediate on the path', () => {
+  it('is cert.expired naming the intermediate, even with a valid leaf', () => {
+    const now = Date.parse('2026-06-01T00:00:00.000Z');
+    const staleMid = intermediate({ notAfter: '2026-05-01T00:00:00.000Z' });
+    const v = verdict({ sent: [cert(), staleMid], path: [cert(), staleMid, rootCa()] });
+    const f = find(assessCertificate(v, context({ now })), 'cert.expired');
+    expect(f.facts).toMatchObject({ subject: 'Example Issuing CA', daysAgo: 31 });
+    expect(ids(assessCertificate(verdict(), context({ now })))).not.toContain('cert.expired');
+  });
+});
