@@ -821,16 +821,20 @@ export const CATALOGUE: readonly KbEntry[] = [
     severity: 'critical',
     actor: 'them',
     facts: ['host', 'protocol'],
-    title: '{host} accepts only {protocol}',
+    title: '{host} accepts TLS only up to {protocol}',
     detail:
-      'The server completed a handshake only with {protocol}; it supports neither TLS 1.2 nor TLS 1.3. TLS 1.0 and 1.1 are deprecated (RFC 8996), and ' +
-      'modern senders no longer use them: OpenSSL 3 refuses them at its default security level (Debian 12, RHEL 9, Ubuntu 22.04 and later), and ' +
-      'Exchange Online never sends with them. Their handshakes with this server fail.',
+      'The server completed a handshake only with {protocol}; it supports neither TLS 1.2 nor TLS 1.3. TLS 1.0 and 1.1 are deprecated (RFC 8996): ' +
+      'OpenSSL 3 at its default security level 2 (Debian 12, RHEL 9, Ubuntu 22.04 and later) refuses their SHA-1 handshake signatures, and Exchange ' +
+      'Online never sends with them. Which senders still get TLS depends on their settings (below).',
     opportunistic:
-      'Modern senders fail the handshake and fall back: Postfix at ' +
-      "'may' retries in plain text (after trying the other MX hosts, often on a later attempt); Exim retries without TLS (tls_tempfail_tryclear); " +
-      'Exchange sends without TLS unless TLS is forced on the connector. So mail from modern senders arrives late and unencrypted; only old senders still get TLS.',
-    verifying: VERIFYING_HANDSHAKE_FAILED,
+      "Depends on the sender. Postfix below 'verify' lowers OpenSSL to security level 0 and still negotiates {protocol} (measured: Postfix 3.7 with " +
+      "OpenSSL 3.0 at 'may' and 'encrypt' logs 'TLS connection established … TLSv1.1'). Senders on OpenSSL's default level 2 and Exchange Online " +
+      'fail the handshake and fall back: Exim retries without TLS (tls_tempfail_tryclear), Exchange sends without TLS unless TLS is forced on the ' +
+      'connector. For them mail arrives late and unencrypted.',
+    verifying:
+      "Postfix at 'verify' or 'secure' raises OpenSSL to security level 1 and fails the handshake ('legacy sigalg disallowed or unsupported'), so " +
+      'it defers; so do Exchange Online connectors and other senders that force TLS with current OpenSSL or SCHANNEL defaults. ' +
+      UNTIL_BOUNCE,
     remediation: {
       summary: 'Enable TLS 1.2 (and 1.3) on the server; upgrade its TLS library, operating system or firmware if it cannot.',
       steps: [
@@ -1131,7 +1135,8 @@ export const CATALOGUE: readonly KbEntry[] = [
       'count, and a wildcard covers exactly one label (*.example.com covers mx.example.com, not example.com or a.mx.example.com).',
     opportunistic: OPPORTUNISTIC_CERT,
     verifying:
-      "Rejects the certificate. Postfix at 'verify' or 'secure' defers with 'Server certificate not verified'; senders honouring an MTA-STS policy in enforce " +
+      "Rejects the certificate. Postfix at 'verify' or 'secure' checks the name inside certificate verification (it logs 'server certificate " +
+      "verification failed … num=62:hostname mismatch') and defers with 'Server certificate not trusted'; senders honouring an MTA-STS policy in enforce " +
       'mode do not deliver; an Exchange connector with DomainValidation refuses it when its TlsDomain is this host. ' +
       UNTIL_BOUNCE +
       ' DANE senders with a DANE-EE (3 x x) TLSA record do not check the name.',
@@ -1262,11 +1267,15 @@ export const CATALOGUE: readonly KbEntry[] = [
     title: 'The certificate of {host} has a weak {bits}-bit RSA key',
     detail:
       'The certificate’s RSA key has {bits} bits. OpenSSL at security level 2, the default on Debian 12, RHEL 9 and current Ubuntu, requires at least ' +
-      '2048 bits: senders running it refuse the certificate, and some TLS stacks refuse such a key even without checking the certificate.',
+      '2048 bits: tools and senders that verify at that level refuse the certificate, and some TLS stacks refuse such a key even without checking it.',
     opportunistic:
       'Most opportunistic senders still encrypt and deliver; a sender whose TLS library refuses the key outright fails the handshake and then falls ' +
       'back to plain text, as after any failed handshake.',
-    verifying: VERIFYING_CERT_TRUST,
+    verifying:
+      "Depends on the sender's TLS library level. Postfix at 'verify' and 'secure' sets OpenSSL security level 1 and still accepts a 1024-bit key " +
+      "(measured: Postfix 3.7 logs 'Verified TLS connection established'); senders and tools that verify at OpenSSL's default level 2 (many " +
+      'OpenSSL-based MTAs and scanners, MTA-STS implementations on current distributions) reject the certificate and do not deliver. ' +
+      UNTIL_BOUNCE,
     remediation: {
       summary: 'Have the certificate reissued with an RSA key of at least 2048 bits, or an ECDSA P-256 key.',
       steps: [

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Interop prerequisites, from Debian's own packages (idempotent; needs root):
+#   postfix (debconf "No configuration": the system's own instance never starts and /etc/postfix
+#   gets no main.cf), swaks, openssl, libidn12; then Exim and OpenSMTPD, unpacked under
+#   .tmp/interop/ by setup-exim-opensmtpd.sh (they conflict with postfix as installed packages).
+# The tests start private instances from config folders of their own; nothing here starts a daemon.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+say() { printf 'interop setup: %s\n' "$*" >&2; }
+die() {
+  say "$*"
+  exit 1
+}
+
+[ "$(uname -s)" = Linux ] || die "needs Linux (Debian 12); this is $(uname -s)"
+[ "$(id -u)" = 0 ] || die "needs root to install postfix, swaks, openssl and libidn12 with apt-get (run it as root, e.g. sudo bash test/interop/setup.sh); the interop tests are skipped without them"
+command -v apt-get >/dev/null 2>&1 || die "needs apt-get (Debian or Ubuntu); install postfix, swaks, openssl and libidn12 by hand"
+command -v dpkg-query >/dev/null 2>&1 || die "needs dpkg-query"
+
+PACKAGES=(postfix swaks openssl libidn12)
+
+installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
+}
+
+missing=()
+for p in "${PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Postfix with "No configuration": no main.cf, so the system-wide instance never starts.
+  if ! installed postfix; then
+    command -v debconf-set-selections >/dev/null 2>&1 || die "needs debconf-set-selections (package debconf)"
+    echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+  fi
+  # Another apt process (e.g. `apt-get download` of the Exim/OpenSMTPD helper) may hold a lock: wait for it.
+  apt_opts=(-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confold --no-install-recommends)
+  if ! apt-get install "${apt_opts[@]}" "${missing[@]}" >/tmp/mxray-interop-apt.log 2>&1; then
+    say "apt-get install failed; updating the package lists and trying once more"
+    apt-get update -q -o DPkg::Lock::Timeout=300 >>/tmp/mxray-interop-apt.log 2>&1 || true
+    apt-get install "${apt_opts[@]}" "${missing[@]}" >>/tmp/mxray-interop-apt.log 2>&1 ||
+      die "apt-get install ${missing[*]} failed (log: /tmp/mxray-interop-apt.log): $(tail -n 5 /tmp/mxray-interop-apt.log | tr '\n' ' ')"
+  fi
+fi
+
+for p in "${PACKAGES[@]}"; do installed "$p" || die "package $p is still not installed"; done
+for tool in /usr/sbin/postfix /usr/sbin/postconf /usr/sbin/posttls-finger /usr/lib/postfix/sbin/master /usr/bin/swaks /usr/bin/openssl; do
+  [ -x "$tool" ] || die "$tool is missing after the install"
+done
+# The private instances need the accounts the package created.
+getent passwd postfix >/dev/null || die "the postfix user is missing (package postfix did not configure)"
+getent group postdrop >/dev/null || die "the postdrop group is missing (package postfix did not configure)"
+
+# The system's own Postfix must stay unconfigured and stopped: the tests never touch it.
+if [ -f /etc/postfix/main.cf ]; then
+  say "note: /etc/postfix/main.cf exists (postfix was configured before); the tests do not use or change it"
+fi
+
+say "postfix $(postconf -d -h mail_version 2>/dev/null), $(openssl version), swaks $(swaks --version 2>/dev/null | head -n 1 | awk '{print $NF}')"
+
+if [ -f test/interop/setup-exim-opensmtpd.sh ]; then
+  say "running test/interop/setup-exim-opensmtpd.sh"
+  bash test/interop/setup-exim-opensmtpd.sh || die "test/interop/setup-exim-opensmtpd.sh failed (exit $?)"
+else
+  say "note: test/interop/setup-exim-opensmtpd.sh is not there: Exim and OpenSMTPD rows will be skipped"
+fi
+say "ready"
