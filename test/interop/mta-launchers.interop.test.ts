@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRootCa } from '../../src/demo/test-pki.js';
-import { liveGroupMembers, portAccepts, startExim } from './mta/exim.js';
+import { startExim } from './mta/exim.js';
+import { liveGroupMembers, portAccepts } from './mta/foreground.js';
 import { startOpenSmtpd } from './mta/opensmtpd.js';
 import type { InstanceOptions, MtaInstance, StartMta, TlsMaterial } from './mta/types.js';
 

@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { INTEROP_ROOT, checkOptions, privateEtc, startForeground } from './exim.js';
+import { INTEROP_ROOT, checkOptions, privateEtc, startForeground } from './foreground.js';
 import type { InstanceOptions, StartMta } from './types.js';
 
 export const OPENSMTPD_BINARY = join(INTEROP_ROOT, 'usr/sbin/smtpd');
