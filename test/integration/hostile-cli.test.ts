@@ -115,3 +115,55 @@ describe('mxray check (CLI) against hostile input', () => {
     },
   );
 });
+
+// Every hostile server of test/fakes/hostile.ts through the real CLI too, with the extra
+// connections ON (no --quick): the handshake without SNI and the cleartext session meet the
+// same hostile server. Each ends within its time-outs with a precise finding and the right exit
+// code, stderr stays empty (no crash, no stack, no unhandled rejection), and the JSON is a Report.
+describe('every hostile server through `mxray check --json` (extra connections on)', () => {
+  let tls: { key: string; cert: string };
+  beforeAll(async () => {
+    const { createRootCa } = await import('../../src/demo/test-pki.js');
+    const ca = await createRootCa('hostile CLI root', Date.now());
+    const leaf = await ca.issue({ commonName: hostile.MX_NAME });
+    tls = { key: leaf.keyPem, cert: leaf.certPem };
+  });
+
+  const cases: [string, () => hostile.HostileScript, string, number, boolean?][] = [
+    ['never greets', () => hostile.neverGreets(), 'smtp.greeting-timeout', 3],
+    ['drips the banner a byte a second', () => hostile.dripsBanner(1000), 'smtp.greeting-timeout', 3],
+    ['drips the EHLO reply past the whole-reply deadline', () => hostile.dripsEhloReply({ lines: 12, intervalMs: 300 }), 'smtp.io-timeout', 1],
+    ['sends a 10 MB banner line', () => hostile.hugeBannerLine(), 'smtp.protocol-error', 1],
+    ['sends an endless multi-line EHLO reply', () => hostile.endlessEhloReply(), 'smtp.protocol-error', 1],
+    // Works, TLS included; exit 1 only because the test CA is not trusted here (cert.untrusted-root).
+    ['ends lines with a bare LF (works, TLS too)', () => hostile.bareLfServer({ tls: true }), 'tls.ok', 1, true],
+    ['closes right after 220 to STARTTLS', () => hostile.closesAfterStarttls(), 'tls.handshake-failed', 1],
+    ['injects a line after its 220 to STARTTLS', () => hostile.injectsAfterStarttls(), 'starttls.injection', 1, true],
+    ['answers the ClientHello with garbage', () => hostile.garbageForClientHello(), 'tls.handshake-failed', 1],
+    ['greets with 421 (rate limit)', () => hostile.greetsWith(421, '4.7.0 Too many connections, try again later'), 'smtp.rate-limited', 3],
+    ['greets with 554', () => hostile.greetsWith(554, '5.7.1 no service for you'), 'smtp.banner-rejected', 1],
+    ['answers EHLO with 500, HELO with 250', () => hostile.refusesEhlo(500), 'smtp.esmtp-unsupported', 1],
+    ['answers EHLO with 550', () => hostile.refusesEhlo(550), 'smtp.ehlo-rejected', 1],
+    ['speaks another protocol instead of a banner', () => hostile.notSmtpBanner(), 'smtp.protocol-error', 1],
+    ['answers EHLO with something that is not SMTP', () => hostile.notSmtpReply(), 'smtp.protocol-error', 1],
+  ];
+
+  for (const [name, make, id, code, needsTls] of cases) {
+    it(`${name}: ${id}, exit ${code}`, async () => {
+      const h = make();
+      const server = await startScriptedServer(h.script, needsTls ? { tls } : {});
+      servers.push(server);
+      const run = await mxray(
+        ['check', `127.0.0.1:${server.port}`, '--json', '--greeting-timeout', '1', '--timeout', '1.5', '--resolver', `127.0.0.1:${dns.port}`],
+        30_000,
+      );
+      expect(run.stderr).toBe('');
+      const report = JSON.parse(run.stdout) as Report;
+      expect(report.findings.map((f) => f.id)).toContain(id);
+      if (id === 'tls.ok') expect(report.findings.map((f) => f.id)).not.toContain('smtp.protocol-error');
+      expect(run.code).toBe(code);
+      // Bounded by the time-outs: main session, legacy retry, no-SNI and cleartext sessions.
+      expect(run.wallMs).toBeLessThan(15_000);
+    });
+  }
+});
