@@ -1,5 +1,5 @@
 // Judging what a server does with mail offered without TLS.
-import type { CleartextFacts, Finding, ReplyFacts } from '../core/schema.js';
+import type { CleartextFacts, EnvelopeStep, Finding, ReplyFacts } from '../core/schema.js';
 import { makeFinding } from '../kb/index.js';
 import { formatReply } from '../smtp/reply.js';
 
@@ -26,4 +26,14 @@ export function assessCleartext(c: CleartextFacts, host: string, evidence: numbe
     return [makeFinding('policy.cleartext-accepted', { host, stage }, evidence, [host])];
   }
   return [];
+}
+
+/** What a reply to MAIL FROM / RCPT TO means for the envelope test. */
+export function classifyEnvelopeReply(reply: ReplyFacts | null): EnvelopeStep['outcome'] {
+  if (!reply) return 'no-reply';
+  if (isRequireTlsReply(reply)) return 'requires-tls';
+  if (reply.code >= 200 && reply.code < 300) return 'accepted';
+  if (reply.code === 450 || reply.code === 451) return /grey|gray|try again|later/i.test(reply.lines.join(' ')) ? 'greylisted' : 'deferred';
+  if (reply.code >= 400 && reply.code < 500) return 'deferred';
+  return 'rejected';
 }

@@ -19,7 +19,8 @@ import { verifyChain } from '../pki/verify.js';
 import { announcedName, hasCapability, isMaskedKeyword, parseEhlo } from '../smtp/ehlo.js';
 import { formatReply } from '../smtp/reply.js';
 import { SmtpSession } from '../smtp/session.js';
-import { isRequireTlsReply } from '../checks/policy.js';
+import { classifyEnvelopeReply } from '../checks/policy.js';
+import { classifyHandshakeFailure, classifyLegacySuccess, type HandshakeAttempt } from '../checks/tls.js';
 
 export interface HostTarget {
   mx: string;
@@ -170,24 +171,15 @@ async function greet(session: SmtpSession, helo: string): Promise<Hello | { gree
   return sayEhlo(session, helo);
 }
 
-function outcomeOf(reply: ReplyFacts | null): EnvelopeStep['outcome'] {
-  if (!reply) return 'no-reply';
-  if (isRequireTlsReply(reply)) return 'requires-tls';
-  if (reply.code >= 200 && reply.code < 300) return 'accepted';
-  if (reply.code === 450 || reply.code === 451) return /grey|gray|try again|later/i.test(reply.lines.join(' ')) ? 'greylisted' : 'deferred';
-  if (reply.code >= 400 && reply.code < 500) return 'deferred';
-  return 'rejected';
-}
-
 async function envelope(session: SmtpSession, from: string, rcpt: string | null): Promise<EnvelopeStep[]> {
   const steps: EnvelopeStep[] = [];
   const mailCmd = `MAIL FROM:<${from}>`;
   const mail = await session.command(mailCmd);
-  steps.push({ command: mailCmd, reply: mail, outcome: outcomeOf(mail) });
+  steps.push({ command: mailCmd, reply: mail, outcome: classifyEnvelopeReply(mail) });
   if (mail.code >= 200 && mail.code < 300 && rcpt) {
     const rcptCmd = `RCPT TO:<${rcpt}>`;
     const r = await session.command(rcptCmd);
-    steps.push({ command: rcptCmd, reply: r, outcome: outcomeOf(r) });
+    steps.push({ command: rcptCmd, reply: r, outcome: classifyEnvelopeReply(r) });
   }
   await session.command('RSET').catch(() => null);
   return steps;
@@ -391,6 +383,10 @@ async function openToTls(ctx: ProbeContext, t: HostTarget, conn: string, helo: s
   }
 }
 
+function attempt(e: TlsHandshakeError): HandshakeAttempt {
+  return { error: e.message, seen: e.seen };
+}
+
 /** After a failed handshake: try again with legacy settings to say why it failed. */
 async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, first: TlsHandshakeError, ev: Evidence): Promise<LegacyRetry> {
   const conn = `${hostKey(t)}/legacy`;
@@ -401,19 +397,17 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
     try {
       session = await openToTls(ctx, t, conn, opts.helo);
     } catch (err) {
-      return { ok: false, protocol: null, cipher: null, error: statusOf(err).detail, cause: classify(first, null), certificateReceived: firstSeen.certificate };
+      return { ok: false, protocol: null, cipher: null, error: statusOf(err).detail, cause: classifyHandshakeFailure(attempt(first), null), certificateReceived: firstSeen.certificate };
     }
     try {
       const { handshake } = await session.startTls({ servername: t.serverName, mode: 'legacy', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       ctx.transcript.record(conn, 'tls', `legacy handshake succeeded: ${handshake.protocol} ${handshake.cipher}`);
-      const nullCipher = /NULL/i.test(handshake.cipher ?? '') || /_WITH_NULL_/.test(handshake.cipherStandard ?? '');
-      const old = handshake.protocol !== 'TLSv1.2' && handshake.protocol !== 'TLSv1.3';
       return {
         ok: true,
         protocol: handshake.protocol,
         cipher: handshake.cipher,
         error: null,
-        cause: nullCipher ? 'null-cipher' : old ? 'old-protocol' : 'no-shared-cipher',
+        cause: classifyLegacySuccess(handshake.protocol, handshake.cipher, handshake.cipherStandard),
         certificateReceived: true,
       };
     } catch (err) {
@@ -424,28 +418,13 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
         protocol: null,
         cipher: null,
         error: statusOf(err).detail,
-        cause: classify(first, second),
+        cause: classifyHandshakeFailure(attempt(first), second ? attempt(second) : null),
         certificateReceived: Boolean(firstSeen.certificate || second?.seen.certificate),
       };
     } finally {
       session.close();
     }
   });
-}
-
-function classify(first: TlsHandshakeError, second: TlsHandshakeError | null): LegacyRetry['cause'] {
-  const seen = [first.seen, second?.seen].filter((s): s is NonNullable<typeof s> => Boolean(s));
-  if (seen.some((s) => s.notTls)) return 'not-tls';
-  if (seen.some((s) => s.certificate || (s.serverHello && s.encrypted))) {
-    if (seen.some((s) => s.alert !== null || s.certificate)) return 'server-abort-after-certificate';
-  }
-  const text = `${first.message} ${second?.message ?? ''}`;
-  if (/no shared cipher|no cipher|handshake failure|handshake_failure/i.test(text) || seen.some((s) => s.alert === 'handshake_failure' || s.alert === 'insufficient_security')) {
-    return 'no-shared-cipher';
-  }
-  if (seen.some((s) => s.alert === 'protocol_version') || /unsupported protocol|protocol version/i.test(text)) return 'old-protocol';
-  if (/wrong version number|packet length too long|unknown protocol/i.test(text)) return 'not-tls';
-  return 'unknown';
 }
 
 async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, withSni: CertVerdict | null, ev: Evidence): Promise<NoSniFacts> {
