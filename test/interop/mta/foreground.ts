@@ -152,6 +152,11 @@ export interface ForegroundSpec {
   binds: Array<[string, string]>;
   /** Log files the daemon writes (shown by logs() with what it printed). */
   logFiles: string[];
+  /** Extra environment for the daemon (e.g. Postfix's MAIL_CONFIG). */
+  env?: Record<string, string>;
+  /** When the instance is ready (default: its port accepts a TCP connection). */
+  ready?: () => Promise<boolean>;
+  readyTimeoutMs?: number;
 }
 
 /**
@@ -192,7 +197,7 @@ export async function startForeground(spec: ForegroundSpec): Promise<MtaInstance
   let output = '';
   const child = spawn('unshare', args, {
     cwd: o.workDir,
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', ...spec.env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -265,17 +270,19 @@ export async function startForeground(spec: ForegroundSpec): Promise<MtaInstance
     return stopping;
   };
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const readyTimeout = spec.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const ready = spec.ready ?? (() => portAccepts(o.address, o.port));
+  const deadline = Date.now() + readyTimeout;
   for (;;) {
     if (exited !== null) {
       const e: { code: number | null; signal: NodeJS.Signals | null } = exited;
       await stop();
       throw new Error(`${kind}: the daemon for ${o.address}:${o.port} exited during start-up (code ${e.code}, signal ${e.signal}):\n${logs()}`);
     }
-    if (await portAccepts(o.address, o.port)) break;
+    if (await ready()) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`${kind}: ${o.address}:${o.port} did not accept connections within ${READY_TIMEOUT_MS} ms:\n${logs()}`);
+      throw new Error(`${kind}: ${o.address}:${o.port} was not ready within ${readyTimeout} ms:\n${logs()}`);
     }
     await sleep(100);
   }

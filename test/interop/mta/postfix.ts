@@ -3,43 +3,21 @@
 // instance's loopback address, logging to a file there (there is no syslog), and the master
 // daemon in the foreground as our own child, so stop() ends exactly the process we started.
 // The system's Postfix ("No configuration", /etc/postfix without main.cf) is never touched.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import type { InstanceOptions, MtaInstance, StartMta } from './types.js';
+import { isLoopbackV4, startForeground } from './foreground.js';
+import type { InstanceOptions, StartMta } from './types.js';
 
 const POSTFIX = '/usr/sbin/postfix';
 const MASTER = '/usr/lib/postfix/sbin/master';
 const READY_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 10_000;
 /** The master ends itself after this long even if the test process died without stopping it. */
 const SELF_DESTRUCT_S = 1800;
-
-/** Masters still running, killed synchronously if the test process exits without stop(). */
-const live = new Set<number>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const pid of live) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-  });
-}
-
-function isLoopbackV4(address: string): boolean {
-  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-  return m !== null && m.slice(1).every((octet) => Number(octet) <= 255);
-}
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeout = 30_000): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -176,10 +154,6 @@ function masterCf(o: InstanceOptions): string {
   ].join('\n');
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** One attempt: connect and read the 220 greeting (inside TLS for wrapper mode), then QUIT. */
 function greets(o: InstanceOptions): Promise<boolean> {
   return new Promise((resolve) => {
@@ -259,95 +233,16 @@ export const startPostfix: StartMta = async (o) => {
     throw new Error(`postfix: \`postfix -c ${etc} check\` failed (exit ${check.code}):\n${check.out}\n${readLog()}`);
   }
 
-  let output = '';
-  // -d: stay in the foreground (no fork, stdio kept) so the pid is the master's; detached: its
-  // own session and process group, so the master's SIGTERM to its group reaches only its daemons.
-  const child: ChildProcess = spawn(MASTER, ['-c', etc, '-d', '-e', String(SELF_DESTRUCT_S)], {
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // -d: the master stays in the foreground, so the pid we track is its own; it and its daemons
+  // form one process group that foreground.ts stops. -e: it ends itself if a test run died.
+  return startForeground({
+    kind: 'postfix',
+    options: o,
+    command: [MASTER, '-c', etc, '-d', '-e', String(SELF_DESTRUCT_S)],
+    binds: [],
+    logFiles: [log],
+    env: { MAIL_CONFIG: etc },
+    ready: () => greets(o),
+    readyTimeoutMs: READY_TIMEOUT_MS,
   });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`postfix: could not start ${MASTER}`);
-  live.add(pid);
-  installExitHook();
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      live.delete(pid);
-      resolve();
-    });
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-65536)));
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-65536)));
-  child.on('error', (err) => (output += `\nspawn error: ${err.message}`));
-
-  const logs = (): string => `${readLog()}${output ? `\n[master stdout/stderr]\n${output}` : ''}`;
-
-  /** Is any process of the master's group (its daemons) still alive? */
-  const groupAlive = (): boolean => {
-    try {
-      process.kill(-pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
-  let stopping: Promise<void> | null = null;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      if (exited === null) {
-        // The master passes SIGTERM on to its own process group (its daemons) and exits.
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-        const timedOut = await Promise.race([exitPromise.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
-        if (timedOut) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone meanwhile
-          }
-          await exitPromise;
-        }
-      }
-      // Its daemons (same process group, id = the master's pid) exit on the master's SIGTERM.
-      const deadline = Date.now() + STOP_TIMEOUT_MS;
-      while (groupAlive() && Date.now() < deadline) await sleep(50);
-      if (groupAlive()) {
-        // Only processes the master started are in this group (its own session, created by us).
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // gone meanwhile
-        }
-        const hard = Date.now() + 2000;
-        while (groupAlive() && Date.now() < hard) await sleep(50);
-      }
-      live.delete(pid);
-    })();
-    return stopping;
-  };
-
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (exited !== null) {
-      const e = exited as { code: number | null; signal: NodeJS.Signals | null };
-      await stop();
-      throw new Error(`postfix: the master on ${o.address}:${o.port} exited during start-up (code ${e.code}, signal ${e.signal}):\n${logs()}`);
-    }
-    if (await greets(o)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`postfix: ${o.address}:${o.port} did not greet within ${READY_TIMEOUT_MS} ms:\n${logs()}`);
-    }
-    await sleep(100);
-  }
-
-  const instance: MtaInstance = { kind: 'postfix', address: o.address, port: o.port, pid, logs, stop };
-  return instance;
 };
