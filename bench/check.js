@@ -114,6 +114,47 @@ try {
   }
   console.log(`target mxray check     ≤ 2.5× node -e 0: ${checkRatio === null ? 'not measured' : `${checkRatio.toFixed(2)}× ${checkRatio <= 2.5 ? 'MET' : 'MISSED'}`}`);
   console.log(`target mxray --version ≤ 1.3× node -e 0: ${versionRatio === null ? 'not measured' : `${versionRatio.toFixed(2)}× ${versionRatio <= 1.3 ? 'MET' : 'MISSED'}`}`);
+
+  // A domain whose 4 MX hosts include one that never greets: concurrent probing must finish in
+  // about one greeting time-out, not four.
+  const { startScriptedServer } = await import(join(root, 'dist/demo/scripted-server.js'));
+  const { startDnsServer } = await import(join(root, 'dist/demo/dns-server.js'));
+  const greeting = 2;
+  const silent = await startScriptedServer({ greeting: () => [] });
+  const good = await Promise.all(
+    [1, 2, 3].map(() =>
+      startScriptedServer({
+        greeting: () => [{ type: 'write', data: '220 mx.bench.test ESMTP\r\n' }],
+        command: (line) =>
+          /^QUIT/i.test(line)
+            ? [{ type: 'write', data: '221 bye\r\n' }, { type: 'close' }]
+            : /^EHLO/i.test(line)
+              ? [{ type: 'write', data: '250-mx.bench.test\r\n250 SIZE 1000\r\n' }]
+              : [{ type: 'write', data: '250 ok\r\n' }],
+      }),
+    ),
+  );
+  const servers = [silent, ...good];
+  const names = servers.map((_, i) => `mx${i + 1}.four.bench.test`);
+  const dns = await startDnsServer({
+    records: [
+      ...names.map((exchange, i) => ({ name: 'four.bench.test', type: 'MX', data: { preference: 10 * (i + 1), exchange } })),
+      ...names.map((name) => ({ name, type: 'A', data: '127.0.0.1' })),
+    ],
+  });
+  try {
+    const args = [mxray, 'check', 'four.bench.test', '--resolver', `127.0.0.1:${dns.port}`, '--json', '--greeting-timeout', String(greeting)];
+    for (const [i, name] of names.entries()) args.push('--connect', `${name}=127.0.0.1:${servers[i].port}`);
+    const r = await run(process.execPath, args);
+    console.log('');
+    console.log(`4 MX hosts, the first never greets (greeting time-out ${greeting} s): ${(r.ms / 1000).toFixed(2)} s whole process, exit ${r.code}`);
+    console.log(
+      `  = ${(r.ms / (greeting * 1000)).toFixed(2)} greeting time-outs: the other hosts are probed meanwhile, and the silent one is waited for once ` +
+        '(no extra no-SNI, cleartext or legacy connection to a host that never greeted)',
+    );
+  } finally {
+    await Promise.all([dns.stop(), ...servers.map((x) => x.stop())]);
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
   await running.stop();
