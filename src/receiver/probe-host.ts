@@ -492,11 +492,15 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
     facts.legacyRetry = await probeLegacy(ctx, t, opts, main.tlsFailure, evidence);
   }
   const greeted = facts.greeting !== null;
-  if (opts.extras && greeted && facts.tls?.ok && t.serverName) {
+  // A server that timed out or broke the protocol on the main session would only make the extra
+  // sessions wait (or fail) the same way: one wait per address is enough.
+  const worthMore = facts.status === 'ok' || facts.status === 'tls-handshake-error' || facts.status === 'post-tls-error';
+  if (opts.extras && !worthMore && greeted) ctx.transcript.record(`${facts.key}/main`, 'note', `no extra connections after ${facts.status}`);
+  if (opts.extras && worthMore && greeted && facts.tls?.ok && t.serverName) {
     ctx.onProgress?.(facts.key, 'handshake without SNI');
     facts.noSni = await probeNoSni(ctx, t, opts, facts.tls.certificate, evidence);
   }
-  if (opts.extras && greeted && !t.implicitTls) {
+  if (opts.extras && worthMore && greeted && !t.implicitTls) {
     ctx.onProgress?.(facts.key, 'cleartext session');
     facts.cleartext = await probeCleartext(ctx, t, opts, evidence);
   }

@@ -164,6 +164,35 @@ describe('every hostile server through `mxray check --json` (extra connections o
       expect(run.code).toBe(code);
       // Bounded by the time-outs: main session, legacy retry, no-SNI and cleartext sessions.
       expect(run.wallMs).toBeLessThan(15_000);
+      // A server that timed out or broke the protocol is not given a second chance to stall us.
+      if (/timeout|protocol-error/.test(id)) {
+        const conns = new Set(report.transcript.map((e) => e.conn.split('/').pop()));
+        expect([...conns].filter((c) => c === 'cleartext' || c === 'no-sni')).toEqual([]);
+      }
     });
   }
+});
+
+describe('a server that stalls after EHLO', () => {
+  it('never answers STARTTLS: smtp.io-timeout once, and no extra sessions to stall again', async () => {
+    const server = await startScriptedServer({
+      greeting: () => [{ type: 'write', data: `220 ${hostile.MX_NAME} ESMTP\r\n` }],
+      command: (line) => {
+        if (/^EHLO/i.test(line)) return [{ type: 'write', data: `250-${hostile.MX_NAME}\r\n250 STARTTLS\r\n` }];
+        if (/^STARTTLS/i.test(line)) return []; // silence
+        if (/^QUIT/i.test(line)) return [{ type: 'write', data: '221 bye\r\n' }, { type: 'close' }];
+        return [{ type: 'write', data: '250 ok\r\n' }];
+      },
+    });
+    servers.push(server);
+    const run = await mxray(['check', `127.0.0.1:${server.port}`, '--json', '--timeout', '1', '--resolver', `127.0.0.1:${dns.port}`]);
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.findings.map((f) => f.id)).toContain('smtp.io-timeout');
+    const conns = new Set(report.transcript.map((e) => e.conn.split('/').pop()));
+    expect(conns.has('cleartext')).toBe(false);
+    expect(conns.has('no-sni')).toBe(false);
+    // One command time-out, not one per session.
+    expect(run.wallMs).toBeLessThan(2900);
+  });
 });
