@@ -55,13 +55,6 @@ export interface TlsHandshake {
   handshakeMs: number;
 }
 
-export interface TlsFailure {
-  /** OpenSSL's reason, e.g. "sslv3 alert handshake failure", or 'timeout' / 'closed'. */
-  error: string;
-  /** Whether the server got as far as sending a certificate (TLS ≤ 1.2 only; null when unknown). */
-  certificateReceived: boolean | null;
-}
-
 /** A byte stream we can write to, read from, and upgrade to TLS in place. */
 export interface Connection {
   readonly localAddress: string | null;

@@ -36,7 +36,3 @@ export class DnsError extends Error {
     this.name = 'DnsError';
   }
 }
-
-export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
-}

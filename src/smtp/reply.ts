@@ -41,7 +41,3 @@ export function formatReply(reply: ReplyFacts | null): string {
   if (!reply) return '(no reply)';
   return `${reply.code} ${reply.lines.join(' / ')}`.trim();
 }
-
-export function replyClass(reply: ReplyFacts): 2 | 3 | 4 | 5 {
-  return Math.floor(reply.code / 100) as 2 | 3 | 4 | 5;
-}

@@ -25,10 +25,7 @@ export class SmtpSession {
   private secure = false;
   /** Bytes received after the 220 to STARTTLS and before the handshake (dropped, reported). */
   injectedBytes = 0;
-  /** Lines that ended in a bare LF (RFC 5321 §2.3.8 requires CRLF). */
-  bareLfLines = 0;
-  /** Protocol oddities seen (mixed codes in one reply, …), for evidence. */
-  readonly warnings: string[] = [];
+  private bareLfNoted = false;
 
   constructor(
     private readonly connection: Connection,
@@ -39,10 +36,6 @@ export class SmtpSession {
     private readonly signal?: AbortSignal,
   ) {
     this.reader = new LineReader(connection.stream, limits.maxLineBytes);
-  }
-
-  get phase(): SessionState['phase'] {
-    return this.state.phase;
   }
 
   /** Reads one complete reply. The deadline covers the whole reply, however slowly it drips. */
@@ -59,7 +52,11 @@ export class SmtpSession {
         const remaining = Math.max(1, Math.ceil(deadline - this.clock.monotonic()));
         const line = await this.reader.readLine(remaining, code, this.signal);
         this.transcript.record(this.conn, 'recv', line.text);
-        if (line.bareLf) this.bareLfLines++;
+        if (line.bareLf && !this.bareLfNoted) {
+          // Tolerated (as real MTAs do), but worth showing: RFC 5321 §2.3.8 requires CRLF.
+          this.bareLfNoted = true;
+          this.transcript.record(this.conn, 'note', 'the server ends lines with a bare LF, not CRLF');
+        }
         bytes += line.bytes;
         const parsed = parseReplyLine(line.text);
         if (!parsed) {
@@ -85,7 +82,7 @@ export class SmtpSession {
       throw err;
     }
     const { reply, warnings } = assembleReply(lines);
-    this.warnings.push(...warnings);
+    for (const w of warnings) this.transcript.record(this.conn, 'note', w);
     this.state = { phase: 'ready', secure: this.secure };
     return reply;
   }

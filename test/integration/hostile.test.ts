@@ -225,10 +225,12 @@ describe('framing', () => {
   it('lines ending in a bare LF still parse, and the whole session (STARTTLS, TLS, EHLO again) works', async () => {
     const h = hostile.bareLfServer({ tls: true });
     const s = await serve(h, tlsOption());
-    const { host, ids } = await check(`127.0.0.1:${s.port}`);
+    const { host, ids, report } = await check(`127.0.0.1:${s.port}`);
     expect(host.status).toBe('ok');
     expect(host.banner?.code).toBe(220);
     expect(host.greeting).toBe('EHLO');
+    // Tolerated, but shown once in the transcript (RFC 5321 requires CRLF).
+    expect(report.transcript.filter((e) => e.kind === 'note' && /bare LF/.test(e.text))).toHaveLength(1);
     expect(host.capabilities.map((c) => c.keyword)).toEqual(expect.arrayContaining(['PIPELINING', 'STARTTLS', '8BITMIME']));
     expect(host.starttls.offered).toBe(true);
     expect(host.starttls.negotiated).toBe(true);
