@@ -1,5 +1,11 @@
 // Mutation testing (`npm run test:mutation`): StrykerJS 9 with its vitest runner.
 // Not in CI (it takes tens of minutes); scripts/mutation.js runs it and checks the result.
+//
+// MXRAY_MUTATION_TAG=name keeps a run's incremental file, sandbox and report apart from the
+// default ones (two people mutating different folders at once); MXRAY_MUTATION_CONCURRENCY sets
+// the number of test runner processes (default 2, this machine's cores).
+const tag = process.env.MXRAY_MUTATION_TAG ? `-${process.env.MXRAY_MUTATION_TAG}` : '';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -8,12 +14,12 @@ export default {
   mutate: ['src/{checks,smtp,pki,dns,net,tls,receiver,core}/**/*.ts', '!src/core/schema.ts'],
   coverageAnalysis: 'perTest',
   incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
-  concurrency: 2,
+  incrementalFile: `reports/stryker-incremental${tag}.json`,
+  concurrency: Number(process.env.MXRAY_MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 10000,
   reporters: ['progress', 'json', 'html'],
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  tempDirName: '.stryker-tmp',
+  jsonReporter: { fileName: `reports/mutation${tag}/mutation.json` },
+  htmlReporter: { fileName: `reports/mutation${tag}/mutation.html` },
+  tempDirName: `.stryker-tmp${tag}`,
   cleanTempDir: 'always',
 };
