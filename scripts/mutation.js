@@ -9,6 +9,7 @@
 //   node scripts/mutation.js                   run Stryker (incremental), then check
 //   node scripts/mutation.js --report-only     check the last report without running Stryker
 //   node scripts/mutation.js --mutate 'src/pki/**/*.ts'   run on some files only (score shown, not enforced)
+//   node scripts/mutation.js --static          also run the static mutants (module-level code; slow)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -22,6 +23,7 @@ const GOAL = 85;
 
 const args = process.argv.slice(2);
 const reportOnly = args.includes('--report-only');
+const withStatic = args.includes('--static');
 const mutateAt = args.indexOf('--mutate');
 const partial = mutateAt >= 0;
 if (partial && !args[mutateAt + 1]) {
@@ -33,7 +35,8 @@ let seconds = null;
 if (!reportOnly) {
   const started = process.hrtime.bigint();
   const strykerArgs = ['stryker', 'run', ...(partial ? ['--mutate', args[mutateAt + 1]] : [])];
-  const run = spawnSync('npx', strykerArgs, { cwd: root, stdio: 'inherit' });
+  const env = withStatic ? { ...process.env, MXRAY_MUTATION_STATIC: '1' } : process.env;
+  const run = spawnSync('npx', strykerArgs, { cwd: root, stdio: 'inherit', env });
   seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0) {
     console.error(`stryker exited with ${run.status}`);
@@ -115,7 +118,7 @@ for (const [folder, t] of [...byFolder].sort()) {
 }
 rows.push(['all', total]);
 
-const header = ['folder', 'mutants', 'killed', 'timeout', 'survived', 'no cover', 'equivalent', 'score', 'score w/o equiv.'];
+const header = ['folder', 'mutants', 'killed', 'timeout', 'survived', 'no cover', 'equivalent', 'not run', 'score', 'score w/o equiv.'];
 const table = [header];
 let belowGoal = [];
 for (const [folder, t] of rows) {
@@ -124,10 +127,11 @@ for (const [folder, t] of rows) {
   const score = pct(detected, valid);
   const adjusted = pct(detected, valid - t.equivalent);
   if (score < GOAL) belowGoal.push(`${folder} ${score.toFixed(1)} %`);
-  table.push([folder, String(valid + t.ignored + t.errors), String(t.killed), String(t.timeout), String(t.survived), String(t.noCoverage), String(t.equivalent), `${score.toFixed(1)} %`, `${adjusted.toFixed(1)} %`]);
+  table.push([folder, String(valid + t.ignored + t.errors), String(t.killed), String(t.timeout), String(t.survived), String(t.noCoverage), String(t.equivalent), String(t.ignored + t.errors), `${score.toFixed(1)} %`, `${adjusted.toFixed(1)} %`]);
 }
 const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
 for (const r of table) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+console.log('\nscore = (killed + timeout) / (killed + timeout + survived + no cover); "not run" are static mutants (see --static) and compile errors.');
 if (seconds !== null) console.log(`\nStryker run: ${(seconds / 60).toFixed(1)} min (incremental: mutants and tests unchanged since the last run are not run again)`);
 
 let ok = true;
