@@ -1,10 +1,10 @@
 // Hostile SMTP peers for the hostile-server suite: one script per misbehaviour, for
 // startScriptedServer (src/demo/scripted-server.ts). Each script logs the lines it received, so a
-// test can say what the client sent and when. Plus a loopback wire tap (a recording relay) for
-// the one property the scripted server cannot observe on its own: the order of bytes on the wire.
+// test can say what the client sent, in which order and on which connection. Plus a loopback wire
+// tap (a recording relay) for the one property the scripted server cannot observe on its own: the
+// order of bytes on the wire. Order and content only, never times: tests assert on behaviour.
 // Loopback only, like everything the default suite starts.
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { reply, verbOf, type Script, type ScriptAction, type ScriptActions, type ScriptConnection } from '../../src/demo/scripted-server.js';
 
 /** One line a scripted server received. */
@@ -14,8 +14,6 @@ export interface ReceivedLine {
   line: string;
   /** Whether it arrived inside TLS. */
   secure: boolean;
-  /** performance.now() when the script saw it. */
-  at: number;
 }
 
 /** A script and the log of what its connections received. */
@@ -55,7 +53,7 @@ function dialogue(d: Dialogue): HostileScript {
   const script: Script = {
     greeting: () => d.greeting ?? [reply(220, `${MX_NAME} ESMTP ready`)],
     command(line, conn) {
-      received.push({ conn: conn.id, line, secure: conn.secure, at: performance.now() });
+      received.push({ conn: conn.id, line, secure: conn.secure });
       if (d.mute) return [];
       switch (verbOf(line)) {
         case 'EHLO':
@@ -208,7 +206,6 @@ export function notSmtpReply(): HostileScript {
 export interface WireChunk {
   direction: 'up' | 'down';
   data: Buffer;
-  at: number;
 }
 
 export interface WireTap {
@@ -239,11 +236,11 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
     track(upstream);
     upstream.on('connect', () => client.resume());
     client.on('data', (data: Buffer) => {
-      chunks.push({ direction: 'up', data: Buffer.from(data), at: performance.now() });
+      chunks.push({ direction: 'up', data: Buffer.from(data) });
       upstream.write(data);
     });
     upstream.on('data', (data: Buffer) => {
-      chunks.push({ direction: 'down', data: Buffer.from(data), at: performance.now() });
+      chunks.push({ direction: 'down', data: Buffer.from(data) });
       client.write(data);
     });
     client.on('end', () => upstream.end());
