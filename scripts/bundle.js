@@ -8,6 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// MXRAY_SOURCEMAP=1 (set by scripts/coverage.js, with `tsc --sourceMap`): write linked .map files.
+// esbuild composes them with tsc's maps, so they lead back to src/*.ts. The normal build has none.
+const sourcemap = process.env.MXRAY_SOURCEMAP === '1' ? 'linked' : false;
 // Chunk names carry content hashes: start clean so old chunks do not pile up.
 rmSync(join(root, 'dist/cli-bundle'), { recursive: true, force: true });
 await build({
@@ -20,4 +23,5 @@ await build({
   target: 'node20',
   packages: 'external',
   logLevel: 'warning',
+  sourcemap,
 });

@@ -72,7 +72,6 @@ function originalOf(source, location) {
 }
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
-const DETECTED = new Set(['Killed', 'Timeout']);
 const folderOf = (file) => file.split('/').slice(0, 2).join('/');
 
 const byFolder = new Map();
