@@ -25,5 +25,7 @@ export default {
   jsonReporter: { fileName: `reports/mutation${tag}/mutation.json` },
   htmlReporter: { fileName: `reports/mutation${tag}/mutation.html` },
   tempDirName: `.stryker-tmp${tag}`,
+  // Not copied into the sandbox: other runs' sandboxes and reports, coverage output.
+  ignorePatterns: ['/reports', '/.stryker-tmp*', '/coverage', '/.tmp'],
   cleanTempDir: 'always',
 };
