@@ -10,8 +10,11 @@
 //   node scripts/mutation.js --report-only     check the last report without running Stryker
 //   node scripts/mutation.js --mutate 'src/pki/**/*.ts'   run on some files only (score shown, not enforced)
 //   node scripts/mutation.js --static          also run the static mutants (module-level code; slow)
+//   node scripts/mutation.js --merge           check the union of every report under reports/
+//                                              (per source file, the newest report that mutated it:
+//                                              runs made per folder with MXRAY_MUTATION_TAG)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,10 +23,13 @@ const tag = process.env.MXRAY_MUTATION_TAG ? `-${process.env.MXRAY_MUTATION_TAG}
 const REPORT = join(root, `reports/mutation${tag}/mutation.json`);
 const EQUIVALENTS = join(root, 'test/mutation/equivalents');
 const GOAL = 85;
+/** The folders stryker.config.mjs mutates (it also leaves out src/core/schema.ts). */
+const MUTATED = /^src\/(checks|smtp|pki|dns|net|tls|receiver|core)\//;
 
 const args = process.argv.slice(2);
 const reportOnly = args.includes('--report-only');
 const withStatic = args.includes('--static');
+const merge = args.includes('--merge');
 const mutateAt = args.indexOf('--mutate');
 const partial = mutateAt >= 0;
 if (partial && !args[mutateAt + 1]) {
@@ -32,7 +38,7 @@ if (partial && !args[mutateAt + 1]) {
 }
 
 let seconds = null;
-if (!reportOnly) {
+if (!reportOnly && !merge) {
   const started = process.hrtime.bigint();
   const strykerArgs = ['stryker', 'run', ...(partial ? ['--mutate', args[mutateAt + 1]] : [])];
   const env = withStatic ? { ...process.env, MXRAY_MUTATION_STATIC: '1' } : process.env;
@@ -44,11 +50,36 @@ if (!reportOnly) {
   }
 }
 
-if (!existsSync(REPORT)) {
-  console.error(`no mutation report at ${relative(root, REPORT)}: run without --report-only first`);
-  process.exit(2);
+/** The report to check: the last run's, or (--merge) every source file from the newest report that has it. */
+function loadReport() {
+  if (!merge) {
+    if (!existsSync(REPORT)) {
+      console.error(`no mutation report at ${relative(root, REPORT)}: run without --report-only first`);
+      process.exit(2);
+    }
+    return JSON.parse(readFileSync(REPORT, 'utf8'));
+  }
+  const dirs = readdirSync(join(root, 'reports')).filter((d) => d.startsWith('mutation') && existsSync(join(root, 'reports', d, 'mutation.json')));
+  const reports = dirs
+    .map((d) => ({ name: d, at: statSync(join(root, 'reports', d, 'mutation.json')).mtimeMs, data: JSON.parse(readFileSync(join(root, 'reports', d, 'mutation.json'), 'utf8')) }))
+    .sort((a, b) => b.at - a.at);
+  const files = {};
+  for (const r of reports) {
+    for (const [file, data] of Object.entries(r.data.files)) {
+      if (files[file] || !MUTATED.test(file) || file === 'src/core/schema.ts') continue;
+      // A file's source must still be what that report mutated, or its results say nothing.
+      const current = existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : null;
+      if (current !== data.source) {
+        console.log(`  ${file}: changed since report ${r.name}, skipped there`);
+        continue;
+      }
+      files[file] = data;
+      console.log(`  ${file}: from ${r.name} (${new Date(r.at).toISOString().slice(0, 16).replace('T', ' ')})`);
+    }
+  }
+  return { files };
 }
-const report = JSON.parse(readFileSync(REPORT, 'utf8'));
+const report = loadReport();
 // One file per source folder (test/mutation/equivalents/<folder>.json), each an array of
 // { file, mutator, original, replacement, reason, count? }: `original` and `replacement` are the
 // mutated source text and what Stryker put there (white space collapsed), so entries survive line moves.
@@ -142,7 +173,7 @@ if (unjustified.length > 0) {
   }
   if (unjustified.length > 200) console.log(`  … and ${unjustified.length - 200} more (see reports/mutation/mutation.html)`);
 }
-if (!partial && stale.length > 0) {
+if (!partial && !merge && stale.length > 0) {
   ok = false;
   console.log(`\n${stale.length} entr(ies) in ${relative(root, EQUIVALENTS)} match no surviving mutant any more (remove them):`);
   for (const e of stale) console.log(`  ${e.source}: ${e.file} ${e.mutator}: ${e.original} → ${e.replacement}`);
