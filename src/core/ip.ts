@@ -6,7 +6,6 @@ const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
 /** Dotted-quad IPv4: four decimal octets 0-255, no leading zeros (they are octal to some parsers). */
 export function isIPv4(text: string): boolean {
-  if (text.length > 15) return false;
   const parts = text.split('.');
   if (parts.length !== 4) return false;
   return parts.every((p) => DECIMAL_OCTET.test(p) && Number(p) <= 255);
@@ -17,7 +16,6 @@ export function isIPv4(text: string): boolean {
  * or more zero groups, and an optional dotted-quad tail. Zone indices (`%eth0`) are not accepted.
  */
 export function isIPv6(text: string): boolean {
-  if (text.length < 2 || text.length > 45) return false;
   let body = text;
   let tailGroups = 0;
   const lastColon = body.lastIndexOf(':');
@@ -45,8 +43,9 @@ export function isIPv6(text: string): boolean {
     const groups = groupsOf(body);
     return groups !== null && groups.length + tailGroups === 8;
   }
-  const head = groupsOf(doubles[0] ?? '');
-  const tail = groupsOf(doubles[1] ?? '');
+  const [before, after] = doubles as [string, string];
+  const head = groupsOf(before);
+  const tail = groupsOf(after);
   if (head === null || tail === null) return false;
   // "::" stands for at least one zero group.
   return head.length + tail.length + tailGroups <= 7;
@@ -59,18 +58,22 @@ export function ipFamily(text: string): 0 | 4 | 6 {
   return 0;
 }
 
-/** An IPv6 address as 32 hex digits. */
+/** A valid IPv6 address as 32 hex digits. */
 function expandIPv6(address: string): string {
   let text = address.toLowerCase();
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  const lastColon = text.lastIndexOf(':');
+  const last = text.slice(lastColon + 1);
+  if (last.includes('.')) {
+    // The dotted-quad tail is the last two groups.
+    const [a, b, c, d] = last.split('.').map(Number) as [number, number, number, number];
+    text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  const [head = '', tail] = text.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const zeros = tail === undefined ? [] : new Array<string>(8 - headGroups.length - tailGroups.length).fill('0');
+  // "::" stands for as many zero groups as make eight. Those, and an empty group on either side of
+  // "::", are written "" here: padStart makes every group four digits.
+  const [head, tail] = text.split('::') as [string, string?];
+  const headGroups = head.split(':');
+  const tailGroups = tail === undefined ? [] : tail.split(':');
+  const zeros = new Array<string>(8 - headGroups.length - tailGroups.length).fill('');
   return [...headGroups, ...zeros, ...tailGroups].map((g) => g.padStart(4, '0')).join('');
 }
 

@@ -57,6 +57,13 @@ export function normalizeDomainName(text: string, what = 'domain name'): string 
   if (name === '') throw new UsageError(`${quote(text)} is not a valid ${what}`);
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(name)) {
+    // domainToASCII reads a URL host: "/", "?", "#" or "\" would end the host there and drop the rest
+    // ("bücher.example/x" → "xn--bcher-kva.example"), so no ASCII character but letters, digits,
+    // hyphens and dots may come along.
+    // eslint-disable-next-line no-control-regex
+    if (/(?![a-z0-9.-])[\x00-\x7f]/i.test(name)) {
+      throw new UsageError(`${quote(text)} is not a valid ${what}: labels hold only letters, digits and inner hyphens`);
+    }
     const ascii = domainToASCII(name);
     // domainToASCII returns '' for a name it cannot convert.
     if (ascii === '') throw new UsageError(`${quote(text)} is not a valid internationalised ${what}`);
@@ -77,7 +84,7 @@ export function normalizeDomainName(text: string, what = 'domain name'): string 
     }
   }
   // An all-numeric last label is an IP address gone wrong ("192.0.2" or "300.1.1.1"), not a name.
-  if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) {
+  if (/^[0-9]+$/.test(labels[labels.length - 1] as string)) {
     throw new UsageError(`${quote(text)} is neither a valid IPv4 address nor a ${what}`);
   }
   return name;
@@ -87,7 +94,7 @@ export function normalizeDomainName(text: string, what = 'domain name'): string 
 function parseBracketed(text: string): ServerSpec {
   const m = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
   if (!m) throw new UsageError(`${quote(text)} is not a valid address: write [IPv6] or [IPv6]:port`);
-  let inner = m[1] ?? '';
+  let inner = m[1] as string; // ([^\]]*) always takes part in the match
   if (/^ipv6:/i.test(inner)) inner = inner.slice(5);
   inner = inner.toLowerCase();
   if (!isIPv6(inner) && !isIPv4(inner)) throw new UsageError(`${quote(text)}: ${quote(inner)} is not a valid IP address`);
@@ -120,16 +127,16 @@ function looksLikeServer(text: string): boolean {
   return text.startsWith('[') || text.includes(':') || isIPv4(text);
 }
 
-function rejectObviousMistakes(text: string, whole: string): void {
-  if (text === '') throw new UsageError('the target is empty: give a mail domain, user@domain or host:port');
+/** Checks on a non-empty positional or --host value before it is parsed. */
+function rejectObviousMistakes(text: string): void {
   if (text.length > MAX_INPUT) throw new UsageError(`the target is too long (${text.length} characters)`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw new UsageError(`${quote(whole)} looks like a URL: give a mail domain, user@domain or host:port`);
+    throw new UsageError(`${quote(text)} looks like a URL: give a mail domain, user@domain or host:port`);
   }
-  if (/\s/.test(text)) throw new UsageError(`${quote(whole)} contains white space: give a single mail domain, user@domain or host:port`);
+  if (/\s/.test(text)) throw new UsageError(`${quote(text)} contains white space: give a single mail domain, user@domain or host:port`);
   // "-a@example.com" is a valid address; "-v" or "-a.com" is more likely a misplaced option.
   if (text.startsWith('-') && !text.includes('@')) {
-    throw new UsageError(`${quote(whole)} is not a valid target (an option given in the wrong place?)`);
+    throw new UsageError(`${quote(text)} is not a valid target (an option given in the wrong place?)`);
   }
 }
 
@@ -141,7 +148,7 @@ interface Positional {
 }
 
 function parsePositional(text: string): Positional {
-  rejectObviousMistakes(text, text);
+  rejectObviousMistakes(text);
   const at = text.lastIndexOf('@');
   if (at >= 0) {
     const local = text.slice(0, at);
@@ -175,7 +182,7 @@ export function parseTarget(input: string | null, options: TargetOptions = {}): 
   let writtenPort: number | null = null;
 
   if (hostText !== '') {
-    rejectObviousMistakes(hostText, hostText);
+    rejectObviousMistakes(hostText);
     if (hostText.includes('@')) throw new UsageError(`--host ${quote(hostText)}: give a server name or address, not an e-mail address`);
     const server = parseServer(hostText);
     kind = 'host';

@@ -14,7 +14,7 @@ export function escapeText(text: string, max = MAX_EVENT_TEXT): string {
     else if (ch === '\t') out += '\\t';
     else if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0)) out += `\\x${c.toString(16).padStart(2, '0')}`;
     else out += ch;
-    if (out.length >= max) return `${out.slice(0, max)}… (${text.length} characters)`;
+    if (out.length > max) return `${out.slice(0, max)}… (${text.length} characters)`;
   }
   return out;
 }

@@ -34,20 +34,20 @@ export interface MailHostsResult {
   hosts: MailHost[];
 }
 
-/** What looking up one host name's addresses gave. */
-interface AddressLookup {
-  addresses: MailHostAddress[];
-  /** Why there is no address (null when there is one). */
-  error: string | null;
-  /** NXDOMAIN on every lookup made: the name does not exist. */
-  nxdomain: boolean;
-  /** The first failure code that was not NXDOMAIN/NODATA (SERVFAIL, TIMEOUT …), for host targets. */
-  failure: DnsError['code'] | null;
-}
+/** What looking up one host name's addresses gave: at least one address, or why there is none. */
+type AddressLookup =
+  | { addresses: MailHostAddress[]; error: null }
+  | {
+      addresses: [];
+      error: string;
+      /** The status a host target gets: nxdomain when every lookup said NXDOMAIN, else from the first hard failure. */
+      status: 'nxdomain' | 'servfail' | 'timeout' | 'error';
+    };
 
+/** Lowercase, no trailing dot: the root (a null MX's exchange, "." or "") becomes "". */
 function normalizeName(name: string): string {
   const trimmed = name.trim();
-  return (trimmed.endsWith('.') && trimmed !== '.' ? trimmed.slice(0, -1) : trimmed).toLowerCase();
+  return (trimmed.endsWith('.') ? trimmed.slice(0, -1) : trimmed).toLowerCase();
 }
 
 /** Rethrows anything that is not a DNS outcome: that is our bug, not the server's. */
@@ -56,17 +56,22 @@ function dnsErrorOf(err: unknown): DnsError {
   throw err;
 }
 
-const CODE_WORDS: Readonly<Record<DnsError['code'], string>> = {
-  NXDOMAIN: 'the name does not exist (NXDOMAIN)',
-  NODATA: 'no record of that type (NODATA)',
-  SERVFAIL: 'the resolver failed to answer (SERVFAIL)',
-  TIMEOUT: 'no answer in time (TIMEOUT)',
-  REFUSED: 'the resolver refused the query (REFUSED)',
-  OTHER: 'the lookup failed',
-};
+const NO_SUCH_NAME = 'the name does not exist (NXDOMAIN)';
 
+/** A failure in words. NODATA never gets here: it is "no record", said by the caller. */
 function describeDnsError(err: DnsError): string {
-  return err.code === 'OTHER' ? `the lookup failed (${err.message})` : CODE_WORDS[err.code];
+  switch (err.code) {
+    case 'NXDOMAIN':
+      return NO_SUCH_NAME;
+    case 'SERVFAIL':
+      return 'the resolver failed to answer (SERVFAIL)';
+    case 'TIMEOUT':
+      return 'no answer in time (TIMEOUT)';
+    case 'REFUSED':
+      return 'the resolver refused the query (REFUSED)';
+    default:
+      return `the lookup failed (${err.message})`;
+  }
 }
 
 function mappedAddress(mapping: HostMapping): MailHostAddress {
@@ -87,6 +92,7 @@ async function lookupAddresses(name: string, resolver: Resolver, families: MailH
   const asked: Promise<One>[] = [];
   if (families.v4) asked.push(ask(4));
   if (families.v6) asked.push(ask(6));
+  if (asked.length === 0) return { addresses: [], error: 'no address family enabled (both IPv4 and IPv6 are off)', status: 'error' };
   const results = await Promise.all(asked);
 
   const seen = new Set<string>();
@@ -99,23 +105,19 @@ async function lookupAddresses(name: string, resolver: Resolver, families: MailH
       addresses.push({ address, family: r.family, port: null });
     }
   }
-  const errors = results.map((r) => r.error).filter((e): e is DnsError => e !== null);
-  const nxdomain = results.length > 0 && errors.length === results.length && errors.every((e) => e.code === 'NXDOMAIN');
-  const failure = errors.find((e) => e.code !== 'NXDOMAIN' && e.code !== 'NODATA')?.code ?? null;
-  if (addresses.length > 0) return { addresses, error: null, nxdomain: false, failure };
+  if (addresses.length > 0) return { addresses, error: null };
 
-  let error: string;
-  if (results.length === 0) error = 'no address family enabled (both IPv4 and IPv6 are off)';
-  else if (nxdomain) error = 'the name does not exist (NXDOMAIN)';
-  else {
-    const hard = results.filter((r) => r.error !== null && r.error.code !== 'NXDOMAIN' && r.error.code !== 'NODATA');
-    const asked = results.map((r) => (r.family === 4 ? 'A' : 'AAAA')).join(' or ');
-    error =
-      hard.length === 0
-        ? `no ${asked} record`
-        : hard.map((r) => `${r.family === 4 ? 'A' : 'AAAA'} lookup: ${describeDnsError(r.error as DnsError)}`).join('; ');
-  }
-  return { addresses: [], error, nxdomain, failure };
+  if (results.every((r) => r.error?.code === 'NXDOMAIN')) return { addresses: [], error: NO_SUCH_NAME, status: 'nxdomain' };
+  const qtype = (family: 4 | 6): string => (family === 4 ? 'A' : 'AAAA');
+  // Failures that are not "no such name / no such record": SERVFAIL, TIMEOUT, REFUSED, OTHER.
+  const hard = results.flatMap(({ family, error }) => (error !== null && error.code !== 'NXDOMAIN' && error.code !== 'NODATA' ? [{ family, error }] : []));
+  const [first] = hard;
+  if (first === undefined) return { addresses: [], error: `no ${results.map((r) => qtype(r.family)).join(' or ')} record`, status: 'error' };
+  return {
+    addresses: [],
+    error: hard.map((h) => `${qtype(h.family)} lookup: ${describeDnsError(h.error)}`).join('; '),
+    status: first.error.code === 'SERVFAIL' ? 'servfail' : first.error.code === 'TIMEOUT' ? 'timeout' : 'error',
+  };
 }
 
 /** Whether the name is an alias; NODATA / NXDOMAIN (or any failure) there just mean "not an alias". */
@@ -136,8 +138,9 @@ function ipLiteralOf(exchange: string): string | null {
   return isIP(inner) !== 0 ? inner : null;
 }
 
+/** A null MX (RFC 7505): its exchange is the root, "" once normalised. */
 function isNullExchange(exchange: string): boolean {
-  return exchange === '' || exchange === '.';
+  return exchange === '';
 }
 
 interface Resolved {
@@ -173,14 +176,14 @@ async function resolveExchange(
   record.cname = cname;
   record.addresses = lookup.addresses.map((a) => a.address);
   record.error = lookup.error;
-  return { record, host: lookup.addresses.length > 0 ? { mx: exchange, preference, addresses: lookup.addresses } : null };
+  return { record, host: lookup.error === null ? { mx: exchange, preference, addresses: lookup.addresses } : null };
 }
 
+/** By preference, then by name (sort is stable: the same name and preference twice keep their order). */
 function sortMx(answers: readonly MxAnswer[]): { exchange: string; preference: number }[] {
   return answers
-    .map((a, i) => ({ exchange: normalizeName(a.exchange), preference: a.priority, i }))
-    .sort((x, y) => x.preference - y.preference || (x.exchange < y.exchange ? -1 : x.exchange > y.exchange ? 1 : 0) || x.i - y.i)
-    .map(({ exchange, preference }) => ({ exchange, preference }));
+    .map((a) => ({ exchange: normalizeName(a.exchange), preference: a.priority }))
+    .sort((x, y) => x.preference - y.preference || (x.exchange < y.exchange ? -1 : x.exchange > y.exchange ? 1 : 0));
 }
 
 /** Hosts to probe: each name once (at its best preference), only those with an address. */
@@ -196,7 +199,7 @@ function selectHosts(resolved: readonly Resolved[], first: boolean): MailHost[] 
 }
 
 async function resolveDomain(domain: string, resolver: Resolver, options: MailHostOptions): Promise<MailHostsResult> {
-  const facts = (status: DnsFacts['status'], mx: MxRecord[] = [], error: string | null = null): DnsFacts => ({
+  const facts = (status: DnsFacts['status'], mx: MxRecord[], error: string | null = null): DnsFacts => ({
     status,
     resolver: resolver.description,
     mx,
@@ -230,9 +233,9 @@ async function resolveDomain(domain: string, resolver: Resolver, options: MailHo
   }
 
   const sorted = sortMx(answers);
-  if (sorted.length === 1 && isNullExchange(sorted[0]?.exchange ?? '')) {
-    const only = sorted[0] as { exchange: string; preference: number };
-    const record: MxRecord = { exchange: '.', preference: only.preference, addresses: [], cname: null, isIpLiteral: false, error: null };
+  const lone = sorted.length === 1 ? sorted[0] : undefined;
+  if (lone !== undefined && isNullExchange(lone.exchange)) {
+    const record: MxRecord = { exchange: '.', preference: lone.preference, addresses: [], cname: null, isIpLiteral: false, error: null };
     return { dns: facts('null-mx', [record]), hosts: [] };
   }
 
@@ -262,9 +265,12 @@ async function resolveImplicit(domain: string, resolver: Resolver, options: Mail
     return { record, host: { mx: domain, preference: 0, addresses: [address] } };
   }
   const lookup = await lookupAddresses(domain, resolver, options.families);
+  if (lookup.error !== null) {
+    record.error = `no MX record, and ${lookup.error}`;
+    return { record, host: null };
+  }
   record.addresses = lookup.addresses.map((a) => a.address);
-  if (lookup.addresses.length === 0) record.error = `no MX record, and ${lookup.error ?? 'no address'}`;
-  return { record, host: lookup.addresses.length > 0 ? { mx: domain, preference: 0, addresses: lookup.addresses } : null };
+  return { record, host: { mx: domain, preference: 0, addresses: lookup.addresses } };
 }
 
 async function resolveHost(host: string, resolver: Resolver, options: MailHostOptions): Promise<MailHostsResult> {
@@ -285,13 +291,8 @@ async function resolveHost(host: string, resolver: Resolver, options: MailHostOp
   if (mapping) return { dns: facts('ok'), hosts: [{ mx: host, preference: null, addresses: [mappedAddress(mapping)] }] };
 
   const lookup = await lookupAddresses(host, resolver, options.families);
-  if (lookup.addresses.length > 0) return { dns: facts('ok'), hosts: [{ mx: host, preference: null, addresses: lookup.addresses }] };
-  const error = `${host}: ${lookup.error ?? 'no address'}`;
-  let status: DnsFacts['status'] = 'error';
-  if (lookup.nxdomain) status = 'nxdomain';
-  else if (lookup.failure === 'SERVFAIL') status = 'servfail';
-  else if (lookup.failure === 'TIMEOUT') status = 'timeout';
-  return { dns: facts(status, error), hosts: [] };
+  if (lookup.error === null) return { dns: facts('ok'), hosts: [{ mx: host, preference: null, addresses: lookup.addresses }] };
+  return { dns: facts(lookup.status, `${host}: ${lookup.error}`), hosts: [] };
 }
 
 /**

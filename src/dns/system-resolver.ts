@@ -15,20 +15,22 @@ export interface ResolverOptions {
   tries?: number;
 }
 
-const CODE_MAP: Readonly<Record<string, DnsErrorCode>> = {
-  ENOTFOUND: 'NXDOMAIN',
-  ENODATA: 'NODATA',
-  ESERVFAIL: 'SERVFAIL',
-  ETIMEOUT: 'TIMEOUT',
-  EREFUSED: 'REFUSED',
-  ECONNREFUSED: 'REFUSED',
-};
+// A Map, not an object literal: a code such as "constructor" must not find an inherited property.
+const CODE_MAP: ReadonlyMap<string, DnsErrorCode> = new Map([
+  ['ENOTFOUND', 'NXDOMAIN'],
+  ['ENODATA', 'NODATA'],
+  ['ESERVFAIL', 'SERVFAIL'],
+  ['ETIMEOUT', 'TIMEOUT'],
+  ['EREFUSED', 'REFUSED'],
+  ['ECONNREFUSED', 'REFUSED'],
+]);
 
 /** Maps a node:dns error (c-ares code) to a DnsError. */
 export function toDnsError(err: unknown, qname: string, qtype: string): DnsError {
   if (err instanceof DnsError) return err;
   const nodeCode = (err as { code?: unknown } | null)?.code;
-  const code = typeof nodeCode === 'string' ? (CODE_MAP[nodeCode] ?? 'OTHER') : 'OTHER';
+  // Map.get finds nothing for a key that is not one of its strings.
+  const code = CODE_MAP.get(nodeCode as string) ?? 'OTHER';
   const detail = code === 'OTHER' ? `${qtype} ${qname}: ${typeof nodeCode === 'string' ? nodeCode : err instanceof Error ? err.message : String(err)}` : undefined;
   return new DnsError(code, qname, qtype, detail);
 }
@@ -45,23 +47,25 @@ export function parseResolverServer(server: string): string {
   const portOk = (p: string): boolean => /^[0-9]{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535;
   const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(text);
   if (bracketed) {
-    const ip = bracketed[1] ?? '';
+    const ip = bracketed[1] as string; // [^\]]+ matched at least one character
     if (isIP(ip) !== 6) return bad();
     if (bracketed[2] === undefined) return `[${ip}]`;
     if (!portOk(bracketed[2])) return bad();
     return `[${ip}]:${Number(bracketed[2])}`;
   }
   if (isIP(text) !== 0) return text;
+  // IPv4:PORT. (Without a colon, lastIndexOf gives -1: the text less its last character is then no
+  // IPv4 address that a port of digits could follow.)
   const colon = text.lastIndexOf(':');
-  if (colon > 0 && isIP(text.slice(0, colon)) === 4 && portOk(text.slice(colon + 1))) {
+  if (isIP(text.slice(0, colon)) === 4 && portOk(text.slice(colon + 1))) {
     return `${text.slice(0, colon)}:${Number(text.slice(colon + 1))}`;
   }
   return bad();
 }
 
-/** Strips one trailing dot and lowercases, so names compare equal however the server wrote them. */
+/** Lowercases, so names compare equal however the server wrote them (c-ares gives them without a trailing dot). */
 function normalizeName(name: string): string {
-  return (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
+  return name.toLowerCase();
 }
 
 export function createResolver(options: ResolverOptions): Resolver {

@@ -1,0 +1,48 @@
+// The error classes: codes and fields are what callers and tests read, names tell them apart in logs.
+import { describe, expect, it } from 'vitest';
+import { DnsError, MxrayError, UsageError } from '../../../src/core/errors.js';
+
+describe('MxrayError', () => {
+  it('carries a status code, with no detail or local address unless given', () => {
+    const e = new MxrayError('connection-refused', 'connect 192.0.2.1:25: refused');
+    expect(e).toBeInstanceOf(Error);
+    expect({ name: e.name, code: e.code, message: e.message, detail: e.detail, localAddress: e.localAddress }).toEqual({
+      name: 'MxrayError',
+      code: 'connection-refused',
+      message: 'connect 192.0.2.1:25: refused',
+      detail: null,
+      localAddress: null,
+    });
+  });
+
+  it('keeps the detail and local address given', () => {
+    const e = new MxrayError('io-timeout', 'no reply', 'ETIMEDOUT', '192.0.2.99');
+    expect({ detail: e.detail, localAddress: e.localAddress }).toEqual({ detail: 'ETIMEDOUT', localAddress: '192.0.2.99' });
+  });
+});
+
+describe('UsageError', () => {
+  it('is an Error named UsageError with the message given', () => {
+    const e = new UsageError('no target given');
+    expect(e).toBeInstanceOf(Error);
+    expect({ name: e.name, message: e.message }).toEqual({ name: 'UsageError', message: 'no target given' });
+  });
+});
+
+describe('DnsError', () => {
+  it('says which query failed and how when no message is given', () => {
+    const e = new DnsError('NXDOMAIN', 'ghost.example.test', 'MX');
+    expect(e).toBeInstanceOf(Error);
+    expect({ name: e.name, code: e.code, qname: e.qname, qtype: e.qtype, message: e.message }).toEqual({
+      name: 'DnsError',
+      code: 'NXDOMAIN',
+      qname: 'ghost.example.test',
+      qtype: 'MX',
+      message: 'MX ghost.example.test: NXDOMAIN',
+    });
+  });
+
+  it('keeps a message given', () => {
+    expect(new DnsError('OTHER', 'x.test', 'A', 'A x.test: EBADRESP').message).toBe('A x.test: EBADRESP');
+  });
+});
