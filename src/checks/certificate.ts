@@ -29,7 +29,7 @@ const BLOCKING = new Set(['warning', 'error', 'critical']);
 
 /** A certificate's own name for people: its CN, else its subject. */
 function label(info: CertInfo): string {
-  return info.commonName && info.commonName.length > 0 ? info.commonName : info.subject;
+  return info.commonName || info.subject;
 }
 
 /** The names a certificate is valid for, as one string: SAN entries, else the CN. */
@@ -43,7 +43,8 @@ export function certificateNames(info: CertInfo): string {
 export function nameCovers(pattern: string, host: string): boolean {
   const p = pattern.trim().toLowerCase().replace(/\.$/, '');
   const h = host.trim().toLowerCase().replace(/\.$/, '');
-  if (p.length === 0 || h.length === 0) return false;
+  // An empty name covers nothing (and no name matches an empty host below).
+  if (p.length === 0) return false;
   if (!p.includes('*')) return p === h;
   // Only a whole left-most "*" label, over at least two more labels ("*.com" covers nothing).
   if (!p.startsWith('*.')) return false;
@@ -71,9 +72,13 @@ function normaliseThumbprint(text: string): string {
   return text.replace(/[\s:]/g, '').toUpperCase();
 }
 
-/** Judges one certificate verdict. Returns no findings when the server sent no certificate. */
+/**
+ * Judges one certificate verdict. Returns no findings when the server sent no certificate, or a
+ * leaf that could not be read (the verdict's path is empty then; the first readable certificate it
+ * sent is not its leaf, and must not be judged as if it were).
+ */
 export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Finding[] {
-  const leaf = v.path[0] ?? v.sent[0];
+  const leaf = v.path[0];
   if (!leaf) return [];
   const base: Facts = ctx.handshake === 'no-sni' ? { host: ctx.host, handshake: 'no-sni' } : { host: ctx.host };
   const findings: Finding[] = [];
@@ -94,10 +99,11 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
   }
 
   // An intermediate the server sends that has expired breaks the chain for every verifying
-  // sender, even with a fresh leaf (a renewed leaf installed with last year's chain file).
+  // sender, even with a fresh leaf (a renewed leaf installed with last year's chain file). So does
+  // a leaf that expired between the handshake and the judging.
   if (ctx.now !== undefined && !findings.some((f) => f.id === 'cert.expired')) {
     const now = ctx.now;
-    const stale = v.path.slice(1).find((c) => c.source === 'sent' && Date.parse(c.notAfter) < now);
+    const stale = v.path.find((c) => c.source === 'sent' && Date.parse(c.notAfter) < now);
     if (stale) {
       add('cert.expired', { subject: label(stale), notAfter: stale.notAfter, daysAgo: Math.max(1, Math.floor((now - Date.parse(stale.notAfter)) / 86_400_000)) });
     }
@@ -119,9 +125,7 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
     case 'bad-signature':
       add('cert.bad-signature', { subject: label(end) });
       break;
-    case 'none':
-    case 'no-certificate':
-      break;
+    // 'none': trusted. ('no-certificate' has no path, so no leaf: nothing was judged.)
   }
 
   // Names.
@@ -137,10 +141,7 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
   // Cryptography: every certificate the server is answerable for. Not the trust anchor, and not the
   // self-signature the path ends with (an untrusted root's or a self-signed leaf's): it proves nothing.
   const answerable = v.path.filter((c, i) => c.source === 'sent' && !(i === v.path.length - 1 && c.selfIssued));
-  const weakSigned = answerable.filter((c) => {
-    const hash = signatureHashOfName(c.signatureAlgorithm);
-    return hash !== null && ctx.profile.weakSignatureHashes.includes(hash);
-  });
+  const weakSigned = answerable.filter((c) => ctx.profile.weakSignatureHashes.some((weak) => weak === signatureHashOfName(c.signatureAlgorithm)));
   if (weakSigned.length > 0) {
     add('cert.weak-signature', {
       algorithm: [...new Set(weakSigned.map((c) => c.signatureAlgorithm))].join(', '),
@@ -162,8 +163,8 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
     }
   }
 
-  const clean = !findings.some((f) => BLOCKING.has(f.severity));
-  if (v.trusted && v.timeValid && v.nameMatches !== false && clean) {
+  // An untrusted, out-of-date or misnamed certificate has an error finding above: cert.ok needs none.
+  if (!findings.some((f) => BLOCKING.has(f.severity))) {
     add('cert.ok', { subject, issuer: issuerLabel(leaf), notAfter: leaf.notAfter });
   }
   return findings;

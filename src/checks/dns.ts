@@ -45,13 +45,10 @@ export function assessDns(dns: DnsFacts, ctx: DnsAssessContext): Finding[] {
       // REFUSED or any other failure: nothing could be tested, and that must not read as a pass.
       findings.push(makeFinding('dns.error', { domain, resolver, error: dns.error ?? 'no usable answer' }, evidence));
       break;
-    case 'ok':
-    case 'not-applicable':
-      break;
+    // 'ok' and 'not-applicable': nothing to say about the lookup itself.
   }
 
-  // A null MX is judged as a whole above; its record says nothing more.
-  if (dns.status === 'null-mx') return findings;
+  // Each record's own trouble. (A lone null MX's record is the root, with no error: nothing more to say.)
   for (const record of dns.mx) {
     const mx = record.exchange;
     if (record.isIpLiteral) findings.push(makeFinding('dns.mx-ip-literal', { mx }, evidence));

@@ -1,6 +1,6 @@
 // The pure judge for one MX address: facts (and their transcript evidence) in, findings and a
 // verdict out. It never touches the network.
-import type { Finding, HostFacts, ReplyFacts, TranscriptEvent, Verdict } from '../core/schema.js';
+import type { CertVerdict, Finding, HostFacts, ReplyFacts, TranscriptEvent, Verdict } from '../core/schema.js';
 import { verdictOf } from './verdict.js';
 import { makeFinding, type Facts } from '../kb/index.js';
 import { isMaskedBanner, isMaskedKeyword } from '../smtp/ehlo.js';
@@ -36,15 +36,16 @@ export function isRateLimitReply(reply: ReplyFacts): boolean {
 }
 
 /** Connect errors that mean "no route from here": our network, not the server. */
-const NO_ROUTE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENETDOWN']);
+const NO_ROUTE: ReadonlySet<string | null> = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENETDOWN']);
 
+/** Findings that say why the dialogue stopped: the protocol error behind them is not reported again. */
+const STOPPED: ReadonlySet<string> = new Set(['smtp.no-banner', 'smtp.banner-rejected', 'smtp.rate-limited', 'smtp.ehlo-rejected']);
+
+/** From the connection (its last event) to the first banner line, on the recorded clock; null when either is missing. */
 function bannerDelayMs(ev: Evidence, transcript: readonly TranscriptEvent[]): number | null {
-  const connect = ev.connect?.at(-1);
-  const banner = ev.banner?.[0];
-  if (connect === undefined || banner === undefined) return null;
-  const a = transcript.find((e) => e.seq === connect);
-  const b = transcript.find((e) => e.seq === banner);
-  return a && b ? Math.round(b.t - a.t) : null;
+  const connected = transcript.find((e) => e.seq === ev.connect?.at(-1));
+  const banner = transcript.find((e) => e.seq === ev.banner?.[0]);
+  return connected && banner ? Math.round(banner.t - connected.t) : null;
 }
 
 export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext): HostJudgement {
@@ -54,15 +55,15 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
 
   // Connection and greeting.
   if (facts.status === 'internal-error') add('mxray.internal-error', { detail: facts.statusDetail }, lastOf(ev));
-  if (facts.status === 'connection-refused' && NO_ROUTE.has(facts.statusReason ?? '')) add('net.no-route', { error: facts.statusReason }, ev.connect);
-  else if (facts.status === 'connection-refused') add('net.connect-refused', {}, ev.connect);
-  else if (facts.status === 'connection-timeout') add('net.connect-timeout', { timeoutMs: ctx.timeouts.connectMs }, ev.connect);
+  if (facts.status === 'connection-refused') {
+    if (NO_ROUTE.has(facts.statusReason)) add('net.no-route', { error: facts.statusReason }, ev.connect);
+    else add('net.connect-refused', {}, ev.connect);
+  } else if (facts.status === 'connection-timeout') add('net.connect-timeout', { timeoutMs: ctx.timeouts.connectMs }, ev.connect);
 
-  if (facts.connectMs !== null) {
-    if (facts.status === 'greeting-timeout' && !facts.banner) add('smtp.greeting-timeout', { timeoutMs: ctx.timeouts.greetingMs }, ev.banner ?? ev.connect);
-    else if (!facts.banner && facts.status === 'protocol-error' && (facts.statusReason === 'closed' || facts.statusReason === 'socket-error')) {
-      add('smtp.no-banner', { detail: facts.statusDetail }, ev.banner ?? ev.connect);
-    }
+  // A greeting time-out or a protocol error comes only from a connection that was made.
+  if (facts.status === 'greeting-timeout' && !facts.banner) add('smtp.greeting-timeout', { timeoutMs: ctx.timeouts.greetingMs }, ev.banner ?? ev.connect);
+  else if (!facts.banner && facts.status === 'protocol-error' && (facts.statusReason === 'closed' || facts.statusReason === 'socket-error')) {
+    add('smtp.no-banner', { detail: facts.statusDetail }, ev.banner ?? ev.connect);
   }
   if (facts.banner) {
     if (facts.banner.code !== 220) {
@@ -72,25 +73,24 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
       if (isMaskedBanner(facts.banner)) add('smtp.banner-masked', { banner: formatReply(facts.banner) }, ev.banner);
       const delay = bannerDelayMs(ev, ctx.transcript);
       if (delay !== null && delay >= ctx.profile.slowBannerMs) add('smtp.banner-delayed', { ms: delay }, ev.banner);
+
+      // EHLO / HELO, after a 220 only.
+      if (facts.ehloReply) {
+        const code = facts.ehloReply.code;
+        // HELO is tried only after a 500/502 to EHLO: its acceptance means the server has no ESMTP.
+        if (facts.greeting === 'HELO') add('smtp.esmtp-unsupported', { reply: formatReply(facts.ehloReply) }, ev.ehlo);
+        else if (isRateLimitReply(facts.ehloReply)) add('smtp.rate-limited', { reply: formatReply(facts.ehloReply) }, ev.ehlo);
+        else if (code !== 250 && code !== 500 && code !== 502) add('smtp.ehlo-rejected', { reply: formatReply(facts.ehloReply) }, ev.ehlo);
+      }
     }
   }
 
-  // EHLO / HELO.
-  if (facts.ehloReply && facts.banner?.code === 220) {
-    const code = facts.ehloReply.code;
-    if ((code === 500 || code === 502) && facts.greeting === 'HELO') add('smtp.esmtp-unsupported', { reply: formatReply(facts.ehloReply) }, ev.ehlo);
-    else if (code !== 250 && isRateLimitReply(facts.ehloReply)) add('smtp.rate-limited', { reply: formatReply(facts.ehloReply) }, ev.ehlo);
-    else if (code !== 250 && code !== 500 && code !== 502) add('smtp.ehlo-rejected', { reply: formatReply(facts.ehloReply) }, ev.ehlo);
-  }
-
-  // Failures in the middle of the dialogue.
+  // Failures in the middle of the dialogue, unless a refusal above already says why it stopped (a
+  // slow or masked banner, or HELO instead of EHLO, says nothing about why the dialogue broke).
   if (facts.status === 'io-timeout') add('smtp.io-timeout', { command: lastCommand(ev, ctx.transcript), timeoutMs: ctx.timeouts.commandMs }, lastOf(ev));
-  else if ((facts.status === 'protocol-error' || facts.status === 'post-tls-error') && facts.banner && !out.some((f) => f.id.startsWith('smtp.'))) {
-    add('smtp.protocol-error', { detail: facts.status === 'post-tls-error' ? `after TLS was established: ${facts.statusDetail}` : facts.statusDetail }, lastOf(ev));
-  } else if (facts.status === 'protocol-error' && !facts.banner && facts.connectMs !== null && !out.some((f) => f.id.startsWith('smtp.'))) {
-    add('smtp.protocol-error', { detail: facts.statusDetail }, ev.banner ?? ev.connect);
-  } else if (facts.status === 'greeting-timeout' && facts.banner && !out.some((f) => f.id.startsWith('smtp.'))) {
-    add('smtp.io-timeout', { command: 'EHLO', timeoutMs: ctx.timeouts.commandMs }, lastOf(ev));
+  else if ((facts.status === 'protocol-error' || facts.status === 'post-tls-error') && !out.some((f) => STOPPED.has(f.id))) {
+    const detail = facts.status === 'post-tls-error' ? `after TLS was established: ${facts.statusDetail}` : facts.statusDetail;
+    add('smtp.protocol-error', { detail }, facts.banner ? lastOf(ev) : (ev.banner ?? ev.connect));
   }
 
   // STARTTLS.
@@ -133,7 +133,7 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
   }
   if (tls?.injectedBytes) add('starttls.injection', { bytes: tls.injectedBytes }, ev.tls);
   if (tls?.ok) {
-    if (tls.protocol && ctx.profile.oldProtocols.includes(tls.protocol)) add('tls.old-protocol', { protocol: tls.protocol }, ev.tls);
+    if (ctx.profile.oldProtocols.some((p) => p === tls.protocol)) add('tls.old-protocol', { protocol: tls.protocol }, ev.tls);
     else if (/NULL/i.test(tls.cipher ?? '')) add('tls.null-cipher', { cipher: tls.cipher }, ev.tls);
     else add('tls.ok', { protocol: tls.protocol, cipher: tls.cipherStandard ?? tls.cipher }, ev.tls);
     if (facts.capabilitiesInTls?.some((c) => c.keyword === 'STARTTLS')) add('starttls.readvertised', {}, ev.ehloTls);
@@ -157,32 +157,36 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
           now: ctx.now,
         }),
       );
+      // The handshake without SNI (tried only after a good one) showed another certificate: a
+      // finding, and that certificate is judged too. (It differs only when both showed a leaf.)
+      const noSni = facts.noSni;
+      if (noSni?.certificate && noSni.sameCertificate === false) {
+        const describe = (c: CertVerdict) => {
+          const leaf = c.sent[0];
+          return leaf ? `${leaf.subject} (SHA-256 ${leaf.sha256.slice(0, 16)}…)` : 'none';
+        };
+        add('cert.sni-dependent', { withSni: describe(tls.certificate), withoutSni: describe(noSni.certificate) }, ev.noSni);
+        const seen = new Set(out.map((f) => f.id));
+        for (const f of assessCertificate(noSni.certificate, {
+          host,
+          profile: ctx.profile,
+          warnDays: ctx.warnDays,
+          expectThumbprint: null,
+          announcedNames: [],
+          evidence: ev.noSni ?? [],
+          handshake: 'no-sni',
+        })) {
+          if (f.severity !== 'ok' && f.severity !== 'info' && !seen.has(f.id)) out.push({ ...f, title: `${f.title} (certificate sent without SNI)` });
+        }
+      }
     }
-  }
-
-  // The handshake without SNI: a failure, or a different certificate, is a finding (and judged too).
-  const noSni = facts.noSni;
-  if (noSni && noSni.status === 'tls-handshake-error' && tls?.ok) add('tls.sni-required', { error: noSni.error }, ev.noSni);
-  if (noSni?.certificate && noSni.sameCertificate === false && tls?.certificate) {
-    const subject = (c: typeof noSni.certificate) => `${c?.sent[0]?.subject.replace(/\n/g, ', ') ?? 'none'} (SHA-256 ${c?.sent[0]?.sha256.slice(0, 16) ?? '?'}…)`;
-    add('cert.sni-dependent', { withSni: subject(tls.certificate), withoutSni: subject(noSni.certificate) }, ev.noSni);
-    const seen = new Set(out.map((f) => f.id));
-    for (const f of assessCertificate(noSni.certificate, {
-      host,
-      profile: ctx.profile,
-      warnDays: ctx.warnDays,
-      expectThumbprint: null,
-      announcedNames: [],
-      evidence: ev.noSni ?? [],
-      handshake: 'no-sni',
-    })) {
-      if (f.severity !== 'ok' && f.severity !== 'info' && !seen.has(f.id)) out.push({ ...f, title: `${f.title} (certificate sent without SNI)` });
-    }
+    // The handshake without SNI failed where this one worked.
+    if (facts.noSni?.status === 'tls-handshake-error') add('tls.sni-required', { error: facts.noSni.error }, ev.noSni);
   }
 
   // Envelope tests (--from / --rcpt).
   for (const step of facts.envelope) {
-    if (step.reply && step.outcome !== 'accepted' && isRateLimitReply(step.reply) && step.reply.code === 421) add('smtp.rate-limited', { reply: formatReply(step.reply) }, ev.envelope);
+    if (step.reply?.code === 421) add('smtp.rate-limited', { reply: formatReply(step.reply) }, ev.envelope);
     else if (step.outcome === 'greylisted') add('smtp.greylisted', { command: step.command, reply: formatReply(step.reply) }, ev.envelope);
     else if (step.outcome === 'rejected' || step.outcome === 'deferred') add('smtp.envelope-rejected', { command: step.command, reply: formatReply(step.reply) }, ev.envelope);
   }
@@ -192,13 +196,18 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
   return { findings: out, verdict: verdictOf(out) };
 }
 
+/** Every transcript event number recorded for the host, in any phase. */
+function recorded(ev: Evidence): number[] {
+  return Object.values(ev).flatMap((v) => v ?? []);
+}
+
 function lastOf(ev: Evidence): number[] {
-  const all = Object.values(ev).flatMap((v) => v ?? []);
+  const all = recorded(ev);
   return all.length ? [Math.max(...all)] : [];
 }
 
 function lastCommand(ev: Evidence, transcript: readonly TranscriptEvent[]): string {
-  const seqs = new Set(Object.values(ev).flatMap((v) => v ?? []));
+  const seqs = new Set(recorded(ev));
   const sent = transcript.filter((e) => seqs.has(e.seq) && e.kind === 'send');
   return sent.at(-1)?.text.split(' ')[0] ?? 'command';
 }

@@ -32,7 +32,8 @@ export function assessCleartext(c: CleartextFacts, host: string, evidence: numbe
 export function classifyEnvelopeReply(reply: ReplyFacts | null): EnvelopeStep['outcome'] {
   if (!reply) return 'no-reply';
   if (isRequireTlsReply(reply)) return 'requires-tls';
-  if (reply.code >= 200 && reply.code < 300) return 'accepted';
+  // Reply codes run from 200 to 599 (smtp/reply reads nothing else).
+  if (reply.code < 300) return 'accepted';
   if (reply.code === 450 || reply.code === 451) return /grey|gray|try again|later/i.test(reply.lines.join(' ')) ? 'greylisted' : 'deferred';
   if (reply.code >= 400 && reply.code < 500) return 'deferred';
   return 'rejected';

@@ -19,7 +19,7 @@ export function classifyHandshakeFailure(first: HandshakeAttempt, second: Handsh
   if (seen.some((s) => s.certificate || (s.serverHello && s.encrypted)) && seen.some((s) => s.alert !== null || s.certificate)) {
     return 'server-abort-after-certificate';
   }
-  const text = `${first.error} ${second?.error ?? ''}`;
+  const text = [first.error, second?.error].join(' ');
   if (/no shared cipher|no cipher|handshake failure|handshake_failure/i.test(text) || seen.some((s) => s.alert === 'handshake_failure' || s.alert === 'insufficient_security')) {
     return 'no-shared-cipher';
   }

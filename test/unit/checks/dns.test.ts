@@ -13,7 +13,8 @@ function facts(status: DnsFacts['status'], records: MxRecord[] = [], error: stri
   return { status, resolver: ctx.resolver, mx: records, error };
 }
 
-const ids = (dns: DnsFacts): string[] => assessDns(dns, ctx).map((f) => f.id);
+/** Each finding as [id, facts]. */
+const found = (dns: DnsFacts, c: Parameters<typeof assessDns>[1] = ctx) => assessDns(dns, c).map((f) => [f.id, f.facts]);
 
 describe('assessDns', () => {
   it('has nothing to say about healthy MX records', () => {
@@ -24,25 +25,25 @@ describe('assessDns', () => {
   it('reports a domain that does not exist', () => {
     const [f, ...rest] = assessDns(facts('nxdomain', [], 'NXDOMAIN'), ctx);
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ id: 'dns.nxdomain', facts: { domain: 'example.com' }, evidence: [3, 4], hosts: [] });
+    expect([f?.id, f?.facts, f?.evidence, f?.hosts]).toEqual(['dns.nxdomain', { domain: 'example.com' }, [3, 4], []]);
     expect(f?.severity).toBe(kbEntry('dns.nxdomain').severity);
   });
 
   it('reports a host target\'s lookup failures under the host name', () => {
     const hostCtx = { ...ctx, host: 'mx.example.net' };
-    expect(assessDns(facts('nxdomain'), hostCtx)).toMatchObject([{ id: 'dns.nxdomain', facts: { domain: 'mx.example.net' } }]);
-    expect(assessDns(facts('timeout'), { ...hostCtx, domain: null })).toMatchObject([{ id: 'dns.timeout', facts: { domain: 'mx.example.net' } }]);
-    expect(assessDns(facts('servfail'), { ...ctx, host: null })).toMatchObject([{ id: 'dns.servfail', facts: { domain: 'example.com' } }]);
+    expect(found(facts('nxdomain'), hostCtx)).toEqual([['dns.nxdomain', { domain: 'mx.example.net' }]]);
+    expect(found(facts('timeout'), { ...hostCtx, domain: null })).toEqual([['dns.timeout', { domain: 'mx.example.net', resolver: '127.0.0.1:5353' }]]);
+    expect(found(facts('servfail'), { ...ctx, host: null })).toEqual([['dns.servfail', { domain: 'example.com', resolver: '127.0.0.1:5353' }]]);
   });
 
   it('reports SERVFAIL and time-outs with the resolver asked', () => {
-    expect(assessDns(facts('servfail'), ctx)).toMatchObject([{ id: 'dns.servfail', facts: { domain: 'example.com', resolver: '127.0.0.1:5353' } }]);
-    expect(assessDns(facts('timeout'), ctx)).toMatchObject([{ id: 'dns.timeout', facts: { domain: 'example.com', resolver: '127.0.0.1:5353' } }]);
+    expect(found(facts('servfail'), ctx)).toEqual([['dns.servfail', { domain: 'example.com', resolver: '127.0.0.1:5353' }]]);
+    expect(found(facts('timeout'), ctx)).toEqual([['dns.timeout', { domain: 'example.com', resolver: '127.0.0.1:5353' }]]);
   });
 
   it('reports the implicit MX with the addresses used', () => {
     const dns = facts('no-mx-implicit', [mx({ exchange: 'example.com', preference: 0, addresses: ['192.0.2.7', '2001:db8::7'] })]);
-    expect(assessDns(dns, ctx)).toMatchObject([{ id: 'dns.no-mx', facts: { domain: 'example.com', addresses: '192.0.2.7, 2001:db8::7' } }]);
+    expect(found(dns)).toEqual([['dns.no-mx', { domain: 'example.com', addresses: '192.0.2.7, 2001:db8::7' }]]);
   });
 
   it('reports no MX and no address as both', () => {
@@ -54,7 +55,7 @@ describe('assessDns', () => {
   });
 
   it('reports a null MX once, and nothing about its record', () => {
-    expect(ids(facts('null-mx', [mx({ exchange: '.', preference: 0, addresses: [] })]))).toEqual(['dns.null-mx']);
+    expect(found(facts('null-mx', [mx({ exchange: '.', preference: 0, addresses: [] })]))).toEqual([['dns.null-mx', { domain: 'example.com' }]]);
   });
 
   it('reports MX hosts that are IP literals, aliases or without an address', () => {
@@ -92,6 +93,9 @@ describe('assessDns', () => {
   });
 
   it('reports other resolver errors as dns.error (never a silent pass)', () => {
-    expect(ids(facts('error', [], 'MX lookup: the resolver refused the query (REFUSED)'))).toEqual(['dns.error']);
+    expect(found(facts('error', [], 'MX lookup: the resolver refused the query (REFUSED)'))).toEqual([
+      ['dns.error', { domain: 'example.com', resolver: '127.0.0.1:5353', error: 'MX lookup: the resolver refused the query (REFUSED)' }],
+    ]);
+    expect(found(facts('error'))).toEqual([['dns.error', { domain: 'example.com', resolver: '127.0.0.1:5353', error: 'no usable answer' }]]);
   });
 });
