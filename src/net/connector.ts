@@ -24,34 +24,35 @@ export class TlsHandshakeError extends Error {
   }
 }
 
-// One secure context per run and mode. An empty CA list means OpenSSL adds no roots of its own,
-// so getPeerCertificate(true) shows only what the server sent; we judge trust ourselves (pki/).
-let normalContext: tls.SecureContext | null = null;
-let legacyContext: tls.SecureContext | null = null;
-function contextFor(mode: TlsOptions['mode']): tls.SecureContext {
+/**
+ * Everything that differs between the modes, in one place. An empty CA list means OpenSSL adds no
+ * roots of its own, so getPeerCertificate(true) shows only what the server sent; we judge trust
+ * ourselves (pki/). A context costs well under a millisecond: one per handshake, no shared state.
+ */
+function modeOptions(mode: TlsOptions['mode']): tls.ConnectionOptions {
   if (mode === 'legacy') {
-    legacyContext ??= tls.createSecureContext({
+    return {
       ca: [],
       minVersion: 'TLSv1',
       maxVersion: 'TLSv1.2',
       ciphers: 'ALL:eNULL:@SECLEVEL=0',
-    });
-    return legacyContext;
+      // Old servers still use 512- and 768-bit DH groups (Node's default floor is 1024).
+      minDHSize: 1,
+    };
   }
-  normalContext ??= tls.createSecureContext({ ca: [] });
-  return normalContext;
+  return { ca: [] };
 }
 
+/** The certificates the server sent, leaf first: Node links each to its issuer; a root links to itself. */
 function peerChain(socket: tls.TLSSocket): Buffer[] {
   const out: Buffer[] = [];
   const seen = new Set<string>();
-  let cert: tls.DetailedPeerCertificate | null = socket.getPeerCertificate(true);
-  while (cert && cert.raw && out.length < 20) {
-    const key = cert.fingerprint256;
-    if (seen.has(key)) break;
-    seen.add(key);
+  // No certificate: an empty object; the last certificate of an incomplete chain: no issuerCertificate.
+  let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (cert?.raw && out.length < 20 && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
     out.push(Buffer.from(cert.raw));
-    cert = cert.issuerCertificate && cert.issuerCertificate !== cert ? cert.issuerCertificate : null;
+    cert = cert.issuerCertificate;
   }
   return out;
 }
@@ -61,12 +62,12 @@ const noop = () => {};
 /** A duplex over the socket that shows every received chunk to `onChunk` first. */
 function tapStream(socket: net.Socket, onChunk: (chunk: Buffer) => void): Duplex {
   const tap = new Duplex({
+    // TLS reads the tap from the start, so this also resumes a socket the cleartext reader paused.
     read() {
       socket.resume();
     },
     write(chunk: Buffer, _encoding, callback) {
-      if (socket.destroyed) callback(new Error('socket closed'));
-      else socket.write(chunk, (err) => callback(err ?? null));
+      socket.write(chunk, callback);
     },
     final(callback) {
       socket.end();
@@ -84,12 +85,27 @@ function tapStream(socket: net.Socket, onChunk: (chunk: Buffer) => void): Duplex
   socket.on('end', () => tap.push(null));
   socket.on('close', () => tap.destroy());
   socket.on('error', (err) => tap.destroy(err));
-  socket.resume();
   return tap;
 }
 
 function errorCode(err: unknown): string {
   return (err as { code?: string }).code ?? '';
+}
+
+/** What a failed TCP connection attempt means. Our own address goes with a time-out: "port 25 blocked on our side" needs it. */
+export function connectFailure(err: Error, localAddress?: string): MxrayError {
+  const code = errorCode(err);
+  if (code === 'ETIMEDOUT') return new MxrayError('connection-timeout', 'connection timed out', code, localAddress);
+  // ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL …: the reason code tells "no route from here" apart.
+  return new MxrayError('connection-refused', `cannot connect: ${code || err.message}`, code || null);
+}
+
+/** What a failed TLS handshake means, with what the record layer showed of the server's side. */
+export function handshakeFailure(err: Error, seen: TlsRecordSummary): TlsHandshakeError {
+  const reason = (err as { reason?: string }).reason ?? err.message;
+  const code = errorCode(err);
+  const text = code === 'ECONNRESET' ? 'connection reset by the server during the handshake' : reason;
+  return new TlsHandshakeError(text, code || reason, seen, false);
 }
 
 class SocketConnection implements Connection {
@@ -120,18 +136,16 @@ class SocketConnection implements Connection {
       const tap = tapStream(this.socket, (chunk) => scanner.push(chunk));
       const secure = tls.connect(<tls.ConnectionOptions>{
         socket: tap,
-        secureContext: contextFor(options.mode),
+        ...modeOptions(options.mode),
         ...(options.servername ? { servername: options.servername } : {}),
         rejectUnauthorized: false,
         requestOCSP: true,
-        ...(options.mode === 'legacy' ? { minDHSize: 1 } : {}),
       });
+      // Errors after the handshake end the stream; whoever reads it sees that.
       secure.on('error', noop);
       this.stream = secure;
-      let done = false;
+      // Every source of a second call is detached on the first.
       const finish = (err: Error | null, value?: TlsHandshake) => {
-        if (done) return;
-        done = true;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         secure.off('error', onError);
@@ -146,13 +160,8 @@ class SocketConnection implements Connection {
         finish(new TlsHandshakeError(text, reason, scanner.summary(), timedOut));
       const onAbort = () => fail('aborted', 'aborted', true);
       const timer = setTimeout(() => fail(`no TLS handshake within ${options.timeoutMs} ms`, 'timeout', true), options.timeoutMs);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const onError = (err: Error) => {
-        const reason = (err as { reason?: string }).reason ?? err.message;
-        const code = errorCode(err);
-        const text = code === 'ECONNRESET' ? 'connection reset by the server during the handshake' : reason;
-        fail(text, code || reason, false);
-      };
+      options.signal?.addEventListener('abort', onAbort);
+      const onError = (err: Error) => finish(handshakeFailure(err, scanner.summary()));
       const onClose = () => fail('the server closed the connection during the handshake', 'closed', false);
       secure.on('error', onError);
       secure.on('close', onClose);
@@ -162,18 +171,13 @@ class SocketConnection implements Connection {
       secure.once('secureConnect', () => {
         scanner.stop();
         const cipher = secure.getCipher();
-        const ephemeral = secure.getEphemeralKeyInfo();
-        const group =
-          ephemeral && 'name' in ephemeral && ephemeral.name
-            ? ephemeral.name
-            : ephemeral && 'type' in ephemeral && ephemeral.type
-              ? `${ephemeral.type}${ephemeral.size ? ` ${ephemeral.size}` : ''}`
-              : null;
+        // On a client socket: {} without an ephemeral key exchange, { type: 'DH', size } or { type: 'ECDH', name, size }.
+        const ephemeral = secure.getEphemeralKeyInfo() as { type?: string; name?: string; size?: number };
         finish(null, {
           protocol: secure.getProtocol(),
-          cipher: cipher?.name ?? null,
-          cipherStandard: (cipher as { standardName?: string } | undefined)?.standardName ?? null,
-          group,
+          cipher: cipher.name,
+          cipherStandard: cipher.standardName,
+          group: ephemeral.name ?? (ephemeral.type ? `${ephemeral.type} ${ephemeral.size}` : null),
           peerChain: peerChain(secure),
           ocspResponse: ocsp,
           handshakeMs: Math.round((this.clock.monotonic() - started) * 1000) / 1000,
@@ -197,10 +201,8 @@ export function createConnector(clock: Clock): Connector {
       }
       return new Promise<Connection>((resolve, reject) => {
         const socket = net.connect({ host: options.address, port: options.port, noDelay: true });
-        let done = false;
+        // Every source of a second call is detached on the first.
         const finish = (err: MxrayError | null) => {
-          if (done) return;
-          done = true;
           clearTimeout(timer);
           options.signal?.removeEventListener('abort', onAbort);
           socket.off('error', onError);
@@ -212,17 +214,11 @@ export function createConnector(clock: Clock): Connector {
         const onAbort = () => finish(new MxrayError('connection-timeout', 'aborted'));
         const timer = setTimeout(
           // The detail carries our own source address: "port 25 blocked on our side" needs it.
-          () => finish(new MxrayError('connection-timeout', `no TCP connection within ${options.timeoutMs} ms`, 'timeout', socket.localAddress ?? null)),
+          () => finish(new MxrayError('connection-timeout', `no TCP connection within ${options.timeoutMs} ms`, 'timeout', socket.localAddress)),
           options.timeoutMs,
         );
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        const onError = (err: Error) => {
-          const code = errorCode(err);
-          if (code === 'ECONNREFUSED') finish(new MxrayError('connection-refused', 'connection refused', code));
-          else if (code === 'ETIMEDOUT') finish(new MxrayError('connection-timeout', 'connection timed out', code, socket.localAddress ?? null));
-          // ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL …: the reason code tells "no route from here" apart.
-          else finish(new MxrayError('connection-refused', `cannot connect: ${code || err.message}`, code || null));
-        };
+        options.signal?.addEventListener('abort', onAbort);
+        const onError = (err: Error) => finish(connectFailure(err, socket.localAddress));
         socket.on('error', noop);
         socket.once('error', onError);
         socket.once('connect', () => finish(null));

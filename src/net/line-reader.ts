@@ -35,8 +35,8 @@ export class LineReader {
     stream.on('error', this.onError);
   }
 
+  // Not called after a failure (the stream is destroyed or has ended) nor after detach (no listener).
   private push(chunk: Buffer): void {
-    if (this.detached || this.failure) return;
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
@@ -49,7 +49,7 @@ export class LineReader {
       const whole = this.chunks.length ? Buffer.concat([...this.chunks, piece]) : piece;
       this.chunks = [];
       this.buffered = 0;
-      const bareLf = whole.length === 0 || whole[whole.length - 1] !== 0x0d;
+      const bareLf = whole[whole.length - 1] !== 0x0d;
       const body = bareLf ? whole : whole.subarray(0, whole.length - 1);
       this.deliver({ text: body.toString('utf8'), bareLf, bytes: whole.length + 1 });
       start = nl + 1;
@@ -88,8 +88,9 @@ export class LineReader {
     }
   }
 
+  // The first failure stands. Not called after detach (no listeners left).
   private fail(err: Error): void {
-    if (this.failure || this.detached) return;
+    if (this.failure) return;
     this.failure = err;
     if (this.waiter) {
       const w = this.waiter;
@@ -127,7 +128,7 @@ export class LineReader {
         cleanup();
         reject(new MxrayError(timeoutCode, `no complete line within ${timeoutMs} ms`, 'timeout'));
       }, timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort);
       this.waiter = {
         resolve: (l) => {
           cleanup();
@@ -153,7 +154,7 @@ export class LineReader {
     this.stream.off('close', this.onEnd);
     this.stream.off('error', this.onError);
     const left: Buffer[] = [];
-    for (const l of this.lines) left.push(Buffer.from(`${l.text}${l.bareLf ? '\n' : '\r\n'}`, 'utf8'));
+    for (const l of this.lines) left.push(Buffer.from(`${l.text}${l.bareLf ? '\n' : '\r\n'}`));
     left.push(...this.chunks);
     this.lines = [];
     this.chunks = [];

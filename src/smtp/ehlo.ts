@@ -14,10 +14,13 @@ const KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
 /** The first word of a greeting/EHLO text when it is a plausible host name or address literal. */
 export function announcedName(text: string): string | null {
-  const word = text.trim().split(/\s+/)[0] ?? '';
-  if (/^\[[0-9a-fA-F:.]+\]$/.test(word)) return word;
-  if (/^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(word) && word.length <= 253) {
-    return word.replace(/\.$/, '').toLowerCase();
+  const word = text.trim().split(/\s/)[0]!;
+  // RFC 5321 §4.1.3: "[192.0.2.1]" or "[IPv6:2001:db8::1]".
+  if (/^\[(IPv6:)?[0-9a-f:.]+\]$/i.test(word)) return word;
+  // At most 253 characters without the trailing dot of the absolute form (RFC 1035 §2.3.4).
+  const name = word.replace(/\.$/, '');
+  if (/^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/.test(name) && name.length <= 253) {
+    return name.toLowerCase();
   }
   return null;
 }
@@ -31,15 +34,16 @@ export function parseEhlo(reply: ReplyFacts): EhloParse {
     const line = raw.trim();
     if (!line) continue;
     // "AUTH=LOGIN PLAIN" is the pre-standard form some servers still send beside "AUTH LOGIN PLAIN".
-    const [head = '', ...params] = line.split(/\s+/);
+    const [head, ...params] = line.split(/\s+/) as [string, ...string[]];
     const eq = head.indexOf('=');
-    const keyword = (eq > 0 ? head.slice(0, eq) : head).toUpperCase();
-    const allParams = eq > 0 ? [head.slice(eq + 1), ...params].filter(Boolean) : params;
+    const preStandard = eq > 0;
+    const keyword = (preStandard ? head.slice(0, eq) : head).toUpperCase();
+    const allParams = preStandard ? [head.slice(eq + 1), ...params].filter(Boolean) : params;
     if (!KEYWORD.test(keyword)) {
       warnings.push(`not a capability line: ${line.slice(0, 80)}`);
       continue;
     }
-    const key = eq > 0 ? `${keyword}=` : keyword;
+    const key = preStandard ? `${keyword}=` : keyword;
     if (seen.has(key)) continue;
     seen.add(key);
     const info = describeExtension(keyword);
@@ -52,14 +56,14 @@ export function hasCapability(caps: readonly Capability[], keyword: string): boo
   return caps.some((c) => c.keyword === keyword);
 }
 
-/** A keyword made of X's (optionally ending in one letter), as SMTP-inspecting firewalls leave. */
+/** A keyword of at least six letters, all X but maybe the last, as SMTP-inspecting firewalls leave. */
 export function isMaskedKeyword(keyword: string): boolean {
-  return /^X{4,}[A-Z]?$/.test(keyword) && keyword.length >= 6;
+  return /^X{5,}[A-Z]$/.test(keyword);
 }
 
 /** A banner whose text is mostly asterisks (Cisco ESMTP inspection). */
 export function isMaskedBanner(reply: ReplyFacts): boolean {
   const text = reply.lines.join('');
-  const stars = (text.match(/\*/g) ?? []).length;
+  const stars = text.split('*').length - 1;
   return stars >= 5 && stars >= text.replace(/\s/g, '').length * 0.6;
 }

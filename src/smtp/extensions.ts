@@ -50,10 +50,10 @@ const TABLE: ReadonlyMap<string, ExtensionInfo> = new Map<string, ExtensionInfo>
 
 const STARTTLS_MASK = 'XXXXXXXA';
 /**
- * Keywords made of X's, optionally ending in one other letter, at least 6 long: overwritten by an
- * SMTP-inspecting firewall (the same rule as isMaskedKeyword in ./ehlo.ts).
+ * Keywords of at least six letters, all X but maybe the last: overwritten by an SMTP-inspecting
+ * firewall (the same rule as isMaskedKeyword in ./ehlo.ts).
  */
-const MASKED = /^X{4,}[A-Z]?$/;
+const MASKED = /^X{5,}[A-Z]$/;
 
 /** Explains an EHLO keyword; null when the keyword is not one we know. */
 export function describeExtension(keyword: string): ExtensionInfo | null {
@@ -66,7 +66,7 @@ export function describeExtension(keyword: string): ExtensionInfo | null {
       rfc: null,
     };
   }
-  if (MASKED.test(key) && key.length >= 6) {
+  if (MASKED.test(key)) {
     return { meaning: 'An extension masked by an SMTP-inspecting firewall (such as Cisco ESMTP inspection); the real keyword is hidden', rfc: null };
   }
   return null;

@@ -10,9 +10,9 @@ export interface ReplyLine {
 
 /** Parses one reply line; null when it is not an SMTP reply line at all. */
 export function parseReplyLine(line: string): ReplyLine | null {
-  const m = /^([2-5][0-9][0-9])([ -]|$)(.*)$/s.exec(line);
+  const m = /^([2-5][0-9][0-9])([ -]|$)(.*)/s.exec(line);
   if (!m) return null;
-  return { code: Number(m[1]), final: m[2] !== '-', text: m[3] ?? '' };
+  return { code: Number(m[1]), final: m[2] !== '-', text: m[3]! };
 }
 
 /** RFC 3463 enhanced status code at the start of the text, e.g. "5.7.0". */
@@ -32,8 +32,9 @@ export function assembleReply(lines: ReplyLine[]): ReplyAssembly {
   const first = lines[0];
   const code = first ? first.code : 0;
   if (lines.some((l) => l.code !== code)) warnings.push('reply lines carry different codes');
-  const texts = lines.map((l) => l.text);
-  return { reply: { code, enhanced: enhancedCode(texts[0] ?? ''), lines: texts }, warnings };
+  // RFC 2034 §3: every line of a multi-line reply repeats the code; the first one counts.
+  const enhanced = first ? enhancedCode(first.text) : null;
+  return { reply: { code, enhanced, lines: lines.map((l) => l.text) }, warnings };
 }
 
 /** One line of text for reports: "530 5.7.0 Must issue a STARTTLS command first". */

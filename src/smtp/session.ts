@@ -9,11 +9,13 @@ import { assembleReply, parseReplyLine, type ReplyLine } from './reply.js';
 
 export type SessionState =
   | { phase: 'connected' }
-  | { phase: 'ready'; secure: boolean }
-  | { phase: 'awaiting-reply'; command: string; secure: boolean }
-  /** A reply timed out or was malformed: nothing more is sent, not even QUIT. */
-  | { phase: 'broken'; reason: string }
+  | { phase: 'ready' }
+  | { phase: 'awaiting-reply'; command: string }
+  /** A reply timed out or was malformed, or the TLS handshake failed: nothing more is sent, not even QUIT. */
+  | { phase: 'broken' }
   | { phase: 'closed' };
+
+const noop = () => {};
 
 export interface Clocked {
   monotonic(): number;
@@ -38,15 +40,25 @@ export class SmtpSession {
     this.reader = new LineReader(connection.stream, limits.maxLineBytes);
   }
 
+  /** Where the dialogue stands: only 'connected' and 'ready' allow a command. */
+  get phase(): SessionState['phase'] {
+    return this.state.phase;
+  }
+
   /** Reads one complete reply. The deadline covers the whole reply, however slowly it drips. */
-  async readReply(kind: 'greeting' | 'command', command = 'greeting'): Promise<ReplyFacts> {
-    if (this.state.phase === 'closed' || this.state.phase === 'broken') throw new MxrayError('internal-error', `session ${this.state.phase}`);
-    const timeoutMs = kind === 'greeting' ? this.limits.greetingTimeoutMs : this.limits.commandTimeoutMs;
-    const code = kind === 'greeting' ? 'greeting-timeout' : 'io-timeout';
+  readReply(kind: 'greeting' | 'command', command = 'greeting'): Promise<ReplyFacts> {
+    return kind === 'greeting'
+      ? this.awaitReply(this.limits.greetingTimeoutMs, 'greeting-timeout', command)
+      : this.awaitReply(this.limits.commandTimeoutMs, 'io-timeout', command);
+  }
+
+  private async awaitReply(timeoutMs: number, code: 'greeting-timeout' | 'io-timeout', command: string): Promise<ReplyFacts> {
+    // One reader at a time: a second read while one is awaited would steal its lines.
+    if (this.state.phase !== 'ready' && this.state.phase !== 'connected') throw new MxrayError('internal-error', `cannot read in phase ${this.state.phase}`);
     const deadline = this.clock.monotonic() + timeoutMs;
     const lines: ReplyLine[] = [];
     let bytes = 0;
-    this.state = { phase: 'awaiting-reply', command, secure: this.secure };
+    this.state = { phase: 'awaiting-reply', command };
     try {
       for (;;) {
         const remaining = Math.max(1, Math.ceil(deadline - this.clock.monotonic()));
@@ -73,17 +85,16 @@ export class SmtpSession {
       }
     } catch (err) {
       // The dialogue is out of step now (a late reply would answer the next command): stop talking.
-      this.state = { phase: 'broken', reason: err instanceof Error ? err.message : String(err) };
-      if (err instanceof MxrayError && (err.code === 'greeting-timeout' || err.code === 'io-timeout')) {
-        this.transcript.record(this.conn, 'error', `${err.message} (${command})`);
-      } else if (err instanceof MxrayError) {
-        this.transcript.record(this.conn, 'error', err.message);
-      }
+      // Only MxrayErrors come here (from the line reader or the checks above).
+      this.state = { phase: 'broken' };
+      const e = err as MxrayError;
+      const timedOut = e.code === 'greeting-timeout' || e.code === 'io-timeout';
+      this.transcript.record(this.conn, 'error', timedOut ? `${e.message} (${command})` : e.message);
       throw err;
     }
     const { reply, warnings } = assembleReply(lines);
     for (const w of warnings) this.transcript.record(this.conn, 'note', w);
-    this.state = { phase: 'ready', secure: this.secure };
+    this.state = { phase: 'ready' };
     return reply;
   }
 
@@ -93,7 +104,7 @@ export class SmtpSession {
       throw new MxrayError('internal-error', `cannot send in phase ${this.state.phase}`);
     }
     this.send(line);
-    return this.readReply('command', line.split(' ')[0]!.toUpperCase());
+    return this.awaitReply(this.limits.commandTimeoutMs, 'io-timeout', line.split(' ')[0]!.toUpperCase());
   }
 
   private send(line: string): void {
@@ -120,12 +131,12 @@ export class SmtpSession {
       handshake = await this.connection.startTls(options);
     } catch (err) {
       // The socket is gone with the failed handshake: nothing more can be said on it.
-      this.state = { phase: 'broken', reason: 'TLS handshake failed' };
+      this.state = { phase: 'broken' };
       throw err;
     }
     this.secure = true;
     this.reader = new LineReader(this.connection.stream, this.limits.maxLineBytes);
-    this.state = { phase: 'ready', secure: true };
+    this.state = { phase: 'ready' };
     return { handshake, injected };
   }
 
@@ -135,13 +146,12 @@ export class SmtpSession {
 
   /** QUIT politely (short wait), then close. Never throws. */
   async quit(): Promise<void> {
-    if (this.state.phase === 'closed') return;
     try {
       if (this.state.phase === 'ready') {
         this.send('QUIT');
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
-          this.readReply('command', 'QUIT').catch(() => null),
+          this.awaitReply(this.limits.commandTimeoutMs, 'io-timeout', 'QUIT').catch(noop),
           new Promise((r) => {
             timer = setTimeout(r, Math.min(this.limits.commandTimeoutMs, 2000));
           }),

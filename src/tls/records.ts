@@ -52,6 +52,11 @@ export function alertName(code: number): string {
 
 const MAX_PENDING = 64 * 1024;
 
+/** Record content types (RFC 8446 §5.1 and heartbeat, RFC 6520): ChangeCipherSpec 20 … heartbeat 24. */
+function isRecordType(byte: number): boolean {
+  return byte >= 20 && byte <= 24;
+}
+
 function printable(bytes: Buffer): string {
   return bytes
     .subarray(0, 48)
@@ -100,8 +105,9 @@ export class TlsRecordScanner {
       const type = this.pending[0]!;
       const major = this.pending[1]!;
       const length = this.pending.readUInt16BE(3);
-      if (type < 20 || type > 24 || major !== 3 || length > 18432) {
-        if (this.s.bytes === this.pending.length || !this.s.serverHello) {
+      if (!isRecordType(type) || major !== 3 || length > 18432) {
+        // Garbage after a ServerHello is dropped; before it, the server is not speaking TLS.
+        if (!this.s.serverHello) {
           this.s.notTls = true;
           this.s.preview = printable(this.pending);
         }
@@ -113,12 +119,10 @@ export class TlsRecordScanner {
       this.pending = this.pending.subarray(5 + length);
       this.record(type, body);
     }
-    if (this.pending.length > 0 && this.pending.length < 5 && this.s.bytes === this.pending.length) {
-      const first = this.pending[0]!;
-      if (first < 20 || first > 24) {
-        this.s.notTls = true;
-        this.s.preview = printable(this.pending);
-      }
+    // A first answer shorter than a record header is judged by its first byte.
+    if (this.pending.length > 0 && this.s.bytes === this.pending.length && !isRecordType(this.pending[0]!)) {
+      this.s.notTls = true;
+      this.s.preview = printable(this.pending);
     }
   }
 

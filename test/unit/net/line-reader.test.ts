@@ -1,43 +1,361 @@
-import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { Duplex, PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MxrayError } from '../../../src/core/errors.js';
 import { LineReader } from '../../../src/net/line-reader.js';
 
-describe('LineReader', () => {
+/** Lets the stream deliver what was written (PassThrough emits 'data' on a later tick). */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('LineReader: framing', () => {
   it('splits CRLF and bare LF lines across chunks and decodes at line boundaries', async () => {
     const s = new PassThrough();
     const r = new LineReader(s, 100);
     s.write(Buffer.from('220 h\xc3', 'latin1'));
     s.write(Buffer.from('\xa9llo\r\n250 ok\n', 'latin1'));
     expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '220 héllo', bareLf: false, bytes: 12 });
-    expect(await r.readLine(100, 'io-timeout')).toMatchObject({ text: '250 ok', bareLf: true });
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '250 ok', bareLf: true, bytes: 7 });
   });
-  it('fails with a code when a line exceeds the cap, without buffering it', async () => {
+  it('reads several lines from one chunk and a CRLF split between chunks', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.write('250-a\r\n250-b\r\n250 c\r');
+    s.write('\n');
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '250-a', bareLf: false, bytes: 7 });
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '250-b', bareLf: false, bytes: 7 });
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '250 c', bareLf: false, bytes: 7 });
+  });
+  it('reads empty lines, with and without CR', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.write('\n\r\n');
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '', bareLf: true, bytes: 1 });
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '', bareLf: false, bytes: 2 });
+  });
+  it('turns invalid UTF-8 into U+FFFD', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.write(Buffer.from([0x32, 0x32, 0x30, 0x20, 0xff, 0x0d, 0x0a]));
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '220 \ufffd', bareLf: false, bytes: 7 });
+  });
+});
+
+describe('LineReader: the line cap (bytes before the LF, CR included)', () => {
+  it('accepts a line of exactly the cap, arriving whole', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 8);
+    s.write('1234567\r\n12345678\n');
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '1234567', bareLf: false, bytes: 9 });
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '12345678', bareLf: true, bytes: 9 });
+  });
+  it('fails when a too-long line arrives whole in one chunk, and does not deliver it', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 8);
+    s.write('220 ok\r\n12345678\r\n250 after\r\n');
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('220 ok');
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'protocol-error', detail: 'line-too-long', message: expect.stringMatching(/./) });
+    expect(s.destroyed).toBe(true);
+    // Nothing of the long line is kept, not even as bytes left over.
+    expect(r.detach()).toHaveLength(0);
+  });
+  it('fails on a long line with its LF in the same chunk while a reader waits', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 16);
+    const p = r.readLine(1000, 'io-timeout');
+    s.write(`${'x'.repeat(40)}\r\n`);
+    await expect(p).rejects.toMatchObject({ code: 'protocol-error', detail: 'line-too-long' });
+  });
+  it('accepts a line that reaches the cap in pieces and fails one byte beyond it', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 8);
+    s.write('1234');
+    s.write('5678');
+    s.write('\n');
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '12345678', bareLf: true, bytes: 9 });
+    s.write('1234');
+    s.write('567');
+    s.write('8\r\n');
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'protocol-error', detail: 'line-too-long' });
+  });
+  it('fails when the unterminated rest of a line exceeds the cap, without waiting for its end', async () => {
     const s = new PassThrough();
     const r = new LineReader(s, 16);
     const p = r.readLine(1000, 'io-timeout');
     s.write('x'.repeat(10));
     s.write('y'.repeat(10));
     await expect(p).rejects.toMatchObject({ code: 'protocol-error', detail: 'line-too-long' });
+    // The failure stays: later reads see the same error, not the close that followed.
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'protocol-error', detail: 'line-too-long' });
+    expect(s.destroyed).toBe(true);
+  });
+  it('fails at once on a single chunk longer than the cap with no LF in it', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 16);
+    s.write('220 ok\r\n' + 'z'.repeat(17));
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('220 ok');
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ detail: 'line-too-long' });
+  });
+  it('counts a line from where the previous one ended, not from the start of the chunk', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 8);
+    s.write('12345678\n1234');
+    s.write('5678\n');
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('12345678');
+    expect(await r.readLine(100, 'io-timeout')).toEqual({ text: '12345678', bareLf: true, bytes: 9 });
+  });
+});
+
+describe('LineReader: the queue of lines nobody asked for', () => {
+  it('holds up to 64 lines of the cap in bytes, and ends the reading beyond', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 16);
+    // 16 × 64 = 1024 bytes may wait: 512 lines of 2 bytes fill it exactly.
+    s.write('a\n'.repeat(512));
+    await settle();
+    expect(r.pending).toBe(512);
+    expect(s.destroyed).toBe(false);
+    s.write('b\n');
+    await settle();
+    expect(s.destroyed).toBe(true);
+    // What arrived before the flood can still be read; then the flood is reported.
+    for (let i = 0; i < 513; i++) await r.readLine(100, 'io-timeout');
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'protocol-error', detail: 'flood', message: expect.stringMatching(/./) });
+  });
+  it('holds at most 10 000 lines, however short', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 4096);
+    s.write('\n'.repeat(10_000));
+    await settle();
+    expect(r.pending).toBe(10_000);
+    expect(s.destroyed).toBe(false);
+    s.write('\n');
+    await settle();
+    expect(s.destroyed).toBe(true);
+  });
+  it('frees the room of every line read', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 16);
+    s.write('a\n'.repeat(500));
+    await settle();
+    for (let i = 0; i < 500; i++) await r.readLine(100, 'io-timeout');
+    s.write('a\n'.repeat(500));
+    await settle();
+    expect(r.pending).toBe(500);
+    expect(s.destroyed).toBe(false);
+  });
+});
+
+describe('LineReader: waiting', () => {
+  afterEach(() => {
+    vi.useRealTimers();
   });
   it('times out with the code it was given', async () => {
+    vi.useFakeTimers();
     const r = new LineReader(new PassThrough(), 100);
-    const err = await r.readLine(20, 'greeting-timeout').catch((e: unknown) => e);
+    const greeting = r.readLine(20, 'greeting-timeout').catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(20);
+    const err = await greeting;
     expect(err).toBeInstanceOf(MxrayError);
-    expect((err as MxrayError).code).toBe('greeting-timeout');
+    expect(err).toMatchObject({ code: 'greeting-timeout', detail: 'timeout', message: expect.stringMatching(/./) });
+    const io = r.readLine(20, 'io-timeout').catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await io).toMatchObject({ code: 'io-timeout', detail: 'timeout' });
   });
+  it('waits the whole time it was given', async () => {
+    vi.useFakeTimers();
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    const p = r.readLine(50, 'io-timeout');
+    await vi.advanceTimersByTimeAsync(49);
+    s.write('250 ok\r\n');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await p).toMatchObject({ text: '250 ok' });
+    // Its timer is gone: nothing fires later.
+    expect(vi.getTimerCount()).toBe(0);
+  });
+  it('keeps a line that arrives after a time-out for the next read', async () => {
+    vi.useFakeTimers();
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    const late = r.readLine(20, 'io-timeout').catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await late).toMatchObject({ code: 'io-timeout' });
+    s.write('250 late\r\n');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.pending).toBe(1);
+    expect((await r.readLine(20, 'io-timeout')).text).toBe('250 late');
+  });
+  it('gives up when aborted, with io-timeout/aborted, and keeps later lines', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    const ac = new AbortController();
+    const p = r.readLine(10_000, 'greeting-timeout', ac.signal);
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ code: 'io-timeout', detail: 'aborted', message: expect.stringMatching(/./) });
+    s.write('220 late\r\n');
+    await settle();
+    expect(r.pending).toBe(1);
+  });
+  it('clears its timer and abort listener once a line arrives', async () => {
+    vi.useFakeTimers();
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    const ac = new AbortController();
+    const p = r.readLine(1000, 'io-timeout', ac.signal);
+    s.write('250 ok\r\n');
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await p).text).toBe('250 ok');
+    expect(vi.getTimerCount()).toBe(0);
+    // An abort after the read is over does not take the next waiter with it.
+    const next = r.readLine(1000, 'io-timeout');
+    ac.abort();
+    s.write('250 next\r\n');
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await next).text).toBe('250 next');
+  });
+  it('clears its abort listener on a time-out', async () => {
+    vi.useFakeTimers();
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    const ac = new AbortController();
+    const first = r.readLine(10, 'io-timeout', ac.signal).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await first).toMatchObject({ code: 'io-timeout', detail: 'timeout' });
+    const next = r.readLine(1000, 'io-timeout');
+    ac.abort();
+    s.write('250 next\r\n');
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await next).text).toBe('250 next');
+  });
+  it('clears the timer of a read that failed', async () => {
+    vi.useFakeTimers();
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    const p = r.readLine(1000, 'io-timeout').catch((e: unknown) => e);
+    s.end();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await p).toMatchObject({ detail: 'closed' });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('LineReader: the end of the connection', () => {
   it('reports the connection end', async () => {
     const s = new PassThrough();
     const r = new LineReader(s, 100);
     const p = r.readLine(1000, 'io-timeout');
     s.end();
     await expect(p).rejects.toMatchObject({ code: 'protocol-error', detail: 'closed' });
+    await expect(r.readLine(1000, 'io-timeout')).rejects.toMatchObject({ code: 'protocol-error', detail: 'closed' });
   });
-  it('detach returns unread lines and partial bytes (STARTTLS injection evidence)', async () => {
+  it('reports the end of the server side while ours is still open (half-closed duplex)', async () => {
+    const s = new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback(), allowHalfOpen: true });
+    const r = new LineReader(s, 100);
+    const p = r.readLine(1000, 'io-timeout');
+    s.push(null);
+    await expect(p).rejects.toMatchObject({ code: 'protocol-error', detail: 'closed', message: expect.stringMatching(/./) });
+    expect(s.destroyed).toBe(false);
+  });
+  it('reports a close without an end', async () => {
     const s = new PassThrough();
     const r = new LineReader(s, 100);
-    s.write('220 go ahead\r\n250-INJECTED\r\npart');
+    const p = r.readLine(1000, 'io-timeout');
+    s.destroy();
+    await expect(p).rejects.toMatchObject({ code: 'protocol-error', detail: 'closed' });
+  });
+  it('reports a socket error', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    const p = r.readLine(1000, 'io-timeout');
+    s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await expect(p).rejects.toMatchObject({ code: 'protocol-error', detail: 'socket-error', message: expect.stringContaining('read ECONNRESET') });
+  });
+  it('still hands out the lines that came before the end', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.end('221 bye\r\n');
+    await settle();
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('221 bye');
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ detail: 'closed' });
+  });
+});
+
+describe('LineReader.detach (before a TLS upgrade)', () => {
+  it('returns unread lines and partial bytes (STARTTLS injection evidence)', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.write('220 go ahead\r\n250-INJECTED\r\n250 bare\npart');
     expect((await r.readLine(100, 'io-timeout')).text).toBe('220 go ahead');
-    expect(r.detach().toString()).toBe('250-INJECTED\r\npart');
+    expect(r.detach().toString()).toBe('250-INJECTED\r\n250 bare\npart');
+    expect(r.pending).toBe(0);
+  });
+  it('also returns what the stream holds but has not emitted yet', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.write('220 go ahead\r\n');
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('220 go ahead');
+    s.write('250-INJECTED\r\n');
+    // Bytes that reach a paused stream stay in its buffer.
+    s.pause();
+    s.write('250 more\r\n');
+    s.write('250 and more\r\n');
+    await settle();
+    expect(r.pending).toBe(1);
+    expect(r.detach().toString()).toBe('250-INJECTED\r\n250 more\r\n250 and more\r\n');
+  });
+  it('returns nothing when nothing came, and stops reading the stream', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.write('220 go ahead\r\n');
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('220 go ahead');
+    expect(r.detach()).toHaveLength(0);
+    expect(s.isPaused()).toBe(true);
+    // What follows stays in the stream for the TLS layer.
+    s.write('250 next\r\n');
+    await settle();
+    expect(r.pending).toBe(0);
+    expect(String(s.read())).toBe('250 next\r\n');
+    s.resume();
+    s.write('250 more\r\n');
+    await settle();
+    expect(r.pending).toBe(0);
+    // A read on the detached reader is our mistake, not the server's.
+
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'internal-error', message: expect.stringMatching(/./) });
+  });
+  it('does not report the end of a stream it no longer reads', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    r.detach();
+    s.end();
+    s.resume();
+    await settle();
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'internal-error' });
+  });
+  it('does not report a close of a stream it no longer reads', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    r.detach();
+    s.destroy();
+    await settle();
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'internal-error' });
+  });
+  it('does not report an error of a stream it no longer reads', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    r.detach();
+    // Whoever reads the stream next (the TLS layer) handles its errors.
+    s.on('error', () => undefined);
+    s.destroy(new Error('gone'));
+    await settle();
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'internal-error' });
+  });
+  it('forgets a partial line, so a later line is not glued to it', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 8);
+    s.write('1234567');
+    await settle();
+    expect(r.detach().toString()).toBe('1234567');
+    // Nothing of the partial line is counted any more.
+    expect(r.detach()).toHaveLength(0);
   });
 });

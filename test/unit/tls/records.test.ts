@@ -1,27 +1,240 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TlsRecordScanner } from '../../../src/tls/records.js';
+import { alertName, TlsRecordScanner, type TlsRecordSummary } from '../../../src/tls/records.js';
 
-const record = (type: number, body: number[]) => Buffer.from([type, 3, 3, body.length >> 8, body.length & 0xff, ...body]);
-const handshake = (msg: number, len = 4) => [msg, 0, 0, len, ...new Array<number>(len).fill(0)];
+// Record layer (RFC 8446 §5.1): type, legacy version (3, x), 16-bit length, body.
+const record = (type: number, body: number[] | Buffer, version = [3, 3]) => Buffer.concat([Buffer.from([type, ...version, body.length >> 8, body.length & 0xff]), Buffer.from(body)]);
+// Handshake message (RFC 8446 §4): type, 24-bit length, body.
+const handshake = (msg: number, len = 4) => [msg, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff, ...new Array<number>(len).fill(0)];
+const SERVER_HELLO = 2;
+const CERTIFICATE = 11;
+const HANDSHAKE = 22;
+const ALERT = 21;
+const CCS = 20;
+const APP_DATA = 23;
 
-describe('TlsRecordScanner', () => {
+const nothingSeen: TlsRecordSummary = { bytes: 0, notTls: false, preview: null, serverHello: false, certificate: false, encrypted: false, alert: null };
+
+function scan(...chunks: Buffer[]): TlsRecordSummary {
+  const s = new TlsRecordScanner();
+  for (const c of chunks) s.push(c);
+  return s.summary();
+}
+
+describe('TlsRecordScanner: handshake messages in the clear', () => {
   it('sees ServerHello, Certificate and a plaintext alert (server aborted after its certificate)', () => {
-    const s = new TlsRecordScanner();
-    const bytes = Buffer.concat([record(22, [...handshake(2), ...handshake(11)]), record(21, [2, 80])]);
+    const bytes = Buffer.concat([record(HANDSHAKE, [...handshake(SERVER_HELLO), ...handshake(CERTIFICATE)]), record(ALERT, [2, 80])]);
     // Deliver in awkward pieces: the scanner must reassemble records.
+    const s = new TlsRecordScanner();
     for (let i = 0; i < bytes.length; i += 3) s.push(bytes.subarray(i, i + 3));
-    expect(s.summary()).toMatchObject({ serverHello: true, certificate: true, alert: 'internal_error', notTls: false });
+    expect(s.summary()).toEqual({ ...nothingSeen, bytes: bytes.length, serverHello: true, certificate: true, alert: 'internal_error' });
   });
-  it('recognises bytes that are not TLS at all', () => {
-    const s = new TlsRecordScanner();
-    s.push(Buffer.from('This is not TLS\r\n'));
-    expect(s.summary()).toMatchObject({ notTls: true, preview: 'This is not TLS..' });
+  it('reads a record whose header and body arrive in different chunks', () => {
+    const r = record(HANDSHAKE, handshake(SERVER_HELLO));
+    expect(scan(r.subarray(0, 5), r.subarray(5))).toMatchObject({ serverHello: true, bytes: r.length });
+    expect(scan(r.subarray(0, 2), r.subarray(2, 7), r.subarray(7))).toMatchObject({ serverHello: true });
+    // Incomplete: nothing is claimed yet.
+    expect(scan(r.subarray(0, r.length - 1))).toEqual({ ...nothingSeen, bytes: r.length - 1 });
   });
-  it('does not read encrypted alerts after ChangeCipherSpec', () => {
+  it('reads handshake messages spread over several records, with 24-bit lengths', () => {
+    const hello = handshake(SERVER_HELLO, 300);
+    const cert = handshake(CERTIFICATE, 70_000 - 4).slice(0, 20); // only the start of a large Certificate
+    expect(scan(record(HANDSHAKE, [...hello, ...cert]))).toMatchObject({ serverHello: true, certificate: true });
+  });
+  it('skips a message by its length, so bytes inside it are not taken for a message type', () => {
+    // A ServerHello of 7 bytes whose body holds 11 (Certificate) at the place of a message type.
+    const body = [SERVER_HELLO, 0, 0, 7, CERTIFICATE, 0, 0, 0, 0, 0, 0];
+    expect(scan(record(HANDSHAKE, body))).toMatchObject({ serverHello: true, certificate: false });
+    // The same bytes read with the length's high bytes set: the message is longer than the record.
+    expect(scan(record(HANDSHAKE, [SERVER_HELLO, 1, 0, 0, CERTIFICATE, 0, 0, 0]))).toMatchObject({ serverHello: true, certificate: false });
+  });
+  it('reads a message header of exactly four bytes, and not a shorter one', () => {
+    expect(scan(record(HANDSHAKE, [SERVER_HELLO, 0, 0, 0]))).toMatchObject({ serverHello: true });
+    expect(scan(record(HANDSHAKE, [SERVER_HELLO, 0, 0]))).toMatchObject({ serverHello: false });
+    expect(scan(record(HANDSHAKE, [...handshake(SERVER_HELLO, 0), CERTIFICATE, 0, 0]))).toMatchObject({ serverHello: true, certificate: false });
+  });
+  it('counts only ServerHello (2) and Certificate (11) as what they are', () => {
+    const others = [0, 1, 4, 8, 12, 13, 14, 15, 20].flatMap((m) => handshake(m));
+    expect(scan(record(HANDSHAKE, others))).toEqual({ ...nothingSeen, bytes: 5 + others.length });
+  });
+  it('accepts the record versions of TLS 1.0 to 1.3 and the largest allowed record', () => {
+    for (const minor of [0, 1, 2, 3, 4]) expect(scan(record(HANDSHAKE, handshake(SERVER_HELLO), [3, minor])).serverHello, `3.${minor}`).toBe(true);
+    // 2^14 + 2048 bytes is the largest TLSCiphertext (RFC 8446 §5.2).
+    const big = Buffer.concat([Buffer.from(handshake(SERVER_HELLO, 0)), Buffer.alloc(18432 - 4)]);
+    expect(scan(record(HANDSHAKE, big))).toMatchObject({ serverHello: true, notTls: false });
+  });
+  it('ignores heartbeat records (24) without calling the stream foreign', () => {
+    // Not a handshake record: bytes that would read as a ServerHello there mean nothing here.
+    expect(scan(record(24, handshake(SERVER_HELLO)))).toEqual({ ...nothingSeen, bytes: 13 });
+    expect(scan(record(24, [1, 0, 0]), record(HANDSHAKE, handshake(SERVER_HELLO)))).toMatchObject({ serverHello: true, notTls: false, encrypted: false, alert: null });
+  });
+});
+
+describe('TlsRecordScanner: alerts and encryption', () => {
+  it('names a plaintext alert before ChangeCipherSpec', () => {
+    expect(scan(record(ALERT, [2, 40]))).toEqual({ ...nothingSeen, bytes: 7, alert: 'handshake_failure' });
+    expect(scan(record(HANDSHAKE, handshake(SERVER_HELLO)), record(ALERT, [2, 70]))).toMatchObject({ alert: 'protocol_version', encrypted: false });
+  });
+  it('does not read alerts after ChangeCipherSpec: they are encrypted', () => {
+    const s = scan(record(HANDSHAKE, handshake(SERVER_HELLO)), record(CCS, [1]), record(ALERT, [2, 40]));
+    expect(s).toMatchObject({ serverHello: true, alert: null, encrypted: true });
+  });
+  it('takes an alert record that is not two bytes long for an encrypted one', () => {
+    expect(scan(record(ALERT, [2, 40, 0]))).toMatchObject({ alert: null, encrypted: true });
+    expect(scan(record(ALERT, [2]))).toMatchObject({ alert: null, encrypted: true });
+  });
+  it('after ChangeCipherSpec, handshake records are encrypted: no Certificate is read from them', () => {
+    const s = scan(record(HANDSHAKE, handshake(SERVER_HELLO)), record(CCS, [1]), record(HANDSHAKE, handshake(CERTIFICATE)));
+    expect(s).toMatchObject({ serverHello: true, certificate: false, alert: null });
+  });
+  it('marks application data records (TLS 1.3 encrypted handshake) as encrypted', () => {
+    expect(scan(record(HANDSHAKE, handshake(SERVER_HELLO)), record(APP_DATA, [1, 2, 3, 4]))).toEqual({
+      ...nothingSeen,
+      bytes: 5 + 8 + 5 + 4,
+      serverHello: true,
+      encrypted: true,
+    });
+  });
+  it('knows the alert names of RFC 8446 §6 and numbers the others', () => {
+    const rfc8446: Record<number, string> = {
+      0: 'close_notify',
+      10: 'unexpected_message',
+      20: 'bad_record_mac',
+      22: 'record_overflow',
+      40: 'handshake_failure',
+      42: 'bad_certificate',
+      43: 'unsupported_certificate',
+      44: 'certificate_revoked',
+      45: 'certificate_expired',
+      46: 'certificate_unknown',
+      47: 'illegal_parameter',
+      48: 'unknown_ca',
+      49: 'access_denied',
+      50: 'decode_error',
+      51: 'decrypt_error',
+      70: 'protocol_version',
+      71: 'insufficient_security',
+      80: 'internal_error',
+      86: 'inappropriate_fallback',
+      90: 'user_canceled',
+      109: 'missing_extension',
+      110: 'unsupported_extension',
+      112: 'unrecognized_name',
+      116: 'certificate_required',
+      120: 'no_application_protocol',
+    };
+    for (const [code, name] of Object.entries(rfc8446)) expect(alertName(Number(code))).toBe(name);
+    expect(alertName(255)).toBe('alert 255');
+    expect(alertName(21)).toBe('alert 21');
+  });
+});
+
+describe('TlsRecordScanner: what is not TLS', () => {
+  it('recognises bytes that are not TLS at all, with a printable preview', () => {
+    expect(scan(Buffer.from('This is not TLS\r\n'))).toEqual({ ...nothingSeen, bytes: 17, notTls: true, preview: 'This is not TLS..' });
+    expect(scan(Buffer.from([0x20, 0x7e, 0x7f, 0x1f, 0x80, 0xff, 0x41]))).toMatchObject({ notTls: true, preview: ' ~....A' });
+  });
+  it('limits the preview to 48 bytes', () => {
+    const text = '554 5.7.1 This server does not speak TLS at all, it is a plain SMTP server';
+    expect(scan(Buffer.from(text)).preview).toBe(text.slice(0, 48));
+  });
+  it('recognises a short answer (under a record header) that cannot start a record', () => {
+    expect(scan(Buffer.from('5'))).toMatchObject({ notTls: true, preview: '5' });
+    expect(scan(Buffer.from([19]))).toMatchObject({ notTls: true, preview: '.' });
+    expect(scan(Buffer.from([25, 3]))).toMatchObject({ notTls: true, preview: '..' });
+    expect(scan(Buffer.from('220 '))).toMatchObject({ notTls: true, preview: '220 ' });
+  });
+  it('waits on a short start that can begin a record', () => {
+    for (const first of [20, 22, 24]) expect(scan(Buffer.from([first, 3, 3]))).toEqual({ ...nothingSeen, bytes: 3 });
+    expect(scan(Buffer.alloc(0))).toEqual(nothingSeen);
+  });
+  it('judges a short start only on the very first bytes, not after a record', () => {
+    expect(scan(record(HANDSHAKE, handshake(0)), Buffer.from('5'))).toMatchObject({ notTls: false, preview: null });
+  });
+  it('refuses record types outside 20-24, versions other than 3.x and oversized records', () => {
+    expect(scan(record(19, [0]))).toMatchObject({ notTls: true });
+    expect(scan(record(25, [0]))).toMatchObject({ notTls: true });
+    expect(scan(record(HANDSHAKE, handshake(SERVER_HELLO), [2, 0]))).toMatchObject({ notTls: true, serverHello: false });
+    expect(scan(record(HANDSHAKE, handshake(SERVER_HELLO), [4, 3]))).toMatchObject({ notTls: true, serverHello: false });
+    expect(scan(Buffer.from([HANDSHAKE, 3, 3, 0x48, 0x01]))).toMatchObject({ notTls: true, preview: '...H.' });
+  });
+  it('calls garbage after a record foreign when no ServerHello came yet', () => {
+    const first = record(HANDSHAKE, handshake(0));
+    expect(scan(first, Buffer.from('HTTP/1.1 400 Bad Request\r\n'))).toMatchObject({ notTls: true, preview: 'HTTP/1.1 400 Bad Request..' });
+  });
+  it('drops garbage after a ServerHello without calling the whole stream foreign', () => {
     const s = new TlsRecordScanner();
-    s.push(Buffer.concat([record(22, handshake(2)), record(20, [1]), record(21, [2, 40])]));
+    s.push(record(HANDSHAKE, handshake(SERVER_HELLO)));
+    s.push(Buffer.from('garbage here'));
+    expect(s.summary()).toMatchObject({ notTls: false, preview: null, serverHello: true });
+    // The garbage is dropped: a later record is read from its own first byte.
+    s.push(record(ALERT, [2, 80]));
+    expect(s.summary()).toMatchObject({ alert: 'internal_error', bytes: 13 + 12 + 7 });
+  });
+  it('stops reading once the stream was found foreign, but keeps counting bytes', () => {
+    const s = new TlsRecordScanner();
+    s.push(Buffer.from('220 mx.example.com ESMTP\r\n'));
+    s.push(record(HANDSHAKE, handshake(SERVER_HELLO)));
+    expect(s.summary()).toEqual({ ...nothingSeen, bytes: 26 + 13, notTls: true, preview: '220 mx.example.com ESMTP..' });
+  });
+});
+
+describe('TlsRecordScanner: bounds and life cycle', () => {
+  /** Handshake records of the given sizes (each a record of one message) in one buffer. */
+  const records = (...sizes: number[]) => Buffer.concat(sizes.map((n) => record(HANDSHAKE, handshake(SERVER_HELLO, n - 5 - 4))));
+  it('scans a chunk of up to 64 KiB', () => {
+    const chunk = records(16_389, 16_389, 16_389, 16_369);
+    expect(chunk.length).toBe(65_536);
+    expect(scan(chunk)).toMatchObject({ serverHello: true, bytes: 65_536 });
+  });
+  it('gives up, rather than hold more than 64 KiB, and ignores everything after', () => {
+    const chunk = records(16_389, 16_389, 16_389, 16_370);
+    expect(chunk.length).toBe(65_537);
+    const s = new TlsRecordScanner();
+    s.push(chunk);
+    expect(s.summary()).toEqual({ ...nothingSeen, bytes: 65_537 });
+    s.push(record(ALERT, [2, 40]));
+    expect(s.summary()).toEqual({ ...nothingSeen, bytes: 65_537 + 7 });
+  });
+  it('counts pending bytes together with the new chunk against the bound', () => {
+    const whole = records(16_389, 16_389, 16_389, 16_370);
+    const s = new TlsRecordScanner();
+    // An unfinished record header waits in the scanner; the rest pushes it over 64 KiB.
+    s.push(whole.subarray(0, 3));
+    s.push(whole.subarray(3));
+    expect(s.summary()).toEqual({ ...nothingSeen, bytes: 65_537 });
+  });
+  it('ignores what follows stop() (application data is not its business)', () => {
+    const s = new TlsRecordScanner();
+    s.push(record(HANDSHAKE, handshake(SERVER_HELLO)));
+    s.stop();
+    s.push(record(ALERT, [2, 40]));
+    s.push(Buffer.from('not tls'));
+    expect(s.summary()).toEqual({ ...nothingSeen, bytes: 13 + 7 + 7, serverHello: true });
+  });
+  it('forgets a half record on stop()', () => {
+    const s = new TlsRecordScanner();
+    const r = record(ALERT, [2, 40]);
+    s.push(r.subarray(0, 4));
+    s.stop();
+    s.push(r.subarray(4));
     expect(s.summary().alert).toBeNull();
+  });
+  it('hands out a copy of its summary', () => {
+    const s = new TlsRecordScanner();
+    const first = s.summary();
+    first.alert = 'changed';
+    first.bytes = 99;
+    expect(s.summary()).toEqual(nothingSeen);
+  });
+  it('does not keep a reference to the chunk it was given', () => {
+    const s = new TlsRecordScanner();
+    const r = record(ALERT, [2, 40]);
+    const head = Buffer.from(r.subarray(0, 4));
+    s.push(head);
+    head.fill(0);
+    s.push(r.subarray(4));
+    expect(s.summary().alert).toBe('handshake_failure');
   });
   it('never throws and stays bounded on arbitrary input', () => {
     fc.assert(

@@ -1,0 +1,526 @@
+// The SMTP client session over an in-memory connection: what it writes, what it reads, how it
+// bounds replies, and when it stops talking. A fake Connection (two in-memory duplexes, one for
+// the cleartext phase and one standing in for TLS) records every byte the session writes.
+import { Duplex } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_LIMITS, type Connection, type Limits, type TlsHandshake, type TlsOptions } from '../../../src/core/context.js';
+import { MxrayError } from '../../../src/core/errors.js';
+import type { TranscriptEvent } from '../../../src/core/schema.js';
+import { Transcript } from '../../../src/core/transcript.js';
+import { SmtpSession } from '../../../src/smtp/session.js';
+
+const HANDSHAKE: TlsHandshake = {
+  protocol: 'TLSv1.3',
+  cipher: 'TLS_AES_256_GCM_SHA384',
+  cipherStandard: 'TLS_AES_256_GCM_SHA384',
+  group: 'X25519',
+  peerChain: [],
+  ocspResponse: null,
+  handshakeMs: 1,
+};
+
+/** One direction of a fake socket: what the session writes is recorded, the test pushes what the server says. */
+class Wire {
+  written = '';
+  readonly stream: Duplex;
+  constructor() {
+    this.stream = new Duplex({
+      read() {},
+      write: (chunk: Buffer, _encoding, callback) => {
+        this.written += chunk.toString('latin1');
+        callback();
+      },
+    });
+  }
+  /** The server sends bytes. */
+  send(text: string): void {
+    this.stream.push(Buffer.from(text, 'latin1'));
+  }
+}
+
+class FakeConnection implements Connection {
+  readonly localAddress = '192.0.2.1';
+  readonly remoteAddress = '192.0.2.25';
+  readonly clear = new Wire();
+  readonly tls = new Wire();
+  stream: Duplex = this.clear.stream;
+  tlsOptions: TlsOptions[] = [];
+  closed = 0;
+  constructor(private readonly handshake: () => Promise<TlsHandshake> = () => Promise.resolve(HANDSHAKE)) {}
+  startTls(options: TlsOptions): Promise<TlsHandshake> {
+    this.tlsOptions.push(options);
+    return this.handshake().then((h) => {
+      this.stream = this.tls.stream;
+      return h;
+    });
+  }
+  close(): void {
+    this.closed++;
+    this.stream.destroy();
+  }
+}
+
+/** Fake timers move Date; the session's clock reads it, so deadlines follow the fake time. */
+const fakeClock = { now: () => Date.now(), monotonic: () => Date.now() };
+
+function open(limits: Partial<Limits> = {}, signal?: AbortSignal, handshake?: () => Promise<TlsHandshake>) {
+  const connection = new FakeConnection(handshake);
+  const transcript = new Transcript(fakeClock);
+  const session = new SmtpSession(connection, transcript, 'c1', { ...DEFAULT_LIMITS, ...limits }, fakeClock, signal);
+  const events = (kind?: TranscriptEvent['kind']) => transcript.events.filter((e) => !kind || e.kind === kind).map((e) => e.text);
+  return { connection, transcript, session, events, server: connection.clear };
+}
+
+/** The rejection of a promise (fails the test when it resolves). */
+function rejection(p: Promise<unknown>): Promise<MxrayError> {
+  return p.then(
+    () => expect.fail('expected a rejection'),
+    (e: unknown) => e as MxrayError,
+  );
+}
+
+/** Lets queued stream events and promise callbacks run. */
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+/** Settled state of a promise, without awaiting it. */
+function track<T>(p: Promise<T>) {
+  const state: { done: boolean; value?: T; error?: unknown } = { done: false };
+  p.then(
+    (value) => Object.assign(state, { done: true, value }),
+    (error: unknown) => Object.assign(state, { done: true, error }),
+  );
+  return state;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('SmtpSession: replies', () => {
+  it('reads the greeting and a multi-line EHLO reply, sending nothing before its final line', async () => {
+    vi.useFakeTimers();
+    const { session, server, events } = open();
+    expect(session.phase).toBe('connected');
+    server.send('220 mx.example.com ESMTP\r\n');
+    expect(await session.readReply('greeting')).toEqual({ code: 220, enhanced: null, lines: ['mx.example.com ESMTP'] });
+    expect(session.phase).toBe('ready');
+    const ehlo = track(session.command('EHLO client.example'));
+    expect(session.phase).toBe('awaiting-reply');
+    expect(server.written).toBe('EHLO client.example\r\n');
+    server.send('250-mx.example.com\r\n250-PIPELINING\r\n');
+    await flush();
+    expect(ehlo.done).toBe(false);
+    server.send('250 STARTTLS\r\n');
+    await flush();
+    expect(ehlo).toEqual({ done: true, value: { code: 250, enhanced: null, lines: ['mx.example.com', 'PIPELINING', 'STARTTLS'] } });
+    expect(events()).toEqual(['220 mx.example.com ESMTP', 'EHLO client.example', '250-mx.example.com', '250-PIPELINING', '250 STARTTLS']);
+    expect(events('send')).toEqual(['EHLO client.example']);
+    expect(events('recv')).toHaveLength(4);
+    expect(server.written).toBe('EHLO client.example\r\n');
+    expect(session.phase).toBe('ready');
+  });
+  it('records events under its connection label', async () => {
+    const { session, server, transcript } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    expect(transcript.events.map((e) => e.conn)).toEqual(['c1']);
+  });
+  it('reads the enhanced code of the first line and notes mixed codes in the transcript', async () => {
+    const { session, server, events } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const p = session.command('MAIL FROM:<a@example.com>');
+    server.send('550-5.7.1 Relaying denied\r\n551 5.7.1 see the web page\r\n');
+    expect(await p).toEqual({ code: 550, enhanced: '5.7.1', lines: ['5.7.1 Relaying denied', '5.7.1 see the web page'] });
+    expect(events('note')).toHaveLength(1);
+  });
+  it('answers with the next reply, one command at a time', async () => {
+    const { session, server } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const mail = session.command('MAIL FROM:<a@example.com>');
+    server.send('250 2.1.0 Ok\r\n');
+    expect(await mail).toMatchObject({ code: 250, enhanced: '2.1.0' });
+    const rcpt = session.command('RCPT TO:<b@example.com>');
+    server.send('550 5.1.1 No such user\r\n');
+    expect(await rcpt).toMatchObject({ code: 550, enhanced: '5.1.1' });
+    expect(server.written).toBe('MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\n');
+  });
+  it('refuses to send a second command while a reply is awaited', async () => {
+    const { session, server } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const first = session.command('NOOP');
+    await expect(session.command('RSET')).rejects.toMatchObject({ code: 'internal-error', message: expect.stringMatching(/./) });
+    expect(server.written).toBe('NOOP\r\n');
+    server.send('250 ok\r\n');
+    expect(await first).toMatchObject({ code: 250 });
+  });
+  it('refuses a second read while a reply is awaited', async () => {
+    const { session, server } = open();
+    const greeting = session.readReply('greeting');
+    await expect(session.readReply('greeting')).rejects.toMatchObject({ code: 'internal-error', message: expect.stringMatching(/./) });
+    // The refused read is our mistake: the dialogue itself is still waiting for its reply.
+    expect(session.phase).toBe('awaiting-reply');
+    server.send('220 hi\r\n');
+    expect(await greeting).toMatchObject({ code: 220, lines: ['hi'] });
+  });
+  it('may send a command before reading any greeting', async () => {
+    const { session, server } = open();
+    const p = session.command('EHLO client.example');
+    server.send('250 ok\r\n');
+    expect(await p).toMatchObject({ code: 250 });
+    expect(server.written).toBe('EHLO client.example\r\n');
+  });
+});
+
+describe('SmtpSession: bounds on a reply', () => {
+  it('accepts a reply of exactly maxReplyLines lines and refuses one line more, without waiting for the end', async () => {
+    const { session, server, events } = open({ maxReplyLines: 3 });
+    server.send('250-a\r\n250-b\r\n250 c\r\n');
+    expect((await session.readReply('greeting')).lines).toEqual(['a', 'b', 'c']);
+    const p = session.command('EHLO client.example');
+    server.send('250-a\r\n250-b\r\n250-c\r\n250-d\r\n');
+    const err = await rejection(p);
+    expect(err).toMatchObject({ code: 'protocol-error', detail: 'reply-too-long' });
+    // The transcript holds the failure as it was thrown (no command attached: not a time-out).
+    expect(events('error')).toEqual([err.message]);
+    expect(err.message).not.toBe('');
+    expect(session.phase).toBe('broken');
+  });
+  it('refuses a reply of more than maxReplyLines lines even when its last line is final', async () => {
+    const { session, server } = open({ maxReplyLines: 2 });
+    server.send('220-a\r\n220-b\r\n220 c\r\n');
+    await expect(session.readReply('greeting')).rejects.toMatchObject({ code: 'protocol-error', detail: 'reply-too-long' });
+  });
+  it('accepts a reply of exactly maxReplyBytes bytes (line ends included) and refuses one byte more', async () => {
+    const { session, server } = open({ maxReplyBytes: 18 });
+    server.send('250-abc\r\n250 abc\r\n');
+    expect((await session.readReply('greeting')).lines).toEqual(['abc', 'abc']);
+    const p = session.command('EHLO client.example');
+    server.send('250-abc\r\n250 abcd\r\n');
+    await expect(p).rejects.toMatchObject({ code: 'protocol-error', detail: 'reply-too-large', message: expect.stringMatching(/./) });
+  });
+  it('counts the bytes of the whole reply, not of each line', async () => {
+    const { session, server } = open({ maxReplyBytes: 20 });
+    server.send('220-abcdefgh\r\n220-abcdefgh\r\n');
+    await expect(session.readReply('greeting')).rejects.toMatchObject({ code: 'protocol-error', detail: 'reply-too-large' });
+  });
+  it('refuses a line that is not an SMTP reply line', async () => {
+    const { session, server, events } = open();
+    server.send('HTTP/1.1 400 Bad Request\r\n');
+    const err = await rejection(session.readReply('greeting'));
+    expect(err).toMatchObject({ code: 'protocol-error', detail: 'malformed-reply' });
+    expect(events('recv')).toEqual(['HTTP/1.1 400 Bad Request']);
+    expect(events('error')).toEqual([err.message]);
+    expect(err.message).toContain('HTTP/1.1 400 Bad Request');
+    expect(session.phase).toBe('broken');
+  });
+  it('quotes at most 80 characters of a malformed line in its error', async () => {
+    const { session, server } = open();
+    server.send(`${'x'.repeat(200)}\r\n`);
+    const err = await rejection(session.readReply('greeting'));
+    expect(err).toMatchObject({ code: 'protocol-error', detail: 'malformed-reply' });
+    expect(err.message).toContain('x'.repeat(80));
+    expect(err.message).not.toContain('x'.repeat(81));
+  });
+  it('refuses a malformed line in the middle of a reply', async () => {
+    const { session, server } = open();
+    server.send('250-ok\r\n* garbage\r\n250 ok\r\n');
+    await expect(session.readReply('greeting')).rejects.toMatchObject({ code: 'protocol-error', detail: 'malformed-reply' });
+  });
+  it('passes on a line that is too long as the reader reports it', async () => {
+    const { session, server } = open({ maxLineBytes: 10 });
+    server.send(`220 ${'x'.repeat(20)}\r\n`);
+    await expect(session.readReply('greeting')).rejects.toMatchObject({ code: 'protocol-error', detail: 'line-too-long' });
+  });
+});
+
+describe('SmtpSession: time-outs', () => {
+  it('the greeting has its own time-out and code', async () => {
+    vi.useFakeTimers();
+    const { session, events } = open({ greetingTimeoutMs: 1000, commandTimeoutMs: 300 });
+    const greeting = track(session.readReply('greeting'));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(greeting.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(greeting.error).toBeInstanceOf(MxrayError);
+    expect(greeting.error).toMatchObject({ code: 'greeting-timeout' });
+    expect(events('error')).toEqual([expect.stringMatching(/\(greeting\)$/)]);
+  });
+  it('a command has its own time-out and code, and the transcript names the command', async () => {
+    vi.useFakeTimers();
+    const { session, server, events } = open({ greetingTimeoutMs: 100, commandTimeoutMs: 300 });
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const ehlo = track(session.command('ehlo client.example'));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(ehlo.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ehlo.error).toMatchObject({ code: 'io-timeout' });
+    expect(events('error')).toEqual([expect.stringMatching(/\(EHLO\)$/)]);
+  });
+  it('a reply read on its own (after DATA) has the command time-out and code', async () => {
+    vi.useFakeTimers();
+    const { session, server, events } = open({ greetingTimeoutMs: 1000, commandTimeoutMs: 300 });
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const reply = track(session.readReply('command', 'DATA'));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(reply.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reply.error).toMatchObject({ code: 'io-timeout' });
+    expect(events('error')).toEqual([expect.stringMatching(/\(DATA\)$/)]);
+  });
+  it('the deadline covers the whole reply, however slowly it drips', async () => {
+    vi.useFakeTimers();
+    const { session, server } = open({ commandTimeoutMs: 1000 });
+    const ehlo = track(session.command('EHLO client.example'));
+    await vi.advanceTimersByTimeAsync(600);
+    server.send('250-mx.example.com\r\n');
+    await vi.advanceTimersByTimeAsync(300);
+    server.send('250-PIPELINING\r\n');
+    await vi.advanceTimersByTimeAsync(99);
+    expect(ehlo.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ehlo.error).toMatchObject({ code: 'io-timeout' });
+  });
+  it('a reply that comes in time is read, and leaves no timer behind', async () => {
+    vi.useFakeTimers();
+    const { session, server } = open({ commandTimeoutMs: 1000 });
+    const ehlo = track(session.command('EHLO client.example'));
+    await vi.advanceTimersByTimeAsync(998);
+    server.send('250-mx.example.com\r\n');
+    await vi.advanceTimersByTimeAsync(1);
+    server.send('250 PIPELINING\r\n');
+    await flush();
+    expect(ehlo.value).toEqual({ code: 250, enhanced: null, lines: ['mx.example.com', 'PIPELINING'] });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+  it('after a time-out nothing more is sent, not even QUIT', async () => {
+    vi.useFakeTimers();
+    const { session, server, connection, events } = open({ commandTimeoutMs: 300 });
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const ehlo = track(session.command('EHLO client.example'));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(ehlo.error).toMatchObject({ code: 'io-timeout' });
+    expect(session.phase).toBe('broken');
+    // The late reply would now answer the next command: the session is broken.
+    server.send('250 late\r\n');
+    await expect(session.command('MAIL FROM:<>')).rejects.toMatchObject({ code: 'internal-error', message: expect.stringMatching(/./) });
+    await expect(session.readReply('command')).rejects.toMatchObject({ code: 'internal-error' });
+    await session.quit();
+    expect(session.phase).toBe('closed');
+    expect(server.written).toBe('EHLO client.example\r\n');
+    expect(connection.closed).toBe(1);
+    expect(events('send')).toEqual(['EHLO client.example']);
+    expect(events('close')).toHaveLength(1);
+  });
+  it('after a malformed reply nothing more is sent either', async () => {
+    const { session, server, connection } = open();
+    server.send('SSH-2.0-OpenSSH_9.2\r\n');
+    await expect(session.readReply('greeting')).rejects.toMatchObject({ detail: 'malformed-reply' });
+    await expect(session.command('EHLO client.example')).rejects.toMatchObject({ code: 'internal-error' });
+    await session.quit();
+    expect(server.written).toBe('');
+    expect(connection.closed).toBe(1);
+  });
+  it('gives up when the run is aborted', async () => {
+    const ac = new AbortController();
+    const { session } = open({}, ac.signal);
+    const p = session.readReply('greeting');
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ code: 'io-timeout', detail: 'aborted' });
+    expect(session.phase).toBe('broken');
+  });
+});
+
+describe('SmtpSession: what it sends', () => {
+  it('refuses to send a command containing CR or LF (a smuggled second command)', async () => {
+    const { session, server, events } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    for (const line of ['MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>', 'RCPT TO:<b@example.com>\nDATA', 'NOOP\r']) {
+      await expect(session.command(line), JSON.stringify(line)).rejects.toMatchObject({ code: 'internal-error', message: expect.stringMatching(/./) });
+    }
+    expect(server.written).toBe('');
+    expect(events('send')).toEqual([]);
+    expect(session.phase).toBe('ready');
+    // The refusal is ours: the dialogue itself is still in step.
+    const noop = session.command('NOOP');
+    server.send('250 ok\r\n');
+    expect(await noop).toMatchObject({ code: 250 });
+  });
+});
+
+describe('SmtpSession: bare LF', () => {
+  it('notes once that the server ends lines with a bare LF', async () => {
+    const { session, server, events } = open();
+    server.send('220 hi\n');
+    await session.readReply('greeting');
+    const p = session.command('EHLO client.example');
+    server.send('250-a\n250 b\n');
+    await p;
+    expect(events('note')).toEqual([expect.stringMatching(/bare LF/)]);
+    expect(events().indexOf(events('note')[0]!)).toBe(1);
+  });
+  it('notes nothing when every line ends with CRLF', async () => {
+    const { session, server, events } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    expect(events('note')).toEqual([]);
+  });
+});
+
+describe('SmtpSession: STARTTLS', () => {
+  async function atStarttls(limits: Partial<Limits> = {}, handshake?: () => Promise<TlsHandshake>) {
+    const s = open(limits, undefined, handshake);
+    s.server.send('220 hi\r\n');
+    await s.session.readReply('greeting');
+    return s;
+  }
+
+  it('reports bytes left after the 220 to STARTTLS as injected, and does not read them as a reply', async () => {
+    const { session, server, connection, events } = await atStarttls();
+    const p = session.command('STARTTLS');
+    server.send('220 2.0.0 Ready to start TLS\r\n250-INJECTED\r\n250 ALSO');
+    expect(await p).toMatchObject({ code: 220 });
+    const { handshake, injected } = await session.startTls({ servername: 'mx.example.com', mode: 'normal', timeoutMs: 1000 });
+    expect(injected.toString('latin1')).toBe('250-INJECTED\r\n250 ALSO');
+    expect(session.injectedBytes).toBe(22);
+    expect(handshake).toBe(HANDSHAKE);
+    expect(connection.tlsOptions).toEqual([{ servername: 'mx.example.com', mode: 'normal', timeoutMs: 1000 }]);
+    // The transcript keeps the evidence: the injected bytes themselves (escaped).
+    expect(events('error')).toEqual([expect.stringContaining('250-INJECTED\\r\\n250 ALSO')]);
+    expect(events('tls')).toEqual([expect.stringMatching(/SNI mx\.example\.com/)]);
+    expect(session.phase).toBe('ready');
+    // Inside TLS, the injected lines are gone: EHLO is answered by what TLS carries.
+    const ehlo = session.command('EHLO client.example');
+    connection.tls.send('250-mx.example.com\r\n250 AUTH PLAIN\r\n');
+    expect(await ehlo).toEqual({ code: 250, enhanced: null, lines: ['mx.example.com', 'AUTH PLAIN'] });
+    expect(connection.tls.written).toBe('EHLO client.example\r\n');
+    expect(server.written).toBe('STARTTLS\r\n');
+  });
+  it('reports no injection when the server sent nothing after its 220', async () => {
+    const { session, server, events } = await atStarttls();
+    const p = session.command('STARTTLS');
+    server.send('220 go ahead\r\n');
+    await p;
+    const { injected } = await session.startTls({ servername: null, mode: 'legacy', timeoutMs: 1000 });
+    expect(injected).toHaveLength(0);
+    expect(session.injectedBytes).toBe(0);
+    expect(events('error')).toEqual([]);
+    expect(events('tls')).toEqual([expect.stringMatching(/legacy, no SNI/)]);
+  });
+  it('is secure only after a successful handshake, and reads only from the TLS stream then', async () => {
+    const { session, server, connection } = await atStarttls();
+    expect(session.isSecure).toBe(false);
+    const p = session.command('STARTTLS');
+    server.send('220 go ahead\r\n');
+    await p;
+    await session.startTls({ servername: 'mx.example.com', mode: 'normal', timeoutMs: 1000 });
+    expect(session.isSecure).toBe(true);
+    const ehlo = track(session.command('EHLO client.example'));
+    // A reply on the old, cleartext stream is not an answer any more.
+    server.send('250 from the clear\r\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ehlo.done).toBe(false);
+    connection.tls.send('250 from TLS\r\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ehlo.value).toMatchObject({ lines: ['from TLS'] });
+  });
+  it('a failed handshake breaks the session: no QUIT afterwards', async () => {
+    const failure = new Error('handshake failed');
+    const { session, server, connection } = await atStarttls({}, () => Promise.reject(failure));
+    const p = session.command('STARTTLS');
+    server.send('220 go ahead\r\n');
+    await p;
+    await expect(session.startTls({ servername: 'mx.example.com', mode: 'normal', timeoutMs: 1000 })).rejects.toBe(failure);
+    expect(session.isSecure).toBe(false);
+    expect(session.phase).toBe('broken');
+    await expect(session.command('EHLO client.example')).rejects.toMatchObject({ code: 'internal-error' });
+    await session.quit();
+    expect(server.written).toBe('STARTTLS\r\n');
+    expect(connection.tls.written).toBe('');
+    expect(connection.closed).toBe(1);
+  });
+});
+
+describe('SmtpSession: QUIT and close', () => {
+  it('says QUIT, reads the 221, then closes', async () => {
+    const { session, server, connection, events } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const q = session.quit();
+    expect(server.written).toBe('QUIT\r\n');
+    server.send('221 bye\r\n');
+    await q;
+    expect(connection.closed).toBe(1);
+    expect(events()).toEqual(['220 hi', 'QUIT', '221 bye', 'connection closed']);
+    await session.quit();
+    session.close();
+    expect(connection.closed).toBe(1);
+    expect(events('close')).toHaveLength(1);
+    expect(server.written).toBe('QUIT\r\n');
+  });
+  it('waits at most 2 s for the answer to QUIT', async () => {
+    vi.useFakeTimers();
+    const { session, server, connection } = open({ commandTimeoutMs: 30_000 });
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const q = track(session.quit());
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(q.done).toBe(false);
+    expect(connection.closed).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(q.done).toBe(true);
+    expect(connection.closed).toBe(1);
+  });
+  it('waits no longer than the command time-out for the answer to QUIT', async () => {
+    vi.useFakeTimers();
+    const { session, server, connection, events } = open({ commandTimeoutMs: 500 });
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const q = track(session.quit());
+    await vi.advanceTimersByTimeAsync(500);
+    expect(q.done).toBe(true);
+    expect(connection.closed).toBe(1);
+    expect(events('error')).toEqual([expect.stringMatching(/\(QUIT\)$/)]);
+  });
+  it('leaves no timer behind when QUIT is answered at once', async () => {
+    vi.useFakeTimers();
+    const { session, server } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const q = session.quit();
+    server.send('221 bye\r\n');
+    await flush();
+    await q;
+    expect(vi.getTimerCount()).toBe(0);
+  });
+  it('closes without QUIT when no reply was read yet', async () => {
+    const { session, server, connection } = open();
+    await session.quit();
+    expect(server.written).toBe('');
+    expect(connection.closed).toBe(1);
+  });
+  it('closes even when the connection ends instead of answering QUIT', async () => {
+    const { session, server, connection } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const q = session.quit();
+    server.stream.push(null);
+    await q;
+    expect(connection.closed).toBe(1);
+  });
+  it('nothing can be read or sent after close', async () => {
+    const { session, server, connection } = open();
+    session.close();
+    await expect(session.readReply('greeting')).rejects.toMatchObject({ code: 'internal-error' });
+    await expect(session.command('NOOP')).rejects.toMatchObject({ code: 'internal-error' });
+    await session.quit();
+    expect(server.written).toBe('');
+    expect(connection.closed).toBe(1);
+  });
+});
