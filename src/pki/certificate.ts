@@ -17,7 +17,7 @@ export function describeX509(cert: X509Certificate, source: CertSource): CertInf
   const raw = cert.raw;
   const subjectLines = nameLines(cert.subject);
   const issuerLines = nameLines(cert.issuer);
-  const san = parseSubjectAltName(cert.subjectAltName ?? '');
+  const san = cert.subjectAltName ? parseSubjectAltName(cert.subjectAltName) : { dnsNames: [], ipAddresses: [] };
   const key = describeKey(cert);
   const signature = describeSignatureAlgorithm(raw);
   const validity = readValidity(cert);
@@ -48,49 +48,51 @@ function thumbprint(fingerprint: string): string {
   return fingerprint.replace(/:/g, '').toUpperCase();
 }
 
-/** Node prints a Name one attribute per line ("CN=x\nO=y"), RFC 2253-escaped; control characters come out as \XX. */
-function nameLines(name: string): string[] {
-  return name.split('\n').filter((line) => line.length > 0);
+/**
+ * Node prints a Name one attribute per line ("CN=x\nO=y"), RFC 2253-escaped; control characters
+ * come out as \XX. An empty Name (allowed for a subject when the SAN is critical) comes as undefined.
+ */
+function nameLines(name: string | undefined): string[] {
+  return (name ?? '').split('\n').filter((line) => line.length > 0);
 }
 
 /** Removes RFC 2253 escapes: "\," → ",", "\0A" → byte 0x0A (UTF-8 sequences reassembled). */
 export function unescapeDnValue(value: string): string {
-  if (!value.includes('\\')) return value;
+  let out = '';
   const bytes: number[] = [];
-  const chunks: string[] = [];
+  /** Decodes the escaped bytes gathered so far (nothing when there are none). */
   const flush = (): void => {
-    if (bytes.length > 0) {
-      chunks.push(Buffer.from(bytes).toString('utf8'));
-      bytes.length = 0;
-    }
+    out += Buffer.from(bytes).toString(); // UTF-8
+    bytes.length = 0;
   };
   for (let i = 0; i < value.length; i++) {
     const ch = value[i] as string;
     if (ch === '\\' && i + 1 < value.length) {
-      const hex = value.slice(i + 1, i + 3);
-      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+      const hex = value.slice(i + 1, i + 3); // at most two characters
+      if (/[0-9A-Fa-f]{2}/.test(hex)) {
         bytes.push(parseInt(hex, 16));
         i += 2;
         continue;
       }
       flush();
-      chunks.push(value[i + 1] as string);
+      out += value[i + 1] as string;
       i += 1;
       continue;
     }
     flush();
-    chunks.push(ch);
+    out += ch;
   }
   flush();
-  return chunks.join('');
+  return out;
 }
 
 /** The most specific (last) CN of a subject, unescaped; null when there is none. */
 function commonNameOf(lines: string[]): string | null {
   let cn: string | null = null;
   for (const line of lines) {
-    // A multi-valued RDN prints as "CN=a + O=b"; "+" inside a value is escaped.
-    for (const part of line.split(/(?<!\\) \+ /)) {
+    // A multi-valued RDN prints as "CN=a + O=b"; a "+" inside a value is always escaped ("\+"),
+    // so " + " is the separator even after an escaped backslash ("CN=a\\ + O=b").
+    for (const part of line.split(' + ')) {
       if (part.startsWith('CN=')) cn = unescapeDnValue(part.slice(3));
     }
   }
@@ -98,7 +100,7 @@ function commonNameOf(lines: string[]): string | null {
 }
 
 const SAN_TYPES = ['DNS', 'IP Address', 'email', 'URI', 'DirName', 'Registered ID', 'othername', 'X400Name', 'EdiPartyName'];
-const NEXT_ENTRY = new RegExp(`, (?=(?:${SAN_TYPES.join('|')}):)`, 'g');
+const NEXT_ENTRY = new RegExp(`, (?=(?:${SAN_TYPES.join('|')}):)`);
 
 /**
  * Reads Node's subjectAltName string: ", "-separated "DNS:x", "IP Address:y", … entries. Node
@@ -109,47 +111,44 @@ export function parseSubjectAltName(text: string): { dnsNames: string[]; ipAddre
   const dnsNames: string[] = [];
   const ipAddresses: string[] = [];
   let i = 0;
-  while (i < text.length) {
+  for (;;) {
     const colon = text.indexOf(':', i);
     if (colon < 0) break;
     const type = text.slice(i, colon);
     let value: string;
-    let next: number;
     if (text[colon + 1] === '"') {
       const close = closingQuote(text, colon + 1);
-      if (close < 0) break;
+      if (close === -1) break;
       try {
         value = JSON.parse(text.slice(colon + 1, close + 1)) as string;
       } catch {
         value = text.slice(colon + 2, close);
       }
-      next = text.startsWith(', ', close + 1) ? close + 3 : close + 1;
+      i = text.startsWith(', ', close + 1) ? close + 3 : close + 1;
     } else {
-      NEXT_ENTRY.lastIndex = colon + 1;
-      const m = NEXT_ENTRY.exec(text);
-      const end = m ? m.index : text.length;
-      value = text.slice(colon + 1, end);
-      next = m ? end + 2 : text.length;
+      // A bare value runs up to the next ", TYPE:" (or the end).
+      const rest = text.slice(colon + 1);
+      const m = NEXT_ENTRY.exec(rest);
+      value = m ? rest.slice(0, m.index) : rest;
+      i = m ? colon + 1 + m.index + 2 : text.length;
     }
     if (type === 'DNS') dnsNames.push(value);
     else if (type === 'IP Address') {
       const ip = normalizeIp(value);
       if (ip !== null) ipAddresses.push(ip);
     }
-    if (next <= i) break;
-    i = next;
   }
   return { dnsNames, ipAddresses };
 }
 
 /** Index of the quote closing the JSON string that opens at `open`, or -1. */
 function closingQuote(text: string, open: number): number {
-  for (let j = open + 1; j < text.length; j++) {
+  for (let j = open + 1; ; j++) {
     const c = text[j];
+    if (c === undefined) return -1;
     if (c === '\\') j++;
     else if (c === '"') return j;
   }
-  return -1;
 }
 
 /** IPv4 as is; IPv6 in RFC 5952 form (Node prints "2001:DB8:0:0:0:0:0:1"). Null when neither. */
@@ -162,35 +161,22 @@ export function normalizeIp(value: string): string | null {
   const parts = groups.map((g) => parseInt(g, 16).toString(16));
   // The longest run of two or more zero groups becomes "::" (the first one on a tie).
   let bestStart = -1;
-  let bestLen = 0;
-  for (let s = 0; s < 8; ) {
-    if (parts[s] !== '0') {
-      s++;
-      continue;
+  let bestLen = 1; // a single zero group stays as it is
+  let runStart = -1;
+  parts.forEach((part, k) => {
+    if (part !== '0') {
+      runStart = -1;
+      return;
     }
-    let e = s;
-    while (e < 8 && parts[e] === '0') e++;
-    if (e - s > bestLen && e - s >= 2) {
-      bestStart = s;
-      bestLen = e - s;
+    if (runStart < 0) runStart = k;
+    if (k - runStart + 1 > bestLen) {
+      bestStart = runStart;
+      bestLen = k - runStart + 1;
     }
-    s = e;
-  }
+  });
   if (bestStart < 0) return parts.join(':');
   return `${parts.slice(0, bestStart).join(':')}::${parts.slice(bestStart + bestLen).join(':')}`;
 }
-
-const CURVE_BITS: Readonly<Record<string, number>> = {
-  prime192v1: 192,
-  secp224r1: 224,
-  prime256v1: 256,
-  secp256k1: 256,
-  secp384r1: 384,
-  secp521r1: 521,
-  brainpoolP256r1: 256,
-  brainpoolP384r1: 384,
-  brainpoolP512r1: 512,
-};
 
 function describeKey(cert: X509Certificate): { type: string; bits: number | null; curve: string | null } {
   let type = 'unknown';
@@ -204,22 +190,19 @@ function describeKey(cert: X509Certificate): { type: string; bits: number | null
     return { type, bits: null, curve: null };
   }
   switch (type) {
-    case 'rsa':
-    case 'rsa-pss':
-    case 'dsa':
-      return { type, bits: details.modulusLength ?? null, curve: null };
     case 'ec': {
+      // Named curves carry their size in their name: prime256v1, secp384r1, brainpoolP512r1 ….
       const curve = details.namedCurve ?? null;
-      const digits = curve ? /(\d{3})/.exec(curve) : null;
-      const bits = curve ? (CURVE_BITS[curve] ?? (digits ? Number(digits[1]) : null)) : null;
-      return { type, bits, curve };
+      const digits = /\d{3}/.exec(curve ?? '');
+      return { type, bits: digits ? Number(digits[0]) : null, curve };
     }
     case 'ed25519':
       return { type, bits: 256, curve: null };
     case 'ed448':
       return { type, bits: 448, curve: null };
     default:
-      return { type, bits: details.modulusLength ?? null, curve: details.namedCurve ?? null };
+      // rsa, rsa-pss and dsa give their modulus length; x25519, dh … nothing we report.
+      return { type, bits: details.modulusLength ?? null, curve: null };
   }
 }
 
@@ -236,22 +219,22 @@ export function parseOpenSslTime(text: string): number | null {
   if (month < 0) return null;
   const date = new Date(0);
   date.setUTCFullYear(Number(m[7]), month, Number(m[2]));
-  date.setUTCHours(Number(m[3]), Number(m[4]), Number(m[5]), m[6] ? Math.floor(Number(m[6]) * 1000) : 0);
-  const t = date.getTime();
-  return Number.isNaN(t) ? null : t;
+  // At most year 9999, day 99 and 99:99:99: always a valid time value.
+  return date.setUTCHours(Number(m[3]), Number(m[4]), Number(m[5]), m[6] ? Math.floor(Number(m[6]) * 1000) : 0);
 }
 
-/** notBefore / notAfter as ISO strings; validFromDate/validToDate when this Node has them. */
+/**
+ * notBefore / notAfter as ISO strings, from the times OpenSSL prints (every Node has them; the
+ * validFromDate of Node 22+ gives the same instants).
+ */
 function readValidity(cert: X509Certificate): { notBefore: string; notAfter: string } {
-  const dated = cert as X509Certificate & { validFromDate?: Date; validToDate?: Date };
-  const from = dated.validFromDate instanceof Date ? dated.validFromDate.getTime() : parseOpenSslTime(cert.validFrom);
-  const to = dated.validToDate instanceof Date ? dated.validToDate.getTime() : parseOpenSslTime(cert.validTo);
-  // An unreadable time is reported as the epoch: such a certificate is out of its validity anyway.
-  return { notBefore: new Date(from ?? 0).toISOString(), notAfter: new Date(to ?? 0).toISOString() };
+  // An unreadable time ("Bad time value") is reported as the epoch: such a certificate is out of its validity anyway.
+  const iso = (printed: string): string => new Date(parseOpenSslTime(printed) ?? 0).toISOString();
+  return { notBefore: iso(cert.validFrom), notAfter: iso(cert.validTo) };
 }
 
 /** A short name for people from Node's printed Name ("CN=x\nO=y"): the CN, else the whole name on one line. */
-export function nameForPeople(printedName: string): string {
+export function nameForPeople(printedName: string | undefined): string {
   const lines = nameLines(printedName);
   return commonNameOf(lines) || lines.join(', ') || '(empty name)';
 }

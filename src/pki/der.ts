@@ -143,8 +143,8 @@ export function readCertificateNames(der: Buffer): { issuer: Buffer; subject: Bu
 /** Decodes the directory-string types a Name uses; null for other types. */
 function decodeString(tag: number, bytes: Buffer): string | null {
   switch (tag) {
-    case 0x0c: // UTF8String
-      return bytes.toString('utf8');
+    case 0x0c: // UTF8String (UTF-8 is Buffer's default decoding)
+      return bytes.toString();
     case 0x12: // NumericString
     case 0x13: // PrintableString
     case 0x14: // T61String (treated as Latin-1, as OpenSSL does)
@@ -297,10 +297,6 @@ export function describeSignatureAlgorithm(der: Buffer): { oid: string | null; n
   return { oid: alg.oid, name, hash };
 }
 
-const HASH_BY_NAME: ReadonlyMap<string, SignatureHash | null> = new Map(
-  [...SIGNATURE_ALGORITHMS.values()].map((e) => [e.name.toLowerCase(), e.hash] as const),
-);
-
 /** The hash behind an algorithm name that describeSignatureAlgorithm produced; null when unknown. */
 export function signatureHashOfName(name: string): SignatureHash | null {
   const pss = /^RSASSA-PSS \(([a-z0-9]+)\)$/.exec(name);
@@ -308,5 +304,7 @@ export function signatureHashOfName(name: string): SignatureHash | null {
     const h = pss[1] as string;
     return [...DIGESTS.values()].includes(h as SignatureHash) ? (h as SignatureHash) : null;
   }
-  return HASH_BY_NAME.get(name.toLowerCase()) ?? null;
+  const lower = name.toLowerCase();
+  for (const entry of SIGNATURE_ALGORITHMS.values()) if (entry.name.toLowerCase() === lower) return entry.hash;
+  return null;
 }

@@ -34,7 +34,10 @@ interface Entry {
 
 const BEGIN = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----/;
 
-/** The DER of every certificate in a PEM text (bundles allowed), in order. Unreadable blocks are left out. */
+/**
+ * The DER of every certificate in a PEM text (bundles allowed), in order. Unreadable blocks are
+ * left out, among them a block cut off before its END line: reading goes on at the next BEGIN.
+ */
 export function splitPemBundle(text: string): Buffer[] {
   // indexOf rather than one big regular expression: this runs once per start-up, on cold code.
   const out: Buffer[] = [];
@@ -42,19 +45,22 @@ export function splitPemBundle(text: string): Buffer[] {
   for (;;) {
     const begin = text.indexOf('-----BEGIN ', pos);
     if (begin < 0) break;
-    const headerEnd = text.indexOf('-----', begin + 11);
-    if (headerEnd < 0) break;
-    const label = text.slice(begin + 11, headerEnd);
+    // A block ends before the next one begins.
+    const next = text.indexOf('-----BEGIN ', begin + 11);
+    pos = next < 0 ? text.length : next;
+    const block = text.slice(begin, pos);
+    // (A header without its closing dashes finds no footer below, so it is left out too.)
+    const headerEnd = block.indexOf('-----', 11);
+    const label = block.slice(11, headerEnd);
     const footer = `-----END ${label}-----`;
-    const end = text.indexOf(footer, headerEnd + 5);
-    if (end < 0) break;
-    pos = end + footer.length;
+    const end = block.indexOf(footer, headerEnd + 5);
+    if (end < 0) continue;
     if (label !== 'CERTIFICATE' && label !== 'X509 CERTIFICATE' && label !== 'TRUSTED CERTIFICATE') continue;
-    const bytes = Buffer.from(text.slice(headerEnd + 5, end), 'base64');
+    const bytes = Buffer.from(block.slice(headerEnd + 5, end), 'base64');
     // "TRUSTED CERTIFICATE" blocks carry OpenSSL trust settings after the certificate: cut them off.
     const len = firstElementLength(bytes);
     if (len === null || bytes[0] !== 0x30) continue;
-    out.push(len === bytes.length ? bytes : bytes.subarray(0, len));
+    out.push(bytes.subarray(0, len));
   }
   return out;
 }
@@ -95,20 +101,7 @@ export function createTrustStore(pems: string[], description: string): IndexedTr
     return entries;
   };
 
-  const canonicalIndex = (): Map<string, Entry[]> => {
-    if (byCanonicalSubject) return byCanonicalSubject;
-    const map = new Map<string, Entry[]>();
-    for (const entry of load()) {
-      const names = readCertificateNames(entry.der);
-      if (!names) continue;
-      const key = canonicalKey(names.subject);
-      const list = map.get(key);
-      if (list) list.push(entry);
-      else map.set(key, [entry]);
-    }
-    byCanonicalSubject = map;
-    return map;
-  };
+  const canonicalIndex = (): Map<string, Entry[]> => (byCanonicalSubject ??= indexByCanonicalSubject(load()));
 
   const subjectIs = (entry: Entry, nameDer: Buffer): boolean => readCertificateNames(entry.der)?.subject.equals(nameDer) ?? false;
 
@@ -140,6 +133,20 @@ export function createTrustStore(pems: string[], description: string): IndexedTr
       return load().some((e) => e.der.equals(certDer));
     },
   };
+}
+
+/** The entries by canonical subject; entries whose names cannot be read are left out. */
+function indexByCanonicalSubject(entries: Entry[]): Map<string, Entry[]> {
+  const map = new Map<string, Entry[]>();
+  for (const entry of entries) {
+    const names = readCertificateNames(entry.der);
+    if (!names) continue;
+    const key = canonicalKey(names.subject);
+    const list = map.get(key);
+    if (list) list.push(entry);
+    else map.set(key, [entry]);
+  }
+  return map;
 }
 
 /** Entries without byte-identical duplicates (a root listed twice, e.g. bundled and in --ca-file). */

@@ -41,7 +41,11 @@ function tryParse(der: Buffer): X509Certificate | null {
   }
 }
 
-/** Whether `child`'s signature verifies with `issuer`'s public key (false on any error). */
+/**
+ * Whether `child`'s signature verifies with `issuer`'s public key (false on any error). Called only
+ * after namesIssuer, whose OpenSSL check already refuses an issuer key that cannot be loaded or does
+ * not fit the signature algorithm: the catch is a guard, so that verifyChain never throws.
+ */
 function signedBy(child: X509Certificate, issuer: X509Certificate): boolean {
   try {
     return child.verify(issuer.publicKey);
@@ -52,22 +56,22 @@ function signedBy(child: X509Certificate, issuer: X509Certificate): boolean {
 
 /** Whether `issuer`'s subject (and key identifier, when both carry one) fits `child`'s issuer. */
 function namesIssuer(child: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return child.checkIssued(issuer);
-  } catch {
-    return false;
-  }
+  // checkIssued throws only when given something that is not an X509Certificate.
+  return child.checkIssued(issuer);
 }
 
-/** Trust-store certificates that may have issued `cert`: by exact name bytes, or (loose) canonical name. */
+/**
+ * Trust-store certificates that may have issued `cert`: by exact name bytes, or (loose) canonical
+ * name. The caller still checks each one's name with namesIssuer.
+ */
 function anchorCandidates(store: TrustStore, cert: X509Certificate, loose: boolean): readonly X509Certificate[] {
   if (isIndexedTrustStore(store)) {
     const names = readCertificateNames(cert.raw);
     if (!names) return [];
     return loose ? store.anchorsNamedLoosely(names.issuer) : store.anchorsNamed(names.issuer);
   }
-  // A plain TrustStore (e.g. a test fake): one pass over every root, done in the strict round.
-  return loose ? [] : store.roots().filter((r) => namesIssuer(cert, r));
+  // A plain TrustStore (e.g. a test fake): every root, offered in the strict round.
+  return loose ? [] : store.roots();
 }
 
 function inTrustStore(store: TrustStore, cert: X509Certificate): boolean {
@@ -83,7 +87,8 @@ function quoted(cert: X509Certificate): string {
 function matchesHost(cert: X509Certificate, name: string): boolean {
   const host = name.trim().replace(/\.$/, '');
   // A wildcard in the name we check is no host name: never let it meet a wildcard certificate.
-  if (host.length === 0 || host.includes('*')) return false;
+  // (An empty name needs no guard: checkHost matches nothing to it.)
+  if (host.includes('*')) return false;
   try {
     return cert.checkHost(host, { partialWildcards: false, multiLabelWildcards: false, wildcards: true, subject: 'default' }) !== undefined;
   } catch {
@@ -99,7 +104,7 @@ function matchesHost(cert: X509Certificate, name: string): boolean {
 export function matchesDomain(info: CertInfo, domain: string): boolean {
   const d = domain.trim().toLowerCase().replace(/\.$/, '');
   if (!d) return false;
-  const names = info.dnsNames.length > 0 ? info.dnsNames : info.commonName ? [info.commonName] : [];
+  const names = info.dnsNames.length > 0 ? info.dnsNames : [info.commonName].filter((n): n is string => n !== null);
   return names.some((n) => {
     const base = n.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
     return base === d || base.endsWith(`.${d}`);
@@ -159,18 +164,18 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
     }
 
     // Candidates whose name fits but whose signature does not verify (or that may not sign).
-    const misfits: { cert: X509Certificate; why: 'signature' | 'not-ca' }[] = [];
+    const misfits: { cert: X509Certificate; notCa: boolean }[] = [];
     const pick = (candidates: readonly X509Certificate[], source: Source): X509Certificate | null => {
       for (const c of candidates) {
         if (onPath(c) || !namesIssuer(cur, c)) continue;
         const verifies = signedBy(cur, c);
         // A sent certificate must be a CA to issue; trust anchors are trusted as configured.
         if (verifies && source === 'sent' && !c.ca) {
-          misfits.push({ cert: c, why: 'not-ca' });
+          misfits.push({ cert: c, notCa: true });
           continue;
         }
         if (verifies) return c;
-        misfits.push({ cert: c, why: 'signature' });
+        misfits.push({ cert: c, notCa: false });
       }
       return null;
     };
@@ -195,10 +200,9 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
 
     const misfit = misfits[0];
     if (misfit) {
-      const reason =
-        misfit.why === 'not-ca'
-          ? `${quoted(cur)} is signed by ${quoted(misfit.cert)}, which is not a CA certificate and may not issue certificates.`
-          : `The signature on ${quoted(cur)} does not verify with the key of its issuer ${quoted(misfit.cert)}.`;
+      const reason = misfit.notCa
+        ? `${quoted(cur)} is signed by ${quoted(misfit.cert)}, which is not a CA certificate and may not issue certificates.`
+        : `The signature on ${quoted(cur)} does not verify with the key of its issuer ${quoted(misfit.cert)}.`;
       return { path, trusted: false, failure: 'bad-signature', reason };
     }
     if (selfIssued) {
@@ -240,7 +244,8 @@ export function verifyChain(input: VerifyInput): CertVerdict {
   const { chain, trustStore, now, name, domain } = input;
   const ipTarget = input.ipTarget ?? null;
   const parsed = chain.map(tryParse);
-  const sent = parsed.filter((c): c is X509Certificate => c !== null).map((c) => describeX509(c, 'sent'));
+  const readable = parsed.filter((c): c is X509Certificate => c !== null);
+  const sent = readable.map((c) => describeX509(c, 'sent'));
   const leaf = parsed[0] ?? null;
 
   if (leaf === null) {
@@ -258,9 +263,9 @@ export function verifyChain(input: VerifyInput): CertVerdict {
     };
   }
 
-  const others = parsed.slice(1).filter((c): c is X509Certificate => c !== null);
-  const built = buildPath(leaf, others, trustStore);
-  const path = built.path.map((l, i) => (i === 0 && l.source === 'sent' && sent[0] ? sent[0] : describeX509(l.cert, l.source)));
+  // The leaf is among `readable` too: buildPath never takes a certificate already on the path.
+  const built = buildPath(leaf, readable, trustStore);
+  const path = built.path.map((l) => describeX509(l.cert, l.source));
   const leafInfo = path[0] as CertInfo;
 
   const notBefore = Date.parse(leafInfo.notBefore);

@@ -1,4 +1,6 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { createHash, generateKeyPairSync, type KeyObject, webcrypto, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRootCa, createSelfSigned, DAY_MS, type IssuedCert, type TestCa } from '../../../src/demo/test-pki.js';
 import {
@@ -16,11 +18,53 @@ const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 const NOT_BEFORE = new Date(Date.UTC(2026, 0, 10, 8, 30, 15));
 const NOT_AFTER = new Date(Date.UTC(2027, 0, 10, 8, 30, 15));
 
+// ---- Hand-made certificates (@peculiar/x509): any public key, name bytes and serial we choose.
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let issuerKey: webcrypto.CryptoKey;
+
+async function certify(publicKey: webcrypto.CryptoKey | Buffer, options: { subject?: string | Buffer; serialNumber?: string } = {}): Promise<Buffer> {
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: options.serialNumber ?? '01',
+    subject: new x509.Name(options.subject ?? 'CN=key.example.test'),
+    issuer: 'CN=Hand-made Issuer',
+    publicKey,
+    signingKey: issuerKey,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    notBefore: NOT_BEFORE,
+    notAfter: NOT_AFTER,
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'key.example.test' }], options.subject === '')],
+  });
+  return Buffer.from(cert.rawData);
+}
+
+/** A certificate for a freshly generated Node key of the given type. */
+async function certifyNodeKey(type: string, options: object = {}): Promise<Buffer> {
+  const generate = generateKeyPairSync as unknown as (type: string, options: object) => { publicKey: KeyObject };
+  return certify(generate(type, options).publicKey.export({ type: 'spki', format: 'der' }));
+}
+
+function tlv(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents);
+  return Buffer.concat([Buffer.from([tag, body.length]), body]);
+}
+const OID_CN = Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03]);
+const OID_O = Buffer.from([0x06, 0x03, 0x55, 0x04, 0x0a]);
+const utf8 = (type: Buffer, value: string) => tlv(0x30, type, tlv(0x0c, Buffer.from(value, 'utf8')));
+
+// ---- Fixtures
+
 let root: TestCa;
 let inter: TestCa;
 let leaf: IssuedCert;
 let quoted: IssuedCert;
 let rsaSelf: IssuedCert;
+const keyed: Record<string, Buffer> = {};
+let unloadableKey: Buffer;
+let hexSerial: Buffer;
+let emptySubject: Buffer;
+let badNotBefore: Buffer;
+let multiValued: Buffer;
+let escapedNames: Buffer;
 
 beforeAll(async () => {
   root = await createRootCa('Cert Test Root', NOW);
@@ -34,6 +78,36 @@ beforeAll(async () => {
   });
   quoted = await inter.issue({ commonName: 'odd.example.test', dnsNames: ['a,b.example.test', 'odd.example.test', 'q"uote.example.test'] });
   rsaSelf = await createSelfSigned({ commonName: 'self.example.test', key: 'rsa1024' }, NOW);
+
+  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  issuerKey = keys.privateKey;
+  keyed.rsa2048 = await certifyNodeKey('rsa', { modulusLength: 2048 });
+  keyed.rsaPss = await certifyNodeKey('rsa-pss', { modulusLength: 1024 });
+  keyed.dsa = await certifyNodeKey('dsa', { modulusLength: 1024, divisorLength: 160 });
+  keyed.p384 = await certifyNodeKey('ec', { namedCurve: 'secp384r1' });
+  keyed.p521 = await certifyNodeKey('ec', { namedCurve: 'secp521r1' });
+  keyed.k256 = await certifyNodeKey('ec', { namedCurve: 'secp256k1' });
+  keyed.brainpool512 = await certifyNodeKey('ec', { namedCurve: 'brainpoolP512r1' });
+  keyed.sm2 = await certifyNodeKey('ec', { namedCurve: 'SM2' });
+  keyed.wtls1 = await certifyNodeKey('ec', { namedCurve: 'wap-wsg-idm-ecid-wtls1' });
+  keyed.ed25519 = await certifyNodeKey('ed25519');
+  keyed.ed448 = await certifyNodeKey('ed448');
+  keyed.x25519 = await certifyNodeKey('x25519');
+  // A GOST R 34.10-2012 key (1.2.643.7.1.1.1.1) that this OpenSSL cannot load.
+  const gost = tlv(0x30, tlv(0x30, Buffer.from([0x06, 0x08, 0x2a, 0x85, 0x03, 0x07, 0x01, 0x01, 0x01, 0x01])), tlv(0x03, Buffer.from([0x00, 0x01, 0x02])));
+  unloadableKey = await certify(gost);
+
+  hexSerial = await certify(keys.publicKey, { serialNumber: 'abcdef01' });
+  emptySubject = await certify(keys.publicKey, { subject: '' });
+  multiValued = await certify(keys.publicKey, { subject: tlv(0x30, tlv(0x31, utf8(OID_CN, 'back\\'), utf8(OID_O, 'Org'))) });
+  escapedNames = await certify(keys.publicKey, {
+    subject: tlv(0x30, tlv(0x31, utf8(OID_CN, 'first.example.test')), tlv(0x31, utf8(OID_O, 'Example, Inc.')), tlv(0x31, utf8(OID_CN, 'Mail + Web, "café"'))),
+  });
+  // notBefore's UTCTime made unreadable ("26XX…"): the certificate still parses.
+  const good = await certify(keys.publicKey);
+  const text = good.toString('latin1');
+  const at = text.indexOf('260110083015Z');
+  badNotBefore = Buffer.from(`${text.slice(0, at)}26XX10083015Z${text.slice(at + 13)}`, 'latin1');
 });
 
 describe('describeCertificate', () => {
@@ -56,21 +130,23 @@ describe('describeCertificate', () => {
       isCa: false,
       source: 'sent',
     });
-    expect(info.serialNumber).toMatch(/^[0-9A-F]+$/);
-    expect(info.serialNumber).toBe(new X509Certificate(leaf.der).serialNumber.toUpperCase());
+  });
+
+  it('gives the serial number in upper-case hex', () => {
+    expect(describeCertificate(hexSerial, 'sent').serialNumber).toBe('ABCDEF01');
   });
 
   it('gives thumbprints as Exchange shows them: upper-case hex, no colons', () => {
     const info = describeCertificate(leaf.der, 'sent');
     expect(info.sha1).toBe(createHash('sha1').update(leaf.der).digest('hex').toUpperCase());
     expect(info.sha256).toBe(createHash('sha256').update(leaf.der).digest('hex').toUpperCase());
-    expect(info.sha1).toMatch(/^[0-9A-F]{40}$/);
-    expect(info.sha256).toMatch(/^[0-9A-F]{64}$/);
   });
 
   it('describes a root and an intermediate as CAs', () => {
     const r = describeCertificate(root.cert.der, 'trust-store');
     expect(r).toMatchObject({ selfIssued: true, isCa: true, source: 'trust-store', commonName: 'Cert Test Root' });
+    // A root has no subjectAltName.
+    expect([r.dnsNames, r.ipAddresses]).toEqual([[], []]);
     const i = describeCertificate(inter.cert.der, 'sent');
     expect(i).toMatchObject({ selfIssued: false, isCa: true, commonName: 'Cert Test Intermediate' });
   });
@@ -83,9 +159,58 @@ describe('describeCertificate', () => {
     expect(info.ipAddresses).toEqual([]);
   });
 
+  it('describes every kind of key by type, size and curve', () => {
+    const key = (der: Buffer | undefined) => {
+      const info = describeCertificate(der as Buffer, 'sent');
+      return [info.keyType, info.keyBits, info.keyCurve];
+    };
+    expect(key(keyed.rsa2048)).toEqual(['rsa', 2048, null]);
+    expect(key(keyed.rsaPss)).toEqual(['rsa-pss', 1024, null]);
+    expect(key(keyed.dsa)).toEqual(['dsa', 1024, null]);
+    // EC sizes are the field sizes of the named curves (SEC 2, RFC 5639).
+    expect(key(keyed.p384)).toEqual(['ec', 384, 'secp384r1']);
+    expect(key(keyed.p521)).toEqual(['ec', 521, 'secp521r1']);
+    expect(key(keyed.k256)).toEqual(['ec', 256, 'secp256k1']);
+    expect(key(keyed.brainpool512)).toEqual(['ec', 512, 'brainpoolP512r1']);
+    // A curve whose name does not give its size: the size is not guessed.
+    expect(key(keyed.wtls1)).toEqual(['ec', null, 'wap-wsg-idm-ecid-wtls1']);
+    // A key type Node does not name (SM2 here).
+    expect(key(keyed.sm2)).toEqual(['unknown', null, null]);
+    expect(key(keyed.ed25519)).toEqual(['ed25519', 256, null]);
+    expect(key(keyed.ed448)).toEqual(['ed448', 448, null]);
+    expect(key(keyed.x25519)).toEqual(['x25519', null, null]);
+  });
+
+  it('describes a key this OpenSSL cannot load as unknown, without throwing', () => {
+    expect(describeCertificate(unloadableKey, 'sent')).toMatchObject({ keyType: 'unknown', keyBits: null, keyCurve: null, commonName: 'key.example.test' });
+  });
+
   it('reads SAN names Node quotes because they hold special characters', () => {
     const info = describeCertificate(quoted.der, 'sent');
     expect(info.dnsNames).toEqual(['a,b.example.test', 'odd.example.test', 'q"uote.example.test']);
+  });
+
+  it('describes a certificate with an empty subject', () => {
+    expect(describeCertificate(emptySubject, 'sent')).toMatchObject({
+      subject: '',
+      issuer: 'CN=Hand-made Issuer',
+      commonName: null,
+      dnsNames: ['key.example.test'],
+      selfIssued: false,
+    });
+  });
+
+  it('takes the last CN, unescaped, also from a multi-valued RDN', () => {
+    const info = describeCertificate(escapedNames, 'sent');
+    expect(info.subject).toBe('CN=first.example.test, O=Example\\, Inc., CN=Mail \\+ Web\\, \\"café\\"');
+    expect(info.commonName).toBe('Mail + Web, "café"');
+    expect(describeCertificate(multiValued, 'sent').commonName).toBe('back\\');
+  });
+
+  it('reports an unreadable validity time as the epoch', () => {
+    const info = describeCertificate(badNotBefore, 'sent');
+    expect(info.notBefore).toBe(new Date(0).toISOString());
+    expect(info.notAfter).toBe(NOT_AFTER.toISOString());
   });
 
   it('gives the same facts from DER and from a parsed certificate', () => {
@@ -101,12 +226,29 @@ describe('describeCertificate', () => {
   it('throws on bytes that are not a certificate', () => {
     expect(() => describeCertificate(Buffer.from('nope'), 'sent')).toThrow();
   });
+});
 
-  it('names certificates for people', () => {
-    expect(displayName({ commonName: 'a.example', subject: 'CN=a.example, O=x' })).toBe('a.example');
-    expect(displayName({ commonName: null, subject: 'O=x' })).toBe('O=x');
+describe('names for people', () => {
+  it('uses the CN, else the whole name, else a placeholder', () => {
     expect(nameForPeople('C=US\nO=Example\\, Inc.\nCN=Example Root')).toBe('Example Root');
     expect(nameForPeople('C=US\nO=Example\\, Inc.')).toBe('C=US, O=Example\\, Inc.');
+    expect(nameForPeople('')).toBe('(empty name)');
+    expect(nameForPeople(undefined)).toBe('(empty name)');
+    expect(nameForPeople('O=x\n\nCN=')).toBe('O=x, CN=');
+  });
+
+  it('reads the CN out of a multi-valued RDN, whichever its place', () => {
+    expect(nameForPeople('CN=a + O=b')).toBe('a');
+    expect(nameForPeople('O=b + CN=a')).toBe('a');
+    expect(nameForPeople('CN=first\nO=b + CN=second')).toBe('second');
+    expect(nameForPeople('O=Mail \\+ Web')).toBe('O=Mail \\+ Web');
+  });
+
+  it('names a certificate by its CN, else its subject', () => {
+    expect(displayName({ commonName: 'a.example', subject: 'CN=a.example, O=x' })).toBe('a.example');
+    expect(displayName({ commonName: null, subject: 'O=x' })).toBe('O=x');
+    expect(displayName({ commonName: '', subject: 'O=x, CN=' })).toBe('O=x, CN=');
+    expect(displayName({ commonName: null, subject: '' })).toBe('(empty subject)');
   });
 });
 
@@ -123,6 +265,16 @@ describe('parseSubjectAltName', () => {
       dnsNames: ['a,b.example', 'we"ird, DNS:x', 'plain.example'],
       ipAddresses: [],
     });
+    // An escaped backslash right before the closing quote does not escape the quote.
+    expect(parseSubjectAltName('DNS:"a\\\\", DNS:b.example')).toEqual({ dnsNames: ['a\\', 'b.example'], ipAddresses: [] });
+  });
+
+  it('keeps the raw text of a quoted value that is not valid JSON', () => {
+    expect(parseSubjectAltName('DNS:"bad\\qname", DNS:ok.example')).toEqual({ dnsNames: ['bad\\qname', 'ok.example'], ipAddresses: [] });
+  });
+
+  it('reads on right after a closing quote', () => {
+    expect(parseSubjectAltName('DNS:"a.example"DNS:b.example')).toEqual({ dnsNames: ['a.example', 'b.example'], ipAddresses: [] });
   });
 
   it('reads unquoted entries with commas (older Node) by the next entry type', () => {
@@ -130,43 +282,129 @@ describe('parseSubjectAltName', () => {
       dnsNames: ['a, b.example', 'c.example'],
       ipAddresses: [],
     });
+    expect(parseSubjectAltName('DNS:, DNS:x.example')).toEqual({ dnsNames: ['', 'x.example'], ipAddresses: [] });
+    // Every entry type Node prints ends the value before it.
+    const types = ['othername:<unsupported>', 'DirName:CN=x', 'Registered ID:1.2.3.4', 'X400Name:<unsupported>', 'EdiPartyName:<unsupported>', 'IP Address:192.0.2.1', 'URI:http://x/', 'email:a@b'];
+    const text = types.map((t, i) => `DNS:n${i}.example, ${t}`).join(', ');
+    expect(parseSubjectAltName(text)).toEqual({ dnsNames: types.map((_, i) => `n${i}.example`), ipAddresses: ['192.0.2.1'] });
   });
 
-  it('ignores other types and survives garbage', () => {
+  it('ignores other types and unreadable addresses, and survives garbage', () => {
     expect(parseSubjectAltName('')).toEqual({ dnsNames: [], ipAddresses: [] });
     expect(parseSubjectAltName('othername:<unsupported>, DirName:"CN=x\\nO=y", Registered ID:1.2.3')).toEqual({ dnsNames: [], ipAddresses: [] });
     expect(parseSubjectAltName('DNS:"unterminated')).toEqual({ dnsNames: [], ipAddresses: [] });
     expect(parseSubjectAltName('garbage without colon')).toEqual({ dnsNames: [], ipAddresses: [] });
-    expect(parseSubjectAltName('IP Address:<invalid>')).toEqual({ dnsNames: [], ipAddresses: [] });
+    expect(parseSubjectAltName(':no type, DNS:a.example')).toEqual({ dnsNames: ['a.example'], ipAddresses: [] });
+    expect(parseSubjectAltName('IP Address:<invalid>, DNS:after.example, IP Address:192.0.2.7')).toEqual({
+      dnsNames: ['after.example'],
+      ipAddresses: ['192.0.2.7'],
+    });
   });
 });
 
-describe('helpers', () => {
-  it('normalizes IP addresses', () => {
+describe('normalizeIp', () => {
+  it('keeps IPv4 as is and refuses what is not an address', () => {
     expect(normalizeIp('192.0.2.1')).toBe('192.0.2.1');
-    expect(normalizeIp('2001:DB8:0:0:0:0:0:1')).toBe('2001:db8::1');
-    expect(normalizeIp('0:0:0:0:0:0:0:1')).toBe('::1');
-    expect(normalizeIp('0:0:0:0:0:0:0:0')).toBe('::');
-    expect(normalizeIp('2001:DB8:0:1:0:0:0:1')).toBe('2001:db8:0:1::1');
-    expect(normalizeIp('2001:DB8:0:0:1:0:0:1')).toBe('2001:db8::1:0:0:1');
-    expect(normalizeIp('2001:DB8:1:1:1:1:0:1')).toBe('2001:db8:1:1:1:1:0:1');
-    expect(normalizeIp('FE80:0:0:0:0:0:0:0')).toBe('fe80::');
     expect(normalizeIp('<invalid>')).toBeNull();
+    expect(normalizeIp('192.0.2.1.5')).toBeNull();
+    expect(normalizeIp('a192.0.2.1')).toBeNull();
+    expect(normalizeIp('192.0.2')).toBeNull();
+    expect(normalizeIp('1234.0.2.1')).toBeNull();
+    expect(normalizeIp('192.0.2.1234')).toBeNull();
+    expect(normalizeIp('')).toBeNull();
   });
 
+  it('writes IPv6 in RFC 5952 form: lower case, no leading zeros, the longest zero run as "::"', () => {
+    expect(normalizeIp('2001:DB8:0:0:0:0:0:1')).toBe('2001:db8::1');
+    expect(normalizeIp('2001:0DB8:0000:0000:0000:0000:0000:0001')).toBe('2001:db8::1');
+    expect(normalizeIp('0:0:0:0:0:0:0:1')).toBe('::1');
+    expect(normalizeIp('0:0:0:0:0:0:0:0')).toBe('::');
+    expect(normalizeIp('FE80:0:0:0:0:0:0:0')).toBe('fe80::');
+    expect(normalizeIp('2001:DB8:0:1:0:0:0:1')).toBe('2001:db8:0:1::1');
+    expect(normalizeIp('2001:DB8:0:0:1:0:0:0')).toBe('2001:db8:0:0:1::');
+    // A tie goes to the first run; a single zero group is not shortened.
+    expect(normalizeIp('2001:DB8:0:0:1:0:0:1')).toBe('2001:db8::1:0:0:1');
+    expect(normalizeIp('2001:DB8:1:1:1:1:0:1')).toBe('2001:db8:1:1:1:1:0:1');
+    expect(normalizeIp('1:2:3:4:5:6:7:8')).toBe('1:2:3:4:5:6:7:8');
+  });
+
+  it('lower-cases other IPv6 forms, and refuses non-hex groups', () => {
+    expect(normalizeIp('2001:DB8::1')).toBe('2001:db8::1');
+    expect(normalizeIp('::FFFF:192.0.2.1')).toBe('::ffff:192.0.2.1');
+    expect(normalizeIp('1::3:4:5:6:7:8')).toBe('1::3:4:5:6:7:8');
+    expect(normalizeIp('0:0:1')).toBe('0:0:1');
+    expect(normalizeIp('1:2:3:4:5:6:7:z1')).toBeNull();
+    expect(normalizeIp('1:2:3:4:5:6:7:1z')).toBeNull();
+    expect(normalizeIp('g::1')).toBeNull();
+    expect(normalizeIp('::1g')).toBeNull();
+    // A group of more than four digits is no RFC 5952 group: the text is only lower-cased.
+    expect(normalizeIp('1:2:3:4:5:6:7:0ABCD')).toBe('1:2:3:4:5:6:7:0abcd');
+  });
+});
+
+describe('parseOpenSslTime', () => {
   it('parses the times OpenSSL prints', () => {
     expect(parseOpenSslTime('Nov 27 20:23:42 2006 GMT')).toBe(Date.UTC(2006, 10, 27, 20, 23, 42));
     expect(parseOpenSslTime('Jan  5 01:02:03 2030 GMT')).toBe(Date.UTC(2030, 0, 5, 1, 2, 3));
     expect(parseOpenSslTime('Dec 31 23:59:59 9999 GMT')).toBe(Date.UTC(9999, 11, 31, 23, 59, 59));
-    expect(parseOpenSslTime('Feb  1 00:00:00.5 2030 GMT')).toBe(Date.UTC(2030, 1, 1, 0, 0, 0, 500));
-    expect(parseOpenSslTime('Foo  1 00:00:00 2030 GMT')).toBeNull();
-    expect(parseOpenSslTime('not a time')).toBeNull();
   });
 
-  it('undoes RFC 2253 escapes', () => {
+  it('knows every month', () => {
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    expect(months.map((m) => parseOpenSslTime(`${m} 15 12:00:00 2030 GMT`))).toEqual(months.map((_, i) => Date.UTC(2030, i, 15, 12)));
+  });
+
+  it('keeps fractions of a second, to the millisecond', () => {
+    expect(parseOpenSslTime('Feb  1 00:00:00.5 2030 GMT')).toBe(Date.UTC(2030, 1, 1, 0, 0, 0, 500));
+    expect(parseOpenSslTime('Feb  1 00:00:00.123456 2030 GMT')).toBe(Date.UTC(2030, 1, 1, 0, 0, 0, 123));
+  });
+
+  it('takes a year below 100 as it is (GeneralizedTime), not as 19xx', () => {
+    expect(parseOpenSslTime('Jan  1 00:00:00 50 GMT')).toBe(Date.parse('0050-01-01T00:00:00Z'));
+    expect(parseOpenSslTime('Dec 31 23:59:59 99 GMT')).toBe(Date.parse('0099-12-31T23:59:59Z'));
+    expect(parseOpenSslTime('Jan  5 01:02:03 5 GMT')).toBe(Date.parse('0005-01-05T01:02:03Z'));
+    expect(parseOpenSslTime('Feb  1 00:00:00.123456 99 GMT')).toBe(Date.parse('0099-02-01T00:00:00.123Z'));
+  });
+
+  it('refuses what is not such a time', () => {
+    expect(parseOpenSslTime('Foo  1 00:00:00 2030 GMT')).toBeNull();
+    expect(parseOpenSslTime('not a time')).toBeNull();
+    expect(parseOpenSslTime('Bad time value')).toBeNull();
+    expect(parseOpenSslTime('xNov 27 20:23:42 2006 GMT')).toBeNull();
+    expect(parseOpenSslTime('Nov 27 20:23:42 2006 GMTx')).toBeNull();
+    expect(parseOpenSslTime('Nov 127 20:23:42 2006 GMT')).toBeNull();
+  });
+
+  it('falls back to the ISO form', () => {
+    expect(parseOpenSslTime('2030-01-02T03:04:05Z')).toBe(Date.UTC(2030, 0, 2, 3, 4, 5));
+  });
+});
+
+describe('unescapeDnValue', () => {
+  it('undoes RFC 2253 escapes of special characters', () => {
     expect(unescapeDnValue('Example\\, Inc.')).toBe('Example, Inc.');
-    expect(unescapeDnValue('line\\0Abreak')).toBe('line\nbreak');
-    expect(unescapeDnValue('caf\\C3\\A9')).toBe('café');
+    expect(unescapeDnValue('a\\+b\\"c\\\\d\\<e\\>f\\;g\\ ')).toBe('a+b"c\\d<e>f;g ');
     expect(unescapeDnValue('plain')).toBe('plain');
+    expect(unescapeDnValue('')).toBe('');
+  });
+
+  it('decodes hex pairs as bytes, UTF-8 sequences reassembled', () => {
+    expect(unescapeDnValue('line\\0Abreak')).toBe('line\nbreak');
+    expect(unescapeDnValue('line\\0abreak')).toBe('line\nbreak');
+    expect(unescapeDnValue('\\41\\42')).toBe('AB');
+    expect(unescapeDnValue('caf\\C3\\A9')).toBe('café');
+    expect(unescapeDnValue('caf\\C3\\A9s')).toBe('cafés');
+    expect(unescapeDnValue('caf\\C3\\A9\\, Inc')).toBe('café, Inc');
+    expect(unescapeDnValue('\\FF')).toBe('\uFFFD');
+  });
+
+  it('takes an escape without two hex digits as the escaped character', () => {
+    expect(unescapeDnValue('x\\0')).toBe('x0');
+    expect(unescapeDnValue('\\0g')).toBe('0g');
+    expect(unescapeDnValue('\\zz')).toBe('zz');
+  });
+
+  it('keeps a lone trailing backslash', () => {
+    expect(unescapeDnValue('abc\\')).toBe('abc\\');
   });
 });

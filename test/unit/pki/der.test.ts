@@ -164,7 +164,9 @@ describe('signature algorithm names and hashes', () => {
       ['1.2.840.10045.4.3.3', 'ecdsa-with-SHA384', 'sha384'],
       ['1.2.840.10045.4.3.4', 'ecdsa-with-SHA512', 'sha512'],
       ['1.2.840.10040.4.3', 'dsa-with-sha1', 'sha1'],
+      ['2.16.840.1.101.3.4.3.1', 'dsa-with-sha224', 'sha224'],
       ['2.16.840.1.101.3.4.3.2', 'dsa-with-sha256', 'sha256'],
+      ['1.3.14.3.2.29', 'sha1WithRSAEncryption', 'sha1'],
       ['1.3.101.112', 'Ed25519', null],
       ['1.3.101.113', 'Ed448', null],
     ];
@@ -188,12 +190,53 @@ describe('signature algorithm names and hashes', () => {
     expect(signatureHash(pss, alg?.params ?? null)).toBe('sha256');
     expect(describeSignatureAlgorithm(cert)).toEqual({ oid: pss, name: 'RSASSA-PSS (sha256)', hash: 'sha256' });
     expect(signatureHashOfName('RSASSA-PSS (sha256)')).toBe('sha256');
+    const digests: [string, string][] = [
+      ['1.2.840.113549.2.2', 'md2'],
+      ['1.2.840.113549.2.4', 'md4'],
+      ['1.2.840.113549.2.5', 'md5'],
+      ['1.3.14.3.2.26', 'sha1'],
+      ['2.16.840.1.101.3.4.2.4', 'sha224'],
+      ['2.16.840.1.101.3.4.2.1', 'sha256'],
+      ['2.16.840.1.101.3.4.2.2', 'sha384'],
+      ['2.16.840.1.101.3.4.2.3', 'sha512'],
+    ];
+    for (const [o, h] of digests) expect(signatureHash(pss, tlv(0x30, tlv(0xa0, tlv(0x30, oid(o), NULL))))).toBe(h);
     // Absent hashAlgorithm means the default, SHA-1.
     expect(signatureHash(pss, tlv(0x30))).toBe('sha1');
     // No parameters, or unreadable ones: unknown.
     expect(signatureHash(pss)).toBeNull();
     expect(signatureHash(pss, NULL)).toBeNull();
+    expect(signatureHash(pss, Buffer.alloc(0))).toBeNull();
+    expect(signatureHash(pss, tlv(0x30, tlv(0xa2, tlv(0x02, Buffer.from([32])))))).toBe('sha1'); // other fields only
+    expect(signatureHash(pss, tlv(0x30, tlv(0xa0, NULL)))).toBeNull();
+    expect(signatureHash(pss, tlv(0x30, tlv(0xa0, tlv(0x30))))).toBeNull();
+    expect(signatureHash(pss, tlv(0x30, tlv(0xa0, tlv(0x30, oid('1.2.3.4')))))).toBeNull();
+    expect(signatureHash(pss, tlv(0x30, tlv(0xa2, tlv(0x02, Buffer.from([32]))), Buffer.from([0x30])))).toBeNull();
+    const sha384 = tlv(0xa0, tlv(0x30, oid('2.16.840.1.101.3.4.2.2')));
+    const field = tlv(0xa2, tlv(0x02, Buffer.from([32])));
+    expect(signatureHash(pss, tlv(0x30, sha384, field, field, field))).toBe('sha384');
+    expect(signatureHash(pss, tlv(0x30, sha384, field, field, field, field))).toBeNull();
+    expect(describeSignatureAlgorithm(fakeCert(tlv(0x30, oid(pss), tlv(0x30, tlv(0xa0, tlv(0x30, oid('1.2.3.4')))))))).toEqual({
+      oid: pss,
+      name: 'RSASSA-PSS',
+      hash: null,
+    });
     expect(describeSignatureAlgorithm(fakeCert(tlv(0x30, oid(pss))))).toEqual({ oid: pss, name: 'RSASSA-PSS', hash: null });
+  });
+
+  it('reads the hash back from a name, whatever its case', () => {
+    expect(signatureHashOfName('ECDSA-WITH-SHA384')).toBe('sha384');
+    expect(signatureHashOfName('sha1withrsaencryption')).toBe('sha1');
+    expect(signatureHashOfName('Ed25519')).toBeNull();
+    expect(signatureHashOfName('RSASSA-PSS')).toBeNull();
+    for (const h of ['md2', 'md4', 'md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']) expect(signatureHashOfName(`RSASSA-PSS (${h})`)).toBe(h);
+    expect(signatureHashOfName('RSASSA-PSS (sha3)')).toBeNull();
+    expect(signatureHashOfName('RSASSA-PSS (sha256) ')).toBeNull();
+    expect(signatureHashOfName(' RSASSA-PSS (sha256)')).toBeNull();
+    expect(signatureHashOfName('xRSASSA-PSS (sha256)')).toBeNull();
+    expect(signatureHashOfName('RSASSA-PSS (sha256)x')).toBeNull();
+    expect(signatureHashOfName('RSASSA-PSS ()')).toBeNull();
+    expect(signatureHashOfName('unknown')).toBeNull();
   });
 
   it('describes an unreadable certificate as unknown', () => {
@@ -230,5 +273,208 @@ describe('names', () => {
   it('reports the length of the first element', () => {
     expect(firstElementLength(Buffer.concat([ecLeaf.der, Buffer.from([0xde, 0xad])]))).toBe(ecLeaf.der.length);
     expect(firstElementLength(Buffer.alloc(1))).toBeNull();
+  });
+});
+
+describe('reading a TLV header (firstElementLength)', () => {
+  const bytes = (...b: number[]) => Buffer.from(b);
+
+  it('reads short and long lengths, up to four length bytes', () => {
+    expect(firstElementLength(bytes(0x30, 0x00))).toBe(2);
+    expect(firstElementLength(bytes(0x04, 0x02, 0xaa, 0xbb, 0xcc))).toBe(4);
+    expect(firstElementLength(Buffer.concat([bytes(0x30, 0x81, 0x80), Buffer.alloc(0x80)]))).toBe(3 + 0x80);
+    expect(firstElementLength(Buffer.concat([bytes(0x30, 0x82, 0x01, 0x02), Buffer.alloc(0x102)]))).toBe(4 + 0x102);
+    expect(firstElementLength(Buffer.concat([bytes(0x30, 0x83, 0x01, 0x00, 0x01), Buffer.alloc(0x10001)]))).toBe(5 + 0x10001);
+    expect(firstElementLength(bytes(0x30, 0x84, 0x00, 0x00, 0x00, 0x01, 0xff))).toBe(7);
+    // A long-form zero length (not minimal, but unambiguous) ends right after its length bytes.
+    expect(firstElementLength(bytes(0x30, 0x81, 0x00))).toBe(3);
+  });
+
+  it('returns null for a header that is cut off, too long or not DER', () => {
+    expect(firstElementLength(bytes(0x30))).toBeNull();
+    expect(firstElementLength(bytes(0x30, 0x81))).toBeNull();
+    expect(firstElementLength(bytes(0x30, 0x82, 0x01))).toBeNull();
+    expect(firstElementLength(bytes(0x30, 0x02, 0x00))).toBeNull();
+    expect(firstElementLength(Buffer.concat([bytes(0x30, 0x82, 0x01, 0x02), Buffer.alloc(0x101)]))).toBeNull();
+    // Indefinite length, even with enough bytes behind it to pass for a length of 0x80.
+    expect(firstElementLength(Buffer.concat([bytes(0x30, 0x80), Buffer.alloc(0x90)]))).toBeNull();
+    expect(firstElementLength(bytes(0x30, 0x85, 0, 0, 0, 0, 1, 0))).toBeNull();
+    // High-tag-number form.
+    expect(firstElementLength(bytes(0x1f, 0x00))).toBeNull();
+    expect(firstElementLength(bytes(0xbf, 0x00))).toBeNull();
+    expect(firstElementLength('x' as unknown as Buffer)).toBeNull();
+    expect(firstElementLength(null as unknown as Buffer)).toBeNull();
+  });
+});
+
+describe('OBJECT IDENTIFIER decoding', () => {
+  const read = (contents: Buffer) => signatureAlgorithmOid(fakeCert(tlv(0x30, tlv(0x06, contents))));
+
+  it('splits the first sub-identifier into the first two arcs (X.690 8.19.4)', () => {
+    expect(read(Buffer.from([39, 1]))).toBe('0.39.1');
+    expect(read(Buffer.from([40, 1]))).toBe('1.0.1');
+    expect(read(Buffer.from([79, 1]))).toBe('1.39.1');
+    expect(read(Buffer.from([80, 1]))).toBe('2.0.1');
+    expect(read(Buffer.from([0x81, 0x00]))).toBe('2.48');
+  });
+
+  it('reads OIDs up to 64 bytes and no longer', () => {
+    expect(read(Buffer.concat([Buffer.from([0x2a]), Buffer.alloc(63, 0x01)]))).toBe(`1.2${'.1'.repeat(63)}`);
+    expect(read(Buffer.concat([Buffer.from([0x2a]), Buffer.alloc(64, 0x01)]))).toBeNull();
+  });
+
+  it('accepts 0x80 inside a sub-identifier, only not at its start', () => {
+    expect(read(Buffer.from([0x2a, 0x81, 0x80, 0x00]))).toBe('1.2.16384');
+    expect(read(Buffer.from([0x2a, 0x81, 0x80, 0x80]))).toBeNull();
+  });
+});
+
+describe('certificate structure', () => {
+  const alg = tlv(0x30, oid('1.2.840.10045.4.3.2'));
+  const bits = tlv(0x03, Buffer.from([0x00, 0x01]));
+
+  it('reads the outer signature algorithm only from a SEQUENCE of SEQUENCE, SEQUENCE and one more', () => {
+    expect(signatureAlgorithmOid(tlv(0x30, tlv(0x30), alg, bits))).toBe('1.2.840.10045.4.3.2');
+    expect(signatureAlgorithmOid(tlv(0x31, tlv(0x30), alg, bits))).toBeNull();
+    expect(signatureAlgorithmOid(tlv(0x30, tlv(0x31), alg, bits))).toBeNull();
+    expect(signatureAlgorithmOid(tlv(0x30, tlv(0x30), tlv(0x31, oid('1.2.840.10045.4.3.2')), bits))).toBeNull();
+    expect(signatureAlgorithmOid(tlv(0x30, tlv(0x30), alg, bits, bits))).toBeNull();
+    expect(signatureAlgorithmOid(tlv(0x30, tlv(0x30), alg, Buffer.from([0x03, 0x05, 0x00])))).toBeNull();
+  });
+
+  it('reads an AlgorithmIdentifier of an OID and at most one parameter', () => {
+    expect(readSignatureAlgorithm(fakeCert(tlv(0x30, oid('1.2.3'))))).toEqual({ oid: '1.2.3', params: null });
+    expect(readSignatureAlgorithm(fakeCert(tlv(0x30, oid('1.2.3'), NULL)))?.params?.equals(NULL)).toBe(true);
+    expect(readSignatureAlgorithm(fakeCert(tlv(0x30)))).toBeNull();
+    expect(readSignatureAlgorithm(fakeCert(tlv(0x30, oid('1.2.3'), NULL, NULL)))).toBeNull();
+    const badOid = fakeCert(tlv(0x30, tlv(0x06, Buffer.from([0x2a, 0x86]))));
+    expect(readSignatureAlgorithm(badOid)).toBeNull();
+    expect(describeSignatureAlgorithm(badOid)).toEqual({ oid: null, name: 'unknown', hash: null });
+    expect(readSignatureAlgorithm(undefined as unknown as Buffer)).toBeNull();
+  });
+});
+
+describe('readCertificateNames', () => {
+  const serial = tlv(0x02, Buffer.from([0x01]));
+  const sigAlg = tlv(0x30, oid('1.2.840.10045.4.3.2'));
+  const issuerName = name(['2.5.4.3', 0x0c, 'Issuer']);
+  const subjectName = name(['2.5.4.3', 0x0c, 'Subject']);
+  const validity = tlv(0x30, tlv(0x17, Buffer.from('260101000000Z')), tlv(0x17, Buffer.from('270101000000Z')));
+  const spki = tlv(0x30, tlv(0x30, oid('1.2.840.10045.2.1')), tlv(0x03, Buffer.from([0x00])));
+  const cert = (...tbs: Buffer[]) => tlv(0x30, tlv(0x30, ...tbs), sigAlg, tlv(0x03, Buffer.from([0x00, 0x01])));
+  const read = (der: Buffer) => {
+    const names = readCertificateNames(der);
+    return names && { issuer: names.issuer.toString('hex'), subject: names.subject.toString('hex') };
+  };
+  const expected = { issuer: issuerName.toString('hex'), subject: subjectName.toString('hex') };
+
+  it('reads the names of a v3 certificate (with [0] version) and of a v1 certificate (without)', () => {
+    const version = tlv(0xa0, tlv(0x02, Buffer.from([0x02])));
+    expect(read(cert(version, serial, sigAlg, issuerName, validity, subjectName, spki))).toEqual(expected);
+    expect(read(cert(serial, sigAlg, issuerName, validity, subjectName, spki))).toEqual(expected);
+  });
+
+  it('returns null when a field is missing or of the wrong type', () => {
+    expect(read(cert(serial, sigAlg, issuerName, validity))).toBeNull();
+    expect(read(cert(NULL, sigAlg, issuerName, validity, subjectName, spki))).toBeNull();
+    expect(read(cert(serial, NULL, issuerName, validity, subjectName, spki))).toBeNull();
+    expect(read(cert(serial, sigAlg, tlv(0x31), validity, subjectName, spki))).toBeNull();
+    expect(read(cert(serial, sigAlg, issuerName, NULL, subjectName, spki))).toBeNull();
+    expect(read(cert(serial, sigAlg, issuerName, validity, tlv(0x31), spki))).toBeNull();
+    expect(read(cert(serial, sigAlg, issuerName, validity, subjectName, Buffer.from([0x30, 0x05])))).toBeNull();
+    expect(read(tlv(0x30, tlv(0x30), sigAlg))).toBeNull();
+    expect(read(cert())).toBeNull();
+    expect(readCertificateNames(null as unknown as Buffer)).toBeNull();
+  });
+
+  it('reads a tbsCertificate of up to 16 fields and no more', () => {
+    const fields = [serial, sigAlg, issuerName, validity, subjectName, spki];
+    expect(read(cert(...fields, ...Array<Buffer>(10).fill(NULL)))).toEqual(expected);
+    expect(read(cert(...fields, ...Array<Buffer>(11).fill(NULL)))).toBeNull();
+  });
+});
+
+describe('canonicalName', () => {
+  const CN = '2.5.4.3';
+  const O = '2.5.4.10';
+  const one = (tag: number, value: Buffer, type = CN) => tlv(0x30, tlv(0x31, tlv(0x30, oid(type), tlv(tag, value))));
+  const same = (a: Buffer, b: Buffer) => {
+    const ka = canonicalName(a);
+    expect(ka).not.toBeNull();
+    return ka === canonicalName(b);
+  };
+
+  it('decodes every directory string type to the same text', () => {
+    const utf8 = name([CN, 0x0c, 'Example 123']);
+    for (const tag of [0x12, 0x13, 0x14, 0x16, 0x1a]) expect(same(name([CN, tag, 'Example 123']), utf8)).toBe(true);
+    expect(same(one(0x1e, Buffer.from('Example 123', 'utf16le').swap16()), utf8)).toBe(true);
+    const ucs4 = Buffer.alloc(4 * 'Example 123'.length);
+    [...'Example 123'].forEach((ch, i) => ucs4.writeUInt32BE(ch.codePointAt(0) as number, 4 * i));
+    expect(same(one(0x1c, ucs4), utf8)).toBe(true);
+  });
+
+  it('reads T61String as Latin-1 and UniversalString beyond the BMP', () => {
+    expect(same(one(0x14, Buffer.from([0x63, 0x61, 0x66, 0xe9])), name([CN, 0x0c, 'café']))).toBe(true);
+    const astral = Buffer.alloc(4);
+    astral.writeUInt32BE(0x1f600);
+    expect(same(one(0x1c, astral), name([CN, 0x0c, '\u{1f600}']))).toBe(true);
+    const last = Buffer.alloc(4);
+    last.writeUInt32BE(0x10ffff);
+    expect(same(one(0x1c, last), name([CN, 0x0c, '\u{10ffff}']))).toBe(true);
+  });
+
+  it('ignores case and surrounding white space, and collapses inner white space of any kind', () => {
+    expect(same(name([CN, 0x0c, ' Example\t\n Root ']), name([CN, 0x13, 'example root']))).toBe(true);
+    expect(same(name([CN, 0x0c, 'Example Root']), name([CN, 0x0c, 'ExampleRoot']))).toBe(false);
+  });
+
+  it('compares the attributes of a multi-valued RDN in any order, but keeps the order of RDNs', () => {
+    const atv = (o: string, v: string) => tlv(0x30, oid(o), tlv(0x0c, Buffer.from(v)));
+    const ab = tlv(0x30, tlv(0x31, atv(CN, 'a'), atv(O, 'b')));
+    const ba = tlv(0x30, tlv(0x31, atv(O, 'b'), atv(CN, 'a')));
+    expect(same(ab, ba)).toBe(true);
+    expect(same(name([CN, 0x0c, 'a'], [O, 0x0c, 'b']), name([O, 0x0c, 'b'], [CN, 0x0c, 'a']))).toBe(false);
+    expect(same(ab, name([CN, 0x0c, 'a'], [O, 0x0c, 'b']))).toBe(false);
+    expect(same(name([CN, 0x0c, 'a']), name([O, 0x0c, 'a']))).toBe(false);
+  });
+
+  it('keeps values it cannot decode as their bytes, so different ones stay different', () => {
+    expect(same(one(0x04, Buffer.from([1, 2])), one(0x04, Buffer.from([1, 2])))).toBe(true);
+    expect(same(one(0x04, Buffer.from([1, 2])), one(0x04, Buffer.from([1, 3])))).toBe(false);
+    expect(same(one(0x04, Buffer.from([0xff])), one(0x04, Buffer.from([0xfe])))).toBe(false);
+    // The bytes, not a decoding of them: an OCTET STRING "a" is not the text "a".
+    expect(same(one(0x04, Buffer.from('a')), name([CN, 0x0c, 'a']))).toBe(false);
+    // A BMPString of odd length, a UniversalString not a multiple of 4 long or beyond U+10FFFF.
+    expect(same(one(0x1e, Buffer.from([0, 0x61, 0])), one(0x1e, Buffer.from([0, 0x62, 0])))).toBe(false);
+    expect(same(one(0x1e, Buffer.from([0, 0x61, 0])), name([CN, 0x0c, 'a']))).toBe(false);
+    expect(same(one(0x1c, Buffer.from([0, 0, 0, 0x61, 0])), name([CN, 0x0c, 'a']))).toBe(false);
+    expect(same(one(0x1c, Buffer.from([0, 0x11, 0, 0])), one(0x1c, Buffer.from([0, 0x12, 0, 0])))).toBe(false);
+    expect(same(one(0x1c, Buffer.from([0, 0x11, 0, 0])), name([CN, 0x0c, '']))).toBe(false);
+  });
+
+  it('returns null for what is not a Name', () => {
+    expect(canonicalName(tlv(0x30))).toBe('[]');
+    expect(canonicalName(tlv(0x31))).toBeNull();
+    expect(canonicalName('x' as unknown as Buffer)).toBeNull();
+    expect(canonicalName(null as unknown as Buffer)).toBeNull();
+    expect(canonicalName(tlv(0x30, tlv(0x30)))).toBeNull(); // an RDN must be a SET
+    expect(canonicalName(tlv(0x30, tlv(0x31)))).toBeNull(); // … and not empty
+    expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x31, oid(CN), NULL))))).toBeNull(); // an ATV must be a SEQUENCE
+    expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, oid(CN)))))).toBeNull(); // of a type and a value
+    expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, oid(CN), NULL, NULL))))).toBeNull();
+    expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, NULL, NULL))))).toBeNull(); // the type must be an OID
+    expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, tlv(0x06, Buffer.from([0x2a, 0x86])), NULL))))).toBeNull();
+    expect(canonicalName(tlv(0x30, Buffer.from([0x31, 0x05])))).toBeNull();
+    expect(canonicalName(tlv(0x30, tlv(0x31, Buffer.from([0x30, 0x05]))))).toBeNull();
+    expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, oid(CN), Buffer.from([0x0c, 0x05])))))).toBeNull();
+  });
+
+  it('reads up to 64 RDNs of up to 16 attributes, and no more', () => {
+    const atv = tlv(0x30, oid(CN), tlv(0x0c, Buffer.from('x')));
+    const rdn = tlv(0x31, atv);
+    expect(canonicalName(tlv(0x30, ...Array<Buffer>(64).fill(rdn)))).not.toBeNull();
+    expect(canonicalName(tlv(0x30, ...Array<Buffer>(65).fill(rdn)))).toBeNull();
+    expect(canonicalName(tlv(0x30, tlv(0x31, ...Array<Buffer>(16).fill(atv))))).not.toBeNull();
+    expect(canonicalName(tlv(0x30, tlv(0x31, ...Array<Buffer>(17).fill(atv))))).toBeNull();
   });
 });

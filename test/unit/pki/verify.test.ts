@@ -1,30 +1,88 @@
-import { X509Certificate } from 'node:crypto';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { createHash, webcrypto, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrustStore } from '../../../src/core/context.js';
+import type { CertInfo } from '../../../src/core/schema.js';
 import { createRootCa, createSelfSigned, DAY_MS, type IssuedCert, type TestCa } from '../../../src/demo/test-pki.js';
 import { createTrustStore } from '../../../src/pki/trust-store.js';
-import { MAX_PATH_LENGTH, verifyChain, type VerifyInput } from '../../../src/pki/verify.js';
+import { MAX_PATH_LENGTH, matchesDomain, verifyChain, type VerifyInput } from '../../../src/pki/verify.js';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 
-let root: TestCa;
-let inter: TestCa;
-let otherRoot: TestCa;
-let leaf: IssuedCert;
-let unrelated: IssuedCert;
-let store: TrustStore;
+// ---- Hand-made certificates (@peculiar/x509) for what src/demo/test-pki.ts does not make:
+// no key identifiers (so only names and signatures link a certificate to its issuer), non-CA
+// issuers, chosen name encodings, cross-signed and self-issued certificates.
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+const EC_KEY = { name: 'ECDSA', namedCurve: 'P-256' };
+const EC_SIGN = { name: 'ECDSA', hash: 'SHA-256' };
 
-beforeAll(async () => {
-  root = await createRootCa('Verify Test Root', NOW);
-  inter = await root.intermediate('Verify Test Intermediate');
-  otherRoot = await createRootCa('Some Other Root', NOW);
-  leaf = await inter.issue({ commonName: 'mx1.example.test', dnsNames: ['mx1.example.test'] });
-  unrelated = await otherRoot.issue({ commonName: 'elsewhere.example.net' });
-  store = createTrustStore([root.cert.certPem], 'test roots');
-});
+interface Party {
+  name: x509.Name;
+  publicKey: webcrypto.CryptoKey | ArrayBuffer | Buffer;
+  privateKey: webcrypto.CryptoKey;
+}
 
-function verify(chain: Buffer[], overrides: Partial<VerifyInput> = {}) {
-  return verifyChain({ chain, trustStore: store, now: NOW, name: 'mx1.example.test', domain: null, ...overrides });
+async function party(name: string | Buffer, keysOf?: Party): Promise<Party> {
+  if (keysOf) return { name: new x509.Name(name), publicKey: keysOf.publicKey, privateKey: keysOf.privateKey };
+  const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  return { name: new x509.Name(name), publicKey: keys.publicKey, privateKey: keys.privateKey };
+}
+
+/** A test-pki CA as a Party: its name and public key from its certificate, its private key from its PEM. */
+async function partyOf(ca: TestCa): Promise<Party> {
+  const pkcs8 = Buffer.from(ca.cert.keyPem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, EC_KEY, false, ['sign']);
+  const cert = new x509.X509Certificate(ca.cert.der);
+  return { name: cert.subjectName, publicKey: cert.publicKey.rawData, privateKey };
+}
+
+/** `subject`'s certificate signed by `issuer`; `ca` adds a critical basicConstraints extension. */
+async function certify(subject: Party, issuer: Party, options: { ca?: boolean; dnsNames?: string[] } = {}): Promise<Buffer> {
+  const extensions: x509.Extension[] = [];
+  if (options.ca !== undefined) extensions.push(new x509.BasicConstraintsExtension(options.ca, undefined, true));
+  if (options.dnsNames) {
+    // Critical when the subject is empty, as RFC 5280 §4.2.1.6 requires.
+    const critical = subject.name.toString() === '';
+    extensions.push(new x509.SubjectAlternativeNameExtension(options.dnsNames.map((value) => ({ type: 'dns' as const, value })), critical));
+  }
+  const cert = await x509.X509CertificateGenerator.create({
+    subject: subject.name,
+    issuer: issuer.name,
+    publicKey: subject.publicKey,
+    signingKey: issuer.privateKey,
+    signingAlgorithm: EC_SIGN,
+    notBefore: new Date(NOW - 30 * DAY_MS),
+    notAfter: new Date(NOW + 300 * DAY_MS),
+    extensions,
+  });
+  return Buffer.from(cert.rawData);
+}
+
+function pem(der: Buffer): string {
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`;
+}
+
+// A DER Name with chosen string types (0x13 PrintableString, 0x0c UTF8String).
+function tlv(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents);
+  return Buffer.concat([Buffer.from([tag, body.length]), body]);
+}
+const OID_O = Buffer.from([0x06, 0x03, 0x55, 0x04, 0x0a]);
+const OID_CN = Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03]);
+function derName(stringTag: number, org: string, cn: string): Buffer {
+  const atv = (type: Buffer, value: string) => tlv(0x31, tlv(0x30, type, tlv(stringTag, Buffer.from(value, 'utf8'))));
+  return tlv(0x30, atv(OID_O, org), atv(OID_CN, cn));
+}
+
+/** The same certificate with its tbsCertificate re-encoded with an indefinite length (BER, not DER). */
+function berTbs(der: Buffer): Buffer {
+  const at = 2 + ((der[1] as number) & 0x7f);
+  const lengthBytes = (der[at + 1] as number) & 0x7f;
+  const tbsLength = der.subarray(at + 2, at + 2 + lengthBytes).reduce((n, b) => n * 256 + b, 0);
+  const tbsEnd = at + 2 + lengthBytes + tbsLength;
+  const body = Buffer.concat([Buffer.from([0x30, 0x80]), der.subarray(at + 2 + lengthBytes, tbsEnd), Buffer.from([0, 0]), der.subarray(tbsEnd)]);
+  return Buffer.concat([Buffer.from([0x30, 0x82, body.length >> 8, body.length & 0xff]), body]);
 }
 
 /** Flips a bit in the last byte of the signature: still parses, no longer verifies. */
@@ -34,9 +92,58 @@ function tamper(der: Buffer): Buffer {
   return copy;
 }
 
+const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('hex').toUpperCase();
+const names = (v: { path: CertInfo[] }) => v.path.map((c) => [c.commonName, c.source]);
+
+// ---- Fixtures
+
+let root: TestCa;
+let inter: TestCa;
+let otherRoot: TestCa;
+let leaf: IssuedCert;
+let unrelated: IssuedCert;
+let selfSigned: IssuedCert;
+/** A certificate with basicConstraints CA:FALSE, issued by `root`, and a leaf it signed. */
+let notCa: Buffer;
+let signedByNotCa: Buffer;
+/** The same name and key as `notCa`, but a CA. */
+let caTwinOfNotCa: Buffer;
+/** The same name as `notCa`, not a CA either, with another key. */
+let notCaOtherKey: Buffer;
+/** A leaf with an empty subject (its name only in the SAN), issued by `root`. */
+let emptySubject: Buffer;
+/** A CA (issued by `root`) with a GOST key this OpenSSL cannot load, and a leaf naming it as issuer. */
+let gostCa: Buffer;
+let underGostCa: Buffer;
+
+beforeAll(async () => {
+  root = await createRootCa('Verify Test Root', NOW);
+  inter = await root.intermediate('Verify Test Intermediate');
+  otherRoot = await createRootCa('Some Other Root', NOW);
+  leaf = await inter.issue({ commonName: 'mx1.example.test', dnsNames: ['mx1.example.test'] });
+  unrelated = await otherRoot.issue({ commonName: 'elsewhere.example.net' });
+  selfSigned = await createSelfSigned({ commonName: 'mx1.example.test' }, NOW);
+
+  const rootParty = await partyOf(root);
+  const notCaParty = await party('CN=Not A CA, O=mxray test server');
+  notCa = await certify(notCaParty, rootParty, { ca: false, dnsNames: ['issuer.example.test'] });
+  caTwinOfNotCa = await certify(notCaParty, rootParty, { ca: true });
+  notCaOtherKey = await certify(await party('CN=Not A CA, O=mxray test server'), rootParty, { ca: false });
+  signedByNotCa = await certify(await party('CN=mx.victim.test'), notCaParty, { ca: false, dnsNames: ['mx.victim.test'] });
+  emptySubject = await certify(await party(''), rootParty, { ca: false, dnsNames: ['mx.empty.test'] });
+  const gostSpki = tlv(0x30, tlv(0x30, Buffer.from([0x06, 0x08, 0x2a, 0x85, 0x03, 0x07, 0x01, 0x01, 0x01, 0x01])), tlv(0x03, Buffer.from([0x00, 0x01, 0x02])));
+  const gostParty = { ...(await party('CN=Gost CA')), publicKey: gostSpki };
+  gostCa = await certify(gostParty, rootParty, { ca: true });
+  underGostCa = await certify(await party('CN=mx.gost.test'), gostParty, { ca: false, dnsNames: ['mx.gost.test'] });
+});
+
+function verify(chain: Buffer[], trustStore: TrustStore, overrides: Partial<VerifyInput> = {}) {
+  return verifyChain({ chain, trustStore, now: NOW, name: 'mx1.example.test', domain: null, ...overrides });
+}
+
 describe('verifyChain: trust', () => {
   it('trusts a good chain', () => {
-    const v = verify([leaf.der, inter.cert.der]);
+    const v = verify([leaf.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v).toMatchObject({
       trusted: true,
       trustFailure: 'none',
@@ -47,20 +154,27 @@ describe('verifyChain: trust', () => {
       timeValid: true,
       daysLeft: 365,
     });
-    expect(v.sent.map((c) => c.commonName)).toEqual(['mx1.example.test', 'Verify Test Intermediate']);
-    expect(v.path.map((c) => [c.commonName, c.source])).toEqual([
+    expect(v.sent.map((c) => [c.commonName, c.source])).toEqual([
+      ['mx1.example.test', 'sent'],
+      ['Verify Test Intermediate', 'sent'],
+    ]);
+    expect(names(v)).toEqual([
       ['mx1.example.test', 'sent'],
       ['Verify Test Intermediate', 'sent'],
       ['Verify Test Root', 'trust-store'],
     ]);
+    // Each certificate on the path is described as itself.
+    expect(v.path.map((c) => c.sha256)).toEqual(
+      [leaf.der, inter.cert.der, root.cert.der].map((d) => sha256(d)),
+    );
   });
 
   it('builds the path from a chain sent out of order, with the root and an unrelated certificate', () => {
-    const v = verify([leaf.der, unrelated.der, root.cert.der, inter.cert.der]);
+    const v = verify([leaf.der, unrelated.der, root.cert.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.trusted).toBe(true);
     expect(v.trustFailure).toBe('none');
-    expect(v.sent).toHaveLength(4);
-    expect(v.path.map((c) => [c.commonName, c.source])).toEqual([
+    expect(v.sent.map((c) => c.commonName)).toEqual(['mx1.example.test', 'elsewhere.example.net', 'Verify Test Root', 'Verify Test Intermediate']);
+    expect(names(v)).toEqual([
       ['mx1.example.test', 'sent'],
       ['Verify Test Intermediate', 'sent'],
       ['Verify Test Root', 'trust-store'],
@@ -68,78 +182,102 @@ describe('verifyChain: trust', () => {
   });
 
   it('ignores duplicates and unreadable extras', () => {
-    const v = verify([leaf.der, leaf.der, Buffer.from('junk'), inter.cert.der, inter.cert.der]);
+    const v = verify([leaf.der, leaf.der, Buffer.from('junk'), inter.cert.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.trusted).toBe(true);
-    expect(v.path).toHaveLength(3);
-    expect(v.sent).toHaveLength(4);
+    expect(names(v)).toEqual([
+      ['mx1.example.test', 'sent'],
+      ['Verify Test Intermediate', 'sent'],
+      ['Verify Test Root', 'trust-store'],
+    ]);
+    expect(v.sent.map((c) => c.commonName)).toEqual(['mx1.example.test', 'mx1.example.test', 'Verify Test Intermediate', 'Verify Test Intermediate']);
   });
 
-  it('reports a missing intermediate as chain-incomplete', () => {
-    const v = verify([leaf.der]);
+  it('reports a missing intermediate as chain-incomplete, naming the leaf, its issuer and the trust store', () => {
+    const v = verify([leaf.der], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.trusted).toBe(false);
     expect(v.trustFailure).toBe('chain-incomplete');
     expect(v.trustReason).toContain('"mx1.example.test"');
     expect(v.trustReason).toContain('"Verify Test Intermediate"');
-    expect(v.path.map((c) => c.commonName)).toEqual(['mx1.example.test']);
+    expect(v.trustReason).toContain('(test roots)');
+    expect(v.trustReason).toMatch(/not sending its intermediate/);
+    expect(names(v)).toEqual([['mx1.example.test', 'sent']]);
     // The other facts are still measured.
     expect(v.nameMatches).toBe(true);
     expect(v.timeValid).toBe(true);
   });
 
-  it('reports a chain ending at a root we do not trust as untrusted-root', () => {
-    const v = verify([leaf.der, inter.cert.der, root.cert.der], { trustStore: createTrustStore([otherRoot.cert.certPem], 'other') });
+  it('does not take a sent certificate whose name is not the issuer name for the issuer', () => {
+    const v = verify([leaf.der, unrelated.der], createTrustStore([root.cert.certPem], 'test roots'));
+    expect(v.trustFailure).toBe('chain-incomplete');
+    expect(names(v)).toEqual([['mx1.example.test', 'sent']]);
+  });
+
+  it('reports a chain ending at a sent root we do not trust as untrusted-root', () => {
+    const v = verify([leaf.der, inter.cert.der, root.cert.der], createTrustStore([otherRoot.cert.certPem], 'other roots'));
     expect(v.trusted).toBe(false);
     expect(v.trustFailure).toBe('untrusted-root');
     expect(v.trustReason).toContain('"Verify Test Root"');
-    expect(v.path.map((c) => [c.commonName, c.source])).toEqual([
+    expect(v.trustReason).toContain('(other roots)');
+    expect(names(v)).toEqual([
       ['mx1.example.test', 'sent'],
       ['Verify Test Intermediate', 'sent'],
       ['Verify Test Root', 'sent'],
     ]);
   });
 
-  it('reports a chain whose root was not sent and is not trusted as an untrusted root, naming the root', () => {
-    const v = verify([leaf.der, inter.cert.der], { trustStore: createTrustStore([otherRoot.cert.certPem], 'other') });
+  it('reports a chain whose root was not sent and is not trusted as an untrusted root, naming the last certificate and the root', () => {
+    const v = verify([leaf.der, inter.cert.der], createTrustStore([otherRoot.cert.certPem], 'other roots'));
+    expect(v.trusted).toBe(false);
     expect(v.trustFailure).toBe('untrusted-root');
+    expect(v.trustReason).toContain('"Verify Test Intermediate"');
     expect(v.trustReason).toContain('"Verify Test Root"');
-    expect(v.path).toHaveLength(2);
+    expect(v.trustReason).toContain('(other roots)');
+    expect(names(v)).toEqual([
+      ['mx1.example.test', 'sent'],
+      ['Verify Test Intermediate', 'sent'],
+    ]);
   });
 
-  it('reports a self-signed certificate', async () => {
-    const self = await createSelfSigned({ commonName: 'mx1.example.test' }, NOW);
-    const v = verify([self.der]);
+  it('reports a self-signed certificate', () => {
+    const v = verify([selfSigned.der], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.trusted).toBe(false);
     expect(v.trustFailure).toBe('self-signed');
     expect(v.trustReason).toContain('"mx1.example.test"');
-    expect(v.path).toHaveLength(1);
+    expect(v.trustReason).toContain('(test roots)');
+    expect(names(v)).toEqual([['mx1.example.test', 'sent']]);
     expect(v.nameMatches).toBe(true);
   });
 
-  it('trusts a self-signed certificate the user put in the trust store (--ca-file)', async () => {
-    const self = await createSelfSigned({ commonName: 'mx1.example.test' }, NOW);
-    const v = verify([self.der], { trustStore: createTrustStore([root.cert.certPem, self.certPem], 'pinned') });
+  it('trusts a self-signed certificate the user put in the trust store (--ca-file)', () => {
+    const v = verify([selfSigned.der], createTrustStore([root.cert.certPem, selfSigned.certPem], 'pinned'));
     expect(v.trusted).toBe(true);
     expect(v.trustFailure).toBe('none');
+    expect(v.trustReason).toBeNull();
     expect(v.path.map((c) => c.source)).toEqual(['trust-store']);
     expect(v.sent.map((c) => c.source)).toEqual(['sent']);
   });
 
-  it('reports a signature that does not verify', () => {
-    const v = verify([tamper(leaf.der), inter.cert.der]);
+  it('reports a signature that does not verify, naming the certificate and its issuer', () => {
+    const v = verify([tamper(leaf.der), inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.trusted).toBe(false);
     expect(v.trustFailure).toBe('bad-signature');
     expect(v.trustReason).toContain('"mx1.example.test"');
     expect(v.trustReason).toContain('"Verify Test Intermediate"');
+    expect(v.trustReason).toMatch(/does not verify/);
+    expect(names(v)).toEqual([['mx1.example.test', 'sent']]);
   });
 
-  it('reports a self-issued certificate whose signature does not verify', async () => {
-    const self = await createSelfSigned({ commonName: 'mx1.example.test' }, NOW);
-    const v = verify([tamper(self.der)]);
+  it('reports a self-issued certificate whose signature does not verify with its own key', () => {
+    const v = verify([tamper(selfSigned.der)], createTrustStore([root.cert.certPem], 'test roots'));
+    expect(v.trusted).toBe(false);
     expect(v.trustFailure).toBe('bad-signature');
+    expect(v.trustReason).toContain('"mx1.example.test"');
+    expect(v.trustReason).toMatch(/names itself as issuer/);
+    expect(names(v)).toEqual([['mx1.example.test', 'sent']]);
   });
 
   it('reports an empty chain', () => {
-    const v = verify([]);
+    const v = verify([], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v).toEqual({
       sent: [],
       path: [],
@@ -154,67 +292,345 @@ describe('verifyChain: trust', () => {
     });
   });
 
-  it('reports an unreadable leaf as no certificate', () => {
-    const v = verify([Buffer.from('junk'), inter.cert.der]);
-    expect(v.trustFailure).toBe('no-certificate');
-    expect(v.trusted).toBe(false);
-    expect(v.sent).toHaveLength(1);
+  it('reports an unreadable leaf as no certificate, still listing what it could read', () => {
+    const v = verify([Buffer.from('junk'), inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'), { domain: 'example.test' });
+    expect(v).toMatchObject({ trusted: false, trustFailure: 'no-certificate', path: [], nameMatches: null, domainMatches: null, timeValid: false, daysLeft: 0 });
+    expect(v.trustReason).toMatch(/not valid DER/);
+    expect(v.sent.map((c) => c.commonName)).toEqual(['Verify Test Intermediate']);
+  });
+});
+
+describe('verifyChain: a leaf with an empty subject (RFC 5280 §4.1.2.6)', () => {
+  it('is verified like any other, by its SAN', () => {
+    const v = verify([emptySubject], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.empty.test', domain: 'empty.test' });
+    expect(v).toMatchObject({ trusted: true, trustFailure: 'none', nameMatches: true, domainMatches: true, timeValid: true });
+    expect(v.path.map((c) => [c.subject, c.commonName, c.source])).toEqual([
+      ['', null, 'sent'],
+      ['CN=Verify Test Root, O=mxray test PKI', 'Verify Test Root', 'trust-store'],
+    ]);
   });
 
-  it('stops building after the maximum path length', async () => {
-    let ca = root;
-    const chain: Buffer[] = [];
-    for (let i = 0; i < MAX_PATH_LENGTH + 1; i++) {
-      ca = await ca.intermediate(`Deep ${i}`);
-      chain.unshift(ca.cert.der);
-    }
-    const deepLeaf = await ca.issue({ commonName: 'deep.example.test' });
-    const v = verify([deepLeaf.der, ...chain]);
+  it('is named for people by a placeholder when its chain fails', () => {
+    const v = verify([emptySubject], createTrustStore([otherRoot.cert.certPem], 'other roots'), { name: 'mx.empty.test' });
+    expect(v.trustFailure).toBe('chain-incomplete');
+    expect(v.trustReason).toContain('"(empty name)"');
+    expect(v.trustReason).toContain('"Verify Test Root"');
+  });
+});
+
+describe('verifyChain: hostile certificates', () => {
+  it('does not take a CA whose key cannot be loaded for an issuer, and does not throw', () => {
+    // OpenSSL's issuer check needs the issuer's key: the GOST CA is no candidate at all.
+    const v = verify([underGostCa, gostCa], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.gost.test' });
     expect(v.trusted).toBe(false);
     expect(v.trustFailure).toBe('chain-incomplete');
-    expect(v.path).toHaveLength(MAX_PATH_LENGTH);
-    expect(v.trustReason).toContain(`longer than ${MAX_PATH_LENGTH}`);
+    expect(v.trustReason).toContain('"Gost CA"');
+    expect(v.sent.map((c) => c.keyType)).toEqual(['ec', 'unknown']);
+  });
+
+  it('does not trust a leaf whose tbsCertificate is BER (indefinite length), and does not throw', () => {
+    // Its names cannot be read for the anchor index; the sent intermediate's signature was made
+    // over the DER encoding, so it does not verify over these bytes.
+    const v = verify([berTbs(leaf.der), inter.cert.der], createTrustStore([inter.cert.certPem], 'intermediate as anchor'));
+    expect(v.trusted).toBe(false);
+    expect(v.trustFailure).toBe('bad-signature');
+    expect(v.trustReason).toContain('"Verify Test Intermediate"');
+    expect(v.path.map((c) => [c.commonName, c.signatureAlgorithm])).toEqual([['mx1.example.test', 'unknown']]);
+  });
+});
+
+describe('verifyChain: who may issue', () => {
+  it('refuses a leaf signed by a sent certificate that is not a CA, naming the non-CA issuer', () => {
+    // notCa chains up to the trusted root and its signature on the leaf verifies: only its
+    // basicConstraints (CA:FALSE) keeps it from issuing.
+    const v = verify([signedByNotCa, notCa], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.victim.test' });
+    expect(v.trusted).toBe(false);
+    expect(v.trustFailure).toBe('bad-signature');
+    expect(v.trustReason).toContain('"mx.victim.test"');
+    expect(v.trustReason).toContain('"Not A CA"');
+    expect(v.trustReason).toMatch(/not a CA/);
+    expect(names(v)).toEqual([['mx.victim.test', 'sent']]);
+    expect(v.nameMatches).toBe(true);
+  });
+
+  it('reports a non-CA certificate whose key did not sign as a signature that does not verify', () => {
+    const v = verify([signedByNotCa, notCaOtherKey], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.victim.test' });
+    expect(v.trustFailure).toBe('bad-signature');
+    expect(v.trustReason).toContain('"Not A CA"');
+    expect(v.trustReason).toMatch(/does not verify/);
+    expect(v.trustReason).not.toMatch(/not a CA/);
+  });
+
+  it('passes over a non-CA certificate for a CA with the same name and key', () => {
+    const v = verify([signedByNotCa, notCa, caTwinOfNotCa], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.victim.test' });
+    expect(v.trusted).toBe(true);
+    expect(v.path.map((c) => [c.commonName, c.isCa, c.source])).toEqual([
+      ['mx.victim.test', false, 'sent'],
+      ['Not A CA', true, 'sent'],
+      ['Verify Test Root', true, 'trust-store'],
+    ]);
+  });
+
+  it('trusts a non-CA certificate the user put in the trust store as an issuer (anchors are trusted as configured)', () => {
+    const v = verify([signedByNotCa], createTrustStore([pem(notCa)], 'pinned issuer'), { name: 'mx.victim.test' });
+    expect(v.trusted).toBe(true);
+    expect(v.trustFailure).toBe('none');
+    expect(names(v)).toEqual([
+      ['mx.victim.test', 'sent'],
+      ['Not A CA', 'trust-store'],
+    ]);
+  });
+});
+
+describe('verifyChain: choosing among candidate issuers', () => {
+  // Twin CAs: one name, two keys, no key identifiers; the leaf is signed by the first.
+  let twinRight: Buffer;
+  let twinWrong: Buffer;
+  let twinLeaf: Buffer;
+  // Cross-signing: "Cross Root" (key X) self-signed, and the same name and key signed by "Old Root".
+  let crossSelf: Buffer;
+  let crossByOld: Buffer;
+  let oldRoot: Buffer;
+  let crossLeaf: Buffer;
+  // A root named with PrintableStrings, and a leaf naming it as issuer with UTF8Strings in other
+  // case and spacing (the same name under RFC 5280 §7.1), plus an intermediate with the leaf's
+  // issuer bytes and the root's key, issued by test-pki's root.
+  let looseRoot: Buffer;
+  let looseLeaf: Buffer;
+  let looseIntermediate: Buffer;
+  // Key rollover: "Rollover Root" old key (self-signed, trusted), new key certified by the old one
+  // (self-issued, not self-signed), and a leaf signed with the new key.
+  let rolloverOld: Buffer;
+  let rolloverNewByOld: Buffer;
+  let rolloverLeaf: Buffer;
+  // Two CAs that certify each other, and a leaf under one of them.
+  let cycleA: Buffer;
+  let cycleB: Buffer;
+  let cycleLeaf: Buffer;
+
+  beforeAll(async () => {
+    const right = await party('CN=Twin CA');
+    const wrong = await party('CN=Twin CA');
+    twinRight = await certify(right, right, { ca: true });
+    twinWrong = await certify(wrong, wrong, { ca: true });
+    twinLeaf = await certify(await party('CN=mx.twin.test'), right, { ca: false, dnsNames: ['mx.twin.test'] });
+
+    const cross = await party('CN=Cross Root');
+    const old = await party('CN=Old Root');
+    crossSelf = await certify(cross, cross, { ca: true });
+    oldRoot = await certify(old, old, { ca: true });
+    crossByOld = await certify(cross, old, { ca: true });
+    crossLeaf = await certify(await party('CN=mx.cross.test'), cross, { ca: false, dnsNames: ['mx.cross.test'] });
+
+    const printable = await party(derName(0x13, 'Loose Test PKI', 'Loose Root'));
+    const utf8 = await party(derName(0x0c, 'loose test pki', 'LOOSE  root'), printable);
+    looseRoot = await certify(printable, printable, { ca: true });
+    looseLeaf = await certify(await party('CN=mx.loose.test'), utf8, { ca: false, dnsNames: ['mx.loose.test'] });
+    looseIntermediate = await certify(utf8, await partyOf(root), { ca: true });
+
+    const oldKey = await party('CN=Rollover Root');
+    const newKey = await party('CN=Rollover Root');
+    rolloverOld = await certify(oldKey, oldKey, { ca: true });
+    rolloverNewByOld = await certify(newKey, oldKey, { ca: true });
+    rolloverLeaf = await certify(await party('CN=mx.rollover.test'), newKey, { ca: false, dnsNames: ['mx.rollover.test'] });
+
+    const a = await party('CN=Cycle A');
+    const b = await party('CN=Cycle B');
+    cycleA = await certify(a, b, { ca: true });
+    cycleB = await certify(b, a, { ca: true });
+    cycleLeaf = await certify(await party('CN=mx.cycle.test'), a, { ca: false, dnsNames: ['mx.cycle.test'] });
+  });
+
+  it('reports a sent issuer whose name fits but whose key did not sign, naming it', () => {
+    const v = verify([twinLeaf, twinWrong], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.twin.test' });
+    expect(v.trusted).toBe(false);
+    expect(v.trustFailure).toBe('bad-signature');
+    expect(v.trustReason).toContain('"mx.twin.test"');
+    expect(v.trustReason).toContain('"Twin CA"');
+    expect(v.trustReason).toMatch(/does not verify/);
+    expect(names(v)).toEqual([['mx.twin.test', 'sent']]);
+  });
+
+  it('reports a trust anchor whose name fits but whose key did not sign as a bad signature', () => {
+    const v = verify([twinLeaf], createTrustStore([pem(twinWrong)], 'twins'), { name: 'mx.twin.test' });
+    expect(v.trustFailure).toBe('bad-signature');
+    expect(v.trustReason).toContain('"Twin CA"');
+    expect(v.trustReason).toMatch(/does not verify/);
+  });
+
+  it('keeps looking past a misfit for a candidate whose signature verifies', () => {
+    const v = verify([twinLeaf, twinWrong, twinRight], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.twin.test' });
+    expect(v.trustFailure).toBe('untrusted-root');
+    expect(v.trustReason).toContain('"Twin CA"');
+    expect(v.path.map((c) => c.sha256)).toEqual([twinLeaf, twinRight].map((d) => sha256(d)));
+  });
+
+  it('prefers a trust anchor to a cross-signed copy of it that the server sent', () => {
+    const v = verify([crossLeaf, crossByOld], createTrustStore([pem(crossSelf)], 'cross'), { name: 'mx.cross.test' });
+    expect(v.trusted).toBe(true);
+    expect(names(v)).toEqual([
+      ['mx.cross.test', 'sent'],
+      ['Cross Root', 'trust-store'],
+    ]);
+    expect(v.path[1]?.selfIssued).toBe(true);
+  });
+
+  it('does the same with a plain TrustStore that only lists roots', () => {
+    const plain: TrustStore = { description: 'plain', roots: () => [new X509Certificate(crossSelf)] };
+    const v = verify([crossLeaf, crossByOld], plain, { name: 'mx.cross.test' });
+    expect(v.trusted).toBe(true);
+    expect(names(v)).toEqual([
+      ['mx.cross.test', 'sent'],
+      ['Cross Root', 'trust-store'],
+    ]);
+  });
+
+  it('follows the cross-signed copy when only the old root is trusted', () => {
+    const v = verify([crossLeaf, crossByOld], createTrustStore([pem(oldRoot)], 'old'), { name: 'mx.cross.test' });
+    expect(v.trusted).toBe(true);
+    expect(names(v)).toEqual([
+      ['mx.cross.test', 'sent'],
+      ['Cross Root', 'sent'],
+      ['Old Root', 'trust-store'],
+    ]);
+  });
+
+  it('finds an anchor whose name equals the issuer name only after RFC 5280 normalisation (string type, case, spaces)', () => {
+    const v = verify([looseLeaf], createTrustStore([pem(looseRoot)], 'loose'), { name: 'mx.loose.test' });
+    expect(v.trusted).toBe(true);
+    expect(v.trustFailure).toBe('none');
+    expect(names(v)).toEqual([
+      ['mx.loose.test', 'sent'],
+      ['Loose Root', 'trust-store'],
+    ]);
+  });
+
+  it('finds it with a plain TrustStore too', () => {
+    const plain: TrustStore = { description: 'plain', roots: () => [new X509Certificate(looseRoot)] };
+    expect(names(verify([looseLeaf], plain, { name: 'mx.loose.test' }))).toEqual([
+      ['mx.loose.test', 'sent'],
+      ['Loose Root', 'trust-store'],
+    ]);
+  });
+
+  it('prefers a sent certificate with the exact issuer name to an anchor matching only after normalisation', () => {
+    const v = verify([looseLeaf, looseIntermediate], createTrustStore([pem(looseRoot), root.cert.certPem], 'loose + test'), { name: 'mx.loose.test' });
+    expect(v.trusted).toBe(true);
+    expect(names(v)).toEqual([
+      ['mx.loose.test', 'sent'],
+      ['LOOSE  root', 'sent'],
+      ['Verify Test Root', 'trust-store'],
+    ]);
+  });
+
+  it('follows a self-issued certificate that is not self-signed (a key rollover) to the old root', () => {
+    const v = verify([rolloverLeaf, rolloverNewByOld], createTrustStore([pem(rolloverOld)], 'rollover'), { name: 'mx.rollover.test' });
+    expect(v.trusted).toBe(true);
+    expect(v.path.map((c) => c.sha256)).toEqual([rolloverLeaf, rolloverNewByOld, rolloverOld].map((d) => sha256(d)));
+    expect(v.path.map((c) => [c.selfIssued, c.source])).toEqual([
+      [false, 'sent'],
+      [true, 'sent'],
+      [true, 'trust-store'],
+    ]);
+  });
+
+  it('never puts a certificate on the path twice (CAs that certify each other)', () => {
+    const v = verify([cycleLeaf, cycleA, cycleB], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.cycle.test' });
+    expect(v.trustFailure).toBe('untrusted-root');
+    expect(names(v)).toEqual([
+      ['mx.cycle.test', 'sent'],
+      ['Cycle A', 'sent'],
+      ['Cycle B', 'sent'],
+    ]);
+    expect(v.trustReason).toContain('"Cycle B"');
+    expect(v.trustReason).toContain('"Cycle A"');
   });
 
   it('works with a plain TrustStore that only lists roots', () => {
     const plain: TrustStore = { description: 'plain', roots: () => [new X509Certificate(root.cert.der)] };
-    expect(verify([leaf.der, inter.cert.der], { trustStore: plain }).trusted).toBe(true);
-    expect(verify([leaf.der], { trustStore: plain }).trustFailure).toBe('chain-incomplete');
+    expect(names(verify([leaf.der, inter.cert.der], plain))).toEqual([
+      ['mx1.example.test', 'sent'],
+      ['Verify Test Intermediate', 'sent'],
+      ['Verify Test Root', 'trust-store'],
+    ]);
+    expect(verify([leaf.der], plain).trustFailure).toBe('chain-incomplete');
+    const pinned: TrustStore = { description: 'plain pinned', roots: () => [new X509Certificate(root.cert.der), new X509Certificate(selfSigned.der)] };
+    expect(names(verify([selfSigned.der], pinned))).toEqual([['mx1.example.test', 'trust-store']]);
   });
 });
 
-describe('verifyChain: time', () => {
-  it('flags an expired certificate with negative days left', async () => {
-    const expired = await inter.issue({
-      commonName: 'mx1.example.test',
-      notBefore: new Date(NOW - 400 * DAY_MS),
-      notAfter: new Date(NOW - 10 * DAY_MS),
-    });
-    const v = verify([expired.der, inter.cert.der]);
-    expect(v.timeValid).toBe(false);
-    expect(v.daysLeft).toBe(-10);
-    // Trust is judged separately from time.
+describe('verifyChain: path length', () => {
+  // root → deep[0] → … → deep[8]; leaves under deep[7] and deep[8].
+  const deep: TestCa[] = [];
+  let leafUnder8: IssuedCert;
+  let leafUnder9: IssuedCert;
+
+  beforeAll(async () => {
+    let ca = root;
+    for (let i = 0; i < MAX_PATH_LENGTH - 1; i++) {
+      ca = await ca.intermediate(`Deep ${i}`);
+      deep.push(ca);
+    }
+    leafUnder8 = await (deep[MAX_PATH_LENGTH - 3] as TestCa).issue({ commonName: 'deep.example.test' });
+    leafUnder9 = await (deep[MAX_PATH_LENGTH - 2] as TestCa).issue({ commonName: 'deep.example.test' });
+  });
+
+  const sentChain = (count: number) => deep.slice(0, count).reverse().map((ca) => ca.cert.der);
+
+  it('trusts a path of exactly MAX_PATH_LENGTH certificates, anchor included', () => {
+    const v = verify([leafUnder8.der, ...sentChain(MAX_PATH_LENGTH - 2)], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.trusted).toBe(true);
+    expect(v.path).toHaveLength(MAX_PATH_LENGTH);
+    expect(v.path[MAX_PATH_LENGTH - 1]?.source).toBe('trust-store');
   });
 
-  it('flags a certificate that is not yet valid', async () => {
-    const future = await inter.issue({
-      commonName: 'mx1.example.test',
-      notBefore: new Date(NOW + 5 * DAY_MS),
-      notAfter: new Date(NOW + 100 * DAY_MS),
-    });
-    const v = verify([future.der, inter.cert.der]);
-    expect(v.timeValid).toBe(false);
-    expect(v.daysLeft).toBe(100);
+  it('stops building one certificate later, naming where it stopped', () => {
+    const v = verify([leafUnder9.der, ...sentChain(MAX_PATH_LENGTH - 1)], createTrustStore([root.cert.certPem], 'test roots'));
+    expect(v.trusted).toBe(false);
+    expect(v.trustFailure).toBe('chain-incomplete');
+    expect(v.path).toHaveLength(MAX_PATH_LENGTH);
+    expect(v.path[MAX_PATH_LENGTH - 1]?.commonName).toBe('Deep 0');
+    expect(v.trustReason).toContain(`longer than ${MAX_PATH_LENGTH}`);
+    expect(v.trustReason).toContain('"Deep 0"');
+    expect(v.trustReason).toContain('(test roots)');
+  });
+});
+
+describe('verifyChain: time, at the exact boundaries', () => {
+  const NOT_BEFORE = Date.UTC(2026, 0, 1, 0, 0, 0);
+  const NOT_AFTER = Date.UTC(2026, 6, 1, 0, 0, 0);
+  let timed: IssuedCert;
+
+  beforeAll(async () => {
+    timed = await inter.issue({ commonName: 'mx1.example.test', notBefore: new Date(NOT_BEFORE), notAfter: new Date(NOT_AFTER) });
   });
 
-  it('uses only the injected time', () => {
-    const later = verify([leaf.der, inter.cert.der], { now: NOW + 400 * DAY_MS });
-    expect(later.timeValid).toBe(false);
-    expect(later.daysLeft).toBe(-35);
-    const edge = verify([leaf.der, inter.cert.der], { now: NOW + 365 * DAY_MS });
-    expect(edge.timeValid).toBe(true);
-    expect(edge.daysLeft).toBe(0);
+  const at = (now: number) => {
+    const v = verify([timed.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'), { now });
+    return [v.timeValid, v.daysLeft];
+  };
+
+  it('is valid from notBefore on, not a millisecond earlier', () => {
+    expect(at(NOT_BEFORE - 1)).toEqual([false, 181]);
+    expect(at(NOT_BEFORE)).toEqual([true, 181]);
+  });
+
+  it('is valid up to and including notAfter, not a millisecond later', () => {
+    expect(at(NOT_AFTER - 1)).toEqual([true, 0]);
+    expect(at(NOT_AFTER)).toEqual([true, 0]);
+    expect(at(NOT_AFTER + 1)).toEqual([false, -1]);
+  });
+
+  it('counts whole days left, rounding down', () => {
+    expect(at(NOT_AFTER - DAY_MS)).toEqual([true, 1]);
+    expect(at(NOT_AFTER - DAY_MS + 1)).toEqual([true, 0]);
+    expect(at(NOT_AFTER + DAY_MS)).toEqual([false, -1]);
+    expect(at(NOT_AFTER + DAY_MS + 1)).toEqual([false, -2]);
+  });
+
+  it('judges trust separately from time', () => {
+    const v = verify([timed.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'), { now: NOT_AFTER + 10 * DAY_MS });
+    expect(v).toMatchObject({ trusted: true, timeValid: false, daysLeft: -10 });
   });
 });
 
@@ -222,17 +638,19 @@ describe('verifyChain: names (RFC 6125)', () => {
   let wildcard: IssuedCert;
   let partial: IssuedCert;
   let cnOnly: IssuedCert;
+  let cnAndSan: IssuedCert;
   let ipCert: IssuedCert;
 
   beforeAll(async () => {
     wildcard = await inter.issue({ commonName: '*.example.test', dnsNames: ['*.example.test'] });
     partial = await inter.issue({ commonName: 'm*.example.test', dnsNames: ['m*.example.test'] });
     cnOnly = await inter.issue({ commonName: 'legacy.example.test', dnsNames: [], ipAddresses: ['192.0.2.99'] });
+    cnAndSan = await inter.issue({ commonName: 'cn.example.test', dnsNames: ['san.example.test'] });
     ipCert = await inter.issue({ commonName: 'ip.example.test', dnsNames: ['ip.example.test'], ipAddresses: ['192.0.2.10', '2001:db8::10'] });
   });
 
   const nameCheck = (cert: IssuedCert, name: string | null, extra: Partial<VerifyInput> = {}) =>
-    verify([cert.der, inter.cert.der], { name, ...extra }).nameMatches;
+    verify([cert.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'), { name, ...extra }).nameMatches;
 
   it('matches a wildcard on exactly one left-most label', () => {
     expect(nameCheck(wildcard, 'mx1.example.test')).toBe(true);
@@ -242,24 +660,39 @@ describe('verifyChain: names (RFC 6125)', () => {
     expect(nameCheck(wildcard, 'mx1.example.net')).toBe(false);
   });
 
-  it('never matches partial wildcards', () => {
+  it('never matches partial wildcards, nor a checked name holding a wildcard', () => {
     expect(nameCheck(partial, 'mx.example.test')).toBe(false);
     expect(nameCheck(partial, 'm.example.test')).toBe(false);
     expect(nameCheck(partial, 'm*.example.test')).toBe(false);
+    expect(nameCheck(wildcard, '*.example.test')).toBe(false);
   });
 
-  it('accepts a trailing dot in the checked name', () => {
+  it('accepts a trailing dot and surrounding white space in the checked name', () => {
     expect(nameCheck(leaf, 'mx1.example.test.')).toBe(true);
+    expect(nameCheck(leaf, ' mx1.example.test')).toBe(true);
+    expect(nameCheck(leaf, 'mx1.example.test \t')).toBe(true);
+  });
+
+  it('matches nothing for a name with a NUL byte (no certificate name can hold one)', () => {
+    expect(nameCheck(leaf, 'mx1.example.test\0.evil.test')).toBe(false);
+  });
+
+  it('matches nothing for an empty name', () => {
+    expect(nameCheck(leaf, '')).toBe(false);
+    expect(nameCheck(leaf, '.')).toBe(false);
+    expect(nameCheck(leaf, '  ')).toBe(false);
   });
 
   it('uses the CN only when there is no DNS name in the SAN', () => {
     expect(nameCheck(cnOnly, 'legacy.example.test')).toBe(true);
     expect(nameCheck(ipCert, 'ip.example.test')).toBe(true);
+    expect(nameCheck(cnAndSan, 'san.example.test')).toBe(true);
+    expect(nameCheck(cnAndSan, 'cn.example.test')).toBe(false);
     expect(nameCheck(leaf, 'mx2.example.test')).toBe(false);
   });
 
-  it('is null when there is no name to check', () => {
-    const v = verify([leaf.der, inter.cert.der], { name: null });
+  it('is null when there is no name and no IP target to check', () => {
+    const v = verify([leaf.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'), { name: null });
     expect(v.nameMatches).toBeNull();
     expect(v.checkedName).toBeNull();
   });
@@ -271,56 +704,103 @@ describe('verifyChain: names (RFC 6125)', () => {
     expect(nameCheck(ipCert, null, { ipTarget: '192.0.2.11' })).toBe(false);
     expect(nameCheck(leaf, null, { ipTarget: '192.0.2.10' })).toBe(false);
     expect(nameCheck(ipCert, null, { ipTarget: 'not-an-ip' })).toBe(false);
-    expect(verify([ipCert.der], { name: null, ipTarget: '192.0.2.10' }).checkedName).toBeNull();
+    // Only brackets around the whole literal are taken off.
+    expect(nameCheck(ipCert, null, { ipTarget: '2001:db8::10[' })).toBe(false);
+    expect(nameCheck(ipCert, null, { ipTarget: ']2001:db8::10' })).toBe(false);
+    expect(verify([ipCert.der], createTrustStore([root.cert.certPem], 'test roots'), { name: null, ipTarget: '192.0.2.10' }).checkedName).toBeNull();
+  });
+
+  it('checks the host name, not the IP target, when both are given', () => {
+    expect(nameCheck(ipCert, 'ip.example.test', { ipTarget: '192.0.2.11' })).toBe(true);
+    expect(nameCheck(ipCert, 'other.example.test', { ipTarget: '192.0.2.10' })).toBe(false);
   });
 
   it('checks the mail domain too, as Postfix "secure" does (nexthop, dot-nexthop)', () => {
+    const store = createTrustStore([root.cert.certPem], 'test roots');
     // mx1.example.test is under example.test: dot-nexthop matches it.
-    expect(verify([leaf.der, inter.cert.der], { domain: 'example.test' }).domainMatches).toBe(true);
-    expect(verify([leaf.der, inter.cert.der], { domain: 'mx1.example.test' }).domainMatches).toBe(true);
-    expect(verify([leaf.der, inter.cert.der], { domain: 'other.test' }).domainMatches).toBe(false);
-    // A name that merely ends in the same letters is not under the domain.
-    expect(verify([leaf.der, inter.cert.der], { domain: 'ample.test' }).domainMatches).toBe(false);
-    expect(verify([wildcard.der, inter.cert.der], { name: 'mx.example.test', domain: 'example.test' })).toMatchObject({
+    expect(verify([leaf.der, inter.cert.der], store, { domain: 'example.test' }).domainMatches).toBe(true);
+    expect(verify([leaf.der, inter.cert.der], store, { domain: 'mx1.example.test' }).domainMatches).toBe(true);
+    expect(verify([leaf.der, inter.cert.der], store, { domain: 'other.test' }).domainMatches).toBe(false);
+    expect(verify([wildcard.der, inter.cert.der], store, { name: 'mx.example.test', domain: 'example.test' })).toMatchObject({
       nameMatches: true,
       domainMatches: true,
     });
   });
 });
 
+describe('matchesDomain', () => {
+  const withNames = (dnsNames: string[], commonName: string | null = null): CertInfo => ({
+    subject: commonName === null ? 'O=x' : `CN=${commonName}`,
+    issuer: 'CN=Some CA',
+    commonName,
+    dnsNames,
+    ipAddresses: [],
+    serialNumber: '01',
+    notBefore: '2026-01-01T00:00:00.000Z',
+    notAfter: '2027-01-01T00:00:00.000Z',
+    signatureAlgorithm: 'ecdsa-with-SHA256',
+    signatureOid: '1.2.840.10045.4.3.2',
+    keyType: 'ec',
+    keyBits: 256,
+    keyCurve: 'prime256v1',
+    selfIssued: false,
+    isCa: false,
+    sha1: '00',
+    sha256: '00',
+    source: 'sent',
+  });
+
+  it('matches the domain itself and names under it, not names that merely end in the same letters', () => {
+    expect(matchesDomain(withNames(['example.test']), 'example.test')).toBe(true);
+    expect(matchesDomain(withNames(['mx.example.test']), 'example.test')).toBe(true);
+    expect(matchesDomain(withNames(['a.b.example.test']), 'example.test')).toBe(true);
+    expect(matchesDomain(withNames(['mx.ample.test']), 'example.test')).toBe(false);
+    expect(matchesDomain(withNames(['mxexample.test']), 'example.test')).toBe(false);
+    expect(matchesDomain(withNames(['example.test.evil']), 'example.test')).toBe(false);
+    expect(matchesDomain(withNames(['other.test', 'mx.example.test']), 'example.test')).toBe(true);
+  });
+
+  it('ignores case, surrounding white space and a trailing dot on both sides', () => {
+    expect(matchesDomain(withNames(['MX.Example.TEST']), 'example.test')).toBe(true);
+    expect(matchesDomain(withNames(['mx.example.test']), ' EXAMPLE.Test. ')).toBe(true);
+    expect(matchesDomain(withNames([' mx.example.test. ']), 'example.test')).toBe(true);
+    expect(matchesDomain(withNames([' example.test']), 'example.test')).toBe(true);
+  });
+
+  it('lets a wildcard name at or under the domain match', () => {
+    expect(matchesDomain(withNames(['*.example.test']), 'example.test')).toBe(true);
+    expect(matchesDomain(withNames(['*.mail.example.test']), 'example.test')).toBe(true);
+    // Only a leading "*." is a wildcard label.
+    expect(matchesDomain(withNames(['mx*.example']), 'mxexample')).toBe(false);
+  });
+
+  it('uses the CN only when there is no DNS name', () => {
+    expect(matchesDomain(withNames([], 'mx.example.test'), 'example.test')).toBe(true);
+    expect(matchesDomain(withNames(['mx.other.test'], 'mx.example.test'), 'example.test')).toBe(false);
+    expect(matchesDomain(withNames([], null), 'example.test')).toBe(false);
+  });
+
+  it('matches nothing for an empty domain', () => {
+    expect(matchesDomain(withNames(['']), '')).toBe(false);
+    expect(matchesDomain(withNames(['.']), ' . ')).toBe(false);
+    expect(matchesDomain(withNames([], ''), '')).toBe(false);
+  });
+});
+
 describe('verifyChain: weak cryptography is reported, not judged', () => {
   it('describes a SHA-1 signature', async () => {
     const sha1 = await inter.issue({ commonName: 'mx1.example.test', signatureHash: 'SHA-1' });
-    const v = verify([sha1.der, inter.cert.der]);
+    const v = verify([sha1.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.path[0]?.signatureAlgorithm).toBe('ecdsa-with-SHA1');
     expect(v.path[0]?.signatureOid).toBe('1.2.840.10045.4.1');
     expect(v.path[1]?.signatureAlgorithm).toBe('ecdsa-with-SHA256');
-    expect(v.trustFailure).not.toBe('bad-signature');
+    expect(v.trusted).toBe(true);
   });
 
   it('describes an RSA-1024 key', async () => {
     const small = await inter.issue({ commonName: 'mx1.example.test', key: 'rsa1024' });
-    const v = verify([small.der, inter.cert.der]);
+    const v = verify([small.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.trusted).toBe(true);
     expect(v.path[0]).toMatchObject({ keyType: 'rsa', keyBits: 1024 });
-  });
-});
-
-describe('verifyChain: a sent intermediate under a root we do not trust', () => {
-  it('is an untrusted root (the intermediate was sent), not an incomplete chain', async () => {
-    const { createRootCa } = await import('../../../src/demo/test-pki.js');
-    const { createTrustStore } = await import('../../../src/pki/trust-store.js');
-    const { verifyChain } = await import('../../../src/pki/verify.js');
-    const now = Date.UTC(2026, 10, 23);
-    const other = await createRootCa('Other Root', now);
-    const mid = await other.intermediate('Other Intermediate');
-    const leafCert = await mid.issue({ commonName: 'mx.example.test' });
-    const unrelated = await createRootCa('Unrelated Root', now);
-    const store = createTrustStore([unrelated.cert.certPem], 'test');
-    const withMid = verifyChain({ chain: [leafCert.der, mid.cert.der], trustStore: store, now, name: 'mx.example.test', domain: null });
-    expect(withMid).toMatchObject({ trusted: false, trustFailure: 'untrusted-root' });
-    expect(withMid.trustReason).toContain('Other Root');
-    const leafOnly = verifyChain({ chain: [leafCert.der], trustStore: store, now, name: 'mx.example.test', domain: null });
-    expect(leafOnly.trustFailure).toBe('chain-incomplete');
   });
 });
