@@ -16,7 +16,7 @@ import { makeFinding, sortFindings } from '../kb/index.js';
 import { ipFamily } from '../core/ip.js';
 import { probeHost, type HostProbe, type HostTarget } from './probe-host.js';
 import { limitConcurrency } from './concurrency.js';
-import { systemEdges } from './edges.js';
+import { systemEdges, type Edges } from './edges.js';
 
 export interface ReceiverOptions {
   /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
@@ -64,54 +64,52 @@ function mergeFindings(domain: Finding[], hosts: HostReport[]): Finding[] {
   return sortFindings([...byId.values()]);
 }
 
-/** Text we put on the wire ourselves must be one clean token: no CR/LF smuggling, no brackets. */
+/** Text we put on the wire ourselves must be one clean token: no CR/LF smuggling (\s covers them), no brackets, no NUL. */
 function checkWireText(what: string, value: string | null | undefined, pattern: RegExp): void {
   if (value === null || value === undefined) return;
-  if (value.length > 254 || /[\r\n\0<>\s]/.test(value) || !pattern.test(value)) {
+  if (value.length > 254 || /[\0<>\s]/.test(value) || !pattern.test(value)) {
     throw new UsageError(`${what} "${value.slice(0, 80)}" is not usable: ${what === '--helo' ? 'give a fully qualified domain name or [address]' : 'give a plain address like name@example.com'}`);
   }
 }
 
 export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
   checkWireText('--helo', options.helo, /^(([a-z0-9-]+\.)+[a-z0-9-]+|\[[0-9a-f:.]+\])$/i);
-  checkWireText('--from', options.from, /^([^@\s]+@[^@\s]+)?$/);
-  checkWireText('--rcpt', options.rcpt, /^[^@\s]+@[^@\s]+$/);
-  const target = parseTarget(options.target, {
-    host: options.host ?? null,
-    port: options.port ?? null,
-    ...(options.tlsOnConnect !== undefined ? { tlsOnConnect: options.tlsOnConnect } : {}),
-  });
-  const edges = options.clock && options.resolver && options.connector && options.trustStore && options.helo ? null : systemEdges();
-  const clock = options.clock ?? edges!.clock;
+  checkWireText('--from', options.from, /^([^@]+@[^@]+)?$/);
+  checkWireText('--rcpt', options.rcpt, /^[^@]+@[^@]+$/);
+  const target = parseTarget(options.target, options);
+  // The system's edges, built only when the caller left one of them out.
+  let system: Edges | null = null;
+  const edges = (): Edges => (system ??= systemEdges());
+  const clock = options.clock ?? edges().clock;
   const startedAt = new Date(clock.now()).toISOString();
   const startedMono = clock.monotonic();
   const transcript = new Transcript(clock, options.onEvent);
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const profile = options.profile ?? DEFAULT_PROFILE;
   const hostMap = options.hostMap ?? new Map<string, HostMapping>();
-  const resolver = traceResolver(options.resolver ?? edges!.resolver, transcript);
+  const resolver = traceResolver(options.resolver ?? edges().resolver, transcript);
   const ctx: ProbeContext = {
     clock,
     resolver,
-    connector: options.connector ?? edges!.connector,
-    trustStore: options.trustStore ?? edges!.trustStore,
+    connector: options.connector ?? edges().connector,
+    trustStore: options.trustStore ?? edges().trustStore,
     transcript,
     limits,
     hostMap,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    signal: options.signal,
+    onProgress: options.onProgress,
   };
 
-  const dnsStart = transcript.events.length;
   const { dns, hosts: mailHosts } = await resolveMailHosts(target, resolver, {
     families: options.families ?? { v4: true, v6: true },
     hostMap,
     first: options.first ?? false,
   });
-  const dnsEvidence = transcript.events.slice(dnsStart).map((e) => e.seq);
+  // Nothing was recorded before: every event so far is a DNS one.
+  const dnsEvidence = transcript.events.map((e) => e.seq);
   const domainFindings = assessDns(dns, {
     domain: target.domain,
-    host: target.kind === 'host' ? target.host : null,
+    host: target.host,
     resolver: resolver.description,
     evidence: dnsEvidence,
   });
@@ -130,7 +128,7 @@ export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
   );
 
   const probeOptions = {
-    helo: options.helo ?? edges!.helo,
+    helo: options.helo ?? edges().helo,
     from: options.from ?? null,
     rcpt: options.rcpt ?? null,
     extras: options.extras ?? true,

@@ -131,7 +131,7 @@ async function open(ctx: ProbeContext, t: HostTarget, conn: string): Promise<Ope
       address: t.address,
       port: t.port,
       timeoutMs: ctx.limits.connectTimeoutMs,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      signal: ctx.signal,
     });
     const connectMs = Math.round((ctx.clock.monotonic() - started) * 1000) / 1000;
     ctx.transcript.record(conn, 'connect', `connected from ${connection.localAddress ?? '?'} in ${connectMs} ms`);
@@ -164,10 +164,10 @@ async function sayEhlo(session: SmtpSession, helo: string): Promise<Hello> {
   return { ehlo, greeting: null, helo: null };
 }
 
-/** Banner, then EHLO, on an extra connection: null greeting when the server refused either. */
-async function greet(session: SmtpSession, helo: string): Promise<Hello | { greeting: null }> {
+/** Banner, then EHLO, on an extra connection: null when the banner was not 220. */
+async function greet(session: SmtpSession, helo: string): Promise<Hello | null> {
   const banner = await session.readReply('greeting');
-  if (banner.code !== 220) return { greeting: null };
+  if (banner.code !== 220) return null;
   return sayEhlo(session, helo);
 }
 
@@ -176,20 +176,26 @@ async function envelope(session: SmtpSession, from: string, rcpt: string | null)
   const mailCmd = `MAIL FROM:<${from}>`;
   const mail = await session.command(mailCmd);
   steps.push({ command: mailCmd, reply: mail, outcome: classifyEnvelopeReply(mail) });
-  if (mail.code >= 200 && mail.code < 300 && rcpt) {
+  // Replies are 2xx to 5xx (anything else is not a reply): below 300 is positive.
+  if (mail.code < 300 && rcpt) {
     const rcptCmd = `RCPT TO:<${rcpt}>`;
     const r = await session.command(rcptCmd);
     steps.push({ command: rcptCmd, reply: r, outcome: classifyEnvelopeReply(r) });
   }
-  await session.command('RSET').catch(() => null);
+  // A failed RSET changes nothing: the steps are what we learned.
+  await session.command('RSET').catch(() => undefined);
   return steps;
 }
 
-function tlsFactsFromError(err: unknown, sni: string | null, injected: number): TlsFacts {
-  const { status, detail } = statusOf(err);
-  return {
+/**
+ * A failed handshake on the main connection: the host's status and the TLS facts say so, with the
+ * bytes injected before it. Returns the TLS error for the legacy retry (null when it was our bug).
+ */
+function recordHandshakeFailure(ctx: ProbeContext, conn: string, facts: HostFacts, err: unknown, sni: string | null, injected: number): TlsHandshakeError | null {
+  setStatus(facts, err);
+  facts.tls = {
     ok: false,
-    status: status === 'internal-error' ? status : 'tls-handshake-error',
+    status: facts.status,
     protocol: null,
     cipher: null,
     cipherStandard: null,
@@ -197,15 +203,17 @@ function tlsFactsFromError(err: unknown, sni: string | null, injected: number): 
     sni,
     ocspStapled: false,
     handshakeMs: null,
-    error: detail,
+    error: facts.statusDetail,
     injectedBytes: injected,
     certificate: null,
   };
+  ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.statusDetail}`);
+  return err instanceof TlsHandshakeError ? err : null;
 }
 
-function recordCertificate(ctx: ProbeContext, conn: string, v: CertVerdict | null): void {
-  const leaf = v?.sent[0];
-  if (!v || !leaf) return;
+function recordCertificate(ctx: ProbeContext, conn: string, v: CertVerdict): void {
+  // A completed handshake always carries the server's certificate.
+  const leaf = v.sent[0]!;
   ctx.transcript.record(
     conn,
     'cert',
@@ -252,19 +260,14 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
       let handshake: TlsHandshake;
       try {
         ({ handshake } = await track(ctx, conn, tlsEv, () =>
-          session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+          session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal }),
         ));
       } catch (err) {
-        facts.tls = tlsFactsFromError(err, t.serverName, 0);
-        facts.status = facts.tls.status;
-        facts.statusDetail = facts.tls.error;
-        facts.statusReason = err instanceof TlsHandshakeError ? err.reason : 'bug';
-        ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.tls.error}`);
-        return { localAddress: opened.localAddress, tlsFailure: err instanceof TlsHandshakeError ? err : null };
+        // Nothing is "injected" before an implicit handshake: a banner read then is a plain server's.
+        return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(ctx, conn, facts, err, t.serverName, 0) };
       }
-      facts.tls = tlsFacts(ctx, t, handshake, 0);
+      facts.tls = tlsFacts(ctx, t, conn, handshake, 0);
       facts.starttls.negotiated = true;
-      recordCertificate(ctx, conn, facts.tls.certificate);
     }
     progress('banner');
     const bannerEv: number[] = (ev.banner = []);
@@ -282,7 +285,12 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
     const g = await track(ctx, conn, ehloEv, () => sayEhlo(session, opts.helo));
     facts.ehloReply = g.ehlo;
     facts.greeting = g.greeting;
-    if (g.greeting === 'EHLO' && g.ehlo) {
+    if (t.implicitTls) {
+      // With implicit TLS this EHLO was already inside TLS: it is the only one.
+      facts.ehloTlsReply = g.ehlo;
+      ev.ehloTls = ehloEv;
+    }
+    if (g.greeting === 'EHLO') {
       const parsed = parseEhlo(g.ehlo);
       facts.ehloName = parsed.name;
       if (t.implicitTls) facts.capabilitiesInTls = parsed.capabilities;
@@ -294,45 +302,37 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
       facts.statusReason = 'ehlo-refused';
       return { localAddress: opened.localAddress, tlsFailure: null };
     }
-    if (!t.implicitTls) {
-      const caps = facts.capabilities;
-      facts.starttls.offered = g.greeting === 'EHLO' && hasCapability(caps, 'STARTTLS');
-      facts.starttls.masked = caps.some((c) => isMaskedKeyword(c.keyword));
-      if (facts.starttls.offered) {
-        progress('STARTTLS');
-        const stEv: number[] = (ev.starttls = []);
-        const reply = await track(ctx, conn, stEv, () => session.command('STARTTLS'));
-        facts.starttls.reply = reply;
-        if (reply.code === 220) {
-          progress('TLS handshake');
-          const tlsEv: number[] = (ev.tls = []);
-          let shake: { handshake: TlsHandshake; injected: Buffer };
-          try {
-            shake = await track(ctx, conn, tlsEv, () =>
-              session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
-            );
-          } catch (err) {
-            facts.tls = tlsFactsFromError(err, t.serverName, session.injectedBytes);
-            facts.status = facts.tls.status;
-            facts.statusDetail = facts.tls.error;
-            facts.statusReason = err instanceof TlsHandshakeError ? err.reason : 'bug';
-            ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.tls.error}`);
-            return { localAddress: opened.localAddress, tlsFailure: err instanceof TlsHandshakeError ? err : null };
-          }
-          // Judged outside the handshake's try: a bug of ours must not read as a handshake failure.
-          facts.tls = tlsFacts(ctx, t, shake.handshake, shake.injected.length);
-          facts.starttls.negotiated = true;
-          ctx.transcript.record(conn, 'tls', `${shake.handshake.protocol} ${shake.handshake.cipher} ${shake.handshake.group ?? ''}`.trim());
-          recordCertificate(ctx, conn, facts.tls.certificate);
+    // Capabilities in clear come only from an accepted EHLO: none after HELO, and none with
+    // implicit TLS (nothing is said before TLS), so no STARTTLS then.
+    const caps = facts.capabilities;
+    facts.starttls.offered = hasCapability(caps, 'STARTTLS');
+    facts.starttls.masked = caps.some((c) => isMaskedKeyword(c.keyword));
+    if (facts.starttls.offered) {
+      progress('STARTTLS');
+      const stEv: number[] = (ev.starttls = []);
+      const reply = await track(ctx, conn, stEv, () => session.command('STARTTLS'));
+      facts.starttls.reply = reply;
+      if (reply.code === 220) {
+        progress('TLS handshake');
+        const tlsEv: number[] = (ev.tls = []);
+        let shake: { handshake: TlsHandshake; injected: Buffer };
+        try {
+          shake = await track(ctx, conn, tlsEv, () =>
+            session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal }),
+          );
+        } catch (err) {
+          return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(ctx, conn, facts, err, t.serverName, session.injectedBytes) };
         }
+        // Judged outside the handshake's try: a bug of ours must not read as a handshake failure.
+        facts.tls = tlsFacts(ctx, t, conn, shake.handshake, shake.injected.length);
+        facts.starttls.negotiated = true;
+        // RFC 3207 §4.2: forget what was learned in clear and ask again, inside TLS.
+        progress('EHLO in TLS');
+        const e2: number[] = (ev.ehloTls = []);
+        const again = await track(ctx, conn, e2, () => session.command(`EHLO ${opts.helo}`));
+        facts.ehloTlsReply = again;
+        if (again.code === 250) facts.capabilitiesInTls = parseEhlo(again).capabilities;
       }
-    }
-    if (session.isSecure) {
-      progress('EHLO in TLS');
-      const e2: number[] = (ev.ehloTls = []);
-      const again = await track(ctx, conn, e2, () => session.command(`EHLO ${opts.helo}`));
-      facts.ehloTlsReply = again;
-      if (again.code === 250) facts.capabilitiesInTls = parseEhlo(again).capabilities;
     }
     if (opts.from !== null || opts.rcpt !== null) {
       progress('envelope');
@@ -350,7 +350,11 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
   return { localAddress: opened.localAddress, tlsFailure: null };
 }
 
-function tlsFacts(ctx: ProbeContext, t: HostTarget, h: TlsHandshake, injected: number): TlsFacts {
+/** A completed handshake: its facts with the certificate judged, and both in the transcript. */
+function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshake, injected: number): TlsFacts {
+  const certificate = judgeChain(ctx, t, h.peerChain);
+  ctx.transcript.record(conn, 'tls', `${h.protocol} ${h.cipher} ${h.group ?? ''}`.trim());
+  recordCertificate(ctx, conn, certificate);
   return {
     ok: true,
     status: 'ok',
@@ -363,7 +367,7 @@ function tlsFacts(ctx: ProbeContext, t: HostTarget, h: TlsHandshake, injected: n
     handshakeMs: h.handshakeMs,
     error: null,
     injectedBytes: injected,
-    certificate: judgeChain(ctx, t, h.peerChain),
+    certificate,
   };
 }
 
@@ -373,7 +377,7 @@ async function openToTls(ctx: ProbeContext, t: HostTarget, conn: string, helo: s
   if (t.implicitTls) return session;
   try {
     const g = await greet(session, helo);
-    if (g.greeting !== 'EHLO') throw new MxrayError('protocol-error', 'EHLO refused on the extra connection');
+    if (g?.greeting !== 'EHLO') throw new MxrayError('protocol-error', 'EHLO refused on the extra connection');
     const st = await session.command('STARTTLS');
     if (st.code !== 220) throw new MxrayError('starttls-refused', formatReply(st));
     return session;
@@ -400,7 +404,7 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
       return { ok: false, protocol: null, cipher: null, error: statusOf(err).detail, cause: classifyHandshakeFailure(attempt(first), null), certificateReceived: firstSeen.certificate };
     }
     try {
-      const { handshake } = await session.startTls({ servername: t.serverName, mode: 'legacy', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      const { handshake } = await session.startTls({ servername: t.serverName, mode: 'legacy', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal });
       ctx.transcript.record(conn, 'tls', `legacy handshake succeeded: ${handshake.protocol} ${handshake.cipher}`);
       return {
         ok: true,
@@ -427,29 +431,25 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
   });
 }
 
-async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, withSni: CertVerdict | null, ev: Evidence): Promise<NoSniFacts> {
+async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, withSni: CertVerdict, ev: Evidence): Promise<NoSniFacts> {
   const conn = `${hostKey(t)}/no-sni`;
   const into: number[] = (ev.noSni = []);
   return track(ctx, conn, into, async () => {
-    let session: SmtpSession;
+    let session: SmtpSession | null = null;
     try {
       session = await openToTls(ctx, t, conn, opts.helo);
+      const { handshake } = await session.startTls({ servername: null, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal });
+      const verdict = judgeChain(ctx, t, handshake.peerChain);
+      // A completed handshake always carries the server's certificate.
+      const leaf = verdict.sent[0]!;
+      ctx.transcript.record(conn, 'cert', `without SNI: ${leaf.subject}`);
+      return { status: 'ok', error: null, sameCertificate: leaf.sha256 === withSni.sent[0]!.sha256, certificate: verdict };
     } catch (err) {
+      // Refused before TLS (the status says how), the handshake failed, or a bug of ours.
       const s = statusOf(err);
       return { status: s.status, error: s.detail, sameCertificate: null, certificate: null };
-    }
-    try {
-      const { handshake } = await session.startTls({ servername: null, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      const verdict = judgeChain(ctx, t, handshake.peerChain);
-      const a = withSni?.sent[0]?.sha256 ?? null;
-      const b = verdict.sent[0]?.sha256 ?? null;
-      ctx.transcript.record(conn, 'cert', `without SNI: ${verdict.sent[0]?.subject.replace(/\n/g, ', ') ?? 'no certificate'}`);
-      return { status: 'ok', error: null, sameCertificate: a !== null && b !== null ? a === b : null, certificate: verdict };
-    } catch (err) {
-      const s = statusOf(err);
-      return { status: 'tls-handshake-error', error: s.detail, sameCertificate: null, certificate: null };
     } finally {
-      session.close();
+      session?.close();
     }
   });
 }
@@ -467,11 +467,12 @@ async function probeCleartext(ctx: ProbeContext, t: HostTarget, opts: ProbeOptio
     const { session } = opened;
     try {
       const g = await greet(session, opts.helo);
-      if (!g.greeting) return { status: 'protocol-error', steps: [], requiresTls: null };
+      if (!g?.greeting) return { status: 'protocol-error', steps: [], requiresTls: null };
       const rcpt = opts.rcpt ?? (t.domain ? `postmaster@${t.domain}` : null);
       const steps = await envelope(session, '', rcpt);
       const refused = steps.find((s) => s.outcome === 'requires-tls');
-      const allAccepted = steps.length > 0 && steps.every((s) => s.outcome === 'accepted');
+      // There is always a MAIL FROM step.
+      const allAccepted = steps.every((s) => s.outcome === 'accepted');
       return { status: 'ok', steps, requiresTls: refused ? true : allAccepted ? false : null };
     } catch (err) {
       return { status: statusOf(err).status, steps: [], requiresTls: null };
@@ -496,7 +497,8 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
   // sessions wait (or fail) the same way: one wait per address is enough.
   const worthMore = facts.status === 'ok' || facts.status === 'tls-handshake-error' || facts.status === 'post-tls-error';
   if (opts.extras && !worthMore && greeted) ctx.transcript.record(`${facts.key}/main`, 'note', `no extra connections after ${facts.status}`);
-  if (opts.extras && worthMore && greeted && facts.tls?.ok && t.serverName) {
+  // A certificate on record means the main handshake worked.
+  if (opts.extras && worthMore && greeted && facts.tls?.certificate && t.serverName) {
     ctx.onProgress?.(facts.key, 'handshake without SNI');
     facts.noSni = await probeNoSni(ctx, t, opts, facts.tls.certificate, evidence);
   }
