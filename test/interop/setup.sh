@@ -18,7 +18,8 @@ die() {
 command -v apt-get >/dev/null 2>&1 || die "needs apt-get (Debian or Ubuntu); install postfix, swaks, openssl and libidn12 by hand"
 command -v dpkg-query >/dev/null 2>&1 || die "needs dpkg-query"
 
-PACKAGES=(postfix swaks openssl libidn12)
+# swaks needs Net::SSLeay for --tls (a Recommends, which --no-install-recommends would leave out).
+PACKAGES=(postfix swaks libnet-ssleay-perl openssl libidn12)
 
 installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
