@@ -46,10 +46,16 @@ describe('parseEhlo', () => {
     ]);
   });
   it('does not invent capabilities from the greeting line or garbage', () => {
-    const p = parseEhlo(reply(['mx.example.com STARTTLS', '***', '', '   ', '=STARTTLS', '-SIZE 10']));
+    const p = parseEhlo(reply(['mx.example.com STARTTLS', '***', '', '   ', '=STARTTLS', '-SIZE 10', 'X_FOO 1', 'SIZE: 100']));
     expect(p.capabilities).toEqual([]);
     // One warning per line that is not a capability, quoting the line.
-    expect(p.warnings).toEqual([expect.stringContaining('***'), expect.stringContaining('=STARTTLS'), expect.stringContaining('-SIZE 10')]);
+    expect(p.warnings).toEqual([
+      expect.stringContaining('***'),
+      expect.stringContaining('=STARTTLS'),
+      expect.stringContaining('-SIZE 10'),
+      expect.stringContaining('X_FOO 1'),
+      expect.stringContaining('SIZE: 100'),
+    ]);
   });
   it('quotes at most 80 characters of a line it cannot read', () => {
     const p = parseEhlo(reply(['mx.example.com', `*${'y'.repeat(200)}`]));
