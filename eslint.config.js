@@ -18,7 +18,7 @@ const noRealTime = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schema/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schema/**', 'reports/**', '.stryker-tmp*/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
