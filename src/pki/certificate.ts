@@ -186,14 +186,13 @@ function describeKey(cert: X509Certificate): { type: string; bits: number | null
     type = key.asymmetricKeyType ?? 'unknown';
     details = key.asymmetricKeyDetails ?? {};
   } catch {
-    // A key type this OpenSSL cannot load (e.g. GOST): report what we know.
-    return { type, bits: null, curve: null };
+    // A key type this OpenSSL cannot load (e.g. GOST): it stays "unknown", without a size.
   }
   switch (type) {
     case 'ec': {
       // Named curves carry their size in their name: prime256v1, secp384r1, brainpoolP512r1 ….
       const curve = details.namedCurve ?? null;
-      const digits = /\d{3}/.exec(curve ?? '');
+      const digits = /\d{3}/.exec(String(curve)); // "null" has no digits
       return { type, bits: digits ? Number(digits[0]) : null, curve };
     }
     case 'ed25519':
@@ -241,5 +240,5 @@ export function nameForPeople(printedName: string | undefined): string {
 
 /** A short name for people: the CN, else the whole subject. */
 export function displayName(info: Pick<CertInfo, 'commonName' | 'subject'>): string {
-  return info.commonName && info.commonName.length > 0 ? info.commonName : info.subject || '(empty subject)';
+  return info.commonName || info.subject || '(empty subject)';
 }

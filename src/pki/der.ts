@@ -127,12 +127,9 @@ export function readCertificateNames(der: Buffer): { issuer: Buffer; subject: Bu
   if (!fields) return null;
   // [0] version is optional; then serialNumber, signature, issuer, validity, subject.
   const base = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const serial = fields[base];
-  const signature = fields[base + 1];
-  const issuer = fields[base + 2];
-  const validity = fields[base + 3];
   const subject = fields[base + 4];
-  if (!serial || !signature || !issuer || !validity || !subject) return null;
+  if (!subject) return null;
+  const [serial, signature, issuer, validity] = fields.slice(base, base + 4) as [Tlv, Tlv, Tlv, Tlv];
   if (serial.tag !== 0x02 || signature.tag !== 0x30 || issuer.tag !== 0x30 || validity.tag !== 0x30 || subject.tag !== 0x30) {
     return null;
   }

@@ -47,14 +47,14 @@ export function splitPemBundle(text: string): Buffer[] {
     if (begin < 0) break;
     // A block ends before the next one begins.
     const next = text.indexOf('-----BEGIN ', begin + 11);
-    pos = next < 0 ? text.length : next;
+    pos = next === -1 ? text.length : next;
     const block = text.slice(begin, pos);
     // (A header without its closing dashes finds no footer below, so it is left out too.)
     const headerEnd = block.indexOf('-----', 11);
     const label = block.slice(11, headerEnd);
     const footer = `-----END ${label}-----`;
-    const end = block.indexOf(footer, headerEnd + 5);
-    if (end < 0) continue;
+    const end = block.indexOf(footer, headerEnd);
+    if (end === -1) continue;
     if (label !== 'CERTIFICATE' && label !== 'X509 CERTIFICATE' && label !== 'TRUSTED CERTIFICATE') continue;
     const bytes = Buffer.from(block.slice(headerEnd + 5, end), 'base64');
     // "TRUSTED CERTIFICATE" blocks carry OpenSSL trust settings after the certificate: cut them off.

@@ -165,12 +165,12 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
 
     // Candidates whose name fits but whose signature does not verify (or that may not sign).
     const misfits: { cert: X509Certificate; notCa: boolean }[] = [];
-    const pick = (candidates: readonly X509Certificate[], source: Source): X509Certificate | null => {
+    const pick = (candidates: readonly X509Certificate[], sent: boolean): X509Certificate | null => {
       for (const c of candidates) {
         if (onPath(c) || !namesIssuer(cur, c)) continue;
         const verifies = signedBy(cur, c);
         // A sent certificate must be a CA to issue; trust anchors are trusted as configured.
-        if (verifies && source === 'sent' && !c.ca) {
+        if (verifies && sent && !c.ca) {
           misfits.push({ cert: c, notCa: true });
           continue;
         }
@@ -182,17 +182,17 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
 
     // A trust anchor first (shortest path, and right with cross-signed intermediates), then the
     // certificates the server sent, then anchors whose name matches only after normalisation.
-    const anchor = pick(anchorCandidates(store, cur, false), 'trust-store');
+    const anchor = pick(anchorCandidates(store, cur, false), false);
     if (anchor) {
       path.push({ cert: anchor, source: 'trust-store' });
       return { path, trusted: true, failure: 'none', reason: null };
     }
-    const sent = pick(others, 'sent');
-    if (sent) {
-      path.push({ cert: sent, source: 'sent' });
+    const next = pick(others, true);
+    if (next) {
+      path.push({ cert: next, source: 'sent' });
       continue;
     }
-    const looseAnchor = pick(anchorCandidates(store, cur, true), 'trust-store');
+    const looseAnchor = pick(anchorCandidates(store, cur, true), false);
     if (looseAnchor) {
       path.push({ cert: looseAnchor, source: 'trust-store' });
       return { path, trusted: true, failure: 'none', reason: null };

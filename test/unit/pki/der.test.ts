@@ -210,6 +210,8 @@ describe('signature algorithm names and hashes', () => {
     expect(signatureHash(pss, tlv(0x30, tlv(0xa2, tlv(0x02, Buffer.from([32])))))).toBe('sha1'); // other fields only
     expect(signatureHash(pss, tlv(0x30, tlv(0xa0, NULL)))).toBeNull();
     expect(signatureHash(pss, tlv(0x30, tlv(0xa0, tlv(0x30))))).toBeNull();
+    expect(signatureHash(pss, tlv(0x30, tlv(0xa0)))).toBeNull();
+    expect(signatureHash(pss, tlv(0x30, tlv(0xa0, tlv(0x31, oid('2.16.840.1.101.3.4.2.1')))))).toBeNull();
     expect(signatureHash(pss, tlv(0x30, tlv(0xa0, tlv(0x30, oid('1.2.3.4')))))).toBeNull();
     expect(signatureHash(pss, tlv(0x30, tlv(0xa2, tlv(0x02, Buffer.from([32]))), Buffer.from([0x30])))).toBeNull();
     const sha384 = tlv(0xa0, tlv(0x30, oid('2.16.840.1.101.3.4.2.2')));
@@ -326,6 +328,7 @@ describe('OBJECT IDENTIFIER decoding', () => {
   it('accepts 0x80 inside a sub-identifier, only not at its start', () => {
     expect(read(Buffer.from([0x2a, 0x81, 0x80, 0x00]))).toBe('1.2.16384');
     expect(read(Buffer.from([0x2a, 0x81, 0x80, 0x80]))).toBeNull();
+    expect(read(Buffer.from([0x80, 0x01]))).toBeNull();
   });
 });
 
@@ -426,6 +429,8 @@ describe('canonicalName', () => {
   it('ignores case and surrounding white space, and collapses inner white space of any kind', () => {
     expect(same(name([CN, 0x0c, ' Example\t\n Root ']), name([CN, 0x13, 'example root']))).toBe(true);
     expect(same(name([CN, 0x0c, 'Example Root']), name([CN, 0x0c, 'ExampleRoot']))).toBe(false);
+    // Case is folded to lower case: "ß" has no upper-case single letter, so it stays apart from "SS".
+    expect(same(name([CN, 0x0c, 'Straße']), name([CN, 0x0c, 'STRASSE']))).toBe(false);
   });
 
   it('compares the attributes of a multi-valued RDN in any order, but keeps the order of RDNs', () => {
@@ -447,6 +452,7 @@ describe('canonicalName', () => {
     // A BMPString of odd length, a UniversalString not a multiple of 4 long or beyond U+10FFFF.
     expect(same(one(0x1e, Buffer.from([0, 0x61, 0])), one(0x1e, Buffer.from([0, 0x62, 0])))).toBe(false);
     expect(same(one(0x1e, Buffer.from([0, 0x61, 0])), name([CN, 0x0c, 'a']))).toBe(false);
+    expect(same(one(0x1e, Buffer.from([0, 0x61, 0])), one(0x1e, Buffer.from([0, 0x61, 0, 0])))).toBe(false);
     expect(same(one(0x1c, Buffer.from([0, 0, 0, 0x61, 0])), name([CN, 0x0c, 'a']))).toBe(false);
     expect(same(one(0x1c, Buffer.from([0, 0x11, 0, 0])), one(0x1c, Buffer.from([0, 0x12, 0, 0])))).toBe(false);
     expect(same(one(0x1c, Buffer.from([0, 0x11, 0, 0])), name([CN, 0x0c, '']))).toBe(false);
@@ -457,12 +463,12 @@ describe('canonicalName', () => {
     expect(canonicalName(tlv(0x31))).toBeNull();
     expect(canonicalName('x' as unknown as Buffer)).toBeNull();
     expect(canonicalName(null as unknown as Buffer)).toBeNull();
-    expect(canonicalName(tlv(0x30, tlv(0x30)))).toBeNull(); // an RDN must be a SET
+    expect(canonicalName(tlv(0x30, tlv(0x30, tlv(0x30, oid(CN), tlv(0x0c, Buffer.from('a'))))))).toBeNull(); // an RDN must be a SET
     expect(canonicalName(tlv(0x30, tlv(0x31)))).toBeNull(); // … and not empty
     expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x31, oid(CN), NULL))))).toBeNull(); // an ATV must be a SEQUENCE
     expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, oid(CN)))))).toBeNull(); // of a type and a value
     expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, oid(CN), NULL, NULL))))).toBeNull();
-    expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, NULL, NULL))))).toBeNull(); // the type must be an OID
+    expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, tlv(0x04, Buffer.from([0x55, 0x04, 0x03])), NULL))))).toBeNull(); // the type must be an OID
     expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, tlv(0x06, Buffer.from([0x2a, 0x86])), NULL))))).toBeNull();
     expect(canonicalName(tlv(0x30, Buffer.from([0x31, 0x05])))).toBeNull();
     expect(canonicalName(tlv(0x30, tlv(0x31, Buffer.from([0x30, 0x05]))))).toBeNull();

@@ -398,6 +398,9 @@ describe('verifyChain: choosing among candidate issuers', () => {
   let looseRoot: Buffer;
   let looseLeaf: Buffer;
   let looseIntermediate: Buffer;
+  /** A non-CA certificate named with PrintableStrings, and a leaf it signed naming it with UTF8Strings. */
+  let looseNotCa: Buffer;
+  let underLooseNotCa: Buffer;
   // Key rollover: "Rollover Root" old key (self-signed, trusted), new key certified by the old one
   // (self-issued, not self-signed), and a leaf signed with the new key.
   let rolloverOld: Buffer;
@@ -427,6 +430,12 @@ describe('verifyChain: choosing among candidate issuers', () => {
     looseRoot = await certify(printable, printable, { ca: true });
     looseLeaf = await certify(await party('CN=mx.loose.test'), utf8, { ca: false, dnsNames: ['mx.loose.test'] });
     looseIntermediate = await certify(utf8, await partyOf(root), { ca: true });
+    const printableNotCa = await party(derName(0x13, 'Loose Test PKI', 'Loose Pinned'));
+    looseNotCa = await certify(printableNotCa, printableNotCa, { ca: false });
+    underLooseNotCa = await certify(await party('CN=mx.loose.test'), await party(derName(0x0c, 'loose test pki', 'loose pinned'), printableNotCa), {
+      ca: false,
+      dnsNames: ['mx.loose.test'],
+    });
 
     const oldKey = await party('CN=Rollover Root');
     const newKey = await party('CN=Rollover Root');
@@ -502,6 +511,15 @@ describe('verifyChain: choosing among candidate issuers', () => {
     expect(names(v)).toEqual([
       ['mx.loose.test', 'sent'],
       ['Loose Root', 'trust-store'],
+    ]);
+  });
+
+  it('trusts an anchor found after normalisation as configured, CA or not', () => {
+    const v = verify([underLooseNotCa], createTrustStore([pem(looseNotCa)], 'loose pinned'), { name: 'mx.loose.test' });
+    expect(v.trusted).toBe(true);
+    expect(names(v)).toEqual([
+      ['mx.loose.test', 'sent'],
+      ['Loose Pinned', 'trust-store'],
     ]);
   });
 
