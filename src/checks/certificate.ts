@@ -1,7 +1,11 @@
 // The certificate check's judge: a pure function from a CertVerdict (what pki/verify measured)
 // to findings. Thresholds come from the profile; texts and severities from the catalogue.
 import type { CertInfo, CertVerdict, Finding } from '../core/schema.js';
-import { makeFinding, type Facts } from '../kb/index.js';
+import { makeFinding, type Facts, type FindingId } from '../kb/index.js';
+import { normalizeDnsName } from '../core/names.js';
+import { certificateCovers } from '../pki/names.js';
+
+export { certificateCovers, nameCovers } from '../pki/names.js';
 import { signatureHashOfName } from '../pki/der.js';
 import type { Profile } from './profile.js';
 
@@ -39,32 +43,11 @@ export function certificateNames(info: CertInfo): string {
   return info.commonName ?? '(none)';
 }
 
-/** Whether one certificate name (possibly "*.example.com") covers a host name, per RFC 6125 §6.4. */
-export function nameCovers(pattern: string, host: string): boolean {
-  const p = pattern.trim().toLowerCase().replace(/\.$/, '');
-  const h = host.trim().toLowerCase().replace(/\.$/, '');
-  // An empty name covers nothing (and no name matches an empty host below).
-  if (p.length === 0) return false;
-  if (!p.includes('*')) return p === h;
-  // Only a whole left-most "*" label, over at least two more labels ("*.com" covers nothing).
-  if (!p.startsWith('*.')) return false;
-  const base = p.slice(2);
-  if (base.includes('*') || !base.includes('.')) return false;
-  const dot = h.indexOf('.');
-  return dot > 0 && h.slice(dot + 1) === base;
-}
-
-/** Whether a certificate covers a host name: DNS SANs, or the CN when there is no DNS SAN. */
-export function certificateCovers(info: CertInfo, host: string): boolean {
-  const names = info.dnsNames.length > 0 ? info.dnsNames : info.commonName ? [info.commonName] : [];
-  return names.some((n) => nameCovers(n, host));
-}
-
 const FQDN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** A fully qualified host name (not an IP literal, not a bare label), normalised; else null. */
 function fqdn(name: string): string | null {
-  const n = name.trim().toLowerCase().replace(/\.$/, '');
+  const n = normalizeDnsName(name);
   return FQDN.test(n) ? n : null;
 }
 
@@ -82,7 +65,7 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
   if (!leaf) return [];
   const base: Facts = ctx.handshake === 'no-sni' ? { host: ctx.host, handshake: 'no-sni' } : { host: ctx.host };
   const findings: Finding[] = [];
-  const add = (id: string, facts: Facts): void => {
+  const add = (id: FindingId, facts: Facts): void => {
     findings.push(makeFinding(id, { ...base, ...facts }, ctx.evidence, [ctx.host]));
   };
   const subject = label(leaf);

@@ -1,25 +1,77 @@
 // The pure judge for one MX address: facts (and their transcript evidence) in, findings and a
 // verdict out. It never touches the network.
-import type { CertVerdict, Finding, HostFacts, ReplyFacts, TranscriptEvent, Verdict } from '../core/schema.js';
+import type { TrustStore } from '../core/context.js';
+import type { CertVerdict, EnvelopeStep, Evidence, Finding, HostAssessment, HostFacts, HostReport, ReplyFacts, TranscriptEvent, Verdict } from '../core/schema.js';
 import { verdictOf } from './verdict.js';
-import { makeFinding, type Facts } from '../kb/index.js';
+import { makeFinding, type Facts, type FindingId } from '../kb/index.js';
+import { replyMeans } from '../kb/reply-patterns.js';
+import { verifyChain } from '../pki/verify.js';
 import { isMaskedBanner, isMaskedKeyword } from '../smtp/ehlo.js';
 import { formatReply } from '../smtp/reply.js';
 import { assessCertificate } from './certificate.js';
-import { assessCleartext } from './policy.js';
+import { assessCleartext, classifyEnvelopeReply } from './policy.js';
+import { classifyHandshakeFailure, classifyLegacySuccess } from './tls.js';
 import type { Profile } from './profile.js';
 
-export type Evidence = Partial<Record<string, number[]>>;
+export type { Evidence } from '../core/schema.js';
 
-export interface HostJudgeContext {
+export interface AssessContext {
+  trustStore: TrustStore;
+  /** The moment certificates are judged at (the run's clock, or --at). */
+  now: number;
+  /** The mail domain, when known (for the certificate's domain-match note). */
+  domain: string | null;
+}
+
+/** Chain verification, name matching and reply classification, from the measured facts only. */
+export function assessFacts(facts: HostFacts, ctx: AssessContext): HostAssessment {
+  const verify = (chain: readonly string[]): CertVerdict =>
+    verifyChain({
+      chain: chain.map((b64) => Buffer.from(b64, 'base64')),
+      trustStore: ctx.trustStore,
+      now: ctx.now,
+      name: facts.serverName,
+      domain: ctx.domain,
+      // An IP target has no name to check: "name matches" is n/a, not a failure.
+      ipTarget: null,
+    });
+  const tls = facts.tls;
+  const certificate = tls?.ok ? verify(tls.peerChain) : null;
+  let noSni: HostAssessment['noSni'] = null;
+  if (facts.noSni) {
+    const ok = facts.noSni.status === 'ok';
+    noSni = {
+      certificate: ok ? verify(facts.noSni.peerChain) : null,
+      // The very same bytes: a re-encoded or re-issued certificate is another certificate.
+      sameCertificate: ok && tls?.peerChain[0] !== undefined && facts.noSni.peerChain[0] !== undefined ? tls.peerChain[0] === facts.noSni.peerChain[0] : null,
+    };
+  }
+  let legacyCause: HostAssessment['legacyCause'] = null;
+  let certificateReceived: boolean | null = null;
+  const retry = facts.legacyRetry;
+  const first = tls?.failure;
+  if (retry && first) {
+    const second = retry.failure;
+    legacyCause = retry.ok ? classifyLegacySuccess(retry.protocol, retry.cipher, retry.cipherStandard) : classifyHandshakeFailure(first, second);
+    certificateReceived = retry.ok || first.seen.certificate || Boolean(second?.seen.certificate);
+  }
+  const judge = (steps: readonly EnvelopeStep[]) => steps.map((s) => ({ command: s.command, outcome: classifyEnvelopeReply(s.reply) }));
+  let cleartext: HostAssessment['cleartext'] = null;
+  if (facts.cleartext) {
+    const outcomes = judge(facts.cleartext.steps);
+    const refused = outcomes.some((s) => s.outcome === 'requires-tls');
+    // A test that ran has a MAIL FROM step; one that did not says nothing.
+    const allAccepted = outcomes.length > 0 && outcomes.every((s) => s.outcome === 'accepted');
+    cleartext = { outcomes, requiresTls: refused ? true : allAccepted ? false : null };
+  }
+  return { certificate, noSni, legacyCause, certificateReceived, envelope: judge(facts.envelope), cleartext };
+}
+
+export interface HostJudgeContext extends AssessContext {
   profile: Profile;
   warnDays: number;
   expectThumbprint: string | null;
   timeouts: { connectMs: number; greetingMs: number; commandMs: number };
-  /** The injected clock's time when judging. */
-  now: number;
-  /** The mail domain, when known (for the certificate's domain-match note). */
-  domain: string | null;
   /** The transcript, to measure the banner delay from recorded times. */
   transcript: readonly TranscriptEvent[];
 }
@@ -29,10 +81,9 @@ export interface HostJudgement {
   verdict: Verdict;
 }
 
-/** 421, or a 4xx that says "too many" / "rate": the server is limiting us, not refusing TLS. */
+/** 421, or a 4xx that says "too many" / "rate": the server is limiting us, not refusing TLS (kb/reply-patterns.ts). */
 export function isRateLimitReply(reply: ReplyFacts): boolean {
-  if (reply.code === 421) return true;
-  return reply.code >= 400 && reply.code < 500 && /too many|rate|limit|busy|try again later/i.test(reply.lines.join(' '));
+  return replyMeans(reply, 'rate-limit');
 }
 
 /** Connect errors that mean "no route from here": our network, not the server. */
@@ -48,10 +99,29 @@ function bannerDelayMs(ev: Evidence, transcript: readonly TranscriptEvent[]): nu
   return connected && banner ? Math.round(banner.t - connected.t) : null;
 }
 
-export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext): HostJudgement {
+/** One address judged: the facts, what the checks made of them, the findings and the verdict. */
+export function judgeHost(facts: HostFacts, ctx: HostJudgeContext): HostReport {
+  try {
+    const assessment = assessFacts(facts, ctx);
+    const { findings, verdict } = assessHost(facts, assessment, ctx);
+    return { ...facts, assessment, verdict, findings };
+  } catch (err) {
+    // Our own bug while judging (sslyze's rule): labelled as ours, never blamed on the server, and
+    // the other hosts' results and every measured fact survive.
+    const detail = err instanceof Error ? err.message : String(err);
+    const findings = [makeFinding('mxray.internal-error', { host: facts.key, detail: `while judging: ${detail}` }, lastOf(facts.evidence), [facts.key])];
+    return { ...facts, assessment: UNJUDGED, verdict: verdictOf(findings), findings };
+  }
+}
+
+/** The assessment of a host whose judging failed: nothing concluded. */
+const UNJUDGED: HostAssessment = { certificate: null, noSni: null, legacyCause: null, certificateReceived: null, envelope: [], cleartext: null };
+
+export function assessHost(facts: HostFacts, assessment: HostAssessment, ctx: Omit<HostJudgeContext, 'trustStore'>): HostJudgement {
   const host = facts.key;
+  const ev: Evidence = facts.evidence;
   const out: Finding[] = [];
-  const add = (id: string, f: Facts, evidence: number[] | undefined) => out.push(makeFinding(id, { host, ...f }, evidence ?? [], [host]));
+  const add = (id: FindingId, f: Facts, evidence: number[] | undefined) => out.push(makeFinding(id, { host, ...f }, evidence ?? [], [host]));
 
   // Connection and greeting.
   if (facts.status === 'internal-error') add('mxray.internal-error', { detail: facts.statusDetail }, lastOf(ev));
@@ -114,12 +184,12 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
   if (tls && !tls.ok) {
     const retry = facts.legacyRetry;
     const evTls = [...(ev.tls ?? []), ...(ev.legacy ?? [])];
-    switch (retry?.cause) {
+    switch (assessment.legacyCause) {
       case 'old-protocol':
-        add('tls.old-protocol', { protocol: retry.protocol ?? 'TLS 1.0/1.1' }, evTls);
+        add('tls.old-protocol', { protocol: retry?.protocol ?? 'TLS 1.0/1.1' }, evTls);
         break;
       case 'null-cipher':
-        add('tls.null-cipher', { cipher: retry.cipher }, evTls);
+        add('tls.null-cipher', { cipher: retry?.cipher ?? null }, evTls);
         break;
       case 'no-shared-cipher':
         add('tls.no-shared-cipher', { error: tls.error }, evTls);
@@ -128,7 +198,7 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
         add('tls.server-aborted', { error: tls.error }, evTls);
         break;
       default:
-        add('tls.handshake-failed', { error: retry?.cause === 'not-tls' ? `${tls.error}; the server did not answer with TLS` : tls.error }, evTls);
+        add('tls.handshake-failed', { error: assessment.legacyCause === 'not-tls' ? `${tls.error}; the server did not answer with TLS` : tls.error }, evTls);
     }
   }
   if (tls?.injectedBytes) add('starttls.injection', { bytes: tls.injectedBytes }, ev.tls);
@@ -143,9 +213,10 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
       if (isRateLimitReply(inTls)) add('smtp.rate-limited', { reply: formatReply(inTls) }, ev.ehloTls);
       else add('smtp.ehlo-rejected', { reply: `${formatReply(inTls)} (inside TLS)` }, ev.ehloTls);
     }
-    if (tls.certificate) {
+    const certificate = assessment.certificate;
+    if (certificate) {
       out.push(
-        ...assessCertificate(tls.certificate, {
+        ...assessCertificate(certificate, {
           host,
           profile: ctx.profile,
           warnDays: ctx.warnDays,
@@ -159,13 +230,13 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
       );
       // The handshake without SNI (tried only after a good one) showed another certificate: a
       // finding, and that certificate is judged too. (It differs only when both showed a leaf.)
-      const noSni = facts.noSni;
+      const noSni = assessment.noSni;
       if (noSni?.certificate && noSni.sameCertificate === false) {
         const describe = (c: CertVerdict) => {
           const leaf = c.sent[0];
           return leaf ? `${leaf.subject} (SHA-256 ${leaf.sha256.slice(0, 16)}…)` : 'none';
         };
-        add('cert.sni-dependent', { withSni: describe(tls.certificate), withoutSni: describe(noSni.certificate) }, ev.noSni);
+        add('cert.sni-dependent', { withSni: describe(certificate), withoutSni: describe(noSni.certificate) }, ev.noSni);
         const seen = new Set(out.map((f) => f.id));
         for (const f of assessCertificate(noSni.certificate, {
           host,
@@ -185,13 +256,14 @@ export function assessHost(facts: HostFacts, ev: Evidence, ctx: HostJudgeContext
   }
 
   // Envelope tests (--from / --rcpt).
-  for (const step of facts.envelope) {
+  facts.envelope.forEach((step, i) => {
+    const outcome = assessment.envelope[i]?.outcome;
     if (step.reply?.code === 421) add('smtp.rate-limited', { reply: formatReply(step.reply) }, ev.envelope);
-    else if (step.outcome === 'greylisted') add('smtp.greylisted', { command: step.command, reply: formatReply(step.reply) }, ev.envelope);
-    else if (step.outcome === 'rejected' || step.outcome === 'deferred') add('smtp.envelope-rejected', { command: step.command, reply: formatReply(step.reply) }, ev.envelope);
-  }
+    else if (outcome === 'greylisted') add('smtp.greylisted', { command: step.command, reply: formatReply(step.reply) }, ev.envelope);
+    else if (outcome === 'rejected' || outcome === 'deferred') add('smtp.envelope-rejected', { command: step.command, reply: formatReply(step.reply) }, ev.envelope);
+  });
 
-  if (facts.cleartext) out.push(...assessCleartext(facts.cleartext, host, ev.cleartext ?? []));
+  if (facts.cleartext && assessment.cleartext) out.push(...assessCleartext(facts.cleartext, assessment.cleartext, host, ev.cleartext ?? []));
 
   return { findings: out, verdict: verdictOf(out) };
 }

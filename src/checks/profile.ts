@@ -1,6 +1,8 @@
 // The versioned policy profile: every threshold a check judges against lives here, as data.
 export interface Profile {
   name: string;
+  /** Bumped whenever a threshold changes: a saved report names the version it was judged with. */
+  version: number;
   /** Certificates expiring within this many days are flagged (overridden by --warn-days). */
   expiryWarnDays: number;
   /** RSA keys below this many bits are flagged (OpenSSL security level 2 senders refuse them). */
@@ -15,6 +17,7 @@ export interface Profile {
 
 export const DEFAULT_PROFILE: Profile = {
   name: 'mxray-2026.11',
+  version: 1,
   expiryWarnDays: 30,
   minRsaBits: 2048,
   weakSignatureHashes: ['md2', 'md4', 'md5', 'sha1'],

@@ -1,6 +1,6 @@
 // Why a TLS handshake failed, read from what the server sent in a normal attempt and in a
 // second attempt with legacy settings (TLS 1.0-1.2, every cipher, security level 0). Pure.
-import type { LegacyRetry } from '../core/schema.js';
+import type { LegacyCause } from '../core/schema.js';
 import type { TlsRecordSummary } from '../tls/records.js';
 
 export interface HandshakeAttempt {
@@ -10,7 +10,7 @@ export interface HandshakeAttempt {
   seen: TlsRecordSummary;
 }
 
-export function classifyHandshakeFailure(first: HandshakeAttempt, second: HandshakeAttempt | null): LegacyRetry['cause'] {
+export function classifyHandshakeFailure(first: HandshakeAttempt, second: HandshakeAttempt | null): LegacyCause {
   const seen = [first.seen, second?.seen].filter((s): s is TlsRecordSummary => Boolean(s));
   // Not TLS at all: an SMTP reply, an HTML page, garbage.
   if (seen.some((s) => s.notTls)) return 'not-tls';
@@ -29,7 +29,7 @@ export function classifyHandshakeFailure(first: HandshakeAttempt, second: Handsh
 }
 
 /** The normal handshake failed, the legacy one worked: what did the legacy settings add? */
-export function classifyLegacySuccess(protocol: string | null, cipher: string | null, cipherStandard: string | null): LegacyRetry['cause'] {
+export function classifyLegacySuccess(protocol: string | null, cipher: string | null, cipherStandard: string | null): LegacyCause {
   if (/NULL/i.test(cipher ?? '') || /_WITH_NULL_/.test(cipherStandard ?? '')) return 'null-cipher';
   if (protocol !== 'TLSv1.2' && protocol !== 'TLSv1.3') return 'old-protocol';
   // TLS 1.2 with a cipher our normal settings do not offer (or a weaker key exchange).

@@ -1,24 +1,9 @@
 // One rule for every verdict, host and domain alike.
 import type { Finding, Verdict } from '../core/schema.js';
+import { allEntries } from '../kb/index.js';
 
-/**
- * Findings that mean "we could not tell": the server limited us, the network or DNS failed, or
- * mxray itself failed. They make a verdict inconclusive (exit 3), unless something else is
- * certainly wrong.
- */
-export const INCONCLUSIVE_IDS: ReadonlySet<string> = new Set([
-  'dns.servfail',
-  'dns.timeout',
-  'dns.error',
-  'net.connect-refused',
-  'net.connect-timeout',
-  'net.no-route',
-  'net.all-unreachable',
-  'smtp.greeting-timeout',
-  'smtp.rate-limited',
-  'smtp.greylisted',
-  'mxray.internal-error',
-]);
+/** The ids whose catalogue entry says "we could not tell" (KbEntry.inconclusive). */
+export const INCONCLUSIVE_IDS: ReadonlySet<string> = new Set(allEntries().filter((e) => e.inconclusive).map((e) => e.id));
 
 export function verdictOf(findings: readonly Finding[]): Verdict {
   const decisive = findings.filter((f) => !INCONCLUSIVE_IDS.has(f.id));

@@ -3,17 +3,13 @@ import { Command, Option } from 'commander';
 import type { HostMapping } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { ipFamily } from '../core/ip.js';
-import type { Report } from '../core/schema.js';
+import { exitCodeFor } from '../core/report.js';
+import type { ReceiverReport } from '../core/schema.js';
 import { checkReceiver } from '../receiver/check-receiver.js';
 import { systemEdges } from '../receiver/edges.js';
 import { emit, formatOf, renderReport, type OutputOptions } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
 
-export function exitCodeFor(report: Report): number {
-  // Our own bug outranks every verdict: exit 4 says "do not trust this result".
-  if (report.hosts.some((h) => h.status === 'internal-error')) return 4;
-  return report.verdict === 'fail' ? 1 : report.verdict === 'inconclusive' ? 3 : 0;
-}
 
 function positiveInt(name: string, max: number) {
   return (value: string): number => {
@@ -120,9 +116,9 @@ export function registerCheck(program: Command, setCode: (c: number) => void): v
     if (o.ipv4 && o.ipv6) throw new UsageError('-4 and -6 exclude each other');
     if (o.helo !== undefined && !/^([a-z0-9-]+\.)+[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/i.test(o.helo)) throw new UsageError(`--helo wants a fully qualified domain name or [address], not "${o.helo}"`);
     const hostMap = parseConnect(o.connect);
-    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile) });
+    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile ?? [] });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
-    let report: Report;
+    let report: ReceiverReport;
     try {
       report = await checkReceiver({
         target: target ?? null,

@@ -79,7 +79,7 @@ export function registerDemo(program: Command, setCode: (c: number) => void, des
         const problems = r.report.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info');
         const shown = problems.length ? problems : r.report.findings;
         const top = shown.slice(0, 3).map((f) => f.id);
-        return [r.name, r.report.target.domain ?? '', style.verdict(r.report.verdict, r.report.verdict), r.report.verdict === r.expect.verdict ? 'yes' : `NO (${r.expect.verdict})`, top.join(', ')];
+        return [r.name, r.report.body.target.domain ?? '', style.verdict(r.report.verdict, r.report.verdict), r.report.verdict === r.expect.verdict ? 'yes' : `NO (${r.expect.verdict})`, top.join(', ')];
       });
       const parts = [
         `${style.bold('mxray demo')} — the receiver test against ${results.length} local servers, each with one classic problem\n`,

@@ -16,6 +16,18 @@ async function registerDemo(program: Command, argv: string[], setCode: (c: numbe
   }
 }
 
+const REPORT_DESCRIPTION = 'render a saved report again, or re-judge it with other CA files or on another date';
+
+/** `report` loads the schema checker (TypeBox): only when it is asked for. */
+async function registerReportCommand(program: Command, argv: string[], setCode: (c: number) => void): Promise<void> {
+  if (argv.includes('report')) {
+    const m = await import('./report.js');
+    m.registerReport(program, setCode);
+  } else {
+    program.command('report').description(REPORT_DESCRIPTION);
+  }
+}
+
 /** Exit codes (DESIGN.md): 0 good, 1 problems found, 2 usage, 3 could not test, 4 internal error. */
 export const EXIT = { ok: 0, problems: 1, usage: 2, untestable: 3, internal: 4 } as const;
 
@@ -32,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerCheck(program, setCode);
   await registerDemo(program, argv, setCode);
+  await registerReportCommand(program, argv, setCode);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

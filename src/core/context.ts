@@ -102,17 +102,25 @@ export interface HostMapping {
   port: number | null;
 }
 
+/** Where a trust store's roots came from, for the report's `judgedWith`. */
+export interface TrustProvenance {
+  /** The Node version whose bundled Mozilla roots are in the store, or null when they are not. */
+  bundledRootsOfNode: string | null;
+  /** Each extra CA file: its name as given and the SHA-256 (hex) of its content. */
+  extraCaFiles: { name: string; sha256: string }[];
+}
+
 export interface TrustStore {
   /** DER-decoded roots, as X509Certificate objects (parsed lazily by the implementation). */
   roots(): readonly import('node:crypto').X509Certificate[];
   readonly description: string;
+  readonly provenance?: TrustProvenance;
 }
 
 export interface ProbeContext {
   clock: Clock;
   resolver: Resolver;
   connector: Connector;
-  trustStore: TrustStore;
   transcript: Transcript;
   limits: Limits;
   hostMap: ReadonlyMap<string, HostMapping>;

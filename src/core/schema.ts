@@ -163,6 +163,38 @@ export const CertVerdictSchema = Type.Object(
 );
 export type CertVerdict = Static<typeof CertVerdictSchema>;
 
+
+/** What the record layer showed the server sent during a handshake (tls/records.ts). */
+export const TlsRecordSummarySchema = Type.Object(
+  {
+    bytes: Type.Integer({ minimum: 0 }),
+    notTls: Type.Boolean(),
+    preview: Nullable(Type.String()),
+    serverHello: Type.Boolean(),
+    certificate: Type.Boolean(),
+    encrypted: Type.Boolean(),
+    alert: Nullable(Type.String()),
+  },
+  strict,
+);
+export type TlsRecordSummaryFacts = Static<typeof TlsRecordSummarySchema>;
+
+/** A failed handshake as measured: OpenSSL's words and what the server actually sent. */
+export const HandshakeFailureSchema = Type.Object(
+  {
+    error: Type.String(),
+    /** Machine-readable: OpenSSL's reason or an errno. */
+    reason: Type.String(),
+    seen: TlsRecordSummarySchema,
+    timedOut: Type.Boolean(),
+  },
+  strict,
+);
+export type HandshakeFailure = Static<typeof HandshakeFailureSchema>;
+
+/** Certificates exactly as the handshake delivered them: DER, base64, leaf first. */
+const PeerChainSchema = Type.Array(Type.String({ contentEncoding: 'base64' }), { maxItems: 20 });
+
 export const TlsFactsSchema = Type.Object(
   {
     ok: Type.Boolean(),
@@ -177,45 +209,51 @@ export const TlsFactsSchema = Type.Object(
     handshakeMs: Nullable(Type.Number()),
     /** OpenSSL's words for a failed handshake, or null. */
     error: Nullable(Type.String()),
+    /** The failed handshake as measured (null when it worked, or failed for a reason of ours). */
+    failure: Nullable(HandshakeFailureSchema),
     /** Bytes the server sent after its 220 to STARTTLS and before the handshake (discarded). */
     injectedBytes: Type.Integer({ minimum: 0 }),
-    certificate: Nullable(CertVerdictSchema),
+    peerChain: PeerChainSchema,
   },
   strict,
 );
 export type TlsFacts = Static<typeof TlsFactsSchema>;
 
-/** What a second handshake with legacy settings told us after the normal one failed. */
+export const LEGACY_CAUSES = ['old-protocol', 'null-cipher', 'no-shared-cipher', 'server-abort-after-certificate', 'not-tls', 'unknown'] as const;
+export type LegacyCause = (typeof LEGACY_CAUSES)[number];
+
+/** A second handshake with legacy settings after the normal one failed, as measured. */
 export const LegacyRetrySchema = Type.Object(
   {
     ok: Type.Boolean(),
     protocol: Nullable(Type.String()),
     cipher: Nullable(Type.String()),
+    cipherStandard: Nullable(Type.String()),
     error: Nullable(Type.String()),
-    /** Our reading of the two attempts. */
-    cause: Literals(['old-protocol', 'null-cipher', 'no-shared-cipher', 'server-abort-after-certificate', 'not-tls', 'unknown'] as const),
-    certificateReceived: Type.Boolean(),
+    /** The legacy handshake failed too: what the server sent then (null when it was never tried). */
+    failure: Nullable(HandshakeFailureSchema),
   },
   strict,
 );
 export type LegacyRetry = Static<typeof LegacyRetrySchema>;
 
+/** A command of the envelope test and the server's reply to it (null: no reply). */
 export const EnvelopeStepSchema = Type.Object(
   {
     command: Type.String(),
     reply: Nullable(ReplySchema),
-    outcome: Literals(['accepted', 'rejected', 'deferred', 'greylisted', 'requires-tls', 'no-reply'] as const),
   },
   strict,
 );
 export type EnvelopeStep = Static<typeof EnvelopeStepSchema>;
 
+export const ENVELOPE_OUTCOMES = ['accepted', 'rejected', 'deferred', 'greylisted', 'requires-tls', 'no-reply'] as const;
+export type EnvelopeOutcome = (typeof ENVELOPE_OUTCOMES)[number];
+
 export const CleartextFactsSchema = Type.Object(
   {
     status: StatusCodeSchema,
     steps: Type.Array(EnvelopeStepSchema),
-    /** true: the server refused mail without TLS; false: it accepted the envelope in clear; null: unknown. */
-    requiresTls: Nullable(Type.Boolean()),
   },
   strict,
 );
@@ -225,68 +263,112 @@ export const NoSniFactsSchema = Type.Object(
   {
     status: StatusCodeSchema,
     error: Nullable(Type.String()),
-    sameCertificate: Nullable(Type.Boolean()),
-    certificate: Nullable(CertVerdictSchema),
+    peerChain: PeerChainSchema,
   },
   strict,
 );
 export type NoSniFacts = Static<typeof NoSniFactsSchema>;
 
-export const VerdictSchema = Literals(['pass', 'warn', 'fail', 'inconclusive'] as const);
+/** The verdict vocabulary of every kind of report. */
+export const VERDICTS = ['pass', 'warn', 'fail', 'inconclusive', 'not-applicable'] as const;
+export const VerdictSchema = Literals(VERDICTS);
 export type Verdict = Static<typeof VerdictSchema>;
+
+const StarttlsFactsSchema = Type.Object(
+  {
+    offered: Type.Boolean(),
+    masked: Type.Boolean(),
+    reply: Nullable(ReplySchema),
+    negotiated: Type.Boolean(),
+  },
+  strict,
+);
+
+/** Everything measured on one MX address: raw material only, nothing judged. */
+const hostFactsProperties = {
+  /** "mx1.example.com[192.0.2.1]:25": the key findings and the transcript use. */
+  key: Type.String(),
+  mx: Type.String(),
+  preference: Nullable(Type.Integer()),
+  address: Type.String(),
+  family: Type.Union([Type.Literal(4), Type.Literal(6)]),
+  port: Type.Integer(),
+  implicitTls: Type.Boolean(),
+  /** The name we checked the certificate against (the MX host name), null for an IP target. */
+  serverName: Nullable(Type.String()),
+  ptr: Type.Array(Type.String()),
+  /** Whether a reverse name equals the name the server announced (banner / EHLO). */
+  ptrMatchesBanner: Nullable(Type.Boolean()),
+  status: StatusCodeSchema,
+  /** Server's words when the probe could not complete (e.g. a 421 reply). */
+  statusDetail: Nullable(Type.String()),
+  /** Machine-readable reason beside the status: an errno (ENETUNREACH), 'closed', 'line-too-long' … */
+  statusReason: Nullable(Type.String()),
+  connectMs: Nullable(Type.Number()),
+  banner: Nullable(ReplySchema),
+  /** The host name the server announced in its banner. */
+  bannerName: Nullable(Type.String()),
+  /** 'EHLO', 'HELO' (no ESMTP), or null when we never got that far. */
+  greeting: Nullable(Type.Union([Type.Literal('EHLO'), Type.Literal('HELO')])),
+  ehloReply: Nullable(ReplySchema),
+  ehloName: Nullable(Type.String()),
+  capabilities: Type.Array(CapabilitySchema),
+  starttls: StarttlsFactsSchema,
+  tls: Nullable(TlsFactsSchema),
+  legacyRetry: Nullable(LegacyRetrySchema),
+  capabilitiesInTls: Nullable(Type.Array(CapabilitySchema)),
+  /** The reply to EHLO inside TLS (null when TLS was not reached). */
+  ehloTlsReply: Nullable(ReplySchema),
+  envelope: Type.Array(EnvelopeStepSchema),
+  noSni: Nullable(NoSniFactsSchema),
+  cleartext: Nullable(CleartextFactsSchema),
+  /** Transcript sequence numbers of the events each phase produced (connect, banner, ehlo, tls …). */
+  evidence: Type.Record(Type.String(), Type.Array(Type.Integer({ minimum: 0 }))),
+};
+export const HostFactsSchema = Type.Object(hostFactsProperties, strict);
+/** Transcript sequence numbers per phase of a host's probe, for finding evidence. */
+export type Evidence = Partial<Record<'connect' | 'banner' | 'ehlo' | 'starttls' | 'tls' | 'ehloTls' | 'envelope' | 'legacy' | 'noSni' | 'cleartext', number[]>>;
+export type HostFacts = Static<typeof HostFactsSchema>;
+
+const OutcomeSchema = Literals(ENVELOPE_OUTCOMES);
+
+/** What the checks made of one address's facts (recomputed by `mxray report --rejudge`). */
+export const HostAssessmentSchema = Type.Object(
+  {
+    /** The main handshake's certificate, verified against the trust store and the date judged at. */
+    certificate: Nullable(CertVerdictSchema),
+    /** The handshake without SNI: its certificate and whether it is the main one's. */
+    noSni: Nullable(Type.Object({ sameCertificate: Nullable(Type.Boolean()), certificate: Nullable(CertVerdictSchema) }, strict)),
+    /** Why the normal handshake failed, read from both attempts (null when it did not fail). */
+    legacyCause: Nullable(Literals(LEGACY_CAUSES)),
+    /** Whether the server got as far as sending a certificate in a failed handshake. */
+    certificateReceived: Nullable(Type.Boolean()),
+    envelope: Type.Array(Type.Object({ command: Type.String(), outcome: OutcomeSchema }, strict)),
+    cleartext: Nullable(
+      Type.Object(
+        {
+          outcomes: Type.Array(Type.Object({ command: Type.String(), outcome: OutcomeSchema }, strict)),
+          /** true: the server refused mail without TLS; false: it accepted the envelope in clear; null: unknown. */
+          requiresTls: Nullable(Type.Boolean()),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
+export type HostAssessment = Static<typeof HostAssessmentSchema>;
 
 export const HostReportSchema = Type.Object(
   {
-    /** "mx1.example.com[192.0.2.1]:25": the key findings and the transcript use. */
-    key: Type.String(),
-    mx: Type.String(),
-    preference: Nullable(Type.Integer()),
-    address: Type.String(),
-    family: Type.Union([Type.Literal(4), Type.Literal(6)]),
-    port: Type.Integer(),
-    implicitTls: Type.Boolean(),
-    ptr: Type.Array(Type.String()),
-    /** Whether a reverse name equals the name the server announced (banner / EHLO). */
-    ptrMatchesBanner: Nullable(Type.Boolean()),
-    status: StatusCodeSchema,
-    /** Server's words when the probe could not complete (e.g. a 421 reply). */
-    statusDetail: Nullable(Type.String()),
-    /** Machine-readable reason beside the status: an errno (ENETUNREACH), 'closed', 'line-too-long' … */
-    statusReason: Nullable(Type.String()),
+    ...hostFactsProperties,
+    assessment: HostAssessmentSchema,
     verdict: VerdictSchema,
-    connectMs: Nullable(Type.Number()),
-    banner: Nullable(ReplySchema),
-    /** The host name the server announced in its banner. */
-    bannerName: Nullable(Type.String()),
-    /** 'EHLO', 'HELO' (no ESMTP), or null when we never got that far. */
-    greeting: Nullable(Type.Union([Type.Literal('EHLO'), Type.Literal('HELO')])),
-    ehloReply: Nullable(ReplySchema),
-    ehloName: Nullable(Type.String()),
-    capabilities: Type.Array(CapabilitySchema),
-    starttls: Type.Object(
-      {
-        offered: Type.Boolean(),
-        masked: Type.Boolean(),
-        reply: Nullable(ReplySchema),
-        negotiated: Type.Boolean(),
-      },
-      strict,
-    ),
-    tls: Nullable(TlsFactsSchema),
-    legacyRetry: Nullable(LegacyRetrySchema),
-    capabilitiesInTls: Nullable(Type.Array(CapabilitySchema)),
-    /** The reply to EHLO inside TLS (null when TLS was not reached). */
-    ehloTlsReply: Nullable(ReplySchema),
-    envelope: Type.Array(EnvelopeStepSchema),
-    noSni: Nullable(NoSniFactsSchema),
-    cleartext: Nullable(CleartextFactsSchema),
     findings: Type.Array(FindingSchema),
   },
   strict,
 );
 export type HostReport = Static<typeof HostReportSchema>;
-/** What probing measured: a HostReport before judging. */
-export type HostFacts = Omit<HostReport, 'verdict' | 'findings'>;
 
 export const MxRecordSchema = Type.Object(
   {
@@ -325,24 +407,72 @@ export const TargetSchema = Type.Object(
 );
 export type Target = Static<typeof TargetSchema>;
 
-export const ReportSchema = Type.Object(
+/** What the verdicts were judged against: a saved report says which roots, date and thresholds. */
+export const JudgedWithSchema = Type.Object(
   {
-    schemaVersion: Type.Literal(SCHEMA_VERSION),
-    tool: Type.Object({ name: Type.Literal('mxray'), version: Type.String() }, strict),
-    kind: Type.Literal('receiver'),
-    profile: Type.String(),
+    /** The moment certificates were judged at (the run's time, or `mxray report --rejudge --at`). */
+    at: Type.String({ format: 'date-time' }),
+    profile: Type.Object({ name: Type.String(), version: Type.Integer({ minimum: 1 }) }, strict),
+    trustStore: Type.Object(
+      {
+        description: Type.String(),
+        /** Node's bundled Mozilla roots were used, from this Node version (null: they were not). */
+        bundledRootsOfNode: Nullable(Type.String()),
+        /** SHA-256 (hex) of each extra CA file's content, in the order given. */
+        extraCaFiles: Type.Array(Type.Object({ name: Type.String(), sha256: Type.String() }, strict)),
+      },
+      strict,
+    ),
+    /** Options that change judging: --warn-days, --expect-thumbprint. */
+    options: Type.Object({ warnDays: Type.Integer({ minimum: 0 }), expectThumbprint: Nullable(Type.String()) }, strict),
+  },
+  strict,
+);
+export type JudgedWith = Static<typeof JudgedWithSchema>;
+
+/** The receiver test's body: DNS, then one entry per MX address probed. */
+export const ReceiverBodySchema = Type.Object(
+  {
     target: TargetSchema,
-    startedAt: Type.String({ format: 'date-time' }),
-    durationMs: Type.Number({ minimum: 0 }),
-    verdict: VerdictSchema,
     /** Our own outgoing address, as the socket layer saw it (for "port 25 blocked on our side"). */
     sourceAddress: Nullable(Type.String()),
+    /** The time-outs the probe ran with (findings quote them). */
+    timeouts: Type.Object({ connectMs: Type.Integer(), greetingMs: Type.Integer(), commandMs: Type.Integer() }, strict),
     dns: DnsFactsSchema,
+    /** Transcript sequence numbers of the DNS step's queries. */
+    dnsEvidence: Type.Array(Type.Integer({ minimum: 0 })),
     hosts: Type.Array(HostReportSchema),
-    /** Every finding: domain-level ones and host ones merged by id (see `hosts`), worst first. */
-    findings: Type.Array(FindingSchema),
-    transcript: Type.Array(TranscriptEventSchema),
   },
-  { ...strict, $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' },
+  strict,
 );
+export type ReceiverBody = Static<typeof ReceiverBodySchema>;
+
+/** The envelope every kind of report shares; `kind` says which body follows. */
+function envelope<K extends string, B extends TSchema>(kind: K, body: B) {
+  return Type.Object(
+    {
+      schemaVersion: Type.Literal(SCHEMA_VERSION),
+      tool: Type.Object({ name: Type.Literal('mxray'), version: Type.String() }, strict),
+      kind: Type.Literal(kind),
+      /** The target as given (a domain, host:port, a file name …). */
+      target: Type.String(),
+      startedAt: Type.String({ format: 'date-time' }),
+      durationMs: Type.Number({ minimum: 0 }),
+      verdict: VerdictSchema,
+      judgedWith: JudgedWithSchema,
+      /** Every finding, worst first (for a receiver: domain ones and host ones merged by id). */
+      findings: Type.Array(FindingSchema),
+      transcript: Type.Array(TranscriptEventSchema),
+      body: body,
+    },
+    strict,
+  );
+}
+
+export const ReceiverReportSchema = envelope('receiver', ReceiverBodySchema);
+export type ReceiverReport = Static<typeof ReceiverReportSchema>;
+
+/** Every kind of report. Adding one = one body schema and one line here. */
+export const ReportSchema = Type.Union([ReceiverReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
 export type Report = Static<typeof ReportSchema>;
+export type ReportKind = Report['kind'];

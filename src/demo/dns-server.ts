@@ -7,6 +7,7 @@ import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Packet, Question } from 'dns-packet';
 import type { Zone, ZoneRecord } from './zone.js';
 import { reverseName } from '../core/ip.js';
+import { normalizeDnsName } from '../core/names.js';
 
 export interface DnsServerOptions {
   /** Address to bind (default 127.0.0.1). */
@@ -31,9 +32,6 @@ const MAX_TCP_BACKLOG = 1024 * 1024;
 const MAX_CNAME_CHAIN = 8;
 const BIND_ATTEMPTS = 8;
 
-function normalizeName(name: string): string {
-  return (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase();
-}
 
 /** TXT data as character-strings of at most 255 bytes each. */
 function txtChunks(text: string): Buffer[] {
@@ -52,12 +50,12 @@ function toAnswer(record: ZoneRecord, name: string): Answer {
     case 'TXT':
       return { type: 'TXT', name, ttl, data: txtChunks(record.data) };
     default:
-      return { type: record.type, name, ttl, data: record.type === 'A' || record.type === 'AAAA' ? record.data : normalizeName(record.data) || '.' };
+      return { type: record.type, name, ttl, data: record.type === 'A' || record.type === 'AAAA' ? record.data : normalizeDnsName(record.data) || '.' };
   }
 }
 
 function validName(name: string): boolean {
-  const n = normalizeName(name);
+  const n = normalizeDnsName(name);
   if (n === '') return true; // the root
   return Buffer.byteLength(n) <= 253 && n.split('.').every((label) => label.length > 0 && Buffer.byteLength(label) <= 63);
 }
@@ -67,7 +65,7 @@ function checkRecord(record: ZoneRecord): void {
   const bad = (why: string): never => {
     throw new Error(`DNS server: zone record ${record.type} ${JSON.stringify(record.name)}: ${why}`);
   };
-  if (!validName(record.name) || normalizeName(record.name) === '') bad('not a valid name');
+  if (!validName(record.name) || normalizeDnsName(record.name) === '') bad('not a valid name');
   if (record.ttl !== undefined && (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > 0x7fffffff)) bad('bad TTL');
   switch (record.type) {
     case 'A':
@@ -107,18 +105,18 @@ class ZoneIndex {
     for (const record of zone.records) {
       checkRecord(record);
       // PTR records may be written under the address itself; they are served under the reverse name.
-      const name = normalizeName(record.type === 'PTR' ? reverseName(normalizeName(record.name)) : record.name);
+      const name = normalizeDnsName(record.type === 'PTR' ? reverseName(normalizeDnsName(record.name)) : record.name);
       const list = this.byName.get(name) ?? [];
       list.push(record);
       this.byName.set(name, list);
     }
-    this.servfail = new Set((zone.servfail ?? []).map(normalizeName));
-    this.timeout = new Set((zone.timeout ?? []).map(normalizeName));
-    this.refused = new Set((zone.refused ?? []).map(normalizeName));
+    this.servfail = new Set((zone.servfail ?? []).map(normalizeDnsName));
+    this.timeout = new Set((zone.timeout ?? []).map(normalizeDnsName));
+    this.refused = new Set((zone.refused ?? []).map(normalizeDnsName));
   }
 
   answer(question: Question): Lookup {
-    const qname = normalizeName(question.name);
+    const qname = normalizeDnsName(question.name);
     if (this.timeout.has(qname)) return { rcode: RCODE.NOERROR, answers: [], drop: true };
     if (this.servfail.has(qname)) return { rcode: RCODE.SERVFAIL, answers: [], drop: false };
     if (this.refused.has(qname)) return { rcode: RCODE.REFUSED, answers: [], drop: false };
@@ -143,7 +141,7 @@ class ZoneIndex {
       if (alias === undefined || qtype === 'CNAME') return { rcode: RCODE.NOERROR, answers, drop: false };
       answers.push(toAnswer(alias, name));
       visited.add(name);
-      name = normalizeName(alias.data as string);
+      name = normalizeDnsName(alias.data as string);
       if (visited.has(name) || this.servfail.has(name) || this.timeout.has(name) || this.refused.has(name)) break;
     }
     return { rcode: RCODE.NOERROR, answers, drop: false };

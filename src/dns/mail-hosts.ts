@@ -1,10 +1,11 @@
 // The measuring step before any connection: which servers receive mail for the target, at which
 // addresses. Every DNS outcome (NXDOMAIN, SERVFAIL, time-out, a null MX …) is data in DnsFacts,
 // never an exception; only a bug (a non-DnsError from the resolver) propagates.
-import { isIP } from 'node:net';
 import type { HostMapping, MxAnswer, Resolver } from '../core/context.js';
+import { ipFamily } from '../core/ip.js';
 import { DnsError } from '../core/errors.js';
 import type { DnsFacts, MxRecord, Target } from '../core/schema.js';
+import { normalizeDnsName } from '../core/names.js';
 
 export interface MailHostAddress {
   address: string;
@@ -44,11 +45,6 @@ type AddressLookup =
       status: 'nxdomain' | 'servfail' | 'timeout' | 'error';
     };
 
-/** Lowercase, no trailing dot: the root (a null MX's exchange, "." or "") becomes "". */
-function normalizeName(name: string): string {
-  const trimmed = name.trim();
-  return (trimmed.endsWith('.') ? trimmed.slice(0, -1) : trimmed).toLowerCase();
-}
 
 /** Rethrows anything that is not a DNS outcome: that is our bug, not the server's. */
 function dnsErrorOf(err: unknown): DnsError {
@@ -75,7 +71,7 @@ function describeDnsError(err: DnsError): string {
 }
 
 function mappedAddress(mapping: HostMapping): MailHostAddress {
-  return { address: mapping.address, family: isIP(mapping.address) === 6 ? 6 : 4, port: mapping.port };
+  return { address: mapping.address, family: ipFamily(mapping.address) === 6 ? 6 : 4, port: mapping.port };
 }
 
 /** A and/or AAAA for one name, in parallel, per the families asked for. */
@@ -125,7 +121,7 @@ async function lookupCname(name: string, resolver: Resolver): Promise<string | n
   try {
     const targets = await resolver.cname(name);
     const first = targets[0];
-    return first === undefined || first === '' ? null : normalizeName(first);
+    return first === undefined || first === '' ? null : normalizeDnsName(first);
   } catch (err) {
     dnsErrorOf(err);
     return null;
@@ -135,7 +131,7 @@ async function lookupCname(name: string, resolver: Resolver): Promise<string | n
 /** "[192.0.2.1]" or "192.0.2.1" as an MX exchange: an address where a host name belongs. */
 function ipLiteralOf(exchange: string): string | null {
   const inner = exchange.startsWith('[') && exchange.endsWith(']') ? exchange.slice(1, -1) : exchange;
-  return isIP(inner) !== 0 ? inner : null;
+  return ipFamily(inner) !== 0 ? inner : null;
 }
 
 /** A null MX (RFC 7505): its exchange is the root, "" once normalised. */
@@ -182,7 +178,7 @@ async function resolveExchange(
 /** By preference, then by name (sort is stable: the same name and preference twice keep their order). */
 function sortMx(answers: readonly MxAnswer[]): { exchange: string; preference: number }[] {
   return answers
-    .map((a) => ({ exchange: normalizeName(a.exchange), preference: a.priority }))
+    .map((a) => ({ exchange: normalizeDnsName(a.exchange), preference: a.priority }))
     .sort((x, y) => x.preference - y.preference || (x.exchange < y.exchange ? -1 : x.exchange > y.exchange ? 1 : 0));
 }
 
@@ -282,7 +278,7 @@ async function resolveHost(host: string, resolver: Resolver, options: MailHostOp
   });
   const literal = ipLiteralOf(host);
   if (literal !== null) {
-    const family = isIP(literal) === 6 ? 6 : 4;
+    const family = ipFamily(literal) === 6 ? 6 : 4;
     const mapping = options.hostMap.get(literal);
     const address: MailHostAddress = mapping ? mappedAddress(mapping) : { address: literal, family, port: null };
     return { dns: facts('not-applicable'), hosts: [{ mx: literal, preference: null, addresses: [address] }] };
@@ -302,12 +298,12 @@ async function resolveHost(host: string, resolver: Resolver, options: MailHostOp
  */
 export async function resolveMailHosts(target: Target, resolver: Resolver, options: MailHostOptions): Promise<MailHostsResult> {
   // Map keys compared the way names are: lowercase, no trailing dot.
-  const hostMap = new Map([...options.hostMap].map(([name, mapping]) => [normalizeName(name), mapping]));
+  const hostMap = new Map([...options.hostMap].map(([name, mapping]) => [normalizeDnsName(name), mapping]));
   const normalized: MailHostOptions = { ...options, hostMap };
   if (target.kind === 'host') {
     if (target.host === null) throw new Error('internal: a host target without a host');
-    return resolveHost(normalizeName(target.host), resolver, normalized);
+    return resolveHost(normalizeDnsName(target.host), resolver, normalized);
   }
   if (target.domain === null) throw new Error('internal: a domain target without a domain');
-  return resolveDomain(normalizeName(target.domain), resolver, normalized);
+  return resolveDomain(normalizeDnsName(target.domain), resolver, normalized);
 }

@@ -1,10 +1,10 @@
 // The Resolver adapter over node:dns/promises (c-ares): the system's resolvers, or one server
 // given with --resolver. Every failure becomes a DnsError with a code from one short list.
 import { Resolver as NodeResolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { MxAnswer, Resolver } from '../core/context.js';
 import { DnsError, UsageError, type DnsErrorCode } from '../core/errors.js';
-import { reverseName } from '../core/ip.js';
+import { ipFamily, reverseName } from '../core/ip.js';
+import { normalizeDnsName } from '../core/names.js';
 
 export interface ResolverOptions {
   /** null: the system's resolvers; else 'IP', 'IP:PORT', '[v6]', '[v6]:port' or a bare IPv6. */
@@ -48,25 +48,21 @@ export function parseResolverServer(server: string): string {
   const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(text);
   if (bracketed) {
     const ip = bracketed[1] as string; // [^\]]+ matched at least one character
-    if (isIP(ip) !== 6) return bad();
+    if (ipFamily(ip) !== 6) return bad();
     if (bracketed[2] === undefined) return `[${ip}]`;
     if (!portOk(bracketed[2])) return bad();
     return `[${ip}]:${Number(bracketed[2])}`;
   }
-  if (isIP(text) !== 0) return text;
+  if (ipFamily(text) !== 0) return text;
   // IPv4:PORT. (Without a colon, lastIndexOf gives -1: the text less its last character is then no
   // IPv4 address that a port of digits could follow.)
   const colon = text.lastIndexOf(':');
-  if (isIP(text.slice(0, colon)) === 4 && portOk(text.slice(colon + 1))) {
+  if (ipFamily(text.slice(0, colon)) === 4 && portOk(text.slice(colon + 1))) {
     return `${text.slice(0, colon)}:${Number(text.slice(colon + 1))}`;
   }
   return bad();
 }
 
-/** Lowercases, so names compare equal however the server wrote them (c-ares gives them without a trailing dot). */
-function normalizeName(name: string): string {
-  return name.toLowerCase();
-}
 
 export function createResolver(options: ResolverOptions): Resolver {
   const node = new NodeResolver({ timeout: Math.max(1, Math.round(options.timeoutMs)), tries: Math.max(1, options.tries ?? 2) });
@@ -90,12 +86,12 @@ export function createResolver(options: ResolverOptions): Resolver {
     mx: (name) =>
       run(name, 'MX', async () =>
         // A null MX (RFC 7505) comes back with exchange "": kept as is for the caller to spot.
-        (await node.resolveMx(name)).map((r): MxAnswer => ({ exchange: normalizeName(r.exchange), priority: r.priority })),
+        (await node.resolveMx(name)).map((r): MxAnswer => ({ exchange: normalizeDnsName(r.exchange), priority: r.priority })),
       ),
     a: (name) => run(name, 'A', () => node.resolve4(name)),
     aaaa: (name) => run(name, 'AAAA', () => node.resolve6(name)),
-    cname: (name) => run(name, 'CNAME', async () => (await node.resolveCname(name)).map(normalizeName)),
+    cname: (name) => run(name, 'CNAME', async () => (await node.resolveCname(name)).map(normalizeDnsName)),
     // A real PTR query: c-ares' reverse() would answer from /etc/hosts first and bypass --resolver.
-    ptr: (address) => run(address, 'PTR', async () => (await node.resolvePtr(reverseName(address))).map(normalizeName)),
+    ptr: (address) => run(address, 'PTR', async () => (await node.resolvePtr(reverseName(address))).map(normalizeDnsName)),
   };
 }

@@ -1,8 +1,9 @@
 import type { Finding, Severity } from '../core/schema.js';
-import { CATALOGUE } from './catalogue.js';
+import { CATALOGUE, type FindingId } from './catalogue.js';
 import type { KbEntry } from './types.js';
 
 export type { KbEntry } from './types.js';
+export type { FindingId } from './catalogue.js';
 
 export type Facts = Finding['facts'];
 
@@ -27,7 +28,7 @@ export function fillTemplate(text: string, facts: Facts): string {
 }
 
 /** Builds a finding from its catalogue entry; severity, texts, actor and fix come from the catalogue only. */
-export function makeFinding(id: string, facts: Facts = {}, evidence: number[] = [], hosts: string[] = []): Finding {
+export function makeFinding(id: FindingId, facts: Facts = {}, evidence: number[] = [], hosts: string[] = []): Finding {
   const e = kbEntry(id);
   return {
     id,

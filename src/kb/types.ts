@@ -18,4 +18,17 @@ export interface KbEntry {
   refs: string[];
   /** The fact names the detail/title may use, documented for check authors and tests. */
   facts: string[];
+  /**
+   * "We could not tell": the server limited us, the network or DNS failed, or mxray itself failed.
+   * Such a finding makes a verdict inconclusive (exit 3), unless something else is certainly wrong.
+   */
+  inconclusive?: true;
+}
+
+/**
+ * Declares catalogue entries, keeping each id's literal type (so FindingId is the exact union of
+ * ids and a typo in a check fails to compile).
+ */
+export function defineFindings<const I extends string>(entries: (KbEntry & { id: I })[]): (KbEntry & { id: I })[] {
+  return entries;
 }

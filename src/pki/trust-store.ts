@@ -6,8 +6,8 @@
 // the ones holding the issuer's name bytes with a native byte search, and parses only those: the
 // first lookup (splitting the bundle included) costs ~2-3 ms. `roots()` still returns every root,
 // parsed on its first call.
-import { X509Certificate } from 'node:crypto';
-import type { TrustStore } from '../core/context.js';
+import { createHash, X509Certificate } from 'node:crypto';
+import type { TrustProvenance, TrustStore } from '../core/context.js';
 import { MxrayError } from '../core/errors.js';
 import { canonicalName, firstElementLength, readCertificateNames } from './der.js';
 
@@ -82,7 +82,7 @@ function parse(entry: Entry): X509Certificate | null {
  * Nothing is decoded until the store is first used; blocks whose contents are not a certificate
  * are then left out (`size` counts what was read).
  */
-export function createTrustStore(pems: string[], description: string): IndexedTrustStore {
+export function createTrustStore(pems: string[], description: string, provenance?: TrustProvenance): IndexedTrustStore {
   pems.forEach((text, i) => {
     if (!BEGIN.test(text)) {
       throw new MxrayError(
@@ -107,6 +107,7 @@ export function createTrustStore(pems: string[], description: string): IndexedTr
 
   return {
     description,
+    provenance: provenance ?? { bundledRootsOfNode: null, extraCaFiles: [] },
     get size(): number {
       return load().length;
     },
@@ -164,4 +165,9 @@ function canonicalKey(nameDer: Buffer): string {
 export function isIndexedTrustStore(store: TrustStore): store is IndexedTrustStore {
   const s = store as Partial<IndexedTrustStore>;
   return typeof s.anchorsNamed === 'function' && typeof s.anchorsNamedLoosely === 'function' && typeof s.includes === 'function';
+}
+
+/** SHA-256 (hex) of a CA file's content, as the report records it. */
+export function contentSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -6,7 +6,10 @@ import type { TrustStore } from '../core/context.js';
 import type { CertInfo, CertVerdict, TrustFailure } from '../core/schema.js';
 import { describeX509, nameForPeople } from './certificate.js';
 import { readCertificateNames } from './der.js';
+import { matchesDomain, matchesHost, matchesIp } from './names.js';
 import { isIndexedTrustStore } from './trust-store.js';
+
+export { matchesDomain } from './names.js';
 
 export interface VerifyInput {
   /** DER certificates as the server presented them, leaf first (possibly out of order, with extras). */
@@ -81,42 +84,6 @@ function inTrustStore(store: TrustStore, cert: X509Certificate): boolean {
 
 function quoted(cert: X509Certificate): string {
   return `"${nameForPeople(cert.subject)}"`;
-}
-
-/** Host-name check per RFC 6125: wildcard only as the whole left-most label, CN only without DNS SANs. */
-function matchesHost(cert: X509Certificate, name: string): boolean {
-  const host = name.trim().replace(/\.$/, '');
-  // A wildcard in the name we check is no host name: never let it meet a wildcard certificate.
-  // (An empty name needs no guard: checkHost matches nothing to it.)
-  if (host.includes('*')) return false;
-  try {
-    return cert.checkHost(host, { partialWildcards: false, multiLabelWildcards: false, wildcards: true, subject: 'default' }) !== undefined;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Postfix's `secure` level with its default `smtp_tls_secure_cert_match = nexthop, dot-nexthop`:
- * a certificate name equal to the mail domain, or any name under it ("mx.example.com" for
- * example.com; a wildcard "*.example.com" too).
- */
-export function matchesDomain(info: CertInfo, domain: string): boolean {
-  const d = domain.trim().toLowerCase().replace(/\.$/, '');
-  if (!d) return false;
-  const names = info.dnsNames.length > 0 ? info.dnsNames : [info.commonName].filter((n): n is string => n !== null);
-  return names.some((n) => {
-    const base = n.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
-    return base === d || base.endsWith(`.${d}`);
-  });
-}
-
-function matchesIp(cert: X509Certificate, ip: string): boolean {
-  try {
-    return cert.checkIP(ip.replace(/^\[|\]$/g, '')) !== undefined;
-  } catch {
-    return false;
-  }
 }
 
 interface PathResult {

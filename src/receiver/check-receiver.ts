@@ -1,19 +1,18 @@
 // The receiver test: target → DNS → probe every MX address (bounded concurrency) → judge → Report.
 import type { Clock, Connector, HostMapping, Limits, ProbeContext, Resolver, TrustStore } from '../core/context.js';
 import { DEFAULT_LIMITS } from '../core/context.js';
-import type { Finding, HostReport, Report, TranscriptEvent } from '../core/schema.js';
-import { verdictOf, worstVerdict } from '../checks/verdict.js';
+import type { ReceiverReport, TranscriptEvent } from '../core/schema.js';
 import { parseTarget } from '../core/target.js';
 import { UsageError } from '../core/errors.js';
+import { judgedWith } from '../core/report.js';
 import { Transcript } from '../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../core/version.js';
-import { assessDns } from '../checks/dns.js';
-import { assessHost } from '../checks/host.js';
 import { DEFAULT_PROFILE, type Profile } from '../checks/profile.js';
+import { judgeReceiver, receiverFacts } from '../checks/receiver.js';
 import { resolveMailHosts } from '../dns/mail-hosts.js';
 import { traceResolver } from '../dns/tracing-resolver.js';
-import { makeFinding, sortFindings } from '../kb/index.js';
 import { ipFamily } from '../core/ip.js';
+import { HELO_NAME } from '../core/names.js';
 import { probeHost, type HostProbe, type HostTarget } from './probe-host.js';
 import { limitConcurrency } from './concurrency.js';
 import { systemEdges, type Edges } from './edges.js';
@@ -50,20 +49,6 @@ export interface ReceiverOptions {
 }
 
 
-/** Top-level findings: one per id, listing every host it was seen on. */
-function mergeFindings(domain: Finding[], hosts: HostReport[]): Finding[] {
-  const byId = new Map<string, Finding>();
-  for (const f of [...domain, ...hosts.flatMap((h) => h.findings)]) {
-    const seen = byId.get(f.id);
-    if (!seen) byId.set(f.id, { ...f, hosts: [...f.hosts], evidence: [...f.evidence] });
-    else {
-      for (const h of f.hosts) if (!seen.hosts.includes(h)) seen.hosts.push(h);
-      for (const e of f.evidence) if (!seen.evidence.includes(e)) seen.evidence.push(e);
-    }
-  }
-  return sortFindings([...byId.values()]);
-}
-
 /** Text we put on the wire ourselves must be one clean token: no CR/LF smuggling (\s covers them), no brackets, no NUL. */
 function checkWireText(what: string, value: string | null | undefined, pattern: RegExp): void {
   if (value === null || value === undefined) return;
@@ -72,8 +57,8 @@ function checkWireText(what: string, value: string | null | undefined, pattern: 
   }
 }
 
-export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
-  checkWireText('--helo', options.helo, /^(([a-z0-9-]+\.)+[a-z0-9-]+|\[[0-9a-f:.]+\])$/i);
+export async function checkReceiver(options: ReceiverOptions): Promise<ReceiverReport> {
+  checkWireText('--helo', options.helo, HELO_NAME);
   checkWireText('--from', options.from, /^([^@]+@[^@]+)?$/);
   checkWireText('--rcpt', options.rcpt, /^[^@]+@[^@]+$/);
   const target = parseTarget(options.target, options);
@@ -88,11 +73,11 @@ export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
   const profile = options.profile ?? DEFAULT_PROFILE;
   const hostMap = options.hostMap ?? new Map<string, HostMapping>();
   const resolver = traceResolver(options.resolver ?? edges().resolver, transcript);
+  const trustStore = options.trustStore ?? edges().trustStore;
   const ctx: ProbeContext = {
     clock,
     resolver,
     connector: options.connector ?? edges().connector,
-    trustStore: options.trustStore ?? edges().trustStore,
     transcript,
     limits,
     hostMap,
@@ -107,12 +92,6 @@ export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
   });
   // Nothing was recorded before: every event so far is a DNS one.
   const dnsEvidence = transcript.events.map((e) => e.seq);
-  const domainFindings = assessDns(dns, {
-    domain: target.domain,
-    host: target.host,
-    resolver: resolver.description,
-    evidence: dnsEvidence,
-  });
 
   const targets: HostTarget[] = mailHosts.flatMap((h) =>
     h.addresses.map((a) => ({
@@ -144,47 +123,49 @@ export async function checkReceiver(options: ReceiverOptions): Promise<Report> {
   };
   const probes: HostProbe[] = await Promise.all(targets.map((t) => addressSlot(t)(() => perDomain(() => probeHost(ctx, t, probeOptions)))));
 
-  const hosts: HostReport[] = probes.map((p) => {
-    const judged = assessHost(p.facts, p.evidence, {
-      profile,
-      warnDays: options.warnDays ?? profile.expiryWarnDays,
-      expectThumbprint: options.expectThumbprint ?? null,
-      timeouts: { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs },
-      domain: target.domain,
-      now: clock.now(),
-      transcript: transcript.events,
-    });
-    return { ...p.facts, findings: judged.findings, verdict: judged.verdict };
-  });
-
   const sourceAddress = probes.find((p) => p.localAddress)?.localAddress ?? null;
-  if (hosts.length > 0 && hosts.every((h) => h.status === 'connection-timeout')) {
-    domainFindings.push(
-      makeFinding('net.all-unreachable', {
-        domain: target.domain ?? target.host,
-        count: hosts.length,
-        port: target.port,
-        sourceAddress: sourceAddress ?? 'unknown (no connection was established)',
-      }),
-    );
-  }
-
-  const findings = mergeFindings(domainFindings, hosts);
-  const verdict = worstVerdict([verdictOf(domainFindings), ...hosts.map((h) => h.verdict)]);
-
+  const timeouts = { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs };
+  const facts = { target, sourceAddress, timeouts, dns, dnsEvidence, hosts: probes.map((p) => p.facts) };
+  const judging = {
+    at: clock.now(),
+    profile,
+    trustStore,
+    warnDays: options.warnDays ?? profile.expiryWarnDays,
+    expectThumbprint: options.expectThumbprint ?? null,
+  };
+  const judged = judgeReceiver(facts, { ...judging, now: judging.at, transcript: transcript.events });
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'mxray', version: VERSION },
     kind: 'receiver',
-    profile: profile.name,
-    target,
+    target: target.input,
     startedAt,
     durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
-    verdict,
-    sourceAddress,
-    dns,
-    hosts,
-    findings,
+    verdict: judged.verdict,
+    judgedWith: judgedWith(judging),
+    findings: judged.findings,
     transcript: transcript.events,
+    body: judged.body,
   };
+}
+
+export interface RejudgeOptions {
+  trustStore: TrustStore;
+  /** The moment to judge certificates at (default: the time the report was judged at before). */
+  at?: number;
+  profile?: Profile;
+}
+
+/** Judges a saved receiver report again from its facts, e.g. with other roots or on another date. */
+export function rejudgeReceiver(report: ReceiverReport, options: RejudgeOptions): ReceiverReport {
+  const profile = options.profile ?? DEFAULT_PROFILE;
+  const judging = {
+    at: options.at ?? Date.parse(report.judgedWith.at),
+    profile,
+    trustStore: options.trustStore,
+    warnDays: report.judgedWith.options.warnDays,
+    expectThumbprint: report.judgedWith.options.expectThumbprint,
+  };
+  const judged = judgeReceiver(receiverFacts(report.body), { ...judging, now: judging.at, transcript: report.transcript });
+  return { ...report, verdict: judged.verdict, judgedWith: judgedWith(judging), findings: judged.findings, body: judged.body };
 }

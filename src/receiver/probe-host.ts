@@ -3,24 +3,12 @@
 // and a short cleartext session. It records facts only; checks/ judges them.
 import type { ProbeContext, TlsHandshake } from '../core/context.js';
 import { MxrayError } from '../core/errors.js';
-import type {
-  CertVerdict,
-  CleartextFacts,
-  EnvelopeStep,
-  HostFacts,
-  LegacyRetry,
-  NoSniFacts,
-  ReplyFacts,
-  StatusCode,
-  TlsFacts,
-} from '../core/schema.js';
+import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, ReplyFacts, StatusCode, TlsFacts } from '../core/schema.js';
 import { TlsHandshakeError } from '../net/connector.js';
-import { verifyChain } from '../pki/verify.js';
+import { describeCertificate } from '../pki/certificate.js';
 import { announcedName, hasCapability, isMaskedKeyword, parseEhlo } from '../smtp/ehlo.js';
 import { formatReply } from '../smtp/reply.js';
 import { SmtpSession } from '../smtp/session.js';
-import { classifyEnvelopeReply } from '../checks/policy.js';
-import { classifyHandshakeFailure, classifyLegacySuccess, type HandshakeAttempt } from '../checks/tls.js';
 
 export interface HostTarget {
   mx: string;
@@ -43,12 +31,9 @@ export interface ProbeOptions {
   extras: boolean;
 }
 
-/** Transcript sequence numbers of the events each phase produced, for finding evidence. */
-export type Evidence = Partial<Record<'connect' | 'banner' | 'ehlo' | 'starttls' | 'tls' | 'ehloTls' | 'envelope' | 'legacy' | 'noSni' | 'cleartext', number[]>>;
 
 export interface HostProbe {
   facts: HostFacts;
-  evidence: Evidence;
   /** The local address our connection came from (for net.all-unreachable). */
   localAddress: string | null;
 }
@@ -70,6 +55,7 @@ function emptyFacts(t: HostTarget): HostFacts {
     family: t.family,
     port: t.port,
     implicitTls: t.implicitTls,
+    serverName: t.serverName,
     ptr: [],
     ptrMatchesBanner: null,
     status: 'ok',
@@ -90,6 +76,7 @@ function emptyFacts(t: HostTarget): HostFacts {
     envelope: [],
     noSni: null,
     cleartext: null,
+    evidence: {},
   };
 }
 
@@ -175,12 +162,12 @@ async function envelope(session: SmtpSession, from: string, rcpt: string | null)
   const steps: EnvelopeStep[] = [];
   const mailCmd = `MAIL FROM:<${from}>`;
   const mail = await session.command(mailCmd);
-  steps.push({ command: mailCmd, reply: mail, outcome: classifyEnvelopeReply(mail) });
+  steps.push({ command: mailCmd, reply: mail });
   // Replies are 2xx to 5xx (anything else is not a reply): below 300 is positive.
   if (mail.code < 300 && rcpt) {
     const rcptCmd = `RCPT TO:<${rcpt}>`;
     const r = await session.command(rcptCmd);
-    steps.push({ command: rcptCmd, reply: r, outcome: classifyEnvelopeReply(r) });
+    steps.push({ command: rcptCmd, reply: r });
   }
   // A failed RSET changes nothing: the steps are what we learned.
   await session.command('RSET').catch(() => undefined);
@@ -204,33 +191,33 @@ function recordHandshakeFailure(ctx: ProbeContext, conn: string, facts: HostFact
     ocspStapled: false,
     handshakeMs: null,
     error: facts.statusDetail,
+    failure: err instanceof TlsHandshakeError ? failureOf(err) : null,
     injectedBytes: injected,
-    certificate: null,
+    peerChain: [],
   };
   ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.statusDetail}`);
   return err instanceof TlsHandshakeError ? err : null;
 }
 
-function recordCertificate(ctx: ProbeContext, conn: string, v: CertVerdict): void {
-  // A completed handshake always carries the server's certificate.
-  const leaf = v.sent[0]!;
+function failureOf(e: TlsHandshakeError): HandshakeFailure {
+  return { error: e.message, reason: e.reason, seen: { ...e.seen }, timedOut: e.timedOut };
+}
+
+/** The certificates as sent, in the transcript: what a person reading it wants to see (judged later). */
+function recordCertificates(ctx: ProbeContext, conn: string, chain: readonly Buffer[], prefix = ''): void {
+  let leaf: CertInfo | null = null;
+  try {
+    leaf = chain[0] ? describeCertificate(chain[0], 'sent') : null;
+  } catch {
+    // Not a certificate Node can read: the checks say so.
+  }
   ctx.transcript.record(
     conn,
     'cert',
-    `${v.sent.length} certificate(s) sent; leaf ${leaf.subject} issued by ${leaf.issuer}, valid until ${leaf.notAfter}, SHA-256 ${leaf.sha256}; ${v.trusted ? 'trusted' : `not trusted (${v.trustFailure})`}`,
+    leaf
+      ? `${prefix}${chain.length} certificate(s) sent; leaf ${leaf.subject} issued by ${leaf.issuer}, valid until ${leaf.notAfter}, SHA-256 ${leaf.sha256}`
+      : `${prefix}${chain.length} certificate(s) sent; the leaf could not be read`,
   );
-}
-
-function judgeChain(ctx: ProbeContext, t: HostTarget, chain: Buffer[]): CertVerdict {
-  return verifyChain({
-    chain,
-    trustStore: ctx.trustStore,
-    now: ctx.clock.now(),
-    name: t.serverName,
-    domain: t.domain,
-    // An IP target has no name to check: "name matches" is n/a, not a failure.
-    ipTarget: null,
-  });
 }
 
 /** The main dialogue. Partial facts survive every failure. */
@@ -350,11 +337,10 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
   return { localAddress: opened.localAddress, tlsFailure: null };
 }
 
-/** A completed handshake: its facts with the certificate judged, and both in the transcript. */
+/** A completed handshake: its facts and certificates, both in the transcript. */
 function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshake, injected: number): TlsFacts {
-  const certificate = judgeChain(ctx, t, h.peerChain);
   ctx.transcript.record(conn, 'tls', `${h.protocol} ${h.cipher} ${h.group ?? ''}`.trim());
-  recordCertificate(ctx, conn, certificate);
+  recordCertificates(ctx, conn, h.peerChain);
   return {
     ok: true,
     status: 'ok',
@@ -366,8 +352,9 @@ function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshak
     ocspStapled: h.ocspResponse !== null,
     handshakeMs: h.handshakeMs,
     error: null,
+    failure: null,
     injectedBytes: injected,
-    certificate,
+    peerChain: h.peerChain.map((der) => der.toString('base64')),
   };
 }
 
@@ -387,43 +374,30 @@ async function openToTls(ctx: ProbeContext, t: HostTarget, conn: string, helo: s
   }
 }
 
-function attempt(e: TlsHandshakeError): HandshakeAttempt {
-  return { error: e.message, seen: e.seen };
-}
-
-/** After a failed handshake: try again with legacy settings to say why it failed. */
-async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, first: TlsHandshakeError, ev: Evidence): Promise<LegacyRetry> {
+/** After a failed handshake: try again with legacy settings (the checks read why it failed). */
+async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, ev: Evidence): Promise<LegacyRetry> {
   const conn = `${hostKey(t)}/legacy`;
   const into: number[] = (ev.legacy = []);
   return track(ctx, conn, into, async () => {
-    const firstSeen = first.seen;
     let session: SmtpSession;
     try {
       session = await openToTls(ctx, t, conn, opts.helo);
     } catch (err) {
-      return { ok: false, protocol: null, cipher: null, error: statusOf(err).detail, cause: classifyHandshakeFailure(attempt(first), null), certificateReceived: firstSeen.certificate };
+      return { ok: false, protocol: null, cipher: null, cipherStandard: null, error: statusOf(err).detail, failure: null };
     }
     try {
       const { handshake } = await session.startTls({ servername: t.serverName, mode: 'legacy', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal });
       ctx.transcript.record(conn, 'tls', `legacy handshake succeeded: ${handshake.protocol} ${handshake.cipher}`);
-      return {
-        ok: true,
-        protocol: handshake.protocol,
-        cipher: handshake.cipher,
-        error: null,
-        cause: classifyLegacySuccess(handshake.protocol, handshake.cipher, handshake.cipherStandard),
-        certificateReceived: true,
-      };
+      return { ok: true, protocol: handshake.protocol, cipher: handshake.cipher, cipherStandard: handshake.cipherStandard, error: null, failure: null };
     } catch (err) {
-      const second = err instanceof TlsHandshakeError ? err : null;
       ctx.transcript.record(conn, 'error', `legacy handshake failed too: ${statusOf(err).detail}`);
       return {
         ok: false,
         protocol: null,
         cipher: null,
+        cipherStandard: null,
         error: statusOf(err).detail,
-        cause: classifyHandshakeFailure(attempt(first), second ? attempt(second) : null),
-        certificateReceived: Boolean(firstSeen.certificate || second?.seen.certificate),
+        failure: err instanceof TlsHandshakeError ? failureOf(err) : null,
       };
     } finally {
       session.close();
@@ -431,7 +405,7 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
   });
 }
 
-async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, withSni: CertVerdict, ev: Evidence): Promise<NoSniFacts> {
+async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, ev: Evidence): Promise<NoSniFacts> {
   const conn = `${hostKey(t)}/no-sni`;
   const into: number[] = (ev.noSni = []);
   return track(ctx, conn, into, async () => {
@@ -439,15 +413,12 @@ async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, 
     try {
       session = await openToTls(ctx, t, conn, opts.helo);
       const { handshake } = await session.startTls({ servername: null, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal });
-      const verdict = judgeChain(ctx, t, handshake.peerChain);
-      // A completed handshake always carries the server's certificate.
-      const leaf = verdict.sent[0]!;
-      ctx.transcript.record(conn, 'cert', `without SNI: ${leaf.subject}`);
-      return { status: 'ok', error: null, sameCertificate: leaf.sha256 === withSni.sent[0]!.sha256, certificate: verdict };
+      recordCertificates(ctx, conn, handshake.peerChain, 'without SNI: ');
+      return { status: 'ok', error: null, peerChain: handshake.peerChain.map((der) => der.toString('base64')) };
     } catch (err) {
       // Refused before TLS (the status says how), the handshake failed, or a bug of ours.
       const s = statusOf(err);
-      return { status: s.status, error: s.detail, sameCertificate: null, certificate: null };
+      return { status: s.status, error: s.detail, peerChain: [] };
     } finally {
       session?.close();
     }
@@ -462,20 +433,16 @@ async function probeCleartext(ctx: ProbeContext, t: HostTarget, opts: ProbeOptio
     try {
       opened = await open(ctx, t, conn);
     } catch (err) {
-      return { status: statusOf(err).status, steps: [], requiresTls: null };
+      return { status: statusOf(err).status, steps: [] };
     }
     const { session } = opened;
     try {
       const g = await greet(session, opts.helo);
-      if (!g?.greeting) return { status: 'protocol-error', steps: [], requiresTls: null };
+      if (!g?.greeting) return { status: 'protocol-error', steps: [] };
       const rcpt = opts.rcpt ?? (t.domain ? `postmaster@${t.domain}` : null);
-      const steps = await envelope(session, '', rcpt);
-      const refused = steps.find((s) => s.outcome === 'requires-tls');
-      // There is always a MAIL FROM step.
-      const allAccepted = steps.every((s) => s.outcome === 'accepted');
-      return { status: 'ok', steps, requiresTls: refused ? true : allAccepted ? false : null };
+      return { status: 'ok', steps: await envelope(session, '', rcpt) };
     } catch (err) {
-      return { status: statusOf(err).status, steps: [], requiresTls: null };
+      return { status: statusOf(err).status, steps: [] };
     } finally {
       await session.quit();
     }
@@ -485,22 +452,21 @@ async function probeCleartext(ctx: ProbeContext, t: HostTarget, opts: ProbeOptio
 /** Everything we measure for one address, in order, on at most one connection at a time. */
 export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions): Promise<HostProbe> {
   const facts = emptyFacts(t);
-  const evidence: Evidence = {};
+  const evidence: Evidence = facts.evidence;
   const ptrPromise = ctx.resolver.ptr(t.address).catch(() => [] as string[]);
   const main = await probeMain(ctx, t, opts, facts, evidence);
   if (main.tlsFailure) {
     ctx.onProgress?.(facts.key, 'legacy TLS retry');
-    facts.legacyRetry = await probeLegacy(ctx, t, opts, main.tlsFailure, evidence);
+    facts.legacyRetry = await probeLegacy(ctx, t, opts, evidence);
   }
   const greeted = facts.greeting !== null;
   // A server that timed out or broke the protocol on the main session would only make the extra
   // sessions wait (or fail) the same way: one wait per address is enough.
   const worthMore = facts.status === 'ok' || facts.status === 'tls-handshake-error' || facts.status === 'post-tls-error';
   if (opts.extras && !worthMore && greeted) ctx.transcript.record(`${facts.key}/main`, 'note', `no extra connections after ${facts.status}`);
-  // A certificate on record means the main handshake worked.
-  if (opts.extras && worthMore && greeted && facts.tls?.certificate && t.serverName) {
+  if (opts.extras && worthMore && greeted && facts.tls?.ok && t.serverName) {
     ctx.onProgress?.(facts.key, 'handshake without SNI');
-    facts.noSni = await probeNoSni(ctx, t, opts, facts.tls.certificate, evidence);
+    facts.noSni = await probeNoSni(ctx, t, opts, evidence);
   }
   if (opts.extras && worthMore && greeted && !t.implicitTls) {
     ctx.onProgress?.(facts.key, 'cleartext session');
@@ -514,5 +480,5 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
   const announced = [facts.bannerName, facts.ehloName].filter((n): n is string => Boolean(n));
   facts.ptrMatchesBanner = facts.ptr.length && announced.length ? announced.some((n) => facts.ptr.includes(n)) : null;
   ctx.onProgress?.(facts.key, 'done');
-  return { facts, evidence, localAddress: main.localAddress };
+  return { facts, localAddress: main.localAddress };
 }

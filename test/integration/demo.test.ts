@@ -79,18 +79,22 @@ describe('mxray demo lab, through the library API', () => {
 
   it('good: summary fields say offered, negotiated, verified and name match, separately', async () => {
     const report = await check('good');
-    expect(report.hosts).toHaveLength(1);
-    const h = report.hosts[0]!;
+    expect(report.body.hosts).toHaveLength(1);
+    const h = report.body.hosts[0]!;
     expect(h.key).toBe(`mx.good.mxray.test[127.0.0.1]:${running.lab.hostMap.get('mx.good.mxray.test')!.port}`);
     expect(h.starttls).toMatchObject({ offered: true, negotiated: true });
     expect(h.tls).toMatchObject({ ok: true, protocol: 'TLSv1.3', sni: 'mx.good.mxray.test' });
-    expect(h.tls!.certificate).toMatchObject({ trusted: true, nameMatches: true, trustFailure: 'none', checkedName: 'mx.good.mxray.test' });
-    expect(h.tls!.certificate!.sent.map((c) => c.commonName)).toEqual(['mx.good.mxray.test', 'mxray demo intermediate CA']);
+    expect(h.tls!.peerChain).toHaveLength(2);
+    expect(h.assessment.certificate).toMatchObject({ trusted: true, nameMatches: true, trustFailure: 'none', checkedName: 'mx.good.mxray.test' });
+    expect(h.assessment.certificate!.sent.map((c) => c.commonName)).toEqual(['mx.good.mxray.test', 'mxray demo intermediate CA']);
     expect(h.capabilitiesInTls!.map((c) => c.keyword)).not.toContain('STARTTLS');
     expect(h.capabilities.map((c) => c.keyword)).toContain('STARTTLS');
-    expect(h.noSni).toMatchObject({ status: 'ok', sameCertificate: true });
-    expect(h.cleartext).toMatchObject({ status: 'ok', requiresTls: false });
-    expect(h.cleartext!.steps.map((s) => [s.command, s.outcome])).toEqual([
+    expect(h.noSni).toMatchObject({ status: 'ok' });
+    expect(h.assessment.noSni).toMatchObject({ sameCertificate: true });
+    expect(h.cleartext).toMatchObject({ status: 'ok' });
+    expect(h.assessment.cleartext).toMatchObject({ requiresTls: false });
+    expect(h.cleartext!.steps.map((s) => s.command)).toEqual(['MAIL FROM:<>', 'RCPT TO:<postmaster@good.mxray.test>']);
+    expect(h.assessment.cleartext!.outcomes.map((s) => [s.command, s.outcome])).toEqual([
       ['MAIL FROM:<>', 'accepted'],
       ['RCPT TO:<postmaster@good.mxray.test>', 'accepted'],
     ]);
@@ -98,29 +102,31 @@ describe('mxray demo lab, through the library API', () => {
   });
 
   it('keeps "no STARTTLS", "handshake failed" and "bad certificate" apart', async () => {
-    const none = (await check('no-starttls')).hosts[0]!;
+    const none = (await check('no-starttls')).body.hosts[0]!;
     expect(none.starttls).toMatchObject({ offered: false, negotiated: false });
     expect(none.tls).toBeNull();
-    const broken = (await check('handshake-fails')).hosts[0]!;
+    const broken = (await check('handshake-fails')).body.hosts[0]!;
     expect(broken.starttls).toMatchObject({ offered: true, negotiated: false });
     expect(broken.tls).toMatchObject({ ok: false, status: 'tls-handshake-error' });
-    expect(broken.legacyRetry).toMatchObject({ ok: false, cause: 'not-tls' });
-    const bad = (await check('self-signed')).hosts[0]!;
+    expect(broken.legacyRetry).toMatchObject({ ok: false });
+    expect(broken.assessment.legacyCause).toBe('not-tls');
+    const bad = (await check('self-signed')).body.hosts[0]!;
     expect(bad.starttls.negotiated).toBe(true);
-    expect(bad.tls!.certificate).toMatchObject({ trusted: false, trustFailure: 'self-signed' });
-    expect(bad.tls!.certificate!.trustReason).toMatch(/self-signed/);
+    expect(bad.assessment.certificate).toMatchObject({ trusted: false, trustFailure: 'self-signed' });
+    expect(bad.assessment.certificate!.trustReason).toMatch(/self-signed/);
   });
 
   it('requires-tls: the cleartext session is refused with the exact reply, TLS works', async () => {
-    const h = (await check('requires-tls')).hosts[0]!;
-    expect(h.cleartext?.requiresTls).toBe(true);
-    expect(h.cleartext?.steps[0]).toMatchObject({ outcome: 'requires-tls', reply: { code: 530, enhanced: '5.7.0' } });
+    const h = (await check('requires-tls')).body.hosts[0]!;
+    expect(h.assessment.cleartext?.requiresTls).toBe(true);
+    expect(h.cleartext?.steps[0]).toMatchObject({ reply: { code: 530, enhanced: '5.7.0' } });
+    expect(h.assessment.cleartext?.outcomes[0]?.outcome).toBe('requires-tls');
     expect(h.tls?.ok).toBe(true);
   });
 
   it('helo-only: EHLO 500 then HELO, no STARTTLS possible', async () => {
     const report = await check('helo-only');
-    const h = report.hosts[0]!;
+    const h = report.body.hosts[0]!;
     expect(h.greeting).toBe('HELO');
     expect(h.ehloReply?.code).toBe(500);
     expect(ids(report)).not.toContain('starttls.not-offered');
@@ -134,10 +140,10 @@ describe('mxray demo lab, through the library API', () => {
 
   it('null MX: nothing is probed; NXDOMAIN: nothing is probed', async () => {
     const nullMx = await check('null-mx');
-    expect(nullMx.hosts).toEqual([]);
-    expect(nullMx.dns.status).toBe('null-mx');
+    expect(nullMx.body.hosts).toEqual([]);
+    expect(nullMx.body.dns.status).toBe('null-mx');
     const nx = await check('nxdomain');
-    expect(nx.hosts).toEqual([]);
-    expect(nx.dns.status).toBe('nxdomain');
+    expect(nx.body.hosts).toEqual([]);
+    expect(nx.body.dns.status).toBe('nxdomain');
   });
 });

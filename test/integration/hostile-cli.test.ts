@@ -123,7 +123,7 @@ describe('mxray check (CLI) against hostile input', () => {
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.verdict).toBe('inconclusive');
-    expect(report.hosts.map((host) => host.status)).toEqual(['greeting-timeout']);
+    expect(report.body.hosts.map((host) => host.status)).toEqual(['greeting-timeout']);
     expect(report.findings.map((f) => f.id)).toEqual(['smtp.greeting-timeout']);
     // Ended by the --greeting-timeout we gave (1 s), once: one session, one error, nothing sent.
     expect(timeoutsOf(report)).toEqual(['smtp.greeting-timeout 1000']);
@@ -379,9 +379,9 @@ describe('a server that stalls after EHLO', () => {
     expect(report.findings.map((f) => f.id)).toEqual(['smtp.io-timeout']);
     // One command time-out (the --timeout given, at STARTTLS), not one per session: no extra
     // session, one error, and nothing said after the STARTTLS that went unanswered (no QUIT).
-    expect(report.findings[0]!.facts).toEqual({ host: report.hosts[0]!.key, command: 'STARTTLS', timeoutMs: 1000 });
+    expect(report.findings[0]!.facts).toEqual({ host: report.body.hosts[0]!.key, command: 'STARTTLS', timeoutMs: 1000 });
     expect(sessionsOf(report)).toEqual(['main']);
-    expect(report.transcript.filter((e) => e.kind === 'error').map((e) => e.conn)).toEqual([`${report.hosts[0]!.key}/main`]);
+    expect(report.transcript.filter((e) => e.kind === 'error').map((e) => e.conn)).toEqual([`${report.body.hosts[0]!.key}/main`]);
     expect(heard).toEqual(['EHLO', 'STARTTLS']);
   });
 });

@@ -91,8 +91,8 @@ async function check(target: string, extra: Partial<ReceiverOptions> = {}): Prom
   });
   expectValidReport(report);
   // Every target here is one address: one host.
-  expect(report.hosts).toHaveLength(1);
-  const host = report.hosts[0]!;
+  expect(report.body.hosts).toHaveLength(1);
+  const host = report.body.hosts[0]!;
   return { report, host, ids: host.findings.map((f) => f.id) };
 }
 
@@ -371,7 +371,7 @@ describe('STARTTLS and TLS', () => {
     expect(host.tls?.ok).toBe(false);
     expect(host.starttls.negotiated).toBe(false);
     expect(host.legacyRetry?.ok).toBe(false);
-    expect(host.legacyRetry?.cause).toBe('not-tls');
+    expect(host.assessment.legacyCause).toBe('not-tls');
     expect(ids).toContain('tls.handshake-failed');
   });
 });
@@ -474,15 +474,15 @@ describe('several MX hosts at once', () => {
     return opened;
   }
 
-  const mainConns = (report: Report) => report.hosts.map((h) => `${h.key}/main`);
+  const mainConns = (report: Report) => report.body.hosts.map((h) => `${h.key}/main`);
 
   it('4 MX hosts, one never greets: all four probed at once, one greeting time-out in all', async () => {
     const silentScript = hostile.neverGreets();
     const report = await checkDomain([hostile.wellBehaved(), silentScript, hostile.wellBehaved(), hostile.wellBehaved()]);
-    expect(report.hosts.map((h) => h.mx)).toEqual(names);
-    expect(report.hosts.map((h) => h.status)).toEqual(['ok', 'greeting-timeout', 'ok', 'ok']);
+    expect(report.body.hosts.map((h) => h.mx)).toEqual(names);
+    expect(report.body.hosts.map((h) => h.status)).toEqual(['ok', 'greeting-timeout', 'ok', 'ok']);
     expect(openedAtOnce(report)).toEqual(mainConns(report));
-    const silent = report.hosts[1]!;
+    const silent = report.body.hosts[1]!;
     expect(findingOf(silent, 'smtp.greeting-timeout').facts).toEqual({ host: silent.key, timeoutMs: GREETING_MS });
     // One wait, on the silent host only, and nothing sent to it afterwards.
     expect(errorConns(report)).toEqual([`${silent.key}/main`]);
@@ -492,10 +492,10 @@ describe('several MX hosts at once', () => {
   it('4 MX hosts, none greets: all four probed at once (one greeting time-out in all, not four)', async () => {
     const scripts = [hostile.neverGreets(), hostile.neverGreets(), hostile.neverGreets(), hostile.neverGreets()];
     const report = await checkDomain(scripts);
-    expect(report.hosts.map((h) => h.status)).toEqual(['greeting-timeout', 'greeting-timeout', 'greeting-timeout', 'greeting-timeout']);
+    expect(report.body.hosts.map((h) => h.status)).toEqual(['greeting-timeout', 'greeting-timeout', 'greeting-timeout', 'greeting-timeout']);
     expect(report.verdict).toBe('inconclusive');
     expect(openedAtOnce(report)).toEqual(mainConns(report));
-    for (const host of report.hosts) expect(findingOf(host, 'smtp.greeting-timeout').facts).toEqual({ host: host.key, timeoutMs: GREETING_MS });
+    for (const host of report.body.hosts) expect(findingOf(host, 'smtp.greeting-timeout').facts).toEqual({ host: host.key, timeoutMs: GREETING_MS });
     // Exactly one time-out per host, and none of them heard a word from us afterwards.
     expect([...errorConns(report)].sort()).toEqual([...mainConns(report)].sort());
     expect(scripts.map((h) => h.received)).toEqual([[], [], [], []]);

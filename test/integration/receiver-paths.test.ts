@@ -160,12 +160,18 @@ async function check(port: number, extra: Partial<ReceiverOptions> = {}): Promis
     limits: { ...LIMITS, ...extra.limits },
   });
   expect(schemaErrors(JSON.parse(JSON.stringify(report)))).toEqual([]);
-  expect(report.hosts).toHaveLength(1);
-  const host = report.hosts[0]!;
+  expect(report.body.hosts).toHaveLength(1);
+  const host = report.body.hosts[0]!;
   return { report, host, ids: host.findings.map((f) => f.id).sort() };
 }
 
 const keyOf = (port: number) => `${MX}[127.0.0.1]:${port}`;
+
+/** A failed handshake in which the server sent nothing at all. */
+const NOTHING_SEEN = { bytes: 0, notTls: false, preview: null, serverHello: false, certificate: false, encrypted: false, alert: null };
+
+/** What the checks make of a handshake without SNI that showed no certificate. */
+const NO_SNI_CERTIFICATE = { sameCertificate: null, certificate: null };
 
 /** Lines one connection of the server received, as `verb` (or `verb(secure)` inside TLS). */
 function dialogue(s: TestServer, conn: number): string[] {
@@ -208,10 +214,12 @@ describe('implicit TLS (SMTPS, TLS from the first byte)', () => {
     expect(host.ehloReply).toEqual(host.ehloTlsReply);
     expect(host.starttls).toEqual({ offered: false, masked: false, reply: null, negotiated: true });
     expect(host.tls).toMatchObject({ ok: true, status: 'ok', sni: MX, injectedBytes: 0, error: null });
-    expect(host.tls!.certificate).toMatchObject({ trusted: true, nameMatches: true, checkedName: MX });
-    expect(host.tls!.certificate!.sent.map((c) => c.commonName)).toEqual([MX]);
+    expect(host.tls!.peerChain).toEqual([leaf.der.toString('base64')]);
+    expect(host.assessment.certificate).toMatchObject({ trusted: true, nameMatches: true, checkedName: MX });
+    expect(host.assessment.certificate!.sent.map((c) => c.commonName)).toEqual([MX]);
     // The handshake without SNI ran (same certificate: the server has one); no cleartext session on an SMTPS port.
-    expect(host.noSni).toMatchObject({ status: 'ok', error: null, sameCertificate: true });
+    expect(host.noSni).toMatchObject({ status: 'ok', error: null });
+    expect(host.assessment.noSni).toMatchObject({ sameCertificate: true });
     expect(host.cleartext).toBeNull();
     expect(host.legacyRetry).toBeNull();
     expect(ids).toEqual(['cert.ok', 'tls.ok']);
@@ -282,7 +290,7 @@ describe('implicit TLS (SMTPS, TLS from the first byte)', () => {
     const s = await serve(smtps(), { starttls: false });
     const { host, ids } = await check(s.port, { tlsOnConnect: true, from: 'probe@client.mxray.test', rcpt: `postmaster@${DOMAIN}`, extras: false });
     expect(host.implicitTls).toBe(true);
-    expect(host.envelope.map((e) => [e.command, e.outcome])).toEqual([
+    expect(host.assessment.envelope.map((e) => [e.command, e.outcome])).toEqual([
       ['MAIL FROM:<probe@client.mxray.test>', 'accepted'],
       [`RCPT TO:<postmaster@${DOMAIN}>`, 'accepted'],
     ]);
@@ -295,13 +303,15 @@ describe('implicit TLS (SMTPS, TLS from the first byte)', () => {
     const { report, host, ids } = await check(s.port, { tlsOnConnect: true });
     expect(host.implicitTls).toBe(true);
     expect(host.status).toBe('tls-handshake-error');
-    expect(host.tls).toMatchObject({ ok: false, status: 'tls-handshake-error', sni: MX, protocol: null, certificate: null, injectedBytes: 0 });
+    expect(host.tls).toMatchObject({ ok: false, status: 'tls-handshake-error', sni: MX, protocol: null, peerChain: [], injectedBytes: 0 });
+    expect(host.assessment.certificate).toBeNull();
     expect(host.statusDetail).toBe(host.tls!.error);
     expect(host.statusReason).not.toBe('bug');
     expect(host.starttls).toEqual({ offered: false, masked: false, reply: null, negotiated: false });
     expect(host.banner).toBeNull();
     expect(host.greeting).toBeNull();
-    expect(host.legacyRetry).toMatchObject({ ok: false, protocol: null, cipher: null, cause: 'not-tls', certificateReceived: false });
+    expect(host.legacyRetry).toMatchObject({ ok: false, protocol: null, cipher: null });
+    expect(host.assessment).toMatchObject({ legacyCause: 'not-tls', certificateReceived: false });
     expect(host.noSni).toBeNull();
     expect(host.cleartext).toBeNull();
     expect(ids).toEqual(['tls.handshake-failed']);
@@ -335,8 +345,12 @@ describe('the envelope test (--from / --rcpt)', () => {
   it('accepted: MAIL and RCPT accepted inside TLS, then RSET (never DATA), no envelope finding', async () => {
     const { s, host, ids } = await envelopeRun({});
     expect(host.envelope).toEqual([
-      { command: `MAIL FROM:<${FROM}>`, reply: { code: 250, enhanced: '2.1.0', lines: ['2.1.0 OK'] }, outcome: 'accepted' },
-      { command: `RCPT TO:<${RCPT}>`, reply: { code: 250, enhanced: '2.1.5', lines: ['2.1.5 OK'] }, outcome: 'accepted' },
+      { command: `MAIL FROM:<${FROM}>`, reply: { code: 250, enhanced: '2.1.0', lines: ['2.1.0 OK'] } },
+      { command: `RCPT TO:<${RCPT}>`, reply: { code: 250, enhanced: '2.1.5', lines: ['2.1.5 OK'] } },
+    ]);
+    expect(host.assessment.envelope).toEqual([
+      { command: `MAIL FROM:<${FROM}>`, outcome: 'accepted' },
+      { command: `RCPT TO:<${RCPT}>`, outcome: 'accepted' },
     ]);
     expect(dialogue(s, 1)).toEqual(['EHLO', 'STARTTLS', 'EHLO(tls)', 'MAIL(tls)', 'RCPT(tls)', 'RSET(tls)', 'QUIT(tls)']);
     expect(ids).toEqual(['cert.ok', 'tls.ok']);
@@ -345,7 +359,7 @@ describe('the envelope test (--from / --rcpt)', () => {
 
   it('greylisted (450 "try again later" to RCPT): smtp.greylisted with the command and reply, inconclusive', async () => {
     const { s, host, ids } = await envelopeRun({ rcpt: () => [reply(450, '4.2.0 Greylisted, please try again later')] });
-    expect(host.envelope.map((e) => e.outcome)).toEqual(['accepted', 'greylisted']);
+    expect(host.assessment.envelope.map((e) => e.outcome)).toEqual(['accepted', 'greylisted']);
     expect(ids).toEqual(['cert.ok', 'smtp.greylisted', 'tls.ok']);
     expect(findingOf(host, 'smtp.greylisted').facts).toEqual({ host: host.key, command: `RCPT TO:<${RCPT}>`, reply: '450 4.2.0 Greylisted, please try again later' });
     expect(dialogue(s, 1).slice(-3)).toEqual(['RCPT(tls)', 'RSET(tls)', 'QUIT(tls)']);
@@ -354,7 +368,7 @@ describe('the envelope test (--from / --rcpt)', () => {
 
   it('greylisted (451 to MAIL): smtp.greylisted on MAIL FROM, RCPT never sent, RSET still sent', async () => {
     const { s, host, ids } = await envelopeRun({ mail: () => [reply(451, '4.7.1 Greylisting in action, try again later')] });
-    expect(host.envelope.map((e) => [e.command, e.outcome])).toEqual([[`MAIL FROM:<${FROM}>`, 'greylisted']]);
+    expect(host.assessment.envelope.map((e) => [e.command, e.outcome])).toEqual([[`MAIL FROM:<${FROM}>`, 'greylisted']]);
     expect(ids).toEqual(['cert.ok', 'smtp.greylisted', 'tls.ok']);
     expect(findingOf(host, 'smtp.greylisted').facts).toEqual({ host: host.key, command: `MAIL FROM:<${FROM}>`, reply: '451 4.7.1 Greylisting in action, try again later' });
     expect(dialogue(s, 1)).toEqual(['EHLO', 'STARTTLS', 'EHLO(tls)', 'MAIL(tls)', 'RSET(tls)', 'QUIT(tls)']);
@@ -362,7 +376,7 @@ describe('the envelope test (--from / --rcpt)', () => {
 
   it('rejected (550 to RCPT): smtp.envelope-rejected with the command and reply, warn', async () => {
     const { host, ids } = await envelopeRun({ rcpt: () => [reply(550, '5.1.1 no such user')] });
-    expect(host.envelope.map((e) => e.outcome)).toEqual(['accepted', 'rejected']);
+    expect(host.assessment.envelope.map((e) => e.outcome)).toEqual(['accepted', 'rejected']);
     expect(ids).toEqual(['cert.ok', 'smtp.envelope-rejected', 'tls.ok']);
     expect(findingOf(host, 'smtp.envelope-rejected').facts).toEqual({ host: host.key, command: `RCPT TO:<${RCPT}>`, reply: '550 5.1.1 no such user' });
     expect(host.verdict).toBe('warn');
@@ -370,7 +384,7 @@ describe('the envelope test (--from / --rcpt)', () => {
 
   it('rejected (550 to MAIL): smtp.envelope-rejected on MAIL FROM, RCPT never sent, RSET still sent', async () => {
     const { s, host, ids } = await envelopeRun({ mail: () => [reply(550, '5.7.1 sender refused')] });
-    expect(host.envelope.map((e) => [e.command, e.outcome])).toEqual([[`MAIL FROM:<${FROM}>`, 'rejected']]);
+    expect(host.assessment.envelope.map((e) => [e.command, e.outcome])).toEqual([[`MAIL FROM:<${FROM}>`, 'rejected']]);
     expect(ids).toEqual(['cert.ok', 'smtp.envelope-rejected', 'tls.ok']);
     expect(findingOf(host, 'smtp.envelope-rejected').facts).toEqual({ host: host.key, command: `MAIL FROM:<${FROM}>`, reply: '550 5.7.1 sender refused' });
     expect(dialogue(s, 1)).toEqual(['EHLO', 'STARTTLS', 'EHLO(tls)', 'MAIL(tls)', 'RSET(tls)', 'QUIT(tls)']);
@@ -378,16 +392,15 @@ describe('the envelope test (--from / --rcpt)', () => {
 
   it('deferred (452 to RCPT, not greylisting): smtp.envelope-rejected', async () => {
     const { host, ids } = await envelopeRun({ rcpt: () => [reply(452, '4.3.1 insufficient system storage')] });
-    expect(host.envelope.map((e) => e.outcome)).toEqual(['accepted', 'deferred']);
+    expect(host.assessment.envelope.map((e) => e.outcome)).toEqual(['accepted', 'deferred']);
     expect(ids).toEqual(['cert.ok', 'smtp.envelope-rejected', 'tls.ok']);
     expect(findingOf(host, 'smtp.envelope-rejected').facts).toEqual({ host: host.key, command: `RCPT TO:<${RCPT}>`, reply: '452 4.3.1 insufficient system storage' });
   });
 
   it('421 to MAIL (and the server hangs up): smtp.rate-limited, RCPT never sent, the host status stays ok, inconclusive', async () => {
     const { s, host, ids } = await envelopeRun({ mail: () => [reply(421, '4.7.0 too many connections, closing'), { type: 'close' }] });
-    expect(host.envelope).toEqual([
-      { command: `MAIL FROM:<${FROM}>`, reply: { code: 421, enhanced: '4.7.0', lines: ['4.7.0 too many connections, closing'] }, outcome: 'deferred' },
-    ]);
+    expect(host.envelope).toEqual([{ command: `MAIL FROM:<${FROM}>`, reply: { code: 421, enhanced: '4.7.0', lines: ['4.7.0 too many connections, closing'] } }]);
+    expect(host.assessment.envelope).toEqual([{ command: `MAIL FROM:<${FROM}>`, outcome: 'deferred' }]);
     expect(ids).toEqual(['cert.ok', 'smtp.rate-limited', 'tls.ok']);
     expect(findingOf(host, 'smtp.rate-limited').facts).toEqual({ host: host.key, reply: '421 4.7.0 too many connections, closing' });
     // The RSET after it found the connection closed: that failure is not the host's status.
@@ -461,21 +474,21 @@ describe('every address timing out on connect (net.all-unreachable)', () => {
     const asked: string[] = [];
     const report = await run(scriptedConnector(timeout('198.51.100.7'), asked));
     expect(asked.sort()).toEqual(['192.0.2.1:25', '192.0.2.2:25', '192.0.2.3:25']);
-    expect(report.hosts.map((h) => h.status)).toEqual(['connection-timeout', 'connection-timeout', 'connection-timeout']);
+    expect(report.body.hosts.map((h) => h.status)).toEqual(['connection-timeout', 'connection-timeout', 'connection-timeout']);
     // Nothing but the failed connection is known of each.
-    for (const h of report.hosts) {
+    for (const h of report.body.hosts) {
       expect([h.statusReason, h.connectMs, h.banner, h.bannerName, h.greeting, h.tls, h.noSni, h.cleartext, h.legacyRetry]).toEqual(['timeout', null, null, null, null, null, null, null, null]);
     }
-    expect(report.hosts.map((h) => h.findings.map((f) => f.id))).toEqual([['net.connect-timeout'], ['net.connect-timeout'], ['net.connect-timeout']]);
+    expect(report.body.hosts.map((h) => h.findings.map((f) => f.id))).toEqual([['net.connect-timeout'], ['net.connect-timeout'], ['net.connect-timeout']]);
     expect(report.findings.map((f) => f.id).sort()).toEqual(['net.all-unreachable', 'net.connect-timeout']);
     const all = report.findings.find((f) => f.id === 'net.all-unreachable')!;
     expect(all.facts).toEqual({ domain: 'far.test', count: 3, port: 25, sourceAddress: '198.51.100.7' });
     expect(all.hosts).toEqual([]);
     // The per-host finding, merged: one entry naming every host, with every host's evidence.
     const merged = report.findings.find((f) => f.id === 'net.connect-timeout')!;
-    expect(merged.hosts).toEqual(report.hosts.map((h) => h.key));
-    expect(merged.evidence).toEqual(report.hosts.flatMap((h) => h.findings[0]!.evidence));
-    expect(report.sourceAddress).toBe('198.51.100.7');
+    expect(merged.hosts).toEqual(report.body.hosts.map((h) => h.key));
+    expect(merged.evidence).toEqual(report.body.hosts.flatMap((h) => h.findings[0]!.evidence));
+    expect(report.body.sourceAddress).toBe('198.51.100.7');
     expect(report.verdict).toBe('inconclusive');
     // Nothing but the connection attempts: no extra connections, no note about them (nothing was greeted).
     expect(notes(report)).toEqual([]);
@@ -492,7 +505,7 @@ describe('every address timing out on connect (net.all-unreachable)', () => {
       port: 2525,
       sourceAddress: 'unknown (no connection was established)',
     });
-    expect(report.sourceAddress).toBeNull();
+    expect(report.body.sourceAddress).toBeNull();
     expect(report.verdict).toBe('inconclusive');
   });
 
@@ -501,7 +514,7 @@ describe('every address timing out on connect (net.all-unreachable)', () => {
     const outcome = (address: string) =>
       address === '192.0.2.2' ? new MxrayError('connection-refused', 'connection refused', 'ECONNREFUSED') : timeout('198.51.100.7')();
     const report = await run(scriptedConnector(outcome, asked));
-    expect(report.hosts.map((h) => h.status)).toEqual(['connection-timeout', 'connection-refused', 'connection-timeout']);
+    expect(report.body.hosts.map((h) => h.status)).toEqual(['connection-timeout', 'connection-refused', 'connection-timeout']);
     expect(report.findings.map((f) => f.id).sort()).toEqual(['net.connect-refused', 'net.connect-timeout']);
     expect(report.verdict).toBe('inconclusive');
   });
@@ -517,15 +530,15 @@ describe('every address timing out on connect (net.all-unreachable)', () => {
       },
     };
     const report = await run(connector, { extras: false });
-    expect(report.hosts.map((h) => h.status)).toEqual(['connection-timeout', 'ok', 'connection-timeout']);
+    expect(report.body.hosts.map((h) => h.status)).toEqual(['connection-timeout', 'ok', 'connection-timeout']);
     expect(report.findings.map((f) => f.id)).not.toContain('net.all-unreachable');
-    expect(report.sourceAddress).toBe('127.0.0.1');
+    expect(report.body.sourceAddress).toBe('127.0.0.1');
   });
 
   it('no address at all (NXDOMAIN): no host, so no net.all-unreachable', async () => {
     const asked: string[] = [];
     const report = await run(scriptedConnector(timeout(null), asked), { target: 'nowhere.test' });
-    expect(report.hosts).toEqual([]);
+    expect(report.body.hosts).toEqual([]);
     expect(asked).toEqual([]);
     expect(report.findings.map((f) => f.id)).toEqual(['dns.nxdomain']);
   });
@@ -614,7 +627,8 @@ describe('failures on the extra connections', () => {
     const { host, ids } = await check(s.port);
     expect(host.status).toBe('ok');
     expect(host.tls).toMatchObject({ ok: true, sni: MX });
-    expect(host.noSni).toMatchObject({ status: 'tls-handshake-error', sameCertificate: null, certificate: null });
+    expect(host.noSni).toMatchObject({ status: 'tls-handshake-error', peerChain: [] });
+    expect(host.assessment.noSni).toEqual(NO_SNI_CERTIFICATE);
     expect(host.noSni!.error).not.toBeNull();
     expect(findingOf(host, 'tls.sni-required').facts).toEqual({ host: host.key, error: host.noSni!.error });
     expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'tls.ok', 'tls.sni-required']);
@@ -632,7 +646,8 @@ describe('failures on the extra connections', () => {
     const s = await serve({ greeting: (c) => (c.id === 2 ? [{ type: 'close' }] : banner()) });
     const { host, ids } = await check(s.port);
     expect(host.status).toBe('ok');
-    expect(host.noSni).toEqual({ status: 'protocol-error', error: host.noSni!.error, sameCertificate: null, certificate: null });
+    expect(host.noSni).toEqual({ status: 'protocol-error', error: host.noSni!.error, peerChain: [] });
+    expect(host.assessment.noSni).toEqual(NO_SNI_CERTIFICATE);
     expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'tls.ok']);
     expect(s.connections.map((c) => c.id)).toEqual([1, 2, 3]);
   });
@@ -641,7 +656,8 @@ describe('failures on the extra connections', () => {
     const s = await serve({ starttls: (c) => (c.id === 2 ? [reply(454, '4.7.0 TLS not available now')] : goAhead()) });
     const last = await check(s.port);
     const { host, ids } = last;
-    expect(host.noSni).toMatchObject({ status: 'starttls-refused', error: '454 4.7.0 TLS not available now', sameCertificate: null, certificate: null });
+    expect(host.noSni).toMatchObject({ status: 'starttls-refused', error: '454 4.7.0 TLS not available now', peerChain: [] });
+    expect(host.assessment.noSni).toEqual(NO_SNI_CERTIFICATE);
     // We hang up on it at once.
     expect(eventsOf(last.report, host, 'no-sni').map((e) => e.kind).at(-1)).toBe('close');
     expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'tls.ok']);
@@ -650,7 +666,8 @@ describe('failures on the extra connections', () => {
   it('the no-SNI connection refused EHLO: status protocol-error, no SNI finding', async () => {
     const s = await serve({ ehlo: (c) => (c.id === 2 ? [reply(554, '5.7.1 go away')] : [reply(250, MX, ...(c.secure ? [] : ['STARTTLS']))]) });
     const { host, ids } = await check(s.port);
-    expect(host.noSni).toMatchObject({ status: 'protocol-error', sameCertificate: null, certificate: null });
+    expect(host.noSni).toMatchObject({ status: 'protocol-error', peerChain: [] });
+    expect(host.assessment.noSni).toEqual(NO_SNI_CERTIFICATE);
     expect(dialogue(s, 2)).toEqual(['EHLO']);
     expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'tls.ok']);
   });
@@ -663,8 +680,10 @@ describe('failures on the extra connections', () => {
       connect: (o) => (++n === 2 ? Promise.reject(new MxrayError('connection-refused', 'connection refused', 'ECONNREFUSED')) : real.connect(o)),
     };
     const { host, ids } = await check(s.port, { connector });
-    expect(host.noSni).toEqual({ status: 'connection-refused', error: 'connection refused', sameCertificate: null, certificate: null });
-    expect(host.cleartext).toMatchObject({ status: 'ok', requiresTls: false });
+    expect(host.noSni).toEqual({ status: 'connection-refused', error: 'connection refused', peerChain: [] });
+    expect(host.assessment.noSni).toEqual(NO_SNI_CERTIFICATE);
+    expect(host.cleartext).toMatchObject({ status: 'ok' });
+    expect(host.assessment.cleartext).toMatchObject({ requiresTls: false });
     expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'tls.ok']);
   });
 
@@ -676,14 +695,16 @@ describe('failures on the extra connections', () => {
       connect: (o) => (++n === 3 ? Promise.reject(new MxrayError('connection-refused', 'connection refused', 'ECONNREFUSED')) : real.connect(o)),
     };
     const { host, ids } = await check(s.port, { connector });
-    expect(host.cleartext).toEqual({ status: 'connection-refused', steps: [], requiresTls: null });
+    expect(host.cleartext).toEqual({ status: 'connection-refused', steps: [] });
+    expect(host.assessment.cleartext).toEqual({ outcomes: [], requiresTls: null });
     expect(ids).toEqual(['cert.ok', 'tls.ok']);
   });
 
   it('the cleartext connection gets a 554 banner: protocol-error, requiresTls null, no policy finding', async () => {
     const s = await serve({ greeting: (c) => (c.id === 3 ? [reply(554, '5.3.2 not now')] : banner()) });
     const { host, ids } = await check(s.port);
-    expect(host.cleartext).toEqual({ status: 'protocol-error', steps: [], requiresTls: null });
+    expect(host.cleartext).toEqual({ status: 'protocol-error', steps: [] });
+    expect(host.assessment.cleartext).toEqual({ outcomes: [], requiresTls: null });
     expect(ids).toEqual(['cert.ok', 'tls.ok']);
     expect(dialogue(s, 3)).toEqual(['QUIT']);
   });
@@ -692,7 +713,8 @@ describe('failures on the extra connections', () => {
     const s = await serve({ mail: (c) => (c.id === 3 ? [] : [reply(250, '2.1.0 OK')]) });
     const { host, ids } = await check(s.port, { limits: { commandTimeoutMs: 300 } });
     expect(host.status).toBe('ok');
-    expect(host.cleartext).toEqual({ status: 'io-timeout', steps: [], requiresTls: null });
+    expect(host.cleartext).toEqual({ status: 'io-timeout', steps: [] });
+    expect(host.assessment.cleartext).toEqual({ outcomes: [], requiresTls: null });
     expect(ids).toEqual(['cert.ok', 'tls.ok']);
     expect(dialogue(s, 3)).toEqual(['EHLO', 'MAIL']);
   });
@@ -700,24 +722,27 @@ describe('failures on the extra connections', () => {
   it('the cleartext session answers MAIL with a 4xx: the envelope is kept, requiresTls null, no policy finding', async () => {
     const s = await serve({ mail: (c) => (c.id === 3 ? [reply(451, '4.3.0 local problem')] : [reply(250, '2.1.0 OK')]) });
     const { host, ids } = await check(s.port);
-    expect(host.cleartext).toMatchObject({ status: 'ok', requiresTls: null });
-    expect(host.cleartext!.steps.map((e) => [e.command, e.outcome])).toEqual([['MAIL FROM:<>', 'deferred']]);
+    expect(host.cleartext).toMatchObject({ status: 'ok' });
+    expect(host.assessment.cleartext).toMatchObject({ requiresTls: null });
+    expect(host.assessment.cleartext!.outcomes.map((e) => [e.command, e.outcome])).toEqual([['MAIL FROM:<>', 'deferred']]);
     expect(ids).toEqual(['cert.ok', 'tls.ok']);
   });
 
   it('the cleartext session refuses RCPT for another reason (550 no such user): requiresTls null, no policy finding', async () => {
     const s = await serve({ rcpt: (c) => (c.id === 3 ? [reply(550, '5.1.1 no such user')] : [reply(250, '2.1.5 OK')]) });
     const { host, ids } = await check(s.port);
-    expect(host.cleartext).toMatchObject({ status: 'ok', requiresTls: null });
-    expect(host.cleartext!.steps.map((e) => e.outcome)).toEqual(['accepted', 'rejected']);
+    expect(host.cleartext).toMatchObject({ status: 'ok' });
+    expect(host.assessment.cleartext).toMatchObject({ requiresTls: null });
+    expect(host.assessment.cleartext!.outcomes.map((e) => e.outcome)).toEqual(['accepted', 'rejected']);
     expect(ids).toEqual(['cert.ok', 'tls.ok']);
   });
 
   it('the cleartext session refuses RCPT for want of TLS: policy.requires-tls', async () => {
     const s = await serve({ rcpt: (c) => (c.id === 3 ? [reply(530, '5.7.0 Must issue a STARTTLS command first')] : [reply(250, '2.1.5 OK')]) });
     const { host, ids } = await check(s.port);
-    expect(host.cleartext).toMatchObject({ status: 'ok', requiresTls: true });
-    expect(host.cleartext!.steps.map((e) => e.outcome)).toEqual(['accepted', 'requires-tls']);
+    expect(host.cleartext).toMatchObject({ status: 'ok' });
+    expect(host.assessment.cleartext).toMatchObject({ requiresTls: true });
+    expect(host.assessment.cleartext!.outcomes.map((e) => e.outcome)).toEqual(['accepted', 'requires-tls']);
     expect(ids).toEqual(['cert.ok', 'policy.requires-tls', 'tls.ok']);
   });
 
@@ -729,7 +754,7 @@ describe('failures on the extra connections', () => {
     expect(host.noSni).toBeNull();
     expect(host.cleartext).toBeNull();
     expect(notes(report)).toEqual([`${host.key}/main no extra connections after io-timeout`]);
-    expect(report.sourceAddress).toBe('127.0.0.1');
+    expect(report.body.sourceAddress).toBe('127.0.0.1');
     expect(s.connections.map((c) => c.id)).toEqual([1]);
     expect(ids).toEqual(['smtp.io-timeout']);
   });
@@ -750,7 +775,8 @@ describe('failures on the extra connections', () => {
     expect(host.status).toBe('ok');
     expect(host.tls).toBeNull();
     expect(host.noSni).toBeNull();
-    expect(host.cleartext).toMatchObject({ status: 'ok', requiresTls: false });
+    expect(host.cleartext).toMatchObject({ status: 'ok' });
+    expect(host.assessment.cleartext).toMatchObject({ requiresTls: false });
     expect(ids).toEqual(['policy.cleartext-accepted', 'starttls.rejected']);
     expect(s.connections.map((c) => c.id)).toEqual([1, 2]);
   });
@@ -795,8 +821,10 @@ describe('failures inside and around TLS on the main connection', () => {
     expect(host.capabilitiesInTls).toBeNull();
     expect(findingOf(host, 'smtp.protocol-error').facts).toEqual({ host: host.key, detail: `after TLS was established: ${host.statusDetail}` });
     expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'smtp.protocol-error', 'tls.ok']);
-    expect(host.noSni).toMatchObject({ status: 'ok', sameCertificate: true });
-    expect(host.cleartext).toMatchObject({ status: 'ok', requiresTls: false });
+    expect(host.noSni).toMatchObject({ status: 'ok' });
+    expect(host.assessment.noSni).toMatchObject({ sameCertificate: true });
+    expect(host.cleartext).toMatchObject({ status: 'ok' });
+    expect(host.assessment.cleartext).toMatchObject({ requiresTls: false });
   });
 
   it('the server hangs up after a good implicit-TLS handshake: protocol-error (TLS was not an upgrade), no extra sessions', async () => {
@@ -837,26 +865,34 @@ describe('failures inside and around TLS on the main connection', () => {
     expect(report.findings.map((f) => f.id)).toEqual(['smtp.rate-limited', 'cert.ok', 'tls.ok']);
   });
 
-  it('a bug of ours while judging the certificate (the trust store throws): internal-error, never a handshake failure', async () => {
+  // The probe never asks the trust store: a store that throws cannot touch the dialogue. The judge
+  // labels the bug as ours on that host (exit 4), never as a finding about the server.
+  it('a bug of ours while judging the certificate (the trust store throws): internal-error on the host, never a handshake failure; the probe ran in full', async () => {
     const s = await serve({});
     const broken = { description: 'broken', roots: () => { throw new TypeError('trust store bug'); } };
-    const { host, ids } = await check(s.port, { trustStore: broken, extras: false });
-    expect(host.status).toBe('internal-error');
-    expect(host.statusReason).toBe('bug');
-    expect(host.statusDetail).toBe('trust store bug');
-    expect(host.tls).toBeNull();
-    expect(host.legacyRetry).toBeNull();
+    const events: TranscriptEvent[] = [];
+    const { report, host, ids } = await check(s.port, { trustStore: broken, extras: false, onEvent: (e) => events.push(e) });
+    expect(dialogue(s, 1)).toEqual(['EHLO', 'STARTTLS', 'EHLO(tls)', 'QUIT(tls)']);
+    expect(host.status).toBe('ok');
+    expect(host.tls?.ok).toBe(true);
     expect(ids).toEqual(['mxray.internal-error']);
+    expect(report.findings[0]!.facts.detail).toBe('while judging: trust store bug');
+    expect(host.assessment.certificate).toBeNull();
+    expect(report.verdict).toBe('inconclusive');
+    expect(events.filter((e) => e.kind === 'error')).toEqual([]);
+    expect(events.filter((e) => e.kind === 'cert')).toHaveLength(1);
   });
 
   it('the same with implicit TLS', async () => {
     const s = await serve({ greeting: () => [{ type: 'starttls' }], secured: banner }, { starttls: false });
     const broken = { description: 'broken', roots: () => { throw new TypeError('trust store bug'); } };
-    const { host, ids } = await check(s.port, { trustStore: broken, tlsOnConnect: true, extras: false });
-    expect(host.status).toBe('internal-error');
-    expect(host.tls).toBeNull();
-    expect(host.legacyRetry).toBeNull();
+    const events: TranscriptEvent[] = [];
+    const { host, ids } = await check(s.port, { trustStore: broken, tlsOnConnect: true, extras: false, onEvent: (e) => events.push(e) });
+    expect(dialogue(s, 1)).toEqual(['EHLO(tls)', 'QUIT(tls)']);
+    expect(host.status).toBe('ok');
     expect(ids).toEqual(['mxray.internal-error']);
+    expect(events.filter((e) => e.kind === 'error')).toEqual([]);
+    expect(events.filter((e) => e.kind === 'cert')).toHaveLength(1);
   });
 
   it('a bug of ours after TLS was negotiated (a progress observer that throws): internal-error, not post-tls-error', async () => {
@@ -988,7 +1024,7 @@ describe('the main connection as seen from outside', () => {
     expect(host.statusDetail).toBe(`554 ${MX} no service`);
     expect(ids).toEqual(['smtp.banner-rejected']);
     // We did connect: our address is known.
-    expect(report.sourceAddress).toBe('127.0.0.1');
+    expect(report.body.sourceAddress).toBe('127.0.0.1');
     expect(dialogue(s, 1)).toEqual(['QUIT']);
   });
 
@@ -1012,7 +1048,7 @@ describe('the main connection as seen from outside', () => {
   it('EHLO refused without HELO (550): the EHLO reply as detail', async () => {
     const s = await serve({ ehlo: () => [reply(550, '5.7.1 not welcome')] });
     const { report, host, ids } = await check(s.port);
-    expect(report.sourceAddress).toBe('127.0.0.1');
+    expect(report.body.sourceAddress).toBe('127.0.0.1');
     expect(host.status).toBe('protocol-error');
     expect(host.statusReason).toBe('ehlo-refused');
     expect(host.statusDetail).toBe('550 5.7.1 not welcome');
@@ -1049,13 +1085,14 @@ describe('the main connection as seen from outside', () => {
       extras: false,
       limits: LIMITS,
     });
-    const host = report.hosts[0]!;
+    const host = report.body.hosts[0]!;
     expect(s.received.map((r) => r.line)).toEqual([`EHLO ${defaultHelo()}`, 'STARTTLS', `EHLO ${defaultHelo()}`, 'QUIT']);
     // The server sends its leaf alone, and no Mozilla root issued it: no chain can be built.
-    expect(host.tls!.certificate).toMatchObject({ trusted: false, trustFailure: 'chain-incomplete' });
+    expect(host.assessment.certificate).toMatchObject({ trusted: false, trustFailure: 'chain-incomplete' });
+    // The transcript shows what was sent; whether it is trusted is the judge's word, not the probe's.
+    const leafInfo = host.assessment.certificate!.sent[0]!;
     const certEvents = report.transcript.filter((e) => e.kind === 'cert').map((e) => e.text);
-    expect(certEvents).toHaveLength(1);
-    expect(certEvents[0]!.endsWith('; not trusted (chain-incomplete)')).toBe(true);
+    expect(certEvents).toEqual([`1 certificate(s) sent; leaf ${leafInfo.subject} issued by ${leafInfo.issuer}, valid until ${leafInfo.notAfter}, SHA-256 ${leafInfo.sha256}`]);
   });
 
   it('no clock given: the system clock dates the report', async () => {
@@ -1071,7 +1108,7 @@ describe('the main connection as seen from outside', () => {
       limits: LIMITS,
     });
     expect(Date.parse(report.startedAt)).toBeGreaterThanOrEqual(before);
-    expect(report.hosts[0]!.tls!.certificate!.trusted).toBe(true);
+    expect(report.body.hosts[0]!.assessment.certificate!.trusted).toBe(true);
   });
 });
 
@@ -1101,13 +1138,24 @@ describe('what the probe records', () => {
       ocspStapled: false,
       handshakeMs: null,
       error,
+      // What the record layer saw: nothing at all (the server hung up).
+      failure: { error: host.tls!.failure!.error, reason: host.tls!.failure!.reason, seen: NOTHING_SEEN, timedOut: false },
       injectedBytes: 0,
-      certificate: null,
+      peerChain: [],
     });
+    expect(host.assessment.certificate).toBeNull();
     expect(host.statusDetail).toBe(error);
     expect(eventsOf(report, host, 'main').filter((e) => e.kind === 'error').map((e) => e.text)).toEqual([`TLS handshake failed: ${error}`]);
     // The legacy retry fails the same way, and says so.
-    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, error: host.legacyRetry!.error, cause: 'unknown', certificateReceived: false });
+    expect(host.legacyRetry).toEqual({
+      ok: false,
+      protocol: null,
+      cipher: null,
+      cipherStandard: null,
+      error: host.legacyRetry!.error,
+      failure: { error: host.legacyRetry!.failure!.error, reason: host.legacyRetry!.failure!.reason, seen: NOTHING_SEEN, timedOut: false },
+    });
+    expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: false });
     expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'error').map((e) => e.text)).toEqual([`legacy handshake failed too: ${host.legacyRetry!.error}`]);
     expect(eventsOf(report, host, 'legacy').map((e) => e.kind).at(-1)).toBe('close');
   });
@@ -1115,7 +1163,8 @@ describe('what the probe records', () => {
   it('the legacy connection cannot even reach STARTTLS: its error, the cause from the first attempt alone', async () => {
     const s = await serve({ greeting: (c) => (c.id === 2 ? [reply(421, '4.3.2 busy')] : banner()), starttls: () => [reply(220, '2.0.0 go ahead'), { type: 'close' }] });
     const { host } = await check(s.port, { extras: false });
-    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, error: 'EHLO refused on the extra connection', cause: 'unknown', certificateReceived: false });
+    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'EHLO refused on the extra connection', failure: null });
+    expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: false });
     expect(dialogue(s, 2)).toEqual([]);
   });
 
@@ -1138,13 +1187,13 @@ describe('what the probe records', () => {
     const tlsFacts = host.tls!;
     expect(tlsFacts).toMatchObject({ ok: true, ocspStapled: false, handshakeMs: 0, error: null });
     expect(main.filter((e) => e.kind === 'tls').map((e) => e.text)).toEqual([`TLS handshake (normal, SNI ${MX})`, `${tlsFacts.protocol} ${tlsFacts.cipher} ${tlsFacts.group}`]);
-    const leafInfo = tlsFacts.certificate!.sent[0]!;
-    const [certEvent, ...more] = main.filter((e) => e.kind === 'cert');
-    expect(more).toEqual([]);
-    for (const part of ['1 certificate(s) sent', leafInfo.subject, leafInfo.issuer, leafInfo.notAfter, leafInfo.sha256]) expect(certEvent!.text).toContain(part);
-    expect(certEvent!.text.endsWith('; trusted')).toBe(true);
-    // Without SNI: the subject of the certificate sent then.
-    expect(eventsOf(report, host, 'no-sni').filter((e) => e.kind === 'cert').map((e) => e.text)).toEqual([`without SNI: ${host.noSni!.certificate!.sent[0]!.subject}`]);
+    // The certificate as sent (the judge, not the probe, says whether it is trusted: it is).
+    expect(host.assessment.certificate!.trusted).toBe(true);
+    const leafInfo = host.assessment.certificate!.sent[0]!;
+    const described = (c: typeof leafInfo) => `1 certificate(s) sent; leaf ${c.subject} issued by ${c.issuer}, valid until ${c.notAfter}, SHA-256 ${c.sha256}`;
+    expect(main.filter((e) => e.kind === 'cert').map((e) => e.text)).toEqual([described(leafInfo)]);
+    // Without SNI: the certificate sent then, described the same way.
+    expect(eventsOf(report, host, 'no-sni').filter((e) => e.kind === 'cert').map((e) => e.text)).toEqual([`without SNI: ${described(host.assessment.noSni!.certificate!.sent[0]!)}`]);
     // Every connection's events are its own: no event of another connection among the evidence.
     for (const f of host.findings) for (const seq of f.evidence) expect(report.transcript.find((e) => e.seq === seq)!.conn.startsWith(host.key)).toBe(true);
   });
@@ -1160,10 +1209,11 @@ describe('what the probe records', () => {
       trustStore: createTrustStore([caPem], 'receiver-paths test CA'),
       limits: LIMITS,
     });
-    const host = report.hosts[0]!;
+    const host = report.body.hosts[0]!;
     expect(host.key).toBe(`127.0.0.1:${s.port}`);
     expect(host.tls).toMatchObject({ ok: true, sni: null });
-    expect(host.tls!.certificate).toMatchObject({ checkedName: null, nameMatches: null, domainMatches: null, trusted: true });
+    expect(host.serverName).toBeNull();
+    expect(host.assessment.certificate).toMatchObject({ checkedName: null, nameMatches: null, domainMatches: null, trusted: true });
     expect(host.noSni).toBeNull();
     expect(host.cleartext!.steps.map((e) => e.command)).toEqual(['MAIL FROM:<>']);
     expect(s.connections.map((c) => [c.id, c.servername])).toEqual([
@@ -1176,13 +1226,13 @@ describe('what the probe records', () => {
   it('a reply of 200 to MAIL is positive (RCPT follows); 300 is not', async () => {
     const two = await serve({ mail: () => [reply(200, 'fine')] });
     const a = await check(two.port, { from: 'probe@client.mxray.test', rcpt: `x@${DOMAIN}`, extras: false });
-    expect(a.host.envelope.map((e) => [e.command.split(':')[0], e.outcome])).toEqual([
+    expect(a.host.assessment.envelope.map((e) => [e.command.split(':')[0], e.outcome])).toEqual([
       ['MAIL FROM', 'accepted'],
       ['RCPT TO', 'accepted'],
     ]);
     const three = await serve({ mail: () => [reply(300, 'odd')] });
     const b = await check(three.port, { from: 'probe@client.mxray.test', rcpt: `x@${DOMAIN}`, extras: false });
-    expect(b.host.envelope.map((e) => [e.command.split(':')[0], e.outcome])).toEqual([['MAIL FROM', 'rejected']]);
+    expect(b.host.assessment.envelope.map((e) => [e.command.split(':')[0], e.outcome])).toEqual([['MAIL FROM', 'rejected']]);
     expect(dialogue(three, 1).slice(3)).toEqual(['MAIL(tls)', 'RSET(tls)', 'QUIT(tls)']);
   });
 
@@ -1196,7 +1246,7 @@ describe('what the probe records', () => {
       ['error', 'not an error object'],
     ]);
     expect(ids).toEqual(['mxray.internal-error']);
-    expect(report.sourceAddress).toBeNull();
+    expect(report.body.sourceAddress).toBeNull();
   });
 });
 
@@ -1211,14 +1261,16 @@ describe('what the judge is told', () => {
     const s = await serve({});
     const { report, ids } = await check(s.port, { profile: { ...DEFAULT_PROFILE, name: 'long window', expiryWarnDays: 400 }, extras: false });
     expect(ids).toEqual(['cert.expiring-soon', 'tls.ok']);
-    expect(report.profile).toBe('long window');
+    expect(report.judgedWith.profile.name).toBe('long window');
+    expect(report.judgedWith.options.warnDays).toBe(400);
   });
 
   it('expectThumbprint: a certificate other than the one expected', async () => {
     const s = await serve({});
-    const { host, ids } = await check(s.port, { expectThumbprint: 'AA'.repeat(32), extras: false });
+    const { report, host, ids } = await check(s.port, { expectThumbprint: 'AA'.repeat(32), extras: false });
     expect(ids).toEqual(['cert.thumbprint-mismatch', 'tls.ok']);
-    expect(findingOf(host, 'cert.thumbprint-mismatch').facts).toMatchObject({ expected: 'AA'.repeat(32), actual: host.tls!.certificate!.sent[0]!.sha256 });
+    expect(findingOf(host, 'cert.thumbprint-mismatch').facts).toMatchObject({ expected: 'AA'.repeat(32), actual: host.assessment.certificate!.sent[0]!.sha256 });
+    expect(report.judgedWith.options.expectThumbprint).toBe('AA'.repeat(32));
   });
 
   it('the greeting time-out: the one configured', async () => {
@@ -1274,7 +1326,7 @@ describe('handshake modes in the transcript', () => {
     const { report, host } = await check(s.port, { connector, clock: fixedClock(Date.now()), extras: false });
     expect(host.status).toBe('ok');
     expect(eventsOf(report, host, 'main').filter((e) => e.kind === 'connect').map((e) => e.text)[1]).toBe('connected from ? in 0 ms');
-    expect(report.sourceAddress).toBeNull();
+    expect(report.body.sourceAddress).toBeNull();
   });
 });
 
@@ -1285,7 +1337,8 @@ describe('the legacy retry that succeeds', () => {
     expect(host.status).toBe('tls-handshake-error');
     expect(host.tls).toMatchObject({ ok: false, status: 'tls-handshake-error' });
     const retry = host.legacyRetry!;
-    expect(retry).toEqual({ ok: true, protocol: 'TLSv1', cipher: retry.cipher, error: null, cause: 'old-protocol', certificateReceived: true });
+    expect(retry).toEqual({ ok: true, protocol: 'TLSv1', cipher: retry.cipher, cipherStandard: retry.cipherStandard, error: null, failure: null });
+    expect(host.assessment).toMatchObject({ legacyCause: 'old-protocol', certificateReceived: true });
     expect(retry.cipher).not.toBeNull();
     expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'tls').map((e) => e.text)).toEqual([
       `TLS handshake (legacy, SNI ${MX})`,
@@ -1304,27 +1357,36 @@ describe('a server that aborts after sending its certificate', () => {
   it('both handshakes saw its certificate: certificateReceived, server-abort-after-certificate', async () => {
     const s = await serveTls({ context: tls12, requireClientCert: true });
     const { host, ids } = await check(s.port, { extras: false });
-    expect(host.legacyRetry).toMatchObject({ ok: false, cause: 'server-abort-after-certificate', certificateReceived: true });
+    expect(host.legacyRetry).toMatchObject({ ok: false });
+    expect(host.tls!.failure!.seen.certificate).toBe(true);
+    expect(host.legacyRetry!.failure!.seen.certificate).toBe(true);
+    expect(host.assessment).toMatchObject({ legacyCause: 'server-abort-after-certificate', certificateReceived: true });
     expect(ids).toEqual(['tls.server-aborted']);
   });
 
   it('only the first handshake saw it (the legacy one was cut short): still certificateReceived', async () => {
     const s = await serveTls({ context: tls12, requireClientCert: true, onStarttls: (id) => (id === 2 ? 'close' : 'tls') });
     const { host } = await check(s.port, { extras: false });
-    expect(host.legacyRetry).toMatchObject({ ok: false, certificateReceived: true });
+    expect(host.legacyRetry).toMatchObject({ ok: false });
+    expect(host.tls!.failure!.seen.certificate).toBe(true);
+    expect(host.assessment.certificateReceived).toBe(true);
   });
 
   it('only the legacy handshake saw it (the first was cut short): the second attempt tells why', async () => {
     const s = await serveTls({ context: tls12, requireClientCert: true, onStarttls: (id) => (id === 1 ? 'close' : 'tls') });
     const { host, ids } = await check(s.port, { extras: false });
-    expect(host.legacyRetry).toMatchObject({ ok: false, cause: 'server-abort-after-certificate', certificateReceived: true });
+    expect(host.legacyRetry).toMatchObject({ ok: false });
+    expect(host.tls!.failure!.seen.certificate).toBe(false);
+    expect(host.legacyRetry!.failure!.seen.certificate).toBe(true);
+    expect(host.assessment).toMatchObject({ legacyCause: 'server-abort-after-certificate', certificateReceived: true });
     expect(ids).toEqual(['tls.server-aborted']);
   });
 
   it('the legacy connection refused STARTTLS: the first attempt alone tells, certificateReceived', async () => {
     const s = await serveTls({ context: tls12, requireClientCert: true, onStarttls: (id) => (id === 2 ? 'refuse' : 'tls') });
     const { host } = await check(s.port, { extras: false });
-    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, error: '454 4.7.0 not now', cause: 'server-abort-after-certificate', certificateReceived: true });
+    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: '454 4.7.0 not now', failure: null });
+    expect(host.assessment).toMatchObject({ legacyCause: 'server-abort-after-certificate', certificateReceived: true });
   });
 });
 
@@ -1332,19 +1394,21 @@ describe('more edges of the extra connections', () => {
   it('the cleartext connection never greets: its own greeting time-out (not a command time-out)', async () => {
     const s = await serve({ greeting: (c) => (c.id === 3 ? [] : banner()) });
     const { host, ids } = await check(s.port, { limits: { greetingTimeoutMs: 250 } });
-    expect(host.cleartext).toEqual({ status: 'greeting-timeout', steps: [], requiresTls: null });
+    expect(host.cleartext).toEqual({ status: 'greeting-timeout', steps: [] });
+    expect(host.assessment.cleartext).toEqual({ outcomes: [], requiresTls: null });
     expect(ids).toEqual(['cert.ok', 'tls.ok']);
   });
 
   it('the no-SNI connection gets a 554 banner: protocol-error, no SNI finding', async () => {
     const s = await serve({ greeting: (c) => (c.id === 2 ? [reply(554, '5.3.2 not now')] : banner()) });
     const { host, ids } = await check(s.port);
-    expect(host.noSni).toEqual({ status: 'protocol-error', error: 'EHLO refused on the extra connection', sameCertificate: null, certificate: null });
+    expect(host.noSni).toEqual({ status: 'protocol-error', error: 'EHLO refused on the extra connection', peerChain: [] });
+    expect(host.assessment.noSni).toEqual(NO_SNI_CERTIFICATE);
     expect(dialogue(s, 2)).toEqual([]);
     expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'tls.ok']);
   });
 
-  it('a bug of ours while judging the certificate sent without SNI: internal-error there, never an SNI finding', async () => {
+  it('a trust store that breaks during the handshake without SNI: that handshake is unaffected (the probe never asks the store); judging reports our own error', async () => {
     const s = await serve({});
     let broken = false;
     const good = createTrustStore([caPem], 'receiver-paths test CA');
@@ -1358,10 +1422,19 @@ describe('more edges of the extra connections', () => {
     const onProgress = (_key: string, phase: string) => {
       if (phase === 'handshake without SNI') broken = true;
     };
-    const { host, ids } = await check(s.port, { trustStore, onProgress });
-    expect(host.noSni).toEqual({ status: 'internal-error', error: 'trust store bug', sameCertificate: null, certificate: null });
-    expect(host.status).toBe('ok');
-    expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'tls.ok']);
+    const events: TranscriptEvent[] = [];
+    const { host, ids } = await check(s.port, { trustStore, onProgress, onEvent: (e) => events.push(e) });
+    expect(broken).toBe(true);
+    expect(ids).toEqual(['mxray.internal-error']);
+    expect(host.noSni?.status).toBe('ok');
+    // All three sessions ran to their end: main, without SNI (its certificate seen), cleartext.
+    expect(s.connections.map((c) => [c.id, c.servername])).toEqual([
+      [1, MX],
+      [2, null],
+      [3, null],
+    ]);
+    expect(events.filter((e) => e.kind === 'error')).toEqual([]);
+    expect(events.filter((e) => e.kind === 'cert').map((e) => e.conn.split('/').at(-1))).toEqual(['main', 'no-sni']);
   });
 
   it('the legacy handshake fails with a bug of ours: its words kept, the cause from the first attempt alone', async () => {
@@ -1384,7 +1457,8 @@ describe('more edges of the extra connections', () => {
       },
     };
     const { report, host } = await check(s.port, { connector, extras: false });
-    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, error: 'connector bug', cause: 'unknown', certificateReceived: false });
+    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'connector bug', failure: null });
+    expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: false });
     expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'error').map((e) => e.text)).toEqual(['legacy handshake failed too: connector bug']);
   });
 });

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostReport, LegacyRetry, Report, TrustFailure, Verdict } from '../../src/core/schema.js';
+import type { HostReport, LegacyCause, Report, TrustFailure, Verdict } from '../../src/core/schema.js';
 import { limitConcurrency } from '../../src/receiver/concurrency.js';
 import { InteropHarness, OTHER_NAME, REPO, domainOf, mxOf, type ConfigResult, type InteropConfig } from './harness.js';
 import type { MtaKind, StartMta } from './mta/types.js';
@@ -92,10 +92,10 @@ interface Expect {
   protocol: string | null;
   /** The certificate verdict of the main handshake; null: none (no TLS, or the handshake failed). */
   cert: CertExpect | null;
-  /** cleartext.requiresTls (null: no cleartext session, e.g. implicit TLS). */
+  /** assessment.cleartext.requiresTls (null: no cleartext session, e.g. implicit TLS). */
   requiresTls: boolean | null;
-  /** legacyRetry.cause when the normal handshake fails. */
-  legacyCause?: LegacyRetry['cause'];
+  /** assessment.legacyCause when the normal handshake fails. */
+  legacyCause?: LegacyCause;
   /** The server aborts the handshake after its certificate (OpenSMTPD 6.8 with OpenSSL 3). */
   serverAbort?: boolean;
 }
@@ -219,8 +219,8 @@ const ROWS: Row[] = [
 // ── assertions ────────────────────────────────────────────────────────────────────────────────
 
 function onlyHost(report: Report): HostReport {
-  expect(report.hosts, `one MX address: ${report.hosts.map((h) => h.key).join(', ')}`).toHaveLength(1);
-  return report.hosts[0]!;
+  expect(report.body.hosts, `one MX address: ${report.body.hosts.map((h) => h.key).join(', ')}`).toHaveLength(1);
+  return report.body.hosts[0]!;
 }
 
 function ids(report: Report): string[] {
@@ -234,7 +234,7 @@ function extensionLine(line: string): string {
 }
 
 function mxrayCertReason(host: HostReport): string | null {
-  const cert = host.tls?.certificate;
+  const cert = host.assessment.certificate;
   if (!cert) return null;
   if (!cert.trusted) return cert.trustFailure;
   if (!cert.timeValid) return cert.daysLeft < 0 ? 'expired' : 'not yet valid';
@@ -244,7 +244,7 @@ function mxrayCertReason(host: HostReport): string | null {
 /** mxray's own conclusions in the peers' shape. */
 function mxrayConclusion(host: HostReport): PeerConclusion {
   const tls = host.tls;
-  const cert = tls?.certificate ?? null;
+  const cert = host.assessment.certificate;
   return {
     starttlsOffered: host.implicitTls ? null : host.starttls.offered,
     // No TLS facts at all: no handshake was tried (STARTTLS not offered).
@@ -274,7 +274,7 @@ function escapeRegExp(text: string): string {
 
 /** The peer's words we expect for the certificate failure mxray found. */
 function expectedReason(peer: PeerName, host: HostReport): RegExp | null {
-  const cert = host.tls?.certificate;
+  const cert = host.assessment.certificate;
   if (!cert) return null;
   if (peer === 'swaks') return /certificate verify failed/; // swaks says no more than that
   if (!cert.trusted) {
@@ -333,7 +333,7 @@ function disagreements(result: ConfigResult, peer: PeerName): string[] {
     compare('nameMatches');
     const reason = expectedReason(peer, host);
     if (theirs.verified === false && allowed.verified === undefined && reason !== null && !reason.test(theirs.verifyReason ?? '')) {
-      out.push(`verifyReason: mxray ${host.tls?.certificate?.trustFailure}/${host.tls?.certificate?.timeValid ? 'time-valid' : 'not time-valid'}, ${peer} said ${JSON.stringify(theirs.verifyReason)} (expected ${reason})`);
+      out.push(`verifyReason: mxray ${host.assessment.certificate?.trustFailure}/${host.assessment.certificate?.timeValid ? 'time-valid' : 'not time-valid'}, ${peer} said ${JSON.stringify(theirs.verifyReason)} (expected ${reason})`);
     }
   }
   if (peer === 'openssl' && ours.handshakeOk && result.peers.openssl.strictHandshakeOk !== null) {
@@ -355,7 +355,7 @@ function yn(v: boolean | null): string {
 function tableFor(row: Row, result: ConfigResult | undefined, failure: string | undefined): string {
   const head = `${row.name} — ${row.title}\n  ${mxOf(row)} → ${row.address}:${row.port}`;
   if (result === undefined || result.mxray.report === null) return `${head}\n  NOT RUN: ${failure ?? result?.mxray.error ?? 'unknown'}`;
-  const host = result.mxray.report.hosts[0];
+  const host = result.mxray.report.body.hosts[0];
   if (host === undefined) return `${head}\n  mxray reported no host (verdict ${result.mxray.report.verdict})`;
   const cols: [string, PeerConclusion][] = [
     ['mxray', mxrayConclusion(host)],
@@ -397,7 +397,7 @@ function tableFor(row: Row, result: ConfigResult | undefined, failure: string | 
   for (const [peer, fields] of Object.entries(row.differences ?? {})) {
     for (const [field, why] of Object.entries(fields)) extra.push(`  legitimate difference (${field}, ${peer}): ${why}`);
   }
-  if (host.legacyRetry) extra.push(`  mxray legacy retry: ${host.legacyRetry.cause}${host.legacyRetry.ok ? ` (${host.legacyRetry.protocol} ${host.legacyRetry.cipher})` : ''}; tls error: ${host.tls?.error ?? '–'}`);
+  if (host.legacyRetry) extra.push(`  mxray legacy retry: ${host.assessment.legacyCause}${host.legacyRetry.ok ? ` (${host.legacyRetry.protocol} ${host.legacyRetry.cipher})` : ''}; tls error: ${host.tls?.error ?? '–'}`);
   if (result.legacyOpenssl) extra.push(`  openssl s_client -cipher ALL:@SECLEVEL=0: ${result.legacyOpenssl.handshakeOk ? `${result.legacyOpenssl.protocol} ${result.legacyOpenssl.cipher}` : 'failed'}`);
   if (result.postfixLevels) {
     for (const [level, c] of Object.entries(result.postfixLevels)) {
@@ -489,8 +489,8 @@ if (skipAll !== null) {
           const report = r.mxray.report!;
           const context = `${domainOf(row)}: findings ${ids(report).join(', ')}\n--- ${row.mta} log ---\n${r.logs.slice(-4000)}`;
           expect(r.mxray.stderr, context).toBe('');
-          expect(report.dns.status, context).toBe('ok');
-          expect(report.dns.mx.map((m) => m.exchange), context).toEqual([mxOf(row)]);
+          expect(report.body.dns.status, context).toBe('ok');
+          expect(report.body.dns.mx.map((m) => m.exchange), context).toEqual([mxOf(row)]);
           const host = onlyHost(report);
           expect(host.address, context).toBe(row.address);
           expect(host.port, context).toBe(row.port);
@@ -507,7 +507,7 @@ if (skipAll !== null) {
         it(`mxray: STARTTLS offered ${row.expect.offered}, negotiated ${row.expect.negotiated}, TLS ${row.expect.protocol ?? 'none'}, cleartext requires TLS ${row.expect.requiresTls}`, () => {
           const r = result();
           const host = onlyHost(r.mxray.report!);
-          const context = `${domainOf(row)}: ${JSON.stringify({ starttls: host.starttls, tls: host.tls && { ...host.tls, certificate: undefined }, legacy: host.legacyRetry, cleartext: host.cleartext })}`;
+          const context = `${domainOf(row)}: ${JSON.stringify({ starttls: host.starttls, tls: host.tls && { ...host.tls, peerChain: undefined }, legacy: host.legacyRetry, cleartext: host.cleartext, assessment: { ...host.assessment, certificate: undefined, noSni: undefined } })}`;
           expect(host.starttls.offered, context).toBe(row.expect.offered);
           expect(host.starttls.negotiated, context).toBe(row.expect.negotiated);
           if (row.expect.protocol === null) {
@@ -521,15 +521,15 @@ if (skipAll !== null) {
             expect(host.capabilitiesInTls, context).not.toBeNull();
           }
           if (row.expect.offered && !row.implicitTls) expect(host.capabilities.map((c) => c.keyword), context).toContain('STARTTLS');
-          expect(host.cleartext?.requiresTls ?? null, context).toBe(row.expect.requiresTls);
-          if (row.expect.legacyCause !== undefined) expect(host.legacyRetry?.cause, context).toBe(row.expect.legacyCause);
+          expect(host.assessment.cleartext?.requiresTls ?? null, context).toBe(row.expect.requiresTls);
+          if (row.expect.legacyCause !== undefined) expect(host.assessment.legacyCause, context).toBe(row.expect.legacyCause);
         });
 
         if (row.expect.cert !== null) {
           const c = row.expect.cert;
           it(`mxray: certificate trusted ${c.trusted} (${c.trustFailure}), name matches ${c.nameMatches}, time-valid ${c.timeValid}`, () => {
             const r = result();
-            const cert = onlyHost(r.mxray.report!).tls?.certificate;
+            const cert = onlyHost(r.mxray.report!).assessment.certificate;
             const context = `${domainOf(row)}: ${JSON.stringify(cert && { ...cert, sent: cert.sent.map((s) => s.subject), path: cert.path.map((s) => s.subject) })}`;
             expect(cert, context).toBeTruthy();
             expect(cert!.trusted, context).toBe(c.trusted);
@@ -546,9 +546,9 @@ if (skipAll !== null) {
           it('mxray: says the server aborts the handshake after its certificate', () => {
             const r = result();
             const host = onlyHost(r.mxray.report!);
-            const context = `${domainOf(row)}: findings ${ids(r.mxray.report!).join(', ')}; tls ${JSON.stringify(host.tls && { ...host.tls, certificate: undefined })}; legacy ${JSON.stringify(host.legacyRetry)}`;
+            const context = `${domainOf(row)}: findings ${ids(r.mxray.report!).join(', ')}; tls ${JSON.stringify(host.tls && { ...host.tls, peerChain: undefined })}; legacy ${JSON.stringify(host.legacyRetry)}; legacy cause ${host.assessment.legacyCause}`;
             const named = ids(r.mxray.report!).includes('tls.server-aborted');
-            const legacyCause = ids(r.mxray.report!).includes('tls.handshake-failed') && host.legacyRetry?.cause === 'server-abort-after-certificate';
+            const legacyCause = ids(r.mxray.report!).includes('tls.handshake-failed') && host.assessment.legacyCause === 'server-abort-after-certificate';
             expect(named || legacyCause, context).toBe(true);
             // The peers see the same thing: the server's internal_error alert.
             expect(host.tls?.error, context).toMatch(/internal error/);

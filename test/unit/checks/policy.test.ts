@@ -2,7 +2,7 @@
 // and judging the cleartext test. Reply texts are the ones real MTAs send.
 import { describe, expect, it } from 'vitest';
 import { assessCleartext, classifyEnvelopeReply, isRequireTlsReply } from '../../../src/checks/policy.js';
-import type { CleartextFacts, EnvelopeStep, ReplyFacts } from '../../../src/core/schema.js';
+import type { CleartextFacts, EnvelopeStep, HostAssessment, ReplyFacts } from '../../../src/core/schema.js';
 
 const reply = (code: number, text: string): ReplyFacts => ({ code, enhanced: /^\d\.\d+\.\d+/.exec(text)?.[0] ?? null, lines: [text] });
 const HOST = 'mx.example.test[192.0.2.1]:25';
@@ -106,12 +106,17 @@ describe('classifyEnvelopeReply', () => {
 });
 
 describe('assessCleartext', () => {
-  const step = (command: string, r: ReplyFacts): EnvelopeStep => ({ command, reply: r, outcome: classifyEnvelopeReply(r) });
-  const cleartext = (steps: EnvelopeStep[], requiresTls: boolean | null): CleartextFacts => ({ status: 'ok', steps, requiresTls });
+  type Judged = NonNullable<HostAssessment['cleartext']>;
+  const step = (command: string, r: ReplyFacts): EnvelopeStep => ({ command, reply: r });
+  /** The test as measured, and what the checks made of it (each reply classified as they do). */
+  const cleartext = (steps: EnvelopeStep[], requiresTls: boolean | null): [CleartextFacts, Judged] => [
+    { status: 'ok', steps },
+    { outcomes: steps.map((s) => ({ command: s.command, outcome: classifyEnvelopeReply(s.reply) })), requiresTls },
+  ];
   const tlsFirst = reply(530, '5.7.0 Must issue a STARTTLS command first');
 
   it('refused at MAIL FROM: policy.requires-tls with the stage and the reply, about this host', () => {
-    const [f, ...rest] = assessCleartext(cleartext([step(MAIL, tlsFirst)], true), HOST, [20, 21]);
+    const [f, ...rest] = assessCleartext(...cleartext([step(MAIL, tlsFirst)], true), HOST, [20, 21]);
     expect(rest).toEqual([]);
     expect(f?.id).toBe('policy.requires-tls');
     expect(f?.facts).toEqual({ host: HOST, stage: 'MAIL FROM', reply: '530 5.7.0 Must issue a STARTTLS command first' });
@@ -120,20 +125,20 @@ describe('assessCleartext', () => {
   });
 
   it('refused at RCPT TO, after MAIL FROM was accepted', () => {
-    const found = assessCleartext(cleartext([step(MAIL, reply(250, '2.1.0 Ok')), step(RCPT, reply(450, '4.7.0 STARTTLS required'))], true), HOST, []);
+    const found = assessCleartext(...cleartext([step(MAIL, reply(250, '2.1.0 Ok')), step(RCPT, reply(450, '4.7.0 STARTTLS required'))], true), HOST, []);
     expect(found.map((f) => [f.id, f.facts])).toEqual([['policy.requires-tls', { host: HOST, stage: 'RCPT TO', reply: '450 4.7.0 STARTTLS required' }]]);
   });
 
   it('accepted in the clear: policy.cleartext-accepted at the last stage tried', () => {
-    const both = assessCleartext(cleartext([step(MAIL, reply(250, '2.1.0 Ok')), step(RCPT, reply(250, '2.1.5 Ok'))], false), HOST, [22]);
+    const both = assessCleartext(...cleartext([step(MAIL, reply(250, '2.1.0 Ok')), step(RCPT, reply(250, '2.1.5 Ok'))], false), HOST, [22]);
     expect(both.map((f) => [f.id, f.facts, f.evidence, f.hosts])).toEqual([['policy.cleartext-accepted', { host: HOST, stage: 'RCPT TO' }, [22], [HOST]]]);
     // No recipient to try (a host target without a domain): MAIL FROM was the last stage.
-    const mailOnly = assessCleartext(cleartext([step(MAIL, reply(250, '2.1.0 Ok'))], false), HOST, []);
+    const mailOnly = assessCleartext(...cleartext([step(MAIL, reply(250, '2.1.0 Ok'))], false), HOST, []);
     expect(mailOnly.map((f) => [f.id, f.facts])).toEqual([['policy.cleartext-accepted', { host: HOST, stage: 'MAIL FROM' }]]);
   });
 
   it('unknown (refused for another reason, or the test could not run): nothing', () => {
-    expect(assessCleartext(cleartext([step(MAIL, reply(250, '2.1.0 Ok')), step(RCPT, reply(550, '5.1.1 User unknown'))], null), HOST, [])).toEqual([]);
-    expect(assessCleartext({ status: 'connection-refused', steps: [], requiresTls: null }, HOST, [])).toEqual([]);
+    expect(assessCleartext(...cleartext([step(MAIL, reply(250, '2.1.0 Ok')), step(RCPT, reply(550, '5.1.1 User unknown'))], null), HOST, [])).toEqual([]);
+    expect(assessCleartext({ status: 'connection-refused', steps: [] }, { outcomes: [], requiresTls: null }, HOST, [])).toEqual([]);
   });
 });

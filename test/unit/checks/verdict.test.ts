@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { INCONCLUSIVE_IDS, verdictOf, worstVerdict } from '../../../src/checks/verdict.js';
 import type { Severity, Verdict } from '../../../src/core/schema.js';
-import { allEntries, makeFinding } from '../../../src/kb/index.js';
+import { allEntries, makeFinding, type FindingId } from '../../../src/kb/index.js';
 
-const f = (id: string) => makeFinding(id, { host: 'mx.example.test[192.0.2.1]:25' });
+const f = (id: FindingId) => makeFinding(id, { host: 'mx.example.test[192.0.2.1]:25' });
 
 /**
  * The findings that mean "we could not tell", by what they say: DNS that did not answer (not an
@@ -30,7 +30,7 @@ const BY_SEVERITY: Record<Severity, Verdict> = { ok: 'pass', info: 'pass', warni
 
 describe('verdictOf', () => {
   it('judges every catalogue finding on its own: "could not tell" ids are inconclusive, the rest by severity', () => {
-    const got = allEntries().map((e) => [e.id, verdictOf([f(e.id)])]);
+    const got = allEntries().map((e) => [e.id, verdictOf([f(e.id as FindingId)])]);
     const want = allEntries().map((e) => [e.id, COULD_NOT_TELL.includes(e.id) ? 'inconclusive' : BY_SEVERITY[e.severity]]);
     expect(got).toEqual(want);
     expect([...INCONCLUSIVE_IDS].sort()).toEqual([...COULD_NOT_TELL].sort());

@@ -7,10 +7,16 @@ import { VERSION } from '../../../src/core/version.js';
 it('the committed JSON Schema is generated from the current definitions (npm run schema)', () => {
   // Exits non-zero with a message when schema/report.schema.json is stale.
   expect(() => execFileSync(process.execPath, ['scripts/gen-schema.js', '--check'], { stdio: 'pipe' })).not.toThrow();
-  const schema = JSON.parse(readFileSync('schema/report.schema.json', 'utf8')) as { required: string[]; additionalProperties: boolean };
-  expect(schema.additionalProperties).toBe(false);
-  for (const field of ['schemaVersion', 'tool', 'kind', 'target', 'startedAt', 'durationMs', 'hosts', 'findings', 'transcript']) {
-    expect(schema.required).toContain(field);
+  type Obj = { required: string[]; additionalProperties: boolean; properties: Record<string, { const?: string }> };
+  const schema = JSON.parse(readFileSync('schema/report.schema.json', 'utf8')) as Obj & { anyOf?: Obj[] };
+  // One envelope per kind (a single kind is the envelope itself).
+  const kinds = schema.anyOf ?? [schema];
+  expect(kinds.map((k) => k.properties.kind?.const)).toContain('receiver');
+  for (const k of kinds) {
+    expect(k.additionalProperties).toBe(false);
+    for (const field of ['schemaVersion', 'tool', 'kind', 'target', 'startedAt', 'durationMs', 'verdict', 'judgedWith', 'findings', 'transcript', 'body']) {
+      expect(k.required).toContain(field);
+    }
   }
 });
 

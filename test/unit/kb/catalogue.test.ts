@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Severity } from '../../../src/core/schema.js';
 import { CATALOGUE } from '../../../src/kb/catalogue.js';
-import { allEntries, fillTemplate, kbEntry, makeFinding } from '../../../src/kb/index.js';
+import { allEntries, fillTemplate, kbEntry, makeFinding, type FindingId } from '../../../src/kb/index.js';
 import type { KbEntry } from '../../../src/kb/types.js';
 
 /** The contract: every id checks may emit, with its severity, actor and fact names. */
@@ -196,6 +196,7 @@ describe('makeFinding over the catalogue', () => {
   });
 
   it('refuses an id that is not in the catalogue', () => {
-    expect(() => makeFinding('no.such-finding')).toThrow(/not in the catalogue/);
+    // The type allows catalogue ids only; a caller without types (JavaScript, a saved report) is still refused.
+    expect(() => makeFinding('no.such-finding' as FindingId)).toThrow(/not in the catalogue/);
   });
 });

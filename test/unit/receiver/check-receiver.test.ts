@@ -145,7 +145,7 @@ describe('what we put on the wire ourselves is checked first', () => {
   for (const extra of accepted) {
     it(`accepts ${JSON.stringify(extra).slice(0, 60)}`, async () => {
       const report = await checkReceiver(options(extra));
-      expect(report.hosts.map((h) => h.status)).toEqual(['connection-timeout']);
+      expect(report.body.hosts.map((h) => h.status)).toEqual(['connection-timeout']);
     });
   }
 });
@@ -170,28 +170,34 @@ describe('the Report envelope', () => {
     expect(report.schemaVersion).toBe(SCHEMA_VERSION);
     expect(report.tool).toEqual({ name: 'mxray', version: VERSION });
     expect(report.kind).toBe('receiver');
-    expect(report.profile).toBe('in-test profile');
-    expect(report.target).toEqual({ input: 'far.test', kind: 'domain', domain: 'far.test', host: null, port: 25, implicitTls: false });
+    expect(report.judgedWith.profile).toEqual({ name: 'in-test profile', version: DEFAULT_PROFILE.version });
+    // The target as given, and as parsed.
+    expect(report.target).toBe('far.test');
+    expect(report.body.target).toEqual({ input: 'far.test', kind: 'domain', domain: 'far.test', host: null, port: 25, implicitTls: false });
     expect(report.startedAt).toBe('2026-11-27T12:00:01.000Z');
+    // Judged after the probe, on the same clock, with the options given (none: the profile's).
+    expect(report.judgedWith.at).toBe('2026-11-27T12:00:01.001Z');
+    expect(report.judgedWith.options).toEqual({ warnDays: DEFAULT_PROFILE.expiryWarnDays, expectThumbprint: null });
+    expect(report.judgedWith.trustStore.description).toBe('empty');
     // Milliseconds to three decimals.
     expect(report.durationMs).toBe(1.234);
     // Every event went to onEvent as it was recorded, in order.
     expect(events).toEqual(report.transcript.map((e) => `${e.seq} ${e.conn} ${e.kind}`));
     expect(report.transcript.filter((e) => e.conn === 'dns').length).toBeGreaterThan(0);
-    expect(report.dns.status).toBe('ok');
+    expect(report.body.dns.status).toBe('ok');
   });
 
   it('the default profile when none is given', async () => {
     const report = await checkReceiver(options({}));
-    expect(report.profile).toBe(DEFAULT_PROFILE.name);
+    expect(report.judgedWith.profile.name).toBe(DEFAULT_PROFILE.name);
   });
 
   it('a target with no mail host: no host, the DNS findings alone, the verdict from them', async () => {
     const report = await checkReceiver(options({ target: 'nowhere.test' }));
-    expect(report.hosts).toEqual([]);
+    expect(report.body.hosts).toEqual([]);
     expect(report.findings.map((f) => f.id)).toEqual(['dns.nxdomain']);
     expect(report.verdict).toBe('fail');
-    expect(report.sourceAddress).toBeNull();
+    expect(report.body.sourceAddress).toBeNull();
     // The DNS finding's evidence is the DNS events of the run.
     const dnsSeqs = report.transcript.filter((e) => e.conn === 'dns').map((e) => e.seq);
     expect(report.findings[0]!.evidence).toEqual(dnsSeqs);
@@ -215,7 +221,7 @@ describe('which addresses are probed', () => {
     const { connector, state } = failingConnector();
     const report = await checkReceiver(options({ resolver: planResolver(threeMx), connector }));
     expect(state.attempts.map((o) => `${o.address} ${o.port}`).sort()).toEqual(['192.0.2.1 25', '192.0.2.2 25', '192.0.2.3 25', '2001:db8::1 25']);
-    expect(report.hosts.map((h) => [h.key, h.mx, h.preference, h.family, h.port, h.implicitTls])).toEqual([
+    expect(report.body.hosts.map((h) => [h.key, h.mx, h.preference, h.family, h.port, h.implicitTls])).toEqual([
       ['mx1.far.test[192.0.2.1]:25', 'mx1.far.test', 10, 4, 25, false],
       ['mx1.far.test[2001:db8::1]:25', 'mx1.far.test', 10, 6, 25, false],
       ['mx2.far.test[192.0.2.2]:25', 'mx2.far.test', 20, 4, 25, false],
@@ -227,7 +233,7 @@ describe('which addresses are probed', () => {
     const { connector, state } = failingConnector();
     const report = await checkReceiver(options({ resolver: planResolver(threeMx), connector, first: true }));
     expect(state.attempts.map((o) => o.address).sort()).toEqual(['192.0.2.1', '2001:db8::1']);
-    expect(report.hosts.map((h) => h.mx)).toEqual(['mx1.far.test', 'mx1.far.test']);
+    expect(report.body.hosts.map((h) => h.mx)).toEqual(['mx1.far.test', 'mx1.far.test']);
   });
 
   it('families: IPv6 only asks AAAA and probes only IPv6 addresses', async () => {
@@ -243,9 +249,10 @@ describe('which addresses are probed', () => {
     const controller = new AbortController();
     const report = await checkReceiver(options({ target: '[2001:db8::25]:2525', connector, signal: controller.signal, limits: { connectTimeoutMs: 1234 } }));
     expect(state.attempts).toEqual([{ address: '2001:db8::25', port: 2525, timeoutMs: 1234, signal: controller.signal }]);
-    expect(report.hosts.map((h) => h.key)).toEqual(['[2001:db8::25]:2525']);
-    // The judge was told the same time-out.
-    expect(report.hosts[0]!.findings.map((f) => [f.id, f.facts])).toEqual([['net.connect-timeout', { host: '[2001:db8::25]:2525', timeoutMs: 1234 }]]);
+    expect(report.body.hosts.map((h) => h.key)).toEqual(['[2001:db8::25]:2525']);
+    // The judge was told the same time-out, and the report says so.
+    expect(report.body.timeouts.connectMs).toBe(1234);
+    expect(report.body.hosts[0]!.findings.map((f) => [f.id, f.facts])).toEqual([['net.connect-timeout', { host: '[2001:db8::25]:2525', timeoutMs: 1234 }]]);
   });
 
   it('--host with a mail domain: that server directly (no MX question), the domain kept for the report', async () => {
@@ -254,21 +261,21 @@ describe('which addresses are probed', () => {
     const report = await checkReceiver(options({ target: 'far.test', host: '192.0.2.7', port: 2525, resolver: planResolver({}, asked), connector }));
     expect(asked.filter((q) => q.startsWith('MX '))).toEqual([]);
     expect(state.attempts.map((o) => `${o.address}:${o.port}`)).toEqual(['192.0.2.7:2525']);
-    expect(report.target).toEqual({ input: 'far.test', kind: 'host', domain: 'far.test', host: '192.0.2.7', port: 2525, implicitTls: false });
+    expect(report.body.target).toEqual({ input: 'far.test', kind: 'host', domain: 'far.test', host: '192.0.2.7', port: 2525, implicitTls: false });
   });
 
   it('port 465 means implicit TLS unless told otherwise', async () => {
     const implicit = await checkReceiver(options({ target: '192.0.2.7', port: 465 }));
-    expect(implicit.hosts.map((h) => [h.port, h.implicitTls])).toEqual([[465, true]]);
+    expect(implicit.body.hosts.map((h) => [h.port, h.implicitTls])).toEqual([[465, true]]);
     const plain = await checkReceiver(options({ target: '192.0.2.7', port: 465, tlsOnConnect: false }));
-    expect(plain.hosts.map((h) => [h.port, h.implicitTls])).toEqual([[465, false]]);
+    expect(plain.body.hosts.map((h) => [h.port, h.implicitTls])).toEqual([[465, false]]);
   });
 
   it('a host map sends a name to another address and port (the MX name stays the key)', async () => {
     const { connector, state } = failingConnector();
     const report = await checkReceiver(options({ connector, hostMap: new Map([['mx1.far.test', { address: '127.0.0.9', port: 2526 }]]) }));
     expect(state.attempts.map((o) => `${o.address}:${o.port}`)).toEqual(['127.0.0.9:2526']);
-    expect(report.hosts.map((h) => h.key)).toEqual(['mx1.far.test[127.0.0.9]:2526']);
+    expect(report.body.hosts.map((h) => h.key)).toEqual(['mx1.far.test[127.0.0.9]:2526']);
   });
 });
 
@@ -283,7 +290,7 @@ describe('how many at once', () => {
     const report = await checkReceiver(options({ resolver: planResolver(spread), connector, limits: { connectionsPerDomain: 3 } }));
     expect(state.attempts).toHaveLength(5);
     expect(state.peak).toBe(3);
-    expect(report.hosts).toHaveLength(5);
+    expect(report.body.hosts).toHaveLength(5);
   });
 
   it('the default allows four at once', async () => {
@@ -314,7 +321,7 @@ describe('how many at once', () => {
       },
     };
     const report = await checkReceiver(options({ resolver: planResolver(shared), connector }));
-    expect(report.hosts.map((h) => h.key)).toEqual(['mx1.far.test[192.0.2.1]:25', 'mx2.far.test[192.0.2.1]:25', 'mx3.far.test[192.0.2.3]:25']);
+    expect(report.body.hosts.map((h) => h.key)).toEqual(['mx1.far.test[192.0.2.1]:25', 'mx2.far.test[192.0.2.1]:25', 'mx3.far.test[192.0.2.3]:25']);
     expect(peakSame).toBe(1);
     expect(peakAll).toBe(2);
   });
@@ -336,7 +343,7 @@ describe('evidence', () => {
     const { connector, state } = failingConnector(() => timeoutError(), 20);
     const report = await checkReceiver(options({ resolver: planResolver(plan), connector }));
     expect(state.peak).toBe(3);
-    for (const host of report.hosts) {
+    for (const host of report.body.hosts) {
       const finding = host.findings.find((f) => f.id === 'net.connect-timeout')!;
       const cited = report.transcript.filter((e) => finding.evidence.includes(e.seq));
       // "connecting to …" and the error: both on this host's main connection, nothing else.
@@ -351,13 +358,13 @@ describe('evidence', () => {
 describe('the reverse lookup', () => {
   it('PTR names are lowercased without their final dot; no name announced (no banner): no match to judge', async () => {
     const report = await checkReceiver(options({ resolver: planResolver({ mx: { 'far.test': ['mx1.far.test'] }, a: { 'mx1.far.test': ['192.0.2.1'] }, ptr: () => Promise.resolve(['MX1.Far.TEST.', 'other.far.test']) }) }));
-    expect(report.hosts[0]!.ptr).toEqual(['mx1.far.test', 'other.far.test']);
-    expect(report.hosts[0]!.ptrMatchesBanner).toBeNull();
+    expect(report.body.hosts[0]!.ptr).toEqual(['mx1.far.test', 'other.far.test']);
+    expect(report.body.hosts[0]!.ptrMatchesBanner).toBeNull();
   });
 
   it('a failed PTR lookup: no names', async () => {
     const report = await checkReceiver(options({ resolver: planResolver({ mx: { 'far.test': ['mx1.far.test'] }, a: { 'mx1.far.test': ['192.0.2.1'] }, ptr: () => Promise.reject(new DnsError('SERVFAIL', 'x', 'PTR')) }) }));
-    expect(report.hosts[0]!.ptr).toEqual([]);
+    expect(report.body.hosts[0]!.ptr).toEqual([]);
   });
 
   it('a PTR lookup that never answers holds the report for three seconds, no longer', async () => {
@@ -374,7 +381,7 @@ describe('the reverse lookup', () => {
     await vi.advanceTimersByTimeAsync(1);
     const report = await pending;
     expect(done).toBe(true);
-    expect(report.hosts[0]!.ptr).toEqual([]);
+    expect(report.body.hosts[0]!.ptr).toEqual([]);
     // The wait's timer is gone with it.
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -382,7 +389,7 @@ describe('the reverse lookup', () => {
   it('a PTR answer in time: no timer left behind', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const report = await checkReceiver(options({ resolver: planResolver({ mx: { 'far.test': ['mx1.far.test'] }, a: { 'mx1.far.test': ['192.0.2.1'] }, ptr: () => Promise.resolve(['mx1.far.test']) }) }));
-    expect(report.hosts[0]!.ptr).toEqual(['mx1.far.test']);
+    expect(report.body.hosts[0]!.ptr).toEqual(['mx1.far.test']);
     expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -1,0 +1,67 @@
+// `mxray report <saved.json>`: renders a saved Report in any format and, with --rejudge, judges a
+// receiver report again from its stored facts (other CA files, another date).
+import { readFileSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { exitCodeFor } from '../core/report.js';
+import { MAX_SAVED_REPORT_BYTES, parseSavedReport } from '../core/saved-report.js';
+import type { Report } from '../core/schema.js';
+import { rejudgeReceiver } from '../receiver/check-receiver.js';
+import { systemEdges } from '../receiver/edges.js';
+import { addOutputOptions, readCaFiles } from './check.js';
+import { emit, renderReport, type OutputOptions } from './output.js';
+
+interface ReportOpts extends OutputOptions {
+  rejudge?: boolean;
+  caFile: string[];
+  at?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** 2026-03-01, 2026-03-01T12:00, 2026-03-01T12:00:00Z …; a date alone means 00:00 UTC. */
+export function parseAt(text: string): number {
+  const m = /^(\d{4}-\d\d-\d\d)(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?$/.exec(text);
+  const iso = m ? (m[2] ? (m[5] ? text : `${text}Z`) : `${m[1]}T00:00:00Z`) : '';
+  const at = Date.parse(iso);
+  if (!m || Number.isNaN(at)) throw new UsageError(`--at wants an ISO date like 2026-03-01 or 2026-03-01T12:00:00Z, not "${text.slice(0, 60)}"`);
+  return at;
+}
+
+function readReport(file: string): Report {
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_SAVED_REPORT_BYTES) throw new UsageError(`${file} is larger than ${MAX_SAVED_REPORT_BYTES / 1024 / 1024} MiB: not a report mxray wrote`);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseSavedReport(text, file);
+}
+
+export function registerReport(program: Command, setCode: (c: number) => void): void {
+  const cmd = program
+    .command('report')
+    .description('render a saved report (--json output of any command) again, or re-judge it with other CA files or on another date')
+    .argument('<file>', 'a report saved with --json or --format json')
+    .option('--rejudge', 'run every check again from the facts stored in the report')
+    .option('--ca-file <file>', 'with --rejudge: also trust the CA certificates in this PEM file; repeatable', collect, [])
+    .option('--at <date>', 'with --rejudge: judge certificates at this moment (ISO date, e.g. 2026-03-01)');
+  addOutputOptions(cmd);
+  cmd.action((file: string, o: ReportOpts) => {
+    if (!o.rejudge && (o.caFile.length || o.at)) throw new UsageError('--ca-file and --at need --rejudge');
+    const at = o.at === undefined ? undefined : parseAt(o.at);
+    let report = readReport(file);
+    if (o.rejudge) {
+      const { trustStore } = systemEdges({ extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile });
+      switch (report.kind) {
+        case 'receiver':
+          report = rejudgeReceiver(report, { trustStore, ...(at === undefined ? {} : { at }) });
+          break;
+      }
+    }
+    emit(renderReport(report, o), o);
+    setCode(exitCodeFor(report));
+  });
+}

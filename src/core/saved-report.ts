@@ -1,0 +1,34 @@
+// Reading a saved Report back (mxray report): the file is input like any other, so it is checked
+// against the schema before anything trusts its shape. Loads TypeBox's checker: never import this
+// from a module on another command's start-up path.
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { UsageError } from './errors.js';
+import { ReportSchema, type Report } from './schema.js';
+import { SCHEMA_VERSION } from './version.js';
+
+/** Larger than any real report (a scan of hundreds of hosts), small enough to parse safely. */
+export const MAX_SAVED_REPORT_BYTES = 64 * 1024 * 1024;
+
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)));
+}
+
+/** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */
+export function parseSavedReport(text: string, name: string): Report {
+  if (text.length > MAX_SAVED_REPORT_BYTES) throw new UsageError(`${name} is larger than ${MAX_SAVED_REPORT_BYTES / 1024 / 1024} MiB: not a report mxray wrote`);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${name} is not JSON: ${(err as Error).message.slice(0, 120)}`);
+  }
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof data !== 'object' || data === null || version === undefined) throw new UsageError(`${name} is not an mxray report (no schemaVersion)`);
+  if (version !== SCHEMA_VERSION) {
+    throw new UsageError(`${name} is a report of schema version ${String(version).slice(0, 20)}; this mxray reads version ${SCHEMA_VERSION} (run the test again)`);
+  }
+  const first = Value.Errors(ReportSchema, data).First();
+  if (first) throw new UsageError(`${name} is not a valid mxray report: ${first.path || '/'}: ${first.message}`);
+  return data as Report;
+}

@@ -1,0 +1,60 @@
+// What a server's reply means beyond its code, as data: the receiver test reads them now, and
+// `mxray explain` will read the same rules for pasted bounce and log texts. A rule matches when
+// every condition it names holds; a meaning holds when any of its rules matches.
+import type { ReplyFacts } from '../core/schema.js';
+
+export type ReplyMeaning = 'rate-limit' | 'requires-tls' | 'greylisting';
+
+export interface ReplyRule {
+  /** Reply codes: exact (421) or a class ('4xx'). */
+  codes: readonly (number | '4xx' | '5xx')[];
+  /** The enhanced status code must be one of these (null: none given). */
+  enhanced?: readonly (string | null)[];
+  /** The enhanced status code must match. */
+  enhancedLike?: RegExp;
+  /** Every one of these must match the reply text (all lines joined by spaces). */
+  text?: readonly RegExp[];
+  /** None of these may match the reply text. */
+  notText?: readonly RegExp[];
+  /** Why the rule exists, for people reading the data. */
+  why: string;
+}
+
+const TLS_WORDS = /\b(START)?TLS\b|encrypt|secure (connection|channel)/i;
+
+export const REPLY_RULES: Readonly<Record<ReplyMeaning, readonly ReplyRule[]>> = {
+  'rate-limit': [
+    { codes: [421], why: '421: the service is closing the channel, most often because of connection or rate limits.' },
+    { codes: ['4xx'], text: [/too many|rate|limit|busy|try again later/i], why: 'A temporary refusal that names a limit.' },
+  ],
+  'requires-tls': [
+    {
+      codes: [530],
+      enhanced: [null, '5.7.0'],
+      notText: [/authenticat/i],
+      why: "RFC 3207's 530 \"must issue a STARTTLS command first\"; Exchange's \"530 5.7.1 Client was not authenticated\" is not about TLS.",
+    },
+    { codes: ['4xx', '5xx'], enhancedLike: /^[45]\.7\.\d+$/, text: [TLS_WORDS], why: 'A security (x.7.x) refusal that names TLS or encryption.' },
+    { codes: ['4xx', '5xx'], text: [TLS_WORDS, /must|requir|first/i], why: 'A refusal that says TLS must come first.' },
+  ],
+  greylisting: [{ codes: [450, 451], text: [/grey|gray|try again|later/i], why: 'Greylisting: a temporary 450/451 that asks to come back later.' }],
+};
+
+function codeMatches(code: number, codes: ReplyRule['codes']): boolean {
+  return codes.some((c) => (c === '4xx' ? code >= 400 && code < 500 : c === '5xx' ? code >= 500 && code < 600 : c === code));
+}
+
+export function ruleMatches(reply: ReplyFacts, rule: ReplyRule): boolean {
+  if (!codeMatches(reply.code, rule.codes)) return false;
+  if (rule.enhanced && !rule.enhanced.includes(reply.enhanced)) return false;
+  if (rule.enhancedLike && (reply.enhanced === null || !rule.enhancedLike.test(reply.enhanced))) return false;
+  const text = reply.lines.join(' ');
+  if (rule.text && !rule.text.every((r) => r.test(text))) return false;
+  if (rule.notText?.some((r) => r.test(text))) return false;
+  return true;
+}
+
+/** Whether the reply has this meaning (any of its rules matches). */
+export function replyMeans(reply: ReplyFacts, meaning: ReplyMeaning): boolean {
+  return REPLY_RULES[meaning].some((rule) => ruleMatches(reply, rule));
+}
