@@ -18,7 +18,7 @@ it('lists every finding id of the catalogue', () => {
 });
 
 it('documents every option of `mxray check`', () => {
-  const options = [...checkSource.matchAll(/\.option\('(?:-\w, )?(--[a-z0-9-]+)/g)].map((m) => m[1]!);
+  const options = [...checkSource.matchAll(/(?:\.option|new Option)\('(?:-\w, )?(--[a-z0-9-]+)/g)].map((m) => m[1]!);
   expect(options).toEqual(expect.arrayContaining(['--json', '--format', '--output', '--no-color', '--verbose', '--timeout', '--helo', '--ca-file']));
   for (const o of options) expect(readme, o).toContain(o);
 });
