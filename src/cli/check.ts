@@ -1,34 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { HostMapping } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { ipFamily } from '../core/ip.js';
-import { exitCodeFor } from '../core/report.js';
+import { isHeloName } from '../core/names.js';
 import type { ReceiverReport } from '../core/schema.js';
 import { checkReceiver } from '../receiver/check-receiver.js';
 import { systemEdges } from '../receiver/edges.js';
-import { emit, formatOf, renderReport, type OutputOptions } from './output.js';
+import type { Run } from './commands.js';
+import { addReportOptions, collect, positiveInt, seconds, type ReportOptions } from './options.js';
+import { emit, formatOf, renderReport } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
-
-
-function positiveInt(name: string, max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}, not "${value}"`);
-    return Number(value);
-  };
-}
-
-function seconds(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 3600) throw new UsageError(`${name} must be a number of seconds (0 < s ≤ 3600), not "${value}"`);
-    return n * 1000;
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 /** "--connect HOST=IP[:PORT]" → map entries (the socket layer only ever sees the IP). */
 export function parseConnect(specs: string[]): Map<string, HostMapping> {
@@ -58,16 +40,7 @@ export function readCaFiles(files: string[]): string[] {
   });
 }
 
-export function addOutputOptions(cmd: Command): Command {
-  return cmd
-    .option('--json', 'print the Report as JSON (same as --format json)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md', 'html']).default('text'))
-    .option('-o, --output <file>', 'write the output to a file instead of standard output')
-    .option('--no-color', 'no colour (also when NO_COLOR is set or output is not a terminal)')
-    .option('-v, --verbose', 'add the whole transcript, with millisecond offsets');
-}
-
-interface CheckOpts extends OutputOptions {
+interface CheckOpts extends ReportOptions {
   host?: string;
   port?: number;
   tlsOnConnect?: boolean;
@@ -83,14 +56,11 @@ interface CheckOpts extends OutputOptions {
   warnDays: number;
   expectThumbprint?: string;
   quick?: boolean;
-  timeout?: number;
   greetingTimeout?: number;
 }
 
-export function registerCheck(program: Command, setCode: (c: number) => void): void {
-  const cmd = program
-    .command('check')
-    .description('receiver test: does mail to this domain (or server) get TLS, and if not, why?')
+export function configure(cmd: Command): Run {
+  cmd
     .argument('[target]', 'domain | user@domain | host:port | IPv4 | [IPv6] | [IPv6]:port')
     .option('--host <name>', 'test this server directly (the target, if given, still names the mail domain)')
     .option('--port <port>', 'port (default 25; 465 implies --tls-on-connect)', positiveInt('--port', 65535))
@@ -107,16 +77,15 @@ export function registerCheck(program: Command, setCode: (c: number) => void): v
     .option('--warn-days <days>', 'warn when the certificate expires within this many days', positiveInt('--warn-days', 3650), 30)
     .option('--expect-thumbprint <hex>', 'the SHA-1 or SHA-256 thumbprint the server should present')
     .option('--quick', 'skip the extra handshake without SNI and the cleartext session')
-    .option('--timeout <seconds>', 'time-out for each connect, command and handshake (default 10/30/15)', seconds('--timeout'))
     .option('--greeting-timeout <seconds>', 'how long to wait for the banner (default 30)', seconds('--greeting-timeout'));
-  addOutputOptions(cmd);
-  cmd.action(async (target: string | undefined, o: CheckOpts) => {
+  addReportOptions(cmd, { timeout: 'time-out for each connect, command and handshake (default 10/30/15)' });
+  return async (target: string | undefined, o: CheckOpts) => {
     const format = formatOf(o);
     if (!target && !o.host) throw new UsageError('say what to test: mxray check <domain | user@domain | host:port | IP>');
     if (o.ipv4 && o.ipv6) throw new UsageError('-4 and -6 exclude each other');
-    if (o.helo !== undefined && !/^([a-z0-9-]+\.)+[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/i.test(o.helo)) throw new UsageError(`--helo wants a fully qualified domain name or [address], not "${o.helo}"`);
+    if (o.helo !== undefined && !isHeloName(o.helo)) throw new UsageError(`--helo wants a fully qualified domain name or [address], not "${o.helo}"`);
     const hostMap = parseConnect(o.connect);
-    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile ?? [] });
+    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
     let report: ReceiverReport;
     try {
@@ -147,7 +116,7 @@ export function registerCheck(program: Command, setCode: (c: number) => void): v
     } finally {
       progress.done();
     }
-    emit(renderReport(report, o), o);
-    setCode(exitCodeFor(report));
-  });
+    await emit(renderReport(report, o), o);
+    return { kind: 'report', report };
+  };
 }

@@ -4,10 +4,12 @@ import { listLabScenarios } from '../demo/lab.js';
 import { runDemo, startLabWithDns } from '../demo/run-demo.js';
 import { renderText } from '../render/text.js';
 import { table } from '../render/style.js';
-import { addOutputOptions } from './check.js';
-import { emit, formatOf, renderReport, styleFor, type OutputOptions } from './output.js';
+import type { Run } from './commands.js';
+import { addReportOptions, type ReportOptions } from './options.js';
+import { emit, formatOf, renderReport, styleFor } from './output.js';
+import { stdout } from './stdout.js';
 
-interface DemoOpts extends OutputOptions {
+interface DemoOpts extends ReportOptions {
   only?: string;
   list?: boolean;
   serve?: boolean;
@@ -23,39 +25,42 @@ async function serveLab(only: string[] | undefined): Promise<void> {
   const caFile = join(dir, 'demo-root.pem');
   writeFileSync(caFile, running.lab.trustedCaPem);
   const connect = [...running.lab.hostMap].map(([host, m]) => `--connect ${host}=${m.address}:${m.port}`).join(' ');
-  process.stdout.write(
-    `The lab is running (Ctrl-C stops it). Point mxray check at it with:\n\n` +
-      `  LAB="--resolver ${running.resolver} --ca-file ${caFile} ${connect}"\n\n` +
-      `  mxray check good.mxray.test $LAB\n\nDomains: ${running.lab.scenarios.map((s) => s.domain).join(' ')}\n`,
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await running.stop();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await stdout().write(
+      `The lab is running (Ctrl-C stops it). Point mxray check at it with:\n\n` +
+        `  LAB="--resolver ${running.resolver} --ca-file ${caFile} ${connect}"\n\n` +
+        `  mxray check good.mxray.test $LAB\n\nDomains: ${running.lab.scenarios.map((s) => s.domain).join(' ')}\n`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  } finally {
+    // Also when the output failed: a lab left running would keep the process alive.
+    await running.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-export function registerDemo(program: Command, setCode: (c: number) => void, description: string): void {
-  const cmd = program
-    .command('demo')
-    .description(description)
+export function configure(cmd: Command): Run {
+  cmd
     .option('--only <names>', 'comma-separated scenario names (see --list)')
     .option('--list', 'list the scenarios and exit')
     .option('--serve', 'keep the lab running and print the options that point `mxray check` at it');
-  addOutputOptions(cmd);
-  cmd.action(async (o: DemoOpts) => {
+  // runDemo() takes no limits yet: no --timeout until it does.
+  addReportOptions(cmd, { timeout: false });
+  return async (o: DemoOpts) => {
     const all = listLabScenarios();
     if (o.list) {
-      emit(`${all.map((s) => `${s.name.padEnd(22)} ${s.title}`).join('\n')}\n`, o);
-      return;
+      await emit(`${all.map((s) => `${s.name.padEnd(22)} ${s.title}`).join('\n')}\n`, o);
+      return { kind: 'ok' };
     }
     const only = o.only?.split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = only?.filter((n) => !all.some((s) => s.name === n)) ?? [];
     if (unknown.length) throw new UsageError(`unknown scenario ${unknown.join(', ')}: see mxray demo --list`);
     if (o.serve) {
       await serveLab(only);
-      return;
+      return { kind: 'ok' };
     }
     const format = formatOf(o);
     const tty = format === 'text' && !o.output && process.stderr.isTTY;
@@ -71,7 +76,7 @@ export function registerDemo(program: Command, setCode: (c: number) => void, des
     if (tty) process.stderr.write('\x1b[2K\r');
     const mismatched = results.filter((r) => r.report.verdict !== r.expect.verdict);
     if (format === 'json') {
-      emit(`${JSON.stringify({ scenarios: results.map((r) => ({ name: r.name, report: r.report })) }, null, 2)}\n`, o);
+      await emit(`${JSON.stringify({ scenarios: results.map((r) => ({ name: r.name, report: r.report })) }, null, 2)}\n`, o);
     } else if (format === 'text') {
       const style = styleFor(o);
       const rows = results.map((r) => {
@@ -87,10 +92,10 @@ export function registerDemo(program: Command, setCode: (c: number) => void, des
         '',
         ...results.map((r) => `${style.bold(`━━ ${r.name}: ${r.title}`)}\n${renderText(r.report, { style, verbose: o.verbose ?? false, brief: !o.verbose })}`),
       ];
-      emit(`${parts.join('\n')}\n`, o);
+      await emit(`${parts.join('\n')}\n`, o);
     } else {
-      emit(results.map((r) => renderReport(r.report, o)).join('\n'), o);
+      await emit(results.map((r) => renderReport(r.report, o)).join('\n'), o);
     }
-    setCode(mismatched.length ? 1 : 0);
-  });
+    return mismatched.length ? { kind: 'problems' } : { kind: 'ok' };
+  };
 }

@@ -1,65 +1,82 @@
-// The command line: parse, run, map outcomes to exit codes. Nothing else lives here.
+// The command line: build the program from the command table, run the one command asked for, turn
+// what happened into one stderr line (if any) and an exit code. The only place that catches errors.
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
-import { registerCheck } from './check.js';
+import { COMMANDS, type CommandEntry } from './commands.js';
+import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
+import { OutputError, stdout, type Sink } from './stdout.js';
 
-const DEMO_DESCRIPTION = 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)';
-
-/** The demo pulls in the lab (smtp-server, dns-packet, ~80 ms): load it only when it is asked for. */
-async function registerDemo(program: Command, argv: string[], setCode: (c: number) => void): Promise<void> {
-  if (argv.includes('demo')) {
-    const m = await import('./demo.js');
-    m.registerDemo(program, setCode, DEMO_DESCRIPTION);
-  } else {
-    program.command('demo').description(DEMO_DESCRIPTION);
-  }
+/** The command named on the command line (`mxray help X` names X), or null: the only one to load. */
+export function invokedCommand(argv: readonly string[]): string | null {
+  // The program itself has no option that takes a value, so the first operand is the command.
+  const operands = argv.filter((a) => !a.startsWith('-'));
+  return (operands[0] === 'help' ? operands[1] : operands[0]) ?? null;
 }
 
-const REPORT_DESCRIPTION = 'render a saved report again, or re-judge it with other CA files or on another date';
-
-/** `report` loads the schema checker (TypeBox): only when it is asked for. */
-async function registerReportCommand(program: Command, argv: string[], setCode: (c: number) => void): Promise<void> {
-  if (argv.includes('report')) {
-    const m = await import('./report.js');
-    m.registerReport(program, setCode);
-  } else {
-    program.command('report').description(REPORT_DESCRIPTION);
-  }
+export interface Program {
+  program: Command;
+  /** What the invoked command returned; null when no command ran (help, usage error). */
+  outcome(): Outcome | null;
 }
 
-/** Exit codes (DESIGN.md): 0 good, 1 problems found, 2 usage, 3 could not test, 4 internal error. */
-export const EXIT = { ok: 0, problems: 1, usage: 2, untestable: 3, internal: 4 } as const;
-
-export async function main(argv: string[]): Promise<number> {
-  let code: number = EXIT.ok;
+/** Every command of the table is registered by name and description; only the invoked one is loaded. */
+export async function buildProgram(argv: readonly string[], table: readonly CommandEntry[], out: Sink): Promise<Program> {
+  let outcome: Outcome | null = null;
   const program = new Command('mxray')
     .description('Is mail between organisations protected by TLS? If not: why, and who must fix what.')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    // Usage errors: one line, the same shape as ours ("mxray: …"), exit 2.
-    .configureOutput({ outputError: (s, write) => write(`mxray: ${s.replace(/^error: /, '').trimEnd()} (see mxray --help)\n`) });
-  const setCode = (c: number) => {
-    code = c;
-  };
-  registerCheck(program, setCode);
-  await registerDemo(program, argv, setCode);
-  await registerReportCommand(program, argv, setCode);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return code;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end here too, successfully.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (err instanceof UsageError) {
-      process.stderr.write(`mxray: ${err.message}\n`);
-      return EXIT.usage;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`mxray: internal error: ${message} (this is a bug in mxray, not a problem of the server tested)\n`);
-    if (process.env.MXRAY_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return EXIT.internal;
+    // Usage errors: one line, the same shape as ours ("mxray: …"), exit 2. Help goes through the
+    // sink, so a failing stdout is reported like any other output.
+    .configureOutput({
+      writeOut: (s) => void out.write(s).catch(() => {}),
+      outputError: (s, write) => write(`mxray: ${s.replace(/^error: /, '').trimEnd()} (see mxray --help)\n`),
+    })
+    // The list in `mxray --help` shows each command's usage from the table (its module is not loaded).
+    .configureHelp({ subcommandTerm: (cmd) => [cmd.name(), table.find((e) => e.name === cmd.name())?.usage ?? cmd.usage()].filter(Boolean).join(' ') });
+  const wanted = invokedCommand(argv);
+  for (const entry of table) {
+    // Created after exitOverride/configureOutput: subcommands inherit those settings when made.
+    const cmd = program.command(entry.name).description(entry.description);
+    if (entry.name !== wanted) continue;
+    const run = (await entry.load()).configure(cmd);
+    cmd.action(async (...args: unknown[]) => {
+      outcome = await run(...(args as never[]));
+    });
   }
+  return { program, outcome: () => outcome };
+}
+
+function messageFor(outcome: Outcome): string | null {
+  if (outcome.kind !== 'failed') return null;
+  const err = outcome.error;
+  // Commander has printed its own line (or the help) already.
+  if (err instanceof CommanderError) return null;
+  if (err instanceof UsageError || err instanceof OutputError) return `mxray: ${err.message}\n`;
+  const message = err instanceof Error ? err.message : String(err);
+  const stack = process.env.MXRAY_DEBUG && err instanceof Error ? `${err.stack}\n` : '';
+  return `mxray: internal error: ${message} (this is a bug in mxray, not a problem of the server tested)\n${stack}`;
+}
+
+/** Runs `mxray …argv`; resolves with the exit code once standard output has drained. */
+export async function main(argv: string[], table: readonly CommandEntry[] = COMMANDS): Promise<number> {
+  const out = stdout();
+  let outcome: Outcome;
+  try {
+    const { program, outcome: result } = await buildProgram(argv, table, out);
+    await program.parseAsync(argv, { from: 'user' });
+    outcome = result() ?? { kind: 'ok' };
+  } catch (error) {
+    outcome = { kind: 'failed', error };
+  }
+  try {
+    await out.flush();
+  } catch (error) {
+    // One line on stderr, never two: a usage or internal error already reported stays the one.
+    if (outcome.kind !== 'failed' || exitCodeFor(outcome) === EXIT.ok) outcome = { kind: 'failed', error };
+  }
+  const message = messageFor(outcome);
+  if (message) process.stderr.write(message);
+  return exitCodeFor(outcome);
 }

@@ -6,6 +6,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import { renderHtml } from '../render/html.js';
 import { colorStyle, plainStyle, type Style } from '../render/style.js';
 import { UsageError } from '../core/errors.js';
+import { stdout } from './stdout.js';
 
 export type Format = 'text' | 'json' | 'md' | 'html';
 
@@ -43,12 +44,13 @@ export function renderReport(report: Report, o: OutputOptions): string {
   }
 }
 
-export function emit(text: string, o: OutputOptions): void {
+/** Writes to --output (a failure there is the user's: exit 2) or to standard output (see stdout.ts). */
+export async function emit(text: string, o: OutputOptions): Promise<void> {
   if (o.output) {
     try {
       writeFileSync(o.output, text);
     } catch (err) {
       throw new UsageError(`cannot write ${o.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-  } else process.stdout.write(text);
+  } else await stdout().write(text);
 }

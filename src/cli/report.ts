@@ -3,23 +3,22 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { exitCodeFor } from '../core/report.js';
 import { MAX_SAVED_REPORT_BYTES, parseSavedReport } from '../core/saved-report.js';
 import type { Report } from '../core/schema.js';
 import { rejudgeReceiver } from '../receiver/check-receiver.js';
 import { systemEdges } from '../receiver/edges.js';
-import { addOutputOptions, readCaFiles } from './check.js';
-import { emit, renderReport, type OutputOptions } from './output.js';
+import { readCaFiles } from './check.js';
+import type { Run } from './commands.js';
+import { addReportOptions, collect, type ReportOptions } from './options.js';
+import { emit, renderReport } from './output.js';
 
-interface ReportOpts extends OutputOptions {
+interface ReportOpts extends ReportOptions {
   rejudge?: boolean;
   caFile: string[];
   at?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** 2026-03-01, 2026-03-01T12:00, 2026-03-01T12:00:00Z …; a date alone means 00:00 UTC. */
+/** 2026-03-01, 2026-03-01T12:00, 2026-03-01T12:00:00Z …; a date alone means 00:00 UTC, a time without zone UTC. */
 export function parseAt(text: string): number {
   const m = /^(\d{4}-\d\d-\d\d)(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?$/.exec(text);
   const iso = m ? (m[2] ? (m[5] ? text : `${text}Z`) : `${m[1]}T00:00:00Z`) : '';
@@ -40,17 +39,15 @@ function readReport(file: string): Report {
   return parseSavedReport(text, file);
 }
 
-export function registerReport(program: Command, setCode: (c: number) => void): void {
-  const cmd = program
-    .command('report')
-    .description('render a saved report (--json output of any command) again, or re-judge it with other CA files or on another date')
+export function configure(cmd: Command): Run {
+  cmd
     .argument('<file>', 'a report saved with --json or --format json')
     .option('--rejudge', 'run every check again from the facts stored in the report')
     .option('--ca-file <file>', 'with --rejudge: also trust the CA certificates in this PEM file; repeatable', collect, [])
     .option('--at <date>', 'with --rejudge: judge certificates at this moment (ISO date, e.g. 2026-03-01)');
-  addOutputOptions(cmd);
-  cmd.action((file: string, o: ReportOpts) => {
-    if (!o.rejudge && (o.caFile.length || o.at)) throw new UsageError('--ca-file and --at need --rejudge');
+  addReportOptions(cmd, { timeout: false });
+  return async (file: string, o: ReportOpts) => {
+    if (!o.rejudge && (o.caFile.length || o.at !== undefined)) throw new UsageError('--ca-file and --at need --rejudge');
     const at = o.at === undefined ? undefined : parseAt(o.at);
     let report = readReport(file);
     if (o.rejudge) {
@@ -61,7 +58,7 @@ export function registerReport(program: Command, setCode: (c: number) => void): 
           break;
       }
     }
-    emit(renderReport(report, o), o);
-    setCode(exitCodeFor(report));
-  });
+    await emit(renderReport(report, o), o);
+    return { kind: 'report', report };
+  };
 }

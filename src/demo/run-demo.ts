@@ -6,7 +6,7 @@ import type { Report, TranscriptEvent } from '../core/schema.js';
 import { systemClock } from '../core/clock.js';
 import { createResolver } from '../dns/system-resolver.js';
 import { createConnector, bundledRootCertificates } from '../net/connector.js';
-import { createTrustStore } from '../pki/trust-store.js';
+import { contentSha256, createTrustStore } from '../pki/trust-store.js';
 import { checkReceiver } from '../receiver/check-receiver.js';
 import { limitConcurrency } from '../receiver/concurrency.js';
 import { startDnsServer } from './dns-server.js';
@@ -59,7 +59,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoScenarioRe
   try {
     const resolver = createResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 });
     const connector = createConnector(clock);
-    const trustStore = createTrustStore([...bundledRootCertificates(), running.lab.trustedCaPem], 'Mozilla roots (Node) + the demo root');
+    const trustStore = createTrustStore([...bundledRootCertificates(), running.lab.trustedCaPem], 'Mozilla roots (Node) + the demo root', {
+      bundledRootsOfNode: process.versions.node,
+      extraCaFiles: [{ name: 'the demo root (made for this run)', sha256: contentSha256(running.lab.trustedCaPem) }],
+    });
     const run = limitConcurrency(options.concurrency ?? 6);
     return await Promise.all(
       running.lab.scenarios.map((scenario) =>

@@ -407,6 +407,13 @@ describe('canonicalName', () => {
     return ka === canonicalName(b);
   };
 
+  it('is the list of RDNs, each the sorted list of its "type=value" entries (nothing else)', () => {
+    expect(canonicalName(name([CN, 0x0c, ' Example  Root ']))).toBe('[["2.5.4.3=example root"]]');
+    expect(canonicalName(tlv(0x30, tlv(0x31, tlv(0x30, oid(O), tlv(0x0c, Buffer.from('B'))), tlv(0x30, oid(CN), tlv(0x0c, Buffer.from('A'))))))).toBe(
+      '[["2.5.4.10=b","2.5.4.3=a"]]',
+    );
+  });
+
   it('decodes every directory string type to the same text', () => {
     const utf8 = name([CN, 0x0c, 'Example 123']);
     for (const tag of [0x12, 0x13, 0x14, 0x16, 0x1a]) expect(same(name([CN, tag, 'Example 123']), utf8)).toBe(true);

@@ -371,6 +371,17 @@ describe('verifyChain: who may issue', () => {
     ]);
   });
 
+  it('prefers a non-CA trust anchor over a sent CA twin of it that leads nowhere', () => {
+    // The server also sent a CA certificate with the same name and key, issued by a root we do not
+    // trust: the anchor in the store must end the path first.
+    const v = verify([signedByNotCa, caTwinOfNotCa], createTrustStore([pem(notCa)], 'pinned issuer'), { name: 'mx.victim.test' });
+    expect(v.trusted).toBe(true);
+    expect(names(v)).toEqual([
+      ['mx.victim.test', 'sent'],
+      ['Not A CA', 'trust-store'],
+    ]);
+  });
+
   it('trusts a non-CA certificate the user put in the trust store as an issuer (anchors are trusted as configured)', () => {
     const v = verify([signedByNotCa], createTrustStore([pem(notCa)], 'pinned issuer'), { name: 'mx.victim.test' });
     expect(v.trusted).toBe(true);

@@ -1,0 +1,47 @@
+// The command table: every `mxray` command, once. `mxray --help` lists it from here without loading
+// any command module; only the command actually invoked is imported (bin/mxray.js answers
+// --version before even this file is read). scripts/bundle.js makes each `load` its own chunk.
+//
+// Adding a command: write src/cli/<name>.ts exporting `configure(cmd)` (arguments, options — with
+// addReportOptions() from options.ts if it produces a report — and the function that runs it,
+// returning an Outcome from exit-codes.ts), then add one row below. test/unit/cli/ checks that the
+// row's `usage` matches what configure() declares.
+import type { Command } from 'commander';
+import type { Outcome } from './exit-codes.js';
+
+/** Runs the command with commander's action arguments: the declared arguments, then the options. */
+export type Run = (...args: never[]) => Promise<Outcome>;
+
+export interface CommandModule {
+  /** Adds the command's arguments and options to `cmd` (named and described by the table); returns what runs it. */
+  configure(cmd: Command): Run;
+}
+
+export interface CommandEntry {
+  name: string;
+  description: string;
+  /** What follows the name in `mxray --help` (commander's usage of the loaded command). */
+  usage: string;
+  load(): Promise<CommandModule>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'check',
+    description: 'receiver test: does mail to this domain (or server) get TLS, and if not, why?',
+    usage: '[options] [target]',
+    load: () => import('./check.js'),
+  },
+  {
+    name: 'demo',
+    description: 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)',
+    usage: '[options]',
+    load: () => import('./demo.js'),
+  },
+  {
+    name: 'report',
+    description: 'render a saved report again, or re-judge it with other CA files or on another date',
+    usage: '[options] <file>',
+    load: () => import('./report.js'),
+  },
+];

@@ -1,0 +1,47 @@
+// Option parsers and the options every report-producing command shares, defined once.
+import { Option, type Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import type { OutputOptions } from './output.js';
+
+/** The shared options as commander hands them over (`timeout` already in milliseconds). */
+export interface ReportOptions extends OutputOptions {
+  timeout?: number;
+}
+
+export function positiveInt(name: string, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}, not "${value}"`);
+    return Number(value);
+  };
+}
+
+/** "2.5" → 2500 (milliseconds). */
+export function seconds(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 3600) throw new UsageError(`${name} must be a number of seconds (0 < s ≤ 3600), not "${value}"`);
+    return n * 1000;
+  };
+}
+
+/** For repeatable options: `--x a --x b` → ['a', 'b']. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export interface ReportOptionsSpec {
+  /** Help text of --timeout, saying what it bounds for this command; false: the command has no time-outs to set. */
+  timeout: string | false;
+}
+
+/** Adds --json, --format, --output, --no-color, --verbose and (unless spec.timeout is false) --timeout. */
+export function addReportOptions(cmd: Command, spec: ReportOptionsSpec): Command {
+  cmd
+    .option('--json', 'print the Report as JSON (same as --format json)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md', 'html']).default('text'))
+    .option('-o, --output <file>', 'write the output to a file instead of standard output')
+    .option('--no-color', 'no colour (also when NO_COLOR is set or output is not a terminal)')
+    .option('-v, --verbose', 'add the whole transcript, with millisecond offsets');
+  if (spec.timeout !== false) cmd.option('--timeout <seconds>', spec.timeout, seconds('--timeout'));
+  return cmd;
+}

@@ -1,0 +1,44 @@
+// The options every report-producing command shares come from one helper, with one meaning.
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../../src/cli/commands.js';
+import { addReportOptions } from '../../../src/cli/options.js';
+import { UsageError } from '../../../src/core/errors.js';
+
+const SHARED = ['--json', '--format', '--output', '--color', '--verbose'];
+
+function parse(args: string[], timeout: string | false = 'time-out') {
+  // exitOverride: throw instead of exiting; writeErr: commander's own message is not the point here.
+  const cmd = addReportOptions(new Command('x').exitOverride().configureOutput({ writeErr: () => {} }), { timeout }).action(() => {});
+  cmd.parse(args, { from: 'user' });
+  return cmd.opts();
+}
+
+describe('addReportOptions', () => {
+  it('adds --json, --format, --output, --no-color, --verbose and --timeout', () => {
+    const cmd = addReportOptions(new Command('x'), { timeout: 'how long' });
+    expect(cmd.options.map((o) => o.long)).toEqual(['--json', '--format', '--output', '--no-color', '--verbose', '--timeout']);
+    expect(cmd.options.find((o) => o.long === '--timeout')?.description).toBe('how long');
+  });
+
+  it('without time-outs to set, no --timeout', () => {
+    const cmd = addReportOptions(new Command('x'), { timeout: false });
+    expect(cmd.options.map((o) => o.long)).not.toContain('--timeout');
+  });
+
+  it('parses them: defaults, short forms, --timeout in seconds → milliseconds', () => {
+    expect(parse([])).toEqual({ format: 'text', color: true });
+    expect(parse(['--json', '-o', 'f.json', '--no-color', '-v', '--timeout', '2.5'])).toEqual({ json: true, format: 'text', output: 'f.json', color: false, verbose: true, timeout: 2500 });
+    expect(() => parse(['--format', 'pdf'])).toThrow(/format/);
+    for (const bad of ['0', '-1', 'soon', '3601']) expect(() => parse(['--timeout', bad]), bad).toThrow(UsageError);
+  });
+
+  it('every command of the table that produces a report has them', async () => {
+    for (const entry of COMMANDS) {
+      const cmd = new Command(entry.name);
+      (await entry.load()).configure(cmd);
+      const longs = cmd.options.map((o) => o.negate ? o.long!.replace('--no-', '--') : o.long);
+      for (const flag of SHARED) expect(longs, `${entry.name} ${flag}`).toContain(flag);
+    }
+  });
+});
