@@ -2,20 +2,102 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Only the adapters (dns/, net/, the clock) may touch the resolver, sockets, TLS and real time.
-const adapterOnly = {
-  paths: [
-    { name: 'node:dns', message: 'Use the injected Resolver (src/dns/).' },
-    { name: 'node:dns/promises', message: 'Use the injected Resolver (src/dns/).' },
-    { name: 'node:net', message: 'Use the injected Connector (src/net/).' },
-    { name: 'node:tls', message: 'Use the injected Connector (src/net/).' },
-  ],
+// ---------------------------------------------------------------------------------------------
+// The layers (docs/ARCHITECTURE.md): a module imports only from its own folder and the folders
+// listed for it. `cli` and `web` are the top; nothing imports them.
+// ---------------------------------------------------------------------------------------------
+const LAYERS = {
+  core: [],
+  kb: ['core'],
+  tls: ['core'],
+  pki: ['core'],
+  net: ['core', 'tls'],
+  dns: ['core'],
+  http: ['core'],
+  smtp: ['core', 'net', 'tls'],
+  smtpd: ['core'],
+  checks: ['core', 'kb', 'pki', 'smtp', 'tls'],
+  render: ['core', 'kb', 'smtp'],
+  runtime: ['core', 'dns', 'net', 'http', 'pki', 'tls'],
+  jobs: ['core', 'kb', 'tls', 'pki', 'net', 'dns', 'http', 'smtp', 'smtpd', 'checks'],
+  demo: ['core', 'kb', 'tls', 'pki', 'net', 'dns', 'http', 'smtp', 'smtpd', 'checks', 'jobs', 'runtime', 'render'],
+  cli: ['core', 'kb', 'tls', 'pki', 'net', 'dns', 'http', 'smtp', 'smtpd', 'checks', 'jobs', 'runtime', 'render', 'demo'],
 };
-const noRealTime = [
+const FOLDERS = [...Object.keys(LAYERS), 'web'];
+
+/** Import patterns a file in `folder` may not use: every other folder not below it, by relative path. */
+function upwardPatterns(folder) {
+  const allowed = new Set([folder, ...LAYERS[folder]]);
+  // The top-level modules (index.ts, library.ts) compose jobs with the runtime: only cli/ and demo/ sit above them.
+  const top = folder === 'cli' || folder === 'demo' ? [] : ['index', 'library'];
+  const forbidden = [...FOLDERS.filter((f) => !allowed.has(f)), ...top];
+  const up = ['..', '../..', '../../..'];
+  return forbidden.length
+    ? [
+        {
+          group: forbidden.flatMap((f) => up.flatMap((u) => [`${u}/${f}/*`, `${u}/${f}`, `${u}/${f}.js`])),
+          message: `${folder}/ imports only downwards: ${LAYERS[folder].join(', ') || 'nothing outside core/'} (docs/ARCHITECTURE.md).`,
+        },
+      ]
+    : [];
+}
+
+// Only the adapters touch the resolver, sockets, TLS, HTTP, files and real time; each is named
+// below by file, not by folder.
+const ADAPTER_ONLY = {
+  'node:dns': 'Use the injected Resolver (src/dns/).',
+  'node:dns/promises': 'Use the injected Resolver (src/dns/).',
+  'node:net': 'Use the injected Connector (src/net/).',
+  'node:tls': 'Use the injected Connector (src/net/).',
+  'node:dgram': 'Use the injected Resolver (src/dns/).',
+  'node:http': 'Use the injected HTTP fetcher (src/http/).',
+  'node:https': 'Use the injected HTTP fetcher (src/http/).',
+  undici: 'Use the injected HTTP fetcher (src/http/).',
+  'node:fs': 'Files are read at the edge (cli/) and handed in.',
+  'node:fs/promises': 'Files are read at the edge (cli/) and handed in.',
+};
+const ADAPTERS = {
+  'src/dns/system-resolver.ts': ['node:dns/promises'],
+  'src/net/connector.ts': ['node:net', 'node:tls'],
+  'src/http/node-fetcher.ts': ['node:http', 'node:https', 'node:net', 'node:tls'],
+  'src/smtpd/server.ts': ['node:tls'],
+  'src/demo/scenarios.ts': ['node:tls'],
+  'src/demo/dns-server.ts': ['node:dgram', 'node:net'],
+  'src/demo/scripted-server.ts': ['node:net', 'node:tls'],
+  'src/cli/check.ts': ['node:fs'],
+  'src/cli/demo.ts': ['node:fs'],
+  'src/cli/report.ts': ['node:fs'],
+  'src/cli/output.ts': ['node:fs'],
+};
+
+const REAL_TIME_AND_ENV = [
   { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Use the injected Clock.' },
   { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use the injected Clock.' },
   { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read the environment only at the edge (cli/).' },
 ];
+/** The clock adapter and the edge may read the time and the environment. */
+const REAL_TIME_ALLOWED = ['src/core/clock.ts', 'src/cli/demo.ts', 'src/cli/output.ts', 'src/cli/main.ts', 'src/cli/progress.ts'];
+
+function restrictedImports(folder, allowedModules = []) {
+  return [
+    'error',
+    {
+      paths: Object.entries(ADAPTER_ONLY)
+        .filter(([name]) => !allowedModules.includes(name))
+        .map(([name, message]) => ({ name, message })),
+      patterns: upwardPatterns(folder),
+    },
+  ];
+}
+
+const layerBlocks = Object.keys(LAYERS).map((folder) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: { 'no-restricted-imports': restrictedImports(folder) },
+}));
+const adapterBlocks = Object.entries(ADAPTERS).map(([file, modules]) => ({
+  files: [file],
+  rules: { 'no-restricted-imports': restrictedImports(file.split('/')[1], modules) },
+}));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schema/**', 'reports/**', '.stryker-tmp*/**', '.tmp/**'] },
@@ -26,16 +108,16 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },
   {
-    files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', adapterOnly],
-      'no-restricted-syntax': ['error', ...noRealTime],
-    },
+    // Top-level modules (index.ts, library.ts) compose jobs and the runtime: every folder is below them.
+    files: ['src/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: Object.entries(ADAPTER_ONLY).map(([name, message]) => ({ name, message })) }] },
   },
+  ...layerBlocks,
+  ...adapterBlocks,
   {
-    // The adapters and the edges: sockets, resolver and the real clock live here.
-    files: ['src/dns/**', 'src/net/**', 'src/core/clock.ts', 'src/demo/**', 'src/cli/**'],
-    rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
+    files: ['src/**/*.ts'],
+    ignores: REAL_TIME_ALLOWED,
+    rules: { 'no-restricted-syntax': ['error', ...REAL_TIME_AND_ENV] },
   },
   {
     // Tests assert on terminal escape codes on purpose.
@@ -48,3 +130,5 @@ export default tseslint.config(
     },
   },
 );
+
+export { LAYERS };

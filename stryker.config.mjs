@@ -11,7 +11,7 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   // core/schema.ts is the declarative Report contract (TypeBox); the committed-schema test guards it.
-  mutate: ['src/{checks,smtp,pki,dns,net,tls,receiver,core,http}/**/*.ts', '!src/core/schema.ts'],
+  mutate: ['src/{checks,smtp,smtpd,pki,dns,net,tls,jobs,runtime,core,http}/**/*.ts', '!src/core/schema.ts'],
   coverageAnalysis: 'perTest',
   // Static mutants (module-level tables, constants and regexes, hit only while a module loads)
   // rerun the whole suite each, and every later test change reruns all of them. The routine run

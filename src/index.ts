@@ -1,6 +1,7 @@
 // The public library API: re-exports only. `import { checkReceiver } from 'mxray'`.
-export { checkReceiver, type ReceiverOptions } from './receiver/check-receiver.js';
-export { systemEdges, defaultHelo, type Edges, type EdgeOptions } from './receiver/edges.js';
+export { checkReceiver, rejudgeReceiver, type ReceiverOptions, type RejudgeOptions } from './library.js';
+export { exitCodeFor } from './core/report.js';
+export { systemEdges, defaultHelo, type Edges, type EdgeOptions } from './runtime/edges.js';
 export { createResolver } from './dns/system-resolver.js';
 export { createConnector, bundledRootCertificates } from './net/connector.js';
 export { createTrustStore } from './pki/trust-store.js';
@@ -12,12 +13,19 @@ export type { Clock, Connector, Resolver, TrustStore, Limits, HostMapping } from
 export { DEFAULT_PROFILE, type Profile } from './checks/profile.js';
 export { allEntries as findingCatalogue } from './kb/index.js';
 export type { KbEntry } from './kb/types.js';
+export type { FindingId } from './kb/catalogue.js';
 export { renderText } from './render/text.js';
 export { renderMarkdown } from './render/markdown.js';
 export { renderHtml } from './render/html.js';
 export { VERSION, SCHEMA_VERSION } from './core/version.js';
 export type {
   Report,
+  ReportKind,
+  ReceiverReport,
+  ReceiverBody,
+  HostAssessment,
+  HostFacts,
+  JudgedWith,
   HostReport,
   Finding,
   Severity,

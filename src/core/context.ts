@@ -117,6 +117,16 @@ export interface TrustStore {
   readonly provenance?: TrustProvenance;
 }
 
+/** The real-world edges a job needs; runtime/ builds the system's, tests inject their own. */
+export interface JobEdges {
+  clock: Clock;
+  resolver: Resolver;
+  connector: Connector;
+  trustStore: TrustStore;
+  /** The name we announce in EHLO by default. */
+  helo: string;
+}
+
 export interface ProbeContext {
   clock: Clock;
   resolver: Resolver;

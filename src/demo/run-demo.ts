@@ -7,8 +7,8 @@ import { systemClock } from '../core/clock.js';
 import { createResolver } from '../dns/system-resolver.js';
 import { createConnector, bundledRootCertificates } from '../net/connector.js';
 import { contentSha256, createTrustStore } from '../pki/trust-store.js';
-import { checkReceiver } from '../receiver/check-receiver.js';
-import { limitConcurrency } from '../receiver/concurrency.js';
+import { checkReceiver } from '../library.js';
+import { limitConcurrency } from '../core/concurrency.js';
 import { startDnsServer } from './dns-server.js';
 import { startLab, type Lab, type LabScenario } from './lab.js';
 

@@ -6,7 +6,6 @@
 // It always installs an `error` listener: smtp-server emits client errors (a failed STARTTLS
 // handshake, garbage instead of a ClientHello) as `error` events on the server, and an
 // EventEmitter without a listener throws them, which would end the whole process.
-// eslint-disable-next-line no-restricted-imports -- smtpd/ is the smtp-server adapter: it builds the per-SNI secure contexts.
 import tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';

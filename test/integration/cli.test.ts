@@ -9,7 +9,7 @@ import type { Report } from '../../src/core/schema.js';
 import { listLabScenarios } from '../../src/demo/lab.js';
 import { startScriptedServer, type ScriptedServer } from '../../src/demo/scripted-server.js';
 import { startLabWithDns, type RunningLab } from '../../src/demo/run-demo.js';
-import { limitConcurrency } from '../../src/receiver/concurrency.js';
+import { limitConcurrency } from '../../src/core/concurrency.js';
 import { LAB_EXPECTED } from '../helpers/lab-expectations.js';
 import { schemaErrors } from '../helpers/schema.js';
 

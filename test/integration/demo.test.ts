@@ -11,7 +11,7 @@ import { runDemo, startLabWithDns, type RunningLab } from '../../src/demo/run-de
 import { createResolver } from '../../src/dns/system-resolver.js';
 import { bundledRootCertificates, createConnector } from '../../src/net/connector.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
-import { checkReceiver } from '../../src/receiver/check-receiver.js';
+import { checkReceiver } from '../../src/library.js';
 import { LAB_EXPECTED } from '../helpers/lab-expectations.js';
 import { schemaErrors } from '../helpers/schema.js';
 

@@ -12,7 +12,7 @@ import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions } 
 import { createRootCa, type IssuedCert } from '../../src/demo/test-pki.js';
 import { createConnector } from '../../src/net/connector.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
-import { checkReceiver, type ReceiverOptions } from '../../src/receiver/check-receiver.js';
+import { checkReceiver, type ReceiverOptions } from '../../src/library.js';
 import * as hostile from '../fakes/hostile.js';
 import type { HostileScript, WireTap } from '../fakes/hostile.js';
 import { schemaErrors } from '../helpers/schema.js';

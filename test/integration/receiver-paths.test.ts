@@ -16,8 +16,8 @@ import { reply, startScriptedServer, verbOf, type ScriptActions, type ScriptConn
 import { createRootCa, type IssuedCert, type LeafOptions } from '../../src/demo/test-pki.js';
 import { createConnector } from '../../src/net/connector.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
-import { checkReceiver, type ReceiverOptions } from '../../src/receiver/check-receiver.js';
-import { defaultHelo } from '../../src/receiver/edges.js';
+import { checkReceiver, type ReceiverOptions } from '../../src/library.js';
+import { defaultHelo } from '../../src/runtime/edges.js';
 import { DEFAULT_PROFILE } from '../../src/checks/profile.js';
 import { schemaErrors } from '../helpers/schema.js';
 

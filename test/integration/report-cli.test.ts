@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReceiverReport } from '../../src/core/schema.js';
 import { startLabWithDns, type RunningLab } from '../../src/demo/run-demo.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
-import { rejudgeReceiver } from '../../src/receiver/check-receiver.js';
+import { rejudgeReceiver } from '../../src/library.js';
 import { renderHtml } from '../../src/render/html.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';

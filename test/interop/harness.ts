@@ -12,7 +12,7 @@ import type { Report } from '../../src/core/schema.js';
 import { startDnsServer, type RunningDnsServer } from '../../src/demo/dns-server.js';
 import { createRootCa, createSelfSigned, DAY_MS, type IssuedCert, type TestCa } from '../../src/demo/test-pki.js';
 import type { Zone, ZoneRecord } from '../../src/demo/zone.js';
-import { limitConcurrency } from '../../src/receiver/concurrency.js';
+import { limitConcurrency } from '../../src/core/concurrency.js';
 import type { InstanceOptions, MtaInstance, MtaKind, StartMta, TlsMaterial } from './mta/types.js';
 import { runOpenssl, runPeers, runPosttlsFinger, writePosttlsFingerConfig, type OpensslConclusion, type PeerConclusion, type PeerResults, type PeerTarget } from './peers.js';
 

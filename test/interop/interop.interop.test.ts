@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostReport, LegacyCause, Report, TrustFailure, Verdict } from '../../src/core/schema.js';
-import { limitConcurrency } from '../../src/receiver/concurrency.js';
+import { limitConcurrency } from '../../src/core/concurrency.js';
 import { InteropHarness, OTHER_NAME, REPO, domainOf, mxOf, type ConfigResult, type InteropConfig } from './harness.js';
 import type { MtaKind, StartMta } from './mta/types.js';
 import { startPostfix } from './mta/postfix.js';

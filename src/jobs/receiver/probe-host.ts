@@ -1,14 +1,14 @@
 // Measures one MX address: the main dialogue (banner → EHLO → STARTTLS → TLS → EHLO again →
 // envelope → RSET/QUIT), the legacy retry when the handshake fails, a handshake without SNI,
 // and a short cleartext session. It records facts only; checks/ judges them.
-import type { ProbeContext, TlsHandshake } from '../core/context.js';
-import { MxrayError } from '../core/errors.js';
-import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, ReplyFacts, StatusCode, TlsFacts } from '../core/schema.js';
-import { TlsHandshakeError } from '../net/connector.js';
-import { describeCertificate } from '../pki/certificate.js';
-import { announcedName, hasCapability, isMaskedKeyword, parseEhlo } from '../smtp/ehlo.js';
-import { formatReply } from '../smtp/reply.js';
-import { SmtpSession } from '../smtp/session.js';
+import type { ProbeContext, TlsHandshake } from '../../core/context.js';
+import { MxrayError } from '../../core/errors.js';
+import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, ReplyFacts, StatusCode, TlsFacts } from '../../core/schema.js';
+import { TlsHandshakeError } from '../../net/connector.js';
+import { describeCertificate } from '../../pki/certificate.js';
+import { announcedName, hasCapability, isMaskedKeyword, parseEhlo } from '../../smtp/ehlo.js';
+import { formatReply } from '../../smtp/reply.js';
+import { SmtpSession } from '../../smtp/session.js';
 
 export interface HostTarget {
   mx: string;

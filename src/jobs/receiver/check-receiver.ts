@@ -1,21 +1,20 @@
 // The receiver test: target → DNS → probe every MX address (bounded concurrency) → judge → Report.
-import type { Clock, Connector, HostMapping, Limits, ProbeContext, Resolver, TrustStore } from '../core/context.js';
-import { DEFAULT_LIMITS } from '../core/context.js';
-import type { ReceiverReport, TranscriptEvent } from '../core/schema.js';
-import { parseTarget } from '../core/target.js';
-import { UsageError } from '../core/errors.js';
-import { judgedWith } from '../core/report.js';
-import { Transcript } from '../core/transcript.js';
-import { SCHEMA_VERSION, VERSION } from '../core/version.js';
-import { DEFAULT_PROFILE, type Profile } from '../checks/profile.js';
-import { judgeReceiver, receiverFacts } from '../checks/receiver.js';
-import { resolveMailHosts } from '../dns/mail-hosts.js';
-import { traceResolver } from '../dns/tracing-resolver.js';
-import { ipFamily } from '../core/ip.js';
-import { HELO_NAME } from '../core/names.js';
+import type { Clock, Connector, HostMapping, JobEdges, Limits, ProbeContext, Resolver, TrustStore } from '../../core/context.js';
+import { DEFAULT_LIMITS } from '../../core/context.js';
+import type { ReceiverReport, TranscriptEvent } from '../../core/schema.js';
+import { parseTarget } from '../../core/target.js';
+import { UsageError } from '../../core/errors.js';
+import { judgedWith } from '../../core/report.js';
+import { Transcript } from '../../core/transcript.js';
+import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
+import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
+import { judgeReceiver, receiverFacts } from '../../checks/receiver.js';
+import { resolveMailHosts } from '../../dns/mail-hosts.js';
+import { traceResolver } from '../../dns/tracing-resolver.js';
+import { ipFamily } from '../../core/ip.js';
+import { HELO_NAME } from '../../core/names.js';
 import { probeHost, type HostProbe, type HostTarget } from './probe-host.js';
-import { limitConcurrency } from './concurrency.js';
-import { systemEdges, type Edges } from './edges.js';
+import { limitConcurrency } from '../../core/concurrency.js';
 
 export interface ReceiverOptions {
   /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
@@ -57,14 +56,18 @@ function checkWireText(what: string, value: string | null | undefined, pattern: 
   }
 }
 
-export async function checkReceiver(options: ReceiverOptions): Promise<ReceiverReport> {
+/**
+ * The receiver test. Every edge the caller leaves out of `options` comes from `defaults` (built
+ * only when needed): the job itself never builds a real resolver, socket or clock — src/library.ts
+ * and the CLI pass the system's (runtime/), tests their own.
+ */
+export async function runReceiverCheck(options: ReceiverOptions, defaults: () => JobEdges): Promise<ReceiverReport> {
   checkWireText('--helo', options.helo, HELO_NAME);
   checkWireText('--from', options.from, /^([^@]+@[^@]+)?$/);
   checkWireText('--rcpt', options.rcpt, /^[^@]+@[^@]+$/);
   const target = parseTarget(options.target, options);
-  // The system's edges, built only when the caller left one of them out.
-  let system: Edges | null = null;
-  const edges = (): Edges => (system ??= systemEdges());
+  let built: JobEdges | null = null;
+  const edges = (): JobEdges => (built ??= defaults());
   const clock = options.clock ?? edges().clock;
   const startedAt = new Date(clock.now()).toISOString();
   const startedMono = clock.monotonic();

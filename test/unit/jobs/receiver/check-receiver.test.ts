@@ -3,14 +3,14 @@
 // to test without a server: input checks, the Report envelope, which addresses are probed, how
 // many at once, the reverse lookup, merged findings and the verdict.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fixedClock } from '../../../src/core/clock.js';
-import type { ConnectOptions, Connector, Resolver } from '../../../src/core/context.js';
-import { DnsError, MxrayError, UsageError } from '../../../src/core/errors.js';
-import { SCHEMA_VERSION, VERSION } from '../../../src/core/version.js';
-import { DEFAULT_PROFILE } from '../../../src/checks/profile.js';
-import { createTrustStore } from '../../../src/pki/trust-store.js';
-import { checkReceiver, type ReceiverOptions } from '../../../src/receiver/check-receiver.js';
-import { schemaErrors } from '../../helpers/schema.js';
+import { fixedClock } from '../../../../src/core/clock.js';
+import type { ConnectOptions, Connector, Resolver } from '../../../../src/core/context.js';
+import { DnsError, MxrayError, UsageError } from '../../../../src/core/errors.js';
+import { SCHEMA_VERSION, VERSION } from '../../../../src/core/version.js';
+import { DEFAULT_PROFILE } from '../../../../src/checks/profile.js';
+import { createTrustStore } from '../../../../src/pki/trust-store.js';
+import { checkReceiver, type ReceiverOptions } from '../../../../src/library.js';
+import { schemaErrors } from '../../../helpers/schema.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
 

@@ -14,7 +14,7 @@ vi.mock('node:os', async (importOriginal) => {
   return { ...os, hostname: () => host.name, default: { ...os, hostname: () => host.name } };
 });
 
-const { defaultHelo, systemEdges } = await import('../../../src/receiver/edges.js');
+const { defaultHelo, systemEdges } = await import('../../../src/runtime/edges.js');
 
 afterEach(() => {
   host.name = 'mx1.example.com';

@@ -1,6 +1,6 @@
 // The real edges (clock, resolver, connector, trust store), for callers that do not inject their own.
 import { hostname } from 'node:os';
-import type { Clock, Connector, Resolver, TrustStore } from '../core/context.js';
+import type { JobEdges } from '../core/context.js';
 import { systemClock } from '../core/clock.js';
 import { isHeloName } from '../core/names.js';
 import { createResolver } from '../dns/system-resolver.js';
@@ -17,13 +17,8 @@ export interface EdgeOptions {
   dnsTimeoutMs?: number;
 }
 
-export interface Edges {
-  clock: Clock;
-  resolver: Resolver;
-  connector: Connector;
-  trustStore: TrustStore;
-  helo: string;
-}
+/** The system's edges (the one place they are built from configuration). */
+export type Edges = JobEdges;
 
 /** A fully qualified name for EHLO: this machine's name when it is one, else a clearly local one. */
 export function defaultHelo(): string {

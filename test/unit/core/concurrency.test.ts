@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { limitConcurrency } from '../../../src/receiver/concurrency.js';
+import { limitConcurrency } from '../../../src/core/concurrency.js';
 
 /** A task the test finishes by hand. */
 function deferred<T>() {
