@@ -1,0 +1,524 @@
+// The one SMTP client every job uses: an explicit state machine over SmtpSession. The session
+// sends command lines and reads bounded replies; this file decides which command may come next
+// (one table), keeps what EHLO taught and forgets it on STARTTLS, checks what goes on the wire,
+// keeps secrets out of the transcript, and times every step on the injected clock.
+// One command at a time, never pipelined.
+import type { Clock, Connection, Connector, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
+import { MxrayError } from '../core/errors.js';
+import type { Capability, ReplyFacts, StatusCode } from '../core/schema.js';
+import type { Transcript } from '../core/transcript.js';
+import { TlsHandshakeError } from '../net/connector.js';
+import { dotStuff, toCrlf } from './dot-stuff.js';
+import { hasCapability, parseEhlo } from './ehlo.js';
+import { SmtpSession } from './session.js';
+
+export interface SmtpClientDeps {
+  connector: Connector;
+  transcript: Transcript;
+  clock: Clock;
+  limits: Limits;
+  signal?: AbortSignal;
+  /** The largest message data() or bdat() will send, before dot-stuffing (default 10 MiB). */
+  maxMessageBytes?: number;
+}
+
+export interface SmtpEndpoint {
+  /** An IP address: host names never reach the socket layer. */
+  address: string;
+  port: number;
+  /** The SNI to send in TLS handshakes (null: none), unless a handshake is told otherwise. */
+  serverName: string | null;
+  /** Label for transcript events, e.g. "mx1.example.com[192.0.2.1]:25/main". */
+  conn: string;
+}
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+/** What an accepted EHLO or HELO established: kept through a mail transaction, forgotten on STARTTLS. */
+export interface Introduction {
+  greeting: 'EHLO' | 'HELO';
+  /** From a complete 250 reply to EHLO; none after HELO. */
+  capabilities: readonly Capability[];
+  /** The name on the first line of the EHLO reply, when it looks like one. */
+  ehloName: string | null;
+}
+
+export type ClientState =
+  /** TCP is up (maybe TLS too, for implicit TLS); the banner is not read yet. */
+  | { phase: 'connected' }
+  /** A 220 banner: say hello next. */
+  | { phase: 'greeted'; banner: ReplyFacts }
+  /** Any other banner (554, 421 …): only QUIT is left (RFC 5321 §3.1). */
+  | { phase: 'refused'; banner: ReplyFacts }
+  | { phase: 'ready'; hello: Introduction }
+  /** TLS is up after STARTTLS: all that was learned in clear is gone; say hello again (RFC 3207 §4.2). */
+  | { phase: 'tls-started' }
+  /** MAIL FROM was accepted. */
+  | { phase: 'mail'; hello: Introduction }
+  /** At least one RCPT TO was accepted. */
+  | { phase: 'rcpt'; hello: Introduction; accepted: number }
+  /** After the 354 to DATA, until the final reply to the message. */
+  | { phase: 'data'; hello: Introduction }
+  /** A reply timed out or was malformed, the connection dropped, or a handshake failed: nothing more is sent, not even QUIT. */
+  | { phase: 'broken'; code: StatusCode; reason: string }
+  | { phase: 'closed' };
+
+export type Phase = ClientState['phase'];
+
+/** One command and its reply (or the greeting, or a handshake), timed on the injected clock. */
+export interface Step {
+  kind: 'greeting' | 'command' | 'message' | 'tls';
+  /** As the transcript shows it: secrets redacted, message data summarised. */
+  command: string;
+  /** The reply's code; null for a handshake and when no reply came. */
+  code: number | null;
+  /** From sending (or starting to wait) to the last line of the reply or the end of the handshake. */
+  ms: number;
+  /** Why the step failed (then the client is broken, unless it was closed meanwhile); null when it did not. */
+  error: StatusCode | null;
+}
+
+export interface Hello {
+  /** 'EHLO' accepted, 'HELO' after a 500/502 to EHLO, or null when refused. */
+  greeting: 'EHLO' | 'HELO' | null;
+  ehlo: ReplyFacts;
+  helo: ReplyFacts | null;
+  capabilities: readonly Capability[];
+  ehloName: string | null;
+}
+
+/** How to run one handshake; by default the endpoint's server name as SNI and our normal settings. */
+export interface TlsChoice {
+  servername?: string | null;
+  mode?: TlsOptions['mode'];
+}
+
+export interface StartTlsOptions extends TlsChoice {
+  /** Send STARTTLS even when it was not advertised (probes: masked capabilities, lying servers). */
+  force?: boolean;
+}
+
+export interface StartTlsResult {
+  reply: ReplyFacts;
+  /** Null when the reply was not 220 (the dialogue goes on in clear). */
+  handshake: TlsHandshake | null;
+  /** Bytes the server sent after its 220 and before the handshake: dropped, never read as replies. */
+  injected: Buffer;
+}
+
+export type AuthMechanism = 'PLAIN' | 'LOGIN';
+
+/** Phases in which the dialogue is live and in step. */
+const TALKING = ['greeted', 'ready', 'tls-started', 'mail', 'rcpt'] as const;
+
+/**
+ * The one gate: which method may be called in which phase. Anything else is our own bug
+ * (internal-error). The gate hands each method the state it checked, typed by this table.
+ * quit() and close() are allowed in every phase.
+ */
+export const VERB_PHASES = {
+  tlsOnConnect: ['connected'],
+  greeting: ['connected'],
+  hello: ['greeted', 'ready', 'tls-started'],
+  starttls: ['ready'],
+  auth: ['ready'],
+  mail: ['ready'],
+  rcpt: ['mail', 'rcpt'],
+  data: ['rcpt'],
+  bdat: ['rcpt'],
+  rset: TALKING,
+  noop: TALKING,
+  command: TALKING,
+} as const satisfies Record<string, readonly Phase[]>;
+
+export type Verb = keyof typeof VERB_PHASES;
+
+/** The states a verb may be used in. */
+type StateFor<V extends Verb> = Extract<ClientState, { phase: (typeof VERB_PHASES)[V][number] }>;
+
+/** Verbs that change the dialogue's state: only their own method sends them, never command(). */
+const STATEFUL_VERBS = new Set(['EHLO', 'HELO', 'STARTTLS', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'QUIT']);
+
+function internal(message: string): MxrayError {
+  return new MxrayError('internal-error', message);
+}
+
+function hasControlOrSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** A mailbox for MAIL FROM (may be empty: the null reverse-path) or RCPT TO. */
+function checkAddress(address: string, what: string, mayBeEmpty: boolean): void {
+  if (hasControlOrSpace(address) || /[<>]/.test(address)) {
+    throw new MxrayError('invalid-input', `${what} contains a control character, a space, < or >: ${JSON.stringify(address)}`);
+  }
+  if (!address && !mayBeEmpty) throw new MxrayError('invalid-input', `${what} is empty`);
+}
+
+/** ESMTP parameters (RFC 5321 §4.1.2): keyword or keyword=value, no spaces or control characters. */
+function checkParams(params: readonly string[]): void {
+  for (const p of params) {
+    if (hasControlOrSpace(p) || !/^[A-Za-z0-9][A-Za-z0-9-]*(=[^=]+)?$/.test(p)) {
+      throw new MxrayError('invalid-input', `not an ESMTP parameter: ${JSON.stringify(p)}`);
+    }
+  }
+}
+
+function withParams(command: string, params: readonly string[]): string {
+  return [command, ...params].join(' ');
+}
+
+function positive(reply: ReplyFacts): boolean {
+  return reply.code >= 200 && reply.code < 300;
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+function statusOf(err: unknown): StatusCode {
+  if (err instanceof MxrayError) return err.code;
+  if (err instanceof TlsHandshakeError) return 'tls-handshake-error';
+  // Not a network outcome: our own bug, labelled as such.
+  return 'internal-error';
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Connects, recording it in the transcript. Rejects with MxrayError (connection-refused, connection-timeout …). */
+export async function openSmtp(deps: SmtpClientDeps, endpoint: SmtpEndpoint): Promise<SmtpClient> {
+  const { clock, transcript } = deps;
+  const started = clock.monotonic();
+  transcript.record(endpoint.conn, 'connect', `connecting to ${endpoint.address} port ${endpoint.port}`);
+  let connection: Connection;
+  try {
+    connection = await deps.connector.connect({
+      address: endpoint.address,
+      port: endpoint.port,
+      timeoutMs: deps.limits.connectTimeoutMs,
+      signal: deps.signal,
+    });
+  } catch (err) {
+    transcript.record(endpoint.conn, 'error', messageOf(err));
+    throw err instanceof MxrayError ? err : internal(`connector failed: ${messageOf(err)}`);
+  }
+  const connectMs = round(clock.monotonic() - started);
+  transcript.record(endpoint.conn, 'connect', `connected from ${connection.localAddress ?? '?'} in ${connectMs} ms`);
+  return new SmtpClient(connection, deps, endpoint, connectMs);
+}
+
+export class SmtpClient {
+  readonly steps: Step[] = [];
+  readonly localAddress: string | null;
+  private current: ClientState = { phase: 'connected' };
+  /** The method awaiting its reply: a second call meanwhile would steal that reply. */
+  private inFlight: Verb | null = null;
+  private readonly session: SmtpSession;
+
+  /** Use openSmtp(); this is for a connection made elsewhere. */
+  constructor(
+    private readonly connection: Connection,
+    private readonly deps: SmtpClientDeps,
+    readonly endpoint: SmtpEndpoint,
+    readonly connectMs: number,
+  ) {
+    this.localAddress = connection.localAddress;
+    this.session = new SmtpSession(connection, deps.transcript, endpoint.conn, deps.limits, deps.clock, deps.signal);
+  }
+
+  get state(): ClientState {
+    return this.current;
+  }
+
+  /** True once a handshake succeeded (implicit TLS or STARTTLS). The session holds it; nothing else does. */
+  get secure(): boolean {
+    return this.session.isSecure;
+  }
+
+  /** What the last accepted EHLO advertised; none before it, after HELO, and after STARTTLS until EHLO again. */
+  get capabilities(): readonly Capability[] {
+    return 'hello' in this.current ? this.current.hello.capabilities : [];
+  }
+
+  /** How many bytes came after the 220 to STARTTLS (also when the handshake then failed). */
+  get injectedBytes(): number {
+    return this.session.injectedBytes;
+  }
+
+  /** Implicit TLS (port 465): the handshake comes before the banner. */
+  tlsOnConnect(choice: TlsChoice = {}): Promise<TlsHandshake> {
+    return this.run('tlsOnConnect', async () => {
+      if (this.secure) throw internal('TLS is already on');
+      return (await this.handshake(choice)).handshake;
+    });
+  }
+
+  /** Reads the banner (greeting time-out). A 220 leads to 'greeted', anything else to 'refused'. */
+  greeting(): Promise<ReplyFacts> {
+    return this.run('greeting', async () => {
+      const banner = await this.timed('greeting', '(greeting)', () => this.session.readReply('greeting'), (r) => r.code);
+      this.move(banner.code === 220 ? { phase: 'greeted', banner } : { phase: 'refused', banner });
+      return banner;
+    });
+  }
+
+  /** EHLO; only a 500/502 (no ESMTP) earns a HELO: 421, 550, 554 … are refusals and change nothing. */
+  hello(name: string): Promise<Hello> {
+    return this.run('hello', async () => {
+      if (!name || hasControlOrSpace(name)) throw new MxrayError('invalid-input', `not a name to say hello with: ${JSON.stringify(name)}`);
+      const ehlo = await this.send(`EHLO ${name}`);
+      if (ehlo.code === 250) {
+        const parsed = parseEhlo(ehlo);
+        for (const w of parsed.warnings) this.deps.transcript.record(this.endpoint.conn, 'note', w);
+        this.move({ phase: 'ready', hello: { greeting: 'EHLO', capabilities: parsed.capabilities, ehloName: parsed.name } });
+        return { greeting: 'EHLO', ehlo, helo: null, capabilities: parsed.capabilities, ehloName: parsed.name };
+      }
+      const refused: Hello = { greeting: null, ehlo, helo: null, capabilities: [], ehloName: null };
+      if (ehlo.code !== 500 && ehlo.code !== 502) return refused;
+      const helo = await this.send(`HELO ${name}`);
+      if (helo.code !== 250) return { ...refused, helo };
+      this.move({ phase: 'ready', hello: { greeting: 'HELO', capabilities: [], ehloName: null } });
+      return { greeting: 'HELO', ehlo, helo, capabilities: [], ehloName: null };
+    });
+  }
+
+  /**
+   * STARTTLS, and the handshake on a 220. Unread bytes are dropped (and returned), capabilities
+   * forgotten, and hello() is required again. A failed handshake rejects (TlsHandshakeError) and
+   * breaks the client. Only when STARTTLS was advertised, unless forced.
+   */
+  starttls(options: StartTlsOptions = {}): Promise<StartTlsResult> {
+    return this.run('starttls', async () => {
+      if (this.secure) throw internal('STARTTLS inside TLS');
+      if (!options.force && !hasCapability(this.capabilities, 'STARTTLS')) throw internal('STARTTLS was not advertised (force to send it anyway)');
+      const reply = await this.send('STARTTLS');
+      if (reply.code !== 220) return { reply, handshake: null, injected: Buffer.alloc(0) };
+      const result = await this.handshake(options);
+      this.move({ phase: 'tls-started' });
+      return { reply, ...result };
+    });
+  }
+
+  /**
+   * AUTH with the credentials kept out of the transcript and the steps. Before TLS only with
+   * allowCleartext (the send job's explicit "cleartext" mode).
+   */
+  auth(mechanism: AuthMechanism, user: string, password: string, options: { allowCleartext?: boolean } = {}): Promise<ReplyFacts> {
+    return this.run('auth', async () => {
+      if (!this.secure && !options.allowCleartext) throw internal('refusing to send credentials before TLS (allowCleartext to do it anyway)');
+      // NUL separates the fields of PLAIN (RFC 4616).
+      if (user.includes('\0') || password.includes('\0')) throw new MxrayError('invalid-input', 'a user name or password containing NUL');
+      if (mechanism === 'PLAIN') {
+        const reply = await this.sendHidden(`AUTH PLAIN ${base64(`\0${user}\0${password}`)}\r\n`, ['AUTH PLAIN <redacted>'], 'command', 'AUTH');
+        // A 334 would ask for what was already sent: cancel the exchange (RFC 4954 §4) rather than guess.
+        return reply.code === 334 ? this.send('*') : reply;
+      }
+      const start = await this.send('AUTH LOGIN');
+      if (start.code !== 334) return start;
+      const afterUser = await this.sendHidden(`${base64(user)}\r\n`, ['<redacted>'], 'command', 'AUTH');
+      if (afterUser.code !== 334) return afterUser;
+      return this.sendHidden(`${base64(password)}\r\n`, ['<redacted>'], 'command', 'AUTH');
+    });
+  }
+
+  /** MAIL FROM:<from> (empty: the null reverse-path). A 2xx starts the transaction. */
+  mail(from: string, params: readonly string[] = []): Promise<ReplyFacts> {
+    return this.run('mail', async ({ hello }) => {
+      checkAddress(from, 'MAIL FROM address', true);
+      checkParams(params);
+      const reply = await this.send(withParams(`MAIL FROM:<${from}>`, params));
+      if (positive(reply)) this.move({ phase: 'mail', hello });
+      return reply;
+    });
+  }
+
+  /** RCPT TO:<to>. Each 2xx counts one accepted recipient; a refusal changes nothing. */
+  rcpt(to: string, params: readonly string[] = []): Promise<ReplyFacts> {
+    return this.run('rcpt', async (before) => {
+      checkAddress(to, 'RCPT TO address', false);
+      checkParams(params);
+      const reply = await this.send(withParams(`RCPT TO:<${to}>`, params));
+      const accepted = before.phase === 'rcpt' ? before.accepted : 0;
+      if (positive(reply)) this.move({ phase: 'rcpt', hello: before.hello, accepted: accepted + 1 });
+      return reply;
+    });
+  }
+
+  /**
+   * DATA, and on 354 the dot-stuffed message with CRLF line ends, then the final reply. Without a
+   * 354 the transaction stays open (rset() ends it); after the final reply it is over either way.
+   */
+  data(message: Buffer | string): Promise<ReplyFacts> {
+    return this.run('data', async ({ hello }) => {
+      const wire = dotStuff(this.messageBytes(message));
+      const go = await this.send('DATA');
+      if (go.code !== 354) return go;
+      this.move({ phase: 'data', hello });
+      const shown = `(message data: ${wire.length} bytes, ending with CRLF.CRLF)`;
+      const reply = await this.sendHidden(wire, [shown], 'message', 'end of data');
+      // RFC 5321 §4.1.1.4: the end of the data clears the transaction, accepted or not.
+      this.move({ phase: 'ready', hello });
+      return reply;
+    });
+  }
+
+  /**
+   * The whole message as one "BDAT <size> LAST" chunk (RFC 3030), line ends as CRLF and no
+   * dot-stuffing; only when CHUNKING was advertised. A refused chunk leaves the transaction open.
+   */
+  bdat(message: Buffer | string): Promise<ReplyFacts> {
+    return this.run('bdat', async ({ hello }) => {
+      if (!hasCapability(hello.capabilities, 'CHUNKING')) throw internal('BDAT without CHUNKING advertised');
+      const chunk = toCrlf(this.messageBytes(message));
+      const line = `BDAT ${chunk.length} LAST`;
+      // The chunk follows its command at once: the server answers only after the last byte.
+      const wire = Buffer.concat([Buffer.from(`${line}\r\n`, 'latin1'), chunk]);
+      const reply = await this.sendHidden(wire, [line, `(message data: ${chunk.length} bytes)`], 'message', 'BDAT');
+      if (positive(reply)) this.move({ phase: 'ready', hello });
+      return reply;
+    });
+  }
+
+  /** RSET: a 250 ends any mail transaction. */
+  rset(): Promise<ReplyFacts> {
+    return this.run('rset', async (s) => {
+      const reply = await this.send('RSET');
+      if (reply.code === 250 && (s.phase === 'mail' || s.phase === 'rcpt')) this.move({ phase: 'ready', hello: s.hello });
+      return reply;
+    });
+  }
+
+  noop(): Promise<ReplyFacts> {
+    return this.run('noop', () => this.send('NOOP'));
+  }
+
+  /**
+   * Any other command line (VRFY, HELP, a vendor's X-command …), for probes. Verbs that change the
+   * dialogue's state are refused: they have their own methods.
+   */
+  command(line: string): Promise<ReplyFacts> {
+    return this.run('command', async () => {
+      if (/[\r\n]/.test(line) || line.includes('\0')) throw new MxrayError('invalid-input', `a command line with CR, LF or NUL: ${JSON.stringify(line)}`);
+      const verb = (line.trimStart().split(/[\s:]/, 1)[0] ?? '').toUpperCase();
+      if (STATEFUL_VERBS.has(verb)) throw internal(`${verb} has its own method`);
+      return this.send(line);
+    });
+  }
+
+  /** QUIT politely when the dialogue is in step, then close. Never throws. */
+  async quit(): Promise<void> {
+    const phase = this.current.phase;
+    if (phase === 'closed') return;
+    this.current = { phase: 'closed' };
+    // Before the banner there is no dialogue to end; after a break, a QUIT would meet a stale reply.
+    if (phase === 'connected' || phase === 'broken') {
+      this.session.close();
+      return;
+    }
+    try {
+      await this.session.quit();
+    } catch {
+      this.session.close();
+    }
+  }
+
+  close(): void {
+    this.current = { phase: 'closed' };
+    this.session.close();
+  }
+
+  // ---- the machinery
+
+  /** The gate: one call at a time, and only in a phase the table allows. */
+  private run<V extends Verb, T>(verb: V, fn: (state: StateFor<V>) => Promise<T>): Promise<T> {
+    if (this.inFlight) return Promise.reject(internal(`${verb}() while ${this.inFlight}() awaits its reply`));
+    const allowed: readonly Phase[] = VERB_PHASES[verb];
+    if (!allowed.includes(this.current.phase)) return Promise.reject(internal(`${verb}() in phase ${this.current.phase}`));
+    this.inFlight = verb;
+    return fn(this.current as StateFor<V>).finally(() => {
+      this.inFlight = null;
+    });
+  }
+
+  /** A transition after a reply; a client broken or closed meanwhile stays so. */
+  private move(next: ClientState): void {
+    if (this.current.phase !== 'broken' && this.current.phase !== 'closed') this.current = next;
+  }
+
+  /** Runs one step, times it, and breaks the client when the session broke under it. */
+  private async timed<T>(kind: Step['kind'], command: string, fn: () => Promise<T>, codeOf: (value: T) => number | null): Promise<T> {
+    const { clock } = this.deps;
+    const started = clock.monotonic();
+    try {
+      const value = await fn();
+      this.steps.push({ kind, command, code: codeOf(value), ms: round(clock.monotonic() - started), error: null });
+      return value;
+    } catch (err) {
+      const code = statusOf(err);
+      this.steps.push({ kind, command, code: null, ms: round(clock.monotonic() - started), error: code });
+      // A time-out, a malformed reply, a dropped connection or a failed handshake: stop talking.
+      if (this.session.phase === 'broken' && this.current.phase !== 'closed') this.current = { phase: 'broken', code, reason: messageOf(err) };
+      throw err;
+    }
+  }
+
+  /** One command line through the session (which records it) and its reply. */
+  private send(line: string): Promise<ReplyFacts> {
+    return this.timed('command', line, () => this.session.command(line), (r) => r.code);
+  }
+
+  /**
+   * Bytes the session must not show (credentials) or cannot send as one line (message data):
+   * written here with `shown` in the transcript instead, then the reply read by the session.
+   */
+  private sendHidden(bytes: Buffer | string, shown: readonly string[], kind: Step['kind'], label: string): Promise<ReplyFacts> {
+    return this.timed(
+      kind,
+      shown.join(' '),
+      () => {
+        for (const text of shown) this.deps.transcript.record(this.endpoint.conn, 'send', text);
+        // The connection's stream is the TLS one after a handshake: read it at each write.
+        this.connection.stream.write(bytes);
+        return this.session.readReply('command', label);
+      },
+      (r) => r.code,
+    );
+  }
+
+  private async handshake(choice: TlsChoice): Promise<{ handshake: TlsHandshake; injected: Buffer }> {
+    const options: TlsOptions = {
+      servername: choice.servername === undefined ? this.endpoint.serverName : choice.servername,
+      mode: choice.mode ?? 'normal',
+      timeoutMs: this.deps.limits.tlsTimeoutMs,
+      signal: this.deps.signal,
+    };
+    const { transcript } = this.deps;
+    const conn = this.endpoint.conn;
+    try {
+      const result = await this.timed('tls', `TLS handshake (${options.mode})`, () => this.session.startTls(options), () => null);
+      const h = result.handshake;
+      transcript.record(conn, 'tls', `TLS established: ${[h.protocol, h.cipher, h.group].filter(Boolean).join(' ')}`);
+      return result;
+    } catch (err) {
+      transcript.record(conn, 'error', `TLS handshake failed: ${messageOf(err)}`);
+      throw err;
+    }
+  }
+
+  private messageBytes(message: Buffer | string): Buffer {
+    const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
+    const max = this.deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    if (bytes.length > max) throw new MxrayError('invalid-input', `a message of ${bytes.length} bytes is larger than the ${max} allowed`);
+    return bytes;
+  }
+}
