@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { runDemo } = await import(join(root, 'dist/demo/run-demo.js'));
 let ticks = 0;
-const clock = { now: () => Date.parse('2026-11-23T10:00:00Z'), monotonic: () => (ticks += 0.5) };
+const clock = { now: () => Date.parse('2026-11-23T10:00:00Z'), monotonic: () => (ticks += 0.5), sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()) };
 const [result] = await runDemo({ only: ['sni-dependent'], clock });
 let text = JSON.stringify(result.report, null, 2);
 const port = result.report.body.hosts[0].port;

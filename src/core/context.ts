@@ -1,6 +1,7 @@
 // What every prober gets injected: clock, resolver, connector, transcript, limits, abort signal.
 // Interfaces live here; the adapters that touch the network live in dns/ and net/.
 import type { Duplex } from 'node:stream';
+import type { Scheduler } from './scheduler.js';
 import type { Transcript } from './transcript.js';
 
 export interface Clock {
@@ -8,6 +9,11 @@ export interface Clock {
   now(): number;
   /** Monotonic milliseconds (for durations and transcript offsets). */
   monotonic(): number;
+  /**
+   * Resolves after `ms` (or at once when `signal` aborts): every wait in a job goes through here,
+   * so a test clock moves time forward instead of waiting.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface MxAnswer {
@@ -80,8 +86,8 @@ export interface Limits {
   maxLineBytes: number;
   maxReplyLines: number;
   maxReplyBytes: number;
+  /** Connections of one test at once (the per-address limit is the process scheduler's). */
   connectionsPerDomain: number;
-  connectionsPerAddress: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -93,7 +99,6 @@ export const DEFAULT_LIMITS: Limits = {
   maxReplyLines: 200,
   maxReplyBytes: 64 * 1024,
   connectionsPerDomain: 4,
-  connectionsPerAddress: 1,
 };
 
 /** A host name mapped to an address and port (--connect, and the demo's lab). */
@@ -125,6 +130,8 @@ export interface JobEdges {
   trustStore: TrustStore;
   /** The name we announce in EHLO by default. */
   helo: string;
+  /** The process's scheduler (targets at once, connections per address and port). */
+  scheduler: Scheduler;
 }
 
 export interface ProbeContext {

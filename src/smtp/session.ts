@@ -1,6 +1,6 @@
 // The SMTP client dialogue, one command at a time: never pipelined, nothing sent before the
 // final line of a reply, every reply bounded in lines, bytes and time.
-import type { Connection, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
+import type { Clock, Connection, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
 import { MxrayError } from '../core/errors.js';
 import type { ReplyFacts } from '../core/schema.js';
 import type { Transcript } from '../core/transcript.js';
@@ -17,9 +17,8 @@ export type SessionState =
 
 const noop = () => {};
 
-export interface Clocked {
-  monotonic(): number;
-}
+/** What the session needs of the clock: durations, and the short wait for QUIT's reply. */
+export type Clocked = Pick<Clock, 'monotonic' | 'sleep'>;
 
 export class SmtpSession {
   private reader: LineReader;
@@ -149,14 +148,12 @@ export class SmtpSession {
     try {
       if (this.state.phase === 'ready') {
         this.send('QUIT');
-        let timer: NodeJS.Timeout | undefined;
+        const waited = new AbortController();
         await Promise.race([
           this.awaitReply(this.limits.commandTimeoutMs, 'io-timeout', 'QUIT').catch(noop),
-          new Promise((r) => {
-            timer = setTimeout(r, Math.min(this.limits.commandTimeoutMs, 2000));
-          }),
+          this.clock.sleep(Math.min(this.limits.commandTimeoutMs, 2000), waited.signal),
         ]);
-        clearTimeout(timer);
+        waited.abort();
       }
     } finally {
       this.close();

@@ -15,6 +15,8 @@ import { ipFamily } from '../../core/ip.js';
 import { HELO_NAME } from '../../core/names.js';
 import { probeHost, type HostProbe, type HostTarget } from './probe-host.js';
 import { limitConcurrency } from '../../core/concurrency.js';
+import { createEventSink, type EventSink } from '../../core/events.js';
+import type { Scheduler } from '../../core/scheduler.js';
 
 export interface ReceiverOptions {
   /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
@@ -42,7 +44,12 @@ export interface ReceiverOptions {
   resolver?: Resolver;
   connector?: Connector;
   trustStore?: TrustStore;
+  /** The process's scheduler (default: the one runtime/ built for this process). */
+  scheduler?: Scheduler;
   signal?: AbortSignal;
+  /** Where progress and transcript events go (besides "mxray:event" on node:diagnostics_channel). */
+  events?: EventSink;
+  /** Shorthands for an observer of progress events and of transcript events. */
   onProgress?: (key: string, phase: string) => void;
   onEvent?: (event: TranscriptEvent) => void;
 }
@@ -71,7 +78,16 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
   const clock = options.clock ?? edges().clock;
   const startedAt = new Date(clock.now()).toISOString();
   const startedMono = clock.monotonic();
-  const transcript = new Transcript(clock, options.onEvent);
+  // The caller's sink (or one that only publishes on the diagnostics channel), after the shorthands.
+  const events = options.events ?? createEventSink();
+  const sink: EventSink = {
+    emit(e) {
+      if (e.type === 'progress') options.onProgress?.(e.key, e.phase);
+      else options.onEvent?.(e.event);
+      events.emit(e);
+    },
+  };
+  const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const profile = options.profile ?? DEFAULT_PROFILE;
   const hostMap = options.hostMap ?? new Map<string, HostMapping>();
@@ -85,7 +101,7 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
     limits,
     hostMap,
     signal: options.signal,
-    onProgress: options.onProgress,
+    onProgress: (key, phase) => sink.emit({ type: 'progress', key, phase }),
   };
 
   const { dns, hosts: mailHosts } = await resolveMailHosts(target, resolver, {
@@ -115,16 +131,11 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
     rcpt: options.rcpt ?? null,
     extras: options.extras ?? true,
   };
-  // At most N connections per domain, and one per address (two MX names may share an address).
+  // At most N connections of this test at once, and per address and port what the process's
+  // scheduler allows across every job (two MX names, or two domains, may share an address).
   const perDomain = limitConcurrency(limits.connectionsPerDomain);
-  const perAddress = new Map<string, ReturnType<typeof limitConcurrency>>();
-  const addressSlot = (t: HostTarget) => {
-    const key = `${t.address}|${t.port}`;
-    let slot = perAddress.get(key);
-    if (!slot) perAddress.set(key, (slot = limitConcurrency(limits.connectionsPerAddress)));
-    return slot;
-  };
-  const probes: HostProbe[] = await Promise.all(targets.map((t) => addressSlot(t)(() => perDomain(() => probeHost(ctx, t, probeOptions)))));
+  const scheduler = options.scheduler ?? edges().scheduler;
+  const probes: HostProbe[] = await Promise.all(targets.map((t) => scheduler.connection(t.address, t.port, () => perDomain(() => probeHost(ctx, t, probeOptions)))));
 
   const sourceAddress = probes.find((p) => p.localAddress)?.localAddress ?? null;
   const timeouts = { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs };

@@ -473,9 +473,9 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
     facts.cleartext = await probeCleartext(ctx, t, opts, evidence);
   }
   // Reverse DNS is a note, never worth waiting long for: a silent reverse zone must not hold the report.
-  let ptrTimer: NodeJS.Timeout | undefined;
-  const ptr = await Promise.race([ptrPromise, new Promise<string[]>((resolve) => (ptrTimer = setTimeout(() => resolve([]), PTR_WAIT_MS)))]);
-  clearTimeout(ptrTimer);
+  const waited = new AbortController();
+  const ptr = await Promise.race([ptrPromise, ctx.clock.sleep(PTR_WAIT_MS, waited.signal).then(() => [] as string[])]);
+  waited.abort();
   facts.ptr = ptr.map((n) => n.toLowerCase().replace(/\.$/, ''));
   const announced = [facts.bannerName, facts.ehloName].filter((n): n is string => Boolean(n));
   facts.ptrMatchesBanner = facts.ptr.length && announced.length ? announced.some((n) => facts.ptr.includes(n)) : null;

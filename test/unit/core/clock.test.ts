@@ -36,3 +36,60 @@ describe('systemClock', () => {
     expect(systemClock.monotonic()).toBe(4321.5);
   });
 });
+
+describe('sleeping', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const settled = async (p: Promise<unknown>) => {
+    let done = false;
+    void p.then(() => (done = true));
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    return done;
+  };
+
+  it('a fixed clock wakes a sleeper only when advanced past its time, and moves nothing by itself', async () => {
+    const clock = fixedClock(1000);
+    const a = clock.sleep(100);
+    const b = clock.sleep(300);
+    expect(await settled(a)).toBe(false);
+    clock.advance(99);
+    expect(await settled(a)).toBe(false);
+    clock.advance(1);
+    expect(await settled(a)).toBe(true);
+    expect(await settled(b)).toBe(false);
+    clock.advance(200);
+    expect(await settled(b)).toBe(true);
+    expect(clock.monotonic()).toBe(300);
+  });
+
+  it('a fixed clock: zero, negative and aborted sleeps end at once; an abort wakes a sleeper', async () => {
+    const clock = fixedClock(0);
+    expect(await settled(clock.sleep(0))).toBe(true);
+    expect(await settled(clock.sleep(-5))).toBe(true);
+    expect(await settled(clock.sleep(10, AbortSignal.abort()))).toBe(true);
+    const ac = new AbortController();
+    const s = clock.sleep(10_000, ac.signal);
+    expect(await settled(s)).toBe(false);
+    ac.abort();
+    expect(await settled(s)).toBe(true);
+    expect(clock.monotonic()).toBe(0);
+  });
+
+  it('the system clock sleeps on a real timer, and an abort ends the sleep and its timer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = systemClock.sleep(500);
+    expect(vi.getTimerCount()).toBe(1);
+    expect(await settled(s)).toBe(false);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await settled(s)).toBe(true);
+    const ac = new AbortController();
+    const t = systemClock.sleep(500, ac.signal);
+    ac.abort();
+    expect(await settled(t)).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await settled(systemClock.sleep(500, AbortSignal.abort()))).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

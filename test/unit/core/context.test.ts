@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../src/core/context.js';
+import { DEFAULT_SCHEDULER_LIMITS } from '../../../src/core/scheduler.js';
 
 const readme = readFileSync('README.md', 'utf8');
 
@@ -23,7 +24,7 @@ describe('DEFAULT_LIMITS', () => {
     const documented = /at most (\d+) connections\s+per domain and (\d+) per address/.exec(readme);
     expect(documented, 'the "What it measures" paragraph of the README').not.toBeNull();
     const [perDomain, perAddress] = (documented as RegExpExecArray).slice(1).map(Number);
-    expect([DEFAULT_LIMITS.connectionsPerDomain, DEFAULT_LIMITS.connectionsPerAddress]).toEqual([perDomain, perAddress]);
+    expect([DEFAULT_LIMITS.connectionsPerDomain, DEFAULT_SCHEDULER_LIMITS.connectionsPerAddress]).toEqual([perDomain, perAddress]);
   });
 
   it('caps replies above what RFC 5321 lets a server send in one line', () => {

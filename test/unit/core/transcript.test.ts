@@ -63,7 +63,7 @@ describe('Transcript', () => {
 
   it('never gives a negative time, even from a clock that steps back', () => {
     const readings = [100, 40];
-    const clock: Clock = { now: () => 0, monotonic: () => readings.shift() ?? 40 };
+    const clock: Clock = { now: () => 0, monotonic: () => readings.shift() ?? 40, sleep: async () => {} };
     const transcript = new Transcript(clock);
     expect(transcript.elapsed()).toBe(0);
     transcript.record('dns', 'note', 'x');

@@ -13,7 +13,7 @@ import { bundledRootCertificates, connectFailure, createConnector, handshakeFail
 import type { TlsRecordSummary } from '../../../src/tls/records.js';
 
 const MX = 'mx.connector.test';
-const clock: Clock = { now: () => 0, monotonic: () => 0 };
+const clock: Clock = { now: () => 0, monotonic: () => 0, sleep: async () => {} };
 
 let ecLeaf: IssuedCert;
 let rsaLeaf: IssuedCert;
@@ -287,7 +287,7 @@ describe('Connection.startTls: a handshake that works', () => {
   it('measures the handshake with the injected clock', async () => {
     const { port } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     const times = [1000, 1012.3456];
-    const ticking: Clock = { now: () => 0, monotonic: () => times.shift() ?? 9999 };
+    const ticking: Clock = { now: () => 0, monotonic: () => times.shift() ?? 9999, sleep: async () => {} };
     const c = await connected(port, '127.0.0.1', ticking);
     const h = await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
     expect(h.handshakeMs).toBe(12.346);

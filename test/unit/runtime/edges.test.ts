@@ -81,3 +81,28 @@ describe('systemEdges', () => {
     }
   });
 });
+
+describe('systemEdges: the rest of the runtime', () => {
+  it('one scheduler per process, shared by every call', async () => {
+    const { systemEdges: edges, schedulerOfProcess } = await import('../../../src/runtime/edges.js');
+    expect(edges().scheduler).toBe(edges({ resolver: '127.0.0.1:53' }).scheduler);
+    expect(edges().scheduler).toBe(schedulerOfProcess());
+    expect(edges().scheduler.limits).toEqual({ targetsAtOnce: 8, connectionsPerAddress: 1 });
+  });
+
+  it('an HTTP fetcher that fetches through the address policy given (loaded on first use)', async () => {
+    const http = await import('node:http');
+    const server = http.createServer((_req, res) => res.end('policy text'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const { systemEdges: edges } = await import('../../../src/runtime/edges.js');
+      const open = await edges().fetcher.fetch({ url: `http://127.0.0.1:${port}/x` });
+      expect([open.status, open.body.toString()]).toEqual([200, 'policy text']);
+      const closed = edges({ addressPolicy: () => 'not here' }).fetcher.fetch({ url: `http://127.0.0.1:${port}/x` });
+      await expect(closed).rejects.toMatchObject({ code: 'blocked-target' });
+    } finally {
+      server.close();
+    }
+  });
+});

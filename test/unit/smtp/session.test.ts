@@ -5,6 +5,7 @@ import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LIMITS, type Connection, type Limits, type TlsHandshake, type TlsOptions } from '../../../src/core/context.js';
 import { MxrayError } from '../../../src/core/errors.js';
+import { systemClock } from '../../../src/core/clock.js';
 import type { TranscriptEvent } from '../../../src/core/schema.js';
 import { Transcript } from '../../../src/core/transcript.js';
 import { SmtpSession } from '../../../src/smtp/session.js';
@@ -61,7 +62,7 @@ class FakeConnection implements Connection {
 }
 
 /** Fake timers move Date; the session's clock reads it, so deadlines follow the fake time. */
-const fakeClock = { now: () => Date.now(), monotonic: () => Date.now() };
+const fakeClock = { ...systemClock, now: () => Date.now(), monotonic: () => Date.now() };
 
 function open(limits: Partial<Limits> = {}, signal?: AbortSignal, handshake?: () => Promise<TlsHandshake>) {
   const connection = new FakeConnection(handshake);

@@ -10,6 +10,9 @@ import { SCHEMA_VERSION, VERSION } from '../../../../src/core/version.js';
 import { DEFAULT_PROFILE } from '../../../../src/checks/profile.js';
 import { createTrustStore } from '../../../../src/pki/trust-store.js';
 import { checkReceiver, type ReceiverOptions } from '../../../../src/library.js';
+import { createScheduler } from '../../../../src/core/scheduler.js';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { createEventSink, EVENT_CHANNEL, type JobEvent } from '../../../../src/core/events.js';
 import { schemaErrors } from '../../../helpers/schema.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
@@ -326,11 +329,30 @@ describe('how many at once', () => {
     expect(peakAll).toBe(2);
   });
 
-  it('connectionsPerAddress 2: the two names on one address at once', async () => {
+  it('a scheduler allowing 2 connections per address: the two names on one address at once', async () => {
     const shared: ResolverPlan = { mx: { 'far.test': ['mx1.far.test', 'mx2.far.test'] }, a: { 'mx1.far.test': ['192.0.2.1'], 'mx2.far.test': ['192.0.2.1'] } };
     const { connector, state } = failingConnector(() => timeoutError(), 20);
-    await checkReceiver(options({ resolver: planResolver(shared), connector, limits: { connectionsPerAddress: 2 } }));
+    await checkReceiver(options({ resolver: planResolver(shared), connector, scheduler: createScheduler({ targetsAtOnce: 8, connectionsPerAddress: 2 }) }));
     expect(state.peak).toBe(2);
+  });
+
+  it('the scheduler is the process\'s, not the call\'s: two tests of domains sharing an MX address never connect to it at once', async () => {
+    const plan = (d: string): ResolverPlan => ({ mx: { [d]: [`mx.${d}`] }, a: { [`mx.${d}`]: ['192.0.2.9'] } });
+    const { connector, state } = failingConnector(() => timeoutError(), 20);
+    const scheduler = createScheduler({ targetsAtOnce: 8, connectionsPerAddress: 1 });
+    const [a, b] = await Promise.all([
+      checkReceiver(options({ target: 'one.test', resolver: planResolver(plan('one.test')), connector, scheduler })),
+      checkReceiver(options({ target: 'two.test', resolver: planResolver(plan('two.test')), connector, scheduler })),
+    ]);
+    expect([a.body.hosts.length, b.body.hosts.length]).toEqual([1, 1]);
+    expect(state.peak).toBe(1);
+    // Each call with its own scheduler would have connected to it twice at once.
+    const { connector: c2, state: s2 } = failingConnector(() => timeoutError(), 20);
+    await Promise.all([
+      checkReceiver(options({ target: 'one.test', resolver: planResolver(plan('one.test')), connector: c2, scheduler: createScheduler() })),
+      checkReceiver(options({ target: 'two.test', resolver: planResolver(plan('two.test')), connector: c2, scheduler: createScheduler() })),
+    ]);
+    expect(s2.peak).toBe(2);
   });
 });
 
@@ -367,30 +389,34 @@ describe('the reverse lookup', () => {
     expect(report.body.hosts[0]!.ptr).toEqual([]);
   });
 
-  it('a PTR lookup that never answers holds the report for three seconds, no longer', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  it('a PTR lookup that never answers holds the report for three seconds of the injected clock, no longer', async () => {
+    const clock = fixedClock(NOW);
+    const sleeps: number[] = [];
+    const watched = { ...clock, sleep: (ms: number, signal?: AbortSignal) => (sleeps.push(ms), clock.sleep(ms, signal)) };
     const ptr = vi.fn(() => new Promise<string[]>(() => undefined));
     let done = false;
-    const pending = checkReceiver(options({ resolver: planResolver({ mx: { 'far.test': ['mx1.far.test'] }, a: { 'mx1.far.test': ['192.0.2.1'] }, ptr }) })).then((r) => {
+    const pending = checkReceiver(options({ clock: watched, resolver: planResolver({ mx: { 'far.test': ['mx1.far.test'] }, a: { 'mx1.far.test': ['192.0.2.1'] }, ptr }) })).then((r) => {
       done = true;
       return r;
     });
-    await vi.advanceTimersByTimeAsync(2999);
-    expect(done).toBe(false);
+    // Until the job waits for the reverse lookup (nothing else in it waits on the clock here).
+    for (let i = 0; i < 1000 && sleeps.length === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(sleeps).toEqual([3000]);
     expect(ptr).toHaveBeenCalledWith('192.0.2.1');
-    await vi.advanceTimersByTimeAsync(1);
+    clock.advance(2999);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
+    clock.advance(1);
     const report = await pending;
     expect(done).toBe(true);
     expect(report.body.hosts[0]!.ptr).toEqual([]);
-    // The wait's timer is gone with it.
-    expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('a PTR answer in time: no timer left behind', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const report = await checkReceiver(options({ resolver: planResolver({ mx: { 'far.test': ['mx1.far.test'] }, a: { 'mx1.far.test': ['192.0.2.1'] }, ptr: () => Promise.resolve(['mx1.far.test']) }) }));
+  it('a PTR answer in time: the report does not wait for the clock', async () => {
+    const clock = fixedClock(NOW);
+    const report = await checkReceiver(options({ clock, resolver: planResolver({ mx: { 'far.test': ['mx1.far.test'] }, a: { 'mx1.far.test': ['192.0.2.1'] }, ptr: () => Promise.resolve(['mx1.far.test']) }) }));
     expect(report.body.hosts[0]!.ptr).toEqual(['mx1.far.test']);
-    expect(vi.getTimerCount()).toBe(0);
+    expect(clock.monotonic()).toBe(0);
   });
 });
 
@@ -399,5 +425,21 @@ describe('progress', () => {
     const phases: string[] = [];
     await checkReceiver(options({ onProgress: (key, phase) => phases.push(`${key} ${phase}`) }));
     expect(phases).toEqual(['mx1.far.test[192.0.2.1]:25 done']);
+  });
+
+  it('progress and transcript events reach an event sink and node:diagnostics_channel alike', async () => {
+    const seen: JobEvent[] = [];
+    const published: JobEvent[] = [];
+    const subscriber = (m: unknown) => published.push(m as JobEvent);
+    diagnosticsChannel.subscribe(EVENT_CHANNEL, subscriber);
+    try {
+      const report = await checkReceiver(options({ events: createEventSink((e) => seen.push(e)) }));
+      const transcript = seen.filter((e) => e.type === 'transcript').map((e) => (e.type === 'transcript' ? e.event : null));
+      expect(transcript).toEqual(report.transcript);
+      expect(seen.filter((e) => e.type === 'progress')).toEqual([{ type: 'progress', key: 'mx1.far.test[192.0.2.1]:25', phase: 'done' }]);
+      expect(published).toEqual(seen);
+    } finally {
+      diagnosticsChannel.unsubscribe(EVENT_CHANNEL, subscriber);
+    }
   });
 });

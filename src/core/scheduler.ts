@@ -1,0 +1,69 @@
+// The process's scheduler: how many targets run at once, and how many connections go to one IP
+// address and port at once, across every job in the process (a bulk scan of domains that share an
+// MX host, the demo lab serving every scenario from 127.0.0.1). One is built per process by
+// runtime/; jobs get it injected and never make their own.
+
+export interface SchedulerLimits {
+  /** Targets (whole receiver tests, scans of one domain …) at once. */
+  targetsAtOnce: number;
+  /** Connections to one address and port at once, whichever job opens them. */
+  connectionsPerAddress: number;
+}
+
+export const DEFAULT_SCHEDULER_LIMITS: SchedulerLimits = { targetsAtOnce: 8, connectionsPerAddress: 1 };
+
+export interface Scheduler {
+  readonly limits: SchedulerLimits;
+  /** Runs a whole target's work once a target slot is free. */
+  target<T>(task: () => Promise<T>): Promise<T>;
+  /** Runs work on one connection to `address`:`port` once a slot for that address and port is free. */
+  connection<T>(address: string, port: number, task: () => Promise<T>): Promise<T>;
+}
+
+/** A queue that runs at most `limit` tasks at once, in the order they came; reports when it goes idle. */
+class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly onIdle: () => void = () => {},
+  ) {}
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        this.active++;
+        // A task that throws synchronously is a rejected task, not a stuck slot.
+        Promise.resolve()
+          .then(task)
+          .then(resolve, reject)
+          .finally(() => {
+            this.active--;
+            const next = this.waiting.shift();
+            if (next) next();
+            else if (this.active === 0) this.onIdle();
+          });
+      };
+      if (this.active < this.limit) start();
+      else this.waiting.push(start);
+    });
+  }
+}
+
+export function createScheduler(limits: SchedulerLimits = DEFAULT_SCHEDULER_LIMITS): Scheduler {
+  if (!(limits.targetsAtOnce >= 1 && limits.connectionsPerAddress >= 1)) throw new RangeError('scheduler limits must be at least 1');
+  const targets = new Gate(limits.targetsAtOnce);
+  // One gate per address and port, dropped when idle: a scan of thousands of hosts keeps no map of them.
+  const perAddress = new Map<string, Gate>();
+  return {
+    limits: { ...limits },
+    target: (task) => targets.run(task),
+    connection(address, port, task) {
+      const key = `${address.toLowerCase()}|${port}`;
+      let gate = perAddress.get(key);
+      if (!gate) perAddress.set(key, (gate = new Gate(limits.connectionsPerAddress, () => perAddress.delete(key))));
+      return gate.run(task);
+    },
+  };
+}
