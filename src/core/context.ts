@@ -40,12 +40,24 @@ export interface ConnectOptions {
   signal?: AbortSignal;
 }
 
+/** What a client handshake offers: data, applied by the connector (tls/profiles.ts holds the profiles). */
+export interface TlsClientProfile {
+  /** For transcripts: "normal", "legacy", "TLSv1.1 only" … */
+  name: string;
+  minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  maxVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher string (TLS 1.3 suites may be named in it too); null: Node's default list. */
+  ciphers: string | null;
+  /** Smallest Diffie-Hellman group accepted, in bits; null: Node's default (1024). */
+  minDhBits: number | null;
+}
+
 /** Settings for one TLS handshake. */
 export interface TlsOptions {
   /** SNI to send, or null to send none. */
   servername: string | null;
-  /** 'normal': our regular settings; 'legacy': TLS 1.0-1.2, every cipher including eNULL, SECLEVEL 0. */
-  mode: 'normal' | 'legacy';
+  /** What the handshake offers (tls/profiles.ts: TLS_NORMAL, TLS_LEGACY …). */
+  profile: TlsClientProfile;
   timeoutMs: number;
   signal?: AbortSignal;
 }

@@ -1,4 +1,4 @@
-import type { StatusCode } from './schema.js';
+import type { StatusCode, TlsRecordSummaryFacts } from './schema.js';
 
 /** A failure with a machine-readable code from the one status list. Tests assert `code`, never text. */
 export class MxrayError extends Error {
@@ -12,6 +12,24 @@ export class MxrayError extends Error {
   ) {
     super(message);
     this.name = 'MxrayError';
+  }
+}
+
+/**
+ * A TLS handshake that failed, with what the server sent during it as far as the record layer
+ * shows (an alert, its certificate, no TLS at all): the checks read why it failed from this.
+ */
+export class TlsHandshakeError extends Error {
+  readonly code = 'tls-handshake-error' satisfies StatusCode;
+  constructor(
+    message: string,
+    /** OpenSSL's reason or an errno. */
+    readonly reason: string,
+    readonly seen: TlsRecordSummaryFacts,
+    readonly timedOut: boolean,
+  ) {
+    super(message);
+    this.name = 'TlsHandshakeError';
   }
 }
 

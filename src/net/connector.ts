@@ -2,45 +2,30 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { Duplex } from 'node:stream';
-import { MxrayError } from '../core/errors.js';
+import { MxrayError, TlsHandshakeError } from '../core/errors.js';
+
+export { TlsHandshakeError } from '../core/errors.js';
 import { TlsRecordScanner, type TlsRecordSummary } from '../tls/records.js';
-import type { Clock, ConnectOptions, Connection, Connector, TlsHandshake, TlsOptions } from '../core/context.js';
+import type { Clock, ConnectOptions, Connection, Connector, TlsClientProfile, TlsHandshake, TlsOptions } from '../core/context.js';
 
 /** Node's bundled Mozilla root store (the default trust store). */
 export function bundledRootCertificates(): readonly string[] {
   return tls.rootCertificates;
 }
 
-export class TlsHandshakeError extends Error {
-  constructor(
-    message: string,
-    readonly reason: string,
-    /** What the server sent during the failed handshake, as far as the record layer shows it. */
-    readonly seen: TlsRecordSummary,
-    readonly timedOut: boolean,
-  ) {
-    super(message);
-    this.name = 'TlsHandshakeError';
-  }
-}
-
 /**
- * Everything that differs between the modes, in one place. An empty CA list means OpenSSL adds no
- * roots of its own, so getPeerCertificate(true) shows only what the server sent; we judge trust
- * ourselves (pki/). A context costs well under a millisecond: one per handshake, no shared state.
+ * A profile as Node's TLS options. An empty CA list means OpenSSL adds no roots of its own, so
+ * getPeerCertificate(true) shows only what the server sent; we judge trust ourselves (pki/). A
+ * context costs well under a millisecond: one per handshake, no shared state.
  */
-function modeOptions(mode: TlsOptions['mode']): tls.ConnectionOptions {
-  if (mode === 'legacy') {
-    return {
-      ca: [],
-      minVersion: 'TLSv1',
-      maxVersion: 'TLSv1.2',
-      ciphers: 'ALL:eNULL:@SECLEVEL=0',
-      // Old servers still use 512- and 768-bit DH groups (Node's default floor is 1024).
-      minDHSize: 1,
-    };
-  }
-  return { ca: [] };
+export function profileOptions(profile: TlsClientProfile): tls.ConnectionOptions {
+  return {
+    ca: [],
+    minVersion: profile.minVersion,
+    maxVersion: profile.maxVersion,
+    ...(profile.ciphers === null ? {} : { ciphers: profile.ciphers }),
+    ...(profile.minDhBits === null ? {} : { minDHSize: profile.minDhBits }),
+  };
 }
 
 /** The certificates the server sent, leaf first: Node links each to its issuer; a root links to itself. */
@@ -136,7 +121,7 @@ class SocketConnection implements Connection {
       const tap = tapStream(this.socket, (chunk) => scanner.push(chunk));
       const secure = tls.connect(<tls.ConnectionOptions>{
         socket: tap,
-        ...modeOptions(options.mode),
+        ...profileOptions(options.profile),
         ...(options.servername ? { servername: options.servername } : {}),
         rejectUnauthorized: false,
         requestOCSP: true,

@@ -4,13 +4,13 @@
 // keeps secrets out of the transcript, and times every step on the injected clock.
 // One command at a time, never pipelined.
 import type { Clock, Connection, Connector, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
-import { MxrayError } from '../core/errors.js';
+import { MxrayError, TlsHandshakeError } from '../core/errors.js';
 import type { Capability, ReplyFacts, StatusCode } from '../core/schema.js';
 import type { Transcript } from '../core/transcript.js';
-import { TlsHandshakeError } from '../net/connector.js';
 import { dotStuff, toCrlf } from './dot-stuff.js';
 import { hasCapability, parseEhlo } from './ehlo.js';
 import { SmtpSession } from './session.js';
+import { TLS_NORMAL } from '../tls/profiles.js';
 
 export interface SmtpClientDeps {
   connector: Connector;
@@ -36,7 +36,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 /** What an accepted EHLO or HELO established: kept through a mail transaction, forgotten on STARTTLS. */
 export interface Introduction {
-  greeting: 'EHLO' | 'HELO';
+  /** null: no hello was accepted, and a probe went on anyway (mail() with afterRefusedHello). */
+  greeting: 'EHLO' | 'HELO' | null;
   /** From a complete 250 reply to EHLO; none after HELO. */
   capabilities: readonly Capability[];
   /** The name on the first line of the EHLO reply, when it looks like one. */
@@ -90,12 +91,14 @@ export interface Hello {
 /** How to run one handshake; by default the endpoint's server name as SNI and our normal settings. */
 export interface TlsChoice {
   servername?: string | null;
-  mode?: TlsOptions['mode'];
+  profile?: TlsOptions['profile'];
 }
 
 export interface StartTlsOptions extends TlsChoice {
   /** Send STARTTLS even when it was not advertised (probes: masked capabilities, lying servers). */
   force?: boolean;
+  /** Called with the reply to STARTTLS before any handshake (a probe marks where its TLS phase begins). */
+  onReply?: (reply: ReplyFacts) => void;
 }
 
 export interface StartTlsResult {
@@ -123,6 +126,8 @@ export const VERB_PHASES = {
   starttls: ['ready'],
   auth: ['ready'],
   mail: ['ready'],
+  /** A probe's MAIL after its hello was refused: the server's answer is what it wants to see. */
+  mailAnyway: ['greeted', 'ready', 'tls-started'],
   rcpt: ['mail', 'rcpt'],
   data: ['rcpt'],
   bdat: ['rcpt'],
@@ -273,7 +278,7 @@ export class SmtpClient {
   }
 
   /** EHLO; only a 500/502 (no ESMTP) earns a HELO: 421, 550, 554 … are refusals and change nothing. */
-  hello(name: string): Promise<Hello> {
+  hello(name: string, options: { heloFallback?: boolean } = {}): Promise<Hello> {
     return this.run('hello', async () => {
       if (!name || hasControlOrSpace(name)) throw new MxrayError('invalid-input', `not a name to say hello with: ${JSON.stringify(name)}`);
       const ehlo = await this.send(`EHLO ${name}`);
@@ -284,7 +289,8 @@ export class SmtpClient {
         return { greeting: 'EHLO', ehlo, helo: null, capabilities: parsed.capabilities, ehloName: parsed.name };
       }
       const refused: Hello = { greeting: null, ehlo, helo: null, capabilities: [], ehloName: null };
-      if (ehlo.code !== 500 && ehlo.code !== 502) return refused;
+      // Inside TLS a probe asks EHLO only (heloFallback false): the answer itself is the finding.
+      if ((ehlo.code !== 500 && ehlo.code !== 502) || options.heloFallback === false) return refused;
       const helo = await this.send(`HELO ${name}`);
       if (helo.code !== 250) return { ...refused, helo };
       this.move({ phase: 'ready', hello: { greeting: 'HELO', capabilities: [], ehloName: null } });
@@ -302,6 +308,7 @@ export class SmtpClient {
       if (this.secure) throw internal('STARTTLS inside TLS');
       if (!options.force && !hasCapability(this.capabilities, 'STARTTLS')) throw internal('STARTTLS was not advertised (force to send it anyway)');
       const reply = await this.send('STARTTLS');
+      options.onReply?.(reply);
       if (reply.code !== 220) return { reply, handshake: null, injected: Buffer.alloc(0) };
       const result = await this.handshake(options);
       this.move({ phase: 'tls-started' });
@@ -331,15 +338,20 @@ export class SmtpClient {
     });
   }
 
-  /** MAIL FROM:<from> (empty: the null reverse-path). A 2xx starts the transaction. */
-  mail(from: string, params: readonly string[] = []): Promise<ReplyFacts> {
-    return this.run('mail', async ({ hello }) => {
+  /**
+   * MAIL FROM:<from> (empty: the null reverse-path). A 2xx starts the transaction. With
+   * afterRefusedHello a probe may send it after its EHLO was refused (out of sequence on purpose).
+   */
+  mail(from: string, params: readonly string[] = [], options: { afterRefusedHello?: boolean } = {}): Promise<ReplyFacts> {
+    const go = async (state: ClientState) => {
       checkAddress(from, 'MAIL FROM address', true);
       checkParams(params);
       const reply = await this.send(withParams(`MAIL FROM:<${from}>`, params));
+      const hello: Introduction = state.phase === 'ready' ? state.hello : { greeting: null, capabilities: [], ehloName: null };
       if (positive(reply)) this.move({ phase: 'mail', hello });
       return reply;
-    });
+    };
+    return options.afterRefusedHello ? this.run('mailAnyway', go) : this.run('mail', go);
   }
 
   /** RCPT TO:<to>. Each 2xx counts one accepted recipient; a refusal changes nothing. */
@@ -498,14 +510,14 @@ export class SmtpClient {
   private async handshake(choice: TlsChoice): Promise<{ handshake: TlsHandshake; injected: Buffer }> {
     const options: TlsOptions = {
       servername: choice.servername === undefined ? this.endpoint.serverName : choice.servername,
-      mode: choice.mode ?? 'normal',
+      profile: choice.profile ?? TLS_NORMAL,
       timeoutMs: this.deps.limits.tlsTimeoutMs,
       signal: this.deps.signal,
     };
     const { transcript } = this.deps;
     const conn = this.endpoint.conn;
     try {
-      const result = await this.timed('tls', `TLS handshake (${options.mode})`, () => this.session.startTls(options), () => null);
+      const result = await this.timed('tls', `TLS handshake (${options.profile.name})`, () => this.session.startTls(options), () => null);
       const h = result.handshake;
       transcript.record(conn, 'tls', `TLS established: ${[h.protocol, h.cipher, h.group].filter(Boolean).join(' ')}`);
       return result;

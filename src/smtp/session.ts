@@ -124,7 +124,7 @@ export class SmtpSession {
     if (injected.length) {
       this.transcript.record(this.conn, 'error', `server sent ${injected.length} bytes after its 220 and before the handshake (discarded): ${injected.toString('latin1')}`);
     }
-    this.transcript.record(this.conn, 'tls', `TLS handshake (${options.mode}${options.servername ? `, SNI ${options.servername}` : ', no SNI'})`);
+    this.transcript.record(this.conn, 'tls', `TLS handshake (${options.profile.name}${options.servername ? `, SNI ${options.servername}` : ', no SNI'})`);
     let handshake: TlsHandshake;
     try {
       handshake = await this.connection.startTls(options);

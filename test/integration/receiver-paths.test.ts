@@ -1156,7 +1156,7 @@ describe('what the probe records', () => {
       failure: { error: host.legacyRetry!.failure!.error, reason: host.legacyRetry!.failure!.reason, seen: NOTHING_SEEN, timedOut: false },
     });
     expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: false });
-    expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'error').map((e) => e.text)).toEqual([`legacy handshake failed too: ${host.legacyRetry!.error}`]);
+    expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'error').map((e) => e.text)).toEqual([`TLS handshake failed: ${host.legacyRetry!.error}`]);
     expect(eventsOf(report, host, 'legacy').map((e) => e.kind).at(-1)).toBe('close');
   });
 
@@ -1186,7 +1186,7 @@ describe('what the probe records', () => {
     expect(main.filter((e) => e.kind === 'connect').map((e) => e.text)).toEqual([`connecting to 127.0.0.1 port ${s.port}`, 'connected from 127.0.0.1 in 2 ms']);
     const tlsFacts = host.tls!;
     expect(tlsFacts).toMatchObject({ ok: true, ocspStapled: false, handshakeMs: 0, error: null });
-    expect(main.filter((e) => e.kind === 'tls').map((e) => e.text)).toEqual([`TLS handshake (normal, SNI ${MX})`, `${tlsFacts.protocol} ${tlsFacts.cipher} ${tlsFacts.group}`]);
+    expect(main.filter((e) => e.kind === 'tls').map((e) => e.text)).toEqual([`TLS handshake (normal, SNI ${MX})`, `TLS established: ${tlsFacts.protocol} ${tlsFacts.cipher} ${tlsFacts.group}`]);
     // The certificate as sent (the judge, not the probe, says whether it is trusted: it is).
     expect(host.assessment.certificate!.trusted).toBe(true);
     const leafInfo = host.assessment.certificate!.sent[0]!;
@@ -1240,7 +1240,7 @@ describe('what the probe records', () => {
     const connector: Connector = { connect: () => Promise.reject('not an error object') };
     const { report, host, ids } = await check(1, { connector });
     expect(host.status).toBe('internal-error');
-    expect(host.statusDetail).toBe('not an error object');
+    expect(host.statusDetail).toBe('connector failed: not an error object');
     expect(eventsOf(report, host, 'main').map((e) => [e.kind, e.text])).toEqual([
       ['connect', 'connecting to 127.0.0.1 port 1'],
       ['error', 'not an error object'],
@@ -1293,8 +1293,8 @@ describe('handshake modes in the transcript', () => {
     const s = await serve({ greeting: () => [{ type: 'starttls' }], secured: banner }, { starttls: false });
     const { report, host } = await check(s.port, { tlsOnConnect: true });
     const tlsTexts = (conn: string) => eventsOf(report, host, conn).filter((e) => e.kind === 'tls').map((e) => e.text);
-    expect(tlsTexts('main')).toEqual([`TLS handshake (normal, SNI ${MX})`, `${host.tls!.protocol} ${host.tls!.cipher} ${host.tls!.group}`]);
-    expect(tlsTexts('no-sni')).toEqual(['TLS handshake (normal, no SNI)']);
+    expect(tlsTexts('main')).toEqual([`TLS handshake (normal, SNI ${MX})`, `TLS established: ${host.tls!.protocol} ${host.tls!.cipher} ${host.tls!.group}`]);
+    expect(tlsTexts('no-sni')).toEqual(['TLS handshake (normal, no SNI)', `TLS established: ${host.tls!.protocol} ${host.tls!.cipher} ${host.tls!.group}`]);
     expect(eventsOf(report, host, 'main').filter((e) => e.kind === 'cert')).toHaveLength(1);
   });
 
@@ -1342,7 +1342,7 @@ describe('the legacy retry that succeeds', () => {
     expect(retry.cipher).not.toBeNull();
     expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'tls').map((e) => e.text)).toEqual([
       `TLS handshake (legacy, SNI ${MX})`,
-      `legacy handshake succeeded: TLSv1 ${retry.cipher}`,
+      expect.stringMatching(new RegExp(`^TLS established: TLSv1 ${retry.cipher}( \\S+)?$`)),
     ]);
     expect(ids).toEqual(['tls.old-protocol']);
     // The legacy connection was closed at once after its handshake: no EHLO inside it.
@@ -1459,7 +1459,7 @@ describe('more edges of the extra connections', () => {
     const { report, host } = await check(s.port, { connector, extras: false });
     expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'connector bug', failure: null });
     expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: false });
-    expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'error').map((e) => e.text)).toEqual(['legacy handshake failed too: connector bug']);
+    expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'error').map((e) => e.text)).toEqual(['TLS handshake failed: connector bug']);
   });
 });
 
@@ -1469,6 +1469,6 @@ describe('a handshake without an ephemeral key exchange', () => {
     const s = await serveTls({ context: { key: rsa.keyPem, cert: rsa.certPem, maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256' } });
     const { report, host } = await check(s.port, { extras: false });
     expect(host.tls).toMatchObject({ ok: true, protocol: 'TLSv1.2', cipher: 'AES128-GCM-SHA256', group: null });
-    expect(eventsOf(report, host, 'main').filter((e) => e.kind === 'tls').map((e) => e.text)).toEqual([`TLS handshake (normal, SNI ${MX})`, 'TLSv1.2 AES128-GCM-SHA256']);
+    expect(eventsOf(report, host, 'main').filter((e) => e.kind === 'tls').map((e) => e.text)).toEqual([`TLS handshake (normal, SNI ${MX})`, 'TLS established: TLSv1.2 AES128-GCM-SHA256']);
   });
 });

@@ -2,13 +2,13 @@
 // envelope → RSET/QUIT), the legacy retry when the handshake fails, a handshake without SNI,
 // and a short cleartext session. It records facts only; checks/ judges them.
 import type { ProbeContext, TlsHandshake } from '../../core/context.js';
-import { MxrayError } from '../../core/errors.js';
-import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, ReplyFacts, StatusCode, TlsFacts } from '../../core/schema.js';
-import { TlsHandshakeError } from '../../net/connector.js';
+import { MxrayError, TlsHandshakeError } from '../../core/errors.js';
+import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, StatusCode, TlsFacts } from '../../core/schema.js';
 import { describeCertificate } from '../../pki/certificate.js';
-import { announcedName, hasCapability, isMaskedKeyword, parseEhlo } from '../../smtp/ehlo.js';
+import { announcedName, hasCapability, isMaskedKeyword } from '../../smtp/ehlo.js';
 import { formatReply } from '../../smtp/reply.js';
-import { SmtpSession } from '../../smtp/session.js';
+import { openSmtp, type Hello, type SmtpClient, type SmtpClientDeps, type StartTlsResult, type TlsChoice } from '../../smtp/client.js';
+import { TLS_LEGACY, TLS_NORMAL } from '../../tls/profiles.js';
 
 export interface HostTarget {
   mx: string;
@@ -104,73 +104,34 @@ async function track<T>(ctx: ProbeContext, conn: string, into: number[], fn: () 
   }
 }
 
-interface Opened {
-  session: SmtpSession;
-  connectMs: number;
-  localAddress: string | null;
+function clientDeps(ctx: ProbeContext): SmtpClientDeps {
+  return { connector: ctx.connector, transcript: ctx.transcript, clock: ctx.clock, limits: ctx.limits, signal: ctx.signal };
 }
 
-async function open(ctx: ProbeContext, t: HostTarget, conn: string): Promise<Opened> {
-  const started = ctx.clock.monotonic();
-  ctx.transcript.record(conn, 'connect', `connecting to ${t.address} port ${t.port}`);
-  try {
-    const connection = await ctx.connector.connect({
-      address: t.address,
-      port: t.port,
-      timeoutMs: ctx.limits.connectTimeoutMs,
-      signal: ctx.signal,
-    });
-    const connectMs = Math.round((ctx.clock.monotonic() - started) * 1000) / 1000;
-    ctx.transcript.record(conn, 'connect', `connected from ${connection.localAddress ?? '?'} in ${connectMs} ms`);
-    return {
-      session: new SmtpSession(connection, ctx.transcript, conn, ctx.limits, ctx.clock, ctx.signal),
-      connectMs,
-      localAddress: connection.localAddress,
-    };
-  } catch (err) {
-    ctx.transcript.record(conn, 'error', err instanceof Error ? err.message : String(err));
-    throw err;
-  }
-}
-
-interface Hello {
-  ehlo: ReplyFacts;
-  /** 'EHLO' accepted, 'HELO' after a 500/502 to EHLO (no ESMTP), or null when refused. */
-  greeting: 'EHLO' | 'HELO' | null;
-  helo: ReplyFacts | null;
-}
-
-/** EHLO; only a 500/502 means "no ESMTP" and earns a HELO (421/550/554 are refusals). */
-async function sayEhlo(session: SmtpSession, helo: string): Promise<Hello> {
-  const ehlo = await session.command(`EHLO ${helo}`);
-  if (ehlo.code === 250) return { ehlo, greeting: 'EHLO', helo: null };
-  if (ehlo.code === 500 || ehlo.code === 502) {
-    const heloReply = await session.command(`HELO ${helo}`);
-    return { ehlo, greeting: heloReply.code === 250 ? 'HELO' : null, helo: heloReply };
-  }
-  return { ehlo, greeting: null, helo: null };
+/** A connection through the one SMTP client (it records the connect events and their failure). */
+function open(ctx: ProbeContext, t: HostTarget, conn: string): Promise<SmtpClient> {
+  return openSmtp(clientDeps(ctx), { address: t.address, port: t.port, serverName: t.serverName, conn });
 }
 
 /** Banner, then EHLO, on an extra connection: null when the banner was not 220. */
-async function greet(session: SmtpSession, helo: string): Promise<Hello | null> {
-  const banner = await session.readReply('greeting');
+async function greet(client: SmtpClient, helo: string): Promise<Hello | null> {
+  const banner = await client.greeting();
   if (banner.code !== 220) return null;
-  return sayEhlo(session, helo);
+  return client.hello(helo);
 }
 
-async function envelope(session: SmtpSession, from: string, rcpt: string | null): Promise<EnvelopeStep[]> {
+async function envelope(client: SmtpClient, from: string, rcpt: string | null): Promise<EnvelopeStep[]> {
   const steps: EnvelopeStep[] = [];
-  const mailCmd = `MAIL FROM:<${from}>`;
-  const mail = await session.command(mailCmd);
-  steps.push({ command: mailCmd, reply: mail });
+  // After an EHLO refused inside TLS the envelope is still tried: its replies are worth seeing.
+  const mail = await client.mail(from, [], { afterRefusedHello: true });
+  steps.push({ command: `MAIL FROM:<${from}>`, reply: mail });
   // Replies are 2xx to 5xx (anything else is not a reply): below 300 is positive.
   if (mail.code < 300 && rcpt) {
-    const rcptCmd = `RCPT TO:<${rcpt}>`;
-    const r = await session.command(rcptCmd);
-    steps.push({ command: rcptCmd, reply: r });
+    const r = await client.rcpt(rcpt);
+    steps.push({ command: `RCPT TO:<${rcpt}>`, reply: r });
   }
   // A failed RSET changes nothing: the steps are what we learned.
-  await session.command('RSET').catch(() => undefined);
+  await client.rset().catch(() => undefined);
   return steps;
 }
 
@@ -178,7 +139,7 @@ async function envelope(session: SmtpSession, from: string, rcpt: string | null)
  * A failed handshake on the main connection: the host's status and the TLS facts say so, with the
  * bytes injected before it. Returns the TLS error for the legacy retry (null when it was our bug).
  */
-function recordHandshakeFailure(ctx: ProbeContext, conn: string, facts: HostFacts, err: unknown, sni: string | null, injected: number): TlsHandshakeError | null {
+function recordHandshakeFailure(facts: HostFacts, err: unknown, sni: string | null, injected: number): TlsHandshakeError | null {
   setStatus(facts, err);
   facts.tls = {
     ok: false,
@@ -195,7 +156,7 @@ function recordHandshakeFailure(ctx: ProbeContext, conn: string, facts: HostFact
     injectedBytes: injected,
     peerChain: [],
   };
-  ctx.transcript.record(conn, 'error', `TLS handshake failed: ${facts.statusDetail}`);
+  // (The client has recorded the failure in the transcript.)
   return err instanceof TlsHandshakeError ? err : null;
 }
 
@@ -229,16 +190,16 @@ interface MainResult {
 
 async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, facts: HostFacts, ev: Evidence): Promise<MainResult> {
   const conn = `${facts.key}/main`;
-  let opened: Opened;
+  let client: SmtpClient;
   const connectEv: number[] = (ev.connect = []);
   try {
-    opened = await track(ctx, conn, connectEv, () => open(ctx, t, conn));
+    client = await track(ctx, conn, connectEv, () => open(ctx, t, conn));
   } catch (err) {
     setStatus(facts, err);
     return { localAddress: err instanceof MxrayError ? err.localAddress : null, tlsFailure: null };
   }
-  facts.connectMs = opened.connectMs;
-  const { session } = opened;
+  facts.connectMs = client.connectMs;
+  const opened = client;
   const progress = (phase: string) => ctx.onProgress?.(facts.key, phase);
   try {
     if (t.implicitTls) {
@@ -246,19 +207,17 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
       const tlsEv: number[] = (ev.tls = []);
       let handshake: TlsHandshake;
       try {
-        ({ handshake } = await track(ctx, conn, tlsEv, () =>
-          session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal }),
-        ));
+        handshake = await track(ctx, conn, tlsEv, () => client.tlsOnConnect({ profile: TLS_NORMAL }));
       } catch (err) {
         // Nothing is "injected" before an implicit handshake: a banner read then is a plain server's.
-        return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(ctx, conn, facts, err, t.serverName, 0) };
+        return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(facts, err, t.serverName, 0) };
       }
       facts.tls = tlsFacts(ctx, t, conn, handshake, 0);
       facts.starttls.negotiated = true;
     }
     progress('banner');
     const bannerEv: number[] = (ev.banner = []);
-    const banner = await track(ctx, conn, bannerEv, () => session.readReply('greeting'));
+    const banner = await track(ctx, conn, bannerEv, () => client.greeting());
     facts.banner = banner;
     facts.bannerName = banner.code === 220 ? announcedName(banner.lines[0] ?? '') : null;
     if (banner.code !== 220) {
@@ -269,7 +228,7 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
     }
     progress('EHLO');
     const ehloEv: number[] = (ev.ehlo = []);
-    const g = await track(ctx, conn, ehloEv, () => sayEhlo(session, opts.helo));
+    const g = await track(ctx, conn, ehloEv, () => client.hello(opts.helo));
     facts.ehloReply = g.ehlo;
     facts.greeting = g.greeting;
     if (t.implicitTls) {
@@ -278,10 +237,9 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
       ev.ehloTls = ehloEv;
     }
     if (g.greeting === 'EHLO') {
-      const parsed = parseEhlo(g.ehlo);
-      facts.ehloName = parsed.name;
-      if (t.implicitTls) facts.capabilitiesInTls = parsed.capabilities;
-      else facts.capabilities = parsed.capabilities;
+      facts.ehloName = g.ehloName;
+      if (t.implicitTls) facts.capabilitiesInTls = [...g.capabilities];
+      else facts.capabilities = [...g.capabilities];
     }
     if (!g.greeting) {
       facts.status = 'protocol-error';
@@ -296,35 +254,58 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
     facts.starttls.masked = caps.some((c) => isMaskedKeyword(c.keyword));
     if (facts.starttls.offered) {
       progress('STARTTLS');
-      const stEv: number[] = (ev.starttls = []);
-      const reply = await track(ctx, conn, stEv, () => session.command('STARTTLS'));
-      facts.starttls.reply = reply;
-      if (reply.code === 220) {
-        progress('TLS handshake');
-        const tlsEv: number[] = (ev.tls = []);
-        let shake: { handshake: TlsHandshake; injected: Buffer };
-        try {
-          shake = await track(ctx, conn, tlsEv, () =>
-            session.startTls({ servername: t.serverName, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal }),
-          );
-        } catch (err) {
-          return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(ctx, conn, facts, err, t.serverName, session.injectedBytes) };
-        }
+      // The reply to STARTTLS is its own phase; the handshake after a 220 is the TLS phase.
+      const before = ctx.transcript.events.length;
+      let splitAt: number | null = null;
+      const phases = () => {
+        const mine = (from: number, to?: number) => ctx.transcript.events.slice(from, to).filter((e) => e.conn === conn).map((e) => e.seq);
+        const at = splitAt ?? ctx.transcript.events.length;
+        ev.starttls = mine(before, at);
+        if (splitAt !== null) ev.tls = mine(splitAt);
+      };
+      let started: StartTlsResult;
+      let observerFailed = false;
+      try {
+        started = await client.starttls({
+          profile: TLS_NORMAL,
+          onReply: (reply) => {
+            facts.starttls.reply = reply;
+            if (reply.code === 220) {
+              splitAt = ctx.transcript.events.length;
+              try {
+                progress('TLS handshake');
+              } catch (err) {
+                observerFailed = true;
+                throw err;
+              }
+            }
+          },
+        });
+      } catch (err) {
+        phases();
+        // Before a 220 the dialogue broke (a time-out, a bad reply): that is not a handshake failure.
+        // (Nor is a progress observer that threw: that is a bug, reported as ours below.)
+        if (splitAt === null || observerFailed) throw err;
+        return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(facts, err, t.serverName, client.injectedBytes) };
+      }
+      phases();
+      if (started.handshake) {
+        const shake = { handshake: started.handshake, injected: started.injected };
         // Judged outside the handshake's try: a bug of ours must not read as a handshake failure.
         facts.tls = tlsFacts(ctx, t, conn, shake.handshake, shake.injected.length);
         facts.starttls.negotiated = true;
         // RFC 3207 §4.2: forget what was learned in clear and ask again, inside TLS.
         progress('EHLO in TLS');
         const e2: number[] = (ev.ehloTls = []);
-        const again = await track(ctx, conn, e2, () => session.command(`EHLO ${opts.helo}`));
-        facts.ehloTlsReply = again;
-        if (again.code === 250) facts.capabilitiesInTls = parseEhlo(again).capabilities;
+        const again = await track(ctx, conn, e2, () => client.hello(opts.helo, { heloFallback: false }));
+        facts.ehloTlsReply = again.ehlo;
+        if (again.greeting === 'EHLO') facts.capabilitiesInTls = [...again.capabilities];
       }
     }
     if (opts.from !== null || opts.rcpt !== null) {
       progress('envelope');
       const envEv: number[] = (ev.envelope = []);
-      facts.envelope = await track(ctx, conn, envEv, () => envelope(session, opts.from ?? '', opts.rcpt));
+      facts.envelope = await track(ctx, conn, envEv, () => envelope(client, opts.from ?? '', opts.rcpt));
     }
   } catch (err) {
     setStatus(facts, err);
@@ -332,14 +313,13 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
     if (facts.starttls.negotiated && facts.status !== 'internal-error' && !t.implicitTls) facts.status = 'post-tls-error';
     return { localAddress: opened.localAddress, tlsFailure: null };
   } finally {
-    await session.quit();
+    await client.quit();
   }
   return { localAddress: opened.localAddress, tlsFailure: null };
 }
 
 /** A completed handshake: its facts and certificates, both in the transcript. */
 function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshake, injected: number): TlsFacts {
-  ctx.transcript.record(conn, 'tls', `${h.protocol} ${h.cipher} ${h.group ?? ''}`.trim());
   recordCertificates(ctx, conn, h.peerChain);
   return {
     ok: true,
@@ -358,19 +338,31 @@ function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshak
   };
 }
 
-/** A fresh connection up to the point where TLS starts (STARTTLS accepted, or at once for implicit TLS). */
-async function openToTls(ctx: ProbeContext, t: HostTarget, conn: string, helo: string): Promise<SmtpSession> {
-  const { session } = await open(ctx, t, conn);
-  if (t.implicitTls) return session;
+/** An extra connection's TLS: the handshake, or where it failed (before the handshake, or in it). */
+type ExtraTls = { ok: true; client: SmtpClient; handshake: TlsHandshake } | { ok: false; stage: 'before' | 'handshake'; err: unknown };
+
+/**
+ * A fresh connection, then a handshake with `choice`: at once for implicit TLS, else after EHLO and
+ * STARTTLS (sent even if not advertised here: the main connection saw it offered).
+ */
+async function extraTls(ctx: ProbeContext, t: HostTarget, conn: string, helo: string, choice: TlsChoice): Promise<ExtraTls> {
+  let client: SmtpClient;
   try {
-    const g = await greet(session, helo);
-    if (g?.greeting !== 'EHLO') throw new MxrayError('protocol-error', 'EHLO refused on the extra connection');
-    const st = await session.command('STARTTLS');
-    if (st.code !== 220) throw new MxrayError('starttls-refused', formatReply(st));
-    return session;
+    client = await open(ctx, t, conn);
   } catch (err) {
-    session.close();
-    throw err;
+    return { ok: false, stage: 'before', err };
+  }
+  let handshaking = t.implicitTls;
+  try {
+    if (t.implicitTls) return { ok: true, client, handshake: await client.tlsOnConnect(choice) };
+    const g = await greet(client, helo);
+    if (g?.greeting !== 'EHLO') throw new MxrayError('protocol-error', 'EHLO refused on the extra connection');
+    const st = await client.starttls({ ...choice, force: true, onReply: (reply) => void (handshaking = reply.code === 220) });
+    if (!st.handshake) throw new MxrayError('starttls-refused', formatReply(st.reply));
+    return { ok: true, client, handshake: st.handshake };
+  } catch (err) {
+    client.close();
+    return { ok: false, stage: handshaking ? 'handshake' : 'before', err };
   }
 }
 
@@ -379,29 +371,14 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
   const conn = `${hostKey(t)}/legacy`;
   const into: number[] = (ev.legacy = []);
   return track(ctx, conn, into, async () => {
-    let session: SmtpSession;
-    try {
-      session = await openToTls(ctx, t, conn, opts.helo);
-    } catch (err) {
-      return { ok: false, protocol: null, cipher: null, cipherStandard: null, error: statusOf(err).detail, failure: null };
+    const r = await extraTls(ctx, t, conn, opts.helo, { profile: TLS_LEGACY });
+    if (r.ok) {
+      r.client.close();
+      const h = r.handshake;
+      return { ok: true, protocol: h.protocol, cipher: h.cipher, cipherStandard: h.cipherStandard, error: null, failure: null };
     }
-    try {
-      const { handshake } = await session.startTls({ servername: t.serverName, mode: 'legacy', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal });
-      ctx.transcript.record(conn, 'tls', `legacy handshake succeeded: ${handshake.protocol} ${handshake.cipher}`);
-      return { ok: true, protocol: handshake.protocol, cipher: handshake.cipher, cipherStandard: handshake.cipherStandard, error: null, failure: null };
-    } catch (err) {
-      ctx.transcript.record(conn, 'error', `legacy handshake failed too: ${statusOf(err).detail}`);
-      return {
-        ok: false,
-        protocol: null,
-        cipher: null,
-        cipherStandard: null,
-        error: statusOf(err).detail,
-        failure: err instanceof TlsHandshakeError ? failureOf(err) : null,
-      };
-    } finally {
-      session.close();
-    }
+    const failure = r.stage === 'handshake' && r.err instanceof TlsHandshakeError ? failureOf(r.err) : null;
+    return { ok: false, protocol: null, cipher: null, cipherStandard: null, error: statusOf(r.err).detail, failure };
   });
 }
 
@@ -409,19 +386,15 @@ async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, 
   const conn = `${hostKey(t)}/no-sni`;
   const into: number[] = (ev.noSni = []);
   return track(ctx, conn, into, async () => {
-    let session: SmtpSession | null = null;
-    try {
-      session = await openToTls(ctx, t, conn, opts.helo);
-      const { handshake } = await session.startTls({ servername: null, mode: 'normal', timeoutMs: ctx.limits.tlsTimeoutMs, signal: ctx.signal });
-      recordCertificates(ctx, conn, handshake.peerChain, 'without SNI: ');
-      return { status: 'ok', error: null, peerChain: handshake.peerChain.map((der) => der.toString('base64')) };
-    } catch (err) {
+    const r = await extraTls(ctx, t, conn, opts.helo, { profile: TLS_NORMAL, servername: null });
+    if (!r.ok) {
       // Refused before TLS (the status says how), the handshake failed, or a bug of ours.
-      const s = statusOf(err);
+      const s = statusOf(r.err);
       return { status: s.status, error: s.detail, peerChain: [] };
-    } finally {
-      session?.close();
     }
+    recordCertificates(ctx, conn, r.handshake.peerChain, 'without SNI: ');
+    r.client.close();
+    return { status: 'ok', error: null, peerChain: r.handshake.peerChain.map((der) => der.toString('base64')) };
   });
 }
 
@@ -429,22 +402,21 @@ async function probeCleartext(ctx: ProbeContext, t: HostTarget, opts: ProbeOptio
   const conn = `${hostKey(t)}/cleartext`;
   const into: number[] = (ev.cleartext = []);
   return track(ctx, conn, into, async () => {
-    let opened: Opened;
+    let client: SmtpClient;
     try {
-      opened = await open(ctx, t, conn);
+      client = await open(ctx, t, conn);
     } catch (err) {
       return { status: statusOf(err).status, steps: [] };
     }
-    const { session } = opened;
     try {
-      const g = await greet(session, opts.helo);
+      const g = await greet(client, opts.helo);
       if (!g?.greeting) return { status: 'protocol-error', steps: [] };
       const rcpt = opts.rcpt ?? (t.domain ? `postmaster@${t.domain}` : null);
-      return { status: 'ok', steps: await envelope(session, '', rcpt) };
+      return { status: 'ok', steps: await envelope(client, '', rcpt) };
     } catch (err) {
       return { status: statusOf(err).status, steps: [] };
     } finally {
-      await session.quit();
+      await client.quit();
     }
   });
 }

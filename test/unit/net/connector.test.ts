@@ -11,6 +11,7 @@ import { MxrayError } from '../../../src/core/errors.js';
 import { createRootCa, createSelfSigned, type IssuedCert } from '../../../src/demo/test-pki.js';
 import { bundledRootCertificates, connectFailure, createConnector, handshakeFailure, TlsHandshakeError } from '../../../src/net/connector.js';
 import type { TlsRecordSummary } from '../../../src/tls/records.js';
+import { TLS_LEGACY, TLS_NORMAL } from '../../../src/tls/profiles.js';
 
 const MX = 'mx.connector.test';
 const clock: Clock = { now: () => 0, monotonic: () => 0, sleep: async () => {} };
@@ -271,7 +272,7 @@ describe('Connection.startTls: a handshake that works', () => {
   it('returns the facts of the handshake and carries data inside TLS', async () => {
     const { port, secure, servername } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem }, (s) => s.write('220 inside TLS\r\n'));
     const c = await connected(port);
-    const h = await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    const h = await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     expect(h.protocol).toBe('TLSv1.3');
     expect(h.cipher).toMatch(/^TLS_AES_(128|256)_GCM_SHA(256|384)$|^TLS_CHACHA20_POLY1305_SHA256$/);
     expect(h.cipherStandard).toBe(h.cipher);
@@ -289,37 +290,37 @@ describe('Connection.startTls: a handshake that works', () => {
     const times = [1000, 1012.3456];
     const ticking: Clock = { now: () => 0, monotonic: () => times.shift() ?? 9999, sleep: async () => {} };
     const c = await connected(port, '127.0.0.1', ticking);
-    const h = await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    const h = await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     expect(h.handshakeMs).toBe(12.346);
   });
   it('sends no SNI when told so', async () => {
     const { port, servername } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     const c = await connected(port);
-    await c.startTls({ servername: null, mode: 'normal', timeoutMs: 5000 });
+    await c.startTls({ servername: null, profile: TLS_NORMAL, timeoutMs: 5000 });
     expect(await servername()).toBe(false);
   });
   it('returns every certificate the server sent, leaf first', async () => {
     const { port } = await tlsServer({ key: chain.leaf.keyPem, cert: chain.leaf.certPem + chain.intermediate.certPem + chain.root.certPem });
     const c = await connected(port);
-    const h = await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    const h = await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     expect(h.peerChain).toEqual([chain.leaf.der, chain.intermediate.der, chain.root.der]);
   });
   it('returns an incomplete chain as far as it goes', async () => {
     const { port } = await tlsServer({ key: chain.leaf.keyPem, cert: chain.leaf.certPem + chain.intermediate.certPem });
     const c = await connected(port);
-    expect((await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 })).peerChain).toEqual([chain.leaf.der, chain.intermediate.der]);
+    expect((await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 })).peerChain).toEqual([chain.leaf.der, chain.intermediate.der]);
   });
   it('returns at most 20 certificates of a longer chain', async () => {
     const { port } = await tlsServer({ key: long[0]!.keyPem, cert: long.map((c) => c.certPem).join('') });
     const c = await connected(port);
-    const h = await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    const h = await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     expect(long).toHaveLength(22);
     expect(h.peerChain).toEqual(long.slice(0, 20).map((c) => c.der));
   });
   it('legacy mode stops at TLS 1.2 and names a finite-field group by type and size', async () => {
     const { port } = await tlsServer({ key: rsaLeaf.keyPem, cert: rsaLeaf.certPem, dhparam: 'auto', ciphers: 'DHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' });
     const c = await connected(port);
-    const h = await c.startTls({ servername: MX, mode: 'legacy', timeoutMs: 5000 });
+    const h = await c.startTls({ servername: MX, profile: TLS_LEGACY, timeoutMs: 5000 });
     expect(h.protocol).toBe('TLSv1.2');
     expect(h.cipher).toBe('DHE-RSA-AES128-GCM-SHA256');
     expect(h.cipherStandard).toBe('TLS_DHE_RSA_WITH_AES_128_GCM_SHA256');
@@ -328,46 +329,46 @@ describe('Connection.startTls: a handshake that works', () => {
   it('legacy mode negotiates TLS 1.2 with a server that offers 1.3', async () => {
     const { port } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     const c = await connected(port);
-    const h = await c.startTls({ servername: MX, mode: 'legacy', timeoutMs: 5000 });
+    const h = await c.startTls({ servername: MX, profile: TLS_LEGACY, timeoutMs: 5000 });
     expect(h.protocol).toBe('TLSv1.2');
     expect(h.group).toBe('X25519');
   });
   it('legacy mode reaches what the normal mode refuses: TLS 1.0 and NULL ciphers', async () => {
     const old = await tlsServer({ key: rsaLeaf.keyPem, cert: rsaLeaf.certPem, minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'AES128-SHA:@SECLEVEL=0' });
     const c1 = await connected(old.port);
-    expect(await c1.startTls({ servername: MX, mode: 'legacy', timeoutMs: 5000 })).toMatchObject({ protocol: 'TLSv1', cipher: 'AES128-SHA' });
+    expect(await c1.startTls({ servername: MX, profile: TLS_LEGACY, timeoutMs: 5000 })).toMatchObject({ protocol: 'TLSv1', cipher: 'AES128-SHA' });
     const c2 = await connected(old.port);
-    expect(await failure(c2.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 }))).toBeInstanceOf(TlsHandshakeError);
+    expect(await failure(c2.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 }))).toBeInstanceOf(TlsHandshakeError);
     const nul = await tlsServer({ key: rsaLeaf.keyPem, cert: rsaLeaf.certPem, maxVersion: 'TLSv1.2', ciphers: 'NULL-SHA256:@SECLEVEL=0' });
     const c3 = await connected(nul.port);
-    expect(await c3.startTls({ servername: MX, mode: 'legacy', timeoutMs: 5000 })).toMatchObject({ protocol: 'TLSv1.2', cipher: 'NULL-SHA256' });
+    expect(await c3.startTls({ servername: MX, profile: TLS_LEGACY, timeoutMs: 5000 })).toMatchObject({ protocol: 'TLSv1.2', cipher: 'NULL-SHA256' });
     const c4 = await connected(nul.port);
-    expect(await failure(c4.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 }))).toBeInstanceOf(TlsHandshakeError);
+    expect(await failure(c4.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 }))).toBeInstanceOf(TlsHandshakeError);
   });
   it('names no group when the key exchange has none (RSA key transport)', async () => {
     const { port } = await tlsServer({ key: rsaLeaf.keyPem, cert: rsaLeaf.certPem, maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256' });
     const c = await connected(port);
-    expect(await c.startTls({ servername: MX, mode: 'legacy', timeoutMs: 5000 })).toMatchObject({ cipher: 'AES128-GCM-SHA256', group: null });
+    expect(await c.startTls({ servername: MX, profile: TLS_LEGACY, timeoutMs: 5000 })).toMatchObject({ cipher: 'AES128-GCM-SHA256', group: null });
   });
   it('returns a stapled OCSP response', async () => {
     const stapled = Buffer.from('an OCSP response, as far as this test is concerned');
     const { port, server } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, callback: (err: Error | null, response: Buffer) => void) => callback(null, stapled));
     const c = await connected(port);
-    expect((await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 })).ocspResponse).toEqual(stapled);
+    expect((await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 })).ocspResponse).toEqual(stapled);
   });
   it('starts TLS on a stream the cleartext reader had paused', async () => {
     const { port } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem }, (s) => s.write('220 inside TLS\r\n'));
     const c = await connected(port);
     c.stream.pause();
-    await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     expect(await receive(c.stream, '\r\n')).toBe('220 inside TLS\r\n');
   });
   it('keeps data flowing when the reader inside TLS is slower than the server', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024, 0x61);
     const { port, secure } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     const c = await connected(port);
-    await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     c.stream.pause();
     (await secure).end(big);
     // Let the socket fill the buffers while nobody reads.
@@ -382,7 +383,7 @@ describe('Connection.startTls: a handshake that works', () => {
     const { port } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     const c = await connected(port);
     const ac = new AbortController();
-    await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000, signal: ac.signal });
+    await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000, signal: ac.signal });
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
     ac.abort();
     expect(c.stream.destroyed).toBe(false);
@@ -390,7 +391,7 @@ describe('Connection.startTls: a handshake that works', () => {
   it('passes the end of the stream both ways through the tap', async () => {
     const { port, secure } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     const c = await connected(port);
-    await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     const server = await secure;
     server.resume();
     const serverEnded = ended(server);
@@ -405,7 +406,7 @@ describe('Connection.startTls: a handshake that works', () => {
     const { port: tlsPort } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     const relay = await relayTo(tlsPort);
     const c = await connected(relay.port);
-    await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     // From here the server hears nothing more, so the FIN can only come from us, not as its answer.
     const down = relay.downs[0]!;
     down.unpipe(relay.ups[0]!);
@@ -417,7 +418,7 @@ describe('Connection.startTls: a handshake that works', () => {
   it('destroying the TLS stream closes the TCP connection under it', async () => {
     const { port, secure } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     const c = await connected(port);
-    await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     const server = await secure;
     const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
     c.stream.destroy();
@@ -427,7 +428,7 @@ describe('Connection.startTls: a handshake that works', () => {
     const { port: tlsPort } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem });
     const relay = await relayTo(tlsPort);
     const c = await connected(relay.port);
-    await c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     // Watch the stream's events without listening for 'error' ourselves.
     const emitted: string[] = [];
     const emit = c.stream.emit.bind(c.stream);
@@ -453,7 +454,7 @@ describe('Connection.startTls: handshakes that fail', () => {
       }),
     );
     const c = await connected(port);
-    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 }));
+    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 }));
     expect(err).toBeInstanceOf(TlsHandshakeError);
     expect(err.name).toBe('TlsHandshakeError');
     expect(err.timedOut).toBe(false);
@@ -475,7 +476,7 @@ describe('Connection.startTls: handshakes that fail', () => {
   it('against a TLS server that refuses our versions: the alert by name', async () => {
     const { port } = await tlsServer({ key: ecLeaf.keyPem, cert: ecLeaf.certPem, minVersion: 'TLSv1.3' });
     const c = await connected(port);
-    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, mode: 'legacy', timeoutMs: 5000 }));
+    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, profile: TLS_LEGACY, timeoutMs: 5000 }));
     expect(err).toBeInstanceOf(TlsHandshakeError);
     expect(err.timedOut).toBe(false);
     expect(err.seen).toMatchObject({ notTls: false, alert: 'protocol_version', serverHello: false });
@@ -483,7 +484,7 @@ describe('Connection.startTls: handshakes that fail', () => {
   it('a server that hangs up after the ClientHello: connection reset, nothing seen', async () => {
     const { port } = await listen(net.createServer((s) => s.once('data', () => s.end())));
     const c = await connected(port);
-    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 }));
+    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 }));
     expect(err).toBeInstanceOf(TlsHandshakeError);
     expect(err).toMatchObject({ reason: 'ECONNRESET', timedOut: false, message: expect.stringMatching(/reset/) });
     expect(err.seen).toMatchObject({ bytes: 0, notTls: false });
@@ -491,14 +492,14 @@ describe('Connection.startTls: handshakes that fail', () => {
   it('a server that resets the connection after the ClientHello: connection reset', async () => {
     const { port } = await listen(net.createServer((s) => s.once('data', () => s.resetAndDestroy())));
     const c = await connected(port);
-    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 }));
+    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 }));
     expect(err).toBeInstanceOf(TlsHandshakeError);
     expect(err).toMatchObject({ reason: 'ECONNRESET', timedOut: false });
   });
   it('closing the connection during the handshake ends it with reason closed', async () => {
     const { port } = await listen(net.createServer());
     const c = await connected(port);
-    const p = c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000 });
+    const p = c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     c.close();
     const err = await failure<TlsHandshakeError>(p);
     expect(err).toBeInstanceOf(TlsHandshakeError);
@@ -524,7 +525,7 @@ describe('Connection.startTls: handshakes that fail', () => {
     const { port } = await listen(net.createServer());
     const c = await connected(port);
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const p = c.startTls({ servername: MX, mode: 'normal', timeoutMs: 4000 });
+    const p = c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 4000 });
     vi.advanceTimersByTime(3999);
     expect(await Promise.race([p.then(() => 'settled', () => 'settled'), Promise.resolve('pending')])).toBe('pending');
     vi.advanceTimersByTime(1);
@@ -539,7 +540,7 @@ describe('Connection.startTls: handshakes that fail', () => {
     const { port } = await listen(net.createServer());
     const c = await connected(port);
     const ac = new AbortController();
-    const p = c.startTls({ servername: MX, mode: 'normal', timeoutMs: 5000, signal: ac.signal });
+    const p = c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000, signal: ac.signal });
     ac.abort();
     const err = await failure<TlsHandshakeError>(p);
     expect(err).toBeInstanceOf(TlsHandshakeError);

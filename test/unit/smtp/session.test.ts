@@ -9,6 +9,7 @@ import { systemClock } from '../../../src/core/clock.js';
 import type { TranscriptEvent } from '../../../src/core/schema.js';
 import { Transcript } from '../../../src/core/transcript.js';
 import { SmtpSession } from '../../../src/smtp/session.js';
+import { TLS_LEGACY, TLS_NORMAL } from '../../../src/tls/profiles.js';
 
 const HANDSHAKE: TlsHandshake = {
   protocol: 'TLSv1.3',
@@ -387,11 +388,11 @@ describe('SmtpSession: STARTTLS', () => {
     const p = session.command('STARTTLS');
     server.send('220 2.0.0 Ready to start TLS\r\n250-INJECTED\r\n250 ALSO');
     expect(await p).toMatchObject({ code: 220 });
-    const { handshake, injected } = await session.startTls({ servername: 'mx.example.com', mode: 'normal', timeoutMs: 1000 });
+    const { handshake, injected } = await session.startTls({ servername: 'mx.example.com', profile: TLS_NORMAL, timeoutMs: 1000 });
     expect(injected.toString('latin1')).toBe('250-INJECTED\r\n250 ALSO');
     expect(session.injectedBytes).toBe(22);
     expect(handshake).toBe(HANDSHAKE);
-    expect(connection.tlsOptions).toEqual([{ servername: 'mx.example.com', mode: 'normal', timeoutMs: 1000 }]);
+    expect(connection.tlsOptions).toEqual([{ servername: 'mx.example.com', profile: TLS_NORMAL, timeoutMs: 1000 }]);
     // The transcript keeps the evidence: the injected bytes themselves (escaped).
     expect(events('error')).toEqual([expect.stringContaining('250-INJECTED\\r\\n250 ALSO')]);
     expect(events('tls')).toEqual([expect.stringMatching(/SNI mx\.example\.com/)]);
@@ -408,7 +409,7 @@ describe('SmtpSession: STARTTLS', () => {
     const p = session.command('STARTTLS');
     server.send('220 go ahead\r\n');
     await p;
-    const { injected } = await session.startTls({ servername: null, mode: 'legacy', timeoutMs: 1000 });
+    const { injected } = await session.startTls({ servername: null, profile: TLS_LEGACY, timeoutMs: 1000 });
     expect(injected).toHaveLength(0);
     expect(session.injectedBytes).toBe(0);
     expect(events('error')).toEqual([]);
@@ -420,7 +421,7 @@ describe('SmtpSession: STARTTLS', () => {
     const p = session.command('STARTTLS');
     server.send('220 go ahead\r\n');
     await p;
-    await session.startTls({ servername: 'mx.example.com', mode: 'normal', timeoutMs: 1000 });
+    await session.startTls({ servername: 'mx.example.com', profile: TLS_NORMAL, timeoutMs: 1000 });
     expect(session.isSecure).toBe(true);
     const ehlo = track(session.command('EHLO client.example'));
     // A reply on the old, cleartext stream is not an answer any more.
@@ -437,7 +438,7 @@ describe('SmtpSession: STARTTLS', () => {
     const p = session.command('STARTTLS');
     server.send('220 go ahead\r\n');
     await p;
-    await expect(session.startTls({ servername: 'mx.example.com', mode: 'normal', timeoutMs: 1000 })).rejects.toBe(failure);
+    await expect(session.startTls({ servername: 'mx.example.com', profile: TLS_NORMAL, timeoutMs: 1000 })).rejects.toBe(failure);
     expect(session.isSecure).toBe(false);
     expect(session.phase).toBe('broken');
     await expect(session.command('EHLO client.example')).rejects.toMatchObject({ code: 'internal-error' });
