@@ -2,15 +2,15 @@
 // them together show. Pure: `mxray check` runs it after probing, `mxray report --rejudge` on a
 // saved report with another trust store or date.
 import type { TrustStore } from '../core/context.js';
-import type { Finding, HostFacts, HostReport, ReceiverBody, TranscriptEvent, Verdict } from '../core/schema.js';
-import { makeFinding, sortFindings } from '../kb/index.js';
-import { assessDns } from './dns.js';
+import type { Finding, HostReport, ReceiverBody, TranscriptEvent, Verdict } from '../core/schema.js';
+import { sortFindings } from '../kb/index.js';
+import type { Profile } from '../kb/profiles.js';
+import type { ReceiverFacts } from './check.js';
 import { judgeHost } from './host.js';
-import type { Profile } from './profile.js';
+import { DOMAIN_CHECKS } from './registry.js';
 import { verdictOf, worstVerdict } from './verdict.js';
 
-/** A receiver body before judging: every host holds facts only. */
-export type ReceiverFacts = Omit<ReceiverBody, 'hosts'> & { hosts: HostFacts[] };
+export type { ReceiverFacts } from './check.js';
 
 export interface ReceiverJudgeContext {
   trustStore: TrustStore;
@@ -48,19 +48,19 @@ export function receiverFacts(body: ReceiverBody): ReceiverFacts {
   return { ...body, hosts };
 }
 
+/** What only the domain as a whole shows: every domain check of the registry, in order. */
+export function assessDomain(facts: ReceiverFacts, hosts: readonly Pick<HostReport, 'status'>[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const check of DOMAIN_CHECKS) findings.push(...check.assess({ facts, hosts, prior: [...findings] }));
+  return findings;
+}
+
 export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): ReceiverJudgement {
-  const { target } = facts;
-  const domainFindings = assessDns(facts.dns, {
-    domain: target.domain,
-    host: target.host,
-    resolver: facts.dns.resolver,
-    evidence: facts.dnsEvidence,
-  });
   const hosts = facts.hosts.map((h) =>
     judgeHost(h, {
       trustStore: ctx.trustStore,
       now: ctx.now,
-      domain: target.domain,
+      domain: facts.target.domain,
       profile: ctx.profile,
       warnDays: ctx.warnDays,
       expectThumbprint: ctx.expectThumbprint,
@@ -68,16 +68,7 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
       transcript: ctx.transcript,
     }),
   );
-  if (hosts.length > 0 && hosts.every((h) => h.status === 'connection-timeout')) {
-    domainFindings.push(
-      makeFinding('net.all-unreachable', {
-        domain: target.domain ?? target.host,
-        count: hosts.length,
-        port: target.port,
-        sourceAddress: facts.sourceAddress ?? 'unknown (no connection was established)',
-      }),
-    );
-  }
+  const domainFindings = assessDomain(facts, hosts);
   return {
     body: { ...facts, hosts },
     findings: mergeFindings(domainFindings, hosts),

@@ -1,0 +1,181 @@
+// The certificate check's judge: a pure function from a CertVerdict (what pki/verify measured)
+// to findings. Thresholds come from the profile; texts and severities from the catalogue.
+import type { CertInfo, CertVerdict, Finding } from '../../core/schema.js';
+import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
+import type { Profile } from '../../kb/profiles.js';
+import { normalizeDnsName } from '../../core/names.js';
+import { certificateCovers } from '../../pki/names.js';
+import { signatureHashOfName } from '../../pki/der.js';
+
+export { certificateCovers, nameCovers } from '../../pki/names.js';
+
+export interface CertificateContext {
+  /** "host[ip]:port", the key findings are attached to. */
+  host: string;
+  profile: Profile;
+  /** Days before expiry to warn (the profile's expiryWarnDays or --warn-days). */
+  warnDays: number;
+  /** A thumbprint the user expects (SHA-1 or SHA-256, any case, colons or spaces allowed), or null. */
+  expectThumbprint: string | null;
+  /** Names the server announced (banner, EHLO reply). */
+  announcedNames: string[];
+  /** Transcript events that show the certificate. */
+  evidence: number[];
+  /** Whether this verdict is from the normal handshake (with SNI) or the one without SNI. */
+  handshake: 'sni' | 'no-sni';
+  /** The time the certificate was judged at (the injected clock), for "expired N days ago". */
+  now?: number;
+  /** The mail domain, for the domain-mismatch finding's text (optional: the verdict has only the result). */
+  domain?: string | null;
+}
+
+const BLOCKING = new Set(['warning', 'error', 'critical']);
+
+/** Milliseconds in a day (a unit, not a threshold). */
+const DAY_MS = 86_400_000;
+
+/** A certificate's own name for people: its CN, else its subject. */
+function label(info: CertInfo): string {
+  return info.commonName || info.subject;
+}
+
+/** The names a certificate is valid for, as one string: SAN entries, else the CN. */
+export function certificateNames(info: CertInfo): string {
+  const san = [...info.dnsNames, ...info.ipAddresses];
+  if (san.length > 0) return san.join(', ');
+  return info.commonName ?? '(none)';
+}
+
+const FQDN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A fully qualified host name (not an IP literal, not a bare label), normalised; else null. */
+function fqdn(name: string): string | null {
+  const n = normalizeDnsName(name);
+  return FQDN.test(n) ? n : null;
+}
+
+function normaliseThumbprint(text: string): string {
+  return text.replace(/[\s:]/g, '').toUpperCase();
+}
+
+/**
+ * Judges one certificate verdict. Returns no findings when the server sent no certificate, or a
+ * leaf that could not be read (the verdict's path is empty then; the first readable certificate it
+ * sent is not its leaf, and must not be judged as if it were).
+ */
+export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Finding[] {
+  const leaf = v.path[0];
+  if (!leaf) return [];
+  const base: Facts = ctx.handshake === 'no-sni' ? { host: ctx.host, handshake: 'no-sni' } : { host: ctx.host };
+  const findings: Finding[] = [];
+  const add = (id: FindingId, facts: Facts): void => {
+    findings.push(makeFinding(id, { ...base, ...facts }, ctx.evidence, [ctx.host]));
+  };
+  const subject = label(leaf);
+  const certNames = certificateNames(leaf);
+
+  // Time.
+  if (!v.timeValid) {
+    // Whole days since expiry, at least 1 (daysLeft is floored: 10.2 days ago would read "11").
+    const daysAgo = ctx.now === undefined ? -v.daysLeft : Math.max(1, Math.floor((ctx.now - Date.parse(leaf.notAfter)) / DAY_MS));
+    if (v.daysLeft < 0) add('cert.expired', { subject, notAfter: leaf.notAfter, daysAgo });
+    else add('cert.not-yet-valid', { subject, notBefore: leaf.notBefore });
+  } else if (v.daysLeft < ctx.warnDays) {
+    add('cert.expiring-soon', { subject, notAfter: leaf.notAfter, daysLeft: v.daysLeft });
+  }
+
+  // An intermediate the server sends that has expired breaks the chain for every verifying
+  // sender, even with a fresh leaf (a renewed leaf installed with last year's chain file). So does
+  // a leaf that expired between the handshake and the judging.
+  if (ctx.now !== undefined && !findings.some((f) => f.id === 'cert.expired')) {
+    const now = ctx.now;
+    const stale = v.path.find((c) => c.source === 'sent' && Date.parse(c.notAfter) < now);
+    if (stale) {
+      add('cert.expired', { subject: label(stale), notAfter: stale.notAfter, daysAgo: Math.max(1, Math.floor((now - Date.parse(stale.notAfter)) / DAY_MS)) });
+    }
+  }
+
+  // Trust.
+  const end = v.path[v.path.length - 1] ?? leaf;
+  switch (v.trustFailure) {
+    case 'self-signed':
+      add('cert.self-signed', { subject });
+      break;
+    case 'untrusted-root':
+      // The root itself when the server sent it; else the name of the root the chain points to.
+      add('cert.untrusted-root', { root: end.selfIssued ? label(end) : issuerLabel(end) });
+      break;
+    case 'chain-incomplete':
+      add('cert.chain-incomplete', { issuer: issuerLabel(end) });
+      break;
+    case 'bad-signature':
+      add('cert.bad-signature', { subject: label(end) });
+      break;
+    // 'none': trusted. ('no-certificate' has no path, so no leaf: nothing was judged.)
+  }
+
+  // Names.
+  if (v.nameMatches === false) add('cert.name-mismatch', { name: v.checkedName ?? ctx.host, certNames });
+  if (v.nameMatches === true && v.domainMatches === false) add('cert.domain-mismatch', { domain: ctx.domain ?? null, certNames });
+  const checked = v.checkedName ? fqdn(v.checkedName) : null;
+  const uncovered = [...new Set(ctx.announcedNames.map(fqdn).filter((n): n is string => n !== null))].filter(
+    // The checked name has its own finding (name-mismatch): do not report it twice.
+    (n) => n !== checked && !certificateCovers(leaf, n),
+  );
+  if (uncovered.length > 0) add('cert.ehlo-name-mismatch', { announced: uncovered.join(', '), certNames });
+
+  // Cryptography: every certificate the server is answerable for. Not the trust anchor, and not the
+  // self-signature the path ends with (an untrusted root's or a self-signed leaf's): it proves nothing.
+  const answerable = v.path.filter((c, i) => c.source === 'sent' && !(i === v.path.length - 1 && c.selfIssued));
+  const weakSigned = answerable.filter((c) => ctx.profile.weakSignatureHashes.some((weak) => weak === signatureHashOfName(c.signatureAlgorithm)));
+  if (weakSigned.length > 0) {
+    add('cert.weak-signature', {
+      algorithm: [...new Set(weakSigned.map((c) => c.signatureAlgorithm))].join(', '),
+      subject: weakSigned.map(label).join(', '),
+    });
+  }
+  // The leaf's key is used in every handshake, even when the leaf itself is pinned as an anchor.
+  const keyed = answerable.includes(leaf) ? answerable : [leaf, ...answerable];
+  const weakKeys = keyed.filter((c) => (c.keyType === 'rsa' || c.keyType === 'rsa-pss') && c.keyBits !== null && c.keyBits < ctx.profile.minRsaBits);
+  if (weakKeys.length > 0) {
+    add('cert.weak-key', { bits: Math.min(...weakKeys.map((c) => c.keyBits as number)) });
+  }
+
+  // The thumbprint the administrator expects (e.g. the one Exchange's connector is bound to).
+  if (ctx.expectThumbprint !== null) {
+    const expected = normaliseThumbprint(ctx.expectThumbprint);
+    if (expected !== leaf.sha1 && expected !== leaf.sha256) {
+      add('cert.thumbprint-mismatch', { expected, actual: expected.length === 40 ? leaf.sha1 : leaf.sha256 });
+    }
+  }
+
+  // An untrusted, out-of-date or misnamed certificate has an error finding above: cert.ok needs none.
+  if (!findings.some((f) => BLOCKING.has(f.severity))) {
+    add('cert.ok', { subject, issuer: issuerLabel(leaf), notAfter: leaf.notAfter });
+  }
+  return findings;
+}
+
+/** The CN of a certificate's issuer (from its one-line DN), else the whole issuer DN. */
+function issuerLabel(info: CertInfo): string {
+  // Attributes are separated by ", " (and " + " inside one RDN); special characters in values are
+  // backslash-escaped, so only an unescaped "," or "+" separates. The last CN is the most specific.
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < info.issuer.length; i++) {
+    const ch = info.issuer[i] as string;
+    if (ch === '\\') {
+      current += info.issuer.slice(i, i + 2);
+      i++;
+    } else if (ch === ',' || ch === '+') {
+      parts.push(current.trim());
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current.trim());
+  const cn = parts.filter((p) => p.startsWith('CN=')).pop();
+  // Undo RFC 2253 escapes of special characters (hex escapes are left as they are).
+  return cn ? cn.slice(3).replace(/\\([^0-9A-Fa-f])/g, '$1') : info.issuer;
+}

@@ -1,0 +1,33 @@
+// The certificates a host presented, verified (chain, dates, names) against the trust store and
+// the judging time: the part of assessFacts the certificate check reads.
+import type { CertVerdict, HostAssessment, HostFacts } from '../../core/schema.js';
+import { verifyChain } from '../../pki/verify.js';
+import type { AssessContext } from '../check.js';
+
+export function verifyHostCertificates(
+  facts: Pick<HostFacts, 'serverName' | 'tls' | 'noSni'>,
+  ctx: Pick<AssessContext, 'trustStore' | 'now' | 'domain'>,
+): Pick<HostAssessment, 'certificate' | 'noSni'> {
+  const verify = (chain: readonly string[]): CertVerdict =>
+    verifyChain({
+      chain: chain.map((b64) => Buffer.from(b64, 'base64')),
+      trustStore: ctx.trustStore,
+      now: ctx.now,
+      name: facts.serverName,
+      domain: ctx.domain,
+      // An IP target has no name to check: "name matches" is n/a, not a failure.
+      ipTarget: null,
+    });
+  const tls = facts.tls;
+  const certificate = tls?.ok ? verify(tls.peerChain) : null;
+  let noSni: HostAssessment['noSni'] = null;
+  if (facts.noSni) {
+    const ok = facts.noSni.status === 'ok';
+    noSni = {
+      certificate: ok ? verify(facts.noSni.peerChain) : null,
+      // The very same bytes: a re-encoded or re-issued certificate is another certificate.
+      sameCertificate: ok && tls?.peerChain[0] !== undefined && facts.noSni.peerChain[0] !== undefined ? tls.peerChain[0] === facts.noSni.peerChain[0] : null,
+    };
+  }
+  return { certificate, noSni };
+}

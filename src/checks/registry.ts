@@ -1,0 +1,36 @@
+// The one list of checks. Adding a check: its folder under checks/ (facts it reads, a pure
+// assess), its findings in the catalogue (kb/findings/), and one line here. Nothing else lists
+// checks: host.ts and receiver.ts run these lists, the report and the renderers only see findings.
+//
+// Order matters twice: a host's findings appear in the order the checks run (reports and tests
+// read them in that order), and a check may read the findings of the checks before it (`prior`).
+import type { DomainCheck, HostCheck } from './check.js';
+import { certificateCheck } from './certificate/index.js';
+import { cleartextCheck } from './cleartext/index.js';
+import { allUnreachableCheck, connectionCheck } from './connection/index.js';
+import { dialogueCheck } from './dialogue/index.js';
+import { dnsCheck } from './dns/index.js';
+import { envelopeCheck } from './envelope/index.js';
+import { greetingCheck } from './greeting/index.js';
+import { starttlsCheck } from './starttls/index.js';
+import { sniRequiredCheck, tlsCheck } from './tls/index.js';
+
+/** The checks of one address, in the order the dialogue runs. */
+export const HOST_CHECKS: readonly HostCheck[] = [
+  connectionCheck,
+  greetingCheck,
+  // Reads the greeting's findings: a refusal there already says why the dialogue stopped.
+  dialogueCheck,
+  starttlsCheck,
+  tlsCheck,
+  // Reads every finding before it: a problem of the certificate sent without SNI is reported only
+  // when the host has no finding of that id yet.
+  certificateCheck,
+  // After the certificate: the handshake without SNI is tried only after a good one.
+  sniRequiredCheck,
+  envelopeCheck,
+  cleartextCheck,
+];
+
+/** The checks of the whole domain, run after every address was judged. */
+export const DOMAIN_CHECKS: readonly DomainCheck[] = [dnsCheck, allUnreachableCheck];

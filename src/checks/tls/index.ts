@@ -1,0 +1,53 @@
+// TLS: the handshake (why it failed, read with the legacy retry; or the protocol and cipher it
+// agreed on), bytes injected before it, and the EHLO dialogue inside it.
+import { formatReply } from '../../smtp/reply.js';
+import { evidenceOf, hostFindings, type Check, type CheckInput } from '../check.js';
+import { isRateLimitReply } from '../replies.js';
+
+export { classifyHandshakeFailure, classifyLegacySuccess, readLegacyCause, type HandshakeAttempt } from './handshake-failure.js';
+export { sniRequiredCheck } from './sni-required.js';
+
+export type TlsInput = CheckInput<'tls' | 'legacyRetry' | 'capabilitiesInTls' | 'ehloTlsReply' | 'implicitTls', 'legacyCause', 'profile'>;
+
+export const tlsCheck: Check<TlsInput> = {
+  name: 'tls',
+  assess: ({ facts, assessment, ctx }) => {
+    const ev = evidenceOf(facts);
+    const { findings, add } = hostFindings(facts.key);
+    const tls = facts.tls;
+    if (tls && !tls.ok) {
+      const retry = facts.legacyRetry;
+      const evTls = [...(ev.tls ?? []), ...(ev.legacy ?? [])];
+      switch (assessment.legacyCause) {
+        case 'old-protocol':
+          add('tls.old-protocol', { protocol: retry?.protocol ?? 'TLS 1.0/1.1' }, evTls);
+          break;
+        case 'null-cipher':
+          add('tls.null-cipher', { cipher: retry?.cipher ?? null }, evTls);
+          break;
+        case 'no-shared-cipher':
+          add('tls.no-shared-cipher', { error: tls.error }, evTls);
+          break;
+        case 'server-abort-after-certificate':
+          add('tls.server-aborted', { error: tls.error }, evTls);
+          break;
+        default:
+          add('tls.handshake-failed', { error: assessment.legacyCause === 'not-tls' ? `${tls.error}; the server did not answer with TLS` : tls.error }, evTls);
+      }
+    }
+    if (tls?.injectedBytes) add('starttls.injection', { bytes: tls.injectedBytes }, ev.tls);
+    if (tls?.ok) {
+      if (ctx.profile.oldProtocols.some((p) => p === tls.protocol)) add('tls.old-protocol', { protocol: tls.protocol }, ev.tls);
+      else if (/NULL/i.test(tls.cipher ?? '')) add('tls.null-cipher', { cipher: tls.cipher }, ev.tls);
+      else add('tls.ok', { protocol: tls.protocol, cipher: tls.cipherStandard ?? tls.cipher }, ev.tls);
+      if (facts.capabilitiesInTls?.some((c) => c.keyword === 'STARTTLS')) add('starttls.readvertised', {}, ev.ehloTls);
+      // EHLO refused inside TLS: no sender can deliver over TLS here, however good the handshake.
+      const inTls = facts.ehloTlsReply;
+      if (inTls && inTls.code !== 250 && !facts.implicitTls) {
+        if (isRateLimitReply(inTls)) add('smtp.rate-limited', { reply: formatReply(inTls) }, ev.ehloTls);
+        else add('smtp.ehlo-rejected', { reply: `${formatReply(inTls)} (inside TLS)` }, ev.ehloTls);
+      }
+    }
+    return findings;
+  },
+};
