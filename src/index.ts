@@ -15,6 +15,7 @@ export { TLS_NORMAL, TLS_LEGACY } from './tls/profiles.js';
 export { DEFAULT_LIMITS } from './core/context.js';
 export type { Clock, Connector, Resolver, TrustStore, Limits, HostMapping } from './core/context.js';
 export { DEFAULT_PROFILE, type Profile } from './checks/profile.js';
+export { PROFILES } from './kb/profiles.js';
 export { allEntries as findingCatalogue } from './kb/index.js';
 export type { KbEntry } from './kb/types.js';
 export type { FindingId } from './kb/catalogue.js';
