@@ -3,7 +3,7 @@
 // every condition it names holds; a meaning holds when any of its rules matches.
 import type { ReplyFacts } from '../core/schema.js';
 
-export type ReplyMeaning = 'rate-limit' | 'requires-tls' | 'greylisting';
+export type ReplyMeaning = 'rate-limit' | 'requires-tls' | 'greylisting' | 'blocklisted';
 
 export interface ReplyRule {
   /** Reply codes: exact (421) or a class ('4xx'). */
@@ -38,6 +38,24 @@ export const REPLY_RULES: Readonly<Record<ReplyMeaning, readonly ReplyRule[]>> =
     { codes: ['4xx', '5xx'], text: [TLS_WORDS, /must|requir|first/i], why: 'A refusal that says TLS must come first.' },
   ],
   greylisting: [{ codes: [450, 451], text: [/grey|gray|try again|later/i], why: 'Greylisting: a temporary 450/451 that asks to come back later.' }],
+  blocklisted: [
+    {
+      codes: ['4xx', '5xx'],
+      text: [/\b(blocked|listed) (using|in|at|on|by)\b|\bblack ?list|\bblock ?list|\bDNSBL\b|\bRBL\b/i],
+      why: "A refusal that names a DNS block list (Postfix reject_rbl_client, Exim's dnslists, most gateways): the sending IP is listed.",
+    },
+    {
+      codes: ['5xx'],
+      enhancedLike: /^5\.7\.(60[6-9]|6[1-4]\d|511)$/,
+      why: "Exchange Online's 5.7.606 to 5.7.649 (the sending IP is on one of Microsoft's block lists) and 5.7.511 (banned sender).",
+    },
+    {
+      codes: ['4xx', '5xx'],
+      text: [/\b(spamhaus|spamcop|barracuda(central)?|sorbs|senderscore|ipcheck\.proofpoint)\b/i, /block|list|reputation|reject|denied|refused/i],
+      why: 'A refusal that names a block-list or reputation service.',
+    },
+    { codes: ['4xx', '5xx'], text: [/\b(poor|bad|low) (ip |sender |sending )?reputation\b|\breputation (block|too low)/i], why: 'A refusal for the sending IP\'s reputation.' },
+  ],
 };
 
 function codeMatches(code: number, codes: ReplyRule['codes']): boolean {

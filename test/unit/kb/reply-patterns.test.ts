@@ -1,0 +1,48 @@
+// The reply rules as data: what each meaning matches, and what it must not. The texts are written
+// here in the dialects real servers use (Postfix, Exim, Exchange Online, gateways).
+import { describe, expect, it } from 'vitest';
+import type { ReplyFacts } from '../../../src/core/schema.js';
+import { REPLY_RULES, replyMeans, ruleMatches, type ReplyMeaning } from '../../../src/kb/reply-patterns.js';
+
+const reply = (code: number, enhanced: string | null, text: string): ReplyFacts => ({ code, enhanced, lines: [enhanced ? `${enhanced} ${text}` : text] });
+const meanings = (r: ReplyFacts) => (Object.keys(REPLY_RULES) as ReplyMeaning[]).filter((m) => replyMeans(r, m));
+
+describe('reply meanings', () => {
+  it.each([
+    [reply(421, '4.7.0', 'mx.example.net Error: too many connections from 192.0.2.7'), ['rate-limit']],
+    [reply(450, '4.7.1', 'Too many messages, slow down'), ['rate-limit']],
+    [reply(451, '4.7.1', 'Greylisted, please try again in 300 seconds'), ['greylisting']],
+    [reply(450, '4.2.0', 'Recipient address rejected: Greylisted for 5 minutes'), ['greylisting']],
+    [reply(530, '5.7.0', 'Must issue a STARTTLS command first'), ['requires-tls']],
+    [reply(530, null, 'Must issue a STARTTLS command first'), ['requires-tls']],
+    [reply(530, '5.7.1', 'Client was not authenticated'), []],
+    [reply(550, '5.7.1', 'Encryption required for requested authentication mechanism'), ['requires-tls']],
+    [reply(554, '5.7.1', 'Service unavailable; Client host [192.0.2.7] blocked using zen.example-dnsbl.org'), ['blocklisted']],
+    [reply(550, null, 'rejected because 192.0.2.7 is in a black list at bl.example.org'), ['blocklisted']],
+    [reply(550, '5.7.606', 'Access denied, banned sending IP [192.0.2.7]'), ['blocklisted']],
+    [reply(550, '5.7.511', 'Access denied, banned sender'), ['blocklisted']],
+    [reply(554, null, 'Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.7'), ['blocklisted']],
+    [reply(554, '5.7.1', 'Rejected: your IP is listed on Spamhaus'), ['blocklisted']],
+    [reply(550, '5.7.1', 'Message rejected due to poor IP reputation'), ['blocklisted']],
+    [reply(550, '5.1.1', 'User unknown in virtual mailbox table'), []],
+    [reply(250, '2.1.0', 'Ok, listed in the allow list'), []],
+    [reply(550, '5.7.650', 'Access denied, something else'), []],
+  ])('%o means %o', (r, expected) => {
+    expect(meanings(r)).toEqual(expected);
+  });
+
+  it('a rule holds only when every condition it names holds', () => {
+    const rule = { codes: ['5xx'] as const, enhanced: [null, '5.7.0'], text: [/TLS/], notText: [/auth/i], why: 'test' };
+    expect(ruleMatches(reply(530, '5.7.0', 'TLS first'), rule)).toBe(true);
+    expect(ruleMatches(reply(430, '5.7.0', 'TLS first'), rule)).toBe(false);
+    expect(ruleMatches(reply(530, '5.7.1', 'TLS first'), rule)).toBe(false);
+    expect(ruleMatches(reply(530, '5.7.0', 'first'), rule)).toBe(false);
+    expect(ruleMatches(reply(530, '5.7.0', 'TLS first, then AUTH'), rule)).toBe(false);
+    expect(ruleMatches(reply(530, null, 'TLS first'), rule)).toBe(true);
+    expect(ruleMatches(reply(530, null, 'TLS first'), { codes: [530], enhancedLike: /^5\./, why: 'x' })).toBe(false);
+  });
+
+  it('every rule says why it exists', () => {
+    for (const [meaning, rules] of Object.entries(REPLY_RULES)) for (const r of rules) expect(r.why.length, meaning).toBeGreaterThan(10);
+  });
+});
