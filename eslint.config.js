@@ -31,7 +31,7 @@ function upwardPatterns(folder) {
   // The top-level modules (index.ts, library.ts) compose jobs with the runtime: only cli/ and demo/ sit above them.
   const top = folder === 'cli' || folder === 'demo' ? [] : ['index', 'library'];
   const forbidden = [...FOLDERS.filter((f) => !allowed.has(f)), ...top];
-  const up = ['..', '../..', '../../..'];
+  const up = ['..', '../..', '../../..', '../../../..'];
   return forbidden.length
     ? [
         {
@@ -56,6 +56,10 @@ const ADAPTER_ONLY = {
   'node:fs': 'Files are read at the edge (cli/) and handed in.',
   'node:fs/promises': 'Files are read at the edge (cli/) and handed in.',
 };
+// The same modules without the "node:" prefix ("net", "fs" …) are the same modules.
+for (const [name, message] of Object.entries(ADAPTER_ONLY)) if (name.startsWith('node:')) ADAPTER_ONLY[name.slice(5)] = message;
+/** A module an adapter may use, with or without its "node:" prefix. */
+const allows = (allowed, name) => allowed.includes(name) || allowed.includes(`node:${name}`);
 const ADAPTERS = {
   'src/dns/system-resolver.ts': ['node:dns/promises'],
   'src/net/connector.ts': ['node:net', 'node:tls'],
@@ -74,6 +78,11 @@ const REAL_TIME_AND_ENV = [
   { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Use the injected Clock.' },
   { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use the injected Clock.' },
   { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read the environment only at the edge (cli/).' },
+  { selector: "MemberExpression[object.name='process'][property.value='env']", message: 'Read the environment only at the edge (cli/).' },
+  {
+    selector: "ImportExpression > Literal[value=/^(node:)?(dns|net|tls|dgram|http|https|fs)(\\u002Fpromises)?$/]",
+    message: 'Sockets, the resolver, HTTP and files only in their adapter files, loaded statically.',
+  },
 ];
 /** The clock adapter and the edge may read the time and the environment. */
 const REAL_TIME_ALLOWED = ['src/core/clock.ts', 'src/cli/demo.ts', 'src/cli/output.ts', 'src/cli/main.ts', 'src/cli/progress.ts'];
@@ -83,7 +92,7 @@ function restrictedImports(folder, allowedModules = []) {
     'error',
     {
       paths: Object.entries(ADAPTER_ONLY)
-        .filter(([name]) => !allowedModules.includes(name))
+        .filter(([name]) => !allows(allowedModules, name))
         .map(([name, message]) => ({ name, message })),
       patterns: upwardPatterns(folder),
     },

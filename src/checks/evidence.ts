@@ -9,8 +9,10 @@ export function recorded(ev: Evidence): number[] {
 
 /** The last event recorded for the host, in any phase (empty when none was). */
 export function lastOf(ev: Evidence): number[] {
-  const all = recorded(ev);
-  return all.length ? [Math.max(...all)] : [];
+  // A loop, not Math.max(...all): a saved report may hold more numbers than a call has arguments.
+  let last = -1;
+  for (const seq of recorded(ev)) if (seq > last) last = seq;
+  return last >= 0 ? [last] : [];
 }
 
 /** The verb of the last command we sent to the host ("command" when none is recorded). */

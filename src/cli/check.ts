@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { HostMapping } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { ipFamily } from '../core/ip.js';
-import { isHeloName } from '../core/names.js';
 import type { ReceiverReport } from '../core/schema.js';
 import { checkReceiver } from '../library.js';
 import { systemEdges } from '../runtime/edges.js';
@@ -83,7 +82,6 @@ export function configure(cmd: Command): Run {
     const format = formatOf(o);
     if (!target && !o.host) throw new UsageError('say what to test: mxray check <domain | user@domain | host:port | IP>');
     if (o.ipv4 && o.ipv6) throw new UsageError('-4 and -6 exclude each other');
-    if (o.helo !== undefined && !isHeloName(o.helo)) throw new UsageError(`--helo wants a fully qualified domain name or [address], not "${o.helo}"`);
     const hostMap = parseConnect(o.connect);
     const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
@@ -111,6 +109,7 @@ export function configure(cmd: Command): Run {
         resolver: edges.resolver,
         connector: edges.connector,
         trustStore: edges.trustStore,
+        scheduler: edges.scheduler,
         onProgress: (key, phase) => progress.update(key, phase),
       });
     } finally {

@@ -23,14 +23,20 @@ export function parseAt(text: string): number {
   const m = /^(\d{4}-\d\d-\d\d)(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?$/.exec(text);
   const iso = m ? (m[2] ? (m[5] ? text : `${text}Z`) : `${m[1]}T00:00:00Z`) : '';
   const at = Date.parse(iso);
-  if (!m || Number.isNaN(at)) throw new UsageError(`--at wants an ISO date like 2026-03-01 or 2026-03-01T12:00:00Z, not "${text.slice(0, 60)}"`);
+  // Date.parse rolls 2026-02-31 over to 3 March: the day must survive the round trip.
+  const day = m ? Date.parse(`${m[1]}T00:00:00Z`) : NaN;
+  const sameDay = !Number.isNaN(day) && new Date(day).toISOString().slice(0, 10) === m?.[1];
+  if (!m || Number.isNaN(at) || !sameDay) throw new UsageError(`--at wants an ISO date like 2026-03-01 or 2026-03-01T12:00:00Z, not "${text.slice(0, 60)}"`);
   return at;
 }
 
 function readReport(file: string): Report {
   let text: string;
   try {
-    if (statSync(file).size > MAX_SAVED_REPORT_BYTES) throw new UsageError(`${file} is larger than ${MAX_SAVED_REPORT_BYTES / 1024 / 1024} MiB: not a report mxray wrote`);
+    const stat = statSync(file);
+    // A device or a pipe has no size to check first (/dev/zero would never end): files only.
+    if (!stat.isFile()) throw new UsageError(`${file} is not a regular file: give the report saved with --json`);
+    if (stat.size > MAX_SAVED_REPORT_BYTES) throw new UsageError(`${file} is larger than ${MAX_SAVED_REPORT_BYTES / 1024 / 1024} MiB: not a report mxray wrote`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof UsageError) throw err;

@@ -54,3 +54,11 @@ export class DnsError extends Error {
     this.name = 'DnsError';
   }
 }
+
+/** Any thrown value as a status of the closed list, its words and its machine-readable reason. */
+export function statusOfError(err: unknown): { status: StatusCode; detail: string; reason: string | null } {
+  if (err instanceof MxrayError) return { status: err.code, detail: err.message, reason: err.detail };
+  if (err instanceof TlsHandshakeError) return { status: 'tls-handshake-error', detail: err.message, reason: err.reason };
+  // Not a network outcome: our own bug, labelled as such (never blamed on the server).
+  return { status: 'internal-error', detail: err instanceof Error ? err.message : String(err), reason: 'bug' };
+}

@@ -34,5 +34,6 @@ export function judgedWith(s: JudgeSettings): JudgedWith {
     profile: { name: s.profile.name, version: s.profile.version },
     trustStore: { description: s.trustStore.description, bundledRootsOfNode: provenance.bundledRootsOfNode, extraCaFiles: provenance.extraCaFiles.map((f) => ({ ...f })) },
     options: { warnDays: s.warnDays, expectThumbprint: s.expectThumbprint },
+    rejudged: false,
   };
 }

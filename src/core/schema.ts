@@ -67,9 +67,9 @@ export const FindingSchema = Type.Object(
     remediation: RemediationSchema,
     refs: Type.Array(Type.String()),
     /** Addresses ("host[ip]:port") this finding was seen on; empty for domain-level findings. */
-    hosts: Type.Array(Type.String()),
+    hosts: Type.Array(Type.String(), { maxItems: 2000 }),
     /** Transcript event sequence numbers that show it. */
-    evidence: Type.Array(Type.Integer()),
+    evidence: Type.Array(Type.Integer(), { maxItems: 5000 }),
     /** The measured values the detail was written from (dates, names, replies). */
     facts: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])),
   },
@@ -96,7 +96,7 @@ export const ReplySchema = Type.Object(
   {
     code: Type.Integer(),
     enhanced: Nullable(Type.String()),
-    lines: Type.Array(Type.String()),
+    lines: Type.Array(Type.String(), { maxItems: 1000 }),
   },
   strict,
 );
@@ -130,8 +130,8 @@ export const CertInfoSchema = Type.Object(
     keyCurve: Nullable(Type.String()),
     selfIssued: Type.Boolean(),
     isCa: Type.Boolean(),
-    sha1: Type.String(),
-    sha256: Type.String(),
+    sha1: Type.String({ pattern: '^[0-9A-F]{40}$' }),
+    sha256: Type.String({ pattern: '^[0-9A-F]{64}$' }),
     /** Where this certificate came from: sent by the server, or found in our trust store. */
     source: Type.Union([Type.Literal('sent'), Type.Literal('trust-store')]),
   },
@@ -145,9 +145,9 @@ export type TrustFailure = Static<typeof TrustFailureSchema>;
 export const CertVerdictSchema = Type.Object(
   {
     /** As sent by the server (leaf first; certificates unrelated to the leaf's chain are not visible to us). */
-    sent: Type.Array(CertInfoSchema),
+    sent: Type.Array(CertInfoSchema, { maxItems: 32 }),
     /** The path we built from the leaf to a trust anchor (or as far as it goes). */
-    path: Type.Array(CertInfoSchema),
+    path: Type.Array(CertInfoSchema, { maxItems: 32 }),
     trusted: Type.Boolean(),
     trustFailure: TrustFailureSchema,
     /** Why verification failed, in words. Null when trusted. */
@@ -290,7 +290,8 @@ const hostFactsProperties = {
   key: Type.String(),
   mx: Type.String(),
   preference: Nullable(Type.Integer()),
-  address: Type.String(),
+  /** An IP address (IPv6 without brackets). */
+  address: Type.String({ pattern: '^[0-9A-Fa-f.:]{2,45}$' }),
   family: Type.Union([Type.Literal(4), Type.Literal(6)]),
   port: Type.Integer(),
   implicitTls: Type.Boolean(),
@@ -312,18 +313,18 @@ const hostFactsProperties = {
   greeting: Nullable(Type.Union([Type.Literal('EHLO'), Type.Literal('HELO')])),
   ehloReply: Nullable(ReplySchema),
   ehloName: Nullable(Type.String()),
-  capabilities: Type.Array(CapabilitySchema),
+  capabilities: Type.Array(CapabilitySchema, { maxItems: 1000 }),
   starttls: StarttlsFactsSchema,
   tls: Nullable(TlsFactsSchema),
   legacyRetry: Nullable(LegacyRetrySchema),
-  capabilitiesInTls: Nullable(Type.Array(CapabilitySchema)),
+  capabilitiesInTls: Nullable(Type.Array(CapabilitySchema, { maxItems: 1000 })),
   /** The reply to EHLO inside TLS (null when TLS was not reached). */
   ehloTlsReply: Nullable(ReplySchema),
   envelope: Type.Array(EnvelopeStepSchema),
   noSni: Nullable(NoSniFactsSchema),
   cleartext: Nullable(CleartextFactsSchema),
   /** Transcript sequence numbers of the events each phase produced (connect, banner, ehlo, tls …). */
-  evidence: Type.Record(Type.String(), Type.Array(Type.Integer({ minimum: 0 }))),
+  evidence: Type.Record(Type.String(), Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 })),
 };
 export const HostFactsSchema = Type.Object(hostFactsProperties, strict);
 /** Transcript sequence numbers per phase of a host's probe, for finding evidence. */
@@ -387,7 +388,7 @@ export const DnsFactsSchema = Type.Object(
   {
     status: Literals(['ok', 'no-mx-implicit', 'null-mx', 'nxdomain', 'servfail', 'timeout', 'error', 'not-applicable'] as const),
     resolver: Type.String(),
-    mx: Type.Array(MxRecordSchema),
+    mx: Type.Array(MxRecordSchema, { maxItems: 2000 }),
     error: Nullable(Type.String()),
   },
   strict,
@@ -425,6 +426,8 @@ export const JudgedWithSchema = Type.Object(
     ),
     /** Options that change judging: --warn-days, --expect-thumbprint. */
     options: Type.Object({ warnDays: Type.Integer({ minimum: 0 }), expectThumbprint: Nullable(Type.String()) }, strict),
+    /** Judged again from saved facts (mxray report --rejudge), not by the run that measured them. */
+    rejudged: Type.Boolean(),
   },
   strict,
 );
@@ -440,8 +443,8 @@ export const ReceiverBodySchema = Type.Object(
     timeouts: Type.Object({ connectMs: Type.Integer(), greetingMs: Type.Integer(), commandMs: Type.Integer() }, strict),
     dns: DnsFactsSchema,
     /** Transcript sequence numbers of the DNS step's queries. */
-    dnsEvidence: Type.Array(Type.Integer({ minimum: 0 })),
-    hosts: Type.Array(HostReportSchema),
+    dnsEvidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),
+    hosts: Type.Array(HostReportSchema, { maxItems: 2000 }),
   },
   strict,
 );
@@ -462,7 +465,8 @@ function envelope<K extends string, B extends TSchema>(kind: K, body: B) {
       judgedWith: JudgedWithSchema,
       /** Every finding, worst first (for a receiver: domain ones and host ones merged by id). */
       findings: Type.Array(FindingSchema),
-      transcript: Type.Array(TranscriptEventSchema),
+      /** At most 5000 events (the transcript's own cap). */
+      transcript: Type.Array(TranscriptEventSchema, { maxItems: 5000 }),
       body: body,
     },
     strict,

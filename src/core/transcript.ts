@@ -4,6 +4,11 @@ import type { TranscriptEvent } from './schema.js';
 const MAX_EVENT_TEXT = 1000;
 const MAX_EVENTS = 5000;
 
+/** Format characters that change how text around them shows: bidi embeddings, overrides and isolates, zero-width characters, line and paragraph separators, the BOM. */
+function isInvisibleControl(c: number): boolean {
+  return c === 0x061c || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
+}
+
 /** Make hostile text printable: control characters escaped, length capped. */
 export function escapeText(text: string, max = MAX_EVENT_TEXT): string {
   let out = '';
@@ -13,6 +18,8 @@ export function escapeText(text: string, max = MAX_EVENT_TEXT): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
     else if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0)) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    // Invisible and bidirectional controls would reorder or hide text around them ("Trojan Source").
+    else if (isInvisibleControl(c)) out += `\\u{${c.toString(16)}}`;
     else out += ch;
     if (out.length > max) return `${out.slice(0, max)}… (${text.length} characters)`;
   }

@@ -11,6 +11,7 @@ import { checkReceiver } from '../library.js';
 import { limitConcurrency } from '../core/concurrency.js';
 import { startDnsServer } from './dns-server.js';
 import { startLab, type Lab, type LabScenario } from './lab.js';
+import { schedulerOfProcess } from '../runtime/edges.js';
 
 export interface DemoScenarioResult extends LabScenario {
   report: Report;
@@ -75,6 +76,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoScenarioRe
             resolver,
             connector,
             trustStore,
+            scheduler: schedulerOfProcess(),
             hostMap: running.lab.hostMap,
             limits: { greetingTimeoutMs: 10_000, commandTimeoutMs: 10_000, connectTimeoutMs: 5000, tlsTimeoutMs: 5000 },
             ...(options.onEvent ? { onEvent: options.onEvent } : {}),

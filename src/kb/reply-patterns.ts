@@ -58,6 +58,14 @@ export const REPLY_RULES: Readonly<Record<ReplyMeaning, readonly ReplyRule[]>> =
   ],
 };
 
+/**
+ * Replies that never have a meaning, whichever rule would match them: "530 5.7.0 Authentication
+ * required …" is about AUTH (Exchange, Postfix's smtpd_sasl), even when it also names STARTTLS.
+ */
+export const REPLY_VETOES: Readonly<Partial<Record<ReplyMeaning, readonly ReplyRule[]>>> = {
+  'requires-tls': [{ codes: [530], enhanced: [null, '5.7.0'], text: [/authenticat/i], why: 'A 530 about authentication, not TLS.' }],
+};
+
 function codeMatches(code: number, codes: ReplyRule['codes']): boolean {
   return codes.some((c) => (c === '4xx' ? code >= 400 && code < 500 : c === '5xx' ? code >= 500 && code < 600 : c === code));
 }
@@ -74,5 +82,6 @@ export function ruleMatches(reply: ReplyFacts, rule: ReplyRule): boolean {
 
 /** Whether the reply has this meaning (any of its rules matches). */
 export function replyMeans(reply: ReplyFacts, meaning: ReplyMeaning): boolean {
+  if (REPLY_VETOES[meaning]?.some((rule) => ruleMatches(reply, rule))) return false;
   return REPLY_RULES[meaning].some((rule) => ruleMatches(reply, rule));
 }

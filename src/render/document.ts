@@ -121,10 +121,11 @@ export function countLine(findings: readonly Finding[]): string {
   return parts.length ? parts.join(', ') : 'no problems found';
 }
 
-/** The transcript with millisecond offsets, one event per line (event texts are escaped at capture). */
+/** The transcript with millisecond offsets, one event per line. */
 export function transcriptText(report: Pick<Report, 'transcript'>): string {
   const who = (k: string) => (k === 'send' ? 'C:' : k === 'recv' ? 'S:' : `${k}:`);
-  return report.transcript.map((e) => `[${(e.t / 1000).toFixed(3).padStart(7, '0')}] ${safe(e.conn, 100)}  ${who(e.kind)} ${e.text}`).join('\n');
+  // Escaped at capture, and again here: a saved report is a file anyone can write.
+  return report.transcript.map((e) => `[${(e.t / 1000).toFixed(3).padStart(7, '0')}] ${safe(e.conn, 100)}  ${who(e.kind)} ${safe(e.text, 1100)}`).join('\n');
 }
 
 export const line = (depth: number, ...parts: Inline[]): Line => ({ depth, parts });

@@ -40,7 +40,7 @@ export function summaryRow(h: HostReport): Cell[] {
   const cells = [
     safe(h.mx, 60),
     h.preference === null ? '-' : String(h.preference),
-    `${h.address.includes(':') ? `[${h.address}]` : h.address}:${h.port}`,
+    `${h.address.includes(':') ? `[${safe(h.address, 45)}]` : safe(h.address, 45)}:${h.port}`,
     h.connectMs === null ? statusWord(h) : `${Math.round(h.connectMs)} ms`,
     ehlo,
     starttls,
@@ -58,7 +58,7 @@ function certLines(label: string, certs: CertInfo[], depth: number): Line[] {
     out.push(line(depth + 1, `   issuer ${safe(c.issuer.replace(/\n/g, ', '))}`));
     out.push(line(depth + 1, `   valid ${c.notBefore} → ${c.notAfter}; ${safe(c.keyType, 40)}${c.keyBits ? ` ${c.keyBits}` : ''}${c.keyCurve ? ` ${safe(c.keyCurve, 40)}` : ''}; ${safe(c.signatureAlgorithm, 80)}`));
     if (i === 0 && c.dnsNames.length) out.push(line(depth + 1, `   names ${safe(c.dnsNames.join(', '), 600)}`));
-    if (i === 0) out.push(line(depth + 1, `   SHA-1 ${c.sha1}  SHA-256 ${c.sha256}`));
+    if (i === 0) out.push(line(depth + 1, `   SHA-1 ${safe(c.sha1, 40)}  SHA-256 ${safe(c.sha256, 64)}`));
   });
   return out;
 }
@@ -122,10 +122,10 @@ function hostLines(h: HostReport): Line[] {
   return out;
 }
 
-/** A report judged at another moment than it ran (mxray report --rejudge --at) says so, with the roots used. */
+/** A re-judged report (mxray report --rejudge), or one judged at another moment, says when and with which roots. */
 function judgedLines(report: ReceiverReport): Line[] {
   const at = Date.parse(report.judgedWith.at);
-  if (Math.abs(at - Date.parse(report.startedAt)) < 60_000) return [];
+  if (!report.judgedWith.rejudged && Math.abs(at - Date.parse(report.startedAt)) < 60_000) return [];
   const files = report.judgedWith.trustStore.extraCaFiles.map((f) => safe(f.name, 100));
   return [
     line(0, `Judged at ${report.judgedWith.at.replace('T', ' ').replace(/(:\d\d)?(\.\d+)?Z$/, ' UTC')}, trusting ${safe(report.judgedWith.trustStore.description, 100)}${files.length ? ` (${files.join(', ')})` : ''}`),

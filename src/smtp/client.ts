@@ -4,7 +4,7 @@
 // keeps secrets out of the transcript, and times every step on the injected clock.
 // One command at a time, never pipelined.
 import type { Clock, Connection, Connector, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
-import { MxrayError, TlsHandshakeError } from '../core/errors.js';
+import { MxrayError, statusOfError } from '../core/errors.js';
 import type { Capability, ReplyFacts, StatusCode } from '../core/schema.js';
 import type { Transcript } from '../core/transcript.js';
 import { dotStuff, toCrlf } from './dot-stuff.js';
@@ -190,10 +190,7 @@ function round(ms: number): number {
 }
 
 function statusOf(err: unknown): StatusCode {
-  if (err instanceof MxrayError) return err.code;
-  if (err instanceof TlsHandshakeError) return 'tls-handshake-error';
-  // Not a network outcome: our own bug, labelled as such.
-  return 'internal-error';
+  return statusOfError(err).status;
 }
 
 function messageOf(err: unknown): string {

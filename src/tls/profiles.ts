@@ -10,8 +10,3 @@ export const TLS_NORMAL: TlsClientProfile = { name: 'normal', minVersion: 'TLSv1
  * including eNULL, OpenSSL security level 0, and the 512- and 768-bit DH groups old servers use.
  */
 export const TLS_LEGACY: TlsClientProfile = { name: 'legacy', minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: 'ALL:eNULL:@SECLEVEL=0', minDhBits: 1 };
-
-/** Only one protocol version, with every cipher of it (for enumerating what a server accepts). */
-export function onlyVersion(version: TlsClientProfile['minVersion']): TlsClientProfile {
-  return { name: `${version} only`, minVersion: version, maxVersion: version, ciphers: 'ALL:eNULL:@SECLEVEL=0', minDhBits: 1 };
-}

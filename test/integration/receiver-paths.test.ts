@@ -895,16 +895,41 @@ describe('failures inside and around TLS on the main connection', () => {
     expect(events.filter((e) => e.kind === 'cert')).toHaveLength(1);
   });
 
-  it('a bug of ours after TLS was negotiated (a progress observer that throws): internal-error, not post-tls-error', async () => {
+  it('a progress observer that throws (the caller\'s bug): the probe goes on untouched, and the report says internal-error once', async () => {
     const s = await serve({});
     const onProgress = (_key: string, phase: string) => {
-      if (phase === 'EHLO in TLS') throw new TypeError('observer bug');
+      if (phase === 'EHLO in TLS' || phase === 'done') throw new TypeError('observer bug');
     };
-    const { host, ids } = await check(s.port, { onProgress, extras: false });
+    const { report, host, ids } = await check(s.port, { onProgress, extras: false });
     expect(host.starttls.negotiated).toBe(true);
-    expect(host.status).toBe('internal-error');
-    expect(host.statusReason).toBe('bug');
-    expect(ids).toEqual(['cert.ok', 'mxray.internal-error', 'tls.ok']);
+    expect(host.status).toBe('ok');
+    expect(dialogue(s, 1)).toEqual(['EHLO', 'STARTTLS', 'EHLO(tls)', 'QUIT(tls)']);
+    // The host's own findings are what was measured; the report adds our error.
+    expect(ids).toEqual(['cert.ok', 'tls.ok']);
+    expect(report.findings.map((f) => f.id).sort()).toEqual(['cert.ok', 'mxray.internal-error', 'tls.ok']);
+    const internal = report.findings.find((f) => f.id === 'mxray.internal-error')!;
+    expect(internal.facts.detail).toBe('an event observer failed: observer bug');
+    expect(internal.hosts).toEqual([]);
+    expect(report.verdict).toBe('inconclusive');
+  });
+
+  it('observers that throw at every phase: every host still measured and judged', async () => {
+    const s = await serve({});
+    const { report, host, ids } = await check(s.port, {
+      onProgress: () => {
+        throw new TypeError('progress bug');
+      },
+      onEvent: () => {
+        throw new TypeError('event bug');
+      },
+    });
+    expect(host.status).toBe('ok');
+    expect(host.noSni?.status).toBe('ok');
+    expect(host.cleartext?.status).toBe('ok');
+    expect(ids).toContain('tls.ok');
+    expect(ids).not.toContain('mxray.internal-error');
+    // The first failure is the one reported.
+    expect(report.findings.filter((f) => f.id === 'mxray.internal-error').map((f) => f.facts.detail)).toEqual(['an event observer failed: event bug']);
   });
 
   it('a handshake that fails with something other than a TLS error (our bug): internal-error, no legacy retry', async () => {

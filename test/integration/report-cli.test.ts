@@ -147,6 +147,46 @@ describe('mxray report: bad input is one line and exit 2, never a stack trace', 
   it('--at that is not a date', () => bad(['report', savedFile, '--rejudge', '--at', 'tomorrow'], /--at wants an ISO date/));
   it('--ca-file that is not PEM', () => bad(['report', savedFile, '--rejudge', '--ca-file', file('x.pem', 'hello')], /holds no PEM certificate/));
 
+  it('not a regular file (a device would never end)', () => bad(['report', '/dev/zero'], /\/dev\/zero is not a regular file/));
+  it('an impossible --at date (no rolling 31 February over to March)', () => bad(['report', savedFile, '--rejudge', '--at', '2026-02-31'], /--at wants an ISO date/));
+  it('a report judged with a profile this mxray does not have', () =>
+    bad(['report', file('profile.json', JSON.stringify({ ...saved, judgedWith: { ...saved.judgedWith, profile: { name: 'someone-else', version: 3 } } })), '--rejudge'], /judged with profile someone-else version 3, which this mxray does not have/));
+  it('more transcript events or evidence than a run can record', () => {
+    const tooMany = structuredClone(saved);
+    tooMany.transcript = Array.from({ length: 5001 }, (_, seq) => ({ seq, t: 0, conn: 'dns', kind: 'dns' as const, text: 'x' }));
+    return bad(['report', file('many.json', JSON.stringify(tooMany))], /not a valid mxray report: \/transcript/);
+  });
+  it('an address or a thumbprint that is not one', async () => {
+    const address = structuredClone(saved);
+    address.body.hosts[0]!.address = '127.0.0.1\x1b]0;pwned\x07';
+    await bad(['report', file('address.json', JSON.stringify(address))], /not a valid mxray report: \/body\/hosts\/0\/address/);
+    const hash = structuredClone(saved);
+    hash.body.hosts[0]!.assessment.certificate!.sent[0]!.sha256 = '\x1b[2J';
+    await bad(['report', file('hash.json', JSON.stringify(hash))], /not a valid mxray report: \/body\/hosts\/0\/assessment\/certificate/);
+  });
+
+  it('a re-judged report says so, with the roots it trusted, even at the same moment', async () => {
+    const run = await mxray(['report', savedFile, '--rejudge']);
+    expect(run.stdout).toMatch(/^Judged at \d{4}-\d\d-\d\d \d\d:\d\d UTC, trusting Mozilla roots \(Node\)$/m);
+    const json = JSON.parse((await mxray(['report', savedFile, '--rejudge', '--json'])).stdout) as ReceiverReport;
+    expect(json.judgedWith.rejudged).toBe(true);
+    expect(saved.judgedWith.rejudged).toBe(false);
+    expect((await mxray(['report', savedFile])).stdout).not.toMatch(/^Judged at/m);
+  });
+
+  it('hostile text in the transcript of a saved report (escapes, bidi controls) is escaped in every format', async () => {
+    const tampered = structuredClone(saved);
+    tampered.transcript[0]!.text = 'x\x1b]0;pwned\x07\x1b[2J \u202eevil\u2066 <img src=x onerror=alert(1)>';
+    const p = file('transcript.json', JSON.stringify(tampered));
+    for (const format of ['text', 'md', 'html']) {
+      const run = await mxray(['report', p, '--format', format, '--verbose']);
+      expect(run.code, format).toBe(0);
+      expect(run.stdout, format).not.toMatch(/[\x1b\x07\u202e\u2066]/);
+      expect(run.stdout, format).toContain('\\u{202e}evil\\u{2066}');
+    }
+    expect((await mxray(['report', p, '--format', 'html', '--verbose'])).stdout).not.toContain('<img src=x');
+  });
+
   it('hostile text in a saved report is escaped when rendered again', async () => {
     const tampered = structuredClone(saved);
     tampered.body.hosts[0]!.banner!.lines[0] = 'mx \x1b[31mRED\x1b[0m <script>x</script>';

@@ -48,6 +48,16 @@ describe('lint enforces the layers', () => {
     expect(found[0]).toContain(`'${module}' import is restricted`);
   });
 
+  it('the same modules without "node:", loaded dynamically, or reached through a deeper path, fail too', async () => {
+    expect(await problems('src/checks/bad.ts', "import fs from 'fs';\nexport const f = fs;\n")).toEqual([expect.stringMatching(/^no-restricted-imports: 'fs' import is restricted/)]);
+    expect(await problems('src/checks/bad.ts', "import * as net from 'net';\nexport const n = net;\n")).toHaveLength(1);
+    expect(await problems('src/checks/bad.ts', "export const t = () => import('node:tls');\n")).toEqual([expect.stringMatching(/^no-restricted-syntax: Sockets, the resolver/)]);
+    expect(await problems('src/checks/bad.ts', "export const d = () => import('dns/promises');\n")).toHaveLength(1);
+    expect(await problems('src/checks/bad.ts', "export const e = process['env'];\n")).toEqual(['no-restricted-syntax: Read the environment only at the edge (cli/).']);
+    expect(await problems('src/checks/a/b/c/bad.ts', "import { x } from '../../../../jobs/receiver/probe-host.js';\nexport const y = x;\n")).toEqual([expect.stringMatching(/imports only downwards/)]);
+    expect(await problems('src/net/connector.ts', "import net from 'net';\nexport const n = net;\n")).toEqual([]);
+  });
+
   it('the adapter files may import what they adapt, and no more', async () => {
     expect(await problems('src/net/connector.ts', "import net from 'node:net';\nimport tls from 'node:tls';\nexport const x = [net, tls];\n")).toEqual([]);
     expect(await problems('src/http/node-fetcher.ts', "import http from 'node:http';\nexport const h = http;\n")).toEqual([]);

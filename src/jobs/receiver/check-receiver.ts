@@ -1,13 +1,14 @@
 // The receiver test: target → DNS → probe every MX address (bounded concurrency) → judge → Report.
 import type { Clock, Connector, HostMapping, JobEdges, Limits, ProbeContext, Resolver, TrustStore } from '../../core/context.js';
 import { DEFAULT_LIMITS } from '../../core/context.js';
-import type { ReceiverReport, TranscriptEvent } from '../../core/schema.js';
+import type { ReceiverReport, Target, TranscriptEvent } from '../../core/schema.js';
 import { parseTarget } from '../../core/target.js';
-import { UsageError } from '../../core/errors.js';
+import { statusOfError, UsageError } from '../../core/errors.js';
 import { judgedWith } from '../../core/report.js';
 import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
 import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
+import { PROFILES } from '../../kb/profiles.js';
 import { judgeReceiver, receiverFacts } from '../../checks/receiver.js';
 import { resolveMailHosts } from '../../dns/mail-hosts.js';
 import { traceResolver } from '../../dns/tracing-resolver.js';
@@ -17,6 +18,8 @@ import { probeHost, type HostProbe, type HostTarget } from './probe-host.js';
 import { limitConcurrency } from '../../core/concurrency.js';
 import { createEventSink, type EventSink } from '../../core/events.js';
 import type { Scheduler } from '../../core/scheduler.js';
+import { makeFinding, sortFindings } from '../../kb/index.js';
+import { worstVerdict } from '../../checks/verdict.js';
 
 export interface ReceiverOptions {
   /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
@@ -58,7 +61,8 @@ export interface ReceiverOptions {
 /** Text we put on the wire ourselves must be one clean token: no CR/LF smuggling (\s covers them), no brackets, no NUL. */
 function checkWireText(what: string, value: string | null | undefined, pattern: RegExp): void {
   if (value === null || value === undefined) return;
-  if (value.length > 254 || /[\0<>\s]/.test(value) || !pattern.test(value)) {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (value.length > 254 || /[\x00-\x20\x7f-\x9f<>\s]/.test(value) || !pattern.test(value)) {
     throw new UsageError(`${what} "${value.slice(0, 80)}" is not usable: ${what === '--helo' ? 'give a fully qualified domain name or [address]' : 'give a plain address like name@example.com'}`);
   }
 }
@@ -75,16 +79,29 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
   const target = parseTarget(options.target, options);
   let built: JobEdges | null = null;
   const edges = (): JobEdges => (built ??= defaults());
+  // One target slot of the process's scheduler for the whole test (a bulk run waits here).
+  const scheduler = options.scheduler ?? edges().scheduler;
+  return scheduler.target(() => testTarget(options, target, edges, scheduler));
+}
+
+async function testTarget(options: ReceiverOptions, target: Target, edges: () => JobEdges, scheduler: Scheduler): Promise<ReceiverReport> {
   const clock = options.clock ?? edges().clock;
   const startedAt = new Date(clock.now()).toISOString();
   const startedMono = clock.monotonic();
   // The caller's sink (or one that only publishes on the diagnostics channel), after the shorthands.
   const events = options.events ?? createEventSink();
+  // An observer that throws is the caller's bug: it must not break a probe or lose other hosts'
+  // results. The first one is kept and reported as our internal error (exit 4) at the end.
+  let observerFailure: unknown = null;
   const sink: EventSink = {
     emit(e) {
-      if (e.type === 'progress') options.onProgress?.(e.key, e.phase);
-      else options.onEvent?.(e.event);
-      events.emit(e);
+      try {
+        if (e.type === 'progress') options.onProgress?.(e.key, e.phase);
+        else options.onEvent?.(e.event);
+        events.emit(e);
+      } catch (err) {
+        observerFailure ??= err;
+      }
     },
   };
   const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
@@ -134,7 +151,6 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
   // At most N connections of this test at once, and per address and port what the process's
   // scheduler allows across every job (two MX names, or two domains, may share an address).
   const perDomain = limitConcurrency(limits.connectionsPerDomain);
-  const scheduler = options.scheduler ?? edges().scheduler;
   const probes: HostProbe[] = await Promise.all(targets.map((t) => scheduler.connection(t.address, t.port, () => perDomain(() => probeHost(ctx, t, probeOptions)))));
 
   const sourceAddress = probes.find((p) => p.localAddress)?.localAddress ?? null;
@@ -148,6 +164,11 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
     expectThumbprint: options.expectThumbprint ?? null,
   };
   const judged = judgeReceiver(facts, { ...judging, now: judging.at, transcript: transcript.events });
+  if (observerFailure !== null) {
+    const detail = `an event observer failed: ${statusOfError(observerFailure).detail}`;
+    judged.findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail }), ...judged.findings]);
+    judged.verdict = worstVerdict([judged.verdict, 'inconclusive']);
+  }
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'mxray', version: VERSION },
@@ -172,7 +193,13 @@ export interface RejudgeOptions {
 
 /** Judges a saved receiver report again from its facts, e.g. with other roots or on another date. */
 export function rejudgeReceiver(report: ReceiverReport, options: RejudgeOptions): ReceiverReport {
-  const profile = options.profile ?? DEFAULT_PROFILE;
+  // The thresholds the report was judged with, unless the caller names others: never silently another profile.
+  const saved = report.judgedWith.profile;
+  const known = PROFILES[saved.name];
+  if (!options.profile && (!known || known.version !== saved.version)) {
+    throw new UsageError(`the report was judged with profile ${saved.name} version ${saved.version}, which this mxray does not have (it has ${Object.values(PROFILES).map((p) => `${p.name} version ${p.version}`).join(', ')})`);
+  }
+  const profile = options.profile ?? (known as Profile);
   const judging = {
     at: options.at ?? Date.parse(report.judgedWith.at),
     profile,
@@ -181,5 +208,5 @@ export function rejudgeReceiver(report: ReceiverReport, options: RejudgeOptions)
     expectThumbprint: report.judgedWith.options.expectThumbprint,
   };
   const judged = judgeReceiver(receiverFacts(report.body), { ...judging, now: judging.at, transcript: report.transcript });
-  return { ...report, verdict: judged.verdict, judgedWith: judgedWith(judging), findings: judged.findings, body: judged.body };
+  return { ...report, verdict: judged.verdict, judgedWith: { ...judgedWith(judging), rejudged: true }, findings: judged.findings, body: judged.body };
 }

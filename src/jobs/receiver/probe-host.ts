@@ -2,8 +2,8 @@
 // envelope → RSET/QUIT), the legacy retry when the handshake fails, a handshake without SNI,
 // and a short cleartext session. It records facts only; checks/ judges them.
 import type { ProbeContext, TlsHandshake } from '../../core/context.js';
-import { MxrayError, TlsHandshakeError } from '../../core/errors.js';
-import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, StatusCode, TlsFacts } from '../../core/schema.js';
+import { MxrayError, statusOfError, TlsHandshakeError } from '../../core/errors.js';
+import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, TlsFacts } from '../../core/schema.js';
 import { describeCertificate } from '../../pki/certificate.js';
 import { announcedName, hasCapability, isMaskedKeyword } from '../../smtp/ehlo.js';
 import { formatReply } from '../../smtp/reply.js';
@@ -80,12 +80,7 @@ function emptyFacts(t: HostTarget): HostFacts {
   };
 }
 
-function statusOf(err: unknown): { status: StatusCode; detail: string; reason: string | null } {
-  if (err instanceof MxrayError) return { status: err.code, detail: err.message, reason: err.detail };
-  if (err instanceof TlsHandshakeError) return { status: 'tls-handshake-error', detail: err.message, reason: err.reason };
-  // Not a network outcome: our own bug, labelled as such (never blamed on the server).
-  return { status: 'internal-error', detail: err instanceof Error ? err.message : String(err), reason: 'bug' };
-}
+const statusOf = statusOfError;
 
 function setStatus(facts: HostFacts, err: unknown): void {
   const s = statusOf(err);
@@ -310,7 +305,8 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
   } catch (err) {
     setStatus(facts, err);
     // A failure after a good handshake is its own category: the server broke inside TLS.
-    if (facts.starttls.negotiated && facts.status !== 'internal-error' && !t.implicitTls) facts.status = 'post-tls-error';
+    // (Our own bug, or input we should have refused earlier, stays what it is: never blamed on the server.)
+    if (facts.starttls.negotiated && facts.status !== 'internal-error' && facts.status !== 'invalid-input' && !t.implicitTls) facts.status = 'post-tls-error';
     return { localAddress: opened.localAddress, tlsFailure: null };
   } finally {
     await client.quit();

@@ -7,6 +7,13 @@ import type { TranscriptEvent } from '../../../src/core/schema.js';
 import { escapeText, Transcript } from '../../../src/core/transcript.js';
 
 describe('escapeText', () => {
+  it('escapes bidirectional and invisible format characters (they would reorder or hide the text around them)', () => {
+    expect(escapeText('a\u202eb\u2066c\u200bd\ufeffe\u2028f\u061cg')).toBe('a\\u{202e}b\\u{2066}c\\u{200b}d\\u{feff}e\\u{2028}f\\u{61c}g');
+    // Ordinary non-ASCII text stays as it is.
+    expect(escapeText('Grüße — 日本 😀')).toBe('Grüße — 日本 😀');
+    expect(escapeText('\u200a\u2030\u205f')).toBe('\u200a\u2030\u205f');
+  });
+
   it('writes CR, LF and TAB as \\r \\n \\t', () => {
     expect(escapeText('250-a\r\n250 b\tc')).toBe('250-a\\r\\n250 b\\tc');
   });

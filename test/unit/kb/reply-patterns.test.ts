@@ -46,3 +46,10 @@ describe('reply meanings', () => {
     for (const [meaning, rules] of Object.entries(REPLY_RULES)) for (const r of rules) expect(r.why.length, meaning).toBeGreaterThan(10);
   });
 });
+
+it('a 530 about authentication never means "TLS required", even when it names STARTTLS', () => {
+  expect(replyMeans(reply(530, '5.7.0', 'Authentication required; must issue a STARTTLS command first'), 'requires-tls')).toBe(false);
+  expect(replyMeans(reply(530, null, 'Authentication required'), 'requires-tls')).toBe(false);
+  // Another code with the same words is judged by the rules alone.
+  expect(replyMeans(reply(550, '5.7.1', 'Authentication required; must issue a STARTTLS command first'), 'requires-tls')).toBe(true);
+});

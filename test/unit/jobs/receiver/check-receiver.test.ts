@@ -117,6 +117,11 @@ describe('what we put on the wire ourselves is checked first', () => {
     ['rcpt', 'post>master@example.com', /plain address/],
     ['rcpt', 'postmaster@example.com ', /plain address/],
     ['rcpt', `postmaster@${'a'.repeat(240)}.example.com`, /plain address/],
+    // Every control character, not only the ones \s covers: the client would refuse them mid-probe.
+    ['rcpt', 'a\x01b@example.com', /plain address/],
+    ['from', 'a\x7fb@example.com', /plain address/],
+    ['rcpt', 'a\x9bb@example.com', /plain address/],
+    ['helo', 'client\x1b.example.com', /fully qualified/],
   ];
   for (const [option, value, advice] of refused) {
     it(`--${option} ${JSON.stringify(value.slice(0, 40))}: a usage error naming the option, with advice`, async () => {
@@ -334,6 +339,21 @@ describe('how many at once', () => {
     const { connector, state } = failingConnector(() => timeoutError(), 20);
     await checkReceiver(options({ resolver: planResolver(shared), connector, scheduler: createScheduler({ targetsAtOnce: 8, connectionsPerAddress: 2 }) }));
     expect(state.peak).toBe(2);
+  });
+
+  it('targets at once hold across tests: with one target slot, two tests run one after the other', async () => {
+    const plan = (d: string, ip: string): ResolverPlan => ({ mx: { [d]: [`mx.${d}`] }, a: { [`mx.${d}`]: [ip] } });
+    const run = async (targetsAtOnce: number) => {
+      const { connector, state } = failingConnector(() => timeoutError(), 20);
+      const scheduler = createScheduler({ targetsAtOnce, connectionsPerAddress: 1 });
+      await Promise.all([
+        checkReceiver(options({ target: 'one.test', resolver: planResolver(plan('one.test', '192.0.2.1')), connector, scheduler })),
+        checkReceiver(options({ target: 'two.test', resolver: planResolver(plan('two.test', '192.0.2.2')), connector, scheduler })),
+      ]);
+      return state.peak;
+    };
+    expect(await run(1)).toBe(1);
+    expect(await run(2)).toBe(2);
   });
 
   it('the scheduler is the process\'s, not the call\'s: two tests of domains sharing an MX address never connect to it at once', async () => {
