@@ -15,7 +15,9 @@ export const tlsCheck: Check<TlsInput> = {
     const ev = evidenceOf(facts);
     const { findings, add } = hostFindings(facts.key);
     const tls = facts.tls;
-    if (tls && !tls.ok) {
+    // A handshake that failed with our own bug (status internal-error) says nothing about the
+    // server: the connection check reports mxray.internal-error, and nothing is blamed on them.
+    if (tls && !tls.ok && tls.status !== 'internal-error') {
       const retry = facts.legacyRetry;
       const evTls = [...(ev.tls ?? []), ...(ev.legacy ?? [])];
       switch (assessment.legacyCause) {
