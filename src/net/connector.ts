@@ -168,6 +168,8 @@ class SocketConnection implements Connection {
           handshakeMs: Math.round((this.clock.monotonic() - started) * 1000) / 1000,
         });
       });
+      // A signal aborted before we began fires no event: stop at once.
+      if (options.signal?.aborted) onAbort();
     });
   }
 
@@ -181,6 +183,8 @@ class SocketConnection implements Connection {
 export function createConnector(clock: Clock): Connector {
   return {
     connect(options: ConnectOptions): Promise<Connection> {
+      // A signal aborted before we began fires no event: no connection at all.
+      if (options.signal?.aborted) return Promise.reject(new MxrayError('connection-timeout', 'aborted', 'aborted'));
       if (net.isIP(options.address) === 0) {
         return Promise.reject(new MxrayError('internal-error', `connector was given a host name (${options.address}), not an address`));
       }

@@ -205,6 +205,14 @@ describe('createConnector: TCP', () => {
     expect(err.message).not.toBe('');
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
+  it('a signal aborted before the call: no connection is even attempted', async () => {
+    let accepted = 0;
+    const { port } = await listen(net.createServer(() => accepted++));
+    const err = await failure<MxrayError>(createConnector(clock).connect({ address: '127.0.0.1', port, timeoutMs: 5000, signal: AbortSignal.abort() }));
+    expect(err).toMatchObject({ code: 'connection-timeout', detail: 'aborted' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(accepted).toBe(0);
+  });
   it('clears its abort listener after a refusal', async () => {
     const port = await closedPort();
     const ac = new AbortController();
@@ -534,6 +542,13 @@ describe('Connection.startTls: handshakes that fail', () => {
     expect(err).toMatchObject({ reason: 'timeout', timedOut: true });
     expect(err.message).toContain('4000');
     expect(err.seen.bytes).toBe(0);
+    expect(c.stream.destroyed).toBe(true);
+  });
+  it('a signal aborted before the handshake: it fails at once as aborted', async () => {
+    const { port } = await listen(net.createServer());
+    const c = await connected(port);
+    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000, signal: AbortSignal.abort() }));
+    expect(err).toMatchObject({ reason: 'aborted', timedOut: true });
     expect(c.stream.destroyed).toBe(true);
   });
   it('aborted: reason aborted, counted as timed out', async () => {
