@@ -95,9 +95,11 @@ function parseBracketed(text: string): ServerSpec {
   const m = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
   if (!m) throw new UsageError(`${quote(text)} is not a valid address: write [IPv6] or [IPv6]:port`);
   let inner = m[1] as string; // ([^\]]*) always takes part in the match
-  if (/^ipv6:/i.test(inner)) inner = inner.slice(5);
+  // RFC 5321 §4.1.3: the "IPv6:" tag belongs to an IPv6 address only.
+  const tagged = /^ipv6:/i.test(inner);
+  if (tagged) inner = inner.slice(5);
   inner = inner.toLowerCase();
-  if (!isIPv6(inner) && !isIPv4(inner)) throw new UsageError(`${quote(text)}: ${quote(inner)} is not a valid IP address`);
+  if (!isIPv6(inner) && (tagged || !isIPv4(inner))) throw new UsageError(`${quote(text)}: ${quote(inner)} is not a valid ${tagged ? 'IPv6' : 'IP'} address`);
   const port = m[2] === undefined ? null : parsePortText(m[2], text);
   return { host: inner, port };
 }

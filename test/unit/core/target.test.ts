@@ -78,6 +78,10 @@ describe('parseTarget: one server directly', () => {
     expect(parseTarget('[2001:DB8::1]', {})).toMatchObject({ kind: 'host', domain: null, host: '2001:db8::1', port: 25 });
     expect(parseTarget('[2001:db8::1]:2525', {})).toMatchObject({ host: '2001:db8::1', port: 2525 });
     expect(parseTarget('[IPv6:2001:db8::1]', {})).toMatchObject({ host: '2001:db8::1', port: 25 });
+    // The IPv6: tag names an IPv6 address; an IPv4 address behind it is a mistake, not an address.
+    expect(() => parseTarget('[IPv6:192.0.2.1]', {})).toThrow(/not a valid IPv6 address/);
+    expect(() => parseTarget('postmaster@[IPv6:192.0.2.1]', {})).toThrow(UsageError);
+    expect(parseTarget('[192.0.2.1]', {})).toMatchObject({ host: '192.0.2.1' });
     expect(parseTarget('2001:db8::1', {})).toMatchObject({ kind: 'host', host: '2001:db8::1', port: 25 });
     expect(parseTarget('::1', { port: 2525 })).toMatchObject({ host: '::1', port: 2525 });
     expect(parseTarget('::ffff:192.0.2.1', {})).toMatchObject({ host: '::ffff:192.0.2.1' });
