@@ -1,5 +1,6 @@
 // The real edges, for callers that inject none: the EHLO name from this machine's name, the
 // system clock, a resolver (the system's or one server), the real connector, Mozilla's roots.
+import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
@@ -33,6 +34,9 @@ describe('defaultHelo: a fully qualified name for EHLO', () => {
     ['.example.com', 'mxray.localdomain'],
     ['bad host.example.com', 'mxray.localdomain'],
     ['host..example.com', 'mxray.localdomain'],
+    // An address literal is a valid EHLO argument, but never this machine's name.
+    ['[192.0.2.1]', 'mxray.localdomain'],
+    ['[IPv6:2001:db8::1]', 'mxray.localdomain'],
   ];
   for (const [name, helo] of cases) {
     it(`hostname ${JSON.stringify(name)} → ${helo}`, () => {
@@ -61,6 +65,24 @@ describe('systemEdges', () => {
     const roots = edges.trustStore.roots();
     expect(roots).toHaveLength(tls.rootCertificates.length + 1);
     expect(roots.map((c) => c.fingerprint256)).toContain(new (await import('node:crypto')).X509Certificate(ca.cert.der).fingerprint256);
+  });
+
+  it('the report names each extra CA file (its name as given, else "extra CA n") and the SHA-256 of its text', async () => {
+    const [one, two, three] = await Promise.all(['one', 'two', 'three'].map((n) => createRootCa(`mxray edges-test ${n}`, Date.now())));
+    const pems = [one!.cert.certPem, two!.cert.certPem, three!.cert.certPem];
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    // Fewer names than files: the rest are numbered from 1, in the order given.
+    const edges = systemEdges({ extraCaPems: pems, extraCaNames: ['first.pem'] });
+    expect(edges.trustStore.provenance).toEqual({
+      bundledRootsOfNode: process.versions.node,
+      extraCaFiles: [
+        { name: 'first.pem', sha256: sha(pems[0]!) },
+        { name: 'extra CA 2', sha256: sha(pems[1]!) },
+        { name: 'extra CA 3', sha256: sha(pems[2]!) },
+      ],
+    });
+    expect(systemEdges({ extraCaPems: [pems[1]!] }).trustStore.provenance?.extraCaFiles).toEqual([{ name: 'extra CA 1', sha256: sha(pems[1]!) }]);
+    expect(systemEdges().trustStore.provenance).toEqual({ bundledRootsOfNode: process.versions.node, extraCaFiles: [] });
   });
 
   it('a resolver address: every question goes there, and a silent server times out after the DNS time-out given (two tries)', async () => {

@@ -122,6 +122,11 @@ describe('what we put on the wire ourselves is checked first', () => {
     ['from', 'a\x7fb@example.com', /plain address/],
     ['rcpt', 'a\x9bb@example.com', /plain address/],
     ['helo', 'client\x1b.example.com', /fully qualified/],
+    // Both ends of the C1 range, and white space beyond ASCII (\s).
+    ['rcpt', 'a\x80b@example.com', /plain address/],
+    ['rcpt', 'a\x9fb@example.com', /plain address/],
+    ['from', 'a\u00a0b@example.com', /plain address/],
+    ['rcpt', 'a\u2028b@example.com', /plain address/],
   ];
   for (const [option, value, advice] of refused) {
     it(`--${option} ${JSON.stringify(value.slice(0, 40))}: a usage error naming the option, with advice`, async () => {
