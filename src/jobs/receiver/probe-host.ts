@@ -202,7 +202,7 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
       const tlsEv: number[] = (ev.tls = []);
       let handshake: TlsHandshake;
       try {
-        handshake = await track(ctx, conn, tlsEv, () => client.tlsOnConnect({ profile: TLS_NORMAL }));
+        handshake = await track(ctx, conn, tlsEv, () => client.tlsOnConnect());
       } catch (err) {
         // Nothing is "injected" before an implicit handshake: a banner read then is a plain server's.
         return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(facts, err, t.serverName, 0) };
@@ -334,8 +334,8 @@ function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshak
   };
 }
 
-/** An extra connection's TLS: the handshake, or where it failed (before the handshake, or in it). */
-type ExtraTls = { ok: true; client: SmtpClient; handshake: TlsHandshake } | { ok: false; stage: 'before' | 'handshake'; err: unknown };
+/** An extra connection's TLS: the handshake, or why there was none (a TlsHandshakeError: the handshake itself failed). */
+type ExtraTls = { ok: true; client: SmtpClient; handshake: TlsHandshake } | { ok: false; err: unknown };
 
 /**
  * A fresh connection, then a handshake with `choice`: at once for implicit TLS, else after EHLO and
@@ -346,19 +346,18 @@ async function extraTls(ctx: ProbeContext, t: HostTarget, conn: string, helo: st
   try {
     client = await open(ctx, t, conn);
   } catch (err) {
-    return { ok: false, stage: 'before', err };
+    return { ok: false, err };
   }
-  let handshaking = t.implicitTls;
   try {
     if (t.implicitTls) return { ok: true, client, handshake: await client.tlsOnConnect(choice) };
     const g = await greet(client, helo);
     if (g?.greeting !== 'EHLO') throw new MxrayError('protocol-error', 'EHLO refused on the extra connection');
-    const st = await client.starttls({ ...choice, force: true, onReply: (reply) => void (handshaking = reply.code === 220) });
+    const st = await client.starttls({ ...choice, force: true });
     if (!st.handshake) throw new MxrayError('starttls-refused', formatReply(st.reply));
     return { ok: true, client, handshake: st.handshake };
   } catch (err) {
     client.close();
-    return { ok: false, stage: handshaking ? 'handshake' : 'before', err };
+    return { ok: false, err };
   }
 }
 
@@ -373,7 +372,8 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
       const h = r.handshake;
       return { ok: true, protocol: h.protocol, cipher: h.cipher, cipherStandard: h.cipherStandard, error: null, failure: null };
     }
-    const failure = r.stage === 'handshake' && r.err instanceof TlsHandshakeError ? failureOf(r.err) : null;
+    // Only the handshake itself throws a TlsHandshakeError (the refusals before it are MxrayErrors).
+    const failure = r.err instanceof TlsHandshakeError ? failureOf(r.err) : null;
     return { ok: false, protocol: null, cipher: null, cipherStandard: null, error: statusOf(r.err).detail, failure };
   });
 }
