@@ -40,7 +40,9 @@ describe('parseTarget: what each mistake is called', () => {
     ['two bracketed addresses', '[::1][::2]', {}, '"[::1][::2]" is not a valid address: write [IPv6] or [IPv6]:port'],
     ['"IPv6:" inside the literal', '[abipv6::1]', {}, '"[abipv6::1]": "abipv6::1" is not a valid IP address'],
     ['"IPv6:" one character in', '[Xipv6::1]', {}, '"[Xipv6::1]": "xipv6::1" is not a valid IP address'],
-    ['nonsense in SMTP form', '[IPv6:nonsense]', {}, '"[IPv6:nonsense]": "nonsense" is not a valid IP address'],
+    ['nonsense in SMTP form', '[IPv6:nonsense]', {}, '"[IPv6:nonsense]": "nonsense" is not a valid IPv6 address'],
+    ['an IPv4 address behind the IPv6: tag', '[IPv6:192.0.2.1]', {}, '"[IPv6:192.0.2.1]": "192.0.2.1" is not a valid IPv6 address'],
+    ['nonsense in brackets', '[nonsense]', {}, '"[nonsense]": "nonsense" is not a valid IP address'],
     ['an empty port after brackets', '[2001:db8::1]:', {}, `"[2001:db8::1]:": ${PORT_RULE}`],
     ['port 0 after brackets', '[::1]:0', {}, `"[::1]:0": ${PORT_RULE}`],
     ['a broken bare IPv6', '2001:db8:::1', {}, '"2001:db8:::1" is not a valid IPv6 address (with a port, write [IPv6]:port)'],
@@ -134,9 +136,9 @@ describe('parseTarget: what it accepts at the edges', () => {
     expect(parseTarget('mx.example.com', {})).toMatchObject({ port: 25, implicitTls: false });
   });
 
-  it('takes the SMTP address-literal form in any case, IPv4 inside too', () => {
+  it('takes the SMTP address-literal form in any case (RFC 5321 §4.1.3: IPv6 behind the tag, IPv4 without one)', () => {
     expect(parseTarget('[ipv6:2001:DB8::1]', {})).toMatchObject({ kind: 'host', host: '2001:db8::1' });
-    expect(parseTarget('[IPv6:192.0.2.1]', {})).toMatchObject({ kind: 'host', host: '192.0.2.1' });
+    expect(parseTarget('[192.0.2.1]', {})).toMatchObject({ kind: 'host', host: '192.0.2.1' });
     expect(parseTarget('2001:DB8::1', {})).toMatchObject({ kind: 'host', host: '2001:db8::1', port: 25 });
   });
 
