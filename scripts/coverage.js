@@ -119,16 +119,21 @@ function currentFile(url, length, cached, files) {
   const path = fileURLToPath(url);
   const dir = dirname(path);
   if (!existsSync(dir)) return null;
-  const names = readdirSync(dir).filter((name) => name.endsWith('.js') && stem(name) === stem(basename(path)));
-  if (names.length !== 1) return null;
-  const file = join(dir, names[0]);
-  if (!files.has(file)) {
+  // Several chunks share a stem (chunk-….js): the one that ran has the same length (save the map comment).
+  const load = (file) => {
+    if (files.has(file)) return files.get(file);
     const code = readFileSync(file, 'utf8');
     const map = existsSync(`${file}.map`) ? JSON.parse(readFileSync(`${file}.map`, 'utf8')) : null;
-    files.set(file, { file, code, map, hits: new Uint32Array(code.length) });
-  }
-  const current = files.get(file);
-  if (length !== current.code.length && length !== withoutMapComment(current.code).length) return null;
+    return { file, code, map, hits: new Uint32Array(code.length) };
+  };
+  const fits = (f) => length === f.code.length || length === withoutMapComment(f.code).length;
+  const candidates = readdirSync(dir)
+    .filter((name) => name.endsWith('.js') && stem(name) === stem(basename(path)))
+    .map((name) => load(join(dir, name)))
+    .filter(fits);
+  if (candidates.length !== 1) return null;
+  if (!files.has(candidates[0].file)) files.set(candidates[0].file, candidates[0]);
+  const current = candidates[0];
   if (cached?.lineLengths && cached.lineLengths.join() !== lineLengths(current.code).join()) return null;
   const ran = cached?.data;
   if (ran?.sourcesContent && current.map && ran.sources.join() === current.map.sources.join() &&
