@@ -1,6 +1,8 @@
 // The SMTP client state machine against a scripted MTA on loopback (port 0), through the real
-// connector, with a fixed clock. Asserts states, error codes, the transcript, the steps and what
-// the server received; never message text and never elapsed wall-clock time.
+// connector, with a fixed clock. Asserts states, error codes and messages (they reach the report as
+// the error's detail), the transcript, the steps and what the server received; never elapsed
+// wall-clock time (a step's ms comes from the fixed clock, moved by the test). A reply that must
+// never come is ended by aborting the client's signal, not by waiting out a time-out.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../../src/core/clock.js';
 import { DEFAULT_LIMITS, type Limits } from '../../../src/core/context.js';
@@ -10,7 +12,7 @@ import { Transcript } from '../../../src/core/transcript.js';
 import { reply, startScriptedServer, type ScriptedServer, type ScriptedServerTls } from '../../../src/demo/scripted-server.js';
 import { createRootCa } from '../../../src/demo/test-pki.js';
 import { createConnector, TlsHandshakeError } from '../../../src/net/connector.js';
-import { openSmtp, VERB_PHASES, type SmtpClient, type SmtpClientDeps } from '../../../src/smtp/client.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, openSmtp, VERB_PHASES, type ClientState, type SmtpClient, type SmtpClientDeps } from '../../../src/smtp/client.js';
 import { dotStuff, toCrlf } from '../../../src/smtp/dot-stuff.js';
 import { scriptedMta, type MtaOptions } from './scripted-mta.js';
 
@@ -34,12 +36,13 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
-async function start(options: MtaOptions = {}, limits: Partial<Limits> = {}, deps: Partial<SmtpClientDeps> = {}) {
+/** observe: the transcript's observer (sees each event as it is recorded). */
+async function start(options: MtaOptions = {}, limits: Partial<Limits> = {}, deps: Partial<SmtpClientDeps> = {}, observe?: (event: TranscriptEvent) => void) {
   const mta = scriptedMta(options);
   const server = await startScriptedServer(mta.script, { tls: serverTls });
   servers.push(server);
   const clock = fixedClock(Date.UTC(2025, 0, 1));
-  const transcript = new Transcript(clock);
+  const transcript = new Transcript(clock, observe);
   const client = await openSmtp(
     { connector: createConnector(clock), transcript, clock, limits: { ...DEFAULT_LIMITS, ...LIMITS, ...limits }, ...deps },
     { address: server.address, port: server.port, serverName: 'mx.test', conn: 'c1' },
@@ -52,8 +55,8 @@ async function start(options: MtaOptions = {}, limits: Partial<Limits> = {}, dep
 }
 
 /** Greeted and said EHLO. */
-async function ready(options: MtaOptions = {}, limits: Partial<Limits> = {}, deps: Partial<SmtpClientDeps> = {}) {
-  const s = await start(options, limits, deps);
+async function ready(options: MtaOptions = {}, limits: Partial<Limits> = {}, deps: Partial<SmtpClientDeps> = {}, observe?: (event: TranscriptEvent) => void) {
+  const s = await start(options, limits, deps, observe);
   await s.client.greeting();
   await s.client.hello(NAME);
   return s;
@@ -157,6 +160,17 @@ describe('greeting and hello', () => {
     // No STARTTLS was advertised (nothing was).
     await expect(client.starttls()).rejects.toMatchObject({ code: 'internal-error' });
   });
+  it.each([500, 502])('with heloFallback false a %i to EHLO is the answer: no HELO (a probe inside TLS)', async (code) => {
+    const { client, received } = await start({ on: { EHLO: () => [reply(code, '5.5.1 Unrecognized command')] } });
+    const banner = await client.greeting();
+    const hello = await client.hello(NAME, { heloFallback: false });
+    expect(hello).toEqual({ greeting: null, ehlo: { code, enhanced: '5.5.1', lines: ['5.5.1 Unrecognized command'] }, helo: null, capabilities: [], ehloName: null });
+    expect(client.state).toEqual({ phase: 'greeted', banner });
+    expect(received()).toEqual([`EHLO ${NAME}`]);
+    // heloFallback true is the default: the fallback again.
+    expect(await client.hello(NAME, { heloFallback: true })).toMatchObject({ greeting: 'HELO', helo: { code: 250 } });
+    expect(received()).toEqual([`EHLO ${NAME}`, `EHLO ${NAME}`, `HELO ${NAME}`]);
+  });
   it('a refused HELO leaves the client greeted', async () => {
     const { client } = await start({ on: { EHLO: () => [reply(502, 'no')], HELO: () => [reply(550, 'go away')] } });
     await client.greeting();
@@ -184,10 +198,10 @@ describe('greeting and hello', () => {
     expect(received()).toEqual(['QUIT']);
     expect(client.state).toEqual({ phase: 'closed' });
   });
-  it.each(['', 'two words', 'name\r\nMAIL FROM:<>', 'tab\there'])('refuses hello(%j): invalid-input, nothing sent', async (name) => {
+  it.each(['', 'two words', 'name\r\nMAIL FROM:<>', 'tab\there', 'del\x7fhere'])('refuses hello(%j): invalid-input, nothing sent', async (name) => {
     const { client, received, events } = await start();
     await client.greeting();
-    await expect(client.hello(name)).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(client.hello(name)).rejects.toMatchObject({ code: 'invalid-input', message: `not a name to say hello with: ${JSON.stringify(name)}` });
     expect(events('send')).toEqual([]);
     expect(client.state.phase).toBe('greeted');
     await client.hello(NAME);
@@ -248,7 +262,7 @@ describe('STARTTLS', () => {
   });
   it('needs STARTTLS advertised unless forced; a refusal keeps the dialogue going in clear', async () => {
     const { client, received } = await ready({ clearCaps: ['PIPELINING'], on: { STARTTLS: () => [reply(454, '4.7.0 TLS not available')] } });
-    await expect(client.starttls()).rejects.toMatchObject({ code: 'internal-error' });
+    await expect(client.starttls()).rejects.toMatchObject({ code: 'internal-error', message: 'STARTTLS was not advertised (force to send it anyway)' });
     expect(received()).toEqual([`EHLO ${NAME}`]);
     const result = await client.starttls({ force: true });
     expect(result).toEqual({ reply: { code: 454, enhanced: '4.7.0', lines: ['4.7.0 TLS not available'] }, handshake: null, injected: Buffer.alloc(0) });
@@ -274,6 +288,21 @@ describe('STARTTLS', () => {
     expect(events('send')).toEqual([`EHLO ${NAME}`, 'STARTTLS']);
     expect(received()).toEqual([`EHLO ${NAME}`, 'STARTTLS']);
   });
+  it('onReply sees the reply to STARTTLS before any handshake, once; also a refusal', async () => {
+    const { client, mta } = await ready();
+    const seen: unknown[] = [];
+    const onReply = (r: unknown) => seen.push({ reply: r, secure: client.secure, phase: client.state.phase, handshakes: mta.servernames.length, steps: client.steps.length });
+    const result = await client.starttls({ onReply });
+    expect(seen).toEqual([{ reply: result.reply, secure: false, phase: 'ready', handshakes: 0, steps: 3 }]);
+    expect(result.reply).toEqual({ code: 220, enhanced: '2.0.0', lines: ['2.0.0 Ready to start TLS'] });
+    expect(client.steps.map((x) => x.kind)).toEqual(['greeting', 'command', 'command', 'tls']);
+
+    const refused = await ready({ on: { STARTTLS: () => [reply(454, '4.7.0 TLS not available')] } });
+    const replies: unknown[] = [];
+    const answer = await refused.client.starttls({ onReply: (r) => replies.push(r) });
+    expect(replies).toEqual([{ code: 454, enhanced: '4.7.0', lines: ['4.7.0 TLS not available'] }]);
+    expect(answer.reply).toBe(replies[0]);
+  });
   it('sends the SNI asked for, or none', async () => {
     const { client, mta } = await ready();
     await client.starttls({ servername: null });
@@ -290,13 +319,13 @@ describe('implicit TLS', () => {
     expect(handshake.protocol).toMatch(/^TLSv1\.[23]$/);
     expect(client.secure).toBe(true);
     expect(client.state).toEqual({ phase: 'connected' });
-    await expect(client.tlsOnConnect()).rejects.toMatchObject({ code: 'internal-error' });
+    await expect(client.tlsOnConnect()).rejects.toMatchObject({ code: 'internal-error', message: 'TLS is already on' });
     expect(await client.greeting()).toMatchObject({ code: 220 });
     const hello = await client.hello(NAME);
     expect(keywords(hello.capabilities)).toContain('AUTH');
     expect(mta.lines).toEqual([{ line: `EHLO ${NAME}`, secure: true }]);
     expect(mta.servernames).toEqual(['mx.test']);
-    await expect(client.starttls({ force: true })).rejects.toMatchObject({ code: 'internal-error' });
+    await expect(client.starttls({ force: true })).rejects.toMatchObject({ code: 'internal-error', message: 'STARTTLS inside TLS' });
     expect(await client.auth('PLAIN', 'user', 'pass')).toMatchObject({ code: 235 });
   });
   it('is allowed only before the greeting', async () => {
@@ -323,7 +352,7 @@ describe('AUTH', () => {
     const token = Buffer.from('\0alice\0s3cret-pw').toString('base64');
     expect(s.received().at(-1)).toBe(`AUTH PLAIN ${token}`);
     expect(s.events('send').at(-1)).toBe('AUTH PLAIN <redacted>');
-    expect(s.client.steps.at(-1)).toMatchObject({ command: 'AUTH PLAIN <redacted>', code: 235 });
+    expect(s.client.steps.at(-1)).toEqual({ kind: 'command', command: 'AUTH PLAIN <redacted>', code: 235, ms: 0, error: null });
     expect(secrets(s)).not.toContain('s3cret-pw');
     expect(secrets(s)).not.toContain(token);
     expect(secrets(s)).not.toContain('alice');
@@ -340,6 +369,11 @@ describe('AUTH', () => {
     expect(await s.client.auth('LOGIN', 'alice', 's3cret-pw')).toMatchObject({ code: 235 });
     expect(s.received().slice(-3)).toEqual(['AUTH LOGIN', Buffer.from('alice').toString('base64'), Buffer.from('s3cret-pw').toString('base64')]);
     expect(s.events().slice(-6)).toEqual(['AUTH LOGIN', '334 VXNlcm5hbWU6', '<redacted>', '334 UGFzc3dvcmQ6', '<redacted>', '235 2.7.0 Authentication successful']);
+    expect(s.client.steps.slice(-3)).toEqual([
+      { kind: 'command', command: 'AUTH LOGIN', code: 334, ms: 0, error: null },
+      { kind: 'command', command: '<redacted>', code: 334, ms: 0, error: null },
+      { kind: 'command', command: '<redacted>', code: 235, ms: 0, error: null },
+    ]);
     expect(secrets(s)).not.toContain(Buffer.from('s3cret-pw').toString('base64'));
     expect(secrets(s)).not.toContain(Buffer.from('alice').toString('base64'));
   });
@@ -358,7 +392,10 @@ describe('AUTH', () => {
   });
   it('refuses to send credentials before TLS unless allowed explicitly', async () => {
     const s = await ready({ clearCaps: ['AUTH PLAIN'] });
-    await expect(s.client.auth('PLAIN', 'alice', 'pw')).rejects.toMatchObject({ code: 'internal-error' });
+    await expect(s.client.auth('PLAIN', 'alice', 'pw')).rejects.toMatchObject({
+      code: 'internal-error',
+      message: 'refusing to send credentials before TLS (allowCleartext to do it anyway)',
+    });
     await expect(s.client.auth('LOGIN', 'alice', 'pw')).rejects.toMatchObject({ code: 'internal-error' });
     expect(s.received()).toEqual([`EHLO ${NAME}`]);
     expect(s.client.state.phase).toBe('ready');
@@ -367,8 +404,23 @@ describe('AUTH', () => {
   });
   it('refuses a NUL in the credentials (it separates the PLAIN fields)', async () => {
     const s = await secured();
-    await expect(s.client.auth('PLAIN', 'alice\0admin', 'pw')).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(s.client.auth('PLAIN', 'alice\0admin', 'pw')).rejects.toMatchObject({ code: 'invalid-input', message: 'a user name or password containing NUL' });
+    await expect(s.client.auth('LOGIN', 'alice', 'p\0w')).rejects.toMatchObject({ code: 'invalid-input', message: 'a user name or password containing NUL' });
     expect(s.received().at(-1)).toBe(`EHLO ${NAME}`);
+  });
+  it.each([
+    ['PLAIN', 'the AUTH line', `AUTH PLAIN ${Buffer.from('\0alice\0pw').toString('base64')}`, 'AUTH PLAIN <redacted>'],
+    ['LOGIN', 'the user name', Buffer.from('alice').toString('base64'), '<redacted>'],
+    ['LOGIN', 'the password', Buffer.from('pw').toString('base64'), '<redacted>'],
+  ] as const)('%s: a reply to %s never comes: the error names AUTH, never a secret', async (mechanism, _what, line, shown) => {
+    // Aborting the signal while the reply is awaited ends the wait at once, like a time-out.
+    const abort = new AbortController();
+    const s = await secured({ onLine: (l) => l === line && abort.abort() }, {}, { signal: abort.signal });
+    await expect(s.client.auth(mechanism, 'alice', 'pw')).rejects.toMatchObject({ code: 'io-timeout' });
+    expect(s.received().at(-1)).toBe(line);
+    expect(s.events('error')).toEqual(['aborted (AUTH)']);
+    expect(s.client.steps.at(-1)).toEqual({ kind: 'command', command: shown, code: null, ms: 0, error: 'io-timeout' });
+    expect(s.client.state).toEqual({ phase: 'broken', code: 'io-timeout', reason: 'aborted' });
   });
 });
 
@@ -398,6 +450,47 @@ describe('the mail transaction', () => {
     expect(await client.mail('')).toMatchObject({ code: 250 });
     expect(received().at(-1)).toBe('MAIL FROM:<>');
   });
+  it('between the 354 and the final reply the client is in the data phase, with its hello', async () => {
+    const seen: { client?: SmtpClient; during?: ClientState } = {};
+    const { client, mta } = await ready({
+      on: {
+        '.': () => {
+          seen.during = seen.client!.state;
+          return [reply(250, '2.0.0 Ok: queued')];
+        },
+      },
+    });
+    seen.client = client;
+    const hello = client.state;
+    await client.mail('a@example.com');
+    await client.rcpt('b@example.net');
+    expect(await client.data('hello')).toMatchObject({ code: 250 });
+    expect(mta.messages).toHaveLength(1);
+    expect(hello.phase).toBe('ready');
+    expect(seen.during).toEqual({ phase: 'data', hello: (hello as Extract<ClientState, { phase: 'ready' }>).hello });
+    expect(client.state).toEqual(hello);
+  });
+  it('no final reply to the message: the error names the end of data, the client is broken', async () => {
+    const abort = new AbortController();
+    const { client, events } = await ready(
+      {
+        on: {
+          '.': () => {
+            abort.abort();
+            return [];
+          },
+        },
+      },
+      {},
+      { signal: abort.signal },
+    );
+    await client.mail('a@example.com');
+    await client.rcpt('b@example.net');
+    await expect(client.data('hello')).rejects.toMatchObject({ code: 'io-timeout' });
+    expect(events('error')).toEqual(['aborted (end of data)']);
+    expect(client.steps.at(-1)).toEqual({ kind: 'message', command: '(message data: 10 bytes, ending with CRLF.CRLF)', code: null, ms: 0, error: 'io-timeout' });
+    expect(client.state).toEqual({ phase: 'broken', code: 'io-timeout', reason: 'aborted' });
+  });
   it('the final reply ends the transaction even when it refuses the message', async () => {
     const { client } = await ready({ on: { '.': () => [reply(554, '5.7.1 Message rejected')] } });
     await client.mail('a@example.com');
@@ -426,6 +519,14 @@ describe('the mail transaction', () => {
     expect(client.state).toMatchObject({ phase: 'ready', hello: { greeting: 'EHLO' } });
     await expect(client.rcpt('b@example.net')).rejects.toMatchObject({ code: 'internal-error' });
     expect(received().slice(1)).toEqual(['MAIL FROM:<a@example.com>', 'RCPT TO:<nobody@example.net>', 'RCPT TO:<b@example.net>', 'RSET']);
+  });
+  it('a 300 is no 2xx: MAIL answered 300 starts nothing', async () => {
+    const { client, received } = await ready({ on: { MAIL: () => [reply(300, 'odd')] } });
+    const before = client.state;
+    expect(await client.mail('a@example.com')).toEqual({ code: 300, enhanced: null, lines: ['odd'] });
+    expect(client.state).toBe(before);
+    await expect(client.rcpt('b@example.net')).rejects.toMatchObject({ code: 'internal-error', message: 'rcpt() in phase ready' });
+    expect(received()).toEqual([`EHLO ${NAME}`, 'MAIL FROM:<a@example.com>']);
   });
   it('RCPT only after a 2xx to MAIL', async () => {
     const { client, received } = await ready({ on: { MAIL: () => [reply(530, '5.7.0 Must issue a STARTTLS command first')] } });
@@ -474,14 +575,41 @@ describe('the mail transaction', () => {
     await client.rset();
     expect(client.state).toMatchObject({ phase: 'ready', hello: { greeting: 'EHLO' } });
   });
+  it('RSET outside a transaction changes nothing: greeted stays greeted, tls-started stays tls-started', async () => {
+    const { client, received } = await start();
+    const banner = await client.greeting();
+    expect(await client.rset()).toMatchObject({ code: 250 });
+    expect(client.state).toEqual({ phase: 'greeted', banner });
+    await client.hello(NAME);
+    await client.starttls();
+    expect(await client.rset()).toMatchObject({ code: 250 });
+    expect(client.state).toEqual({ phase: 'tls-started' });
+    expect(received()).toEqual(['RSET', `EHLO ${NAME}`, 'STARTTLS', 'RSET']);
+  });
   it('refuses a message over the size cap before DATA is sent', async () => {
     const { client, received } = await ready({}, {}, { maxMessageBytes: 10 });
     await client.mail('a@example.com');
     await client.rcpt('b@example.net');
-    await expect(client.data('12345678901')).rejects.toMatchObject({ code: 'invalid-input' });
-    await expect(client.data(Buffer.alloc(11))).rejects.toMatchObject({ code: 'invalid-input' });
+    const tooBig = { code: 'invalid-input', message: 'a message of 11 bytes is larger than the 10 allowed' };
+    await expect(client.data('12345678901')).rejects.toMatchObject(tooBig);
+    await expect(client.data(Buffer.alloc(11))).rejects.toMatchObject(tooBig);
+    // Counted in UTF-8 bytes, not characters: six characters, twelve bytes.
+    await expect(client.data('éééééé')).rejects.toMatchObject({ message: 'a message of 12 bytes is larger than the 10 allowed' });
     expect(client.state.phase).toBe('rcpt');
     expect(await client.data('1234567890')).toMatchObject({ code: 250 });
+    expect(received().filter((l) => l === 'DATA')).toHaveLength(1);
+  });
+  it('by default the cap is 10 MiB', async () => {
+    expect(DEFAULT_MAX_MESSAGE_BYTES).toBe(10 * 1024 * 1024);
+    const { client, mta, received } = await ready();
+    await client.mail('a@example.com');
+    await client.rcpt('b@example.net');
+    await expect(client.data(Buffer.alloc(DEFAULT_MAX_MESSAGE_BYTES + 1))).rejects.toMatchObject({
+      code: 'invalid-input',
+      message: 'a message of 10485761 bytes is larger than the 10485760 allowed',
+    });
+    expect(await client.data('Subject: more than ten bytes\r\n')).toMatchObject({ code: 250 });
+    expect(mta.messages.map((m) => m.toString('latin1'))).toEqual(['Subject: more than ten bytes\r\n.\r\n']);
     expect(received().filter((l) => l === 'DATA')).toHaveLength(1);
   });
   it('BDAT with CHUNKING: one LAST chunk, CRLF line ends, no dot-stuffing', async () => {
@@ -502,7 +630,7 @@ describe('the mail transaction', () => {
     const { client, received } = await ready();
     await client.mail('a@example.com');
     await client.rcpt('b@example.net');
-    await expect(client.bdat('Subject: x\r\n')).rejects.toMatchObject({ code: 'internal-error' });
+    await expect(client.bdat('Subject: x\r\n')).rejects.toMatchObject({ code: 'internal-error', message: 'BDAT without CHUNKING advertised' });
     expect(client.state.phase).toBe('rcpt');
     expect(await client.noop()).toMatchObject({ code: 250 });
     expect(received().slice(-2)).toEqual(['RCPT TO:<b@example.net>', 'NOOP']);
@@ -514,6 +642,20 @@ describe('the mail transaction', () => {
     // The MTA answers the command line; the chunk's byte stays unread in its buffer.
     expect(await client.bdat('x')).toMatchObject({ code: 552 });
     expect(client.state.phase).toBe('rcpt');
+  });
+  it('no reply to BDAT: the error names BDAT, the client is broken', async () => {
+    const abort = new AbortController();
+    const bdat = () => {
+      abort.abort();
+      return [];
+    };
+    const { client, events } = await secured({ on: { BDAT: bdat } }, {}, { signal: abort.signal });
+    await client.mail('a@example.com');
+    await client.rcpt('b@example.net');
+    await expect(client.bdat('x')).rejects.toMatchObject({ code: 'io-timeout' });
+    expect(events('error')).toEqual(['aborted (BDAT)']);
+    expect(client.steps.at(-1)).toEqual({ kind: 'message', command: 'BDAT 1 LAST (message data: 1 bytes)', code: null, ms: 0, error: 'io-timeout' });
+    expect(client.state).toEqual({ phase: 'broken', code: 'io-timeout', reason: 'aborted' });
   });
 });
 
@@ -527,12 +669,14 @@ describe('what never reaches the wire', () => {
     ['>', 'a@example.com>'],
     ['a space', 'a b@example.com'],
     ['a tab', 'a\t@example.com'],
+    ['a DEL', 'a\x7f@example.com'],
   ])('an address with %s: invalid-input, nothing sent, the dialogue still in step', async (_what, address) => {
     const { client, received, events } = await ready();
-    await expect(client.mail(address)).rejects.toMatchObject({ code: 'invalid-input' });
+    const why = `contains a control character, a space, < or >: ${JSON.stringify(address)}`;
+    await expect(client.mail(address)).rejects.toMatchObject({ code: 'invalid-input', message: `MAIL FROM address ${why}` });
     expect(client.state.phase).toBe('ready');
     await client.mail('a@example.com');
-    await expect(client.rcpt(address)).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(client.rcpt(address)).rejects.toMatchObject({ code: 'invalid-input', message: `RCPT TO address ${why}` });
     expect(client.state.phase).toBe('mail');
     expect(await client.noop()).toMatchObject({ code: 250 });
     expect(received()).toEqual([`EHLO ${NAME}`, 'MAIL FROM:<a@example.com>', 'NOOP']);
@@ -541,32 +685,119 @@ describe('what never reaches the wire', () => {
   it('an empty RCPT address is refused; an empty MAIL FROM is the null reverse-path', async () => {
     const { client, received } = await ready();
     await client.mail('');
-    await expect(client.rcpt('')).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(client.rcpt('')).rejects.toMatchObject({ code: 'invalid-input', message: 'RCPT TO address is empty' });
     expect(received()).toEqual([`EHLO ${NAME}`, 'MAIL FROM:<>']);
   });
-  it.each(['SIZE=1 BODY=8BITMIME', 'SIZE=1\r\nRSET', '=x', 'SIZE=a=b', ''])('an ESMTP parameter %j: invalid-input', async (param) => {
+  it.each(['SIZE=1 BODY=8BITMIME', 'SIZE=1\r\nRSET', '=x', 'SIZE=a=b', '', 'SIZE=1\x7f', 'SIZE='])('an ESMTP parameter %j: invalid-input', async (param) => {
     const { client, received } = await ready();
-    await expect(client.mail('a@example.com', [param])).rejects.toMatchObject({ code: 'invalid-input' });
-    expect(received()).toEqual([`EHLO ${NAME}`]);
+    const refused = { code: 'invalid-input', message: `not an ESMTP parameter: ${JSON.stringify(param)}` };
+    await expect(client.mail('a@example.com', ['BODY=8BITMIME', param])).rejects.toMatchObject(refused);
+    await client.mail('a@example.com');
+    await expect(client.rcpt('b@example.net', [param])).rejects.toMatchObject(refused);
+    expect(received()).toEqual([`EHLO ${NAME}`, 'MAIL FROM:<a@example.com>']);
+  });
+  it('ESMTP parameters: a keyword alone or keyword=value, after the address', async () => {
+    const { client, received } = await ready();
+    await client.mail('a@example.com', ['SMTPUTF8', 'BODY=8BITMIME', 'X-1']);
+    await client.rcpt('b@example.net', ['NOTIFY=SUCCESS,FAILURE', 'X']);
+    expect(received().slice(1)).toEqual(['MAIL FROM:<a@example.com> SMTPUTF8 BODY=8BITMIME X-1', 'RCPT TO:<b@example.net> NOTIFY=SUCCESS,FAILURE X']);
   });
   it('command(): other verbs go out; state-changing verbs and line breaks do not', async () => {
     const { client, received } = await ready();
     expect(await client.command('VRFY postmaster')).toMatchObject({ code: 250 });
     expect(await client.command('XYZZY')).toMatchObject({ code: 502 });
-    for (const line of ['MAIL FROM:<a@example.com>', 'mail from:<>', 'EHLO again', 'STARTTLS', 'AUTH PLAIN x', 'RCPT TO:<b@example.net>', 'DATA', 'BDAT 1 LAST', 'RSET', 'QUIT', '  quit']) {
-      await expect(client.command(line), line).rejects.toMatchObject({ code: 'internal-error' });
+    const stateful: [string, string][] = [
+      ['MAIL FROM:<a@example.com>', 'MAIL'],
+      ['mail from:<>', 'MAIL'],
+      ['EHLO again', 'EHLO'],
+      ['helo me', 'HELO'],
+      ['STARTTLS', 'STARTTLS'],
+      ['AUTH PLAIN x', 'AUTH'],
+      ['RCPT TO:<b@example.net>', 'RCPT'],
+      ['DATA', 'DATA'],
+      ['BDAT 1 LAST', 'BDAT'],
+      ['RSET', 'RSET'],
+      ['QUIT', 'QUIT'],
+      ['  quit', 'QUIT'],
+    ];
+    for (const [line, verb] of stateful) {
+      await expect(client.command(line), line).rejects.toMatchObject({ code: 'internal-error', message: `${verb} has its own method` });
     }
-    for (const line of ['NOOP\r\nQUIT', 'NOOP\n', 'NOOP\0']) {
-      await expect(client.command(line), JSON.stringify(line)).rejects.toMatchObject({ code: 'invalid-input' });
+    for (const line of ['NOOP\r\nQUIT', 'NOOP\n', 'NOOP\r', 'NOOP\0']) {
+      await expect(client.command(line), JSON.stringify(line)).rejects.toMatchObject({
+        code: 'invalid-input',
+        message: `a command line with CR, LF or NUL: ${JSON.stringify(line)}`,
+      });
     }
     expect(received()).toEqual([`EHLO ${NAME}`, 'VRFY postmaster', 'XYZZY']);
     expect(client.state.phase).toBe('ready');
   });
 });
 
+describe('mail() after a refused hello (afterRefusedHello)', () => {
+  const NO_HELLO = { greeting: null, capabilities: [], ehloName: null };
+  const refusing = { on: { EHLO: () => [reply(550, '5.7.1 Go away')] } };
+
+  it('greeted: MAIL goes out anyway; a 2xx starts a transaction on no hello at all', async () => {
+    const { client, received } = await start(refusing);
+    await client.greeting();
+    expect(await client.hello(NAME)).toMatchObject({ greeting: null });
+    expect(await client.mail('a@example.com', ['BODY=8BITMIME'], { afterRefusedHello: true })).toMatchObject({ code: 250 });
+    expect(client.state).toEqual({ phase: 'mail', hello: NO_HELLO });
+    expect(client.capabilities).toEqual([]);
+    expect(await client.rcpt('b@example.net')).toMatchObject({ code: 250 });
+    expect(client.state).toEqual({ phase: 'rcpt', hello: NO_HELLO, accepted: 1 });
+    expect(received()).toEqual([`EHLO ${NAME}`, 'MAIL FROM:<a@example.com> BODY=8BITMIME', 'RCPT TO:<b@example.net>']);
+  });
+  it('greeted: a refusal leaves the client greeted', async () => {
+    const { client } = await start({ on: { ...refusing.on, MAIL: () => [reply(503, '5.5.1 EHLO first')] } });
+    const banner = await client.greeting();
+    await client.hello(NAME);
+    expect(await client.mail('', [], { afterRefusedHello: true })).toMatchObject({ code: 503 });
+    expect(client.state).toEqual({ phase: 'greeted', banner });
+  });
+  it('tls-started: MAIL before any hello inside TLS', async () => {
+    const { client, mta } = await ready();
+    await client.starttls();
+    expect(await client.mail('a@example.com', [], { afterRefusedHello: true })).toMatchObject({ code: 250 });
+    expect(client.state).toEqual({ phase: 'mail', hello: NO_HELLO });
+    expect(mta.lines.at(-1)).toEqual({ line: 'MAIL FROM:<a@example.com>', secure: true });
+  });
+  it('ready: the transaction keeps what the accepted hello established', async () => {
+    const { client } = await ready();
+    const before = client.state as Extract<ClientState, { phase: 'ready' }>;
+    expect(before.hello.greeting).toBe('EHLO');
+    expect(await client.mail('a@example.com', [], { afterRefusedHello: true })).toMatchObject({ code: 250 });
+    expect(client.state).toEqual({ phase: 'mail', hello: before.hello });
+  });
+  it('still checks the address, and is refused before the banner, after a refused banner and inside a transaction', async () => {
+    const { client } = await start(refusing);
+    await expect(client.mail('a@example.com', [], { afterRefusedHello: true })).rejects.toMatchObject({
+      code: 'internal-error',
+      message: 'mailAnyway() in phase connected',
+    });
+    await client.greeting();
+    await client.hello(NAME);
+    await expect(client.mail('a b', [], { afterRefusedHello: true })).rejects.toMatchObject({ code: 'invalid-input' });
+    await client.mail('a@example.com', [], { afterRefusedHello: true });
+    await expect(client.mail('a@example.com', [], { afterRefusedHello: true })).rejects.toMatchObject({ message: 'mailAnyway() in phase mail' });
+    await client.rcpt('b@example.net');
+    await expect(client.mail('a@example.com', [], { afterRefusedHello: true })).rejects.toMatchObject({ message: 'mailAnyway() in phase rcpt' });
+
+    const refused = await start({ banner: [reply(554, '5.3.2 No SMTP service here')] });
+    await refused.client.greeting();
+    await expect(refused.client.mail('a@example.com', [], { afterRefusedHello: true })).rejects.toMatchObject({
+      code: 'internal-error',
+      message: 'mailAnyway() in phase refused',
+    });
+    expect(refused.received()).toEqual([]);
+  });
+});
+
 describe('the state table', () => {
   it('every verb in a phase the table does not allow is our bug: internal-error, nothing sent', async () => {
     const { client, events } = await start();
+    await expect(client.hello(NAME)).rejects.toMatchObject({ code: 'internal-error', message: 'hello() in phase connected' });
     // connected: only tlsOnConnect and greeting.
     for (const call of [
       () => client.hello(NAME),
@@ -613,8 +844,8 @@ describe('the state table', () => {
   it('one call at a time: a second one while a reply is awaited is refused', async () => {
     const { client, received } = await ready();
     const first = client.noop();
-    await expect(client.noop()).rejects.toMatchObject({ code: 'internal-error' });
-    await expect(client.mail('a@example.com')).rejects.toMatchObject({ code: 'internal-error' });
+    await expect(client.noop()).rejects.toMatchObject({ code: 'internal-error', message: 'noop() while noop() awaits its reply' });
+    await expect(client.mail('a@example.com')).rejects.toMatchObject({ code: 'internal-error', message: 'mail() while noop() awaits its reply' });
     expect(await first).toMatchObject({ code: 250 });
     expect(received()).toEqual([`EHLO ${NAME}`, 'NOOP']);
     expect(await client.noop()).toMatchObject({ code: 250 });
@@ -661,6 +892,30 @@ describe('the state table', () => {
     for (const [, phases] of table) {
       for (const dead of ['broken', 'closed', 'refused', 'data']) expect(phases).not.toContain(dead);
     }
+  });
+});
+
+describe('a failed step', () => {
+  it('is timed on the injected clock too', async () => {
+    const tick: { advance?: (ms: number) => void } = {};
+    const { client, clock } = await ready({ onLine: (line) => line.startsWith('MAIL') && tick.advance?.(7), on: { MAIL: () => [{ type: 'close' }] } });
+    tick.advance = (ms) => clock.advance(ms);
+    clock.advance(1000);
+    await expect(client.mail('a@example.com')).rejects.toMatchObject({ code: 'protocol-error' });
+    expect(client.steps.at(-1)).toEqual({ kind: 'command', command: 'MAIL FROM:<a@example.com>', code: null, ms: 7, error: 'protocol-error' });
+  });
+  it('that is not the session\'s (a transcript observer throws before the line is sent) leaves the client in step', async () => {
+    let failures = 1;
+    const observe = (e: TranscriptEvent) => {
+      if (e.kind === 'send' && e.text === 'NOOP' && failures-- > 0) throw new Error('observer failed');
+    };
+    const { client, received } = await ready({}, {}, {}, observe);
+    const before = client.state;
+    await expect(client.noop()).rejects.toThrow('observer failed');
+    expect(client.steps.at(-1)).toEqual({ kind: 'command', command: 'NOOP', code: null, ms: 0, error: 'internal-error' });
+    expect(client.state).toBe(before);
+    expect(await client.noop()).toMatchObject({ code: 250 });
+    expect(received()).toEqual([`EHLO ${NAME}`, 'NOOP']);
   });
 });
 
