@@ -83,6 +83,11 @@ export class SmtpSession {
         if (parsed.final) break;
       }
     } catch (err) {
+      // We closed the connection ourselves while waiting (a cancelled job): not the server's doing,
+      // the session stays closed, and "connection closed" is already in the transcript.
+      if ((this.state.phase as SessionState['phase']) === 'closed') {
+        throw new MxrayError('io-timeout', `closed by us while waiting for the reply to ${command}`, 'aborted');
+      }
       // The dialogue is out of step now (a late reply would answer the next command): stop talking.
       // Only MxrayErrors come here (from the line reader or the checks above).
       this.state = { phase: 'broken' };

@@ -148,6 +148,19 @@ describe('SmtpSession: replies', () => {
     expect(await rcpt).toMatchObject({ code: 550, enhanced: '5.1.1' });
     expect(server.written).toBe('MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\n');
   });
+  it('closed by us while a reply is awaited: our doing, not a server error; it stays closed, closed once', async () => {
+    const { session, server, events } = open();
+    server.send('220 hi\r\n');
+    await session.readReply('greeting');
+    const pending = session.command('NOOP');
+    session.close();
+    const err = await rejection(pending);
+    expect(err).toMatchObject({ code: 'io-timeout', detail: 'aborted' });
+    expect(session.phase).toBe('closed');
+    session.close();
+    expect(events('close')).toEqual(['connection closed']);
+    expect(events('error')).toEqual([]);
+  });
   it('refuses to send a second command while a reply is awaited', async () => {
     const { session, server } = open();
     server.send('220 hi\r\n');
