@@ -6,13 +6,14 @@
 // It always installs an `error` listener: smtp-server emits client errors (a failed STARTTLS
 // handshake, garbage instead of a ClientHello) as `error` events on the server, and an
 // EventEmitter without a listener throws them, which would end the whole process.
+import { once } from 'node:events';
 import tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 
 type SecureVersion = NonNullable<SMTPServerOptions['minVersion']>;
 type NetSocket = Parameters<SMTPServer['connect']>[0];
-type SecureSocket = Parameters<NonNullable<SMTPServerOptions['onSecure']>>[0];
+type AddressInfo = Extract<ReturnType<SMTPServer['server']['address']>, object>;
 
 /**
  * A reply to a command. Codes below 400 are sent as 250 with this text (smtp-server's only success
@@ -142,8 +143,6 @@ export interface SmtpdServer {
   stop(): Promise<void>;
 }
 
-const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
-
 function smtpError(reply: SmtpdReply): Error & { responseCode: number } {
   return Object.assign(new Error(reply.text), { responseCode: reply.code });
 }
@@ -164,13 +163,14 @@ type ServerInternals = {
   connections: Set<unknown>;
   connect(socket: NetSocket, socketOptions: unknown): void;
   _onError(error: unknown): void;
-  _onClientConnect(data: unknown): void;
 };
 
 /**
  * Replaces SMTPServer#connect with its own steps minus the 100 ms early-talker pause (and the
- * maxClients check, which this wrapper never configures). Pinned to smtp-server 3.x internals:
- * the lockfile pins the version, and test/integration/smtpd.test.ts checks the greeting comes.
+ * maxClients check, which this wrapper never configures, and the server's 'connect' event, which
+ * nothing listens to: the SMTPServer never leaves startSmtpd). Pinned to smtp-server 3.x
+ * internals: the lockfile pins the version, and test/integration/smtpd.test.ts checks the
+ * greeting comes.
  */
 function greetAtOnce(server: SMTPServer): void {
   const internals = server as unknown as ServerInternals;
@@ -182,7 +182,6 @@ function greetAtOnce(server: SMTPServer): void {
     );
     internals.connections.add(connection);
     connection.on('error', (err) => internals._onError(err));
-    connection.on('connect', (data) => internals._onClientConnect(data));
     connection._setListeners(() => connection.connectionReady());
   };
 }
@@ -207,23 +206,30 @@ function sniCallback(entries: NonNullable<SmtpdTls['sni']>): SMTPServerOptions['
   return (servername, callback) => callback(null, contexts.get(servername.toLowerCase()));
 }
 
+/**
+ * smtp-server lays these over its own TLS defaults (Object.assign), so an absent minVersion must
+ * stay absent: an explicit undefined would replace its TLSv1 with Node's TLSv1.2. It has no
+ * default maxVersion or ciphers, and Node takes undefined for those as its default.
+ */
 function tlsOptions(settings: SmtpdTls | null | undefined): Partial<SMTPServerOptions> {
   if (!settings) return {};
   return {
     key: settings.key,
     cert: settings.cert,
     ...(settings.minVersion !== undefined ? { minVersion: settings.minVersion } : {}),
-    ...(settings.maxVersion !== undefined ? { maxVersion: settings.maxVersion } : {}),
-    ...(settings.ciphers !== undefined ? { ciphers: settings.ciphers } : {}),
-    ...(settings.sni && settings.sni.length > 0 ? { SNICallback: sniCallback(settings.sni) } : {}),
+    maxVersion: settings.maxVersion,
+    ciphers: settings.ciphers,
+    ...(settings.sni ? { SNICallback: sniCallback(settings.sni) } : {}),
   };
 }
 
 /** Starts an SMTP server; resolves once it listens. */
 export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
   const sockets = new Set<NetSocket>();
-  const secureSockets = new Set<SecureSocket>();
-  const tlsBySession = new Map<string, SmtpdTlsInfo>();
+  const secureSockets = new Set<tls.TLSSocket>();
+  // Keyed by smtp-server's session object: one per connection (STARTTLS and RSET reset its
+  // fields, not the object), so an entry goes when the connection does.
+  const tlsBySession = new WeakMap<SMTPServerSession, SmtpdTlsInfo>();
   const reportError = (error: unknown) => {
     try {
       options.onError?.(asError(error));
@@ -236,7 +242,7 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
     remoteAddress: session.remoteAddress,
     remotePort: session.remotePort,
     helo: textOrNull(session.hostNameAppearsAs),
-    tls: tlsBySession.get(session.id) ?? null,
+    tls: tlsBySession.get(session) ?? null,
   });
   const data = options.data ?? { action: 'discard' };
 
@@ -244,38 +250,37 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
     secure: false,
     logger: false,
     name: options.name,
-    ...(options.banner !== undefined ? { banner: options.banner } : {}),
-    authOptional: true,
+    banner: options.banner,
+    // AUTH is never offered, so smtp-server asks no command to wait for it (no authOptional needed)
     disabledCommands: options.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     ...(options.tls && options.hideStartTls ? { hideSTARTTLS: true } : {}),
     hideENHANCEDSTATUSCODES: options.enhancedStatusCodes === false,
     disableReverseLookup: true,
-    size: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    ...(options.socketTimeoutMs !== undefined ? { socketTimeout: options.socketTimeoutMs } : {}),
+    size: options.maxMessageBytes ?? 10 * 1024 * 1024, // 10 MiB
+    // undefined: smtp-server's default
+    socketTimeout: options.socketTimeoutMs,
     ...tlsOptions(options.tls),
     onConnect(_session, callback) {
       if (options.refuse) callback(smtpError(options.refuse));
       else callback();
     },
     onSecure(socket, session, callback) {
-      secureSockets.add(socket);
-      socket.once('close', () => secureSockets.delete(socket));
-      const secure = socket as SecureSocket & { getProtocol?: () => string | null };
+      // smtp-server calls onSecure with the TLS socket of the finished STARTTLS handshake
+      const secure = socket as tls.TLSSocket;
+      secureSockets.add(secure);
+      secure.once('close', () => secureSockets.delete(secure));
       const info: SmtpdTlsInfo = {
-        protocol: typeof secure.getProtocol === 'function' ? secure.getProtocol() : null,
+        protocol: secure.getProtocol(),
         cipher: session.tlsOptions ? session.tlsOptions.name : null,
         servername: textOrNull(session.servername),
       };
-      tlsBySession.set(session.id, info);
+      tlsBySession.set(session, info);
       try {
         options.onSecure?.(sessionOf(session));
       } catch (error) {
         reportError(error);
       }
       callback();
-    },
-    onClose(session) {
-      tlsBySession.delete(session.id);
     },
     onMailFrom(_address, session, callback) {
       if (options.requireTls && !session.secure) callback(smtpError({ code: 530, text: 'Must issue a STARTTLS command first' }));
@@ -296,7 +301,7 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (kept < data.maxBytes) {
-          const part = chunk.length <= data.maxBytes - kept ? chunk : chunk.subarray(0, data.maxBytes - kept);
+          const part = chunk.subarray(0, data.maxBytes - kept);
           chunks.push(part);
           kept += part.length;
         }
@@ -333,18 +338,16 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port ?? 0, options.address ?? '127.0.0.1', () => {
-      server.server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = server.server.address();
+  // rejects with the listen error (EADDRINUSE …), and removes its listeners either way
+  const listening = once(server.server, 'listening');
+  server.listen(options.port ?? 0, options.address ?? '127.0.0.1');
+  await listening;
+  // a TCP listener: address() is an AddressInfo
+  const bound = server.server.address() as AddressInfo;
   let stopped: Promise<void> | null = null;
   return {
-    address: typeof bound === 'object' && bound ? bound.address : (options.address ?? '127.0.0.1'),
-    port: typeof bound === 'object' && bound ? bound.port : 0,
+    address: bound.address,
+    port: bound.port,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,7 +1,9 @@
 // The smtp-server wrapper (src/smtpd/server.ts), driven by raw node:net / node:tls clients on
-// loopback: greeting, STARTTLS (advertised, hidden, absent), SNI certificates, the TLS facts each
-// session exposes, message data (discard, collect with a byte cap), refusals, stop(), and, in a
-// child process, that a client breaking the TLS handshake does not take the server down.
+// loopback: greeting (at once, or after smtp-server's early-talker pause), STARTTLS (advertised,
+// hidden, absent), SNI certificates, protocol range and ciphers, the TLS facts each session
+// exposes, message data (discard, collect with a byte cap), refusals, the idle time-out, observers
+// that throw, stop(), and, in a child process, that a client breaking the TLS handshake does not
+// take the server down.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
@@ -9,7 +11,7 @@ import { dirname, join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRootCa, type TestCa } from '../../src/demo/test-pki.js';
 import {
   startSmtpd,
@@ -104,8 +106,8 @@ class Client {
   }
 
   /** TLS on this connection; `servername` null sends no SNI. Nothing is verified. */
-  async startTls(servername: string | null): Promise<{ client: Client; secure: tls.TLSSocket }> {
-    const secure = tls.connect({ socket: this.socket, servername: servername ?? '', rejectUnauthorized: false });
+  async startTls(servername: string | null, options: tls.ConnectionOptions = {}): Promise<{ client: Client; secure: tls.TLSSocket }> {
+    const secure = tls.connect({ ...options, socket: this.socket, servername: servername ?? '', rejectUnauthorized: false });
     await new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', () => resolve());
       secure.once('error', reject);
@@ -211,20 +213,32 @@ describe('smtpd', () => {
     await Promise.all(running.splice(0).map((server) => server.stop()));
   });
 
-  it('listens on 127.0.0.1 and an OS-chosen port; greets with its name and banner; offers STARTTLS, never AUTH', async () => {
-    const server = await start({ banner: 'test banner' });
-    expect(server.address).toBe('127.0.0.1');
-    expect(server.port).toBeGreaterThan(0);
-    const { client, banner, ehlo } = await greet(server);
-    expect(banner).toEqual([`220 ${HOST} ESMTP test banner`]);
-    expect(ehlo[0]).toMatch(/^250-mx\.smtpd\.test /);
-    expect(ehlo).toContain('250-STARTTLS');
-    expect(ehlo).toContain('250-ENHANCEDSTATUSCODES');
-    expect(ehlo.some((line) => /^250[- ]SIZE 10485760$/.test(line))).toBe(true);
-    expect(ehlo.join('\n')).not.toMatch(/AUTH/);
-    expect((await client.command('AUTH PLAIN AGFAYg=='))[0]).toMatch(/^5\d\d /);
-    expect(await client.command('QUIT')).toEqual(['221 2.0.0 Bye']);
-    await client.waitClosed();
+  it('listens on 127.0.0.1 and an OS-chosen port; greets with its name and banner; offers STARTTLS, never AUTH; logs nothing', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const server = await start({ banner: 'test banner' });
+      expect(server.address).toBe('127.0.0.1');
+      expect(server.port).toBeGreaterThan(0);
+      const { client, banner, ehlo } = await greet(server);
+      expect(banner).toEqual([`220 ${HOST} ESMTP test banner`]);
+      expect(ehlo).toEqual([
+        `250-${HOST} Nice to meet you, [127.0.0.1]`,
+        '250-PIPELINING',
+        '250-8BITMIME',
+        '250-SMTPUTF8',
+        '250-ENHANCEDSTATUSCODES',
+        '250-STARTTLS',
+        '250 SIZE 10485760',
+      ]);
+      expect(await client.command('AUTH PLAIN AGFAYg==')).toEqual(['500 5.5.2 Error: command not recognized']);
+      expect(await client.command('MAIL FROM:<a@client.smtpd.test>')).toEqual(['250 2.1.0 Accepted']);
+      expect(await client.command('QUIT')).toEqual(['221 2.0.0 Bye']);
+      await client.waitClosed();
+      // smtp-server's own logger (`logger: true`) would have written every step to console.log
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it('greets at once: a client that speaks as soon as it is connected is not an early talker', async () => {
@@ -233,6 +247,34 @@ describe('smtpd', () => {
     expect(await client.reply()).toEqual([`220 ${HOST} ESMTP`]);
     expect((await client.reply())[0]).toMatch(/^250-mx\.smtpd\.test /);
     client.close();
+  });
+
+  it('greetAtOnce false: smtp-server’s pause before the greeting, and a client that speaks first is an early talker', async () => {
+    // Only setTimeout is faked (sockets use Node's internal timers): the 100 ms pause lasts until
+    // the test advances it, so the early talker is caught whatever the machine's load.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const server = await start({ greetAtOnce: false });
+      const early = await Client.connect(server.port, '127.0.0.1', 'EHLO client.smtpd.test\r\n');
+      expect(await early.reply()).toEqual([`421 ${HOST} You talk too soon`]);
+      early.close();
+      const patient = await Client.connect(server.port);
+      const greeting = patient.reply();
+      let settled = false;
+      greeting.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      // the pause starts once smtp-server has taken the connection: let time pass until it greets
+      while (!settled) {
+        vi.advanceTimersByTime(100);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      expect(await greeting).toEqual([`220 ${HOST} ESMTP`]);
+      patient.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('announces the size limit it is given, and no enhanced status codes when told not to', async () => {
@@ -290,6 +332,38 @@ describe('smtpd', () => {
     alt.client.close();
   });
 
+  it('minVersion: smtp-server’s TLSv1 unless given; a given one refuses older clients', async () => {
+    const legacy: tls.ConnectionOptions = { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
+    const secured = nextOf<SmtpdSession>();
+    const old = await start({ tls: { ...hostTls, ciphers: 'DEFAULT@SECLEVEL=0' }, onSecure: (session) => secured.push(session) });
+    const { client } = await greet(old);
+    expect((await client.command('STARTTLS'))[0]).toMatch(/^220 /);
+    const inside = await client.startTls(HOST, legacy);
+    expect(inside.secure.getProtocol()).toBe('TLSv1');
+    expect((await secured.next()).tls?.protocol).toBe('TLSv1');
+    inside.client.close();
+
+    const errors = nextOf<Error>();
+    const strict = await start({ tls: { ...hostTls, ciphers: 'DEFAULT@SECLEVEL=0', minVersion: 'TLSv1.2' }, onError: (error) => errors.push(error) });
+    const refused = (await greet(strict)).client;
+    expect((await refused.command('STARTTLS'))[0]).toMatch(/^220 /);
+    await expect(refused.startTls(HOST, legacy)).rejects.toMatchObject({ code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' });
+    expect(((await errors.next()) as NodeJS.ErrnoException).code).toBe('ERR_SSL_UNSUPPORTED_PROTOCOL');
+    refused.close();
+  });
+
+  it('ciphers: the list given is what TLS 1.2 sessions negotiate from', async () => {
+    const secured = nextOf<SmtpdSession>();
+    const server = await start({
+      tls: { ...hostTls, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' },
+      onSecure: (session) => secured.push(session),
+    });
+    const { client, secure: socket } = await secure(server);
+    expect(socket.getCipher().name).toBe('ECDHE-ECDSA-AES128-SHA');
+    expect((await secured.next()).tls).toEqual({ protocol: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-SHA', servername: HOST });
+    client.close();
+  });
+
   it('hidden STARTTLS: not in the EHLO reply, but the command works', async () => {
     const server = await start({ hideStartTls: true });
     const { client, ehlo } = await greet(server);
@@ -305,7 +379,19 @@ describe('smtpd', () => {
     const { client, ehlo } = await greet(server);
     expect(ehlo.join('\n')).not.toMatch(/STARTTLS/);
     expect((await client.command('STARTTLS'))[0]).toMatch(/^5\d\d /);
+    // nor AUTH: the command is unknown, and no command waits for it
+    expect(await client.command('AUTH PLAIN AGFAYg==')).toEqual(['500 5.5.2 Error: command not recognized']);
+    expect(await client.command('MAIL FROM:<a@client.smtpd.test>')).toEqual(['250 2.1.0 Accepted']);
     client.close();
+  });
+
+  it('socketTimeoutMs: an idle session gets 421 and is closed', async () => {
+    const server = await start({ socketTimeoutMs: 200 });
+    const client = await Client.connect(server.port);
+    expect(await client.reply()).toEqual([`220 ${HOST} ESMTP`]);
+    // nothing sent: smtp-server's default would wait 60 s, longer than reply() waits
+    expect(await client.reply()).toEqual(['421 4.4.2 Timeout - closing connection']);
+    await client.waitClosed();
   });
 
   it('refuse: the given reply instead of a greeting, then the connection closes', async () => {
@@ -385,6 +471,9 @@ describe('smtpd', () => {
     expect(message.session.tls).toEqual({ protocol: socket.getProtocol(), cipher: socket.getCipher().name, servername: ALT });
     expect(message.session.tls).toEqual((await secured.next()).tls);
     expect(message.session.helo).toBe('client.smtpd.test');
+    // the next transaction in the same session (smtp-server reset the session between them)
+    expect((await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'again'))[0]).toMatch(/^250 /);
+    expect((await messages.next()).session.tls).toEqual(message.session.tls);
     client.close();
   });
 
@@ -403,11 +492,19 @@ describe('smtpd', () => {
     });
     const { client } = await greet(server);
     const body = 'x'.repeat(50_000);
-    expect((await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], body))[0]).toMatch(/^552 /);
+    expect(await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], body)).toEqual([
+      '552 5.2.2 Message exceeds fixed maximum message size',
+    ]);
     const message = await messages.next();
     expect(message.bytes.toString('latin1')).toBe('x'.repeat(10));
     expect(message.size).toBe(body.length + 2);
     expect(message.truncated).toBe(true);
+
+    // the cap falls inside a later chunk: smtp-server hands over the data in pieces split where a
+    // dot-stuffed line starts, here "ab\r\n" then ".cdefgh\r\n"
+    expect((await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'ab\r\n..cdefgh'))[0]).toMatch(/^552 /);
+    const split = await messages.next();
+    expect([split.bytes.toString('latin1'), split.size, split.truncated]).toEqual(['ab\r\n.cdefg', 13, true]);
 
     // exactly maxBytes is not truncated
     expect((await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], '12345678'))[0]).toMatch(/^250 /);
@@ -419,6 +516,12 @@ describe('smtpd', () => {
     const refusedReply = await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'short');
     expect(refusedReply).toHaveLength(1);
     expect(refusedReply[0]).toMatch(/^550 5\.\d{1,3}\.\d{1,3} Refused$/);
+
+    // below 400 is success (smtp-server's 250 with the text); 400 is the first error code
+    replyWith = { code: 399, text: 'Fine' };
+    expect(await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'short')).toEqual(['250 2.6.0 Fine']);
+    replyWith = { code: 400, text: 'Not now' };
+    expect(await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'short')).toEqual(['400 4.0.0 Not now']);
     client.close();
   });
 
@@ -438,9 +541,9 @@ describe('smtpd', () => {
       },
     });
     const { client } = await greet(server);
-    expect((await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'one'))[0]).toMatch(/^451 /);
+    expect(await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'one')).toEqual(['451 4.3.0 Local error in processing']);
     expect((await errors.next()).message).toBe('store down');
-    expect((await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'two'))[0]).toMatch(/^451 /);
+    expect(await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'two')).toEqual(['451 4.3.0 Local error in processing']);
     expect((await errors.next()).message).toBe('still down');
     client.close();
     expect((await greet(server)).banner[0]).toMatch(/^220 /);
@@ -458,6 +561,31 @@ describe('smtpd', () => {
     const next = await greet(server);
     expect(next.banner).toEqual([`220 ${HOST} ESMTP`]);
     next.client.close();
+  });
+
+  it('without an onSecure observer, STARTTLS reports nothing to onError', async () => {
+    const errors: Error[] = [];
+    const server = await start({ onError: (error) => errors.push(error) });
+    const { client, ehlo } = await secure(server);
+    // onSecure runs (and would report) before smtp-server reads the EHLO sent inside TLS
+    expect(ehlo[0]).toBe(`250-${HOST} Nice to meet you, [127.0.0.1]`);
+    expect(errors).toEqual([]);
+    client.close();
+  });
+
+  it('an onSecure observer that throws: the error goes to onError, the session goes on', async () => {
+    const errors = nextOf<Error>();
+    const server = await start({
+      onSecure: () => {
+        throw new Error('observer bug');
+      },
+      onError: (error) => errors.push(error),
+    });
+    const { client, ehlo } = await secure(server);
+    expect((await errors.next()).message).toBe('observer bug');
+    expect(ehlo[0]).toBe(`250-${HOST} Nice to meet you, [127.0.0.1]`);
+    expect(await client.command('MAIL FROM:<a@client.smtpd.test>')).toEqual(['250 2.1.0 Accepted']);
+    client.close();
   });
 
   it('an observer that throws does not break the session', async () => {
