@@ -48,13 +48,14 @@ function ipv4Bytes(text: string): number[] {
   return text.split('.').map(Number);
 }
 
-/** A valid IPv6 address as 16 bytes. */
+/** A valid IPv6 address as 16 bytes (hex digits in either case: parseInt reads both). */
 function ipv6Bytes(text: string): number[] {
-  let body = text.toLowerCase();
+  let body = text;
   let tail: number[] = [];
   const lastColon = body.lastIndexOf(':');
-  if (body.slice(lastColon + 1).includes('.')) {
-    tail = ipv4Bytes(body.slice(lastColon + 1));
+  const last = body.slice(lastColon + 1);
+  if (last.includes('.')) {
+    tail = ipv4Bytes(last);
     // Keep the colon: "::1.2.3.4" is "::" then the tail.
     body = body.slice(0, lastColon + 1);
     if (!body.endsWith('::')) body = body.slice(0, -1);

@@ -32,7 +32,7 @@ export interface NodeFetcherOptions {
 }
 
 /** Where a fetch is: it decides what a failure or a time-out is called. */
-type Phase = 'connect' | 'tls' | 'response';
+export type Phase = 'connect' | 'tls' | 'response';
 
 interface Answer {
   status: number;
@@ -88,7 +88,7 @@ function errorCode(err: unknown): string {
 }
 
 /** What an error from node:http means at this phase. */
-function failure(err: Error, phase: Phase): MxrayError {
+export function requestFailure(err: Error, phase: Phase): MxrayError {
   if (err instanceof MxrayError) return err;
   const code = errorCode(err);
   const text = `${err.message}${code ? ` (${code})` : ''}`;
@@ -233,7 +233,7 @@ export function createNodeFetcher(options: NodeFetcherOptions): HttpFetcher {
           phase = 'response';
         });
       });
-      req.on('error', (err) => finish(failure(err, phase)));
+      req.on('error', (err) => finish(requestFailure(err, phase)));
       let responded = false;
       // Once a response has come, its own events say how the body ended.
       req.on('close', () => {
@@ -264,7 +264,9 @@ export function createNodeFetcher(options: NodeFetcherOptions): HttpFetcher {
           else chunks.push(chunk);
         });
         res.on('end', () => finish(null, answer(Buffer.concat(chunks, size))));
-        res.on('error', (err) => finish(failure(err, phase)));
+        // A body cut short ends with 'close' and no 'end'. (A response emits 'error' only when it
+        // has a listener, and then only ECONNRESET "aborted" just before that 'close'.) Errors of
+        // the connection and of the parser come to the request.
         res.on('close', () => finish(new MxrayError('protocol-error', 'the connection closed before the body was complete', 'closed')));
       });
       req.end(hop.body ?? undefined);

@@ -1,22 +1,44 @@
 // The node:http(s) fetcher against loopback servers started (and stopped) by each test, with a
 // test CA made per run and a fake resolver: URL rules, DNS through the Resolver only, the address
 // policy on every hop, TLS verification, redirects, size caps, time-outs and aborts. Asserts
-// codes and details, never message text or elapsed time.
+// codes and details, never elapsed time; of a message only the facts it must name.
 import { X509Certificate } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { TLSSocket } from 'node:tls';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import tls, { type TLSSocket } from 'node:tls';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Resolver, TrustStore } from '../../../src/core/context.js';
-import { MxrayError } from '../../../src/core/errors.js';
+import type * as Errors from '../../../src/core/errors.js';
 import { VERSION } from '../../../src/core/version.js';
 import { createRootCa, DAY_MS, type IssuedCert } from '../../../src/demo/test-pki.js';
-import { DEFAULT_FETCH_LIMITS, parseFetchUrl, type AddressPolicy } from '../../../src/http/fetcher.js';
-import { createNodeFetcher, type NodeFetcherOptions } from '../../../src/http/node-fetcher.js';
+import type * as Fetcher from '../../../src/http/fetcher.js';
+import type { AddressPolicy, FetchRequest } from '../../../src/http/fetcher.js';
+import type * as NodeFetcher from '../../../src/http/node-fetcher.js';
+import type { NodeFetcherOptions } from '../../../src/http/node-fetcher.js';
 import { skipWithout } from '../../helpers/skip.js';
-import { fail, fakeResolver, type Outcome } from '../dns/fake-resolver.js';
+import type * as FakeResolver from '../dns/fake-resolver.js';
+import type { Outcome } from '../dns/fake-resolver.js';
+
+// The modules under test are loaded afresh before each test, inside it: their tables (redirect
+// statuses, the fetcher's own headers, OpenSSL's verification codes) are built while a module
+// loads, and mutation testing, which records what each test runs and leaves out code run before
+// any test, would otherwise hold a wrong table to no test here. The errors and the fake resolver
+// are loaded with them so that instanceof checks see one MxrayError and one DnsError.
+let MxrayError: typeof Errors.MxrayError;
+let parseFetchUrl: typeof Fetcher.parseFetchUrl;
+let createNodeFetcher: typeof NodeFetcher.createNodeFetcher;
+let requestFailure: typeof NodeFetcher.requestFailure;
+let fakeResolver: typeof FakeResolver.fakeResolver;
+let fail: typeof FakeResolver.fail;
+beforeEach(async () => {
+  vi.resetModules();
+  ({ MxrayError } = await import('../../../src/core/errors.js'));
+  ({ parseFetchUrl } = await import('../../../src/http/fetcher.js'));
+  ({ createNodeFetcher, requestFailure } = await import('../../../src/http/node-fetcher.js'));
+  ({ fakeResolver, fail } = await import('../dns/fake-resolver.js'));
+});
 
 const WWW = 'www.fetch.test';
 const OTHER = 'other.fetch.test';
@@ -24,6 +46,7 @@ const OTHER = 'other.fetch.test';
 let trusted: IssuedCert;
 let untrusted: IssuedCert;
 let expired: IssuedCert;
+let notYetValid: IssuedCert;
 let trustStore: TrustStore;
 
 beforeAll(async () => {
@@ -33,6 +56,7 @@ beforeAll(async () => {
   trusted = await root.issue({ commonName: WWW, dnsNames: [WWW], ipAddresses: ['127.0.0.1', '::1'] });
   untrusted = await stranger.issue({ commonName: WWW, dnsNames: [WWW] });
   expired = await root.issue({ commonName: WWW, dnsNames: [WWW], notBefore: new Date(now - 30 * DAY_MS), notAfter: new Date(now - DAY_MS) });
+  notYetValid = await root.issue({ commonName: WWW, dnsNames: [WWW], notBefore: new Date(now + DAY_MS), notAfter: new Date(now + 30 * DAY_MS) });
   trustStore = { description: 'test root', roots: () => [new X509Certificate(root.cert.der)] };
 });
 
@@ -46,7 +70,7 @@ interface Served {
   port: number;
   /** TCP connections accepted (TLS or not, handshake done or not). */
   connections: number;
-  requests: { method: string; url: string; headers: http.IncomingHttpHeaders; body: Buffer }[];
+  requests: { method: string; url: string; headers: http.IncomingHttpHeaders; rawHeaders: string[]; body: Buffer }[];
   /** The SNI of each TLS connection (false: none sent). */
   sni: (string | false | null)[];
 }
@@ -78,7 +102,7 @@ async function serve(handler: Handler, options: { cert?: IssuedCert; host?: stri
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      served.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+      served.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) });
       handler(req, res);
     });
   };
@@ -101,6 +125,27 @@ async function serveRaw(answer: (socket: net.Socket) => void): Promise<Served> {
   });
   served.port = await listen(server, '127.0.0.1');
   return served;
+}
+
+/** The same over TLS with `cert`: `answer` gets the socket once the handshake is done. */
+async function serveTlsRaw(cert: IssuedCert, answer: (socket: TLSSocket) => void): Promise<Served> {
+  const served: Served = { port: 0, connections: 0, requests: [], sni: [] };
+  const server = tls.createServer({ cert: cert.certPem, key: cert.keyPem }, (socket) => {
+    served.connections++;
+    socket.on('error', () => undefined);
+    answer(socket);
+  });
+  server.on('tlsClientError', () => undefined);
+  served.port = await listen(server, '127.0.0.1');
+  return served;
+}
+
+/** A port on 127.0.0.1 where nobody listens. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  const port = await listen(server, '127.0.0.1');
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const ok = (body: string | Buffer, headers: http.OutgoingHttpHeaders = {}): Handler => (_req, res) => {
@@ -127,13 +172,13 @@ function fetcher(options: Partial<NodeFetcherOptions> & { table?: Record<string,
 }
 
 /** The rejection of a promise (fails the test when it resolves). */
-async function failure(p: Promise<unknown>): Promise<MxrayError> {
+async function failure(p: Promise<unknown>): Promise<Errors.MxrayError> {
   const err = await p.then(
     () => expect.fail('expected a rejection'),
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(MxrayError);
-  return err as MxrayError;
+  return err as Errors.MxrayError;
 }
 
 describe('parseFetchUrl', () => {
@@ -167,9 +212,12 @@ describe('parseFetchUrl', () => {
     ['http://', 'bad-url'],
     ['http://[::1/', 'bad-url'],
     ['', 'bad-url'],
+    // The host "." is the root: without its trailing dot nothing is left to resolve.
+    ['http://./', 'bad-url'],
     ['http://www.fetch.test:0/', 'bad-port'],
     ['http://www.fetch.test:65536/', 'bad-url'],
-    [`http://www.fetch.test/${'a'.repeat(DEFAULT_FETCH_LIMITS.maxUrlLength)}`, 'url-too-long'],
+    // The default limit: 2048 characters.
+    [`http://www.fetch.test/${'a'.repeat(2048)}`, 'url-too-long'],
   ])('refuses %s as invalid-input (%s)', (url, detail) => {
     let err: unknown;
     try {
@@ -178,7 +226,19 @@ describe('parseFetchUrl', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(MxrayError);
-    expect(err).toMatchObject({ code: 'invalid-input', detail });
+    expect(err).toMatchObject({ code: 'invalid-input', detail, message: expect.stringMatching(/./) });
+  });
+
+  it('accepts a URL of exactly the default limit', () => {
+    const url = `http://www.fetch.test/${'a'.repeat(2048 - 'http://www.fetch.test/'.length)}`;
+    expect(parseFetchUrl(url).href).toHaveLength(2048);
+  });
+
+  it('names the scheme refused and the length allowed', () => {
+    expect(() => parseFetchUrl('ftp://www.fetch.test/crl')).toThrow(expect.objectContaining({ detail: 'bad-scheme', message: expect.stringContaining('ftp:') }));
+    expect(() => parseFetchUrl(`http://www.fetch.test/${'a'.repeat(100)}`, 100)).toThrow(
+      expect.objectContaining({ detail: 'url-too-long', message: expect.stringContaining('100') }),
+    );
   });
 
   it('bounds the URL length as given and as normalised', () => {
@@ -189,7 +249,9 @@ describe('parseFetchUrl', () => {
     expect(() => parseFetchUrl(`${' '.repeat(100)}http://www.fetch.test/`, 100)).toThrow(expect.objectContaining({ detail: 'url-too-long' }));
     expect(() => parseFetchUrl(`http://www.fetch.test/${'\t'.repeat(100)}`, 100)).toThrow(expect.objectContaining({ detail: 'url-too-long' }));
     // 34 characters as given, 36 once the space is percent-encoded.
-    expect(() => parseFetchUrl('http://www.fetch.test/ abcdefghijk', 35)).toThrow(expect.objectContaining({ detail: 'url-too-long' }));
+    expect(() => parseFetchUrl('http://www.fetch.test/ abcdefghijk', 35)).toThrow(
+      expect.objectContaining({ detail: 'url-too-long', message: expect.stringContaining('35') }),
+    );
   });
 });
 
@@ -199,7 +261,7 @@ describe('createNodeFetcher: plain HTTP', () => {
     const server = await serve(ok(bytes, { 'x-one': 'a', 'set-cookie': ['a=1', 'b=2'] }));
     const { fetcher: f, resolver } = fetcher();
     const url = `http://${WWW}:${server.port}/crl/ca.crl?x=1#fragment`;
-    const result = await f.fetch({ url });
+    const result = await f.fetch({ url, headers: { accept: 'application/pkix-crl' } });
     expect(result.status).toBe(200);
     expect(result.body.equals(bytes)).toBe(true);
     expect(result.headers['x-one']).toBe('a');
@@ -211,10 +273,14 @@ describe('createNodeFetcher: plain HTTP', () => {
     const seen = server.requests[0]!;
     expect(seen.method).toBe('GET');
     expect(seen.url).toBe('/crl/ca.crl?x=1');
-    expect(seen.headers.host).toBe(`${WWW}:${server.port}`);
-    expect(seen.headers['user-agent']).toBe(`mxray/${VERSION}`);
-    // We decode nothing, so we ask for nothing encoded.
-    expect(seen.headers['accept-encoding']).toBeUndefined();
+    // The headers on the wire, exactly: the caller's, then ours (our User-Agent when the caller
+    // set none); no Accept-Encoding, since we decode nothing.
+    expect(seen.rawHeaders).toEqual([
+      'accept', 'application/pkix-crl',
+      'user-agent', `mxray/${VERSION}`,
+      'host', `${WWW}:${server.port}`,
+      'connection', 'close',
+    ]);
   });
 
   it('returns the body bytes as sent, without decoding a Content-Encoding', async () => {
@@ -240,36 +306,59 @@ describe('createNodeFetcher: plain HTTP', () => {
       url: `http://${WWW}:${server.port}/ocsp`,
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/ocsp-request', Host: 'evil.example', 'Content-Length': '1', 'Transfer-Encoding': 'chunked', 'user-agent': 'custom/1' },
+      headers: {
+        'content-type': 'application/ocsp-request',
+        Host: 'evil.example',
+        'Content-Length': '1',
+        'Transfer-Encoding': 'chunked',
+        Connection: 'keep-alive',
+        'user-agent': 'custom/1',
+      },
     });
     const seen = server.requests[0]!;
     expect(seen.method).toBe('POST');
     expect(seen.body.equals(body)).toBe(true);
-    expect(seen.headers['content-type']).toBe('application/ocsp-request');
-    expect(seen.headers['content-length']).toBe('5');
-    expect(seen.headers['transfer-encoding']).toBeUndefined();
-    expect(seen.headers.host).toBe(`${WWW}:${server.port}`);
-    expect(seen.headers['user-agent']).toBe('custom/1');
+    // Exactly these headers, in this order: none of the caller's framing headers is sent, not
+    // even as a duplicate that ours would overwrite.
+    expect(seen.rawHeaders).toEqual([
+      'content-type', 'application/ocsp-request',
+      'user-agent', 'custom/1',
+      'host', `${WWW}:${server.port}`,
+      'connection', 'close',
+      'content-length', '5',
+    ]);
   });
 
   it('refuses bad requests as invalid-input before connecting', async () => {
     const server = await serve(ok('hi'));
     const url = `http://${WWW}:${server.port}/`;
     const f = fetcher().fetcher;
-    const bad = [
-      { url, method: 'PUT' as 'GET' },
-      { url, body: Buffer.from('x') },
-      { url, timeoutMs: 0 },
-      { url, timeoutMs: 2 ** 31 },
-      { url, maxBytes: -1 },
-      { url, maxBytes: 1.5 },
-      { url, followRedirects: -1 },
-      { url, headers: { 'x-bad': 'a\r\nInjected: yes' } },
+    // Each with what its message must name.
+    const bad: [FetchRequest, string][] = [
+      [{ url, method: 'PUT' as 'GET' }, 'PUT'],
+      [{ url, body: Buffer.from('x') }, 'POST'],
+      [{ url, timeoutMs: 0 }, 'timeoutMs'],
+      [{ url, timeoutMs: 2 ** 31 }, 'timeoutMs'],
+      [{ url, maxBytes: -1 }, 'maxBytes'],
+      [{ url, maxBytes: 1.5 }, 'maxBytes'],
+      [{ url, followRedirects: -1 }, 'followRedirects'],
+      [{ url, headers: { 'x-bad': 'a\r\nInjected: yes' } }, 'x-bad'],
     ];
-    for (const request of bad) {
-      expect(await failure(f.fetch(request)), JSON.stringify(request)).toMatchObject({ code: 'invalid-input', detail: 'bad-request' });
+    for (const [request, named] of bad) {
+      expect(await failure(f.fetch(request)), JSON.stringify(request)).toMatchObject({
+        code: 'invalid-input',
+        detail: 'bad-request',
+        message: expect.stringContaining(named),
+      });
     }
     expect(server.connections).toBe(0);
+  });
+
+  it('accepts the largest time-out, size cap and redirect count a timer can hold (2^31-1)', async () => {
+    const server = await serve(ok('hi'));
+    const max = 2 ** 31 - 1;
+    const result = await fetcher().fetcher.fetch({ url: `http://${WWW}:${server.port}/`, timeoutMs: max, maxBytes: max, followRedirects: max });
+    expect(result.body.toString()).toBe('hi');
   });
 
   it('refuses other schemes and credentials as invalid-input without a DNS query', async () => {
@@ -292,11 +381,62 @@ describe('createNodeFetcher: plain HTTP', () => {
     const silent = await serveRaw((s) => s.end());
     // Node drops a connection that switches protocols unasked, without an error.
     const upgrade = await serveRaw((s) => s.once('data', () => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n')));
+    // A control character in a header value: only Node's lenient parser would take it.
+    const lenient = await serveRaw((s) => s.end('HTTP/1.1 200 OK\r\nX-Odd: a\x01b\r\nContent-Length: 2\r\n\r\nhi'));
     const f = fetcher().fetcher;
     expect(await failure(f.fetch({ url: `http://${WWW}:${garbage.port}/` }))).toMatchObject({ code: 'protocol-error', detail: 'bad-response' });
-    expect(await failure(f.fetch({ url: `http://${WWW}:${short.port}/` }))).toMatchObject({ code: 'protocol-error', detail: 'closed' });
+    expect(await failure(f.fetch({ url: `http://${WWW}:${lenient.port}/` }))).toMatchObject({ code: 'protocol-error', detail: 'bad-response' });
     expect(await failure(f.fetch({ url: `http://${WWW}:${silent.port}/` }))).toMatchObject({ code: 'protocol-error', detail: 'closed' });
-    expect(await failure(f.fetch({ url: `http://${WWW}:${upgrade.port}/`, timeoutMs: 5000 }))).toMatchObject({ code: 'protocol-error', detail: 'closed' });
+    // The message tells a body cut short from a connection that ended without a response.
+    expect(await failure(f.fetch({ url: `http://${WWW}:${short.port}/`, timeoutMs: 5000 }))).toMatchObject({
+      code: 'protocol-error',
+      detail: 'closed',
+      message: expect.stringMatching(/body/),
+    });
+    expect(await failure(f.fetch({ url: `http://${WWW}:${upgrade.port}/`, timeoutMs: 5000 }))).toMatchObject({
+      code: 'protocol-error',
+      detail: 'closed',
+      message: expect.stringMatching(/response/),
+    });
+  });
+
+  it('reads the trust store on the first HTTPS fetch only, and never for plain HTTP', async () => {
+    const plain = await serve(ok('plain'));
+    const secure = await serve(ok('secure'), { cert: trusted });
+    let reads = 0;
+    const counting: TrustStore = {
+      description: 'counting',
+      roots: () => {
+        reads++;
+        return trustStore.roots();
+      },
+    };
+    const f = fetcher({ trustStore: counting }).fetcher;
+    await f.fetch({ url: `http://${WWW}:${plain.port}/` });
+    expect(reads).toBe(0);
+    await f.fetch({ url: `https://${WWW}:${secure.port}/` });
+    await f.fetch({ url: `https://${WWW}:${secure.port}/` });
+    expect(reads).toBe(1);
+  });
+
+  it('connects to the checked address itself: the lookup node:http is given refuses every name', async () => {
+    const server = await serve(ok('hi'));
+    const spy = vi.spyOn(http, 'request');
+    try {
+      await fetcher().fetcher.fetch({ url: `http://${WWW}:${server.port}/` });
+      expect(spy).toHaveBeenCalledTimes(1);
+      const options = spy.mock.calls[0]![0] as http.RequestOptions;
+      expect(options.host).toBe('127.0.0.1');
+      let answer: unknown[] = [];
+      const lookup = options.lookup as unknown as (name: string, options: object, callback: (...args: unknown[]) => void) => void;
+      lookup(WWW, {}, (...args) => {
+        answer = args;
+      });
+      expect(answer).toEqual([expect.objectContaining({ code: 'internal-error', message: expect.stringContaining(WWW) }), '', 4]);
+      expect(answer[0]).toBeInstanceOf(MxrayError);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('reports a closed port as connection-refused with the errno', async () => {
@@ -321,10 +461,11 @@ describe('createNodeFetcher: DNS and the address policy', () => {
       [{ [`A ${WWW}`]: fail('TIMEOUT'), [`AAAA ${WWW}`]: fail('NODATA') }, 'TIMEOUT'],
       // Answers that are not addresses are no answer.
       [{ [`A ${WWW}`]: ['localhost', '127.0.0.1.', ''] }, 'NODATA'],
+      [{ [`A ${WWW}`]: ['localhost'], [`AAAA ${WWW}`]: [] }, 'NODATA'],
     ];
     for (const [table, detail] of cases) {
       const err = await failure(fetcher({ table }).fetcher.fetch({ url: `http://${WWW}:${server.port}/` }));
-      expect(err, JSON.stringify(table)).toMatchObject({ code: 'dns-error', detail });
+      expect(err, JSON.stringify(table)).toMatchObject({ code: 'dns-error', detail, message: expect.stringContaining(WWW) });
     }
     expect(server.connections).toBe(0);
   });
@@ -382,13 +523,87 @@ describe('createNodeFetcher: DNS and the address policy', () => {
 
   it('reports a resolver or policy that throws as internal-error', async () => {
     const server = await serve(ok('hi'));
-    const broken: Resolver = { ...fakeResolver(NAMES), a: () => Promise.reject(new TypeError('bug')) };
+    const broken: Resolver = { ...fakeResolver(NAMES), a: () => Promise.reject(new TypeError('resolver exploded')) };
     const url = `http://${WWW}:${server.port}/`;
-    expect(await failure(fetcher({ resolver: broken }).fetcher.fetch({ url }))).toMatchObject({ code: 'internal-error' });
+    const bug = (message: string) => ({ code: 'internal-error', detail: 'bug', message: expect.stringContaining(message) });
+    expect(await failure(fetcher({ resolver: broken }).fetcher.fetch({ url }))).toMatchObject(bug('resolver exploded'));
+    // Also when the other lookup answered, with nothing usable.
+    const half = { [`A ${WWW}`]: [], [`AAAA ${WWW}`]: new TypeError('AAAA exploded') };
+    expect(await failure(fetcher({ table: half }).fetcher.fetch({ url }))).toMatchObject(bug('AAAA exploded'));
     const throwing: AddressPolicy = () => {
-      throw new Error('bug');
+      throw new Error('policy exploded');
     };
-    expect(await failure(fetcher({ addressPolicy: throwing }).fetcher.fetch({ url }))).toMatchObject({ code: 'internal-error' });
+    expect(await failure(fetcher({ addressPolicy: throwing }).fetcher.fetch({ url }))).toMatchObject(bug('policy exploded'));
+    expect(server.connections).toBe(0);
+  });
+
+  it('names every refused address and why in the message', async () => {
+    const table = { [`A ${WWW}`]: ['10.0.0.1', '127.0.0.2'] };
+    const policy: AddressPolicy = (address) => (address === '10.0.0.1' ? 'private' : false);
+    const err = await failure(fetcher({ table, addressPolicy: policy }).fetcher.fetch({ url: `http://${WWW}:8080/` }));
+    expect(err).toMatchObject({ code: 'blocked-target', detail: 'address-policy' });
+    expect(err.message).toContain(`${WWW} (10.0.0.1: private, 127.0.0.2: refused)`);
+  });
+
+  it('tries at most four addresses of a name that refuse the connection', async () => {
+    const port = await closedPort();
+    // Five spellings of 127.0.0.1 (the IPv4-mapped ones reach it too), none listening.
+    const spellings = ['127.0.0.1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:7f00:0001', '0:0:0:0:0:ffff:7f00:1'];
+    const asked: string[] = [];
+    const policy: AddressPolicy = (address) => {
+      asked.push(address);
+      return true;
+    };
+    const table = { [`A ${WWW}`]: spellings.slice(0, 1), [`AAAA ${WWW}`]: spellings.slice(1) };
+    const err = await failure(fetcher({ table, addressPolicy: policy }).fetcher.fetch({ url: `http://${WWW}:${port}/` }));
+    expect(err).toMatchObject({ code: 'connection-refused', detail: 'ECONNREFUSED' });
+    expect(asked).toEqual(spellings.slice(0, 4));
+  });
+
+  it('tries no other address after a failure other than a refused connection', async () => {
+    let connection = 0;
+    // The first connection gets garbage, a second one would get an answer.
+    const server = await serveRaw((s) =>
+      s.end(connection++ === 0 ? 'HELLO THERE\r\n\r\n' : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi'),
+    );
+    const table = { [`A ${WWW}`]: ['127.0.0.1'], [`AAAA ${WWW}`]: ['::ffff:127.0.0.1'] };
+    const err = await failure(fetcher({ table, addressPolicy: () => true }).fetcher.fetch({ url: `http://${WWW}:${server.port}/` }));
+    expect(err).toMatchObject({ code: 'protocol-error', detail: 'bad-response' });
+    expect(server.connections).toBe(1);
+  });
+
+  it('stops, asking the policy nothing, when the signal aborts while DNS is asked', async () => {
+    const server = await serve(ok('hi'));
+    const controller = new AbortController();
+    const names = fakeResolver(NAMES);
+    const aborting: Resolver = {
+      ...names,
+      a: (name) => {
+        controller.abort();
+        return names.a(name);
+      },
+    };
+    const asked: string[] = [];
+    const policy: AddressPolicy = (address) => {
+      asked.push(address);
+      return true;
+    };
+    const f = fetcher({ resolver: aborting, addressPolicy: policy }).fetcher;
+    const err = await failure(f.fetch({ url: `http://${WWW}:${server.port}/`, signal: controller.signal }));
+    expect(err).toMatchObject({ code: 'connection-timeout', detail: 'aborted' });
+    expect(asked).toEqual([]);
+    expect(server.connections).toBe(0);
+  });
+
+  it('does not connect when the signal aborts while the policy is asked', async () => {
+    const server = await serve(ok('hi'));
+    const controller = new AbortController();
+    const policy: AddressPolicy = () => {
+      controller.abort();
+      return true;
+    };
+    const err = await failure(fetcher({ addressPolicy: policy }).fetcher.fetch({ url: `http://${WWW}:${server.port}/`, signal: controller.signal }));
+    expect(err).toMatchObject({ code: 'connection-timeout', detail: 'aborted' });
     expect(server.connections).toBe(0);
   });
 });
@@ -438,6 +653,28 @@ describe('createNodeFetcher: HTTPS', () => {
     expect(err).toMatchObject({ code: 'tls-handshake-error', detail: 'cert-expired' });
   });
 
+  it('refuses a certificate that is not valid yet', async () => {
+    const server = await serve(ok('secret'), { cert: notYetValid });
+    const err = await failure(fetcher().fetcher.fetch({ url: `https://${WWW}:${server.port}/` }));
+    expect(err).toMatchObject({ code: 'tls-handshake-error', detail: 'cert-not-yet-valid' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('sends a name written with a trailing dot without it as SNI', async () => {
+    const server = await serve(ok('secret'), { cert: trusted });
+    const result = await fetcher().fetcher.fetch({ url: `https://${WWW}.:${server.port}/` });
+    expect(result.body.toString()).toBe('secret');
+    expect(server.sni).toEqual([WWW]);
+    expect(server.requests[0]!.headers.host).toBe(`${WWW}.:${server.port}`);
+  });
+
+  it('reports a broken response after the handshake as protocol-error, not as a TLS failure', async () => {
+    const server = await serveTlsRaw(trusted, (s) => s.once('data', () => s.end('HELLO THERE\r\n\r\n')));
+    const err = await failure(fetcher().fetcher.fetch({ url: `https://${WWW}:${server.port}/` }));
+    expect(err).toMatchObject({ code: 'protocol-error', detail: 'bad-response' });
+    expect(server.connections).toBe(1);
+  });
+
   it('reports a server that does not speak TLS as tls-handshake-error', async () => {
     const server = await serveRaw((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     const err = await failure(fetcher().fetcher.fetch({ url: `https://${WWW}:${server.port}/` }));
@@ -474,7 +711,11 @@ describe('createNodeFetcher: redirects', () => {
     expect(resolver.asked).toEqual([`A ${WWW}`, `AAAA ${WWW}`, `A ${WWW}`, `AAAA ${WWW}`, `A ${OTHER}`, `AAAA ${OTHER}`]);
     // One redirect fewer than needed: the limit is an error, and the last hop is never reached.
     const before = final.connections;
-    expect(await failure(f.fetch({ url: first, followRedirects: 1 }))).toMatchObject({ code: 'protocol-error', detail: 'redirect-limit' });
+    expect(await failure(f.fetch({ url: first, followRedirects: 1 }))).toMatchObject({
+      code: 'protocol-error',
+      detail: 'redirect-limit',
+      message: expect.stringMatching(/\b1\b/),
+    });
     expect(final.connections).toBe(before);
   });
 
@@ -494,12 +735,46 @@ describe('createNodeFetcher: redirects', () => {
     expect(final.requests.map((r) => [r.method, r.body.length, r.headers['content-length']])).toEqual([['GET', 0, undefined]]);
   });
 
+  it('after a POST: 307 and 308 repeat it, 301, 302 and 303 make it a GET without a body', async () => {
+    const server = await serve((req, res) => {
+      if (req.url!.endsWith('/next')) ok('done')(req, res);
+      else redirect(Number(req.url!.slice(1)), `${req.url!}/next`)(req, res);
+    });
+    const f = fetcher().fetcher;
+    for (const status of [301, 302, 303, 307, 308]) {
+      const result = await f.fetch({ url: `http://${WWW}:${server.port}/${status}`, method: 'POST', body: Buffer.from('form'), followRedirects: 1 });
+      expect(result.body.toString()).toBe('done');
+    }
+    expect(server.requests.map((r) => [r.method, r.url, r.body.toString()])).toEqual([
+      ['POST', '/301', 'form'],
+      ['GET', '/301/next', ''],
+      ['POST', '/302', 'form'],
+      ['GET', '/302/next', ''],
+      ['POST', '/303', 'form'],
+      ['GET', '/303/next', ''],
+      ['POST', '/307', 'form'],
+      ['POST', '/307/next', 'form'],
+      ['POST', '/308', 'form'],
+      ['POST', '/308/next', 'form'],
+    ]);
+  });
+
+  it('follows only 301, 302, 303, 307 and 308', async () => {
+    const server = await serve((req, res) => {
+      if (req.url!.endsWith('/next')) ok('followed')(req, res);
+      else redirect(Number(req.url!.slice(1)), `${req.url!}/next`)(req, res);
+    });
+    const f = fetcher().fetcher;
+    const statusAfter = async (status: number) => (await f.fetch({ url: `http://${WWW}:${server.port}/${status}`, followRedirects: 1 })).status;
+    expect(await Promise.all([300, 301, 302, 303, 304, 305, 307, 308].map(statusAfter))).toEqual([300, 200, 200, 200, 304, 305, 200, 200]);
+  });
+
   it('puts every hop to the address policy: a redirect to a refused address is blocked-target', async () => {
     const blocked = await serve(ok('internal'));
     const server = await serve(redirect(302, `http://${OTHER}:${blocked.port}/admin`));
     const policy: AddressPolicy = (_address, port) => port !== blocked.port || 'internal service';
     const err = await failure(fetcher({ addressPolicy: policy }).fetcher.fetch({ url: `http://${WWW}:${server.port}/`, followRedirects: 3 }));
-    expect(err).toMatchObject({ code: 'blocked-target', detail: 'address-policy' });
+    expect(err).toMatchObject({ code: 'blocked-target', detail: 'address-policy', message: expect.stringContaining(`127.0.0.1: internal service`) });
     expect(blocked.connections).toBe(0);
   });
 
@@ -520,7 +795,7 @@ describe('createNodeFetcher: redirects', () => {
     const plain = await serve(ok('cleartext'));
     const server = await serve(redirect(301, `http://${WWW}:${plain.port}/`), { cert: trusted });
     const err = await failure(fetcher().fetcher.fetch({ url: `https://${WWW}:${server.port}/`, followRedirects: 3 }));
-    expect(err).toMatchObject({ code: 'blocked-target', detail: 'redirect-downgrade' });
+    expect(err).toMatchObject({ code: 'blocked-target', detail: 'redirect-downgrade', message: expect.stringContaining(`http://${WWW}:${plain.port}/`) });
     expect(plain.connections).toBe(0);
   });
 
@@ -546,7 +821,8 @@ describe('createNodeFetcher: redirects', () => {
     expect(await failure(at('/file'))).toMatchObject({ code: 'invalid-input', detail: 'bad-scheme' });
     expect(await failure(at('/creds'))).toMatchObject({ code: 'invalid-input', detail: 'credentials' });
     expect(await failure(at('/bad'))).toMatchObject({ code: 'protocol-error', detail: 'redirect-location' });
-    expect(await failure(at('/none'))).toMatchObject({ code: 'protocol-error', detail: 'redirect-location' });
+    // The message names the status that came without a Location.
+    expect(await failure(at('/none'))).toMatchObject({ code: 'protocol-error', detail: 'redirect-location', message: expect.stringContaining('302') });
   });
 });
 
@@ -558,7 +834,7 @@ describe('createNodeFetcher: size caps', () => {
       res.flushHeaders();
     });
     const err = await failure(fetcher().fetcher.fetch({ url: `http://${WWW}:${server.port}/`, timeoutMs: 20_000 }));
-    expect(err).toMatchObject({ code: 'protocol-error', detail: 'too-large' });
+    expect(err).toMatchObject({ code: 'protocol-error', detail: 'too-large', message: expect.stringContaining('10000000') });
   });
 
   it('stops reading a chunked body as soon as it is over the cap', async () => {
@@ -570,7 +846,7 @@ describe('createNodeFetcher: size caps', () => {
       cleanups.push(() => clearInterval(timer));
     });
     const err = await failure(fetcher().fetcher.fetch({ url: `http://${WWW}:${server.port}/`, maxBytes: 64 * 1024, timeoutMs: 20_000 }));
-    expect(err).toMatchObject({ code: 'protocol-error', detail: 'too-large' });
+    expect(err).toMatchObject({ code: 'protocol-error', detail: 'too-large', message: expect.stringContaining('65536') });
   });
 
   it('accepts a body of exactly the cap, announced or chunked, and refuses one byte more', async () => {
@@ -603,7 +879,8 @@ describe('createNodeFetcher: size caps', () => {
     expect(await failure(small.fetch({ url: `http://${WWW}:${server.port}/` }))).toMatchObject({ code: 'protocol-error', detail: 'header-too-large' });
     // Within the default cap.
     expect((await fetcher().fetcher.fetch({ url: `http://${WWW}:${server.port}/` })).headers['x-big']).toHaveLength(2000);
-    const huge = await serve(ok('hi', { 'x-big': 'b'.repeat(DEFAULT_FETCH_LIMITS.maxHeaderBytes) }));
+    // The default cap: 16 KiB.
+    const huge = await serve(ok('hi', { 'x-big': 'b'.repeat(16 * 1024) }));
     expect(await failure(fetcher().fetcher.fetch({ url: `http://${WWW}:${huge.port}/` }))).toMatchObject({ detail: 'header-too-large' });
   });
 });
@@ -612,7 +889,7 @@ describe('createNodeFetcher: time-outs and aborts', () => {
   it('gives up with io-timeout when the server never answers', async () => {
     const server = await serve(() => undefined);
     const err = await failure(fetcher().fetcher.fetch({ url: `http://${WWW}:${server.port}/`, timeoutMs: 200 }));
-    expect(err).toMatchObject({ code: 'io-timeout', detail: 'timeout' });
+    expect(err).toMatchObject({ code: 'io-timeout', detail: 'timeout', message: expect.stringMatching(/time/) });
   });
 
   it('counts the body in the time-out: a server that drips its body is cut off', async () => {
@@ -629,7 +906,7 @@ describe('createNodeFetcher: time-outs and aborts', () => {
   it('gives up with connection-timeout when the time runs out before a connection (here: during DNS)', async () => {
     const slow: Resolver = { ...fakeResolver(NAMES), a: () => new Promise<string[]>(() => undefined) };
     const err = await failure(fetcher({ resolver: slow }).fetcher.fetch({ url: `http://${WWW}:1/`, timeoutMs: 200 }));
-    expect(err).toMatchObject({ code: 'connection-timeout', detail: 'timeout' });
+    expect(err).toMatchObject({ code: 'connection-timeout', detail: 'timeout', message: expect.stringMatching(/time/) });
   });
 
   it('uses the fetcher default time-out', async () => {
@@ -642,7 +919,7 @@ describe('createNodeFetcher: time-outs and aborts', () => {
     const server = await serve(ok('hi'));
     const { fetcher: f, resolver } = fetcher();
     const err = await failure(f.fetch({ url: `http://${WWW}:${server.port}/`, signal: AbortSignal.abort() }));
-    expect(err).toMatchObject({ code: 'connection-timeout', detail: 'aborted' });
+    expect(err).toMatchObject({ code: 'connection-timeout', detail: 'aborted', message: expect.stringMatching(/abort/) });
     expect(resolver.asked).toEqual([]);
     expect(server.connections).toBe(0);
   });
@@ -651,7 +928,7 @@ describe('createNodeFetcher: time-outs and aborts', () => {
     const controller = new AbortController();
     const server = await serve(() => controller.abort());
     const err = await failure(fetcher().fetcher.fetch({ url: `http://${WWW}:${server.port}/`, signal: controller.signal, timeoutMs: 20_000 }));
-    expect(err).toMatchObject({ code: 'io-timeout', detail: 'aborted' });
+    expect(err).toMatchObject({ code: 'io-timeout', detail: 'aborted', message: expect.stringMatching(/abort/) });
   });
 
   it('leaves no listener on the caller signal', async () => {
@@ -693,5 +970,76 @@ describe('createNodeFetcher: IPv6 loopback', () => {
     const result = await f.fetch({ url: `http://${WWW}:${server.port}/` });
     expect(result).toMatchObject({ address: '::1' });
     expect(result.body.toString()).toBe('second');
+  });
+});
+
+describe('requestFailure: what an error from node:http means, by phase', () => {
+  const error = (message: string, code?: string) => Object.assign(new Error(message), code === undefined ? {} : { code });
+
+  // OpenSSL's verification codes as Node reports them: the chain is not trusted, whatever the phase.
+  it.each([
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_CRL',
+    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+    'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+    'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+    'CERT_SIGNATURE_FAILURE',
+    'CRL_SIGNATURE_FAILURE',
+    'CRL_NOT_YET_VALID',
+    'CRL_HAS_EXPIRED',
+    'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+    'ERROR_IN_CERT_NOT_AFTER_FIELD',
+    'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+    'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_CHAIN_TOO_LONG',
+    'CERT_REVOKED',
+    'INVALID_CA',
+    'PATH_LENGTH_EXCEEDED',
+    'INVALID_PURPOSE',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+  ])('%s: cert-untrusted', (code) => {
+    for (const phase of ['connect', 'tls', 'response'] as const) {
+      expect(requestFailure(error('verification failed', code), phase), phase).toMatchObject({ code: 'tls-handshake-error', detail: 'cert-untrusted' });
+    }
+  });
+
+  it.each([
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'cert-name-mismatch'],
+    ['HOSTNAME_MISMATCH', 'cert-name-mismatch'],
+    ['CERT_HAS_EXPIRED', 'cert-expired'],
+    ['CERT_NOT_YET_VALID', 'cert-not-yet-valid'],
+  ])('%s: %s', (code, detail) => {
+    expect(requestFailure(error('bad certificate', code), 'tls')).toMatchObject({ code: 'tls-handshake-error', detail });
+  });
+
+  it.each([
+    ['connect', 'ETIMEDOUT', 'connection-timeout', 'ETIMEDOUT'],
+    ['connect', 'ECONNREFUSED', 'connection-refused', 'ECONNREFUSED'],
+    ['connect', 'EHOSTUNREACH', 'connection-refused', 'EHOSTUNREACH'],
+    ['connect', undefined, 'connection-refused', null],
+    ['tls', 'ECONNRESET', 'tls-handshake-error', 'handshake-failed'],
+    ['tls', 'ETIMEDOUT', 'tls-handshake-error', 'handshake-failed'],
+    ['response', 'HPE_HEADER_OVERFLOW', 'protocol-error', 'header-too-large'],
+    ['response', 'HPE_INVALID_CONSTANT', 'protocol-error', 'bad-response'],
+    ['response', 'ECONNRESET', 'protocol-error', 'closed'],
+    ['response', 'ETIMEDOUT', 'protocol-error', 'closed'],
+    ['response', undefined, 'protocol-error', 'closed'],
+  ] as const)('at %s, code %s: %s (%s)', (phase, errno, code, detail) => {
+    expect(requestFailure(error('it failed', errno), phase)).toMatchObject({ code, detail });
+  });
+
+  it("keeps Node's message and adds the code, when there is one", () => {
+    expect(requestFailure(error('socket hang up', 'ECONNRESET'), 'response').message).toBe('socket hang up (ECONNRESET)');
+    expect(requestFailure(error('socket hang up'), 'response').message).toBe('socket hang up');
+  });
+
+  it('passes an MxrayError through as it is', () => {
+    const own = new MxrayError('internal-error', 'lookup attempted');
+    expect(requestFailure(own, 'connect')).toBe(own);
   });
 });
