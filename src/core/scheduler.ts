@@ -2,6 +2,7 @@
 // address and port at once, across every job in the process (a bulk scan of domains that share an
 // MX host, the demo lab serving every scenario from 127.0.0.1). One is built per process by
 // runtime/; jobs get it injected and never make their own.
+import { Gate } from './concurrency.js';
 
 export interface SchedulerLimits {
   /** Targets (whole receiver tests, scans of one domain …) at once. */
@@ -18,37 +19,6 @@ export interface Scheduler {
   target<T>(task: () => Promise<T>): Promise<T>;
   /** Runs work on one connection to `address`:`port` once a slot for that address and port is free. */
   connection<T>(address: string, port: number, task: () => Promise<T>): Promise<T>;
-}
-
-/** A queue that runs at most `limit` tasks at once, in the order they came; reports when it goes idle. */
-class Gate {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(
-    private readonly limit: number,
-    private readonly onIdle: () => void = () => {},
-  ) {}
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        this.active++;
-        // A task that throws synchronously is a rejected task, not a stuck slot.
-        Promise.resolve()
-          .then(task)
-          .then(resolve, reject)
-          .finally(() => {
-            this.active--;
-            const next = this.waiting.shift();
-            if (next) next();
-            else if (this.active === 0) this.onIdle();
-          });
-      };
-      if (this.active < this.limit) start();
-      else this.waiting.push(start);
-    });
-  }
 }
 
 export function createScheduler(limits: SchedulerLimits = DEFAULT_SCHEDULER_LIMITS): Scheduler {
