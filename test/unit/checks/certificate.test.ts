@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessCertificate, certificateCovers, certificateNames, nameCovers, type CertificateContext } from '../../../src/checks/certificate.js';
+import { assessCertificate, certificateCovers, certificateNames, nameCovers, type CertificateContext } from '../../../src/checks/certificate/index.js';
 import { DEFAULT_PROFILE } from '../../../src/checks/profile.js';
 import type { CertInfo, CertVerdict, Finding } from '../../../src/core/schema.js';
 

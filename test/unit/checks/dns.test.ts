@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessDns } from '../../../src/checks/dns.js';
+import { assessDns } from '../../../src/checks/dns/index.js';
 import type { DnsFacts, MxRecord } from '../../../src/core/schema.js';
 import { kbEntry } from '../../../src/kb/index.js';
 

@@ -1,7 +1,9 @@
 // What a server does with mail offered without TLS: reading the replies to MAIL FROM / RCPT TO,
 // and judging the cleartext test. Reply texts are the ones real MTAs send.
 import { describe, expect, it } from 'vitest';
-import { assessCleartext, classifyEnvelopeReply, isRequireTlsReply } from '../../../src/checks/policy.js';
+import { assessCleartext } from '../../../src/checks/cleartext/index.js';
+import { classifyEnvelopeReply } from '../../../src/checks/envelope/index.js';
+import { isRequireTlsReply } from '../../../src/checks/replies.js';
 import type { CleartextFacts, EnvelopeStep, HostAssessment, ReplyFacts } from '../../../src/core/schema.js';
 
 const reply = (code: number, text: string): ReplyFacts => ({ code, enhanced: /^\d\.\d+\.\d+/.exec(text)?.[0] ?? null, lines: [text] });

@@ -1,7 +1,7 @@
 // Why a handshake failed, read from what the record layer saw and OpenSSL's words, in the normal
 // attempt and the legacy retry. The error texts are OpenSSL 1.1/3 reason strings as Node reports them.
 import { describe, expect, it } from 'vitest';
-import { classifyHandshakeFailure, classifyLegacySuccess, type HandshakeAttempt } from '../../../src/checks/tls.js';
+import { classifyHandshakeFailure, classifyLegacySuccess, type HandshakeAttempt } from '../../../src/checks/tls/index.js';
 import type { TlsRecordSummary } from '../../../src/tls/records.js';
 
 const seen = (over: Partial<TlsRecordSummary> = {}): TlsRecordSummary => ({

@@ -2,7 +2,7 @@
 // 4.96, OpenSMTPD 6.8.0p2), recorded from mxray's own transcripts: the reply assembly, the EHLO
 // parser and the "requires TLS" classification must read each dialect right without a server.
 import { describe, expect, it } from 'vitest';
-import { isRequireTlsReply } from '../../../src/checks/policy.js';
+import { isRequireTlsReply } from '../../../src/checks/replies.js';
 import { announcedName, parseEhlo } from '../../../src/smtp/ehlo.js';
 import { assembleReply, parseReplyLine } from '../../../src/smtp/reply.js';
 

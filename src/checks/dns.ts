@@ -1,2 +1,0 @@
-// Kept for the modules that import it: the DNS check lives in dns/.
-export { assessDns, type DnsAssessContext } from './dns/index.js';
