@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: whole-process wall time of `mxray check` against the demo lab's good server, next to
 // `node -e 0` (Node's own start-up, the floor for any Node tool), `openssl s_client -starttls smtp`
-// and `swaks --tls`, all measured in this one run, on loopback. Targets (issue 9):
+// and `swaks --tls`, all measured in this one run, on loopback. Targets (issues 9 and 14):
 //   mxray check ≤ 2.3 × node -e 0      mxray --version ≤ 1.2 × node -e 0 (issue 14)
 // Usage: npm run bench [-- --runs N]
 import { execFile } from 'node:child_process';

@@ -52,7 +52,12 @@ export function makeFinding(id: FindingId, facts: Facts = {}, evidence: number[]
 
 export const SEVERITY_RANK: Record<Severity, number> = { ok: 0, info: 1, warning: 2, error: 3, critical: 4 };
 
-/** Worst first, then by id, for stable output. */
+/**
+ * Worst first, then by id, for stable output. Ids are ASCII, so plain code-unit order is the
+ * order a person expects; `localeCompare` would load ICU's collator (about 6 ms of start-up).
+ */
 export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.id.localeCompare(b.id));
+  return [...findings].sort(
+    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Severity } from '../../../src/core/schema.js';
 import { CATALOGUE } from '../../../src/kb/catalogue.js';
-import { allEntries, fillTemplate, kbEntry, makeFinding, type FindingId } from '../../../src/kb/index.js';
+import { allEntries, fillTemplate, kbEntry, makeFinding, sortFindings, type FindingId } from '../../../src/kb/index.js';
 import type { KbEntry } from '../../../src/kb/types.js';
 
 /** The contract: every id checks may emit, with its severity, actor and fact names. */
@@ -198,5 +198,31 @@ describe('makeFinding over the catalogue', () => {
   it('refuses an id that is not in the catalogue', () => {
     // The type allows catalogue ids only; a caller without types (JavaScript, a saved report) is still refused.
     expect(() => makeFinding('no.such-finding' as FindingId)).toThrow(/not in the catalogue/);
+  });
+});
+
+describe('sortFindings', () => {
+  it('puts the worst first and orders equals by id, in code-unit order, without changing its input', () => {
+    const input = [
+      makeFinding('dns.mx-cname', { mx: 'a', cname: 'b' }), // warning
+      makeFinding('tls.sni-required', { host: 'h', error: 'e' }), // error
+      makeFinding('dns.null-mx', { domain: 'd' }), // info
+      makeFinding('net.all-unreachable', { domain: 'd', count: 1, port: 25, sourceAddress: 's' }), // critical
+      makeFinding('dns.servfail', { domain: 'd', resolver: 'r' }), // error
+      makeFinding('net.connect-refused', { host: 'h' }), // error
+    ];
+    const before = input.map((f) => f.id);
+    expect(sortFindings(input).map((f) => f.id)).toEqual([
+      'net.all-unreachable',
+      'dns.servfail',
+      'net.connect-refused',
+      'tls.sni-required',
+      'dns.mx-cname',
+      'dns.null-mx',
+    ]);
+    expect(input.map((f) => f.id)).toEqual(before);
+    // Equal ids keep a stable, total order (the comparator answers 0, not -1, for equals).
+    const same = [makeFinding('net.connect-refused', { host: 'b' }), makeFinding('net.connect-refused', { host: 'a' })];
+    expect(sortFindings(same).map((f) => f.facts['host'])).toEqual(['b', 'a']);
   });
 });
