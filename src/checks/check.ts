@@ -6,7 +6,7 @@
 // assessFacts made of them (the HostAssessment), the judge's context (profile, options, transcript)
 // and, when it depends on them, the findings the checks before it made.
 import type { TrustStore } from '../core/context.js';
-import type { Evidence, Finding, HostAssessment, HostFacts, HostReport, ReceiverBody, TranscriptEvent } from '../core/schema.js';
+import type { Delivery, Evidence, Finding, HostAssessment, HostFacts, HostReport, ReceiverBody, TranscriptEvent } from '../core/schema.js';
 import { makeFinding, type Facts, type FindingId } from '../kb/index.js';
 import type { Profile } from '../kb/profiles.js';
 
@@ -54,13 +54,14 @@ export interface CheckInput<F extends keyof HostFacts = never, A extends keyof H
   prior: readonly Finding[];
 }
 
-/** A receiver body before judging: every host holds facts only. */
-export type ReceiverFacts = Omit<ReceiverBody, 'hosts'> & { hosts: HostFacts[] };
+/** A receiver body before judging: every host holds facts only, and the delivery walk is not made yet. */
+export type ReceiverFacts = Omit<ReceiverBody, 'hosts' | 'delivery'> & { hosts: HostFacts[] };
 
-/** Everything the registry hands every domain check: the domain's facts and each address's judged status. */
+/** Everything the registry hands every domain check: the domain's facts, each address judged, and the senders' walk over them. */
 export interface DomainCheckInput {
   facts: ReceiverFacts;
-  hosts: readonly Pick<HostReport, 'status'>[];
+  hosts: readonly HostReport[];
+  delivery: Delivery;
   /** The findings the domain checks listed before this one made, in order. */
   prior: readonly Finding[];
 }

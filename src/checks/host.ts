@@ -19,9 +19,9 @@ export { isRateLimitReply } from './replies.js';
 
 /** Chain verification, name matching and reply classification, from the measured facts only. */
 export function assessFacts(facts: HostFacts, ctx: AssessContext): HostAssessment {
-  const { certificate, noSni } = verifyHostCertificates(facts, ctx);
+  const { certificate, certificateFrom, noSni } = verifyHostCertificates(facts, ctx);
   const { legacyCause, certificateReceived } = readLegacyCause(facts, (ctx.profile ?? DEFAULT_PROFILE).currentProtocols);
-  return { certificate, noSni, legacyCause, certificateReceived, envelope: classifyEnvelope(facts.envelope), cleartext: judgeCleartext(facts.cleartext) };
+  return { certificate, certificateFrom, noSni, legacyCause, certificateReceived, envelope: classifyEnvelope(facts.envelope), cleartext: judgeCleartext(facts.cleartext) };
 }
 
 export interface HostJudgement {
@@ -45,7 +45,7 @@ export function judgeHost(facts: HostFacts, ctx: HostJudgeContext): HostReport {
 }
 
 /** The assessment of a host whose judging failed: nothing concluded. */
-const UNJUDGED: HostAssessment = { certificate: null, noSni: null, legacyCause: null, certificateReceived: null, envelope: [], cleartext: null };
+const UNJUDGED: HostAssessment = { certificate: null, certificateFrom: null, noSni: null, legacyCause: null, certificateReceived: null, envelope: [], cleartext: null };
 
 /** Every check of the registry, in order, each seeing the findings of those before it. */
 export function assessHost(facts: HostFacts, assessment: HostAssessment, ctx: HostCheckContext): HostJudgement {

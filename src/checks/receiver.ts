@@ -2,10 +2,11 @@
 // them together show. Pure: `mxray check` runs it after probing, `mxray report --rejudge` on a
 // saved report with another trust store or date.
 import type { TrustStore } from '../core/context.js';
-import type { Finding, HostReport, ReceiverBody, TranscriptEvent, Verdict } from '../core/schema.js';
-import { sortFindings } from '../kb/index.js';
+import type { Delivery, Finding, HostReport, ReceiverBody, TranscriptEvent, Verdict } from '../core/schema.js';
+import { SEVERITY_RANK, sortFindings } from '../kb/index.js';
 import type { Profile } from '../kb/profiles.js';
 import type { ReceiverFacts } from './check.js';
+import { accepts, assessDelivery } from './delivery/index.js';
 import { judgeHost } from './host.js';
 import { DOMAIN_CHECKS } from './registry.js';
 import { verdictOf, worstVerdict } from './verdict.js';
@@ -28,13 +29,20 @@ export interface ReceiverJudgement {
   verdict: Verdict;
 }
 
-/** Top-level findings: one per id, listing every host it was seen on. */
-function mergeFindings(domain: Finding[], hosts: HostReport[]): Finding[] {
+/** A host's problems, as they weigh on the domain: capped at a warning when senders skip it and deliver elsewhere. */
+function domainWeight(h: HostReport, delivery: Delivery): Finding[] {
+  const skipped = delivery.state !== 'none' && delivery.state !== 'not-applicable' && !accepts(delivery, h.key);
+  return skipped ? h.findings.map((f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK.warning ? { ...f, severity: 'warning' } : f)) : h.findings;
+}
+
+/** Top-level findings: one per id, listing every host it was seen on, at the worst severity it has for the domain. */
+function mergeFindings(domain: Finding[], hosts: HostReport[], delivery: Delivery): Finding[] {
   const byId = new Map<string, Finding>();
-  for (const f of [...domain, ...hosts.flatMap((h) => h.findings)]) {
+  for (const f of [...domain, ...hosts.flatMap((h) => domainWeight(h, delivery))]) {
     const seen = byId.get(f.id);
     if (!seen) byId.set(f.id, { ...f, hosts: [...f.hosts], evidence: [...f.evidence] });
     else {
+      if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[seen.severity]) seen.severity = f.severity;
       for (const h of f.hosts) if (!seen.hosts.includes(h)) seen.hosts.push(h);
       for (const e of f.evidence) if (!seen.evidence.includes(e)) seen.evidence.push(e);
     }
@@ -42,16 +50,33 @@ function mergeFindings(domain: Finding[], hosts: HostReport[]): Finding[] {
   return sortFindings([...byId.values()]);
 }
 
+/**
+ * The domain's verdict is what senders get: a null MX has nothing to test; when some address
+ * accepts mail, the verdicts of the accepting addresses, at least a warning when senders skip any;
+ * when none does, the worst of them all (a refusal fails, silence everywhere is inconclusive).
+ */
+export function domainVerdict(facts: Pick<ReceiverFacts, 'dns'>, domainFindings: readonly Finding[], hosts: readonly HostReport[], delivery: Delivery): Verdict {
+  if (facts.dns.status === 'null-mx') return 'not-applicable';
+  const domain = verdictOf(domainFindings);
+  if (delivery.state === 'delivered' || delivery.state === 'fallback') {
+    const accepting = hosts.filter((h) => accepts(delivery, h.key));
+    const skipped = accepting.length < hosts.length ? 'warn' : 'pass';
+    return worstVerdict([domain, skipped, ...accepting.map((h) => h.verdict)]);
+  }
+  return worstVerdict([domain, ...hosts.map((h) => h.verdict)]);
+}
+
 /** Strips what judging added, leaving the facts a receiver body was judged from. */
 export function receiverFacts(body: ReceiverBody): ReceiverFacts {
+  const { delivery: _d, ...rest } = body;
   const hosts = body.hosts.map(({ assessment: _a, verdict: _v, findings: _f, ...facts }) => facts);
-  return { ...body, hosts };
+  return { ...rest, hosts };
 }
 
 /** What only the domain as a whole shows: every domain check of the registry, in order. */
-export function assessDomain(facts: ReceiverFacts, hosts: readonly Pick<HostReport, 'status'>[]): Finding[] {
+export function assessDomain(facts: ReceiverFacts, hosts: readonly HostReport[], delivery: Delivery): Finding[] {
   const findings: Finding[] = [];
-  for (const check of DOMAIN_CHECKS) findings.push(...check.assess({ facts, hosts, prior: [...findings] }));
+  for (const check of DOMAIN_CHECKS) findings.push(...check.assess({ facts, hosts, delivery, prior: [...findings] }));
   return findings;
 }
 
@@ -68,10 +93,11 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
       transcript: ctx.transcript,
     }),
   );
-  const domainFindings = assessDomain(facts, hosts);
+  const delivery = assessDelivery(hosts);
+  const domainFindings = assessDomain(facts, hosts, delivery);
   return {
-    body: { ...facts, hosts },
-    findings: mergeFindings(domainFindings, hosts),
-    verdict: worstVerdict([verdictOf(domainFindings), ...hosts.map((h) => h.verdict)]),
+    body: { ...facts, hosts, delivery },
+    findings: mergeFindings(domainFindings, hosts, delivery),
+    verdict: domainVerdict(facts, domainFindings, hosts, delivery),
   };
 }

@@ -8,6 +8,7 @@ import type { DomainCheck, HostCheck } from './check.js';
 import { certificateCheck } from './certificate/index.js';
 import { cleartextCheck } from './cleartext/index.js';
 import { allUnreachableCheck, connectionCheck } from './connection/index.js';
+import { deliveryCheck } from './delivery/index.js';
 import { dialogueCheck } from './dialogue/index.js';
 import { dnsCheck } from './dns/index.js';
 import { envelopeCheck } from './envelope/index.js';
@@ -33,4 +34,4 @@ export const HOST_CHECKS: readonly HostCheck[] = [
 ];
 
 /** The checks of the whole domain, run after every address was judged. */
-export const DOMAIN_CHECKS: readonly DomainCheck[] = [dnsCheck, allUnreachableCheck];
+export const DOMAIN_CHECKS: readonly DomainCheck[] = [dnsCheck, allUnreachableCheck, deliveryCheck];

@@ -32,7 +32,7 @@ export function readCaFiles(files: string[]): string[] {
     try {
       text = readFileSync(f, 'utf8');
     } catch (err) {
-      throw new UsageError(`cannot read --ca-file ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(`cannot read --ca-file ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { helpful: false });
     }
     if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${f} holds no PEM certificate`);
     return text;
@@ -58,6 +58,24 @@ interface CheckOpts extends ReportOptions {
   greetingTimeout?: number;
 }
 
+const CHECK_HELP = `
+Examples:
+  mxray check example.com                   every MX host of example.com, as senders reach them
+  mxray check --host mx1.example.com        one server (the MX lookup is skipped)
+  mxray check mx1.example.com:587           a submission port; :465 means implicit TLS
+  mxray check example.com --details         add banner, extensions, chain and thumbprints
+  mxray check example.com --explain         what senders do, and every step of every fix
+  mxray check example.com --format html -o report.html
+
+Exit codes:
+  0  pass or warn: mail to the domain is protected (warnings say what to improve);
+     also a domain that accepts no mail (null MX)
+  1  fail: a problem senders meet (no TLS, a certificate verifying senders refuse …)
+  2  usage error (a bad option or target)
+  3  inconclusive: could not test (port 25 blocked here, DNS failing, rate limited)
+  4  internal error of mxray, or the output could not be written
+`;
+
 export function configure(cmd: Command): Run {
   cmd
     .argument('[target]', 'domain | user@domain | host:port | IPv4 | [IPv6] | [IPv6]:port')
@@ -78,6 +96,7 @@ export function configure(cmd: Command): Run {
     .option('--quick', 'skip the extra handshake without SNI and the cleartext session')
     .option('--greeting-timeout <seconds>', 'how long to wait for the banner (default 30)', seconds('--greeting-timeout'));
   addReportOptions(cmd, { timeout: 'time-out for each connect, command and handshake (default 10/30/15)' });
+  cmd.addHelpText('after', CHECK_HELP);
   return async (target: string | undefined, o: CheckOpts) => {
     const format = formatOf(o);
     if (!target && !o.host) throw new UsageError('say what to test: mxray check <domain | user@domain | host:port | IP>');

@@ -6,7 +6,8 @@ import { renderText } from '../render/text.js';
 import { table } from '../render/style.js';
 import type { Run } from './commands.js';
 import { addReportOptions, type ReportOptions } from './options.js';
-import { emit, formatOf, renderReport, styleFor } from './output.js';
+import { emit, formatOf, renderReport, styleFor, widthFor } from './output.js';
+import { receiverDocument } from '../render/receiver.js';
 import { stdout } from './stdout.js';
 
 interface DemoOpts extends ReportOptions {
@@ -79,19 +80,31 @@ export function configure(cmd: Command): Run {
       await emit(`${JSON.stringify({ scenarios: results.map((r) => ({ name: r.name, report: r.report })) }, null, 2)}\n`, o);
     } else if (format === 'text') {
       const style = styleFor(o);
-      const rows = results.map((r) => {
-        // Problems first; a clean scenario shows what was right instead.
-        const problems = r.report.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info');
-        const shown = problems.length ? problems : r.report.findings;
-        const top = shown.slice(0, 3).map((f) => f.id);
-        return [r.name, r.report.body.target.domain ?? '', style.verdict(r.report.verdict, r.report.verdict), r.report.verdict === r.expect.verdict ? 'yes' : `NO (${r.expect.verdict})`, top.join(', ')];
-      });
-      const parts = [
-        `${style.bold('mxray demo')} — the receiver test against ${results.length} local servers, each with one classic problem\n`,
-        table(['Scenario', 'Domain', 'Verdict', 'As expected', 'Worst findings'], rows, style, 60),
+      const width = widthFor(o);
+      const rows = results.map((r) => [
+        r.name,
+        r.report.verdict,
+        r.report.verdict === r.expect.verdict ? 'yes' : `NO (${r.expect.verdict})`,
+        receiverDocument(r.report).reason,
+      ]);
+      const paint = (row: number, col: number, text: string) => {
+        const r = results[row]!;
+        if (col === 1) return style.verdict(r.report.verdict, text);
+        if (col === 2 && r.report.verdict !== r.expect.verdict) return style.severity('error', text);
+        return text;
+      };
+      // Each scenario's report on request; the summary table always comes last, where the eye lands.
+      const parts = o.details || o.verbose || o.explain
+        ? results.map((r) => `${style.bold(`━━ ${r.name}: ${r.title}`)}\n${renderText(r.report, { style, verbose: o.verbose ?? false, explain: o.explain ?? false, brief: !(o.details || o.verbose), width })}`)
+        : [];
+      parts.push(
+        `${style.bold('mxray demo')} — the receiver test against ${results.length} local servers, each with one classic problem (domains <scenario>.mxray.test)\n`,
+        table(['Scenario', 'Verdict', 'Expected', 'Why'], rows, style, width, paint, true),
         '',
-        ...results.map((r) => `${style.bold(`━━ ${r.name}: ${r.title}`)}\n${renderText(r.report, { style, verbose: o.verbose ?? false, brief: !o.verbose })}`),
-      ];
+        mismatched.length
+          ? style.severity('error', `${mismatched.length} scenario(s) did not give the expected verdict.`)
+          : `Every verdict is as expected. Each scenario's report: mxray demo --details [--only <name>]; a scenario's lab stays up with mxray demo --serve --only <name>.`,
+      );
       await emit(`${parts.join('\n')}\n`, o);
     } else {
       await emit(results.map((r) => renderReport(r.report, o)).join('\n'), o);

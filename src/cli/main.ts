@@ -23,6 +23,8 @@ export interface Program {
 /** Every command of the table is registered by name and description; only the invoked one is loaded. */
 export async function buildProgram(argv: readonly string[], table: readonly CommandEntry[], out: Sink): Promise<Program> {
   let outcome: Outcome | null = null;
+  const wanted = invokedCommand(argv);
+  const helpHint = `see mxray ${wanted && table.some((e) => e.name === wanted) ? `${wanted} ` : ''}--help`;
   const program = new Command('mxray')
     .description('Is mail between organisations protected by TLS? If not: why, and who must fix what.')
     .version(VERSION, '-V, --version')
@@ -31,11 +33,10 @@ export async function buildProgram(argv: readonly string[], table: readonly Comm
     // sink, so a failing stdout is reported like any other output.
     .configureOutput({
       writeOut: (s) => void out.write(s).catch(() => {}),
-      outputError: (s, write) => write(`mxray: ${s.replace(/^error: /, '').trimEnd()} (see mxray --help)\n`),
+      outputError: (s, write) => write(`mxray: ${s.replace(/^error: /, '').trimEnd()} (${helpHint})\n`),
     })
     // The list in `mxray --help` shows each command's usage from the table (its module is not loaded).
     .configureHelp({ subcommandTerm: (cmd) => [cmd.name(), table.find((e) => e.name === cmd.name())?.usage ?? cmd.usage()].filter(Boolean).join(' ') });
-  const wanted = invokedCommand(argv);
   for (const entry of table) {
     // Created after exitOverride/configureOutput: subcommands inherit those settings when made.
     const cmd = program.command(entry.name).description(entry.description);
@@ -48,12 +49,17 @@ export async function buildProgram(argv: readonly string[], table: readonly Comm
   return { program, outcome: () => outcome };
 }
 
-function messageFor(outcome: Outcome): string | null {
+function messageFor(outcome: Outcome, argv: readonly string[], table: readonly CommandEntry[]): string | null {
   if (outcome.kind !== 'failed') return null;
   const err = outcome.error;
   // Commander has printed its own line (or the help) already.
   if (err instanceof CommanderError) return null;
-  if (err instanceof UsageError || err instanceof OutputError) return `mxray: ${err.message}\n`;
+  if (err instanceof OutputError) return `mxray: ${err.message}\n`;
+  if (err instanceof UsageError) {
+    if (!err.helpful) return `mxray: ${err.message}\n`;
+    const name = invokedCommand(argv);
+    return `mxray: ${err.message} (see mxray ${name && table.some((e) => e.name === name) ? `${name} ` : ''}--help)\n`;
+  }
   const message = err instanceof Error ? err.message : String(err);
   const stack = process.env.MXRAY_DEBUG && err instanceof Error ? `${err.stack}\n` : '';
   return `mxray: internal error: ${message} (this is a bug in mxray, not a problem of the server tested)\n${stack}`;
@@ -76,7 +82,7 @@ export async function main(argv: string[], table: readonly CommandEntry[] = COMM
     // One line on stderr, never two: a usage or internal error already reported stays the one.
     if (outcome.kind !== 'failed' || exitCodeFor(outcome) === EXIT.ok) outcome = { kind: 'failed', error };
   }
-  const message = messageFor(outcome);
+  const message = messageFor(outcome, argv, table);
   if (message) process.stderr.write(message);
   return exitCodeFor(outcome);
 }

@@ -34,14 +34,17 @@ export interface ReportOptionsSpec {
   timeout: string | false;
 }
 
-/** Adds --json, --format, --output, --no-color, --verbose and (unless spec.timeout is false) --timeout. */
+/** Adds --json, --format, --output, --no-color, --details, --explain, --width, --verbose and (unless spec.timeout is false) --timeout. */
 export function addReportOptions(cmd: Command, spec: ReportOptionsSpec): Command {
   cmd
     .option('--json', 'print the Report as JSON (same as --format json)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md', 'html']).default('text'))
     .option('-o, --output <file>', 'write the output to a file instead of standard output')
     .option('--no-color', 'no colour (also when NO_COLOR is set or output is not a terminal)')
-    .option('-v, --verbose', 'add the whole transcript, with millisecond offsets');
+    .option('--details', 'add the details per address: banner, extensions, TLS, the chain as sent with thumbprints')
+    .option('--explain', 'explain every finding in full: what senders do, every step, every MTA, references')
+    .option('--width <columns>', 'fit text output to this many columns (default: the terminal, else 100)', positiveInt('--width', 1000))
+    .option('-v, --verbose', 'everything: details, full explanations and the transcript with millisecond offsets');
   if (spec.timeout !== false) cmd.option('--timeout <seconds>', spec.timeout, seconds('--timeout'));
   return cmd;
 }

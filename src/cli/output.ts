@@ -1,7 +1,7 @@
 // Choosing a format and where it goes; colour only on a terminal, never with NO_COLOR / --no-color.
 import { writeFileSync } from 'node:fs';
 import type { Report } from '../core/schema.js';
-import { renderText } from '../render/text.js';
+import { DEFAULT_WIDTH, renderText } from '../render/text.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderHtml } from '../render/html.js';
 import { colorStyle, plainStyle, type Style } from '../render/style.js';
@@ -16,6 +16,9 @@ export interface OutputOptions {
   output?: string;
   color?: boolean;
   verbose?: boolean;
+  details?: boolean;
+  explain?: boolean;
+  width?: number;
 }
 
 export function formatOf(o: OutputOptions): Format {
@@ -31,16 +34,25 @@ export function styleFor(o: OutputOptions): Style {
   return useColor ? colorStyle : plainStyle;
 }
 
+/** Columns for text: --width, else the terminal's (when writing to it), else 100. */
+export function widthFor(o: OutputOptions): number {
+  if (o.width) return o.width;
+  const columns = !o.output && process.stdout.isTTY ? process.stdout.columns : undefined;
+  return columns && columns > 0 ? columns : DEFAULT_WIDTH;
+}
+
+/** Text: the first screen, details and explanations on request. Markdown and HTML: everything (HTML folds the details). */
 export function renderReport(report: Report, o: OutputOptions): string {
+  const verbose = o.verbose ?? false;
   switch (formatOf(o)) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'md':
-      return renderMarkdown(report, { verbose: o.verbose ?? false });
+      return renderMarkdown(report, { verbose, explain: true });
     case 'html':
-      return renderHtml(report, { verbose: o.verbose ?? false });
+      return renderHtml(report, { verbose, explain: true });
     default:
-      return renderText(report, { style: styleFor(o), verbose: o.verbose ?? false });
+      return renderText(report, { style: styleFor(o), verbose, brief: !(o.details || verbose), explain: o.explain ?? false, width: widthFor(o) });
   }
 }
 
@@ -50,7 +62,7 @@ export async function emit(text: string, o: OutputOptions): Promise<void> {
     try {
       writeFileSync(o.output, text);
     } catch (err) {
-      throw new UsageError(`cannot write ${o.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(`cannot write ${o.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { helpful: false });
     }
   } else await stdout().write(text);
 }

@@ -35,12 +35,12 @@ function readReport(file: string): Report {
   try {
     const stat = statSync(file);
     // A device or a pipe has no size to check first (/dev/zero would never end): files only.
-    if (!stat.isFile()) throw new UsageError(`${file} is not a regular file: give the report saved with --json`);
-    if (stat.size > MAX_SAVED_REPORT_BYTES) throw new UsageError(`${file} is larger than ${MAX_SAVED_REPORT_BYTES / 1024 / 1024} MiB: not a report mxray wrote`);
+    if (!stat.isFile()) throw new UsageError(`${file} is not a regular file: give the report saved with --json`, { helpful: false });
+    if (stat.size > MAX_SAVED_REPORT_BYTES) throw new UsageError(`${file} is larger than ${MAX_SAVED_REPORT_BYTES / 1024 / 1024} MiB: not a report mxray wrote`, { helpful: false });
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { helpful: false });
   }
   return parseSavedReport(text, file);
 }

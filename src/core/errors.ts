@@ -35,9 +35,12 @@ export class TlsHandshakeError extends Error {
 
 /** Something the user typed that we cannot use: one line, exit 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** Whether the command's --help would help (a bad option or target), rather than a file that cannot be read or written. */
+  readonly helpful: boolean;
+  constructor(message: string, options: { helpful?: boolean } = {}) {
     super(message);
     this.name = 'UsageError';
+    this.helpful = options.helpful ?? true;
   }
 }
 

@@ -16,19 +16,19 @@ if (!FormatRegistry.Has('date-time')) {
 
 /** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */
 export function parseSavedReport(text: string, name: string): Report {
-  if (text.length > MAX_SAVED_REPORT_BYTES) throw new UsageError(`${name} is larger than ${MAX_SAVED_REPORT_BYTES / 1024 / 1024} MiB: not a report mxray wrote`);
+  if (text.length > MAX_SAVED_REPORT_BYTES) throw new UsageError(`${name} is larger than ${MAX_SAVED_REPORT_BYTES / 1024 / 1024} MiB: not a report mxray wrote`, { helpful: false });
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${name} is not JSON: ${(err as Error).message.slice(0, 120)}`);
+    throw new UsageError(`${name} is not JSON: ${(err as Error).message.slice(0, 120)}`, { helpful: false });
   }
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof data !== 'object' || data === null || version === undefined) throw new UsageError(`${name} is not an mxray report (no schemaVersion)`);
+  if (typeof data !== 'object' || data === null || version === undefined) throw new UsageError(`${name} is not an mxray report (no schemaVersion)`, { helpful: false });
   if (version !== SCHEMA_VERSION) {
-    throw new UsageError(`${name} is a report of schema version ${String(version).slice(0, 20)}; this mxray reads version ${SCHEMA_VERSION} (run the test again)`);
+    throw new UsageError(`${name} is a report of schema version ${String(version).slice(0, 20)}; this mxray reads version ${SCHEMA_VERSION} (run the test again)`, { helpful: false });
   }
   const first = Value.Errors(ReportSchema, data).First();
-  if (first) throw new UsageError(`${name} is not a valid mxray report: ${first.path || '/'}: ${first.message}`);
+  if (first) throw new UsageError(`${name} is not a valid mxray report: ${first.path || '/'}: ${first.message}`, { helpful: false });
   return data as Report;
 }

@@ -232,6 +232,8 @@ export const LegacyRetrySchema = Type.Object(
     error: Nullable(Type.String()),
     /** The legacy handshake failed too: what the server sent then (null when it was never tried). */
     failure: Nullable(HandshakeFailureSchema),
+    /** The certificates the server sent in the legacy handshake (base64 DER, leaf first), as it sent them. */
+    peerChain: Type.Array(Type.String(), { maxItems: 32 }),
   },
   strict,
 );
@@ -336,8 +338,10 @@ const OutcomeSchema = Literals(ENVELOPE_OUTCOMES);
 /** What the checks made of one address's facts (recomputed by `mxray report --rejudge`). */
 export const HostAssessmentSchema = Type.Object(
   {
-    /** The main handshake's certificate, verified against the trust store and the date judged at. */
+    /** The main handshake's certificate (or, when only the legacy retry got one, that one), verified against the trust store and the date judged at. */
     certificate: Nullable(CertVerdictSchema),
+    /** Which handshake `certificate` comes from: the normal one, or the legacy retry after it failed. */
+    certificateFrom: Nullable(Literals(['main', 'legacy'] as const)),
     /** The handshake without SNI: its certificate and whether it is the main one's. */
     noSni: Nullable(Type.Object({ sameCertificate: Nullable(Type.Boolean()), certificate: Nullable(CertVerdictSchema) }, strict)),
     /** Why the normal handshake failed, read from both attempts (null when it did not fail). */
@@ -434,6 +438,42 @@ export const JudgedWithSchema = Type.Object(
 export type JudgedWith = Static<typeof JudgedWithSchema>;
 
 /** The receiver test's body: DNS, then one entry per MX address probed. */
+/** What a sending MTA does with one address when it delivers to the domain (checks/delivery). */
+export const SENDER_OUTCOMES = [
+  /** It greets: the sender delivers here (with TLS, or, opportunistic, in clear after a failed handshake). */
+  'accepts',
+  /** Connection refused or no route: the sender moves on to the next address. */
+  'refused',
+  /** No answer to the connection, or no greeting in time: the sender moves on. */
+  'timeout',
+  /** A 4xx greeting or a 4xx reply before any mail (rate limits, greylisting): the sender moves on. */
+  'deferred',
+  /** A 5xx greeting: Postfix (smtp_skip_5xx_greeting) and most senders move on. */
+  'rejected',
+  /** Beyond the sender's limits (addresses or sessions per delivery): never tried. */
+  'not-tried',
+] as const;
+export type SenderOutcome = (typeof SENDER_OUTCOMES)[number];
+
+/** The domain as senders deliver to it: addresses in the order they are tried, and where mail lands. */
+export const DeliverySchema = Type.Object(
+  {
+    /** 'delivered': the first address tried accepts; 'fallback': earlier ones fail and a later one accepts; 'none': no address accepts within the limits; 'not-applicable': nothing to deliver to (null MX, no hosts). */
+    state: Literals(['delivered', 'fallback', 'none', 'not-applicable'] as const),
+    /** Every address, in the order senders try them (MX preference; equal preferences are tried in random order, listed here as probed). */
+    attempts: Type.Array(
+      Type.Object({ key: Type.String(), mx: Type.String(), preference: Nullable(Type.Integer()), outcome: Literals(SENDER_OUTCOMES) }, strict),
+      { maxItems: 2000 },
+    ),
+    /** The MX hosts that receive the mail: the accepting hosts of the first preference where one accepts. */
+    deliveredTo: Type.Array(Type.String(), { maxItems: 2000 }),
+    /** The sender limits the walk applied (Postfix defaults: smtp_mx_address_limit 5, smtp_mx_session_limit 2). */
+    limits: Type.Object({ addresses: Type.Integer({ minimum: 1 }), sessions: Type.Integer({ minimum: 1 }) }, strict),
+  },
+  strict,
+);
+export type Delivery = Static<typeof DeliverySchema>;
+
 export const ReceiverBodySchema = Type.Object(
   {
     target: TargetSchema,
@@ -445,6 +485,8 @@ export const ReceiverBodySchema = Type.Object(
     /** Transcript sequence numbers of the DNS step's queries. */
     dnsEvidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),
     hosts: Type.Array(HostReportSchema, { maxItems: 2000 }),
+    /** Judged: where senders deliver, from every address's outcome (recomputed by `mxray report --rejudge`). */
+    delivery: DeliverySchema,
   },
   strict,
 );

@@ -16,7 +16,7 @@ import {
   type ServerShape,
   type SmtpdShape,
 } from './scenarios.js';
-import { reply, startScriptedServer, verbOf, type ScriptActions, type ScriptHandlers } from './scripted-server.js';
+import { closedLoopbackPort, reply, startScriptedServer, verbOf, type ScriptActions, type ScriptHandlers } from './scripted-server.js';
 import { createRootCa, createSelfSigned, DAY_MS, type LeafOptions, type TestCa } from './test-pki.js';
 import type { Zone, ZoneRecord } from './zone.js';
 
@@ -185,9 +185,14 @@ function domainOf(name: string): string {
 /** The host a scenario's server answers for, or null when it has none. */
 function serverHost(def: ScenarioRecord): string | null {
   if (!def.server) return null;
-  if (def.dns === 'mx') return `mx.${domainOf(def.name)}`;
+  if (def.dns === 'mx' || def.dns === 'mx-backup') return `mx.${domainOf(def.name)}`;
   if (def.dns === 'implicit-mx') return domainOf(def.name);
   return null;
+}
+
+/** The primary MX of an 'mx-backup' scenario: a name whose address refuses connections. */
+function deadHost(def: ScenarioRecord): string {
+  return `mx-down.${domainOf(def.name)}`;
 }
 
 function toScenario(def: ScenarioRecord): LabScenario {
@@ -206,6 +211,16 @@ function zoneRecords(def: ScenarioRecord): ZoneRecord[] {
       const mx = `mx.${domain}`;
       return [
         { name: domain, type: 'MX', data: { preference: 10, exchange: mx } },
+        { name: mx, type: 'A', data: LOOPBACK },
+      ];
+    }
+    case 'mx-backup': {
+      const down = deadHost(def);
+      const mx = `mx.${domain}`;
+      return [
+        { name: domain, type: 'MX', data: { preference: 10, exchange: down } },
+        { name: domain, type: 'MX', data: { preference: 20, exchange: mx } },
+        { name: down, type: 'A', data: LOOPBACK },
         { name: mx, type: 'A', data: LOOPBACK },
       ];
     }
@@ -261,6 +276,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 
   const hostMap = new Map<string, HostMapping>();
   for (const { host, server } of servers) hostMap.set(host, { address: LOOPBACK, port: server.port });
+  for (const def of defs.filter((d) => d.dns === 'mx-backup')) hostMap.set(deadHost(def), { address: LOOPBACK, port: await closedLoopbackPort() });
   const zone: Zone = {
     records: [{ name: '1.0.0.127.in-addr.arpa', type: 'PTR', data: 'localhost' }, ...defs.flatMap(zoneRecords)],
   };

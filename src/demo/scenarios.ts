@@ -11,6 +11,8 @@ export type DnsShape =
   | 'mx'
   /** No MX; the domain's own A record is 127.0.0.1 (implicit MX, RFC 5321 §5.1). */
   | 'implicit-mx'
+  /** MX 10 mx-down.<domain>, which refuses connections, and MX 20 mx.<domain> with the scenario's server: senders fall back. */
+  | 'mx-backup'
   /** MX 0 "." (RFC 7505): the domain accepts no mail. */
   | 'null-mx'
   /** Not in the zone at all: NXDOMAIN. */
@@ -255,10 +257,18 @@ export const SCENARIOS: readonly ScenarioRecord[] = [
     server: { kind: 'smtpd', tls: null, refuse: { code: 421, text: RATE_LIMIT_REPLY } },
   },
   {
+    name: 'backup-mx',
+    title: 'The primary MX refuses connections; the backup MX has verified TLS',
+    // Senders skip the dead primary and deliver to the backup: a warning, not a failure.
+    expect: { verdict: 'warn', findings: ['net.connect-refused', 'tls.ok', 'cert.ok'] },
+    dns: 'mx-backup',
+    server: { kind: 'smtpd', tls: { cert: TRUSTED } },
+  },
+  {
     name: 'null-mx',
     title: 'Null MX (MX 0 "."): the domain accepts no mail',
-    // Nothing is wrong and there is nothing to test: pass, with the finding that says why.
-    expect: { verdict: 'pass', findings: ['dns.null-mx'] },
+    // Nothing to test: not applicable (exit 0), with the finding that says why.
+    expect: { verdict: 'not-applicable', findings: ['dns.null-mx'] },
     dns: 'null-mx',
     server: null,
   },

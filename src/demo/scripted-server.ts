@@ -443,3 +443,15 @@ export async function startScriptedServer(script: Script, options: ScriptedServe
     },
   };
 }
+
+/** A loopback port nothing listens on (bound once, then closed): connections to it are refused. */
+export async function closedLoopbackPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -5,6 +5,7 @@
 // Texts may use {fact} placeholders (filled by fillTemplate in ./index.ts) in title, detail,
 // opportunistic, verifying, remediation.summary and remediation.steps, and only with facts listed
 // in the entry's `facts`. The per-MTA arrays (exchange / postfix / exim) are shown as written.
+import { DELIVERY_FINDINGS } from './findings/delivery.js';
 import { DNS_FINDINGS } from './findings/dns.js';
 import { NET_FINDINGS } from './findings/net.js';
 import { SMTP_FINDINGS } from './findings/smtp.js';
@@ -15,7 +16,7 @@ import { POLICY_FINDINGS } from './findings/policy.js';
 import { MXRAY_FINDINGS } from './findings/mxray.js';
 
 /** Every finding, by id prefix (one file each under findings/). */
-export const CATALOGUE = [...DNS_FINDINGS, ...NET_FINDINGS, ...SMTP_FINDINGS, ...STARTTLS_FINDINGS, ...TLS_FINDINGS, ...CERT_FINDINGS, ...POLICY_FINDINGS, ...MXRAY_FINDINGS] as const;
+export const CATALOGUE = [...DNS_FINDINGS, ...NET_FINDINGS, ...SMTP_FINDINGS, ...STARTTLS_FINDINGS, ...TLS_FINDINGS, ...CERT_FINDINGS, ...POLICY_FINDINGS, ...DELIVERY_FINDINGS, ...MXRAY_FINDINGS] as const;
 
 /** Every finding id: a check can only name one that is in the catalogue. */
 export type FindingId = (typeof CATALOGUE)[number]['id'];

@@ -41,10 +41,15 @@ export interface FindingView {
   detail: string;
   /** What senders do (left out for notes and good news). */
   senders: { opportunistic: string; verifying: string } | null;
+  /** Each host's own detail, when the finding is on several hosts and their details differ (else empty). */
+  perHost: { host: string; detail: string }[];
   actor: Finding['actor'];
   /** "them (the receiving domain's mail administrators)" … */
   who: string;
-  fix: { summary: string; steps: string[]; perMta: { mta: 'Exchange' | 'Postfix' | 'Exim'; steps: string[] }[] };
+  /** perMta: the recognised receiving software's steps first (see `software`). */
+  fix: { summary: string; steps: string[]; perMta: { mta: string; steps: string[] }[] };
+  /** The receiving software recognised on the finding's hosts ("Postfix"), whose steps come first; null when unknown or mixed. */
+  software: string | null;
   refs: string[];
 }
 
@@ -60,6 +65,8 @@ export interface Document {
   /** "profile mxray-2026.11 v1" */
   meta: string[];
   verdict: Verdict;
+  /** Why, in one sentence: "mx-down refuses connections; mail is delivered to mx-backup with verified TLS 1.3". */
+  reason: string;
   /** "2 errors, 1 warning" */
   verdictNote: string;
   /** Lines under the verdict (the MX records and the resolver …). */
@@ -70,12 +77,17 @@ export interface Document {
   /** Shown unless brief. */
   details: { heading: string; sections: DetailSection[] } | null;
   transcript: string | null;
+  /** Findings in full (what senders do, every step, every MTA's steps, references); otherwise title and one-line fix. */
+  explain: boolean;
 }
 
 export interface DocumentOptions {
+  /** Everything: details, full explanations and the transcript. */
   verbose?: boolean;
-  /** Leave out the per-host details (the demo's overview uses this). */
+  /** Leave out the per-host details (the default on a terminal; the demo's overview). */
   brief?: boolean;
+  /** Explain every finding in full (implied by verbose). */
+  explain?: boolean;
 }
 
 const SEV_LABEL: Record<Severity, string> = { critical: 'CRITICAL', error: 'ERROR', warning: 'WARNING', info: 'INFO', ok: 'OK' };
@@ -85,15 +97,29 @@ const WHO: Record<Finding['actor'], string> = {
   either: 'either side (see the detail)',
 };
 
-export function findingView(f: Finding): FindingView {
+/** Which per-MTA steps of the catalogue apply to recognised software (kb/software.ts remediationKey). */
+export type RemediationKey = 'exchange' | 'postfix' | 'exim';
+
+export interface FindingContext {
+  /** Each host's own detail (host key → detail), when the finding is on several hosts. */
+  perHost?: { host: string; detail: string }[];
+  /** The software recognised on the finding's hosts: its steps come first. */
+  software?: { name: string; remediationKey: RemediationKey | null } | null;
+}
+
+export function findingView(f: Finding, ctx: FindingContext = {}): FindingView {
   const perMta: FindingView['fix']['perMta'] = [];
-  for (const [mta, steps] of [
-    ['Exchange', f.remediation.exchange],
-    ['Postfix', f.remediation.postfix],
-    ['Exim', f.remediation.exim],
-  ] as const) {
-    if (steps?.length) perMta.push({ mta, steps: steps.map((s) => safe(s, 1000)) });
+  const lists = [
+    ['exchange', 'Exchange', f.remediation.exchange],
+    ['postfix', 'Postfix', f.remediation.postfix],
+    ['exim', 'Exim', f.remediation.exim],
+  ] as const;
+  const first = ctx.software?.remediationKey ?? null;
+  for (const [key, mta, steps] of [...lists.filter((l) => l[0] === first), ...lists.filter((l) => l[0] !== first)]) {
+    if (steps?.length) perMta.push({ mta: key === first && ctx.software ? safe(ctx.software.name, 60) : mta, steps: steps.map((s) => safe(s, 1000)) });
   }
+  const details = ctx.perHost ?? [];
+  const differ = new Set(details.map((d) => d.detail)).size > 1;
   return {
     id: f.id,
     severity: f.severity,
@@ -101,10 +127,12 @@ export function findingView(f: Finding): FindingView {
     title: safe(f.title, 400),
     hosts: f.hosts.map((h) => safe(h, 80)),
     detail: safe(f.detail, 2000),
+    perHost: differ ? details.map((d) => ({ host: safe(d.host, 80), detail: safe(d.detail, 2000) })) : [],
     senders: f.severity === 'ok' || f.severity === 'info' ? null : { opportunistic: safe(f.opportunistic, 1000), verifying: safe(f.verifying, 1000) },
     actor: f.actor,
     who: WHO[f.actor],
     fix: { summary: safe(f.remediation.summary, 1000), steps: f.remediation.steps.map((s) => safe(s, 1000)), perMta },
+    software: first && ctx.software ? safe(ctx.software.name, 60) : null,
     refs: f.refs.map((r) => safe(r, 200)),
   };
 }

@@ -43,7 +43,8 @@ ${f.refs.length ? `<p class="refs">${f.refs.map(e).join('; ')}</p>` : ''}</secti
 .sev{color:#fff;padding:0 .4rem;border-radius:3px;font-size:.8em}.hosts,.refs,.dim{color:#555;font-size:.9em}pre{background:#f6f6f6;padding:1rem;overflow:auto}
 .v-fail{color:#c0392b;font-weight:bold}.v-warn{color:#b7791f}.v-pass{color:#2f855a}.host ul{list-style:none;padding-left:0}.d2{padding-left:1.5rem}.d3{padding-left:3rem}</style></head>
 <body><h1>${e(title)}</h1>
-<p><b>Verdict: ${e(doc.verdict.toUpperCase())}</b> · ${e(doc.verdictNote)} · ${e(doc.startedAt)} · ${(doc.durationMs / 1000).toFixed(2)} s · ${doc.meta.map(e).join(' · ')}</p>
+<p><b>Verdict: ${e(doc.verdict.toUpperCase())}</b> — ${e(doc.reason)}</p>
+<p>${e(doc.verdictNote)} · ${e(doc.startedAt)} · ${(doc.durationMs / 1000).toFixed(2)} s · ${doc.meta.map(e).join(' · ')}</p>
 ${doc.context.map((l) => `<p>${inline(l.parts)}</p>`).join('\n')}
 ${table}
 <h2>Findings, worst first</h2>

@@ -11,7 +11,8 @@ export function md(text: string): string {
 export function markdownOf(doc: Document): string {
   const out: string[] = [];
   out.push(`# ${doc.title}: ${md(doc.shortSubject)}`, '');
-  out.push(`**Verdict: ${doc.verdict.toUpperCase()}** · ${md(doc.verdictNote)} · ${md(doc.startedAt)} · ${(doc.durationMs / 1000).toFixed(2)} s · ${doc.meta.map(md).join(' · ')}`, '');
+  out.push(`**Verdict: ${doc.verdict.toUpperCase()}** — ${md(doc.reason)}`, '');
+  out.push(`${md(doc.verdictNote)} · ${md(doc.startedAt)} · ${(doc.durationMs / 1000).toFixed(2)} s · ${doc.meta.map(md).join(' · ')}`, '');
   for (const l of doc.context) out.push(md(plainParts(l.parts).trim()), '');
   if (doc.summary) {
     out.push(`| ${doc.summary.header.join(' | ')} |`, `|${doc.summary.header.map(() => '---').join('|')}|`);

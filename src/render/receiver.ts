@@ -1,71 +1,109 @@
 // The receiver test's report as a Document: the summary row per MX address, the findings, and the
 // details per address (what was measured, what the checks made of it).
-import type { CertInfo, HostReport, ReceiverReport } from '../core/schema.js';
+import type { CertInfo, Finding, HostReport, ReceiverReport } from '../core/schema.js';
+import { SEVERITY_RANK, sortFindings } from '../kb/index.js';
 import { formatReply } from '../smtp/reply.js';
 import { countLine, findingView, line, transcriptText, type Cell, type Document, type DocumentOptions, type Line } from './document.js';
 import { safe } from './style.js';
 
-function yesNo(v: boolean | null | undefined, unknown = '-'): string {
-  return v === true ? 'yes' : v === false ? 'no' : unknown;
+export const SUMMARY_HEADER = ['MX host', 'Pref', 'Address', 'STARTTLS', 'TLS', 'Cert', 'Name', 'Verdict'];
+
+/** "TLSv1.3" → "1.3"; anything else as it came. */
+function shortProtocol(p: string | null | undefined): string {
+  return p ? p.replace(/^TLSv/, '') : '?';
 }
 
-export const SUMMARY_HEADER = ['MX host', 'Pref', 'Address', 'Connect', 'EHLO', 'STARTTLS', 'TLS', 'Trusted', 'Name', 'Verdict'];
-
-function statusWord(h: HostReport): string {
-  return h.status === 'connection-refused' ? 'refused' : h.status === 'connection-timeout' ? 'timeout' : '-';
+/** A cipher suite as people scan it: "AES256-GCM", "CHACHA20", "NULL" (the full name is in the details). */
+export function shortCipher(name: string | null | undefined): string {
+  if (!name) return '';
+  const n = name.toUpperCase();
+  if (n.includes('NULL')) return 'NULL';
+  if (n.includes('CHACHA20')) return 'CHACHA20';
+  const aes = /AES[_-]?(\d{3})[_-](GCM|CCM|CBC)?/.exec(n);
+  if (aes) return `AES${aes[1]}-${aes[2] ?? 'CBC'}`;
+  if (n.includes('3DES') || n.includes('DES-CBC3')) return '3DES';
+  if (n.includes('RC4')) return 'RC4';
+  if (n.includes('CAMELLIA')) return 'CAMELLIA';
+  return name.length > 20 ? `${name.slice(0, 19)}…` : name;
 }
 
-/** The summary row of one MX address, as the best web checkers show it. */
+/**
+ * The worst state of the certificate, in one word: what "trusted" alone hides. Weak keys and
+ * signatures come from the host's findings (they depend on the judging profile).
+ */
+export function certState(h: Pick<HostReport, 'assessment' | 'findings'>): string {
+  const cert = h.assessment.certificate;
+  if (!cert) return '-';
+  const has = (id: string) => h.findings.some((f) => f.id === id);
+  if (!cert.timeValid) return cert.daysLeft < 0 ? 'expired' : 'not yet valid';
+  if (cert.trustFailure === 'bad-signature') return 'bad chain';
+  if (cert.trustFailure === 'self-signed') return 'self-signed';
+  if (cert.trustFailure === 'untrusted-root') return 'untrusted';
+  if (cert.trustFailure === 'chain-incomplete') return 'incomplete';
+  if (cert.trustFailure === 'no-certificate') return 'none';
+  if (!cert.trusted) return 'untrusted';
+  if (has('cert.weak-key')) return 'weak key';
+  if (has('cert.weak-signature')) return 'weak sig';
+  return 'ok';
+}
+
+function starttlsCell(h: HostReport): string {
+  if (h.implicitTls) return 'implicit';
+  if (h.starttls.negotiated) return 'yes';
+  if (h.starttls.offered) return h.starttls.reply && h.starttls.reply.code !== 220 ? `refused ${h.starttls.reply.code}` : 'offered';
+  if (h.starttls.masked) return 'masked';
+  if (h.greeting === 'HELO') return 'no (HELO)';
+  if (h.greeting) return 'no';
+  if (h.status === 'connection-refused') return 'refused';
+  if (h.status === 'connection-timeout' || h.status === 'greeting-timeout') return 'timeout';
+  return h.banner ? `${h.banner.code}` : '-';
+}
+
+function tlsCell(h: HostReport): string {
+  if (h.tls?.ok) return `${shortProtocol(h.tls.protocol)} ${shortCipher(h.tls.cipherStandard ?? h.tls.cipher)}`.trim();
+  if (!h.tls) return '-';
+  return h.legacyRetry?.ok ? `failed (${shortProtocol(h.legacyRetry.protocol)} only)` : 'failed';
+}
+
+/** The summary row of one MX address: compact, so the table fits a terminal. */
 export function summaryRow(h: HostReport): Cell[] {
   const cert = h.assessment.certificate;
-  const ehlo = h.greeting === 'EHLO' ? 'ESMTP' : h.greeting === 'HELO' ? 'HELO only' : h.banner ? `refused` : '-';
-  const starttls = h.implicitTls
-    ? 'implicit'
-    : h.starttls.negotiated
-      ? 'yes'
-      : h.starttls.offered
-        ? h.starttls.reply && h.starttls.reply.code !== 220
-          ? `refused ${h.starttls.reply.code}`
-          : 'offered'
-        : h.starttls.masked
-          ? 'masked'
-          : h.greeting
-            ? 'no'
-            : '-';
-  const tls = h.tls?.ok
-    ? `${h.tls.protocol ?? '?'} ${h.tls.cipherStandard ?? h.tls.cipher ?? ''}`.trim()
-    : h.tls
-      ? `failed${h.legacyRetry?.ok ? ` (${h.legacyRetry.protocol} only)` : ''}`
-      : '-';
   const cells = [
     safe(h.mx, 60),
     h.preference === null ? '-' : String(h.preference),
-    `${h.address.includes(':') ? `[${safe(h.address, 45)}]` : safe(h.address, 45)}:${h.port}`,
-    h.connectMs === null ? statusWord(h) : `${Math.round(h.connectMs)} ms`,
-    ehlo,
-    starttls,
-    safe(tls, 80),
-    cert ? yesNo(cert.trusted) : '-',
-    cert ? yesNo(cert.nameMatches, 'n/a') : '-',
+    `${h.address.includes(':') ? `[${safe(h.address, 45)}]` : safe(h.address, 45)}${h.port === 25 ? '' : `:${h.port}`}`,
+    starttlsCell(h),
+    safe(tlsCell(h), 40),
+    certState(h),
+    cert ? (cert.nameMatches === null ? 'n/a' : cert.nameMatches ? 'ok' : 'wrong') : '-',
   ];
   return [...cells.map((text) => ({ text })), { text: h.verdict, verdict: h.verdict }];
 }
 
-function certLines(label: string, certs: CertInfo[], depth: number): Line[] {
+/** Whole days from `now` to an ISO date (negative: in the past). */
+function daysFrom(iso: string, now: number): number {
+  return Math.floor((Date.parse(iso) - now) / 86_400_000);
+}
+
+function certLines(label: string, certs: CertInfo[], depth: number, now: number): Line[] {
   const out: Line[] = [line(depth, `${label}:`)];
   certs.forEach((c, i) => {
+    const left = daysFrom(c.notAfter, now);
     out.push(line(depth + 1, `${i}. ${safe(c.subject.replace(/\n/g, ', '))}${c.source === 'trust-store' ? ' (from our trust store)' : ''}`));
     out.push(line(depth + 1, `   issuer ${safe(c.issuer.replace(/\n/g, ', '))}`));
-    out.push(line(depth + 1, `   valid ${c.notBefore} → ${c.notAfter}; ${safe(c.keyType, 40)}${c.keyBits ? ` ${c.keyBits}` : ''}${c.keyCurve ? ` ${safe(c.keyCurve, 40)}` : ''}; ${safe(c.signatureAlgorithm, 80)}`));
-    if (i === 0 && c.dnsNames.length) out.push(line(depth + 1, `   names ${safe(c.dnsNames.join(', '), 600)}`));
-    if (i === 0) out.push(line(depth + 1, `   SHA-1 ${safe(c.sha1, 40)}  SHA-256 ${safe(c.sha256, 64)}`));
+    if (c.dnsNames.length || c.ipAddresses.length) out.push(line(depth + 1, `   names ${safe([...c.dnsNames, ...c.ipAddresses].join(', '), 600)}`));
+    out.push(line(depth + 1, `   valid ${c.notBefore} → ${c.notAfter} (${left >= 0 ? `${left} days left` : `expired ${-left} days ago`})`));
+    out.push(line(depth + 1, `   key ${safe(c.keyType, 40)}${c.keyBits ? ` ${c.keyBits}` : ''}${c.keyCurve ? ` ${safe(c.keyCurve, 40)}` : ''}; signature ${safe(c.signatureAlgorithm, 80)}`));
+    out.push(line(depth + 1, { dim: `   SHA-1 ${safe(c.sha1, 40)}` }));
+    out.push(line(depth + 1, { dim: `   SHA-256 ${safe(c.sha256, 64)}` }));
   });
   return out;
 }
 
-function hostLines(h: HostReport): Line[] {
+function hostLines(h: HostReport, now: number): Line[] {
   const out: Line[] = [];
   const a = h.assessment;
+  if (h.connectMs !== null) out.push(line(1, `Connected in ${Math.round(h.connectMs)} ms`));
   if (h.ptr.length) out.push(line(1, `Reverse DNS: ${safe(h.ptr.join(', '))}${h.ptrMatchesBanner === true ? ' (matches the announced name)' : h.ptrMatchesBanner === false ? ' (differs from the announced name)' : ''}`));
   if (h.banner) out.push(line(1, `Banner: ${safe(formatReply(h.banner), 400)}`));
   if (h.ehloReply) out.push(line(1, `${h.greeting === 'HELO' ? 'EHLO refused, HELO' : 'EHLO'}: ${safe(formatReply(h.ehloReply).split(' / ')[0], 200)}`));
@@ -100,10 +138,10 @@ function hostLines(h: HostReport): Line[] {
     out.push(
       line(
         1,
-        `Certificate: ${cert.trusted ? 'trusted' : `NOT trusted: ${safe(cert.trustReason)}`}; name ${cert.checkedName ? `${safe(cert.checkedName)} ${cert.nameMatches ? 'matches' : 'does NOT match'}` : 'not checked (IP target)'}${cert.domainMatches !== null ? `; mail domain ${cert.domainMatches ? 'also matches' : 'not on it'}` : ''}; ${cert.daysLeft >= 0 ? `${cert.daysLeft} days left` : `expired ${-cert.daysLeft} days ago`}`,
+        `Certificate${a.certificateFrom === 'legacy' ? ' (from the legacy handshake)' : ''}: ${cert.trusted ? 'trusted' : `NOT trusted: ${safe(cert.trustReason)}`}; name ${cert.checkedName ? `${safe(cert.checkedName)} ${cert.nameMatches ? 'matches' : 'does NOT match'}` : 'not checked (IP target)'}${cert.domainMatches !== null ? `; mail domain ${cert.domainMatches ? 'also matches' : 'not on it'}` : ''}; ${cert.daysLeft >= 0 ? `${cert.daysLeft} days left` : `expired ${-cert.daysLeft} days ago`}`,
       ),
     );
-    out.push(...certLines('As sent by the server', cert.sent, 2));
+    out.push(...certLines('As sent by the server', cert.sent, 2, now));
     for (const anchor of cert.path.filter((c) => c.source === 'trust-store')) out.push(line(2, `Anchored at: ${safe(anchor.subject.replace(/\n/g, ', '))} (in our trust store)`));
   }
   if (h.noSni) {
@@ -132,6 +170,82 @@ function judgedLines(report: ReceiverReport): Line[] {
   ];
 }
 
+/** A finding's title with the host's long key ("mx[192.0.2.1]:25") shortened to its MX name. */
+function shortTitle(f: Finding, hosts: readonly HostReport[]): string {
+  let title = f.title;
+  for (const h of hosts) if (title.includes(h.key)) title = title.split(h.key).join(h.mx);
+  return title;
+}
+
+/** The worst problem (warning or worse) among these findings, or null. */
+function worstProblem(findings: readonly Finding[]): Finding | null {
+  const problems = sortFindings(findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.warning));
+  return problems[0] ?? null;
+}
+
+/** How mail reaches an accepting host: "with verified TLS 1.3", "with TLS 1.2, certificate not verified", "in clear text". */
+function howDelivered(h: HostReport): string {
+  const proto = (p: string | null | undefined) => (p ?? 'TLS').replace(/^TLSv/, 'TLS ');
+  const cert = h.assessment.certificate;
+  const verified = cert !== null && cert.trusted && cert.timeValid && cert.nameMatches !== false;
+  if (h.tls?.ok) return verified ? `with verified ${proto(h.tls.protocol)}` : `with ${proto(h.tls.protocol)}, certificate not verified`;
+  if (h.legacyRetry?.ok) return `with ${proto(h.legacyRetry.protocol)} only by senders that still allow it, else in clear text`;
+  return 'in clear text';
+}
+
+const MAX_NAMED = 3;
+function names(list: readonly string[]): string {
+  const shown = list.slice(0, MAX_NAMED).join(', ');
+  return list.length > MAX_NAMED ? `${shown} and ${list.length - MAX_NAMED} more` : shown;
+}
+
+/**
+ * The verdict's reason, in one sentence: what senders get. The hosts senders skip (with their
+ * worst problem), then where mail is delivered and how, or why it is not delivered at all.
+ */
+export function verdictReason(report: ReceiverReport): string {
+  const { body } = report;
+  // Nothing to connect to (null MX, NXDOMAIN, DNS failures): the worst finding says why.
+  if (!body.hosts.length) return safe(report.findings[0]?.title ?? 'nothing was tested', 300);
+  const d = body.delivery;
+  const byKey = new Map(body.hosts.map((h) => [h.key, h]));
+  const parts: string[] = [];
+  const unreachable = report.findings.find((f) => f.id === 'net.all-unreachable');
+  if (unreachable) return safe(unreachable.title, 300);
+  // The hosts senders skip, before or beside the delivery, with their worst problem (once per MX).
+  const skipped = new Map<string, string>();
+  for (const a of d.attempts) {
+    if (a.outcome === 'accepts' || skipped.has(a.mx)) continue;
+    const h = byKey.get(a.key);
+    const worst = h ? worstProblem(h.findings) : null;
+    skipped.set(a.mx, worst ? shortTitle(worst, body.hosts) : `${a.mx} is not tried (${a.outcome})`);
+  }
+  parts.push(...[...skipped.values()].slice(0, MAX_NAMED));
+  if (skipped.size > MAX_NAMED) parts.push(`${skipped.size - MAX_NAMED} more MX hosts cannot be used`);
+  if (d.state === 'none') {
+    const beyond = report.findings.find((f) => f.id === 'delivery.beyond-limits');
+    parts.push(beyond ? shortTitle(beyond, body.hosts) : 'no MX host accepts mail');
+    return safe(parts.join('; '), 600);
+  }
+  // The accepting hosts: the worst problem among them, then where mail lands and how.
+  const accepting = body.hosts.filter((h) => d.attempts.some((a) => a.key === h.key && a.outcome === 'accepts'));
+  const worst = worstProblem(accepting.flatMap((h) => h.findings));
+  const problem = worst ? shortTitle(worst, body.hosts) : null;
+  if (problem) parts.push(problem);
+  const first = accepting.find((h) => d.deliveredTo.includes(h.mx));
+  // One host, already named by its problem: "there" says where without repeating it.
+  const where = d.deliveredTo.length === 1 && problem?.includes(d.deliveredTo[0]!) && parts.length === 1 ? 'there' : `to ${names(d.deliveredTo)}`;
+  parts.push(`mail is delivered ${where}${first ? ` ${howDelivered(first)}` : ''}`);
+  return safe(parts.join('; '), 600);
+}
+
+/** Each host's own detail of a merged finding (from the per-host findings the JSON keeps). */
+function perHostDetails(f: Finding, hosts: readonly HostReport[]): { host: string; detail: string }[] {
+  const out: { host: string; detail: string }[] = [];
+  for (const h of hosts) for (const own of h.findings) if (own.id === f.id) out.push({ host: h.key, detail: own.detail });
+  return out;
+}
+
 export function receiverDocument(report: ReceiverReport, options: DocumentOptions = {}): Document {
   const { body } = report;
   const t = body.target;
@@ -143,6 +257,8 @@ export function receiverDocument(report: ReceiverReport, options: DocumentOption
       : dns.status === 'not-applicable' || dns.status === 'ok'
         ? ''
         : `DNS: ${dns.status}${dns.error ? ` (${safe(dns.error)})` : ''}`;
+  const judgedAt = Date.parse(report.judgedWith.at);
+  const verbose = options.verbose === true;
   return {
     title: 'mxray receiver test',
     subject: safe(subject),
@@ -151,14 +267,16 @@ export function receiverDocument(report: ReceiverReport, options: DocumentOption
     durationMs: report.durationMs,
     meta: [`profile ${safe(report.judgedWith.profile.name, 80)}`],
     verdict: report.verdict,
+    reason: verdictReason(report),
     verdictNote: countLine(report.findings.filter((f) => f.severity !== 'ok')),
     context: [...(dnsLine ? [line(0, `${dnsLine}  `, { dim: `(resolver: ${safe(dns.resolver, 100)})` })] : []), ...judgedLines(report)],
     summary: body.hosts.length ? { header: SUMMARY_HEADER, rows: body.hosts.map(summaryRow) } : null,
-    findings: report.findings.map(findingView),
+    findings: report.findings.map((f) => findingView(f, { perHost: perHostDetails(f, body.hosts) })),
     details:
-      options.brief || !body.hosts.length
+      (options.brief && !verbose) || !body.hosts.length
         ? null
-        : { heading: 'Details per address', sections: body.hosts.map((h) => ({ heading: safe(h.key, 120), lines: hostLines(h) })) },
-    transcript: options.verbose ? transcriptText(report) : null,
+        : { heading: 'Details per address', sections: body.hosts.map((h) => ({ heading: safe(h.key, 120), lines: hostLines(h, judgedAt) })) },
+    transcript: verbose ? transcriptText(report) : null,
+    explain: verbose || options.explain === true,
   };
 }

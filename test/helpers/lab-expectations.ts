@@ -30,7 +30,10 @@ export const LAB_EXPECTED: Record<string, { verdict: Verdict; findings: string[]
   'firewall-masked': { verdict: 'fail', findings: ['policy.cleartext-accepted', 'smtp.banner-masked', 'starttls.masked'] },
   'ehlo-name-mismatch': { verdict: 'warn', findings: ['cert.ehlo-name-mismatch', 'policy.cleartext-accepted', 'tls.ok'] },
   'rate-limited': { verdict: 'inconclusive', findings: ['smtp.rate-limited'] },
-  'null-mx': { verdict: 'pass', findings: ['dns.null-mx'] },
+  // The primary refuses, the backup delivers with verified TLS: senders fall back, so a warning.
+  'backup-mx': { verdict: 'warn', findings: ['cert.ok', 'net.connect-refused', 'policy.cleartext-accepted', 'tls.ok'] },
+  // Nothing to deliver to, nothing to test: not applicable, exit 0.
+  'null-mx': { verdict: 'not-applicable', findings: ['dns.null-mx'] },
   'no-mx': { verdict: 'warn', findings: ['cert.ok', 'dns.no-mx', 'policy.cleartext-accepted', 'tls.ok'] },
   nxdomain: { verdict: 'fail', findings: ['dns.nxdomain'] },
 };

@@ -86,19 +86,38 @@ describe('every lab scenario through `mxray check --json`', () => {
 });
 
 describe('text output', () => {
-  it('starts with the summary table, then findings worst first with their fix; no colour when not a terminal', async () => {
+  it('the first screen: verdict with its reason, the table, each problem with a one-line fix; fits 100 columns and 25 lines; no colour off a terminal', async () => {
     const r = await mxray(['check', 'expired.mxray.test', ...labArgs()]);
     expect(r.code).toBe(1);
     const out = r.stdout;
     expect(out).not.toMatch(/\x1b\[/);
+    const lines = out.trimEnd().split('\n');
+    // The verdict and its reason, wrapped with a hanging indent.
+    const verdict = lines.slice(1, lines.findIndex((l, i) => i > 1 && !l.startsWith('  '))).join(' ').replace(/ {2,}/g, ' ');
+    expect(verdict).toMatch(/^FAIL — The certificate of mx\.expired\.mxray\.test expired \d+ days? ago; mail is delivered there with TLS 1\.3, certificate not verified$/);
     const table = out.indexOf('MX host');
-    const findings = out.indexOf('Findings, worst first');
+    const findings = out.indexOf('Problems, worst first');
     expect(table).toBeGreaterThan(0);
     expect(findings).toBeGreaterThan(table);
-    expect(out).toMatch(/ERROR +.*\[cert\.expired\]/);
-    expect(out).toContain('Fix:');
-    expect(out).toContain('Opportunistic senders:');
+    expect(out).toMatch(/^mx\.expired\.mxray\.test +10 +127\.0\.0\.1:\d+ +yes +1\.3 AES256-GCM +expired +ok +fail$/m);
+    expect(out).toMatch(/^ERROR +The certificate of mx\.expired\.mxray\.test\[127\.0\.0\.1\]:\d+ expired/m);
+    expect(out).toMatch(/^ {9}Fix: /m);
+    // The long explanations and the details wait for --explain / --details.
+    expect(out).not.toContain('Opportunistic senders:');
+    expect(out).not.toContain('As sent by the server');
     expect(out).not.toContain('Transcript');
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(100);
+    expect(lines.length).toBeLessThanOrEqual(25);
+  });
+
+  it('--explain adds what senders do, every step and the finding id; --details the per-address details; --width narrows', async () => {
+    const r = await mxray(['check', 'expired.mxray.test', ...labArgs(), '--explain', '--details', '--width', '90']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Opportunistic senders:');
+    expect(r.stdout).toMatch(/^ {9}\[cert\.expired\]$/m);
+    expect(r.stdout).toContain('As sent by the server:');
+    expect(r.stdout).toMatch(/^ +SHA-256 [0-9A-F]{64}$/m);
+    expect(Math.max(...r.stdout.trimEnd().split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(90);
   });
 
   it('--verbose adds the transcript with millisecond offsets', async () => {

@@ -13,6 +13,7 @@ import { bundledRootCertificates, createConnector } from '../../src/net/connecto
 import { createTrustStore } from '../../src/pki/trust-store.js';
 import { checkReceiver } from '../../src/library.js';
 import { LAB_EXPECTED } from '../helpers/lab-expectations.js';
+import { receiverDocument } from '../../src/render/receiver.js';
 import { schemaErrors } from '../helpers/schema.js';
 
 
@@ -141,9 +142,25 @@ describe('mxray demo lab, through the library API', () => {
   it('null MX: nothing is probed; NXDOMAIN: nothing is probed', async () => {
     const nullMx = await check('null-mx');
     expect(nullMx.body.hosts).toEqual([]);
+    expect(nullMx.body.delivery).toMatchObject({ state: 'not-applicable', deliveredTo: [] });
     expect(nullMx.body.dns.status).toBe('null-mx');
     const nx = await check('nxdomain');
     expect(nx.body.hosts).toEqual([]);
     expect(nx.body.dns.status).toBe('nxdomain');
+  });
+
+  it('backup-mx: senders skip the refusing primary and deliver to the backup, which the verdict line names', async () => {
+    const report = await check('backup-mx');
+    const domain = report.body.target.domain!;
+    expect(report.body.delivery).toMatchObject({ state: 'fallback', deliveredTo: [`mx.${domain}`] });
+    expect(report.body.delivery.attempts.map((a) => [a.mx, a.outcome])).toEqual([
+      [`mx-down.${domain}`, 'refused'],
+      [`mx.${domain}`, 'accepts'],
+    ]);
+    // The dead primary's own finding stays an error in its host report; for the domain it is a warning.
+    const down = report.body.hosts.find((h) => h.mx === `mx-down.${domain}`)!;
+    expect(down.findings.map((f) => [f.id, f.severity])).toEqual([['net.connect-refused', 'error']]);
+    expect(report.findings.find((f) => f.id === 'net.connect-refused')?.severity).toBe('warning');
+    expect(receiverDocument(report).reason).toBe(`mx-down.${domain} refuses connections; mail is delivered to mx.${domain} with verified TLS 1.3`);
   });
 });

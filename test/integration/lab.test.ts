@@ -183,13 +183,14 @@ describe('demo lab', () => {
 
   it('declares every scenario with its expected verdict and findings', () => {
     expect(lab.scenarios.map((s) => s.name)).toEqual(listLabScenarios().map((s) => s.name));
-    expect(lab.scenarios).toHaveLength(22);
+    expect(lab.scenarios).toHaveLength(23);
     const byName = new Map(lab.scenarios.map((s) => [s.name, s]));
     expect(byName.get('good')?.expect).toEqual({ verdict: 'pass', findings: ['tls.ok', 'cert.ok'] });
     expect(byName.get('requires-tls')?.expect).toEqual({ verdict: 'pass', findings: ['policy.requires-tls', 'tls.ok', 'cert.ok'] });
     expect(byName.get('firewall-masked')?.expect).toEqual({ verdict: 'fail', findings: ['smtp.banner-masked', 'starttls.masked'] });
     expect(byName.get('rate-limited')?.expect.verdict).toBe('inconclusive');
-    expect(byName.get('null-mx')?.expect).toEqual({ verdict: 'pass', findings: ['dns.null-mx'] });
+    expect(byName.get('null-mx')?.expect).toEqual({ verdict: 'not-applicable', findings: ['dns.null-mx'] });
+    expect(byName.get('backup-mx')?.expect.verdict).toBe('warn');
     for (const s of lab.scenarios) {
       expect(s.domain).toBe(`${s.name}.mxray.test`);
       expect(s.title.length).toBeGreaterThan(0);
@@ -207,6 +208,16 @@ describe('demo lab', () => {
         expect(records.filter((r) => r.name.endsWith(s.domain))).toEqual([]);
       } else if (s.name === 'null-mx') {
         expect(mxRecords).toEqual([{ name: s.domain, type: 'MX', data: { preference: 0, exchange: '.' } }]);
+      } else if (s.name === 'backup-mx') {
+        // MX 10 a host whose address refuses connections, MX 20 the scenario's server.
+        const down = `mx-down.${s.domain}`;
+        expect(mxRecords).toEqual([
+          { name: s.domain, type: 'MX', data: { preference: 10, exchange: down } },
+          { name: s.domain, type: 'MX', data: { preference: 20, exchange: mx(s.name) } },
+        ]);
+        expect(portOf(lab, mx(s.name))).toBeGreaterThan(0);
+        expect(portOf(lab, down)).toBeGreaterThan(0);
+        expect(portOf(lab, down)).not.toBe(portOf(lab, mx(s.name)));
       } else if (s.name === 'no-mx') {
         expect(mxRecords).toEqual([]);
         expect(own).toContainEqual({ name: s.domain, type: 'A', data: '127.0.0.1' });
@@ -220,7 +231,8 @@ describe('demo lab', () => {
     // one server per scenario that has one, on distinct ports
     const ports = [...lab.hostMap.values()].map((m) => m.port);
     expect(new Set(ports).size).toBe(ports.length);
-    expect(ports).toHaveLength(20);
+    // One per server (21), and the backup scenario's dead primary.
+    expect(ports).toHaveLength(22);
   });
 
   it('good: trusted chain (leaf + intermediate), name matches', async () => {

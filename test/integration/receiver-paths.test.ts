@@ -5,6 +5,7 @@
 //
 // Asserts finding ids (exact sets), statuses, Report fields, transcript events and what each
 // server received; never message text from OpenSSL and never wall-clock time.
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -516,7 +517,9 @@ describe('every address timing out on connect (net.all-unreachable)', () => {
     const report = await run(scriptedConnector(outcome, asked));
     expect(report.body.hosts.map((h) => h.status)).toEqual(['connection-timeout', 'connection-refused', 'connection-timeout']);
     expect(report.findings.map((f) => f.id).sort()).toEqual(['net.connect-refused', 'net.connect-timeout']);
-    expect(report.verdict).toBe('inconclusive');
+    // No address takes mail, and one refusal is certainly theirs: fail, not "could not tell".
+    expect(report.body.delivery.state).toBe('none');
+    expect(report.verdict).toBe('fail');
   });
 
   it('only some time out (one answers): no net.all-unreachable, and the source address comes from the one that answered', async () => {
@@ -1179,6 +1182,7 @@ describe('what the probe records', () => {
       cipherStandard: null,
       error: host.legacyRetry!.error,
       failure: { error: host.legacyRetry!.failure!.error, reason: host.legacyRetry!.failure!.reason, seen: NOTHING_SEEN, timedOut: false },
+      peerChain: [],
     });
     expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: false });
     expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'error').map((e) => e.text)).toEqual([`TLS handshake failed: ${host.legacyRetry!.error}`]);
@@ -1188,7 +1192,7 @@ describe('what the probe records', () => {
   it('the legacy connection cannot even reach STARTTLS: its error, the cause from the first attempt alone', async () => {
     const s = await serve({ greeting: (c) => (c.id === 2 ? [reply(421, '4.3.2 busy')] : banner()), starttls: () => [reply(220, '2.0.0 go ahead'), { type: 'close' }] });
     const { host } = await check(s.port, { extras: false });
-    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'EHLO refused on the extra connection', failure: null });
+    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'EHLO refused on the extra connection', failure: null, peerChain: [] });
     expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: false });
     expect(dialogue(s, 2)).toEqual([]);
   });
@@ -1362,8 +1366,12 @@ describe('the legacy retry that succeeds', () => {
     expect(host.status).toBe('tls-handshake-error');
     expect(host.tls).toMatchObject({ ok: false, status: 'tls-handshake-error' });
     const retry = host.legacyRetry!;
-    expect(retry).toEqual({ ok: true, protocol: 'TLSv1', cipher: retry.cipher, cipherStandard: retry.cipherStandard, error: null, failure: null });
+    expect(retry).toEqual({ ok: true, protocol: 'TLSv1', cipher: retry.cipher, cipherStandard: retry.cipherStandard, error: null, failure: null, peerChain: retry.peerChain });
     expect(host.assessment).toMatchObject({ legacyCause: 'old-protocol', certificateReceived: true });
+    // Only the legacy handshake obtained a certificate: it is kept, verified and reported as such.
+    expect(retry.peerChain).toHaveLength(1);
+    expect(host.assessment.certificateFrom).toBe('legacy');
+    expect(host.assessment.certificate?.sent[0]?.sha256).toBe(createHash('sha256').update(Buffer.from(retry.peerChain[0]!, 'base64')).digest('hex').toUpperCase());
     expect(retry.cipher).not.toBeNull();
     expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'tls').map((e) => e.text)).toEqual([
       `TLS handshake (legacy, SNI ${MX})`,
@@ -1410,7 +1418,7 @@ describe('a server that aborts after sending its certificate', () => {
   it('the legacy connection refused STARTTLS: the first attempt alone tells, certificateReceived', async () => {
     const s = await serveTls({ context: tls12, requireClientCert: true, onStarttls: (id) => (id === 2 ? 'refuse' : 'tls') });
     const { host } = await check(s.port, { extras: false });
-    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: '454 4.7.0 not now', failure: null });
+    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: '454 4.7.0 not now', failure: null, peerChain: [] });
     expect(host.assessment).toMatchObject({ legacyCause: 'server-abort-after-certificate', certificateReceived: true });
   });
 });
@@ -1482,7 +1490,7 @@ describe('more edges of the extra connections', () => {
       },
     };
     const { report, host } = await check(s.port, { connector, extras: false });
-    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'connector bug', failure: null });
+    expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'connector bug', failure: null, peerChain: [] });
     expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: false });
     expect(eventsOf(report, host, 'legacy').filter((e) => e.kind === 'error').map((e) => e.text)).toEqual(['TLS handshake failed: connector bug']);
   });

@@ -64,9 +64,11 @@ describe('mxray report: rendering a saved report', () => {
   it('renders it in every format exactly as the renderers do, and JSON gives the report back unchanged', async () => {
     const text = await mxray(['report', savedFile]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toBe(renderText(saved));
-    expect((await mxray(['report', savedFile, '--format', 'md'])).stdout).toBe(renderMarkdown(saved));
-    expect((await mxray(['report', savedFile, '--format', 'html', '--verbose'])).stdout).toBe(renderHtml(saved, { verbose: true }));
+    // Text: the first screen (no details unless asked); Markdown and HTML: everything.
+    expect(text.stdout).toBe(renderText(saved, { brief: true }));
+    expect((await mxray(['report', savedFile, '--details', '--explain', '--width', '80'])).stdout).toBe(renderText(saved, { explain: true, width: 80 }));
+    expect((await mxray(['report', savedFile, '--format', 'md'])).stdout).toBe(renderMarkdown(saved, { explain: true }));
+    expect((await mxray(['report', savedFile, '--format', 'html', '--verbose'])).stdout).toBe(renderHtml(saved, { verbose: true, explain: true }));
     expect(JSON.parse((await mxray(['report', savedFile, '--json'])).stdout)).toEqual(saved);
   });
 
@@ -105,7 +107,7 @@ describe('mxray report --rejudge', () => {
     const at = new Date(notAfter + 2 * DAY).toISOString().slice(0, 10);
     const run = await mxray(['report', savedFile, '--rejudge', '--ca-file', caFile, '--at', at]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^Verdict: FAIL/m);
+    expect(run.stdout).toMatch(/^FAIL — The certificate of mx\.good\.mxray\.test expired 1 days? ago/m);
     expect(run.stdout).toContain(`Judged at ${at} 00:00 UTC`);
     const json = JSON.parse((await mxray(['report', savedFile, '--rejudge', '--ca-file', caFile, '--at', at, '--json'])).stdout) as ReceiverReport;
     expect(ids(json)).toContain('cert.expired');
@@ -140,7 +142,7 @@ describe('mxray report: bad input is one line and exit 2, never a stack trace', 
   it('a missing file', () => bad(['report', join(tmp, 'nope.json')], /cannot read .*nope\.json: ENOENT/));
   it('not JSON', () => bad(['report', file('junk.json', '{"schemaVersion": ')], /is not JSON/));
   it('JSON that is not a report', () => bad(['report', file('other.json', '{"hello": 1}')], /not an mxray report/));
-  it('a report of another schema version', () => bad(['report', file('v1.json', JSON.stringify({ ...saved, schemaVersion: '1.0' }))], /schema version 1\.0; this mxray reads version 2\.0/));
+  it('a report of another schema version', () => bad(['report', file('v1.json', JSON.stringify({ ...saved, schemaVersion: '1.0' }))], /schema version 1\.0; this mxray reads version 2\.1/));
   it('a report that breaks the schema', () => bad(['report', file('broken.json', JSON.stringify({ ...saved, verdict: 'great' }))], /not a valid mxray report: \/verdict/));
   it('a report with an extra property', () => bad(['report', file('extra.json', JSON.stringify({ ...saved, extra: true }))], /not a valid mxray report/));
   it('--at without --rejudge', () => bad(['report', savedFile, '--at', '2030-01-01'], /--ca-file and --at need --rejudge/));
@@ -191,7 +193,7 @@ describe('mxray report: bad input is one line and exit 2, never a stack trace', 
     const tampered = structuredClone(saved);
     tampered.body.hosts[0]!.banner!.lines[0] = 'mx \x1b[31mRED\x1b[0m <script>x</script>';
     const p = file('tampered.json', JSON.stringify(tampered));
-    const text = await mxray(['report', p]);
+    const text = await mxray(['report', p, '--details']);
     expect(text.code).toBe(0);
     expect(text.stdout).not.toContain('\x1b');
     expect(text.stdout).toContain('\\x1b[31mRED');

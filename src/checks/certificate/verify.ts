@@ -5,9 +5,9 @@ import { verifyChain } from '../../pki/verify.js';
 import type { AssessContext } from '../check.js';
 
 export function verifyHostCertificates(
-  facts: Pick<HostFacts, 'serverName' | 'tls' | 'noSni'>,
+  facts: Pick<HostFacts, 'serverName' | 'tls' | 'noSni' | 'legacyRetry'>,
   ctx: Pick<AssessContext, 'trustStore' | 'now' | 'domain'>,
-): Pick<HostAssessment, 'certificate' | 'noSni'> {
+): Pick<HostAssessment, 'certificate' | 'certificateFrom' | 'noSni'> {
   const verify = (chain: readonly string[]): CertVerdict =>
     verifyChain({
       chain: chain.map((b64) => Buffer.from(b64, 'base64')),
@@ -19,7 +19,10 @@ export function verifyHostCertificates(
       ipTarget: null,
     });
   const tls = facts.tls;
-  const certificate = tls?.ok ? verify(tls.peerChain) : null;
+  // When only the legacy retry completed a handshake, its certificate is what legacy-capable senders see.
+  const legacyChain = !tls?.ok && facts.legacyRetry?.ok && facts.legacyRetry.peerChain.length > 0 ? facts.legacyRetry.peerChain : null;
+  const certificate = tls?.ok ? verify(tls.peerChain) : legacyChain ? verify(legacyChain) : null;
+  const certificateFrom = tls?.ok ? 'main' : legacyChain ? 'legacy' : null;
   let noSni: HostAssessment['noSni'] = null;
   if (facts.noSni) {
     const ok = facts.noSni.status === 'ok';
@@ -29,5 +32,5 @@ export function verifyHostCertificates(
       sameCertificate: ok && tls?.peerChain[0] !== undefined && facts.noSni.peerChain[0] !== undefined ? tls.peerChain[0] === facts.noSni.peerChain[0] : null,
     };
   }
-  return { certificate, noSni };
+  return { certificate, certificateFrom, noSni };
 }

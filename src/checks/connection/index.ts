@@ -1,6 +1,6 @@
 // The connection: whether we reached the address at all (and whether our own probe failed), and,
 // for the domain, whether we reached none of its addresses.
-import type { Finding } from '../../core/schema.js';
+import type { Finding, HostReport } from '../../core/schema.js';
 import { makeFinding } from '../../kb/index.js';
 import { evidenceOf, hostFindings, type CheckInput, type Check, type DomainCheckInput } from '../check.js';
 import { lastOf } from '../evidence.js';
@@ -26,7 +26,7 @@ export const connectionCheck: Check<ConnectionInput> = {
 };
 
 /** Every address of the domain timed out: most likely port 25 is blocked on our side, not theirs. */
-export const allUnreachableCheck: Check<Pick<DomainCheckInput, 'facts' | 'hosts'>> = {
+export const allUnreachableCheck: Check<Pick<DomainCheckInput, 'facts'> & { hosts: readonly Pick<HostReport, 'status'>[] }> = {
   name: 'all-unreachable',
   assess: ({ facts, hosts }) => {
     const findings: Finding[] = [];

@@ -368,13 +368,14 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
   return track(ctx, conn, into, async () => {
     const r = await extraTls(ctx, t, conn, opts.helo, { profile: TLS_LEGACY });
     if (r.ok) {
-      r.client.close();
       const h = r.handshake;
-      return { ok: true, protocol: h.protocol, cipher: h.cipher, cipherStandard: h.cipherStandard, error: null, failure: null };
+      recordCertificates(ctx, conn, h.peerChain, 'legacy handshake: ');
+      r.client.close();
+      return { ok: true, protocol: h.protocol, cipher: h.cipher, cipherStandard: h.cipherStandard, error: null, failure: null, peerChain: h.peerChain.map((der) => der.toString('base64')) };
     }
     // Only the handshake itself throws a TlsHandshakeError (the refusals before it are MxrayErrors).
     const failure = r.err instanceof TlsHandshakeError ? failureOf(r.err) : null;
-    return { ok: false, protocol: null, cipher: null, cipherStandard: null, error: statusOf(r.err).detail, failure };
+    return { ok: false, protocol: null, cipher: null, cipherStandard: null, error: statusOf(r.err).detail, failure, peerChain: [] };
   });
 }
 

@@ -97,6 +97,7 @@ export const DNS_FINDINGS = defineFindings([
         'If the domain should receive mail: add `{domain}. IN MX 10 <mail host name>.`, where the mail host name has A/AAAA records.',
         'If it should not: publish a null MX (`{domain}. IN MX 0 .`, RFC 7505) so that senders bounce at once instead of trying the web server.',
         'If the address really is the mail server, an MX record naming it still states the intent and lets MTA-STS and DANE be used.',
+        'If {domain} is the name of a mail server rather than a mail domain, test it as a server: `mxray check --host {domain}` (port 25).',
       ],
     },
     refs: ['RFC 5321 §5.1', 'RFC 7505'],

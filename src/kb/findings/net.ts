@@ -42,7 +42,6 @@ export const NET_FINDINGS = defineFindings([
   // ----- Host level: connection and greeting --------------------------------------------------
   {
     id: 'net.connect-refused',
-    inconclusive: true,
     severity: 'error',
     actor: 'them',
     facts: ['host'],

@@ -116,7 +116,7 @@ interface Case {
 }
 
 /** Nothing judged: no certificate, no handshake without SNI, no legacy retry, no envelope, no cleartext test. */
-const NOTHING_JUDGED: HostAssessment = { certificate: null, noSni: null, legacyCause: null, certificateReceived: null, envelope: [], cleartext: null };
+const NOTHING_JUDGED: HostAssessment = { certificate: null, certificateFrom: null, noSni: null, legacyCause: null, certificateReceived: null, envelope: [], cleartext: null };
 
 /**
  * A host that did everything right (its certificate not judged unless `judged` says so): the base
@@ -161,7 +161,7 @@ function host(over: Partial<HostFacts> = {}, judged: Partial<HostAssessment> = {
 /** The host presented this chain in a good handshake, judged against the host's server name as assessFacts does. */
 function presenting(chain: IssuedCert[], over: Partial<HostFacts> = {}, judged: Partial<HostAssessment> = {}): Case {
   const c = host({ tls: tlsOk(chain), ...over });
-  return { ...c, assessment: { ...c.assessment, certificate: verdictFor(chain, c.facts.serverName), ...judged } };
+  return { ...c, assessment: { ...c.assessment, certificate: verdictFor(chain, c.facts.serverName), certificateFrom: 'main', ...judged } };
 }
 
 /** The same good host, with a real, good certificate chain (verified inside the test that calls it). */
@@ -326,11 +326,11 @@ describe('assessHost: the certificate the host presented (SNI handshake)', () =>
 });
 
 describe('assessHost: connection', () => {
-  it('refused: net.connect-refused, inconclusive, with the connect evidence', () => {
+  it('refused: net.connect-refused, a failure of theirs (the domain decides whether senders fall back), with the connect evidence', () => {
     const j = judge(host({ ...EARLY, status: 'connection-refused', statusDetail: 'connection refused', statusReason: 'ECONNREFUSED' }), { connect: [1, 2] });
     expect(found(j.findings)).toEqual([F('net.connect-refused')]);
     expect(j.findings[0]?.evidence).toEqual([1, 2]);
-    expect(j.verdict).toBe('inconclusive');
+    expect(j.verdict).toBe('fail');
     expect(found(judge(host({ ...EARLY, status: 'connection-refused', statusDetail: 'cannot connect', statusReason: null })).findings)).toEqual([F('net.connect-refused')]);
   });
 
@@ -651,7 +651,7 @@ describe('assessHost: a failed handshake', () => {
       { legacyCause: legacy?.cause ?? null, certificateReceived: legacy?.certificateReceived ?? null },
     );
   const retry = (cause: LegacyCause, over: Partial<LegacyRetry> = {}, certificateReceived = false): Retry => ({
-    facts: { ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'alert', failure: null, ...over },
+    facts: { ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'alert', failure: null, peerChain: [], ...over },
     cause,
     certificateReceived,
   });
@@ -952,7 +952,7 @@ describe('assessFacts: what the checks make of the facts', () => {
       const tls = tlsFailed('error:0A000410:SSL routines::sslv3 alert handshake failure');
       return host({ status: 'tls-handshake-error', tls: { ...tls, failure: { ...tls.failure!, seen: { ...tls.failure!.seen, ...seen } } }, capabilitiesInTls: null, ehloTlsReply: null, legacyRetry });
     };
-    const retried = (over: Partial<LegacyRetry>): LegacyRetry => ({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'alert', failure: null, ...over });
+    const retried = (over: Partial<LegacyRetry>): LegacyRetry => ({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'alert', failure: null, peerChain: [], ...over });
     // The legacy handshake worked: what it needed says why.
     const old = assess(failedWith({}, retried({ ok: true, protocol: 'TLSv1', cipher: 'ECDHE-RSA-AES256-SHA', cipherStandard: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA', error: null })));
     expect([old.legacyCause, old.certificateReceived]).toEqual(['old-protocol', true]);

@@ -7,7 +7,8 @@ import { assessHost } from '../../../src/checks/host.js';
 import { DEFAULT_PROFILE } from '../../../src/checks/profile.js';
 import { assessDomain, type ReceiverFacts } from '../../../src/checks/receiver.js';
 import { DOMAIN_CHECKS, HOST_CHECKS } from '../../../src/checks/registry.js';
-import type { Finding, HostAssessment, HostFacts } from '../../../src/core/schema.js';
+import type { Finding, HostAssessment, HostFacts, HostReport } from '../../../src/core/schema.js';
+import { assessDelivery } from '../../../src/checks/delivery/index.js';
 import { allEntries } from '../../../src/kb/index.js';
 import { cap, EV, reply, tlsOk } from './check-helpers.js';
 
@@ -17,7 +18,7 @@ const folders = readdirSync(CHECKS_DIR).filter((name) => statSync(new URL(name, 
 describe('the registry', () => {
   it('lists the host checks once each, in the order their findings appear', () => {
     expect(HOST_CHECKS.map((c) => c.name)).toEqual(['connection', 'greeting', 'dialogue', 'starttls', 'tls', 'certificate', 'sni-required', 'envelope', 'cleartext']);
-    expect(DOMAIN_CHECKS.map((c) => c.name)).toEqual(['dns', 'all-unreachable']);
+    expect(DOMAIN_CHECKS.map((c) => c.name)).toEqual(['dns', 'all-unreachable', 'delivery']);
     const all = [...HOST_CHECKS, ...DOMAIN_CHECKS];
     expect(new Set(all).size).toBe(all.length);
     expect(new Set(all.map((c) => c.name)).size).toBe(all.length);
@@ -81,6 +82,7 @@ function troubled(): { facts: HostFacts; assessment: HostAssessment } {
   };
   const assessment: HostAssessment = {
     certificate: null,
+    certificateFrom: null,
     noSni: null,
     legacyCause: null,
     certificateReceived: null,
@@ -147,8 +149,11 @@ describe('assessDomain runs the domain checks', () => {
 
   it('DNS findings first, then what only all addresses together show', () => {
     const dns: ReceiverFacts['dns'] = { status: 'ok', resolver: 'system', mx: [{ exchange: 'mx.example.test', preference: 10, addresses: ['192.0.2.1'], cname: 'real.example.test', isIpLiteral: false, error: null }], error: null };
-    expect(assessDomain(facts(dns), [{ status: 'connection-timeout' }]).map((f) => f.id)).toEqual(['dns.mx-cname', 'net.all-unreachable']);
-    expect(assessDomain(facts({ ...dns, mx: [] }), [{ status: 'ok' }])).toEqual([]);
-    expect(assessDomain(facts({ status: 'nxdomain', resolver: 'system', mx: [], error: null }), []).map((f) => [f.id, f.facts, f.evidence])).toEqual([['dns.nxdomain', { domain: 'example.test' }, [0]]]);
+    const host = (status: HostReport['status']) => ({ status }) as HostReport;
+    const walk = (hosts: HostReport[]) => assessDelivery(hosts.map((h, i) => ({ ...h, key: `k${i}`, mx: 'mx', preference: 10, banner: null, findings: [] })));
+    const timedOut = [host('connection-timeout')];
+    expect(assessDomain(facts(dns), timedOut, walk(timedOut)).map((f) => f.id)).toEqual(['dns.mx-cname', 'net.all-unreachable']);
+    expect(assessDomain(facts({ ...dns, mx: [] }), [host('ok')], walk([host('ok')]))).toEqual([]);
+    expect(assessDomain(facts({ status: 'nxdomain', resolver: 'system', mx: [], error: null }), [], walk([])).map((f) => [f.id, f.facts, f.evidence])).toEqual([['dns.nxdomain', { domain: 'example.test' }, [0]]]);
   });
 });

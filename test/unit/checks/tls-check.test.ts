@@ -19,7 +19,7 @@ const facts = (over: Partial<Facts> = {}): Facts => ({
 });
 const run = (over: Partial<Facts> = {}, legacyCause: LegacyCause | null = null, profile = DEFAULT_PROFILE) =>
   tlsCheck.assess({ facts: facts(over), assessment: { legacyCause }, ctx: { profile }, prior: [] });
-const retry = (over: Partial<LegacyRetry> = {}): LegacyRetry => ({ ok: true, protocol: 'TLSv1', cipher: 'AES128-SHA', cipherStandard: null, error: null, failure: null, ...over });
+const retry = (over: Partial<LegacyRetry> = {}): LegacyRetry => ({ ok: true, protocol: 'TLSv1', cipher: 'AES128-SHA', cipherStandard: null, error: null, failure: null, peerChain: [], ...over });
 const TLS_OK = F('tls.ok', { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' });
 
 describe('tlsCheck: a handshake that worked', () => {

@@ -5,7 +5,7 @@ import { COMMANDS } from '../../../src/cli/commands.js';
 import { addReportOptions } from '../../../src/cli/options.js';
 import { UsageError } from '../../../src/core/errors.js';
 
-const SHARED = ['--json', '--format', '--output', '--color', '--verbose'];
+const SHARED = ['--json', '--format', '--output', '--color', '--details', '--explain', '--width', '--verbose'];
 
 function parse(args: string[], timeout: string | false = 'time-out') {
   // exitOverride: throw instead of exiting; writeErr: commander's own message is not the point here.
@@ -15,9 +15,9 @@ function parse(args: string[], timeout: string | false = 'time-out') {
 }
 
 describe('addReportOptions', () => {
-  it('adds --json, --format, --output, --no-color, --verbose and --timeout', () => {
+  it('adds --json, --format, --output, --no-color, --details, --explain, --width, --verbose and --timeout', () => {
     const cmd = addReportOptions(new Command('x'), { timeout: 'how long' });
-    expect(cmd.options.map((o) => o.long)).toEqual(['--json', '--format', '--output', '--no-color', '--verbose', '--timeout']);
+    expect(cmd.options.map((o) => o.long)).toEqual(['--json', '--format', '--output', '--no-color', '--details', '--explain', '--width', '--verbose', '--timeout']);
     expect(cmd.options.find((o) => o.long === '--timeout')?.description).toBe('how long');
   });
 
@@ -31,6 +31,8 @@ describe('addReportOptions', () => {
     expect(parse(['--json', '-o', 'f.json', '--no-color', '-v', '--timeout', '2.5'])).toEqual({ json: true, format: 'text', output: 'f.json', color: false, verbose: true, timeout: 2500 });
     expect(() => parse(['--format', 'pdf'])).toThrow(/format/);
     for (const bad of ['0', '-1', 'soon', '3601']) expect(() => parse(['--timeout', bad]), bad).toThrow(UsageError);
+    expect(parse(['--details', '--explain', '--width', '72'])).toEqual({ format: 'text', color: true, details: true, explain: true, width: 72 });
+    for (const bad of ['0', '-5', 'wide', '1001', '7.5']) expect(() => parse(['--width', bad]), bad).toThrow(UsageError);
   });
 
   it('every command of the table that produces a report has them', async () => {

@@ -34,7 +34,8 @@ describe('renderers against golden files', () => {
   });
   it('text puts the summary table first and findings worst first', () => {
     const text = renderText(report);
-    expect(text.indexOf('MX host')).toBeLessThan(text.indexOf('Findings, worst first'));
+    expect(text.indexOf('MX host')).toBeLessThan(text.indexOf('Problems, worst first'));
+    expect(text.indexOf('Problems, worst first')).toBeGreaterThan(0);
     const order = report.findings.map((f) => f.severity);
     const rank = { critical: 4, error: 3, warning: 2, info: 1, ok: 0 } as const;
     for (let i = 1; i < order.length; i++) expect(rank[order[i - 1]!]).toBeGreaterThanOrEqual(rank[order[i]!]);

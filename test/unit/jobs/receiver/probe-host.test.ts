@@ -93,7 +93,7 @@ describe('probeHost called directly', () => {
     const mta = memoryMta({ handshake: failingNormalHandshake });
     const { facts } = await direct(mta).probe;
     expect(facts.status).toBe('tls-handshake-error');
-    expect(facts.legacyRetry).toEqual({ ok: true, protocol: 'TLSv1', cipher: 'TLS_AES_128_GCM_SHA256', cipherStandard: 'TLS_AES_128_GCM_SHA256', error: null, failure: null });
+    expect(facts.legacyRetry).toEqual({ ok: true, protocol: 'TLSv1', cipher: 'TLS_AES_128_GCM_SHA256', cipherStandard: 'TLS_AES_128_GCM_SHA256', error: null, failure: null, peerChain: [] });
     expect(mta.handshakes.map((h) => `${h.conn} ${h.profile}`)).toEqual(['1 normal', '2 legacy']);
   });
 

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { accepts, assessDelivery, deliveryCheck, senderOutcome, SENDER_LIMITS } from '../../../src/checks/delivery/index.js';
+import { domainVerdict, type ReceiverFacts } from '../../../src/checks/receiver.js';
+import type { Finding, HostReport, StatusCode, Verdict } from '../../../src/core/schema.js';
+import { makeFinding } from '../../../src/kb/index.js';
+import { reply } from './check-helpers.js';
+
+interface Spec {
+  mx: string;
+  pref?: number | null;
+  status?: StatusCode;
+  banner?: number | null;
+  findings?: Finding[];
+  verdict?: Verdict;
+  address?: string;
+}
+
+/** A judged address, with only what delivery and the domain verdict read. */
+function host(s: Spec): HostReport {
+  const address = s.address ?? '192.0.2.1';
+  return {
+    key: `${s.mx}[${address}]:25`,
+    mx: s.mx,
+    preference: s.pref === undefined ? 10 : s.pref,
+    status: s.status ?? 'ok',
+    banner: s.banner === null ? null : reply(s.banner ?? 220, `${s.mx} ESMTP`),
+    findings: s.findings ?? [],
+    verdict: s.verdict ?? 'pass',
+  } as HostReport;
+}
+
+const outcomes = (hosts: HostReport[]) => assessDelivery(hosts).attempts.map((a) => `${a.mx}:${a.outcome}`);
+
+describe('senderOutcome: what a sender does with one address', () => {
+  it('moves on from refusals, silence, and 4xx/5xx greetings; delivers where it is greeted', () => {
+    expect(senderOutcome(host({ mx: 'a', status: 'connection-refused', banner: null }))).toBe('refused');
+    expect(senderOutcome(host({ mx: 'a', status: 'connection-timeout', banner: null }))).toBe('timeout');
+    expect(senderOutcome(host({ mx: 'a', status: 'greeting-timeout', banner: null }))).toBe('timeout');
+    expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', banner: null }))).toBe('refused');
+    expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', banner: 421 }))).toBe('deferred');
+    expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', banner: 554 }))).toBe('rejected');
+    expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', banner: 500 }))).toBe('rejected');
+    expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', banner: 499 }))).toBe('deferred');
+    // Greeted, then 421 to EHLO (rate limit): the sender tries the next host.
+    const limited = makeFinding('smtp.rate-limited', { host: 'a', reply: '421 too many' });
+    expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', findings: [limited] }))).toBe('deferred');
+    // A failed TLS handshake does not make a sender move on: it retries the same host in clear text.
+    expect(senderOutcome(host({ mx: 'a', status: 'tls-handshake-error' }))).toBe('accepts');
+    expect(senderOutcome(host({ mx: 'a' }))).toBe('accepts');
+  });
+});
+
+describe('assessDelivery: the senders’ walk over the addresses', () => {
+  it('tries addresses by preference, not in the order they were probed', () => {
+    const d = assessDelivery([host({ mx: 'backup', pref: 20 }), host({ mx: 'primary', pref: 10 })]);
+    expect(d.attempts.map((a) => a.mx)).toEqual(['primary', 'backup']);
+    expect(d).toMatchObject({ state: 'delivered', deliveredTo: ['primary'] });
+  });
+
+  it('falls back to the backup when the primary refuses, and says so', () => {
+    const hosts = [host({ mx: 'down', pref: 10, status: 'connection-refused', banner: null }), host({ mx: 'backup', pref: 20 })];
+    const d = assessDelivery(hosts);
+    expect(d).toMatchObject({ state: 'fallback', deliveredTo: ['backup'] });
+    expect(outcomes(hosts)).toEqual(['down:refused', 'backup:accepts']);
+    expect(accepts(d, hosts[1]!.key)).toBe(true);
+    expect(accepts(d, hosts[0]!.key)).toBe(false);
+  });
+
+  it('delivers to every accepting host of the first preference that accepts, and only those', () => {
+    const hosts = [
+      host({ mx: 'a', pref: 10, status: 'connection-timeout', banner: null }),
+      host({ mx: 'b', pref: 20 }),
+      host({ mx: 'c', pref: 20 }),
+      host({ mx: 'd', pref: 30 }),
+    ];
+    expect(assessDelivery(hosts)).toMatchObject({ state: 'fallback', deliveredTo: ['b', 'c'] });
+  });
+
+  it('names a host once although several of its addresses accept', () => {
+    const hosts = [host({ mx: 'a', address: '192.0.2.1' }), host({ mx: 'a', address: '2001:db8::1' })];
+    expect(assessDelivery(hosts).deliveredTo).toEqual(['a']);
+  });
+
+  it('says none when no address accepts', () => {
+    const hosts = [host({ mx: 'a', status: 'connection-refused', banner: null }), host({ mx: 'b', pref: 20, banner: 554, status: 'protocol-error' })];
+    expect(assessDelivery(hosts)).toMatchObject({ state: 'none', deliveredTo: [] });
+    expect(outcomes(hosts)).toEqual(['a:refused', 'b:rejected']);
+  });
+
+  it('stops after the address limit: later addresses are never tried', () => {
+    const dead = Array.from({ length: SENDER_LIMITS.addresses }, (_, i) => host({ mx: `dead${i}`, pref: 10, status: 'connection-refused', banner: null }));
+    const hosts = [...dead, host({ mx: 'late', pref: 20 })];
+    const d = assessDelivery(hosts);
+    expect(d.state).toBe('none');
+    expect(d.attempts.at(-1)).toMatchObject({ mx: 'late', outcome: 'not-tried' });
+    // One dead address fewer: the late one is reached.
+    expect(assessDelivery(hosts.slice(1)).state).toBe('fallback');
+    // Limits are a parameter, recorded in the result.
+    expect(assessDelivery(hosts, { addresses: 10, sessions: 2 })).toMatchObject({ state: 'fallback', limits: { addresses: 10, sessions: 2 } });
+  });
+
+  it('stops after the session limit: sessions that greeted and then deferred count, refusals do not', () => {
+    const limited = makeFinding('smtp.rate-limited', { host: 'x', reply: '421' });
+    const busy = (mx: string) => host({ mx, pref: 10, status: 'protocol-error', findings: [limited] });
+    const hosts = [busy('b1'), busy('b2'), host({ mx: 'late', pref: 20 })];
+    expect(assessDelivery(hosts).state).toBe('none');
+    expect(outcomes(hosts)).toEqual(['b1:deferred', 'b2:deferred', 'late:not-tried']);
+    // A 4xx greeting is not a session (Postfix counts only sessions past the greeting).
+    const greeting421 = [host({ mx: 'g1', status: 'protocol-error', banner: 421 }), host({ mx: 'g2', status: 'protocol-error', banner: 421 }), host({ mx: 'late', pref: 20 })];
+    expect(assessDelivery(greeting421).state).toBe('fallback');
+    expect(assessDelivery([busy('b1'), host({ mx: 'late', pref: 20 })]).state).toBe('fallback');
+  });
+
+  it('has nothing to walk without hosts', () => {
+    expect(assessDelivery([])).toMatchObject({ state: 'not-applicable', attempts: [], deliveredTo: [] });
+  });
+});
+
+const FACTS = (status: ReceiverFacts['dns']['status'] = 'ok'): Pick<ReceiverFacts, 'dns'> => ({ dns: { status, resolver: 'system', mx: [], error: null } });
+
+describe('domainVerdict: what senders get', () => {
+  const refused = makeFinding('net.connect-refused', { host: 'down' });
+  const down = host({ mx: 'down', pref: 10, status: 'connection-refused', banner: null, findings: [refused], verdict: 'fail' });
+
+  it('warns, not fails, when the primary refuses and the backup delivers with good TLS', () => {
+    const hosts = [down, host({ mx: 'backup', pref: 20 })];
+    expect(domainVerdict(FACTS(), [], hosts, assessDelivery(hosts))).toBe('warn');
+  });
+
+  it('fails when the host that takes the mail fails, whatever the others do', () => {
+    const hosts = [down, host({ mx: 'backup', pref: 20, verdict: 'fail' })];
+    expect(domainVerdict(FACTS(), [], hosts, assessDelivery(hosts))).toBe('fail');
+    // A broken backup behind a good primary also fails: it takes the mail whenever the primary is busy.
+    const backupBroken = [host({ mx: 'primary', pref: 10 }), host({ mx: 'backup', pref: 20, verdict: 'fail' })];
+    expect(domainVerdict(FACTS(), [], backupBroken, assessDelivery(backupBroken))).toBe('fail');
+  });
+
+  it('fails when every host refuses, and is inconclusive when every host is silent', () => {
+    expect(domainVerdict(FACTS(), [], [down], assessDelivery([down]))).toBe('fail');
+    const silent = host({ mx: 'a', status: 'connection-timeout', banner: null, verdict: 'inconclusive' });
+    expect(domainVerdict(FACTS(), [], [silent], assessDelivery([silent]))).toBe('inconclusive');
+  });
+
+  it('passes when every host accepts with a passing verdict', () => {
+    const hosts = [host({ mx: 'a' }), host({ mx: 'b', pref: 20 })];
+    expect(domainVerdict(FACTS(), [], hosts, assessDelivery(hosts))).toBe('pass');
+  });
+
+  it('is not applicable for a null MX, and lets domain findings count', () => {
+    expect(domainVerdict(FACTS('null-mx'), [makeFinding('dns.null-mx', { domain: 'd' })], [], assessDelivery([]))).toBe('not-applicable');
+    const hosts = [host({ mx: 'a' })];
+    expect(domainVerdict(FACTS('no-mx-implicit'), [makeFinding('dns.no-mx', { domain: 'd', addresses: 'x' })], hosts, assessDelivery(hosts))).toBe('warn');
+  });
+});
+
+describe('deliveryCheck', () => {
+  const facts = { target: { input: 'd.test', kind: 'domain', domain: 'd.test', host: null, port: 25, implicitTls: false } } as ReceiverFacts;
+
+  it('reports the host senders never reach because of their limits', () => {
+    const dead = Array.from({ length: 5 }, (_, i) => host({ mx: `dead${i}`, status: 'connection-refused', banner: null }));
+    const late = host({ mx: 'late', pref: 20 });
+    const hosts = [...dead, late];
+    const found = deliveryCheck.assess({ facts, hosts, delivery: assessDelivery(hosts) });
+    expect(found.map((f) => [f.id, f.facts])).toEqual([
+      ['delivery.beyond-limits', { domain: 'd.test', host: late.key, position: 6, addresses: 5, sessions: 2 }],
+    ]);
+  });
+
+  it('says nothing when mail is delivered, or when nothing would accept it anyway', () => {
+    const ok = [host({ mx: 'a' })];
+    expect(deliveryCheck.assess({ facts, hosts: ok, delivery: assessDelivery(ok) })).toEqual([]);
+    const dead = [host({ mx: 'a', status: 'connection-refused', banner: null })];
+    expect(deliveryCheck.assess({ facts, hosts: dead, delivery: assessDelivery(dead) })).toEqual([]);
+  });
+});
