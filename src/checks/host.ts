@@ -6,6 +6,7 @@ import { makeFinding } from '../kb/index.js';
 import { DEFAULT_PROFILE } from '../kb/profiles.js';
 import type { AssessContext, HostCheckContext, HostJudgeContext } from './check.js';
 import { verifyHostCertificates } from './certificate/index.js';
+import { identifySoftware } from './software.js';
 import { judgeCleartext } from './cleartext/index.js';
 import { classifyEnvelope } from './envelope/index.js';
 import { lastOf } from './evidence.js';
@@ -17,11 +18,25 @@ export type { Evidence } from '../core/schema.js';
 export type { AssessContext, HostJudgeContext } from './check.js';
 export { isRateLimitReply } from './replies.js';
 
+/** The receiving software, from what the server said of itself before and inside TLS. */
+export function softwareOf(facts: Pick<HostFacts, 'banner' | 'ehloReply' | 'ehloTlsReply' | 'mx' | 'capabilities' | 'capabilitiesInTls'>): HostAssessment['software'] {
+  const ehlo = facts.ehloTlsReply ?? facts.ehloReply;
+  // The EHLO reply's first line after the announced name ("mx.example.com Hello [192.0.2.1]").
+  const ehloText = ehlo?.lines[0]?.replace(/^\S+\s*/, '') ?? null;
+  const match = identifySoftware({
+    banner: facts.banner ? facts.banner.lines.join(' ') : null,
+    ehloText,
+    host: facts.mx,
+    extensions: (facts.capabilitiesInTls ?? facts.capabilities).map((c) => c.keyword),
+  });
+  return match ? { id: match.id, name: match.name, remediationKey: match.remediationKey, confidence: match.confidence, evidence: match.evidence } : null;
+}
+
 /** Chain verification, name matching and reply classification, from the measured facts only. */
 export function assessFacts(facts: HostFacts, ctx: AssessContext): HostAssessment {
   const { certificate, certificateFrom, noSni } = verifyHostCertificates(facts, ctx);
   const { legacyCause, certificateReceived } = readLegacyCause(facts, (ctx.profile ?? DEFAULT_PROFILE).currentProtocols);
-  return { certificate, certificateFrom, noSni, legacyCause, certificateReceived, envelope: classifyEnvelope(facts.envelope), cleartext: judgeCleartext(facts.cleartext) };
+  return { software: softwareOf(facts), certificate, certificateFrom, noSni, legacyCause, certificateReceived, envelope: classifyEnvelope(facts.envelope), cleartext: judgeCleartext(facts.cleartext) };
 }
 
 export interface HostJudgement {
@@ -45,7 +60,7 @@ export function judgeHost(facts: HostFacts, ctx: HostJudgeContext): HostReport {
 }
 
 /** The assessment of a host whose judging failed: nothing concluded. */
-const UNJUDGED: HostAssessment = { certificate: null, certificateFrom: null, noSni: null, legacyCause: null, certificateReceived: null, envelope: [], cleartext: null };
+const UNJUDGED: HostAssessment = { software: null, certificate: null, certificateFrom: null, noSni: null, legacyCause: null, certificateReceived: null, envelope: [], cleartext: null };
 
 /** Every check of the registry, in order, each seeing the findings of those before it. */
 export function assessHost(facts: HostFacts, assessment: HostAssessment, ctx: HostCheckContext): HostJudgement {

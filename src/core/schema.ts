@@ -335,9 +335,26 @@ export type HostFacts = Static<typeof HostFactsSchema>;
 
 const OutcomeSchema = Literals(ENVELOPE_OUTCOMES);
 
+/** The receiving software recognised from banner, EHLO text, host name and extensions (kb/software.ts). */
+export const SoftwareMatchSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    /** Which per-MTA fix steps of the catalogue apply (exchange, postfix, exim), null when none do. */
+    remediationKey: Nullable(Literals(['exchange', 'postfix', 'exim'] as const)),
+    confidence: Literals(['high', 'medium', 'low'] as const),
+    /** The trace it was recognised by: 'banner says "ESMTP Postfix"'. */
+    evidence: Type.String(),
+  },
+  strict,
+);
+export type SoftwareMatchFacts = Static<typeof SoftwareMatchSchema>;
+
 /** What the checks made of one address's facts (recomputed by `mxray report --rejudge`). */
 export const HostAssessmentSchema = Type.Object(
   {
+    /** The receiving software, when its traces say so (null: unknown or ambiguous). */
+    software: Nullable(SoftwareMatchSchema),
     /** The main handshake's certificate (or, when only the legacy retry got one, that one), verified against the trust store and the date judged at. */
     certificate: Nullable(CertVerdictSchema),
     /** Which handshake `certificate` comes from: the normal one, or the legacy retry after it failed. */

@@ -28,11 +28,13 @@ export function fillTemplate(text: string, facts: Facts): string {
 }
 
 /** Builds a finding from its catalogue entry; severity, texts, actor and fix come from the catalogue only. */
-export function makeFinding(id: FindingId, facts: Facts = {}, evidence: number[] = [], hosts: string[] = []): Finding {
+export function makeFinding(id: FindingId, facts: Facts = {}, evidence: number[] = [], hosts: string[] = [], context: { software?: string | null } = {}): Finding {
   const e = kbEntry(id);
+  const bySoftware = e.severityBySoftware;
+  const software = context.software ?? null;
   return {
     id,
-    severity: e.severity,
+    severity: bySoftware && software !== null && !bySoftware.on.includes(software) ? bySoftware.elsewhere : e.severity,
     title: fillTemplate(e.title, facts),
     detail: fillTemplate(e.detail, facts),
     actor: e.actor,

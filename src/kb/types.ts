@@ -23,6 +23,11 @@ export interface KbEntry {
    * Such a finding makes a verdict inconclusive (exit 3), unless something else is certainly wrong.
    */
   inconclusive?: true;
+  /**
+   * The catalogue severity holds where the receiving software is one of `on` (kb/software.ts ids)
+   * or unknown; where other software is recognised, the finding has no effect and is `elsewhere`.
+   */
+  severityBySoftware?: { on: readonly string[]; elsewhere: Severity };
 }
 
 /**

@@ -104,6 +104,7 @@ function hostLines(h: HostReport, now: number): Line[] {
   const out: Line[] = [];
   const a = h.assessment;
   if (h.connectMs !== null) out.push(line(1, `Connected in ${Math.round(h.connectMs)} ms`));
+  if (a.software) out.push(line(1, `Software: ${safe(a.software.name, 60)} `, { dim: `(${a.software.confidence} confidence: ${safe(a.software.evidence, 200)})` }));
   if (h.ptr.length) out.push(line(1, `Reverse DNS: ${safe(h.ptr.join(', '))}${h.ptrMatchesBanner === true ? ' (matches the announced name)' : h.ptrMatchesBanner === false ? ' (differs from the announced name)' : ''}`));
   if (h.banner) out.push(line(1, `Banner: ${safe(formatReply(h.banner), 400)}`));
   if (h.ehloReply) out.push(line(1, `${h.greeting === 'HELO' ? 'EHLO refused, HELO' : 'EHLO'}: ${safe(formatReply(h.ehloReply).split(' / ')[0], 200)}`));
@@ -239,6 +240,14 @@ export function verdictReason(report: ReceiverReport): string {
   return safe(parts.join('; '), 600);
 }
 
+/** The software recognised on every host of a finding, when it is the same everywhere. */
+function softwareFor(f: Finding, hosts: readonly HostReport[]): { name: string; remediationKey: 'exchange' | 'postfix' | 'exim' | null } | null {
+  const on = hosts.filter((h) => f.hosts.includes(h.key)).map((h) => h.assessment.software);
+  const first = on[0];
+  if (!first || on.some((s) => s?.id !== first.id)) return null;
+  return { name: first.name, remediationKey: first.remediationKey };
+}
+
 /** Each host's own detail of a merged finding (from the per-host findings the JSON keeps). */
 function perHostDetails(f: Finding, hosts: readonly HostReport[]): { host: string; detail: string }[] {
   const out: { host: string; detail: string }[] = [];
@@ -271,7 +280,7 @@ export function receiverDocument(report: ReceiverReport, options: DocumentOption
     verdictNote: countLine(report.findings.filter((f) => f.severity !== 'ok')),
     context: [...(dnsLine ? [line(0, `${dnsLine}  `, { dim: `(resolver: ${safe(dns.resolver, 100)})` })] : []), ...judgedLines(report)],
     summary: body.hosts.length ? { header: SUMMARY_HEADER, rows: body.hosts.map(summaryRow) } : null,
-    findings: report.findings.map((f) => findingView(f, { perHost: perHostDetails(f, body.hosts) })),
+    findings: report.findings.map((f) => findingView(f, { perHost: perHostDetails(f, body.hosts), software: softwareFor(f, body.hosts) })),
     details:
       (options.brief && !verbose) || !body.hosts.length
         ? null

@@ -12,6 +12,8 @@ export { certificateCovers, nameCovers } from '../../pki/names.js';
 export interface CertificateContext {
   /** "host[ip]:port", the key findings are attached to. */
   host: string;
+  /** The receiving software's id (kb/software.ts), when recognised: some findings matter only on some software. */
+  software?: string | null;
   profile: Profile;
   /** Days before expiry to warn (the profile's expiryWarnDays or --warn-days). */
   warnDays: number;
@@ -69,7 +71,7 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
   const base: Facts = ctx.handshake === 'no-sni' ? { host: ctx.host, handshake: 'no-sni' } : { host: ctx.host };
   const findings: Finding[] = [];
   const add = (id: FindingId, facts: Facts): void => {
-    findings.push(makeFinding(id, { ...base, ...facts }, ctx.evidence, [ctx.host]));
+    findings.push(makeFinding(id, { ...base, ...facts }, ctx.evidence, [ctx.host], { software: ctx.software ?? null }));
   };
   const subject = label(leaf);
   const certNames = certificateNames(leaf);

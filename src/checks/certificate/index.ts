@@ -7,7 +7,7 @@ import { assessCertificate } from './assess-certificate.js';
 export { assessCertificate, certificateCovers, certificateNames, nameCovers, type CertificateContext } from './assess-certificate.js';
 export { verifyHostCertificates } from './verify.js';
 
-export type CertificateInput = CheckInput<'tls' | 'bannerName' | 'ehloName', 'certificate' | 'noSni', 'profile' | 'warnDays' | 'expectThumbprint' | 'domain' | 'now'>;
+export type CertificateInput = CheckInput<'tls' | 'bannerName' | 'ehloName', 'certificate' | 'noSni' | 'software', 'profile' | 'warnDays' | 'expectThumbprint' | 'domain' | 'now'>;
 
 /** A certificate for people: its subject and the start of its SHA-256. */
 function describe(c: CertVerdict): string {
@@ -26,6 +26,7 @@ export const certificateCheck: Check<CertificateInput> = {
     findings.push(
       ...assessCertificate(certificate, {
         host,
+        software: assessment.software?.id ?? null,
         profile: ctx.profile,
         warnDays: ctx.warnDays,
         expectThumbprint: ctx.expectThumbprint,

@@ -246,6 +246,8 @@ export const CERT_FINDINGS = defineFindings([
   {
     id: 'cert.ehlo-name-mismatch',
     severity: 'warning',
+    // It matters to Exchange (the connector FQDN selects the certificate; hybrid connectors check it); elsewhere a note.
+    severityBySoftware: { on: ['exchange', 'exchange-online'], elsewhere: 'info' },
     actor: 'them',
     facts: ['host', 'announced', 'certNames'],
     title: '{host} announces itself as {announced}, a name not on its certificate',

@@ -44,10 +44,10 @@ const fallbackLeaf = cert({ subject: 'CN=localhost', issuer: 'CN=localhost', com
 const fallback: CertVerdict = { ...verdict(fallbackLeaf), sent: [fallbackLeaf], path: [fallbackLeaf], trusted: false, trustFailure: 'self-signed', nameMatches: false };
 
 type Input = CertificateInput;
-const run = (assessment: Input['assessment'], over: Partial<Input['facts']> = {}, prior: Finding[] = [], ctx: Partial<Input['ctx']> = {}) =>
+const run = (judged: Omit<Input['assessment'], 'software'> & Partial<Pick<Input['assessment'], 'software'>>, over: Partial<Input['facts']> = {}, prior: Finding[] = [], ctx: Partial<Input['ctx']> = {}) =>
   certificateCheck.assess({
     facts: { key: HOST, evidence: EV, tls: tlsOk(), bannerName: 'mx.example.test', ehloName: 'mx.example.test', ...over },
-    assessment,
+    assessment: { software: null, ...judged },
     ctx: { profile: DEFAULT_PROFILE, warnDays: 30, expectThumbprint: null, domain: 'example.test', now: NOW, ...ctx },
     prior,
   });
@@ -70,6 +70,20 @@ describe('certificateCheck', () => {
     expect(found(run({ certificate: good, noSni: null }, { bannerName: 'relay.example.net', ehloName: null }))).toEqual([
       F('cert.ehlo-name-mismatch', { announced: 'relay.example.net', certNames: 'mx.example.test' }),
     ]);
+  });
+
+  it('an announced name not on the certificate matters on Exchange (warning) and is a note on other recognised software; unknown software keeps the warning', () => {
+    const sw = (id: string, remediationKey: 'exchange' | 'postfix' | null) => ({ id, name: id, remediationKey, confidence: 'high' as const, evidence: 'banner' });
+    const severity = (software: Input['assessment']['software']) =>
+      run({ certificate: good, noSni: null, software }, { bannerName: 'exch01.corp.test', ehloName: null }).map((f) => [f.id, f.severity]);
+    expect(severity(sw('exchange', 'exchange'))).toEqual([['cert.ehlo-name-mismatch', 'warning']]);
+    expect(severity(sw('exchange-online', 'exchange'))).toEqual([['cert.ehlo-name-mismatch', 'warning']]);
+    // A note is no problem: the certificate is also reported good.
+    expect(severity(sw('postfix', 'postfix'))).toEqual([['cert.ehlo-name-mismatch', 'info'], ['cert.ok', 'ok']]);
+    expect(severity(sw('proofpoint', null))).toEqual([['cert.ehlo-name-mismatch', 'info'], ['cert.ok', 'ok']]);
+    expect(severity(null)).toEqual([['cert.ehlo-name-mismatch', 'warning']]);
+    // Other findings keep their severity whatever the software.
+    expect(run({ certificate: good, noSni: null, software: sw('postfix', 'postfix') }).map((f) => f.severity)).toEqual(['ok']);
   });
 
   it('another certificate without SNI: cert.sni-dependent, then that certificate’s problems, marked, with the no-SNI evidence', () => {

@@ -116,7 +116,7 @@ interface Case {
 }
 
 /** Nothing judged: no certificate, no handshake without SNI, no legacy retry, no envelope, no cleartext test. */
-const NOTHING_JUDGED: HostAssessment = { certificate: null, certificateFrom: null, noSni: null, legacyCause: null, certificateReceived: null, envelope: [], cleartext: null };
+const NOTHING_JUDGED: HostAssessment = { software: null, certificate: null, certificateFrom: null, noSni: null, legacyCause: null, certificateReceived: null, envelope: [], cleartext: null };
 
 /**
  * A host that did everything right (its certificate not judged unless `judged` says so): the base

@@ -81,6 +81,7 @@ function troubled(): { facts: HostFacts; assessment: HostAssessment } {
     evidence: EV,
   };
   const assessment: HostAssessment = {
+    software: null,
     certificate: null,
     certificateFrom: null,
     noSni: null,
