@@ -132,6 +132,8 @@ export const CertInfoSchema = Type.Object(
     isCa: Type.Boolean(),
     sha1: Type.String({ pattern: '^[0-9A-F]{40}$' }),
     sha256: Type.String({ pattern: '^[0-9A-F]{64}$' }),
+    /** The SHA-256 of the DER SubjectPublicKeyInfo: what a DANE `3 1 1` TLSA record holds. */
+    spkiSha256: Type.String({ pattern: '^[0-9A-F]{64}$' }),
     /** Where this certificate came from: sent by the server, or found in our trust store. */
     source: Type.Union([Type.Literal('sent'), Type.Literal('trust-store')]),
   },
@@ -158,6 +160,12 @@ export const CertVerdictSchema = Type.Object(
     domainMatches: Nullable(Type.Boolean()),
     timeValid: Type.Boolean(),
     daysLeft: Type.Integer(),
+    /**
+     * The verify error OpenSSL (and so Postfix's and Exim's logs) would report first for this
+     * chain and name: `verify error:num=<code>:<name>`. Null when the chain verifies and the name
+     * matches, and when there was no certificate to verify.
+     */
+    opensslError: Nullable(Type.Object({ code: Type.Integer(), name: Type.String() }, strict)),
   },
   strict,
 );

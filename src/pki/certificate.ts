@@ -1,9 +1,9 @@
 // Certificate facts (CertInfo) from DER, with node:crypto's X509Certificate only: it is native and
 // fast. The heavy ASN.1 libraries (@peculiar/x509, pkijs, asn1js) must never be imported here, as
 // this module is on the `mxray check` start-up path.
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { CertInfo } from '../core/schema.js';
-import { describeSignatureAlgorithm } from './der.js';
+import { describeSignatureAlgorithm, readSubjectPublicKeyInfo } from './der.js';
 
 export type CertSource = CertInfo['source'];
 
@@ -39,8 +39,25 @@ export function describeX509(cert: X509Certificate, source: CertSource): CertInf
     isCa: cert.ca,
     sha1: thumbprint(cert.fingerprint),
     sha256: thumbprint(cert.fingerprint256),
+    spkiSha256: createHash('sha256').update(subjectPublicKeyInfo(cert)).digest('hex').toUpperCase(),
     source,
   };
+}
+
+/**
+ * The DER SubjectPublicKeyInfo, whose SHA-256 a DANE `3 1 1` record holds: as OpenSSL encodes the
+ * key (what `openssl x509 -pubkey` prints), or for a key this OpenSSL cannot load, as the
+ * certificate holds it, read from its bytes.
+ */
+function subjectPublicKeyInfo(cert: X509Certificate): Buffer {
+  try {
+    return cert.publicKey.export({ type: 'spki', format: 'der' });
+  } catch {
+    const spki = readSubjectPublicKeyInfo(cert.raw);
+    // Every certificate OpenSSL parses can be read so: this is our bug, reported as such.
+    if (spki === null) throw new Error('the SubjectPublicKeyInfo of a parsed certificate could not be read');
+    return spki;
+  }
 }
 
 /** "AB:CD:…" → "ABCD…", the form Exchange's Get-ExchangeCertificate shows. */

@@ -305,3 +305,82 @@ export function signatureHashOfName(name: string): SignatureHash | null {
   for (const entry of SIGNATURE_ALGORITHMS.values()) if (entry.name.toLowerCase() === lower) return entry.hash;
   return null;
 }
+
+// ---- The SubjectPublicKeyInfo, from any encoding OpenSSL accepts
+
+/** Deepest nesting read when re-encoding BER (the certificate itself is level 0; OpenSSL's own limit is 30). */
+export const MAX_BER_DEPTH = 32;
+
+/** A BER TLV: its contents end at `contentsEnd`, before the end-of-contents octets of an indefinite length. */
+interface BerTlv extends Tlv {
+  contentsEnd: number;
+}
+
+/** Reads a BER TLV at `pos` and nesting level `depth` (definite or indefinite length), within `buf`. Null when malformed. */
+function readBerTlv(buf: Buffer, pos: number, depth: number): BerTlv | null {
+  if (depth > MAX_BER_DEPTH) return null;
+  if (buf[pos + 1] !== 0x80) {
+    const tlv = readTlv(buf, pos, buf.length);
+    return tlv && { ...tlv, contentsEnd: tlv.end };
+  }
+  // Indefinite length: constructed only, children up to the end-of-contents octets 00 00.
+  const tag = buf[pos] as number;
+  if ((tag & 0x20) === 0 || (tag & 0x1f) === 0x1f) return null;
+  let at = pos + 2;
+  while (buf[at] !== 0 || buf[at + 1] !== 0) {
+    const child = readBerTlv(buf, at, depth + 1);
+    if (!child) return null;
+    at = child.end;
+  }
+  return { tag, at: pos, start: pos + 2, end: at + 2, contentsEnd: at };
+}
+
+/** A universal type other than SEQUENCE and SET in constructed form: a string sent in segments. */
+function isSegmented(tag: number): boolean {
+  return (tag & 0xe0) === 0x20 && tag !== 0x30 && tag !== 0x31;
+}
+
+/** A TLV in DER form: the tag (a segmented string's made primitive), the shortest definite length, the contents. */
+function derTlv(tag: number, contents: Buffer): Buffer {
+  const bytes: number[] = [];
+  for (let n = contents.length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
+  const length = contents.length < 0x80 ? [contents.length] : [0x80 | bytes.length, ...bytes];
+  return Buffer.concat([Buffer.from([isSegmented(tag) ? tag & ~0x20 : tag, ...length]), contents]);
+}
+
+/**
+ * The contents of a BER value at nesting level `depth`, re-encoded in DER: definite, shortest
+ * lengths inside, and a segmented string's segments joined (as OpenSSL joins them, contents only).
+ * Null when malformed.
+ */
+function derContents(buf: Buffer, tlv: BerTlv, depth: number): Buffer | null {
+  const contents = buf.subarray(tlv.start, tlv.contentsEnd);
+  if ((tlv.tag & 0x20) === 0) return contents;
+  const parts: Buffer[] = [];
+  for (let pos = 0; pos < contents.length; ) {
+    const child = readBerTlv(contents, pos, depth + 1);
+    const inner = child && derContents(contents, child, depth + 1);
+    if (!child || !inner) return null;
+    parts.push(isSegmented(tlv.tag) ? inner : derTlv(child.tag, inner));
+    pos = child.end;
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * The DER SubjectPublicKeyInfo of a Certificate (tbsCertificate's seventh field, the sixth when
+ * there is no version), also from a BER encoding, which is re-encoded in DER first as OpenSSL
+ * would. Null when the bytes are not a certificate.
+ */
+export function readSubjectPublicKeyInfo(cert: Buffer): Buffer | null {
+  if (!Buffer.isBuffer(cert)) return null;
+  const outer = readBerTlv(cert, 0, 0);
+  const contents = outer && derContents(cert, outer, 0);
+  if (!outer || !contents) return null;
+  const der = derTlv(outer.tag, contents);
+  const parts = certificateParts(der);
+  const fields = parts && children(der, parts.tbs, 16);
+  const base = fields?.[0]?.tag === 0xa0 ? 1 : 0;
+  const spki = fields?.[base + 5];
+  return spki?.tag === 0x30 ? der.subarray(spki.at, spki.end) : null;
+}

@@ -4,9 +4,10 @@
 import { X509Certificate } from 'node:crypto';
 import type { TrustStore } from '../core/context.js';
 import type { CertInfo, CertVerdict, TrustFailure } from '../core/schema.js';
-import { describeX509, nameForPeople } from './certificate.js';
+import { describeX509, nameForPeople, parseOpenSslTime } from './certificate.js';
 import { readCertificateNames } from './der.js';
 import { matchesDomain, matchesHost, matchesIp } from './names.js';
+import { firstOpensslError, type ChainBuildOutcome, type OpensslChainFacts } from './openssl-errors.js';
 import { isIndexedTrustStore } from './trust-store.js';
 
 export { matchesDomain } from './names.js';
@@ -86,11 +87,19 @@ function quoted(cert: X509Certificate): string {
   return `"${nameForPeople(cert.subject)}"`;
 }
 
+/** A candidate issuer whose name fits but that we refused: its signature does not verify, or it is no CA. */
+interface Misfit {
+  cert: X509Certificate;
+  notCa: boolean;
+}
+
 interface PathResult {
   path: Link[];
   trusted: boolean;
   failure: TrustFailure;
   reason: string | null;
+  /** The refused issuer behind a 'bad-signature' failure (absent when a self-issued certificate failed its own key). */
+  misfit?: Misfit;
 }
 
 /** Builds the path from the leaf towards a trust anchor, as far as signatures and names allow. */
@@ -131,7 +140,7 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
     }
 
     // Candidates whose name fits but whose signature does not verify (or that may not sign).
-    const misfits: { cert: X509Certificate; notCa: boolean }[] = [];
+    const misfits: Misfit[] = [];
     const pick = (candidates: readonly X509Certificate[], sent: boolean): X509Certificate | null => {
       for (const c of candidates) {
         if (onPath(c) || !namesIssuer(cur, c)) continue;
@@ -170,7 +179,7 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
       const reason = misfit.notCa
         ? `${quoted(cur)} is signed by ${quoted(misfit.cert)}, which is not a CA certificate and may not issue certificates.`
         : `The signature on ${quoted(cur)} does not verify with the key of its issuer ${quoted(misfit.cert)}.`;
-      return { path, trusted: false, failure: 'bad-signature', reason };
+      return { path, trusted: false, failure: 'bad-signature', reason, misfit };
     }
     if (selfIssued) {
       return {
@@ -204,6 +213,59 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
 }
 
 /**
+ * How OpenSSL's chain building would end for `chain` (leaf first), where ours ended with `failure`.
+ * It allows the same length as we do, MAX_PATH_LENGTH certificates, the last of them a trust
+ * anchor; and takes a self-issued certificate for self-signed by its names alone.
+ */
+function buildOutcome(failure: TrustFailure, chain: readonly X509Certificate[]): ChainBuildOutcome {
+  const trusted = failure === 'none';
+  if (chain.length > (trusted ? MAX_PATH_LENGTH : MAX_PATH_LENGTH - 1)) return 'too-long';
+  if (trusted) return 'trusted';
+  const top = chain[chain.length - 1] as X509Certificate;
+  if (top.subject !== top.issuer) return 'issuer-not-found';
+  return chain.length === 1 ? 'leaf-self-signed' : 'root-self-signed';
+}
+
+/**
+ * What OpenSSL would find checking what the server sent: where our path building stopped at an
+ * issuer whose signature does not verify or that is no CA, OpenSSL goes on building above it and
+ * reports that fault only later (after chain building and the name), so the path is continued here
+ * from that issuer as OpenSSL would.
+ */
+function opensslFacts(
+  built: PathResult,
+  others: X509Certificate[],
+  store: TrustStore,
+  checked: Pick<OpensslChainFacts, 'nameMismatch' | 'now'>,
+): OpensslChainFacts {
+  const certs = built.path.map((l) => l.cert);
+  const signatureFails = certs.map(() => false);
+  let issuerNotCa = false;
+  let result = built;
+  while (result.misfit) {
+    const { cert, notCa } = result.misfit;
+    if (notCa) issuerNotCa = true;
+    else signatureFails[certs.length - 1] = true;
+    // Like OpenSSL, never a certificate twice on the chain: so misfits cannot take us round in circles.
+    result = buildPath(cert, others.filter((c) => !certs.some((x) => x.raw.equals(c.raw))), store);
+    for (const link of result.path) {
+      certs.push(link.cert);
+      signatureFails.push(false);
+    }
+  }
+  return {
+    build: buildOutcome(result.failure, certs),
+    issuerNotCa,
+    ...checked,
+    chain: certs.map((c, i) => ({
+      notBefore: parseOpenSslTime(c.validFrom) ?? 0,
+      notAfter: parseOpenSslTime(c.validTo) ?? 0,
+      signatureFails: signatureFails[i] as boolean,
+    })),
+  };
+}
+
+/**
  * Verifies what a server presented: builds the path from the leaf to a trust anchor, checks every
  * signature, the leaf's validity at `now`, and the names (RFC 6125). Never throws on bad input.
  */
@@ -227,6 +289,8 @@ export function verifyChain(input: VerifyInput): CertVerdict {
       domainMatches: null,
       timeValid: false,
       daysLeft: 0,
+      // OpenSSL never gets as far as verifying: the handshake has no certificate, or fails to decode it.
+      opensslError: null,
     };
   }
 
@@ -255,5 +319,11 @@ export function verifyChain(input: VerifyInput): CertVerdict {
     domainMatches: domain === null ? null : matchesDomain(leafInfo, domain),
     timeValid,
     daysLeft,
+    opensslError: firstOpensslError(
+      opensslFacts(built, readable, trustStore, {
+        nameMismatch: nameMatches !== false ? null : name !== null ? 'host' : 'ip',
+        now,
+      }),
+    ),
   };
 }

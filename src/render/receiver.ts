@@ -96,6 +96,8 @@ function certLines(label: string, certs: CertInfo[], depth: number, now: number)
     out.push(line(depth + 1, `   key ${safe(c.keyType, 40)}${c.keyBits ? ` ${c.keyBits}` : ''}${c.keyCurve ? ` ${safe(c.keyCurve, 40)}` : ''}; signature ${safe(c.signatureAlgorithm, 80)}`));
     out.push(line(depth + 1, { dim: `   SHA-1 ${safe(c.sha1, 40)}` }));
     out.push(line(depth + 1, { dim: `   SHA-256 ${safe(c.sha256, 64)}` }));
+    // The SHA-256 of the public key: what a DANE "3 1 1" TLSA record holds.
+    out.push(line(depth + 1, { dim: `   DANE 3 1 1 ${safe(c.spkiSha256, 64)}` }));
   });
   return out;
 }
@@ -139,7 +141,7 @@ function hostLines(h: HostReport, now: number): Line[] {
     out.push(
       line(
         1,
-        `Certificate${a.certificateFrom === 'legacy' ? ' (from the legacy handshake)' : ''}: ${cert.trusted ? 'trusted' : `NOT trusted: ${safe(cert.trustReason)}`}; name ${cert.checkedName ? `${safe(cert.checkedName)} ${cert.nameMatches ? 'matches' : 'does NOT match'}` : 'not checked (IP target)'}${cert.domainMatches !== null ? `; mail domain ${cert.domainMatches ? 'also matches' : 'not on it'}` : ''}; ${cert.daysLeft >= 0 ? `${cert.daysLeft} days left` : `expired ${-cert.daysLeft} days ago`}`,
+        `Certificate${a.certificateFrom === 'legacy' ? ' (from the legacy handshake)' : ''}: ${cert.trusted ? 'chain trusted' : `NOT trusted: ${safe(cert.trustReason)}`}${cert.opensslError ? `; OpenSSL verify error ${cert.opensslError.code} (${safe(cert.opensslError.name, 80)})` : ''}; name ${cert.checkedName ? `${safe(cert.checkedName)} ${cert.nameMatches ? 'matches' : 'does NOT match'}` : 'not checked (IP target)'}${cert.domainMatches !== null ? `; mail domain ${cert.domainMatches ? 'also matches' : 'not on it'}` : ''}; ${cert.daysLeft >= 0 ? `${cert.daysLeft} days left` : `expired ${-cert.daysLeft} days ago`}`,
       ),
     );
     out.push(...certLines('As sent by the server', cert.sent, 2, now));

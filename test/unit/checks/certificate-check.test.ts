@@ -28,6 +28,7 @@ function cert(o: Partial<CertInfo> = {}): CertInfo {
     isCa: false,
     sha1: 'A'.repeat(40),
     sha256: 'B'.repeat(64),
+    spkiSha256: '5'.repeat(64),
     source: 'sent',
     ...o,
   };
@@ -36,7 +37,7 @@ const ca = cert({ subject: 'CN=Example Issuing CA', issuer: 'CN=Example Root', c
 const root = cert({ subject: 'CN=Example Root', issuer: 'CN=Example Root', commonName: 'Example Root', dnsNames: [], isCa: true, selfIssued: true, source: 'trust-store', sha256: 'D'.repeat(64) });
 
 function verdict(leaf: CertInfo, o: Partial<CertVerdict> = {}): CertVerdict {
-  return { sent: [leaf, ca], path: [leaf, ca, root], trusted: true, trustFailure: 'none', trustReason: null, checkedName: 'mx.example.test', nameMatches: true, domainMatches: null, timeValid: true, daysLeft: 190, ...o };
+  return { sent: [leaf, ca], path: [leaf, ca, root], trusted: true, trustFailure: 'none', trustReason: null, checkedName: 'mx.example.test', nameMatches: true, domainMatches: null, timeValid: true, daysLeft: 190, opensslError: null, ...o };
 }
 const good = verdict(cert());
 /** A self-signed default certificate of another name, as a server sends without SNI. */

@@ -24,6 +24,7 @@ function cert(overrides: Partial<CertInfo> = {}): CertInfo {
     isCa: false,
     sha1: 'A'.repeat(40),
     sha256: 'B'.repeat(64),
+    spkiSha256: '5'.repeat(64),
     source: 'sent',
     ...overrides,
   };
@@ -68,6 +69,7 @@ function verdict(overrides: Partial<CertVerdict> = {}): CertVerdict {
     domainMatches: null,
     timeValid: true,
     daysLeft: 200,
+    opensslError: null,
     ...overrides,
   };
 }

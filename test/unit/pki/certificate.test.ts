@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, type KeyObject, webcrypto, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRootCa, createSelfSigned, DAY_MS, type IssuedCert, type TestCa } from '../../../src/demo/test-pki.js';
+import { firstElementLength, MAX_BER_DEPTH, readSubjectPublicKeyInfo } from '../../../src/pki/der.js';
 import {
   describeCertificate,
   describeX509,
@@ -60,6 +62,8 @@ let quoted: IssuedCert;
 let rsaSelf: IssuedCert;
 const keyed: Record<string, Buffer> = {};
 let unloadableKey: Buffer;
+/** Its SubjectPublicKeyInfo, as put into it. */
+let gostSpki: Buffer;
 let hexSerial: Buffer;
 let emptySubject: Buffer;
 let badNotBefore: Buffer;
@@ -94,8 +98,8 @@ beforeAll(async () => {
   keyed.ed448 = await certifyNodeKey('ed448');
   keyed.x25519 = await certifyNodeKey('x25519');
   // A GOST R 34.10-2012 key (1.2.643.7.1.1.1.1) that this OpenSSL cannot load.
-  const gost = tlv(0x30, tlv(0x30, Buffer.from([0x06, 0x08, 0x2a, 0x85, 0x03, 0x07, 0x01, 0x01, 0x01, 0x01])), tlv(0x03, Buffer.from([0x00, 0x01, 0x02])));
-  unloadableKey = await certify(gost);
+  gostSpki = tlv(0x30, tlv(0x30, Buffer.from([0x06, 0x08, 0x2a, 0x85, 0x03, 0x07, 0x01, 0x01, 0x01, 0x01])), tlv(0x03, Buffer.from([0x00, 0x01, 0x02])));
+  unloadableKey = await certify(gostSpki);
 
   hexSerial = await certify(keys.publicKey, { serialNumber: 'abcdef01' });
   emptySubject = await certify(keys.publicKey, { subject: '' });
@@ -225,6 +229,220 @@ describe('describeCertificate', () => {
 
   it('throws on bytes that are not a certificate', () => {
     expect(() => describeCertificate(Buffer.from('nope'), 'sent')).toThrow();
+  });
+});
+
+const sha256hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').toUpperCase();
+
+/** Runs openssl on `input` and returns what it prints; these tests compare with it. */
+function openssl(args: string[], input: Buffer): Buffer {
+  const run = spawnSync('openssl', args, { input });
+  if (run.error) throw new Error(`these tests compare with the openssl command, which did not run: ${run.error.message}`);
+  if (run.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${run.stderr.toString()}`);
+  return run.stdout;
+}
+
+/** What DANE tooling computes for `3 1 1`: openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst -sha256 */
+function opensslSpkiSha256(der: Buffer): string {
+  const publicKey = openssl(['x509', '-inform', 'DER', '-pubkey', '-noout'], der);
+  const spki = openssl(['pkey', '-pubin', '-outform', 'DER'], publicKey);
+  const digest = /= *([0-9a-f]{64})\s*$/.exec(openssl(['dgst', '-sha256'], spki).toString());
+  expect(digest).not.toBeNull();
+  return (digest?.[1] as string).toUpperCase();
+}
+
+// ---- BER encodings, written by hand for the tests (any length, indefinite length).
+
+/** A definite-length TLV, its length in the shortest form. */
+function enc(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents);
+  const bytes: number[] = [];
+  for (let n = body.length; n > 0; n >>= 8) bytes.unshift(n & 0xff);
+  return Buffer.concat([Buffer.from(body.length < 128 ? [tag, body.length] : [tag, 0x80 | bytes.length, ...bytes]), body]);
+}
+
+/** An indefinite-length TLV: contents, then the end-of-contents octets. */
+function indefinite(tag: number, ...contents: Buffer[]): Buffer {
+  return Buffer.concat([Buffer.from([tag, 0x80]), ...contents, Buffer.from([0, 0])]);
+}
+
+/** The TLVs inside a DER TLV. */
+function split(der: Buffer): Buffer[] {
+  const lengthByte = der[1] as number;
+  let pos = lengthByte < 0x80 ? 2 : 2 + (lengthByte & 0x7f);
+  const out: Buffer[] = [];
+  while (pos < der.length) {
+    const length = firstElementLength(der.subarray(pos)) as number;
+    out.push(der.subarray(pos, pos + length));
+    pos += length;
+  }
+  return out;
+}
+
+/** `der` with its outer SEQUENCE and tbsCertificate in indefinite length, and the SubjectPublicKeyInfo replaced by `spki`. */
+function berCertificate(der: Buffer, spki: Buffer): Buffer {
+  const [tbs, algorithm, signature] = split(der) as [Buffer, Buffer, Buffer];
+  const fields = split(tbs);
+  const at = fields[0]?.[0] === 0xa0 ? 6 : 5;
+  return indefinite(0x30, indefinite(0x30, ...fields.slice(0, at), spki, ...fields.slice(at + 1)), algorithm, signature);
+}
+
+const NULL = Buffer.from([0x05, 0x00]);
+const GOST_OID = Buffer.from([0x06, 0x08, 0x2a, 0x85, 0x03, 0x07, 0x01, 0x01, 0x01, 0x01]);
+
+/** A certificate's outline (not signed, not for Node): what readSubjectPublicKeyInfo walks. */
+function outline(spki: Buffer, options: { version?: boolean } = {}): Buffer {
+  const name = enc(0x30, enc(0x31, enc(0x30, Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03]), enc(0x0c, Buffer.from('x')))));
+  const algorithm = enc(0x30, Buffer.from([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]));
+  const validity = enc(0x30, enc(0x17, Buffer.from('260101000000Z')), enc(0x17, Buffer.from('270101000000Z')));
+  const version = options.version === false ? [] : [enc(0xa0, enc(0x02, Buffer.from([2])))];
+  const tbs = enc(0x30, ...version, enc(0x02, Buffer.from([1])), algorithm, name, validity, name, spki, enc(0xa3, enc(0x30)));
+  return enc(0x30, tbs, algorithm, enc(0x03, Buffer.from([0])));
+}
+
+/** An SPKI whose algorithm parameters are `params`. */
+const spkiWith = (params: Buffer) => enc(0x30, enc(0x30, GOST_OID, params), enc(0x03, Buffer.from([0, 1, 2])));
+
+/** `levels` SEQUENCEs, each inside the one before, around a NULL; built in one pass (a deep one is long). */
+function definiteNest(levels: number): Buffer {
+  /** A SEQUENCE's tag and length octets for `n` bytes of contents. */
+  const header = (n: number): number[] => {
+    const bytes: number[] = [];
+    for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
+    return n < 128 ? [0x30, n] : [0x30, 0x80 | bytes.length, ...bytes];
+  };
+  const headers: number[][] = []; // from the inside out
+  let size = NULL.length;
+  for (let i = 0; i < levels; i++) {
+    const h = header(size);
+    headers.push(h);
+    size += h.length;
+  }
+  return Buffer.concat([Buffer.from(headers.reverse().flat()), NULL]);
+}
+
+describe('spkiSha256 (what a DANE 3 1 1 record holds)', () => {
+  it('is what openssl computes from the certificate, for EC and RSA keys', () => {
+    for (const der of [leaf.der, root.cert.der, inter.cert.der, rsaSelf.der, keyed.rsa2048, keyed.p384, keyed.k256] as Buffer[]) {
+      expect(describeCertificate(der, 'sent').spkiSha256).toBe(opensslSpkiSha256(der));
+    }
+  });
+
+  it('is what openssl computes for the other key types too', () => {
+    for (const kind of ['rsaPss', 'dsa', 'p521', 'brainpool512', 'wtls1', 'sm2', 'ed25519', 'ed448', 'x25519']) {
+      const der = keyed[kind] as Buffer;
+      expect([kind, describeCertificate(der, 'sent').spkiSha256]).toEqual([kind, opensslSpkiSha256(der)]);
+    }
+  });
+
+  it('is the same for every certificate of one key, unlike the thumbprints', () => {
+    const a = describeCertificate(hexSerial, 'sent');
+    const b = describeCertificate(emptySubject, 'sent');
+    expect(a.spkiSha256).toBe(b.spkiSha256);
+    expect(a.sha256).not.toBe(b.sha256);
+    expect(a.spkiSha256).toMatch(/^[0-9A-F]{64}$/);
+  });
+
+  it('is read from the certificate for a key this OpenSSL cannot load', () => {
+    expect(() => openssl(['x509', '-inform', 'DER', '-pubkey', '-noout'], unloadableKey)).toThrow();
+    expect(describeCertificate(unloadableKey, 'sent').spkiSha256).toBe(sha256hex(gostSpki));
+  });
+
+  it('is read from a BER certificate as its DER form, for a key this OpenSSL cannot load', () => {
+    const variants = {
+      'indefinite lengths around it': gostSpki,
+      'indefinite and over-long lengths in it': indefinite(0x30, Buffer.from([0x30, 0x81, 0x0a, ...GOST_OID]), Buffer.from([0x03, 0x82, 0x00, 0x03, 0x00, 0x01, 0x02])),
+      'a BIT STRING in segments': enc(0x30, enc(0x30, GOST_OID), indefinite(0x23, enc(0x03, Buffer.from([0x00, 0x01])), enc(0x23, enc(0x03, Buffer.from([0x02]))))),
+    };
+    for (const [what, spki] of Object.entries(variants)) {
+      const ber = berCertificate(unloadableKey, spki);
+      expect([what, describeCertificate(ber, 'sent').spkiSha256]).toEqual([what, sha256hex(gostSpki)]);
+    }
+    // A key OpenSSL loads is taken from OpenSSL, whatever the encoding around it.
+    const leafSpki = split(split(leaf.der)[0] as Buffer)[6] as Buffer;
+    expect(describeCertificate(berCertificate(leaf.der, leafSpki), 'sent').spkiSha256).toBe(describeCertificate(leaf.der, 'sent').spkiSha256);
+  });
+
+  it('is never missing: a certificate whose key cannot be read at all is our bug, and says so', () => {
+    const real = new X509Certificate(unloadableKey);
+    const broken = new Proxy(real, {
+      get: (target, property) => {
+        if (property === 'raw') return Buffer.from('not DER');
+        return Reflect.get(target, property) as unknown;
+      },
+    });
+    expect(() => describeX509(broken, 'sent')).toThrow('the SubjectPublicKeyInfo of a parsed certificate could not be read');
+  });
+});
+
+describe('readSubjectPublicKeyInfo', () => {
+  it('reads the seventh field of a tbsCertificate, or the sixth without a version', () => {
+    const spki = spkiWith(NULL);
+    expect(readSubjectPublicKeyInfo(outline(spki))).toEqual(spki);
+    expect(readSubjectPublicKeyInfo(outline(spki, { version: false }))).toEqual(spki);
+    expect(readSubjectPublicKeyInfo(unloadableKey)).toEqual(gostSpki);
+  });
+
+  it('re-encodes in DER: definite shortest lengths, segments joined, SETs and context tags kept', () => {
+    const der = spkiWith(enc(0x30, enc(0x31, enc(0x02, Buffer.from([7]))), enc(0xa1, enc(0x04, Buffer.from('abc')))));
+    const ber = indefinite(
+      0x30,
+      indefinite(0x30, GOST_OID, indefinite(0x30, indefinite(0x31, Buffer.from([0x02, 0x81, 0x01, 7])), indefinite(0xa1, indefinite(0x24, enc(0x04, Buffer.from('a')), enc(0x04, Buffer.from('bc')))))),
+      enc(0x03, Buffer.from([0, 1, 2])),
+    );
+    expect(readSubjectPublicKeyInfo(outline(ber))).toEqual(der);
+  });
+
+  it('writes lengths of 127, 128, 255 and 256 bytes in the shortest form', () => {
+    for (const size of [127, 128, 255, 256, 70000]) {
+      const der = spkiWith(enc(0x04, Buffer.alloc(size, 0x41)));
+      const ber = spkiWith(indefinite(0x24, enc(0x04, Buffer.alloc(size, 0x41))));
+      expect([size, readSubjectPublicKeyInfo(outline(ber))]).toEqual([size, der]);
+    }
+  });
+
+  it(`follows nesting down to level ${MAX_BER_DEPTH} (the certificate is level 0), not deeper`, () => {
+    // Certificate 0, tbsCertificate 1, SubjectPublicKeyInfo 2, AlgorithmIdentifier 3, parameters from 4.
+    const levels = MAX_BER_DEPTH - 4;
+    expect(readSubjectPublicKeyInfo(outline(spkiWith(definiteNest(levels))))).toEqual(spkiWith(definiteNest(levels)));
+    expect(readSubjectPublicKeyInfo(outline(spkiWith(definiteNest(levels + 1))))).toBeNull();
+    const open = (n: number): Buffer => (n === 0 ? NULL : indefinite(0x30, open(n - 1)));
+    expect(readSubjectPublicKeyInfo(outline(spkiWith(open(levels))))).toEqual(spkiWith(definiteNest(levels)));
+    expect(readSubjectPublicKeyInfo(outline(spkiWith(open(levels + 1))))).toBeNull();
+  });
+
+  it('returns null, without overflowing the stack, for nesting far deeper than that', () => {
+    expect(readSubjectPublicKeyInfo(definiteNest(100_000))).toBeNull();
+    const depth = 100_000;
+    const open = Buffer.concat([Buffer.alloc(2 * depth).fill(Buffer.from([0x30, 0x80])), NULL, Buffer.alloc(2 * depth)]);
+    expect(readSubjectPublicKeyInfo(open)).toBeNull();
+  });
+
+  it('returns null for what is not a certificate', () => {
+    expect(readSubjectPublicKeyInfo('not a buffer' as unknown as Buffer)).toBeNull();
+    expect(readSubjectPublicKeyInfo(Buffer.alloc(0))).toBeNull();
+    expect(readSubjectPublicKeyInfo(Buffer.from('nope'))).toBeNull();
+    expect(readSubjectPublicKeyInfo(unloadableKey.subarray(0, unloadableKey.length - 1))).toBeNull();
+    // Not a SEQUENCE outside, and a SubjectPublicKeyInfo that is not a SEQUENCE.
+    expect(readSubjectPublicKeyInfo(Buffer.concat([Buffer.from([0x31]), outline(spkiWith(NULL)).subarray(1)]))).toBeNull();
+    expect(readSubjectPublicKeyInfo(outline(enc(0x04, Buffer.from('key'))))).toBeNull();
+    // Too few fields for a SubjectPublicKeyInfo.
+    expect(readSubjectPublicKeyInfo(enc(0x30, enc(0x30, enc(0x02, Buffer.from([1]))), enc(0x30), enc(0x03, Buffer.from([0]))))).toBeNull();
+  });
+
+  it('returns null for malformed indefinite lengths', () => {
+    const bad = {
+      'a primitive value': Buffer.from([0x04, 0x80, 0x41, 0x00, 0x00]),
+      'a high tag number': Buffer.from([0x3f, 0x80, 0x00, 0x00]),
+      'no end-of-contents octets': Buffer.from([0x30, 0x80, 0x05, 0x00]),
+      'a malformed child': Buffer.from([0x30, 0x80, 0x05, 0x05, 0x00, 0x00]),
+    };
+    for (const [what, params] of Object.entries(bad)) {
+      expect([what, readSubjectPublicKeyInfo(outline(spkiWith(params)))]).toEqual([what, null]);
+    }
+    // The same values well formed are read.
+    expect(readSubjectPublicKeyInfo(outline(spkiWith(Buffer.from([0x24, 0x80, 0x04, 0x01, 0x41, 0x00, 0x00]))))).toEqual(spkiWith(Buffer.from([0x04, 0x01, 0x41])));
+    expect(readSubjectPublicKeyInfo(outline(spkiWith(Buffer.from([0x30, 0x80, 0x05, 0x00, 0x00, 0x00]))))).toEqual(spkiWith(enc(0x30, NULL)));
   });
 });
 

@@ -1,10 +1,15 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { spawnSync } from 'node:child_process';
 import { createHash, webcrypto, X509Certificate } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrustStore } from '../../../src/core/context.js';
-import type { CertInfo } from '../../../src/core/schema.js';
+import type { CertInfo, CertVerdict } from '../../../src/core/schema.js';
 import { createRootCa, createSelfSigned, DAY_MS, type IssuedCert, type TestCa } from '../../../src/demo/test-pki.js';
+import { OPENSSL_VERIFY_ERRORS } from '../../../src/pki/openssl-errors.js';
 import { createTrustStore } from '../../../src/pki/trust-store.js';
 import { MAX_PATH_LENGTH, matchesDomain, verifyChain, type VerifyInput } from '../../../src/pki/verify.js';
 
@@ -289,6 +294,7 @@ describe('verifyChain: trust', () => {
       domainMatches: null,
       timeValid: false,
       daysLeft: 0,
+      opensslError: null,
     });
   });
 
@@ -776,6 +782,7 @@ describe('matchesDomain', () => {
     isCa: false,
     sha1: '00',
     sha256: '00',
+    spkiSha256: '00',
     source: 'sent',
   });
 
@@ -831,5 +838,221 @@ describe('verifyChain: weak cryptography is reported, not judged', () => {
     const v = verify([small.der, inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.trusted).toBe(true);
     expect(v.path[0]).toMatchObject({ keyType: 'rsa', keyBits: 1024 });
+  });
+});
+
+// ---- The OpenSSL verify error, compared with what the real `openssl verify` prints at test time
+// on the same certificates, trust store, time, name and depth limit (-verify_depth 8: paths of
+// MAX_PATH_LENGTH certificates, anchor included, as ours).
+
+type OpensslError = CertVerdict['opensslError'];
+
+describe('verifyChain: the error OpenSSL would report first', () => {
+  let work: string;
+  let files = 0;
+  let ipLeaf: IssuedCert;
+  let early: IssuedCert;
+  let lapsed: IssuedCert;
+  let twinLeaf: Buffer;
+  let twinWrong: Buffer;
+  const deep: TestCa[] = [];
+  let leafUnder8: IssuedCert;
+  let leafUnder9: IssuedCert;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'mxray-openssl-verify-'));
+    ipLeaf = await inter.issue({ commonName: 'ip.example.test', ipAddresses: ['192.0.2.10'] });
+    // The intermediate is valid from NOW - 30 days.
+    early = await inter.issue({ commonName: 'mx1.example.test', notBefore: new Date(NOW - 60 * DAY_MS), notAfter: new Date(NOW + 300 * DAY_MS) });
+    lapsed = await inter.issue({ commonName: 'mx1.example.test', notBefore: new Date(NOW - 60 * DAY_MS), notAfter: new Date(NOW - 40 * DAY_MS) });
+    const right = await party('CN=Twin CA');
+    const wrong = await party('CN=Twin CA');
+    twinWrong = await certify(wrong, wrong, { ca: true });
+    twinLeaf = await certify(await party('CN=mx1.example.test'), right, { ca: false, dnsNames: ['mx1.example.test'] });
+    let ca = root;
+    for (let i = 0; i < MAX_PATH_LENGTH - 1; i++) {
+      ca = await ca.intermediate(`Deep ${i}`);
+      deep.push(ca);
+    }
+    leafUnder8 = await (deep[MAX_PATH_LENGTH - 3] as TestCa).issue({ commonName: 'mx1.example.test' });
+    leafUnder9 = await (deep[MAX_PATH_LENGTH - 2] as TestCa).issue({ commonName: 'mx1.example.test' });
+  });
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** deep[count - 1] … deep[0], as a server sends them. */
+  const deepChain = (count: number) => deep.slice(0, count).reverse().map((c) => c.cert.der);
+
+  function pemFile(ders: Buffer[]): string {
+    const file = join(work, `${files++}.pem`);
+    const wrapped = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+    writeFileSync(file, ders.map(wrapped).join(''));
+    return file;
+  }
+
+  /** The first error `openssl verify` prints ("error 20 at 0 depth lookup: …"), named as in our table; null for OK. */
+  function opensslVerify(chain: Buffer[], anchors: Buffer[], o: { name: string | null; ip: string | null; now: number }): OpensslError {
+    const args = ['verify', '-no-CApath', '-no-CAstore', '-CAfile', pemFile(anchors), '-attime', String(Math.floor(o.now / 1000))];
+    args.push('-verify_depth', String(MAX_PATH_LENGTH - 2));
+    if (chain.length > 1) args.push('-untrusted', pemFile(chain.slice(1)));
+    if (o.name !== null) args.push('-verify_hostname', o.name);
+    else if (o.ip !== null) args.push('-verify_ip', o.ip);
+    args.push(pemFile(chain.slice(0, 1)));
+    const run = spawnSync('openssl', args, { encoding: 'utf8' });
+    if (run.error) throw new Error(`these tests compare with the openssl command, which did not run: ${run.error.message}`);
+    const output = `${run.stderr}\n${run.stdout}`;
+    const error = /^error (\d+) at \d+ depth lookup: (.+)$/m.exec(output);
+    if (!error) {
+      expect(output).toMatch(/: OK$/m);
+      return null;
+    }
+    const code = Number(error[1]);
+    const printed = error[2] as string;
+    // Another OpenSSL version's wording of an error we know counts as ours.
+    const known = Object.values(OPENSSL_VERIFY_ERRORS).find((e) => e.code === code && (e.otherNames as readonly string[]).includes(printed));
+    return { code, name: known ? known.name : printed };
+  }
+
+  /** Our verdict's opensslError, and what openssl prints for the same input. */
+  function compare(chain: Buffer[], anchors: Buffer[], overrides: Partial<VerifyInput> = {}): { ours: OpensslError; openssl: OpensslError } {
+    const input = { name: 'mx1.example.test', ipTarget: null, now: NOW, ...overrides };
+    const ours = verify(chain, createTrustStore(anchors.map(pem), 'test roots'), input).opensslError;
+    return { ours, openssl: opensslVerify(chain, anchors, { name: input.name, ip: input.ipTarget, now: input.now }) };
+  }
+
+  const error = (code: number, name: string) => ({ ours: { code, name }, openssl: { code, name } });
+  const none = { ours: null, openssl: null };
+  const E = {
+    2: error(2, 'unable to get issuer certificate'),
+    7: error(7, 'certificate signature failure'),
+    9: error(9, 'certificate is not yet valid'),
+    10: error(10, 'certificate has expired'),
+    18: error(18, 'self-signed certificate'),
+    19: error(19, 'self-signed certificate in certificate chain'),
+    20: error(20, 'unable to get local issuer certificate'),
+    22: error(22, 'certificate chain too long'),
+    62: error(62, 'hostname mismatch'),
+    64: error(64, 'IP address mismatch'),
+    79: error(79, 'invalid CA certificate'),
+  };
+
+  it('is null for a chain that verifies with a matching name, as openssl says OK', () => {
+    expect(compare([leaf.der, inter.cert.der], [root.cert.der])).toEqual(none);
+    expect(compare([ipLeaf.der, inter.cert.der], [root.cert.der], { name: null, ipTarget: '192.0.2.10' })).toEqual(none);
+    // A self-signed certificate the user trusts.
+    expect(compare([selfSigned.der], [root.cert.der, selfSigned.der])).toEqual(none);
+    // No name checked.
+    expect(compare([leaf.der, inter.cert.der], [root.cert.der], { name: null })).toEqual(none);
+  });
+
+  it('is 62 for a host name that does not match, and 64 for an IP address', () => {
+    expect(compare([leaf.der, inter.cert.der], [root.cert.der], { name: 'mx9.example.test' })).toEqual(E[62]);
+    expect(compare([leaf.der, inter.cert.der], [root.cert.der], { name: null, ipTarget: '192.0.2.11' })).toEqual(E[64]);
+    // The host name is checked, not the IP address, when both are given.
+    expect(compare([ipLeaf.der, inter.cert.der], [root.cert.der], { name: 'mx9.example.test', ipTarget: '192.0.2.10' })).toEqual(E[62]);
+  });
+
+  it('is 18 for a self-signed certificate, before its wrong name', () => {
+    expect(compare([selfSigned.der], [root.cert.der])).toEqual(E[18]);
+    expect(compare([selfSigned.der], [root.cert.der], { name: 'mx9.example.test' })).toEqual(E[18]);
+    // OpenSSL takes a self-issued certificate for self-signed without checking its signature.
+    expect(compare([tamper(selfSigned.der)], [root.cert.der])).toEqual(E[18]);
+  });
+
+  it('is 19 for a chain ending at a root we do not trust, and 20 when that root was not sent', () => {
+    expect(compare([leaf.der, inter.cert.der, root.cert.der], [otherRoot.cert.der])).toEqual(E[19]);
+    expect(compare([leaf.der, inter.cert.der], [otherRoot.cert.der])).toEqual(E[20]);
+  });
+
+  it('is 20 for a missing intermediate', () => {
+    expect(compare([leaf.der], [root.cert.der])).toEqual(E[20]);
+  });
+
+  it('is 7 for a signature that does not verify, after the name and before the time', () => {
+    expect(compare([tamper(leaf.der), inter.cert.der], [root.cert.der])).toEqual(E[7]);
+    expect(compare([tamper(leaf.der), inter.cert.der], [root.cert.der], { name: 'mx9.example.test' })).toEqual(E[62]);
+    expect(compare([tamper(lapsed.der), inter.cert.der], [root.cert.der])).toEqual(E[7]);
+    // An anchor whose name fits but whose key did not sign.
+    expect(compare([twinLeaf], [twinWrong])).toEqual(E[7]);
+  });
+
+  it('goes on building past an issuer whose signature does not verify, as OpenSSL does', () => {
+    // The issuer leads to no trusted root: chain building fails first.
+    expect(compare([tamper(leaf.der), inter.cert.der], [otherRoot.cert.der])).toEqual(E[20]);
+    // The issuer is a self-signed root we do not trust.
+    expect(compare([twinLeaf, twinWrong], [root.cert.der])).toEqual(E[19]);
+  });
+
+  it('never takes a certificate twice, so issuers that name each other with bad signatures end the chain', async () => {
+    // "Cycle A" and "Cycle B" name each other as issuer; every signature was made by another key of that name.
+    const [a, b, otherA, otherB] = await Promise.all(['CN=Cycle A', 'CN=Cycle B', 'CN=Cycle A', 'CN=Cycle B'].map((n) => party(n)));
+    const aByB = await certify(a as Party, otherB as Party, { ca: true });
+    const bByA = await certify(b as Party, otherA as Party, { ca: true });
+    const cycleLeaf = await certify(await party('CN=mx1.example.test'), otherA as Party, { ca: false, dnsNames: ['mx1.example.test'] });
+    expect(verify([cycleLeaf, aByB, bByA], createTrustStore([root.cert.certPem], 'test roots')).trustFailure).toBe('bad-signature');
+    expect(compare([cycleLeaf, aByB, bByA], [root.cert.der])).toEqual(E[20]);
+  });
+
+  it('is 79 for an issuer that is not a CA, before the name, when its own chain is trusted', () => {
+    expect(compare([signedByNotCa, notCa], [root.cert.der], { name: 'mx.victim.test' })).toEqual(E[79]);
+    expect(compare([signedByNotCa, notCa], [root.cert.der], { name: 'mx9.example.test' })).toEqual(E[79]);
+    expect(compare([signedByNotCa, notCa], [otherRoot.cert.der], { name: 'mx.victim.test' })).toEqual(E[20]);
+  });
+
+  it('is 10 for an expired and 9 for a not yet valid certificate, checking the whole chain from the top down', () => {
+    const chain = [leaf.der, inter.cert.der];
+    const notBefore = NOW - DAY_MS;
+    const notAfter = NOW + 365 * DAY_MS;
+    // OpenSSL compares whole seconds, and (up to 3.5) notAfter's own second counts as expired.
+    expect(compare(chain, [root.cert.der], { now: notAfter - 1 })).toEqual(none);
+    expect(compare(chain, [root.cert.der], { now: notAfter - 1000 })).toEqual(none);
+    expect(compare(chain, [root.cert.der], { now: notAfter })).toEqual(E[10]);
+    expect(compare(chain, [root.cert.der], { now: notAfter + 1000 })).toEqual(E[10]);
+    expect(compare(chain, [root.cert.der], { now: notBefore })).toEqual(none);
+    expect(compare(chain, [root.cert.der], { now: notBefore - 1 })).toEqual(E[9]);
+    // The wrong name comes first.
+    expect(compare(chain, [root.cert.der], { now: notAfter + 1000, name: 'mx9.example.test' })).toEqual(E[62]);
+    // The leaf is valid, its issuer not yet.
+    expect(compare([early.der, inter.cert.der], [root.cert.der], { now: NOW - 45 * DAY_MS })).toEqual(E[9]);
+    // The leaf has expired, and its issuer is not yet valid: the issuer is checked first.
+    expect(compare([lapsed.der, inter.cert.der], [root.cert.der], { now: NOW - 35 * DAY_MS })).toEqual(E[9]);
+    expect(compare([lapsed.der, inter.cert.der], [root.cert.der])).toEqual(E[10]);
+    // The trust anchor's validity counts too.
+    expect(compare([leaf.der, inter.cert.der], [root.cert.der], { now: NOW + 11 * 365 * DAY_MS })).toEqual(E[10]);
+  });
+
+  it('is 22 where the chain goes on beyond the depth limit', () => {
+    expect(compare([leafUnder9.der, ...deepChain(MAX_PATH_LENGTH - 1)], [root.cert.der])).toEqual(E[22]);
+    // A signature that does not verify at the leaf, and the chain above it too long.
+    expect(compare([tamper(leafUnder9.der), ...deepChain(MAX_PATH_LENGTH - 1)], [root.cert.der])).toEqual(E[22]);
+    // … and another one at the top, where the chain reaches the limit.
+    const topTampered = [...deepChain(MAX_PATH_LENGTH - 1).slice(0, -1), tamper((deep[0] as TestCa).cert.der)];
+    expect(compare([tamper(leafUnder9.der), ...topTampered], [root.cert.der])).toEqual(E[22]);
+  });
+
+  it('is 22 for a chain as long as the limit that does not end at a trust anchor, whatever ends it', () => {
+    // No issuer for the last one.
+    expect(compare([leafUnder9.der, ...deepChain(MAX_PATH_LENGTH - 1)], [otherRoot.cert.der])).toEqual(E[22]);
+    // The last one is a self-signed root we do not trust.
+    expect(compare([leafUnder8.der, ...deepChain(MAX_PATH_LENGTH - 2), root.cert.der], [otherRoot.cert.der])).toEqual(E[22]);
+    // One shorter, the missing issuer is reported.
+    expect(compare([leafUnder8.der, ...deepChain(MAX_PATH_LENGTH - 2)], [otherRoot.cert.der])).toEqual(E[20]);
+  });
+
+  it('is null for a path of exactly MAX_PATH_LENGTH certificates (openssl then reports their path length constraint, which we do not check)', () => {
+    const { ours } = compare([leafUnder8.der, ...deepChain(MAX_PATH_LENGTH - 2)], [root.cert.der]);
+    expect(ours).toBeNull();
+  });
+
+  it('is null when there is no certificate to verify', () => {
+    expect(verify([], createTrustStore([root.cert.certPem], 'test roots')).opensslError).toBeNull();
+    expect(verify([Buffer.from('junk')], createTrustStore([root.cert.certPem], 'test roots')).opensslError).toBeNull();
+  });
+
+  it('names no error for a trust anchor that is not self-signed, where OpenSSL without -partial_chain reports 2', () => {
+    // We trust every certificate in the store as an anchor, as OpenSSL does with -partial_chain.
+    expect(compare([leaf.der, inter.cert.der], [inter.cert.der])).toEqual({ ours: null, openssl: E[2].openssl });
   });
 });
