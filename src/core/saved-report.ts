@@ -10,9 +10,18 @@ import { SCHEMA_VERSION } from './version.js';
 /** Larger than any real report (a scan of hundreds of hosts), small enough to parse safely. */
 export const MAX_SAVED_REPORT_BYTES = 64 * 1024 * 1024;
 
-if (!FormatRegistry.Has('date-time')) {
-  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)));
+/**
+ * An RFC 3339 date-time that names a real moment: V8's Date.parse rolls 31 February over to March,
+ * so the calendar day is checked on its own.
+ */
+export function isDateTime(v: string): boolean {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.exec(v);
+  if (!m || Number.isNaN(Date.parse(v))) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
+
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
 
 /** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */
 export function parseSavedReport(text: string, name: string): Report {
