@@ -220,8 +220,8 @@ export class InteropHarness {
   }
 
   /** The loopback DNS server: MX and A records for every configuration. */
-  async startDns(configs: InteropConfig[]): Promise<RunningDnsServer> {
-    const records: ZoneRecord[] = [];
+  async startDns(configs: InteropConfig[], extra: readonly ZoneRecord[] = []): Promise<RunningDnsServer> {
+    const records: ZoneRecord[] = [...extra];
     for (const c of configs) {
       records.push({ name: domainOf(c), type: 'MX', data: { preference: 10, exchange: mxOf(c) } });
       records.push({ name: mxOf(c), type: 'A', data: c.address });
@@ -238,8 +238,13 @@ export class InteropHarness {
 
   /** `node bin/mxray.js check <domain> --resolver … --ca-file … --json [--port 465]`, asynchronously. */
   runMxray(config: InteropConfig): Promise<MxrayRun> {
-    const args = ['check', domainOf(config), '--resolver', this.resolver, '--ca-file', this.caFile, '--json'];
-    if (config.port !== 25) args.push('--port', String(config.port));
+    return this.runMxrayOn(domainOf(config), config.port);
+  }
+
+  /** `mxray check <domain> --json` through the harness's DNS and CA (any domain of its zone). */
+  runMxrayOn(domain: string, port = 25): Promise<MxrayRun> {
+    const args = ['check', domain, '--resolver', this.resolver, '--ca-file', this.caFile, '--json'];
+    if (port !== 25) args.push('--port', String(port));
     const started = performance.now();
     return new Promise((resolve) => {
       const child = execFile(

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostReport, LegacyCause, Report, TrustFailure, Verdict } from '../../src/core/schema.js';
 import { limitConcurrency } from '../../src/core/concurrency.js';
-import { InteropHarness, OTHER_NAME, REPO, domainOf, mxOf, type ConfigResult, type InteropConfig } from './harness.js';
+import { connect } from 'node:net';
+import { INTEROP_DOMAIN, InteropHarness, OTHER_NAME, REPO, domainOf, mxOf, type ConfigResult, type InteropConfig } from './harness.js';
+import type { ZoneRecord } from '../../src/demo/zone.js';
 import type { MtaKind, StartMta } from './mta/types.js';
 import { startPostfix } from './mta/postfix.js';
 import { PEER_NAMES, type PeerConclusion, type PeerName } from './peers.js';
@@ -434,7 +436,7 @@ if (skipAll !== null) {
       const t1 = performance.now();
       await harness.startAll(active, launchers, 4);
       const t2 = performance.now();
-      await harness.startDns(active);
+      await harness.startDns(active, deliveryZone(active));
       const limit = limitConcurrency(3);
       await Promise.all(
         active.map((row) =>
@@ -666,5 +668,68 @@ if (skipAll !== null) {
         }
       });
     }
+
+    // The domain as senders deliver to it, with a real Postfix as the backup MX.
+    describe('delivery: what senders get', () => {
+      const good = active.find((r) => r.name === 'pf-good');
+      it.skipIf(good === undefined)('primary MX refuses, the backup (real Postfix) has verified TLS: warn, exit 0, mail delivered to the backup', async () => {
+        // The dead primary's address must really refuse port 25 (nothing may listen there).
+        expect(await refuses(DEAD_ADDRESS, 25), `something listens on ${DEAD_ADDRESS}:25`).toBe(true);
+        const run = await harness!.runMxrayOn(BACKUP_DOMAIN);
+        const report = run.report!;
+        expect(run.stderr).toBe('');
+        expect(report.verdict).toBe('warn');
+        expect(run.code).toBe(0);
+        expect(report.body.delivery).toMatchObject({ state: 'fallback', deliveredTo: [mxOf(good!)] });
+        expect(report.body.delivery.attempts.map((a) => [a.mx, a.outcome])).toEqual([
+          [`mx-down.${BACKUP_DOMAIN}`, 'refused'],
+          [mxOf(good!), 'accepts'],
+        ]);
+        expect(report.findings.find((f) => f.id === 'net.connect-refused')?.severity).toBe('warning');
+      });
+
+      it('a null MX (MX 0 "."): not applicable, exit 0, nothing probed', async () => {
+        const run = await harness!.runMxrayOn(NULL_MX_DOMAIN);
+        expect(run.report?.verdict).toBe('not-applicable');
+        expect(run.code).toBe(0);
+        expect(run.report?.body.hosts).toEqual([]);
+        expect(run.report?.findings.map((f) => f.id)).toEqual(['dns.null-mx']);
+      });
+    });
+  });
+}
+
+const BACKUP_DOMAIN = `backup-mx.${INTEROP_DOMAIN}`;
+const NULL_MX_DOMAIN = `null-mx.${INTEROP_DOMAIN}`;
+/** A loopback address no instance binds: connections to port 25 there are refused. */
+const DEAD_ADDRESS = '127.0.9.1';
+
+/** DNS for the delivery tests: a domain whose primary MX is dead and whose backup is pf-good, and a null MX. */
+function deliveryZone(active: readonly InteropConfig[]): ZoneRecord[] {
+  const records: ZoneRecord[] = [{ name: NULL_MX_DOMAIN, type: 'MX', data: { preference: 0, exchange: '.' } }];
+  const good = active.find((r) => r.name === 'pf-good');
+  if (good) {
+    records.push(
+      { name: BACKUP_DOMAIN, type: 'MX', data: { preference: 10, exchange: `mx-down.${BACKUP_DOMAIN}` } },
+      { name: BACKUP_DOMAIN, type: 'MX', data: { preference: 20, exchange: mxOf(good) } },
+      { name: `mx-down.${BACKUP_DOMAIN}`, type: 'A', data: DEAD_ADDRESS },
+    );
+  }
+  return records;
+}
+
+/** Whether a TCP connection to address:port is refused (true), rather than accepted or timed out. */
+function refuses(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port });
+    socket.setTimeout(5000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
   });
 }
