@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { listLabScenarios } from '../demo/lab.js';
 import { runDemo, startLabWithDns } from '../demo/run-demo.js';
 import { renderText } from '../render/text.js';
-import { table } from '../render/style.js';
+import { table, wrap } from '../render/style.js';
 import type { Run } from './commands.js';
 import { addReportOptions, type ReportOptions } from './options.js';
 import { emit, formatOf, renderReport, styleFor, widthFor } from './output.js';
@@ -97,13 +97,14 @@ export function configure(cmd: Command): Run {
       const parts = o.details || o.verbose || o.explain
         ? results.map((r) => `${style.bold(`━━ ${r.name}: ${r.title}`)}\n${renderText(r.report, { style, verbose: o.verbose ?? false, explain: o.explain ?? false, brief: !(o.details || o.verbose), width })}`)
         : [];
+      const fit = (text: string) => wrap(text, width, 0, 0).join('\n');
       parts.push(
-        `${style.bold('mxray demo')} — the receiver test against ${results.length} local servers, each with one classic problem (domains <scenario>.mxray.test)\n`,
+        `${fit(`mxray demo — the receiver test against ${results.length} local servers, each with one classic problem (domains <scenario>.mxray.test)`).replace(/^mxray demo/, style.bold('mxray demo'))}\n`,
         table(['Scenario', 'Verdict', 'Expected', 'Why'], rows, style, width, paint, true),
         '',
         mismatched.length
-          ? style.severity('error', `${mismatched.length} scenario(s) did not give the expected verdict.`)
-          : `Every verdict is as expected. Each scenario's report: mxray demo --details [--only <name>]; a scenario's lab stays up with mxray demo --serve --only <name>.`,
+          ? style.severity('error', fit(`${mismatched.length} scenario(s) did not give the expected verdict.`))
+          : fit(`Every verdict is as expected. Each scenario's report: mxray demo --details [--only <name>]; a scenario's lab stays up with mxray demo --serve --only <name>.`),
       );
       await emit(`${parts.join('\n')}\n`, o);
     } else {

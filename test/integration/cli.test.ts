@@ -191,11 +191,25 @@ describe('CLI contract', () => {
     for (const s of out.scenarios) expect(schemaErrors(s.report)).toEqual([]);
   });
 
-  it('`mxray demo` prints one table of all scenarios first', async () => {
-    const r = await mxray(['demo']);
+  it('`mxray demo` ends with one table of all scenarios, each with its verdict and reason; the reports only with --details', async () => {
+    const r = await mxray(['demo', '--width', '100']);
     expect(r.code).toBe(0);
-    const head = r.stdout.split('━━')[0]!;
-    for (const s of listLabScenarios()) expect(head).toContain(s.name);
-    expect(head).not.toContain('NO (');
+    expect(r.stdout).not.toContain('━━');
+    const lines = r.stdout.trimEnd().split('\n');
+    const header = lines.findIndex((l) => /^Scenario +Verdict +Expected +Why$/.test(l));
+    expect(header).toBeGreaterThan(0);
+    const body = lines.slice(header + 1);
+    const rows = body.slice(0, body.indexOf('')).filter((l) => /^\S/.test(l)).map((l) => l.split(/ {2,}/));
+    // Every scenario, in order, as expected; the line after the table says so.
+    expect(rows.map((c) => c[0])).toEqual(listLabScenarios().map((s) => s.name));
+    for (const c of rows) expect(c[2]).toBe('yes');
+    expect(r.stdout).toMatch(/^Every verdict is as expected\./m);
+    expect(r.stdout).toMatch(/^backup-mx +warn +yes +mx-down\.backup-mx\.mxray\.test refuses connections;\n +mail is delivered to/m);
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(100);
+
+    const detailed = await mxray(['demo', '--details', '--only', 'good,expired']);
+    expect(detailed.stdout.split('━━ ').slice(1).map((s) => s.split(':')[0])).toEqual(['good', 'expired']);
+    expect(detailed.stdout).toContain('As sent by the server:');
+    expect(detailed.stdout.slice(detailed.stdout.lastIndexOf('Scenario'))).toMatch(/^Every verdict is as expected\./m);
   });
 });
