@@ -63,7 +63,8 @@ function findingLines(o: Out, f: FindingView, explain: boolean): void {
   const pad = ' '.repeat(INDENT);
   const lead = `${style.severity(f.severity, f.label.padEnd(INDENT - 1))} `;
   para(o, `${f.title}`, INDENT, lead, INDENT);
-  if (f.severity === 'ok') return;
+  // Good news, and (unless explaining) notes: the title says it all.
+  if (f.severity === 'ok' || (f.severity === 'info' && !explain)) return;
   if (f.hosts.length > 1) para(o, `on ${f.hosts.join(', ')}`, INDENT + 3, pad, INDENT);
   if (explain) {
     para(o, f.detail, INDENT, pad, INDENT);
@@ -139,7 +140,7 @@ export function textOf(doc: Document, style: Style = plainStyle, columns = DEFAU
     doc.transcript === null ? '--verbose (all of it, with the transcript)' : null,
   ].filter((x): x is string => x !== null);
   if (more.length && (problems.length || doc.summary)) para(o, `More: ${more.join(' · ')}`, 6, '', 0);
-  return out.join('\n').replace(/\n+$/, '\n');
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }
 
 export function renderText(report: Report, options: TextOptions = {}): string {
