@@ -8,8 +8,6 @@ import base from './vitest.config.js';
 // guards are pinned by fast unit tests (in-memory streams, fake timers) that Stryker runs instead.
 export default mergeConfig(base, defineConfig({
   test: {
-    // Every mutated module loaded before the first test: see test/mutation/preload.ts.
-    setupFiles: ['test/mutation/preload.ts'],
     exclude: ['test/interop/**', 'node_modules/**', 'test/integration/*cli*.test.ts', 'test/integration/hostile.test.ts', 'test/unit/core/schema.test.ts', 'test/unit/readme.test.ts', 'test/unit/cli/**'],
   },
 }));
