@@ -30,7 +30,7 @@ async function serveLab(only: string[] | undefined): Promise<void> {
     await stdout().write(
       `The lab is running (Ctrl-C stops it). Point mxray check at it with:\n\n` +
         `  LAB="--resolver ${running.resolver} --ca-file ${caFile} ${connect}"\n\n` +
-        `  mxray check good.mxray.test $LAB\n\nDomains: ${running.lab.scenarios.map((s) => s.domain).join(' ')}\n`,
+        `  mxray check ${running.lab.scenarios.find((sc) => sc.name !== 'nxdomain')?.domain ?? 'good.mxray.test'} $LAB\n\nDomains: ${running.lab.scenarios.map((s) => s.domain).join(' ')}\n`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

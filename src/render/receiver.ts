@@ -1,6 +1,6 @@
 // The receiver test's report as a Document: the summary row per MX address, the findings, and the
 // details per address (what was measured, what the checks made of it).
-import type { CertInfo, Finding, HostReport, ReceiverReport } from '../core/schema.js';
+import type { CertInfo, Finding, HostReport, LegacyCause, ReceiverReport } from '../core/schema.js';
 import { SEVERITY_RANK, sortFindings } from '../kb/index.js';
 import { formatReply } from '../smtp/reply.js';
 import { countLine, findingView, line, transcriptText, type Cell, type Document, type DocumentOptions, type Line } from './document.js';
@@ -59,10 +59,21 @@ function starttlsCell(h: HostReport): string {
   return h.banner ? `${h.banner.code}` : '-';
 }
 
+/** Why a handshake failed, in a word or two: from the cause the checks read off both attempts. */
+const FAILED_BECAUSE: Record<LegacyCause, (h: HostReport) => string> = {
+  'old-protocol': (h) => `${shortProtocol(h.legacyRetry?.protocol)} only`,
+  'null-cipher': () => 'NULL ciphers',
+  'no-shared-cipher': () => 'no shared cipher',
+  'server-abort-after-certificate': () => 'aborted',
+  'not-tls': () => 'not TLS',
+  unknown: () => '',
+};
+
 function tlsCell(h: HostReport): string {
   if (h.tls?.ok) return `${shortProtocol(h.tls.protocol)} ${shortCipher(h.tls.cipherStandard ?? h.tls.cipher)}`.trim();
   if (!h.tls) return '-';
-  return h.legacyRetry?.ok ? `failed (${shortProtocol(h.legacyRetry.protocol)} only)` : 'failed';
+  const cause = h.assessment.legacyCause ? FAILED_BECAUSE[h.assessment.legacyCause](h) : '';
+  return cause ? `failed (${cause})` : 'failed';
 }
 
 /** The summary row of one MX address: compact, so the table fits a terminal. */
@@ -80,9 +91,10 @@ export function summaryRow(h: HostReport): Cell[] {
   return [...cells.map((text) => ({ text })), { text: h.verdict, verdict: h.verdict }];
 }
 
-/** Whole days from `now` to an ISO date (negative: in the past). */
+/** Whole days from `now` to an ISO date, as the findings count them: floored ahead, floored behind ("expired 10 days ago" for 10.5). */
 function daysFrom(iso: string, now: number): number {
-  return Math.floor((Date.parse(iso) - now) / 86_400_000);
+  const ms = Date.parse(iso) - now;
+  return ms >= 0 ? Math.floor(ms / 86_400_000) : -Math.max(1, Math.floor(-ms / 86_400_000));
 }
 
 function certLines(label: string, certs: CertInfo[], depth: number, now: number): Line[] {
@@ -228,7 +240,7 @@ export function verdictReason(report: ReceiverReport): string {
   if (d.state === 'none') {
     const beyond = report.findings.find((f) => f.id === 'delivery.beyond-limits');
     parts.push(beyond ? shortTitle(beyond, body.hosts) : 'no MX host accepts mail');
-    return safe(parts.join('; '), 600);
+    return safe(sentence(parts), 600);
   }
   // The accepting hosts: the worst problem among them, then where mail lands and how.
   const accepting = body.hosts.filter((h) => d.attempts.some((a) => a.key === h.key && a.outcome === 'accepts'));
@@ -239,7 +251,12 @@ export function verdictReason(report: ReceiverReport): string {
   // One host, already named by its problem: "there" says where without repeating it.
   const where = d.deliveredTo.length === 1 && problem?.includes(d.deliveredTo[0]!) && parts.length === 1 ? 'there' : `to ${names(d.deliveredTo)}`;
   parts.push(`mail is delivered ${where}${first ? ` ${howDelivered(first)}` : ''}`);
-  return safe(parts.join('; '), 600);
+  return safe(sentence(parts), 600);
+}
+
+/** Parts joined into one sentence: a title that starts a sentence ("The certificate of …") reads on mid-sentence. */
+function sentence(parts: readonly string[]): string {
+  return parts.map((p, i) => (i > 0 ? p.replace(/^(The|A|An|No|Senders) /, (w) => w.toLowerCase()) : p)).join('; ');
 }
 
 /** The software recognised on every host of a finding, when it is the same everywhere. */
