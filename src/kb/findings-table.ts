@@ -1,6 +1,6 @@
-// The README's findings table, made from the catalogue: one row per finding id, in catalogue
-// order. scripts/findings-table.js writes it into README.md between the markers below (after a
-// build); test/unit/readme.test.ts fails when the README's table is not exactly this one.
+// The findings table of docs/FINDINGS.md, made from the catalogue: one row per finding id, in
+// catalogue order. scripts/findings-table.js writes it into docs/FINDINGS.md between the markers
+// below (after a build); test/unit/readme.test.ts fails when that table is not exactly this one.
 import type { KbEntry } from './types.js';
 
 export const FINDINGS_TABLE_START = '<!-- findings:start -->';
@@ -17,7 +17,7 @@ export function findingsTable(entries: readonly KbEntry[]): string {
   return ['| id | severity | who acts | title |', '|---|---|---|---|', ...rows].map((line) => `${line}\n`).join('');
 }
 
-/** The table between the markers, as the README holds it (blank lines keep it one markdown table), or null when a marker is missing. */
+/** The table between the markers, as the document holds it (blank lines keep it one markdown table), or null when a marker is missing. */
 export function tableBetweenMarkers(markdown: string): string | null {
   const start = markdown.indexOf(FINDINGS_TABLE_START);
   const end = markdown.indexOf(FINDINGS_TABLE_END, start);
