@@ -133,7 +133,12 @@ export function textOf(doc: Document, style: Style = plainStyle, columns = DEFAU
       out.push('');
     }
   }
-  if (doc.transcript !== null) out.push(style.bold('Transcript'), doc.transcript, '');
+  if (doc.transcript !== null) {
+    // One event per line, long server lines wrapped under their text (after "[000.123] ").
+    out.push(style.bold('Transcript'));
+    for (const l of doc.transcript.split('\n')) para(o, l, 10, '', 0);
+    out.push('');
+  }
   const more = [
     !doc.details && doc.summary ? '--details (per address: banner, extensions, chain, thumbprints)' : null,
     !doc.explain && problems.length ? '--explain (what senders do, every step, every MTA)' : null,
