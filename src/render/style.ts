@@ -102,6 +102,8 @@ export function table(
  * width), the following ones indented by `indent` spaces. Words longer than a line are broken.
  */
 export function wrap(text: string, maxWidth: number, indent: number, firstWidth = indent): string[] {
+  // Fits as it is: kept as it is (runs of spaces that align columns included).
+  if (width(text) <= Math.max(10, maxWidth - firstWidth)) return [text];
   const lines: string[] = [];
   // Leading spaces are layout (a numbered list's continuation): kept on the first line.
   const lead = /^ */.exec(text)![0];
