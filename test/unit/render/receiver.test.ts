@@ -9,7 +9,7 @@ const FIXTURE = JSON.parse(readFileSync(new URL('../../fixtures/report-sni-depen
 const BASE = FIXTURE.body.hosts[0]!;
 
 /** A host of the fixture with some fields replaced (deep enough for the renderers). */
-function host(over: Partial<HostReport> & { assessment?: Partial<HostReport['assessment']> } = {}): HostReport {
+function host(over: Omit<Partial<HostReport>, 'assessment'> & { assessment?: Partial<HostReport['assessment']> } = {}): HostReport {
   const { assessment, ...rest } = over;
   return structuredClone({ ...BASE, ...rest, assessment: { ...BASE.assessment, ...assessment } });
 }
