@@ -134,7 +134,7 @@ export function configure(cmd: Command): Run {
     } finally {
       progress.done();
     }
-    await emit(renderReport(report, o), o);
+    await emit(await renderReport(report, o), o);
     return { kind: 'report', report };
   };
 }

@@ -108,7 +108,7 @@ export function configure(cmd: Command): Run {
       );
       await emit(`${parts.join('\n')}\n`, o);
     } else {
-      await emit(results.map((r) => renderReport(r.report, o)).join('\n'), o);
+      await emit((await Promise.all(results.map((r) => renderReport(r.report, o)))).join('\n'), o);
     }
     return mismatched.length ? { kind: 'problems' } : { kind: 'ok' };
   };

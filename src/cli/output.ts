@@ -2,8 +2,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Report } from '../core/schema.js';
 import { DEFAULT_WIDTH, renderText } from '../render/text.js';
-import { renderMarkdown } from '../render/markdown.js';
-import { renderHtml } from '../render/html.js';
 import { colorStyle, plainStyle, type Style } from '../render/style.js';
 import { UsageError } from '../core/errors.js';
 import { stdout } from './stdout.js';
@@ -41,16 +39,19 @@ export function widthFor(o: OutputOptions): number {
   return columns && columns > 0 ? columns : DEFAULT_WIDTH;
 }
 
-/** Text: the first screen, details and explanations on request. Markdown and HTML: everything (HTML folds the details). */
-export function renderReport(report: Report, o: OutputOptions): string {
+/**
+ * Text: the first screen, details and explanations on request. Markdown and HTML: everything (HTML
+ * folds the details); their renderers load only when asked for, off the start-up path of text.
+ */
+export async function renderReport(report: Report, o: OutputOptions): Promise<string> {
   const verbose = o.verbose ?? false;
   switch (formatOf(o)) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'md':
-      return renderMarkdown(report, { verbose, explain: true });
+      return (await import('../render/markdown.js')).renderMarkdown(report, { verbose, explain: true });
     case 'html':
-      return renderHtml(report, { verbose, explain: true });
+      return (await import('../render/html.js')).renderHtml(report, { verbose, explain: true });
     default:
       return renderText(report, { style: styleFor(o), verbose, brief: !(o.details || verbose), explain: o.explain ?? false, width: widthFor(o) });
   }

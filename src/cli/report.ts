@@ -64,7 +64,7 @@ export function configure(cmd: Command): Run {
           break;
       }
     }
-    await emit(renderReport(report, o), o);
+    await emit(await renderReport(report, o), o);
     return { kind: 'report', report };
   };
 }
