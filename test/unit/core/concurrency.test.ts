@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
-import { limitConcurrency } from '../../../src/core/concurrency.js';
+import { describe, expect, it } from 'vitest';
+import { Gate, limitConcurrency } from '../../../src/core/concurrency.js';
 
 /** A task the test finishes by hand. */
 function deferred<T>() {
@@ -88,4 +88,36 @@ it('a task submitted when a slot is free starts at once (synchronously)', () => 
     });
   }
   expect(started).toBe(3);
+});
+
+describe('Gate: onIdle', () => {
+  it('is called each time the last running task ends with none waiting, and not while others still run', async () => {
+    let idle = 0;
+    const gate = new Gate(2, () => idle++);
+    const release: (() => void)[] = [];
+    const task = () => new Promise<void>((r) => release.push(r));
+    const a = gate.run(task);
+    const b = gate.run(task);
+    const c = gate.run(task); // waits for a slot
+    await Promise.resolve();
+    expect(release).toHaveLength(2);
+    release[0]!();
+    await a;
+    await new Promise((r) => setImmediate(r));
+    // c took a's slot: still two running, not idle.
+    expect(release).toHaveLength(3);
+    expect(idle).toBe(0);
+    release[1]!();
+    await b;
+    await new Promise((r) => setImmediate(r));
+    expect(idle).toBe(0); // c still runs
+    release[2]!();
+    await c;
+    await new Promise((r) => setImmediate(r));
+    expect(idle).toBe(1);
+    // Idle again after the next burst, and a failing task counts too.
+    await gate.run(() => Promise.reject(new Error('x'))).catch(() => {});
+    await new Promise((r) => setImmediate(r));
+    expect(idle).toBe(2);
+  });
 });
