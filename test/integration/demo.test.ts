@@ -163,4 +163,12 @@ describe('mxray demo lab, through the library API', () => {
     expect(report.findings.find((f) => f.id === 'net.connect-refused')?.severity).toBe('warning');
     expect(receiverDocument(report).reason).toBe(`mx-down.${domain} refuses connections; mail is delivered to mx.${domain} with verified TLS 1.3`);
   });
+
+  it('no-mx: a name with an address but no MX is tested as the implicit MX, and the fix suggests testing it as a server', async () => {
+    const report = await check('no-mx');
+    const domain = report.body.target.domain!;
+    const f = report.findings.find((x) => x.id === 'dns.no-mx')!;
+    expect(f.remediation.summary).toContain(`\`mxray check --host ${domain}\``);
+    expect(report.body.delivery).toMatchObject({ state: 'delivered', deliveredTo: [domain] });
+  });
 });

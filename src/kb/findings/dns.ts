@@ -92,12 +92,11 @@ export const DNS_FINDINGS = defineFindings([
       'Delivers to {addresses} with whatever TLS that host offers; if nothing listens on port 25 there, the message is deferred and eventually bounced.',
     verifying: 'The same; certificate checks are made against the domain name {domain} itself, since it is the mail host.',
     remediation: {
-      summary: 'Publish an MX record naming the real mail server, or a null MX if the domain takes no mail.',
+      summary: 'Publish an MX record naming the real mail server, or a null MX if the domain takes no mail. If {domain} is a mail server rather than a mail domain, test it as one: `mxray check --host {domain}`.',
       steps: [
         'If the domain should receive mail: add `{domain}. IN MX 10 <mail host name>.`, where the mail host name has A/AAAA records.',
         'If it should not: publish a null MX (`{domain}. IN MX 0 .`, RFC 7505) so that senders bounce at once instead of trying the web server.',
         'If the address really is the mail server, an MX record naming it still states the intent and lets MTA-STS and DANE be used.',
-        'If {domain} is the name of a mail server rather than a mail domain, test it as a server: `mxray check --host {domain}` (port 25).',
       ],
     },
     refs: ['RFC 5321 §5.1', 'RFC 7505'],
