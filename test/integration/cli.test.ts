@@ -158,6 +158,20 @@ describe('CLI contract', () => {
     expect(r.stdout).toBe(`${pkg.version}\n`);
   });
 
+  it('check --help shows examples and every exit code; a usage error points to it', async () => {
+    const help = await mxray(['check', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Examples:\n {2}mxray check example\.com /m);
+    const codes = help.stdout.slice(help.stdout.indexOf('Exit codes:')).match(/^ {2}(\d) /gm)?.map((m) => m.trim());
+    expect(codes).toEqual(['0', '1', '2', '3', '4']);
+    const bad = await mxray(['check', 'a.example', '--width', 'wide']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('mxray: --width must be a whole number from 1 to 1000, not "wide" (see mxray check --help)\n');
+    // A file that cannot be read is not a question of options: no pointer to --help.
+    const unreadable = await mxray(['check', 'a.example', '--ca-file', '/nonexistent/ca.pem']);
+    expect(unreadable.stderr).toMatch(/^mxray: cannot read --ca-file \/nonexistent\/ca\.pem: ENOENT\n$/);
+  });
+
   it('usage errors: one line on stderr, exit 2, no stack trace', async () => {
     for (const args of [['check'], ['check', 'http://example.com'], ['check', 'a.example', '--format', 'pdf'], ['check', 'a.example', '--port', '0'], ['check', 'a.example', '--ca-file', '/nonexistent/ca.pem'], ['check', 'a.example', '-4', '-6'], ['demo', '--only', 'nope']]) {
       const r = await mxray(args);
