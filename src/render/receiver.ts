@@ -277,7 +277,9 @@ function perHostDetails(f: Finding, hosts: readonly HostReport[]): { host: strin
 export function receiverDocument(report: ReceiverReport, options: DocumentOptions = {}): Document {
   const { body } = report;
   const t = body.target;
-  const subject = t.kind === 'domain' ? `mail domain ${t.domain}` : `server ${t.host}:${t.port}${t.domain ? ` for ${t.domain}` : ''}`;
+  // An IPv6 server in brackets, so that its port reads as a port: "[::1]:25".
+  const server = t.host && t.host.includes(':') ? `[${t.host}]` : t.host;
+  const subject = t.kind === 'domain' ? `mail domain ${t.domain}` : `server ${server}:${t.port}${t.domain ? ` for ${t.domain}` : ''}`;
   const dns = body.dns;
   const dnsLine =
     dns.status === 'ok' && dns.mx.length

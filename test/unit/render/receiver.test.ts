@@ -212,6 +212,13 @@ describe('receiverDocument', () => {
     expect(mixed.findings[0]!.fix.perMta.map((m) => m.mta)).toEqual(['Exchange', 'Postfix', 'Exim']);
   });
 
+  it('names a server target with its port, an IPv6 address in brackets', () => {
+    const target = (host: string) => ({ ...FIXTURE, body: { ...FIXTURE.body, target: { ...FIXTURE.body.target, kind: 'host' as const, host, port: 2525, domain: null } } });
+    expect(receiverDocument(target('::1')).subject).toBe('server [::1]:2525');
+    expect(receiverDocument(target('mx.a.test')).subject).toBe('server mx.a.test:2525');
+    expect(receiverDocument(FIXTURE).subject).toBe('mail domain sni-dependent.mxray.test');
+  });
+
   it('details unless brief, explanations with explain or verbose, the transcript with verbose', () => {
     const r = reportOf([ok('mx.a.test', 10)]);
     expect(receiverDocument(r)).toMatchObject({ explain: false, transcript: null });
