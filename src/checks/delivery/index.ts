@@ -21,11 +21,10 @@ type Judged = Pick<HostReport, 'key' | 'mx' | 'preference' | 'status' | 'banner'
 
 /** What a sender does with this one address, from its probe and findings. */
 export function senderOutcome(h: Judged): Exclude<SenderOutcome, 'not-tried'> {
-  if (h.status === 'connection-refused') return 'refused';
   if (h.status === 'connection-timeout' || h.status === 'greeting-timeout') return 'timeout';
   const code = h.banner?.code ?? null;
-  // Closed or broke before a complete greeting: nothing to deliver to, the sender moves on.
-  if (code === null) return h.status === 'ok' ? 'accepts' : 'refused';
+  // Refused, closed or broken before a complete greeting: nothing to deliver to, the sender moves on.
+  if (code === null) return 'refused';
   if (code >= 500) return 'rejected';
   if (code >= 400) return 'deferred';
   if (h.findings.some((f) => DEFERRED_AFTER_GREETING.has(f.id))) return 'deferred';
@@ -45,14 +44,14 @@ export function assessDelivery(hosts: readonly Judged[], limits: { addresses: nu
   const ordered = senderOrder(hosts);
   const attempts: Delivery['attempts'] = [];
   let sessions = 0;
-  let accepting: Judged[] = [];
+  const accepting: Judged[] = [];
   let acceptedAt: number | null = null;
   ordered.forEach((h, i) => {
     let outcome: SenderOutcome = senderOutcome(h);
     // Beyond the limits before any address accepted: the sender never gets here.
     if (acceptedAt === null && (i >= limits.addresses || sessions >= limits.sessions)) outcome = 'not-tried';
-    // A session that greeted and then deferred counts against the session limit.
-    if (outcome === 'deferred' && (h.banner?.code ?? 0) < 400) sessions++;
+    // A session that greeted (2xx) and then deferred counts against the session limit.
+    if (outcome === 'deferred' && h.banner !== null && h.banner.code < 400) sessions++;
     if (outcome === 'accepts') {
       if (acceptedAt === null) acceptedAt = i;
       // Every accepting host of the first preference that accepts shares the mail.
@@ -61,7 +60,6 @@ export function assessDelivery(hosts: readonly Judged[], limits: { addresses: nu
     attempts.push({ key: h.key, mx: h.mx, preference: h.preference, outcome });
   });
   if (hosts.length === 0) return { state: 'not-applicable', attempts, deliveredTo: [], limits: { ...limits } };
-  if (acceptedAt === null) accepting = [];
   const deliveredTo = [...new Set(accepting.map((h) => h.mx))];
   const state = acceptedAt === null ? 'none' : acceptedAt === 0 ? 'delivered' : 'fallback';
   return { state, attempts, deliveredTo, limits: { ...limits } };
@@ -77,8 +75,9 @@ export const deliveryCheck: Check<Pick<DomainCheckInput, 'facts' | 'hosts' | 'de
   name: 'delivery',
   assess: ({ facts, hosts, delivery: walk }) => {
     if (walk.state !== 'none') return [];
+    // Nothing delivered, yet some address would accept: senders never got that far.
     const ordered = senderOrder(hosts);
-    const beyond = ordered.findIndex((h, i) => walk.attempts[i]?.outcome === 'not-tried' && senderOutcome(h) === 'accepts');
+    const beyond = ordered.findIndex((h) => senderOutcome(h) === 'accepts');
     if (beyond < 0) return [];
     const findings: Finding[] = [
       makeFinding('delivery.beyond-limits', {

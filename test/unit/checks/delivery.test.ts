@@ -41,6 +41,8 @@ describe('senderOutcome: what a sender does with one address', () => {
     expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', banner: 554 }))).toBe('rejected');
     expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', banner: 500 }))).toBe('rejected');
     expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', banner: 499 }))).toBe('deferred');
+    expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', banner: 400 }))).toBe('deferred');
+    expect(senderOutcome(host({ mx: 'a', status: 'internal-error', banner: null }))).toBe('refused');
     // Greeted, then 421 to EHLO (rate limit): the sender tries the next host.
     const limited = makeFinding('smtp.rate-limited', { host: 'a', reply: '421 too many' });
     expect(senderOutcome(host({ mx: 'a', status: 'protocol-error', findings: [limited] }))).toBe('deferred');
@@ -64,6 +66,16 @@ describe('assessDelivery: the senders’ walk over the addresses', () => {
     expect(outcomes(hosts)).toEqual(['down:refused', 'backup:accepts']);
     expect(accepts(d, hosts[1]!.key)).toBe(true);
     expect(accepts(d, hosts[0]!.key)).toBe(false);
+  });
+
+  it('keeps the probe order within a preference (senders pick at random; the report stays stable)', () => {
+    const hosts = [host({ mx: 'x', pref: 10 }), host({ mx: 'y', pref: 10 }), host({ mx: 'z', pref: 10 }), host({ mx: 'w', pref: 5 })];
+    expect(assessDelivery(hosts).attempts.map((a) => a.mx)).toEqual(['w', 'x', 'y', 'z']);
+  });
+
+  it('limits apply only until an address accepts: later addresses keep their own outcome', () => {
+    const hosts = [host({ mx: 'first', pref: 10 }), ...Array.from({ length: 6 }, (_, i) => host({ mx: `b${i}`, pref: 20 + i }))];
+    expect(assessDelivery(hosts).attempts.map((a) => a.outcome)).toEqual(Array(7).fill('accepts'));
   });
 
   it('delivers to every accepting host of the first preference that accepts, and only those', () => {
@@ -108,6 +120,8 @@ describe('assessDelivery: the senders’ walk over the addresses', () => {
     // A 4xx greeting is not a session (Postfix counts only sessions past the greeting).
     const greeting421 = [host({ mx: 'g1', status: 'protocol-error', banner: 421 }), host({ mx: 'g2', status: 'protocol-error', banner: 421 }), host({ mx: 'late', pref: 20 })];
     expect(assessDelivery(greeting421).state).toBe('fallback');
+    const greeting400 = [host({ mx: 'g1', status: 'protocol-error', banner: 400 }), host({ mx: 'g2', status: 'protocol-error', banner: 400 }), host({ mx: 'late', pref: 20 })];
+    expect(assessDelivery(greeting400).state).toBe('fallback');
     expect(assessDelivery([busy('b1'), host({ mx: 'late', pref: 20 })]).state).toBe('fallback');
   });
 
@@ -156,13 +170,13 @@ describe('domainVerdict: what senders get', () => {
 describe('deliveryCheck', () => {
   const facts = { target: { input: 'd.test', kind: 'domain', domain: 'd.test', host: null, port: 25, implicitTls: false } } as ReceiverFacts;
 
-  it('reports the host senders never reach because of their limits', () => {
-    const dead = Array.from({ length: 5 }, (_, i) => host({ mx: `dead${i}`, status: 'connection-refused', banner: null }));
+  it('reports the host senders never reach because of their limits (the first accepting one, however far)', () => {
+    const dead = Array.from({ length: 6 }, (_, i) => host({ mx: `dead${i}`, status: 'connection-refused', banner: null }));
     const late = host({ mx: 'late', pref: 20 });
-    const hosts = [...dead, late];
+    const hosts = [...dead, late, host({ mx: 'later', pref: 30 })];
     const found = deliveryCheck.assess({ facts, hosts, delivery: assessDelivery(hosts) });
     expect(found.map((f) => [f.id, f.facts])).toEqual([
-      ['delivery.beyond-limits', { domain: 'd.test', host: late.key, position: 6, addresses: 5, sessions: 2 }],
+      ['delivery.beyond-limits', { domain: 'd.test', host: late.key, position: 7, addresses: 5, sessions: 2 }],
     ]);
   });
 

@@ -1,6 +1,7 @@
 // Which mail software answers, from its greeting, EHLO reply, host name and keywords. The dialogues
 // below are written here in the dialects each product speaks (names and addresses are examples).
 import { describe, expect, it } from 'vitest';
+import { softwareOf } from '../../../src/checks/host.js';
 import { identifySoftware, MAX_TEXT, type SoftwareInput, type SoftwareMatch } from '../../../src/checks/software.js';
 import { SOFTWARE } from '../../../src/kb/software.js';
 
@@ -328,5 +329,44 @@ describe('the software data (kb/software.ts)', () => {
         }
       }
     }
+  });
+});
+
+describe('softwareOf: what assessFacts hands identifySoftware', () => {
+  const reply = (code: number, ...lines: string[]) => ({ code, enhanced: null, lines });
+  const cap = (keyword: string) => ({ keyword, params: [], meaning: null, rfc: null });
+  const facts = (over: Partial<Parameters<typeof softwareOf>[0]> = {}): Parameters<typeof softwareOf>[0] => ({
+    banner: reply(220, 'mx.example.test ESMTP ready'),
+    ehloReply: reply(250, 'mx.example.test Hello [192.0.2.1]'),
+    ehloTlsReply: null,
+    mx: 'mx.example.test',
+    capabilities: [cap('PIPELINING'), cap('STARTTLS')],
+    capabilitiesInTls: null,
+    ...over,
+  });
+
+  it('nothing known: null', () => {
+    expect(softwareOf(facts())).toBeNull();
+  });
+
+  it('reads the banner with its lines joined by spaces', () => {
+    expect(softwareOf(facts({ banner: reply(220, 'mx.example.test ESMTP', 'Postfix (Debian/GNU)') }))?.id).toBe('postfix');
+  });
+
+  it('reads the EHLO text after the announced name, inside TLS when there was TLS', () => {
+    const google = reply(250, 'mx.google.com at your service, [192.0.2.1]');
+    expect(softwareOf(facts({ ehloReply: google }))?.id).toBe('gmail');
+    // Inside TLS the server said something else: that one counts.
+    expect(softwareOf(facts({ ehloReply: google, ehloTlsReply: reply(250, 'mx.example.test Hello') }))).toBeNull();
+    expect(softwareOf(facts({ ehloReply: reply(250, 'mx.example.test Hello'), ehloTlsReply: google }))?.id).toBe('gmail');
+  });
+
+  it('reads the extension keywords, the ones inside TLS when there was TLS', () => {
+    const exchange = [cap('X-ANONYMOUSTLS'), cap('XEXCH50'), cap('XRDST')];
+    expect(softwareOf(facts({ capabilities: exchange }))).toMatchObject({ id: 'exchange', name: expect.stringContaining('Exchange'), remediationKey: 'exchange' });
+    expect(softwareOf(facts({ capabilitiesInTls: exchange }))?.id).toBe('exchange');
+    expect(softwareOf(facts({ capabilities: exchange, capabilitiesInTls: [cap('PIPELINING')] }))).toBeNull();
+    // The match as stored: every field of it, and nothing else.
+    expect(Object.keys(softwareOf(facts({ capabilities: exchange }))!).sort()).toEqual(['confidence', 'evidence', 'id', 'name', 'remediationKey']);
   });
 });
