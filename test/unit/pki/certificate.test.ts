@@ -420,6 +420,8 @@ describe('readSubjectPublicKeyInfo', () => {
 
   it('returns null for what is not a certificate', () => {
     expect(readSubjectPublicKeyInfo('not a buffer' as unknown as Buffer)).toBeNull();
+    // Never a throw for what a caller without types might hand it.
+    for (const odd of [undefined, null, [0x30, 0x80, 0, 0], new Uint16Array([0x30])]) expect(readSubjectPublicKeyInfo(odd as unknown as Buffer)).toBeNull();
     expect(readSubjectPublicKeyInfo(Buffer.alloc(0))).toBeNull();
     expect(readSubjectPublicKeyInfo(Buffer.from('nope'))).toBeNull();
     expect(readSubjectPublicKeyInfo(unloadableKey.subarray(0, unloadableKey.length - 1))).toBeNull();
