@@ -36,7 +36,7 @@ function domainWeight(h: HostReport, delivery: Delivery): Finding[] {
 }
 
 /** Top-level findings: one per id, listing every host it was seen on, at the worst severity it has for the domain. */
-function mergeFindings(domain: Finding[], hosts: HostReport[], delivery: Delivery): Finding[] {
+export function topFindings(domain: Finding[], hosts: HostReport[], delivery: Delivery): Finding[] {
   const byId = new Map<string, Finding>();
   for (const f of [...domain, ...hosts.flatMap((h) => domainWeight(h, delivery))]) {
     const seen = byId.get(f.id);
@@ -60,8 +60,8 @@ export function domainVerdict(facts: Pick<ReceiverFacts, 'dns'>, domainFindings:
   const domain = verdictOf(domainFindings);
   if (delivery.state === 'delivered' || delivery.state === 'fallback') {
     const accepting = hosts.filter((h) => accepts(delivery, h.key));
-    const skipped = accepting.length < hosts.length ? 'warn' : 'pass';
-    return worstVerdict([domain, skipped, ...accepting.map((h) => h.verdict)]);
+    const skipped: Verdict[] = accepting.length < hosts.length ? ['warn'] : [];
+    return worstVerdict([domain, ...skipped, ...accepting.map((h) => h.verdict)]);
   }
   return worstVerdict([domain, ...hosts.map((h) => h.verdict)]);
 }
@@ -97,7 +97,7 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
   const domainFindings = assessDomain(facts, hosts, delivery);
   return {
     body: { ...facts, hosts, delivery },
-    findings: mergeFindings(domainFindings, hosts, delivery),
+    findings: topFindings(domainFindings, hosts, delivery),
     verdict: domainVerdict(facts, domainFindings, hosts, delivery),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accepts, assessDelivery, deliveryCheck, senderOutcome, SENDER_LIMITS } from '../../../src/checks/delivery/index.js';
-import { domainVerdict, type ReceiverFacts } from '../../../src/checks/receiver.js';
+import { domainVerdict, topFindings, type ReceiverFacts } from '../../../src/checks/receiver.js';
 import type { Finding, HostReport, StatusCode, Verdict } from '../../../src/core/schema.js';
 import { makeFinding } from '../../../src/kb/index.js';
 import { reply } from './check-helpers.js';
@@ -185,5 +185,68 @@ describe('deliveryCheck', () => {
     expect(deliveryCheck.assess({ facts, hosts: ok, delivery: assessDelivery(ok) })).toEqual([]);
     const dead = [host({ mx: 'a', status: 'connection-refused', banner: null })];
     expect(deliveryCheck.assess({ facts, hosts: dead, delivery: assessDelivery(dead) })).toEqual([]);
+  });
+});
+
+describe('topFindings: host findings as they weigh on the domain', () => {
+  const refused = (mx: string, pref: number) => {
+    const h = host({ mx, pref, status: 'connection-refused', banner: null, verdict: 'fail' });
+    h.findings = [makeFinding('net.connect-refused', { host: h.key }, [1, 2], [h.key])];
+    return h;
+  };
+  const accepting = (mx: string, pref: number, ...findings: Finding[]) => host({ mx, pref, findings });
+  const sev = (findings: Finding[]) => Object.fromEntries(findings.map((f) => [f.id, f.severity]));
+
+  it('caps a skipped host’s problems at a warning when another host takes the mail; the taking host’s stay', () => {
+    const down = refused('down', 10);
+    const up = accepting('up', 20);
+    up.findings = [makeFinding('cert.expired', { host: up.key, daysAgo: 1, notAfter: 'x', subject: 's' }, [], [up.key])];
+    const hosts = [down, up];
+    expect(sev(topFindings([], hosts, assessDelivery(hosts)))).toEqual({ 'net.connect-refused': 'warning', 'cert.expired': 'error' });
+    // The host's own report keeps its finding as it was.
+    expect(down.findings[0]!.severity).toBe('error');
+  });
+
+  it('raises nothing: a skipped host’s notes stay notes', () => {
+    const down = refused('down', 10);
+    down.findings.push(makeFinding('dns.mx-cname', { mx: 'down', cname: 'c' }, [], [down.key]));
+    const hosts = [down, accepting('up', 20)];
+    expect(sev(topFindings([], hosts, assessDelivery(hosts)))).toEqual({ 'net.connect-refused': 'warning', 'dns.mx-cname': 'warning' });
+    const note = refused('down2', 10);
+    note.findings = [makeFinding('dns.null-mx', { domain: 'd' }, [], [note.key])];
+    const withNote = [note, accepting('up', 20)];
+    expect(sev(topFindings([], withNote, assessDelivery(withNote)))).toEqual({ 'dns.null-mx': 'info' });
+  });
+
+  it('caps nothing when no host takes the mail', () => {
+    const hosts = [refused('a', 10), refused('b', 20)];
+    expect(sev(topFindings([], hosts, assessDelivery(hosts)))).toEqual({ 'net.connect-refused': 'error' });
+  });
+
+  it('one finding per id, at its worst severity on any host, with every host and each evidence number once', () => {
+    const down = refused('down', 10);
+    const up = accepting('up', 20);
+    up.findings = [makeFinding('net.connect-refused', { host: up.key }, [2, 3], [up.key])];
+    for (const hosts of [
+      [down, up],
+      [up, down],
+    ]) {
+      const [f] = topFindings([], hosts, assessDelivery([down, up]));
+      expect(f).toMatchObject({ id: 'net.connect-refused', severity: 'error', hosts: hosts.map((h) => h.key) });
+      expect([...f!.evidence].sort()).toEqual([1, 2, 3]);
+    }
+    // Domain findings come first and merge the same way.
+    const domain = [makeFinding('dns.mx-cname', { mx: 'x', cname: 'y' })];
+    expect(topFindings(domain, [up], assessDelivery([up])).map((f) => f.id)).toEqual(['net.connect-refused', 'dns.mx-cname']);
+  });
+});
+
+describe('domainVerdict: a good primary with a dead backup', () => {
+  it('warns: senders deliver to the primary, the backup cannot take mail when it must', () => {
+    const up = host({ mx: 'up', pref: 10 });
+    const down = host({ mx: 'down', pref: 20, status: 'connection-refused', banner: null, verdict: 'fail' });
+    const hosts = [up, down];
+    expect(assessDelivery(hosts).state).toBe('delivered');
+    expect(domainVerdict(FACTS(), [], hosts, assessDelivery(hosts))).toBe('warn');
   });
 });
