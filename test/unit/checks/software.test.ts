@@ -370,3 +370,32 @@ describe('softwareOf: what assessFacts hands identifySoftware', () => {
     expect(Object.keys(softwareOf(facts({ capabilities: exchange }))!).sort()).toEqual(['confidence', 'evidence', 'id', 'name', 'remediationKey']);
   });
 });
+
+describe('identifySoftware: the finer points of reading its input', () => {
+  const none: SoftwareInput = { banner: null, ehloText: null, host: null, extensions: [] };
+
+  it('a banner is masked only when mostly asterisks: a few stars beside real text hide nothing', () => {
+    expect(identifySoftware({ ...none, banner: '220 ***** ESMTP Postfix' })?.id).toBe('postfix');
+    expect(identifySoftware({ ...none, banner: '220 ************************ ESMTP Postfix' })).toBeNull();
+  });
+
+  it('reads the announced name after the reply code, in a single or multi-line greeting', () => {
+    for (const banner of ['220 mx1.customer.iphmx.com', '220-mx1.customer.iphmx.com ready']) {
+      expect([banner, identifySoftware({ ...none, banner })?.id]).toEqual([banner, 'cisco-esa']);
+    }
+    // Without a reply code the first word is the name.
+    expect(identifySoftware({ ...none, banner: 'mx1.customer.iphmx.com ESMTP' })?.id).toBe('cisco-esa');
+  });
+
+  it('reads keywords case-insensitively, without their parameters or surrounding spaces', () => {
+    const exchange = ['  x-anonymoustls  ', 'XEXCH50 x', 'xrdst=1'];
+    expect(identifySoftware({ ...none, extensions: exchange })?.id).toBe('exchange');
+  });
+
+  it('quotes at most 80 characters of what it matched, trimmed', () => {
+    const banner = `220 mx.example.test ESMTP Postfix (${'x'.repeat(30)})`;
+    const evidence = identifySoftware({ ...none, banner })!.evidence;
+    expect(evidence).toMatch(/^banner says "ESMTP Postfix/);
+    expect(evidence.length).toBeLessThanOrEqual('banner says ""'.length + 80);
+  });
+});
