@@ -930,6 +930,28 @@ describe('assessFacts: what the checks make of the facts', () => {
     expect(assess(host({ tls: tlsOk([good]) })).certificate?.trustFailure).toBe('chain-incomplete');
   });
 
+  it('the certificate of the legacy handshake when only it completed, and says so; none when it sent no certificate', () => {
+    const legacy = (peer: IssuedCert[]) => ({ ok: true, protocol: 'TLSv1', cipher: 'AES128-SHA', cipherStandard: null, error: null, failure: null, peerChain: peerChain(peer) });
+    const failed = { tls: tlsFailed('alert'), capabilitiesInTls: null, ehloTlsReply: null };
+    const a = assess(host({ ...failed, legacyRetry: legacy([good, issuing.cert]) }));
+    expect(a.certificate).toEqual(verdictFor([good, issuing.cert]));
+    expect(a.certificateFrom).toBe('legacy');
+    expect(assess(host({ ...failed, legacyRetry: legacy([]) }))).toMatchObject({ certificate: null, certificateFrom: null });
+    expect(assess(host({ ...failed, legacyRetry: { ...legacy([good]), ok: false } }))).toMatchObject({ certificate: null, certificateFrom: null });
+    // The normal handshake's certificate wins whenever it completed.
+    expect(assess(host({ tls: tlsOk([good, issuing.cert]), legacyRetry: legacy([good]) }))).toMatchObject({ certificateFrom: 'main', certificate: verdictFor([good, issuing.cert]) });
+  });
+
+  it('sameCertificate without SNI only when both handshakes showed a leaf', () => {
+    const noSni = (chain: IssuedCert[]) => ({ noSni: { status: 'ok' as const, error: null, peerChain: peerChain(chain) } });
+    expect(assess(host({ tls: tlsOk([good]), ...noSni([good]) })).noSni?.sameCertificate).toBe(true);
+    expect(assess(host({ tls: tlsOk([good]), ...noSni([issuing.cert]) })).noSni?.sameCertificate).toBe(false);
+    expect(assess(host({ tls: tlsOk([]), ...noSni([good]) })).noSni?.sameCertificate).toBeNull();
+    expect(assess(host({ tls: tlsOk([good]), ...noSni([]) })).noSni?.sameCertificate).toBeNull();
+    expect(assess(host({ tls: tlsFailed('alert'), capabilitiesInTls: null, ehloTlsReply: null, ...noSni([good]) })).noSni?.sameCertificate).toBeNull();
+    expect(assess(host({ tls: tlsOk([good]), noSni: { status: 'tls-handshake-error', error: 'x', peerChain: peerChain([good]) } })).noSni).toEqual({ certificate: null, sameCertificate: null });
+  });
+
   it('no certificate to judge without a completed handshake', () => {
     expect(assess(host({ tls: tlsFailed('alert'), capabilitiesInTls: null, ehloTlsReply: null })).certificate).toBeNull();
     expect(assess(host({ ...NO_TLS })).certificate).toBeNull();
