@@ -31,12 +31,9 @@ export function senderOutcome(h: Judged): Exclude<SenderOutcome, 'not-tried'> {
   return 'accepts';
 }
 
-/** Addresses in the order senders try them: by MX preference, probe order within a preference. */
+/** Addresses in the order senders try them: by MX preference, probe order within a preference (the sort is stable). */
 function senderOrder<H extends Judged>(hosts: readonly H[]): H[] {
-  return hosts
-    .map((h, i) => ({ h, i }))
-    .sort((a, b) => (a.h.preference ?? 0) - (b.h.preference ?? 0) || a.i - b.i)
-    .map(({ h }) => h);
+  return [...hosts].sort((a, b) => (a.preference ?? 0) - (b.preference ?? 0));
 }
 
 /** Walks the addresses as a sender would and says where mail lands. */
