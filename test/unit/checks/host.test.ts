@@ -943,6 +943,7 @@ describe('assessFacts: what the checks make of the facts', () => {
   });
 
   it('sameCertificate without SNI only when both handshakes showed a leaf', () => {
+    expect(assess(host({ tls: null, capabilitiesInTls: null, ehloTlsReply: null, noSni: { status: 'ok', error: null, peerChain: peerChain([good]) } })).noSni?.sameCertificate).toBeNull();
     const noSni = (chain: IssuedCert[]) => ({ noSni: { status: 'ok' as const, error: null, peerChain: peerChain(chain) } });
     expect(assess(host({ tls: tlsOk([good]), ...noSni([good]) })).noSni?.sameCertificate).toBe(true);
     expect(assess(host({ tls: tlsOk([good]), ...noSni([issuing.cert]) })).noSni?.sameCertificate).toBe(false);
@@ -1053,5 +1054,20 @@ describe('isRateLimitReply', () => {
     expect(isRateLimitReply(reply(554, '5.7.1 rate limit: you are blocked'))).toBe(false);
     expect(isRateLimitReply(reply(250, 'rate limit reset'))).toBe(false);
     expect(isRateLimitReply(reply(399, 'busy'))).toBe(false);
+  });
+});
+
+describe('judgeHost: our own bug while judging', () => {
+  it('becomes mxray.internal-error on that host (named in facts and hosts), with every measured fact kept', () => {
+    const c = host({ tls: tlsOk([good, issuing.cert]) });
+    const broken = new Proxy({}, { get: () => { throw new Error('trust store exploded'); } }) as never;
+    const report = judgeHost(c.facts, { ...ctx, trustStore: broken });
+    expect(report.findings.map((f) => [f.id, f.facts, f.hosts])).toEqual([
+      ['mxray.internal-error', { host: c.facts.key, detail: 'while judging: trust store exploded' }, [c.facts.key]],
+    ]);
+    // "We could not tell" (the catalogue marks it inconclusive); the exit code says 4 for it.
+    expect(report.verdict).toBe('inconclusive');
+    expect(report.tls).toEqual(c.facts.tls);
+    expect(report.assessment.certificate).toBeNull();
   });
 });

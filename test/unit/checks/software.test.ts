@@ -388,8 +388,10 @@ describe('identifySoftware: the finer points of reading its input', () => {
   });
 
   it('reads keywords case-insensitively, without their parameters or surrounding spaces', () => {
-    const exchange = ['  x-anonymoustls  ', 'XEXCH50 x', 'xrdst=1'];
-    expect(identifySoftware({ ...none, extensions: exchange })?.id).toBe('exchange');
+    // Exactly two of Exchange's keywords (its fingerprint needs two): each must be read right.
+    for (const exchange of [['  x-anonymoustls  ', 'XEXCH50 x'], ['xrdst=1', ' XEXCH50']]) expect(identifySoftware({ ...none, extensions: exchange })?.id).toBe('exchange');
+    // Anything but text is no keyword: Cisco's short fixed list still stands.
+    expect(identifySoftware({ ...none, extensions: [123, null, '8BITMIME', 'SIZE'] as unknown as string[] })?.id).toBe('cisco-esa');
   });
 
   it('quotes at most 80 characters of what it matched, trimmed', () => {
