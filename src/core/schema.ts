@@ -12,10 +12,10 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const strict = { additionalProperties: false } as const;
 
 import { SCHEMA_VERSION } from './version.js';
+import { SEVERITIES, VERDICTS } from './vocabulary.js';
 
-export { SCHEMA_VERSION };
+export { SCHEMA_VERSION, SEVERITIES, VERDICTS };
 
-export const SEVERITIES = ['ok', 'info', 'warning', 'error', 'critical'] as const;
 export const SeveritySchema = Literals(SEVERITIES);
 export type Severity = Static<typeof SeveritySchema>;
 
@@ -279,8 +279,6 @@ export const NoSniFactsSchema = Type.Object(
 );
 export type NoSniFacts = Static<typeof NoSniFactsSchema>;
 
-/** The verdict vocabulary of every kind of report. */
-export const VERDICTS = ['pass', 'warn', 'fail', 'inconclusive', 'not-applicable'] as const;
 export const VerdictSchema = Literals(VERDICTS);
 export type Verdict = Static<typeof VerdictSchema>;
 

@@ -9,6 +9,31 @@ function isInvisibleControl(c: number): boolean {
   return c === 0x061c || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
 }
 
+/** Whether a code point is a C0 or C1 control character (or DEL). */
+function isControl(c: number): boolean {
+  return c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0);
+}
+
+const hex2 = (c: number) => `\\x${c.toString(16).padStart(2, '0')}`;
+const hexU = (c: number) => `\\u{${c.toString(16)}}`;
+
+/**
+ * Makes control characters (but newline and tab, which a document lays out itself) and the
+ * invisible format characters visible, as escapeText writes them: `\x1b`, `\u{202e}`. No cap: for
+ * back ends (HTML, Markdown) that escape text already shortened for people.
+ */
+export function neutralise(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === '\n' || ch === '\t') out += ch;
+    else if (isControl(c)) out += hex2(c);
+    else if (isInvisibleControl(c)) out += hexU(c);
+    else out += ch;
+  }
+  return out;
+}
+
 /** Make hostile text printable: control characters escaped, length capped. */
 export function escapeText(text: string, max = MAX_EVENT_TEXT): string {
   let out = '';
@@ -17,9 +42,9 @@ export function escapeText(text: string, max = MAX_EVENT_TEXT): string {
     if (ch === '\r') out += '\\r';
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0)) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (isControl(c)) out += hex2(c);
     // Invisible and bidirectional controls would reorder or hide text around them ("Trojan Source").
-    else if (isInvisibleControl(c)) out += `\\u{${c.toString(16)}}`;
+    else if (isInvisibleControl(c)) out += hexU(c);
     else out += ch;
     if (out.length > max) return `${out.slice(0, max)}… (${text.length} characters)`;
   }

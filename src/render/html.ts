@@ -4,27 +4,11 @@
 // Safe on its own, whatever the Document did: every string is escaped here and Unicode format
 // characters (bidi controls, zero-width characters) are made visible.
 import type { Report } from '../core/schema.js';
-import { SEVERITIES, VERDICTS } from '../core/schema.js';
+import { SEVERITIES, VERDICTS } from '../core/vocabulary.js';
 import type { Document, DocumentOptions, FindingView, Inline, Line } from './document.js';
 import { plainParts } from './document.js';
+import { neutralise } from '../core/transcript.js';
 import { documentFor } from './index.js';
-
-/**
- * Control characters (but newline and tab) and the invisible format characters that reorder or
- * hide the text around them: bidi embeddings, overrides, isolates and marks, zero-width
- * characters, line and paragraph separators, the BOM, interlinear annotation. The set of
- * core/transcript.ts escapeText, which Document strings have mostly been through already.
- */
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
-
-/** Makes control and invisible format characters visible, as escapeText writes them: `\x1b`, `\u{202e}`. */
-export function neutralise(text: string): string {
-  return text.replace(INVISIBLE, (ch) => {
-    const c = ch.charCodeAt(0);
-    return c < 0xa0 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u{${c.toString(16)}}`;
-  });
-}
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

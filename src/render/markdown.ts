@@ -6,7 +6,7 @@
 import type { Report } from '../core/schema.js';
 import type { Document, DocumentOptions, FindingView, Inline, Line } from './document.js';
 import { plainParts } from './document.js';
-import { neutralise } from './html.js';
+import { neutralise } from '../core/transcript.js';
 import { documentFor } from './index.js';
 
 interface TextOptions {

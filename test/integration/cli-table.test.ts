@@ -153,6 +153,17 @@ describe('the command table, through the built CLI', () => {
     });
   }
 
+  it('the text path and the Markdown and HTML renderers never load TypeBox (only `mxray report` checks a schema)', () => {
+    const files = readdirSync(BUNDLE);
+    const entries = ['main.js', ...files.filter((f) => /^(check|demo|html|markdown)-[A-Z0-9]+\.js$/.test(f))];
+    expect(entries.filter((f) => /^(html|markdown)-/.test(f))).toHaveLength(2);
+    for (const entry of entries) {
+      for (const file of staticClosure(`dist/cli-bundle/${entry}`)) {
+        expect(readFileSync(join(ROOT, file), 'utf8'), `${entry} → ${file}`).not.toMatch(/from "@sinclair\/typebox/);
+      }
+    }
+  });
+
   it('an unknown command: one line on stderr, exit 2, nothing loaded but the table', async () => {
     const chunks = commandChunks();
     const r = await mxray(['no-such-command', 'x'], { traceLoads: true });

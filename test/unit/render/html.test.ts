@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ReceiverReport, Verdict } from '../../../src/core/schema.js';
 import type { Document } from '../../../src/render/document.js';
-import { escapeHtml, htmlOf, neutralise, proseHtml, renderHtml } from '../../../src/render/html.js';
+import { neutralise } from '../../../src/core/transcript.js';
+import { escapeHtml, htmlOf, proseHtml, renderHtml } from '../../../src/render/html.js';
 import { documentFor } from '../../../src/render/index.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/report-sni-dependent.json', import.meta.url), 'utf8')) as ReceiverReport;
