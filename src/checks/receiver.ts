@@ -35,12 +35,18 @@ function domainWeight(h: HostReport, delivery: Delivery): Finding[] {
   return skipped ? h.findings.map((f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK.warning ? { ...f, severity: 'warning' } : f)) : h.findings;
 }
 
-/** Top-level findings: one per id, listing every host it was seen on, at the worst severity it has for the domain. */
+/**
+ * Top-level findings: one per id, listing every host it was seen on, at the worst severity it has
+ * for the domain. Each host keeps its own detail in its report; a domain finding has no other
+ * home, so two with the same id but different details (one MX name without address, another whose
+ * lookup failed) both stay.
+ */
 export function topFindings(domain: Finding[], hosts: HostReport[], delivery: Delivery): Finding[] {
   const byId = new Map<string, Finding>();
   for (const f of [...domain, ...hosts.flatMap((h) => domainWeight(h, delivery))]) {
-    const seen = byId.get(f.id);
-    if (!seen) byId.set(f.id, { ...f, hosts: [...f.hosts], evidence: [...f.evidence] });
+    const key = f.hosts.length ? f.id : `${f.id}\n${f.detail}`;
+    const seen = byId.get(key);
+    if (!seen) byId.set(key, { ...f, hosts: [...f.hosts], evidence: [...f.evidence] });
     else {
       if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[seen.severity]) seen.severity = f.severity;
       for (const h of f.hosts) if (!seen.hosts.includes(h)) seen.hosts.push(h);

@@ -54,7 +54,9 @@ export function escapeText(text: string, max = MAX_EVENT_TEXT): string {
 /** Timestamped record of everything that happened on the wire, with times from the injected clock. */
 export class Transcript {
   readonly events: TranscriptEvent[] = [];
-  private dropped = 0;
+  private droppedCount = 0;
+  private nextSeq = 0;
+  private marker: TranscriptEvent | null = null;
   private readonly start: number;
 
   constructor(
@@ -68,11 +70,28 @@ export class Transcript {
     return Math.max(0, this.clock.monotonic() - this.start);
   }
 
+  /** How many events were not kept (the cap was reached); 0 when the transcript is whole. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
   /** Records an event and returns its sequence number (for finding evidence). */
   record(conn: string, kind: TranscriptEvent['kind'], text: string): number {
-    const seq = this.events.length + this.dropped;
+    const seq = this.nextSeq++;
     if (this.events.length >= MAX_EVENTS) {
-      this.dropped++;
+      // Full: the last kept event gives way to a marker that says where the transcript stops and
+      // how much is missing, updated as more is dropped. A reader never mistakes a cut transcript
+      // for a whole one.
+      if (this.droppedCount === 0) {
+        const last = this.events[MAX_EVENTS - 1] as TranscriptEvent;
+        this.marker = { seq: last.seq, t: last.t, conn: 'mxray', kind: 'note', text: '' };
+        this.events[MAX_EVENTS - 1] = this.marker;
+        this.droppedCount = 1;
+      }
+      this.droppedCount++;
+      const marker = this.marker as TranscriptEvent;
+      marker.text = `transcript cut: ${this.droppedCount} events from #${marker.seq} on were not kept (at most ${MAX_EVENTS} per report)`;
+      if (this.droppedCount === 2) this.observer?.(marker);
       return seq;
     }
     const event: TranscriptEvent = { seq, t: Math.round(this.elapsed() * 1000) / 1000, conn, kind, text: escapeText(text) };

@@ -241,6 +241,26 @@ describe('topFindings: host findings as they weigh on the domain', () => {
   });
 });
 
+describe('topFindings: nothing merged away', () => {
+  it('keeps domain findings with the same id and different details apart (a SERVFAIL on the second MX does not vanish)', () => {
+    const gone = makeFinding('dns.mx-unresolved', { mx: 'mx1.example', error: 'NXDOMAIN' }, [1]);
+    const failed = makeFinding('dns.mx-unresolved', { mx: 'mx2.example', error: 'SERVFAIL' }, [2]);
+    const again = makeFinding('dns.mx-unresolved', { mx: 'mx1.example', error: 'NXDOMAIN' }, [3]);
+    const top = topFindings([gone, failed, again], [], assessDelivery([]));
+    expect(top.map((f) => f.detail)).toEqual([gone.detail, failed.detail]);
+    expect(top.map((f) => f.evidence)).toEqual([[1, 3], [2]]);
+  });
+
+  it('merges a host finding by id whatever its detail: each host keeps its own in its report', () => {
+    const a = host({ mx: 'a', address: '192.0.2.1' });
+    const b = host({ mx: 'b', address: '192.0.2.2' });
+    a.findings = [makeFinding('net.connect-refused', { host: a.key }, [1], [a.key])];
+    b.findings = [makeFinding('net.connect-refused', { host: b.key }, [2], [b.key])];
+    const top = topFindings([], [a, b], assessDelivery([a, b]));
+    expect(top.map((f) => [f.id, f.hosts])).toEqual([['net.connect-refused', [a.key, b.key]]]);
+  });
+});
+
 describe('domainVerdict: a good primary with a dead backup', () => {
   it('warns: senders deliver to the primary, the backup cannot take mail when it must', () => {
     const up = host({ mx: 'up', pref: 10 });

@@ -86,14 +86,23 @@ describe('Transcript', () => {
     expect(seen[1]).toBe(transcript.events[1]);
   });
 
-  it('keeps at most 5000 events; later ones are dropped but still numbered', () => {
-    let observed = 0;
-    const transcript = new Transcript(fixedClock(0), () => observed++);
+  it('keeps at most 5000 events; later ones are dropped but still numbered, and the last slot says so', () => {
+    const observed: TranscriptEvent[] = [];
+    const transcript = new Transcript(fixedClock(0), (e) => observed.push(e));
     const seqs: number[] = [];
-    for (let i = 0; i < 5003; i++) seqs.push(transcript.record('c', 'recv', `line ${i}`));
+    for (let i = 0; i < 5000; i++) seqs.push(transcript.record('c', 'recv', `line ${i}`));
+    // Exactly at the cap nothing is lost, and nothing says otherwise.
+    expect(transcript.dropped).toBe(0);
+    expect(transcript.events[4999]).toMatchObject({ seq: 4999, kind: 'recv', text: 'line 4999' });
+    for (let i = 5000; i < 5003; i++) seqs.push(transcript.record('c', 'recv', `line ${i}`));
     expect(seqs.slice(-5)).toEqual([4998, 4999, 5000, 5001, 5002]);
     expect(transcript.events).toHaveLength(5000);
-    expect(transcript.events[4999]).toMatchObject({ seq: 4999, text: 'line 4999' });
-    expect(observed).toBe(5000);
+    expect(transcript.events[4998]).toMatchObject({ seq: 4998, text: 'line 4998' });
+    // Event 4999 and the three after it are gone: the marker in its place counts them.
+    expect(transcript.dropped).toBe(4);
+    expect(transcript.events[4999]).toEqual({ seq: 4999, t: 0, conn: 'mxray', kind: 'note', text: 'transcript cut: 4 events from #4999 on were not kept (at most 5000 per report)' });
+    // The observer saw every kept event once, then the marker once.
+    expect(observed).toHaveLength(5001);
+    expect(observed[5000]).toBe(transcript.events[4999]);
   });
 });
