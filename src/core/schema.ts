@@ -141,8 +141,60 @@ export const CertInfoSchema = Type.Object(
 );
 export type CertInfo = Static<typeof CertInfoSchema>;
 
-export const TrustFailureSchema = Literals(['none', 'self-signed', 'untrusted-root', 'chain-incomplete', 'bad-signature', 'no-certificate'] as const);
+/**
+ * Why the chain is not trusted: path building stopped (self-signed, untrusted-root, chain-incomplete,
+ * bad-signature, chain-too-long), there was no certificate, or the path reached a trust anchor but
+ * a certificate on it breaks a rule of path validation (chain-invalid: see the verdict's `problems`).
+ */
+export const TrustFailureSchema = Literals(
+  ['none', 'self-signed', 'untrusted-root', 'chain-incomplete', 'bad-signature', 'no-certificate', 'chain-invalid', 'chain-too-long'] as const,
+);
 export type TrustFailure = Static<typeof TrustFailureSchema>;
+
+/**
+ * A rule of RFC 5280 path validation (§6.1, with the checks OpenSSL adds for a TLS server) that one
+ * certificate on the path breaks.
+ */
+export const CHAIN_RULES = [
+  /** Outside its validity period at the judging time (not reported for the leaf: see timeValid). */
+  'expired',
+  'not-yet-valid',
+  /** It issued the certificate below it, but has no basicConstraints CA:TRUE. */
+  'not-a-ca',
+  /** A CA whose keyUsage lacks keyCertSign. */
+  'issuer-cannot-sign',
+  /** More CA certificates below it than its pathLenConstraint allows. */
+  'path-length-exceeded',
+  /** A name outside the permitted or inside the excluded subtrees of a CA above it. */
+  'name-constraints-violated',
+  /** Its extendedKeyUsage lacks serverAuth, or (the leaf) its keyUsage allows no TLS server key use. */
+  'not-for-server-auth',
+  /** A critical extension path validation does not know. */
+  'unknown-critical-extension',
+  /** An extension that cannot be read, or that appears twice. */
+  'invalid-extension',
+  /** Its issuer field is an empty name (RFC 5280 §4.1.2.4 forbids it). */
+  'empty-issuer-name',
+] as const;
+export const ChainRuleSchema = Literals(CHAIN_RULES);
+export type ChainRule = Static<typeof ChainRuleSchema>;
+
+export const ChainProblemSchema = Type.Object(
+  {
+    /** The certificate's position on the verdict's `path`: 0 is the leaf. */
+    index: Type.Integer({ minimum: 0 }),
+    role: Literals(['leaf', 'intermediate', 'trust-anchor'] as const),
+    /** The certificate's name for people (its CN, else its subject). */
+    subject: Type.String(),
+    rule: ChainRuleSchema,
+    /** The violation in words, with the values involved (dates, limits, names, OIDs). */
+    detail: Type.String(),
+    /** The verify error OpenSSL reports for it (number and text; some only with -x509_strict: see the finding). */
+    opensslError: Type.Object({ code: Type.Integer(), name: Type.String() }, strict),
+  },
+  strict,
+);
+export type ChainProblem = Static<typeof ChainProblemSchema>;
 
 export const CertVerdictSchema = Type.Object(
   {
@@ -166,6 +218,14 @@ export const CertVerdictSchema = Type.Object(
      * matches, and when there was no certificate to verify.
      */
     opensslError: Nullable(Type.Object({ code: Type.Integer(), name: Type.String() }, strict)),
+    /**
+     * Every rule a certificate on `path` breaks (RFC 5280 §6.1), leaf first: validity of the
+     * certificates above the leaf, CA flags, key usages, path length and name constraints, purpose,
+     * critical extensions. Not the leaf's own validity (timeValid), nor names (nameMatches).
+     */
+    problems: Type.Array(ChainProblemSchema, { maxItems: 256 }),
+    /** How many certificates the server sent; only the first 32 are examined (and listed in `sent`). */
+    sentCount: Type.Integer({ minimum: 0 }),
   },
   strict,
 );

@@ -44,8 +44,8 @@ export interface TestCa {
   cert: IssuedCert;
   /** Issues a server certificate (EKU serverAuth) signed by this CA. */
   issue(options: LeafOptions): Promise<IssuedCert>;
-  /** Creates an intermediate CA signed by this CA. */
-  intermediate(name: string): Promise<TestCa>;
+  /** Creates an intermediate CA signed by this CA (pathLenConstraint 0 unless `options.pathLen` says otherwise; null: none). */
+  intermediate(name: string, options?: { pathLen?: number | null }): Promise<TestCa>;
 }
 
 const DAY = 86_400_000;
@@ -142,7 +142,7 @@ async function makeCa(
       const leafDer = Buffer.from(cert.rawData);
       return { certPem: cert.toString('pem') + '\n', keyPem: toPem(leafKey.pkcs8, 'PRIVATE KEY'), der: leafDer };
     },
-    async intermediate(childName: string): Promise<TestCa> {
+    async intermediate(childName: string, options: { pathLen?: number | null } = {}): Promise<TestCa> {
       const childKey = await generateKey('ec');
       const { key, algorithm } = await signingKeyFor(material, 'SHA-256');
       const cert = await m.X509CertificateGenerator.create({
@@ -155,7 +155,7 @@ async function makeCa(
         signingKey: key,
         signingAlgorithm: algorithm,
         extensions: [
-          new m.BasicConstraintsExtension(true, 0, true),
+          new m.BasicConstraintsExtension(true, options.pathLen === undefined ? 0 : (options.pathLen ?? undefined), true),
           new m.KeyUsagesExtension(m.KeyUsageFlags.keyCertSign | m.KeyUsageFlags.cRLSign, true),
           await m.SubjectKeyIdentifierExtension.create(childKey.keys.publicKey),
           await m.AuthorityKeyIdentifierExtension.create(caCert.publicKey),

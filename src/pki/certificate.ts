@@ -3,7 +3,7 @@
 // this module is on the `mxray check` start-up path.
 import { createHash, X509Certificate } from 'node:crypto';
 import type { CertInfo } from '../core/schema.js';
-import { describeSignatureAlgorithm, readSubjectPublicKeyInfo } from './der.js';
+import { describeSignatureAlgorithm, readCertificateNames, readSubjectPublicKeyInfo, sameName } from './der.js';
 
 export type CertSource = CertInfo['source'];
 
@@ -21,6 +21,8 @@ export function describeX509(cert: X509Certificate, source: CertSource): CertInf
   const key = describeKey(cert);
   const signature = describeSignatureAlgorithm(raw);
   const validity = readValidity(cert);
+  // Node gives an empty Name as undefined, and prints different names alike (string types): compare the DER.
+  const names = readCertificateNames(raw);
   return {
     subject: subjectLines.join(', '),
     issuer: issuerLines.join(', '),
@@ -35,7 +37,7 @@ export function describeX509(cert: X509Certificate, source: CertSource): CertInf
     keyType: key.type,
     keyBits: key.bits,
     keyCurve: key.curve,
-    selfIssued: cert.subject === cert.issuer,
+    selfIssued: names ? sameName(names.subject, names.issuer) : (cert.subject ?? '') === (cert.issuer ?? ''),
     isCa: cert.ca,
     sha1: thumbprint(cert.fingerprint),
     sha256: thumbprint(cert.fingerprint256),

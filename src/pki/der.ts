@@ -137,6 +137,243 @@ export function readCertificateNames(der: Buffer): { issuer: Buffer; subject: Bu
   return { issuer: der.subarray(issuer.at, issuer.end), subject: der.subarray(subject.at, subject.end) };
 }
 
+// ---- Extensions (RFC 5280 §4.2): what chain validation needs and X509Certificate does not expose
+
+/** Most extensions read from one certificate (real ones carry about ten). */
+export const MAX_EXTENSIONS = 64;
+/** Most entries read from one SAN, EKU or set of name-constraint subtrees (real SANs carry at most a few hundred names): more is unreadable. */
+export const MAX_LIST_ENTRIES = 4096;
+
+export interface CertificateExtension {
+  oid: string;
+  critical: boolean;
+  /** The contents of extnValue: the extension's own DER. */
+  value: Buffer;
+}
+
+/** The fields of a tbsCertificate, with `base` the index of serialNumber (1 when a version is present). */
+function tbsFields(der: Buffer): { fields: Tlv[]; base: number } | null {
+  const parts = certificateParts(der);
+  const fields = parts && children(der, parts.tbs, 16);
+  if (!fields) return null;
+  return { fields, base: fields[0]?.tag === 0xa0 ? 1 : 0 };
+}
+
+/**
+ * The extensions of a Certificate, in order: [] when it has none, null when they cannot be read
+ * (malformed DER, a non-boolean criticality, more than MAX_EXTENSIONS).
+ */
+export function readExtensions(der: Buffer): CertificateExtension[] | null {
+  const tbs = tbsFields(der);
+  if (!tbs) return null;
+  // After subjectPublicKeyInfo: issuerUniqueID [1], subjectUniqueID [2], extensions [3].
+  const wrapper = tbs.fields.slice(tbs.base + 6).find((f) => f.tag === 0xa3);
+  if (!wrapper) return [];
+  const list = readTlv(der, wrapper.start, wrapper.end);
+  if (!list || list.tag !== 0x30 || list.end !== wrapper.end) return null;
+  const items = children(der, list, MAX_EXTENSIONS);
+  if (!items) return null;
+  const out: CertificateExtension[] = [];
+  for (const item of items) {
+    const fields = item.tag === 0x30 ? children(der, item, 3) : null;
+    if (!fields || fields.length < 2) return null;
+    const [id, second, third] = fields as [Tlv, Tlv, Tlv | undefined];
+    const oid = id.tag === 0x06 ? decodeOid(der, id.start, id.end) : null;
+    const flag = third ? second : null;
+    const value = third ?? second;
+    if (oid === null || value.tag !== 0x04) return null;
+    if (flag && (flag.tag !== 0x01 || flag.end - flag.start !== 1)) return null;
+    out.push({ oid, critical: flag !== null && der[flag.start] !== 0, value: der.subarray(value.start, value.end) });
+  }
+  return out;
+}
+
+/** The one TLV that makes up all of `value`, or null. */
+function whole(value: Buffer, tag: number): Tlv | null {
+  const tlv = readTlv(value, 0, value.length);
+  return tlv && tlv.tag === tag && tlv.end === value.length ? tlv : null;
+}
+
+/** A non-negative DER INTEGER's value, capped at 2^31 (OpenSSL's own limit); null when negative or empty. */
+function readNatural(buf: Buffer, tlv: Tlv): number | null {
+  const length = tlv.end - tlv.start;
+  if (length === 0 || ((buf[tlv.start] as number) & 0x80) !== 0) return null;
+  let n = 0;
+  for (let i = tlv.start; i < tlv.end; i++) {
+    n = n * 256 + (buf[i] as number);
+    if (n >= 2 ** 31) return 2 ** 31;
+  }
+  return n;
+}
+
+/** basicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL } */
+export function parseBasicConstraints(value: Buffer): { ca: boolean; pathLen: number | null } | null {
+  const seq = whole(value, 0x30);
+  const fields = seq && children(value, seq, 2);
+  if (!fields) return null;
+  let ca = false;
+  let pathLen: number | null = null;
+  let at = 0;
+  const first = fields[0];
+  if (first?.tag === 0x01) {
+    if (first.end - first.start !== 1) return null;
+    ca = value[first.start] !== 0;
+    at = 1;
+  }
+  const second = fields[at];
+  if (second) {
+    if (second.tag !== 0x02 || fields.length > at + 1) return null;
+    pathLen = readNatural(value, second);
+    if (pathLen === null) return null;
+  }
+  return { ca, pathLen };
+}
+
+/** keyUsage BIT STRING as a mask: bit i set for KeyUsage bit i (digitalSignature 0 … keyCertSign 5, cRLSign 6, decipherOnly 8). */
+export function parseKeyUsage(value: Buffer): number | null {
+  const bits = whole(value, 0x03);
+  if (!bits || bits.end - bits.start < 1) return null;
+  const unused = value[bits.start] as number;
+  if (unused > 7 || (bits.end - bits.start === 1 && unused !== 0)) return null;
+  let mask = 0;
+  for (let i = 0; i < 9 && bits.start + 1 + (i >> 3) < bits.end; i++) {
+    if (((value[bits.start + 1 + (i >> 3)] as number) >> (7 - (i & 7))) & 1) mask |= 1 << i;
+  }
+  return mask;
+}
+
+/** The keyUsage bits by name (RFC 5280 §4.2.1.3). */
+export const KEY_USAGE = { digitalSignature: 1, nonRepudiation: 2, keyEncipherment: 4, dataEncipherment: 8, keyAgreement: 16, keyCertSign: 32, cRLSign: 64 } as const;
+
+/** extKeyUsage ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId: the OIDs. */
+export function parseExtendedKeyUsage(value: Buffer): string[] | null {
+  const seq = whole(value, 0x30);
+  const items = seq && children(value, seq, MAX_LIST_ENTRIES);
+  if (!items || items.length === 0) return null;
+  const out: string[] = [];
+  for (const item of items) {
+    const oid = item.tag === 0x06 ? decodeOid(value, item.start, item.end) : null;
+    if (oid === null) return null;
+    out.push(oid);
+  }
+  return out;
+}
+
+/** subjectKeyIdentifier ::= KeyIdentifier ::= OCTET STRING: its bytes. */
+export function parseSubjectKeyId(value: Buffer): Buffer | null {
+  const id = whole(value, 0x04);
+  return id ? value.subarray(id.start, id.end) : null;
+}
+
+/**
+ * authorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] OPTIONAL, authorityCertIssuer [1] OPTIONAL,
+ * authorityCertSerialNumber [2] OPTIONAL }: the keyIdentifier bytes, or `absent` when it has none;
+ * null when malformed.
+ */
+export function parseAuthorityKeyId(value: Buffer): Buffer | 'absent' | null {
+  const seq = whole(value, 0x30);
+  const fields = seq && children(value, seq, 3);
+  if (!fields) return null;
+  if (fields.some((f) => f.tag !== 0x80 && f.tag !== 0xa1 && f.tag !== 0x82)) return null;
+  const id = fields.find((f) => f.tag === 0x80);
+  return id ? value.subarray(id.start, id.end) : 'absent';
+}
+
+/** A GeneralName, by its context tag: 2 dNSName, 7 iPAddress, 4 directoryName, 1 rfc822Name, 6 URI … */
+export interface GeneralName {
+  type: number;
+  /** The contents: the ASCII of a dNSName, the bytes of an iPAddress, the DER Name inside a directoryName. */
+  value: Buffer;
+}
+
+function readGeneralName(buf: Buffer, tlv: Tlv): GeneralName | null {
+  if ((tlv.tag & 0xc0) !== 0x80) return null;
+  const type = tlv.tag & 0x1f;
+  if (type > 8) return null;
+  // otherName [0], directoryName [4] and ediPartyName [5] are constructed; the others primitive.
+  const constructed = type === 0 || type === 4 || type === 5 || type === 3;
+  if (((tlv.tag & 0x20) !== 0) !== constructed) return null;
+  return { type, value: buf.subarray(tlv.start, tlv.end) };
+}
+
+/** subjectAltName ::= GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName. */
+export function parseGeneralNames(value: Buffer): GeneralName[] | null {
+  const seq = whole(value, 0x30);
+  const items = seq && children(value, seq, MAX_LIST_ENTRIES);
+  if (!items || items.length === 0) return null;
+  const out: GeneralName[] = [];
+  for (const item of items) {
+    const name = readGeneralName(value, item);
+    if (!name) return null;
+    out.push(name);
+  }
+  return out;
+}
+
+/** A GeneralSubtree: its base name, and whether minimum is 0 and maximum absent (the only form RFC 5280 allows). */
+export interface GeneralSubtree {
+  base: GeneralName;
+  defaultRange: boolean;
+}
+
+/** NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL, excludedSubtrees [1] GeneralSubtrees OPTIONAL } */
+export function parseNameConstraints(value: Buffer): { permitted: GeneralSubtree[]; excluded: GeneralSubtree[] } | null {
+  const seq = whole(value, 0x30);
+  const parts = seq && children(value, seq, 2);
+  if (!parts) return null;
+  const out = { permitted: [] as GeneralSubtree[], excluded: [] as GeneralSubtree[] };
+  let last = -1;
+  for (const part of parts) {
+    const which = part.tag === 0xa0 ? 0 : part.tag === 0xa1 ? 1 : -1;
+    if (which <= last) return null;
+    last = which;
+    const subtrees = children(value, part, MAX_LIST_ENTRIES);
+    if (!subtrees || subtrees.length === 0) return null;
+    for (const st of subtrees) {
+      const fields = st.tag === 0x30 ? children(value, st, 3) : null;
+      const base = fields?.[0] && readGeneralName(value, fields[0]);
+      if (!fields || !base) return null;
+      const rest = fields.slice(1);
+      // minimum [0] BaseDistance DEFAULT 0 (DER leaves a default out), maximum [1] BaseDistance OPTIONAL.
+      const defaultRange = rest.length === 0;
+      if (rest.some((f) => f.tag !== 0x80 && f.tag !== 0x81)) return null;
+      (which === 0 ? out.permitted : out.excluded).push({ base, defaultRange });
+    }
+  }
+  return out;
+}
+
+/** Whether a DER Name is the empty SEQUENCE (RFC 5280 allows that only for a subject, with a critical SAN). */
+export function isEmptyName(nameDer: Buffer): boolean {
+  return nameDer.length === 2 && nameDer[0] === 0x30 && nameDer[1] === 0x00;
+}
+
+/** Whether two DER Names are the same name: equal bytes, or equal once compared as RFC 5280 §7.1 (and OpenSSL) compare them. */
+export function sameName(a: Buffer, b: Buffer): boolean {
+  if (a.equals(b)) return true;
+  const ka = canonicalName(a);
+  return ka !== null && ka === canonicalName(b);
+}
+
+const OID_COMMON_NAME = '2.5.4.3';
+
+/** The values of the commonName attributes of a DER Name, decoded, in order; [] when there are none or the Name cannot be read. */
+export function commonNamesOf(nameDer: Buffer): string[] {
+  const name = readTlv(nameDer, 0, nameDer.length);
+  const rdns = name && name.tag === 0x30 ? children(nameDer, name, 64) : null;
+  const out: string[] = [];
+  for (const rdn of rdns ?? []) {
+    for (const atv of children(nameDer, rdn, 16) ?? []) {
+      const pair = children(nameDer, atv, 2);
+      const [type, value] = pair ?? [];
+      if (!type || !value || type.tag !== 0x06 || decodeOid(nameDer, type.start, type.end) !== OID_COMMON_NAME) continue;
+      const text = decodeString(value.tag, nameDer.subarray(value.start, value.end));
+      if (text !== null) out.push(text);
+    }
+  }
+  return out;
+}
+
 /** Decodes the directory-string types a Name uses; null for other types. */
 function decodeString(tag: number, bytes: Buffer): string | null {
   switch (tag) {

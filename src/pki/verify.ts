@@ -1,13 +1,27 @@
 // Chain building and verification of what a server presented, against our trust store, at the
 // injected time. We build the path ourselves (rather than read Node's authorizationError) so the
 // verdict can say which certificate is at fault and why, in words an administrator can act on.
+// This is the one path builder of the project: everything that needs a path asks verifyChain.
 import { X509Certificate } from 'node:crypto';
 import type { TrustStore } from '../core/context.js';
-import type { CertInfo, CertVerdict, TrustFailure } from '../core/schema.js';
-import { describeX509, nameForPeople, parseOpenSslTime } from './certificate.js';
+import type { CertInfo, CertVerdict, ChainProblem, TrustFailure } from '../core/schema.js';
+import { displayName, describeX509, nameForPeople } from './certificate.js';
+import {
+  checkPath,
+  keyUsageForbidsSigning,
+  mayIssue,
+  namesFit,
+  opensslCanLink,
+  opensslChainFacts,
+  opensslSelfSigned,
+  readElement,
+  type ElementFacts,
+  type PathElement,
+  type Role,
+} from './chain-rules.js';
 import { readCertificateNames } from './der.js';
 import { matchesDomain, matchesHost, matchesIp } from './names.js';
-import { firstOpensslError, type ChainBuildOutcome, type OpensslChainFacts } from './openssl-errors.js';
+import { firstOpensslError, opensslError, type ChainBuildOutcome, type OpensslChainFacts } from './openssl-errors.js';
 import { isIndexedTrustStore } from './trust-store.js';
 
 export { matchesDomain } from './names.js';
@@ -26,8 +40,13 @@ export interface VerifyInput {
   ipTarget?: string | null;
 }
 
-/** Longest path we build: real chains have 2-4 certificates. */
+/**
+ * Longest path we build, trust anchor included: what Postfix verifies with its default
+ * smtp_tls_scert_verifydepth = 9 (OpenSSL's -verify_depth 8). Real chains have 2-4 certificates.
+ */
 export const MAX_PATH_LENGTH = 10;
+/** Most certificates of what a server sent that we examine (the rest are ignored, and the verdict says so); the Report lists at most as many. */
+export const MAX_SENT_EXAMINED = 32;
 const DAY_MS = 86_400_000;
 
 type Source = CertInfo['source'];
@@ -45,6 +64,19 @@ function tryParse(der: Buffer): X509Certificate | null {
   }
 }
 
+/** Path-validation facts of each certificate, read once. */
+class Facts {
+  private readonly cache = new Map<X509Certificate, ElementFacts>();
+  of(cert: X509Certificate): ElementFacts {
+    let f = this.cache.get(cert);
+    if (!f) {
+      f = readElement(cert);
+      this.cache.set(cert, f);
+    }
+    return f;
+  }
+}
+
 /**
  * Whether `child`'s signature verifies with `issuer`'s public key (false on any error). Called only
  * after namesIssuer, whose OpenSSL check already refuses an issuer key that cannot be loaded or does
@@ -59,9 +91,19 @@ function signedBy(child: X509Certificate, issuer: X509Certificate): boolean {
 }
 
 /** Whether `issuer`'s subject (and key identifier, when both carry one) fits `child`'s issuer. */
-function namesIssuer(child: X509Certificate, issuer: X509Certificate): boolean {
+function namesIssuer(child: X509Certificate, issuer: X509Certificate, facts: Facts): boolean {
   // checkIssued throws only when given something that is not an X509Certificate.
-  return child.checkIssued(issuer);
+  if (child.checkIssued(issuer)) return true;
+  // Node's check (OpenSSL's X509_check_issued) also refuses an issuer whose keyUsage lacks
+  // keyCertSign. OpenSSL's chain building does not (it reports that later, as 79 and 32), and
+  // neither do we: path validation names that fault. Its key must still be one OpenSSL can load.
+  const f = facts.of(issuer);
+  if (!keyUsageForbidsSigning(f) || !namesFit(facts.of(child), f)) return false;
+  try {
+    return issuer.publicKey.asymmetricKeyType !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -87,10 +129,9 @@ function quoted(cert: X509Certificate): string {
   return `"${nameForPeople(cert.subject)}"`;
 }
 
-/** A candidate issuer whose name fits but that we refused: its signature does not verify, or it is no CA. */
+/** A candidate issuer whose name fits but whose signature does not verify. */
 interface Misfit {
   cert: X509Certificate;
-  notCa: boolean;
 }
 
 interface PathResult {
@@ -102,8 +143,12 @@ interface PathResult {
   misfit?: Misfit;
 }
 
-/** Builds the path from the leaf towards a trust anchor, as far as signatures and names allow. */
-function buildPath(leaf: X509Certificate, others: X509Certificate[], store: TrustStore): PathResult {
+/**
+ * Builds the path from the leaf towards a trust anchor, as far as signatures and names allow. A
+ * sent certificate that may not issue (no CA, or no keyCertSign) is taken only when no proper CA
+ * fits: the path then shows it, and validation (chain-rules.ts) names the fault.
+ */
+function buildPath(leaf: X509Certificate, others: X509Certificate[], store: TrustStore, facts: Facts): PathResult {
   const path: Link[] = [{ cert: leaf, source: 'sent' }];
   const onPath = (c: X509Certificate): boolean => path.some((l) => l.cert.raw.equals(c.raw));
   const where = `the trust store (${store.description})`;
@@ -118,11 +163,13 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
       return {
         path,
         trusted: false,
-        failure: 'chain-incomplete',
-        reason: `The chain is longer than ${MAX_PATH_LENGTH} certificates without reaching ${where}; we stopped at ${quoted(cur)}.`,
+        failure: 'chain-too-long',
+        reason:
+          `The chain goes on for more than ${MAX_PATH_LENGTH} certificates without reaching ${where}; we stopped at ${quoted(cur)}. ` +
+          `Verifying senders stop there too (Postfix's default smtp_tls_scert_verifydepth = 9 allows ${MAX_PATH_LENGTH} certificates, the root included).`,
       };
     }
-    const selfIssued = cur.subject === cur.issuer;
+    const selfIssued = facts.of(cur).selfIssued;
     if (selfIssued && signedBy(cur, cur)) {
       return path.length === 1
         ? {
@@ -139,25 +186,30 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
           };
     }
 
-    // Candidates whose name fits but whose signature does not verify (or that may not sign).
+    // Candidates whose name fits but whose signature does not verify.
     const misfits: Misfit[] = [];
+    // Sent certificates whose signature verifies but that may not issue certificates.
+    const improper: X509Certificate[] = [];
     const pick = (candidates: readonly X509Certificate[], sent: boolean): X509Certificate | null => {
       for (const c of candidates) {
-        if (onPath(c) || !namesIssuer(cur, c)) continue;
-        const verifies = signedBy(cur, c);
-        // A sent certificate must be a CA to issue; trust anchors are trusted as configured.
-        if (verifies && sent && !c.ca) {
-          misfits.push({ cert: c, notCa: true });
+        if (onPath(c) || !namesIssuer(cur, c, facts)) continue;
+        if (!signedBy(cur, c)) {
+          misfits.push({ cert: c });
           continue;
         }
-        if (verifies) return c;
-        misfits.push({ cert: c, notCa: false });
+        // Trust anchors are trusted as configured; a sent certificate must be a CA to issue.
+        if (sent && !mayIssue(facts.of(c))) {
+          improper.push(c);
+          continue;
+        }
+        return c;
       }
       return null;
     };
 
     // A trust anchor first (shortest path, and right with cross-signed intermediates), then the
-    // certificates the server sent, then anchors whose name matches only after normalisation.
+    // certificates the server sent, then anchors whose name matches only after normalisation, then
+    // a sent certificate that verifies but may not issue.
     const anchor = pick(anchorCandidates(store, cur, false), false);
     if (anchor) {
       path.push({ cert: anchor, source: 'trust-store' });
@@ -173,12 +225,15 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
       path.push({ cert: looseAnchor, source: 'trust-store' });
       return { path, trusted: true, failure: 'none', reason: null };
     }
+    const fallback = improper[0];
+    if (fallback) {
+      path.push({ cert: fallback, source: 'sent' });
+      continue;
+    }
 
     const misfit = misfits[0];
     if (misfit) {
-      const reason = misfit.notCa
-        ? `${quoted(cur)} is signed by ${quoted(misfit.cert)}, which is not a CA certificate and may not issue certificates.`
-        : `The signature on ${quoted(cur)} does not verify with the key of its issuer ${quoted(misfit.cert)}.`;
+      const reason = `The signature on ${quoted(cur)} does not verify with the key of its issuer ${quoted(misfit.cert)}.`;
       return { path, trusted: false, failure: 'bad-signature', reason, misfit };
     }
     if (selfIssued) {
@@ -215,62 +270,87 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
 /**
  * How OpenSSL's chain building would end for `chain` (leaf first), where ours ended with `failure`.
  * It allows the same length as we do, MAX_PATH_LENGTH certificates, the last of them a trust
- * anchor; and takes a self-issued certificate for self-signed by its names alone.
+ * anchor; takes a self-issued certificate for self-signed by its names alone; and cannot link a
+ * certificate with an extension it cannot decode to anything.
  */
-function buildOutcome(failure: TrustFailure, chain: readonly X509Certificate[]): ChainBuildOutcome {
+function buildOutcome(failure: TrustFailure, chain: readonly ElementFacts[]): ChainBuildOutcome {
   const trusted = failure === 'none';
   if (chain.length > (trusted ? MAX_PATH_LENGTH : MAX_PATH_LENGTH - 1)) return 'too-long';
+  if (!opensslCanLink(chain)) return 'issuer-not-found';
+  // A self-issued leaf OpenSSL takes for self-signed is not linked to any issuer.
+  if (chain.length > 1 && opensslSelfSigned(chain[0] as ElementFacts)) return 'leaf-self-signed';
   if (trusted) return 'trusted';
-  const top = chain[chain.length - 1] as X509Certificate;
-  if (top.subject !== top.issuer) return 'issuer-not-found';
+  const top = chain[chain.length - 1] as ElementFacts;
+  if (!opensslSelfSigned(top)) return 'issuer-not-found';
   return chain.length === 1 ? 'leaf-self-signed' : 'root-self-signed';
 }
 
 /**
  * What OpenSSL would find checking what the server sent: where our path building stopped at an
- * issuer whose signature does not verify or that is no CA, OpenSSL goes on building above it and
- * reports that fault only later (after chain building and the name), so the path is continued here
+ * issuer whose signature does not verify, OpenSSL goes on building above it and reports that fault
+ * only later (after chain building, the extensions and the name), so the path is continued here
  * from that issuer as OpenSSL would.
  */
 function opensslFacts(
   built: PathResult,
   others: X509Certificate[],
   store: TrustStore,
+  facts: Facts,
   checked: Pick<OpensslChainFacts, 'nameMismatch' | 'now'>,
 ): OpensslChainFacts {
   const certs = built.path.map((l) => l.cert);
   const signatureFails = certs.map(() => false);
-  let issuerNotCa = false;
   let result = built;
   while (result.misfit) {
-    const { cert, notCa } = result.misfit;
-    if (notCa) issuerNotCa = true;
-    else signatureFails[certs.length - 1] = true;
+    signatureFails[certs.length - 1] = true;
     // Like OpenSSL, never a certificate twice on the chain: so misfits cannot take us round in circles.
-    result = buildPath(cert, others.filter((c) => !certs.some((x) => x.raw.equals(c.raw))), store);
+    result = buildPath(result.misfit.cert, others.filter((c) => !certs.some((x) => x.raw.equals(c.raw))), store, facts);
     for (const link of result.path) {
       certs.push(link.cert);
       signatureFails.push(false);
     }
   }
+  const elements = certs.map((c) => facts.of(c));
   return {
-    build: buildOutcome(result.failure, certs),
-    issuerNotCa,
+    build: buildOutcome(result.failure, elements),
     ...checked,
-    chain: certs.map((c, i) => ({
-      notBefore: parseOpenSslTime(c.validFrom) ?? 0,
-      notAfter: parseOpenSslTime(c.validTo) ?? 0,
-      signatureFails: signatureFails[i] as boolean,
-    })),
+    chain: opensslChainFacts(elements).map((c, i) => ({ ...c, signatureFails: signatureFails[i] as boolean })),
   };
+}
+
+function roleOf(link: Link, index: number): Role {
+  if (index === 0) return 'leaf';
+  return link.source === 'trust-store' ? 'trust-anchor' : 'intermediate';
+}
+
+/** The problems for people, and a one-paragraph reason built from them. */
+function problemsOf(path: readonly Link[], infos: readonly CertInfo[], facts: Facts, now: number): ChainProblem[] {
+  const elements: PathElement[] = path.map((link, i) => ({ facts: facts.of(link.cert), role: roleOf(link, i), label: displayName(infos[i] as CertInfo) }));
+  return checkPath(elements, now).map((v) => {
+    const e = elements[v.index] as PathElement;
+    return { index: v.index, role: e.role, subject: e.label, rule: v.rule, detail: v.detail, opensslError: opensslError(v.symbol) };
+  });
+}
+
+const ROLE_WORDS: Readonly<Record<Role, string>> = { leaf: "The server's certificate", intermediate: 'The intermediate certificate', 'trust-anchor': 'The root certificate' };
+
+function problemReason(problems: readonly ChainProblem[]): string {
+  const shown = problems.slice(0, 3).map((p) => `${ROLE_WORDS[p.role]} "${p.subject}" breaks a rule of path validation: ${p.detail}.`);
+  const more = problems.length - shown.length;
+  return [...shown, ...(more > 0 ? [`(${more} more problem(s) on the path.)`] : [])].join(' ');
 }
 
 /**
  * Verifies what a server presented: builds the path from the leaf to a trust anchor, checks every
- * signature, the leaf's validity at `now`, and the names (RFC 6125). Never throws on bad input.
+ * signature, every certificate on the path against the rules of path validation (RFC 5280 §6.1),
+ * the leaf's validity at `now`, and the names (RFC 6125). Never throws on bad input; examines at
+ * most MAX_SENT_EXAMINED certificates.
  */
 export function verifyChain(input: VerifyInput): CertVerdict {
-  const { chain, trustStore, now, name, domain } = input;
+  const { trustStore, now, name, domain } = input;
+  const sentCount = input.chain.length;
+  const chain = input.chain.slice(0, MAX_SENT_EXAMINED);
+  const ignored = sentCount > chain.length ? ` (The server sent ${sentCount} certificates; we examined only the first ${MAX_SENT_EXAMINED}.)` : '';
   const ipTarget = input.ipTarget ?? null;
   const parsed = chain.map(tryParse);
   const readable = parsed.filter((c): c is X509Certificate => c !== null);
@@ -291,13 +371,17 @@ export function verifyChain(input: VerifyInput): CertVerdict {
       daysLeft: 0,
       // OpenSSL never gets as far as verifying: the handshake has no certificate, or fails to decode it.
       opensslError: null,
+      problems: [],
+      sentCount,
     };
   }
 
+  const facts = new Facts();
   // The leaf is among `readable` too: buildPath never takes a certificate already on the path.
-  const built = buildPath(leaf, readable, trustStore);
+  const built = buildPath(leaf, readable, trustStore, facts);
   const path = built.path.map((l) => describeX509(l.cert, l.source));
   const leafInfo = path[0] as CertInfo;
+  const problems = problemsOf(built.path, path, facts, now);
 
   const notBefore = Date.parse(leafInfo.notBefore);
   const notAfter = Date.parse(leafInfo.notAfter);
@@ -308,22 +392,26 @@ export function verifyChain(input: VerifyInput): CertVerdict {
   if (name !== null) nameMatches = matchesHost(leaf, name);
   else if (ipTarget !== null) nameMatches = matchesIp(leaf, ipTarget);
 
+  const invalid = built.trusted && problems.length > 0;
+  const trustReason = invalid ? problemReason(problems) : built.reason === null ? null : built.reason + ignored;
   return {
     sent,
     path,
-    trusted: built.trusted,
-    trustFailure: built.failure,
-    trustReason: built.reason,
+    trusted: built.trusted && !invalid,
+    trustFailure: invalid ? 'chain-invalid' : built.failure,
+    trustReason,
     checkedName: name,
     nameMatches,
     domainMatches: domain === null ? null : matchesDomain(leafInfo, domain),
     timeValid,
     daysLeft,
     opensslError: firstOpensslError(
-      opensslFacts(built, readable, trustStore, {
+      opensslFacts(built, readable, trustStore, facts, {
         nameMismatch: nameMatches !== false ? null : name !== null ? 'host' : 'ip',
         now,
       }),
     ),
+    problems,
+    sentCount,
   };
 }

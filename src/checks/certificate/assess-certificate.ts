@@ -1,11 +1,13 @@
 // The certificate check's judge: a pure function from a CertVerdict (what pki/verify measured)
 // to findings. Thresholds come from the profile; texts and severities from the catalogue.
-import type { CertInfo, CertVerdict, Finding } from '../../core/schema.js';
+import type { CertInfo, CertVerdict, ChainProblem, ChainRule, Finding } from '../../core/schema.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Profile } from '../../kb/profiles.js';
 import { normalizeDnsName } from '../../core/names.js';
 import { certificateCovers } from '../../pki/names.js';
 import { signatureHashOfName } from '../../pki/der.js';
+import { displayName } from '../../pki/certificate.js';
+import { MAX_PATH_LENGTH } from '../../pki/verify.js';
 
 export { certificateCovers, nameCovers } from '../../pki/names.js';
 
@@ -36,9 +38,34 @@ const BLOCKING = new Set(['warning', 'error', 'critical']);
 /** Milliseconds in a day (a unit, not a threshold). */
 const DAY_MS = 86_400_000;
 
-/** A certificate's own name for people: its CN, else its subject. */
+/** A certificate's own name for people: its CN, else its subject, else a placeholder for an empty subject. */
 function label(info: CertInfo): string {
-  return info.commonName || info.subject;
+  return displayName(info);
+}
+
+/** The finding each broken rule of path validation is reported as (by the certificate's role where it matters). */
+const RULE_FINDINGS: Readonly<Record<ChainRule, (p: ChainProblem) => FindingId>> = {
+  expired: (p) => (p.role === 'trust-anchor' ? 'cert.root-expired' : 'cert.intermediate-expired'),
+  'not-yet-valid': (p) => (p.role === 'trust-anchor' ? 'cert.root-not-yet-valid' : 'cert.intermediate-not-yet-valid'),
+  'not-a-ca': () => 'cert.not-a-ca',
+  'issuer-cannot-sign': () => 'cert.issuer-cannot-sign',
+  'path-length-exceeded': () => 'cert.path-length-exceeded',
+  'name-constraints-violated': () => 'cert.name-constraints-violated',
+  'not-for-server-auth': () => 'cert.not-for-server-auth',
+  'unknown-critical-extension': () => 'cert.unknown-critical-extension',
+  'invalid-extension': () => 'cert.invalid-extension',
+  'empty-issuer-name': () => 'cert.empty-name',
+};
+
+/** Where a certificate sits on the path, in words: "the server certificate", "intermediate 2", "the root". */
+function elementOf(p: Pick<ChainProblem, 'role' | 'index'>): string {
+  if (p.role === 'leaf') return 'the server certificate';
+  return p.role === 'trust-anchor' ? 'the root' : `intermediate ${p.index}`;
+}
+
+/** Whole days from `now` back to `iso`, at least 1. */
+function daysSince(iso: string, now: number): number {
+  return Math.max(1, Math.floor((now - Date.parse(iso)) / DAY_MS));
 }
 
 /** The names a certificate is valid for, as one string: SAN entries, else the CN. */
@@ -86,15 +113,9 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
     add('cert.expiring-soon', { subject, notAfter: leaf.notAfter, daysLeft: v.daysLeft });
   }
 
-  // An intermediate the server sends that has expired breaks the chain for every verifying
-  // sender, even with a fresh leaf (a renewed leaf installed with last year's chain file). So does
-  // a leaf that expired between the handshake and the judging.
-  if (ctx.now !== undefined && !findings.some((f) => f.id === 'cert.expired')) {
-    const now = ctx.now;
-    const stale = v.path.find((c) => c.source === 'sent' && Date.parse(c.notAfter) < now);
-    if (stale) {
-      add('cert.expired', { subject: label(stale), notAfter: stale.notAfter, daysAgo: Math.max(1, Math.floor((now - Date.parse(stale.notAfter)) / DAY_MS)) });
-    }
+  // A leaf that expired between the handshake and the judging (a verdict made earlier, judged now).
+  if (ctx.now !== undefined && !findings.some((f) => f.id === 'cert.expired') && v.timeValid && Date.parse(leaf.notAfter) < ctx.now) {
+    add('cert.expired', { subject, notAfter: leaf.notAfter, daysAgo: daysSince(leaf.notAfter, ctx.now) });
   }
 
   // Trust.
@@ -113,7 +134,80 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
     case 'bad-signature':
       add('cert.bad-signature', { subject: label(end) });
       break;
-    // 'none': trusted. ('no-certificate' has no path, so no leaf: nothing was judged.)
+    case 'chain-too-long':
+      add('cert.chain-too-long', { sent: v.sentCount, limit: MAX_PATH_LENGTH, subject: label(end) });
+      break;
+    // 'none': trusted; 'chain-invalid': the problems below say what. ('no-certificate' has no path, so no leaf: nothing was judged.)
+  }
+
+  // Every rule of path validation a certificate on the path breaks: one finding per kind, naming
+  // the first certificate that breaks it (and the others, where the facts have room for them).
+  const byFinding = new Map<FindingId, ChainProblem[]>();
+  for (const p of v.problems) {
+    const id = RULE_FINDINGS[p.rule](p);
+    byFinding.set(id, [...(byFinding.get(id) ?? []), p]);
+  }
+  for (const [id, problems] of byFinding) {
+    const first = problems[0] as ChainProblem;
+    const info = v.path[first.index];
+    switch (id) {
+      case 'cert.intermediate-expired':
+        add(id, { element: elementOf(first), subject: first.subject, notAfter: info?.notAfter ?? null, daysAgo: ctx.now !== undefined && info ? daysSince(info.notAfter, ctx.now) : null });
+        break;
+      case 'cert.intermediate-not-yet-valid':
+        add(id, { element: elementOf(first), subject: first.subject, notBefore: info?.notBefore ?? null });
+        break;
+      case 'cert.root-expired':
+        add(id, { subject: first.subject, notAfter: info?.notAfter ?? null });
+        break;
+      case 'cert.root-not-yet-valid':
+        add(id, { subject: first.subject, notBefore: info?.notBefore ?? null });
+        break;
+      default:
+        add(id, {
+          element: [...new Set(problems.map(elementOf))].join(', '),
+          subject: [...new Set(problems.map((p) => p.subject))].join(', '),
+          detail: problems.map((p) => p.detail).join('; '),
+        });
+    }
+  }
+
+  // The intermediates the server sends, at the judging time: one that expires within the warning
+  // window before the server's own certificate does (after it, renewing the certificate with its
+  // current chain deals with both); one that has expired since the verdict was made (a saved
+  // verdict judged later). One the verdict already found out of date is a problem above.
+  if (ctx.now !== undefined) {
+    const now = ctx.now;
+    const last = v.path.length - 1;
+    const sentIntermediates = v.path
+      .map((c, index) => ({ c, index }))
+      .filter(
+        ({ c, index }) =>
+          index > 0 &&
+          c.source === 'sent' &&
+          !(index === last && c.selfIssued) &&
+          !v.problems.some((p) => p.index === index && (p.rule === 'expired' || p.rule === 'not-yet-valid')),
+      );
+    const stale = sentIntermediates.find(({ c }) => Date.parse(c.notAfter) < now);
+    if (stale && !findings.some((f) => f.id === 'cert.intermediate-expired')) {
+      add('cert.intermediate-expired', {
+        element: elementOf({ role: 'intermediate', index: stale.index }),
+        subject: label(stale.c),
+        notAfter: stale.c.notAfter,
+        daysAgo: daysSince(stale.c.notAfter, now),
+      });
+    }
+    const soon = sentIntermediates.find(
+      ({ c }) => Date.parse(c.notAfter) >= now && Date.parse(c.notAfter) < Date.parse(leaf.notAfter) && Math.floor((Date.parse(c.notAfter) - now) / DAY_MS) < ctx.warnDays,
+    );
+    if (soon) {
+      add('cert.intermediate-expiring-soon', {
+        element: elementOf({ role: 'intermediate', index: soon.index }),
+        subject: label(soon.c),
+        notAfter: soon.c.notAfter,
+        daysLeft: Math.floor((Date.parse(soon.c.notAfter) - now) / DAY_MS),
+      });
+    }
   }
 
   // Names.
@@ -179,5 +273,5 @@ function issuerLabel(info: CertInfo): string {
   parts.push(current.trim());
   const cn = parts.filter((p) => p.startsWith('CN=')).pop();
   // Undo RFC 2253 escapes of special characters (hex escapes are left as they are).
-  return cn ? cn.slice(3).replace(/\\([^0-9A-Fa-f])/g, '$1') : info.issuer;
+  return cn ? cn.slice(3).replace(/\\([^0-9A-Fa-f])/g, '$1') : info.issuer || '(empty issuer)';
 }

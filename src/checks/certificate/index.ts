@@ -3,6 +3,7 @@
 import type { CertVerdict } from '../../core/schema.js';
 import { evidenceOf, hostFindings, type Check, type CheckInput } from '../check.js';
 import { assessCertificate } from './assess-certificate.js';
+import { displayName } from '../../pki/certificate.js';
 
 export { assessCertificate, certificateCovers, certificateNames, nameCovers, type CertificateContext } from './assess-certificate.js';
 export { verifyHostCertificates } from './verify.js';
@@ -12,7 +13,8 @@ export type CertificateInput = CheckInput<'tls' | 'bannerName' | 'ehloName', 'ce
 /** A certificate for people: its subject and the start of its SHA-256. */
 function describe(c: CertVerdict): string {
   const leaf = c.sent[0];
-  return leaf ? `${leaf.subject} (SHA-256 ${leaf.sha256.slice(0, 16)}…)` : 'none';
+  // An empty subject (names only in the SAN) is named by its placeholder, not left blank.
+  return leaf ? `${leaf.subject || displayName(leaf)} (SHA-256 ${leaf.sha256.slice(0, 16)}…)` : 'none';
 }
 
 export const certificateCheck: Check<CertificateInput> = {
@@ -52,6 +54,7 @@ export const certificateCheck: Check<CertificateInput> = {
         announcedNames: [],
         evidence: ev.noSni ?? [],
         handshake: 'no-sni',
+        now: ctx.now,
       })) {
         if (f.severity !== 'ok' && f.severity !== 'info' && !seen.has(f.id)) findings.push({ ...f, title: `${f.title} (certificate sent without SNI)` });
       }

@@ -183,6 +183,316 @@ export const CERT_FINDINGS = defineFindings([
     refs: ['RFC 5280 §6'],
   },
   {
+    id: 'cert.chain-too-long',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'sent', 'limit', 'subject'],
+    title: 'The certificate chain of {host} is longer than verifiers follow',
+    detail:
+      'The server sent {sent} certificates, and the chain from its own certificate goes on for more than {limit} certificates without reaching a ' +
+      'trusted root; we stopped at {subject}. Real chains have two to four certificates. Verifiers give up at a depth limit: Postfix by default ' +
+      '(smtp_tls_scert_verifydepth = 9) follows {limit} certificates, the root included, and OpenSSL then reports error 22 (certificate chain too long). ' +
+      'A chain this long is a misconfiguration (intermediates that issue each other, a whole bundle sent as the chain) or a hostile server; it is ' +
+      'not a missing intermediate.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Send only the server certificate and the intermediates between it and the root.',
+      steps: [
+        'Build the chain file from the server certificate and the intermediate(s) the CA issued it with (normally one or two), in order, and nothing else.',
+        'Check with `openssl verify -verify_depth 8 -untrusted intermediates.pem server.pem`, then retest.',
+      ],
+      postfix: [PLACE_CERT_POSTFIX],
+      exim: [PLACE_CERT_EXIM],
+      exchange: [
+        'Exchange sends the chain Windows builds from the computer’s certificate stores: remove stray CA certificates that chain to each other from ' +
+          '"Intermediate Certification Authorities" (certlm.msc), keep the CA’s current intermediate, and restart the transport services.',
+      ],
+    },
+    refs: ['RFC 5280 §6.1', 'RFC 8446 §4.4.2'],
+  },
+  {
+    id: 'cert.intermediate-expired',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'notAfter', 'daysAgo'],
+    title: 'The intermediate certificate {subject} that {host} sends has expired',
+    detail:
+      'The server sends the intermediate certificate {subject} ({element} of the chain), valid until {notAfter}: it expired {daysAgo} days ago. ' +
+      'The server’s own certificate may be fresh, but a chain through an expired certificate fails for every sender that verifies it; usually a renewed ' +
+      'certificate was installed with last year’s chain file. OpenSSL reports error 10 (certificate has expired) at the depth of that intermediate.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Replace the intermediate certificates the server sends with the CA’s current ones.',
+      steps: [
+        'Download the current chain for the certificate from the CA (with ACME clients: fullchain.pem) and replace the intermediates in the server’s ' +
+          'chain file or certificate store.',
+        'Retest: no certificate of the chain may be expired.',
+      ],
+      exchange: [
+        'On every Exchange server that receives internet mail, remove the expired intermediate from the computer’s “Intermediate Certification Authorities” ' +
+          'store (certlm.msc), import the current one, and restart the transport services (MSExchangeFrontEndTransport, MSExchangeTransport).',
+      ],
+      postfix: ['Replace the chain in the file named by smtpd_tls_chain_files (or smtpd_tls_cert_file) with the current one, then `postfix reload`.'],
+      exim: ['Replace the chain in the tls_certificate file with the current one, then restart Exim.'],
+    },
+    refs: ['RFC 5280 §6.1.3', 'RFC 5280 §4.1.2.5'],
+  },
+  {
+    id: 'cert.intermediate-not-yet-valid',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'notBefore'],
+    title: 'The intermediate certificate {subject} that {host} sends is not valid until {notBefore}',
+    detail:
+      'The server sends the intermediate certificate {subject} ({element} of the chain), which only becomes valid on {notBefore}. A chain through it ' +
+      'fails for every sender that verifies it until then. Either a CA’s new intermediate was installed before its start, or a clock is wrong (that of ' +
+      'the machine running this test, or the CA’s). OpenSSL reports error 9 (certificate is not yet valid) at the depth of that intermediate.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Send the currently valid intermediate until this one becomes valid, or correct the clock.',
+      steps: ['Check the clock of the machine running this test.', 'Install the intermediate the CA issued the server certificate with, as for a missing intermediate, and retest.'],
+    },
+    refs: ['RFC 5280 §6.1.3', 'RFC 5280 §4.1.2.5'],
+  },
+  {
+    id: 'cert.intermediate-expiring-soon',
+    severity: 'warning',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'notAfter', 'daysLeft'],
+    title: 'The intermediate certificate {subject} that {host} sends expires in {daysLeft} days',
+    detail:
+      'The server sends the intermediate certificate {subject} ({element} of the chain), valid until {notAfter}, {daysLeft} days from now. From then on ' +
+      'the chain fails for senders that verify it, however long the server’s own certificate is still valid. CAs replace their intermediates in time: ' +
+      'the server is most likely sending an old chain file.',
+    opportunistic: 'Not affected, now or after that date: opportunistic senders do not check the certificate.',
+    verifying: 'Delivers now; after {notAfter} it defers mail and finally bounces it (see cert.intermediate-expired).',
+    remediation: {
+      summary: 'Replace the intermediate certificates the server sends with the CA’s current ones before {notAfter}.',
+      steps: ['Download the current chain from the CA (with ACME clients: fullchain.pem, renewed with the certificate) and install it as the server’s chain.'],
+      postfix: ['Replace the chain in the file named by smtpd_tls_chain_files (or smtpd_tls_cert_file), then `postfix reload`.'],
+      exim: ['Replace the chain in the tls_certificate file, then restart Exim.'],
+      exchange: ['Import the CA’s current intermediate into the computer’s “Intermediate Certification Authorities” store (certlm.msc) and restart the transport services.'],
+    },
+    refs: ['RFC 5280 §4.1.2.5'],
+  },
+  {
+    id: 'cert.root-expired',
+    severity: 'error',
+    actor: 'either',
+    facts: ['host', 'subject', 'notAfter'],
+    title: 'The chain of {host} ends at an expired root: {subject}',
+    detail:
+      'The chain the server sends leads to the root certificate {subject} of the trust store used for this test, which expired on {notAfter}. Senders ' +
+      'whose trust stores have this root reject the chain (OpenSSL error 10, certificate has expired). Public CAs cross-sign a newer root in time: a ' +
+      'server that still sends the old cross-signed chain leads senders to the expired root. A private CA’s root given with --ca-file must be renewed.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Serve a chain that ends at a current root; if the root is your own private CA, renew it and reissue.',
+      steps: [
+        'Get the CA’s current chain (the one that leads to its current root) and install it on the server; retest.',
+        'If the root is a private CA you gave with --ca-file: issue a new root, reissue the intermediates and the server certificate, and give every ' +
+          'partner that verifies the new root.',
+      ],
+    },
+    refs: ['RFC 5280 §6.1', 'RFC 5280 §4.1.2.5'],
+  },
+  {
+    id: 'cert.root-not-yet-valid',
+    severity: 'error',
+    actor: 'either',
+    facts: ['host', 'subject', 'notBefore'],
+    title: 'The chain of {host} ends at a root that is not valid until {notBefore}: {subject}',
+    detail:
+      'The chain the server sends leads to the root certificate {subject} of the trust store used for this test, which only becomes valid on ' +
+      '{notBefore}. Senders with that root reject the chain until then (OpenSSL error 9). Usually a clock is wrong: that of the machine running this ' +
+      'test, or that of whoever made a private root.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Check the clocks; serve a chain to a root that is valid now.',
+      steps: ['Check the clock of the machine running this test.', 'If the root is a private CA given with --ca-file, check its validity dates and reissue it if they are wrong.'],
+    },
+    refs: ['RFC 5280 §4.1.2.5'],
+  },
+  {
+    id: 'cert.not-a-ca',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'detail'],
+    title: 'The chain of {host} has a certificate that is not a CA in the place of an intermediate: {subject}',
+    detail:
+      'In the chain the server sends, {subject} ({element}) is not a CA certificate: {detail}. Only a certificate with basicConstraints ' +
+      'CA:TRUE may issue others, so no verifier accepts the chain; OpenSSL reports error 79 (invalid CA certificate; 24 in OpenSSL 1.1.1). This is ' +
+      'typically a private CA made without the CA extensions (openssl req -x509 without -addext basicConstraints=critical,CA:TRUE), or a server ' +
+      'certificate used to sign another one. It is not a missing intermediate: the issuer was sent.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Have the certificate issued by a real CA certificate (basicConstraints CA:TRUE, keyUsage keyCertSign).',
+      steps: [
+        'For a public certificate: install the CA’s intermediate in place of {subject}.',
+        'For a private CA: reissue the CA certificate with `basicConstraints = critical, CA:TRUE` and `keyUsage = critical, keyCertSign, cRLSign`, then ' +
+          'reissue the server certificate from it and install both.',
+      ],
+      postfix: [PLACE_CERT_POSTFIX],
+      exim: [PLACE_CERT_EXIM],
+    },
+    refs: ['RFC 5280 §4.2.1.9', 'RFC 5280 §6.1.4'],
+  },
+  {
+    id: 'cert.issuer-cannot-sign',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'detail'],
+    title: 'The CA certificate {subject} in the chain of {host} may not sign certificates',
+    detail:
+      'In the chain the server sends, the CA certificate {subject} ({element}) may not sign certificates: {detail}. A key usage without ' +
+      'keyCertSign forbids that, so verifiers reject the chain: OpenSSL reports error 79 (invalid CA certificate) for it, then 32 (key usage does ' +
+      'not include certificate signing). It is not a missing intermediate: the issuer was sent.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Use a CA certificate whose keyUsage includes keyCertSign.',
+      steps: [
+        'For a public certificate: install the CA’s current intermediate in place of {subject}.',
+        'For a private CA: reissue the CA certificate with `keyUsage = critical, keyCertSign, cRLSign`, reissue the server certificate from it and install both.',
+      ],
+    },
+    refs: ['RFC 5280 §4.2.1.3', 'RFC 5280 §6.1.4'],
+  },
+  {
+    id: 'cert.path-length-exceeded',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'detail'],
+    title: 'The chain of {host} has more CA certificates under {subject} than it allows',
+    detail:
+      'The CA certificate {subject} ({element}) limits how many CA certificates may follow it on a path: {detail}. Verifiers reject ' +
+      'the chain; OpenSSL reports error 25 (path length constraint exceeded). Usually the server sends an extra intermediate, or a private CA issued a ' +
+      'sub-CA it was not allowed to.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Send the chain the CA intends, or have the certificate issued from a CA certificate allowed to have CAs below it.',
+      steps: [
+        'Compare the chain file with the chain the CA publishes for the certificate and send exactly that.',
+        'For a private CA: reissue the constraining CA certificate with a larger pathlen (`basicConstraints = critical, CA:TRUE, pathlen:1`), or issue ' +
+          'the server certificate directly from it.',
+      ],
+    },
+    refs: ['RFC 5280 §4.2.1.9', 'RFC 5280 §6.1.4'],
+  },
+  {
+    id: 'cert.name-constraints-violated',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'detail'],
+    title: 'The certificate {subject} of {host} is outside the names its CA may issue for',
+    detail:
+      'A CA on the path is restricted by name constraints to some names (RFC 5280 §4.2.1.10), and {subject} ({element}) breaks them: {detail}. ' +
+      'Verifiers reject the chain; OpenSSL reports error 47 (permitted subtree violation) for a name outside the permitted names, 48 (excluded ' +
+      'subtree violation) for an excluded one. Name constraints are checked on DNS and IP address names (and on a CN that looks like a host name, ' +
+      'when there is no DNS name).',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Get the certificate from a CA allowed to issue for these names, or leave the names outside the constraints off the certificate.',
+      steps: [
+        'If the CA is your own constrained sub-CA, request the certificate only for names inside its permitted subtrees, or have its constraints widened.',
+        'Otherwise get the certificate from a public CA.',
+      ],
+    },
+    refs: ['RFC 5280 §4.2.1.10', 'RFC 5280 §6.1.3'],
+  },
+  {
+    id: 'cert.not-for-server-auth',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'detail'],
+    title: 'The certificate chain of {host} is not for TLS servers ({subject})',
+    detail:
+      '{subject} ({element}): {detail}. Verifiers check that the server certificate, and every CA certificate above it that lists extended key usages, ' +
+      'allows TLS server authentication (serverAuth); OpenSSL, and so Postfix and Exim, reject the chain with error 26 (unsuitable certificate ' +
+      'purpose), also when the only value is anyExtendedKeyUsage, which OpenSSL does not take for serverAuth. A certificate made for clients ' +
+      '(clientAuth only) or for e-mail signing cannot serve SMTP.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Use a certificate issued for TLS servers: extendedKeyUsage serverAuth, keyUsage digitalSignature (and keyEncipherment for RSA).',
+      steps: [
+        'Request the certificate with the TLS server profile (public CAs issue serverAuth certificates by default; a private CA needs `extendedKeyUsage = ' +
+          'serverAuth` in its server profile).',
+        'If an intermediate restricts its extended key usages without serverAuth, it cannot issue server certificates: use an intermediate of the ' +
+          'CA meant for TLS servers.',
+      ],
+      exchange: [
+        'Request the certificate with New-ExchangeCertificate (it asks for server authentication), or from a Windows CA with the “Web Server” template, ' +
+          'not “User” or “Computer” alone.',
+      ],
+    },
+    refs: ['RFC 5280 §4.2.1.12', 'RFC 5280 §4.2.1.3'],
+  },
+  {
+    id: 'cert.unknown-critical-extension',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'detail'],
+    title: 'A certificate in the chain of {host} has a critical extension verifiers do not know ({subject})',
+    detail:
+      '{subject} ({element}): {detail}. A verifier must refuse a certificate with a critical extension it does not process (RFC 5280 §4.2); ' +
+      'OpenSSL reports error 34 (unhandled critical extension). Extensions such as authority information access, the TLS feature (OCSP must-staple) ' +
+      'and key identifiers must not be marked critical.',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Have the certificate reissued without that extension marked critical.',
+      steps: ['For a private CA, remove `critical` from that extension in its profile, reissue, and install the new certificate (and chain).'],
+    },
+    refs: ['RFC 5280 §4.2'],
+  },
+  {
+    id: 'cert.invalid-extension',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'detail'],
+    title: 'A certificate in the chain of {host} has a malformed extension ({subject})',
+    detail:
+      '{subject} ({element}): {detail}. An extension that cannot be decoded, or one that appears twice, makes the certificate unusable: OpenSSL cannot ' +
+      'link it to its issuer and reports error 20 (unable to get local issuer certificate).',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying: VERIFYING_CERT_TRUST,
+    remediation: {
+      summary: 'Have the certificate reissued by software that encodes its extensions correctly.',
+      steps: ['Reissue the certificate (or the CA certificate) and install it with its chain; check it with `openssl x509 -noout -text`.'],
+    },
+    refs: ['RFC 5280 §4.2'],
+  },
+  {
+    id: 'cert.empty-name',
+    severity: 'error',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'detail'],
+    title: 'A certificate in the chain of {host} names an empty issuer ({subject})',
+    detail:
+      '{subject} ({element}): {detail}, so its issuer is a CA whose own name is empty. RFC 5280 requires a non-empty issuer name (§4.1.2.4) and a ' +
+      'non-empty name for every CA (§4.1.2.6). Verifiers differ: Java does not even read such a certificate (“Empty issuer DN not allowed in ' +
+      'X509Certificates”), OpenSSL in strict mode (-x509_strict) reports error 83 (Issuer name empty); Postfix and Exim with OpenSSL’s default ' +
+      'settings still accept it. (An empty subject on the server’s own certificate is allowed, with its names in a critical subjectAltName.)',
+    opportunistic: OPPORTUNISTIC_CERT,
+    verifying:
+      'Depends on the sender’s library: Java-based senders and strict verifiers refuse the certificate and do not deliver; senders using OpenSSL ' +
+      'with default settings (Postfix, Exim) accept it.',
+    remediation: {
+      summary: 'Have the CA certificate reissued with a name, and the server certificate reissued from it.',
+      steps: ['Give the CA a distinguished name (at least a CN), reissue it and the server certificate, and install both.'],
+    },
+    refs: ['RFC 5280 §4.1.2.4', 'RFC 5280 §4.1.2.6'],
+  },
+  {
     id: 'cert.name-mismatch',
     severity: 'error',
     actor: 'them',

@@ -37,7 +37,7 @@ const ca = cert({ subject: 'CN=Example Issuing CA', issuer: 'CN=Example Root', c
 const root = cert({ subject: 'CN=Example Root', issuer: 'CN=Example Root', commonName: 'Example Root', dnsNames: [], isCa: true, selfIssued: true, source: 'trust-store', sha256: 'D'.repeat(64) });
 
 function verdict(leaf: CertInfo, o: Partial<CertVerdict> = {}): CertVerdict {
-  return { sent: [leaf, ca], path: [leaf, ca, root], trusted: true, trustFailure: 'none', trustReason: null, checkedName: 'mx.example.test', nameMatches: true, domainMatches: null, timeValid: true, daysLeft: 190, opensslError: null, ...o };
+  return { sent: [leaf, ca], path: [leaf, ca, root], trusted: true, trustFailure: 'none', trustReason: null, checkedName: 'mx.example.test', nameMatches: true, domainMatches: null, timeValid: true, daysLeft: 190, opensslError: null, problems: [], sentCount: 2, ...o };
 }
 const good = verdict(cert());
 /** A self-signed default certificate of another name, as a server sends without SNI. */

@@ -70,6 +70,8 @@ function verdict(overrides: Partial<CertVerdict> = {}): CertVerdict {
     timeValid: true,
     daysLeft: 200,
     opensslError: null,
+    problems: [],
+    sentCount: 2,
     ...overrides,
   };
 }
@@ -386,41 +388,52 @@ describe('name helpers', () => {
 describe('cert.expired counts whole days from the judging time', () => {
   it('10 days and some seconds ago reads 10, a few hours ago reads 1', () => {
     const notAfter = Date.parse('2026-12-01T00:00:00.000Z');
-    const later = judge({ timeValid: false, daysLeft: -11 }, { now: notAfter + 10 * 86_400_000 + 5000 });
+    // The intermediate here outlives the leaf: only the leaf has expired.
+    const path = [cert(), intermediate({ notAfter: '2027-12-01T00:00:00.000Z' }), rootCa()];
+    const later = judge({ path, timeValid: false, daysLeft: -11 }, { now: notAfter + 10 * 86_400_000 + 5000 });
     expect(found(later)).toEqual([F('cert.expired', { subject: 'mx1.example.test', notAfter: '2026-12-01T00:00:00.000Z', daysAgo: 10 })]);
-    const soon = judge({ timeValid: false, daysLeft: -1 }, { now: notAfter + 3 * 3_600_000 });
+    const soon = judge({ path, timeValid: false, daysLeft: -1 }, { now: notAfter + 3 * 3_600_000 });
     expect(found(soon)).toEqual([F('cert.expired', { subject: 'mx1.example.test', notAfter: '2026-12-01T00:00:00.000Z', daysAgo: 1 })]);
   });
 });
 
-describe('an expired intermediate on the path', () => {
+describe('an intermediate on the path out of date at the judging time, the verdict made earlier', () => {
   const now = Date.parse('2026-06-01T00:00:00.000Z');
+  const expiredMid = (notAfter: string, daysAgo: number, element = 'intermediate 1', subject = 'Example Issuing CA') =>
+    F('cert.intermediate-expired', { element, subject, notAfter, daysAgo });
 
-  it('is cert.expired naming the intermediate, even with a valid leaf', () => {
+  it('is cert.intermediate-expired naming the intermediate, even with a valid leaf', () => {
     const staleMid = intermediate({ notAfter: '2026-05-01T00:00:00.000Z' });
     const findings = judge({ sent: [cert(), staleMid], path: [cert(), staleMid, rootCa()] }, { now });
-    expect(found(findings)).toEqual([F('cert.expired', { subject: 'Example Issuing CA', notAfter: '2026-05-01T00:00:00.000Z', daysAgo: 31 })]);
+    expect(found(findings)).toEqual([expiredMid('2026-05-01T00:00:00.000Z', 31)]);
     expect(ids(judge({}, { now }))).toEqual(['cert.ok']);
     // Expired a few hours ago: one day.
     const justNow = intermediate({ notAfter: '2026-05-31T20:00:00.000Z' });
-    expect(found(judge({ path: [cert(), justNow, rootCa()] }, { now }))).toEqual([F('cert.expired', { subject: 'Example Issuing CA', notAfter: '2026-05-31T20:00:00.000Z', daysAgo: 1 })]);
+    expect(found(judge({ path: [cert(), justNow, rootCa()] }, { now }))).toEqual([expiredMid('2026-05-31T20:00:00.000Z', 1)]);
   });
 
   it('not when it expires at the judging time or later, nor without a judging time', () => {
     const atNow = intermediate({ notAfter: '2026-06-01T00:00:00.000Z' });
-    expect(ids(judge({ path: [cert(), atNow, rootCa()] }, { now }))).toEqual(['cert.ok']);
+    expect(ids(judge({ path: [cert(), atNow, rootCa()] }, { now, warnDays: 0 }))).toEqual(['cert.ok']);
     const staleMid = intermediate({ notAfter: '2026-05-01T00:00:00.000Z' });
     expect(ids(judge({ path: [cert(), staleMid, rootCa()] }))).toEqual(['cert.ok']);
   });
 
-  it("not for the trust store's own certificates (the store is ours to keep, not the server's)", () => {
+  it("not for the trust store's own certificates, nor for a root the server sends at the end of the path", () => {
     const staleAnchor = rootCa({ notAfter: '2026-05-01T00:00:00.000Z' });
     expect(ids(judge({ path: [cert(), intermediate(), staleAnchor] }, { now }))).toEqual(['cert.ok']);
+    const staleSentRoot = rootCa({ notAfter: '2026-05-01T00:00:00.000Z', source: 'sent' });
+    expect(ids(judge({ path: [cert(), intermediate(), staleSentRoot], trusted: false, trustFailure: 'untrusted-root' }, { now }))).toEqual(['cert.untrusted-root']);
   });
 
-  it('besides other findings about the leaf', () => {
+  it('besides other findings about the leaf, the leaf expired too', () => {
     const staleMid = intermediate({ notAfter: '2026-05-01T00:00:00.000Z' });
-    expect(ids(judge({ path: [cert(), staleMid, rootCa()], daysLeft: 12 }, { now }))).toEqual(['cert.expiring-soon', 'cert.expired']);
+    expect(ids(judge({ path: [cert(), staleMid, rootCa()], daysLeft: 12 }, { now }))).toEqual(['cert.expiring-soon', 'cert.intermediate-expired']);
+    const findings = judge({ path: [cert({ notAfter: '2026-05-15T00:00:00.000Z' }), staleMid, rootCa()], timeValid: false, daysLeft: -17 }, { now });
+    expect(found(findings)).toEqual([
+      F('cert.expired', { subject: 'mx1.example.test', notAfter: '2026-05-15T00:00:00.000Z', daysAgo: 17 }),
+      expiredMid('2026-05-01T00:00:00.000Z', 31),
+    ]);
   });
 
   it('a leaf that expired between the handshake and the judging is expired too', () => {
@@ -430,15 +443,128 @@ describe('an expired intermediate on the path', () => {
     expect(found(findings)).toEqual([F('cert.expired', { subject: 'mx1.example.test', notAfter: '2026-05-31T23:00:00.000Z', daysAgo: 1 })]);
   });
 
-  it('once, for the leaf, when the leaf has expired too', () => {
-    const staleMid = intermediate({ notAfter: '2026-05-01T00:00:00.000Z' });
-    const findings = judge({ path: [cert({ notAfter: '2026-05-15T00:00:00.000Z' }), staleMid, rootCa()], timeValid: false, daysLeft: -17 }, { now });
-    expect(found(findings)).toEqual([F('cert.expired', { subject: 'mx1.example.test', notAfter: '2026-05-15T00:00:00.000Z', daysAgo: 17 })]);
-  });
-
   it('the first expired one the server sent is named', () => {
     const first = intermediate({ commonName: 'Issuing CA 1', notAfter: '2026-04-01T00:00:00.000Z' });
     const second = intermediate({ commonName: 'Issuing CA 2', notAfter: '2026-05-01T00:00:00.000Z' });
-    expect(found(judge({ path: [cert(), first, second, rootCa()] }, { now }))).toEqual([F('cert.expired', { subject: 'Issuing CA 1', notAfter: '2026-04-01T00:00:00.000Z', daysAgo: 61 })]);
+    expect(found(judge({ path: [cert(), first, second, rootCa()] }, { now }))).toEqual([expiredMid('2026-04-01T00:00:00.000Z', 61, 'intermediate 1', 'Issuing CA 1')]);
+    // One found out of date by the verifier is reported from its problem, and not twice.
+    const problem = { index: 1, role: 'intermediate' as const, subject: 'Issuing CA 1', rule: 'expired' as const, detail: 'it expired', opensslError: { code: 10, name: 'certificate has expired' } };
+    expect(found(judge({ path: [cert(), first, second, rootCa()], problems: [problem], trusted: false, trustFailure: 'chain-invalid' }, { now }))).toEqual([
+      expiredMid('2026-04-01T00:00:00.000Z', 61, 'intermediate 1', 'Issuing CA 1'),
+    ]);
+  });
+});
+
+describe('cert.intermediate-expiring-soon', () => {
+  const now = Date.parse('2026-06-01T00:00:00.000Z');
+  const soon = (notAfter: string, daysLeft: number, element = 'intermediate 1', subject = 'Example Issuing CA') =>
+    F('cert.intermediate-expiring-soon', { element, subject, notAfter, daysLeft });
+
+  it('when a sent intermediate expires within the warning window, before the leaf', () => {
+    const mid = intermediate({ notAfter: '2026-06-13T12:00:00.000Z' });
+    expect(found(judge({ path: [cert(), mid, rootCa()] }, { now }))).toEqual([soon('2026-06-13T12:00:00.000Z', 12)]);
+    expect(found(judge({ path: [cert(), mid, rootCa()] }, { now, warnDays: 12 }))).toEqual([OK]);
+    expect(found(judge({ path: [cert(), mid, rootCa()] }, { now, warnDays: 13 }))).toEqual([soon('2026-06-13T12:00:00.000Z', 12)]);
+    // At the judging time itself: 0 days left, not expired.
+    const atNow = intermediate({ notAfter: '2026-06-01T00:00:00.000Z' });
+    expect(found(judge({ path: [cert(), atNow, rootCa()] }, { now }))).toEqual([soon('2026-06-01T00:00:00.000Z', 0)]);
+  });
+
+  it('not when it outlives the leaf or expires with it (renewing the leaf with its chain settles both), nor without a judging time', () => {
+    const leaf = cert({ notAfter: '2026-06-10T00:00:00.000Z' });
+    const same = intermediate({ notAfter: '2026-06-10T00:00:00.000Z' });
+    expect(ids(judge({ path: [leaf, same, rootCa()], daysLeft: 9 }, { now }))).toEqual(['cert.expiring-soon']);
+    const mid = intermediate({ notAfter: '2026-06-13T12:00:00.000Z' });
+    expect(ids(judge({ path: [cert(), mid, rootCa()] }))).toEqual(['cert.ok']);
+  });
+
+  it("not for the trust anchor or a sent root at the end of the path; the first of several, by position", () => {
+    const anchor = rootCa({ notAfter: '2026-06-05T00:00:00.000Z' });
+    expect(ids(judge({ path: [cert(), intermediate(), anchor] }, { now }))).toEqual(['cert.ok']);
+    const sentRoot = rootCa({ notAfter: '2026-06-05T00:00:00.000Z', source: 'sent' });
+    expect(ids(judge({ path: [cert(), intermediate(), sentRoot], trusted: false, trustFailure: 'untrusted-root' }, { now }))).toEqual(['cert.untrusted-root']);
+    const a = intermediate({ commonName: 'CA A', notAfter: '2026-06-20T00:00:00.000Z' });
+    const b = intermediate({ commonName: 'CA B', notAfter: '2026-06-05T00:00:00.000Z' });
+    expect(found(judge({ path: [cert(), a, b, rootCa()] }, { now }))).toEqual([soon('2026-06-20T00:00:00.000Z', 19, 'intermediate 1', 'CA A')]);
+  });
+});
+
+describe('the rules of path validation each certificate is held to (the verdict\'s problems)', () => {
+  const now = Date.parse('2026-06-01T00:00:00.000Z');
+  type Problem = CertVerdict['problems'][number];
+  const problem = (index: number, role: Problem['role'], rule: Problem['rule'], detail: string, subject = 'Example Issuing CA'): Problem => ({
+    index,
+    role,
+    subject,
+    rule,
+    detail,
+    opensslError: { code: 79, name: 'invalid CA certificate' },
+  });
+  const invalid = (problems: Problem[], o: Partial<CertVerdict> = {}) => judge({ problems, trusted: false, trustFailure: 'chain-invalid', ...o }, { now });
+
+  it('each rule is its finding, naming the certificate, its place and the violation', () => {
+    const cases: [Problem['rule'], string][] = [
+      ['not-a-ca', 'cert.not-a-ca'],
+      ['issuer-cannot-sign', 'cert.issuer-cannot-sign'],
+      ['path-length-exceeded', 'cert.path-length-exceeded'],
+      ['name-constraints-violated', 'cert.name-constraints-violated'],
+      ['not-for-server-auth', 'cert.not-for-server-auth'],
+      ['unknown-critical-extension', 'cert.unknown-critical-extension'],
+      ['invalid-extension', 'cert.invalid-extension'],
+      ['empty-issuer-name', 'cert.empty-name'],
+    ];
+    for (const [rule, id] of cases) {
+      expect(found(invalid([problem(1, 'intermediate', rule, `why ${rule}`)])), rule).toEqual([F(id, { element: 'intermediate 1', subject: 'Example Issuing CA', detail: `why ${rule}` })]);
+    }
+    expect(found(invalid([problem(0, 'leaf', 'not-for-server-auth', 'clientAuth only', 'mx1.example.test')]))).toEqual([
+      F('cert.not-for-server-auth', { element: 'the server certificate', subject: 'mx1.example.test', detail: 'clientAuth only' }),
+    ]);
+    expect(found(invalid([problem(2, 'trust-anchor', 'path-length-exceeded', 'pathlen', 'Example Root CA')]))).toEqual([
+      F('cert.path-length-exceeded', { element: 'the root', subject: 'Example Root CA', detail: 'pathlen' }),
+    ]);
+  });
+
+  it('one finding per kind, listing every certificate that breaks it, once each', () => {
+    const findings = invalid([
+      problem(0, 'leaf', 'unknown-critical-extension', 'a', 'mx1.example.test'),
+      problem(1, 'intermediate', 'unknown-critical-extension', 'b'),
+      problem(1, 'intermediate', 'not-a-ca', 'c'),
+      problem(2, 'intermediate', 'not-a-ca', 'd'),
+    ]);
+    expect(found(findings)).toEqual([
+      F('cert.unknown-critical-extension', { element: 'the server certificate, intermediate 1', subject: 'mx1.example.test, Example Issuing CA', detail: 'a; b' }),
+      F('cert.not-a-ca', { element: 'intermediate 1, intermediate 2', subject: 'Example Issuing CA', detail: 'c; d' }),
+    ]);
+  });
+
+  it('an out-of-date intermediate or root, with its dates from the path', () => {
+    const path = [cert(), intermediate({ notAfter: '2026-05-01T00:00:00.000Z', notBefore: '2025-01-01T00:00:00.000Z' }), rootCa({ notAfter: '2026-04-01T00:00:00.000Z' })];
+    expect(found(invalid([problem(1, 'intermediate', 'expired', 'x'), problem(2, 'trust-anchor', 'expired', 'y', 'Example Root CA')], { path }))).toEqual([
+      F('cert.intermediate-expired', { element: 'intermediate 1', subject: 'Example Issuing CA', notAfter: '2026-05-01T00:00:00.000Z', daysAgo: 31 }),
+      F('cert.root-expired', { subject: 'Example Root CA', notAfter: '2026-04-01T00:00:00.000Z' }),
+    ]);
+    const early = [cert(), intermediate({ notBefore: '2026-07-01T00:00:00.000Z' }), rootCa({ notBefore: '2026-08-01T00:00:00.000Z' })];
+    expect(found(invalid([problem(1, 'intermediate', 'not-yet-valid', 'x'), problem(2, 'trust-anchor', 'not-yet-valid', 'y', 'Example Root CA')], { path: early }))).toEqual([
+      F('cert.intermediate-not-yet-valid', { element: 'intermediate 1', subject: 'Example Issuing CA', notBefore: '2026-07-01T00:00:00.000Z' }),
+      F('cert.root-not-yet-valid', { subject: 'Example Root CA', notBefore: '2026-08-01T00:00:00.000Z' }),
+    ]);
+    // Without a judging time, how long ago is not known.
+    expect(found(judge({ path, problems: [problem(1, 'intermediate', 'expired', 'x')], trusted: false, trustFailure: 'chain-invalid' }))).toEqual([
+      F('cert.intermediate-expired', { element: 'intermediate 1', subject: 'Example Issuing CA', notAfter: '2026-05-01T00:00:00.000Z', daysAgo: null }),
+    ]);
+  });
+
+  it('a chain too long is not a missing intermediate: cert.chain-too-long, with how many were sent and the limit', () => {
+    const path = [cert(), ...Array.from({ length: 9 }, (_, i) => intermediate({ commonName: `CA ${i}` }))];
+    expect(found(judge({ path, trusted: false, trustFailure: 'chain-too-long', sentCount: 50 }))).toEqual([F('cert.chain-too-long', { sent: 50, limit: 10, subject: 'CA 8' })]);
+  });
+
+  it('a certificate with an empty subject is named by a placeholder, and an empty issuer too', () => {
+    const leaf = cert({ subject: '', commonName: null, issuer: '' });
+    expect(found(judge({ sent: [leaf], path: [leaf], trusted: false, trustFailure: 'chain-incomplete' }))).toEqual([F('cert.chain-incomplete', { issuer: '(empty issuer)' })]);
+    expect(found(judge({ sent: [leaf], path: [leaf], trusted: false, trustFailure: 'self-signed' }))).toEqual([F('cert.self-signed', { subject: '(empty subject)' })]);
+    expect(found(judge({ sent: [leaf, intermediate()], path: [leaf, intermediate(), rootCa()] }))).toEqual([
+      F('cert.ok', { subject: '(empty subject)', issuer: '(empty issuer)', notAfter: '2026-12-01T00:00:00.000Z' }),
+    ]);
   });
 });

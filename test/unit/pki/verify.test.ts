@@ -11,7 +11,9 @@ import type { CertInfo, CertVerdict } from '../../../src/core/schema.js';
 import { createRootCa, createSelfSigned, DAY_MS, type IssuedCert, type TestCa } from '../../../src/demo/test-pki.js';
 import { OPENSSL_VERIFY_ERRORS } from '../../../src/pki/openssl-errors.js';
 import { createTrustStore } from '../../../src/pki/trust-store.js';
-import { MAX_PATH_LENGTH, matchesDomain, verifyChain, type VerifyInput } from '../../../src/pki/verify.js';
+import { MAX_PATH_LENGTH, MAX_SENT_EXAMINED, matchesDomain, verifyChain, type VerifyInput } from '../../../src/pki/verify.js';
+import { certify as chainCertify, EKU, KU, party as chainParty, rawExtension, type CertOptions, type Party as ChainParty } from '../../helpers/chain-pki.js';
+import fc from 'fast-check';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 
@@ -295,6 +297,8 @@ describe('verifyChain: trust', () => {
       timeValid: false,
       daysLeft: 0,
       opensslError: null,
+      problems: [],
+      sentCount: 0,
     });
   });
 
@@ -346,16 +350,30 @@ describe('verifyChain: hostile certificates', () => {
 });
 
 describe('verifyChain: who may issue', () => {
-  it('refuses a leaf signed by a sent certificate that is not a CA, naming the non-CA issuer', () => {
+  it('takes a sent certificate that is not a CA onto the path only for want of a CA, and names it as the fault', () => {
     // notCa chains up to the trusted root and its signature on the leaf verifies: only its
-    // basicConstraints (CA:FALSE) keeps it from issuing.
+    // basicConstraints (CA:FALSE) keeps it from issuing. It was sent: no missing intermediate.
     const v = verify([signedByNotCa, notCa], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.victim.test' });
     expect(v.trusted).toBe(false);
-    expect(v.trustFailure).toBe('bad-signature');
-    expect(v.trustReason).toContain('"mx.victim.test"');
-    expect(v.trustReason).toContain('"Not A CA"');
-    expect(v.trustReason).toMatch(/not a CA/);
-    expect(names(v)).toEqual([['mx.victim.test', 'sent']]);
+    expect(v.trustFailure).toBe('chain-invalid');
+    expect(v.trustReason).toBe(
+      'The intermediate certificate "Not A CA" breaks a rule of path validation: it issued "mx.victim.test" but its basicConstraints say CA:FALSE.',
+    );
+    expect(names(v)).toEqual([
+      ['mx.victim.test', 'sent'],
+      ['Not A CA', 'sent'],
+      ['Verify Test Root', 'trust-store'],
+    ]);
+    expect(v.problems).toEqual([
+      {
+        index: 1,
+        role: 'intermediate',
+        subject: 'Not A CA',
+        rule: 'not-a-ca',
+        detail: 'it issued "mx.victim.test" but its basicConstraints say CA:FALSE',
+        opensslError: { code: 79, name: 'invalid CA certificate' },
+      },
+    ]);
     expect(v.nameMatches).toBe(true);
   });
 
@@ -603,7 +621,7 @@ describe('verifyChain: path length', () => {
   beforeAll(async () => {
     let ca = root;
     for (let i = 0; i < MAX_PATH_LENGTH - 1; i++) {
-      ca = await ca.intermediate(`Deep ${i}`);
+      ca = await ca.intermediate(`Deep ${i}`, { pathLen: null });
       deep.push(ca);
     }
     leafUnder8 = await (deep[MAX_PATH_LENGTH - 3] as TestCa).issue({ commonName: 'deep.example.test' });
@@ -619,15 +637,18 @@ describe('verifyChain: path length', () => {
     expect(v.path[MAX_PATH_LENGTH - 1]?.source).toBe('trust-store');
   });
 
-  it('stops building one certificate later, naming where it stopped', () => {
+  it('stops building one certificate later, naming where it stopped: a chain too long, not a missing intermediate', () => {
     const v = verify([leafUnder9.der, ...sentChain(MAX_PATH_LENGTH - 1)], createTrustStore([root.cert.certPem], 'test roots'));
     expect(v.trusted).toBe(false);
-    expect(v.trustFailure).toBe('chain-incomplete');
+    expect(v.trustFailure).toBe('chain-too-long');
     expect(v.path).toHaveLength(MAX_PATH_LENGTH);
     expect(v.path[MAX_PATH_LENGTH - 1]?.commonName).toBe('Deep 0');
-    expect(v.trustReason).toContain(`longer than ${MAX_PATH_LENGTH}`);
-    expect(v.trustReason).toContain('"Deep 0"');
-    expect(v.trustReason).toContain('(test roots)');
+    expect(v.trustReason).toBe(
+      'The chain goes on for more than 10 certificates without reaching the trust store (test roots); we stopped at "Deep 0". ' +
+        "Verifying senders stop there too (Postfix's default smtp_tls_scert_verifydepth = 9 allows 10 certificates, the root included).",
+    );
+    expect(v.problems).toEqual([]);
+    expect(v.sentCount).toBe(MAX_PATH_LENGTH);
   });
 });
 
@@ -842,8 +863,9 @@ describe('verifyChain: weak cryptography is reported, not judged', () => {
 });
 
 // ---- The OpenSSL verify error, compared with what the real `openssl verify` prints at test time
-// on the same certificates, trust store, time, name and depth limit (-verify_depth 8: paths of
-// MAX_PATH_LENGTH certificates, anchor included, as ours).
+// on the same certificates, trust store, time, name, purpose (-purpose sslserver, as a TLS client
+// verifies a server) and depth limit (-verify_depth 8: paths of MAX_PATH_LENGTH certificates,
+// anchor included, as ours).
 
 type OpensslError = CertVerdict['opensslError'];
 
@@ -894,7 +916,8 @@ describe('verifyChain: the error OpenSSL would report first', () => {
 
   /** The first error `openssl verify` prints ("error 20 at 0 depth lookup: …"), named as in our table; null for OK. */
   function opensslVerify(chain: Buffer[], anchors: Buffer[], o: { name: string | null; ip: string | null; now: number }): OpensslError {
-    const args = ['verify', '-no-CApath', '-no-CAstore', '-CAfile', pemFile(anchors), '-attime', String(Math.floor(o.now / 1000))];
+    // -purpose sslserver: what a TLS client (an MTA sending mail) verifies a server's chain for.
+    const args = ['verify', '-no-CApath', '-no-CAstore', '-purpose', 'sslserver', '-CAfile', pemFile(anchors), '-attime', String(Math.floor(o.now / 1000))];
     args.push('-verify_depth', String(MAX_PATH_LENGTH - 2));
     if (chain.length > 1) args.push('-untrusted', pemFile(chain.slice(1)));
     if (o.name !== null) args.push('-verify_hostname', o.name);
@@ -933,6 +956,11 @@ describe('verifyChain: the error OpenSSL would report first', () => {
     19: error(19, 'self-signed certificate in certificate chain'),
     20: error(20, 'unable to get local issuer certificate'),
     22: error(22, 'certificate chain too long'),
+    25: error(25, 'path length constraint exceeded'),
+    26: error(26, 'unsuitable certificate purpose'),
+    34: error(34, 'unhandled critical extension'),
+    47: error(47, 'permitted subtree violation'),
+    48: error(48, 'excluded subtree violation'),
     62: error(62, 'hostname mismatch'),
     64: error(64, 'IP address mismatch'),
     79: error(79, 'invalid CA certificate'),
@@ -1041,9 +1069,8 @@ describe('verifyChain: the error OpenSSL would report first', () => {
     expect(compare([leafUnder8.der, ...deepChain(MAX_PATH_LENGTH - 2)], [otherRoot.cert.der])).toEqual(E[20]);
   });
 
-  it('is null for a path of exactly MAX_PATH_LENGTH certificates (openssl then reports their path length constraint, which we do not check)', () => {
-    const { ours } = compare([leafUnder8.der, ...deepChain(MAX_PATH_LENGTH - 2)], [root.cert.der]);
-    expect(ours).toBeNull();
+  it('is 25 for a path of exactly MAX_PATH_LENGTH certificates under intermediates that allow no CA below them (pathLenConstraint 0)', () => {
+    expect(compare([leafUnder8.der, ...deepChain(MAX_PATH_LENGTH - 2)], [root.cert.der])).toEqual(E[25]);
   });
 
   it('is null when there is no certificate to verify', () => {
@@ -1051,8 +1078,252 @@ describe('verifyChain: the error OpenSSL would report first', () => {
     expect(verify([Buffer.from('junk')], createTrustStore([root.cert.certPem], 'test roots')).opensslError).toBeNull();
   });
 
+  it('goes on building past a misfit to an expired trusted root: 10, as OpenSSL checks the top first', async () => {
+    // "Twin CA" with the key that signed the leaf is not sent; the sent one, another key, is
+    // certified by an expired trusted root. No key identifiers: only names link them.
+    const oldRoot = await chainParty('CN=Expired Root');
+    const oldRootDer = await chainCertify(oldRoot, oldRoot, 'ca', NOW, { notBefore: NOW - 400 * DAY_MS, notAfter: NOW - DAY_MS, keyIdentifiers: false });
+    const right = await chainParty('CN=Twin CA');
+    const wrong = await chainParty('CN=Twin CA');
+    const twin = await chainCertify(wrong, oldRoot, 'ca', NOW, { keyIdentifiers: false });
+    const misfitLeaf = await chainCertify(await chainParty('CN=mx1.example.test'), right, 'leaf', NOW, { dnsNames: ['mx1.example.test'], keyIdentifiers: false });
+    expect(verify([misfitLeaf, twin], createTrustStore([pem(oldRootDer)], 'old')).trustFailure).toBe('bad-signature');
+    expect(compare([misfitLeaf, twin], [oldRootDer])).toEqual(E[10]);
+    // The same with a valid root: the signature (7).
+    const goodRoot = await chainCertify(oldRoot, oldRoot, 'ca', NOW, { keyIdentifiers: false });
+    expect(compare([misfitLeaf, twin], [goodRoot])).toEqual(E[7]);
+  });
+
+  it('names what path validation finds as OpenSSL does: 79, 26, 34, 25, 32 before 7, 47 and 48 last', async () => {
+    const r = await chainParty('CN=Rules Root');
+    const rootDer = await chainCertify(r, r, 'ca', NOW);
+    const i = await chainParty('CN=Rules CA');
+    const leafOf = (o: CertOptions = {}) => chainParty('CN=mx1.example.test').then((p) => chainCertify(p, i, 'leaf', NOW, { dnsNames: ['mx1.example.test'], ...o }));
+    const interOf = (o: CertOptions = {}) => chainCertify(i, r, 'ca', NOW, o);
+    const unknown = rawExtension('1.3.6.1.4.1.99999.7', true, Buffer.from([5, 0]));
+    const good = await interOf();
+    expect(compare([await leafOf(), good], [rootDer])).toEqual(none);
+    expect(compare([await leafOf(), await interOf({ keyUsage: KU.digitalSignature })], [rootDer])).toEqual(E[79]);
+    expect(compare([await leafOf(), await interOf({ basicConstraints: null })], [rootDer])).toEqual(E[79]);
+    expect(compare([await leafOf({ eku: [EKU.any] }), good], [rootDer])).toEqual(E[26]);
+    expect(compare([await leafOf({ eku: [EKU.clientAuth] }), good], [rootDer], { name: 'mx9.example.test' })).toEqual(E[26]);
+    expect(compare([await leafOf(), await interOf({ eku: [EKU.clientAuth] })], [rootDer])).toEqual(E[26]);
+    expect(compare([await leafOf({ extensions: [unknown] }), await interOf({ basicConstraints: null })], [rootDer])).toEqual(E[34]);
+    expect(compare([await leafOf(), good], [await chainCertify(r, r, 'ca', NOW, { extensions: [unknown] })])).toEqual(E[34]);
+    expect(compare([await leafOf(), await interOf({ nameConstraints: { permitted: [{ dns: 'example.org' }] } })], [rootDer])).toEqual(E[47]);
+    expect(compare([await leafOf(), await interOf({ nameConstraints: { excluded: [{ dns: 'example.test' }] } })], [rootDer])).toEqual(E[48]);
+    // An extension OpenSSL cannot decode leaves the certificate unusable: it links it to nothing (20).
+    const garbage = Buffer.from([0x04, 0x01, 0x00]);
+    const brokenLeaf = await leafOf({ eku: null, extensions: [rawExtension('2.5.29.37', false, garbage)] });
+    expect(compare([brokenLeaf, good], [rootDer])).toEqual(E[20]);
+    expect(verify([brokenLeaf, good], createTrustStore([pem(rootDer)], 'rules')).problems.map((p) => [p.rule, p.detail])).toEqual([['invalid-extension', 'extKeyUsage cannot be read']]);
+    expect(compare([await leafOf(), await interOf({ basicConstraints: null, extensions: [rawExtension('2.5.29.19', true, garbage)] })], [rootDer])).toEqual(E[20]);
+    // Even a certificate the trust store holds itself (a pinned certificate).
+    const self = await chainParty('CN=mx1.example.test');
+    const pinned = await chainCertify(self, self, 'leaf', NOW, { dnsNames: ['mx1.example.test'], eku: null, extensions: [rawExtension('2.5.29.37', false, garbage)] });
+    expect(verify([pinned], createTrustStore([pem(pinned)], 'pinned')).trustFailure).toBe('chain-invalid');
+    expect(compare([pinned], [pinned])).toEqual(E[20]);
+    // Name constraints come last: after the time.
+    expect(compare([await leafOf({ notAfter: NOW - DAY_MS }), await interOf({ nameConstraints: { excluded: [{ dns: 'example.test' }] } })], [rootDer])).toEqual(E[10]);
+    // A root whose keyUsage forbids signing fails OpenSSL's CA check even at the top of the chain (79); we trust anchors as configured.
+    const noSign = await chainCertify(r, r, 'ca', NOW, { keyUsage: KU.digitalSignature });
+    expect(compare([await leafOf(), good], [noSign])).toEqual(E[79]);
+    // A pathLenConstraint 0 CA with a CA below it.
+    const sub = await chainParty('CN=Rules Sub CA');
+    const subDer = await chainCertify(sub, i, 'ca', NOW);
+    const subLeaf = await chainCertify(await chainParty('CN=mx1.example.test'), sub, 'leaf', NOW, { dnsNames: ['mx1.example.test'] });
+    expect(compare([subLeaf, subDer, await interOf({ basicConstraints: { ca: true, pathLen: 0 } })], [rootDer])).toEqual(E[25]);
+    expect(compare([subLeaf, subDer, await interOf({ basicConstraints: { ca: true, pathLen: 1 } })], [rootDer])).toEqual(none);
+  });
+
   it('names no error for a trust anchor that is not self-signed, where OpenSSL without -partial_chain reports 2', () => {
     // We trust every certificate in the store as an anchor, as OpenSSL does with -partial_chain.
     expect(compare([leaf.der, inter.cert.der], [inter.cert.der])).toEqual({ ours: null, openssl: E[2].openssl });
+  });
+});
+
+// ---- Path validation of every certificate on the path (RFC 5280 §6.1), with the chain-pki helper.
+
+describe('verifyChain: every certificate on the path is validated', () => {
+  const store = (...anchors: Buffer[]) => createTrustStore(anchors.map(pem), 'chain roots');
+  let rootP: ChainParty;
+  let rootDer: Buffer;
+  let interP: ChainParty;
+
+  beforeAll(async () => {
+    rootP = await chainParty('CN=Chain Root');
+    rootDer = await chainCertify(rootP, rootP, 'ca', NOW);
+    interP = await chainParty('CN=Chain CA');
+  });
+
+  const leafUnder = async (issuer: ChainParty, o: CertOptions = {}) => chainCertify(await chainParty('CN=mx1.example.test'), issuer, 'leaf', NOW, { dnsNames: ['mx1.example.test'], ...o });
+
+  it('names an expired intermediate, with its place, its rule and the OpenSSL error; the leaf stays time-valid', async () => {
+    const inter = await chainCertify(interP, rootP, 'ca', NOW, { notAfter: NOW - 2 * DAY_MS });
+    const v = verify([await leafUnder(interP), inter], store(rootDer));
+    expect(v).toMatchObject({ trusted: false, trustFailure: 'chain-invalid', timeValid: true, opensslError: { code: 10, name: 'certificate has expired' } });
+    expect(v.problems).toEqual([
+      { index: 1, role: 'intermediate', subject: 'Chain CA', rule: 'expired', detail: 'it expired on 2026-02-27 (2 day(s) before the judging time)', opensslError: { code: 10, name: 'certificate has expired' } },
+    ]);
+    expect(v.trustReason).toBe('The intermediate certificate "Chain CA" breaks a rule of path validation: it expired on 2026-02-27 (2 day(s) before the judging time).');
+    expect(names(v)).toEqual([
+      ['mx1.example.test', 'sent'],
+      ['Chain CA', 'sent'],
+      ['Chain Root', 'trust-store'],
+    ]);
+  });
+
+  it('takes an issuer whose keyUsage lacks keyCertSign onto the path (Node’s checkIssued refuses it) and names it', async () => {
+    const inter = await chainCertify(interP, rootP, 'ca', NOW, { keyUsage: KU.digitalSignature | KU.cRLSign });
+    const v = verify([await leafUnder(interP), inter], store(rootDer));
+    expect(v.trustFailure).toBe('chain-invalid');
+    expect(v.problems.map((p) => [p.index, p.rule, p.opensslError.code])).toEqual([[1, 'issuer-cannot-sign', 79]]);
+    expect(v.opensslError).toEqual({ code: 79, name: 'invalid CA certificate' });
+    // Not when another key of that name signed: a signature that does not verify.
+    const other = await chainCertify(await chainParty('CN=Chain CA'), rootP, 'ca', NOW, { keyUsage: KU.digitalSignature, keyIdentifiers: false });
+    const w = verify([await leafUnder(interP, { keyIdentifiers: false }), other], store(rootDer));
+    expect([w.trustFailure, w.problems]).toEqual(['bad-signature', []]);
+  });
+
+  it('several problems at once: the reason names the first three and counts the rest', async () => {
+    const unknown = rawExtension('1.3.6.1.4.1.99999.7', true, Buffer.from([5, 0]));
+    const inter = await chainCertify(interP, rootP, 'ca', NOW, { basicConstraints: null, eku: [EKU.clientAuth], notAfter: NOW - 2 * DAY_MS, extensions: [unknown] });
+    const v = verify([await leafUnder(interP, { eku: [EKU.clientAuth] }), inter], store(rootDer));
+    expect(v.problems.map((p) => `${p.index} ${p.rule}`)).toEqual(['0 not-for-server-auth', '1 unknown-critical-extension', '1 not-a-ca', '1 not-for-server-auth', '1 expired']);
+    expect(v.trustReason).toMatch(/^The server's certificate "mx1\.example\.test" breaks a rule of path validation: its extendedKeyUsage \(clientAuth\) .*\(2 more problem\(s\) on the path\.\)$/);
+    expect(v.opensslError?.code).toBe(26);
+  });
+
+  it('reports problems of an untrusted path too, beside how building ended', async () => {
+    const inter = await chainCertify(interP, rootP, 'ca', NOW, { notAfter: NOW - 2 * DAY_MS });
+    const v = verify([await leafUnder(interP), inter], createTrustStore([root.cert.certPem], 'test roots'));
+    expect(v.trustFailure).toBe('untrusted-root');
+    expect(v.problems.map((p) => p.rule)).toEqual(['expired']);
+  });
+
+  it('an expired trust anchor breaks the path (RFC 5280 leaves it to the verifier; OpenSSL checks it)', async () => {
+    const oldRoot = await chainCertify(rootP, rootP, 'ca', NOW, { notBefore: NOW - 400 * DAY_MS, notAfter: NOW - DAY_MS });
+    const v = verify([await leafUnder(interP), await chainCertify(interP, rootP, 'ca', NOW)], store(oldRoot));
+    expect(v.trustFailure).toBe('chain-invalid');
+    expect(v.problems.map((p) => [p.index, p.role, p.rule])).toEqual([[2, 'trust-anchor', 'expired']]);
+    expect(v.trustReason).toBe('The root certificate "Chain Root" breaks a rule of path validation: it expired on 2026-02-28 (1 day(s) before the judging time).');
+  });
+});
+
+describe('verifyChain: empty names', () => {
+  it('a leaf with an empty subject and an issuer: not self-issued, named by a placeholder', async () => {
+    const ca = await chainParty('CN=Named CA');
+    const caDer = await chainCertify(ca, ca, 'ca', NOW);
+    const leafDer = await chainCertify(await chainParty(''), ca, 'leaf', NOW, { dnsNames: ['mx.empty.test'] });
+    const v = verify([leafDer], createTrustStore([pem(caDer)], 'named'), { name: 'mx.empty.test' });
+    expect(v).toMatchObject({ trusted: true, trustFailure: 'none', problems: [], nameMatches: true });
+    expect(v.path.map((c) => [c.subject, c.commonName, c.selfIssued])).toEqual([
+      ['', null, false],
+      ['CN=Named CA', 'Named CA', true],
+    ]);
+  });
+
+  it('an empty issuer name: a problem, never an exception', async () => {
+    const nameless = await chainParty('');
+    const anchor = await chainCertify(nameless, nameless, 'ca', NOW);
+    const leafDer = await chainCertify(await chainParty('CN=mx1.example.test'), nameless, 'leaf', NOW, { dnsNames: ['mx1.example.test'] });
+    const v = verify([leafDer], createTrustStore([pem(anchor)], 'nameless'));
+    expect(v).toMatchObject({ trusted: false, trustFailure: 'chain-invalid', opensslError: null });
+    expect(v.path.map((c) => [c.subject, c.issuer, c.selfIssued, c.source])).toEqual([
+      ['CN=mx1.example.test', '', false, 'sent'],
+      ['', '', true, 'trust-store'],
+    ]);
+    expect(v.problems).toEqual([
+      { index: 0, role: 'leaf', subject: 'mx1.example.test', rule: 'empty-issuer-name', detail: 'its issuer field is an empty name', opensslError: { code: 83, name: 'Issuer name empty' } },
+    ]);
+    // Not trusted: a chain-incomplete reason names the empty issuer by a placeholder.
+    const w = verify([leafDer], createTrustStore([root.cert.certPem], 'test roots'));
+    expect(w.trustFailure).toBe('chain-incomplete');
+    expect(w.trustReason).toContain('issued by "(empty name)"');
+  });
+
+  it('empty subject and issuer: self-issued by its names, which OpenSSL takes for self-signed (18)', async () => {
+    const nameless = await chainParty('');
+    const anchor = await chainCertify(nameless, nameless, 'ca', NOW);
+    const leafDer = await chainCertify(await chainParty(''), nameless, 'leaf', NOW, { dnsNames: ['mx1.example.test'] });
+    const v = verify([leafDer], createTrustStore([pem(anchor)], 'nameless'));
+    expect(v.path.map((c) => c.selfIssued)).toEqual([true, true]);
+    expect(v.problems.map((p) => p.rule)).toEqual(['empty-issuer-name']);
+    expect(v.opensslError).toEqual({ code: 18, name: 'self-signed certificate' });
+  });
+});
+
+describe('verifyChain: self-issued is decided on the DER names', () => {
+  it('as OpenSSL compares them: case, spacing and string type aside', async () => {
+    // Subject in PrintableString, issuer the same name in UTF8String, other case and spacing: self-issued.
+    const printable = await party(derName(0x13, 'Self Test PKI', 'Self Root'));
+    const utf8 = await party(derName(0x0c, 'self test pki', 'SELF  root'), printable);
+    const der = await x509.X509CertificateGenerator.create({
+      subject: printable.name,
+      issuer: utf8.name,
+      publicKey: printable.publicKey,
+      signingKey: printable.privateKey,
+      signingAlgorithm: EC_SIGN,
+      notBefore: new Date(NOW - DAY_MS),
+      notAfter: new Date(NOW + DAY_MS),
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+    });
+    const self = Buffer.from(der.rawData);
+    const v = verify([self], createTrustStore([root.cert.certPem], 'test roots'), { name: null });
+    expect(v.path.map((c) => c.selfIssued)).toEqual([true]);
+    expect(v.trustFailure).toBe('self-signed');
+  });
+});
+
+describe('verifyChain: hostile chains stay cheap', () => {
+  let deepRoot: Buffer;
+  let chain50: Buffer[];
+
+  beforeAll(async () => {
+    const rootP = await chainParty('CN=Deep Root');
+    deepRoot = await chainCertify(rootP, rootP, 'ca', NOW);
+    let issuer = rootP;
+    const cas: Buffer[] = [];
+    for (let i = 0; i < 49; i++) {
+      const p = await chainParty(`CN=Deep CA ${i}`);
+      cas.unshift(await chainCertify(p, issuer, 'ca', NOW));
+      issuer = p;
+    }
+    chain50 = [await chainCertify(await chainParty('CN=mx1.example.test'), issuer, 'leaf', NOW, { dnsNames: ['mx1.example.test'] }), ...cas];
+  });
+
+  it('50 certificates, each properly signed: a chain too long, not a missing intermediate; 32 examined', () => {
+    const v = verify(chain50, createTrustStore([pem(deepRoot)], 'deep'));
+    expect(v).toMatchObject({ trusted: false, trustFailure: 'chain-too-long', sentCount: 50, problems: [], opensslError: { code: 22, name: 'certificate chain too long' } });
+    expect(v.sent).toHaveLength(MAX_SENT_EXAMINED);
+    expect(v.path).toHaveLength(MAX_PATH_LENGTH);
+    expect(v.trustReason).toBe(
+      'The chain goes on for more than 10 certificates without reaching the trust store (deep); we stopped at "Deep CA 40". ' +
+        "Verifying senders stop there too (Postfix's default smtp_tls_scert_verifydepth = 9 allows 10 certificates, the root included). " +
+        '(The server sent 50 certificates; we examined only the first 32.)',
+    );
+  });
+
+  it('1,000 certificates: only the first 32 are parsed and listed; the rest are said to be ignored', () => {
+    const many = [leaf.der, ...new Array<Buffer>(999).fill(unrelated.der)];
+    const v = verify(many, createTrustStore([root.cert.certPem], 'test roots'));
+    expect(v.sentCount).toBe(1000);
+    expect(v.sent).toHaveLength(MAX_SENT_EXAMINED);
+    expect(v.trustFailure).toBe('chain-incomplete');
+    expect(v.trustReason).toMatch(/\(The server sent 1000 certificates; we examined only the first 32\.\)$/);
+    // The intermediate beyond the first 32 is not seen.
+    const late = [leaf.der, ...new Array<Buffer>(40).fill(unrelated.der), inter.cert.der];
+    expect(verify(late, createTrustStore([root.cert.certPem], 'test roots')).trustFailure).toBe('chain-incomplete');
+    expect(verify(late.slice(0, 31).concat([inter.cert.der]), createTrustStore([root.cert.certPem], 'test roots')).trustFailure).toBe('none');
+  });
+
+  it('never throws on hostile bytes among the certificates', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 40 }), (blobs) => {
+        const v = verify([leaf.der, ...blobs.map((b) => Buffer.from(b)), inter.cert.der], createTrustStore([root.cert.certPem], 'test roots'));
+        expect(typeof v.trusted).toBe('boolean');
+      }),
+      { numRuns: 200 },
+    );
   });
 });
