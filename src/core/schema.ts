@@ -97,6 +97,11 @@ export const ReplySchema = Type.Object(
     code: Type.Integer(),
     enhanced: Nullable(Type.String()),
     lines: Type.Array(Type.String(), { maxItems: 1000 }),
+    /**
+     * Each line's code, only when the lines disagree ("250-…" then "550 …"): `code` is then the
+     * last line's, the one Postfix and most clients act on. Absent on a consistent reply.
+     */
+    codes: Type.Optional(Type.Array(Type.Integer(), { maxItems: 1000 })),
   },
   strict,
 );
@@ -242,6 +247,15 @@ export const TlsRecordSummarySchema = Type.Object(
     certificate: Type.Boolean(),
     encrypted: Type.Boolean(),
     alert: Nullable(Type.String()),
+    // Optional so that reports saved before they were measured still read (same schema version).
+    /** A CertificateRequest was seen in the clear (TLS ≤ 1.2): the server asked for a client certificate. */
+    certificateRequest: Type.Optional(Type.Boolean()),
+    /** The length of the Certificate message as its header announced it (TLS ≤ 1.2), or null. */
+    certificateBytes: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    /** ServerHelloDone was seen (TLS ≤ 1.2): the server's first flight was complete. */
+    serverHelloDone: Type.Optional(Type.Boolean()),
+    /** Bytes of encrypted records after the ServerHello (TLS 1.3: the certificate travels in them). */
+    encryptedBytes: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   strict,
 );
@@ -282,6 +296,20 @@ export const TlsFactsSchema = Type.Object(
     /** Bytes the server sent after its 220 to STARTTLS and before the handshake (discarded). */
     injectedBytes: Type.Integer({ minimum: 0 }),
     peerChain: PeerChainSchema,
+    // Optional so that reports saved before they were measured still read (same schema version).
+    /** The first of the injected bytes (at most 256, as Latin-1), or null when there were none. */
+    injectedSample: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+    /**
+     * Whether the server asked for a client certificate (a CertificateRequest) in a handshake that
+     * worked: seen in the clear up to TLS 1.2; null with TLS 1.3, where the request is encrypted.
+     */
+    clientCertificateRequested: Type.Optional(Nullable(Type.Boolean())),
+    /**
+     * The TLS alert that ended the session right after a handshake that worked on our side (TLS
+     * 1.3: the server judges our empty Certificate after our Finished, e.g. certificate_required),
+     * or null.
+     */
+    alertAfterHandshake: Type.Optional(Nullable(Type.String())),
   },
   strict,
 );

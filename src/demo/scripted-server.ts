@@ -3,6 +3,7 @@
 // (silence, byte drips, endless replies, over-long lines, bare LF, injected lines).
 // Loopback only: it refuses to listen anywhere else.
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -16,8 +17,13 @@ export type ScriptAction =
   | { type: 'flood'; chunk: string | Uint8Array; totalBytes?: number }
   /** Waits. */
   | { type: 'delay'; ms: number }
-  /** Upgrades the connection to TLS (server side, with the server's `tls` option), then calls `secured`. Buffered cleartext is discarded. */
-  | { type: 'starttls' }
+  /**
+   * Upgrades the connection to TLS (server side, with the server's `tls` option), then calls
+   * `secured`. Buffered cleartext is discarded. `stall: 'after-first-flight'`: everything the
+   * server writes after the client's second flight arrived is dropped (TLS ≤ 1.2: ServerHello …
+   * ServerHelloDone go out, then silence).
+   */
+  | { type: 'starttls'; stall?: 'after-first-flight' }
   /** From now on, received bytes go unframed to `data` (e.g. to answer a ClientHello with garbage). */
   | { type: 'raw' }
   /** Sends FIN after what was written; nothing more is read or answered. */
@@ -38,6 +44,16 @@ export interface ScriptConnection {
   readonly secure: boolean;
   /** The SNI the client sent in that handshake, or null. */
   readonly servername: string | null;
+  // The two below are always set by startScriptedServer (optional only so that other hand-made
+  // connections in tests need not carry them).
+  /**
+   * Content types of the TLS records the client sent once the handshake was complete. Up to TLS
+   * 1.2 the type is visible: 21 is an alert, and a polite client's last one is its close_notify
+   * (in TLS 1.3 every record shows as 23).
+   */
+  readonly recordsAfterHandshake?: readonly number[];
+  /** How the client ended the TCP connection: 'fin' (an orderly end), 'reset', or null while it has not. */
+  readonly clientEnd?: 'fin' | 'reset' | null;
 }
 
 export interface ScriptHandlers {
@@ -64,6 +80,11 @@ export interface ScriptedServerTls {
   cert: string;
   ciphers?: string;
   minVersion?: tls.SecureVersion;
+  maxVersion?: tls.SecureVersion;
+  /** Ask the client for a certificate ('ask', and go on without one) or insist on one ('require'). */
+  clientCertificate?: 'ask' | 'require';
+  /** PEM of the CAs whose client certificates are accepted (named in the CertificateRequest). */
+  clientCa?: string;
 }
 
 export interface ScriptedServerOptions {
@@ -114,6 +135,7 @@ type Item = { kind: 'line'; line: string } | { kind: 'too-long' } | { kind: 'dat
 /** Shared by the sessions of one server. */
 interface ServerState {
   readonly secureContext: tls.SecureContext | null;
+  readonly clientCertificate: 'ask' | 'require' | null;
   readonly maxLineBytes: number;
   readonly maxBufferedBytes: number;
   readonly sockets: Set<net.Socket>;
@@ -125,6 +147,8 @@ class Session implements ScriptConnection {
   readonly remotePort: number;
   secure = false;
   servername: string | null = null;
+  recordsAfterHandshake: number[] = [];
+  clientEnd: 'fin' | 'reset' | null = null;
 
   private stream: net.Socket;
   private readonly raw: net.Socket;
@@ -152,6 +176,12 @@ class Session implements ScriptConnection {
     this.handlers = typeof script === 'function' ? script(this) : script;
     this.watch(socket);
     socket.on('data', this.onData);
+    socket.once('end', () => {
+      this.clientEnd ??= 'fin';
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNRESET') this.clientEnd ??= 'reset';
+    });
   }
 
   start(): void {
@@ -295,7 +325,7 @@ class Session implements ScriptConnection {
           await this.sleep(action.ms);
           break;
         case 'starttls':
-          await this.startTls();
+          await this.startTls(action.stall === 'after-first-flight');
           break;
         case 'raw':
           this.mode = 'raw';
@@ -307,6 +337,7 @@ class Session implements ScriptConnection {
         case 'destroy':
           this.finished = true;
           this.stream.destroy();
+          this.raw.destroy();
           break;
       }
     }
@@ -341,7 +372,7 @@ class Session implements ScriptConnection {
     });
   }
 
-  private async startTls(): Promise<void> {
+  private async startTls(stall: boolean): Promise<void> {
     const context = this.server.secureContext;
     if (!context) throw new Error('scripted server: a starttls action needs the tls option');
     // RFC 3207 §4.2: whatever the client sent in clear after STARTTLS is not part of the TLS session.
@@ -349,7 +380,15 @@ class Session implements ScriptConnection {
     this.discarding = false;
     this.mode = 'lines';
     this.raw.off('data', this.onData);
-    const secure = new tls.TLSSocket(this.raw, { isServer: true, secureContext: context });
+    const transport = recordTransport(this.raw, stall, (type) => {
+      if (this.secure) this.recordsAfterHandshake.push(type);
+    });
+    const clientCert = this.server.clientCertificate;
+    const secure = new tls.TLSSocket(transport, {
+      isServer: true,
+      secureContext: context,
+      ...(clientCert ? { requestCert: true, rejectUnauthorized: clientCert === 'require' } : {}),
+    });
     this.stream = secure;
     this.watch(secure);
     const ok = await new Promise<boolean>((resolve) => {
@@ -377,6 +416,70 @@ class Session implements ScriptConnection {
   }
 }
 
+/**
+ * The byte stream TLS runs over on the server side: the TCP socket, with every TLS record the
+ * client sends reported by its content type, and (`stall`) the server's writes dropped once the
+ * client's second flight has arrived after the server's first.
+ */
+function recordTransport(raw: net.Socket, stall: boolean, onRecord: (type: number) => void): Duplex {
+  let header = Buffer.alloc(0);
+  let skip = 0;
+  let served = false;
+  let stalled = false;
+  const transport = new Duplex({
+    read() {
+      raw.resume();
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      if (stalled) {
+        callback();
+        return;
+      }
+      served = true;
+      raw.write(chunk, callback);
+    },
+    final(callback) {
+      raw.end();
+      callback();
+    },
+    destroy(err, callback) {
+      // TLS is over: the TCP connection ends in order (what the client does then stays visible:
+      // its FIN). An error, or the 'destroy' action, resets it.
+      if (err) raw.destroy();
+      else {
+        raw.end();
+        raw.resume();
+      }
+      callback(err);
+    },
+  });
+  raw.on('data', (chunk: Buffer) => {
+    if (stall && served) stalled = true;
+    // Record headers: type (1), version (2), length (2); the bodies are skipped.
+    let off = 0;
+    while (off < chunk.length) {
+      if (skip > 0) {
+        const n = Math.min(skip, chunk.length - off);
+        skip -= n;
+        off += n;
+        continue;
+      }
+      const need = 5 - header.length;
+      header = Buffer.concat([header, chunk.subarray(off, off + need)]);
+      off += Math.min(need, chunk.length - off);
+      if (header.length < 5) break;
+      onRecord(header[0]!);
+      skip = header.readUInt16BE(3);
+      header = Buffer.alloc(0);
+    }
+    if (!transport.push(chunk)) raw.pause();
+  });
+  raw.on('end', () => transport.push(null));
+  raw.on('close', () => transport.destroy());
+  raw.on('error', (err) => transport.destroy(err));
+  return transport;
+}
+
 /** Starts a scripted server on a loopback address and an OS-chosen port. */
 export async function startScriptedServer(script: Script, options: ScriptedServerOptions = {}): Promise<ScriptedServer> {
   const address = options.address ?? '127.0.0.1';
@@ -389,8 +492,11 @@ export async function startScriptedServer(script: Script, options: ScriptedServe
           cert: options.tls.cert,
           ...(options.tls.ciphers !== undefined ? { ciphers: options.tls.ciphers } : {}),
           ...(options.tls.minVersion !== undefined ? { minVersion: options.tls.minVersion } : {}),
+          ...(options.tls.maxVersion !== undefined ? { maxVersion: options.tls.maxVersion } : {}),
+          ...(options.tls.clientCa !== undefined ? { ca: options.tls.clientCa } : {}),
         })
       : null,
+    clientCertificate: options.tls?.clientCertificate ?? null,
     maxLineBytes,
     maxBufferedBytes: Math.max(64 * 1024, maxLineBytes * 4),
     sockets: new Set(),

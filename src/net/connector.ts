@@ -5,7 +5,7 @@ import { Duplex } from 'node:stream';
 import { MxrayError, TlsHandshakeError } from '../core/errors.js';
 
 export { TlsHandshakeError } from '../core/errors.js';
-import { TlsRecordScanner, type TlsRecordSummary } from '../tls/records.js';
+import { TlsRecordScanner, type TappedHandshake, type TlsRecordSummary } from '../tls/records.js';
 import type { Clock, ConnectOptions, Connection, Connector, TlsClientProfile, TlsHandshake, TlsOptions } from '../core/context.js';
 
 /** Node's bundled Mozilla root store (the default trust store). */
@@ -43,6 +43,9 @@ function peerChain(socket: tls.TLSSocket): Buffer[] {
 }
 
 const noop = () => {};
+
+/** After we end a connection (QUIT answered, TLS close_notify and FIN sent), how long the server gets to close its side. */
+export const CLOSE_GRACE_MS = 2000;
 
 /** A duplex over the socket that shows every received chunk to `onChunk` first. */
 function tapStream(socket: net.Socket, onChunk: (chunk: Buffer) => void): Duplex {
@@ -118,6 +121,13 @@ class SocketConnection implements Connection {
       // TLS runs over a tap, so the record scanner sees every byte the server sends: it tells
       // "never answered" from "answered garbage" and names the alert and the last message seen.
       const scanner = new TlsRecordScanner();
+      this.handshaking = true;
+      // The server may have closed while we took in what it sent after its 220: no handshake then.
+      if (this.socket.destroyed || this.socket.readableEnded) {
+        this.socket.destroy();
+        reject(new TlsHandshakeError('the server closed the connection before the handshake', 'closed', scanner.summary(), false));
+        return;
+      }
       const tap = tapStream(this.socket, (chunk) => scanner.push(chunk));
       const secure = tls.connect(<tls.ConnectionOptions>{
         socket: tap,
@@ -131,6 +141,7 @@ class SocketConnection implements Connection {
       this.stream = secure;
       // Every source of a second call is detached on the first.
       const finish = (err: Error | null, value?: TlsHandshake) => {
+        this.handshaking = false;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         secure.off('error', onError);
@@ -158,7 +169,8 @@ class SocketConnection implements Connection {
         const cipher = secure.getCipher();
         // On a client socket: {} without an ephemeral key exchange, { type: 'DH', size } or { type: 'ECDH', name, size }.
         const ephemeral = secure.getEphemeralKeyInfo() as { type?: string; name?: string; size?: number };
-        finish(null, {
+        const handshake: TappedHandshake = {
+          records: scanner.summary(),
           protocol: secure.getProtocol(),
           cipher: cipher.name,
           cipherStandard: cipher.standardName,
@@ -166,17 +178,45 @@ class SocketConnection implements Connection {
           peerChain: peerChain(secure),
           ocspResponse: ocsp,
           handshakeMs: Math.round((this.clock.monotonic() - started) * 1000) / 1000,
-        });
+        };
+        finish(null, handshake);
       });
       // A signal aborted before we began fires no event: stop at once.
       if (options.signal?.aborted) onAbort();
     });
   }
 
+  /**
+   * Ends the connection politely: TLS close_notify (inside TLS) and FIN after everything written,
+   * then, once the server has closed its side too (or after CLOSE_GRACE_MS), the socket is freed.
+   * Whatever still arrives meanwhile is read and dropped, so that the server's FIN is seen. A
+   * connection that is already broken or gone is simply destroyed.
+   */
   close(): void {
-    this.stream.destroy();
-    this.socket.destroy();
+    if (this.closing) return;
+    this.closing = true;
+    const stream = this.stream;
+    const socket = this.socket;
+    // During a handshake there is no session to end politely: stop it.
+    if (this.handshaking || stream.destroyed || socket.destroyed || !stream.writable || !socket.writable) {
+      stream.destroy();
+      socket.destroy();
+      return;
+    }
+    const destroy = () => {
+      clearTimeout(timer);
+      stream.destroy();
+      socket.destroy();
+    };
+    const timer = setTimeout(destroy, CLOSE_GRACE_MS);
+    socket.once('close', destroy);
+    stream.on('error', noop);
+    stream.resume();
+    stream.end();
   }
+
+  private closing = false;
+  private handshaking = false;
 }
 
 /** Opens TCP connections to IP addresses only. `implicitTls` targets start TLS right away (startTls). */

@@ -10,6 +10,7 @@ import type { Transcript } from '../core/transcript.js';
 import { dotStuff, toCrlf } from './dot-stuff.js';
 import { hasCapability, parseEhlo } from './ehlo.js';
 import { SmtpSession } from './session.js';
+import type { Unread } from '../net/line-reader.js';
 import { TLS_NORMAL } from '../tls/profiles.js';
 
 export interface SmtpClientDeps {
@@ -105,8 +106,8 @@ export interface StartTlsResult {
   reply: ReplyFacts;
   /** Null when the reply was not 220 (the dialogue goes on in clear). */
   handshake: TlsHandshake | null;
-  /** Bytes the server sent after its 220 and before the handshake: dropped, never read as replies. */
-  injected: Buffer;
+  /** Bytes the server sent after its 220 and before the handshake: dropped, never read as replies (a count and a sample). */
+  injected: Unread;
 }
 
 export type AuthMechanism = 'PLAIN' | 'LOGIN';
@@ -257,11 +258,16 @@ export class SmtpClient {
     return this.session.injectedBytes;
   }
 
+  /** The first of them (at most UNREAD_SAMPLE_BYTES). */
+  get injectedSample(): Buffer {
+    return this.session.injectedSample;
+  }
+
   /** Implicit TLS (port 465): the handshake comes before the banner. */
   tlsOnConnect(choice: TlsChoice = {}): Promise<TlsHandshake> {
     return this.run('tlsOnConnect', async () => {
       if (this.secure) throw internal('TLS is already on');
-      return (await this.handshake(choice)).handshake;
+      return (await this.handshake(choice, false)).handshake;
     });
   }
 
@@ -306,8 +312,8 @@ export class SmtpClient {
       if (!options.force && !hasCapability(this.capabilities, 'STARTTLS')) throw internal('STARTTLS was not advertised (force to send it anyway)');
       const reply = await this.send('STARTTLS');
       options.onReply?.(reply);
-      if (reply.code !== 220) return { reply, handshake: null, injected: Buffer.alloc(0) };
-      const result = await this.handshake(options);
+      if (reply.code !== 220) return { reply, handshake: null, injected: { bytes: 0, sample: Buffer.alloc(0) } };
+      const result = await this.handshake(options, true);
       this.move({ phase: 'tls-started' });
       return { reply, ...result };
     });
@@ -504,7 +510,8 @@ export class SmtpClient {
     );
   }
 
-  private async handshake(choice: TlsChoice): Promise<{ handshake: TlsHandshake; injected: Buffer }> {
+  /** The handshake; `afterReply`: after a 220 to STARTTLS (what came after that reply is injected). */
+  private async handshake(choice: TlsChoice, afterReply: boolean): Promise<{ handshake: TlsHandshake; injected: Unread }> {
     const options: TlsOptions = {
       servername: choice.servername === undefined ? this.endpoint.serverName : choice.servername,
       profile: choice.profile ?? TLS_NORMAL,
@@ -514,7 +521,7 @@ export class SmtpClient {
     const { transcript } = this.deps;
     const conn = this.endpoint.conn;
     try {
-      const result = await this.timed('tls', `TLS handshake (${options.profile.name})`, () => this.session.startTls(options), () => null);
+      const result = await this.timed('tls', `TLS handshake (${options.profile.name})`, () => this.session.startTls(options, afterReply), () => null);
       const h = result.handshake;
       transcript.record(conn, 'tls', `TLS established: ${[h.protocol, h.cipher, h.group].filter(Boolean).join(' ')}`);
       return result;

@@ -26,15 +26,24 @@ export interface ReplyAssembly {
   warnings: string[];
 }
 
-/** Assembles complete reply lines (the last one final) into a reply. */
+/**
+ * Assembles complete reply lines (the last one final) into a reply. Every line should carry the
+ * same code (RFC 5321 §4.2.1); when they do not ("220-…" then "554 …"), the last line's code
+ * counts, as Postfix and most clients read it, and each line's code is kept (`codes`).
+ */
 export function assembleReply(lines: ReplyLine[]): ReplyAssembly {
   const warnings: string[] = [];
-  const first = lines[0];
-  const code = first ? first.code : 0;
-  if (lines.some((l) => l.code !== code)) warnings.push('reply lines carry different codes');
-  // RFC 2034 §3: every line of a multi-line reply repeats the code; the first one counts.
+  const last = lines[lines.length - 1];
+  const code = last ? last.code : 0;
+  const mixed = lines.some((l) => l.code !== code);
+  if (mixed) warnings.push(`reply lines carry different codes (${lines.map((l) => l.code).join(', ')}): the last line's ${code} counts`);
+  // RFC 2034 §3: every line of a multi-line reply repeats the enhanced code; the first line with
+  // the code that counts carries it.
+  const first = lines.find((l) => l.code === code);
   const enhanced = first ? enhancedCode(first.text) : null;
-  return { reply: { code, enhanced, lines: lines.map((l) => l.text) }, warnings };
+  const reply: ReplyFacts = { code, enhanced, lines: lines.map((l) => l.text) };
+  if (mixed) reply.codes = lines.map((l) => l.code);
+  return { reply, warnings };
 }
 
 /** One line of text for reports: "530 5.7.0 Must issue a STARTTLS command first". */

@@ -4,7 +4,7 @@ import type { Clock, Connection, Limits, TlsHandshake, TlsOptions } from '../cor
 import { MxrayError } from '../core/errors.js';
 import type { ReplyFacts } from '../core/schema.js';
 import type { Transcript } from '../core/transcript.js';
-import { LineReader } from '../net/line-reader.js';
+import { LineReader, type Unread } from '../net/line-reader.js';
 import { assembleReply, parseReplyLine, type ReplyLine } from './reply.js';
 
 export type SessionState =
@@ -26,6 +26,8 @@ export class SmtpSession {
   private secure = false;
   /** Bytes received after the 220 to STARTTLS and before the handshake (dropped, reported). */
   injectedBytes = 0;
+  /** The first of them (at most UNREAD_SAMPLE_BYTES). */
+  injectedSample: Buffer = Buffer.alloc(0);
   private bareLfNoted = false;
 
   constructor(
@@ -119,15 +121,19 @@ export class SmtpSession {
   }
 
   /**
-   * Upgrades to TLS after a 220 to STARTTLS (or at once for implicit TLS). Everything received
-   * and unread is dropped, and returned so the caller can report it: after the 220 there must be
-   * nothing. All that was learned before (capabilities) must be forgotten by the caller.
+   * Upgrades to TLS after a 220 to STARTTLS (`afterReply`), or at once for implicit TLS.
+   * Everything received and unread is dropped, and returned (a count and a sample) so the caller
+   * can report it: after the 220 there must be nothing. After a 220 that includes what arrives
+   * before our ClientHello can have reached the server, whatever its length or framing. All that
+   * was learned before (capabilities) must be forgotten by the caller.
    */
-  async startTls(options: TlsOptions): Promise<{ handshake: TlsHandshake; injected: Buffer }> {
-    const injected = this.reader.detach();
-    this.injectedBytes = injected.length;
-    if (injected.length) {
-      this.transcript.record(this.conn, 'error', `server sent ${injected.length} bytes after its 220 and before the handshake (discarded): ${injected.toString('latin1')}`);
+  async startTls(options: TlsOptions, afterReply = true): Promise<{ handshake: TlsHandshake; injected: Unread }> {
+    const injected = afterReply ? await this.reader.drain() : this.reader.detach();
+    this.injectedBytes = injected.bytes;
+    this.injectedSample = injected.sample;
+    if (injected.bytes) {
+      const more = injected.bytes > injected.sample.length ? ` … (the first ${injected.sample.length} shown)` : '';
+      this.transcript.record(this.conn, 'error', `server sent ${injected.bytes} bytes after its 220 and before the handshake (discarded): ${injected.sample.toString('latin1')}${more}`);
     }
     this.transcript.record(this.conn, 'tls', `TLS handshake (${options.profile.name}${options.servername ? `, SNI ${options.servername}` : ', no SNI'})`);
     let handshake: TlsHandshake;
@@ -165,9 +171,16 @@ export class SmtpSession {
     }
   }
 
+  /**
+   * Ends the connection: politely (the connection sends close_notify inside TLS and FIN, and lets
+   * the server close its side) unless the server broke the dialogue (a time-out, a malformed
+   * reply, a failed handshake): then it is simply stopped.
+   */
   close(): void {
     if (this.state.phase === 'closed') return;
+    const broken = this.state.phase === 'broken';
     this.state = { phase: 'closed' };
+    if (broken) this.connection.stream.destroy();
     this.connection.close();
     this.transcript.record(this.conn, 'close', 'connection closed');
   }

@@ -169,7 +169,19 @@ async function check(port: number, extra: Partial<ReceiverOptions> = {}): Promis
 const keyOf = (port: number) => `${MX}[127.0.0.1]:${port}`;
 
 /** A failed handshake in which the server sent nothing at all. */
-const NOTHING_SEEN = { bytes: 0, notTls: false, preview: null, serverHello: false, certificate: false, encrypted: false, alert: null };
+const NOTHING_SEEN = {
+  bytes: 0,
+  notTls: false,
+  preview: null,
+  serverHello: false,
+  certificate: false,
+  encrypted: false,
+  alert: null,
+  certificateRequest: false,
+  certificateBytes: null,
+  serverHelloDone: false,
+  encryptedBytes: 0,
+};
 
 /** What the checks make of a handshake without SNI that showed no certificate. */
 const NO_SNI_CERTIFICATE = { sameCertificate: null, certificate: null };
@@ -671,7 +683,8 @@ describe('failures on the extra connections', () => {
     const { host, ids } = await check(s.port);
     expect(host.noSni).toMatchObject({ status: 'protocol-error', peerChain: [] });
     expect(host.assessment.noSni).toEqual(NO_SNI_CERTIFICATE);
-    expect(dialogue(s, 2)).toEqual(['EHLO']);
+    // Refused, but in step: QUIT (issue 16: every session ends politely).
+    expect(dialogue(s, 2)).toEqual(['EHLO', 'QUIT']);
     expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'tls.ok']);
   });
 
@@ -1169,6 +1182,9 @@ describe('what the probe records', () => {
       // What the record layer saw: nothing at all (the server hung up).
       failure: { error: host.tls!.failure!.error, reason: host.tls!.failure!.reason, seen: NOTHING_SEEN, timedOut: false },
       injectedBytes: 0,
+      injectedSample: null,
+      clientCertificateRequested: null,
+      alertAfterHandshake: null,
       peerChain: [],
     });
     expect(host.assessment.certificate).toBeNull();
@@ -1194,7 +1210,8 @@ describe('what the probe records', () => {
     const { host } = await check(s.port, { extras: false });
     expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: 'EHLO refused on the extra connection', failure: null, peerChain: [] });
     expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: false });
-    expect(dialogue(s, 2)).toEqual([]);
+    // After the 421 banner: QUIT (RFC 5321 §3.1), as on the main connection.
+    expect(dialogue(s, 2)).toEqual(['QUIT']);
   });
 
   it('the transcript of a good session: where we connected, how long it took (injected clock), the handshake, the certificate', async () => {
@@ -1378,23 +1395,26 @@ describe('the legacy retry that succeeds', () => {
       expect.stringMatching(new RegExp(`^TLS established: TLSv1 ${retry.cipher}( \\S+)?$`)),
     ]);
     expect(ids).toEqual(['tls.old-protocol']);
-    // The legacy connection was closed at once after its handshake: no EHLO inside it.
-    expect(dialogue(s, 2)).toEqual(['EHLO', 'STARTTLS']);
+    // The legacy connection ended right after its handshake, politely: no EHLO inside it, QUIT.
+    expect(dialogue(s, 2)).toEqual(['EHLO', 'STARTTLS', 'QUIT(tls)']);
     expect(eventsOf(report, host, 'legacy').map((e) => e.kind).at(-1)).toBe('close');
   });
 });
 
-describe('a server that aborts after sending its certificate', () => {
+// Issue 16: a TLS 1.2 server that requires a client certificate sends its certificate, a
+// CertificateRequest, and after our empty Certificate an alert. That is not an abort of a broken
+// server (tls.server-aborted) but a refusal of senders without a certificate.
+describe('a server that requires a client certificate (TLS 1.2): it sends its certificate, then refuses', () => {
   const tls12 = { maxVersion: 'TLSv1.2' as const };
 
-  it('both handshakes saw its certificate: certificateReceived, server-abort-after-certificate', async () => {
+  it('both handshakes saw its certificate and its CertificateRequest: certificateReceived, tls.client-cert-required', async () => {
     const s = await serveTls({ context: tls12, requireClientCert: true });
     const { host, ids } = await check(s.port, { extras: false });
     expect(host.legacyRetry).toMatchObject({ ok: false });
-    expect(host.tls!.failure!.seen.certificate).toBe(true);
-    expect(host.legacyRetry!.failure!.seen.certificate).toBe(true);
-    expect(host.assessment).toMatchObject({ legacyCause: 'server-abort-after-certificate', certificateReceived: true });
-    expect(ids).toEqual(['tls.server-aborted']);
+    expect(host.tls!.failure!.seen).toMatchObject({ certificate: true, certificateRequest: true, alert: 'handshake_failure' });
+    expect(host.legacyRetry!.failure!.seen).toMatchObject({ certificate: true, certificateRequest: true });
+    expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: true });
+    expect(ids).toEqual(['tls.client-cert-required']);
   });
 
   it('only the first handshake saw it (the legacy one was cut short): still certificateReceived', async () => {
@@ -1411,15 +1431,15 @@ describe('a server that aborts after sending its certificate', () => {
     expect(host.legacyRetry).toMatchObject({ ok: false });
     expect(host.tls!.failure!.seen.certificate).toBe(false);
     expect(host.legacyRetry!.failure!.seen.certificate).toBe(true);
-    expect(host.assessment).toMatchObject({ legacyCause: 'server-abort-after-certificate', certificateReceived: true });
-    expect(ids).toEqual(['tls.server-aborted']);
+    expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: true });
+    expect(ids).toEqual(['tls.client-cert-required']);
   });
 
   it('the legacy connection refused STARTTLS: the first attempt alone tells, certificateReceived', async () => {
     const s = await serveTls({ context: tls12, requireClientCert: true, onStarttls: (id) => (id === 2 ? 'refuse' : 'tls') });
     const { host } = await check(s.port, { extras: false });
     expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: '454 4.7.0 not now', failure: null, peerChain: [] });
-    expect(host.assessment).toMatchObject({ legacyCause: 'server-abort-after-certificate', certificateReceived: true });
+    expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: true });
   });
 });
 
@@ -1437,7 +1457,8 @@ describe('more edges of the extra connections', () => {
     const { host, ids } = await check(s.port);
     expect(host.noSni).toEqual({ status: 'protocol-error', error: 'EHLO refused on the extra connection', peerChain: [] });
     expect(host.assessment.noSni).toEqual(NO_SNI_CERTIFICATE);
-    expect(dialogue(s, 2)).toEqual([]);
+    // After the 554 banner: QUIT (RFC 5321 §3.1), as on the main connection.
+    expect(dialogue(s, 2)).toEqual(['QUIT']);
     expect(ids).toEqual(['cert.ok', 'policy.cleartext-accepted', 'tls.ok']);
   });
 

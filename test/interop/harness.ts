@@ -107,6 +107,7 @@ export interface InteropConfig {
   oldProtocolsOnly?: boolean;
   implicitTls?: boolean;
   requestClientCert?: boolean;
+  requireClientCert?: boolean;
 }
 
 export function domainOf(config: InteropConfig): string {
@@ -198,7 +199,7 @@ export class InteropHarness {
             await mkdir(workDir, { recursive: true });
             await chmod(workDir, 0o755);
             const mx = mxOf(config);
-            const clientCaPem = config.requestClientCert ? this.pki.clientCa.cert.certPem : undefined;
+            const clientCaPem = config.requestClientCert || config.requireClientCert ? this.pki.clientCa.cert.certPem : undefined;
             const options: InstanceOptions = {
               address: config.address,
               port: config.port,
@@ -209,6 +210,7 @@ export class InteropHarness {
               ...(config.oldProtocolsOnly ? { oldProtocolsOnly: true } : {}),
               ...(config.implicitTls ? { implicitTls: true } : {}),
               ...(config.requestClientCert ? { requestClientCert: true } : {}),
+              ...(config.requireClientCert ? { requireClientCert: true } : {}),
             };
             this.instances.set(config.name, await start(options));
           } catch (err) {

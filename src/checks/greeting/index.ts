@@ -4,6 +4,7 @@ import { isMaskedBanner } from '../../smtp/ehlo.js';
 import { formatReply } from '../../smtp/reply.js';
 import { evidenceOf, hostFindings, type Check, type CheckInput } from '../check.js';
 import { isRateLimitReply } from '../replies.js';
+import { isClientCertReply } from '../tls/client-certificate.js';
 
 export type GreetingInput = CheckInput<'status' | 'statusReason' | 'statusDetail' | 'banner' | 'greeting' | 'ehloReply', never, 'timeouts' | 'profile' | 'transcript'>;
 
@@ -39,6 +40,8 @@ export const greetingCheck: Check<GreetingInput> = {
       const code = facts.ehloReply.code;
       // HELO is tried only after a 500/502 to EHLO: its acceptance means the server has no ESMTP.
       if (facts.greeting === 'HELO') add('smtp.esmtp-unsupported', { reply: formatReply(facts.ehloReply) }, ev.ehlo);
+      // Implicit TLS: "421 … No client certificate presented" is the TLS check's (tls.client-cert-required).
+      else if (isClientCertReply(facts.ehloReply)) return findings;
       else if (isRateLimitReply(facts.ehloReply)) add('smtp.rate-limited', { reply: formatReply(facts.ehloReply) }, ev.ehlo);
       else if (code !== 250 && code !== 500 && code !== 502) add('smtp.ehlo-rejected', { reply: formatReply(facts.ehloReply) }, ev.ehlo);
     }

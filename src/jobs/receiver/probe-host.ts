@@ -9,6 +9,8 @@ import { announcedName, hasCapability, isMaskedKeyword } from '../../smtp/ehlo.j
 import { formatReply } from '../../smtp/reply.js';
 import { openSmtp, type Hello, type SmtpClient, type SmtpClientDeps, type StartTlsResult, type TlsChoice } from '../../smtp/client.js';
 import { TLS_LEGACY, TLS_NORMAL } from '../../tls/profiles.js';
+import { alertOfErrorCode, recordsOf } from '../../tls/records.js';
+import type { Unread } from '../../net/line-reader.js';
 
 export interface HostTarget {
   mx: string;
@@ -134,7 +136,7 @@ async function envelope(client: SmtpClient, from: string, rcpt: string | null): 
  * A failed handshake on the main connection: the host's status and the TLS facts say so, with the
  * bytes injected before it. Returns the TLS error for the legacy retry (null when it was our bug).
  */
-function recordHandshakeFailure(facts: HostFacts, err: unknown, sni: string | null, injected: number): TlsHandshakeError | null {
+function recordHandshakeFailure(facts: HostFacts, err: unknown, sni: string | null, injected: Unread): TlsHandshakeError | null {
   setStatus(facts, err);
   facts.tls = {
     ok: false,
@@ -148,12 +150,22 @@ function recordHandshakeFailure(facts: HostFacts, err: unknown, sni: string | nu
     handshakeMs: null,
     error: facts.statusDetail,
     failure: err instanceof TlsHandshakeError ? failureOf(err) : null,
-    injectedBytes: injected,
+    injectedBytes: injected.bytes,
+    injectedSample: sampleText(injected),
+    clientCertificateRequested: null,
+    alertAfterHandshake: null,
     peerChain: [],
   };
   // (The client has recorded the failure in the transcript.)
   return err instanceof TlsHandshakeError ? err : null;
 }
+
+/** The first injected bytes as text (Latin-1: one character per byte), or null when there were none. */
+function sampleText(injected: Unread): string | null {
+  return injected.bytes ? injected.sample.subarray(0, 256).toString('latin1') : null;
+}
+
+const NOTHING_INJECTED: Unread = { bytes: 0, sample: Buffer.alloc(0) };
 
 function failureOf(e: TlsHandshakeError): HandshakeFailure {
   return { error: e.message, reason: e.reason, seen: { ...e.seen }, timedOut: e.timedOut };
@@ -205,9 +217,9 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
         handshake = await track(ctx, conn, tlsEv, () => client.tlsOnConnect());
       } catch (err) {
         // Nothing is "injected" before an implicit handshake: a banner read then is a plain server's.
-        return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(facts, err, t.serverName, 0) };
+        return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(facts, err, t.serverName, NOTHING_INJECTED) };
       }
-      facts.tls = tlsFacts(ctx, t, conn, handshake, 0);
+      facts.tls = tlsFacts(ctx, t, conn, handshake, NOTHING_INJECTED);
       facts.starttls.negotiated = true;
     }
     progress('banner');
@@ -281,13 +293,16 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
         // Before a 220 the dialogue broke (a time-out, a bad reply): that is not a handshake failure.
         // (Nor is a progress observer that threw: that is a bug, reported as ours below.)
         if (splitAt === null || observerFailed) throw err;
-        return { localAddress: opened.localAddress, tlsFailure: recordHandshakeFailure(facts, err, t.serverName, client.injectedBytes) };
+        return {
+          localAddress: opened.localAddress,
+          tlsFailure: recordHandshakeFailure(facts, err, t.serverName, { bytes: client.injectedBytes, sample: client.injectedSample }),
+        };
       }
       phases();
       if (started.handshake) {
         const shake = { handshake: started.handshake, injected: started.injected };
         // Judged outside the handshake's try: a bug of ours must not read as a handshake failure.
-        facts.tls = tlsFacts(ctx, t, conn, shake.handshake, shake.injected.length);
+        facts.tls = tlsFacts(ctx, t, conn, shake.handshake, shake.injected);
         facts.starttls.negotiated = true;
         // RFC 3207 §4.2: forget what was learned in clear and ask again, inside TLS.
         progress('EHLO in TLS');
@@ -304,6 +319,9 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
     }
   } catch (err) {
     setStatus(facts, err);
+    // An alert that ended the session inside TLS (TLS 1.3: the server's verdict on our empty
+    // Certificate comes after the handshake worked on our side).
+    if (facts.tls?.ok) facts.tls.alertAfterHandshake = alertOfErrorCode(facts.statusReason);
     // A failure after a good handshake is its own category: the server broke inside TLS.
     // (Our own bug, or input we should have refused earlier, stays what it is: never blamed on the server.)
     if (facts.starttls.negotiated && facts.status !== 'internal-error' && facts.status !== 'invalid-input' && !t.implicitTls) facts.status = 'post-tls-error';
@@ -315,8 +333,9 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
 }
 
 /** A completed handshake: its facts and certificates, both in the transcript. */
-function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshake, injected: number): TlsFacts {
+function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshake, injected: Unread): TlsFacts {
   recordCertificates(ctx, conn, h.peerChain);
+  const records = recordsOf(h);
   return {
     ok: true,
     status: 'ok',
@@ -329,7 +348,11 @@ function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshak
     handshakeMs: h.handshakeMs,
     error: null,
     failure: null,
-    injectedBytes: injected,
+    injectedBytes: injected.bytes,
+    injectedSample: sampleText(injected),
+    // A CertificateRequest travels in the clear only up to TLS 1.2; in TLS 1.3 we cannot see it.
+    clientCertificateRequested: records === null || h.protocol === 'TLSv1.3' ? null : records.certificateRequest,
+    alertAfterHandshake: null,
     peerChain: h.peerChain.map((der) => der.toString('base64')),
   };
 }
@@ -356,7 +379,8 @@ async function extraTls(ctx: ProbeContext, t: HostTarget, conn: string, helo: st
     if (!st.handshake) throw new MxrayError('starttls-refused', formatReply(st.reply));
     return { ok: true, client, handshake: st.handshake };
   } catch (err) {
-    client.close();
+    // QUIT where the dialogue is still in step (a refused EHLO or STARTTLS); a broken one is closed.
+    await client.quit();
     return { ok: false, err };
   }
 }
@@ -370,7 +394,8 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
     if (r.ok) {
       const h = r.handshake;
       recordCertificates(ctx, conn, h.peerChain, 'legacy handshake: ');
-      r.client.close();
+      // Politely, inside TLS: QUIT, its 221, close_notify (a bare close leaves an error in the server's log).
+      await r.client.quit();
       return { ok: true, protocol: h.protocol, cipher: h.cipher, cipherStandard: h.cipherStandard, error: null, failure: null, peerChain: h.peerChain.map((der) => der.toString('base64')) };
     }
     // Only the handshake itself throws a TlsHandshakeError (the refusals before it are MxrayErrors).
@@ -390,7 +415,8 @@ async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, 
       return { status: s.status, error: s.detail, peerChain: [] };
     }
     recordCertificates(ctx, conn, r.handshake.peerChain, 'without SNI: ');
-    r.client.close();
+    // Politely, inside TLS: QUIT, its 221, close_notify (a bare close leaves "lost connection after STARTTLS" in Postfix's log).
+    await r.client.quit();
     return { status: 'ok', error: null, peerChain: r.handshake.peerChain.map((der) => der.toString('base64')) };
   });
 }

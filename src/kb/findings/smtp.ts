@@ -186,6 +186,24 @@ export const SMTP_FINDINGS = defineFindings([
     refs: ['RFC 5321 §2.3.8', 'RFC 5321 §4.2', 'RFC 5321 §4.5.3.1'],
   },
   {
+    id: 'smtp.mixed-reply-codes',
+    severity: 'info',
+    actor: 'them',
+    facts: ['host', 'replies'],
+    title: '{host} sends multi-line replies whose lines carry different codes',
+    detail:
+      'Every line of a reply must carry the same code (RFC 5321 §4.2.1), but here they differ: {replies}. mxray, like Postfix and most clients, ' +
+      'acts on the last line; a client that reads the first line would act differently, for example take a refusal for an acceptance. Such ' +
+      'replies usually come from a filter, proxy or policy service in front of the mail server that adds lines of its own.',
+    opportunistic: 'Most senders act on the last line, as mxray does.',
+    verifying: 'The same.',
+    remediation: {
+      summary: 'Make every line of a reply carry the final code: fix the component (filter, proxy, policy service) that adds lines with another code.',
+      steps: ['Find which component writes the lines with the other code (connect by hand and compare with the mail server’s own replies), and fix or update it.'],
+    },
+    refs: ['RFC 5321 §4.2.1'],
+  },
+  {
     id: 'smtp.io-timeout',
     severity: 'error',
     actor: 'them',

@@ -144,6 +144,104 @@ export const TLS_FINDINGS = defineFindings([
     refs: ['RFC 8446 §6.2', 'RFC 5246 §7.2'],
   },
   {
+    id: 'tls.client-cert-required',
+    severity: 'error',
+    actor: 'either',
+    facts: ['host', 'how'],
+    title: '{host} requires a client certificate: senders without one get no TLS session',
+    detail:
+      'The server will not carry on a TLS session with a sender that presents no client certificate (mutual TLS): {how}. This is a policy ' +
+      'of the server, not a broken TLS library: partner connectors are set up this way, so that only senders with a certificate the receiver ' +
+      'trusts can deliver. mxray presents no certificate, like almost every sender on the internet. Either the sender must be configured with a ' +
+      'client certificate for this partner, or the receiver must stop requiring one (ask for it, or require it only on a connector for that partner).',
+    opportunistic:
+      'Gets no TLS session without a certificate. Where the handshake is refused, it falls back as after any failed handshake (other MX hosts, ' +
+      'then a retry without TLS: late and unencrypted). Where the server completes the handshake and then refuses (Postfix: 421), it defers and ' +
+      'retries, and the message bounces when its queue lifetime ends.',
+    verifying:
+      'Cannot deliver unless it presents a client certificate the receiver trusts: Postfix defers with the server’s 421 or “Cannot start TLS: ' +
+      'handshake failure”, Exim and Exchange the same. ' +
+      UNTIL_BOUNCE,
+    remediation: {
+      summary:
+        'Sender: configure a client certificate for this destination (one the receiver trusts). Receiver: require client certificates only from ' +
+        'the partners that have one, never on the public MX for everyone.',
+      steps: [
+        'Agree with the partner which certificate (issuer and subject) the receiver expects, and install it with its key on the sending servers.',
+        'Retest with that certificate: `openssl s_client -starttls smtp -connect <address>:25 -cert client.pem -key client.key`.',
+        'If the receiver did not mean to exclude everyone else: make it ask for a certificate instead of requiring one.',
+      ],
+      exchange: [
+        'Sender: give the Send connector for this partner its certificate (`Set-SendConnector <name> -TlsCertificateName "<I>issuer<S>subject"` ' +
+          'and, for domain security, `Set-TransportConfig -TLSSendDomainSecureList <partner domain>`).',
+        'Receiver: require mutual TLS only for the partner domains (`Set-TransportConfig -TLSReceiveDomainSecureList`), on a Receive connector ' +
+          'scoped to their addresses, not on the one that takes internet mail.',
+      ],
+      postfix: [
+        'Sender: `smtp_tls_chain_files = /etc/postfix/client.pem` (key, then certificate chain), for this partner only through a transport with ' +
+          '`-o smtp_tls_chain_files=…` in master.cf and a transport_maps entry for the domain.',
+        'Receiver: `smtpd_tls_req_ccert = no` on the public listener (keep `smtpd_tls_ask_ccert = yes` if certificates are used in ' +
+          'access rules, with check_ccert_access); require them only on a separate listener for the partner.',
+      ],
+      exim: [
+        'Sender: set tls_certificate and tls_privatekey on the smtp transport used for this partner (in a router that selects the domain).',
+        'Receiver: move the hosts out of tls_verify_hosts (which requires a certificate) into tls_try_verify_hosts (which only asks).',
+      ],
+    },
+    refs: ['RFC 8446 §4.3.2', 'RFC 5246 §7.4.4', 'Postfix TLS_README: smtpd_tls_req_ccert'],
+  },
+  {
+    id: 'tls.certificate-too-large',
+    severity: 'critical',
+    actor: 'them',
+    facts: ['host', 'size', 'limit'],
+    title: '{host} sends a certificate message of {size}, over the {limit} bytes OpenSSL-based senders accept',
+    detail:
+      'The server’s Certificate message is {size} long. OpenSSL clients refuse a certificate message longer than {limit} bytes (max_cert_list, ' +
+      '100 KiB) with “excessive message size”, and Postfix, Exim with OpenSSL and Node (mxray itself) give no setting to raise it: every ' +
+      'OpenSSL-based sender fails this handshake the same way. Usually the configured chain holds far more than the server certificate and its ' +
+      'intermediates (a whole CA bundle, duplicates), or the certificate itself carries thousands of names.',
+    opportunistic: OPPORTUNISTIC_HANDSHAKE_FAILED,
+    verifying: VERIFYING_HANDSHAKE_FAILED,
+    remediation: {
+      summary: 'Send only the server certificate and its intermediates (a few KiB); split a certificate with thousands of names.',
+      steps: [
+        'Look at what is sent: `openssl s_client -starttls smtp -connect <address>:25 -showcerts -tls1_2` (an OpenSSL client fails the same way; ' +
+          'the certificate file the server is configured with shows the chain).',
+        'Configure the chain as the server certificate followed by its intermediate(s) only; never a CA bundle or the root store.',
+        'If the certificate itself is that large (very many names), issue several certificates with fewer names each.',
+      ],
+      exchange: ['Check the certificate bound to SMTP (`Get-ExchangeCertificate`) and the intermediate store: Windows sends the chain it builds; remove stray or duplicate intermediates.'],
+      postfix: ['smtpd_tls_chain_files (or smtpd_tls_cert_file) must hold the key, the server certificate and its intermediates only; then `postfix reload`.'],
+      exim: ['tls_certificate must hold the server certificate and its intermediates only; then restart Exim.'],
+    },
+    refs: ['RFC 8446 §4.4.2', 'OpenSSL SSL_CTX_set_max_cert_list'],
+  },
+  {
+    id: 'tls.handshake-timeout',
+    severity: 'error',
+    actor: 'either',
+    facts: ['host', 'stage', 'error'],
+    title: 'The TLS handshake with {host} stalled {stage}',
+    detail:
+      'The server accepted STARTTLS and began the handshake, then fell silent {stage} ({error}); the legacy retry did not get further. A ' +
+      'stall at this point is seldom a TLS setting: a network path that drops large packets (the certificate flight is the first large one: ' +
+      'broken path MTU discovery, a wrong MSS), a firewall or IPS inspecting TLS, or a TLS offload or server that hangs.',
+    opportunistic:
+      'Waits until its own handshake time-out (Postfix smtp_starttls_timeout: 300 s), then fails as after any failed handshake: other MX hosts, ' +
+      'then a retry without TLS; the message arrives late and unencrypted, if at all.',
+    verifying: VERIFYING_HANDSHAKE_FAILED,
+    remediation: {
+      summary: 'Find what swallows the rest of the handshake: the network path, a firewall inspecting TLS, or the server.',
+      steps: [
+        'Test from another network: if it works there, the path from here drops packets (check MTU and MSS clamping on the firewalls in between).',
+        'Reproduce with `openssl s_client -starttls smtp -connect <address>:25 -msg` and see after which message it hangs.',
+        'Look at the server’s log and load at the time of the test, and at any TLS inspection on the firewalls in front of it.',
+      ],
+    },
+    refs: ['RFC 8446', 'RFC 4821'],
+  },
+  {
     id: 'tls.ok',
     severity: 'ok',
     actor: 'them',

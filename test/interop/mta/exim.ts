@@ -51,7 +51,12 @@ function eximConfig(o: InstanceOptions, d: EximPaths): string {
     if (o.implicitTls) lines.push(`tls_on_connect_ports = ${o.port}`);
     // GnuTLS priority string: the protocol versions are VERS-* items.
     if (o.oldProtocolsOnly) lines.push('tls_require_ciphers = NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1');
-    if (o.requestClientCert) {
+    if (o.requireClientCert) {
+      // Insist on a certificate from every client (a partner connector).
+      lines.push('tls_try_verify_hosts =');
+      lines.push('tls_verify_hosts = *');
+      if (tls.clientCaPem !== undefined) lines.push(`tls_verify_certificates = ${d.clientCa}`);
+    } else if (o.requestClientCert) {
       // Ask for a certificate, never insist (tls_verify_hosts would insist).
       lines.push('tls_try_verify_hosts = *');
       lines.push('tls_verify_hosts =');

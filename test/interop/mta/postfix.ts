@@ -100,7 +100,8 @@ function mainCf(o: InstanceOptions, d: { etc: string; spool: string; data: strin
     lines.push('smtpd_tls_security_level = none');
   } else {
     lines.push(`smtpd_tls_chain_files = ${d.chain}`);
-    lines.push(`smtpd_tls_security_level = ${o.requireTls ? 'encrypt' : 'may'}`);
+    // smtpd_tls_req_ccert is honoured only with mandatory TLS.
+    lines.push(`smtpd_tls_security_level = ${o.requireTls || o.requireClientCert ? 'encrypt' : 'may'}`);
     if (o.oldProtocolsOnly) {
       // TLS 1.0 and 1.1 only. OpenSSL 3 refuses them at security level 1 and above (their
       // handshake signatures use SHA-1/MD5), so the cipher lists drop to level 0 as well.
@@ -116,9 +117,9 @@ function mainCf(o: InstanceOptions, d: { etc: string; spool: string; data: strin
       lines.push('tls_medium_cipherlist = aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH:@SECLEVEL=1');
       lines.push('tls_high_cipherlist = aNULL:-aNULL:HIGH:@STRENGTH:@SECLEVEL=1');
     }
-    if (o.requestClientCert) {
+    if (o.requestClientCert || o.requireClientCert) {
       lines.push('smtpd_tls_ask_ccert = yes');
-      lines.push('smtpd_tls_req_ccert = no');
+      lines.push(`smtpd_tls_req_ccert = ${o.requireClientCert ? 'yes' : 'no'}`);
       if (o.tls.clientCaPem !== undefined) lines.push(`smtpd_tls_CAfile = ${d.clientCa}`);
     }
   }

@@ -32,6 +32,8 @@ export interface InstanceOptions {
   implicitTls?: boolean;
   /** Ask the client for a certificate (never require it). */
   requestClientCert?: boolean;
+  /** Require a client certificate (Postfix smtpd_tls_req_ccert at encrypt, Exim tls_verify_hosts): partner connectors. */
+  requireClientCert?: boolean;
 }
 
 export interface MtaInstance {

@@ -4,14 +4,29 @@ import { describe, expect, it } from 'vitest';
 import { dialogueCheck, STOPPED, type DialogueInput } from '../../../src/checks/dialogue/index.js';
 import type { Finding, TranscriptEvent } from '../../../src/core/schema.js';
 import { makeFinding } from '../../../src/kb/index.js';
-import { EV, F, found, HOST, reply } from './check-helpers.js';
+import { EV, F, found, HOST, ids, reply, tlsOk } from './check-helpers.js';
 
 const TIMEOUTS = { connectMs: 10_000, greetingMs: 300_000, commandMs: 120_000 };
 type Facts = DialogueInput['facts'];
+/** A dialogue that ran to its end: banner, EHLO, nothing else. */
+const QUIET: Facts = {
+  key: HOST,
+  evidence: EV,
+  status: 'ok',
+  statusDetail: null,
+  banner: reply(220, 'hi'),
+  ehloReply: reply(250, 'mx.example.test'),
+  starttls: { offered: false, masked: false, reply: null, negotiated: false },
+  tls: null,
+  legacyRetry: null,
+  ehloTlsReply: null,
+  envelope: [],
+  cleartext: null,
+};
 
 const run = (over: Partial<Facts>, prior: Finding[] = [], transcript: TranscriptEvent[] = []) =>
   dialogueCheck.assess({
-    facts: { key: HOST, evidence: EV, status: 'ok', statusDetail: null, banner: reply(220, 'hi'), ...over },
+    facts: { ...QUIET, ...over },
     assessment: {},
     ctx: { timeouts: TIMEOUTS, transcript },
     prior,
@@ -51,5 +66,40 @@ describe('dialogueCheck', () => {
     // A slow or masked banner says nothing about why it broke.
     const masked = [makeFinding('smtp.banner-masked', { host: HOST, banner: '220 ****' }, [], [HOST])];
     expect(found(run({ status: 'protocol-error', statusDetail: 'closed' }, masked))).toEqual([F('smtp.protocol-error', { detail: 'closed' })]);
+  });
+
+  it('not reported when the server ended the session for want of a client certificate (tls.client-cert-required says so)', () => {
+    const tls = tlsOk({ alertAfterHandshake: 'certificate_required' });
+    expect(run({ status: 'post-tls-error', statusDetail: 'connection error: tlsv13 alert certificate required', tls })).toEqual([]);
+    expect(ids(run({ status: 'post-tls-error', statusDetail: 'x', tls: tlsOk({ alertAfterHandshake: 'decode_error' }) }))).toEqual(['smtp.protocol-error']);
+  });
+
+  // Regression: "220-… then 554 …" and "250-… then 550 …" were judged by the first line; now the
+  // last line decides (smtp/reply.ts) and the inconsistency is a note.
+  it('replies whose lines carry different codes: one smtp.mixed-reply-codes naming each, with their evidence', () => {
+    const mixed = (code: number, codes: number[]) => ({ ...reply(code, ...codes.map((c) => `${c} text`)), codes });
+    const [f] = run({ banner: mixed(554, [220, 554]) });
+    expect(found([f!])).toEqual([F('smtp.mixed-reply-codes', { replies: 'banner 220, 554 → 554' })]);
+    expect(f?.evidence).toEqual([3]);
+    const all = run({
+      banner: mixed(220, [554, 220]),
+      ehloReply: mixed(550, [250, 250, 550]),
+      starttls: { offered: true, masked: false, reply: mixed(454, [220, 454]), negotiated: false },
+      ehloTlsReply: mixed(250, [421, 250]),
+      envelope: [
+        { command: 'MAIL FROM:<>', reply: mixed(550, [250, 550]) },
+        { command: 'RCPT TO:<a@b.test>', reply: reply(250, 'ok') },
+      ],
+      cleartext: { status: 'ok', steps: [{ command: 'RCPT TO:<postmaster@b.test>', reply: mixed(250, [550, 250]) }, { command: 'RSET', reply: null }] },
+    });
+    expect(found(all)).toEqual([
+      F('smtp.mixed-reply-codes', {
+        replies:
+          'banner 554, 220 → 220; EHLO 250, 250, 550 → 550; STARTTLS 220, 454 → 454; EHLO inside TLS 421, 250 → 250; MAIL FROM 250, 550 → 550; RCPT TO (cleartext session) 550, 250 → 250',
+      }),
+    ]);
+    expect(all[0]?.evidence).toEqual([3, 4, 5, 6, 7, 10, 11, 12, 13, 14]);
+    // Consistent replies: nothing.
+    expect(run({ envelope: [{ command: 'MAIL FROM:<>', reply: reply(250, 'ok') }] })).toEqual([]);
   });
 });

@@ -73,4 +73,9 @@ describe('greetingCheck', () => {
     expect(found(greet({ ehloReply: reply(554, '5.7.1 go away') }))).toEqual([F('smtp.ehlo-rejected', { reply: '554 5.7.1 go away' })]);
     for (const code of [500, 502]) expect(greet({ greeting: null, ehloReply: reply(code, 'unrecognised') }), String(code)).toEqual([]);
   });
+
+  it('implicit TLS: an EHLO refused for want of a client certificate is the TLS check\'s (tls.client-cert-required), not a rate limit here', () => {
+    expect(greet({ greeting: null, ehloReply: reply(421, '4.7.1 mx.example.test Error: No client certificate presented') })).toEqual([]);
+    expect(greet({ greeting: null, ehloReply: reply(554, '5.7.1 client certificate required') })).toEqual([]);
+  });
 });

@@ -2,8 +2,8 @@
 // the SNI-required check, from only the facts and assessment their input types declare.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../src/checks/profile.js';
-import { classifyLegacySuccess, readLegacyCause, sniRequiredCheck, tlsCheck, type TlsInput } from '../../../src/checks/tls/index.js';
-import type { LegacyCause, LegacyRetry } from '../../../src/core/schema.js';
+import { certificateTooLarge, classifyLegacySuccess, handshakeStalled, OPENSSL_MAX_CERT_LIST, readLegacyCause, sniRequiredCheck, tlsCheck, type TlsInput } from '../../../src/checks/tls/index.js';
+import type { HandshakeFailure, LegacyCause, LegacyRetry } from '../../../src/core/schema.js';
 import { cap, EV, F, found, HOST, ids, reply, tlsFailed, tlsOk } from './check-helpers.js';
 
 type Facts = TlsInput['facts'];
@@ -78,9 +78,9 @@ describe('tlsCheck: a handshake that failed, read with the legacy retry', () => 
 describe('readLegacyCause and the profile', () => {
   it("a legacy handshake that worked on a protocol outside the profile's currentProtocols: old-protocol", () => {
     const failed = tlsFailed('unsupported protocol', { alert: 'protocol_version' });
-    expect(readLegacyCause({ tls: failed, legacyRetry: retry({ protocol: 'TLSv1' }) }, DEFAULT_PROFILE.currentProtocols)).toEqual({ legacyCause: 'old-protocol', certificateReceived: true });
-    expect(readLegacyCause({ tls: failed, legacyRetry: retry({ protocol: 'TLSv1.2' }) }, DEFAULT_PROFILE.currentProtocols).legacyCause).toBe('no-shared-cipher');
-    expect(readLegacyCause({ tls: failed, legacyRetry: retry({ protocol: 'TLSv1.2' }) }, ['TLSv1.3']).legacyCause).toBe('old-protocol');
+    expect(readLegacyCause({ tls: failed, ehloTlsReply: null, legacyRetry: retry({ protocol: 'TLSv1' }) }, DEFAULT_PROFILE.currentProtocols)).toEqual({ legacyCause: 'old-protocol', certificateReceived: true });
+    expect(readLegacyCause({ tls: failed, ehloTlsReply: null, legacyRetry: retry({ protocol: 'TLSv1.2' }) }, DEFAULT_PROFILE.currentProtocols).legacyCause).toBe('no-shared-cipher');
+    expect(readLegacyCause({ tls: failed, ehloTlsReply: null, legacyRetry: retry({ protocol: 'TLSv1.2' }) }, ['TLSv1.3']).legacyCause).toBe('old-protocol');
     expect(classifyLegacySuccess('TLSv1.2', 'AES128-SHA', null, ['TLSv1.3'])).toBe('old-protocol');
     expect(classifyLegacySuccess(null, 'AES128-SHA', null)).toBe('old-protocol');
   });
@@ -88,20 +88,20 @@ describe('readLegacyCause and the profile', () => {
   it('a legacy handshake that failed too: the cause from both attempts, and whether a certificate was seen', () => {
     const failed = tlsFailed('handshake failure');
     const second = { error: 'handshake failure', reason: 'handshake', seen: { ...failed.failure!.seen, certificate: true }, timedOut: false };
-    expect(readLegacyCause({ tls: failed, legacyRetry: retry({ ok: false, failure: second }) }, DEFAULT_PROFILE.currentProtocols)).toEqual({
+    expect(readLegacyCause({ tls: failed, ehloTlsReply: null, legacyRetry: retry({ ok: false, failure: second }) }, DEFAULT_PROFILE.currentProtocols)).toEqual({
       legacyCause: 'server-abort-after-certificate',
       certificateReceived: true,
     });
-    expect(readLegacyCause({ tls: failed, legacyRetry: retry({ ok: false, failure: null }) }, DEFAULT_PROFILE.currentProtocols)).toEqual({
+    expect(readLegacyCause({ tls: failed, ehloTlsReply: null, legacyRetry: retry({ ok: false, failure: null }) }, DEFAULT_PROFILE.currentProtocols)).toEqual({
       legacyCause: 'no-shared-cipher',
       certificateReceived: false,
     });
   });
 
   it('no retry, or no failed first handshake: nothing read', () => {
-    expect(readLegacyCause({ tls: tlsFailed('x'), legacyRetry: null }, DEFAULT_PROFILE.currentProtocols)).toEqual({ legacyCause: null, certificateReceived: null });
-    expect(readLegacyCause({ tls: tlsOk(), legacyRetry: retry() }, DEFAULT_PROFILE.currentProtocols)).toEqual({ legacyCause: null, certificateReceived: null });
-    expect(readLegacyCause({ tls: null, legacyRetry: retry() }, DEFAULT_PROFILE.currentProtocols)).toEqual({ legacyCause: null, certificateReceived: null });
+    expect(readLegacyCause({ tls: tlsFailed('x'), ehloTlsReply: null, legacyRetry: null }, DEFAULT_PROFILE.currentProtocols)).toEqual({ legacyCause: null, certificateReceived: null });
+    expect(readLegacyCause({ tls: tlsOk(), ehloTlsReply: null, legacyRetry: retry() }, DEFAULT_PROFILE.currentProtocols)).toEqual({ legacyCause: null, certificateReceived: null });
+    expect(readLegacyCause({ tls: null, ehloTlsReply: null, legacyRetry: retry() }, DEFAULT_PROFILE.currentProtocols)).toEqual({ legacyCause: null, certificateReceived: null });
   });
 });
 
@@ -120,5 +120,117 @@ describe('sniRequiredCheck', () => {
     expect(run(tlsOk(), { status: 'connection-refused', error: 'ECONNREFUSED' })).toEqual([]);
     expect(run(tlsOk(), null)).toEqual([]);
     expect(run(tlsFailed('x'), { status: 'tls-handshake-error', error: 'x' })).toEqual([]);
+  });
+});
+
+describe('tlsCheck: failures that are not a broken server (issue 16)', () => {
+  /** A failed attempt as measured: OpenSSL's code, the words, what the record layer saw. */
+  const failure = (reason: string, seen: Partial<HandshakeFailure['seen']>, timedOut = false): HandshakeFailure => ({
+    error: reason === 'timeout' ? 'no TLS handshake within 15000 ms' : reason,
+    reason,
+    seen: { bytes: 2000, notTls: false, preview: null, serverHello: true, certificate: true, encrypted: false, alert: null, ...seen },
+    timedOut,
+  });
+  const failedWith = (f: HandshakeFailure) => ({ ...tlsFailed(f.error), failure: f, error: f.error });
+  const legacyFailed = (f: HandshakeFailure | null) => retry({ ok: false, protocol: null, cipher: null, error: f?.error ?? 'x', failure: f });
+  const noTlsDialogue = { capabilitiesInTls: null, ehloTlsReply: null };
+  const cause = (over: Partial<Facts>) => readLegacyCause({ ...facts(over), ...over }, DEFAULT_PROFILE.currentProtocols).legacyCause;
+
+  // Regression: a CertificateRequest, our empty Certificate, then the alert read as "the server
+  // aborted after its certificate" (tls.server-aborted, "broken TLS library").
+  it('TLS 1.2: CertificateRequest, then handshake_failure: tls.client-cert-required, not tls.server-aborted', () => {
+    const f = failure('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', { certificateRequest: true, serverHelloDone: true, alert: 'handshake_failure' });
+    const over = { tls: failedWith(f), legacyRetry: legacyFailed(f), ...noTlsDialogue };
+    expect(cause(over)).toBe('unknown');
+    const findings = run(over, cause(over));
+    expect(found(findings)).toEqual([F('tls.client-cert-required', { how: 'it asked for a client certificate and then refused the handshake without one (handshake_failure)' })]);
+    expect(findings[0]?.evidence).toEqual([8, 9, 17]);
+    // Without the request, the same alert after a certificate is still an abort (or what the legacy retry says).
+    const abort = failure('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', { alert: 'handshake_failure' });
+    expect(cause({ tls: failedWith(abort), legacyRetry: legacyFailed(abort) })).toBe('server-abort-after-certificate');
+    // A request, then an alert that says nothing about certificates: not this.
+    const other = failure('ERR_SSL_TLSV1_ALERT_DECODE_ERROR', { certificateRequest: true, alert: 'decode_error' });
+    expect(ids(run({ tls: failedWith(other), legacyRetry: legacyFailed(other), ...noTlsDialogue }, 'unknown'))).toEqual(['tls.handshake-failed']);
+  });
+  it('every refusal alert counts after a CertificateRequest; certificate_required by OpenSSL\'s code alone', () => {
+    for (const alert of ['certificate_required', 'handshake_failure', 'bad_certificate', 'certificate_unknown', 'access_denied']) {
+      const f = failure('x', { certificateRequest: true, alert });
+      expect(ids(run({ tls: failedWith(f), legacyRetry: legacyFailed(null), ...noTlsDialogue })), alert).toEqual(['tls.client-cert-required']);
+    }
+    const f = failure('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', { encrypted: true, certificate: false });
+    expect(found(run({ tls: failedWith(f), legacyRetry: legacyFailed(null), ...noTlsDialogue }))).toEqual([
+      F('tls.client-cert-required', { how: 'it refused the handshake without a client certificate (certificate_required)' }),
+    ]);
+    // Seen only in the legacy retry (TLS 1.2): the same.
+    const plain = failure('socket hang up', { encrypted: true, certificate: false });
+    const legacy = failure('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', { certificateRequest: true, alert: 'handshake_failure' });
+    expect(ids(run({ tls: failedWith(plain), legacyRetry: legacyFailed(legacy), ...noTlsDialogue }))).toEqual(['tls.client-cert-required']);
+  });
+  it('TLS 1.3: the handshake worked on our side, then certificate_required ended the session: tls.client-cert-required instead of tls.ok', () => {
+    const findings = run({ tls: tlsOk({ alertAfterHandshake: 'certificate_required' }), ...noTlsDialogue });
+    expect(found(findings)).toEqual([F('tls.client-cert-required', { how: 'it ended the session right after the handshake with the alert certificate_required' })]);
+    expect(findings[0]?.evidence).toEqual([8, 9, 10, 11]);
+    // Another alert after the handshake is not about certificates.
+    expect(ids(run({ tls: tlsOk({ alertAfterHandshake: 'decode_error' }), ...noTlsDialogue }))).toEqual(['tls.ok']);
+  });
+  it("Postfix smtpd_tls_req_ccert: the handshake works, EHLO gets 421 … No client certificate presented: tls.client-cert-required, not smtp.rate-limited", () => {
+    const postfix = reply(421, '4.7.1 mx.example.test Error: No client certificate presented');
+    expect(found(run({ ehloTlsReply: postfix, capabilitiesInTls: null }))).toEqual([
+      F('tls.client-cert-required', { how: 'it completed the handshake, then answered EHLO with 421 4.7.1 mx.example.test Error: No client certificate presented' }),
+    ]);
+    expect(ids(run({ ehloTlsReply: reply(421, '4.7.1 mx.example.test Error: Client certificate not trusted'), capabilitiesInTls: null }))).toEqual(['tls.client-cert-required']);
+    // Over implicit TLS the EHLO reply is inside TLS too.
+    expect(ids(run({ ehloTlsReply: postfix, capabilitiesInTls: null, implicitTls: true }))).toEqual(['tls.client-cert-required']);
+    // A 421 about something else stays a rate limit; a 250 naming certificates is no refusal.
+    expect(ids(run({ ehloTlsReply: reply(421, '4.7.0 too many connections'), capabilitiesInTls: null }))).toEqual(['tls.ok', 'smtp.rate-limited']);
+    expect(ids(run({ ehloTlsReply: reply(250, 'mx.example.test client certificate required'), capabilitiesInTls: null }))).toEqual(['tls.ok']);
+  });
+  it('a server that only asks for a certificate and goes on without one: a fact, no finding', () => {
+    expect(ids(run({ tls: tlsOk({ protocol: 'TLSv1.2', clientCertificateRequested: true }) }))).toEqual(['tls.ok']);
+  });
+  it('a certificate message over OpenSSL\'s 100 KiB: tls.certificate-too-large, sized from the records (exact where TLS ≤ 1.2 shows it)', () => {
+    expect(OPENSSL_MAX_CERT_LIST).toBe(102_400);
+    const v13 = failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificate: false, encrypted: true, encryptedBytes: 65_536 });
+    const v12 = failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificateBytes: 131_077 });
+    const over = { tls: failedWith(v13), legacyRetry: legacyFailed(v12), ...noTlsDialogue };
+    expect(cause(over)).toBe('unknown');
+    const findings = run(over, 'unknown');
+    expect(found(findings)).toEqual([F('tls.certificate-too-large', { size: '131077 bytes', limit: 102_400 })]);
+    expect(findings[0]?.evidence).toEqual([8, 9, 17]);
+    // TLS 1.3 only (the legacy retry got no further): the error says it is over the limit.
+    expect(found(run({ tls: failedWith(v13), legacyRetry: legacyFailed(null), ...noTlsDialogue }))).toEqual([F('tls.certificate-too-large', { size: 'more than 102400 bytes', limit: 102_400 })]);
+    // OpenSSL's words without its code count as well.
+    const words = { ...v12, reason: 'handshake', error: 'error:0A000098:SSL routines::excessive message size' };
+    expect(ids(run({ tls: failedWith(words), legacyRetry: null, ...noTlsDialogue }))).toEqual(['tls.certificate-too-large']);
+    // A certificate under the limit: some other message was too large; not this finding.
+    const small = failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificateBytes: 4000, certificateRequest: true });
+    expect(certificateTooLarge({ tls: failedWith(small), legacyRetry: null })).toBeNull();
+    expect(certificateTooLarge({ tls: failedWith(failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificateBytes: 102_400 })), legacyRetry: null })).toBeNull();
+    expect(certificateTooLarge({ tls: failedWith(failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificateBytes: 102_401 })), legacyRetry: null })).toEqual({ bytes: 102_401 });
+    expect(certificateTooLarge({ tls: tlsOk(), legacyRetry: null })).toBeNull();
+    expect(certificateTooLarge({ tls: failedWith(failure('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', { certificateBytes: 200_000 })), legacyRetry: null })).toBeNull();
+  });
+  it('a server that stalls after its first flight: tls.handshake-timeout, not tls.server-aborted', () => {
+    const stall = failure('timeout', { serverHelloDone: true }, true);
+    const over = { tls: failedWith(stall), legacyRetry: legacyFailed(stall), ...noTlsDialogue };
+    expect(cause(over)).toBe('unknown');
+    expect(found(run(over, 'unknown'))).toEqual([
+      F('tls.handshake-timeout', { stage: 'after its first flight (ServerHello … ServerHelloDone), waiting for its Finished', error: 'no TLS handshake within 15000 ms' }),
+    ]);
+    const stage = (seen: Partial<HandshakeFailure['seen']>) => handshakeStalled({ tls: failedWith(failure('timeout', seen, true)), legacyRetry: null });
+    expect(stage({ certificate: false })).toBe('after its ServerHello');
+    expect(stage({ certificate: false, encrypted: true })).toBe('after its ServerHello and part of its encrypted flight');
+    expect(stage({ serverHello: false, certificate: false, bytes: 3 })).toBe('after 3 bytes, before a ServerHello');
+    expect(stage({ serverHello: false, certificate: false, bytes: 0 })).toBe('without answering our ClientHello at all');
+    // Not a stall: our own abort, a non-TLS answer, a legacy retry that worked, no time-out at all.
+    expect(handshakeStalled({ tls: failedWith(failure('aborted', {}, true)), legacyRetry: null })).toBeNull();
+    expect(stage({ notTls: true })).toBeNull();
+    expect(handshakeStalled({ tls: failedWith(stall), legacyRetry: retry() })).toBeNull();
+    expect(handshakeStalled({ tls: failedWith(failure('timeout', {}, false)), legacyRetry: null })).toBeNull();
+    expect(handshakeStalled({ tls: tlsOk(), legacyRetry: null })).toBeNull();
+  });
+  it('our own bug in a handshake is still nobody\'s fault', () => {
+    const f = failure('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', { certificateRequest: true, alert: 'handshake_failure' });
+    expect(run({ tls: { ...failedWith(f), status: 'internal-error' }, legacyRetry: null, ...noTlsDialogue })).toEqual([]);
   });
 });

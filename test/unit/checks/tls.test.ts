@@ -2,7 +2,7 @@
 // attempt and the legacy retry. The error texts are OpenSSL 1.1/3 reason strings as Node reports them.
 import { describe, expect, it } from 'vitest';
 import { classifyHandshakeFailure, classifyLegacySuccess, type HandshakeAttempt } from '../../../src/checks/tls/index.js';
-import type { TlsRecordSummary } from '../../../src/tls/records.js';
+import type { TlsRecordSummaryFacts as TlsRecordSummary } from '../../../src/core/schema.js';
 
 const seen = (over: Partial<TlsRecordSummary> = {}): TlsRecordSummary => ({
   bytes: 100,

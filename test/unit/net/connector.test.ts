@@ -6,11 +6,12 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Clock, Connection } from '../../../src/core/context.js';
+import type { Clock, Connection, TlsHandshake } from '../../../src/core/context.js';
 import { MxrayError } from '../../../src/core/errors.js';
 import { createRootCa, createSelfSigned, type IssuedCert } from '../../../src/demo/test-pki.js';
-import { bundledRootCertificates, connectFailure, createConnector, handshakeFailure, TlsHandshakeError } from '../../../src/net/connector.js';
-import type { TlsRecordSummary } from '../../../src/tls/records.js';
+import { startScriptedServer, type ScriptConnection, type ScriptedServerTls } from '../../../src/demo/scripted-server.js';
+import { bundledRootCertificates, CLOSE_GRACE_MS, connectFailure, createConnector, handshakeFailure, TlsHandshakeError } from '../../../src/net/connector.js';
+import { emptyRecordSummary, recordsOf, type TlsRecordSummary } from '../../../src/tls/records.js';
 import { TLS_LEGACY, TLS_NORMAL } from '../../../src/tls/profiles.js';
 
 const MX = 'mx.connector.test';
@@ -111,10 +112,15 @@ describe('createConnector: TCP', () => {
     const got = receive(s, '\r\n');
     c.stream.write('EHLO client.example\r\n');
     expect(await got).toBe('EHLO client.example\r\n');
-    // close() ends the connection for the server too.
+    // close() ends the connection for the server too, with a FIN (an orderly end, not a reset).
+    let serverSaw = '';
+    s.once('end', () => (serverSaw = 'end'));
     const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
+    const ours = new Promise<void>((resolve) => c.stream.once('close', () => resolve()));
     c.close();
     await closed;
+    expect(serverSaw).toBe('end');
+    await ours;
     expect(c.stream.destroyed).toBe(true);
   });
   it('a reset while nobody reads yet does not take the process down', async () => {
@@ -133,9 +139,11 @@ describe('createConnector: TCP', () => {
     await errored;
   });
   it('has no addresses once closed', async () => {
-    const { port } = await listen(net.createServer());
+    const { port } = await listen(net.createServer((s) => s.resume()));
     const c = await createConnector(clock).connect({ address: '127.0.0.1', port, timeoutMs: 5000 });
+    const ours = new Promise<void>((resolve) => c.stream.once('close', () => resolve()));
     c.close();
+    await ours;
     expect(c.remoteAddress).toBe('');
     expect(c.localAddress).toBeNull();
   });
@@ -478,6 +486,10 @@ describe('Connection.startTls: handshakes that fail', () => {
       certificate: false,
       encrypted: false,
       alert: null,
+      certificateRequest: false,
+      certificateBytes: null,
+      serverHelloDone: false,
+      encryptedBytes: 0,
     });
     expect(c.stream.destroyed).toBe(true);
   });
@@ -515,7 +527,7 @@ describe('Connection.startTls: handshakes that fail', () => {
     expect(err.message).not.toBe('');
   });
   it('reads what a failed handshake means from the error Node gives', () => {
-    const seen: TlsRecordSummary = { bytes: 7, notTls: false, preview: null, serverHello: false, certificate: false, encrypted: false, alert: 'handshake_failure' };
+    const seen: TlsRecordSummary = { ...emptyRecordSummary(), bytes: 7, alert: 'handshake_failure' };
     const openssl = Object.assign(new Error('C0:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure'), {
       code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
       reason: 'sslv3 alert handshake failure',
@@ -562,5 +574,108 @@ describe('Connection.startTls: handshakes that fail', () => {
     expect(err).toMatchObject({ reason: 'aborted', timedOut: true });
     expect(err.message).not.toBe('');
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('the connection: what the record layer shows, and a polite end', () => {
+  /** A TLS server that starts TLS at once, and the connection it sees. */
+  async function tlsAtOnce(tlsOptions: Omit<ScriptedServerTls, 'key' | 'cert'> = {}): Promise<{ port: number; seen: () => ScriptConnection }> {
+    let conn: ScriptConnection | null = null;
+    const server = await startScriptedServer(
+      (c) => {
+        conn = c;
+        return { greeting: () => [{ type: 'starttls' }] };
+      },
+      { tls: { key: rsaLeaf.keyPem, cert: rsaLeaf.certPem, ...tlsOptions } },
+    );
+    cleanups.push(() => void server.stop());
+    return {
+      port: server.port,
+      seen: () => {
+        expect(conn).not.toBeNull();
+        return conn!;
+      },
+    };
+  }
+  const closedStream = (c: Connection) => new Promise<void>((resolve) => (c.stream.destroyed ? resolve() : c.stream.once('close', () => resolve())));
+
+  // Regression: close() destroyed the sockets at once: no TLS close_notify, so Exim logged "TLS error
+  // on connection … (recv): The TLS connection was non-properly terminated".
+  it('close() inside TLS sends close_notify (an alert record, visible in TLS 1.2) and then FIN', async () => {
+    const { port, seen } = await tlsAtOnce({ maxVersion: 'TLSv1.2' });
+    const c = await connected(port);
+    const h = await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
+    expect(h.protocol).toBe('TLSv1.2');
+    const closed = closedStream(c);
+    c.close();
+    await closed;
+    expect(seen().recordsAfterHandshake).toEqual([21]);
+    expect(seen().clientEnd).toBe('fin');
+  });
+  it('a handshake that worked carries what the record layer saw: TLS 1.2 shows the first flight and whether a client certificate was asked for', async () => {
+    const plain = await tlsAtOnce({ maxVersion: 'TLSv1.2' });
+    const h1 = await (await connected(plain.port)).startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
+    expect(recordsOf(h1)).toMatchObject({ serverHello: true, certificate: true, certificateRequest: false, serverHelloDone: true, alert: null });
+    const asking = await tlsAtOnce({ maxVersion: 'TLSv1.2', clientCertificate: 'ask' });
+    const h2 = await (await connected(asking.port)).startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
+    expect(recordsOf(h2)).toMatchObject({ certificateRequest: true, serverHelloDone: true });
+    // A handshake that did not come from this connector (a test's fake) shows nothing.
+    expect(recordsOf({ ...h2, records: undefined } as unknown as TlsHandshake)).toBeNull();
+  });
+  it('a server that requires a client certificate: TLS 1.2 fails with the request and its alert; TLS 1.3 works, then the alert ends the stream', async () => {
+    const v12 = await tlsAtOnce({ maxVersion: 'TLSv1.2', clientCertificate: 'require' });
+    const err = await failure<TlsHandshakeError>((await connected(v12.port)).startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 }));
+    expect(err).toBeInstanceOf(TlsHandshakeError);
+    expect(err.reason).toBe('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE');
+    expect(err.seen).toMatchObject({ certificateRequest: true, alert: 'handshake_failure', serverHelloDone: true });
+    const v13 = await tlsAtOnce({ clientCertificate: 'require' });
+    const c = await connected(v13.port);
+    const h = await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
+    expect(h.protocol).toBe('TLSv1.3');
+    const streamError = await new Promise<NodeJS.ErrnoException>((resolve) => c.stream.once('error', resolve));
+    expect(streamError.code).toBe('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
+  });
+  it('no handshake on a connection the server has already closed: TlsHandshakeError closed at once, nothing sent', async () => {
+    const { port, server } = await listen(net.createServer((s) => s.end('220 bye\r\n')));
+    const got: Buffer[] = [];
+    server.on('connection', (s: net.Socket) => s.on('data', (d: Buffer) => got.push(d)));
+    const c = await connected(port);
+    c.stream.resume();
+    await ended(c.stream);
+    const err = await failure<TlsHandshakeError>(c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 }));
+    expect(err).toMatchObject({ reason: 'closed', timedOut: false });
+    expect(err.seen).toEqual(emptyRecordSummary());
+    expect(Buffer.concat(got).length).toBe(0);
+  });
+  it('close() during a handshake stops it at once (no polite end to a session that never began)', async () => {
+    const { port } = await listen(net.createServer((s) => s.resume()));
+    const c = await connected(port);
+    const p = c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 60_000 });
+    c.close();
+    expect(c.stream.destroyed).toBe(true);
+    await expect(p).rejects.toMatchObject({ reason: 'closed' });
+  });
+  it('close() of a connection already gone just frees it', async () => {
+    const { port, sockets } = await listen(net.createServer());
+    const c = await connected(port);
+    await new Promise((resolve) => setImmediate(resolve));
+    const closed = closedStream(c);
+    for (const s of sockets) s.destroy();
+    c.stream.resume();
+    await closed;
+    c.close();
+    expect(c.stream.destroyed).toBe(true);
+  });
+  it('a server that never closes its side is let go after CLOSE_GRACE_MS', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { port } = await listen(net.createServer({ allowHalfOpen: true }, (s) => s.resume()));
+    const c = await connected(port);
+    c.close();
+    expect(c.stream.destroyed).toBe(false);
+    await vi.advanceTimersByTimeAsync(CLOSE_GRACE_MS - 1);
+    expect(c.stream.destroyed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.stream.destroyed).toBe(true);
+    expect(CLOSE_GRACE_MS).toBe(2000);
   });
 });

@@ -1,7 +1,7 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MxrayError } from '../../../src/core/errors.js';
-import { LineReader } from '../../../src/net/line-reader.js';
+import { DRAIN_MAX_BYTES, LineReader, UNREAD_SAMPLE_BYTES } from '../../../src/net/line-reader.js';
 
 /** Lets the stream deliver what was written (PassThrough emits 'data' on a later tick). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -52,10 +52,28 @@ describe('LineReader: the line cap (bytes before the LF, CR included)', () => {
     const r = new LineReader(s, 8);
     s.write('220 ok\r\n12345678\r\n250 after\r\n');
     expect((await r.readLine(100, 'io-timeout')).text).toBe('220 ok');
+    // Nobody asked for more when the long line came: the reading ends only now that somebody does.
+    expect(s.destroyed).toBe(false);
     await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'protocol-error', detail: 'line-too-long', message: expect.stringMatching(/./) });
     expect(s.destroyed).toBe(true);
-    // Nothing of the long line is kept, not even as bytes left over.
-    expect(r.detach()).toHaveLength(0);
+    // The same failure for every later read.
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ detail: 'line-too-long' });
+  });
+  // Regression (STARTTLS injection of more than the cap): an over-long line nobody asked for
+  // destroyed the socket at once, so the TLS handshake after a 220 failed with "socket closed".
+  it('a too-long line nobody has asked for yet is only counted (first bytes kept), and detach returns it as unread', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 8);
+    const flood = 'x'.repeat(100_000);
+    s.write(`220 go\r\n${flood}`);
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('220 go');
+    s.write('more\r\nand more');
+    await settle();
+    expect(s.destroyed).toBe(false);
+    const unread = r.detach();
+    expect(unread.bytes).toBe(100_000 + 14);
+    expect(unread.sample.toString()).toBe(flood.slice(0, UNREAD_SAMPLE_BYTES));
+    expect(UNREAD_SAMPLE_BYTES).toBe(256);
   });
   it('fails on a long line with its LF in the same chunk while a reader waits', async () => {
     const s = new PassThrough();
@@ -115,10 +133,24 @@ describe('LineReader: the queue of lines nobody asked for', () => {
     expect(s.destroyed).toBe(false);
     s.write('b\n');
     await settle();
-    expect(s.destroyed).toBe(true);
-    // What arrived before the flood can still be read; then the flood is reported.
-    for (let i = 0; i < 513; i++) await r.readLine(100, 'io-timeout');
+    // The line beyond is only counted; what arrived before the flood can still be read; then the
+    // flood is reported and the reading ends.
+    expect(r.pending).toBe(512);
+    for (let i = 0; i < 512; i++) await r.readLine(100, 'io-timeout');
+    expect(s.destroyed).toBe(false);
     await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'protocol-error', detail: 'flood', message: expect.stringMatching(/./) });
+    expect(s.destroyed).toBe(true);
+  });
+  it('a flood nobody asked for goes to the unread bytes (a detach before TLS), lines first', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 16);
+    s.write('a\n'.repeat(600));
+    await settle();
+    expect(r.pending).toBe(512);
+    const unread = r.detach();
+    expect(unread.bytes).toBe(1200);
+    expect(unread.sample.toString()).toBe('a\n'.repeat(128));
+    expect(s.destroyed).toBe(false);
   });
   it('holds at most 10 000 lines, however short', async () => {
     const s = new PassThrough();
@@ -129,6 +161,9 @@ describe('LineReader: the queue of lines nobody asked for', () => {
     expect(s.destroyed).toBe(false);
     s.write('\n');
     await settle();
+    expect(r.pending).toBe(10_000);
+    for (let i = 0; i < 10_000; i++) await r.readLine(100, 'io-timeout');
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ detail: 'flood' });
     expect(s.destroyed).toBe(true);
   });
   it('frees the room of every line read', async () => {
@@ -285,7 +320,7 @@ describe('LineReader.detach (before a TLS upgrade)', () => {
     const r = new LineReader(s, 100);
     s.write('220 go ahead\r\n250-INJECTED\r\n250 bare\npart');
     expect((await r.readLine(100, 'io-timeout')).text).toBe('220 go ahead');
-    expect(r.detach().toString()).toBe('250-INJECTED\r\n250 bare\npart');
+    expect(r.detach()).toEqual({ bytes: 27, sample: Buffer.from('250-INJECTED\r\n250 bare\npart') });
     expect(r.pending).toBe(0);
   });
   it('also returns what the stream holds but has not emitted yet', async () => {
@@ -300,14 +335,14 @@ describe('LineReader.detach (before a TLS upgrade)', () => {
     s.write('250 and more\r\n');
     await settle();
     expect(r.pending).toBe(1);
-    expect(r.detach().toString()).toBe('250-INJECTED\r\n250 more\r\n250 and more\r\n');
+    expect(r.detach().sample.toString()).toBe('250-INJECTED\r\n250 more\r\n250 and more\r\n');
   });
   it('returns nothing when nothing came, and stops reading the stream', async () => {
     const s = new PassThrough();
     const r = new LineReader(s, 100);
     s.write('220 go ahead\r\n');
     expect((await r.readLine(100, 'io-timeout')).text).toBe('220 go ahead');
-    expect(r.detach()).toHaveLength(0);
+    expect(r.detach()).toEqual({ bytes: 0, sample: Buffer.alloc(0) });
     expect(s.isPaused()).toBe(true);
     // What follows stays in the stream for the TLS layer.
     s.write('250 next\r\n');
@@ -354,8 +389,66 @@ describe('LineReader.detach (before a TLS upgrade)', () => {
     const r = new LineReader(s, 8);
     s.write('1234567');
     await settle();
-    expect(r.detach().toString()).toBe('1234567');
+    expect(r.detach().sample.toString()).toBe('1234567');
     // Nothing of the partial line is counted any more.
-    expect(r.detach()).toHaveLength(0);
+    expect(r.detach()).toEqual({ bytes: 0, sample: Buffer.alloc(0) });
+  });
+});
+
+describe('LineReader.drain (after a 220 to STARTTLS)', () => {
+  it('takes in what is there and what arrives until the stream has been quiet for a turn, then pauses it for TLS', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.write('220 go\r\n250-INJECTED\r\n');
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('220 go');
+    const drained = r.drain();
+    s.write('250 ');
+    await settle();
+    s.write('LATER');
+    expect(await drained).toEqual({ bytes: 23, sample: Buffer.from('250-INJECTED\r\n250 LATER') });
+    expect(s.isPaused()).toBe(true);
+    // What comes after that stays in the stream for the TLS layer.
+    s.write('TLS');
+    await settle();
+    expect(String(s.read())).toBe('TLS');
+  });
+  it('stops at once when the server closed, and when nothing came', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.end('220 go\r\nbye');
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('220 go');
+    expect(await r.drain()).toEqual({ bytes: 3, sample: Buffer.from('bye') });
+    expect(s.readableEnded).toBe(true);
+    const quiet = new LineReader(new PassThrough(), 100);
+    expect(await quiet.drain()).toEqual({ bytes: 0, sample: Buffer.alloc(0) });
+  });
+  it('stops taking in after DRAIN_MAX_BYTES: an endless flood does not hold the handshake', async () => {
+    const s = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const r = new LineReader(s, 100);
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    let stop = false;
+    const flood = (async () => {
+      while (!stop) {
+        s.write(chunk);
+        await settle();
+      }
+    })();
+    const unread = await r.drain();
+    stop = true;
+    await flood;
+    expect(unread.bytes).toBeGreaterThanOrEqual(DRAIN_MAX_BYTES);
+    expect(unread.bytes).toBeLessThan(DRAIN_MAX_BYTES + 4 * chunk.length);
+    expect(DRAIN_MAX_BYTES).toBe(16 * 1024 * 1024);
+  });
+  it('keeps the reason of a TLS error: OpenSSL\'s code for an alert, socket-error otherwise', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    const p = r.readLine(1000, 'io-timeout');
+    s.destroy(Object.assign(new Error('tlsv13 alert certificate required'), { code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' }));
+    await expect(p).rejects.toMatchObject({ code: 'protocol-error', detail: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
+    const t = new PassThrough();
+    const q = new LineReader(t, 100).readLine(1000, 'io-timeout');
+    t.destroy(Object.assign(new Error('odd'), { code: 42 }));
+    await expect(q).rejects.toMatchObject({ detail: 'socket-error' });
   });
 });

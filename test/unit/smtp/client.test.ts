@@ -217,7 +217,7 @@ describe('STARTTLS', () => {
     expect(result.reply).toMatchObject({ code: 220 });
     expect(result.handshake).toMatchObject({ protocol: expect.stringMatching(/^TLSv1\.[23]$/) });
     expect(result.handshake!.peerChain).toHaveLength(1);
-    expect(result.injected).toHaveLength(0);
+    expect(result.injected).toEqual({ bytes: 0, sample: Buffer.alloc(0) });
     expect(client.secure).toBe(true);
     expect(client.state).toEqual({ phase: 'tls-started' });
     expect(client.capabilities).toEqual([]);
@@ -249,8 +249,9 @@ describe('STARTTLS', () => {
     });
     const { reply: r, injected } = await client.starttls();
     expect(r).toEqual({ code: 220, enhanced: null, lines: ['ready'] });
-    expect(injected.toString('latin1')).toBe('250 injected\r\n');
+    expect(injected).toEqual({ bytes: 14, sample: Buffer.from('250 injected\r\n') });
     expect(client.injectedBytes).toBe(14);
+    expect(client.injectedSample.toString('latin1')).toBe('250 injected\r\n');
     expect(events('error')).toEqual([expect.stringContaining('250 injected')]);
     const hello = await client.hello(NAME);
     expect(hello.ehlo.lines).toEqual(['mx.test greets you', 'PIPELINING', '8BITMIME', 'AUTH PLAIN LOGIN', 'CHUNKING']);
@@ -265,7 +266,7 @@ describe('STARTTLS', () => {
     await expect(client.starttls()).rejects.toMatchObject({ code: 'internal-error', message: 'STARTTLS was not advertised (force to send it anyway)' });
     expect(received()).toEqual([`EHLO ${NAME}`]);
     const result = await client.starttls({ force: true });
-    expect(result).toEqual({ reply: { code: 454, enhanced: '4.7.0', lines: ['4.7.0 TLS not available'] }, handshake: null, injected: Buffer.alloc(0) });
+    expect(result).toEqual({ reply: { code: 454, enhanced: '4.7.0', lines: ['4.7.0 TLS not available'] }, handshake: null, injected: { bytes: 0, sample: Buffer.alloc(0) } });
     expect(client.secure).toBe(false);
     expect(client.state).toMatchObject({ phase: 'ready', hello: { greeting: 'EHLO' } });
     expect(await client.mail('a@example.com')).toMatchObject({ code: 250 });

@@ -49,13 +49,31 @@ describe('enhancedCode', () => {
 });
 
 describe('assembleReply', () => {
-  it('assembles multi-line replies and warns on mixed codes', () => {
+  it('assembles multi-line replies; with mixed codes the last line decides, and every line\'s code is kept', () => {
     const { reply, warnings } = assembleReply(parsed(['250-a', '250-b', '251 c']));
-    expect(reply).toEqual({ code: 250, enhanced: null, lines: ['a', 'b', 'c'] });
-    expect(warnings).toEqual([expect.stringMatching(/different codes/)]);
+    expect(reply).toEqual({ code: 251, enhanced: null, lines: ['a', 'b', 'c'], codes: [250, 250, 251] });
+    expect(warnings).toEqual(["reply lines carry different codes (250, 250, 251): the last line's 251 counts"]);
   });
-  it('gives no warning when every line carries the same code', () => {
-    expect(assembleReply(parsed(['250-a', '250-b', '250 c'])).warnings).toEqual([]);
+  // Regression: "220-… then 554 …" and "250-… then 550 …" were judged by the first line's code;
+  // Postfix (smtp_chat.c reads the code of the last line) and most clients act on the last.
+  it('a banner 220-… ending 554 is a 554; an EHLO reply 250-… ending 550 is a 550, with its enhanced code', () => {
+    expect(assembleReply(parsed(['220-mx.example.com ESMTP', '554 5.7.1 no service for you'])).reply).toEqual({
+      code: 554,
+      enhanced: '5.7.1',
+      lines: ['mx.example.com ESMTP', '5.7.1 no service for you'],
+      codes: [220, 554],
+    });
+    expect(assembleReply(parsed(['250-2.0.0 mx.example.com', '250-PIPELINING', '550 5.7.1 go away'])).reply).toEqual({
+      code: 550,
+      enhanced: '5.7.1',
+      lines: ['2.0.0 mx.example.com', 'PIPELINING', '5.7.1 go away'],
+      codes: [250, 250, 550],
+    });
+    // The enhanced code comes from the first line that carries the deciding code.
+    expect(assembleReply(parsed(['554-5.7.1 blocked', '250-2.0.0 hm', '554 see the web page'])).reply.enhanced).toBe('5.7.1');
+  });
+  it('gives no warning and no per-line codes when every line carries the same code', () => {
+    expect(assembleReply(parsed(['250-a', '250-b', '250 c']))).toEqual({ reply: { code: 250, enhanced: null, lines: ['a', 'b', 'c'] }, warnings: [] });
   });
   it('takes the enhanced status code from the first line of a multi-line reply (RFC 2034 §3)', () => {
     expect(assembleReply(parsed(['554-5.7.1 Service unavailable; client host blocked', '554 See https://example.net/why'])).reply.enhanced).toBe('5.7.1');

@@ -127,14 +127,14 @@ describe('SmtpSession: replies', () => {
     await session.readReply('greeting');
     expect(transcript.events.map((e) => e.conn)).toEqual(['c1']);
   });
-  it('reads the enhanced code of the first line and notes mixed codes in the transcript', async () => {
+  it('a reply with mixed codes is what its last line says; the codes are kept and noted in the transcript', async () => {
     const { session, server, events } = open();
     server.send('220 hi\r\n');
     await session.readReply('greeting');
     const p = session.command('MAIL FROM:<a@example.com>');
-    server.send('550-5.7.1 Relaying denied\r\n551 5.7.1 see the web page\r\n');
-    expect(await p).toEqual({ code: 550, enhanced: '5.7.1', lines: ['5.7.1 Relaying denied', '5.7.1 see the web page'] });
-    expect(events('note')).toHaveLength(1);
+    server.send('250-2.1.0 Sender OK\r\n550 5.7.1 Relaying denied\r\n');
+    expect(await p).toEqual({ code: 550, enhanced: '5.7.1', lines: ['2.1.0 Sender OK', '5.7.1 Relaying denied'], codes: [250, 550] });
+    expect(events('note')).toEqual(["reply lines carry different codes (250, 550): the last line's 550 counts"]);
   });
   it('answers with the next reply, one command at a time', async () => {
     const { session, server } = open();
@@ -402,8 +402,9 @@ describe('SmtpSession: STARTTLS', () => {
     server.send('220 2.0.0 Ready to start TLS\r\n250-INJECTED\r\n250 ALSO');
     expect(await p).toMatchObject({ code: 220 });
     const { handshake, injected } = await session.startTls({ servername: 'mx.example.com', profile: TLS_NORMAL, timeoutMs: 1000 });
-    expect(injected.toString('latin1')).toBe('250-INJECTED\r\n250 ALSO');
+    expect(injected).toEqual({ bytes: 22, sample: Buffer.from('250-INJECTED\r\n250 ALSO', 'latin1') });
     expect(session.injectedBytes).toBe(22);
+    expect(session.injectedSample.toString('latin1')).toBe('250-INJECTED\r\n250 ALSO');
     expect(handshake).toBe(HANDSHAKE);
     expect(connection.tlsOptions).toEqual([{ servername: 'mx.example.com', profile: TLS_NORMAL, timeoutMs: 1000 }]);
     // The transcript keeps the evidence: the injected bytes themselves (escaped).
@@ -417,13 +418,79 @@ describe('SmtpSession: STARTTLS', () => {
     expect(connection.tls.written).toBe('EHLO client.example\r\n');
     expect(server.written).toBe('STARTTLS\r\n');
   });
+  // Regression: more than ~4 KB without a line end after the 220 hit the line reader's cap, which
+  // destroyed the socket: the finding became "handshake failed: socket closed", the injection unseen.
+  it('injection of any length or framing: counted with a bounded sample, and the handshake is still tried', async () => {
+    for (const [label, bytes] of [
+      ['one byte', Buffer.from('X')],
+      ['5 KB without a line end', Buffer.alloc(5000, 0x61)],
+      ['1 MB without a line end', Buffer.alloc(1024 * 1024, 0x62)],
+      ['1 MB of short lines', Buffer.from('250-X\r\n'.repeat(150_000))],
+      ['binary', Buffer.from([0x16, 0x03, 0x03, 0x00, 0x00, 0x0a, 0x0d, 0x00])],
+    ] as const) {
+      const { session, server, connection, events } = await atStarttls();
+      const p = session.command('STARTTLS');
+      // The 220 and the injection in one read.
+      server.send(`220 go ahead\r\n${bytes.toString('latin1')}`);
+      expect(await p, label).toMatchObject({ code: 220 });
+      const { injected } = await session.startTls({ servername: null, profile: TLS_NORMAL, timeoutMs: 1000 });
+      expect(injected.bytes, label).toBe(bytes.length);
+      expect(injected.sample, label).toEqual(bytes.subarray(0, 256));
+      expect(session.injectedBytes, label).toBe(bytes.length);
+      // Not a broken session: the handshake was tried, and the dialogue goes on inside TLS.
+      expect(connection.tlsOptions, label).toHaveLength(1);
+      expect(session.phase, label).toBe('ready');
+      expect(events('error'), label).toEqual([expect.stringContaining(`server sent ${bytes.length} bytes after its 220`)]);
+    }
+  });
+  it('injection that arrives in a later read, before the handshake starts, is counted too; what comes after the handshake began is not', async () => {
+    const { session, server, connection } = await atStarttls();
+    const p = session.command('STARTTLS');
+    server.send('220 go ahead\r\n');
+    await p;
+    const started = session.startTls({ servername: null, profile: TLS_NORMAL, timeoutMs: 1000 });
+    // While the session takes in what is there, more comes: one read, then another a turn later.
+    server.send('250-INJECTED\r\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    server.send('250 LATER');
+    const { injected } = await started;
+    expect(injected).toEqual({ bytes: 23, sample: Buffer.from('250-INJECTED\r\n250 LATER') });
+    expect(connection.tlsOptions).toHaveLength(1);
+    // Bytes after that belong to the TLS layer (the stream is paused for it): not counted.
+    server.send('more');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(session.injectedBytes).toBe(23);
+  });
+  it('close(): a dialogue in step is left to the connection to end politely; a broken one is stopped first', async () => {
+    const closing = (connection: FakeConnection) => {
+      const seen: boolean[] = [];
+      const close = connection.close.bind(connection);
+      connection.close = () => {
+        seen.push(connection.stream.destroyed);
+        close();
+      };
+      return seen;
+    };
+    const inStep = open();
+    inStep.server.send('220 hi\r\n');
+    await inStep.session.readReply('greeting');
+    const polite = closing(inStep.connection);
+    inStep.session.close();
+    expect(polite).toEqual([false]);
+    const broken = open({ greetingTimeoutMs: 1 });
+    await expect(broken.session.readReply('greeting')).rejects.toMatchObject({ code: 'greeting-timeout' });
+    expect(broken.session.phase).toBe('broken');
+    const stopped = closing(broken.connection);
+    broken.session.close();
+    expect(stopped).toEqual([true]);
+  });
   it('reports no injection when the server sent nothing after its 220', async () => {
     const { session, server, events } = await atStarttls();
     const p = session.command('STARTTLS');
     server.send('220 go ahead\r\n');
     await p;
     const { injected } = await session.startTls({ servername: null, profile: TLS_LEGACY, timeoutMs: 1000 });
-    expect(injected).toHaveLength(0);
+    expect(injected).toEqual({ bytes: 0, sample: Buffer.alloc(0) });
     expect(session.injectedBytes).toBe(0);
     expect(events('error')).toEqual([]);
     expect(events('tls')).toEqual([expect.stringMatching(/legacy, no SNI/)]);

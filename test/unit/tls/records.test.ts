@@ -8,12 +8,26 @@ const record = (type: number, body: number[] | Buffer, version = [3, 3]) => Buff
 const handshake = (msg: number, len = 4) => [msg, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff, ...new Array<number>(len).fill(0)];
 const SERVER_HELLO = 2;
 const CERTIFICATE = 11;
+const CERTIFICATE_REQUEST = 13;
+const SERVER_HELLO_DONE = 14;
 const HANDSHAKE = 22;
 const ALERT = 21;
 const CCS = 20;
 const APP_DATA = 23;
 
-const nothingSeen: TlsRecordSummary = { bytes: 0, notTls: false, preview: null, serverHello: false, certificate: false, encrypted: false, alert: null };
+const nothingSeen: TlsRecordSummary = {
+  bytes: 0,
+  notTls: false,
+  preview: null,
+  serverHello: false,
+  certificate: false,
+  encrypted: false,
+  alert: null,
+  certificateRequest: false,
+  certificateBytes: null,
+  serverHelloDone: false,
+  encryptedBytes: 0,
+};
 
 function scan(...chunks: Buffer[]): TlsRecordSummary {
   const s = new TlsRecordScanner();
@@ -27,7 +41,7 @@ describe('TlsRecordScanner: handshake messages in the clear', () => {
     // Deliver in awkward pieces: the scanner must reassemble records.
     const s = new TlsRecordScanner();
     for (let i = 0; i < bytes.length; i += 3) s.push(bytes.subarray(i, i + 3));
-    expect(s.summary()).toEqual({ ...nothingSeen, bytes: bytes.length, serverHello: true, certificate: true, alert: 'internal_error' });
+    expect(s.summary()).toEqual({ ...nothingSeen, bytes: bytes.length, serverHello: true, certificate: true, certificateBytes: 4, alert: 'internal_error' });
   });
   it('reads a record whose header and body arrive in different chunks', () => {
     const r = record(HANDSHAKE, handshake(SERVER_HELLO));
@@ -53,9 +67,35 @@ describe('TlsRecordScanner: handshake messages in the clear', () => {
     expect(scan(record(HANDSHAKE, [SERVER_HELLO, 0, 0]))).toMatchObject({ serverHello: false });
     expect(scan(record(HANDSHAKE, [...handshake(SERVER_HELLO, 0), CERTIFICATE, 0, 0]))).toMatchObject({ serverHello: true, certificate: false });
   });
-  it('counts only ServerHello (2) and Certificate (11) as what they are', () => {
-    const others = [0, 1, 4, 8, 12, 13, 14, 15, 20].flatMap((m) => handshake(m));
+  it('counts only ServerHello (2), Certificate (11), CertificateRequest (13) and ServerHelloDone (14) as what they are', () => {
+    const others = [0, 1, 4, 8, 12, 15, 20].flatMap((m) => handshake(m));
     expect(scan(record(HANDSHAKE, others))).toEqual({ ...nothingSeen, bytes: 5 + others.length });
+    expect(scan(record(HANDSHAKE, [...handshake(CERTIFICATE_REQUEST), ...handshake(SERVER_HELLO_DONE, 0)]))).toEqual({
+      ...nothingSeen,
+      bytes: 5 + 8 + 4,
+      certificateRequest: true,
+      serverHelloDone: true,
+    });
+  });
+  // Regression: the scanner read messages record by record, so a Certificate message spread over
+  // several records (any chain over 16 KiB) hid what followed it (CertificateRequest, ServerHelloDone).
+  it('follows a Certificate message across records, with its announced length, and sees the messages after it', () => {
+    const certLength = 40_000;
+    const stream = Buffer.from([...handshake(SERVER_HELLO), ...handshake(CERTIFICATE, certLength), ...handshake(CERTIFICATE_REQUEST, 10), ...handshake(SERVER_HELLO_DONE, 0)]);
+    const records: Buffer[] = [];
+    for (let i = 0; i < stream.length; i += 16_384) records.push(record(HANDSHAKE, stream.subarray(i, i + 16_384)));
+    expect(records).toHaveLength(3);
+    expect(scan(...records)).toEqual({
+      ...nothingSeen,
+      bytes: stream.length + 5 * 3,
+      serverHello: true,
+      certificate: true,
+      certificateBytes: certLength,
+      certificateRequest: true,
+      serverHelloDone: true,
+    });
+    // A message header split between two records is read whole.
+    expect(scan(record(HANDSHAKE, [SERVER_HELLO, 0]), record(HANDSHAKE, [0, 0, CERTIFICATE, 0, 1, 0]))).toMatchObject({ serverHello: true, certificate: true, certificateBytes: 256 });
   });
   it('accepts the record versions of TLS 1.0 to 1.3 and the largest allowed record', () => {
     for (const minor of [0, 1, 2, 3, 4]) expect(scan(record(HANDSHAKE, handshake(SERVER_HELLO), [3, minor])).serverHello, `3.${minor}`).toBe(true);
@@ -93,6 +133,13 @@ describe('TlsRecordScanner: alerts and encryption', () => {
       bytes: 5 + 8 + 5 + 4,
       serverHello: true,
       encrypted: true,
+      encryptedBytes: 4,
+    });
+    // Every encrypted record counts: application data, handshake and alerts after ChangeCipherSpec.
+    expect(scan(record(HANDSHAKE, handshake(SERVER_HELLO)), record(CCS, [1]), record(APP_DATA, new Array<number>(300).fill(1)), record(HANDSHAKE, [1, 2, 3]), record(ALERT, [1, 2, 3]))).toMatchObject({
+      encryptedBytes: 306,
+      certificate: false,
+      alert: null,
     });
   });
   it('knows the alert names of RFC 8446 §6 and numbers the others', () => {
@@ -187,22 +234,19 @@ describe('TlsRecordScanner: bounds and life cycle', () => {
     expect(chunk.length).toBe(65_536);
     expect(scan(chunk)).toMatchObject({ serverHello: true, bytes: 65_536 });
   });
-  it('gives up, rather than hold more than 64 KiB, and ignores everything after', () => {
-    const chunk = records(16_389, 16_389, 16_389, 16_370);
-    expect(chunk.length).toBe(65_537);
+  // Regression: chunks over 64 KiB (a socket read of a large certificate flight) made the scanner
+  // give up, so the alert after a 100 KiB certificate was never seen.
+  it('scans chunks of any size: it holds at most one incomplete record', () => {
+    const chunk = Buffer.concat([records(16_389, 16_389, 16_389, 16_370, 16_389, 16_389, 16_389, 16_389), record(ALERT, [2, 80])]);
+    expect(chunk.length).toBeGreaterThan(128 * 1024);
     const s = new TlsRecordScanner();
     s.push(chunk);
-    expect(s.summary()).toEqual({ ...nothingSeen, bytes: 65_537 });
-    s.push(record(ALERT, [2, 40]));
-    expect(s.summary()).toEqual({ ...nothingSeen, bytes: 65_537 + 7 });
-  });
-  it('counts pending bytes together with the new chunk against the bound', () => {
-    const whole = records(16_389, 16_389, 16_389, 16_370);
-    const s = new TlsRecordScanner();
-    // An unfinished record header waits in the scanner; the rest pushes it over 64 KiB.
-    s.push(whole.subarray(0, 3));
-    s.push(whole.subarray(3));
-    expect(s.summary()).toEqual({ ...nothingSeen, bytes: 65_537 });
+    expect(s.summary()).toEqual({ ...nothingSeen, bytes: chunk.length, serverHello: true, alert: 'internal_error' });
+    // An unfinished record header waits, the rest completes it.
+    const t = new TlsRecordScanner();
+    t.push(chunk.subarray(0, 3));
+    t.push(chunk.subarray(3));
+    expect(t.summary()).toEqual(s.summary());
   });
   it('ignores what follows stop() (application data is not its business)', () => {
     const s = new TlsRecordScanner();
