@@ -3,8 +3,11 @@ import type { Command } from 'commander';
 import type { HostMapping } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { ipFamily } from '../core/ip.js';
+import { refuseAmbiguousIPv6 } from '../core/target.js';
+import { neutralise } from '../core/transcript.js';
 import type { ReceiverReport } from '../core/schema.js';
 import { checkReceiver } from '../library.js';
+import { DEFAULT_MAX_MX } from '../jobs/receiver/check-receiver.js';
 import { systemEdges } from '../runtime/edges.js';
 import type { Run } from './commands.js';
 import { addReportOptions, collect, positiveInt, seconds, type ReportOptions } from './options.js';
@@ -15,13 +18,26 @@ import { silentProgress, terminalProgress } from './progress.js';
 export function parseConnect(specs: string[]): Map<string, HostMapping> {
   const map = new Map<string, HostMapping>();
   for (const spec of specs) {
-    const m = /^([^=\s]+)=(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)|([0-9a-fA-F:]+))(?::(\d{1,5}))?$/.exec(spec);
-    const address = m?.[2] ?? m?.[3] ?? m?.[4];
-    // A bare IPv6 with a trailing ":port" is ambiguous: brackets are required to add a port.
-    if (!m || !address || ipFamily(address) === 0) throw new UsageError(`--connect wants HOST=IP[:PORT] (IPv6 in brackets), not "${spec}"`);
-    const port = m[5] ? Number(m[5]) : null;
-    if (port !== null && (port < 1 || port > 65535)) throw new UsageError(`--connect port out of range in "${spec}"`);
-    map.set(m[1]!.toLowerCase().replace(/\.$/, ''), { address, port });
+    const shown = neutralise(JSON.stringify(spec.length > 80 ? `${spec.slice(0, 77)}...` : spec));
+    const bad = (): never => {
+      throw new UsageError(`--connect wants HOST=IP[:PORT] (an IPv6 address with a port in brackets: [::1]:25), not ${shown}`);
+    };
+    const m = /^([^=\s]+)=(\S+)$/.exec(spec);
+    if (!m) return bad();
+    const [, host, place] = m as unknown as [string, string, string];
+    let address: string;
+    let portText: string | undefined;
+    const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(place);
+    if (bracketed) [, address, portText] = bracketed as unknown as [string, string, string | undefined];
+    else if (place.split(':').length > 2) {
+      // A bare IPv6 address takes no port: "::1:25" is the address ::1:25 or ::1 with port 25.
+      address = place;
+      if (ipFamily(address) === 6) refuseAmbiguousIPv6(address.toLowerCase(), `--connect ${shown}`);
+    } else [address, portText] = place.split(':') as [string, string | undefined];
+    if (ipFamily(address) === 0 || (portText !== undefined && !/^\d{1,5}$/.test(portText))) return bad();
+    const port = portText === undefined ? null : Number(portText);
+    if (port !== null && (port < 1 || port > 65535)) throw new UsageError(`--connect port out of range in ${shown}`);
+    map.set(host.toLowerCase().replace(/\.$/, ''), { address, port });
   }
   return map;
 }
@@ -56,6 +72,8 @@ interface CheckOpts extends ReportOptions {
   expectThumbprint?: string;
   quick?: boolean;
   greetingTimeout?: number;
+  maxMx: number;
+  deadline?: number;
 }
 
 const CHECK_HELP = `
@@ -85,6 +103,7 @@ export function configure(cmd: Command): Run {
     .option('-4, --ipv4', 'IPv4 addresses only')
     .option('-6, --ipv6', 'IPv6 addresses only')
     .option('--first', 'only the primary MX host')
+    .option('--max-mx <n>', 'probe at most this many MX hosts, in preference order; the others are listed as not probed', positiveInt('--max-mx', 1000), DEFAULT_MAX_MX)
     .option('--helo <name>', "name to send in EHLO (default: this machine's FQDN)")
     .option('--from <address>', 'test MAIL FROM with this address (no DATA is ever sent)')
     .option('--rcpt <address>', 'test RCPT TO with this address (also used for the cleartext test)')
@@ -94,15 +113,16 @@ export function configure(cmd: Command): Run {
     .option('--warn-days <days>', 'warn when the certificate expires within this many days', positiveInt('--warn-days', 3650), 30)
     .option('--expect-thumbprint <hex>', 'the SHA-1 or SHA-256 thumbprint the server should present')
     .option('--quick', 'skip the extra handshake without SNI and the cleartext session')
-    .option('--greeting-timeout <seconds>', 'how long to wait for the banner (default 30)', seconds('--greeting-timeout'));
-  addReportOptions(cmd, { timeout: 'time-out for each connect, command and handshake (default 10/30/15)' });
+    .option('--greeting-timeout <seconds>', 'how long to wait for the banner (default 30, or --timeout)', seconds('--greeting-timeout'))
+    .option('--deadline <seconds>', 'the most the whole check may take; what is still running then is stopped (default: 120 s for each address)', seconds('--deadline'));
+  addReportOptions(cmd, { timeout: 'time-out for every phase: each DNS query, connect, greeting, command and handshake (default 10/30/15, greeting 30)' });
   cmd.addHelpText('after', CHECK_HELP);
   return async (target: string | undefined, o: CheckOpts) => {
     const format = formatOf(o);
     if (!target && !o.host) throw new UsageError('say what to test: mxray check <domain | user@domain | host:port | IP>');
     if (o.ipv4 && o.ipv6) throw new UsageError('-4 and -6 exclude each other');
     const hostMap = parseConnect(o.connect);
-    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile });
+    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
     let report: ReceiverReport;
     try {
@@ -115,13 +135,16 @@ export function configure(cmd: Command): Run {
         from: o.from ?? null,
         rcpt: o.rcpt ?? null,
         first: o.first ?? false,
+        maxMx: o.maxMx,
         families: { v4: !o.ipv6, v6: !o.ipv4 },
         warnDays: o.warnDays,
         expectThumbprint: o.expectThumbprint ?? null,
         extras: !o.quick,
         limits: {
-          ...(o.timeout ? { connectTimeoutMs: o.timeout, commandTimeoutMs: o.timeout, tlsTimeoutMs: o.timeout } : {}),
+          // --timeout bounds every phase, the wait for the banner included (unless --greeting-timeout says otherwise).
+          ...(o.timeout ? { connectTimeoutMs: o.timeout, greetingTimeoutMs: o.timeout, commandTimeoutMs: o.timeout, tlsTimeoutMs: o.timeout } : {}),
           ...(o.greetingTimeout ? { greetingTimeoutMs: o.greetingTimeout } : {}),
+          ...(o.deadline ? { deadlineMs: o.deadline } : {}),
         },
         hostMap,
         clock: edges.clock,

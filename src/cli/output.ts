@@ -40,6 +40,21 @@ export function widthFor(o: OutputOptions): number {
 }
 
 /**
+ * Characters JSON.stringify leaves as they are that a terminal acts on or that reorder or hide the
+ * text around them: DEL and the C1 controls (0x9b is a CSI), bidirectional embeddings, overrides,
+ * isolates and marks, zero-width characters, line and paragraph separators, the BOM.
+ */
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+
+/**
+ * The Report as JSON, safe to print on a terminal: those characters (only ever inside strings) as
+ * \u escapes, so the parsed values are exactly the Report's, server text included.
+ */
+export function jsonText(report: Report): string {
+  return JSON.stringify(report, null, 2).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Text: the first screen, details and explanations on request. Markdown and HTML: everything (HTML
  * folds the details); their renderers load only when asked for, off the start-up path of text.
  */
@@ -47,7 +62,7 @@ export async function renderReport(report: Report, o: OutputOptions): Promise<st
   const verbose = o.verbose ?? false;
   switch (formatOf(o)) {
     case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
+      return `${jsonText(report)}\n`;
     case 'md':
       return (await import('../render/markdown.js')).renderMarkdown(report, { verbose, explain: true });
     case 'html':

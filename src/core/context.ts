@@ -100,6 +100,17 @@ export interface Limits {
   maxReplyBytes: number;
   /** Connections of one test at once (the per-address limit is the process scheduler's). */
   connectionsPerDomain: number;
+  /** DNS queries of one test in flight at once (a zone of 2,000 MX hosts must not mean 6,000 queries at once). */
+  dnsQueriesAtOnce: number;
+  /** Addresses probed of one host name at most (as many IPv4 as IPv6); a name with hundreds of A records is not hundreds of probes. */
+  addressesPerHost: number;
+  /**
+   * Each address's whole probe (every connection to it) is stopped after this long: a server that
+   * answers every command just inside its time-out cannot hold a test for minutes.
+   */
+  addressDeadlineMs: number;
+  /** The whole test (DNS, every address, the report) is stopped after this long; null: no such bound. */
+  deadlineMs: number | null;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -111,6 +122,10 @@ export const DEFAULT_LIMITS: Limits = {
   maxReplyLines: 200,
   maxReplyBytes: 64 * 1024,
   connectionsPerDomain: 4,
+  dnsQueriesAtOnce: 8,
+  addressesPerHost: 10,
+  addressDeadlineMs: 120_000,
+  deadlineMs: null,
 };
 
 /** A host name mapped to an address and port (--connect, and the demo's lab). */

@@ -44,7 +44,11 @@ export class UsageError extends Error {
   }
 }
 
-export type DnsErrorCode = 'NXDOMAIN' | 'NODATA' | 'SERVFAIL' | 'TIMEOUT' | 'REFUSED' | 'OTHER';
+/**
+ * A DNS outcome. REFUSED: a server answered and refused the query; UNREACHABLE: no DNS server
+ * answers at that address at all (nothing listens there: ICMP port unreachable, TCP refused).
+ */
+export type DnsErrorCode = 'NXDOMAIN' | 'NODATA' | 'SERVFAIL' | 'TIMEOUT' | 'REFUSED' | 'UNREACHABLE' | 'OTHER';
 
 export class DnsError extends Error {
   constructor(

@@ -84,3 +84,18 @@ export function reverseName(name: string): string {
   if (family === 6) return `${expandIPv6(name).split('').reverse().join('.')}.ip6.arpa`;
   return name;
 }
+
+/**
+ * A bare IPv6 address whose last group could as well be a port: "::1:25" is the address ::1:25,
+ * and it is ::1 with port 25 ("2001:db8::1:2525" likewise). Returns that other reading (the
+ * address before the last colon, and the port) when both are possible, else null. Where a port
+ * may follow an address, such text is ambiguous: brackets say which is meant ("[::1]:25").
+ */
+export function ipv6PortReading(text: string): { address: string; port: number } | null {
+  const colon = text.lastIndexOf(':');
+  const address = text.slice(0, colon);
+  const port = text.slice(colon + 1);
+  if (colon < 0 || !isIPv6(text) || !isIPv6(address) || !/^[0-9]{1,5}$/.test(port)) return null;
+  const n = Number(port);
+  return n >= 1 && n <= 65535 ? { address, port: n } : null;
+}

@@ -37,6 +37,8 @@ export const STATUS_CODES = [
   'invalid-input',
   'blocked-target',
   'internal-error',
+  /** Stopped by mxray: the test's deadline came before the probe finished (what it measured before is kept). */
+  'deadline-reached',
 ] as const;
 export type StatusCode = (typeof STATUS_CODES)[number];
 export const StatusCodeSchema = Literals(STATUS_CODES);
@@ -585,6 +587,47 @@ export const DeliverySchema = Type.Object(
 );
 export type Delivery = Static<typeof DeliverySchema>;
 
+/** An MX host (or address) mxray did not probe, and why. */
+export const NotProbedSchema = Type.Object(
+  {
+    /**
+     * 'max-mx': beyond the first --max-mx MX host names (not even looked up); 'max-addresses': an
+     * address beyond the ones probed of its name (limits.addressesPerHost); 'deadline': the deadline came before its turn.
+     */
+    reason: Literals(['max-mx', 'max-addresses', 'deadline'] as const),
+    mx: Type.String(),
+    preference: Nullable(Type.Integer()),
+    /** The address, when it was known (null: the name was not looked up). */
+    address: Nullable(Type.String()),
+  },
+  strict,
+);
+export type NotProbed = Static<typeof NotProbedSchema>;
+
+/** mxray's own bounds on a receiver test, and what they left out or cut short (so nothing is silently missing). */
+export const ReceiverBoundsSchema = Type.Object(
+  {
+    /** At most this many MX host names are looked up and probed, in preference order (--max-mx). */
+    maxMx: Type.Integer({ minimum: 1 }),
+    /** At most this many addresses of one host name are probed (limits.addressesPerHost). */
+    addressesPerHost: Type.Integer({ minimum: 1 }),
+    /** Each address's probe (all its connections) is stopped after this long. */
+    addressDeadlineMs: Type.Integer({ minimum: 1 }),
+    /** The whole test is stopped after this long (--deadline); null: no bound but each address's. */
+    deadlineMs: Nullable(Type.Integer({ minimum: 1 })),
+    /** Which deadline stopped something: 'check' (the whole test's), 'address' (only addresses' own), or null (none). */
+    deadlineReached: Nullable(Literals(['address', 'check'] as const)),
+    /** The addresses (host keys) a deadline stopped while they were probed: what they measured before is kept. */
+    stopped: Type.Array(Type.String(), { maxItems: 2000 }),
+    /** MX hosts and addresses found but not probed, in preference order (the first 5000). */
+    notProbed: Type.Array(NotProbedSchema, { maxItems: 5000 }),
+    /** How many were not probed in all (more than `notProbed` holds when the list was cut). */
+    notProbedCount: Type.Integer({ minimum: 0 }),
+  },
+  strict,
+);
+export type ReceiverBounds = Static<typeof ReceiverBoundsSchema>;
+
 export const ReceiverBodySchema = Type.Object(
   {
     target: TargetSchema,
@@ -598,6 +641,8 @@ export const ReceiverBodySchema = Type.Object(
     hosts: Type.Array(HostReportSchema, { maxItems: 2000 }),
     /** Judged: where senders deliver, from every address's outcome (recomputed by `mxray report --rejudge`). */
     delivery: DeliverySchema,
+    /** mxray's own bounds and what they left out (absent in reports from before they existed). */
+    bounds: Type.Optional(ReceiverBoundsSchema),
   },
   strict,
 );

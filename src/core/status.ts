@@ -23,4 +23,5 @@ export const STATUS_CATALOGUE: Readonly<Record<StatusCode, StatusEntry>> = {
   'invalid-input': { meaning: 'the input cannot be used (a bad name, address, file or URL)', side: 'us' },
   'blocked-target': { meaning: 'the target is not allowed (address policy)', side: 'us' },
   'internal-error': { meaning: 'a bug in mxray, not a problem of the server tested', side: 'us' },
+  'deadline-reached': { meaning: "stopped by mxray: the test's deadline came before this probe finished", side: 'us' },
 };

@@ -4,7 +4,8 @@
 //   --host mx.example.com [example.com]     that server directly, the positional names the domain
 import { domainToASCII } from 'node:url';
 import { UsageError } from './errors.js';
-import { isIPv4, isIPv6 } from './ip.js';
+import { ipv6PortReading, isIPv4, isIPv6 } from './ip.js';
+import { neutralise } from './transcript.js';
 import type { Target } from './schema.js';
 
 export interface TargetOptions {
@@ -28,10 +29,24 @@ interface ServerSpec {
   port: number | null;
 }
 
-/** Shortens what we echo back so one hostile argument cannot flood the terminal. */
+/**
+ * Shortens what we echo back so one hostile argument cannot flood the terminal, with control and
+ * bidirectional characters made visible (JSON.stringify leaves U+202E and C1 controls as they are).
+ */
 function quote(text: string): string {
   const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  return JSON.stringify(shown);
+  return neutralise(JSON.stringify(shown));
+}
+
+/**
+ * Refuses a bare IPv6 address whose last group could be a port ("::1:25"): with brackets it is
+ * clear which is meant. `what` says where it was written ("--connect a=::1:25").
+ */
+export function refuseAmbiguousIPv6(text: string, what = quote(text)): void {
+  const other = ipv6PortReading(text);
+  if (other) {
+    throw new UsageError(`${what} is ambiguous: write [${other.address}]:${other.port} for port ${other.port} of ${other.address}, or [${text}] for the address ${text}`);
+  }
 }
 
 function parsePortText(text: string, whole: string): number {
@@ -110,7 +125,10 @@ function parseServer(text: string): ServerSpec {
   const colons = text.split(':').length - 1;
   if (colons > 1) {
     const lower = text.toLowerCase();
-    if (isIPv6(lower)) return { host: lower, port: null };
+    if (isIPv6(lower)) {
+      refuseAmbiguousIPv6(lower, quote(text));
+      return { host: lower, port: null };
+    }
     throw new UsageError(`${quote(text)} is not a valid IPv6 address (with a port, write [IPv6]:port)`);
   }
   if (colons === 1) {

@@ -178,6 +178,12 @@ function respond(index: ZoneIndex, query: DecodedPacket, maxSize: number | null)
   return reply;
 }
 
+/** A SERVFAIL answer to a query. */
+function servfailFor(query: DecodedPacket): Buffer {
+  const rd = query.flags !== undefined ? query.flags & dnsPacket.RECURSION_DESIRED : 0;
+  return dnsPacket.encode({ type: 'response', id: query.id ?? 0, questions: query.questions ?? [], flags: dnsPacket.AUTHORITATIVE_ANSWER | rd | RCODE.SERVFAIL });
+}
+
 /** The UDP size the client can take (EDNS0 OPT), within our bounds. */
 function udpLimit(query: DecodedPacket): number {
   const opt = (query.additionals ?? []).find((a) => a.type === 'OPT');
@@ -221,6 +227,9 @@ function serveTcp(index: ZoneIndex, socket: Socket): void {
         socket.destroy();
         return;
       }
+      // An answer too big for one TCP message (names are not compressed here): say SERVFAIL
+      // rather than nothing, which would leave the client waiting for its time-out.
+      if (reply !== null && reply.length > 0xffff) reply = servfailFor(query);
       if (reply !== null && reply.length <= 0xffff && !socket.destroyed) {
         const prefix = Buffer.alloc(2);
         prefix.writeUInt16BE(reply.length, 0);

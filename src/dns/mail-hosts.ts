@@ -28,16 +28,39 @@ export interface MailHostOptions {
   hostMap: ReadonlyMap<string, HostMapping>;
   /** Keep only the first MX host (in preference order) that has an address. */
   first: boolean;
+  /**
+   * Look up (and so probe) at most this many MX host names, in preference order; the others are
+   * not looked up at all and come back in `notProbed`. Default: no limit.
+   */
+  maxMx?: number;
+  /**
+   * Probe at most this many addresses of one name (as many IPv4 as IPv6 where both are there);
+   * the others come back in `notProbed`. Default: no limit.
+   */
+  maxAddresses?: number;
+}
+
+/** An MX host, or one of its addresses, left out by `maxMx` or `maxAddresses`. */
+export interface SkippedMx {
+  /** 'max-mx': a name beyond maxMx (not looked up); 'max-addresses': an address beyond maxAddresses. */
+  reason: 'max-mx' | 'max-addresses';
+  exchange: string;
+  /** null for a host target (no MX record). */
+  preference: number | null;
+  /** The address left out ('max-addresses'); null for a name not looked up. */
+  address: string | null;
 }
 
 export interface MailHostsResult {
   dns: DnsFacts;
   hosts: MailHost[];
+  /** MX records beyond `maxMx` names, in preference order (empty when none were left out). */
+  notProbed: SkippedMx[];
 }
 
 /** What looking up one host name's addresses gave: at least one address, or why there is none. */
 type AddressLookup =
-  | { addresses: MailHostAddress[]; error: null }
+  | { addresses: MailHostAddress[]; error: null; /** Found, but beyond maxAddresses. */ skipped: MailHostAddress[] }
   | {
       addresses: [];
       error: string;
@@ -54,8 +77,8 @@ function dnsErrorOf(err: unknown): DnsError {
 
 const NO_SUCH_NAME = 'the name does not exist (NXDOMAIN)';
 
-/** A failure in words. NODATA never gets here: it is "no record", said by the caller. */
-function describeDnsError(err: DnsError): string {
+/** A failure in words (`resolver`: the server asked). NODATA never gets here: it is "no record", said by the caller. */
+function describeDnsError(err: DnsError, resolver: string): string {
   switch (err.code) {
     case 'NXDOMAIN':
       return NO_SUCH_NAME;
@@ -65,6 +88,10 @@ function describeDnsError(err: DnsError): string {
       return 'no answer in time (TIMEOUT)';
     case 'REFUSED':
       return 'the resolver refused the query (REFUSED)';
+    case 'UNREACHABLE':
+      return resolver === 'system'
+        ? 'no DNS server answers at the system resolvers\' addresses (nothing listens there)'
+        : `no DNS server answers at ${resolver} (nothing listens there)`;
     default:
       return `the lookup failed (${err.message})`;
   }
@@ -75,7 +102,7 @@ function mappedAddress(mapping: HostMapping): MailHostAddress {
 }
 
 /** A and/or AAAA for one name, in parallel, per the families asked for. */
-async function lookupAddresses(name: string, resolver: Resolver, families: MailHostOptions['families']): Promise<AddressLookup> {
+async function lookupAddresses(name: string, resolver: Resolver, families: MailHostOptions['families'], maxAddresses = Number.POSITIVE_INFINITY): Promise<AddressLookup> {
   type One = { family: 4 | 6; addresses: string[]; error: DnsError | null };
   const ask = async (family: 4 | 6): Promise<One> => {
     try {
@@ -101,7 +128,7 @@ async function lookupAddresses(name: string, resolver: Resolver, families: MailH
       addresses.push({ address, family: r.family, port: null });
     }
   }
-  if (addresses.length > 0) return { addresses, error: null };
+  if (addresses.length > 0) return { ...capAddresses(addresses, maxAddresses), error: null };
 
   if (results.every((r) => r.error?.code === 'NXDOMAIN')) return { addresses: [], error: NO_SUCH_NAME, status: 'nxdomain' };
   const qtype = (family: 4 | 6): string => (family === 4 ? 'A' : 'AAAA');
@@ -111,9 +138,25 @@ async function lookupAddresses(name: string, resolver: Resolver, families: MailH
   if (first === undefined) return { addresses: [], error: `no ${results.map((r) => qtype(r.family)).join(' or ')} record`, status: 'error' };
   return {
     addresses: [],
-    error: hard.map((h) => `${qtype(h.family)} lookup: ${describeDnsError(h.error)}`).join('; '),
+    error: hard.map((h) => `${qtype(h.family)} lookup: ${describeDnsError(h.error, resolver.description)}`).join('; '),
     status: first.error.code === 'SERVFAIL' ? 'servfail' : first.error.code === 'TIMEOUT' ? 'timeout' : 'error',
   };
+}
+
+/**
+ * At most `max` addresses, taken from each family in turn (a name with 500 IPv4 addresses and 2
+ * IPv6 ones keeps both IPv6 ones), in their order as found; the rest are `skipped`.
+ */
+function capAddresses(addresses: MailHostAddress[], max: number): { addresses: MailHostAddress[]; skipped: MailHostAddress[] } {
+  if (addresses.length <= max) return { addresses, skipped: [] };
+  const v4 = addresses.filter((a) => a.family === 4);
+  const v6 = addresses.filter((a) => a.family === 6);
+  const keep = new Set<MailHostAddress>();
+  for (let i = 0; keep.size < max; i++) {
+    if (i < v4.length) keep.add(v4[i]!);
+    if (i < v6.length && keep.size < max) keep.add(v6[i]!);
+  }
+  return { addresses: addresses.filter((a) => keep.has(a)), skipped: addresses.filter((a) => !keep.has(a)) };
 }
 
 /** Whether the name is an alias; NODATA / NXDOMAIN (or any failure) there just mean "not an alias". */
@@ -142,6 +185,8 @@ function isNullExchange(exchange: string): boolean {
 interface Resolved {
   record: MxRecord;
   host: MailHost | null;
+  /** Addresses of the host beyond maxAddresses. */
+  skipped?: MailHostAddress[];
 }
 
 /** One MX exchange → its MxRecord for the report and the MailHost to probe (null: nothing to probe). */
@@ -168,11 +213,12 @@ async function resolveExchange(
     record.addresses = [address.address];
     return { record, host: { mx: exchange, preference, addresses: [address] } };
   }
-  const [lookup, cname] = await Promise.all([lookupAddresses(exchange, resolver, options.families), lookupCname(exchange, resolver)]);
+  const [lookup, cname] = await Promise.all([lookupAddresses(exchange, resolver, options.families, options.maxAddresses), lookupCname(exchange, resolver)]);
   record.cname = cname;
   record.addresses = lookup.addresses.map((a) => a.address);
   record.error = lookup.error;
-  return { record, host: lookup.error === null ? { mx: exchange, preference, addresses: lookup.addresses } : null };
+  if (lookup.error !== null) return { record, host: null };
+  return { record, host: { mx: exchange, preference, addresses: lookup.addresses }, skipped: lookup.skipped };
 }
 
 /** By preference, then by name (sort is stable: the same name and preference twice keep their order). */
@@ -182,16 +228,20 @@ function sortMx(answers: readonly MxAnswer[]): { exchange: string; preference: n
     .sort((x, y) => x.preference - y.preference || (x.exchange < y.exchange ? -1 : x.exchange > y.exchange ? 1 : 0));
 }
 
-/** Hosts to probe: each name once (at its best preference), only those with an address. */
-function selectHosts(resolved: readonly Resolved[], first: boolean): MailHost[] {
-  const hosts: MailHost[] = [];
+/** Hosts to probe: each name once (at its best preference), only those with an address; and their addresses left out. */
+function selectHosts(resolved: readonly Resolved[], first: boolean): { hosts: MailHost[]; skipped: SkippedMx[] } {
+  const chosen: Resolved[] = [];
   const seen = new Set<string>();
   for (const r of resolved) {
     if (r.host === null || seen.has(r.host.mx)) continue;
     seen.add(r.host.mx);
-    hosts.push(r.host);
+    chosen.push(r);
   }
-  return first ? hosts.slice(0, 1) : hosts;
+  const probed = first ? chosen.slice(0, 1) : chosen;
+  return {
+    hosts: probed.map((r) => r.host as MailHost),
+    skipped: probed.flatMap((r) => (r.skipped ?? []).map((a): SkippedMx => ({ reason: 'max-addresses', exchange: r.host!.mx, preference: r.host!.preference, address: a.address }))),
+  };
 }
 
 async function resolveDomain(domain: string, resolver: Resolver, options: MailHostOptions): Promise<MailHostsResult> {
@@ -212,33 +262,36 @@ async function resolveDomain(domain: string, resolver: Resolver, options: MailHo
         answers = null;
         break;
       case 'NXDOMAIN':
-        return { dns: facts('nxdomain', [], describeDnsError(e)), hosts: [] };
+        return { dns: facts('nxdomain', [], describeDnsError(e, resolver.description)), hosts: [], notProbed: [] };
       case 'SERVFAIL':
-        return { dns: facts('servfail', [], describeDnsError(e)), hosts: [] };
+        return { dns: facts('servfail', [], describeDnsError(e, resolver.description)), hosts: [], notProbed: [] };
       case 'TIMEOUT':
-        return { dns: facts('timeout', [], describeDnsError(e)), hosts: [] };
+        return { dns: facts('timeout', [], describeDnsError(e, resolver.description)), hosts: [], notProbed: [] };
       default:
-        return { dns: facts('error', [], `MX lookup: ${describeDnsError(e)}`), hosts: [] };
+        return { dns: facts('error', [], `MX lookup: ${describeDnsError(e, resolver.description)}`), hosts: [], notProbed: [] };
     }
   }
 
   if (answers === null || answers.length === 0) {
     // No MX: mail goes to the domain's own A/AAAA, as if it had "MX 0 domain" (RFC 5321 §5.1).
     const resolved = await resolveImplicit(domain, resolver, options);
-    return { dns: facts('no-mx-implicit', [resolved.record]), hosts: selectHosts([resolved], options.first) };
+    const { hosts, skipped } = selectHosts([resolved], options.first);
+    return { dns: facts('no-mx-implicit', [resolved.record]), hosts, notProbed: skipped };
   }
 
   const sorted = sortMx(answers);
   const lone = sorted.length === 1 ? sorted[0] : undefined;
   if (lone !== undefined && isNullExchange(lone.exchange)) {
     const record: MxRecord = { exchange: '.', preference: lone.preference, addresses: [], cname: null, isIpLiteral: false, error: null };
-    return { dns: facts('null-mx', [record]), hosts: [] };
+    return { dns: facts('null-mx', [record]), hosts: [], notProbed: [] };
   }
 
-  // Each distinct name is looked up once, all in parallel.
+  // The first maxMx names (and every record of theirs) are looked up; the rest are listed only.
+  const { kept, skipped } = splitAtMaxMx(sorted, options.maxMx ?? Number.POSITIVE_INFINITY);
+  // Each distinct name is looked up once, all in parallel (the resolver caps how many at once).
   const byName = new Map<string, Promise<Resolved>>();
   const resolved = await Promise.all(
-    sorted.map(async (mx) => {
+    kept.map(async (mx) => {
       let pending = byName.get(mx.exchange);
       if (!pending) {
         pending = resolveExchange(mx.exchange, mx.preference, resolver, options);
@@ -246,10 +299,26 @@ async function resolveDomain(domain: string, resolver: Resolver, options: MailHo
       }
       const r = await pending;
       // The same name listed twice keeps its own preference in the record.
-      return { record: { ...r.record, preference: mx.preference }, host: r.host };
+      return { record: { ...r.record, preference: mx.preference }, host: r.host, skipped: r.skipped };
     }),
   );
-  return { dns: facts('ok', resolved.map((r) => r.record)), hosts: selectHosts(resolved, options.first) };
+  const selected = selectHosts(resolved, options.first);
+  return { dns: facts('ok', resolved.map((r) => r.record)), hosts: selected.hosts, notProbed: [...selected.skipped, ...skipped] };
+}
+
+/** MX records (sorted) split into those of the first `maxMx` distinct names and the rest. */
+function splitAtMaxMx(sorted: readonly { exchange: string; preference: number }[], maxMx: number): { kept: { exchange: string; preference: number }[]; skipped: SkippedMx[] } {
+  const names = new Set<string>();
+  const kept: { exchange: string; preference: number }[] = [];
+  const skipped: SkippedMx[] = [];
+  for (const mx of sorted) {
+    if (!names.has(mx.exchange) && names.size >= maxMx) skipped.push({ reason: 'max-mx', exchange: mx.exchange, preference: mx.preference, address: null });
+    else {
+      names.add(mx.exchange);
+      kept.push(mx);
+    }
+  }
+  return { kept, skipped };
 }
 
 async function resolveImplicit(domain: string, resolver: Resolver, options: MailHostOptions): Promise<Resolved> {
@@ -260,13 +329,13 @@ async function resolveImplicit(domain: string, resolver: Resolver, options: Mail
     record.addresses = [address.address];
     return { record, host: { mx: domain, preference: 0, addresses: [address] } };
   }
-  const lookup = await lookupAddresses(domain, resolver, options.families);
+  const lookup = await lookupAddresses(domain, resolver, options.families, options.maxAddresses);
   if (lookup.error !== null) {
     record.error = `no MX record, and ${lookup.error}`;
     return { record, host: null };
   }
   record.addresses = lookup.addresses.map((a) => a.address);
-  return { record, host: { mx: domain, preference: 0, addresses: lookup.addresses } };
+  return { record, host: { mx: domain, preference: 0, addresses: lookup.addresses }, skipped: lookup.skipped };
 }
 
 async function resolveHost(host: string, resolver: Resolver, options: MailHostOptions): Promise<MailHostsResult> {
@@ -281,14 +350,17 @@ async function resolveHost(host: string, resolver: Resolver, options: MailHostOp
     const family = ipFamily(literal) === 6 ? 6 : 4;
     const mapping = options.hostMap.get(literal);
     const address: MailHostAddress = mapping ? mappedAddress(mapping) : { address: literal, family, port: null };
-    return { dns: facts('not-applicable'), hosts: [{ mx: literal, preference: null, addresses: [address] }] };
+    return { dns: facts('not-applicable'), hosts: [{ mx: literal, preference: null, addresses: [address] }], notProbed: [] };
   }
   const mapping = options.hostMap.get(host);
-  if (mapping) return { dns: facts('ok'), hosts: [{ mx: host, preference: null, addresses: [mappedAddress(mapping)] }] };
+  if (mapping) return { dns: facts('ok'), hosts: [{ mx: host, preference: null, addresses: [mappedAddress(mapping)] }], notProbed: [] };
 
-  const lookup = await lookupAddresses(host, resolver, options.families);
-  if (lookup.error === null) return { dns: facts('ok'), hosts: [{ mx: host, preference: null, addresses: lookup.addresses }] };
-  return { dns: facts(lookup.status, `${host}: ${lookup.error}`), hosts: [] };
+  const lookup = await lookupAddresses(host, resolver, options.families, options.maxAddresses);
+  if (lookup.error === null) {
+    const notProbed = lookup.skipped.map((a): SkippedMx => ({ reason: 'max-addresses', exchange: host, preference: null, address: a.address }));
+    return { dns: facts('ok'), hosts: [{ mx: host, preference: null, addresses: lookup.addresses }], notProbed };
+  }
+  return { dns: facts(lookup.status, `${host}: ${lookup.error}`), hosts: [], notProbed: [] };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { MxAnswer, Resolver } from '../core/context.js';
 import { DnsError, UsageError, type DnsErrorCode } from '../core/errors.js';
 import { ipFamily, reverseName } from '../core/ip.js';
 import { normalizeDnsName } from '../core/names.js';
+import { refuseAmbiguousIPv6 } from '../core/target.js';
 
 export interface ResolverOptions {
   /** null: the system's resolvers; else 'IP', 'IP:PORT', '[v6]', '[v6]:port' or a bare IPv6. */
@@ -22,7 +23,9 @@ const CODE_MAP: ReadonlyMap<string, DnsErrorCode> = new Map([
   ['ESERVFAIL', 'SERVFAIL'],
   ['ETIMEOUT', 'TIMEOUT'],
   ['EREFUSED', 'REFUSED'],
-  ['ECONNREFUSED', 'REFUSED'],
+  // Nothing listens at the resolver's address (ICMP port unreachable on UDP, a refused TCP
+  // connection): no server refused anything, there is no server.
+  ['ECONNREFUSED', 'UNREACHABLE'],
 ]);
 
 /** Maps a node:dns error (c-ares code) to a DnsError. */
@@ -53,7 +56,12 @@ export function parseResolverServer(server: string): string {
     if (!portOk(bracketed[2])) return bad();
     return `[${ip}]:${Number(bracketed[2])}`;
   }
-  if (ipFamily(text) !== 0) return text;
+  if (ipFamily(text) === 4) return text;
+  if (ipFamily(text) === 6) {
+    // "::1:53" is the address ::1:53, and ::1 with port 53: brackets say which.
+    refuseAmbiguousIPv6(text, `--resolver ${JSON.stringify(text.slice(0, 80))}`);
+    return text;
+  }
   // IPv4:PORT. (Without a colon, lastIndexOf gives -1: the text less its last character is then no
   // IPv4 address that a port of digits could follow.)
   const colon = text.lastIndexOf(':');

@@ -1,6 +1,6 @@
 // The receiver test's report as a Document: the summary row per MX address, the findings, and the
 // details per address (what was measured, what the checks made of it).
-import type { CertInfo, Finding, HostReport, LegacyCause, ReceiverReport } from '../core/schema.js';
+import type { CertInfo, Finding, HostReport, LegacyCause, NotProbed, ReceiverReport } from '../core/schema.js';
 import { SEVERITY_RANK, sortFindings } from '../kb/index.js';
 import { formatReply } from '../smtp/reply.js';
 import { countLine, findingView, line, transcriptText, type Cell, type Document, type DocumentOptions, type Line } from './document.js';
@@ -47,6 +47,16 @@ export function certState(h: Pick<HostReport, 'assessment' | 'findings'>): strin
   return 'ok';
 }
 
+/** Reply caps that are mxray's own (lines and bytes per reply), not SMTP's: reaching one says nothing bad of the server. */
+const OWN_LIMITS: ReadonlySet<string | null> = new Set(['reply-too-long', 'reply-too-large']);
+
+/** The probe stopped at one of mxray's own bounds (a reply cap, the deadline), not because of anything the server refused. */
+function ownLimit(h: Pick<HostReport, 'status' | 'statusReason'>): string | null {
+  if (h.status === 'deadline-reached') return 'stopped (deadline)';
+  if (h.status === 'protocol-error' && OWN_LIMITS.has(h.statusReason)) return 'mxray limit';
+  return null;
+}
+
 function starttlsCell(h: HostReport): string {
   if (h.implicitTls) return 'implicit';
   if (h.starttls.negotiated) return 'yes';
@@ -56,7 +66,8 @@ function starttlsCell(h: HostReport): string {
   if (h.greeting) return 'no';
   if (h.status === 'connection-refused') return 'refused';
   if (h.status === 'connection-timeout' || h.status === 'greeting-timeout') return 'timeout';
-  return h.banner ? `${h.banner.code}` : '-';
+  // Cut short by mxray before EHLO was answered in full: what the server offers is unknown, and not refused.
+  return ownLimit(h) ?? (h.banner ? `${h.banner.code}` : '-');
 }
 
 /** Why a handshake failed, in a word or two: from the cause the checks read off both attempts. */
@@ -171,7 +182,36 @@ function hostLines(h: HostReport, now: number): Line[] {
     out.push(line(1, `Without TLS: ${verdict === true ? 'refused (TLS is required)' : verdict === false ? 'accepted (TLS is not required)' : 'unclear'}${steps ? ` — ${steps}` : ''}`));
   }
   h.envelope.forEach((e, i) => out.push(line(1, `Envelope: ${safe(e.command)} → ${safe(formatReply(e.reply), 200)} (${a.envelope[i]?.outcome ?? 'unknown'})`)));
-  if (h.status !== 'ok') out.push(line(1, `Probe status: ${h.status}${h.statusDetail ? ` (${safe(h.statusDetail)})` : ''}`));
+  if (h.status !== 'ok') {
+    const own = ownLimit(h) === 'mxray limit' ? ": a limit of mxray's own (lines and bytes per reply), not of SMTP" : '';
+    out.push(line(1, `Probe status: ${h.status}${h.statusDetail ? ` (${safe(h.statusDetail)}${own})` : ''}`));
+  }
+  return out;
+}
+
+/** What mxray's own bounds left out: MX hosts beyond --max-mx, addresses beyond those probed of a name, addresses the deadline came before. */
+function notProbedLines(report: ReceiverReport): Line[] {
+  const b = report.body.bounds;
+  if (!b || b.notProbedCount === 0) return [];
+  type Reason = NotProbed['reason'];
+  const listed = (reason: Reason) => b.notProbed.filter((n) => n.reason === reason);
+  // Entries beyond the listed ones (a list cut at its cap) are of the kind listed last.
+  const unlisted = b.notProbedCount - b.notProbed.length;
+  const last = b.notProbed.at(-1)?.reason;
+  const count = (reason: Reason) => listed(reason).length + (reason === last ? unlisted : 0);
+  const show = (reason: Reason) => {
+    const list = listed(reason);
+    const shown = list.slice(0, MAX_NAMED).map((n) => `${safe(n.mx, 80)}${n.address && n.address !== n.mx ? ` [${safe(n.address, 45)}]` : ''}${n.preference === null ? '' : ` (${n.preference})`}`);
+    const more = count(reason) - shown.length;
+    return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  };
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const out: Line[] = [];
+  if (count('max-mx')) out.push(line(0, `Not probed: ${plural(count('max-mx'), 'more MX host', 'more MX hosts')} (mxray probes the first ${b.maxMx} by preference; --max-mx): ${show('max-mx')}`));
+  if (count('max-addresses')) {
+    out.push(line(0, `Not probed: ${plural(count('max-addresses'), 'more address', 'more addresses')} of names with many (mxray probes at most ${b.addressesPerHost} of each): ${show('max-addresses')}`));
+  }
+  if (count('deadline')) out.push(line(0, `Not probed: ${plural(count('deadline'), 'address', 'addresses')} whose turn came after the deadline (--deadline): ${show('deadline')}`));
   return out;
 }
 
@@ -205,6 +245,8 @@ function howDelivered(h: HostReport): string {
   const verified = cert !== null && cert.trusted && cert.timeValid && cert.nameMatches !== false;
   if (h.tls?.ok) return verified ? `with verified ${proto(h.tls.protocol)}` : `with ${proto(h.tls.protocol)}, certificate not verified`;
   if (h.legacyRetry?.ok) return `with ${proto(h.legacyRetry.protocol)} only by senders that still allow it, else in clear text`;
+  // Stopped before TLS was measured: how is unknown, not "in clear text".
+  if (h.status === 'deadline-reached') return '(TLS not measured: mxray stopped at its deadline)';
   return 'in clear text';
 }
 
@@ -299,7 +341,7 @@ export function receiverDocument(report: ReceiverReport, options: DocumentOption
     verdict: report.verdict,
     reason: verdictReason(report),
     verdictNote: countLine(report.findings.filter((f) => f.severity !== 'ok')),
-    context: [...(dnsLine ? [line(0, `${dnsLine}  `, { dim: `(resolver: ${safe(dns.resolver, 100)})` })] : []), ...judgedLines(report)],
+    context: [...(dnsLine ? [line(0, `${dnsLine}  `, { dim: `(resolver: ${safe(dns.resolver, 100)})` })] : []), ...notProbedLines(report), ...judgedLines(report)],
     summary: body.hosts.length ? { header: SUMMARY_HEADER, rows: body.hosts.map(summaryRow) } : null,
     findings: report.findings.map((f) => findingView(f, { perHost: perHostDetails(f, body.hosts), software: softwareFor(f, body.hosts) })),
     details:

@@ -17,6 +17,8 @@ export const connectionCheck: Check<ConnectionInput> = {
     const { findings, add } = hostFindings(facts.key);
     // Our own bug while probing: labelled as ours, never blamed on the server.
     if (facts.status === 'internal-error') add('mxray.internal-error', { detail: facts.statusDetail }, lastOf(ev));
+    // Stopped by mxray at its deadline (the receiver job marks it so): ours to say, never the server's fault.
+    if (facts.status === 'deadline-reached') add('net.deadline-reached', { detail: facts.statusDetail }, lastOf(ev));
     if (facts.status === 'connection-refused') {
       if (NO_ROUTE.has(facts.statusReason)) add('net.no-route', { error: facts.statusReason }, ev.connect);
       else add('net.connect-refused', {}, ev.connect);

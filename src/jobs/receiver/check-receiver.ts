@@ -1,7 +1,7 @@
 // The receiver test: target → DNS → probe every MX address (bounded concurrency) → judge → Report.
 import type { Clock, Connector, HostMapping, JobEdges, Limits, ProbeContext, Resolver, TrustStore } from '../../core/context.js';
 import { DEFAULT_LIMITS } from '../../core/context.js';
-import type { ReceiverReport, Target, TranscriptEvent } from '../../core/schema.js';
+import type { DnsFacts, HostFacts, NotProbed, ReceiverBounds, ReceiverReport, Target, TranscriptEvent } from '../../core/schema.js';
 import { parseTarget } from '../../core/target.js';
 import { statusOfError, UsageError } from '../../core/errors.js';
 import { judgedWith } from '../../core/report.js';
@@ -9,12 +9,13 @@ import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
 import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
 import { PROFILES } from '../../kb/profiles.js';
-import { judgeReceiver, receiverFacts } from '../../checks/receiver.js';
-import { resolveMailHosts } from '../../dns/mail-hosts.js';
+import { judgeReceiver, receiverFacts, type ReceiverFacts } from '../../checks/receiver.js';
+import { resolveMailHosts, type MailHostsResult } from '../../dns/mail-hosts.js';
+import { limitQueries } from '../../dns/limited-resolver.js';
 import { traceResolver } from '../../dns/tracing-resolver.js';
 import { ipFamily } from '../../core/ip.js';
 import { HELO_NAME } from '../../core/names.js';
-import { probeHost, type HostProbe, type HostTarget } from './probe-host.js';
+import { hostKey, probeHost, type HostProbe, type HostTarget } from './probe-host.js';
 import { limitConcurrency } from '../../core/concurrency.js';
 import { createEventSink, type EventSink } from '../../core/events.js';
 import type { Scheduler } from '../../core/scheduler.js';
@@ -34,12 +35,24 @@ export interface ReceiverOptions {
   rcpt?: string | null;
   /** Only the primary MX host. */
   first?: boolean;
+  /**
+   * Look up and probe at most this many MX host names, in preference order (default 10); the others
+   * are listed in the report as not probed. A sender tries a handful at most (Postfix: 5 addresses).
+   */
+  maxMx?: number;
   families?: { v4: boolean; v6: boolean };
   warnDays?: number;
+  /** SHA-1 (40 hex digits) or SHA-256 (64) thumbprint the server should present; ':' and spaces may separate the digits. */
   expectThumbprint?: string | null;
   /** The handshake without SNI and the cleartext session (default on). */
   extras?: boolean;
   profile?: Profile;
+  /**
+   * Time-outs, reply caps, connections at once, DNS queries at once and the deadlines: `deadlineMs`
+   * bounds the whole test, `addressDeadlineMs` each address's probe (default 120 s, or `deadlineMs`
+   * when only that is given). A deadline stops what is running (through the abort signal) and the
+   * report says so (net.deadline-reached, inconclusive).
+   */
   limits?: Partial<Limits>;
   hostMap?: ReadonlyMap<string, HostMapping>;
   // Injected edges: the caller (CLI, web, tests) decides what is real; the system's by default.
@@ -67,6 +80,33 @@ function checkWireText(what: string, value: string | null | undefined, pattern: 
   }
 }
 
+/** MX host names probed by default: more than a sender ever tries (Postfix: 5 addresses). */
+export const DEFAULT_MAX_MX = 10;
+
+/** The first not-probed entries kept in a report (a DNS answer holds a few thousand MX records at most). */
+const MAX_NOT_PROBED_LISTED = 5000;
+
+/** A thumbprint as people copy it: 40 (SHA-1) or 64 (SHA-256) hex digits, maybe separated by ':' or spaces. */
+function checkThumbprint(value: string | null | undefined): void {
+  if (value === null || value === undefined) return;
+  const digits = value.replace(/[: ]/g, '');
+  if (!/^[0-9a-fA-F]*$/.test(digits) || (digits.length !== 40 && digits.length !== 64)) {
+    throw new UsageError(
+      `--expect-thumbprint ${JSON.stringify(value.slice(0, 80))} is not a thumbprint: give the certificate's SHA-1 (40 hex digits) or SHA-256 (64 hex digits), ":" or spaces between them allowed`,
+    );
+  }
+}
+
+function checkWhole(what: string, value: number | null | undefined, min: number): void {
+  if (value === null || value === undefined) return;
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`${what} must be a whole number of at least ${min}, not ${String(value)}`);
+}
+
+function checkPositive(what: string, value: number | null | undefined): void {
+  if (value === null || value === undefined) return;
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${what} must be a positive number of milliseconds, not ${String(value)}`);
+}
+
 /**
  * The receiver test. Every edge the caller leaves out of `options` comes from `defaults` (built
  * only when needed): the job itself never builds a real resolver, socket or clock — src/library.ts
@@ -76,12 +116,80 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
   checkWireText('--helo', options.helo, HELO_NAME);
   checkWireText('--from', options.from, /^([^@]+@[^@]+)?$/);
   checkWireText('--rcpt', options.rcpt, /^[^@]+@[^@]+$/);
+  checkThumbprint(options.expectThumbprint);
+  checkWhole('maxMx (--max-mx)', options.maxMx, 1);
+  checkWhole('limits.dnsQueriesAtOnce', options.limits?.dnsQueriesAtOnce, 1);
+  checkWhole('limits.addressesPerHost', options.limits?.addressesPerHost, 1);
+  checkWhole('limits.connectionsPerDomain', options.limits?.connectionsPerDomain, 1);
+  checkPositive('limits.deadlineMs (--deadline)', options.limits?.deadlineMs);
+  checkPositive('limits.addressDeadlineMs', options.limits?.addressDeadlineMs);
   const target = parseTarget(options.target, options);
   let built: JobEdges | null = null;
   const edges = (): JobEdges => (built ??= defaults());
   // One target slot of the process's scheduler for the whole test (a bulk run waits here).
   const scheduler = options.scheduler ?? edges().scheduler;
   return scheduler.target(() => testTarget(options, target, edges, scheduler));
+}
+
+/** "120 s", "2.5 s": a deadline as people read it. */
+function secondsOf(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
+/** Resolves when the signal aborts (never, if it does not). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** Calls `fire` after `ms` of the injected clock, unless cancelled first. Returns the cancel. */
+function after(clock: Clock, ms: number, fire: () => void): () => void {
+  const cancel = new AbortController();
+  void clock.sleep(ms, cancel.signal).then(() => {
+    if (!cancel.signal.aborted) fire();
+  });
+  return () => cancel.abort();
+}
+
+/** What our own abort leaves in a probe's facts: an error whose words are just "aborted". */
+const ABORTED = 'aborted';
+
+/**
+ * A probe a deadline stopped: the phases our abort cut short are not measurements and are dropped
+ * (a handshake "failed" because we stopped it says nothing of the server), and the status says the
+ * probe did not finish because of us. Returns whether anything was cut (false: the probe had
+ * finished measuring, only the reverse lookup was left).
+ */
+function markStopped(facts: HostFacts, how: string): boolean {
+  const cut: string[] = [];
+  const mainCut = facts.statusDetail === ABORTED || facts.statusReason === ABORTED || (facts.tls?.ok === false && facts.tls.failure?.reason === ABORTED);
+  if (facts.tls && !facts.tls.ok && (facts.tls.failure?.reason === ABORTED || facts.tls.error === ABORTED)) {
+    facts.tls = null;
+    cut.push('the TLS handshake');
+  }
+  if (facts.legacyRetry && !facts.legacyRetry.ok && (facts.legacyRetry.failure?.reason === ABORTED || facts.legacyRetry.error === ABORTED)) {
+    facts.legacyRetry = null;
+    cut.push('the legacy TLS retry');
+  }
+  if (facts.noSni && facts.noSni.status !== 'ok' && facts.noSni.error === ABORTED) {
+    facts.noSni = null;
+    cut.push('the handshake without SNI');
+  }
+  // The cleartext session keeps no error text: a time-out there, with the deadline reached meanwhile, is ours.
+  if (facts.cleartext && (facts.cleartext.status === 'connection-timeout' || facts.cleartext.status === 'io-timeout')) {
+    facts.cleartext = null;
+    cut.push('the cleartext session');
+  }
+  if (mainCut && !cut.includes('the TLS handshake')) cut.unshift('the main session');
+  if (cut.length === 0) return false;
+  // The probe did not finish because of us. (A real failure before, such as a failed handshake,
+  // stays in its phase's facts; the status says why the probe as a whole did not complete.)
+  facts.status = 'deadline-reached';
+  facts.statusReason = 'deadline';
+  facts.statusDetail = `stopped by mxray at its deadline of ${how}, during ${cut[0]}`;
+  return true;
 }
 
 async function testTarget(options: ReceiverOptions, target: Target, edges: () => JobEdges, scheduler: Scheduler): Promise<ReceiverReport> {
@@ -106,10 +214,29 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
   };
   const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Each address within its own deadline; given only the whole test's, that one is each address's too.
+  const addressDeadlineMs = options.limits?.addressDeadlineMs ?? limits.deadlineMs ?? DEFAULT_LIMITS.addressDeadlineMs;
+  const maxMx = options.maxMx ?? DEFAULT_MAX_MX;
   const profile = options.profile ?? DEFAULT_PROFILE;
   const hostMap = options.hostMap ?? new Map<string, HostMapping>();
-  const resolver = traceResolver(options.resolver ?? edges().resolver, transcript);
+  // At most N queries of this test in flight (the reverse lookups of the probes included).
+  const resolver = traceResolver(limitQueries(options.resolver ?? edges().resolver, limits.dnsQueriesAtOnce), transcript);
   const trustStore = options.trustStore ?? edges().trustStore;
+
+  // The whole test's deadline: when it comes, everything still running is stopped (through the
+  // signal the probes already obey) and whatever has not started is not started.
+  const stopAll = new AbortController();
+  let checkDeadlineHit = false;
+  const checkDeadline = limits.deadlineMs === null ? null : `${secondsOf(limits.deadlineMs)} s for the whole test`;
+  const cancelCheckDeadline =
+    limits.deadlineMs === null
+      ? () => {}
+      : after(clock, limits.deadlineMs, () => {
+          checkDeadlineHit = true;
+          transcript.record('mxray', 'note', `deadline reached (${checkDeadline}): stopping what is still running`);
+          stopAll.abort();
+        });
+  const signal = options.signal ? AbortSignal.any([options.signal, stopAll.signal]) : stopAll.signal;
   const ctx: ProbeContext = {
     clock,
     resolver,
@@ -117,19 +244,32 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     transcript,
     limits,
     hostMap,
-    signal: options.signal,
+    signal,
     onProgress: (key, phase) => sink.emit({ type: 'progress', key, phase }),
   };
 
-  const { dns, hosts: mailHosts } = await resolveMailHosts(target, resolver, {
+  const lookup = resolveMailHosts(target, resolver, {
     families: options.families ?? { v4: true, v6: true },
     hostMap,
     first: options.first ?? false,
+    maxMx,
+    maxAddresses: limits.addressesPerHost,
   });
-  // Nothing was recorded before: every event so far is a DNS one.
+  const resolved = await Promise.race([lookup, aborted(stopAll.signal).then(() => null)]);
+  let dnsCut = false;
+  let mailHosts: MailHostsResult;
+  if (resolved === null) {
+    // The deadline came during the DNS step: what is still asked is no longer waited for.
+    lookup.catch(() => undefined);
+    dnsCut = true;
+    const dns: DnsFacts = { status: 'error', resolver: resolver.description, mx: [], error: `no complete answer before mxray's deadline (${checkDeadline})` };
+    mailHosts = { dns, hosts: [], notProbed: [] };
+  } else mailHosts = resolved;
+  const { dns, hosts: mailHostList } = mailHosts;
+  // Nothing was recorded before: every event so far is a DNS one (or the deadline's note).
   const dnsEvidence = transcript.events.map((e) => e.seq);
 
-  const targets: HostTarget[] = mailHosts.flatMap((h) =>
+  const targets: HostTarget[] = mailHostList.flatMap((h) =>
     h.addresses.map((a) => ({
       mx: h.mx,
       preference: h.preference,
@@ -148,14 +288,66 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     rcpt: options.rcpt ?? null,
     extras: options.extras ?? true,
   };
+  const addressDeadline = `${secondsOf(addressDeadlineMs)} s for each address`;
+  const stopped = new Set<string>();
+  let addressDeadlineHit = false;
+  const notStarted: HostTarget[] = [];
+
+  /** One address, within its own deadline and the whole test's. */
+  const probeOne = async (t: HostTarget): Promise<HostProbe | null> => {
+    // The whole test's deadline came before this address's turn: not probed.
+    if (stopAll.signal.aborted) {
+      notStarted.push(t);
+      return null;
+    }
+    const own = new AbortController();
+    let ownHit = false;
+    const key = hostKey(t);
+    const cancel = after(clock, addressDeadlineMs, () => {
+      // The whole test's deadline came first (at the same moment, or before): it stopped this one.
+      if (stopAll.signal.aborted) return;
+      ownHit = true;
+      transcript.record(`${key}/main`, 'note', `deadline reached (${addressDeadline}): stopping this address's probe`);
+      own.abort();
+    });
+    try {
+      const probe = await probeHost({ ...ctx, signal: AbortSignal.any([signal, own.signal]) }, t, probeOptions);
+      const how = ownHit ? addressDeadline : checkDeadlineHit ? checkDeadline : null;
+      if (how !== null && markStopped(probe.facts, how)) {
+        stopped.add(probe.facts.key);
+        if (ownHit) addressDeadlineHit = true;
+      }
+      return probe;
+    } finally {
+      cancel();
+    }
+  };
   // At most N connections of this test at once, and per address and port what the process's
   // scheduler allows across every job (two MX names, or two domains, may share an address).
   const perDomain = limitConcurrency(limits.connectionsPerDomain);
-  const probes: HostProbe[] = await Promise.all(targets.map((t) => scheduler.connection(t.address, t.port, () => perDomain(() => probeHost(ctx, t, probeOptions)))));
+  const settled = await Promise.all(targets.map((t) => scheduler.connection(t.address, t.port, () => perDomain(() => probeOne(t)))));
+  cancelCheckDeadline();
+  const probes = settled.filter((p): p is HostProbe => p !== null);
+
+  const notProbed: NotProbed[] = [
+    ...notStarted.map((t): NotProbed => ({ reason: 'deadline', mx: t.mx, preference: t.preference, address: t.address })),
+    ...mailHosts.notProbed.map((m): NotProbed => ({ reason: m.reason, mx: m.exchange, preference: m.preference, address: m.address })),
+  ];
+  const deadlineReached = checkDeadlineHit && (dnsCut || notStarted.length > 0 || stopped.size > 0) ? 'check' : addressDeadlineHit ? 'address' : null;
+  const bounds: ReceiverBounds = {
+    maxMx,
+    addressesPerHost: limits.addressesPerHost,
+    addressDeadlineMs: Math.max(1, Math.round(addressDeadlineMs)),
+    deadlineMs: limits.deadlineMs === null ? null : Math.max(1, Math.round(limits.deadlineMs)),
+    deadlineReached,
+    stopped: [...stopped],
+    notProbed: notProbed.slice(0, MAX_NOT_PROBED_LISTED),
+    notProbedCount: notProbed.length,
+  };
 
   const sourceAddress = probes.find((p) => p.localAddress)?.localAddress ?? null;
   const timeouts = { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs };
-  const facts = { target, sourceAddress, timeouts, dns, dnsEvidence, hosts: probes.map((p) => p.facts) };
+  const facts: ReceiverFacts = { target, sourceAddress, timeouts, dns, dnsEvidence, hosts: probes.map((p) => p.facts), bounds };
   const judging = {
     at: clock.now(),
     profile,

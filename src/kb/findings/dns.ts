@@ -201,7 +201,8 @@ export const DNS_FINDINGS = defineFindings([
     title: 'DNS lookups for {domain} failed ({error})',
     detail:
       'The resolver ({resolver}) did not give a usable answer for {domain}: {error}. Without an answer nothing could be tested, so the result is ' +
-      'inconclusive. A REFUSED answer usually means the resolver does not serve us (wrong --resolver, or a resolver that only answers its own network).',
+      'inconclusive. A resolver that refuses queries (REFUSED) does not serve us (a wrong --resolver, or one that only answers its own network); ' +
+      'where no DNS server answers at all, the address or port of --resolver is wrong or the resolver is down.',
     opportunistic: 'A sender whose own resolver fails the same way defers the message and retries; the domain itself may be fine.',
     verifying: 'The same: without an answer no sender can deliver, whatever its TLS policy.',
     remediation: {

@@ -41,6 +41,34 @@ export const NET_FINDINGS = defineFindings([
 
   // ----- Host level: connection and greeting --------------------------------------------------
   {
+    id: 'net.deadline-reached',
+    inconclusive: true,
+    severity: 'warning',
+    actor: 'either',
+    facts: ['host', 'detail'],
+    title: 'mxray stopped testing {host} at its deadline',
+    detail:
+      'mxray bounds how long a test may take (each address 120 s by default, the whole test with --deadline), so that a server that answers ' +
+      'slowly, or a little before every time-out, cannot hold a test for minutes. The deadline came before the test of {host} was done: {detail}. ' +
+      'Addresses whose turn had not come yet are listed as not probed. What was measured before is in the report; what was not is unknown, so the ' +
+      'result is inconclusive. A server that needs this long for one test session is slow for senders too.',
+    opportunistic:
+      'Not measured. Senders wait longer than mxray for each reply (Postfix: 300 s for the greeting, EHLO, MAIL FROM and RCPT TO replies: ' +
+      'smtp_helo_timeout, smtp_mail_timeout, smtp_rcpt_timeout), so a slow server still gets mail, only late; a server slower than that makes ' +
+      'senders defer and retry.',
+    verifying: 'The same: a slow server delays mail whatever the TLS policy.',
+    remediation: {
+      summary: 'Retest with a longer deadline to finish the test (--deadline); if {host} is really this slow, find out where its time goes.',
+      steps: [
+        'Retest with a longer bound, e.g. `--deadline 600` (seconds for the whole test), and per-phase time-outs to match (`--timeout`).',
+        'Read the transcript (`--verbose`): the time between a command and its reply shows where the server waits (a greeting delay, slow DNS or anti-spam ' +
+          'lookups on its side, tarpitting after a command).',
+        'A deliberate delay (tarpitting, a greeting pause) slows every sender down too: keep it short enough for senders’ time-outs.',
+      ],
+    },
+    refs: ['RFC 5321 §4.5.3.2'],
+  },
+  {
     id: 'net.connect-refused',
     severity: 'error',
     actor: 'them',

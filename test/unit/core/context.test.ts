@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../src/core/context.js';
 import { DEFAULT_SCHEDULER_LIMITS } from '../../../src/core/scheduler.js';
+import { DEFAULT_MAX_MX } from '../../../src/jobs/receiver/check-receiver.js';
 
 const readme = readFileSync('README.md', 'utf8');
 
@@ -25,6 +26,24 @@ describe('DEFAULT_LIMITS', () => {
     expect(documented, 'the "What it measures" paragraph of the README').not.toBeNull();
     const [perDomain, perAddress] = (documented as RegExpExecArray).slice(1).map(Number);
     expect([DEFAULT_LIMITS.connectionsPerDomain, DEFAULT_SCHEDULER_LIMITS.connectionsPerAddress]).toEqual([perDomain, perAddress]);
+  });
+
+  it('bounds a check as the README says: MX hosts probed, DNS queries at once, each address’s deadline, no whole-check deadline unless asked', () => {
+    const bounded =
+      /at most `--max-mx` MX hosts \((\d+)\) are looked up and probed, and at most (\d+)\s+addresses of each \(as many IPv4 as IPv6\), the rest listed as not probed; at most (\d+) DNS queries\s+of one check are in flight at once; each address's probe ends after (\d+) s, the whole check\s+after `--deadline` when given/.exec(
+        readme,
+      );
+    expect(bounded, 'the "Bounded" point of the README').not.toBeNull();
+    const [maxMx, addresses, dns, seconds] = (bounded as RegExpExecArray).slice(1).map(Number);
+    expect([DEFAULT_MAX_MX, DEFAULT_LIMITS.addressesPerHost, DEFAULT_LIMITS.dnsQueriesAtOnce, DEFAULT_LIMITS.addressDeadlineMs, DEFAULT_LIMITS.deadlineMs]).toEqual([
+      maxMx,
+      addresses,
+      dns,
+      (seconds as number) * 1000,
+      null,
+    ]);
+    expect(readme).toMatch(new RegExp(`\\| \`--max-mx N\` \\| probe at most N MX hosts, in preference order \\(default ${DEFAULT_MAX_MX};`));
+    expect(readme).toMatch(new RegExp(`Without it, each address's probe is stopped after ${DEFAULT_LIMITS.addressDeadlineMs / 1000} s`));
   });
 
   it('caps replies above what RFC 5321 lets a server send in one line', () => {

@@ -2,7 +2,7 @@
 // reverse names (RFC 1035 §3.5 in-addr.arpa, RFC 3596 §2.5 ip6.arpa).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ipFamily, isIPv4, isIPv6, reverseName } from '../../../src/core/ip.js';
+import { ipFamily, ipv6PortReading, isIPv4, isIPv6, reverseName } from '../../../src/core/ip.js';
 
 describe('isIPv4', () => {
   it.each(['0.0.0.0', '192.0.2.1', '255.255.255.255', '1.22.103.0', '100.200.250.9'])('accepts %j', (text) => {
@@ -141,5 +141,49 @@ describe('reverseName', () => {
 
   it('leaves anything that is not an address as it is', () => {
     expect(['mx.example.test', '1.2.3', '', '1.2.3.4.in-addr.arpa'].map(reverseName)).toEqual(['mx.example.test', '1.2.3', '', '1.2.3.4.in-addr.arpa']);
+  });
+});
+
+describe('ipv6PortReading', () => {
+  it.each([
+    ['::1:25', { address: '::1', port: 25 }],
+    ['2001:db8::1:2525', { address: '2001:db8::1', port: 2525 }],
+    ['fe80::1:9999', { address: 'fe80::1', port: 9999 }],
+    ['::ffff:1', { address: '::ffff', port: 1 }],
+  ])('%j could also be an address and a port: %j', (text, reading) => {
+    expect(isIPv6(text)).toBe(true);
+    expect(ipv6PortReading(text)).toEqual(reading);
+  });
+
+  it.each([
+    // Only one reading: what comes before the last colon is no address, or what follows is no port.
+    '::1',
+    '::25',
+    '2001:db8::25',
+    '1:2:3:4:5:6:7:8',
+    '::ffff:1.2.3.4',
+    '2001:db8::1:0',
+    '2001:db8::1:ab',
+    '2001:db8::1:0x19',
+    // Not IPv6 at all.
+    '192.0.2.1',
+    '127.0.0.1:25',
+    'mx.example.test',
+    '',
+  ])('%j has one reading only', (text) => {
+    expect(ipv6PortReading(text)).toBeNull();
+  });
+
+  it('the address it offers is always an IPv6 address and the port 1-65535', () => {
+    fc.assert(
+      fc.property(fc.ipV6(), (ip) => {
+        const reading = ipv6PortReading(ip);
+        if (reading === null) return;
+        expect(isIPv6(reading.address)).toBe(true);
+        expect(`${reading.address}:${reading.port}`).toBe(ip.replace(/:0*(\d+)$/, ':$1'));
+        expect(reading.port >= 1 && reading.port <= 65535).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -47,6 +47,12 @@ describe('parseTarget: what each mistake is called', () => {
     ['port 0 after brackets', '[::1]:0', {}, `"[::1]:0": ${PORT_RULE}`],
     ['a broken bare IPv6', '2001:db8:::1', {}, '"2001:db8:::1" is not a valid IPv6 address (with a port, write [IPv6]:port)'],
     ['an IPv6 with a port unbracketed', '2001:db8::1:25:1:2:3:4:5', {}, '"2001:db8::1:25:1:2:3:4:5" is not a valid IPv6 address (with a port, write [IPv6]:port)'],
+    // A bare IPv6 whose last group could be a port: both readings named, never one picked silently.
+    ['an IPv6 address that could end in a port', '::1:25', {}, '"::1:25" is ambiguous: write [::1]:25 for port 25 of ::1, or [::1:25] for the address ::1:25'],
+    ['the same with --host', 'example.com', { host: '2001:DB8::1:2525' }, '"2001:DB8::1:2525" is ambiguous: write [2001:db8::1]:2525 for port 2525 of 2001:db8::1, or [2001:db8::1:2525] for the address 2001:db8::1:2525'],
+    // Bidirectional and C1 controls in what we echo back are made visible (JSON.stringify leaves them).
+    ['a right-to-left override', 'exa\u202emple.com', {}, '"exa\\u{202e}mple.com" is not a valid internationalised mail domain'],
+    ['a C1 control', 'exa\u009bmple.com', {}, '"exa\\x9bmple.com" is not a valid internationalised mail domain'],
     ['a port without a server', ':25', {}, '":25": a server name or address is missing before the port'],
     ['an empty port', 'mx.example.com:', {}, `"mx.example.com:": ${PORT_RULE}`],
     ['port 0', 'mx.example.com:0', {}, `"mx.example.com:0": ${PORT_RULE}`],

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/core/errors.js';
-import { ipFamily, isIPv4, isIPv6 } from '../../../src/core/ip.js';
+import { ipFamily, ipv6PortReading, isIPv4, isIPv6 } from '../../../src/core/ip.js';
 import { parseTarget } from '../../../src/core/target.js';
 
 describe('parseTarget: mail domains', () => {
@@ -238,7 +238,10 @@ describe('parseTarget: properties', () => {
     fc.assert(
       fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), fc.integer({ min: 1, max: 65535 }), (ip, port) => {
         const v6 = ip.includes(':');
-        expect(parseTarget(ip, {})).toMatchObject({ kind: 'host', host: ip.toLowerCase(), port: 25 });
+        // Bare, unless its last group could be a port ("::1:25"): then brackets are required.
+        if (ipv6PortReading(ip.toLowerCase())) expect(() => parseTarget(ip, {})).toThrow(/is ambiguous: write \[/);
+        else expect(parseTarget(ip, {})).toMatchObject({ kind: 'host', host: ip.toLowerCase(), port: 25 });
+        if (v6) expect(parseTarget(`[${ip}]`, {})).toMatchObject({ kind: 'host', host: ip.toLowerCase(), port: 25 });
         expect(parseTarget(v6 ? `[${ip}]:${port}` : `${ip}:${port}`, {})).toMatchObject({ kind: 'host', host: ip.toLowerCase(), port });
       }),
       { numRuns: 1000 },

@@ -66,6 +66,7 @@ describe('resolveMailHosts: a domain with MX records', () => {
         { mx: 'mx0.example.test', preference: 20, addresses: [v4('192.0.2.10'), v4('192.0.2.20')] },
         { mx: 'mx2.example.test', preference: 20, addresses: [v4('192.0.2.12')] },
       ],
+      notProbed: [],
     });
     const looked = ['mx0', 'mx1', 'mx2'].flatMap((h) => [`A ${h}.example.test`, `AAAA ${h}.example.test`, `CNAME ${h}.example.test`]);
     expect(sorted(resolver.asked)).toEqual(sorted(['MX example.test', ...looked]));
@@ -313,7 +314,7 @@ describe('resolveMailHosts: null MX (RFC 7505)', () => {
     for (const exchange of ['.', '']) {
       const resolver = fakeResolver({ 'MX nullmx.test': [{ exchange, priority: 0 }] });
       const result = await resolveMailHosts(domainTarget('nullmx.test'), resolver, opts());
-      expect(result, JSON.stringify(exchange)).toEqual({ dns: facts('null-mx', [mx('.', 0)]), hosts: [] });
+      expect(result, JSON.stringify(exchange)).toEqual({ dns: facts('null-mx', [mx('.', 0)]), hosts: [], notProbed: [] });
       expect(resolver.asked).toEqual(['MX nullmx.test']);
     }
   });
@@ -339,6 +340,7 @@ describe('resolveMailHosts: null MX (RFC 7505)', () => {
           mx('mx.mixed.test', 10, { addresses: ['192.0.2.10'] }),
         ]),
         hosts: [{ mx: 'mx.mixed.test', preference: 10, addresses: [v4('192.0.2.10')] }],
+        notProbed: [],
       });
       // The null MX itself is never looked up.
       expect(sorted(resolver.asked)).toEqual(sorted(['MX mixed.test', 'A mx.mixed.test', 'AAAA mx.mixed.test', 'CNAME mx.mixed.test']));
@@ -352,11 +354,13 @@ describe('resolveMailHosts: the MX lookup fails', () => {
     ['SERVFAIL', fail('SERVFAIL'), 'servfail', SERVFAIL],
     ['TIMEOUT', fail('TIMEOUT'), 'timeout', TIMEOUT],
     ['REFUSED', fail('REFUSED'), 'error', `MX lookup: ${REFUSED}`],
+    // Nothing listens at the resolver's address: said as such, never as a refusal.
+    ['UNREACHABLE', fail('UNREACHABLE'), 'error', `MX lookup: no DNS server answers at ${RESOLVER} (nothing listens there)`],
     ['OTHER', fail('OTHER', 'MX example.test: EBADRESP'), 'error', 'MX lookup: the lookup failed (MX example.test: EBADRESP)'],
   ];
   it.each(cases)('%s → its status, nothing to probe', async (_code, outcome, status, error) => {
     const resolver = fakeResolver({ 'MX example.test': outcome, 'A example.test': ['192.0.2.1'] });
-    expect(await resolveMailHosts(domainTarget('example.test'), resolver, opts())).toEqual({ dns: facts(status, [], error), hosts: [] });
+    expect(await resolveMailHosts(domainTarget('example.test'), resolver, opts())).toEqual({ dns: facts(status, [], error), hosts: [], notProbed: [] });
     expect(resolver.asked).toEqual(['MX example.test']);
   });
 });
@@ -371,6 +375,7 @@ describe('resolveMailHosts: no MX record (implicit MX, RFC 5321 §5.1)', () => {
       expect(result).toEqual({
         dns: facts('no-mx-implicit', [mx('implicit.test', 0, { addresses: ['192.0.2.30'] })]),
         hosts: [{ mx: 'implicit.test', preference: 0, addresses: [v4('192.0.2.30')] }],
+        notProbed: [],
       });
       // No CNAME question for the implicit MX.
       expect(sorted(resolver.asked)).toEqual(sorted(['MX implicit.test', 'A implicit.test', 'AAAA implicit.test']));
@@ -386,7 +391,7 @@ describe('resolveMailHosts: no MX record (implicit MX, RFC 5321 §5.1)', () => {
     ];
     for (const [table, families, error] of cases) {
       const result = await resolveMailHosts(domainTarget('bare.test'), fakeResolver(table), opts({ families, first: true }));
-      expect(result).toEqual({ dns: facts('no-mx-implicit', [mx('bare.test', 0, { error })]), hosts: [] });
+      expect(result).toEqual({ dns: facts('no-mx-implicit', [mx('bare.test', 0, { error })]), hosts: [], notProbed: [] });
     }
   });
 
@@ -397,6 +402,7 @@ describe('resolveMailHosts: no MX record (implicit MX, RFC 5321 §5.1)', () => {
     expect(result).toEqual({
       dns: facts('no-mx-implicit', [mx('lab.test', 0, { addresses: ['127.0.0.1'] })]),
       hosts: [{ mx: 'lab.test', preference: 0, addresses: [v4('127.0.0.1', 2525)] }],
+      notProbed: [],
     });
     expect(resolver.asked).toEqual(['MX lab.test']);
   });
@@ -408,10 +414,12 @@ describe('resolveMailHosts: a host target', () => {
     expect(await resolveMailHosts(hostTarget('192.0.2.1'), resolver, opts())).toEqual({
       dns: facts('not-applicable'),
       hosts: [{ mx: '192.0.2.1', preference: null, addresses: [v4('192.0.2.1')] }],
+      notProbed: [],
     });
     expect(await resolveMailHosts(hostTarget('[2001:db8::1]'), resolver, opts())).toEqual({
       dns: facts('not-applicable'),
       hosts: [{ mx: '2001:db8::1', preference: null, addresses: [v6('2001:db8::1')] }],
+      notProbed: [],
     });
     expect(resolver.asked).toEqual([]);
   });
@@ -421,6 +429,7 @@ describe('resolveMailHosts: a host target', () => {
     expect(await resolveMailHosts(hostTarget('192.0.2.1'), fakeResolver({}), opts({ hostMap }))).toEqual({
       dns: facts('not-applicable'),
       hosts: [{ mx: '192.0.2.1', preference: null, addresses: [v6('::1', 2525)] }],
+      notProbed: [],
     });
   });
 
@@ -430,6 +439,7 @@ describe('resolveMailHosts: a host target', () => {
     expect(await resolveMailHosts(hostTarget('MX.Example.Test.'), resolver, opts({ hostMap }))).toEqual({
       dns: facts('ok'),
       hosts: [{ mx: 'mx.example.test', preference: null, addresses: [v4('127.0.0.1', 2525)] }],
+      notProbed: [],
     });
     expect(resolver.asked).toEqual([]);
   });
@@ -439,6 +449,7 @@ describe('resolveMailHosts: a host target', () => {
     expect(await resolveMailHosts(hostTarget('mx.example.test'), resolver, opts())).toEqual({
       dns: facts('ok'),
       hosts: [{ mx: 'mx.example.test', preference: null, addresses: [v4('192.0.2.1'), v6('2001:db8::1')] }],
+      notProbed: [],
     });
     expect(sorted(resolver.asked)).toEqual(['A mx.example.test', 'AAAA mx.example.test']);
   });
@@ -461,7 +472,7 @@ describe('resolveMailHosts: a host target', () => {
   ];
   it.each(failures)('%s → its status', async (_label, table, families, status, error) => {
     const result = await resolveMailHosts(hostTarget('h.test'), fakeResolver(table), opts({ families }));
-    expect(result).toEqual({ dns: facts(status, [], `h.test: ${error}`), hosts: [] });
+    expect(result).toEqual({ dns: facts(status, [], `h.test: ${error}`), hosts: [], notProbed: [] });
   });
 });
 
@@ -483,5 +494,77 @@ describe('resolveMailHosts: our bugs are not DNS outcomes', () => {
     await expect(resolveMailHosts({ ...hostTarget('x'), host: null }, resolver, opts())).rejects.toThrow('internal: a host target without a host');
     await expect(resolveMailHosts({ ...domainTarget('x'), domain: null }, resolver, opts())).rejects.toThrow('internal: a domain target without a domain');
     expect(resolver.asked).toEqual([]);
+  });
+});
+
+describe('resolveMailHosts: at most maxMx MX host names', () => {
+  /** A domain with `count` MX hosts, preferences 1..count, each with one IPv4 address. */
+  function zone(count: number, extra: Record<string, Outcome> = {}): Record<string, Outcome> {
+    const table: Record<string, Outcome> = { 'MX many.test': [], ...extra };
+    const answers: { exchange: string; priority: number }[] = [];
+    for (let i = 1; i <= count; i++) {
+      answers.push({ exchange: `mx${i}.many.test`, priority: i });
+      table[`A mx${i}.many.test`] = [`192.0.2.${i}`];
+    }
+    table['MX many.test'] = [...answers, ...((extra['MX many.test'] as { exchange: string; priority: number }[] | undefined) ?? [])];
+    return table;
+  }
+
+  it('looks up only the first maxMx names by preference; the others come back, in order, never asked about', async () => {
+    const resolver = fakeResolver(zone(12));
+    const result = await resolveMailHosts(domainTarget('many.test'), resolver, opts({ maxMx: 10, families: { v4: true, v6: false } }));
+    expect(result.hosts.map((h) => h.mx)).toEqual(Array.from({ length: 10 }, (_, i) => `mx${i + 1}.many.test`));
+    expect(result.dns.mx.map((r) => r.exchange)).toEqual(result.hosts.map((h) => h.mx));
+    expect(result.notProbed).toEqual([
+      { reason: 'max-mx', exchange: 'mx11.many.test', preference: 11, address: null },
+      { reason: 'max-mx', exchange: 'mx12.many.test', preference: 12, address: null },
+    ]);
+    // 1 MX question, then A and CNAME for each of the ten: nothing about mx11 or mx12.
+    expect(resolver.asked.length).toBe(1 + 10 * 2);
+    expect(resolver.asked.filter((q) => /mx1[12]\./.test(q))).toEqual([]);
+  });
+
+  it('counts names, not records: every record of a kept name stays, in preference order', async () => {
+    const table = zone(3, { 'MX many.test': [{ exchange: 'mx1.many.test', priority: 50 }] });
+    const result = await resolveMailHosts(domainTarget('many.test'), fakeResolver(table), opts({ maxMx: 2, families: { v4: true, v6: false } }));
+    expect(result.dns.mx.map((r) => `${r.preference} ${r.exchange}`)).toEqual(['1 mx1.many.test', '2 mx2.many.test', '50 mx1.many.test']);
+    expect(result.notProbed).toEqual([{ reason: 'max-mx', exchange: 'mx3.many.test', preference: 3, address: null }]);
+    expect(result.hosts.map((h) => h.mx)).toEqual(['mx1.many.test', 'mx2.many.test']);
+  });
+
+  it('without maxMx, or with as many names as there are: everything, nothing left out', async () => {
+    for (const maxMx of [undefined, 3]) {
+      const result = await resolveMailHosts(domainTarget('many.test'), fakeResolver(zone(3)), opts({ families: { v4: true, v6: false }, ...(maxMx ? { maxMx } : {}) }));
+      expect(result.hosts.map((h) => h.mx)).toEqual(['mx1.many.test', 'mx2.many.test', 'mx3.many.test']);
+      expect(result.notProbed).toEqual([]);
+    }
+  });
+});
+
+describe('resolveMailHosts: at most maxAddresses addresses of one name', () => {
+  const v4s = (n: number) => Array.from({ length: n }, (_, i) => `192.0.2.${i + 1}`);
+  const v6s = (n: number) => Array.from({ length: n }, (_, i) => `2001:db8::${i + 1}`);
+
+  it('an MX host with 300 IPv4 and 2 IPv6 addresses: 10 probed, both families, the others listed with their addresses', async () => {
+    const resolver = fakeResolver({ 'MX wide.test': [{ exchange: 'mx.wide.test', priority: 5 }], 'A mx.wide.test': v4s(300), 'AAAA mx.wide.test': v6s(2) });
+    const result = await resolveMailHosts(domainTarget('wide.test'), resolver, opts({ maxAddresses: 10 }));
+    expect(result.hosts).toEqual([{ mx: 'mx.wide.test', preference: 5, addresses: [...v4s(8).map((a) => v4(a)), ...v6s(2).map((a) => v6(a))] }]);
+    expect(result.dns.mx.map((r) => r.addresses)).toEqual([[...v4s(8), ...v6s(2)]]);
+    expect(result.notProbed).toEqual(v4s(300).slice(8).map((address) => ({ reason: 'max-addresses', exchange: 'mx.wide.test', preference: 5, address })));
+  });
+
+  it('takes the families in turn: 10 of each family gives 5 and 5', async () => {
+    const resolver = fakeResolver({ 'A h.test': v4s(10), 'AAAA h.test': v6s(10) });
+    const result = await resolveMailHosts(hostTarget('h.test'), resolver, opts({ maxAddresses: 10 }));
+    expect(result.hosts[0]!.addresses).toEqual([...v4s(5).map((a) => v4(a)), ...v6s(5).map((a) => v6(a))]);
+    expect(result.notProbed.map((n) => [n.reason, n.exchange, n.preference, n.address])).toEqual([...v4s(10).slice(5), ...v6s(10).slice(5)].map((a) => ['max-addresses', 'h.test', null, a]));
+  });
+
+  it('the implicit MX too; and no more than there are: nothing left out', async () => {
+    const implicit = await resolveMailHosts(domainTarget('bare.test'), fakeResolver({ 'A bare.test': v4s(4) }), opts({ maxAddresses: 3, families: { v4: true, v6: false } }));
+    expect(implicit.hosts[0]!.addresses.map((a) => a.address)).toEqual(v4s(3));
+    expect(implicit.notProbed).toEqual([{ reason: 'max-addresses', exchange: 'bare.test', preference: 0, address: '192.0.2.4' }]);
+    const exact = await resolveMailHosts(hostTarget('h.test'), fakeResolver({ 'A h.test': v4s(3) }), opts({ maxAddresses: 3, families: { v4: true, v6: false } }));
+    expect(exact.notProbed).toEqual([]);
   });
 });

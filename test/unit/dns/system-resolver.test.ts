@@ -28,7 +28,8 @@ describe('toDnsError', () => {
     ['ESERVFAIL', 'SERVFAIL'],
     ['ETIMEOUT', 'TIMEOUT'],
     ['EREFUSED', 'REFUSED'],
-    ['ECONNREFUSED', 'REFUSED'],
+    // Nothing listens at the resolver's address: no server refused anything.
+    ['ECONNREFUSED', 'UNREACHABLE'],
   ])('maps c-ares %s to %s', (nodeCode, code) => {
     const e = toDnsError(nodeError(nodeCode), 'example.test', 'MX');
     expect(e).toBeInstanceOf(DnsError);
@@ -114,8 +115,16 @@ describe('parseResolverServer', () => {
     '[]',
     '[dns.example]:53',
     'x[::1]',
+    // A bare IPv6 address whose last group could be a port: brackets say which is meant.
+    '::1:53',
+    'fe80::1:5353',
   ])('rejects %j', (text) => {
     expect(() => parseResolverServer(text)).toThrow(UsageError);
+  });
+
+  it('says how to write an IPv6 resolver with a port, and how to write that address', () => {
+    expect(() => parseResolverServer('::1:53')).toThrow('--resolver "::1:53" is ambiguous: write [::1]:53 for port 53 of ::1, or [::1:53] for the address ::1:53');
+    expect(parseResolverServer('[::1:53]')).toBe('[::1:53]');
   });
 
   it('quotes what it rejects, cut to 80 characters', () => {
@@ -244,6 +253,17 @@ describe('createResolver: details', () => {
     for (const timeoutMs of [2.5, 0, -5]) {
       expect(createResolver({ server: '127.0.0.1:53', timeoutMs }).description, String(timeoutMs)).toBe('127.0.0.1:53');
     }
+  });
+
+  it('a resolver address where nothing listens: UNREACHABLE (no server answers there), not REFUSED', async () => {
+    // A loopback UDP port bound and closed again: the query meets ICMP port unreachable.
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    const { port } = socket.address();
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    const resolver = createResolver({ server: `127.0.0.1:${port}`, timeoutMs: 1000, tries: 1 });
+    const err = (await rejection(resolver.mx('example.test'))) as DnsError;
+    expect({ code: err.code, qname: err.qname, qtype: err.qtype }).toEqual({ code: 'UNREACHABLE', qname: 'example.test', qtype: 'MX' });
   });
 
   it('describes the servers it asks', () => {
