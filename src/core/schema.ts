@@ -317,7 +317,17 @@ export const TlsFactsSchema = Type.Object(
 );
 export type TlsFacts = Static<typeof TlsFactsSchema>;
 
-export const LEGACY_CAUSES = ['old-protocol', 'null-cipher', 'no-shared-cipher', 'server-abort-after-certificate', 'not-tls', 'unknown'] as const;
+export const LEGACY_CAUSES = [
+  'old-protocol',
+  'null-cipher',
+  'no-shared-cipher',
+  'server-abort-after-certificate',
+  'not-tls',
+  'client-certificate-required',
+  'certificate-too-large',
+  'handshake-timeout',
+  'unknown',
+] as const;
 export type LegacyCause = (typeof LEGACY_CAUSES)[number];
 
 /** A second handshake with legacy settings after the normal one failed, as measured. */
@@ -565,6 +575,8 @@ export const SENDER_OUTCOMES = [
   'rejected',
   /** Beyond the sender's limits (addresses or sessions per delivery): never tried. */
   'not-tried',
+  /** mxray's deadline stopped the probe before the address greeted: what a sender gets there is not known. */
+  'unknown',
 ] as const;
 export type SenderOutcome = (typeof SENDER_OUTCOMES)[number];
 

@@ -36,7 +36,8 @@ export function certState(h: Pick<HostReport, 'assessment' | 'findings'>): strin
   if (!cert) return '-';
   const has = (id: string) => h.findings.some((f) => f.id === id);
   if (!cert.timeValid) return cert.daysLeft < 0 ? 'expired' : 'not yet valid';
-  if (cert.trustFailure === 'bad-signature') return 'bad chain';
+  if (cert.trustFailure === 'bad-signature' || cert.trustFailure === 'chain-invalid') return 'bad chain';
+  if (cert.trustFailure === 'chain-too-long') return 'too long';
   if (cert.trustFailure === 'self-signed') return 'self-signed';
   if (cert.trustFailure === 'untrusted-root') return 'untrusted';
   if (cert.trustFailure === 'chain-incomplete') return 'incomplete';
@@ -77,6 +78,9 @@ const FAILED_BECAUSE: Record<LegacyCause, (h: HostReport) => string> = {
   'no-shared-cipher': () => 'no shared cipher',
   'server-abort-after-certificate': () => 'aborted',
   'not-tls': () => 'not TLS',
+  'client-certificate-required': () => 'client cert required',
+  'certificate-too-large': () => 'cert too large',
+  'handshake-timeout': () => 'stalled',
   unknown: () => '',
 };
 
@@ -168,6 +172,12 @@ function hostLines(h: HostReport, now: number): Line[] {
       ),
     );
     out.push(...certLines('As sent by the server', cert.sent, 2, now));
+    if (cert.sentCount > cert.sent.length) out.push(line(2, `The server sent ${cert.sentCount} certificates; mxray examined the first ${cert.sent.length}`));
+    // Each rule of path validation a certificate on the path breaks, with OpenSSL's number for it.
+    for (const p of cert.problems) {
+      const where = p.role === 'leaf' ? 'leaf' : p.role === 'trust-anchor' ? 'trust anchor' : `intermediate ${p.index}`;
+      out.push(line(2, `Problem: ${where} ${safe(p.subject, 120)}: ${safe(p.detail)} (OpenSSL ${p.opensslError.code} ${safe(p.opensslError.name, 80)})`));
+    }
     for (const anchor of cert.path.filter((c) => c.source === 'trust-store')) out.push(line(2, `Anchored at: ${safe(anchor.subject.replace(/\n/g, ', '))} (in our trust store)`));
   }
   if (h.noSni) {

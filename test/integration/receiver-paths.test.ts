@@ -1413,7 +1413,7 @@ describe('a server that requires a client certificate (TLS 1.2): it sends its ce
     expect(host.legacyRetry).toMatchObject({ ok: false });
     expect(host.tls!.failure!.seen).toMatchObject({ certificate: true, certificateRequest: true, alert: 'handshake_failure' });
     expect(host.legacyRetry!.failure!.seen).toMatchObject({ certificate: true, certificateRequest: true });
-    expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: true });
+    expect(host.assessment).toMatchObject({ legacyCause: 'client-certificate-required', certificateReceived: true });
     expect(ids).toEqual(['tls.client-cert-required']);
   });
 
@@ -1431,7 +1431,7 @@ describe('a server that requires a client certificate (TLS 1.2): it sends its ce
     expect(host.legacyRetry).toMatchObject({ ok: false });
     expect(host.tls!.failure!.seen.certificate).toBe(false);
     expect(host.legacyRetry!.failure!.seen.certificate).toBe(true);
-    expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: true });
+    expect(host.assessment).toMatchObject({ legacyCause: 'client-certificate-required', certificateReceived: true });
     expect(ids).toEqual(['tls.client-cert-required']);
   });
 
@@ -1439,7 +1439,7 @@ describe('a server that requires a client certificate (TLS 1.2): it sends its ce
     const s = await serveTls({ context: tls12, requireClientCert: true, onStarttls: (id) => (id === 2 ? 'refuse' : 'tls') });
     const { host } = await check(s.port, { extras: false });
     expect(host.legacyRetry).toEqual({ ok: false, protocol: null, cipher: null, cipherStandard: null, error: '454 4.7.0 not now', failure: null, peerChain: [] });
-    expect(host.assessment).toMatchObject({ legacyCause: 'unknown', certificateReceived: true });
+    expect(host.assessment).toMatchObject({ legacyCause: 'client-certificate-required', certificateReceived: true });
   });
 });
 

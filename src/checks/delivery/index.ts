@@ -23,6 +23,8 @@ type Judged = Pick<HostReport, 'key' | 'mx' | 'preference' | 'status' | 'banner'
 export function senderOutcome(h: Judged): Exclude<SenderOutcome, 'not-tried'> {
   if (h.status === 'connection-timeout' || h.status === 'greeting-timeout') return 'timeout';
   const code = h.banner?.code ?? null;
+  // Stopped by mxray before a greeting: nothing was learned of it, least of all a refusal.
+  if (h.status === 'deadline-reached' && code === null) return 'unknown';
   // Refused, closed or broken before a complete greeting: nothing to deliver to, the sender moves on.
   if (code === null) return 'refused';
   if (code >= 500) return 'rejected';

@@ -86,6 +86,18 @@ export function handshakeStalled(facts: Attempts): string | null {
   return seen.bytes > 0 ? `after ${seen.bytes} bytes, before a ServerHello` : 'without answering our ClientHello at all';
 }
 
+/**
+ * A client certificate required, a certificate over OpenSSL's limit, a server that stalls: causes
+ * the legacy settings do not tell apart (and none is "aborted after its certificate"), in the
+ * order the TLS check reports them.
+ */
+function specialCause(facts: Pick<HostFacts, 'tls' | 'legacyRetry' | 'ehloTlsReply'>): LegacyCause | null {
+  if (clientCertRequired(facts) !== null) return 'client-certificate-required';
+  if (certificateTooLarge(facts) !== null) return 'certificate-too-large';
+  if (handshakeStalled(facts) !== null) return 'handshake-timeout';
+  return null;
+}
+
 /** Why the normal handshake failed (when a legacy retry followed it), and whether the server got as far as its certificate. */
 export function readLegacyCause(
   facts: Pick<HostFacts, 'tls' | 'legacyRetry' | 'ehloTlsReply'>,
@@ -95,11 +107,8 @@ export function readLegacyCause(
   const first = facts.tls?.failure;
   if (!retry || !first) return { legacyCause: null, certificateReceived: null };
   const second = retry.failure;
-  // A client certificate required, a certificate over OpenSSL's limit, a server that stalls: none
-  // of the causes the legacy settings tell apart (and none is "aborted after its certificate").
-  const special = !retry.ok && (clientCertRequired(facts) !== null || certificateTooLarge(facts) !== null || handshakeStalled(facts) !== null);
   return {
-    legacyCause: retry.ok ? classifyLegacySuccess(retry.protocol, retry.cipher, retry.cipherStandard, currentProtocols) : special ? 'unknown' : classifyHandshakeFailure(first, second),
+    legacyCause: retry.ok ? classifyLegacySuccess(retry.protocol, retry.cipher, retry.cipherStandard, currentProtocols) : (specialCause(facts) ?? classifyHandshakeFailure(first, second)),
     certificateReceived: retry.ok || first.seen.certificate || Boolean(second?.seen.certificate),
   };
 }

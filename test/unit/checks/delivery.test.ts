@@ -32,6 +32,11 @@ function host(s: Spec): HostReport {
 const outcomes = (hosts: HostReport[]) => assessDelivery(hosts).attempts.map((a) => `${a.mx}:${a.outcome}`);
 
 describe('senderOutcome: what a sender does with one address', () => {
+  it('a probe mxray stopped at its deadline before any greeting: unknown, never a refusal; after a greeting it counts as greeted', () => {
+    expect(senderOutcome(host({ mx: 'a', status: 'deadline-reached', banner: null }))).toBe('unknown');
+    expect(senderOutcome(host({ mx: 'a', status: 'deadline-reached' }))).toBe('accepts');
+  });
+
   it('moves on from refusals, silence, and 4xx/5xx greetings; delivers where it is greeted', () => {
     expect(senderOutcome(host({ mx: 'a', status: 'connection-refused', banner: null }))).toBe('refused');
     expect(senderOutcome(host({ mx: 'a', status: 'connection-timeout', banner: null }))).toBe('timeout');

@@ -141,7 +141,7 @@ describe('tlsCheck: failures that are not a broken server (issue 16)', () => {
   it('TLS 1.2: CertificateRequest, then handshake_failure: tls.client-cert-required, not tls.server-aborted', () => {
     const f = failure('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', { certificateRequest: true, serverHelloDone: true, alert: 'handshake_failure' });
     const over = { tls: failedWith(f), legacyRetry: legacyFailed(f), ...noTlsDialogue };
-    expect(cause(over)).toBe('unknown');
+    expect(cause(over)).toBe('client-certificate-required');
     const findings = run(over, cause(over));
     expect(found(findings)).toEqual([F('tls.client-cert-required', { how: 'it asked for a client certificate and then refused the handshake without one (handshake_failure)' })]);
     expect(findings[0]?.evidence).toEqual([8, 9, 17]);
@@ -193,8 +193,8 @@ describe('tlsCheck: failures that are not a broken server (issue 16)', () => {
     const v13 = failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificate: false, encrypted: true, encryptedBytes: 65_536 });
     const v12 = failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificateBytes: 131_077 });
     const over = { tls: failedWith(v13), legacyRetry: legacyFailed(v12), ...noTlsDialogue };
-    expect(cause(over)).toBe('unknown');
-    const findings = run(over, 'unknown');
+    expect(cause(over)).toBe('certificate-too-large');
+    const findings = run(over, cause(over));
     expect(found(findings)).toEqual([F('tls.certificate-too-large', { size: '131077 bytes', limit: 102_400 })]);
     expect(findings[0]?.evidence).toEqual([8, 9, 17]);
     // TLS 1.3 only (the legacy retry got no further): the error says it is over the limit.
@@ -213,8 +213,8 @@ describe('tlsCheck: failures that are not a broken server (issue 16)', () => {
   it('a server that stalls after its first flight: tls.handshake-timeout, not tls.server-aborted', () => {
     const stall = failure('timeout', { serverHelloDone: true }, true);
     const over = { tls: failedWith(stall), legacyRetry: legacyFailed(stall), ...noTlsDialogue };
-    expect(cause(over)).toBe('unknown');
-    expect(found(run(over, 'unknown'))).toEqual([
+    expect(cause(over)).toBe('handshake-timeout');
+    expect(found(run(over, cause(over)))).toEqual([
       F('tls.handshake-timeout', { stage: 'after its first flight (ServerHello … ServerHelloDone), waiting for its Finished', error: 'no TLS handshake within 15000 ms' }),
     ]);
     const stage = (seen: Partial<HandshakeFailure['seen']>) => handshakeStalled({ tls: failedWith(failure('timeout', seen, true)), legacyRetry: null });

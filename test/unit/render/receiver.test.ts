@@ -47,6 +47,8 @@ describe('certState: the worst state of the certificate, in one word', () => {
     // Time first: an expired self-signed certificate is expired.
     expect(certState(withCert({ timeValid: false, daysLeft: -1, trusted: false, trustFailure: 'self-signed' }))).toBe('expired');
     expect(certState(withCert({ trusted: false, trustFailure: 'bad-signature' }))).toBe('bad chain');
+    expect(certState(withCert({ trusted: false, trustFailure: 'chain-invalid' }))).toBe('bad chain');
+    expect(certState(withCert({ trusted: false, trustFailure: 'chain-too-long' }))).toBe('too long');
     expect(certState(withCert({ trusted: false, trustFailure: 'self-signed' }))).toBe('self-signed');
     expect(certState(withCert({ trusted: false, trustFailure: 'untrusted-root' }))).toBe('untrusted');
     expect(certState(withCert({ trusted: false, trustFailure: 'chain-incomplete' }))).toBe('incomplete');
@@ -102,6 +104,9 @@ describe('summaryRow: one compact row per address', () => {
     expect(tls('no-shared-cipher')).toBe('failed (no shared cipher)');
     expect(tls('server-abort-after-certificate')).toBe('failed (aborted)');
     expect(tls('not-tls')).toBe('failed (not TLS)');
+    expect(tls('client-certificate-required')).toBe('failed (client cert required)');
+    expect(tls('certificate-too-large')).toBe('failed (cert too large)');
+    expect(tls('handshake-timeout')).toBe('failed (stalled)');
     expect(tls('unknown')).toBe('failed');
     expect(tls(null)).toBe('failed');
     expect(cells(host({ tls: null }))[4]).toBe('-');
@@ -217,6 +222,17 @@ describe('receiverDocument', () => {
     expect(receiverDocument(target('::1')).subject).toBe('server [::1]:2525');
     expect(receiverDocument(target('mx.a.test')).subject).toBe('server mx.a.test:2525');
     expect(receiverDocument(FIXTURE).subject).toBe('mail domain sni-dependent.mxray.test');
+  });
+
+  it('details: each rule a certificate of the path breaks, with its position and OpenSSL number; a chain cut to what was examined', () => {
+    const problem = { index: 1, role: 'intermediate' as const, subject: 'Example CA 1', rule: 'expired' as const, detail: 'expired on 2026-01-01', opensslError: { code: 10, name: 'certificate has expired' } };
+    const broken = host({ assessment: { certificate: { ...cert, trusted: false, trustFailure: 'chain-invalid', problems: [problem], sentCount: 40 } } });
+    const text = receiverDocument(reportOf([broken])).details!.sections.flatMap((d) => d.lines.map((l) => l.parts.map((p) => (typeof p === 'string' ? p : 'dim' in p ? p.dim : p.bold)).join('')));
+    expect(text).toContain('Problem: intermediate 1 Example CA 1: expired on 2026-01-01 (OpenSSL 10 certificate has expired)');
+    expect(text).toContain(`The server sent 40 certificates; mxray examined the first ${cert.sent.length}`);
+    const whole = host({ assessment: { certificate: { ...cert, problems: [], sentCount: cert.sent.length } } });
+    const plain = receiverDocument(reportOf([whole])).details!.sections.flatMap((d) => d.lines.map((l) => l.parts.map((p) => (typeof p === 'string' ? p : 'dim' in p ? p.dim : p.bold)).join('')));
+    expect(plain.filter((l) => l.startsWith('Problem:') || l.startsWith('The server sent'))).toEqual([]);
   });
 
   it('details unless brief, explanations with explain or verbose, the transcript with verbose', () => {
