@@ -369,11 +369,28 @@ export const CleartextFactsSchema = Type.Object(
 );
 export type CleartextFacts = Static<typeof CleartextFactsSchema>;
 
+/**
+ * The handshake with SNI made again when the one without SNI showed another certificate than the
+ * main one: the same certificate again means the server chooses by SNI; another one, that the
+ * certificate differs between connections (a pool of servers behind one address).
+ */
+export const SniConfirmFactsSchema = Type.Object(
+  {
+    status: StatusCodeSchema,
+    error: Nullable(Type.String()),
+    peerChain: PeerChainSchema,
+  },
+  strict,
+);
+export type SniConfirmFacts = Static<typeof SniConfirmFactsSchema>;
+
 export const NoSniFactsSchema = Type.Object(
   {
     status: StatusCodeSchema,
     error: Nullable(Type.String()),
     peerChain: PeerChainSchema,
+    /** The confirming handshake with SNI: present only when it was made (the certificate without SNI differed). Optional so that reports saved before it read. */
+    confirm: Type.Optional(SniConfirmFactsSchema),
   },
   strict,
 );
@@ -436,7 +453,7 @@ const hostFactsProperties = {
 };
 export const HostFactsSchema = Type.Object(hostFactsProperties, strict);
 /** Transcript sequence numbers per phase of a host's probe, for finding evidence. */
-export type Evidence = Partial<Record<'connect' | 'banner' | 'ehlo' | 'starttls' | 'tls' | 'ehloTls' | 'envelope' | 'legacy' | 'noSni' | 'cleartext', number[]>>;
+export type Evidence = Partial<Record<'connect' | 'banner' | 'ehlo' | 'starttls' | 'tls' | 'ehloTls' | 'envelope' | 'legacy' | 'noSni' | 'sniConfirm' | 'cleartext', number[]>>;
 export type HostFacts = Static<typeof HostFactsSchema>;
 
 const OutcomeSchema = Literals(ENVELOPE_OUTCOMES);
@@ -465,8 +482,21 @@ export const HostAssessmentSchema = Type.Object(
     certificate: Nullable(CertVerdictSchema),
     /** Which handshake `certificate` comes from: the normal one, or the legacy retry after it failed. */
     certificateFrom: Nullable(Literals(['main', 'legacy'] as const)),
-    /** The handshake without SNI: its certificate and whether it is the main one's. */
-    noSni: Nullable(Type.Object({ sameCertificate: Nullable(Type.Boolean()), certificate: Nullable(CertVerdictSchema) }, strict)),
+    /**
+     * The handshake without SNI: its certificate and whether it is the main one's; `confirm`, when
+     * the confirming handshake with SNI was made (optional: absent in reports saved before it), its
+     * certificate and whether that is the main one's again.
+     */
+    noSni: Nullable(
+      Type.Object(
+        {
+          sameCertificate: Nullable(Type.Boolean()),
+          certificate: Nullable(CertVerdictSchema),
+          confirm: Type.Optional(Type.Object({ sameCertificate: Nullable(Type.Boolean()), certificate: Nullable(CertVerdictSchema) }, strict)),
+        },
+        strict,
+      ),
+    ),
     /** Why the normal handshake failed, read from both attempts (null when it did not fail). */
     legacyCause: Nullable(Literals(LEGACY_CAUSES)),
     /** Whether the server got as far as sending a certificate in a failed handshake. */

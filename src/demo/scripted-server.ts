@@ -21,9 +21,10 @@ export type ScriptAction =
    * Upgrades the connection to TLS (server side, with the server's `tls` option), then calls
    * `secured`. Buffered cleartext is discarded. `stall: 'after-first-flight'`: everything the
    * server writes after the client's second flight arrived is dropped (TLS ≤ 1.2: ServerHello …
-   * ServerHelloDone go out, then silence).
+   * ServerHelloDone go out, then silence). `certificate`: this connection presents that key and
+   * certificate instead of the `tls` option's (as one member of a pool behind one address would).
    */
-  | { type: 'starttls'; stall?: 'after-first-flight' }
+  | { type: 'starttls'; stall?: 'after-first-flight'; certificate?: ScriptedCertificate }
   /** From now on, received bytes go unframed to `data` (e.g. to answer a ClientHello with garbage). */
   | { type: 'raw' }
   /** Sends FIN after what was written; nothing more is read or answered. */
@@ -74,10 +75,21 @@ export interface ScriptHandlers {
 /** One set of handlers for every connection, or a factory called per connection (for per-connection state). */
 export type Script = ScriptHandlers | ((conn: ScriptConnection) => ScriptHandlers);
 
+/** A key and the certificates to send with it (PEM, leaf first, then any chain certificates). */
+export interface ScriptedCertificate {
+  key: string;
+  cert: string;
+}
+
 export interface ScriptedServerTls {
   key: string;
   /** PEM, leaf first, then any chain certificates to send. */
   cert: string;
+  /**
+   * Certificates chosen by the SNI the client sends (the name in lower case): a client that sends
+   * another name, or none, gets the default one (`cert`, or the `starttls` action's).
+   */
+  sni?: Readonly<Record<string, ScriptedCertificate>>;
   ciphers?: string;
   minVersion?: tls.SecureVersion;
   maxVersion?: tls.SecureVersion;
@@ -135,6 +147,10 @@ type Item = { kind: 'line'; line: string } | { kind: 'too-long' } | { kind: 'dat
 /** Shared by the sessions of one server. */
 interface ServerState {
   readonly secureContext: tls.SecureContext | null;
+  /** A secure context with the server's TLS settings and another key and certificate (made once per certificate). */
+  readonly contextFor: (certificate: ScriptedCertificate) => tls.SecureContext;
+  /** The contexts chosen by SNI, or null when the server has none. */
+  readonly sniContexts: ReadonlyMap<string, tls.SecureContext> | null;
   readonly clientCertificate: 'ask' | 'require' | null;
   readonly maxLineBytes: number;
   readonly maxBufferedBytes: number;
@@ -325,7 +341,7 @@ class Session implements ScriptConnection {
           await this.sleep(action.ms);
           break;
         case 'starttls':
-          await this.startTls(action.stall === 'after-first-flight');
+          await this.startTls(action.stall === 'after-first-flight', action.certificate);
           break;
         case 'raw':
           this.mode = 'raw';
@@ -372,9 +388,10 @@ class Session implements ScriptConnection {
     });
   }
 
-  private async startTls(stall: boolean): Promise<void> {
-    const context = this.server.secureContext;
-    if (!context) throw new Error('scripted server: a starttls action needs the tls option');
+  private async startTls(stall: boolean, certificate: ScriptedCertificate | undefined): Promise<void> {
+    if (!this.server.secureContext) throw new Error('scripted server: a starttls action needs the tls option');
+    const context = certificate ? this.server.contextFor(certificate) : this.server.secureContext;
+    const sniContexts = this.server.sniContexts;
     // RFC 3207 §4.2: whatever the client sent in clear after STARTTLS is not part of the TLS session.
     this.buffer = Buffer.alloc(0);
     this.discarding = false;
@@ -387,6 +404,7 @@ class Session implements ScriptConnection {
     const secure = new tls.TLSSocket(transport, {
       isServer: true,
       secureContext: context,
+      ...(sniContexts ? { SNICallback: (name: string, done: (err: Error | null, ctx?: tls.SecureContext) => void) => done(null, sniContexts.get(name.toLowerCase()) ?? context) } : {}),
       ...(clientCert ? { requestCert: true, rejectUnauthorized: clientCert === 'require' } : {}),
     });
     this.stream = secure;
@@ -485,17 +503,29 @@ export async function startScriptedServer(script: Script, options: ScriptedServe
   const address = options.address ?? '127.0.0.1';
   if (!isLoopback(address)) throw new Error(`scripted server: refusing to bind ${address} (loopback only)`);
   const maxLineBytes = options.maxLineBytes ?? 4096;
+  const t = options.tls;
+  // One context per key and certificate (by content: a script may build a new object per connection).
+  const contexts = new Map<string, tls.SecureContext>();
+  const contextFor = (c: ScriptedCertificate): tls.SecureContext => {
+    const id = `${c.key}\n${c.cert}`;
+    let context = contexts.get(id);
+    if (!context) {
+      context = tls.createSecureContext({
+        key: c.key,
+        cert: c.cert,
+        ...(t?.ciphers !== undefined ? { ciphers: t.ciphers } : {}),
+        ...(t?.minVersion !== undefined ? { minVersion: t.minVersion } : {}),
+        ...(t?.maxVersion !== undefined ? { maxVersion: t.maxVersion } : {}),
+        ...(t?.clientCa !== undefined ? { ca: t.clientCa } : {}),
+      });
+      contexts.set(id, context);
+    }
+    return context;
+  };
   const state: ServerState = {
-    secureContext: options.tls
-      ? tls.createSecureContext({
-          key: options.tls.key,
-          cert: options.tls.cert,
-          ...(options.tls.ciphers !== undefined ? { ciphers: options.tls.ciphers } : {}),
-          ...(options.tls.minVersion !== undefined ? { minVersion: options.tls.minVersion } : {}),
-          ...(options.tls.maxVersion !== undefined ? { maxVersion: options.tls.maxVersion } : {}),
-          ...(options.tls.clientCa !== undefined ? { ca: options.tls.clientCa } : {}),
-        })
-      : null,
+    secureContext: t ? contextFor(t) : null,
+    contextFor,
+    sniContexts: t?.sni ? new Map(Object.entries(t.sni).map(([name, c]) => [name.toLowerCase(), contextFor(c)])) : null,
     clientCertificate: options.tls?.clientCertificate ?? null,
     maxLineBytes,
     maxBufferedBytes: Math.max(64 * 1024, maxLineBytes * 4),

@@ -185,6 +185,15 @@ function hostLines(h: HostReport, now: number): Line[] {
     out.push(
       line(1, `Without SNI: ${n?.certificate ? (n.sameCertificate ? 'same certificate' : `different certificate: ${safe(n.certificate.sent[0]?.subject.replace(/\n/g, ', '))}`) : `handshake failed: ${safe(h.noSni.error)}`}`),
     );
+    if (h.noSni.confirm) {
+      const c = n?.confirm;
+      out.push(
+        line(
+          1,
+          `Again with SNI: ${c?.certificate ? (c.sameCertificate ? 'the first certificate again (chosen by SNI)' : `another certificate: ${safe(c.certificate.sent[0]?.subject.replace(/\n/g, ', '))} (a pool: it differs between connections)`) : `handshake failed: ${safe(h.noSni.confirm.error)}`}`,
+        ),
+      );
+    }
   }
   if (h.cleartext) {
     const verdict = a.cleartext?.requiresTls ?? null;

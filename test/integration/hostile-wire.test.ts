@@ -212,7 +212,7 @@ describe('handshake failures that are not a broken server', () => {
     const m = mta();
     const { host, ids } = await check(await serve(m, { maxVersion: 'TLSv1.2', clientCertificate: 'require' }));
     expect(host.tls?.failure).toMatchObject({ reason: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', seen: { certificateRequest: true, alert: 'handshake_failure' } });
-    expect(host.assessment.legacyCause).toBe('unknown');
+    expect(host.assessment.legacyCause).toBe('client-certificate-required');
     expect(ids).toEqual(['tls.client-cert-required']);
     expect(host.findings[0]?.facts).toEqual({ host: host.key, how: 'it asked for a client certificate and then refused the handshake without one (handshake_failure)' });
   });

@@ -25,8 +25,8 @@ export interface CertificateContext {
   announcedNames: string[];
   /** Transcript events that show the certificate. */
   evidence: number[];
-  /** Whether this verdict is from the normal handshake (with SNI) or the one without SNI. */
-  handshake: 'sni' | 'no-sni';
+  /** Whether this verdict is from the normal handshake (with SNI), the one without SNI, or the second one with SNI that confirms a difference. */
+  handshake: 'sni' | 'no-sni' | 'sni-confirm';
   /** The time the certificate was judged at (the injected clock), for "expired N days ago". */
   now?: number;
   /** The mail domain, for the domain-mismatch finding's text (optional: the verdict has only the result). */
@@ -95,7 +95,7 @@ function normaliseThumbprint(text: string): string {
 export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Finding[] {
   const leaf = v.path[0];
   if (!leaf) return [];
-  const base: Facts = ctx.handshake === 'no-sni' ? { host: ctx.host, handshake: 'no-sni' } : { host: ctx.host };
+  const base: Facts = ctx.handshake === 'sni' ? { host: ctx.host } : { host: ctx.host, handshake: ctx.handshake };
   const findings: Finding[] = [];
   const add = (id: FindingId, facts: Facts): void => {
     findings.push(makeFinding(id, { ...base, ...facts }, ctx.evidence, [ctx.host], { software: ctx.software ?? null }));

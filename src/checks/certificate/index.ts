@@ -1,20 +1,32 @@
 // The certificate: the one presented in the normal handshake (with SNI), and, when the handshake
 // without SNI showed another one, that difference and what is wrong with the other certificate.
-import type { CertVerdict } from '../../core/schema.js';
+// Whether the difference follows SNI or comes from a pool of servers behind one address, the
+// confirming handshake with SNI (made only then) tells: the main certificate again, or another.
+import type { CertVerdict, Finding, HostFacts } from '../../core/schema.js';
 import { evidenceOf, hostFindings, type Check, type CheckInput } from '../check.js';
-import { assessCertificate } from './assess-certificate.js';
+import { assessCertificate, type CertificateContext } from './assess-certificate.js';
 import { displayName } from '../../pki/certificate.js';
 
 export { assessCertificate, certificateCovers, certificateNames, nameCovers, type CertificateContext } from './assess-certificate.js';
 export { verifyHostCertificates } from './verify.js';
 
-export type CertificateInput = CheckInput<'tls' | 'bannerName' | 'ehloName', 'certificate' | 'noSni' | 'software', 'profile' | 'warnDays' | 'expectThumbprint' | 'domain' | 'now'>;
+export type CertificateInput = CheckInput<'tls' | 'bannerName' | 'ehloName' | 'noSni', 'certificate' | 'noSni' | 'software', 'profile' | 'warnDays' | 'expectThumbprint' | 'domain' | 'now'>;
 
 /** A certificate for people: its subject and the start of its SHA-256. */
 function describe(c: CertVerdict): string {
   const leaf = c.sent[0];
   // An empty subject (names only in the SAN) is named by its placeholder, not left blank.
   return leaf ? `${leaf.subject || displayName(leaf)} (SHA-256 ${leaf.sha256.slice(0, 16)}…)` : 'none';
+}
+
+const POOL = 'a pool of servers with certificates of their own';
+
+/** What the confirming handshake with SNI said of a certificate that differed without SNI (it did not show another one). */
+function confirmationOf(confirm: NonNullable<HostFacts['noSni']>['confirm'], sameAgain: boolean | null | undefined): string {
+  if (sameAgain === true) return 'A second handshake with SNI showed the first certificate again: the server chooses its certificate by SNI.';
+  if (!confirm) return `No second handshake with SNI was made to rule out ${POOL} (a report saved before mxray made one): not confirmed.`;
+  if (confirm.status !== 'ok') return `A second handshake with SNI, to rule out ${POOL}, failed (${confirm.error ?? confirm.status}): not confirmed.`;
+  return `A second handshake with SNI, to rule out ${POOL}, showed no certificate to compare: not confirmed.`;
 }
 
 export const certificateCheck: Check<CertificateInput> = {
@@ -39,26 +51,43 @@ export const certificateCheck: Check<CertificateInput> = {
         now: ctx.now,
       }),
     );
-    // The handshake without SNI (tried only after a good one) showed another certificate: a
-    // finding, and that certificate is judged too. (It differs only when both showed a leaf.)
-    const noSni = assessment.noSni;
-    if (noSni?.certificate && noSni.sameCertificate === false) {
-      add('cert.sni-dependent', { withSni: describe(certificate), withoutSni: describe(noSni.certificate) }, ev.noSni);
-      // Only its problems, and only those not already reported for this host.
+    /** Another certificate the host showed, judged too: only its problems, and only those not already reported for this host. */
+    const judgeOther = (v: CertVerdict, handshake: CertificateContext['handshake'], where: string, expectThumbprint: string | null, evidence: number[]): void => {
       const seen = new Set([...prior, ...findings].map((f) => f.id));
-      for (const f of assessCertificate(noSni.certificate, {
-        host,
-        profile: ctx.profile,
-        warnDays: ctx.warnDays,
-        expectThumbprint: null,
-        announcedNames: [],
-        evidence: ev.noSni ?? [],
-        handshake: 'no-sni',
-        now: ctx.now,
-      })) {
-        if (f.severity !== 'ok' && f.severity !== 'info' && !seen.has(f.id)) findings.push({ ...f, title: `${f.title} (certificate sent without SNI)` });
+      const others: Finding[] = assessCertificate(v, { host, profile: ctx.profile, warnDays: ctx.warnDays, expectThumbprint, announcedNames: [], evidence, handshake, now: ctx.now });
+      for (const f of others) {
+        if (f.severity !== 'ok' && f.severity !== 'info' && !seen.has(f.id)) findings.push({ ...f, title: `${f.title} (certificate sent ${where})` });
       }
+    };
+    // The handshake without SNI (tried only after a good one) showed another certificate. (It
+    // differs only when both showed a leaf.)
+    const noSni = assessment.noSni;
+    if (!noSni?.certificate || noSni.sameCertificate !== false) return findings;
+    const confirm = noSni.confirm;
+    const confirmFacts = facts.noSni?.confirm;
+    if (confirm?.certificate && confirm.sameCertificate === false) {
+      // Two handshakes with the same SNI, two certificates: they differ between connections, not by SNI.
+      // Every certificate seen must be valid (and match what the user expects): each is judged.
+      const again = confirm.certificate;
+      const sameAsNoSni = confirmFacts?.peerChain[0] === facts.noSni?.peerChain[0];
+      const seenAt = sameAsNoSni
+        ? [`${describe(noSni.certificate)} without SNI and in a second handshake with SNI`]
+        : [`${describe(noSni.certificate)} without SNI`, `${describe(again)} in a second handshake with SNI`];
+      add(
+        'cert.differs-between-connections',
+        { count: 1 + seenAt.length, certificates: [`${describe(certificate)} in the first handshake with SNI`, ...seenAt].join('; ') },
+        [...(ev.tls ?? []), ...(ev.noSni ?? []), ...(ev.sniConfirm ?? [])],
+      );
+      judgeOther(noSni.certificate, 'no-sni', 'without SNI', ctx.expectThumbprint, ev.noSni ?? []);
+      if (!sameAsNoSni) judgeOther(again, 'sni-confirm', 'in a second handshake with SNI', ctx.expectThumbprint, ev.sniConfirm ?? []);
+      return findings;
     }
+    add(
+      'cert.sni-dependent',
+      { withSni: describe(certificate), withoutSni: describe(noSni.certificate), confirmation: confirmationOf(confirmFacts, confirm?.sameCertificate) },
+      [...(ev.noSni ?? []), ...(ev.sniConfirm ?? [])],
+    );
+    judgeOther(noSni.certificate, 'no-sni', 'without SNI', null, ev.noSni ?? []);
     return findings;
   },
 };

@@ -23,14 +23,19 @@ export function verifyHostCertificates(
   const legacyChain = !tls?.ok && facts.legacyRetry?.ok && facts.legacyRetry.peerChain.length > 0 ? facts.legacyRetry.peerChain : null;
   const certificate = tls?.ok ? verify(tls.peerChain) : legacyChain ? verify(legacyChain) : null;
   const certificateFrom = tls?.ok ? 'main' : legacyChain ? 'legacy' : null;
+  // The very same bytes: a re-encoded or re-issued certificate is another certificate.
+  const sameLeaf = (other: { status: string; peerChain: readonly string[] }): boolean | null => {
+    const ok = other.status === 'ok';
+    return ok && tls?.peerChain[0] !== undefined && other.peerChain[0] !== undefined ? tls.peerChain[0] === other.peerChain[0] : null;
+  };
+  const seen = (other: { status: string; peerChain: readonly string[] }) => ({
+    certificate: other.status === 'ok' ? verify(other.peerChain) : null,
+    sameCertificate: sameLeaf(other),
+  });
   let noSni: HostAssessment['noSni'] = null;
   if (facts.noSni) {
-    const ok = facts.noSni.status === 'ok';
-    noSni = {
-      certificate: ok ? verify(facts.noSni.peerChain) : null,
-      // The very same bytes: a re-encoded or re-issued certificate is another certificate.
-      sameCertificate: ok && tls?.peerChain[0] !== undefined && facts.noSni.peerChain[0] !== undefined ? tls.peerChain[0] === facts.noSni.peerChain[0] : null,
-    };
+    const confirm = facts.noSni.confirm;
+    noSni = { ...seen(facts.noSni), ...(confirm ? { confirm: seen(confirm) } : {}) };
   }
   return { certificate, certificateFrom, noSni };
 }

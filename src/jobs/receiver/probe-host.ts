@@ -1,9 +1,10 @@
 // Measures one MX address: the main dialogue (banner → EHLO → STARTTLS → TLS → EHLO again →
 // envelope → RSET/QUIT), the legacy retry when the handshake fails, a handshake without SNI,
-// and a short cleartext session. It records facts only; checks/ judges them.
+// a short cleartext session, and, only when the handshake without SNI showed another certificate,
+// one more handshake with SNI to confirm it. It records facts only; checks/ judges them.
 import type { ProbeContext, TlsHandshake } from '../../core/context.js';
 import { MxrayError, statusOfError, TlsHandshakeError } from '../../core/errors.js';
-import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, TlsFacts } from '../../core/schema.js';
+import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, SniConfirmFacts, TlsFacts } from '../../core/schema.js';
 import { describeCertificate } from '../../pki/certificate.js';
 import { announcedName, hasCapability, isMaskedKeyword } from '../../smtp/ehlo.js';
 import { formatReply } from '../../smtp/reply.js';
@@ -421,6 +422,34 @@ async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, 
   });
 }
 
+/**
+ * The handshake without SNI showed another certificate than the main one: one more handshake with
+ * SNI tells a server that chooses by SNI (the main certificate again) from one whose certificate
+ * differs between connections (a pool behind one address: another certificate).
+ */
+async function probeSniConfirm(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, ev: Evidence): Promise<SniConfirmFacts> {
+  const conn = `${hostKey(t)}/sni-confirm`;
+  const into: number[] = (ev.sniConfirm = []);
+  return track(ctx, conn, into, async () => {
+    const r = await extraTls(ctx, t, conn, opts.helo, { profile: TLS_NORMAL });
+    if (!r.ok) {
+      const s = statusOf(r.err);
+      return { status: s.status, error: s.detail, peerChain: [] };
+    }
+    recordCertificates(ctx, conn, r.handshake.peerChain, 'again with SNI: ');
+    // Politely, inside TLS, as the other extra connections.
+    await r.client.quit();
+    return { status: 'ok', error: null, peerChain: r.handshake.peerChain.map((der) => der.toString('base64')) };
+  });
+}
+
+/** Whether both handshakes showed a leaf, and not the same one (the very same bytes). */
+function otherLeaf(main: readonly string[] | undefined, other: NoSniFacts | null): boolean {
+  const a = main?.[0];
+  const b = other?.status === 'ok' ? other.peerChain[0] : undefined;
+  return a !== undefined && b !== undefined && a !== b;
+}
+
 async function probeCleartext(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, ev: Evidence): Promise<CleartextFacts> {
   const conn = `${hostKey(t)}/cleartext`;
   const into: number[] = (ev.cleartext = []);
@@ -466,6 +495,15 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
   if (opts.extras && worthMore && greeted && !t.implicitTls) {
     ctx.onProgress?.(facts.key, 'cleartext session');
     facts.cleartext = await probeCleartext(ctx, t, opts, evidence);
+  }
+  // Made last, after the cleartext session: behind a load balancer that takes turns per connection
+  // between two servers, it then reaches the server the handshake without SNI reached (on an SMTPS
+  // port there is no cleartext session, and it reaches the main session's server again: the same
+  // certificate, read as SNI dependence). One handshake cannot prove SNI dependence against a pool;
+  // another certificate does prove a pool.
+  if (facts.noSni && otherLeaf(facts.tls?.peerChain, facts.noSni)) {
+    ctx.onProgress?.(facts.key, 'handshake with SNI again');
+    facts.noSni.confirm = await probeSniConfirm(ctx, t, opts, evidence);
   }
   // Reverse DNS is a note, never worth waiting long for: a silent reverse zone must not hold the report.
   const waited = new AbortController();

@@ -591,10 +591,10 @@ export const CERT_FINDINGS = defineFindings([
     id: 'cert.sni-dependent',
     severity: 'warning',
     actor: 'them',
-    facts: ['host', 'withSni', 'withoutSni'],
+    facts: ['host', 'withSni', 'withoutSni', 'confirmation'],
     title: '{host} presents a different certificate without SNI',
     detail:
-      'Asked with SNI (the MX host name), the server presents {withSni}; without SNI it presents {withoutSni}. Postfix sends no SNI unless ' +
+      'Asked with SNI (the MX host name), the server presents {withSni}; without SNI it presents {withoutSni}. {confirmation} Postfix sends no SNI unless ' +
       'smtp_tls_servername is set, Exim sends none by default (tls_sni unset), and many other senders send none either, so most senders get the second certificate.',
     opportunistic: 'Not affected: it encrypts and delivers whichever certificate it gets.',
     verifying:
@@ -607,6 +607,35 @@ export const CERT_FINDINGS = defineFindings([
       exim: ['If tls_certificate is an expansion on $tls_in_sni, make its default branch (no SNI) return the MX certificate.'],
     },
     refs: ['RFC 6066 §3'],
+  },
+  {
+    id: 'cert.differs-between-connections',
+    severity: 'warning',
+    actor: 'them',
+    facts: ['host', 'count', 'certificates'],
+    title: '{host} presents different certificates on different connections',
+    detail:
+      'Handshakes with this address showed {count} different certificates: {certificates}. Two handshakes with the same SNI got different ' +
+      'certificates, so the choice does not follow SNI: most likely several servers share the address (a load-balanced pool), each with a ' +
+      'certificate of its own. Senders get one or the other at random, so every one of them must be valid for the MX host name; the problems of ' +
+      'each are reported here too, marked with where it was seen. A test sees only the servers it happens to reach: there may be more.',
+    opportunistic: 'Not affected: it encrypts and delivers whichever certificate it gets.',
+    verifying:
+      'Judges the certificate of whichever server it reaches. If one of them fails the checks (untrusted, out of date, not naming the MX host, ' +
+      'not matching the DANE TLSA records or a pinned thumbprint), deliveries that reach that server are deferred while the others go through: ' +
+      'mail is late at random, and bounces when every retry lands on a bad server.',
+    remediation: {
+      summary: 'Make every server behind the address present a certificate valid for the MX host name.',
+      steps: [
+        'Find the servers behind the address (the load balancer’s pool members) and look at the certificate each one presents, connecting to each ' +
+          'directly: `openssl s_client -starttls smtp -connect <member>:25 -servername <MX host name>`.',
+        'Install a valid certificate for the MX host name on every member (one and the same certificate everywhere is simplest). If the domain ' +
+          'publishes DANE TLSA records, or partners pin a thumbprint, every member’s certificate must match them.',
+        'Retest a few times: each test sees only the members it happens to reach.',
+      ],
+      exchange: [CHECK_CERT_EXCHANGE + ' Run it on every server behind the load balancer: each must have the right certificate enabled for SMTP.'],
+    },
+    refs: ['RFC 6125', 'RFC 7672'],
   },
   {
     id: 'cert.weak-signature',

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { certificateCheck, type CertificateInput } from '../../../src/checks/certificate/index.js';
 import { DEFAULT_PROFILE } from '../../../src/checks/profile.js';
-import type { CertInfo, CertVerdict, Finding } from '../../../src/core/schema.js';
+import type { CertInfo, CertVerdict, Finding, HostFacts } from '../../../src/core/schema.js';
 import { makeFinding } from '../../../src/kb/index.js';
 import { EV, F, found, HOST, ids, tlsFailed, tlsOk } from './check-helpers.js';
 
@@ -47,12 +47,36 @@ const fallback: CertVerdict = { ...verdict(fallbackLeaf), sent: [fallbackLeaf], 
 type Input = CertificateInput;
 const run = (judged: Omit<Input['assessment'], 'software'> & Partial<Pick<Input['assessment'], 'software'>>, over: Partial<Input['facts']> = {}, prior: Finding[] = [], ctx: Partial<Input['ctx']> = {}) =>
   certificateCheck.assess({
-    facts: { key: HOST, evidence: EV, tls: tlsOk(), bannerName: 'mx.example.test', ehloName: 'mx.example.test', ...over },
+    facts: { key: HOST, evidence: EV, tls: tlsOk(), bannerName: 'mx.example.test', ehloName: 'mx.example.test', noSni: null, ...over },
     assessment: { software: null, ...judged },
     ctx: { profile: DEFAULT_PROFILE, warnDays: 30, expectThumbprint: null, domain: 'example.test', now: NOW, ...ctx },
     prior,
   });
 const CERT_OK = F('cert.ok', { subject: 'mx.example.test', issuer: 'Example Issuing CA', notAfter: '2027-06-01T00:00:00.000Z' });
+
+/** The certificates as the findings name them. */
+const WITH_SNI = `CN=mx.example.test (SHA-256 ${'B'.repeat(16)}…)`;
+const WITHOUT_SNI = `CN=localhost (SHA-256 ${'E'.repeat(16)}…)`;
+/** What cert.sni-dependent says of its confirmation, by outcome. */
+const CONFIRMED = 'A second handshake with SNI showed the first certificate again: the server chooses its certificate by SNI.';
+const NOT_MADE = 'No second handshake with SNI was made to rule out a pool of servers with certificates of their own (a report saved before mxray made one): not confirmed.';
+
+/** Evidence with the confirming handshake's events. */
+const EV_CONFIRM = { ...EV, sniConfirm: [18, 19] };
+/** Stand-ins for the leaves as sent (base64 DER): the check compares them, never parses them. */
+const A = 'QQ==';
+const B = 'Qg==';
+const C = 'Qw==';
+/** The measured handshake without SNI (leaf `leaf`) and, when given, the confirming one. */
+function noSniFacts(leaf: string, confirm?: NonNullable<HostFacts['noSni']>['confirm']): HostFacts['noSni'] {
+  return { status: 'ok', error: null, peerChain: [leaf], ...(confirm ? { confirm } : {}) };
+}
+const confirmOk = (leaf: string) => ({ status: 'ok' as const, error: null, peerChain: [leaf] });
+
+/** Another good certificate for the MX name (a second member of a pool), and a third. */
+const otherGood = verdict(cert({ sha256: 'F'.repeat(64), sha1: '1'.repeat(40) }));
+const expiredLeaf = cert({ sha256: '9'.repeat(64), sha1: '2'.repeat(40), notAfter: '2026-11-01T00:00:00.000Z' });
+const expired = verdict(expiredLeaf, { timeValid: false, daysLeft: -22 });
 
 describe('certificateCheck', () => {
   it('judges the certificate of a good handshake, with the TLS evidence', () => {
@@ -87,16 +111,150 @@ describe('certificateCheck', () => {
     expect(run({ certificate: good, noSni: null, software: sw('postfix', 'postfix') }).map((f) => f.severity)).toEqual(['ok']);
   });
 
-  it('another certificate without SNI: cert.sni-dependent, then that certificate’s problems, marked, with the no-SNI evidence', () => {
+  it('another certificate without SNI, and no confirming handshake (a report saved before it was made): cert.sni-dependent, not confirmed, then that certificate’s problems, marked, with the no-SNI evidence', () => {
     const findings = run({ certificate: good, noSni: { sameCertificate: false, certificate: fallback } });
     expect(found(findings)).toEqual([
       CERT_OK,
-      F('cert.sni-dependent', { withSni: `CN=mx.example.test (SHA-256 ${'B'.repeat(16)}…)`, withoutSni: `CN=localhost (SHA-256 ${'E'.repeat(16)}…)` }),
+      F('cert.sni-dependent', { withSni: WITH_SNI, withoutSni: WITHOUT_SNI, confirmation: NOT_MADE }),
       F('cert.self-signed', { handshake: 'no-sni', subject: 'localhost' }),
       F('cert.name-mismatch', { handshake: 'no-sni', name: 'mx.example.test', certNames: 'localhost' }),
     ]);
     expect(findings.slice(1).map((f) => f.evidence)).toEqual([[15, 16], [15, 16], [15, 16]]);
     expect(findings[2]?.title).toMatch(/\(certificate sent without SNI\)$/);
+    expect(findings[1]?.detail).toContain(`without SNI it presents ${WITHOUT_SNI}. ${NOT_MADE} Postfix sends no SNI`);
+  });
+
+  it('the confirming handshake with SNI showed the main certificate again: cert.sni-dependent, confirmed, citing both extra handshakes; the no-SNI certificate judged as before', () => {
+    const findings = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: fallback, confirm: { sameCertificate: true, certificate: good } } },
+      { noSni: noSniFacts(B, confirmOk(A)), evidence: EV_CONFIRM },
+    );
+    expect(found(findings)).toEqual([
+      CERT_OK,
+      F('cert.sni-dependent', { withSni: WITH_SNI, withoutSni: WITHOUT_SNI, confirmation: CONFIRMED }),
+      F('cert.self-signed', { handshake: 'no-sni', subject: 'localhost' }),
+      F('cert.name-mismatch', { handshake: 'no-sni', name: 'mx.example.test', certNames: 'localhost' }),
+    ]);
+    expect(findings.slice(1).map((f) => f.evidence)).toEqual([[15, 16, 18, 19], [15, 16], [15, 16]]);
+    expect(findings[1]?.detail).toContain(`without SNI it presents ${WITHOUT_SNI}. ${CONFIRMED} Postfix sends no SNI`);
+    // As before: the thumbprint the user expects is the main certificate's; the default one is not held to it.
+    const pinned = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: otherGood, confirm: { sameCertificate: true, certificate: good } } },
+      { noSni: noSniFacts(B, confirmOk(A)), evidence: EV_CONFIRM },
+      [],
+      { expectThumbprint: 'B'.repeat(64) },
+    );
+    expect(ids(pinned)).toEqual(['cert.ok', 'cert.sni-dependent']);
+  });
+
+  it('the confirming handshake failed: cert.sni-dependent, saying it is not confirmed and why (the error, else the status)', () => {
+    const refused = { status: 'connection-refused' as const, error: 'connection refused', peerChain: [] };
+    const findings = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: fallback, confirm: { sameCertificate: null, certificate: null } } },
+      { noSni: noSniFacts(B, refused), evidence: EV_CONFIRM },
+    );
+    expect(found(findings).slice(0, 2)).toEqual([
+      CERT_OK,
+      F('cert.sni-dependent', {
+        withSni: WITH_SNI,
+        withoutSni: WITHOUT_SNI,
+        confirmation: 'A second handshake with SNI, to rule out a pool of servers with certificates of their own, failed (connection refused): not confirmed.',
+      }),
+    ]);
+    expect(ids(findings)).toEqual(['cert.ok', 'cert.sni-dependent', 'cert.self-signed', 'cert.name-mismatch']);
+    expect(findings[1]?.evidence).toEqual([15, 16, 18, 19]);
+    const noWords = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: fallback, confirm: { sameCertificate: null, certificate: null } } },
+      { noSni: noSniFacts(B, { ...refused, status: 'tls-handshake-error', error: null }), evidence: EV_CONFIRM },
+    );
+    expect(noWords[1]?.facts['confirmation']).toBe('A second handshake with SNI, to rule out a pool of servers with certificates of their own, failed (tls-handshake-error): not confirmed.');
+    // A handshake that worked but showed no certificate: nothing to compare, not confirmed either.
+    const bare = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: fallback, confirm: { sameCertificate: null, certificate: verdict(cert(), { sent: [], path: [] }) } } },
+      { noSni: noSniFacts(B, { status: 'ok', error: null, peerChain: [] }), evidence: EV_CONFIRM },
+    );
+    expect(bare.map((f) => [f.id, f.facts['confirmation']]).slice(1, 2)).toEqual([
+      ['cert.sni-dependent', 'A second handshake with SNI, to rule out a pool of servers with certificates of their own, showed no certificate to compare: not confirmed.'],
+    ]);
+  });
+
+  it('the confirming handshake with SNI showed another certificate than the main one, the no-SNI one again: cert.differs-between-connections naming both, not cert.sni-dependent', () => {
+    const findings = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: otherGood, confirm: { sameCertificate: false, certificate: otherGood } } },
+      { noSni: noSniFacts(B, confirmOk(B)), evidence: EV_CONFIRM },
+    );
+    expect(found(findings)).toEqual([
+      CERT_OK,
+      F('cert.differs-between-connections', {
+        count: 2,
+        certificates: `${WITH_SNI} in the first handshake with SNI; CN=mx.example.test (SHA-256 ${'F'.repeat(16)}…) without SNI and in a second handshake with SNI`,
+      }),
+    ]);
+    // Its evidence: the three handshakes that showed the certificates.
+    expect(findings[1]?.evidence).toEqual([8, 9, 15, 16, 18, 19]);
+    expect(findings[1]?.severity).toBe('warning');
+    expect(findings[1]?.title).toBe(`${HOST} presents different certificates on different connections`);
+  });
+
+  it('a pool of three certificates: each judged (only problems not reported yet), marked with where it was seen, with its own evidence', () => {
+    const findings = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: fallback, confirm: { sameCertificate: false, certificate: expired } } },
+      { noSni: noSniFacts(B, confirmOk(C)), evidence: EV_CONFIRM },
+    );
+    expect(found(findings)).toEqual([
+      CERT_OK,
+      F('cert.differs-between-connections', {
+        count: 3,
+        certificates: `${WITH_SNI} in the first handshake with SNI; ${WITHOUT_SNI} without SNI; CN=mx.example.test (SHA-256 ${'9'.repeat(16)}…) in a second handshake with SNI`,
+      }),
+      F('cert.self-signed', { handshake: 'no-sni', subject: 'localhost' }),
+      F('cert.name-mismatch', { handshake: 'no-sni', name: 'mx.example.test', certNames: 'localhost' }),
+      F('cert.expired', { handshake: 'sni-confirm', subject: 'mx.example.test', notAfter: '2026-11-01T00:00:00.000Z', daysAgo: 22 }),
+    ]);
+    expect(findings.slice(2).map((f) => f.evidence)).toEqual([[15, 16], [15, 16], [18, 19]]);
+    expect(findings.slice(2).map((f) => f.title.replace(/^.*\(/, '('))).toEqual([
+      '(certificate sent without SNI)',
+      '(certificate sent without SNI)',
+      '(certificate sent in a second handshake with SNI)',
+    ]);
+    // The third certificate's problems already reported for the second are not repeated.
+    const twice = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: fallback, confirm: { sameCertificate: false, certificate: fallback } } },
+      { noSni: noSniFacts(B, confirmOk(C)), evidence: EV_CONFIRM },
+    );
+    expect(ids(twice)).toEqual(['cert.ok', 'cert.differs-between-connections', 'cert.self-signed', 'cert.name-mismatch']);
+  });
+
+  it('in a pool, every certificate must match the thumbprint the user expects', () => {
+    const pinned = (confirmed: CertVerdict, leaf: string) =>
+      run(
+        { certificate: good, noSni: { sameCertificate: false, certificate: otherGood, confirm: { sameCertificate: false, certificate: confirmed } } },
+        { noSni: noSniFacts(B, confirmOk(leaf)), evidence: EV_CONFIRM },
+        [],
+        { expectThumbprint: 'B'.repeat(64) },
+      );
+    const two = pinned(otherGood, B);
+    expect(found(two)).toEqual([
+      CERT_OK,
+      F('cert.differs-between-connections', {
+        count: 2,
+        certificates: `${WITH_SNI} in the first handshake with SNI; CN=mx.example.test (SHA-256 ${'F'.repeat(16)}…) without SNI and in a second handshake with SNI`,
+      }),
+      F('cert.thumbprint-mismatch', { handshake: 'no-sni', expected: 'B'.repeat(64), actual: 'F'.repeat(64) }),
+    ]);
+    // A third certificate that does not match either: reported once (by id), for the first one seen.
+    expect(ids(pinned(expired, C))).toEqual(['cert.ok', 'cert.differs-between-connections', 'cert.thumbprint-mismatch', 'cert.expired']);
+    // The third one alone does not match: its finding, marked.
+    const third = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: verdict(cert({ sha256: 'B'.repeat(64), subject: 'CN=mx.example.test, O=twin' })), confirm: { sameCertificate: false, certificate: expired } } },
+      { noSni: noSniFacts(B, confirmOk(C)), evidence: EV_CONFIRM },
+      [],
+      { expectThumbprint: 'B'.repeat(64) },
+    );
+    expect(found(third).slice(2)).toEqual([
+      F('cert.expired', { handshake: 'sni-confirm', subject: 'mx.example.test', notAfter: '2026-11-01T00:00:00.000Z', daysAgo: 22 }),
+      F('cert.thumbprint-mismatch', { handshake: 'sni-confirm', expected: 'B'.repeat(64), actual: '9'.repeat(64) }),
+    ]);
   });
 
   it("the no-SNI certificate's problems are reported only when this host has no finding of that id yet, including earlier checks' findings", () => {

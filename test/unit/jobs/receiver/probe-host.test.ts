@@ -234,6 +234,93 @@ describe('the extra connections', () => {
   });
 });
 
+describe('the confirming handshake with SNI', () => {
+  /** Stand-ins for leaves (the probe compares the bytes, it never parses them). */
+  const A = Buffer.from('leaf A');
+  const B = Buffer.from('leaf B');
+  /** A server that shows `main` with SNI and `other` without, and `again` to a second handshake with SNI. */
+  const showing = (main: Buffer, other: Buffer, again: Buffer = main): MemoryPlan['handshake'] => {
+    let withSni = 0;
+    return (o) => handshakeOf(o.servername === null ? [other] : [withSni++ === 0 ? main : again]);
+  };
+
+  it('only when the certificate without SNI differs: made once, last, with SNI, ending with QUIT inside TLS; its facts and evidence', async () => {
+    const mta = memoryMta({ handshake: showing(A, B) });
+    const phases: string[] = [];
+    const { transcript, probe } = direct(mta, {}, (_key, phase) => phases.push(phase));
+    const { facts } = await probe;
+    expect(mta.handshakes.map((h) => [h.conn, h.servername, h.profile])).toEqual([
+      [1, 'mx1.far.test', 'normal'],
+      [2, null, 'normal'],
+      [4, 'mx1.far.test', 'normal'],
+    ]);
+    expect(mta.attempts).toHaveLength(4);
+    expect(mta.dialogue(3)).toEqual(['EHLO', 'MAIL', 'RCPT', 'RSET', 'QUIT']);
+    expect(mta.dialogue(4)).toEqual(['EHLO', 'STARTTLS', 'QUIT(tls)']);
+    expect(facts.noSni).toEqual({ status: 'ok', error: null, peerChain: [B.toString('base64')], confirm: { status: 'ok', error: null, peerChain: [A.toString('base64')] } });
+    expect(phases).toEqual(['banner', 'EHLO', 'STARTTLS', 'TLS handshake', 'EHLO in TLS', 'handshake without SNI', 'cleartext session', 'handshake with SNI again', 'done']);
+    // Its evidence: every event of its connection, and only those.
+    const mine = transcript.events.filter((e) => e.conn === `${KEY}/sni-confirm`);
+    expect(facts.evidence.sniConfirm).toEqual(mine.map((e) => e.seq));
+    expect(mine.filter((e) => e.kind === 'cert').map((e) => e.text)).toEqual(['again with SNI: 1 certificate(s) sent; the leaf could not be read']);
+  });
+
+  it('another certificate the second time too: recorded as shown (judging is not the probe’s business)', async () => {
+    const mta = memoryMta({ handshake: showing(A, B, B) });
+    const { facts } = await direct(mta).probe;
+    expect(facts.noSni?.confirm).toEqual({ status: 'ok', error: null, peerChain: [B.toString('base64')] });
+    expect(mta.handshakes).toHaveLength(3);
+  });
+
+  it('never otherwise: the same certificate, no certificate on either side, a failed handshake without SNI, extras off', async () => {
+    const cases: [MemoryPlan, Partial<ProbeOptions>][] = [
+      [{ handshake: showing(A, A) }, {}],
+      [{ handshake: () => handshakeOf([]) }, {}],
+      [{ handshake: (o) => handshakeOf(o.servername === null ? [] : [A]) }, {}],
+      [{ handshake: (o) => handshakeOf(o.servername === null ? [B] : []) }, {}],
+      [{ handshake: (o) => (o.servername === null ? Promise.reject(handshakeFailure()) : handshakeOf([A])) }, {}],
+      [{ handshake: showing(A, B) }, { extras: false }],
+    ];
+    const seen = [];
+    for (const [plan, opts] of cases) {
+      const mta = memoryMta(plan);
+      const { facts } = await direct(mta, opts).probe;
+      seen.push([mta.attempts.length, facts.noSni?.confirm, facts.evidence.sniConfirm]);
+    }
+    expect(seen).toEqual([
+      [3, undefined, undefined],
+      [3, undefined, undefined],
+      [3, undefined, undefined],
+      [3, undefined, undefined],
+      [3, undefined, undefined],
+      [1, undefined, undefined],
+    ]);
+  });
+
+  it('implicit TLS: made third (there is no cleartext session), with SNI', async () => {
+    const mta = memoryMta({ implicitTls: true, handshake: showing(A, B) });
+    const report = await check(mta, { tlsOnConnect: true });
+    expect(mta.handshakes.map((h) => [h.conn, h.servername])).toEqual([
+      [1, 'mx1.far.test'],
+      [2, null],
+      [3, 'mx1.far.test'],
+    ]);
+    // Ended as the one without SNI ends on an SMTPS port: closed once its certificate is seen (no banner read, nothing said).
+    expect([mta.dialogue(2), mta.dialogue(3)]).toEqual([[], []]);
+    expect(report.host.noSni?.confirm?.status).toBe('ok');
+  });
+
+  it('the second handshake with SNI fails: its status and error recorded, the connection closed', async () => {
+    let withSni = 0;
+    const mta = memoryMta({ handshake: (o) => (o.servername === null ? handshakeOf([B]) : withSni++ === 0 ? handshakeOf([A]) : Promise.reject(handshakeFailure())) });
+    const { transcript, probe } = direct(mta);
+    const { facts } = await probe;
+    expect(facts.noSni?.confirm).toEqual({ status: 'tls-handshake-error', error: facts.noSni?.confirm?.error, peerChain: [] });
+    expect(facts.noSni?.confirm?.error).not.toBeNull();
+    expect(transcript.events.filter((e) => e.conn === `${KEY}/sni-confirm`).map((e) => e.kind).at(-1)).toBe('close');
+  });
+});
+
 describe('certificates in the transcript', () => {
   it('a chain whose leaf Node cannot read, and no chain at all: the count, and that the leaf could not be read', async () => {
     const garbage = memoryMta({ handshake: () => handshakeOf([Buffer.from('not a certificate'), Buffer.from('nor this')]) });
