@@ -9,6 +9,7 @@ import type { ReceiverReport } from '../core/schema.js';
 import { checkReceiver } from '../library.js';
 import { DEFAULT_MAX_MX } from '../jobs/receiver/check-receiver.js';
 import { systemEdges } from '../runtime/edges.js';
+import { pemCertificateProblems } from '../pki/trust-store.js';
 import type { Run } from './commands.js';
 import { addReportOptions, collect, positiveInt, seconds, type ReportOptions } from './options.js';
 import { emit, formatOf, renderReport } from './output.js';
@@ -51,6 +52,9 @@ export function readCaFiles(files: string[]): string[] {
       throw new UsageError(`cannot read --ca-file ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { helpful: false });
     }
     if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${f} holds no PEM certificate`);
+    // A block we cannot read would be left out silently, and a CA the user meant to trust with it.
+    const [problem] = pemCertificateProblems(text, 1);
+    if (problem) throw new UsageError(`--ca-file ${f}: ${problem}`, { helpful: false });
     return text;
   });
 }

@@ -65,6 +65,57 @@ export function splitPemBundle(text: string): Buffer[] {
   return out;
 }
 
+const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
+
+/**
+ * What is wrong with the certificate blocks of a PEM text, one line each ("certificate block 2
+ * (line 31): no END line"), at most `max`: the blocks splitPemBundle leaves out without a word.
+ * Blocks of other kinds (a private key, a CRL) are not certificates and not looked at.
+ */
+export function pemCertificateProblems(text: string, max = 5): string[] {
+  const problems: string[] = [];
+  let pos = 0;
+  let n = 0;
+  for (;;) {
+    const begin = text.indexOf('-----BEGIN ', pos);
+    if (begin < 0 || problems.length >= max) break;
+    const next = text.indexOf('-----BEGIN ', begin + 11);
+    pos = next === -1 ? text.length : next;
+    const block = text.slice(begin, pos);
+    const headerEnd = block.indexOf('-----', 11);
+    const label = headerEnd === -1 ? '' : block.slice(11, headerEnd);
+    if (headerEnd !== -1 && !CERTIFICATE_LABELS.has(label)) continue;
+    n++;
+    const at = `certificate block ${n} (line ${text.slice(0, begin).split('\n').length})`;
+    if (headerEnd === -1) {
+      problems.push(`${at}: its BEGIN line is not closed with "-----"`);
+      continue;
+    }
+    const end = block.indexOf(`-----END ${label}-----`, headerEnd);
+    if (end === -1) {
+      problems.push(`${at}: no "-----END ${label}-----" line before ${next === -1 ? 'the end of the file' : 'the next block'}`);
+      continue;
+    }
+    const body = block.slice(headerEnd + 5, end).replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) {
+      problems.push(`${at}: not base64`);
+      continue;
+    }
+    const bytes = Buffer.from(body, 'base64');
+    const len = firstElementLength(bytes);
+    if (len === null || bytes[0] !== 0x30) {
+      problems.push(`${at}: not a DER certificate (${bytes.length} bytes that do not form one)`);
+      continue;
+    }
+    try {
+      new X509Certificate(bytes.subarray(0, len));
+    } catch (err) {
+      problems.push(`${at}: not a readable certificate (${(err as Error).message})`);
+    }
+  }
+  return problems;
+}
+
 function parse(entry: Entry): X509Certificate | null {
   if (entry.parsed === undefined) {
     try {

@@ -172,6 +172,17 @@ describe('CLI contract', () => {
     expect(unreadable.stderr).toMatch(/^mxray: cannot read --ca-file \/nonexistent\/ca\.pem: ENOENT\n$/);
   });
 
+  it('a --ca-file with a certificate block that cannot be read: exit 2, the file, the block and why (never silently left out)', async () => {
+    const cut = join(tmp, 'cut.pem');
+    const pem = running.lab.trustedCaPem.trim();
+    // The lab's CA, then a second block cut off before its END line.
+    writeFileSync(cut, `${pem}\n${pem.slice(0, pem.indexOf('\n') + 40)}\n`);
+    const r = await mxray(['check', 'a.example', '--resolver', '127.0.0.1:9', '--ca-file', cut]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`mxray: --ca-file ${cut}: certificate block 2 (line ${pem.split('\n').length + 1}): no "-----END CERTIFICATE-----" line before the end of the file\n`);
+  });
+
   it('usage errors: one line on stderr, exit 2, no stack trace', async () => {
     for (const args of [['check'], ['check', 'http://example.com'], ['check', 'a.example', '--format', 'pdf'], ['check', 'a.example', '--port', '0'], ['check', 'a.example', '--ca-file', '/nonexistent/ca.pem'], ['check', 'a.example', '-4', '-6'], ['demo', '--only', 'nope']]) {
       const r = await mxray(args);

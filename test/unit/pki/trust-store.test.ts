@@ -7,7 +7,7 @@ import type { TrustStore } from '../../../src/core/context.js';
 import { MxrayError } from '../../../src/core/errors.js';
 import { createRootCa, type TestCa } from '../../../src/demo/test-pki.js';
 import { readCertificateNames } from '../../../src/pki/der.js';
-import { createTrustStore, isIndexedTrustStore, splitPemBundle } from '../../../src/pki/trust-store.js';
+import { createTrustStore, isIndexedTrustStore, pemCertificateProblems, splitPemBundle } from '../../../src/pki/trust-store.js';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 
@@ -280,5 +280,36 @@ describe('isIndexedTrustStore', () => {
     expect(isIndexedTrustStore({ ...plain, anchorsNamed: fn, includes: () => false } as TrustStore)).toBe(false);
     expect(isIndexedTrustStore({ ...plain, anchorsNamed: fn, anchorsNamedLoosely: fn } as TrustStore)).toBe(false);
     expect(isIndexedTrustStore({ ...plain, anchorsNamed: true, anchorsNamedLoosely: fn, includes: () => false } as TrustStore)).toBe(false);
+  });
+});
+
+describe('pemCertificateProblems: the certificate blocks splitPemBundle would leave out, said', () => {
+  const good = rootCertificates[0]!;
+  const body = (pem: string) => pem.split('\n').slice(1, -1).join('\n');
+
+  it('says nothing of a good bundle, nor of blocks that are not certificates', () => {
+    expect(pemCertificateProblems(`${good}\n${rootCertificates[1]!}\n`)).toEqual([]);
+    expect(pemCertificateProblems(`-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n${good}`)).toEqual([]);
+    expect(pemCertificateProblems('')).toEqual([]);
+  });
+
+  it('names each unreadable certificate block by its number and line, and why', () => {
+    const cut = `-----BEGIN CERTIFICATE-----\n${body(good).slice(0, 200)}\n`;
+    expect(pemCertificateProblems(`${good}\n${cut}`)).toEqual([`certificate block 2 (line ${good.split('\n').length + 1}): no "-----END CERTIFICATE-----" line before the end of the file`]);
+    expect(pemCertificateProblems(`${cut}${good}`)).toEqual(['certificate block 1 (line 1): no "-----END CERTIFICATE-----" line before the next block']);
+    expect(pemCertificateProblems('-----BEGIN CERTIFICATE-----\nnot*base64!\n-----END CERTIFICATE-----\n')).toEqual(['certificate block 1 (line 1): not base64']);
+    expect(pemCertificateProblems('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')).toEqual(['certificate block 1 (line 1): not a DER certificate (3 bytes that do not form one)']);
+    expect(pemCertificateProblems('-----BEGIN CERTIFICATE\nAAAA\n')).toEqual(['certificate block 1 (line 1): its BEGIN line is not closed with "-----"']);
+    // DER that is one whole SEQUENCE, but no certificate.
+    const [bad] = pemCertificateProblems('-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n');
+    expect(bad).toMatch(/^certificate block 1 \(line 1\): not a readable certificate \(.+\)$/);
+    // Exactly what splitPemBundle drops: it keeps the good blocks only.
+    expect(splitPemBundle(`${good}\n${cut}`)).toHaveLength(1);
+  });
+
+  it('stops at max problems', () => {
+    const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'.repeat(9);
+    expect(pemCertificateProblems(broken)).toHaveLength(5);
+    expect(pemCertificateProblems(broken, 1)).toEqual(['certificate block 1 (line 1): not a DER certificate (3 bytes that do not form one)']);
   });
 });
