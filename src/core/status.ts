@@ -25,3 +25,9 @@ export const STATUS_CATALOGUE: Readonly<Record<StatusCode, StatusEntry>> = {
   'internal-error': { meaning: 'a bug in mxray, not a problem of the server tested', side: 'us' },
   'deadline-reached': { meaning: "stopped by mxray: the test's deadline came before this probe finished", side: 'us' },
 };
+
+/**
+ * Status reasons of mxray's own caps on a reply (smtp/session.ts: lines and bytes per reply): a
+ * probe stopped by one broke no rule of SMTP.
+ */
+export const OWN_CAP_REASONS: ReadonlySet<string | null> = new Set(['reply-too-long', 'reply-too-large']);

@@ -1,6 +1,7 @@
 // The receiver test's report as a Document: the summary row per MX address, the findings, and the
 // details per address (what was measured, what the checks made of it).
 import type { CertInfo, Finding, HostReport, LegacyCause, NotProbed, ReceiverReport } from '../core/schema.js';
+import { OWN_CAP_REASONS } from '../core/status.js';
 import { SEVERITY_RANK, sortFindings } from '../kb/index.js';
 import { formatReply } from '../smtp/reply.js';
 import { countLine, findingView, line, transcriptText, type Cell, type Document, type DocumentOptions, type Line } from './document.js';
@@ -48,13 +49,11 @@ export function certState(h: Pick<HostReport, 'assessment' | 'findings'>): strin
   return 'ok';
 }
 
-/** Reply caps that are mxray's own (lines and bytes per reply), not SMTP's: reaching one says nothing bad of the server. */
-const OWN_LIMITS: ReadonlySet<string | null> = new Set(['reply-too-long', 'reply-too-large']);
 
 /** The probe stopped at one of mxray's own bounds (a reply cap, the deadline), not because of anything the server refused. */
 function ownLimit(h: Pick<HostReport, 'status' | 'statusReason'>): string | null {
   if (h.status === 'deadline-reached') return 'stopped (deadline)';
-  if (h.status === 'protocol-error' && OWN_LIMITS.has(h.statusReason)) return 'mxray limit';
+  if ((h.status === 'protocol-error' || h.status === 'post-tls-error') && OWN_CAP_REASONS.has(h.statusReason)) return 'mxray limit';
   return null;
 }
 

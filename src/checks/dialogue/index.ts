@@ -1,6 +1,7 @@
 // The dialogue: a server that stopped answering, or broke the protocol, in the middle of it; and
 // replies whose lines disagree on their code (the last line counts, smtp/reply.ts).
 import type { Evidence, ReplyFacts } from '../../core/schema.js';
+import { OWN_CAP_REASONS } from '../../core/status.js';
 import { evidenceOf, hostFindings, type Check, type CheckInput } from '../check.js';
 import { lastCommand, lastOf } from '../evidence.js';
 import { clientCertRequired } from '../tls/client-certificate.js';
@@ -12,7 +13,7 @@ import { clientCertRequired } from '../tls/client-certificate.js';
 export const STOPPED: ReadonlySet<string> = new Set(['smtp.no-banner', 'smtp.banner-rejected', 'smtp.rate-limited', 'smtp.ehlo-rejected']);
 
 export type DialogueInput = CheckInput<
-  'status' | 'statusDetail' | 'banner' | 'ehloReply' | 'starttls' | 'tls' | 'legacyRetry' | 'ehloTlsReply' | 'envelope' | 'cleartext',
+  'status' | 'statusReason' | 'statusDetail' | 'banner' | 'ehloReply' | 'starttls' | 'tls' | 'legacyRetry' | 'ehloTlsReply' | 'envelope' | 'cleartext',
   never,
   'timeouts' | 'transcript'
 >;
@@ -46,6 +47,8 @@ export const dialogueCheck: Check<DialogueInput> = {
     // or the server hung up on a sender without a client certificate (the TLS check says so).
     const explained = prior.some((f) => STOPPED.has(f.id)) || clientCertRequired(facts) !== null;
     if (facts.status === 'io-timeout') add('smtp.io-timeout', { command: lastCommand(ev, ctx.transcript), timeoutMs: ctx.timeouts.commandMs }, lastOf(ev));
+    // A reply past mxray's own caps (lines, bytes per reply): no rule of SMTP broken, the test stopped.
+    else if ((facts.status === 'protocol-error' || facts.status === 'post-tls-error') && OWN_CAP_REASONS.has(facts.statusReason)) add('mxray.reply-limit', { detail: facts.statusDetail }, lastOf(ev));
     else if ((facts.status === 'protocol-error' || facts.status === 'post-tls-error') && !explained) {
       const detail = facts.status === 'post-tls-error' ? `after TLS was established: ${facts.statusDetail}` : facts.statusDetail;
       add('smtp.protocol-error', { detail }, facts.banner ? lastOf(ev) : (ev.banner ?? ev.connect));

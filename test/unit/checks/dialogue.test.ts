@@ -13,6 +13,7 @@ const QUIET: Facts = {
   key: HOST,
   evidence: EV,
   status: 'ok',
+  statusReason: null,
   statusDetail: null,
   banner: reply(220, 'hi'),
   ehloReply: reply(250, 'mx.example.test'),
@@ -47,6 +48,20 @@ describe('dialogueCheck', () => {
     expect(found([f!])).toEqual([F('smtp.io-timeout', { command: 'STARTTLS', timeoutMs: 120_000 })]);
     expect(f?.evidence).toEqual([17]);
     expect(found(run({ status: 'io-timeout' }))).toEqual([F('smtp.io-timeout', { command: 'command', timeoutMs: 120_000 })]);
+  });
+
+  it("a reply past mxray's own caps: mxray.reply-limit (inconclusive, ours), never smtp.protocol-error, even after a refusal", () => {
+    for (const reason of ['reply-too-long', 'reply-too-large']) {
+      const [f, ...more] = run({ status: 'protocol-error', statusReason: reason, statusDetail: 'reply longer than 200 lines' });
+      expect(more).toEqual([]);
+      expect(found([f!])).toEqual([F('mxray.reply-limit', { detail: 'reply longer than 200 lines' })]);
+      expect(f?.evidence).toEqual([17]);
+      expect(ids(run({ status: 'protocol-error', statusReason: reason, statusDetail: 'x' }, [makeFinding('smtp.ehlo-rejected', { host: HOST, reply: '500 no' })]))).toEqual(['mxray.reply-limit']);
+    }
+    // Any other reason is the server's.
+    expect(ids(run({ status: 'protocol-error', statusReason: 'line-too-long', statusDetail: 'x' }))).toEqual(['smtp.protocol-error']);
+    // Inside TLS (EHLO again) the cap is ours all the same.
+    expect(ids(run({ status: 'post-tls-error', statusReason: 'reply-too-long', statusDetail: 'x' }))).toEqual(['mxray.reply-limit']);
   });
 
   it('a protocol error: smtp.protocol-error, after TLS said so; at the last event, or the banner/connect before any banner', () => {

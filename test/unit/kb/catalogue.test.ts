@@ -49,6 +49,7 @@ const SPEC: Record<string, [Severity, Actor, string[]]> = {
   'cert.not-yet-valid': ['error', 'them', ['host', 'subject', 'notBefore']],
   'cert.expiring-soon': ['warning', 'them', ['host', 'subject', 'notAfter', 'daysLeft']],
   'cert.self-signed': ['error', 'them', ['host', 'subject']],
+  'mxray.reply-limit': ['warning', 'us', ['host', 'detail']],
   'cert.intermediate-expired': ['error', 'them', ['host', 'element', 'subject', 'notAfter', 'daysAgo']],
   'cert.intermediate-not-yet-valid': ['error', 'them', ['host', 'element', 'subject', 'notBefore']],
   'cert.intermediate-expiring-soon': ['warning', 'them', ['host', 'element', 'subject', 'notAfter', 'daysLeft']],
