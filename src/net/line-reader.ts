@@ -185,6 +185,8 @@ export class LineReader {
     }
     if (this.failure) return Promise.reject(this.failure);
     if (this.detached) return Promise.reject(new MxrayError('internal-error', 'reader detached'));
+    // Already stopped (a deadline came while we were busy): no waiting out a whole time-out.
+    if (signal?.aborted) return Promise.reject(new MxrayError('io-timeout', 'aborted', 'aborted'));
     return new Promise<Line>((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer);

@@ -219,6 +219,23 @@ describe('LineReader: waiting', () => {
     expect(r.pending).toBe(1);
     expect((await r.readLine(20, 'io-timeout')).text).toBe('250 late');
   });
+  it('a read asked for after the abort fails at once (no timer: a deadline does not wait out a whole time-out), but a queued line is still read', async () => {
+    vi.useFakeTimers();
+    try {
+      const s = new PassThrough();
+      const r = new LineReader(s, 100);
+      s.write('250 queued\r\n');
+      await vi.advanceTimersByTimeAsync(0);
+      const ac = new AbortController();
+      ac.abort();
+      expect((await r.readLine(10_000, 'io-timeout', ac.signal)).text).toBe('250 queued');
+      const p = r.readLine(10_000, 'io-timeout', ac.signal);
+      expect(vi.getTimerCount()).toBe(0);
+      await expect(p).rejects.toMatchObject({ code: 'io-timeout', detail: 'aborted' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
   it('gives up when aborted, with io-timeout/aborted, and keeps later lines', async () => {
     const s = new PassThrough();
     const r = new LineReader(s, 100);
