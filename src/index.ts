@@ -43,4 +43,11 @@ export type {
   TlsFacts,
   DnsFacts,
   Target,
+  ChainProblem,
+  Delivery,
+  NotProbed,
+  ReceiverBounds,
+  LegacyCause,
+  SenderOutcome,
 } from './core/schema.js';
+export { DEFAULT_MAX_MX } from './jobs/receiver/check-receiver.js';

@@ -3,4 +3,4 @@ export const VERSION = '0.1.0';
 
 /** The Report contract's version (schema/report.schema.json). Here, not in schema.ts, so that
  * runtime code never loads TypeBox. */
-export const SCHEMA_VERSION = '2.1';
+export const SCHEMA_VERSION = '2.2';
