@@ -228,8 +228,9 @@ describe('every hostile server through `mxray check --json` (extra connections o
     {
       name: 'sends an endless multi-line EHLO reply',
       make: () => hostile.endlessEhloReply(),
-      id: 'smtp.protocol-error',
-      code: 1,
+      // Past mxray's own cap on reply lines: the test stopped there, so inconclusive (exit 3).
+      id: 'mxray.reply-limit',
+      code: 3,
       sessions: ['main'],
       errors: ['main'],
       heard: ['1 EHLO'],

@@ -142,7 +142,7 @@ describe('mxray report: bad input is one line and exit 2, never a stack trace', 
   it('a missing file', () => bad(['report', join(tmp, 'nope.json')], /cannot read .*nope\.json: ENOENT/));
   it('not JSON', () => bad(['report', file('junk.json', '{"schemaVersion": ')], /is not JSON/));
   it('JSON that is not a report', () => bad(['report', file('other.json', '{"hello": 1}')], /not an mxray report/));
-  it('a report of another schema version', () => bad(['report', file('v1.json', JSON.stringify({ ...saved, schemaVersion: '1.0' }))], /schema version 1\.0; this mxray reads version 2\.1/));
+  it('a report of another schema version', () => bad(['report', file('v1.json', JSON.stringify({ ...saved, schemaVersion: '1.0' }))], /schema version 1\.0; this mxray reads version 2\.2/));
   it('a report that breaks the schema', () => bad(['report', file('broken.json', JSON.stringify({ ...saved, verdict: 'great' }))], /not a valid mxray report: \/verdict/));
   it('a report with an extra property', () => bad(['report', file('extra.json', JSON.stringify({ ...saved, extra: true }))], /not a valid mxray report/));
   it('--at without --rejudge', () => bad(['report', savedFile, '--at', '2030-01-01'], /--ca-file and --at need --rejudge/));
