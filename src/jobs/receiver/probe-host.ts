@@ -506,8 +506,13 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
     facts.noSni.confirm = await probeSniConfirm(ctx, t, opts, evidence);
   }
   // Reverse DNS is a note, never worth waiting long for: a silent reverse zone must not hold the report.
+  // A deadline that stops the probe stops this wait too.
   const waited = new AbortController();
+  const stop = () => waited.abort();
+  if (ctx.signal?.aborted) stop();
+  else ctx.signal?.addEventListener('abort', stop, { once: true });
   const ptr = await Promise.race([ptrPromise, ctx.clock.sleep(PTR_WAIT_MS, waited.signal).then(() => [] as string[])]);
+  ctx.signal?.removeEventListener('abort', stop);
   waited.abort();
   facts.ptr = ptr.map((n) => n.toLowerCase().replace(/\.$/, ''));
   const announced = [facts.bannerName, facts.ehloName].filter((n): n is string => Boolean(n));

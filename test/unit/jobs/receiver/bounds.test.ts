@@ -235,6 +235,21 @@ describe("each address's deadline (120 s by default, on the injected clock)", ()
     expect(report.verdict).toBe('inconclusive');
   });
 
+  it('a reverse lookup that never answers does not hold a stopped probe: the deadline ends its 3 s wait too', async () => {
+    const clock = fixedClock(NOW);
+    const mta = memoryMta(stallsAtEhlo);
+    let done = false;
+    const resolver = zoneResolver(1, [], { ptr: () => new Promise<string[]>(() => undefined) });
+    const pending = checkReceiver(options({ clock, connector: mta.connector, resolver, limits: { deadlineMs: 1000 } })).then((r) => ((done = true), r));
+    await settle(() => mta.received.length > 0);
+    clock.advance(1000);
+    await settle(() => done);
+    // Without the deadline reaching the wait, the report would wait for 3 s more on the clock.
+    expect(done).toBe(true);
+    const host = valid(await pending).body.hosts[0]!;
+    expect([host.status, host.ptr]).toEqual(['deadline-reached', []]);
+  });
+
   it('a probe that finishes in time is not touched by its deadline', async () => {
     const clock = fixedClock(NOW);
     const report = valid(await checkReceiver(options({ clock })));
