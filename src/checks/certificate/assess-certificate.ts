@@ -114,7 +114,8 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
   }
 
   // A leaf that expired between the handshake and the judging (a verdict made earlier, judged now).
-  if (ctx.now !== undefined && !findings.some((f) => f.id === 'cert.expired') && v.timeValid && Date.parse(leaf.notAfter) < ctx.now) {
+  // (Only a time-valid verdict gets here: an expired one was reported above.)
+  if (ctx.now !== undefined && v.timeValid && Date.parse(leaf.notAfter) < ctx.now) {
     add('cert.expired', { subject, notAfter: leaf.notAfter, daysAgo: daysSince(leaf.notAfter, ctx.now) });
   }
 

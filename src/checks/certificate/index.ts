@@ -69,7 +69,8 @@ export const certificateCheck: Check<CertificateInput> = {
       // Two handshakes with the same SNI, two certificates: they differ between connections, not by SNI.
       // Every certificate seen must be valid (and match what the user expects): each is judged.
       const again = confirm.certificate;
-      const sameAsNoSni = confirmFacts?.peerChain[0] === facts.noSni?.peerChain[0];
+      // The whole chain, not only the leaf: the same leaf with another chain has problems of its own.
+      const sameAsNoSni = JSON.stringify(confirmFacts?.peerChain ?? null) === JSON.stringify(facts.noSni?.peerChain ?? null);
       const seenAt = sameAsNoSni
         ? [`${describe(noSni.certificate)} without SNI and in a second handshake with SNI`]
         : [`${describe(noSni.certificate)} without SNI`, `${describe(again)} in a second handshake with SNI`];

@@ -225,6 +225,37 @@ describe('certificateCheck', () => {
     expect(ids(twice)).toEqual(['cert.ok', 'cert.differs-between-connections', 'cert.self-signed', 'cert.name-mismatch']);
   });
 
+  it('the confirming handshake showed the no-SNI leaf with another chain: both judged (the same leaf is not the same certificate chain)', () => {
+    const findings = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: fallback, confirm: { sameCertificate: false, certificate: expired } } },
+      { noSni: noSniFacts(B, { status: 'ok', error: null, peerChain: [B, C] }), evidence: EV_CONFIRM },
+    );
+    expect(findings[1]?.facts['count']).toBe(3);
+    expect(ids(findings)).toEqual(['cert.ok', 'cert.differs-between-connections', 'cert.self-signed', 'cert.name-mismatch', 'cert.expired']);
+    expect(findings[4]?.facts['handshake']).toBe('sni-confirm');
+  });
+
+  it('a pool whose facts recorded no evidence (a hand-made or trimmed report): its finding and each member’s problems cite no event', () => {
+    const findings = run(
+      { certificate: good, noSni: { sameCertificate: false, certificate: fallback, confirm: { sameCertificate: false, certificate: expired } } },
+      { noSni: noSniFacts(B, confirmOk(C)), evidence: {} },
+    );
+    expect(findings.map((f) => [f.id, f.evidence])).toEqual([
+      ['cert.ok', []],
+      ['cert.differs-between-connections', []],
+      ['cert.self-signed', []],
+      ['cert.name-mismatch', []],
+      ['cert.expired', []],
+    ]);
+  });
+
+  it('an assessment that saw a pool next to facts without the handshakes it came from (an inconsistent saved report): judged, no crash', () => {
+    const assessment = { certificate: good, noSni: { sameCertificate: false, certificate: otherGood, confirm: { sameCertificate: false, certificate: otherGood } } };
+    expect(ids(run(assessment, { noSni: null, evidence: EV_CONFIRM }))).toEqual(['cert.ok', 'cert.differs-between-connections']);
+    // The handshake without SNI recorded, the confirming one not.
+    expect(ids(run(assessment, { noSni: noSniFacts(B), evidence: EV_CONFIRM }))).toEqual(['cert.ok', 'cert.differs-between-connections']);
+  });
+
   it('in a pool, every certificate must match the thumbprint the user expects', () => {
     const pinned = (confirmed: CertVerdict, leaf: string) =>
       run(

@@ -568,3 +568,66 @@ describe('the rules of path validation each certificate is held to (the verdict\
     ]);
   });
 });
+
+describe('the judging time against the verdict: the leaf, and the problems the verifier found', () => {
+  const now = Date.parse('2026-06-01T00:00:00.000Z');
+  type Problem = CertVerdict['problems'][number];
+  const problem = (index: number, role: Problem['role'], rule: Problem['rule'], subject = 'Example Issuing CA'): Problem => ({
+    index,
+    role,
+    subject,
+    rule,
+    detail: `why ${rule}`,
+    opensslError: { code: 10, name: 'certificate has expired' },
+  });
+
+  it('a leaf expiring soon at the handshake and expired by the judging is both; one expiring at the judging time itself is neither', () => {
+    const leaf = cert({ notAfter: '2026-05-31T23:00:00.000Z' });
+    expect(found(judge({ sent: [leaf, intermediate()], path: [leaf, intermediate(), rootCa()], daysLeft: 0 }, { now }))).toEqual([
+      F('cert.expiring-soon', { subject: 'mx1.example.test', notAfter: '2026-05-31T23:00:00.000Z', daysLeft: 0 }),
+      F('cert.expired', { subject: 'mx1.example.test', notAfter: '2026-05-31T23:00:00.000Z', daysAgo: 1 }),
+    ]);
+    const atNow = cert({ notAfter: '2026-06-01T00:00:00.000Z' });
+    expect(ids(judge({ sent: [atNow, intermediate()], path: [atNow, intermediate(), rootCa()], daysLeft: 0 }, { now, warnDays: 0 }))).toEqual(['cert.ok']);
+  });
+
+  it('a leaf the verdict found not yet valid stays not yet valid, even judged after its end date', () => {
+    const leaf = cert({ notBefore: '2026-05-01T00:00:00.000Z', notAfter: '2026-05-15T00:00:00.000Z' });
+    expect(ids(judge({ sent: [leaf, intermediate()], path: [leaf, intermediate(), rootCa()], timeValid: false, daysLeft: 40 }, { now }))).toEqual(['cert.not-yet-valid']);
+  });
+
+  it('a problem that names a place beyond the path (an inconsistent saved verdict): its dates are unknown, no crash', () => {
+    const judged = (p: Problem) => found(judge({ problems: [p], trusted: false, trustFailure: 'chain-invalid' }, { now }));
+    expect(judged(problem(7, 'intermediate', 'expired'))).toEqual([
+      F('cert.intermediate-expired', { element: 'intermediate 7', subject: 'Example Issuing CA', notAfter: null, daysAgo: null }),
+    ]);
+    expect(judged(problem(7, 'intermediate', 'not-yet-valid'))).toEqual([F('cert.intermediate-not-yet-valid', { element: 'intermediate 7', subject: 'Example Issuing CA', notBefore: null })]);
+    expect(judged(problem(7, 'trust-anchor', 'expired', 'Example Root CA'))).toEqual([F('cert.root-expired', { subject: 'Example Root CA', notAfter: null })]);
+    expect(judged(problem(7, 'trust-anchor', 'not-yet-valid', 'Example Root CA'))).toEqual([F('cert.root-not-yet-valid', { subject: 'Example Root CA', notBefore: null })]);
+  });
+
+  it('an out-of-date certificate from the trust store in the middle of the path is not one the server sends', () => {
+    const staleAnchor = intermediate({ notAfter: '2026-05-01T00:00:00.000Z', source: 'trust-store' });
+    expect(ids(judge({ path: [cert(), staleAnchor] }, { now }))).toEqual(['cert.ok']);
+  });
+
+  it('a sent intermediate that ends an incomplete path, or a self-issued one inside it, is still checked', () => {
+    const staleMid = intermediate({ notAfter: '2026-05-01T00:00:00.000Z' });
+    expect(ids(judge({ sent: [cert(), staleMid], path: [cert(), staleMid], trusted: false, trustFailure: 'chain-incomplete' }, { now }))).toEqual([
+      'cert.chain-incomplete',
+      'cert.intermediate-expired',
+    ]);
+    const selfIssuedMid = intermediate({ notAfter: '2026-05-01T00:00:00.000Z', selfIssued: true });
+    expect(ids(judge({ path: [cert(), selfIssuedMid, rootCa()] }, { now }))).toEqual(['cert.intermediate-expired']);
+  });
+
+  it('an intermediate the verifier found out of date is reported from its problem alone, never also as expiring soon; other problems leave it checked', () => {
+    const mid = intermediate({ notAfter: '2026-06-13T12:00:00.000Z' });
+    const judged = (...problems: Problem[]) => ids(judge({ path: [cert(), mid, rootCa()], problems, trusted: false, trustFailure: 'chain-invalid' }, { now }));
+    expect(judged(problem(1, 'intermediate', 'not-yet-valid'))).toEqual(['cert.intermediate-not-yet-valid']);
+    expect(judged(problem(1, 'intermediate', 'expired'))).toEqual(['cert.intermediate-expired']);
+    // Another rule broken by the same intermediate, or the root out of date: it is still checked.
+    expect(judged(problem(1, 'intermediate', 'not-a-ca'))).toEqual(['cert.not-a-ca', 'cert.intermediate-expiring-soon']);
+    expect(judged(problem(2, 'trust-anchor', 'expired', 'Example Root CA'))).toEqual(['cert.root-expired', 'cert.intermediate-expiring-soon']);
+  });
+});

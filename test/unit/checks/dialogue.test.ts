@@ -117,4 +117,11 @@ describe('dialogueCheck', () => {
     // Consistent replies: nothing.
     expect(run({ envelope: [{ command: 'MAIL FROM:<>', reply: reply(250, 'ok') }] })).toEqual([]);
   });
+
+  it('a mixed reply in a phase with no evidence recorded (a trimmed report): reported, citing only the phases that have some', () => {
+    const mixed = (code: number, codes: number[]) => ({ ...reply(code, ...codes.map((c) => `${c} text`)), codes });
+    const findings = run({ banner: mixed(554, [220, 554]), ehloReply: mixed(550, [250, 550]), evidence: { ehlo: [4, 5] } });
+    expect(findings.map((f) => [f.id, f.evidence])).toEqual([['smtp.mixed-reply-codes', [4, 5]]]);
+    expect(run({ banner: mixed(554, [220, 554]), evidence: {} }).map((f) => [f.id, f.evidence])).toEqual([['smtp.mixed-reply-codes', []]]);
+  });
 });

@@ -229,6 +229,29 @@ describe('tlsCheck: failures that are not a broken server (issue 16)', () => {
     expect(handshakeStalled({ tls: failedWith(failure('timeout', {}, false)), legacyRetry: null })).toBeNull();
     expect(handshakeStalled({ tls: tlsOk(), legacyRetry: null })).toBeNull();
   });
+  it('a certificate too large is read from the failed handshakes only: none without a handshake, none when the main one worked; the larger of two sizes', () => {
+    const huge = failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificateBytes: 200_000 });
+    expect(certificateTooLarge({ tls: null, legacyRetry: null })).toBeNull();
+    expect(certificateTooLarge({ tls: null, legacyRetry: legacyFailed(huge) })).toBeNull();
+    expect(certificateTooLarge({ tls: tlsOk(), legacyRetry: legacyFailed(huge) })).toBeNull();
+    // Both attempts sized the message: the larger size is the message's.
+    const smaller = failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificateBytes: 110_000 });
+    expect(certificateTooLarge({ tls: failedWith(smaller), legacyRetry: legacyFailed(huge) })).toEqual({ bytes: 200_000 });
+    expect(certificateTooLarge({ tls: failedWith(huge), legacyRetry: legacyFailed(failure('ERR_SSL_EXCESSIVE_MESSAGE_SIZE', { certificateBytes: 4000 })) })).toEqual({ bytes: 200_000 });
+  });
+  it('no handshake at all is no stall', () => {
+    expect(handshakeStalled({ tls: null, legacyRetry: null })).toBeNull();
+  });
+  it('a completed handshake refused inside TLS: the how names every line of the reply, space-separated, with no trailing blank', () => {
+    const twoLines = reply(421, 'mx.example.test', '4.7.1 Error: No client certificate presented  ');
+    expect(found(run({ ehloTlsReply: twoLines, capabilitiesInTls: null }))).toEqual([
+      F('tls.client-cert-required', { how: 'it completed the handshake, then answered EHLO with 421 mx.example.test 4.7.1 Error: No client certificate presented' }),
+    ]);
+  });
+  it('TLS 1.3 refusal after the handshake with no evidence recorded (a trimmed report): no events cited', () => {
+    const findings = run({ tls: tlsOk({ alertAfterHandshake: 'certificate_required' }), ...noTlsDialogue, evidence: {} });
+    expect(findings.map((f) => [f.id, f.evidence])).toEqual([['tls.client-cert-required', []]]);
+  });
   it('our own bug in a handshake is still nobody\'s fault', () => {
     const f = failure('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', { certificateRequest: true, alert: 'handshake_failure' });
     expect(run({ tls: { ...failedWith(f), status: 'internal-error' }, legacyRetry: null, ...noTlsDialogue })).toEqual([]);

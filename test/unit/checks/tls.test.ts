@@ -1,7 +1,7 @@
 // Why a handshake failed, read from what the record layer saw and OpenSSL's words, in the normal
 // attempt and the legacy retry. The error texts are OpenSSL 1.1/3 reason strings as Node reports them.
 import { describe, expect, it } from 'vitest';
-import { classifyHandshakeFailure, classifyLegacySuccess, type HandshakeAttempt } from '../../../src/checks/tls/index.js';
+import { classifyHandshakeFailure, classifyLegacySuccess, refusedClientCertificate, type HandshakeAttempt } from '../../../src/checks/tls/index.js';
 import type { TlsRecordSummaryFacts as TlsRecordSummary } from '../../../src/core/schema.js';
 
 const seen = (over: Partial<TlsRecordSummary> = {}): TlsRecordSummary => ({
@@ -144,5 +144,16 @@ describe('classifyLegacySuccess', () => {
     // No cipher name at all is no NULL cipher (the word "null" is not a cipher's name).
     expect(classifyLegacySuccess('TLSv1.2', null, null)).toBe('no-shared-cipher');
     expect(classifyLegacySuccess('TLSv1.3', 'TLS_AES_128_CCM_8_SHA256', 'TLS_AES_128_CCM_8_SHA256')).toBe('no-shared-cipher');
+  });
+});
+
+describe('refusedClientCertificate', () => {
+  it('no record summary is no refusal; a request with a refusal alert is one, a request without an alert is none', () => {
+    expect(refusedClientCertificate(null)).toBe(false);
+    expect(refusedClientCertificate(undefined)).toBe(false);
+    const seen = { bytes: 900, notTls: false, preview: null, serverHello: true, certificate: true, encrypted: false, certificateRequest: true };
+    expect(refusedClientCertificate({ ...seen, alert: 'bad_certificate' })).toBe(true);
+    expect(refusedClientCertificate({ ...seen, alert: null })).toBe(false);
+    expect(refusedClientCertificate({ ...seen, certificateRequest: false, alert: 'bad_certificate' })).toBe(false);
   });
 });
