@@ -22,13 +22,13 @@ export const EKU = {
 
 export const KU = x509.KeyUsageFlags;
 
-/** A name (DN string, '' for an empty one) and a key pair. */
+/** A name (DN string, '' for an empty one, or the DER of a Name with chosen string types and values) and a key pair. */
 export interface Party {
-  name: string;
+  name: string | Buffer;
   keys: webcrypto.CryptoKeyPair;
 }
 
-export async function party(name: string): Promise<Party> {
+export async function party(name: string | Buffer): Promise<Party> {
   const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   return { name, keys };
 }
@@ -99,6 +99,9 @@ export function rawExtension(oid: string, critical: boolean, value: Buffer): x50
 
 let serial = 0;
 
+const nameOf = (name: string | Buffer): string | x509.Name => (typeof name === 'string' ? name : new x509.Name(name));
+const isEmptyName = (name: string | Buffer): boolean => (typeof name === 'string' ? name === '' : name.equals(Buffer.from([0x30, 0x00])));
+
 /**
  * `subject`'s certificate signed by `issuer` (the same party: self-signed), of kind 'ca' or
  * 'leaf', at validity relative to `now` unless given.
@@ -113,15 +116,15 @@ export async function certify(subject: Party, issuer: Party, kind: 'ca' | 'leaf'
   const eku = o.eku === undefined ? (ca ? null : [EKU.serverAuth]) : o.eku;
   if (eku) extensions.push(new x509.ExtendedKeyUsageExtension(eku, false));
   const names = [...(o.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(o.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
-  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, o.sanCritical ?? subject.name === ''));
+  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, o.sanCritical ?? isEmptyName(subject.name)));
   if (o.nameConstraints) extensions.push(rawExtension('2.5.29.30', true, nameConstraintsValue(o.nameConstraints)));
   if (ca && o.keyIdentifiers !== false) extensions.push(await x509.SubjectKeyIdentifierExtension.create(subject.keys.publicKey));
   if (subject !== issuer && o.keyIdentifiers !== false) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey));
   extensions.push(...(o.extensions ?? []));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: `7f${(++serial).toString(16).padStart(6, '0')}${Buffer.from(webcrypto.getRandomValues(new Uint8Array(6))).toString('hex')}`,
-    subject: subject.name,
-    issuer: issuer.name,
+    subject: nameOf(subject.name),
+    issuer: nameOf(issuer.name),
     publicKey: subject.keys.publicKey,
     signingKey: issuer.keys.privateKey,
     signingAlgorithm: EC_SIGN,

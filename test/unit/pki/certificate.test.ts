@@ -24,11 +24,11 @@ const NOT_AFTER = new Date(Date.UTC(2027, 0, 10, 8, 30, 15));
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 let issuerKey: webcrypto.CryptoKey;
 
-async function certify(publicKey: webcrypto.CryptoKey | Buffer, options: { subject?: string | Buffer; serialNumber?: string } = {}): Promise<Buffer> {
+async function certify(publicKey: webcrypto.CryptoKey | Buffer, options: { subject?: string | Buffer; issuer?: string; serialNumber?: string } = {}): Promise<Buffer> {
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: options.serialNumber ?? '01',
     subject: new x509.Name(options.subject ?? 'CN=key.example.test'),
-    issuer: 'CN=Hand-made Issuer',
+    issuer: options.issuer ?? 'CN=Hand-made Issuer',
     publicKey,
     signingKey: issuerKey,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
@@ -66,6 +66,8 @@ let unloadableKey: Buffer;
 let gostSpki: Buffer;
 let hexSerial: Buffer;
 let emptySubject: Buffer;
+/** Both names empty (a subject and an issuer of zero RDNs). */
+let emptyNames: Buffer;
 let badNotBefore: Buffer;
 let multiValued: Buffer;
 let escapedNames: Buffer;
@@ -103,6 +105,7 @@ beforeAll(async () => {
 
   hexSerial = await certify(keys.publicKey, { serialNumber: 'abcdef01' });
   emptySubject = await certify(keys.publicKey, { subject: '' });
+  emptyNames = await certify(keys.publicKey, { subject: '', issuer: '' });
   multiValued = await certify(keys.publicKey, { subject: tlv(0x30, tlv(0x31, utf8(OID_CN, 'back\\'), utf8(OID_O, 'Org'))) });
   escapedNames = await certify(keys.publicKey, {
     subject: tlv(0x30, tlv(0x31, utf8(OID_CN, 'first.example.test')), tlv(0x31, utf8(OID_O, 'Example, Inc.')), tlv(0x31, utf8(OID_CN, 'Mail + Web, "café"'))),
@@ -202,6 +205,14 @@ describe('describeCertificate', () => {
       dnsNames: ['key.example.test'],
       selfIssued: false,
     });
+  });
+
+  it('says whether a BER certificate (names not read from its bytes) is self-issued from the names Node prints: two empty names are the same', () => {
+    const ber = (der: Buffer) => berCertificate(der, split(split(der)[0] as Buffer)[6] as Buffer);
+    const selfIssued = (der: Buffer) => describeCertificate(ber(der), 'sent').selfIssued;
+    expect([selfIssued(rsaSelf.der), selfIssued(root.cert.der), selfIssued(leaf.der), selfIssued(emptySubject), selfIssued(emptyNames)]).toEqual([true, true, false, false, true]);
+    // The same answers as from the DER.
+    expect([rsaSelf.der, root.cert.der, leaf.der, emptySubject, emptyNames].map((der) => describeCertificate(der, 'sent').selfIssued)).toEqual([true, true, false, false, true]);
   });
 
   it('takes the last CN, unescaped, also from a multi-valued RDN', () => {
@@ -430,6 +441,7 @@ describe('readSubjectPublicKeyInfo', () => {
     expect(readSubjectPublicKeyInfo(outline(enc(0x04, Buffer.from('key'))))).toBeNull();
     // Too few fields for a SubjectPublicKeyInfo.
     expect(readSubjectPublicKeyInfo(enc(0x30, enc(0x30, enc(0x02, Buffer.from([1]))), enc(0x30), enc(0x03, Buffer.from([0]))))).toBeNull();
+    expect(readSubjectPublicKeyInfo(enc(0x30, enc(0x30), enc(0x30), enc(0x03, Buffer.from([0]))))).toBeNull();
   });
 
   it('returns null for malformed indefinite lengths', () => {
@@ -438,6 +450,7 @@ describe('readSubjectPublicKeyInfo', () => {
       'a high tag number': Buffer.from([0x3f, 0x80, 0x00, 0x00]),
       'no end-of-contents octets': Buffer.from([0x30, 0x80, 0x05, 0x00]),
       'a malformed child': Buffer.from([0x30, 0x80, 0x05, 0x05, 0x00, 0x00]),
+      'a primitive value whose contents look like elements': Buffer.from([0x04, 0x80, 0x04, 0x01, 0x41, 0x00, 0x00]),
     };
     for (const [what, params] of Object.entries(bad)) {
       expect([what, readSubjectPublicKeyInfo(outline(spkiWith(params)))]).toEqual([what, null]);
@@ -445,6 +458,8 @@ describe('readSubjectPublicKeyInfo', () => {
     // The same values well formed are read.
     expect(readSubjectPublicKeyInfo(outline(spkiWith(Buffer.from([0x24, 0x80, 0x04, 0x01, 0x41, 0x00, 0x00]))))).toEqual(spkiWith(Buffer.from([0x04, 0x01, 0x41])));
     expect(readSubjectPublicKeyInfo(outline(spkiWith(Buffer.from([0x30, 0x80, 0x05, 0x00, 0x00, 0x00]))))).toEqual(spkiWith(enc(0x30, NULL)));
+    // Only two zero bytes end an indefinite length: a zero tag byte with a length is an element inside it.
+    expect(readSubjectPublicKeyInfo(outline(spkiWith(Buffer.from([0x30, 0x80, 0x00, 0x01, 0x41, 0x00, 0x00]))))).toEqual(spkiWith(enc(0x30, Buffer.from([0x00, 0x01, 0x41]))));
   });
 });
 

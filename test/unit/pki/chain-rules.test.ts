@@ -4,12 +4,18 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkPath, MAX_NAME_CHECKS, namesFit, opensslCanLink, opensslChainFacts, opensslSelfSigned, readElement, type ElementFacts, type PathElement, type Role } from '../../../src/pki/chain-rules.js';
-import { KEY_USAGE, type GeneralSubtree } from '../../../src/pki/der.js';
+import { KEY_USAGE, MAX_EXTENSIONS, type GeneralSubtree } from '../../../src/pki/der.js';
 import { certify, EKU, KU, party, rawExtension } from '../../helpers/chain-pki.js';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 const DAY = 86_400_000;
 const name = (s: string) => Buffer.from(`name:${s}`);
+function tlv(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents);
+  const n = body.length;
+  return Buffer.concat([Buffer.from(n < 0x80 ? [tag, n] : [tag, 0x82, n >> 8, n & 0xff]), body]);
+}
+const OID_CN = Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03]);
 
 function facts(o: Partial<ElementFacts> = {}): ElementFacts {
   return {
@@ -260,6 +266,59 @@ describe('checkPath', () => {
       expect(opensslChainFacts([leafFacts({ dnsNames: names(1025) }), constrained(subtrees(1024))])[0]?.nameConstraintError).toBe('UNSPECIFIED');
     });
 
+    it('IP addresses and excluded subtrees count against the budget as DNS names and permitted subtrees do', () => {
+      const subtrees = (n: number, from = 0) => Array.from({ length: n }, (_, k) => dns(`n${from + k}.example.test`));
+      const addresses = (n: number) => Array.from({ length: n }, (_, k) => Buffer.from([192, 0, 2 + (k >> 8), k & 0xff]));
+      // 1 name and 1024 addresses × 1024 subtrees, and 1024 names × (512 permitted + 513 excluded): both over 2^20.
+      expect(check({ dnsNames: ['h.n0.example.test'], ipAddresses: addresses(1024) }, constrained(subtrees(1024)))).toEqual(['UNSPECIFIED']);
+      expect(check({ dnsNames: ['h.n0.example.test'], ipAddresses: addresses(1023) }, constrained(subtrees(1024)))).toEqual([]);
+      const names = Array.from({ length: 1024 }, (_, k) => `h${k}.n0.example.test`);
+      expect(check({ dnsNames: names }, constrained(subtrees(512), subtrees(513, 512)))).toEqual(['UNSPECIFIED']);
+      expect(check({ dnsNames: names }, constrained(subtrees(512), subtrees(512, 512)))).toEqual([]);
+    });
+
+    it('every IP address of a certificate is compared, not only the first', () => {
+      const v4 = constrained([ip([192, 0, 2, 0, 255, 255, 255, 0])]);
+      expect(details(path(leafFacts({ dnsNames: [], ipAddresses: [Buffer.from([192, 0, 2, 1]), Buffer.from([198, 51, 100, 1])] }), [v4]))).toEqual([
+        '198.51.100.1 is outside the names "CA 1" permits (192.0.2.0/24)',
+      ]);
+    });
+
+    it('shows an IPv6 address with its zero groups as "::", also at the start', () => {
+      const v6 = constrained([ip([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(12).fill(0), 0xff, 0xff, 0xff, 0xff, ...new Array<number>(12).fill(0)])]);
+      const shown = (bytes: number[]) => details(path(leafFacts({ dnsNames: [], ipAddresses: [Buffer.from(bytes)] }), [v6]));
+      expect(shown([...new Array<number>(15).fill(0), 1])).toEqual(['::1 is outside the names "CA 1" permits (2001:db8::/32)']);
+      expect(shown(new Array<number>(16).fill(0))).toEqual([':: is outside the names "CA 1" permits (2001:db8::/32)']);
+    });
+
+    it('an IP address of neither 4 nor 16 bytes is shown in hex and cannot be compared: under permitted subtrees a violation, under excluded ones a hit', () => {
+      const odd = leafFacts({ dnsNames: [], ipAddresses: [Buffer.from([192, 0, 2])] });
+      expect(details(path(odd, [constrained([ip([192, 0, 2, 0, 255, 255, 255, 0])])]))).toEqual(['0xc00002 cannot be compared with the IP address constraints of "CA 1"']);
+      expect(rules(path(odd, [constrained([], [ip([192, 0, 2, 0, 255, 255, 255, 0])])]))).toEqual([[0, 'name-constraints-violated', 'EXCLUDED_VIOLATION']]);
+      expect(details(path(odd, [constrained([], [ip([192, 0, 2, 0, 255, 255, 255, 0])])]))).toEqual(['0xc00002 is among the names "CA 1" excludes (192.0.2.0/24)']);
+    });
+
+    it('lists the subtrees it names: every permitted one of the type, comma-separated; an IP net with its prefix length; an empty DNS base as "(any name)"; a malformed IP base by its type', () => {
+      const nets = constrained([ip([192, 0, 2, 0, 255, 255, 255, 0]), ip([198, 51, 100, 0, 255, 255, 254, 0])]);
+      expect(details(path(leafFacts({ dnsNames: [], ipAddresses: [Buffer.from([203, 0, 113, 1])] }), [nets]))).toEqual([
+        '203.0.113.1 is outside the names "CA 1" permits (192.0.2.0/24, 198.51.100.0/23)',
+      ]);
+      expect(details(path(leafFacts({ dnsNames: ['c.example.net'] }), [constrained([dns('example.test'), dns('example.org')])]))).toEqual([
+        'c.example.net is outside the names "CA 1" permits (example.test, example.org)',
+      ]);
+      expect(details(path(leafFacts({ dnsNames: ['x.test'] }), [constrained([], [dns('')])]))).toEqual(['x.test is among the names "CA 1" excludes ((any name))']);
+      // A malformed excluded base cannot be compared, so it counts as a hit.
+      expect(details(path(leafFacts({ dnsNames: [], ipAddresses: [Buffer.from([192, 0, 2, 1])] }), [constrained([], [ip([192, 0, 2, 0, 255])])]))).toEqual([
+        '192.0.2.1 is among the names "CA 1" excludes ((name type 7))',
+      ]);
+    });
+
+    it('a self-issued leaf is held to the constraints above it all the same (only intermediates are exempt)', () => {
+      const leaf = leafFacts({ selfIssued: true, dnsNames: ['mx.example.net'] });
+      expect(rules(path(leaf, [constrained([dns('example.test')])]))).toEqual([[0, 'name-constraints-violated', 'PERMITTED_VIOLATION']]);
+      expect(opensslChainFacts([leaf, constrained([dns('example.test')])]).map((c) => c.nameConstraintError)).toEqual(['PERMITTED_VIOLATION', null]);
+    });
+
     it('a CN that looks like a host name counts for the leaf when it has no DNS name', () => {
       const permitted = constrained([dns('example.test')]);
       expect(check({ dnsLikeCommonNames: ['mx.example.net'] }, permitted)).toEqual(['PERMITTED_VIOLATION']);
@@ -318,6 +377,22 @@ describe('opensslChainFacts: what OpenSSL checks, anchors included', () => {
     ]);
     // The leaf's own key usage is no issuer's.
     expect(opensslChainFacts([leafFacts({ keyUsage: 0 })])[0]?.cannotSign).toBe(false);
+  });
+
+  it('a top certificate without basicConstraints (tolerated there) has no path length to exceed', () => {
+    expect(first([leafFacts(), caFacts(), caFacts({ basicConstraints: null })])).toEqual([null, null, null]);
+    expect(first([leafFacts(), caFacts(), caFacts({ basicConstraints: null, keyUsage: null, hasExtensions: false, selfIssued: true })])).toEqual([null, null, null]);
+  });
+
+  it('name constraints (47): the names of every certificate below a CA, the CN that looks like a host name only for the leaf', () => {
+    const constrainedCa = caFacts({ nameConstraints: { permitted: [{ base: { type: 2, value: Buffer.from('example.test') }, defaultRange: true }], excluded: [] } });
+    const chain = opensslChainFacts([
+      leafFacts({ dnsNames: [], dnsLikeCommonNames: ['mx.example.net'] }),
+      caFacts({ dnsNames: ['ca.example.net'] }),
+      caFacts({ dnsLikeCommonNames: ['ca2.example.net'] }),
+      constrainedCa,
+    ]);
+    expect(chain.map((c) => c.nameConstraintError)).toEqual(['PERMITTED_VIOLATION', 'PERMITTED_VIOLATION', null, null]);
   });
 
   it('OpenSSL cannot link a certificate with an unreadable extension', () => {
@@ -402,6 +477,38 @@ describe('readElement, on real certificates', () => {
     expect(readElement(new X509Certificate(withSan)).dnsLikeCommonNames).toEqual([]);
     const underscore = await certify(await party('CN=_mx.example.test'), nameless, 'leaf', NOW, {});
     expect(readElement(new X509Certificate(underscore)).dnsLikeCommonNames).toEqual(['_mx.example.test']);
+  });
+
+  it('takes a CN for a host name as OpenSSL’s cn2dnsid does: trimmed; letters, digits, "_", inner "-"; dots inside only, not next to "-" or "."', async () => {
+    const utf8Cn = (value: string) => tlv(0x31, tlv(0x30, OID_CN, tlv(0x0c, Buffer.from(value, 'utf8'))));
+    const cns = ['  mx.example.test ', 'mail-1.example.test', 'mx.example.test.', 'mx.example.test-', 'a.-b.test', 'a-.b.test', '   ', '', 'mx\0.example.test'];
+    const der = await certify(await party(tlv(0x30, ...cns.map(utf8Cn))), await party('CN=CN Test CA'), 'leaf', NOW, {});
+    expect(readElement(new X509Certificate(der)).dnsLikeCommonNames).toEqual(['mx.example.test', 'mail-1.example.test']);
+  });
+
+  it('a certificate without extensions has none; one whose extensions cannot be read (more than MAX_EXTENSIONS) is marked invalid', async () => {
+    const p = await party('CN=Extensions');
+    const none = await certify(p, p, 'leaf', NOW, { basicConstraints: null, keyUsage: null, eku: null, keyIdentifiers: false });
+    expect(readElement(new X509Certificate(none))).toMatchObject({ hasExtensions: false, invalid: [], unknownCritical: [] });
+    const many = Array.from({ length: MAX_EXTENSIONS + 1 }, (_, k) => rawExtension(`1.3.6.1.4.1.99999.${k}`, false, Buffer.from([0x05, 0x00])));
+    const tooMany = await certify(p, p, 'leaf', NOW, { basicConstraints: null, keyUsage: null, eku: null, keyIdentifiers: false, extensions: many });
+    expect(readElement(new X509Certificate(tooMany))).toMatchObject({ hasExtensions: true, invalid: ['the extensions cannot be read'], unknownCritical: [], basicConstraints: null, keyUsage: null });
+  });
+
+  it('takes only iPAddress SAN entries for IP addresses, and only dNSName ones for DNS names (not e-mail addresses or URIs)', async () => {
+    const p = await party('CN=Names');
+    const san = tlv(0x30, tlv(0x81, Buffer.from('postmaster@example.test')), tlv(0x86, Buffer.from('https://example.test/')), tlv(0x82, Buffer.from('mx.example.test')), tlv(0x87, Buffer.from([192, 0, 2, 9])));
+    const der = await certify(p, p, 'leaf', NOW, { extensions: [rawExtension('2.5.29.17', false, san)] });
+    expect(readElement(new X509Certificate(der))).toMatchObject({ dnsNames: ['mx.example.test'], ipAddresses: [Buffer.from([192, 0, 2, 9])], invalid: [] });
+  });
+
+  it('an authorityKeyIdentifier with only the issuer’s name and serial gives no key identifier', async () => {
+    const ca = await party('CN=AKI CA');
+    const p = await party('CN=AKI Leaf');
+    const aki = tlv(0x30, tlv(0xa1, tlv(0xa4, tlv(0x30, tlv(0x31, tlv(0x30, OID_CN, tlv(0x0c, Buffer.from('AKI CA'))))))), tlv(0x82, Buffer.from([1])));
+    const der = await certify(p, ca, 'leaf', NOW, { keyIdentifiers: false, extensions: [rawExtension('2.5.29.35', false, aki)] });
+    const f = readElement(new X509Certificate(der));
+    expect([f.authorityKeyId, f.invalid]).toEqual([null, []]);
   });
 
   it('names what it cannot use: unreadable and repeated extensions', async () => {

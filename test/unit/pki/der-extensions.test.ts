@@ -103,6 +103,17 @@ describe('readExtensions', () => {
     expect(readExtensions(Buffer.from('junk'))).toBeNull();
   });
 
+  it('finds the extensions by their place after subjectPublicKeyInfo, with or without a version field', () => {
+    const ext = tlv(0x30, OID_SAN, octets(hex('3000')));
+    const read = [{ oid: '2.5.29.17', critical: false, value: hex('3000') }];
+    // No [0] version: subjectPublicKeyInfo is the sixth field, [3] after it is read all the same.
+    expect(readExtensions(certWith(SERIAL, ALG, NAME, VALIDITY, NAME, SPKI, tlv(0xa3, tlv(0x30, ext))))).toEqual(read);
+    // A [3] where a version 3 certificate has its subjectPublicKeyInfo is no extensions field.
+    expect(readExtensions(certWith(V3, SERIAL, ALG, NAME, VALIDITY, NAME, tlv(0xa3, tlv(0x30, ext))))).toEqual([]);
+    // A tbsCertificate without any field has no extensions (and is no reason to throw).
+    expect(readExtensions(certWith())).toEqual([]);
+  });
+
   it(`reads at most ${MAX_EXTENSIONS} extensions: more is null`, () => {
     const one = tlv(0x30, OID_SAN, octets(hex('3000')));
     expect(readExtensions(withExtensions(...new Array<Buffer>(MAX_EXTENSIONS).fill(one)))).toHaveLength(MAX_EXTENSIONS);
@@ -137,6 +148,9 @@ describe('parseBasicConstraints', () => {
     expect(parseBasicConstraints(tlv(0x31, BOOL_TRUE))).toBeNull();
     expect(parseBasicConstraints(Buffer.concat([tlv(0x30, BOOL_TRUE), hex('00')]))).toBeNull();
     expect(parseBasicConstraints(Buffer.alloc(0))).toBeNull();
+    // Fields out of order: two path lengths, or a path length before cA.
+    expect(parseBasicConstraints(tlv(0x30, int(1), int(1)))).toBeNull();
+    expect(parseBasicConstraints(tlv(0x30, int(2), BOOL_TRUE))).toBeNull();
   });
 });
 
@@ -151,6 +165,10 @@ describe('parseKeyUsage', () => {
     expect(parseKeyUsage(hex('0303070080'))).toBe(256);
     // No bit set at all.
     expect(parseKeyUsage(hex('030100'))).toBe(0);
+    // All nine named bits; bits past decipherOnly are not key usages and are left out.
+    expect(parseKeyUsage(hex('030307ff80'))).toBe(511);
+    expect(parseKeyUsage(hex('030300ffff'))).toBe(511);
+    expect(parseKeyUsage(hex('0304000000ff'))).toBe(0);
     expect(KEY_USAGE).toEqual({ digitalSignature: 1, nonRepudiation: 2, keyEncipherment: 4, dataEncipherment: 8, keyAgreement: 16, keyCertSign: 32, cRLSign: 64 });
   });
 
@@ -160,6 +178,8 @@ describe('parseKeyUsage', () => {
     expect(parseKeyUsage(hex('03020806'))).toBeNull();
     expect(parseKeyUsage(hex('04020106'))).toBeNull();
     expect(parseKeyUsage(hex('0302010600'))).toBeNull();
+    // A BIT STRING with no bits at all cannot have unused bits.
+    expect(parseKeyUsage(hex('030101'))).toBeNull();
   });
 });
 
@@ -174,6 +194,8 @@ describe('parseExtendedKeyUsage', () => {
     expect(parseExtendedKeyUsage(tlv(0x30, hex('0500')))).toBeNull();
     expect(parseExtendedKeyUsage(tlv(0x30, hex('0600')))).toBeNull();
     expect(parseExtendedKeyUsage(tlv(0x31, hex('06082b06010505070301')))).toBeNull();
+    // A purpose that is not an OBJECT IDENTIFIER, even holding an OID's bytes.
+    expect(parseExtendedKeyUsage(tlv(0x30, tlv(0x04, hex('2b06010505070301'))))).toBeNull();
   });
 });
 
@@ -192,6 +214,12 @@ describe('parseGeneralNames', () => {
     ]);
   });
 
+  it('reads an ediPartyName [5] in constructed form only', () => {
+    const party = tlv(0xa5, tlv(0x81, Buffer.from('x')));
+    expect(parseGeneralNames(tlv(0x30, party))).toEqual([{ type: 5, value: tlv(0x81, Buffer.from('x')) }]);
+    expect(parseGeneralNames(tlv(0x30, tlv(0x85, Buffer.from('x'))))).toBeNull();
+  });
+
   it('is null for an empty list, a universal tag, a tag beyond 8, a primitive name in constructed form or the reverse', () => {
     expect(parseGeneralNames(tlv(0x30))).toBeNull();
     expect(parseGeneralNames(tlv(0x30, tlv(0x16, Buffer.from('x'))))).toBeNull();
@@ -199,6 +227,9 @@ describe('parseGeneralNames', () => {
     expect(parseGeneralNames(tlv(0x30, tlv(0xa2, Buffer.from('x'))))).toBeNull();
     expect(parseGeneralNames(tlv(0x30, tlv(0x84, Buffer.from('x'))))).toBeNull();
     expect(parseGeneralNames(tlv(0x30, tlv(0x83, Buffer.from('x'))))).toBeNull();
+    // Universal and application tags are no GeneralName, even when their number is a name type's.
+    expect(parseGeneralNames(tlv(0x30, tlv(0x02, Buffer.from('x'))))).toBeNull();
+    expect(parseGeneralNames(tlv(0x30, tlv(0x47, Buffer.from([192, 0, 2, 1]))))).toBeNull();
   });
 });
 
@@ -290,6 +321,7 @@ describe('names', () => {
     expect(isEmptyName(hex('3100'))).toBe(false);
     expect(isEmptyName(Buffer.alloc(0))).toBe(false);
     expect(isEmptyName(hex('300000'))).toBe(false);
+    expect(isEmptyName(hex('3001'))).toBe(false);
   });
 
   it('sameName compares bytes, then as RFC 5280 §7.1 does', () => {
@@ -316,6 +348,11 @@ describe('names', () => {
     expect(commonNamesOf(name)).toEqual(['first', 'zwei']);
     expect(commonNamesOf(EMPTY_NAME)).toEqual([]);
     expect(commonNamesOf(Buffer.from('junk'))).toEqual([]);
+    // Only from a Name (a SEQUENCE, not a SET), and only attributes with an OBJECT IDENTIFIER type and a value.
+    const cn = tlv(0x31, tlv(0x30, hex('0603550403'), tlv(0x0c, Buffer.from('ok'))));
+    expect(commonNamesOf(tlv(0x31, cn))).toEqual([]);
+    expect(commonNamesOf(tlv(0x30, tlv(0x31, tlv(0x30, hex('0603550403'))), cn))).toEqual(['ok']);
+    expect(commonNamesOf(tlv(0x30, tlv(0x31, tlv(0x30, hex('0403550403'), tlv(0x0c, Buffer.from('not a CN')))), cn))).toEqual(['ok']);
   });
 });
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { spawnSync } from 'node:child_process';
-import { createHash, webcrypto, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, webcrypto, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,10 +44,11 @@ async function partyOf(ca: TestCa): Promise<Party> {
   return { name: cert.subjectName, publicKey: cert.publicKey.rawData, privateKey };
 }
 
-/** `subject`'s certificate signed by `issuer`; `ca` adds a critical basicConstraints extension. */
-async function certify(subject: Party, issuer: Party, options: { ca?: boolean; dnsNames?: string[] } = {}): Promise<Buffer> {
+/** `subject`'s certificate signed by `issuer`; `ca` adds a critical basicConstraints extension, `keyUsage` a critical keyUsage. */
+async function certify(subject: Party, issuer: Party, options: { ca?: boolean; dnsNames?: string[]; keyUsage?: number } = {}): Promise<Buffer> {
   const extensions: x509.Extension[] = [];
   if (options.ca !== undefined) extensions.push(new x509.BasicConstraintsExtension(options.ca, undefined, true));
+  if (options.keyUsage !== undefined) extensions.push(new x509.KeyUsagesExtension(options.keyUsage, true));
   if (options.dnsNames) {
     // Critical when the subject is empty, as RFC 5280 §4.2.1.6 requires.
     const critical = subject.name.toString() === '';
@@ -122,6 +123,11 @@ let emptySubject: Buffer;
 /** A CA (issued by `root`) with a GOST key this OpenSSL cannot load, and a leaf naming it as issuer. */
 let gostCa: Buffer;
 let underGostCa: Buffer;
+/** CAs (issued by `root`) whose keyUsage lacks keyCertSign, with a GOST key and with an SM2 key, and a leaf under each. */
+let gostSigner: Buffer;
+let underGostSigner: Buffer;
+let sm2Signer: Buffer;
+let underSm2Signer: Buffer;
 
 beforeAll(async () => {
   root = await createRootCa('Verify Test Root', NOW);
@@ -142,6 +148,13 @@ beforeAll(async () => {
   const gostParty = { ...(await party('CN=Gost CA')), publicKey: gostSpki };
   gostCa = await certify(gostParty, rootParty, { ca: true });
   underGostCa = await certify(await party('CN=mx.gost.test'), gostParty, { ca: false, dnsNames: ['mx.gost.test'] });
+  const gostSignerParty = { ...(await party('CN=Gost Signer')), publicKey: gostSpki };
+  gostSigner = await certify(gostSignerParty, rootParty, { ca: true, keyUsage: x509.KeyUsageFlags.digitalSignature });
+  underGostSigner = await certify(await party('CN=mx.gost.test'), gostSignerParty, { ca: false, dnsNames: ['mx.gost.test'] });
+  const sm2Spki = (generateKeyPairSync as unknown as (type: string, o: object) => { publicKey: { export(o: object): Buffer } })('ec', { namedCurve: 'SM2' }).publicKey.export({ type: 'spki', format: 'der' });
+  const sm2SignerParty = { ...(await party('CN=SM2 Signer')), publicKey: sm2Spki };
+  sm2Signer = await certify(sm2SignerParty, rootParty, { ca: true, keyUsage: x509.KeyUsageFlags.digitalSignature });
+  underSm2Signer = await certify(await party('CN=mx.sm2.test'), sm2SignerParty, { ca: false, dnsNames: ['mx.sm2.test'] });
 });
 
 function verify(chain: Buffer[], trustStore: TrustStore, overrides: Partial<VerifyInput> = {}) {
@@ -338,6 +351,15 @@ describe('verifyChain: hostile certificates', () => {
     expect(v.sent.map((c) => c.keyType)).toEqual(['ec', 'unknown']);
   });
 
+  it('does not take an issuer whose keyUsage lacks keyCertSign when OpenSSL could not use its key: one it cannot load (GOST), one of a type Node does not name (SM2)', () => {
+    const gost = verify([underGostSigner, gostSigner], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.gost.test' });
+    expect([gost.trustFailure, names(gost), gost.problems, gost.opensslError?.code]).toEqual(['chain-incomplete', [['mx.gost.test', 'sent']], [], 20]);
+    expect(gost.trustReason).toContain('was issued by "Gost Signer", which the server did not send');
+    const sm2 = verify([underSm2Signer, sm2Signer], createTrustStore([root.cert.certPem], 'test roots'), { name: 'mx.sm2.test' });
+    expect([sm2.trustFailure, names(sm2), sm2.problems, sm2.opensslError?.code]).toEqual(['chain-incomplete', [['mx.sm2.test', 'sent']], [], 20]);
+    expect(sm2.sent.map((c) => c.keyType)).toEqual(['ec', 'unknown']);
+  });
+
   it('does not trust a leaf whose tbsCertificate is BER (indefinite length), and does not throw', () => {
     // Its names cannot be read for the anchor index; the sent intermediate's signature was made
     // over the DER encoding, so it does not verify over these bytes.
@@ -435,6 +457,8 @@ describe('verifyChain: choosing among candidate issuers', () => {
   let looseIntermediate: Buffer;
   /** A non-CA certificate named with PrintableStrings, and a leaf it signed naming it with UTF8Strings. */
   let looseNotCa: Buffer;
+  /** Another self-signed non-CA certificate of the same name and key as `looseNotCa`. */
+  let looseNotCaCopy: Buffer;
   let underLooseNotCa: Buffer;
   // Key rollover: "Rollover Root" old key (self-signed, trusted), new key certified by the old one
   // (self-issued, not self-signed), and a leaf signed with the new key.
@@ -467,6 +491,7 @@ describe('verifyChain: choosing among candidate issuers', () => {
     looseIntermediate = await certify(utf8, await partyOf(root), { ca: true });
     const printableNotCa = await party(derName(0x13, 'Loose Test PKI', 'Loose Pinned'));
     looseNotCa = await certify(printableNotCa, printableNotCa, { ca: false });
+    looseNotCaCopy = await certify(printableNotCa, printableNotCa, { ca: false });
     underLooseNotCa = await certify(await party('CN=mx.loose.test'), await party(derName(0x0c, 'loose test pki', 'loose pinned'), printableNotCa), {
       ca: false,
       dnsNames: ['mx.loose.test'],
@@ -555,6 +580,15 @@ describe('verifyChain: choosing among candidate issuers', () => {
     expect(names(v)).toEqual([
       ['mx.loose.test', 'sent'],
       ['Loose Pinned', 'trust-store'],
+    ]);
+  });
+
+  it('takes that anchor ahead of a sent certificate of its name and key that may not issue either', () => {
+    const v = verify([underLooseNotCa, looseNotCaCopy], createTrustStore([pem(looseNotCa)], 'loose pinned'), { name: 'mx.loose.test' });
+    expect([v.trusted, v.trustFailure]).toEqual([true, 'none']);
+    expect(v.path.map((c) => [c.sha256, c.source])).toEqual([
+      [sha256(underLooseNotCa), 'sent'],
+      [sha256(looseNotCa), 'trust-store'],
     ]);
   });
 
@@ -1190,7 +1224,12 @@ describe('verifyChain: every certificate on the path is validated', () => {
     const inter = await chainCertify(interP, rootP, 'ca', NOW, { basicConstraints: null, eku: [EKU.clientAuth], notAfter: NOW - 2 * DAY_MS, extensions: [unknown] });
     const v = verify([await leafUnder(interP, { eku: [EKU.clientAuth] }), inter], store(rootDer));
     expect(v.problems.map((p) => `${p.index} ${p.rule}`)).toEqual(['0 not-for-server-auth', '1 unknown-critical-extension', '1 not-a-ca', '1 not-for-server-auth', '1 expired']);
-    expect(v.trustReason).toMatch(/^The server's certificate "mx1\.example\.test" breaks a rule of path validation: its extendedKeyUsage \(clientAuth\) .*\(2 more problem\(s\) on the path\.\)$/);
+    expect(v.trustReason).toBe(
+      'The server\'s certificate "mx1.example.test" breaks a rule of path validation: its extendedKeyUsage (clientAuth) does not include serverAuth: it may not be used for a TLS server. ' +
+        'The intermediate certificate "Chain CA" breaks a rule of path validation: it has critical extension(s) 1.3.6.1.4.1.99999.7, which verifiers do not know and so must refuse. ' +
+        'The intermediate certificate "Chain CA" breaks a rule of path validation: it issued "mx1.example.test" but has no basicConstraints extension. ' +
+        '(2 more problem(s) on the path.)',
+    );
     expect(v.opensslError?.code).toBe(26);
   });
 
