@@ -300,6 +300,8 @@ describe('pemCertificateProblems: the certificate blocks splitPemBundle would le
     expect(pemCertificateProblems('-----BEGIN CERTIFICATE-----\nnot*base64!\n-----END CERTIFICATE-----\n')).toEqual(['certificate block 1 (line 1): not base64']);
     expect(pemCertificateProblems('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')).toEqual(['certificate block 1 (line 1): not a DER certificate (3 bytes that do not form one)']);
     expect(pemCertificateProblems('-----BEGIN CERTIFICATE\nAAAA\n')).toEqual(['certificate block 1 (line 1): its BEGIN line is not closed with "-----"']);
+    // A SEQUENCE cut off after its header is no DER either.
+    expect(pemCertificateProblems('-----BEGIN CERTIFICATE-----\nMAUC\n-----END CERTIFICATE-----\n')).toEqual(['certificate block 1 (line 1): not a DER certificate (3 bytes that do not form one)']);
     // DER that is one whole SEQUENCE, but no certificate.
     const [bad] = pemCertificateProblems('-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n');
     expect(bad).toMatch(/^certificate block 1 \(line 1\): not a readable certificate \(.+\)$/);
