@@ -7,13 +7,55 @@ import { describeSignatureAlgorithm, readCertificateNames, readSubjectPublicKeyI
 
 export type CertSource = CertInfo['source'];
 
+/**
+ * Most parsed certificates kept for reuse. One check parses the same few certificates several times
+ * (the probe's transcript line, then the verdicts of the main and the extra handshakes); a run over
+ * many hosts meets the same intermediates again and again. Bounded: the oldest is dropped first.
+ */
+export const PARSED_CACHE_SIZE = 256;
+const parsedCache = new Map<string, X509Certificate | null>();
+
+/**
+ * The certificate in `der`, parsed once per distinct bytes (null when Node cannot parse it). The
+ * object is shared: facts read from it may be kept with it (see `describeX509`).
+ */
+export function parseCertificate(der: Buffer): X509Certificate | null {
+  const key = der.toString('base64');
+  let cert = parsedCache.get(key);
+  if (cert === undefined) {
+    try {
+      cert = new X509Certificate(der);
+    } catch {
+      cert = null;
+    }
+    if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value as string);
+    parsedCache.set(key, cert);
+  }
+  return cert;
+}
+
 /** Facts about one DER certificate. Throws when the bytes are not a certificate Node can parse. */
 export function describeCertificate(der: Buffer, source: CertSource): CertInfo {
-  return describeX509(new X509Certificate(der), source);
+  const cert = parseCertificate(der);
+  if (cert === null) throw new Error('not a certificate Node can parse');
+  return describeX509(cert, source);
 }
+
+/** What describeX509 read from each certificate object, kept as long as the object lives. */
+const described = new WeakMap<X509Certificate, Omit<CertInfo, 'source'>>();
 
 /** The same facts from an already parsed certificate (saves a second parse in chain building). */
 export function describeX509(cert: X509Certificate, source: CertSource): CertInfo {
+  let info = described.get(cert);
+  if (info === undefined) {
+    info = readCertInfo(cert);
+    described.set(cert, info);
+  }
+  // Fresh arrays: a caller may change its copy without changing the next one.
+  return { ...info, dnsNames: [...info.dnsNames], ipAddresses: [...info.ipAddresses], source };
+}
+
+function readCertInfo(cert: X509Certificate): Omit<CertInfo, 'source'> {
   const raw = cert.raw;
   const subjectLines = nameLines(cert.subject);
   const issuerLines = nameLines(cert.issuer);
@@ -42,7 +84,6 @@ export function describeX509(cert: X509Certificate, source: CertSource): CertInf
     sha1: thumbprint(cert.fingerprint),
     sha256: thumbprint(cert.fingerprint256),
     spkiSha256: createHash('sha256').update(subjectPublicKeyInfo(cert)).digest('hex').toUpperCase(),
-    source,
   };
 }
 

@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { TrustStore } from '../core/context.js';
 import type { CertInfo, CertVerdict, ChainProblem, TrustFailure } from '../core/schema.js';
-import { displayName, describeX509, nameForPeople } from './certificate.js';
+import { displayName, describeX509, nameForPeople, parseCertificate } from './certificate.js';
 import {
   checkPath,
   keyUsageForbidsSigning,
@@ -56,22 +56,15 @@ interface Link {
   source: Source;
 }
 
-function tryParse(der: Buffer): X509Certificate | null {
-  try {
-    return new X509Certificate(der);
-  } catch {
-    return null;
-  }
-}
+/** Path-validation facts of each certificate object, read once (objects are shared: see parseCertificate). */
+const elementCache = new WeakMap<X509Certificate, ElementFacts>();
 
-/** Path-validation facts of each certificate, read once. */
 class Facts {
-  private readonly cache = new Map<X509Certificate, ElementFacts>();
   of(cert: X509Certificate): ElementFacts {
-    let f = this.cache.get(cert);
+    let f = elementCache.get(cert);
     if (!f) {
       f = readElement(cert);
-      this.cache.set(cert, f);
+      elementCache.set(cert, f);
     }
     return f;
   }
@@ -352,7 +345,7 @@ export function verifyChain(input: VerifyInput): CertVerdict {
   const chain = input.chain.slice(0, MAX_SENT_EXAMINED);
   const ignored = sentCount > chain.length ? ` (The server sent ${sentCount} certificates; we examined only the first ${MAX_SENT_EXAMINED}.)` : '';
   const ipTarget = input.ipTarget ?? null;
-  const parsed = chain.map(tryParse);
+  const parsed = chain.map(parseCertificate);
   const readable = parsed.filter((c): c is X509Certificate => c !== null);
   const sent = readable.map((c) => describeX509(c, 'sent'));
   const leaf = parsed[0] ?? null;

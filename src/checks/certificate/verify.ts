@@ -8,7 +8,18 @@ export function verifyHostCertificates(
   facts: Pick<HostFacts, 'serverName' | 'tls' | 'noSni' | 'legacyRetry'>,
   ctx: Pick<AssessContext, 'trustStore' | 'now' | 'domain'>,
 ): Pick<HostAssessment, 'certificate' | 'certificateFrom' | 'noSni'> {
-  const verify = (chain: readonly string[]): CertVerdict =>
+  // The handshake without SNI (and its confirming one) mostly brings the very same chain: judged once.
+  const verdicts = new Map<string, CertVerdict>();
+  const verify = (chain: readonly string[]): CertVerdict => {
+    const key = chain.join(',');
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = verifyOnce(chain);
+      verdicts.set(key, verdict);
+    }
+    return structuredClone(verdict);
+  };
+  const verifyOnce = (chain: readonly string[]): CertVerdict =>
     verifyChain({
       chain: chain.map((b64) => Buffer.from(b64, 'base64')),
       trustStore: ctx.trustStore,
