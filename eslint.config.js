@@ -68,7 +68,7 @@ const ADAPTERS = {
   'src/demo/scenarios.ts': ['node:tls'],
   'src/demo/dns-server.ts': ['node:dgram', 'node:net'],
   'src/demo/scripted-server.ts': ['node:net', 'node:tls'],
-  'src/cli/check.ts': ['node:fs'],
+  'src/cli/ca-files.ts': ['node:fs'],
   'src/cli/demo.ts': ['node:fs'],
   'src/cli/report.ts': ['node:fs'],
   'src/cli/output.ts': ['node:fs'],

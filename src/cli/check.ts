@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { HostMapping } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
@@ -9,11 +8,11 @@ import type { ReceiverReport } from '../core/schema.js';
 import { checkReceiver } from '../library.js';
 import { DEFAULT_MAX_MX } from '../jobs/receiver/check-receiver.js';
 import { systemEdges } from '../runtime/edges.js';
-import { pemCertificateProblems } from '../pki/trust-store.js';
 import type { Run } from './commands.js';
 import { addReportOptions, collect, positiveInt, seconds, type ReportOptions } from './options.js';
 import { emit, formatOf, renderReport } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
+import { readCaFiles } from './ca-files.js';
 
 /** "--connect HOST=IP[:PORT]" → map entries (the socket layer only ever sees the IP). */
 export function parseConnect(specs: string[]): Map<string, HostMapping> {
@@ -41,22 +40,6 @@ export function parseConnect(specs: string[]): Map<string, HostMapping> {
     map.set(host.toLowerCase().replace(/\.$/, ''), { address, port });
   }
   return map;
-}
-
-export function readCaFiles(files: string[]): string[] {
-  return files.map((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read --ca-file ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { helpful: false });
-    }
-    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${f} holds no PEM certificate`);
-    // A block we cannot read would be left out silently, and a CA the user meant to trust with it.
-    const [problem] = pemCertificateProblems(text, 1);
-    if (problem) throw new UsageError(`--ca-file ${f}: ${problem}`, { helpful: false });
-    return text;
-  });
 }
 
 interface CheckOpts extends ReportOptions {

@@ -7,7 +7,7 @@ import { MAX_SAVED_REPORT_BYTES, parseSavedReport } from '../core/saved-report.j
 import type { Report } from '../core/schema.js';
 import { rejudgeReceiver } from '../library.js';
 import { systemEdges } from '../runtime/edges.js';
-import { readCaFiles } from './check.js';
+import { readCaFiles } from './ca-files.js';
 import type { Run } from './commands.js';
 import { addReportOptions, collect, type ReportOptions } from './options.js';
 import { emit, renderReport } from './output.js';

@@ -1,9 +1,10 @@
 // The built CLI (bin/mxray.js → dist/; `npm test` builds first) as a Unix tool: the command table in
-// --help, only the invoked command loaded (seen through a module-load hook, not a stopwatch), exit
+// --help, only the invoked command's modules run (seen through module-load hooks and the bundle's
+// module trace, not a stopwatch), its compile cache (bin/mxray.js), exit
 // codes for unknown commands, and standard output that fails (ENOSPC: one line, exit 4), closes
 // early (EPIPE: quiet) or is read slowly (nothing cut).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,6 @@ import { listLabScenarios } from '../../src/demo/lab.js';
 
 const ROOT = process.cwd();
 const BIN = join(ROOT, 'bin/mxray.js');
-const BUNDLE = join(ROOT, 'dist/cli-bundle');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const NO_DEV_FULL = existsSync('/dev/full') ? false : 'this system has no /dev/full';
 
@@ -24,6 +24,10 @@ interface Run {
   stderr: string;
   /** Files under the repository that Node loaded as ES modules (with `traceLoads`). */
   loaded: string[];
+  /** Modules of the CLI bundle that ran (with `traceLoads`): "dist/cli/check.js", … */
+  modules: string[];
+  /** Packages required from node_modules (with `traceLoads`): "@sinclair/typebox", … */
+  packages: string[];
 }
 
 interface RunOptions {
@@ -33,10 +37,13 @@ interface RunOptions {
   traceLoads?: boolean;
   /** Called once the child runs, to read its stdout in some particular way. */
   reader?: (child: ChildProcess) => void;
+  /** More environment for the child. */
+  env?: NodeJS.ProcessEnv;
 }
 
 let tmp: string;
 let register: string;
+let trace: string;
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'mxray-cli-table-'));
@@ -52,6 +59,21 @@ export async function load(url, context, nextLoad) {
   );
   register = join(tmp, 'register.mjs');
   writeFileSync(register, `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  // The bundle pushes each lazy module it runs onto this array (scripts/bundle.js); at exit, that list
+  // and the packages required so far go to the log, one JSON line.
+  trace = join(tmp, 'trace.cjs');
+  writeFileSync(
+    trace,
+    `globalThis.__mxrayModuleTrace = [];
+process.on('exit', () => {
+  const packages = Object.keys(require.cache).flatMap((f) => {
+    const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f);
+    return m ? [m[1]] : [];
+  });
+  require('node:fs').appendFileSync(process.env.MXRAY_TEST_LOAD_LOG, JSON.stringify({ modules: globalThis.__mxrayModuleTrace, packages }) + '\\n');
+});
+`,
+  );
 });
 
 afterAll(() => {
@@ -64,9 +86,9 @@ function mxray(args: string[], opts: RunOptions = {}): Promise<Run> {
   const log = join(tmp, `loads-${++runs}.txt`);
   writeFileSync(log, '');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.traceLoads ? ['--import', register] : []), BIN, ...args], {
+    const child = spawn(process.execPath, [...(opts.traceLoads ? ['--import', register, '--require', trace] : []), BIN, ...args], {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', MXRAY_DEBUG: '', ...(opts.traceLoads ? { MXRAY_TEST_LOAD_LOG: log } : {}) },
+      env: { ...process.env, NO_COLOR: '1', MXRAY_DEBUG: '', ...(opts.traceLoads ? { MXRAY_TEST_LOAD_LOG: log } : {}), ...opts.env },
       stdio: ['ignore', opts.stdoutFd ?? 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -79,13 +101,16 @@ function mxray(args: string[], opts: RunOptions = {}): Promise<Run> {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const loaded = readFileSync(log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
+      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      const loaded = lines
+        .filter((l) => l.startsWith('file:'))
         .map((u) => fileURLToPath(u))
         .filter((f) => f.startsWith(`${ROOT}/`))
         .map((f) => f.slice(ROOT.length + 1));
-      resolve({ code, stdout, stderr, loaded: [...new Set(loaded)] });
+      const traced = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { modules: string[]; packages: string[] });
+      const modules = traced.flatMap((t) => t.modules);
+      const packages = [...new Set(traced.flatMap((t) => t.packages))];
+      resolve({ code, stdout, stderr, loaded: [...new Set(loaded)], modules, packages });
     });
   });
 }
@@ -100,38 +125,19 @@ async function toDevFull(args: string[]): Promise<Run> {
   }
 }
 
-/** The chunk scripts/bundle.js made for each command of the table (esbuild names it after the file). */
-function commandChunks(): Map<string, string> {
-  const files = readdirSync(BUNDLE);
-  return new Map(
-    COMMANDS.map((c) => {
-      const chunks = files.filter((f) => new RegExp(`^${c.name}-[A-Z0-9]+\\.js$`).test(f));
-      expect(chunks, `one chunk for ${c.name} in dist/cli-bundle (run npm run build)`).toHaveLength(1);
-      return [c.name, `dist/cli-bundle/${chunks[0]!}`];
-    }),
-  );
-}
-
-/** main.js and every chunk it imports statically, transitively: what loading main.js must cost. */
-function staticClosure(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  const text = readFileSync(join(ROOT, file), 'utf8');
-  for (const m of text.matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) staticClosure(`dist/cli-bundle/${m[1]!}`, seen);
-  return seen;
-}
-
-const bundleFiles = (r: Run) => r.loaded.filter((f) => f.startsWith('dist/cli-bundle/'));
+/** The module of each command of the table, as the bundle's trace names it. */
+const commandModule = (name: string): string => `dist/cli/${name}.js`;
 
 describe('the command table, through the built CLI', () => {
   it('--version prints the version, without loading the CLI bundle or any command', async () => {
     const r = await mxray(['--version'], { traceLoads: true });
     expect(r).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     expect(r.loaded.sort()).toEqual(['bin/mxray.js', 'dist/core/version.js']);
+    expect(r.modules).toEqual([]);
+    expect(r.packages).toEqual([]);
   });
 
-  it('--help lists every command of the table with its description, loading no command module', async () => {
-    const chunks = commandChunks();
+  it('--help lists every command of the table with its description, running no command module', async () => {
     const r = await mxray(['--help'], { traceLoads: true });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -139,38 +145,40 @@ describe('the command table, through the built CLI', () => {
     expect([...list.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1])).toEqual([...COMMANDS.map((c) => c.name), 'help']);
     const flat = list.replace(/\s+/g, ' ');
     for (const c of COMMANDS) expect(flat).toContain(`${c.name} ${c.usage} ${c.description}`);
-    expect(bundleFiles(r).sort()).toEqual([...staticClosure('dist/cli-bundle/main.js')].sort());
-    for (const chunk of chunks.values()) expect(r.loaded).not.toContain(chunk);
+    for (const c of COMMANDS) expect(r.modules).not.toContain(commandModule(c.name));
+    // Nothing but the table and commander (bundled): no renderer, no check, no package.
+    expect(r.modules.filter((m) => !/^(dist\/(cli|core)|node_modules\/commander)\//.test(m))).toEqual([]);
+    expect(r.packages).toEqual([]);
   });
 
   for (const entry of COMMANDS) {
-    it(`\`mxray ${entry.name} --help\` loads the ${entry.name} chunk and no other command's`, async () => {
-      const chunks = commandChunks();
+    it(`\`mxray ${entry.name} --help\` runs the ${entry.name} module and no other command's`, async () => {
       const r = await mxray([entry.name, '--help'], { traceLoads: true });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: mxray ${entry.name} ${entry.usage}\n`);
-      for (const [name, chunk] of chunks) expect(r.loaded.includes(chunk), chunk).toBe(name === entry.name);
+      for (const c of COMMANDS) expect(r.modules.includes(commandModule(c.name)), c.name).toBe(c.name === entry.name);
     });
   }
 
-  it('the text path and the Markdown and HTML renderers never load TypeBox (only `mxray report` checks a schema)', () => {
-    const files = readdirSync(BUNDLE);
-    const entries = ['main.js', ...files.filter((f) => /^(check|demo|html|markdown)-[A-Z0-9]+\.js$/.test(f))];
-    expect(entries.filter((f) => /^(html|markdown)-/.test(f))).toHaveLength(2);
-    for (const entry of entries) {
-      for (const file of staticClosure(`dist/cli-bundle/${entry}`)) {
-        expect(readFileSync(join(ROOT, file), 'utf8'), `${entry} → ${file}`).not.toMatch(/from "@sinclair\/typebox/);
-      }
+  it('the text, Markdown and HTML output never load TypeBox (only `mxray report` checks a schema)', async () => {
+    for (const format of ['text', 'md', 'html']) {
+      const r = await mxray(['demo', '--only', 'good', '--format', format], { traceLoads: true });
+      expect(r.code, format).toBe(0);
+      expect(r.modules, format).toContain('dist/cli/demo.js');
+      expect(r.packages, format).not.toContain('@sinclair/typebox');
     }
+    // The trace does see TypeBox where it is loaded.
+    const report = await mxray(['report', '--help'], { traceLoads: true });
+    expect(report.packages).toContain('@sinclair/typebox');
   });
 
-  it('an unknown command: one line on stderr, exit 2, nothing loaded but the table', async () => {
-    const chunks = commandChunks();
+  it('an unknown command: one line on stderr, exit 2, nothing run but the table', async () => {
     const r = await mxray(['no-such-command', 'x'], { traceLoads: true });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^mxray: unknown command 'no-such-command'[^\n]*\n$/);
-    for (const chunk of chunks.values()) expect(r.loaded).not.toContain(chunk);
+    for (const c of COMMANDS) expect(r.modules).not.toContain(commandModule(c.name));
+    expect(r.packages).toEqual([]);
   });
 
   it('--output to a path that cannot be written stays a usage error: exit 2, one line', async () => {
@@ -220,5 +228,57 @@ describe('standard output that fails, closes early or is read slowly', () => {
     expect(got).toBe('{\n  "scena');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('the compile cache (bin/mxray.js)', () => {
+  const cacheOf = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('compile-')) : []);
+  const build = () => /^\/\/mxray-build ([0-9a-f]{64})\n/.exec(readFileSync(join(ROOT, 'dist/cli-bundle/main.cjs'), 'utf8'))?.[1] ?? 'none';
+
+  it('the first run of a command writes its cache, named by build, Node and command; the next run uses it as it is', async () => {
+    const dir = join(tmp, 'cache-first', 'mxray');
+    // An older build's cache goes when this build writes its own; other files stay.
+    mkdirSync(dir, { recursive: true });
+    const old = `compile-${'0'.repeat(32)}-${process.version}-${process.arch}-demo.bin`;
+    writeFileSync(join(dir, old), 'old');
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const first = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: dir } });
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    const name = `compile-${build().slice(0, 32)}-${process.version}-${process.arch}-demo.bin`;
+    expect(cacheOf(dir)).toEqual([name]);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+    const before = statSync(join(dir, name));
+    expect(before.size).toBeGreaterThan(10_000);
+    const second = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: dir } });
+    expect(second).toMatchObject({ code: 0, stderr: '', stdout: first.stdout });
+    // Accepted, so not written again (a write renames a new file into place: another inode).
+    expect(statSync(join(dir, name)).ino).toBe(before.ino);
+    // Another command has its own.
+    await mxray(['--help'], { env: { MXRAY_CACHE_DIR: dir } });
+    expect(cacheOf(dir).sort()).toEqual([name, name.replace(/-demo\.bin$/, '-other.bin')].sort());
+  });
+
+  it('a cache V8 refuses (garbage) costs nothing but compiling: same output, and a good cache replaces it', async () => {
+    const dir = join(tmp, 'cache-bad');
+    const clean = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: join(tmp, 'cache-bad-reference') } });
+    const [name] = cacheOf(join(tmp, 'cache-bad-reference'));
+    mkdirSync(dir, { recursive: true });
+    const garbage = Buffer.alloc(4096, 0x5a);
+    writeFileSync(join(dir, name!), garbage);
+    const r = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: dir } });
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: clean.stdout });
+    expect(readFileSync(join(dir, name!)).equals(garbage)).toBe(false);
+    expect(statSync(join(dir, name!)).size).toBeGreaterThan(10_000);
+  });
+
+  it('MXRAY_COMPILE_CACHE=0 writes nothing; a cache directory that cannot be made changes nothing either', async () => {
+    const off = join(tmp, 'cache-off');
+    const r = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: off, MXRAY_COMPILE_CACHE: '0' } });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(off)).toBe(false);
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const blocked = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: join(file, 'mxray') } });
+    expect(blocked).toMatchObject({ code: 0, stderr: '', stdout: r.stdout });
   });
 });
