@@ -62,6 +62,31 @@ describe('verifyHostCertificates: the confirming handshake', () => {
   });
 });
 
+describe('verifyHostCertificates: one verdict per distinct chain', () => {
+  it('the same chain on every handshake: equal verdicts, each its own object (changing one changes no other)', () => {
+    const v = verify(first, noSni(first, ok(first)));
+    expect(v.noSni?.certificate).toEqual(v.certificate);
+    expect(v.noSni?.confirm?.certificate).toEqual(v.certificate);
+    v.certificate?.problems.push({ index: 0, role: 'leaf', subject: 'x', rule: 'validity', detail: 'planted', opensslError: null });
+    v.certificate?.sent.pop();
+    expect(v.noSni?.certificate?.problems).toEqual([]);
+    expect(v.noSni?.certificate?.sent).toHaveLength(1);
+    expect(v.noSni?.confirm?.certificate?.problems).toEqual([]);
+  });
+
+  it('different chains keep different verdicts', () => {
+    const v = verify(first, noSni(expired, ok(first)));
+    expect(v.noSni?.certificate).toEqual(verdictFor(expired));
+    expect(v.noSni?.certificate?.timeValid).toBe(false);
+    expect(v.certificate?.timeValid).toBe(true);
+    // The same leaf with more behind it is another chain.
+    const longer: NoSniFacts = { status: 'ok', error: null, peerChain: [b64(first), b64(root.cert)] };
+    const w = verify(first, longer);
+    expect(w.certificate?.sentCount).toBe(1);
+    expect(w.noSni?.certificate?.sentCount).toBe(2);
+  });
+});
+
 /** A good host whose main handshake showed `main`, with the handshakes without SNI and again with SNI as given. */
 function facts(main: IssuedCert, n: NoSniFacts): HostFacts {
   return {

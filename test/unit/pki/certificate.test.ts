@@ -11,6 +11,8 @@ import {
   displayName,
   nameForPeople,
   normalizeIp,
+  PARSED_CACHE_SIZE,
+  parseCertificate,
   parseOpenSslTime,
   parseSubjectAltName,
   unescapeDnValue,
@@ -331,6 +333,45 @@ function definiteNest(levels: number): Buffer {
   }
   return Buffer.concat([Buffer.from(headers.reverse().flat()), NULL]);
 }
+
+describe('parseCertificate: each distinct certificate parsed once, the cache bounded', () => {
+  it('the same bytes give the same object (a copy of them too); bytes that are no certificate give null', () => {
+    const a = parseCertificate(leaf.der);
+    expect(a).toBeInstanceOf(X509Certificate);
+    expect(parseCertificate(Buffer.from(leaf.der))).toBe(a);
+    expect(parseCertificate(inter.cert.der)).not.toBe(a);
+    expect(parseCertificate(Buffer.from('not a certificate'))).toBeNull();
+  });
+
+  it(`holds at most ${PARSED_CACHE_SIZE} entries: the oldest goes first`, () => {
+    // Bytes that are no certificate fill it cheaply (cached as null alike). First, flush the rest.
+    const fill = (tag: string, n: number) => {
+      for (let i = 0; i < n; i++) parseCertificate(Buffer.from(`${tag} ${i}`));
+    };
+    fill('before', PARSED_CACHE_SIZE);
+    const a = parseCertificate(leaf.der);
+    const b = parseCertificate(inter.cert.der);
+    fill('after', PARSED_CACHE_SIZE - 2);
+    // Full now, a and b the oldest: both still there.
+    expect(parseCertificate(leaf.der)).toBe(a);
+    expect(parseCertificate(inter.cert.der)).toBe(b);
+    fill('one more', 1);
+    expect(parseCertificate(inter.cert.der)).toBe(b);
+    const again = parseCertificate(leaf.der);
+    expect(again).not.toBe(a);
+    expect(again?.raw.equals(leaf.der)).toBe(true);
+  });
+
+  it('describeX509 hands out fresh arrays: changing one description leaves the next alone', () => {
+    const first = describeCertificate(leaf.der, 'sent');
+    first.dnsNames.push('changed.example');
+    first.ipAddresses.push('192.0.2.1');
+    const second = describeCertificate(leaf.der, 'trust-store');
+    expect(second.dnsNames).not.toContain('changed.example');
+    expect(second.ipAddresses).not.toContain('192.0.2.1');
+    expect(second.source).toBe('trust-store');
+  });
+});
 
 describe('spkiSha256 (what a DANE 3 1 1 record holds)', () => {
   it('is what openssl computes from the certificate, for EC and RSA keys', () => {
