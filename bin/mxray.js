@@ -26,54 +26,53 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
  * Loads the CLI bundle (one CommonJS script, see scripts/bundle.js) through V8's code cache, as
  * Node 22's module.enableCompileCache() would: the first run of a command compiles it and, on exit,
  * saves the compiled code (with every function that run used) under the user's cache directory;
- * later runs of the same command, build and Node skip most compiling. V8 checks that a cache fits its version
- * and the script, and refuses one that does not (then a new one is written); the file name carries
- * the build's hash, so another build never meets this one's cache (and writing a cache removes
- * those of other builds). Any failure to read or write the
- * cache only costs the compiling time. Off with MXRAY_COMPILE_CACHE=0, and under NODE_V8_COVERAGE.
+ * later runs of the same command, build and Node skip most compiling. V8 checks that a cache fits
+ * its version and the script, and refuses one that does not (then a new one is written); the file
+ * name carries the build's hash, so another build never meets this one's cache (and writing a cache
+ * removes those of other builds). Any failure to read or write the cache only costs the compiling
+ * time. Off with MXRAY_COMPILE_CACHE=0, and under NODE_V8_COVERAGE: then Node's own require() loads
+ * the bundle (coverage sees it as the file it is).
  */
 async function loadCli() {
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
-  const { readFileSync, mkdirSync, writeFileSync, renameSync, readdirSync, rmSync } = require('node:fs');
-  const { homedir } = require('node:os');
-  const { dirname, join } = require('node:path');
   const { fileURLToPath } = require('node:url');
-  const vm = require('node:vm');
   const file = fileURLToPath(new URL('../dist/cli-bundle/main.cjs', import.meta.url));
+  const env = process.env;
+  if (env.MXRAY_COMPILE_CACHE === '0' || env.NODE_V8_COVERAGE) return require(file);
+  const { readFileSync, mkdirSync, writeFileSync, renameSync, readdirSync, rmSync } = require('node:fs');
   const source = readFileSync(file, 'utf8');
   const build = /^\/\/mxray-build ([0-9a-f]{64})\n/.exec(source)?.[1];
-  const enabled = build !== undefined && process.env.MXRAY_COMPILE_CACHE !== '0' && !process.env.NODE_V8_COVERAGE;
-  let cacheFile = null;
+  if (build === undefined) return require(file);
+  const { homedir } = require('node:os');
+  const { dirname, join } = require('node:path');
+  const vm = require('node:vm');
+  const dir = env.MXRAY_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mxray');
+  // One cache per command: each holds the functions its command runs (`check` compiles what `report` never does).
+  const command = /^[a-z]{1,16}$/.test(args[0] ?? '') ? args[0] : 'other';
+  const cacheFile = join(dir, `compile-${build.slice(0, 32)}-${process.version}-${process.arch}-${command}.bin`);
   let cached;
-  if (enabled) {
-    const env = process.env;
-    const dir = env.MXRAY_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mxray');
-    // One cache per command: each holds the functions its command runs (`check` compiles what `report` never does).
-    const command = /^[a-z]{1,16}$/.test(args[0] ?? '') ? args[0] : 'other';
-    cacheFile = join(dir, `compile-${build.slice(0, 32)}-${process.version}-${process.arch}-${command}.bin`);
-    try {
-      cached = readFileSync(cacheFile);
-    } catch {
-      // None yet (or unreadable): this run writes one.
-    }
+  try {
+    cached = readFileSync(cacheFile);
+  } catch {
+    // None yet (or unreadable): this run writes one.
   }
   // CommonJS's wrapper, on the first line: line numbers (and the source map) stay right.
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
   const script = new vm.Script(wrapped, { filename: file, cachedData: cached });
-  if (cacheFile !== null && (cached === undefined || script.cachedDataRejected)) {
+  if (cached === undefined || script.cachedDataRejected) {
     process.once('exit', () => {
       try {
         const data = script.createCachedData();
-        mkdirSync(dirname(cacheFile), { recursive: true });
+        mkdirSync(dir, { recursive: true });
         // Written aside and renamed: a run starting meanwhile reads the old file or the new one, whole.
         const partial = `${cacheFile}.${process.pid}`;
         writeFileSync(partial, data);
         renameSync(partial, cacheFile);
         // Other builds' caches are of no more use: a directory that only grows would be a leak.
         const mine = `compile-${build.slice(0, 32)}-`;
-        for (const name of readdirSync(dirname(cacheFile))) {
-          if (name.startsWith('compile-') && !name.startsWith(mine)) rmSync(join(dirname(cacheFile), name), { force: true });
+        for (const name of readdirSync(dir)) {
+          if (name.startsWith('compile-') && !name.startsWith(mine)) rmSync(join(dir, name), { force: true });
         }
       } catch {
         // A read-only or full disk: the next run compiles again.

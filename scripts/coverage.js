@@ -128,7 +128,7 @@ function currentFile(url, length, cached, files) {
   };
   const fits = (f) => length === f.code.length || length === withoutMapComment(f.code).length;
   const candidates = readdirSync(dir)
-    .filter((name) => name.endsWith('.js') && stem(name) === stem(basename(path)))
+    .filter((name) => /\.c?js$/.test(name) && stem(name) === stem(basename(path)))
     .map((name) => load(join(dir, name)))
     .filter(fits);
   if (candidates.length !== 1) return null;
