@@ -16,7 +16,7 @@
 // constraints are compared at most MAX_NAME_CHECKS times per path.
 import type { X509Certificate } from 'node:crypto';
 import type { ChainRule } from '../core/schema.js';
-import { parseOpenSslTime } from './certificate.js';
+import { normalizeIp, parseOpenSslTime } from './certificate.js';
 import {
   commonNamesOf,
   isEmptyName,
@@ -297,7 +297,8 @@ function ipText(bytes: Buffer): string {
   if (bytes.length === 16) {
     const groups: string[] = [];
     for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
-    return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
+    // RFC 5952: the longest run of zero groups as "::" (eight groups of hex always normalise).
+    return normalizeIp(groups.join(':')) as string;
   }
   return `0x${bytes.toString('hex')}`;
 }

@@ -289,6 +289,8 @@ describe('checkPath', () => {
       const shown = (bytes: number[]) => details(path(leafFacts({ dnsNames: [], ipAddresses: [Buffer.from(bytes)] }), [v6]));
       expect(shown([...new Array<number>(15).fill(0), 1])).toEqual(['::1 is outside the names "CA 1" permits (2001:db8::/32)']);
       expect(shown(new Array<number>(16).fill(0))).toEqual([':: is outside the names "CA 1" permits (2001:db8::/32)']);
+      // RFC 5952: the longest run of zero groups, not the first (2001:0:0:1:0:0:0:1).
+      expect(shown([0x20, 0x01, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1])).toEqual(['2001:0:0:1::1 is outside the names "CA 1" permits (2001:db8::/32)']);
     });
 
     it('an IP address of neither 4 nor 16 bytes is shown in hex and cannot be compared: under permitted subtrees a violation, under excluded ones a hit', () => {
