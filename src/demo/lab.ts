@@ -61,6 +61,8 @@ interface LabPki {
   now: number;
   root: TestCa;
   intermediate: TestCa;
+  /** Issued by the demo root, expired 20 days ago (its leaves are still valid themselves). */
+  expiredIntermediate: TestCa;
   untrustedRoot: TestCa;
   untrustedIntermediate: TestCa;
 }
@@ -78,6 +80,8 @@ function caOf(pki: LabPki, name: LabCa): TestCa {
       return pki.root;
     case 'demo-intermediate':
       return pki.intermediate;
+    case 'expired-intermediate':
+      return pki.expiredIntermediate;
     case 'untrusted-root':
       return pki.untrustedRoot;
     case 'untrusted-intermediate':
@@ -238,11 +242,12 @@ async function createLabPki(now: number): Promise<LabPki> {
     createRootCa('mxray demo root CA', now),
     createRootCa('mxray untrusted root CA', now),
   ]);
-  const [intermediate, untrustedIntermediate] = await Promise.all([
+  const [intermediate, expiredIntermediate, untrustedIntermediate] = await Promise.all([
     root.intermediate('mxray demo intermediate CA'),
+    root.intermediate('mxray expired intermediate CA', { notBefore: new Date(now - 2 * 365 * DAY_MS), notAfter: new Date(now - 20 * DAY_MS) }),
     untrustedRoot.intermediate('mxray untrusted intermediate CA'),
   ]);
-  return { now, root, intermediate, untrustedRoot, untrustedIntermediate };
+  return { now, root, intermediate, expiredIntermediate, untrustedRoot, untrustedIntermediate };
 }
 
 /** Starts the lab: a fresh test PKI, then every (or every `only`) scenario's server, in parallel. */

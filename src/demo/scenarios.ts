@@ -19,7 +19,7 @@ export type DnsShape =
   | 'absent';
 
 /** The certificate authorities of the lab's test PKI. */
-export type LabCa = 'demo-root' | 'demo-intermediate' | 'untrusted-root' | 'untrusted-intermediate';
+export type LabCa = 'demo-root' | 'demo-intermediate' | 'expired-intermediate' | 'untrusted-root' | 'untrusted-intermediate';
 
 /** A server certificate: who issues the leaf, what it says, and which CA certificates are sent with it. */
 export interface CertShape {
@@ -146,6 +146,13 @@ export const SCENARIOS: readonly ScenarioRecord[] = [
     expect: { verdict: 'fail', findings: ['cert.chain-incomplete'] },
     dns: 'mx',
     server: { kind: 'smtpd', tls: { cert: { issuer: 'demo-intermediate', chain: [] } } },
+  },
+  {
+    name: 'expired-intermediate',
+    title: 'Leaf valid, its intermediate expired',
+    expect: { verdict: 'fail', findings: ['cert.intermediate-expired'] },
+    dns: 'mx',
+    server: { kind: 'smtpd', tls: { cert: { issuer: 'expired-intermediate', chain: ['expired-intermediate'] } } },
   },
   {
     name: 'weak-key',

@@ -45,7 +45,7 @@ export interface TestCa {
   /** Issues a server certificate (EKU serverAuth) signed by this CA. */
   issue(options: LeafOptions): Promise<IssuedCert>;
   /** Creates an intermediate CA signed by this CA (pathLenConstraint 0 unless `options.pathLen` says otherwise; null: none). */
-  intermediate(name: string, options?: { pathLen?: number | null }): Promise<TestCa>;
+  intermediate(name: string, options?: { pathLen?: number | null; notBefore?: Date; notAfter?: Date }): Promise<TestCa>;
 }
 
 const DAY = 86_400_000;
@@ -142,15 +142,15 @@ async function makeCa(
       const leafDer = Buffer.from(cert.rawData);
       return { certPem: cert.toString('pem') + '\n', keyPem: toPem(leafKey.pkcs8, 'PRIVATE KEY'), der: leafDer };
     },
-    async intermediate(childName: string, options: { pathLen?: number | null } = {}): Promise<TestCa> {
+    async intermediate(childName: string, options: { pathLen?: number | null; notBefore?: Date; notAfter?: Date } = {}): Promise<TestCa> {
       const childKey = await generateKey('ec');
       const { key, algorithm } = await signingKeyFor(material, 'SHA-256');
       const cert = await m.X509CertificateGenerator.create({
         serialNumber: nextSerial(),
         subject: dn(childName),
         issuer: caCert.subject,
-        notBefore: new Date(now - 30 * DAY),
-        notAfter: new Date(now + 5 * 365 * DAY),
+        notBefore: options.notBefore ?? new Date(now - 30 * DAY),
+        notAfter: options.notAfter ?? new Date(now + 5 * 365 * DAY),
         publicKey: childKey.keys.publicKey,
         signingKey: key,
         signingAlgorithm: algorithm,

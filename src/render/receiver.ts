@@ -167,7 +167,7 @@ function hostLines(h: HostReport, now: number): Line[] {
     out.push(
       line(
         1,
-        `Certificate${a.certificateFrom === 'legacy' ? ' (from the legacy handshake)' : ''}: ${cert.trusted ? 'chain trusted' : `NOT trusted: ${safe(cert.trustReason)}`}${cert.opensslError ? `; OpenSSL verify error ${cert.opensslError.code} (${safe(cert.opensslError.name, 80)})` : ''}; name ${cert.checkedName ? `${safe(cert.checkedName)} ${cert.nameMatches ? 'matches' : 'does NOT match'}` : 'not checked (IP target)'}${cert.domainMatches !== null ? `; mail domain ${cert.domainMatches ? 'also matches' : 'not on it'}` : ''}; ${cert.daysLeft >= 0 ? `${cert.daysLeft} days left` : `expired ${-cert.daysLeft} days ago`}`,
+        `Certificate${a.certificateFrom === 'legacy' ? ' (from the legacy handshake)' : ''}: ${cert.trusted ? 'chain trusted' : `NOT trusted: ${safe(cert.trustReason).replace(/\.$/, '')}`}${cert.opensslError ? `; OpenSSL verify error ${cert.opensslError.code} (${safe(cert.opensslError.name, 80)})` : ''}; name ${cert.checkedName ? `${safe(cert.checkedName)} ${cert.nameMatches ? 'matches' : 'does NOT match'}` : 'not checked (IP target)'}${cert.domainMatches !== null ? `; mail domain ${cert.domainMatches ? 'also matches' : 'not on it'}` : ''}; ${cert.daysLeft >= 0 ? `${cert.daysLeft} days left` : `expired ${-cert.daysLeft} days ago`}`,
       ),
     );
     out.push(...certLines('As sent by the server', cert.sent, 2, now));

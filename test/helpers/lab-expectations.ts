@@ -15,6 +15,8 @@ export const LAB_EXPECTED: Record<string, { verdict: Verdict; findings: string[]
   'wrong-name': { verdict: 'fail', findings: ['cert.name-mismatch', 'policy.cleartext-accepted', 'tls.ok'] },
   'untrusted-root': { verdict: 'fail', findings: ['cert.untrusted-root', 'policy.cleartext-accepted', 'tls.ok'] },
   'missing-intermediate': { verdict: 'fail', findings: ['cert.chain-incomplete', 'policy.cleartext-accepted', 'tls.ok'] },
+  // The leaf itself is valid: the path is not (OpenSSL: error 10, certificate has expired, at depth 1).
+  'expired-intermediate': { verdict: 'fail', findings: ['cert.intermediate-expired', 'policy.cleartext-accepted', 'tls.ok'] },
   'weak-key': { verdict: 'fail', findings: ['cert.weak-key', 'policy.cleartext-accepted', 'tls.ok'] },
   'old-protocol': { verdict: 'fail', findings: ['policy.cleartext-accepted', 'tls.old-protocol'] },
   'null-cipher': { verdict: 'fail', findings: ['policy.cleartext-accepted', 'tls.null-cipher'] },

@@ -233,6 +233,8 @@ describe('standard output that fails, closes early or is read slowly', () => {
 
 describe('the compile cache (bin/mxray.js)', () => {
   const cacheOf = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('compile-')) : []);
+  // The cache is off under coverage (npm run coverage sets NODE_V8_COVERAGE for every child): on here.
+  const cacheIn = (dir: string): NodeJS.ProcessEnv => ({ MXRAY_CACHE_DIR: dir, NODE_V8_COVERAGE: '' });
   const build = () => /^\/\/mxray-build ([0-9a-f]{64})\n/.exec(readFileSync(join(ROOT, 'dist/cli-bundle/main.cjs'), 'utf8'))?.[1] ?? 'none';
 
   it('the first run of a command writes its cache, named by build, Node and command; the next run uses it as it is', async () => {
@@ -242,30 +244,30 @@ describe('the compile cache (bin/mxray.js)', () => {
     const old = `compile-${'0'.repeat(32)}-${process.version}-${process.arch}-demo.bin`;
     writeFileSync(join(dir, old), 'old');
     writeFileSync(join(dir, 'notes.txt'), 'mine');
-    const first = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: dir } });
+    const first = await mxray(['demo', '--list'], { env: cacheIn(dir) });
     expect(first).toMatchObject({ code: 0, stderr: '' });
     const name = `compile-${build().slice(0, 32)}-${process.version}-${process.arch}-demo.bin`;
     expect(cacheOf(dir)).toEqual([name]);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
     const before = statSync(join(dir, name));
     expect(before.size).toBeGreaterThan(10_000);
-    const second = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: dir } });
+    const second = await mxray(['demo', '--list'], { env: cacheIn(dir) });
     expect(second).toMatchObject({ code: 0, stderr: '', stdout: first.stdout });
     // Accepted, so not written again (a write renames a new file into place: another inode).
     expect(statSync(join(dir, name)).ino).toBe(before.ino);
     // Another command has its own.
-    await mxray(['--help'], { env: { MXRAY_CACHE_DIR: dir } });
+    await mxray(['--help'], { env: cacheIn(dir) });
     expect(cacheOf(dir).sort()).toEqual([name, name.replace(/-demo\.bin$/, '-other.bin')].sort());
   });
 
   it('a cache V8 refuses (garbage) costs nothing but compiling: same output, and a good cache replaces it', async () => {
     const dir = join(tmp, 'cache-bad');
-    const clean = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: join(tmp, 'cache-bad-reference') } });
+    const clean = await mxray(['demo', '--list'], { env: cacheIn(join(tmp, 'cache-bad-reference')) });
     const [name] = cacheOf(join(tmp, 'cache-bad-reference'));
     mkdirSync(dir, { recursive: true });
     const garbage = Buffer.alloc(4096, 0x5a);
     writeFileSync(join(dir, name!), garbage);
-    const r = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: dir } });
+    const r = await mxray(['demo', '--list'], { env: cacheIn(dir) });
     expect(r).toMatchObject({ code: 0, stderr: '', stdout: clean.stdout });
     expect(readFileSync(join(dir, name!)).equals(garbage)).toBe(false);
     expect(statSync(join(dir, name!)).size).toBeGreaterThan(10_000);
@@ -273,12 +275,15 @@ describe('the compile cache (bin/mxray.js)', () => {
 
   it('MXRAY_COMPILE_CACHE=0 writes nothing; a cache directory that cannot be made changes nothing either', async () => {
     const off = join(tmp, 'cache-off');
-    const r = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: off, MXRAY_COMPILE_CACHE: '0' } });
+    const r = await mxray(['demo', '--list'], { env: { ...cacheIn(off), MXRAY_COMPILE_CACHE: '0' } });
     expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(off)).toBe(false);
+    const covered = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: off, NODE_V8_COVERAGE: join(tmp, 'coverage-raw') } });
+    expect(covered).toMatchObject({ code: 0, stderr: '', stdout: r.stdout });
     expect(existsSync(off)).toBe(false);
     const file = join(tmp, 'a-file');
     writeFileSync(file, 'not a directory');
-    const blocked = await mxray(['demo', '--list'], { env: { MXRAY_CACHE_DIR: join(file, 'mxray') } });
+    const blocked = await mxray(['demo', '--list'], { env: cacheIn(join(file, 'mxray')) });
     expect(blocked).toMatchObject({ code: 0, stderr: '', stdout: r.stdout });
   });
 });

@@ -67,7 +67,7 @@ describe('verifyHostCertificates: one verdict per distinct chain', () => {
     const v = verify(first, noSni(first, ok(first)));
     expect(v.noSni?.certificate).toEqual(v.certificate);
     expect(v.noSni?.confirm?.certificate).toEqual(v.certificate);
-    v.certificate?.problems.push({ index: 0, role: 'leaf', subject: 'x', rule: 'validity', detail: 'planted', opensslError: null });
+    v.certificate?.problems.push({ index: 0, role: 'leaf', subject: 'x', rule: 'expired', detail: 'planted', opensslError: { code: 10, name: 'X509_V_ERR_CERT_HAS_EXPIRED' } });
     v.certificate?.sent.pop();
     expect(v.noSni?.certificate?.problems).toEqual([]);
     expect(v.noSni?.certificate?.sent).toHaveLength(1);
