@@ -29,9 +29,15 @@ export interface ReceiverJudgement {
   verdict: Verdict;
 }
 
-/** A host's problems, as they weigh on the domain: capped at a warning when senders skip it and deliver elsewhere. */
-function domainWeight(h: HostReport, delivery: Delivery): Finding[] {
-  const skipped = delivery.state !== 'none' && delivery.state !== 'not-applicable' && !accepts(delivery, h.key);
+/** No tested address accepts mail, and our own bounds left others untested: senders may deliver to one of those. */
+const UNTESTED = 'delivery.untested-hosts';
+
+/**
+ * A host's problems, as they weigh on the domain: capped at a warning when senders skip it and
+ * deliver elsewhere, or may (another address, untested, might take the mail).
+ */
+function domainWeight(h: HostReport, delivery: Delivery, untested: boolean): Finding[] {
+  const skipped = untested || (delivery.state !== 'none' && delivery.state !== 'not-applicable' && !accepts(delivery, h.key));
   return skipped ? h.findings.map((f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK.warning ? { ...f, severity: 'warning' } : f)) : h.findings;
 }
 
@@ -43,7 +49,8 @@ function domainWeight(h: HostReport, delivery: Delivery): Finding[] {
  */
 export function topFindings(domain: Finding[], hosts: HostReport[], delivery: Delivery): Finding[] {
   const byId = new Map<string, Finding>();
-  for (const f of [...domain, ...hosts.flatMap((h) => domainWeight(h, delivery))]) {
+  const untested = domain.some((f) => f.id === UNTESTED);
+  for (const f of [...domain, ...hosts.flatMap((h) => domainWeight(h, delivery, untested))]) {
     const key = f.hosts.length ? f.id : `${f.id}\n${f.detail}`;
     const seen = byId.get(key);
     if (!seen) byId.set(key, { ...f, hosts: [...f.hosts], evidence: [...f.evidence] });
@@ -59,7 +66,9 @@ export function topFindings(domain: Finding[], hosts: HostReport[], delivery: De
 /**
  * The domain's verdict is what senders get: a null MX has nothing to test; when some address
  * accepts mail, the verdicts of the accepting addresses, at least a warning when senders skip any;
- * when none does, the worst of them all (a refusal fails, silence everywhere is inconclusive).
+ * when none does, the worst of them all (a refusal fails, silence everywhere is inconclusive) —
+ * unless addresses our bounds left untested may take the mail: then the tested ones weigh as
+ * skipped ones do (a warning at most), and the result is inconclusive.
  */
 export function domainVerdict(facts: Pick<ReceiverFacts, 'dns'>, domainFindings: readonly Finding[], hosts: readonly HostReport[], delivery: Delivery): Verdict {
   if (facts.dns.status === 'null-mx') return 'not-applicable';
@@ -69,6 +78,7 @@ export function domainVerdict(facts: Pick<ReceiverFacts, 'dns'>, domainFindings:
     const skipped: Verdict[] = accepting.length < hosts.length ? ['warn'] : [];
     return worstVerdict([domain, ...skipped, ...accepting.map((h) => h.verdict)]);
   }
+  if (domainFindings.some((f) => f.id === UNTESTED)) return worstVerdict([domain, ...hosts.map((h) => (h.verdict === 'fail' ? 'warn' : h.verdict))]);
   return worstVerdict([domain, ...hosts.map((h) => h.verdict)]);
 }
 

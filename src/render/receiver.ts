@@ -298,7 +298,7 @@ export function verdictReason(report: ReceiverReport): string {
   parts.push(...[...skipped.values()].slice(0, MAX_NAMED));
   if (skipped.size > MAX_NAMED) parts.push(`${skipped.size - MAX_NAMED} more MX hosts cannot be used`);
   if (d.state === 'none') {
-    const beyond = report.findings.find((f) => f.id === 'delivery.beyond-limits');
+    const beyond = report.findings.find((f) => f.id === 'delivery.beyond-limits' || f.id === 'delivery.untested-hosts');
     parts.push(beyond ? shortTitle(beyond, body.hosts) : 'no MX host accepts mail');
     return safe(sentence(parts), 600);
   }

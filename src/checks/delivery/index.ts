@@ -7,7 +7,7 @@
 //
 // So the domain's verdict is the verdict of the hosts that accept mail, with a warning for each
 // one senders skip; a host that refuses is a failure only when no other host takes the mail.
-import type { Delivery, Finding, HostReport, SenderOutcome } from '../../core/schema.js';
+import type { Delivery, Finding, HostReport, NotProbed, SenderOutcome } from '../../core/schema.js';
 import { makeFinding } from '../../kb/index.js';
 import type { Check, DomainCheckInput } from '../check.js';
 
@@ -69,7 +69,22 @@ export function accepts(delivery: Delivery, key: string): boolean {
   return delivery.attempts.some((a) => a.key === key && a.outcome === 'accepts');
 }
 
-/** Mail cannot be delivered only because of the senders' limits: an address that would accept lies beyond them. */
+/** What left addresses untested, in words: the bounds, as the report records them. */
+function untestedWhy(notProbed: readonly NotProbed[], count: number, maxMx: number): string {
+  const reasons = new Set(notProbed.map((n) => n.reason));
+  const words: string[] = [];
+  if (reasons.has('max-mx')) words.push(`only the first ${maxMx} MX host(s) by preference are tested, --max-mx`);
+  if (reasons.has('max-addresses')) words.push('only the first addresses of each host name are tested');
+  if (reasons.has('deadline')) words.push('the deadline came first');
+  // More left out than listed: the list says why for those it holds.
+  return words.length ? words.join('; ') : `${count} not tested`;
+}
+
+/**
+ * Mail cannot be delivered only because of the senders' limits: an address that would accept lies
+ * beyond them. Or no tested address accepts mail while mxray's own bounds left others untested,
+ * within the senders' limits: then nobody knows.
+ */
 export const deliveryCheck: Check<Pick<DomainCheckInput, 'facts' | 'hosts' | 'delivery'>> = {
   name: 'delivery',
   assess: ({ facts, hosts, delivery: walk }) => {
@@ -77,7 +92,19 @@ export const deliveryCheck: Check<Pick<DomainCheckInput, 'facts' | 'hosts' | 'de
     // Nothing delivered, yet some address would accept: senders never got that far.
     const ordered = senderOrder(hosts);
     const beyond = ordered.findIndex((h) => senderOutcome(h) === 'accepts');
-    if (beyond < 0) return [];
+    if (beyond < 0) {
+      const bounds = facts.bounds;
+      // Senders that stop at their limits among the tested ones never reach the untested ones either.
+      const senderStopped = walk.attempts.some((a) => a.outcome === 'not-tried');
+      if (!bounds || bounds.notProbedCount === 0 || senderStopped || hosts.length === 0) return [];
+      return [
+        makeFinding('delivery.untested-hosts', {
+          domain: facts.target.domain ?? facts.target.host,
+          count: bounds.notProbedCount,
+          why: untestedWhy(bounds.notProbed, bounds.notProbedCount, bounds.maxMx),
+        }),
+      ];
+    }
     const findings: Finding[] = [
       makeFinding('delivery.beyond-limits', {
         domain: facts.target.domain ?? facts.target.host,

@@ -24,4 +24,25 @@ export const DELIVERY_FINDINGS = defineFindings([
     },
     refs: ['RFC 5321 §5.1', 'postconf(5): smtp_mx_address_limit, smtp_mx_session_limit'],
   },
+  {
+    id: 'delivery.untested-hosts',
+    inconclusive: true,
+    severity: 'warning',
+    actor: 'us',
+    facts: ['domain', 'count', 'why'],
+    title: 'No tested address of {domain} accepts mail, and mxray left {count} untested',
+    detail:
+      'Every address mxray tested refuses, times out or defers, so senders go on to the next one; but mxray stopped short of the others ({why}). ' +
+      'Whether one of them takes the mail is unknown, and so is the result. The problems of the tested addresses stay real: senders meet them first.',
+    opportunistic: 'Unknown: senders deliver if one of the untested addresses accepts mail (within their limits), and defer the mail if none does.',
+    verifying: 'The same.',
+    remediation: {
+      summary: 'Test again without the bound that left them out ({why}).',
+      steps: [
+        'Raise the bound: `--max-mx N` for more MX hosts, a longer `--deadline` (or none) for a test that was stopped.',
+        'Or test the untested hosts one by one: `mxray check --host <mx> {domain}`.',
+      ],
+    },
+    refs: ['RFC 5321 §5.1'],
+  },
 ]);

@@ -275,3 +275,61 @@ describe('domainVerdict: a good primary with a dead backup', () => {
     expect(domainVerdict(FACTS(), [], hosts, assessDelivery(hosts))).toBe('warn');
   });
 });
+
+describe('untested addresses: no tested one accepts mail, mxray’s own bounds left others out', () => {
+  const bounds = (notProbed: ReceiverFacts['bounds'] extends infer B ? (B extends { notProbed: infer N } ? N : never) : never, count = notProbed.length) => ({
+    maxMx: 1,
+    addressesPerHost: 10,
+    addressDeadlineMs: 120_000,
+    deadlineMs: null,
+    deadlineReached: null,
+    stopped: [],
+    notProbed,
+    notProbedCount: count,
+  });
+  const target = { input: 'd.test', kind: 'domain', domain: 'd.test', host: null, port: 25, implicitTls: false } as ReceiverFacts['target'];
+  const withBounds = (b: ReturnType<typeof bounds> | undefined) => ({ ...FACTS(), target, bounds: b }) as ReceiverFacts;
+  const beyondMaxMx = bounds([{ reason: 'max-mx', mx: 'backup.d.test', preference: 20, address: null }]);
+  const down = () => {
+    const h = host({ mx: 'down', pref: 10, status: 'connection-refused', banner: null, verdict: 'fail' });
+    h.findings = [makeFinding('net.connect-refused', { host: h.key }, [1], [h.key])];
+    return h;
+  };
+
+  it('says so, with how many and which bound; the result is inconclusive and the tested host’s problem a warning', () => {
+    const hosts = [down()];
+    const walk = assessDelivery(hosts);
+    const found = deliveryCheck.assess({ facts: withBounds(beyondMaxMx), hosts, delivery: walk });
+    expect(found.map((f) => [f.id, f.facts])).toEqual([
+      ['delivery.untested-hosts', { domain: 'd.test', count: 1, why: 'only the first 1 MX host(s) by preference are tested, --max-mx' }],
+    ]);
+    expect(domainVerdict(withBounds(beyondMaxMx), found, hosts, walk)).toBe('inconclusive');
+    expect(Object.fromEntries(topFindings(found, hosts, walk).map((f) => [f.id, f.severity]))).toEqual({
+      'delivery.untested-hosts': 'warning',
+      'net.connect-refused': 'warning',
+    });
+  });
+
+  it('names every bound that left something out', () => {
+    const hosts = [down()];
+    const mixed = bounds([
+      { reason: 'max-addresses', mx: 'down', preference: 10, address: '192.0.2.9' },
+      { reason: 'deadline', mx: 'other', preference: 30, address: '192.0.2.10' },
+    ], 7);
+    const [f] = deliveryCheck.assess({ facts: withBounds(mixed), hosts, delivery: assessDelivery(hosts) });
+    expect(f?.facts).toEqual({ domain: 'd.test', count: 7, why: 'only the first addresses of each host name are tested; the deadline came first' });
+  });
+
+  it('says nothing when nothing was left out, when mail is delivered, or when senders stop before the untested ones', () => {
+    const hosts = [down()];
+    expect(deliveryCheck.assess({ facts: withBounds(undefined), hosts, delivery: assessDelivery(hosts) })).toEqual([]);
+    expect(deliveryCheck.assess({ facts: withBounds(bounds([], 0)), hosts, delivery: assessDelivery(hosts) })).toEqual([]);
+    const up = [down(), host({ mx: 'up', pref: 20 })];
+    expect(deliveryCheck.assess({ facts: withBounds(beyondMaxMx), hosts: up, delivery: assessDelivery(up) })).toEqual([]);
+    // Five dead addresses tested, the sixth beyond Postfix's smtp_mx_address_limit: senders never get to the untested ones.
+    const many = Array.from({ length: 6 }, (_, i) => host({ mx: `dead${i}`, status: 'connection-refused', banner: null, verdict: 'fail' }));
+    const walk = assessDelivery(many);
+    expect(deliveryCheck.assess({ facts: withBounds(beyondMaxMx), hosts: many, delivery: walk })).toEqual([]);
+    expect(domainVerdict(withBounds(beyondMaxMx), [], many, walk)).toBe('fail');
+  });
+});
