@@ -10,7 +10,7 @@ import type { Clock, Connection, TlsHandshake } from '../../../src/core/context.
 import { MxrayError } from '../../../src/core/errors.js';
 import { createRootCa, createSelfSigned, type IssuedCert } from '../../../src/demo/test-pki.js';
 import { startScriptedServer, type ScriptConnection, type ScriptedServerTls } from '../../../src/demo/scripted-server.js';
-import { bundledRootCertificates, CLOSE_GRACE_MS, connectFailure, createConnector, handshakeFailure, TlsHandshakeError } from '../../../src/net/connector.js';
+import { bundledRootCertificates, CLOSE_GRACE_MS, connectFailure, createConnector, handshakeFailure, profileOptions, TlsHandshakeError } from '../../../src/net/connector.js';
 import { emptyRecordSummary, recordsOf, type TlsRecordSummary } from '../../../src/tls/records.js';
 import { TLS_LEGACY, TLS_NORMAL } from '../../../src/tls/profiles.js';
 
@@ -99,6 +99,20 @@ async function failure<E>(p: Promise<unknown>): Promise<E> {
     (e: unknown) => e as E,
   );
 }
+
+describe('profileOptions', () => {
+  it('gives Node exactly what a profile sets: no CA of its own, the versions, and ciphers and DH floor only when the profile has them', () => {
+    expect(profileOptions(TLS_NORMAL)).toStrictEqual({ ca: [], minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
+    // Node's own floor for DH is 1024 bits: the legacy retry must reach the 512- and 768-bit groups of old servers.
+    expect(profileOptions(TLS_LEGACY)).toStrictEqual({ ca: [], minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: 'ALL:eNULL:@SECLEVEL=0', minDHSize: 1 });
+    expect(profileOptions({ name: 'dh only', minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: null, minDhBits: 2048 })).toStrictEqual({
+      ca: [],
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.2',
+      minDHSize: 2048,
+    });
+  });
+});
 
 describe('createConnector: TCP', () => {
   it('connects to a loopback address and carries bytes both ways', async () => {
@@ -217,7 +231,7 @@ describe('createConnector: TCP', () => {
     let accepted = 0;
     const { port } = await listen(net.createServer(() => accepted++));
     const err = await failure<MxrayError>(createConnector(clock).connect({ address: '127.0.0.1', port, timeoutMs: 5000, signal: AbortSignal.abort() }));
-    expect(err).toMatchObject({ code: 'connection-timeout', detail: 'aborted' });
+    expect(err).toMatchObject({ code: 'connection-timeout', detail: 'aborted', message: 'aborted' });
     await new Promise((r) => setTimeout(r, 20));
     expect(accepted).toBe(0);
   });
@@ -677,5 +691,17 @@ describe('the connection: what the record layer shows, and a polite end', () => 
     await vi.advanceTimersByTimeAsync(1);
     expect(c.stream.destroyed).toBe(true);
     expect(CLOSE_GRACE_MS).toBe(2000);
+  });
+  it('close() again while the server is given its time does not cut the polite end short', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { port } = await listen(net.createServer({ allowHalfOpen: true }, (s) => s.resume()));
+    const c = await connected(port);
+    c.close();
+    c.close();
+    expect(c.stream.destroyed).toBe(false);
+    await vi.advanceTimersByTimeAsync(CLOSE_GRACE_MS - 1);
+    expect(c.stream.destroyed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.stream.destroyed).toBe(true);
   });
 });

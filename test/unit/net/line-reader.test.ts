@@ -1,10 +1,12 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MxrayError } from '../../../src/core/errors.js';
-import { DRAIN_MAX_BYTES, LineReader, UNREAD_SAMPLE_BYTES } from '../../../src/net/line-reader.js';
+import { DRAIN_MAX_BYTES, DRAIN_MAX_TURNS, LineReader, UNREAD_SAMPLE_BYTES } from '../../../src/net/line-reader.js';
 
 /** Lets the stream deliver what was written (PassThrough emits 'data' on a later tick). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** One turn of the event loop (setImmediate, as the drain counts them). */
+const turn = settle;
 
 describe('LineReader: framing', () => {
   it('splits CRLF and bare LF lines across chunks and decodes at line boundaries', async () => {
@@ -104,6 +106,15 @@ describe('LineReader: the line cap (bytes before the LF, CR included)', () => {
     // The failure stays: later reads see the same error, not the close that followed.
     await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'protocol-error', detail: 'line-too-long' });
     expect(s.destroyed).toBe(true);
+  });
+  it('a too-long line that failed the waiting read is not also left as unread bytes', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 16);
+    const p = r.readLine(1000, 'io-timeout');
+    s.write('x'.repeat(10));
+    s.write('y'.repeat(10));
+    await expect(p).rejects.toMatchObject({ detail: 'line-too-long' });
+    expect(r.detach()).toEqual({ bytes: 0, sample: Buffer.alloc(0) });
   });
   it('fails at once on a single chunk longer than the cap with no LF in it', async () => {
     const s = new PassThrough();
@@ -231,7 +242,7 @@ describe('LineReader: waiting', () => {
       expect((await r.readLine(10_000, 'io-timeout', ac.signal)).text).toBe('250 queued');
       const p = r.readLine(10_000, 'io-timeout', ac.signal);
       expect(vi.getTimerCount()).toBe(0);
-      await expect(p).rejects.toMatchObject({ code: 'io-timeout', detail: 'aborted' });
+      await expect(p).rejects.toMatchObject({ code: 'io-timeout', detail: 'aborted', message: 'aborted' });
     } finally {
       vi.useRealTimers();
     }
@@ -320,6 +331,24 @@ describe('LineReader: the end of the connection', () => {
     const p = r.readLine(1000, 'io-timeout');
     s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
     await expect(p).rejects.toMatchObject({ code: 'protocol-error', detail: 'socket-error', message: expect.stringContaining('read ECONNRESET') });
+  });
+  it('the first failure stands: a socket error stays the answer once the close that follows it has come', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
+    s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await closed;
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ code: 'protocol-error', detail: 'socket-error' });
+  });
+  it('the first failure stands: a line too long stays the answer once the close it caused has come', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 16);
+    const p = r.readLine(1000, 'io-timeout');
+    const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
+    s.write('x'.repeat(20));
+    await expect(p).rejects.toMatchObject({ detail: 'line-too-long' });
+    await closed;
+    await expect(r.readLine(100, 'io-timeout')).rejects.toMatchObject({ detail: 'line-too-long' });
   });
   it('still hands out the lines that came before the end', async () => {
     const s = new PassThrough();
@@ -456,6 +485,93 @@ describe('LineReader.drain (after a 220 to STARTTLS)', () => {
     expect(unread.bytes).toBeGreaterThanOrEqual(DRAIN_MAX_BYTES);
     expect(unread.bytes).toBeLessThan(DRAIN_MAX_BYTES + 4 * chunk.length);
     expect(DRAIN_MAX_BYTES).toBe(16 * 1024 * 1024);
+  });
+  it('waits for two quiet turns: what comes after one quiet turn is taken in, what comes after two is left for TLS', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    // The drain's turns are queued before the test's: each of the test's turns ends after the drain's.
+    const late = r.drain();
+    await turn();
+    s.write('one quiet turn');
+    expect(await late).toEqual({ bytes: 14, sample: Buffer.from('one quiet turn') });
+    const t = new PassThrough();
+    const q = new LineReader(t, 100);
+    const quiet = q.drain();
+    await turn();
+    await turn();
+    t.write('two quiet turns');
+    expect(await quiet).toEqual({ bytes: 0, sample: Buffer.alloc(0) });
+    expect(String(t.read())).toBe('two quiet turns');
+  });
+  it('stops taking in after DRAIN_MAX_TURNS turns: a byte a turn does not hold the handshake', async () => {
+    const s = new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() });
+    const r = new LineReader(s, 100);
+    let sent = 0;
+    // One byte in each turn, for three times as many turns as the bound.
+    const drip = () => {
+      if (sent === 3 * DRAIN_MAX_TURNS) return;
+      s.push('x');
+      sent++;
+      setImmediate(drip);
+    };
+    const drained = r.drain();
+    setImmediate(drip);
+    const unread = await drained;
+    // The drain's first turn comes before the first byte: its other DRAIN_MAX_TURNS - 1 turns each brought one.
+    expect(unread.bytes).toBe(DRAIN_MAX_TURNS - 1);
+    expect(DRAIN_MAX_TURNS).toBe(1000);
+    while (sent < 3 * DRAIN_MAX_TURNS) await turn();
+  });
+  it('takes in nothing more once DRAIN_MAX_BYTES have come, not even in one more turn', async () => {
+    const s = new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() });
+    const r = new LineReader(s, 100);
+    // Exactly DRAIN_MAX_BYTES after the 220, without a line end: counted (a line far over the cap).
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let i = 0; i < DRAIN_MAX_BYTES / chunk.length; i++) s.push(chunk);
+    await turn();
+    const drained = r.drain();
+    s.push('x');
+    const unread = await drained;
+    expect(unread.bytes).toBe(DRAIN_MAX_BYTES);
+    expect(unread.sample).toEqual(chunk.subarray(0, UNREAD_SAMPLE_BYTES));
+    expect(String(s.read())).toBe('x');
+  });
+  it('hands the stream back with no listener of its own', async () => {
+    const s = new PassThrough();
+    const r = new LineReader(s, 100);
+    s.write('220 go\r\n');
+    expect((await r.readLine(100, 'io-timeout')).text).toBe('220 go');
+    await r.drain();
+    for (const event of ['data', 'end', 'close', 'error']) expect(s.listenerCount(event), event).toBe(0);
+  });
+  it('does not wait a single turn on a stream the server has ended or that is gone', async () => {
+    const streams: [string, () => Duplex][] = [
+      [
+        'ended by the server (our side still open)',
+        () => {
+          const s = new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback(), allowHalfOpen: true });
+          s.push(null);
+          return s;
+        },
+      ],
+      [
+        'destroyed',
+        () => {
+          const s = new PassThrough();
+          s.destroy();
+          return s;
+        },
+      ],
+    ];
+    for (const [label, make] of streams) {
+      const s = make();
+      const r = new LineReader(s, 100);
+      s.resume();
+      await turn();
+      expect(s.readableEnded || s.destroyed, label).toBe(true);
+      const first = await Promise.race([r.drain().then(() => 'drained'), turn().then(() => 'a turn passed')]);
+      expect(first, label).toBe('drained');
+    }
   });
   it('keeps the reason of a TLS error: OpenSSL\'s code for an alert, socket-error otherwise', async () => {
     const s = new PassThrough();

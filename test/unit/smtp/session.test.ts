@@ -1,66 +1,16 @@
 // The SMTP client session over an in-memory connection: what it writes, what it reads, how it
 // bounds replies, and when it stops talking. A fake Connection (two in-memory duplexes, one for
-// the cleartext phase and one standing in for TLS) records every byte the session writes.
-import { Duplex } from 'node:stream';
+// the cleartext phase and one standing in for TLS, ./memory-connection.ts) records every byte the
+// session writes.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_LIMITS, type Connection, type Limits, type TlsHandshake, type TlsOptions } from '../../../src/core/context.js';
+import { DEFAULT_LIMITS, type Limits, type TlsHandshake } from '../../../src/core/context.js';
 import { MxrayError } from '../../../src/core/errors.js';
 import { systemClock } from '../../../src/core/clock.js';
 import type { TranscriptEvent } from '../../../src/core/schema.js';
 import { Transcript } from '../../../src/core/transcript.js';
 import { SmtpSession } from '../../../src/smtp/session.js';
 import { TLS_LEGACY, TLS_NORMAL } from '../../../src/tls/profiles.js';
-
-const HANDSHAKE: TlsHandshake = {
-  protocol: 'TLSv1.3',
-  cipher: 'TLS_AES_256_GCM_SHA384',
-  cipherStandard: 'TLS_AES_256_GCM_SHA384',
-  group: 'X25519',
-  peerChain: [],
-  ocspResponse: null,
-  handshakeMs: 1,
-};
-
-/** One direction of a fake socket: what the session writes is recorded, the test pushes what the server says. */
-class Wire {
-  written = '';
-  readonly stream: Duplex;
-  constructor() {
-    this.stream = new Duplex({
-      read() {},
-      write: (chunk: Buffer, _encoding, callback) => {
-        this.written += chunk.toString('latin1');
-        callback();
-      },
-    });
-  }
-  /** The server sends bytes. */
-  send(text: string): void {
-    this.stream.push(Buffer.from(text, 'latin1'));
-  }
-}
-
-class FakeConnection implements Connection {
-  readonly localAddress = '192.0.2.1';
-  readonly remoteAddress = '192.0.2.25';
-  readonly clear = new Wire();
-  readonly tls = new Wire();
-  stream: Duplex = this.clear.stream;
-  tlsOptions: TlsOptions[] = [];
-  closed = 0;
-  constructor(private readonly handshake: () => Promise<TlsHandshake> = () => Promise.resolve(HANDSHAKE)) {}
-  startTls(options: TlsOptions): Promise<TlsHandshake> {
-    this.tlsOptions.push(options);
-    return this.handshake().then((h) => {
-      this.stream = this.tls.stream;
-      return h;
-    });
-  }
-  close(): void {
-    this.closed++;
-    this.stream.destroy();
-  }
-}
+import { FakeConnection, HANDSHAKE } from './memory-connection.js';
 
 /** Fake timers move Date; the session's clock reads it, so deadlines follow the fake time. */
 const fakeClock = { ...systemClock, now: () => Date.now(), monotonic: () => Date.now() };
@@ -155,7 +105,7 @@ describe('SmtpSession: replies', () => {
     const pending = session.command('NOOP');
     session.close();
     const err = await rejection(pending);
-    expect(err).toMatchObject({ code: 'io-timeout', detail: 'aborted' });
+    expect(err).toMatchObject({ code: 'io-timeout', detail: 'aborted', message: 'closed by us while waiting for the reply to NOOP' });
     expect(session.phase).toBe('closed');
     session.close();
     expect(events('close')).toEqual(['connection closed']);
@@ -441,6 +391,23 @@ describe('SmtpSession: STARTTLS', () => {
       expect(connection.tlsOptions, label).toHaveLength(1);
       expect(session.phase, label).toBe('ready');
       expect(events('error'), label).toEqual([expect.stringContaining(`server sent ${bytes.length} bytes after its 220`)]);
+    }
+  });
+  it('the transcript quotes the injected bytes, and says when they are only the first of more', async () => {
+    for (const [bytes, suffix] of [
+      [1, ''],
+      [255, ''],
+      [256, ''],
+      [257, ' … (the first 256 shown)'],
+      [5000, ' … (the first 256 shown)'],
+    ] as const) {
+      const { session, server, events } = await atStarttls();
+      const p = session.command('STARTTLS');
+      server.send(`220 go ahead\r\n${'i'.repeat(bytes)}`);
+      await p;
+      await session.startTls({ servername: null, profile: TLS_NORMAL, timeoutMs: 1000 });
+      const shown = 'i'.repeat(Math.min(bytes, 256));
+      expect(events('error'), String(bytes)).toEqual([`server sent ${bytes} bytes after its 220 and before the handshake (discarded): ${shown}${suffix}`]);
     }
   });
   it('injection that arrives in a later read, before the handshake starts, is counted too; what comes after the handshake began is not', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { alertName, TlsRecordScanner, type TlsRecordSummary } from '../../../src/tls/records.js';
+import { alertName, alertOfErrorCode, TlsRecordScanner, type TlsRecordSummary } from '../../../src/tls/records.js';
 
 // Record layer (RFC 8446 §5.1): type, legacy version (3, x), 16-bit length, body.
 const record = (type: number, body: number[] | Buffer, version = [3, 3]) => Buffer.concat([Buffer.from([type, ...version, body.length >> 8, body.length & 0xff]), Buffer.from(body)]);
@@ -50,6 +50,23 @@ describe('TlsRecordScanner: handshake messages in the clear', () => {
     // Incomplete: nothing is claimed yet.
     expect(scan(r.subarray(0, r.length - 1))).toEqual({ ...nothingSeen, bytes: r.length - 1 });
   });
+  it('keeps the start of a record that follows a whole one in the same chunk, and reads it once the rest comes', () => {
+    const hello = record(HANDSHAKE, handshake(SERVER_HELLO));
+    const rest = Buffer.concat([record(HANDSHAKE, [...handshake(CERTIFICATE, 20), ...handshake(SERVER_HELLO_DONE, 0)]), record(ALERT, [2, 40])]);
+    // The header of the second record and 2 bytes of its body come with the first record.
+    const chunk1 = Buffer.concat([hello, rest.subarray(0, 7)]);
+    const chunk2 = rest.subarray(7);
+    expect(scan(chunk1)).toEqual({ ...nothingSeen, bytes: chunk1.length, serverHello: true });
+    expect(scan(chunk1, chunk2)).toEqual({
+      ...nothingSeen,
+      bytes: hello.length + rest.length,
+      serverHello: true,
+      certificate: true,
+      certificateBytes: 20,
+      serverHelloDone: true,
+      alert: 'handshake_failure',
+    });
+  });
   it('reads handshake messages spread over several records, with 24-bit lengths', () => {
     const hello = handshake(SERVER_HELLO, 300);
     const cert = handshake(CERTIFICATE, 70_000 - 4).slice(0, 20); // only the start of a large Certificate
@@ -96,6 +113,13 @@ describe('TlsRecordScanner: handshake messages in the clear', () => {
     });
     // A message header split between two records is read whole.
     expect(scan(record(HANDSHAKE, [SERVER_HELLO, 0]), record(HANDSHAKE, [0, 0, CERTIFICATE, 0, 1, 0]))).toMatchObject({ serverHello: true, certificate: true, certificateBytes: 256 });
+  });
+  it('keeps skipping a message continued in the next record, from where it stopped in the first', () => {
+    // A ServerHello of 10 bytes: its header and 6 bytes in one record, its last 4 in the next, then
+    // a Certificate header. Those last 4 bytes look like a ServerHelloDone header: they are body.
+    const first = record(HANDSHAKE, [SERVER_HELLO, 0, 0, 10, 3, 3, 0xaa, 0xbb, 0xcc, 0xdd]);
+    const second = record(HANDSHAKE, [SERVER_HELLO_DONE, 0, 0, 0, CERTIFICATE, 0, 1, 0]);
+    expect(scan(first, second)).toEqual({ ...nothingSeen, bytes: first.length + second.length, serverHello: true, certificate: true, certificateBytes: 256 });
   });
   it('accepts the record versions of TLS 1.0 to 1.3 and the largest allowed record', () => {
     for (const minor of [0, 1, 2, 3, 4]) expect(scan(record(HANDSHAKE, handshake(SERVER_HELLO), [3, minor])).serverHello, `3.${minor}`).toBe(true);
@@ -173,6 +197,29 @@ describe('TlsRecordScanner: alerts and encryption', () => {
     for (const [code, name] of Object.entries(rfc8446)) expect(alertName(Number(code))).toBe(name);
     expect(alertName(255)).toBe('alert 255');
     expect(alertName(21)).toBe('alert 21');
+  });
+});
+
+describe('alertOfErrorCode', () => {
+  it('names the alert of OpenSSL\'s error codes for a received alert', () => {
+    expect(alertOfErrorCode('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')).toBe('certificate_required');
+    expect(alertOfErrorCode('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE')).toBe('handshake_failure');
+    expect(alertOfErrorCode('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')).toBe('protocol_version');
+  });
+  it('takes the whole code or nothing: no other code, nothing before or after it', () => {
+    for (const code of [
+      null,
+      '',
+      'ECONNRESET',
+      'ERR_SSL_WRONG_VERSION_NUMBER',
+      'ERR_SSL_TLSV12_ALERT_INTERNAL_ERROR',
+      'X_ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR',
+      'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR.',
+      'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR 2',
+      'err_ssl_tlsv1_alert_internal_error',
+    ]) {
+      expect(alertOfErrorCode(code), String(code)).toBeNull();
+    }
   });
 });
 
