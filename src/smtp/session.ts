@@ -140,8 +140,9 @@ export class SmtpSession {
     try {
       handshake = await this.connection.startTls(options);
     } catch (err) {
-      // The socket is gone with the failed handshake: nothing more can be said on it.
-      this.state = { phase: 'broken' };
+      // The socket is gone with the failed handshake: nothing more can be said on it. A session
+      // closed meanwhile (we gave up waiting) stays closed: closed once, recorded once.
+      if (this.state.phase !== 'closed') this.state = { phase: 'broken' };
       throw err;
     }
     this.secure = true;

@@ -451,6 +451,25 @@ describe('SmtpSession: STARTTLS', () => {
     broken.session.close();
     expect(stopped).toEqual([true]);
   });
+  it('a handshake that fails after close(): the session stays closed, closed once and recorded once', async () => {
+    let fail!: (e: Error) => void;
+    const { session, server, connection, events } = await atStarttls({}, () => new Promise<TlsHandshake>((_, reject) => (fail = reject)));
+    const p = session.command('STARTTLS');
+    server.send('220 go ahead\r\n');
+    await p;
+    const handshake = rejection(session.startTls({ servername: null, profile: TLS_NORMAL, timeoutMs: 1000 }));
+    // The drain after the 220 takes a few turns; then the handshake starts.
+    for (let i = 0; i < 50 && connection.tlsOptions.length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(connection.tlsOptions).toHaveLength(1);
+    // We give up (a deadline, the caller closing): then the handshake fails with the socket gone.
+    session.close();
+    fail(new Error('socket closed'));
+    expect((await handshake).message).toBe('socket closed');
+    expect(session.phase).toBe('closed');
+    session.close();
+    expect(connection.closed).toBe(1);
+    expect(events('close')).toEqual(['connection closed']);
+  });
   it('reports no injection when the server sent nothing after its 220', async () => {
     const { session, server, events } = await atStarttls();
     const p = session.command('STARTTLS');
