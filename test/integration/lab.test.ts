@@ -183,7 +183,7 @@ describe('demo lab', () => {
 
   it('declares every scenario with its expected verdict and findings', () => {
     expect(lab.scenarios.map((s) => s.name)).toEqual(listLabScenarios().map((s) => s.name));
-    expect(lab.scenarios).toHaveLength(23);
+    expect(lab.scenarios).toHaveLength(24);
     const byName = new Map(lab.scenarios.map((s) => [s.name, s]));
     expect(byName.get('good')?.expect).toEqual({ verdict: 'pass', findings: ['tls.ok', 'cert.ok'] });
     expect(byName.get('requires-tls')?.expect).toEqual({ verdict: 'pass', findings: ['policy.requires-tls', 'tls.ok', 'cert.ok'] });
@@ -231,8 +231,8 @@ describe('demo lab', () => {
     // one server per scenario that has one, on distinct ports
     const ports = [...lab.hostMap.values()].map((m) => m.port);
     expect(new Set(ports).size).toBe(ports.length);
-    // One per server (21), and the backup scenario's dead primary.
-    expect(ports).toHaveLength(22);
+    // One per server (22), and the backup scenario's dead primary.
+    expect(ports).toHaveLength(23);
   });
 
   it('good: trusted chain (leaf + intermediate), name matches', async () => {
@@ -305,6 +305,14 @@ describe('demo lab', () => {
     expect(authorizationError).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     expect(chain).toHaveLength(1);
     expect(chain[0]!.issuer).toMatch(/intermediate/);
+  });
+
+  it('expired-intermediate: a valid leaf sent with its intermediate, which expired (OpenSSL refuses the chain)', async () => {
+    const { chain, authorizationError } = await secure(lab, mx('expired-intermediate'));
+    expect(authorizationError).toBe('CERT_HAS_EXPIRED');
+    expect(chain.map((c) => c.subject.match(/CN=([^\n]*)/)?.[1])).toEqual(['mx.expired-intermediate.mxray.test', 'mxray expired intermediate CA', 'mxray demo root CA']);
+    expect(Date.parse(chain[0]!.validTo)).toBeGreaterThan(now);
+    expect(Date.parse(chain[1]!.validTo)).toBeLessThan(now);
   });
 
   // Both handshake with Node's default client settings: the weakness is for the checker to judge.
