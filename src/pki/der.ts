@@ -343,6 +343,123 @@ export function parseNameConstraints(value: Buffer): { permitted: GeneralSubtree
   return out;
 }
 
+/** The URIs (type 6) among GeneralNames, as text; other names are skipped. Null when malformed. */
+function uriNames(buf: Buffer, tlvs: readonly Tlv[]): string[] | null {
+  const out: string[] = [];
+  for (const t of tlvs) {
+    const name = readGeneralName(buf, t);
+    if (!name) return null;
+    if (name.type === 6) out.push(name.value.toString('latin1'));
+  }
+  return out;
+}
+
+/** accessMethod OIDs of authorityInfoAccess (RFC 5280 §4.2.2.1). */
+const AIA_OCSP = '1.3.6.1.5.5.7.48.1';
+const AIA_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
+
+/**
+ * authorityInfoAccess ::= SEQUENCE SIZE (1..MAX) OF AccessDescription { accessMethod OID,
+ * accessLocation GeneralName }: the URIs of the issuer's certificate (caIssuers) and of the OCSP
+ * responder. Locations that are not URIs, and other methods, are left out. Null when malformed.
+ */
+export function parseAuthorityInfoAccess(value: Buffer): { caIssuers: string[]; ocsp: string[] } | null {
+  const seq = whole(value, 0x30);
+  const items = seq && children(value, seq, MAX_LIST_ENTRIES);
+  if (!items || items.length === 0) return null;
+  const out = { caIssuers: [] as string[], ocsp: [] as string[] };
+  for (const item of items) {
+    const fields = item.tag === 0x30 ? children(value, item, 2) : null;
+    if (!fields || fields.length !== 2) return null;
+    const [method, location] = fields as [Tlv, Tlv];
+    const oid = method.tag === 0x06 ? decodeOid(value, method.start, method.end) : null;
+    const uris = oid === null ? null : uriNames(value, [location]);
+    if (uris === null) return null;
+    if (oid === AIA_OCSP) out.ocsp.push(...uris);
+    else if (oid === AIA_CA_ISSUERS) out.caIssuers.push(...uris);
+  }
+  return out;
+}
+
+/**
+ * cRLDistributionPoints ::= SEQUENCE SIZE (1..MAX) OF DistributionPoint { distributionPoint [0]
+ * { fullName [0] GeneralNames | nameRelativeToCRLIssuer [1] } OPTIONAL, reasons [1], cRLIssuer [2] }:
+ * the URIs of every fullName, in order. Null when malformed.
+ */
+export function parseCrlDistributionPoints(value: Buffer): string[] | null {
+  const seq = whole(value, 0x30);
+  const points = seq && children(value, seq, MAX_LIST_ENTRIES);
+  if (!points || points.length === 0) return null;
+  const out: string[] = [];
+  for (const point of points) {
+    const fields = point.tag === 0x30 ? children(value, point, 3) : null;
+    if (!fields) return null;
+    const dp = fields.find((f) => f.tag === 0xa0);
+    if (!dp) continue;
+    const choice = readTlv(value, dp.start, dp.end);
+    if (!choice || choice.end !== dp.end) return null;
+    if (choice.tag !== 0xa0) continue; // nameRelativeToCRLIssuer: no URI of its own
+    const names = children(value, choice, MAX_LIST_ENTRIES);
+    const uris = names && uriNames(value, names);
+    if (!uris) return null;
+    out.push(...uris);
+  }
+  return out;
+}
+
+/**
+ * The embedded SCT list (RFC 6962 §3.3): an OCTET STRING holding a TLS-encoded list (2-byte total
+ * length, then 2-byte length-prefixed SCTs, each version 1 byte + log id 32 bytes + …). The log
+ * ids (hex) in order; null when the encoding is off.
+ */
+export function parseSctList(value: Buffer): string[] | null {
+  const octets = whole(value, 0x04);
+  if (!octets) return null;
+  const list = value.subarray(octets.start, octets.end);
+  if (list.length < 2 || list.readUInt16BE(0) !== list.length - 2) return null;
+  const ids: string[] = [];
+  let pos = 2;
+  while (pos < list.length) {
+    if (pos + 2 > list.length || ids.length >= MAX_LIST_ENTRIES) return null;
+    const len = list.readUInt16BE(pos);
+    const sct = list.subarray(pos + 2, pos + 2 + len);
+    if (sct.length !== len || len < 33) return null;
+    ids.push(sct.subarray(1, 33).toString('hex'));
+    pos += 2 + len;
+  }
+  return ids;
+}
+
+/** TLS Feature (RFC 7633) ::= SEQUENCE OF INTEGER: the feature numbers (5: status_request, "must-staple"). */
+export function parseTlsFeature(value: Buffer): number[] | null {
+  const seq = whole(value, 0x30);
+  const items = seq && children(value, seq, MAX_LIST_ENTRIES);
+  if (!items) return null;
+  const out: number[] = [];
+  for (const item of items) {
+    const n = item.tag === 0x02 ? readNatural(value, item) : null;
+    if (n === null) return null;
+    out.push(n);
+  }
+  return out;
+}
+
+/** certificatePolicies ::= SEQUENCE SIZE (1..MAX) OF PolicyInformation { policyIdentifier OID, qualifiers OPTIONAL }: the OIDs. */
+export function parseCertificatePolicies(value: Buffer): string[] | null {
+  const seq = whole(value, 0x30);
+  const items = seq && children(value, seq, MAX_LIST_ENTRIES);
+  if (!items || items.length === 0) return null;
+  const out: string[] = [];
+  for (const item of items) {
+    const fields = item.tag === 0x30 ? children(value, item, 2) : null;
+    const id = fields?.[0];
+    const oid = id?.tag === 0x06 ? decodeOid(value, id.start, id.end) : null;
+    if (oid === null) return null;
+    out.push(oid);
+  }
+  return out;
+}
+
 /** Whether a DER Name is the empty SEQUENCE (RFC 5280 allows that only for a subject, with a critical SAN). */
 export function isEmptyName(nameDer: Buffer): boolean {
   return nameDer.length === 2 && nameDer[0] === 0x30 && nameDer[1] === 0x00;

@@ -1,6 +1,10 @@
 // The DER reader's extension and name helpers (src/pki/der.ts): exact values from hand-made DER
 // and from real certificates, null for every malformed input, and never an exception (fuzzed).
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRootCa, type IssuedCert, type TestCa } from '../../../src/demo/test-pki.js';
 import {
@@ -9,13 +13,18 @@ import {
   KEY_USAGE,
   MAX_EXTENSIONS,
   MAX_LIST_ENTRIES,
+  parseAuthorityInfoAccess,
   parseAuthorityKeyId,
   parseBasicConstraints,
+  parseCertificatePolicies,
+  parseCrlDistributionPoints,
   parseExtendedKeyUsage,
   parseGeneralNames,
   parseKeyUsage,
   parseNameConstraints,
+  parseSctList,
   parseSubjectKeyId,
+  parseTlsFeature,
   readExtensions,
   sameName,
 } from '../../../src/pki/der.js';
@@ -399,6 +408,108 @@ describe('fuzzing: the extension readers never throw', () => {
         },
       ),
       { numRuns: 1500 },
+    );
+  });
+});
+
+describe('the extensions `mxray cert` shows (AIA, CRL distribution points, SCTs, TLS feature, policies)', () => {
+  /** An SCT list as RFC 6962 encodes it: a TLS list of SCTs, each version 0 + a 32-byte log id + the rest. */
+  const sctList = (...logIds: Buffer[]) => {
+    const scts = logIds.map((id) => {
+      const body = Buffer.concat([Buffer.from([0]), id, Buffer.alloc(8), Buffer.from([0, 0]), Buffer.from([4, 3, 0, 2, 0xab, 0xcd])]);
+      return Buffer.concat([Buffer.from([body.length >> 8, body.length & 0xff]), body]);
+    });
+    const all = Buffer.concat(scts);
+    return octets(Buffer.concat([Buffer.from([all.length >> 8, all.length & 0xff]), all]));
+  };
+  const LOG_A = Buffer.alloc(32, 0xa1);
+  const LOG_B = Buffer.alloc(32, 0xb2);
+
+  /** A certificate made by openssl itself with these extensions: what a real CA's tooling writes. */
+  function opensslCertificate(): Buffer {
+    const dir = mkdtempSync(join(tmpdir(), 'mxray-ext-'));
+    try {
+      writeFileSync(
+        join(dir, 'ext.cnf'),
+        [
+          '[req]',
+          'distinguished_name = dn',
+          '[dn]',
+          '[ext]',
+          'authorityInfoAccess = OCSP;URI:http://ocsp.ca.example.test/,caIssuers;URI:http://ca.example.test/issuer.der,caIssuers;email:ca@example.test',
+          'crlDistributionPoints = URI:http://crl.ca.example.test/ca.crl,URI:ldap://ldap.ca.example.test/cn=ca',
+          'tlsfeature = status_request',
+          'certificatePolicies = 2.23.140.1.2.1,1.3.6.1.4.1.44947.1.1.1',
+          `1.3.6.1.4.1.11129.2.4.2 = DER:${sctList(LOG_A, LOG_B).toString('hex')}`,
+          '',
+        ].join('\n'),
+      );
+      const run = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=ext.example.test', '-config', join(dir, 'ext.cnf'), '-extensions', 'ext', '-keyout', join(dir, 'k.pem'), '-outform', 'DER', '-out', join(dir, 'c.der'), '-days', '1']);
+      if (run.error) throw new Error(`these tests read a certificate the openssl command makes, which did not run: ${run.error.message}`);
+      if (run.status !== 0) throw new Error(`openssl req failed: ${run.stderr.toString()}`);
+      return readFileSync(join(dir, 'c.der'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('reads each from a certificate openssl made', () => {
+    const der = opensslCertificate();
+    const ext = (id: string) => readExtensions(der)!.find((e) => e.oid === id)!.value;
+    expect(parseAuthorityInfoAccess(ext('1.3.6.1.5.5.7.1.1'))).toEqual({ caIssuers: ['http://ca.example.test/issuer.der'], ocsp: ['http://ocsp.ca.example.test/'] });
+    expect(parseCrlDistributionPoints(ext('2.5.29.31'))).toEqual(['http://crl.ca.example.test/ca.crl', 'ldap://ldap.ca.example.test/cn=ca']);
+    expect(parseTlsFeature(ext('1.3.6.1.5.5.7.1.24'))).toEqual([5]);
+    expect(parseCertificatePolicies(ext('2.5.29.32'))).toEqual(['2.23.140.1.2.1', '1.3.6.1.4.1.44947.1.1.1']);
+    expect(parseSctList(ext('1.3.6.1.4.1.11129.2.4.2'))).toEqual([LOG_A.toString('hex'), LOG_B.toString('hex')]);
+  });
+
+  it('keeps only URIs: a distribution point named relative to the CRL issuer, or without a name, adds none', () => {
+    const uri = (s: string) => tlv(0x86, Buffer.from(s));
+    const fullName = (...names: Buffer[]) => tlv(0x30, tlv(0xa0, tlv(0xa0, ...names)));
+    const relative = tlv(0x30, tlv(0xa0, tlv(0xa1, tlv(0x30, hex('0603550403'), tlv(0x0c, Buffer.from('crl'))))));
+    const issuerOnly = tlv(0x30, tlv(0xa2, tlv(0xa4, NAME)));
+    expect(parseCrlDistributionPoints(tlv(0x30, relative, fullName(uri('http://a/')), issuerOnly, fullName(tlv(0x82, Buffer.from('dns.name')), uri('http://b/'))))).toEqual(['http://a/', 'http://b/']);
+    expect(parseCrlDistributionPoints(tlv(0x30, relative))).toEqual([]);
+  });
+
+  it('null for malformed values, never an exception', () => {
+    const uri = tlv(0x86, Buffer.from('http://x/'));
+    const ocspOid = hex('06082b06010505073001');
+    // AIA: no entries, an entry without a location, a location that is no GeneralName, a bad OID.
+    expect(parseAuthorityInfoAccess(tlv(0x30))).toBeNull();
+    expect(parseAuthorityInfoAccess(tlv(0x30, tlv(0x30, ocspOid)))).toBeNull();
+    expect(parseAuthorityInfoAccess(tlv(0x30, tlv(0x30, ocspOid, tlv(0x04, Buffer.from('x')))))).toBeNull();
+    expect(parseAuthorityInfoAccess(tlv(0x30, tlv(0x30, tlv(0x06, Buffer.from([0x80])), uri)))).toBeNull();
+    expect(parseAuthorityInfoAccess(tlv(0x30, tlv(0x30, ocspOid, uri)))).toEqual({ caIssuers: [], ocsp: ['http://x/'] });
+    // An unknown access method is skipped.
+    expect(parseAuthorityInfoAccess(tlv(0x30, tlv(0x30, hex('06082b06010505073003'), uri)))).toEqual({ caIssuers: [], ocsp: [] });
+    // CRL DP: empty, not a SEQUENCE, a fullName holding junk.
+    expect(parseCrlDistributionPoints(tlv(0x30))).toBeNull();
+    expect(parseCrlDistributionPoints(tlv(0x31, tlv(0x30)))).toBeNull();
+    expect(parseCrlDistributionPoints(tlv(0x30, tlv(0x30, tlv(0xa0, tlv(0xa0, tlv(0x04, Buffer.from('x')))))))).toBeNull();
+    expect(parseCrlDistributionPoints(tlv(0x30, tlv(0x30, tlv(0xa0, tlv(0xa0, uri), tlv(0xa0, uri)))))).toBeNull();
+    // SCTs: a total length that disagrees, an SCT cut short, one too short for a log id.
+    const good = sctList(LOG_A);
+    expect(parseSctList(good)).toEqual([LOG_A.toString('hex')]);
+    const inner = good.subarray(2);
+    expect(parseSctList(octets(Buffer.concat([Buffer.from([0, inner.length - 1]), inner.subarray(2)])))).toBeNull();
+    expect(parseSctList(octets(Buffer.concat([Buffer.from([0, inner.length - 2 + 1]), inner.subarray(2), Buffer.from([0])])))).toBeNull();
+    expect(parseSctList(octets(Buffer.from([0, 4, 0, 2, 0, 1])))).toBeNull();
+    // An SCT that says it is longer than what is left of the list.
+    expect(parseSctList(octets(Buffer.concat([Buffer.from([0, 37, 0, 40]), Buffer.alloc(35, 7)])))).toBeNull();
+    expect(parseSctList(octets(Buffer.from([0])))).toBeNull();
+    expect(parseSctList(tlv(0x30))).toBeNull();
+    // TLS feature: not INTEGERs, a negative one; policies: empty, an entry without an OID.
+    expect(parseTlsFeature(tlv(0x30, tlv(0x04, Buffer.from([5]))))).toBeNull();
+    expect(parseTlsFeature(tlv(0x30, int(0x85)))).toBeNull();
+    expect(parseTlsFeature(tlv(0x30, int(5), int(17)))).toEqual([5, 17]);
+    expect(parseCertificatePolicies(tlv(0x30))).toBeNull();
+    expect(parseCertificatePolicies(tlv(0x30, tlv(0x30, int(1))))).toBeNull();
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const b = Buffer.from(bytes);
+        for (const f of [parseAuthorityInfoAccess, parseCrlDistributionPoints, parseSctList, parseTlsFeature, parseCertificatePolicies]) expect(() => f(b)).not.toThrow();
+      }),
     );
   });
 });
