@@ -67,7 +67,7 @@ const HANDLED_EXTENSIONS: ReadonlySet<string> = new Set([
 
 /** extendedKeyUsage values OpenSSL takes for a TLS server: serverAuth, and the old Netscape and Microsoft Server Gated Crypto. */
 const SERVER_AUTH_EKU: ReadonlySet<string> = new Set(['1.3.6.1.5.5.7.3.1', '2.16.840.1.113730.4.1', '1.3.6.1.4.1.311.10.3.3']);
-const EKU_NAMES: Readonly<Record<string, string>> = {
+export const EKU_NAMES: Readonly<Record<string, string>> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
   '1.3.6.1.5.5.7.3.2': 'clientAuth',
   '1.3.6.1.5.5.7.3.3': 'codeSigning',

@@ -1,10 +1,6 @@
 // The DER reader's extension and name helpers (src/pki/der.ts): exact values from hand-made DER
 // and from real certificates, null for every malformed input, and never an exception (fuzzed).
 import fc from 'fast-check';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRootCa, type IssuedCert, type TestCa } from '../../../src/demo/test-pki.js';
 import {
@@ -29,6 +25,7 @@ import {
   sameName,
 } from '../../../src/pki/der.js';
 import { certify, nameConstraintsValue, party, rawExtension } from '../../helpers/chain-pki.js';
+import { opensslCertificate } from '../../helpers/openssl-cert.js';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 
@@ -426,35 +423,17 @@ describe('the extensions `mxray cert` shows (AIA, CRL distribution points, SCTs,
   const LOG_B = Buffer.alloc(32, 0xb2);
 
   /** A certificate made by openssl itself with these extensions: what a real CA's tooling writes. */
-  function opensslCertificate(): Buffer {
-    const dir = mkdtempSync(join(tmpdir(), 'mxray-ext-'));
-    try {
-      writeFileSync(
-        join(dir, 'ext.cnf'),
-        [
-          '[req]',
-          'distinguished_name = dn',
-          '[dn]',
-          '[ext]',
-          'authorityInfoAccess = OCSP;URI:http://ocsp.ca.example.test/,caIssuers;URI:http://ca.example.test/issuer.der,caIssuers;email:ca@example.test',
-          'crlDistributionPoints = URI:http://crl.ca.example.test/ca.crl,URI:ldap://ldap.ca.example.test/cn=ca',
-          'tlsfeature = status_request',
-          'certificatePolicies = 2.23.140.1.2.1,1.3.6.1.4.1.44947.1.1.1',
-          `1.3.6.1.4.1.11129.2.4.2 = DER:${sctList(LOG_A, LOG_B).toString('hex')}`,
-          '',
-        ].join('\n'),
-      );
-      const run = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=ext.example.test', '-config', join(dir, 'ext.cnf'), '-extensions', 'ext', '-keyout', join(dir, 'k.pem'), '-outform', 'DER', '-out', join(dir, 'c.der'), '-days', '1']);
-      if (run.error) throw new Error(`these tests read a certificate the openssl command makes, which did not run: ${run.error.message}`);
-      if (run.status !== 0) throw new Error(`openssl req failed: ${run.stderr.toString()}`);
-      return readFileSync(join(dir, 'c.der'));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
+  const opensslWithAll = () =>
+    opensslCertificate([
+      'authorityInfoAccess = OCSP;URI:http://ocsp.ca.example.test/,caIssuers;URI:http://ca.example.test/issuer.der,caIssuers;email:ca@example.test',
+      'crlDistributionPoints = URI:http://crl.ca.example.test/ca.crl,URI:ldap://ldap.ca.example.test/cn=ca',
+      'tlsfeature = status_request',
+      'certificatePolicies = 2.23.140.1.2.1,1.3.6.1.4.1.44947.1.1.1',
+      `1.3.6.1.4.1.11129.2.4.2 = DER:${sctList(LOG_A, LOG_B).toString('hex')}`,
+    ]);
 
   it('reads each from a certificate openssl made', () => {
-    const der = opensslCertificate();
+    const der = opensslWithAll();
     const ext = (id: string) => readExtensions(der)!.find((e) => e.oid === id)!.value;
     expect(parseAuthorityInfoAccess(ext('1.3.6.1.5.5.7.1.1'))).toEqual({ caIssuers: ['http://ca.example.test/issuer.der'], ocsp: ['http://ocsp.ca.example.test/'] });
     expect(parseCrlDistributionPoints(ext('2.5.29.31'))).toEqual(['http://crl.ca.example.test/ca.crl', 'ldap://ldap.ca.example.test/cn=ca']);
