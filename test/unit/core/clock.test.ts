@@ -1,5 +1,6 @@
 // The clocks: the real one reads Date.now and performance.now (and nothing else does); the fixed
 // one stands still until told to move.
+import { getEventListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fixedClock, systemClock } from '../../../src/core/clock.js';
@@ -91,5 +92,39 @@ describe('sleeping', () => {
     expect(vi.getTimerCount()).toBe(0);
     expect(await settled(systemClock.sleep(500, AbortSignal.abort()))).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('the system clock: a sleep that ends on time takes its listener off the signal (a long-lived signal gathers none)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const ac = new AbortController();
+    const s = systemClock.sleep(500, ac.signal);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await settled(s)).toBe(true);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a fixed clock: an aborted sleep leaves no listener on the signal', async () => {
+    const clock = fixedClock(0);
+    const ac = new AbortController();
+    const s = clock.sleep(1000, ac.signal);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+    ac.abort();
+    expect(await settled(s)).toBe(true);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a fixed clock: aborting a sleep that already woke leaves the other sleepers waiting', async () => {
+    const clock = fixedClock(0);
+    const ac = new AbortController();
+    const early = clock.sleep(10, ac.signal);
+    const late = clock.sleep(1000);
+    clock.advance(10);
+    expect(await settled(early)).toBe(true);
+    // The woken sleeper is no longer listed: its abort must not take another one off the list.
+    ac.abort();
+    expect(await settled(late)).toBe(false);
+    clock.advance(990);
+    expect(await settled(late)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // The error classes: codes and fields are what callers and tests read, names tell them apart in logs.
 import { describe, expect, it } from 'vitest';
-import { DnsError, MxrayError, UsageError } from '../../../src/core/errors.js';
+import { DnsError, MxrayError, statusOfError, TlsHandshakeError, UsageError } from '../../../src/core/errors.js';
+import type { TlsRecordSummaryFacts } from '../../../src/core/schema.js';
 
 describe('MxrayError', () => {
   it('carries a status code, with no detail or local address unless given', () => {
@@ -21,11 +22,36 @@ describe('MxrayError', () => {
   });
 });
 
+describe('TlsHandshakeError', () => {
+  it('carries the tls-handshake-error code, the reason, what the record layer saw and whether it timed out', () => {
+    const seen: TlsRecordSummaryFacts = { bytes: 7, notTls: false, preview: null, serverHello: false, certificate: false, encrypted: false, alert: 'handshake_failure' };
+    const e = new TlsHandshakeError('handshake failure', 'SSLV3_ALERT_HANDSHAKE_FAILURE', seen, false);
+    expect(e).toBeInstanceOf(Error);
+    expect({ name: e.name, code: e.code, message: e.message, reason: e.reason, timedOut: e.timedOut }).toEqual({
+      name: 'TlsHandshakeError',
+      code: 'tls-handshake-error',
+      message: 'handshake failure',
+      reason: 'SSLV3_ALERT_HANDSHAKE_FAILURE',
+      timedOut: false,
+    });
+    expect(e.seen).toBe(seen);
+    // Its code is the status statusOfError gives it.
+    expect(statusOfError(e)).toEqual({ status: e.code, detail: 'handshake failure', reason: 'SSLV3_ALERT_HANDSHAKE_FAILURE' });
+  });
+});
+
 describe('UsageError', () => {
   it('is an Error named UsageError with the message given', () => {
     const e = new UsageError('no target given');
     expect(e).toBeInstanceOf(Error);
     expect({ name: e.name, message: e.message }).toEqual({ name: 'UsageError', message: 'no target given' });
+  });
+
+  it('says the command\'s --help would help unless told otherwise (a file that cannot be read is no such case)', () => {
+    expect(new UsageError('unknown option --x').helpful).toBe(true);
+    expect(new UsageError('unknown option --x', {}).helpful).toBe(true);
+    expect(new UsageError('r.json is not JSON', { helpful: false }).helpful).toBe(false);
+    expect(new UsageError('bad target', { helpful: true }).helpful).toBe(true);
   });
 });
 

@@ -165,6 +165,10 @@ describe('ipv6PortReading', () => {
     '2001:db8::1:0',
     '2001:db8::1:ab',
     '2001:db8::1:0x19',
+    // Not IPv6 at all, though what comes before the last colon is.
+    '1:2:3:4:5:6:7:8:25',
+    '::1.2.3.4:25',
+    '1:2:3:4:5:6::7:25',
     // Not IPv6 at all.
     '192.0.2.1',
     '127.0.0.1:25',

@@ -67,10 +67,13 @@ describe('parseSavedReport: a saved report is input like any other', () => {
 
   it('refuses what is too large, not JSON, not a report, of another version, or off the schema: one line each', () => {
     refused(' '.repeat(MAX_SAVED_REPORT_BYTES + 1), /^r\.json is larger than 64 MiB: not a report mxray wrote$/);
+    // The bound itself is still read: a report padded to exactly 64 MiB comes back.
+    expect(parseSavedReport(FIXTURE.padEnd(MAX_SAVED_REPORT_BYTES), 'r.json')).toEqual(saved);
     expect(MAX_SAVED_REPORT_BYTES).toBe(64 * 1024 * 1024);
     refused('{"a":', /^r\.json is not JSON: /);
     refused('null', /^r\.json is not an mxray report \(no schemaVersion\)$/);
     refused('[1]', /no schemaVersion/);
+    for (const primitive of ['"2.2"', '7', 'true']) refused(primitive, /^r\.json is not an mxray report \(no schemaVersion\)$/);
     refused('{"kind":"receiver"}', /no schemaVersion/);
     refused(JSON.stringify({ ...saved, schemaVersion: '1.0' }), new RegExp(`^r\\.json is a report of schema version 1\\.0; this mxray reads version ${SCHEMA_VERSION.replace('.', '\\.')} \\(run the test again\\)$`));
     refused(JSON.stringify({ ...saved, schemaVersion: 'x'.repeat(100) }), /schema version x{20};/);
@@ -88,10 +91,10 @@ describe('parseSavedReport: a saved report is input like any other', () => {
 });
 
 describe('isDateTime', () => {
-  it('takes RFC 3339 moments that exist, and nothing else', () => {
+  it('takes RFC 3339 moments that exist, and nothing else (not the expanded years "+002026" that Date.parse takes)', () => {
     for (const ok of ['2026-03-01T12:00:00Z', '2026-03-01T12:00:00.123Z', '2024-02-29T00:00:00+01:00', '2026-12-31T23:59:59-05:00', '2026-01-31T00:00:00Z'])
       expect(isDateTime(ok), ok).toBe(true);
-    for (const bad of ['2026-02-29T00:00:00Z', '2026-02-31T10:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z', '2026-03-00T00:00:00Z', '2026-03-01', '2026-03-01 12:00:00Z', '2026-03-01T12:00:00', 'x2026-03-01T12:00:00Z', '2026-03-01T12:00:00Zx', '2026-03-01T25:00:00Z'])
+    for (const bad of ['2026-02-29T00:00:00Z', '2026-02-31T10:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z', '2026-03-00T00:00:00Z', '2026-03-01', '2026-03-01 12:00:00Z', '2026-03-01T12:00:00', 'x2026-03-01T12:00:00Z', '2026-03-01T12:00:00Zx', '2026-03-01T25:00:00Z', '+002026-03-01T12:00:00Z', '-002026-03-01T12:00:00Z'])
       expect(isDateTime(bad), bad).toBe(false);
   });
 });

@@ -1,5 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createScheduler, DEFAULT_SCHEDULER_LIMITS } from '../../../src/core/scheduler.js';
+
+// Every Gate the scheduler builds is counted (it behaves as the real one): an address's gate is
+// dropped when idle, so the next connection there builds a new one.
+const gates = vi.hoisted(() => ({ built: 0 }));
+vi.mock('../../../src/core/concurrency.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../src/core/concurrency.js')>();
+  class CountedGate extends real.Gate {
+    constructor(...args: ConstructorParameters<typeof real.Gate>) {
+      super(...args);
+      gates.built++;
+    }
+  }
+  return { ...real, Gate: CountedGate };
+});
 
 /** A task that waits until released, counting how many run at once. */
 function counter() {
@@ -74,9 +88,34 @@ describe('scheduler', () => {
     await expect(s.target(async () => 'after')).resolves.toBe('after');
   });
 
+  it('keeps no gate for an address with nothing running or waiting (a scan of thousands of hosts keeps no map of them)', async () => {
+    const s = createScheduler({ targetsAtOnce: 8, connectionsPerAddress: 1 });
+    const c = counter();
+    const built = gates.built;
+    // Busy: the connections to one address and port share one gate.
+    const first = s.connection('192.0.2.7', 25, c.task);
+    const second = s.connection('192.0.2.7', 25, c.task);
+    await c.flush();
+    expect(gates.built - built).toBe(1);
+    c.releases.shift()!();
+    await c.flush();
+    // The second connection runs on the same gate: none built.
+    expect([c.active(), gates.built - built]).toEqual([1, 1]);
+    c.releases.shift()!();
+    await Promise.all([first, second]);
+    await c.flush();
+    // Idle now, so dropped: the next connection there builds a new gate.
+    const third = s.connection('192.0.2.7', 25, c.task);
+    await c.flush();
+    expect(gates.built - built).toBe(2);
+    c.releases.shift()!();
+    await third;
+  });
+
   it('refuses limits below 1, and defaults to one connection per address', () => {
-    expect(() => createScheduler({ targetsAtOnce: 0, connectionsPerAddress: 1 })).toThrow(RangeError);
-    expect(() => createScheduler({ targetsAtOnce: 1, connectionsPerAddress: 0 })).toThrow(RangeError);
+    expect(() => createScheduler({ targetsAtOnce: 0, connectionsPerAddress: 1 })).toThrow(new RangeError('scheduler limits must be at least 1'));
+    expect(() => createScheduler({ targetsAtOnce: 1, connectionsPerAddress: 0 })).toThrow(new RangeError('scheduler limits must be at least 1'));
+    expect(() => createScheduler({ targetsAtOnce: Number.NaN, connectionsPerAddress: 1 })).toThrow(RangeError);
     expect(createScheduler().limits).toEqual(DEFAULT_SCHEDULER_LIMITS);
     expect(DEFAULT_SCHEDULER_LIMITS.connectionsPerAddress).toBe(1);
   });

@@ -14,6 +14,11 @@ describe('escapeText', () => {
     expect(escapeText('\u200a\u2030\u205f')).toBe('\u200a\u2030\u205f');
   });
 
+  it('escapes the interlinear annotation characters U+FFF9-U+FFFB, and nothing on either side of them', () => {
+    expect(escapeText('a\ufff9b\ufffac\ufffbd')).toBe('a\\u{fff9}b\\u{fffa}c\\u{fffb}d');
+    expect(escapeText('\ufff8\ufffc')).toBe('\ufff8\ufffc');
+  });
+
   it('writes CR, LF and TAB as \\r \\n \\t', () => {
     expect(escapeText('250-a\r\n250 b\tc')).toBe('250-a\\r\\n250 b\\tc');
   });
@@ -104,5 +109,13 @@ describe('Transcript', () => {
     // The observer saw every kept event once, then the marker once.
     expect(observed).toHaveLength(5001);
     expect(observed[5000]).toBe(transcript.events[4999]);
+  });
+
+  it('without an observer, cutting the transcript is just as quiet', () => {
+    const transcript = new Transcript(fixedClock(0));
+    for (let i = 0; i < 5003; i++) transcript.record('c', 'recv', `line ${i}`);
+    expect(transcript.dropped).toBe(4);
+    expect(transcript.events).toHaveLength(5000);
+    expect(transcript.events[4999]?.text).toBe('transcript cut: 4 events from #4999 on were not kept (at most 5000 per report)');
   });
 });
