@@ -39,17 +39,21 @@ export function fixedClock(epochMs: number): Clock & { advance(ms: number): void
     sleep: (ms, signal) =>
       new Promise<void>((resolve) => {
         if (signal?.aborted || ms <= 0) return resolve();
-        const sleeper = { until: offset + ms, wake: resolve };
-        sleepers.push(sleeper);
-        signal?.addEventListener(
-          'abort',
-          () => {
-            const i = sleepers.indexOf(sleeper);
-            if (i >= 0) sleepers.splice(i, 1);
+        const onAbort = () => {
+          const i = sleepers.indexOf(sleeper);
+          if (i >= 0) sleepers.splice(i, 1);
+          resolve();
+        };
+        // Woken by advance(): the abort listener goes too (a signal shared by many sleeps must not collect them).
+        const sleeper = {
+          until: offset + ms,
+          wake: () => {
+            signal?.removeEventListener('abort', onAbort);
             resolve();
           },
-          { once: true },
-        );
+        };
+        sleepers.push(sleeper);
+        signal?.addEventListener('abort', onAbort, { once: true });
       }),
     advance(ms: number) {
       offset += ms;

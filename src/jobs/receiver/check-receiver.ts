@@ -14,7 +14,7 @@ import { resolveMailHosts, type MailHostsResult } from '../../dns/mail-hosts.js'
 import { limitQueries } from '../../dns/limited-resolver.js';
 import { traceResolver } from '../../dns/tracing-resolver.js';
 import { ipFamily } from '../../core/ip.js';
-import { HELO_NAME } from '../../core/names.js';
+import { isHeloName } from '../../core/names.js';
 import { hostKey, probeHost, type HostProbe, type HostTarget } from './probe-host.js';
 import { limitConcurrency } from '../../core/concurrency.js';
 import { createEventSink, type EventSink } from '../../core/events.js';
@@ -72,11 +72,13 @@ export interface ReceiverOptions {
 
 
 /** Text we put on the wire ourselves must be one clean token: no CR/LF smuggling (\s covers them), no brackets, no NUL. */
-function checkWireText(what: string, value: string | null | undefined, pattern: RegExp): void {
+function checkWireText(what: string, value: string | null | undefined, fits: (text: string) => boolean): void {
   if (value === null || value === undefined) return;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-  if (value.length > 254 || /[\x00-\x20\x7f-\x9f<>\s]/.test(value) || !pattern.test(value)) {
-    throw new UsageError(`${what} "${value.slice(0, 80)}" is not usable: ${what === '--helo' ? 'give a fully qualified domain name or [address]' : 'give a plain address like name@example.com'}`);
+  if (value.length > 254 || /[\x00-\x20\x7f-\x9f<>\s]/.test(value) || !fits(value)) {
+    throw new UsageError(
+      `${what} "${value.slice(0, 80)}" is not usable: ${what === '--helo' ? 'give a fully qualified domain name, [IPv4] or [IPv6:address]' : 'give a plain address like name@example.com'}`,
+    );
   }
 }
 
@@ -113,9 +115,9 @@ function checkPositive(what: string, value: number | null | undefined): void {
  * and the CLI pass the system's (runtime/), tests their own.
  */
 export async function runReceiverCheck(options: ReceiverOptions, defaults: () => JobEdges): Promise<ReceiverReport> {
-  checkWireText('--helo', options.helo, HELO_NAME);
-  checkWireText('--from', options.from, /^([^@]+@[^@]+)?$/);
-  checkWireText('--rcpt', options.rcpt, /^[^@]+@[^@]+$/);
+  checkWireText('--helo', options.helo, isHeloName);
+  checkWireText('--from', options.from, (t) => /^([^@]+@[^@]+)?$/.test(t));
+  checkWireText('--rcpt', options.rcpt, (t) => /^[^@]+@[^@]+$/.test(t));
   checkThumbprint(options.expectThumbprint);
   checkWhole('maxMx (--max-mx)', options.maxMx, 1);
   checkWhole('limits.dnsQueriesAtOnce', options.limits?.dnsQueriesAtOnce, 1);

@@ -114,6 +114,16 @@ describe('sleeping', () => {
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
 
+  it('a fixed clock: a sleep woken by advance() takes its listener off the signal (eleven sleeps on one signal gather none)', async () => {
+    const clock = fixedClock(0);
+    const ac = new AbortController();
+    const sleeps = Array.from({ length: 11 }, (_, i) => clock.sleep(10 + i, ac.signal));
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(11);
+    clock.advance(20);
+    for (const s of sleeps) expect(await settled(s)).toBe(true);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
   it('a fixed clock: aborting a sleep that already woke leaves the other sleepers waiting', async () => {
     const clock = fixedClock(0);
     const ac = new AbortController();

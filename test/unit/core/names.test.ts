@@ -13,8 +13,8 @@ describe('normalizeDnsName', () => {
 
 describe('isHeloName', () => {
   it('takes a fully qualified name or an IPv4 address literal, nothing else', () => {
-    for (const ok of ['mail.example.test', 'a-b.c0', '[192.0.2.1]']) expect(isHeloName(ok), ok).toBe(true);
-    for (const bad of ['localhost', 'mail.example.test.', '-', 'a..b', 'a b.test', '[192.0.2.1', '']) expect(isHeloName(bad), bad).toBe(false);
+    for (const ok of ['mail.example.test', 'a-b.c0', '[192.0.2.1]', '[IPv6:2001:db8::1]', '[ipv6:::1]']) expect(isHeloName(ok), ok).toBe(true);
+    for (const bad of ['localhost', 'mail.example.test.', '-', 'a..b', 'a b.test', '[192.0.2.1', '', '[2001:db8::1]', '[IPv6:192.0.2.1]', '[192.0.2.300]', '[IPv6:2001:db8::g]', '[]']) expect(isHeloName(bad), bad).toBe(false);
   });
 
   it('takes at most 254 characters', () => {

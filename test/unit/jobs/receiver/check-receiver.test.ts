@@ -122,6 +122,8 @@ describe('what we put on the wire ourselves is checked first', () => {
     ['from', 'a\x7fb@example.com', /plain address/],
     ['rcpt', 'a\x9bb@example.com', /plain address/],
     ['helo', 'client\x1b.example.com', /fully qualified/],
+    // RFC 5321's IPv6 address literal carries its tag; without it, strict servers refuse the EHLO.
+    ['helo', '[2001:db8::1]', /\[IPv6:address\]/],
     // Both ends of the C1 range, and white space beyond ASCII (\s).
     ['rcpt', 'a\x80b@example.com', /plain address/],
     ['rcpt', 'a\x9fb@example.com', /plain address/],
@@ -147,7 +149,7 @@ describe('what we put on the wire ourselves is checked first', () => {
     { helo: 'client.example.com' },
     { helo: 'MX-1.Example.COM' },
     { helo: '[192.0.2.1]' },
-    { helo: '[2001:db8::1]' },
+    { helo: '[IPv6:2001:db8::1]' },
     { helo: `${'a'.repeat(250)}.com` },
     { from: 'probe@example.com' },
     { from: '' },
