@@ -336,6 +336,93 @@ describe("the whole test's deadline (limits.deadlineMs, --deadline)", () => {
   });
 });
 
+describe('what the bounds say when a deadline came (deadlineReached)', () => {
+  /** `count` MX hosts; the reverse lookup never answers for 192.0.2.1 (the others answer at once, with no name). */
+  const silentPtr = (count: number, asked: string[] = []) => zoneResolver(count, [], { ptr: (address) => (asked.push(address), address === '192.0.2.1' ? new Promise<string[]>(() => undefined) : Promise.resolve([])) });
+
+  it("the whole test's deadline while only a reverse lookup was awaited: nothing measured was cut, so no deadline is reported (null), and the report is not held", async () => {
+    const clock = fixedClock(NOW);
+    const mta = memoryMta();
+    let done = false;
+    const pending = checkReceiver(options({ clock, connector: mta.connector, resolver: silentPtr(1), limits: { deadlineMs: 1000 } })).then((r) => ((done = true), r));
+    // The whole dialogue ends without the clock moving; then only the reverse lookup is left.
+    await settle(() => mta.dialogue(1).includes('QUIT(tls)'));
+    await settle();
+    expect(done).toBe(false);
+    clock.advance(1000);
+    await settle(() => done);
+    expect(done).toBe(true);
+    const report = valid(await pending);
+    expect(report.body.hosts.map((h) => [h.key, h.status, h.ptr])).toEqual([[key(1), 'ok', []]]);
+    expect(report.body.bounds).toMatchObject({ deadlineMs: 1000, deadlineReached: null, stopped: [], notProbed: [], notProbedCount: 0 });
+    expect(report.findings.map((f) => f.id)).not.toContain('net.deadline-reached');
+    // The moment itself is in the transcript.
+    expect(report.transcript.filter((e) => e.conn === 'mxray').map((e) => e.text)).toEqual(['deadline reached (1 s for the whole test): stopping what is still running']);
+  });
+
+  it("the same with a second address still waiting its turn: that one is not probed, so the whole test's deadline is reported ('check')", async () => {
+    const clock = fixedClock(NOW);
+    const mta = memoryMta();
+    const asked: string[] = [];
+    let done = false;
+    const pending = checkReceiver(options({ clock, connector: mta.connector, resolver: silentPtr(2, asked), limits: { deadlineMs: 1000, connectionsPerDomain: 1 } })).then((r) => ((done = true), r));
+    await settle(() => mta.dialogue(1).includes('QUIT(tls)'));
+    await settle();
+    // One at a time: the second address waits for the first one's reverse lookup.
+    expect([done, mta.attempts.map((a) => a.address), asked]).toEqual([false, ['192.0.2.1'], ['192.0.2.1']]);
+    clock.advance(1000);
+    const report = valid(await pending);
+    expect(mta.attempts.map((a) => a.address)).toEqual(['192.0.2.1']);
+    expect(report.body.hosts.map((h) => [h.key, h.status])).toEqual([[key(1), 'ok']]);
+    expect(report.body.bounds).toMatchObject({
+      deadlineReached: 'check',
+      stopped: [],
+      notProbed: [{ reason: 'deadline', mx: 'mx2.many.test', preference: 20, address: '192.0.2.2' }],
+      notProbedCount: 1,
+    });
+  });
+
+  it("one address stopped by the whole test's deadline, none waiting: 'check' (its own deadline is further off)", async () => {
+    const clock = fixedClock(NOW);
+    const mta = memoryMta(stallsAtEhlo);
+    const pending = checkReceiver(options({ clock, connector: mta.connector, limits: { deadlineMs: 2000, addressDeadlineMs: 60_000 } }));
+    await settle(() => mta.received.length > 0);
+    clock.advance(2000);
+    const report = valid(await pending);
+    expect(report.body.hosts.map((h) => [h.status, h.statusDetail])).toEqual([['deadline-reached', 'stopped by mxray at its deadline of 2 s for the whole test, during the main session']]);
+    expect(report.body.bounds).toMatchObject({ addressDeadlineMs: 60_000, deadlineMs: 2000, deadlineReached: 'check', stopped: [key(1)], notProbed: [], notProbedCount: 0 });
+  });
+
+  it("an address's deadline ends with its probe: a finished address's timer does not fire while the next one runs", async () => {
+    const clock = fixedClock(NOW);
+    // mx1 answers everything; mx2 greets and never answers EHLO.
+    const mta = memoryMta({ answer: (verb, _line, c) => (c.address === '192.0.2.2' && verb === 'EHLO' ? new Promise<undefined>(() => undefined) : undefined) });
+    const pending = checkReceiver(options({ clock, connector: mta.connector, resolver: zoneResolver(2), limits: { addressDeadlineMs: 1000, connectionsPerDomain: 1 } }));
+    await settle(() => mta.received.some((r) => r.address === '192.0.2.2'));
+    // Both probes began at the same moment on the clock: both deadlines would come now.
+    clock.advance(1000);
+    const report = valid(await pending);
+    expect(report.body.hosts.map((h) => [h.key, h.status])).toEqual([
+      [key(1), 'ok'],
+      [key(2), 'deadline-reached'],
+    ]);
+    expect(report.transcript.filter((e) => e.text.startsWith('deadline reached')).map((e) => `${e.conn} ${e.text}`)).toEqual([`${key(2)}/main deadline reached (1 s for each address): stopping this address's probe`]);
+    expect(report.body.bounds).toMatchObject({ deadlineReached: 'address', stopped: [key(2)] });
+  });
+});
+
+describe('the not-probed list in the report', () => {
+  it('at most 5,000 entries are listed; the count says how many there were', async () => {
+    const report = valid(await checkReceiver(options({ resolver: zoneResolver(5002), maxMx: 1 })));
+    expect(report.body.hosts.map((h) => h.key)).toEqual([key(1)]);
+    const bounds = report.body.bounds!;
+    expect(bounds.notProbedCount).toBe(5001);
+    expect(bounds.notProbed).toHaveLength(5000);
+    // The first 5,000 in preference order: mx2 … mx5001 (mx5002 is only counted).
+    expect([bounds.notProbed[0]!.mx, bounds.notProbed.at(-1)!.mx]).toEqual(['mx2.many.test', 'mx5001.many.test']);
+  });
+});
+
 describe("the caller's own abort signal", () => {
   it('still stops the probe (it is not a deadline: no finding about one)', async () => {
     const controller = new AbortController();

@@ -2,9 +2,10 @@
 // evidence, what is asked inside TLS, how the extra connections start TLS, what the transcript says
 // of a certificate it cannot read, and probeHost called directly (it is exported: its context's
 // progress observer is optional, and its input is not checked again).
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../../src/core/clock.js';
-import { DEFAULT_LIMITS, type ProbeContext, type Resolver } from '../../../../src/core/context.js';
+import { DEFAULT_LIMITS, type Connection, type Connector, type ProbeContext, type Resolver } from '../../../../src/core/context.js';
 import { DnsError } from '../../../../src/core/errors.js';
 import type { HostReport, Report, TranscriptEvent } from '../../../../src/core/schema.js';
 import { Transcript } from '../../../../src/core/transcript.js';
@@ -332,5 +333,95 @@ describe('certificates in the transcript', () => {
     const none = memoryMta();
     const { report: empty } = await check(none, { extras: false });
     expect(empty.transcript.filter((e) => e.kind === 'cert').map((e) => e.text)).toEqual(['0 certificate(s) sent; the leaf could not be read']);
+  });
+});
+
+describe('a client certificate request seen in a handshake that worked (clientCertificateRequested)', () => {
+  /** What a tapping connector (net/connector.ts) adds to a handshake: the record layer's summary. */
+  const tapped = (protocol: string, certificateRequest: boolean) => ({
+    ...handshakeOf([], protocol),
+    records: { bytes: 900, notTls: false, preview: null, serverHello: true, certificate: true, encrypted: false, alert: null, certificateRequest, certificateBytes: 700, serverHelloDone: true, encryptedBytes: 0 },
+  });
+
+  it.each([
+    ['TLS 1.2, a CertificateRequest seen in the clear: true', () => tapped('TLSv1.2', true), true],
+    ['TLS 1.2, none seen: false', () => tapped('TLSv1.2', false), false],
+    ['TLS 1.3: null, whatever the records say (the request travels encrypted there)', () => tapped('TLSv1.3', true), null],
+    ['no records (a connector that does not tap them): null', () => handshakeOf([], 'TLSv1.2'), null],
+  ])('%s', async (_name, handshake, expected) => {
+    const { facts } = await direct(memoryMta({ handshake }), { extras: false }).probe;
+    expect(facts.tls?.ok).toBe(true);
+    expect(facts.tls?.clientCertificateRequested).toBe(expected);
+  });
+});
+
+describe('failures after a handshake that worked', () => {
+  it("the server's alert after the handshake (TLS 1.3: certificate_required) is kept with the TLS facts; the session is a post-TLS error", async () => {
+    // The stream inside TLS ends with the error Node gives for a received alert.
+    const connections: Connection[] = [];
+    const mta = memoryMta({
+      answer: (verb, _line, c) => {
+        if (verb !== 'EHLO' || !c.secure) return undefined;
+        const alert = Object.assign(new Error('tlsv13 alert certificate required'), { code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
+        setImmediate(() => connections[c.id - 1]!.stream.destroy(alert));
+        return new Promise<undefined>(() => undefined);
+      },
+    });
+    const connector: Connector = { connect: async (o) => (connections.push(await mta.connector.connect(o)), connections.at(-1)!) };
+    const { facts } = await direct({ ...mta, connector }, { extras: false }).probe;
+    expect([facts.status, facts.statusReason]).toEqual(['post-tls-error', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED']);
+    expect(facts.tls).toMatchObject({ ok: true, protocol: 'TLSv1.3', alertAfterHandshake: 'certificate_required' });
+  });
+
+  it('our own bug after the handshake (an observer that throws at "EHLO in TLS") stays internal-error, never post-tls-error', async () => {
+    const mta = memoryMta();
+    const { facts } = await direct(mta, { extras: false }, (_key, phase) => {
+      if (phase === 'EHLO in TLS') throw new TypeError('observer bug');
+    }).probe;
+    expect(facts.starttls.negotiated).toBe(true);
+    expect([facts.status, facts.statusDetail, facts.statusReason]).toEqual(['internal-error', 'observer bug', 'bug']);
+    expect(facts.tls).toMatchObject({ ok: true, alertAfterHandshake: null });
+  });
+});
+
+describe('the legacy retry in the transcript', () => {
+  it('its certificates are named as the legacy handshake’s', async () => {
+    const { transcript, probe } = direct(memoryMta({ handshake: failingNormalHandshake }), { extras: false });
+    await probe;
+    expect(transcript.events.filter((e) => e.kind === 'cert').map((e) => `${e.conn} ${e.text}`)).toEqual([`${KEY}/legacy legacy handshake: 0 certificate(s) sent; the leaf could not be read`]);
+  });
+});
+
+describe('the wait for the reverse lookup and the abort signal', () => {
+  /** probeHost with an abort signal and a reverse lookup of our choosing. */
+  function withSignal(signal: AbortSignal, ptr: Resolver['ptr']) {
+    const clock = fixedClock(NOW);
+    const transcript = new Transcript(clock);
+    const ctx: ProbeContext = { clock, resolver: { ...resolver(), ptr }, connector: memoryMta().connector, transcript, limits: DEFAULT_LIMITS, hostMap: new Map(), signal };
+    return probeHost(ctx, TARGET, { helo: 'client.mxray.test', from: null, rcpt: null, extras: true });
+  }
+
+  it('an abort while only the reverse lookup is awaited ends the wait at once (not 3 s later on the clock)', async () => {
+    const controller = new AbortController();
+    let asked!: () => void;
+    const ptrAsked = new Promise<void>((resolve) => (asked = resolve));
+    let done = false;
+    const pending = withSignal(controller.signal, () => (asked(), new Promise<string[]>(() => undefined))).then((p) => ((done = true), p));
+    await ptrAsked;
+    // Every session ends without the clock moving; then only the reverse lookup is left.
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
+    controller.abort();
+    for (let i = 0; i < 20 && !done; i++) await new Promise((r) => setImmediate(r));
+    expect(done).toBe(true);
+    const { facts } = await pending;
+    expect([facts.status, facts.noSni?.status, facts.cleartext?.status, facts.ptr]).toEqual(['ok', 'ok', 'ok', []]);
+  });
+
+  it('leaves no listener on the signal once it returns (a signal shared by many probes must not collect them)', async () => {
+    const controller = new AbortController();
+    const { facts } = await withSignal(controller.signal, () => Promise.resolve(['MX1.far.test.']));
+    expect(facts.ptr).toEqual(['mx1.far.test']);
+    expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
   });
 });
