@@ -165,6 +165,49 @@ describe('what we put on the wire ourselves is checked first', () => {
   }
 });
 
+describe('the numbers and the thumbprint are checked first too', () => {
+  // Each message names the option as the caller wrote it (and the CLI flag), and echoes the value.
+  const refused: [Partial<ReceiverOptions>, string][] = [
+    [{ maxMx: 0 }, 'maxMx (--max-mx) must be a whole number of at least 1, not 0'],
+    [{ limits: { dnsQueriesAtOnce: 2.5 } }, 'limits.dnsQueriesAtOnce must be a whole number of at least 1, not 2.5'],
+    [{ limits: { addressesPerHost: 0 } }, 'limits.addressesPerHost must be a whole number of at least 1, not 0'],
+    [{ limits: { connectionsPerDomain: -1 } }, 'limits.connectionsPerDomain must be a whole number of at least 1, not -1'],
+    [{ limits: { deadlineMs: 0 } }, 'limits.deadlineMs (--deadline) must be a positive number of milliseconds, not 0'],
+    [{ limits: { addressDeadlineMs: Number.NaN } }, 'limits.addressDeadlineMs must be a positive number of milliseconds, not NaN'],
+  ];
+  for (const [extra, message] of refused) {
+    it(`${JSON.stringify(extra)}: ${message}`, async () => {
+      const asked: string[] = [];
+      const { connector, state } = failingConnector();
+      const error = await checkReceiver(options({ ...extra, resolver: planResolver({}, asked), connector })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toBe(message);
+      expect(asked).toEqual([]);
+      expect(state.attempts).toEqual([]);
+    });
+  }
+
+  it('1 is the least of each count, and is accepted', async () => {
+    const report = await checkReceiver(options({ maxMx: 1, limits: { dnsQueriesAtOnce: 1, addressesPerHost: 1, connectionsPerDomain: 1 } }));
+    expect(report.body.hosts.map((h) => h.status)).toEqual(['connection-timeout']);
+    expect(report.body.bounds).toMatchObject({ maxMx: 1, addressesPerHost: 1 });
+  });
+
+  it('null is "not given": no deadline for the whole test, no thumbprint expected, and (from JavaScript) the default maxMx', async () => {
+    const report = await checkReceiver(options({ limits: { deadlineMs: null }, expectThumbprint: null, maxMx: null as unknown as number }));
+    expect(report.body.hosts.map((h) => h.status)).toEqual(['connection-timeout']);
+    expect(report.body.bounds).toMatchObject({ maxMx: 10, deadlineMs: null });
+    expect(report.judgedWith.options.expectThumbprint).toBeNull();
+  });
+
+  it('a long wrong thumbprint is echoed back, at most 80 characters of it', async () => {
+    const value = `${'AB:'.repeat(40)}ZZ`;
+    const error = await checkReceiver(options({ expectThumbprint: value })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message.startsWith(`--expect-thumbprint ${JSON.stringify(value.slice(0, 80))} is not a thumbprint:`)).toBe(true);
+  });
+});
+
 describe('the Report envelope', () => {
   it('kind, versions, profile, target, times from the injected clock, the transcript as it was recorded', async () => {
     const clock = fixedClock(NOW);
