@@ -215,7 +215,9 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     },
   };
   const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
-  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // A limit given as null or undefined (JavaScript callers) keeps its default, not a null that would stall the job.
+  const given = Object.entries(options.limits ?? {}).filter(([, v]) => v !== null && v !== undefined);
+  const limits: Limits = { ...DEFAULT_LIMITS, ...(Object.fromEntries(given) as Partial<Limits>) };
   // Each address within its own deadline; given only the whole test's, that one is each address's too.
   const addressDeadlineMs = options.limits?.addressDeadlineMs ?? limits.deadlineMs ?? DEFAULT_LIMITS.addressDeadlineMs;
   const maxMx = options.maxMx ?? DEFAULT_MAX_MX;

@@ -193,6 +193,13 @@ describe('the numbers and the thumbprint are checked first too', () => {
     expect(report.body.bounds).toMatchObject({ maxMx: 1, addressesPerHost: 1 });
   });
 
+  it('a count given as null from JavaScript keeps its default (it stalled the job, or probed no address at all)', async () => {
+    const nulls = { dnsQueriesAtOnce: null, addressesPerHost: null, connectionsPerDomain: null, addressDeadlineMs: null } as unknown as ReceiverOptions['limits'];
+    const report = await checkReceiver(options({ limits: nulls }));
+    expect(report.body.hosts.map((h) => h.status)).toEqual(['connection-timeout']);
+    expect(report.body.bounds).toMatchObject({ addressesPerHost: 10, addressDeadlineMs: 120_000, notProbedCount: 0 });
+  });
+
   it('null is "not given": no deadline for the whole test, no thumbprint expected, and (from JavaScript) the default maxMx', async () => {
     const report = await checkReceiver(options({ limits: { deadlineMs: null }, expectThumbprint: null, maxMx: null as unknown as number }));
     expect(report.body.hosts.map((h) => h.status)).toEqual(['connection-timeout']);
