@@ -87,5 +87,6 @@ describe('limitQueries', () => {
   it('refuses a limit that is not a whole number of at least 1', () => {
     const { resolver } = heldResolver();
     for (const n of [0, -1, 1.5, Number.NaN]) expect(() => limitQueries(resolver, n), String(n)).toThrow(RangeError);
+    expect(() => limitQueries(resolver, 0)).toThrow('DNS queries at once must be a whole number of at least 1, not 0');
   });
 });

@@ -358,6 +358,13 @@ describe('resolveMailHosts: the MX lookup fails', () => {
     ['UNREACHABLE', fail('UNREACHABLE'), 'error', `MX lookup: no DNS server answers at ${RESOLVER} (nothing listens there)`],
     ['OTHER', fail('OTHER', 'MX example.test: EBADRESP'), 'error', 'MX lookup: the lookup failed (MX example.test: EBADRESP)'],
   ];
+  it('UNREACHABLE at the system resolvers: said so, without a made-up address', async () => {
+    const resolver = fakeResolver({ 'MX example.test': fail('UNREACHABLE') }, 'system');
+    expect((await resolveMailHosts(domainTarget('example.test'), resolver, opts())).dns.error).toBe(
+      "MX lookup: no DNS server answers at the system resolvers' addresses (nothing listens there)",
+    );
+  });
+
   it.each(cases)('%s → its status, nothing to probe', async (_code, outcome, status, error) => {
     const resolver = fakeResolver({ 'MX example.test': outcome, 'A example.test': ['192.0.2.1'] });
     expect(await resolveMailHosts(domainTarget('example.test'), resolver, opts())).toEqual({ dns: facts(status, [], error), hosts: [], notProbed: [] });
@@ -558,6 +565,16 @@ describe('resolveMailHosts: at most maxAddresses addresses of one name', () => {
     const result = await resolveMailHosts(hostTarget('h.test'), resolver, opts({ maxAddresses: 10 }));
     expect(result.hosts[0]!.addresses).toEqual([...v4s(5).map((a) => v4(a)), ...v6s(5).map((a) => v6(a))]);
     expect(result.notProbed.map((n) => [n.reason, n.exchange, n.preference, n.address])).toEqual([...v4s(10).slice(5), ...v6s(10).slice(5)].map((a) => ['max-addresses', 'h.test', null, a]));
+  });
+
+  it('fills up with the other family when one runs out, and stops at the bound mid-turn', async () => {
+    // One IPv4 address and many IPv6 ones: the single IPv4 one is kept, the rest filled with IPv6.
+    const lopsided = await resolveMailHosts(hostTarget('h.test'), fakeResolver({ 'A h.test': v4s(1), 'AAAA h.test': v6s(12) }), opts({ maxAddresses: 10 }));
+    expect(lopsided.hosts[0]!.addresses.map((a) => a.address)).toEqual([...v4s(1), ...v6s(9)]);
+    expect(lopsided.notProbed.map((n) => n.address)).toEqual(v6s(12).slice(9));
+    // An odd bound: the turn that reaches it stops there (3 of 24: two IPv4, one IPv6).
+    const odd = await resolveMailHosts(hostTarget('h.test'), fakeResolver({ 'A h.test': v4s(12), 'AAAA h.test': v6s(12) }), opts({ maxAddresses: 3 }));
+    expect(odd.hosts[0]!.addresses.map((a) => a.address)).toEqual([...v4s(2), ...v6s(1)]);
   });
 
   it('the implicit MX too; and no more than there are: nothing left out', async () => {
