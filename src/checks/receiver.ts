@@ -78,7 +78,8 @@ export function domainVerdict(facts: Pick<ReceiverFacts, 'dns'>, domainFindings:
     const skipped: Verdict[] = accepting.length < hosts.length ? ['warn'] : [];
     return worstVerdict([domain, ...skipped, ...accepting.map((h) => h.verdict)]);
   }
-  if (domainFindings.some((f) => f.id === UNTESTED)) return worstVerdict([domain, ...hosts.map((h) => (h.verdict === 'fail' ? 'warn' : h.verdict))]);
+  // The tested hosts then weigh as warnings at most, below the inconclusive that finding makes: the domain's own findings decide.
+  if (domainFindings.some((f) => f.id === UNTESTED)) return domain;
   return worstVerdict([domain, ...hosts.map((h) => h.verdict)]);
 }
 

@@ -96,7 +96,7 @@ export const deliveryCheck: Check<Pick<DomainCheckInput, 'facts' | 'hosts' | 'de
       const bounds = facts.bounds;
       // Senders that stop at their limits among the tested ones never reach the untested ones either.
       const senderStopped = walk.attempts.some((a) => a.outcome === 'not-tried');
-      if (!bounds || bounds.notProbedCount === 0 || senderStopped || hosts.length === 0) return [];
+      if (!bounds || bounds.notProbedCount === 0 || senderStopped) return [];
       return [
         makeFinding('delivery.untested-hosts', {
           domain: facts.target.domain ?? facts.target.host,

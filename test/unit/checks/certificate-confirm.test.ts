@@ -151,6 +151,12 @@ describe('the host judged from facts with a confirming handshake', () => {
     expect(pinned).toEqual(['cert.differs-between-connections', 'cert.expired', 'cert.ok', 'cert.thumbprint-mismatch', 'tls.ok']);
   });
 
+  it('another member seen twice (without SNI and again with it): its problems reported once, as seen without SNI', () => {
+    const twice = judged(facts(first, noSni(expired, ok(expired))));
+    expect(twice.findings.map((x) => x.id).sort()).toEqual(['cert.differs-between-connections', 'cert.expired', 'cert.ok', 'tls.ok']);
+    expect(twice.findings.filter((x) => x.id === 'cert.expired').map((x) => x.facts['handshake'])).toEqual(['no-sni']);
+  });
+
   it('a refused confirmation: cert.sni-dependent still, its detail saying it is not confirmed', () => {
     const h = judged(facts(first, noSni(fallback, { status: 'connection-refused', error: 'connection refused', peerChain: [] })));
     expect(h.findings.map((x) => x.id).sort()).toEqual(['cert.name-mismatch', 'cert.ok', 'cert.self-signed', 'cert.sni-dependent', 'tls.ok']);

@@ -320,6 +320,18 @@ describe('untested addresses: no tested one accepts mail, mxray’s own bounds l
     expect(f?.facts).toEqual({ domain: 'd.test', count: 7, why: 'only the first addresses of each host name are tested; the deadline came first' });
   });
 
+  it('a saved report whose list of untested ones is empty though it counts some: the count alone', () => {
+    const hosts = [down()];
+    const [f] = deliveryCheck.assess({ facts: withBounds(bounds([], 3)), hosts, delivery: assessDelivery(hosts) });
+    expect(f?.facts).toEqual({ domain: 'd.test', count: 3, why: '3 not tested' });
+  });
+
+  it('another domain finding does not cap the tested hosts: a refusal with nothing untested still fails', () => {
+    const hosts = [down()];
+    const cname = makeFinding('dns.mx-cname', { mx: 'down', cname: 'x.d.test' });
+    expect(domainVerdict(withBounds(undefined), [cname], hosts, assessDelivery(hosts))).toBe('fail');
+  });
+
   it('says nothing when nothing was left out, when mail is delivered, or when senders stop before the untested ones', () => {
     const hosts = [down()];
     expect(deliveryCheck.assess({ facts: withBounds(undefined), hosts, delivery: assessDelivery(hosts) })).toEqual([]);
