@@ -69,6 +69,14 @@ export interface TlsHandshake {
   group: string | null;
   /** DER of the certificates the server presented, leaf first, as far as Node lets us see them. */
   peerChain: Buffer[];
+  /**
+   * The certificates exactly as the server sent them (order, duplicates, unrelated ones), read from
+   * its Certificate message (TLS 1.3: decrypted with our own session's handshake secret); null
+   * when they could not be read (then `sentChainProblem` says why). Absent from connectors that do
+   * not read it (test fakes).
+   */
+  sentChain?: Buffer[] | null;
+  sentChainProblem?: string | null;
   ocspResponse: Buffer | null;
   handshakeMs: number;
 }

@@ -6,6 +6,7 @@ import { MxrayError, TlsHandshakeError } from '../core/errors.js';
 
 export { TlsHandshakeError } from '../core/errors.js';
 import { TlsRecordScanner, type TappedHandshake, type TlsRecordSummary } from '../tls/records.js';
+import { MAX_SECRETS, MAX_SERVER_BYTES, recoverSentChain } from '../tls/sent-chain.js';
 import type { Clock, ConnectOptions, Connection, Connector, TlsClientProfile, TlsHandshake, TlsOptions } from '../core/context.js';
 
 /** Node's bundled Mozilla root store (the default trust store). */
@@ -128,7 +129,16 @@ class SocketConnection implements Connection {
         reject(new TlsHandshakeError('the server closed the connection before the handshake', 'closed', scanner.summary(), false));
         return;
       }
-      const tap = tapStream(this.socket, (chunk) => scanner.push(chunk));
+      // What the server sends until the handshake is done, for its Certificate message as sent.
+      const received: Buffer[] = [];
+      let receivedBytes = 0;
+      let receiving = true;
+      const tap = tapStream(this.socket, (chunk) => {
+        scanner.push(chunk);
+        if (!receiving || receivedBytes >= MAX_SERVER_BYTES) return;
+        received.push(chunk);
+        receivedBytes += chunk.length;
+      });
       const secure = tls.connect(<tls.ConnectionOptions>{
         socket: tap,
         ...profileOptions(options.profile),
@@ -161,11 +171,21 @@ class SocketConnection implements Connection {
       const onClose = () => fail('the server closed the connection during the handshake', 'closed', false);
       secure.on('error', onError);
       secure.on('close', onClose);
+      // TLS 1.3 encrypts the certificates: our own session's handshake secret opens them. Kept in
+      // memory only until the handshake is read, never recorded.
+      const keylog: Buffer[] = [];
+      secure.on('keylog', (line: Buffer) => {
+        if (keylog.length < MAX_SECRETS * 8) keylog.push(line);
+      });
       secure.on('OCSPResponse', (response: Buffer) => {
         ocsp = response && response.length ? Buffer.from(response) : null;
       });
       secure.once('secureConnect', () => {
         scanner.stop();
+        receiving = false;
+        const sent = recoverSentChain({ serverBytes: Buffer.concat(received), keylog });
+        keylog.length = 0;
+        received.length = 0;
         const cipher = secure.getCipher();
         // On a client socket: {} without an ephemeral key exchange, { type: 'DH', size } or { type: 'ECDH', name, size }.
         const ephemeral = secure.getEphemeralKeyInfo() as { type?: string; name?: string; size?: number };
@@ -176,6 +196,8 @@ class SocketConnection implements Connection {
           cipherStandard: cipher.standardName,
           group: ephemeral.name ?? (ephemeral.type ? `${ephemeral.type} ${ephemeral.size}` : null),
           peerChain: peerChain(secure),
+          sentChain: sent.chain,
+          sentChainProblem: sent.error,
           ocspResponse: ocsp,
           handshakeMs: Math.round((this.clock.monotonic() - started) * 1000) / 1000,
         };

@@ -173,7 +173,8 @@ function failureOf(e: TlsHandshakeError): HandshakeFailure {
 }
 
 /** The certificates as sent, in the transcript: what a person reading it wants to see (judged later). */
-function recordCertificates(ctx: ProbeContext, conn: string, chain: readonly Buffer[], prefix = ''): void {
+function recordCertificates(ctx: ProbeContext, conn: string, h: Pick<TlsHandshake, 'peerChain' | 'sentChain'>, prefix = ''): void {
+  const chain = h.peerChain;
   let leaf: CertInfo | null = null;
   try {
     leaf = chain[0] ? describeCertificate(chain[0], 'sent') : null;
@@ -187,6 +188,22 @@ function recordCertificates(ctx: ProbeContext, conn: string, chain: readonly Buf
       ? `${prefix}${chain.length} certificate(s) sent; leaf ${leaf.subject} issued by ${leaf.issuer}, valid until ${leaf.notAfter}, SHA-256 ${leaf.sha256}`
       : `${prefix}${chain.length} certificate(s) sent; the leaf could not be read`,
   );
+  // Node's view orders the certificates by issuer and drops duplicates and unrelated ones: when
+  // the server's own Certificate message says otherwise, the transcript shows it as sent.
+  const sent = h.sentChain;
+  if (sent && (sent.length !== chain.length || sent.some((c, i) => !c.equals(chain[i] as Buffer)))) {
+    ctx.transcript.record(conn, 'cert', `${prefix}as sent on the wire: ${sent.length} certificate(s), in this order: ${sent.map(sentName).join(' | ')}`);
+  }
+}
+
+/** A certificate of the chain as sent, by subject (or why it cannot be read), with its SHA-256 prefix to tell copies apart. */
+function sentName(der: Buffer): string {
+  try {
+    const info = describeCertificate(der, 'sent');
+    return `${info.subject || '(empty subject)'} [${info.sha256.slice(0, 8)}]`;
+  } catch {
+    return `(${der.length} bytes that are no certificate Node can read)`;
+  }
 }
 
 /** The main dialogue. Partial facts survive every failure. */
@@ -335,7 +352,7 @@ async function probeMain(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, f
 
 /** A completed handshake: its facts and certificates, both in the transcript. */
 function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshake, injected: Unread): TlsFacts {
-  recordCertificates(ctx, conn, h.peerChain);
+  recordCertificates(ctx, conn, h);
   const records = recordsOf(h);
   return {
     ok: true,
@@ -394,7 +411,7 @@ async function probeLegacy(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions,
     const r = await extraTls(ctx, t, conn, opts.helo, { profile: TLS_LEGACY });
     if (r.ok) {
       const h = r.handshake;
-      recordCertificates(ctx, conn, h.peerChain, 'legacy handshake: ');
+      recordCertificates(ctx, conn, h, 'legacy handshake: ');
       // Politely, inside TLS: QUIT, its 221, close_notify (a bare close leaves an error in the server's log).
       await r.client.quit();
       return { ok: true, protocol: h.protocol, cipher: h.cipher, cipherStandard: h.cipherStandard, error: null, failure: null, peerChain: h.peerChain.map((der) => der.toString('base64')) };
@@ -415,7 +432,7 @@ async function probeNoSni(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, 
       const s = statusOf(r.err);
       return { status: s.status, error: s.detail, peerChain: [] };
     }
-    recordCertificates(ctx, conn, r.handshake.peerChain, 'without SNI: ');
+    recordCertificates(ctx, conn, r.handshake, 'without SNI: ');
     // Politely, inside TLS: QUIT, its 221, close_notify (a bare close leaves "lost connection after STARTTLS" in Postfix's log).
     await r.client.quit();
     return { status: 'ok', error: null, peerChain: r.handshake.peerChain.map((der) => der.toString('base64')) };
@@ -436,7 +453,7 @@ async function probeSniConfirm(ctx: ProbeContext, t: HostTarget, opts: ProbeOpti
       const s = statusOf(r.err);
       return { status: s.status, error: s.detail, peerChain: [] };
     }
-    recordCertificates(ctx, conn, r.handshake.peerChain, 'again with SNI: ');
+    recordCertificates(ctx, conn, r.handshake, 'again with SNI: ');
     // Politely, inside TLS, as the other extra connections.
     await r.client.quit();
     return { status: 'ok', error: null, peerChain: r.handshake.peerChain.map((der) => der.toString('base64')) };

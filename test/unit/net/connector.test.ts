@@ -335,6 +335,19 @@ describe('Connection.startTls: a handshake that works', () => {
     const h = await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
     expect(h.peerChain).toEqual([chain.leaf.der, chain.intermediate.der, chain.root.der]);
   });
+  it('reads the chain exactly as sent (order, a stray, a duplicate), in TLS 1.3 and 1.2, where Node reorders and drops', async () => {
+    const cert = chain.leaf.certPem + ecLeaf.certPem + chain.intermediate.certPem + chain.intermediate.certPem;
+    const asSent = [chain.leaf.der, ecLeaf.der, chain.intermediate.der, chain.intermediate.der];
+    for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+      const { port } = await tlsServer({ key: chain.leaf.keyPem, cert, maxVersion });
+      const c = await connected(port);
+      const h = await c.startTls({ servername: MX, profile: TLS_NORMAL, timeoutMs: 5000 });
+      expect(h.protocol).toBe(maxVersion);
+      expect(h.sentChain, maxVersion).toEqual(asSent);
+      expect(h.sentChainProblem).toBeNull();
+      expect(h.peerChain).toEqual([chain.leaf.der, chain.intermediate.der]);
+    }
+  });
   it('returns an incomplete chain as far as it goes', async () => {
     const { port } = await tlsServer({ key: chain.leaf.keyPem, cert: chain.leaf.certPem + chain.intermediate.certPem });
     const c = await connected(port);

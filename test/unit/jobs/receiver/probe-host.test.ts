@@ -2,6 +2,7 @@
 // evidence, what is asked inside TLS, how the extra connections start TLS, what the transcript says
 // of a certificate it cannot read, and probeHost called directly (it is exported: its context's
 // progress observer is optional, and its input is not checked again).
+import { createHash } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../../src/core/clock.js';
@@ -9,6 +10,7 @@ import { DEFAULT_LIMITS, type Connection, type Connector, type ProbeContext, typ
 import { DnsError } from '../../../../src/core/errors.js';
 import type { HostReport, Report, TranscriptEvent } from '../../../../src/core/schema.js';
 import { Transcript } from '../../../../src/core/transcript.js';
+import { createSelfSigned } from '../../../../src/demo/test-pki.js';
 import { probeHost, type HostTarget, type ProbeOptions } from '../../../../src/jobs/receiver/probe-host.js';
 import { createTrustStore } from '../../../../src/pki/trust-store.js';
 import { checkReceiver, type ReceiverOptions } from '../../../../src/library.js';
@@ -333,6 +335,28 @@ describe('certificates in the transcript', () => {
     const none = memoryMta();
     const { report: empty } = await check(none, { extras: false });
     expect(empty.transcript.filter((e) => e.kind === 'cert').map((e) => e.text)).toEqual(['0 certificate(s) sent; the leaf could not be read']);
+  });
+
+  it('the chain as sent on the wire, when it differs from what Node shows (order, duplicates, strays); nothing more when it is the same', async () => {
+    const leaf = await createSelfSigned({ commonName: 'mx1.far.test' }, Date.UTC(2026, 10, 1));
+    const stray = Buffer.from('stray bytes');
+    const shown = [leaf.der];
+    const asSent = [leaf.der, stray, leaf.der];
+    const differs = memoryMta({ handshake: () => ({ ...handshakeOf(shown), sentChain: asSent }) });
+    const { report } = await check(differs, { extras: false });
+    const id = createHash('sha256').update(leaf.der).digest('hex').toUpperCase().slice(0, 8);
+    expect(report.transcript.filter((e) => e.kind === 'cert').map((e) => e.text)[1]).toBe(
+      `as sent on the wire: 3 certificate(s), in this order: CN=mx1.far.test, O=mxray test server [${id}] | (11 bytes that are no certificate Node can read) | CN=mx1.far.test, O=mxray test server [${id}]`,
+    );
+    for (const sentChain of [shown, null, undefined]) {
+      const same = memoryMta({ handshake: () => ({ ...handshakeOf(shown), sentChain }) });
+      const { report: r } = await check(same, { extras: false });
+      expect(r.transcript.filter((e) => e.kind === 'cert'), String(sentChain)).toHaveLength(1);
+    }
+    // Same count, another order: shown too.
+    const swapped = memoryMta({ handshake: () => ({ ...handshakeOf([leaf.der, stray]), sentChain: [stray, leaf.der] }) });
+    const { report: s2 } = await check(swapped, { extras: false });
+    expect(s2.transcript.filter((e) => e.kind === 'cert')).toHaveLength(2);
   });
 });
 
