@@ -627,3 +627,57 @@ describe('recoverSentChain: TLS ≤ 1.2 records made here', () => {
     );
   });
 });
+
+describe('recoverSentChain: the edges of each bound (mutation testing)', () => {
+  const certs = fakeCerts(2);
+  const helloBody = serverHello12().subarray(4);
+
+  it('a record of exactly 5 bytes (an empty body) is a record: an empty alert, and 5 bytes that are not TLS', () => {
+    expect(recoverSentChain({ serverBytes: record(21, []) })).toEqual({ chain: null, version: null, error: 'alert', alert: '0-byte alert' });
+    expect(recoverSentChain({ serverBytes: Buffer.from('HELO!') })).toMatchObject({ chain: null, error: 'not-tls' });
+  });
+
+  it('an empty handshake record among 1-byte ones, inside a message header, is passed over', () => {
+    const stream = Buffer.concat([serverHello12(), certificate12(certs)]);
+    const records = [...stream].map((b) => record(22, [b]));
+    records.splice(3, 0, record(22, []));
+    expect(recoverSentChain({ serverBytes: Buffer.concat(records) })).toEqual({ chain: certs, version: 'TLSv1.2', error: null, alert: null });
+  });
+
+  it('a message ending inside a record that also holds the next message leaves the next one whole', () => {
+    const small = [Buffer.from([7])];
+    const cert = certificate12(small);
+    expect(cert.length).toBeLessThan(20);
+    const hello = serverHello12();
+    const bytes = Buffer.concat([record(22, hello.subarray(0, 10)), record(22, Buffer.concat([hello.subarray(10), cert]))]);
+    expect(recoverSentChain({ serverBytes: bytes })).toEqual({ chain: small, version: 'TLSv1.2', error: null, alert: null });
+  });
+
+  it('a ServerHello without its compression method byte, or with an empty extensions block', () => {
+    // Session id of 1 byte, cipher suite, then nothing: 38 bytes, one short.
+    const noCompression = Buffer.concat([Buffer.from([3, 3]), Buffer.alloc(32, 1), Buffer.from([1, 9, 0xc0, 0x2f])]);
+    expect(noCompression.length).toBe(38);
+    expect(recoverSentChain({ serverBytes: record(22, message(2, noCompression)) })).toEqual({ chain: null, version: null, error: 'malformed', alert: null });
+    // Extensions of length 0: legal, and the legacy version stands.
+    const emptyExtensions = Buffer.concat([helloBody, Buffer.from([0, 0])]);
+    expect(recoverSentChain({ serverBytes: record(22, Buffer.concat([message(2, emptyExtensions), certificate12(certs)])) })).toEqual({ chain: certs, version: 'TLSv1.2', error: null, alert: null });
+  });
+
+  it('a first message that is not a ServerHello is malformed even when its body would parse as one', () => {
+    for (const type of [1, 11]) {
+      expect(recoverSentChain({ serverBytes: record(22, Buffer.concat([message(type, helloBody), certificate12(certs)])) })).toEqual({ chain: null, version: null, error: 'malformed', alert: null });
+    }
+  });
+
+  it('a certificate longer than what is left of the list (TLS 1.2), or extensions longer than what is left (TLS 1.3)', () => {
+    // List of 8 bytes: a certificate announcing 10 bytes, 5 there.
+    const list12 = Buffer.from([0, 0, 8, 0, 0, 10, 1, 2, 3, 4, 5]);
+    expect(recoverSentChain({ serverBytes: record(22, Buffer.concat([serverHello12(), message(11, list12)])) })).toMatchObject({ chain: null, version: 'TLSv1.2', error: 'malformed' });
+    // Empty context, list of 6 bytes: a 1-byte certificate, then extensions announcing 5 bytes, none there.
+    const body13 = Buffer.from([0, 0, 0, 6, 0, 0, 1, 7, 0, 5]);
+    expect(flight13(seal(0, message(11, body13)))).toMatchObject({ chain: null, version: 'TLSv1.3', error: 'malformed' });
+    // The same with its 5 bytes of extensions is a chain.
+    const whole13 = Buffer.from([0, 0, 0, 11, 0, 0, 1, 7, 0, 5, 1, 2, 3, 4, 5]);
+    expect(flight13(seal(0, message(11, whole13)))).toEqual({ chain: [Buffer.from([7])], version: 'TLSv1.3', error: null, alert: null });
+  });
+});
