@@ -3,6 +3,8 @@
 // Nothing here calls process.exit(): it would cut output still queued for a slow reader. Setting
 // exitCode lets Node end once standard output has drained.
 const args = process.argv.slice(2);
+/** Compile-cache files of other builds kept when a new one is written (a few commands of one or two other installs). */
+const KEEP_OTHER_CACHES = 8;
 // Failures of our own output are handled where it is written (dist/cli/stdout.js, the callback
 // below); these listeners only keep an 'error' event from becoming a crash with a stack trace.
 // A failing stderr leaves nowhere to report anything.
@@ -29,7 +31,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
  * later runs of the same command, build and Node skip most compiling. V8 checks that a cache fits
  * its version and the script, and refuses one that does not (then a new one is written); the file
  * name carries the build's hash, so another build never meets this one's cache (and writing a cache
- * removes those of other builds). Any failure to read or write the cache only costs the compiling
+ * removes those of other builds but the newest KEEP_OTHER_CACHES). Any failure to read or write the cache only costs the compiling
  * time. Off with MXRAY_COMPILE_CACHE=0, and under NODE_V8_COVERAGE: then Node's own require() loads
  * the bundle (coverage sees it as the file it is).
  */
@@ -40,7 +42,7 @@ async function loadCli() {
   const file = fileURLToPath(new URL('../dist/cli-bundle/main.cjs', import.meta.url));
   const env = process.env;
   if (env.MXRAY_COMPILE_CACHE === '0' || env.NODE_V8_COVERAGE) return require(file);
-  const { readFileSync, mkdirSync, writeFileSync, renameSync, readdirSync, rmSync } = require('node:fs');
+  const { readFileSync, mkdirSync, writeFileSync, renameSync, readdirSync, rmSync, statSync } = require('node:fs');
   const source = readFileSync(file, 'utf8');
   const build = /^\/\/mxray-build ([0-9a-f]{64})\n/.exec(source)?.[1];
   if (build === undefined) return require(file);
@@ -69,11 +71,14 @@ async function loadCli() {
         const partial = `${cacheFile}.${process.pid}`;
         writeFileSync(partial, data);
         renameSync(partial, cacheFile);
-        // Other builds' caches are of no more use: a directory that only grows would be a leak.
+        // A directory that only grows would be a leak: the caches of other builds go, all but the
+        // newest few (two installs used in turn, a clone and a global one, keep theirs).
         const mine = `compile-${build.slice(0, 32)}-`;
-        for (const name of readdirSync(dir)) {
-          if (name.startsWith('compile-') && !name.startsWith(mine)) rmSync(join(dir, name), { force: true });
-        }
+        const others = readdirSync(dir)
+          .filter((name) => name.startsWith('compile-') && name.endsWith('.bin') && !name.startsWith(mine))
+          .map((name) => ({ name, time: statSync(join(dir, name)).mtimeMs }))
+          .sort((a, b) => b.time - a.time);
+        for (const { name } of others.slice(KEEP_OTHER_CACHES)) rmSync(join(dir, name), { force: true });
       } catch {
         // A read-only or full disk: the next run compiles again.
       }

@@ -4,7 +4,7 @@
 // codes for unknown commands, and standard output that fails (ENOSPC: one line, exit 4), closes
 // early (EPIPE: quiet) or is read slowly (nothing cut).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -239,16 +239,22 @@ describe('the compile cache (bin/mxray.js)', () => {
 
   it('the first run of a command writes its cache, named by build, Node and command; the next run uses it as it is', async () => {
     const dir = join(tmp, 'cache-first', 'mxray');
-    // An older build's cache goes when this build writes its own; other files stay.
+    // Other builds' caches: the newest 8 stay (two installs used in turn keep theirs), older ones go
+    // when this build writes its own; files of other kinds stay.
     mkdirSync(dir, { recursive: true });
-    const old = `compile-${'0'.repeat(32)}-${process.version}-${process.arch}-demo.bin`;
-    writeFileSync(join(dir, old), 'old');
+    const others = Array.from({ length: 10 }, (_, i) => `compile-${String(i).padStart(32, '0')}-${process.version}-${process.arch}-demo.bin`);
+    others.forEach((name, i) => {
+      writeFileSync(join(dir, name), 'another build');
+      utimesSync(join(dir, name), 1_700_000_000 + i * 60, 1_700_000_000 + i * 60);
+    });
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     const first = await mxray(['demo', '--list'], { env: cacheIn(dir) });
     expect(first).toMatchObject({ code: 0, stderr: '' });
     const name = `compile-${build().slice(0, 32)}-${process.version}-${process.arch}-demo.bin`;
-    expect(cacheOf(dir)).toEqual([name]);
+    // The two oldest of the ten went.
+    expect(cacheOf(dir).sort()).toEqual([name, ...others.slice(2)].sort());
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+    for (const o of others.slice(2)) rmSync(join(dir, o));
     const before = statSync(join(dir, name));
     expect(before.size).toBeGreaterThan(10_000);
     const second = await mxray(['demo', '--list'], { env: cacheIn(dir) });
