@@ -76,6 +76,11 @@ function decodeOid(buf: Buffer, start: number, end: number): string | null {
   return parts.map((p) => p.toString()).join('.');
 }
 
+/** The dotted form of an OBJECT IDENTIFIER's contents (e.g. from a BER reader elsewhere); null when not valid. */
+export function oidText(contents: Buffer): string | null {
+  return decodeOid(contents, 0, contents.length);
+}
+
 /** The Certificate's three top-level parts, or null. */
 function certificateParts(der: Buffer): { tbs: Tlv; algorithm: Tlv; outer: Tlv } | null {
   if (!Buffer.isBuffer(der)) return null;

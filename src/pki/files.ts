@@ -13,7 +13,7 @@
 // AES, triple DES, PBKDF2 and HMAC are Node's own.
 import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, pbkdf2Sync, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
-import { canonicalName, firstElementLength, readCertificateNames } from './der.js';
+import { canonicalName, firstElementLength, oidText, readCertificateNames } from './der.js';
 
 export type CertFileFormat = 'pem' | 'der' | 'pkcs7' | 'pkcs12';
 
@@ -242,7 +242,7 @@ class BerReader {
   /** An OBJECT IDENTIFIER in dotted form, or null. */
   oid(el: Ber | undefined): string | null {
     if (!el || el.tag !== 0x06) return null;
-    return decodeOid(this.contents(el));
+    return oidText(this.contents(el));
   }
 
   /** A non-negative INTEGER; Infinity when larger than 2^48; null when not an INTEGER. */
@@ -255,23 +255,6 @@ class BerReader {
     if (bytes.length - i > 6) return Infinity;
     return bytes.subarray(i).reduce((n, b) => n * 256 + b, 0);
   }
-}
-
-function decodeOid(bytes: Buffer): string | null {
-  if (bytes.length === 0 || bytes.length > 64 || ((bytes[bytes.length - 1] as number) & 0x80) !== 0) return null;
-  const arcs: number[] = [];
-  let value = 0;
-  for (const byte of bytes) {
-    value = value * 128 + (byte & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER / 256) return null;
-    if ((byte & 0x80) === 0) {
-      arcs.push(value);
-      value = 0;
-    }
-  }
-  const head = arcs[0] as number;
-  const first = head < 40 ? 0 : head < 80 ? 1 : 2;
-  return [first, head - first * 40, ...arcs.slice(1)].join('.');
 }
 
 // ---- What kind of file
