@@ -1,5 +1,5 @@
-// A certificate made by the openssl command (Debian's), with the extension lines given in openssl's
-// config syntax: what a real CA's tooling writes, for the tests of our DER readers.
+// The openssl command (Debian's) for tests that compare with it: running it on some input, and a
+// certificate it makes with the extension lines given in its config syntax (what a real CA's tooling writes).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,4 +18,17 @@ export function opensslCertificate(extensionLines: readonly string[], subject = 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs openssl on `input` and returns what it prints; the tests that call it compare with it. */
+export function openssl(args: string[], input: Buffer): Buffer {
+  const run = spawnSync('openssl', args, { input });
+  if (run.error) throw new Error(`these tests compare with the openssl command, which did not run: ${run.error.message}`);
+  if (run.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${run.stderr.toString()}`);
+  return run.stdout;
+}
+
+/** The SubjectPublicKeyInfo as DANE tooling extracts it: openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER. */
+export function opensslSpki(der: Buffer): Buffer {
+  return openssl(['pkey', '-pubin', '-outform', 'DER'], openssl(['x509', '-inform', 'DER', '-pubkey', '-noout'], der));
 }

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, type KeyObject, webcrypto, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRootCa, createSelfSigned, DAY_MS, type IssuedCert, type TestCa } from '../../../src/demo/test-pki.js';
@@ -17,6 +16,7 @@ import {
   parseSubjectAltName,
   unescapeDnValue,
 } from '../../../src/pki/certificate.js';
+import { openssl, opensslSpki } from '../../helpers/openssl-cert.js';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 const NOT_BEFORE = new Date(Date.UTC(2026, 0, 10, 8, 30, 15));
@@ -247,18 +247,9 @@ describe('describeCertificate', () => {
 
 const sha256hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').toUpperCase();
 
-/** Runs openssl on `input` and returns what it prints; these tests compare with it. */
-function openssl(args: string[], input: Buffer): Buffer {
-  const run = spawnSync('openssl', args, { input });
-  if (run.error) throw new Error(`these tests compare with the openssl command, which did not run: ${run.error.message}`);
-  if (run.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${run.stderr.toString()}`);
-  return run.stdout;
-}
-
 /** What DANE tooling computes for `3 1 1`: openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst -sha256 */
 function opensslSpkiSha256(der: Buffer): string {
-  const publicKey = openssl(['x509', '-inform', 'DER', '-pubkey', '-noout'], der);
-  const spki = openssl(['pkey', '-pubin', '-outform', 'DER'], publicKey);
+  const spki = opensslSpki(der);
   const digest = /= *([0-9a-f]{64})\s*$/.exec(openssl(['dgst', '-sha256'], spki).toString());
   expect(digest).not.toBeNull();
   return (digest?.[1] as string).toUpperCase();

@@ -1,10 +1,10 @@
 // TLSA records against the certificates a server sent (src/pki/tlsa.ts): the data compared with
 // what openssl computes for the same certificates (what people publish with), every usage and
 // selector, and records pasted the ways people paste them.
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRootCa, type IssuedCert, type TestCa } from '../../../src/demo/test-pki.js';
+import { openssl, opensslSpki } from '../../helpers/openssl-cert.js';
 import { matchTlsa, MAX_TLSA_DATA_BYTES, parseTlsaText, tlsaData, tlsaText, type TlsaRecord } from '../../../src/pki/tlsa.js';
 
 const NOW = Date.UTC(2026, 10, 1);
@@ -20,14 +20,6 @@ beforeAll(async () => {
   renewed = await inter.issue({ commonName: 'mx.example.test' });
 });
 
-function openssl(args: string[], input: Buffer): Buffer {
-  const run = spawnSync('openssl', args, { input });
-  if (run.error) throw new Error(`these tests compare with the openssl command, which did not run: ${run.error.message}`);
-  if (run.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${run.stderr.toString()}`);
-  return run.stdout;
-}
-/** The SubjectPublicKeyInfo as DANE tooling extracts it: openssl x509 -pubkey | openssl pkey -pubin -outform DER. */
-const opensslSpki = (der: Buffer) => openssl(['pkey', '-pubin', '-outform', 'DER'], openssl(['x509', '-inform', 'DER', '-pubkey', '-noout'], der));
 const digest = (alg: string, b: Buffer) => createHash(alg).update(b).digest();
 const record = (usage: number, selector: number, matchingType: number, data: Buffer): TlsaRecord => ({ usage, selector, matchingType, data });
 
