@@ -141,8 +141,8 @@ export const CertInfoSchema = Type.Object(
     sha256: Type.String({ pattern: '^[0-9A-F]{64}$' }),
     /** The SHA-256 of the DER SubjectPublicKeyInfo: what a DANE `3 1 1` TLSA record holds. */
     spkiSha256: Type.String({ pattern: '^[0-9A-F]{64}$' }),
-    /** Where this certificate came from: sent by the server, or found in our trust store. */
-    source: Type.Union([Type.Literal('sent'), Type.Literal('trust-store')]),
+    /** Where this certificate came from: sent by the server, found in our trust store, or fetched from an issuer URL (AIA caIssuers) to repair an incomplete chain. */
+    source: Type.Union([Type.Literal('sent'), Type.Literal('trust-store'), Type.Literal('aia')]),
   },
   strict,
 );
@@ -203,6 +203,78 @@ export const ChainProblemSchema = Type.Object(
 );
 export type ChainProblem = Static<typeof ChainProblemSchema>;
 
+/** One fetch of an issuer certificate from a certificate's AIA caIssuers URL (measured, so a saved report can be judged again). */
+export const AiaFetchSchema = Type.Object(
+  {
+    url: Type.String({ maxLength: 2048 }),
+    ok: Type.Boolean(),
+    /** Why it failed, in words (HTTP status, time-out, not a certificate …); null when it worked. */
+    detail: Nullable(Type.String()),
+    /** The certificates it returned (DER, base64): one, or a PKCS#7 bundle's (at most 8). */
+    certificates: Type.Array(Type.String({ contentEncoding: 'base64' }), { maxItems: 8 }),
+  },
+  strict,
+);
+export type AiaFetch = Static<typeof AiaFetchSchema>;
+
+/** What the server's chain becomes when missing issuers are fetched from AIA URLs, as Windows (Exchange, Exchange Online) and browsers do; OpenSSL-based MTAs never fetch. */
+export const ChainRepairSchema = Type.Object(
+  {
+    /** 'repaired': the fetched certificates complete a trusted path; 'failed': fetching did not (see `reason`). */
+    outcome: Literals(['repaired', 'failed'] as const),
+    /** The path built with the fetched certificates (source 'aia'). */
+    path: Type.Array(CertInfoSchema, { maxItems: 32 }),
+    trustFailure: TrustFailureSchema,
+    reason: Nullable(Type.String()),
+    /** Every caIssuers fetch made, in order. */
+    fetches: Type.Array(AiaFetchSchema, { maxItems: 16 }),
+  },
+  strict,
+);
+export type ChainRepair = Static<typeof ChainRepairSchema>;
+
+/** One revocation lookup for one certificate: a CRL, an OCSP request, or the response the server stapled. */
+export const RevocationLookupSchema = Type.Object(
+  {
+    method: Literals(['crl', 'ocsp', 'stapled-ocsp'] as const),
+    /** The CRL or OCSP URL; null for a stapled response. */
+    url: Nullable(Type.String({ maxLength: 2048 })),
+    /**
+     * 'good' / 'revoked': a verified answer; 'unknown': the OCSP responder does not know the
+     * certificate; 'unreachable': no answer (network, HTTP error, time-out, too large); 'invalid':
+     * an answer that cannot be trusted (unreadable, bad signature, unauthorised responder, another
+     * certificate's, out of date). Only 'good' and 'revoked' say anything about revocation.
+     */
+    status: Literals(['good', 'revoked', 'unknown', 'unreachable', 'invalid'] as const),
+    /** Why, in words, for every status but 'good'. */
+    detail: Nullable(Type.String({ maxLength: 1000 })),
+    revokedAt: Nullable(Type.String({ format: 'date-time' })),
+    /** The CRL reason (keyCompromise, superseded …), null when none was given. */
+    reason: Nullable(Type.String()),
+    thisUpdate: Nullable(Type.String({ format: 'date-time' })),
+    nextUpdate: Nullable(Type.String({ format: 'date-time' })),
+  },
+  strict,
+);
+export type RevocationLookup = Static<typeof RevocationLookupSchema>;
+
+/** Revocation of one certificate on the path (measured at run time: the lookups are what the CA answered then). */
+export const CertRevocationSchema = Type.Object(
+  {
+    /** The certificate's position on the path: 0 is the leaf. */
+    index: Type.Integer({ minimum: 0 }),
+    subject: Type.String(),
+    sha256: Type.String({ pattern: '^[0-9A-F]{64}$' }),
+    crlUrls: Type.Array(Type.String(), { maxItems: 16 }),
+    ocspUrls: Type.Array(Type.String(), { maxItems: 16 }),
+    /** TLS feature status_request (OCSP must-staple). */
+    mustStaple: Type.Boolean(),
+    lookups: Type.Array(RevocationLookupSchema, { maxItems: 40 }),
+  },
+  strict,
+);
+export type CertRevocation = Static<typeof CertRevocationSchema>;
+
 export const CertVerdictSchema = Type.Object(
   {
     /** As sent by the server (leaf first; certificates unrelated to the leaf's chain are not visible to us). */
@@ -233,6 +305,10 @@ export const CertVerdictSchema = Type.Object(
     problems: Type.Array(ChainProblemSchema, { maxItems: 256 }),
     /** How many certificates the server sent; only the first 32 are examined (and listed in `sent`). */
     sentCount: Type.Integer({ minimum: 0 }),
+    /** The chain incomplete as sent, completed from AIA caIssuers URLs (null: not attempted; absent in older reports). */
+    repair: Type.Optional(Nullable(ChainRepairSchema)),
+    /** Revocation of the path's certificates (null: not checked, e.g. --no-revocation; absent in older reports). */
+    revocation: Type.Optional(Nullable(Type.Array(CertRevocationSchema, { maxItems: 32 }))),
   },
   strict,
 );
@@ -290,6 +366,8 @@ export const TlsFactsSchema = Type.Object(
     group: Nullable(Type.String()),
     sni: Nullable(Type.String()),
     ocspStapled: Type.Boolean(),
+    /** The stapled OCSP response (DER, base64), at most 64 KiB; absent in reports saved before it was kept. */
+    ocspResponse: Type.Optional(Nullable(Type.String({ contentEncoding: 'base64', maxLength: 90_000 }))),
     handshakeMs: Nullable(Type.Number()),
     /** OpenSSL's words for a failed handshake, or null. */
     error: Nullable(Type.String()),
@@ -409,6 +487,17 @@ const StarttlsFactsSchema = Type.Object(
   strict,
 );
 
+/** What a job fetched for certificates: kept as facts, so judging again needs no network. */
+export const PkiFetchesSchema = Type.Object(
+  {
+    aia: Type.Array(AiaFetchSchema, { maxItems: 16 }),
+    /** Per certificate (by SHA-256): the revocation lookups made for it. */
+    revocation: Type.Array(CertRevocationSchema, { maxItems: 64 }),
+  },
+  strict,
+);
+export type PkiFetches = Static<typeof PkiFetchesSchema>;
+
 /** Everything measured on one MX address: raw material only, nothing judged. */
 const hostFactsProperties = {
   /** "mx1.example.com[192.0.2.1]:25": the key findings and the transcript use. */
@@ -448,6 +537,12 @@ const hostFactsProperties = {
   envelope: Type.Array(EnvelopeStepSchema),
   noSni: Nullable(NoSniFactsSchema),
   cleartext: Nullable(CleartextFactsSchema),
+  /**
+   * What was fetched over HTTP for the certificates (issuer certificates from AIA URLs, CRLs and
+   * OCSP answers, each already checked): null when nothing was fetched (--no-revocation and a
+   * complete chain); absent in reports saved before.
+   */
+  pkiFetches: Type.Optional(Nullable(PkiFetchesSchema)),
   /** Transcript sequence numbers of the events each phase produced (connect, banner, ehlo, tls …). */
   evidence: Type.Record(Type.String(), Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 })),
 };
@@ -690,6 +785,111 @@ export const ReceiverBodySchema = Type.Object(
 );
 export type ReceiverBody = Static<typeof ReceiverBodySchema>;
 
+/** A certificate file `mxray cert` read. */
+export const CertFileFactsSchema = Type.Object(
+  {
+    name: Type.String(),
+    /** What the file was given as: the certificate to check, extra intermediates (--chain), or the private key (--key). */
+    role: Literals(['certificate', 'chain', 'key'] as const),
+    format: Literals(['pem', 'der', 'pkcs7', 'pkcs12'] as const),
+    bytes: Type.Integer({ minimum: 0 }),
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    certificates: Type.Integer({ minimum: 0 }),
+    privateKeys: Type.Integer({ minimum: 0 }),
+    /** Encrypted private keys left unread (no password given). */
+    lockedKeys: Type.Integer({ minimum: 0 }),
+    notes: Type.Array(Type.String(), { maxItems: 50 }),
+  },
+  strict,
+);
+export type CertFileFacts = Static<typeof CertFileFactsSchema>;
+
+/** What a certificate says beyond CertInfo (pki/cert-details.ts). */
+export const CertDetailsSchema = Type.Object(
+  {
+    keyUsage: Nullable(Type.Array(Type.String(), { maxItems: 16 })),
+    extendedKeyUsage: Nullable(Type.Array(Type.String(), { maxItems: 64 })),
+    caIssuers: Type.Array(Type.String(), { maxItems: 64 }),
+    ocsp: Type.Array(Type.String(), { maxItems: 64 }),
+    crl: Type.Array(Type.String(), { maxItems: 64 }),
+    /** Log ids (hex) of the embedded SCTs. */
+    scts: Type.Array(Type.String(), { maxItems: 64 }),
+    mustStaple: Type.Boolean(),
+    policies: Type.Array(Type.String(), { maxItems: 64 }),
+    validation: Nullable(Literals(['DV', 'OV', 'IV', 'EV'] as const)),
+    unreadable: Type.Array(Type.String(), { maxItems: 16 }),
+  },
+  strict,
+);
+export type CertDetailsFacts = Static<typeof CertDetailsSchema>;
+
+/** Whether one kind of sender accepts the certificate (a row of the "who will accept this?" table). */
+export const AcceptanceSchema = Type.Object(
+  {
+    /** The profile's id: opportunistic, postfix-verify, postfix-secure, exim-verify, exchange-server, exchange-online. */
+    profile: Type.String(),
+    /** Its name for people: "Postfix, smtp_tls_security_level = verify". */
+    name: Type.String(),
+    /** 'yes': this sender delivers over TLS; 'no': it refuses (or, opportunistic, never); 'unknown': a fact it needs could not be checked. */
+    accepts: Literals(['yes', 'no', 'unknown'] as const),
+    /** Why, in short sentences (empty when yes and nothing to add). */
+    reasons: Type.Array(Type.String(), { maxItems: 20 }),
+  },
+  strict,
+);
+export type Acceptance = Static<typeof AcceptanceSchema>;
+
+/** One certificate (with its chain) `mxray cert` judged: from files, or as a server presented it. */
+export const CertSubjectSchema = Type.Object(
+  {
+    /** For people: the file's name, or "mx1.example.com[192.0.2.1]:25, with SNI". */
+    label: Type.String(),
+    origin: Literals(['file', 'handshake'] as const),
+    /** The host key of the handshake (null for files). */
+    host: Nullable(Type.String()),
+    handshake: Nullable(Literals(['sni', 'no-sni'] as const)),
+    /** The certificates as given (DER, base64): leaf first, then the rest in file or wire order. */
+    chain: Type.Array(Type.String({ contentEncoding: 'base64' }), { maxItems: 64 }),
+    /** Which certificate of the file was taken as the one to check, and why (null: the only one, or the server's). */
+    leafWhy: Nullable(Type.String()),
+    verdict: CertVerdictSchema,
+    details: CertDetailsSchema,
+    /** Each name asked about (--name, the MX host, the domain) and whether the certificate covers it (RFC 6125). */
+    names: Type.Array(Type.Object({ name: Type.String(), covered: Type.Boolean() }, strict), { maxItems: 64 }),
+    /** --key: whether the private key belongs to the certificate (null: no key given). */
+    key: Nullable(Type.Object({ file: Type.String(), matches: Type.Boolean() }, strict)),
+    /** --tlsa: each record and whether the chain matches it. */
+    tlsa: Type.Array(
+      Type.Object({ record: Type.String(), matches: Type.Boolean(), certificate: Nullable(Type.Integer({ minimum: 0 })), detail: Nullable(Type.String()) }, strict),
+      { maxItems: 64 },
+    ),
+    acceptance: Type.Array(AcceptanceSchema, { maxItems: 16 }),
+  },
+  strict,
+);
+export type CertSubject = Static<typeof CertSubjectSchema>;
+
+export const CertificateBodySchema = Type.Object(
+  {
+    input: Type.Object(
+      {
+        kind: Literals(['files', 'host', 'domain'] as const),
+        files: Type.Array(CertFileFactsSchema, { maxItems: 64 }),
+        /** The host or domain whose servers were asked (null for files). */
+        target: Nullable(TargetSchema),
+      },
+      strict,
+    ),
+    /** The names checked against each certificate (--name, else the MX host and the domain). */
+    names: Type.Array(Type.String(), { maxItems: 64 }),
+    /** Whether CRLs and OCSP were consulted (false with --no-revocation). */
+    revocationChecked: Type.Boolean(),
+    subjects: Type.Array(CertSubjectSchema, { maxItems: 64 }),
+  },
+  strict,
+);
+export type CertificateBody = Static<typeof CertificateBodySchema>;
+
 /** The envelope every kind of report shares; `kind` says which body follows. */
 function envelope<K extends string, B extends TSchema>(kind: K, body: B) {
   return Type.Object(
@@ -716,7 +916,10 @@ function envelope<K extends string, B extends TSchema>(kind: K, body: B) {
 export const ReceiverReportSchema = envelope('receiver', ReceiverBodySchema);
 export type ReceiverReport = Static<typeof ReceiverReportSchema>;
 
+export const CertificateReportSchema = envelope('certificate', CertificateBodySchema);
+export type CertificateReport = Static<typeof CertificateReportSchema>;
+
 /** Every kind of report. Adding one = one body schema and one line here. */
-export const ReportSchema = Type.Union([ReceiverReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
+export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
 export type Report = Static<typeof ReportSchema>;
 export type ReportKind = Report['kind'];

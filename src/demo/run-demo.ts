@@ -2,7 +2,7 @@
 // connector code: a DNS server on loopback answers for the lab's zone, and the lab's host map
 // (the same mechanism as --connect) points each MX name at its server's port.
 import type { Clock } from '../core/context.js';
-import type { Report, TranscriptEvent } from '../core/schema.js';
+import type { ReceiverReport as Report, TranscriptEvent } from '../core/schema.js';
 import { systemClock } from '../core/clock.js';
 import { createResolver } from '../dns/system-resolver.js';
 import { createConnector, bundledRootCertificates } from '../net/connector.js';

@@ -7,5 +7,7 @@ export function documentFor(report: Report, options: DocumentOptions = {}): Docu
   switch (report.kind) {
     case 'receiver':
       return receiverDocument(report, options);
+    default:
+      throw new Error(`no renderer for reports of kind ${report.kind}`);
   }
 }

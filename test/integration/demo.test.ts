@@ -4,7 +4,7 @@
 // The lab starts once (beforeAll); every check runs inside its own test, so that mutation testing
 // attributes what a check executes to the test that asserts on it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/core/schema.js';
+import type { ReceiverReport as Report } from '../../src/core/schema.js';
 import { systemClock } from '../../src/core/clock.js';
 import { listLabScenarios } from '../../src/demo/lab.js';
 import { runDemo, startLabWithDns, type RunningLab } from '../../src/demo/run-demo.js';

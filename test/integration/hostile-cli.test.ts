@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/core/schema.js';
+import type { ReceiverReport as Report } from '../../src/core/schema.js';
 import { startDnsServer, type RunningDnsServer } from '../../src/demo/dns-server.js';
 import { startScriptedServer } from '../../src/demo/scripted-server.js';
 import * as hostile from '../fakes/hostile.js';

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../src/core/clock.js';
 import type { Connector, HostMapping, Limits, Resolver } from '../../src/core/context.js';
 import { DnsError, MxrayError } from '../../src/core/errors.js';
-import type { Finding, HostReport, Report, TranscriptEvent } from '../../src/core/schema.js';
+import type { Finding, HostReport, ReceiverReport as Report, TranscriptEvent } from '../../src/core/schema.js';
 import { reply, startScriptedServer, verbOf, type ScriptActions, type ScriptConnection, type ScriptedServer, type ScriptedServerOptions } from '../../src/demo/scripted-server.js';
 import { createRootCa, type IssuedCert, type LeafOptions } from '../../src/demo/test-pki.js';
 import { createConnector } from '../../src/net/connector.js';

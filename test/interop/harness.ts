@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Report } from '../../src/core/schema.js';
+import type { ReceiverReport as Report } from '../../src/core/schema.js';
 import { startDnsServer, type RunningDnsServer } from '../../src/demo/dns-server.js';
 import { createRootCa, createSelfSigned, DAY_MS, type IssuedCert, type TestCa } from '../../src/demo/test-pki.js';
 import type { Zone, ZoneRecord } from '../../src/demo/zone.js';

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostReport, LegacyCause, Report, TrustFailure, Verdict } from '../../src/core/schema.js';
+import type { HostReport, LegacyCause, ReceiverReport as Report, TrustFailure, Verdict } from '../../src/core/schema.js';
 import { limitConcurrency } from '../../src/core/concurrency.js';
 import { connect } from 'node:net';
 import { INTEROP_DOMAIN, InteropHarness, OTHER_NAME, REPO, domainOf, mxOf, type ConfigResult, type InteropConfig } from './harness.js';

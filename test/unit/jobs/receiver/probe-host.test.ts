@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../../src/core/clock.js';
 import { DEFAULT_LIMITS, type Connection, type Connector, type ProbeContext, type Resolver } from '../../../../src/core/context.js';
 import { DnsError } from '../../../../src/core/errors.js';
-import type { HostReport, Report, TranscriptEvent } from '../../../../src/core/schema.js';
+import type { HostReport, ReceiverReport as Report, TranscriptEvent } from '../../../../src/core/schema.js';
 import { Transcript } from '../../../../src/core/transcript.js';
 import { createSelfSigned } from '../../../../src/demo/test-pki.js';
 import { probeHost, type HostTarget, type ProbeOptions } from '../../../../src/jobs/receiver/probe-host.js';

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../../../src/core/clock.js';
 import type { Resolver } from '../../../../src/core/context.js';
 import { DnsError, UsageError } from '../../../../src/core/errors.js';
-import type { Report } from '../../../../src/core/schema.js';
+import type { ReceiverReport as Report } from '../../../../src/core/schema.js';
 import { DEFAULT_PROFILE, type Profile } from '../../../../src/checks/profile.js';
 import { receiverFacts } from '../../../../src/checks/receiver.js';
 import { createRootCa } from '../../../../src/demo/test-pki.js';
