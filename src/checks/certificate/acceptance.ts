@@ -74,13 +74,12 @@ const METHOD_LABELS: Readonly<Record<RevocationLookup['method'], string>> = { cr
  * TlsSenderCertificateName. A plain name is matched as a host name (RFC 6125, like the other
  * profiles: DNS SANs, the CN only without them). A wildcard name "*.contoso.com" stands for every
  * subdomain (Microsoft documents it so for TlsDomain): any certificate name below contoso.com
- * covers it, a wildcard "*.contoso.com" itself included, but not "contoso.com".
+ * covers it, a wildcard "*.contoso.com" itself included, but not "contoso.com". `wanted` is normalised.
  */
-function connectorNameCovered(leaf: CertInfo, name: string): boolean {
-  const wanted = normalizeDnsName(name);
+function connectorNameCovered(leaf: CertInfo, wanted: string): boolean {
   if (!wanted.startsWith('*.')) return certificateCovers(leaf, wanted);
+  // (Exchange refuses any other wildcard in TlsDomain when the connector is configured.)
   const base = wanted.slice(2);
-  if (base.length === 0 || base.includes('*')) return false;
   return dnsNamesOf(leaf).some((n) => {
     const certName = normalizeDnsName(n);
     const wildcard = certName.startsWith('*.');
