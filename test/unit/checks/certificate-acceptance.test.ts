@@ -492,6 +492,13 @@ describe('exchange-server (Windows chain engine: AIA, revocation)', () => {
     ]);
   });
 
+  it('at most 20 reasons (the schema bound), the first ones kept', () => {
+    const names = Array.from({ length: 25 }, (_, i) => `host${i}.partner.test`);
+    const r = row(input({ connectorNames: names }), X);
+    expect(r.reasons).toHaveLength(20);
+    expect(r.reasons[19]).toContain('host19.partner.test');
+  });
+
   it('a wildcard TlsDomain: any name under it, a wildcard included, but not the domain itself', () => {
     const named = (...dnsNames: string[]) => input({ verdict: verdict({ path: [cert({ dnsNames, commonName: null }), intermediate(), rootCa()] }), connectorNames: ['*.example.test'] });
     expect(decided(named('mx1.example.test'), X)[0]).toBe('yes');
