@@ -737,7 +737,7 @@ export const CERT_FINDINGS = defineFindings([
     severity: 'warning',
     actor: 'either',
     facts: ['host', 'subject', 'url', 'detail'],
-    title: 'The CRL of {subject} ({host}) could not be fetched',
+    title: 'The CRL of {subject} ({host}) could not be fetched or used',
     detail:
       'The certificate {subject} names the CRL {url}, which gave no usable answer from here ({detail}), and no OCSP responder answered for it either: ' +
       'whether it is revoked could not be checked. OpenSSL-based MTAs (Postfix, Exim) do not check revocation and are not affected. Windows does: ' +
@@ -830,8 +830,8 @@ export const CERT_FINDINGS = defineFindings([
       '{subject} ({element} of the chain) has neither a CRL distribution point nor an OCSP responder, so no client can find out whether it has been ' +
       'revoked. Windows then reports the revocation status as unknown (CRYPT_E_NO_REVOCATION_CHECK), and Exchange connectors that validate ' +
       'certificates with revocation checking (TlsAuthLevel CertificateValidation or DomainValidation, hybrid connectors) can refuse it. ' +
-      'OpenSSL-based MTAs (Postfix, Exim) do not check revocation and are not affected. Public CAs always name at least a CRL (some have stopped ' +
-      'running OCSP and publish only CRLs, which is enough); a certificate with neither usually comes from a private CA.',
+      'OpenSSL-based MTAs (Postfix, Exim) do not check revocation and are not affected. Certificates from public CAs name at least one (some CAs ' +
+      'have stopped running OCSP and name only a CRL, which is enough); a certificate with neither usually comes from a private CA.',
     opportunistic: 'Not affected: an opportunistic sender does not check revocation. It encrypts and delivers.',
     verifying:
       'OpenSSL-based senders (Postfix, Exim) deliver: they do not check revocation. Exchange Server and Exchange Online connectors that validate ' +

@@ -40,8 +40,11 @@ const judgedTimeless = (revocation: CertRevocation[]) => judge({ revocation });
 
 describe('revocation: nothing when it was not checked, cert.ok when every answer is good', () => {
   it('no revocation facts (not checked, or a report from before): no finding about revocation', () => {
+    const [ok] = judged(null);
     expect(found(judged(null))).toEqual([OK]);
     expect(found(judged(undefined))).toEqual([OK]);
+    // cert.ok does not claim that revocation was checked.
+    expect([ok?.title, ok?.detail, ok?.verifying].join(' ')).not.toMatch(/revo|CRL|OCSP/i);
     // Not even for a certificate with no revocation URLs: nothing was looked at.
     expect(found(judge({ revocation: null, path: [cert(), intermediate(), rootCa()] }, { now: NOW }))).toEqual([OK]);
   });
