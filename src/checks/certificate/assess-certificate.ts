@@ -1,13 +1,16 @@
 // The certificate check's judge: a pure function from a CertVerdict (what pki/verify measured)
 // to findings. Thresholds come from the profile; texts and severities from the catalogue.
-import type { CertInfo, CertVerdict, ChainProblem, ChainRule, Finding } from '../../core/schema.js';
+import { createHash } from 'node:crypto';
+import type { CertInfo, CertRevocation, CertVerdict, ChainProblem, ChainRepair, ChainRule, Finding } from '../../core/schema.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Profile } from '../../kb/profiles.js';
 import { normalizeDnsName } from '../../core/names.js';
 import { certificateCovers } from '../../pki/names.js';
 import { signatureHashOfName } from '../../pki/der.js';
 import { displayName } from '../../pki/certificate.js';
+import { readCertDetails, type CertDetails } from '../../pki/cert-details.js';
 import { MAX_PATH_LENGTH } from '../../pki/verify.js';
+import { assessRevocation } from './revocation.js';
 
 export { certificateCovers, nameCovers } from '../../pki/names.js';
 
@@ -31,6 +34,14 @@ export interface CertificateContext {
   now?: number;
   /** The mail domain, for the domain-mismatch finding's text (optional: the verdict has only the result). */
   domain?: string | null;
+  /**
+   * The leaf as the server sent it (DER), for what CertInfo does not hold: extended key usages,
+   * embedded SCTs, must-staple, certificate policies. Null or absent: those findings are not judged.
+   * A DER that is not the verdict's leaf (another SHA-256) is not read.
+   */
+  leafDer?: Buffer | null;
+  /** Whether the server stapled an OCSP response in this handshake; null or absent: not known. */
+  ocspStapled?: boolean | null;
 }
 
 const BLOCKING = new Set(['warning', 'error', 'critical']);
@@ -61,6 +72,43 @@ const RULE_FINDINGS: Readonly<Record<ChainRule, (p: ChainProblem) => FindingId>>
 function elementOf(p: Pick<ChainProblem, 'role' | 'index'>): string {
   if (p.role === 'leaf') return 'the server certificate';
   return p.role === 'trust-anchor' ? 'the root' : `intermediate ${p.index}`;
+}
+
+/** Where a certificate sits on the path, for a revocation entry (which names its place on the path). */
+function elementAt(v: CertVerdict, index: number): string {
+  const c = v.path[index];
+  const anchor = c !== undefined && (c.source === 'trust-store' || (index === v.path.length - 1 && c.selfIssued));
+  return elementOf({ role: index === 0 ? 'leaf' : anchor ? 'trust-anchor' : 'intermediate', index });
+}
+
+/** What fetching the missing issuer from the AIA URLs (as Windows does) gave: an outcome, and the outcome in words. */
+function repairOf(repair: ChainRepair | null | undefined): { outcome: string; repair: string } {
+  if (!repair) return { outcome: 'not tried', repair: 'not tried in this test' };
+  if (repair.outcome === 'repaired') {
+    const from = repair.fetches.filter((f) => f.ok).map((f) => f.url);
+    return { outcome: 'repaired', repair: `the missing certificate was fetched from ${from.join(', ')}, and the chain then verifies` };
+  }
+  const failed = repair.fetches.filter((f) => !f.ok);
+  if (failed.length > 0) {
+    return { outcome: 'failed', repair: failed.map((f) => `fetching the issuer from ${f.url} failed: ${f.detail ?? 'no certificate'}`).join('; ') };
+  }
+  if (repair.fetches.length === 0) return { outcome: 'failed', repair: repair.reason ?? 'the certificate names no issuer URL (AIA caIssuers)' };
+  return {
+    outcome: 'failed',
+    repair: `fetched from ${repair.fetches.map((f) => f.url).join(', ')}, but the chain still does not verify: ${repair.reason ?? repair.trustFailure}`,
+  };
+}
+
+/** The leaf's details from its DER, when given and when it is the verdict's leaf. */
+function leafDetailsOf(leaf: CertInfo, der: Buffer | null | undefined): CertDetails | null {
+  if (!der) return null;
+  return createHash('sha256').update(der).digest('hex').toUpperCase() === leaf.sha256 ? readCertDetails(der) : null;
+}
+
+/** The path ends at a trust anchor from our trust store (as sent, or completed from AIA URLs). */
+function endsAtTrustStore(v: CertVerdict): boolean {
+  const anchored = (path: readonly CertInfo[]): boolean => path[path.length - 1]?.source === 'trust-store';
+  return anchored(v.path) || (v.repair?.outcome === 'repaired' && anchored(v.repair.path));
 }
 
 /** Whole days from `now` back to `iso`, at least 1. */
@@ -130,7 +178,7 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
       add('cert.untrusted-root', { root: end.selfIssued ? label(end) : issuerLabel(end) });
       break;
     case 'chain-incomplete':
-      add('cert.chain-incomplete', { issuer: issuerLabel(end) });
+      add('cert.chain-incomplete', { issuer: issuerLabel(end), ...repairOf(v.repair) });
       break;
     case 'bad-signature':
       add('cert.bad-signature', { subject: label(end) });
@@ -220,6 +268,15 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
     (n) => n !== checked && !certificateCovers(leaf, n),
   );
   if (uncovered.length > 0) add('cert.ehlo-name-mismatch', { announced: uncovered.join(', '), certNames });
+  // Names only in the CN: clients following RFC 9525 (browsers, Go) find no name at all.
+  if (leaf.dnsNames.length === 0 && leaf.ipAddresses.length === 0 && leaf.commonName) add('cert.cn-only', { commonName: leaf.commonName });
+
+  // Revocation, as the lookups made at run time answered (nothing when it was not checked).
+  const nameOf = (r: CertRevocation) => {
+    const c = v.path[r.index];
+    return { element: elementAt(v, r.index), subject: c !== undefined && c.sha256 === r.sha256 ? label(c) : r.subject };
+  };
+  for (const f of assessRevocation(v, ctx.now, nameOf)) add(f.id, f.facts);
 
   // Cryptography: every certificate the server is answerable for. Not the trust anchor, and not the
   // self-signature the path ends with (an untrusted root's or a self-signed leaf's): it proves nothing.
@@ -233,10 +290,39 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
   }
   // The leaf's key is used in every handshake, even when the leaf itself is pinned as an anchor.
   const keyed = answerable.includes(leaf) ? answerable : [leaf, ...answerable];
-  const weakKeys = keyed.filter((c) => (c.keyType === 'rsa' || c.keyType === 'rsa-pss') && c.keyBits !== null && c.keyBits < ctx.profile.minRsaBits);
+  const isRsa = (c: CertInfo): boolean => c.keyType === 'rsa' || c.keyType === 'rsa-pss';
+  const weakRsa = keyed.filter((c) => isRsa(c) && c.keyBits !== null && c.keyBits < ctx.profile.minRsaBits);
+  const weakEc = keyed.filter((c) => c.keyType === 'ec' && c.keyBits !== null && c.keyBits < ctx.profile.minEcBits);
+  // One finding: the RSA keys when there are weak ones (the smallest named), else the EC keys.
+  const [weakKeys, keyType, minBits] = weakRsa.length > 0 ? [weakRsa, 'RSA', ctx.profile.minRsaBits] : [weakEc, 'EC', ctx.profile.minEcBits];
   if (weakKeys.length > 0) {
-    add('cert.weak-key', { bits: Math.min(...weakKeys.map((c) => c.keyBits as number)) });
+    add('cert.weak-key', {
+      keyType,
+      bits: Math.min(...weakKeys.map((c) => c.keyBits as number)),
+      minBits,
+      subject: [...weakRsa, ...weakEc].map(label).join(', '),
+    });
   }
+
+  // The leaf's profile: what a publicly trusted certificate must be (for browsers) and what public
+  // CAs are changing. Mail servers enforce none of it: notes. Judged only for a certificate that
+  // chains to our trust store and claims the CA/Browser Forum Baseline Requirements (a reserved
+  // policy OID): private CAs, also those given with --ca-file, are not bound by them.
+  const details = leafDetailsOf(leaf, ctx.leafDer);
+  if (details !== null && details.validation !== null && endsAtTrustStore(v)) {
+    const issued = Date.parse(leaf.notBefore);
+    const lifetime = Date.parse(leaf.notAfter) - issued;
+    const limit = [...ctx.profile.publicMaxValidity].reverse().find((r) => r.from === null || Date.parse(r.from) <= issued);
+    if (limit && lifetime > limit.days * DAY_MS) {
+      add('cert.validity-too-long', { subject, notBefore: leaf.notBefore, notAfter: leaf.notAfter, days: Math.ceil(lifetime / DAY_MS), maxDays: limit.days });
+    }
+    const eku = details.extendedKeyUsage ?? [];
+    if (eku.includes('clientAuth') && eku.includes('serverAuth')) add('cert.client-auth-ending', { subject, notAfter: leaf.notAfter });
+    if (details.scts.length === 0) add('cert.no-scts', { subject });
+  }
+  // Must-staple without a stapled response (from the DER, else from the revocation facts).
+  const mustStaple = details?.mustStaple ?? v.revocation?.find((r) => r.index === 0)?.mustStaple ?? false;
+  if (mustStaple && ctx.ocspStapled === false) add('cert.must-staple-missing', { subject });
 
   // The thumbprint the administrator expects (e.g. the one Exchange's connector is bound to).
   if (ctx.expectThumbprint !== null) {

@@ -134,17 +134,26 @@ export const CERT_FINDINGS = defineFindings([
     id: 'cert.chain-incomplete',
     severity: 'error',
     actor: 'them',
-    facts: ['host', 'issuer'],
+    facts: ['host', 'issuer', 'outcome', 'repair'],
     title: '{host} does not send its intermediate certificate ({issuer})',
     detail:
-      'The server sent its own certificate but not the intermediate certificate that issued it ({issuer}). Browsers often fetch missing intermediates ' +
-      'themselves; mail servers do not, so they cannot build the chain to a trusted root.',
+      'The server sent its own certificate but not the intermediate certificate that issued it ({issuer}). Windows (and so Exchange Server and ' +
+      'Exchange Online) and browsers complete such a chain themselves: they fetch the missing certificate from the URL the certificate names ' +
+      '(authority information access, caIssuers). OpenSSL-based MTAs (Postfix, Exim built with OpenSSL, Sendmail) never fetch it, so they cannot ' +
+      'build the chain to a trusted root and fail to verify it. That is why the certificate “works in my browser”, and often for Exchange, and ' +
+      'still fails for some senders. Fetching the missing certificate as Windows does: {repair}.',
     opportunistic: OPPORTUNISTIC_CERT,
-    verifying: VERIFYING_CERT_TRUST + " (OpenSSL names the cause 'unable to get local issuer certificate'.)",
+    verifying:
+      "OpenSSL-based senders reject the certificate and do not deliver: Postfix at 'verify' or 'secure' defers with 'Server certificate not trusted' " +
+      "(OpenSSL names the cause 'unable to get local issuer certificate'); Exim with tls_verify_hosts logs 'SSL verify error'; senders honouring an " +
+      'MTA-STS policy in enforce mode on such software do not deliver. ' +
+      UNTIL_BOUNCE +
+      ' Exchange Server and Exchange Online connectors that validate certificates fetch the missing intermediate and accept the chain when that ' +
+      'works (in this test: {outcome}).',
     remediation: {
-      summary: 'Make the server send the intermediate certificate(s) after its own.',
+      summary: 'Make the server send the intermediate certificate(s) after its own, even if browsers and Exchange already accept the certificate.',
       steps: [
-        'Get the intermediate certificate from the CA; it normally comes in the bundle delivered with the certificate.',
+        'Get the intermediate certificate from the CA; it normally comes in the bundle delivered with the certificate (or from the caIssuers URL the certificate names).',
         'Install it as described for the MTA below and retest: the chain must be complete.',
       ],
       exchange: [
@@ -662,11 +671,14 @@ export const CERT_FINDINGS = defineFindings([
     id: 'cert.weak-key',
     severity: 'error',
     actor: 'them',
-    facts: ['host', 'bits'],
-    title: 'The certificate of {host} has a weak {bits}-bit RSA key',
+    facts: ['host', 'keyType', 'bits', 'minBits', 'subject'],
+    title: 'The certificate chain of {host} has a weak {bits}-bit {keyType} key',
     detail:
-      'The certificate’s RSA key has {bits} bits. OpenSSL at security level 2, the default on Debian 12, RHEL 9 and current Ubuntu, requires at least ' +
-      '2048 bits: tools and senders that verify at that level refuse the certificate, and some TLS stacks refuse such a key even without checking it.',
+      '{subject}: its {keyType} key has {bits} bits, fewer than the {minBits} this test requires. An RSA key: OpenSSL at security level 2, the ' +
+      'default on Debian 12, RHEL 9 and current Ubuntu, requires at least 2048 bits, so tools and senders that verify at that level refuse the ' +
+      'certificate, and some TLS stacks refuse such a key even without checking it. An EC key on a curve smaller than P-256 (P-224, P-192): TLS 1.3 ' +
+      'has no signature scheme for it, and current TLS libraries (OpenSSL 3, browsers, Windows) do not offer such curves by default in TLS 1.2 either, ' +
+      'so most clients cannot complete a handshake with it.',
     opportunistic:
       'Most opportunistic senders still encrypt and deliver; a sender whose TLS library refuses the key outright fails the handshake and then falls ' +
       'back to plain text, as after any failed handshake.',
@@ -676,7 +688,7 @@ export const CERT_FINDINGS = defineFindings([
       'OpenSSL-based MTAs and scanners, MTA-STS implementations on current distributions) reject the certificate and do not deliver. ' +
       UNTIL_BOUNCE,
     remediation: {
-      summary: 'Have the certificate reissued with an RSA key of at least 2048 bits, or an ECDSA P-256 key.',
+      summary: 'Have the certificate (or the CA certificate named) reissued with an RSA key of at least 2048 bits, or an ECDSA key on P-256 or P-384.',
       steps: [
         'Make a new key and request, e.g. `openssl req -new -newkey rsa:2048 -nodes -keyout mx.key -out mx.csr -subj "/CN=<mx host name>"`, have the ' +
         'CA issue the certificate, and install key and chain.',
@@ -689,6 +701,274 @@ export const CERT_FINDINGS = defineFindings([
       exim: [PLACE_CERT_EXIM],
     },
     refs: ['RFC 9325', 'NIST SP 800-131A'],
+  },
+  // ----- Revocation (CRL, OCSP, stapling), judged from the lookups made at run time -------------
+  {
+    id: 'cert.revoked',
+    severity: 'critical',
+    actor: 'them',
+    facts: ['host', 'element', 'subject', 'revokedAt', 'reason', 'method', 'url'],
+    title: 'The certificate {subject} of {host} has been revoked',
+    detail:
+      '{subject} ({element} of the chain) was revoked by its CA on {revokedAt} (reason: {reason}); {method} at {url} says so in a verified answer. ' +
+      'A CA revokes a certificate when its key was exposed, it was misissued, or its holder asked: it must not be used any more. Windows checks ' +
+      'revocation, so Exchange Server and Exchange Online connectors that validate certificates refuse it. OpenSSL-based MTAs (Postfix, Exim) do not ' +
+      'check revocation and keep accepting it, which does not make it safe.',
+    opportunistic: 'Not affected: an opportunistic sender checks neither the certificate nor its revocation. It encrypts and delivers.',
+    verifying:
+      'Exchange Server and Exchange Online connectors that validate certificates (TlsAuthLevel CertificateValidation or DomainValidation, TlsSettings ' +
+      'set to validate) refuse it and do not deliver; they keep the message queued and retry for about 2 days, then bounce it. OpenSSL-based senders ' +
+      "(Postfix at 'verify' or 'secure', Exim) do not check revocation and deliver as long as the rest of the chain verifies.",
+    remediation: {
+      summary: 'Replace the certificate now; if its key may have been exposed, with a new key.',
+      steps: [
+        'Request a new certificate (with a new key when the reason is keyCompromise or unknown) and install it with its chain on every server that uses the revoked one.',
+        'If an intermediate is the revoked one, install the CA’s current chain instead.',
+        'Retest: no certificate of the chain may be revoked.',
+      ],
+      exchange: [PLACE_CERT_EXCHANGE, 'Remove the revoked certificate (Remove-ExchangeCertificate) once the new one is in use, and update connectors that name it in TlsCertificateName.'],
+      postfix: [PLACE_CERT_POSTFIX],
+      exim: [PLACE_CERT_EXIM],
+    },
+    refs: ['RFC 5280 §5.3.1', 'RFC 6960'],
+  },
+  {
+    id: 'cert.crl-unreachable',
+    severity: 'warning',
+    actor: 'either',
+    facts: ['host', 'subject', 'url', 'detail'],
+    title: 'The CRL of {subject} ({host}) could not be fetched or used',
+    detail:
+      'The certificate {subject} names the CRL {url}, which gave no usable answer from here ({detail}), and no OCSP responder answered for it either: ' +
+      'whether it is revoked could not be checked. OpenSSL-based MTAs (Postfix, Exim) do not check revocation and are not affected. Windows does: ' +
+      'Exchange Server send connectors that validate certificates (TlsAuthLevel CertificateValidation or DomainValidation), Exchange Online connectors ' +
+      'whose TlsSettings validate the certificate, and hybrid connectors matched by certificate fail the validation with the status RevocationOffline ' +
+      'when they cannot reach it either, and do not deliver. The cause may be on the testing side too: a firewall that blocks outbound HTTP from the ' +
+      'machine running this test (Exchange servers need the same access).',
+    opportunistic: 'Not affected: an opportunistic sender does not check revocation. It encrypts and delivers.',
+    verifying:
+      'Exchange Server and Exchange Online connectors that validate certificates defer with RevocationOffline while the CRL stays unreachable for ' +
+      'them, and bounce after about 2 days. OpenSSL-based senders (Postfix, Exim) deliver: they do not check revocation.',
+    remediation: {
+      summary: 'Have the CA (or whoever runs the URL) serve the CRL, or use a certificate whose CA publishes reachable revocation data.',
+      steps: [
+        'Fetch the URL from another network (`curl -sS -o ca.crl <url>`, then `openssl crl -inform DER -in ca.crl -noout -nextupdate`): if it fails everywhere, report it to the CA; for a private ' +
+          'CA, publish its current CRL at that URL.',
+        'If it fails only from the machine running this test, let it (and your own Exchange servers) reach CRL and OCSP URLs over HTTP (port 80).',
+        'Until the CA fixes it, a certificate from another CA avoids refusals by Exchange senders.',
+      ],
+      exchange: [
+        'On an Exchange server, `certutil -verify -urlfetch <certificate file>` shows which CRL and OCSP URLs Windows can reach for the certificate.',
+      ],
+    },
+    refs: ['RFC 5280 §4.2.1.13', 'RFC 5280 §5'],
+  },
+  {
+    id: 'cert.ocsp-unreachable',
+    severity: 'warning',
+    actor: 'either',
+    facts: ['host', 'subject', 'url', 'detail'],
+    title: 'The OCSP responder for {subject} ({host}) gave no usable answer',
+    detail:
+      'For the certificate {subject}, OCSP ({url}) gave no answer that says whether it is revoked: {detail}. An answer that cannot be trusted ' +
+      '(unreadable, badly signed, from an unauthorised responder) or that does not know the certificate counts as no answer. No CRL answered for ' +
+      'it either, so its revocation could not be checked. OpenSSL-based MTAs (Postfix, Exim) do not check revocation and are not affected. Windows ' +
+      'does: Exchange Server send connectors that validate certificates (TlsAuthLevel CertificateValidation or DomainValidation), Exchange Online ' +
+      'connectors whose TlsSettings validate the certificate, and hybrid connectors matched by certificate fail the validation with the status ' +
+      'RevocationOffline when they get no answer either, and do not deliver. The cause may be on the testing side too: a firewall that blocks ' +
+      'outbound HTTP from the machine running this test.',
+    opportunistic: 'Not affected: an opportunistic sender does not check revocation. It encrypts and delivers.',
+    verifying:
+      'Exchange Server and Exchange Online connectors that validate certificates defer with RevocationOffline while they get no revocation answer, ' +
+      'and bounce after about 2 days. OpenSSL-based senders (Postfix, Exim) deliver: they do not check revocation.',
+    remediation: {
+      summary: 'Have the CA (or whoever runs the responder) fix its OCSP service, or use a certificate whose CA publishes reachable revocation data.',
+      steps: [
+        'Ask the responder from another network (`openssl ocsp -issuer issuer.pem -cert server.pem -url <url> -resp_text`): if it fails everywhere, ' +
+          'report it to the CA; for a private CA, run the responder or add a CRL distribution point to its certificates.',
+        'If the server staples a response, make sure it staples a current one signed by the CA or its authorised responder.',
+        'If it fails only from the machine running this test, let it (and your own Exchange servers) reach OCSP and CRL URLs over HTTP (port 80).',
+      ],
+      exchange: [
+        'On an Exchange server, `certutil -verify -urlfetch <certificate file>` shows which OCSP and CRL URLs Windows can reach for the certificate.',
+      ],
+    },
+    refs: ['RFC 6960', 'RFC 6066 §8'],
+  },
+  {
+    id: 'cert.crl-stale',
+    severity: 'warning',
+    actor: 'them',
+    facts: ['host', 'subject', 'url', 'nextUpdate'],
+    title: 'The CRL of {subject} ({host}) is out of date',
+    detail:
+      'The CRL {url} for the certificate {subject} was due to be replaced on {nextUpdate} (its nextUpdate), a date now past, and no newer one is ' +
+      'served: the CA has stopped publishing it, or the server at that URL serves an old file. Windows does not use an out-of-date CRL and ' +
+      'treats revocation as offline: Exchange Server and Exchange Online connectors that validate certificates fail the validation with the status ' +
+      'RevocationOffline unless an OCSP responder answers. OpenSSL-based MTAs (Postfix, Exim) do not check revocation and are not affected.',
+    opportunistic: 'Not affected: an opportunistic sender does not check revocation. It encrypts and delivers.',
+    verifying:
+      'Exchange Server and Exchange Online connectors that validate certificates defer with RevocationOffline when no OCSP responder answers, and ' +
+      'bounce after about 2 days. OpenSSL-based senders (Postfix, Exim) deliver: they do not check revocation.',
+    remediation: {
+      summary: 'Have the CA publish a current CRL at that URL, or use a certificate from a CA that does.',
+      steps: [
+        'Report the out-of-date CRL to the CA. For a private CA, publish a fresh CRL (`openssl ca -gencrl`, or certutil -CRL on a Windows CA) and ' +
+          'schedule it well before each nextUpdate.',
+      ],
+      exchange: ['On an Exchange server, `certutil -verify -urlfetch <certificate file>` shows whether Windows accepts the CRL it fetches.'],
+    },
+    refs: ['RFC 5280 §5.1.2.5'],
+  },
+  {
+    id: 'cert.no-revocation-info',
+    severity: 'warning',
+    actor: 'them',
+    facts: ['host', 'element', 'subject'],
+    title: 'The certificate {subject} of {host} names no CRL and no OCSP responder',
+    detail:
+      '{subject} ({element} of the chain) has neither a CRL distribution point nor an OCSP responder, so no client can find out whether it has been ' +
+      'revoked. Windows then reports the revocation status as unknown (CRYPT_E_NO_REVOCATION_CHECK), and Exchange connectors that validate ' +
+      'certificates with revocation checking (TlsAuthLevel CertificateValidation or DomainValidation, hybrid connectors) can refuse it. ' +
+      'OpenSSL-based MTAs (Postfix, Exim) do not check revocation and are not affected. Certificates from public CAs name at least one (some CAs ' +
+      'have stopped running OCSP and name only a CRL, which is enough); a certificate with neither usually comes from a private CA.',
+    opportunistic: 'Not affected: an opportunistic sender does not check revocation. It encrypts and delivers.',
+    verifying:
+      'OpenSSL-based senders (Postfix, Exim) deliver: they do not check revocation. Exchange Server and Exchange Online connectors that validate ' +
+      'certificates may defer and finally bounce the mail, as for an unreachable CRL.',
+    remediation: {
+      summary: 'Use a certificate that names a CRL distribution point (or an OCSP responder).',
+      steps: [
+        'For a private CA: add `crlDistributionPoints = URI:http://<host>/<ca>.crl` to its issuing profile, publish the CRL there over HTTP, and ' +
+          'reissue the certificate.',
+        'Or use a certificate from a public CA.',
+      ],
+      exchange: ['A Windows CA (AD CS) adds its CRL distribution point when its CDP extension is configured to be included in issued certificates; reissue the certificate after that.'],
+    },
+    refs: ['RFC 5280 §4.2.1.13', 'RFC 5280 §4.2.2.1'],
+  },
+  {
+    id: 'cert.must-staple-missing',
+    severity: 'info',
+    actor: 'them',
+    facts: ['host', 'subject'],
+    title: 'The certificate of {host} requires OCSP stapling, and the server staples nothing',
+    detail:
+      'The certificate {subject} carries the TLS feature status_request (OCSP must-staple, RFC 7633): it asks clients to refuse it unless the server ' +
+      'staples a current OCSP response to the handshake, and this server stapled none. Mail servers ignore must-staple (neither OpenSSL-based MTAs ' +
+      'nor Exchange enforce it), so mail is not affected; a browser that honours it (Firefox) would refuse the certificate, which matters if the same ' +
+      'certificate also serves a web site.',
+    opportunistic: 'Not affected: it encrypts and delivers.',
+    verifying: 'Not affected: mail servers do not enforce must-staple.',
+    remediation: {
+      summary: 'Nothing to do for mail. If the certificate also serves web clients, make the server staple OCSP responses, or use a certificate without must-staple.',
+      steps: ['Request the next certificate without must-staple (Certbot: without --must-staple), unless the server staples OCSP responses.'],
+      postfix: ['Postfix’s smtpd does not staple OCSP responses: use a certificate without must-staple.'],
+      exim: ['Exim staples the response in the file named by tls_ocsp_file; keep that file current (fetch it before it expires), or use a certificate without must-staple.'],
+    },
+    refs: ['RFC 7633', 'RFC 6066 §8'],
+  },
+
+  // ----- The server certificate's profile ------------------------------------------------------
+  {
+    id: 'cert.cn-only',
+    severity: 'warning',
+    actor: 'them',
+    facts: ['host', 'commonName'],
+    title: 'The certificate of {host} names {commonName} only in its CN, with no subjectAltName',
+    detail:
+      'The certificate has no DNS name or IP address in subjectAltName: its only name is the CN {commonName}. Matching the CN is a legacy ' +
+      'fallback: RFC 6125 allowed it only without DNS names, RFC 9525, which replaced it in 2023, drops it, and browsers (Chrome since version 58) ' +
+      'and Go’s TLS library ignore the CN, so their name check fails. OpenSSL-based MTAs (Postfix, Exim) still fall back to the CN, as mxray’s own ' +
+      'name check does, so they may accept it today. Public CAs must put every name in subjectAltName: this certificate comes from a private CA or ' +
+      'old tooling.',
+    opportunistic: 'Not affected: it does not check names.',
+    verifying:
+      "Senders whose TLS library ignores the CN (Go-based software, anything following RFC 9525) find no name on the certificate and do not deliver; " +
+      "OpenSSL-based senders (Postfix at 'verify' or 'secure', Exim) still match the CN.",
+    remediation: {
+      summary: 'Have the certificate reissued with the MX host name in subjectAltName.',
+      steps: [
+        'Request it with a subjectAltName, e.g. `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout mx.key -out mx.csr ' +
+          '-subj "/CN=<mx host name>" -addext "subjectAltName=DNS:<mx host name>"`, have the CA issue it (a private CA must copy the extension), and install it.',
+      ],
+      exchange: [
+        'New-ExchangeCertificate puts the names given with -DomainName into subjectAltName: request the certificate with `-DomainName <mx host name>`, ' +
+          'then Import-ExchangeCertificate and `Enable-ExchangeCertificate -Services SMTP`.',
+      ],
+      postfix: [PLACE_CERT_POSTFIX],
+      exim: [PLACE_CERT_EXIM],
+    },
+    refs: ['RFC 9525', 'RFC 6125 §6.4.4', 'RFC 5280 §4.2.1.6'],
+  },
+  {
+    id: 'cert.validity-too-long',
+    severity: 'info',
+    actor: 'them',
+    facts: ['host', 'subject', 'notBefore', 'notAfter', 'days', 'maxDays'],
+    title: 'The certificate of {host} is valid for {days} days, longer than public CAs may issue',
+    detail:
+      '{subject} is valid from {notBefore} to {notAfter}: {days} days. The CA/Browser Forum Baseline Requirements allow a publicly trusted TLS ' +
+      'certificate issued then at most {maxDays} days. Browsers refuse public certificates valid for longer; mail servers do not check it, so mail is not affected. It is judged ' +
+      'only for a certificate that chains to a trusted root and claims the Baseline Requirements (a CA/Browser Forum policy): private CAs are not ' +
+      'bound by them.',
+    opportunistic: 'Not affected.',
+    verifying: 'Not affected: mail servers do not enforce the maximum validity.',
+    remediation: {
+      summary: 'Nothing to do for mail. Renew with automation ready for the shorter lifetimes public certificates have from 2026 on.',
+      steps: [
+        'Automate renewal (ACME) and reloading of the mail server: public certificates will be valid for at most 200 days from 15 March 2026, ' +
+          '100 from 2027 and 47 from 2029.',
+      ],
+    },
+    refs: ['CA/Browser Forum Baseline Requirements §6.3.2'],
+  },
+  {
+    id: 'cert.client-auth-ending',
+    severity: 'info',
+    actor: 'them',
+    facts: ['host', 'subject', 'notAfter'],
+    title: 'The certificate of {host} allows client authentication, which public CAs stop issuing in 2026',
+    detail:
+      '{subject}, from a public CA and valid until {notAfter}, lists client authentication (clientAuth) besides serverAuth in its extended key usage. ' +
+      'Public CAs stop including clientAuth during 2026 (the Chrome Root Program requires hierarchies dedicated to TLS server authentication), so a ' +
+      'renewal will lack it. For receiving mail this changes nothing. It matters where the same certificate also authenticates this server as a ' +
+      'client: Exchange Online inbound and hybrid connectors that recognise your server by its certificate (TlsSenderCertificateName), or Postfix ' +
+      'presenting it with smtp_tls_cert_file for outbound mutual TLS. A peer that verifies client certificates with OpenSSL requires clientAuth ' +
+      'when the certificate lists extended key usages, and refuses the renewed certificate.',
+    opportunistic: 'Not affected.',
+    verifying: 'Not affected as a server certificate.',
+    remediation: {
+      summary: 'Before renewing, find out where this certificate is used as a client certificate, and plan a separate one for that.',
+      steps: [
+        'List the places that present this certificate as a client (outbound mutual TLS, partner connectors that match it).',
+        'For those, ask each peer whether it requires clientAuth, and use a client certificate meant for it (a private CA, or a CA product for client authentication).',
+      ],
+      exchange: [
+        'Check `Get-InboundConnector | Format-List Name,TlsSenderCertificateName` in Exchange Online and the send connectors on premises ' +
+          '(`Get-SendConnector | Format-List Name,TlsCertificateName`): connectors that identify your server by this certificate need testing after the renewal.',
+      ],
+      postfix: ['Check smtp_tls_cert_file / smtp_tls_chain_files (the client side): if they point at this certificate, partners verifying it may need a clientAuth certificate.'],
+    },
+    refs: ['RFC 5280 §4.2.1.12', 'Chrome Root Program Policy'],
+  },
+  {
+    id: 'cert.no-scts',
+    severity: 'info',
+    actor: 'them',
+    facts: ['host', 'subject'],
+    title: 'The certificate of {host} embeds no certificate transparency proofs (SCTs)',
+    detail:
+      '{subject} chains to a trusted root and claims the CA/Browser Forum Baseline Requirements, but embeds no signed certificate timestamps (SCTs). ' +
+      'Chrome and Safari require SCTs for publicly trusted certificates and refuse one without; a server may also send them in the handshake or a ' +
+      'stapled OCSP response, which this test does not read. Mail servers do not check certificate transparency, so mail is not affected.',
+    opportunistic: 'Not affected.',
+    verifying: 'Not affected: mail servers do not check certificate transparency.',
+    remediation: {
+      summary: 'Nothing to do for mail. If the certificate also serves browsers, get one with embedded SCTs (public CAs embed them by default).',
+      steps: ['Ask the CA why the certificate has no SCTs, and have it reissued with them if browsers use it too.'],
+    },
+    refs: ['RFC 6962 §3.3'],
   },
   {
     id: 'cert.thumbprint-mismatch',

@@ -1,101 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { assessCertificate, certificateCovers, certificateNames, nameCovers, type CertificateContext } from '../../../src/checks/certificate/index.js';
+import { certificateCovers, certificateNames, nameCovers } from '../../../src/checks/certificate/index.js';
 import { DEFAULT_PROFILE } from '../../../src/checks/profile.js';
-import type { CertInfo, CertVerdict, Finding } from '../../../src/core/schema.js';
-
-const HOST = 'mx1.example.test[192.0.2.25]:25';
-
-function cert(overrides: Partial<CertInfo> = {}): CertInfo {
-  return {
-    subject: 'CN=mx1.example.test, O=Example',
-    issuer: 'CN=Example Issuing CA, O=Example',
-    commonName: 'mx1.example.test',
-    dnsNames: ['mx1.example.test', 'mx2.example.test'],
-    ipAddresses: [],
-    serialNumber: '01AB',
-    notBefore: '2026-01-01T00:00:00.000Z',
-    notAfter: '2026-12-01T00:00:00.000Z',
-    signatureAlgorithm: 'ecdsa-with-SHA256',
-    signatureOid: '1.2.840.10045.4.3.2',
-    keyType: 'ec',
-    keyBits: 256,
-    keyCurve: 'prime256v1',
-    selfIssued: false,
-    isCa: false,
-    sha1: 'A'.repeat(40),
-    sha256: 'B'.repeat(64),
-    spkiSha256: '5'.repeat(64),
-    source: 'sent',
-    ...overrides,
-  };
-}
-
-const intermediate = (o: Partial<CertInfo> = {}): CertInfo =>
-  cert({
-    subject: 'CN=Example Issuing CA, O=Example',
-    issuer: 'C=US, O=Example, CN=Example Root CA',
-    commonName: 'Example Issuing CA',
-    dnsNames: [],
-    isCa: true,
-    sha1: 'C'.repeat(40),
-    sha256: 'D'.repeat(64),
-    ...o,
-  });
-
-const rootCa = (o: Partial<CertInfo> = {}): CertInfo =>
-  cert({
-    subject: 'C=US, O=Example, CN=Example Root CA',
-    issuer: 'C=US, O=Example, CN=Example Root CA',
-    commonName: 'Example Root CA',
-    dnsNames: [],
-    isCa: true,
-    selfIssued: true,
-    source: 'trust-store',
-    sha1: 'E'.repeat(40),
-    sha256: 'F'.repeat(64),
-    ...o,
-  });
-
-function verdict(overrides: Partial<CertVerdict> = {}): CertVerdict {
-  const leaf = cert();
-  return {
-    sent: [leaf, intermediate()],
-    path: [leaf, intermediate(), rootCa()],
-    trusted: true,
-    trustFailure: 'none',
-    trustReason: null,
-    checkedName: 'mx1.example.test',
-    nameMatches: true,
-    domainMatches: null,
-    timeValid: true,
-    daysLeft: 200,
-    opensslError: null,
-    problems: [],
-    sentCount: 2,
-    ...overrides,
-  };
-}
-
-function context(overrides: Partial<CertificateContext> = {}): CertificateContext {
-  return {
-    host: HOST,
-    profile: DEFAULT_PROFILE,
-    warnDays: 30,
-    expectThumbprint: null,
-    announcedNames: ['mx1.example.test'],
-    evidence: [7, 8],
-    handshake: 'sni',
-    ...overrides,
-  };
-}
-
-const ids = (findings: Finding[]): string[] => findings.map((f) => f.id);
-/** Each finding as [id, facts]; every finding's facts carry the host. */
-const found = (findings: Finding[]) => findings.map((f) => [f.id, f.facts]);
-const F = (id: string, facts: Finding['facts'] = {}) => [id, { host: HOST, ...facts }];
-const judge = (v: Partial<CertVerdict> = {}, c: Partial<CertificateContext> = {}) => assessCertificate(verdict(v), context(c));
-const OK = F('cert.ok', { subject: 'mx1.example.test', issuer: 'Example Issuing CA', notAfter: '2026-12-01T00:00:00.000Z' });
-const NAMES = 'mx1.example.test, mx2.example.test';
+import type { CertVerdict } from '../../../src/core/schema.js';
+import { cert, F, found, HOST, ids, intermediate, judge, NAMES, NOT_TRIED, OK, rootCa } from './certificate-fixtures.js';
 
 describe('assessCertificate', () => {
   it('gives only cert.ok for a good certificate, about this host, with the evidence given', () => {
@@ -164,11 +71,11 @@ describe('assessCertificate', () => {
       expect(found(judge({ path, trusted: false, trustFailure: 'untrusted-root' }))).toEqual([F('cert.untrusted-root', { root: 'Example Root CA' })]);
     });
 
-    it('cert.chain-incomplete names the missing issuer', () => {
+    it('cert.chain-incomplete names the missing issuer (no repair tried)', () => {
       const leaf = cert();
-      expect(found(judge({ sent: [leaf], path: [leaf], trusted: false, trustFailure: 'chain-incomplete' }))).toEqual([F('cert.chain-incomplete', { issuer: 'Example Issuing CA' })]);
+      expect(found(judge({ sent: [leaf], path: [leaf], trusted: false, trustFailure: 'chain-incomplete' }))).toEqual([F('cert.chain-incomplete', { issuer: 'Example Issuing CA', ...NOT_TRIED })]);
       const upTo = [cert(), intermediate()];
-      expect(found(judge({ path: upTo, trusted: false, trustFailure: 'chain-incomplete' }))).toEqual([F('cert.chain-incomplete', { issuer: 'Example Root CA' })]);
+      expect(found(judge({ path: upTo, trusted: false, trustFailure: 'chain-incomplete', repair: null }))).toEqual([F('cert.chain-incomplete', { issuer: 'Example Root CA', ...NOT_TRIED })]);
     });
 
     it('cert.bad-signature names the certificate whose signature failed (the end of the path built)', () => {
@@ -221,7 +128,7 @@ describe('assessCertificate', () => {
     it('cert.name-mismatch falls back to the CN without SAN, and to the host for an IP target', () => {
       const leaf = cert({ dnsNames: [], commonName: 'legacy.example.test' });
       const findings = judge({ path: [leaf, intermediate(), rootCa()], checkedName: null, nameMatches: false }, { announcedNames: [] });
-      expect(found(findings)).toEqual([F('cert.name-mismatch', { name: HOST, certNames: 'legacy.example.test' })]);
+      expect(found(findings)).toEqual([F('cert.name-mismatch', { name: HOST, certNames: 'legacy.example.test' }), F('cert.cn-only', { commonName: 'legacy.example.test' })]);
     });
 
     it('cert.domain-mismatch only when the host name matched', () => {
@@ -255,8 +162,23 @@ describe('assessCertificate', () => {
     it('compares announced names with the CN when the certificate has no DNS names', () => {
       const leaf = cert({ dnsNames: [], commonName: 'mx1.example.test' });
       const v = { path: [leaf, intermediate(), rootCa()], sent: [leaf] };
-      expect(ids(judge(v, { announcedNames: ['mx1.example.test'] }))).toEqual(['cert.ok']);
-      expect(ids(judge(v, { announcedNames: ['mx2.example.test'] }))).toEqual(['cert.ehlo-name-mismatch']);
+      expect(ids(judge(v, { announcedNames: ['mx1.example.test'] }))).toEqual(['cert.cn-only']);
+      expect(ids(judge(v, { announcedNames: ['mx2.example.test'] }))).toEqual(['cert.ehlo-name-mismatch', 'cert.cn-only']);
+    });
+
+    it('cert.cn-only: a CN and no subjectAltName at all; not with an IP address or DNS name in it, nor without a CN', () => {
+      const only = (o: Parameters<typeof cert>[0]) => {
+        const leaf = cert(o);
+        return found(judge({ sent: [leaf, intermediate()], path: [leaf, intermediate(), rootCa()] }, { announcedNames: [] }));
+      };
+      const findings = judge({ path: [cert({ dnsNames: [] }), intermediate(), rootCa()] }, { announcedNames: [] });
+      expect(found(findings)).toEqual([F('cert.cn-only', { commonName: 'mx1.example.test' })]);
+      expect(findings[0]?.severity).toBe('warning');
+      expect(only({ dnsNames: [], ipAddresses: ['192.0.2.25'] })).toEqual([F('cert.ok', { subject: 'mx1.example.test', issuer: 'Example Issuing CA', notAfter: '2026-12-01T00:00:00.000Z' })]);
+      expect(only({ dnsNames: ['mx1.example.test'] })).toEqual([OK]);
+      // No name at all: nothing to say about the CN (the name check says the rest).
+      expect(only({ dnsNames: [], commonName: null, subject: 'O=Example' })).toEqual([F('cert.ok', { subject: 'O=Example', issuer: 'Example Issuing CA', notAfter: '2026-12-01T00:00:00.000Z' })]);
+      expect(only({ dnsNames: [], commonName: '' })).toEqual([F('cert.ok', { subject: 'CN=mx1.example.test, O=Example', issuer: 'Example Issuing CA', notAfter: '2026-12-01T00:00:00.000Z' })]);
     });
 
     it('does not repeat the checked name in cert.ehlo-name-mismatch', () => {
@@ -269,6 +191,37 @@ describe('assessCertificate', () => {
   });
 
   describe('cryptography', () => {
+    const rsa = (bits: number, subject: string) => F('cert.weak-key', { keyType: 'RSA', bits, minBits: 2048, subject });
+    const ec = (bits: number, subject: string) => F('cert.weak-key', { keyType: 'EC', bits, minBits: 256, subject });
+
+    it('cert.weak-key for EC keys below the profile minimum (P-256), on the leaf or an intermediate, not the anchor', () => {
+      expect(found(judge({ path: [cert({ keyBits: 224, keyCurve: 'secp224r1' }), intermediate(), rootCa()] }))).toEqual([ec(224, 'mx1.example.test')]);
+      expect(found(judge({ path: [cert(), intermediate({ keyBits: 192, keyCurve: 'prime192v1' }), rootCa()] }))).toEqual([ec(192, 'Example Issuing CA')]);
+      expect(found(judge({ path: [cert({ keyBits: 224 }), intermediate({ keyBits: 192 }), rootCa()] }))).toEqual([ec(192, 'mx1.example.test, Example Issuing CA')]);
+      // P-256 is enough, P-384 too; the anchor's key is ours to answer for; a size not read is not judged.
+      expect(ids(judge({ path: [cert({ keyBits: 256 }), intermediate({ keyBits: 384 }), rootCa({ keyBits: 160 })] }))).toEqual(['cert.ok']);
+      expect(ids(judge({ path: [cert({ keyBits: null }), intermediate(), rootCa()] }))).toEqual(['cert.ok']);
+      // Against the profile's minimum.
+      expect(found(judge({}, { profile: { ...DEFAULT_PROFILE, minEcBits: 384 } }))).toEqual([
+        F('cert.weak-key', { keyType: 'EC', bits: 256, minBits: 384, subject: 'mx1.example.test, Example Issuing CA' }),
+      ]);
+      // An Ed25519 key (256 bits, another type) is not an EC key.
+      expect(ids(judge({ path: [cert({ keyType: 'ed25519', keyBits: 128 }), intermediate(), rootCa()] }))).toEqual(['cert.ok']);
+    });
+
+    it('cert.weak-key with weak RSA and EC keys on the path: the RSA keys are named (the smallest), every weak certificate listed', () => {
+      const path = [cert({ keyBits: 224 }), intermediate({ keyType: 'rsa', keyBits: 1024 }), rootCa()];
+      expect(found(judge({ path }))).toEqual([F('cert.weak-key', { keyType: 'RSA', bits: 1024, minBits: 2048, subject: 'Example Issuing CA, mx1.example.test' })]);
+    });
+
+    it('cert.weak-signature for an intermediate signed with SHA-1 under a good leaf', () => {
+      const path = [cert(), intermediate({ signatureAlgorithm: 'sha1WithRSAEncryption' }), rootCa()];
+      expect(found(judge({ path }))).toEqual([F('cert.weak-signature', { algorithm: 'sha1WithRSAEncryption', subject: 'Example Issuing CA' })]);
+      // Also when the chain is incomplete: the intermediate the server sent is its own.
+      const upTo = [cert(), intermediate({ signatureAlgorithm: 'ecdsa-with-SHA1' })];
+      expect(ids(judge({ path: upTo, trusted: false, trustFailure: 'chain-incomplete' }))).toEqual(['cert.chain-incomplete', 'cert.weak-signature']);
+    });
+
     it('cert.weak-signature on the leaf', () => {
       const leaf = cert({ signatureAlgorithm: 'sha1WithRSAEncryption' });
       expect(found(judge({ path: [leaf, intermediate(), rootCa()] }))).toEqual([F('cert.weak-signature', { algorithm: 'sha1WithRSAEncryption', subject: 'mx1.example.test' })]);
@@ -306,10 +259,10 @@ describe('assessCertificate', () => {
     });
 
     it('cert.weak-key for small RSA keys in the path (the smallest named), not the anchor', () => {
-      expect(found(judge({ path: [cert({ keyType: 'rsa', keyBits: 1024 }), intermediate(), rootCa()] }))).toEqual([F('cert.weak-key', { bits: 1024 })]);
-      expect(found(judge({ path: [cert(), intermediate({ keyType: 'rsa', keyBits: 1536 }), rootCa()] }))).toEqual([F('cert.weak-key', { bits: 1536 })]);
-      expect(found(judge({ path: [cert({ keyType: 'rsa-pss', keyBits: 1536 }), intermediate({ keyType: 'rsa', keyBits: 1024 }), rootCa()] }))).toEqual([F('cert.weak-key', { bits: 1024 })]);
-      expect(found(judge({ path: [cert({ keyType: 'rsa', keyBits: 1024 }), intermediate({ keyType: 'rsa', keyBits: 1536 }), rootCa()] }))).toEqual([F('cert.weak-key', { bits: 1024 })]);
+      expect(found(judge({ path: [cert({ keyType: 'rsa', keyBits: 1024 }), intermediate(), rootCa()] }))).toEqual([rsa(1024, 'mx1.example.test')]);
+      expect(found(judge({ path: [cert(), intermediate({ keyType: 'rsa', keyBits: 1536 }), rootCa()] }))).toEqual([rsa(1536, 'Example Issuing CA')]);
+      expect(found(judge({ path: [cert({ keyType: 'rsa-pss', keyBits: 1536 }), intermediate({ keyType: 'rsa', keyBits: 1024 }), rootCa()] }))).toEqual([rsa(1024, 'mx1.example.test, Example Issuing CA')]);
+      expect(found(judge({ path: [cert({ keyType: 'rsa', keyBits: 1024 }), intermediate({ keyType: 'rsa', keyBits: 1536 }), rootCa()] }))).toEqual([rsa(1024, 'mx1.example.test, Example Issuing CA')]);
       expect(ids(judge({ path: [cert(), intermediate(), rootCa({ keyType: 'rsa', keyBits: 1024 })] }))).toEqual(['cert.ok']);
       expect(ids(judge({ path: [cert({ keyType: 'rsa', keyBits: 2048 }), intermediate(), rootCa()] }))).toEqual(['cert.ok']);
     });
@@ -317,11 +270,13 @@ describe('assessCertificate', () => {
     it('not cert.weak-key for EC keys, or an RSA key whose size could not be read; against the profile minimum', () => {
       expect(ids(judge({ path: [cert({ keyType: 'ec', keyBits: 256 }), intermediate(), rootCa()] }))).toEqual(['cert.ok']);
       expect(ids(judge({ path: [cert({ keyType: 'rsa', keyBits: null }), intermediate(), rootCa()] }))).toEqual(['cert.ok']);
-      expect(found(judge({ path: [cert({ keyType: 'rsa', keyBits: 2048 }), intermediate(), rootCa()] }, { profile: { ...DEFAULT_PROFILE, minRsaBits: 3072 } }))).toEqual([F('cert.weak-key', { bits: 2048 })]);
+      expect(found(judge({ path: [cert({ keyType: 'rsa', keyBits: 2048 }), intermediate(), rootCa()] }, { profile: { ...DEFAULT_PROFILE, minRsaBits: 3072 } }))).toEqual([
+        F('cert.weak-key', { keyType: 'RSA', bits: 2048, minBits: 3072, subject: 'mx1.example.test' }),
+      ]);
     });
 
     it('an RSA-PSS key is an RSA key', () => {
-      expect(found(judge({ path: [cert({ keyType: 'rsa-pss', keyBits: 1536 }), intermediate(), rootCa()] }))).toEqual([F('cert.weak-key', { bits: 1536 })]);
+      expect(found(judge({ path: [cert({ keyType: 'rsa-pss', keyBits: 1536 }), intermediate(), rootCa()] }))).toEqual([rsa(1536, 'mx1.example.test')]);
     });
 
     it("an anchor from our trust store is ours to answer for, not the server's, self-issued or not", () => {
@@ -332,7 +287,7 @@ describe('assessCertificate', () => {
 
     it('cert.weak-key for a small key on a pinned (trust-store) leaf: its key is still used in the handshake', () => {
       const leaf = cert({ keyType: 'rsa', keyBits: 1024, source: 'trust-store', selfIssued: true });
-      expect(found(judge({ path: [leaf], sent: [leaf] }))).toEqual([F('cert.weak-key', { bits: 1024 })]);
+      expect(found(judge({ path: [leaf], sent: [leaf] }))).toEqual([rsa(1024, 'mx1.example.test')]);
     });
   });
 
@@ -561,7 +516,7 @@ describe('the rules of path validation each certificate is held to (the verdict\
 
   it('a certificate with an empty subject is named by a placeholder, and an empty issuer too', () => {
     const leaf = cert({ subject: '', commonName: null, issuer: '' });
-    expect(found(judge({ sent: [leaf], path: [leaf], trusted: false, trustFailure: 'chain-incomplete' }))).toEqual([F('cert.chain-incomplete', { issuer: '(empty issuer)' })]);
+    expect(found(judge({ sent: [leaf], path: [leaf], trusted: false, trustFailure: 'chain-incomplete' }))).toEqual([F('cert.chain-incomplete', { issuer: '(empty issuer)', ...NOT_TRIED })]);
     expect(found(judge({ sent: [leaf], path: [leaf], trusted: false, trustFailure: 'self-signed' }))).toEqual([F('cert.self-signed', { subject: '(empty subject)' })]);
     expect(found(judge({ sent: [leaf, intermediate()], path: [leaf, intermediate(), rootCa()] }))).toEqual([
       F('cert.ok', { subject: '(empty subject)', issuer: '(empty issuer)', notAfter: '2026-12-01T00:00:00.000Z' }),

@@ -9,7 +9,7 @@ describe('profiles', () => {
     expect(DEFAULT_PROFILE).toBe(kb.DEFAULT_PROFILE);
     expect(PROFILES).toBe(kb.PROFILES);
     expect(DEFAULT_PROFILE.name).toBe('mxray-2026.11');
-    expect(DEFAULT_PROFILE.version).toBe(1);
+    expect(DEFAULT_PROFILE.version).toBe(2);
   });
 
   it('every profile is plain data (it survives JSON) with every threshold set, under its own name', () => {
@@ -19,15 +19,27 @@ describe('profiles', () => {
       expect(Number.isInteger(profile.version) && profile.version >= 1).toBe(true);
       expect(JSON.parse(JSON.stringify(profile))).toEqual(profile);
       expect(Object.keys(profile).sort()).toEqual(keys);
+      // The maximum validity by issue date: the first holds since ever, the others from dates in increasing order.
+      const starts = profile.publicMaxValidity.map((r) => r.from);
+      expect(starts[0]).toBe(null);
+      const dates = starts.slice(1).map((d) => Date.parse(d as string));
+      expect(dates.every((d, i) => Number.isFinite(d) && (i === 0 || d > (dates[i - 1] as number)))).toBe(true);
     }
   });
 
-  it('holds the thresholds the checks judge with (values of version 1)', () => {
+  it('holds the thresholds the checks judge with (values of version 2)', () => {
     expect(DEFAULT_PROFILE).toEqual({
       name: 'mxray-2026.11',
-      version: 1,
+      version: 2,
       expiryWarnDays: 30,
       minRsaBits: 2048,
+      minEcBits: 256,
+      publicMaxValidity: [
+        { from: null, days: 398 },
+        { from: '2026-03-15T00:00:00.000Z', days: 200 },
+        { from: '2027-03-15T00:00:00.000Z', days: 100 },
+        { from: '2029-03-15T00:00:00.000Z', days: 47 },
+      ],
       weakSignatureHashes: ['md2', 'md4', 'md5', 'sha1'],
       oldProtocols: ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1'],
       slowBannerMs: 5000,
