@@ -2,12 +2,19 @@
 // (besides the CLI) where a job meets the runtime. src/index.ts re-exports from here.
 import type { ReceiverOptions } from './jobs/receiver/check-receiver.js';
 import { runReceiverCheck } from './jobs/receiver/check-receiver.js';
-import type { ReceiverReport } from './core/schema.js';
-import { systemEdges } from './runtime/edges.js';
+import type { CertificateReport, ReceiverReport } from './core/schema.js';
+import { runCertificateCheck, type CertificateOptions } from './jobs/certificate/check-certificate.js';
+import { systemEdges, type Edges } from './runtime/edges.js';
 
+export type { CertificateOptions, CertFileInput } from './jobs/certificate/check-certificate.js';
 export { rejudgeReceiver, type ReceiverOptions, type RejudgeOptions } from './jobs/receiver/check-receiver.js';
 
 /** The receiver test (`mxray check`): every edge left out of `options` is the system's. */
 export function checkReceiver(options: ReceiverOptions): Promise<ReceiverReport> {
   return runReceiverCheck(options, () => systemEdges());
+}
+
+/** The certificate check (`mxray cert`): files, or what a host's or domain's servers present. */
+export function checkCertificate(options: CertificateOptions, defaults: () => Edges = () => systemEdges()): Promise<CertificateReport> {
+  return runCertificateCheck(options, defaults);
 }

@@ -58,6 +58,7 @@ interface CheckOpts extends ReportOptions {
   warnDays: number;
   expectThumbprint?: string;
   quick?: boolean;
+  revocation: boolean;
   greetingTimeout?: number;
   maxMx: number;
   deadline?: number;
@@ -100,6 +101,7 @@ export function configure(cmd: Command): Run {
     .option('--warn-days <days>', 'warn when the certificate expires within this many days', positiveInt('--warn-days', 3650), 30)
     .option('--expect-thumbprint <hex>', 'the SHA-1 or SHA-256 thumbprint the server should present')
     .option('--quick', 'skip the extra handshake without SNI and the cleartext session')
+    .option('--no-revocation', 'skip the CRL and OCSP lookups of the certificates (missing intermediates are still fetched)')
     .option('--greeting-timeout <seconds>', 'how long to wait for the banner (default 30, or --timeout)', seconds('--greeting-timeout'))
     .option('--deadline <seconds>', 'the most the whole check may take; what is still running then is stopped (default: 120 s for each address)', seconds('--deadline'));
   addReportOptions(cmd, { timeout: 'time-out for every phase: each DNS query, connect, greeting, command and handshake (default 10/30/15, greeting 30)' });
@@ -138,6 +140,8 @@ export function configure(cmd: Command): Run {
         resolver: edges.resolver,
         connector: edges.connector,
         trustStore: edges.trustStore,
+        fetcher: edges.fetcher,
+        revocation: o.revocation,
         scheduler: edges.scheduler,
         onProgress: (key, phase) => progress.update(key, phase),
       });

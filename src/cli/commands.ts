@@ -33,6 +33,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./check.js'),
   },
   {
+    name: 'cert',
+    description: 'a certificate as senders judge it: a file (PEM, DER, PKCS#7, PFX) or what a server presents; chain, revocation, names, who accepts it',
+    usage: '[options] <target...>',
+    load: () => import('./cert.js'),
+  },
+  {
     name: 'demo',
     description: 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)',
     usage: '[options]',

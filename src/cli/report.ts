@@ -62,6 +62,8 @@ export function configure(cmd: Command): Run {
         case 'receiver':
           report = rejudgeReceiver(report, { trustStore, ...(at === undefined ? {} : { at }) });
           break;
+        default:
+          throw new UsageError(`--rejudge reads receiver reports (mxray check); this is a ${report.kind} report: run the command again instead`);
       }
     }
     await emit(await renderReport(report, o), o);

@@ -376,6 +376,12 @@ export const TlsFactsSchema = Type.Object(
     /** Bytes the server sent after its 220 to STARTTLS and before the handshake (discarded). */
     injectedBytes: Type.Integer({ minimum: 0 }),
     peerChain: PeerChainSchema,
+    /**
+     * The certificates exactly as the server sent them in its Certificate message (order, extras,
+     * duplicates; DER, base64; at most 64), which the checks judge; null when they could not be
+     * read (then `peerChain`, Node's view, is judged); absent in reports saved before.
+     */
+    sentChain: Type.Optional(Nullable(Type.Array(Type.String({ contentEncoding: 'base64' }), { maxItems: 64 }))),
     // Optional so that reports saved before they were measured still read (same schema version).
     /** The first of the injected bytes (at most 256, as Latin-1), or null when there were none. */
     injectedSample: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),

@@ -312,7 +312,7 @@ const FORMATS_WE_READ = 'give a PEM, DER, PKCS#7 (.p7b) or PKCS#12 (.pfx) certif
  * notes. Throws CertFileError, one line, for anything it cannot use. `password` is for PKCS#12
  * files and encrypted private keys; without one a PKCS#12 file is tried with the empty password.
  */
-export async function readCertFile(bytes: Buffer, opts: { name: string; password?: string | null }): Promise<CertFileContents> {
+export async function readCertFile(bytes: Buffer, opts: { name: string; password?: string | null; purpose?: 'certificate' | 'key' }): Promise<CertFileContents> {
   const { name } = opts;
   const password = opts.password ?? null;
   if (bytes.length > MAX_CERT_FILE_BYTES) {
@@ -325,7 +325,7 @@ export async function readCertFile(bytes: Buffer, opts: { name: string; password
   const wholeDer = bytes[0] === 0x30 && firstElementLength(bytes) === bytes.length;
   const text = asText(bytes);
   if (!wholeDer && text.text.includes('-----BEGIN ')) {
-    const contents = await readPem(text.text, name, password, budget);
+    const contents = await readPem(text.text, name, password, budget, opts.purpose === 'key');
     if (text.utf16) contents.notes.unshift('the file is UTF-16 text (as Windows PowerShell writes it)');
     return contents;
   }
@@ -513,7 +513,7 @@ const KEY_TYPES: Record<string, { type: 'pkcs8' | 'pkcs1' | 'sec1'; container: s
   'EC PRIVATE KEY': { type: 'sec1', container: 'SEC1' },
 };
 
-async function readPem(text: string, name: string, password: string | null, budget: Budget): Promise<CertFileContents> {
+async function readPem(text: string, name: string, password: string | null, budget: Budget, keyFile = false): Promise<CertFileContents> {
   const { blocks, outside } = pemBlocks(text, name);
   const certificates: Buffer[] = [];
   const keys: { key: KeyObject; container: string }[] = [];
@@ -597,6 +597,11 @@ async function readPem(text: string, name: string, password: string | null, budg
   }
   if (locked > 0) notes.push(`${locked === 1 ? 'an encrypted private key is' : `${locked} encrypted private keys are`} in the file too, not read without the password`);
   if (outside > 0) notes.push(`text outside the PEM blocks (${outside} line${outside === 1 ? '' : 's'}, e.g. "Bag Attributes" or "subject=") was ignored`);
+  // A key file (--key) may hold keys alone; it still must hold one.
+  if (keyFile && certificates.length === 0) {
+    if (keys.length === 0) throw new CertFileError(locked > 0 ? 'password-needed' : 'no-certificate', locked > 0 ? `${name}: its private key is encrypted: give the password (--password-env)` : `${name} holds no private key`);
+    return { format: 'pem', certificates, privateKeys: keys.map((k) => k.key), lockedKeys: locked, notes: [...new Set(notes)] };
+  }
   return finish(name, fromPkcs7 > 0 && fromPkcs7 === certificates.length ? 'pkcs7' : 'pem', certificates, keys, locked, notes);
 }
 

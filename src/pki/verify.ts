@@ -4,7 +4,7 @@
 // This is the one path builder of the project: everything that needs a path asks verifyChain.
 import { X509Certificate } from 'node:crypto';
 import type { TrustStore } from '../core/context.js';
-import type { CertInfo, CertVerdict, ChainProblem, TrustFailure } from '../core/schema.js';
+import type { CertInfo, CertVerdict, ChainProblem, ChainRepair, TrustFailure } from '../core/schema.js';
 import { displayName, describeX509, nameForPeople, parseCertificate } from './certificate.js';
 import {
   checkPath,
@@ -141,7 +141,7 @@ interface PathResult {
  * sent certificate that may not issue (no CA, or no keyCertSign) is taken only when no proper CA
  * fits: the path then shows it, and validation (chain-rules.ts) names the fault.
  */
-function buildPath(leaf: X509Certificate, others: X509Certificate[], store: TrustStore, facts: Facts): PathResult {
+function buildPath(leaf: X509Certificate, others: X509Certificate[], store: TrustStore, facts: Facts, fetched: readonly X509Certificate[] = []): PathResult {
   const path: Link[] = [{ cert: leaf, source: 'sent' }];
   const onPath = (c: X509Certificate): boolean => path.some((l) => l.cert.raw.equals(c.raw));
   const where = `the trust store (${store.description})`;
@@ -211,6 +211,12 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
     const next = pick(others, true);
     if (next) {
       path.push({ cert: next, source: 'sent' });
+      continue;
+    }
+    // Issuer certificates fetched from AIA URLs (chain repair): after what the server sent.
+    const repaired = fetched.length > 0 ? pick(fetched, true) : null;
+    if (repaired) {
+      path.push({ cert: repaired, source: 'aia' });
       continue;
     }
     const looseAnchor = pick(anchorCandidates(store, cur, true), false);
@@ -406,5 +412,59 @@ export function verifyChain(input: VerifyInput): CertVerdict {
     ),
     problems,
     sentCount,
+  };
+}
+
+/** The path for a chain as sent plus fetched issuer certificates, with the DER of each element. */
+export interface FetchedPath {
+  /** Null when nothing was fetched and the chain as sent is complete, or has no readable leaf. */
+  repair: Omit<ChainRepair, 'fetches'> | null;
+  /** DER of each certificate on the best path (the repaired one when repair was tried), leaf first. */
+  pathDer: Buffer[];
+  /**
+   * The certificate at the top of the best path whose issuer is still missing (its AIA caIssuers
+   * URL is where to look next), or null when the path ends at a trust anchor, a root, or a fault
+   * fetching cannot cure (a bad signature, a chain too long).
+   */
+  missingIssuerOf: Buffer | null;
+}
+
+/** Build failures that a fetched issuer certificate may cure: the issuer was not sent. */
+const CURABLE: ReadonlySet<TrustFailure> = new Set(['chain-incomplete', 'untrusted-root']);
+
+/**
+ * Chain repair as Windows does it (Exchange, Exchange Online) and OpenSSL-based MTAs do not: the
+ * path built from what the server sent plus issuer certificates fetched from AIA caIssuers URLs
+ * (`fetched`, DER; unreadable ones are ignored). `repair` is null when the chain as sent needs no
+ * repair (it reaches a trust anchor or a root of its own, or fails for another reason).
+ */
+export function repairChain(input: Omit<VerifyInput, 'name' | 'domain' | 'ipTarget'>, fetched: readonly Buffer[]): FetchedPath {
+  const chain = input.chain.slice(0, MAX_SENT_EXAMINED);
+  const parsed = chain.map(parseCertificate);
+  const leaf = parsed[0] ?? null;
+  if (leaf === null) return { repair: null, pathDer: [], missingIssuerOf: null };
+  const readable = parsed.filter((c): c is X509Certificate => c !== null);
+  const facts = new Facts();
+  const asSent = buildPath(leaf, readable, input.trustStore, facts);
+  const curable = (r: PathResult): boolean => CURABLE.has(r.failure) && !facts.of((r.path[r.path.length - 1] as Link).cert).selfIssued;
+  const topOf = (r: PathResult): Buffer => (r.path[r.path.length - 1] as Link).cert.raw;
+  if (!curable(asSent)) return { repair: null, pathDer: asSent.path.map((l) => l.cert.raw), missingIssuerOf: null };
+  const extra = fetched
+    .slice(0, MAX_SENT_EXAMINED)
+    .map(parseCertificate)
+    .filter((c): c is X509Certificate => c !== null && !readable.some((r) => r.raw.equals(c.raw)));
+  const built = buildPath(leaf, readable, input.trustStore, facts, extra);
+  const path = built.path.map((l) => describeX509(l.cert, l.source));
+  const problems = built.trusted ? problemsOf(built.path, path, facts, input.now) : [];
+  const repaired = built.trusted && problems.length === 0 && built.path.some((l) => l.source === 'aia');
+  return {
+    repair: {
+      outcome: repaired ? 'repaired' : 'failed',
+      path,
+      trustFailure: built.trusted && problems.length > 0 ? 'chain-invalid' : built.failure,
+      reason: built.trusted && problems.length > 0 ? problemReason(problems) : built.reason,
+    },
+    pathDer: built.path.map((l) => l.cert.raw),
+    missingIssuerOf: curable(built) ? topOf(built) : null,
   };
 }

@@ -36,6 +36,7 @@ export function certState(h: Pick<HostReport, 'assessment' | 'findings'>): strin
   const cert = h.assessment.certificate;
   if (!cert) return '-';
   const has = (id: string) => h.findings.some((f) => f.id === id);
+  if (has('cert.revoked')) return 'revoked';
   if (!cert.timeValid) return cert.daysLeft < 0 ? 'expired' : 'not yet valid';
   if (cert.trustFailure === 'bad-signature' || cert.trustFailure === 'chain-invalid') return 'bad chain';
   if (cert.trustFailure === 'chain-too-long') return 'too long';

@@ -56,7 +56,7 @@ describe('mxray report: rendering a saved report', () => {
     expect(saved.verdict).toBe('pass');
     expect(saved.judgedWith.trustStore.bundledRootsOfNode).toBe(process.versions.node);
     expect(saved.judgedWith.trustStore.extraCaFiles).toEqual([{ name: caFile, sha256: createHash('sha256').update(readFileSync(caFile)).digest('hex') }]);
-    expect(saved.judgedWith.profile).toEqual({ name: 'mxray-2026.11', version: 1 });
+    expect(saved.judgedWith.profile).toEqual({ name: 'mxray-2026.11', version: 2 });
     // The facts keep every certificate as sent: a later judge needs nothing else.
     expect(saved.body.hosts[0]!.tls?.peerChain.length).toBeGreaterThanOrEqual(2);
   });

@@ -21,6 +21,12 @@ function describe(c: CertVerdict): string {
 
 const POOL = 'a pool of servers with certificates of their own';
 
+/** The leaf's DER as the server sent it (for what only the DER says: key usages, SCTs, must-staple). */
+function leafOf(tls: NonNullable<HostFacts['tls']>): Buffer | null {
+  const first = (tls.sentChain ?? tls.peerChain)[0];
+  return first === undefined ? null : Buffer.from(first, 'base64');
+}
+
 /** What the confirming handshake with SNI said of a certificate that differed without SNI (it did not show another one). */
 function confirmationOf(confirm: NonNullable<HostFacts['noSni']>['confirm'], sameAgain: boolean | null | undefined): string {
   if (sameAgain === true) return 'A second handshake with SNI showed the first certificate again: the server chooses its certificate by SNI.';
@@ -49,6 +55,8 @@ export const certificateCheck: Check<CertificateInput> = {
         handshake: 'sni',
         domain: ctx.domain,
         now: ctx.now,
+        leafDer: leafOf(facts.tls),
+        ocspStapled: facts.tls.ocspStapled,
       }),
     );
     /** Another certificate the host showed, judged too: only its problems, and only those not already reported for this host. */

@@ -21,6 +21,11 @@ import { createEventSink, type EventSink } from '../../core/events.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import { makeFinding, sortFindings } from '../../kb/index.js';
 import { worstVerdict } from '../../checks/verdict.js';
+import type { HttpFetcher } from '../../http/fetcher.js';
+import { FetchCache, fetchForChain } from '../pki/fetch.js';
+
+/** The edges a job may take from its defaults: the fetcher too, where the caller has one. */
+export type ReceiverEdges = JobEdges & { fetcher?: HttpFetcher };
 
 export interface ReceiverOptions {
   /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
@@ -60,6 +65,13 @@ export interface ReceiverOptions {
   resolver?: Resolver;
   connector?: Connector;
   trustStore?: TrustStore;
+  /**
+   * HTTP(S) for the certificates: missing intermediates from AIA URLs, CRLs and OCSP (default: the
+   * one `defaults` brings; none there: nothing is fetched and the report says so).
+   */
+  fetcher?: HttpFetcher;
+  /** Look up revocation (CRL, OCSP) of every certificate on the path (default true; --no-revocation). */
+  revocation?: boolean;
   /** The process's scheduler (default: the one runtime/ built for this process). */
   scheduler?: Scheduler;
   signal?: AbortSignal;
@@ -114,7 +126,7 @@ function checkPositive(what: string, value: number | null | undefined): void {
  * only when needed): the job itself never builds a real resolver, socket or clock — src/library.ts
  * and the CLI pass the system's (runtime/), tests their own.
  */
-export async function runReceiverCheck(options: ReceiverOptions, defaults: () => JobEdges): Promise<ReceiverReport> {
+export async function runReceiverCheck(options: ReceiverOptions, defaults: () => ReceiverEdges): Promise<ReceiverReport> {
   checkWireText('--helo', options.helo, isHeloName);
   checkWireText('--from', options.from, (t) => /^([^@]+@[^@]+)?$/.test(t));
   checkWireText('--rcpt', options.rcpt, (t) => /^[^@]+@[^@]+$/.test(t));
@@ -126,8 +138,8 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
   checkPositive('limits.deadlineMs (--deadline)', options.limits?.deadlineMs);
   checkPositive('limits.addressDeadlineMs', options.limits?.addressDeadlineMs);
   const target = parseTarget(options.target, options);
-  let built: JobEdges | null = null;
-  const edges = (): JobEdges => (built ??= defaults());
+  let built: ReceiverEdges | null = null;
+  const edges = (): ReceiverEdges => (built ??= defaults());
   // One target slot of the process's scheduler for the whole test (a bulk run waits here).
   const scheduler = options.scheduler ?? edges().scheduler;
   return scheduler.target(() => testTarget(options, target, edges, scheduler));
@@ -194,7 +206,7 @@ function markStopped(facts: HostFacts, how: string): boolean {
   return true;
 }
 
-async function testTarget(options: ReceiverOptions, target: Target, edges: () => JobEdges, scheduler: Scheduler): Promise<ReceiverReport> {
+async function testTarget(options: ReceiverOptions, target: Target, edges: () => ReceiverEdges, scheduler: Scheduler): Promise<ReceiverReport> {
   const clock = options.clock ?? edges().clock;
   const startedAt = new Date(clock.now()).toISOString();
   const startedMono = clock.monotonic();
@@ -330,8 +342,28 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
   // scheduler allows across every job (two MX names, or two domains, may share an address).
   const perDomain = limitConcurrency(limits.connectionsPerDomain);
   const settled = await Promise.all(targets.map((t) => scheduler.connection(t.address, t.port, () => perDomain(() => probeOne(t)))));
-  cancelCheckDeadline();
   const probes = settled.filter((p): p is HostProbe => p !== null);
+  // What the certificates need fetched (AIA, CRL, OCSP): each URL once for the whole test.
+  const fetcher = options.fetcher ?? edges().fetcher ?? null;
+  if (fetcher && !stopAll.signal.aborted) {
+    const pki = { fetcher, trustStore, now: clock.now(), revocation: options.revocation ?? true, cache: new FetchCache(), transcript, signal };
+    await Promise.all(
+      probes.map(async (p) => {
+        const tls = p.facts.tls;
+        const chain = tls?.ok ? (tls.sentChain ?? tls.peerChain) : [];
+        if (!tls?.ok || chain.length === 0) return;
+        const stapled = tls.ocspResponse ? Buffer.from(tls.ocspResponse, 'base64') : null;
+        ctx.onProgress?.(p.facts.key, 'certificate lookups');
+        p.facts.pkiFetches = await fetchForChain(
+          chain.map((c) => Buffer.from(c, 'base64')),
+          stapled,
+          pki,
+          `${p.facts.key}/http`,
+        );
+      }),
+    );
+  }
+  cancelCheckDeadline();
 
   const notProbed: NotProbed[] = [
     ...notStarted.map((t): NotProbed => ({ reason: 'deadline', mx: t.mx, preference: t.preference, address: t.address })),

@@ -43,6 +43,8 @@ export interface HostProbe {
 
 /** How long the report waits for a reverse lookup after probing is done. */
 const PTR_WAIT_MS = 3000;
+/** Most bytes of a stapled OCSP response kept (real ones are 1-3 KiB; the schema allows 64 KiB). */
+const MAX_STAPLED_OCSP_BYTES = 64 * 1024;
 
 export function hostKey(t: { mx: string; address: string; port: number }): string {
   const addr = t.address.includes(':') ? `[${t.address}]` : t.address;
@@ -363,6 +365,7 @@ function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshak
     group: h.group,
     sni: t.serverName,
     ocspStapled: h.ocspResponse !== null,
+    ocspResponse: h.ocspResponse !== null && h.ocspResponse.length <= MAX_STAPLED_OCSP_BYTES ? h.ocspResponse.toString('base64') : null,
     handshakeMs: h.handshakeMs,
     error: null,
     failure: null,
@@ -372,6 +375,7 @@ function tlsFacts(ctx: ProbeContext, t: HostTarget, conn: string, h: TlsHandshak
     clientCertificateRequested: records === null || h.protocol === 'TLSv1.3' ? null : records.certificateRequest,
     alertAfterHandshake: null,
     peerChain: h.peerChain.map((der) => der.toString('base64')),
+    sentChain: h.sentChain && h.sentChain.length > 0 ? h.sentChain.slice(0, 64).map((der) => der.toString('base64')) : null,
   };
 }
 

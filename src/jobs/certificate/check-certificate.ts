@@ -1,0 +1,420 @@
+// `mxray cert`: one certificate judged the way senders judge it — from files (PEM, DER, PKCS#7,
+// PKCS#12 as Windows exports it), or as the servers of a host or domain present it (fetched with
+// the receiver test's own probe). The chain is built by the one path builder (pki/verify.ts),
+// repaired from AIA URLs where it is incomplete, its revocation looked up (jobs/pki/fetch.ts), and
+// judged by the receiver test's certificate judge plus what only this command is asked: names,
+// the private key, TLSA records, and which kinds of sender accept it.
+import { createHash } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import type { Clock, TrustStore } from '../../core/context.js';
+import { UsageError } from '../../core/errors.js';
+import { ipFamily } from '../../core/ip.js';
+import { judgedWith } from '../../core/report.js';
+import type {
+  CertDetailsFacts,
+  CertFileFacts,
+  CertificateReport,
+  CertSubject,
+  CertVerdict,
+  Finding,
+  HostReport,
+  PkiFetches,
+  ReceiverReport,
+  Target,
+} from '../../core/schema.js';
+import { Transcript } from '../../core/transcript.js';
+import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
+import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
+import { assessCertificate, certificateCovers } from '../../checks/certificate/index.js';
+import { withFetched } from '../../checks/certificate/verify.js';
+import { judgeAcceptance } from '../../checks/certificate/acceptance.js';
+import { verdictOf } from '../../checks/verdict.js';
+import type { HttpFetcher } from '../../http/fetcher.js';
+import { makeFinding, sortFindings, kbEntry } from '../../kb/index.js';
+import { readCertDetails } from '../../pki/cert-details.js';
+import { describeCertificate, displayName } from '../../pki/certificate.js';
+import { keyMatchesCertificate, pickLeaf, readCertFile, type CertFileContents } from '../../pki/files.js';
+import { matchTlsa, parseTlsaText, tlsaText, type TlsaRecord } from '../../pki/tlsa.js';
+import { verifyChain } from '../../pki/verify.js';
+import { FetchCache, fetchForChain } from '../pki/fetch.js';
+import { runReceiverCheck, type ReceiverEdges, type ReceiverOptions } from '../receiver/check-receiver.js';
+
+export interface CertFileInput {
+  /** The name shown for it (the path as the user typed it). */
+  name: string;
+  bytes: Buffer;
+  role: 'certificate' | 'chain' | 'key';
+}
+
+export interface CertificateOptions {
+  /** Certificate files, with --chain and --key files (the caller reads them: jobs never touch the file system). */
+  files?: CertFileInput[];
+  /** Or a host[:port] or domain whose servers present the certificate (with the receiver test's probe). */
+  target?: string | null;
+  /** For PKCS#12 files and encrypted keys. */
+  password?: string | null;
+  /** Names the certificate must cover (the connector FQDN, MX names, the domain); default for a target: each MX host and the domain. */
+  names?: string[];
+  /** TLSA records in presentation form ("3 1 1 <hex>"). */
+  tlsa?: string[];
+  expectThumbprint?: string | null;
+  /** Judge at this moment (epoch ms) instead of now. */
+  at?: number | null;
+  warnDays?: number;
+  /** CRL and OCSP lookups (default true). */
+  revocation?: boolean;
+  profile?: Profile;
+  /**
+   * Kinds of sender asked about (acceptance profile ids, e.g. 'exchange-online'): only their rows
+   * are kept, and each that does not accept a certificate is a finding (cert.sender-refuses).
+   */
+  senders?: string[];
+  /** How a target is probed: port, implicit TLS, host map, families, limits, EHLO name (the receiver test's options). */
+  probe?: Omit<ReceiverOptions, 'target' | 'clock' | 'trustStore' | 'fetcher' | 'revocation'>;
+  clock?: Clock;
+  trustStore?: TrustStore;
+  fetcher?: HttpFetcher;
+  signal?: AbortSignal;
+  onProgress?: (key: string, phase: string) => void;
+}
+
+/** Most subjects (distinct chains) one report judges. */
+const MAX_SUBJECTS = 64;
+/** Most --name and --tlsa values. */
+const MAX_NAMES = 64;
+
+const sha256Hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+function checkNames(names: readonly string[]): string[] {
+  if (names.length > MAX_NAMES) throw new UsageError(`at most ${MAX_NAMES} --name values`);
+  return names.map((n) => {
+    const name = n.trim().toLowerCase().replace(/\.$/, '');
+    if (!/^(\*\.)?[a-z0-9_]([a-z0-9_-]{0,62}(\.[a-z0-9_-]{1,63})*)?$/.test(name) && ipFamily(name) === 0) {
+      throw new UsageError(`--name ${JSON.stringify(n.slice(0, 80))} is not a host name or IP address`);
+    }
+    return name;
+  });
+}
+
+function checkTlsa(texts: readonly string[]): TlsaRecord[] {
+  if (texts.length > MAX_NAMES) throw new UsageError(`at most ${MAX_NAMES} --tlsa values`);
+  return texts.map((t) => {
+    const r = parseTlsaText(t);
+    if ('error' in r) throw new UsageError(`--tlsa: ${r.error}`);
+    return r;
+  });
+}
+
+/** Whether the certificate covers a name (RFC 6125 for DNS names; an IP address in the SAN for IP literals). */
+function covers(leaf: ReturnType<typeof describeCertificate>, name: string): boolean {
+  if (ipFamily(name) !== 0) return leaf.ipAddresses.includes(name);
+  return certificateCovers(leaf, name);
+}
+
+interface Judged {
+  subject: CertSubject;
+  findings: Finding[];
+}
+
+interface SubjectInput {
+  label: string;
+  origin: CertSubject['origin'];
+  host: string | null;
+  handshake: CertSubject['handshake'];
+  chain: Buffer[];
+  leafWhy: string | null;
+  verdict: CertVerdict;
+  names: string[];
+  mxHost: string | null;
+  domain: string | null;
+  key: { file: string; keys: KeyObject[] } | null;
+  tlsa: TlsaRecord[];
+  ocspStapled: boolean | null;
+  /** Findings the receiver test already made for this certificate (host mode). */
+  prior: Finding[];
+  evidence: number[];
+}
+
+function judgeSubject(s: SubjectInput, ctx: { profile: Profile; warnDays: number; expectThumbprint: string | null; now: number; revocationChecked: boolean; senders: readonly string[] }): Judged {
+  const leafDer = s.chain[0] as Buffer;
+  const details: CertDetailsFacts = readCertDetails(leafDer);
+  const leaf = describeCertificate(leafDer, 'sent');
+  const subjectName = displayName(leaf);
+  const host = s.label;
+  const findings: Finding[] =
+    s.origin === 'file'
+      ? assessCertificate(s.verdict, {
+          host,
+          profile: ctx.profile,
+          warnDays: ctx.warnDays,
+          expectThumbprint: ctx.expectThumbprint,
+          announcedNames: [],
+          evidence: s.evidence,
+          handshake: 'sni',
+          now: ctx.now,
+          leafDer,
+          ocspStapled: s.ocspStapled,
+        })
+      : [...s.prior];
+  const add = (id: Parameters<typeof makeFinding>[0], facts: Record<string, string | number | boolean | null>): void => {
+    findings.push(makeFinding(id, { host, ...facts }, s.evidence, [host]));
+  };
+  const names = s.names.map((name) => ({ name, covered: covers(leaf, name) }));
+  // Names the receiver test did not already check (it checks the MX host name itself).
+  for (const n of names) {
+    if (!n.covered && !(s.origin === 'handshake' && n.name === s.mxHost) && !(s.origin === 'handshake' && n.name === s.domain)) {
+      add('cert.name-mismatch', { name: n.name, certNames: [...leaf.dnsNames, ...leaf.ipAddresses].join(', ') || leaf.commonName || '(none)' });
+    }
+  }
+  let key: CertSubject['key'] = null;
+  if (s.key) {
+    const matches = s.key.keys.some((k) => keyMatchesCertificate(k, leafDer));
+    key = { file: s.key.file, matches };
+    add(matches ? 'cert.key-matches' : 'cert.key-mismatch', { keyFile: s.key.file, subject: subjectName });
+  }
+  const tlsaMatches = matchTlsa(s.tlsa, s.chain);
+  const tlsa = tlsaMatches.map((m) => ({ record: tlsaText(m.record), matches: m.matched !== null && m.record.usage >= 2, certificate: m.matched, detail: m.note }));
+  if (tlsa.length > 0) {
+    const good = tlsa.filter((t) => t.matches);
+    if (good.length > 0) add('cert.tlsa-match', { records: good.map((t) => t.record).join('; '), subject: subjectName });
+    else add('cert.tlsa-mismatch', { records: tlsa.map((t) => t.record).join('; '), subject: subjectName });
+  }
+  const acceptance = judgeAcceptance({
+    verdict: s.verdict,
+    mxHost: s.mxHost,
+    domain: s.domain,
+    // Exchange: every name asked about (the connector FQDN among them) must be on the certificate; the domain need not.
+    connectorNames: s.origin === 'file' ? s.names : s.names.filter((n) => n !== s.mxHost && n !== s.domain),
+    now: ctx.now,
+    revocationChecked: ctx.revocationChecked,
+  }).filter((a) => ctx.senders.length === 0 || ctx.senders.includes(a.profile));
+  // The question asked: "will Exchange Online accept it?" — a no is a finding of its own.
+  for (const a of acceptance) {
+    if (ctx.senders.includes(a.profile) && a.accepts !== 'yes') {
+      add(a.accepts === 'no' ? 'cert.sender-refuses' : 'cert.sender-unknown', { sender: a.name, reason: a.reasons[0] ?? '' });
+    }
+  }
+  return {
+    subject: {
+      label: s.label,
+      origin: s.origin,
+      host: s.host,
+      handshake: s.handshake,
+      chain: s.chain.slice(0, 64).map((c) => c.toString('base64')),
+      leafWhy: s.leafWhy,
+      verdict: s.verdict,
+      details,
+      names,
+      key,
+      tlsa,
+      acceptance,
+    },
+    findings,
+  };
+}
+
+function fileFacts(input: CertFileInput, contents: CertFileContents): CertFileFacts {
+  return {
+    name: input.name,
+    role: input.role,
+    format: contents.format,
+    bytes: input.bytes.length,
+    sha256: sha256Hex(input.bytes),
+    certificates: contents.certificates.length,
+    privateKeys: contents.privateKeys.length,
+    lockedKeys: contents.lockedKeys,
+    notes: contents.notes.slice(0, 50),
+  };
+}
+
+/**
+ * The certificate check. Every edge the caller leaves out comes from `defaults` (only when needed).
+ * Throws UsageError (one line, exit 2) for input it cannot use: an unreadable file, a wrong password,
+ * a bad --name or --tlsa.
+ */
+export async function runCertificateCheck(options: CertificateOptions, defaults: () => ReceiverEdges): Promise<CertificateReport> {
+  const files = options.files ?? [];
+  const target = options.target ?? null;
+  if (files.length === 0 && target === null) throw new UsageError('say what to check: mxray cert <file… | host[:port] | domain>');
+  if (files.length > 0 && target !== null) throw new UsageError('give certificate files or a host/domain, not both');
+  const names = checkNames(options.names ?? []);
+  const tlsa = checkTlsa(options.tlsa ?? []);
+  let built: ReceiverEdges | null = null;
+  const edges = (): ReceiverEdges => (built ??= defaults());
+  const clock = options.clock ?? edges().clock;
+  const trustStore = options.trustStore ?? edges().trustStore;
+  const profile = options.profile ?? DEFAULT_PROFILE;
+  const now = options.at ?? clock.now();
+  const startedAt = new Date(clock.now()).toISOString();
+  const startedMono = clock.monotonic();
+  const warnDays = options.warnDays ?? profile.expiryWarnDays;
+  const expectThumbprint = options.expectThumbprint ?? null;
+  const revocation = options.revocation ?? true;
+  const judging = { profile, warnDays, expectThumbprint, now, revocationChecked: revocation, senders: options.senders ?? [] };
+  const transcript = new Transcript(clock);
+
+  let report: { subjects: CertSubject[]; findings: Finding[]; fileFacts: CertFileFacts[]; target: Target | null; kind: CertificateReport['body']['input']['kind']; transcript: Transcript | ReceiverReport['transcript']; names: string[] };
+  if (files.length > 0) {
+    const read: { input: CertFileInput; contents: CertFileContents }[] = [];
+    for (const input of files) read.push({ input, contents: await readCertFile(input.bytes, { name: input.name, password: options.password ?? null, purpose: input.role === 'key' ? 'key' : 'certificate' }) });
+    const main = read.filter((r) => r.input.role === 'certificate');
+    const chainCerts = read.filter((r) => r.input.role === 'chain').flatMap((r) => r.contents.certificates);
+    const keyFiles = read.filter((r) => r.input.role === 'key');
+    const fetcher = options.fetcher ?? edges().fetcher ?? null;
+    const cache = new FetchCache();
+    const subjects: CertSubject[] = [];
+    const findings: Finding[] = [];
+    for (const { input, contents } of main.slice(0, MAX_SUBJECTS)) {
+      if (contents.certificates.length === 0) throw new UsageError(`${input.name} holds no certificate${contents.privateKeys.length > 0 ? ' (only a private key: give it with --key beside the certificate)' : ''}`);
+      const keys = [...contents.privateKeys, ...keyFiles.flatMap((k) => k.contents.privateKeys)];
+      const picked = pickLeaf(contents.certificates, keys);
+      const leaf = contents.certificates[picked.index] as Buffer;
+      const chain = [leaf, ...contents.certificates.filter((_, i) => i !== picked.index), ...chainCerts];
+      let verdict = verifyChain({ chain, trustStore, now, name: null, domain: null });
+      let fetches: PkiFetches | null = null;
+      if (fetcher) {
+        options.onProgress?.(input.name, 'certificate lookups');
+        fetches = await fetchForChain(chain, null, { fetcher, trustStore, now, revocation, cache, transcript, ...(options.signal ? { signal: options.signal } : {}) }, input.name);
+      }
+      verdict = withFetched(verdict, chain, fetches, { trustStore, now });
+      const first = names[0] ?? null;
+      if (first !== null) verdict = { ...verdict, checkedName: first, nameMatches: covers(describeCertificate(leaf, 'sent'), first) };
+      const guessed = contents.certificates.length > 1 && keys.length === 0;
+      const keyGiven = keyFiles.length > 0 ? { file: keyFiles.map((k) => k.input.name).join(', '), keys } : contents.privateKeys.length > 0 ? { file: input.name, keys } : null;
+      const judged = judgeSubject(
+        {
+          label: input.name,
+          origin: 'file',
+          host: null,
+          handshake: null,
+          chain,
+          leafWhy: contents.certificates.length > 1 || keys.length > 0 ? picked.why : null,
+          verdict,
+          names,
+          // A file has no MX: the first --name stands for the host senders connect to.
+          mxHost: names[0] ?? null,
+          domain: null,
+          key: keyGiven,
+          tlsa,
+          ocspStapled: null,
+          prior: [],
+          evidence: [],
+        },
+        judging,
+      );
+      if (guessed) judged.findings.push(makeFinding('cert.leaf-guessed', { host: input.name, count: contents.certificates.length, why: picked.why }, [], [input.name]));
+      subjects.push(judged.subject);
+      findings.push(...judged.findings);
+    }
+    report = { subjects, findings, fileFacts: read.map((r) => fileFacts(r.input, r.contents)), target: null, kind: 'files', transcript, names };
+  } else {
+    const receiver = await runReceiverCheck(
+      {
+        ...(options.probe ?? {}),
+        target,
+        clock,
+        trustStore,
+        revocation,
+        ...(options.fetcher ? { fetcher: options.fetcher } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        expectThumbprint,
+        warnDays,
+      },
+      edges,
+    );
+    const domain = receiver.body.target.domain;
+    const judged = fromHosts(receiver, { names, tlsa, domain, judging });
+    report = { subjects: judged.subjects, findings: judged.findings, fileFacts: [], target: receiver.body.target, kind: receiver.body.target.kind, transcript: receiver.transcript, names };
+  }
+  const findings = sortFindings(dedupe(report.findings));
+  const events = report.transcript instanceof Transcript ? report.transcript.events : report.transcript;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'mxray', version: VERSION },
+    kind: 'certificate',
+    target: target ?? files.filter((f) => f.role === 'certificate').map((f) => f.name).join(' '),
+    startedAt,
+    durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
+    verdict: report.subjects.length === 0 && findings.length === 0 ? 'inconclusive' : verdictOf(findings),
+    judgedWith: judgedWith({ at: now, profile, trustStore, warnDays, expectThumbprint }),
+    findings,
+    transcript: events,
+    body: {
+      input: { kind: report.kind, files: report.fileFacts, target: report.target },
+      names: report.names,
+      revocationChecked: revocation,
+      subjects: report.subjects,
+    },
+  };
+}
+
+/** The same finding (id, host, title) once. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.id}\u0000${f.title}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Findings of the receiver test that concern the certificate, or say why there is none. */
+function certificateFindings(h: HostReport): Finding[] {
+  return h.findings.filter((f) => f.id.startsWith('cert.') || f.severity === 'error' || f.severity === 'critical' || kbEntry(f.id).inconclusive === true);
+}
+
+/** One subject per distinct chain and handshake: four MX hosts sharing a certificate are judged once. */
+function fromHosts(
+  receiver: ReceiverReport,
+  o: { names: string[]; tlsa: TlsaRecord[]; domain: string | null; judging: Parameters<typeof judgeSubject>[1] },
+): { subjects: CertSubject[]; findings: Finding[] } {
+  const groups = new Map<string, { hosts: HostReport[]; handshake: 'sni' | 'no-sni'; chain: string[]; verdict: CertVerdict }>();
+  const findings: Finding[] = [];
+  for (const h of receiver.body.hosts) {
+    findings.push(...certificateFindings(h));
+    const seen: { handshake: 'sni' | 'no-sni'; chain: string[] | null; verdict: CertVerdict | null }[] = [
+      { handshake: 'sni', chain: h.tls?.ok ? (h.tls.sentChain ?? h.tls.peerChain) : null, verdict: h.assessment.certificate },
+      { handshake: 'no-sni', chain: h.noSni?.status === 'ok' && h.assessment.noSni?.sameCertificate === false ? h.noSni.peerChain : null, verdict: h.assessment.noSni?.certificate ?? null },
+    ];
+    for (const s of seen) {
+      if (!s.chain || s.chain.length === 0 || !s.verdict || s.verdict.path.length === 0) continue;
+      const key = `${s.handshake}:${s.chain.join(',')}`;
+      const group = groups.get(key);
+      if (group) group.hosts.push(h);
+      else if (groups.size < MAX_SUBJECTS) groups.set(key, { hosts: [h], handshake: s.handshake, chain: s.chain, verdict: s.verdict });
+    }
+  }
+  const subjects: CertSubject[] = [];
+  for (const g of groups.values()) {
+    const first = g.hosts[0] as HostReport;
+    const more = g.hosts.length > 1 ? ` and ${g.hosts.length - 1} more` : '';
+    const mxHost = first.serverName;
+    const names = o.names.length > 0 ? o.names : [...new Set([mxHost, o.domain].filter((n): n is string => n !== null))];
+    const judged = judgeSubject(
+      {
+        label: `${first.key}${more}, ${g.handshake === 'sni' ? 'with SNI' : 'without SNI'}`,
+        origin: 'handshake',
+        host: first.key,
+        handshake: g.handshake,
+        chain: g.chain.map((c) => Buffer.from(c, 'base64')),
+        leafWhy: null,
+        verdict: g.verdict,
+        names,
+        mxHost,
+        domain: o.domain,
+        key: null,
+        tlsa: o.tlsa,
+        ocspStapled: first.tls?.ocspStapled ?? null,
+        prior: [],
+        evidence: first.evidence.tls ?? [],
+      },
+      o.judging,
+    );
+    subjects.push(judged.subject);
+    findings.push(...judged.findings);
+  }
+  return { subjects, findings };
+}
+
