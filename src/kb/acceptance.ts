@@ -68,7 +68,7 @@ const REFUSED_BY_EXCHANGE_ONLINE = ['md2', 'md4', 'md5', 'sha1'] as const;
 export const ACCEPTANCE_PROFILES: readonly AcceptanceProfile[] = [
   {
     id: 'opportunistic',
-    name: 'Any sender with opportunistic TLS (Postfix may, Exim default, Exchange default)',
+    name: 'Opportunistic (any sender)',
     software: 'An opportunistic sender',
     configuration: 'Postfix smtp_tls_security_level = may; Exim without tls_verify_hosts; Exchange send connectors without RequireTLS',
     rules: [{ rule: 'leaf', ref: 'RFC 7435 (opportunistic security); RFC 3207 §4.1' }],
@@ -76,7 +76,7 @@ export const ACCEPTANCE_PROFILES: readonly AcceptanceProfile[] = [
   },
   {
     id: 'postfix-verify',
-    name: 'Postfix, smtp_tls_security_level = verify',
+    name: 'Postfix, level verify',
     software: 'Postfix',
     configuration: 'smtp_tls_security_level = verify, smtp_tls_verify_cert_match = hostname (the default)',
     rules: [
@@ -89,7 +89,7 @@ export const ACCEPTANCE_PROFILES: readonly AcceptanceProfile[] = [
   },
   {
     id: 'postfix-secure',
-    name: 'Postfix, smtp_tls_security_level = secure',
+    name: 'Postfix, level secure',
     software: 'Postfix',
     configuration: 'smtp_tls_security_level = secure, smtp_tls_secure_cert_match = nexthop, dot-nexthop (the default)',
     rules: [
@@ -105,7 +105,7 @@ export const ACCEPTANCE_PROFILES: readonly AcceptanceProfile[] = [
   },
   {
     id: 'exim-verify',
-    name: 'Exim, tls_verify_hosts with tls_verify_cert_hostnames',
+    name: 'Exim, tls_verify_hosts',
     software: 'Exim',
     configuration: 'smtp transport: tls_verify_hosts matching the host, tls_verify_cert_hostnames = * (the default in current Exim)',
     rules: [
@@ -118,7 +118,7 @@ export const ACCEPTANCE_PROFILES: readonly AcceptanceProfile[] = [
   },
   {
     id: 'exchange-server',
-    name: 'Exchange Server SE / 2019, send connector with certificate validation',
+    name: 'Exchange Server, validating',
     software: 'Exchange',
     configuration: 'Send connector with RequireTLS and TlsAuthLevel CertificateValidation, or DomainValidation with TlsDomain',
     rules: [
@@ -133,7 +133,7 @@ export const ACCEPTANCE_PROFILES: readonly AcceptanceProfile[] = [
   },
   {
     id: 'exchange-online',
-    name: 'Exchange Online, partner and hybrid connectors',
+    name: 'Exchange Online connectors',
     software: 'Exchange Online',
     configuration: 'Connectors with TlsSettings CertificateValidation or DomainValidation (TlsDomain); inbound connectors matched by TlsSenderCertificateName',
     rules: [

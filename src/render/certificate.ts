@@ -194,5 +194,6 @@ export function certificateDocument(report: CertificateReport, options: Document
     details: options.brief && !verbose ? null : { heading: 'Details', sections },
     transcript: verbose ? transcriptText(report) : null,
     explain: verbose || options.explain === true,
+    detailsHint: 'the path, AIA repair, revocation lookups, usages, URLs, names, TLSA',
   };
 }

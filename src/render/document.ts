@@ -79,6 +79,8 @@ export interface Document {
   transcript: string | null;
   /** Findings in full (what senders do, every step, every MTA's steps, references); otherwise title and one-line fix. */
   explain: boolean;
+  /** What --details adds, in a few words (default: the receiver test's per-address details). */
+  detailsHint?: string;
 }
 
 export interface DocumentOptions {

@@ -140,7 +140,7 @@ export function textOf(doc: Document, style: Style = plainStyle, columns = DEFAU
     out.push('');
   }
   const more = [
-    !doc.details && doc.summary ? '--details (per address: banner, extensions, chain, thumbprints)' : null,
+    !doc.details && doc.summary ? `--details (${doc.detailsHint ?? 'per address: banner, extensions, chain, thumbprints'})` : null,
     !doc.explain && problems.length ? '--explain (what senders do, every step, every MTA)' : null,
     doc.transcript === null ? '--verbose (all of it, with the transcript)' : null,
   ].filter((x): x is string => x !== null);
