@@ -1,6 +1,7 @@
 // A small, total DER reader for the few certificate fields node:crypto's X509Certificate does not
 // expose: the outer signature algorithm, and the raw issuer / subject names (for indexing a trust
-// store without parsing every root). Every function returns null on malformed input, never throws,
+// store without parsing every root), the serial number; and a CRL's parts and entries, walked in
+// place (revocation.ts). Every function returns null on malformed input, never throws,
 // and does work bounded by the input's length (no recursion beyond a fixed depth).
 
 /** One TLV: tag byte, where its contents start and end (exclusive), and where the next TLV starts. */
@@ -173,9 +174,18 @@ export function readExtensions(der: Buffer): CertificateExtension[] | null {
   if (!tbs) return null;
   // After subjectPublicKeyInfo: issuerUniqueID [1], subjectUniqueID [2], extensions [3].
   const wrapper = tbs.fields.slice(tbs.base + 6).find((f) => f.tag === 0xa3);
-  if (!wrapper) return [];
+  return wrapper ? explicitExtensions(der, wrapper) : [];
+}
+
+/** The Extensions inside an EXPLICIT wrapper ([3] in a certificate, [0] in a CRL); null when malformed. */
+function explicitExtensions(der: Buffer, wrapper: Tlv): CertificateExtension[] | null {
   const list = readTlv(der, wrapper.start, wrapper.end);
   if (!list || list.tag !== 0x30 || list.end !== wrapper.end) return null;
+  return extensionList(der, list);
+}
+
+/** Extensions ::= SEQUENCE OF Extension { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
+function extensionList(der: Buffer, list: Tlv): CertificateExtension[] | null {
   const items = children(der, list, MAX_EXTENSIONS);
   if (!items) return null;
   const out: CertificateExtension[] = [];
@@ -191,6 +201,13 @@ export function readExtensions(der: Buffer): CertificateExtension[] | null {
     out.push({ oid, critical: flag !== null && der[flag.start] !== 0, value: der.subarray(value.start, value.end) });
   }
   return out;
+}
+
+/** The contents of a Certificate's serialNumber INTEGER, as encoded (a leading 00 kept). */
+export function readSerialNumber(der: Buffer): Buffer | null {
+  const tbs = tbsFields(der);
+  const serial = tbs?.fields[tbs.base];
+  return serial?.tag === 0x02 && serial.end > serial.start ? der.subarray(serial.start, serial.end) : null;
 }
 
 /** The one TLV that makes up all of `value`, or null. */
@@ -742,4 +759,216 @@ export function readSubjectPublicKeyInfo(cert: Buffer): Buffer | null {
   const base = fields?.[0]?.tag === 0xa0 ? 1 : 0;
   const spki = fields?.[base + 5];
   return spki?.tag === 0x30 ? der.subarray(spki.at, spki.end) : null;
+}
+
+// ---- Serials, keys and times, as revocation checks compare them
+
+/** An INTEGER's contents without redundant leading bytes (00 before a clear top bit, FF before a set one). */
+function minimalInteger(bytes: Buffer): Buffer {
+  let at = 0;
+  while (at + 1 < bytes.length) {
+    const next = (bytes[at + 1] as number) & 0x80;
+    if ((bytes[at] === 0x00 && next === 0) || (bytes[at] === 0xff && next !== 0)) at++;
+    else break;
+  }
+  return bytes.subarray(at);
+}
+
+/** Whether two INTEGER contents are the same number (a serial read from a CRL or an OCSP CertID against a certificate's). */
+export function sameInteger(a: Buffer, b: Buffer): boolean {
+  return a.length > 0 && b.length > 0 && minimalInteger(a).equals(minimalInteger(b));
+}
+
+/** The subjectPublicKey bits of a DER SubjectPublicKeyInfo (the BIT STRING's contents after its unused-bits byte), as OCSP hashes them. */
+export function readPublicKeyBits(spki: Buffer): Buffer | null {
+  const seq = whole(spki, 0x30);
+  const parts = seq && children(spki, seq, 2);
+  const bits = parts?.[1];
+  if (!parts || parts.length !== 2 || parts[0]?.tag !== 0x30 || bits?.tag !== 0x03 || bits.end === bits.start || spki[bits.start] !== 0) return null;
+  return spki.subarray(bits.start + 1, bits.end);
+}
+
+/** UTCTime (YYMMDDHHMMSSZ, 1950-2049) or GeneralizedTime (YYYYMMDDHHMMSS[.fff]Z) as epoch ms; null when not one or not a real date. */
+function readTime(buf: Buffer, tlv: Tlv): number | null {
+  const text = buf.toString('latin1', tlv.start, tlv.end);
+  const utc = tlv.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : null;
+  const generalized = tlv.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,3}))?Z$/.exec(text) : null;
+  const m = utc ?? generalized;
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const fullYear = utc ? (year < 50 ? 2000 : 1900) + year : year;
+  const date = new Date(Date.UTC(fullYear, month - 1, day, hour, minute, second, Number((m[7] ?? '').padEnd(3, '0'))));
+  // Date.UTC rolls 31 February over into March (and years below 100 into the 1900s): such a field is not a date.
+  const fields = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+  return fields.join() === [fullYear, month, day, hour, minute, second].join() ? date.getTime() : null;
+}
+
+// ---- Certificate revocation lists (RFC 5280 §5), read in place. A CA's CRL can list hundreds of
+// thousands of serials (tens of MiB): more than an object tree should hold (asn1js, under
+// @peculiar/x509's X509Crl, refuses more than 10,000 ASN.1 nodes: about 1,500 entries). So the
+// parts are located, and the entries walked one at a time, never collected.
+
+/** A CRL's parts, as signed. */
+export interface CrlParts {
+  /** The DER of tbsCertList: the bytes the signature covers. */
+  tbs: Buffer;
+  /** The outer signatureAlgorithm (the one the signature is checked with). */
+  signatureAlgorithm: { oid: string; params: Buffer | null };
+  /** Whether the outer signatureAlgorithm and tbsCertList's signature field are the same bytes, as RFC 5280 §5.1.1.2 requires. */
+  algorithmsMatch: boolean;
+  /** The signature value: the BIT STRING's contents after its unused-bits byte. */
+  signature: Buffer;
+  /** The DER of the issuer Name. */
+  issuer: Buffer;
+  thisUpdate: number;
+  nextUpdate: number | null;
+  extensions: CertificateExtension[];
+  /** The contents of revokedCertificates (empty when the CRL lists none), for findCrlEntry. */
+  entries: Buffer;
+}
+
+/** A DER CertificateList's parts; null when it is not one (trailing bytes included). Reads no entry. */
+export function readCrl(der: Buffer): CrlParts | null {
+  if (!Buffer.isBuffer(der)) return null;
+  const outer = readTlv(der, 0, der.length);
+  if (!outer || outer.tag !== 0x30 || outer.end !== der.length) return null;
+  const parts = children(der, outer, 3);
+  if (!parts || parts.length !== 3) return null;
+  const [tbs, algorithm, signature] = parts as [Tlv, Tlv, Tlv];
+  const signatureAlgorithm = algorithm.tag === 0x30 ? readAlgorithmIdentifier(der, algorithm) : null;
+  if (tbs.tag !== 0x30 || !signatureAlgorithm || signature.tag !== 0x03 || signature.end === signature.start || der[signature.start] !== 0) return null;
+  // version INTEGER v2 OPTIONAL, signature, issuer, thisUpdate, nextUpdate OPTIONAL, revokedCertificates OPTIONAL, [0] crlExtensions OPTIONAL
+  const fields = children(der, tbs, 7);
+  if (!fields) return null;
+  let at = 0;
+  const version = fields[0];
+  if (version?.tag === 0x02) {
+    if (version.end - version.start !== 1 || der[version.start] !== 1) return null;
+    at = 1;
+  }
+  const [innerAlgorithm, issuer, thisUpdateField] = fields.slice(at, at + 3);
+  const thisUpdate = thisUpdateField ? readTime(der, thisUpdateField) : null;
+  if (innerAlgorithm?.tag !== 0x30 || issuer?.tag !== 0x30 || thisUpdate === null) return null;
+  at += 3;
+  let nextUpdate: number | null = null;
+  const next = fields[at];
+  if (next && (next.tag === 0x17 || next.tag === 0x18)) {
+    nextUpdate = readTime(der, next);
+    if (nextUpdate === null) return null;
+    at++;
+  }
+  let entries = der.subarray(0, 0);
+  const list = fields[at];
+  if (list?.tag === 0x30) {
+    entries = der.subarray(list.start, list.end);
+    at++;
+  }
+  let extensions: CertificateExtension[] | null = [];
+  const wrapper = fields[at];
+  if (wrapper?.tag === 0xa0) {
+    extensions = explicitExtensions(der, wrapper);
+    at++;
+  }
+  if (!extensions || at !== fields.length) return null;
+  return {
+    tbs: der.subarray(tbs.at, tbs.end),
+    signatureAlgorithm,
+    algorithmsMatch: der.subarray(algorithm.at, algorithm.end).equals(der.subarray(innerAlgorithm.at, innerAlgorithm.end)),
+    signature: der.subarray(signature.start + 1, signature.end),
+    issuer: der.subarray(issuer.at, issuer.end),
+    thisUpdate,
+    nextUpdate,
+    extensions,
+    entries,
+  };
+}
+
+/** A CRL entry: when the certificate was revoked, and the entry's extensions (reasonCode …). */
+export interface CrlEntry {
+  revokedAt: number;
+  extensions: CertificateExtension[];
+}
+
+/**
+ * The entry for `serial` (INTEGER contents) in a CRL's revokedCertificates contents: null when the
+ * serial is not listed, 'malformed' when any entry cannot be read. Every entry's shape is checked;
+ * only the matching one is decoded. Work is linear in the list's length.
+ */
+export function findCrlEntry(entries: Buffer, serial: Buffer): CrlEntry | null | 'malformed' {
+  let found: CrlEntry | null = null;
+  for (let pos = 0; pos < entries.length; ) {
+    const entry = readTlv(entries, pos, entries.length);
+    const fields = entry?.tag === 0x30 ? children(entries, entry, 3) : null;
+    if (!entry || !fields || fields.length < 2) return 'malformed';
+    pos = entry.end;
+    const [number, date, extensions] = fields as [Tlv, Tlv, Tlv | undefined];
+    if (number.tag !== 0x02 || (date.tag !== 0x17 && date.tag !== 0x18) || (extensions && extensions.tag !== 0x30)) return 'malformed';
+    if (found || !sameInteger(entries.subarray(number.start, number.end), serial)) continue;
+    const revokedAt = readTime(entries, date);
+    const list = extensions ? extensionList(entries, extensions) : [];
+    if (revokedAt === null || !list) return 'malformed';
+    found = { revokedAt, extensions: list };
+  }
+  return found;
+}
+
+/** CRLReason ::= ENUMERATED (the reasonCode entry extension's value); null when malformed. */
+export function parseCrlReason(value: Buffer): number | null {
+  const reason = whole(value, 0x0a);
+  return reason ? readNatural(value, reason) : null;
+}
+
+/** What an issuingDistributionPoint extension (RFC 5280 §5.2.5) limits a CRL to. */
+export interface IssuingDistributionPoint {
+  /** The fullName URIs of its distributionPoint; null when it names none (absent, or a name relative to the issuer: `relativeName`). */
+  uris: string[] | null;
+  relativeName: boolean;
+  onlyUserCerts: boolean;
+  onlyCaCerts: boolean;
+  onlySomeReasons: boolean;
+  indirectCrl: boolean;
+  onlyAttributeCerts: boolean;
+}
+
+/**
+ * IssuingDistributionPoint ::= SEQUENCE { distributionPoint [0] DistributionPointName OPTIONAL,
+ * onlyContainsUserCerts [1] BOOLEAN DEFAULT FALSE, onlyContainsCACerts [2] BOOLEAN DEFAULT FALSE,
+ * onlySomeReasons [3] ReasonFlags OPTIONAL, indirectCRL [4] BOOLEAN DEFAULT FALSE,
+ * onlyContainsAttributeCerts [5] BOOLEAN DEFAULT FALSE }. Null when malformed.
+ */
+export function parseIssuingDistributionPoint(value: Buffer): IssuingDistributionPoint | null {
+  const seq = whole(value, 0x30);
+  const fields = seq && children(value, seq, 6);
+  if (!fields) return null;
+  const out: IssuingDistributionPoint = {
+    uris: null,
+    relativeName: false,
+    onlyUserCerts: false,
+    onlyCaCerts: false,
+    onlySomeReasons: false,
+    indirectCrl: false,
+    onlyAttributeCerts: false,
+  };
+  const flags = { 0x81: 'onlyUserCerts', 0x82: 'onlyCaCerts', 0x84: 'indirectCrl', 0x85: 'onlyAttributeCerts' } as const;
+  for (const field of fields) {
+    if (field.tag === 0xa0) {
+      const choice = readTlv(value, field.start, field.end);
+      if (!choice || choice.end !== field.end || (choice.tag !== 0xa0 && choice.tag !== 0xa1)) return null;
+      if (choice.tag === 0xa1) {
+        out.relativeName = true;
+        continue;
+      }
+      const names = children(value, choice, MAX_LIST_ENTRIES);
+      out.uris = names && uriNames(value, names);
+      if (!out.uris) return null;
+    } else if (field.tag === 0x83) {
+      out.onlySomeReasons = true;
+    } else if (field.tag in flags) {
+      if (field.end - field.start !== 1) return null;
+      out[flags[field.tag as keyof typeof flags]] = value[field.start] !== 0;
+    } else {
+      return null;
+    }
+  }
+  return out;
 }

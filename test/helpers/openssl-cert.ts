@@ -1,6 +1,6 @@
 // The openssl command (Debian's) for tests that compare with it: running it on some input, and a
 // certificate it makes with the extension lines given in its config syntax (what a real CA's tooling writes).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,24 @@ export function openssl(args: string[], input: Buffer): Buffer {
   if (run.error) throw new Error(`these tests compare with the openssl command, which did not run: ${run.error.message}`);
   if (run.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${run.stderr.toString()}`);
   return run.stdout;
+}
+
+/** `openssl` without blocking the event loop (for a server a test runs in its own process): what it prints, or a rejection. */
+export function opensslAsync(args: string[], input: Buffer = Buffer.alloc(0)): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) => reject(new Error(`these tests use the openssl command, which did not run: ${error.message}`)));
+    child.on('close', (status) => {
+      if (status === 0) resolve(Buffer.concat(out));
+      else reject(new Error(`openssl ${args.join(' ')} failed: ${Buffer.concat(err).toString()}`));
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
 }
 
 /** The SubjectPublicKeyInfo as DANE tooling extracts it: openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER. */
