@@ -5,6 +5,7 @@
 // a real responder): with revocation on it makes one CRL and one OCSP request in all, and takes
 // ≤ 1.3× the time with --no-revocation. Everything on loopback, measured in this one run.
 // Usage: npm run bench  (or: npm run build && node bench/cert.js [--runs N])
+import { Buffer } from 'node:buffer';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +59,7 @@ try {
       const chunks = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', async () => {
-        const answer = await fetch(`http://127.0.0.1:${ocspPort}/`, { method: 'POST', body: Buffer.concat(chunks), headers: { 'content-type': 'application/ocsp-request' } });
+        const answer = await globalThis.fetch(`http://127.0.0.1:${ocspPort}/`, { method: 'POST', body: Buffer.concat(chunks), headers: { 'content-type': 'application/ocsp-request' } });
         res.writeHead(answer.status, { 'content-type': 'application/ocsp-response' });
         res.end(Buffer.from(await answer.arrayBuffer()));
       });

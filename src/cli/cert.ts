@@ -11,7 +11,7 @@ import { systemEdges } from '../runtime/edges.js';
 import { readCaFiles } from './ca-files.js';
 import { parseConnect } from './check.js';
 import type { Run } from './commands.js';
-import { addReportOptions, collect, positiveInt, seconds, type ReportOptions } from './options.js';
+import { addReportOptions, collect, positiveInt, type ReportOptions } from './options.js';
 import { emit, formatOf, renderReport } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
 import { parseAt } from './report.js';

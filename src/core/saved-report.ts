@@ -4,7 +4,7 @@
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { UsageError } from './errors.js';
-import { ReportSchema, type Report } from './schema.js';
+import { CertificateReportSchema, ReceiverReportSchema, type Report } from './schema.js';
 import { SCHEMA_VERSION } from './version.js';
 
 /** Larger than any real report (a scan of hundreds of hosts), small enough to parse safely. */
@@ -23,6 +23,9 @@ export function isDateTime(v: string): boolean {
 
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
 
+/** Each kind of report, by its `kind`. */
+const KINDS: Readonly<Record<string, typeof ReceiverReportSchema | typeof CertificateReportSchema>> = { receiver: ReceiverReportSchema, certificate: CertificateReportSchema };
+
 /** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */
 export function parseSavedReport(text: string, name: string): Report {
   if (text.length > MAX_SAVED_REPORT_BYTES) throw new UsageError(`${name} is larger than ${MAX_SAVED_REPORT_BYTES / 1024 / 1024} MiB: not a report mxray wrote`, { helpful: false });
@@ -37,7 +40,11 @@ export function parseSavedReport(text: string, name: string): Report {
   if (version !== SCHEMA_VERSION) {
     throw new UsageError(`${name} is a report of schema version ${String(version).slice(0, 20)}; this mxray reads version ${SCHEMA_VERSION} (run the test again)`, { helpful: false });
   }
-  const first = Value.Errors(ReportSchema, data).First();
+  // Checked against its own kind's schema, so that the first error names a field, not "the union".
+  const kind = (data as { kind?: unknown }).kind;
+  const schema = KINDS[String(kind)];
+  if (!schema) throw new UsageError(`${name} is not a valid mxray report: /kind: ${JSON.stringify(String(kind).slice(0, 40))} is no kind of report mxray writes (${Object.keys(KINDS).join(', ')})`, { helpful: false });
+  const first = Value.Errors(schema, data).First();
   if (first) throw new UsageError(`${name} is not a valid mxray report: ${first.path || '/'}: ${first.message}`, { helpful: false });
   return data as Report;
 }

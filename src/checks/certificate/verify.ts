@@ -62,7 +62,7 @@ export function verifyHostCertificates(
  * A verdict completed with what was fetched for its chain (facts, so judging again needs no
  * network): the chain repaired from AIA URLs when it was incomplete as sent, and the revocation
  * lookups of the certificates on its path. With no fetches (nothing could be fetched: no fetcher,
- * or an old report) both stay null: "not attempted", never "fine".
+ * or an old report) both stay absent: "not attempted", never "fine".
  */
 export function withFetched(
   verdict: CertVerdict,
@@ -70,7 +70,7 @@ export function withFetched(
   fetches: PkiFetches | null | undefined,
   ctx: Pick<AssessContext, 'trustStore' | 'now'>,
 ): CertVerdict {
-  if (!fetches) return { ...verdict, repair: null, revocation: null };
+  if (!fetches) return verdict;
   const fetched = fetches.aia.flatMap((f) => f.certificates.map((c) => Buffer.from(c, 'base64')));
   const { repair } = repairChain({ chain: [...chain], trustStore: ctx.trustStore, now: ctx.now }, fetched);
   const path = repair?.outcome === 'repaired' ? repair.path : verdict.path;

@@ -5,13 +5,11 @@
 // judged by the receiver test's certificate judge plus what only this command is asked: names,
 // the private key, TLSA records, and which kinds of sender accept it.
 import { createHash } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import type { Clock, TrustStore } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { ipFamily } from '../../core/ip.js';
 import { judgedWith } from '../../core/report.js';
 import type {
-  CertDetailsFacts,
   CertFileFacts,
   CertificateReport,
   CertSubject,
@@ -25,16 +23,14 @@ import type {
 import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
 import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
-import { assessCertificate, certificateCovers } from '../../checks/certificate/index.js';
 import { withFetched } from '../../checks/certificate/verify.js';
-import { judgeAcceptance } from '../../checks/certificate/acceptance.js';
+import { covers, judgeSubject } from '../../checks/certificate/subject.js';
 import { verdictOf } from '../../checks/verdict.js';
 import type { HttpFetcher } from '../../http/fetcher.js';
-import { makeFinding, sortFindings, kbEntry } from '../../kb/index.js';
-import { readCertDetails } from '../../pki/cert-details.js';
-import { describeCertificate, displayName } from '../../pki/certificate.js';
-import { keyMatchesCertificate, pickLeaf, readCertFile, type CertFileContents } from '../../pki/files.js';
-import { matchTlsa, parseTlsaText, tlsaText, type TlsaRecord } from '../../pki/tlsa.js';
+import { sortFindings, kbEntry } from '../../kb/index.js';
+import { describeCertificate } from '../../pki/certificate.js';
+import { pickLeaf, readCertFile, type CertFileContents } from '../../pki/files.js';
+import { parseTlsaText, type TlsaRecord } from '../../pki/tlsa.js';
 import { verifyChain } from '../../pki/verify.js';
 import { FetchCache, fetchForChain } from '../pki/fetch.js';
 import { runReceiverCheck, type ReceiverEdges, type ReceiverOptions } from '../receiver/check-receiver.js';
@@ -103,114 +99,6 @@ function checkTlsa(texts: readonly string[]): TlsaRecord[] {
     if ('error' in r) throw new UsageError(`--tlsa: ${r.error}`);
     return r;
   });
-}
-
-/** Whether the certificate covers a name (RFC 6125 for DNS names; an IP address in the SAN for IP literals). */
-function covers(leaf: ReturnType<typeof describeCertificate>, name: string): boolean {
-  if (ipFamily(name) !== 0) return leaf.ipAddresses.includes(name);
-  return certificateCovers(leaf, name);
-}
-
-interface Judged {
-  subject: CertSubject;
-  findings: Finding[];
-}
-
-interface SubjectInput {
-  label: string;
-  origin: CertSubject['origin'];
-  host: string | null;
-  handshake: CertSubject['handshake'];
-  chain: Buffer[];
-  leafWhy: string | null;
-  verdict: CertVerdict;
-  names: string[];
-  mxHost: string | null;
-  domain: string | null;
-  key: { file: string; keys: KeyObject[] } | null;
-  tlsa: TlsaRecord[];
-  ocspStapled: boolean | null;
-  /** Findings the receiver test already made for this certificate (host mode). */
-  prior: Finding[];
-  evidence: number[];
-}
-
-function judgeSubject(s: SubjectInput, ctx: { profile: Profile; warnDays: number; expectThumbprint: string | null; now: number; revocationChecked: boolean; senders: readonly string[] }): Judged {
-  const leafDer = s.chain[0] as Buffer;
-  const details: CertDetailsFacts = readCertDetails(leafDer);
-  const leaf = describeCertificate(leafDer, 'sent');
-  const subjectName = displayName(leaf);
-  const host = s.label;
-  const findings: Finding[] =
-    s.origin === 'file'
-      ? assessCertificate(s.verdict, {
-          host,
-          profile: ctx.profile,
-          warnDays: ctx.warnDays,
-          expectThumbprint: ctx.expectThumbprint,
-          announcedNames: [],
-          evidence: s.evidence,
-          handshake: 'sni',
-          now: ctx.now,
-          leafDer,
-          ocspStapled: s.ocspStapled,
-        })
-      : [...s.prior];
-  const add = (id: Parameters<typeof makeFinding>[0], facts: Record<string, string | number | boolean | null>): void => {
-    findings.push(makeFinding(id, { host, ...facts }, s.evidence, [host]));
-  };
-  const names = s.names.map((name) => ({ name, covered: covers(leaf, name) }));
-  // Names the receiver test did not already check (it checks the MX host name itself).
-  for (const n of names) {
-    if (!n.covered && !(s.origin === 'handshake' && n.name === s.mxHost) && !(s.origin === 'handshake' && n.name === s.domain)) {
-      add('cert.name-mismatch', { name: n.name, certNames: [...leaf.dnsNames, ...leaf.ipAddresses].join(', ') || leaf.commonName || '(none)' });
-    }
-  }
-  let key: CertSubject['key'] = null;
-  if (s.key) {
-    const matches = s.key.keys.some((k) => keyMatchesCertificate(k, leafDer));
-    key = { file: s.key.file, matches };
-    add(matches ? 'cert.key-matches' : 'cert.key-mismatch', { keyFile: s.key.file, subject: subjectName });
-  }
-  const tlsaMatches = matchTlsa(s.tlsa, s.chain);
-  const tlsa = tlsaMatches.map((m) => ({ record: tlsaText(m.record), matches: m.matched !== null && m.record.usage >= 2, certificate: m.matched, detail: m.note }));
-  if (tlsa.length > 0) {
-    const good = tlsa.filter((t) => t.matches);
-    if (good.length > 0) add('cert.tlsa-match', { records: good.map((t) => t.record).join('; '), subject: subjectName });
-    else add('cert.tlsa-mismatch', { records: tlsa.map((t) => t.record).join('; '), subject: subjectName });
-  }
-  const acceptance = judgeAcceptance({
-    verdict: s.verdict,
-    mxHost: s.mxHost,
-    domain: s.domain,
-    // Exchange: every name asked about (the connector FQDN among them) must be on the certificate; the domain need not.
-    connectorNames: s.origin === 'file' ? s.names : s.names.filter((n) => n !== s.mxHost && n !== s.domain),
-    now: ctx.now,
-    revocationChecked: ctx.revocationChecked,
-  }).filter((a) => ctx.senders.length === 0 || ctx.senders.includes(a.profile));
-  // The question asked: "will Exchange Online accept it?" — a no is a finding of its own.
-  for (const a of acceptance) {
-    if (ctx.senders.includes(a.profile) && a.accepts !== 'yes') {
-      add(a.accepts === 'no' ? 'cert.sender-refuses' : 'cert.sender-unknown', { sender: a.name, reason: a.reasons[0] ?? '' });
-    }
-  }
-  return {
-    subject: {
-      label: s.label,
-      origin: s.origin,
-      host: s.host,
-      handshake: s.handshake,
-      chain: s.chain.slice(0, 64).map((c) => c.toString('base64')),
-      leafWhy: s.leafWhy,
-      verdict: s.verdict,
-      details,
-      names,
-      key,
-      tlsa,
-      acceptance,
-    },
-    findings,
-  };
 }
 
 function fileFacts(input: CertFileInput, contents: CertFileContents): CertFileFacts {
@@ -289,6 +177,7 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
           handshake: null,
           chain,
           leafWhy: contents.certificates.length > 1 || keys.length > 0 ? picked.why : null,
+          guessed: guessed ? { count: contents.certificates.length, why: picked.why } : null,
           verdict,
           names,
           // A file has no MX: the first --name stands for the host senders connect to.
@@ -302,7 +191,6 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
         },
         judging,
       );
-      if (guessed) judged.findings.push(makeFinding('cert.leaf-guessed', { host: input.name, count: contents.certificates.length, why: picked.why }, [], [input.name]));
       subjects.push(judged.subject);
       findings.push(...judged.findings);
     }

@@ -10,7 +10,7 @@ export const CERT_FILE_FINDINGS = defineFindings([
     severity: 'error',
     actor: 'them',
     facts: ['host', 'keyFile', 'subject'],
-    title: 'The private key in {keyFile} does not belong to the certificate {subject}',
+    title: 'The private key in {keyFile} does not belong to the certificate {subject} ({host})',
     detail:
       'The public key in the certificate is not the one that goes with the private key in {keyFile}. A server configured with this pair cannot ' +
       "complete a handshake: Postfix logs 'cannot load RSA/ECDSA certificate and key data' or 'key values mismatch' and then answers STARTTLS with " +
@@ -34,7 +34,7 @@ export const CERT_FILE_FINDINGS = defineFindings([
     severity: 'ok',
     actor: 'them',
     facts: ['host', 'keyFile', 'subject'],
-    title: 'The private key in {keyFile} belongs to the certificate {subject}',
+    title: 'The private key in {keyFile} belongs to the certificate {subject} ({host})',
     detail: 'The certificate carries the public key of this private key: a server can use the pair.',
     opportunistic: 'Not affected.',
     verifying: 'Not affected.',
@@ -46,7 +46,7 @@ export const CERT_FILE_FINDINGS = defineFindings([
     severity: 'error',
     actor: 'them',
     facts: ['host', 'records', 'subject'],
-    title: 'No TLSA record given matches {subject}',
+    title: 'No TLSA record given matches {subject} ({host})',
     detail:
       'None of the TLSA records {records} matches the certificate or its chain. Published for the MX host, such records make every DANE-validating ' +
       'sender (Postfix with smtp_tls_security_level = dane, Exim with DANE, Exchange Online for inbound DANE) refuse the server: it defers the mail ' +
@@ -68,7 +68,7 @@ export const CERT_FILE_FINDINGS = defineFindings([
     severity: 'ok',
     actor: 'them',
     facts: ['host', 'records', 'subject'],
-    title: 'The TLSA record {records} matches {subject}',
+    title: 'The TLSA record {records} matches {subject} ({host})',
     detail: 'DANE-validating senders accept this certificate when the record is published for the MX host (and signed with DNSSEC).',
     opportunistic: 'Not affected.',
     verifying: 'DANE senders accept the server.',
@@ -80,14 +80,17 @@ export const CERT_FILE_FINDINGS = defineFindings([
     severity: 'info',
     actor: 'them',
     facts: ['host', 'count', 'why'],
-    title: 'The file holds {count} certificates: {why}',
+    title: '{host} holds {count} certificates: {why}',
     detail:
       'A file with several certificates and no private key does not say which one the server presents. mxray took the one named here; give ' +
       '--key with the private key, or a file with only the server certificate, to be sure.',
     opportunistic: 'Not affected.',
     verifying: 'Not affected.',
-    remediation: { summary: 'Check that the certificate judged is the server’s; otherwise give --key or a file with only that certificate.', steps: [] },
-    refs: [],
+    remediation: {
+      summary: 'Check that the certificate judged is the server’s; otherwise give --key or a file with only that certificate.',
+      steps: ['Run again with --key <the private key file>, or split the file: `openssl crl2pkcs7 -nocrl -certfile <file> | openssl pkcs7 -print_certs` lists its certificates.'],
+    },
+    refs: ['RFC 7468 §5'],
   },
   {
     id: 'cert.sender-refuses',
@@ -98,8 +101,11 @@ export const CERT_FILE_FINDINGS = defineFindings([
     detail: '{reason} This is the kind of sender asked about (--profile): it does not deliver over TLS to a server presenting this certificate.',
     opportunistic: 'Not affected: opportunistic senders deliver with any certificate.',
     verifying: '{sender} does not deliver: it defers the mail and bounces it after its retry period.',
-    remediation: { summary: 'Fix what the reason names (the findings above say how), then check again.', steps: [] },
-    refs: [],
+    remediation: {
+      summary: 'Fix what the reason names (the findings above say how), then check again.',
+      steps: ['Follow the fix of the finding the reason names, then run `mxray cert` again with the same --profile.'],
+    },
+    refs: ['RFC 5280 §6.1', 'RFC 6125 §6.4'],
   },
   {
     id: 'cert.sender-unknown',
@@ -110,8 +116,11 @@ export const CERT_FILE_FINDINGS = defineFindings([
     detail: '{reason} A fact this kind of sender needs could not be checked, so mxray does not say it accepts.',
     opportunistic: 'Not affected.',
     verifying: 'Unknown: see the reason.',
-    remediation: { summary: 'Check again with what is missing (revocation lookups on, the names given with --name).', steps: [] },
-    refs: [],
+    remediation: {
+      summary: 'Check again with what is missing (revocation lookups on, the names given with --name).',
+      steps: ['Run without --no-revocation and give the connector FQDN with --name (and the MX host for a file).'],
+    },
+    refs: ['RFC 5280 §6.3'],
     inconclusive: true,
   },
 ]);

@@ -822,7 +822,8 @@ export const CERT_FINDINGS = defineFindings([
   },
   {
     id: 'cert.no-revocation-info',
-    severity: 'warning',
+    // A note: it matters to one kind of sender (Exchange validating connectors), which the "who accepts it" table answers for.
+    severity: 'info',
     actor: 'them',
     facts: ['host', 'element', 'subject'],
     title: 'The certificate {subject} of {host} names no CRL and no OCSP responder',

@@ -281,7 +281,7 @@ describe('opportunistic', () => {
     const v = verdict({ path: [leaf], trusted: false, trustFailure: 'self-signed', timeValid: false, daysLeft: -120 });
     expect(row(input({ verdict: v, mxHost: null, domain: null, revocationChecked: false }), 'opportunistic')).toEqual({
       profile: 'opportunistic',
-      name: 'Any sender with opportunistic TLS (Postfix may, Exim default, Exchange default)',
+      name: 'Opportunistic (any sender)',
       accepts: 'yes',
       reasons: ['Not verified: any certificate encrypts, even a self-signed or expired one.'],
     });
@@ -434,7 +434,7 @@ describe('exchange-server (Windows chain engine: AIA, revocation)', () => {
   const X = 'exchange-server';
 
   it('a trusted chain, the connector name on it, revocation answered: yes with nothing to add', () => {
-    expect(row(input(), X)).toEqual({ profile: X, name: 'Exchange Server SE / 2019, send connector with certificate validation', accepts: 'yes', reasons: [] });
+    expect(row(input(), X)).toEqual({ profile: X, name: 'Exchange Server, validating', accepts: 'yes', reasons: [] });
   });
 
   it('does not check the MX host name', () => {
@@ -615,7 +615,7 @@ describe('exchange-online (also: public CAs, SHA-1, RSA 2048, a connector name)'
   const X = 'exchange-online';
 
   it('yes, saying it trusts public CAs only', () => {
-    expect(row(input(), X)).toEqual({ profile: X, name: 'Exchange Online, partner and hybrid connectors', accepts: 'yes', reasons: [PUBLIC_CA_NOTE] });
+    expect(row(input(), X)).toEqual({ profile: X, name: 'Exchange Online connectors', accepts: 'yes', reasons: [PUBLIC_CA_NOTE] });
   });
 
   it('the public-CA note only when the chain is trusted', () => {

@@ -204,16 +204,17 @@ describe('cert.crl-stale', () => {
 describe('cert.no-revocation-info', () => {
   const none = { crlUrls: [], ocspUrls: [] };
 
-  it('a leaf with neither a CRL nor an OCSP URL: a warning naming it', () => {
+  it('a leaf with neither a CRL nor an OCSP URL: a note naming it (the certificate is still fine for OpenSSL-based senders)', () => {
     const findings = judged([entry(0, [], none), entry(1, [lookup({ url: ROOT_CRL })])]);
-    expect(found(findings)).toEqual([F('cert.no-revocation-info', { element: 'the server certificate', subject: 'mx1.example.test' })]);
-    expect(findings[0]?.severity).toBe('warning');
+    expect(found(findings)).toEqual([F('cert.no-revocation-info', { element: 'the server certificate', subject: 'mx1.example.test' }), OK]);
+    expect(findings[0]?.severity).toBe('info');
   });
 
   it('an intermediate too, listed with the leaf', () => {
-    expect(found(judged([entry(0, [lookup()]), entry(1, [], none)]))).toEqual([F('cert.no-revocation-info', { element: 'intermediate 1', subject: 'Example Issuing CA' })]);
+    expect(found(judged([entry(0, [lookup()]), entry(1, [], none)]))).toEqual([F('cert.no-revocation-info', { element: 'intermediate 1', subject: 'Example Issuing CA' }), OK]);
     expect(found(judged([entry(0, [], none), entry(1, [], none)]))).toEqual([
       F('cert.no-revocation-info', { element: 'the server certificate, intermediate 1', subject: 'mx1.example.test, Example Issuing CA' }),
+      OK,
     ]);
   });
 
