@@ -117,6 +117,11 @@ function answer(status: RevocationAnswer['status'], detail: string | null, field
   return { status, detail, revokedAt: null, reason: null, thisUpdate: null, nextUpdate: null, ...fields };
 }
 
+/** A CRLReason's RFC 5280 name; null when none was given or the code is not one of RFC 5280's. */
+function reasonName(code: number | null | undefined): string | null {
+  return code === null || code === undefined ? null : (REASONS[code] ?? null);
+}
+
 const invalid = (detail: string, fields?: Partial<RevocationAnswer>): RevocationAnswer => answer('invalid', detail, fields);
 
 /** The first line of an error's message, short: for "cannot be read" details. */
@@ -263,8 +268,7 @@ function checkCrlNow(bytes: Buffer, certDer: Buffer, issuerDer: Buffer, now: num
   if (entry === 'malformed') return invalid("the CRL's list of revoked certificates cannot be read", dates);
   if (entry === null) return answer('good', null, dates);
   const reasonExtension = entry.extensions.find((e) => e.oid === OID.reasonCode);
-  const code = reasonExtension ? parseCrlReason(reasonExtension.value) : null;
-  const reason = code === null ? null : (REASONS[code] ?? null);
+  const reason = reasonName(reasonExtension ? parseCrlReason(reasonExtension.value) : null);
   const revokedAt = iso(entry.revokedAt);
   return answer('revoked', `the CRL lists the certificate as revoked since ${revokedAt}${reason ? ` (${reason})` : ''}`, { ...dates, revokedAt, reason });
 }
@@ -404,8 +408,7 @@ async function checkOcspNow(bytes: Buffer, certDer: Buffer, issuerDer: Buffer, n
   const status = single.certStatus;
   if (status.revoked) {
     const revokedAt = iso(status.revoked.revocationTime.getTime());
-    const code = status.revoked.revocationReason?.reason;
-    const reason = code === undefined ? null : (REASONS[code] ?? null);
+    const reason = reasonName(status.revoked.revocationReason?.reason);
     return answer('revoked', `the OCSP responder says the certificate is revoked since ${revokedAt}${reason ? ` (${reason})` : ''}`, { ...dates, revokedAt, reason });
   }
   if (status.unknown !== undefined) return answer('unknown', 'the OCSP responder does not know this certificate', dates);

@@ -113,6 +113,8 @@ export interface TestCa {
   /** Marks the leaf revoked in its CA's index.txt, at `at`, with `reason` (null: no reason code). */
   revoke(leaf: TestLeaf, reason: IndexReason | null, at: Date): void;
   crl(options?: CrlOptions): Buffer;
+  /** crl() without blocking the event loop (for a server in the test's process). */
+  crlAsync(options?: CrlOptions): Promise<Buffer>;
   /** The DER OCSPRequest openssl makes for the leaf (CertID with this digest, no nonce). */
   ocspRequestFor(leaf: TestLeaf, digest?: 'sha1' | 'sha256' | 'sha384'): Buffer;
   /** The DER OCSPResponse `openssl ocsp` gives to this request from the intermediate's index.txt. */
@@ -304,6 +306,27 @@ export function makeTestCa(options: { baseUrl?: string } = {}): TestCa {
   let leafCount = 0;
   const leaves = new Map<TestLeaf, CaDir>();
 
+  /** The `openssl ca -gencrl` arguments for these options, and the PEM file it writes. */
+  const gencrlArgs = (crlOptions: CrlOptions): { args: string[]; out: string } => {
+    const ca = caOf[crlOptions.signer ?? 'intermediate'];
+    const out = file('crl.pem');
+    const times = [
+      ...(crlOptions.lastUpdate ? ['-crl_lastupdate', generalizedTime(crlOptions.lastUpdate)] : []),
+      ...(crlOptions.nextUpdate ? ['-crl_nextupdate', generalizedTime(crlOptions.nextUpdate)] : []),
+    ];
+    let config = ca.config;
+    let sections: string[] = [];
+    if (crlOptions.extensions || crlOptions.idp) {
+      config = file('crl-ca.cnf');
+      const lines = ['[crl_more]', `authorityKeyIdentifier = ${ca.crlAki}`, ...(crlOptions.extensions ?? [])];
+      if (crlOptions.idp) lines.push('issuingDistributionPoint = critical, @idp', '[idp]', ...crlOptions.idp);
+      writeFileSync(config, `${readFileSync(ca.config, 'utf8')}\n${lines.join('\n')}\n`);
+      sections = ['-crlexts', 'crl_more'];
+    }
+    return { args: ['ca', '-gencrl', '-config', config, ...sections, ...times, '-out', out], out };
+  };
+  let gencrlQueue: Promise<void> = Promise.resolve();
+
   const ocspArgs = (reqPath: string, respPath: string, options: OcspOptions): string[] => {
     const signer = signers[options.signer ?? 'intermediate'];
     const validMinutes = options.validMinutes === undefined ? 60 : options.validMinutes;
@@ -387,24 +410,24 @@ export function makeTestCa(options: { baseUrl?: string } = {}): TestCa {
       writeFileSync(index, lines.join('\n'));
     },
     crl(crlOptions = {}) {
-      const ca = caOf[crlOptions.signer ?? 'intermediate'];
-      const out = file('crl.pem');
-      const times = [
-        ...(crlOptions.lastUpdate ? ['-crl_lastupdate', generalizedTime(crlOptions.lastUpdate)] : []),
-        ...(crlOptions.nextUpdate ? ['-crl_nextupdate', generalizedTime(crlOptions.nextUpdate)] : []),
-      ];
-      let config = ca.config;
-      let sections: string[] = [];
-      if (crlOptions.extensions || crlOptions.idp) {
-        config = file('crl-ca.cnf');
-        const lines = ['[crl_more]', `authorityKeyIdentifier = ${ca.crlAki}`, ...(crlOptions.extensions ?? [])];
-        if (crlOptions.idp) lines.push('issuingDistributionPoint = critical, @idp', '[idp]', ...crlOptions.idp);
-        writeFileSync(config, `${readFileSync(ca.config, 'utf8')}\n${lines.join('\n')}\n`);
-        sections = ['-crlexts', 'crl_more'];
-      }
-      openssl(['ca', '-gencrl', '-config', config, ...sections, ...times, '-out', out], Buffer.alloc(0));
+      const { args, out } = gencrlArgs(crlOptions);
+      openssl(args, Buffer.alloc(0));
       const pem = readFileSync(out);
       return crlOptions.format === 'pem' ? pem : openssl(['crl', '-outform', 'DER'], pem);
+    },
+    crlAsync(crlOptions = {}) {
+      // One `openssl ca -gencrl` at a time: each rewrites the CA's crlnumber file.
+      const made = gencrlQueue.then(async () => {
+        const { args, out } = gencrlArgs(crlOptions);
+        await opensslAsync(args);
+        const pem = readFileSync(out);
+        return crlOptions.format === 'pem' ? pem : opensslAsync(['crl', '-outform', 'DER'], pem);
+      });
+      gencrlQueue = made.then(
+        () => undefined,
+        () => undefined,
+      );
+      return made;
     },
     ocspRequestFor(leaf, digest = 'sha1') {
       const out = file('req.der');

@@ -311,6 +311,10 @@ describe('checkCrl', () => {
     const check = (extra: { extensions?: string[]; idp?: string[] }, leaf: { der: Buffer } = good, issuer = ca.intermediate): Promise<RevocationAnswer> =>
       checkCrl(ca.crl({ ...extra, signer: issuer === ca.root ? 'root' : 'intermediate' }), leaf.der, issuer.der, ca.madeAt);
 
+    it('an issuingDistributionPoint that cannot be read', async () => {
+      expect((await check({ extensions: ['2.5.29.28 = critical, DER:3003020101'] })).detail).toMatch(/issuingDistributionPoint cannot be read/);
+    });
+
     it('a delta CRL is not a complete list', async () => {
       expect((await check({ extensions: ['2.5.29.27 = critical, ASN1:INTEGER:1000'] })).detail).toMatch(/delta CRL/);
     });
@@ -325,6 +329,10 @@ describe('checkCrl', () => {
       expect((await check({ idp: [`fullname = URI:${ca.urls.crl}`] }, revoked)).status).toBe('revoked');
       expect(await check({ idp: [`fullname = URI:${ca.baseUrl}/crl/shard-2.crl`] })).toMatchObject({ status: 'invalid', detail: expect.stringMatching(/another part of the CA's certificates \(its distribution point http:\/\/127\.0\.0\.1:9\/crl\/shard-2\.crl/) });
       expect((await check({ idp: [`fullname = URI:${ca.urls.crl}`] }, bare)).detail).toMatch(/another part/);
+      // A distribution point named relative to the issuer ("CN=shard 1" under the CA's name) cannot be matched with the certificate's URIs.
+      expect((await check({ idp: ['relativename = shard', '[shard]', 'CN = shard 1'] })).detail).toMatch(/names its distribution point relative to its issuer/);
+      // Only the scope flags: no distribution point to match.
+      expect((await check({ idp: ['onlyuser = TRUE'] }, bare)).status).toBe('good');
     });
 
     it('a CRL for CA certificates only, or end-entity certificates only', async () => {
@@ -462,6 +470,15 @@ describe('checkOcspResponse', () => {
       expect((await checkOcspResponse(bare.response, good.der, ca.intermediate.der, bare.thisUpdate)).detail).toMatch(/signature does not verify/);
       const withCert = respond(good, { signer: 'impostor' });
       expect(await checkOcspResponse(withCert.response, good.der, ca.intermediate.der, withCert.thisUpdate)).toEqual(expected('invalid', { detail: /signed by "mxray Test Revocation CA", a certificate the issuer did not issue/ }));
+    });
+
+    it("signed data changed under an authorised responder's certificate: the certificate does not make the signature verify", async () => {
+      const r = respond(good, { signer: 'responder' });
+      const changed = Buffer.from(r.response);
+      // producedAt (the first GeneralizedTime): its last digit of seconds, still a valid time.
+      const at = changed.indexOf(Buffer.from([0x18, 0x0f])) + 2 + 13;
+      changed[at] = (changed[at] as number) ^ 1;
+      expect(await checkOcspResponse(changed, good.der, ca.intermediate.der, r.thisUpdate)).toEqual(expected('invalid', { detail: /signature does not verify/ }));
     });
 
     it('a delegated responder whose certificate is not in the response cannot be verified', async () => {
