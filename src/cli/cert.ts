@@ -9,12 +9,11 @@ import { ACCEPTANCE_PROFILE_IDS } from '../kb/acceptance.js';
 import { CertFileError, MAX_CERT_FILE_BYTES } from '../pki/files.js';
 import { systemEdges } from '../runtime/edges.js';
 import { readCaFiles } from './ca-files.js';
-import { parseConnect } from './check.js';
+import { parseConnect } from './connect.js';
 import type { Run } from './commands.js';
-import { addReportOptions, collect, positiveInt, type ReportOptions } from './options.js';
+import { addReportOptions, collect, parseAt, positiveInt, type ReportOptions } from './options.js';
 import { emit, formatOf, renderReport } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
-import { parseAt } from './report.js';
 
 interface CertOpts extends ReportOptions {
   name: string[];

@@ -32,6 +32,8 @@ export interface CertificateContext {
   handshake: 'sni' | 'no-sni' | 'sni-confirm';
   /** The time the certificate was judged at (the injected clock), for "expired N days ago". */
   now?: number;
+  /** Note a certificate on the path that names no CRL and no OCSP responder (cert.no-revocation-info): \`mxray cert\` does. */
+  noteMissingRevocation?: boolean;
   /** The mail domain, for the domain-mismatch finding's text (optional: the verdict has only the result). */
   domain?: string | null;
   /**
@@ -276,7 +278,13 @@ export function assessCertificate(v: CertVerdict, ctx: CertificateContext): Find
     const c = v.path[r.index];
     return { element: elementAt(v, r.index), subject: c !== undefined && c.sha256 === r.sha256 ? label(c) : r.subject };
   };
-  for (const f of assessRevocation(v, ctx.now, nameOf)) add(f.id, f.facts);
+  for (const f of assessRevocation(v, ctx.now, nameOf)) {
+    // A certificate that names no CRL or OCSP responder (a private CA) stops only Exchange's
+    // validating connectors: \`mxray cert\` says so (and its table shows whom); the receiver test
+    // reports only what the lookups found (revoked, unreachable, stale).
+    if (f.id === 'cert.no-revocation-info' && ctx.noteMissingRevocation !== true) continue;
+    add(f.id, f.facts);
+  }
 
   // Cryptography: every certificate the server is answerable for. Not the trust anchor, and not the
   // self-signature the path ends with (an untrusted root's or a self-signed leaf's): it proves nothing.

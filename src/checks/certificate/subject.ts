@@ -64,6 +64,7 @@ export function judgeSubject(s: SubjectInput, ctx: { profile: Profile; warnDays:
           now: ctx.now,
           leafDer,
           ocspStapled: s.ocspStapled,
+          noteMissingRevocation: true,
         })
       : [...s.prior];
   const add = (id: Parameters<typeof makeFinding>[0], facts: Record<string, string | number | boolean | null>): void => {

@@ -59,6 +59,8 @@ export interface PkiFetchContext {
   transcript: Transcript;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Told of every request actually made (not those answered from the cache): for progress. */
+  onFetch?: (url: string) => void;
 }
 
 /** An http(s) URL we fetch; ldap: and file: URLs (Active Directory CAs publish ldap: CRLs) are listed, not fetched. */
@@ -98,6 +100,7 @@ async function fetchOnce(
 ): Promise<Answer> {
   const key = `${request.method ?? 'GET'} ${request.url} ${request.body ? createHash('sha256').update(request.body).digest('hex') : ''}`;
   return ctx.cache.get(key, async () => {
+    ctx.onFetch?.(request.url);
     ctx.transcript.record(conn, 'send', `${request.method ?? 'GET'} ${request.url}`);
     try {
       const result = await ctx.fetcher.fetch({

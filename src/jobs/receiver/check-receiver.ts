@@ -353,13 +353,18 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
         const chain = tls?.ok ? (tls.sentChain ?? tls.peerChain) : [];
         if (!tls?.ok || chain.length === 0) return;
         const stapled = tls.ocspResponse ? Buffer.from(tls.ocspResponse, 'base64') : null;
-        ctx.onProgress?.(p.facts.key, 'certificate lookups');
-        p.facts.pkiFetches = await fetchForChain(
-          chain.map((c) => Buffer.from(c, 'base64')),
-          stapled,
-          pki,
-          `${p.facts.key}/http`,
-        );
+        const key = p.facts.key;
+        try {
+          p.facts.pkiFetches = await fetchForChain(
+            chain.map((c) => Buffer.from(c, 'base64')),
+            stapled,
+            { ...pki, onFetch: (url) => ctx.onProgress?.(key, `fetching ${url}`) },
+            `${key}/http`,
+          );
+        } catch (err) {
+          // Our own bug (a fetcher or trust store that throws): nothing fetched, and judging says why.
+          transcript.record(`${key}/http`, 'note', `certificate lookups failed (mxray's own error): ${statusOfError(err).detail}`);
+        }
       }),
     );
   }

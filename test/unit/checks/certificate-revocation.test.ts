@@ -34,9 +34,9 @@ function entry(index: number, lookups: RevocationLookup[], o: Partial<CertRevoca
 }
 /** Both certificates the server answers for, each with a good CRL and OCSP answer. */
 const allGood = () => [entry(0, [lookup(), ocsp()]), entry(1, [lookup({ url: ROOT_CRL })], { crlUrls: [ROOT_CRL], ocspUrls: [] })];
-const judged = (revocation: CertRevocation[] | null | undefined) => judge(revocation === undefined ? {} : { revocation }, { now: NOW });
+const judged = (revocation: CertRevocation[] | null | undefined) => judge(revocation === undefined ? {} : { revocation }, { now: NOW, noteMissingRevocation: true });
 /** Judged without a judging time (a verdict judged as made). */
-const judgedTimeless = (revocation: CertRevocation[]) => judge({ revocation });
+const judgedTimeless = (revocation: CertRevocation[]) => judge({ revocation }, { noteMissingRevocation: true });
 
 describe('revocation: nothing when it was not checked, cert.ok when every answer is good', () => {
   it('no revocation facts (not checked, or a report from before): no finding about revocation', () => {
@@ -208,6 +208,11 @@ describe('cert.no-revocation-info', () => {
     const findings = judged([entry(0, [], none), entry(1, [lookup({ url: ROOT_CRL })])]);
     expect(found(findings)).toEqual([F('cert.no-revocation-info', { element: 'the server certificate', subject: 'mx1.example.test' }), OK]);
     expect(findings[0]?.severity).toBe('info');
+  });
+
+  it('only where asked (mxray cert): the receiver test leaves the note out', () => {
+    const none2 = { crlUrls: [], ocspUrls: [] };
+    expect(found(judge({ revocation: [entry(0, [], none2)] }, { now: NOW }))).toEqual([OK]);
   });
 
   it('an intermediate too, listed with the leaf', () => {
