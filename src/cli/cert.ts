@@ -161,6 +161,7 @@ export function configure(cmd: Command): Run {
         at,
         warnDays: o.warnDays,
         revocation: o.revocation,
+        ...(o.timeout ? { fetchTimeoutMs: o.timeout } : {}),
         probe: {
           port: o.port ?? null,
           ...(o.tlsOnConnect ? { tlsOnConnect: true } : {}),

@@ -114,6 +114,7 @@ export function configure(cmd: Command): Run {
         trustStore: edges.trustStore,
         fetcher: edges.fetcher,
         revocation: o.revocation,
+        ...(o.timeout ? { fetchTimeoutMs: o.timeout } : {}),
         scheduler: edges.scheduler,
         onProgress: (key, phase) => progress.update(key, phase),
       });

@@ -59,6 +59,8 @@ export interface CertificateOptions {
   warnDays?: number;
   /** CRL and OCSP lookups (default true). */
   revocation?: boolean;
+  /** Time for each HTTP fetch (AIA, CRL, OCSP; default 15 s). */
+  fetchTimeoutMs?: number;
   profile?: Profile;
   /**
    * Kinds of sender asked about (acceptance profile ids, e.g. 'exchange-online'): only their rows
@@ -162,7 +164,12 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
       let fetches: PkiFetches | null = null;
       if (fetcher) {
         options.onProgress?.(input.name, 'certificate lookups');
-        fetches = await fetchForChain(chain, null, { fetcher, trustStore, now, revocation, cache, transcript, ...(options.signal ? { signal: options.signal } : {}) }, input.name);
+        fetches = await fetchForChain(
+          chain,
+          null,
+          { fetcher, trustStore, now, revocation, cache, transcript, ...(options.signal ? { signal: options.signal } : {}), ...(options.fetchTimeoutMs ? { timeoutMs: options.fetchTimeoutMs } : {}) },
+          input.name,
+        );
       }
       verdict = withFetched(verdict, chain, fetches, { trustStore, now });
       const first = names[0] ?? null;
@@ -203,6 +210,7 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
         clock,
         trustStore,
         revocation,
+        ...(options.fetchTimeoutMs ? { fetchTimeoutMs: options.fetchTimeoutMs } : {}),
         ...(options.fetcher ? { fetcher: options.fetcher } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),

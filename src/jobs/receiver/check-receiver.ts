@@ -72,6 +72,8 @@ export interface ReceiverOptions {
   fetcher?: HttpFetcher;
   /** Look up revocation (CRL, OCSP) of every certificate on the path (default true; --no-revocation). */
   revocation?: boolean;
+  /** Time for each of those HTTP fetches (default 15 s, as Windows waits for a CRL). */
+  fetchTimeoutMs?: number;
   /** The process's scheduler (default: the one runtime/ built for this process). */
   scheduler?: Scheduler;
   signal?: AbortSignal;
@@ -346,7 +348,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
   // What the certificates need fetched (AIA, CRL, OCSP): each URL once for the whole test.
   const fetcher = options.fetcher ?? edges().fetcher ?? null;
   if (fetcher && !stopAll.signal.aborted) {
-    const pki = { fetcher, trustStore, now: clock.now(), revocation: options.revocation ?? true, cache: new FetchCache(), transcript, signal };
+    const pki = { fetcher, trustStore, now: clock.now(), revocation: options.revocation ?? true, cache: new FetchCache(), transcript, signal, ...(options.fetchTimeoutMs ? { timeoutMs: options.fetchTimeoutMs } : {}) };
     await Promise.all(
       probes.map(async (p) => {
         const tls = p.facts.tls;

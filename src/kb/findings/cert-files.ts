@@ -10,9 +10,9 @@ export const CERT_FILE_FINDINGS = defineFindings([
     severity: 'error',
     actor: 'them',
     facts: ['host', 'keyFile', 'subject'],
-    title: 'The private key in {keyFile} does not belong to the certificate {subject} ({host})',
+    title: 'The private key in {keyFile} does not belong to the certificate {subject}',
     detail:
-      'The public key in the certificate is not the one that goes with the private key in {keyFile}. A server configured with this pair cannot ' +
+      'The public key in the certificate ({host}) is not the one that goes with the private key in {keyFile}. A server configured with this pair cannot ' +
       "complete a handshake: Postfix logs 'cannot load RSA/ECDSA certificate and key data' or 'key values mismatch' and then answers STARTTLS with " +
       "'454 4.7.0 TLS not available due to local problem'; Exim refuses TLS the same way.",
     opportunistic: 'Delivers in clear: with TLS unavailable, an opportunistic sender falls back to plain SMTP.',
@@ -34,8 +34,8 @@ export const CERT_FILE_FINDINGS = defineFindings([
     severity: 'ok',
     actor: 'them',
     facts: ['host', 'keyFile', 'subject'],
-    title: 'The private key in {keyFile} belongs to the certificate {subject} ({host})',
-    detail: 'The certificate carries the public key of this private key: a server can use the pair.',
+    title: 'The private key in {keyFile} belongs to the certificate {subject}',
+    detail: 'The certificate ({host}) carries the public key of this private key: a server can use the pair.',
     opportunistic: 'Not affected.',
     verifying: 'Not affected.',
     remediation: { summary: 'Nothing to do.', steps: [] },
@@ -97,12 +97,12 @@ export const CERT_FILE_FINDINGS = defineFindings([
     severity: 'error',
     actor: 'them',
     facts: ['host', 'sender', 'reason'],
-    title: '{sender} does not accept the certificate of {host}',
+    title: 'Refused by {sender}: the certificate of {host}',
     detail: '{reason} This is the kind of sender asked about (--profile): it does not deliver over TLS to a server presenting this certificate.',
     opportunistic: 'Not affected: opportunistic senders deliver with any certificate.',
     verifying: '{sender} does not deliver: it defers the mail and bounces it after its retry period.',
     remediation: {
-      summary: 'Fix what the reason names (the findings above say how), then check again.',
+      summary: 'Remove the cause, then check again: {reason}',
       steps: ['Follow the fix of the finding the reason names, then run `mxray cert` again with the same --profile.'],
     },
     refs: ['RFC 5280 §6.1', 'RFC 6125 §6.4'],
@@ -112,7 +112,7 @@ export const CERT_FILE_FINDINGS = defineFindings([
     severity: 'warning',
     actor: 'either',
     facts: ['host', 'sender', 'reason'],
-    title: 'Whether {sender} accepts the certificate of {host} could not be told',
+    title: 'Unknown for {sender}: the certificate of {host}',
     detail: '{reason} A fact this kind of sender needs could not be checked, so mxray does not say it accepts.',
     opportunistic: 'Not affected.',
     verifying: 'Unknown: see the reason.',
