@@ -118,6 +118,12 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },
   {
+    // bin/mxray.cjs: CommonJS (it starts sooner than an ES module).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', performance: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Top-level modules (index.ts, library.ts) compose jobs and the runtime: every folder is below them.
     files: ['src/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: Object.entries(ADAPTER_ONLY).map(([name, message]) => ({ name, message })) }] },

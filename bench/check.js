@@ -42,10 +42,10 @@ try {
   const mxName = 'mx.good.mxray.test';
   const mapping = running.lab.hostMap.get(mxName);
   const port = mapping.port;
-  const mxray = join(root, 'bin/mxray.js');
+  const mxray = join(root, 'bin/mxray.cjs');
   const checkArgs = [mxray, 'check', 'good.mxray.test', '--resolver', running.resolver, '--connect', `${mxName}=127.0.0.1:${port}`, '--ca-file', caFile, '--json'];
 
-  // mxray's compile cache (bin/mxray.js) in a directory of this run: the first run of each command
+  // mxray's compile cache (bin/mxray.cjs) in a directory of this run: the first run of each command
   // below writes it (that run is not timed), as a user's first run does.
   const cached = { MXRAY_CACHE_DIR: join(tmp, 'compile-cache') };
   const cases = [

@@ -22,7 +22,7 @@ import { clearTimeout } from 'node:timers';
 import { performance } from 'node:perf_hooks';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const mxray = join(root, 'bin/mxray.js');
+const mxray = join(root, 'bin/mxray.cjs');
 const preload = pathToFileURL(join(root, 'bench/report-rss.mjs')).href;
 const UNBOUNDED = process.argv.includes('--unbounded');
 const { startScriptedServer } = await import(join(root, 'dist/demo/scripted-server.js'));

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the CLI (after tsc) into one CommonJS script, dist/cli-bundle/main.cjs, that bin/mxray.js
+// Bundles the CLI (after tsc) into one CommonJS script, dist/cli-bundle/main.cjs, that bin/mxray.cjs
 // compiles with V8's code cache (see there): Node 20 has no code cache for ES modules, and compiling
 // our code anew on every run cost a fifth of `mxray check`'s start-up. One script instead of forty
 // modules also saves resolving and linking them.
@@ -13,7 +13,7 @@
 // Tests see which modules a run initialises: each lazy module's first run is pushed onto
 // globalThis.__mxrayModuleTrace when that array exists (test/integration/cli-table.test.ts).
 //
-// The first line names the build ("//mxray-build <hash>"): bin/mxray.js keys the code cache by it.
+// The first line names the build ("//mxray-build <hash>"): bin/mxray.cjs keys the code cache by it.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +52,12 @@ const built = readFileSync(outfile, 'utf8');
 if (!built.startsWith(`${PLACEHOLDER}\n`)) throw new Error(`${outfile} does not start with the build line`);
 // esbuild's helper, once, near the top: another esbuild version may word it otherwise, and the build says so.
 if (built.indexOf(ESM_INIT) === -1 || built.indexOf(ESM_INIT) !== built.lastIndexOf(ESM_INIT)) throw new Error(`esbuild's lazy-module helper changed: update ${ESM_INIT}`);
-// Same line count: the source map stays right.
-const text = built.replace(ESM_INIT, TRACED_INIT);
+// Same line count: the source map stays right. esbuild writes code in ASCII (its default charset
+// escapes the rest) but keeps some comments as written: their other characters become \u escapes,
+// so the whole file is ASCII and bin/mxray.cjs can read it as latin1 (a copy, no UTF-8 decoding).
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const text = built.replace(ESM_INIT, TRACED_INIT).replace(/[^\x00-\x7f]/gu, (c) => [...c].map((u) => `\\u{${u.codePointAt(0).toString(16)}}`).join(''));
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+if (!/^[\x00-\x7f]*$/.test(text)) throw new Error(`${outfile} is not ASCII`);
 const hash = createHash('sha256').update(text).digest('hex');
 writeFileSync(outfile, `//mxray-build ${hash}${text.slice(PLACEHOLDER.length)}`);

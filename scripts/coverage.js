@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Coverage of src/ from the whole test suite, CLI child processes included: vitest measures what the
-// tests run in-process; NODE_V8_COVERAGE makes every `node bin/mxray.js` the tests spawn dump raw V8
+// tests run in-process; NODE_V8_COVERAGE makes every `node bin/mxray.cjs` the tests spawn dump raw V8
 // coverage of the dist/ bundle, which goes back to src/*.ts through the source maps (converted by
 // ast-v8-to-istanbul, as vitest does, so both halves share one statement/branch model). Writes
 // coverage/index.html and coverage/coverage-final.json, prints a per-folder table and fails when a

@@ -3,8 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { CertificateReport } from '../core/schema.js';
-import { checkCertificate } from '../library.js';
-import type { CertFileInput } from '../jobs/certificate/check-certificate.js';
+import { runCertificateCheck, type CertFileInput } from '../jobs/certificate/check-certificate.js';
 import { ACCEPTANCE_PROFILE_IDS } from '../kb/acceptance.js';
 import { CertFileError, MAX_CERT_FILE_BYTES } from '../pki/files.js';
 import { systemEdges } from '../runtime/edges.js';
@@ -152,7 +151,7 @@ export function configure(cmd: Command): Run {
     const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
     const run = (pw: string | null): Promise<CertificateReport> =>
-      checkCertificate({
+      runCertificateCheck({
         ...(fileMode ? { files } : { target: targets[0] as string }),
         password: pw,
         names: o.name,

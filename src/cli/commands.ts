@@ -1,5 +1,5 @@
 // The command table: every `mxray` command, once. `mxray --help` lists it from here without loading
-// any command module; only the command actually invoked is imported (bin/mxray.js answers
+// any command module; only the command actually invoked is imported (bin/mxray.cjs answers
 // --version before even this file is read). scripts/bundle.js makes each `load` its own chunk.
 //
 // Adding a command: write src/cli/<name>.ts exporting `configure(cmd)` (arguments, options — with

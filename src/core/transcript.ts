@@ -14,6 +14,13 @@ function isControl(c: number): boolean {
   return c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0);
 }
 
+/** Any character escapeText changes (the controls, \r \n \t included, and the invisible ones): text without one is returned as it is, without the walk. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/u;
+/** The same, but newline and tab, which neutralise keeps. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const NEEDS_NEUTRALISING = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/u;
+
 const hex2 = (c: number) => `\\x${c.toString(16).padStart(2, '0')}`;
 const hexU = (c: number) => `\\u{${c.toString(16)}}`;
 
@@ -23,6 +30,7 @@ const hexU = (c: number) => `\\u{${c.toString(16)}}`;
  * back ends (HTML, Markdown) that escape text already shortened for people.
  */
 export function neutralise(text: string): string {
+  if (!NEEDS_NEUTRALISING.test(text)) return text;
   let out = '';
   for (const ch of text) {
     const c = ch.codePointAt(0) ?? 0;
@@ -36,6 +44,8 @@ export function neutralise(text: string): string {
 
 /** Make hostile text printable: control characters escaped, length capped. */
 export function escapeText(text: string, max = MAX_EVENT_TEXT): string {
+  // Most text (a finding's words, a certificate's names) has nothing to escape: only the cap applies.
+  if (!NEEDS_ESCAPE.test(text)) return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
   let out = '';
   for (const ch of text) {
     const c = ch.codePointAt(0) ?? 0;

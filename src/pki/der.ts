@@ -972,3 +972,185 @@ export function parseIssuingDistributionPoint(value: Buffer): IssuingDistributio
   }
   return out;
 }
+
+// ---- OCSP (RFC 6960 §4.1, §4.2): the request mxray sends, and the parts of a response, read in
+// place like a CRL. An ASN.1 library did this before: loading and first running it cost more than
+// the whole lookup (about 45 ms of a receiver test), and these are three small structures.
+
+/** Most SingleResponses read from one response (responders answer one per CertID asked; a few batch more). */
+export const MAX_OCSP_ANSWERS = 256;
+/** Most certificates read from a response's certs field. */
+export const MAX_OCSP_CERTS = 16;
+
+const DER_NULL = Buffer.from([0x05, 0x00]);
+
+/**
+ * The DER OCSPRequest with one Request for this CertID (hash algorithm `hashOid` with NULL
+ * parameters, the hashes, the serial as INTEGER contents): unsigned, no nonce, no extensions, as
+ * `openssl ocsp -no_nonce` sends it.
+ */
+export function encodeOcspRequest(hashOid: string, nameHash: Buffer, keyHash: Buffer, serial: Buffer): Buffer {
+  const arcs = hashOid.split('.').map(BigInt);
+  const body: number[] = [];
+  const push = (value: bigint): void => {
+    const groups: number[] = [Number(value & 0x7fn)];
+    for (let v = value >> 7n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | 0x80);
+    body.push(...groups);
+  };
+  push((arcs[0] as bigint) * 40n + (arcs[1] as bigint));
+  for (const arc of arcs.slice(2)) push(arc);
+  const algorithm = derTlv(0x30, Buffer.concat([derTlv(0x06, Buffer.from(body)), DER_NULL]));
+  const certId = derTlv(0x30, Buffer.concat([algorithm, derTlv(0x04, nameHash), derTlv(0x04, keyHash), derTlv(0x02, serial)]));
+  // OCSPRequest { TBSRequest { requestList SEQUENCE OF Request { reqCert CertID } } }
+  return derTlv(0x30, derTlv(0x30, derTlv(0x30, derTlv(0x30, certId))));
+}
+
+/** An OCSPResponse's outer parts: its status and, when present, the response type and its bytes. */
+export interface OcspResponseParts {
+  /** OCSPResponseStatus (0 successful, 1 malformedRequest …). */
+  status: number;
+  /** The ResponseBytes, when given: its responseType and the contents of its response OCTET STRING. */
+  body: { type: string; response: Buffer } | null;
+}
+
+/** A DER OCSPResponse's outer parts; null when it is not one (trailing bytes included). */
+export function readOcspResponse(der: Buffer): OcspResponseParts | null {
+  if (!Buffer.isBuffer(der)) return null;
+  const outer = readTlv(der, 0, der.length);
+  if (!outer || outer.tag !== 0x30 || outer.end !== der.length) return null;
+  const parts = children(der, outer, 2);
+  const status = parts?.[0];
+  if (!parts || status?.tag !== 0x0a || status.end - status.start !== 1) return null;
+  const wrapper = parts[1];
+  if (!wrapper) return { status: der[status.start] as number, body: null };
+  const inner = wrapper.tag === 0xa0 ? readTlv(der, wrapper.start, wrapper.end) : null;
+  const fields = inner?.tag === 0x30 && inner.end === wrapper.end ? children(der, inner, 2) : null;
+  const [type, octets] = fields ?? [];
+  const oid = type?.tag === 0x06 ? decodeOid(der, type.start, type.end) : null;
+  if (!fields || fields.length !== 2 || oid === null || octets?.tag !== 0x04) return null;
+  return { status: der[status.start] as number, body: { type: oid, response: der.subarray(octets.start, octets.end) } };
+}
+
+/** One SingleResponse: the CertID it answers for, the status, and its dates. */
+export interface OcspAnswer {
+  hashOid: string;
+  nameHash: Buffer;
+  keyHash: Buffer;
+  /** The serial's INTEGER contents. */
+  serial: Buffer;
+  status: 'good' | 'revoked' | 'unknown';
+  /** For 'revoked': when (epoch ms), and the CRLReason code when one was given. */
+  revokedAt: number | null;
+  reason: number | null;
+  thisUpdate: number;
+  nextUpdate: number | null;
+}
+
+/** A BasicOCSPResponse's parts, as signed. */
+export interface BasicOcspParts {
+  /** The DER of tbsResponseData: the bytes the signature covers. */
+  tbs: Buffer;
+  signatureAlgorithm: { oid: string; params: Buffer | null };
+  /** The signature value: the BIT STRING's contents after its unused-bits byte. */
+  signature: Buffer;
+  /** The certificates included (DER, as sent; at most MAX_OCSP_CERTS). */
+  certs: Buffer[];
+  answers: OcspAnswer[];
+}
+
+/** A DER BasicOCSPResponse's parts and every SingleResponse; null when any part cannot be read. */
+export function readBasicOcspResponse(der: Buffer): BasicOcspParts | null {
+  if (!Buffer.isBuffer(der)) return null;
+  const outer = readTlv(der, 0, der.length);
+  if (!outer || outer.tag !== 0x30 || outer.end !== der.length) return null;
+  const parts = children(der, outer, 4);
+  if (!parts || parts.length < 3) return null;
+  const [tbs, algorithm, signature, certsWrapper] = parts as [Tlv, Tlv, Tlv, Tlv | undefined];
+  const signatureAlgorithm = algorithm.tag === 0x30 ? readAlgorithmIdentifier(der, algorithm) : null;
+  if (tbs.tag !== 0x30 || !signatureAlgorithm || signature.tag !== 0x03 || signature.end === signature.start || der[signature.start] !== 0) return null;
+  let certs: Buffer[] = [];
+  if (certsWrapper) {
+    const list = certsWrapper.tag === 0xa0 ? readTlv(der, certsWrapper.start, certsWrapper.end) : null;
+    const items = list?.tag === 0x30 && list.end === certsWrapper.end ? children(der, list, MAX_OCSP_CERTS) : null;
+    if (!items || items.some((c) => c.tag !== 0x30)) return null;
+    certs = items.map((c) => der.subarray(c.at, c.end));
+  }
+  // ResponseData: version [0] EXPLICIT DEFAULT v1, responderID ([1] byName | [2] byKey), producedAt, responses, [1] responseExtensions OPTIONAL
+  const fields = children(der, tbs, 5);
+  if (!fields) return null;
+  let at = 0;
+  const version = fields[0];
+  if (version?.tag === 0xa0) {
+    // Only v1 (INTEGER 0) exists.
+    if (version.end - version.start !== 3 || der[version.start] !== 0x02 || der[version.start + 1] !== 1 || der[version.start + 2] !== 0) return null;
+    at = 1;
+  }
+  const [responder, producedAt, responses, extensions] = fields.slice(at) as [Tlv | undefined, Tlv | undefined, Tlv | undefined, Tlv | undefined];
+  if ((responder?.tag !== 0xa1 && responder?.tag !== 0xa2) || producedAt?.tag !== 0x18 || readTime(der, producedAt) === null || responses?.tag !== 0x30) return null;
+  if (extensions && (extensions.tag !== 0xa1 || !explicitExtensions(der, extensions) || at + 4 !== fields.length)) return null;
+  const items = children(der, responses, MAX_OCSP_ANSWERS);
+  if (!items || items.length === 0) return null;
+  const answers: OcspAnswer[] = [];
+  for (const item of items) {
+    const single = item.tag === 0x30 ? readSingleResponse(der, item) : null;
+    if (!single) return null;
+    answers.push(single);
+  }
+  return { tbs: der.subarray(tbs.at, tbs.end), signatureAlgorithm, signature: der.subarray(signature.start + 1, signature.end), certs, answers };
+}
+
+/** SingleResponse { certID, certStatus, thisUpdate, [0] nextUpdate OPTIONAL, [1] singleExtensions OPTIONAL }. */
+function readSingleResponse(der: Buffer, tlv: Tlv): OcspAnswer | null {
+  const fields = children(der, tlv, 5);
+  if (!fields || fields.length < 3) return null;
+  const [certId, certStatus, thisUpdateField, ...rest] = fields as [Tlv, Tlv, Tlv, ...Tlv[]];
+  const id = certId.tag === 0x30 ? children(der, certId, 4) : null;
+  if (!id || id.length !== 4) return null;
+  const [hashAlgorithm, nameHash, keyHash, serial] = id as [Tlv, Tlv, Tlv, Tlv];
+  const hash = hashAlgorithm.tag === 0x30 ? readAlgorithmIdentifier(der, hashAlgorithm) : null;
+  if (!hash || nameHash.tag !== 0x04 || keyHash.tag !== 0x04 || serial.tag !== 0x02 || serial.end === serial.start) return null;
+  const thisUpdate = thisUpdateField.tag === 0x18 ? readTime(der, thisUpdateField) : null;
+  if (thisUpdate === null) return null;
+  let nextUpdate: number | null = null;
+  let next = 0;
+  const nextField = rest[next];
+  if (nextField?.tag === 0xa0) {
+    const time = readTlv(der, nextField.start, nextField.end);
+    nextUpdate = time?.tag === 0x18 && time.end === nextField.end ? readTime(der, time) : null;
+    if (nextUpdate === null) return null;
+    next++;
+  }
+  const extensions = rest[next];
+  if (extensions) {
+    if (extensions.tag !== 0xa1 || !explicitExtensions(der, extensions)) return null;
+    next++;
+  }
+  if (next !== rest.length) return null;
+  const status = readCertStatus(der, certStatus);
+  if (!status) return null;
+  return {
+    hashOid: hash.oid,
+    nameHash: der.subarray(nameHash.start, nameHash.end),
+    keyHash: der.subarray(keyHash.start, keyHash.end),
+    serial: der.subarray(serial.start, serial.end),
+    ...status,
+    thisUpdate,
+    nextUpdate,
+  };
+}
+
+/** CertStatus: good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo { revocationTime, [0] EXPLICIT CRLReason OPTIONAL }, unknown [2] IMPLICIT NULL. */
+function readCertStatus(der: Buffer, tlv: Tlv): Pick<OcspAnswer, 'status' | 'revokedAt' | 'reason'> | null {
+  if (tlv.tag === 0x80 || tlv.tag === 0x82) return tlv.end === tlv.start ? { status: tlv.tag === 0x80 ? 'good' : 'unknown', revokedAt: null, reason: null } : null;
+  if (tlv.tag !== 0xa1) return null;
+  const fields = children(der, tlv, 2);
+  const time = fields?.[0];
+  const revokedAt = time?.tag === 0x18 ? readTime(der, time) : null;
+  if (!fields || revokedAt === null) return null;
+  const wrapper = fields[1];
+  if (!wrapper) return { status: 'revoked', revokedAt, reason: null };
+  const code = wrapper.tag === 0xa0 ? readTlv(der, wrapper.start, wrapper.end) : null;
+  if (code?.tag !== 0x0a || code.end !== wrapper.end) return null;
+  const reason = parseCrlReason(der.subarray(code.at, code.end));
+  return reason === null ? null : { status: 'revoked', revokedAt, reason };
+}

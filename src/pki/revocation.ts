@@ -5,14 +5,14 @@
 // with one line saying why, for a mail administrator.
 //
 // CRLs are walked in place by der.ts (a CA's CRL can hold hundreds of thousands of entries);
-// OCSP structures are parsed with @peculiar/asn1-ocsp, loaded on first use (with asn1-schema and
-// asn1-x509) so that nothing on the `mxray check` or `mxray cert` start-up path pays for it.
+// OCSP requests are written and responses read by der.ts too (RFC 6960's three small structures).
 // Signatures and hashes are node:crypto's.
 import { constants, createHash, verify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { parseCertificate, parseOpenSslTime } from './certificate.js';
 import {
   KEY_USAGE,
   commonNamesOf,
+  encodeOcspRequest,
   findCrlEntry,
   parseBasicConstraints,
   parseCrlDistributionPoints,
@@ -21,7 +21,9 @@ import {
   parseIssuingDistributionPoint,
   parseKeyUsage,
   readCertificateNames,
+  readBasicOcspResponse,
   readCrl,
+  readOcspResponse,
   readExtensions,
   readPublicKeyBits,
   readSerialNumber,
@@ -304,23 +306,6 @@ function crlScopeProblem(extensions: readonly CertificateExtension[], certDer: B
 
 // ---- OCSP
 
-type Asn1 = {
-  schema: typeof import('@peculiar/asn1-schema');
-  x509: typeof import('@peculiar/asn1-x509');
-  ocsp: typeof import('@peculiar/asn1-ocsp');
-};
-let asn1Modules: Promise<Asn1> | null = null;
-
-/** The ASN.1 libraries, loaded on first use (about 20 ms). */
-function asn1(): Promise<Asn1> {
-  asn1Modules ??= Promise.all([import('@peculiar/asn1-schema'), import('@peculiar/asn1-x509'), import('@peculiar/asn1-ocsp')]).then(([schema, x509, ocsp]) => ({
-    schema,
-    x509,
-    ocsp,
-  }));
-  return asn1Modules;
-}
-
 /** The CertID hashes of this certificate under `hash`. */
 function certIdHashes(pair: Pair, hash: string): { nameHash: Buffer; keyHash: Buffer } {
   return {
@@ -330,23 +315,11 @@ function certIdHashes(pair: Pair, hash: string): { nameHash: Buffer; keyHash: Bu
 }
 
 /** The DER OCSPRequest for `cert` issued by `issuer`: one CertID with SHA-1 (what responders expect), no nonce, unsigned. Null when either certificate cannot be read. */
-export async function ocspRequest(cert: Buffer, issuer: Buffer): Promise<Buffer | null> {
-  try {
-    const pair = readPair(cert, issuer);
-    if (typeof pair === 'string') return null;
-    const { schema, x509, ocsp } = await asn1();
-    const { nameHash, keyHash } = certIdHashes(pair, 'sha1');
-    const certId = new ocsp.CertID({
-      hashAlgorithm: new x509.AlgorithmIdentifier({ algorithm: OID.sha1, parameters: null }),
-      issuerNameHash: new schema.OctetString(nameHash),
-      issuerKeyHash: new schema.OctetString(keyHash),
-      serialNumber: new Uint8Array(pair.serial).buffer,
-    });
-    const request = new ocsp.OCSPRequest({ tbsRequest: new ocsp.TBSRequest({ requestList: [new ocsp.Request({ reqCert: certId })] }) });
-    return Buffer.from(schema.AsnConvert.serialize(request));
-  } catch {
-    return null;
-  }
+export function ocspRequest(cert: Buffer, issuer: Buffer): Buffer | null {
+  const pair = readPair(cert, issuer);
+  if (typeof pair === 'string') return null;
+  const { nameHash, keyHash } = certIdHashes(pair, 'sha1');
+  return encodeOcspRequest(OID.sha1, nameHash, keyHash, pair.serial);
 }
 
 /**
@@ -355,82 +328,70 @@ export async function ocspRequest(cert: Buffer, issuer: Buffer): Promise<Buffer 
  * certificate in the response that the issuer signed with the OCSPSigning EKU and that is valid at
  * `now`; thisUpdate not in the future (beyond CLOCK_SKEW_MS) and nextUpdate, when given, not passed.
  */
-export async function checkOcspResponse(response: Buffer, cert: Buffer, issuer: Buffer, now: number): Promise<RevocationAnswer> {
+export function checkOcspResponse(response: Buffer, cert: Buffer, issuer: Buffer, now: number): RevocationAnswer {
   try {
-    return await checkOcspNow(response, cert, issuer, now);
+    return checkOcspNow(response, cert, issuer, now);
   } catch (error) {
     return invalid(`the OCSP response cannot be read: ${firstLine(error)}`);
   }
 }
 
-async function checkOcspNow(bytes: Buffer, certDer: Buffer, issuerDer: Buffer, now: number): Promise<RevocationAnswer> {
+function checkOcspNow(bytes: Buffer, certDer: Buffer, issuerDer: Buffer, now: number): RevocationAnswer {
   if (!Buffer.isBuffer(bytes) || bytes.length === 0) return invalid('the OCSP response cannot be read: it is empty');
   if (bytes.length > MAX_OCSP_RESPONSE_BYTES) return invalid(`the OCSP response is larger than ${MAX_OCSP_RESPONSE_BYTES / 1024 / 1024} MiB (${bytes.length} bytes): not read`);
   const pair = readPair(certDer, issuerDer);
   if (typeof pair === 'string') return invalid(pair);
-  const { schema, ocsp } = await asn1();
-  const response = schema.AsnConvert.parse(bytes, ocsp.OCSPResponse);
-  if (response.responseStatus !== ocsp.OCSPResponseStatus.successful) {
-    const name = RESPONSE_STATUSES[response.responseStatus] ?? `status ${String(response.responseStatus)}`;
+  const response = readOcspResponse(bytes);
+  if (!response) return invalid('the OCSP response cannot be read: it is not a DER OCSPResponse (malformed or truncated)');
+  if (response.status !== 0) {
+    const name = RESPONSE_STATUSES[response.status] ?? `status ${response.status}`;
     return invalid(`the OCSP responder answered ${name} instead of a certificate status`);
   }
-  const body = response.responseBytes;
+  const body = response.body;
   if (!body) return invalid('the OCSP response is marked successful but holds no answer');
-  if (body.responseType !== OID.ocspBasic) return invalid(`the OCSP response is of a type mxray does not read (${body.responseType})`);
-  const basic = schema.AsnConvert.parse(body.response, ocsp.BasicOCSPResponse);
+  if (body.type !== OID.ocspBasic) return invalid(`the OCSP response is of a type mxray does not read (${body.type})`);
+  const basic = readBasicOcspResponse(body.response);
+  if (!basic) return invalid('the OCSP response cannot be read: its BasicOCSPResponse is malformed or truncated');
 
   // The answer about this certificate, then who signed it: the issuer, or a responder certificate the issuer authorised.
-  const single = basic.tbsResponseData.responses.find((r) => {
-    const hash = CERT_ID_HASHES[r.certID.hashAlgorithm.algorithm];
+  const single = basic.answers.find((r) => {
+    const hash = CERT_ID_HASHES[r.hashOid];
     if (!hash) return false;
     const ours = certIdHashes(pair, hash);
-    return (
-      ours.nameHash.equals(Buffer.from(r.certID.issuerNameHash.buffer)) &&
-      ours.keyHash.equals(Buffer.from(r.certID.issuerKeyHash.buffer)) &&
-      sameInteger(Buffer.from(r.certID.serialNumber), pair.serial)
-    );
+    return ours.nameHash.equals(r.nameHash) && ours.keyHash.equals(r.keyHash) && sameInteger(r.serial, pair.serial);
   });
   if (!single) return invalid('the OCSP response is about another certificate (none of its answers is for this one, by SHA-1 or SHA-256 CertID)');
-  // The signed bytes as received (the parser keeps them; none would fail the signature check).
-  const signed = Buffer.from(basic.tbsResponseDataRaw ?? new ArrayBuffer(0));
-  const signature = Buffer.from(basic.signature);
-  const params = basic.signatureAlgorithm.parameters;
-  const algorithm = { oid: basic.signatureAlgorithm.algorithm, params: params ? Buffer.from(params) : null };
-  const byIssuer = checkSignature(signed, signature, algorithm, pair.issuer.publicKey);
+  const byIssuer = checkSignature(basic.tbs, basic.signature, basic.signatureAlgorithm, pair.issuer.publicKey);
   if (typeof byIssuer === 'object') return invalid(`the OCSP response is signed with ${byIssuer.unsupported}, which mxray does not verify`);
   if (byIssuer === 'failed') {
-    const problem = delegationProblem(basic.certs ?? [], (c) => Buffer.from(schema.AsnConvert.serialize(c)), signed, signature, algorithm, pair, now);
+    const problem = delegationProblem(basic.certs, basic.tbs, basic.signature, basic.signatureAlgorithm, pair, now);
     if (problem) return invalid(problem);
   }
-  const dates = { thisUpdate: iso(single.thisUpdate.getTime()), nextUpdate: single.nextUpdate ? iso(single.nextUpdate.getTime()) : null };
-  if (single.thisUpdate.getTime() > now + CLOCK_SKEW_MS) return invalid(`the OCSP answer is dated in the future (thisUpdate ${dates.thisUpdate}): the responder's clock or this one is wrong`, dates);
-  if (single.nextUpdate && single.nextUpdate.getTime() < now) return invalid(`the OCSP answer is out of date (its nextUpdate ${dates.nextUpdate} has passed)`, dates);
-  const status = single.certStatus;
-  if (status.revoked) {
-    const revokedAt = iso(status.revoked.revocationTime.getTime());
-    const reason = reasonName(status.revoked.revocationReason?.reason);
+  const dates = { thisUpdate: iso(single.thisUpdate), nextUpdate: single.nextUpdate === null ? null : iso(single.nextUpdate) };
+  if (single.thisUpdate > now + CLOCK_SKEW_MS) return invalid(`the OCSP answer is dated in the future (thisUpdate ${dates.thisUpdate}): the responder's clock or this one is wrong`, dates);
+  if (single.nextUpdate !== null && single.nextUpdate < now) return invalid(`the OCSP answer is out of date (its nextUpdate ${dates.nextUpdate} has passed)`, dates);
+  if (single.status === 'revoked') {
+    const revokedAt = iso(single.revokedAt as number);
+    const reason = reasonName(single.reason);
     return answer('revoked', `the OCSP responder says the certificate is revoked since ${revokedAt}${reason ? ` (${reason})` : ''}`, { ...dates, revokedAt, reason });
   }
-  if (status.unknown !== undefined) return answer('unknown', 'the OCSP responder does not know this certificate', dates);
-  if (status.good !== undefined) return answer('good', null, dates);
-  return invalid('the OCSP answer gives no status', dates);
+  if (single.status === 'unknown') return answer('unknown', 'the OCSP responder does not know this certificate', dates);
+  return answer('good', null, dates);
 }
 
 /**
  * When the issuer's key did not sign the response: whether a certificate included in it did, and
  * may (issued by the issuer, OCSPSigning EKU, valid at `now`). Null when one did and may; else why not.
  */
-function delegationProblem<C>(
-  certs: readonly C[],
-  encode: (cert: C) => Buffer,
+function delegationProblem(
+  certs: readonly Buffer[],
   signed: Buffer,
   signature: Buffer,
   algorithm: { oid: string; params: Buffer | null },
   pair: Pair,
   now: number,
 ): string | null {
-  for (const candidate of certs.slice(0, MAX_RESPONSE_CERTS)) {
-    const der = encode(candidate);
+  for (const der of certs.slice(0, MAX_RESPONSE_CERTS)) {
     const responder = parseCertificate(der);
     if (!responder || checkSignature(signed, signature, algorithm, responder.publicKey) !== 'verified') continue;
     const who = nameOf(readCertificateNames(der)?.subject ?? Buffer.alloc(0));

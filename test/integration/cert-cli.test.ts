@@ -13,7 +13,7 @@ import type { CertificateReport } from '../../src/core/schema.js';
 import { startLabWithDns, type RunningLab } from '../../src/demo/run-demo.js';
 import { schemaErrors } from '../helpers/schema.js';
 
-const BIN = join(process.cwd(), 'bin/mxray.js');
+const BIN = join(process.cwd(), 'bin/mxray.cjs');
 
 interface Run {
   code: number;

@@ -1,4 +1,4 @@
-// `mxray check` through the built CLI (bin/mxray.js → dist/; `npm test` builds first) against its
+// `mxray check` through the built CLI (bin/mxray.cjs → dist/; `npm test` builds first) against its
 // bounds and a few hostile details (issue 16, items 4, 9 and 12): --max-mx, --timeout bounding the
 // wait for the banner, --deadline, --connect and --expect-thumbprint syntax, a resolver address
 // where nothing listens, bidirectional controls from a server, IPv6 targets in every format, and a
@@ -12,7 +12,7 @@ import type { ReceiverReport } from '../../src/core/schema.js';
 import { startDnsServer, type RunningDnsServer } from '../../src/demo/dns-server.js';
 import { reply, startScriptedServer, verbOf, type ScriptedServer, type ScriptHandlers } from '../../src/demo/scripted-server.js';
 
-const BIN = join(process.cwd(), 'bin/mxray.js');
+const BIN = join(process.cwd(), 'bin/mxray.cjs');
 
 interface Run {
   code: number | null;
@@ -20,7 +20,7 @@ interface Run {
   stderr: string;
 }
 
-/** `node bin/mxray.js …args`, without blocking this process (the servers live here); killed after `killMs` (a hang, not a measure). */
+/** `node bin/mxray.cjs …args`, without blocking this process (the servers live here); killed after `killMs` (a hang, not a measure). */
 function mxray(args: string[], killMs = 30_000): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', MXRAY_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,6 +1,6 @@
-// The built CLI (bin/mxray.js → dist/; `npm test` builds first) as a Unix tool: the command table in
+// The built CLI (bin/mxray.cjs → dist/; `npm test` builds first) as a Unix tool: the command table in
 // --help, only the invoked command's modules run (seen through module-load hooks and the bundle's
-// module trace, not a stopwatch), its compile cache (bin/mxray.js), exit
+// module trace, not a stopwatch), its compile cache (bin/mxray.cjs), exit
 // codes for unknown commands, and standard output that fails (ENOSPC: one line, exit 4), closes
 // early (EPIPE: quiet) or is read slowly (nothing cut).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ import type { Report } from '../../src/core/schema.js';
 import { listLabScenarios } from '../../src/demo/lab.js';
 
 const ROOT = process.cwd();
-const BIN = join(ROOT, 'bin/mxray.js');
+const BIN = join(ROOT, 'bin/mxray.cjs');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const NO_DEV_FULL = existsSync('/dev/full') ? false : 'this system has no /dev/full';
 
@@ -132,7 +132,7 @@ describe('the command table, through the built CLI', () => {
   it('--version prints the version, without loading the CLI bundle or any command', async () => {
     const r = await mxray(['--version'], { traceLoads: true });
     expect(r).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
-    expect(r.loaded.sort()).toEqual(['bin/mxray.js', 'dist/core/version.js']);
+    expect(r.loaded.sort()).toEqual(['bin/mxray.cjs', 'dist/core/version.js']);
     expect(r.modules).toEqual([]);
     expect(r.packages).toEqual([]);
   });
@@ -232,7 +232,7 @@ describe('standard output that fails, closes early or is read slowly', () => {
   });
 });
 
-describe('the compile cache (bin/mxray.js)', () => {
+describe('the compile cache (bin/mxray.cjs)', () => {
   const cacheOf = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('compile-')) : []);
   // The cache is off under coverage (npm run coverage sets NODE_V8_COVERAGE for every child): on here.
   const cacheIn = (dir: string): NodeJS.ProcessEnv => ({ MXRAY_CACHE_DIR: dir, NODE_V8_COVERAGE: '' });

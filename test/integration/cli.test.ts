@@ -1,4 +1,4 @@
-// Every lab scenario through the real CLI (bin/mxray.js → dist/), plus the CLI's own contract:
+// Every lab scenario through the real CLI (bin/mxray.cjs → dist/), plus the CLI's own contract:
 // exit codes, formats, --output, colour rules, escaping of hostile server text.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { limitConcurrency } from '../../src/core/concurrency.js';
 import { LAB_EXPECTED } from '../helpers/lab-expectations.js';
 import { schemaErrors } from '../helpers/schema.js';
 
-const BIN = join(process.cwd(), 'bin/mxray.js');
+const BIN = join(process.cwd(), 'bin/mxray.cjs');
 
 interface Run {
   code: number;

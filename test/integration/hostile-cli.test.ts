@@ -1,5 +1,5 @@
 // The CLI against a hostile server and hostile arguments: exit codes, JSON on stdout, one line on
-// stderr for usage errors. Runs `node bin/mxray.js` (which loads dist/), so it builds first. DNS
+// stderr for usage errors. Runs `node bin/mxray.cjs` (which loads dist/), so it builds first. DNS
 // goes to a loopback zone server (--resolver), so nothing here leaves 127.0.0.1. How long a run
 // takes is bench/'s business: here the time-outs show as the limits named in the findings, and
 // "no second wait" as the sessions in the transcript and the lines the server heard.
@@ -22,10 +22,10 @@ interface CliRun {
   stderr: string;
 }
 
-/** Runs `node bin/mxray.js …args` and collects its output; kills it after `timeoutMs` (a hang, not a measure). */
+/** Runs `node bin/mxray.cjs …args` and collects its output; kills it after `timeoutMs` (a hang, not a measure). */
 function mxray(args: string[], timeoutMs = 20_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/mxray.js', ...args], {
+    const child = spawn(process.execPath, ['bin/mxray.cjs', ...args], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', MXRAY_DEBUG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +50,7 @@ let dns: RunningDnsServer;
 const servers: { stop(): Promise<void> }[] = [];
 
 beforeAll(async () => {
-  // bin/mxray.js runs the esbuild bundle: build both steps, or this file would test stale code.
+  // bin/mxray.cjs runs the esbuild bundle: build both steps, or this file would test stale code.
   await promisify(execFile)(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 240_000 });
   await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/bundle.js')], { cwd: ROOT, timeout: 120_000 });
   // An empty zone: every lookup (the PTR of 127.0.0.1 included) is answered NXDOMAIN at once.

@@ -15,7 +15,7 @@ import { renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';
 import { schemaErrors } from '../helpers/schema.js';
 
-const BIN = join(process.cwd(), 'bin/mxray.js');
+const BIN = join(process.cwd(), 'bin/mxray.cjs');
 const DAY = 86_400_000;
 
 function mxray(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -18,7 +18,7 @@ import { runOpenssl, runPeers, runPosttlsFinger, writePosttlsFingerConfig, type 
 
 export const INTEROP_DOMAIN = 'interop.test';
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(REPO, 'bin/mxray.js');
+const BIN = join(REPO, 'bin/mxray.cjs');
 /** The name a wrong-name certificate is issued for. */
 export const OTHER_NAME = 'mail.other-company.test';
 
@@ -238,7 +238,7 @@ export class InteropHarness {
     return `${this.dns.address}:${this.dns.port}`;
   }
 
-  /** `node bin/mxray.js check <domain> --resolver … --ca-file … --json [--port 465]`, asynchronously. */
+  /** `node bin/mxray.cjs check <domain> --resolver … --ca-file … --json [--port 465]`, asynchronously. */
   runMxray(config: InteropConfig): Promise<MxrayRun> {
     return this.runMxrayOn(domainOf(config), config.port);
   }

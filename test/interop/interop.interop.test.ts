@@ -39,7 +39,7 @@ async function prerequisites(): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'needs root (apt-get installs, port 25, Postfix running its daemons as user postfix): run `sudo bash test/interop/setup.sh && sudo npm run test:interop`';
   const setup = await runSetup();
   if (setup !== null) return setup;
-  for (const file of ['/usr/sbin/postfix', '/usr/lib/postfix/sbin/master', '/usr/sbin/posttls-finger', '/usr/bin/swaks', '/usr/bin/openssl', join(REPO, 'bin/mxray.js'), join(REPO, 'dist/cli-bundle')]) {
+  for (const file of ['/usr/sbin/postfix', '/usr/lib/postfix/sbin/master', '/usr/sbin/posttls-finger', '/usr/bin/swaks', '/usr/bin/openssl', join(REPO, 'bin/mxray.cjs'), join(REPO, 'dist/cli-bundle')]) {
     if (!existsSync(file)) return `${file} is missing (run \`bash test/interop/setup.sh\` as root, and \`npm run build\`)`;
   }
   return null;

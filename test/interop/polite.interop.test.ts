@@ -31,7 +31,7 @@ async function prerequisites(): Promise<string | null> {
     });
   });
   if (setup !== null) return setup;
-  for (const file of [join(REPO, 'bin/mxray.js'), join(REPO, 'dist/cli-bundle')]) if (!existsSync(file)) return `${file} is missing (npm run build)`;
+  for (const file of [join(REPO, 'bin/mxray.cjs'), join(REPO, 'dist/cli-bundle')]) if (!existsSync(file)) return `${file} is missing (npm run build)`;
   return null;
 }
 

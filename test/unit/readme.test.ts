@@ -70,7 +70,7 @@ it('keeps the Quick start: exactly the two commands, and the scripts they name e
   expect(quick).toEqual(['npm install && npm run demo', 'npm test']);
   const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
   // "installs, builds, and runs the receiver test against a built-in lab"; "runs the test suite".
-  expect(scripts.demo).toMatch(/npm run build .*&& node bin\/mxray\.js demo$/);
+  expect(scripts.demo).toMatch(/npm run build .*&& node bin\/mxray\.cjs demo$/);
   expect(scripts.test).toMatch(/npm run build .*&& vitest run$/);
 });
 
@@ -100,14 +100,14 @@ describe('the README for newcomers', () => {
     for (const moved of ['Findings', 'How it is built', 'Tests', 'Benchmark', 'Interop: real mail servers and real peer tools']) expect(order).not.toContain(moved);
   });
 
-  it('says how to run `mxray` from a clone: `npm link` once (and how to undo it), or node bin/mxray.js', () => {
+  it('says how to run `mxray` from a clone: `npm link` once (and how to undo it), or node bin/mxray.cjs', () => {
     const own = section(readme, 'Check your own domain');
     expect(own).toMatch(/^npm link\b/m);
     expect(own).toContain('npm unlink -g mxray');
-    expect(own).toMatch(/^node bin\/mxray\.js check example\.com$/m);
+    expect(own).toMatch(/^node bin\/mxray\.cjs check example\.com$/m);
     expect(own).toMatch(/^mxray check example\.com$/m);
-    // package.json's bin is what `npm link` puts on the PATH, and bin/mxray.js is what it runs.
-    expect((JSON.parse(read('package.json')) as { bin: Record<string, string> }).bin).toEqual({ mxray: 'bin/mxray.js' });
+    // package.json's bin is what `npm link` puts on the PATH, and bin/mxray.cjs is what it runs.
+    expect((JSON.parse(read('package.json')) as { bin: Record<string, string> }).bin).toEqual({ mxray: 'bin/mxray.cjs' });
   });
 
   it('runs mxray the same way in every example: `mxray …`, never npx, node bin/… only where it is explained', () => {
@@ -115,7 +115,7 @@ describe('the README for newcomers', () => {
     expect(blocks.length).toBeGreaterThan(10);
     for (const { section: s, code } of blocks) {
       expect(code, `a code block in "${s}"`).not.toMatch(/\bnpx\s+mxray\b/);
-      if (s !== 'Check your own domain') expect(code, `a code block in "${s}"`).not.toMatch(/bin\/mxray\.js/);
+      if (s !== 'Check your own domain') expect(code, `a code block in "${s}"`).not.toMatch(/bin\/mxray\.cjs/);
       // A prompt line runs mxray (or npm); the output under it is the program's.
       for (const line of code.split('\n').filter((l) => l.startsWith('$ '))) expect(line, `in "${s}"`).toMatch(/^\$ (mxray|npm) /);
     }

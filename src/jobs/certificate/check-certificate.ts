@@ -33,7 +33,8 @@ import { pickLeaf, readCertFile, type CertFileContents } from '../../pki/files.j
 import { parseTlsaText, type TlsaRecord } from '../../pki/tlsa.js';
 import { verifyChain } from '../../pki/verify.js';
 import { FetchCache, fetchForChain } from '../pki/fetch.js';
-import { runReceiverCheck, type ReceiverEdges, type ReceiverOptions } from '../receiver/check-receiver.js';
+// The receiver test is loaded only for a host or a domain: checking files needs none of its probing code.
+import type { ReceiverEdges, ReceiverOptions } from '../receiver/check-receiver.js';
 
 export interface CertFileInput {
   /** The name shown for it (the path as the user typed it). */
@@ -203,6 +204,7 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
     }
     report = { subjects, findings, fileFacts: read.map((r) => fileFacts(r.input, r.contents)), target: null, kind: 'files', transcript, names };
   } else {
+    const { runReceiverCheck } = await import('../receiver/check-receiver.js');
     const receiver = await runReceiverCheck(
       {
         ...(options.probe ?? {}),

@@ -16,6 +16,7 @@ import type { HttpFetcher } from '../../http/fetcher.js';
 import { readCertDetails } from '../../pki/cert-details.js';
 import { describeCertificate, displayName } from '../../pki/certificate.js';
 import { CertFileError, readCertFile } from '../../pki/files.js';
+import { checkCrl, checkOcspResponse, ocspRequest } from '../../pki/revocation.js';
 import { repairChain } from '../../pki/verify.js';
 
 /** Most issuer certificates fetched for one chain (a real chain misses one, rarely two). */
@@ -170,22 +171,21 @@ const noAnswer = (method: RevocationLookup['method'], url: string | null, status
 
 /** Every revocation lookup for one certificate (its issuer is the next on the path), concurrently. */
 async function lookups(cert: Buffer, issuer: Buffer, stapled: Buffer | null, ctx: PkiFetchContext, conn: string): Promise<RevocationLookup[]> {
-  const revocation = await import('../../pki/revocation.js');
   const details = readCertDetails(cert);
   const work: Promise<RevocationLookup>[] = [];
   if (stapled) {
-    work.push(revocation.checkOcspResponse(stapled, cert, issuer, ctx.now).then((a) => ({ method: 'stapled-ocsp' as const, url: null, ...a })));
+    work.push(Promise.resolve({ method: 'stapled-ocsp' as const, url: null, ...checkOcspResponse(stapled, cert, issuer, ctx.now) }));
   }
   for (const url of details.crl.filter(fetchable).slice(0, MAX_URLS_PER_KIND)) {
     work.push(
       fetchOnce(ctx, conn, { url, maxBytes: MAX_CRL_BYTES }).then(async (answer) =>
-        answer.ok ? { method: 'crl' as const, url, ...(await revocation.checkCrl(answer.body, cert, issuer, ctx.now)) } : noAnswer('crl', url, 'unreachable', answer.detail),
+        answer.ok ? { method: 'crl' as const, url, ...(await checkCrl(answer.body, cert, issuer, ctx.now)) } : noAnswer('crl', url, 'unreachable', answer.detail),
       ),
     );
   }
   const ocspUrls = details.ocsp.filter(fetchable).slice(0, MAX_URLS_PER_KIND);
   if (ocspUrls.length > 0) {
-    const request = await revocation.ocspRequest(cert, issuer);
+    const request = ocspRequest(cert, issuer);
     for (const url of ocspUrls) {
       if (request === null) {
         work.push(Promise.resolve(noAnswer('ocsp', url, 'invalid', 'no OCSP request can be made for this certificate (its serial or its issuer cannot be read)')));
@@ -193,7 +193,7 @@ async function lookups(cert: Buffer, issuer: Buffer, stapled: Buffer | null, ctx
       }
       work.push(
         fetchOnce(ctx, conn, { url, method: 'POST', body: request, contentType: 'application/ocsp-request', maxBytes: MAX_OCSP_BYTES }).then(async (answer) =>
-          answer.ok ? { method: 'ocsp' as const, url, ...(await revocation.checkOcspResponse(answer.body, cert, issuer, ctx.now)) } : noAnswer('ocsp', url, 'unreachable', answer.detail),
+          answer.ok ? { method: 'ocsp' as const, url, ...checkOcspResponse(answer.body, cert, issuer, ctx.now) } : noAnswer('ocsp', url, 'unreachable', answer.detail),
         ),
       );
     }
