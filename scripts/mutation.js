@@ -9,6 +9,9 @@
 //   node scripts/mutation.js                   run Stryker (incremental), then check
 //   node scripts/mutation.js --report-only     check the last report without running Stryker
 //   node scripts/mutation.js --mutate 'src/pki/**/*.ts'   run on some files only (score shown, not enforced)
+//   node scripts/mutation.js --since REF [--in src/pki,src/jobs]
+//                                              only the lines changed since git REF (the folder's last
+//                                              run: the incremental file is local, a fresh clone has none)
 //   node scripts/mutation.js --static          also run the static mutants (module-level code; slow)
 //   node scripts/mutation.js --merge           check the union of every report under reports/
 //                                              (per source file, the newest report that mutated it:
@@ -31,16 +34,54 @@ const reportOnly = args.includes('--report-only');
 const withStatic = args.includes('--static');
 const merge = args.includes('--merge');
 const mutateAt = args.indexOf('--mutate');
-const partial = mutateAt >= 0;
-if (partial && !args[mutateAt + 1]) {
+const sinceAt = args.indexOf('--since');
+const inAt = args.indexOf('--in');
+const partial = mutateAt >= 0 || sinceAt >= 0;
+if (mutateAt >= 0 && !args[mutateAt + 1]) {
   console.error('--mutate needs a glob, e.g. --mutate "src/pki/**/*.ts"');
   process.exit(2);
+}
+if ((sinceAt >= 0 && !args[sinceAt + 1]) || (inAt >= 0 && !args[inAt + 1]) || (mutateAt >= 0 && sinceAt >= 0)) {
+  console.error('--since needs a git revision (and --in a comma-separated list of folders); it does not go with --mutate');
+  process.exit(2);
+}
+
+/** Stryker's mutate patterns for the lines of mutated files changed since a git revision: file:start-end each. */
+function changedSince(ref, folders) {
+  const diff = spawnSync('git', ['diff', '-U0', '--no-color', ref, 'HEAD', '--', ...folders], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (diff.status !== 0) {
+    console.error(`git diff ${ref}: ${diff.stderr.trim().split('\n')[0]}`);
+    process.exit(2);
+  }
+  const patterns = [];
+  let file = null;
+  for (const line of diff.stdout.split('\n')) {
+    const name = /^\+\+\+ b\/(.+)$/.exec(line);
+    if (name) file = MUTATED.test(name[1]) && name[1].endsWith('.ts') && name[1] !== 'src/core/schema.ts' ? name[1] : null;
+    else if (line.startsWith('+++ ')) file = null;
+    const hunk = file && /^@@ [^+]*\+(\d+)(?:,(\d+))? @@/.exec(line);
+    if (hunk && hunk[2] !== '0') {
+      const start = Number(hunk[1]);
+      patterns.push(`${file}:${start}-${start + Number(hunk[2] ?? 1) - 1}`);
+    }
+  }
+  return patterns;
 }
 
 let seconds = null;
 if (!reportOnly && !merge) {
   const started = process.hrtime.bigint();
-  const strykerArgs = ['stryker', 'run', ...(partial ? ['--mutate', args[mutateAt + 1]] : [])];
+  let mutate = mutateAt >= 0 ? args[mutateAt + 1] : null;
+  if (sinceAt >= 0) {
+    const patterns = changedSince(args[sinceAt + 1], inAt >= 0 ? args[inAt + 1].split(',') : ['src']);
+    if (patterns.length === 0) {
+      console.log(`nothing mutated has changed since ${args[sinceAt + 1]}`);
+      process.exit(0);
+    }
+    console.log(`mutating ${patterns.length} changed range(s) since ${args[sinceAt + 1]}`);
+    mutate = patterns.join(',');
+  }
+  const strykerArgs = ['stryker', 'run', ...(mutate ? ['--mutate', mutate] : [])];
   const env = withStatic ? { ...process.env, MXRAY_MUTATION_STATIC: '1' } : process.env;
   const run = spawnSync('npx', strykerArgs, { cwd: root, stdio: 'inherit', env });
   seconds = Number(process.hrtime.bigint() - started) / 1e9;
