@@ -4,7 +4,7 @@
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { UsageError } from './errors.js';
-import { CertificateReportSchema, ReceiverReportSchema, type Report } from './schema.js';
+import { CertificateReportSchema, EnforceReportSchema, ReceiverReportSchema, type Report } from './schema.js';
 import { SCHEMA_VERSION } from './version.js';
 
 /** Larger than any real report (a scan of hundreds of hosts), small enough to parse safely. */
@@ -24,7 +24,11 @@ export function isDateTime(v: string): boolean {
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
 
 /** Each kind of report, by its `kind`. */
-const KINDS: Readonly<Record<string, typeof ReceiverReportSchema | typeof CertificateReportSchema>> = { receiver: ReceiverReportSchema, certificate: CertificateReportSchema };
+const KINDS: Readonly<Record<string, typeof ReceiverReportSchema | typeof CertificateReportSchema | typeof EnforceReportSchema>> = {
+  receiver: ReceiverReportSchema,
+  certificate: CertificateReportSchema,
+  enforce: EnforceReportSchema,
+};
 
 /** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */
 export function parseSavedReport(text: string, name: string): Report {

@@ -12,9 +12,9 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const strict = { additionalProperties: false } as const;
 
 import { SCHEMA_VERSION } from './version.js';
-import { SEVERITIES, VERDICTS } from './vocabulary.js';
+import { ENFORCE_STAGES, ENFORCE_VERDICTS, SEVERITIES, VERDICTS } from './vocabulary.js';
 
-export { SCHEMA_VERSION, SEVERITIES, VERDICTS };
+export { ENFORCE_STAGES, ENFORCE_VERDICTS, SCHEMA_VERSION, SEVERITIES, VERDICTS };
 
 export const SeveritySchema = Literals(SEVERITIES);
 export type Severity = Static<typeof SeveritySchema>;
@@ -896,6 +896,124 @@ export const CertificateBodySchema = Type.Object(
 );
 export type CertificateBody = Static<typeof CertificateBodySchema>;
 
+/** A stage of the dialogue `mxray enforce` watches (core/vocabulary.ts). */
+export const EnforceStageSchema = Literals(ENFORCE_STAGES);
+export type EnforceStage = Static<typeof EnforceStageSchema>;
+
+/** One stage of an enforce session: what we sent (the banner: nothing) and the reply (null: none came). */
+export const EnforceStepSchema = Type.Object(
+  {
+    stage: EnforceStageSchema,
+    /** "(greeting)", "EHLO client.example", "MAIL FROM:<a@b>", "RCPT TO:<c@d>", "DATA". */
+    command: Type.String(),
+    reply: Nullable(ReplySchema),
+  },
+  strict,
+);
+export type EnforceStep = Static<typeof EnforceStepSchema>;
+
+/**
+ * One session of `mxray enforce`: the cleartext one (no STARTTLS), or the control session (STARTTLS,
+ * then the same envelope inside TLS). Partial facts survive every failure.
+ */
+export const EnforceSessionSchema = Type.Object(
+  {
+    mode: Literals(['cleartext', 'tls'] as const),
+    /** 'ok': the session ran to its end (a refusal is a reply, not a failure); otherwise why it stopped. */
+    status: StatusCodeSchema,
+    statusDetail: Nullable(Type.String()),
+    /** The control session's reply to STARTTLS (null: not sent; the cleartext session never sends it). */
+    starttls: Nullable(ReplySchema),
+    /** The TLS protocol the control session negotiated (null: no TLS). */
+    tlsProtocol: Nullable(Type.String()),
+    /** The stages reached, in order; the last one is where the server refused, or the last one tested. */
+    steps: Type.Array(EnforceStepSchema, { maxItems: 10 }),
+    /** DATA was answered with 354 and the connection dropped without the final dot: nothing was delivered. */
+    droppedAfterData: Type.Boolean(),
+    /** Transcript sequence numbers of this session. */
+    evidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),
+  },
+  strict,
+);
+export type EnforceSession = Static<typeof EnforceSessionSchema>;
+
+/** AUTH as the server offers it before TLS, and what it does with AUTH LOGIN there (never a credential sent). */
+export const EnforceAuthSchema = Type.Object(
+  {
+    /** The mechanisms the cleartext EHLO advertised with AUTH. */
+    mechanisms: Type.Array(Type.String(), { maxItems: 64 }),
+    /** The reply to AUTH LOGIN in clear (null: not probed). */
+    login: Nullable(ReplySchema),
+    /** The reply to the "*" that cancelled the exchange at the first 334 (null: no challenge came). */
+    cancel: Nullable(ReplySchema),
+    /** Transcript sequence numbers of the probe. */
+    evidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),
+  },
+  strict,
+);
+export type EnforceAuth = Static<typeof EnforceAuthSchema>;
+
+const enforceAddressFacts = {
+  key: Type.String(),
+  mx: Type.String(),
+  preference: Nullable(Type.Integer()),
+  address: Type.String(),
+  family: Type.Union([Type.Literal(4), Type.Literal(6)]),
+  port: Type.Integer(),
+  /** The cleartext EHLO advertised STARTTLS. */
+  starttlsOffered: Type.Boolean(),
+  cleartext: EnforceSessionSchema,
+  /** The control session with STARTTLS (null: not run, because the cleartext session never got an EHLO answered). */
+  control: Nullable(EnforceSessionSchema),
+  /** Null: the cleartext EHLO advertised no AUTH (or was not answered). */
+  auth: Nullable(EnforceAuthSchema),
+};
+
+export const EnforceAddressFactsSchema = Type.Object(enforceAddressFacts, strict);
+export type EnforceAddressFacts = Static<typeof EnforceAddressFactsSchema>;
+
+/** What the two sessions of one address mean, judged (recomputed by `mxray report --rejudge`). */
+export const EnforceAssessmentSchema = Type.Object(
+  {
+    verdict: Literals(ENFORCE_VERDICTS),
+    /** Where the cleartext session was refused, or the last stage it reached (null: it reached none). */
+    stage: Nullable(EnforceStageSchema),
+    /** The cleartext reply at that stage. */
+    reply: Nullable(ReplySchema),
+    /** The control session's reply at the same stage (null: it did not get there, or did not run). */
+    controlReply: Nullable(ReplySchema),
+    /** Why, in a few words (for the summary table). */
+    reason: Type.String(),
+  },
+  strict,
+);
+export type EnforceAssessment = Static<typeof EnforceAssessmentSchema>;
+
+export const EnforceAddressReportSchema = Type.Object(
+  {
+    ...enforceAddressFacts,
+    assessment: EnforceAssessmentSchema,
+    verdict: VerdictSchema,
+    findings: Type.Array(FindingSchema),
+  },
+  strict,
+);
+export type EnforceAddressReport = Static<typeof EnforceAddressReportSchema>;
+
+export const EnforceBodySchema = Type.Object(
+  {
+    target: TargetSchema,
+    /** The envelope both sessions used, and how far they went. */
+    envelope: Type.Object({ helo: Type.String(), from: Type.String(), rcpt: Type.String(), throughData: Type.Boolean() }, strict),
+    timeouts: Type.Object({ connectMs: Type.Integer(), greetingMs: Type.Integer(), commandMs: Type.Integer() }, strict),
+    dns: DnsFactsSchema,
+    dnsEvidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),
+    addresses: Type.Array(EnforceAddressReportSchema, { maxItems: 2000 }),
+  },
+  strict,
+);
+export type EnforceBody = Static<typeof EnforceBodySchema>;
+
 /** The envelope every kind of report shares; `kind` says which body follows. */
 function envelope<K extends string, B extends TSchema>(kind: K, body: B) {
   return Type.Object(
@@ -925,7 +1043,10 @@ export type ReceiverReport = Static<typeof ReceiverReportSchema>;
 export const CertificateReportSchema = envelope('certificate', CertificateBodySchema);
 export type CertificateReport = Static<typeof CertificateReportSchema>;
 
+export const EnforceReportSchema = envelope('enforce', EnforceBodySchema);
+export type EnforceReport = Static<typeof EnforceReportSchema>;
+
 /** Every kind of report. Adding one = one body schema and one line here. */
-export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
+export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema, EnforceReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
 export type Report = Static<typeof ReportSchema>;
 export type ReportKind = Report['kind'];

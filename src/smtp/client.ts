@@ -112,6 +112,12 @@ export interface StartTlsResult {
 
 export type AuthMechanism = 'PLAIN' | 'LOGIN';
 
+/** What authProbe() saw: the reply to AUTH LOGIN, and to the "*" that cancelled it (null: no 334 came, nothing more was sent). */
+export interface AuthProbe {
+  login: ReplyFacts;
+  cancel: ReplyFacts | null;
+}
+
 /** Phases in which the dialogue is live and in step. */
 const TALKING = ['greeted', 'ready', 'tls-started', 'mail', 'rcpt'] as const;
 
@@ -126,11 +132,15 @@ export const VERB_PHASES = {
   hello: ['greeted', 'ready', 'tls-started'],
   starttls: ['ready'],
   auth: ['ready'],
+  /** AUTH LOGIN cancelled at its first challenge: what a server does with a login, without one. */
+  authProbe: ['ready'],
   mail: ['ready'],
   /** A probe's MAIL after its hello was refused: the server's answer is what it wants to see. */
   mailAnyway: ['greeted', 'ready', 'tls-started'],
   rcpt: ['mail', 'rcpt'],
   data: ['rcpt'],
+  /** DATA up to its reply only (enforce): after a 354 the connection is dropped, never the data sent. */
+  dataStart: ['rcpt'],
   bdat: ['rcpt'],
   rset: TALKING,
   noop: TALKING,
@@ -342,6 +352,19 @@ export class SmtpClient {
   }
 
   /**
+   * AUTH LOGIN, and at the first 334 challenge "*", which cancels the exchange (RFC 4954 §4): no user
+   * name and no password is ever sent, so a probe can never lock an account or earn a ban. Tells
+   * whether the server would take a login here (a 334) or refuses it (e.g. 530/538 before TLS).
+   */
+  authProbe(): Promise<AuthProbe> {
+    return this.run('authProbe', async () => {
+      const login = await this.send('AUTH LOGIN');
+      if (login.code !== 334) return { login, cancel: null };
+      return { login, cancel: await this.send('*') };
+    });
+  }
+
+  /**
    * MAIL FROM:<from> (empty: the null reverse-path). A 2xx starts the transaction. With
    * afterRefusedHello a probe may send it after its EHLO was refused (out of sequence on purpose).
    */
@@ -388,6 +411,20 @@ export class SmtpClient {
   }
 
   /**
+   * DATA and its reply, nothing more. On a 354 the client is in phase 'data' and the only way on is
+   * quit() or close(), which drop the connection without the final dot: the server discards the
+   * transaction and nothing is delivered (`mxray enforce --through-data`). Anything else leaves the
+   * transaction as it was.
+   */
+  dataStart(): Promise<ReplyFacts> {
+    return this.run('dataStart', async ({ hello }) => {
+      const go = await this.send('DATA');
+      if (go.code === 354) this.move({ phase: 'data', hello });
+      return go;
+    });
+  }
+
+  /**
    * The whole message as one "BDAT <size> LAST" chunk (RFC 3030), line ends as CRLF and no
    * dot-stuffing; only when CHUNKING was advertised. A refused chunk leaves the transaction open.
    */
@@ -430,13 +467,17 @@ export class SmtpClient {
     });
   }
 
-  /** QUIT politely when the dialogue is in step, then close. Never throws. */
+  /**
+   * QUIT politely when the dialogue is in step, then close. Never throws. Inside message data (after
+   * a 354) nothing is sent: a QUIT there would be message text, and the final dot would deliver it;
+   * the connection is dropped and the server discards the transaction.
+   */
   async quit(): Promise<void> {
     const phase = this.current.phase;
     if (phase === 'closed') return;
     this.current = { phase: 'closed' };
     // Before the banner there is no dialogue to end; after a break, a QUIT would meet a stale reply.
-    if (phase === 'connected' || phase === 'broken') {
+    if (phase === 'connected' || phase === 'broken' || phase === 'data') {
       this.session.close();
       return;
     }
