@@ -1,5 +1,5 @@
 // The public library API: re-exports only. `import { checkReceiver } from 'mxray'`.
-export { checkReceiver, rejudgeReceiver, type ReceiverOptions, type RejudgeOptions } from './library.js';
+export { checkReceiver, rejudgeReceiver, checkEnforce, rejudgeEnforce, type ReceiverOptions, type RejudgeOptions, type EnforceOptions } from './library.js';
 export { exitCodeFor } from './core/report.js';
 export { systemEdges, defaultHelo, type Edges, type EdgeOptions } from './runtime/edges.js';
 export { createResolver } from './dns/system-resolver.js';
@@ -27,6 +27,12 @@ export type {
   Report,
   ReportKind,
   ReceiverReport,
+  EnforceReport,
+  EnforceBody,
+  EnforceAddressReport,
+  EnforceAssessment,
+  EnforceSession,
+  EnforceStage,
   ReceiverBody,
   HostAssessment,
   HostFacts,

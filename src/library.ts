@@ -2,11 +2,13 @@
 // (besides the CLI) where a job meets the runtime. src/index.ts re-exports from here.
 import type { ReceiverOptions } from './jobs/receiver/check-receiver.js';
 import { runReceiverCheck } from './jobs/receiver/check-receiver.js';
-import type { CertificateReport, ReceiverReport } from './core/schema.js';
+import type { CertificateReport, EnforceReport, ReceiverReport } from './core/schema.js';
+import { runEnforceCheck, type EnforceOptions } from './jobs/enforce/check-enforce.js';
 import { runCertificateCheck, type CertificateOptions } from './jobs/certificate/check-certificate.js';
 import { systemEdges, type Edges } from './runtime/edges.js';
 
 export type { CertificateOptions, CertFileInput } from './jobs/certificate/check-certificate.js';
+export { rejudgeEnforce, type EnforceOptions } from './jobs/enforce/check-enforce.js';
 export { rejudgeReceiver, type ReceiverOptions, type RejudgeOptions } from './jobs/receiver/check-receiver.js';
 
 /** The receiver test (`mxray check`): every edge left out of `options` is the system's. */
@@ -17,4 +19,12 @@ export function checkReceiver(options: ReceiverOptions): Promise<ReceiverReport>
 /** The certificate check (`mxray cert`): files, or what a host's or domain's servers present. */
 export function checkCertificate(options: CertificateOptions, defaults: () => Edges = () => systemEdges()): Promise<CertificateReport> {
   return runCertificateCheck(options, defaults);
+}
+
+/**
+ * The enforce test (`mxray enforce`): does each MX address refuse mail without TLS? A cleartext
+ * session and a control session with STARTTLS per address; nothing is ever delivered, no credential sent.
+ */
+export function checkEnforce(options: EnforceOptions, defaults: () => Edges = () => systemEdges()): Promise<EnforceReport> {
+  return runEnforceCheck(options, defaults);
 }

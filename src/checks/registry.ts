@@ -11,6 +11,7 @@ import { allUnreachableCheck, connectionCheck } from './connection/index.js';
 import { deliveryCheck } from './delivery/index.js';
 import { dialogueCheck } from './dialogue/index.js';
 import { dnsCheck } from './dns/index.js';
+import { cleartextAuthCheck, enforcementCheck, type EnforceCheck } from './enforce/index.js';
 import { envelopeCheck } from './envelope/index.js';
 import { greetingCheck } from './greeting/index.js';
 import { starttlsCheck } from './starttls/index.js';
@@ -35,3 +36,6 @@ export const HOST_CHECKS: readonly HostCheck[] = [
 
 /** The checks of the whole domain, run after every address was judged. */
 export const DOMAIN_CHECKS: readonly DomainCheck[] = [dnsCheck, allUnreachableCheck, deliveryCheck];
+
+/** `mxray enforce`'s checks of one address (checks/enforcement.ts runs them): the verdict first, then AUTH before TLS. */
+export const ENFORCE_CHECKS: readonly EnforceCheck[] = [enforcementCheck, cleartextAuthCheck];

@@ -39,6 +39,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./cert.js'),
   },
   {
+    name: 'enforce',
+    description: 'does this server refuse mail without TLS? a cleartext session and a control session with STARTTLS per MX address; nothing is delivered',
+    usage: '[options] [target]',
+    load: () => import('./enforce.js'),
+  },
+  {
     name: 'demo',
     description: 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)',
     usage: '[options]',

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { MAX_SAVED_REPORT_BYTES, parseSavedReport } from '../core/saved-report.js';
 import type { Report } from '../core/schema.js';
-import { rejudgeReceiver } from '../library.js';
+import { rejudgeEnforce, rejudgeReceiver } from '../library.js';
 import { systemEdges } from '../runtime/edges.js';
 import { readCaFiles } from './ca-files.js';
 import type { Run } from './commands.js';
@@ -52,8 +52,12 @@ export function configure(cmd: Command): Run {
         case 'receiver':
           report = rejudgeReceiver(report, { trustStore, ...(at === undefined ? {} : { at }) });
           break;
+        case 'enforce':
+          // Nothing about certificates is judged: --ca-file has nothing to change, --at only the date it says.
+          report = rejudgeEnforce(report, at === undefined ? {} : { at });
+          break;
         default:
-          throw new UsageError(`--rejudge reads receiver reports (mxray check); this is a ${report.kind} report: run the command again instead`);
+          throw new UsageError(`--rejudge reads receiver reports (mxray check) and enforce reports (mxray enforce); this is a ${report.kind} report: run the command again instead`);
       }
     }
     await emit(await renderReport(report, o), o);

@@ -3,7 +3,7 @@
 // every condition it names holds; a meaning holds when any of its rules matches.
 import type { ReplyFacts } from '../core/schema.js';
 
-export type ReplyMeaning = 'rate-limit' | 'requires-tls' | 'greylisting' | 'blocklisted';
+export type ReplyMeaning = 'rate-limit' | 'requires-tls' | 'greylisting' | 'blocklisted' | 'partner-connector';
 
 export interface ReplyRule {
   /** Reply codes: exact (421) or a class ('4xx'). */
@@ -36,6 +36,18 @@ export const REPLY_RULES: Readonly<Record<ReplyMeaning, readonly ReplyRule[]>> =
     },
     { codes: ['4xx', '5xx'], enhancedLike: /^[45]\.7\.\d+$/, text: [TLS_WORDS], why: 'A security (x.7.x) refusal that names TLS or encryption.' },
     { codes: ['4xx', '5xx'], text: [TLS_WORDS, /must|requir|first/i], why: 'A refusal that says TLS must come first.' },
+  ],
+  'partner-connector': [
+    {
+      codes: ['4xx', '5xx'],
+      text: [/\bpartner connector\b|\bTenant(Inbound)?Attribution\b/i],
+      why: "Exchange Online: the message matched no partner (inbound) connector, or a connector whose sender domains, IP addresses or certificate it did not meet (\"There is no partner connector configured that matched the message's recipient domain\", TenantInboundAttribution, TenantAttribution).",
+    },
+    {
+      codes: ['5xx'],
+      enhanced: ['5.7.51', '5.7.64'],
+      why: "Exchange Online's 5.7.51 (TenantInboundAttribution: a restricted partner connector did not match) and 5.7.64 (TenantAttribution; Relay Access Denied).",
+    },
   ],
   greylisting: [{ codes: [450, 451], text: [/grey|gray|try again|later/i], why: 'Greylisting: a temporary 450/451 that asks to come back later.' }],
   blocklisted: [

@@ -2,6 +2,7 @@
 import type { Report } from '../core/schema.js';
 import type { Document, DocumentOptions } from './document.js';
 import { certificateDocument } from './certificate.js';
+import { enforceDocument } from './enforce.js';
 import { receiverDocument } from './receiver.js';
 
 export function documentFor(report: Report, options: DocumentOptions = {}): Document {
@@ -10,5 +11,7 @@ export function documentFor(report: Report, options: DocumentOptions = {}): Docu
       return receiverDocument(report, options);
     case 'certificate':
       return certificateDocument(report, options);
+    case 'enforce':
+      return enforceDocument(report, options);
   }
 }

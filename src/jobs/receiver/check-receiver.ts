@@ -86,7 +86,7 @@ export interface ReceiverOptions {
 
 
 /** Text we put on the wire ourselves must be one clean token: no CR/LF smuggling (\s covers them), no brackets, no NUL. */
-function checkWireText(what: string, value: string | null | undefined, fits: (text: string) => boolean): void {
+export function checkWireText(what: string, value: string | null | undefined, fits: (text: string) => boolean): void {
   if (value === null || value === undefined) return;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (value.length > 254 || /[\x00-\x20\x7f-\x9f<>\s]/.test(value) || !fits(value)) {

@@ -1,0 +1,224 @@
+// `mxray enforce`: target → DNS (as the receiver test resolves it) → per MX address a cleartext
+// session and a control session with STARTTLS (bounded concurrency, each address within its
+// deadline) → judge (checks/enforcement.ts) → Report of kind 'enforce'.
+import type { Clock, Connector, HostMapping, JobEdges, Limits, ProbeContext, Resolver, TrustStore } from '../../core/context.js';
+import { DEFAULT_LIMITS } from '../../core/context.js';
+import { limitConcurrency } from '../../core/concurrency.js';
+import { statusOfError, UsageError } from '../../core/errors.js';
+import { createEventSink, type EventSink } from '../../core/events.js';
+import { ipFamily } from '../../core/ip.js';
+import { isHeloName } from '../../core/names.js';
+import { judgedWith } from '../../core/report.js';
+import type { Scheduler } from '../../core/scheduler.js';
+import type { DnsFacts, EnforceAddressFacts, EnforceReport, TranscriptEvent } from '../../core/schema.js';
+import { parseTarget } from '../../core/target.js';
+import { Transcript } from '../../core/transcript.js';
+import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
+import { enforceFacts, judgeEnforce, type EnforceFacts } from '../../checks/enforcement.js';
+import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
+import { worstVerdict } from '../../checks/verdict.js';
+import { limitQueries } from '../../dns/limited-resolver.js';
+import { resolveMailHosts } from '../../dns/mail-hosts.js';
+import { traceResolver } from '../../dns/tracing-resolver.js';
+import { makeFinding, sortFindings } from '../../kb/index.js';
+import { PROFILES } from '../../kb/profiles.js';
+import { checkWireText, DEFAULT_MAX_MX } from '../receiver/check-receiver.js';
+import { hostKey, type HostTarget } from '../receiver/probe-host.js';
+import { probeEnforce } from './probe-enforce.js';
+
+export interface EnforceOptions {
+  /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
+  target: string | null;
+  /** Test this server directly (the positional target, if any, still names the mail domain). */
+  host?: string | null;
+  port?: number | null;
+  /** The name we announce in EHLO (default: this machine's). */
+  helo?: string;
+  /** MAIL FROM (default mxray-test@<the EHLO name>). */
+  from?: string | null;
+  /** RCPT TO (default postmaster@<the mail domain>; required when the target names no mail domain). */
+  rcpt?: string | null;
+  /** Also DATA, dropped at its 354 without the final dot (nothing is delivered). */
+  throughData?: boolean;
+  families?: { v4: boolean; v6: boolean };
+  maxMx?: number;
+  profile?: Profile;
+  limits?: Partial<Limits>;
+  hostMap?: ReadonlyMap<string, HostMapping>;
+  clock?: Clock;
+  resolver?: Resolver;
+  connector?: Connector;
+  scheduler?: Scheduler;
+  signal?: AbortSignal;
+  events?: EventSink;
+  onProgress?: (key: string, phase: string) => void;
+  onEvent?: (event: TranscriptEvent) => void;
+}
+
+/** mxray enforce judges no certificate: judgedWith says so instead of naming roots it never used. */
+const NO_TRUST_STORE: TrustStore = { roots: () => [], description: 'none (mxray enforce judges no certificate)' };
+
+/** Calls `fire` after `ms` of the injected clock, unless cancelled first. Returns the cancel. */
+function after(clock: Clock, ms: number, fire: () => void): () => void {
+  const cancel = new AbortController();
+  void clock.sleep(ms, cancel.signal).then(() => {
+    if (!cancel.signal.aborted) fire();
+  });
+  return () => cancel.abort();
+}
+
+function settings(profile: Profile, at: number) {
+  return { at, profile, trustStore: NO_TRUST_STORE, warnDays: profile.expiryWarnDays, expectThumbprint: null };
+}
+
+export async function runEnforceCheck(options: EnforceOptions, defaults: () => JobEdges): Promise<EnforceReport> {
+  checkWireText('--helo', options.helo, isHeloName);
+  checkWireText('--from', options.from, (t) => /^[^@]+@[^@]+$/.test(t));
+  checkWireText('--rcpt', options.rcpt, (t) => /^[^@]+@[^@]+$/.test(t));
+  const target = parseTarget(options.target, options);
+  const rcpt = options.rcpt ?? (target.domain ? `postmaster@${target.domain}` : null);
+  if (rcpt === null) {
+    const what = target.host !== null && ipFamily(target.host.replace(/^\[|\]$/g, '')) !== 0 ? 'an IP address' : 'a server';
+    throw new UsageError(`give --rcpt: the target ${JSON.stringify(target.input.slice(0, 80))} is ${what}, not a mail domain, so there is no postmaster@domain to try`);
+  }
+  let built: JobEdges | null = null;
+  const edges = (): JobEdges => (built ??= defaults());
+  const helo = options.helo ?? edges().helo;
+  const from = options.from ?? `mxray-test@${helo}`;
+  checkWireText('--from', from, (t) => /^[^@]+@[^@]+$/.test(t));
+  const scheduler = options.scheduler ?? edges().scheduler;
+
+  return scheduler.target(async () => {
+    const clock = options.clock ?? edges().clock;
+    const startedAt = new Date(clock.now()).toISOString();
+    const startedMono = clock.monotonic();
+    const events = options.events ?? createEventSink();
+    let observerFailure: unknown = null;
+    const sink: EventSink = {
+      emit(e) {
+        try {
+          if (e.type === 'progress') options.onProgress?.(e.key, e.phase);
+          else options.onEvent?.(e.event);
+          events.emit(e);
+        } catch (err) {
+          observerFailure ??= err;
+        }
+      },
+    };
+    const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
+    const given = Object.entries(options.limits ?? {}).filter(([, v]) => v !== null && v !== undefined);
+    const limits: Limits = { ...DEFAULT_LIMITS, ...(Object.fromEntries(given) as Partial<Limits>) };
+    const addressDeadlineMs = options.limits?.addressDeadlineMs ?? limits.deadlineMs ?? DEFAULT_LIMITS.addressDeadlineMs;
+    const profile = options.profile ?? DEFAULT_PROFILE;
+    const hostMap = options.hostMap ?? new Map<string, HostMapping>();
+    const resolver = traceResolver(limitQueries(options.resolver ?? edges().resolver, limits.dnsQueriesAtOnce), transcript);
+
+    const stopAll = new AbortController();
+    const cancelDeadline =
+      limits.deadlineMs === null
+        ? () => {}
+        : after(clock, limits.deadlineMs, () => {
+            transcript.record('mxray', 'note', `deadline reached (${limits.deadlineMs} ms for the whole test): stopping what is still running`);
+            stopAll.abort();
+          });
+    const signal = options.signal ? AbortSignal.any([options.signal, stopAll.signal]) : stopAll.signal;
+    const ctx: ProbeContext = {
+      clock,
+      resolver,
+      connector: options.connector ?? edges().connector,
+      transcript,
+      limits,
+      hostMap,
+      signal,
+      onProgress: (key, phase) => sink.emit({ type: 'progress', key, phase }),
+    };
+
+    let dns: DnsFacts;
+    let targets: HostTarget[] = [];
+    try {
+      const found = await resolveMailHosts(target, resolver, {
+        families: options.families ?? { v4: true, v6: true },
+        hostMap,
+        first: false,
+        maxMx: options.maxMx ?? DEFAULT_MAX_MX,
+        maxAddresses: limits.addressesPerHost,
+      });
+      dns = found.dns;
+      targets = found.hosts.flatMap((h) =>
+        h.addresses.map((a) => ({
+          mx: h.mx,
+          preference: h.preference,
+          address: a.address,
+          family: a.family,
+          port: a.port ?? target.port,
+          implicitTls: false,
+          serverName: ipFamily(h.mx) !== 0 ? null : h.mx,
+          domain: target.domain,
+        })),
+      );
+    } catch (err) {
+      // Only a bug of ours (a resolver that throws something else than a DnsError) comes here.
+      dns = { status: 'error', resolver: resolver.description, mx: [], error: statusOfError(err).detail };
+    }
+    const dnsEvidence = transcript.events.map((e) => e.seq);
+
+    const probeOne = async (t: HostTarget): Promise<EnforceAddressFacts | null> => {
+      if (stopAll.signal.aborted) return null;
+      const own = new AbortController();
+      const cancel = after(clock, addressDeadlineMs, () => {
+        transcript.record(`${hostKey(t)}/cleartext`, 'note', `deadline reached (${addressDeadlineMs} ms for each address): stopping this address's probe`);
+        own.abort();
+      });
+      try {
+        return await probeEnforce({ ...ctx, signal: AbortSignal.any([signal, own.signal]) }, t, { helo, from, rcpt, throughData: options.throughData ?? false });
+      } finally {
+        cancel();
+      }
+    };
+    const perDomain = limitConcurrency(limits.connectionsPerDomain);
+    const probed = await Promise.all(targets.map((t) => scheduler.connection(t.address, t.port, () => perDomain(() => probeOne(t)))));
+    cancelDeadline();
+
+    const facts: EnforceFacts = {
+      target,
+      envelope: { helo, from, rcpt, throughData: options.throughData ?? false },
+      timeouts: { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs },
+      dns,
+      dnsEvidence,
+      addresses: probed.filter((p): p is EnforceAddressFacts => p !== null),
+    };
+    const at = clock.now();
+    const judged = judgeEnforce(facts, { profile });
+    let { findings, verdict } = judged;
+    if (observerFailure !== null) {
+      findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail: `an event observer failed: ${statusOfError(observerFailure).detail}` }), ...findings]);
+      verdict = worstVerdict([verdict, 'inconclusive']);
+    }
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: 'mxray', version: VERSION },
+      kind: 'enforce',
+      target: target.input,
+      startedAt,
+      durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
+      verdict,
+      judgedWith: judgedWith(settings(profile, at)),
+      findings,
+      transcript: transcript.events,
+      body: judged.body,
+    };
+  });
+}
+
+/** Judges a saved enforce report again from its facts (e.g. after the knowledge base learned a new reply). */
+export function rejudgeEnforce(report: EnforceReport, options: { profile?: Profile; at?: number } = {}): EnforceReport {
+  const saved = report.judgedWith.profile;
+  const known = PROFILES[saved.name];
+  if (!options.profile && (!known || known.version !== saved.version)) {
+    throw new UsageError(`the report was judged with profile ${saved.name} version ${saved.version}, which this mxray does not have`);
+  }
+  const profile = options.profile ?? (known as Profile);
+  const judged = judgeEnforce(enforceFacts(report.body), { profile });
+  const again = judgedWith(settings(profile, options.at ?? Date.parse(report.judgedWith.at)));
+  return { ...report, verdict: judged.verdict, judgedWith: { ...again, rejudged: true }, findings: judged.findings, body: judged.body };
+}
