@@ -138,8 +138,11 @@ export const POLICY_FINDINGS = defineFindings([
     detail: 'The {session} session ended before the server accepted or refused the envelope: {error}. Without it there is nothing to judge.',
     opportunistic: 'Not known.',
     verifying: 'Not known.',
-    remediation: { summary: 'Run the test again; if it keeps failing, run mxray check on the server to see why.', steps: [] },
-    refs: [],
+    remediation: {
+      summary: 'Run the test again; if it keeps failing, run mxray check on the server to see why.',
+      steps: ['`mxray check <target>` shows each phase of the dialogue and why it stopped (a refused connection, a time-out, a broken reply).'],
+    },
+    refs: ['RFC 5321 §4.5.3.2'],
     inconclusive: true,
   },
   {
@@ -157,7 +160,7 @@ export const POLICY_FINDINGS = defineFindings([
     verifying: 'The same.',
     remediation: {
       summary: 'Check the partner connector\'s sender domains, IP addresses and certificate name against the partner\'s real servers.',
-      steps: [],
+      steps: ['Run mxray enforce from the partner\'s sending server (its IP address) with its sender domain (--from), or compare the connector with what its servers send.'],
       exchange: [
         '`Get-InboundConnector | Format-List Name,ConnectorType,SenderDomains,SenderIPAddresses,RestrictDomainsToIPAddresses,RestrictDomainsToCertificate,TlsSenderCertificateName,RequireTls`.',
       ],
