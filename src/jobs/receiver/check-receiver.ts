@@ -91,7 +91,8 @@ export function checkWireText(what: string, value: string | null | undefined, fi
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (value.length > 254 || /[\x00-\x20\x7f-\x9f<>\s]/.test(value) || !fits(value)) {
     throw new UsageError(
-      `${what} "${value.slice(0, 80)}" is not usable: ${what === '--helo' ? 'give a fully qualified domain name, [IPv4] or [IPv6:address]' : 'give a plain address like name@example.com'}`,
+      // Quoted as JSON: a CR, LF or escape sequence in the input must not reach the terminal as such.
+      `${what} ${JSON.stringify(value.slice(0, 80))} is not usable: ${what === '--helo' ? 'give a fully qualified domain name, [IPv4] or [IPv6:address]' : 'give a plain address like name@example.com'}`,
     );
   }
 }
