@@ -6,6 +6,7 @@ import type { CertificateReport, EnforceReport, ReceiverReport } from './core/sc
 import { runEnforceCheck, type EnforceOptions } from './jobs/enforce/check-enforce.js';
 import { runCertificateCheck, type CertificateOptions } from './jobs/certificate/check-certificate.js';
 import { systemEdges, type Edges } from './runtime/edges.js';
+import type { JobEdges } from './core/context.js';
 
 export type { CertificateOptions, CertFileInput } from './jobs/certificate/check-certificate.js';
 export { rejudgeEnforce, type EnforceOptions } from './jobs/enforce/check-enforce.js';
@@ -25,6 +26,6 @@ export function checkCertificate(options: CertificateOptions, defaults: () => Ed
  * The enforce test (`mxray enforce`): does each MX address refuse mail without TLS? A cleartext
  * session and a control session with STARTTLS per address; nothing is ever delivered, no credential sent.
  */
-export function checkEnforce(options: EnforceOptions, defaults: () => Edges = () => systemEdges()): Promise<EnforceReport> {
+export function checkEnforce(options: EnforceOptions, defaults: () => JobEdges = () => systemEdges()): Promise<EnforceReport> {
   return runEnforceCheck(options, defaults);
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeEnforce, type EnforceFacts } from '../../../src/checks/enforcement.js';
 import { DEFAULT_PROFILE } from '../../../src/checks/profile.js';
 import type { EnforceReport, EnforceSession, ReplyFacts } from '../../../src/core/schema.js';
+import { SCHEMA_VERSION } from '../../../src/core/version.js';
 import { renderHtml } from '../../../src/render/html.js';
 import { documentFor } from '../../../src/render/index.js';
 import { renderMarkdown } from '../../../src/render/markdown.js';
@@ -46,7 +47,7 @@ function report(): EnforceReport {
   };
   const j = judgeEnforce(facts, { profile: DEFAULT_PROFILE });
   return {
-    schemaVersion: 1 as EnforceReport['schemaVersion'],
+    schemaVersion: SCHEMA_VERSION,
     tool: { name: 'mxray', version: '0.0.0' },
     kind: 'enforce',
     target: 'example.test',
