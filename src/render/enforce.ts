@@ -34,8 +34,9 @@ function sessionLines(s: EnforceSession | null, title: string): Line[] {
   if (!s) return [line(0, { bold: title }, ': not run')];
   const out: Line[] = [line(0, { bold: title }, s.status === 'ok' ? '' : `: stopped (${s.status}${s.statusDetail ? `: ${safe(s.statusDetail, 200)}` : ''})`)];
   for (const step of s.steps) {
+    // The control session's EHLO stage is the one inside TLS: STARTTLS came just before it.
+    if (step.stage === 'ehlo' && s.starttls) out.push(line(1, { dim: 'STARTTLS → ' }, safe(formatReply(s.starttls), 300)));
     out.push(line(1, { dim: `${safe(step.command, 120)} → ` }, step.reply ? safe(formatReply(step.reply), 300) : '(no reply)'));
-    if (step.stage === 'ehlo' && s.starttls && !step.command.endsWith('(in TLS)')) out.push(line(1, { dim: 'STARTTLS → ' }, safe(formatReply(s.starttls), 300)));
   }
   if (s.mode === 'tls' && s.tlsProtocol) out.push(line(1, { dim: `TLS: ${safe(s.tlsProtocol, 40)}` }));
   if (s.droppedAfterData) out.push(line(1, { dim: 'connection dropped after the 354: no message data, no final dot, nothing delivered' }));
