@@ -123,6 +123,7 @@ function mainCf(o: InstanceOptions, d: { etc: string; spool: string; data: strin
       if (o.tls.clientCaPem !== undefined) lines.push(`smtpd_tls_CAfile = ${d.clientCa}`);
     }
   }
+  lines.push(...(o.postfixMainCf ?? []));
   return `${lines.join('\n')}\n`;
 }
 

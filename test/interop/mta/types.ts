@@ -34,6 +34,8 @@ export interface InstanceOptions {
   requestClientCert?: boolean;
   /** Require a client certificate (Postfix smtpd_tls_req_ccert at encrypt, Exim tls_verify_hosts): partner connectors. */
   requireClientCert?: boolean;
+  /** Postfix only: more main.cf lines, appended last (e.g. smtpd_recipient_restrictions with reject_plaintext_session). */
+  postfixMainCf?: string[];
 }
 
 export interface MtaInstance {

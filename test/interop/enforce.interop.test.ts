@@ -1,0 +1,150 @@
+// Interop for `mxray enforce` against real Postfix from Debian: smtpd_tls_security_level = encrypt
+// (530 5.7.0 at MAIL FROM), reject_plaintext_session at RCPT TO (a 4xx), and `may` (not refused up
+// to DATA). Postfix's own log proves that nothing was delivered: the session with --through-data
+// ends "lost connection after DATA" and no message was queued.
+//
+// Needs root (the packages, port 25); without it every case is skipped with the reason, and with
+// MXRAY_INTEROP_REQUIRE=1 (CI) that is a failure.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
+import type { Resolver } from '../../src/core/context.js';
+import { DnsError } from '../../src/core/errors.js';
+import { exitCodeFor } from '../../src/core/report.js';
+import { createScheduler } from '../../src/core/scheduler.js';
+import type { EnforceReport } from '../../src/core/schema.js';
+import { checkEnforce } from '../../src/library.js';
+import { createConnector } from '../../src/net/connector.js';
+import { createInteropPki, REPO, serverTls } from './harness.js';
+import { startPostfix } from './mta/postfix.js';
+import type { MtaInstance } from './mta/types.js';
+
+const REQUIRED = process.env.MXRAY_INTEROP_REQUIRE === '1';
+/** The targets are IP addresses: nothing is looked up. */
+const nx = (name: string, type: string) => Promise.reject(new DnsError('NXDOMAIN', name, type));
+const NO_DNS: Resolver = { description: 'none', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), ptr: () => Promise.resolve([]) };
+const HELO = 'client.mxray.test';
+
+async function prerequisites(): Promise<string | null> {
+  if (process.platform !== 'linux') return `needs Linux (Debian 12); this is ${process.platform}`;
+  if (process.getuid?.() !== 0) return "needs root (apt-get installs, port 25, the daemons' own users)";
+  return new Promise<string | null>((resolve) => {
+    execFile('bash', [join(REPO, 'test/interop/setup.sh')], { cwd: REPO, timeout: 600_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve(err === null ? null : `test/interop/setup.sh failed: ${`${stdout}${stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
+    });
+  });
+}
+
+const skipAll = await prerequisites();
+
+interface Case {
+  name: string;
+  address: string;
+  requireTls?: boolean;
+  mainCf?: string[];
+}
+
+const CASES: Case[] = [
+  { name: 'pf-enforce-encrypt', address: '127.0.1.41', requireTls: true },
+  { name: 'pf-enforce-plaintext', address: '127.0.1.42', mainCf: ['smtpd_recipient_restrictions = reject_plaintext_session, permit_mynetworks, reject_unauth_destination'] },
+  { name: 'pf-enforce-may', address: '127.0.1.43' },
+];
+
+if (skipAll !== null) {
+  describe('interop: mxray enforce against Postfix', () => {
+    if (REQUIRED) it('prerequisites (MXRAY_INTEROP_REQUIRE=1)', () => expect.fail(`interop cannot run: ${skipAll}`));
+    else it.skip(`SKIPPED: ${skipAll}`, () => undefined);
+  });
+} else {
+  describe('interop: mxray enforce against Postfix', () => {
+    let dir: string;
+    const instances = new Map<string, { mta: MtaInstance; log: string; domain: string }>();
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'mxray-enforce-interop-'));
+      await chmod(dir, 0o755);
+      const pki = await createInteropPki(Date.now());
+      for (const c of CASES) {
+        const domain = `${c.name}.interop.test`;
+        const hostname = `mx.${domain}`;
+        const workDir = join(dir, c.name);
+        const mta = await startPostfix({ address: c.address, port: 25, hostname, workDir, tls: await serverTls(pki, 'good', hostname), requireTls: c.requireTls ?? false, postfixMainCf: c.mainCf ?? [] });
+        instances.set(c.name, { mta, log: join(workDir, 'maillog'), domain });
+      }
+    }, 300_000);
+
+    afterAll(async () => {
+      for (const { mta } of instances.values()) await mta.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    }, 120_000);
+
+    async function enforce(name: string, throughData: boolean): Promise<{ report: EnforceReport; log: () => string }> {
+      const i = instances.get(name)!;
+      const report = await checkEnforce(
+        {
+          target: `${i.mta.address}:25`,
+          rcpt: `postmaster@${i.domain}`,
+          helo: HELO,
+          throughData,
+          limits: { connectTimeoutMs: 5000, greetingTimeoutMs: 10_000, commandTimeoutMs: 10_000, tlsTimeoutMs: 10_000 },
+          clock: systemClock,
+          connector: createConnector(systemClock),
+          resolver: NO_DNS,
+          scheduler: createScheduler(),
+        },
+        () => {
+          throw new Error('every edge is given');
+        },
+      );
+      return { report, log: () => readFileSync(i.log, 'utf8') };
+    }
+
+    /** Waits (up to 5 s) for Postfix to log the end of every session. */
+    async function settled(log: () => string, sessions: number): Promise<string> {
+      let text = '';
+      for (let i = 0; i < 50; i++) {
+        text = log();
+        if ((text.match(/disconnect from /g) ?? []).length >= sessions) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return text;
+    }
+
+    it('smtpd_tls_security_level = encrypt: enforces TLS at MAIL FROM with 530 5.7.0 (exit 0)', async () => {
+      const { report } = await enforce('pf-enforce-encrypt', false);
+      const a = report.body.addresses[0]!;
+      expect(report.findings.map((f) => f.id)).toEqual(['policy.tls-enforced']);
+      expect(a.assessment.verdict).toBe('enforces');
+      expect(a.assessment.stage).toBe('mail');
+      expect(a.assessment.reply?.code).toBe(530);
+      expect(a.assessment.reply?.enhanced).toBe('5.7.0');
+      expect(a.assessment.controlReply?.code).toBe(250);
+      expect(exitCodeFor(report)).toBe(0);
+    });
+
+    it('reject_plaintext_session at RCPT TO: a 450 4.7.1, and it is enforcement', async () => {
+      const { report } = await enforce('pf-enforce-plaintext', false);
+      const a = report.body.addresses[0]!;
+      expect(report.findings.map((f) => f.id)).toEqual(['policy.tls-enforced']);
+      expect(a.assessment).toMatchObject({ verdict: 'enforces', stage: 'rcpt' });
+      expect(a.assessment.reply?.code).toBe(450);
+      expect(a.assessment.reply?.enhanced).toBe('4.7.1');
+      expect(a.assessment.reply?.lines.join(' ')).toMatch(/Session encryption is required/);
+    });
+
+    it('smtpd_tls_security_level = may, --through-data: not refused up to DATA (exit 1), and Postfix queued nothing', async () => {
+      const { report, log } = await enforce('pf-enforce-may', true);
+      expect(report.findings.map((f) => f.id)).toEqual(['policy.cleartext-not-refused']);
+      expect(report.body.addresses[0]!.assessment).toMatchObject({ verdict: 'not-enforced', stage: 'data' });
+      expect(exitCodeFor(report)).toBe(1);
+      const text = await settled(log, 3);
+      expect(text.match(/lost connection after DATA/g) ?? [], text).toHaveLength(2);
+      // A message that reached the queue is logged by cleanup ("message-id=") and qmgr ("from=<…>").
+      expect(text, text).not.toMatch(/message-id=|qmgr\[\d+\]: \w+: from=/);
+    });
+  });
+}
