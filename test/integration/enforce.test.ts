@@ -186,6 +186,18 @@ describe('mxray enforce against loopback servers', () => {
     expect(linesOf(server, 2)).toEqual([`EHLO ${HELO}`, 'QUIT']);
   });
 
+  it('a 554 greeting: every session is refused before TLS could matter; inconclusive, and QUIT only', async () => {
+    const server = await serve({ clear: { stage: 'banner', reply: '554 5.7.1 No SMTP service for you' } });
+    const report = await run(server);
+    const a = report.body.addresses[0]!;
+    expect(ids(report)).toEqual(['policy.enforcement-inconclusive']);
+    expect(a.assessment).toMatchObject({ verdict: 'inconclusive', stage: 'banner', reason: 'refused with TLS too' });
+    expect(a.cleartext.steps.map((x) => x.stage)).toEqual(['banner']);
+    expect(linesOf(server, 1)).toEqual(['QUIT']);
+    expect(linesOf(server, 2)).toEqual(['QUIT']);
+    expect(exitCodeFor(report)).toBe(3);
+  });
+
   it('a refused connection: untested, inconclusive (exit 3)', async () => {
     const port = await closedLoopbackPort();
     const report = await checkEnforce(
