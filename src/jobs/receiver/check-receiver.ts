@@ -5,7 +5,7 @@ import type { DnsFacts, HostFacts, NotProbed, ReceiverBounds, ReceiverReport, Ta
 import { parseTarget } from '../../core/target.js';
 import { statusOfError, UsageError } from '../../core/errors.js';
 import { judgedWith } from '../../core/report.js';
-import { Transcript } from '../../core/transcript.js';
+import { escapeText, Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
 import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
 import { PROFILES } from '../../kb/profiles.js';
@@ -91,8 +91,8 @@ export function checkWireText(what: string, value: string | null | undefined, fi
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (value.length > 254 || /[\x00-\x20\x7f-\x9f<>\s]/.test(value) || !fits(value)) {
     throw new UsageError(
-      // Quoted as JSON: a CR, LF or escape sequence in the input must not reach the terminal as such.
-      `${what} ${JSON.stringify(value.slice(0, 80))} is not usable: ${what === '--helo' ? 'give a fully qualified domain name, [IPv4] or [IPv6:address]' : 'give a plain address like name@example.com'}`,
+      // Escaped: a CR, LF, escape sequence or bidi control in the input must not reach the terminal as such.
+      `${what} "${escapeText(value.slice(0, 80))}" is not usable: ${what === '--helo' ? 'give a fully qualified domain name, [IPv4] or [IPv6:address]' : 'give a plain address like name@example.com'}`,
     );
   }
 }

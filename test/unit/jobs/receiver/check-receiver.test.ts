@@ -4,6 +4,7 @@
 // many at once, the reverse lookup, merged findings and the verdict.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../../../src/core/clock.js';
+import { escapeText } from '../../../../src/core/transcript.js';
 import type { ConnectOptions, Connector, Resolver } from '../../../../src/core/context.js';
 import { DnsError, MxrayError, UsageError } from '../../../../src/core/errors.js';
 import { SCHEMA_VERSION, VERSION } from '../../../../src/core/version.js';
@@ -138,8 +139,9 @@ describe('what we put on the wire ourselves is checked first', () => {
       expect(error).toBeInstanceOf(UsageError);
       const message = (error as UsageError).message;
       expect(message).toMatch(advice);
-      expect(message.startsWith(`--${option} "${value.slice(0, 80)}"`)).toBe(true);
-      // What was given is echoed back, at most 80 characters of it.
+      expect(message.startsWith(`--${option} "${escapeText(value.slice(0, 80))}"`)).toBe(true);
+      // What was given is echoed back, at most 80 characters of it, escaped: no control or bidi character reaches the terminal.
+      expect(message).not.toMatch(/[\x00-\x1f\x7f-\x9f\u2028\u202e]/);
       expect(asked).toEqual([]);
       expect(state.attempts).toEqual([]);
     });
