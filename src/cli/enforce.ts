@@ -60,7 +60,7 @@ export function configure(cmd: Command): Run {
     .option('--max-mx <n>', 'test at most this many MX hosts, in preference order', positiveInt('--max-mx', 1000), DEFAULT_MAX_MX)
     .option('--helo <name>', "name to send in EHLO (default: this machine's FQDN)")
     .option('--from <address>', 'MAIL FROM of both sessions (default: mxray-test@<the EHLO name>)')
-    .option('--rcpt <address>', 'RCPT TO of both sessions (default: postmaster@<domain>; needed for a server or IP target)')
+    .option('--rcpt <address>', 'RCPT TO of both sessions (default: the target if user@domain, else postmaster@<domain>; needed for a server or IP target)')
     .option('--through-data', 'also send DATA and drop the connection at its 354, before any message data (nothing is delivered)')
     .option('--resolver <ip[:port]>', 'send every DNS query to this server')
     .option('--connect <host=ip[:port]>', 'connect to this address (and port) for this host name; repeatable', collect, [])

@@ -219,6 +219,23 @@ describe('mxray enforce against loopback servers', () => {
     expect(ids(report)).toEqual(['policy.tls-enforced']);
   });
 
+  it('a user@domain target: that mailbox is the recipient (a connector may enforce only for some), --rcpt still wins', async () => {
+    const server = await serve({ clear: { stage: 'rcpt', reply: REQUIRE_TLS } });
+    const hostMap = new Map([['mx.enforce.test', { address: '127.0.0.1', port: server.port }]]);
+    const report = await run(server, { target: 'Alice.Partner@Enforce.Test', rcpt: null, hostMap });
+    expect(report.body.envelope.rcpt).toBe('Alice.Partner@enforce.test');
+    expect(linesOf(server, 1)).toEqual([`EHLO ${HELO}`, `MAIL FROM:<mxray-test@${HELO}>`, 'RCPT TO:<Alice.Partner@enforce.test>', 'RSET', 'QUIT']);
+    const chosen = await run(server, { target: 'alice@enforce.test', rcpt: 'bob@enforce.test', hostMap });
+    expect(chosen.body.envelope.rcpt).toBe('bob@enforce.test');
+  });
+
+  it('a user@domain target whose mailbox cannot go on the wire: a usage error, before any connection', async () => {
+    const server = await serve({ clear: { stage: 'rcpt', reply: REQUIRE_TLS } });
+    const hostMap = new Map([['mx.enforce.test', { address: '127.0.0.1', port: server.port }]]);
+    await expect(run(server, { target: 'a<b>@enforce.test', rcpt: null, hostMap })).rejects.toThrow(/^the target "a<b>@enforce\.test" is not usable: give a plain address/);
+    expect(server.received).toEqual([]);
+  });
+
   it('an IP target needs --rcpt: a usage error, before any connection', async () => {
     const server = await serve({});
     await expect(run(server, { rcpt: null })).rejects.toBeInstanceOf(UsageError);

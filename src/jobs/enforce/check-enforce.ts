@@ -36,7 +36,7 @@ export interface EnforceOptions {
   helo?: string;
   /** MAIL FROM (default mxray-test@<the EHLO name>). */
   from?: string | null;
-  /** RCPT TO (default postmaster@<the mail domain>; required when the target names no mail domain). */
+  /** RCPT TO (default: the target when it is user@domain, else postmaster@<the mail domain>; required when the target names no mail domain). */
   rcpt?: string | null;
   /** Also DATA, dropped at its 354 without the final dot (nothing is delivered). */
   throughData?: boolean;
@@ -76,7 +76,12 @@ export async function runEnforceCheck(options: EnforceOptions, defaults: () => J
   checkWireText('--from', options.from, (t) => /^[^@]+@[^@]+$/.test(t));
   checkWireText('--rcpt', options.rcpt, (t) => /^[^@]+@[^@]+$/.test(t));
   const target = parseTarget(options.target, options);
-  const rcpt = options.rcpt ?? (target.domain ? `postmaster@${target.domain}` : null);
+  // user@domain as the target: that mailbox is the recipient (a connector may enforce only for
+  // some recipients); a bare domain tries postmaster@, which every domain must accept (RFC 5321 §4.5.1).
+  const at = (options.target ?? '').trim().lastIndexOf('@');
+  const mailbox = at > 0 && target.domain !== null ? `${(options.target ?? '').trim().slice(0, at)}@${target.domain}` : null;
+  if (options.rcpt === null || options.rcpt === undefined) checkWireText('the target', mailbox, (t) => /^[^@]+@[^@]+$/.test(t));
+  const rcpt = options.rcpt ?? mailbox ?? (target.domain ? `postmaster@${target.domain}` : null);
   if (rcpt === null) {
     const what = target.host !== null && ipFamily(target.host.replace(/^\[|\]$/g, '')) !== 0 ? 'an IP address' : 'a server';
     throw new UsageError(`give --rcpt: the target ${JSON.stringify(target.input.slice(0, 80))} is ${what}, not a mail domain, so there is no postmaster@domain to try`);
