@@ -97,6 +97,17 @@ describe('mxray enforce against loopback servers', () => {
     expect(schemaErrors(report)).toEqual([]);
   });
 
+  it('over IPv6 (::1): the same two sessions, the address kept as IPv6', async () => {
+    const server = await serve({ address: '::1', clear: { stage: 'mail', reply: REQUIRE_TLS } });
+    const report = await run(server, { target: `[::1]:${server.port}` });
+    const a = report.body.addresses[0]!;
+    expect([a.address, a.family, a.port, a.key]).toEqual(['::1', 6, server.port, `[::1]:${server.port}`]);
+    expect(a.assessment).toMatchObject({ verdict: 'enforces', stage: 'mail' });
+    expect(linesOf(server, 1)).toEqual([`EHLO ${HELO}`, `MAIL FROM:<mxray-test@${HELO}>`, 'QUIT']);
+    expect(linesOf(server, 2)[1]).toBe('STARTTLS');
+    expect(schemaErrors(report)).toEqual([]);
+  });
+
   it("Postfix's reject_plaintext_session: a 450 at RCPT TO is enforcement too", async () => {
     const text = '450 4.7.1 <postmaster@enforce.test>: Recipient address rejected: Session encryption is required';
     const server = await serve({ clear: { stage: 'rcpt', reply: text } });
