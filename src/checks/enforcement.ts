@@ -54,14 +54,16 @@ export function judgeAddress(facts: Pick<EnforceAddressFacts, 'cleartext' | 'con
   const clear = facts.cleartext;
   const last = clear.steps.at(-1) ?? null;
   if (!last || last.reply === null) {
-    return verdictOfAddress('inconclusive', last?.stage ?? null, null, null, `the cleartext session failed (${clear.status})`);
+    const why = clear.status === 'deadline-reached' ? `untested: ${clear.statusDetail ?? 'stopped at the deadline'}` : `the cleartext session failed (${clear.status})`;
+    return verdictOfAddress('inconclusive', last?.stage ?? null, null, null, why);
   }
   const control = facts.control;
   const controlAt = (stage: EnforceStage) => control?.steps.find((s) => s.stage === stage)?.reply ?? null;
   if (!isRefusal(last)) {
     if (last.stage !== lastStage) {
       // Accepted so far, then the session broke before the last stage was asked.
-      return verdictOfAddress('inconclusive', last.stage, null, null, `the cleartext session failed after ${STAGE_LABEL[last.stage]} (${clear.status})`);
+      const why = clear.status === 'deadline-reached' ? `untested after ${STAGE_LABEL[last.stage]}: ${clear.statusDetail ?? 'stopped at the deadline'}` : `the cleartext session failed after ${STAGE_LABEL[last.stage]} (${clear.status})`;
+      return verdictOfAddress('inconclusive', last.stage, null, null, why);
     }
     return verdictOfAddress('not-enforced', last.stage, last.reply, controlAt(last.stage), `not refused up to ${STAGE_LABEL[last.stage]}`);
   }

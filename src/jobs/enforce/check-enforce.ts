@@ -10,7 +10,7 @@ import { ipFamily } from '../../core/ip.js';
 import { isHeloName } from '../../core/names.js';
 import { judgedWith } from '../../core/report.js';
 import type { Scheduler } from '../../core/scheduler.js';
-import type { DnsFacts, EnforceAddressFacts, EnforceReport, TranscriptEvent } from '../../core/schema.js';
+import type { DnsFacts, EnforceAddressFacts, EnforceReport, EnforceSession, TranscriptEvent } from '../../core/schema.js';
 import { parseTarget } from '../../core/target.js';
 import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
@@ -65,6 +65,37 @@ function after(clock: Clock, ms: number, fire: () => void): () => void {
     if (!cancel.signal.aborted) fire();
   });
   return () => cancel.abort();
+}
+
+/** The error text the client and connector give when the job's signal stopped them. */
+const ABORTED = /^aborted\b/;
+
+/**
+ * A session our deadline cut is no measurement: its status says so ('deadline-reached', with the
+ * stage it was at), so the address reads as untested, never as the server's failure.
+ */
+function markStopped(facts: EnforceAddressFacts, how: string): void {
+  for (const s of [facts.cleartext, facts.control]) {
+    if (s === null || s.status === 'ok' || !ABORTED.test(s.statusDetail ?? '')) continue;
+    const at = s.steps.find((x) => x.reply === null)?.command.replace(/:.*/, '') ?? 'the connection';
+    s.status = 'deadline-reached';
+    s.statusDetail = `stopped by mxray at its deadline of ${how}, during the ${s.mode === 'tls' ? 'control session with STARTTLS' : 'cleartext session'} (${at})`;
+  }
+}
+
+/** An address the whole test's deadline kept from being probed: listed, with nothing measured. */
+function notStarted(t: HostTarget, how: string): EnforceAddressFacts {
+  const cleartext: EnforceSession = {
+    mode: 'cleartext',
+    status: 'deadline-reached',
+    statusDetail: `not started: mxray's deadline of ${how} came first`,
+    starttls: null,
+    tlsProtocol: null,
+    steps: [],
+    droppedAfterData: false,
+    evidence: [],
+  };
+  return { key: hostKey(t), mx: t.mx, preference: t.preference, address: t.address, family: t.family, port: t.port, starttlsOffered: false, cleartext, control: null, auth: null };
 }
 
 function settings(profile: Profile, at: number) {
@@ -167,15 +198,24 @@ export async function runEnforceCheck(options: EnforceOptions, defaults: () => J
     }
     const dnsEvidence = transcript.events.map((e) => e.seq);
 
-    const probeOne = async (t: HostTarget): Promise<EnforceAddressFacts | null> => {
-      if (stopAll.signal.aborted) return null;
+    const wholeDeadline = `${limits.deadlineMs} ms for the whole test`;
+    const addressDeadline = `${addressDeadlineMs} ms for each address`;
+    const probeOne = async (t: HostTarget): Promise<EnforceAddressFacts> => {
+      // The whole test's deadline came before this address's turn: listed, untested.
+      if (stopAll.signal.aborted) return notStarted(t, wholeDeadline);
       const own = new AbortController();
+      let ownHit = false;
       const cancel = after(clock, addressDeadlineMs, () => {
-        transcript.record(`${hostKey(t)}/cleartext`, 'note', `deadline reached (${addressDeadlineMs} ms for each address): stopping this address's probe`);
+        // The whole test's deadline came first (at the same moment, or before): it stopped this one.
+        if (stopAll.signal.aborted) return;
+        ownHit = true;
+        transcript.record(`${hostKey(t)}/cleartext`, 'note', `deadline reached (${addressDeadline}): stopping this address's probe`);
         own.abort();
       });
       try {
-        return await probeEnforce({ ...ctx, signal: AbortSignal.any([signal, own.signal]) }, t, { helo, from, rcpt, throughData: options.throughData ?? false });
+        const facts = await probeEnforce({ ...ctx, signal: AbortSignal.any([signal, own.signal]) }, t, { helo, from, rcpt, throughData: options.throughData ?? false });
+        if (ownHit || stopAll.signal.aborted) markStopped(facts, ownHit ? addressDeadline : wholeDeadline);
+        return facts;
       } finally {
         cancel();
       }
@@ -190,7 +230,7 @@ export async function runEnforceCheck(options: EnforceOptions, defaults: () => J
       timeouts: { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs },
       dns,
       dnsEvidence,
-      addresses: probed.filter((p): p is EnforceAddressFacts => p !== null),
+      addresses: probed,
     };
     const at = clock.now();
     const judged = judgeEnforce(facts, { profile });

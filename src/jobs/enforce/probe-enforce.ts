@@ -123,7 +123,8 @@ export async function probeEnforce(ctx: ProbeContext, t: HostTarget, opts: Enfor
 
   // The control session: the same envelope inside TLS, to tell a refusal about TLS from one about the envelope.
   let control: EnforceSession | null = null;
-  if (cleartext.steps.length > 0) {
+  // Not after our deadline stopped the cleartext session: the control session would only be cut too.
+  if (cleartext.steps.length > 0 && !ctx.signal?.aborted) {
     progress('control session with STARTTLS');
     control = await session(ctx, t, 'tls', `${key}/tls`, async (client, s) => {
       if (!(await greet(client, s, opts.helo))) return;
