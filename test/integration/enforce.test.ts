@@ -247,6 +247,15 @@ describe('mxray enforce against loopback servers', () => {
     expect(server.received).toEqual([]);
   });
 
+  it('port 465 (implicit TLS) has no cleartext session to refuse: a usage error, before any connection', async () => {
+    const server = await serve({ clear: { stage: 'mail', reply: REQUIRE_TLS } });
+    await expect(run(server, { target: '127.0.0.1:465' })).rejects.toThrow(
+      'port 465 speaks TLS from the first byte (implicit TLS): there is no cleartext session to refuse there; enforce tests a STARTTLS port (25 or 587), and `mxray check` tests this one',
+    );
+    await expect(run(server, { target: 'enforce.test', port: 465 })).rejects.toBeInstanceOf(UsageError);
+    expect(server.received).toEqual([]);
+  });
+
   it('an IP target needs --rcpt: a usage error, before any connection', async () => {
     const server = await serve({});
     await expect(run(server, { rcpt: null })).rejects.toBeInstanceOf(UsageError);

@@ -107,6 +107,11 @@ export async function runEnforceCheck(options: EnforceOptions, defaults: () => J
   checkWireText('--from', options.from, (t) => /^[^@]+@[^@]+$/.test(t));
   checkWireText('--rcpt', options.rcpt, (t) => /^[^@]+@[^@]+$/.test(t));
   const target = parseTarget(options.target, options);
+  if (target.implicitTls) {
+    throw new UsageError(
+      `port ${target.port} speaks TLS from the first byte (implicit TLS): there is no cleartext session to refuse there; enforce tests a STARTTLS port (25 or 587), and \`mxray check\` tests this one`,
+    );
+  }
   // user@domain as the target: that mailbox is the recipient (a connector may enforce only for
   // some recipients); a bare domain tries postmaster@, which every domain must accept (RFC 5321 §4.5.1).
   const at = (options.target ?? '').trim().lastIndexOf('@');
