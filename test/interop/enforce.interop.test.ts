@@ -1,7 +1,9 @@
 // Interop for `mxray enforce` against real Postfix from Debian: smtpd_tls_security_level = encrypt
 // (530 5.7.0 at MAIL FROM), reject_plaintext_session at RCPT TO (a 4xx), and `may` (not refused up
 // to DATA). Postfix's own log proves that nothing was delivered: the session with --through-data
-// ends "lost connection after DATA" and no message was queued.
+// ends "lost connection after DATA" and no message was queued. Exim (an `!encrypted` ACL at RCPT,
+// the usual way) and OpenSMTPD (`listen on … tls-require`) too, with their own words; Exim's log
+// proves that a session dropped at 354 took no message.
 //
 // Needs root (the packages, port 25); without it every case is skipped with the reason, and with
 // MXRAY_INTEROP_REQUIRE=1 (CI) that is a failure.
@@ -20,8 +22,10 @@ import type { EnforceReport } from '../../src/core/schema.js';
 import { checkEnforce } from '../../src/library.js';
 import { createConnector } from '../../src/net/connector.js';
 import { createInteropPki, REPO, serverTls } from './harness.js';
+import { startExim } from './mta/exim.js';
+import { startOpenSmtpd } from './mta/opensmtpd.js';
 import { startPostfix } from './mta/postfix.js';
-import type { MtaInstance } from './mta/types.js';
+import type { MtaInstance, StartMta } from './mta/types.js';
 
 const REQUIRED = process.env.MXRAY_INTEROP_REQUIRE === '1';
 /** The targets are IP addresses: nothing is looked up. */
@@ -43,6 +47,9 @@ const skipAll = await prerequisites();
 
 interface Case {
   name: string;
+  start?: StartMta;
+  /** The daemon's log, relative to its work folder. */
+  log?: string;
   address: string;
   requireTls?: boolean;
   mainCf?: string[];
@@ -52,6 +59,9 @@ const CASES: Case[] = [
   { name: 'pf-enforce-encrypt', address: '127.0.1.41', requireTls: true },
   { name: 'pf-enforce-plaintext', address: '127.0.1.42', mainCf: ['smtpd_recipient_restrictions = reject_plaintext_session, permit_mynetworks, reject_unauth_destination'] },
   { name: 'pf-enforce-may', address: '127.0.1.43' },
+  { name: 'ex-enforce-rcpt', address: '127.0.1.44', requireTls: true, start: startExim, log: 'log/mainlog' },
+  { name: 'ex-enforce-may', address: '127.0.1.45', start: startExim, log: 'log/mainlog' },
+  { name: 'os-enforce-require', address: '127.0.1.46', requireTls: true, start: startOpenSmtpd },
 ];
 
 if (skipAll !== null) {
@@ -60,7 +70,7 @@ if (skipAll !== null) {
     else it.skip(`SKIPPED: ${skipAll}`, () => undefined);
   });
 } else {
-  describe('interop: mxray enforce against Postfix', () => {
+  describe('interop: mxray enforce against Postfix, Exim and OpenSMTPD', () => {
     let dir: string;
     const instances = new Map<string, { mta: MtaInstance; log: string; domain: string }>();
 
@@ -72,8 +82,9 @@ if (skipAll !== null) {
         const domain = `${c.name}.interop.test`;
         const hostname = `mx.${domain}`;
         const workDir = join(dir, c.name);
-        const mta = await startPostfix({ address: c.address, port: 25, hostname, workDir, tls: await serverTls(pki, 'good', hostname), requireTls: c.requireTls ?? false, postfixMainCf: c.mainCf ?? [] });
-        instances.set(c.name, { mta, log: join(workDir, 'maillog'), domain });
+        const start = c.start ?? startPostfix;
+        const mta = await start({ address: c.address, port: 25, hostname, workDir, tls: await serverTls(pki, 'good', hostname), requireTls: c.requireTls ?? false, postfixMainCf: c.mainCf ?? [] });
+        instances.set(c.name, { mta, log: join(workDir, c.log ?? 'maillog'), domain });
       }
     }, 300_000);
 
@@ -145,6 +156,48 @@ if (skipAll !== null) {
       expect(text.match(/lost connection after DATA/g) ?? [], text).toHaveLength(2);
       // A message that reached the queue is logged by cleanup ("message-id=") and qmgr ("from=<…>").
       expect(text, text).not.toMatch(/message-id=|qmgr\[\d+\]: \w+: from=/);
+    });
+    it("Exim with an !encrypted ACL at RCPT: enforces at RCPT TO with the ACL's 530, accepted with TLS", async () => {
+      const { report } = await enforce('ex-enforce-rcpt', false);
+      const a = report.body.addresses[0]!;
+      expect(report.findings.map((f) => f.id)).toEqual(['policy.tls-enforced']);
+      expect(a.assessment).toMatchObject({ verdict: 'enforces', stage: 'rcpt' });
+      expect(a.assessment.reply).toEqual({ code: 530, enhanced: '5.7.0', lines: ['5.7.0 Must issue a STARTTLS command first'] });
+      expect(a.assessment.controlReply?.code).toBe(250);
+      expect(a.cleartext.steps.map((st) => [st.stage, st.reply?.code])).toEqual([['banner', 220], ['ehlo', 250], ['mail', 250], ['rcpt', 530]]);
+      expect(exitCodeFor(report)).toBe(0);
+    });
+
+    it('Exim without a TLS rule, --through-data: not refused up to DATA, dropped at 354, and Exim received no message', async () => {
+      const { report, log } = await enforce('ex-enforce-may', true);
+      expect(report.findings.map((f) => f.id)).toEqual(['policy.cleartext-not-refused']);
+      const a = report.body.addresses[0]!;
+      expect(a.assessment).toMatchObject({ verdict: 'not-enforced', stage: 'data' });
+      expect([a.cleartext.droppedAfterData, a.control?.droppedAfterData, a.control?.tlsProtocol]).toEqual([true, true, 'TLSv1.3']);
+      let text = '';
+      for (let i = 0; i < 50 && (text.match(/lost (?:while reading message data|after DATA)|connection lost/gi) ?? []).length < 2; i++) {
+        text = log();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(text.match(/lost while reading message data/g) ?? [], text).toHaveLength(2);
+      // "<=" is Exim's log mark of a message received.
+      expect(text, text).not.toMatch(/ <= /);
+    });
+
+    // OpenSMTPD 6.8 as Debian builds it with OpenSSL 3 aborts its own handshake after the
+    // certificate (see the interop matrix): the control session cannot pass, so the verdict rests on
+    // the reply's own words, and says so.
+    it("OpenSMTPD's tls-require: enforces at MAIL FROM with its 530 5.5.1, from the reply's words", async () => {
+      const { report } = await enforce('os-enforce-require', false);
+      const a = report.body.addresses[0]!;
+      expect(report.findings.map((f) => f.id)).toEqual(['policy.tls-enforced']);
+      expect(a.assessment).toMatchObject({ verdict: 'enforces', stage: 'mail' });
+      expect(a.assessment.reply?.code).toBe(530);
+      expect(a.assessment.reply?.enhanced).toBe('5.5.1');
+      expect(a.assessment.reply?.lines.join(' ')).toMatch(/Must issue a STARTTLS command first/);
+      expect(a.assessment.controlReply).toBeNull();
+      expect(a.assessment.reason).toBe('refused at MAIL FROM: the reply asks for TLS');
+      expect([a.control?.status, a.control?.tlsProtocol]).toEqual(['tls-handshake-error', null]);
     });
   });
 }
