@@ -59,6 +59,7 @@ const CASES: Case[] = [
   { name: 'pf-enforce-encrypt', address: '127.0.1.41', requireTls: true },
   { name: 'pf-enforce-plaintext', address: '127.0.1.42', mainCf: ['smtpd_recipient_restrictions = reject_plaintext_session, permit_mynetworks, reject_unauth_destination'] },
   { name: 'pf-enforce-may', address: '127.0.1.43' },
+  { name: 'pf-enforce-eod', address: '127.0.1.47', mainCf: ['smtpd_end_of_data_restrictions = reject_plaintext_session'] },
   { name: 'ex-enforce-rcpt', address: '127.0.1.44', requireTls: true, start: startExim, log: 'log/mainlog' },
   { name: 'ex-enforce-may', address: '127.0.1.45', start: startExim, log: 'log/mainlog' },
   { name: 'os-enforce-require', address: '127.0.1.46', requireTls: true, start: startOpenSmtpd },
@@ -157,6 +158,16 @@ if (skipAll !== null) {
       // A message that reached the queue is logged by cleanup ("message-id=") and qmgr ("from=<…>").
       expect(text, text).not.toMatch(/message-id=|qmgr\[\d+\]: \w+: from=/);
     });
+    it('smtpd_end_of_data_restrictions = reject_plaintext_session: invisible without delivering, so "not refused up to DATA", never more', async () => {
+      const { report, log } = await enforce('pf-enforce-eod', true);
+      expect(report.findings.map((f) => f.id)).toEqual(['policy.cleartext-not-refused']);
+      expect(report.body.addresses[0]!.assessment).toMatchObject({ verdict: 'not-enforced', stage: 'data', reason: 'not refused up to DATA' });
+      expect(report.findings[0]!.detail).toContain('smtpd_end_of_data_restrictions');
+      const text = await settled(log, 2);
+      expect(text.match(/lost connection after DATA/g) ?? [], text).toHaveLength(2);
+      expect(text, text).not.toMatch(/message-id=|qmgr\[\d+\]: \w+: from=/);
+    });
+
     it("Exim with an !encrypted ACL at RCPT: enforces at RCPT TO with the ACL's 530, accepted with TLS", async () => {
       const { report } = await enforce('ex-enforce-rcpt', false);
       const a = report.body.addresses[0]!;
