@@ -72,6 +72,11 @@ export function judgeAddress(facts: Pick<EnforceAddressFacts, 'cleartext' | 'con
   const meansTls = replyMeans(reply, 'requires-tls');
   const controlRefusal = firstRefusal(control);
   if (controlRefusal && order(controlRefusal.stage) <= order(stage)) {
+    // Refused in clear text with words that ask for TLS, and inside TLS for the missing client
+    // certificate (Postfix smtpd_tls_req_ccert): TLS is enforced, and a certificate on top.
+    if (meansTls && controlRefusal.reply !== null && replyMeans(controlRefusal.reply, 'client-cert-required')) {
+      return verdictOfAddress('enforces', stage, reply, controlRefusal.reply, `refused at ${STAGE_LABEL[stage]} without TLS; with TLS it asks for a client certificate`);
+    }
     return verdictOfAddress('inconclusive', stage, reply, controlRefusal.reply, 'refused with TLS too');
   }
   // Up to EHLO both sessions say the same words: the server cannot know yet whether TLS will follow.

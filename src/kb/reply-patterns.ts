@@ -3,7 +3,7 @@
 // every condition it names holds; a meaning holds when any of its rules matches.
 import type { ReplyFacts } from '../core/schema.js';
 
-export type ReplyMeaning = 'rate-limit' | 'requires-tls' | 'greylisting' | 'blocklisted' | 'partner-connector';
+export type ReplyMeaning = 'rate-limit' | 'requires-tls' | 'greylisting' | 'blocklisted' | 'partner-connector' | 'client-cert-required';
 
 export interface ReplyRule {
   /** Reply codes: exact (421) or a class ('4xx'). */
@@ -47,6 +47,14 @@ export const REPLY_RULES: Readonly<Record<ReplyMeaning, readonly ReplyRule[]>> =
       codes: ['5xx'],
       enhanced: ['5.7.51', '5.7.64'],
       why: "Exchange Online's 5.7.51 (TenantInboundAttribution: a restricted partner connector did not match) and 5.7.64 (TenantAttribution; Relay Access Denied).",
+    },
+  ],
+  'client-cert-required': [
+    {
+      codes: ['4xx', '5xx'],
+      text: [/\b(client|peer) certificate\b|\bno certificate (presented|received|sent)\b|\bcertificate (is )?required\b/i],
+      notText: [/\bserver certificate\b/i],
+      why: 'Inside TLS, a refusal that asks for the client\'s certificate (mutual TLS): Postfix smtpd_tls_req_ccert answers "421 4.7.1 … Error: No client certificate presented"; partner connectors are set up this way.',
     },
   ],
   greylisting: [{ codes: [450, 451], text: [/grey|gray|try again|later/i], why: 'Greylisting: a temporary 450/451 that asks to come back later.' }],

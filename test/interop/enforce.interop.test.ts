@@ -52,6 +52,7 @@ interface Case {
   log?: string;
   address: string;
   requireTls?: boolean;
+  requireClientCert?: boolean;
   mainCf?: string[];
 }
 
@@ -60,6 +61,7 @@ const CASES: Case[] = [
   { name: 'pf-enforce-plaintext', address: '127.0.1.42', mainCf: ['smtpd_recipient_restrictions = reject_plaintext_session, permit_mynetworks, reject_unauth_destination'] },
   { name: 'pf-enforce-may', address: '127.0.1.43' },
   { name: 'pf-enforce-eod', address: '127.0.1.47', mainCf: ['smtpd_end_of_data_restrictions = reject_plaintext_session'] },
+  { name: 'pf-enforce-ccert', address: '127.0.1.48', requireTls: true, requireClientCert: true },
   { name: 'ex-enforce-rcpt', address: '127.0.1.44', requireTls: true, start: startExim, log: 'log/mainlog' },
   { name: 'ex-enforce-may', address: '127.0.1.45', start: startExim, log: 'log/mainlog' },
   { name: 'os-enforce-require', address: '127.0.1.46', requireTls: true, start: startOpenSmtpd },
@@ -84,7 +86,7 @@ if (skipAll !== null) {
         const hostname = `mx.${domain}`;
         const workDir = join(dir, c.name);
         const start = c.start ?? startPostfix;
-        const mta = await start({ address: c.address, port: 25, hostname, workDir, tls: await serverTls(pki, 'good', hostname), requireTls: c.requireTls ?? false, postfixMainCf: c.mainCf ?? [] });
+        const mta = await start({ address: c.address, port: 25, hostname, workDir, tls: await serverTls(pki, 'good', hostname), requireTls: c.requireTls ?? false, requireClientCert: c.requireClientCert ?? false, postfixMainCf: c.mainCf ?? [] });
         instances.set(c.name, { mta, log: join(workDir, c.log ?? 'maillog'), domain });
       }
     }, 300_000);
@@ -163,9 +165,21 @@ if (skipAll !== null) {
       expect(report.findings.map((f) => f.id)).toEqual(['policy.cleartext-not-refused']);
       expect(report.body.addresses[0]!.assessment).toMatchObject({ verdict: 'not-enforced', stage: 'data', reason: 'not refused up to DATA' });
       expect(report.findings[0]!.detail).toContain('smtpd_end_of_data_restrictions');
-      const text = await settled(log, 2);
+      // Three sessions: the harness's readiness check, then ours in clear text and with TLS.
+      const text = await settled(log, 3);
       expect(text.match(/lost connection after DATA/g) ?? [], text).toHaveLength(2);
       expect(text, text).not.toMatch(/message-id=|qmgr\[\d+\]: \w+: from=/);
+    });
+
+    it('smtpd_tls_req_ccert at encrypt: 530 in clear text, 421 "No client certificate presented" inside TLS: enforces, with the certificate note', async () => {
+      const { report } = await enforce('pf-enforce-ccert', false);
+      const a = report.body.addresses[0]!;
+      expect(report.findings.map((f) => f.id)).toEqual(['policy.client-cert-required', 'policy.tls-enforced']);
+      expect(a.assessment).toMatchObject({ verdict: 'enforces', stage: 'mail', reason: 'refused at MAIL FROM without TLS; with TLS it asks for a client certificate' });
+      expect(a.assessment.controlReply?.code).toBe(421);
+      expect(a.assessment.controlReply?.lines.join(' ')).toMatch(/No client certificate presented/);
+      expect(a.control?.tlsProtocol).toBe('TLSv1.3');
+      expect(exitCodeFor(report)).toBe(0);
     });
 
     it("Exim with an !encrypted ACL at RCPT: enforces at RCPT TO with the ACL's 530, accepted with TLS", async () => {

@@ -45,6 +45,8 @@ export const enforcementCheck: EnforceCheck = {
     const replies = [...facts.cleartext.steps, ...(control?.steps ?? [])].map((s) => s.reply).filter((r): r is NonNullable<typeof r> => r !== null);
     const partner = replies.find((r) => replyMeans(r, 'partner-connector'));
     if (partner) add('policy.partner-connector', { reply: formatReply(partner) }, bothEv);
+    const certRefusal = control?.steps.map((s) => s.reply).find((r): r is NonNullable<typeof r> => r !== null && replyMeans(r, 'client-cert-required'));
+    if (certRefusal) add('policy.client-cert-required', { reply: formatReply(certRefusal) }, control?.evidence ?? []);
     return findings;
   },
 };

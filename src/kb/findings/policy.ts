@@ -168,6 +168,29 @@ export const POLICY_FINDINGS = defineFindings([
     refs: ['RFC 3463'],
   },
   {
+    id: 'policy.client-cert-required',
+    severity: 'info',
+    actor: 'either',
+    facts: ['host', 'reply'],
+    title: '{host} requires a client certificate inside TLS: {reply}',
+    detail:
+      'With STARTTLS and no client certificate, the server refused ({reply}). Only senders that present a certificate it trusts can deliver: ' +
+      'a partner connector with mutual TLS (Postfix smtpd_tls_req_ccert, Exim tls_verify_hosts, Exchange\'s certificate-based connectors). ' +
+      'mxray presents no certificate here, so the control session could not show the envelope accepted; the cleartext refusal asked for TLS, ' +
+      'so TLS is enforced either way.',
+    opportunistic: 'Without a client certificate: refused inside TLS too (it defers, then gives up).',
+    verifying: 'The same, unless it presents a certificate the server trusts.',
+    remediation: {
+      summary: 'If this is a partner connector, make sure every partner server presents a certificate the receiver trusts; otherwise ask for a certificate instead of requiring one.',
+      steps: [
+        'Partner side: configure the client certificate on the sending server (Postfix smtp_tls_cert_file/smtp_tls_key_file; Exchange: the send connector\'s TlsCertificateName).',
+        'Receiver side: require a certificate only on the connector for that partner (Postfix: a separate smtpd in master.cf with -o smtpd_tls_req_ccert=yes; Exim: tls_verify_hosts listing only the partner\'s addresses).',
+      ],
+      postfix: ['`smtpd_tls_ask_ccert = yes` asks without requiring; `smtpd_tls_req_ccert = yes` (only at security level encrypt) requires.'],
+    },
+    refs: ['RFC 3207', 'RFC 8446 §4.3.2'],
+  },
+  {
     id: 'policy.cleartext-auth-challenged',
     severity: 'warning',
     actor: 'them',

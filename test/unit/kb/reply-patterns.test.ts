@@ -53,3 +53,13 @@ it('a 530 about authentication never means "TLS required", even when it names ST
   // Another code with the same words is judged by the rules alone.
   expect(replyMeans(reply(550, '5.7.1', 'Authentication required; must issue a STARTTLS command first'), 'requires-tls')).toBe(true);
 });
+
+it('client-cert-required: the refusals that ask for the client certificate, not those about the server certificate', () => {
+  expect(meanings(reply(421, '4.7.1', 'mx.example.test Error: No client certificate presented'))).toEqual(['rate-limit', 'client-cert-required']);
+  expect(replyMeans(reply(530, '5.7.1', 'Client certificate required'), 'client-cert-required')).toBe(true);
+  expect(replyMeans(reply(554, '5.7.1', 'Peer certificate is required'), 'client-cert-required')).toBe(true);
+  expect(replyMeans(reply(554, null, 'no certificate received from the sender'), 'client-cert-required')).toBe(true);
+  expect(replyMeans(reply(554, '5.7.1', 'Server certificate is required to be valid; client certificate check skipped'), 'client-cert-required')).toBe(false);
+  expect(replyMeans(reply(250, null, 'Client certificate presented, thanks'), 'client-cert-required')).toBe(false);
+  expect(replyMeans(reply(550, '5.7.51', 'TenantInboundAttribution; RestrictDomainsToCertificate set'), 'client-cert-required')).toBe(false);
+});

@@ -186,6 +186,39 @@ describe('the verdict per address', () => {
   });
 });
 
+describe('a client certificate required inside TLS (mutual TLS, partner connectors)', () => {
+  const postfix = '421 4.7.1 mx.example.test Error: No client certificate presented';
+  const requireTls = '530 5.7.0 Must issue a STARTTLS command first';
+
+  it("Postfix's smtpd_tls_req_ccert: refused in clear text for TLS, inside TLS for the certificate: enforces, with the note", () => {
+    const a = address(session('cleartext', 'rcpt', { stage: 'mail', reply: requireTls }), session('tls', 'ehlo', { stage: 'ehlo', reply: postfix }));
+    expect(judgeAddress(a, 'rcpt')).toEqual({
+      verdict: 'enforces',
+      stage: 'mail',
+      reply: r(requireTls),
+      controlReply: r(postfix),
+      reason: 'refused at MAIL FROM without TLS; with TLS it asks for a client certificate',
+    });
+    const { ids, findings, verdict, exit } = judge(a);
+    expect(ids).toEqual(['policy.client-cert-required', 'policy.tls-enforced']);
+    expect(findings.find((f) => f.id === 'policy.client-cert-required')!.facts).toEqual({ host: KEY, reply: postfix });
+    expect(findings.find((f) => f.id === 'policy.tls-enforced')!.facts.controlReply).toBe(postfix);
+    expect([verdict, exit]).toEqual(['pass', 0]);
+  });
+
+  it('a cleartext refusal that does not ask for TLS, and a certificate refusal inside TLS: still inconclusive', () => {
+    const a = address(session('cleartext', 'rcpt', { stage: 'mail', reply: '550 5.7.1 Relaying denied' }), session('tls', 'ehlo', { stage: 'ehlo', reply: postfix }));
+    expect(judgeAddress(a, 'rcpt')).toMatchObject({ verdict: 'inconclusive', reason: 'refused with TLS too' });
+    expect(judge(a).ids).toEqual(['policy.client-cert-required', 'policy.enforcement-inconclusive']);
+  });
+
+  it('a TLS refusal inside TLS that is not about the certificate: inconclusive, no certificate note', () => {
+    const a = address(session('cleartext', 'rcpt', { stage: 'mail', reply: requireTls }), session('tls', 'ehlo', { stage: 'ehlo', reply: '421 4.7.0 Too many connections' }));
+    expect(judgeAddress(a, 'rcpt').verdict).toBe('inconclusive');
+    expect(judge(a).ids).toEqual(['policy.enforcement-inconclusive']);
+  });
+});
+
 describe('the Exchange Online partner connector', () => {
   const replies = [
     "550 5.7.51 TenantInboundAttribution; There is a partner connector configured that matched the message's recipient domain. The connector had either the RestrictDomainsToIPAddresses or RestrictDomainsToCertificate set",
