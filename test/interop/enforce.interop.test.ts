@@ -223,6 +223,8 @@ if (skipAll !== null) {
       expect(a.assessment.controlReply).toBeNull();
       expect(a.assessment.reason).toBe('refused at MAIL FROM: the reply asks for TLS');
       expect([a.control?.status, a.control?.tlsProtocol]).toEqual(['tls-handshake-error', null]);
+      expect(a.control?.starttls?.code).toBe(220);
+      expect(report.findings[0]!.facts.controlReply).toBe('(no TLS: tls-handshake-error)');
     });
   });
 }

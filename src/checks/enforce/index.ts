@@ -32,7 +32,7 @@ export const enforcementCheck: EnforceCheck = {
     for (const sess of [facts.cleartext, facts.control]) {
       if (sess?.status === 'internal-error') add('mxray.internal-error', { detail: `the ${sess.mode} session: ${sess.statusDetail ?? 'internal error'}` }, sess.evidence);
     }
-    const noControl = control === null ? '(no control session)' : control.tlsProtocol === null ? `(no TLS: ${control.starttls ? formatReply(control.starttls) : control.status})` : '(no reply at that stage)';
+    const noControl = control === null ? '(no control session)' : control.tlsProtocol === null ? `(no TLS: ${control.starttls && control.starttls.code !== 220 ? formatReply(control.starttls) : control.status})` : '(no reply at that stage)';
     if (a.verdict === 'enforces') add('policy.tls-enforced', { stage, reply: replyText(a.reply, '(no reply)'), controlReply: replyText(a.controlReply, noControl) }, bothEv);
     else if (a.verdict === 'not-enforced') add('policy.cleartext-not-refused', { stage, reply: replyText(a.reply, '(no reply)') }, clearEv);
     else if (a.reply === null) {

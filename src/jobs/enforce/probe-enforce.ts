@@ -133,8 +133,8 @@ export async function probeEnforce(ctx: ProbeContext, t: HostTarget, opts: Enfor
         s.statusDetail = 'STARTTLS is not offered';
         return;
       }
-      const started = await client.starttls();
-      s.starttls = started.reply;
+      // The reply is kept even when the handshake after it fails (the session then ends in the catch).
+      const started = await client.starttls({ onReply: (r) => (s.starttls = r) });
       if (!started.handshake) {
         s.status = 'starttls-refused';
         s.statusDetail = `STARTTLS refused`;
