@@ -216,7 +216,7 @@ describe('judgeSubject: the senders asked about', () => {
   const NO_REVOCATION = 'Revocation was not checked (--no-revocation): Exchange refuses a certificate whose revocation it cannot check.';
 
   it('only the rows asked about; a no and an unknown are findings, a yes is not', () => {
-    // Exchange Online needs revocation (not checked here): unknown. Postfix-verify with an MX name the certificate lacks: no.
+    // Exchange Server needs revocation (not checked here): unknown. Postfix-verify with an MX name the certificate lacks: no.
     const judged = judgeSubject(subjectInput({ mxHost: 'mx9.example.test' }), judging({ senders: ['opportunistic', 'postfix-verify', 'exchange-server'] }));
     expect(judged.subject.acceptance.map((a) => [a.profile, a.accepts])).toEqual([
       ['opportunistic', 'yes'],
