@@ -231,6 +231,15 @@ describe('several files', () => {
     ]);
   });
 
+  it('the facts of a file keep its first 50 notes', async () => {
+    const junk = Array.from({ length: 51 }, (_, i) => `-----BEGIN JUNK ${i + 1}-----\nAAAA\n-----END JUNK ${i + 1}-----\n`).join('');
+    const first = pemOf([leaf]);
+    const r = await check({ files: [file('junk.pem', 'certificate', first + junk)] });
+    // Junk block n starts on the line after the certificate's, three lines after the one before.
+    const lineOf = (n: number) => first.split('\n').length + 3 * (n - 1);
+    expect(r.body.input.files[0]!.notes).toEqual(Array.from({ length: 50 }, (_, i) => `PEM block ${i + 2} ("JUNK ${i + 1}", line ${lineOf(i + 1)}) is not a certificate or a private key: skipped`));
+  });
+
   it('at most 64 certificate files are judged', async () => {
     const files = Array.from({ length: 65 }, (_, i) => file(`c${i + 1}.pem`, 'certificate', pemOf([other])));
     const r = await check({ files });
