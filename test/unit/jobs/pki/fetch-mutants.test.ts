@@ -14,7 +14,7 @@ import { Transcript } from '../../../../src/core/transcript.js';
 import type { FetchRequest, FetchResult, HttpFetcher } from '../../../../src/http/fetcher.js';
 import { FetchCache, fetchForChain, type PkiFetchContext } from '../../../../src/jobs/pki/fetch.js';
 import { createTrustStore } from '../../../../src/pki/trust-store.js';
-import { certify, party, pemOf, type Party } from '../../../helpers/chain-pki.js';
+import { certify, KU, party, pemOf, type Party } from '../../../helpers/chain-pki.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
 const CONN = 'mx1.far.test[192.0.2.1]:25/http';
@@ -37,6 +37,9 @@ let leafTwo: Buffer;
 let leafRev: Buffer;
 /** Seventeen CRL and seventeen OCSP URLs. */
 let leaf17: Buffer;
+/** An intermediate whose keyUsage lacks keyCertSign (one that may not issue), and a leaf it issued with an OCSP URL. */
+let improperDer: Buffer;
+let leafOfImproper: Buffer;
 /** Nine other certificates, for a PKCS#7 bundle larger than what is kept. */
 let strays: Buffer[];
 
@@ -62,6 +65,9 @@ beforeAll(async () => {
   ]);
   const many = (kind: string) => Array.from({ length: 17 }, (_, i) => `http://${kind}.test/${i}`);
   leaf17 = await leaf('mxray seventeen', [crl(many('crl')), aia({ ocsp: many('ocsp') })]);
+  const improper = await party('CN=mxray improper intermediate');
+  improperDer = await certify(improper, root, 'ca', NOW, { keyUsage: KU.digitalSignature });
+  leafOfImproper = await certify(await party('CN=mxray leaf of improper'), improper, 'leaf', NOW, { dnsNames: ['mx1.far.test'], extensions: [aia({ ocsp: ['http://ocsp.test/1'] })] });
   strays = [];
   for (let i = 0; i < 9; i++) {
     const p = await party(`CN=mxray stray ${i}`);
@@ -179,9 +185,15 @@ describe('chain repair from AIA caIssuers URLs', () => {
   });
 
   it('a fetcher that breaks its contract (a body that is no Buffer) is our bug: it is thrown, never blamed on the answer', async () => {
-    const { fetcher } = fakeFetcher(() => ({ status: 200, body: { length: 3 } as unknown as Buffer }));
+    const broken = { length: 3 } as Record<string | number, unknown>;
+    Object.defineProperty(broken, 0, {
+      get() {
+        throw new Error('the body cannot be read');
+      },
+    });
+    const { fetcher } = fakeFetcher(() => ({ status: 200, body: broken as unknown as Buffer }));
     const { ctx } = context(fetcher);
-    await expect(fetchForChain([leafAia], null, ctx, CONN)).rejects.toThrow(TypeError);
+    await expect(fetchForChain([leafAia], null, ctx, CONN)).rejects.toThrow(new Error('the body cannot be read'));
   });
 });
 
@@ -275,6 +287,32 @@ describe('revocation lookups', () => {
     await fetchForChain([leafRev, interDer], null, ctx, CONN);
     expect(requests).toHaveLength(4);
     expect(ctx.cache.made).toBe(4);
+  });
+
+  it('an issuer that may not issue certificates: no OCSP request can be made, and none is sent', async () => {
+    const { fetcher, requests } = fakeFetcher();
+    const { ctx } = context(fetcher, { revocation: true });
+    const result = await fetchForChain([leafOfImproper, improperDer], null, ctx, CONN);
+    expect(result.revocation.map((c) => [c.index, c.subject, c.lookups])).toEqual([
+      [
+        0,
+        'mxray leaf of improper',
+        [
+          {
+            method: 'ocsp',
+            url: 'http://ocsp.test/1',
+            status: 'invalid',
+            detail: 'no OCSP request can be made for this certificate (its serial or its issuer cannot be read)',
+            revokedAt: null,
+            reason: null,
+            thisUpdate: null,
+            nextUpdate: null,
+          },
+        ],
+      ],
+      [1, 'mxray improper intermediate', []],
+    ]);
+    expect(requests).toEqual([]);
   });
 
   it('at most sixteen URLs of each kind are listed, and two of each looked up', async () => {
