@@ -289,7 +289,7 @@ describe('revocation lookups', () => {
     expect(ctx.cache.made).toBe(4);
   });
 
-  it('an issuer that may not issue certificates: no OCSP request can be made, and none is sent', async () => {
+  it('an issuer that may not issue certificates (Node refuses it as the issuer): no OCSP request can be made, none is sent, and the detail says why, not that something cannot be read', async () => {
     const { fetcher, requests } = fakeFetcher();
     const { ctx } = context(fetcher, { revocation: true });
     const result = await fetchForChain([leafOfImproper, improperDer], null, ctx, CONN);
@@ -302,7 +302,7 @@ describe('revocation lookups', () => {
             method: 'ocsp',
             url: 'http://ocsp.test/1',
             status: 'invalid',
-            detail: 'no OCSP request can be made for this certificate (its serial or its issuer cannot be read)',
+            detail: 'no OCSP request can be made for this certificate: the certificate above it on the path does not pass as its issuer (a keyUsage without keyCertSign, say), or its serial or its issuer cannot be read',
             revokedAt: null,
             reason: null,
             thisUpdate: null,
