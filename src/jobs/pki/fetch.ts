@@ -188,7 +188,7 @@ async function lookups(cert: Buffer, issuer: Buffer, stapled: Buffer | null, ctx
     const request = ocspRequest(cert, issuer);
     for (const url of ocspUrls) {
       if (request === null) {
-        work.push(Promise.resolve(noAnswer('ocsp', url, 'invalid', 'no OCSP request can be made for this certificate (its serial or its issuer cannot be read)')));
+        work.push(Promise.resolve(noAnswer('ocsp', url, 'invalid', 'no OCSP request can be made for this certificate: the certificate above it on the path does not pass as its issuer (a keyUsage without keyCertSign, say), or its serial or its issuer cannot be read')));
         continue;
       }
       work.push(
