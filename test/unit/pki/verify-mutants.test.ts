@@ -121,4 +121,12 @@ describe('repairChain', () => {
     expect(r.repair?.outcome).toBe('repaired');
     expect(r.pathDer).toEqual([leafDer, interDer, rootDer]);
   });
+
+  it('labels a fetched issuer that may not issue as fetched, not as sent', () => {
+    const r = repairChain({ chain: [leafDer], trustStore: store(), now: NOW }, [interNotCaDer]);
+    expect(r.repair?.outcome).toBe('failed');
+    expect(r.repair?.trustFailure).toBe('chain-invalid');
+    expect(r.repair?.path.map((c) => c.source)).toEqual(['sent', 'aia', 'trust-store']);
+    expect(r.pathDer).toEqual([leafDer, interNotCaDer, rootDer]);
+  });
 });
