@@ -234,6 +234,12 @@ describe('checkCrl: signature algorithms', () => {
     expect(await checkCrl(crl, mini.leaf, mini.der, NOW)).toEqual(answer('invalid', "the CRL's signature does not verify with the issuer's key"));
   });
 
+  it('a signature algorithm mxray does not know is named by its OID and not verified', async () => {
+    const name = (readCertificateNames(ca.intermediate.der) as { subject: Buffer }).subject;
+    const crl = makeCrl({ issuer: name, algorithm: seq(oid('2a0304')), key: null, hash: null });
+    expect(await checkCrl(crl, good.der, ca.intermediate.der, NOW)).toEqual(answer('invalid', 'the CRL is signed with 1.2.3.4, which mxray does not verify'));
+  });
+
   it('RSASSA-PSS with a hash mxray does not know is not verified at all', async () => {
     const name = (readCertificateNames(ca.intermediate.der) as { subject: Buffer }).subject;
     const crl = makeCrl({ issuer: name, algorithm: ALG.pssUnknownHash, key: null, hash: null });
@@ -443,5 +449,17 @@ describe('checkOcspResponse', () => {
         'the OCSP response is signed by "mxray Test OCSP Responder", a responder certificate not valid at this time (unreadable dates)',
       ]);
     }
+  });
+
+  it('a responder certificate with a readable notBefore and an unreadable notAfter is refused even at its notBefore', () => {
+    const bad = resignCert(
+      ca.responder.der,
+      (f) => [...f.slice(0, VALIDITY), seq(ascii(0x17, '700101000000Z'), ascii(0x17, '260231000000Z')), ...f.slice(VALIDITY + 1)],
+      interKey(),
+    );
+    expect(parseOpenSslTime(new X509Certificate(bad).validFrom)).toBe(0);
+    expect(checkOcspResponse(withCerts(respond(good, { signer: 'responder' }), [bad]), good.der, ca.intermediate.der, 0).detail).toBe(
+      'the OCSP response is signed by "mxray Test OCSP Responder", a responder certificate not valid at this time (unreadable dates)',
+    );
   });
 });
