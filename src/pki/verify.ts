@@ -190,7 +190,7 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
           misfits.push({ cert: c });
           continue;
         }
-        // Trust anchors are trusted as configured; a sent certificate must be a CA to issue.
+        // Trust anchors are trusted as configured; a sent or fetched certificate must be a CA to issue.
         if (source !== 'trust-store' && !mayIssue(facts.of(c))) {
           improper.push({ cert: c, source });
           continue;
