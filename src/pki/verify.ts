@@ -181,18 +181,18 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
 
     // Candidates whose name fits but whose signature does not verify.
     const misfits: Misfit[] = [];
-    // Sent certificates whose signature verifies but that may not issue certificates.
-    const improper: X509Certificate[] = [];
-    const pick = (candidates: readonly X509Certificate[], sent: boolean): X509Certificate | null => {
+    // Sent or fetched certificates whose signature verifies but that may not issue certificates.
+    const improper: Link[] = [];
+    const pick = (candidates: readonly X509Certificate[], source: Source): X509Certificate | null => {
       for (const c of candidates) {
         if (onPath(c) || !namesIssuer(cur, c, facts)) continue;
         if (!signedBy(cur, c)) {
           misfits.push({ cert: c });
           continue;
         }
-        // Trust anchors are trusted as configured; a sent certificate must be a CA to issue.
-        if (sent && !mayIssue(facts.of(c))) {
-          improper.push(c);
+        // Trust anchors are trusted as configured; a sent or fetched certificate must be a CA to issue.
+        if (source !== 'trust-store' && !mayIssue(facts.of(c))) {
+          improper.push({ cert: c, source });
           continue;
         }
         return c;
@@ -201,32 +201,32 @@ function buildPath(leaf: X509Certificate, others: X509Certificate[], store: Trus
     };
 
     // A trust anchor first (shortest path, and right with cross-signed intermediates), then the
-    // certificates the server sent, then anchors whose name matches only after normalisation, then
-    // a sent certificate that verifies but may not issue.
-    const anchor = pick(anchorCandidates(store, cur, false), false);
+    // certificates the server sent, then fetched ones, then anchors whose name matches only after
+    // normalisation, then a sent (or else fetched) certificate that verifies but may not issue.
+    const anchor = pick(anchorCandidates(store, cur, false), 'trust-store');
     if (anchor) {
       path.push({ cert: anchor, source: 'trust-store' });
       return { path, trusted: true, failure: 'none', reason: null };
     }
-    const next = pick(others, true);
+    const next = pick(others, 'sent');
     if (next) {
       path.push({ cert: next, source: 'sent' });
       continue;
     }
     // Issuer certificates fetched from AIA URLs (chain repair): after what the server sent.
-    const repaired = fetched.length > 0 ? pick(fetched, true) : null;
+    const repaired = fetched.length > 0 ? pick(fetched, 'aia') : null;
     if (repaired) {
       path.push({ cert: repaired, source: 'aia' });
       continue;
     }
-    const looseAnchor = pick(anchorCandidates(store, cur, true), false);
+    const looseAnchor = pick(anchorCandidates(store, cur, true), 'trust-store');
     if (looseAnchor) {
       path.push({ cert: looseAnchor, source: 'trust-store' });
       return { path, trusted: true, failure: 'none', reason: null };
     }
     const fallback = improper[0];
     if (fallback) {
-      path.push({ cert: fallback, source: 'sent' });
+      path.push(fallback);
       continue;
     }
 
