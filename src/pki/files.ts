@@ -811,7 +811,7 @@ class WrongPassword extends Error {}
 async function readPkcs12(reader: BerReader, top: Ber, name: string, password: string | null, budget: Budget): Promise<CertFileContents> {
   const damaged = (what: string) => new CertFileError('damaged', `${name}: the PKCS#12 data ${what}: the file is damaged; copy it again`);
   const kids = reader.children(top, 3);
-  if (!kids) throw damaged('is malformed');
+  if (!kids) throw budget.exhausted ? tooComplex(name) : damaged('is malformed');
   const version = reader.integer(kids[0]);
   if (version !== 3) throw new CertFileError('unsupported', `${name} is PKCS#12 version ${version ?? '?'}, not 3: mxray cannot read it; export it again`);
   const authSafe = reader.children(kids[1] as Ber, 2);
@@ -821,7 +821,7 @@ async function readPkcs12(reader: BerReader, top: Ber, name: string, password: s
   }
   const wrapped = authSafe?.[1]?.tag === 0xa0 ? reader.children(authSafe[1], 1)?.[0] : undefined;
   const content = wrapped && (wrapped.tag === 0x04 || wrapped.tag === 0x24) ? reader.octets(wrapped) : null;
-  if (contentType !== OID.data || !content) throw damaged('is malformed');
+  if (contentType !== OID.data || !content) throw budget.exhausted ? tooComplex(name) : damaged('is malformed');
   const mac = kids[2] ? readMacData(reader, kids[2], name) : null;
 
   const forge = await loadForge();
