@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SendReport } from '../../src/core/schema.js';
+import { execFileSync } from 'node:child_process';
+import { webcrypto } from 'node:crypto';
 import { createRootCa, type TestCa } from '../../src/demo/test-pki.js';
+import { certify, EKU, party, pemOf } from '../helpers/chain-pki.js';
 import { startSendServer, type SendServer, type SendServerPlan } from '../helpers/send-server.js';
 import { schemaErrors } from '../helpers/schema.js';
 
@@ -151,6 +154,43 @@ describe('mxray send (CLI)', () => {
     expect(report.body.message).toMatchObject({ source: 'file', bytes: 4000, subject: 'file' });
     expect(s.messages[0]!.content.length).toBe(4000);
     expect(readFileSync(file, 'utf8')).toContain('hello');
+  });
+
+  it('a server that requires a client certificate: --client-cert/--client-key and --client-pfx deliver; without one, nothing is delivered', async () => {
+    const root = await party('CN=mxray client root');
+    const client = await party('CN=client.mxray.test');
+    const now = Date.now();
+    const rootPem = pemOf([await certify(root, root, 'ca', now)]);
+    const certPem = pemOf([await certify(client, root, 'leaf', now, { eku: [EKU.clientAuth], dnsNames: ['client.mxray.test'] })]);
+    const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', client.keys.privateKey));
+    const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
+    const certFile = join(tmp, 'client.pem');
+    const keyFile = join(tmp, 'client.key');
+    const pfxFile = join(tmp, 'client.pfx');
+    writeFileSync(certFile, certPem);
+    writeFileSync(keyFile, keyPem);
+    execFileSync('openssl', ['pkcs12', '-export', '-in', certFile, '-inkey', keyFile, '-out', pfxFile, '-passout', 'pass:pfx-secret-42']);
+    const s = await serve({ clientCertificate: 'require', clientCa: rootPem });
+
+    const pemRun = await mxray([...base(s), '--tls', 'required', '--client-cert', certFile, '--client-key', keyFile, '--json']);
+    expect(pemRun.code).toBe(0);
+    const report = JSON.parse(pemRun.stdout) as SendReport;
+    expect(report.body.settings.clientCertificate).toBe('CN=client.mxray.test');
+    expect(report.body.session?.tls?.clientCertificate).toBe(true);
+    expect(s.messages).toHaveLength(1);
+
+    const pfxRun = await mxray([...base(s), '--tls', 'required', '--client-pfx', pfxFile, '--client-password-env', 'PFXPW', '--json'], { PFXPW: 'pfx-secret-42' });
+    expect(pfxRun.code).toBe(0);
+    expect(pfxRun.stdout).not.toContain('pfx-secret-42');
+    expect(s.messages).toHaveLength(2);
+
+    const none = await mxray([...base(s), '--tls', 'required', '--json']);
+    expect(none.code).not.toBe(0);
+    expect(s.messages).toHaveLength(2);
+
+    const wrongPw = await mxray([...base(s), '--client-pfx', pfxFile, '--client-password-env', 'PFXPW'], { PFXPW: 'nope' });
+    expect(wrongPw.code).toBe(2);
+    expect(wrongPw.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
   it('--count 6 --concurrency 2: the figures in the report', async () => {
