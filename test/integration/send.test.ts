@@ -476,3 +476,74 @@ describe('mxray send: REQUIRETLS and --count', () => {
     await expect(send(s, { count: 2, concurrency: 3 })).rejects.toThrow(/--concurrency 3 is more than --count 2/);
   });
 });
+
+describe('mxray send against smtp-server (nodemailer), an SMTP server written by others', () => {
+  it('STARTTLS, AUTH PLAIN, PIPELINING and 8BITMIME as smtp-server offers them: it stores exactly the message we composed', async () => {
+    const { SMTPServer } = await import('smtp-server');
+    const stored: { bytes: Buffer; user: string | undefined; secure: boolean; mailFrom: string; params: Record<string, unknown> }[] = [];
+    const server = new SMTPServer({
+      key: tlsKey.key,
+      cert: tlsKey.cert,
+      authMethods: ['PLAIN', 'LOGIN'],
+      size: 1_000_000,
+      logger: false,
+      onAuth(auth, _session, callback) {
+        if (auth.username === 'bob' && auth.password === 'hunter2-at-smtp-server') callback(null, { user: auth.username });
+        else callback(new Error('Invalid username or password'));
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const from = session.envelope.mailFrom;
+          stored.push({
+            bytes: Buffer.concat(chunks),
+            user: session.user as string | undefined,
+            secure: session.secure,
+            mailFrom: from ? from.address : '',
+            params: from ? (from.args as Record<string, unknown>) : {},
+          });
+          callback(null, 'Message queued as SMTPSERVER1');
+        });
+      },
+    });
+    server.on('error', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as { port: number }).port;
+    try {
+      const hostMap = new Map([['mx.send.test', { address: '127.0.0.1', port }]]);
+      const r = await sendMessage(
+        {
+          target: `mx.send.test:${port}`,
+          to: [TO],
+          from: FROM,
+          helo: HELO,
+          body: 'Grüße\n.leading dot\n..two\nbare CR\rend\n',
+          tls: 'required',
+          verify: 'name',
+          auth: { user: 'bob', secret: 'hunter2-at-smtp-server', mechanism: null, allowCleartext: false },
+          limits: LIMITS,
+          hostMap,
+          clock: systemClock,
+          resolver: noDns,
+          connector: createConnector(systemClock),
+          scheduler: createScheduler(),
+          trustStore: createTrustStore([ca.cert.certPem], 'test root'),
+        },
+        edges,
+      );
+      expect(r.body.outcome).toMatchObject({ result: 'delivered', queueId: 'SMTPSERVER1' });
+      expect(r.body.session?.extensionsUsed).toEqual(['8BITMIME', 'PIPELINING', 'SIZE']);
+      expect(stored).toHaveLength(1);
+      const got = stored[0]!;
+      expect(got).toMatchObject({ user: 'bob', secure: true, mailFrom: FROM });
+      expect(got.params).toMatchObject({ BODY: '8BITMIME', SIZE: String(r.body.message.bytes) });
+      expect(got.bytes.length).toBe(r.body.message.bytes);
+      expect(onlyCrlf(got.bytes)).toBe(true);
+      expect(text(got.bytes).split('\r\n\r\n').slice(1).join('\r\n\r\n')).toBe('Grüße\r\n.leading dot\r\n..two\r\nbare CR\r\nend\r\n');
+      expect(headerOf(got.bytes, 'Message-ID')).toBe(r.body.message.messageId);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
