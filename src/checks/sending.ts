@@ -1,131 +1,24 @@
-// Judges `mxray send` from its facts: what became of the message (delivered, refused, deferred, not
-// sent and why, the session failed), what the reply means (kb/reply-patterns.ts: Exchange Online's
-// SMTP AUTH refusals, a size limit), whether it went without TLS or with a certificate that does not
-// verify, and the figures of a --count run. Pure: the job runs it after sending.
-import type { Finding, SendBody, SendOutcome, Verdict } from '../core/schema.js';
-import { makeFinding, sortFindings, type Facts, type FindingId } from '../kb/index.js';
-import { replyMeans } from '../kb/reply-patterns.js';
-import { formatReply } from '../smtp/reply.js';
+// Judges `mxray send` from its facts: the findings of SEND_CHECKS (checks/send/: what became of the
+// message, how it went, what the reply means, a --count run's figures) and of DNS, then the verdict.
+// Pure: the job runs it after sending.
+import type { Finding, SendBody, Verdict } from '../core/schema.js';
+import { sortFindings } from '../kb/index.js';
 import { assessDns } from './dns/index.js';
+import { SEND_CHECKS } from './registry.js';
 import { verdictOf, worstVerdict } from './verdict.js';
+
+export { stageWords } from './send/index.js';
 
 export interface SendJudgement {
   findings: Finding[];
   verdict: Verdict;
 }
 
-const STAGE_WORDS: Readonly<Record<NonNullable<SendOutcome['stage']>, string>> = {
-  connect: 'the connection',
-  tls: 'the TLS handshake',
-  banner: 'the greeting',
-  ehlo: 'EHLO',
-  starttls: 'STARTTLS',
-  auth: 'AUTH',
-  mail: 'MAIL FROM',
-  rcpt: 'RCPT TO',
-  data: 'DATA',
-  message: 'the end of the data',
-};
-
-export function stageWords(stage: SendOutcome['stage']): string {
-  return stage ? STAGE_WORDS[stage] : 'the start';
-}
-
-/** Why the certificate would not satisfy a sender that verifies: null when it would. */
-function certificateProblem(body: SendBody): string | null {
-  const cert = body.session?.certificate;
-  if (!cert) return null;
-  if (!cert.trusted) return `does not chain to a trusted root (${cert.trustFailure})`;
-  if (!cert.timeValid) return 'is not valid now';
-  if (cert.nameMatches === false) return `does not name ${cert.checkedName ?? 'the server'}`;
-  return null;
-}
-
-/** Why the message went without TLS (null: it went over TLS). */
-function cleartextWhy(body: SendBody): string | null {
-  if (body.session?.tls) return null;
-  if (body.settings.tls === 'none') return '--tls none';
-  const offered = body.session?.capabilities.some((c) => /^STARTTLS\b/i.test(c)) ?? false;
-  return offered ? 'STARTTLS was refused' : 'the server does not offer STARTTLS';
-}
-
 export function judgeSend(body: SendBody): SendJudgement {
-  const server = body.server;
-  const host = server ? `${server.mx}[${server.address}]:${server.port}` : body.target.input;
-  const ev = body.session?.evidence ?? [];
-  const findings: Finding[] = [];
-  const add = (id: FindingId, facts: Facts) => findings.push(makeFinding(id, { host, ...facts }, ev, server ? [host] : []));
-  const o = body.outcome;
-  const reply = o.reply ? formatReply(o.reply) : '(no reply)';
-  const stage = stageWords(o.stage);
-
-  if (body.session?.status === 'internal-error') add('mxray.internal-error', { detail: body.session.statusDetail ?? 'internal error' });
-  switch (o.result) {
-    case 'delivered': {
-      const tls = body.session?.tls;
-      add('send.delivered', { reply, queueId: o.queueId ?? '(none named)', messageId: body.message.messageId, tls: tls ? `over ${tls.protocol ?? 'TLS'}` : 'without TLS' });
-      const why = cleartextWhy(body);
-      if (why) add('send.cleartext', { why });
-      const problem = certificateProblem(body);
-      if (problem && body.session?.tls) add('send.certificate-unverified', { why: problem });
-      break;
-    }
-    case 'refused':
-    case 'deferred':
-      if (o.stage === 'auth') add('send.auth-failed', { mechanism: body.settings.auth?.mechanism ?? (/AUTH (\S+)/.exec(o.reason)?.[1] ?? '?'), reply });
-      else add(o.result === 'refused' ? 'send.refused' : 'send.deferred', { stage, reply });
-      break;
-    case 'not-sent':
-      switch (o.cause) {
-        case 'cleartext-auth':
-          add('send.cleartext-auth-refused', { mechanism: /AUTH (\S+)/.exec(o.reason)?.[1] ?? '?' });
-          break;
-        case 'auth-unavailable': {
-          const m = /AUTH: (.*) wanted, (.*) offered/.exec(o.reason);
-          add('send.auth-unavailable', { wanted: m?.[1] ?? '?', offered: m?.[2] ?? '?' });
-          break;
-        }
-        case 'extension-missing': {
-          const [extension, why] = o.reason.split(/: (.*)/s);
-          add('send.extension-missing', { extension: extension ?? '?', why: why ?? o.reason });
-          break;
-        }
-        default:
-          add('send.tls-unavailable', { mode: body.settings.tls, why: o.reason });
-      }
-      break;
-    case 'failed':
-      add('send.failed', { stage, status: body.session?.status ?? 'connection', detail: body.session?.statusDetail ?? o.reason });
-      break;
-  }
-  // What the reply means, whatever the stage.
-  if (o.reply) {
-    if (replyMeans(o.reply, 'client-auth-disabled')) add('send.exo-smtp-auth-disabled', { reply });
-    if (replyMeans(o.reply, 'auth-required')) add('send.auth-required', { reply });
-    if (replyMeans(o.reply, 'message-too-large')) {
-      const size = body.session?.capabilities.find((c) => /^SIZE\b/i.test(c));
-      const limit = size && /\d+/.test(size) ? `${/\d+/.exec(size)![0]} bytes (SIZE in the EHLO reply)` : 'not announced';
-      add('send.too-large', { bytes: body.message.bytes, limit, reply });
-    }
-  }
-  const load = body.load;
-  if (load) {
-    const l = load.latencyMs;
-    add('send.load', {
-      count: load.count,
-      concurrency: load.concurrency,
-      delivered: load.delivered,
-      rate: Math.round(load.messagesPerSecond * 10) / 10,
-      p50: l?.p50 ?? '-',
-      p90: l?.p90 ?? '-',
-      p99: l?.p99 ?? '-',
-      max: l?.max ?? '-',
-    });
-    const failed = load.count - load.delivered;
-    if (failed > 0) add('send.load-failures', { count: load.count, failed, first: load.firstFailure ?? o.reason });
-  }
+  const findings = SEND_CHECKS.flatMap((check) => check.assess({ body }));
   const dnsFindings = assessDns(body.dns, { domain: body.target.domain, host: body.target.host, resolver: body.dns.resolver, evidence: body.dnsEvidence });
   const all = sortFindings([...dnsFindings, ...findings]);
-  const verdict = server ? worstVerdict([verdictOf(dnsFindings), verdictOf(findings)]) : worstVerdict([verdictOf(dnsFindings), 'inconclusive']);
+  // Nothing was sent anywhere when there was no server: whatever DNS said, the outcome is not known.
+  const verdict = body.server ? worstVerdict([verdictOf(dnsFindings), verdictOf(findings)]) : worstVerdict([verdictOf(dnsFindings), 'inconclusive']);
   return { findings: all, verdict };
 }

@@ -36,7 +36,8 @@ function reasonOf(report: SendReport): string {
     case 'delivered': {
       const tls = report.body.session?.tls;
       const how = tls ? `over ${safe(tls.protocol ?? 'TLS', 20)}` : 'WITHOUT TLS';
-      return `delivered to ${where} ${how}: ${reply}${o.queueId ? ` (queue id ${safe(o.queueId, 64)})` : ''}; Message-ID ${safe(message.messageId, 120)}`;
+      const id = o.queueId && !reply.includes(o.queueId) ? ` (queue id ${safe(o.queueId, 64)})` : '';
+      return `delivered to ${where} ${how}: ${reply}${id}; Message-ID ${safe(message.messageId, 120)}`;
     }
     case 'refused':
       return `refused at ${at} by ${where}: ${reply}`;
