@@ -313,6 +313,19 @@ describe('mxray send: the message on the wire', () => {
     expect(headerOf(withIt.messages[0]!.content, 'Content-Transfer-Encoding')).toBe('8bit');
   });
 
+  it('a non-ASCII address: SMTPUTF8 on MAIL FROM when offered; not sent without it', async () => {
+    const without = await serve({ smtputf8: false, eightBitMime: true });
+    const r1 = await send(without, { to: ['jürgen@send.test'] });
+    expect(r1.body.outcome).toMatchObject({ result: 'not-sent', cause: 'extension-missing' });
+    expect(r1.findings[0]?.facts.extension).toBe('SMTPUTF8');
+    expect(without.messages).toEqual([]);
+    const withIt = await serve({ smtputf8: true, eightBitMime: true });
+    const r2 = await send(withIt, { to: ['jürgen@send.test'] });
+    expect(r2.body.outcome.result).toBe('delivered');
+    expect(withIt.messages[0]!.mailFrom).toBe(`MAIL FROM:<${FROM}> BODY=8BITMIME SMTPUTF8`);
+    expect(withIt.messages[0]!.rcptTo).toEqual(['jürgen@send.test']);
+  });
+
   it('SIZE= on MAIL FROM when SIZE is offered; --size beyond the limit meets the 552', async () => {
     const s = await serve({ size: 4000 });
     const ok = await send(s, { size: 3000 });
@@ -545,5 +558,29 @@ describe('mxray send against smtp-server (nodemailer), an SMTP server written by
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('mxray send: a hostile server', () => {
+  const HOSTILE = '<script>alert(1)</script> | `x` \u001b[31mred\u202e';
+
+  it('its replies and extensions are escaped in text, HTML and Markdown; the report reads back through mxray report', async () => {
+    const { parseSavedReport } = await import('../../src/core/saved-report.js');
+    const s = await serve({ accepted: `250 2.0.0 Ok: queued as EVIL ${HOSTILE}`, refuse: { rcpt: { 'x@send.test': `550 5.1.1 ${HOSTILE}` } } });
+    const r = await send(s, { to: ['x@send.test', TO] });
+    expect(r.body.outcome.result).toBe('delivered');
+    expect(r.body.outcome.queueId).toBe('EVIL');
+    const text = renderText(r, { verbose: true, width: 200 });
+    expect(text).not.toMatch(/[\u001b\u202e]/);
+    expect(text).toContain('\\x1b[31mred');
+    const html = renderHtml(r, { verbose: true, explain: true });
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toMatch(/[\u001b\u202e]/);
+    const md = renderMarkdown(r, { verbose: true, explain: true });
+    // Outside code fences (the transcript is one, shown as written) no markup of the server's.
+    expect(md.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1$/gm, '')).not.toContain('<script>');
+    expect(md).toContain('\\<script\\>alert(1)');
+    expect(parseSavedReport(JSON.stringify(r), 'saved.json')).toEqual(r);
   });
 });
