@@ -33,6 +33,10 @@ export interface SendServerPlan {
   clientCertificate?: 'ask' | 'require';
   clientCa?: string;
   address?: '127.0.0.1' | '::1';
+  /** Called when a message's data ended, before the reply (a test moves its clock here). */
+  onMessage?: () => void;
+  /** After this many messages, never answer the end of a message's data (a server that stalls). */
+  stallAfter?: number;
 }
 
 export interface ReceivedLine {
@@ -116,7 +120,9 @@ export async function startSendServer(plan: SendServerPlan, tlsKey: { key: strin
       };
       const finish = (c: ScriptConnection, method: 'DATA' | 'BDAT', content: Buffer, rest: Buffer | null): ScriptActions => {
         server.messages.push({ conn: c.id, secure: c.secure, method, mailFrom, rcptTo: rcpts, content, wire });
+        plan.onMessage?.();
         mode = null;
+        if (plan.stallAfter !== undefined && server.messages.length > plan.stallAfter) return [];
         rcpts = [];
         const back: ScriptActions = method === 'DATA' ? [{ type: 'lines', ...(rest?.length ? { rest } : {}) }] : [];
         if (plan.size && content.length > plan.size) return [...line('552 5.3.4 Error: message file too big'), ...back];

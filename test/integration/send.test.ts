@@ -4,7 +4,7 @@
 // exact bytes (CRLF only, dot-stuffing undone by the server, the headers, a unique Message-ID).
 // Loopback only; a test CA made per run; every server is stopped by the test that started it.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/clock.js';
+import { fixedClock, systemClock } from '../../src/core/clock.js';
 import type { JobEdges, Limits, Resolver } from '../../src/core/context.js';
 import { DnsError, UsageError } from '../../src/core/errors.js';
 import { exitCodeFor } from '../../src/core/report.js';
@@ -474,6 +474,28 @@ describe('mxray send: REQUIRETLS and --count', () => {
     expect(r.body.load).toMatchObject({ count: 10, concurrency: 3, delivered: 10, refused: 0, failed: 0, firstFailure: null });
     expect(r.body.load?.latencyMs?.max).toBeGreaterThanOrEqual(r.body.load?.latencyMs?.p50 ?? Infinity);
     expect(ids(r)).toEqual(['send.delivered', 'send.load']);
+  });
+
+  it('the figures come from the injected clock: 5 ms per message, one session → p50 = max = 5 ms, 200 messages/s', async () => {
+    const clock = fixedClock(Date.UTC(2026, 10, 29, 9, 0, 0));
+    const s = await serve({ onMessage: () => clock.advance(5) });
+    const r = await send(s, { count: 4, concurrency: 1, clock });
+    expect(r.body.load).toEqual({ count: 4, concurrency: 1, delivered: 4, refused: 0, failed: 0, elapsedMs: 20, messagesPerSecond: 200, latencyMs: { p50: 5, p90: 5, p99: 5, max: 5 }, firstFailure: null });
+    expect(r.startedAt).toBe('2026-11-29T09:00:00.000Z');
+    expect(r.findings.find((f) => f.id === 'send.load')?.title).toBe(
+      `mx.send.test[127.0.0.1]:${s.port}: 4 of 4 messages delivered over 1 session: 200 messages/s (latency p50 5 ms, p90 5 ms, p99 5 ms, max 5 ms)`,
+    );
+  });
+
+  it('a server that never answers the end of the data: the session fails with io-timeout, the other messages never tried; the run fails (exit 1)', async () => {
+    const s = await serve({ stallAfter: 0 });
+    const r = await send(s, { count: 3, concurrency: 1, limits: { ...LIMITS, commandTimeoutMs: 500 } });
+    expect(r.body.session?.status).toBe('io-timeout');
+    expect(r.body.outcome).toMatchObject({ result: 'failed', stage: 'data' });
+    expect(r.body.load).toMatchObject({ count: 3, delivered: 0, refused: 0, failed: 3 });
+    expect(ids(r)).toEqual(['send.failed', 'send.load', 'send.load-failures']);
+    expect(exitCodeFor(r)).toBe(1);
+    expect(s.messages).toHaveLength(1);
   });
 
   it('--count with refusals: counted, and the run fails', async () => {

@@ -139,7 +139,7 @@ export const sendLoadCheck: SendCheck = {
     const l = load.latencyMs;
     add('send.load', {
       count: load.count,
-      concurrency: load.concurrency,
+      concurrency: `${load.concurrency} session${load.concurrency === 1 ? '' : 's'}`,
       delivered: load.delivered,
       rate: Math.round(load.messagesPerSecond * 10) / 10,
       p50: l?.p50 ?? '-',

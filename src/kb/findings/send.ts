@@ -260,7 +260,7 @@ export const SEND_FINDINGS = defineFindings([
     severity: 'info',
     actor: 'us',
     facts: ['host', 'count', 'concurrency', 'delivered', 'rate', 'p50', 'p90', 'p99', 'max'],
-    title: '{host}: {delivered} of {count} messages delivered over {concurrency} sessions: {rate} messages/s (latency p50 {p50} ms, p90 {p90} ms, p99 {p99} ms, max {max} ms)',
+    title: '{host}: {delivered} of {count} messages delivered over {concurrency}: {rate} messages/s (latency p50 {p50} ms, p90 {p90} ms, p99 {p99} ms, max {max} ms)',
     detail:
       'Each session sent its share of the messages one after the other; a message’s latency is from its MAIL FROM to the final reply to its data, on ' +
       'mxray’s clock. The rate counts delivered messages over the whole run, connections and handshakes included.',
