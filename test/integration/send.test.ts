@@ -410,6 +410,7 @@ describe('mxray send: AUTH', () => {
     const r = await send(s, { auth: { user: 'alice', secret: SECRET, mechanism: null, allowCleartext: false } });
     expect(r.body.outcome).toMatchObject({ result: 'refused', stage: 'auth' });
     expect(ids(r)).toEqual(['send.auth-failed', 'send.exo-smtp-auth-disabled']);
+    expect(r.findings.find((f) => f.id === 'send.auth-failed')?.facts.mechanism).toBe('LOGIN');
     expect(verbs(s)).not.toContain('tls:MAIL');
     noSecret(r, SECRET);
   });
@@ -425,6 +426,7 @@ describe('mxray send: AUTH', () => {
     const r = await send(s, { auth: { user: 'alice', secret: SECRET, mechanism: null, allowCleartext: false } });
     expect(r.body.outcome).toMatchObject({ result: 'not-sent', stage: 'auth', cause: 'cleartext-auth' });
     expect(ids(r)).toEqual(['send.cleartext-auth-refused']);
+    expect(r.findings[0]?.facts.mechanism).toBe('PLAIN');
     expect(verbs(s)).toEqual(['EHLO', 'QUIT']);
     expect(s.logins).toEqual([]);
     const allowed = await send(s, { auth: { user: 'alice', secret: SECRET, mechanism: null, allowCleartext: true } });

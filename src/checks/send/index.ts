@@ -80,13 +80,13 @@ export const sendOutcomeCheck: SendCheck = {
       }
       case 'refused':
       case 'deferred':
-        if (o.stage === 'auth') add('send.auth-failed', { mechanism: body.settings.auth?.mechanism ?? /AUTH (\S+)/.exec(o.reason)?.[1] ?? '?', reply });
+        if (o.stage === 'auth') add('send.auth-failed', { mechanism: body.settings.auth?.mechanism ?? /AUTH ([A-Z0-9-]+)/.exec(o.reason)?.[1] ?? '?', reply });
         else add(o.result === 'refused' ? 'send.refused' : 'send.deferred', { stage, reply });
         break;
       case 'not-sent':
         switch (o.cause) {
           case 'cleartext-auth':
-            add('send.cleartext-auth-refused', { mechanism: /AUTH (\S+)/.exec(o.reason)?.[1] ?? '?' });
+            add('send.cleartext-auth-refused', { mechanism: /AUTH ([A-Z0-9-]+)/.exec(o.reason)?.[1] ?? '?' });
             break;
           case 'auth-unavailable': {
             const m = /AUTH: (.*) wanted, (.*) offered/.exec(o.reason);
