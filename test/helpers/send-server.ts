@@ -33,6 +33,8 @@ export interface SendServerPlan {
   clientCertificate?: 'ask' | 'require';
   clientCa?: string;
   address?: '127.0.0.1' | '::1';
+  /** Answer EHLO with 502 (a server that knows only HELO). */
+  heloOnly?: boolean;
   /** Called when a message's data ended, before the reply (a test moves its clock here). */
   onMessage?: () => void;
   /** After this many messages, never answer the end of a message's data (a server that stalls). */
@@ -166,7 +168,7 @@ export async function startSendServer(plan: SendServerPlan, tlsKey: { key: strin
           const verb = verbOf(text);
           switch (verb) {
             case 'EHLO':
-              return [reply(250, 'mx.send.test', ...caps(c))];
+              return plan.heloOnly ? [reply(502, '5.5.2 Error: command not recognized')] : [reply(250, 'mx.send.test', ...caps(c))];
             case 'HELO':
               return [reply(250, 'mx.send.test')];
             case 'STARTTLS':

@@ -158,6 +158,19 @@ describe('mxray send: TLS modes', () => {
     expect(s.messages[0]!.secure).toBe(true);
   });
 
+  it('a server that knows only HELO: --tls opportunistic sends in clear after HELO; --tls required does not send', async () => {
+    const s = await serve({ heloOnly: true });
+    const r = await send(s);
+    expect(r.body.outcome.result).toBe('delivered');
+    expect(verbs(s)).toEqual(['EHLO', 'HELO', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+    expect(r.body.session?.steps[1]).toMatchObject({ stage: 'ehlo', command: `EHLO ${HELO} → 502, then HELO ${HELO}`, reply: { code: 250 } });
+    expect(ids(r)).toEqual(['send.cleartext', 'send.delivered']);
+    const required = await send(s, { tls: 'required' });
+    expect(required.body.outcome).toMatchObject({ result: 'not-sent', stage: 'ehlo', cause: 'tls-unavailable', reason: 'STARTTLS is not offered: EHLO was refused (502 5.5.2 Error: command not recognized)' });
+    expect(ids(required)).toEqual(['send.tls-unavailable']);
+    expect(s.messages).toHaveLength(1);
+  });
+
   it('--tls required without STARTTLS: not sent, no MAIL FROM ever; exit 1', async () => {
     const s = await serve({ starttls: false });
     const r = await send(s, { tls: 'required' });

@@ -190,9 +190,16 @@ export async function probeSend(
     if (banner.code !== 220) throw new Stop(refusal('banner', banner, 'refused at the greeting'));
     const hello = await step('ehlo', `EHLO ${plan.helo}`, async () => {
       const h = await c.hello(plan.helo, { heloFallback: plan.tls === 'none' || plan.tls === 'opportunistic' });
+      // EHLO refused with 500/502: HELO's answer is the one that counts (no extensions, no STARTTLS).
+      const shown = session.steps.at(-1);
+      if (h.helo && shown?.stage === 'ehlo') shown.command = `EHLO ${plan.helo} → ${h.ehlo.code}, then HELO ${plan.helo}`;
       return h.helo ?? h.ehlo;
     });
-    if (hello.code !== 250) throw new Stop(refusal('ehlo', hello, 'refused EHLO'));
+    if (hello.code !== 250) {
+      // 500/502: no ESMTP, so no STARTTLS either: with TLS required that is why nothing is sent.
+      if ((hello.code === 500 || hello.code === 502) && plan.tls === 'required') throw notSent('ehlo', `STARTTLS is not offered: EHLO was refused (${formatReply(hello)})`, 'tls-unavailable');
+      throw new Stop(refusal('ehlo', hello, 'refused EHLO'));
+    }
 
     if (plan.tls === 'required' || plan.tls === 'opportunistic') {
       const offered = hasCapability(c.capabilities, 'STARTTLS');
