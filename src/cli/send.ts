@@ -64,7 +64,8 @@ Examples:
   mxray send 192.0.2.25 --to postmaster@example.com --size 30000000    does a 30 MB message get a 552?
   mxray send 127.0.0.1:2525 --to a@b.test --tls none --count 2000 --concurrency 20   messages/s and latency
 
-TLS: --tls none (never), opportunistic (STARTTLS when offered; the default, implicit on port 465),
+TLS: --tls none (never), opportunistic (STARTTLS when offered, in clear again after a failed
+handshake; the default, implicit on port 465),
 required (STARTTLS, else not sent), implicit (TLS from the first byte). With required and implicit
 the certificate must pass --verify (default name: a trusted chain that names the server; ca: a
 trusted chain; none). --requiretls (RFC 8689) implies --tls required --verify name and needs the

@@ -1061,6 +1061,11 @@ export const SendSessionSchema = Type.Object(
     tls: Nullable(SendTlsSchema),
     /** The certificate judged with the trust store and the server name (null: no TLS). */
     certificate: Nullable(CertVerdictSchema),
+    /**
+     * The failed TLS handshake of a first attempt, when --tls opportunistic then sent again without
+     * TLS on a new connection (as Postfix at "may" and Exim do); null otherwise.
+     */
+    tlsFallback: Nullable(Type.String()),
     steps: Type.Array(SendStepSchema, { maxItems: 1100 }),
     /** Transcript sequence numbers of this session. */
     evidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),

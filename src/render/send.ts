@@ -56,7 +56,7 @@ function reasonOf(report: SendReport): string {
 
 function tlsLine(report: SendReport): Line {
   const s = report.body.session;
-  if (!s?.tls) return line(0, { dim: 'TLS       ' }, s ? 'none' : '-');
+  if (!s?.tls) return line(0, { dim: 'TLS       ' }, !s ? '-' : s.tlsFallback ? `none: the TLS handshake failed (${safe(s.tlsFallback, 200)}), sent again in clear` : 'none');
   const t = s.tls;
   const cert = s.certificate;
   const verdict = !cert

@@ -33,6 +33,8 @@ export interface SendServerPlan {
   clientCertificate?: 'ask' | 'require';
   clientCa?: string;
   address?: '127.0.0.1' | '::1';
+  /** The highest TLS version the server speaks ('TLSv1': a handshake our client refuses). */
+  tlsMaxVersion?: 'TLSv1' | 'TLSv1.2';
   /** Answer EHLO with 502 (a server that knows only HELO). */
   heloOnly?: boolean;
   /** Called when a message's data ended, before the reply (a test moves its clock here). */
@@ -259,7 +261,7 @@ export async function startSendServer(plan: SendServerPlan, tlsKey: { key: strin
     },
     {
       address: plan.address ?? '127.0.0.1',
-      tls: { key: tlsKey.key, cert: tlsKey.cert, ...(plan.clientCertificate ? { clientCertificate: plan.clientCertificate } : {}), ...(plan.clientCa ? { clientCa: plan.clientCa } : {}) },
+      tls: { key: tlsKey.key, cert: tlsKey.cert, ...(plan.tlsMaxVersion ? { maxVersion: plan.tlsMaxVersion } : {}), ...(plan.clientCertificate ? { clientCertificate: plan.clientCertificate } : {}), ...(plan.clientCa ? { clientCa: plan.clientCa } : {}) },
       maxLineBytes: 100_000,
     },
   );

@@ -150,6 +150,23 @@ describe('mxray send: TLS modes', () => {
     expect(s.messages[0]!.secure).toBe(true);
   });
 
+  it('--tls opportunistic and a handshake that fails: sent again in clear on a new connection, as MTAs do; --tls required does not send', async () => {
+    const s = await serve({ tlsMaxVersion: 'TLSv1' });
+    const r = await send(s);
+    expect(r.body.outcome.result).toBe('delivered');
+    expect(r.body.session?.tlsFallback).toMatch(/./);
+    expect(r.body.session?.tls).toBeNull();
+    expect(verbs(s, 1)).toEqual(['EHLO', 'STARTTLS']);
+    expect(verbs(s, 2)).toEqual(['EHLO', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+    expect(ids(r)).toEqual(['send.cleartext', 'send.delivered']);
+    expect(r.findings.find((f) => f.id === 'send.cleartext')?.facts.why).toMatch(/^the TLS handshake failed \(.+\), so it was sent again without TLS$/);
+    expect(schemaErrors(r)).toEqual([]);
+    const required = await send(s, { tls: 'required' });
+    expect(required.body.outcome).toMatchObject({ result: 'not-sent', cause: 'tls-unavailable' });
+    expect(required.body.outcome.reason).toMatch(/^the TLS handshake failed: /);
+    expect(s.messages).toHaveLength(1);
+  });
+
   it('--tls required --verify name with a trusted certificate for the name: delivered over TLS', async () => {
     const s = await serve();
     const r = await send(s, { tls: 'required', verify: 'name' });

@@ -53,6 +53,7 @@ function certificateProblem(body: SendBody): string | null {
 /** Why the message went without TLS (null: it went over TLS). */
 function cleartextWhy(body: SendBody): string | null {
   if (body.session?.tls) return null;
+  if (body.session?.tlsFallback) return `the TLS handshake failed (${body.session.tlsFallback}), so it was sent again without TLS`;
   if (body.settings.tls === 'none') return '--tls none';
   const offered = body.session?.capabilities.some((c) => /^STARTTLS\b/i.test(c)) ?? false;
   return offered ? 'STARTTLS was refused' : 'the server does not offer STARTTLS';

@@ -225,13 +225,19 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
       });
       const loadStart = clock.monotonic();
       ctx.onProgress?.(key, count > 1 ? `sending ${count} messages over ${concurrency} sessions` : 'sending');
-      const runs = await Promise.all(
-        sources.map((source, i) =>
-          scheduler.connection(server!.address, server!.port, () =>
-            probeSend(i === 0 ? ctx : { ...ctx, transcript: new UnkeptTranscript(clock) }, endpoint(i), plan, source, { recordSteps: i === 0, maxMessageBytes }),
-          ),
-        ),
-      );
+      const runSession = async (i: number, source: MessageSource) => {
+        const own: ProbeContext = i === 0 ? ctx : { ...ctx, transcript: new UnkeptTranscript(clock) };
+        const opts = { recordSteps: i === 0, maxMessageBytes };
+        const first = await probeSend(own, endpoint(i), plan, source, opts);
+        if (plan.tls !== 'opportunistic' || first.session.status !== 'tls-handshake-error') return first;
+        // Opportunistic TLS, as MTAs do it: after a failed handshake, the message goes again in clear on a new connection.
+        own.transcript.record(endpoint(i).conn, 'note', 'the TLS handshake failed: --tls opportunistic sends again without TLS on a new connection, as Postfix at "may" and Exim do');
+        const again = await probeSend(own, { ...endpoint(i), conn: `${endpoint(i).conn}/cleartext` }, { ...plan, tls: 'none' }, source, opts);
+        again.session.tlsFallback = (first.session.statusDetail ?? 'the TLS handshake failed').slice(0, 300);
+        again.session.evidence = [...first.session.evidence, ...again.session.evidence].slice(0, 5000);
+        return again;
+      };
+      const runs = await Promise.all(sources.map((source, i) => scheduler.connection(server!.address, server!.port, () => runSession(i, source))));
       const elapsed = clock.monotonic() - loadStart;
       ctx.onProgress?.(key, 'done');
       session = runs[0]!.session;

@@ -149,7 +149,7 @@ export async function probeSend(
   messages: MessageSource,
   options: { recordSteps: boolean; maxMessageBytes: number },
 ): Promise<SessionResult> {
-  const session: SendSession = { status: 'ok', statusDetail: null, capabilities: [], extensionsUsed: [], tls: null, certificate: null, steps: [], evidence: [] };
+  const session: SendSession = { status: 'ok', statusDetail: null, capabilities: [], extensionsUsed: [], tls: null, certificate: null, tlsFallback: null, steps: [], evidence: [] };
   const used = new Set<string>();
   const results: MessageResult[] = [];
   const firstEvent = ctx.transcript.events.length;
