@@ -57,10 +57,10 @@ interface SendOpts extends ReportOptions {
 const SEND_HELP = `
 Examples:
   mxray send user@example.com                        one message to the domain's first MX, STARTTLS if offered
-  mxray send mx.example.com --to a@example.com --tls required --verify name
-  mxray send smtp.office365.com --port 587 --tls required --auth-user me@example.com \\
+  mxray send mx.example.com:25 --to a@example.com --tls required --verify name
+  mxray send smtp.office365.com:587 --tls required --auth-user me@example.com \\
         --auth-password-env SMTP_PW --from me@example.com --to you@example.org
-  mxray send mail.example.com --port 465 --auth-user me --oauth-token-env TOKEN   XOAUTH2 over implicit TLS
+  mxray send mail.example.com:465 --auth-user me --oauth-token-env TOKEN --to you@example.org   XOAUTH2 over implicit TLS
   mxray send 192.0.2.25 --to postmaster@example.com --size 30000000    does a 30 MB message get a 552?
   mxray send 127.0.0.1:2525 --to a@b.test --tls none --count 2000 --concurrency 20   messages/s and latency
 
