@@ -5,7 +5,6 @@ import { UsageError } from '../core/errors.js';
 export function promptPassword(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const input = process.stdin;
-    process.stderr.write(question);
     let typed = '';
     const done = (err: Error | null) => {
       input.setRawMode(false);
@@ -23,8 +22,10 @@ export function promptPassword(question: string): Promise<string> {
         else if (typed.length < 1024) typed += ch;
       }
     };
+    // Echo off before the question shows: what is typed (or pasted) the moment it appears is not echoed.
     input.setRawMode(true);
     input.resume();
     input.on('data', onData);
+    process.stderr.write(question);
   });
 }

@@ -3,17 +3,18 @@
 // from the environment, an OAuth token) nowhere in text, JSON, Markdown or HTML. Loopback fixture
 // servers only (test/helpers/send-server.ts); each stopped after its test.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SendReport } from '../../src/core/schema.js';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
 import { createRootCa, type TestCa } from '../../src/demo/test-pki.js';
 import { certify, EKU, party, pemOf } from '../helpers/chain-pki.js';
 import { startSendServer, type SendServer, type SendServerPlan } from '../helpers/send-server.js';
 import { schemaErrors } from '../helpers/schema.js';
+import { skipWithout } from '../helpers/skip.js';
 
 const BIN = join(process.cwd(), 'bin/mxray.cjs');
 const HELO = 'client.mxray.test';
@@ -142,6 +143,28 @@ describe('mxray send (CLI)', () => {
     }
     expect(all).toContain('AUTH PLAIN &lt;redacted&gt;');
     expect(all).toContain('AUTH XOAUTH2 <redacted>');
+  });
+
+  it('on a terminal without --auth-password-env, the password is asked without echo, used, and in no output', async (ctx) => {
+    if (!existsSync('/usr/bin/script')) skipWithout(ctx, 'pty', 'script (util-linux) gives the command a terminal');
+    const s = await serve({ auth: ['PLAIN'], credentials: { user: 'alice', password: SECRET } });
+    const command = [process.execPath, BIN, ...base(s), '--auth-user', 'alice', '--json'].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let asked = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (asked === 0 && out.includes('Password for alice: ')) {
+        asked++;
+        child.stdin.write(`${SECRET}\r`);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(asked).toBe(1);
+    expect(code).toBe(0);
+    expect(s.logins).toEqual([{ conn: 1, mechanism: 'PLAIN', ok: true, secure: true }]);
+    expect(out).not.toContain(SECRET);
+    expect(out).toContain('"result": "delivered"');
   });
 
   it('--data FILE and --size: the file sent whole, padded to the size', async () => {
