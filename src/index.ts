@@ -1,5 +1,5 @@
 // The public library API: re-exports only. `import { checkReceiver } from 'mxray'`.
-export { checkReceiver, rejudgeReceiver, checkEnforce, rejudgeEnforce, type ReceiverOptions, type RejudgeOptions, type EnforceOptions } from './library.js';
+export { checkReceiver, rejudgeReceiver, checkEnforce, rejudgeEnforce, sendMessage, type ReceiverOptions, type RejudgeOptions, type EnforceOptions, type SendOptions, type SendAuth, type SendTlsMode, type SendVerifyMode } from './library.js';
 export { exitCodeFor } from './core/report.js';
 export { systemEdges, defaultHelo, type Edges, type EdgeOptions } from './runtime/edges.js';
 export { createResolver } from './dns/system-resolver.js';
@@ -13,7 +13,7 @@ export { createScheduler, type Scheduler, type SchedulerLimits } from './core/sc
 export { createEventSink, EVENT_CHANNEL, type EventSink, type JobEvent } from './core/events.js';
 export { TLS_NORMAL, TLS_LEGACY } from './tls/profiles.js';
 export { DEFAULT_LIMITS } from './core/context.js';
-export type { Clock, Connector, Resolver, TrustStore, Limits, HostMapping } from './core/context.js';
+export type { Clock, Connector, Resolver, TrustStore, Limits, HostMapping, ClientCertificate } from './core/context.js';
 export { DEFAULT_PROFILE, type Profile } from './checks/profile.js';
 export { PROFILES } from './kb/profiles.js';
 export { allEntries as findingCatalogue } from './kb/index.js';
@@ -33,6 +33,12 @@ export type {
   EnforceAssessment,
   EnforceSession,
   EnforceStage,
+  SendReport,
+  SendBody,
+  SendSession,
+  SendOutcome,
+  SendStep,
+  SendLoad,
   ReceiverBody,
   HostAssessment,
   HostFacts,

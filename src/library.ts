@@ -2,7 +2,8 @@
 // (besides the CLI) where a job meets the runtime. src/index.ts re-exports from here.
 import type { ReceiverOptions } from './jobs/receiver/check-receiver.js';
 import { runReceiverCheck } from './jobs/receiver/check-receiver.js';
-import type { CertificateReport, EnforceReport, ReceiverReport } from './core/schema.js';
+import type { CertificateReport, EnforceReport, ReceiverReport, SendReport } from './core/schema.js';
+import { runSend, type SendOptions } from './jobs/send/check-send.js';
 import { runEnforceCheck, type EnforceOptions } from './jobs/enforce/check-enforce.js';
 import { runCertificateCheck, type CertificateOptions } from './jobs/certificate/check-certificate.js';
 import { systemEdges, type Edges } from './runtime/edges.js';
@@ -10,6 +11,7 @@ import type { JobEdges } from './core/context.js';
 
 export type { CertificateOptions, CertFileInput } from './jobs/certificate/check-certificate.js';
 export { rejudgeEnforce, type EnforceOptions } from './jobs/enforce/check-enforce.js';
+export type { SendOptions, SendAuth, SendTlsMode, SendVerifyMode } from './jobs/send/check-send.js';
 export { rejudgeReceiver, type ReceiverOptions, type RejudgeOptions } from './jobs/receiver/check-receiver.js';
 
 /** The receiver test (`mxray check`): every edge left out of `options` is the system's. */
@@ -28,4 +30,12 @@ export function checkCertificate(options: CertificateOptions, defaults: () => Ed
  */
 export function checkEnforce(options: EnforceOptions, defaults: () => JobEdges = () => systemEdges()): Promise<EnforceReport> {
   return runEnforceCheck(options, defaults);
+}
+
+/**
+ * Sends one real test message (`mxray send`), or with `count` and `concurrency` many over several
+ * sessions, in a chosen TLS mode; credentials never appear in the report.
+ */
+export function sendMessage(options: SendOptions, defaults: () => JobEdges = () => systemEdges()): Promise<SendReport> {
+  return runSend(options, defaults);
 }

@@ -1,6 +1,7 @@
 // `mxray cert <file… | host[:port] | domain>`: a certificate judged the way senders judge it.
 import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { promptPassword } from './prompt.js';
 import { UsageError } from '../core/errors.js';
 import type { CertificateReport } from '../core/schema.js';
 import { runCertificateCheck, type CertFileInput } from '../jobs/certificate/check-certificate.js';
@@ -75,34 +76,6 @@ function isFileArgument(arg: string): boolean {
   } catch {
     return /[/\\]/.test(arg) || /\.(pem|crt|cer|der|p7b|p7c|pfx|p12|key)$/i.test(arg);
   }
-}
-
-/** Reads a password from the terminal without echo (only ever asked on a terminal). */
-function promptPassword(question: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const input = process.stdin;
-    process.stderr.write(question);
-    let typed = '';
-    const done = (err: Error | null) => {
-      input.setRawMode(false);
-      input.pause();
-      input.removeListener('data', onData);
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(typed);
-    };
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return done(null);
-        if (ch === '\u0003') return done(new UsageError('cancelled', { helpful: false }));
-        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
-        else if (typed.length < 1024) typed += ch;
-      }
-    };
-    input.setRawMode(true);
-    input.resume();
-    input.on('data', onData);
-  });
 }
 
 export function configure(cmd: Command): Run {

@@ -45,6 +45,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./enforce.js'),
   },
   {
+    name: 'send',
+    description: 'send one real test message (or many) in a chosen TLS mode, with AUTH or a client certificate: delivered, refused at which stage, or not sent and why',
+    usage: '[options] [target]',
+    load: () => import('./send.js'),
+  },
+  {
     name: 'demo',
     description: 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)',
     usage: '[options]',

@@ -60,6 +60,16 @@ export interface TlsOptions {
   profile: TlsClientProfile;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** A client certificate to present when the server asks for one (`mxray send --client-cert`): PEM key, PEM certificates leaf first. */
+  clientCertificate?: ClientCertificate | null;
+}
+
+/** A client certificate and its private key, PEM (read by pki/files.ts at the edge). */
+export interface ClientCertificate {
+  keyPem: string;
+  certPem: string;
+  /** The leaf's subject, for reports. */
+  subject: string;
 }
 
 export interface TlsHandshake {

@@ -4,7 +4,7 @@
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { UsageError } from './errors.js';
-import { CertificateReportSchema, EnforceReportSchema, ReceiverReportSchema, type Report } from './schema.js';
+import { CertificateReportSchema, EnforceReportSchema, ReceiverReportSchema, SendReportSchema, type Report } from './schema.js';
 import { SCHEMA_VERSION } from './version.js';
 
 /** Larger than any real report (a scan of hundreds of hosts), small enough to parse safely. */
@@ -24,10 +24,11 @@ export function isDateTime(v: string): boolean {
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
 
 /** Each kind of report, by its `kind`. */
-const KINDS: Readonly<Record<string, typeof ReceiverReportSchema | typeof CertificateReportSchema | typeof EnforceReportSchema>> = {
+const KINDS: Readonly<Record<string, typeof ReceiverReportSchema | typeof CertificateReportSchema | typeof EnforceReportSchema | typeof SendReportSchema>> = {
   receiver: ReceiverReportSchema,
   certificate: CertificateReportSchema,
   enforce: EnforceReportSchema,
+  send: SendReportSchema,
 };
 
 /** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */

@@ -12,9 +12,9 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const strict = { additionalProperties: false } as const;
 
 import { SCHEMA_VERSION } from './version.js';
-import { ENFORCE_STAGES, ENFORCE_VERDICTS, SEVERITIES, VERDICTS } from './vocabulary.js';
+import { ENFORCE_STAGES, ENFORCE_VERDICTS, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS } from './vocabulary.js';
 
-export { ENFORCE_STAGES, ENFORCE_VERDICTS, SCHEMA_VERSION, SEVERITIES, VERDICTS };
+export { ENFORCE_STAGES, ENFORCE_VERDICTS, SCHEMA_VERSION, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS };
 
 export const SeveritySchema = Literals(SEVERITIES);
 export type Severity = Static<typeof SeveritySchema>;
@@ -1014,6 +1014,158 @@ export const EnforceBodySchema = Type.Object(
 );
 export type EnforceBody = Static<typeof EnforceBodySchema>;
 
+/** A stage of a `mxray send` session (core/vocabulary.ts). */
+export const SendStageSchema = Literals(SEND_STAGES);
+export type SendStage = Static<typeof SendStageSchema>;
+
+/** One step of a send session: the command as shown (credentials redacted, message data summarised) and its reply. */
+export const SendStepSchema = Type.Object(
+  {
+    stage: SendStageSchema,
+    command: Type.String(),
+    /** Null: no reply came (the session broke there), or a step without a reply (a handshake). */
+    reply: Nullable(ReplySchema),
+  },
+  strict,
+);
+export type SendStep = Static<typeof SendStepSchema>;
+
+/** The TLS session a message went over. */
+export const SendTlsSchema = Type.Object(
+  {
+    protocol: Nullable(Type.String()),
+    cipher: Nullable(Type.String()),
+    group: Nullable(Type.String()),
+    /** The SNI we sent (null: none). */
+    sni: Nullable(Type.String()),
+    handshakeMs: Type.Number({ minimum: 0 }),
+    /** The certificates as the server sent them (DER, base64; leaf first). */
+    chain: Type.Array(Type.String({ contentEncoding: 'base64' }), { maxItems: 64 }),
+    /** We presented a client certificate (--client-cert, --client-pfx). */
+    clientCertificate: Type.Boolean(),
+  },
+  strict,
+);
+export type SendTls = Static<typeof SendTlsSchema>;
+
+/** One SMTP session of `mxray send` (the first one of a --count run). Partial facts survive every failure. */
+export const SendSessionSchema = Type.Object(
+  {
+    /** 'ok': the session ran to its end (a refusal is a reply, not a failure); otherwise why it stopped. */
+    status: StatusCodeSchema,
+    statusDetail: Nullable(Type.String()),
+    /** The EHLO keywords with their parameters as the server advertised them (inside TLS after STARTTLS). */
+    capabilities: Type.Array(Type.String(), { maxItems: 200 }),
+    /** The extensions this session used: PIPELINING, CHUNKING, SIZE, 8BITMIME, SMTPUTF8, REQUIRETLS. */
+    extensionsUsed: Type.Array(Type.String(), { maxItems: 16 }),
+    tls: Nullable(SendTlsSchema),
+    /** The certificate judged with the trust store and the server name (null: no TLS). */
+    certificate: Nullable(CertVerdictSchema),
+    /**
+     * The failed TLS handshake of a first attempt, when --tls opportunistic then sent again without
+     * TLS on a new connection (as Postfix at "may" and Exim do); null otherwise.
+     */
+    tlsFallback: Nullable(Type.String()),
+    steps: Type.Array(SendStepSchema, { maxItems: 1100 }),
+    /** Transcript sequence numbers of this session. */
+    evidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),
+  },
+  strict,
+);
+export type SendSession = Static<typeof SendSessionSchema>;
+
+/** What became of the message (of the first one, in a --count run). */
+export const SendOutcomeSchema = Type.Object(
+  {
+    result: Literals(SEND_OUTCOMES),
+    /** Where it ended: the final reply's stage, the refusal's, or where we stopped (null: nothing was reached). */
+    stage: Nullable(SendStageSchema),
+    /** The reply at that stage (null: none, e.g. we did not send). */
+    reply: Nullable(ReplySchema),
+    /** Why, in one line. */
+    reason: Type.String(),
+    /** Why mxray did not send (result 'not-sent'), for machines: TLS was required and is missing, AUTH would go in clear, no usable AUTH mechanism, a needed extension is not offered. */
+    cause: Nullable(Literals(['tls-unavailable', 'cleartext-auth', 'auth-unavailable', 'extension-missing'] as const)),
+    /** The server's queue id, read from its final reply (Postfix "queued as", Exim "id=", others), or null. */
+    queueId: Nullable(Type.String({ maxLength: 200 })),
+    /** Recipients the server refused (the message went to the others). */
+    refusedRecipients: Type.Array(Type.Object({ address: Type.String(), reply: ReplySchema }, strict), { maxItems: 100 }),
+  },
+  strict,
+);
+export type SendOutcome = Static<typeof SendOutcomeSchema>;
+
+/** The message sent, as composed (or read with --data). */
+export const SendMessageSchema = Type.Object(
+  {
+    messageId: Type.String(),
+    /** The X-Mxray-Test header's value: find the message with it. */
+    testId: Type.String(),
+    subject: Nullable(Type.String()),
+    /** Size in bytes with CRLF line ends, before dot-stuffing. */
+    bytes: Type.Integer({ minimum: 0 }),
+    /** Holds bytes over 127 (needs 8BITMIME). */
+    eightBit: Type.Boolean(),
+    /** The envelope or the headers hold non-ASCII text (needs SMTPUTF8). */
+    utf8: Type.Boolean(),
+    /** Composed from the options, or read whole from a file (--data). */
+    source: Literals(['composed', 'file'] as const),
+    /** Header lines folded to stay within 998 octets. */
+    foldedHeaders: Type.Integer({ minimum: 0 }),
+  },
+  strict,
+);
+export type SendMessage = Static<typeof SendMessageSchema>;
+
+/** --count N --concurrency C: N messages over C sessions, timed on the injected clock. */
+export const SendLoadSchema = Type.Object(
+  {
+    count: Type.Integer({ minimum: 1 }),
+    concurrency: Type.Integer({ minimum: 1 }),
+    delivered: Type.Integer({ minimum: 0 }),
+    refused: Type.Integer({ minimum: 0 }),
+    /** Not sent or failed (a session that broke, a refusal before the envelope). */
+    failed: Type.Integer({ minimum: 0 }),
+    elapsedMs: Type.Number({ minimum: 0 }),
+    messagesPerSecond: Type.Number({ minimum: 0 }),
+    /** Per message, from MAIL FROM to the final reply (milliseconds; null when none was delivered). */
+    latencyMs: Nullable(Type.Object({ p50: Type.Number(), p90: Type.Number(), p99: Type.Number(), max: Type.Number() }, strict)),
+    /** The first failure of a session after the first one, in one line (null: none). */
+    firstFailure: Nullable(Type.String()),
+  },
+  strict,
+);
+export type SendLoad = Static<typeof SendLoadSchema>;
+
+export const SendBodySchema = Type.Object(
+  {
+    target: TargetSchema,
+    dns: DnsFactsSchema,
+    dnsEvidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),
+    /** The server the message went to (the first MX address of a domain): null when there was none. */
+    server: Nullable(Type.Object({ mx: Type.String(), address: Type.String(), port: Type.Integer(), serverName: Nullable(Type.String()) }, strict)),
+    settings: Type.Object(
+      {
+        tls: Literals(SEND_TLS_MODES),
+        verify: Literals(SEND_VERIFY_MODES),
+        requireTls: Type.Boolean(),
+        /** AUTH as asked (null: none); never the secret. */
+        auth: Nullable(Type.Object({ user: Type.String(), mechanism: Nullable(Type.String()), allowCleartext: Type.Boolean() }, strict)),
+        /** The client certificate's subject (null: none presented). */
+        clientCertificate: Nullable(Type.String()),
+      },
+      strict,
+    ),
+    envelope: Type.Object({ helo: Type.String(), from: Type.String(), to: Type.Array(Type.String(), { minItems: 1, maxItems: 100 }) }, strict),
+    message: SendMessageSchema,
+    session: Nullable(SendSessionSchema),
+    outcome: SendOutcomeSchema,
+    load: Nullable(SendLoadSchema),
+  },
+  strict,
+);
+export type SendBody = Static<typeof SendBodySchema>;
+
 /** The envelope every kind of report shares; `kind` says which body follows. */
 function envelope<K extends string, B extends TSchema>(kind: K, body: B) {
   return Type.Object(
@@ -1046,7 +1198,10 @@ export type CertificateReport = Static<typeof CertificateReportSchema>;
 export const EnforceReportSchema = envelope('enforce', EnforceBodySchema);
 export type EnforceReport = Static<typeof EnforceReportSchema>;
 
+export const SendReportSchema = envelope('send', SendBodySchema);
+export type SendReport = Static<typeof SendReportSchema>;
+
 /** Every kind of report. Adding one = one body schema and one line here. */
-export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema, EnforceReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
+export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema, EnforceReportSchema, SendReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
 export type Report = Static<typeof ReportSchema>;
 export type ReportKind = Report['kind'];

@@ -15,3 +15,15 @@ export const ENFORCE_STAGES = ['banner', 'ehlo', 'mail', 'rcpt', 'data'] as cons
 
 /** What `mxray enforce` concludes for one address. */
 export const ENFORCE_VERDICTS = ['enforces', 'not-enforced', 'inconclusive'] as const;
+
+/** How `mxray send` uses TLS: never, when offered (STARTTLS), always (STARTTLS, or not sent), or from the first byte (port 465). */
+export const SEND_TLS_MODES = ['none', 'opportunistic', 'required', 'implicit'] as const;
+
+/** What `mxray send` requires of the server's certificate: nothing, a chain to a trusted root, or that and the server's name. */
+export const SEND_VERIFY_MODES = ['none', 'ca', 'name'] as const;
+
+/** The stages of one `mxray send` session, in the order they come. */
+export const SEND_STAGES = ['connect', 'tls', 'banner', 'ehlo', 'starttls', 'auth', 'mail', 'rcpt', 'data', 'message'] as const;
+
+/** What became of the message: delivered (accepted at the end of its data), refused or deferred by the server, not sent by us, or a failure. */
+export const SEND_OUTCOMES = ['delivered', 'refused', 'deferred', 'not-sent', 'failed'] as const;

@@ -27,6 +27,8 @@ export type ScriptAction =
   | { type: 'starttls'; stall?: 'after-first-flight'; certificate?: ScriptedCertificate }
   /** From now on, received bytes go unframed to `data` (e.g. to answer a ClientHello with garbage). */
   | { type: 'raw' }
+  /** Back to lines after `raw` (the end of message data); `rest`, bytes of a chunk after that end, is read as lines first. */
+  | { type: 'lines'; rest?: Uint8Array }
   /** Sends FIN after what was written; nothing more is read or answered. */
   | { type: 'close' }
   /** Resets the connection at once. */
@@ -345,6 +347,10 @@ class Session implements ScriptConnection {
           break;
         case 'raw':
           this.mode = 'raw';
+          break;
+        case 'lines':
+          this.mode = 'lines';
+          if (action.rest?.length) this.buffer = Buffer.concat([Buffer.from(action.rest), this.buffer]);
           break;
         case 'close':
           this.finished = true;

@@ -3,7 +3,16 @@
 // every condition it names holds; a meaning holds when any of its rules matches.
 import type { ReplyFacts } from '../core/schema.js';
 
-export type ReplyMeaning = 'rate-limit' | 'requires-tls' | 'greylisting' | 'blocklisted' | 'partner-connector' | 'client-cert-required';
+export type ReplyMeaning =
+  | 'rate-limit'
+  | 'requires-tls'
+  | 'greylisting'
+  | 'blocklisted'
+  | 'partner-connector'
+  | 'client-cert-required'
+  | 'client-auth-disabled'
+  | 'auth-required'
+  | 'message-too-large';
 
 export interface ReplyRule {
   /** Reply codes: exact (421) or a class ('4xx'). */
@@ -56,6 +65,27 @@ export const REPLY_RULES: Readonly<Record<ReplyMeaning, readonly ReplyRule[]>> =
       notText: [/\bserver certificate\b/i],
       why: 'Inside TLS, a refusal that asks for the client\'s certificate (mutual TLS): Postfix smtpd_tls_req_ccert answers "421 4.7.1 … Error: No client certificate presented"; partner connectors are set up this way.',
     },
+  ],
+  'client-auth-disabled': [
+    {
+      codes: [535],
+      enhanced: ['5.7.139'],
+      why:
+        "Exchange Online's 535 5.7.139 \"Authentication unsuccessful\": SMTP AUTH (client submission) is disabled for the tenant or the mailbox, basic authentication is " +
+        'disabled (security defaults), or the sign-in was blocked (MFA, a conditional-access policy).',
+    },
+  ],
+  'auth-required': [
+    {
+      codes: [530],
+      enhanced: ['5.7.57'],
+      why: "Exchange Online's 530 5.7.57 \"Client not authenticated to send mail\": MAIL FROM before a successful AUTH on smtp.office365.com port 587.",
+    },
+    { codes: [530], text: [/authenticat/i], why: 'A 530 that asks for authentication (Postfix smtpd_sasl, Exchange "Client was not authenticated").' },
+  ],
+  'message-too-large': [
+    { codes: [552], why: 'RFC 5321 §4.5.3.1.10: 552 "message size exceeds fixed maximum message size" (RFC 1870 SIZE).' },
+    { codes: ['4xx', '5xx'], enhanced: ['5.3.4', '4.3.1', '5.2.3'], why: 'RFC 3463: 5.3.4 message too big for system, 5.2.3 message length exceeds administrative limit, 4.3.1 mail system full.' },
   ],
   greylisting: [{ codes: [450, 451], text: [/grey|gray|try again|later/i], why: 'Greylisting: a temporary 450/451 that asks to come back later.' }],
   blocklisted: [

@@ -143,6 +143,7 @@ class SocketConnection implements Connection {
         socket: tap,
         ...profileOptions(options.profile),
         ...(options.servername ? { servername: options.servername } : {}),
+        ...(options.clientCertificate ? { key: options.clientCertificate.keyPem, cert: options.clientCertificate.certPem } : {}),
         rejectUnauthorized: false,
         requestOCSP: true,
       });

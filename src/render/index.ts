@@ -4,6 +4,7 @@ import type { Document, DocumentOptions } from './document.js';
 import { certificateDocument } from './certificate.js';
 import { enforceDocument } from './enforce.js';
 import { receiverDocument } from './receiver.js';
+import { sendDocument } from './send.js';
 
 export function documentFor(report: Report, options: DocumentOptions = {}): Document {
   switch (report.kind) {
@@ -13,5 +14,7 @@ export function documentFor(report: Report, options: DocumentOptions = {}): Docu
       return certificateDocument(report, options);
     case 'enforce':
       return enforceDocument(report, options);
+    case 'send':
+      return sendDocument(report, options);
   }
 }

@@ -3,7 +3,8 @@
 // (one table), keeps what EHLO taught and forgets it on STARTTLS, checks what goes on the wire,
 // keeps secrets out of the transcript, and times every step on the injected clock.
 // One command at a time, never pipelined.
-import type { Clock, Connection, Connector, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
+import { createHmac } from 'node:crypto';
+import type { ClientCertificate, Clock, Connection, Connector, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
 import { MxrayError, statusOfError } from '../core/errors.js';
 import type { Capability, ReplyFacts, StatusCode } from '../core/schema.js';
 import type { Transcript } from '../core/transcript.js';
@@ -93,6 +94,8 @@ export interface Hello {
 export interface TlsChoice {
   servername?: string | null;
   profile?: TlsOptions['profile'];
+  /** Present this client certificate when the server asks for one. */
+  clientCertificate?: ClientCertificate | null;
 }
 
 export interface StartTlsOptions extends TlsChoice {
@@ -110,7 +113,15 @@ export interface StartTlsResult {
   injected: Unread;
 }
 
-export type AuthMechanism = 'PLAIN' | 'LOGIN';
+/** SASL mechanisms auth() speaks; with XOAUTH2 the secret is an OAuth 2.0 access token. */
+export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'XOAUTH2';
+
+/** What a pipelined envelope got: MAIL's reply, each RCPT's, and DATA's (null: DATA was not sent). */
+export interface PipelinedEnvelope {
+  mail: ReplyFacts;
+  rcpts: ReplyFacts[];
+  data: ReplyFacts | null;
+}
 
 /** What authProbe() saw: the reply to AUTH LOGIN, and to the "*" that cancelled it (null: no 334 came, nothing more was sent). */
 export interface AuthProbe {
@@ -139,6 +150,10 @@ export const VERB_PHASES = {
   mailAnyway: ['greeted', 'ready', 'tls-started'],
   rcpt: ['mail', 'rcpt'],
   data: ['rcpt'],
+  /** MAIL, every RCPT and DATA in one write (PIPELINING advertised): after a 354 the message follows with message(). */
+  pipeline: ['ready'],
+  /** The message after a pipelined DATA got its 354. */
+  message: ['data'],
   /** DATA up to its reply only (enforce): after a 354 the connection is dropped, never the data sent. */
   dataStart: ['rcpt'],
   bdat: ['rcpt'],
@@ -338,6 +353,21 @@ export class SmtpClient {
       if (!this.secure && !options.allowCleartext) throw internal('refusing to send credentials before TLS (allowCleartext to do it anyway)');
       // NUL separates the fields of PLAIN (RFC 4616).
       if (user.includes('\0') || password.includes('\0')) throw new MxrayError('invalid-input', 'a user name or password containing NUL');
+      if (mechanism === 'XOAUTH2') {
+        // RFC 7628-style bearer token (Google's and Microsoft's XOAUTH2): user and token in one line.
+        if (hasControlOrSpace(user) || hasControlOrSpace(password)) throw new MxrayError('invalid-input', 'a user name or token containing a control character');
+        const initial = base64(`user=${user}\x01auth=Bearer ${password}\x01\x01`);
+        const reply = await this.sendHidden(`AUTH XOAUTH2 ${initial}\r\n`, ['AUTH XOAUTH2 <redacted>'], 'command', 'AUTH');
+        // A 334 carries the error (base64 JSON); an empty line asks for the final reply.
+        return reply.code === 334 ? this.send('') : reply;
+      }
+      if (mechanism === 'CRAM-MD5') {
+        const start = await this.send('AUTH CRAM-MD5');
+        if (start.code !== 334) return start;
+        const challenge = Buffer.from(start.lines[0] ?? '', 'base64');
+        const digest = createHmac('md5', Buffer.from(password, 'utf8')).update(challenge).digest('hex');
+        return this.sendHidden(`${base64(`${user} ${digest}`)}\r\n`, ['<redacted>'], 'command', 'AUTH');
+      }
       if (mechanism === 'PLAIN') {
         const reply = await this.sendHidden(`AUTH PLAIN ${base64(`\0${user}\0${password}`)}\r\n`, ['AUTH PLAIN <redacted>'], 'command', 'AUTH');
         // A 334 would ask for what was already sent: cancel the exchange (RFC 4954 §4) rather than guess.
@@ -405,6 +435,47 @@ export class SmtpClient {
       const shown = `(message data: ${wire.length} bytes, ending with CRLF.CRLF)`;
       const reply = await this.sendHidden(wire, [shown], 'message', 'end of data');
       // RFC 5321 §4.1.1.4: the end of the data clears the transaction, accepted or not.
+      this.move({ phase: 'ready', hello });
+      return reply;
+    });
+  }
+
+  /**
+   * PIPELINING (RFC 2920): MAIL FROM, every RCPT TO and DATA in one write, then their replies in
+   * order. On a 354 with at least one recipient accepted the client is in phase 'data' and
+   * message() sends the message; a 354 with every recipient refused gets the lone "." RFC 2920 §3.1
+   * asks for (nothing is delivered). Only when PIPELINING was advertised.
+   */
+  pipeline(from: string, mailParams: readonly string[], rcpts: readonly string[], rcptParams: readonly string[] = []): Promise<PipelinedEnvelope> {
+    return this.run('pipeline', async ({ hello }) => {
+      if (!hasCapability(hello.capabilities, 'PIPELINING')) throw internal('pipeline() without PIPELINING advertised');
+      checkAddress(from, 'MAIL FROM address', true);
+      checkParams(mailParams);
+      checkParams(rcptParams);
+      for (const to of rcpts) checkAddress(to, 'RCPT TO address', false);
+      if (rcpts.length === 0) throw internal('pipeline() without a recipient');
+      const lines = [withParams(`MAIL FROM:<${from}>`, mailParams), ...rcpts.map((to) => withParams(`RCPT TO:<${to}>`, rcptParams)), 'DATA'];
+      const replies = await this.timed('command', lines.join(' | '), () => this.session.commands(lines), (r) => r.at(-1)?.code ?? null);
+      const mail = replies[0] as ReplyFacts;
+      const rcptReplies = replies.slice(1, 1 + rcpts.length);
+      const data = replies[1 + rcpts.length] as ReplyFacts;
+      const accepted = positive(mail) ? rcptReplies.filter(positive).length : 0;
+      if (data.code === 354 && accepted === 0) {
+        await this.sendHidden('.\r\n', ['.'], 'message', 'end of data');
+        return { mail, rcpts: rcptReplies, data };
+      }
+      if (data.code === 354) this.move({ phase: 'data', hello });
+      else if (accepted > 0) this.move({ phase: 'rcpt', hello, accepted });
+      else if (positive(mail)) this.move({ phase: 'mail', hello });
+      return { mail, rcpts: rcptReplies, data };
+    });
+  }
+
+  /** The message after a pipelined DATA's 354: dot-stuffed, CRLF line ends, the final dot, and the final reply. */
+  message(message: Buffer | string): Promise<ReplyFacts> {
+    return this.run('message', async ({ hello }) => {
+      const wire = dotStuff(this.messageBytes(message));
+      const reply = await this.sendHidden(wire, [`(message data: ${wire.length} bytes, ending with CRLF.CRLF)`], 'message', 'end of data');
       this.move({ phase: 'ready', hello });
       return reply;
     });
@@ -556,6 +627,7 @@ export class SmtpClient {
     const options: TlsOptions = {
       servername: choice.servername === undefined ? this.endpoint.serverName : choice.servername,
       profile: choice.profile ?? TLS_NORMAL,
+      ...(choice.clientCertificate ? { clientCertificate: choice.clientCertificate } : {}),
       timeoutMs: this.deps.limits.tlsTimeoutMs,
       signal: this.deps.signal,
     };

@@ -113,6 +113,24 @@ export class SmtpSession {
     return this.awaitReply(this.limits.commandTimeoutMs, 'io-timeout', line.split(' ')[0]!.toUpperCase());
   }
 
+  /**
+   * PIPELINING (RFC 2920): the lines go out in one write, then their replies are read in order, each
+   * bounded as any other. Only for commands whose replies the caller may await together.
+   */
+  async commands(lines: readonly string[]): Promise<ReplyFacts[]> {
+    if (this.state.phase !== 'ready' && this.state.phase !== 'connected') {
+      throw new MxrayError('internal-error', `cannot send in phase ${this.state.phase}`);
+    }
+    for (const line of lines) {
+      if (/[\r\n]/.test(line)) throw new MxrayError('internal-error', 'refusing to send a command containing CR or LF');
+    }
+    for (const line of lines) this.transcript.record(this.conn, 'send', line);
+    this.connection.stream.write(lines.map((l) => `${l}\r\n`).join(''));
+    const replies: ReplyFacts[] = [];
+    for (const line of lines) replies.push(await this.awaitReply(this.limits.commandTimeoutMs, 'io-timeout', line.split(' ')[0]!.toUpperCase()));
+    return replies;
+  }
+
   private send(line: string): void {
     // One command per line, always: a CR or LF here would smuggle in a second command.
     if (/[\r\n]/.test(line)) throw new MxrayError('internal-error', 'refusing to send a command containing CR or LF');

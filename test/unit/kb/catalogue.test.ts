@@ -175,7 +175,7 @@ describe('the finding catalogue', () => {
   });
 
   it('keeps ok entries ok', () => {
-    expect(CATALOGUE.filter((e) => e.severity === 'ok').map((e) => e.id).sort()).toEqual(['cert.key-matches', 'cert.ok', 'cert.tlsa-match', 'policy.cleartext-auth-refused', 'policy.tls-enforced', 'tls.ok']);
+    expect(CATALOGUE.filter((e) => e.severity === 'ok').map((e) => e.id).sort()).toEqual(['cert.key-matches', 'cert.ok', 'cert.tlsa-match', 'policy.cleartext-auth-refused', 'policy.tls-enforced', 'send.delivered', 'tls.ok']);
   });
 
   it('writes RFC references as "RFC <number>" with an optional section', () => {

@@ -1,0 +1,312 @@
+// `mxray send`: the options → the message, composed and checked before anything touches the network
+// → DNS (as the receiver test resolves a target; a domain's first MX address) → one session that
+// sends it (probe-send.ts), or with --count N --concurrency C, N messages over C sessions → judge
+// (checks/sending.ts) → Report of kind 'send'.
+import { randomBytes } from 'node:crypto';
+import type { ClientCertificate, Clock, Connector, HostMapping, JobEdges, Limits, ProbeContext, Resolver, TrustStore } from '../../core/context.js';
+import { DEFAULT_LIMITS } from '../../core/context.js';
+import { statusOfError, UsageError } from '../../core/errors.js';
+import { createEventSink, type EventSink } from '../../core/events.js';
+import { ipFamily } from '../../core/ip.js';
+import { isHeloName } from '../../core/names.js';
+import { judgedWith } from '../../core/report.js';
+import type { Scheduler } from '../../core/scheduler.js';
+import type { DnsFacts, SendBody, SendLoad, SendReport, TranscriptEvent } from '../../core/schema.js';
+import { parseTarget } from '../../core/target.js';
+import { Transcript } from '../../core/transcript.js';
+import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
+import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
+import { judgeSend } from '../../checks/sending.js';
+import { worstVerdict } from '../../checks/verdict.js';
+import { limitQueries } from '../../dns/limited-resolver.js';
+import { resolveMailHosts } from '../../dns/mail-hosts.js';
+import { traceResolver } from '../../dns/tracing-resolver.js';
+import { makeFinding, sortFindings } from '../../kb/index.js';
+import { checkWireText } from '../receiver/check-receiver.js';
+import { composeMessage, MAX_SEND_BYTES, type ComposedMessage } from './compose.js';
+import { probeSend, type MessageResult, type MessageSource, type SendAuth, type SendEndpoint, type SendPlan, type SendTlsMode, type SendVerifyMode } from './probe-send.js';
+
+export type { SendAuth, SendTlsMode, SendVerifyMode } from './probe-send.js';
+
+/** Most messages of one run, and sessions at once (--count, --concurrency). */
+export const MAX_COUNT = 100_000;
+export const MAX_CONCURRENCY = 200;
+/** Most recipients of one message. */
+export const MAX_RECIPIENTS = 100;
+
+export interface SendOptions {
+  /** Domain, user@domain (the recipient's domain), host:port, IPv4, [IPv6] or [IPv6]:port. */
+  target: string | null;
+  host?: string | null;
+  port?: number | null;
+  helo?: string;
+  /** MAIL FROM and From (default mxray-test@<the EHLO name>). */
+  from?: string | null;
+  /** RCPT TO and To (default: the target's user@domain, else postmaster@<domain>). */
+  to?: readonly string[] | null;
+  /** Default: implicit on port 465, else opportunistic. */
+  tls?: SendTlsMode | null;
+  /** Default: name with --tls required or implicit, else none. */
+  verify?: SendVerifyMode | null;
+  /** RFC 8689 REQUIRETLS on MAIL FROM: implies --tls required --verify name. */
+  requireTls?: boolean;
+  auth?: SendAuth | null;
+  clientCertificate?: ClientCertificate | null;
+  subject?: string | null;
+  headers?: readonly string[];
+  body?: string | null;
+  data?: Buffer | null;
+  size?: number | null;
+  count?: number;
+  concurrency?: number;
+  families?: { v4: boolean; v6: boolean };
+  profile?: Profile;
+  limits?: Partial<Limits>;
+  hostMap?: ReadonlyMap<string, HostMapping>;
+  clock?: Clock;
+  resolver?: Resolver;
+  connector?: Connector;
+  trustStore?: TrustStore;
+  scheduler?: Scheduler;
+  signal?: AbortSignal;
+  events?: EventSink;
+  /** A fresh test id (default: 16 random hex digits). */
+  testId?: () => string;
+  onProgress?: (key: string, phase: string) => void;
+  onEvent?: (event: TranscriptEvent) => void;
+}
+
+function whole(name: string, value: number | undefined, max: number): number {
+  if (value === undefined) return 1;
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}`);
+  return value;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+}
+
+/** The transcript of a --count run's other sessions: the report keeps only the first session's, so theirs is not even written. */
+class UnkeptTranscript extends Transcript {
+  private seq = 0;
+  override record(): number {
+    return this.seq++;
+  }
+}
+
+function settings(profile: Profile, at: number, trustStore: TrustStore) {
+  return { at, profile, trustStore, warnDays: profile.expiryWarnDays, expectThumbprint: null };
+}
+
+export async function runSend(options: SendOptions, defaults: () => JobEdges): Promise<SendReport> {
+  checkWireText('--helo', options.helo, isHeloName);
+  checkWireText('--from', options.from, (t) => /^[^@]+@[^@]+$/.test(t));
+  const target = parseTarget(options.target, options);
+  const given = options.to ?? [];
+  if (given.length > MAX_RECIPIENTS) throw new UsageError(`at most ${MAX_RECIPIENTS} recipients (--to)`);
+  for (const t of given) checkWireText('--to', t, (x) => /^[^@]+@[^@]+$/.test(x));
+  const userAddress = options.target && /^[^@\s]+@[^@\s]+$/.test(options.target.trim()) ? options.target.trim() : null;
+  const to = given.length ? [...given] : userAddress ? [userAddress] : target.domain ? [`postmaster@${target.domain}`] : [];
+  if (to.length === 0) throw new UsageError('give --to: the target is a server, not a mail domain, so there is no recipient to assume');
+
+  const requireTls = options.requireTls ?? false;
+  if (requireTls && options.tls && options.tls !== 'required') throw new UsageError(`--requiretls needs --tls required (RFC 8689: the whole path verified), not --tls ${options.tls}`);
+  if (requireTls && options.verify && options.verify !== 'name') throw new UsageError(`--requiretls needs --verify name, not --verify ${options.verify}`);
+  const tls: SendTlsMode = requireTls ? 'required' : (options.tls ?? (target.implicitTls ? 'implicit' : 'opportunistic'));
+  const verify: SendVerifyMode = requireTls ? 'name' : (options.verify ?? (tls === 'required' || tls === 'implicit' ? 'name' : 'none'));
+  if (options.clientCertificate && tls === 'none') throw new UsageError('--client-cert needs TLS: not with --tls none');
+  const count = whole('--count', options.count, MAX_COUNT);
+  const concurrency = whole('--concurrency', options.concurrency, MAX_CONCURRENCY);
+  if (concurrency > count) throw new UsageError(`--concurrency ${concurrency} is more than --count ${count}: each session sends at least one message`);
+
+  let built: JobEdges | null = null;
+  const edges = (): JobEdges => (built ??= defaults());
+  const helo = options.helo ?? edges().helo;
+  const from = options.from ?? `mxray-test@${helo.replace(/^\[|\]$/g, '')}`;
+  checkWireText('--from', from, (t) => /^[^@]+@[^@]+$/.test(t));
+  const clock = options.clock ?? edges().clock;
+  const newId = options.testId ?? (() => randomBytes(8).toString('hex'));
+  const baseId = newId();
+  const idDomain = /^\[/.test(helo) ? 'mxray.invalid' : helo;
+  const compose = (index: number): ComposedMessage =>
+    composeMessage({
+      from,
+      to,
+      subject: options.subject ?? null,
+      headers: options.headers ?? [],
+      body: options.body ?? null,
+      data: options.data ?? null,
+      size: options.size ?? null,
+      now: clock.now(),
+      testId: index === 0 ? baseId : `${baseId}.${index + 1}`,
+      idDomain,
+    });
+  // Every problem with the message is found here, before DNS or any connection (exit 2).
+  const first = compose(0);
+  const scheduler = options.scheduler ?? edges().scheduler;
+  const trustStore = options.trustStore ?? edges().trustStore;
+
+  return scheduler.target(async () => {
+    const startedAt = new Date(clock.now()).toISOString();
+    const startedMono = clock.monotonic();
+    const events = options.events ?? createEventSink();
+    let observerFailure: unknown = null;
+    const sink: EventSink = {
+      emit(e) {
+        try {
+          if (e.type === 'progress') options.onProgress?.(e.key, e.phase);
+          else options.onEvent?.(e.event);
+          events.emit(e);
+        } catch (err) {
+          observerFailure ??= err;
+        }
+      },
+    };
+    const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
+    const givenLimits = Object.entries(options.limits ?? {}).filter(([, v]) => v !== null && v !== undefined);
+    const limits: Limits = { ...DEFAULT_LIMITS, ...(Object.fromEntries(givenLimits) as Partial<Limits>) };
+    const profile = options.profile ?? DEFAULT_PROFILE;
+    const hostMap = options.hostMap ?? new Map<string, HostMapping>();
+    const resolver = traceResolver(limitQueries(options.resolver ?? edges().resolver, limits.dnsQueriesAtOnce), transcript);
+    const ctx: ProbeContext = {
+      clock,
+      resolver,
+      connector: options.connector ?? edges().connector,
+      transcript,
+      limits,
+      hostMap,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (key, phase) => sink.emit({ type: 'progress', key, phase }),
+    };
+
+    let dns: DnsFacts;
+    let server: SendBody['server'] = null;
+    try {
+      const found = await resolveMailHosts(target, resolver, { families: options.families ?? { v4: true, v6: true }, hostMap, first: true, maxMx: 10, maxAddresses: 1 });
+      dns = found.dns;
+      const h = found.hosts.find((x) => x.addresses.length > 0);
+      const a = h?.addresses[0];
+      if (h && a) server = { mx: h.mx, address: a.address, port: a.port ?? target.port, serverName: ipFamily(h.mx) !== 0 ? null : h.mx };
+    } catch (err) {
+      dns = { status: 'error', resolver: resolver.description, mx: [], error: statusOfError(err).detail };
+    }
+    const dnsEvidence = transcript.events.map((e) => e.seq);
+
+    const plan: SendPlan = {
+      helo,
+      from,
+      to,
+      tls,
+      verify,
+      requireTls,
+      auth: options.auth ?? null,
+      clientCertificate: options.clientCertificate ?? null,
+      trustStore,
+      now: clock.now(),
+      domain: target.domain,
+    };
+    const maxMessageBytes = Math.max(first.bytes.length, 10 * 1024 * 1024, Math.min(MAX_SEND_BYTES, (options.size ?? 0) + 1));
+    let session: SendBody['session'] = null;
+    let outcome: SendBody['outcome'] = { result: 'failed', stage: null, reply: null, reason: 'no server to send to', cause: null, queueId: null, refusedRecipients: [] };
+    let load: SendLoad | null = null;
+
+    if (server) {
+      const key = `${server.mx}[${server.address}]:${server.port}`;
+      const endpoint = (i: number): SendEndpoint => ({ address: server!.address, port: server!.port, serverName: server!.serverName, conn: `${key}/send${count > 1 ? `#${i + 1}` : ''}` });
+      // Messages 0 … count-1, dealt out in runs: session i sends shares[i] of them, one after the other.
+      const shares = Array.from({ length: concurrency }, (_, i) => Math.floor(count / concurrency) + (i < count % concurrency ? 1 : 0));
+      const starts = shares.map((_, i) => shares.slice(0, i).reduce((a, b) => a + b, 0));
+      const sources: MessageSource[] = shares.map((n, i) => {
+        const start = starts[i] as number;
+        return { count: n, first: i === 0 ? first : compose(start), get: (k: number) => compose(start + k) };
+      });
+      const loadStart = clock.monotonic();
+      ctx.onProgress?.(key, count > 1 ? `sending ${count} messages over ${concurrency} sessions` : 'sending');
+      const runSession = async (i: number, source: MessageSource) => {
+        const own: ProbeContext = i === 0 ? ctx : { ...ctx, transcript: new UnkeptTranscript(clock) };
+        const opts = { recordSteps: i === 0, maxMessageBytes };
+        const first = await probeSend(own, endpoint(i), plan, source, opts);
+        if (plan.tls !== 'opportunistic' || first.session.status !== 'tls-handshake-error') return first;
+        // Opportunistic TLS, as MTAs do it: after a failed handshake, the message goes again in clear on a new connection.
+        own.transcript.record(endpoint(i).conn, 'note', 'the TLS handshake failed: --tls opportunistic sends again without TLS on a new connection, as Postfix at "may" and Exim do');
+        const again = await probeSend(own, { ...endpoint(i), conn: `${endpoint(i).conn}/cleartext` }, { ...plan, tls: 'none' }, source, opts);
+        again.session.tlsFallback = (first.session.statusDetail ?? 'the TLS handshake failed').slice(0, 300);
+        again.session.evidence = [...first.session.evidence, ...again.session.evidence].slice(0, 5000);
+        return again;
+      };
+      const runs = await Promise.all(sources.map((source, i) => scheduler.connection(server!.address, server!.port, () => runSession(i, source))));
+      const elapsed = clock.monotonic() - loadStart;
+      ctx.onProgress?.(key, 'done');
+      session = runs[0]!.session;
+      outcome = runs[0]!.messages[0]!.outcome;
+      if (count > 1) {
+        const all: MessageResult[] = runs.flatMap((r) => r.messages);
+        const delivered = all.filter((m) => m.outcome.result === 'delivered');
+        const refused = all.filter((m) => m.outcome.result === 'refused' || m.outcome.result === 'deferred').length;
+        const lat = delivered.map((m) => m.latencyMs as number).sort((a, b) => a - b);
+        const firstFailure = all.find((m) => m.outcome.result !== 'delivered')?.outcome.reason ?? null;
+        load = {
+          count,
+          concurrency,
+          delivered: delivered.length,
+          refused,
+          failed: all.length - delivered.length - refused,
+          elapsedMs: Math.round(elapsed * 1000) / 1000,
+          messagesPerSecond: elapsed > 0 ? Math.round((delivered.length / (elapsed / 1000)) * 1000) / 1000 : 0,
+          latencyMs: lat.length ? { p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), max: lat.at(-1) as number } : null,
+          firstFailure: firstFailure === null ? null : firstFailure.slice(0, 300),
+        };
+      }
+    }
+
+    const body: SendBody = {
+      target,
+      dns,
+      dnsEvidence,
+      server,
+      settings: {
+        tls,
+        verify,
+        requireTls,
+        auth: options.auth ? { user: options.auth.user, mechanism: options.auth.mechanism, allowCleartext: options.auth.allowCleartext } : null,
+        clientCertificate: options.clientCertificate?.subject ?? null,
+      },
+      envelope: { helo, from, to },
+      message: {
+        messageId: first.messageId,
+        testId: first.testId,
+        subject: first.subject,
+        bytes: first.bytes.length,
+        eightBit: first.eightBit,
+        utf8: first.utf8,
+        source: first.source,
+        foldedHeaders: first.foldedHeaders,
+      },
+      session,
+      outcome,
+      load,
+    };
+    const at = clock.now();
+    let { findings, verdict } = judgeSend(body);
+    if (observerFailure !== null) {
+      findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail: `an event observer failed: ${statusOfError(observerFailure).detail}` }), ...findings]);
+      verdict = worstVerdict([verdict, 'inconclusive']);
+    }
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: 'mxray', version: VERSION },
+      kind: 'send',
+      target: target.input,
+      startedAt,
+      durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
+      verdict,
+      judgedWith: judgedWith(settings(profile, at, trustStore)),
+      findings,
+      transcript: transcript.events,
+      body,
+    };
+  });
+}
