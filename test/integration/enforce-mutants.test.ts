@@ -444,14 +444,19 @@ describe('the probe: steps, evidence and what is sent', () => {
 
   it('two addresses at once: each session holds the events of its own connection only', async () => {
     const server = await serve({ clear: { stage: 'mail', reply: REQUIRE_TLS } });
+    const other = await serve({ clear: { stage: 'mail', reply: REQUIRE_TLS } });
     const hostMap = new Map([
       ['mx1.enforce.test', { address: '127.0.0.1', port: server.port }],
-      ['mx2.enforce.test', { address: '127.0.0.1', port: server.port }],
+      ['mx2.enforce.test', { address: '127.0.0.1', port: other.port }],
     ]);
     const resolver: Resolver = { ...noDns, mx: () => Promise.resolve([{ exchange: 'mx1.enforce.test', priority: 10 }, { exchange: 'mx2.enforce.test', priority: 10 }]) };
     const report = await run(server.port, { target: 'enforce.test', rcpt: null, resolver, hostMap, limits: { ...FAST, connectionsPerDomain: 2 } });
     const seqs = (conn: string) => report.transcript.filter((e) => e.conn === conn).map((e) => e.seq);
     expect(report.body.addresses.map((a) => [a.cleartext.evidence, a.control!.evidence])).toEqual(report.body.addresses.map((a) => [seqs(`${a.key}/cleartext`), seqs(`${a.key}/tls`)]));
+    // They did run at once: the first address's cleartext session had not ended when the second's began.
+    const first = seqs(`${report.body.addresses[0]!.key}/cleartext`);
+    const second = seqs(`${report.body.addresses[1]!.key}/cleartext`);
+    expect(second[0]! < first.at(-1)!).toBe(true);
   });
 
   it('a 554 greeting: STARTTLS not seen', async () => {
