@@ -1,6 +1,6 @@
 // The command line: build the program from the command table, run the one command asked for, turn
 // what happened into one stderr line (if any) and an exit code. The only place that catches errors.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { COMMANDS, type CommandEntry } from './commands.js';
@@ -36,7 +36,13 @@ export async function buildProgram(argv: readonly string[], table: readonly Comm
       outputError: (s, write) => write(`mxray: ${s.replace(/^error: /, '').trimEnd()} (${helpHint})\n`),
     })
     // The list in `mxray --help` shows each command's usage from the table (its module is not loaded).
-    .configureHelp({ subcommandTerm: (cmd) => [cmd.name(), table.find((e) => e.name === cmd.name())?.usage ?? cmd.usage()].filter(Boolean).join(' ') });
+    .configureHelp({
+      subcommandTerm: (cmd) => [cmd.name(), table.find((e) => e.name === cmd.name())?.usage ?? cmd.usage()].filter(Boolean).join(' '),
+      // A repeatable option starts as an empty list: "(default: [])" says nothing to a reader.
+      optionDescription(option) {
+        return Help.prototype.optionDescription.call(this, option).replace(/ \(default: \[\]\)/, '');
+      },
+    });
   for (const entry of table) {
     // Created after exitOverride/configureOutput: subcommands inherit those settings when made.
     const cmd = program.command(entry.name).description(entry.description);

@@ -67,6 +67,17 @@ describe('lazy loading', () => {
     expect(table.map((e) => e.load.mock.calls.length)).toEqual([0, 1, 0]);
   });
 
+  it("a command's help shows no \"(default: [])\" for its repeatable options, and keeps real defaults", async () => {
+    for (const name of ['check', 'cert', 'send']) {
+      const { program } = await buildProgram([name, '--help'], COMMANDS, sink);
+      const help = program.commands.find((c) => c.name() === name)!.helpInformation();
+      expect(help).toMatch(/--ca-file <file>/);
+      expect(help).not.toContain('(default: [])');
+    }
+    const { program } = await buildProgram(['send', '--help'], COMMANDS, sink);
+    expect(program.commands.find((c) => c.name() === 'send')!.helpInformation().replace(/\s+/g, ' ')).toContain('(choices: "none", "opportunistic", "required", "implicit")');
+  });
+
   it('loads nothing for --help, --version or no command, and the named command for `help NAME`', async () => {
     for (const argv of [['--help'], ['-h'], ['--version'], []]) {
       const { table } = fakeTable(['alpha', 'beta']);
