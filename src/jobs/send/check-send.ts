@@ -237,7 +237,9 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
         again.session.evidence = [...first.session.evidence, ...again.session.evidence].slice(0, 5000);
         return again;
       };
-      const runs = await Promise.all(sources.map((source, i) => scheduler.connection(server!.address, server!.port, () => runSession(i, source))));
+      // The process's per-address slot is taken once for the whole load, and within it the --concurrency
+      // sessions the user asked for run at once (one slot each would run them one after the other).
+      const runs = await scheduler.connection(server.address, server.port, () => Promise.all(sources.map((source, i) => runSession(i, source))));
       const elapsed = clock.monotonic() - loadStart;
       ctx.onProgress?.(key, 'done');
       session = runs[0]!.session;
