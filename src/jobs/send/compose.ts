@@ -304,7 +304,7 @@ export function composeSeries(input: Omit<ComposeInput, 'testId' | 'now'>): (tes
   return (testId, now) => {
     const whole = () => composeMessage({ ...input, testId, now });
     if (!isAscii(testId) || testId.length === 0) return whole();
-    const key = `${testId.length} ${rfc5322Date(now)}`;
+    const key = `${testId.length} ${Math.floor(now / 1000)}`;
     let t = templates.get(key);
     if (t === undefined) {
       const a = whole();
