@@ -2,7 +2,7 @@
 // sends command lines and reads bounded replies; this file decides which command may come next
 // (one table), keeps what EHLO taught and forgets it on STARTTLS, checks what goes on the wire,
 // keeps secrets out of the transcript, and times every step on the injected clock.
-// One command at a time, never pipelined.
+// One command at a time, but for pipeline() and messageThenPipeline() when PIPELINING is advertised.
 import { createHmac } from 'node:crypto';
 import type { ClientCertificate, Clock, Connection, Connector, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
 import { MxrayError, statusOfError } from '../core/errors.js';
@@ -501,7 +501,7 @@ export class SmtpClient {
       if (next.rcpts.length === 0) throw internal('messageThenPipeline() without a recipient');
       const wire = dotStuff(this.messageBytes(message));
       const lines = envelopeLines(next.from, next.mailParams, next.rcpts, []);
-      const envelope = Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'utf8');
+      const envelope = Buffer.from(lines.map((l) => `${l}\r\n`).join(''));
       const shown = `(message data: ${wire.length} bytes, ending with CRLF.CRLF)`;
       const reply = await this.timed(
         'message',
