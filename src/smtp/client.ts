@@ -2,7 +2,7 @@
 // sends command lines and reads bounded replies; this file decides which command may come next
 // (one table), keeps what EHLO taught and forgets it on STARTTLS, checks what goes on the wire,
 // keeps secrets out of the transcript, and times every step on the injected clock.
-// One command at a time, never pipelined.
+// One command at a time, but for pipeline() and messageThenPipeline() when PIPELINING is advertised.
 import { createHmac } from 'node:crypto';
 import type { ClientCertificate, Clock, Connection, Connector, Limits, TlsHandshake, TlsOptions } from '../core/context.js';
 import { MxrayError, statusOfError } from '../core/errors.js';
@@ -154,6 +154,8 @@ export const VERB_PHASES = {
   pipeline: ['ready'],
   /** The message after a pipelined DATA got its 354. */
   message: ['data'],
+  /** The message, and in the same write the next message's MAIL, RCPT and DATA (PIPELINING advertised). */
+  messageThenPipeline: ['data'],
   /** DATA up to its reply only (enforce): after a 354 the connection is dropped, never the data sent. */
   dataStart: ['rcpt'],
   bdat: ['rcpt'],
@@ -201,6 +203,11 @@ function checkParams(params: readonly string[]): void {
 
 function withParams(command: string, params: readonly string[]): string {
   return [command, ...params].join(' ');
+}
+
+/** MAIL FROM, every RCPT TO and DATA, as one pipelined group sends them. */
+function envelopeLines(from: string, mailParams: readonly string[], rcpts: readonly string[], rcptParams: readonly string[]): string[] {
+  return [withParams(`MAIL FROM:<${from}>`, mailParams), ...rcpts.map((to) => withParams(`RCPT TO:<${to}>`, rcptParams)), 'DATA'];
 }
 
 function positive(reply: ReplyFacts): boolean {
@@ -454,20 +461,78 @@ export class SmtpClient {
       checkParams(rcptParams);
       for (const to of rcpts) checkAddress(to, 'RCPT TO address', false);
       if (rcpts.length === 0) throw internal('pipeline() without a recipient');
-      const lines = [withParams(`MAIL FROM:<${from}>`, mailParams), ...rcpts.map((to) => withParams(`RCPT TO:<${to}>`, rcptParams)), 'DATA'];
+      const lines = envelopeLines(from, mailParams, rcpts, rcptParams);
       const replies = await this.timed('command', lines.join(' | '), () => this.session.commands(lines), (r) => r.at(-1)?.code ?? null);
-      const mail = replies[0] as ReplyFacts;
-      const rcptReplies = replies.slice(1, 1 + rcpts.length);
-      const data = replies[1 + rcpts.length] as ReplyFacts;
-      const accepted = positive(mail) ? rcptReplies.filter(positive).length : 0;
-      if (data.code === 354 && accepted === 0) {
-        await this.sendHidden('.\r\n', ['.'], 'message', 'end of data');
-        return { mail, rcpts: rcptReplies, data };
-      }
-      if (data.code === 354) this.move({ phase: 'data', hello });
-      else if (accepted > 0) this.move({ phase: 'rcpt', hello, accepted });
-      else if (positive(mail)) this.move({ phase: 'mail', hello });
+      return this.envelopeAnswered(hello, replies, rcpts.length);
+    });
+  }
+
+  /** What a pipelined envelope's replies make of the transaction (RFC 2920 §3.1: a 354 with every recipient refused gets a lone "."). */
+  private async envelopeAnswered(hello: Introduction, replies: readonly ReplyFacts[], count: number): Promise<PipelinedEnvelope> {
+    const mail = replies[0] as ReplyFacts;
+    const rcptReplies = replies.slice(1, 1 + count);
+    const data = replies[1 + count] as ReplyFacts;
+    const accepted = positive(mail) ? rcptReplies.filter(positive).length : 0;
+    if (data.code === 354 && accepted === 0) {
+      await this.sendHidden('.\r\n', ['.'], 'message', 'end of data');
       return { mail, rcpts: rcptReplies, data };
+    }
+    if (data.code === 354) this.move({ phase: 'data', hello });
+    else if (accepted > 0) this.move({ phase: 'rcpt', hello, accepted });
+    else if (positive(mail)) this.move({ phase: 'mail', hello });
+    return { mail, rcpts: rcptReplies, data };
+  }
+
+  /**
+   * PIPELINING (RFC 2920 §3.1: message content may be the first "command" of a group): the message
+   * after a 354, and in the same write the next message's MAIL FROM, every RCPT TO and DATA. Then the
+   * final reply to the message (the transaction is over either way), and the next envelope's replies,
+   * which leave the client as pipeline() would. Only when PIPELINING was advertised.
+   */
+  messageThenPipeline(
+    message: Buffer | string,
+    next: { from: string; mailParams: readonly string[]; rcpts: readonly string[] },
+  ): Promise<{ reply: ReplyFacts; next: PipelinedEnvelope | null; nextFailure: unknown }> {
+    return this.run('messageThenPipeline', async ({ hello }) => {
+      if (!hasCapability(hello.capabilities, 'PIPELINING')) throw internal('messageThenPipeline() without PIPELINING advertised');
+      checkAddress(next.from, 'MAIL FROM address', true);
+      checkParams(next.mailParams);
+      for (const to of next.rcpts) checkAddress(to, 'RCPT TO address', false);
+      if (next.rcpts.length === 0) throw internal('messageThenPipeline() without a recipient');
+      const wire = dotStuff(this.messageBytes(message));
+      const lines = envelopeLines(next.from, next.mailParams, next.rcpts, []);
+      const envelope = Buffer.from(lines.map((l) => `${l}\r\n`).join(''));
+      const shown = `(message data: ${wire.length} bytes, ending with CRLF.CRLF)`;
+      const reply = await this.timed(
+        'message',
+        shown,
+        () => {
+          const { transcript } = this.deps;
+          transcript.record(this.endpoint.conn, 'send', shown);
+          for (const l of lines) transcript.record(this.endpoint.conn, 'send', l);
+          this.connection.stream.write(Buffer.concat([wire, envelope], wire.length + envelope.length));
+          return this.session.readReply('command', 'end of data');
+        },
+        (r) => r.code,
+      );
+      // RFC 5321 §4.1.1.4: the end of the data clears the transaction, accepted or not.
+      this.move({ phase: 'ready', hello });
+      // The message's reply stands even when the next envelope's replies then fail (the client is broken then).
+      try {
+        const replies = await this.timed(
+          'command',
+          lines.join(' | '),
+          async () => {
+            const got: ReplyFacts[] = [];
+            for (const l of lines) got.push(await this.session.readReply('command', (l.split(' ')[0] as string).toUpperCase()));
+            return got;
+          },
+          (r) => r.at(-1)?.code ?? null,
+        );
+        return { reply, next: await this.envelopeAnswered(hello, replies, next.rcpts.length), nextFailure: null };
+      } catch (err) {
+        return { reply, next: null, nextFailure: err };
+      }
     });
   }
 

@@ -23,7 +23,7 @@ import { resolveMailHosts } from '../../dns/mail-hosts.js';
 import { traceResolver } from '../../dns/tracing-resolver.js';
 import { makeFinding, sortFindings } from '../../kb/index.js';
 import { checkWireText } from '../receiver/check-receiver.js';
-import { composeMessage, MAX_SEND_BYTES, type ComposedMessage } from './compose.js';
+import { composeSeries, MAX_SEND_BYTES, type ComposedMessage } from './compose.js';
 import { probeSend, type MessageResult, type MessageSource, type SendAuth, type SendEndpoint, type SendPlan, type SendTlsMode, type SendVerifyMode } from './probe-send.js';
 
 export type { SendAuth, SendTlsMode, SendVerifyMode } from './probe-send.js';
@@ -131,19 +131,18 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
   const newId = options.testId ?? (() => randomBytes(8).toString('hex'));
   const baseId = newId();
   const idDomain = /^\[/.test(helo) ? 'mxray.invalid' : helo;
-  const compose = (index: number): ComposedMessage =>
-    composeMessage({
-      from,
-      to,
-      subject: options.subject ?? null,
-      headers: options.headers ?? [],
-      body: options.body ?? null,
-      data: options.data ?? null,
-      size: options.size ?? null,
-      now: clock.now(),
-      testId: index === 0 ? baseId : `${baseId}.${index + 1}`,
-      idDomain,
-    });
+  // Messages alike but for their ids: composed once (per id length and Date second), the ids written in.
+  const series = composeSeries({
+    from,
+    to,
+    subject: options.subject ?? null,
+    headers: options.headers ?? [],
+    body: options.body ?? null,
+    data: options.data ?? null,
+    size: options.size ?? null,
+    idDomain,
+  });
+  const compose = (index: number): ComposedMessage => series(index === 0 ? baseId : `${baseId}.${index + 1}`, clock.now());
   // Every problem with the message is found here, before DNS or any connection (exit 2).
   const first = compose(0);
   const scheduler = options.scheduler ?? edges().scheduler;
@@ -237,7 +236,9 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
         again.session.evidence = [...first.session.evidence, ...again.session.evidence].slice(0, 5000);
         return again;
       };
-      const runs = await Promise.all(sources.map((source, i) => scheduler.connection(server!.address, server!.port, () => runSession(i, source))));
+      // The process's per-address slot is taken once for the whole load, and within it the --concurrency
+      // sessions the user asked for run at once (one slot each would run them one after the other).
+      const runs = await scheduler.connection(server.address, server.port, () => Promise.all(sources.map((source, i) => runSession(i, source))));
       const elapsed = clock.monotonic() - loadStart;
       ctx.onProgress?.(key, 'done');
       session = runs[0]!.session;

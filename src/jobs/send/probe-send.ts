@@ -244,12 +244,19 @@ export async function probeSend(
       if (reply.code !== 235) throw new Stop(refusal('auth', reply, `refused the login (AUTH ${mechanism})`));
     }
 
+    // With PIPELINING, a message's envelope goes out with the message before it (RFC 2920 §3.1):
+    // then it is here, with the message and when it was sent.
+    let ahead: { message: ComposedMessage; envelope: PipelinedEnvelope; params: string[]; sentAt: number } | null = null;
+    /** Why the replies to an envelope sent ahead never came (the message before it has its own result). */
+    let failedAhead: unknown = null;
     for (let i = 0; i < messages.count; i++) {
-      const message = i === 0 ? messages.first : messages.get(i);
+      const sent = ahead;
+      ahead = null;
+      const message = sent ? sent.message : i === 0 ? messages.first : messages.get(i);
       const record = i === 0 && options.recordSteps;
       const mark = (at: SendStage, command: string, ask: () => Promise<ReplyFacts>) => (record ? step(at, command, ask) : ((stage = at), ask()));
-      const started = ctx.clock.monotonic();
-      const params = mailParams(c, message, plan, used);
+      const started = sent ? sent.sentAt : ctx.clock.monotonic();
+      const params = sent ? sent.params : mailParams(c, message, plan, used);
       const refused: SendOutcome['refusedRecipients'] = [];
       let final: ReplyFacts;
       let finalStage: SendStage;
@@ -257,11 +264,13 @@ export async function probeSend(
       if (pipelining) {
         used.add('PIPELINING');
         const lines = [`MAIL FROM:<${plan.from}>${params.length ? ` ${params.join(' ')}` : ''}`, ...plan.to.map((t) => `RCPT TO:<${t}>`), 'DATA'];
-        const holder: { got: PipelinedEnvelope | null } = { got: null };
-        await mark('mail', `${lines.join(' | ')} (pipelined)`, async () => {
-          holder.got = await c.pipeline(plan.from, params, plan.to);
-          return holder.got.data as ReplyFacts;
-        });
+        const holder: { got: PipelinedEnvelope | null } = { got: sent ? sent.envelope : null };
+        if (!sent) {
+          await mark('mail', `${lines.join(' | ')} (pipelined)`, async () => {
+            holder.got = await c.pipeline(plan.from, params, plan.to);
+            return holder.got.data as ReplyFacts;
+          });
+        }
         const p = holder.got as unknown as PipelinedEnvelope;
         if (record) {
           // One step per command, as they were answered.
@@ -277,7 +286,23 @@ export async function probeSend(
         });
         if (refused.length === plan.to.length) throw new Stop({ ...refusal('rcpt', refused[0]!.reply, 'refused every recipient'), refusedRecipients: refused.slice(0, 100) });
         if (p.data?.code !== 354) throw new Stop(refusal('data', p.data as ReplyFacts, 'refused DATA'));
-        final = await mark('message', `(message: ${message.bytes.length} bytes)`, () => c.message(message.bytes));
+        if (i + 1 < messages.count) {
+          // The next message's MAIL FROM, RCPT TO and DATA in the same write as this message.
+          const nextMessage = messages.get(i + 1);
+          const nextParams = mailParams(c, nextMessage, plan, used);
+          const got: { envelope: PipelinedEnvelope | null; sentAt: number; failure: unknown } = { envelope: null, sentAt: 0, failure: null };
+          final = await mark('message', `(message: ${message.bytes.length} bytes)`, async () => {
+            got.sentAt = ctx.clock.monotonic();
+            const both = await c.messageThenPipeline(message.bytes, { from: plan.from, mailParams: nextParams, rcpts: plan.to });
+            got.envelope = both.next;
+            got.failure = both.nextFailure;
+            return both.reply;
+          });
+          if (got.envelope) ahead = { message: nextMessage, envelope: got.envelope, params: nextParams, sentAt: got.sentAt };
+          else failedAhead = got.failure;
+        } else {
+          final = await mark('message', `(message: ${message.bytes.length} bytes)`, () => c.message(message.bytes));
+        }
         finalStage = 'message';
       } else {
         const mail = await mark('mail', `MAIL FROM:<${plan.from}>${params.length ? ` ${params.join(' ')}` : ''}`, () => c.mail(plan.from, params));
@@ -310,9 +335,14 @@ export async function probeSend(
         });
       } else {
         results.push({ outcome: { ...refusal(finalStage, final, finalStage === 'data' ? 'refused DATA' : 'refused the message'), refusedRecipients: refused.slice(0, 100) }, latencyMs: null });
-        if (c.state.phase === 'rcpt' || c.state.phase === 'mail') await c.rset().catch(() => undefined);
+        if (ahead === null && failedAhead === null && (c.state.phase === 'rcpt' || c.state.phase === 'mail')) await c.rset().catch(() => undefined);
       }
-      if (c.state.phase !== 'ready') break;
+      // The next envelope, sent ahead, leaves the client where its replies put it: the next round judges them.
+      if (failedAhead !== null) {
+        stage = 'mail';
+        throw failedAhead;
+      }
+      if (c.state.phase !== 'ready' && ahead === null) break;
     }
   } catch (err) {
     let o: SendOutcome;

@@ -100,10 +100,41 @@ describe('PIPELINING', () => {
     expect(client.state).toMatchObject({ phase: 'rcpt', accepted: 1 });
   });
 
+  it('messageThenPipeline: the message and the next MAIL, RCPT and DATA in one write; the final reply, then the next envelope\'s replies', async () => {
+    const { client, server, written, sent } = await ready('PIPELINING');
+    const env = client.pipeline('a@b.test', [], ['c@d.test']);
+    server.send('250 Ok\r\n250 Ok\r\n354 go\r\n');
+    await env;
+    const before = written().length;
+    const both = client.messageThenPipeline('.x\nend', { from: 'a@b.test', mailParams: ['SIZE=7'], rcpts: ['c@d.test'] });
+    expect(written().slice(before)).toBe('..x\r\nend\r\n.\r\nMAIL FROM:<a@b.test> SIZE=7\r\nRCPT TO:<c@d.test>\r\nDATA\r\n');
+    server.send('550 5.7.1 not this one\r\n250 Ok\r\n250 Ok\r\n354 go\r\n');
+    const got = await both;
+    expect(got.reply.code).toBe(550);
+    expect([got.next?.mail.code, got.next?.rcpts.map((r) => r.code), got.next?.data?.code, got.nextFailure]).toEqual([250, [250], 354, null]);
+    expect(client.state.phase).toBe('data');
+    expect(sent().slice(-4)).toEqual(['(message data: 13 bytes, ending with CRLF.CRLF)', 'MAIL FROM:<a@b.test> SIZE=7', 'RCPT TO:<c@d.test>', 'DATA']);
+  });
+
+  it('messageThenPipeline: the message\'s reply stands when the next envelope\'s replies never come', async () => {
+    const { client, server } = await ready('PIPELINING');
+    const env = client.pipeline('a@b.test', [], ['c@d.test']);
+    server.send('250 Ok\r\n250 Ok\r\n354 go\r\n');
+    await env;
+    const both = client.messageThenPipeline('x', { from: 'a@b.test', mailParams: [], rcpts: ['c@d.test'] });
+    server.send('250 2.0.0 queued\r\n250 Ok\r\nnot a reply\r\n');
+    const got = await both;
+    expect(got.reply.code).toBe(250);
+    expect(got.next).toBeNull();
+    expect(got.nextFailure).toMatchObject({ code: 'protocol-error' });
+    expect(client.state.phase).toBe('broken');
+  });
+
   it('only when PIPELINING was advertised; message() only after a 354', async () => {
     const { client, written } = await ready('SIZE 1000');
     await expect(client.pipeline('a@b.test', [], ['c@d.test'])).rejects.toMatchObject({ code: 'internal-error' });
     await expect(client.message('x')).rejects.toMatchObject({ code: 'internal-error' });
+    await expect(client.messageThenPipeline('x', { from: 'a@b.test', mailParams: [], rcpts: ['c@d.test'] })).rejects.toMatchObject({ code: 'internal-error' });
     expect(written()).toBe('');
   });
 });

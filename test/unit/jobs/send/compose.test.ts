@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../../src/core/errors.js';
-import { composeMessage, foldHeader, longLine, normaliseLineEnds, parseHeaderOption, rfc5322Date, type ComposeInput } from '../../../../src/jobs/send/compose.js';
+import { composeMessage, composeSeries, foldHeader, longLine, normaliseLineEnds, parseHeaderOption, rfc5322Date, type ComposeInput } from '../../../../src/jobs/send/compose.js';
 import { percentile } from '../../../../src/jobs/send/check-send.js';
 import { parseQueueId } from '../../../../src/smtp/queue-id.js';
 
@@ -133,5 +133,52 @@ describe('rfc5322Date, percentile, parseQueueId', () => {
 
   it('no queue id in a refusal', () => {
     expect(parseQueueId(r(550, 'queued as ABC'))).toBeNull();
+  });
+});
+
+describe('composeSeries: what composeMessage makes, without composing each message', () => {
+  const { testId: _unused, now: _now, ...rest } = base;
+  const inputs: Omit<ComposeInput, 'testId' | 'now'>[] = [
+    rest,
+    { ...rest, subject: 'Grüße 0123456789abcdef', headers: ['X-Long: ' + 'word '.repeat(300)] },
+    { ...rest, size: 5000, body: 'body with the id 0123456789abcdef.7 in it\n' },
+    { ...rest, data: Buffer.from('Subject: from a file\nFrom: <x@y.test>\n\nbody\n') },
+    { ...rest, data: Buffer.from('Message-ID: <fixed@file.test>\n\nbody\n'), size: 300 },
+    { ...rest, subject: 'x'.repeat(990) },
+  ];
+  const ids = ['0123456789abcdef', '0123456789abcdef.2', '0123456789abcdef.3', '0123456789abcdef.10', '0123456789abcdef.11', '0123456789abcdef.1000', 'ab', 'Grüße'];
+
+  it.each(inputs.map((input, i) => [i, input] as const))('input %i: every message as composeMessage makes it', (_i, input) => {
+    const series = composeSeries(input);
+    for (const now of [NOW, NOW + 1, NOW + 1500]) {
+      for (const testId of ids) expect(series(testId, now)).toEqual(composeMessage({ ...input, testId, now }));
+    }
+  });
+
+  it('a message returned is its own: changing its bytes changes no other', () => {
+    const series = composeSeries(rest);
+    const a = series('0123456789abcdef.2', NOW);
+    const b = series('0123456789abcdef.3', NOW);
+    a.bytes.fill(0);
+    expect(series('0123456789abcdef.4', NOW)).toEqual(composeMessage({ ...rest, testId: '0123456789abcdef.4', now: NOW }));
+    expect(b).toEqual(composeMessage({ ...rest, testId: '0123456789abcdef.3', now: NOW }));
+  });
+
+  it('fast-check: any body and subject, the same bytes and facts', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 100 }), fc.stringMatching(/^[0-9a-f.]{1,20}$/), (body, subject, testId) => {
+        const input = { ...rest, body: body.replace(/\0/g, ''), subject: subject.replace(/[\0\r\n]/g, '') };
+        let expected: unknown;
+        try {
+          expected = composeMessage({ ...input, testId, now: NOW });
+        } catch {
+          return;
+        }
+        const series = composeSeries(input);
+        series(`${testId}x`.slice(0, testId.length), NOW);
+        expect(series(testId, NOW)).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
