@@ -26,6 +26,8 @@ export interface EnforcePlan {
   starttls?: boolean;
   /** Loopback address to bind (default 127.0.0.1). */
   address?: '127.0.0.1' | '::1';
+  /** Inside TLS, no answer at all to this stage's command (a stalled server, for deadline tests). */
+  stallInTls?: 'mail' | 'rcpt';
 }
 
 export interface Received {
@@ -90,6 +92,7 @@ export async function startEnforceServer(plan: EnforcePlan, tlsKey: { key: strin
               awaitingCredential = true;
               return [reply(334, 'VXNlcm5hbWU6')];
             case 'MAIL':
+              if (c.secure && plan.stallInTls === 'mail') return [];
               return refusal('mail', c) ?? [reply(250, '2.1.0 Ok')];
             case 'RCPT':
               return refusal('rcpt', c) ?? [reply(250, '2.1.5 Ok')];

@@ -10,7 +10,11 @@ import { DnsError } from '../../src/core/errors.js';
 import { createScheduler } from '../../src/core/scheduler.js';
 import type { EnforceReport } from '../../src/core/schema.js';
 import { checkEnforce } from '../../src/library.js';
+import { MxrayError } from '../../src/core/errors.js';
+import type { Connector } from '../../src/core/context.js';
+import { createRootCa } from '../../src/demo/test-pki.js';
 import { createConnector } from '../../src/net/connector.js';
+import { startEnforceServer } from '../helpers/enforce-server.js';
 import { schemaErrors } from '../helpers/schema.js';
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
@@ -128,9 +132,55 @@ describe('enforce: deadlines on the injected clock', () => {
       ['mx2.enforce.test', 'deadline-reached', 'inconclusive'],
     ]);
     expect(report.body.addresses[1]!.assessment.reason).toBe("untested: not started: mxray's deadline of 5000 ms for the whole test came first");
+    expect([report.body.addresses[1]!.starttlsOffered, report.body.addresses[1]!.control, report.body.addresses[1]!.auth]).toEqual([false, null, null]);
     expect(report.findings.find((f) => f.id === 'policy.enforcement-untested')?.hosts).toEqual(report.body.addresses.map((a) => a.key));
     expect(connects).toBe(1);
     expect(second.lines).toEqual([]);
     expect(schemaErrors(report)).toEqual([]);
+  });
+
+  it('a deadline while the TCP connection is still being made: "during the cleartext session (the connection)"', async () => {
+    const clock = fixedClock(NOW);
+    let asked = 0;
+    // A connection that never completes until the job's signal aborts, as the real connector then fails.
+    const hanging: Connector = {
+      connect: (o) => {
+        asked++;
+        return new Promise((_, reject) => o.signal?.addEventListener('abort', () => reject(new MxrayError('connection-timeout', 'aborted', 'aborted')), { once: true }));
+      },
+    };
+    const pending = checkEnforce(
+      { target: '127.0.0.1:25', rcpt: 'postmaster@enforce.test', helo: HELO, limits: { connectTimeoutMs: LONG, deadlineMs: 5_000 }, clock, resolver: resolver([]), connector: hanging, scheduler: createScheduler() },
+      edges,
+    );
+    while (asked === 0) await new Promise((r) => setTimeout(r, 5));
+    clock.advance(5_000);
+    const report = await pending;
+    const a = report.body.addresses[0]!;
+    expect([a.cleartext.status, a.cleartext.statusDetail, a.cleartext.steps]).toEqual(['deadline-reached', 'stopped by mxray at its deadline of 5000 ms for the whole test, during the cleartext session (the connection)', []]);
+    expect(a.assessment.reason).toBe(`untested: ${a.cleartext.statusDetail}`);
+    expect(asked).toBe(1);
+  });
+
+  it('a deadline inside the control session: its own words; the cleartext refusal that asks for TLS still tells', async () => {
+    const ca = await createRootCa('mxray enforce deadline root', NOW);
+    const leaf = await ca.issue({ commonName: 'mx.enforce.test', dnsNames: ['mx.enforce.test'] });
+    const server = await startEnforceServer({ clear: { stage: 'mail', reply: '530 5.7.0 Must issue a STARTTLS command first' }, stallInTls: 'mail' }, { key: leaf.keyPem, cert: leaf.certPem });
+    try {
+      const clock = fixedClock(NOW);
+      const pending = checkEnforce(
+        { target: `127.0.0.1:${server.port}`, rcpt: 'postmaster@enforce.test', helo: HELO, limits: { connectTimeoutMs: LONG, greetingTimeoutMs: LONG, commandTimeoutMs: LONG, tlsTimeoutMs: LONG, deadlineMs: 5_000 }, clock, resolver: resolver([]), connector: createConnector(clock), scheduler: createScheduler() },
+        edges,
+      );
+      while (!server.received.some((r) => r.secure && r.line.startsWith('MAIL FROM'))) await new Promise((r) => setTimeout(r, 5));
+      clock.advance(5_000);
+      const report = await pending;
+      const a = report.body.addresses[0]!;
+      expect(a.cleartext.status).toBe('ok');
+      expect([a.control?.status, a.control?.statusDetail]).toEqual(['deadline-reached', 'stopped by mxray at its deadline of 5000 ms for the whole test, during the control session with STARTTLS (MAIL FROM)']);
+      expect(a.assessment).toMatchObject({ verdict: 'enforces', stage: 'mail', controlReply: null, reason: 'refused at MAIL FROM: the reply asks for TLS' });
+    } finally {
+      await server.stop();
+    }
   });
 });

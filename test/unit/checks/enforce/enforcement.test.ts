@@ -186,6 +186,40 @@ describe('the verdict per address', () => {
   });
 });
 
+describe('sessions our deadline cut', () => {
+  const cut = (s: EnforceSession, detail: string | null): EnforceSession => ({ ...s, status: 'deadline-reached', statusDetail: detail });
+
+  it('cut after MAIL FROM was accepted: "untested after MAIL FROM" with the deadline\'s words, never "not enforced"', () => {
+    // Stopped between MAIL FROM's reply and RCPT TO (no RCPT step yet); a step left waiting is the case above.
+    const clear = session('cleartext', 'mail');
+    const detail = 'stopped by mxray at its deadline of 5000 ms for the whole test, during the cleartext session (RCPT TO)';
+    expect(judgeAddress(address(cut(clear, detail), null), 'rcpt')).toEqual({ verdict: 'inconclusive', stage: 'mail', reply: null, controlReply: null, reason: `untested after MAIL FROM: ${detail}` });
+    expect(judgeAddress(address(cut(clear, null), null), 'rcpt').reason).toBe('untested after MAIL FROM: stopped at the deadline');
+    // Any other failure there keeps its status in the words.
+    expect(judgeAddress(address({ ...clear, status: 'io-timeout', statusDetail: 'x' }, null), 'rcpt').reason).toBe('the cleartext session failed after MAIL FROM (io-timeout)');
+  });
+
+  it('cut before any reply, or while a step waited: "untested" with the deadline\'s words, or a plain fallback', () => {
+    const waiting = session('cleartext', 'mail');
+    waiting.steps.push({ stage: 'rcpt', command: 'RCPT TO:<postmaster@example.test>', reply: null });
+    expect(judgeAddress(address(cut(waiting, 'stopped … (RCPT TO)'), null), 'rcpt')).toMatchObject({ verdict: 'inconclusive', stage: 'rcpt', reason: 'untested: stopped … (RCPT TO)' });
+    const none: EnforceSession = { ...session('cleartext', 'banner'), steps: [] };
+    expect(judgeAddress(address(cut(none, 'not started: the deadline came first'), null), 'rcpt').reason).toBe('untested: not started: the deadline came first');
+    expect(judgeAddress(address(cut(none, null), null), 'rcpt').reason).toBe('untested: stopped at the deadline');
+  });
+});
+
+describe('a control session whose handshake failed after STARTTLS was accepted', () => {
+  it('the "no TLS" note gives the status, not the 220 (that was no refusal)', () => {
+    const failed: EnforceSession = { ...session('tls', 'ehlo'), status: 'tls-handshake-error', statusDetail: 'tlsv1 alert internal error', tlsProtocol: null, starttls: r('220 2.0.0 Ready to start TLS') };
+    const a = address(session('cleartext', 'rcpt', { stage: 'mail', reply: '530 5.7.0 Must issue a STARTTLS command first' }), failed);
+    const { findings } = judge(a);
+    expect(findings.find((f) => f.id === 'policy.tls-enforced')!.facts.controlReply).toBe('(no TLS: tls-handshake-error)');
+    const refused: EnforceSession = { ...failed, status: 'starttls-refused', starttls: r('454 4.7.0 TLS not available due to local problem') };
+    expect(judge(address(a.cleartext, refused)).findings.find((f) => f.id === 'policy.tls-enforced')!.facts.controlReply).toBe('(no TLS: 454 4.7.0 TLS not available due to local problem)');
+  });
+});
+
 describe('a client certificate required inside TLS (mutual TLS, partner connectors)', () => {
   const postfix = '421 4.7.1 mx.example.test Error: No client certificate presented';
   const requireTls = '530 5.7.0 Must issue a STARTTLS command first';
