@@ -5,7 +5,7 @@ import type { Clock, Connector, HostMapping, JobEdges, Limits, ProbeContext, Res
 import { DEFAULT_LIMITS } from '../../core/context.js';
 import { limitConcurrency } from '../../core/concurrency.js';
 import { statusOfError, UsageError } from '../../core/errors.js';
-import { createEventSink, type EventSink } from '../../core/events.js';
+import type { EventSink } from '../../core/events.js';
 import { ipFamily } from '../../core/ip.js';
 import { isHeloName } from '../../core/names.js';
 import { judgedWith } from '../../core/report.js';
@@ -25,6 +25,7 @@ import { PROFILES } from '../../kb/profiles.js';
 import { checkWireText, DEFAULT_MAX_MX } from '../receiver/check-receiver.js';
 import { hostKey, type HostTarget } from '../receiver/probe-host.js';
 import { probeEnforce } from './probe-enforce.js';
+import { after, mergeLimits, observedSink } from '../job-run.js';
 
 export interface EnforceOptions {
   /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
@@ -57,15 +58,6 @@ export interface EnforceOptions {
 
 /** mxray enforce judges no certificate: judgedWith says so instead of naming roots it never used. */
 const NO_TRUST_STORE: TrustStore = { roots: () => [], description: 'none (mxray enforce judges no certificate)' };
-
-/** Calls `fire` after `ms` of the injected clock, unless cancelled first. Returns the cancel. */
-function after(clock: Clock, ms: number, fire: () => void): () => void {
-  const cancel = new AbortController();
-  void clock.sleep(ms, cancel.signal).then(() => {
-    if (!cancel.signal.aborted) fire();
-  });
-  return () => cancel.abort();
-}
 
 /** The error text the client and connector give when the job's signal stopped them. */
 const ABORTED = /^aborted\b/;
@@ -133,22 +125,9 @@ export async function runEnforceCheck(options: EnforceOptions, defaults: () => J
     const clock = options.clock ?? edges().clock;
     const startedAt = new Date(clock.now()).toISOString();
     const startedMono = clock.monotonic();
-    const events = options.events ?? createEventSink();
-    let observerFailure: unknown = null;
-    const sink: EventSink = {
-      emit(e) {
-        try {
-          if (e.type === 'progress') options.onProgress?.(e.key, e.phase);
-          else options.onEvent?.(e.event);
-          events.emit(e);
-        } catch (err) {
-          observerFailure ??= err;
-        }
-      },
-    };
+    const { sink, failure: observerFailure } = observedSink(options);
     const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
-    const given = Object.entries(options.limits ?? {}).filter(([, v]) => v !== null && v !== undefined);
-    const limits: Limits = { ...DEFAULT_LIMITS, ...(Object.fromEntries(given) as Partial<Limits>) };
+    const limits: Limits = mergeLimits(options.limits);
     const addressDeadlineMs = options.limits?.addressDeadlineMs ?? limits.deadlineMs ?? DEFAULT_LIMITS.addressDeadlineMs;
     const profile = options.profile ?? DEFAULT_PROFILE;
     const hostMap = options.hostMap ?? new Map<string, HostMapping>();
@@ -240,8 +219,8 @@ export async function runEnforceCheck(options: EnforceOptions, defaults: () => J
     const at = clock.now();
     const judged = judgeEnforce(facts, { profile });
     let { findings, verdict } = judged;
-    if (observerFailure !== null) {
-      findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail: `an event observer failed: ${statusOfError(observerFailure).detail}` }), ...findings]);
+    if (observerFailure() !== null) {
+      findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail: `an event observer failed: ${statusOfError(observerFailure()).detail}` }), ...findings]);
       verdict = worstVerdict([verdict, 'inconclusive']);
     }
     return {

@@ -17,12 +17,13 @@ import { ipFamily } from '../../core/ip.js';
 import { isHeloName } from '../../core/names.js';
 import { hostKey, probeHost, type HostProbe, type HostTarget } from './probe-host.js';
 import { limitConcurrency } from '../../core/concurrency.js';
-import { createEventSink, type EventSink } from '../../core/events.js';
+import type { EventSink } from '../../core/events.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import { makeFinding, sortFindings } from '../../kb/index.js';
 import { worstVerdict } from '../../checks/verdict.js';
 import type { HttpFetcher } from '../../http/fetcher.js';
 import { FetchCache, fetchForChain } from '../pki/fetch.js';
+import { after, mergeLimits, observedSink } from '../job-run.js';
 
 /** The edges a job may take from its defaults: the fetcher too, where the caller has one. */
 export type ReceiverEdges = JobEdges & { fetcher?: HttpFetcher };
@@ -161,15 +162,6 @@ function aborted(signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Calls `fire` after `ms` of the injected clock, unless cancelled first. Returns the cancel. */
-function after(clock: Clock, ms: number, fire: () => void): () => void {
-  const cancel = new AbortController();
-  void clock.sleep(ms, cancel.signal).then(() => {
-    if (!cancel.signal.aborted) fire();
-  });
-  return () => cancel.abort();
-}
-
 /** What our own abort leaves in a probe's facts: an error whose words are just "aborted". */
 const ABORTED = 'aborted';
 
@@ -213,26 +205,9 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
   const clock = options.clock ?? edges().clock;
   const startedAt = new Date(clock.now()).toISOString();
   const startedMono = clock.monotonic();
-  // The caller's sink (or one that only publishes on the diagnostics channel), after the shorthands.
-  const events = options.events ?? createEventSink();
-  // An observer that throws is the caller's bug: it must not break a probe or lose other hosts'
-  // results. The first one is kept and reported as our internal error (exit 4) at the end.
-  let observerFailure: unknown = null;
-  const sink: EventSink = {
-    emit(e) {
-      try {
-        if (e.type === 'progress') options.onProgress?.(e.key, e.phase);
-        else options.onEvent?.(e.event);
-        events.emit(e);
-      } catch (err) {
-        observerFailure ??= err;
-      }
-    },
-  };
+  const { sink, failure: observerFailure } = observedSink(options);
   const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
-  // A limit given as null or undefined (JavaScript callers) keeps its default, not a null that would stall the job.
-  const given = Object.entries(options.limits ?? {}).filter(([, v]) => v !== null && v !== undefined);
-  const limits: Limits = { ...DEFAULT_LIMITS, ...(Object.fromEntries(given) as Partial<Limits>) };
+  const limits: Limits = mergeLimits(options.limits);
   // Each address within its own deadline; given only the whole test's, that one is each address's too.
   const addressDeadlineMs = options.limits?.addressDeadlineMs ?? limits.deadlineMs ?? DEFAULT_LIMITS.addressDeadlineMs;
   const maxMx = options.maxMx ?? DEFAULT_MAX_MX;
@@ -400,8 +375,8 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     expectThumbprint: options.expectThumbprint ?? null,
   };
   const judged = judgeReceiver(facts, { ...judging, now: judging.at, transcript: transcript.events });
-  if (observerFailure !== null) {
-    const detail = `an event observer failed: ${statusOfError(observerFailure).detail}`;
+  if (observerFailure() !== null) {
+    const detail = `an event observer failed: ${statusOfError(observerFailure()).detail}`;
     judged.findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail }), ...judged.findings]);
     judged.verdict = worstVerdict([judged.verdict, 'inconclusive']);
   }

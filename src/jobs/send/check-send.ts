@@ -4,9 +4,8 @@
 // (checks/sending.ts) → Report of kind 'send'.
 import { randomBytes } from 'node:crypto';
 import type { ClientCertificate, Clock, Connector, HostMapping, JobEdges, Limits, ProbeContext, Resolver, TrustStore } from '../../core/context.js';
-import { DEFAULT_LIMITS } from '../../core/context.js';
 import { statusOfError, UsageError } from '../../core/errors.js';
-import { createEventSink, type EventSink } from '../../core/events.js';
+import type { EventSink } from '../../core/events.js';
 import { ipFamily } from '../../core/ip.js';
 import { isHeloName } from '../../core/names.js';
 import { judgedWith } from '../../core/report.js';
@@ -25,6 +24,7 @@ import { makeFinding, sortFindings } from '../../kb/index.js';
 import { checkWireText } from '../receiver/check-receiver.js';
 import { composeSeries, MAX_SEND_BYTES, type ComposedMessage } from './compose.js';
 import { probeSend, type MessageResult, type MessageSource, type SendAuth, type SendEndpoint, type SendPlan, type SendTlsMode, type SendVerifyMode } from './probe-send.js';
+import { mergeLimits, observedSink } from '../job-run.js';
 
 export type { SendAuth, SendTlsMode, SendVerifyMode } from './probe-send.js';
 
@@ -151,22 +151,9 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
   return scheduler.target(async () => {
     const startedAt = new Date(clock.now()).toISOString();
     const startedMono = clock.monotonic();
-    const events = options.events ?? createEventSink();
-    let observerFailure: unknown = null;
-    const sink: EventSink = {
-      emit(e) {
-        try {
-          if (e.type === 'progress') options.onProgress?.(e.key, e.phase);
-          else options.onEvent?.(e.event);
-          events.emit(e);
-        } catch (err) {
-          observerFailure ??= err;
-        }
-      },
-    };
+    const { sink, failure: observerFailure } = observedSink(options);
     const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
-    const givenLimits = Object.entries(options.limits ?? {}).filter(([, v]) => v !== null && v !== undefined);
-    const limits: Limits = { ...DEFAULT_LIMITS, ...(Object.fromEntries(givenLimits) as Partial<Limits>) };
+    const limits: Limits = mergeLimits(options.limits);
     const profile = options.profile ?? DEFAULT_PROFILE;
     const hostMap = options.hostMap ?? new Map<string, HostMapping>();
     const resolver = traceResolver(limitQueries(options.resolver ?? edges().resolver, limits.dnsQueriesAtOnce), transcript);
@@ -292,8 +279,8 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
     };
     const at = clock.now();
     let { findings, verdict } = judgeSend(body);
-    if (observerFailure !== null) {
-      findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail: `an event observer failed: ${statusOfError(observerFailure).detail}` }), ...findings]);
+    if (observerFailure() !== null) {
+      findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail: `an event observer failed: ${statusOfError(observerFailure()).detail}` }), ...findings]);
       verdict = worstVerdict([verdict, 'inconclusive']);
     }
     return {
