@@ -14,7 +14,7 @@ import { dnsCheck } from './dns/index.js';
 import { cleartextAuthCheck, enforcementCheck, type EnforceCheck } from './enforce/index.js';
 import { envelopeCheck } from './envelope/index.js';
 import { greetingCheck } from './greeting/index.js';
-import { sendLoadCheck, sendOutcomeCheck, sendReplyCheck, type SendCheck } from './send/index.js';
+import { sendLoadCheck, sendOutcomeCheck, sendPassedOverCheck, sendReplyCheck, type SendCheck } from './send/index.js';
 import { starttlsCheck } from './starttls/index.js';
 import { sniRequiredCheck, tlsCheck } from './tls/index.js';
 
@@ -42,4 +42,4 @@ export const DOMAIN_CHECKS: readonly DomainCheck[] = [dnsCheck, allUnreachableCh
 export const ENFORCE_CHECKS: readonly EnforceCheck[] = [enforcementCheck, cleartextAuthCheck];
 
 /** `mxray send`'s checks (checks/sending.ts runs them): what became of the message, what its last reply means, a --count run's figures. */
-export const SEND_CHECKS: readonly SendCheck[] = [sendOutcomeCheck, sendReplyCheck, sendLoadCheck];
+export const SEND_CHECKS: readonly SendCheck[] = [sendOutcomeCheck, sendPassedOverCheck, sendReplyCheck, sendLoadCheck];

@@ -56,7 +56,7 @@ interface SendOpts extends ReportOptions {
 
 const SEND_HELP = `
 Examples:
-  mxray send user@example.com                        one message to the domain's first MX, STARTTLS if offered
+  mxray send user@example.com                        one message to the domain's MX, STARTTLS if offered
   mxray send mx.example.com:25 --to a@example.com --tls required --verify name
   mxray send smtp.office365.com:587 --tls required --auth-user me@example.com \\
         --auth-password-env SMTP_PW --from me@example.com --to you@example.org

@@ -1142,8 +1142,28 @@ export const SendBodySchema = Type.Object(
     target: TargetSchema,
     dns: DnsFactsSchema,
     dnsEvidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),
-    /** The server the message went to (the first MX address of a domain): null when there was none. */
+    /** The server the message went to (a domain's first MX address that took the session): null when there was none. */
     server: Nullable(Type.Object({ mx: Type.String(), address: Type.String(), port: Type.Integer(), serverName: Nullable(Type.String()) }, strict)),
+    /**
+     * MX addresses tried before `server`, in preference order, that did not take the session as far
+     * as the envelope (connection refused or timed out, no greeting, refused at the greeting, EHLO or
+     * STARTTLS, TLS missing when required): as an MTA does, mxray went on to the next one. Empty when
+     * the first one took it.
+     */
+    passedOver: Type.Array(
+      Type.Object(
+        {
+          mx: Type.String(),
+          address: Type.String(),
+          port: Type.Integer(),
+          reason: Type.String({ maxLength: 300 }),
+          /** Transcript sequence numbers of the sessions with it. */
+          evidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),
+        },
+        strict,
+      ),
+      { maxItems: 10 },
+    ),
     settings: Type.Object(
       {
         tls: Literals(SEND_TLS_MODES),

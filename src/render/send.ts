@@ -125,6 +125,8 @@ export function sendDocument(report: SendReport, options: DocumentOptions = {}):
     ...(b.settings.auth ? [line(0, { dim: 'AUTH      ' }, safe(`${b.settings.auth.user} (${b.settings.auth.mechanism ?? 'best offered'}); the secret is redacted everywhere`, 200))] : []),
   ];
   if (b.outcome.queueId) context.push(line(0, { dim: 'Queue id  ' }, safe(b.outcome.queueId, 64)));
+  // The MX addresses that did not take the session, in the order they were tried, before the one that did.
+  for (const p of b.passedOver) context.push(line(0, { dim: 'Passed over ' }, safe(`${p.mx}[${p.address}]:${p.port}: ${p.reason}`, 300)));
   const steps = b.session?.steps ?? [];
   return {
     title: 'mxray send',

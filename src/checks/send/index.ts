@@ -130,6 +130,21 @@ export const sendReplyCheck: SendCheck = {
   },
 };
 
+/** MX addresses that did not take the session, and to which next one the message went instead. */
+export const sendPassedOverCheck: SendCheck = {
+  name: 'send-passed-over',
+  assess: ({ body }) => {
+    const findings: Finding[] = [];
+    const key = (s: { mx: string; address: string; port: number }) => `${s.mx}[${s.address}]:${s.port}`;
+    body.passedOver.forEach((p, i) => {
+      const following = body.passedOver[i + 1] ?? body.server;
+      const next = following ? key(following) : 'no other address';
+      findings.push(makeFinding('send.mx-passed-over', { host: key(p), reason: p.reason, next }, p.evidence, [key(p)]));
+    });
+    return findings;
+  },
+};
+
 /** The figures of a --count run, and the messages it did not deliver. */
 export const sendLoadCheck: SendCheck = {
   name: 'send-load',

@@ -1,5 +1,6 @@
 // `mxray send`: the options → the message, composed and checked before anything touches the network
-// → DNS (as the receiver test resolves a target; a domain's first MX address) → one session that
+// → DNS (as the receiver test resolves a target) → the MX addresses in an MTA's order, the next one
+// tried when one does not take the session as far as the envelope → one session that
 // sends it (probe-send.ts), or with --count N --concurrency C, N messages over C sessions → judge
 // (checks/sending.ts) → Report of kind 'send'.
 import { randomBytes } from 'node:crypto';
@@ -10,7 +11,7 @@ import { ipFamily } from '../../core/ip.js';
 import { isHeloName } from '../../core/names.js';
 import { judgedWith } from '../../core/report.js';
 import type { Scheduler } from '../../core/scheduler.js';
-import type { DnsFacts, SendBody, SendLoad, SendReport, TranscriptEvent } from '../../core/schema.js';
+import type { DnsFacts, SendBody, SendLoad, SendReport, SendStage, TranscriptEvent } from '../../core/schema.js';
 import { parseTarget } from '../../core/target.js';
 import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
@@ -23,7 +24,7 @@ import { traceResolver } from '../../dns/tracing-resolver.js';
 import { makeFinding, sortFindings } from '../../kb/index.js';
 import { checkWireText } from '../receiver/check-receiver.js';
 import { composeSeries, MAX_SEND_BYTES, type ComposedMessage } from './compose.js';
-import { probeSend, type MessageResult, type MessageSource, type SendAuth, type SendEndpoint, type SendPlan, type SendTlsMode, type SendVerifyMode } from './probe-send.js';
+import { probeSend, type MessageResult, type MessageSource, type SessionResult, type SendAuth, type SendEndpoint, type SendPlan, type SendTlsMode, type SendVerifyMode } from './probe-send.js';
 import { mergeLimits, observedSink } from '../job-run.js';
 
 export type { SendAuth, SendTlsMode, SendVerifyMode } from './probe-send.js';
@@ -101,6 +102,51 @@ function settings(profile: Profile, at: number, trustStore: TrustStore) {
   return { at, profile, trustStore, warnDays: profile.expiryWarnDays, expectThumbprint: null };
 }
 
+type Server = NonNullable<SendBody['server']>;
+
+/** Most addresses one run tries (Postfix's smtp_mx_address_limit is 5 too). */
+export const MAX_SERVER_TRIES = 5;
+
+/** Where a session ended without the envelope sent: an MTA gives up on that address and tries the next. */
+const BEFORE_ENVELOPE: ReadonlySet<SendStage | null> = new Set<SendStage | null>([null, 'connect', 'tls', 'banner', 'ehlo', 'starttls']);
+
+/**
+ * Why an MTA would leave this address for the next MX address (null: it would not): every session
+ * ended before the envelope — the connection failed, no greeting, a refusal at the greeting, EHLO or
+ * STARTTLS, TLS missing when required. Never after MAIL FROM (the message may be on its way), nor
+ * on our own deadline or error, nor for what the next server would refuse alike (AUTH, a missing extension).
+ */
+export function nextAddressWhy(runs: readonly SessionResult[]): string | null {
+  const reasons = runs.map((r): string | null => {
+    const o = r.messages[0]?.outcome;
+    const status = r.session.status;
+    if (!o || status === 'deadline-reached' || status === 'internal-error' || !BEFORE_ENVELOPE.has(o.stage)) return null;
+    if (o.result === 'failed' || o.result === 'deferred' || (o.result === 'refused' && o.stage === 'banner')) return o.reason;
+    return o.result === 'not-sent' && o.cause === 'tls-unavailable' ? o.reason : null;
+  });
+  return reasons.every((r) => r !== null) ? (reasons[0] ?? null) : null;
+}
+
+/** The figures of a --count run. */
+function loadFigures(runs: readonly SessionResult[], count: number, concurrency: number, elapsed: number): SendLoad {
+  const all: MessageResult[] = runs.flatMap((r) => r.messages);
+  const delivered = all.filter((m) => m.outcome.result === 'delivered');
+  const refused = all.filter((m) => m.outcome.result === 'refused' || m.outcome.result === 'deferred').length;
+  const lat = delivered.map((m) => m.latencyMs as number).sort((a, b) => a - b);
+  const firstFailure = all.find((m) => m.outcome.result !== 'delivered')?.outcome.reason ?? null;
+  return {
+    count,
+    concurrency,
+    delivered: delivered.length,
+    refused,
+    failed: all.length - delivered.length - refused,
+    elapsedMs: Math.round(elapsed * 1000) / 1000,
+    messagesPerSecond: elapsed > 0 ? Math.round((delivered.length / (elapsed / 1000)) * 1000) / 1000 : 0,
+    latencyMs: lat.length ? { p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), max: lat.at(-1) as number } : null,
+    firstFailure: firstFailure === null ? null : firstFailure.slice(0, 300),
+  };
+}
+
 export async function runSend(options: SendOptions, defaults: () => JobEdges): Promise<SendReport> {
   checkWireText('--helo', options.helo, isHeloName);
   checkWireText('--from', options.from, (t) => /^[^@]+@[^@]+$/.test(t));
@@ -169,13 +215,14 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
     };
 
     let dns: DnsFacts;
-    let server: SendBody['server'] = null;
+    // Where the message may go, in the order an MTA tries them: each MX (by preference) with each of its addresses.
+    let candidates: Server[] = [];
     try {
-      const found = await resolveMailHosts(target, resolver, { families: options.families ?? { v4: true, v6: true }, hostMap, first: true, maxMx: 10, maxAddresses: 1 });
+      const found = await resolveMailHosts(target, resolver, { families: options.families ?? { v4: true, v6: true }, hostMap, first: false, maxMx: 10, maxAddresses: limits.addressesPerHost });
       dns = found.dns;
-      const h = found.hosts.find((x) => x.addresses.length > 0);
-      const a = h?.addresses[0];
-      if (h && a) server = { mx: h.mx, address: a.address, port: a.port ?? target.port, serverName: ipFamily(h.mx) !== 0 ? null : h.mx };
+      candidates = found.hosts
+        .flatMap((h) => h.addresses.map((a) => ({ mx: h.mx, address: a.address, port: a.port ?? target.port, serverName: ipFamily(h.mx) !== 0 ? null : h.mx })))
+        .slice(0, MAX_SERVER_TRIES);
     } catch (err) {
       dns = { status: 'error', resolver: resolver.description, mx: [], error: statusOfError(err).detail };
     }
@@ -195,20 +242,18 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
       domain: target.domain,
     };
     const maxMessageBytes = Math.max(first.bytes.length, 10 * 1024 * 1024, Math.min(MAX_SEND_BYTES, (options.size ?? 0) + 1));
-    let session: SendBody['session'] = null;
-    let outcome: SendBody['outcome'] = { result: 'failed', stage: null, reply: null, reason: 'no server to send to', cause: null, queueId: null, refusedRecipients: [] };
-    let load: SendLoad | null = null;
+    // Messages 0 … count-1, dealt out in runs: session i sends shares[i] of them, one after the other.
+    const shares = Array.from({ length: concurrency }, (_, i) => Math.floor(count / concurrency) + (i < count % concurrency ? 1 : 0));
+    const starts = shares.map((_, i) => shares.slice(0, i).reduce((a, b) => a + b, 0));
+    const sources: MessageSource[] = shares.map((n, i) => {
+      const start = starts[i] as number;
+      return { count: n, first: i === 0 ? first : compose(start), get: (k: number) => compose(start + k) };
+    });
 
-    if (server) {
+    /** The whole run (every session) against one server. */
+    const sendTo = async (server: Server): Promise<{ runs: SessionResult[]; elapsed: number }> => {
       const key = `${server.mx}[${server.address}]:${server.port}`;
-      const endpoint = (i: number): SendEndpoint => ({ address: server!.address, port: server!.port, serverName: server!.serverName, conn: `${key}/send${count > 1 ? `#${i + 1}` : ''}` });
-      // Messages 0 … count-1, dealt out in runs: session i sends shares[i] of them, one after the other.
-      const shares = Array.from({ length: concurrency }, (_, i) => Math.floor(count / concurrency) + (i < count % concurrency ? 1 : 0));
-      const starts = shares.map((_, i) => shares.slice(0, i).reduce((a, b) => a + b, 0));
-      const sources: MessageSource[] = shares.map((n, i) => {
-        const start = starts[i] as number;
-        return { count: n, first: i === 0 ? first : compose(start), get: (k: number) => compose(start + k) };
-      });
+      const endpoint = (i: number): SendEndpoint => ({ address: server.address, port: server.port, serverName: server.serverName, conn: `${key}/send${count > 1 ? `#${i + 1}` : ''}` });
       const loadStart = clock.monotonic();
       ctx.onProgress?.(key, count > 1 ? `sending ${count} messages over ${concurrency} sessions` : 'sending');
       const runSession = async (i: number, source: MessageSource) => {
@@ -226,28 +271,31 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
       // The process's per-address slot is taken once for the whole load, and within it the --concurrency
       // sessions the user asked for run at once (one slot each would run them one after the other).
       const runs = await scheduler.connection(server.address, server.port, () => Promise.all(sources.map((source, i) => runSession(i, source))));
-      const elapsed = clock.monotonic() - loadStart;
       ctx.onProgress?.(key, 'done');
+      return { runs, elapsed: clock.monotonic() - loadStart };
+    };
+
+    let server: Server | null = null;
+    const passedOver: SendBody['passedOver'] = [];
+    let session: SendBody['session'] = null;
+    let outcome: SendBody['outcome'] = { result: 'failed', stage: null, reply: null, reason: 'no server to send to', cause: null, queueId: null, refusedRecipients: [] };
+    let load: SendLoad | null = null;
+
+    for (const [k, candidate] of candidates.entries()) {
+      server = candidate;
+      const { runs, elapsed } = await sendTo(candidate);
+      // As an MTA does: an address that did not take any session as far as the envelope, and the next one is tried.
+      const why = k + 1 < candidates.length && !ctx.signal?.aborted ? nextAddressWhy(runs) : null;
+      if (why !== null) {
+        passedOver.push({ mx: candidate.mx, address: candidate.address, port: candidate.port, reason: why.slice(0, 300), evidence: runs[0]!.session.evidence });
+        const next = candidates[k + 1] as Server;
+        transcript.record(`${candidate.mx}[${candidate.address}]:${candidate.port}/send`, 'note', `not taken (${why.slice(0, 200)}): trying the next MX address, ${next.mx}[${next.address}]:${next.port}, as an MTA does`);
+        continue;
+      }
       session = runs[0]!.session;
       outcome = runs[0]!.messages[0]!.outcome;
-      if (count > 1) {
-        const all: MessageResult[] = runs.flatMap((r) => r.messages);
-        const delivered = all.filter((m) => m.outcome.result === 'delivered');
-        const refused = all.filter((m) => m.outcome.result === 'refused' || m.outcome.result === 'deferred').length;
-        const lat = delivered.map((m) => m.latencyMs as number).sort((a, b) => a - b);
-        const firstFailure = all.find((m) => m.outcome.result !== 'delivered')?.outcome.reason ?? null;
-        load = {
-          count,
-          concurrency,
-          delivered: delivered.length,
-          refused,
-          failed: all.length - delivered.length - refused,
-          elapsedMs: Math.round(elapsed * 1000) / 1000,
-          messagesPerSecond: elapsed > 0 ? Math.round((delivered.length / (elapsed / 1000)) * 1000) / 1000 : 0,
-          latencyMs: lat.length ? { p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), max: lat.at(-1) as number } : null,
-          firstFailure: firstFailure === null ? null : firstFailure.slice(0, 300),
-        };
-      }
+      if (count > 1) load = loadFigures(runs, count, concurrency, elapsed);
+      break;
     }
 
     const body: SendBody = {
@@ -255,6 +303,7 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
       dns,
       dnsEvidence,
       server,
+      passedOver,
       settings: {
         tls,
         verify,

@@ -289,4 +289,25 @@ export const SEND_FINDINGS = defineFindings([
     },
     refs: ['RFC 5321 §4.5.3.2'],
   },
+  {
+    id: 'send.mx-passed-over',
+    severity: 'warning',
+    actor: 'them',
+    facts: ['host', 'reason', 'next'],
+    title: '{host} did not take the session ({reason}): the message went on to {next}',
+    detail:
+      'An MX address, in preference order, that did not take the session as far as the envelope: {reason}. As a sending MTA does (RFC 5321 §5.1), ' +
+      'mxray went on to the next address, {next}. Mail still arrives, but every sender waits for this address first (a connection timeout costs ' +
+      'them up to a minute or more per message), and a server that is down or refusing is usually not meant to be.',
+    opportunistic: 'Tries the next MX address too: delivered, later.',
+    verifying: 'The same: the next MX address, if it verifies.',
+    remediation: {
+      summary: 'Bring the server back, or take its address out of the MX records (or out of the MX name’s A/AAAA records) while it is down.',
+      steps: [
+        'Run `mxray check` on the domain: it tests every MX address and says which ones fail and why.',
+        'A backup MX of lower preference that is meant to be down: remove its record; senders try it on every message that the first MX defers.',
+      ],
+    },
+    refs: ['RFC 5321 §5.1'],
+  },
 ]);

@@ -20,7 +20,7 @@ describe('the registry', () => {
     expect(HOST_CHECKS.map((c) => c.name)).toEqual(['connection', 'greeting', 'dialogue', 'starttls', 'tls', 'certificate', 'sni-required', 'envelope', 'cleartext']);
     expect(DOMAIN_CHECKS.map((c) => c.name)).toEqual(['dns', 'all-unreachable', 'delivery']);
     expect(ENFORCE_CHECKS.map((c) => c.name)).toEqual(['enforcement', 'cleartext-auth']);
-    expect(SEND_CHECKS.map((c) => c.name)).toEqual(['send', 'send-reply', 'send-load']);
+    expect(SEND_CHECKS.map((c) => c.name)).toEqual(['send', 'send-passed-over', 'send-reply', 'send-load']);
     const all = [...HOST_CHECKS, ...DOMAIN_CHECKS, ...ENFORCE_CHECKS, ...SEND_CHECKS];
     expect(new Set(all).size).toBe(all.length);
     expect(new Set(all.map((c) => c.name)).size).toBe(all.length);
