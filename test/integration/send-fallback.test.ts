@@ -132,7 +132,7 @@ describe('mxray send to a domain: the next MX address when one does not take the
     expect(r.transcript.some((e) => e.kind === 'note' && /trying the next MX address, mx2\.fallback\.test/.test(e.text))).toBe(true);
     expect(r.verdict).toBe('warn');
     expect(schemaErrors(r)).toEqual([]);
-    const out = renderText(r, { color: false, width: 100 });
+    const out = renderText(r, { width: 100 });
     expect(out).toMatch(/Passed over mx1\.fallback\.test\[127\.0\.0\.1\]:\d+: connection-refused/);
   });
 
