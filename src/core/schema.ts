@@ -1066,6 +1066,14 @@ export const SendSessionSchema = Type.Object(
      * TLS on a new connection (as Postfix at "may" and Exim do); null otherwise.
      */
     tlsFallback: Nullable(Type.String()),
+    /**
+     * The TLS alert the server ended the session with, by its RFC name (certificate_required,
+     * handshake_failure, bad_certificate …): during the handshake (tls null) or right after it, when
+     * TLS 1.3 servers judge the client's certificate (tls set). Null: no alert.
+     */
+    tlsAlert: Nullable(Type.String({ maxLength: 64 })),
+    /** The server asked for a client certificate in a handshake that then failed (its CertificateRequest was seen in clear, TLS ≤ 1.2). */
+    clientCertificateRequested: Type.Boolean(),
     steps: Type.Array(SendStepSchema, { maxItems: 1100 }),
     /** Transcript sequence numbers of this session. */
     evidence: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 }),

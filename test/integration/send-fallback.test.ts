@@ -251,7 +251,7 @@ describe('mxray send to a domain: the next MX address when one does not take the
 
 describe('nextAddressWhy: when an MTA leaves an address for the next', () => {
   const run = (o: Partial<SessionResult['messages'][number]['outcome']>, status: SessionResult['session']['status'] = 'ok'): SessionResult => ({
-    session: { status, statusDetail: null, capabilities: [], extensionsUsed: [], tls: null, certificate: null, tlsFallback: null, steps: [], evidence: [] },
+    session: { status, statusDetail: null, capabilities: [], extensionsUsed: [], tls: null, certificate: null, tlsFallback: null, tlsAlert: null, clientCertificateRequested: false, steps: [], evidence: [] },
     messages: [{ outcome: { result: 'failed', stage: 'connect', reply: null, reason: 'r', cause: null, queueId: null, refusedRecipients: [], ...o }, latencyMs: null }],
   });
 

@@ -6,6 +6,7 @@ import type { Finding, SendBody, SendOutcome } from '../../core/schema.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import { replyMeans } from '../../kb/reply-patterns.js';
 import { formatReply } from '../../smtp/reply.js';
+import { isClientCertRefusalAlert, isClientCertReply } from '../tls/index.js';
 import type { Check } from '../check.js';
 
 export interface SendCheckInput {
@@ -59,6 +60,32 @@ function cleartextWhy(body: SendBody): string | null {
   return offered ? 'STARTTLS was refused' : 'the server does not offer STARTTLS';
 }
 
+/** Alerts that judge a certificate presented: its CA unknown, expired, revoked, of a kind not supported. */
+const CERTIFICATE_ALERTS: ReadonlySet<string> = new Set(['unknown_ca', 'certificate_expired', 'certificate_revoked', 'unsupported_certificate']);
+
+/**
+ * How the server refused us for the client certificate we did or did not present, in words; null
+ * when it did not: TLS 1.3's alert right after the handshake (certificate_required, bad_certificate …),
+ * certificate_required during it, another refusal alert after a CertificateRequest seen in clear
+ * (TLS ≤ 1.2), or a reply that says so (Postfix smtpd_tls_req_ccert: "421 4.7.1 … No client
+ * certificate presented").
+ */
+export function clientCertRefusal(body: SendBody): string | null {
+  const s = body.session;
+  if (!s || body.outcome.result === 'delivered') return null;
+  const alert = s.tlsAlert;
+  // With a certificate presented, also the alerts that judge it (OpenSSL's unknown_ca for a CA it does not trust …).
+  const presented = body.settings.clientCertificate !== null;
+  const fits = (a: string) => isClientCertRefusalAlert(a) || (presented && CERTIFICATE_ALERTS.has(a));
+  if (alert !== null && s.tls !== null && fits(alert)) return `it ended the TLS session with the alert ${alert} right after the handshake`;
+  if (alert !== null && s.tls === null && (alert === 'certificate_required' || (s.clientCertificateRequested && fits(alert)))) {
+    return `it asked for a client certificate and ended the handshake with the alert ${alert}`;
+  }
+  const r = body.outcome.reply;
+  if (r && r.code >= 400 && isClientCertReply(r)) return `it answered ${formatReply(r)}`;
+  return null;
+}
+
 /** What became of the message: exactly one of delivered, refused, deferred, a login refused, not sent (by cause), failed. */
 export const sendOutcomeCheck: SendCheck = {
   name: 'send',
@@ -69,6 +96,13 @@ export const sendOutcomeCheck: SendCheck = {
     const stage = stageWords(o.stage);
     // An exception of ours is our bug, never the server's (exit 4).
     if (body.session?.status === 'internal-error') add('mxray.internal-error', { detail: body.session.statusDetail ?? 'internal error' });
+    // A partner connector's mutual TLS: the refusal is about our certificate, whatever the stage it showed at.
+    const certRefusal = clientCertRefusal(body);
+    if (certRefusal !== null) {
+      if (body.settings.clientCertificate === null) add('send.client-cert-required', { how: certRefusal });
+      else add('send.client-cert-refused', { how: certRefusal, subject: body.settings.clientCertificate });
+      return findings;
+    }
     switch (o.result) {
       case 'delivered': {
         const tls = body.session?.tls;

@@ -17,6 +17,11 @@ import { alertOfErrorCode } from '../../tls/records.js';
  */
 const REFUSAL_ALERTS: ReadonlySet<string> = new Set(['certificate_required', 'handshake_failure', 'bad_certificate', 'certificate_unknown', 'access_denied']);
 
+/** An alert a server ends the TLS session with when it refuses a client's certificate or its absence. */
+export function isClientCertRefusalAlert(alert: string | null): boolean {
+  return alert !== null && REFUSAL_ALERTS.has(alert);
+}
+
 /** Replies inside TLS that refuse a client without a certificate (rules as data, like kb/reply-patterns.ts). */
 export const CLIENT_CERT_REPLY_RULES: readonly ReplyRule[] = [
   {

@@ -7,7 +7,7 @@ import { clientCertRequired } from './client-certificate.js';
 import { certificateTooLarge, handshakeStalled, OPENSSL_MAX_CERT_LIST } from './handshake-failure.js';
 
 export { certificateTooLarge, classifyHandshakeFailure, classifyLegacySuccess, handshakeStalled, OPENSSL_MAX_CERT_LIST, readLegacyCause, type HandshakeAttempt } from './handshake-failure.js';
-export { clientCertRequired, isClientCertReply, refusedClientCertificate } from './client-certificate.js';
+export { clientCertRequired, isClientCertRefusalAlert, isClientCertReply, refusedClientCertificate } from './client-certificate.js';
 export { sniRequiredCheck } from './sni-required.js';
 
 export type TlsInput = CheckInput<'tls' | 'legacyRetry' | 'capabilitiesInTls' | 'ehloTlsReply' | 'implicitTls', 'legacyCause', 'profile'>;

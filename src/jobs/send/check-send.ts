@@ -11,7 +11,7 @@ import { ipFamily } from '../../core/ip.js';
 import { isHeloName } from '../../core/names.js';
 import { judgedWith } from '../../core/report.js';
 import type { Scheduler } from '../../core/scheduler.js';
-import type { DnsFacts, SendBody, SendLoad, SendReport, SendStage, TranscriptEvent } from '../../core/schema.js';
+import type { DnsFacts, SendBody, SendLoad, SendReport, TranscriptEvent } from '../../core/schema.js';
 import { parseTarget } from '../../core/target.js';
 import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
@@ -24,7 +24,7 @@ import { traceResolver } from '../../dns/tracing-resolver.js';
 import { makeFinding, sortFindings } from '../../kb/index.js';
 import { checkWireText } from '../receiver/check-receiver.js';
 import { composeSeries, MAX_SEND_BYTES, type ComposedMessage } from './compose.js';
-import { probeSend, type MessageResult, type MessageSource, type SessionResult, type SendAuth, type SendEndpoint, type SendPlan, type SendTlsMode, type SendVerifyMode } from './probe-send.js';
+import { BEFORE_ENVELOPE, probeSend, type MessageResult, type MessageSource, type SessionResult, type SendAuth, type SendEndpoint, type SendPlan, type SendTlsMode, type SendVerifyMode } from './probe-send.js';
 import { mergeLimits, observedSink } from '../job-run.js';
 
 export type { SendAuth, SendTlsMode, SendVerifyMode } from './probe-send.js';
@@ -107,9 +107,6 @@ type Server = NonNullable<SendBody['server']>;
 /** Most addresses one run tries (Postfix's smtp_mx_address_limit is 5 too). */
 export const MAX_SERVER_TRIES = 5;
 
-/** Where a session ended without the envelope sent: an MTA gives up on that address and tries the next. */
-const BEFORE_ENVELOPE: ReadonlySet<SendStage | null> = new Set<SendStage | null>([null, 'connect', 'tls', 'banner', 'ehlo', 'starttls']);
-
 /**
  * Why an MTA would leave this address for the next MX address (null: it would not): every session
  * ended before the envelope — the connection failed, no greeting, a refusal at the greeting, EHLO or
@@ -120,7 +117,7 @@ export function nextAddressWhy(runs: readonly SessionResult[]): string | null {
   const reasons = runs.map((r): string | null => {
     const o = r.messages[0]?.outcome;
     const status = r.session.status;
-    if (!o || status === 'deadline-reached' || status === 'internal-error' || !BEFORE_ENVELOPE.has(o.stage)) return null;
+    if (!o || status === 'deadline-reached' || status === 'internal-error' || (o.stage !== null && !BEFORE_ENVELOPE.has(o.stage))) return null;
     if (o.result === 'failed' || o.result === 'deferred' || (o.result === 'refused' && o.stage === 'banner')) return o.reason;
     return o.result === 'not-sent' && o.cause === 'tls-unavailable' ? o.reason : null;
   });

@@ -5,10 +5,11 @@
 // stops before anything is sent that the options forbid (TLS required and missing, AUTH in clear,
 // 8-bit data without 8BITMIME …). Records facts and what became of each message; checks/ judges.
 import type { ClientCertificate, ProbeContext, TrustStore } from '../../core/context.js';
-import { statusOfError } from '../../core/errors.js';
+import { statusOfError, TlsHandshakeError } from '../../core/errors.js';
 import type { CertVerdict, ReplyFacts, SendOutcome, SendSession, SendStage, SendStep, SendTls } from '../../core/schema.js';
 import type { SEND_TLS_MODES, SEND_VERIFY_MODES } from '../../core/vocabulary.js';
 import { verifyChain } from '../../pki/verify.js';
+import { alertOfErrorCode } from '../../tls/records.js';
 import { openSmtp, type AuthMechanism, type PipelinedEnvelope, type SmtpClient } from '../../smtp/client.js';
 import { hasCapability } from '../../smtp/ehlo.js';
 import { parseQueueId } from '../../smtp/queue-id.js';
@@ -74,6 +75,8 @@ export interface SessionResult {
 }
 
 const AUTO_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
+/** Stages before anything of the envelope is sent. */
+export const BEFORE_ENVELOPE: ReadonlySet<SendStage> = new Set<SendStage>(['connect', 'tls', 'banner', 'ehlo', 'starttls']);
 /** Steps kept per session: the first message's whole dialogue, not every message of a --count run. */
 const MAX_STEPS = 1000;
 
@@ -149,7 +152,7 @@ export async function probeSend(
   messages: MessageSource,
   options: { recordSteps: boolean; maxMessageBytes: number },
 ): Promise<SessionResult> {
-  const session: SendSession = { status: 'ok', statusDetail: null, capabilities: [], extensionsUsed: [], tls: null, certificate: null, tlsFallback: null, steps: [], evidence: [] };
+  const session: SendSession = { status: 'ok', statusDetail: null, capabilities: [], extensionsUsed: [], tls: null, certificate: null, tlsFallback: null, tlsAlert: null, clientCertificateRequested: false, steps: [], evidence: [] };
   const used = new Set<string>();
   const results: MessageResult[] = [];
   const firstEvent = ctx.transcript.events.length;
@@ -351,8 +354,19 @@ export async function probeSend(
       const st = statusOfError(err);
       session.status = st.status;
       session.statusDetail = st.detail;
+      // The server's alert, during the handshake or (TLS 1.3: its verdict on our certificate) right after it.
+      const failed = err instanceof TlsHandshakeError ? err : null;
+      const alert = failed ? (failed.seen.alert ?? alertOfErrorCode(failed.reason)) : session.tls ? alertOfErrorCode(st.reason) : null;
+      session.tlsAlert = alert;
+      session.clientCertificateRequested = failed?.seen.certificateRequest === true;
+      const what = alert === null ? null : `the server ended the TLS session with the alert ${alert} ${failed ? 'during the handshake' : 'right after the handshake'}`;
       const tlsMustWork = (plan.tls === 'required' || plan.tls === 'implicit') && st.status === 'tls-handshake-error';
-      o = tlsMustWork ? outcome('not-sent', stage, null, `the TLS handshake failed: ${st.detail}`, 'tls-unavailable') : outcome('failed', stage, null, `${st.status}: ${st.detail}`);
+      o = tlsMustWork
+        ? outcome('not-sent', stage, null, `the TLS handshake failed: ${what ?? st.detail}`, 'tls-unavailable')
+        : what === null
+          ? outcome('failed', stage, null, `${st.status}: ${st.detail}`)
+          : // An alert before the envelope ends the TLS session, not a command; after it, the stage it broke.
+            outcome('failed', !failed && BEFORE_ENVELOPE.has(stage) ? 'tls' : stage, null, what);
     }
     if (client && session.capabilities.length === 0) session.capabilities = capabilityLines(client);
     while (results.length < messages.count) results.push({ outcome: o, latencyMs: null });

@@ -310,4 +310,53 @@ export const SEND_FINDINGS = defineFindings([
     },
     refs: ['RFC 5321 §5.1'],
   },
+  {
+    id: 'send.client-cert-required',
+    severity: 'error',
+    actor: 'us',
+    facts: ['host', 'how'],
+    title: '{host} requires a client certificate, and none was presented: {how}',
+    detail:
+      'The server accepts mail only from senders that present a certificate it trusts (mutual TLS, as partner connectors set it up): {how}. Nothing was ' +
+      'delivered. A partner’s MTA that sends without the certificate the connector expects is refused the same way.',
+    opportunistic: 'Refused: it presents no certificate (and after a failed handshake, cleartext is refused too when the server enforces TLS).',
+    verifying: 'Refused the same way, unless it is configured to present the certificate.',
+    remediation: {
+      summary: 'Send with the certificate the server expects: --client-cert and --client-key (PEM), or --client-pfx with its password in the environment.',
+      steps: [
+        'Ask the receiving side which CA its connector trusts and which subject or name it matches, then present a certificate that fits.',
+        'On the sending MTA, configure the certificate for this destination; on the receiving side, check that the CA of the partner’s certificate is trusted.',
+      ],
+      postfix: ['Sending: `smtp_tls_chain_files = /etc/postfix/client-key.pem, /etc/postfix/client-chain.pem`. Receiving: `smtpd_tls_req_ccert`, `smtpd_tls_CAfile`.'],
+      exchange: [
+        'Sending: the Send connector’s `-TlsCertificateName "<I>issuer<S>subject"` (Exchange Online: an outbound connector with `-TlsSettings CertificateValidation`).',
+        'Receiving: the partner connector’s `-TlsSenderCertificateName` (Exchange Online: `Set-InboundConnector -TlsSenderCertificateName`).',
+      ],
+      exim: ['Sending: `tls_certificate` and `tls_privatekey` on the smtp transport. Receiving: `tls_verify_hosts`, `tls_verify_certificates`.'],
+    },
+    refs: ['RFC 8446 §4.4.2.4', 'RFC 5246 §7.4.4'],
+  },
+  {
+    id: 'send.client-cert-refused',
+    severity: 'error',
+    actor: 'either',
+    facts: ['host', 'how', 'subject'],
+    title: '{host} refused the client certificate presented ({subject}): {how}',
+    detail:
+      'The server asked for a client certificate and refused the one presented ({subject}): {how}. It does not trust its CA (unknown_ca), or the certificate ' +
+      'is expired, lacks the clientAuth extended key usage, or does not match the subject or name the connector expects. Nothing was delivered.',
+    opportunistic: 'Refused the same way with this certificate.',
+    verifying: 'Refused the same way with this certificate.',
+    remediation: {
+      summary: 'Present a certificate from a CA the server trusts, valid now, with clientAuth, matching what the connector expects — or add its CA on the receiving side.',
+      steps: [
+        'Check the certificate: `mxray cert <file>` shows its issuer, validity and extended key usage.',
+        'Ask the receiving side which CA and subject its connector expects; its log names the reason of the refusal.',
+      ],
+      postfix: ['Receiving: `smtpd_tls_CAfile` must hold the CA of the partner’s certificate; `smtpd_tls_loglevel = 1` logs the verification failure.'],
+      exchange: ['Receiving: the partner connector’s `-TlsSenderCertificateName` must match the certificate’s subject or a name in it.'],
+      exim: ['Receiving: `tls_verify_certificates` must hold its CA; the mainlog names the failure.'],
+    },
+    refs: ['RFC 8446 §4.4.2.4', 'RFC 5280 §4.2.1.12'],
+  },
 ]);

@@ -66,13 +66,52 @@ function eximConfig(o: InstanceOptions, d: EximPaths): string {
       lines.push('tls_verify_hosts =');
     }
   }
+  const x = o.exim ?? {};
+  if (x.predataAcl) lines.push('acl_smtp_predata = acl_check_predata');
+  lines.push(...(x.main ?? []));
   lines.push('', 'begin acl', '', 'acl_check_rcpt:');
   if (o.requireTls) {
     // Exim has no "encrypt" switch: the usual way is an ACL, and Exim admins put it at RCPT.
     lines.push('  deny    !encrypted = *', '          message = 530 5.7.0 Must issue a STARTTLS command first');
   }
-  lines.push('  accept', '', 'acl_check_data:', `  deny    message = ${NO_DELIVERIES}`, '', 'begin routers', '', 'begin transports', '');
+  lines.push('  accept', '', 'acl_check_data:', x.acceptMessages ? '  accept' : `  deny    message = ${NO_DELIVERIES}`, '');
+  if (x.predataAcl) lines.push('acl_check_predata:', ...x.predataAcl.map((l) => `  ${l}`), '');
+  lines.push('begin routers', '', 'begin transports', '');
+  if (x.auth) lines.push(...authenticators(x.auth));
   return lines.join('\n');
+}
+
+/** Exim's own authenticators (plaintext, cram_md5) for one account, offered only inside TLS. */
+function authenticators(a: { user: string; password: string }): string[] {
+  if (!/^[A-Za-z0-9._@-]+$/.test(a.user) || !/^[A-Za-z0-9._@-]+$/.test(a.password)) throw new Error('exim: the test account must be plain letters and digits');
+  const onlyInTls = '  server_advertise_condition = ${if def:tls_in_cipher}';
+  return [
+    'begin authenticators',
+    '',
+    'plain:',
+    '  driver = plaintext',
+    '  public_name = PLAIN',
+    '  server_prompts = :',
+    `  server_condition = \${if and {{eq{$auth2}{${a.user}}}{eq{$auth3}{${a.password}}}}}`,
+    '  server_set_id = $auth2',
+    onlyInTls,
+    '',
+    'login:',
+    '  driver = plaintext',
+    '  public_name = LOGIN',
+    '  server_prompts = Username:: : Password::',
+    `  server_condition = \${if and {{eq{$auth1}{${a.user}}}{eq{$auth2}{${a.password}}}}}`,
+    '  server_set_id = $auth1',
+    onlyInTls,
+    '',
+    'cram:',
+    '  driver = cram_md5',
+    '  public_name = CRAM-MD5',
+    `  server_secret = \${if eq{$auth1}{${a.user}}{${a.password}}fail}`,
+    '  server_set_id = $auth1',
+    onlyInTls,
+    '',
+  ];
 }
 
 interface EximPaths {

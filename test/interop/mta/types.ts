@@ -36,6 +36,19 @@ export interface InstanceOptions {
   requireClientCert?: boolean;
   /** Postfix only: more main.cf lines, appended last (e.g. smtpd_recipient_restrictions with reject_plaintext_session). */
   postfixMainCf?: string[];
+  /** Exim only: what `mxray send`'s tests need of a real receiving Exim. */
+  exim?: EximExtras;
+}
+
+export interface EximExtras {
+  /** Take messages (queued in the spool, never delivered) instead of refusing them at the end of DATA. */
+  acceptMessages?: boolean;
+  /** PLAIN, LOGIN and CRAM-MD5 for this one account, advertised only inside TLS (the usual setup). */
+  auth?: { user: string; password: string };
+  /** More main-section lines (e.g. message_size_limit). */
+  main?: string[];
+  /** An ACL run at the DATA command (acl_smtp_predata), e.g. a `drop` that answers 421 and closes. */
+  predataAcl?: string[];
 }
 
 export interface MtaInstance {
