@@ -32,6 +32,9 @@ const HELO = 'client.mxray.test';
 const ADDRESS = '127.0.1.51';
 /** A second instance without CHUNKING (smtpd_discard_ehlo_keywords), for DATA. */
 const ADDRESS_DATA = '127.0.1.52';
+/** Wrapper mode (smtps, port 465), and one that requires a client certificate (smtpd_tls_req_ccert). */
+const ADDRESS_IMPLICIT = '127.0.1.57';
+const ADDRESS_CCERT = '127.0.1.58';
 const DOMAIN = 'pf-send.interop.test';
 const MX = `mx.${DOMAIN}`;
 
@@ -65,6 +68,8 @@ if (skipAll !== null) {
     let pki: InteropPki;
     let mta: MtaInstance;
     let dataMta: MtaInstance;
+    let implicitMta: MtaInstance;
+    let ccertMta: MtaInstance;
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'mxray-send-interop-'));
@@ -86,11 +91,31 @@ if (skipAll !== null) {
         tls: await serverTls(pki, 'good', MX),
         postfixMainCf: ['smtpd_client_restrictions = check_client_access static:HOLD', 'smtpd_discard_ehlo_keywords = chunking'],
       });
+      implicitMta = await startPostfix({
+        address: ADDRESS_IMPLICIT,
+        port: 465,
+        hostname: MX,
+        workDir: join(dir, 'postfix-implicit'),
+        tls: await serverTls(pki, 'good', MX),
+        implicitTls: true,
+        postfixMainCf: ['smtpd_client_restrictions = check_client_access static:HOLD'],
+      });
+      ccertMta = await startPostfix({
+        address: ADDRESS_CCERT,
+        port: 25,
+        hostname: MX,
+        workDir: join(dir, 'postfix-ccert'),
+        tls: await serverTls(pki, 'good', MX, pki.clientCa.cert.certPem),
+        requireClientCert: true,
+        postfixMainCf: ['smtpd_client_restrictions = check_client_access static:HOLD'],
+      });
     }, 300_000);
 
     afterAll(async () => {
       await mta?.stop();
       await dataMta?.stop();
+      await implicitMta?.stop();
+      await ccertMta?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
     }, 120_000);
 
@@ -140,6 +165,41 @@ if (skipAll !== null) {
       expect(r.body.session?.extensionsUsed).toEqual(['PIPELINING', 'SIZE']);
       const queued = await postcat(join(dir, 'postfix-data', 'etc'), r.body.outcome.queueId as string);
       expect(queued.endsWith('\n.\n..x\nbare\nCR\n')).toBe(true);
+    });
+
+    it('--tls opportunistic (the default): STARTTLS because Postfix offers it; the queued message is the one composed', async () => {
+      const r = await send({ subject: 'opportunistic' });
+      expect(r.body.settings.tls).toBe('opportunistic');
+      expect(r.body.outcome.result, r.body.outcome.reason).toBe('delivered');
+      expect(r.findings.map((f) => f.id)).toEqual(['send.delivered']);
+      expect(r.body.session?.tls?.protocol).toBe('TLSv1.3');
+      const queued = await postcat(join(dir, 'postfix', 'etc'), r.body.outcome.queueId as string);
+      expect(queued).toContain(`Message-ID: ${r.body.message.messageId}\n`);
+      expect(queued).toContain('Subject: opportunistic\n');
+    });
+
+    it('--tls implicit into Postfix in wrapper mode (smtps, port 465): TLS from the first byte, delivered and queued', async () => {
+      const r = await send({ target: `${MX}:465`, hostMap: new Map([[MX, { address: ADDRESS_IMPLICIT, port: 465 }]]) });
+      expect(r.body.settings.tls).toBe('implicit');
+      expect(r.body.outcome.result, r.body.outcome.reason).toBe('delivered');
+      expect(r.body.session?.steps[0]).toMatchObject({ stage: 'tls' });
+      expect(r.body.session?.steps.some((s) => s.stage === 'starttls')).toBe(false);
+      const queued = await postcat(join(dir, 'postfix-implicit', 'etc'), r.body.outcome.queueId as string);
+      expect(queued).toContain(`X-Mxray-Test: ${r.body.message.testId}\n`);
+    });
+
+    it('smtpd_tls_req_ccert at encrypt: no certificate → its 421 "No client certificate presented", send.client-cert-required; one it cannot verify → send.client-cert-refused', async () => {
+      const at = { hostMap: new Map([[MX, { address: ADDRESS_CCERT, port: 25 }]]) };
+      const none = await send({ ...at, tls: 'required' });
+      expect(none.body.outcome.result).toBe('deferred');
+      expect(none.body.outcome.reply?.lines.join(' ')).toMatch(/No client certificate presented/);
+      expect(none.findings.map((f) => f.id)).toEqual(['send.client-cert-required']);
+      // A certificate from the CA Postfix trusts, but made for a server (no clientAuth): OpenSSL's purpose check fails it.
+      const serverOnly = await pki.clientCa.issue({ commonName: HELO, dnsNames: [HELO] });
+      const refused = await send({ ...at, tls: 'required', clientCertificate: { keyPem: serverOnly.keyPem, certPem: serverOnly.certPem, subject: `CN=${HELO}` } });
+      expect(refused.body.session?.tls?.clientCertificate).toBe(true);
+      expect(refused.body.outcome.result).not.toBe('delivered');
+      expect(refused.findings.map((f) => f.id)).toEqual(['send.client-cert-refused']);
     });
 
     it('--size over message_size_limit: 552 5.3.4 to MAIL FROM with SIZE=, explained', async () => {
