@@ -7,7 +7,6 @@
 //
 // Needs root (the packages, port 25); without it every case is skipped with the reason, and with
 // MXRAY_INTEROP_REQUIRE=1 (CI) that is a failure.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +20,7 @@ import { createScheduler } from '../../src/core/scheduler.js';
 import type { EnforceReport } from '../../src/core/schema.js';
 import { checkEnforce } from '../../src/library.js';
 import { createConnector } from '../../src/net/connector.js';
-import { createInteropPki, REPO, serverTls } from './harness.js';
+import { createInteropPki, serverTls, interopPrerequisites } from './harness.js';
 import { startExim } from './mta/exim.js';
 import { startOpenSmtpd } from './mta/opensmtpd.js';
 import { startPostfix } from './mta/postfix.js';
@@ -33,17 +32,7 @@ const nx = (name: string, type: string) => Promise.reject(new DnsError('NXDOMAIN
 const NO_DNS: Resolver = { description: 'none', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), ptr: () => Promise.resolve([]) };
 const HELO = 'client.mxray.test';
 
-async function prerequisites(): Promise<string | null> {
-  if (process.platform !== 'linux') return `needs Linux (Debian 12); this is ${process.platform}`;
-  if (process.getuid?.() !== 0) return "needs root (apt-get installs, port 25, the daemons' own users)";
-  return new Promise<string | null>((resolve) => {
-    execFile('bash', [join(REPO, 'test/interop/setup.sh')], { cwd: REPO, timeout: 600_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve(err === null ? null : `test/interop/setup.sh failed: ${`${stdout}${stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
-    });
-  });
-}
-
-const skipAll = await prerequisites();
+const skipAll = await interopPrerequisites();
 
 interface Case {
   name: string;

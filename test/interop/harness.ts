@@ -24,6 +24,25 @@ export const OTHER_NAME = 'mail.other-company.test';
 
 // ── PKI ───────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Why the interop suite cannot run here (null: it can): Linux and root, then each setup script
+ * (test/interop/setup.sh installs the Debian packages; setup-exim-opensmtpd.sh unpacks Exim and
+ * OpenSMTPD), its last lines quoted when it fails.
+ */
+export async function interopPrerequisites(scripts: readonly string[] = ['test/interop/setup.sh']): Promise<string | null> {
+  if (process.platform !== 'linux') return `needs Linux (Debian 12); this is ${process.platform}`;
+  if (process.getuid?.() !== 0) return "needs root (apt-get installs, port 25, the daemons' own users)";
+  for (const script of scripts) {
+    const failed = await new Promise<string | null>((resolve) => {
+      execFile('bash', [join(REPO, script)], { cwd: REPO, timeout: 600_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
+        resolve(err === null ? null : `${script} failed: ${`${stdout}${stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
+      });
+    });
+    if (failed !== null) return failed;
+  }
+  return null;
+}
+
 export interface InteropPki {
   now: number;
   root: TestCa;

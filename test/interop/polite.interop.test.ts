@@ -11,25 +11,18 @@
 //
 // Needs root (the packages, port 25); without it every case is skipped with the reason, and with
 // MXRAY_INTEROP_REQUIRE=1 (CI) that is a failure.
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostReport } from '../../src/core/schema.js';
-import { InteropHarness, REPO, domainOf, type InteropConfig, type MxrayRun } from './harness.js';
+import { InteropHarness, REPO, domainOf, type InteropConfig, type MxrayRun, interopPrerequisites } from './harness.js';
 import type { MtaKind, StartMta } from './mta/types.js';
 import { startPostfix } from './mta/postfix.js';
 
 const REQUIRED = process.env.MXRAY_INTEROP_REQUIRE === '1';
 
 async function prerequisites(): Promise<string | null> {
-  if (process.platform !== 'linux') return `needs Linux (Debian 12); this is ${process.platform}`;
-  if (process.getuid?.() !== 0) return 'needs root (apt-get installs, port 25, the daemons\' own users)';
-  const setup = await new Promise<string | null>((resolve) => {
-    execFile('bash', [join(REPO, 'test/interop/setup.sh')], { cwd: REPO, timeout: 600_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve(err === null ? null : `test/interop/setup.sh failed: ${`${stdout}${stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
-    });
-  });
+  const setup = await interopPrerequisites();
   if (setup !== null) return setup;
   for (const file of [join(REPO, 'bin/mxray.cjs'), join(REPO, 'dist/cli-bundle')]) if (!existsSync(file)) return `${file} is missing (npm run build)`;
   return null;

@@ -9,7 +9,6 @@
 //
 // Needs root (the unpacked package, port 25, a private mount namespace); without it every case is
 // skipped with the reason, and with MXRAY_INTEROP_REQUIRE=1 (CI) that is a failure.
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,7 @@ import type { SendReport } from '../../src/core/schema.js';
 import { sendMessage, type SendOptions } from '../../src/library.js';
 import { createConnector } from '../../src/net/connector.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
-import { createInteropPki, REPO, serverTls, type InteropPki } from './harness.js';
+import { createInteropPki, serverTls, type InteropPki, interopPrerequisites } from './harness.js';
 import { startExim } from './mta/exim.js';
 import type { InstanceOptions, MtaInstance } from './mta/types.js';
 
@@ -44,17 +43,7 @@ const INSTANCES = {
 } as const;
 type Name = keyof typeof INSTANCES;
 
-async function prerequisites(): Promise<string | null> {
-  if (process.platform !== 'linux') return `needs Linux (Debian 12); this is ${process.platform}`;
-  if (process.getuid?.() !== 0) return "needs root (apt-get installs, port 25, the daemons' own users)";
-  return new Promise<string | null>((resolve) => {
-    execFile('bash', [join(REPO, 'test/interop/setup-exim-opensmtpd.sh')], { cwd: REPO, timeout: 600_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve(err === null ? null : `test/interop/setup-exim-opensmtpd.sh failed: ${`${stdout}${stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
-    });
-  });
-}
-
-const skipAll = await prerequisites();
+const skipAll = await interopPrerequisites(['test/interop/setup-exim-opensmtpd.sh']);
 
 if (skipAll !== null) {
   describe('interop: mxray send into Exim', () => {

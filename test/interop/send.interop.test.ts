@@ -21,7 +21,7 @@ import type { SendReport } from '../../src/core/schema.js';
 import { sendMessage, type SendOptions } from '../../src/library.js';
 import { createConnector } from '../../src/net/connector.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
-import { createInteropPki, REPO, serverTls, type InteropPki } from './harness.js';
+import { createInteropPki, serverTls, type InteropPki, interopPrerequisites } from './harness.js';
 import { startPostfix } from './mta/postfix.js';
 import type { MtaInstance } from './mta/types.js';
 
@@ -38,16 +38,6 @@ const ADDRESS_CCERT = '127.0.1.58';
 const DOMAIN = 'pf-send.interop.test';
 const MX = `mx.${DOMAIN}`;
 
-async function prerequisites(): Promise<string | null> {
-  if (process.platform !== 'linux') return `needs Linux (Debian 12); this is ${process.platform}`;
-  if (process.getuid?.() !== 0) return "needs root (apt-get installs, port 25, the daemons' own users)";
-  return new Promise<string | null>((resolve) => {
-    execFile('bash', [join(REPO, 'test/interop/setup.sh')], { cwd: REPO, timeout: 600_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve(err === null ? null : `test/interop/setup.sh failed: ${`${stdout}${stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
-    });
-  });
-}
-
 function postcat(etc: string, queueId: string): Promise<string> {
   return new Promise((resolve, reject) => {
     // -bh: headers and body as queued, nothing of the envelope records.
@@ -55,7 +45,7 @@ function postcat(etc: string, queueId: string): Promise<string> {
   });
 }
 
-const skipAll = await prerequisites();
+const skipAll = await interopPrerequisites();
 
 if (skipAll !== null) {
   describe('interop: mxray send into Postfix', () => {
