@@ -63,7 +63,7 @@ function tlsLine(report: SendReport): Line {
     ? ''
     : cert.trusted && cert.timeValid && cert.nameMatches !== false
       ? `; certificate verifies${cert.checkedName ? ` for ${safe(cert.checkedName, 100)}` : ''}`
-      : `; certificate does NOT verify (${cert.trusted ? (cert.timeValid ? `does not name ${safe(cert.checkedName ?? '', 100)}` : 'not valid now') : safe(cert.trustFailure, 40)})`;
+      : `; certificate does NOT verify (${cert.trusted ? (cert.timeValid ? (cert.checkedName ? `does not name ${safe(cert.checkedName, 100)}` : 'names no server we can check') : 'not valid now') : safe(cert.trustFailure, 40)})`;
   const parts = [t.protocol, t.cipher].filter(Boolean).map((x) => safe(x, 60)).join(' ');
   return line(0, { dim: 'TLS       ' }, `${parts}${t.sni ? `, SNI ${safe(t.sni, 100)}` : ''}${t.clientCertificate ? ', client certificate presented' : ''}${verdict} (--verify ${report.body.settings.verify})`);
 }
@@ -73,7 +73,7 @@ function details(report: SendReport): DetailSection[] {
   const out: DetailSection[] = [];
   const s = b.session;
   if (s) {
-    const lines: Line[] = [line(0, { bold: 'Extensions advertised' }, `: ${safe(s.capabilities.join(', '), 600) || '(none)'}`), line(0, { bold: 'Extensions used' }, `: ${s.extensionsUsed.join(', ') || '(none)'}`)];
+    const lines: Line[] = [line(0, { bold: 'Extensions advertised' }, `: ${safe(s.capabilities.join(', '), 600) || '(none)'}`), line(0, { bold: 'Extensions used' }, `: ${safe(s.extensionsUsed.join(', '), 200) || '(none)'}`)];
     if (s.status !== 'ok') lines.push(line(0, { bold: 'Session' }, `: stopped (${s.status}${s.statusDetail ? `: ${safe(s.statusDetail, 200)}` : ''})`));
     const cert = s.certificate;
     if (cert) {
@@ -99,7 +99,7 @@ function details(report: SendReport): DetailSection[] {
     out.push({
       heading: 'Load',
       lines: [
-        line(0, `${l.count} messages over ${l.concurrency} sessions in ${Math.round(l.elapsedMs)} ms: ${l.delivered} delivered, ${l.refused} refused, ${l.failed} failed`),
+        line(0, `${l.count} messages over ${l.concurrency} session${l.concurrency === 1 ? '' : 's'} in ${Math.round(l.elapsedMs)} ms: ${l.delivered} delivered, ${l.refused} refused, ${l.failed} failed`),
         line(0, `${l.messagesPerSecond} messages/s; latency${l.latencyMs ? ` p50 ${l.latencyMs.p50} ms, p90 ${l.latencyMs.p90} ms, p99 ${l.latencyMs.p99} ms, max ${l.latencyMs.max} ms` : ': none delivered'}`),
         ...(l.firstFailure ? [line(0, { dim: 'first failure: ' }, safe(l.firstFailure, 300))] : []),
       ],

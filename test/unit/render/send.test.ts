@@ -278,6 +278,8 @@ describe('the TLS line', () => {
     );
     expect(tlsLineOf(withCert(cert({ timeValid: false, daysLeft: -3 }), 'none'))).toBe('TLS       TLSv1.3 TLS_AES_256_GCM_SHA384; certificate does NOT verify (not valid now) (--verify none)');
     expect(tlsLineOf(withCert(cert({ nameMatches: false })))).toBe('TLS       TLSv1.3 TLS_AES_256_GCM_SHA384; certificate does NOT verify (does not name mx1.example.test) (--verify name)');
+    // An IP address target with no name to check: never "(does not name )".
+    expect(tlsLineOf(withCert(cert({ nameMatches: false, checkedName: null })))).toBe('TLS       TLSv1.3 TLS_AES_256_GCM_SHA384; certificate does NOT verify (names no server we can check) (--verify name)');
     // The chain first, then the time, then the name.
     expect(tlsLineOf(withCert(cert({ trusted: false, trustFailure: 'self-signed', timeValid: false, nameMatches: false })))).toBe(
       'TLS       TLSv1.3 TLS_AES_256_GCM_SHA384; certificate does NOT verify (self-signed) (--verify name)',
@@ -484,6 +486,18 @@ describe('the details', () => {
       load: { count: 3, concurrency: 3, delivered: 0, refused: 3, failed: 0, elapsedMs: 90.4, messagesPerSecond: 0, latencyMs: null, firstFailure: null },
     });
     expect(section(sendDocument(report(b)), 'Load')).toEqual(['3 messages over 3 sessions in 90 ms: 0 delivered, 3 refused, 0 failed', '0 messages/s; latency: none delivered']);
+  });
+
+  it('a --count run over one session says "1 session", not "1 sessions"', () => {
+    const b = body({ load: { count: 4, concurrency: 1, delivered: 4, refused: 0, failed: 0, elapsedMs: 40, messagesPerSecond: 100, latencyMs: { p50: 9, p90: 10, p99: 10, max: 10 }, firstFailure: null } });
+    expect(section(sendDocument(report(b)), 'Load')[0]).toBe('4 messages over 1 session in 40 ms: 4 delivered, 0 refused, 0 failed');
+  });
+
+  it('the extensions used, from a saved report that could hold anything, are escaped on a terminal', () => {
+    const b = body({ session: session({ extensionsUsed: ['PIPE\u001b[2J\u001b]0;pwned\u0007'] }) });
+    const out = renderText(report(b), { style: plainStyle, width: 160 });
+    expect(out).not.toMatch(/\u001b|\u0007/);
+    expect(out).toContain('Extensions used: PIPE\\x1b[2J\\x1b]0;pwned\\x07');
   });
 
   it('hidden with brief (the hint says what --details adds), shown by default and with verbose', () => {
