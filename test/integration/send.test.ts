@@ -164,6 +164,8 @@ describe('mxray send: TLS modes', () => {
     const required = await send(s, { tls: 'required' });
     expect(required.body.outcome).toMatchObject({ result: 'not-sent', cause: 'tls-unavailable' });
     expect(required.body.outcome.reason).toMatch(/^the TLS handshake failed: /);
+    // What the server offered in clear is kept: the report shows STARTTLS was there.
+    expect(required.body.session?.capabilities).toContain('STARTTLS');
     expect(s.messages).toHaveLength(1);
   });
 

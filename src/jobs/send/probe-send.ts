@@ -203,6 +203,8 @@ export async function probeSend(
       if ((hello.code === 500 || hello.code === 502) && plan.tls === 'required') throw notSent('ehlo', `STARTTLS is not offered: EHLO was refused (${formatReply(hello)})`, 'tls-unavailable');
       throw new Stop(refusal('ehlo', hello, 'refused EHLO'));
     }
+    // The clear-text extensions, kept even when the STARTTLS handshake then fails (replaced by those inside TLS).
+    session.capabilities = capabilityLines(c);
 
     if (plan.tls === 'required' || plan.tls === 'opportunistic') {
       const offered = hasCapability(c.capabilities, 'STARTTLS');
@@ -323,8 +325,9 @@ export async function probeSend(
           // data() answers with DATA's reply when it is not 354, else with the final reply to the message.
           final = await mark('data', 'DATA, then the message', () => c.data(message.bytes));
           finalStage = c.steps.at(-1)?.kind === 'message' ? 'message' : 'data';
-          if (finalStage === 'message' && record) {
-            const last = session.steps.at(-1) as SendStep;
+          // Only the step mark() recorded for it (past the step cap, the last step kept is another command's).
+          const last = session.steps.at(-1);
+          if (finalStage === 'message' && record && last?.stage === 'data') {
             last.command = `DATA (354), then the message: ${message.bytes.length} bytes`;
             last.stage = 'message';
           }
