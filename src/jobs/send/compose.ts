@@ -192,15 +192,19 @@ function fromFile(input: ComposeInput, messageId: string): ComposedMessage {
   if (raw.length > MAX_DATA_FILE_BYTES) refuse(`--data: the file is ${raw.length} bytes, more than the ${MAX_DATA_FILE_BYTES} mxray sends`);
   const body = normaliseLineEnds(raw);
   checkBody(body, '--data');
-  const end = body.indexOf('\r\n\r\n');
-  const head = (end === -1 ? body : body.subarray(0, end)).toString('latin1');
+  // The header section ends at the first empty line: at once when the file starts with one (no header
+  // at all), nowhere when there is none (all header, no body: RFC 5322 §3.5 allows it).
+  const end = body[0] === 0x0d && body[1] === 0x0a ? 0 : body.indexOf('\r\n\r\n');
+  const headBytes = end === -1 ? body : body.subarray(0, end);
+  // RFC 6532: header text is UTF-8 (a Subject of "Grüße" read as such, never as Latin-1).
+  const head = headBytes.toString('utf8');
   const hasId = /^message-id[ \t]*:/im.test(head);
   const added = [`X-Mxray-Test: ${input.testId}`, ...(hasId ? [] : [`Message-ID: ${messageId}`])].map((l) => `${l}\r\n`).join('');
-  let bytes: Buffer = Buffer.concat([Buffer.from(added, 'latin1'), body]);
+  let bytes: Buffer = Buffer.concat([Buffer.from(added, 'utf8'), body]);
   if (input.size) bytes = pad(bytes, input.size);
   const id = hasId ? (/^message-id[ \t]*:[ \t]*(.*)$/im.exec(head)?.[1]?.trim() ?? messageId) : messageId;
   const subject = /^subject[ \t]*:[ \t]*(.*)$/im.exec(head)?.[1]?.trim() ?? null;
-  const headUtf8 = hasHighByte(Buffer.from(head, 'latin1'));
+  const headUtf8 = hasHighByte(headBytes) || !isAscii(added);
   return {
     bytes,
     messageId: id,

@@ -92,6 +92,23 @@ describe('composeMessage', () => {
     expect(m).toMatchObject({ source: 'file', subject: 's', messageId: '<0123456789abcdef@client.test>' });
     expect(() => composeMessage({ ...base, data: Buffer.from(`Subject: s\n\n${'y'.repeat(1000)}\n`) })).toThrow(/^--data: line 3 is 1000 octets long/);
   });
+
+  it('--data starting with an empty line has no header: what follows is body, never a Message-ID or Subject', () => {
+    const m = composeMessage({ ...base, data: Buffer.from('\nMessage-ID: <x@y.test>\nSubject: body text\n') });
+    expect(m).toMatchObject({ messageId: '<0123456789abcdef@client.test>', subject: null });
+    expect(m.bytes.toString()).toBe('X-Mxray-Test: 0123456789abcdef\r\nMessage-ID: <0123456789abcdef@client.test>\r\n\r\nMessage-ID: <x@y.test>\r\nSubject: body text\r\n');
+  });
+
+  it('--data with a UTF-8 header: the Subject read as UTF-8, SMTPUTF8 needed', () => {
+    const m = composeMessage({ ...base, data: Buffer.from('Subject: Grüße\n\nbody\n') });
+    expect(m).toMatchObject({ subject: 'Grüße', utf8: true, eightBit: true });
+  });
+
+  it('--data and a non-ASCII test id (library callers): written as UTF-8, and the message needs SMTPUTF8', () => {
+    const m = composeMessage({ ...base, testId: 'Grüße€', data: Buffer.from('Subject: s\n\nbody\n') });
+    expect(m.bytes.toString('utf8').startsWith('X-Mxray-Test: Grüße€\r\n')).toBe(true);
+    expect(m.utf8).toBe(true);
+  });
 });
 
 describe('foldHeader', () => {
