@@ -1,10 +1,14 @@
 // What every job sets up the same way before it probes: the event sink that shields a probe from a
 // throwing observer, the limits with the caller's values over the defaults, and a timer on the
-// injected clock. Shared by the receiver test, enforce and send.
+// injected clock; and, once judged, an observer's failure reported as ours. Shared by the receiver
+// test, enforce and send.
 import type { Clock, Limits } from '../core/context.js';
 import { DEFAULT_LIMITS } from '../core/context.js';
+import { statusOfError } from '../core/errors.js';
 import { createEventSink, type EventSink } from '../core/events.js';
-import type { TranscriptEvent } from '../core/schema.js';
+import type { Finding, TranscriptEvent, Verdict } from '../core/schema.js';
+import { worstVerdict } from '../checks/verdict.js';
+import { makeFinding, sortFindings } from '../kb/index.js';
 
 export interface Observers {
   /** Where progress and transcript events go (besides "mxray:event" on node:diagnostics_channel). */
@@ -33,6 +37,16 @@ export function observedSink(options: Observers): { sink: EventSink; failure: ()
     },
   };
   return { sink, failure: () => failure };
+}
+
+/**
+ * The judgement as reported: with the first observer failure (observedSink's `failure()`, null when
+ * none) on top as our own internal error (exit 4), and the verdict at best inconclusive.
+ */
+export function withObserverFailure<J extends { findings: Finding[]; verdict: Verdict }>(judged: J, failure: unknown, host: string): J {
+  if (failure === null) return judged;
+  const detail = `an event observer failed: ${statusOfError(failure).detail}`;
+  return { ...judged, findings: sortFindings([makeFinding('mxray.internal-error', { host, detail }), ...judged.findings]), verdict: worstVerdict([judged.verdict, 'inconclusive']) };
 }
 
 /** The defaults with the caller's limits over them; a limit given as null or undefined (JavaScript callers) keeps its default, not a null that would stall the job. */

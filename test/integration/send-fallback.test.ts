@@ -249,6 +249,25 @@ describe('mxray send to a domain: the next MX address when one does not take the
   });
 });
 
+describe('mxray send and a caller whose observer throws', () => {
+  it('the message still goes; the failure is our internal error on top and the verdict at best inconclusive', async () => {
+    const mx1 = await serve();
+    let calls = 0;
+    const r = await send([mx1.port], {
+      onEvent: () => {
+        calls++;
+        throw new Error('observer broke');
+      },
+    });
+    expect(calls).toBeGreaterThan(1);
+    expect(r.body.outcome.result).toBe('delivered');
+    expect(messagesOf(mx1)).toBe(1);
+    expect(ids(r)).toEqual(['mxray.internal-error', 'send.delivered']);
+    expect(r.findings[0]!.facts.detail).toBe('an event observer failed: observer broke');
+    expect(r.verdict).toBe('inconclusive');
+  });
+});
+
 describe('nextAddressWhy: when an MTA leaves an address for the next', () => {
   const run = (o: Partial<SessionResult['messages'][number]['outcome']>, status: SessionResult['session']['status'] = 'ok'): SessionResult => ({
     session: { status, statusDetail: null, capabilities: [], extensionsUsed: [], tls: null, certificate: null, tlsFallback: null, tlsAlert: null, clientCertificateRequested: false, steps: [], evidence: [] },

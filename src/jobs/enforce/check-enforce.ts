@@ -16,16 +16,14 @@ import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
 import { enforceFacts, judgeEnforce, type EnforceFacts } from '../../checks/enforcement.js';
 import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
-import { worstVerdict } from '../../checks/verdict.js';
 import { limitQueries } from '../../dns/limited-resolver.js';
 import { resolveMailHosts } from '../../dns/mail-hosts.js';
 import { traceResolver } from '../../dns/tracing-resolver.js';
-import { makeFinding, sortFindings } from '../../kb/index.js';
 import { PROFILES } from '../../kb/profiles.js';
 import { checkWireText, DEFAULT_MAX_MX } from '../receiver/check-receiver.js';
 import { hostKey, type HostTarget } from '../receiver/probe-host.js';
 import { probeEnforce } from './probe-enforce.js';
-import { after, mergeLimits, observedSink } from '../job-run.js';
+import { after, mergeLimits, observedSink, withObserverFailure } from '../job-run.js';
 
 export interface EnforceOptions {
   /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
@@ -217,12 +215,8 @@ export async function runEnforceCheck(options: EnforceOptions, defaults: () => J
       addresses: probed,
     };
     const at = clock.now();
-    const judged = judgeEnforce(facts, { profile });
-    let { findings, verdict } = judged;
-    if (observerFailure() !== null) {
-      findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail: `an event observer failed: ${statusOfError(observerFailure()).detail}` }), ...findings]);
-      verdict = worstVerdict([verdict, 'inconclusive']);
-    }
+    const judged = withObserverFailure(judgeEnforce(facts, { profile }), observerFailure(), target.input);
+    const { findings, verdict } = judged;
     return {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: 'mxray', version: VERSION },

@@ -19,11 +19,9 @@ import { hostKey, probeHost, type HostProbe, type HostTarget } from './probe-hos
 import { limitConcurrency } from '../../core/concurrency.js';
 import type { EventSink } from '../../core/events.js';
 import type { Scheduler } from '../../core/scheduler.js';
-import { makeFinding, sortFindings } from '../../kb/index.js';
-import { worstVerdict } from '../../checks/verdict.js';
 import type { HttpFetcher } from '../../http/fetcher.js';
 import { FetchCache, fetchForChain } from '../pki/fetch.js';
-import { after, mergeLimits, observedSink } from '../job-run.js';
+import { after, mergeLimits, observedSink, withObserverFailure } from '../job-run.js';
 
 /** The edges a job may take from its defaults: the fetcher too, where the caller has one. */
 export type ReceiverEdges = JobEdges & { fetcher?: HttpFetcher };
@@ -374,12 +372,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     warnDays: options.warnDays ?? profile.expiryWarnDays,
     expectThumbprint: options.expectThumbprint ?? null,
   };
-  const judged = judgeReceiver(facts, { ...judging, now: judging.at, transcript: transcript.events });
-  if (observerFailure() !== null) {
-    const detail = `an event observer failed: ${statusOfError(observerFailure()).detail}`;
-    judged.findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail }), ...judged.findings]);
-    judged.verdict = worstVerdict([judged.verdict, 'inconclusive']);
-  }
+  const judged = withObserverFailure(judgeReceiver(facts, { ...judging, now: judging.at, transcript: transcript.events }), observerFailure(), target.input);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'mxray', version: VERSION },

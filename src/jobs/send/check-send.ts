@@ -17,15 +17,13 @@ import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
 import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
 import { judgeSend } from '../../checks/sending.js';
-import { worstVerdict } from '../../checks/verdict.js';
 import { limitQueries } from '../../dns/limited-resolver.js';
 import { resolveMailHosts } from '../../dns/mail-hosts.js';
 import { traceResolver } from '../../dns/tracing-resolver.js';
-import { makeFinding, sortFindings } from '../../kb/index.js';
 import { checkWireText } from '../receiver/check-receiver.js';
 import { composeSeries, MAX_SEND_BYTES, type ComposedMessage } from './compose.js';
 import { BEFORE_ENVELOPE, probeSend, type MessageResult, type MessageSource, type SessionResult, type SendAuth, type SendEndpoint, type SendPlan, type SendTlsMode, type SendVerifyMode } from './probe-send.js';
-import { mergeLimits, observedSink } from '../job-run.js';
+import { mergeLimits, observedSink, withObserverFailure } from '../job-run.js';
 
 export type { SendAuth, SendTlsMode, SendVerifyMode } from './probe-send.js';
 
@@ -324,11 +322,7 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
       load,
     };
     const at = clock.now();
-    let { findings, verdict } = judgeSend(body);
-    if (observerFailure() !== null) {
-      findings = sortFindings([makeFinding('mxray.internal-error', { host: target.input, detail: `an event observer failed: ${statusOfError(observerFailure()).detail}` }), ...findings]);
-      verdict = worstVerdict([verdict, 'inconclusive']);
-    }
+    const { findings, verdict } = withObserverFailure(judgeSend(body), observerFailure(), target.input);
     return {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: 'mxray', version: VERSION },
