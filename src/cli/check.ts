@@ -5,7 +5,7 @@ import { checkReceiver } from '../library.js';
 import { DEFAULT_MAX_MX } from '../jobs/receiver/check-receiver.js';
 import { systemEdges } from '../runtime/edges.js';
 import type { Run } from './commands.js';
-import { addReportOptions, collect, positiveInt, seconds, type ReportOptions } from './options.js';
+import { addReportOptions, collect, positiveInt, seconds, type ReportOptions, timeLimits } from './options.js';
 import { emit, formatOf, renderReport } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
 import { readCaFiles } from './ca-files.js';
@@ -101,12 +101,7 @@ export function configure(cmd: Command): Run {
         warnDays: o.warnDays,
         expectThumbprint: o.expectThumbprint ?? null,
         extras: !o.quick,
-        limits: {
-          // --timeout bounds every phase, the wait for the banner included (unless --greeting-timeout says otherwise).
-          ...(o.timeout ? { connectTimeoutMs: o.timeout, greetingTimeoutMs: o.timeout, commandTimeoutMs: o.timeout, tlsTimeoutMs: o.timeout } : {}),
-          ...(o.greetingTimeout ? { greetingTimeoutMs: o.greetingTimeout } : {}),
-          ...(o.deadline ? { deadlineMs: o.deadline } : {}),
-        },
+        limits: timeLimits(o),
         hostMap,
         clock: edges.clock,
         resolver: edges.resolver,

@@ -9,7 +9,7 @@ import { checkEnforce } from '../library.js';
 import { systemEdges } from '../runtime/edges.js';
 import type { Run } from './commands.js';
 import { parseConnect } from './connect.js';
-import { addReportOptions, collect, positiveInt, seconds, type ReportOptions } from './options.js';
+import { addReportOptions, collect, positiveInt, seconds, type ReportOptions, timeLimits } from './options.js';
 import { emit, formatOf, renderReport } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
 
@@ -88,11 +88,7 @@ export function configure(cmd: Command): Run {
           throughData: o.throughData ?? false,
           maxMx: o.maxMx,
           families: { v4: !o.ipv6, v6: !o.ipv4 },
-          limits: {
-            ...(o.timeout ? { connectTimeoutMs: o.timeout, greetingTimeoutMs: o.timeout, commandTimeoutMs: o.timeout, tlsTimeoutMs: o.timeout } : {}),
-            ...(o.greetingTimeout ? { greetingTimeoutMs: o.greetingTimeout } : {}),
-            ...(o.deadline ? { deadlineMs: o.deadline } : {}),
-          },
+          limits: timeLimits(o),
           hostMap,
           onProgress: (key, phase) => progress.update(key, phase),
         },

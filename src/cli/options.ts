@@ -1,5 +1,6 @@
 // Option parsers and the options every report-producing command shares, defined once.
 import { Option, type Command } from 'commander';
+import type { Limits } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import type { OutputOptions } from './output.js';
 
@@ -25,6 +26,19 @@ export function seconds(name: string) {
 }
 
 /** For repeatable options: `--x a --x b` → ['a', 'b']. */
+/**
+ * The session limits the time options set (milliseconds, as seconds() parsed them): --timeout bounds
+ * every phase, the wait for the banner included unless --greeting-timeout says otherwise; --deadline
+ * the whole test.
+ */
+export function timeLimits(o: { timeout?: number; greetingTimeout?: number; deadline?: number }): Partial<Limits> {
+  return {
+    ...(o.timeout ? { connectTimeoutMs: o.timeout, greetingTimeoutMs: o.timeout, commandTimeoutMs: o.timeout, tlsTimeoutMs: o.timeout } : {}),
+    ...(o.greetingTimeout ? { greetingTimeoutMs: o.greetingTimeout } : {}),
+    ...(o.deadline ? { deadlineMs: o.deadline } : {}),
+  };
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

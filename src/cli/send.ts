@@ -17,7 +17,7 @@ import type { AuthMechanism } from '../smtp/client.js';
 import { readCaFiles } from './ca-files.js';
 import type { Run } from './commands.js';
 import { parseConnect } from './connect.js';
-import { addReportOptions, collect, positiveInt, seconds, type ReportOptions } from './options.js';
+import { addReportOptions, collect, positiveInt, seconds, type ReportOptions, timeLimits } from './options.js';
 import { emit, formatOf, renderReport } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
 import { promptPassword } from './prompt.js';
@@ -240,10 +240,7 @@ export function configure(cmd: Command): Run {
           count: o.count ?? 1,
           concurrency: o.concurrency ?? 1,
           families: { v4: !o.ipv6, v6: !o.ipv4 },
-          limits: {
-            ...(o.timeout ? { connectTimeoutMs: o.timeout, greetingTimeoutMs: o.timeout, commandTimeoutMs: o.timeout, tlsTimeoutMs: o.timeout } : {}),
-            ...(o.greetingTimeout ? { greetingTimeoutMs: o.greetingTimeout } : {}),
-          },
+          limits: timeLimits(o),
           hostMap,
           onProgress: (key, phase) => progress.update(key, phase),
         },

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/cli/commands.js';
-import { addReportOptions } from '../../../src/cli/options.js';
+import { addReportOptions, timeLimits } from '../../../src/cli/options.js';
 import { UsageError } from '../../../src/core/errors.js';
 
 const SHARED = ['--json', '--format', '--output', '--color', '--details', '--explain', '--width', '--verbose'];
@@ -42,5 +42,24 @@ describe('addReportOptions', () => {
       const longs = cmd.options.map((o) => o.negate ? o.long!.replace('--no-', '--') : o.long);
       for (const flag of SHARED) expect(longs, `${entry.name} ${flag}`).toContain(flag);
     }
+  });
+});
+
+describe('timeLimits: what --timeout, --greeting-timeout and --deadline set', () => {
+  it('none given: no limit changed (each keeps its default)', () => {
+    expect(timeLimits({})).toEqual({});
+  });
+  it('--timeout bounds every phase, the banner included', () => {
+    expect(timeLimits({ timeout: 5000 })).toEqual({ connectTimeoutMs: 5000, greetingTimeoutMs: 5000, commandTimeoutMs: 5000, tlsTimeoutMs: 5000 });
+  });
+  it('--greeting-timeout overrides --timeout for the banner only; --deadline bounds the whole test', () => {
+    expect(timeLimits({ timeout: 5000, greetingTimeout: 60_000, deadline: 90_000 })).toEqual({
+      connectTimeoutMs: 5000,
+      greetingTimeoutMs: 60_000,
+      commandTimeoutMs: 5000,
+      tlsTimeoutMs: 5000,
+      deadlineMs: 90_000,
+    });
+    expect(timeLimits({ greetingTimeout: 1000 })).toEqual({ greetingTimeoutMs: 1000 });
   });
 });
