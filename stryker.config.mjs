@@ -21,6 +21,8 @@ export default {
   incrementalFile: `reports/stryker-incremental${tag}.json`,
   concurrency: Number(process.env.MXRAY_MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 10000,
+  // The initial run is the whole suite with coverage: on a shared 2-core machine it can pass Stryker's 5 minutes.
+  dryRunTimeoutMinutes: 20,
   reporters: ['progress', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation${tag}/mutation.json` },
   htmlReporter: { fileName: `reports/mutation${tag}/mutation.html` },
