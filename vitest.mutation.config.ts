@@ -8,6 +8,6 @@ import base from './vitest.config.js';
 // guards are pinned by fast unit tests (in-memory streams, fake timers) that Stryker runs instead.
 export default mergeConfig(base, defineConfig({
   test: {
-    exclude: ['test/interop/**', 'node_modules/**', 'test/integration/*cli*.test.ts', 'test/integration/hostile.test.ts', 'test/integration/hostile-wire.test.ts', 'test/unit/core/schema.test.ts', 'test/unit/readme.test.ts', 'test/unit/cli/**', 'test/integration/html-chromium.test.ts'],
+    exclude: ['test/interop/**', 'node_modules/**', 'test/integration/cli*.test.ts', 'test/integration/*-cli.test.ts', 'test/integration/hostile.test.ts', 'test/integration/hostile-wire.test.ts', 'test/unit/core/schema.test.ts', 'test/unit/readme.test.ts', 'test/unit/cli/**', 'test/integration/html-chromium.test.ts'],
   },
 }));
