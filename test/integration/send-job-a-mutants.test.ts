@@ -240,9 +240,11 @@ describe('send options: the EHLO name and MAIL FROM by default', () => {
     expect(r.body.envelope).toEqual({ helo: 'edges.mxray.test', from: 'mxray-test@edges.mxray.test', to: [TO] });
   });
 
-  it('--helo [IPv4] without --from: MAIL FROM mxray-test@ the address, brackets dropped', async () => {
+  it('--helo [IPv4] or [IPv6:…] without --from: MAIL FROM mxray-test@ the address literal, brackets kept (RFC 5321 §4.1.3)', async () => {
     const r = await accepted({ helo: '[192.0.2.7]', from: undefined });
-    expect(r.body.envelope).toEqual({ helo: '[192.0.2.7]', from: 'mxray-test@192.0.2.7', to: [TO] });
+    expect(r.body.envelope).toEqual({ helo: '[192.0.2.7]', from: 'mxray-test@[192.0.2.7]', to: [TO] });
+    const v6 = await accepted({ helo: '[IPv6:2001:db8::1]', from: undefined });
+    expect(v6.body.envelope.from).toBe('mxray-test@[IPv6:2001:db8::1]');
   });
 
   it('--from given: taken as it is', async () => {

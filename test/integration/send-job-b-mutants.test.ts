@@ -241,10 +241,22 @@ describe('the message series: the first message as composed, the others numbered
     const s = await serve();
     const r = await send(s.port, { helo: '[127.0.0.1]', from: null, testId: () => 'T0' });
     expect(r.body.outcome.result).toBe('delivered');
-    expect(r.body.envelope).toEqual({ helo: '[127.0.0.1]', from: 'mxray-test@127.0.0.1', to: [TO] });
+    expect(r.body.envelope).toEqual({ helo: '[127.0.0.1]', from: 'mxray-test@[127.0.0.1]', to: [TO] });
     expect(r.body.message.messageId).toBe('<T0@mxray.invalid>');
     expect(headerOf(s.messages[0]!.content, 'Message-ID')).toBe('<T0@mxray.invalid>');
-    expect(s.messages[0]!.mailFrom).toBe('MAIL FROM:<mxray-test@127.0.0.1>');
+    expect(s.messages[0]!.mailFrom).toBe('MAIL FROM:<mxray-test@[127.0.0.1]>');
+  });
+});
+
+describe('a --count run of large messages', () => {
+  it('a message just over the 10 MiB floor, --count 12: every one goes, though the later ones are longer by their ids', async () => {
+    const s = await serve();
+    const body = `${'x'.repeat(76)}\n`.repeat(Math.ceil((10 * 1024 * 1024) / 77));
+    const r = await send(s.port, { count: 12, concurrency: 1, testId: () => 'T0', body });
+    expect(r.body.load).toMatchObject({ count: 12, delivered: 12, failed: 0 });
+    expect(s.messages).toHaveLength(12);
+    // ".12" in X-Mxray-Test, Message-ID and the Subject.
+    expect(s.messages[11]!.content.length - s.messages[0]!.content.length).toBe(9);
   });
 });
 

@@ -166,7 +166,8 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
   let built: JobEdges | null = null;
   const edges = (): JobEdges => (built ??= defaults());
   const helo = options.helo ?? edges().helo;
-  const from = options.from ?? `mxray-test@${helo.replace(/^\[|\]$/g, '')}`;
+  // An address literal EHLO name stays one: mxray-test@[192.0.2.7], mxray-test@[IPv6:2001:db8::1] (RFC 5321 §4.1.3).
+  const from = options.from ?? `mxray-test@${helo}`;
   checkWireText('--from', from, (t) => /^[^@]+@[^@]+$/.test(t));
   const clock = options.clock ?? edges().clock;
   const newId = options.testId ?? (() => randomBytes(8).toString('hex'));
@@ -236,7 +237,9 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
       now: clock.now(),
       domain: target.domain,
     };
-    const maxMessageBytes = Math.max(first.bytes.length, 10 * 1024 * 1024, Math.min(MAX_SEND_BYTES, (options.size ?? 0) + 1));
+    // Later messages of a --count run are longer by their ids' suffix (".N" wherever the id is written): the last one is the longest.
+    const longest = count > 1 ? compose(count - 1).bytes.length : first.bytes.length;
+    const maxMessageBytes = Math.max(first.bytes.length, longest, 10 * 1024 * 1024, Math.min(MAX_SEND_BYTES, (options.size ?? 0) + 1));
     // Messages 0 … count-1, dealt out in runs: session i sends shares[i] of them, one after the other.
     const shares = Array.from({ length: concurrency }, (_, i) => Math.floor(count / concurrency) + (i < count % concurrency ? 1 : 0));
     const starts = shares.map((_, i) => shares.slice(0, i).reduce((a, b) => a + b, 0));
