@@ -6,8 +6,8 @@
 // connection error. Each test asserts what the server received (no message). Loopback only.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
-import type { JobEdges, Limits, Resolver } from '../../src/core/context.js';
-import { DnsError } from '../../src/core/errors.js';
+import type { Connector, JobEdges, Limits, Resolver } from '../../src/core/context.js';
+import { DnsError, TlsHandshakeError } from '../../src/core/errors.js';
 import { exitCodeFor } from '../../src/core/report.js';
 import { createScheduler } from '../../src/core/scheduler.js';
 import type { SendReport } from '../../src/core/schema.js';
@@ -77,6 +77,8 @@ describe('mxray send to a server that requires a client certificate', () => {
     const r = await send(s);
     expect(r.body.session?.tls?.protocol).toBe('TLSv1.3');
     expect(r.body.session?.tlsAlert).toBe('certificate_required');
+    // The request was inside TLS 1.3's encryption: not seen.
+    expect(r.body.session?.clientCertificateRequested).toBe(false);
     expect(r.body.outcome).toMatchObject({ result: 'failed', stage: 'tls' });
     expect(r.body.outcome.reason).toBe('the server ended the TLS session with the alert certificate_required right after the handshake');
     expect(ids(r)).toEqual(['send.client-cert-required']);
@@ -97,6 +99,7 @@ describe('mxray send to a server that requires a client certificate', () => {
     expect(r.body.session?.clientCertificateRequested).toBe(true);
     expect(r.body.session?.tlsAlert).toBe('handshake_failure');
     expect(r.body.outcome).toMatchObject({ result: 'not-sent', cause: 'tls-unavailable' });
+    expect(r.body.outcome.reason).toBe('the TLS handshake failed: the server ended the TLS session with the alert handshake_failure during the handshake');
     expect(ids(r)).toEqual(['send.client-cert-required']);
     expect(s.messages).toHaveLength(0);
   });
@@ -153,11 +156,36 @@ describe('mxray send to a server that requires a client certificate', () => {
     });
   });
 
+  it('the alert the handshake saw is the one named, even when OpenSSL reports something else (a reset after it)', async () => {
+    const s = await serve({});
+    const real = createConnector(systemClock);
+    const seen = { bytes: 7, notTls: false, preview: null, serverHello: true, certificate: true, encrypted: false, alert: 'handshake_failure', certificateRequest: true };
+    const connector: Connector = {
+      connect: async (options) => {
+        const inner = await real.connect(options);
+        return {
+          localAddress: inner.localAddress,
+          remoteAddress: inner.remoteAddress,
+          get stream() {
+            return inner.stream;
+          },
+          startTls: () => Promise.reject(new TlsHandshakeError('read ECONNRESET', 'ECONNRESET', seen, false)),
+          close: () => inner.close(),
+        };
+      },
+    };
+    const r = await send(s, { connector });
+    expect(r.body.session?.tlsAlert).toBe('handshake_failure');
+    expect(r.body.session?.clientCertificateRequested).toBe(true);
+    expect(ids(r)).toEqual(['send.client-cert-required']);
+  });
+
   it('a server that only asks (never insists) takes the message without one: no client-certificate finding', async () => {
     const s = await serve({ clientCertificate: 'ask' });
     const r = await send(s);
     expect(r.body.outcome.result).toBe('delivered');
     expect(r.body.session?.tlsAlert).toBeNull();
+    expect(r.body.session?.clientCertificateRequested).toBe(false);
     expect(ids(r)).toEqual(['send.delivered']);
     expect(s.messages).toHaveLength(1);
   });

@@ -194,7 +194,8 @@ function fromFile(input: ComposeInput, messageId: string): ComposedMessage {
   checkBody(body, '--data');
   // The header section ends at the first empty line: at once when the file starts with one (no header
   // at all), nowhere when there is none (all header, no body: RFC 5322 §3.5 allows it).
-  const end = body[0] === 0x0d && body[1] === 0x0a ? 0 : body.indexOf('\r\n\r\n');
+  // (The body's line ends are CRLF by now: a CR first is a CRLF first.)
+  const end = body[0] === 0x0d ? 0 : body.indexOf('\r\n\r\n');
   const headBytes = end === -1 ? body : body.subarray(0, end);
   // RFC 6532: header text is UTF-8 (a Subject of "Grüße" read as such, never as Latin-1).
   const head = headBytes.toString('utf8');

@@ -371,7 +371,6 @@ export async function probeSend(
           : // An alert before the envelope ends the TLS session, not a command; after it, the stage it broke.
             outcome('failed', !failed && BEFORE_ENVELOPE.has(stage) ? 'tls' : stage, null, what);
     }
-    if (client && session.capabilities.length === 0) session.capabilities = capabilityLines(client);
     while (results.length < messages.count) results.push({ outcome: o, latencyMs: null });
   } finally {
     await client?.quit();
