@@ -21,7 +21,7 @@ import { limitQueries } from '../../dns/limited-resolver.js';
 import { resolveMailHosts } from '../../dns/mail-hosts.js';
 import { traceResolver } from '../../dns/tracing-resolver.js';
 import { checkWireText } from '../receiver/check-receiver.js';
-import { composeSeries, MAX_SEND_BYTES, type ComposedMessage } from './compose.js';
+import { composeSeries, type ComposedMessage } from './compose.js';
 import { BEFORE_ENVELOPE, probeSend, type MessageResult, type MessageSource, type SessionResult, type SendAuth, type SendEndpoint, type SendPlan, type SendTlsMode, type SendVerifyMode } from './probe-send.js';
 import { mergeLimits, observedSink, withObserverFailure } from '../job-run.js';
 
@@ -237,9 +237,10 @@ export async function runSend(options: SendOptions, defaults: () => JobEdges): P
       now: clock.now(),
       domain: target.domain,
     };
-    // Later messages of a --count run are longer by their ids' suffix (".N" wherever the id is written): the last one is the longest.
-    const longest = count > 1 ? compose(count - 1).bytes.length : first.bytes.length;
-    const maxMessageBytes = Math.max(first.bytes.length, longest, 10 * 1024 * 1024, Math.min(MAX_SEND_BYTES, (options.size ?? 0) + 1));
+    // The client's cap on a message (its guard against sending more than meant): the longest of the run —
+    // later messages of a --count run are longer by their ids' suffix, ".N" wherever the id is written, so
+    // the last one (with --size every one is that size).
+    const maxMessageBytes = compose(count - 1).bytes.length;
     // Messages 0 … count-1, dealt out in runs: session i sends shares[i] of them, one after the other.
     const shares = Array.from({ length: concurrency }, (_, i) => Math.floor(count / concurrency) + (i < count % concurrency ? 1 : 0));
     const starts = shares.map((_, i) => shares.slice(0, i).reduce((a, b) => a + b, 0));
