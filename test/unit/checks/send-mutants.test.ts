@@ -7,57 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { judgeSend, stageWords } from '../../../src/checks/sending.js';
 import { clientCertRefusal, sendLoadCheck, sendOutcomeCheck, sendPassedOverCheck, sendReplyCheck } from '../../../src/checks/send/index.js';
 import { isClientCertRefusalAlert } from '../../../src/checks/tls/client-certificate.js';
-import type { CertInfo, CertVerdict, Finding, ReplyFacts, SendBody, SendLoad, SendOutcome, SendSession, SendTls } from '../../../src/core/schema.js';
+import type { CertVerdict, Finding, ReplyFacts, SendBody, SendLoad, SendOutcome, SendSession } from '../../../src/core/schema.js';
+import { certVerdict, sendTls } from '../../helpers/send-facts.js';
 
 const HOST = 'mx1.example.test[192.0.2.1]:25';
+const tls = sendTls;
+const cert = certVerdict;
 const reply = (code: number, enhanced: string | null, ...lines: string[]): ReplyFacts => ({ code, enhanced, lines });
-
-function tls(over: Partial<SendTls> = {}): SendTls {
-  return { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', group: 'x25519', sni: null, handshakeMs: 12, chain: [], clientCertificate: false, ...over };
-}
-
-function leaf(): CertInfo {
-  return {
-    subject: 'CN=mx1.example.test',
-    issuer: 'CN=Test CA',
-    commonName: 'mx1.example.test',
-    dnsNames: ['mx1.example.test'],
-    ipAddresses: [],
-    serialNumber: '01',
-    notBefore: '2026-01-01T00:00:00.000Z',
-    notAfter: '2027-01-01T00:00:00.000Z',
-    signatureAlgorithm: 'sha256WithRSAEncryption',
-    signatureOid: null,
-    keyType: 'RSA',
-    keyBits: 2048,
-    keyCurve: null,
-    selfIssued: false,
-    isCa: false,
-    sha1: 'A'.repeat(40),
-    sha256: 'B'.repeat(64),
-    spkiSha256: 'C'.repeat(64),
-    source: 'sent',
-  };
-}
-
-function cert(over: Partial<CertVerdict> = {}): CertVerdict {
-  return {
-    sent: [leaf()],
-    path: [leaf()],
-    trusted: true,
-    trustFailure: 'none',
-    trustReason: null,
-    checkedName: 'mx1.example.test',
-    nameMatches: true,
-    domainMatches: null,
-    timeValid: true,
-    daysLeft: 200,
-    opensslError: null,
-    problems: [],
-    sentCount: 1,
-    ...over,
-  };
-}
 
 function session(over: Partial<SendSession> = {}): SendSession {
   return {

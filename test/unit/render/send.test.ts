@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../src/checks/profile.js';
 import { judgeSend } from '../../../src/checks/sending.js';
-import type { CertInfo, CertVerdict, ReplyFacts, SendBody, SendReport, SendSession, SendTls, TranscriptEvent } from '../../../src/core/schema.js';
+import type { CertVerdict, ReplyFacts, SendBody, SendReport, SendSession, TranscriptEvent } from '../../../src/core/schema.js';
 import { SCHEMA_VERSION } from '../../../src/core/version.js';
 import { renderHtml } from '../../../src/render/html.js';
 import { plainParts, type Document } from '../../../src/render/document.js';
@@ -15,56 +15,12 @@ import { renderMarkdown } from '../../../src/render/markdown.js';
 import { sendDocument } from '../../../src/render/send.js';
 import { plainStyle } from '../../../src/render/style.js';
 import { renderText } from '../../../src/render/text.js';
+import { certInfo, certVerdict, sendTls } from '../../helpers/send-facts.js';
 
+const tls = sendTls;
+const leaf = certInfo;
+const cert = certVerdict;
 const reply = (code: number, ...lines: string[]): ReplyFacts => ({ code, enhanced: null, lines });
-
-function tls(over: Partial<SendTls> = {}): SendTls {
-  return { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', group: 'x25519', sni: null, handshakeMs: 12, chain: [], clientCertificate: false, ...over };
-}
-
-function leaf(over: Partial<CertInfo> = {}): CertInfo {
-  return {
-    subject: 'CN=mx1.example.test',
-    issuer: 'CN=Test CA',
-    commonName: 'mx1.example.test',
-    dnsNames: ['mx1.example.test', 'mx.example.test'],
-    ipAddresses: ['192.0.2.1'],
-    serialNumber: '01',
-    notBefore: '2026-01-01T00:00:00.000Z',
-    notAfter: '2027-01-01T00:00:00.000Z',
-    signatureAlgorithm: 'sha256WithRSAEncryption',
-    signatureOid: null,
-    keyType: 'RSA',
-    keyBits: 2048,
-    keyCurve: null,
-    selfIssued: false,
-    isCa: false,
-    sha1: 'A'.repeat(40),
-    sha256: 'B'.repeat(64),
-    spkiSha256: 'C'.repeat(64),
-    source: 'sent',
-    ...over,
-  };
-}
-
-function cert(over: Partial<CertVerdict> = {}): CertVerdict {
-  return {
-    sent: [leaf()],
-    path: [leaf()],
-    trusted: true,
-    trustFailure: 'none',
-    trustReason: null,
-    checkedName: 'mx1.example.test',
-    nameMatches: true,
-    domainMatches: null,
-    timeValid: true,
-    daysLeft: 200,
-    opensslError: null,
-    problems: [],
-    sentCount: 1,
-    ...over,
-  };
-}
 
 function session(over: Partial<SendSession> = {}): SendSession {
   return {
@@ -143,7 +99,6 @@ function section(doc: Document, heading: string): string[] | undefined {
   return doc.details?.sections.find((s) => s.heading === heading)?.lines.map((l) => '  '.repeat(l.depth) + plainParts(l.parts));
 }
 const SERVER = 'mx1.example.test[192.0.2.1]:25';
-
 
 describe('the send Document', () => {
   it('is what documentFor gives for a send report: title, subject, verdict and the header line', () => {
