@@ -4,6 +4,7 @@
 // keeps what it received: every command line, and every message as it came over the wire and as a
 // server reads it (DATA: up to CRLF.CRLF, dot-stuffing undone; BDAT: exactly the chunk's bytes).
 import { createHmac } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
 import { reply, startScriptedServer, verbOf, type ScriptActions, type ScriptConnection } from '../../src/demo/scripted-server.js';
 
 export interface SendServerPlan {
@@ -266,4 +267,24 @@ export async function startSendServer(plan: SendServerPlan, tlsKey: { key: strin
     },
   );
   return Object.assign(server, { port: scripted.port, address: scripted.address, stop: () => scripted.stop() });
+}
+
+/** A server on 127.0.0.1 that greets every connection with `greeting` and closes it; counts the connections. */
+export async function startGreeter(greeting: string): Promise<{ port: number; connections: () => number; stop: () => Promise<void> }> {
+  let n = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    n++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.end(`${greeting}\r\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+  return { port: (server.address() as { port: number }).port, connections: () => n, stop };
 }

@@ -3,7 +3,6 @@
 // connection, a 421 greeting, or missing TLS when TLS is required — and never after the envelope
 // was sent (a refusal at RCPT is the answer, not a reason to try elsewhere). Each test asserts which
 // server received what. Loopback only; every server is stopped by the test that started it.
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import type { HostMapping, JobEdges, Limits, Resolver } from '../../src/core/context.js';
@@ -18,7 +17,7 @@ import { sendMessage, type SendOptions } from '../../src/library.js';
 import { createConnector } from '../../src/net/connector.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
 import { renderText } from '../../src/render/text.js';
-import { startSendServer, type SendServer, type SendServerPlan } from '../helpers/send-server.js';
+import { startGreeter, startSendServer, type SendServer, type SendServerPlan } from '../helpers/send-server.js';
 import { schemaErrors } from '../helpers/schema.js';
 
 const DOMAIN = 'fallback.test';
@@ -44,26 +43,11 @@ async function serve(plan: SendServerPlan = {}): Promise<SendServer> {
   return s;
 }
 
-/** A server that greets every connection with `greeting` and closes it; counts the connections. */
+/** A server that greets every connection with `greeting` and closes it (stopped after the test). */
 async function greeter(greeting: string): Promise<{ port: number; connections: () => number }> {
-  let n = 0;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    n++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.end(`${greeting}\r\n`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stops.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { port: (server.address() as { port: number }).port, connections: () => n };
+  const g = await startGreeter(greeting);
+  stops.push(g.stop);
+  return g;
 }
 
 /** fallback.test's MX records: mx1 … mxN at preferences 10, 20, …; each name mapped to a loopback port. */

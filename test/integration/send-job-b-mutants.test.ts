@@ -6,7 +6,6 @@
 // connection, the evidence of both, the failure cut to 300 characters, --tls none's HELO), the next
 // MX address (the reason and the note cut, the caller's abort), the settings reported, and the
 // figures on an injected clock. Loopback only; every server a test starts, the test stops.
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../src/core/clock.js';
 import type { ClientCertificate, Clock, Connector, HostMapping, JobEdges, Limits, Resolver } from '../../src/core/context.js';
@@ -19,7 +18,7 @@ import { createRootCa, type TestCa } from '../../src/demo/test-pki.js';
 import { sendMessage, type SendOptions } from '../../src/library.js';
 import { createConnector } from '../../src/net/connector.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
-import { startSendServer, type SendServer, type SendServerPlan } from '../helpers/send-server.js';
+import { startGreeter, startSendServer, type SendServer, type SendServerPlan } from '../helpers/send-server.js';
 
 const HELO = 'client.mxray.test';
 const FROM = 'sender@client.mxray.test';
@@ -50,26 +49,11 @@ async function serve(plan: SendServerPlan = {}): Promise<SendServer> {
   return s;
 }
 
-/** A server that greets every connection with `greeting` and closes it; counts the connections. */
+/** A server that greets every connection with `greeting` and closes it (stopped after the test). */
 async function greeter(greeting: string): Promise<{ port: number; connections: () => number }> {
-  let n = 0;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    n++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.end(`${greeting}\r\n`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stops.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { port: (server.address() as { port: number }).port, connections: () => n };
+  const g = await startGreeter(greeting);
+  stops.push(g.stop);
+  return g;
 }
 
 /**
