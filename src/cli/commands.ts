@@ -51,6 +51,24 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./send.js'),
   },
   {
+    name: 'posture',
+    description: 'the policies that decide whether TLS is enforced: MTA-STS (record, policy, the MX hosts it covers), TLS-RPT, block lists; no TLS probe',
+    usage: '[options] <domain>',
+    load: () => import('./posture.js'),
+  },
+  {
+    name: 'tlsrpt',
+    description: 'read TLS-RPT aggregate reports (JSON, .gz, folders, mailboxes): failures per policy, MX and result type, what each means and who fixes it',
+    usage: '[options] <input...>',
+    load: () => import('./tlsrpt.js'),
+  },
+  {
+    name: 'blocklist',
+    description: 'is this address (or the MX addresses of this domain) on a DNS block list? each list\'s answer explained',
+    usage: '[options] <target>',
+    load: () => import('./blocklist.js'),
+  },
+  {
     name: 'demo',
     description: 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)',
     usage: '[options]',

@@ -30,6 +30,11 @@ export interface Resolver {
   aaaa(name: string): Promise<string[]>;
   cname(name: string): Promise<string[]>;
   ptr(address: string): Promise<string[]>;
+  /**
+   * TXT records: one array per record, holding its character-strings as published (RFC 1035 §3.3.14;
+   * MTA-STS and TLS-RPT concatenate them, RFC 8461 §3.1). Bytes that are not UTF-8 become U+FFFD.
+   */
+  txt(name: string): Promise<string[][]>;
 }
 
 export interface ConnectOptions {

@@ -1,15 +1,10 @@
 // The one definition of the Report contract. TypeScript types (`Static<…>`) and the published
 // JSON Schema (schema/report.schema.json, via scripts/gen-schema.js) both come from here.
 // Runtime code imports only the types (`import type`), so TypeBox is never on the start-up path.
-import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
-
-/** A union of string literals whose static type is the union of those strings. */
-function Literals<const T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> {
-  return Type.Union(values.map((v) => Type.Literal(v))) as TUnion<TLiteral<T[number]>[]>;
-}
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const strict = { additionalProperties: false } as const;
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Literals, Nullable, strict } from './schema-parts.js';
+import { BlocklistBodySchema, DnsblSectionSchema } from './blocklist-schema.js';
+import { TlsRptBodySchema } from './tlsrpt-schema.js';
 
 import { SCHEMA_VERSION } from './version.js';
 import { ENFORCE_STAGES, ENFORCE_VERDICTS, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS } from './vocabulary.js';
@@ -771,6 +766,131 @@ export const ReceiverBoundsSchema = Type.Object(
 );
 export type ReceiverBounds = Static<typeof ReceiverBoundsSchema>;
 
+/** A TXT lookup as answered: each record's character-strings as published. */
+export const TxtLookupSchema = Type.Object(
+  {
+    name: Type.String(),
+    /** 'found': records came back; 'none': NXDOMAIN or no TXT record (NODATA); 'error': no answer (SERVFAIL, time-out …). */
+    status: Literals(['found', 'none', 'error'] as const),
+    /** The DNS error code (NXDOMAIN, NODATA, SERVFAIL, TIMEOUT …); null when records came back. */
+    error: Nullable(Type.String()),
+    records: Type.Array(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 64 }), { maxItems: 64 }),
+  },
+  strict,
+);
+export type TxtLookup = Static<typeof TxtLookupSchema>;
+
+/** The MTA-STS policy fetch (RFC 8461 §3.3): what the HTTPS server answered, before any judging. */
+export const PolicyFetchSchema = Type.Object(
+  {
+    url: Type.String(),
+    /** 'fetched': an HTTP answer came (any status); 'failed': none (DNS, connection, TLS, size, time); 'skipped': not tried, see `error`. */
+    status: Literals(['fetched', 'failed', 'skipped'] as const),
+    /** The policy host's CNAME chain, when it is an alias (the certificate must still name mta-sts.<domain>). */
+    cname: Type.Array(Type.String(), { maxItems: 16 }),
+    address: Nullable(Type.String()),
+    httpStatus: Nullable(Type.Integer()),
+    contentType: Nullable(Type.String({ maxLength: 1024 })),
+    /** A redirect's Location (never followed: RFC 8461 §3.3). */
+    location: Nullable(Type.String({ maxLength: 2048 })),
+    /** The body's size in bytes. */
+    bytes: Nullable(Type.Integer({ minimum: 0 })),
+    /** The body as UTF-8 text (a 2xx answer only; at most 64 KiB, the RFC's cap). */
+    body: Nullable(Type.String()),
+    /** SHA-256 (hex) of the body: what tells a changed policy from the same one. */
+    sha256: Nullable(Type.String()),
+    /** Why there is no answer: the fetcher's status code, its machine-readable detail, and the words. */
+    error: Nullable(Type.Object({ code: StatusCodeSchema, detail: Nullable(Type.String()), message: Type.String() }, strict)),
+  },
+  strict,
+);
+export type PolicyFetch = Static<typeof PolicyFetchSchema>;
+
+export const MTA_STS_MODES = ['enforce', 'testing', 'none'] as const;
+
+/** A policy as parsed (judged from the fetched text). */
+export const MtaStsPolicySchema = Type.Object(
+  {
+    version: Nullable(Type.String()),
+    mode: Nullable(Literals(MTA_STS_MODES)),
+    /** Seconds; null when missing or not a number in range. */
+    maxAge: Nullable(Type.Integer({ minimum: 0 })),
+    mx: Type.Array(Type.String(), { maxItems: 1000 }),
+    lineEndings: Literals(['lf', 'crlf', 'mixed', 'none'] as const),
+  },
+  strict,
+);
+export type MtaStsPolicy = Static<typeof MtaStsPolicySchema>;
+
+/** What a policy seen before (the report store) said: senders cache it under its id. */
+export const SeenPolicySchema = Type.Object(
+  {
+    id: Type.String(),
+    sha256: Type.String(),
+    seenAt: Type.String({ format: 'date-time' }),
+    mode: Nullable(Literals(MTA_STS_MODES)),
+    maxAge: Nullable(Type.Integer({ minimum: 0 })),
+  },
+  strict,
+);
+export type SeenPolicy = Static<typeof SeenPolicySchema>;
+
+export const MtaStsSchema = Type.Object(
+  {
+    /** `_mta-sts.<domain>` TXT. */
+    record: TxtLookupSchema,
+    policy: PolicyFetchSchema,
+    /** The last policy seen for this domain before this run (null: none, or no store). */
+    previous: Nullable(SeenPolicySchema),
+    /** Judged: the id of the one valid record (null: none). */
+    id: Nullable(Type.String()),
+    /** Judged: the policy as parsed (null: none fetched). */
+    parsed: Nullable(MtaStsPolicySchema),
+    /** Judged: each MX host and the policy pattern that covers it (null: none does). */
+    coverage: Type.Array(Type.Object({ mx: Type.String(), pattern: Nullable(Type.String()) }, strict), { maxItems: 2000 }),
+    /** Judged: what a sender that uses MTA-STS does with this domain now. */
+    effect: Literals(['enforced', 'testing', 'none', 'broken', 'not-published'] as const),
+  },
+  strict,
+);
+export type MtaSts = Static<typeof MtaStsSchema>;
+
+export const TlsRptSchema = Type.Object(
+  {
+    /** `_smtp._tls.<domain>` TXT. */
+    record: TxtLookupSchema,
+    /** `_tlsrpt.<domain>` TXT, looked up only when the right name has none (a common mistake). */
+    misplaced: Nullable(TxtLookupSchema),
+    /** Judged: the reporting URIs of the one valid record. */
+    rua: Type.Array(Type.String(), { maxItems: 64 }),
+  },
+  strict,
+);
+export type TlsRpt = Static<typeof TlsRptSchema>;
+
+/** The policies of a domain: MTA-STS, TLS-RPT and (when asked) block lists. */
+export const PostureSectionSchema = Type.Object(
+  {
+    mtaSts: MtaStsSchema,
+    tlsRpt: TlsRptSchema,
+    /** null: block lists not looked up (the receiver test's --dnsbl is opt-in). */
+    dnsbl: Nullable(DnsblSectionSchema),
+  },
+  strict,
+);
+export type PostureSection = Static<typeof PostureSectionSchema>;
+
+/** `mxray posture <domain>`: the policies, without probing the servers' TLS. */
+export const PostureBodySchema = Type.Object(
+  {
+    domain: Type.String(),
+    dns: DnsFactsSchema,
+    posture: PostureSectionSchema,
+  },
+  strict,
+);
+export type PostureBody = Static<typeof PostureBodySchema>;
+
 export const ReceiverBodySchema = Type.Object(
   {
     target: TargetSchema,
@@ -786,6 +906,8 @@ export const ReceiverBodySchema = Type.Object(
     delivery: DeliverySchema,
     /** mxray's own bounds and what they left out (absent in reports from before they existed). */
     bounds: Type.Optional(ReceiverBoundsSchema),
+    /** MTA-STS, TLS-RPT (and with --dnsbl the block lists), looked up beside the probes (absent: --no-posture, a host target, or an older report). */
+    posture: Type.Optional(PostureSectionSchema),
   },
   strict,
 );
@@ -1229,7 +1351,18 @@ export type EnforceReport = Static<typeof EnforceReportSchema>;
 export const SendReportSchema = envelope('send', SendBodySchema);
 export type SendReport = Static<typeof SendReportSchema>;
 
+export const PostureReportSchema = envelope('posture', PostureBodySchema);
+export type PostureReport = Static<typeof PostureReportSchema>;
+
+export const TlsRptReportSchema = envelope('tlsrpt', TlsRptBodySchema);
+export type TlsRptReport = Static<typeof TlsRptReportSchema>;
+
+export const BlocklistReportSchema = envelope('blocklist', BlocklistBodySchema);
+export type BlocklistReport = Static<typeof BlocklistReportSchema>;
+
 /** Every kind of report. Adding one = one body schema and one line here. */
-export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema, EnforceReportSchema, SendReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
+export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema, EnforceReportSchema, SendReportSchema, PostureReportSchema, TlsRptReportSchema, BlocklistReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
 export type Report = Static<typeof ReportSchema>;
 export type ReportKind = Report['kind'];
+export * from './blocklist-schema.js';
+export * from './tlsrpt-schema.js';

@@ -33,8 +33,9 @@ const MAX_CNAME_CHAIN = 8;
 const BIND_ATTEMPTS = 8;
 
 
-/** TXT data as character-strings of at most 255 bytes each. */
-function txtChunks(text: string): Buffer[] {
+/** TXT data as character-strings of at most 255 bytes each (strings given one by one are kept as they are). */
+function txtChunks(text: string | string[]): Buffer[] {
+  if (Array.isArray(text)) return text.length > 0 ? text.map((t) => Buffer.from(t, 'utf8')) : [Buffer.alloc(0)];
   const bytes = Buffer.from(text, 'utf8');
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += 255) chunks.push(bytes.subarray(i, i + 255));
@@ -81,6 +82,7 @@ function checkRecord(record: ZoneRecord): void {
       break;
     }
     case 'TXT':
+      if (Array.isArray(record.data) && record.data.some((t) => Buffer.byteLength(t) > 255)) bad('a character-string longer than 255 bytes');
       break;
     default:
       if (!validName(record.data)) bad('not a valid target name');

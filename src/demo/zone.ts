@@ -1,6 +1,8 @@
 // The data a loopback DNS server answers from (demo lab and tests).
 export type ZoneRecord =
-  | { name: string; type: 'A' | 'AAAA' | 'CNAME' | 'PTR' | 'TXT' | 'NS'; ttl?: number; data: string }
+  | { name: string; type: 'A' | 'AAAA' | 'CNAME' | 'PTR' | 'NS'; ttl?: number; data: string }
+  /** One text is cut into 255-byte character-strings; an array gives the strings as they are published. */
+  | { name: string; type: 'TXT'; ttl?: number; data: string | string[] }
   | { name: string; type: 'MX'; ttl?: number; data: { preference: number; exchange: string } };
 
 export interface Zone {

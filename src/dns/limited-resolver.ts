@@ -14,5 +14,6 @@ export function limitQueries(inner: Resolver, atOnce: number): Resolver {
     aaaa: (name) => gate.run(() => inner.aaaa(name)),
     cname: (name) => gate.run(() => inner.cname(name)),
     ptr: (address) => gate.run(() => inner.ptr(address)),
+    txt: (name) => gate.run(() => inner.txt(name)),
   };
 }

@@ -101,5 +101,6 @@ export function createResolver(options: ResolverOptions): Resolver {
     cname: (name) => run(name, 'CNAME', async () => (await node.resolveCname(name)).map(normalizeDnsName)),
     // A real PTR query: c-ares' reverse() would answer from /etc/hosts first and bypass --resolver.
     ptr: (address) => run(address, 'PTR', async () => (await node.resolvePtr(reverseName(address))).map(normalizeDnsName)),
+    txt: (name) => run(name, 'TXT', () => node.resolveTxt(name)),
   };
 }

@@ -27,6 +27,12 @@ function byPreference(a: MxAnswer, b: MxAnswer): number {
   return a.priority - b.priority || (a.exchange < b.exchange ? -1 : a.exchange > b.exchange ? 1 : 0);
 }
 
+/** A TXT record as zone files write it: each string quoted, escaped, cut after 300 characters. */
+function showTxt(strings: string[]): string {
+  const text = strings.map((s) => JSON.stringify(s)).join(' ');
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
 export function traceResolver(inner: Resolver, transcript: Transcript): Resolver {
   async function traced<T>(
     qtype: string,
@@ -54,5 +60,7 @@ export function traceResolver(inner: Resolver, transcript: Transcript): Resolver
     aaaa: (name) => traced('AAAA', name, () => inner.aaaa(name), same),
     cname: (name) => traced('CNAME', name, () => inner.cname(name), same),
     ptr: (address) => traced('PTR', address, () => inner.ptr(address), same),
+    // Each record's strings as published: quoted, so a split is visible ("v=STS" "v1; id=1").
+    txt: (name) => traced('TXT', name, () => inner.txt(name), showTxt),
   };
 }

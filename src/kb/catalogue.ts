@@ -16,9 +16,13 @@ import { CERT_FILE_FINDINGS } from './findings/cert-files.js';
 import { POLICY_FINDINGS } from './findings/policy.js';
 import { MXRAY_FINDINGS } from './findings/mxray.js';
 import { SEND_FINDINGS } from './findings/send.js';
+import { MTA_STS_FINDINGS } from './findings/mta-sts.js';
+import { TLS_RPT_FINDINGS } from './findings/tls-rpt.js';
+import { TLS_RPT_REPORT_FINDINGS } from './findings/tls-rpt-reports.js';
+import { DNSBL_FINDINGS } from './findings/dnsbl.js';
 
 /** Every finding, by id prefix (one file each under findings/). */
-export const CATALOGUE = [...DNS_FINDINGS, ...NET_FINDINGS, ...SMTP_FINDINGS, ...STARTTLS_FINDINGS, ...TLS_FINDINGS, ...CERT_FINDINGS, ...CERT_FILE_FINDINGS, ...POLICY_FINDINGS, ...DELIVERY_FINDINGS, ...SEND_FINDINGS, ...MXRAY_FINDINGS] as const;
+export const CATALOGUE = [...DNS_FINDINGS, ...NET_FINDINGS, ...SMTP_FINDINGS, ...STARTTLS_FINDINGS, ...TLS_FINDINGS, ...CERT_FINDINGS, ...CERT_FILE_FINDINGS, ...POLICY_FINDINGS, ...DELIVERY_FINDINGS, ...SEND_FINDINGS, ...MTA_STS_FINDINGS, ...TLS_RPT_FINDINGS, ...TLS_RPT_REPORT_FINDINGS, ...DNSBL_FINDINGS, ...MXRAY_FINDINGS] as const;
 
 /** Every finding id: a check can only name one that is in the catalogue. */
 export type FindingId = (typeof CATALOGUE)[number]['id'];

@@ -5,6 +5,9 @@ import { certificateDocument } from './certificate.js';
 import { enforceDocument } from './enforce.js';
 import { receiverDocument } from './receiver.js';
 import { sendDocument } from './send.js';
+import { postureDocument } from './posture.js';
+import { tlsrptDocument } from './tlsrpt.js';
+import { blocklistDocument } from './blocklist.js';
 
 export function documentFor(report: Report, options: DocumentOptions = {}): Document {
   switch (report.kind) {
@@ -16,5 +19,11 @@ export function documentFor(report: Report, options: DocumentOptions = {}): Docu
       return enforceDocument(report, options);
     case 'send':
       return sendDocument(report, options);
+    case 'posture':
+      return postureDocument(report, options);
+    case 'tlsrpt':
+      return tlsrptDocument(report, options);
+    case 'blocklist':
+      return blocklistDocument(report, options);
   }
 }

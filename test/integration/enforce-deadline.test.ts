@@ -61,7 +61,7 @@ const resolver = (mx: string[]): Resolver => ({
   a: (name) => Promise.reject(new DnsError('NXDOMAIN', name, 'A')),
   aaaa: (name) => Promise.reject(new DnsError('NXDOMAIN', name, 'AAAA')),
   cname: (name) => Promise.reject(new DnsError('NXDOMAIN', name, 'CNAME')),
-  ptr: () => Promise.resolve([]),
+  txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
 });
 
 function edges(): JobEdges {

@@ -54,7 +54,7 @@ function fakeResolver(mx: Record<string, string[]> = {}): Resolver {
     a: (name) => nx(name, 'A'),
     aaaa: (name) => nx(name, 'AAAA'),
     cname: (name) => nx(name, 'CNAME'),
-    ptr: () => Promise.resolve([]),
+    txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
   };
 }
 

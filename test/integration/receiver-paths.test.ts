@@ -72,6 +72,7 @@ function fakeResolver(mx: Record<string, string[]> = { [DOMAIN]: [MX] }, a: Reco
     a: (name) => (a[name] ? Promise.resolve(a[name]) : nx(name, 'A')),
     aaaa: (name) => nx(name, 'AAAA'),
     cname: (name) => nx(name, 'CNAME'),
+    txt: () => Promise.resolve([]),
     ptr,
   };
 }

@@ -23,7 +23,7 @@ import { schemaErrors } from '../helpers/schema.js';
 const NAME = 'mx.ccert.test';
 const LIMITS: Partial<Limits> = { connectTimeoutMs: 3000, greetingTimeoutMs: 3000, commandTimeoutMs: 3000, tlsTimeoutMs: 3000 };
 const nx = (name: string, type: string) => Promise.reject(new DnsError('NXDOMAIN', name, type));
-const NO_DNS: Resolver = { description: 'in-test resolver', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), ptr: () => Promise.resolve([]) };
+const NO_DNS: Resolver = { description: 'in-test resolver', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]) };
 
 let ca: TestCa;
 let tlsKey: { key: string; cert: string };

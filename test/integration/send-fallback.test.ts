@@ -62,7 +62,7 @@ function domainTo(ports: readonly number[]): { resolver: Resolver; hostMap: Map<
       a: (name) => nx(name, 'A'),
       aaaa: (name) => nx(name, 'AAAA'),
       cname: (name) => nx(name, 'CNAME'),
-      ptr: () => Promise.resolve([]),
+      txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
     },
     hostMap: new Map(names.map((n, i) => [n, { address: '127.0.0.1', port: ports[i] as number }])),
   };

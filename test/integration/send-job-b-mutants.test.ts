@@ -107,7 +107,7 @@ async function heloOnlyAfterTls(): Promise<{ port: number; received: { conn: num
 }
 
 const nx = (name: string, type: string) => Promise.reject(new DnsError('NXDOMAIN', name, type));
-const noDns: Resolver = { description: 'in-test resolver', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), ptr: () => Promise.resolve([]) };
+const noDns: Resolver = { description: 'in-test resolver', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]) };
 
 /** A resolver that answers A queries with 127.0.0.1 (after `onA`) and AAAA with NODATA. */
 function loopbackA(onA: () => void = () => undefined): Resolver {

@@ -124,7 +124,7 @@ const noDns: Resolver = {
   a: () => Promise.reject(new Error('no DNS in this test')),
   aaaa: () => Promise.reject(new Error('no DNS in this test')),
   cname: () => Promise.reject(new Error('no DNS in this test')),
-  ptr: () => Promise.resolve([]),
+  txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
 };
 
 function context(connector: Connector = createConnector(systemClock), limits: Partial<Limits> = {}): ProbeContext {

@@ -51,7 +51,7 @@ const noDns: Resolver = {
   a: (name) => Promise.reject(new DnsError('NXDOMAIN', name, 'A')),
   aaaa: (name) => Promise.reject(new DnsError('NXDOMAIN', name, 'AAAA')),
   cname: (name) => Promise.reject(new DnsError('NXDOMAIN', name, 'CNAME')),
-  ptr: () => Promise.resolve([]),
+  txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
 };
 
 function edges(): JobEdges {

@@ -71,7 +71,7 @@ function fakeResolver(): Resolver {
     a: (name) => nx(name, 'A'),
     aaaa: (name) => nx(name, 'AAAA'),
     cname: (name) => nx(name, 'CNAME'),
-    ptr: () => Promise.resolve([]),
+    txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
   };
 }
 

@@ -29,7 +29,7 @@ import type { MtaInstance, StartMta } from './mta/types.js';
 const REQUIRED = process.env.MXRAY_INTEROP_REQUIRE === '1';
 /** The targets are IP addresses: nothing is looked up. */
 const nx = (name: string, type: string) => Promise.reject(new DnsError('NXDOMAIN', name, type));
-const NO_DNS: Resolver = { description: 'none', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), ptr: () => Promise.resolve([]) };
+const NO_DNS: Resolver = { description: 'none', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]) };
 const HELO = 'client.mxray.test';
 
 const skipAll = await interopPrerequisites();

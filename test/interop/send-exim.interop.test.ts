@@ -28,7 +28,7 @@ import type { InstanceOptions, MtaInstance } from './mta/types.js';
 
 const REQUIRED = process.env.MXRAY_INTEROP_REQUIRE === '1';
 const nx = (name: string, type: string) => Promise.reject(new DnsError('NXDOMAIN', name, type));
-const NO_DNS: Resolver = { description: 'none', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), ptr: () => Promise.resolve([]) };
+const NO_DNS: Resolver = { description: 'none', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]) };
 const HELO = 'client.mxray.test';
 const DOMAIN = 'ex-send.interop.test';
 const MX = `mx.${DOMAIN}`;

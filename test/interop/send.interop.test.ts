@@ -27,7 +27,7 @@ import type { MtaInstance } from './mta/types.js';
 
 const REQUIRED = process.env.MXRAY_INTEROP_REQUIRE === '1';
 const nx = (name: string, type: string) => Promise.reject(new DnsError('NXDOMAIN', name, type));
-const NO_DNS: Resolver = { description: 'none', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), ptr: () => Promise.resolve([]) };
+const NO_DNS: Resolver = { description: 'none', mx: (n) => nx(n, 'MX'), a: (n) => nx(n, 'A'), aaaa: (n) => nx(n, 'AAAA'), cname: (n) => nx(n, 'CNAME'), txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]) };
 const HELO = 'client.mxray.test';
 const ADDRESS = '127.0.1.51';
 /** A second instance without CHUNKING (smtpd_discard_ehlo_keywords), for DATA. */

@@ -39,6 +39,6 @@ export function fakeResolver(table: Readonly<Record<string, Outcome>>, descripti
     a: (name) => answer<string>('A', name),
     aaaa: (name) => answer<string>('AAAA', name),
     cname: (name) => answer<string>('CNAME', name),
-    ptr: (address) => answer<string>('PTR', address),
+    txt: () => Promise.resolve([]), ptr: (address) => answer<string>('PTR', address),
   };
 }

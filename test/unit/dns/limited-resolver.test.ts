@@ -28,7 +28,7 @@ function heldResolver() {
     a: (name) => hold(`A ${name}`, ['192.0.2.1']),
     aaaa: (name) => hold(`AAAA ${name}`, ['2001:db8::1']),
     cname: (name) => hold(`CNAME ${name}`, [`alias.${name}`]),
-    ptr: (address) => hold(`PTR ${address}`, [`ptr.${address}`]),
+    txt: () => Promise.resolve([]), ptr: (address) => hold(`PTR ${address}`, [`ptr.${address}`]),
   };
   return { resolver, waiting, state };
 }
@@ -76,7 +76,7 @@ describe('limitQueries', () => {
       a: (name) => Promise.reject(new DnsError('NXDOMAIN', name, 'A')),
       aaaa: () => Promise.resolve(['2001:db8::1']),
       cname: () => Promise.resolve([]),
-      ptr: () => Promise.resolve([]),
+      txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
     };
     const limited = limitQueries(failing, 1);
     await expect(limited.mx('x.test')).rejects.toMatchObject({ code: 'SERVFAIL', qname: 'x.test', qtype: 'MX' });

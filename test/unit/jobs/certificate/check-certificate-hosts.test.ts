@@ -55,7 +55,7 @@ function farTest(count: number): Resolver {
     a: (name) => (hosts.includes(name) ? Promise.resolve([`192.0.2.${hosts.indexOf(name) + 1}`]) : nx(name, 'A')),
     aaaa: (name) => nx(name, 'AAAA'),
     cname: (name) => nx(name, 'CNAME'),
-    ptr: () => Promise.resolve([]),
+    txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
   };
 }
 

@@ -34,7 +34,7 @@ function zoneResolver(count: number, asked: string[] = [], over: Partial<Resolve
     },
     aaaa: (name) => (asked.push(`AAAA ${name}`), nx(name, 'AAAA')),
     cname: (name) => (asked.push(`CNAME ${name}`), nx(name, 'CNAME')),
-    ptr: () => Promise.resolve([]),
+    txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
     ...over,
   };
 }
@@ -157,7 +157,7 @@ describe('DNS queries in flight', () => {
           state.active--;
         }
       };
-    const resolver: Resolver = { description: inner.description, mx: slow(inner.mx), a: slow(inner.a), aaaa: slow(inner.aaaa), cname: slow(inner.cname), ptr: slow(inner.ptr) };
+    const resolver: Resolver = { description: inner.description, mx: slow(inner.mx), a: slow(inner.a), aaaa: slow(inner.aaaa), cname: slow(inner.cname), txt: () => Promise.resolve([]), ptr: slow(inner.ptr) };
     return { resolver, state };
   }
 

@@ -43,7 +43,7 @@ function planResolver(plan: ResolverPlan, asked: string[] = []): Resolver {
     a: (name) => answer(plan.a, name, 'A'),
     aaaa: (name) => answer(plan.aaaa, name, 'AAAA'),
     cname: (name) => nx(name, 'CNAME'),
-    ptr: plan.ptr ?? (() => Promise.resolve([])),
+    txt: () => Promise.resolve([]), ptr: plan.ptr ?? (() => Promise.resolve([])),
   };
 }
 

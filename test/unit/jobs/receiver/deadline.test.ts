@@ -29,6 +29,7 @@ function resolver(ptr: Resolver['ptr'] = () => Promise.resolve([])): Resolver {
     a: (name) => (name === 'mx1.far.test' ? Promise.resolve(['192.0.2.1']) : nx(name, 'A')),
     aaaa: (name) => nx(name, 'AAAA'),
     cname: (name) => nx(name, 'CNAME'),
+    txt: () => Promise.resolve([]),
     ptr,
   };
 }

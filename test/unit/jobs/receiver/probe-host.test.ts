@@ -30,7 +30,7 @@ function resolver(names: string[] = ['mx1.far.test']): Resolver {
     a: (name) => (a[name] ? Promise.resolve([a[name]]) : nx(name, 'A')),
     aaaa: (name) => nx(name, 'AAAA'),
     cname: (name) => nx(name, 'CNAME'),
-    ptr: () => Promise.resolve([]),
+    txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
   };
 }
 

@@ -59,7 +59,7 @@ function resolver(): Resolver {
     a: (name) => (name === 'mx1.far.test' ? Promise.resolve(['192.0.2.1']) : nx(name, 'A')),
     aaaa: (name) => nx(name, 'AAAA'),
     cname: (name) => nx(name, 'CNAME'),
-    ptr: () => Promise.resolve([]),
+    txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
   };
 }
 

@@ -32,7 +32,7 @@ const resolver: Resolver = {
   a: (name) => (name === 'mx1.far.test' ? Promise.resolve(['192.0.2.1']) : nx(name, 'A')),
   aaaa: (name) => nx(name, 'AAAA'),
   cname: (name) => nx(name, 'CNAME'),
-  ptr: () => Promise.resolve([]),
+  txt: () => Promise.resolve([]), ptr: () => Promise.resolve([]),
 };
 
 /** A certificate for mx1.far.test valid for 40 more days, from a CA the saved report did not trust; TLS 1.2. */

@@ -1,0 +1,11 @@
+// `mxray blocklist <ip|domain>`. (Filled in by the blocklist work.)
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import type { Run } from './commands.js';
+import { addReportOptions } from './options.js';
+
+export function configure(cmd: Command): Run {
+  cmd.argument('<target>', 'what to look at');
+  addReportOptions(cmd, { timeout: false });
+  return () => Promise.reject(new UsageError('mxray blocklist is not built yet'));
+}
