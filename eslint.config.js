@@ -74,6 +74,8 @@ const ADAPTERS = {
   'src/cli/report.ts': ['node:fs'],
   'src/cli/output.ts': ['node:fs'],
   'src/cli/send.ts': ['node:fs'],
+  'src/cli/tlsrpt.ts': ['node:fs'],
+  'src/cli/store.ts': ['node:fs'],
 };
 
 const REAL_TIME_AND_ENV = [
