@@ -2,15 +2,18 @@
 // (besides the CLI) where a job meets the runtime. src/index.ts re-exports from here.
 import type { ReceiverOptions } from './jobs/receiver/check-receiver.js';
 import { runReceiverCheck } from './jobs/receiver/check-receiver.js';
-import type { CertificateReport, EnforceReport, ReceiverReport, SendReport } from './core/schema.js';
+import type { CertificateReport, EnforceReport, PostureReport, ReceiverReport, SendReport } from './core/schema.js';
 import { runSend, type SendOptions } from './jobs/send/check-send.js';
 import { runEnforceCheck, type EnforceOptions } from './jobs/enforce/check-enforce.js';
 import { runCertificateCheck, type CertificateOptions } from './jobs/certificate/check-certificate.js';
+import { runPosture, type PostureOptions } from './jobs/posture/check-posture.js';
 import { systemEdges, type Edges } from './runtime/edges.js';
 import type { JobEdges } from './core/context.js';
 
 export type { CertificateOptions, CertFileInput } from './jobs/certificate/check-certificate.js';
 export { rejudgeEnforce, type EnforceOptions } from './jobs/enforce/check-enforce.js';
+export type { PostureOptions } from './jobs/posture/check-posture.js';
+export type { PolicyMemory } from './jobs/posture/probe-posture.js';
 export type { SendOptions, SendAuth, SendTlsMode, SendVerifyMode } from './jobs/send/check-send.js';
 export { rejudgeReceiver, type ReceiverOptions, type RejudgeOptions } from './jobs/receiver/check-receiver.js';
 
@@ -30,6 +33,14 @@ export function checkCertificate(options: CertificateOptions, defaults: () => Ed
  */
 export function checkEnforce(options: EnforceOptions, defaults: () => JobEdges = () => systemEdges()): Promise<EnforceReport> {
   return runEnforceCheck(options, defaults);
+}
+
+/**
+ * The policies of a mail domain (`mxray posture`): MTA-STS (record, policy over HTTPS, the MX hosts it
+ * covers), TLS-RPT and block lists, without probing any server's TLS.
+ */
+export function checkPosture(options: PostureOptions, defaults: () => Edges = () => systemEdges()): Promise<PostureReport> {
+  return runPosture(options, defaults);
 }
 
 /**

@@ -9,7 +9,9 @@ import type { ReceiverFacts } from './check.js';
 import { accepts, assessDelivery } from './delivery/index.js';
 import { judgeHost } from './host.js';
 import { DOMAIN_CHECKS } from './registry.js';
-import { verdictOf, worstVerdict } from './verdict.js';
+import { verdictOf, worstVerdict, INCONCLUSIVE_IDS } from './verdict.js';
+import { judgePosture } from './posture/judge.js';
+import { applyMtaSts } from './posture/mta-sts-hosts.js';
 
 export type { ReceiverFacts } from './check.js';
 
@@ -98,7 +100,7 @@ export function assessDomain(facts: ReceiverFacts, hosts: readonly HostReport[],
 }
 
 export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): ReceiverJudgement {
-  const hosts = facts.hosts.map((h) =>
+  const judged = facts.hosts.map((h) =>
     judgeHost(h, {
       trustStore: ctx.trustStore,
       now: ctx.now,
@@ -110,11 +112,23 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
       transcript: ctx.transcript,
     }),
   );
+  const { hosts, posture, findings: postureFindings } = withPosture(facts, judged);
   const delivery = assessDelivery(hosts);
   const domainFindings = assessDomain(facts, hosts, delivery);
+  // A posture lookup that got no answer is shown, but does not make the TLS verdict inconclusive.
+  const deciding = [...domainFindings, ...postureFindings.filter((f) => !INCONCLUSIVE_IDS.has(f.id))];
   return {
-    body: { ...facts, hosts, delivery },
-    findings: topFindings(domainFindings, hosts, delivery),
-    verdict: domainVerdict(facts, domainFindings, hosts, delivery),
+    body: { ...facts, hosts, delivery, ...(posture ? { posture } : {}) },
+    findings: topFindings([...domainFindings, ...postureFindings], hosts, delivery),
+    verdict: domainVerdict(facts, deciding, hosts, delivery),
   };
+}
+
+/** MTA-STS and TLS-RPT judged, and an MTA-STS policy applied to the hosts' verdicts (none looked up: the hosts as they are). */
+function withPosture(facts: ReceiverFacts, hosts: HostReport[]): { hosts: HostReport[]; posture: ReceiverBody['posture']; findings: Finding[] } {
+  const domain = facts.target.domain;
+  if (!facts.posture || domain === null) return { hosts, posture: undefined, findings: [] };
+  const judged = judgePosture({ domain, dns: facts.dns, posture: facts.posture });
+  const applied = applyMtaSts(domain, judged.section, hosts);
+  return { hosts: applied.hosts, posture: judged.section, findings: [...judged.findings, ...applied.findings] };
 }

@@ -9,6 +9,7 @@ import { addReportOptions, collect, positiveInt, seconds, type ReportOptions, ti
 import { emit, formatOf, renderReport } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
 import { readCaFiles } from './ca-files.js';
+import { fileMemory } from './store.js';
 
 import { parseConnect } from './connect.js';
 
@@ -34,6 +35,8 @@ interface CheckOpts extends ReportOptions {
   greetingTimeout?: number;
   maxMx: number;
   deadline?: number;
+  posture: boolean;
+  store: boolean;
 }
 
 const CHECK_HELP = `
@@ -75,7 +78,9 @@ export function configure(cmd: Command): Run {
     .option('--quick', 'skip the extra handshake without SNI and the cleartext session')
     .option('--no-revocation', 'skip the CRL and OCSP lookups of the certificates (missing intermediates are still fetched)')
     .option('--greeting-timeout <seconds>', 'how long to wait for the banner (default 30, or --timeout)', seconds('--greeting-timeout'))
-    .option('--deadline <seconds>', 'the most the whole check may take; what is still running then is stopped (default: 120 s for each address)', seconds('--deadline'));
+    .option('--deadline <seconds>', 'the most the whole check may take; what is still running then is stopped (default: 120 s for each address)', seconds('--deadline'))
+    .option('--no-posture', 'skip the MTA-STS and TLS-RPT lookups (and their effect on the verdict)')
+    .option('--no-store', 'neither read nor keep the MTA-STS policies seen (kept to notice a policy changed under the same id; see mxray posture --help)');
   addReportOptions(cmd, { timeout: 'time-out for every phase: each DNS query, connect, greeting, command and handshake (default 10/30/15, greeting 30)' });
   cmd.addHelpText('after', CHECK_HELP);
   return async (target: string | undefined, o: CheckOpts) => {
@@ -111,6 +116,8 @@ export function configure(cmd: Command): Run {
         revocation: o.revocation,
         ...(o.timeout ? { fetchTimeoutMs: o.timeout } : {}),
         scheduler: edges.scheduler,
+        posture: o.posture,
+        memory: o.store ? fileMemory() : null,
         onProgress: (key, phase) => progress.update(key, phase),
       });
     } finally {

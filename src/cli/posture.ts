@@ -1,11 +1,73 @@
-// `mxray posture <domain>`. (Filled in by the posture work.)
+// `mxray posture <domain>`: MTA-STS, TLS-RPT and the block lists of the MX addresses, without
+// probing any server's TLS (`mxray check` looks up MTA-STS and TLS-RPT too, beside its probes).
 import type { Command } from 'commander';
-import { UsageError } from '../core/errors.js';
+import type { PostureReport } from '../core/schema.js';
+import { DEFAULT_MAX_MX } from '../jobs/receiver/check-receiver.js';
+import { checkPosture } from '../library.js';
+import { systemEdges } from '../runtime/edges.js';
+import { readCaFiles } from './ca-files.js';
 import type { Run } from './commands.js';
-import { addReportOptions } from './options.js';
+import { addReportOptions, collect, positiveInt, type ReportOptions } from './options.js';
+import { emit, formatOf, renderReport } from './output.js';
+import { silentProgress, terminalProgress } from './progress.js';
+import { fileMemory } from './store.js';
+
+interface PostureOpts extends ReportOptions {
+  resolver?: string;
+  caFile: string[];
+  maxMx: number;
+  store: boolean;
+}
+
+const POSTURE_HELP = `
+Examples:
+  mxray posture example.com                 MTA-STS, TLS-RPT and block lists of example.com
+  mxray posture example.com --details       the records and the policy file as published
+  mxray posture example.com --json          the Report as JSON
+
+What real senders do, and mxray with them: an MTA-STS policy is cached for its max_age and fetched
+again only when the id in the _mta-sts TXT record changes. mxray keeps the policies it has seen
+(one file per domain under $MXRAY_STATE_DIR, else $XDG_STATE_HOME/mxray, else ~/.local/state/mxray;
+--no-store: none) to tell you when a policy changed but its id did not. Deleting the TXT record does
+not withdraw a cached policy: publish "mode: none" with a new id, and keep it for the old max_age.
+
+Exit codes:
+  0  pass or warn: the policies are valid (warnings say what to improve)
+  1  fail: a policy that senders cannot use, an MX host the policy does not cover, an address listed
+  2  usage error (a bad option or target)
+  3  inconclusive: a lookup got no answer
+  4  internal error of mxray, or the output could not be written
+`;
 
 export function configure(cmd: Command): Run {
-  cmd.argument('<domain>', 'what to look at');
-  addReportOptions(cmd, { timeout: false });
-  return () => Promise.reject(new UsageError('mxray posture is not built yet'));
+  cmd
+    .argument('<domain>', 'mail domain (or user@domain)')
+    .option('--resolver <ip[:port]>', 'send every DNS query to this server')
+    .option('--ca-file <file>', 'also trust the CA certificates in this PEM file for the policy host; repeatable', collect, [])
+    .option('--max-mx <n>', 'look at most at this many MX hosts, in preference order', positiveInt('--max-mx', 1000), DEFAULT_MAX_MX)
+    .option('--no-store', 'neither read nor keep the MTA-STS policies seen');
+  addReportOptions(cmd, { timeout: 'time-out for each DNS query and for the policy fetch (default 5 s and 15 s)' });
+  cmd.addHelpText('after', POSTURE_HELP);
+  return async (domain: string, o: PostureOpts) => {
+    const format = formatOf(o);
+    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
+    const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
+    let report: PostureReport;
+    try {
+      report = await checkPosture(
+        {
+          target: domain,
+          maxMx: o.maxMx,
+          memory: o.store ? fileMemory() : null,
+          ...(o.timeout ? { fetchTimeoutMs: o.timeout } : {}),
+          onProgress: (key, phase) => progress.update(key, phase),
+        },
+        () => edges,
+      );
+    } finally {
+      progress.done();
+    }
+    await emit(await renderReport(report, o), o);
+    return { kind: 'report', report };
+  };
 }

@@ -7,9 +7,9 @@ import { BlocklistBodySchema, DnsblSectionSchema } from './blocklist-schema.js';
 import { TlsRptBodySchema } from './tlsrpt-schema.js';
 
 import { SCHEMA_VERSION } from './version.js';
-import { ENFORCE_STAGES, ENFORCE_VERDICTS, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS } from './vocabulary.js';
+import { ENFORCE_STAGES, ENFORCE_VERDICTS, MTA_STS_MODES, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS } from './vocabulary.js';
 
-export { ENFORCE_STAGES, ENFORCE_VERDICTS, SCHEMA_VERSION, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS };
+export { ENFORCE_STAGES, ENFORCE_VERDICTS, MTA_STS_MODES, SCHEMA_VERSION, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS };
 
 export const SeveritySchema = Literals(SEVERITIES);
 export type Severity = Static<typeof SeveritySchema>;
@@ -806,7 +806,6 @@ export const PolicyFetchSchema = Type.Object(
 );
 export type PolicyFetch = Static<typeof PolicyFetchSchema>;
 
-export const MTA_STS_MODES = ['enforce', 'testing', 'none'] as const;
 
 /** A policy as parsed (judged from the fetched text). */
 export const MtaStsPolicySchema = Type.Object(

@@ -27,3 +27,6 @@ export const SEND_STAGES = ['connect', 'tls', 'banner', 'ehlo', 'starttls', 'aut
 
 /** What became of the message: delivered (accepted at the end of its data), refused or deferred by the server, not sent by us, or a failure. */
 export const SEND_OUTCOMES = ['delivered', 'refused', 'deferred', 'not-sent', 'failed'] as const;
+
+/** An MTA-STS policy's modes (RFC 8461 §5). */
+export const MTA_STS_MODES = ['enforce', 'testing', 'none'] as const;

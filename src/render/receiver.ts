@@ -5,6 +5,7 @@ import { OWN_CAP_REASONS } from '../core/status.js';
 import { SEVERITY_RANK, sortFindings } from '../kb/index.js';
 import { formatReply } from '../smtp/reply.js';
 import { countLine, findingView, line, transcriptText, type Cell, type Document, type DocumentOptions, type Line } from './document.js';
+import { postureDetails, postureLine } from './posture.js';
 import { safe } from './style.js';
 
 export const SUMMARY_HEADER = ['MX host', 'Pref', 'Address', 'STARTTLS', 'TLS', 'Cert', 'Name', 'Verdict'];
@@ -360,13 +361,21 @@ export function receiverDocument(report: ReceiverReport, options: DocumentOption
     verdict: report.verdict,
     reason: verdictReason(report),
     verdictNote: countLine(report.findings.filter((f) => f.severity !== 'ok')),
-    context: [...(dnsLine ? [line(0, `${dnsLine}  `, { dim: `(resolver: ${safe(dns.resolver, 100)})` })] : []), ...notProbedLines(report), ...judgedLines(report)],
+    context: [
+      ...(dnsLine ? [line(0, `${dnsLine}  `, { dim: `(resolver: ${safe(dns.resolver, 100)})` })] : []),
+      ...(body.posture ? [postureLine(body.posture)] : []),
+      ...notProbedLines(report),
+      ...judgedLines(report),
+    ],
     summary: body.hosts.length ? { header: SUMMARY_HEADER, rows: body.hosts.map(summaryRow) } : null,
     findings: report.findings.map((f) => findingView(f, { perHost: perHostDetails(f, body.hosts), software: softwareFor(f, body.hosts) })),
     details:
       (options.brief && !verbose) || !body.hosts.length
         ? null
-        : { heading: 'Details per address', sections: body.hosts.map((h) => ({ heading: safe(h.key, 120), lines: hostLines(h, judgedAt) })) },
+        : {
+            heading: 'Details per address',
+            sections: [...body.hosts.map((h) => ({ heading: safe(h.key, 120), lines: hostLines(h, judgedAt) })), ...(body.posture ? postureDetails(body.posture) : [])],
+          },
     transcript: verbose ? transcriptText(report) : null,
     explain: verbose || options.explain === true,
   };

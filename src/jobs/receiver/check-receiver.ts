@@ -20,6 +20,7 @@ import { limitConcurrency } from '../../core/concurrency.js';
 import type { EventSink } from '../../core/events.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import type { HttpFetcher } from '../../http/fetcher.js';
+import { probePosture, rememberPolicy, type PolicyMemory } from '../posture/probe-posture.js';
 import { FetchCache, fetchForChain } from '../pki/fetch.js';
 import { after, mergeLimits, observedSink, withObserverFailure } from '../job-run.js';
 
@@ -73,6 +74,14 @@ export interface ReceiverOptions {
   revocation?: boolean;
   /** Time for each of those HTTP fetches (default 15 s, as Windows waits for a CRL). */
   fetchTimeoutMs?: number;
+  /**
+   * Look up MTA-STS and TLS-RPT beside the probes (default true; a target without a mail domain has
+   * none): the policy is judged against the MX hosts, and in mode enforce it raises the severity of
+   * what stops MTA-STS senders.
+   */
+  posture?: boolean;
+  /** The MTA-STS policies seen before, by domain (null or absent: none kept). */
+  memory?: PolicyMemory | null;
   /** The process's scheduler (default: the one runtime/ built for this process). */
   scheduler?: Scheduler;
   signal?: AbortSignal;
@@ -240,6 +249,24 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     onProgress: (key, phase) => sink.emit({ type: 'progress', key, phase }),
   };
 
+  // MTA-STS and TLS-RPT, beside everything else (they need only the domain; judging needs the MX hosts).
+  const postureDomain = options.posture === false ? null : target.domain;
+  const postureRun =
+    postureDomain === null
+      ? null
+      : probePosture(postureDomain, {
+          resolver,
+          fetcher: options.fetcher ?? edges().fetcher ?? null,
+          transcript,
+          signal,
+          memory: options.memory ?? null,
+          ...(options.fetchTimeoutMs ? { fetchTimeoutMs: options.fetchTimeoutMs } : {}),
+        }).catch((err: unknown) => {
+          // Our own bug (a resolver or fetcher that throws what it must not): no posture, and the transcript says why.
+          transcript.record('mxray', 'note', `MTA-STS and TLS-RPT lookups failed (mxray's own error): ${statusOfError(err).detail}`);
+          return null;
+        });
+
   const lookup = resolveMailHosts(target, resolver, {
     families: options.families ?? { v4: true, v6: true },
     hostMap,
@@ -344,6 +371,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
       }),
     );
   }
+  const posture = postureRun ? await postureRun : null;
   cancelCheckDeadline();
 
   const notProbed: NotProbed[] = [
@@ -364,7 +392,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
 
   const sourceAddress = probes.find((p) => p.localAddress)?.localAddress ?? null;
   const timeouts = { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs };
-  const facts: ReceiverFacts = { target, sourceAddress, timeouts, dns, dnsEvidence, hosts: probes.map((p) => p.facts), bounds };
+  const facts: ReceiverFacts = { target, sourceAddress, timeouts, dns, dnsEvidence, hosts: probes.map((p) => p.facts), bounds, ...(posture ? { posture } : {}) };
   const judging = {
     at: clock.now(),
     profile,
@@ -373,6 +401,11 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     expectThumbprint: options.expectThumbprint ?? null,
   };
   const judged = withObserverFailure(judgeReceiver(facts, { ...judging, now: judging.at, transcript: transcript.events }), observerFailure(), target.input);
+  if (postureDomain !== null && judged.body.posture) {
+    await rememberPolicy(options.memory, postureDomain, judged.body.posture.mtaSts, clock.now()).catch((err: unknown) => {
+      transcript.record('mxray', 'note', `the MTA-STS policy could not be remembered: ${statusOfError(err).detail}`);
+    });
+  }
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'mxray', version: VERSION },

@@ -1,0 +1,238 @@
+// Judges a domain's posture facts: the MTA-STS record and policy against the MX hosts, the TLS-RPT
+// record, and (when looked up) the block lists. Pure: the same facts always give the same findings
+// and the same judged fields (id, parsed policy, coverage, effect, rua) — what `mxray report
+// --rejudge` and the receiver test rely on.
+import type { DnsFacts, Finding, MtaSts, PolicyFetch, PostureSection, TlsRpt, TxtLookup } from '../../core/schema.js';
+import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
+import { matchMx, mxName, nearMiss, parsePolicy, type ParsedPolicy } from './policy.js';
+import { selectMtaStsRecord, selectTlsRptRecord } from './records.js';
+
+/** RFC 8461 §3.2 expects max_age "in the range of weeks or greater"; below a day is flagged. */
+export const SHORT_MAX_AGE_SECONDS = 86_400;
+
+/** RFC 8461 §3.3 suggests senders read at most 64 KiB of policy. */
+export const POLICY_MAX_BYTES = 65_536;
+
+export interface PostureJudgement {
+  section: PostureSection;
+  findings: Finding[];
+  /** The parsed policy, problems and hints included (null: none fetched). */
+  policy: ParsedPolicy | null;
+}
+
+const finding = (id: FindingId, facts: Facts, hosts: string[] = []): Finding => makeFinding(id, facts, [], hosts);
+
+/** The MX host names senders deliver to (a null MX or none: empty). */
+export function mxHosts(dns: DnsFacts): string[] {
+  return [...new Set(dns.mx.filter((m) => m.exchange !== '' && !m.isIpLiteral).map((m) => mxName(m.exchange)))];
+}
+
+/** "a, b and 3 more": a list in a title. */
+function shortList(items: readonly string[], max = 3): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+function quoted(records: readonly { text: string }[]): string {
+  return records.map((r) => `"${r.text.slice(0, 120)}"`).join(', ');
+}
+
+/** Is the Content-Type text/plain (parameters allowed, case-insensitive, RFC 8461 §3.3)? */
+export function isTextPlain(contentType: string | null): boolean {
+  if (contentType === null) return false;
+  return /^text\/plain[ \t]*(;.*)?$/i.test(contentType.trim());
+}
+
+/** The policy a sender gets from the fetch, or why it gets none (a finding). */
+function fetchedPolicy(domain: string, fetch: PolicyFetch, announced: boolean, findings: Finding[]): ParsedPolicy | null {
+  const url = fetch.url;
+  if (fetch.status !== 'fetched') {
+    if (!announced || fetch.status === 'skipped') return null;
+    const e = fetch.error;
+    if (e?.detail === 'too-large') findings.push(finding('mta-sts.policy-too-large', { domain, limit: POLICY_MAX_BYTES }));
+    else if (e?.code === 'tls-handshake-error' && e.detail !== 'handshake-failed') {
+      findings.push(finding('mta-sts.policy-cert-invalid', { domain, url, detail: e.detail, message: e.message, cname: fetch.cname.length ? `mta-sts.${domain} → ${fetch.cname.join(' → ')}` : 'not a CNAME here' }));
+    } else findings.push(finding('mta-sts.policy-unreachable', { domain, url, status: e?.code ?? 'unknown', detail: e?.detail ?? 'none', message: e?.message ?? 'no answer' }));
+    return null;
+  }
+  const status = fetch.httpStatus ?? 0;
+  if (status >= 300 && status < 400) {
+    if (announced) findings.push(finding('mta-sts.policy-redirect', { domain, url, httpStatus: status, location: fetch.location ?? 'none' }));
+    return null;
+  }
+  if (status !== 200) {
+    if (announced) findings.push(finding('mta-sts.txt-without-policy', { domain, url, httpStatus: status }));
+    return null;
+  }
+  if (fetch.body === null) return null;
+  const policy = parsePolicy(fetch.body);
+  if (!announced) return policy;
+  if (!isTextPlain(fetch.contentType)) findings.push(finding('mta-sts.bad-content-type', { domain, contentType: fetch.contentType ?? 'no Content-Type' }));
+  if (policy.problems.length > 0) {
+    findings.push(finding('mta-sts.policy-invalid', { domain, problems: policy.problems.slice(0, 6).join('; '), hints: policy.hints.slice(0, 4).join('; ') || null }));
+  }
+  return policy;
+}
+
+/** Did the policy come across as senders accept it (no finding against the fetch or the text)? */
+function usable(policy: ParsedPolicy | null, fetch: PolicyFetch): policy is ParsedPolicy {
+  return policy !== null && policy.problems.length === 0 && isTextPlain(fetch.contentType);
+}
+
+function lookupFailed(lookup: TxtLookup): boolean {
+  return lookup.status === 'error';
+}
+
+interface MtaStsContext {
+  domain: string;
+  mx: string[];
+  resolver: string;
+  tlsRptNote: string;
+}
+
+function judgeMtaSts(facts: MtaSts, ctx: MtaStsContext, findings: Finding[]): { mtaSts: MtaSts; policy: ParsedPolicy | null } {
+  const { domain } = ctx;
+  const record = facts.record;
+  const out: MtaSts = { ...facts, id: null, parsed: null, coverage: [], effect: 'not-published' };
+  if (lookupFailed(record)) {
+    findings.push(finding('mta-sts.lookup-failed', { domain, name: record.name, error: record.error ?? 'no answer', resolver: ctx.resolver }));
+    out.effect = 'broken';
+    return { mtaSts: out, policy: null };
+  }
+  const selection = selectMtaStsRecord(record.records);
+  let announced = false;
+  if (selection.ours.length > 1) {
+    findings.push(finding('mta-sts.multiple-records', { domain, count: selection.ours.length, records: quoted(selection.ours) }));
+  } else if (selection.record !== null) {
+    if (selection.record.problems.length > 0) {
+      findings.push(finding('mta-sts.bad-record', { domain, record: selection.record.text.slice(0, 200), problem: selection.record.problems.join('; ') }));
+    } else {
+      announced = true;
+      out.id = selection.record.id;
+    }
+  } else {
+    for (const miss of selection.nearMisses.slice(0, 3)) findings.push(finding('mta-sts.record-near-miss', { domain, record: miss.text.slice(0, 200) }));
+  }
+  const recordPresent = selection.ours.length > 0 || selection.nearMisses.length > 0;
+
+  const policy = fetchedPolicy(domain, facts.policy, announced, findings);
+  out.parsed = policy ? { version: policy.version, mode: policy.mode, maxAge: policy.maxAge, mx: policy.mx, lineEndings: policy.lineEndings } : null;
+
+  if (!announced) {
+    // No valid record: senders never fetch the policy. One served anyway is a trap (cached copies live on).
+    if (usable(policy, facts.policy) && policy.mode !== 'none') {
+      const prev = facts.previous;
+      findings.push(
+        finding('mta-sts.policy-without-record', {
+          domain,
+          mode: policy.mode,
+          previous: prev ? `mxray saw it published under id ${prev.id} at ${prev.seenAt}: senders that fetched it then keep it for its max_age (${prev.maxAge ?? 'unknown'} s).` : null,
+        }),
+      );
+    }
+    if (!recordPresent) findings.push(finding('mta-sts.not-published', { domain, resolver: ctx.resolver }));
+    out.effect = recordPresent ? 'broken' : 'not-published';
+    return { mtaSts: out, policy };
+  }
+  if (!usable(policy, facts.policy)) {
+    out.effect = 'broken';
+    return { mtaSts: out, policy };
+  }
+
+  // A valid policy. Changed under the same id?
+  const prev = facts.previous;
+  if (prev && out.id !== null && prev.id === out.id && facts.policy.sha256 !== null && prev.sha256 !== facts.policy.sha256) {
+    findings.push(finding('mta-sts.id-unchanged', { domain, id: out.id, seenAt: prev.seenAt, maxAge: prev.maxAge ?? policy.maxAge }));
+  }
+  const mode = policy.mode ?? 'none';
+  out.effect = mode === 'enforce' ? 'enforced' : mode;
+  if (mode === 'none') {
+    findings.push(finding('mta-sts.mode-none', { domain }));
+    return { mtaSts: out, policy };
+  }
+  if (policy.maxAge !== null && policy.maxAge < SHORT_MAX_AGE_SECONDS) findings.push(finding('mta-sts.max-age-short', { domain, maxAge: policy.maxAge }));
+  if (mode === 'testing') findings.push(finding('mta-sts.testing', { domain, tlsRpt: ctx.tlsRptNote }));
+
+  out.coverage = ctx.mx.map((mx) => ({ mx, pattern: matchMx(mx, policy.mx) }));
+  const patterns = policy.mx.join(', ');
+  const effect =
+    mode === 'enforce'
+      ? 'In mode enforce, MTA-STS senders do not deliver to this host.'
+      : 'In mode testing, senders deliver and report the failure; in mode enforce they would not deliver to this host.';
+  for (const c of out.coverage.filter((c) => c.pattern === null)) {
+    findings.push(finding('mta-sts.mx-not-covered', { domain, mx: c.mx, patterns, mode, hint: nearMiss(c.mx, policy.mx), effect }, [c.mx]));
+  }
+  const used = new Set(out.coverage.map((c) => c.pattern));
+  if (ctx.mx.length > 0) for (const p of policy.mx.filter((p) => !used.has(p)).slice(0, 10)) findings.push(finding('mta-sts.pattern-unused', { domain, pattern: p }));
+
+  const uncovered = out.coverage.filter((c) => c.pattern === null).length;
+  if (uncovered === 0) {
+    findings.push(
+      finding('mta-sts.ok', {
+        domain,
+        mode,
+        id: out.id,
+        maxAge: policy.maxAge,
+        covered: ctx.mx.length === 0 ? 'no MX host (none found)' : uncovered === 0 ? `all ${ctx.mx.length} MX host${ctx.mx.length === 1 ? '' : 's'}` : `${ctx.mx.length - uncovered} of ${ctx.mx.length} MX hosts`,
+        resolver: ctx.resolver,
+      }),
+    );
+  }
+  return { mtaSts: out, policy };
+}
+
+function judgeTlsRpt(facts: TlsRpt, domain: string, resolver: string, mtaStsPublished: boolean, findings: Finding[]): TlsRpt {
+  const out: TlsRpt = { ...facts, rua: [] };
+  const record = facts.record;
+  if (lookupFailed(record)) {
+    findings.push(finding('tls-rpt.lookup-failed', { domain, name: record.name, error: record.error ?? 'no answer', resolver }));
+    return out;
+  }
+  const selection = selectTlsRptRecord(record.records);
+  if (selection.ours.length > 1) {
+    findings.push(finding('tls-rpt.multiple-records', { domain, count: selection.ours.length, records: quoted(selection.ours) }));
+    return out;
+  }
+  if (selection.record !== null) {
+    if (selection.record.problems.length > 0) {
+      findings.push(finding('tls-rpt.bad-record', { domain, record: selection.record.text.slice(0, 200), problem: selection.record.problems.join('; ') }));
+    } else {
+      out.rua = selection.record.rua.slice(0, 64);
+      findings.push(finding('tls-rpt.ok', { domain, rua: shortList(out.rua) }));
+    }
+    return out;
+  }
+  for (const miss of selection.nearMisses.slice(0, 3)) findings.push(finding('tls-rpt.record-near-miss', { domain, record: miss.text.slice(0, 200) }));
+  if (selection.nearMisses.length > 0) return out;
+  const misplaced = facts.misplaced ? selectTlsRptRecord(facts.misplaced.records) : null;
+  if (facts.misplaced && misplaced && misplaced.ours.length > 0) {
+    findings.push(finding('tls-rpt.misplaced', { domain, name: facts.misplaced.name, record: (misplaced.ours[0]?.text ?? '').slice(0, 200) }));
+    return out;
+  }
+  findings.push(
+    finding('tls-rpt.not-published', {
+      domain,
+      why: mtaStsPublished ? 'The domain publishes MTA-STS: without TLS-RPT its mode testing tells nobody anything, and failures in mode enforce go unseen.' : null,
+    }),
+  );
+  return out;
+}
+
+export interface PostureFacts {
+  domain: string;
+  dns: DnsFacts;
+  posture: PostureSection;
+}
+
+/** Judges MTA-STS and TLS-RPT (block lists are judged by checks/dnsbl). */
+export function judgePosture(facts: PostureFacts): PostureJudgement {
+  const { domain, dns } = facts;
+  const findings: Finding[] = [];
+  const resolver = dns.resolver;
+  const tlsRptFindings: Finding[] = [];
+  const mtaStsPresent = facts.posture.mtaSts.record.status === 'found' && selectMtaStsRecord(facts.posture.mtaSts.record.records).ours.length > 0;
+  const tlsRpt = judgeTlsRpt(facts.posture.tlsRpt, domain, resolver, mtaStsPresent, tlsRptFindings);
+  const tlsRptNote = tlsRpt.rua.length > 0 ? `reports go to ${shortList(tlsRpt.rua)}` : 'but this domain publishes no valid TLS-RPT record, so nobody receives them';
+  const { mtaSts, policy } = judgeMtaSts(facts.posture.mtaSts, { domain, mx: mxHosts(dns), resolver, tlsRptNote }, findings);
+  return { section: { ...facts.posture, mtaSts, tlsRpt }, findings: [...findings, ...tlsRptFindings], policy };
+}

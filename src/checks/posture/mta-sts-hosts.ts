@@ -1,0 +1,90 @@
+// What an MTA-STS policy does to the receiver test's host verdicts (RFC 8461 §4, §5). An MTA-STS
+// sender delivers to an MX host only over TLS, with a certificate that chains to a public root and
+// names the MX host, and only to hosts the policy's mx patterns cover. In mode enforce a host that
+// fails any of it gets no mail from those senders: a self-signed certificate that opportunistic
+// senders shrug at becomes fatal, so those findings are raised to errors and say why. In mode
+// testing the same failures are only reported: one warning names them.
+import type { Finding, HostReport, PostureSection } from '../../core/schema.js';
+import { makeFinding, SEVERITY_RANK } from '../../kb/index.js';
+import { matchMx } from './policy.js';
+import { verdictOf, worstVerdict } from '../verdict.js';
+
+/**
+ * Host findings that stop an MTA-STS sender (certificate trust, validity and name; no STARTTLS; no
+ * handshake). Others (an expiry warning, a weak key still accepted …) stay as they are.
+ */
+export const MTA_STS_FATAL = new Set([
+  'cert.expired',
+  'cert.not-yet-valid',
+  'cert.self-signed',
+  'cert.untrusted-root',
+  'cert.chain-incomplete',
+  'cert.bad-signature',
+  'cert.intermediate-expired',
+  'cert.intermediate-not-yet-valid',
+  'cert.root-expired',
+  'cert.root-not-yet-valid',
+  'cert.not-a-ca',
+  'cert.issuer-cannot-sign',
+  'cert.path-length-exceeded',
+  'cert.name-constraints-violated',
+  'cert.not-for-server-auth',
+  'cert.unknown-critical-extension',
+  'cert.name-mismatch',
+  'cert.empty-name',
+  'cert.revoked',
+  'starttls.not-offered',
+  'starttls.masked',
+  'starttls.rejected',
+  'tls.handshake-failed',
+  'tls.no-shared-cipher',
+  'tls.server-aborted',
+  'tls.handshake-timeout',
+]);
+
+const ENFORCED = ' With the MTA-STS policy of this domain in mode enforce, every sender that uses MTA-STS refuses to deliver to this host because of it.';
+
+/** Why an MTA-STS sender does not deliver to this host (null: it does, or the host could not be tested that far). */
+export function mtaStsFailure(host: HostReport, patterns: readonly string[]): string | null {
+  if (matchMx(host.mx, patterns) === null) return 'not named by the policy';
+  // Not reached at all (refused, timed out, no greeting): every sender fails alike, not an MTA-STS matter.
+  if (host.banner === null && !host.implicitTls) return null;
+  if (!host.implicitTls && !host.starttls.offered) return 'STARTTLS not offered';
+  const cert = host.assessment.certificate;
+  if (!host.tls?.ok || cert === null) return host.tls ? 'the TLS handshake fails' : null;
+  if (!cert.timeValid) return 'the certificate is expired or not yet valid';
+  if (!cert.trusted) return `the certificate does not chain to a public root${cert.trustReason ? ` (${cert.trustReason})` : ''}`;
+  if (cert.nameMatches === false) return `the certificate does not name ${host.mx}`;
+  return null;
+}
+
+export interface MtaStsOnHosts {
+  hosts: HostReport[];
+  findings: Finding[];
+}
+
+/** Applies a judged posture's MTA-STS policy to the judged hosts. */
+export function applyMtaSts(domain: string, section: PostureSection, hosts: readonly HostReport[]): MtaStsOnHosts {
+  const mode = section.mtaSts.effect === 'enforced' ? 'enforce' : section.mtaSts.effect === 'testing' ? 'testing' : null;
+  const patterns = section.mtaSts.parsed?.mx ?? [];
+  if (mode === null) return { hosts: [...hosts], findings: [] };
+  const failing = new Map<string, string>();
+  const out = hosts.map((h) => {
+    const why = mtaStsFailure(h, patterns);
+    if (why === null) return h;
+    failing.set(h.key, why);
+    if (mode !== 'enforce') return h;
+    const findings = h.findings.map((f) =>
+      MTA_STS_FATAL.has(f.id)
+        ? { ...f, severity: SEVERITY_RANK[f.severity] < SEVERITY_RANK.error ? ('error' as const) : f.severity, detail: `${f.detail}${ENFORCED}`, facts: { ...f.facts, mtaSts: 'enforce' } }
+        : f,
+    );
+    return { ...h, findings, verdict: worstVerdict([h.verdict, verdictOf(findings)]) };
+  });
+  if (failing.size === 0) return { hosts: out, findings: [] };
+  const keys = [...failing.keys()];
+  const reasons = [...new Set(failing.values())];
+  const facts = { domain, hosts: keys.length > 3 ? `${keys.slice(0, 3).join(', ')} and ${keys.length - 3} more` : keys.join(', '), why: reasons.join('; ') };
+  const id = mode === 'enforce' ? 'mta-sts.enforce-blocks-delivery' : 'mta-sts.testing-would-block';
+  return { hosts: out, findings: [makeFinding(id, facts, [], keys)] };
+}

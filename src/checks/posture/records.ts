@@ -1,0 +1,153 @@
+// The two TXT records of a domain's TLS posture, read exactly as their RFCs say senders read them:
+// `_mta-sts.<domain>` (RFC 8461 §3.1) and `_smtp._tls.<domain>` (RFC 8460 §3). A record's
+// character-strings are joined without anything between them; records that do not start with the
+// version are not ours and are set aside; more than one of ours means none (senders then act as if
+// nothing were published). Pure: what a resolver answered in, what it means out.
+
+/** One TXT record as published (its strings) and as read (joined). */
+export interface TxtRecordView {
+  strings: string[];
+  text: string;
+}
+
+export interface MtaStsRecord {
+  /** The record's id, when it has a valid one. */
+  id: string | null;
+  /** What is wrong with it, in words (empty: nothing). */
+  problems: string[];
+}
+
+export interface TxtSelection<R> {
+  /** Every record that starts with the version, as read. */
+  ours: TxtRecordView[];
+  /** Records that start almost like ours (case, spaces, a missing ";"): senders discard them; people meant them. */
+  nearMisses: TxtRecordView[];
+  /** The one record (when there is exactly one) and what reading it found. */
+  record: (TxtRecordView & R) | null;
+}
+
+const WSP = '[ \\t]*';
+
+/** Joins each record's strings (RFC 8461 §3.1, RFC 8460 §3: no space between them). */
+export function joinRecords(records: readonly (readonly string[])[]): TxtRecordView[] {
+  return records.map((strings) => ({ strings: [...strings], text: strings.join('') }));
+}
+
+/**
+ * The records that start with `version` followed by the field separator (or nothing after it). A
+ * record that starts with the version in other case, or with spaces before it, is a near miss.
+ */
+function select(records: readonly (readonly string[])[], version: string): { ours: TxtRecordView[]; nearMisses: TxtRecordView[] } {
+  const views = joinRecords(records);
+  const exact = new RegExp(`^${version}${WSP}(;|$)`);
+  const loose = new RegExp(`^\\s*${version}`, 'i');
+  const ours = views.filter((v) => exact.test(v.text));
+  const nearMisses = views.filter((v) => !exact.test(v.text) && loose.test(v.text));
+  return { ours, nearMisses };
+}
+
+/** The fields after the version: `name=value` pairs split at ";" with optional spaces. */
+function fields(text: string): { name: string; value: string; raw: string }[] {
+  const parts = text.split(';').map((p) => p.replace(/^[ \t]+|[ \t]+$/g, ''));
+  // The first part is the version; a trailing ";" leaves one empty part at the end.
+  const rest = parts.slice(1);
+  if (rest.length > 0 && rest[rest.length - 1] === '') rest.pop();
+  return rest.map((raw) => {
+    const eq = raw.indexOf('=');
+    return eq < 0 ? { name: raw, value: '', raw } : { name: raw.slice(0, eq), value: raw.slice(eq + 1), raw };
+  });
+}
+
+const EXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+const EXT_VALUE = /^[\x21-\x3a\x3c\x3e-\x7e]+$/;
+
+/** Reads one `v=STSv1` record (RFC 8461 §3.1). */
+export function readMtaStsRecord(text: string): MtaStsRecord {
+  const problems: string[] = [];
+  let id: string | null = null;
+  let ids = 0;
+  for (const f of fields(text)) {
+    if (f.raw === '') {
+      problems.push('an empty field (two ";" in a row)');
+    } else if (f.name === 'id') {
+      ids += 1;
+      if (!/^[A-Za-z0-9]{1,32}$/.test(f.value)) {
+        problems.push(`id "${f.value}" is not 1 to 32 letters and digits`);
+      } else if (ids === 1) id = f.value;
+    } else if (f.name.toLowerCase() === 'id') {
+      problems.push(`"${f.name}=" is not "id=" (the field names are case-sensitive)`);
+    } else if (!EXT_NAME.test(f.name) || !EXT_VALUE.test(f.value)) {
+      problems.push(`"${f.raw}" is not a field (name=value without spaces)`);
+    }
+  }
+  if (ids > 1) problems.push('more than one id');
+  if (ids === 0 && !problems.some((p) => p.includes('not "id="'))) problems.push('no id field');
+  // A record with a problem is invalid: senders act as if there were no policy.
+  return { id: problems.length === 0 ? id : null, problems };
+}
+
+/** The `_mta-sts` TXT answer as a sender reads it. */
+export function selectMtaStsRecord(records: readonly (readonly string[])[]): TxtSelection<MtaStsRecord> {
+  const { ours, nearMisses } = select(records, 'v=STSv1');
+  const one = ours.length === 1 ? (ours[0] as TxtRecordView) : null;
+  return { ours, nearMisses, record: one ? { ...one, ...readMtaStsRecord(one.text) } : null };
+}
+
+export interface TlsRptRecord {
+  /** The reporting URIs, as written, when the record is valid. */
+  rua: string[];
+  problems: string[];
+}
+
+/** Reads one `v=TLSRPTv1` record (RFC 8460 §3): one rua= of comma-separated mailto: or https: URIs. */
+export function readTlsRptRecord(text: string): TlsRptRecord {
+  const problems: string[] = [];
+  let rua: string[] = [];
+  let ruas = 0;
+  for (const f of fields(text)) {
+    if (f.raw === '') {
+      problems.push('an empty field (two ";" in a row)');
+    } else if (f.name === 'rua') {
+      ruas += 1;
+      const uris = f.value.split(',').map((u) => u.replace(/^[ \t]+|[ \t]+$/g, ''));
+      for (const uri of uris) {
+        const problem = uriProblem(uri);
+        if (problem) problems.push(problem);
+      }
+      if (ruas === 1) rua = uris;
+    } else if (f.name.toLowerCase() === 'rua') {
+      problems.push(`"${f.name}=" is not "rua=" (the field names are case-sensitive)`);
+    } else if (!EXT_NAME.test(f.name) || !EXT_VALUE.test(f.value)) {
+      problems.push(`"${f.raw}" is not a field (name=value)`);
+    }
+  }
+  if (ruas > 1) problems.push('more than one rua field (give every address in one, separated by commas)');
+  if (ruas === 0) problems.push('no rua field: senders have nowhere to send reports');
+  return { rua: problems.length === 0 ? rua : [], problems };
+}
+
+/** Why a reporting URI is not one senders use (null: it is fine). */
+export function uriProblem(uri: string): string | null {
+  if (uri === '') return 'an empty address in rua';
+  if (/^[^:@/]+@[^@]+$/.test(uri)) return `"${uri}" lacks "mailto:" (write rua=mailto:${uri})`;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1];
+  if (scheme === undefined) return `"${uri}" is not a URI (mailto: or https:)`;
+  if (scheme === 'mailto') return /^mailto:[^@\s]+@[^@\s]+\.[^@\s]+$/.test(uri) ? null : `"${uri}" is not a mail address`;
+  if (scheme === 'https') {
+    try {
+      const url = new URL(uri);
+      return url.hostname === '' ? `"${uri}" has no host` : null;
+    } catch {
+      return `"${uri}" is not a URL`;
+    }
+  }
+  if (scheme.toLowerCase() === 'mailto' || scheme.toLowerCase() === 'https') return `"${scheme}:" must be written in lower case`;
+  return `"${scheme}:" is not a reporting scheme (only mailto: and https:)`;
+}
+
+/** The `_smtp._tls` TXT answer as a sender reads it. */
+export function selectTlsRptRecord(records: readonly (readonly string[])[]): TxtSelection<TlsRptRecord> {
+  const { ours, nearMisses } = select(records, 'v=TLSRPTv1');
+  const one = ours.length === 1 ? (ours[0] as TxtRecordView) : null;
+  return { ours, nearMisses, record: one ? { ...one, ...readTlsRptRecord(one.text) } : null };
+}

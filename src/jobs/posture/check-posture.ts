@@ -1,0 +1,96 @@
+// `mxray posture <domain>`: the policies that decide whether TLS is enforced, without probing any
+// server's TLS: the MX records, MTA-STS (record, policy over HTTPS, the MX hosts it covers),
+// TLS-RPT, and the block lists of the MX addresses → judged (checks/posture) → Report 'posture'.
+import type { Clock, JobEdges, Resolver, TrustStore } from '../../core/context.js';
+import { DEFAULT_LIMITS } from '../../core/context.js';
+import { UsageError } from '../../core/errors.js';
+import type { EventSink } from '../../core/events.js';
+import { judgedWith } from '../../core/report.js';
+import type { PostureReport, TranscriptEvent } from '../../core/schema.js';
+import { parseTarget } from '../../core/target.js';
+import { Transcript } from '../../core/transcript.js';
+import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
+import { judgePosture } from '../../checks/posture/judge.js';
+import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
+import { verdictOf } from '../../checks/verdict.js';
+import { limitQueries } from '../../dns/limited-resolver.js';
+import { resolveMailHosts } from '../../dns/mail-hosts.js';
+import { traceResolver } from '../../dns/tracing-resolver.js';
+import type { HttpFetcher } from '../../http/fetcher.js';
+import { sortFindings } from '../../kb/index.js';
+import { DEFAULT_MAX_MX } from '../receiver/check-receiver.js';
+import { observedSink, withObserverFailure } from '../job-run.js';
+import { probePosture, rememberPolicy, type PolicyMemory } from './probe-posture.js';
+
+export interface PostureOptions {
+  /** A domain, or user@domain. */
+  target: string;
+  maxMx?: number;
+  profile?: Profile;
+  /** Time for the policy fetch (default 15 s). */
+  fetchTimeoutMs?: number;
+  clock?: Clock;
+  resolver?: Resolver;
+  fetcher?: HttpFetcher | null;
+  /** The policies seen before (null: none kept; `mta-sts.id-unchanged` then cannot be seen). */
+  memory?: PolicyMemory | null;
+  signal?: AbortSignal;
+  events?: EventSink;
+  onProgress?: (key: string, phase: string) => void;
+  onEvent?: (event: TranscriptEvent) => void;
+}
+
+export type PostureEdges = Pick<JobEdges, 'clock' | 'resolver'> & { fetcher?: HttpFetcher };
+
+/** mxray posture judges no server certificate: judgedWith says so. */
+const NO_TRUST_STORE: TrustStore = { roots: () => [], description: 'none (the policy host’s certificate is verified by the HTTP fetcher)' };
+
+export async function runPosture(options: PostureOptions, defaults: () => PostureEdges): Promise<PostureReport> {
+  const target = parseTarget(options.target);
+  if (target.kind !== 'domain' || target.domain === null) {
+    throw new UsageError(`mxray posture takes a mail domain (or user@domain), not ${JSON.stringify(options.target.slice(0, 80))}`);
+  }
+  const domain = target.domain;
+  let built: PostureEdges | null = null;
+  const edges = (): PostureEdges => (built ??= defaults());
+  const clock = options.clock ?? edges().clock;
+  const startedAt = new Date(clock.now()).toISOString();
+  const startedMono = clock.monotonic();
+  const { sink, failure } = observedSink(options);
+  const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
+  const resolver = traceResolver(limitQueries(options.resolver ?? edges().resolver, DEFAULT_LIMITS.dnsQueriesAtOnce), transcript);
+  const fetcher = options.fetcher === undefined ? (edges().fetcher ?? null) : options.fetcher;
+  const profile = options.profile ?? DEFAULT_PROFILE;
+  sink.emit({ type: 'progress', key: domain, phase: 'looking up MX, MTA-STS and TLS-RPT' });
+  const [hosts, posture] = await Promise.all([
+    resolveMailHosts(target, resolver, { families: { v4: true, v6: true }, hostMap: new Map(), first: false, maxMx: options.maxMx ?? DEFAULT_MAX_MX, maxAddresses: DEFAULT_LIMITS.addressesPerHost }),
+    probePosture(domain, {
+      resolver,
+      fetcher,
+      transcript,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.fetchTimeoutMs ? { fetchTimeoutMs: options.fetchTimeoutMs } : {}),
+      memory: options.memory ?? null,
+    }),
+  ]);
+  const judged = judgePosture({ domain, dns: hosts.dns, posture });
+  await rememberPolicy(options.memory, domain, judged.section.mtaSts, clock.now()).catch((err: unknown) => {
+    transcript.record('mxray', 'note', `the policy could not be remembered: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  const findings = sortFindings(judged.findings);
+  const result = withObserverFailure({ findings, verdict: verdictOf(findings) }, failure(), domain);
+  const at = clock.now();
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'mxray', version: VERSION },
+    kind: 'posture',
+    target: options.target,
+    startedAt,
+    durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
+    verdict: result.verdict,
+    judgedWith: judgedWith({ at, profile, trustStore: NO_TRUST_STORE, warnDays: profile.expiryWarnDays, expectThumbprint: null }),
+    findings: result.findings,
+    transcript: transcript.events,
+    body: { domain, dns: hosts.dns, posture: judged.section },
+  };
+}
