@@ -88,7 +88,7 @@ export function configure(cmd: Command): Run {
     if (!target && !o.host) throw new UsageError('say what to test: mxray check <domain | user@domain | host:port | IP>');
     if (o.ipv4 && o.ipv6) throw new UsageError('-4 and -6 exclude each other');
     const hostMap = parseConnect(o.connect);
-    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
+    const edges = systemEdges({ resolver: o.resolver ?? null, hostMap, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
     let report: ReceiverReport;
     try {

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_MX } from '../jobs/receiver/check-receiver.js';
 import { checkPosture } from '../library.js';
 import { systemEdges } from '../runtime/edges.js';
 import { readCaFiles } from './ca-files.js';
+import { parseConnect } from './connect.js';
 import type { Run } from './commands.js';
 import { addReportOptions, collect, positiveInt, type ReportOptions } from './options.js';
 import { emit, formatOf, renderReport } from './output.js';
@@ -14,6 +15,7 @@ import { fileMemory } from './store.js';
 
 interface PostureOpts extends ReportOptions {
   resolver?: string;
+  connect: string[];
   caFile: string[];
   maxMx: number;
   store: boolean;
@@ -43,6 +45,7 @@ export function configure(cmd: Command): Run {
   cmd
     .argument('<domain>', 'mail domain (or user@domain)')
     .option('--resolver <ip[:port]>', 'send every DNS query to this server')
+    .option('--connect <host=ip[:port]>', 'connect to this address (and port) for this host name, e.g. the policy host mta-sts.<domain>; repeatable', collect, [])
     .option('--ca-file <file>', 'also trust the CA certificates in this PEM file for the policy host; repeatable', collect, [])
     .option('--max-mx <n>', 'look at most at this many MX hosts, in preference order', positiveInt('--max-mx', 1000), DEFAULT_MAX_MX)
     .option('--no-store', 'neither read nor keep the MTA-STS policies seen');
@@ -50,7 +53,7 @@ export function configure(cmd: Command): Run {
   cmd.addHelpText('after', POSTURE_HELP);
   return async (domain: string, o: PostureOpts) => {
     const format = formatOf(o);
-    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
+    const edges = systemEdges({ resolver: o.resolver ?? null, hostMap: parseConnect(o.connect), extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
     let report: PostureReport;
     try {

@@ -4,7 +4,7 @@
 // and a name cannot answer one address to the check and another to the connection.
 import http from 'node:http';
 import https from 'node:https';
-import type { Resolver, TrustStore } from '../core/context.js';
+import type { HostMapping, Resolver, TrustStore } from '../core/context.js';
 import { DnsError, MxrayError } from '../core/errors.js';
 import { ipFamily } from '../core/ip.js';
 import { VERSION } from '../core/version.js';
@@ -29,6 +29,12 @@ export interface NodeFetcherOptions {
   addressPolicy?: AddressPolicy;
   limits?: Partial<FetchLimits>;
   userAgent?: string;
+  /**
+   * Host names (lower case, no trailing dot) connected to at this address (and port) instead of
+   * their DNS answer — the `--connect` of the SMTP jobs, for the demo lab and tests. The URL, the
+   * Host header, SNI and the certificate's name check stay the name's; the address policy still applies.
+   */
+  hostMap?: ReadonlyMap<string, HostMapping>;
 }
 
 /** Where a fetch is: it decides what a failure or a time-out is called. */
@@ -274,8 +280,10 @@ export function createNodeFetcher(options: NodeFetcherOptions): HttpFetcher {
   }
 
   /** One hop: the host's addresses in turn, each allowed by the policy, until one connects. */
-  async function fetchHop(hop: Hop, request: FetchRequest, signal: AbortSignal): Promise<Answer> {
-    const addresses = await resolve(hop.target, signal);
+  async function fetchHop(given: Hop, request: FetchRequest, signal: AbortSignal): Promise<Answer> {
+    const mapped = given.target.literal ? undefined : options.hostMap?.get(given.target.host.toLowerCase());
+    const hop: Hop = mapped ? { ...given, target: { ...given.target, port: mapped.port ?? given.target.port } } : given;
+    const addresses = mapped ? [mapped.address] : await resolve(hop.target, signal);
     const refusals: string[] = [];
     let refused: MxrayError | null = null;
     let attempts = 0;

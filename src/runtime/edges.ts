@@ -1,6 +1,6 @@
 // The real edges (clock, resolver, connector, trust store), for callers that do not inject their own.
 import { hostname } from 'node:os';
-import type { JobEdges } from '../core/context.js';
+import type { HostMapping, JobEdges } from '../core/context.js';
 import type { AddressPolicy, HttpFetcher } from '../http/fetcher.js';
 import type { NodeFetcherOptions } from '../http/node-fetcher.js';
 import { systemClock } from '../core/clock.js';
@@ -23,6 +23,8 @@ export interface EdgeOptions {
    * attacker-supplied). Default: any; the web UI's public mode passes publicOnlyPolicy.
    */
   addressPolicy?: AddressPolicy;
+  /** Host names the HTTP fetcher connects to at a given address and port (the CLI's --connect). */
+  hostMap?: ReadonlyMap<string, HostMapping>;
 }
 
 /** The system's edges (the one place they are built from configuration). */
@@ -68,6 +70,6 @@ export function systemEdges(options: EdgeOptions = {}): Edges {
     trustStore,
     helo: defaultHelo(),
     scheduler: schedulerOfProcess(),
-    fetcher: lazyFetcher(() => ({ resolver, trustStore, addressPolicy: options.addressPolicy ?? (() => true) })),
+    fetcher: lazyFetcher(() => ({ resolver, trustStore, addressPolicy: options.addressPolicy ?? (() => true), ...(options.hostMap ? { hostMap: options.hostMap } : {}) })),
   };
 }

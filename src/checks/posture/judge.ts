@@ -47,7 +47,11 @@ export function isTextPlain(contentType: string | null): boolean {
 function fetchedPolicy(domain: string, fetch: PolicyFetch, announced: boolean, findings: Finding[]): ParsedPolicy | null {
   const url = fetch.url;
   if (fetch.status !== 'fetched') {
-    if (!announced || fetch.status === 'skipped') return null;
+    if (!announced) return null;
+    if (fetch.status === 'skipped') {
+      findings.push(finding('mta-sts.policy-not-fetched', { domain, url, why: fetch.error?.message ?? 'not fetched' }));
+      return null;
+    }
     const e = fetch.error;
     if (e?.detail === 'too-large') findings.push(finding('mta-sts.policy-too-large', { domain, limit: POLICY_MAX_BYTES }));
     else if (e?.code === 'tls-handshake-error' && e.detail !== 'handshake-failed') {

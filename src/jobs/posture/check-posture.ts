@@ -59,7 +59,8 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
   const { sink, failure } = observedSink(options);
   const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
   const resolver = traceResolver(limitQueries(options.resolver ?? edges().resolver, DEFAULT_LIMITS.dnsQueriesAtOnce), transcript);
-  const fetcher = options.fetcher === undefined ? (edges().fetcher ?? null) : options.fetcher;
+  // A caller's own resolver without a fetcher: the default fetcher would look names up elsewhere, so nothing is fetched.
+  const fetcher = options.fetcher !== undefined ? options.fetcher : options.resolver ? null : (edges().fetcher ?? null);
   const profile = options.profile ?? DEFAULT_PROFILE;
   sink.emit({ type: 'progress', key: domain, phase: 'looking up MX, MTA-STS and TLS-RPT' });
   const [hosts, posture] = await Promise.all([

@@ -256,7 +256,8 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
       ? null
       : probePosture(postureDomain, {
           resolver,
-          fetcher: options.fetcher ?? edges().fetcher ?? null,
+          // A caller's own resolver without a fetcher: the default fetcher would look names up elsewhere, so nothing is fetched.
+          fetcher: options.fetcher ?? (options.resolver ? null : (edges().fetcher ?? null)),
           transcript,
           signal,
           memory: options.memory ?? null,
