@@ -68,6 +68,7 @@ const ADAPTERS = {
   'src/demo/scenarios.ts': ['node:tls'],
   'src/demo/dns-server.ts': ['node:dgram', 'node:net'],
   'src/demo/scripted-server.ts': ['node:net', 'node:tls'],
+  'src/demo/policy-host.ts': ['node:https', 'node:net', 'node:tls'],
   'src/cli/ca-files.ts': ['node:fs'],
   'src/cli/cert.ts': ['node:fs'],
   'src/cli/demo.ts': ['node:fs'],

@@ -19,6 +19,7 @@ import {
 import { closedLoopbackPort, reply, startScriptedServer, verbOf, type ScriptActions, type ScriptHandlers } from './scripted-server.js';
 import { createRootCa, createSelfSigned, DAY_MS, type LeafOptions, type TestCa } from './test-pki.js';
 import type { Zone, ZoneRecord } from './zone.js';
+import { startPolicyHost } from './policy-host.js';
 
 export {
   INTERNAL_NAME,
@@ -208,7 +209,28 @@ export function listLabScenarios(): LabScenario[] {
   return SCENARIOS.map(toScenario);
 }
 
+/** The policy file of a scenario with MTA-STS. */
+function policyOf(def: ScenarioRecord & { mtaSts: NonNullable<ScenarioRecord['mtaSts']> }): string {
+  const domain = domainOf(def.name);
+  return ['version: STSv1', `mode: ${def.mtaSts.mode}`, ...def.mtaSts.mx.map((p) => `mx: ${p.replace('{domain}', domain)}`), 'max_age: 604800', ''].join('\n');
+}
+
+/** MTA-STS and TLS-RPT records of a scenario that has a policy. */
+function postureRecords(def: ScenarioRecord): ZoneRecord[] {
+  if (!def.mtaSts) return [];
+  const domain = domainOf(def.name);
+  return [
+    { name: `_mta-sts.${domain}`, type: 'TXT', data: 'v=STSv1; id=20261129T1200' },
+    { name: `mta-sts.${domain}`, type: 'A', data: LOOPBACK },
+    { name: `_smtp._tls.${domain}`, type: 'TXT', data: `v=TLSRPTv1; rua=mailto:tlsrpt@${domain}` },
+  ];
+}
+
 function zoneRecords(def: ScenarioRecord): ZoneRecord[] {
+  return [...serverRecords(def), ...postureRecords(def)];
+}
+
+function serverRecords(def: ScenarioRecord): ZoneRecord[] {
   const domain = domainOf(def.name);
   switch (def.dns) {
     case 'mx': {
@@ -270,6 +292,24 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   );
   const servers: { host: string; server: RunningServer }[] = [];
   for (const result of started) if (result.status === 'fulfilled' && result.value) servers.push(result.value);
+  // One HTTPS server answers for every scenario's mta-sts.<domain>.
+  const withPolicy = defs.filter((d): d is ScenarioRecord & { mtaSts: NonNullable<ScenarioRecord['mtaSts']> } => d.mtaSts !== undefined);
+  if (withPolicy.length > 0 && !started.some((r) => r.status === 'rejected')) {
+    try {
+      const sites = await Promise.all(
+        withPolicy.map(async (def) => {
+          const name = `mta-sts.${domainOf(def.name)}`;
+          const cert = await issueCert(pki, name, { issuer: 'demo-intermediate', chain: ['demo-intermediate'] });
+          return { name, key: cert.key, cert: cert.cert, policy: policyOf(def) };
+        }),
+      );
+      const host = await startPolicyHost(LOOPBACK, sites);
+      for (const site of sites) servers.push({ host: site.name, server: host });
+    } catch (err) {
+      await Promise.all(servers.map(({ server }) => server.stop()));
+      throw err;
+    }
+  }
   const stopAll = async () => {
     await Promise.all(servers.map(({ server }) => server.stop()));
   };

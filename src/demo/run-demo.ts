@@ -4,6 +4,7 @@
 import type { Clock } from '../core/context.js';
 import type { ReceiverReport as Report, TranscriptEvent } from '../core/schema.js';
 import { systemClock } from '../core/clock.js';
+import { createNodeFetcher } from '../http/node-fetcher.js';
 import { createResolver } from '../dns/system-resolver.js';
 import { createConnector, bundledRootCertificates } from '../net/connector.js';
 import { contentSha256, createTrustStore } from '../pki/trust-store.js';
@@ -64,6 +65,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoScenarioRe
       bundledRootsOfNode: process.versions.node,
       extraCaFiles: [{ name: 'the demo root (made for this run)', sha256: contentSha256(running.lab.trustedCaPem) }],
     });
+    // HTTPS (the MTA-STS policy host, AIA …) through the lab's DNS, to loopback only, at the lab's ports.
+    const fetcher = createNodeFetcher({ resolver, trustStore, hostMap: running.lab.hostMap, addressPolicy: (address) => address.startsWith('127.') || address === '::1' || 'not the lab (loopback only)' });
     const run = limitConcurrency(options.concurrency ?? 6);
     return await Promise.all(
       running.lab.scenarios.map((scenario) =>
@@ -76,6 +79,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoScenarioRe
             resolver,
             connector,
             trustStore,
+            fetcher,
             scheduler: schedulerOfProcess(),
             hostMap: running.lab.hostMap,
             limits: { greetingTimeoutMs: 10_000, commandTimeoutMs: 10_000, connectTimeoutMs: 5000, tlsTimeoutMs: 5000 },

@@ -79,6 +79,11 @@ export interface ScenarioRecord {
   /** The server for the MX host (or, for an implicit MX, the domain); null: none. */
   server: ServerShape | null;
   expect: { verdict: Verdict; findings: readonly string[] };
+  /**
+   * An MTA-STS policy served by the lab's policy host at mta-sts.<domain> (with its _mta-sts TXT
+   * record and a TLS-RPT record); `mx` patterns with {domain} for the scenario's domain.
+   */
+  mtaSts?: { mode: 'enforce' | 'testing'; mx: readonly string[] };
 }
 
 /** What the handshake-fails server answers a ClientHello with. */
@@ -97,10 +102,27 @@ const WEAK_CIPHERS = 'DEFAULT:@SECLEVEL=0';
 export const SCENARIOS: readonly ScenarioRecord[] = [
   {
     name: 'good',
-    title: 'Trusted chain (leaf and intermediate), names match',
-    expect: { verdict: 'pass', findings: ['tls.ok', 'cert.ok'] },
+    title: 'Trusted chain (leaf and intermediate), names match; MTA-STS enforce and TLS-RPT',
+    expect: { verdict: 'pass', findings: ['tls.ok', 'cert.ok', 'mta-sts.ok', 'tls-rpt.ok'] },
     dns: 'mx',
     server: { kind: 'smtpd', tls: { cert: TRUSTED } },
+    mtaSts: { mode: 'enforce', mx: ['mx.{domain}'] },
+  },
+  {
+    name: 'mta-sts-self-signed',
+    title: 'MTA-STS enforce, but the MX certificate is self-signed: fatal for MTA-STS senders',
+    expect: { verdict: 'fail', findings: ['cert.self-signed', 'mta-sts.enforce-blocks-delivery'] },
+    dns: 'mx',
+    server: { kind: 'smtpd', tls: { cert: { issuer: 'self', chain: [] } } },
+    mtaSts: { mode: 'enforce', mx: ['mx.{domain}'] },
+  },
+  {
+    name: 'mta-sts-not-covered',
+    title: 'MTA-STS enforce, but its wildcard does not match the MX host',
+    expect: { verdict: 'fail', findings: ['mta-sts.mx-not-covered', 'mta-sts.enforce-blocks-delivery'] },
+    dns: 'mx',
+    server: { kind: 'smtpd', tls: { cert: TRUSTED } },
+    mtaSts: { mode: 'enforce', mx: ['*.mx.{domain}'] },
   },
   {
     name: 'expired',
