@@ -159,8 +159,15 @@ export function makePolicyPki(): PolicyPki {
     );
     return { pem: readFileSync(certPath, 'utf8'), config };
   };
-  const trusted = makeCa('trusted', '/O=mxray tests/CN=mxray policy host test CA');
-  const stranger = makeCa('stranger', '/O=elsewhere/CN=Untrusted policy host CA');
+  let trusted: ReturnType<typeof makeCa>;
+  let stranger: ReturnType<typeof makeCa>;
+  try {
+    trusted = makeCa('trusted', '/O=mxray tests/CN=mxray policy host test CA');
+    stranger = makeCa('stranger', '/O=elsewhere/CN=Untrusted policy host CA');
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 
   const made = new Map<string, { certPem: string; keyPem: string }>();
   let count = 0;
@@ -251,11 +258,10 @@ export async function startPolicyHost(options: PolicyHostOptions = {}): Promise<
   const contexts = new Map<string, SecureContext>();
   const contextFor = (name: string, choice: CertChoice): SecureContext => {
     const { certPem, keyPem } = pki.leaf(name, choice);
-    const key = `${certPem}`;
-    let context = contexts.get(key);
+    let context = contexts.get(certPem);
     if (!context) {
       context = createSecureContext({ cert: certPem, key: keyPem });
-      contexts.set(key, context);
+      contexts.set(certPem, context);
     }
     return context;
   };
@@ -268,7 +274,14 @@ export async function startPolicyHost(options: PolicyHostOptions = {}): Promise<
   const sni: string[] = [];
   const sockets = new Set<Socket>();
 
-  const defaultLeaf = pki.leaf(DEFAULT_NAME, 'valid');
+  let defaultLeaf: { certPem: string; keyPem: string };
+  try {
+    defaultLeaf = pki.leaf(DEFAULT_NAME, 'valid');
+    for (const [name, route] of Object.entries(options.routes ?? {})) setRoute(name, route);
+  } catch (err) {
+    if (ownPki) pki.dispose();
+    throw err;
+  }
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const host = lower((req.headers.host ?? '').replace(/:\d+$/, ''));
     const servername = (req.socket as TLSSocket).servername;
@@ -328,7 +341,6 @@ export async function startPolicyHost(options: PolicyHostOptions = {}): Promise<
   let address = options.address ?? randomLoopback();
   let port: number;
   try {
-    for (const [name, route] of Object.entries(options.routes ?? {})) setRoute(name, route);
     for (let attempt = 1; ; attempt++) {
       try {
         port = await listen(server, address, options.port ?? 443);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/clock.js';
 import type { Resolver } from '../../src/core/context.js';
+import { DnsError } from '../../src/core/errors.js';
 import type { PolicyFetch } from '../../src/core/schema.js';
 import { Transcript } from '../../src/core/transcript.js';
 import { startDnsServer, type RunningDnsServer } from '../../src/demo/dns-server.js';
@@ -346,5 +347,24 @@ describe('aborted', () => {
     controller.abort();
     const { result } = await pending;
     expect(result).toEqual(failed('hang.test', 'io-timeout', 'aborted'));
+  });
+});
+
+describe('the policy host itself', () => {
+  it('on a port other than 443 (where 443 cannot be bound), reach() sends the fetch there, SNI and Host unchanged', async () => {
+    const other = await startPolicyHost({ port: 0, routes: { 'mta-sts.elsewhere.test': { body: LF_POLICY } }, pki: host.pki });
+    try {
+      expect(other.port).not.toBe(443);
+      const nodata = (qtype: string) => (name: string) => Promise.reject(new DnsError('NODATA', name, qtype));
+      const resolver: Resolver = { description: 'fixed', mx: nodata('MX'), a: (name) => (name === 'mta-sts.elsewhere.test' ? Promise.resolve([other.address]) : nodata('A')(name)), aaaa: nodata('AAAA'), cname: nodata('CNAME'), ptr: nodata('PTR'), txt: nodata('TXT') };
+      const fetcher = other.reach(createNodeFetcher({ resolver, trustStore: createTrustStore([other.caPem], 'policy host test CA'), addressPolicy: () => true }));
+      const result = await fetchPolicy('elsewhere.test', { fetcher, resolver });
+      expect(result).toEqual({ ...fetched('elsewhere.test', { body: LF_POLICY, bytes: Buffer.byteLength(LF_POLICY), sha256: sha256(LF_POLICY) }), address: other.address });
+      expect(other.requests.map((r) => [r.host, r.sni])).toEqual([['mta-sts.elsewhere.test', 'mta-sts.elsewhere.test']]);
+    } finally {
+      await other.stop();
+    }
+    // Its stop() left the certificates it was given alone: the folder still makes new ones.
+    expect(host.pki.leaf('new.elsewhere.test', 'valid').certPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
   });
 });

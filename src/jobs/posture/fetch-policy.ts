@@ -108,6 +108,24 @@ function decodeUtf8(bytes: Buffer): { text: string; valid: boolean } {
   }
 }
 
+/** The policy host mta-sts.<domain>, or why there is none: invalid-input 'non-ascii' or 'bad-domain'. */
+function policyHost(domain: string): { host: string; refusal: null } | { host: null; refusal: MxrayError } {
+  const refuse = (message: string, detail: string) => ({ host: null, refusal: new MxrayError('invalid-input', `${message}; nothing fetched`, detail) });
+  // eslint-disable-next-line no-control-regex -- anything beyond ASCII
+  if (/[^\x00-\x7f]/.test(domain)) return refuse('the domain is not in ASCII: give an internationalised domain as A-labels (xn--…)', 'non-ascii');
+  let name: string;
+  try {
+    name = normalizeDomainName(domain, 'mail domain');
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return refuse(err.message, 'bad-domain');
+  }
+  // mta-sts.<domain> must itself be a name (253 characters at most).
+  const host = `mta-sts.${name}`;
+  if (host.length > 253) return refuse('the domain is too long for mta-sts.<domain> to be a DNS name', 'bad-domain');
+  return { host, refusal: null };
+}
+
 /**
  * Fetches the MTA-STS policy of `domain` (a mail domain in ASCII: IDNs already as A-labels) and
  * records what happened. Never throws for anything the network or the domain does: 'failed' with
@@ -119,35 +137,15 @@ function decodeUtf8(bytes: Buffer): { text: string; valid: boolean } {
  * U+FFFD in it; the transcript says so, and the sha256 of `body` re-encoded then differs from `sha256`.
  */
 export async function fetchPolicy(domain: string, edges: FetchPolicyEdges): Promise<PolicyFetch> {
-  // eslint-disable-next-line no-control-regex -- anything beyond ASCII
-  const ascii = !/[^\x00-\x7f]/.test(domain);
-  let name: string | null = null;
-  let refusal: MxrayError | null = null;
-  if (!ascii) {
-    refusal = new MxrayError('invalid-input', 'the domain is not in ASCII: give an internationalised domain as A-labels (xn--…); nothing fetched', 'non-ascii');
-  } else {
-    try {
-      name = normalizeDomainName(domain, 'mail domain');
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      refusal = new MxrayError('invalid-input', `${err.message}; nothing fetched`, 'bad-domain');
-    }
-    // mta-sts.<domain> must itself be a name (253 characters at most).
-    if (name !== null && name.length > 253 - 'mta-sts.'.length) {
-      refusal = new MxrayError('invalid-input', `the domain is too long for mta-sts.<domain> to be a DNS name; nothing fetched`, 'bad-domain');
-      name = null;
-    }
-  }
-  const host = name === null ? null : `mta-sts.${name}`;
+  const { host, refusal } = policyHost(domain);
   const url = host === null ? '' : `https://${host}${WELL_KNOWN}`;
   const conn = `${host ?? 'mta-sts'}/https`;
   const record = (kind: 'note' | 'error', text: string) => edges.transcript?.record(conn, kind, text);
   const result = empty(url);
 
   if (refusal !== null || host === null) {
-    const error = refusal as MxrayError;
-    record('note', `MTA-STS policy not fetched: ${error.message}`);
-    return { ...result, status: 'skipped', error: { code: error.code, detail: error.detail, message: error.message } };
+    record('note', `MTA-STS policy not fetched: ${refusal?.message}`);
+    return { ...result, status: 'skipped', error: refusal && { code: refusal.code, detail: refusal.detail, message: refusal.message } };
   }
   if (edges.fetcher === null) {
     const message = `nothing fetched: no HTTP fetcher was given, so ${url} was not asked`;
