@@ -37,7 +37,7 @@ export function tlsRptText(t: TlsRpt): string {
 
 /** The receiver test's summary line. */
 export function postureLine(section: PostureSection): Line {
-  return line(0, { dim: 'MTA-STS   ' }, mtaStsText(section.mtaSts), { dim: '   TLS-RPT ' }, tlsRptText(section.tlsRpt));
+  return line(0, { dim: 'MTA-STS / TLS-RPT  ' }, `${mtaStsText(section.mtaSts)} / ${tlsRptText(section.tlsRpt)}`);
 }
 
 function recordLines(title: string, lookup: MtaSts['record']): Line[] {

@@ -7,35 +7,50 @@ import type { Verdict } from '../../src/core/schema.js';
  * a finding too many (or one too few) fails. `policy.cleartext-accepted` comes from the short
  * cleartext session: every lab server but requires-tls accepts mail without TLS.
  */
+const NO_POLICY = ['mta-sts.not-published', 'tls-rpt.not-published'];
+
+/** A scenario without MTA-STS: its findings and the two notes that say no policy is published. */
+function plain(verdict: Verdict, findings: string[]): { verdict: Verdict; findings: string[] } {
+  return { verdict, findings: [...findings, ...NO_POLICY].sort() };
+}
+
 export const LAB_EXPECTED: Record<string, { verdict: Verdict; findings: string[] }> = {
-  good: { verdict: 'pass', findings: ['cert.ok', 'policy.cleartext-accepted', 'tls.ok'] },
-  expired: { verdict: 'fail', findings: ['cert.expired', 'policy.cleartext-accepted', 'tls.ok'] },
-  'expiring-soon': { verdict: 'warn', findings: ['cert.expiring-soon', 'policy.cleartext-accepted', 'tls.ok'] },
-  'self-signed': { verdict: 'fail', findings: ['cert.self-signed', 'policy.cleartext-accepted', 'tls.ok'] },
-  'wrong-name': { verdict: 'fail', findings: ['cert.name-mismatch', 'policy.cleartext-accepted', 'tls.ok'] },
-  'untrusted-root': { verdict: 'fail', findings: ['cert.untrusted-root', 'policy.cleartext-accepted', 'tls.ok'] },
-  'missing-intermediate': { verdict: 'fail', findings: ['cert.chain-incomplete', 'policy.cleartext-accepted', 'tls.ok'] },
-  // The leaf itself is valid: the path is not (OpenSSL: error 10, certificate has expired, at depth 1).
-  'expired-intermediate': { verdict: 'fail', findings: ['cert.intermediate-expired', 'policy.cleartext-accepted', 'tls.ok'] },
-  'weak-key': { verdict: 'fail', findings: ['cert.weak-key', 'policy.cleartext-accepted', 'tls.ok'] },
-  'old-protocol': { verdict: 'fail', findings: ['policy.cleartext-accepted', 'tls.old-protocol'] },
-  'null-cipher': { verdict: 'fail', findings: ['policy.cleartext-accepted', 'tls.null-cipher'] },
-  'sha1-signature': { verdict: 'fail', findings: ['cert.weak-signature', 'policy.cleartext-accepted', 'tls.ok'] },
-  'no-starttls': { verdict: 'fail', findings: ['policy.cleartext-accepted', 'starttls.not-offered'] },
-  'handshake-fails': { verdict: 'fail', findings: ['policy.cleartext-accepted', 'tls.handshake-failed'] },
-  'helo-only': { verdict: 'fail', findings: ['policy.cleartext-accepted', 'smtp.esmtp-unsupported'] },
-  'requires-tls': { verdict: 'pass', findings: ['cert.ok', 'policy.requires-tls', 'tls.ok'] },
-  'sni-dependent': {
+  // MTA-STS enforce covering its MX, whose certificate verifies, and TLS-RPT.
+  good: { verdict: 'pass', findings: ['cert.ok', 'mta-sts.ok', 'policy.cleartext-accepted', 'tls-rpt.ok', 'tls.ok'] },
+  // The self-signed certificate opportunistic senders accept stops every MTA-STS sender: raised to an error, and said.
+  'mta-sts-self-signed': {
     verdict: 'fail',
-    findings: ['cert.name-mismatch', 'cert.ok', 'cert.self-signed', 'cert.sni-dependent', 'policy.cleartext-accepted', 'tls.ok'],
+    findings: ['cert.self-signed', 'mta-sts.enforce-blocks-delivery', 'mta-sts.ok', 'policy.cleartext-accepted', 'tls-rpt.ok', 'tls.ok'],
   },
-  'firewall-masked': { verdict: 'fail', findings: ['policy.cleartext-accepted', 'smtp.banner-masked', 'starttls.masked'] },
-  'ehlo-name-mismatch': { verdict: 'warn', findings: ['cert.ehlo-name-mismatch', 'policy.cleartext-accepted', 'tls.ok'] },
-  'rate-limited': { verdict: 'inconclusive', findings: ['smtp.rate-limited'] },
+  // *.mx.<domain> does not match mx.<domain> itself; the pattern then matches nothing.
+  'mta-sts-not-covered': {
+    verdict: 'fail',
+    findings: ['cert.ok', 'mta-sts.enforce-blocks-delivery', 'mta-sts.mx-not-covered', 'mta-sts.pattern-unused', 'policy.cleartext-accepted', 'tls-rpt.ok', 'tls.ok'],
+  },
+  expired: plain('fail', ['cert.expired', 'policy.cleartext-accepted', 'tls.ok']),
+  'expiring-soon': plain('warn', ['cert.expiring-soon', 'policy.cleartext-accepted', 'tls.ok']),
+  'self-signed': plain('fail', ['cert.self-signed', 'policy.cleartext-accepted', 'tls.ok']),
+  'wrong-name': plain('fail', ['cert.name-mismatch', 'policy.cleartext-accepted', 'tls.ok']),
+  'untrusted-root': plain('fail', ['cert.untrusted-root', 'policy.cleartext-accepted', 'tls.ok']),
+  'missing-intermediate': plain('fail', ['cert.chain-incomplete', 'policy.cleartext-accepted', 'tls.ok']),
+  // The leaf itself is valid: the path is not (OpenSSL: error 10, certificate has expired, at depth 1).
+  'expired-intermediate': plain('fail', ['cert.intermediate-expired', 'policy.cleartext-accepted', 'tls.ok']),
+  'weak-key': plain('fail', ['cert.weak-key', 'policy.cleartext-accepted', 'tls.ok']),
+  'old-protocol': plain('fail', ['policy.cleartext-accepted', 'tls.old-protocol']),
+  'null-cipher': plain('fail', ['policy.cleartext-accepted', 'tls.null-cipher']),
+  'sha1-signature': plain('fail', ['cert.weak-signature', 'policy.cleartext-accepted', 'tls.ok']),
+  'no-starttls': plain('fail', ['policy.cleartext-accepted', 'starttls.not-offered']),
+  'handshake-fails': plain('fail', ['policy.cleartext-accepted', 'tls.handshake-failed']),
+  'helo-only': plain('fail', ['policy.cleartext-accepted', 'smtp.esmtp-unsupported']),
+  'requires-tls': plain('pass', ['cert.ok', 'policy.requires-tls', 'tls.ok']),
+  'sni-dependent': plain('fail', ['cert.name-mismatch', 'cert.ok', 'cert.self-signed', 'cert.sni-dependent', 'policy.cleartext-accepted', 'tls.ok']),
+  'firewall-masked': plain('fail', ['policy.cleartext-accepted', 'smtp.banner-masked', 'starttls.masked']),
+  'ehlo-name-mismatch': plain('warn', ['cert.ehlo-name-mismatch', 'policy.cleartext-accepted', 'tls.ok']),
+  'rate-limited': plain('inconclusive', ['smtp.rate-limited']),
   // The primary refuses, the backup delivers with verified TLS: senders fall back, so a warning.
-  'backup-mx': { verdict: 'warn', findings: ['cert.ok', 'net.connect-refused', 'policy.cleartext-accepted', 'tls.ok'] },
+  'backup-mx': plain('warn', ['cert.ok', 'net.connect-refused', 'policy.cleartext-accepted', 'tls.ok']),
   // Nothing to deliver to, nothing to test: not applicable, exit 0.
   'null-mx': { verdict: 'not-applicable', findings: ['dns.null-mx'] },
-  'no-mx': { verdict: 'warn', findings: ['cert.ok', 'dns.no-mx', 'policy.cleartext-accepted', 'tls.ok'] },
+  'no-mx': plain('warn', ['cert.ok', 'dns.no-mx', 'policy.cleartext-accepted', 'tls.ok']),
   nxdomain: { verdict: 'fail', findings: ['dns.nxdomain'] },
 };

@@ -177,7 +177,7 @@ function judgeMtaSts(facts: MtaSts, ctx: MtaStsContext, findings: Finding[]): { 
         mode,
         id: out.id,
         maxAge: policy.maxAge,
-        covered: ctx.mx.length === 0 ? 'no MX host (none found)' : uncovered === 0 ? `all ${ctx.mx.length} MX host${ctx.mx.length === 1 ? '' : 's'}` : `${ctx.mx.length - uncovered} of ${ctx.mx.length} MX hosts`,
+        covered: ctx.mx.length === 0 ? 'no MX host (none found)' : uncovered === 0 ? (ctx.mx.length === 1 ? 'its MX host' : `all ${ctx.mx.length} MX hosts`) : `${ctx.mx.length - uncovered} of ${ctx.mx.length} MX hosts`,
         resolver: ctx.resolver,
       }),
     );
