@@ -9,9 +9,9 @@ export const DNSBL_FINDINGS = defineFindings([
     severity: 'error',
     actor: 'either',
     facts: ['address', 'source', 'zone', 'list', 'codes', 'meaning', 'reason', 'removal', 'resolver'],
-    title: '{address} is listed on {list} ({zone}): {meaning}',
+    title: '{address} is listed on {list}: {meaning}',
     detail:
-      '{list} answered {codes} for {address} ({source}), asked through the resolver {resolver}: {meaning}. The list says: {reason}. ' +
+      '{list} ({zone}) answered {codes} for {address} ({source}), asked through the resolver {resolver}: {meaning}. The list says: {reason}. ' +
       'Receivers that consult this list refuse mail from the address, end the session before STARTTLS, or stop offering STARTTLS to it ' +
       '(Exchange Online Protection answers "550 5.7.606 Access denied, banned sending IP"): a test from a listed address reads like ' +
       '"the partner has no TLS" when the truth is "the sender is listed".',
@@ -118,8 +118,8 @@ export const DNSBL_FINDINGS = defineFindings([
     severity: 'ok',
     actor: 'either',
     facts: ['address', 'source', 'count', 'zones', 'resolver'],
-    title: '{address} is not listed on the {count} lists asked',
-    detail: '{address} ({source}) is on none of {zones}, asked through the resolver {resolver}.',
+    title: '{address} is on none of these lists: {zones}',
+    detail: '{address} ({source}) is on none of the {count} lists that answered ({zones}), asked through the resolver {resolver}.',
     opportunistic: 'Not refused for a block list listing on these lists.',
     verifying: 'The same.',
     remediation: { summary: 'Nothing to fix on these lists.', steps: [] },
