@@ -70,7 +70,10 @@ function reasonOf(report: BlocklistReport): string {
   }
   const unsure = [...new Set(addresses.flatMap((a) => a.lookups.filter((l) => l.status === 'refused' || l.status === 'error').map((l) => listName(l.zone))))];
   const zones = new Set(addresses.flatMap((a) => a.lookups.map((l) => l.zone))).size;
-  if (unsure.length) return safe(`not listed where the lists answered; no usable answer from ${unsure.join(', ')} through the resolver ${report.body.dnsbl.resolver}`, 300);
+  if (unsure.length) {
+    const answered = addresses.some((a) => a.lookups.some((l) => l.status === 'not-listed'));
+    return safe(`${answered ? 'not listed where the lists answered; ' : 'could not tell: '}no usable answer from ${unsure.join(', ')} through the resolver ${report.body.dnsbl.resolver}`, 300);
+  }
   const what = addresses.length === 1 ? (addresses[0] as DnsblAddress).address : `all ${addresses.length} addresses`;
   return safe(`${what} ${addresses.length === 1 ? 'is' : 'are'} on none of the ${zones} list${zones === 1 ? '' : 's'} asked (through the resolver ${report.body.dnsbl.resolver})`, 300);
 }
