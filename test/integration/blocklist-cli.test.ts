@@ -71,6 +71,13 @@ describe('mxray blocklist (CLI)', () => {
     expect(run.stdout.split('\n')[1]).toBe('PASS — 192.0.2.1 is on none of the 1 list asked (through the resolver 127.0.0.1:' + server.port + ')');
   });
 
+  it('--dnsbl-default with --dnsbl: the default lists and the one named; no --dnsbl at all: the defaults', async () => {
+    const both = JSON.parse((await mxray(['blocklist', '127.0.0.2', '--dnsbl', BL, '--dnsbl-default', ...dns, '--json'])).stdout) as BlocklistReport;
+    expect(both.body.dnsbl.zones).toEqual(['zen.spamhaus.org', 'b.barracudacentral.org', 'bl.spamcop.net', 'dnsbl-1.uceprotect.net', 'psbl.surriel.com', 'bl.mailspike.net', BL]);
+    const defaults = JSON.parse((await mxray(['blocklist', '127.0.0.2', ...dns, '--json'])).stdout) as BlocklistReport;
+    expect(defaults.body.dnsbl.zones).toHaveLength(6);
+  });
+
   it('a bad target, a bad zone, a bad resolver: one line, exit 2, before any query', async () => {
     for (const args of [
       ['blocklist', 'not/a/target', ...dns],
