@@ -123,7 +123,7 @@ export function judgeDnsbl(section: DnsblSection, transcript?: readonly Transcri
           : '';
       findings.push(makeFinding('dnsbl.query-refused', { ...common, answer: t.answer, meaning, publicResolver }, evidence, t.addresses));
     } else if (t.kind === 'dead') {
-      findings.push(makeFinding('dnsbl.dead-list', { ...common, answer: t.answer }, evidence, t.addresses));
+      findings.push(makeFinding('dnsbl.dead-list', { zone: t.zone, addresses: common.addresses, resolver, answer: t.answer }, evidence, t.addresses));
     } else {
       findings.push(makeFinding('dnsbl.lookup-failed', { ...common, error: t.error }, evidence, t.addresses));
     }

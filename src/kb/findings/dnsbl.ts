@@ -93,7 +93,7 @@ export const DNSBL_FINDINGS = defineFindings([
     inconclusive: true,
     severity: 'warning',
     actor: 'either',
-    facts: ['zone', 'list', 'addresses', 'answer', 'resolver'],
+    facts: ['zone', 'addresses', 'answer', 'resolver'],
     title: '{zone} answered {answer}, which is no list answer: the zone may be dead and answer every name',
     detail:
       'Asked about {addresses} through the resolver {resolver}, {zone} answered {answer}, an address outside 127.0.0.0/8, where every list answer lies (RFC 5782 §2.3). ' +
@@ -151,7 +151,7 @@ export const DNSBL_FINDINGS = defineFindings([
     detail: 'These addresses were found but not asked about: {addresses}. mxray bounds its DNS queries per run, so a domain with very many MX addresses does not become thousands of queries to the lists.',
     opportunistic: 'Not applicable.',
     verifying: 'Not applicable.',
-    remediation: { summary: 'Ask about the others one by one: `mxray blocklist <address>`.', steps: [] },
-    refs: [],
+    remediation: { summary: 'Ask about the others one by one: `mxray blocklist <address>`.', steps: ['Or ask fewer lists at once (--dnsbl): the bound is on lookups as well as on addresses.'] },
+    refs: [...REFS],
   },
 ]);
