@@ -197,7 +197,7 @@ export function readCode(zone: string, code: string): { kind: DnsblCodeKind | 'o
   if (known) return { kind: known.kind, meaning: known.meaning };
   if (octets[0] === 255 && octets[1] === 255) return { kind: 'error', meaning: OTHER_ERROR_CODE };
   if (code === '127.0.0.1') return { kind: 'error', meaning: LOOPBACK_MEANING };
-  return { kind: 'listing', meaning: list ? `listed (code ${code}, which ${list.name} does not document)` : `listed (code ${code}; mxray does not know this list's codes)` };
+  return { kind: 'listing', meaning: list ? `listed (code ${code}, which ${list.name} does not document)` : `listed (code ${code})` };
 }
 
 /**

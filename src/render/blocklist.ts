@@ -50,8 +50,8 @@ function rows(addresses: readonly DnsblAddress[]): Cell[][] {
     }
     const n = a.lookups.filter((l) => l.status === 'not-listed').length;
     if (n > 0) {
-      const other = n < a.lookups.length ? 'the other ' : '';
-      clean.push([{ text: safe(a.address, 60) }, { text: `${other}${n} list${n > 1 ? 's' : ''}` }, { text: 'NXDOMAIN' }, { text: `not listed on ${other}${n} list${n > 1 ? 's' : ''}`, verdict: 'pass' }]);
+      const lists = n < a.lookups.length ? (n === 1 ? 'the other list' : `the other ${n} lists`) : n === 1 ? '1 list' : `${n} lists`;
+      clean.push([{ text: safe(a.address, 60) }, { text: lists }, { text: 'NXDOMAIN' }, { text: `not listed on ${lists}`, verdict: 'pass' }]);
     }
   }
   // A stable sort: within a rank, the order of addresses and lists as asked.

@@ -54,7 +54,7 @@ describe('readCode', () => {
     expect(readCode('bl.example.net', '127.0.0.256').kind).toBe('outside');
     expect(readCode('bl.example.net', '127.00.0.2').kind).toBe('outside');
     expect(readCode('bl.example.net', '::1').kind).toBe('outside');
-    expect(readCode('bl.example.net', '127.1.2.3')).toEqual({ kind: 'listing', meaning: "listed (code 127.1.2.3; mxray does not know this list's codes)" });
+    expect(readCode('bl.example.net', '127.1.2.3')).toEqual({ kind: 'listing', meaning: "listed (code 127.1.2.3)" });
   });
 });
 

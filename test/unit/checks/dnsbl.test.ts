@@ -58,7 +58,7 @@ describe('judgeDnsbl', () => {
 
   it('a list mxray does not know: any 127.0.0.x is a listing, said as its code; no TXT: said so', () => {
     const [f] = judgeDnsbl(section([address('192.0.2.1', [lookup('bl.example.net', 'listed', { codes: ['127.0.0.5'] })])]));
-    expect(f?.facts).toMatchObject({ list: 'bl.example.net', meaning: "listed (code 127.0.0.5; mxray does not know this list's codes)", reason: '(the list published no TXT reason)', removal: 'the web site of bl.example.net' });
+    expect(f?.facts).toMatchObject({ list: 'bl.example.net', meaning: "listed (code 127.0.0.5)", reason: '(the list published no TXT reason)', removal: 'the web site of bl.example.net' });
   });
 
   it('Spamhaus 127.255.255.254 through a public resolver: refused, inconclusive, never listed; the public resolver named', () => {

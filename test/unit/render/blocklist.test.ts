@@ -55,9 +55,9 @@ describe('blocklistDocument', () => {
     expect(doc.reason).toBe('1 of 2 addresses are listed: 192.0.2.1 on bl.example.net');
     expect(doc.summary?.header).toEqual(['Address', 'List', 'Answer', 'Meaning']);
     expect(doc.summary?.rows.map((r) => r.map((c) => c.text))).toEqual([
-      ['192.0.2.1', 'bl.example.net', '127.0.0.2', "listed (code 127.0.0.2; mxray does not know this list's codes)"],
+      ['192.0.2.1', 'bl.example.net', '127.0.0.2', "listed (code 127.0.0.2)"],
       ['192.0.2.1', 'Spamhaus ZEN', '127.255.255.254', 'refused, not a listing: it came through a public or open resolver (or one the list cannot attribute)'],
-      ['192.0.2.1', 'the other 1 list', 'NXDOMAIN', 'not listed on the other 1 list'],
+      ['192.0.2.1', 'the other list', 'NXDOMAIN', 'not listed on the other list'],
       ['192.0.2.2', '1 list', 'NXDOMAIN', 'not listed on 1 list'],
     ]);
   });
