@@ -1,9 +1,9 @@
 // Judging block list answers (checks/dnsbl): a listing with the list's meaning and reason, a refusal
 // that is never a listing, a dead list, failures grouped per list, the clean addresses, and the
 // verdict of a whole blocklist body. Pure: facts in, findings out.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { judgeDnsbl } from '../../../src/checks/dnsbl/index.js';
-import type { DnsblAddress, DnsblLookup, DnsblSection, TranscriptEvent } from '../../../src/core/schema.js';
+import type { BlocklistBody, DnsFacts, DnsblAddress, DnsblLookup, DnsblSection, TranscriptEvent } from '../../../src/core/schema.js';
 import { judgeBlocklist } from '../../../src/jobs/blocklist/check-blocklist.js';
 
 const lookup = (zone: string, status: DnsblLookup['status'], over: Partial<DnsblLookup> = {}): DnsblLookup => ({
@@ -149,5 +149,11 @@ describe('judgeBlocklist: the verdict', () => {
     });
     expect(judged.findings.map((f) => f.id)).toEqual(['dns.nxdomain']);
     expect(judged.verdict).toBe('fail');
+  });
+});
+
+describe('the blocklist body', () => {
+  it('holds a domain’s MX lookup as DnsFacts (the schema repeats its shape: schema.ts imports blocklist-schema.ts)', () => {
+    expectTypeOf<NonNullable<BlocklistBody['dns']>>().toEqualTypeOf<DnsFacts>();
   });
 });
