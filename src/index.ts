@@ -69,3 +69,6 @@ export type {
   SenderOutcome,
 } from './core/schema.js';
 export { DEFAULT_MAX_MX } from './jobs/receiver/check-receiver.js';
+export { checkBlocklist, type BlocklistOptions } from './library.js';
+export { DEFAULT_DNSBL_ZONES, DNSBL_LISTS, type DnsblList, type DnsblCode } from './kb/dnsbl-zones.js';
+export type { BlocklistReport, BlocklistBody, DnsblSection, DnsblAddress, DnsblLookup } from './core/schema.js';

@@ -9,6 +9,10 @@ import { runCertificateCheck, type CertificateOptions } from './jobs/certificate
 import { runPosture, type PostureOptions } from './jobs/posture/check-posture.js';
 import { systemEdges, type Edges } from './runtime/edges.js';
 import type { JobEdges } from './core/context.js';
+import { runBlocklist, type BlocklistOptions } from './jobs/blocklist/check-blocklist.js';
+import type { BlocklistReport } from './core/schema.js';
+
+export type { BlocklistOptions } from './jobs/blocklist/check-blocklist.js';
 
 export type { CertificateOptions, CertFileInput } from './jobs/certificate/check-certificate.js';
 export { rejudgeEnforce, type EnforceOptions } from './jobs/enforce/check-enforce.js';
@@ -49,4 +53,12 @@ export function checkPosture(options: PostureOptions, defaults: () => Edges = ()
  */
 export function sendMessage(options: SendOptions, defaults: () => JobEdges = () => systemEdges()): Promise<SendReport> {
   return runSend(options, defaults);
+}
+
+/**
+ * The block list lookup (`mxray blocklist`): is this address, or each MX address of this domain, on
+ * a DNS block list? Each list's answer explained (a Spamhaus 127.255.255.254 is a refusal, not a listing).
+ */
+export function checkBlocklist(options: BlocklistOptions, defaults: () => JobEdges = () => systemEdges()): Promise<BlocklistReport> {
+  return runBlocklist(options, defaults);
 }

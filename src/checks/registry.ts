@@ -11,6 +11,7 @@ import { allUnreachableCheck, connectionCheck } from './connection/index.js';
 import { deliveryCheck } from './delivery/index.js';
 import { dialogueCheck } from './dialogue/index.js';
 import { dnsCheck } from './dns/index.js';
+import { dnsblCheck, type DnsblCheck } from './dnsbl/index.js';
 import { cleartextAuthCheck, enforcementCheck, type EnforceCheck } from './enforce/index.js';
 import { envelopeCheck } from './envelope/index.js';
 import { greetingCheck } from './greeting/index.js';
@@ -43,3 +44,6 @@ export const ENFORCE_CHECKS: readonly EnforceCheck[] = [enforcementCheck, cleart
 
 /** `mxray send`'s checks (checks/sending.ts runs them): what became of the message, what its last reply means, a --count run's figures. */
 export const SEND_CHECKS: readonly SendCheck[] = [sendOutcomeCheck, sendPassedOverCheck, sendReplyCheck, sendLoadCheck];
+
+/** The block list check (checks/dnsbl): `mxray blocklist`, and the block list section of `mxray posture` and `mxray check --dnsbl`. */
+export const DNSBL_CHECKS: readonly DnsblCheck[] = [dnsblCheck];

@@ -41,6 +41,8 @@ export const DnsblAddressSchema = Type.Object(
     source: Literals(['argument', 'ehlo', 'source-ip', 'socket', 'mx'] as const),
     mx: Nullable(Type.String()),
     lookups: Type.Array(DnsblLookupSchema, { maxItems: 256 }),
+    /** Zones not asked about this address because the list does not list its family (most lists are IPv4 only). */
+    notAsked: Type.Optional(Type.Array(Type.String(), { maxItems: 64 })),
   },
   strict,
 );
@@ -52,10 +54,39 @@ export const DnsblSectionSchema = Type.Object(
     resolver: Type.String(),
     zones: Type.Array(Type.String(), { maxItems: 64 }),
     addresses: Type.Array(DnsblAddressSchema, { maxItems: 64 }),
+    /** Addresses found but not looked up: beyond mxray's bound on addresses or lookups (absent: none left out). */
+    leftOut: Type.Optional(Type.Array(Type.String(), { maxItems: 2000 })),
   },
   strict,
 );
 export type DnsblSection = Static<typeof DnsblSectionSchema>;
+
+/**
+ * How a domain's MX hosts and their addresses were found: the same shape as DnsFacts in schema.ts
+ * (which imports this file, so it cannot be imported from there; a type test holds the two equal).
+ */
+export const BlocklistMxLookupSchema = Type.Object(
+  {
+    status: Literals(['ok', 'no-mx-implicit', 'null-mx', 'nxdomain', 'servfail', 'timeout', 'error', 'not-applicable'] as const),
+    resolver: Type.String(),
+    mx: Type.Array(
+      Type.Object(
+        {
+          exchange: Type.String(),
+          preference: Type.Integer(),
+          addresses: Type.Array(Type.String()),
+          cname: Nullable(Type.String()),
+          isIpLiteral: Type.Boolean(),
+          error: Nullable(Type.String()),
+        },
+        strict,
+      ),
+      { maxItems: 2000 },
+    ),
+    error: Nullable(Type.String()),
+  },
+  strict,
+);
 
 /** `mxray blocklist <ip|domain>`. */
 export const BlocklistBodySchema = Type.Object(
@@ -63,6 +94,10 @@ export const BlocklistBodySchema = Type.Object(
     /** What was given: an address, or a domain whose MX addresses were looked up. */
     input: Type.String(),
     inputKind: Literals(['ip', 'domain'] as const),
+    /** A domain: its MX lookup (absent for an address). */
+    dns: Type.Optional(BlocklistMxLookupSchema),
+    /** Transcript sequence numbers of the MX lookup's queries (absent for an address). */
+    dnsEvidence: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 })),
     dnsbl: DnsblSectionSchema,
   },
   strict,
