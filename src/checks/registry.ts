@@ -17,6 +17,7 @@ import { greetingCheck } from './greeting/index.js';
 import { sendLoadCheck, sendOutcomeCheck, sendPassedOverCheck, sendReplyCheck, type SendCheck } from './send/index.js';
 import { starttlsCheck } from './starttls/index.js';
 import { sniRequiredCheck, tlsCheck } from './tls/index.js';
+import { tlsRptCheck, type TlsRptCheck } from './tlsrpt/index.js';
 
 /** The checks of one address, in the order the dialogue runs. */
 export const HOST_CHECKS: readonly HostCheck[] = [
@@ -43,3 +44,6 @@ export const ENFORCE_CHECKS: readonly EnforceCheck[] = [enforcementCheck, cleart
 
 /** `mxray send`'s checks (checks/sending.ts runs them): what became of the message, what its last reply means, a --count run's figures. */
 export const SEND_CHECKS: readonly SendCheck[] = [sendOutcomeCheck, sendPassedOverCheck, sendReplyCheck, sendLoadCheck];
+
+/** `mxray tlsrpt`'s check (jobs/tlsrpt runs it): what the summed TLS-RPT reports say, and what reading them met. */
+export const TLSRPT_CHECKS: readonly TlsRptCheck[] = [tlsRptCheck];
