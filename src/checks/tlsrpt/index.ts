@@ -5,7 +5,7 @@
 import type { Finding } from '../../core/schema.js';
 import type { TlsRptBody, TlsRptFailureGroup, TlsRptPolicySummary } from '../../core/tlsrpt-schema.js';
 import type { TlsRptResultType } from '../../core/tlsrpt-vocabulary.js';
-import { makeFinding, type FindingId } from '../../kb/index.js';
+import { kbEntry, makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Check } from '../check.js';
 
 export { parseTlsRptReport, parseDateTime, REPORT_LIMITS, type ParsedReport, type ParsedPolicy, type ParsedFailure, type ParseResult } from './parse.js';
@@ -104,21 +104,19 @@ function resultTypeFindings(body: TlsRptBody): Finding[] {
     const reporters = [...new Set(groups.flatMap((x) => x.g.reporters))];
     const known = groups[0]!.g.known;
     const id: FindingId = known ? RESULT_TYPE_FINDINGS[type as TlsRptResultType] : 'tls-rpt.unknown-result-type';
-    out.push(
-      makeFinding(
-        id,
-        {
+    // Each entry lists the facts its texts use (the MTA-STS ones name domains, not hosts): only those are kept.
+    const listed = new Set(kbEntry(id).facts);
+    const facts: Facts = Object.fromEntries(
+      Object.entries({
           resultType: type,
           failed,
           hosts: hosts.length ? some(hosts) : 'the MX hosts (not named in the reports)',
           domains: some(domains),
           reporters: some(reporters),
           reasons: reasons.length ? some(reasons) : 'none sent',
-        },
-        [],
-        hosts.slice(0, 50),
-      ),
+      }).filter(([k]) => listed.has(k)),
     );
+    out.push(makeFinding(id, facts, [], hosts.slice(0, 50)));
   }
   return out.sort((a, b) => Number(b.facts.failed) - Number(a.facts.failed));
 }

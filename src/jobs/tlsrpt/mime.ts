@@ -227,6 +227,9 @@ export function looksLikeMessage(start: string): boolean {
   return /^[!-9;-~]{1,76}:[^\r\n]*\r?\n/.test(start);
 }
 
+/** An mbox postmark: "From sender Sat Mar  7 02:00:00 2026" (ctime), "From - Sat Mar 07 …" (Thunderbird). */
+const POSTMARK = /^From \S+ .*\b\d\d:\d\d\b.*\b\d{4}\b/;
+
 /**
  * An mbox's messages (binary strings), each without its "From " line. Bounded: past
  * `messagesPerMailbox` the rest is one last piece, reported by the caller.
@@ -235,10 +238,18 @@ export function splitMbox(text: string): { messages: string[]; cut: boolean } {
   const messages: string[] = [];
   let start = text.startsWith('From ') ? 0 : -1;
   if (start < 0) return { messages: [text], cut: false };
+  /** The next postmark line after `from`: "From " then a sender, a time and a year (an unescaped "From the desk…" body line is not one). */
+  const nextPostmark = (from: number): number => {
+    for (let at = text.indexOf('\nFrom ', from); at >= 0; at = text.indexOf('\nFrom ', at + 1)) {
+      const end = text.indexOf('\n', at + 1);
+      if (POSTMARK.test(text.slice(at + 1, end < 0 ? text.length : Math.min(end, at + 300)))) return at;
+    }
+    return -1;
+  };
   for (;;) {
     const lineEnd = text.indexOf('\n', start);
     if (lineEnd < 0) break;
-    const next = text.indexOf('\nFrom ', lineEnd);
+    const next = nextPostmark(lineEnd);
     if (messages.length >= MIME_LIMITS.messagesPerMailbox) return { messages, cut: true };
     messages.push(text.slice(lineEnd + 1, next < 0 ? text.length : next + 1));
     if (next < 0) break;

@@ -6,7 +6,6 @@
 // MTA, and the finding of the receiver test (`mxray check`) that shows the same problem from outside.
 import { defineFindings } from '../types.js';
 
-const RESULT_FACTS = ['resultType', 'failed', 'hosts', 'domains', 'reporters', 'reasons'];
 const OPPORTUNISTIC_FALLBACK = 'A sender without a policy for the domain delivers anyway, without TLS or with a certificate it does not check: the mail was not protected.';
 const VERIFYING_DEFERS = 'A sender that enforces the policy (MTA-STS in enforce mode, DANE) does not deliver: it defers and retries, then bounces when its queue lifetime ends.';
 const CHECK_STEP = 'Run `mxray check {domains}` from outside: it connects to every MX host as a sender does and names the problem on each.';
@@ -89,7 +88,7 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     verifying: 'Not applicable: this is about the report files.',
     remediation: {
       summary: 'Check the files named: a report cut short in transfer, a mail saved without its attachment, or a sender whose reports do not follow RFC 8460 (tell it, at the contact-info of its other reports).',
-      steps: [],
+      steps: ['`mxray tlsrpt <files> --details` lists every input not counted, with why.', 'A gzip file: `gzip -t <file>` says whether it is whole.'],
     },
     refs: ['RFC 8460 §4', 'RFC 8460 §5.3'],
   },
@@ -102,7 +101,7 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     detail: 'The first copy read was counted; later copies were left out, e.g. {example}. A report mailed twice, or a folder and a mailbox holding the same one.',
     opportunistic: 'Not applicable: this is about the report files.',
     verifying: 'Not applicable: this is about the report files.',
-    remediation: { summary: 'Nothing to fix.', steps: [] },
+    remediation: { summary: 'Nothing to fix.', steps: ['Save each report once (a mailbox or a folder, not both) to keep the counts plain.'] },
     refs: ['RFC 8460 §4.4'],
   },
   {
@@ -116,7 +115,10 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
       'parts left out (a policy without its counts). The per-report details (--details) list every warning.',
     opportunistic: 'Not applicable: this is about the report files.',
     verifying: 'Not applicable: this is about the report files.',
-    remediation: { summary: 'Nothing to fix on your side; the sending organisation may want to know (its contact-info is in the report).', steps: [] },
+    remediation: {
+      summary: 'Nothing to fix on your side; the sending organisation may want to know (its contact-info is in the report).',
+      steps: ['`mxray tlsrpt <files> --details` lists each report’s warnings.'],
+    },
     refs: ['RFC 8460 §4.4'],
   },
   {
@@ -128,8 +130,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     detail: 'mxray reads hostile input within fixed bounds (files, folder depth, report size, policies and failure details per report). What lies past a bound was not counted.',
     opportunistic: 'Not applicable: this is about the report files.',
     verifying: 'Not applicable: this is about the report files.',
-    remediation: { summary: 'Give fewer files at a time (one month’s folder), or split the mailbox.', steps: [] },
-    refs: [],
+    remediation: { summary: 'Give fewer files at a time (one month’s folder), or split the mailbox.', steps: ['The JSON report (--json) has the totals of everything counted.'] },
+    refs: ['RFC 8460 §4'],
   },
   {
     id: 'tls-rpt.no-policy-found',
@@ -144,7 +146,7 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     verifying: 'Has no policy to enforce: behaves as an opportunistic sender.',
     remediation: {
       summary: 'Publish an MTA-STS policy (start in testing mode) or DANE TLSA records under DNSSEC; `mxray posture <domain>` shows what is published.',
-      steps: [],
+      steps: ['MTA-STS: a `_mta-sts.<domain>` TXT record (`v=STSv1; id=<n>`) and the policy at https://mta-sts.<domain>/.well-known/mta-sts.txt.'],
     },
     refs: ['RFC 8460 §4.4', 'RFC 8461', 'RFC 7672'],
   },
@@ -152,8 +154,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.starttls-not-supported',
     severity: 'warning',
     actor: 'them',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions: {hosts} did not offer STARTTLS (starttls-not-supported)',
+    facts: ['resultType', 'failed', 'hosts', 'domains', 'reporters'],
+    title: '{failed} sessions: {hosts} did not offer STARTTLS ({resultType})',
     detail:
       'The MX host’s EHLO reply did not offer STARTTLS, or STARTTLS was refused, so no TLS could be set up (reported by {reporters} for {domains}). Either the server ' +
       'has no TLS configured (or lost its certificate), or something in front of it hides the offer: a firewall’s SMTP inspection (Cisco ASA/Firepower ESMTP ' +
@@ -177,8 +179,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.certificate-host-mismatch',
     severity: 'warning',
     actor: 'them',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions: the certificate of {hosts} does not name the host (certificate-host-mismatch)',
+    facts: ['resultType', 'failed', 'hosts', 'domains', 'reporters'],
+    title: '{failed} sessions: the certificate of {hosts} does not name the host ({resultType})',
     detail:
       'The certificate the MX host presented does not cover the name the sender connected to (reported by {reporters} for {domains}). With MTA-STS that is the MX ' +
       'host name, which the certificate must name (a wildcard covers one label); with DANE, the names TLSA allows. The receiver test shows it as `cert.name-mismatch`.',
@@ -200,8 +202,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.certificate-expired',
     severity: 'warning',
     actor: 'them',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions: the certificate of {hosts} has expired (certificate-expired)',
+    facts: ['resultType', 'failed', 'hosts', 'domains', 'reporters'],
+    title: '{failed} sessions: the certificate of {hosts} has expired ({resultType})',
     detail:
       'The MX host presented a certificate past its expiry date (reported by {reporters} for {domains}). Usually a renewal that was done but not installed, or ' +
       'installed on one host of several. The receiver test shows it as `cert.expired`.',
@@ -222,8 +224,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.certificate-not-trusted',
     severity: 'warning',
     actor: 'them',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions: the certificate of {hosts} is not trusted (certificate-not-trusted)',
+    facts: ['resultType', 'failed', 'hosts', 'domains', 'reporters'],
+    title: '{failed} sessions: the certificate of {hosts} is not trusted ({resultType})',
     detail:
       'The sender could not build a path from the MX host’s certificate to a root it trusts (reported by {reporters} for {domains}): a self-signed or private-CA ' +
       'certificate, or intermediates not sent. The receiver test shows it as `cert.self-signed`, `cert.untrusted-root` or `cert.chain-incomplete`.',
@@ -242,8 +244,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.validation-failure',
     severity: 'warning',
     actor: 'either',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions to {hosts} failed validation (validation-failure)',
+    facts: ['resultType', 'failed', 'hosts', 'domains', 'reporters', 'reasons'],
+    title: '{failed} sessions to {hosts} failed validation ({resultType})',
     detail:
       'A failure none of the other result types names (reported by {reporters} for {domains}): the failure-reason-code, when sent, says more ({reasons}). Senders ' +
       'use it for a TLS handshake that failed (no shared protocol or cipher, a reset), an MX host that the MTA-STS policy does not list, or an X.509 error. The ' +
@@ -263,8 +265,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.tlsa-invalid',
     severity: 'warning',
     actor: 'them',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions: no TLSA record of {hosts} matches its certificate (tlsa-invalid)',
+    facts: ['resultType', 'failed', 'hosts', 'domains', 'reporters'],
+    title: '{failed} sessions: no TLSA record of {hosts} matches its certificate ({resultType})',
     detail:
       'The DANE TLSA records published for the MX host match none of the certificates it presented, or cannot be used (reported by {reporters} for {domains}): ' +
       'most often a certificate renewed with a new key before the TLSA record was updated. The receiver test and `mxray cert` show it as `cert.tlsa-mismatch`.',
@@ -280,8 +282,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.dnssec-invalid',
     severity: 'warning',
     actor: 'them',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions: DNSSEC validation failed for {domains} (dnssec-invalid)',
+    facts: ['resultType', 'failed', 'domains', 'reporters'],
+    title: '{failed} sessions: DNSSEC validation failed for {domains} ({resultType})',
     detail:
       'The sender’s validating resolver could not validate the DNSSEC signatures of the MX or TLSA records (reported by {reporters}): expired signatures, a DS ' +
       'record at the parent that matches no key, or a broken key rollover. Validating resolvers answer SERVFAIL; the receiver test shows it as `dns.servfail`.',
@@ -297,11 +299,12 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.dane-required',
     severity: 'warning',
     actor: 'either',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions to {domains}: the sender requires DANE and found no usable TLSA records (dane-required)',
+    facts: ['resultType', 'failed', 'domains', 'reporters'],
+    title: '{failed} sessions to {domains}: the sender requires DANE and found no usable TLSA records ({resultType})',
     detail:
       'The sender is set up to require DANE for this destination, but the MX host has no usable TLSA records under DNSSEC (reported by {reporters}). Either ' +
-      'the TLSA records were removed or were never signed, or the sender’s requirement is wrong.',
+      'the TLSA records were removed or were never signed, or the sender’s requirement is wrong. No receiver-test finding shows a missing record (the posture ' +
+      'test lists what is published); once records exist, one that matches no certificate is `cert.tlsa-mismatch`.',
     opportunistic: 'Not applicable: the sender required DANE.',
     verifying: 'Does not deliver: defers, then bounces.',
     remediation: {
@@ -314,8 +317,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.sts-policy-fetch-error',
     severity: 'warning',
     actor: 'them',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions: the MTA-STS policy of {domains} could not be fetched (sts-policy-fetch-error)',
+    facts: ['resultType', 'failed', 'domains', 'reporters', 'reasons'],
+    title: '{failed} sessions: the MTA-STS policy of {domains} could not be fetched ({resultType})',
     detail:
       'The sender found the `_mta-sts` TXT record but could not fetch https://mta-sts.<domain>/.well-known/mta-sts.txt (reported by {reporters}: {reasons}): the ' +
       'host does not resolve, refuses HTTPS, or answers with an HTTP error (404, 500) or a redirect. The posture test shows it as `mta-sts.policy-unreachable`.',
@@ -332,8 +335,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.sts-policy-invalid',
     severity: 'warning',
     actor: 'them',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions: the MTA-STS policy of {domains} is not valid (sts-policy-invalid)',
+    facts: ['resultType', 'failed', 'domains', 'reporters'],
+    title: '{failed} sessions: the MTA-STS policy of {domains} is not valid ({resultType})',
     detail:
       'The policy was fetched but could not be used (reported by {reporters}): a syntax error (`version: STSv1`, `mode`, `mx`, `max_age` lines), a Content-Type ' +
       'other than text/plain, or mx lines that do not match the MX hosts. The posture test shows it as `mta-sts.bad-content-type` or `mta-sts.mx-not-covered`.',
@@ -349,8 +352,8 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.sts-webpki-invalid',
     severity: 'warning',
     actor: 'them',
-    facts: RESULT_FACTS,
-    title: '{failed} sessions: the MTA-STS policy host of {domains} has a certificate that does not validate (sts-webpki-invalid)',
+    facts: ['resultType', 'failed', 'domains', 'reporters'],
+    title: '{failed} sessions: the MTA-STS policy host of {domains} has a certificate that does not validate ({resultType})',
     detail:
       'The HTTPS certificate of mta-sts.<domain> did not validate (reported by {reporters}): expired, not for that name, or not from a public CA, so the policy could ' +
       'not be authenticated. The posture test shows it as `mta-sts.policy-unreachable`.',
@@ -366,7 +369,7 @@ export const TLS_RPT_REPORT_FINDINGS = defineFindings([
     id: 'tls-rpt.unknown-result-type',
     severity: 'warning',
     actor: 'either',
-    facts: RESULT_FACTS,
+    facts: ['resultType', 'failed', 'hosts', 'domains', 'reporters', 'reasons'],
     title: '{failed} sessions to {hosts} failed with a result type RFC 8460 does not define: {resultType}',
     detail:
       'The sender ({reporters}) used a result type that is not registered ({resultType}; reason codes: {reasons}). Its meaning is the sender’s own: read it ' +

@@ -3,6 +3,7 @@ import type { Actor, Severity } from '../../../src/core/schema.js';
 import { CATALOGUE } from '../../../src/kb/catalogue.js';
 import { allEntries, fillTemplate, kbEntry, makeFinding, sortFindings, type FindingId } from '../../../src/kb/index.js';
 import type { KbEntry } from '../../../src/kb/types.js';
+import { TLS_RPT_REPORT_FINDINGS } from '../../../src/kb/findings/tls-rpt-reports.js';
 
 /** The contract: every id checks may emit, with its severity, actor and fact names. */
 const SPEC: Record<string, [Severity, Actor, string[]]> = {
@@ -132,7 +133,8 @@ describe('the finding catalogue', () => {
 
   it('gives host-level findings the host fact and domain-level ones none', () => {
     for (const e of CATALOGUE) {
-      const domainLevel = e.id.startsWith('dns.') || e.id === 'net.all-unreachable' || e.id === 'delivery.untested-hosts';
+      // TLS-RPT reports (mxray tlsrpt) are about domains and what senders reported, not one probed host.
+      const domainLevel = e.id.startsWith('dns.') || e.id === 'net.all-unreachable' || e.id === 'delivery.untested-hosts' || TLS_RPT_REPORT_FINDINGS.some((r) => r.id === e.id);
       expect(e.facts.includes('host'), e.id).toBe(!domainLevel);
     }
   });
@@ -175,7 +177,7 @@ describe('the finding catalogue', () => {
   });
 
   it('keeps ok entries ok', () => {
-    expect(CATALOGUE.filter((e) => e.severity === 'ok').map((e) => e.id).sort()).toEqual(['cert.key-matches', 'cert.ok', 'cert.tlsa-match', 'policy.cleartext-auth-refused', 'policy.tls-enforced', 'send.delivered', 'tls.ok']);
+    expect(CATALOGUE.filter((e) => e.severity === 'ok').map((e) => e.id).sort()).toEqual(['cert.key-matches', 'cert.ok', 'cert.tlsa-match', 'policy.cleartext-auth-refused', 'policy.tls-enforced', 'send.delivered', 'tls-rpt.all-successful', 'tls.ok']);
   });
 
   it('writes RFC references as "RFC <number>" with an optional section', () => {
