@@ -63,3 +63,5 @@ export type {
   SenderOutcome,
 } from './core/schema.js';
 export { DEFAULT_MAX_MX } from './jobs/receiver/check-receiver.js';
+export { readTlsRpt, type TlsRptInput, type TlsRptOptions } from './library.js';
+export type { TlsRptReport, TlsRptBody, TlsRptPolicySummary, TlsRptFailureGroup, TlsRptReportEntry, TlsRptProblem } from './core/schema.js';

@@ -8,6 +8,9 @@ import { runEnforceCheck, type EnforceOptions } from './jobs/enforce/check-enfor
 import { runCertificateCheck, type CertificateOptions } from './jobs/certificate/check-certificate.js';
 import { systemEdges, type Edges } from './runtime/edges.js';
 import type { JobEdges } from './core/context.js';
+import type { TlsRptReport } from './core/schema.js';
+import { systemClock } from './core/clock.js';
+import { runTlsRpt, type TlsRptOptions } from './jobs/tlsrpt/check-tlsrpt.js';
 
 export type { CertificateOptions, CertFileInput } from './jobs/certificate/check-certificate.js';
 export { rejudgeEnforce, type EnforceOptions } from './jobs/enforce/check-enforce.js';
@@ -39,3 +42,12 @@ export function checkEnforce(options: EnforceOptions, defaults: () => JobEdges =
 export function sendMessage(options: SendOptions, defaults: () => JobEdges = () => systemEdges()): Promise<SendReport> {
   return runSend(options, defaults);
 }
+
+/**
+ * Reads TLS-RPT aggregate reports (`mxray tlsrpt`): each input a name and its bytes (JSON, gzip, a
+ * mail or an mbox, recognised by content); every input that holds no report is named in the body.
+ */
+export function readTlsRpt(options: TlsRptOptions): Promise<TlsRptReport> {
+  return runTlsRpt(options, () => ({ clock: systemClock }));
+}
+export type { TlsRptInput, TlsRptOptions } from './jobs/tlsrpt/check-tlsrpt.js';

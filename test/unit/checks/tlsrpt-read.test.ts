@@ -262,3 +262,15 @@ describe('rendering', () => {
     ])).toBe('▁█ ▅');
   });
 });
+
+describe('the chart element (render/html.ts chartSvg)', () => {
+  it('escapes its title, labels and series names, and draws no bar for zero or nonsense values', async () => {
+    const { chartSvg } = await import('../../../src/render/html.js');
+    const svg = chartSvg({ title: 'T<script>', labels: ['<b>a', '"b"'], series: [{ name: 'ok<i>', tone: 'ok', values: [1, Number.NaN] }, { name: 'bad', tone: 'bad', values: [0, -5] }], note: 'n&<x>' });
+    expect(svg).not.toMatch(/<script>|<b>|<i>|<x>/);
+    expect(svg).toContain('T&lt;script&gt;');
+    expect(svg).toContain('&lt;b&gt;a: 1 ok&lt;i&gt;, 0 bad');
+    expect(svg.match(/<rect /g)).toHaveLength(1);
+    expect(chartSvg({ title: 'x', labels: [], series: [] })).toBe('');
+  });
+});
