@@ -72,3 +72,5 @@ export { DEFAULT_MAX_MX } from './jobs/receiver/check-receiver.js';
 export { checkBlocklist, type BlocklistOptions } from './library.js';
 export { DEFAULT_DNSBL_ZONES, DNSBL_LISTS, type DnsblList, type DnsblCode } from './kb/dnsbl-zones.js';
 export type { BlocklistReport, BlocklistBody, DnsblSection, DnsblAddress, DnsblLookup } from './core/schema.js';
+export { readTlsRpt, type TlsRptInput, type TlsRptOptions } from './library.js';
+export type { TlsRptReport, TlsRptBody, TlsRptPolicySummary, TlsRptFailureGroup, TlsRptReportEntry, TlsRptProblem } from './core/schema.js';

@@ -13,6 +13,9 @@ import { runBlocklist, type BlocklistOptions } from './jobs/blocklist/check-bloc
 import type { BlocklistReport } from './core/schema.js';
 
 export type { BlocklistOptions } from './jobs/blocklist/check-blocklist.js';
+import type { TlsRptReport } from './core/schema.js';
+import { systemClock } from './core/clock.js';
+import { runTlsRpt, type TlsRptOptions } from './jobs/tlsrpt/check-tlsrpt.js';
 
 export type { CertificateOptions, CertFileInput } from './jobs/certificate/check-certificate.js';
 export { rejudgeEnforce, type EnforceOptions } from './jobs/enforce/check-enforce.js';
@@ -62,3 +65,12 @@ export function sendMessage(options: SendOptions, defaults: () => JobEdges = () 
 export function checkBlocklist(options: BlocklistOptions, defaults: () => JobEdges = () => systemEdges()): Promise<BlocklistReport> {
   return runBlocklist(options, defaults);
 }
+
+/**
+ * Reads TLS-RPT aggregate reports (`mxray tlsrpt`): each input a name and its bytes (JSON, gzip, a
+ * mail or an mbox, recognised by content); every input that holds no report is named in the body.
+ */
+export function readTlsRpt(options: TlsRptOptions): Promise<TlsRptReport> {
+  return runTlsRpt(options, () => ({ clock: systemClock }));
+}
+export type { TlsRptInput, TlsRptOptions } from './jobs/tlsrpt/check-tlsrpt.js';

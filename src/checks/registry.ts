@@ -18,6 +18,7 @@ import { greetingCheck } from './greeting/index.js';
 import { sendLoadCheck, sendOutcomeCheck, sendPassedOverCheck, sendReplyCheck, type SendCheck } from './send/index.js';
 import { starttlsCheck } from './starttls/index.js';
 import { sniRequiredCheck, tlsCheck } from './tls/index.js';
+import { tlsRptCheck, type TlsRptCheck } from './tlsrpt/index.js';
 
 /** The checks of one address, in the order the dialogue runs. */
 export const HOST_CHECKS: readonly HostCheck[] = [
@@ -47,3 +48,5 @@ export const SEND_CHECKS: readonly SendCheck[] = [sendOutcomeCheck, sendPassedOv
 
 /** The block list check (checks/dnsbl): `mxray blocklist`, and the block list section of `mxray posture` and `mxray check --dnsbl`. */
 export const DNSBL_CHECKS: readonly DnsblCheck[] = [dnsblCheck];
+/** `mxray tlsrpt`'s check (jobs/tlsrpt runs it): what the summed TLS-RPT reports say, and what reading them met. */
+export const TLSRPT_CHECKS: readonly TlsRptCheck[] = [tlsRptCheck];

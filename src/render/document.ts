@@ -26,6 +26,21 @@ export interface DocTable {
   rows: Cell[][];
 }
 
+/**
+ * A small chart over time: one bar per label, its series stacked (the first at the bottom). HTML
+ * draws it as inline SVG; text and Markdown leave it out (a kind that wants a text form puts a line
+ * in `context`). Labels and names are already terminal-safe, like every Document string.
+ */
+export interface DocChart {
+  title: string;
+  /** One per bar, oldest first ("2026-03-01"). */
+  labels: string[];
+  /** Stacked bottom to top; each holds one value per label. `tone` picks the colour. */
+  series: { name: string; tone: 'ok' | 'bad'; values: number[] }[];
+  /** A line under the chart ("the last 366 days"). */
+  note?: string;
+}
+
 export interface DetailSection {
   heading: string;
   lines: Line[];
@@ -81,6 +96,8 @@ export interface Document {
   explain: boolean;
   /** What --details adds, in a few words (default: the receiver test's per-address details). */
   detailsHint?: string;
+  /** A chart under the summary table (HTML only). */
+  chart?: DocChart | null;
 }
 
 export interface DocumentOptions {

@@ -5,7 +5,7 @@
 // characters (bidi controls, zero-width characters) are made visible.
 import type { Report } from '../core/schema.js';
 import { SEVERITIES, VERDICTS } from '../core/vocabulary.js';
-import type { Document, DocumentOptions, FindingView, Inline, Line } from './document.js';
+import type { DocChart, Document, DocumentOptions, FindingView, Inline, Line } from './document.js';
 import { plainParts } from './document.js';
 import { neutralise } from '../core/transcript.js';
 import { documentFor } from './index.js';
@@ -119,6 +119,53 @@ details.host ul ul{list-style:disc}.lead{display:inline-block;min-width:11rem;fo
 @media print{body{max-width:none;padding:0;font-size:10.5pt}details::details-content{content-visibility:visible;display:block}
 summary{list-style:none}.finding,tr{break-inside:avoid}h2,h3{break-after:avoid}*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}`;
 
+/** Only on pages with a chart (every other page stays byte for byte as it was). */
+const CHART_STYLE = `
+.chart{margin:1rem 0}.chart svg{width:100%;height:auto;max-height:14rem}
+.chart .ok{fill:var(--ok)}.chart .bad{fill:var(--error)}.chart text{fill:var(--muted);font-size:11px}.chart .key{font-size:.9em;color:var(--muted)}
+.chart .key .ok,.chart .key .bad{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 .8em;vertical-align:-.05em}.chart .key .ok{background:var(--ok)}.chart .key .bad{background:var(--error)}`;
+
+/**
+ * A chart as inline SVG (no script, no external resource): one bar per label with its series
+ * stacked, a tooltip (<title>) per bar, the first and last labels under it. Every text escaped.
+ */
+export function chartSvg(chart: DocChart): string {
+  const e = escapeHtml;
+  const n = chart.labels.length;
+  if (n === 0) return '';
+  const W = 800;
+  const H = 160;
+  const base = H - 18;
+  const step = W / n;
+  const bar = Math.max(1, step * 0.8);
+  const totals = chart.labels.map((_, i) => chart.series.reduce((a, s) => a + Math.max(0, Number(s.values[i]) || 0), 0));
+  const max = Math.max(1, ...totals);
+  const bars: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let y = base;
+    const rects: string[] = [];
+    for (const s of chart.series) {
+      const v = Math.max(0, Number(s.values[i]) || 0);
+      const h = (v / max) * (base - 4);
+      if (h <= 0) continue;
+      y -= h;
+      rects.push(`<rect class="${s.tone === 'bad' ? 'bad' : 'ok'}" x="${(i * step + (step - bar) / 2).toFixed(2)}" y="${y.toFixed(2)}" width="${bar.toFixed(2)}" height="${h.toFixed(2)}"/>`);
+    }
+    const tip = `${chart.labels[i]}: ${chart.series.map((s) => `${s.values[i] ?? 0} ${s.name}`).join(', ')}`;
+    bars.push(`<g><title>${e(tip)}</title>${rects.join('')}</g>`);
+  }
+  const first = e(chart.labels[0]!);
+  const last = e(chart.labels[n - 1]!);
+  const axis = `<text x="0" y="${H - 4}">${first}</text>${n > 1 ? `<text x="${W}" y="${H - 4}" text-anchor="end">${last}</text>` : ''}`;
+  const key = chart.series.map((s) => `<span class="${s.tone === 'bad' ? 'bad' : 'ok'}"></span>${e(s.name)}`).join('');
+  return [
+    `<figure class="chart"><figcaption><strong>${e(chart.title)}</strong> <span class="key">${key}</span></figcaption>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${e(chart.title)}">${bars.join('')}${axis}</svg>`,
+    chart.note ? `<p class="dim">${e(chart.note)}</p>` : '',
+    '</figure>',
+  ].join('\n');
+}
+
 /** "2026-11-23T10:00:00.000Z" → "2026-11-23 10:00 UTC", as the text report says it. */
 function when(iso: string): string {
   return iso.replace('T', ' ').replace(/(:\d\d)?\.\d+Z$/, ' UTC');
@@ -134,7 +181,7 @@ export function htmlOf(doc: Document): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">',
     `<title>${e(`${doc.verdict.toUpperCase()} — ${doc.shortSubject} — ${doc.title}`)}</title>`,
-    `<style>${STYLE}</style></head>`,
+    `<style>${STYLE}${doc.chart ? CHART_STYLE : ''}</style></head>`,
     '<body>',
     `<header><h1>${e(doc.title)}: ${e(doc.shortSubject)}</h1>`,
     `<p class="meta">${[doc.subject, when(doc.startedAt), `${(doc.durationMs / 1000).toFixed(2)} s`, ...doc.meta].map(e).join(' · ')}</p>`,
@@ -149,6 +196,7 @@ export function htmlOf(doc: Document): string {
       '</tbody></table>',
     );
   }
+  if (doc.chart) out.push(chartSvg(doc.chart));
   const problems = doc.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info');
   const notes = doc.findings.filter((f) => f.severity === 'info');
   const good = doc.findings.filter((f) => f.severity === 'ok');

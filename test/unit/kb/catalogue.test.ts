@@ -3,6 +3,7 @@ import type { Actor, Severity } from '../../../src/core/schema.js';
 import { CATALOGUE } from '../../../src/kb/catalogue.js';
 import { allEntries, fillTemplate, kbEntry, makeFinding, sortFindings, type FindingId } from '../../../src/kb/index.js';
 import type { KbEntry } from '../../../src/kb/types.js';
+import { TLS_RPT_REPORT_FINDINGS } from '../../../src/kb/findings/tls-rpt-reports.js';
 
 /** The contract: every id checks may emit, with its severity, actor and fact names. */
 const SPEC: Record<string, [Severity, Actor, string[]]> = {
@@ -132,8 +133,10 @@ describe('the finding catalogue', () => {
 
   it('gives host-level findings the host fact and domain-level ones none', () => {
     for (const e of CATALOGUE) {
-      // Block list findings are about addresses and lists, not about an SMTP host: they name addresses in their own facts.
-      const domainLevel = e.id.startsWith('dns.') || e.id.startsWith('dnsbl.') || e.id === 'net.all-unreachable' || e.id === 'delivery.untested-hosts';
+      // Block list findings are about addresses and lists, TLS-RPT reports about what senders reported, MTA-STS and
+      // TLS-RPT records about the domain's policies: none is about one probed SMTP host (the MX names they concern are in their own facts).
+      const domainLevel =
+        e.id.startsWith('dns.') || e.id.startsWith('dnsbl.') || e.id.startsWith('mta-sts.') || e.id.startsWith('tls-rpt.') || e.id === 'net.all-unreachable' || e.id === 'delivery.untested-hosts' || TLS_RPT_REPORT_FINDINGS.some((r) => r.id === e.id);
       expect(e.facts.includes('host'), e.id).toBe(!domainLevel);
     }
   });
@@ -176,7 +179,19 @@ describe('the finding catalogue', () => {
   });
 
   it('keeps ok entries ok', () => {
-    expect(CATALOGUE.filter((e) => e.severity === 'ok').map((e) => e.id).sort()).toEqual(['cert.key-matches', 'cert.ok', 'cert.tlsa-match', 'dnsbl.not-listed', 'policy.cleartext-auth-refused', 'policy.tls-enforced', 'send.delivered', 'tls.ok']);
+    expect(CATALOGUE.filter((e) => e.severity === 'ok').map((e) => e.id).sort()).toEqual([
+      'cert.key-matches',
+      'cert.ok',
+      'cert.tlsa-match',
+      'dnsbl.not-listed',
+      'mta-sts.ok',
+      'policy.cleartext-auth-refused',
+      'policy.tls-enforced',
+      'send.delivered',
+      'tls-rpt.all-successful',
+      'tls-rpt.ok',
+      'tls.ok',
+    ]);
   });
 
   it('writes RFC references as "RFC <number>" with an optional section', () => {
