@@ -128,8 +128,8 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
 function withPosture(facts: ReceiverFacts, hosts: HostReport[]): { hosts: HostReport[]; posture: ReceiverBody['posture']; findings: Finding[] } {
   const domain = facts.target.domain;
   if (!facts.posture || domain === null) return { hosts, posture: undefined, findings: [] };
-  // A domain that does not exist or accepts no mail: its policies say nothing worth a finding.
-  if (facts.dns.status === 'nxdomain' || facts.dns.status === 'null-mx') return { hosts, posture: facts.posture, findings: [] };
+  // A domain that does not exist or accepts no mail, or DNS that fails already for its MX: its policies add nothing worth a finding.
+  if (['nxdomain', 'null-mx', 'servfail', 'timeout', 'error'].includes(facts.dns.status)) return { hosts, posture: facts.posture, findings: [] };
   const judged = judgePosture({ domain, dns: facts.dns, posture: facts.posture });
   const applied = applyMtaSts(domain, judged.section, hosts);
   return { hosts: applied.hosts, posture: judged.section, findings: [...judged.findings, ...applied.findings] };

@@ -19,6 +19,7 @@ import { sendLoadCheck, sendOutcomeCheck, sendPassedOverCheck, sendReplyCheck, t
 import { starttlsCheck } from './starttls/index.js';
 import { sniRequiredCheck, tlsCheck } from './tls/index.js';
 import { tlsRptCheck, type TlsRptCheck } from './tlsrpt/index.js';
+import { postureCheck, type PostureCheck } from './posture/index.js';
 
 /** The checks of one address, in the order the dialogue runs. */
 export const HOST_CHECKS: readonly HostCheck[] = [
@@ -50,3 +51,5 @@ export const SEND_CHECKS: readonly SendCheck[] = [sendOutcomeCheck, sendPassedOv
 export const DNSBL_CHECKS: readonly DnsblCheck[] = [dnsblCheck];
 /** `mxray tlsrpt`'s check (jobs/tlsrpt runs it): what the summed TLS-RPT reports say, and what reading them met. */
 export const TLSRPT_CHECKS: readonly TlsRptCheck[] = [tlsRptCheck];
+/** MTA-STS and TLS-RPT of a domain: `mxray posture`, and beside the receiver test's probes (checks/receiver.ts). */
+export const POSTURE_CHECKS: readonly PostureCheck[] = [postureCheck];

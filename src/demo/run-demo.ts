@@ -1,7 +1,8 @@
 // `mxray demo`: the receiver test against the built-in lab, through the real resolver and
 // connector code: a DNS server on loopback answers for the lab's zone, and the lab's host map
 // (the same mechanism as --connect) points each MX name at its server's port.
-import type { Clock } from '../core/context.js';
+import type { Clock, Resolver, TrustStore } from '../core/context.js';
+import type { HttpFetcher } from '../http/fetcher.js';
 import type { ReceiverReport as Report, TranscriptEvent } from '../core/schema.js';
 import { systemClock } from '../core/clock.js';
 import { createNodeFetcher } from '../http/node-fetcher.js';
@@ -55,6 +56,11 @@ export async function startLabWithDns(options: { now: number; only?: string[] })
   };
 }
 
+/** HTTPS (the MTA-STS policy host, AIA …) through the lab's DNS, to loopback only, at the lab's ports. */
+export function labFetcher(running: RunningLab, resolver: Resolver, trustStore: TrustStore): HttpFetcher {
+  return createNodeFetcher({ resolver, trustStore, hostMap: running.lab.hostMap, addressPolicy: (address) => address.startsWith('127.') || address === '::1' || 'not the lab (loopback only)' });
+}
+
 export async function runDemo(options: DemoOptions = {}): Promise<DemoScenarioResult[]> {
   const clock = options.clock ?? systemClock;
   const running = await startLabWithDns({ now: clock.now(), ...(options.only ? { only: options.only } : {}) });
@@ -65,8 +71,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoScenarioRe
       bundledRootsOfNode: process.versions.node,
       extraCaFiles: [{ name: 'the demo root (made for this run)', sha256: contentSha256(running.lab.trustedCaPem) }],
     });
-    // HTTPS (the MTA-STS policy host, AIA …) through the lab's DNS, to loopback only, at the lab's ports.
-    const fetcher = createNodeFetcher({ resolver, trustStore, hostMap: running.lab.hostMap, addressPolicy: (address) => address.startsWith('127.') || address === '::1' || 'not the lab (loopback only)' });
+    const fetcher = labFetcher(running, resolver, trustStore);
     const run = limitConcurrency(options.concurrency ?? 6);
     return await Promise.all(
       running.lab.scenarios.map((scenario) =>

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReceiverReport as Report } from '../../src/core/schema.js';
 import { systemClock } from '../../src/core/clock.js';
 import { listLabScenarios } from '../../src/demo/lab.js';
-import { runDemo, startLabWithDns, type RunningLab } from '../../src/demo/run-demo.js';
+import { labFetcher, runDemo, startLabWithDns, type RunningLab } from '../../src/demo/run-demo.js';
 import { createResolver } from '../../src/dns/system-resolver.js';
 import { bundledRootCertificates, createConnector } from '../../src/net/connector.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
@@ -37,13 +37,16 @@ afterAll(async () => {
  * so whatever a test asserts on was executed inside that test.
  */
 async function check(name: string): Promise<Report> {
+  const resolver = createResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 });
+  const trustStore = createTrustStore([...bundledRootCertificates(), running.lab.trustedCaPem], 'Mozilla roots (Node) + the demo root');
   return checkReceiver({
     target: `${name}.mxray.test`,
     helo: 'client.mxray.test',
     clock: systemClock,
-    resolver: createResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 }),
+    resolver,
     connector: createConnector(systemClock),
-    trustStore: createTrustStore([...bundledRootCertificates(), running.lab.trustedCaPem], 'Mozilla roots (Node) + the demo root'),
+    trustStore,
+    fetcher: labFetcher(running, resolver, trustStore),
     hostMap: running.lab.hostMap,
     limits: { greetingTimeoutMs: 10_000, commandTimeoutMs: 10_000, connectTimeoutMs: 5000, tlsTimeoutMs: 5000 },
   });

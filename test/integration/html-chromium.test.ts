@@ -116,9 +116,9 @@ describe('the HTML report in headless Chromium', () => {
       const width = () => page.evaluate<number>('document.documentElement.scrollWidth');
       expect(await width()).toBeLessThanOrEqual(1000);
 
-      // One collapsible section per address, and the transcript's.
+      // One collapsible section per address, then MTA-STS and TLS-RPT, and the transcript's.
       const summaries = await page.locator('details.host > summary').allTextContents();
-      expect(summaries).toEqual(report.body.hosts.map((h) => h.key));
+      expect(summaries).toEqual([...report.body.hosts.map((h) => h.key), 'MTA-STS', 'TLS-RPT']);
       expect(await page.locator('details.transcript pre').count()).toBe(1);
       // Opened, everything in them fits too.
       await page.evaluate(`document.querySelectorAll('details').forEach((d) => d.setAttribute('open', ''))`);

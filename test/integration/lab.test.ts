@@ -183,9 +183,10 @@ describe('demo lab', () => {
 
   it('declares every scenario with its expected verdict and findings', () => {
     expect(lab.scenarios.map((s) => s.name)).toEqual(listLabScenarios().map((s) => s.name));
-    expect(lab.scenarios).toHaveLength(24);
+    expect(lab.scenarios).toHaveLength(26);
     const byName = new Map(lab.scenarios.map((s) => [s.name, s]));
-    expect(byName.get('good')?.expect).toEqual({ verdict: 'pass', findings: ['tls.ok', 'cert.ok'] });
+    expect(byName.get('good')?.expect).toEqual({ verdict: 'pass', findings: ['tls.ok', 'cert.ok', 'mta-sts.ok', 'tls-rpt.ok'] });
+    expect(byName.get('mta-sts-self-signed')?.expect).toEqual({ verdict: 'fail', findings: ['cert.self-signed', 'mta-sts.enforce-blocks-delivery'] });
     expect(byName.get('requires-tls')?.expect).toEqual({ verdict: 'pass', findings: ['policy.requires-tls', 'tls.ok', 'cert.ok'] });
     expect(byName.get('firewall-masked')?.expect).toEqual({ verdict: 'fail', findings: ['smtp.banner-masked', 'starttls.masked'] });
     expect(byName.get('rate-limited')?.expect.verdict).toBe('inconclusive');
@@ -229,10 +230,19 @@ describe('demo lab', () => {
       }
     }
     // one server per scenario that has one, on distinct ports
-    const ports = [...lab.hostMap.values()].map((m) => m.port);
+    const smtp = [...lab.hostMap].filter(([name]) => !name.startsWith('mta-sts.'));
+    const ports = smtp.map(([, m]) => m.port);
     expect(new Set(ports).size).toBe(ports.length);
-    // One per server (22), and the backup scenario's dead primary.
-    expect(ports).toHaveLength(23);
+    // One per server (24), and the backup scenario's dead primary.
+    expect(ports).toHaveLength(25);
+    // The scenarios with MTA-STS: their records, and one policy host for all of them, on a port of its own.
+    const policy = [...lab.hostMap].filter(([name]) => name.startsWith('mta-sts.'));
+    expect(policy.map(([name]) => name).sort()).toEqual(['mta-sts.good.mxray.test', 'mta-sts.mta-sts-not-covered.mxray.test', 'mta-sts.mta-sts-self-signed.mxray.test']);
+    expect(new Set(policy.map(([, m]) => m.port)).size).toBe(1);
+    expect(ports).not.toContain(policy[0]![1].port);
+    expect(records).toContainEqual({ name: '_mta-sts.good.mxray.test', type: 'TXT', data: 'v=STSv1; id=20261129T1200' });
+    expect(records).toContainEqual({ name: '_smtp._tls.good.mxray.test', type: 'TXT', data: 'v=TLSRPTv1; rua=mailto:tlsrpt@good.mxray.test' });
+    expect(records.filter((r) => r.name.startsWith('_mta-sts.'))).toHaveLength(3);
   });
 
   it('good: trusted chain (leaf + intermediate), name matches', async () => {
@@ -460,7 +470,7 @@ describe('demo lab: only', () => {
     const lab = await startLab({ now: Date.now(), only: ['good', 'nxdomain', 'null-mx'] });
     try {
       expect(lab.scenarios.map((s) => s.name)).toEqual(['good', 'null-mx', 'nxdomain']);
-      expect([...lab.hostMap.keys()]).toEqual(['mx.good.mxray.test']);
+      expect([...lab.hostMap.keys()]).toEqual(['mx.good.mxray.test', 'mta-sts.good.mxray.test']);
       expect(lab.zone.records.filter((r) => r.type === 'MX')).toHaveLength(2);
     } finally {
       await lab.stop();

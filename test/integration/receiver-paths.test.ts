@@ -158,6 +158,8 @@ async function check(port: number, extra: Partial<ReceiverOptions> = {}): Promis
     connector: createConnector(systemClock),
     trustStore: createTrustStore([caPem], 'receiver-paths test CA'),
     hostMap: new Map<string, HostMapping>([[MX, { address: '127.0.0.1', port }]]),
+    // The SMTP and TLS paths are tested here; MTA-STS and TLS-RPT in posture.test.ts.
+    posture: false,
     ...extra,
     limits: { ...LIMITS, ...extra.limits },
   });
@@ -472,6 +474,7 @@ describe('every address timing out on connect (net.all-unreachable)', () => {
   async function run(connector: Connector, extra: Partial<ReceiverOptions> = {}): Promise<Report> {
     const report = await checkReceiver({
       target: 'far.test',
+      posture: false,
       helo: HELO,
       clock: systemClock,
       resolver: resolver(),
@@ -1121,6 +1124,7 @@ describe('the main connection as seen from outside', () => {
     const s = await serve({});
     const report = await checkReceiver({
       target: DOMAIN,
+      posture: false,
       clock: systemClock,
       resolver: fakeResolver(),
       hostMap: new Map<string, HostMapping>([[MX, { address: '127.0.0.1', port: s.port }]]),
@@ -1142,6 +1146,7 @@ describe('the main connection as seen from outside', () => {
     const before = Date.now();
     const report = await checkReceiver({
       target: DOMAIN,
+      posture: false,
       helo: HELO,
       resolver: fakeResolver(),
       trustStore: createTrustStore([caPem], 'receiver-paths test CA'),
@@ -1249,6 +1254,7 @@ describe('what the probe records', () => {
     const s = await serve({});
     const report = await checkReceiver({
       target: `127.0.0.1:${s.port}`,
+      posture: false,
       helo: HELO,
       clock: systemClock,
       resolver: fakeResolver(),

@@ -124,7 +124,7 @@ export const MTA_STS_FINDINGS = defineFindings([
     detail: 'The record announces a policy at {url}, but mxray did not fetch it ({why}): the policy and the MX hosts it covers are not judged.',
     opportunistic: 'Unaffected.',
     verifying: 'Unknown: the policy was not read.',
-    remediation: { summary: 'Run the test with an HTTP fetcher (the command line always has one).', steps: [] },
+    remediation: { summary: 'Run the test with an HTTP fetcher (the command line always has one).', steps: ['Library callers: pass `fetcher` along with `resolver`, or neither (the system’s are used).'] },
     refs: ['RFC 8461 §3.3'],
   },
   {
@@ -134,7 +134,7 @@ export const MTA_STS_FINDINGS = defineFindings([
     facts: ['domain', 'url', 'detail', 'message', 'cname'],
     title: 'The MTA-STS policy host of {domain} has a certificate senders reject ({detail})',
     detail:
-      'The HTTPS certificate of mta-sts.{domain} does not verify ({message}). RFC 8461 §3.3: it must be valid for the name mta-sts.{domain} and chain to a ' +
+      'The HTTPS certificate of the policy host does not verify when fetching {url} ({message}). RFC 8461 §3.3: it must be valid for the name mta-sts.{domain} and chain to a ' +
       'trusted root — also when that name is a CNAME ({cname}): a certificate naming only the hosting provider’s name is rejected. Senders then use no ' +
       'policy (or their cached one).',
     opportunistic: 'Unaffected.',
@@ -169,7 +169,11 @@ export const MTA_STS_FINDINGS = defineFindings([
       'no policy at all. Web servers often redirect every path to a home page or to www.',
     opportunistic: 'Unaffected.',
     verifying: 'MTA-STS senders get no policy.',
-    remediation: { summary: 'Serve the file itself at https://mta-sts.{domain}/.well-known/mta-sts.txt: exempt that path from redirects.', steps: [] },
+    remediation: { summary: 'Serve the file itself at https://mta-sts.{domain}/.well-known/mta-sts.txt: exempt that path from redirects.', steps: [
+        'nginx: a `location = /.well-known/mta-sts.txt` block that serves the file, before any `return 301`.',
+        'Apache: a `RewriteCond` that excludes /.well-known/mta-sts.txt before the redirect rule.',
+        '`curl -sI https://mta-sts.{domain}/.well-known/mta-sts.txt` must show HTTP 200, not 301 or 302.',
+      ] },
     refs: ['RFC 8461 §3.3'],
   },
   {
@@ -198,7 +202,7 @@ export const MTA_STS_FINDINGS = defineFindings([
     detail: 'Senders cap the policy they read (RFC 8461 §3.3 suggests 64 KiB); a larger answer is not a policy file and senders ignore it.',
     opportunistic: 'Unaffected.',
     verifying: 'MTA-STS senders ignore the policy.',
-    remediation: { summary: 'Serve only the policy file (a few lines) at that path.', steps: [] },
+    remediation: { summary: 'Serve only the policy file (a few lines) at that path.', steps: ['`curl -s https://mta-sts.{domain}/.well-known/mta-sts.txt | head` shows what is served instead (often a web page).'] },
     refs: ['RFC 8461 §3.3'],
   },
   {
@@ -280,7 +284,7 @@ export const MTA_STS_FINDINGS = defineFindings([
       'the max_age of the policy it replaces, then remove the TXT record and the file.',
     opportunistic: 'Unaffected.',
     verifying: 'Delivers as without MTA-STS.',
-    remediation: { summary: 'Nothing to fix if withdrawing is meant.', steps: [] },
+    remediation: { summary: 'Nothing to fix if withdrawing is meant.', steps: ['Remove the _mta-sts TXT record and the file only after the old policy’s max_age has passed since mode none was published.'] },
     refs: ['RFC 8461 §5', 'RFC 8461 §8.3'],
   },
   {
@@ -344,7 +348,7 @@ export const MTA_STS_FINDINGS = defineFindings([
       'MTA-STS senders to {hosts}.',
     opportunistic: 'Unaffected.',
     verifying: 'Delivered (mode testing) and reported as failures.',
-    remediation: { summary: 'Fix these hosts before the mode becomes enforce.', steps: [] },
+    remediation: { summary: 'Fix these hosts before the mode becomes enforce.', steps: ['Each host’s findings say what to fix; `mxray tlsrpt` on the reports received shows the same failures from the senders’ side.'] },
     refs: ['RFC 8461 §5'],
   },
 ]);

@@ -44,6 +44,7 @@ const key = (i: number) => `mx${i}.many.test[192.0.2.${i}]:25`;
 function options(extra: Partial<ReceiverOptions>): ReceiverOptions {
   return {
     target: 'many.test',
+    posture: false,
     helo: 'client.mxray.test',
     clock: fixedClock(NOW),
     resolver: zoneResolver(1),

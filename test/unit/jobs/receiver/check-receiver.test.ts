@@ -77,6 +77,7 @@ function failingConnector(outcome: (o: ConnectOptions) => Error = () => timeoutE
 function options(extra: Partial<ReceiverOptions>): ReceiverOptions {
   return {
     target: 'far.test',
+    posture: false,
     helo: 'client.mxray.test',
     clock: fixedClock(NOW),
     resolver: planResolver({ mx: { 'far.test': ['mx1.far.test'] }, a: { 'mx1.far.test': ['192.0.2.1'] } }),

@@ -107,6 +107,7 @@ async function stopAt(run: Run): Promise<ReceiverReport> {
   const { clock, sleeps } = watchedClock();
   const options: ReceiverOptions = {
     target: 'far.test',
+    posture: false,
     helo: 'client.mxray.test',
     clock,
     resolver: resolver(run.ptr),
@@ -393,6 +394,7 @@ describe("a deadline's timer after the test", () => {
     const report = valid(
       await checkReceiver({
         target: 'far.test',
+        posture: false,
         helo: 'client.mxray.test',
         clock,
         resolver: resolver(),

@@ -37,6 +37,7 @@ function resolver(names: string[] = ['mx1.far.test']): Resolver {
 async function check(mta: MemoryMta, extra: Partial<ReceiverOptions> = {}): Promise<{ report: Report; host: HostReport }> {
   const report = await checkReceiver({
     target: 'far.test',
+    posture: false,
     helo: 'client.mxray.test',
     clock: fixedClock(NOW),
     resolver: resolver(),

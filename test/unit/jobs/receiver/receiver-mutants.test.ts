@@ -80,6 +80,7 @@ function fakeFetcher(body?: () => Buffer) {
 function options(mta: MemoryMta, extra: Partial<ReceiverOptions> = {}): ReceiverOptions {
   return {
     target: 'far.test',
+    posture: false,
     helo: 'client.mxray.test',
     clock: fixedClock(NOW),
     resolver: resolver(),

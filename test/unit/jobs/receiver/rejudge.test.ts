@@ -43,6 +43,7 @@ async function saved(): Promise<{ report: Report; caPem: string; notAfter: numbe
   const mta = memoryMta({ handshake: () => handshakeOf([leaf.der], 'TLSv1.2') });
   const report = await checkReceiver({
     target: 'far.test',
+    posture: false,
     helo: 'client.mxray.test',
     clock: fixedClock(NOW),
     resolver,
