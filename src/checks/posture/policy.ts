@@ -62,6 +62,7 @@ export function parsePolicy(text: string): ParsedPolicy {
     }
     const key = raw.slice(0, colon);
     const value = raw.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    if (/[ \t]#/.test(value)) hints.push(`"#" on ${where} starts no comment: a policy file has none, so the text after it is read as part of the ${key} value`);
     if (!KNOWN.includes(key)) {
       unknown.push(key.slice(0, 40));
       const meant = TYPOS[key.toLowerCase()] ?? KNOWN.find((k) => k === key.toLowerCase().trim());
