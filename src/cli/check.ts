@@ -37,6 +37,9 @@ interface CheckOpts extends ReportOptions {
   deadline?: number;
   posture: boolean;
   store: boolean;
+  dnsbl?: boolean;
+  dnsblZone: string[];
+  sourceIp?: string;
 }
 
 const CHECK_HELP = `
@@ -47,6 +50,7 @@ Examples:
   mxray check example.com --details         add banner, extensions, chain and thumbprints
   mxray check example.com --explain         what senders do, and every step of every fix
   mxray check example.com --format html -o report.html
+  mxray check example.com --dnsbl           also: is the address we send from on a block list?
 
 Exit codes:
   0  pass or warn: mail to the domain is protected (warnings say what to improve);
@@ -80,6 +84,9 @@ export function configure(cmd: Command): Run {
     .option('--greeting-timeout <seconds>', 'how long to wait for the banner (default 30, or --timeout)', seconds('--greeting-timeout'))
     .option('--deadline <seconds>', 'the most the whole check may take; what is still running then is stopped (default: 120 s for each address)', seconds('--deadline'))
     .option('--no-posture', 'skip the MTA-STS and TLS-RPT lookups (and their effect on the verdict)')
+    .option('--dnsbl', 'ask the default block lists about the address we send from (the one a server echoes in EHLO, or --source-ip): a listed sender is often refused STARTTLS')
+    .option('--dnsbl-zone <zone>', 'ask this block list instead of the defaults (implies --dnsbl); repeatable', collect, [])
+    .option('--source-ip <ip>', 'the public address mail leaves from, for --dnsbl (behind NAT only you know it)')
     .option('--no-store', 'neither read nor keep the MTA-STS policies seen (kept to notice a policy changed under the same id; see mxray posture --help)');
   addReportOptions(cmd, { timeout: 'time-out for every phase: each DNS query, connect, greeting, command and handshake (default 10/30/15, greeting 30)' });
   cmd.addHelpText('after', CHECK_HELP);
@@ -117,6 +124,7 @@ export function configure(cmd: Command): Run {
         ...(o.timeout ? { fetchTimeoutMs: o.timeout } : {}),
         scheduler: edges.scheduler,
         posture: o.posture,
+        dnsbl: o.dnsbl || o.dnsblZone.length > 0 || o.sourceIp ? { zones: o.dnsblZone, sourceIp: o.sourceIp ?? null } : null,
         memory: o.store ? fileMemory() : null,
         onProgress: (key, phase) => progress.update(key, phase),
       });

@@ -12,6 +12,7 @@ import { addReportOptions, collect, positiveInt, type ReportOptions } from './op
 import { emit, formatOf, renderReport } from './output.js';
 import { silentProgress, terminalProgress } from './progress.js';
 import { fileMemory } from './store.js';
+import { DEFAULT_DNSBL_ZONES } from '../kb/dnsbl-zones.js';
 
 interface PostureOpts extends ReportOptions {
   resolver?: string;
@@ -19,6 +20,9 @@ interface PostureOpts extends ReportOptions {
   caFile: string[];
   maxMx: number;
   store: boolean;
+  dnsbl: string[];
+  dnsblDefault?: boolean;
+  blocklists: boolean;
 }
 
 const POSTURE_HELP = `
@@ -26,6 +30,7 @@ Examples:
   mxray posture example.com                 MTA-STS, TLS-RPT and block lists of example.com
   mxray posture example.com --details       the records and the policy file as published
   mxray posture example.com --json          the Report as JSON
+  mxray posture example.com --no-blocklists MTA-STS and TLS-RPT only
 
 What real senders do, and mxray with them: an MTA-STS policy is cached for its max_age and fetched
 again only when the id in the _mta-sts TXT record changes. mxray keeps the policies it has seen
@@ -48,6 +53,9 @@ export function configure(cmd: Command): Run {
     .option('--connect <host=ip[:port]>', 'connect to this address (and port) for this host name, e.g. the policy host mta-sts.<domain>; repeatable', collect, [])
     .option('--ca-file <file>', 'also trust the CA certificates in this PEM file for the policy host; repeatable', collect, [])
     .option('--max-mx <n>', 'look at most at this many MX hosts, in preference order', positiveInt('--max-mx', 1000), DEFAULT_MAX_MX)
+    .option('--dnsbl <zone>', 'ask this block list about the MX addresses; repeatable; replaces the default lists unless --dnsbl-default is given too', collect, [])
+    .option('--dnsbl-default', 'ask the default lists too (the default when no --dnsbl is given)')
+    .option('--no-blocklists', 'ask no block list')
     .option('--no-store', 'neither read nor keep the MTA-STS policies seen');
   addReportOptions(cmd, { timeout: 'time-out for each DNS query and for the policy fetch (default 5 s and 15 s)' });
   cmd.addHelpText('after', POSTURE_HELP);
@@ -62,6 +70,7 @@ export function configure(cmd: Command): Run {
           target: domain,
           maxMx: o.maxMx,
           memory: o.store ? fileMemory() : null,
+          dnsbl: o.blocklists ? [...(o.dnsblDefault || o.dnsbl.length === 0 ? DEFAULT_DNSBL_ZONES : []), ...o.dnsbl] : false,
           ...(o.timeout ? { fetchTimeoutMs: o.timeout } : {}),
           onProgress: (key, phase) => progress.update(key, phase),
         },

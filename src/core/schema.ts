@@ -872,7 +872,7 @@ export const PostureSectionSchema = Type.Object(
   {
     mtaSts: MtaStsSchema,
     tlsRpt: TlsRptSchema,
-    /** null: block lists not looked up (the receiver test's --dnsbl is opt-in). */
+    /** The MX addresses asked of block lists (null: not asked, `mxray posture --no-dnsbl`; the receiver test keeps its own in body.dnsbl). */
     dnsbl: Nullable(DnsblSectionSchema),
   },
   strict,
@@ -905,8 +905,10 @@ export const ReceiverBodySchema = Type.Object(
     delivery: DeliverySchema,
     /** mxray's own bounds and what they left out (absent in reports from before they existed). */
     bounds: Type.Optional(ReceiverBoundsSchema),
-    /** MTA-STS, TLS-RPT (and with --dnsbl the block lists), looked up beside the probes (absent: --no-posture, a host target, or an older report). */
+    /** MTA-STS and TLS-RPT, looked up beside the probes (absent: --no-posture, a target without a mail domain, or an older report). */
     posture: Type.Optional(PostureSectionSchema),
+    /** The block lists asked about the address we send from (--dnsbl; absent: not asked). */
+    dnsbl: Type.Optional(DnsblSectionSchema),
   },
   strict,
 );

@@ -2,7 +2,7 @@
 // shows in its summary. First screen: the verdict and why, the MX records, one row per policy
 // (MTA-STS, TLS-RPT, each block list answer that matters) with what it means for senders, then the
 // findings worst first; the records and the policy as published in the details.
-import type { MtaSts, PostureReport, PostureSection, TlsRpt } from '../core/schema.js';
+import type { DnsblSection, MtaSts, PostureReport, PostureSection, TlsRpt } from '../core/schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type Document, type DocumentOptions, type Line } from './document.js';
 import { safe } from './style.js';
 
@@ -74,14 +74,8 @@ function rows(section: PostureSection): Cell[][] {
   ];
   if (section.dnsbl) {
     for (const a of section.dnsbl.addresses) {
-      const listed = a.lookups.filter((l) => l.status === 'listed');
-      const refused = a.lookups.filter((l) => l.status === 'refused' || l.status === 'error');
-      const text = listed.length
-        ? `LISTED on ${list(listed.map((l) => l.zone))}`
-        : refused.length
-          ? `not listed on ${a.lookups.length - refused.length}; no answer from ${list(refused.map((l) => l.zone))}`
-          : `not listed on ${a.lookups.length} list${a.lookups.length === 1 ? '' : 's'}`;
-      out.push([{ text: `Block lists ${safe(a.address, 45)}` }, { text: safe(text, 200), verdict: listed.length ? 'fail' : refused.length ? 'inconclusive' : 'pass' }]);
+      const t = addressText(a);
+      out.push([{ text: `Block lists ${safe(a.address, 45)}` }, { text: safe(t.text, 200), verdict: t.listed ? 'fail' : t.unsure ? 'inconclusive' : 'pass' }]);
     }
   }
   return out;
@@ -92,15 +86,37 @@ export function postureDetails(section: PostureSection): DetailSection[] {
     { heading: 'MTA-STS', lines: [...recordLines('Record', section.mtaSts.record), ...policyLines(section.mtaSts)] },
     { heading: 'TLS-RPT', lines: [...recordLines('Record', section.tlsRpt.record), ...(section.tlsRpt.misplaced ? recordLines('Also looked at', section.tlsRpt.misplaced) : [])] },
   ];
-  if (section.dnsbl) {
-    const lines: Line[] = [line(0, { dim: `resolver ${safe(section.dnsbl.resolver, 80)}` })];
-    for (const a of section.dnsbl.addresses) {
-      lines.push(line(0, { bold: safe(a.address, 60) }, { dim: ` (${a.source}${a.mx ? ` ${safe(a.mx, 100)}` : ''})` }));
-      for (const l of a.lookups) lines.push(line(1, `${safe(l.zone, 80)}: ${l.status}`, { dim: `${l.codes.length ? ` ${safe(l.codes.join(' '), 100)}` : ''}${l.error ? ` (${safe(l.error, 80)})` : ''}${l.txt.length ? ` — ${safe(l.txt[0] ?? '', 200)}` : ''}` }));
-    }
-    sections.push({ heading: 'Block lists', lines });
-  }
+  if (section.dnsbl) sections.push(dnsblDetails(section.dnsbl));
   return sections;
+}
+
+/** Each address and each list's answer. */
+export function dnsblDetails(dnsbl: DnsblSection): DetailSection {
+  const lines: Line[] = [line(0, { dim: `resolver ${safe(dnsbl.resolver, 80)}` })];
+  for (const a of dnsbl.addresses) {
+    lines.push(line(0, { bold: safe(a.address, 60) }, { dim: ` (${a.source}${a.mx ? ` ${safe(a.mx, 100)}` : ''})` }));
+    for (const l of a.lookups) lines.push(line(1, `${safe(l.zone, 80)}: ${l.status}`, { dim: `${l.codes.length ? ` ${safe(l.codes.join(' '), 100)}` : ''}${l.error ? ` (${safe(l.error, 80)})` : ''}${l.txt.length ? ` — ${safe(l.txt[0] ?? '', 200)}` : ''}` }));
+  }
+  return { heading: 'Block lists', lines };
+}
+
+/** One address's block list answers in a few words. */
+function addressText(a: DnsblSection['addresses'][number]): { text: string; listed: boolean; unsure: boolean } {
+  const listed = a.lookups.filter((l) => l.status === 'listed');
+  const unsure = a.lookups.filter((l) => l.status === 'refused' || l.status === 'error');
+  const text = listed.length
+    ? `LISTED on ${list(listed.map((l) => l.zone))}`
+    : unsure.length
+      ? `not listed on ${a.lookups.length - unsure.length}; no answer from ${list(unsure.map((l) => l.zone))}`
+      : `not listed on ${a.lookups.length} list${a.lookups.length === 1 ? '' : 's'}`;
+  return { text, listed: listed.length > 0, unsure: unsure.length > 0 };
+}
+
+/** The receiver test's block list line (--dnsbl): the address we send from, and what the lists say. */
+export function dnsblLine(dnsbl: DnsblSection): Line {
+  const a = dnsbl.addresses[0];
+  if (!a) return line(0, { dim: 'Block lists  ' }, 'not asked: the address we send from is not known (--source-ip)');
+  return line(0, { dim: 'Block lists  ' }, `${safe(a.address, 45)} (${a.source === 'ehlo' ? 'as the server saw us' : a.source}): ${safe(addressText(a).text, 200)}`);
 }
 
 function reasonOf(report: PostureReport): string {

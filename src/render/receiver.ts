@@ -5,7 +5,7 @@ import { OWN_CAP_REASONS } from '../core/status.js';
 import { SEVERITY_RANK, sortFindings } from '../kb/index.js';
 import { formatReply } from '../smtp/reply.js';
 import { countLine, findingView, line, transcriptText, type Cell, type Document, type DocumentOptions, type Line } from './document.js';
-import { postureDetails, postureLine } from './posture.js';
+import { dnsblDetails, dnsblLine, postureDetails, postureLine } from './posture.js';
 import { safe } from './style.js';
 
 export const SUMMARY_HEADER = ['MX host', 'Pref', 'Address', 'STARTTLS', 'TLS', 'Cert', 'Name', 'Verdict'];
@@ -367,6 +367,7 @@ export function receiverDocument(report: ReceiverReport, options: DocumentOption
     context: [
       ...(dnsLine ? [line(0, `${dnsLine}  `, { dim: `(resolver: ${safe(dns.resolver, 100)})` })] : []),
       ...(body.posture ? [postureLine(body.posture)] : []),
+      ...(body.dnsbl ? [dnsblLine(body.dnsbl)] : []),
       ...notProbedLines(report),
       ...judgedLines(report),
     ],
@@ -377,7 +378,7 @@ export function receiverDocument(report: ReceiverReport, options: DocumentOption
         ? null
         : {
             heading: 'Details per address',
-            sections: [...body.hosts.map((h) => ({ heading: safe(h.key, 120), lines: hostLines(h, judgedAt) })), ...(body.posture ? postureDetails(body.posture) : [])],
+            sections: [...body.hosts.map((h) => ({ heading: safe(h.key, 120), lines: hostLines(h, judgedAt) })), ...(body.posture ? postureDetails(body.posture) : []), ...(body.dnsbl ? [dnsblDetails(body.dnsbl)] : [])],
           },
     transcript: verbose ? transcriptText(report) : null,
     explain: verbose || options.explain === true,

@@ -2,7 +2,8 @@
 // record, and (when looked up) the block lists. Pure: the same facts always give the same findings
 // and the same judged fields (id, parsed policy, coverage, effect, rua) — what `mxray report
 // --rejudge` and the receiver test rely on.
-import type { DnsFacts, Finding, MtaSts, PolicyFetch, PostureSection, TlsRpt, TxtLookup } from '../../core/schema.js';
+import type { DnsFacts, Finding, MtaSts, PolicyFetch, PostureSection, TlsRpt, TranscriptEvent, TxtLookup } from '../../core/schema.js';
+import { judgeDnsbl } from '../dnsbl/index.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import { matchMx, mxName, nearMiss, parsePolicy, type ParsedPolicy } from './policy.js';
 import { selectMtaStsRecord, selectTlsRptRecord } from './records.js';
@@ -226,9 +227,11 @@ export interface PostureFacts {
   domain: string;
   dns: DnsFacts;
   posture: PostureSection;
+  /** The run's transcript, for the block list findings' evidence. */
+  transcript?: readonly TranscriptEvent[];
 }
 
-/** Judges MTA-STS and TLS-RPT (block lists are judged by checks/dnsbl). */
+/** Judges MTA-STS and TLS-RPT, and the block lists when they were asked (checks/dnsbl). */
 export function judgePosture(facts: PostureFacts): PostureJudgement {
   const { domain, dns } = facts;
   const findings: Finding[] = [];
@@ -238,5 +241,6 @@ export function judgePosture(facts: PostureFacts): PostureJudgement {
   const tlsRpt = judgeTlsRpt(facts.posture.tlsRpt, domain, resolver, mtaStsPresent, tlsRptFindings);
   const tlsRptNote = tlsRpt.rua.length > 0 ? `reports go to ${shortList(tlsRpt.rua)}` : 'but this domain publishes no valid TLS-RPT record, so nobody receives them';
   const { mtaSts, policy } = judgeMtaSts(facts.posture.mtaSts, { domain, mx: mxHosts(dns), resolver, tlsRptNote }, findings);
-  return { section: { ...facts.posture, mtaSts, tlsRpt }, findings: [...findings, ...tlsRptFindings], policy };
+  const dnsbl = facts.posture.dnsbl ? judgeDnsbl(facts.posture.dnsbl, facts.transcript) : [];
+  return { section: { ...facts.posture, mtaSts, tlsRpt }, findings: [...findings, ...tlsRptFindings, ...dnsbl], policy };
 }

@@ -21,6 +21,7 @@ import { sortFindings } from '../../kb/index.js';
 import { DEFAULT_MAX_MX } from '../receiver/check-receiver.js';
 import { observedSink, withObserverFailure } from '../job-run.js';
 import { probePosture, rememberPolicy, type PolicyMemory } from './probe-posture.js';
+import { lookupDnsbl, normalizeZones, type DnsblTarget } from '../blocklist/lookup-dnsbl.js';
 
 export interface PostureOptions {
   /** A domain, or user@domain. */
@@ -32,6 +33,8 @@ export interface PostureOptions {
   clock?: Clock;
   resolver?: Resolver;
   fetcher?: HttpFetcher | null;
+  /** Block lists asked about the MX addresses (default: the default lists; false: none). */
+  dnsbl?: readonly string[] | false;
   /** The policies seen before (null: none kept; `mta-sts.id-unchanged` then cannot be seen). */
   memory?: PolicyMemory | null;
   signal?: AbortSignal;
@@ -63,8 +66,14 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
   const fetcher = options.fetcher !== undefined ? options.fetcher : options.resolver ? null : (edges().fetcher ?? null);
   const profile = options.profile ?? DEFAULT_PROFILE;
   sink.emit({ type: 'progress', key: domain, phase: 'looking up MX, MTA-STS and TLS-RPT' });
-  const [hosts, posture] = await Promise.all([
-    resolveMailHosts(target, resolver, { families: { v4: true, v6: true }, hostMap: new Map(), first: false, maxMx: options.maxMx ?? DEFAULT_MAX_MX, maxAddresses: DEFAULT_LIMITS.addressesPerHost }),
+  const zones = options.dnsbl === false ? null : normalizeZones(options.dnsbl ?? null);
+  const [{ hosts, dnsbl }, posture] = await Promise.all([
+    resolveMailHosts(target, resolver, { families: { v4: true, v6: true }, hostMap: new Map(), first: false, maxMx: options.maxMx ?? DEFAULT_MAX_MX, maxAddresses: DEFAULT_LIMITS.addressesPerHost }).then(async (found) => {
+      if (zones === null) return { hosts: found, dnsbl: null };
+      sink.emit({ type: 'progress', key: domain, phase: `asking ${zones.length} block lists` });
+      const targets: DnsblTarget[] = found.hosts.flatMap((h) => h.addresses.map((a) => ({ address: a.address, source: 'mx' as const, mx: h.mx })));
+      return { hosts: found, dnsbl: await lookupDnsbl(resolver, targets, zones, options.signal ? { signal: options.signal } : {}) };
+    }),
     probePosture(domain, {
       resolver,
       fetcher,
@@ -74,7 +83,7 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
       memory: options.memory ?? null,
     }),
   ]);
-  const judged = judgePosture({ domain, dns: hosts.dns, posture });
+  const judged = judgePosture({ domain, dns: hosts.dns, posture: { ...posture, dnsbl }, transcript: transcript.events });
   await rememberPolicy(options.memory, domain, judged.section.mtaSts, clock.now()).catch((err: unknown) => {
     transcript.record('mxray', 'note', `the policy could not be remembered: ${err instanceof Error ? err.message : String(err)}`);
   });

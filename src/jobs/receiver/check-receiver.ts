@@ -1,7 +1,7 @@
 // The receiver test: target → DNS → probe every MX address (bounded concurrency) → judge → Report.
 import type { Clock, Connector, HostMapping, JobEdges, Limits, ProbeContext, Resolver, TrustStore } from '../../core/context.js';
 import { DEFAULT_LIMITS } from '../../core/context.js';
-import type { DnsFacts, HostFacts, NotProbed, ReceiverBounds, ReceiverReport, Target, TranscriptEvent } from '../../core/schema.js';
+import type { DnsblSection, DnsFacts, HostFacts, NotProbed, ReceiverBounds, ReceiverReport, Target, TranscriptEvent } from '../../core/schema.js';
 import { parseTarget } from '../../core/target.js';
 import { statusOfError, UsageError } from '../../core/errors.js';
 import { judgedWith } from '../../core/report.js';
@@ -21,6 +21,9 @@ import type { EventSink } from '../../core/events.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import type { HttpFetcher } from '../../http/fetcher.js';
 import { probePosture, rememberPolicy, type PolicyMemory } from '../posture/probe-posture.js';
+import { lookupDnsbl, normalizeZones, type DnsblTarget } from '../blocklist/lookup-dnsbl.js';
+import { publicOnlyPolicy } from '../../http/address-policy.js';
+import { addressFromEhlo } from '../../smtp/ehlo-address.js';
 import { FetchCache, fetchForChain } from '../pki/fetch.js';
 import { after, mergeLimits, observedSink, withObserverFailure } from '../job-run.js';
 
@@ -82,6 +85,13 @@ export interface ReceiverOptions {
   posture?: boolean;
   /** The MTA-STS policies seen before, by domain (null or absent: none kept). */
   memory?: PolicyMemory | null;
+  /**
+   * Ask block lists about the address we send from (opt-in; absent or null: not asked): `sourceIp`
+   * when given (behind NAT nothing else can know it), else the address a server echoed in its EHLO
+   * reply, else our socket's own address when it is a public one. `zones`: null or empty for the
+   * default lists.
+   */
+  dnsbl?: { zones?: readonly string[] | null; sourceIp?: string | null } | null;
   /** The process's scheduler (default: the one runtime/ built for this process). */
   scheduler?: Scheduler;
   signal?: AbortSignal;
@@ -142,6 +152,11 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
   checkWireText('--from', options.from, (t) => /^([^@]+@[^@]+)?$/.test(t));
   checkWireText('--rcpt', options.rcpt, (t) => /^[^@]+@[^@]+$/.test(t));
   checkThumbprint(options.expectThumbprint);
+  const sourceIp = options.dnsbl?.sourceIp;
+  if (sourceIp !== null && sourceIp !== undefined && ipFamily(sourceIp) === 0) {
+    throw new UsageError(`--source-ip ${JSON.stringify(sourceIp.slice(0, 80))} is not an IP address`);
+  }
+  if (options.dnsbl) normalizeZones(options.dnsbl.zones ?? null);
   checkWhole('maxMx (--max-mx)', options.maxMx, 1);
   checkWhole('limits.dnsQueriesAtOnce', options.limits?.dnsQueriesAtOnce, 1);
   checkWhole('limits.addressesPerHost', options.limits?.addressesPerHost, 1);
@@ -373,6 +388,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     );
   }
   const posture = postureRun ? await postureRun : null;
+  const dnsbl = options.dnsbl && !stopAll.signal.aborted ? await askBlockLists(options.dnsbl, probes, resolver, signal) : undefined;
   cancelCheckDeadline();
 
   const notProbed: NotProbed[] = [
@@ -393,7 +409,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
 
   const sourceAddress = probes.find((p) => p.localAddress)?.localAddress ?? null;
   const timeouts = { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs };
-  const facts: ReceiverFacts = { target, sourceAddress, timeouts, dns, dnsEvidence, hosts: probes.map((p) => p.facts), bounds, ...(posture ? { posture } : {}) };
+  const facts: ReceiverFacts = { target, sourceAddress, timeouts, dns, dnsEvidence, hosts: probes.map((p) => p.facts), bounds, ...(posture ? { posture } : {}), ...(dnsbl ? { dnsbl } : {}) };
   const judging = {
     at: clock.now(),
     profile,
@@ -420,6 +436,25 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     transcript: transcript.events,
     body: judged.body,
   };
+}
+
+/** The address we send from, as the receivers see it, asked of the block lists (see ReceiverOptions.dnsbl). */
+async function askBlockLists(given: NonNullable<ReceiverOptions['dnsbl']>, probes: readonly HostProbe[], resolver: Resolver, signal: AbortSignal): Promise<DnsblSection> {
+  const zones = normalizeZones(given.zones ?? null);
+  let target: DnsblTarget | null = null;
+  if (given.sourceIp) target = { address: given.sourceIp, source: 'source-ip', mx: null };
+  else {
+    for (const p of probes) {
+      const echoed = p.facts.ehloReply?.lines[0] ? addressFromEhlo(p.facts.ehloReply.lines[0]) : null;
+      if (echoed) {
+        target = { address: echoed, source: 'ehlo', mx: p.facts.mx };
+        break;
+      }
+    }
+    const own = probes.find((p) => p.localAddress)?.localAddress ?? null;
+    if (!target && own !== null && publicOnlyPolicy(own, 25) === true) target = { address: own, source: 'socket', mx: null };
+  }
+  return lookupDnsbl(resolver, target ? [target] : [], zones, { signal });
 }
 
 export interface RejudgeOptions {

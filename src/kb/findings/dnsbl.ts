@@ -154,4 +154,22 @@ export const DNSBL_FINDINGS = defineFindings([
     remediation: { summary: 'Ask about the others one by one: `mxray blocklist <address>`.', steps: ['Or ask fewer lists at once (--dnsbl): the bound is on lookups as well as on addresses.'] },
     refs: [...REFS],
   },
+  {
+    id: 'dnsbl.no-address',
+    inconclusive: true,
+    severity: 'info',
+    actor: 'us',
+    facts: [],
+    title: 'Block lists not looked up: mxray could not tell which address it sends from',
+    detail:
+      'Block lists are asked about the address a receiver sees us connect from. No server echoed it in its EHLO reply (Postfix never does), and our ' +
+      'own socket’s address is not a public one (behind NAT the receiver sees another): nothing was asked.',
+    opportunistic: 'Not applicable.',
+    verifying: 'Not applicable.',
+    remediation: {
+      summary: 'Give the public address mail leaves from: --source-ip <address> (or ask directly: mxray blocklist <address>).',
+      steps: ['`curl -s https://ifconfig.me` on the sending host shows its public address, when it sends directly.'],
+    },
+    refs: [...REFS],
+  },
 ]);
