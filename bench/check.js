@@ -43,7 +43,9 @@ try {
   const mapping = running.lab.hostMap.get(mxName);
   const port = mapping.port;
   const mxray = join(root, 'bin/mxray.cjs');
-  const checkArgs = [mxray, 'check', 'good.mxray.test', '--resolver', running.resolver, '--connect', `${mxName}=127.0.0.1:${port}`, '--ca-file', caFile, '--json'];
+  // The lab's MTA-STS policy host too: the check fetches the policy, as it does by default.
+  const policy = running.lab.hostMap.get('mta-sts.good.mxray.test');
+  const checkArgs = [mxray, 'check', 'good.mxray.test', '--resolver', running.resolver, '--connect', `${mxName}=127.0.0.1:${port}`, '--connect', `mta-sts.good.mxray.test=127.0.0.1:${policy.port}`, '--ca-file', caFile, '--json', '--no-store'];
 
   // mxray's compile cache (bin/mxray.cjs) in a directory of this run: the first run of each command
   // below writes it (that run is not timed), as a user's first run does.

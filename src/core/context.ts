@@ -168,6 +168,12 @@ export interface TrustProvenance {
 export interface TrustStore {
   /** DER-decoded roots, as X509Certificate objects (parsed lazily by the implementation). */
   roots(): readonly import('node:crypto').X509Certificate[];
+  /**
+   * The roots as PEM texts, for a TLS client's `ca` option (the HTTP fetcher), without parsing each
+   * certificate first (the bundled store's ~145 roots cost tens of milliseconds to parse). Optional:
+   * without it, `roots()` is converted.
+   */
+  pems?(): readonly string[];
   readonly description: string;
   readonly provenance?: TrustProvenance;
 }

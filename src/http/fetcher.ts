@@ -21,6 +21,14 @@ export interface FetchRequest {
   timeoutMs?: number;
   /** How many redirects to follow. Default 0: a 3xx is returned as the result. */
   followRedirects?: number;
+  /**
+   * Who verifies an HTTPS server's certificate. 'fetcher' (default): the fetcher, against its trust
+   * store and the URL's host name; a failure rejects with tls-handshake-error. 'caller': the
+   * fetcher accepts any certificate and returns the chain as the server sent it (`peerChain`), for
+   * the caller to verify with pki/ (the MTA-STS policy fetch: the same verifier and report as the
+   * MX certificates, and no trust store loaded into OpenSSL). Only for requests that send nothing secret.
+   */
+  tlsVerify?: 'fetcher' | 'caller';
   signal?: AbortSignal;
 }
 
@@ -36,6 +44,8 @@ export interface FetchResult {
   address: string;
   /** The URLs that answered with a redirect we followed, in order; empty when there was none. */
   redirects: string[];
+  /** With `tlsVerify: 'caller'` over HTTPS: the certificates the server sent (DER, leaf first); else absent. */
+  peerChain?: Buffer[];
 }
 
 /**

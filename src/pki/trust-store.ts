@@ -162,6 +162,10 @@ export function createTrustStore(pems: string[], description: string, provenance
     get size(): number {
       return load().length;
     },
+    pems(): readonly string[] {
+      // From the DER blocks the store read (no certificate parsed): base64 is cheap, parsing is not.
+      return unique(load()).map((e) => `-----BEGIN CERTIFICATE-----\n${e.der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`);
+    },
     roots(): readonly X509Certificate[] {
       all ??= unique(load())
         .map(parse)

@@ -43,6 +43,7 @@ const CASES: Record<string, Case> = {
   'cname-ok': { cnameTo: 'policies.provider.test', route: { body: POLICY(['mx1.cname-ok.test']) } },
   'cname-bad': { cnameTo: 'other.provider.test', route: { body: POLICY(['mx1.cname-bad.test']), cert: { names: ['other.provider.test'] } } },
   untrusted: { route: { body: POLICY(['mx1.untrusted.test']), cert: 'untrusted' } },
+  'expired-cert': { route: { body: POLICY(['mx1.expired-cert.test']), cert: 'expired' } },
   orphan: { sts: [], route: { body: POLICY(['mx1.orphan.test']) } },
   unpublished: { sts: [], rpt: [], route: null },
   misplaced: { sts: [], rpt: [], tlsrptAt: RPT, route: null },
@@ -53,6 +54,7 @@ let dns: RunningDnsServer;
 let host: PolicyHost;
 let fetcher: HttpFetcher;
 let resolver: ReturnType<typeof createResolver>;
+let trustStore: ReturnType<typeof createTrustStore>;
 
 function zone(address: string): ZoneRecord[] {
   const records: ZoneRecord[] = [];
@@ -79,7 +81,7 @@ beforeAll(async () => {
   host = await startPolicyHost({ routes });
   dns = await startDnsServer({ records: zone(host.address) });
   resolver = createResolver({ server: `${dns.address}:${dns.port}`, timeoutMs: 2000, tries: 1 });
-  const trustStore = createTrustStore([host.caPem], 'the test CA');
+  trustStore = createTrustStore([host.caPem], 'the test CA');
   fetcher = host.reach(createNodeFetcher({ resolver, trustStore, addressPolicy: () => true }));
 }, 60_000);
 
@@ -89,7 +91,8 @@ afterAll(async () => {
 });
 
 function posture(domain: string, memory: PolicyMemory | null = null): Promise<PostureReport> {
-  return runPosture({ target: domain, resolver, fetcher, memory, fetchTimeoutMs: 5000 }, () => ({ clock: systemClock, resolver }));
+  // The policy host's certificate verified by mxray (pki/verify.ts), as the command line does.
+  return runPosture({ target: domain, resolver, fetcher, trustStore, memory, dnsbl: false, fetchTimeoutMs: 5000 }, () => ({ clock: systemClock, resolver }));
 }
 
 const ids = (r: PostureReport) => r.findings.map((f) => f.id);
@@ -168,6 +171,23 @@ describe('mxray posture against a loopback policy host and zone', () => {
     const f = r.findings.find((x) => x.id === 'mta-sts.policy-cert-invalid');
     expect(f?.facts.detail).toBe('cert-name-mismatch');
     expect(f?.detail).toMatch(/mta-sts\.cname-bad\.test → other\.provider\.test/);
+  });
+
+  it('the certificate judged by mxray names the trust store it was judged against', async () => {
+    expect((await posture('good.test')).judgedWith.trustStore.description).toBe('the test CA');
+  });
+
+  it('an expired certificate on the policy host: rejected as expired', async () => {
+    const f = (await posture('expired-cert.test')).findings.find((x) => x.id === 'mta-sts.policy-cert-invalid');
+    expect(f?.facts.detail).toBe('cert-expired');
+  });
+
+  it('without a trust store of its own, the fetcher verifies: the same verdicts', async () => {
+    const byFetcher = (domain: string) => runPosture({ target: domain, resolver, fetcher, dnsbl: false, fetchTimeoutMs: 5000 }, () => ({ clock: systemClock, resolver }));
+    expect((await byFetcher('good.test')).verdict).toBe('pass');
+    for (const [domain, detail] of [['untrusted.test', 'cert-untrusted'], ['cname-bad.test', 'cert-name-mismatch'], ['expired-cert.test', 'cert-expired']] as const) {
+      expect((await byFetcher(domain)).findings.find((x) => x.id === 'mta-sts.policy-cert-invalid')?.facts.detail, domain).toBe(detail);
+    }
   });
 
   it('an untrusted certificate on the policy host: rejected', async () => {

@@ -33,6 +33,8 @@ export interface PostureOptions {
   clock?: Clock;
   resolver?: Resolver;
   fetcher?: HttpFetcher | null;
+  /** What the policy host's certificate is verified against (default: the defaults' store; none there: the fetcher's own). */
+  trustStore?: TrustStore;
   /** Block lists asked about the MX addresses (default: the default lists; false: none). */
   dnsbl?: readonly string[] | false;
   /** The policies seen before (null: none kept; `mta-sts.id-unchanged` then cannot be seen). */
@@ -43,9 +45,9 @@ export interface PostureOptions {
   onEvent?: (event: TranscriptEvent) => void;
 }
 
-export type PostureEdges = Pick<JobEdges, 'clock' | 'resolver'> & { fetcher?: HttpFetcher };
+export type PostureEdges = Pick<JobEdges, 'clock' | 'resolver'> & { fetcher?: HttpFetcher; trustStore?: TrustStore };
 
-/** mxray posture judges no server certificate: judgedWith says so. */
+/** Without a store of ours, the fetcher verified the policy host: judgedWith says so. */
 const NO_TRUST_STORE: TrustStore = { roots: () => [], description: 'none (the policy host’s certificate is verified by the HTTP fetcher)' };
 
 export async function runPosture(options: PostureOptions, defaults: () => PostureEdges): Promise<PostureReport> {
@@ -65,6 +67,7 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
   // A caller's own resolver without a fetcher: the default fetcher would look names up elsewhere, so nothing is fetched.
   const fetcher = options.fetcher !== undefined ? options.fetcher : options.resolver ? null : (edges().fetcher ?? null);
   const profile = options.profile ?? DEFAULT_PROFILE;
+  const trustStore = options.trustStore ?? edges().trustStore ?? null;
   sink.emit({ type: 'progress', key: domain, phase: 'looking up MX, MTA-STS and TLS-RPT' });
   const zones = options.dnsbl === false ? null : normalizeZones(options.dnsbl ?? null);
   const [{ hosts, dnsbl }, posture] = await Promise.all([
@@ -81,6 +84,7 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.fetchTimeoutMs ? { fetchTimeoutMs: options.fetchTimeoutMs } : {}),
       memory: options.memory ?? null,
+      ...(trustStore ? { verify: { trustStore, now: clock.now() } } : {}),
     }),
   ]);
   const judged = judgePosture({ domain, dns: hosts.dns, posture: { ...posture, dnsbl }, transcript: transcript.events });
@@ -98,7 +102,7 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
     startedAt,
     durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
     verdict: result.verdict,
-    judgedWith: judgedWith({ at, profile, trustStore: NO_TRUST_STORE, warnDays: profile.expiryWarnDays, expectThumbprint: null }),
+    judgedWith: judgedWith({ at, profile, trustStore: trustStore ?? NO_TRUST_STORE, warnDays: profile.expiryWarnDays, expectThumbprint: null }),
     findings: result.findings,
     transcript: transcript.events,
     body: { domain, dns: hosts.dns, posture: judged.section },

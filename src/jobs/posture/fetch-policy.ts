@@ -10,7 +10,8 @@
 // The CNAME chain of the policy host is looked up alongside, for the report only.
 import { createHash } from 'node:crypto';
 import { DnsError, MxrayError, UsageError } from '../../core/errors.js';
-import type { Resolver } from '../../core/context.js';
+import { verifyChain } from '../../pki/verify.js';
+import type { Resolver, TrustStore } from '../../core/context.js';
 import type { PolicyFetch } from '../../core/schema.js';
 import { normalizeDomainName } from '../../core/target.js';
 import type { Transcript } from '../../core/transcript.js';
@@ -34,6 +35,22 @@ export interface FetchPolicyEdges {
   signal?: AbortSignal;
   /** Time for the fetch; default DEFAULT_POLICY_TIMEOUT_MS. */
   timeoutMs?: number;
+  /**
+   * Verify the policy host's certificate here, with pki/verify.ts against this store at `now` (the
+   * fetcher then only hands over the chain: the same verifier as the MX certificates, and no roots
+   * loaded into OpenSSL). Absent: the fetcher verifies against its own store.
+   */
+  verify?: { trustStore: TrustStore; now: number };
+}
+
+/** Why a policy host's certificate fails, as the fetcher would name it (null: it passes). */
+export function certificateFailure(chain: Buffer[], host: string, verify: NonNullable<FetchPolicyEdges['verify']>): MxrayError | null {
+  const v = verifyChain({ chain, trustStore: verify.trustStore, now: verify.now, name: host, domain: null });
+  const why = (detail: string, words: string) => new MxrayError('tls-handshake-error', `the certificate of ${host} ${words}`, detail);
+  if (!v.trusted) return why('cert-untrusted', `is not trusted: ${v.trustReason ?? v.trustFailure}`);
+  if (!v.timeValid) return v.daysLeft > 0 ? why('cert-not-yet-valid', 'is not valid yet') : why('cert-expired', 'has expired');
+  if (v.nameMatches !== true) return why('cert-name-mismatch', `does not name ${host}`);
+  return null;
 }
 
 const WELL_KNOWN = '/.well-known/mta-sts.txt';
@@ -168,6 +185,13 @@ export async function fetchPolicy(domain: string, edges: FetchPolicyEdges): Prom
       timeoutMs: edges.timeoutMs ?? DEFAULT_POLICY_TIMEOUT_MS,
       headers: { accept: 'text/plain' },
       ...(edges.signal ? { signal: edges.signal } : {}),
+      ...(edges.verify ? { tlsVerify: 'caller' as const } : {}),
+    })
+    .then((answer) => {
+      // Verified here: a certificate that fails is a failed fetch, as if the fetcher had refused it.
+      const refused = edges.verify ? certificateFailure(answer.peerChain ?? [], host, edges.verify) : null;
+      if (refused) throw refused;
+      return answer;
     })
     .then(
       (answer) => ({ answer, error: null }),

@@ -2,7 +2,7 @@
 // common misplacement, when the right name has none) and the MTA-STS policy over HTTPS — fetched
 // even without a record, since a policy served without one is a trap of its own. Only measures:
 // what the judge (checks/posture) reads is kept as answered, bounded.
-import type { Resolver } from '../../core/context.js';
+import type { Resolver, TrustStore } from '../../core/context.js';
 import { DnsError } from '../../core/errors.js';
 import type { MtaSts, PostureSection, SeenPolicy, TlsRpt, TxtLookup } from '../../core/schema.js';
 import type { Transcript } from '../../core/transcript.js';
@@ -42,6 +42,8 @@ export interface PostureProbeEdges {
   signal?: AbortSignal;
   fetchTimeoutMs?: number;
   memory?: PolicyMemory | null;
+  /** Verify the policy host's certificate with pki/ against this store (see fetchPolicy); absent: the fetcher does. */
+  verify?: { trustStore: TrustStore; now: number };
 }
 
 /** The facts of MTA-STS and TLS-RPT (judged fields empty; block lists are looked up apart). */
@@ -56,6 +58,7 @@ export async function probePosture(domain: string, edges: PostureProbeEdges): Pr
       ...(edges.transcript ? { transcript: edges.transcript } : {}),
       ...(edges.signal ? { signal: edges.signal } : {}),
       ...(edges.fetchTimeoutMs ? { timeoutMs: edges.fetchTimeoutMs } : {}),
+      ...(edges.verify ? { verify: edges.verify } : {}),
     }),
     edges.memory ? edges.memory.recall(domain).catch(() => null) : Promise.resolve(null),
   ]);

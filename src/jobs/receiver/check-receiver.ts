@@ -276,6 +276,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
           transcript,
           signal,
           memory: options.memory ?? null,
+          verify: { trustStore, now: clock.now() },
           ...(options.fetchTimeoutMs ? { fetchTimeoutMs: options.fetchTimeoutMs } : {}),
         }).catch((err: unknown) => {
           // Our own bug (a resolver or fetcher that throws what it must not): no posture, and the transcript says why.
