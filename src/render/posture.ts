@@ -54,7 +54,7 @@ function policyLines(m: MtaSts): Line[] {
   if (p.status === 'fetched') {
     out.push(line(1, `HTTP ${p.httpStatus ?? '?'}`, { dim: `  ${safe(p.contentType ?? 'no Content-Type', 100)}, ${p.bytes ?? 0} bytes from ${safe(p.address ?? '?', 60)}` }));
     if (p.location) out.push(line(1, { dim: 'Location ' }, safe(p.location, 300)));
-    if (p.body !== null) for (const l of p.body.split(/\r?\n/).slice(0, 40)) out.push(line(2, safe(l, 200)));
+    if (p.body !== null) for (const l of p.body.replace(/\r?\n$/, '').split(/\r?\n/).slice(0, 40)) out.push(line(2, safe(l, 200)));
     if (m.parsed) out.push(line(1, { dim: 'line ends ' }, m.parsed.lineEndings));
   } else out.push(line(1, `${p.status}: ${safe(p.error?.message ?? '', 300)}${p.error ? ` (${p.error.code}${p.error.detail ? `, ${safe(p.error.detail, 60)}` : ''})` : ''}`));
   if (m.coverage.length) {
@@ -69,7 +69,7 @@ function rows(section: PostureSection): Cell[][] {
   const m = section.mtaSts;
   const t = section.tlsRpt;
   const out: Cell[][] = [
-    [{ text: 'MTA-STS' }, { text: mtaStsText(m), verdict: m.effect === 'enforced' ? 'pass' : m.effect === 'broken' ? 'fail' : 'warn' }],
+    [{ text: 'MTA-STS' }, { text: mtaStsText(m), verdict: m.effect === 'broken' || m.coverage.some((c) => c.pattern === null) ? 'fail' : m.effect === 'enforced' ? 'pass' : 'warn' }],
     [{ text: 'TLS-RPT' }, { text: tlsRptText(t), verdict: t.rua.length ? 'pass' : t.record.status === 'found' ? 'fail' : 'warn' }],
   ];
   if (section.dnsbl) {

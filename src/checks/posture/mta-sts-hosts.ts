@@ -42,6 +42,17 @@ export const MTA_STS_FATAL = new Set([
   'tls.handshake-timeout',
 ]);
 
+/** A trust failure in a few words (the host's own certificate finding explains it in full). */
+const TRUST_WORDS: Readonly<Record<string, string>> = {
+  'self-signed': 'self-signed',
+  'untrusted-root': 'it chains to a root senders do not trust',
+  'chain-incomplete': 'an intermediate certificate is missing',
+  'bad-signature': 'a signature on the chain does not verify',
+  'no-certificate': 'no certificate',
+  'chain-invalid': 'the chain breaks the rules of path validation',
+  'chain-too-long': 'the chain is too long',
+};
+
 const ENFORCED = ' With the MTA-STS policy of this domain in mode enforce, every sender that uses MTA-STS refuses to deliver to this host because of it.';
 
 /** Why an MTA-STS sender does not deliver to this host (null: it does, or the host could not be tested that far). */
@@ -53,7 +64,7 @@ export function mtaStsFailure(host: HostReport, patterns: readonly string[]): st
   const cert = host.assessment.certificate;
   if (!host.tls?.ok || cert === null) return host.tls ? 'the TLS handshake fails' : null;
   if (!cert.timeValid) return 'the certificate is expired or not yet valid';
-  if (!cert.trusted) return `the certificate does not chain to a public root${cert.trustReason ? ` (${cert.trustReason})` : ''}`;
+  if (!cert.trusted) return `the certificate is not trusted (${TRUST_WORDS[cert.trustFailure] ?? cert.trustFailure})`;
   if (cert.nameMatches === false) return `the certificate does not name ${host.mx}`;
   return null;
 }
