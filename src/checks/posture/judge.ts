@@ -74,7 +74,7 @@ function fetchedPolicy(domain: string, fetch: PolicyFetch, announced: boolean, f
   if (!announced) return policy;
   if (!isTextPlain(fetch.contentType)) findings.push(finding('mta-sts.bad-content-type', { domain, contentType: fetch.contentType ?? 'no Content-Type' }));
   if (policy.problems.length > 0) {
-    findings.push(finding('mta-sts.policy-invalid', { domain, problems: policy.problems.slice(0, 6).join('; '), hints: policy.hints.slice(0, 4).join('; ') || null }));
+    findings.push(finding('mta-sts.policy-invalid', { domain, problems: policy.problems.slice(0, 6).join('; '), hints: policy.hints.length ? `${policy.hints.slice(0, 4).join('; ')}.` : '' }));
   }
   return policy;
 }
@@ -131,7 +131,7 @@ function judgeMtaSts(facts: MtaSts, ctx: MtaStsContext, findings: Finding[]): { 
         finding('mta-sts.policy-without-record', {
           domain,
           mode: policy.mode,
-          previous: prev ? `mxray saw it published under id ${prev.id} at ${prev.seenAt}: senders that fetched it then keep it for its max_age (${prev.maxAge ?? 'unknown'} s).` : null,
+          previous: prev ? `mxray saw it published under id ${prev.id} at ${prev.seenAt}: senders that fetched it then keep it for its max_age (${prev.maxAge ?? 'unknown'} s).` : '',
         }),
       );
     }
@@ -165,7 +165,7 @@ function judgeMtaSts(facts: MtaSts, ctx: MtaStsContext, findings: Finding[]): { 
       ? 'In mode enforce, MTA-STS senders do not deliver to this host.'
       : 'In mode testing, senders deliver and report the failure; in mode enforce they would not deliver to this host.';
   for (const c of out.coverage.filter((c) => c.pattern === null)) {
-    findings.push(finding('mta-sts.mx-not-covered', { domain, mx: c.mx, patterns, mode, hint: nearMiss(c.mx, policy.mx), effect }, [c.mx]));
+    findings.push(finding('mta-sts.mx-not-covered', { domain, mx: c.mx, patterns, mode, hint: nearMiss(c.mx, policy.mx) ?? '', effect }, [c.mx]));
   }
   const used = new Set(out.coverage.map((c) => c.pattern));
   if (ctx.mx.length > 0) for (const p of policy.mx.filter((p) => !used.has(p)).slice(0, 10)) findings.push(finding('mta-sts.pattern-unused', { domain, pattern: p }));
@@ -217,7 +217,7 @@ function judgeTlsRpt(facts: TlsRpt, domain: string, resolver: string, mtaStsPubl
   findings.push(
     finding('tls-rpt.not-published', {
       domain,
-      why: mtaStsPublished ? 'The domain publishes MTA-STS: without TLS-RPT its mode testing tells nobody anything, and failures in mode enforce go unseen.' : null,
+      why: mtaStsPublished ? 'The domain publishes MTA-STS: without TLS-RPT its mode testing tells nobody anything, and failures in mode enforce go unseen.' : '',
     }),
   );
   return out;

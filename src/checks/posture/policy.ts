@@ -136,10 +136,10 @@ export function nearMiss(mx: string, patterns: readonly string[]): string | null
   for (const pattern of patterns) {
     if (!pattern.startsWith('*.')) continue;
     const base = pattern.slice(2);
-    if (name === base) return `${pattern} does not match ${base} itself: add "mx: ${base}"`;
+    if (name === base) return `${pattern} does not match ${base} itself: add "mx: ${base}".`;
     if (name.endsWith(`.${base}`)) {
       const extra = name.slice(0, name.length - base.length - 1);
-      return `${pattern} matches one label only, and ${name} has ${extra.split('.').length} before ${base}: add "mx: *.${name.slice(name.indexOf('.') + 1)}" or "mx: ${name}"`;
+      return `${pattern} matches one label only, and ${name} has ${extra.split('.').length} before ${base}: add "mx: *.${name.slice(name.indexOf('.') + 1)}" or "mx: ${name}".`;
     }
   }
   return null;

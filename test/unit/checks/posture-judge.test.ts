@@ -217,3 +217,19 @@ describe('TLS-RPT judged', () => {
     expect(judgePosture(facts({ policy: testing, rpt: [] })).findings.find((f) => f.id === 'mta-sts.testing')?.detail).toMatch(/nobody receives them/);
   });
 });
+
+describe('texts', () => {
+  it('an optional part left out leaves no "unknown" in any title or detail', () => {
+    const cases: Case[] = [
+      { mx: ['mx9.other.test'] },
+      { sts: [], previous: null },
+      { rpt: [], sts: [], policy: failed('dns-error', 'NXDOMAIN') },
+      { policy: fetched('version: STSv1\nmode: enforce\nmax_age: 86400\n') },
+    ];
+    for (const c of cases) {
+      for (const f of judgePosture(facts(c)).findings) {
+        expect(`${f.title} ${f.detail}`, f.id).not.toMatch(/\bunknown\b/);
+      }
+    }
+  });
+});
