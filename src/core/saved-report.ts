@@ -1,10 +1,10 @@
 // Reading a saved Report back (mxray report): the file is input like any other, so it is checked
 // against the schema before anything trusts its shape. Loads TypeBox's checker: never import this
 // from a module on another command's start-up path.
-import { FormatRegistry } from '@sinclair/typebox';
+import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { UsageError } from './errors.js';
-import { CertificateReportSchema, EnforceReportSchema, ReceiverReportSchema, SendReportSchema, type Report } from './schema.js';
+import { BlocklistReportSchema, CertificateReportSchema, EnforceReportSchema, PostureReportSchema, ReceiverReportSchema, SendReportSchema, TlsRptReportSchema, type Report } from './schema.js';
 import { SCHEMA_VERSION } from './version.js';
 
 /** Larger than any real report (a scan of hundreds of hosts), small enough to parse safely. */
@@ -24,11 +24,14 @@ export function isDateTime(v: string): boolean {
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
 
 /** Each kind of report, by its `kind`. */
-const KINDS: Readonly<Record<string, typeof ReceiverReportSchema | typeof CertificateReportSchema | typeof EnforceReportSchema | typeof SendReportSchema>> = {
+const KINDS: Readonly<Record<string, TSchema>> = {
   receiver: ReceiverReportSchema,
   certificate: CertificateReportSchema,
   enforce: EnforceReportSchema,
   send: SendReportSchema,
+  posture: PostureReportSchema,
+  tlsrpt: TlsRptReportSchema,
+  blocklist: BlocklistReportSchema,
 };
 
 /** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */
