@@ -3,7 +3,7 @@
 // saved report with another trust store or date.
 import type { TrustStore } from '../core/context.js';
 import type { Delivery, Finding, HostReport, ReceiverBody, TranscriptEvent, Verdict } from '../core/schema.js';
-import { makeFinding, SEVERITY_RANK, sortFindings } from '../kb/index.js';
+import { SEVERITY_RANK, sortFindings } from '../kb/index.js';
 import type { Profile } from '../kb/profiles.js';
 import type { ReceiverFacts } from './check.js';
 import { accepts, assessDelivery } from './delivery/index.js';
@@ -11,7 +11,7 @@ import { judgeHost } from './host.js';
 import { DOMAIN_CHECKS } from './registry.js';
 import { verdictOf, worstVerdict, INCONCLUSIVE_IDS } from './verdict.js';
 import { judgePosture } from './posture/judge.js';
-import { judgeDnsbl } from './dnsbl/index.js';
+import { judgeSenderListing } from './dnsbl/index.js';
 import { applyMtaSts } from './posture/mta-sts-hosts.js';
 
 export type { ReceiverFacts } from './check.js';
@@ -115,7 +115,7 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
   );
   const { hosts, posture, findings: postureFindings } = withPosture(facts, judged);
   // Block lists are about us, the sender: shown (a listing explains a receiver that hides STARTTLS from us), never the domain's verdict.
-  const listFindings = facts.dnsbl ? (facts.dnsbl.addresses.length ? judgeDnsbl(facts.dnsbl, ctx.transcript) : [makeFinding('dnsbl.no-address')]) : [];
+  const listFindings = facts.dnsbl ? judgeSenderListing(facts.dnsbl, hosts, ctx.transcript) : [];
   const delivery = assessDelivery(hosts);
   const domainFindings = assessDomain(facts, hosts, delivery);
   // A posture lookup that got no answer is shown, but does not make the TLS verdict inconclusive.

@@ -22,7 +22,7 @@ let running: RunningLab;
 let dns: RunningDnsServer;
 
 beforeAll(async () => {
-  running = await startLabWithDns({ now: systemClock.now(), only: ['good', 'mta-sts-self-signed', 'mta-sts-not-covered', 'self-signed'] });
+  running = await startLabWithDns({ now: systemClock.now(), only: ['good', 'mta-sts-self-signed', 'mta-sts-not-covered', 'self-signed', 'no-starttls'] });
   // The lab's zone, and a block list that lists 127.0.0.1 (the address the lab's servers see us come from).
   dns = await startDnsServer({
     records: [
@@ -124,6 +124,16 @@ describe('block lists', () => {
     expect(r.verdict).toBe('pass');
     const text = renderText(r, { width: 120 });
     expect(text).toMatch(/Block lists {2}127\.0\.0\.1 \(as the server saw us\): LISTED on bl\.mxray\.test/);
+  });
+
+  it('listed, and a host offers no STARTTLS: the report says the listing may be why (and not when TLS is offered)', async () => {
+    const r = await check('no-starttls', { dnsbl: { zones: [LIST] } });
+    const f = finding(r, 'dnsbl.listed-explains');
+    expect(f?.title).toBe('We are listed (127.0.0.1 on bl.mxray.test), and mx.no-starttls.mxray.test offered no STARTTLS: the listing may be why');
+    expect(f?.hosts).toEqual([r.body.hosts[0]!.key]);
+    expect(finding(await check('good', { dnsbl: { zones: [LIST] } }), 'dnsbl.listed-explains')).toBeUndefined();
+    // Not listed: nothing to explain.
+    expect(finding(await check('no-starttls', { dnsbl: { zones: [LIST], sourceIp: '192.0.2.5' } }), 'dnsbl.listed-explains')).toBeUndefined();
   });
 
   it('--source-ip wins over the echoed address', async () => {

@@ -4,7 +4,7 @@
 // tell"; an answer outside 127.0.0.0/8 is a dead or wildcarded list; every finding names the
 // resolver the lookups went through, because some lists answer some resolvers differently.
 import type { DnsblAddress, DnsblLookup, DnsblSection } from '../../core/blocklist-schema.js';
-import type { Finding, TranscriptEvent } from '../../core/schema.js';
+import type { Finding, HostReport, TranscriptEvent } from '../../core/schema.js';
 import { dnsblList, publicResolverOperator, readCode, refusesPublicResolvers } from '../../kb/dnsbl-zones.js';
 import { makeFinding, sortFindings } from '../../kb/index.js';
 import type { Check } from '../check.js';
@@ -136,6 +136,43 @@ export function judgeDnsbl(section: DnsblSection, transcript?: readonly Transcri
     findings.push(makeFinding('dnsbl.addresses-left-out', { count: section.leftOut.length, addresses: named(section.leftOut), limit: section.addresses.length }, [], []));
   }
   return sortFindings(findings);
+}
+
+/**
+ * A listed sender is what some receivers hide STARTTLS from, or refuse: when we are listed and a host
+ * offered no STARTTLS or refused us, the listing may be the reason, and the report says so.
+ */
+function listingExplains(dnsbl: DnsblSection, hosts: readonly HostReport[]): Finding[] {
+  const listed = dnsbl.addresses.flatMap((a) => a.lookups.filter((l) => l.status === 'listed').map((l) => ({ address: a.address, zone: l.zone })));
+  const first = listed[0];
+  if (!first) return [];
+  const noTls = hosts.filter((h) => h.banner !== null && !h.implicitTls && !h.starttls.offered && h.status === 'ok');
+  const refused = hosts.filter((h) => h.banner !== null && h.banner.code >= 500);
+  const affected = noTls.length ? noTls : refused;
+  if (affected.length === 0) return [];
+  const names = [...new Set(affected.map((h) => h.mx))];
+  return [
+    makeFinding(
+      'dnsbl.listed-explains',
+      {
+        address: first.address,
+        lists: [...new Set(listed.map((l) => l.zone))].join(', '),
+        hosts: names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', '),
+        what: noTls.length ? 'offered no STARTTLS' : 'refused us at the greeting',
+      },
+      [],
+      affected.map((h) => h.key),
+    ),
+  ];
+}
+
+/**
+ * The receiver test's --dnsbl: the lists' answers about the address we send from, what a listing may
+ * explain about the hosts, or that no address was known to ask about.
+ */
+export function judgeSenderListing(dnsbl: DnsblSection, hosts: readonly HostReport[], transcript?: readonly TranscriptEvent[]): Finding[] {
+  if (dnsbl.addresses.length === 0) return [makeFinding('dnsbl.no-address')];
+  return [...judgeDnsbl(dnsbl, transcript), ...listingExplains(dnsbl, hosts)];
 }
 
 export const dnsblCheck: DnsblCheck = {

@@ -203,7 +203,7 @@ function judgeTlsRpt(facts: TlsRpt, domain: string, resolver: string, mtaStsPubl
       findings.push(finding('tls-rpt.bad-record', { domain, record: selection.record.text.slice(0, 200), problem: selection.record.problems.join('; ') }));
     } else {
       out.rua = selection.record.rua.slice(0, 64);
-      findings.push(finding('tls-rpt.ok', { domain, rua: shortList(out.rua) }));
+      findings.push(finding('tls-rpt.ok', { domain, rua: shortList(out.rua), resolver }));
     }
     return out;
   }

@@ -155,6 +155,24 @@ export const DNSBL_FINDINGS = defineFindings([
     refs: [...REFS],
   },
   {
+    id: 'dnsbl.listed-explains',
+    severity: 'warning',
+    actor: 'us',
+    facts: ['address', 'lists', 'hosts', 'what'],
+    title: 'We are listed ({address} on {lists}), and {hosts} {what}: the listing may be why',
+    detail:
+      'The address we send from, {address}, is on {lists}. Receivers that use block lists — Exchange Online Protection among them — refuse listed ' +
+      'senders, end the session early, or stop offering STARTTLS to them. So "{hosts} {what}" may be what a listed sender gets, not what other ' +
+      'senders get: before telling the partner they have no TLS, get delisted (or test from an address that is not listed) and test again.',
+    opportunistic: 'A listed sender may be refused or kept from TLS; others are not.',
+    verifying: 'The same.',
+    remediation: {
+      summary: 'Get the address delisted (see the listing finding), or test again from an address that is not listed, before blaming the receiver.',
+      steps: ['`mxray check <domain> --source-ip <another address>` from a host that sends from another public address.'],
+    },
+    refs: [...REFS],
+  },
+  {
     id: 'dnsbl.no-address',
     inconclusive: true,
     severity: 'info',

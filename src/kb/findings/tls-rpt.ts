@@ -8,10 +8,10 @@ export const TLS_RPT_FINDINGS = defineFindings([
     id: 'tls-rpt.ok',
     severity: 'ok',
     actor: 'them',
-    facts: ['domain', 'rua'],
+    facts: ['domain', 'rua', 'resolver'],
     title: 'TLS-RPT for {domain}: reports go to {rua}',
     detail:
-      'Senders that support TLS reporting (Gmail, Exchange Online …) send a daily summary of TLS successes and failures with this domain to {rua}. ' +
+      'The _smtp._tls.{domain} record is valid (looked up through {resolver}). Senders that support TLS reporting (Gmail, Exchange Online …) send a daily summary of TLS successes and failures with this domain to {rua}. ' +
       '`mxray tlsrpt` reads them.',
     opportunistic: 'Unaffected: reporting changes nothing in delivery.',
     verifying: 'Unaffected; failures are reported.',
