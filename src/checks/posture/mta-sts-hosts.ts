@@ -95,7 +95,9 @@ export function applyMtaSts(domain: string, section: PostureSection, hosts: read
   if (failing.size === 0) return { hosts: out, findings: [] };
   const keys = [...failing.keys()];
   const reasons = [...new Set(failing.values())];
-  const facts = { domain, hosts: keys.length > 3 ? `${keys.slice(0, 3).join(', ')} and ${keys.length - 3} more` : keys.join(', '), why: reasons.join('; ') };
+  // Named by MX host in the text (the finding's `hosts` keeps every address).
+  const names = [...new Set(hosts.filter((h) => failing.has(h.key)).map((h) => h.mx))];
+  const facts = { domain, hosts: names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', '), why: reasons.join('; ') };
   const id = mode === 'enforce' ? 'mta-sts.enforce-blocks-delivery' : 'mta-sts.testing-would-block';
   return { hosts: out, findings: [makeFinding(id, facts, [], keys)] };
 }
