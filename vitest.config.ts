@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     env: { TZ: 'UTC', NO_COLOR: '1' },
     pool: 'forks',
+    globalSetup: ['test/setup/state-dir.ts'],
   },
 });

@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 600_000,
     env: { TZ: 'UTC', NO_COLOR: '1' },
     pool: 'forks',
+    globalSetup: ['test/setup/state-dir.ts'],
     fileParallelism: false,
   },
 });
