@@ -134,6 +134,10 @@ function withPosture(facts: ReceiverFacts, hosts: HostReport[]): { hosts: HostRe
   // A domain that does not exist or accepts no mail, or DNS that fails already for its MX: its policies add nothing worth a finding.
   if (['nxdomain', 'null-mx', 'servfail', 'timeout', 'error'].includes(facts.dns.status)) return { hosts, posture: facts.posture, findings: [] };
   const judged = judgePosture({ domain, dns: facts.dns, posture: facts.posture });
+  // The policy is about delivery to the domain's MX hosts on port 25: a server named by --host, a
+  // submission port or implicit TLS is shown the policy, not judged by it.
+  const t = facts.target;
+  if (t.kind !== 'domain' || t.port !== 25 || t.implicitTls) return { hosts, posture: judged.section, findings: judged.findings };
   const applied = applyMtaSts(domain, judged.section, hosts);
   return { hosts: applied.hosts, posture: judged.section, findings: [...judged.findings, ...applied.findings] };
 }

@@ -27,13 +27,14 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 function readSeen(text: string): SeenPolicy | null {
   const v = JSON.parse(text) as Record<string, unknown>;
   if (typeof v !== 'object' || v === null) return null;
-  const { id, sha256, seenAt, mode, maxAge } = v;
+  const { id, sha256, seenAt, mode, maxAge, mx } = v;
   if (typeof id !== 'string' || !/^[A-Za-z0-9]{1,32}$/.test(id)) return null;
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return null;
   if (typeof seenAt !== 'string' || !ISO.test(seenAt)) return null;
   const m = mode === 'enforce' || mode === 'testing' || mode === 'none' ? mode : null;
   const age = typeof maxAge === 'number' && Number.isInteger(maxAge) && maxAge >= 0 ? maxAge : null;
-  return { id, sha256, seenAt, mode: m, maxAge: age };
+  const patterns = Array.isArray(mx) && mx.length <= 1000 && mx.every((p) => typeof p === 'string' && p.length <= 253) ? (mx as string[]) : undefined;
+  return { id, sha256, seenAt, mode: m, maxAge: age, ...(patterns ? { mx: patterns } : {}) };
 }
 
 export function fileMemory(dir: string = stateDir()): PolicyMemory {
@@ -42,7 +43,7 @@ export function fileMemory(dir: string = stateDir()): PolicyMemory {
       const file = fileOf(dir, domain);
       if (file === null) return Promise.resolve(null);
       try {
-        return Promise.resolve(readSeen(readFileSync(file, 'utf8').slice(0, 4096)));
+        return Promise.resolve(readSeen(readFileSync(file, 'utf8').slice(0, 300_000)));
       } catch {
         return Promise.resolve(null);
       }

@@ -829,6 +829,8 @@ export const SeenPolicySchema = Type.Object(
     seenAt: Type.String({ format: 'date-time' }),
     mode: Nullable(Literals(MTA_STS_MODES)),
     maxAge: Nullable(Type.Integer({ minimum: 0 })),
+    /** Its mx patterns (absent in what older runs kept: then the bytes are compared). */
+    mx: Type.Optional(Type.Array(Type.String(), { maxItems: 1000 })),
   },
   strict,
 );

@@ -123,7 +123,9 @@ function reasonOf(report: PostureReport): string {
   const worst = report.findings.find((f) => f.severity !== 'ok' && f.severity !== 'info');
   if (worst) return safe(worst.title, 300);
   const m = report.body.posture.mtaSts;
-  if (m.effect === 'enforced') return safe(`MTA-STS enforces verified TLS to every MX host of ${report.body.domain}; ${tlsRptText(report.body.posture.tlsRpt)}`, 300);
+  if (m.effect === 'enforced' && m.coverage.length > 0 && m.coverage.every((c) => c.pattern !== null)) {
+    return safe(`MTA-STS enforces verified TLS to every MX host of ${report.body.domain}; ${tlsRptText(report.body.posture.tlsRpt)}`, 300);
+  }
   return safe(report.findings[0]?.title ?? `nothing wrong found for ${report.body.domain}`, 300);
 }
 

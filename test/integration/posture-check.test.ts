@@ -8,7 +8,7 @@ import type { ReceiverReport } from '../../src/core/schema.js';
 import { startDnsServer, type RunningDnsServer } from '../../src/demo/dns-server.js';
 import { labFetcher, startLabWithDns, type RunningLab } from '../../src/demo/run-demo.js';
 import { createResolver } from '../../src/dns/system-resolver.js';
-import { applyMtaSts } from '../../src/checks/posture/mta-sts-hosts.js';
+import { applyMtaSts, mtaStsFailure } from '../../src/checks/posture/mta-sts-hosts.js';
 import { checkReceiver } from '../../src/library.js';
 import { runPosture } from '../../src/jobs/posture/check-posture.js';
 import { createConnector } from '../../src/net/connector.js';
@@ -91,6 +91,25 @@ describe('the receiver test with MTA-STS', () => {
     const applied = applyMtaSts('mta-sts-self-signed.mxray.test', section, plain.body.hosts);
     expect(applied.findings.map((f) => f.id)).toEqual(['mta-sts.testing-would-block']);
     expect(applied.hosts).toEqual(plain.body.hosts);
+  });
+
+  it('a server named by --host is shown the policy, not judged by it', async () => {
+    const r = await check('mta-sts-self-signed', { host: 'mx.mta-sts-self-signed.mxray.test' });
+    expect(r.body.posture?.mtaSts.effect).toBe('enforced');
+    const cert = r.body.hosts[0]!.findings.find((f) => f.id === 'cert.self-signed')!;
+    expect(cert.facts.mtaSts).toBeUndefined();
+    expect(finding(r, 'mta-sts.enforce-blocks-delivery')).toBeUndefined();
+  });
+
+  it('a host that refuses us at the greeting is no MTA-STS failure; a refused STARTTLS is', async () => {
+    const host = (await check('mta-sts-self-signed', { posture: false })).body.hosts[0]!;
+    const patterns = ['mx.mta-sts-self-signed.mxray.test'];
+    expect(mtaStsFailure(host, patterns)).toMatch(/not trusted \(self-signed\)/);
+    expect(mtaStsFailure({ ...host, banner: { ...host.banner!, code: 554 } }, patterns)).toBeNull();
+    expect(mtaStsFailure({ ...host, banner: null }, patterns)).toBeNull();
+    const refused = { ...host, tls: null, starttls: { ...host.starttls, reply: { code: 454, enhanced: '4.7.0', lines: ['TLS not available due to local problem'] } } };
+    expect(mtaStsFailure(refused, patterns)).toBe('STARTTLS refused (454)');
+    expect(mtaStsFailure(host, ['other.mxray.test'])).toBe('not named by the policy');
   });
 
   it('a wildcard that misses the MX: not covered, and MTA-STS senders blocked though the certificate verifies', async () => {

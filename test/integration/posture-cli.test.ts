@@ -47,8 +47,9 @@ describe('mxray posture (CLI)', () => {
     expect(report.kind).toBe('posture');
     expect(report.body.posture.mtaSts.effect).toBe('enforced');
     expect(readdirSync(join(tmp, 'state/mta-sts'))).toEqual(['good.mxray.test.json']);
-    const seen = JSON.parse(readFileSync(join(tmp, 'state/mta-sts/good.mxray.test.json'), 'utf8')) as { id: string; sha256: string };
+    const seen = JSON.parse(readFileSync(join(tmp, 'state/mta-sts/good.mxray.test.json'), 'utf8')) as { id: string; sha256: string; mx: string[] };
     expect(seen.id).toBe('20261129T1200');
+    expect(seen.mx).toEqual(['mx.good.mxray.test']);
     expect(seen.sha256).toBe(report.body.posture.mtaSts.policy.sha256);
     // The next run reads it back.
     const again = JSON.parse((await mxray(['posture', 'good.mxray.test', ...lab, '--no-blocklists', '--json'])).stdout) as PostureReport;
@@ -58,7 +59,8 @@ describe('mxray posture (CLI)', () => {
   it('a policy changed under the same id (the state file says another policy): exit 1, mta-sts.id-unchanged; --no-store does not see it', async () => {
     const file = join(tmp, 'state/mta-sts/good.mxray.test.json');
     const seen = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...seen, sha256: 'f'.repeat(64), seenAt: '2026-11-01T00:00:00.000Z' }));
+    // Seen before under the same id with another MX pattern: a change senders never pick up.
+    writeFileSync(file, JSON.stringify({ ...seen, sha256: 'f'.repeat(64), mx: ['old-mx.good.mxray.test'], seenAt: '2026-11-01T00:00:00.000Z' }));
     const run = await mxray(['posture', 'good.mxray.test', ...lab, '--no-blocklists']);
     expect(run.code).toBe(1);
     expect(run.stdout.split('\n')[1]).toMatch(/^FAIL — The MTA-STS policy of good\.mxray\.test changed but its id 20261129T1200 did not/);

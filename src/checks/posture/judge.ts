@@ -2,11 +2,11 @@
 // record, and (when looked up) the block lists. Pure: the same facts always give the same findings
 // and the same judged fields (id, parsed policy, coverage, effect, rua) — what `mxray report
 // --rejudge` and the receiver test rely on.
-import type { DnsFacts, Finding, MtaSts, PolicyFetch, PostureSection, TlsRpt, TranscriptEvent, TxtLookup } from '../../core/schema.js';
+import type { DnsFacts, Finding, MtaSts, PolicyFetch, PostureSection, SeenPolicy, TlsRpt, TranscriptEvent, TxtLookup } from '../../core/schema.js';
 import { judgeDnsbl } from '../dnsbl/index.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import { matchMx, mxName, nearMiss, parsePolicy, type ParsedPolicy } from './policy.js';
-import { selectMtaStsRecord, selectTlsRptRecord } from './records.js';
+import { selectMtaStsRecord, selectTlsRptRecord, someOf } from './records.js';
 
 /** RFC 8461 §3.2 expects max_age "in the range of weeks or greater"; below a day is flagged. */
 export const SHORT_MAX_AGE_SECONDS = 86_400;
@@ -25,8 +25,22 @@ const finding = (id: FindingId, facts: Facts, hosts: string[] = []): Finding => 
 
 /** The MX host names senders deliver to (a null MX or none: empty). */
 export function mxHosts(dns: DnsFacts): string[] {
-  return [...new Set(dns.mx.filter((m) => m.exchange !== '' && !m.isIpLiteral).map((m) => mxName(m.exchange)))];
+  // A null MX's "." (RFC 7505) is no host.
+  return [...new Set(dns.mx.filter((m) => !m.isIpLiteral).map((m) => mxName(m.exchange)))].filter((name) => name !== '');
 }
+
+/** Whether the MX hosts are known: a lookup that failed leaves them unknown (never "none"). */
+export function mxKnown(dns: DnsFacts): boolean {
+  return !['servfail', 'timeout', 'error'].includes(dns.status);
+}
+
+/** What a certificate failure of the policy host is, in words. */
+const CERT_WORDS: Readonly<Record<string, string>> = {
+  'cert-untrusted': 'not trusted',
+  'cert-name-mismatch': `not valid for the policy host's name`,
+  'cert-expired': 'expired',
+  'cert-not-yet-valid': 'not valid yet',
+};
 
 /** "a, b and 3 more": a list in a title. */
 function shortList(items: readonly string[], max = 3): string {
@@ -54,10 +68,24 @@ function fetchedPolicy(domain: string, fetch: PolicyFetch, announced: boolean, f
       return null;
     }
     const e = fetch.error;
+    // Stopped by our own deadline or abort: nothing is known of the policy host.
+    if (e?.detail === 'aborted') {
+      findings.push(finding('mta-sts.policy-not-fetched', { domain, url, why: 'mxray stopped the fetch (its deadline, or the run was stopped)' }));
+      return null;
+    }
     if (e?.detail === 'too-large') findings.push(finding('mta-sts.policy-too-large', { domain, limit: POLICY_MAX_BYTES }));
     else if (e?.code === 'tls-handshake-error' && e.detail !== 'handshake-failed') {
-      findings.push(finding('mta-sts.policy-cert-invalid', { domain, url, detail: e.detail, message: e.message, cname: fetch.cname.length ? `mta-sts.${domain} → ${fetch.cname.join(' → ')}` : 'not a CNAME here' }));
-    } else findings.push(finding('mta-sts.policy-unreachable', { domain, url, status: e?.code ?? 'unknown', detail: e?.detail ?? 'none', message: e?.message ?? 'no answer' }));
+      findings.push(
+        finding('mta-sts.policy-cert-invalid', {
+          domain,
+          url,
+          detail: e.detail,
+          what: CERT_WORDS[e.detail ?? ''] ?? 'rejected',
+          message: e.message,
+          cname: fetch.cname.length ? `mta-sts.${domain} → ${fetch.cname.join(' → ')}` : 'not a CNAME here',
+        }),
+      );
+    } else findings.push(finding('mta-sts.policy-unreachable', { domain, url, status: e ? `${e.code}${e.detail ? `, ${e.detail}` : ''}` : 'no answer', message: e?.message ?? 'no answer' }));
     return null;
   }
   const status = fetch.httpStatus ?? 0;
@@ -74,7 +102,7 @@ function fetchedPolicy(domain: string, fetch: PolicyFetch, announced: boolean, f
   if (!announced) return policy;
   if (!isTextPlain(fetch.contentType)) findings.push(finding('mta-sts.bad-content-type', { domain, contentType: fetch.contentType ?? 'no Content-Type' }));
   if (policy.problems.length > 0) {
-    findings.push(finding('mta-sts.policy-invalid', { domain, problems: policy.problems.slice(0, 6).join('; '), hints: policy.hints.length ? `${policy.hints.slice(0, 4).join('; ')}.` : '' }));
+    findings.push(finding('mta-sts.policy-invalid', { domain, problems: someOf(policy.problems), hints: policy.hints.length ? `${someOf(policy.hints, 4)}.` : '' }));
   }
   return policy;
 }
@@ -91,6 +119,8 @@ function lookupFailed(lookup: TxtLookup): boolean {
 interface MtaStsContext {
   domain: string;
   mx: string[];
+  /** false: the MX lookup failed, coverage is not judged. */
+  mxKnown: boolean;
   resolver: string;
   tlsRptNote: string;
 }
@@ -110,7 +140,7 @@ function judgeMtaSts(facts: MtaSts, ctx: MtaStsContext, findings: Finding[]): { 
     findings.push(finding('mta-sts.multiple-records', { domain, count: selection.ours.length, records: quoted(selection.ours) }));
   } else if (selection.record !== null) {
     if (selection.record.problems.length > 0) {
-      findings.push(finding('mta-sts.bad-record', { domain, record: selection.record.text.slice(0, 200), problem: selection.record.problems.join('; ') }));
+      findings.push(finding('mta-sts.bad-record', { domain, record: selection.record.text.slice(0, 200), problem: someOf(selection.record.problems) }));
     } else {
       announced = true;
       out.id = selection.record.id;
@@ -131,7 +161,9 @@ function judgeMtaSts(facts: MtaSts, ctx: MtaStsContext, findings: Finding[]): { 
         finding('mta-sts.policy-without-record', {
           domain,
           mode: policy.mode,
-          previous: prev ? `mxray saw it published under id ${prev.id} at ${prev.seenAt}: senders that fetched it then keep it for its max_age (${prev.maxAge ?? 'unknown'} s).` : '',
+          previous: prev
+            ? `mxray saw it published under id ${prev.id} at ${prev.seenAt}${prev.maxAge !== null ? `: senders that fetched it then keep it for its max_age of ${prev.maxAge} seconds from their last fetch` : ''}.`
+            : '',
         }),
       );
     }
@@ -144,9 +176,9 @@ function judgeMtaSts(facts: MtaSts, ctx: MtaStsContext, findings: Finding[]): { 
     return { mtaSts: out, policy };
   }
 
-  // A valid policy. Changed under the same id?
+  // A valid policy. Changed under the same id (what senders read of it, not a byte of layout)?
   const prev = facts.previous;
-  if (prev && out.id !== null && prev.id === out.id && facts.policy.sha256 !== null && prev.sha256 !== facts.policy.sha256) {
+  if (prev && out.id !== null && prev.id === out.id && changedSince(prev, policy, facts.policy.sha256)) {
     findings.push(finding('mta-sts.id-unchanged', { domain, id: out.id, seenAt: prev.seenAt, maxAge: prev.maxAge ?? policy.maxAge }));
   }
   const mode = policy.mode ?? 'none';
@@ -155,35 +187,64 @@ function judgeMtaSts(facts: MtaSts, ctx: MtaStsContext, findings: Finding[]): { 
     findings.push(finding('mta-sts.mode-none', { domain }));
     return { mtaSts: out, policy };
   }
-  if (policy.maxAge !== null && policy.maxAge < SHORT_MAX_AGE_SECONDS) findings.push(finding('mta-sts.max-age-short', { domain, maxAge: policy.maxAge }));
+  // A short max_age is right while testing; it weakens only an enforced policy.
+  if (mode === 'enforce' && policy.maxAge !== null && policy.maxAge < SHORT_MAX_AGE_SECONDS) findings.push(finding('mta-sts.max-age-short', { domain, maxAge: policy.maxAge }));
   if (mode === 'testing') findings.push(finding('mta-sts.testing', { domain, tlsRpt: ctx.tlsRptNote }));
 
+  // The MX lookup failed: which hosts the policy must cover is not known, and nothing is claimed.
+  if (!ctx.mxKnown) return { mtaSts: out, policy };
   out.coverage = ctx.mx.map((mx) => ({ mx, pattern: matchMx(mx, policy.mx) }));
-  const patterns = policy.mx.join(', ');
-  const effect =
-    mode === 'enforce'
-      ? 'In mode enforce, MTA-STS senders do not deliver to this host.'
-      : 'In mode testing, senders deliver and report the failure; in mode enforce they would not deliver to this host.';
-  for (const c of out.coverage.filter((c) => c.pattern === null)) {
-    findings.push(finding('mta-sts.mx-not-covered', { domain, mx: c.mx, patterns, mode, hint: nearMiss(c.mx, policy.mx) ?? '', effect }, [c.mx]));
+  const missed = out.coverage.filter((c) => c.pattern === null).map((c) => c.mx);
+  if (missed.length) {
+    const hints = missed.map((mx) => nearMiss(mx, policy.mx)).filter((h): h is string => h !== null);
+    const one = missed.length === 1;
+    findings.push(
+      finding(
+        'mta-sts.mx-not-covered',
+        {
+          domain,
+          mx: shortList(missed),
+          is: one ? 'is' : 'are',
+          patterns: shortList(policy.mx, 5),
+          mode,
+          hint: hints.length ? `${someOf(hints, 3)} ` : '',
+          effect:
+            mode === 'enforce'
+              ? `In mode enforce, MTA-STS senders do not deliver to ${one ? 'this host' : 'these hosts'}.`
+              : `In mode testing, senders deliver and report the failure; in mode enforce they would not deliver to ${one ? 'this host' : 'these hosts'}.`,
+        },
+        missed,
+      ),
+    );
   }
   const used = new Set(out.coverage.map((c) => c.pattern));
   if (ctx.mx.length > 0) for (const p of policy.mx.filter((p) => !used.has(p)).slice(0, 10)) findings.push(finding('mta-sts.pattern-unused', { domain, pattern: p }));
 
-  const uncovered = out.coverage.filter((c) => c.pattern === null).length;
-  if (uncovered === 0) {
+  if (missed.length === 0) {
     findings.push(
       finding('mta-sts.ok', {
         domain,
         mode,
         id: out.id,
         maxAge: policy.maxAge,
-        covered: ctx.mx.length === 0 ? 'no MX host (none found)' : uncovered === 0 ? (ctx.mx.length === 1 ? 'its MX host' : `all ${ctx.mx.length} MX hosts`) : `${ctx.mx.length - uncovered} of ${ctx.mx.length} MX hosts`,
+        covered: ctx.mx.length === 0 ? 'no MX host (the domain has none)' : ctx.mx.length === 1 ? 'its MX host' : `all ${ctx.mx.length} MX hosts`,
         resolver: ctx.resolver,
       }),
     );
   }
   return { mtaSts: out, policy };
+}
+
+/**
+ * Did the policy change in what senders read of it since it was seen? With the patterns kept, the
+ * mode, max_age and the set of patterns are compared (a change of line ends or order is none);
+ * from an older memory without them, the bytes.
+ */
+function changedSince(prev: SeenPolicy, policy: ParsedPolicy, sha256: string | null): boolean {
+  if (prev.mx === undefined) return sha256 !== null && prev.sha256 !== sha256;
+  const a = new Set(prev.mx);
+  const b = new Set(policy.mx);
+  return prev.mode !== policy.mode || prev.maxAge !== policy.maxAge || a.size !== b.size || [...a].some((p) => !b.has(p));
 }
 
 function judgeTlsRpt(facts: TlsRpt, domain: string, resolver: string, mtaStsPublished: boolean, findings: Finding[]): TlsRpt {
@@ -200,10 +261,11 @@ function judgeTlsRpt(facts: TlsRpt, domain: string, resolver: string, mtaStsPubl
   }
   if (selection.record !== null) {
     if (selection.record.problems.length > 0) {
-      findings.push(finding('tls-rpt.bad-record', { domain, record: selection.record.text.slice(0, 200), problem: selection.record.problems.join('; ') }));
+      findings.push(finding('tls-rpt.bad-record', { domain, record: selection.record.text.slice(0, 200), problem: someOf(selection.record.problems) }));
     } else {
       out.rua = selection.record.rua.slice(0, 64);
       findings.push(finding('tls-rpt.ok', { domain, rua: shortList(out.rua), resolver }));
+      if (selection.record.unusable.length) findings.push(finding('tls-rpt.uri-unusable', { domain, problems: someOf(selection.record.unusable, 3), rua: shortList(out.rua) }));
     }
     return out;
   }
@@ -239,8 +301,13 @@ export function judgePosture(facts: PostureFacts): PostureJudgement {
   const tlsRptFindings: Finding[] = [];
   const mtaStsPresent = facts.posture.mtaSts.record.status === 'found' && selectMtaStsRecord(facts.posture.mtaSts.record.records).ours.length > 0;
   const tlsRpt = judgeTlsRpt(facts.posture.tlsRpt, domain, resolver, mtaStsPresent, tlsRptFindings);
-  const tlsRptNote = tlsRpt.rua.length > 0 ? `reports go to ${shortList(tlsRpt.rua)}` : 'but this domain publishes no valid TLS-RPT record, so nobody receives them';
-  const { mtaSts, policy } = judgeMtaSts(facts.posture.mtaSts, { domain, mx: mxHosts(dns), resolver, tlsRptNote }, findings);
+  const tlsRptNote =
+    tlsRpt.rua.length > 0
+      ? `reports go to ${shortList(tlsRpt.rua)}`
+      : tlsRpt.record.status === 'error'
+        ? 'but whether the domain publishes a TLS-RPT record could not be looked up'
+        : 'but this domain publishes no valid TLS-RPT record, so nobody receives them';
+  const { mtaSts, policy } = judgeMtaSts(facts.posture.mtaSts, { domain, mx: mxHosts(dns), mxKnown: mxKnown(dns), resolver, tlsRptNote }, findings);
   const dnsbl = facts.posture.dnsbl ? judgeDnsbl(facts.posture.dnsbl, facts.transcript) : [];
   return { section: { ...facts.posture, mtaSts, tlsRpt }, findings: [...findings, ...tlsRptFindings, ...dnsbl], policy };
 }

@@ -32,7 +32,6 @@ export const MTA_STS_FATAL = new Set([
   'cert.unknown-critical-extension',
   'cert.name-mismatch',
   'cert.empty-name',
-  'cert.revoked',
   'starttls.not-offered',
   'starttls.masked',
   'starttls.rejected',
@@ -58,9 +57,12 @@ const ENFORCED = ' With the MTA-STS policy of this domain in mode enforce, every
 /** Why an MTA-STS sender does not deliver to this host (null: it does, or the host could not be tested that far). */
 export function mtaStsFailure(host: HostReport, patterns: readonly string[]): string | null {
   if (matchMx(host.mx, patterns) === null) return 'not named by the policy';
-  // Not reached at all (refused, timed out, no greeting): every sender fails alike, not an MTA-STS matter.
-  if (host.banner === null && !host.implicitTls) return null;
+  // Not reached, or refused us at the greeting (421 busy, 554 listed …): every sender fails alike, or
+  // only we do; not an MTA-STS matter.
+  if (!host.implicitTls && (host.banner === null || host.banner.code < 200 || host.banner.code >= 300)) return null;
   if (!host.implicitTls && !host.starttls.offered) return 'STARTTLS not offered';
+  // STARTTLS offered but refused (454 …): no TLS for anyone who insists on it.
+  if (!host.implicitTls && host.starttls.reply !== null && host.starttls.reply.code !== 220 && host.tls === null) return `STARTTLS refused (${host.starttls.reply.code})`;
   const cert = host.assessment.certificate;
   if (!host.tls?.ok || cert === null) return host.tls ? 'the TLS handshake fails' : null;
   if (!cert.timeValid) return 'the certificate is expired or not yet valid';

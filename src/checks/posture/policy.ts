@@ -40,6 +40,8 @@ export function parsePolicy(text: string): ParsedPolicy {
   const unknown: string[] = [];
   const hints: string[] = [];
   const lineEndings = lineEndingsOf(text);
+  // A byte-order mark makes the first key "\uFEFFversion": say so, not "wrong case".
+  if (text.startsWith('\uFEFF')) hints.push('the file starts with a byte-order mark (U+FEFF), which senders read as part of the first field name: save it without one');
   if (lineEndings === 'mixed' && /\r(?!\n)/.test(text)) problems.push('lines end with a bare CR (only LF or CRLF end a line)');
   const seen = new Map<string, string>();
   const mx: string[] = [];
@@ -66,7 +68,7 @@ export function parsePolicy(text: string): ParsedPolicy {
     if (!KNOWN.includes(key)) {
       unknown.push(key.slice(0, 40));
       const meant = TYPOS[key.toLowerCase()] ?? KNOWN.find((k) => k === key.toLowerCase().trim());
-      if (meant) hints.push(`"${key}" on ${where} is not read as "${meant}" (field names are lower case, with no space before the colon)`);
+      if (meant && !key.startsWith('\uFEFF')) hints.push(`"${key}" on ${where} is not read as "${meant}" (field names are lower case, with no space before the colon)`);
       return;
     }
     if (key === 'mx') {
@@ -82,7 +84,8 @@ export function parsePolicy(text: string): ParsedPolicy {
       return;
     }
     if (seen.has(key)) {
-      problems.push(`${key} is given twice (${where}): senders may read either`);
+      // RFC 8461 does not make it invalid; senders we know take the first.
+      hints.push(`${key} is given again on ${where}: the first one is read`);
       return;
     }
     seen.set(key, value);

@@ -58,6 +58,16 @@ function fields(text: string): { name: string; value: string; raw: string }[] {
   });
 }
 
+/** A value from the record in a message: at most 60 characters of it (a record may be kilobytes). */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+/** At most `max` problems named, and how many more (a hostile record may hold thousands). */
+export function someOf(problems: readonly string[], max = 5): string {
+  return problems.length <= max ? problems.join('; ') : `${problems.slice(0, max).join('; ')}; and ${problems.length - max} more`;
+}
+
 const EXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const EXT_VALUE = /^[\x21-\x3a\x3c\x3e-\x7e]+$/;
 
@@ -72,12 +82,12 @@ export function readMtaStsRecord(text: string): MtaStsRecord {
     } else if (f.name === 'id') {
       ids += 1;
       if (!/^[A-Za-z0-9]{1,32}$/.test(f.value)) {
-        problems.push(`id "${f.value}" is not 1 to 32 letters and digits`);
+        problems.push(`id ${quote(f.value)} is not 1 to 32 letters and digits`);
       } else if (ids === 1) id = f.value;
     } else if (f.name.toLowerCase() === 'id') {
-      problems.push(`"${f.name}=" is not "id=" (the field names are case-sensitive)`);
+      problems.push(`${quote(`${f.name}=`)} is not "id=" (the field names are case-sensitive)`);
     } else if (!EXT_NAME.test(f.name) || !EXT_VALUE.test(f.value)) {
-      problems.push(`"${f.raw}" is not a field (name=value without spaces)`);
+      problems.push(`${quote(f.raw)} is not a field (name=value without spaces)`);
     }
   }
   if (ids > 1) problems.push('more than one id');
@@ -94,55 +104,57 @@ export function selectMtaStsRecord(records: readonly (readonly string[])[]): Txt
 }
 
 export interface TlsRptRecord {
-  /** The reporting URIs, as written, when the record is valid. */
+  /** The reporting URIs senders use (mailto: and https:), when the record is valid. */
   rua: string[];
+  /** What makes the record invalid (senders send no reports at all). */
   problems: string[];
+  /** URIs of a valid record that senders skip (another scheme, a malformed address): the others still get reports. */
+  unusable: string[];
 }
 
-/** Reads one `v=TLSRPTv1` record (RFC 8460 §3): one rua= of comma-separated mailto: or https: URIs. */
+/**
+ * Reads one `v=TLSRPTv1` record (RFC 8460 §3): one rua= of comma-separated URIs. Senders send to the
+ * mailto: and https: ones; the record is usable when at least one is.
+ */
 export function readTlsRptRecord(text: string): TlsRptRecord {
   const problems: string[] = [];
-  let rua: string[] = [];
+  let uris: string[] = [];
   let ruas = 0;
   for (const f of fields(text)) {
     if (f.raw === '') {
       problems.push('an empty field (two ";" in a row)');
     } else if (f.name === 'rua') {
       ruas += 1;
-      const uris = f.value.split(',').map((u) => u.replace(/^[ \t]+|[ \t]+$/g, ''));
-      for (const uri of uris) {
-        const problem = uriProblem(uri);
-        if (problem) problems.push(problem);
-      }
-      if (ruas === 1) rua = uris;
+      if (ruas === 1) uris = f.value.split(',').map((u) => u.replace(/^[ \t]+|[ \t]+$/g, ''));
     } else if (f.name.toLowerCase() === 'rua') {
-      problems.push(`"${f.name}=" is not "rua=" (the field names are case-sensitive)`);
+      problems.push(`${quote(`${f.name}=`)} is not "rua=" (the field names are case-sensitive)`);
     } else if (!EXT_NAME.test(f.name) || !EXT_VALUE.test(f.value)) {
-      problems.push(`"${f.raw}" is not a field (name=value)`);
+      problems.push(`${quote(f.raw)} is not a field (name=value)`);
     }
   }
   if (ruas > 1) problems.push('more than one rua field (give every address in one, separated by commas)');
   if (ruas === 0) problems.push('no rua field: senders have nowhere to send reports');
-  return { rua: problems.length === 0 ? rua : [], problems };
+  const good = uris.filter((u) => uriProblem(u) === null);
+  const unusable = uris.filter((u) => uriProblem(u) !== null).map((u) => uriProblem(u) as string);
+  if (ruas >= 1 && good.length === 0) problems.push(unusable.length ? someOf(unusable, 3) : 'rua holds no address');
+  return problems.length ? { rua: [], problems, unusable: [] } : { rua: good.slice(0, 64), problems, unusable };
 }
 
-/** Why a reporting URI is not one senders use (null: it is fine). */
+/** Why a reporting URI is not one senders use (null: it is fine). Schemes compare case-insensitively (RFC 3986 §3.1). */
 export function uriProblem(uri: string): string | null {
   if (uri === '') return 'an empty address in rua';
-  if (/^[^:@/]+@[^@]+$/.test(uri)) return `"${uri}" lacks "mailto:" (write rua=mailto:${uri})`;
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1];
-  if (scheme === undefined) return `"${uri}" is not a URI (mailto: or https:)`;
-  if (scheme === 'mailto') return /^mailto:[^@\s]+@[^@\s]+\.[^@\s]+$/.test(uri) ? null : `"${uri}" is not a mail address`;
+  if (/^[^:@/]+@[^@]+$/.test(uri)) return `${quote(uri)} lacks "mailto:" (write rua=mailto:${uri.slice(0, 60)})`;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === undefined) return `${quote(uri)} is not a URI (mailto: or https:)`;
+  if (scheme === 'mailto') return /^[^:]+:[^@\s]+@[^@\s]+\.[^@\s]+$/.test(uri) ? null : `${quote(uri)} is not a mail address`;
   if (scheme === 'https') {
     try {
-      const url = new URL(uri);
-      return url.hostname === '' ? `"${uri}" has no host` : null;
+      return new URL(uri).hostname === '' ? `${quote(uri)} has no host` : null;
     } catch {
-      return `"${uri}" is not a URL`;
+      return `${quote(uri)} is not a URL`;
     }
   }
-  if (scheme.toLowerCase() === 'mailto' || scheme.toLowerCase() === 'https') return `"${scheme}:" must be written in lower case`;
-  return `"${scheme}:" is not a reporting scheme (only mailto: and https:)`;
+  return `${quote(`${scheme}:`)} is not a reporting scheme (only mailto: and https:)`;
 }
 
 /** The `_smtp._tls` TXT answer as a sender reads it. */

@@ -74,5 +74,5 @@ export async function rememberPolicy(memory: PolicyMemory | null | undefined, do
   if (mtaSts.effect === 'broken' || mtaSts.effect === 'not-published') return;
   // The first policy seen under an id stays: a later change under the same id is what senders never see.
   if (mtaSts.previous?.id === mtaSts.id) return;
-  await memory.remember(domain, { id: mtaSts.id, sha256: mtaSts.policy.sha256, seenAt: new Date(now).toISOString(), mode: mtaSts.parsed.mode, maxAge: mtaSts.parsed.maxAge });
+  await memory.remember(domain, { id: mtaSts.id, sha256: mtaSts.policy.sha256, seenAt: new Date(now).toISOString(), mode: mtaSts.parsed.mode, maxAge: mtaSts.parsed.maxAge, mx: mtaSts.parsed.mx });
 }

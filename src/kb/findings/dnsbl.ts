@@ -168,7 +168,7 @@ export const DNSBL_FINDINGS = defineFindings([
     verifying: 'The same.',
     remediation: {
       summary: 'Get the address delisted (see the listing finding), or test again from an address that is not listed, before blaming the receiver.',
-      steps: ['`mxray check <domain> --source-ip <another address>` from a host that sends from another public address.'],
+      steps: ['Run `mxray check <domain>` again from a host whose mail leaves from another, unlisted public address (--source-ip only names an address; it does not send from it).'],
     },
     refs: [...REFS],
   },

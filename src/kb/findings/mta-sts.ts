@@ -101,10 +101,10 @@ export const MTA_STS_FINDINGS = defineFindings([
     id: 'mta-sts.policy-unreachable',
     severity: 'error',
     actor: 'them',
-    facts: ['domain', 'url', 'status', 'detail', 'message'],
+    facts: ['domain', 'url', 'status', 'message'],
     title: 'The MTA-STS policy of {domain} cannot be fetched: {message}',
     detail:
-      'The record announces a policy, but fetching {url} failed ({status}, {detail}): {message}. A sender without a cached policy then delivers as if ' +
+      'The record announces a policy, but fetching {url} failed ({status}): {message}. A sender without a cached policy then delivers as if ' +
       'there were none (no protection); one with a cached policy keeps applying the old one until its max_age runs out.',
     opportunistic: 'Unaffected.',
     verifying: 'MTA-STS senders deliver without the policy (or with the old one they cached).',
@@ -131,10 +131,10 @@ export const MTA_STS_FINDINGS = defineFindings([
     id: 'mta-sts.policy-cert-invalid',
     severity: 'error',
     actor: 'them',
-    facts: ['domain', 'url', 'detail', 'message', 'cname'],
-    title: 'The MTA-STS policy host of {domain} has a certificate senders reject ({detail})',
+    facts: ['domain', 'url', 'detail', 'what', 'message', 'cname'],
+    title: 'The MTA-STS policy host of {domain} has a certificate senders reject: {what}',
     detail:
-      'The HTTPS certificate of the policy host does not verify when fetching {url} ({message}). RFC 8461 §3.3: it must be valid for the name mta-sts.{domain} and chain to a ' +
+      'The HTTPS certificate of the policy host does not verify when fetching {url} ({message}; {detail}). RFC 8461 §3.3: it must be valid for the name mta-sts.{domain} and chain to a ' +
       'trusted root — also when that name is a CNAME ({cname}): a certificate naming only the hosting provider’s name is rejected. Senders then use no ' +
       'policy (or their cached one).',
     opportunistic: 'Unaffected.',
@@ -237,14 +237,14 @@ export const MTA_STS_FINDINGS = defineFindings([
     id: 'mta-sts.mx-not-covered',
     severity: 'error',
     actor: 'them',
-    facts: ['domain', 'mx', 'patterns', 'mode', 'hint', 'effect'],
-    title: 'MX host {mx} is not covered by the MTA-STS policy of {domain} (mode {mode})',
+    facts: ['domain', 'mx', 'is', 'patterns', 'mode', 'hint', 'effect'],
+    title: '{mx} {is} not covered by the MTA-STS policy of {domain} (mode {mode})',
     detail:
-      'No mx pattern of the policy ({patterns}) matches {mx}. {hint} {effect} A wildcard *.example.com matches exactly one left-most label ' +
+      'No mx pattern of the policy ({patterns}) matches {mx}. {hint}{effect} A wildcard *.example.com matches exactly one left-most label ' +
       '(mx1.example.com, not example.com nor a.b.example.com).',
     opportunistic: 'Unaffected.',
     verifying: 'In mode enforce, MTA-STS senders do not deliver to this MX host; in mode testing they deliver and report the failure (TLS-RPT).',
-    remediation: { summary: 'Add an mx line for this host to the policy, then publish a new id.', steps: ['mx: {mx}', NEW_ID] },
+    remediation: { summary: 'Add an mx line for each MX host named to the policy, then publish a new id.', steps: ['mx: <the MX host name> (one line each: {mx})', NEW_ID] },
     refs: ['RFC 8461 §4.1', 'RFC 8461 §5'],
   },
   {
@@ -327,7 +327,7 @@ export const MTA_STS_FINDINGS = defineFindings([
     title: 'MTA-STS senders cannot deliver to {hosts}: {why}',
     detail:
       'The MTA-STS policy of {domain} is in mode enforce, so senders that use MTA-STS (Gmail, Exchange Online and many others) deliver only over TLS, to an ' +
-      'MX host the policy names, with a certificate that verifies for that name. {hosts} fails that ({why}): those senders do not deliver there — a ' +
+      'MX host the policy names, with a certificate that verifies for that name. Here that fails ({why}) for {hosts}: those senders do not deliver there — a ' +
       'certificate problem that is harmless to opportunistic senders stops their mail. When no MX host passes, their mail is queued and bounced.',
     opportunistic: 'Unaffected: opportunistic senders still deliver.',
     verifying: 'MTA-STS senders do not deliver to these hosts (and bounce the mail when no host passes).',

@@ -86,6 +86,20 @@ export const TLS_RPT_FINDINGS = defineFindings([
     refs: ['RFC 8460 §3'],
   },
   {
+    id: 'tls-rpt.uri-unusable',
+    severity: 'warning',
+    actor: 'them',
+    facts: ['domain', 'problems', 'rua'],
+    title: 'Some reporting addresses of {domain} get no reports: {problems}',
+    detail:
+      'The TLS-RPT record is valid and reports go to {rua}, but senders skip the other URIs in rua= ({problems}): only mailto: and https: URIs ' +
+      'are reported to (RFC 8460 §3).',
+    opportunistic: 'Unaffected.',
+    verifying: 'Unaffected; those addresses get no reports.',
+    remediation: { summary: 'Write every address as mailto:address or an https: URL, or remove it.', steps: [RECORD] },
+    refs: ['RFC 8460 §3'],
+  },
+  {
     id: 'tls-rpt.misplaced',
     severity: 'error',
     actor: 'them',

@@ -233,3 +233,56 @@ describe('texts', () => {
     }
   });
 });
+
+describe('the review’s cases', () => {
+  it('a hostile record gives a bounded finding: five problems named and how many more', () => {
+    const f = judgePosture(facts({ sts: [[`v=STSv1; ${'x;'.repeat(3000)}`]] })).findings.find((x) => x.id === 'mta-sts.bad-record')!;
+    expect(f.title.length).toBeLessThan(600);
+    expect(f.title).toMatch(/and 2996 more/);
+  });
+
+  it('a null MX is no MX host to cover', () => {
+    const d: DnsFacts = { status: 'null-mx', resolver: 'r', error: null, mx: [{ exchange: '.', preference: 0, addresses: [], cname: null, isIpLiteral: false, error: null }] };
+    const j = judgePosture({ ...facts(), dns: d });
+    expect(j.findings.map((x) => x.id)).not.toContain('mta-sts.mx-not-covered');
+    expect(j.section.mtaSts.coverage).toEqual([]);
+  });
+
+  it('a failed MX lookup: coverage not judged, and no claim of "none found"', () => {
+    const j = judgePosture({ ...facts(), dns: { status: 'servfail', resolver: 'r', error: 'SERVFAIL', mx: [] } });
+    expect(j.section.mtaSts.coverage).toEqual([]);
+    expect(j.findings.map((x) => x.id)).not.toContain('mta-sts.ok');
+    expect(j.findings.map((x) => x.id)).not.toContain('mta-sts.mx-not-covered');
+  });
+
+  it('our own abort is not the policy host’s failure', () => {
+    const j = judgePosture(facts({ policy: failed('io-timeout', 'aborted') }));
+    expect(j.findings.map((x) => x.id)).toContain('mta-sts.policy-not-fetched');
+    expect(j.findings.map((x) => x.id)).not.toContain('mta-sts.policy-unreachable');
+  });
+
+  it('two uncovered MX hosts: one finding naming both', () => {
+    const f = judgePosture(facts({ mx: ['mx1.example.test', 'x.other.test', 'y.other.test'] })).findings.filter((x) => x.id === 'mta-sts.mx-not-covered');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.title).toMatch(/^x\.other\.test, y\.other\.test are not covered/);
+    expect(f[0]!.hosts).toEqual(['x.other.test', 'y.other.test']);
+  });
+
+  it('a short max_age warns only in mode enforce', () => {
+    expect(ids({ policy: fetched(GOOD.replace('604800', '3600').replace('enforce', 'testing')) })).not.toContain('mta-sts.max-age-short');
+  });
+
+  it('id-unchanged compares what senders read: a change of layout alone is none; a new pattern is one', () => {
+    const seen: SeenPolicy = { id: '20261129', sha256: '0'.repeat(64), seenAt: '2026-11-20T10:00:00.000Z', mode: 'enforce', maxAge: 604800, mx: ['*.mail.example.test', 'mx1.example.test'] };
+    // Other bytes (the sha256 differs), the same fields: nothing to report.
+    expect(ids({ previous: seen })).not.toContain('mta-sts.id-unchanged');
+    expect(ids({ previous: { ...seen, mx: ['mx1.example.test'] } })).toContain('mta-sts.id-unchanged');
+    expect(ids({ previous: { ...seen, maxAge: 86400 } })).toContain('mta-sts.id-unchanged');
+  });
+
+  it('TLS-RPT with one usable URI is ok, and the others are named', () => {
+    const j = judgePosture(facts({ rpt: [['v=TLSRPTv1; rua=mailto:r@example.test,ftp://x.example']] }));
+    expect(j.findings.map((x) => x.id)).toEqual(expect.arrayContaining(['tls-rpt.ok', 'tls-rpt.uri-unusable']));
+    expect(j.section.tlsRpt.rua).toEqual(['mailto:r@example.test']);
+  });
+});
