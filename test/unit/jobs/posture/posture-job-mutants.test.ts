@@ -348,6 +348,25 @@ describe('runPosture: the edges it uses', () => {
   });
 });
 
+describe('runPosture: the MX hosts', () => {
+  it('every MX host, IPv4 and IPv6 addresses, at most 10 addresses a host', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => `192.0.2.${100 + i}`);
+    const resolver = domainZone({
+      'MX example.test': [
+        { exchange: 'mx1.example.test', priority: 10 },
+        { exchange: 'mx2.example.test', priority: 20 },
+      ],
+      'AAAA mx1.example.test': ['2001:db8::25'],
+      'A mx2.example.test': many,
+    });
+    const r = await runPosture({ target: 'example.test', clock: fixedClock(CLOCK_AT), resolver, fetcher: null, dnsbl: false }, defaultsNever());
+    expect(r.body.dns.mx.map((m) => [m.exchange, m.addresses])).toEqual([
+      ['mx1.example.test', ['192.0.2.25', '2001:db8::25']],
+      ['mx2.example.test', many.slice(0, 10)],
+    ]);
+  });
+});
+
 describe('runPosture: progress and observers', () => {
   it('one progress line per phase, the block lists counted', async () => {
     const phases: string[] = [];
@@ -373,6 +392,7 @@ describe('runPosture: block lists', () => {
       defaultsNever(),
     );
     expect(r.body.posture.dnsbl?.zones).toEqual(['bl.example.net']);
+    expect(r.body.posture.dnsbl?.addresses.map((a) => [a.address, a.source, a.mx, a.lookups.map((l) => [l.query, l.status])])).toEqual([['192.0.2.25', 'mx', 'mx1.example.test', [['25.2.0.192.bl.example.net', 'listed']]]]);
     expect(r.findings.map((f) => f.id).filter((id) => id.startsWith('dnsbl.'))).toEqual(['dnsbl.listed']);
     expect(r.verdict).toBe('fail');
   });
@@ -388,12 +408,15 @@ describe('runPosture: block lists', () => {
     expect(quiet.asked.some((x) => x.startsWith('A 25.2.0.192.'))).toBe(false);
   });
 
-  it('an aborted signal reaches the block list lookups', async () => {
+  it('an aborted signal reaches the block list lookups and the policy fetch', async () => {
     const controller = new AbortController();
     controller.abort();
     const resolver = domainZone({ 'A 25.2.0.192.bl.example.net': ['127.0.0.2'] });
     const r = await runPosture({ target: 'example.test', clock: fixedClock(CLOCK_AT), resolver, fetcher: null, dnsbl: ['bl.example.net'], signal: controller.signal }, defaultsNever());
     expect(resolver.asked).not.toContain('A 25.2.0.192.bl.example.net');
+    const { fetcher, requests } = fetcherOf();
+    await runPosture({ target: 'example.test', clock: fixedClock(CLOCK_AT), resolver: domainZone(), fetcher, dnsbl: false, signal: controller.signal }, defaultsNever());
+    expect(requests.map((q) => q.signal)).toEqual([controller.signal]);
     expect(r.findings.map((f) => f.id)).not.toContain('dnsbl.listed');
   });
 });
