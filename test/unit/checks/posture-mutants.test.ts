@@ -90,6 +90,16 @@ describe('the _smtp._tls record read', () => {
     expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c ,\thttps://r.example/x')).toEqual({ rua: ['mailto:a@b.c', 'https://r.example/x'], problems: [] });
   });
 
+  it('each reporting URI is trimmed of every space and tab around it, and only around it', () => {
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=  \tmailto:a@b.c  \t,\t\t https://r.example/x')).toEqual({ rua: ['mailto:a@b.c', 'https://r.example/x'], problems: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a  b@c.d')).toEqual({ rua: [], problems: ['"mailto:a  b@c.d" is not a mail address'] });
+  });
+
+  it('an extension field with a bad name is not a field, whatever its value', () => {
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; _x=v')).toEqual({ rua: [], problems: ['"_x=v" is not a field (name=value)'] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; x=a b')).toEqual({ rua: [], problems: ['"x=a b" is not a field (name=value)'] });
+  });
+
   it('every problem in its words, and no rua kept with any', () => {
     expect(readTlsRptRecord('v=TLSRPTv1;; rua=mailto:a@b.c')).toEqual({ rua: [], problems: ['an empty field (two ";" in a row)'] });
     expect(readTlsRptRecord('v=TLSRPTv1; RUA=mailto:a@b.c')).toEqual({ rua: [], problems: ['"RUA=" is not "rua=" (the field names are case-sensitive)', 'no rua field: senders have nowhere to send reports'] });
@@ -188,6 +198,13 @@ describe('the policy file: fields', () => {
     expect(parsePolicy(OK('x:\ta\t#b')).hints).toEqual(['"#" on line 5 starts no comment: a policy file has none, so the text after it is read as part of the x value']);
     expect(parsePolicy(OK('x: a#b')).hints).toEqual([]);
     expect(parsePolicy(OK('x: #b')).hints).toEqual([]);
+  });
+
+  it('a line that starts with its colon is a field without a name: unknown, not a problem', () => {
+    const p = parsePolicy(OK(': value'));
+    expect(p.problems).toEqual([]);
+    expect(p.unknown).toEqual(['']);
+    expect(p.hints).toEqual([]);
   });
 
   it('unknown fields: kept (first 40 characters), and a typo of ours gets a hint', () => {
@@ -291,6 +308,9 @@ describe('MX host names and patterns', () => {
     expect(nearMiss('a.xexample.com', ['*.example.com'])).toBeNull();
     expect(nearMiss('a.example.com', ['*.other.net', '*.example.com'])).toBe('*.example.com matches one label only, and a.example.com has 1 before example.com: add "mx: *.example.com" or "mx: a.example.com"');
     expect(nearMiss('example.com', ['example.com'])).toBeNull();
+    // Only wildcards can be near misses: a name pattern is never cut as if it were one.
+    expect(nearMiss('b.example.com', ['a.b.example.com'])).toBeNull();
+    expect(nearMiss('x.1.example.com', ['mx1.example.com'])).toBeNull();
   });
 });
 
@@ -525,6 +545,7 @@ describe('MTA-STS judged: the fetch', () => {
 describe('MTA-STS judged: a valid policy', () => {
   it('covering every MX host: ok with its facts; the judged fields filled', () => {
     const j = judge();
+    for (const f of j.findings) expect([f.id, f.hosts, f.evidence]).toEqual([f.id, [], []]);
     expect(j.findings.find((f) => f.id === 'mta-sts.ok')?.facts).toEqual({ domain: DOMAIN, mode: 'enforce', id: '20261129', maxAge: 604800, covered: 'all 2 MX hosts', resolver: RESOLVER });
     expect(j.section.mtaSts.effect).toBe('enforced');
     expect(one({ mx: ['mx1.example.test'], policy: fetched(POLICY('version: STSv1', 'mode: enforce', 'mx: mx1.example.test', 'max_age: 604800')) }, 'mta-sts.ok').facts.covered).toBe('its MX host');

@@ -10,6 +10,8 @@ import { DnsError, UsageError } from '../../../../src/core/errors.js';
 import type { MtaSts, SeenPolicy, TranscriptEvent } from '../../../../src/core/schema.js';
 import { Transcript } from '../../../../src/core/transcript.js';
 import type { FetchRequest, FetchResult, HttpFetcher } from '../../../../src/http/fetcher.js';
+import type { JobEvent } from '../../../../src/core/events.js';
+import { VERSION } from '../../../../src/core/version.js';
 import { DEFAULT_PROFILE } from '../../../../src/checks/profile.js';
 import { runPosture, type PostureEdges } from '../../../../src/jobs/posture/check-posture.js';
 import { lookupTxt, probePosture, rememberPolicy, type PolicyMemory } from '../../../../src/jobs/posture/probe-posture.js';
@@ -266,12 +268,14 @@ describe('runPosture: the report', () => {
         return fetcher.fetch(req);
       },
     };
+    clock.advance(5000);
     const r = await runPosture({ target: 'example.test', clock, resolver: domainZone(), fetcher: slow, dnsbl: false }, defaultsNever());
     expect(r.kind).toBe('posture');
-    expect(r.startedAt).toBe('2026-11-29T09:30:00.000Z');
+    expect(r.tool).toEqual({ name: 'mxray', version: VERSION });
+    expect(r.startedAt).toBe('2026-11-29T09:30:05.000Z');
     expect(r.durationMs).toBe(1234.568);
     expect(r.judgedWith).toEqual({
-      at: new Date(CLOCK_AT + 1234.5678).toISOString(),
+      at: new Date(CLOCK_AT + 5000 + 1234.5678).toISOString(),
       profile: { name: DEFAULT_PROFILE.name, version: DEFAULT_PROFILE.version },
       trustStore: { description: 'none (the policy host’s certificate is verified by the HTTP fetcher)', bundledRootsOfNode: null, extraCaFiles: [] },
       options: { warnDays: DEFAULT_PROFILE.expiryWarnDays, expectThumbprint: null },
@@ -340,6 +344,13 @@ describe('runPosture: the edges it uses', () => {
     expect(r.body.posture.mtaSts.policy.status).toBe('skipped');
   });
 
+  it('every transcript event reaches the event sink as a transcript event, after a progress event', async () => {
+    const got: JobEvent[] = [];
+    const r = await runPosture({ target: 'example.test', clock: fixedClock(CLOCK_AT), resolver: domainZone(), fetcher: null, dnsbl: false, events: { emit: (e) => got.push(e) } }, defaultsNever());
+    expect(got[0]).toEqual({ type: 'progress', key: 'example.test', phase: 'looking up MX, MTA-STS and TLS-RPT' });
+    expect(got.slice(1)).toEqual(r.transcript.map((event) => ({ type: 'transcript', event })));
+  });
+
   it('the lookups are traced in the transcript, and each event reaches onEvent', async () => {
     const events: TranscriptEvent[] = [];
     const r = await runPosture({ target: 'example.test', clock: fixedClock(CLOCK_AT), resolver: domainZone(), fetcher: null, dnsbl: false, onEvent: (e) => events.push(e) }, defaultsNever());
@@ -395,6 +406,21 @@ describe('runPosture: block lists', () => {
     expect(r.body.posture.dnsbl?.addresses.map((a) => [a.address, a.source, a.mx, a.lookups.map((l) => [l.query, l.status])])).toEqual([['192.0.2.25', 'mx', 'mx1.example.test', [['25.2.0.192.bl.example.net', 'listed']]]]);
     expect(r.findings.map((f) => f.id).filter((id) => id.startsWith('dnsbl.'))).toEqual(['dnsbl.listed']);
     expect(r.verdict).toBe('fail');
+  });
+
+  it('the addresses of every MX host are asked, not only the first', async () => {
+    const resolver = domainZone({
+      'MX example.test': [
+        { exchange: 'mx1.example.test', priority: 10 },
+        { exchange: 'mx2.example.test', priority: 20 },
+      ],
+      'A mx2.example.test': ['192.0.2.26'],
+    });
+    const r = await runPosture({ target: 'example.test', clock: fixedClock(CLOCK_AT), resolver, fetcher: null, dnsbl: ['bl.example.net'] }, defaultsNever());
+    expect(r.body.posture.dnsbl?.addresses.map((a) => [a.address, a.mx])).toEqual([
+      ['192.0.2.25', 'mx1.example.test'],
+      ['192.0.2.26', 'mx2.example.test'],
+    ]);
   });
 
   it('no list named: the default lists; false: none asked', async () => {
