@@ -146,7 +146,6 @@ describe('probePosture: what it asks and passes on', () => {
     const transcript = new Transcript(fixedClock(0));
     await probePosture('example.test', { resolver: zone(records), fetcher, signal, fetchTimeoutMs: 250, transcript });
     expect(requests).toEqual([{ url: 'https://mta-sts.example.test/.well-known/mta-sts.txt', maxBytes: 65536, followRedirects: 0, timeoutMs: 250, headers: { accept: 'text/plain' }, signal }]);
-    expect(transcript.events.length).toBeGreaterThan(0);
     expect(transcript.events.some((e) => e.text.includes('mta-sts.example.test'))).toBe(true);
   });
 
@@ -286,7 +285,6 @@ describe('runPosture: the report', () => {
     expect(r.body.dns.mx.map((m) => m.exchange)).toEqual(['mx1.example.test']);
     expect(r.body.posture.mtaSts).toMatchObject({ id: '7', effect: 'enforced', coverage: [{ mx: 'mx1.example.test', pattern: 'mx1.example.test' }] });
     expect(r.body.posture.dnsbl).toBeNull();
-    expect(r.transcript).toEqual(r.transcript.filter((e) => typeof e.text === 'string'));
   });
 
   it('findings worst first; the verdict from them', async () => {
