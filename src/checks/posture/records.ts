@@ -132,11 +132,11 @@ export function readTlsRptRecord(text: string): TlsRptRecord {
       problems.push(`${quote(f.raw)} is not a field (name=value)`);
     }
   }
-  if (ruas > 1) problems.push('more than one rua field (give every address in one, separated by commas)');
-  if (ruas === 0) problems.push('no rua field: senders have nowhere to send reports');
   const good = uris.filter((u) => uriProblem(u) === null);
   const unusable = uris.filter((u) => uriProblem(u) !== null).map((u) => uriProblem(u) as string);
   if (ruas >= 1 && good.length === 0) problems.push(unusable.length ? someOf(unusable, 3) : 'rua holds no address');
+  if (ruas > 1) problems.push('more than one rua field (give every address in one, separated by commas)');
+  if (ruas === 0) problems.push('no rua field: senders have nowhere to send reports');
   return problems.length ? { rua: [], problems, unusable: [] } : { rua: good.slice(0, 64), problems, unusable };
 }
 

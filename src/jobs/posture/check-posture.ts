@@ -67,7 +67,8 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
   // A caller's own resolver without a fetcher: the default fetcher would look names up elsewhere, so nothing is fetched.
   const fetcher = options.fetcher !== undefined ? options.fetcher : options.resolver ? null : (edges().fetcher ?? null);
   const profile = options.profile ?? DEFAULT_PROFILE;
-  const trustStore = options.trustStore ?? edges().trustStore ?? null;
+  // The caller's own edges: its trust store, or (a resolver of its own, no store) the fetcher's own verification.
+  const trustStore = options.trustStore ?? (options.resolver ? null : (edges().trustStore ?? null));
   sink.emit({ type: 'progress', key: domain, phase: 'looking up MX, MTA-STS and TLS-RPT' });
   const zones = options.dnsbl === false ? null : normalizeZones(options.dnsbl ?? null);
   const [{ hosts, dnsbl }, posture] = await Promise.all([

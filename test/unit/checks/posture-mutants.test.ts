@@ -42,7 +42,7 @@ describe('TXT records: which are ours', () => {
   it('the one record is read with its strings; none or two: no record', () => {
     expect(selectMtaStsRecord([['v=STSv1; ', 'id=a1']]).record).toEqual({ strings: ['v=STSv1; ', 'id=a1'], text: 'v=STSv1; id=a1', id: 'a1', problems: [] });
     expect(selectMtaStsRecord([]).record).toBeNull();
-    expect(selectTlsRptRecord([['v=TLSRPTv1;rua=mailto:a@b.c']]).record).toEqual({ strings: ['v=TLSRPTv1;rua=mailto:a@b.c'], text: 'v=TLSRPTv1;rua=mailto:a@b.c', rua: ['mailto:a@b.c'], problems: [] });
+    expect(selectTlsRptRecord([['v=TLSRPTv1;rua=mailto:a@b.c']]).record).toEqual({ strings: ['v=TLSRPTv1;rua=mailto:a@b.c'], text: 'v=TLSRPTv1;rua=mailto:a@b.c', rua: ['mailto:a@b.c'], problems: [], unusable: [] });
     expect(selectTlsRptRecord([['v=TLSRPTv1; rua=mailto:a@b.c'], ['v=TLSRPTv1; rua=mailto:d@e.f']])).toMatchObject({ record: null, nearMisses: [] });
     expect(selectTlsRptRecord([]).record).toBeNull();
   });
@@ -87,27 +87,30 @@ describe('the _mta-sts record read', () => {
 
 describe('the _smtp._tls record read', () => {
   it('rua: each URI trimmed, and kept as written when all are good', () => {
-    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c ,\thttps://r.example/x')).toEqual({ rua: ['mailto:a@b.c', 'https://r.example/x'], problems: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c ,\thttps://r.example/x')).toEqual({ rua: ['mailto:a@b.c', 'https://r.example/x'], problems: [], unusable: [] });
   });
 
   it('each reporting URI is trimmed of every space and tab around it, and only around it', () => {
-    expect(readTlsRptRecord('v=TLSRPTv1; rua=  \tmailto:a@b.c  \t,\t\t https://r.example/x')).toEqual({ rua: ['mailto:a@b.c', 'https://r.example/x'], problems: [] });
-    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a  b@c.d')).toEqual({ rua: [], problems: ['"mailto:a  b@c.d" is not a mail address'] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=  \tmailto:a@b.c  \t,\t\t https://r.example/x')).toEqual({ rua: ['mailto:a@b.c', 'https://r.example/x'], problems: [], unusable: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a  b@c.d')).toEqual({ rua: [], problems: ['"mailto:a  b@c.d" is not a mail address'], unusable: [] });
   });
 
   it('an extension field with a bad name is not a field, whatever its value', () => {
-    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; _x=v')).toEqual({ rua: [], problems: ['"_x=v" is not a field (name=value)'] });
-    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; x=a b')).toEqual({ rua: [], problems: ['"x=a b" is not a field (name=value)'] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; _x=v')).toEqual({ rua: [], problems: ['"_x=v" is not a field (name=value)'], unusable: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; x=a b')).toEqual({ rua: [], problems: ['"x=a b" is not a field (name=value)'], unusable: [] });
   });
 
   it('every problem in its words, and no rua kept with any', () => {
-    expect(readTlsRptRecord('v=TLSRPTv1;; rua=mailto:a@b.c')).toEqual({ rua: [], problems: ['an empty field (two ";" in a row)'] });
-    expect(readTlsRptRecord('v=TLSRPTv1; RUA=mailto:a@b.c')).toEqual({ rua: [], problems: ['"RUA=" is not "rua=" (the field names are case-sensitive)', 'no rua field: senders have nowhere to send reports'] });
-    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; x y')).toEqual({ rua: [], problems: ['"x y" is not a field (name=value)'] });
-    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; ext=1')).toEqual({ rua: ['mailto:a@b.c'], problems: [] });
-    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; rua=mailto:d@e.f')).toEqual({ rua: [], problems: ['more than one rua field (give every address in one, separated by commas)'] });
-    expect(readTlsRptRecord('v=TLSRPTv1; x=1')).toEqual({ rua: [], problems: ['no rua field: senders have nowhere to send reports'] });
-    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c,,ftp://x')).toEqual({ rua: [], problems: ['an empty address in rua', '"ftp:" is not a reporting scheme (only mailto: and https:)'] });
+    expect(readTlsRptRecord('v=TLSRPTv1;; rua=mailto:a@b.c')).toEqual({ rua: [], problems: ['an empty field (two ";" in a row)'], unusable: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; RUA=mailto:a@b.c')).toEqual({ rua: [], problems: ['"RUA=" is not "rua=" (the field names are case-sensitive)', 'no rua field: senders have nowhere to send reports'], unusable: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; x y')).toEqual({ rua: [], problems: ['"x y" is not a field (name=value)'], unusable: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; ext=1')).toEqual({ rua: ['mailto:a@b.c'], problems: [], unusable: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c; rua=mailto:d@e.f')).toEqual({ rua: [], problems: ['more than one rua field (give every address in one, separated by commas)'], unusable: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; x=1')).toEqual({ rua: [], problems: ['no rua field: senders have nowhere to send reports'], unusable: [] });
+    // One usable URI makes the record valid; the others are named as skipped.
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=mailto:a@b.c,,ftp://x')).toEqual({ rua: ['mailto:a@b.c'], problems: [], unusable: ['an empty address in rua', '"ftp:" is not a reporting scheme (only mailto: and https:)'] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=,ftp://x')).toEqual({ rua: [], problems: ['an empty address in rua; "ftp:" is not a reporting scheme (only mailto: and https:)'], unusable: [] });
+    expect(readTlsRptRecord('v=TLSRPTv1; rua=')).toEqual({ rua: [], problems: ['an empty address in rua'], unusable: [] });
   });
 
   it('reporting URIs: what is wrong with each', () => {
@@ -130,8 +133,10 @@ describe('the _smtp._tls record read', () => {
     expect(uriProblem('xmailto:a@b.c')).toBe('"xmailto:" is not a reporting scheme (only mailto: and https:)');
     expect(uriProblem('https://[')).toBe('"https://[" is not a URL');
     expect(uriProblem('https:x')).toBeNull();
-    expect(uriProblem('MailTo:a@b.c')).toBe('"MailTo:" must be written in lower case');
-    expect(uriProblem('HTTPS://r.example/')).toBe('"HTTPS:" must be written in lower case');
+    // Schemes compare without case (RFC 3986 §3.1).
+    expect(uriProblem('MailTo:a@b.c')).toBeNull();
+    expect(uriProblem('HTTPS://r.example/')).toBeNull();
+    expect(uriProblem(`x${'y'.repeat(100)}@b.c`)).toMatch(/^"xy{59}…" lacks "mailto:"/);
     expect(uriProblem('x+y.z-1:a')).toBe('"x+y.z-1:" is not a reporting scheme (only mailto: and https:)');
   });
 
@@ -248,7 +253,8 @@ describe('the policy file: fields', () => {
 
   it('a field given twice: named with the line; the first value stays', () => {
     const p = parsePolicy(POLICY('version: STSv1', 'mode: testing', 'mode: enforce', 'mx: a.example', 'max_age: 86400'));
-    expect(p.problems).toEqual(['mode is given twice (line 3): senders may read either']);
+    expect(p.problems).toEqual([]);
+    expect(p.hints).toEqual(['mode is given again on line 3: the first one is read']);
     expect(p.mode).toBe('testing');
   });
 
@@ -300,11 +306,11 @@ describe('MX host names and patterns', () => {
   });
 
   it('near misses: a wildcard over the name itself, or over a name with more labels; names are lower-cased first', () => {
-    expect(nearMiss('Example.COM.', ['*.example.com'])).toBe('*.example.com does not match example.com itself: add "mx: example.com"');
-    expect(nearMiss('a.b.example.com', ['mx.example.com', '*.example.com'])).toBe('*.example.com matches one label only, and a.b.example.com has 2 before example.com: add "mx: *.b.example.com" or "mx: a.b.example.com"');
-    expect(nearMiss('a.b.c.example.com', ['*.example.com'])).toBe('*.example.com matches one label only, and a.b.c.example.com has 3 before example.com: add "mx: *.b.c.example.com" or "mx: a.b.c.example.com"');
+    expect(nearMiss('Example.COM.', ['*.example.com'])).toBe('*.example.com does not match example.com itself: add "mx: example.com".');
+    expect(nearMiss('a.b.example.com', ['mx.example.com', '*.example.com'])).toBe('*.example.com matches one label only, and a.b.example.com has 2 before example.com: add "mx: *.b.example.com" or "mx: a.b.example.com".');
+    expect(nearMiss('a.b.c.example.com', ['*.example.com'])).toBe('*.example.com matches one label only, and a.b.c.example.com has 3 before example.com: add "mx: *.b.c.example.com" or "mx: a.b.c.example.com".');
     expect(nearMiss('a.xexample.com', ['*.example.com'])).toBeNull();
-    expect(nearMiss('a.example.com', ['*.other.net', '*.example.com'])).toBe('*.example.com matches one label only, and a.example.com has 1 before example.com: add "mx: *.example.com" or "mx: a.example.com"');
+    expect(nearMiss('a.example.com', ['*.other.net', '*.example.com'])).toBe('*.example.com matches one label only, and a.example.com has 1 before example.com: add "mx: *.example.com" or "mx: a.example.com".');
     expect(nearMiss('example.com', ['example.com'])).toBeNull();
     // Only wildcards can be near misses: a name pattern is never cut as if it were one.
     expect(nearMiss('b.example.com', ['a.b.example.com'])).toBeNull();
@@ -394,7 +400,7 @@ describe('MTA-STS judged: the record', () => {
   it('a bad record: its text (200 characters) and every problem', () => {
     const text = `v=STSv1; id=a-b; id=${'c'.repeat(200)}`;
     const f = one({ sts: [[text]] }, 'mta-sts.bad-record');
-    expect(f.facts).toEqual({ domain: DOMAIN, record: text.slice(0, 200), problem: `id "a-b" is not 1 to 32 letters and digits; id "${'c'.repeat(200)}" is not 1 to 32 letters and digits; more than one id` });
+    expect(f.facts).toEqual({ domain: DOMAIN, record: text.slice(0, 200), problem: `id "a-b" is not 1 to 32 letters and digits; id "${'c'.repeat(60)}…" is not 1 to 32 letters and digits; more than one id` });
     expect(judge({ sts: [[text]] }).section.mtaSts).toMatchObject({ effect: 'broken', id: null, coverage: [] });
   });
 
@@ -431,12 +437,12 @@ describe('MTA-STS judged: a policy without a record', () => {
     expect(one({ sts: [], previous }, 'mta-sts.policy-without-record').facts).toEqual({
       domain: DOMAIN,
       mode: 'enforce',
-      previous: 'mxray saw it published under id old1 at 2026-11-01T00:00:00.000Z: senders that fetched it then keep it for its max_age (unknown s).',
+      previous: 'mxray saw it published under id old1 at 2026-11-01T00:00:00.000Z.',
     });
     expect(one({ sts: [], previous: { ...previous, maxAge: 3600 } }, 'mta-sts.policy-without-record').facts.previous).toBe(
-      'mxray saw it published under id old1 at 2026-11-01T00:00:00.000Z: senders that fetched it then keep it for its max_age (3600 s).',
+      'mxray saw it published under id old1 at 2026-11-01T00:00:00.000Z: senders that fetched it then keep it for its max_age of 3600 seconds from their last fetch.',
     );
-    expect(one({ sts: [], policy: fetched(GOOD.replace('enforce', 'testing')) }, 'mta-sts.policy-without-record').facts).toEqual({ domain: DOMAIN, mode: 'testing', previous: null });
+    expect(one({ sts: [], policy: fetched(GOOD.replace('enforce', 'testing')) }, 'mta-sts.policy-without-record').facts).toEqual({ domain: DOMAIN, mode: 'testing', previous: '' });
   });
 
   it('not the trap: mode none, an invalid policy, or one not served as text/plain; a near miss instead of not-published', () => {
@@ -467,14 +473,18 @@ describe('MTA-STS judged: the fetch', () => {
   });
 
   it('a certificate refused: the detail, message and the CNAME chain, or that there is none', () => {
-    expect(one({ policy: failedFetch('tls-handshake-error', 'cert-untrusted') }, 'mta-sts.policy-cert-invalid').facts).toEqual({ domain: DOMAIN, url: URL_, detail: 'cert-untrusted', message: 'failed: cert-untrusted', cname: 'not a CNAME here' });
+    expect(one({ policy: failedFetch('tls-handshake-error', 'cert-untrusted') }, 'mta-sts.policy-cert-invalid').facts).toEqual({ domain: DOMAIN, url: URL_, detail: 'cert-untrusted', what: 'not trusted', message: 'failed: cert-untrusted', cname: 'not a CNAME here' });
+    expect(one({ policy: failedFetch('tls-handshake-error', 'cert-expired') }, 'mta-sts.policy-cert-invalid').facts.what).toBe('expired');
+    expect(one({ policy: failedFetch('tls-handshake-error', 'cert-not-yet-valid') }, 'mta-sts.policy-cert-invalid').facts.what).toBe('not valid yet');
+    expect(one({ policy: failedFetch('tls-handshake-error', 'cert-name-mismatch') }, 'mta-sts.policy-cert-invalid').facts.what).toBe("not valid for the policy host's name");
+    expect(one({ policy: failedFetch('tls-handshake-error', 'cert-odd') }, 'mta-sts.policy-cert-invalid').facts.what).toBe('rejected');
     expect(one({ policy: failedFetch('tls-handshake-error', 'cert-name-mismatch', { cname: ['a.provider.test', 'b.provider.test'] }) }, 'mta-sts.policy-cert-invalid').facts.cname).toBe(`mta-sts.${DOMAIN} → a.provider.test → b.provider.test`);
   });
 
   it('unreachable: the code, detail and message, or what stands for them', () => {
-    expect(one({ policy: failedFetch('tls-handshake-error', 'handshake-failed') }, 'mta-sts.policy-unreachable').facts).toEqual({ domain: DOMAIN, url: URL_, status: 'tls-handshake-error', detail: 'handshake-failed', message: 'failed: handshake-failed' });
-    expect(one({ policy: failedFetch('connection-refused', null) }, 'mta-sts.policy-unreachable').facts).toEqual({ domain: DOMAIN, url: URL_, status: 'connection-refused', detail: 'none', message: 'failed: null' });
-    expect(one({ policy: { ...failedFetch('connection-refused', null), error: null } }, 'mta-sts.policy-unreachable').facts).toEqual({ domain: DOMAIN, url: URL_, status: 'unknown', detail: 'none', message: 'no answer' });
+    expect(one({ policy: failedFetch('tls-handshake-error', 'handshake-failed') }, 'mta-sts.policy-unreachable').facts).toEqual({ domain: DOMAIN, url: URL_, status: 'tls-handshake-error, handshake-failed', message: 'failed: handshake-failed' });
+    expect(one({ policy: failedFetch('connection-refused', null) }, 'mta-sts.policy-unreachable').facts).toEqual({ domain: DOMAIN, url: URL_, status: 'connection-refused', message: 'failed: null' });
+    expect(one({ policy: { ...failedFetch('connection-refused', null), error: null } }, 'mta-sts.policy-unreachable').facts).toEqual({ domain: DOMAIN, url: URL_, status: 'no answer', message: 'no answer' });
   });
 
   it('a redirect (300 to 399): redirect with its status and Location, or "none"', () => {
@@ -529,11 +539,11 @@ describe('MTA-STS judged: the fetch', () => {
         'mx "http://c" on line 6 is not a host name or a *. wildcard',
         'mx "http://d" on line 7 is not a host name or a *. wildcard',
         'mx "http://e" on line 8 is not a host name or a *. wildcard',
-        'version "STSv2" is not STSv1',
+        'and 3 more',
       ].join('; '),
-      hints: ['a', 'b', 'c', 'd'].map((x) => `mx "http://${x}" looks like a URL: write the MX host name alone`).join('; '),
+      hints: `${[...['a', 'b', 'c', 'd'].map((x) => `mx "http://${x}" looks like a URL: write the MX host name alone`), 'and 1 more'].join('; ')}.`,
     });
-    expect(one({ policy: fetched(GOOD.replace('STSv1', 'STSv2')) }, 'mta-sts.policy-invalid').facts).toEqual({ domain: DOMAIN, problems: 'version "STSv2" is not STSv1', hints: null });
+    expect(one({ policy: fetched(GOOD.replace('STSv1', 'STSv2')) }, 'mta-sts.policy-invalid').facts).toEqual({ domain: DOMAIN, problems: 'version "STSv2" is not STSv1', hints: '' });
     const j = judge({ policy: fetched(GOOD.replace('STSv1', 'STSv2')) });
     expect(j.findings.map((x) => x.id).sort()).toEqual(['mta-sts.policy-invalid', 'tls-rpt.ok']);
     expect(j.section.mtaSts).toMatchObject({ effect: 'broken', coverage: [] });
@@ -547,7 +557,7 @@ describe('MTA-STS judged: a valid policy', () => {
     expect(j.findings.find((f) => f.id === 'mta-sts.ok')?.facts).toEqual({ domain: DOMAIN, mode: 'enforce', id: '20261129', maxAge: 604800, covered: 'all 2 MX hosts', resolver: RESOLVER });
     expect(j.section.mtaSts.effect).toBe('enforced');
     expect(one({ mx: ['mx1.example.test'], policy: fetched(POLICY('version: STSv1', 'mode: enforce', 'mx: mx1.example.test', 'max_age: 604800')) }, 'mta-sts.ok').facts.covered).toBe('its MX host');
-    expect(one({ mx: [], dns: dnsOf([]) }, 'mta-sts.ok').facts.covered).toBe('no MX host (none found)');
+    expect(one({ mx: [], dns: dnsOf([]) }, 'mta-sts.ok').facts.covered).toBe('no MX host (the domain has none)');
   });
 
   it('no MX host: ok, no pattern called unused', () => {
@@ -578,13 +588,16 @@ describe('MTA-STS judged: a valid policy', () => {
 
   it('an MX host not covered: one finding per host with the patterns, mode, hint and effect; no ok', () => {
     const j = judge({ mx: ['mx1.example.test', 'a.b.mail.example.test', 'other.example.net'] });
-    expect(j.findings.map((f) => f.id).sort()).toEqual(['mta-sts.mx-not-covered', 'mta-sts.mx-not-covered', 'mta-sts.pattern-unused', 'tls-rpt.ok']);
+    expect(j.findings.map((f) => f.id).sort()).toEqual(['mta-sts.mx-not-covered', 'mta-sts.pattern-unused', 'tls-rpt.ok']);
     const missed = j.findings.filter((f) => f.id === 'mta-sts.mx-not-covered');
-    const effect = 'In mode enforce, MTA-STS senders do not deliver to this host.';
+    const effect = 'In mode enforce, MTA-STS senders do not deliver to these hosts.';
     expect(missed.map((f) => [f.hosts, f.facts])).toEqual([
-      [['a.b.mail.example.test'], { domain: DOMAIN, mx: 'a.b.mail.example.test', patterns: 'mx1.example.test, *.mail.example.test', mode: 'enforce', hint: nearMiss('a.b.mail.example.test', ['*.mail.example.test']), effect }],
-      [['other.example.net'], { domain: DOMAIN, mx: 'other.example.net', patterns: 'mx1.example.test, *.mail.example.test', mode: 'enforce', hint: null, effect }],
+      [
+        ['a.b.mail.example.test', 'other.example.net'],
+        { domain: DOMAIN, mx: 'a.b.mail.example.test, other.example.net', is: 'are', patterns: 'mx1.example.test, *.mail.example.test', mode: 'enforce', hint: `${nearMiss('a.b.mail.example.test', ['*.mail.example.test'])} `, effect },
+      ],
     ]);
+    expect(one({ mx: ['other.example.net'] }, 'mta-sts.mx-not-covered').facts).toMatchObject({ mx: 'other.example.net', is: 'is', hint: '', effect: 'In mode enforce, MTA-STS senders do not deliver to this host.' });
     expect(j.section.mtaSts.coverage).toEqual([
       { mx: 'mx1.example.test', pattern: 'mx1.example.test' },
       { mx: 'a.b.mail.example.test', pattern: null },
@@ -636,7 +649,7 @@ describe('TLS-RPT judged', () => {
     const rua = Array.from({ length: 70 }, (_, i) => `mailto:r${i}@example.test`);
     const j = judge({ rpt: [[`v=TLSRPTv1; rua=${rua.join(',')}`]] });
     expect(j.section.tlsRpt.rua).toEqual(rua.slice(0, 64));
-    expect(j.findings.find((f) => f.id === 'tls-rpt.ok')?.facts).toEqual({ domain: DOMAIN, rua: 'mailto:r0@example.test, mailto:r1@example.test, mailto:r2@example.test and 61 more' });
+    expect(j.findings.find((f) => f.id === 'tls-rpt.ok')?.facts).toEqual({ domain: DOMAIN, rua: 'mailto:r0@example.test, mailto:r1@example.test, mailto:r2@example.test and 61 more', resolver: RESOLVER });
     expect(one({ rpt: [['v=TLSRPTv1; rua=mailto:a@example.test,mailto:b@example.test,mailto:c@example.test']] }, 'tls-rpt.ok').facts.rua).toBe('mailto:a@example.test, mailto:b@example.test, mailto:c@example.test');
     expect(one({ rpt: [['v=TLSRPTv1; rua=mailto:a@example.test,mailto:b@example.test,mailto:c@example.test,mailto:d@example.test']] }, 'tls-rpt.ok').facts.rua).toBe('mailto:a@example.test, mailto:b@example.test, mailto:c@example.test and 1 more');
   });
@@ -660,7 +673,7 @@ describe('TLS-RPT judged', () => {
     const text = `v=TLSRPTv1; rua=${'x'.repeat(250)}@example.test`;
     const j = judge({ rpt: [[text]] });
     expect(j.findings.map((f) => f.id).sort()).toEqual(['mta-sts.ok', 'tls-rpt.bad-record']);
-    expect(j.findings.find((f) => f.id === 'tls-rpt.bad-record')?.facts).toEqual({ domain: DOMAIN, record: text.slice(0, 200), problem: `"${'x'.repeat(250)}@example.test" lacks "mailto:" (write rua=mailto:${'x'.repeat(250)}@example.test)` });
+    expect(j.findings.find((f) => f.id === 'tls-rpt.bad-record')?.facts).toEqual({ domain: DOMAIN, record: text.slice(0, 200), problem: `"${'x'.repeat(60)}…" lacks "mailto:" (write rua=mailto:${'x'.repeat(60)})` });
     expect(j.section.tlsRpt.rua).toEqual([]);
     expect(one({ rpt: [['v=TLSRPTv1; rua=a@b.c; rua=mailto:a@b.c']] }, 'tls-rpt.bad-record').facts.problem).toBe('"a@b.c" lacks "mailto:" (write rua=mailto:a@b.c); more than one rua field (give every address in one, separated by commas)');
   });
@@ -689,11 +702,11 @@ describe('TLS-RPT judged', () => {
     expect(one({ rpt: [] }, 'tls-rpt.not-published').facts).toEqual({ domain: DOMAIN, why });
     // A bad record of ours still counts as published MTA-STS.
     expect(one({ rpt: [], sts: [['v=STSv1; id=-']] }, 'tls-rpt.not-published').facts.why).toBe(why);
-    expect(one({ ...NOT_PUBLISHED, rpt: [] }, 'tls-rpt.not-published').facts).toEqual({ domain: DOMAIN, why: null });
-    expect(one({ rpt: [], sts: [['v=stsv1; id=1']] }, 'tls-rpt.not-published').facts.why).toBeNull();
+    expect(one({ ...NOT_PUBLISHED, rpt: [] }, 'tls-rpt.not-published').facts).toEqual({ domain: DOMAIN, why: '' });
+    expect(one({ rpt: [], sts: [['v=stsv1; id=1']] }, 'tls-rpt.not-published').facts.why).toBe('');
     // A found status is what says so: records under an error are not read.
     const errored: TxtLookup = { name: `_mta-sts.${DOMAIN}`, status: 'error', error: 'SERVFAIL', records: [['v=STSv1; id=1']] };
-    expect(one({ rpt: [], sts: errored }, 'tls-rpt.not-published').facts.why).toBeNull();
+    expect(one({ rpt: [], sts: errored }, 'tls-rpt.not-published').facts.why).toBe('');
   });
 
   it('the findings come in order: MTA-STS, then TLS-RPT', () => {
@@ -712,20 +725,23 @@ interface HostSpec {
   implicitTls?: boolean;
   starttls?: boolean;
   tls?: 'ok' | 'failed' | null;
-  cert?: { timeValid?: boolean; trusted?: boolean; trustReason?: string | null; nameMatches?: boolean | null } | null;
+  cert?: { timeValid?: boolean; trusted?: boolean; trustFailure?: string; nameMatches?: boolean | null } | null;
+  /** The reply to STARTTLS (default: none recorded). */
+  starttlsReply?: number;
+  bannerCode?: number;
   findings?: Finding[];
   verdict?: HostReport['verdict'];
 }
 
 function host(s: HostSpec = {}): HostReport {
   const mx = s.mx ?? 'mx1.example.test';
-  const cert = s.cert === null ? null : { timeValid: true, trusted: true, trustReason: null, nameMatches: true, ...s.cert };
+  const cert = s.cert === null ? null : { timeValid: true, trusted: true, trustFailure: 'none', nameMatches: true, ...s.cert };
   return {
     key: s.key ?? `${mx}[192.0.2.1]:25`,
     mx,
     implicitTls: s.implicitTls ?? false,
-    banner: s.banner === false ? null : { code: 220, lines: [`${mx} ESMTP`] },
-    starttls: { offered: s.starttls ?? true },
+    banner: s.banner === false ? null : { code: s.bannerCode ?? 220, lines: [`${mx} ESMTP`] },
+    starttls: { offered: s.starttls ?? true, reply: s.starttlsReply === undefined ? null : { code: s.starttlsReply, enhanced: null, lines: ['TLS not available'] } },
     tls: s.tls === null ? null : { ok: (s.tls ?? 'ok') === 'ok' },
     assessment: { certificate: cert },
     findings: s.findings ?? [],
@@ -752,6 +768,17 @@ describe('why an MTA-STS sender does not deliver to a host', () => {
     expect(mtaStsFailure(host({ starttls: false, implicitTls: true }), PATTERNS)).toBeNull();
   });
 
+  it('a greeting that refuses us (421, 554 …) is no MTA-STS matter; a refused STARTTLS is', () => {
+    expect(mtaStsFailure(host({ bannerCode: 554 }), PATTERNS)).toBeNull();
+    expect(mtaStsFailure(host({ bannerCode: 421 }), PATTERNS)).toBeNull();
+    expect(mtaStsFailure(host({ bannerCode: 199 }), PATTERNS)).toBeNull();
+    expect(mtaStsFailure(host({ bannerCode: 299 }), PATTERNS)).toBe(null);
+    expect(mtaStsFailure(host({ starttlsReply: 454, tls: null, cert: null }), PATTERNS)).toBe('STARTTLS refused (454)');
+    // Refused, but a handshake happened anyway (a retry): the handshake is judged.
+    expect(mtaStsFailure(host({ starttlsReply: 454 }), PATTERNS)).toBeNull();
+    expect(mtaStsFailure(host({ starttlsReply: 220, tls: null, cert: null }), PATTERNS)).toBeNull();
+  });
+
   it('the handshake: failed, or with no certificate; never tried says nothing', () => {
     expect(mtaStsFailure(host({ tls: 'failed' }), PATTERNS)).toBe('the TLS handshake fails');
     expect(mtaStsFailure(host({ tls: 'ok', cert: null }), PATTERNS)).toBe('the TLS handshake fails');
@@ -761,8 +788,10 @@ describe('why an MTA-STS sender does not deliver to a host', () => {
 
   it('the certificate: out of its dates, untrusted (with the reason when there is one), or not naming the host', () => {
     expect(mtaStsFailure(host({ cert: { timeValid: false, trusted: false, nameMatches: false } }), PATTERNS)).toBe('the certificate is expired or not yet valid');
-    expect(mtaStsFailure(host({ cert: { trusted: false, nameMatches: false } }), PATTERNS)).toBe('the certificate does not chain to a public root');
-    expect(mtaStsFailure(host({ cert: { trusted: false, trustReason: 'self-signed' } }), PATTERNS)).toBe('the certificate does not chain to a public root (self-signed)');
+    expect(mtaStsFailure(host({ cert: { trusted: false, trustFailure: 'untrusted-root', nameMatches: false } }), PATTERNS)).toBe('the certificate is not trusted (it chains to a root senders do not trust)');
+    expect(mtaStsFailure(host({ cert: { trusted: false, trustFailure: 'self-signed' } }), PATTERNS)).toBe('the certificate is not trusted (self-signed)');
+    expect(mtaStsFailure(host({ cert: { trusted: false, trustFailure: 'chain-incomplete' } }), PATTERNS)).toBe('the certificate is not trusted (an intermediate certificate is missing)');
+    expect(mtaStsFailure(host({ cert: { trusted: false, trustFailure: 'something-new' } }), PATTERNS)).toBe('the certificate is not trusted (something-new)');
     expect(mtaStsFailure(host({ cert: { nameMatches: false } }), PATTERNS)).toBe('the certificate does not name mx1.example.test');
     expect(mtaStsFailure(host({ cert: { nameMatches: null } }), PATTERNS)).toBeNull();
   });
@@ -793,7 +822,7 @@ describe('an MTA-STS policy applied to the hosts', () => {
   it('enforce: what stops an MTA-STS sender is raised to an error that says why; the rest is left alone', () => {
     const warn = { ...selfSigned, severity: 'warning' as const };
     const critical = { ...selfSigned, severity: 'critical' as const };
-    const h = host({ cert: { trusted: false, trustReason: 'self-signed' }, findings: [warn, critical, expiring], verdict: 'warn' });
+    const h = host({ cert: { trusted: false, trustFailure: 'self-signed' }, findings: [warn, critical, expiring], verdict: 'warn' });
     const r = applyMtaSts(DOMAIN, section('enforced'), [h]);
     const out = r.hosts[0] as HostReport;
     const ENFORCED = ' With the MTA-STS policy of this domain in mode enforce, every sender that uses MTA-STS refuses to deliver to this host because of it.';
@@ -803,7 +832,7 @@ describe('an MTA-STS policy applied to the hosts', () => {
       expiring,
     ]);
     expect(out.verdict).toBe('fail');
-    expect(r.findings).toEqual([makeFinding('mta-sts.enforce-blocks-delivery', { domain: DOMAIN, hosts: h.key, why: 'the certificate does not chain to a public root (self-signed)' }, [], [h.key])]);
+    expect(r.findings).toEqual([makeFinding('mta-sts.enforce-blocks-delivery', { domain: DOMAIN, hosts: h.mx, why: 'the certificate is not trusted (self-signed)' }, [], [h.key])]);
   });
 
   it('enforce: a host that fails with no fatal finding keeps its findings, and its verdict is not made better', () => {
@@ -821,32 +850,36 @@ describe('an MTA-STS policy applied to the hosts', () => {
   });
 
   it('testing: hosts unchanged, one warning names those that would be blocked and every reason once', () => {
-    const a = host({ key: 'a', cert: { trusted: false }, findings: [selfSigned] });
-    const b = host({ key: 'b', starttls: false });
-    const c = host({ key: 'c', cert: { trusted: false } });
+    const a = host({ key: 'a', mx: 'a.mail.example.test', cert: { trusted: false, trustFailure: 'self-signed' }, findings: [selfSigned] });
+    const b = host({ key: 'b', mx: 'b.mail.example.test', starttls: false });
+    const c = host({ key: 'c', mx: 'c.mail.example.test', cert: { trusted: false, trustFailure: 'self-signed' } });
     const r = applyMtaSts(DOMAIN, section('testing'), [a, b, c, host({ key: 'ok' })]);
     expect(r.hosts).toEqual([a, b, c, host({ key: 'ok' })]);
     expect(r.hosts[0]).toBe(a);
-    expect(r.findings).toEqual([makeFinding('mta-sts.testing-would-block', { domain: DOMAIN, hosts: 'a, b, c', why: 'the certificate does not chain to a public root; STARTTLS not offered' }, [], ['a', 'b', 'c'])]);
+    expect(r.findings).toEqual([makeFinding('mta-sts.testing-would-block', { domain: DOMAIN, hosts: 'a.mail.example.test, b.mail.example.test, c.mail.example.test', why: 'the certificate is not trusted (self-signed); STARTTLS not offered' }, [], ['a', 'b', 'c'])]);
   });
 
   it('more than three hosts: three named, then how many more', () => {
-    const hosts = ['a', 'b', 'c', 'd', 'e'].map((key) => host({ key, mx: 'x.example.test' }));
+    const hosts = ['a', 'b', 'c', 'd', 'e'].map((key) => host({ key, mx: `${key}.other.test` }));
     const r = applyMtaSts(DOMAIN, section('enforced'), hosts);
-    expect(r.findings[0]?.facts).toEqual({ domain: DOMAIN, hosts: 'a, b, c and 2 more', why: 'not named by the policy' });
+    expect(r.findings[0]?.facts).toEqual({ domain: DOMAIN, hosts: 'a.other.test, b.other.test, c.other.test and 2 more', why: 'not named by the policy' });
     expect(r.findings[0]?.hosts).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(applyMtaSts(DOMAIN, section('enforced'), hosts.slice(0, 3)).findings[0]?.facts.hosts).toBe('a, b, c');
+    expect(applyMtaSts(DOMAIN, section('enforced'), hosts.slice(0, 3)).findings[0]?.facts.hosts).toBe('a.other.test, b.other.test, c.other.test');
+    // Two addresses of one MX host: the host named once, both addresses kept.
+    const twice = applyMtaSts(DOMAIN, section('enforced'), [host({ key: 'p', mx: 'x.other.test' }), host({ key: 'q', mx: 'x.other.test' })]).findings[0]!;
+    expect(twice.facts.hosts).toBe('x.other.test');
+    expect(twice.hosts).toEqual(['p', 'q']);
   });
 
   it('a policy whose patterns were not kept matches no host', () => {
-    expect(applyMtaSts(DOMAIN, section('testing', null), [host({ key: 'a' })]).findings[0]?.facts).toEqual({ domain: DOMAIN, hosts: 'a', why: 'not named by the policy' });
+    expect(applyMtaSts(DOMAIN, section('testing', null), [host({ key: 'a' })]).findings[0]?.facts).toEqual({ domain: DOMAIN, hosts: 'mx1.example.test', why: 'not named by the policy' });
   });
 
   it('the fatal findings: certificate trust, dates and name; no STARTTLS; no handshake', () => {
     expect([...MTA_STS_FATAL].sort()).toEqual(
       [
         'cert.expired', 'cert.not-yet-valid', 'cert.self-signed', 'cert.untrusted-root', 'cert.chain-incomplete', 'cert.bad-signature', 'cert.intermediate-expired', 'cert.intermediate-not-yet-valid', 'cert.root-expired', 'cert.root-not-yet-valid', 'cert.not-a-ca',
-        'cert.issuer-cannot-sign', 'cert.path-length-exceeded', 'cert.name-constraints-violated', 'cert.not-for-server-auth', 'cert.unknown-critical-extension', 'cert.name-mismatch', 'cert.empty-name', 'cert.revoked', 'starttls.not-offered', 'starttls.masked', 'starttls.rejected',
+        'cert.issuer-cannot-sign', 'cert.path-length-exceeded', 'cert.name-constraints-violated', 'cert.not-for-server-auth', 'cert.unknown-critical-extension', 'cert.name-mismatch', 'cert.empty-name', 'starttls.not-offered', 'starttls.masked', 'starttls.rejected',
         'tls.handshake-failed', 'tls.no-shared-cipher', 'tls.server-aborted', 'tls.handshake-timeout',
       ].sort(),
     );

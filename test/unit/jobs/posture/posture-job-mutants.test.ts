@@ -186,7 +186,7 @@ describe('what is remembered of a judged policy', () => {
   it('a valid policy with an id: its id, hash, when, mode and max_age', async () => {
     const { memory, remembered } = memoryOf();
     await rememberPolicy(memory, 'example.test', judged(), NOW);
-    expect(remembered).toEqual([['example.test', { id: '7', sha256: sha(POLICY), seenAt: '2026-11-29T12:00:00.000Z', mode: 'testing', maxAge: 3600 }]]);
+    expect(remembered).toEqual([['example.test', { id: '7', sha256: sha(POLICY), seenAt: '2026-11-29T12:00:00.000Z', mode: 'testing', maxAge: 3600, mx: ['mx1.example.test'] }]]);
     for (const effect of ['enforced', 'none'] as const) {
       const m = memoryOf();
       await rememberPolicy(m.memory, 'example.test', judged({ effect }), NOW);
@@ -451,7 +451,7 @@ describe('runPosture: the memory of policies', () => {
     const { memory, remembered, recalled } = memoryOf();
     await runPosture({ target: 'example.test', clock, resolver: domainZone(), fetcher: fetcherOf().fetcher, dnsbl: false, memory }, defaultsNever());
     expect(recalled).toEqual(['example.test']);
-    expect(remembered).toEqual([['example.test', { id: '7', sha256: sha(POLICY), seenAt: '2026-11-29T09:30:00.000Z', mode: 'enforce', maxAge: 604800 }]]);
+    expect(remembered).toEqual([['example.test', { id: '7', sha256: sha(POLICY), seenAt: '2026-11-29T09:30:00.000Z', mode: 'enforce', maxAge: 604800, mx: ['mx1.example.test'] }]]);
   });
 
   it('a memory that cannot remember: a note in the transcript, the report as it would be', async () => {
