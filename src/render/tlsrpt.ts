@@ -115,7 +115,7 @@ function contextLines(body: TlsRptBody): Line[] {
   if (body.period) out.push(line(0, { dim: 'Period      ' }, `${body.period.start.slice(0, 10)} to ${body.period.end.slice(0, 10)} (UTC)`));
   const read = [`${num(body.inputs.reports)} reports`, `${num(body.inputs.files)} files`];
   if (body.inputs.messages) read.push(`${num(body.inputs.messages)} mails`);
-  if (body.inputs.duplicates) read.push(`${num(body.inputs.duplicates)} duplicates counted once`);
+  if (body.inputs.duplicates) read.push(`${num(body.inputs.duplicates)} duplicate${body.inputs.duplicates === 1 ? '' : 's'} counted once`);
   const unreadable = body.inputs.unreadable - body.inputs.duplicates;
   if (unreadable) read.push(`${num(unreadable)} unreadable`);
   out.push(line(0, { dim: 'Read        ' }, read.join(', ')));
