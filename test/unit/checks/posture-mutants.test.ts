@@ -8,7 +8,7 @@ import type { DnsFacts, Finding, HostReport, PolicyFetch, PostureSection, SeenPo
 import { isTextPlain, judgePosture, mxHosts, type PostureFacts } from '../../../src/checks/posture/judge.js';
 import { applyMtaSts, MTA_STS_FATAL, mtaStsFailure } from '../../../src/checks/posture/mta-sts-hosts.js';
 import { MAX_AGE_LIMIT, matchMx, mxName, nearMiss, parsePolicy } from '../../../src/checks/posture/policy.js';
-import { joinRecords, readMtaStsRecord, readTlsRptRecord, selectMtaStsRecord, selectTlsRptRecord, uriProblem } from '../../../src/checks/posture/records.js';
+import { joinRecords, quote, readMtaStsRecord, readTlsRptRecord, selectMtaStsRecord, selectTlsRptRecord, someOf, uriProblem } from '../../../src/checks/posture/records.js';
 import { makeFinding } from '../../../src/kb/index.js';
 
 const POLICY = (...lines: string[]) => `${lines.join('\n')}\n`;
@@ -883,5 +883,44 @@ describe('an MTA-STS policy applied to the hosts', () => {
         'tls.handshake-failed', 'tls.no-shared-cipher', 'tls.server-aborted', 'tls.handshake-timeout',
       ].sort(),
     );
+  });
+});
+
+describe('after the review: the bounds and comparisons it added', () => {
+  it('a quoted value: 60 characters whole, more cut with an ellipsis', () => {
+    expect(quote('x'.repeat(60))).toBe(`"${'x'.repeat(60)}"`);
+    expect(quote('x'.repeat(61))).toBe(`"${'x'.repeat(60)}…"`);
+  });
+
+  it('five problems named whole; a sixth becomes "and 1 more"', () => {
+    const five = ['a', 'b', 'c', 'd', 'e'];
+    expect(someOf(five)).toBe('a; b; c; d; e');
+    expect(someOf([...five, 'f'])).toBe('a; b; c; d; e; and 1 more');
+    expect(someOf(['a', 'b'], 1)).toBe('a; and 1 more');
+  });
+
+  it('at most 64 reporting URIs kept from a record', () => {
+    const uris = Array.from({ length: 70 }, (_, i) => `mailto:r${i}@example.test`);
+    expect(readTlsRptRecord(`v=TLSRPTv1; rua=${uris.join(',')}`).rua).toEqual(uris.slice(0, 64));
+  });
+
+  it('id-unchanged: a new mode alone, or another pattern in a set of the same size, is a change', () => {
+    const seen: SeenPolicy = { id: '20261129', sha256: '0'.repeat(64), seenAt: '2026-11-20T10:00:00.000Z', mode: 'enforce', maxAge: 604800, mx: ['mx1.example.test', '*.mail.example.test'] };
+    expect(ids({ previous: seen })).not.toContain('mta-sts.id-unchanged');
+    expect(ids({ previous: { ...seen, mode: 'testing' } })).toContain('mta-sts.id-unchanged');
+    expect(ids({ previous: { ...seen, mx: ['mx1.example.test', '*.old.example.test'] } })).toContain('mta-sts.id-unchanged');
+    expect(ids({ previous: { ...seen, mx: ['*.mail.example.test', 'mx1.example.test'] } })).not.toContain('mta-sts.id-unchanged');
+  });
+
+  it('mode testing when the TLS-RPT lookup failed: "could not be looked up", not "publishes none"', () => {
+    const rpt: TxtLookup = { name: `_smtp._tls.${DOMAIN}`, status: 'error', error: 'SERVFAIL', records: [] };
+    expect(one({ rpt, policy: fetched(GOOD.replace('enforce', 'testing')) }, 'mta-sts.testing').facts.tlsRpt).toBe('but whether the domain publishes a TLS-RPT record could not be looked up');
+  });
+
+  it('a greeting is judged when it is 2xx: 200 and 299 are, 199 and 300 are not', () => {
+    expect(mtaStsFailure(host({ bannerCode: 200, starttls: false }), PATTERNS)).toBe('STARTTLS not offered');
+    expect(mtaStsFailure(host({ bannerCode: 299, starttls: false }), PATTERNS)).toBe('STARTTLS not offered');
+    expect(mtaStsFailure(host({ bannerCode: 199, starttls: false }), PATTERNS)).toBeNull();
+    expect(mtaStsFailure(host({ bannerCode: 300, starttls: false }), PATTERNS)).toBeNull();
   });
 });

@@ -337,6 +337,16 @@ describe('runPosture: the edges it uses', () => {
     expect(r.verdict).toBe('pass');
   });
 
+  it('the defaults’ trust store: the policy host verified by mxray (the fetcher asked for the chain), and named in judgedWith', async () => {
+    const { fetcher, requests } = fetcherOf(POLICY, { peerChain: [] });
+    const trustStore = { roots: () => [], description: 'the defaults’ roots' };
+    const r = await runPosture({ target: 'example.test', dnsbl: false }, () => ({ clock: fixedClock(CLOCK_AT), resolver: domainZone(), fetcher, trustStore }));
+    expect(requests.map((q) => q.tlsVerify)).toEqual(['caller']);
+    expect(r.judgedWith.trustStore.description).toBe('the defaults’ roots');
+    // No chain came with the answer: the certificate is refused, as no certificate at all.
+    expect(r.body.posture.mtaSts.policy.error?.detail).toBe('cert-untrusted');
+  });
+
   it('defaults without a fetcher: nothing fetched', async () => {
     const r = await runPosture({ target: 'example.test', dnsbl: false }, () => ({ clock: fixedClock(CLOCK_AT), resolver: domainZone() }));
     expect(r.body.posture.mtaSts.policy.status).toBe('skipped');
