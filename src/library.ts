@@ -19,7 +19,7 @@ import { runTlsRpt, type TlsRptOptions } from './jobs/tlsrpt/check-tlsrpt.js';
 
 export type { CertificateOptions, CertFileInput } from './jobs/certificate/check-certificate.js';
 export { rejudgeEnforce, type EnforceOptions } from './jobs/enforce/check-enforce.js';
-export type { PostureOptions } from './jobs/posture/check-posture.js';
+export { rejudgePosture, type PostureOptions } from './jobs/posture/check-posture.js';
 export type { PolicyMemory } from './jobs/posture/probe-posture.js';
 export type { SendOptions, SendAuth, SendTlsMode, SendVerifyMode } from './jobs/send/check-send.js';
 export { rejudgeReceiver, type ReceiverOptions, type RejudgeOptions } from './jobs/receiver/check-receiver.js';

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { MAX_SAVED_REPORT_BYTES, parseSavedReport } from '../core/saved-report.js';
 import type { Report } from '../core/schema.js';
-import { rejudgeEnforce, rejudgeReceiver } from '../library.js';
+import { rejudgeEnforce, rejudgePosture, rejudgeReceiver } from '../library.js';
 import { systemEdges } from '../runtime/edges.js';
 import { readCaFiles } from './ca-files.js';
 import type { Run } from './commands.js';
@@ -56,8 +56,13 @@ export function configure(cmd: Command): Run {
           // Nothing about certificates is judged: --ca-file has nothing to change, --at only the date it says.
           report = rejudgeEnforce(report, at === undefined ? {} : { at });
           break;
+        case 'posture':
+          // The policy host's certificate was verified at the fetch (its verdict is a fact): --ca-file and --at change nothing.
+          if (o.caFile.length || at !== undefined) throw new UsageError('--ca-file and --at do not apply to a posture report: its policy host was verified when it was fetched');
+          report = rejudgePosture(report);
+          break;
         default:
-          throw new UsageError(`--rejudge reads receiver reports (mxray check) and enforce reports (mxray enforce); this is a ${report.kind} report: run the command again instead`);
+          throw new UsageError(`--rejudge reads receiver (mxray check), enforce (mxray enforce) and posture (mxray posture) reports; this is a ${report.kind} report: run the command again instead`);
       }
     }
     await emit(await renderReport(report, o), o);

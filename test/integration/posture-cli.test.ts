@@ -84,9 +84,23 @@ describe('mxray posture (CLI)', () => {
     expect(shown.code).toBe(1);
     expect(shown.stdout).toMatch(/^mxray posture — mail domain mta-sts-not-covered\.mxray\.test/);
     expect(shown.stdout).toMatch(/MTA-STS +enforce, id 20261129T1200, max_age 604800, covers 0\/1 MX/);
-    const rejudge = await mxray(['report', file, '--rejudge']);
-    expect(rejudge.code).toBe(2);
-    expect(rejudge.stderr.trim().split('\n')).toHaveLength(1);
+    // Judged again from the saved answers: the same verdict and findings, and it says it was re-judged.
+    const rejudged = await mxray(['report', file, '--rejudge', '--json']);
+    expect(rejudged.code).toBe(1);
+    const again = JSON.parse(rejudged.stdout) as PostureReport;
+    const saved = JSON.parse(run.stdout) as PostureReport;
+    expect(again.judgedWith.rejudged).toBe(true);
+    expect(again.findings).toEqual(saved.findings);
+    expect(again.body).toEqual(saved.body);
+    expect(schemaErrors(again)).toEqual([]);
+    // A saved answer judged again: a policy whose record was made invalid in the file is judged so.
+    const edited = { ...saved, body: { ...saved.body, posture: { ...saved.body.posture, mtaSts: { ...saved.body.posture.mtaSts, record: { ...saved.body.posture.mtaSts.record, records: [['v=STSv1; id=no-dashes']] } } } } };
+    writeFileSync(file, JSON.stringify(edited));
+    const badRecord = JSON.parse((await mxray(['report', file, '--rejudge', '--json'])).stdout) as PostureReport;
+    expect(badRecord.findings.map((f) => f.id)).toContain('mta-sts.bad-record');
+    const caFile = await mxray(['report', file, '--rejudge', '--at', '2026-01-01']);
+    expect(caFile.code).toBe(2);
+    expect(caFile.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('usage errors: one line, exit 2, no stack trace', async () => {

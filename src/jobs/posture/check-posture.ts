@@ -109,3 +109,15 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
     body: { domain, dns: hosts.dns, posture: judged.section },
   };
 }
+
+/**
+ * Judges a saved posture report again from its facts (the records, the policy as fetched, the MX
+ * records, the block list answers): what a newer mxray says of the same answers. The policy host's
+ * certificate was verified when it was fetched; that verdict is part of the facts.
+ */
+export function rejudgePosture(report: PostureReport): PostureReport {
+  const { body } = report;
+  const judged = judgePosture({ domain: body.domain, dns: body.dns, posture: body.posture, transcript: report.transcript });
+  const findings = sortFindings(judged.findings);
+  return { ...report, verdict: verdictOf(findings), findings, judgedWith: { ...report.judgedWith, rejudged: true }, body: { ...body, posture: judged.section } };
+}
