@@ -37,7 +37,7 @@ const input = (name: string, text: string | Buffer): TlsRptInput => ({ name, byt
 
 function mail(parts: string[], boundary = 'b'): string {
   return [
-    'From: noreply-smtp-tls-reporting@google.com',
+    'From: tls-reports@sender.example',
     'Message-ID: <m1@example>',
     `Content-Type: multipart/report; boundary="${boundary}"; report-type=tlsrpt`,
     '',
