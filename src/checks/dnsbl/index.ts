@@ -8,6 +8,7 @@ import type { Finding, HostReport, TranscriptEvent } from '../../core/schema.js'
 import { dnsblList, publicResolverOperator, readCode, refusesPublicResolvers } from '../../kb/dnsbl-zones.js';
 import { makeFinding, sortFindings } from '../../kb/index.js';
 import type { Check } from '../check.js';
+import { fewOf } from '../words.js';
 
 export interface DnsblCheckInput {
   section: DnsblSection;
@@ -40,10 +41,6 @@ export function sourceWords(a: Pick<DnsblAddress, 'source' | 'mx'>): string {
   }
 }
 
-function named(items: readonly string[]): string {
-  const shown = items.slice(0, NAMED).join(', ');
-  return items.length > NAMED ? `${shown} and ${items.length - NAMED} more` : shown;
-}
 
 /** Transcript events of these query names (the A and TXT lines the tracing resolver wrote). */
 function evidenceOf(transcript: readonly TranscriptEvent[] | undefined, queries: readonly string[]): number[] {
@@ -113,7 +110,7 @@ export function judgeDnsbl(section: DnsblSection, transcript?: readonly Transcri
   const publicOperator = publicResolverOperator(resolver);
   for (const t of troubles.values()) {
     const evidence = evidenceOf(transcript, t.queries);
-    const common = { zone: t.zone, list: listName(t.zone), addresses: named(t.addresses), resolver };
+    const common = { zone: t.zone, list: listName(t.zone), addresses: fewOf(t.addresses, NAMED), resolver };
     if (t.kind === 'refused') {
       const meaning = t.answer === 'REFUSED' ? 'the list’s name server answered REFUSED (the DNS refusal code)' : t.error.replace(/^answered [^:]*: /, '');
       const publicResolver = publicOperator
@@ -133,7 +130,7 @@ export function judgeDnsbl(section: DnsblSection, transcript?: readonly Transcri
     findings.push(makeFinding('dnsbl.public-resolver', { resolver, operator: publicOperator, lists: strict.map(listName).join(', ') }));
   }
   if (section.leftOut?.length) {
-    findings.push(makeFinding('dnsbl.addresses-left-out', { count: section.leftOut.length, addresses: named(section.leftOut), limit: section.addresses.length }, [], []));
+    findings.push(makeFinding('dnsbl.addresses-left-out', { count: section.leftOut.length, addresses: fewOf(section.leftOut, NAMED), limit: section.addresses.length }, [], []));
   }
   return sortFindings(findings);
 }
@@ -157,7 +154,7 @@ function listingExplains(dnsbl: DnsblSection, hosts: readonly HostReport[]): Fin
       {
         address: first.address,
         lists: [...new Set(listed.map((l) => l.zone))].join(', '),
-        hosts: names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', '),
+        hosts: fewOf(names),
         what: noTls.length ? 'offered no STARTTLS' : 'refused us at the greeting',
       },
       [],

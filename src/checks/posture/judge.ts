@@ -7,6 +7,7 @@ import { judgeDnsbl } from '../dnsbl/index.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import { matchMx, mxName, nearMiss, parsePolicy, type ParsedPolicy } from './policy.js';
 import { selectMtaStsRecord, selectTlsRptRecord, someOf } from './records.js';
+import { fewOf } from '../words.js';
 
 /** RFC 8461 §3.2 expects max_age "in the range of weeks or greater"; below a day is flagged. */
 export const SHORT_MAX_AGE_SECONDS = 86_400;
@@ -42,11 +43,6 @@ const CERT_WORDS: Readonly<Record<string, string>> = {
   'cert-not-yet-valid': 'not valid yet',
 };
 
-/** "a, b and 3 more": a list in a title. */
-function shortList(items: readonly string[], max = 3): string {
-  if (items.length <= max) return items.join(', ');
-  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
-}
 
 function quoted(records: readonly { text: string }[]): string {
   return records.map((r) => `"${r.text.slice(0, 120)}"`).join(', ');
@@ -203,9 +199,9 @@ function judgeMtaSts(facts: MtaSts, ctx: MtaStsContext, findings: Finding[]): { 
         'mta-sts.mx-not-covered',
         {
           domain,
-          mx: shortList(missed),
+          mx: fewOf(missed),
           is: one ? 'is' : 'are',
-          patterns: shortList(policy.mx, 5),
+          patterns: fewOf(policy.mx, 5),
           mode,
           hint: hints.length ? `${someOf(hints, 3)} ` : '',
           effect:
@@ -264,8 +260,8 @@ function judgeTlsRpt(facts: TlsRpt, domain: string, resolver: string, mtaStsPubl
       findings.push(finding('tls-rpt.bad-record', { domain, record: selection.record.text.slice(0, 200), problem: someOf(selection.record.problems) }));
     } else {
       out.rua = selection.record.rua.slice(0, 64);
-      findings.push(finding('tls-rpt.ok', { domain, rua: shortList(out.rua), resolver }));
-      if (selection.record.unusable.length) findings.push(finding('tls-rpt.uri-unusable', { domain, problems: someOf(selection.record.unusable, 3), rua: shortList(out.rua) }));
+      findings.push(finding('tls-rpt.ok', { domain, rua: fewOf(out.rua), resolver }));
+      if (selection.record.unusable.length) findings.push(finding('tls-rpt.uri-unusable', { domain, problems: someOf(selection.record.unusable, 3), rua: fewOf(out.rua) }));
     }
     return out;
   }
@@ -303,7 +299,7 @@ export function judgePosture(facts: PostureFacts): PostureJudgement {
   const tlsRpt = judgeTlsRpt(facts.posture.tlsRpt, domain, resolver, mtaStsPresent, tlsRptFindings);
   const tlsRptNote =
     tlsRpt.rua.length > 0
-      ? `reports go to ${shortList(tlsRpt.rua)}`
+      ? `reports go to ${fewOf(tlsRpt.rua)}`
       : tlsRpt.record.status === 'error'
         ? 'but whether the domain publishes a TLS-RPT record could not be looked up'
         : 'but this domain publishes no valid TLS-RPT record, so nobody receives them';

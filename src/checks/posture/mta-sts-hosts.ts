@@ -7,6 +7,7 @@
 import type { Finding, HostReport, PostureSection } from '../../core/schema.js';
 import { makeFinding, SEVERITY_RANK } from '../../kb/index.js';
 import { matchMx } from './policy.js';
+import { fewOf } from '../words.js';
 import { verdictOf, worstVerdict } from '../verdict.js';
 
 /**
@@ -99,7 +100,7 @@ export function applyMtaSts(domain: string, section: PostureSection, hosts: read
   const reasons = [...new Set(failing.values())];
   // Named by MX host in the text (the finding's `hosts` keeps every address).
   const names = [...new Set(hosts.filter((h) => failing.has(h.key)).map((h) => h.mx))];
-  const facts = { domain, hosts: names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', '), why: reasons.join('; ') };
+  const facts = { domain, hosts: fewOf(names), why: reasons.join('; ') };
   const id = mode === 'enforce' ? 'mta-sts.enforce-blocks-delivery' : 'mta-sts.testing-would-block';
   return { hosts: out, findings: [makeFinding(id, facts, [], keys)] };
 }

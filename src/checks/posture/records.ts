@@ -26,6 +26,8 @@ export interface TxtSelection<R> {
   record: (TxtRecordView & R) | null;
 }
 
+import { fewOf } from '../words.js';
+
 const WSP = '[ \\t]*';
 
 /** Joins each record's strings (RFC 8461 §3.1, RFC 8460 §3: no space between them). */
@@ -65,7 +67,7 @@ export function quote(text: string): string {
 
 /** At most `max` problems named, and how many more (a hostile record may hold thousands). */
 export function someOf(problems: readonly string[], max = 5): string {
-  return problems.length <= max ? problems.join('; ') : `${problems.slice(0, max).join('; ')}; and ${problems.length - max} more`;
+  return fewOf(problems, max, '; ');
 }
 
 const EXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;

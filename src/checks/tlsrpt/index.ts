@@ -7,6 +7,7 @@ import type { TlsRptBody, TlsRptFailureGroup, TlsRptPolicySummary } from '../../
 import type { TlsRptResultType } from '../../core/tlsrpt-vocabulary.js';
 import { kbEntry, makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Check } from '../check.js';
+import { fewOf } from '../words.js';
 
 export { parseTlsRptReport, parseDateTime, REPORT_LIMITS, type ParsedReport, type ParsedPolicy, type ParsedFailure, type ParseResult } from './parse.js';
 export { summariseReports, shareOf, SUMMARY_LIMITS, type ReadReport, type SummaryInput } from './summarise.js';
@@ -43,11 +44,6 @@ export function formatShare(share: number): string {
   return `${pct < 1 ? pct.toFixed(2) : pct.toFixed(1)} %`;
 }
 
-/** The first few of a list, and how many more. */
-function some(items: readonly string[], max = 3): string {
-  const shown = items.slice(0, max).join(', ');
-  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
-}
 
 const policyName = (p: TlsRptPolicySummary): string => (p.policyType === 'other' ? `"${p.policyTypeAsSent ?? 'other'}"` : p.policyType);
 
@@ -57,7 +53,7 @@ function resultsLine(p: TlsRptPolicySummary): string {
   for (const g of p.failures) byType.set(g.resultType, (byType.get(g.resultType) ?? 0) + g.failed);
   const listed = [...byType.entries()].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${n}`);
   if (p.failuresNotListed) listed.push(`${p.failuresNotListed} more groups`);
-  return listed.length ? some(listed, 4) : 'no failure details sent';
+  return listed.length ? fewOf(listed, 4) : 'no failure details sent';
 }
 
 function policyFindings(body: TlsRptBody): Finding[] {
@@ -76,7 +72,7 @@ function policyFindings(body: TlsRptBody): Finding[] {
           total: p.failed + p.successful,
           share: formatShare(p.failedShare),
           results: resultsLine(p),
-          reporters: some(p.reporters),
+          reporters: fewOf(p.reporters),
         },
         [],
         hosts.slice(0, 50),
@@ -110,10 +106,10 @@ function resultTypeFindings(body: TlsRptBody): Finding[] {
       Object.entries({
           resultType: type,
           failed,
-          hosts: hosts.length ? some(hosts) : 'the MX hosts (not named in the reports)',
-          domains: some(domains),
-          reporters: some(reporters),
-          reasons: reasons.length ? some(reasons) : 'none sent',
+          hosts: hosts.length ? fewOf(hosts) : 'the MX hosts (not named in the reports)',
+          domains: fewOf(domains),
+          reporters: fewOf(reporters),
+          reasons: reasons.length ? fewOf(reasons) : 'none sent',
       }).filter(([k]) => listed.has(k)),
     );
     out.push(makeFinding(id, facts, [], hosts.slice(0, 50)));
@@ -130,7 +126,7 @@ function readingFindings(body: TlsRptBody): Finding[] {
       makeFinding('tls-rpt.malformed-report', {
         count: unreadableCount,
         inputs: unreadableCount + body.inputs.documents,
-        examples: some(unreadable.map((p) => `${p.source} (${p.problem})`), 2),
+        examples: fewOf(unreadable.map((p) => `${p.source} (${p.problem})`), 2),
       }),
     );
   }
@@ -140,14 +136,14 @@ function readingFindings(body: TlsRptBody): Finding[] {
   }
   const irregular = body.reports.filter((r) => r.warnings.length > 0);
   if (irregular.length) {
-    out.push(makeFinding('tls-rpt.report-irregular', { count: irregular.length, examples: some(irregular.map((r) => `${r.source}: ${r.warnings[0]}`), 2) }));
+    out.push(makeFinding('tls-rpt.report-irregular', { count: irregular.length, examples: fewOf(irregular.map((r) => `${r.source}: ${r.warnings[0]}`), 2) }));
   }
   if (body.limits.length || body.reportsNotListed || body.problemsNotListed || body.policiesNotListed) {
     const limits = [...body.limits];
     if (body.reportsNotListed) limits.push(`${body.reportsNotListed} reports counted but not listed`);
     if (body.problemsNotListed) limits.push(`${body.problemsNotListed} problems counted but not listed`);
     if (body.policiesNotListed) limits.push(`${body.policiesNotListed} policies counted but not listed`);
-    out.push(makeFinding('tls-rpt.limit-reached', { limits: some(limits, 3) }));
+    out.push(makeFinding('tls-rpt.limit-reached', { limits: fewOf(limits, 3) }));
   }
   return out;
 }
@@ -163,7 +159,7 @@ export const tlsRptCheck: TlsRptCheck = {
     if (noPolicy.length) {
       findings.push(
         makeFinding('tls-rpt.no-policy-found', {
-          domains: some(noPolicy.map((p) => p.policyDomain)),
+          domains: fewOf(noPolicy.map((p) => p.policyDomain)),
           sessions: noPolicy.reduce((a, p) => a + p.successful + p.failed, 0),
         }),
       );
@@ -173,7 +169,7 @@ export const tlsRptCheck: TlsRptCheck = {
         makeFinding('tls-rpt.all-successful', {
           reports: body.inputs.reports,
           successful: body.totals.successful,
-          domains: some([...new Set(body.policies.map((p) => p.policyDomain))]),
+          domains: fewOf([...new Set(body.policies.map((p) => p.policyDomain))]),
         }),
       );
     }
