@@ -10,7 +10,7 @@ import { accepts, assessDelivery } from './delivery/index.js';
 import { judgeHost } from './host.js';
 import { DOMAIN_CHECKS } from './registry.js';
 import { verdictOf, worstVerdict, INCONCLUSIVE_IDS } from './verdict.js';
-import { judgePosture } from './posture/judge.js';
+import { judgePosture, mxKnown } from './posture/judge.js';
 import { judgeSenderListing } from './dnsbl/index.js';
 import { applyMtaSts } from './posture/mta-sts-hosts.js';
 
@@ -132,7 +132,7 @@ function withPosture(facts: ReceiverFacts, hosts: HostReport[]): { hosts: HostRe
   const domain = facts.target.domain;
   if (!facts.posture || domain === null) return { hosts, posture: undefined, findings: [] };
   // A domain that does not exist or accepts no mail, or DNS that fails already for its MX: its policies add nothing worth a finding.
-  if (['nxdomain', 'null-mx', 'servfail', 'timeout', 'error'].includes(facts.dns.status)) return { hosts, posture: facts.posture, findings: [] };
+  if (facts.dns.status === 'nxdomain' || facts.dns.status === 'null-mx' || !mxKnown(facts.dns)) return { hosts, posture: facts.posture, findings: [] };
   const judged = judgePosture({ domain, dns: facts.dns, posture: facts.posture });
   // The policy is about delivery to the domain's MX hosts on port 25: a server named by --host, a
   // submission port or implicit TLS is shown the policy, not judged by it.

@@ -20,7 +20,7 @@ import type { HttpFetcher } from '../../http/fetcher.js';
 import { sortFindings } from '../../kb/index.js';
 import { DEFAULT_MAX_MX } from '../receiver/check-receiver.js';
 import { observedSink, withObserverFailure } from '../job-run.js';
-import { probePosture, rememberPolicy, type PolicyMemory } from './probe-posture.js';
+import { policyFetcher, probePosture, rememberPolicy, type PolicyMemory } from './probe-posture.js';
 import { lookupDnsbl, normalizeZones, type DnsblTarget } from '../blocklist/lookup-dnsbl.js';
 
 export interface PostureOptions {
@@ -64,8 +64,7 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
   const { sink, failure } = observedSink(options);
   const transcript = new Transcript(clock, (event) => sink.emit({ type: 'transcript', event }));
   const resolver = traceResolver(limitQueries(options.resolver ?? edges().resolver, DEFAULT_LIMITS.dnsQueriesAtOnce), transcript);
-  // A caller's own resolver without a fetcher: the default fetcher would look names up elsewhere, so nothing is fetched.
-  const fetcher = options.fetcher !== undefined ? options.fetcher : options.resolver ? null : (edges().fetcher ?? null);
+  const fetcher = policyFetcher(options, edges);
   const profile = options.profile ?? DEFAULT_PROFILE;
   // The caller's own edges: its trust store, or (a resolver of its own, no store) the fetcher's own verification.
   const trustStore = options.trustStore ?? (options.resolver ? null : (edges().trustStore ?? null));

@@ -46,6 +46,16 @@ export interface PostureProbeEdges {
   verify?: { trustStore: TrustStore; now: number };
 }
 
+/**
+ * The fetcher for the policy: the caller's, else the defaults' — unless the caller brought a resolver
+ * of its own without a fetcher: the defaults' fetcher would look names up through another resolver,
+ * so nothing is fetched (`mta-sts.policy-not-fetched`).
+ */
+export function policyFetcher(given: { fetcher?: HttpFetcher | null; resolver?: unknown }, defaults: () => { fetcher?: HttpFetcher }): HttpFetcher | null {
+  if (given.fetcher !== undefined) return given.fetcher;
+  return given.resolver ? null : (defaults().fetcher ?? null);
+}
+
 /** The facts of MTA-STS and TLS-RPT (judged fields empty; block lists are looked up apart). */
 export async function probePosture(domain: string, edges: PostureProbeEdges): Promise<PostureSection> {
   const { resolver } = edges;

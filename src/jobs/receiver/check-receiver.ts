@@ -20,7 +20,7 @@ import { limitConcurrency } from '../../core/concurrency.js';
 import type { EventSink } from '../../core/events.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import type { HttpFetcher } from '../../http/fetcher.js';
-import { probePosture, rememberPolicy, type PolicyMemory } from '../posture/probe-posture.js';
+import { policyFetcher, probePosture, rememberPolicy, type PolicyMemory } from '../posture/probe-posture.js';
 import { lookupDnsbl, normalizeZones, type DnsblTarget } from '../blocklist/lookup-dnsbl.js';
 import { publicOnlyPolicy } from '../../http/address-policy.js';
 import { addressFromEhlo } from '../../smtp/ehlo-address.js';
@@ -271,8 +271,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
       ? null
       : probePosture(postureDomain, {
           resolver,
-          // A caller's own resolver without a fetcher: the default fetcher would look names up elsewhere, so nothing is fetched.
-          fetcher: options.fetcher ?? (options.resolver ? null : (edges().fetcher ?? null)),
+          fetcher: policyFetcher(options, edges),
           transcript,
           signal,
           memory: options.memory ?? null,
