@@ -78,14 +78,15 @@ function reasonOf(report: BlocklistReport): string {
   return safe(`${what} ${addresses.length === 1 ? 'is' : 'are'} on none of the ${zones} list${zones === 1 ? '' : 's'} asked (through the resolver ${report.body.dnsbl.resolver})`, 300);
 }
 
-function lookupLine(l: DnsblLookup): Line[] {
+/** One list's answer: the code (or NXDOMAIN) and what it means, then its TXT reason (also in posture and check details). */
+export function dnsblLookupLines(l: DnsblLookup): Line[] {
   const out: Line[] = [line(1, { dim: `${safe(l.zone, 120)} → ` }, safe(answerText(l), 200), { dim: ` — ${safe(meaningText(l), 300)}` })];
   for (const t of l.txt) out.push(line(2, { dim: 'TXT ' }, safe(t, 600)));
   return out;
 }
 
 function addressSection(a: DnsblAddress): DetailSection {
-  const lines: Line[] = [line(0, { bold: 'Asked' }, `: ${a.lookups.length} list${a.lookups.length === 1 ? '' : 's'}`), ...a.lookups.flatMap(lookupLine)];
+  const lines: Line[] = [line(0, { bold: 'Asked' }, `: ${a.lookups.length} list${a.lookups.length === 1 ? '' : 's'}`), ...a.lookups.flatMap(dnsblLookupLines)];
   if (a.notAsked?.length) lines.push(line(0, { dim: `Not asked (they list IPv4 addresses only): ${safe(a.notAsked.join(', '), 600)}` }));
   const heading = a.source === 'mx' && a.mx ? `${a.address} (MX ${a.mx})` : a.address;
   return { heading: safe(heading, 200), lines };

@@ -5,6 +5,7 @@
 import type { DnsblSection, MtaSts, PostureReport, PostureSection, TlsRpt } from '../core/schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type Document, type DocumentOptions, type Line } from './document.js';
 import { safe } from './style.js';
+import { dnsblLookupLines } from './blocklist.js';
 
 const EFFECT: Readonly<Record<MtaSts['effect'], string>> = {
   enforced: 'enforce',
@@ -95,7 +96,7 @@ export function dnsblDetails(dnsbl: DnsblSection): DetailSection {
   const lines: Line[] = [line(0, { dim: `resolver ${safe(dnsbl.resolver, 80)}` })];
   for (const a of dnsbl.addresses) {
     lines.push(line(0, { bold: safe(a.address, 60) }, { dim: ` (${a.source}${a.mx ? ` ${safe(a.mx, 100)}` : ''})` }));
-    for (const l of a.lookups) lines.push(line(1, `${safe(l.zone, 80)}: ${l.status}`, { dim: `${l.codes.length ? ` ${safe(l.codes.join(' '), 100)}` : ''}${l.error ? ` (${safe(l.error, 80)})` : ''}${l.txt.length ? ` — ${safe(l.txt[0] ?? '', 200)}` : ''}` }));
+    lines.push(...a.lookups.flatMap(dnsblLookupLines));
   }
   return { heading: 'Block lists', lines };
 }
