@@ -62,6 +62,7 @@ for (const [name, message] of Object.entries(ADAPTER_ONLY)) if (name.startsWith(
 const allows = (allowed, name) => allowed.includes(name) || allowed.includes(`node:${name}`);
 const ADAPTERS = {
   'src/dns/system-resolver.ts': ['node:dns/promises'],
+  'src/dns/dnssec-resolver.ts': ['node:dgram', 'node:net'],
   'src/net/connector.ts': ['node:net', 'node:tls'],
   'src/http/node-fetcher.ts': ['node:http', 'node:https', 'node:net', 'node:tls'],
   'src/smtpd/server.ts': ['node:tls'],

@@ -37,6 +37,46 @@ export interface Resolver {
   txt(name: string): Promise<string[][]>;
 }
 
+/** The record types DANE looks up with their DNSSEC status (RFC 7672 §2.2). */
+export type SecureQueryType = 'MX' | 'A' | 'AAAA' | 'TLSA';
+
+/** One record of an answer, decoded; owner names and targets normalised (lower case, no final dot). */
+export type SecureRecord =
+  | { type: 'MX'; name: string; ttl: number; preference: number; exchange: string }
+  | { type: 'A' | 'AAAA'; name: string; ttl: number; address: string }
+  | { type: 'CNAME'; name: string; ttl: number; target: string }
+  | { type: 'TLSA'; name: string; ttl: number; usage: number; selector: number; matchingType: number; data: Buffer };
+
+/** One DNS message as the resolver answered it, with what the Resolver port hides: the flags and RFC 8914 errors. */
+export interface SecureDnsAnswer {
+  /** The RCODE's name: 'NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED' … (an unnamed one as 'RCODE<n>'). */
+  rcode: string;
+  /** The AD bit: the resolver says it validated every RRset of the answer (believed only from a trusted resolver). */
+  authenticated: boolean;
+  /** Answer-section records of the type asked and the CNAMEs leading to them, in message order (at most 64). */
+  records: SecureRecord[];
+  /** Extended DNS Errors (RFC 8914) of the OPT record: info-code and extra text (at most 8, text at most 300 characters). */
+  ede: { code: number; text: string }[];
+  /** The UDP answer was truncated and this one came over TCP. */
+  tcp: boolean;
+}
+
+/**
+ * DNS lookups that keep the DNSSEC status, for DANE: one query per call, sent with the DO bit (and
+ * CD when asked: a bogus answer's data and its reason), to one resolver. An answer with any RCODE
+ * resolves; no answer at all throws a DnsError (TIMEOUT, UNREACHABLE, OTHER).
+ */
+export interface DnssecResolver {
+  /** The server queried, "IP:port", for reports. */
+  readonly description: string;
+  /**
+   * Why its AD bit is believed: 'loopback' (a resolver on this machine), 'named' (the user said it
+   * validates, e.g. --trust-ad), or null: not believed, every answer is as good as unsigned.
+   */
+  readonly trust: 'loopback' | 'named' | null;
+  query(name: string, type: SecureQueryType, options?: { checkingDisabled?: boolean; signal?: AbortSignal }): Promise<SecureDnsAnswer>;
+}
+
 export interface ConnectOptions {
   /** Always an IP address: host names never reach the socket layer (getaddrinfo would bypass --resolver). */
   address: string;
@@ -55,6 +95,12 @@ export interface TlsClientProfile {
   ciphers: string | null;
   /** Smallest Diffie-Hellman group accepted, in bits; null: Node's default (1024). */
   minDhBits: number | null;
+  /**
+   * Signature algorithms offered (OpenSSL's list, e.g. "ecdsa_secp256r1_sha256:…"); absent or null:
+   * Node's default. Offering one key type only makes a server with an RSA and an ECDSA certificate
+   * present the other one (DANE matches each).
+   */
+  sigalgs?: string | null;
 }
 
 /** Settings for one TLS handshake. */

@@ -5,6 +5,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Literals, Nullable, strict } from './schema-parts.js';
 import { BlocklistBodySchema, DnsblSectionSchema } from './blocklist-schema.js';
 import { TlsRptBodySchema } from './tlsrpt-schema.js';
+import { DaneHandshakeSchema, DaneSectionSchema } from './dane-schema.js';
 
 import { SCHEMA_VERSION } from './version.js';
 import { ENFORCE_STAGES, ENFORCE_VERDICTS, MTA_STS_MODES, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS } from './vocabulary.js';
@@ -544,12 +545,17 @@ const hostFactsProperties = {
    * complete chain); absent in reports saved before.
    */
   pkiFetches: Type.Optional(Nullable(PkiFetchesSchema)),
+  /**
+   * DANE's extra handshakes (RSA signature algorithms only, ECDSA only, with the TLSA base domain as
+   * SNI), made when the host publishes usable TLSA records: absent when DANE did not apply.
+   */
+  dane: Type.Optional(Type.Array(DaneHandshakeSchema, { maxItems: 2 })),
   /** Transcript sequence numbers of the events each phase produced (connect, banner, ehlo, tls …). */
   evidence: Type.Record(Type.String(), Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 5000 })),
 };
 export const HostFactsSchema = Type.Object(hostFactsProperties, strict);
 /** Transcript sequence numbers per phase of a host's probe, for finding evidence. */
-export type Evidence = Partial<Record<'connect' | 'banner' | 'ehlo' | 'starttls' | 'tls' | 'ehloTls' | 'envelope' | 'legacy' | 'noSni' | 'sniConfirm' | 'cleartext', number[]>>;
+export type Evidence = Partial<Record<'connect' | 'banner' | 'ehlo' | 'starttls' | 'tls' | 'ehloTls' | 'envelope' | 'legacy' | 'noSni' | 'sniConfirm' | 'cleartext' | 'dane', number[]>>;
 export type HostFacts = Static<typeof HostFactsSchema>;
 
 const OutcomeSchema = Literals(ENVELOPE_OUTCOMES);
@@ -887,6 +893,8 @@ export const PostureBodySchema = Type.Object(
     domain: Type.String(),
     dns: DnsFactsSchema,
     posture: PostureSectionSchema,
+    /** DANE: the MX hosts' TLSA records with their DNSSEC status (absent in older reports). */
+    dane: Type.Optional(DaneSectionSchema),
   },
   strict,
 );
@@ -911,6 +919,8 @@ export const ReceiverBodySchema = Type.Object(
     posture: Type.Optional(PostureSectionSchema),
     /** The block lists asked about the address we send from (--dnsbl; absent: not asked). */
     dnsbl: Type.Optional(DnsblSectionSchema),
+    /** DANE: the TLSA records of every MX host with their DNSSEC status (absent: --no-posture, or an older report). */
+    dane: Type.Optional(DaneSectionSchema),
   },
   strict,
 );
@@ -1016,6 +1026,8 @@ export const CertificateBodySchema = Type.Object(
     /** Whether CRLs and OCSP were consulted (false with --no-revocation). */
     revocationChecked: Type.Boolean(),
     subjects: Type.Array(CertSubjectSchema, { maxItems: 64 }),
+    /** --profile dane: the TLSA records looked up for the host or domain, with their DNSSEC status (absent otherwise). */
+    dane: Type.Optional(DaneSectionSchema),
   },
   strict,
 );
@@ -1369,3 +1381,4 @@ export type Report = Static<typeof ReportSchema>;
 export type ReportKind = Report['kind'];
 export * from './blocklist-schema.js';
 export * from './tlsrpt-schema.js';
+export * from './dane-schema.js';

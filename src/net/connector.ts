@@ -25,6 +25,7 @@ export function profileOptions(profile: TlsClientProfile): tls.ConnectionOptions
     minVersion: profile.minVersion,
     maxVersion: profile.maxVersion,
     ...(profile.ciphers === null ? {} : { ciphers: profile.ciphers }),
+    ...(profile.sigalgs ? { sigalgs: profile.sigalgs } : {}),
     ...(profile.minDhBits === null ? {} : { minDHSize: profile.minDhBits }),
   };
 }
