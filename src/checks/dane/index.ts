@@ -1,0 +1,276 @@
+// Judges DANE for SMTP (RFC 7672) from the facts: the DNSSEC status of the MX, address and TLSA
+// lookups, the records themselves, and — in the receiver test — the certificates each address
+// presented (the main handshake and DANE's extra ones, one per key type). Pure.
+//
+// What DANE does to the other verdicts: a certificate that a secure DANE-EE record matches is
+// authenticated for DANE senders whatever its dates, names and issuer say, so those findings are
+// capped at a warning (they still stop senders that verify by CA, and MTA-STS senders, which the
+// finding then says); a DANE failure is a finding of its own that nothing else lifts — MTA-STS
+// never overrides it (RFC 8461 §2).
+import type { DaneHost, DaneSection, DaneState, Finding, HostReport, SecureLookup, TlsaFact } from '../../core/schema.js';
+import { makeFinding, SEVERITY_RANK } from '../../kb/index.js';
+import { ednsErrorName } from '../../kb/dns-ede.js';
+import { describeCertificate } from '../../pki/certificate.js';
+import { certificateCovers } from '../../pki/names.js';
+import { matchTlsa, type TlsaRecord } from '../../pki/tlsa.js';
+import { fewOf } from '../words.js';
+import { verdictOf } from '../verdict.js';
+
+/** Microsoft's outbound DANE is reported to stop after about a dozen TLSA records per MX host. */
+export const LARGE_SENDER_TLSA_LIMIT = 12;
+
+/** Certificate findings a DANE-EE match makes irrelevant to DANE senders: trust, dates, names. */
+const EE_LIFTED = new Set([
+  'cert.expired',
+  'cert.not-yet-valid',
+  'cert.self-signed',
+  'cert.untrusted-root',
+  'cert.chain-incomplete',
+  'cert.bad-signature',
+  'cert.intermediate-expired',
+  'cert.intermediate-not-yet-valid',
+  'cert.root-expired',
+  'cert.root-not-yet-valid',
+  'cert.not-a-ca',
+  'cert.issuer-cannot-sign',
+  'cert.path-length-exceeded',
+  'cert.name-constraints-violated',
+  'cert.name-mismatch',
+  'cert.empty-name',
+  'cert.expires-soon',
+]);
+
+/** Those a DANE-TA match lifts: the path to a public root (the record is the anchor); names and dates still count. */
+const TA_LIFTED = new Set(['cert.self-signed', 'cert.untrusted-root', 'cert.chain-incomplete']);
+
+function text(r: TlsaFact): string {
+  const data = r.data.length > 16 ? `${r.data.slice(0, 8)}…${r.data.slice(-8)}` : r.data;
+  return `${r.usage} ${r.selector} ${r.matchingType} ${data}`;
+}
+
+/** RFC 7672 §3.1.3: only DANE-TA(2) and DANE-EE(3), with selectors 0/1 and matching types 0/1/2, are usable. */
+export function usable(r: TlsaFact): boolean {
+  return (r.usage === 2 || r.usage === 3) && r.selector <= 1 && r.matchingType <= 2;
+}
+
+function toRecord(r: TlsaFact): TlsaRecord {
+  return { usage: r.usage, selector: r.selector, matchingType: r.matchingType, data: Buffer.from(r.data, 'hex') };
+}
+
+/** Why an answer was bogus, from its RFC 8914 errors (or the CD=1 answer). */
+function bogusWhy(l: SecureLookup): string {
+  const ede = l.ede.map((e) => `${ednsErrorName(e.code)}${e.text ? `: ${e.text}` : ''}`);
+  if (ede.length) return ede.join('; ');
+  return l.cdRcode ? `SERVFAIL, but ${l.cdRcode} with checking disabled` : 'SERVFAIL';
+}
+
+function failureOf(l: SecureLookup): string {
+  return l.rcode ?? l.error ?? 'no answer';
+}
+
+export interface DaneContext {
+  /** The mail domain (the next-hop domain of RFC 7672 §3.2.2), or null. */
+  domain: string | null;
+}
+
+export interface DaneRecordsJudgement {
+  section: DaneSection;
+  /** Findings by MX host name (the receiver test spreads them over that host's addresses); '' for the domain's own. */
+  byMx: Map<string, Finding[]>;
+}
+
+function push(map: Map<string, Finding[]>, key: string, f: Finding): void {
+  const list = map.get(key);
+  if (list) list.push(f);
+  else map.set(key, [f]);
+}
+
+/** The state and the findings of one MX host that its DNS answers alone give (null state: usable records, to be matched). */
+function judgeHostRecords(h: DaneHost, resolver: string, domain: string | null, out: Finding[]): DaneState | null {
+  const bogus = [...h.addresses, ...h.tlsa].find((l) => l.status === 'bogus');
+  if (bogus) {
+    out.push(makeFinding('dane.bogus', { mx: h.mx, name: bogus.name, type: bogus.type, why: bogusWhy(bogus), domain: domain ?? h.mx, resolver }));
+    return 'bogus';
+  }
+  if (h.skipped === 'not-trusted') return 'insecure';
+  if (h.skipped === 'mx-insecure') return 'insecure';
+  if (h.skipped === 'address-insecure') {
+    out.push(makeFinding('dane.insecure', { mx: h.mx, what: `the addresses of ${h.mx} are not DNSSEC-signed`, resolver }));
+    return 'insecure';
+  }
+  if (h.skipped === 'address-failed') {
+    const failed = h.addresses.find((l) => l.status === 'error');
+    if (failed) out.push(makeFinding('dane.lookup-failed', { name: failed.name, type: failed.type, error: failureOf(failed), resolver }));
+    return 'insecure';
+  }
+  const last = h.tlsa.at(-1);
+  if (last?.status === 'error') {
+    out.push(makeFinding('dane.tlsa-lookup-failed', { mx: h.mx, name: last.name, rcode: failureOf(last), domain: domain ?? h.mx, resolver }));
+    return 'lookup-failed';
+  }
+  if (h.records.length === 0) {
+    const insecure = h.tlsa.find((l) => l.status === 'insecure');
+    if (insecure) out.push(makeFinding('dane.insecure', { mx: h.mx, what: `its TLSA records (${insecure.name}) are not DNSSEC-signed`, resolver }));
+    else out.push(makeFinding('dane.no-records', { mx: h.mx, name: h.tlsa[0]?.name ?? `_25._tcp.${h.mx}` }));
+    return insecure ? 'insecure' : 'no-records';
+  }
+  const good = h.records.filter(usable);
+  const bad = h.records.filter((r) => !usable(r));
+  if (good.length === 0) {
+    out.push(makeFinding('dane.unusable-only', { mx: h.mx, records: fewOf(bad.map(text)) }));
+    return 'unusable';
+  }
+  if (bad.length) out.push(makeFinding('dane.unusable-records', { mx: h.mx, records: fewOf(bad.map(text)) }));
+  const wholeCert = good.filter((r) => r.usage === 3 && r.selector === 0);
+  if (wholeCert.length) out.push(makeFinding('dane.ee-whole-certificate', { mx: h.mx, records: fewOf(wholeCert.map(text)) }));
+  // Ready for a key change: a second DANE-EE record, or a DANE-TA one beside DANE-EE (RFC 7671 §8.1).
+  const ee = good.filter((r) => r.usage === 3);
+  if (ee.length === 1 && !good.some((r) => r.usage === 2)) out.push(makeFinding('dane.no-rollover', { mx: h.mx, records: text(ee[0] as TlsaFact) }));
+  if (h.records.length > LARGE_SENDER_TLSA_LIMIT) out.push(makeFinding('dane.too-many-records', { mx: h.mx, count: String(h.records.length), limit: String(LARGE_SENDER_TLSA_LIMIT) }));
+  return null;
+}
+
+/** What the DNS answers alone say: every host's state (null where records remain to be matched) and its findings. */
+export function judgeDaneRecords(section: DaneSection, ctx: DaneContext): DaneRecordsJudgement {
+  const byMx = new Map<string, Finding[]>();
+  const resolver = section.resolver.description;
+  const domainKey = '';
+  if (section.resolver.trust === null) push(byMx, domainKey, makeFinding('dane.resolver-not-trusted', { resolver }));
+  const mx = section.mx;
+  if (mx?.status === 'bogus') push(byMx, domainKey, makeFinding('dane.bogus', { mx: mx.name, name: mx.name, type: 'MX', why: bogusWhy(mx), domain: mx.name, resolver }));
+  else if (mx?.status === 'error') push(byMx, domainKey, makeFinding('dane.lookup-failed', { name: mx.name, type: 'MX', error: failureOf(mx), resolver }));
+  else if (mx?.status === 'insecure' && section.resolver.trust !== null) {
+    push(byMx, domainKey, makeFinding('dane.insecure', { mx: mx.name, what: `the MX records of ${mx.name} are not DNSSEC-signed`, resolver }));
+  }
+  const hosts = section.hosts.map((h) => {
+    const found: Finding[] = [];
+    const state = judgeHostRecords(h, resolver, ctx.domain, found);
+    for (const f of found) push(byMx, h.mx, f);
+    return { ...h, state };
+  });
+  return { section: { ...section, hosts }, byMx };
+}
+
+/** One chain a DANE sender may be shown, and where it came from. */
+interface SeenChain {
+  label: string;
+  chain: Buffer[];
+}
+
+/** Every distinct chain this address presented that a DANE sender could get (the SNI it sends is the TLSA base domain). */
+function chainsOf(host: HostReport, base: string): SeenChain[] {
+  const out: SeenChain[] = [];
+  const seen = new Set<string>();
+  const add = (label: string, b64: readonly string[]): void => {
+    const leaf = b64[0];
+    if (leaf === undefined || seen.has(leaf)) return;
+    seen.add(leaf);
+    out.push({ label, chain: b64.map((c) => Buffer.from(c, 'base64')) });
+  };
+  const extra = (host.dane ?? []).filter((d) => d.status === 'ok' && d.peerChain.length > 0);
+  // The main handshake sent the MX name as SNI: it counts where that is the base domain, or when nothing else was seen.
+  if (host.tls?.ok && (host.serverName === base || extra.length === 0)) add('the certificate', host.tls.sentChain ?? host.tls.peerChain);
+  for (const d of extra) add(d.algorithm === 'rsa' ? 'the RSA certificate (sent to senders that offer RSA signatures only)' : 'the ECDSA certificate (sent to senders that offer ECDSA signatures only)', d.peerChain);
+  if (out.length > 1 && out[0]?.label === 'the certificate') {
+    const keyType = describeCertificate(out[0].chain[0] as Buffer, 'sent').keyType;
+    out[0] = { ...out[0], label: `the ${/^ec/i.test(keyType) ? 'ECDSA' : keyType.toUpperCase()} certificate` };
+  }
+  return out;
+}
+
+interface ChainResult {
+  ok: boolean;
+  /** 'ee' or 'ta': what matched. */
+  by: 'ee' | 'ta' | null;
+  nameFailed: string[] | null;
+  taUnmatched: TlsaFact[];
+}
+
+function matchChain(seen: SeenChain, records: readonly TlsaFact[], names: readonly string[]): ChainResult {
+  const matches = matchTlsa(records.map(toRecord), seen.chain);
+  const ee = matches.some((m) => m.record.usage === 3 && m.matched === 0);
+  const ta = matches.some((m) => m.record.usage === 2 && m.matched !== null);
+  const taUnmatched = records.filter((r, i) => r.usage === 2 && matches[i]?.matched === null);
+  if (ee) return { ok: true, by: 'ee', nameFailed: null, taUnmatched };
+  if (!ta) return { ok: false, by: null, nameFailed: null, taUnmatched };
+  const leaf = describeCertificate(seen.chain[0] as Buffer, 'sent');
+  if (names.some((n) => certificateCovers(leaf, n))) return { ok: true, by: 'ta', nameFailed: null, taUnmatched };
+  const has = leaf.dnsNames.length ? leaf.dnsNames : leaf.commonName ? [leaf.commonName] : [];
+  return { ok: false, by: 'ta', nameFailed: has, taUnmatched };
+}
+
+const DANE_NOTE = ' For DANE senders this does not matter: the certificate matches the TLSA record';
+
+/** Caps what a DANE match lifts at a warning and says for whom it still counts. */
+function lift(findings: readonly Finding[], by: 'ee' | 'ta'): Finding[] {
+  const lifted = by === 'ee' ? EE_LIFTED : TA_LIFTED;
+  return findings.map((f) => {
+    if (!lifted.has(f.id)) return f;
+    const enforced = f.facts.mtaSts === 'enforce';
+    const whom = enforced
+      ? ' (DANE-capable senders use DANE before MTA-STS); senders that use MTA-STS but not DANE (Gmail among them) still refuse it.'
+      : '; senders that verify certificates by CA (MTA-STS, connectors with certificate validation, Postfix at level verify or secure) still refuse it.';
+    const severity = !enforced && SEVERITY_RANK[f.severity] > SEVERITY_RANK.warning ? ('warning' as const) : f.severity;
+    return { ...f, severity, detail: `${f.detail}${DANE_NOTE} (${by === 'ee' ? 'DANE-EE' : 'DANE-TA'})${whom}`, facts: { ...f.facts, dane: by } };
+  });
+}
+
+export interface DaneOnHosts {
+  hosts: HostReport[];
+  section: DaneSection;
+  /** The domain's own DANE findings (resolver, MX); the hosts carry theirs. */
+  findings: Finding[];
+}
+
+/**
+ * The receiver test: the records judged, then every address of a host with usable records matched
+ * with each certificate it presented; the findings go on the addresses (and so into their verdicts).
+ */
+export function applyDane(section: DaneSection, hosts: readonly HostReport[], ctx: DaneContext): DaneOnHosts {
+  const judged = judgeDaneRecords(section, ctx);
+  const byName = new Map(judged.section.hosts.map((h) => [h.mx.toLowerCase(), h]));
+  const states = new Map<string, DaneState>();
+  const out = hosts.map((host) => {
+    const dane = byName.get(host.mx.toLowerCase());
+    if (!dane) return host;
+    const key = [host.key];
+    const added = (judged.byMx.get(dane.mx) ?? []).map((f) => ({ ...f, hosts: key }));
+    let findings = [...host.findings, ...added];
+    let state: DaneState | null = dane.state;
+    if (state === null) {
+      const good = dane.records.filter(usable);
+      const base = dane.base ?? dane.mx;
+      const chains = chainsOf(host, base);
+      const names = [base, dane.mx, ...(ctx.domain ? [ctx.domain] : [])];
+      if (chains.length === 0) {
+        findings.push(makeFinding('dane.not-tested', { host: host.key, records: fewOf(good.map(text)) }, [], key));
+        state = 'not-tested';
+      } else {
+        const results = chains.map((c) => ({ c, r: matchChain(c, good, names) }));
+        const failed = results.filter((x) => !x.r.ok);
+        const taUnmatched = [...new Map(results.flatMap((x) => x.r.taUnmatched).map((r) => [text(r), r])).values()];
+        if (taUnmatched.length) findings.push(makeFinding('dane.ta-not-in-chain', { host: host.key, records: fewOf(taUnmatched.map(text)) }, [], key));
+        const nameFail = failed.find((x) => x.r.nameFailed !== null);
+        if (nameFail) findings.push(makeFinding('dane.ta-name-mismatch', { host: host.key, mx: base, domain: ctx.domain ?? base, names: fewOf(nameFail.r.nameFailed ?? []) || 'no name at all' }, [], key));
+        const unmatched = failed.filter((x) => x.r.nameFailed === null);
+        if (unmatched.length) {
+          const which = fewOf(unmatched.map((x) => x.c.label), 3, ' and ');
+          findings.push(makeFinding('dane.no-match', { mx: dane.mx, host: host.key, records: fewOf(good.map(text)), which, name: `_25._tcp.${base}`, domain: ctx.domain ?? base }, [], key));
+        }
+        if (failed.length === 0) {
+          const by = results.every((x) => x.r.by === 'ee') ? 'ee' : 'ta';
+          const how = results.length > 1 ? `all ${results.length} certificates (${results.map((x) => x.c.label.replace(/^the | certificate.*$/g, '')).join(', ')}) match` : `the certificate matches ${by === 'ee' ? 'its DANE-EE record' : 'its DANE-TA record'}`;
+          findings = lift(findings, by);
+          findings.push(makeFinding('dane.ok', { mx: dane.mx, records: fewOf(good.map(text)), how, resolver: section.resolver.description }, [], key));
+          state = 'match';
+        } else state = 'no-match';
+      }
+    }
+    // The worst state an address of this host got (one address that does not match makes the host's).
+    const before = states.get(dane.mx);
+    if (before === undefined || before === 'match' || before === 'not-tested') states.set(dane.mx, state ?? 'not-tested');
+    return { ...host, findings, verdict: verdictOf(findings) };
+  });
+  const sectionOut = { ...judged.section, hosts: judged.section.hosts.map((h) => ({ ...h, state: states.get(h.mx) ?? h.state })) };
+  return { hosts: out, section: sectionOut, findings: judged.byMx.get('') ?? [] };
+}
