@@ -13,6 +13,7 @@ import { verdictOf, worstVerdict, INCONCLUSIVE_IDS } from './verdict.js';
 import { judgePosture, mxKnown } from './posture/judge.js';
 import { judgeSenderListing } from './dnsbl/index.js';
 import { applyMtaSts } from './posture/mta-sts-hosts.js';
+import { applyDane } from './dane/index.js';
 
 export type { ReceiverFacts } from './check.js';
 
@@ -113,7 +114,12 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
       transcript: ctx.transcript,
     }),
   );
-  const { hosts, posture, findings: postureFindings } = withPosture(facts, judged);
+  const withSts = withPosture(facts, judged);
+  const { posture } = withSts;
+  // DANE after MTA-STS: what a DANE match lifts, it lifts for DANE senders only, and a DANE failure stays whatever MTA-STS says.
+  const daneApplied = facts.dane && facts.dns.status !== 'nxdomain' && facts.dns.status !== 'null-mx' ? applyDane(facts.dane, withSts.hosts, { domain: facts.target.domain }) : null;
+  const hosts = daneApplied?.hosts ?? withSts.hosts;
+  const postureFindings = [...withSts.findings, ...(daneApplied?.findings ?? [])];
   // Block lists are about us, the sender: shown (a listing explains a receiver that hides STARTTLS from us), never the domain's verdict.
   const listFindings = facts.dnsbl ? judgeSenderListing(facts.dnsbl, hosts, ctx.transcript) : [];
   const delivery = assessDelivery(hosts);
@@ -121,7 +127,7 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
   // A posture lookup that got no answer is shown, but does not make the TLS verdict inconclusive.
   const deciding = [...domainFindings, ...postureFindings.filter((f) => !INCONCLUSIVE_IDS.has(f.id))];
   return {
-    body: { ...facts, hosts, delivery, ...(posture ? { posture } : {}) },
+    body: { ...facts, hosts, delivery, ...(posture ? { posture } : {}), ...(daneApplied ? { dane: daneApplied.section } : {}) },
     findings: topFindings([...domainFindings, ...postureFindings, ...listFindings], hosts, delivery),
     verdict: domainVerdict(facts, deciding, hosts, delivery),
   };

@@ -87,6 +87,9 @@ export const DaneHandshakeSchema = Type.Object(
     protocol: Nullable(Type.String({ maxLength: 40 })),
     /** The certificates as sent, leaf first (DER, base64). */
     peerChain: Type.Array(Type.String({ contentEncoding: 'base64' }), { maxItems: 20 }),
+    /** The leaf's key type ('rsa', 'ec' …) and subject, for people (null: no certificate). */
+    leafKeyType: Nullable(Type.String({ maxLength: 40 })),
+    leafSubject: Nullable(Type.String({ maxLength: 1000 })),
   },
   strict,
 );

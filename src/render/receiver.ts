@@ -6,6 +6,7 @@ import { SEVERITY_RANK, sortFindings } from '../kb/index.js';
 import { formatReply } from '../smtp/reply.js';
 import { countLine, findingView, line, transcriptText, type Cell, type Document, type DocumentOptions, type Line } from './document.js';
 import { dnsblDetails, dnsblLine, postureDetails, postureLine } from './posture.js';
+import { daneDetails, daneLine } from './dane.js';
 import { safe } from './style.js';
 
 export const SUMMARY_HEADER = ['MX host', 'Pref', 'Address', 'STARTTLS', 'TLS', 'Cert', 'Name', 'Verdict'];
@@ -196,6 +197,11 @@ function hostLines(h: HostReport, now: number): Line[] {
       );
     }
   }
+  for (const d of h.dane ?? []) {
+    const leaf = d.leafSubject === null ? 'no certificate' : `${safe(d.leafKeyType ?? '?', 40)} key, ${safe(d.leafSubject.replace(/\n/g, ', '), 120)}`;
+    const what = d.status === 'ok' ? `${safe(d.protocol ?? '?')}, ${leaf}` : `no handshake: ${safe(d.error ?? d.status, 200)}`;
+    out.push(line(1, `DANE handshake (${d.algorithm === 'rsa' ? 'RSA' : 'ECDSA'} signatures only, SNI ${safe(d.serverName, 120)}): ${what}`));
+  }
   if (h.cleartext) {
     const verdict = a.cleartext?.requiresTls ?? null;
     const steps = h.cleartext.steps.map((s) => `${safe(s.command)} → ${safe(formatReply(s.reply), 160)}`).join('; ');
@@ -310,7 +316,7 @@ export function verdictReason(report: ReceiverReport): string {
   const problem = worst ? shortTitle(worst, body.hosts) : null;
   if (problem) parts.push(problem);
   // A policy problem (MTA-STS, TLS-RPT) that fails the domain on its own: said before where mail goes.
-  const policy = report.findings.find((f) => /^(mta-sts|tls-rpt)\./.test(f.id) && (f.severity === 'error' || f.severity === 'critical'));
+  const policy = report.findings.find((f) => /^(mta-sts|tls-rpt|dane)\./.test(f.id) && (f.severity === 'error' || f.severity === 'critical'));
   if (policy) parts.push(policy.title);
   const first = accepting.find((h) => d.deliveredTo.includes(h.mx));
   // One host, already named by its problem: "there" says where without repeating it.
@@ -367,6 +373,7 @@ export function receiverDocument(report: ReceiverReport, options: DocumentOption
     context: [
       ...(dnsLine ? [line(0, `${dnsLine}  `, { dim: `(resolver: ${safe(dns.resolver, 100)})` })] : []),
       ...(body.posture ? [postureLine(body.posture)] : []),
+      ...(body.dane ? [daneLine(body.dane)] : []),
       ...(body.dnsbl ? [dnsblLine(body.dnsbl)] : []),
       ...notProbedLines(report),
       ...judgedLines(report),
@@ -378,7 +385,7 @@ export function receiverDocument(report: ReceiverReport, options: DocumentOption
         ? null
         : {
             heading: 'Details per address',
-            sections: [...body.hosts.map((h) => ({ heading: safe(h.key, 120), lines: hostLines(h, judgedAt) })), ...(body.posture ? postureDetails(body.posture) : []), ...(body.dnsbl ? [dnsblDetails(body.dnsbl)] : [])],
+            sections: [...body.hosts.map((h) => ({ heading: safe(h.key, 120), lines: hostLines(h, judgedAt) })), ...(body.posture ? postureDetails(body.posture) : []), ...(body.dane ? [daneDetails(body.dane)] : []), ...(body.dnsbl ? [dnsblDetails(body.dnsbl)] : [])],
           },
     transcript: verbose ? transcriptText(report) : null,
     explain: verbose || options.explain === true,

@@ -14,7 +14,7 @@ import { describeCertificate } from '../../pki/certificate.js';
 import { certificateCovers } from '../../pki/names.js';
 import { matchTlsa, type TlsaRecord } from '../../pki/tlsa.js';
 import { fewOf } from '../words.js';
-import { verdictOf } from '../verdict.js';
+import { INCONCLUSIVE_IDS, verdictOf } from '../verdict.js';
 
 /** Microsoft's outbound DANE is reported to stop after about a dozen TLSA records per MX host. */
 export const LARGE_SENDER_TLSA_LIMIT = 12;
@@ -230,11 +230,15 @@ export function applyDane(section: DaneSection, hosts: readonly HostReport[], ct
   const judged = judgeDaneRecords(section, ctx);
   const byName = new Map(judged.section.hosts.map((h) => [h.mx.toLowerCase(), h]));
   const states = new Map<string, DaneState>();
+  const domainExtra: Finding[] = [];
   const out = hosts.map((host) => {
     const dane = byName.get(host.mx.toLowerCase());
     if (!dane) return host;
     const key = [host.key];
-    const added = (judged.byMx.get(dane.mx) ?? []).map((f) => ({ ...f, hosts: key }));
+    // A DNSSEC lookup that got no answer says nothing of this address's TLS: shown for the domain, not in the address's verdict.
+    const mine = judged.byMx.get(dane.mx) ?? [];
+    for (const f of mine.filter((f) => INCONCLUSIVE_IDS.has(f.id))) domainExtra.push({ ...f, hosts: [...new Set([...f.hosts, host.key])] });
+    const added = mine.filter((f) => !INCONCLUSIVE_IDS.has(f.id)).map((f) => ({ ...f, hosts: key }));
     let findings = [...host.findings, ...added];
     let state: DaneState | null = dane.state;
     if (state === null) {
@@ -272,5 +276,5 @@ export function applyDane(section: DaneSection, hosts: readonly HostReport[], ct
     return { ...host, findings, verdict: verdictOf(findings) };
   });
   const sectionOut = { ...judged.section, hosts: judged.section.hosts.map((h) => ({ ...h, state: states.get(h.mx) ?? h.state })) };
-  return { hosts: out, section: sectionOut, findings: judged.byMx.get('') ?? [] };
+  return { hosts: out, section: sectionOut, findings: [...(judged.byMx.get('') ?? []), ...domainExtra] };
 }

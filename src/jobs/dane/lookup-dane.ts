@@ -183,3 +183,12 @@ function limitDnssec(inner: DnssecResolver, max: number): DnssecResolver {
   const limit = limitConcurrency(max);
   return { description: inner.description, trust: inner.trust, query: (name, type, options) => limit(() => inner.query(name, type, options)) };
 }
+
+/**
+ * The DNSSEC resolver for DANE: the caller's, else the defaults' — unless the caller brought a
+ * resolver of its own without one: the defaults' would answer from another server, so no DANE.
+ */
+export function daneResolverOf(given: { dnssec?: DnssecResolver | null; resolver?: unknown }, defaults: () => { dnssec?: DnssecResolver }): DnssecResolver | null {
+  if (given.dnssec !== undefined) return given.dnssec;
+  return given.resolver ? null : (defaults().dnssec ?? null);
+}

@@ -1,7 +1,7 @@
 // The receiver test: target → DNS → probe every MX address (bounded concurrency) → judge → Report.
-import type { Clock, Connector, HostMapping, JobEdges, Limits, ProbeContext, Resolver, TrustStore } from '../../core/context.js';
+import type { Clock, Connector, DnssecResolver, HostMapping, JobEdges, Limits, ProbeContext, Resolver, TrustStore } from '../../core/context.js';
 import { DEFAULT_LIMITS } from '../../core/context.js';
-import type { DnsblSection, DnsFacts, HostFacts, NotProbed, ReceiverBounds, ReceiverReport, Target, TranscriptEvent } from '../../core/schema.js';
+import type { DaneSection, DnsblSection, DnsFacts, HostFacts, NotProbed, ReceiverBounds, ReceiverReport, Target, TranscriptEvent } from '../../core/schema.js';
 import { parseTarget } from '../../core/target.js';
 import { statusOfError, UsageError } from '../../core/errors.js';
 import { judgedWith } from '../../core/report.js';
@@ -26,9 +26,11 @@ import { publicOnlyPolicy } from '../../http/address-policy.js';
 import { addressFromEhlo } from '../../smtp/ehlo-address.js';
 import { FetchCache, fetchForChain } from '../pki/fetch.js';
 import { after, mergeLimits, observedSink, withObserverFailure } from '../job-run.js';
+import { daneResolverOf, lookupDane } from '../dane/lookup-dane.js';
+import { usable } from '../../checks/dane/index.js';
 
 /** The edges a job may take from its defaults: the fetcher too, where the caller has one. */
-export type ReceiverEdges = JobEdges & { fetcher?: HttpFetcher };
+export type ReceiverEdges = JobEdges & { fetcher?: HttpFetcher; dnssec?: DnssecResolver };
 
 export interface ReceiverOptions {
   /** Domain, user@domain, host:port, IPv4, [IPv6] or [IPv6]:port. */
@@ -83,6 +85,13 @@ export interface ReceiverOptions {
    * what stops MTA-STS senders.
    */
   posture?: boolean;
+  /**
+   * DANE (RFC 7672), with the posture lookups (off with `posture: false`): the resolver whose DNSSEC
+   * status (AD bit) the TLSA lookups read. Default: the one `defaults` brings — unless the caller
+   * brought a resolver of its own without one (then no DANE: the answers would come from another
+   * resolver); null: no DANE.
+   */
+  dnssec?: DnssecResolver | null;
   /** The MTA-STS policies seen before, by domain (null or absent: none kept). */
   memory?: PolicyMemory | null;
   /**
@@ -283,6 +292,24 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
           return null;
         });
 
+  // DANE, beside everything else: the probes wait for it only at their end (DANE's own handshakes).
+  const dnssec = options.posture === false ? null : daneResolverOf(options, edges);
+  const daneRun: Promise<DaneSection | null> =
+    dnssec === null || (target.domain === null && (target.host === null || ipFamily(target.host) !== 0))
+      ? Promise.resolve(null)
+      : lookupDane(
+          { domain: target.kind === 'domain' ? target.domain : null, host: target.kind === 'host' ? target.host : null, port: target.port, maxMx: options.first ? 1 : maxMx, families: options.families ?? { v4: true, v6: true } },
+          { dnssec, transcript, signal },
+        ).catch((err: unknown) => {
+          transcript.record('mxray', 'note', `DANE lookups failed (mxray's own error): ${statusOfError(err).detail}`);
+          return null;
+        });
+  /** The TLSA base domain of an MX host with usable records (DANE's extra handshakes), or null. */
+  const daneBase = async (mx: string): Promise<string | null> => {
+    const host = (await daneRun)?.hosts.find((h) => h.mx === mx.toLowerCase());
+    return host && host.records.some(usable) ? (host.base ?? host.mx) : null;
+  };
+
   const lookup = resolveMailHosts(target, resolver, {
     families: options.families ?? { v4: true, v6: true },
     hostMap,
@@ -322,6 +349,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     from: options.from ?? null,
     rcpt: options.rcpt ?? null,
     extras: options.extras ?? true,
+    daneBase,
   };
   const addressDeadline = `${secondsOf(addressDeadlineMs)} s for each address`;
   const stopped = new Set<string>();
@@ -388,6 +416,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     );
   }
   const posture = postureRun ? await postureRun : null;
+  const dane = await daneRun;
   const dnsbl = options.dnsbl && !stopAll.signal.aborted ? await askBlockLists(options.dnsbl, probes, resolver, signal) : undefined;
   cancelCheckDeadline();
 
@@ -409,7 +438,7 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
 
   const sourceAddress = probes.find((p) => p.localAddress)?.localAddress ?? null;
   const timeouts = { connectMs: limits.connectTimeoutMs, greetingMs: limits.greetingTimeoutMs, commandMs: limits.commandTimeoutMs };
-  const facts: ReceiverFacts = { target, sourceAddress, timeouts, dns, dnsEvidence, hosts: probes.map((p) => p.facts), bounds, ...(posture ? { posture } : {}), ...(dnsbl ? { dnsbl } : {}) };
+  const facts: ReceiverFacts = { target, sourceAddress, timeouts, dns, dnsEvidence, hosts: probes.map((p) => p.facts), bounds, ...(posture ? { posture } : {}), ...(dnsbl ? { dnsbl } : {}), ...(dane ? { dane } : {}) };
   const judging = {
     at: clock.now(),
     profile,

@@ -4,12 +4,12 @@
 // one more handshake with SNI to confirm it. It records facts only; checks/ judges them.
 import type { ProbeContext, TlsHandshake } from '../../core/context.js';
 import { MxrayError, statusOfError, TlsHandshakeError } from '../../core/errors.js';
-import type { CertInfo, CleartextFacts, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, SniConfirmFacts, TlsFacts } from '../../core/schema.js';
+import type { CertInfo, CleartextFacts, DaneHandshake, Evidence, EnvelopeStep, HandshakeFailure, HostFacts, LegacyRetry, NoSniFacts, SniConfirmFacts, TlsFacts } from '../../core/schema.js';
 import { describeCertificate } from '../../pki/certificate.js';
 import { announcedName, hasCapability, isMaskedKeyword } from '../../smtp/ehlo.js';
 import { formatReply } from '../../smtp/reply.js';
 import { openSmtp, type Hello, type SmtpClient, type SmtpClientDeps, type StartTlsResult, type TlsChoice } from '../../smtp/client.js';
-import { TLS_LEGACY, TLS_NORMAL } from '../../tls/profiles.js';
+import { TLS_ECDSA_ONLY, TLS_LEGACY, TLS_NORMAL, TLS_RSA_ONLY } from '../../tls/profiles.js';
 import { alertOfErrorCode, recordsOf } from '../../tls/records.js';
 import type { Unread } from '../../net/line-reader.js';
 
@@ -32,6 +32,12 @@ export interface ProbeOptions {
   rcpt: string | null;
   /** Run the extra handshake without SNI and the cleartext session. */
   extras: boolean;
+  /**
+   * DANE: for an MX host with usable TLSA records, the TLSA base domain (the SNI a DANE sender
+   * sends); null when DANE does not apply. Given: after the other phases, one handshake per key type
+   * shows every certificate a DANE sender may be presented.
+   */
+  daneBase?: (mx: string) => Promise<string | null>;
 }
 
 
@@ -464,6 +470,51 @@ async function probeSniConfirm(ctx: ProbeContext, t: HostTarget, opts: ProbeOpti
   });
 }
 
+/**
+ * DANE's handshakes: offering RSA signature algorithms only, then ECDSA ones only, with the TLSA base
+ * domain as SNI — a server with both kinds of certificate presents each. Where the main handshake
+ * already sent that SNI, only the key type it did not show is asked for.
+ */
+async function probeDane(ctx: ProbeContext, t: HostTarget, opts: ProbeOptions, ev: Evidence, base: string, mainKey: 'rsa' | 'ecdsa' | null): Promise<DaneHandshake[]> {
+  const conn = `${hostKey(t)}/dane`;
+  const into: number[] = (ev.dane = []);
+  const wanted = (['rsa', 'ecdsa'] as const).filter((a) => a !== mainKey);
+  return track(ctx, conn, into, async () => {
+    const out: DaneHandshake[] = [];
+    for (const algorithm of wanted) {
+      if (ctx.signal?.aborted) break;
+      const r = await extraTls(ctx, t, conn, opts.helo, { profile: algorithm === 'rsa' ? TLS_RSA_ONLY : TLS_ECDSA_ONLY, servername: base });
+      if (!r.ok) {
+        const s = statusOf(r.err);
+        out.push({ algorithm, serverName: base, status: s.status, error: s.detail.slice(0, 500), protocol: null, peerChain: [], leafKeyType: null, leafSubject: null });
+        continue;
+      }
+      recordCertificates(ctx, conn, r.handshake, `${algorithm === 'rsa' ? 'RSA' : 'ECDSA'} signatures only: `);
+      await r.client.quit();
+      const leaf = r.handshake.peerChain[0] ? describeCertificate(r.handshake.peerChain[0], 'sent') : null;
+      out.push({
+        algorithm,
+        serverName: base,
+        status: 'ok',
+        error: null,
+        protocol: r.handshake.protocol,
+        peerChain: r.handshake.peerChain.map((der) => der.toString('base64')),
+        leafKeyType: leaf ? leaf.keyType.slice(0, 40) : null,
+        leafSubject: leaf ? leaf.subject.slice(0, 1000) : null,
+      });
+    }
+    return out;
+  });
+}
+
+/** The key type of the main handshake's leaf, when its SNI was the TLSA base domain (its certificate then counts for DANE). */
+function mainKeyType(facts: HostFacts, base: string): 'rsa' | 'ecdsa' | null {
+  const leaf = facts.tls?.ok ? facts.tls.peerChain[0] : undefined;
+  if (leaf === undefined || facts.serverName !== base) return null;
+  const type = describeCertificate(Buffer.from(leaf, 'base64'), 'sent').keyType.toLowerCase();
+  return type.startsWith('ec') ? 'ecdsa' : type.startsWith('rsa') ? 'rsa' : null;
+}
+
 /** Whether both handshakes showed a leaf, and not the same one (the very same bytes). */
 function otherLeaf(main: readonly string[] | undefined, other: NoSniFacts | null): boolean {
   const a = main?.[0];
@@ -525,6 +576,14 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
   if (facts.noSni && otherLeaf(facts.tls?.peerChain, facts.noSni)) {
     ctx.onProgress?.(facts.key, 'handshake with SNI again');
     facts.noSni.confirm = await probeSniConfirm(ctx, t, opts, evidence);
+  }
+  // DANE: only once its lookup says this host has usable TLSA records (it ran beside everything above).
+  if (opts.daneBase && worthMore && greeted) {
+    const base = await opts.daneBase(t.mx).catch(() => null);
+    if (base !== null && !ctx.signal?.aborted) {
+      ctx.onProgress?.(facts.key, 'DANE handshakes');
+      facts.dane = await probeDane(ctx, t, opts, evidence, base, mainKeyType(facts, base));
+    }
   }
   // Reverse DNS is a note, never worth waiting long for: a silent reverse zone must not hold the report.
   // A deadline that stops the probe stops this wait too.
