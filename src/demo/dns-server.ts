@@ -50,6 +50,8 @@ function toAnswer(record: ZoneRecord, name: string): Answer {
       return { type: 'MX', name, ttl, data: { preference: record.data.preference, exchange: record.data.exchange } };
     case 'TXT':
       return { type: 'TXT', name, ttl, data: txtChunks(record.data) };
+    case 'TLSA':
+      return { type: 'TLSA', name, ttl, data: { usage: record.data.usage, selector: record.data.selector, matchingType: record.data.matchingType, certificate: Buffer.from(record.data.data, 'hex') } };
     default:
       return { type: record.type, name, ttl, data: record.type === 'A' || record.type === 'AAAA' ? record.data : normalizeDnsName(record.data) || '.' };
   }
@@ -84,6 +86,12 @@ function checkRecord(record: ZoneRecord): void {
     case 'TXT':
       if (Array.isArray(record.data) && record.data.some((t) => Buffer.byteLength(t) > 255)) bad('a character-string longer than 255 bytes');
       break;
+    case 'TLSA': {
+      const { usage, selector, matchingType, data } = record.data;
+      if (![usage, selector, matchingType].every((n) => Number.isInteger(n) && n >= 0 && n <= 255)) bad('usage, selector and matching type are 0-255');
+      if (!/^([0-9a-fA-F]{2})*$/.test(data)) bad('the data is not hex');
+      break;
+    }
     default:
       if (!validName(record.data)) bad('not a valid target name');
   }
@@ -94,6 +102,18 @@ interface Lookup {
   answers: Answer[];
   /** true: send nothing at all (the zone's time-out list). */
   drop: boolean;
+  /** Every name of the answer is signed (the AD bit, when asked for). */
+  secure?: boolean;
+  /** The answer does not validate: SERVFAIL with EDE 6, unless CD. */
+  bogus?: boolean;
+}
+
+/** Whether a name is at or under one of the suffixes. */
+function under(name: string, suffixes: ReadonlySet<string>): boolean {
+  for (let n = name; ; n = n.slice(n.indexOf('.') + 1)) {
+    if (suffixes.has(n)) return true;
+    if (!n.includes('.')) return false;
+  }
 }
 
 /** The zone indexed by lowercase name, plus its failure lists. */
@@ -102,6 +122,8 @@ class ZoneIndex {
   private readonly servfail: Set<string>;
   private readonly timeout: Set<string>;
   private readonly refused: Set<string>;
+  private readonly signed: Set<string>;
+  private readonly bogus: Set<string>;
 
   constructor(zone: Zone) {
     for (const record of zone.records) {
@@ -115,9 +137,18 @@ class ZoneIndex {
     this.servfail = new Set((zone.servfail ?? []).map(normalizeDnsName));
     this.timeout = new Set((zone.timeout ?? []).map(normalizeDnsName));
     this.refused = new Set((zone.refused ?? []).map(normalizeDnsName));
+    this.signed = new Set((zone.signed ?? []).map(normalizeDnsName));
+    this.bogus = new Set((zone.bogus ?? []).map(normalizeDnsName));
   }
 
+  /** The answer with its DNSSEC status: secure when every name it went through is signed; bogus when one is listed so. */
   answer(question: Question): Lookup {
+    const lookup = this.plain(question);
+    const names = [normalizeDnsName(question.name), ...lookup.answers.map((a) => normalizeDnsName(a.name))];
+    return { ...lookup, secure: names.every((n) => under(n, this.signed)), bogus: names.some((n) => this.bogus.has(n)) };
+  }
+
+  private plain(question: Question): Lookup {
     const qname = normalizeDnsName(question.name);
     if (this.timeout.has(qname)) return { rcode: RCODE.NOERROR, answers: [], drop: true };
     if (this.servfail.has(qname)) return { rcode: RCODE.SERVFAIL, answers: [], drop: false };
@@ -162,13 +193,23 @@ function respond(index: ZoneIndex, query: DecodedPacket, maxSize: number | null)
   if (opcode !== 0) return dnsPacket.encode({ ...base, flags: header(RCODE.NOTIMP) });
   if (questions.length !== 1 || first === undefined) return dnsPacket.encode({ ...base, flags: header(RCODE.FORMERR) });
 
-  // The zone holds only A, AAAA, MX, CNAME, PTR, TXT and NS: any other type is NODATA (or NXDOMAIN).
+  // The zone holds only A, AAAA, MX, CNAME, PTR, TXT, TLSA and NS: any other type is NODATA (or NXDOMAIN).
   const lookup = index.answer(first);
   if (lookup.drop) return null;
+  const flags = query.flags ?? 0;
+  const opt = (query.additionals ?? []).find((a) => a.type === 'OPT');
+  const dnssecOk = opt !== undefined && 'flags' in opt && ((opt.flags ?? 0) & dnsPacket.DNSSEC_OK) !== 0;
+  const cd = (flags & dnsPacket.CHECKING_DISABLED) !== 0;
+  if (lookup.bogus && !cd) {
+    // What a validating resolver says of data whose signatures fail (RFC 8914 §4.7): SERVFAIL, EDE 6.
+    const ede = Buffer.concat([Buffer.from([0, 6]), Buffer.from('signature does not verify (demo zone)')]);
+    return dnsPacket.encode({ ...base, flags: header(RCODE.SERVFAIL), additionals: [{ type: 'OPT', name: '.', udpPayloadSize: MAX_EDNS_UDP, flags: 0, options: [{ code: 15, data: ede }] }] } as unknown as Packet);
+  }
+  const ad = lookup.secure && !lookup.bogus && (dnssecOk || (flags & dnsPacket.AUTHENTIC_DATA) !== 0) ? dnsPacket.AUTHENTIC_DATA : 0;
 
   let reply: Buffer;
   try {
-    reply = dnsPacket.encode({ ...base, flags: header(lookup.rcode), answers: lookup.answers } satisfies Packet);
+    reply = dnsPacket.encode({ ...base, flags: header(lookup.rcode, ad), answers: lookup.answers } satisfies Packet);
   } catch {
     // A zone record that cannot be encoded (bad address …): the server's fault, said as SERVFAIL.
     return dnsPacket.encode({ ...base, flags: header(RCODE.SERVFAIL) });

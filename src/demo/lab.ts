@@ -20,6 +20,8 @@ import { closedLoopbackPort, reply, startScriptedServer, verbOf, type ScriptActi
 import { createRootCa, createSelfSigned, DAY_MS, type LeafOptions, type TestCa } from './test-pki.js';
 import type { Zone, ZoneRecord } from './zone.js';
 import { startPolicyHost } from './policy-host.js';
+import { tlsaData } from '../pki/tlsa.js';
+import { createHash } from 'node:crypto';
 
 export {
   INTERNAL_NAME,
@@ -70,7 +72,15 @@ interface LabPki {
 
 interface RunningServer {
   port: number;
+  /** The leaf certificate it presents (DER), for DANE's TLSA records. */
+  leafDer?: Buffer;
   stop(): Promise<void>;
+}
+
+/** The first certificate of a PEM text, as DER. */
+function firstDer(pem: string): Buffer | undefined {
+  const m = /-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/.exec(pem);
+  return m ? Buffer.from((m[1] as string).replace(/\s+/g, ''), 'base64') : undefined;
 }
 
 // ── certificates ─────────────────────────────────────────────────────────────────────────────
@@ -131,7 +141,8 @@ async function startSmtpdServer(host: string, shape: SmtpdShape, pki: LabPki): P
     ...(shape.requireTls ? { requireTls: true } : {}),
     data: { action: 'discard', reply: { code: 554, text: 'This is the mxray demo lab: it accepts no messages' } },
   });
-  return { port: server.port, stop: () => server.stop() };
+  const leafDer = tls ? firstDer(tls.cert) : undefined;
+  return { port: server.port, ...(leafDer ? { leafDer } : {}), stop: () => server.stop() };
 }
 
 /** A plain MTA dialogue: greeting, EHLO/HELO, MAIL/RCPT accepted, DATA refused, QUIT. */
@@ -259,6 +270,23 @@ function serverRecords(def: ScenarioRecord): ZoneRecord[] {
   }
 }
 
+/** A key hash no server has ("the next key", "the old key"), made from a label: the same for every run. */
+function otherKeyHash(label: string): string {
+  return createHash('sha256').update(`mxray demo lab: ${label}`).digest('hex').toUpperCase();
+}
+
+/** The TLSA records of a DANE scenario's MX host (port 25: the name a DANE sender asks). */
+function daneRecords(def: ScenarioRecord, servers: readonly { host: string; server: RunningServer }[]): ZoneRecord[] {
+  const host = serverHost(def);
+  const leaf = servers.find((s) => s.host === host)?.server.leafDer;
+  if (host === null || def.dane === undefined || def.dane === 'servfail') return [];
+  const name = `_25._tcp.${host}`;
+  const record = (hex: string): ZoneRecord => ({ name, type: 'TLSA', data: { usage: 3, selector: 1, matchingType: 1, data: hex } });
+  if (def.dane === 'mismatch' || leaf === undefined) return [record(otherKeyHash(`${def.name} old key`)), record(otherKeyHash(`${def.name} next key`))];
+  const own = tlsaData(leaf, 1, 1);
+  return [...(own ? [record(own.toString('hex').toUpperCase())] : []), record(otherKeyHash(`${def.name} next key`))];
+}
+
 async function createLabPki(now: number): Promise<LabPki> {
   const [root, untrustedRoot] = await Promise.all([
     createRootCa('mxray demo root CA', now),
@@ -322,8 +350,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const hostMap = new Map<string, HostMapping>();
   for (const { host, server } of servers) hostMap.set(host, { address: LOOPBACK, port: server.port });
   for (const def of defs.filter((d) => d.dns === 'mx-backup')) hostMap.set(deadHost(def), { address: LOOPBACK, port: await closedLoopbackPort() });
+  const withDane = defs.filter((d) => d.dane !== undefined);
   const zone: Zone = {
-    records: [{ name: '1.0.0.127.in-addr.arpa', type: 'PTR', data: 'localhost' }, ...defs.flatMap(zoneRecords)],
+    records: [{ name: '1.0.0.127.in-addr.arpa', type: 'PTR', data: 'localhost' }, ...defs.flatMap(zoneRecords), ...withDane.flatMap((d) => daneRecords(d, servers))],
+    signed: withDane.map((d) => domainOf(d.name)),
+    servfail: withDane.filter((d) => d.dane === 'servfail').map((d) => `_25._tcp.mx.${domainOf(d.name)}`),
   };
   let stopped: Promise<void> | null = null;
   return {

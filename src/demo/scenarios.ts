@@ -84,6 +84,12 @@ export interface ScenarioRecord {
    * record and a TLS-RPT record); `mx` patterns with {domain} for the scenario's domain.
    */
   mtaSts?: { mode: 'enforce' | 'testing'; mx: readonly string[] };
+  /**
+   * DANE: the zone is DNSSEC-signed (the lab's DNS server plays a validating resolver on loopback)
+   * and publishes TLSA records for the MX host: 'match' (3 1 1 of the server's key and of a next
+   * key), 'mismatch' (3 1 1 of two other keys), 'servfail' (the TLSA query fails).
+   */
+  dane?: 'match' | 'mismatch' | 'servfail';
 }
 
 /** What the handshake-fails server answers a ClientHello with. */
@@ -123,6 +129,38 @@ export const SCENARIOS: readonly ScenarioRecord[] = [
     dns: 'mx',
     server: { kind: 'smtpd', tls: { cert: TRUSTED } },
     mtaSts: { mode: 'enforce', mx: ['*.mx.{domain}'] },
+  },
+  {
+    name: 'dane',
+    title: 'DNSSEC-signed, TLSA 3 1 1 of the server key and of the next key: DANE senders authenticate it',
+    expect: { verdict: 'pass', findings: ['tls.ok', 'cert.ok', 'dane.ok'] },
+    dns: 'mx',
+    server: { kind: 'smtpd', tls: { cert: TRUSTED } },
+    dane: 'match',
+  },
+  {
+    name: 'dane-expired',
+    title: 'Certificate expired, but TLSA 3 1 1 matches: DANE senders deliver, CA-verifying senders do not',
+    expect: { verdict: 'warn', findings: ['cert.expired', 'dane.ok'] },
+    dns: 'mx',
+    server: { kind: 'smtpd', tls: { cert: { ...TRUSTED, validDays: { from: -100, to: -10 } } } },
+    dane: 'match',
+  },
+  {
+    name: 'dane-mismatch',
+    title: 'TLSA records name other keys than the server has (renewed without updating DANE)',
+    expect: { verdict: 'fail', findings: ['dane.no-match'] },
+    dns: 'mx',
+    server: { kind: 'smtpd', tls: { cert: TRUSTED } },
+    dane: 'mismatch',
+  },
+  {
+    name: 'dane-servfail',
+    title: 'Signed zone whose TLSA lookup fails (SERVFAIL): every DANE sender defers',
+    expect: { verdict: 'fail', findings: ['dane.tlsa-lookup-failed'] },
+    dns: 'mx',
+    server: { kind: 'smtpd', tls: { cert: TRUSTED } },
+    dane: 'servfail',
   },
   {
     name: 'expired',

@@ -139,9 +139,7 @@ export function judgeDaneRecords(section: DaneSection, ctx: DaneContext): DaneRe
   const mx = section.mx;
   if (mx?.status === 'bogus') push(byMx, domainKey, makeFinding('dane.bogus', { mx: mx.name, name: mx.name, type: 'MX', why: bogusWhy(mx), domain: mx.name, resolver }));
   else if (mx?.status === 'error') push(byMx, domainKey, makeFinding('dane.lookup-failed', { name: mx.name, type: 'MX', error: failureOf(mx), resolver }));
-  else if (mx?.status === 'insecure' && section.resolver.trust !== null) {
-    push(byMx, domainKey, makeFinding('dane.insecure', { mx: mx.name, what: `the MX records of ${mx.name} are not DNSSEC-signed`, resolver }));
-  }
+  // MX records that are not signed: DANE is simply not in use (the report's DANE line says so); no finding, as for most domains.
   const hosts = section.hosts.map((h) => {
     const found: Finding[] = [];
     const state = judgeHostRecords(h, resolver, ctx.domain, found);
