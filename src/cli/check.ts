@@ -36,6 +36,7 @@ interface CheckOpts extends ReportOptions {
   maxMx: number;
   deadline?: number;
   posture: boolean;
+  trustAd?: boolean;
   store: boolean;
   dnsbl?: boolean;
   dnsblZone: string[];
@@ -83,7 +84,8 @@ export function configure(cmd: Command): Run {
     .option('--no-revocation', 'skip the CRL and OCSP lookups of the certificates (missing intermediates are still fetched)')
     .option('--greeting-timeout <seconds>', 'how long to wait for the banner (default 30, or --timeout)', seconds('--greeting-timeout'))
     .option('--deadline <seconds>', 'the most the whole check may take; what is still running then is stopped (default: 120 s for each address)', seconds('--deadline'))
-    .option('--no-posture', 'skip the MTA-STS and TLS-RPT lookups (and their effect on the verdict)')
+    .option('--no-posture', 'skip the MTA-STS, TLS-RPT and DANE lookups (and their effect on the verdict)')
+    .option('--trust-ad', 'believe the DNSSEC status (AD bit) the resolver gives even when it is not on this machine (DANE)')
     .option('--dnsbl', 'ask the default block lists about the address we send from (the one a server echoes in EHLO, or --source-ip): a listed sender is often refused STARTTLS')
     .option('--dnsbl-zone <zone>', 'ask this block list instead of the defaults (implies --dnsbl); repeatable', collect, [])
     .option('--source-ip <ip>', 'the public address mail leaves from, for --dnsbl (behind NAT only you know it)')
@@ -95,7 +97,7 @@ export function configure(cmd: Command): Run {
     if (!target && !o.host) throw new UsageError('say what to test: mxray check <domain | user@domain | host:port | IP>');
     if (o.ipv4 && o.ipv6) throw new UsageError('-4 and -6 exclude each other');
     const hostMap = parseConnect(o.connect);
-    const edges = systemEdges({ resolver: o.resolver ?? null, hostMap, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
+    const edges = systemEdges({ resolver: o.resolver ?? null, hostMap, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, trustAd: o.trustAd === true, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
     let report: ReceiverReport;
     try {
@@ -124,6 +126,7 @@ export function configure(cmd: Command): Run {
         ...(o.timeout ? { fetchTimeoutMs: o.timeout } : {}),
         scheduler: edges.scheduler,
         posture: o.posture,
+        dnssec: edges.dnssec,
         dnsbl: o.dnsbl || o.dnsblZone.length > 0 || o.sourceIp ? { zones: o.dnsblZone, sourceIp: o.sourceIp ?? null } : null,
         memory: o.store ? fileMemory() : null,
         onProgress: (key, phase) => progress.update(key, phase),

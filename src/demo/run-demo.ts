@@ -7,6 +7,7 @@ import type { ReceiverReport as Report, TranscriptEvent } from '../core/schema.j
 import { systemClock } from '../core/clock.js';
 import { createNodeFetcher } from '../http/node-fetcher.js';
 import { createResolver } from '../dns/system-resolver.js';
+import { createDnssecResolver } from '../dns/dnssec-resolver.js';
 import { createConnector, bundledRootCertificates } from '../net/connector.js';
 import { contentSha256, createTrustStore } from '../pki/trust-store.js';
 import { checkReceiver } from '../library.js';
@@ -66,6 +67,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoScenarioRe
   const running = await startLabWithDns({ now: clock.now(), ...(options.only ? { only: options.only } : {}) });
   try {
     const resolver = createResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 });
+    // The lab's DNS server is on loopback and plays a validating resolver: DANE is judged by its AD bit.
+    const dnssec = createDnssecResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 });
     const connector = createConnector(clock);
     const trustStore = createTrustStore([...bundledRootCertificates(), running.lab.trustedCaPem], 'Mozilla roots (Node) + the demo root', {
       bundledRootsOfNode: process.versions.node,
@@ -82,6 +85,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoScenarioRe
             helo: 'client.mxray.test',
             clock,
             resolver,
+            dnssec,
             connector,
             trustStore,
             fetcher,

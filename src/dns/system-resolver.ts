@@ -104,3 +104,8 @@ export function createResolver(options: ResolverOptions): Resolver {
     txt: (name) => run(name, 'TXT', () => node.resolveTxt(name)),
   };
 }
+
+/** The system's DNS servers as setServers() writes them ("IP", "IP:port", "[v6]:port"), first the one tried first. */
+export function systemNameservers(): string[] {
+  return new NodeResolver().getServers().map((s) => (s.includes(':') && !s.startsWith('[') && !/^\d+\.\d+\.\d+\.\d+:\d+$/.test(s) ? `[${s}]` : s));
+}

@@ -316,7 +316,7 @@ export function verdictReason(report: ReceiverReport): string {
   const problem = worst ? shortTitle(worst, body.hosts) : null;
   if (problem) parts.push(problem);
   // A policy problem (MTA-STS, TLS-RPT) that fails the domain on its own: said before where mail goes.
-  const policy = report.findings.find((f) => /^(mta-sts|tls-rpt|dane)\./.test(f.id) && (f.severity === 'error' || f.severity === 'critical'));
+  const policy = report.findings.find((f) => (/^(mta-sts|tls-rpt)\./.test(f.id) || (f.id.startsWith('dane.') && f.hosts.length === 0)) && (f.severity === 'error' || f.severity === 'critical'));
   if (policy) parts.push(policy.title);
   const first = accepting.find((h) => d.deliveredTo.includes(h.mx));
   // One host, already named by its problem: "there" says where without repeating it.

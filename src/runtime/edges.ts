@@ -1,12 +1,13 @@
 // The real edges (clock, resolver, connector, trust store), for callers that do not inject their own.
 import { hostname } from 'node:os';
-import type { HostMapping, JobEdges } from '../core/context.js';
+import type { DnssecResolver, HostMapping, JobEdges } from '../core/context.js';
 import type { AddressPolicy, HttpFetcher } from '../http/fetcher.js';
 import type { NodeFetcherOptions } from '../http/node-fetcher.js';
 import { systemClock } from '../core/clock.js';
 import { isHeloName } from '../core/names.js';
 import { createScheduler, DEFAULT_SCHEDULER_LIMITS, type Scheduler } from '../core/scheduler.js';
-import { createResolver } from '../dns/system-resolver.js';
+import { createResolver, systemNameservers } from '../dns/system-resolver.js';
+import { createDnssecResolver } from '../dns/dnssec-resolver.js';
 import { bundledRootCertificates, createConnector } from '../net/connector.js';
 import { contentSha256, createTrustStore } from '../pki/trust-store.js';
 
@@ -25,12 +26,16 @@ export interface EdgeOptions {
   addressPolicy?: AddressPolicy;
   /** Host names the HTTP fetcher connects to at a given address and port (the CLI's --connect). */
   hostMap?: ReadonlyMap<string, HostMapping>;
+  /** Believe the AD bit of the resolver even when it is not on this machine (--trust-ad). */
+  trustAd?: boolean;
 }
 
 /** The system's edges (the one place they are built from configuration). */
 export interface Edges extends JobEdges {
   /** HTTP(S) for AIA, CRL, OCSP and MTA-STS: through this resolver and trust store, capped, no redirects by default. */
   fetcher: HttpFetcher;
+  /** DNSSEC-aware lookups for DANE: the --resolver server, else the system's first. */
+  dnssec: DnssecResolver;
 }
 
 /** A fully qualified name for EHLO: this machine's name when it is one, else a clearly local one. */
@@ -71,5 +76,6 @@ export function systemEdges(options: EdgeOptions = {}): Edges {
     helo: defaultHelo(),
     scheduler: schedulerOfProcess(),
     fetcher: lazyFetcher(() => ({ resolver, trustStore, addressPolicy: options.addressPolicy ?? (() => true), ...(options.hostMap ? { hostMap: options.hostMap } : {}) })),
+    dnssec: createDnssecResolver({ server: options.resolver ?? systemNameservers()[0] ?? '127.0.0.1', timeoutMs: options.dnsTimeoutMs ?? 5000, tries: 2, trustAd: options.trustAd ?? false }),
   };
 }

@@ -27,6 +27,12 @@ export const LAB_EXPECTED: Record<string, { verdict: Verdict; findings: string[]
     verdict: 'fail',
     findings: ['cert.ok', 'mta-sts.enforce-blocks-delivery', 'mta-sts.mx-not-covered', 'mta-sts.pattern-unused', 'policy.cleartext-accepted', 'tls-rpt.ok', 'tls.ok'],
   },
+  // DANE (a signed zone, the lab's DNS server as the validating resolver on loopback).
+  dane: plain('pass', ['cert.ok', 'dane.ok', 'policy.cleartext-accepted', 'tls.ok']),
+  // The expired certificate matched by 3 1 1: DANE senders deliver; the expiry stays, as a warning, for CA-verifying senders.
+  'dane-expired': plain('warn', ['cert.expired', 'dane.ok', 'policy.cleartext-accepted', 'tls.ok']),
+  'dane-mismatch': plain('fail', ['cert.ok', 'dane.no-match', 'policy.cleartext-accepted', 'tls.ok']),
+  'dane-servfail': plain('fail', ['cert.ok', 'dane.tlsa-lookup-failed', 'policy.cleartext-accepted', 'tls.ok']),
   expired: plain('fail', ['cert.expired', 'policy.cleartext-accepted', 'tls.ok']),
   'expiring-soon': plain('warn', ['cert.expiring-soon', 'policy.cleartext-accepted', 'tls.ok']),
   'self-signed': plain('fail', ['cert.self-signed', 'policy.cleartext-accepted', 'tls.ok']),

@@ -12,6 +12,7 @@ import { createResolver } from '../../src/dns/system-resolver.js';
 import { bundledRootCertificates, createConnector } from '../../src/net/connector.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
 import { checkReceiver } from '../../src/library.js';
+import { createDnssecResolver } from '../../src/dns/dnssec-resolver.js';
 import { LAB_EXPECTED } from '../helpers/lab-expectations.js';
 import { receiverDocument } from '../../src/render/receiver.js';
 import { schemaErrors } from '../helpers/schema.js';
@@ -44,6 +45,7 @@ async function check(name: string): Promise<Report> {
     helo: 'client.mxray.test',
     clock: systemClock,
     resolver,
+    dnssec: createDnssecResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 }),
     connector: createConnector(systemClock),
     trustStore,
     fetcher: labFetcher(running, resolver, trustStore),

@@ -183,7 +183,7 @@ describe('demo lab', () => {
 
   it('declares every scenario with its expected verdict and findings', () => {
     expect(lab.scenarios.map((s) => s.name)).toEqual(listLabScenarios().map((s) => s.name));
-    expect(lab.scenarios).toHaveLength(26);
+    expect(lab.scenarios).toHaveLength(30);
     const byName = new Map(lab.scenarios.map((s) => [s.name, s]));
     expect(byName.get('good')?.expect).toEqual({ verdict: 'pass', findings: ['tls.ok', 'cert.ok', 'mta-sts.ok', 'tls-rpt.ok'] });
     expect(byName.get('mta-sts-self-signed')?.expect).toEqual({ verdict: 'fail', findings: ['cert.self-signed', 'mta-sts.enforce-blocks-delivery'] });
@@ -233,8 +233,8 @@ describe('demo lab', () => {
     const smtp = [...lab.hostMap].filter(([name]) => !name.startsWith('mta-sts.'));
     const ports = smtp.map(([, m]) => m.port);
     expect(new Set(ports).size).toBe(ports.length);
-    // One per server (24), and the backup scenario's dead primary.
-    expect(ports).toHaveLength(25);
+    // One per server (28), and the backup scenario's dead primary.
+    expect(ports).toHaveLength(29);
     // The scenarios with MTA-STS: their records, and one policy host for all of them, on a port of its own.
     const policy = [...lab.hostMap].filter(([name]) => name.startsWith('mta-sts.'));
     expect(policy.map(([name]) => name).sort()).toEqual(['mta-sts.good.mxray.test', 'mta-sts.mta-sts-not-covered.mxray.test', 'mta-sts.mta-sts-self-signed.mxray.test']);
