@@ -30,6 +30,7 @@ interface CertOpts extends ReportOptions {
   port?: number;
   tlsOnConnect?: boolean;
   resolver?: string;
+  trustAd?: boolean;
   connect: string[];
   ipv4?: boolean;
   ipv6?: boolean;
@@ -45,6 +46,9 @@ Examples:
   mxray cert mail.example.com:25             what the server presents (STARTTLS, with and without SNI)
   mxray cert example.com --profile exchange-online
   mxray cert new.pem --tlsa "3 1 1 <hex>"    does the renewed certificate still match my TLSA record?
+  mxray cert new.pem --name mx.example.com --profile dane
+                                            ... the TLSA records published for mx.example.com (DNSSEC)?
+  mxray cert example.com --profile dane      do DANE senders accept what every MX host presents?
 
 Exit codes:
   0  no problem a sender would meet (warnings say what to improve)
@@ -98,7 +102,8 @@ export function configure(cmd: Command): Run {
     .option('-6, --ipv6', 'with a host: IPv6 addresses only')
     .option('--helo <name>', "with a host: name to send in EHLO (default: this machine's FQDN)")
     .option('--resolver <ip[:port]>', 'send every DNS query to this server')
-    .option('--connect <host=ip[:port]>', 'connect to this address (and port) for this host name; repeatable', collect, []);
+    .option('--connect <host=ip[:port]>', 'connect to this address (and port) for this host name; repeatable', collect, [])
+    .option('--trust-ad', 'believe the DNSSEC status (AD bit) the resolver gives even when it is not on this machine (DANE)');
   addReportOptions(cmd, { timeout: 'time-out for each connection phase and each HTTP fetch (AIA, CRL, OCSP)' });
   cmd.addHelpText('after', CERT_HELP);
   return async (targets: string[], o: CertOpts) => {
@@ -121,7 +126,7 @@ export function configure(cmd: Command): Run {
           ...(o.key ? [readInput(o.key, 'key')] : []),
         ]
       : [];
-    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
+    const edges = systemEdges({ resolver: o.resolver ?? null, extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, trustAd: o.trustAd === true, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
     const run = (pw: string | null): Promise<CertificateReport> =>
       runCertificateCheck({

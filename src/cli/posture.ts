@@ -1,4 +1,4 @@
-// `mxray posture <domain>`: MTA-STS, TLS-RPT and the block lists of the MX addresses, without
+// `mxray posture <domain>`: MTA-STS, TLS-RPT, DANE's TLSA records and the block lists of the MX addresses, without
 // probing any server's TLS (`mxray check` looks up MTA-STS and TLS-RPT too, beside its probes).
 import type { Command } from 'commander';
 import type { PostureReport } from '../core/schema.js';
@@ -23,11 +23,12 @@ interface PostureOpts extends ReportOptions {
   dnsbl: string[];
   dnsblDefault?: boolean;
   blocklists: boolean;
+  trustAd?: boolean;
 }
 
 const POSTURE_HELP = `
 Examples:
-  mxray posture example.com                 MTA-STS, TLS-RPT and block lists of example.com
+  mxray posture example.com                 MTA-STS, TLS-RPT, DANE and block lists of example.com
   mxray posture example.com --details       the records and the policy file as published
   mxray posture example.com --json          the Report as JSON
   mxray posture example.com --no-blocklists MTA-STS and TLS-RPT only
@@ -40,7 +41,8 @@ not withdraw a cached policy: publish "mode: none" with a new id, and keep it fo
 
 Exit codes:
   0  pass or warn: the policies are valid (warnings say what to improve)
-  1  fail: a policy that senders cannot use, an MX host the policy does not cover, an address listed
+  1  fail: a policy that senders cannot use, an MX host the policy does not cover, TLSA records that
+     fail DNSSEC or cannot be looked up, an address listed
   2  usage error (a bad option or target)
   3  inconclusive: a lookup got no answer
   4  internal error of mxray, or the output could not be written
@@ -56,12 +58,13 @@ export function configure(cmd: Command): Run {
     .option('--dnsbl <zone>', 'ask this block list about the MX addresses; repeatable; replaces the default lists unless --dnsbl-default is given too', collect, [])
     .option('--dnsbl-default', 'ask the default lists too (the default when no --dnsbl is given)')
     .option('--no-blocklists', 'ask no block list')
-    .option('--no-store', 'neither read nor keep the MTA-STS policies seen');
+    .option('--no-store', 'neither read nor keep the MTA-STS policies seen')
+    .option('--trust-ad', 'believe the DNSSEC status (AD bit) the resolver gives even when it is not on this machine (DANE)');
   addReportOptions(cmd, { timeout: 'time-out for each DNS query and for the policy fetch (default 5 s and 15 s)' });
   cmd.addHelpText('after', POSTURE_HELP);
   return async (domain: string, o: PostureOpts) => {
     const format = formatOf(o);
-    const edges = systemEdges({ resolver: o.resolver ?? null, hostMap: parseConnect(o.connect), extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
+    const edges = systemEdges({ resolver: o.resolver ?? null, hostMap: parseConnect(o.connect), extraCaPems: readCaFiles(o.caFile), extraCaNames: o.caFile, trustAd: o.trustAd === true, ...(o.timeout ? { dnsTimeoutMs: o.timeout } : {}) });
     const progress = format === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
     let report: PostureReport;
     try {

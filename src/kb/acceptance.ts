@@ -5,10 +5,10 @@
 import type { TrustFailure } from '../core/schema.js';
 
 /** Bumped whenever a profile's rules or thresholds change. */
-export const ACCEPTANCE_VERSION = 1;
+export const ACCEPTANCE_VERSION = 2;
 
 /** The profile ids, in the order the table lists them (part of the JSON contract: never renamed). */
-export const ACCEPTANCE_PROFILE_IDS = ['opportunistic', 'postfix-verify', 'postfix-secure', 'exim-verify', 'exchange-server', 'exchange-online'] as const;
+export const ACCEPTANCE_PROFILE_IDS = ['opportunistic', 'postfix-verify', 'postfix-secure', 'exim-verify', 'exchange-server', 'exchange-online', 'dane'] as const;
 export type AcceptanceProfileId = (typeof ACCEPTANCE_PROFILE_IDS)[number];
 
 /**
@@ -40,6 +40,12 @@ export type AcceptanceRule = { ref: string } & (
   | { rule: 'signature-hashes'; refused: readonly string[] }
   /** No RSA key on the path (but the trust anchor's) below this many bits. */
   | { rule: 'rsa-key-size'; minBits: number }
+  /**
+   * DANE (RFC 7672): with DNSSEC-secure usable TLSA records, the chain matches one (DANE-EE: the leaf,
+   * whatever its dates, names and issuer; DANE-TA: a certificate sent, and the leaf names the MX host
+   * or the next-hop domain); without them, opportunistic TLS; a failed or bogus lookup defers.
+   */
+  | { rule: 'dane-match' }
 );
 export type AcceptanceRuleId = AcceptanceRule['rule'];
 
@@ -149,6 +155,17 @@ export const ACCEPTANCE_PROFILES: readonly AcceptanceProfile[] = [
     ],
     notes: [],
   },
+  {
+    id: 'dane',
+    name: 'DANE sender',
+    software: 'A DANE sender',
+    configuration: 'Postfix smtp_tls_security_level = dane with smtp_dns_support_level = dnssec; Exim hosts_try_dane; Exchange Online outbound DANE',
+    rules: [
+      { rule: 'leaf', ref: 'RFC 7672 §3' },
+      { rule: 'dane-match', ref: 'RFC 7672 §2.2, §3.1; RFC 7671 §5' },
+    ],
+    notes: [],
+  },
 ];
 
 /**
@@ -156,6 +173,20 @@ export const ACCEPTANCE_PROFILES: readonly AcceptanceProfile[] = [
  * starts with or holds a stable key phrase (quoted in the comment) that tests look for.
  */
 export const ACCEPTANCE_TEXTS = {
+  /** "matches the TLSA record" */
+  daneMatch: 'The certificate matches the TLSA record {record} ({usage}): {what}.',
+  /** "matches none of the TLSA records" */
+  daneNoMatch: 'The certificate matches none of the TLSA records ({records}): DANE senders defer the mail.',
+  /** "not looked up" */
+  daneNotLookedUp: 'No TLSA records were looked up or given (name the host, or give --tlsa).',
+  /** "without DANE" */
+  daneNone: 'No DNSSEC-secure TLSA records ({why}): a DANE sender uses TLS opportunistically and accepts any certificate.',
+  /** "only unusable" */
+  daneUnusable: 'Only TLSA records SMTP cannot use: a DANE sender insists on TLS but accepts any certificate.',
+  /** "TLSA lookup fails" */
+  daneLookupFails: 'The TLSA lookup fails ({why}): DANE senders defer the mail.',
+  /** "names neither" */
+  daneTaName: 'The certificate chains to the DANE-TA record {record} but names neither {names}: DANE senders refuse it.',
   /** "no readable certificate" */
   noCertificate: 'The server presented no readable certificate.',
   /** "not trusted" */

@@ -6,6 +6,8 @@ import type { DnsblSection, MtaSts, PostureReport, PostureSection, TlsRpt } from
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type Document, type DocumentOptions, type Line } from './document.js';
 import { safe } from './style.js';
 import { dnsblLookupLines } from './blocklist.js';
+import { daneDetails, daneText } from './dane.js';
+import type { DaneSection } from '../core/schema.js';
 
 const EFFECT: Readonly<Record<MtaSts['effect'], string>> = {
   enforced: 'enforce',
@@ -66,12 +68,21 @@ function policyLines(m: MtaSts): Line[] {
   return out;
 }
 
-function rows(section: PostureSection): Cell[][] {
+/** The DANE row's colour: a state that stops DANE senders fails; records published (not matched here) pass; no DANE warns, as no MTA-STS does. */
+function daneVerdict(dane: DaneSection): 'pass' | 'warn' | 'fail' | 'inconclusive' {
+  const states = dane.hosts.map((h) => h.state);
+  if (dane.mx?.status === 'bogus' || states.some((s) => s === 'bogus' || s === 'lookup-failed' || s === 'no-match')) return 'fail';
+  if (dane.mx?.status === 'error') return 'inconclusive';
+  return states.length > 0 && states.every((s) => s === null || s === 'match') ? 'pass' : 'warn';
+}
+
+function rows(section: PostureSection, dane: DaneSection | undefined): Cell[][] {
   const m = section.mtaSts;
   const t = section.tlsRpt;
   const out: Cell[][] = [
     [{ text: 'MTA-STS' }, { text: mtaStsText(m), verdict: m.effect === 'broken' || m.coverage.some((c) => c.pattern === null) ? 'fail' : m.effect === 'enforced' ? 'pass' : 'warn' }],
     [{ text: 'TLS-RPT' }, { text: tlsRptText(t), verdict: t.rua.length ? 'pass' : t.record.status === 'found' ? 'fail' : 'warn' }],
+    ...(dane ? [[{ text: 'DANE' }, { text: daneText(dane), verdict: daneVerdict(dane) }]] : []),
   ];
   if (section.dnsbl) {
     for (const a of section.dnsbl.addresses) {
@@ -146,11 +157,11 @@ export function postureDocument(report: PostureReport, options: DocumentOptions 
     reason: reasonOf(report),
     verdictNote: countLine(report.findings.filter((f) => f.severity !== 'ok')),
     context: [line(0, `${mx}  `, { dim: `(resolver: ${safe(dns.resolver, 100)})` })],
-    summary: { header: ['Policy', 'What senders find'], rows: rows(body.posture) },
+    summary: { header: ['Policy', 'What senders find'], rows: rows(body.posture, body.dane) },
     findings: report.findings.map((f) => findingView(f)),
-    details: options.brief && !verbose ? null : { heading: 'Details', sections: postureDetails(body.posture) },
+    details: options.brief && !verbose ? null : { heading: 'Details', sections: [...postureDetails(body.posture), ...(body.dane ? [daneDetails(body.dane)] : [])] },
     transcript: verbose ? transcriptText(report) : null,
     explain: verbose || options.explain === true,
-    detailsHint: 'the records and the policy as published, and each block list answer',
+    detailsHint: 'the records and the policy as published, the TLSA records with their DNSSEC status, and each block list answer',
   };
 }

@@ -31,7 +31,18 @@ export interface AcceptanceInput {
   now: number;
   /** False when no revocation lookups were made (--no-revocation): profiles that need them answer 'unknown'. */
   revocationChecked: boolean;
+  /** What DANE makes of this chain (null: no TLSA records looked up or given). */
+  dane?: DaneOutcome | null;
 }
+
+/** DANE's answer for one chain, worked out from the TLSA records by the caller (checks/certificate/subject.ts). */
+export type DaneOutcome =
+  | { kind: 'match'; record: string; usage: 'DANE-EE' | 'DANE-TA' }
+  | { kind: 'no-match'; records: string }
+  | { kind: 'ta-name'; record: string; names: string }
+  | { kind: 'none'; why: string }
+  | { kind: 'unusable' }
+  | { kind: 'lookup-fails'; why: string };
 
 /** What one rule says: it passes (perhaps with a note), fails, or cannot be judged. */
 interface RuleResult {
@@ -224,6 +235,19 @@ function judgeRule(rule: AcceptanceRule, leaf: CertInfo, input: AcceptanceInput,
           out.fails.push(say('weakSignature', { subject: displayName(c), algorithm: c.signatureAlgorithm, software, hash: hashLabel(hash) }));
         }
       }
+      break;
+    }
+    case 'dane-match': {
+      const d = input.dane ?? null;
+      if (d === null) out.unknowns.push(say('daneNotLookedUp'));
+      else if (d.kind === 'match') {
+        const what = d.usage === 'DANE-EE' ? 'dates, names and issuer do not matter to DANE senders' : 'the CA it names is the trust anchor, and the name is right';
+        out.notes.push(say('daneMatch', { record: d.record, usage: d.usage, what }));
+      } else if (d.kind === 'no-match') out.fails.push(say('daneNoMatch', { records: d.records }));
+      else if (d.kind === 'ta-name') out.fails.push(say('daneTaName', { record: d.record, names: d.names }));
+      else if (d.kind === 'none') out.notes.push(say('daneNone', { why: d.why }));
+      else if (d.kind === 'unusable') out.notes.push(say('daneUnusable'));
+      else out.fails.push(say('daneLookupFails', { why: d.why }));
       break;
     }
     case 'rsa-key-size': {

@@ -12,6 +12,8 @@ import { keyMatchesCertificate } from '../../pki/files.js';
 import { matchTlsa, tlsaText, type TlsaRecord } from '../../pki/tlsa.js';
 import { assessCertificate, certificateCovers } from './assess-certificate.js';
 import { judgeAcceptance } from './acceptance.js';
+import { daneOutcome } from '../dane/index.js';
+import type { DaneState } from '../../core/schema.js';
 
 /** Whether the certificate covers a name (RFC 6125 for DNS names; an IP address in the SAN for IP literals). */
 export function covers(leaf: ReturnType<typeof describeCertificate>, name: string): boolean {
@@ -39,6 +41,12 @@ export interface SubjectInput {
   domain: string | null;
   key: { file: string; keys: KeyObject[] } | null;
   tlsa: TlsaRecord[];
+  /**
+   * DANE: the host's TLSA records as looked up (state null: secure and usable, matched here against
+   * this chain; another state: why DANE gives no records to match), or records given by hand
+   * (--tlsa, taken as secure). Null or absent: neither.
+   */
+  dane?: { records: TlsaRecord[]; state: DaneState | null } | null;
   ocspStapled: boolean | null;
   /** Findings the receiver test already made for this certificate (host mode). */
   prior: Finding[];
@@ -99,6 +107,7 @@ export function judgeSubject(s: SubjectInput, ctx: { profile: Profile; warnDays:
     connectorNames: s.origin === 'file' ? s.names : s.names.filter((n) => n !== s.mxHost && n !== s.domain),
     now: ctx.now,
     revocationChecked: ctx.revocationChecked,
+    dane: s.dane ? daneOutcome(s.dane.state, s.dane.records, s.chain, [s.mxHost, s.domain, ...s.names].filter((n): n is string => n !== null)) : null,
   }).filter((a) => ctx.senders.length === 0 || ctx.senders.includes(a.profile));
   // The question asked: "will Exchange Online accept it?" — a no is a finding of its own.
   for (const a of acceptance) {

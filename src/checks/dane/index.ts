@@ -15,6 +15,8 @@ import { certificateCovers } from '../../pki/names.js';
 import { matchTlsa, type TlsaRecord } from '../../pki/tlsa.js';
 import { fewOf } from '../words.js';
 import { INCONCLUSIVE_IDS, verdictOf } from '../verdict.js';
+import type { DaneOutcome } from '../certificate/acceptance.js';
+import { tlsaText } from '../../pki/tlsa.js';
 
 /** Microsoft's outbound DANE is reported to stop after about a dozen TLSA records per MX host. */
 export const LARGE_SENDER_TLSA_LIMIT = 12;
@@ -275,4 +277,25 @@ export function applyDane(section: DaneSection, hosts: readonly HostReport[], ct
   });
   const sectionOut = { ...judged.section, hosts: judged.section.hosts.map((h) => ({ ...h, state: states.get(h.mx) ?? h.state })) };
   return { hosts: out, section: sectionOut, findings: [...(judged.byMx.get('') ?? []), ...domainExtra] };
+}
+
+const STATE_WHY: Readonly<Partial<Record<DaneState, string>>> = {
+  'no-records': 'the host publishes none',
+  insecure: 'the zone is not DNSSEC-signed, or the resolver does not validate',
+  'not-tested': 'no certificate',
+};
+
+/** What a DANE sender makes of one chain (the certificate check's "DANE sender" row). */
+export function daneOutcome(state: DaneState | null, records: readonly TlsaRecord[], chain: readonly Buffer[], names: readonly string[]): DaneOutcome {
+  if (state === 'lookup-failed' || state === 'bogus') return { kind: 'lookup-fails', why: state === 'bogus' ? 'DNSSEC validation fails' : 'SERVFAIL or no answer' };
+  if (state !== null && state !== 'match' && state !== 'no-match') return state === 'unusable' ? { kind: 'unusable' } : { kind: 'none', why: STATE_WHY[state] ?? state };
+  const facts: TlsaFact[] = records.map((r) => ({ usage: r.usage, selector: r.selector, matchingType: r.matchingType, data: r.data.toString('hex').toUpperCase() }));
+  const good = facts.filter(usable);
+  if (good.length === 0) return facts.length ? { kind: 'unusable' } : { kind: 'none', why: 'no records' };
+  const result = matchChain({ label: 'the certificate', chain: [...chain] }, good, names);
+  const matches = matchTlsa(good.map(toRecord), chain);
+  const hit = matches.find((m) => m.matched !== null && (m.record.usage === 3 ? m.matched === 0 : true));
+  if (result.ok && hit) return { kind: 'match', record: tlsaText(hit.record), usage: hit.record.usage === 3 ? 'DANE-EE' : 'DANE-TA' };
+  if (result.nameFailed !== null && hit) return { kind: 'ta-name', record: tlsaText(hit.record), names: fewOf([...new Set(names)], 3, ' nor ') };
+  return { kind: 'no-match', records: fewOf(good.map(text)) };
 }

@@ -5,7 +5,7 @@
 // judged by the receiver test's certificate judge plus what only this command is asked: names,
 // the private key, TLSA records, and which kinds of sender accept it.
 import { createHash } from 'node:crypto';
-import type { Clock, TrustStore } from '../../core/context.js';
+import type { Clock, DnssecResolver, TrustStore } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { ipFamily } from '../../core/ip.js';
 import { judgedWith } from '../../core/report.js';
@@ -24,7 +24,10 @@ import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
 import { DEFAULT_PROFILE, type Profile } from '../../checks/profile.js';
 import { withFetched } from '../../checks/certificate/verify.js';
-import { covers, judgeSubject } from '../../checks/certificate/subject.js';
+import { covers, judgeSubject, type SubjectInput } from '../../checks/certificate/subject.js';
+import { judgeDaneRecords } from '../../checks/dane/index.js';
+import { daneResolverOf, lookupDane } from '../dane/lookup-dane.js';
+import type { DaneSection, TlsaFact } from '../../core/dane-schema.js';
 import { verdictOf } from '../../checks/verdict.js';
 import type { HttpFetcher } from '../../http/fetcher.js';
 import { sortFindings, kbEntry } from '../../kb/index.js';
@@ -73,6 +76,13 @@ export interface CertificateOptions {
   clock?: Clock;
   trustStore?: TrustStore;
   fetcher?: HttpFetcher;
+  /**
+   * DANE: the resolver whose DNSSEC status the TLSA lookups read (default: the defaults' — none when
+   * the caller brought only a resolver; null: none). For a host or domain the receiver test looks
+   * them up; for files, when the DANE sender is asked about (`senders` holds 'dane'), the TLSA records
+   * of the first --name.
+   */
+  dnssec?: DnssecResolver | null;
   signal?: AbortSignal;
   onProgress?: (key: string, phase: string) => void;
 }
@@ -144,8 +154,23 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
   const judging = { profile, warnDays, expectThumbprint, now, revocationChecked: revocation, senders: options.senders ?? [] };
   const transcript = new Transcript(clock);
 
-  let report: { subjects: CertSubject[]; findings: Finding[]; fileFacts: CertFileFacts[]; target: Target | null; kind: CertificateReport['body']['input']['kind']; transcript: Transcript | ReceiverReport['transcript']; names: string[] };
+  let report: {
+    subjects: CertSubject[];
+    findings: Finding[];
+    fileFacts: CertFileFacts[];
+    target: Target | null;
+    kind: CertificateReport['body']['input']['kind'];
+    transcript: Transcript | ReceiverReport['transcript'];
+    names: string[];
+    dane: DaneSection | null;
+  };
   if (files.length > 0) {
+    // The DANE sender asked about: the TLSA records of the host the certificate is for (the first --name).
+    const dnssec = judging.senders.includes('dane') && names[0] !== undefined && ipFamily(names[0]) === 0 ? daneResolverOf(options, edges) : null;
+    const looked = dnssec ? await lookupDane({ domain: null, host: names[0] as string, port: options.probe?.port ?? 25, maxMx: 1 }, { dnssec, transcript, ...(options.signal ? { signal: options.signal } : {}) }) : null;
+    const daneSection = looked ? judgeDaneRecords(looked, { domain: null }).section : null;
+    const daneHost = daneSection?.hosts[0];
+    const daneInput = tlsa.length > 0 ? { records: tlsa, state: null } : daneHost ? { records: daneHost.records.map(toTlsaRecord), state: daneHost.state } : null;
     const read: { input: CertFileInput; contents: CertFileContents }[] = [];
     for (const input of files) read.push({ input, contents: await readCertFile(input.bytes, { name: input.name, password: options.password ?? null, purpose: input.role === 'key' ? 'key' : 'certificate' }) });
     const main = read.filter((r) => r.input.role === 'certificate');
@@ -193,6 +218,7 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
           domain: null,
           key: keyGiven,
           tlsa,
+          dane: daneInput,
           ocspStapled: null,
           prior: [],
           evidence: [],
@@ -202,7 +228,7 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
       subjects.push(judged.subject);
       findings.push(...judged.findings);
     }
-    report = { subjects, findings, fileFacts: read.map((r) => fileFacts(r.input, r.contents)), target: null, kind: 'files', transcript, names };
+    report = { subjects, findings, fileFacts: read.map((r) => fileFacts(r.input, r.contents)), target: null, kind: 'files', transcript, names, dane: daneSection };
   } else {
     const { runReceiverCheck } = await import('../receiver/check-receiver.js');
     const receiver = await runReceiverCheck(
@@ -218,12 +244,13 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         expectThumbprint,
         warnDays,
+        ...(options.dnssec !== undefined ? { dnssec: options.dnssec } : {}),
       },
       edges,
     );
     const domain = receiver.body.target.domain;
     const judged = fromHosts(receiver, { names, tlsa, domain, judging });
-    report = { subjects: judged.subjects, findings: judged.findings, fileFacts: [], target: receiver.body.target, kind: receiver.body.target.kind, transcript: receiver.transcript, names };
+    report = { subjects: judged.subjects, findings: judged.findings, fileFacts: [], target: receiver.body.target, kind: receiver.body.target.kind, transcript: receiver.transcript, names, dane: receiver.body.dane ?? null };
   }
   const findings = sortFindings(dedupe(report.findings));
   const events = report.transcript instanceof Transcript ? report.transcript.events : report.transcript;
@@ -243,8 +270,23 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
       names: report.names,
       revocationChecked: revocation,
       subjects: report.subjects,
+      ...(report.dane ? { dane: report.dane } : {}),
     },
   };
+}
+
+/** A TLSA record of the facts, as pki/tlsa.ts takes it. */
+function toTlsaRecord(r: TlsaFact): TlsaRecord {
+  return { usage: r.usage, selector: r.selector, matchingType: r.matchingType, data: Buffer.from(r.data, 'hex') };
+}
+
+/** What the receiver test's DANE lookup gives for the chains of one MX host: its records, or why there are none to match. */
+function daneOf(receiver: ReceiverReport, mx: string, given: TlsaRecord[]): SubjectInput['dane'] {
+  if (given.length > 0) return { records: given, state: null };
+  const host = receiver.body.dane?.hosts.find((h) => h.mx === mx.toLowerCase());
+  if (!host) return null;
+  const matchable = host.state === null || host.state === 'match' || host.state === 'no-match' || host.state === 'not-tested';
+  return { records: host.records.map(toTlsaRecord), state: matchable ? null : host.state };
 }
 
 /** The same finding (id, host, title) once. */
@@ -304,6 +346,7 @@ function fromHosts(
         domain: o.domain,
         key: null,
         tlsa: o.tlsa,
+        dane: daneOf(receiver, first.mx, o.tlsa),
         ocspStapled: first.tls?.ocspStapled ?? null,
         prior: [],
         evidence: first.evidence.tls ?? [],

@@ -1,7 +1,7 @@
 // `mxray posture <domain>`: the policies that decide whether TLS is enforced, without probing any
 // server's TLS: the MX records, MTA-STS (record, policy over HTTPS, the MX hosts it covers),
 // TLS-RPT, and the block lists of the MX addresses → judged (checks/posture) → Report 'posture'.
-import type { Clock, JobEdges, Resolver, TrustStore } from '../../core/context.js';
+import type { Clock, DnssecResolver, JobEdges, Resolver, TrustStore } from '../../core/context.js';
 import { DEFAULT_LIMITS } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
@@ -22,6 +22,9 @@ import { DEFAULT_MAX_MX } from '../receiver/check-receiver.js';
 import { observedSink, withObserverFailure } from '../job-run.js';
 import { policyFetcher, probePosture, rememberPolicy, type PolicyMemory } from './probe-posture.js';
 import { lookupDnsbl, normalizeZones, type DnsblTarget } from '../blocklist/lookup-dnsbl.js';
+import { daneResolverOf, lookupDane } from '../dane/lookup-dane.js';
+import { judgeDaneRecords } from '../../checks/dane/index.js';
+import type { DaneSection, Finding } from '../../core/schema.js';
 
 export interface PostureOptions {
   /** A domain, or user@domain. */
@@ -37,6 +40,8 @@ export interface PostureOptions {
   trustStore?: TrustStore;
   /** Block lists asked about the MX addresses (default: the default lists; false: none). */
   dnsbl?: readonly string[] | false;
+  /** DANE's DNSSEC-aware lookups (default: the defaults' — none when the caller brought only a resolver; null: no DANE). */
+  dnssec?: DnssecResolver | null;
   /** The policies seen before (null: none kept; `mta-sts.id-unchanged` then cannot be seen). */
   memory?: PolicyMemory | null;
   signal?: AbortSignal;
@@ -45,7 +50,7 @@ export interface PostureOptions {
   onEvent?: (event: TranscriptEvent) => void;
 }
 
-export type PostureEdges = Pick<JobEdges, 'clock' | 'resolver'> & { fetcher?: HttpFetcher; trustStore?: TrustStore };
+export type PostureEdges = Pick<JobEdges, 'clock' | 'resolver'> & { fetcher?: HttpFetcher; trustStore?: TrustStore; dnssec?: DnssecResolver };
 
 /** Without a store of ours, the fetcher verified the policy host: judgedWith says so. */
 const NO_TRUST_STORE: TrustStore = { roots: () => [], description: 'none (the policy host’s certificate is verified by the HTTP fetcher)' };
@@ -70,7 +75,8 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
   const trustStore = options.trustStore ?? (options.resolver ? null : (edges().trustStore ?? null));
   sink.emit({ type: 'progress', key: domain, phase: 'looking up MX, MTA-STS and TLS-RPT' });
   const zones = options.dnsbl === false ? null : normalizeZones(options.dnsbl ?? null);
-  const [{ hosts, dnsbl }, posture] = await Promise.all([
+  const dnssec = daneResolverOf(options, edges);
+  const [{ hosts, dnsbl }, posture, dane] = await Promise.all([
     resolveMailHosts(target, resolver, { families: { v4: true, v6: true }, hostMap: new Map(), first: false, maxMx: options.maxMx ?? DEFAULT_MAX_MX, maxAddresses: DEFAULT_LIMITS.addressesPerHost }).then(async (found) => {
       if (zones === null) return { hosts: found, dnsbl: null };
       sink.emit({ type: 'progress', key: domain, phase: `asking ${zones.length} block lists` });
@@ -86,12 +92,16 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
       memory: options.memory ?? null,
       ...(trustStore ? { verify: { trustStore, now: clock.now() } } : {}),
     }),
+    dnssec === null
+      ? Promise.resolve(null)
+      : lookupDane({ domain, port: 25, maxMx: options.maxMx ?? DEFAULT_MAX_MX }, { dnssec, transcript, ...(options.signal ? { signal: options.signal } : {}) }),
   ]);
   const judged = judgePosture({ domain, dns: hosts.dns, posture: { ...posture, dnsbl }, transcript: transcript.events });
+  const daneJudged = dane ? judgeDaneForPosture(dane, domain) : null;
   await rememberPolicy(options.memory, domain, judged.section.mtaSts, clock.now()).catch((err: unknown) => {
     transcript.record('mxray', 'note', `the policy could not be remembered: ${err instanceof Error ? err.message : String(err)}`);
   });
-  const findings = sortFindings(judged.findings);
+  const findings = sortFindings([...judged.findings, ...(daneJudged?.findings ?? [])]);
   const result = withObserverFailure({ findings, verdict: verdictOf(findings) }, failure(), domain);
   const at = clock.now();
   return {
@@ -105,8 +115,14 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
     judgedWith: judgedWith({ at, profile, trustStore: trustStore ?? NO_TRUST_STORE, warnDays: profile.expiryWarnDays, expectThumbprint: null }),
     findings: result.findings,
     transcript: transcript.events,
-    body: { domain, dns: hosts.dns, posture: judged.section },
+    body: { domain, dns: hosts.dns, posture: judged.section, ...(daneJudged ? { dane: daneJudged.section } : {}) },
   };
+}
+
+/** DANE without certificates: what the records and their DNSSEC status say (matching needs `mxray check`). */
+function judgeDaneForPosture(section: DaneSection, domain: string): { section: DaneSection; findings: Finding[] } {
+  const judged = judgeDaneRecords(section, { domain });
+  return { section: judged.section, findings: [...judged.byMx.values()].flat() };
 }
 
 /**
@@ -117,6 +133,13 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
 export function rejudgePosture(report: PostureReport): PostureReport {
   const { body } = report;
   const judged = judgePosture({ domain: body.domain, dns: body.dns, posture: body.posture, transcript: report.transcript });
-  const findings = sortFindings(judged.findings);
-  return { ...report, verdict: verdictOf(findings), findings, judgedWith: { ...report.judgedWith, rejudged: true }, body: { ...body, posture: judged.section } };
+  const daneJudged = body.dane ? judgeDaneForPosture(body.dane, body.domain) : null;
+  const findings = sortFindings([...judged.findings, ...(daneJudged?.findings ?? [])]);
+  return {
+    ...report,
+    verdict: verdictOf(findings),
+    findings,
+    judgedWith: { ...report.judgedWith, rejudged: true },
+    body: { ...body, posture: judged.section, ...(daneJudged ? { dane: daneJudged.section } : {}) },
+  };
 }
