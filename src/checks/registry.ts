@@ -20,6 +20,7 @@ import { starttlsCheck } from './starttls/index.js';
 import { sniRequiredCheck, tlsCheck } from './tls/index.js';
 import { tlsRptCheck, type TlsRptCheck } from './tlsrpt/index.js';
 import { postureCheck, type PostureCheck } from './posture/index.js';
+import { daneMatchCheck, daneRecordsCheck, type DaneMatchCheck, type DaneRecordsCheck } from './dane/index.js';
 
 /** The checks of one address, in the order the dialogue runs. */
 export const HOST_CHECKS: readonly HostCheck[] = [
@@ -53,3 +54,6 @@ export const DNSBL_CHECKS: readonly DnsblCheck[] = [dnsblCheck];
 export const TLSRPT_CHECKS: readonly TlsRptCheck[] = [tlsRptCheck];
 /** MTA-STS and TLS-RPT of a domain: `mxray posture`, and beside the receiver test's probes (checks/receiver.ts). */
 export const POSTURE_CHECKS: readonly PostureCheck[] = [postureCheck];
+/** DANE (checks/dane): the TLSA records and their DNSSEC status (`mxray posture`), and their match with the certificates seen (the receiver test). */
+export const DANE_RECORDS_CHECKS: readonly DaneRecordsCheck[] = [daneRecordsCheck];
+export const DANE_MATCH_CHECKS: readonly DaneMatchCheck[] = [daneMatchCheck];

@@ -116,7 +116,7 @@ describe('mxray cert <file>', () => {
     const sha1 = ossl(['x509', '-in', 'leaf.pem', '-noout', '-fingerprint', '-sha1'], tmp).toString().trim().split('=')[1]!.replace(/:/g, '');
     expect(s.verdict.path[0]!.sha1).toBe(sha1);
     expect(s.details.caIssuers).toEqual([`http://127.0.0.1:${aiaPort}/int.der`]);
-    expect(s.acceptance.map((a) => a.profile)).toEqual(['opportunistic', 'postfix-verify', 'postfix-secure', 'exim-verify', 'exchange-server', 'exchange-online']);
+    expect(s.acceptance.map((a) => a.profile)).toEqual(['opportunistic', 'postfix-verify', 'postfix-secure', 'exim-verify', 'exchange-server', 'exchange-online', 'dane']);
     expect(report.body.input.files.map((x) => [x.format, x.certificates, x.privateKeys])).toEqual([['pem', 2, 0]]);
   });
 

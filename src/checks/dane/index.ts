@@ -14,6 +14,7 @@ import { describeCertificate } from '../../pki/certificate.js';
 import { certificateCovers } from '../../pki/names.js';
 import { matchTlsa, type TlsaRecord } from '../../pki/tlsa.js';
 import { fewOf } from '../words.js';
+import type { Check } from '../check.js';
 import { INCONCLUSIVE_IDS, verdictOf } from '../verdict.js';
 import type { DaneOutcome } from '../certificate/acceptance.js';
 import { tlsaText } from '../../pki/tlsa.js';
@@ -91,7 +92,7 @@ function push(map: Map<string, Finding[]>, key: string, f: Finding): void {
 function judgeHostRecords(h: DaneHost, resolver: string, domain: string | null, out: Finding[]): DaneState | null {
   const bogus = [...h.addresses, ...h.tlsa].find((l) => l.status === 'bogus');
   if (bogus) {
-    out.push(makeFinding('dane.bogus', { mx: h.mx, name: bogus.name, type: bogus.type, why: bogusWhy(bogus), domain: domain ?? h.mx, resolver }));
+    out.push(makeFinding('dane.bogus', { name: bogus.name, type: bogus.type, why: bogusWhy(bogus), domain: domain ?? h.mx, resolver }));
     return 'bogus';
   }
   if (h.skipped === 'not-trusted') return 'insecure';
@@ -113,21 +114,21 @@ function judgeHostRecords(h: DaneHost, resolver: string, domain: string | null, 
   if (h.records.length === 0) {
     const insecure = h.tlsa.find((l) => l.status === 'insecure');
     if (insecure) out.push(makeFinding('dane.insecure', { mx: h.mx, what: `its TLSA records (${insecure.name}) are not DNSSEC-signed`, resolver }));
-    else out.push(makeFinding('dane.no-records', { mx: h.mx, name: h.tlsa[0]?.name ?? `_25._tcp.${h.mx}` }));
+    else out.push(makeFinding('dane.no-records', { mx: h.mx, name: h.tlsa[0]?.name ?? `_25._tcp.${h.mx}`, domain: domain ?? h.mx }));
     return insecure ? 'insecure' : 'no-records';
   }
   const good = h.records.filter(usable);
   const bad = h.records.filter((r) => !usable(r));
   if (good.length === 0) {
-    out.push(makeFinding('dane.unusable-only', { mx: h.mx, records: fewOf(bad.map(text)) }));
+    out.push(makeFinding('dane.unusable-only', { mx: h.mx, records: fewOf(bad.map(text)), domain: domain ?? h.mx }));
     return 'unusable';
   }
   if (bad.length) out.push(makeFinding('dane.unusable-records', { mx: h.mx, records: fewOf(bad.map(text)) }));
   const wholeCert = good.filter((r) => r.usage === 3 && r.selector === 0);
-  if (wholeCert.length) out.push(makeFinding('dane.ee-whole-certificate', { mx: h.mx, records: fewOf(wholeCert.map(text)) }));
+  if (wholeCert.length) out.push(makeFinding('dane.ee-whole-certificate', { mx: h.mx, records: fewOf(wholeCert.map(text)), domain: domain ?? h.mx }));
   // Ready for a key change: a second DANE-EE record, or a DANE-TA one beside DANE-EE (RFC 7671 §8.1).
   const ee = good.filter((r) => r.usage === 3);
-  if (ee.length === 1 && !good.some((r) => r.usage === 2)) out.push(makeFinding('dane.no-rollover', { mx: h.mx, records: text(ee[0] as TlsaFact) }));
+  if (ee.length === 1 && !good.some((r) => r.usage === 2)) out.push(makeFinding('dane.no-rollover', { mx: h.mx, records: text(ee[0] as TlsaFact), domain: domain ?? h.mx }));
   if (h.records.length > LARGE_SENDER_TLSA_LIMIT) out.push(makeFinding('dane.too-many-records', { mx: h.mx, count: String(h.records.length), limit: String(LARGE_SENDER_TLSA_LIMIT) }));
   return null;
 }
@@ -139,7 +140,7 @@ export function judgeDaneRecords(section: DaneSection, ctx: DaneContext): DaneRe
   const domainKey = '';
   if (section.resolver.trust === null) push(byMx, domainKey, makeFinding('dane.resolver-not-trusted', { resolver }));
   const mx = section.mx;
-  if (mx?.status === 'bogus') push(byMx, domainKey, makeFinding('dane.bogus', { mx: mx.name, name: mx.name, type: 'MX', why: bogusWhy(mx), domain: mx.name, resolver }));
+  if (mx?.status === 'bogus') push(byMx, domainKey, makeFinding('dane.bogus', { name: mx.name, type: 'MX', why: bogusWhy(mx), domain: mx.name, resolver }));
   else if (mx?.status === 'error') push(byMx, domainKey, makeFinding('dane.lookup-failed', { name: mx.name, type: 'MX', error: failureOf(mx), resolver }));
   // MX records that are not signed: DANE is simply not in use (the report's DANE line says so); no finding, as for most domains.
   const hosts = section.hosts.map((h) => {
@@ -299,3 +300,29 @@ export function daneOutcome(state: DaneState | null, records: readonly TlsaRecor
   if (result.nameFailed !== null && hit) return { kind: 'ta-name', record: tlsaText(hit.record), names: fewOf([...new Set(names)], 3, ' nor ') };
   return { kind: 'no-match', records: fewOf(good.map(text)) };
 }
+
+/** The DANE checks' inputs: the facts of the lookups, and (matching) the judged hosts of the receiver test. */
+export interface DaneRecordsInput {
+  section: DaneSection;
+  domain: string | null;
+}
+export interface DaneMatchInput extends DaneRecordsInput {
+  hosts: readonly HostReport[];
+}
+export type DaneRecordsCheck = Check<DaneRecordsInput>;
+export type DaneMatchCheck = Check<DaneMatchInput>;
+
+/** What the TLSA records and their DNSSEC status say, without certificates (`mxray posture`, `mxray cert` for files). */
+export const daneRecordsCheck: DaneRecordsCheck = {
+  name: 'dane',
+  assess: ({ section, domain }) => [...judgeDaneRecords(section, { domain }).byMx.values()].flat(),
+};
+
+/** The same, and every certificate each address presented matched (the receiver test; applyDane also adjusts the hosts). */
+export const daneMatchCheck: DaneMatchCheck = {
+  name: 'dane-match',
+  assess: ({ section, domain, hosts }) => {
+    const applied = applyDane(section, hosts, { domain });
+    return [...applied.findings, ...applied.hosts.flatMap((h) => h.findings.filter((f) => f.id.startsWith('dane.')))];
+  },
+};

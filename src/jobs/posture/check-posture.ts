@@ -24,6 +24,7 @@ import { policyFetcher, probePosture, rememberPolicy, type PolicyMemory } from '
 import { lookupDnsbl, normalizeZones, type DnsblTarget } from '../blocklist/lookup-dnsbl.js';
 import { daneResolverOf, lookupDane } from '../dane/lookup-dane.js';
 import { judgeDaneRecords } from '../../checks/dane/index.js';
+import { DANE_RECORDS_CHECKS } from '../../checks/registry.js';
 import type { DaneSection, Finding } from '../../core/schema.js';
 
 export interface PostureOptions {
@@ -121,8 +122,7 @@ export async function runPosture(options: PostureOptions, defaults: () => Postur
 
 /** DANE without certificates: what the records and their DNSSEC status say (matching needs `mxray check`). */
 function judgeDaneForPosture(section: DaneSection, domain: string): { section: DaneSection; findings: Finding[] } {
-  const judged = judgeDaneRecords(section, { domain });
-  return { section: judged.section, findings: [...judged.byMx.values()].flat() };
+  return { section: judgeDaneRecords(section, { domain }).section, findings: DANE_RECORDS_CHECKS.flatMap((c) => c.assess({ section, domain })) };
 }
 
 /**

@@ -35,7 +35,7 @@ export const DANE_FINDINGS = defineFindings([
     facts: ['mx', 'host', 'records', 'which', 'name', 'domain'],
     title: 'The certificate of {host} matches none of its TLSA records: DANE senders do not deliver to it',
     detail:
-      'The TLSA records of {mx} ({records}) are DNSSEC-secure, so a DANE sender insists that the server present a certificate matching one of them; ' +
+      'The TLSA records of {mx} ({records}, at {name}) are DNSSEC-secure, so a DANE sender insists that the server present a certificate matching one of them; ' +
       '{which} matches none. The usual cause is a certificate or key renewed without publishing the new TLSA record first. Every DANE sender defers the ' +
       'mail and retries until it expires in the queue (days), then bounces it.',
     opportunistic: OPPORTUNISTIC_UNAFFECTED,
@@ -66,12 +66,12 @@ export const DANE_FINDINGS = defineFindings([
     id: 'dane.bogus',
     severity: 'critical',
     actor: 'them',
-    facts: ['mx', 'name', 'type', 'why', 'domain', 'resolver'],
+    facts: ['name', 'type', 'why', 'domain', 'resolver'],
     title: 'DNSSEC validation fails for the {type} records of {name} ({why}): DANE senders do not deliver',
     detail:
       'The validating resolver {resolver} refuses the {type} answer for {name} as bogus ({why}): the data is there, but its signatures do not check out. ' +
       'Every validating resolver does the same, so senders that validate DNSSEC cannot use this answer: for the MX or address records nobody who ' +
-      'validates reaches the host; for TLSA records, DANE senders defer the mail.',
+      'validates reaches the host; for TLSA records, DANE senders defer the mail for {domain}.',
     opportunistic: 'A sender whose resolver validates DNSSEC cannot resolve the name either; others are unaffected.',
     verifying: `${DANE_SENDERS} defer the mail (Exchange Online reports 4.7.324 dnssec-invalid).`,
     remediation: {
@@ -84,7 +84,7 @@ export const DANE_FINDINGS = defineFindings([
     id: 'dane.unusable-only',
     severity: 'warning',
     actor: 'them',
-    facts: ['mx', 'records'],
+    facts: ['mx', 'records', 'domain'],
     title: '{mx} publishes only TLSA records SMTP cannot use ({records}): TLS is mandatory but not authenticated',
     detail:
       'RFC 7672 lets SMTP use only DANE-TA(2) and DANE-EE(3) records; PKIX-TA(0), PKIX-EE(1) and unknown usages are unusable. With secure TLSA records ' +
@@ -103,14 +103,14 @@ export const DANE_FINDINGS = defineFindings([
     detail: 'PKIX-TA(0), PKIX-EE(1) and unknown usages, selectors or matching types are ignored by DANE senders (RFC 7672 §3.1.3); the other records decide.',
     opportunistic: OPPORTUNISTIC_UNAFFECTED,
     verifying: 'DANE senders ignore these records.',
-    remediation: { summary: 'Remove them: they only confuse whoever maintains the zone.', steps: [] },
+    remediation: { summary: 'Remove them: they only confuse whoever maintains the zone.', steps: ['Delete the PKIX-TA(0) and PKIX-EE(1) records of {mx}; keep the DANE-EE(3) and DANE-TA(2) ones.'] },
     refs: ['RFC 7672 §3.1.3'],
   },
   {
     id: 'dane.ee-whole-certificate',
     severity: 'warning',
     actor: 'them',
-    facts: ['mx', 'records'],
+    facts: ['mx', 'records', 'domain'],
     title: '{mx} pins the whole certificate ({records}): DANE breaks at every renewal',
     detail:
       'A "3 0 x" record is the hash of the whole certificate, so it stops matching the day the certificate is renewed, even with the same key (with ' +
@@ -148,14 +148,17 @@ export const DANE_FINDINGS = defineFindings([
       'domain (RFC 7672 §3.2.2). The certificate names {names}: DANE senders refuse it.',
     opportunistic: OPPORTUNISTIC_UNAFFECTED,
     verifying: `${DANE_SENDERS} defer the mail.`,
-    remediation: { summary: 'Issue the certificate for the MX host name (or use a "3 1 1" record, which does not check names).', steps: [] },
+    remediation: {
+      summary: 'Issue the certificate for the MX host name (or use a "3 1 1" record, which does not check names).',
+      steps: ['Request the certificate with {mx} among its DNS names (subjectAltName), install it, and test again.'],
+    },
     refs: ['RFC 7672 §3.2.2', 'RFC 7672 §3.2.3'],
   },
   {
     id: 'dane.no-rollover',
     severity: 'info',
     actor: 'them',
-    facts: ['mx', 'records'],
+    facts: ['mx', 'records', 'domain'],
     title: '{mx} has one TLSA record ({records}): publish the next key before changing it',
     detail:
       'With a single DANE-EE record, the new key’s record must be published (and have been seen by every sender: two TTLs) before the key changes, ' +
@@ -176,14 +179,14 @@ export const DANE_FINDINGS = defineFindings([
       'record also makes every answer larger (TCP fallback, fragmentation).',
     opportunistic: OPPORTUNISTIC_UNAFFECTED,
     verifying: 'A DANE sender that stops early may miss the matching record and defer the mail.',
-    remediation: { summary: 'Keep the current and the next key’s records (or one CA record) and remove the rest.', steps: [] },
+    remediation: { summary: 'Keep the current and the next key’s records (or one CA record) and remove the rest.', steps: ['`dig +short TLSA _25._tcp.{mx}` lists them; remove those of keys no server presents any more.'] },
     refs: ['RFC 7671 §8'],
   },
   {
     id: 'dane.no-records',
     severity: 'info',
     actor: 'them',
-    facts: ['mx', 'name'],
+    facts: ['mx', 'name', 'domain'],
     title: '{mx} is DNSSEC-signed but publishes no TLSA records: DANE is not in use',
     detail:
       'The MX and address records of {mx} validate, and {name} securely has no TLSA records: DANE senders use TLS opportunistically, as everyone else. ' +
@@ -204,7 +207,10 @@ export const DANE_FINDINGS = defineFindings([
       'senders do not look up TLSA records and use TLS opportunistically. A zone that is signed but reached through a resolver that does not validate looks the same.',
     opportunistic: 'Uses TLS when offered, without verifying the certificate.',
     verifying: 'DANE senders treat this host as one without DANE.',
-    remediation: { summary: 'To use DANE: sign the zones with DNSSEC (most DNS hosts do it with one switch), then publish TLSA records.', steps: [] },
+    remediation: {
+      summary: 'To use DANE: sign the zones with DNSSEC (most DNS hosts do it with one switch), then publish TLSA records.',
+      steps: ['Sign the zone of {mx} and publish its DS record at the parent; `dig +dnssec A {mx}` must then show the ad flag through a validating resolver.'],
+    },
     refs: ['RFC 7672 §2.2'],
   },
   {
@@ -218,7 +224,10 @@ export const DANE_FINDINGS = defineFindings([
       'validating (--trust-ad): the AD bit from anywhere else can be forged on the way. Every answer is therefore taken as insecure.',
     opportunistic: 'Unaffected.',
     verifying: 'Not known.',
-    remediation: { summary: 'Run a validating resolver on this machine (unbound) and point mxray at it (--resolver 127.0.0.1), or add --trust-ad.', steps: [] },
+    remediation: {
+      summary: 'Run a validating resolver on this machine (unbound) and point mxray at it (--resolver 127.0.0.1), or add --trust-ad.',
+      steps: ['Debian: apt install unbound; it validates with the root trust anchor out of the box. Then: mxray check <domain> --resolver 127.0.0.1.'],
+    },
     refs: ['RFC 6698 §4.1', 'RFC 7672 §2.1'],
   },
   {
@@ -244,7 +253,7 @@ export const DANE_FINDINGS = defineFindings([
     detail: 'The host publishes secure TLSA records, but no TLS handshake with it completed here, so the records could not be matched. DANE senders insist on TLS and defer the mail when it fails.',
     opportunistic: 'See the host’s TLS findings.',
     verifying: 'DANE senders defer the mail when the handshake fails.',
-    remediation: { summary: 'Fix the handshake first (see the host’s other findings), then test again.', steps: [] },
+    remediation: { summary: 'Fix the handshake first (see the host’s other findings), then test again.', steps: ['`posttls-finger -c -l dane <domain>` shows the handshake a DANE sender makes.'] },
     refs: ['RFC 7672 §2.2'],
   },
 ]);
