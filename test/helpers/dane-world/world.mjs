@@ -661,7 +661,8 @@ function serveSession(socket, host, context) {
     timer = setTimeout(close, ms);
   };
   const reply = (text) => {
-    if (!stream.destroyed) stream.write(`${text}\r\n`);
+    // After QUIT's 221 or a 421 the stream is ended: lines that followed in the same read are not answered.
+    if (!stream.destroyed && !stream.writableEnded) stream.write(`${text}\r\n`);
   };
   socket.on('error', close);
   socket.on('close', () => clearTimeout(timer));
@@ -703,7 +704,7 @@ function serveSession(socket, host, context) {
       const line = buffered.subarray(0, end).toString('latin1').replace(/\r$/, '');
       buffered = buffered.subarray(end + 1);
       onLine(line);
-      if (stream.destroyed || upgrading) return;
+      if (stream.destroyed || stream.writableEnded || upgrading) return;
     }
     if (buffered.length > SMTP_LIMITS.lineBytes) {
       reply('500 5.5.6 line too long');
