@@ -4,12 +4,12 @@
 //   const world = await startDaneWorld();
 //   world.cases.good.mx[0].tlsa;                          // ['3 1 1 8a82…', '3 1 1 …']
 //   await world.run(['posttls-finger', '-c', '-l', 'dane', 'good.test']);
-//   await world.run([process.execPath, 'dist/src/cli/main.js', 'check', 'good.test', '--json', '--resolver', '127.0.0.1']);
+//   await world.run([process.execPath, 'bin/mxray.cjs', 'check', 'good.test', '--json', '--resolver', '127.0.0.1']);
 //   await world.stop();
 //
-// Commands given to run() execute inside the namespaces, where the only resolver is the world's
-// Unbound (127.0.0.1, also bound over /etc/resolv.conf) and the MX hosts listen on port 25 of
-// their 127.0.1.x addresses. Needs Linux and root (namespaces, port 25): daneWorldMissing() says
+// Commands given to run() execute inside the namespaces, in the repository's root, where the only
+// resolver is the world's Unbound (127.0.0.1, also bound over /etc/resolv.conf) and the MX hosts
+// listen on port 25 of their 127.0.1.x addresses. Needs Linux and root (namespaces, port 25): daneWorldMissing() says
 // why it cannot start here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,6 +20,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const WORLD = fileURLToPath(new URL('./world.mjs', import.meta.url));
+/** Commands run in the repository's root: `bin/mxray.cjs` names the CLI there. */
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 /** Certificates, two Knots and Unbound start in a few seconds; a slow shared machine gets ample room. */
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -247,6 +249,7 @@ export async function startDaneWorld(options: { spec?: WorldSpec; readyTimeoutMs
 
   const child = spawn('unshare', ['--net', '--mount', '--pid', '--fork', '--kill-child=SIGTERM', '--mount-proc', process.execPath, WORLD, specFile], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: REPO,
     // A small, fixed environment: the test runner's own (NODE_OPTIONS and the like) stays out.
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', TZ: 'UTC', HOME: tmpdir(), ...(process.env.MXRAY_DANE_WORLD_KEEP ? { MXRAY_DANE_WORLD_KEEP: process.env.MXRAY_DANE_WORLD_KEEP } : {}) },
   });
