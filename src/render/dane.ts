@@ -28,7 +28,7 @@ export function daneText(section: DaneSection): string {
   if (section.hosts.length === 0) return 'no MX hosts';
   const byState = new Map<string, string[]>();
   for (const h of section.hosts) {
-    const words = h.state === null ? 'TLSA records published (mxray check matches them)' : STATE_WORDS[h.state];
+    const words = h.state === null ? 'records published, to be matched by mxray check' : STATE_WORDS[h.state];
     byState.set(words, [...(byState.get(words) ?? []), safe(h.mx, 80)]);
   }
   if (byState.size === 1) {
