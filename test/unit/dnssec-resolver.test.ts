@@ -69,6 +69,8 @@ async function startFake(options: { address?: string; tcp?: boolean } = {}): Pro
     if (options.tcp !== false) {
       tcp = createServer((socket) => {
         sockets.add(socket);
+        // Each write its own segment: the pieces tests need them apart.
+        socket.setNoDelay(true);
         socket.on('close', () => sockets.delete(socket));
         socket.on('error', () => undefined);
         let buffered = Buffer.alloc(0);
