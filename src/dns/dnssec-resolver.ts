@@ -155,6 +155,8 @@ function onceAbort(signal: AbortSignal | undefined, abort: () => void): () => vo
  * drops datagrams from any other address and port, and reports ICMP port unreachable.
  */
 function exchangeUdp(server: Server, message: Buffer, question: Question, timeoutMs: number, tries: number, signal: AbortSignal | undefined, fail: Fail): Promise<UdpReply> {
+  // A signal aborted before we began fires no event: nothing is sent at all.
+  if (signal?.aborted) return Promise.reject(fail('OTHER', 'aborted'));
   return new Promise((resolve, reject) => {
     const socket = createSocket({ type: server.family === 6 ? 'udp6' : 'udp4' });
     let done = false;
@@ -195,6 +197,8 @@ function exchangeUdp(server: Server, message: Buffer, question: Question, timeou
 
 /** The query over TCP (RFC 7766): one connection, one 2-byte-length-prefixed message each way, the whole exchange within `timeoutMs`. */
 function exchangeTcp(server: Server, message: Buffer, question: Question, timeoutMs: number, signal: AbortSignal | undefined, fail: Fail): Promise<DecodedPacket> {
+  // Aborted after the UDP answer came and before this began: its event has been and gone.
+  if (signal?.aborted) return Promise.reject(fail('OTHER', 'aborted'));
   return new Promise((resolve, reject) => {
     const socket = connectTcp({ host: server.address, port: server.port, noDelay: true });
     const chunks: Buffer[] = [];
@@ -245,6 +249,16 @@ function rcodeOf(packet: DecodedPacket, opt: Answer | undefined): string {
   return RCODE_NAMES[rcode] ?? `RCODE${rcode}`;
 }
 
+/**
+ * At most 300 UTF-16 code units (what the schema's TypeBox check counts; JSON Schema counts code
+ * points, never more), without leaving half a surrogate pair at the end.
+ */
+function cutText(text: string): string {
+  if (text.length <= MAX_EDE_TEXT) return text;
+  const last = text.charCodeAt(MAX_EDE_TEXT - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? MAX_EDE_TEXT - 1 : MAX_EDE_TEXT);
+}
+
 /** RFC 8914 options of the OPT record: a 2-byte INFO-CODE, then UTF-8 EXTRA-TEXT. */
 function extendedErrors(opt: Answer | undefined): SecureDnsAnswer['ede'] {
   // dns-packet gives every option {code, data}, with more fields for those it knows.
@@ -255,7 +269,7 @@ function extendedErrors(opt: Answer | undefined): SecureDnsAnswer['ede'] {
     if (option.code !== EDE_OPTION || !Buffer.isBuffer(option.data) || option.data.length < 2) continue;
     // 300 characters take at most 1200 bytes: the rest is never decoded.
     const text = option.data.subarray(2, 2 + MAX_EDE_TEXT * 4).toString('utf8');
-    errors.push({ code: option.data.readUInt16BE(0), text: Array.from(text).slice(0, MAX_EDE_TEXT).join('') });
+    errors.push({ code: option.data.readUInt16BE(0), text: cutText(text) });
   }
   return errors;
 }
@@ -330,8 +344,6 @@ export function createDnssecResolver(options: DnssecResolverOptions): DnssecReso
     const question: Question = { id: randomInt(0, 0x10000), name: normalizeDnsName(name), type };
     const fail: Fail = (code, why) => new DnsError(code, question.name, type, `${type} ${question.name}: ${why}`);
     const { signal } = queryOptions;
-    // A signal aborted before we began fires no event: nothing is sent at all.
-    if (signal?.aborted) throw fail('OTHER', 'aborted');
     if (!askable(question.name)) throw fail('OTHER', 'not a name that can be asked');
     const message = encodeQuery(question, queryOptions.checkingDisabled === true);
     const reply = await exchangeUdp(server, message, question, timeoutMs, tries, signal, fail);
