@@ -8,9 +8,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, OptAnswer, Packet, PacketOpt } from 'dns-packet';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DnsError, UsageError } from '../../src/core/errors.js';
-import { createDnssecResolver, type DnssecResolverOptions } from '../../src/dns/dnssec-resolver.js';
-import { skipWithout } from '../helpers/skip.js';
+import { DnsError, UsageError } from '../../../src/core/errors.js';
+import { createDnssecResolver, type DnssecResolverOptions } from '../../../src/dns/dnssec-resolver.js';
+import { skipWithout } from '../../helpers/skip.js';
 
 type Transport = 'udp' | 'tcp';
 
