@@ -58,6 +58,8 @@ export const DANE_STATES = [
   'match',
   /** A certificate seen matches no usable record: DANE senders defer. */
   'no-match',
+  /** Secure usable records, but the server offers no STARTTLS or fails the handshake: DANE senders defer. */
+  'no-tls',
   /** The TLSA lookup failed (SERVFAIL, time-out): DANE senders defer. */
   'lookup-failed',
   /** A record on the way does not validate: DANE senders defer. */

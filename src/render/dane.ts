@@ -8,6 +8,7 @@ import { safe } from './style.js';
 const STATE_WORDS: Readonly<Record<DaneState, string>> = {
   match: 'matches',
   'no-match': 'NO MATCH',
+  'no-tls': 'NO TLS (required by DANE)',
   'lookup-failed': 'TLSA LOOKUP FAILS',
   bogus: 'BOGUS',
   unusable: 'only unusable records',

@@ -71,7 +71,7 @@ function policyLines(m: MtaSts): Line[] {
 /** The DANE row's colour: a state that stops DANE senders fails; records published (not matched here) pass; no DANE warns, as no MTA-STS does. */
 function daneVerdict(dane: DaneSection): 'pass' | 'warn' | 'fail' | 'inconclusive' {
   const states = dane.hosts.map((h) => h.state);
-  if (dane.mx?.status === 'bogus' || states.some((s) => s === 'bogus' || s === 'lookup-failed' || s === 'no-match')) return 'fail';
+  if (dane.mx?.status === 'bogus' || states.some((s) => s === 'bogus' || s === 'lookup-failed' || s === 'no-match' || s === 'no-tls')) return 'fail';
   if (dane.mx?.status === 'error') return 'inconclusive';
   return states.length > 0 && states.every((s) => s === null || s === 'match') ? 'pass' : 'warn';
 }

@@ -248,8 +248,16 @@ export function applyDane(section: DaneSection, hosts: readonly HostReport[], ct
       const chains = chainsOf(host, base);
       const names = [base, dane.mx, ...(ctx.domain ? [ctx.domain] : [])];
       if (chains.length === 0) {
-        findings.push(makeFinding('dane.not-tested', { host: host.key, records: fewOf(good.map(text)) }, [], key));
-        state = 'not-tested';
+        // Reached and greeted, but no TLS: DANE made TLS mandatory, so DANE senders defer.
+        const greeted = host.implicitTls || (host.banner !== null && host.banner.code >= 200 && host.banner.code < 300);
+        const why = !greeted ? null : !host.implicitTls && !host.starttls.offered ? 'does not offer STARTTLS' : host.tls && !host.tls.ok ? 'fails the TLS handshake' : null;
+        if (why !== null) {
+          findings.push(makeFinding('dane.no-tls', { host: host.key, why, records: fewOf(good.map(text)) }, [], key));
+          state = 'no-tls';
+        } else {
+          findings.push(makeFinding('dane.not-tested', { host: host.key, records: fewOf(good.map(text)) }, [], key));
+          state = 'not-tested';
+        }
       } else {
         const results = chains.map((c) => ({ c, r: matchChain(c, good, names) }));
         const failed = results.filter((x) => !x.r.ok);

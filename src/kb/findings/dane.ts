@@ -245,6 +245,23 @@ export const DANE_FINDINGS = defineFindings([
     refs: ['RFC 7672 §2.1.1'],
   },
   {
+    id: 'dane.no-tls',
+    severity: 'critical',
+    actor: 'them',
+    facts: ['host', 'why', 'records'],
+    title: 'DANE senders require TLS with {host}, which {why}: they do not deliver to it',
+    detail:
+      'The host publishes secure TLSA records ({records}), which makes TLS mandatory for DANE senders (RFC 7672 §2.2): a server that {why} gets no ' +
+      'mail from them — they defer it and retry until it expires. A firewall that strips STARTTLS from the EHLO reply does this too.',
+    opportunistic: 'Delivers without TLS.',
+    verifying: `${DANE_SENDERS} defer every message to this host.`,
+    remediation: {
+      summary: 'Make STARTTLS work on this host (or withdraw the TLSA records before turning TLS off).',
+      steps: ['See the host’s STARTTLS and TLS findings; `posttls-finger -c -l dane <domain>` shows what a DANE sender meets.'],
+    },
+    refs: ['RFC 7672 §2.2', 'RFC 7672 §1.3'],
+  },
+  {
     id: 'dane.not-tested',
     severity: 'info',
     actor: 'either',

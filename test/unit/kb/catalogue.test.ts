@@ -137,7 +137,7 @@ describe('the finding catalogue', () => {
       // TLS-RPT records about the domain's policies: none is about one probed SMTP host (the MX names they concern are in their own facts).
       // DANE: the records and their DNSSEC status belong to an MX host name (all its addresses alike); the
       // matching of certificates, to one probed address.
-      const daneOfAddress = ['dane.no-match', 'dane.ta-not-in-chain', 'dane.ta-name-mismatch', 'dane.not-tested'];
+      const daneOfAddress = ['dane.no-match', 'dane.no-tls', 'dane.ta-not-in-chain', 'dane.ta-name-mismatch', 'dane.not-tested'];
       const domainLevel =
         (e.id.startsWith('dane.') && !daneOfAddress.includes(e.id)) ||
         e.id.startsWith('dns.') || e.id.startsWith('dnsbl.') || e.id.startsWith('mta-sts.') || e.id.startsWith('tls-rpt.') || e.id === 'net.all-unreachable' || e.id === 'delivery.untested-hosts' || TLS_RPT_REPORT_FINDINGS.some((r) => r.id === e.id);
