@@ -162,8 +162,8 @@ const PUBLIC_CA_NOTE = ACCEPTANCE_TEXTS.publicCaOnly;
 const POSTFIX_NOTE = 'Postfix does not check revocation (no CRL or OCSP lookups).';
 
 describe('the acceptance profiles (kb)', () => {
-  it('lists the six profiles in the table order, each with its rules and a reference for every rule', () => {
-    expect(ACCEPTANCE_PROFILES.map((p) => p.id)).toEqual(['opportunistic', 'postfix-verify', 'postfix-secure', 'exim-verify', 'exchange-server', 'exchange-online']);
+  it('lists the seven profiles in the table order, each with its rules and a reference for every rule', () => {
+    expect(ACCEPTANCE_PROFILES.map((p) => p.id)).toEqual(['opportunistic', 'postfix-verify', 'postfix-secure', 'exim-verify', 'exchange-server', 'exchange-online', 'dane']);
     expect(ACCEPTANCE_PROFILE_IDS).toEqual(ACCEPTANCE_PROFILES.map((p) => p.id));
     for (const p of ACCEPTANCE_PROFILES) {
       expect(p.rules[0]?.rule).toBe('leaf');
@@ -176,6 +176,7 @@ describe('the acceptance profiles (kb)', () => {
       ['leaf', 'trusted-as-sent', 'time-valid', 'mx-host-covered'],
       ['leaf', 'not-self-signed', 'trusted-with-aia', 'time-valid', 'connector-names', 'revocation-checkable'],
       ['leaf', 'not-self-signed', 'trusted-with-aia', 'public-ca', 'time-valid', 'signature-hashes', 'rsa-key-size', 'connector-names', 'revocation-checkable'],
+      ['leaf', 'dane-match'],
     ]);
   });
 });
@@ -190,6 +191,7 @@ describe('judgeAcceptance: whole tables', () => {
       ['exim-verify', 'yes'],
       ['exchange-server', 'yes'],
       ['exchange-online', 'yes'],
+      ['dane', 'unknown'],
     ]);
     expect(rows.map((r) => r.reasons)).toEqual([
       ['Not verified: any certificate encrypts, even a self-signed or expired one.'],
@@ -198,6 +200,8 @@ describe('judgeAcceptance: whole tables', () => {
       ['Exim checks no CRL or OCSP by default (tls_crl and hosts_require_ocsp are unset).'],
       [],
       [PUBLIC_CA_NOTE],
+      // No TLSA records looked up or given: a DANE sender's answer is not known.
+      ['No TLSA records were looked up or given (name the host, or give --tlsa).'],
     ]);
     expect(rows.map((r) => r.name)).toEqual(ACCEPTANCE_PROFILES.map((p) => p.name));
   });
@@ -212,6 +216,7 @@ describe('judgeAcceptance: whole tables', () => {
       ['exim-verify', 'no'],
       ['exchange-server', 'no'],
       ['exchange-online', 'no'],
+      ['dane', 'unknown'],
     ]);
   });
 
@@ -223,6 +228,7 @@ describe('judgeAcceptance: whole tables', () => {
       ['exim-verify', 'no'],
       ['exchange-server', 'yes'],
       ['exchange-online', 'yes'],
+      ['dane', 'unknown'],
     ]);
   });
 
@@ -234,6 +240,7 @@ describe('judgeAcceptance: whole tables', () => {
       ['exim-verify', 'unknown'],
       ['exchange-server', 'yes'],
       ['exchange-online', 'yes'],
+      ['dane', 'unknown'],
     ]);
   });
 
@@ -245,6 +252,7 @@ describe('judgeAcceptance: whole tables', () => {
       ['exim-verify', 'yes'],
       ['exchange-server', 'unknown'],
       ['exchange-online', 'unknown'],
+      ['dane', 'unknown'],
     ]);
   });
 
@@ -257,6 +265,7 @@ describe('judgeAcceptance: whole tables', () => {
       ['exim-verify', 'no'],
       ['exchange-server', 'no'],
       ['exchange-online', 'no'],
+      ['dane', 'unknown'],
     ]);
   });
 
@@ -699,5 +708,54 @@ describe('exchange-online (also: public CAs, SHA-1, RSA 2048, a connector name)'
     const leaf = cert({ keyType: 'rsa', keyBits: 1024, source: 'trust-store' });
     const v = verdict({ path: [leaf], revocation: [] });
     expect(decided(input({ verdict: v }), X)[1]).toContain('1024-bit RSA key');
+  });
+});
+
+describe('judgeAcceptance: the DANE sender', () => {
+  const dane = (d: AcceptanceInput['dane']) => judgeAcceptance(input({ dane: d })).find((r) => r.profile === 'dane');
+
+  it('a DANE-EE match: yes, and it says dates, names and issuer do not matter', () => {
+    const row = dane({ kind: 'match', record: '3 1 1 ABCD', usage: 'DANE-EE' });
+    expect(row?.accepts).toBe('yes');
+    expect(row?.reasons[0]).toBe('The certificate matches the TLSA record 3 1 1 ABCD (DANE-EE): dates, names and issuer do not matter to DANE senders.');
+  });
+
+  it('a DANE-EE match of an expired, self-signed certificate: still yes (the other rows say no)', () => {
+    const leaf = selfSignedLeaf();
+    const v = verdict({ path: [leaf], trusted: false, trustFailure: 'self-signed', revocation: [revocationOf(leaf, 0)] });
+    const rows = judgeAcceptance(input({ verdict: v, dane: { kind: 'match', record: '3 1 1 ABCD', usage: 'DANE-EE' } }));
+    expect(rows.find((r) => r.profile === 'dane')?.accepts).toBe('yes');
+    expect(rows.find((r) => r.profile === 'postfix-verify')?.accepts).toBe('no');
+  });
+
+  it('a DANE-TA match: yes, naming the anchor', () => {
+    expect(dane({ kind: 'match', record: '2 1 1 EF01', usage: 'DANE-TA' })?.reasons[0]).toMatch(/^The certificate matches the TLSA record 2 1 1 EF01 \(DANE-TA\): the CA it names/);
+  });
+
+  it('no record matches: no, DANE senders defer', () => {
+    const row = dane({ kind: 'no-match', records: '3 1 1 AAAA' });
+    expect(row?.accepts).toBe('no');
+    expect(row?.reasons[0]).toBe('The certificate matches none of the TLSA records (3 1 1 AAAA): DANE senders defer the mail.');
+  });
+
+  it('DANE-TA matched but the name is wrong: no', () => {
+    const row = dane({ kind: 'ta-name', record: '2 1 1 EF01', names: 'mx.example.test nor example.test' });
+    expect([row?.accepts, row?.reasons[0]]).toEqual(['no', 'The certificate chains to the DANE-TA record 2 1 1 EF01 but names neither mx.example.test nor example.test: DANE senders refuse it.']);
+  });
+
+  it('the TLSA lookup fails: no', () => {
+    expect(dane({ kind: 'lookup-fails', why: 'SERVFAIL or no answer' })?.accepts).toBe('no');
+  });
+
+  it('no secure records, or only unusable ones: yes (opportunistic, or TLS without authentication), and says why', () => {
+    const none = dane({ kind: 'none', why: 'the host publishes none' });
+    expect([none?.accepts, none?.reasons[0]]).toEqual(['yes', 'No DNSSEC-secure TLSA records (the host publishes none): a DANE sender uses TLS opportunistically and accepts any certificate.']);
+    expect(dane({ kind: 'unusable' })?.reasons[0]).toMatch(/^Only TLSA records SMTP cannot use/);
+    expect(dane({ kind: 'unusable' })?.accepts).toBe('yes');
+  });
+
+  it('nothing looked up: unknown, never yes', () => {
+    expect(dane(null)?.accepts).toBe('unknown');
+    expect(dane(undefined)?.accepts).toBe('unknown');
   });
 });

@@ -234,7 +234,7 @@ describe('judgeSubject: the senders asked about', () => {
 
   it('no senders asked about: every row, and no finding', () => {
     const judged = judgeSubject(subjectInput({ mxHost: 'mx9.example.test' }), judging());
-    expect(judged.subject.acceptance.map((a) => a.profile)).toEqual(['opportunistic', 'postfix-verify', 'postfix-secure', 'exim-verify', 'exchange-server', 'exchange-online']);
+    expect(judged.subject.acceptance.map((a) => a.profile)).toEqual(['opportunistic', 'postfix-verify', 'postfix-secure', 'exim-verify', 'exchange-server', 'exchange-online', 'dane']);
     expect(judged.findings).toEqual([]);
   });
 
