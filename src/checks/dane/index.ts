@@ -13,6 +13,7 @@ import { ednsErrorName } from '../../kb/dns-ede.js';
 import { describeCertificate } from '../../pki/certificate.js';
 import { certificateCovers } from '../../pki/names.js';
 import { matchTlsa, type TlsaRecord } from '../../pki/tlsa.js';
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { fewOf } from '../words.js';
 import type { Check } from '../check.js';
 import { INCONCLUSIVE_IDS, verdictOf } from '../verdict.js';
@@ -21,6 +22,19 @@ import { tlsaText } from '../../pki/tlsa.js';
 
 /** Microsoft's outbound DANE is reported to stop after about a dozen TLSA records per MX host. */
 export const LARGE_SENDER_TLSA_LIMIT = 12;
+
+/** Which state of one address weighs most for the host: a failure over "not tested" over a match (the record-only states are the same for every address). */
+const STATE_RANK: Readonly<Record<DaneState, number>> = {
+  match: 0,
+  'not-tested': 1,
+  insecure: 2,
+  'no-records': 2,
+  unusable: 2,
+  'no-match': 3,
+  'no-tls': 3,
+  'lookup-failed': 3,
+  bogus: 3,
+};
 
 /** Certificate findings a DANE-EE match makes irrelevant to DANE senders: trust, dates, names. */
 const EE_LIFTED = new Set([
@@ -187,8 +201,40 @@ interface ChainResult {
   taUnmatched: TlsaFact[];
 }
 
+/**
+ * Which certificate each record matches (pki/tlsa.ts), and for a DANE-TA record that holds the whole
+ * anchor (2 0 0: the certificate, 2 1 0: its public key) and matches nothing sent: whether a
+ * certificate sent is signed by that key — a sender may use the anchor from the record itself when
+ * the server leaves it out (RFC 7671 §5.2.2, as Postfix and OpenSSL do).
+ */
+function matchChainRecords(records: readonly TlsaFact[], chain: readonly Buffer[]): { record: TlsaRecord; matched: number | null }[] {
+  return matchTlsa(records.map(toRecord), chain).map((m) => {
+    if (m.matched !== null || m.record.usage !== 2 || m.record.matchingType !== 0) return m;
+    const key = anchorKey(m.record);
+    if (key === null) return m;
+    const signed = chain.findIndex((der) => {
+      try {
+        return new X509Certificate(der).verify(key);
+      } catch {
+        return false;
+      }
+    });
+    // Index past the chain: the anchor itself, which the server did not send.
+    return signed < 0 ? m : { ...m, matched: chain.length };
+  });
+}
+
+/** The public key a full DANE-TA record holds (null: unreadable). */
+function anchorKey(r: TlsaRecord): KeyObject | null {
+  try {
+    return r.selector === 0 ? new X509Certificate(r.data).publicKey : createPublicKey({ key: r.data, format: 'der', type: 'spki' });
+  } catch {
+    return null;
+  }
+}
+
 function matchChain(seen: SeenChain, records: readonly TlsaFact[], names: readonly string[]): ChainResult {
-  const matches = matchTlsa(records.map(toRecord), seen.chain);
+  const matches = matchChainRecords(records, seen.chain);
   const ee = matches.some((m) => m.record.usage === 3 && m.matched === 0);
   const ta = matches.some((m) => m.record.usage === 2 && m.matched !== null);
   const taUnmatched = records.filter((r, i) => r.usage === 2 && matches[i]?.matched === null);
@@ -238,7 +284,12 @@ export function applyDane(section: DaneSection, hosts: readonly HostReport[], ct
     const key = [host.key];
     // A DNSSEC lookup that got no answer says nothing of this address's TLS: shown for the domain, not in the address's verdict.
     const mine = judged.byMx.get(dane.mx) ?? [];
-    for (const f of mine.filter((f) => INCONCLUSIVE_IDS.has(f.id))) domainExtra.push({ ...f, hosts: [...new Set([...f.hosts, host.key])] });
+    for (const f of mine.filter((f) => INCONCLUSIVE_IDS.has(f.id))) {
+      // One finding per lookup, naming every address of the host (each address comes here once).
+      const seen = domainExtra.find((d) => d.id === f.id && d.detail === f.detail);
+      if (seen) seen.hosts.push(host.key);
+      else domainExtra.push({ ...f, hosts: [host.key] });
+    }
     const added = mine.filter((f) => !INCONCLUSIVE_IDS.has(f.id)).map((f) => ({ ...f, hosts: key }));
     let findings = [...host.findings, ...added];
     let state: DaneState | null = dane.state;
@@ -279,9 +330,10 @@ export function applyDane(section: DaneSection, hosts: readonly HostReport[], ct
         } else state = 'no-match';
       }
     }
-    // The worst state an address of this host got (one address that does not match makes the host's).
+    // The worst state an address of this host got (one address that does not match makes the host's), whatever their order.
     const before = states.get(dane.mx);
-    if (before === undefined || before === 'match' || before === 'not-tested') states.set(dane.mx, state ?? 'not-tested');
+    const now = state ?? 'not-tested';
+    if (before === undefined || STATE_RANK[now] > STATE_RANK[before]) states.set(dane.mx, now);
     return { ...host, findings, verdict: verdictOf(findings) };
   });
   const sectionOut = { ...judged.section, hosts: judged.section.hosts.map((h) => ({ ...h, state: states.get(h.mx) ?? h.state })) };
@@ -302,10 +354,13 @@ export function daneOutcome(state: DaneState | null, records: readonly TlsaRecor
   const good = facts.filter(usable);
   if (good.length === 0) return facts.length ? { kind: 'unusable' } : { kind: 'none', why: 'no records' };
   const result = matchChain({ label: 'the certificate', chain: [...chain] }, good, names);
-  const matches = matchTlsa(good.map(toRecord), chain);
-  const hit = matches.find((m) => m.matched !== null && (m.record.usage === 3 ? m.matched === 0 : true));
-  if (result.ok && hit) return { kind: 'match', record: tlsaText(hit.record), usage: hit.record.usage === 3 ? 'DANE-EE' : 'DANE-TA' };
-  if (result.nameFailed !== null && hit) return { kind: 'ta-name', record: tlsaText(hit.record), names: fewOf([...new Set(names)], 3, ' nor ') };
+  const matches = matchChainRecords(good, chain);
+  // The record that made the match: a DANE-EE one on the leaf when that is how it matched, else a DANE-TA one.
+  const ee = matches.find((m) => m.record.usage === 3 && m.matched === 0);
+  const ta = matches.find((m) => m.record.usage === 2 && m.matched !== null);
+  if (result.ok && result.by === 'ee' && ee) return { kind: 'match', record: tlsaText(ee.record), usage: 'DANE-EE' };
+  if (result.ok && ta) return { kind: 'match', record: tlsaText(ta.record), usage: 'DANE-TA' };
+  if (result.nameFailed !== null && ta) return { kind: 'ta-name', record: tlsaText(ta.record), names: fewOf([...new Set(names)], 3, ' nor ') };
   return { kind: 'no-match', records: fewOf(good.map(text)) };
 }
 

@@ -165,13 +165,19 @@ export async function lookupDane(options: DaneLookupOptions, edges: DaneLookupEd
   } else {
     section.mx = await secureLookup(options.domain, 'MX', limited);
     mxSecure = section.mx.status === 'secure';
+    // A null MX ("0 .", RFC 7505): the domain takes no mail, there is no host to look at.
+    const nullMx = section.mx.records.some((r) => / \.$/.test(r));
     const exchanges = section.mx.records.flatMap((r) => {
       const m = /^(\d+) (\S+)$/.exec(r);
       return m && m[2] !== '.' ? [{ preference: Number(m[1]), exchange: m[2] as string }] : [];
     });
     exchanges.sort((a, b) => a.preference - b.preference || (a.exchange < b.exchange ? -1 : a.exchange > b.exchange ? 1 : 0));
     // No MX (NODATA, NXDOMAIN): mail goes to the domain itself (RFC 5321 §5.1), its own records decide.
-    names = section.mx.status !== 'error' && section.mx.status !== 'bogus' && exchanges.length === 0 && section.mx.rcode === 'NOERROR' ? [options.domain] : [...new Set(exchanges.map((e) => e.exchange))];
+    names = nullMx
+      ? []
+      : section.mx.status !== 'error' && section.mx.status !== 'bogus' && exchanges.length === 0 && section.mx.rcode === 'NOERROR'
+        ? [options.domain]
+        : [...new Set(exchanges.map((e) => e.exchange))];
   }
   if (section.mx?.status === 'bogus' || section.mx?.status === 'error') return section;
   section.hosts = await Promise.all(names.slice(0, Math.min(MAX_HOSTS, options.maxMx)).map((mx) => lookupDaneHost(mx, options.port, families, limited, mxSecure)));

@@ -122,7 +122,7 @@ export const DANE_FINDINGS = defineFindings([
   },
   {
     id: 'dane.ta-not-in-chain',
-    severity: 'error',
+    severity: 'warning',
     actor: 'them',
     facts: ['host', 'records'],
     title: 'The CA named by the DANE-TA record of {host} is not in the chain it sends ({records})',
