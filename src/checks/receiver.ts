@@ -117,7 +117,7 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
   const withSts = withPosture(facts, judged);
   const { posture } = withSts;
   // DANE after MTA-STS: what a DANE match lifts, it lifts for DANE senders only, and a DANE failure stays whatever MTA-STS says.
-  const daneApplied = facts.dane && facts.dns.status !== 'nxdomain' && facts.dns.status !== 'null-mx' && mxKnown(facts.dns) ? applyDane(facts.dane, withSts.hosts, { domain: facts.target.domain }) : null;
+  const daneApplied = facts.dane && facts.dns.status !== 'nxdomain' && facts.dns.status !== 'null-mx' && mxKnown(facts.dns) ? applyDane(facts.dane, withSts.hosts, { domain: facts.target.domain, now: ctx.now, relay: facts.target.port === 25 && !facts.target.implicitTls }) : null;
   const hosts = daneApplied?.hosts ?? withSts.hosts;
   const postureFindings = [...withSts.findings, ...(daneApplied?.findings ?? [])];
   // Block lists are about us, the sender: shown (a listing explains a receiver that hides STARTTLS from us), never the domain's verdict.

@@ -59,6 +59,11 @@ export interface SecureDnsAnswer {
   ede: { code: number; text: string }[];
   /** The UDP answer was truncated and this one came over TCP. */
   tcp: boolean;
+  /**
+   * The answer carries DNSSEC signatures (RRSIG records in its answer or authority section): the zone
+   * is signed. Signed but without AD from a resolver we trust: it did not validate them.
+   */
+  signed: boolean;
 }
 
 /**

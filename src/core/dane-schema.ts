@@ -24,6 +24,8 @@ export const SecureLookupSchema = Type.Object(
     rcode: Nullable(Type.String({ maxLength: 20 })),
     /** The AD bit as received (believed only when the resolver is trusted: see `status`). */
     ad: Type.Boolean(),
+    /** The answer carried RRSIG records: the zone is signed (with no AD from a trusted resolver: it did not validate). */
+    signed: Type.Boolean(),
     status: DnssecStatusSchema,
     /** The records of the type asked, in presentation form ("10 mx.example.com", "3 1 1 ABCD…"), at most 64. */
     records: Type.Array(Type.String({ maxLength: 40000 }), { maxItems: 64 }),

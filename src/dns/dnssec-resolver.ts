@@ -332,7 +332,8 @@ function recordsOf(packet: DecodedPacket, question: Question): SecureRecord[] {
 
 function toSecureAnswer(packet: DecodedPacket, question: Question, tcp: boolean): SecureDnsAnswer {
   const opt = (packet.additionals ?? []).find((a) => a.type === 'OPT');
-  return { rcode: rcodeOf(packet, opt), authenticated: packet.flag_ad, records: recordsOf(packet, question), ede: extendedErrors(opt), tcp };
+  const signed = [...(packet.answers ?? []), ...(packet.authorities ?? [])].some((a) => a.type === 'RRSIG');
+  return { rcode: rcodeOf(packet, opt), authenticated: packet.flag_ad, records: recordsOf(packet, question), ede: extendedErrors(opt), tcp, signed };
 }
 
 export function createDnssecResolver(options: DnssecResolverOptions): DnssecResolver {

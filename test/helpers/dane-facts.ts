@@ -12,7 +12,8 @@ export const RESOLVER = '127.0.0.1:53';
 
 /** One DNSSEC lookup as recorded; a secure NOERROR answer unless `over` says otherwise. */
 export function lookup(name: string, type: SecureLookup['type'], over: Partial<SecureLookup> = {}): SecureLookup {
-  return { name, type, rcode: 'NOERROR', ad: true, status: 'secure', records: [], cnames: [], ede: [], cdRcode: null, error: null, ...over };
+  // Signed (RRSIGs in the answer) where validated, unless said otherwise: an answer without AD from an unsigned zone.
+  return { name, type, rcode: 'NOERROR', ad: true, signed: over.ad ?? true, status: 'secure', records: [], cnames: [], ede: [], cdRcode: null, error: null, ...over };
 }
 
 /** A TLSA record as a fact (data in upper-case hex). */

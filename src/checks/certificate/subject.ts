@@ -46,7 +46,7 @@ export interface SubjectInput {
    * this chain; another state: why DANE gives no records to match), or records given by hand
    * (--tlsa, taken as secure). Null or absent: neither.
    */
-  dane?: { records: TlsaRecord[]; state: DaneState | null } | null;
+  dane?: { records: TlsaRecord[]; state: DaneState | null; base?: string | null } | null;
   ocspStapled: boolean | null;
   /** Findings the receiver test already made for this certificate (host mode). */
   prior: Finding[];
@@ -107,7 +107,7 @@ export function judgeSubject(s: SubjectInput, ctx: { profile: Profile; warnDays:
     connectorNames: s.origin === 'file' ? s.names : s.names.filter((n) => n !== s.mxHost && n !== s.domain),
     now: ctx.now,
     revocationChecked: ctx.revocationChecked,
-    dane: s.dane ? daneOutcome(s.dane.state, s.dane.records, s.chain, [s.mxHost, s.domain, ...s.names].filter((n): n is string => n !== null)) : null,
+    dane: s.dane ? daneOutcome(s.dane.state, s.dane.records, s.chain, [...(s.dane.base ? [s.dane.base] : []), s.mxHost, s.domain, ...s.names].filter((n): n is string => n !== null), ctx.now) : null,
   }).filter((a) => ctx.senders.length === 0 || ctx.senders.includes(a.profile));
   // The question asked: "will Exchange Online accept it?" — a no is a finding of its own.
   for (const a of acceptance) {

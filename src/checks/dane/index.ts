@@ -12,6 +12,8 @@ import { makeFinding, SEVERITY_RANK } from '../../kb/index.js';
 import { ednsErrorName } from '../../kb/dns-ede.js';
 import { describeCertificate } from '../../pki/certificate.js';
 import { certificateCovers } from '../../pki/names.js';
+import { createTrustStore } from '../../pki/trust-store.js';
+import { verifyChain } from '../../pki/verify.js';
 import { matchTlsa, type TlsaRecord } from '../../pki/tlsa.js';
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { fewOf } from '../words.js';
@@ -54,7 +56,9 @@ const EE_LIFTED = new Set([
   'cert.name-constraints-violated',
   'cert.name-mismatch',
   'cert.empty-name',
-  'cert.expires-soon',
+  'cert.expiring-soon',
+  'cert.not-for-server-auth',
+  'cert.unknown-critical-extension',
 ]);
 
 /** Those a DANE-TA match lifts: the path to a public root (the record is the anchor); names and dates still count. */
@@ -67,7 +71,10 @@ function text(r: TlsaFact): string {
 
 /** RFC 7672 §3.1.3: only DANE-TA(2) and DANE-EE(3), with selectors 0/1 and matching types 0/1/2, are usable. */
 export function usable(r: TlsaFact): boolean {
-  return (r.usage === 2 || r.usage === 3) && r.selector <= 1 && r.matchingType <= 2;
+  // A digest of the wrong length (or data too long to have been kept) is unusable, as OpenSSL's DANE code takes it.
+  const hexLength = r.matchingType === 1 ? 64 : r.matchingType === 2 ? 128 : null;
+  const dataOk = hexLength === null ? r.data.length > 0 : r.data.length === hexLength;
+  return (r.usage === 2 || r.usage === 3) && r.selector <= 1 && r.matchingType <= 2 && dataOk;
 }
 
 function toRecord(r: TlsaFact): TlsaRecord {
@@ -88,6 +95,13 @@ function failureOf(l: SecureLookup): string {
 export interface DaneContext {
   /** The mail domain (the next-hop domain of RFC 7672 §3.2.2), or null. */
   domain: string | null;
+  /** The judging time: a DANE-TA path is validated at it (absent: the match alone is taken). */
+  now?: number;
+  /**
+   * Relay to MX hosts on port 25, where DANE senders are (default true): only there does a match
+   * lift the certificate findings; on a submission port mail clients do not use DANE.
+   */
+  relay?: boolean;
 }
 
 export interface DaneRecordsJudgement {
@@ -112,21 +126,30 @@ function judgeHostRecords(h: DaneHost, resolver: string, domain: string | null, 
   if (h.skipped === 'not-trusted') return 'insecure';
   if (h.skipped === 'mx-insecure') return 'insecure';
   if (h.skipped === 'address-insecure') {
-    out.push(makeFinding('dane.insecure', { mx: h.mx, what: `the addresses of ${h.mx} are not DNSSEC-signed`, resolver }));
+    const signedAnyway = h.addresses.find((l) => l.status === 'insecure' && l.signed);
+    if (signedAnyway) out.push(makeFinding('dane.not-validated', { name: signedAnyway.name, type: signedAnyway.type, resolver }));
+    else out.push(makeFinding('dane.insecure', { mx: h.mx, what: `the addresses of ${h.mx} are not DNSSEC-signed`, resolver }));
     return 'insecure';
   }
   if (h.skipped === 'address-failed') {
     const failed = h.addresses.find((l) => l.status === 'error');
     if (failed) out.push(makeFinding('dane.lookup-failed', { name: failed.name, type: failed.type, error: failureOf(failed), resolver }));
-    return 'insecure';
+    return 'not-tested';
   }
   const last = h.tlsa.at(-1);
   if (last?.status === 'error') {
-    out.push(makeFinding('dane.tlsa-lookup-failed', { mx: h.mx, name: last.name, rcode: failureOf(last), domain: domain ?? h.mx, resolver }));
+    // The resolver's SERVFAIL is what DANE senders get too; a time-out, REFUSED or our own abort is ours: not known.
+    if (last.rcode !== 'SERVFAIL') {
+      out.push(makeFinding('dane.lookup-failed', { name: last.name, type: 'TLSA', error: failureOf(last), resolver }));
+      return 'not-tested';
+    }
+    const cd = last.cdRcode === 'SERVFAIL' ? '; it fails with checking disabled (CD) too, so it is not a signature problem' : '';
+    out.push(makeFinding('dane.tlsa-lookup-failed', { mx: h.mx, name: last.name, rcode: failureOf(last), cd, domain: domain ?? h.mx, resolver }));
     return 'lookup-failed';
   }
   if (h.records.length === 0) {
-    const insecure = h.tlsa.find((l) => l.status === 'insecure');
+    // A secure "no such record" (at either name) is what decides; an insecure answer alone means no DANE.
+    const insecure = h.tlsa.some((l) => l.status === 'secure') ? undefined : h.tlsa.find((l) => l.status === 'insecure');
     if (insecure) out.push(makeFinding('dane.insecure', { mx: h.mx, what: `its TLSA records (${insecure.name}) are not DNSSEC-signed`, resolver }));
     else out.push(makeFinding('dane.no-records', { mx: h.mx, name: h.tlsa[0]?.name ?? `_25._tcp.${h.mx}`, domain: domain ?? h.mx }));
     return insecure ? 'insecure' : 'no-records';
@@ -157,6 +180,8 @@ export function judgeDaneRecords(section: DaneSection, ctx: DaneContext): DaneRe
   if (mx?.status === 'bogus') push(byMx, domainKey, makeFinding('dane.bogus', { name: mx.name, type: 'MX', why: bogusWhy(mx), domain: mx.name, resolver }));
   else if (mx?.status === 'error') push(byMx, domainKey, makeFinding('dane.lookup-failed', { name: mx.name, type: 'MX', error: failureOf(mx), resolver }));
   // MX records that are not signed: DANE is simply not in use (the report's DANE line says so); no finding, as for most domains.
+  // Signed (RRSIGs came) but without AD from a resolver we trust: it does not validate; DANE cannot be judged.
+  else if (mx?.status === 'insecure' && mx.signed && section.resolver.trust !== null) push(byMx, domainKey, makeFinding('dane.not-validated', { name: mx.name, type: 'MX', resolver }));
   const hosts = section.hosts.map((h) => {
     const found: Finding[] = [];
     const state = judgeHostRecords(h, resolver, ctx.domain, found);
@@ -198,6 +223,8 @@ interface ChainResult {
   /** 'ee' or 'ta': what matched. */
   by: 'ee' | 'ta' | null;
   nameFailed: string[] | null;
+  /** A DANE-TA record matched a certificate, but the path from the leaf to it does not validate: why. */
+  pathFailed: string | null;
   taUnmatched: TlsaFact[];
 }
 
@@ -233,17 +260,50 @@ function anchorKey(r: TlsaRecord): KeyObject | null {
   }
 }
 
-function matchChain(seen: SeenChain, records: readonly TlsaFact[], names: readonly string[]): ChainResult {
+/** A certificate (DER) as the PEM text the trust store takes. */
+function pemOf(der: Buffer): string {
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/**
+ * Whether the path from the leaf up to the certificate a DANE-TA record matched validates with that
+ * certificate as the only trust anchor (RFC 7671 §5.2.2): every signature below it, and every date
+ * at `now` — DANE-TA drops only the public root, not path validation. Null: it does; else why not.
+ */
+function taPathProblem(chain: readonly Buffer[], matched: number, record: TlsaRecord, now: number): string | null {
+  // The anchor: the certificate sent that the record matched, or the record's own certificate (2 0 0) the server left out.
+  const anchor = matched < chain.length ? chain[matched] : record.selector === 0 ? record.data : null;
+  // A bare public key (2 1 0) that signed a certificate sent: its signature was checked, there is no certificate to build to.
+  if (!anchor) return null;
+  let store;
+  try {
+    store = createTrustStore([pemOf(anchor)], 'the DANE-TA record');
+  } catch {
+    return 'the anchor cannot be read';
+  }
+  const sent = matched < chain.length ? chain.slice(0, matched + 1) : [...chain];
+  const verdict = verifyChain({ chain: [...sent], trustStore: store, now, name: null, domain: null });
+  if (!verdict.trusted) return verdict.trustReason ?? 'the chain does not lead to it';
+  if (!verdict.timeValid) return 'the server certificate is out of its validity period';
+  const problem = verdict.problems[0];
+  return problem ? problem.detail : null;
+}
+
+function matchChain(seen: SeenChain, records: readonly TlsaFact[], names: readonly string[], now: number | null): ChainResult {
   const matches = matchChainRecords(records, seen.chain);
   const ee = matches.some((m) => m.record.usage === 3 && m.matched === 0);
-  const ta = matches.some((m) => m.record.usage === 2 && m.matched !== null);
+  const taHits = matches.filter((m) => m.record.usage === 2 && m.matched !== null);
   const taUnmatched = records.filter((r, i) => r.usage === 2 && matches[i]?.matched === null);
-  if (ee) return { ok: true, by: 'ee', nameFailed: null, taUnmatched };
-  if (!ta) return { ok: false, by: null, nameFailed: null, taUnmatched };
+  const base = { nameFailed: null, pathFailed: null, taUnmatched };
+  if (ee) return { ...base, ok: true, by: 'ee' };
+  if (taHits.length === 0) return { ...base, ok: false, by: null };
+  // Without a judging time (no certificate dates to hand), the match alone is taken.
+  const problems = now === null ? [null] : taHits.map((m) => taPathProblem(seen.chain, m.matched as number, m.record, now));
+  if (!problems.includes(null)) return { ...base, ok: false, by: 'ta', pathFailed: problems[0] ?? 'the path does not validate' };
   const leaf = describeCertificate(seen.chain[0] as Buffer, 'sent');
-  if (names.some((n) => certificateCovers(leaf, n))) return { ok: true, by: 'ta', nameFailed: null, taUnmatched };
+  if (names.some((n) => certificateCovers(leaf, n))) return { ...base, ok: true, by: 'ta' };
   const has = leaf.dnsNames.length ? leaf.dnsNames : leaf.commonName ? [leaf.commonName] : [];
-  return { ok: false, by: 'ta', nameFailed: has, taUnmatched };
+  return { ...base, ok: false, by: 'ta', nameFailed: has };
 }
 
 const DANE_NOTE = ' For DANE senders this does not matter: the certificate matches the TLSA record';
@@ -293,38 +353,44 @@ export function applyDane(section: DaneSection, hosts: readonly HostReport[], ct
     const added = mine.filter((f) => !INCONCLUSIVE_IDS.has(f.id)).map((f) => ({ ...f, hosts: key }));
     let findings = [...host.findings, ...added];
     let state: DaneState | null = dane.state;
+    // Secure TLSA records make TLS mandatory for DANE senders, usable or not (RFC 7672 §2.2): a server without it gets no mail from them.
+    const noTls = state === null || state === 'unusable' ? tlsMissing(host) : null;
+    if (noTls !== null) {
+      findings.push(makeFinding('dane.no-tls', { host: host.key, why: noTls, records: fewOf(dane.records.map(text)) }, [], key));
+      state = 'no-tls';
+    }
     if (state === null) {
       const good = dane.records.filter(usable);
       const base = dane.base ?? dane.mx;
       const chains = chainsOf(host, base);
       const names = [base, dane.mx, ...(ctx.domain ? [ctx.domain] : [])];
       if (chains.length === 0) {
-        // Reached and greeted, but no TLS: DANE made TLS mandatory, so DANE senders defer.
-        const greeted = host.implicitTls || (host.banner !== null && host.banner.code >= 200 && host.banner.code < 300);
-        const why = !greeted ? null : !host.implicitTls && !host.starttls.offered ? 'does not offer STARTTLS' : host.tls && !host.tls.ok ? 'fails the TLS handshake' : null;
-        if (why !== null) {
-          findings.push(makeFinding('dane.no-tls', { host: host.key, why, records: fewOf(good.map(text)) }, [], key));
-          state = 'no-tls';
-        } else {
-          findings.push(makeFinding('dane.not-tested', { host: host.key, records: fewOf(good.map(text)) }, [], key));
-          state = 'not-tested';
-        }
+        findings.push(makeFinding('dane.not-tested', { host: host.key, records: fewOf(good.map(text)) }, [], key));
+        state = 'not-tested';
       } else {
-        const results = chains.map((c) => ({ c, r: matchChain(c, good, names) }));
+        const results = chains.map((c) => ({ c, r: matchChain(c, good, names, ctx.now ?? null) }));
         const failed = results.filter((x) => !x.r.ok);
-        const taUnmatched = [...new Map(results.flatMap((x) => x.r.taUnmatched).map((r) => [text(r), r])).values()];
+        // A DANE-TA record that names nothing sent matters where it was the chain's only chance (beside a match it is a stale record: dane.ok says the rest).
+        const taUnmatched = [...new Map(failed.flatMap((x) => x.r.taUnmatched).map((r) => [text(r), r])).values()];
         if (taUnmatched.length) findings.push(makeFinding('dane.ta-not-in-chain', { host: host.key, records: fewOf(taUnmatched.map(text)) }, [], key));
         const nameFail = failed.find((x) => x.r.nameFailed !== null);
         if (nameFail) findings.push(makeFinding('dane.ta-name-mismatch', { host: host.key, mx: base, domain: ctx.domain ?? base, names: fewOf(nameFail.r.nameFailed ?? []) || 'no name at all' }, [], key));
         const unmatched = failed.filter((x) => x.r.nameFailed === null);
         if (unmatched.length) {
-          const which = fewOf(unmatched.map((x) => x.c.label), 3, ' and ');
+          const which = fewOf(
+            unmatched.map((x) => (x.r.pathFailed ? `${x.c.label}, whose chain to the DANE-TA anchor does not validate (${x.r.pathFailed.replace(/\.$/, '')}),` : x.c.label)),
+            3,
+            ' and ',
+          );
           findings.push(makeFinding('dane.no-match', { mx: dane.mx, host: host.key, records: fewOf(good.map(text)), which, name: `_25._tcp.${base}`, domain: ctx.domain ?? base }, [], key));
         }
         if (failed.length === 0) {
           const by = results.every((x) => x.r.by === 'ee') ? 'ee' : 'ta';
           const how = results.length > 1 ? `all ${results.length} certificates (${results.map((x) => x.c.label.replace(/^the | certificate.*$/g, '')).join(', ')}) match` : `the certificate matches ${by === 'ee' ? 'its DANE-EE record' : 'its DANE-TA record'}`;
-          findings = lift(findings, by);
+          // Lifted only for relay, and only when the certificate the findings are about (the main handshake's) is one that matched.
+          const mainLeaf = host.tls?.ok ? (host.tls.sentChain ?? host.tls.peerChain)[0] : undefined;
+          const mainMatched = mainLeaf !== undefined && results.some((x) => x.c.chain[0]?.toString('base64') === mainLeaf);
+          if ((ctx.relay ?? true) && mainMatched) findings = lift(findings, by);
           findings.push(makeFinding('dane.ok', { mx: dane.mx, records: fewOf(good.map(text)), how, resolver: section.resolver.description }, [], key));
           state = 'match';
         } else state = 'no-match';
@@ -340,6 +406,19 @@ export function applyDane(section: DaneSection, hosts: readonly HostReport[], ct
   return { hosts: out, section: sectionOut, findings: [...(judged.byMx.get('') ?? []), ...domainExtra] };
 }
 
+/** Why a host reached gives no TLS to a sender that requires it (null: it does, or it was not reached that far). */
+function tlsMissing(host: HostReport): string | null {
+  if (host.implicitTls) return host.tls && !host.tls.ok ? 'fails the TLS handshake' : null;
+  const greeted = host.banner !== null && host.banner.code >= 200 && host.banner.code < 300;
+  if (!greeted) return null;
+  // Judged by what the EHLO reply offered: DANE's own handshakes send STARTTLS regardless, a sender does not.
+  if (!host.starttls.offered) return 'does not offer STARTTLS';
+  const reply = host.starttls.reply;
+  if (reply !== null && reply.code !== 220) return `refuses STARTTLS (${reply.code})`;
+  if (host.tls && !host.tls.ok && !(host.dane ?? []).some((d) => d.status === 'ok')) return 'fails the TLS handshake';
+  return null;
+}
+
 const STATE_WHY: Readonly<Partial<Record<DaneState, string>>> = {
   'no-records': 'the host publishes none',
   insecure: 'the zone is not DNSSEC-signed, or the resolver does not validate',
@@ -347,13 +426,13 @@ const STATE_WHY: Readonly<Partial<Record<DaneState, string>>> = {
 };
 
 /** What a DANE sender makes of one chain (the certificate check's "DANE sender" row). */
-export function daneOutcome(state: DaneState | null, records: readonly TlsaRecord[], chain: readonly Buffer[], names: readonly string[]): DaneOutcome {
+export function daneOutcome(state: DaneState | null, records: readonly TlsaRecord[], chain: readonly Buffer[], names: readonly string[], now: number | null = null): DaneOutcome {
   if (state === 'lookup-failed' || state === 'bogus') return { kind: 'lookup-fails', why: state === 'bogus' ? 'DNSSEC validation fails' : 'SERVFAIL or no answer' };
-  if (state !== null && state !== 'match' && state !== 'no-match') return state === 'unusable' ? { kind: 'unusable' } : { kind: 'none', why: STATE_WHY[state] ?? state };
+  if (state !== null && state !== 'match' && state !== 'no-match' && state !== 'no-tls') return state === 'unusable' ? { kind: 'unusable' } : { kind: 'none', why: STATE_WHY[state] ?? state };
   const facts: TlsaFact[] = records.map((r) => ({ usage: r.usage, selector: r.selector, matchingType: r.matchingType, data: r.data.toString('hex').toUpperCase() }));
   const good = facts.filter(usable);
   if (good.length === 0) return facts.length ? { kind: 'unusable' } : { kind: 'none', why: 'no records' };
-  const result = matchChain({ label: 'the certificate', chain: [...chain] }, good, names);
+  const result = matchChain({ label: 'the certificate', chain: [...chain] }, good, names, now);
   const matches = matchChainRecords(good, chain);
   // The record that made the match: a DANE-EE one on the leaf when that is how it matched, else a DANE-TA one.
   const ee = matches.find((m) => m.record.usage === 3 && m.matched === 0);

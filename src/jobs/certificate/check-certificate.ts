@@ -285,8 +285,8 @@ function daneOf(receiver: ReceiverReport, mx: string, given: TlsaRecord[]): Subj
   if (given.length > 0) return { records: given, state: null };
   const host = receiver.body.dane?.hosts.find((h) => h.mx === mx.toLowerCase());
   if (!host) return null;
-  const matchable = host.state === null || host.state === 'match' || host.state === 'no-match' || host.state === 'not-tested';
-  return { records: host.records.map(toTlsaRecord), state: matchable ? null : host.state };
+  const matchable = host.state === null || host.state === 'match' || host.state === 'no-match' || host.state === 'not-tested' || host.state === 'no-tls';
+  return { records: host.records.map(toTlsaRecord), state: matchable ? null : host.state, base: host.base };
 }
 
 /** The same finding (id, host, title) once. */
@@ -346,7 +346,8 @@ function fromHosts(
         domain: o.domain,
         key: null,
         tlsa: o.tlsa,
-        dane: daneOf(receiver, first.mx, o.tlsa),
+        // DANE senders always send SNI: the certificate shown without it is not theirs to judge.
+        dane: g.handshake === 'sni' ? daneOf(receiver, first.mx, o.tlsa) : null,
         ocspStapled: first.tls?.ocspStapled ?? null,
         prior: [],
         evidence: first.evidence.tls ?? [],

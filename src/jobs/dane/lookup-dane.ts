@@ -62,7 +62,7 @@ function statusOf(answer: SecureDnsAnswer, trusted: boolean, cd: SecureDnsAnswer
 
 /** One query with the DO bit (and, after a SERVFAIL, once more with CD=1), as a fact. */
 export async function secureLookup(name: string, type: SecureQueryType, edges: DaneLookupEdges): Promise<SecureLookup> {
-  const base: SecureLookup = { name, type, rcode: null, ad: false, status: 'error', records: [], cnames: [], ede: [], cdRcode: null, error: null };
+  const base: SecureLookup = { name, type, rcode: null, ad: false, signed: false, status: 'error', records: [], cnames: [], ede: [], cdRcode: null, error: null };
   let fact: SecureLookup;
   try {
     const answer = await edges.dnssec.query(name, type, edges.signal ? { signal: edges.signal } : {});
@@ -75,6 +75,7 @@ export async function secureLookup(name: string, type: SecureQueryType, edges: D
       ...base,
       rcode: answer.rcode,
       ad: answer.authenticated,
+      signed: answer.signed,
       status: statusOf(answer, edges.dnssec.trust !== null, cd),
       records: wanted.map(show).filter((s): s is string => s !== null).slice(0, MAX_RECORDS),
       cnames: answer.records.flatMap((r) => (r.type === 'CNAME' ? [r.target] : [])).slice(0, MAX_CNAMES),

@@ -416,7 +416,8 @@ async function testTarget(options: ReceiverOptions, target: Target, edges: () =>
     );
   }
   const posture = postureRun ? await postureRun : null;
-  const dane = await daneRun;
+  // The whole test's deadline stops the wait too (a DnssecResolver that ignores the signal cannot hold the report).
+  const dane = await Promise.race([daneRun, aborted(signal).then(() => null)]);
   const dnsbl = options.dnsbl && !stopAll.signal.aborted ? await askBlockLists(options.dnsbl, probes, resolver, signal) : undefined;
   cancelCheckDeadline();
 

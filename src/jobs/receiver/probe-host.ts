@@ -515,6 +515,15 @@ function mainKeyType(facts: HostFacts, base: string): 'rsa' | 'ecdsa' | null {
   return type.startsWith('ec') ? 'ecdsa' : type.startsWith('rsa') ? 'rsa' : null;
 }
 
+/** Null once the signal aborts (never, without one). */
+function whenAborted(signal: AbortSignal | undefined): Promise<null> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve(null);
+    else signal.addEventListener('abort', () => resolve(null), { once: true });
+  });
+}
+
 /** Whether both handshakes showed a leaf, and not the same one (the very same bytes). */
 function otherLeaf(main: readonly string[] | undefined, other: NoSniFacts | null): boolean {
   const a = main?.[0];
@@ -579,7 +588,8 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
   }
   // DANE: only once its lookup says this host has usable TLSA records (it ran beside everything above).
   if (opts.daneBase && worthMore && greeted) {
-    const base = await opts.daneBase(t.mx).catch(() => null);
+    // Bounded by the probe's deadlines: a lookup still running when they come is not waited for.
+    const base = await Promise.race([opts.daneBase(t.mx).catch(() => null), whenAborted(ctx.signal)]);
     if (base !== null && !ctx.signal?.aborted) {
       ctx.onProgress?.(facts.key, 'DANE handshakes');
       facts.dane = await probeDane(ctx, t, opts, evidence, base, mainKeyType(facts, base));

@@ -47,12 +47,12 @@ export const DANE_FINDINGS = defineFindings([
     id: 'dane.tlsa-lookup-failed',
     severity: 'critical',
     actor: 'them',
-    facts: ['mx', 'name', 'rcode', 'domain', 'resolver'],
+    facts: ['mx', 'name', 'rcode', 'cd', 'domain', 'resolver'],
     title: 'The TLSA lookup for {name} fails ({rcode}): every DANE sender defers mail for {domain}',
     detail:
       'The MX host {mx} is in a DNSSEC-signed zone, so a DANE sender must know whether it has TLSA records before it connects; the query for {name} ' +
-      'through {resolver} fails with {rcode} (and also fails with checking disabled, so it is not a signature problem). A DANE sender cannot tell an attack ' +
-      'from an outage here and defers the mail — the most common way DANE stops mail. Typical causes: a DNS server or firewall that drops queries ' +
+      'through {resolver} fails with {rcode}{cd}. A DANE sender cannot tell an attack from an outage here and does not deliver to {mx}: with other MX ' +
+      'hosts it tries those, with this one alone the mail waits in its queue — the most common way DANE stops mail. Typical causes: a DNS server or firewall that drops queries ' +
       'for names starting with an underscore or for the TLSA type, a broken delegation of _tcp or _25._tcp, or a DNS server that answers TLSA with an error.',
     opportunistic: OPPORTUNISTIC_UNAFFECTED,
     verifying: `${DANE_SENDERS} defer mail for the domain while the lookup fails, then bounce it.`,
@@ -212,6 +212,24 @@ export const DANE_FINDINGS = defineFindings([
       steps: ['Sign the zone of {mx} and publish its DS record at the parent; `dig +dnssec A {mx}` must then show the ad flag through a validating resolver.'],
     },
     refs: ['RFC 7672 §2.2'],
+  },
+  {
+    id: 'dane.not-validated',
+    severity: 'info',
+    actor: 'us',
+    facts: ['name', 'type', 'resolver'],
+    title: 'DANE not judged: the {type} answer for {name} is signed, but {resolver} did not validate it',
+    detail:
+      'The answer carried DNSSEC signatures (RRSIG records) but not the AD bit: the resolver {resolver} does not validate (a stub or forwarder such ' +
+      'as systemd-resolved or dnsmasq without DNSSEC), or the chain of trust to this zone is broken. Either way mxray cannot tell whether DANE ' +
+      'applies; senders whose resolvers validate may find TLSA records here.',
+    opportunistic: 'Unaffected.',
+    verifying: 'Not known: DANE senders validate with their own resolvers.',
+    remediation: {
+      summary: 'Point mxray at a validating resolver (--resolver 127.0.0.1 with unbound on this machine), then test again.',
+      steps: ['`dig +dnssec {type} {name} @<resolver>`: a validating resolver sets the ad flag; https://dnsviz.net/ shows whether the chain of trust is broken.'],
+    },
+    refs: ['RFC 4035 §3.2.3', 'RFC 7672 §2.1'],
   },
   {
     id: 'dane.resolver-not-trusted',

@@ -73,8 +73,16 @@ const ANOTHER_311 = tlsa(3, 1, 1, 'CD'.repeat(32));
 
 describe('usable (RFC 7672 §3.1.3)', () => {
   it('DANE-TA(2) and DANE-EE(3) with selector 0/1 and matching type 0/1/2 only', () => {
-    for (const [u, s, m] of [[2, 0, 0], [2, 1, 1], [3, 0, 2], [3, 1, 1]] as const) expect(usable(tlsa(u, s, m, NOTHING)), `${u} ${s} ${m}`).toBe(true);
+    const digest = (m: number) => (m === 2 ? NOTHING + NOTHING : NOTHING);
+    for (const [u, s, m] of [[2, 0, 0], [2, 1, 1], [3, 0, 2], [3, 1, 1]] as const) expect(usable(tlsa(u, s, m, digest(m))), `${u} ${s} ${m}`).toBe(true);
     for (const [u, s, m] of [[0, 1, 1], [1, 1, 1], [4, 1, 1], [3, 2, 1], [3, 1, 3], [2, 2, 0]] as const) expect(usable(tlsa(u, s, m, NOTHING)), `${u} ${s} ${m}`).toBe(false);
+  });
+
+  it('a digest of the wrong length, or no data at all, is unusable (as OpenSSL takes it)', () => {
+    expect(usable(tlsa(3, 1, 1, NOTHING.slice(2)))).toBe(false);
+    expect(usable(tlsa(3, 1, 2, NOTHING))).toBe(false);
+    expect(usable(tlsa(3, 1, 2, NOTHING + NOTHING))).toBe(true);
+    expect(usable(tlsa(2, 0, 0, ''))).toBe(false);
   });
 });
 
@@ -148,9 +156,20 @@ describe('judgeDaneRecords: the records and their DNSSEC status, without certifi
   it('the TLSA lookup failing (SERVFAIL, or no answer at all): dane.tlsa-lookup-failed (critical), state lookup-failed', () => {
     const failed = (over: Parameters<typeof lookup>[2]) => section([daneHost(MX, [], { tlsa: [lookup(`_25._tcp.${MX}`, 'TLSA', { ad: false, status: 'error', ...over })] })]);
     const servfail = failed({ rcode: 'SERVFAIL', cdRcode: 'SERVFAIL' });
-    expect(judgedRecords(servfail)).toEqual([['dane.tlsa-lookup-failed', 'critical', { mx: MX, name: `_25._tcp.${MX}`, rcode: 'SERVFAIL', domain: DOMAIN, resolver: RESOLVER }]]);
+    expect(judgedRecords(servfail)).toEqual([
+      ['dane.tlsa-lookup-failed', 'critical', { mx: MX, name: `_25._tcp.${MX}`, rcode: 'SERVFAIL', cd: '; it fails with checking disabled (CD) too, so it is not a signature problem', domain: DOMAIN, resolver: RESOLVER }],
+    ]);
     expect(stateOf(servfail)).toEqual(['lookup-failed']);
-    expect(judgedRecords(failed({ rcode: null, error: 'TIMEOUT' }))[0]?.[2]).toMatchObject({ rcode: 'TIMEOUT' });
+    // Without a CD answer to go by, the text does not claim one.
+    expect(judgedRecords(failed({ rcode: 'SERVFAIL', cdRcode: null }))[0]?.[2]).toMatchObject({ cd: '' });
+  });
+
+  it('no answer from our resolver (a time-out, REFUSED, our own abort): not the domain’s failure — dane.lookup-failed (inconclusive), state not-tested', () => {
+    for (const over of [{ rcode: null, error: 'TIMEOUT' }, { rcode: 'REFUSED' }, { rcode: null, error: 'TLSA _25._tcp.mx: aborted' }]) {
+      const s = section([daneHost(MX, [], { tlsa: [lookup(`_25._tcp.${MX}`, 'TLSA', { ad: false, status: 'error', ...over })] })]);
+      expect(judgedRecords(s).map((f) => f[0])).toEqual(['dane.lookup-failed']);
+      expect(stateOf(s)).toEqual(['not-tested']);
+    }
   });
 
   it('only the last TLSA lookup decides: the expanded name securely empty, the MX name failing, is a failure', () => {
@@ -368,9 +387,9 @@ describe('applyDane: DANE-TA records', () => {
     expect(out.section.hosts.map((h) => h.state)).toEqual(['no-match']);
   });
 
-  it('a DANE-TA record not in the chain beside a DANE-EE record that matches: dane.ta-not-in-chain, but dane.ok', () => {
+  it('a DANE-TA record not in the chain beside a DANE-EE record that matches (the rollover setup): only dane.ok', () => {
     const out = apply([tlsaFor(3, 1, 1, good), tlsaFor(2, 1, 1, privateCa.cert)], [address([good, issuing.cert])]);
-    expect(ids((out.hosts[0] as HostReport).findings).filter((id) => id.startsWith('dane.'))).toEqual(['dane.ok', 'dane.ta-not-in-chain']);
+    expect(ids((out.hosts[0] as HostReport).findings).filter((id) => id.startsWith('dane.'))).toEqual(['dane.ok']);
     expect(out.section.hosts.map((h) => h.state)).toEqual(['match']);
     // A stale record beside one that matches: worth fixing, not a failure.
     expect((out.hosts[0] as HostReport).verdict).not.toBe('fail');
@@ -584,5 +603,89 @@ describe('daneOutcome: what a DANE sender makes of one chain (the certificate ch
   it('the lookup failing or bogus: lookup-fails, with why', () => {
     expect(daneOutcome('lookup-failed', [], [good.der], [MX])).toEqual({ kind: 'lookup-fails', why: 'SERVFAIL or no answer' });
     expect(daneOutcome('bogus', [], [good.der], [MX])).toEqual({ kind: 'lookup-fails', why: 'DNSSEC validation fails' });
+  });
+});
+
+describe('applyDane: what the review found a real DANE sender does', () => {
+  const withNow = (records: ReturnType<typeof tlsa>[], hosts: HostReport[], over: Partial<DaneHost> = {}, ctx: Parameters<typeof applyDane>[2] = { domain: DOMAIN, now: NOW }) =>
+    applyDane(section([daneHost(MX, records, over)]), hosts, ctx);
+  const daneIds = (h: HostReport | undefined) => ids(h?.findings ?? []).filter((id) => id.startsWith('dane.'));
+
+  it('DANE-TA: a CA certificate sent beside a leaf it did not sign is no match (the path to the anchor must validate)', () => {
+    const out = withNow([tlsaFor(2, 1, 1, privateCa.cert)], [address([selfSigned, privateCa.cert])]);
+    expect(out.section.hosts.map((h) => h.state)).toEqual(['no-match']);
+    expect(one(out.hosts[0]?.findings ?? [], 'dane.no-match').facts.which).toMatch(/whose chain to the DANE-TA anchor does not validate/);
+    // Nothing is lifted: the self-signed certificate stays what it was.
+    expect(one(out.hosts[0]?.findings ?? [], 'cert.self-signed').severity).not.toBe('warning');
+  });
+
+  it('DANE-TA: an expired leaf under the anchor is no match (DANE-TA keeps the dates), while the same under DANE-EE matches', () => {
+    const ta = withNow([tlsaFor(2, 1, 1, privateCa.cert)], [address([privateExpired, privateCa.cert])]);
+    expect(ta.section.hosts.map((h) => h.state)).toEqual(['no-match']);
+    const ee = withNow([tlsaFor(3, 1, 1, privateExpired), NOTHING_311], [address([privateExpired, privateCa.cert])]);
+    expect(ee.section.hosts.map((h) => h.state)).toEqual(['match']);
+  });
+
+  it('DANE-TA: a valid leaf under the anchor matches with the judging time given', () => {
+    const out = withNow([tlsaFor(2, 1, 1, privateCa.cert)], [address([privateLeaf, privateCa.cert])]);
+    expect(out.section.hosts.map((h) => h.state)).toEqual(['match']);
+  });
+
+  it('STARTTLS not advertised: no-tls, whatever DANE’s own (forced) handshakes got', () => {
+    const forced = address(null, {
+      starttls: { offered: false, masked: false, reply: null, negotiated: false },
+      capabilities: [],
+      dane: [daneHandshake('ecdsa', [good, issuing.cert], MX)],
+    });
+    const out = withNow([tlsaFor(3, 1, 1, good), NOTHING_311], [forced]);
+    expect(daneIds(out.hosts[0])).toEqual(['dane.no-tls']);
+    expect(out.section.hosts.map((h) => h.state)).toEqual(['no-tls']);
+  });
+
+  it('STARTTLS refused (454): no-tls naming the reply', () => {
+    const refused = address(null, { starttls: { offered: true, masked: false, reply: { code: 454, enhanced: '4.7.0', lines: ['TLS not available'], text: '454 4.7.0 TLS not available' } as never, negotiated: false } });
+    const out = withNow([tlsaFor(3, 1, 1, good), NOTHING_311], [refused]);
+    expect(one(out.hosts[0]?.findings ?? [], 'dane.no-tls').facts.why).toBe('refuses STARTTLS (454)');
+  });
+
+  it('only unusable records and no STARTTLS: TLS is still mandatory — dane.no-tls beside dane.unusable-only', () => {
+    const plain = address(null, { starttls: { offered: false, masked: false, reply: null, negotiated: false }, capabilities: [] });
+    const out = withNow([tlsa(1, 1, 1, NOTHING)], [plain]);
+    expect(daneIds(out.hosts[0])).toEqual(['dane.no-tls', 'dane.unusable-only']);
+    expect(out.hosts[0]?.verdict).toBe('fail');
+  });
+
+  it('not relay (a submission port): the match is reported, but nothing is lifted (mail clients do not use DANE)', () => {
+    const out = withNow([tlsaFor(3, 1, 1, expired), NOTHING_311], [address([expired, issuing.cert])], {}, { domain: DOMAIN, now: NOW, relay: false });
+    expect(daneIds(out.hosts[0])).toContain('dane.ok');
+    expect(one(out.hosts[0]?.findings ?? [], 'cert.expired').severity).toBe('error');
+  });
+
+  it('a CNAMEd MX whose main handshake showed another certificate than the one that matched: nothing of the main one is lifted', () => {
+    const h = address([expired, issuing.cert], { dane: [daneHandshake('ecdsa', [good, issuing.cert], 'smtp.hoster.test')] });
+    const out = withNow([tlsaFor(3, 1, 1, good), NOTHING_311], [h], { base: 'smtp.hoster.test' });
+    expect(daneIds(out.hosts[0])).toContain('dane.ok');
+    expect(one(out.hosts[0]?.findings ?? [], 'cert.expired').severity).toBe('error');
+  });
+
+  it('MX answered without AD but with signatures, from a trusted resolver: dane.not-validated, not "not signed"', () => {
+    const s = section([], { mx: lookup(DOMAIN, 'MX', { ad: false, signed: true, status: 'insecure' }) });
+    expect(judgedRecords(s, '').map((f) => f[0])).toEqual(['dane.not-validated']);
+    const unsigned = section([], { mx: lookup(DOMAIN, 'MX', { ad: false, status: 'insecure' }) });
+    expect(judgedRecords(unsigned, '')).toEqual([]);
+  });
+
+  it('an insecure TLSA answer at the expanded name, then a secure "none" at the MX name: no records (the secure answer decides)', () => {
+    const s = section([
+      daneHost(MX, [], { tlsa: [lookup('_25._tcp.smtp.hoster.test', 'TLSA', { ad: false, status: 'insecure' }), lookup(`_25._tcp.${MX}`, 'TLSA')] }),
+    ]);
+    expect(stateOf(s)).toEqual(['no-records']);
+  });
+
+  it('daneOutcome with the judging time: an expired leaf under DANE-TA is no match; under DANE-EE a match', () => {
+    const ta: TlsaRecord = { usage: 2, selector: 1, matchingType: 1, data: tlsaData(privateCa.cert.der, 1, 1) as Buffer };
+    expect(daneOutcome(null, [ta], [privateExpired.der, privateCa.cert.der], [MX], NOW).kind).toBe('no-match');
+    const ee: TlsaRecord = { usage: 3, selector: 1, matchingType: 1, data: tlsaData(privateExpired.der, 1, 1) as Buffer };
+    expect(daneOutcome(null, [ee], [privateExpired.der, privateCa.cert.der], [MX], NOW).kind).toBe('match');
   });
 });

@@ -38,7 +38,7 @@ function fakeDnssec(table: Readonly<Record<string, Outcome>>, trust: DnssecResol
   };
 }
 
-const answer = (rcode: string, authenticated: boolean, records: SecureRecord[] = [], ede: SecureDnsAnswer['ede'] = []): SecureDnsAnswer => ({ rcode, authenticated, records, ede, tcp: false });
+const answer = (rcode: string, authenticated: boolean, records: SecureRecord[] = [], ede: SecureDnsAnswer['ede'] = []): SecureDnsAnswer => ({ rcode, authenticated, records, ede, tcp: false, signed: authenticated });
 /** A validated answer (AD set). */
 const secure = (...records: SecureRecord[]) => answer('NOERROR', true, records);
 /** An answer without AD: unsigned. */
