@@ -199,7 +199,14 @@ function hostLines(h: HostReport, now: number): Line[] {
   }
   for (const d of h.dane ?? []) {
     const leaf = d.leafSubject === null ? 'no certificate' : `${safe(d.leafKeyType ?? '?', 40)} key, ${safe(d.leafSubject.replace(/\n/g, ', '), 120)}`;
-    const what = d.status === 'ok' ? `${safe(d.protocol ?? '?')}, ${leaf}` : `no handshake: ${safe(d.error ?? d.status, 200)}`;
+    const kind = d.algorithm === 'rsa' ? 'RSA' : 'ECDSA';
+    // A server with one key type refuses the other's signatures: expected, and said so.
+    const what =
+      d.status === 'ok'
+        ? `${safe(d.protocol ?? '?')}, ${leaf}`
+        : d.status === 'tls-handshake-error'
+          ? `no ${kind} certificate (expected if the server has only the other key type): ${safe(d.error ?? d.status, 160)}`
+          : `no handshake: ${safe(d.error ?? d.status, 200)}`;
     out.push(line(1, `DANE handshake (${d.algorithm === 'rsa' ? 'RSA' : 'ECDSA'} signatures only, SNI ${safe(d.serverName, 120)}): ${what}`));
   }
   if (h.cleartext) {
@@ -269,7 +276,13 @@ function howDelivered(h: HostReport): string {
   const proto = (p: string | null | undefined) => (p ?? 'TLS').replace(/^TLSv/, 'TLS ');
   const cert = h.assessment.certificate;
   const verified = cert !== null && cert.trusted && cert.timeValid && cert.nameMatches !== false;
-  if (h.tls?.ok) return verified ? `with verified ${proto(h.tls.protocol)}` : `with ${proto(h.tls.protocol)}, certificate not verified`;
+  // DANE: the host's own DANE findings say what DANE senders get; the words here are about the others.
+  const daneOk = h.findings.some((f) => f.id === 'dane.ok');
+  const daneFails = h.findings.some((f) => f.id === 'dane.no-match' || f.id === 'dane.no-tls' || f.id === 'dane.tlsa-lookup-failed' || f.id === 'dane.bogus' || f.id === 'dane.ta-name-mismatch');
+  if (h.tls?.ok) {
+    const how = verified ? `with verified ${proto(h.tls.protocol)}` : `with ${proto(h.tls.protocol)}, certificate ${daneOk ? 'authenticated by DANE only' : 'not verified'}`;
+    return daneFails ? `${how} by senders without DANE` : how;
+  }
   if (h.legacyRetry?.ok) return `with ${proto(h.legacyRetry.protocol)} only by senders that still allow it, else in clear text`;
   // Stopped before TLS was measured: how is unknown, not "in clear text".
   if (h.status === 'deadline-reached') return '(TLS not measured: mxray stopped at its deadline)';

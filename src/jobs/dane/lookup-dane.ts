@@ -8,6 +8,7 @@ import type { DaneHost, DaneSection, DnssecStatus, SecureLookup, TlsaFact } from
 import { DnsError } from '../../core/errors.js';
 import type { Transcript } from '../../core/transcript.js';
 import { limitConcurrency } from '../../core/concurrency.js';
+import { MAX_TLSA_DATA_BYTES } from '../../pki/tlsa.js';
 
 /** Records kept per lookup, MX hosts looked up, CNAME links followed (the schema's bounds). */
 const MAX_RECORDS = 64;
@@ -37,7 +38,8 @@ function show(r: SecureRecord): string | null {
     case 'AAAA':
       return r.address;
     case 'TLSA':
-      return `${r.usage} ${r.selector} ${r.matchingType} ${r.data.toString('hex').toUpperCase()}`;
+      // Data longer than any certificate we keep: kept as empty (unusable), never cut into something that looks usable.
+      return `${r.usage} ${r.selector} ${r.matchingType} ${r.data.length > MAX_TLSA_DATA_BYTES ? '' : r.data.toString('hex').toUpperCase()}`;
     default:
       return null;
   }

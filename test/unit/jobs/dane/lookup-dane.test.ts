@@ -175,6 +175,19 @@ describe('secureLookup: one query with the DO bit, as a fact', () => {
   });
 });
 
+describe('secureLookup: a TLSA record longer than any certificate', () => {
+  it('is kept with empty data (unusable), never cut into hex that could look like a digest', async () => {
+    const big = 'AB'.repeat(20_000);
+    const dns = fakeDnssec({ [`TLSA ${TLSA_MX}`]: secure(tlsaRec(TLSA_MX, 3, 0, 0, big), tlsaRec(TLSA_MX, 3, 1, 1, 'CD'.repeat(32))) });
+    const fact = await secureLookup(TLSA_MX, 'TLSA', { dnssec: dns });
+    expect(fact.records).toEqual(['3 0 0 ', `3 1 1 ${'CD'.repeat(32)}`]);
+    expect(tlsaFacts(fact)).toEqual([
+      { usage: 3, selector: 0, matchingType: 0, data: '' },
+      { usage: 3, selector: 1, matchingType: 1, data: 'CD'.repeat(32) },
+    ]);
+  });
+});
+
 describe('tlsaFacts', () => {
   it('reads the presentation form back into records; anything else is left out', () => {
     expect(tlsaFacts(lookup(TLSA_MX, 'TLSA', { records: [DIGEST_SHOWN, '2 0 0 0A0B', 'not a record', '3 1 1 abcd'] }))).toEqual([
