@@ -136,13 +136,17 @@ async function sendTcp(socket: Socket, outs: Out[]): Promise<void> {
 }
 
 /** A response to `query`: its id and question, RD echoed, and what the test gives. */
-function response(query: DecodedPacket, fields: { flags?: number; answers?: Answer[]; additionals?: Answer[]; id?: number; questions?: Packet['questions']; type?: 'query' | 'response' } = {}): Packet {
+function response(
+  query: DecodedPacket,
+  fields: { flags?: number; answers?: Answer[]; authorities?: Answer[]; additionals?: Answer[]; id?: number; questions?: Packet['questions']; type?: 'query' | 'response' } = {},
+): Packet {
   return {
     type: fields.type ?? 'response',
     id: fields.id ?? query.id,
     flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (fields.flags ?? 0),
     questions: fields.questions ?? query.questions,
     answers: fields.answers ?? [],
+    authorities: fields.authorities ?? [],
     additionals: fields.additionals ?? [],
   };
 }
@@ -270,7 +274,7 @@ describe('the answer', () => {
     [9, 'RCODE9'],
   ])('resolves with RCODE %i as %s', async (rcode, name) => {
     fake.script = (q) => [response(q, { flags: rcode, additionals: [opt()] })];
-    expect(await resolver().query('example.test', 'MX')).toEqual({ rcode: name, authenticated: false, records: [], ede: [], tcp: false });
+    expect(await resolver().query('example.test', 'MX')).toEqual({ rcode: name, authenticated: false, records: [], ede: [], tcp: false, signed: false });
   });
 
   it('adds the extended RCODE bits of the OPT record (BADVERS is 16)', async () => {
@@ -281,7 +285,7 @@ describe('the answer', () => {
   it('reads an Extended DNS Error: code and text', async () => {
     fake.script = (q) => [response(q, { flags: 2, additionals: [opt([ede(9, 'no SEP matching the DS found for example.test.')])] })];
     const answer = await resolver().query('example.test', 'TLSA', { checkingDisabled: false });
-    expect(answer).toEqual({ rcode: 'SERVFAIL', authenticated: false, records: [], ede: [{ code: 9, text: 'no SEP matching the DS found for example.test.' }], tcp: false });
+    expect(answer).toEqual({ rcode: 'SERVFAIL', authenticated: false, records: [], ede: [{ code: 9, text: 'no SEP matching the DS found for example.test.' }], tcp: false, signed: false });
   });
 
   it('reads two Extended DNS Errors in order, one without text, among other options', async () => {
@@ -328,6 +332,15 @@ describe('the records', () => {
       { type: 'MX', name: 'example.test', ttl: 3600, preference: 10, exchange: 'mx1.example.test' },
       { type: 'MX', name: 'example.test', ttl: 3600, preference: 0, exchange: '' },
     ]);
+  });
+
+  it('says whether the answer is signed: an RRSIG in the answer or in the authority section (a signed "no such record")', async () => {
+    fake.script = (q) => [response(q, { answers: [a('mx.example.test', '192.0.2.1'), rrsig('mx.example.test', 'A')] })];
+    expect((await resolver().query('mx.example.test', 'A')).signed).toBe(true);
+    fake.script = (q) => [response(q, { authorities: [rrsig('example.test', 'SOA')] })];
+    expect((await resolver().query('_25._tcp.mx.example.test', 'TLSA')).signed).toBe(true);
+    fake.script = (q) => [response(q, { answers: [a('mx.example.test', '192.0.2.1')] })];
+    expect((await resolver().query('mx.example.test', 'A')).signed).toBe(false);
   });
 
   it('decodes TLSA records (usage, selector, matching type, data) and skips their RRSIG', async () => {
@@ -418,6 +431,7 @@ describe('truncation', () => {
       ],
       ede: [{ code: 3, text: 'stale' }],
       tcp: true,
+      signed: false,
     });
     // The same query both times (same id, same bytes).
     expect(fake.seen.map((s) => s.transport)).toEqual(['udp', 'tcp']);
