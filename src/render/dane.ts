@@ -58,7 +58,8 @@ export function daneDetails(section: DaneSection): DetailSection {
   const lines: Line[] = [line(0, { dim: `resolver ${safe(section.resolver.description, 80)} (${trust}); TLSA for port ${section.port}` })];
   if (section.mx) lines.push(lookupLine(section.mx, 0));
   for (const h of section.hosts) {
-    lines.push(line(0, { bold: safe(h.mx, 200) }, { dim: ` ${h.state === null ? '' : STATE_WORDS[h.state]}${h.skipped ? ` (TLSA not looked up: ${h.skipped})` : ''}` }));
+    const about = [...(h.state === null ? [] : [STATE_WORDS[h.state]]), ...(h.skipped ? [`(TLSA not looked up: ${h.skipped})`] : [])].join(' ');
+    lines.push(line(0, { bold: safe(h.mx, 200) }, { dim: about ? ` ${about}` : '' }));
     for (const l of [...h.addresses, ...h.tlsa]) lines.push(lookupLine(l, 1));
     if (h.base && h.base !== h.mx) lines.push(line(1, { dim: 'TLSA base domain (and SNI) ' }, safe(h.base, 200)));
     for (const r of h.records.slice(0, 20)) lines.push(line(2, `${r.usage} ${r.selector} ${r.matchingType} ${safe(r.data, 200)}`));

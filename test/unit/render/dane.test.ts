@@ -160,10 +160,10 @@ describe('daneDetails: the details section', () => {
       line(1, `AAAA ${MX} `, { dim: '→ NOERROR: ' }, { bold: 'insecure' }),
     ]);
     const unjudged = daneHost(MX, [], { addresses: [], tlsa: [], skipped: 'mx-insecure', state: null });
-    // Unjudged facts: no state word (the space before the parenthesis is doubled, as the code stands).
-    expect(daneDetails(section([unjudged], { mx: null })).lines.slice(1)).toEqual([line(0, { bold: MX }, { dim: '  (TLSA not looked up: mx-insecure)' })]);
+    // Unjudged facts: no state word, one space before the parenthesis.
+    expect(daneDetails(section([unjudged], { mx: null })).lines.slice(1)).toEqual([line(0, { bold: MX }, { dim: ' (TLSA not looked up: mx-insecure)' })]);
     const nothing = daneHost(MX, [], { addresses: [], tlsa: [], state: null });
-    expect(daneDetails(section([nothing], { mx: null })).lines.slice(1)).toEqual([line(0, { bold: MX }, { dim: ' ' })]);
+    expect(daneDetails(section([nothing], { mx: null })).lines.slice(1)).toEqual([line(0, { bold: MX }, { dim: '' })]);
   });
 
   it('the TLSA base domain is shown where it is not the MX name (a CNAME target)', () => {
