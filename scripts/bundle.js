@@ -6,7 +6,7 @@
 //
 // Every module stays lazy: what a command imports only when it runs (its own code, the demo lab,
 // the HTML and Markdown renderers, the HTTP fetcher) is compiled but not run until then, and the
-// dependencies (all but commander, which every command loads) stay external and are required only
+// dependencies (all but commander, which every command loads, and dns-packet, which every check loads) stay external and are required only
 // then. Dynamic import() becomes require(): in Node 20 a script compiled from a code cache loses its
 // dynamic-import callback. The library API (dist/index.js) stays as tsc wrote it.
 //
@@ -24,7 +24,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // MXRAY_SOURCEMAP=1 (set by scripts/coverage.js, with `tsc --sourceMap`): write a linked .map file.
 // esbuild composes it with tsc's maps, so it leads back to src/*.ts. The normal build has none.
 const sourcemap = process.env.MXRAY_SOURCEMAP === '1' ? 'linked' : false;
-const BUNDLED = new Set(['commander']);
+// dns-packet too: every receiver test asks DANE's DNSSEC questions with it, so it is loaded on every check (5 ms a run without the code cache).
+const BUNDLED = new Set(['commander', 'dns-packet']);
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = Object.keys(manifest.dependencies).filter((name) => !BUNDLED.has(name));
 const outdir = join(root, 'dist/cli-bundle');
