@@ -281,7 +281,7 @@ function howDelivered(h: HostReport): string {
   const daneFails = h.findings.some((f) => f.id === 'dane.no-match' || f.id === 'dane.no-tls' || f.id === 'dane.tlsa-lookup-failed' || f.id === 'dane.bogus' || f.id === 'dane.ta-name-mismatch');
   if (h.tls?.ok) {
     const how = verified ? `with verified ${proto(h.tls.protocol)}` : `with ${proto(h.tls.protocol)}, certificate ${daneOk ? 'authenticated by DANE only' : 'not verified'}`;
-    return daneFails ? `${how} by senders without DANE` : how;
+    return daneFails ? `by senders without DANE, ${how}` : how;
   }
   if (h.legacyRetry?.ok) return `with ${proto(h.legacyRetry.protocol)} only by senders that still allow it, else in clear text`;
   // Stopped before TLS was measured: how is unknown, not "in clear text".
