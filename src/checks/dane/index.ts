@@ -346,7 +346,7 @@ export function applyDane(section: DaneSection, hosts: readonly HostReport[], ct
     const mine = judged.byMx.get(dane.mx) ?? [];
     for (const f of mine.filter((f) => INCONCLUSIVE_IDS.has(f.id))) {
       // One finding per lookup, naming every address of the host (each address comes here once).
-      const seen = domainExtra.find((d) => d.id === f.id && d.detail === f.detail);
+      const seen = domainExtra.find((d) => d.id === f.id && d.title === f.title && d.detail === f.detail);
       if (seen) seen.hosts.push(host.key);
       else domainExtra.push({ ...f, hosts: [host.key] });
     }

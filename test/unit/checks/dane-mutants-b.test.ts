@@ -199,11 +199,10 @@ describe('applyDane: what a match lifts, and the domain’s findings per lookup'
     ]);
   });
 
-  // BUG (src/checks/dane/index.ts:349): the domain's inconclusive findings are merged by id and
-  // detail, and dane.lookup-failed's detail names the resolver and the error only, not the lookup:
-  // the A lookups of two different MX hosts failing alike (both TIMEOUT) become one finding, titled
-  // with the first host's lookup and naming the addresses of both; the second lookup is not reported.
-  it.fails('two different failed lookups with the same error stay two findings', () => {
+  // The domain's inconclusive findings are merged by id, title and detail: dane.lookup-failed's detail
+  // names the resolver and the error only, its title the lookup — two MX hosts whose A lookups fail
+  // alike (both TIMEOUT) stay two findings, each naming its own lookup and address.
+  it('two different failed lookups with the same error stay two findings', () => {
     const out = twoHosts({ error: 'TIMEOUT' }, { error: 'TIMEOUT' });
     expect(out.findings.map((f) => [f.id, f.facts.name, f.hosts])).toEqual([
       ['dane.lookup-failed', MX, [KEY]],
