@@ -216,6 +216,20 @@ if (skipAll !== null) {
       expect(mismatch.report.findings.map((f) => f.id)).toContain('cert.sender-refuses');
     });
 
+    it('mxray cert --profile dane on a server with RSA and ECDSA certificates: each judged, as a DANE sender gets it', async () => {
+      const rows = async (domain: string) =>
+        (await mxray<CertificateReport>(['cert', domain, '--profile', 'dane'])).report.body.subjects.map((s) => [/RSA certificate/.test(s.label) ? 'rsa' : 'main', s.acceptance.find((a) => a.profile === 'dane')?.accepts]);
+      expect(await rows('dual.test')).toEqual([
+        ['main', 'yes'],
+        ['rsa', 'yes'],
+      ]);
+      // The record names the ECDSA key only: a DANE sender that gets the RSA certificate refuses it.
+      expect(await rows('dual-half.test')).toEqual([
+        ['main', 'yes'],
+        ['rsa', 'no'],
+      ]);
+    });
+
     it('mxray cert FILE --name HOST --profile dane: the renewed key against the records published for the host', async () => {
       const mx = world.cases.good?.mx[0];
       if (!mx?.certs[0] || !mx.spare) throw new Error('the good case has no certificate files');

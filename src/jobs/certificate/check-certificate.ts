@@ -249,7 +249,7 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
       edges,
     );
     const domain = receiver.body.target.domain;
-    const judged = fromHosts(receiver, { names, tlsa, domain, judging });
+    const judged = fromHosts(receiver, { names, tlsa, domain, judging, trustStore });
     report = { subjects: judged.subjects, findings: judged.findings, fileFacts: [], target: receiver.body.target, kind: receiver.body.target.kind, transcript: receiver.transcript, names, dane: receiver.body.dane ?? null };
   }
   const findings = sortFindings(dedupe(report.findings));
@@ -273,6 +273,11 @@ export async function runCertificateCheck(options: CertificateOptions, defaults:
       ...(report.dane ? { dane: report.dane } : {}),
     },
   };
+}
+
+/** The leaf of the main handshake among the chains seen (the first one). */
+function s0(seen: readonly { chain: string[] | null }[]): string | undefined {
+  return seen[0]?.chain?.[0];
 }
 
 /** A TLSA record of the facts, as pki/tlsa.ts takes it. */
@@ -308,22 +313,31 @@ function certificateFindings(h: HostReport): Finding[] {
 /** One subject per distinct chain and handshake: four MX hosts sharing a certificate are judged once. */
 function fromHosts(
   receiver: ReceiverReport,
-  o: { names: string[]; tlsa: TlsaRecord[]; domain: string | null; judging: Parameters<typeof judgeSubject>[1] },
+  o: { names: string[]; tlsa: TlsaRecord[]; domain: string | null; judging: Parameters<typeof judgeSubject>[1]; trustStore: TrustStore },
 ): { subjects: CertSubject[]; findings: Finding[] } {
-  const groups = new Map<string, { hosts: HostReport[]; handshake: 'sni' | 'no-sni'; chain: string[]; verdict: CertVerdict }>();
+  const groups = new Map<string, { hosts: HostReport[]; handshake: 'sni' | 'no-sni'; chain: string[]; verdict: CertVerdict; what?: string }>();
   const findings: Finding[] = [];
   for (const h of receiver.body.hosts) {
     findings.push(...certificateFindings(h));
-    const seen: { handshake: 'sni' | 'no-sni'; chain: string[] | null; verdict: CertVerdict | null }[] = [
+    const seen: { handshake: 'sni' | 'no-sni'; chain: string[] | null; verdict: CertVerdict | null; what?: string }[] = [
       { handshake: 'sni', chain: h.tls?.ok ? (h.tls.sentChain ?? h.tls.peerChain) : null, verdict: h.assessment.certificate },
       { handshake: 'no-sni', chain: h.noSni?.status === 'ok' && h.assessment.noSni?.sameCertificate === false ? h.noSni.peerChain : null, verdict: h.assessment.noSni?.certificate ?? null },
     ];
+    // DANE's handshakes (one key type each): a certificate of the other key type is judged too — a DANE
+    // sender, or any sender that offers only that key type's signatures, is shown it.
+    const mainLeaf = s0(seen);
+    for (const d of h.dane ?? []) {
+      if (d.status !== 'ok' || d.peerChain.length === 0 || d.peerChain[0] === mainLeaf || seen.some((x) => x.chain?.[0] === d.peerChain[0])) continue;
+      const chain = d.peerChain.map((c) => Buffer.from(c, 'base64'));
+      const what = `${d.algorithm === 'rsa' ? 'RSA' : 'ECDSA'} certificate, for senders that offer only ${d.algorithm === 'rsa' ? 'RSA' : 'ECDSA'} signatures`;
+      seen.push({ handshake: 'sni', chain: d.peerChain, verdict: verifyChain({ chain, trustStore: o.trustStore, now: o.judging.now, name: h.serverName, domain: o.domain }), what });
+    }
     for (const s of seen) {
       if (!s.chain || s.chain.length === 0 || !s.verdict || s.verdict.path.length === 0) continue;
       const key = `${s.handshake}:${s.chain.join(',')}`;
       const group = groups.get(key);
       if (group) group.hosts.push(h);
-      else if (groups.size < MAX_SUBJECTS) groups.set(key, { hosts: [h], handshake: s.handshake, chain: s.chain, verdict: s.verdict });
+      else if (groups.size < MAX_SUBJECTS) groups.set(key, { hosts: [h], handshake: s.handshake, chain: s.chain, verdict: s.verdict, ...(s.what ? { what: s.what } : {}) });
     }
   }
   const subjects: CertSubject[] = [];
@@ -334,7 +348,7 @@ function fromHosts(
     const names = o.names.length > 0 ? o.names : [...new Set([mxHost, o.domain].filter((n): n is string => n !== null))];
     const judged = judgeSubject(
       {
-        label: `${first.key}${more}, ${g.handshake === 'sni' ? 'with SNI' : 'without SNI'}`,
+        label: `${first.key}${more}, ${g.handshake === 'sni' ? 'with SNI' : 'without SNI'}${g.what ? ` (the ${g.what})` : ''}`,
         origin: 'handshake',
         host: first.key,
         handshake: g.handshake,
