@@ -119,7 +119,12 @@ export function judgeReceiver(facts: ReceiverFacts, ctx: ReceiverJudgeContext): 
   // DANE after MTA-STS: what a DANE match lifts, it lifts for DANE senders only, and a DANE failure stays whatever MTA-STS says.
   const daneApplied = facts.dane && facts.dns.status !== 'nxdomain' && facts.dns.status !== 'null-mx' && mxKnown(facts.dns) ? applyDane(facts.dane, withSts.hosts, { domain: facts.target.domain, now: ctx.now, relay: facts.target.port === 25 && !facts.target.implicitTls }) : null;
   const hosts = daneApplied?.hosts ?? withSts.hosts;
-  const postureFindings = [...withSts.findings, ...(daneApplied?.findings ?? [])];
+  // Without MTA-STS, STARTTLS can still not be stripped from DANE senders where every MX host's TLSA records match: said.
+  const daneProtects = daneApplied !== null && daneApplied.section.hosts.length > 0 && daneApplied.section.hosts.every((h) => h.state === 'match');
+  const stsFindings = withSts.findings.map((f) =>
+    f.id === 'mta-sts.not-published' && daneProtects ? { ...f, detail: `${f.detail} DANE protects this domain's mail from senders that use DANE (its TLSA records match); the others remain exposed.` } : f,
+  );
+  const postureFindings = [...stsFindings, ...(daneApplied?.findings ?? [])];
   // Block lists are about us, the sender: shown (a listing explains a receiver that hides STARTTLS from us), never the domain's verdict.
   const listFindings = facts.dnsbl ? judgeSenderListing(facts.dnsbl, hosts, ctx.transcript) : [];
   const delivery = assessDelivery(hosts);

@@ -83,6 +83,18 @@ describe('mxray demo lab, through the library API', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('dane: the DANE lookups and the extra handshake in the facts, and "no MTA-STS" says DANE protects DANE senders; elsewhere it does not', async () => {
+    const dane = await check('dane');
+    const host = dane.kind === 'receiver' ? dane.body.dane?.hosts[0] : undefined;
+    expect([host?.state, host?.base, host?.records.length]).toEqual(['match', 'mx.dane.mxray.test', 2]);
+    // The lab's server has an ECDSA key only: the RSA-only handshake is refused, as it is by such servers.
+    expect(dane.kind === 'receiver' ? dane.body.hosts[0]?.dane?.map((d) => [d.algorithm, d.status]) : null).toEqual([['rsa', 'tls-handshake-error']]);
+    expect(dane.findings.find((f) => f.id === 'mta-sts.not-published')?.detail).toMatch(/DANE protects this domain's mail from senders that use DANE/);
+    const plain = await check('expired');
+    expect(plain.findings.find((f) => f.id === 'mta-sts.not-published')?.detail).not.toMatch(/DANE protects/);
+    expect(plain.kind === 'receiver' ? plain.body.dane?.mx?.status : null).toBe('insecure');
+  });
+
   it('good: summary fields say offered, negotiated, verified and name match, separately', async () => {
     const report = await check('good');
     expect(report.body.hosts).toHaveLength(1);
