@@ -1,0 +1,64 @@
+// Every SMTP reply code and enhanced status code in a piece of text, wherever it sits: at the start
+// of a reply ("451 4.4.0 …"), inside another server's words as Exchange wraps them ("Primary target
+// IP address responded with: "451 5.7.3 STARTTLS is required …""), in a DSN field ("Status: 5.7.1"),
+// in brackets ("[Message=451 5.7.3 …]"). The text is hostile: it is capped, and every pattern here
+// is linear (no nested quantifiers), so no input can make it backtrack for long.
+import { describeEnhancedStatus, type EnhancedStatus } from './enhanced-status.js';
+
+/** Characters of one text looked at; the rest is ignored (a log line or a diagnostic is far shorter). */
+export const MAX_TEXT = 16 * 1024;
+/** Statuses kept from one text. */
+const MAX_FOUND = 32;
+/** Characters of the words kept after each code. */
+const MAX_WORDS = 300;
+
+export interface FoundStatus {
+  /** The three-digit reply code (RFC 5321 §4.2), or null for an enhanced status on its own. */
+  reply: number | null;
+  enhanced: EnhancedStatus | null;
+  /** Where it starts in the text. */
+  offset: number;
+  /** The words that follow it, to the closing quote or bracket that ends a wrapped reply, or the end. */
+  words: string;
+}
+
+/**
+ * A reply: a code 2xx-5xx whose second digit is 0-5 (RFC 5321 §4.2.1), at the start or after a space,
+ * quote, bracket, '=' or ':', followed by a space or '-' (a multi-line reply), then optionally an
+ * enhanced status code. An enhanced status on its own: class 2/4/5, then one to three digits twice.
+ */
+const REPLY = /(^|[\s"'[(=:])([2-5][0-5]\d)[ -](?:([245]\.\d{1,3}\.\d{1,3})(?![\w.]))?/g;
+const ENHANCED = /(^|[\s"'[(=:])([245]\.\d{1,3}\.\d{1,3})(?![\w.])/g;
+
+/** The words after a code: up to a quote, a closing bracket or the end, trimmed and capped. */
+function wordsFrom(text: string, from: number): string {
+  const rest = text.slice(from, from + MAX_WORDS * 2);
+  const end = rest.search(/["\]\r\n]/);
+  return (end < 0 ? rest : rest.slice(0, end)).trim().slice(0, MAX_WORDS);
+}
+
+/** The statuses of a text, in the order they appear: in a wrapped reply, the outer one first and the one that failed last. */
+export function findStatuses(input: string): FoundStatus[] {
+  const text = input.slice(0, MAX_TEXT);
+  const found: FoundStatus[] = [];
+  const covered = new Set<number>();
+  for (const m of text.matchAll(REPLY)) {
+    if (found.length >= MAX_FOUND) break;
+    const offset = (m.index ?? 0) + (m[1] as string).length;
+    const enhanced = m[3] ? describeEnhancedStatus(m[3]) : null;
+    if (m[3]) covered.add(offset + 4);
+    found.push({ reply: Number(m[2]), enhanced, offset, words: wordsFrom(text, offset + (m[0].length - (m[1] as string).length)) });
+  }
+  for (const m of text.matchAll(ENHANCED)) {
+    if (found.length >= MAX_FOUND) break;
+    const offset = (m.index ?? 0) + (m[1] as string).length;
+    if (covered.has(offset)) continue;
+    found.push({ reply: null, enhanced: describeEnhancedStatus(m[2] as string), offset, words: wordsFrom(text, offset + (m[2] as string).length) });
+  }
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+/** The status that says what failed: the innermost (last) one with an enhanced code, else the last reply. */
+export function rootStatus(found: readonly FoundStatus[]): FoundStatus | null {
+  return [...found].reverse().find((f) => f.enhanced !== null) ?? found.at(-1) ?? null;
+}
