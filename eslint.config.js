@@ -78,6 +78,7 @@ const ADAPTERS = {
   'src/cli/send.ts': ['node:fs'],
   'src/cli/tlsrpt.ts': ['node:fs'],
   'src/cli/store.ts': ['node:fs'],
+  'src/cli/explain.ts': ['node:fs'],
 };
 
 const REAL_TIME_AND_ENV = [

@@ -69,6 +69,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./blocklist.js'),
   },
   {
+    name: 'explain',
+    description: 'what a mail error, NDR or log line means, whose side must act, the likely causes, the command that confirms them and the fix',
+    usage: '[options] [text...]',
+    load: () => import('./explain.js'),
+  },
+  {
     name: 'demo',
     description: 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)',
     usage: '[options]',

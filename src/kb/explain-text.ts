@@ -64,5 +64,8 @@ export function explainLine(input: string): LineExplanation {
       }
     }
   }
-  return { text, statuses, root: rootStatus(statuses), matches };
+  // A library's reason quoted inside a message names no host itself: the message's captures fill its command.
+  const named = matches.find((m) => Object.keys(m.captures).length > 0)?.captures;
+  const filled = named ? matches.map((m) => (Object.keys(m.captures).length === 0 ? { ...m, confirm: fill(m.rule.confirm, named) } : m)) : matches;
+  return { text, statuses, root: rootStatus(statuses), matches: filled };
 }

@@ -98,6 +98,8 @@ export interface Document {
   detailsHint?: string;
   /** A chart under the summary table (HTML only). */
   chart?: DocChart | null;
+  /** The verdict's word when the verdict vocabulary does not fit the kind ("EXPLAINED"); default: the verdict in capitals. */
+  verdictWord?: string;
 }
 
 export interface DocumentOptions {

@@ -8,6 +8,7 @@ import { sendDocument } from './send.js';
 import { postureDocument } from './posture.js';
 import { tlsrptDocument } from './tlsrpt.js';
 import { blocklistDocument } from './blocklist.js';
+import { explainDocument } from './explain.js';
 
 export function documentFor(report: Report, options: DocumentOptions = {}): Document {
   switch (report.kind) {
@@ -25,5 +26,7 @@ export function documentFor(report: Report, options: DocumentOptions = {}): Docu
       return tlsrptDocument(report, options);
     case 'blocklist':
       return blocklistDocument(report, options);
+    case 'explain':
+      return explainDocument(report, options);
   }
 }

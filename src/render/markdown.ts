@@ -146,7 +146,7 @@ function fenced(text: string): string[] {
 export function markdownOf(doc: Document): string {
   const out: string[] = [];
   out.push(`# ${heading(`${md(doc.title)}: ${md(doc.shortSubject)}`)}`, '');
-  out.push(`**${md(doc.verdict.toUpperCase())}** — ${md(doc.reason)}`, '');
+  out.push(`**${md(doc.verdictWord ?? doc.verdict.toUpperCase())}** — ${md(doc.reason)}`, '');
   const when = doc.startedAt.replace('T', ' ').replace(/(:\d\d)?\.\d+Z$/, ' UTC');
   out.push(md([doc.verdictNote, doc.subject, when, `${(doc.durationMs / 1000).toFixed(2)} s`, ...doc.meta].join(' · '), { block: true }), '');
   for (const l of doc.context) out.push(inline(l.parts), '');

@@ -95,7 +95,7 @@ export function textOf(doc: Document, style: Style = plainStyle, columns = DEFAU
   const o: Out = { style, width: Math.max(MIN_WIDTH, Math.floor(columns)), lines: [] };
   const out = o.lines;
   para(o, `${doc.title} — ${doc.subject} — ${doc.startedAt.replace('T', ' ').replace(/(:\d\d)?\.\d+Z$/, ' UTC')}, ${(doc.durationMs / 1000).toFixed(2)} s`, 2);
-  const word = doc.verdict.toUpperCase();
+  const word = doc.verdictWord ?? doc.verdict.toUpperCase();
   para(o, doc.reason, 2, `${style.verdict(doc.verdict, style.bold(word))} — `, word.length + 3);
   for (const l of doc.context) detailLine(o, l);
   out.push('');

@@ -56,6 +56,8 @@ describe('the error-text rules', () => {
       ['openssl.self-signed', true],
     ]);
     expect(e.matches[0]?.captures).toMatchObject({ host: 'mx.example.com', ip: '192.0.2.25', num: '18' });
+    // The reason names no host itself: the message's host fills its command too.
+    expect(e.matches.map((m) => m.confirm)).toEqual(['mxray cert mx.example.com', 'mxray cert mx.example.com']);
   });
 });
 

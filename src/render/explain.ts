@@ -1,0 +1,109 @@
+// `mxray explain`'s report as a Document: the answer first — for each recognised text what it
+// means, whose side must act, the likely causes in order, the command that tells them apart and
+// the fix per platform — then every line's codes decoded; the references in the details.
+import type { ExplainItem, ExplainReport, ExplainRule } from '../core/schema.js';
+import { line, transcriptText, type Cell, type DetailSection, type Document, type DocumentOptions, type Line } from './document.js';
+import { safe } from './style.js';
+
+/** Items spelled out on the first screen; the rest are in the table and the details. */
+const FIRST_SCREEN_ITEMS = 3;
+
+const FAULT: Readonly<Record<ExplainRule['fault'], string>> = {
+  receiver: 'the receiving server',
+  sender: 'the sending server',
+  either: 'either side (see the causes)',
+  path: 'something on the path (a firewall)',
+};
+
+function codeText(item: ExplainItem): string {
+  const root = item.root === null ? undefined : item.statuses[item.root];
+  if (!root) return '-';
+  return [root.reply === null ? '' : String(root.reply), root.code ?? ''].filter(Boolean).join(' ');
+}
+
+function rowOf(item: ExplainItem): Cell[] {
+  const main = item.rules.find((r) => !r.reason) ?? item.rules[0];
+  return [
+    { text: String(item.line) },
+    { text: safe(codeText(item), 20) },
+    { text: main ? safe(main.id, 60) : 'not recognised', ...(main ? {} : { verdict: 'inconclusive' as const }) },
+    { text: main ? FAULT[main.fault] : '-' },
+  ];
+}
+
+/** One rule as lines: meaning, fault, causes, the command, the fixes (references only with `refs`). */
+function ruleLines(r: ExplainRule, depth: number, refs: boolean): Line[] {
+  const out: Line[] = [line(depth, { bold: r.reason ? 'The reason it quotes: ' : 'Means: ' }, safe(r.meaning, 2000))];
+  if (!r.reason) out.push(line(depth, { dim: 'Who acts: ' }, FAULT[r.fault]));
+  r.causes.forEach((c, i) => out.push(line(depth, { dim: i === 0 ? 'Likely causes: ' : '               ' }, `${i + 1}. ${safe(c.cause, 1000)}`, c.findings.length ? { dim: ` (${c.findings.join(', ')})` } : '')));
+  out.push(line(depth, { dim: 'Confirm: ' }, { bold: safe(r.confirm, 600) }));
+  for (const [platform, steps] of Object.entries(r.fixes)) for (const s of steps) out.push(line(depth, { dim: `Fix (${safe(platform, 40)}): ` }, safe(s, 2000)));
+  if (refs && r.refs.length) out.push(line(depth, { dim: 'References: ' }, safe(r.refs.join('; '), 1000)));
+  return out;
+}
+
+function statusLines(item: ExplainItem, depth: number): Line[] {
+  return item.statuses.map((s, i) =>
+    line(
+      depth,
+      { dim: i === item.root ? 'Root code: ' : 'Code: ' },
+      safe([s.reply, s.code].filter((x) => x !== null).join(' '), 30),
+      s.meaning ? ` — ${safe(s.meaning, 400)}` : s.code ? ' — not a registered detail' : '',
+      s.tls ? { dim: ' (transport security)' } : '',
+      s.words ? { dim: ` “${safe(s.words, 200)}”` } : '',
+    ),
+  );
+}
+
+function itemSection(item: ExplainItem): DetailSection {
+  return {
+    heading: `Line ${item.line}`,
+    lines: [line(0, { dim: safe(item.text, 600) }), ...statusLines(item, 0), ...item.rules.flatMap((r) => ruleLines(r, 0, true))],
+  };
+}
+
+function reasonOf(report: ExplainReport): string {
+  const { items, unrecognised } = report.body;
+  const recognised = items.filter((i) => i.rules.length > 0);
+  if (recognised.length === 0) {
+    return items.length ? `No rule recognises this text; ${items.length === 1 ? 'its codes are' : 'the codes of each line are'} decoded below` : 'No SMTP reply, status code or known error text found';
+  }
+  const first = recognised[0] as ExplainItem;
+  const main = first.rules.find((r) => !r.reason) ?? (first.rules[0] as ExplainRule);
+  const more = recognised.length > 1 ? ` (and ${recognised.length - 1} more recognised line${recognised.length > 2 ? 's' : ''}${unrecognised ? `, ${unrecognised} not recognised` : ''})` : '';
+  // The first sentence ("e.g. 18" does not end one).
+  return safe(`${main.meaning.split(/(?<=[a-z)]\.) (?=[A-Z])/)[0]}${more}`, 400);
+}
+
+export function explainDocument(report: ExplainReport, options: DocumentOptions = {}): Document {
+  const verbose = options.verbose === true;
+  const { body } = report;
+  const recognised = body.items.filter((i) => i.rules.length > 0);
+  const context: Line[] = [];
+  for (const item of (recognised.length ? recognised : body.items).slice(0, FIRST_SCREEN_ITEMS)) {
+    context.push(line(0, { bold: `Line ${item.line}: ` }, { dim: safe(item.text, 200) }));
+    context.push(...statusLines(item, 1).filter((_, i) => i === item.root));
+    for (const r of item.rules) context.push(...ruleLines(r, 1, false));
+  }
+  if (body.omitted) context.push(line(0, { dim: `${body.omitted} more lines with codes left out (mxray keeps the first 5000)` }));
+  const source = body.input.source === 'file' ? body.input.names.join(', ') : body.input.source === 'stdin' ? 'standard input' : 'the text given';
+  return {
+    title: 'mxray explain',
+    subject: safe(`${source} (${body.input.lines} line${body.input.lines === 1 ? '' : 's'})`, 300),
+    shortSubject: safe(report.target, 120),
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    meta: [],
+    verdict: report.verdict,
+    verdictWord: recognised.length ? 'EXPLAINED' : 'NOT RECOGNISED',
+    reason: reasonOf(report),
+    verdictNote: `${recognised.length} recognised, ${body.unrecognised} with codes only`,
+    context,
+    summary: body.items.length > 1 ? { header: ['Line', 'Code', 'Recognised as', 'Who acts'], rows: body.items.slice(0, 200).map(rowOf) } : null,
+    findings: [],
+    details: options.brief && !verbose ? null : { heading: 'Every line in full', sections: body.items.slice(0, 500).map(itemSection) },
+    transcript: verbose ? transcriptText(report) : null,
+    explain: verbose || options.explain === true,
+    detailsHint: 'every line in full, with each code’s registry meaning and the references',
+  };
+}

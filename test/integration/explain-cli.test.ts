@@ -1,0 +1,92 @@
+// `mxray explain` as a child process (through dist/): a text on the command line, lines on standard
+// input, a file; exit 0 when a rule recognises the text, 3 when none does (codes still decoded), 2
+// for usage errors — one line, no stack trace; --json valid against the published schema; the
+// confirming command names the host the text names; hostile text escaped on the terminal.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ExplainReport } from '../../src/core/schema.js';
+import { schemaErrors } from '../helpers/schema.js';
+
+const BIN = join(process.cwd(), 'bin/mxray.cjs');
+const tmp = mkdtempSync(join(tmpdir(), 'mxray-explain-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function mxray(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stdout, stderr });
+    });
+    child.stdin?.end(stdin ?? '');
+  });
+}
+
+const WRAPPED = '451 4.4.0 Primary target IP address responded with: "451 5.7.3 STARTTLS is required to send mail."';
+
+describe('mxray explain (CLI)', () => {
+  it('an Exchange NDR line: exit 0, the meaning, who acts, the causes and the command on the first screen', async () => {
+    const run = await mxray(['explain', WRAPPED, '--width', '400']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Exchange \(or Exchange Online\) requires TLS from this sender/);
+    expect(run.stdout).toMatch(/Root code: 451 5\.7\.3 — .*Security conversion required but not possible/);
+    expect(run.stdout).toMatch(/Who acts: either side/);
+    expect(run.stdout).toMatch(/Confirm: mxray check \{domain\} --dnsbl/);
+  });
+
+  it('Postfix log lines on standard input: each line explained, the command naming the host of the line; --json valid', async () => {
+    const log = [
+      'Nov 29 10:00:01 mx postfix/smtp[123]: warning: TLS is required, but was not offered by host mx.partner.example[192.0.2.25]',
+      'Nov 29 10:00:02 mx postfix/smtp[123]: certificate verification failed for mx.other.example[198.51.100.3]:25: num=20:unable to get local issuer certificate',
+      'Nov 29 10:00:03 mx postfix/qmgr[99]: 4F1A2: removed',
+      '554 5.7.1 <x@example.org>: Relay access denied',
+      '',
+    ].join('\n');
+    const run = await mxray(['explain', '-', '--json'], log);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ExplainReport;
+    expect(schemaErrors(report)).toEqual([]);
+    expect(report.body.input).toEqual({ source: 'stdin', names: [], lines: 4, bytes: Buffer.byteLength(log) });
+    expect(report.body.items.map((i) => [i.line, i.rules.map((r) => r.id), i.rules.map((r) => r.confirm)])).toEqual([
+      [1, ['postfix.tls-required-not-offered'], ['mxray check mx.partner.example']],
+      [2, ['postfix.certificate-verification-failed', 'openssl.local-issuer'], ['mxray cert mx.other.example', 'mxray cert mx.other.example']],
+      [4, [], []],
+    ]);
+    expect(report.body.unrecognised).toBe(1);
+    expect(report.body.items[2]?.statuses[0]).toMatchObject({ reply: 554, code: '5.7.1', final: true });
+  });
+
+  it('a text no rule knows: exit 3, said so, its codes still decoded', async () => {
+    const run = await mxray(['explain', '550 5.1.1 <nobody@example.org>: Recipient address rejected', '--width', '400']);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/No rule recognises this text/);
+    expect(run.stdout).toMatch(/550 5\.1\.1 — .*Bad destination mailbox address/);
+  });
+
+  it('--file: the file’s lines, the file named', async () => {
+    const file = join(tmp, 'last-error.txt');
+    writeFileSync(file, 'TLS negotiation failed with error NoCredentials\n');
+    const run = await mxray(['explain', '--file', file, '--json']);
+    const report = JSON.parse(run.stdout) as ExplainReport;
+    expect(run.code).toBe(0);
+    expect(report.body.input.names).toEqual([file]);
+    expect(report.body.items[0]?.rules.map((r) => r.id)).toEqual(['exchange.tls-negotiation-failed']);
+  });
+
+  it('usage errors: one line on stderr, exit 2, no stack trace', async () => {
+    for (const args of [['explain'], ['explain', 'x', '--file', join(tmp, 'a')], ['explain', '--file', join(tmp, 'missing.txt')]]) {
+      const run = await mxray(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect((await mxray(['explain', '-'], '   \n')).code).toBe(2);
+  });
+
+  it('hostile text is escaped on the terminal (no raw escape or control characters)', async () => {
+    const run = await mxray(['explain', 'Untrusted TLS connection established to evil\u001b[31m.example[192.0.2.1]: \u0007 \u202e']);
+    expect(run.stdout).not.toMatch(/[\u0007\u001b\u202e]/);
+  });
+});
