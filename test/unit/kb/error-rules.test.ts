@@ -85,6 +85,11 @@ describe('explainLine', () => {
     ]);
   });
 
+  it('Exchange event 12014: the FQDN without a certificate, and the command to look at it', () => {
+    const e = explainLine("Microsoft Exchange couldn't find a certificate that contains the domain name mail.contoso.com in the personal store on the local computer.");
+    expect(e.matches.map((m) => [m.rule.id, m.captures.host, m.confirm])).toEqual([['exchange.event-12014', 'mail.contoso.com', 'mxray check mail.contoso.com']]);
+  });
+
   it('a text no rule knows: no match, still every code decoded', () => {
     const e = explainLine('554 5.7.1 <x@example.org>: Relay access denied');
     expect(e.matches).toEqual([]);
