@@ -2,45 +2,14 @@
 // and EDE, an RCODE other than SERVFAIL, the MX answer's parsing (null MX, exchanges in order,
 // records that are not "preference exchange"), and an MX lookup that fails but carries records.
 import { describe, expect, it } from 'vitest';
-import type { DnssecResolver, SecureDnsAnswer, SecureQueryType, SecureRecord } from '../../../../src/core/context.js';
+import type { DnssecResolver, SecureDnsAnswer, SecureQueryType } from '../../../../src/core/context.js';
 import { fixedClock } from '../../../../src/core/clock.js';
 import { DnsError } from '../../../../src/core/errors.js';
 import { Transcript } from '../../../../src/core/transcript.js';
 import { lookupDane, lookupDaneHost, secureLookup, tlsaFacts } from '../../../../src/jobs/dane/lookup-dane.js';
 import { lookup } from '../../../helpers/dane-facts.js';
+import { fakeDnssec, answer, secure, unsigned, mxRec, aRec, cnameRec, tlsaRec, type Outcome } from '../../../helpers/fake-dnssec.js';
 
-type Outcome = SecureDnsAnswer | DnsError;
-
-interface FakeDnssec extends DnssecResolver {
-  readonly asked: string[];
-}
-
-/** A validating resolver answering from a table keyed "TYPE name" ("… +cd" with CD=1); anything else is a plain Error (a bug). */
-function fakeDnssec(table: Readonly<Record<string, Outcome>>, trust: DnssecResolver['trust'] = 'loopback'): FakeDnssec {
-  const asked: string[] = [];
-  return {
-    description: '127.0.0.1:53',
-    trust,
-    asked,
-    query(name: string, type: SecureQueryType, options: { checkingDisabled?: boolean; signal?: AbortSignal } = {}) {
-      const key = `${type} ${name}${options.checkingDisabled ? ' +cd' : ''}`;
-      asked.push(key);
-      const outcome = table[key];
-      if (outcome === undefined) return Promise.reject(new Error(`unexpected query ${key}`));
-      if (outcome instanceof DnsError) return Promise.reject(outcome);
-      return Promise.resolve(outcome);
-    },
-  };
-}
-
-const answer = (rcode: string, authenticated: boolean, records: SecureRecord[] = [], ede: SecureDnsAnswer['ede'] = []): SecureDnsAnswer => ({ rcode, authenticated, records, ede, tcp: false, signed: authenticated });
-const secure = (...records: SecureRecord[]) => answer('NOERROR', true, records);
-const unsigned = (...records: SecureRecord[]) => answer('NOERROR', false, records);
-
-const mxRec = (name: string, preference: number, exchange: string): SecureRecord => ({ type: 'MX', name, ttl: 300, preference, exchange });
-const aRec = (name: string, address: string): SecureRecord => ({ type: 'A', name, ttl: 300, address });
-const cnameRec = (name: string, target: string): SecureRecord => ({ type: 'CNAME', name, ttl: 300, target });
-const tlsaRec = (name: string, usage: number, selector: number, matchingType: number, hex: string): SecureRecord => ({ type: 'TLSA', name, ttl: 300, usage, selector, matchingType, data: Buffer.from(hex, 'hex') });
 
 const MX = 'mx.example.test';
 const TLSA_MX = `_25._tcp.${MX}`;

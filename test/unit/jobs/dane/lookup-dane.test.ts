@@ -2,54 +2,14 @@
 // answers keyed by query (type, name, and whether CD=1 was set) that records every query it gets.
 // Each test asserts the facts recorded and exactly which queries were (and were not) made.
 import { describe, expect, it } from 'vitest';
-import type { DnssecResolver, SecureDnsAnswer, SecureQueryType, SecureRecord } from '../../../../src/core/context.js';
+import type { DnssecResolver } from '../../../../src/core/context.js';
 import { fixedClock } from '../../../../src/core/clock.js';
 import { DnsError } from '../../../../src/core/errors.js';
 import { Transcript } from '../../../../src/core/transcript.js';
 import { daneResolverOf, lookupDane, lookupDaneHost, secureLookup, tlsaFacts } from '../../../../src/jobs/dane/lookup-dane.js';
 import { lookup } from '../../../helpers/dane-facts.js';
+import { fakeDnssec, answer, secure, unsigned, servfail, mxRec, aRec, aaaaRec, cnameRec, tlsaRec, type Outcome } from '../../../helpers/fake-dnssec.js';
 
-type Outcome = SecureDnsAnswer | DnsError;
-
-interface FakeDnssec extends DnssecResolver {
-  /** Every query, in the order asked: "TYPE name", with " +cd" when checking was disabled. */
-  readonly asked: string[];
-}
-
-/**
- * A validating resolver answering from a table keyed "TYPE name" (and "TYPE name +cd" for the
- * query with CD=1). A query the table does not hold throws a plain Error — a bug, which secureLookup
- * lets through — so a test fails loudly when the code asks what it should not.
- */
-function fakeDnssec(table: Readonly<Record<string, Outcome>>, trust: DnssecResolver['trust'] = 'loopback'): FakeDnssec {
-  const asked: string[] = [];
-  return {
-    description: '127.0.0.1:53',
-    trust,
-    asked,
-    query(name: string, type: SecureQueryType, options: { checkingDisabled?: boolean; signal?: AbortSignal } = {}) {
-      const key = `${type} ${name}${options.checkingDisabled ? ' +cd' : ''}`;
-      asked.push(key);
-      const outcome = table[key];
-      if (outcome === undefined) return Promise.reject(new Error(`unexpected query ${key}`));
-      if (outcome instanceof DnsError) return Promise.reject(outcome);
-      return Promise.resolve(outcome);
-    },
-  };
-}
-
-const answer = (rcode: string, authenticated: boolean, records: SecureRecord[] = [], ede: SecureDnsAnswer['ede'] = []): SecureDnsAnswer => ({ rcode, authenticated, records, ede, tcp: false, signed: authenticated });
-/** A validated answer (AD set). */
-const secure = (...records: SecureRecord[]) => answer('NOERROR', true, records);
-/** An answer without AD: unsigned. */
-const unsigned = (...records: SecureRecord[]) => answer('NOERROR', false, records);
-const servfail = (ede: SecureDnsAnswer['ede'] = []) => answer('SERVFAIL', false, [], ede);
-
-const mxRec = (name: string, preference: number, exchange: string): SecureRecord => ({ type: 'MX', name, ttl: 300, preference, exchange });
-const aRec = (name: string, address: string): SecureRecord => ({ type: 'A', name, ttl: 300, address });
-const aaaaRec = (name: string, address: string): SecureRecord => ({ type: 'AAAA', name, ttl: 300, address });
-const cnameRec = (name: string, target: string): SecureRecord => ({ type: 'CNAME', name, ttl: 300, target });
-const tlsaRec = (name: string, usage: number, selector: number, matchingType: number, hex: string): SecureRecord => ({ type: 'TLSA', name, ttl: 300, usage, selector, matchingType, data: Buffer.from(hex, 'hex') });
 
 const DIGEST = 'ab'.repeat(32);
 const DIGEST_SHOWN = `3 1 1 ${'AB'.repeat(32)}`;
