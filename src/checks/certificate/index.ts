@@ -10,6 +10,32 @@ import { displayName } from '../../pki/certificate.js';
 export { assessCertificate, certificateCovers, certificateNames, nameCovers, type CertificateContext } from './assess-certificate.js';
 export { verifyHostCertificates } from './verify.js';
 
+/**
+ * The certificate findings about what verifying by CA checks — trust, dates, names, the rules of
+ * path validation: what stops an MTA-STS sender (checks/posture), and what a DANE-EE match makes
+ * irrelevant to DANE senders (checks/dane). A weak key or an expiry warning is not among them.
+ */
+export const CA_VERIFICATION_FAILURES: readonly string[] = [
+  'cert.expired',
+  'cert.not-yet-valid',
+  'cert.self-signed',
+  'cert.untrusted-root',
+  'cert.chain-incomplete',
+  'cert.bad-signature',
+  'cert.intermediate-expired',
+  'cert.intermediate-not-yet-valid',
+  'cert.root-expired',
+  'cert.root-not-yet-valid',
+  'cert.not-a-ca',
+  'cert.issuer-cannot-sign',
+  'cert.path-length-exceeded',
+  'cert.name-constraints-violated',
+  'cert.not-for-server-auth',
+  'cert.unknown-critical-extension',
+  'cert.name-mismatch',
+  'cert.empty-name',
+];
+
 export type CertificateInput = CheckInput<'tls' | 'bannerName' | 'ehloName' | 'noSni', 'certificate' | 'noSni' | 'software', 'profile' | 'warnDays' | 'expectThumbprint' | 'domain' | 'now'>;
 
 /** A certificate for people: its subject and the start of its SHA-256. */

@@ -18,6 +18,7 @@ import { matchTlsa, type TlsaRecord } from '../../pki/tlsa.js';
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { fewOf } from '../words.js';
 import type { Check } from '../check.js';
+import { CA_VERIFICATION_FAILURES } from '../certificate/index.js';
 import { INCONCLUSIVE_IDS, verdictOf } from '../verdict.js';
 import type { DaneOutcome } from '../certificate/acceptance.js';
 import { tlsaText } from '../../pki/tlsa.js';
@@ -39,27 +40,7 @@ const STATE_RANK: Readonly<Record<DaneState, number>> = {
 };
 
 /** Certificate findings a DANE-EE match makes irrelevant to DANE senders: trust, dates, names. */
-const EE_LIFTED = new Set([
-  'cert.expired',
-  'cert.not-yet-valid',
-  'cert.self-signed',
-  'cert.untrusted-root',
-  'cert.chain-incomplete',
-  'cert.bad-signature',
-  'cert.intermediate-expired',
-  'cert.intermediate-not-yet-valid',
-  'cert.root-expired',
-  'cert.root-not-yet-valid',
-  'cert.not-a-ca',
-  'cert.issuer-cannot-sign',
-  'cert.path-length-exceeded',
-  'cert.name-constraints-violated',
-  'cert.name-mismatch',
-  'cert.empty-name',
-  'cert.expiring-soon',
-  'cert.not-for-server-auth',
-  'cert.unknown-critical-extension',
-]);
+const EE_LIFTED = new Set([...CA_VERIFICATION_FAILURES, 'cert.expiring-soon']);
 
 /** Those a DANE-TA match lifts: the path to a public root (the record is the anchor); names and dates still count. */
 const TA_LIFTED = new Set(['cert.self-signed', 'cert.untrusted-root', 'cert.chain-incomplete']);

@@ -8,6 +8,7 @@ import type { Finding, HostReport, PostureSection } from '../../core/schema.js';
 import { makeFinding, SEVERITY_RANK } from '../../kb/index.js';
 import { matchMx } from './policy.js';
 import { fewOf } from '../words.js';
+import { CA_VERIFICATION_FAILURES } from '../certificate/index.js';
 import { verdictOf, worstVerdict } from '../verdict.js';
 
 /**
@@ -15,24 +16,7 @@ import { verdictOf, worstVerdict } from '../verdict.js';
  * handshake). Others (an expiry warning, a weak key still accepted …) stay as they are.
  */
 export const MTA_STS_FATAL = new Set([
-  'cert.expired',
-  'cert.not-yet-valid',
-  'cert.self-signed',
-  'cert.untrusted-root',
-  'cert.chain-incomplete',
-  'cert.bad-signature',
-  'cert.intermediate-expired',
-  'cert.intermediate-not-yet-valid',
-  'cert.root-expired',
-  'cert.root-not-yet-valid',
-  'cert.not-a-ca',
-  'cert.issuer-cannot-sign',
-  'cert.path-length-exceeded',
-  'cert.name-constraints-violated',
-  'cert.not-for-server-auth',
-  'cert.unknown-critical-extension',
-  'cert.name-mismatch',
-  'cert.empty-name',
+  ...CA_VERIFICATION_FAILURES,
   'starttls.not-offered',
   'starttls.masked',
   'starttls.rejected',
