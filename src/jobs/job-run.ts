@@ -63,3 +63,12 @@ export function after(clock: Clock, ms: number, fire: () => void): () => void {
   });
   return () => cancel.abort();
 }
+
+/** Resolves when the signal aborts (never, if it does not, or when there is none). */
+export function aborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

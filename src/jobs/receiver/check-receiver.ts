@@ -25,7 +25,7 @@ import { lookupDnsbl, normalizeZones, type DnsblTarget } from '../blocklist/look
 import { publicOnlyPolicy } from '../../http/address-policy.js';
 import { addressFromEhlo } from '../../smtp/ehlo-address.js';
 import { FetchCache, fetchForChain } from '../pki/fetch.js';
-import { after, mergeLimits, observedSink, withObserverFailure } from '../job-run.js';
+import { aborted, after, mergeLimits, observedSink, withObserverFailure } from '../job-run.js';
 import { daneResolverOf, lookupDane } from '../dane/lookup-dane.js';
 import { usable } from '../../checks/dane/index.js';
 
@@ -183,14 +183,6 @@ export async function runReceiverCheck(options: ReceiverOptions, defaults: () =>
 /** "120 s", "2.5 s": a deadline as people read it. */
 function secondsOf(ms: number): number {
   return Math.round(ms) / 1000;
-}
-
-/** Resolves when the signal aborts (never, if it does not). */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }
 
 /** What our own abort leaves in a probe's facts: an error whose words are just "aborted". */

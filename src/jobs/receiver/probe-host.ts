@@ -12,6 +12,7 @@ import { openSmtp, type Hello, type SmtpClient, type SmtpClientDeps, type StartT
 import { TLS_ECDSA_ONLY, TLS_LEGACY, TLS_NORMAL, TLS_RSA_ONLY } from '../../tls/profiles.js';
 import { alertOfErrorCode, recordsOf } from '../../tls/records.js';
 import type { Unread } from '../../net/line-reader.js';
+import { aborted } from '../job-run.js';
 
 export interface HostTarget {
   mx: string;
@@ -515,15 +516,6 @@ function mainKeyType(facts: HostFacts, base: string): 'rsa' | 'ecdsa' | null {
   return type.startsWith('ec') ? 'ecdsa' : type.startsWith('rsa') ? 'rsa' : null;
 }
 
-/** Null once the signal aborts (never, without one). */
-function whenAborted(signal: AbortSignal | undefined): Promise<null> {
-  return new Promise((resolve) => {
-    if (!signal) return;
-    if (signal.aborted) resolve(null);
-    else signal.addEventListener('abort', () => resolve(null), { once: true });
-  });
-}
-
 /** Whether both handshakes showed a leaf, and not the same one (the very same bytes). */
 function otherLeaf(main: readonly string[] | undefined, other: NoSniFacts | null): boolean {
   const a = main?.[0];
@@ -589,7 +581,7 @@ export async function probeHost(ctx: ProbeContext, t: HostTarget, opts: ProbeOpt
   // DANE: only once its lookup says this host has usable TLSA records (it ran beside everything above).
   if (opts.daneBase && worthMore && greeted) {
     // Bounded by the probe's deadlines: a lookup still running when they come is not waited for.
-    const base = await Promise.race([opts.daneBase(t.mx).catch(() => null), whenAborted(ctx.signal)]);
+    const base = await Promise.race([opts.daneBase(t.mx).catch(() => null), aborted(ctx.signal).then(() => null)]);
     if (base !== null && !ctx.signal?.aborted) {
       ctx.onProgress?.(facts.key, 'DANE handshakes');
       facts.dane = await probeDane(ctx, t, opts, evidence, base, mainKeyType(facts, base));
