@@ -1,0 +1,130 @@
+import { re, type ErrorRule } from './rule.js';
+
+export const EXCHANGE_RULES: readonly ErrorRule[] = [
+  {
+    id: 'exchange.starttls-required',
+    platform: 'exchange-online',
+    keywords: ['starttls'],
+    patterns: [re('\\b451\\b 5\\.7\\.3 STARTTLS is required to send mail'), re('\\b5\\.7\\.3\\b Must issue a STARTTLS command first')],
+    meaning:
+      'Exchange (or Exchange Online) requires TLS from this sender and got a mail command in clear text. Exchange Online says the same to a sender it does not offer STARTTLS to — as to one whose address is on a block list — so the sender may never have been given the chance.',
+    fault: 'either',
+    causes: [
+      { cause: 'The sender does not use STARTTLS towards this receiver.', findings: ['policy.requires-tls'] },
+      { cause: 'The sender’s address is on a block list, and the receiver stopped offering STARTTLS to it.', findings: ['dnsbl.listed', 'starttls.not-offered'] },
+      { cause: 'A firewall hides the STARTTLS offer from the sender.', findings: ['starttls.masked'] },
+    ],
+    confirm: 'mxray check {domain} --dnsbl',
+    fixes: {
+      exchange: ['Make the send connector use TLS (Set-SendConnector -RequireTLS $true) and check its source addresses are not listed (mxray blocklist <address>).'],
+      postfix: ['smtp_tls_security_level = may or encrypt; check the sending address with mxray blocklist.'],
+      any: ['If STARTTLS is not offered to you but is to others, ask the receiver to delist your address.'],
+    },
+    refs: ['Microsoft Learn: Exchange Online NDR 5.7.3', 'RFC 3207 §4'],
+    samples: ['451 5.7.3 STARTTLS is required to send mail', '451 5.7.3 Must issue a STARTTLS command first'],
+  },
+  {
+    id: 'exchange.tls-negotiation-failed',
+    platform: 'exchange',
+    keywords: ['tls negotiation failed'],
+    patterns: [re('TLS negotiation failed with error (?<why>NoCredentials|UnknownCredentials|[A-Za-z]{3,40})')],
+    meaning:
+      'Exchange could not do TLS: NoCredentials means it has no usable certificate for the connector’s FQDN (none enabled for SMTP, or its private key is not accessible); UnknownCredentials usually means the certificate the connector names cannot be used.',
+    fault: 'either',
+    causes: [
+      { cause: 'No certificate enabled for SMTP whose name matches the connector FQDN, or its private key not readable by the transport service.', findings: [] },
+      { cause: 'The remote side refused the certificate or the protocol.', findings: ['tls.handshake-failed'] },
+    ],
+    confirm: 'mxray check {host}',
+    fixes: { exchange: ['Get-ExchangeCertificate | fl Thumbprint,Services,Subject,CertificateDomains,NotAfter; Enable-ExchangeCertificate -Thumbprint <t> -Services SMTP; restart MSExchangeTransport.'] },
+    refs: ['Microsoft Learn: Exchange Server TLS certificate troubleshooting'],
+    samples: ['TLS negotiation failed with error NoCredentials', 'TLS negotiation failed with error UnknownCredentials'],
+  },
+  {
+    id: 'exchange.certificate-validation-failed',
+    platform: 'exchange',
+    keywords: ['certificate for', "failed with status '"],
+    patterns: [re("validation of the Transport Layer Security \\(TLS\\) certificate for (?<domain>[A-Za-z0-9.-]{1,253}) failed with status '(?<status>[A-Za-z]{2,40})'")],
+    meaning:
+      'Exchange’s connector requires a validated certificate (TlsAuthLevel CertificateValidation/DomainValidation) and Windows’ chain engine refused it; the status names why: Expired, UntrustedRoot, PartialChain (intermediate missing and not fetched), RevocationOffline (CRL/OCSP unreachable), CNNotMatch (name).',
+    fault: 'receiver',
+    causes: [
+      { cause: 'Expired: the certificate is out of date.', findings: ['cert.expired'] },
+      { cause: 'UntrustedRoot or PartialChain: a private CA, or a missing intermediate Windows could not fetch.', findings: ['cert.untrusted-root', 'cert.chain-incomplete'] },
+      { cause: 'RevocationOffline: the CRL or OCSP responder cannot be reached from Exchange.', findings: ['cert.crl-unreachable', 'cert.ocsp-unreachable'] },
+      { cause: 'CNNotMatch: the certificate does not name the domain the connector expects.', findings: ['cert.name-mismatch', 'cert.domain-mismatch'] },
+    ],
+    confirm: 'mxray cert {domain} --profile exchange-server',
+    fixes: {
+      any: ['Receiver: fix what the status names.'],
+      exchange: ['Sender: check the connector’s TlsDomain, and that the Exchange server can reach the CRL/OCSP URLs (proxy settings of the transport service).'],
+    },
+    refs: ['Microsoft Learn: Exchange Server event 12014/12016 and TLS certificate validation'],
+    samples: ["The connection to example.com could not be established because the validation of the Transport Layer Security (TLS) certificate for example.com failed with status 'UntrustedRoot'"],
+  },
+  {
+    id: 'exchange-online.tenant-attribution',
+    platform: 'exchange-online',
+    keywords: ['tenantinboundattribution', 'tenantattribution'],
+    patterns: [re('5\\.7\\.51 TenantInboundAttribution'), re('5\\.7\\.64 TenantAttribution')],
+    meaning:
+      'Exchange Online rejected mail from an on-premises or partner server because it could not attribute it to the tenant through an inbound connector: the certificate name (TlsSenderCertificateName) or the sending IP does not match the connector.',
+    fault: 'sender',
+    causes: [
+      { cause: 'The sending server presents a certificate whose name does not match the inbound connector’s TlsSenderCertificateName (or presents none).', findings: ['cert.name-mismatch'] },
+      { cause: 'The sending IP is not the one the connector lists.', findings: [] },
+    ],
+    confirm: 'mxray cert {host} --profile exchange-online --name <TlsSenderCertificateName>',
+    fixes: { exchange: ['Set the send connector’s TlsCertificateName to the certificate whose name the inbound connector expects (Set-SendConnector -TlsCertificateName "<I>issuer<S>subject").'] },
+    refs: ['Microsoft Learn: Exchange Online NDR 5.7.51 and 5.7.64'],
+    samples: ['550 5.7.51 TenantInboundAttribution', '550 5.7.64 TenantAttribution; Relay Access Denied'],
+  },
+  {
+    id: 'exchange.event-12014',
+    platform: 'exchange',
+    keywords: ["couldn't find a certificate that contains the domain name", '12014'],
+    patterns: [re("couldn't find a certificate that contains the domain name (?<host>[A-Za-z0-9][A-Za-z0-9.-]{0,252})"), re('\\bEvent ID:? 12014\\b')],
+    meaning:
+      'Exchange event 12014 (MSExchangeTransport): no certificate enabled for SMTP names the FQDN a connector announces, so that connector cannot offer STARTTLS — receive connectors stop advertising it, send connectors cannot use TLS.',
+    fault: 'receiver',
+    causes: [
+      { cause: 'The certificate with that name expired or was replaced, and the new one was not enabled for SMTP.', findings: ['starttls.not-offered'] },
+      { cause: 'A connector’s FQDN (or TlsCertificateName) names a host no installed certificate covers.', findings: ['cert.name-mismatch'] },
+    ],
+    confirm: 'mxray check {host}',
+    fixes: {
+      exchange: [
+        'Get-ExchangeCertificate | fl Thumbprint,Services,CertificateDomains,NotAfter — find one covering the FQDN; Enable-ExchangeCertificate -Thumbprint <t> -Services SMTP.',
+        'Or set the connector’s FQDN to a name the certificate covers (Set-ReceiveConnector/Set-SendConnector -Fqdn).',
+      ],
+    },
+    refs: ['Microsoft Learn: Exchange Server event ID 12014'],
+    samples: ["Microsoft Exchange couldn't find a certificate that contains the domain name mail.contoso.com in the personal store on the local computer."],
+  },
+  {
+    id: 'exchange.event-12016',
+    platform: 'exchange',
+    keywords: ['no valid smtp transport layer security', '12016'],
+    patterns: [re('There is no valid SMTP Transport Layer Security \\(TLS\\) certificate for the FQDN of (?<host>[A-Za-z0-9][A-Za-z0-9.-]{0,252})'), re('\\bEvent ID:? 12016\\b')],
+    meaning: 'Exchange event 12016: the certificate for a connector’s FQDN has expired, so TLS with that name no longer works (senders that verify refuse it; opportunistic ones still encrypt).',
+    fault: 'receiver',
+    causes: [{ cause: 'The SMTP certificate expired and its renewal was not installed or not enabled for SMTP.', findings: ['cert.expired'] }],
+    confirm: 'mxray cert {host}',
+    fixes: { exchange: ['Install the renewed certificate (with its chain) and Enable-ExchangeCertificate -Thumbprint <t> -Services SMTP; remove the expired one.'] },
+    refs: ['Microsoft Learn: Exchange Server event ID 12016'],
+    samples: ['There is no valid SMTP Transport Layer Security (TLS) certificate for the FQDN of mail.contoso.com. The existing certificate for that FQDN has expired.'],
+  },
+  {
+    id: 'exchange.event-12018',
+    platform: 'exchange',
+    keywords: ['starttls certificate will expire soon', '12018'],
+    patterns: [re('The STARTTLS certificate will expire soon'), re('\\bEvent ID:? 12018\\b')],
+    meaning: 'Exchange event 12018: the certificate used for STARTTLS expires soon. Nothing fails yet; when it does, senders that verify will refuse it.',
+    fault: 'receiver',
+    causes: [{ cause: 'The SMTP certificate is near its end date and no renewal is enabled for SMTP.', findings: ['cert.expiring-soon'] }],
+    confirm: 'mxray cert {host}',
+    fixes: { exchange: ['Renew the certificate now, enable the new one for SMTP, and check with mxray cert that the server presents it.'] },
+    refs: ['Microsoft Learn: Exchange Server event ID 12018'],
+    samples: ['The STARTTLS certificate will expire soon: subject: mail.contoso.com, thumbprint: 0123456789ABCDEF0123456789ABCDEF01234567, hours remaining: 240.'],
+  },
+];
