@@ -18,6 +18,8 @@ export const ExplainStatusSchema = Type.Object(
     ref: Nullable(Type.String({ maxLength: 80 })),
     /** The words that follow the code in the text. */
     words: Type.String({ maxLength: 300 }),
+    /** The reply's class and the enhanced code's disagree ("451 5.7.3", RFC 2034 §4): the sender acts on the reply code. */
+    classMismatch: Type.Boolean(),
   },
   strict,
 );

@@ -1,7 +1,9 @@
 // The error-text engine: one line (or one diagnostic) in, every reply and status code it holds and
 // every rule of kb/error-rules.ts that recognises it out, with the confirming command filled from
-// what the text names. Built for whole logs: the rules' keywords are compiled once into one
-// alternation of literals that rejects a line with no candidate before any rule's pattern runs.
+// what the text names. Built for whole logs: every rule's keywords are compiled once into one
+// alternation of literals (the prefilter), which rejects a line with no candidate before any rule's
+// pattern runs; on a line it accepts, one scan finds every keyword present, and only the rules that
+// own one of them are tried — never all rules one by one.
 import { ERROR_RULES, type ErrorRule } from './error-rules.js';
 import { findStatuses, MAX_TEXT, rootStatus, type FoundStatus } from './find-statuses.js';
 
@@ -22,20 +24,74 @@ export interface LineExplanation {
   matches: RuleMatch[];
 }
 
+/** What the surroundings of a line name (a bounce's recipient domain, its remote MTA), for the placeholders the line leaves open. */
+export interface LineContext {
+  domain?: string | undefined;
+  host?: string | undefined;
+  ip?: string | undefined;
+}
+
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Every keyword of every rule, lower case, as one alternation of literals (linear). */
-const PREFILTER = new RegExp([...new Set(ERROR_RULES.flatMap((r) => r.keywords))].map(escape).join('|'));
+/**
+ * The keywords of a list of rules compiled into a scanner: given a lower-cased line, the indexes of
+ * the rules owning a keyword the line contains, ascending. One alternation of the literals, longest
+ * first, so that at any position it reports the longest keyword starting there; the shorter ones that
+ * start there too are its prefixes (looked up), and keywords starting inside it are found by
+ * resuming one position on. Linear: literals only.
+ */
+export function keywordScanner(keywordLists: readonly (readonly string[])[]): { test: (lower: string) => boolean; candidates: (lower: string) => number[] } {
+  const keywords = [...new Set(keywordLists.flat())].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  if (keywords.length === 0) return { test: () => false, candidates: () => [] };
+  const source = keywords.map(escape).join('|');
+  const prefilter = new RegExp(source);
+  const scan = new RegExp(source, 'g');
+  const owners = new Map(keywords.map((k) => [k, keywordLists.flatMap((list, i) => (list.includes(k) ? [i] : []))]));
+  const also = new Map(keywords.map((k) => [k, keywords.filter((s) => k.startsWith(s)).flatMap((s) => owners.get(s) ?? [])]));
+  return {
+    test: (lower) => prefilter.test(lower),
+    candidates(lower) {
+      const found = new Set<number>();
+      scan.lastIndex = 0;
+      for (let m = scan.exec(lower); m !== null; m = scan.exec(lower)) {
+        for (const i of also.get(m[0]) ?? []) found.add(i);
+        scan.lastIndex = m.index + 1;
+      }
+      return [...found].sort((a, b) => a - b);
+    },
+  };
+}
+
+const SCANNER = keywordScanner(ERROR_RULES.map((r) => r.keywords));
 
 /** Whether any rule could match this line (the prefilter alone). */
 export function mayMatch(line: string): boolean {
-  return PREFILTER.test(line.slice(0, MAX_TEXT).toLowerCase());
+  return SCANNER.test(line.slice(0, MAX_TEXT).toLowerCase());
 }
 
 /** A capture as a command argument: host and domain names, addresses; anything else is dropped. */
 function argument(value: string): string | null {
   const v = value.replace(/\.$/, '');
   return /^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/.test(v) ? v : null;
+}
+
+/** Addresses after which a mail address is the recipient's: Postfix "to=<", an SMTP "RCPT TO:<", a DSN's "rfc822;", Exim's "** " and "=> ". */
+const RECIPIENT = /(?:\bto=<|\bRCPT TO: ?<|rfc822; ?<?|^\*\* |\s\*\* |\s[=-]> )[^@\s<>"]{1,64}@([A-Za-z0-9][A-Za-z0-9.-]{0,252})/i;
+const ANY_ADDRESS = /(^|[^\w.+=-])[\w.+=-]{1,64}@([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,8})/g;
+const SENDER_BEFORE = /(?:from=<|MAIL FROM: ?<|<=\s)$/i;
+
+/** The recipient domain a line names: after a recipient marker, else the one domain of its addresses not marked as the sender's. */
+function recipientDomain(text: string): string | undefined {
+  const marked = RECIPIENT.exec(text);
+  if (marked) return marked[1];
+  const domains = new Set<string>();
+  for (const m of text.matchAll(ANY_ADDRESS)) {
+    const at = (m.index ?? 0) + (m[1] as string).length;
+    if (SENDER_BEFORE.test(text.slice(Math.max(0, at - 12), at))) continue;
+    domains.add((m[2] as string).toLowerCase());
+    if (domains.size > 1) return undefined;
+  }
+  return [...domains][0];
 }
 
 function fill(template: string, captures: Readonly<Record<string, string>>): string {
@@ -46,26 +102,32 @@ function fill(template: string, captures: Readonly<Record<string, string>>): str
 }
 
 /** One line explained: its codes, and the rules that recognise it, in the catalogue's order. */
-export function explainLine(input: string): LineExplanation {
+export function explainLine(input: string, context: LineContext = {}): LineExplanation {
   const text = input.slice(0, MAX_TEXT);
   const statuses = findStatuses(text);
   const lower = text.toLowerCase();
-  const matches: RuleMatch[] = [];
-  if (PREFILTER.test(lower)) {
-    for (const rule of ERROR_RULES) {
-      if (!rule.keywords.some((k) => lower.includes(k))) continue;
+  const found: { rule: ErrorRule; captures: Record<string, string> }[] = [];
+  if (SCANNER.test(lower)) {
+    for (const i of SCANNER.candidates(lower)) {
+      const rule = ERROR_RULES[i] as ErrorRule;
       for (const pattern of rule.patterns) {
         const m = pattern.exec(text);
         if (!m) continue;
         const captures: Record<string, string> = {};
         for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) captures[k] = v.slice(0, 253);
-        matches.push({ rule, captures, confirm: fill(rule.confirm, captures) });
+        found.push({ rule, captures });
         break;
       }
     }
   }
-  // A library's reason quoted inside a message names no host itself: the message's captures fill its command.
-  const named = matches.find((m) => Object.keys(m.captures).length > 0)?.captures;
-  const filled = named ? matches.map((m) => (Object.keys(m.captures).length === 0 ? { ...m, confirm: fill(m.rule.confirm, named) } : m)) : matches;
-  return { text, statuses, root: rootStatus(statuses), matches: filled };
+  // What the line names beyond a rule's own captures: a library's reason quoted inside a message
+  // names no host itself, so the message's captures fill its command; then the recipient's domain
+  // the line names; then what the surroundings (a bounce) name.
+  const named = found.find((m) => ['host', 'domain', 'ip'].some((k) => m.captures[k] !== undefined))?.captures ?? {};
+  const needsDomain = found.some((m) => m.rule.confirm.includes('{domain}'));
+  const domain = needsDomain ? recipientDomain(text) : undefined;
+  const around: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ip: context.ip, host: context.host, domain: context.domain ?? domain })) if (v !== undefined) around[k] = v;
+  const matches = found.map(({ rule, captures }) => ({ rule, captures, confirm: fill(rule.confirm, { ...around, ...named, ...captures }) }));
+  return { text, statuses, root: rootStatus(statuses), matches };
 }

@@ -20,6 +20,12 @@ export interface FoundStatus {
   offset: number;
   /** The words that follow it, to the closing quote or bracket that ends a wrapped reply, or the end. */
   words: string;
+  /**
+   * The reply's class and the enhanced code's class disagree ("451 5.7.3"): RFC 2034 §4 says they
+   * must agree; a sender acts on the reply code (RFC 5321 §4.2.1), so a 4xx reply is retried
+   * whatever its enhanced code says.
+   */
+  mismatch: boolean;
 }
 
 /**
@@ -47,13 +53,15 @@ export function findStatuses(input: string): FoundStatus[] {
     const offset = (m.index ?? 0) + (m[1] as string).length;
     const enhanced = m[3] ? describeEnhancedStatus(m[3]) : null;
     if (m[3]) covered.add(offset + 4);
-    found.push({ reply: Number(m[2]), enhanced, offset, words: wordsFrom(text, offset + (m[0].length - (m[1] as string).length)) });
+    const reply = Number(m[2]);
+    const mismatch = m[3] !== undefined && (m[3] as string)[0] !== String(reply)[0];
+    found.push({ reply, enhanced, offset, words: wordsFrom(text, offset + (m[0].length - (m[1] as string).length)), mismatch });
   }
   for (const m of text.matchAll(ENHANCED)) {
     if (found.length >= MAX_FOUND) break;
     const offset = (m.index ?? 0) + (m[1] as string).length;
     if (covered.has(offset)) continue;
-    found.push({ reply: null, enhanced: describeEnhancedStatus(m[2] as string), offset, words: wordsFrom(text, offset + (m[2] as string).length) });
+    found.push({ reply: null, enhanced: describeEnhancedStatus(m[2] as string), offset, words: wordsFrom(text, offset + (m[2] as string).length), mismatch: false });
   }
   return found.sort((a, b) => a.offset - b.offset);
 }

@@ -42,8 +42,17 @@ function ruleLines(r: ExplainRule, depth: number, refs: boolean): Line[] {
   return out;
 }
 
+const REPLY_CLASS: Readonly<Record<string, string>> = { '2': 'success', '4': 'try again later', '5': 'give up' };
+
+/** A reply whose class its enhanced code contradicts ("451 5.7.3"): which one the sender follows. */
+function mismatchNote(s: ExplainItem['statuses'][number]): string {
+  const reply = String(s.reply);
+  const enhanced = (s.code ?? '').charAt(0);
+  return `The reply code ${reply} says ${REPLY_CLASS[reply.charAt(0)] ?? '?'}, its enhanced code ${safe(s.code ?? '', 20)} says ${REPLY_CLASS[enhanced] ?? '?'}: they must agree (RFC 2034 §4). Senders act on the reply code (RFC 5321 §4.2.1), so this message is ${reply.startsWith('4') ? 'retried until it expires in the queue' : 'returned at once'}.`;
+}
+
 function statusLines(item: ExplainItem, depth: number): Line[] {
-  return item.statuses.map((s, i) =>
+  return item.statuses.flatMap((s, i) => [
     line(
       depth,
       { dim: i === item.root ? 'Root code: ' : 'Code: ' },
@@ -52,7 +61,8 @@ function statusLines(item: ExplainItem, depth: number): Line[] {
       s.tls ? { dim: ' (transport security)' } : '',
       s.words ? { dim: ` “${safe(s.words, 200)}”` } : '',
     ),
-  );
+    ...(s.classMismatch ? [line(depth + 1, { bold: 'Note: ' }, mismatchNote(s))] : []),
+  ]);
 }
 
 function itemSection(item: ExplainItem): DetailSection {
@@ -82,7 +92,8 @@ export function explainDocument(report: ExplainReport, options: DocumentOptions 
   const context: Line[] = [];
   for (const item of (recognised.length ? recognised : body.items).slice(0, FIRST_SCREEN_ITEMS)) {
     context.push(line(0, { bold: `Line ${item.line}: ` }, { dim: safe(item.text, 200) }));
-    context.push(...statusLines(item, 1).filter((_, i) => i === item.root));
+    const root = item.root === null ? undefined : item.statuses[item.root];
+    if (root) context.push(...statusLines({ ...item, statuses: [root], root: 0 }, 1));
     for (const r of item.rules) context.push(...ruleLines(r, 1, false));
   }
   if (body.omitted) context.push(line(0, { dim: `${body.omitted} more lines with codes left out (mxray keeps the first 5000)` }));

@@ -33,6 +33,9 @@ describe('mxray explain (CLI)', () => {
     expect(run.stdout).toMatch(/Exchange \(or Exchange Online\) requires TLS from this sender/);
     expect(run.stdout).toMatch(/Root code: 451 5\.7\.3 — .*Security conversion required but not possible/);
     expect(run.stdout).toMatch(/Who acts: either side/);
+    // 451 with 5.7.3: the classes disagree, and the sender follows the reply code.
+    expect(run.stdout).toMatch(/The reply code 451 says try again later, its enhanced code 5\.7\.3 says give up/);
+    expect(run.stdout).toMatch(/retried until it expires in the queue/);
     expect(run.stdout).toMatch(/Confirm: mxray check \{domain\} --dnsbl/);
   });
 

@@ -32,7 +32,7 @@ const NO_TRUST = { roots: () => [], description: 'none (mxray explain judges no 
 function statusOf(s: FoundStatus): ExplainStatus {
   const e = s.enhanced;
   const meaning = e ? [e.classSummary, e.subjectSummary, e.detailSummary].filter((x): x is string => x !== null).join(' — ') || null : null;
-  return { reply: s.reply, code: e?.code ?? null, final: e?.final ?? null, meaning, tls: e?.tls ?? false, ref: e?.ref ?? null, words: s.words };
+  return { reply: s.reply, code: e?.code ?? null, final: e?.final ?? null, meaning, tls: e?.tls ?? false, ref: e?.ref ?? null, words: s.words, classMismatch: s.mismatch };
 }
 
 /** Explains every line of the input; a text with nothing to explain still gives a report that says so. */

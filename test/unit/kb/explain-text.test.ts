@@ -1,0 +1,79 @@
+// The engine of kb/explain-text.ts beyond single rules: the keyword scanner finds every rule whose
+// keyword a line holds (overlapping and nested keywords included) and no other; a reply whose class
+// its enhanced code contradicts is flagged; the recipient's domain a line names, or the domain its
+// surroundings name, fills a command's {domain}; a sender's address never does.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { explainLine, keywordScanner } from '../../../src/kb/explain-text.js';
+import { findStatuses } from '../../../src/kb/find-statuses.js';
+
+describe('keywordScanner', () => {
+  it('finds rules by keywords that overlap, nest, or share a start, and only those', () => {
+    const s = keywordScanner([['abc'], ['bcd'], ['ab'], ['cd'], ['zz'], ['abcde', 'q']]);
+    expect(s.candidates('xxabcdyy')).toEqual([0, 1, 2, 3]);
+    expect(s.candidates('abcde')).toEqual([0, 1, 2, 3, 5]);
+    expect(s.candidates('q')).toEqual([5]);
+    expect(s.candidates('nothing here')).toEqual([]);
+    expect(s.test('xx zz')).toBe(true);
+    expect(s.test('z z')).toBe(false);
+  });
+
+  it('escapes keywords (a dot or bracket is a literal) and answers nothing for no keywords', () => {
+    const s = keywordScanner([['a.c'], ['[x]']]);
+    expect(s.candidates('abc')).toEqual([]);
+    expect(s.candidates('a.c [x]')).toEqual([0, 1]);
+    expect(keywordScanner([]).test('anything')).toBe(false);
+  });
+
+  it('agrees with a plain "includes" on random texts', () => {
+    const alphabet = fc.constantFrom('a', 'b', 'c', ' ');
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.string({ unit: alphabet, minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 8 }), fc.string({ unit: alphabet, maxLength: 40 }), (lists, text) => {
+        const expected = lists.flatMap((l, i) => (l.some((k) => text.includes(k)) ? [i] : []));
+        expect(keywordScanner(lists).candidates(text)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('reply and enhanced classes', () => {
+  it('451 5.7.3 disagrees, 550 5.7.1 and 454 4.7.0 agree, an enhanced code alone never disagrees', () => {
+    expect(findStatuses('451 5.7.3 STARTTLS is required to send mail').map((s) => s.mismatch)).toEqual([true]);
+    expect(findStatuses('550 5.7.1 denied').map((s) => s.mismatch)).toEqual([false]);
+    expect(findStatuses('454 4.7.0 TLS not available').map((s) => s.mismatch)).toEqual([false]);
+    expect(findStatuses('Status: 5.7.3').map((s) => s.mismatch)).toEqual([false]);
+    expect(findStatuses('250 4.0.0 odd').map((s) => s.mismatch)).toEqual([true]);
+  });
+});
+
+describe('what fills {domain}', () => {
+  const line = 'warning: TLS is required, but was not offered by host mx.partner.example[192.0.2.25]';
+  it('a rule’s own capture comes first', () => {
+    expect(explainLine(`${line} to=<ann@other.example>`).matches[0]?.confirm).toBe('mxray check mx.partner.example');
+  });
+
+  it('the recipient of a Postfix line (to=<…>), never the sender (from=<…>)', () => {
+    const text = '451 5.7.3 STARTTLS is required to send mail from=<me@sender.example> to=<ann@partner.example>';
+    expect(explainLine(text).matches.map((m) => m.confirm)).toContain('mxray check partner.example --dnsbl');
+    const onlySender = '451 5.7.3 STARTTLS is required to send mail from=<me@sender.example>';
+    expect(explainLine(onlySender).matches.map((m) => m.confirm)).toContain('mxray check {domain} --dnsbl');
+  });
+
+  it('the one domain of the addresses a line names; two different domains fill nothing', () => {
+    expect(explainLine('ann@partner.example: 451 5.7.3 STARTTLS is required to send mail').matches.map((m) => m.confirm)).toContain('mxray check partner.example --dnsbl');
+    expect(explainLine('ann@a.example bob@b.example 451 5.7.3 STARTTLS is required to send mail').matches.map((m) => m.confirm)).toContain('mxray check {domain} --dnsbl');
+  });
+
+  it('what the surroundings name (a bounce’s recipient) when the line names nothing', () => {
+    const e = explainLine('451 5.7.3 STARTTLS is required to send mail', { domain: 'partner.example' });
+    expect(e.matches.map((m) => m.confirm)).toContain('mxray check partner.example --dnsbl');
+    // …but never over what the line itself names.
+    expect(explainLine(line, { domain: 'elsewhere.example', host: 'other.example' }).matches[0]?.confirm).toBe('mxray check mx.partner.example');
+  });
+
+  it('hostile addresses end and are never put into a command', () => {
+    const text = `451 5.7.3 STARTTLS is required ${'a'.repeat(5000)}@${'b.'.repeat(4000)} ${'x@'.repeat(3000)}`;
+    for (const m of explainLine(text).matches) expect(m.confirm).toMatch(/^mxray check (\{domain\}|[a-z.]{1,253}) --dnsbl$/);
+  });
+});
