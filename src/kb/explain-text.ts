@@ -94,6 +94,9 @@ function recipientDomain(text: string): string | undefined {
   return [...domains][0];
 }
 
+/** The engine's own patterns over hostile text, for the lint step's backtracking check (scripts/check-patterns.js). */
+export const ENGINE_PATTERNS: Readonly<Record<string, RegExp>> = { RECIPIENT, ANY_ADDRESS, SENDER_BEFORE };
+
 function fill(template: string, captures: Readonly<Record<string, string>>): string {
   return template.replace(/\{(host|domain|ip)\}/g, (whole, name: string) => {
     const value = captures[name] ?? (name === 'domain' ? captures.host : name === 'host' ? (captures.domain ?? captures.ip) : undefined);

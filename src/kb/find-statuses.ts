@@ -36,6 +36,9 @@ export interface FoundStatus {
 const REPLY = /(^|[\s"'[(=:])([2-5][0-5]\d)[ -](?:([245]\.\d{1,3}\.\d{1,3})(?![\w.]))?/g;
 const ENHANCED = /(^|[\s"'[(=:])([245]\.\d{1,3}\.\d{1,3})(?![\w.])/g;
 
+/** These patterns, for the lint step's backtracking check (scripts/check-patterns.js). */
+export const STATUS_PATTERNS: Readonly<Record<string, RegExp>> = { REPLY, ENHANCED };
+
 /** The words after a code: up to a quote, a closing bracket or the end, trimmed and capped. */
 function wordsFrom(text: string, from: number): string {
   const rest = text.slice(from, from + MAX_WORDS * 2);
