@@ -6,6 +6,7 @@
 // Exit 1 naming each unsafe pattern and the backtracking it allows; 0 when all are safe.
 import { build } from 'esbuild';
 import { patternProblems } from './pattern-safety.js';
+import { Buffer } from 'node:buffer';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
