@@ -117,7 +117,8 @@ export function explainLine(input: string, context: LineContext = {}): LineExpla
         const m = pattern.exec(text);
         if (!m) continue;
         const captures: Record<string, string> = {};
-        for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) captures[k] = v.slice(0, 253);
+        // Postfix and Exim write "unknown" for a peer without a name: the address names it then.
+        for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined && !(k === 'host' && v.toLowerCase() === 'unknown')) captures[k] = v.slice(0, 253);
         found.push({ rule, captures });
         break;
       }

@@ -47,6 +47,14 @@ describe('reply and enhanced classes', () => {
   });
 });
 
+describe('what fills {host}', () => {
+  it('a peer Postfix names "unknown" (no reverse DNS) is named by its address', () => {
+    const e = explainLine('SSL_accept error from unknown[198.51.100.7]: -1');
+    expect(e.matches[0]?.captures).toEqual({ ip: '198.51.100.7' });
+    expect(e.matches[0]?.confirm).toBe('mxray check 198.51.100.7');
+  });
+});
+
 describe('what fills {domain}', () => {
   const line = 'warning: TLS is required, but was not offered by host mx.partner.example[192.0.2.25]';
   it('a rule’s own capture comes first', () => {
