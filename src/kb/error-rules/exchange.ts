@@ -35,6 +35,10 @@ const TROUBLESHOOT_VALIDATION_REF = 'Microsoft Learn: Troubleshooting Certificat
 const HYBRID_TLS_BLOG = 'Exchange Team Blog: TLS Certificates in Exchange Hybrid - Common Issues & How to Fix them (2025)';
 const NDR_EXO = 'Microsoft Learn: Email non-delivery reports and SMTP errors in Exchange Online';
 const MFI = 'Microsoft Learn: Mail flow intelligence in EOP';
+/** The Windows chain engine's status names (PartialChain, OfflineRevocation, RevocationStatusUnknown, NotTimeValid, Revoked …) that Exchange passes on. */
+const X509_CHAIN_STATUS_REF = 'Microsoft Learn: X509ChainStatusFlags Enum (System.Security.Cryptography.X509Certificates)';
+/** The status words of the issue that asked for these rules, as administrators quote them. */
+const ISSUE_QUOTE = 'Status names as quoted from Exchange’s "failed with status" texts in mxray issue 21';
 /** The stored copies of Microsoft's pages predate the MTA-STS rows; this issue quotes them from the live table. */
 const MTA_STS_TABLE = 'sisimai/p5-sisimai issue 550: "MTA-STS related error codes in Exchange Online" (quotes the 4.4.8, 5.4.8, 4.7.5, 5.7.5 rows of Microsoft’s table)';
 
@@ -765,8 +769,8 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
     id: 'exchange.status-subject-mismatch',
     platform: 'exchange',
     reason: true,
-    keywords: ['subjectmismatch'],
-    patterns: statusPatterns('SubjectMismatch'),
+    keywords: ['subjectmismatch', 'cnnotmatch'],
+    patterns: statusPatterns('SubjectMismatch|CNNotMatch'),
     meaning: 'SubjectMismatch: the certificate’s subject and subject alternative names do not contain the name the connector expects (Exchange Online’s TlsDomain, a send connector’s TlsDomain, a Domain Security domain).',
     fault: 'receiver',
     causes: [
@@ -785,9 +789,9 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
     id: 'exchange.status-certificate-expired',
     platform: 'exchange',
     reason: true,
-    keywords: ['certificateexpired'],
-    patterns: statusPatterns('CertificateExpired'),
-    meaning: 'CertificateExpired: a certificate in the chain is not within its validity period by the validating server’s clock.',
+    keywords: ['certificateexpired', "status 'expired", '[message=expired', 'reason:expired', 'reason: expired', 'nottimevalid'],
+    patterns: statusPatterns('CertificateExpired|Expired|NotTimeValid'),
+    meaning: 'CertificateExpired (Windows’ chain engine: NotTimeValid; shortened in some texts to Expired): a certificate in the chain is not within its validity period by the validating server’s clock.',
     fault: 'receiver',
     causes: [
       { cause: 'The server certificate expired (renewed but not enabled for SMTP, or not put on the connector).', findings: ['cert.expired'] },
@@ -797,6 +801,75 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
     fixes: { exchange: ['Install the renewed certificate, Enable-ExchangeCertificate -Thumbprint <t> -Services SMTP, update TlsCertificateName on the connectors, rerun the Hybrid Configuration Wizard in hybrid.'] },
     refs: [CERT_VALIDATION_STATUS_REF, 'Microsoft Q&A: 450 4.4.317 [Message=CertificateExpired …] when validating the hybrid connector'],
     samples: ['450 4.4.317 Cannot connect to remote server [Message=CertificateExpired Expected Subject: email.contoso.com. Presented Subject: CN=email.contoso.com. Thumbprint: 94E711DD84BC285CD2911DAC3D0C9E3ABB29671E.] [LastAttemptedServerName=email.contoso.com] [LastAttemptedIP=192.0.2.25:25]'],
+  },
+  {
+    id: 'exchange.status-revocation-offline',
+    platform: 'exchange',
+    reason: true,
+    keywords: ['revocationoffline', 'offlinerevocation', 'revocationstatusunknown'],
+    patterns: statusPatterns('RevocationOffline|OfflineRevocation|RevocationStatusUnknown'),
+    meaning:
+      'The revocation status of a certificate in the chain could not be learnt: the validating server could not reach the CRL or OCSP responder the certificate names (Windows: OfflineRevocation, RevocationStatusUnknown). A connector that requires validation treats it as a failure.',
+    fault: 'either',
+    causes: [
+      { cause: 'The validating Exchange server cannot reach the CRL/OCSP URLs (no Internet access for the transport service, a proxy it does not use, a firewall).', findings: [] },
+      { cause: 'The CA’s CRL or OCSP responder is down or the certificate names none that answers.', findings: ['cert.crl-unreachable', 'cert.ocsp-unreachable'] },
+    ],
+    confirm: 'mxray cert {domain} --profile exchange-online --profile exchange-server',
+    fixes: {
+      exchange: ['Validating server: let the transport service reach the CRL and OCSP URLs (netsh winhttp set proxy for the machine account, firewall rules); certutil -url <cert> tests them from that server.'],
+      any: ['Server presenting the certificate: a certificate from a CA whose CRL/OCSP answers publicly.'],
+    },
+    refs: [X509_CHAIN_STATUS_REF, TROUBLESHOOT_VALIDATION_REF, ISSUE_QUOTE],
+    samples: ["The connection to partner.example could not be established because the validation of the Transport Layer Security (TLS) certificate for partner.example failed with status 'RevocationOffline'", '450 4.4.317 Cannot connect to remote server [Message=OfflineRevocation]'],
+  },
+  {
+    id: 'exchange.status-partial-chain',
+    platform: 'exchange',
+    reason: true,
+    keywords: ['partialchain'],
+    patterns: statusPatterns('PartialChain'),
+    meaning: 'PartialChain: the chain could not be built up to a root: an intermediate certificate is missing — the server does not send it, and the validating server neither has it nor may fetch it.',
+    fault: 'receiver',
+    causes: [
+      { cause: 'The server sends only its leaf certificate, without the intermediate CA certificates.', findings: ['cert.chain-incomplete'] },
+      { cause: 'The validating server cannot fetch the intermediate (AIA) and does not have it installed.', findings: [] },
+    ],
+    confirm: 'mxray cert {domain} --profile exchange-online --profile exchange-server',
+    fixes: { any: ['Server presenting the certificate: send the full chain (leaf, then intermediates).'], exchange: ['Validating server: install the intermediate in Local Computer\\Intermediate Certification Authorities.'] },
+    refs: [X509_CHAIN_STATUS_REF, ISSUE_QUOTE],
+    samples: ["The connection to partner.example could not be established because the validation of the Transport Layer Security (TLS) certificate for mx1.partner.example failed with status 'PartialChain'"],
+  },
+  {
+    id: 'exchange.status-revoked',
+    platform: 'exchange',
+    reason: true,
+    keywords: ["status 'revoked", '[message=revoked', 'reason:revoked', 'reason: revoked'],
+    patterns: statusPatterns('Revoked'),
+    meaning: 'Revoked: the CA has revoked a certificate in the chain (its CRL or OCSP says so); no validating sender will accept it.',
+    fault: 'receiver',
+    causes: [{ cause: 'The server still presents a certificate its CA revoked (replaced after a key compromise or re-issue, but not installed).', findings: ['cert.revoked'] }],
+    confirm: 'mxray cert {domain} --profile exchange-online --profile exchange-server',
+    fixes: { any: ['Server presenting the certificate: install the re-issued certificate and enable it for SMTP.'] },
+    refs: [X509_CHAIN_STATUS_REF, ISSUE_QUOTE],
+    samples: ["The connection to partner.example could not be established because the validation of the Transport Layer Security (TLS) certificate for partner.example failed with status 'Revoked'"],
+  },
+  {
+    id: 'exchange-online.no-partner-connector',
+    platform: 'exchange-online',
+    keywords: ['partner connector configured'],
+    patterns: [re("There is no partner connector configured that matched the message'?s recipient domain")],
+    meaning:
+      'Exchange Online looked for an inbound connector of type Partner whose sender domains match this message, to apply its TLS requirements (RequireTls, TlsSenderCertificateName) or its IP restrictions, and found none: the message is handled as ordinary Internet mail, or refused where the tenant restricts that domain to its connector.',
+    fault: 'receiver',
+    causes: [
+      { cause: 'The partner connector’s SenderDomains do not list the domain the message comes from (or the connector is disabled).', findings: [] },
+      { cause: 'The partner’s certificate does not carry the name the connector expects, so the message was not attributed to it.', findings: ['cert.name-mismatch'] },
+    ],
+    confirm: 'mxray cert <the sending server> --profile exchange-online',
+    fixes: { 'exchange-online': ['Get-InboundConnector | fl Name,ConnectorType,SenderDomains,RequireTls,TlsSenderCertificateName,RestrictDomainsToCertificate,RestrictDomainsToIPAddresses — add the domain to SenderDomains, or correct TlsSenderCertificateName.'] },
+    refs: ['Microsoft Learn: Configure mail flow using connectors in Exchange Online', 'Microsoft Learn: Fix NDR error 5.7.51 in Exchange Online', 'The text as quoted in mxray issue 21'],
+    samples: ["There is no partner connector configured that matched the message's recipient domain"],
   },
   {
     id: 'exchange.status-signature-failure',

@@ -82,6 +82,7 @@ describe('explainLine', () => {
     const e = explainLine("could not be established because the validation of the Transport Layer Security (TLS) certificate for partner.example failed with status 'RevocationOffline'");
     expect(e.matches.map((m) => [m.rule.id, m.captures.status, m.confirm])).toEqual([
       ['exchange.certificate-validation-failed', 'RevocationOffline', 'mxray cert partner.example --profile exchange-server'],
+      ['exchange.status-revocation-offline', undefined, 'mxray cert partner.example --profile exchange-online --profile exchange-server'],
     ]);
   });
 

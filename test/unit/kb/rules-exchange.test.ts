@@ -26,6 +26,13 @@ const ids = (text: string) => explainLine(text).matches.map((m) => (m.rule.reaso
 const CASES: Case[] = [
   // The texts quoted in issue 21.
   {
+    text: "There is no partner connector configured that matched the message's recipient domain",
+    ids: ['exchange-online.no-partner-connector'],
+    fault: 'receiver',
+    findings: [],
+    confirm: 'mxray cert <the sending server> --profile exchange-online',
+  },
+  {
     text: '451 4.4.0 Primary target IP address responded with: "451 5.7.3 STARTTLS is required to send mail."',
     ids: ['exchange.starttls-required'],
     fault: 'either',
@@ -355,6 +362,14 @@ const STATUSES: [status: string, id: string, findings: string[]][] = [
   ['PurposeError', 'exchange.status-wrong-usage', ['cert.not-for-server-auth', 'cert.client-auth-ending']],
   ['EmptyCertificate', 'exchange.status-empty-certificate', ['send.client-cert-required']],
   ['ValidSelfSigned', 'exchange.status-valid-self-signed', ['cert.self-signed']],
+  // The status words issue 21 quotes, and the Windows chain engine's names for the same.
+  ['Expired', 'exchange.status-certificate-expired', ['cert.expired']],
+  ['NotTimeValid', 'exchange.status-certificate-expired', ['cert.expired']],
+  ['CNNotMatch', 'exchange.status-subject-mismatch', ['cert.name-mismatch']],
+  ['RevocationOffline', 'exchange.status-revocation-offline', []],
+  ['OfflineRevocation', 'exchange.status-revocation-offline', []],
+  ['PartialChain', 'exchange.status-partial-chain', ['cert.chain-incomplete']],
+  ['Revoked', 'exchange.status-revoked', ['cert.revoked']],
 ];
 
 describe('the Exchange rules on real texts', () => {
