@@ -124,6 +124,9 @@ export function explainLine(input: string, context: LineContext = {}): LineExpla
       }
     }
   }
+  // A rule for one case of a general rule's message replaces the general one.
+  const superseded = new Set(found.flatMap((f) => f.rule.supersedes ?? []));
+  if (superseded.size) found.splice(0, found.length, ...found.filter((f) => !superseded.has(f.rule.id)));
   // What the line names beyond a rule's own captures: a library's reason quoted inside a message
   // names no host itself, so the message's captures fill its command; then the recipient's domain
   // the line names; then what the surroundings (a bounce) name.

@@ -13,8 +13,8 @@ import { HOST, IP, re, type ErrorRule } from './rule.js';
 
 /** "H=host [ip]:port" of a client-side line. */
 const H = `H=${HOST} \\[${IP}\\](?::\\d{1,5})?`;
-/** After H=…: the rest of a delivery line's fields, up to the colon before the error. */
-const TO_ERROR = '[^\\r\\n]{0,200}?: ';
+/** After H=…: the interface (logged with +outgoing_interface), then the colon before the error. */
+const TO_ERROR = '(?: I=\\[[0-9A-Fa-f.:]{2,39}\\](?::\\d{1,5})?)?: ';
 /** The client of a server-side line: "[name ](helo) [ip]:port", and the interface "I=[ip]:port". */
 const FROM =
   '(?:(?<client>[A-Za-z0-9][A-Za-z0-9.-]{0,252}) )?(?:\\((?<helo>[^()\\r\\n]{1,255})\\) )?\\[(?<clientip>[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|[0-9A-Fa-f:]{2,39})\\](?::\\d{1,5})?' +
@@ -130,7 +130,7 @@ export const EXIM_RULES: readonly ErrorRule[] = [
     id: 'exim.tls-error-from-client',
     platform: 'exim',
     keywords: ['tls error on connection from'],
-    patterns: [re(`TLS error on connection from ${FROM} \\((?<where>gnutls_handshake|SSL_accept|recv|send)\\)(?!: Certificate is required)(?:: (?<why>[^\\r\\n]{1,200}))?`)],
+    patterns: [re(`TLS error on connection from ${FROM} \\((?<where>gnutls_handshake|SSL_accept|recv|send)\\)(?:: (?<why>[^\\r\\n]{1,200}))?`)],
     meaning:
       'A client’s TLS session with this Exim server failed; the words after the library call are the TLS library’s. GnuTLS: "The TLS connection was non-properly terminated" (the client closed during the handshake — often it refused the certificate, or it is a scanner), "No supported cipher suites have been found" (nothing in common), "An unexpected TLS packet was received" (not TLS). OpenSSL builds say "(SSL_accept)" and quote OpenSSL’s error.',
     fault: 'either',
@@ -161,6 +161,8 @@ export const EXIM_RULES: readonly ErrorRule[] = [
       re(`TLS error on connection from ${FROM} \\(certificate verification failed\\)(?:: (?<why>[^\\r\\n]{1,120}))?`),
       re(`TLS error on connection from ${FROM} \\(gnutls_handshake\\): (?<why>Certificate is required)`),
     ],
+    // The general rule for a client's failed session matches these lines too; this one says more.
+    supersedes: ['exim.tls-error-from-client'],
     meaning:
       'This Exim server insists on a client certificate from this client (tls_verify_hosts) and did not get one it trusts: "certificate invalid" — the client’s certificate does not chain to a CA in the server’s tls_verify_certificates; "Certificate is required" — the client sent none (GnuTLS at TLS 1.3). The session ends before any mail command; certificate-based partner connectors meet this.',
     fault: 'sender',
@@ -220,7 +222,7 @@ export const EXIM_RULES: readonly ErrorRule[] = [
     id: 'exim.delivered-certificate-unverified',
     platform: 'exim',
     keywords: [' cv=no'],
-    patterns: [re(`\\bT=[A-Za-z0-9_-]{1,64}[^\\r\\n]{0,160}? ${H}(?: I=\\[[0-9A-Fa-f.:]{2,39}\\](?::\\d{1,5})?)? X=(?<cipher>[A-Za-z0-9_.:-]{1,120}) CV=no`)],
+    patterns: [re(`\\bT=[A-Za-z0-9_-]{1,64}(?: [A-Z]{1,2}=[^\\s=]{1,64}){0,3} ${H}(?: I=\\[[0-9A-Fa-f.:]{2,39}\\](?::\\d{1,5})?)? X=(?<cipher>[A-Za-z0-9_.:-]{1,120}) CV=no`)],
     meaning:
       'The message went over TLS (X= names the protocol and cipher), but the server’s certificate was not verified (CV=no): by default an Exim client only tries to verify (tls_try_verify_hosts = *) and sends anyway when it fails. Encrypted, not authenticated — not an error unless this destination must be authenticated.',
     fault: 'receiver',

@@ -287,7 +287,7 @@ export const POSTFIX_RULES: readonly ErrorRule[] = [
     id: 'postfix.dane-tlsa-lookup-error',
     platform: 'postfix',
     keywords: ['tlsa lookup error for', 'dane tlsa lookup problem'],
-    patterns: [re(`TLSA lookup error for ${HOST}:(?<port>\\d{1,5})`), re(`DANE TLSA lookup problem: [^\\r\\n]{0,200}?name=_\\d{1,5}\\._tcp\\.${HOST} type=TLSA`)],
+    patterns: [re(`TLSA lookup error for ${HOST}:(?<port>\\d{1,5})`), re(`DANE TLSA lookup problem: [^=\\r\\n]{0,200}name=_\\d{1,5}\\._tcp\\.${HOST} type=TLSA`)],
     meaning:
       'At level dane, the MX host’s DNSSEC-validated address came with a TLSA lookup that failed (SERVFAIL, or an answer that fails DNSSEC validation): Postfix cannot tell whether DANE applies, so it does not connect to that host and defers the mail (4.7.5) rather than deliver without the authentication the domain may require.',
     fault: 'receiver',
@@ -329,7 +329,7 @@ export const POSTFIX_RULES: readonly ErrorRule[] = [
     keywords: ['configured with dnssec lookups disabled', 'configured, but no requisite library support', 'configured with mx lookup errors ignored', 'dns resolver options incompatible with'],
     patterns: [
       re(
-        `(?<![A-Za-z0-9.[-])\\[?${HOST}\\]?(?::\\d{1,5})?: (?<level>dane|dane-only) (?:configured with dnssec lookups disabled|configured, but no requisite library support|configured with MX lookup errors ignored)`,
+        `(?<![A-Za-z0-9.[-])\\[?${HOST}\\]?(?::\\d{1,5})?: (?<level>dane|dane-only) configured(?: with (?:dnssec lookups disabled|MX lookup errors ignored)|, but no requisite library support)`,
       ),
       re(`(?<![A-Za-z0-9.[-])\\[?${HOST}\\]?(?::\\d{1,5})?: dns resolver options incompatible with (?<level>dane|dane-only) TLS`),
     ],

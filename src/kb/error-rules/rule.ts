@@ -38,6 +38,12 @@ export interface ErrorRule {
    * their own messages: it explains the reason, beside the rule for the message that quotes it.
    */
   reason?: true;
+  /**
+   * Rules this one says more precisely than: when both recognise a line, only this one is kept (a
+   * general rule for a product's message, and a rule for one case of it that a linear pattern
+   * cannot carve out of the general one).
+   */
+  supersedes?: readonly string[];
 }
 
 export const HOST = '(?<host>[A-Za-z0-9][A-Za-z0-9.-]{0,252})';

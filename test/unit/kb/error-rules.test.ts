@@ -23,6 +23,11 @@ describe('the error-text rules', () => {
     }
   });
 
+  it('supersede only rules that exist, never themselves', () => {
+    const ids = new Set(ERROR_RULES.map((r) => r.id));
+    for (const r of ERROR_RULES) for (const id of r.supersedes ?? []) expect(ids.has(id) && id !== r.id, `${r.id} supersedes ${id}`).toBe(true);
+  });
+
   it('point only to findings the catalogue has', () => {
     const known = new Set(allEntries().map((e) => e.id));
     for (const r of ERROR_RULES) for (const c of r.causes) for (const f of c.findings) expect(known.has(f), `${r.id} → ${f}`).toBe(true);

@@ -48,8 +48,8 @@ describe('reply and enhanced classes', () => {
 });
 
 describe('what fills {host}', () => {
-  it('a peer Postfix names "unknown" (no reverse DNS) is named by its address', () => {
-    const e = explainLine('SSL_accept error from unknown[198.51.100.7]: -1');
+  it('a peer named "unknown" (no reverse DNS, as Postfix writes it) is named by its address', () => {
+    const e = explainLine('TLS is required, but was not offered by host unknown[198.51.100.7]');
     expect(e.matches[0]?.captures).toEqual({ ip: '198.51.100.7' });
     expect(e.matches[0]?.confirm).toBe('mxray check 198.51.100.7');
   });
