@@ -25,9 +25,9 @@ const SSPI_CODES = 'Microsoft Learn: "SSPI Status Codes"; "Schannel error codes 
 /**
  * OpenSSL's verify error `text` (a pattern fragment) in the forms that name the code, capturing
  * `num`: `verify error:num=N:…` and `Verify return code: N (…)` (s_client), `error N at D depth
- * lookup: …` (openssl verify); then the bare text. Postfix's `num=N:…` form is matched by the bare
- * text: the Postfix rule captures the number itself, and a reason that captures nothing takes the
- * host from the message that quotes it.
+ * lookup: …` (openssl verify); then the bare text, which also takes Postfix's `num=N:…` (the Postfix
+ * rule captures that number itself) and the reasons other products quote. The host comes from the
+ * message that quotes the reason.
  */
 const verifyForms = (text: string): RegExp[] => [
   re(`verify error:num=(?<num>[0-9]{1,3}):${text}`),
@@ -327,7 +327,7 @@ const OPENSSL_VERIFY_RULES: readonly ErrorRule[] = [
     confirm: 'mxray cert {host} --profile dane',
     fixes: { any: ['Receiver: publish a TLSA record for the current key (3 1 1) before switching keys, keep the old one until caches expire; or go back to the key the records name.'] },
     refs: [VERIFY_DOC('X509_V_ERR_DANE_NO_MATCH', 65), 'RFC 7672 §3.1', HERE],
-    samples: ['verify error:num=65:no matching DANE TLSA records', 'Verify return code: 65 (no matching DANE TLSA records)'],
+    samples: ['verify error:num=65:no matching DANE TLSA records'],
   },
 ];
 
