@@ -43,13 +43,24 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function keywordScanner(keywordLists: readonly (readonly string[])[]): { test: (lower: string) => boolean; candidates: (lower: string) => number[] } {
   const keywords = [...new Set(keywordLists.flat())].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   if (keywords.length === 0) return { test: () => false, candidates: () => [] };
-  const source = keywords.map(escape).join('|');
-  const prefilter = new RegExp(source);
-  const scan = new RegExp(source, 'g');
-  const owners = new Map(keywords.map((k) => [k, keywordLists.flatMap((list, i) => (list.includes(k) ? [i] : []))]));
-  const also = new Map(keywords.map((k) => [k, keywords.filter((s) => k.startsWith(s)).flatMap((s) => owners.get(s) ?? [])]));
+  // One RegExp for both uses: compiling an alternation of hundreds of literals is what costs (start-up).
+  const scan = new RegExp(keywords.map(escape).join('|'), 'g');
+  // Built in one pass over the lists and one over each keyword's prefixes (start-up matters: every `mxray explain` builds this).
+  const owners = new Map<string, number[]>(keywords.map((k) => [k, []]));
+  keywordLists.forEach((list, i) => {
+    for (const k of new Set(list)) owners.get(k)?.push(i);
+  });
+  const also = new Map<string, number[]>();
+  for (const k of keywords) {
+    const all = [...(owners.get(k) ?? [])];
+    for (let n = 1; n < k.length; n++) all.push(...(owners.get(k.slice(0, n)) ?? []));
+    also.set(k, all);
+  }
   return {
-    test: (lower) => prefilter.test(lower),
+    test(lower) {
+      scan.lastIndex = 0;
+      return scan.test(lower);
+    },
     candidates(lower) {
       const found = new Set<number>();
       scan.lastIndex = 0;
