@@ -70,11 +70,15 @@ export function configure(cmd: Command): Run {
   return async (words: string[], o: ExplainOpts) => {
     if (words.length > 0 && o.file.length > 0) throw new UsageError('give the text or --file, not both');
     let input: ExplainInput;
-    if (o.file.length > 0) input = { source: 'file', names: o.file, text: o.file.map(readFile).join('\n') };
-    else if (words.length === 1 && words[0] === '-') input = { source: 'stdin', names: [], text: await readStdin() };
-    else if (words.length > 0) input = { source: 'argument', names: [], text: words.join(' ') };
+    if (o.file.length > 0) {
+      const parts = o.file.map((name) => ({ name, text: readFile(name) }));
+      const total = parts.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
+      if (total > MAX_EXPLAIN_BYTES) throw new UsageError(`the files hold more than ${MAX_EXPLAIN_BYTES / 1024 / 1024} MiB together: give fewer at once`, { helpful: false });
+      input = { source: 'file', parts };
+    } else if (words.length === 1 && words[0] === '-') input = { source: 'stdin', parts: [{ name: null, text: await readStdin() }] };
+    else if (words.length > 0) input = { source: 'argument', parts: [{ name: null, text: words.join(' ') }] };
     else throw new UsageError('say what to explain: mxray explain "<error text>", - for standard input, or --file FILE');
-    const report = runExplain({ input, clock: systemClock });
+    const report = await runExplain({ input, clock: systemClock });
     await emit(await renderReport(report, o), o);
     return { kind: 'report', report };
   };

@@ -1,7 +1,7 @@
 // `mxray explain`'s report as a Document: the answer first — for each recognised text what it
 // means, whose side must act, the likely causes in order, the command that tells them apart and
 // the fix per platform — then every line's codes decoded; the references in the details.
-import type { ExplainItem, ExplainReport, ExplainRule } from '../core/schema.js';
+import type { BounceFacts, ExplainItem, ExplainReport, ExplainRule } from '../core/schema.js';
 import { line, transcriptText, type Cell, type DetailSection, type Document, type DocumentOptions, type Line } from './document.js';
 import { safe } from './style.js';
 
@@ -21,10 +21,17 @@ function codeText(item: ExplainItem): string {
   return [root.reply === null ? '' : String(root.reply), root.code ?? ''].filter(Boolean).join(' ');
 }
 
+/** Where an item comes from: "Line 12", "bounce.eml line 12", "Recipient ann@partner.example". */
+function whereOf(item: ExplainItem): string {
+  if (item.recipient !== null) return `Recipient ${safe(item.recipient, 320)}`;
+  const at = item.line === null ? 'Report' : `Line ${item.line}`;
+  return item.file !== null ? `${safe(item.file, 200)} ${at.toLowerCase()}` : at;
+}
+
 function rowOf(item: ExplainItem): Cell[] {
   const main = item.rules.find((r) => !r.reason) ?? item.rules[0];
   return [
-    { text: String(item.line) },
+    { text: item.recipient !== null ? safe(item.recipient, 80) : item.line === null ? '-' : String(item.line) },
     { text: safe(codeText(item), 20) },
     { text: main ? safe(main.id, 60) : 'not recognised', ...(main ? {} : { verdict: 'inconclusive' as const }) },
     { text: main ? FAULT[main.fault] : '-' },
@@ -67,9 +74,25 @@ function statusLines(item: ExplainItem, depth: number): Line[] {
 
 function itemSection(item: ExplainItem): DetailSection {
   return {
-    heading: `Line ${item.line}`,
+    heading: whereOf(item),
     lines: [line(0, { dim: safe(item.text, 600) }), ...statusLines(item, 0), ...item.rules.flatMap((r) => ruleLines(r, 0, true))],
   };
+}
+
+/** One bounce in a line: what it reports, and on how many recipients. */
+function bounceLine(b: BounceFacts): Line {
+  const counts = new Map<string, number>();
+  for (const r of b.recipients) counts.set(r.action ?? 'no action given', (counts.get(r.action ?? 'no action given') ?? 0) + 1);
+  const by = [...counts].map(([a, n]) => `${n} ${a}`).join(', ');
+  const from = b.reportingMta ? ` from ${safe(b.reportingMta, 120)}` : '';
+  const what = b.format === 'rfc3464' ? 'delivery status notification' : `${b.format === 'text' ? 'bounce' : `${b.format === 'exchange' ? 'Exchange' : b.format === 'postfix' ? 'Postfix' : 'Exim'} bounce`}`;
+  return line(0, { bold: `${b.file !== null ? `${safe(b.file, 200)}: ` : ''}A ${what}${from}` }, b.subject ? { dim: ` “${safe(b.subject, 200)}”` } : '', `: ${b.recipients.length} recipient${b.recipients.length === 1 ? '' : 's'}${by ? ` (${by})` : ''}`);
+}
+
+/** A bounced recipient, as one line: its address, action, status and the server that answered. */
+function recipientLine(r: BounceFacts['recipients'][number]): Line {
+  const parts = [r.action ?? 'action not given', r.status, r.remoteMta ? `at ${safe(r.remoteMta, 120)}` : null].filter((x): x is string => x !== null);
+  return line(0, { bold: `Recipient ${safe(r.address, 320)}: ` }, safe(parts.join(', '), 300));
 }
 
 function reasonOf(report: ExplainReport): string {
@@ -80,9 +103,11 @@ function reasonOf(report: ExplainReport): string {
   }
   const first = recognised[0] as ExplainItem;
   const main = first.rules.find((r) => !r.reason) ?? (first.rules[0] as ExplainRule);
-  const more = recognised.length > 1 ? ` (and ${recognised.length - 1} more recognised line${recognised.length > 2 ? 's' : ''}${unrecognised ? `, ${unrecognised} not recognised` : ''})` : '';
+  const unit = report.body.bounces.length ? 'diagnostic' : 'line';
+  const more = recognised.length > 1 ? ` (and ${recognised.length - 1} more recognised ${unit}${recognised.length > 2 ? 's' : ''}${unrecognised ? `, ${unrecognised} not recognised` : ''})` : '';
+  const who = first.recipient !== null ? `${first.recipient}: ` : '';
   // The first sentence ("e.g. 18" does not end one).
-  return safe(`${main.meaning.split(/(?<=[a-z)]\.) (?=[A-Z])/)[0]}${more}`, 400);
+  return safe(`${who}${main.meaning.split(/(?<=[a-z)]\.) (?=[A-Z])/)[0]}${more}`, 400);
 }
 
 export function explainDocument(report: ExplainReport, options: DocumentOptions = {}): Document {
@@ -90,8 +115,27 @@ export function explainDocument(report: ExplainReport, options: DocumentOptions 
   const { body } = report;
   const recognised = body.items.filter((i) => i.rules.length > 0);
   const context: Line[] = [];
-  for (const item of (recognised.length ? recognised : body.items).slice(0, FIRST_SCREEN_ITEMS)) {
-    context.push(line(0, { bold: `Line ${item.line}: ` }, { dim: safe(item.text, 200) }));
+  // A bounce: recipient by recipient, the failed ones with their explanation.
+  let shown = 0;
+  const inBounce = new Set<number>();
+  for (const b of body.bounces) {
+    context.push(bounceLine(b));
+    for (const r of b.recipients) {
+      if (r.item !== null) inBounce.add(r.item);
+      if (shown >= FIRST_SCREEN_ITEMS * 2) continue;
+      shown++;
+      context.push(recipientLine(r));
+      const item = r.item === null ? undefined : body.items[r.item];
+      if (!item) continue;
+      context.push(line(1, { dim: safe(item.text, 200) }));
+      const root = item.root === null ? undefined : item.statuses[item.root];
+      if (root) context.push(...statusLines({ ...item, statuses: [root], root: 0 }, 1));
+      for (const rule of item.rules) context.push(...ruleLines(rule, 1, false));
+    }
+  }
+  const rest = (recognised.length ? recognised : body.items).filter((item) => !inBounce.has(body.items.indexOf(item)));
+  for (const item of rest.slice(0, Math.max(0, FIRST_SCREEN_ITEMS - shown))) {
+    context.push(line(0, { bold: `${whereOf(item)}: ` }, { dim: safe(item.text, 200) }));
     const root = item.root === null ? undefined : item.statuses[item.root];
     if (root) context.push(...statusLines({ ...item, statuses: [root], root: 0 }, 1));
     for (const r of item.rules) context.push(...ruleLines(r, 1, false));
@@ -110,7 +154,7 @@ export function explainDocument(report: ExplainReport, options: DocumentOptions 
     reason: reasonOf(report),
     verdictNote: `${recognised.length} recognised, ${body.unrecognised} with codes only`,
     context,
-    summary: body.items.length > 1 ? { header: ['Line', 'Code', 'Recognised as', 'Who acts'], rows: body.items.slice(0, 200).map(rowOf) } : null,
+    summary: body.items.length > 1 ? { header: [body.bounces.length ? 'Line or recipient' : 'Line', 'Code', 'Recognised as', 'Who acts'], rows: body.items.slice(0, 200).map(rowOf) } : null,
     findings: [],
     details: options.brief && !verbose ? null : { heading: 'Every line in full', sections: body.items.slice(0, 500).map(itemSection) },
     transcript: verbose ? transcriptText(report) : null,

@@ -11,6 +11,7 @@ import type { ExplainReport } from '../../src/core/schema.js';
 import { schemaErrors } from '../helpers/schema.js';
 
 const BIN = join(process.cwd(), 'bin/mxray.cjs');
+const FIXTURES = join(process.cwd(), 'test/fixtures/bounces');
 const tmp = mkdtempSync(join(tmpdir(), 'mxray-explain-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -30,7 +31,7 @@ describe('mxray explain (CLI)', () => {
     const run = await mxray(['explain', WRAPPED, '--width', '400']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Exchange \(or Exchange Online\) requires TLS from this sender/);
+    expect(run.stdout).toMatch(/An Exchange receive connector that requires TLS got a mail command without\s+STARTTLS first/);
     expect(run.stdout).toMatch(/Root code: 451 5\.7\.3 — .*Security conversion required but not possible/);
     expect(run.stdout).toMatch(/Who acts: either side/);
     // 451 with 5.7.3: the classes disagree, and the sender follows the reply code.
@@ -75,7 +76,47 @@ describe('mxray explain (CLI)', () => {
     const report = JSON.parse(run.stdout) as ExplainReport;
     expect(run.code).toBe(0);
     expect(report.body.input.names).toEqual([file]);
-    expect(report.body.items[0]?.rules.map((r) => r.id)).toEqual(['exchange.tls-negotiation-failed']);
+    expect(report.body.items[0]?.rules.map((r) => r.id)).toEqual(['exchange.tls-negotiation-no-credentials']);
+    expect(report.body.items[0]).toMatchObject({ line: 1, file, recipient: null });
+  });
+
+  it('a bounce message (.eml): read recipient by recipient, each diagnostic explained with the recipient’s domain in the command', async () => {
+    const run = await mxray(['explain', '--file', join(FIXTURES, 'exchange-online.eml'), '--width', '200']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^EXPLAINED — kai@partner\.example: An Exchange receive connector that requires TLS/m);
+    expect(run.stdout).toMatch(/A delivery status notification from \S+ “Undeliverable: Contract draft”: 1 recipient \(1 failed\)/);
+    expect(run.stdout).toMatch(/Recipient kai@partner\.example: failed, 5\.7\.3, at mx\.partner\.example/);
+    expect(run.stdout).toMatch(/Confirm: mxray check partner\.example --dnsbl/);
+    const json = await mxray(['explain', '--file', join(FIXTURES, 'exchange-online.eml'), '--json']);
+    const report = JSON.parse(json.stdout) as ExplainReport;
+    expect(schemaErrors(report)).toEqual([]);
+    // The message's MIME lines are not explained one by one: only the recipient's diagnostic.
+    expect(report.body.items.map((i) => [i.recipient, i.line, i.rules[0]?.id])).toEqual([['kai@partner.example', null, 'exchange.starttls-required']]);
+    expect(report.body.bounces.map((b) => [b.format, b.recipients.map((r) => [r.address, r.action, r.status, r.item])])).toEqual([['rfc3464', [['kai@partner.example', 'failed', '5.7.3', 0]]]]);
+  });
+
+  it('two files, a bounce and a log: the bounce by recipient, the log by line, each item naming its file', async () => {
+    const log = join(tmp, 'mail.log');
+    writeFileSync(log, 'Nov 29 10:00:01 mx postfix/smtp[123]: warning: TLS is required, but was not offered by host mx.partner.example[192.0.2.25]\n');
+    const bounce = join(FIXTURES, 'exim-failed.eml');
+    const run = await mxray(['explain', '--file', bounce, '--file', log, '--json']);
+    const report = JSON.parse(run.stdout) as ExplainReport;
+    expect(schemaErrors(report)).toEqual([]);
+    expect(report.body.bounces.map((b) => b.file)).toEqual([bounce]);
+    const fromLog = report.body.items.filter((i) => i.file === log);
+    expect(fromLog.map((i) => [i.line, i.rules[0]?.id, i.rules[0]?.confirm])).toEqual([[1, 'postfix.tls-required-not-offered', 'mxray check mx.partner.example']]);
+    const fromBounce = report.body.items.filter((i) => i.file === bounce);
+    expect(fromBounce.every((i) => i.recipient !== null && i.line === null)).toBe(true);
+    expect(fromBounce.flatMap((i) => i.rules.map((r) => r.id))).toContain('exim.tls-required-not-offered');
+  });
+
+  it('a message that is not a bounce: read line by line, nothing invented', async () => {
+    const run = await mxray(['explain', '--file', join(FIXTURES, 'not-a-bounce.eml'), '--json']);
+    const report = JSON.parse(run.stdout) as ExplainReport;
+    expect(run.code).toBe(3);
+    expect(report.body.bounces).toEqual([]);
+    expect(report.body.items.every((i) => i.recipient === null)).toBe(true);
   });
 
   it('usage errors: one line on stderr, exit 2, no stack trace', async () => {

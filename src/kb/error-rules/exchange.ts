@@ -51,7 +51,8 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
     patterns: [
       re(`\\[Message=451 5\\.7\\.3 STARTTLS is required to send mail\\]${EXO_TARGET}`),
       re(`\\b451 5\\.7\\.3 STARTTLS is required to send mail${LAST_ENDPOINT}`),
-      re('\\b451 5\\.7\\.3 STARTTLS is required to send mail'),
+      // As a sender's NDR quotes it (some put it under their own 5xx): the words and the status are Exchange's.
+      re(`\\b[45][0-9]{2}[ -]5\\.7\\.3 STARTTLS is required to send mail${EXO_TARGET}`),
     ],
     meaning:
       'An Exchange receive connector that requires TLS got a mail command without STARTTLS first. The sender may never have been offered STARTTLS: a receive connector whose certificate is missing (TlsCertificateName naming a removed certificate, or no certificate enabled for SMTP) stops advertising STARTTLS, and then refuses the cleartext mail it asked for. Exchange Online shows it as "450 4.4.317 Cannot connect to remote server [Message=451 5.7.3 …]", Exchange Server as "451 4.4.0 Primary target IP address responded with: …".',
