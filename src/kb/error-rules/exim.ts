@@ -260,4 +260,24 @@ export const EXIM_RULES: readonly ErrorRule[] = [
       '[192.0.2.25] SSL verify error: depth=0 error=self-signed certificate cert=/CN=mx.example.com',
     ],
   },
+  {
+    id: 'exim.no-mail-after-starttls',
+    platform: 'exim',
+    keywords: ['no mail in smtp connection from'],
+    // C= lists the commands in order (log_selector +smtp_no_mail); a list ending at STARTTLS: nothing came after it.
+    // The keyword places the line; the patterns read its end: this server's interface (+incoming_interface) when logged.
+    patterns: [re('\\bI=\\[(?<ip>[0-9A-Fa-f.:]{2,39})\\](?::\\d{1,5})?(?: D=[0-9a-z.]{1,20})? C=(?:[A-Z]{1,10},){0,20}STARTTLS$'), re(' C=(?:[A-Z]{1,10},){0,20}STARTTLS$')],
+    meaning:
+      'A client connected to this Exim server, sent STARTTLS as its last command and then left without a mail transaction: the TLS handshake that follows STARTTLS failed or was abandoned (a sender that refuses this server’s certificate or finds no protocol in common leaves here; so do probes that only want to see STARTTLS). A "TLS error on connection from" line for the same client usually says why.',
+    fault: 'either',
+    causes: [
+      { cause: 'The client refused this server’s certificate (it verifies: DANE, MTA-STS, or a policy) and closed.', findings: ['cert.self-signed', 'cert.chain-incomplete', 'cert.name-mismatch', 'dane.no-match'] },
+      { cause: 'No protocol version or cipher in common with the client.', findings: ['tls.old-protocol', 'tls.no-shared-cipher'] },
+      { cause: 'A scanner or prober that only tests STARTTLS.', findings: [] },
+    ],
+    confirm: 'mxray check {ip}',
+    fixes: { exim: ['Look for the "TLS error on connection from" line of the same client; check this server’s certificate as senders judge it (mxray cert <your MX host> --profile postfix-verify --profile exim-verify).'] },
+    refs: ['Exim specification: "Log files", log_selector smtp_no_mail (the C= list of commands)', 'RFC 3207 §4'],
+    samples: ['no MAIL in SMTP connection from mx.client.example [198.51.100.7]:40312 I=[192.0.2.25]:25 D=2s C=EHLO,STARTTLS'],
+  },
 ];

@@ -481,4 +481,22 @@ export const OTHER_MTA_RULES: readonly ErrorRule[] = [
       'Verification error: unable to get local issuer certificate',
     ],
   },
+  {
+    id: 'sendmail.no-mail-command',
+    platform: 'sendmail',
+    keywords: ['did not issue mail/expn/vrfy/etrn'],
+    patterns: [re(`\\[${IP}\\](?: \\(may be forged\\))? did not issue MAIL/EXPN/VRFY/ETRN during connection to (?<daemon>[A-Za-z0-9_-]{1,40})`)],
+    meaning:
+      'A client connected to this Sendmail daemon (named after "connection to", as DaemonPortOptions Name= calls it) and left without a mail command. On a daemon for implicit TLS (port 465, Modifiers=s — often named TLSMTA or MTA-SSL) that is what a client speaking plain SMTP, or one that failed the TLS handshake, leaves behind; on port 25, a client that gave up after STARTTLS, a scanner, or a client that timed out while Sendmail waited on a slow DNS block list.',
+    fault: 'either',
+    causes: [
+      { cause: 'A client that does not do what the port expects: plain SMTP on the implicit-TLS port (or TLS on the plain one).', findings: [] },
+      { cause: 'The client’s TLS handshake failed or it refused the certificate, and it closed.', findings: ['cert.self-signed', 'cert.chain-incomplete', 'tls.no-shared-cipher'] },
+      { cause: 'A scanner, or a client timed out while Sendmail waited on a DNS block list.', findings: [] },
+    ],
+    confirm: 'mxray check <your MX host> --port 465',
+    fixes: { sendmail: ['Check the daemon the line names in DAEMON_OPTIONS (its Port= and M=s); set LogLevel 14 or more to log the STARTTLS errors of the session.'] },
+    refs: ['Sendmail cf/README (sendmail-doc 8.17.1.9): "did not issue MAIL/EXPN/VRFY/ETRN" (EDNSBL_TO), DAEMON_OPTIONS Name= and Modifiers=s', 'produced here by Sendmail 8.17.1.9 on loopback (a client that connected and left)'],
+    samples: ['sendmail[9258]: 6ATJGu82009258: localhost [127.0.0.1] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA', 'sm-mta[4711]: 1A2B3C4D005678: client.example [198.51.100.7] did not issue MAIL/EXPN/VRFY/ETRN during connection to TLSMTA'],
+  },
 ];

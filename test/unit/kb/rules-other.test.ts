@@ -154,6 +154,13 @@ describe('other-mtas.ts: Sendmail (lines its syslog got on loopback)', () => {
     );
   });
 
+  it('Sendmail: a client that left without a mail command; the command tests this server (its implicit-TLS port), never the client', () => {
+    const m = only('Mar 29 22:33:47 mail sm-mta[23221]: x2TMXH7Y023221: client.example [198.51.100.7] (may be forged) did not issue MAIL/EXPN/VRFY/ETRN during connection to TLSMTA', 'sendmail.no-mail-command');
+    expect(m.captures).toMatchObject({ ip: '198.51.100.7', daemon: 'TLSMTA' });
+    expect(m.confirm).toBe('mxray check <your MX host> --port 465');
+    expect(m.rule.fault).toBe('either');
+  });
+
   it('a verified session, or a client without a certificate on the server side, is no error', () => {
     expect(messages('STARTTLS=client, relay=[127.0.0.1], version=TLSv1.3, verify=OK, cipher=TLS_AES_256_GCM_SHA384, bits=256/256')).toEqual([]);
     expect(messages('STARTTLS=server, relay=localhost [127.0.0.1], version=TLSv1.3, verify=NO, cipher=TLS_AES_256_GCM_SHA384, bits=256/256')).toEqual([]);
@@ -292,9 +299,9 @@ describe('other-mtas.ts: Gmail, swaks, openssl s_client', () => {
 });
 
 describe('the rules of these two files', () => {
-  it('are 12 in smtp.ts and 23 in other-mtas.ts, each with a reference and a real sample', () => {
+  it('are 12 in smtp.ts and 24 in other-mtas.ts, each with a reference and a real sample', () => {
     expect(SMTP_RULES).toHaveLength(12);
-    expect(OTHER_MTA_RULES).toHaveLength(23);
+    expect(OTHER_MTA_RULES).toHaveLength(24);
     for (const r of [...SMTP_RULES, ...OTHER_MTA_RULES]) {
       expect(r.refs.length, r.id).toBeGreaterThan(0);
       expect(r.samples.length, r.id).toBeGreaterThan(0);

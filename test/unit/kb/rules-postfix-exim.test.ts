@@ -163,13 +163,39 @@ const CASES: Case[] = [
     confirm: 'mxray check mx.good.explain.test',
     captures: { level: 'dane' },
   },
+  // Postfix 3.11's TLS features: a delivery below its level; the recipient's domain is what to test.
+  {
+    line: 'Nov 29 10:00:02 mx postfix/smtp[4711]: 4F1A2: to=<ann@partner.example>, relay=mx.partner.example[192.0.2.25]:25, delay=1.2, delays=0.1/0/0.6/0.5, tls=may:none, dsn=2.0.0, status=sent (250 2.0.0 Ok)',
+    id: 'postfix.tls-feature-downgrade',
+    fault: 'receiver',
+    findings: ['dane.no-match', 'cert.name-mismatch', 'cert.untrusted-root'],
+    confirm: 'mxray check partner.example',
+    captures: { level: 'may', downgrade: 'none' },
+  },
+  {
+    line: 'Nov 29 10:00:02 mx postfix/smtp[4711]: 4F1A2: to=<ann@partner.example>, relay=mx.partner.example[192.0.2.25]:25, delay=1.2, delays=0.1/0/0.6/0.5, tls=dane/!requiretls:nocertmatch, dsn=2.0.0, status=sent (250 2.0.0 Ok)',
+    id: 'postfix.tls-feature-downgrade',
+    fault: 'receiver',
+    findings: ['dane.no-match', 'cert.name-mismatch', 'cert.untrusted-root'],
+    confirm: 'mxray check partner.example',
+    captures: { level: 'dane', downgrade: 'nocertmatch' },
+  },
+  // Exim, the server: a client whose last command was STARTTLS (log_selector +smtp_no_mail), this server's interface logged.
+  {
+    line: '2026-11-29 10:00:03 no MAIL in SMTP connection from mx.client.example [198.51.100.7]:40312 I=[192.0.2.25]:25 D=2s C=EHLO,STARTTLS',
+    id: 'exim.no-mail-after-starttls',
+    fault: 'either',
+    findings: ['cert.self-signed', 'cert.chain-incomplete', 'cert.name-mismatch', 'dane.no-match'],
+    confirm: 'mxray check 192.0.2.25',
+    captures: { ip: '192.0.2.25' },
+  },
   // Postfix, the server
   {
     line: `${PFD}Anonymous TLS connection established from unknown[127.0.0.1]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)`,
     id: 'postfix.anonymous-tls-from',
     fault: 'either',
     findings: ['tls.ok'],
-    confirm: 'mxray check {domain}',
+    confirm: 'mxray check <your MX host>',
     captures: { client: 'unknown', clientip: '127.0.0.1' },
   },
   {
@@ -177,7 +203,7 @@ const CASES: Case[] = [
     id: 'postfix.ssl-accept-error',
     fault: 'either',
     findings: ['tls.old-protocol', 'tls.no-shared-cipher'],
-    confirm: 'mxray check {domain}',
+    confirm: 'mxray check <your MX host>',
     captures: { client: 'client.example.net', clientip: '2001:db8::7', why: '-1' },
   },
   {
@@ -185,7 +211,7 @@ const CASES: Case[] = [
     id: 'postfix.lost-connection-after-starttls',
     fault: 'either',
     findings: ['cert.chain-incomplete', 'cert.self-signed', 'cert.name-mismatch', 'dane.no-match'],
-    confirm: 'mxray check {domain}',
+    confirm: 'mxray check <your MX host>',
     captures: { clientip: '127.0.0.1' },
   },
   {
