@@ -20,11 +20,14 @@ Examples:
   mxray explain 'warning: TLS is required, but was not offered by host mx.example.com[192.0.2.25]'
   grep -i tls /var/log/mail.log | mxray explain -      every line with a code or a known error
   mxray explain --file last-error.txt
+  mxray explain --file bounce.eml                  a bounce (NDR, DSN) recipient by recipient
 
 What it reads: SMTP replies and enhanced status codes (every code of the registry, also wrapped
-inside another server's words as Exchange does), and the error texts of Exchange and Exchange Online,
-Postfix, Exim, Sendmail, OpenSSL, GnuTLS, Node, Go and Java it has rules for. A text no rule knows is
-said to be so, with its codes decoded.
+inside another server's words as Exchange does), the error texts of Exchange and Exchange Online,
+Postfix, Exim, Sendmail, OpenSMTPD, Gmail, swaks and openssl s_client, and the reasons they quote
+from OpenSSL, GnuTLS, Node, Go, Java, .NET and Python; whole bounce messages (RFC 3464
+delivery-status, Exchange NDRs, Postfix and Exim bounces), each recipient's diagnostic explained.
+A text no rule knows is said to be so, with its codes decoded.
 
 Exit codes:
   0  recognised: the explanation is the answer

@@ -42,7 +42,8 @@ export const STATUS_PATTERNS: Readonly<Record<string, RegExp>> = { REPLY, ENHANC
 /** The words after a code: up to a quote, a closing bracket or the end, trimmed and capped. */
 function wordsFrom(text: string, from: number): string {
   const rest = text.slice(from, from + MAX_WORDS * 2);
-  const end = rest.search(/["\]\r\n]/);
+  // A quote or a bracket ends a wrapped reply; " [" starts Exchange's bracketed details ([LastAttemptedServerName=…]).
+  const end = rest.search(/["\]\r\n]| \[/);
   return (end < 0 ? rest : rest.slice(0, end)).trim().slice(0, MAX_WORDS);
 }
 

@@ -85,3 +85,11 @@ describe('what fills {domain}', () => {
     for (const m of explainLine(text).matches) expect(m.confirm).toMatch(/^mxray check (\{domain\}|[a-z.]{1,253}) --dnsbl$/);
   });
 });
+
+describe('the words after a code', () => {
+  it('end at a quote, a closing bracket, or the " [" of Exchange’s bracketed details', () => {
+    expect(findStatuses('550 5.7.3 STARTTLS is required to send mail [LastAttemptedServerName=mx.partner.example]')[0]?.words).toBe('STARTTLS is required to send mail');
+    expect(findStatuses('responded with: "451 5.7.3 STARTTLS is required." Attempted')[0]?.words).toBe('STARTTLS is required.');
+    expect(findStatuses('550 5.1.1 <a@b.example>: Recipient address rejected')[0]?.words).toBe('<a@b.example>: Recipient address rejected');
+  });
+});
