@@ -245,6 +245,7 @@ export const OTHER_MTA_RULES: readonly ErrorRule[] = [
   // ----- OpenSMTPD --------------------------------------------------------------------------------
   {
     id: 'opensmtpd.tls-required-not-supported',
+    supersedes: ['smtp.tls-required-not-offered'],
     platform: 'opensmtpd',
     keywords: ['tls required but not supported by remote host'],
     patterns: [re('TLS required but not supported by remote host')],

@@ -30,6 +30,7 @@ export const POSTFIX_RULES: readonly ErrorRule[] = [
     id: 'postfix.tls-required-not-offered',
     platform: 'postfix',
     keywords: ['tls is required, but was not offered'],
+    supersedes: ['smtp.tls-required-not-offered'],
     patterns: [re(`TLS is required, but was not offered by host ${HOST}\\[${IP}\\]`), re('TLS is required, but was not offered')],
     meaning:
       'The Postfix client was told to require TLS for this destination (smtp_tls_security_level = encrypt, verify, secure or dane, or a policy map), and the server’s EHLO reply did not offer STARTTLS, so Postfix defers the mail (4.7.4) and tries again later; it never sends it in clear text.',
@@ -475,5 +476,22 @@ export const POSTFIX_RULES: readonly ErrorRule[] = [
     fixes: { postfix: ['If a downgrade is not acceptable for this destination, raise its level in smtp_tls_policy_maps (verify, secure or dane-only): Postfix then defers instead of sending.'], any: ['Receiver: a certificate that matches the published policy.'] },
     refs: ['Postfix 3.11 postconf(5): smtp_log_tls_feature_status (the "tls=" field as described in whyscream/postfix-grok-patterns pull request 210)', 'RFC 8689 (REQUIRETLS)'],
     samples: ['relay=mx.partner.example[192.0.2.25]:25, delay=1.2, delays=0.1/0/0.6/0.5, tls=may:none, dsn=2.0.0, status=sent (250 2.0.0 Ok)', 'to=<ann@partner.example>, relay=mx.partner.example[192.0.2.25]:25, delay=1.2, delays=0.1/0/0.6/0.5, tls=dane/!requiretls:nocertmatch, dsn=2.0.0, status=sent (250 2.0.0 Ok)'],
+  },
+  {
+    id: 'postfix.greeting-timeout',
+    platform: 'postfix',
+    keywords: ['while receiving the initial server greeting'],
+    patterns: [re(`(?:conversation with|lost connection with) ${HOST}\\[${IP}\\](?::(?<port>\\d{1,5}))? (?:timed out )?while receiving the initial server greeting`)],
+    meaning:
+      'The Postfix client connected but never got the server’s 220 greeting. Besides a busy or tarpitting server and a firewall that accepts and then drops the connection, there is a TLS cause: a port for implicit TLS (465) spoken to in plain SMTP — the server waits for a TLS ClientHello while the client waits for the banner, until one gives up (the reverse of "wrong version number").',
+    fault: 'either',
+    causes: [
+      { cause: 'A plain SMTP client on an implicit-TLS port (465): Postfix needs smtp_tls_wrappermode = yes (with smtp_tls_security_level = encrypt) there.', findings: [] },
+      { cause: 'The server is overloaded, tarpits this client (a block listing, greylisting in the banner), or a firewall drops the session after the connect.', findings: ['smtp.greeting-timeout', 'dnsbl.listed'] },
+    ],
+    confirm: 'mxray check {host}',
+    fixes: { postfix: ['For port 465: a transport with -o smtp_tls_wrappermode=yes -o smtp_tls_security_level=encrypt (Postfix ≥ 3.0), or use port 587/25 with STARTTLS.'], any: ['mxray check <host> --port 465 --tls-on-connect tells an implicit-TLS port from a silent one.'] },
+    refs: ['Postfix source src/smtp/smtp_proto.c: "receiving the initial server greeting"', 'postconf(5): smtp_tls_wrappermode', 'RFC 8314 §3.3 (implicit TLS on 465)'],
+    samples: ['4F1A2: conversation with mx.partner.example[192.0.2.25]:465 timed out while receiving the initial server greeting', '4F1A2: lost connection with mx.partner.example[192.0.2.25] while receiving the initial server greeting'],
   },
 ];

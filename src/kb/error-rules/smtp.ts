@@ -273,4 +273,18 @@ export const SMTP_RULES: readonly ErrorRule[] = [
     refs: ['RFC 8460 §4.3.2.1', 'RFC 7672 §2.2, §3'],
     samples: ['"result-type": "tlsa-invalid"'],
   },
+  {
+    id: 'smtp.tls-required-not-offered',
+    platform: 'smtp',
+    keywords: ['required but', 'required, but'],
+    patterns: [re('\\bTLS (?:is )?required,? but (?:it )?(?:was |is )?not (?:offered|advertised|supported|available)')],
+    meaning:
+      'The sending server was told to use TLS for this destination (a send connector or policy requiring it, an MTA-STS policy in enforce mode, DANE, REQUIRETLS) and the receiving server did not offer STARTTLS, so the sender kept the message (or returned it) rather than send it in clear text. Why STARTTLS is missing is the question; the causes are in the order they are met.',
+    fault: 'either',
+    causes: STARTTLS_MISSING_CAUSES,
+    confirm: 'mxray check {domain} --dnsbl',
+    fixes: STARTTLS_MISSING_FIXES,
+    refs: ['RFC 3207 §4 (a client that requires TLS and is not offered it)', 'RFC 8461 §5 (MTA-STS enforce)', 'RFC 7672 §2.2 (DANE)', 'The "TLS is required but not offered" NDR wording as quoted in mxray issue 21'],
+    samples: ['TLS is required but not offered', '550 5.7.10 TLS is required but was not offered by the remote server'],
+  },
 ];
