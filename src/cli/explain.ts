@@ -1,7 +1,7 @@
 // `mxray explain "<text>"`: what a mail error, NDR line or log line means, whose side must act, the
 // likely causes in order, the command that tells them apart (naming the host or domain the text
 // names) and the fix per platform. Many lines at once: `-` reads standard input, --file a file.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { systemClock } from '../core/clock.js';
@@ -49,18 +49,39 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * A file, whole, bounded: read in chunks up to the limit, so that a pipe, a device or a file that
+ * grows (whose size stat cannot tell) is refused at the limit instead of filling memory.
+ */
 function readFile(name: string): string {
-  let size: number;
-  try {
-    size = statSync(name).size;
-  } catch (err) {
+  const fail = (err: unknown): never => {
     throw new UsageError(`cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { helpful: false });
+  };
+  let fd: number;
+  try {
+    fd = openSync(name, 'r');
+  } catch (err) {
+    return fail(err);
   }
-  if (size > MAX_EXPLAIN_BYTES) throw new UsageError(`${name} is larger than ${MAX_EXPLAIN_BYTES / 1024 / 1024} MiB: give a smaller part`, { helpful: false });
   try {
-    return readFileSync(name, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { helpful: false });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1024 * 1024);
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (err) {
+        return fail(err);
+      }
+      if (n === 0) break;
+      size += n;
+      if (size > MAX_EXPLAIN_BYTES) throw new UsageError(`${name} is larger than ${MAX_EXPLAIN_BYTES / 1024 / 1024} MiB: give a smaller part`, { helpful: false });
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

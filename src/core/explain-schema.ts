@@ -104,6 +104,8 @@ export const ExplainBodySchema = Type.Object(
     items: Type.Array(ExplainItemSchema, { maxItems: 5000 }),
     /** The bounce messages (NDRs, DSNs) read whole: recipient by recipient. */
     bounces: Type.Array(BounceSchema, { maxItems: 64 }),
+    /** Lines (or diagnostics) a rule recognised, all of them, also those past the 5000 kept. */
+    recognised: Type.Integer({ minimum: 0 }),
     /** Lines with codes no rule recognised (their codes are still decoded), and lines left out past the bound. */
     unrecognised: Type.Integer({ minimum: 0 }),
     omitted: Type.Integer({ minimum: 0 }),

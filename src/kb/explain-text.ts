@@ -91,8 +91,12 @@ const RECIPIENT = /(?:\bto=<|\bRCPT TO: ?<|rfc822; ?<?|^\*\* |\s\*\* |\s[=-]> )[
 const ANY_ADDRESS = /(^|[^\w.+=-])[\w.+=-]{1,64}@([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,8})/g;
 const SENDER_BEFORE = /(?:from=<|MAIL FROM: ?<|<=\s)$/i;
 
+/** A line of a receiving server about a client (Postfix smtpd, a rejected RCPT, Exim's reception): its recipient is this server's own domain. */
+const RECEIVING = /postfix\/smtpd\[|NOQUEUE: reject: RCPT from |\sRCPT from |\s<= /;
+
 /** The recipient domain a line names: after a recipient marker, else the one domain of its addresses not marked as the sender's. */
 function recipientDomain(text: string): string | undefined {
+  if (RECEIVING.test(text)) return undefined;
   const marked = RECIPIENT.exec(text);
   if (marked) return marked[1];
   const domains = new Set<string>();
@@ -106,11 +110,16 @@ function recipientDomain(text: string): string | undefined {
 }
 
 /** The engine's own patterns over hostile text, for the lint step's backtracking check (scripts/check-patterns.js). */
-export const ENGINE_PATTERNS: Readonly<Record<string, RegExp>> = { RECIPIENT, ANY_ADDRESS, SENDER_BEFORE };
+export const ENGINE_PATTERNS: Readonly<Record<string, RegExp>> = { RECIPIENT, ANY_ADDRESS, SENDER_BEFORE, RECEIVING };
 
-function fill(template: string, captures: Readonly<Record<string, string>>): string {
+/**
+ * A template's placeholders filled: {domain} by a domain (else the host), {host} by a host (else
+ * the domain or the address) — but a rule about the sender's own server never takes the recipient's
+ * domain or the answering server for its {host}.
+ */
+function fill(template: string, captures: Readonly<Record<string, string>>, own: Readonly<Record<string, string>> = captures): string {
   return template.replace(/\{(host|domain|ip)\}/g, (whole, name: string) => {
-    const value = captures[name] ?? (name === 'domain' ? captures.host : name === 'host' ? (captures.domain ?? captures.ip) : undefined);
+    const value = name === 'domain' ? (captures.domain ?? captures.host) : name === 'host' ? (own.host ?? own.domain ?? own.ip) : captures.ip;
     return value !== undefined ? (argument(value) ?? whole) : whole;
   });
 }
@@ -146,6 +155,10 @@ export function explainLine(input: string, context: LineContext = {}): LineExpla
   const domain = needsDomain ? recipientDomain(text) : undefined;
   const around: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ip: context.ip, host: context.host, domain: context.domain ?? domain })) if (v !== undefined) around[k] = v;
-  const matches = found.map(({ rule, captures }) => ({ rule, captures, confirm: fill(rule.confirm, { ...around, ...named, ...captures }) }));
+  // The surroundings name the recipient's domain and the server that answered: never the host of a rule about the sender's own server.
+  const matches = found.map(({ rule, captures }) => {
+    const all = { ...around, ...named, ...captures };
+    return { rule, captures, confirm: fill(rule.confirm, all, rule.fault === 'sender' ? { ...named, ...captures } : all) };
+  });
   return { text, statuses, root: rootStatus(statuses), matches };
 }

@@ -85,8 +85,8 @@ function bounceLine(b: BounceFacts): Line {
   for (const r of b.recipients) counts.set(r.action ?? 'no action given', (counts.get(r.action ?? 'no action given') ?? 0) + 1);
   const by = [...counts].map(([a, n]) => `${n} ${a}`).join(', ');
   const from = b.reportingMta ? ` from ${safe(b.reportingMta, 120)}` : '';
-  const what = b.format === 'rfc3464' ? 'delivery status notification' : `${b.format === 'text' ? 'bounce' : `${b.format === 'exchange' ? 'Exchange' : b.format === 'postfix' ? 'Postfix' : 'Exim'} bounce`}`;
-  return line(0, { bold: `${b.file !== null ? `${safe(b.file, 200)}: ` : ''}A ${what}${from}` }, b.subject ? { dim: ` “${safe(b.subject, 200)}”` } : '', `: ${b.recipients.length} recipient${b.recipients.length === 1 ? '' : 's'}${by ? ` (${by})` : ''}`);
+  const what = b.format === 'rfc3464' ? 'A delivery status notification' : b.format === 'text' ? 'A bounce' : b.format === 'exchange' ? 'An Exchange bounce' : b.format === 'postfix' ? 'A Postfix bounce' : 'An Exim bounce';
+  return line(0, { bold: `${b.file !== null ? `${safe(b.file, 200)}: ` : ''}${what}${from}` }, b.subject ? { dim: ` “${safe(b.subject, 200)}”` } : '', `: ${b.recipients.length} recipient${b.recipients.length === 1 ? '' : 's'}${by ? ` (${by})` : ''}`);
 }
 
 /** A bounced recipient, as one line: its address, action, status and the server that answered. */
@@ -98,13 +98,14 @@ function recipientLine(r: BounceFacts['recipients'][number]): Line {
 function reasonOf(report: ExplainReport): string {
   const { items, unrecognised } = report.body;
   const recognised = items.filter((i) => i.rules.length > 0);
+  const total = Math.max(report.body.recognised, recognised.length);
   if (recognised.length === 0) {
     return items.length ? `No rule recognises this text; ${items.length === 1 ? 'its codes are' : 'the codes of each line are'} decoded below` : 'No SMTP reply, status code or known error text found';
   }
   const first = recognised[0] as ExplainItem;
   const main = first.rules.find((r) => !r.reason) ?? (first.rules[0] as ExplainRule);
   const unit = report.body.bounces.length ? 'diagnostic' : 'line';
-  const more = recognised.length > 1 ? ` (and ${recognised.length - 1} more recognised ${unit}${recognised.length > 2 ? 's' : ''}${unrecognised ? `, ${unrecognised} not recognised` : ''})` : '';
+  const more = total > 1 ? ` (and ${total - 1} more recognised ${unit}${total > 2 ? 's' : ''}${unrecognised ? `, ${unrecognised} not recognised` : ''})` : '';
   const who = first.recipient !== null ? `${first.recipient}: ` : '';
   // The first sentence ("e.g. 18" does not end one).
   return safe(`${who}${main.meaning.split(/(?<=[a-z)]\.) (?=[A-Z])/)[0]}${more}`, 400);
@@ -118,6 +119,7 @@ export function explainDocument(report: ExplainReport, options: DocumentOptions 
   // A bounce: recipient by recipient, the failed ones with their explanation.
   let shown = 0;
   const inBounce = new Set<number>();
+  const said = new Set<string>();
   for (const b of body.bounces) {
     context.push(bounceLine(b));
     for (const r of b.recipients) {
@@ -127,6 +129,13 @@ export function explainDocument(report: ExplainReport, options: DocumentOptions 
       context.push(recipientLine(r));
       const item = r.item === null ? undefined : body.items[r.item];
       if (!item) continue;
+      // Many recipients, one diagnostic: explained once.
+      const signature = `${item.text}\u0000${item.rules.map((x) => x.id).join(',')}`;
+      if (said.has(signature)) {
+        context.push(line(1, { dim: 'the same diagnostic as above' }));
+        continue;
+      }
+      said.add(signature);
       context.push(line(1, { dim: safe(item.text, 200) }));
       const root = item.root === null ? undefined : item.statuses[item.root];
       if (root) context.push(...statusLines({ ...item, statuses: [root], root: 0 }, 1));
@@ -140,7 +149,7 @@ export function explainDocument(report: ExplainReport, options: DocumentOptions 
     if (root) context.push(...statusLines({ ...item, statuses: [root], root: 0 }, 1));
     for (const r of item.rules) context.push(...ruleLines(r, 1, false));
   }
-  if (body.omitted) context.push(line(0, { dim: `${body.omitted} more lines with codes left out (mxray keeps the first 5000)` }));
+  if (body.omitted) context.push(line(0, { dim: `${body.omitted} more lines left out (mxray keeps 5000 explained lines and reads the first 1,000,000 lines of a text)` }));
   const source = body.input.source === 'file' ? body.input.names.join(', ') : body.input.source === 'stdin' ? 'standard input' : 'the text given';
   return {
     title: 'mxray explain',
@@ -152,7 +161,7 @@ export function explainDocument(report: ExplainReport, options: DocumentOptions 
     verdict: report.verdict,
     verdictWord: recognised.length ? 'EXPLAINED' : 'NOT RECOGNISED',
     reason: reasonOf(report),
-    verdictNote: `${recognised.length} recognised, ${body.unrecognised} with codes only`,
+    verdictNote: `${Math.max(body.recognised, recognised.length)} recognised, ${body.unrecognised} with codes only`,
     context,
     summary: body.items.length > 1 ? { header: [body.bounces.length ? 'Line or recipient' : 'Line', 'Code', 'Recognised as', 'Who acts'], rows: body.items.slice(0, 200).map(rowOf) } : null,
     findings: [],

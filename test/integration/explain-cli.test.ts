@@ -120,7 +120,8 @@ describe('mxray explain (CLI)', () => {
   });
 
   it('usage errors: one line on stderr, exit 2, no stack trace', async () => {
-    for (const args of [['explain'], ['explain', 'x', '--file', join(tmp, 'a')], ['explain', '--file', join(tmp, 'missing.txt')]]) {
+    // /dev/zero: a file whose size stat cannot tell (a device, a pipe) is refused at the limit, not read forever.
+    for (const args of [['explain'], ['explain', 'x', '--file', join(tmp, 'a')], ['explain', '--file', join(tmp, 'missing.txt')], ['explain', '--file', tmp], ['explain', '--file', '/dev/zero']]) {
       const run = await mxray(args);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);

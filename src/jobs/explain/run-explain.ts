@@ -41,13 +41,22 @@ function statusOf(s: FoundStatus): ExplainStatus {
 
 /** A header field of a message or a DSN on the first line: the text is a whole message (or a pasted DSN). */
 const MESSAGE_START = /^(?:Received|Return-Path|From|To|Subject|Date|Message-ID|MIME-Version|Content-Type|Delivered-To|Reporting-MTA|Final-Recipient|Original-Recipient|Arrival-Date|X-[A-Za-z0-9-]{1,60}):/i;
-/** Words only a bounce's human-readable part uses (Exchange, Postfix, Exim), or a Postfix bounce line pasted alone. */
-const BOUNCE_WORDS = /Diagnostic information for administrators|Remote Server returned|This is the mail system at host|created automatically by mail delivery software|Delivery has failed to these recipients|^Reporting-MTA:|^Final-Recipient:|^<[^<>@\s]{1,64}@[^<>\s]{1,253}>: host /im;
+/** Words that start a line only in a bounce's human-readable part (Exchange, Postfix, Exim), a pasted DSN, or a Postfix bounce line pasted alone. */
+const BOUNCE_WORDS = /^[ \t]{0,8}(?:Diagnostic information for administrators|Remote Server returned|This is the mail system at host|This message was created automatically by mail delivery software|Delivery has failed to these recipients|Reporting-MTA:|Final-Recipient:|<[^<>@\s]{1,64}@[^<>\s]{1,253}>: host )/im;
+/** A log line: a syslog time stamp or an ISO date first (Postfix, Exim, Sendmail logs). */
+const LOG_LINE = /^(?:[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:)/;
 
-/** Whether a text may be a bounce message: read whole (MIME, DSN, NDR) before line by line. */
+/**
+ * Whether a text may be a bounce, to be read whole (MIME, DSN, NDR) rather than line by line: a
+ * message (header fields first), or a pasted NDR or DSN — but never a log, whose lines may quote a
+ * bounce's words (a cleanup warning logging a Subject:) and must each be explained.
+ */
 function mayBeBounce(text: string): boolean {
   const head = text.slice(0, 256 * 1024);
-  return MESSAGE_START.test(head.trimStart()) || BOUNCE_WORDS.test(head);
+  if (MESSAGE_START.test(head.trimStart())) return true;
+  if (!BOUNCE_WORDS.test(head)) return false;
+  const lines = head.split('\n', 200);
+  return lines.filter((l) => LOG_LINE.test(l)).length <= 1;
 }
 
 /** A host name (or address) a command may carry. */
@@ -97,11 +106,13 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainReport
   const items: ExplainItem[] = [];
   const bounces: BounceFacts[] = [];
   let unrecognised = 0;
+  let recognisedTotal = 0;
   let omitted = 0;
   let lineCount = 0;
   const keep = (item: ExplainItem | null): number | null => {
     if (!item) return null;
     if (item.rules.length === 0) unrecognised++;
+    else recognisedTotal++;
     if (items.length >= MAX_ITEMS) {
       omitted++;
       return null;
@@ -112,13 +123,20 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainReport
   for (const part of input.parts) {
     const file = input.source === 'file' ? part.name : null;
     // A final line end ends the last line; it does not start another.
-    const lines = part.text.replace(/\r?\n$/, '').split(/\r?\n/, MAX_LINES);
+    const whole = part.text.replace(/\r?\n$/, '');
+    const lines = whole.split(/\r?\n/, MAX_LINES);
     lineCount += lines.length;
+    // Lines past the bound are not looked at: counted, and said.
+    if (lines.length === MAX_LINES) {
+      let total = 1;
+      for (let at = whole.indexOf('\n'); at >= 0; at = whole.indexOf('\n', at + 1)) total++;
+      omitted += total - MAX_LINES;
+    }
     // A bounce (a whole message, a pasted NDR or DSN): recipient by recipient, not its MIME lines.
     if (bounces.length < MAX_BOUNCES && mayBeBounce(part.text)) {
       const { parseBounce } = await import('./bounce.js');
       const bounce = await parseBounce(part.text);
-      if (bounce && (bounce.recipients.length > 0 || bounce.diagnostics.length > 0)) {
+      if (bounce && bounce.recipients.length > 0) {
         const only = bounce.recipients.length === 1 ? bounce.recipients[0] : undefined;
         const recipients: BounceFacts['recipients'] = bounce.recipients.map((r) => {
           const remote = r.remoteMta !== null && HOSTLIKE.test(r.remoteMta) ? r.remoteMta : undefined;
@@ -138,7 +156,7 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainReport
     });
   }
   const names = input.parts.flatMap((p) => (p.name === null ? [] : [p.name]));
-  const body: ExplainBody = { input: { source: input.source, names: names.slice(0, 64), lines: lineCount, bytes }, items, bounces, unrecognised, omitted };
+  const body: ExplainBody = { input: { source: input.source, names: names.slice(0, 64), lines: lineCount, bytes }, items, bounces, recognised: recognisedTotal, unrecognised, omitted };
   const recognised = items.some((it) => it.rules.length > 0);
   const firstText = input.parts[0]?.text ?? '';
   return {
