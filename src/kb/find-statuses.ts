@@ -30,21 +30,28 @@ export interface FoundStatus {
 
 /**
  * A reply: a code 2xx-5xx whose second digit is 0-5 (RFC 5321 §4.2.1), at the start or after a space,
- * quote, bracket, '=' or ':', followed by a space or '-' (a multi-line reply), then optionally an
- * enhanced status code. An enhanced status on its own: class 2/4/5, then one to three digits twice.
+ * quote, bracket, ';' (a DSN's "smtp;550"), ',' (a CSV protocol log) or Exchange's "Message=",
+ * followed by a space or '-' (a multi-line reply), then optionally an enhanced status code. Not
+ * after any other '=' or ':' — Exim's S=345, a cipher's ":256" are numbers, not replies.
+ * An enhanced status on its own: class 2/4/5, a subject of the registry (0-7), a detail of one to
+ * three digits, after the same characters or Postfix's "dsn=" — and of class 2 only as a DSN's or
+ * a log's status ("Status: 2.0.0", "dsn=2.0.0"): a version number ("Dovecot 2.3.21") is none.
  */
-const REPLY = /(^|[\s"'[(=:])([2-5][0-5]\d)[ -](?:([245]\.\d{1,3}\.\d{1,3})(?![\w.]))?/g;
-const ENHANCED = /(^|[\s"'[(=:])([245]\.\d{1,3}\.\d{1,3})(?![\w.])/g;
+const REPLY = /(^|[\s"'[(;,]|Message=)([2-5][0-5]\d)[ -](?:([245]\.[0-7]\.\d{1,3})(?![\w.]))?/g;
+const ENHANCED = /(^|[\s"'[(;,]|Message=|dsn=)([245]\.[0-7]\.\d{1,3})(?![\w.])/g;
+/** What says an enhanced code of class 2 on its own is a status: a DSN's Status field or Postfix's dsn=. */
+const STATUS_FIELD = /(?:status: ?|dsn=)$/i;
 
 /** These patterns, for the lint step's backtracking check (scripts/check-patterns.js). */
-export const STATUS_PATTERNS: Readonly<Record<string, RegExp>> = { REPLY, ENHANCED };
+export const STATUS_PATTERNS: Readonly<Record<string, RegExp>> = { REPLY, ENHANCED, STATUS_FIELD };
 
 /** The words after a code: up to a quote, a closing bracket or the end, trimmed and capped. */
 function wordsFrom(text: string, from: number): string {
   const rest = text.slice(from, from + MAX_WORDS * 2);
   // A quote or a bracket ends a wrapped reply; " [" starts Exchange's bracketed details ([LastAttemptedServerName=…]).
   const end = rest.search(/["\]\r\n]| \[/);
-  return (end < 0 ? rest : rest.slice(0, end)).trim().slice(0, MAX_WORDS);
+  // A code's own punctuation is not its words (Postfix's "dsn=4.7.5, status=…").
+  return (end < 0 ? rest : rest.slice(0, end)).replace(/^[\s,;:)]{1,20}/, '').trim().slice(0, MAX_WORDS);
 }
 
 /** The statuses of a text, in the order they appear: in a wrapped reply, the outer one first and the one that failed last. */
@@ -65,6 +72,7 @@ export function findStatuses(input: string): FoundStatus[] {
     if (found.length >= MAX_FOUND) break;
     const offset = (m.index ?? 0) + (m[1] as string).length;
     if (covered.has(offset)) continue;
+    if ((m[2] as string)[0] === '2' && !STATUS_FIELD.test(text.slice(Math.max(0, offset - 8), offset))) continue;
     found.push({ reply: null, enhanced: describeEnhancedStatus(m[2] as string), offset, words: wordsFrom(text, offset + (m[2] as string).length), mismatch: false });
   }
   return found.sort((a, b) => a.offset - b.offset);

@@ -22,12 +22,15 @@ const EXO_TARGET = `(?: \\[LastAttemptedServerName=${HOST}\\])?(?: \\[LastAttemp
 const LAST_ENDPOINT = `.{0,400}?The last endpoint attempted was ${HOST}`;
 
 /** An event as the log shows it: "Event ID: 12014" (with Windows' padding) or "MSExchangeTransport 12014". */
-const eventId = (id: number): RegExp => re(`\\b(?:Event ID:?\\s{0,8}|MSExchange(?:FrontEnd)?Transport\\s{1,4})${id}\\b`);
+const eventId = (id: number): RegExp => re(`\\b(?:Event ID:?\\s{0,8}|MSExchange(?:FrontEnd)?Transport[\\s,]{1,4})${id}\\b`);
 
 /** A certificate validation status as Exchange quotes it: in "… certificate for <domain> failed with status '<s>'", "[Message=<s>", "reason:<s>". */
 const statusPatterns = (names: string): RegExp[] => [
   re(`certificate for ${DOMAIN} failed with status '(?:${names})'`),
-  re(`(?:status '|\\[Message=|reason: ?)(?:${names})\\b`),
+  re(`status '(?:${names})'`),
+  re(`\\[Message=(?:${names})[\\] ]`),
+  // Exchange Online's "{reason:untrustedroot};{MSG=}…": the status ends at its brace (a password "reason: expired" is not one).
+  re(`reason: ?(?:${names})(?:[};'".]|$)`),
 ];
 
 const CERT_VALIDATION_STATUS_REF = 'Microsoft Learn: CertificateValidationStatus enumeration (Microsoft.Exchange.Data.Transport)';
@@ -239,7 +242,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.event-12014',
     platform: 'exchange',
-    keywords: ['find a certificate that contains the domain name', '12014'],
+    keywords: ['find a certificate that contains the domain name', 'event id', 'msexchange'],
     patterns: [
       re(`could(?:n't| not) find a certificate that contains the domain name <I>[^\\r\\n]{0,500}?<S>CN=${HOST}`),
       re(`could(?:n't| not) find a certificate that contains the domain name ${HOST}`),
@@ -272,7 +275,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.event-12016',
     platform: 'exchange',
-    keywords: ['no valid smtp transport layer security', '12016'],
+    keywords: ['no valid smtp transport layer security', 'event id', 'msexchange'],
     patterns: [re(`There is no valid SMTP Transport Layer Security \\(TLS\\) certificate for the FQDN of ${HOST}`), eventId(12016)],
     meaning: 'Exchange event 12016 (STARTTLSCertificateExpired): the certificate a connector uses for TLS with that FQDN has expired. Senders that validate certificates refuse it; opportunistic ones still encrypt.',
     fault: 'receiver',
@@ -288,7 +291,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.event-12018',
     platform: 'exchange',
-    keywords: ['starttls certificate will expire soon', '12018'],
+    keywords: ['starttls certificate will expire soon', 'event id', 'msexchange'],
     patterns: [re(`The STARTTLS certificate will expire soon: subject: (?:CN=)?${HOST}`), re('The STARTTLS certificate will expire soon'), eventId(12018)],
     meaning: 'Exchange event 12018 (STARTTLSCertificateExpiresSoon): the certificate used for STARTTLS expires soon. Nothing fails yet; when it does, senders that validate certificates will refuse it.',
     fault: 'receiver',
@@ -301,7 +304,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.event-12015',
     platform: 'exchange',
-    keywords: ['an internal transport certificate expired', '12015'],
+    keywords: ['an internal transport certificate expired', 'event id', 'msexchange'],
     patterns: [re('An internal transport certificate expired'), eventId(12015)],
     meaning: 'Exchange event 12015 (InternalTransportCertificateExpired): this server’s internal transport certificate — the one Exchange servers use for TLS and authentication among themselves (and Edge subscriptions) — has expired.',
     fault: 'either',
@@ -314,7 +317,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.event-12019',
     platform: 'exchange',
-    keywords: ['remote internal transport certificate expired', '12019'],
+    keywords: ['remote internal transport certificate expired', 'event id', 'msexchange'],
     patterns: [re(`The remote internal transport certificate expired\\. Certificate subject: (?:CN=)?${HOST}`), re('The remote internal transport certificate expired'), eventId(12019)],
     meaning: 'Exchange event 12019 (RemoteInternalTransportCertificateExpired): another Exchange server’s (or an Edge server’s) internal transport certificate has expired; TLS between the Hub/Mailbox and Edge Transport servers may fail.',
     fault: 'either',
@@ -327,7 +330,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.internal-transport-certificate-unloadable',
     platform: 'exchange',
-    keywords: ['could not load the certificate with thumbprint of', '12013', '12024'],
+    keywords: ['could not load the certificate with thumbprint of', 'event id', 'msexchange'],
     patterns: [re('Microsoft Exchange could not load the certificate with thumbprint of [0-9A-F]{1,64} from the personal store on the local computer'), eventId(12013), eventId(12024)],
     meaning:
       'Exchange events 12013 (CannotLoadInternalTransportCertificateFromStore) and 12024 (…FallbackEphemeralCertificate): the certificate configured for TLS and authentication with other Exchange servers is not in the computer’s personal store or cannot be read; with 12024 Exchange meanwhile uses an ephemeral self-signed one. Mail flow to other Exchange servers and Edge servers may fail.',
@@ -349,7 +352,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.event-12012',
     platform: 'exchange',
-    keywords: ['internal transport certificate that is used for smtp authentication', '12012'],
+    keywords: ['internal transport certificate that is used for smtp authentication', 'event id', 'msexchange'],
     patterns: [re('The internal transport certificate that is used for SMTP authentication by Microsoft Exchange could not be read from Active Directory'), eventId(12012)],
     meaning: 'Exchange event 12012 (InternalTransportCertificateMissingInAD): the certificate this server uses to authenticate to other Exchange servers is newer on the server than in Active Directory, or missing there; other servers cannot validate it.',
     fault: 'either',
@@ -384,7 +387,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.event-11012',
     platform: 'exchange',
-    keywords: ['did not use transport layer security', '11012'],
+    keywords: ['did not use transport layer security', 'event id', 'msexchange'],
     patterns: [re(`A message from domain-secured domain '${DOMAIN}' on connector '[^'\\r\\n]{1,200}' could not be authenticated because the server did not use Transport Layer Security`), eventId(11012)],
     meaning:
       'Exchange event 11012 (MessageNotAuthenticatedTlsNotStarted): a message from a domain on the Domain Security (mutual TLS) list arrived without TLS, so it could not be authenticated. Domain Security needs both organisations configured for each other.',
@@ -405,7 +408,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.event-11015',
     platform: 'exchange',
-    keywords: ['certificate does not contain the domain name', '11015'],
+    keywords: ['certificate does not contain the domain name', 'event id', 'msexchange'],
     patterns: [
       re(`A message from domain-secured domain '${DOMAIN}' on connector '[^'\\r\\n]{1,200}' failed to authenticate because the Transport Layer Security \\(TLS\\) certificate does not contain the domain name`),
       eventId(11015),
@@ -423,7 +426,7 @@ export const EXCHANGE_RULES: readonly ErrorRule[] = [
   {
     id: 'exchange.event-11022',
     platform: 'exchange',
-    keywords: ['failed to confirm domain capabilities', '11022'],
+    keywords: ['failed to confirm domain capabilities', 'event id', 'msexchange'],
     patterns: [
       re(
         `Failed to confirm domain capabilities '[^'\\r\\n]{1,200}' on connector '[^'\\r\\n]{1,200}' because validation of the Transport Layer Security \\(TLS\\) certificate failed with status '(?<status>[A-Za-z]{2,40})'(?:\\. Contact the administrator of '${DOMAIN}')?`,

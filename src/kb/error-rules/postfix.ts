@@ -494,4 +494,23 @@ export const POSTFIX_RULES: readonly ErrorRule[] = [
     refs: ['Postfix source src/smtp/smtp_proto.c: "receiving the initial server greeting"', 'postconf(5): smtp_tls_wrappermode', 'RFC 8314 §3.3 (implicit TLS on 465)'],
     samples: ['4F1A2: conversation with mx.partner.example[192.0.2.25]:465 timed out while receiving the initial server greeting', '4F1A2: lost connection with mx.partner.example[192.0.2.25] while receiving the initial server greeting'],
   },
+  {
+    id: 'postfix.client-certificate-verification-failed',
+    platform: 'postfix',
+    keywords: ['client certificate verification failed for'],
+    patterns: [re(`client certificate verification failed for ${CLIENT}(?::\\d{1,5})?: (?:num=(?<num>\\d{1,3}):)?(?<why>[^\\r\\n]{1,200})`)],
+    // The general rules read "… certificate verification failed for" as the server's certificate; this line is about a client's.
+    supersedes: ['postfix.certificate-verification-failed', 'postfix.certificate-name-mismatch'],
+    meaning:
+      'The Postfix server (smtpd) asked this client for a certificate (smtpd_tls_ask_ccert, smtpd_tls_req_ccert, or relay by permit_tls_clientcerts) and the one it sent did not verify against smtpd_tls_CAfile: the words after it are OpenSSL’s reason. With smtpd_tls_req_ccert = yes the session ends; otherwise the client is just not trusted for what its certificate would allow (relaying).',
+    fault: 'sender',
+    causes: [
+      { cause: 'The client sends a self-signed certificate, or one from a CA not in smtpd_tls_CAfile.', findings: ['send.client-cert-refused'] },
+      { cause: 'The client’s certificate expired, or it does not send its intermediate.', findings: ['send.client-cert-refused'] },
+    ],
+    confirm: "mxray cert <the client's certificate file>",
+    fixes: { postfix: ['Server: put the client’s CA in smtpd_tls_CAfile (and its fingerprint in relay_clientcerts when relaying by fingerprint).'], any: ['Client: send a current certificate with its full chain, from the CA the partner expects.'] },
+    refs: ['Postfix source src/tls/tls_verify.c: "%s certificate verification failed for %s" (client or server)', 'postconf(5): smtpd_tls_ask_ccert, smtpd_tls_req_ccert, smtpd_tls_CAfile'],
+    samples: ['client certificate verification failed for mail.client.example[198.51.100.7]: num=18:self-signed certificate'],
+  },
 ];

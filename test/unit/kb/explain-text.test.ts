@@ -93,3 +93,36 @@ describe('the words after a code', () => {
     expect(findStatuses('550 5.1.1 <a@b.example>: Recipient address rejected')[0]?.words).toBe('<a@b.example>: Recipient address rejected');
   });
 });
+
+describe('what is a code and what is only a number', () => {
+  const codes = (t: string) => findStatuses(t).map((s) => [s.reply, s.enhanced?.code ?? null]);
+  it('numbers after "=" or ":" and version numbers are not codes', () => {
+    expect(codes('2026-11-29 10:00:00 1vX <= a@b.example H=x [192.0.2.1] P=esmtps X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no S=345')).toEqual([]);
+    expect(codes('Exim 4.97.1 daemon started')).toEqual([]);
+    expect(codes('Dovecot 2.3.21 starting up')).toEqual([]);
+  });
+  it('replies after ";" (a DSN), "," (a CSV protocol log) and Exchange’s "Message="; statuses after dsn= and Status:', () => {
+    expect(codes('Diagnostic-Code: smtp;550 5.7.1 denied')).toEqual([[550, '5.7.1']]);
+    expect(codes('2026-11-29T10:00:00.000Z,SMTPSEND,08D,1,<,550 5.7.1 denied')).toEqual([[550, '5.7.1']]);
+    expect(codes('[Message=451 5.7.3 STARTTLS is required to send mail]')).toEqual([[451, '5.7.3']]);
+    expect(codes('to=<a@b.example>, dsn=4.7.5, status=deferred')).toEqual([[null, '4.7.5']]);
+    expect(codes('dsn=2.0.0, status=sent')).toEqual([[null, '2.0.0']]);
+    expect(codes('Status: 2.0.0')).toEqual([[null, '2.0.0']]);
+    expect(findStatuses('to=<a@b.example>, dsn=4.7.5, status=deferred (TLS is required)')[0]?.words).toBe('status=deferred (TLS is required)');
+  });
+});
+
+describe('ordinary lines that only look like TLS errors', () => {
+  it('are not claimed', () => {
+    for (const t of ['dovecot: auth: pam(bob,192.0.2.1): Password mismatch; reason: expired password', 'sshd[1]: session closed, reason: revoked key']) expect(explainLine(t).matches.map((m) => m.rule.id), t).toEqual([]);
+  });
+  it('a client’s certificate refused by a Postfix server is the client’s, and the command never names the client host as the server', () => {
+    const e = explainLine('Nov 29 10:00:01 mx postfix/smtpd[1234]: client certificate verification failed for mail.client.example[198.51.100.7]: num=18:self-signed certificate');
+    expect(e.matches.map((m) => m.rule.id)).toEqual(['postfix.client-certificate-verification-failed', 'openssl.self-signed']);
+    expect(e.matches[0]?.rule.fault).toBe('sender');
+    for (const m of e.matches) expect(m.confirm).not.toContain('mail.client.example');
+  });
+  it('an Exchange event id in an Event Viewer CSV export is recognised', () => {
+    expect(explainLine('Error,29.11.2026 10:00:00,MSExchangeFrontEndTransport,12014,TransportService,"Microsoft Exchange could not find a certificate"').matches.map((m) => m.rule.id)).toContain('exchange.event-12014');
+  });
+});
