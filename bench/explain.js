@@ -6,6 +6,7 @@
 //   1. prefilter: lines with no candidate keyword rejected per second      (target ≥ 1,000,000/s)
 //   2. explained: lines that a rule recognises, explained per second        (target ≥    50,000/s)
 //   3. mxray explain "<text>", whole process, next to `node -e 0`          (target ≤ 1.5×)
+//   4. hostile 16 KiB lines (every keyword with repeated pattern fragments): the worst time per line
 // The peer for 1 and 2 is `grep -E -i -c` with the same alternatives (every rule's keywords) over the
 // same files in the same run (whole process: grep's start-up is part of its figure, as it is tiny).
 // Usage: npm run bench  (or: npm run build && node bench/explain.js [--lines N] [--runs R])
@@ -123,6 +124,22 @@ try {
   if (grepTls !== null) row('grep -E -i -c, same alternatives, same file', matched.length, grepTls, `   mxray/grep ${(perSec(matched.length, explainMs) / perSec(matched.length, grepTls)).toFixed(2)}× (grep only counts; mxray explains)`);
   if (grepPlain === null) console.log('peer: grep is not installed: no comparison');
 
+  // 4 (before 3, in process). Hostile lines: 16 KiB made of every rule's keywords and of the
+  // fragments patterns are built from, repeated — the fuzz of the time per line (the lint step
+  // proves no pattern can backtrack catastrophically; this measures what the worst line costs).
+  const fragments = ['a', 'a.', '[1.1.1.1]', ':25', ' ', '=', "'", '"', '(x)', 'H=a [1.1.1.1] ', 'num=1:', '5.7.1 ', '451 ', '@a.b '];
+  const hostile = [];
+  for (const k of keywords) for (const f of fragments) hostile.push(`${k}${f.repeat(Math.ceil(16_384 / f.length))}`.slice(0, 16_384));
+  let worst = { ms: 0, line: '' };
+  for (const l of hostile) {
+    const t0 = performance.now();
+    explainLine(l);
+    const ms = performance.now() - t0;
+    if (ms > worst.ms) worst = { ms, line: l };
+  }
+  const HOSTILE_BOUND_MS = 50;
+  console.log(`${'hostile 16 KiB lines, worst of ' + hostile.length}`.padEnd(44), `${worst.ms.toFixed(2).padStart(10)} ms/line  (${JSON.stringify(worst.line.slice(0, 40))}…)`);
+
   // 3. Whole process, one text, as a person runs it; the first run (compile cache) not timed.
   const text = '451 4.4.0 Primary target IP address responded with: "451 5.7.3 STARTTLS is required to send mail."';
   const whole = async (args) => {
@@ -140,6 +157,7 @@ try {
     ['prefilter ≥ 1,000,000 lines/s', perSec(rejected.length, prefilterMs) >= 1_000_000],
     ['explained ≥ 50,000 lines/s', perSec(matched.length, explainMs) >= 50_000],
     ['mxray explain ≤ 1.5× node -e 0', explainProc / nodeMs <= 1.5],
+    [`worst hostile line ≤ ${HOSTILE_BOUND_MS} ms`, worst.ms <= HOSTILE_BOUND_MS],
   ];
   console.log('');
   for (const [name, met] of targets) console.log(`target ${name}: ${met ? 'MET' : 'MISSED'}`);

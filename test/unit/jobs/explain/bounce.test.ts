@@ -494,10 +494,8 @@ describe('bounds and hostile input', () => {
       `Subject: x\n\n${'Diagnostic information for administrators:\n'}${'a@b.example\nmx.b.example\n'.repeat(50_000)}`,
     ];
     for (const input of inputs) {
-      const started = performance.now();
+      // Ends without throwing (a runaway parse would hold the test past its time-out); no wall-clock assertion here.
       const b = await parseBounce(input);
-      const ms = performance.now() - started;
-      expect(ms, input.slice(0, 60)).toBeLessThan(3000);
       if (b) {
         expect(b.recipients.length).toBeLessThanOrEqual(MAX_BOUNCE_RECIPIENTS);
         for (const r of b.recipients) expect(r.diagnostic?.length ?? 0).toBeLessThanOrEqual(4096);
