@@ -4,8 +4,8 @@
 // surroundings name, fills a command's {domain}; a sender's address never does.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { explainLine, keywordScanner } from '../../../src/kb/explain-text.js';
-import { findStatuses } from '../../../src/kb/find-statuses.js';
+import { explainLine, keywordScanner, mayMatch } from '../../../src/kb/explain-text.js';
+import { findStatuses, rootStatus } from '../../../src/kb/find-statuses.js';
 
 describe('keywordScanner', () => {
   it('finds rules by keywords that overlap, nest, or share a start, and only those', () => {
@@ -124,5 +124,67 @@ describe('ordinary lines that only look like TLS errors', () => {
   });
   it('an Exchange event id in an Event Viewer CSV export is recognised', () => {
     expect(explainLine('Error,29.11.2026 10:00:00,MSExchangeFrontEndTransport,12014,TransportService,"Microsoft Exchange could not find a certificate"').matches.map((m) => m.rule.id)).toContain('exchange.event-12014');
+  });
+});
+
+describe('the engine’s edges (what the mutation run found untested)', () => {
+  it('a text is looked at up to 16 KiB: a keyword past it is not seen, and the text kept is capped', () => {
+    const far = `${'y'.repeat(16 * 1024)} TLS is required, but was not offered by host mx.p.example[192.0.2.1]`;
+    expect(mayMatch(far)).toBe(false);
+    const e = explainLine(far);
+    expect(e.text).toHaveLength(16 * 1024);
+    expect(e.matches).toEqual([]);
+  });
+
+  it('a capture is kept to 253 characters', () => {
+    const e = explainLine(`warning: TLS library problem: ${'e'.repeat(290)}`);
+    expect(e.matches[0]?.rule.id).toBe('postfix.tls-library-problem');
+    expect(e.matches[0]?.captures.why).toHaveLength(253);
+  });
+
+  it('what surrounds a line is put into a command only when it is a plain name', () => {
+    const text = '451 5.7.3 STARTTLS is required to send mail';
+    expect(explainLine(text, { domain: 'partner.example;rm -rf /' }).matches[0]?.confirm).toBe('mxray check {domain} --dnsbl');
+    expect(explainLine(text, { domain: 'x partner.example' }).matches[0]?.confirm).toBe('mxray check {domain} --dnsbl');
+    expect(explainLine(text, { domain: 'partner.example.' }).matches[0]?.confirm).toBe('mxray check partner.example --dnsbl');
+  });
+
+  it('the recipient marked as such wins over other addresses of the line', () => {
+    const e = explainLine('451 5.7.3 STARTTLS is required to send mail to=<ann@partner.example>, orig_to=<bob@other.example>');
+    expect(e.matches[0]?.confirm).toBe('mxray check partner.example --dnsbl');
+  });
+
+  it('one rule needing {domain} is enough to look for the recipient’s domain, whatever the other rules need', () => {
+    const e = explainLine('to=<ann@partner.example> 451 5.7.3 STARTTLS is required to send mail; Cert NOT VALIDATED: self-signed certificate');
+    expect(e.matches.map((m) => [m.rule.id, m.confirm])).toEqual([
+      ['exchange.starttls-required', 'mxray check partner.example --dnsbl'],
+      ['openssl.self-signed', 'mxray cert partner.example'],
+    ]);
+  });
+
+  it('a host another rule of the line captured fills a rule that captured none', () => {
+    const e = explainLine('530 5.7.0 Must issue a STARTTLS command first; TLS is required, but was not offered by host mx.p.example[192.0.2.1]');
+    const general = e.matches.find((m) => m.rule.id === 'smtp.starttls-required');
+    expect(general?.confirm).toContain('mx.p.example');
+  });
+
+  it('the server that answered (a bounce’s remote MTA) fills a receiver rule’s {host}; {ip} is only ever an address', () => {
+    expect(explainLine('Cert NOT VALIDATED: self-signed certificate', { host: 'mx.partner.example' }).matches[0]?.confirm).toBe('mxray cert mx.partner.example');
+    const e = explainLine('no MAIL in SMTP connection from c.example [198.51.100.7]:40312 I=[192.0.2.25]:25 D=2s C=EHLO,STARTTLS', { host: 'mx.partner.example' });
+    expect(e.matches[0]?.confirm).toBe('mxray check 192.0.2.25');
+  });
+});
+
+describe('statuses: bounds and the root', () => {
+  it('the words after a code are kept to 300 characters', () => {
+    expect(findStatuses(`550 5.7.1 ${'w'.repeat(400)}`)[0]?.words).toHaveLength(300);
+  });
+  it('at most 32 codes are kept from one text', () => {
+    expect(findStatuses(Array.from({ length: 40 }, () => '550 5.7.1 no').join(' '))).toHaveLength(32);
+  });
+  it('the root is the last code with an enhanced status, else the last reply, else none', () => {
+    expect(rootStatus(findStatuses('451 4.4.0 x "550 5.7.1 y" 421 z'))?.enhanced?.code).toBe('5.7.1');
+    expect(rootStatus(findStatuses('421 first 454 second'))?.reply).toBe(454);
+    expect(rootStatus(findStatuses('no code here'))).toBeNull();
   });
 });
