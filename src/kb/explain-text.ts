@@ -40,11 +40,17 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * start there too are its prefixes (looked up), and keywords starting inside it are found by
  * resuming one position on. Linear: literals only.
  */
-export function keywordScanner(keywordLists: readonly (readonly string[])[]): { test: (lower: string) => boolean; candidates: (lower: string) => number[] } {
+export function keywordScanner(keywordLists: readonly (readonly string[])[], options: { warmAfter?: number } = {}): { test: (lower: string) => boolean; candidates: (lower: string) => number[] } {
   const keywords = [...new Set(keywordLists.flat())].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   if (keywords.length === 0) return { test: () => false, candidates: () => [] };
-  // One RegExp for both uses: compiling an alternation of hundreds of literals is what costs (start-up).
-  const scan = new RegExp(keywords.map(escape).join('|'), 'g');
+  // The first few lines (one error text, as a person pastes it) are looked up keyword by keyword:
+  // compiling the alternation costs more than that (start-up of `mxray explain "<text>"`); a log
+  // goes on to the alternation. Both give the same answers.
+  const warmAfter = options.warmAfter ?? 64;
+  let uses = 0;
+  // One RegExp for both uses, made on first use: compiling an alternation of hundreds of literals is what costs.
+  let compiled: RegExp | null = null;
+  const regexp = (): RegExp => (compiled ??= new RegExp(keywords.map(escape).join('|'), 'g'));
   // Built in one pass over the lists and one over each keyword's prefixes (start-up matters: every `mxray explain` builds this).
   const owners = new Map<string, number[]>(keywords.map((k) => [k, []]));
   keywordLists.forEach((list, i) => {
@@ -58,11 +64,15 @@ export function keywordScanner(keywordLists: readonly (readonly string[])[]): { 
   }
   return {
     test(lower) {
+      if (uses++ < warmAfter) return keywords.some((k) => lower.includes(k));
+      const scan = regexp();
       scan.lastIndex = 0;
       return scan.test(lower);
     },
     candidates(lower) {
+      if (uses++ < warmAfter) return [...new Set(keywords.flatMap((k) => (lower.includes(k) ? (owners.get(k) ?? []) : [])))].sort((a, b) => a - b);
       const found = new Set<number>();
+      const scan = regexp();
       scan.lastIndex = 0;
       for (let m = scan.exec(lower); m !== null; m = scan.exec(lower)) {
         for (const i of also.get(m[0]) ?? []) found.add(i);

@@ -9,7 +9,7 @@ import { findStatuses, rootStatus } from '../../../src/kb/find-statuses.js';
 
 describe('keywordScanner', () => {
   it('finds rules by keywords that overlap, nest, or share a start, and only those', () => {
-    const s = keywordScanner([['abc'], ['bcd'], ['ab'], ['cd'], ['zz'], ['abcde', 'q']]);
+    const s = keywordScanner([['abc'], ['bcd'], ['ab'], ['cd'], ['zz'], ['abcde', 'q']], { warmAfter: 0 });
     expect(s.candidates('xxabcdyy')).toEqual([0, 1, 2, 3]);
     expect(s.candidates('abcde')).toEqual([0, 1, 2, 3, 5]);
     expect(s.candidates('q')).toEqual([5]);
@@ -19,21 +19,31 @@ describe('keywordScanner', () => {
   });
 
   it('escapes keywords (a dot or bracket is a literal) and answers nothing for no keywords', () => {
-    const s = keywordScanner([['a.c'], ['[x]']]);
+    const s = keywordScanner([['a.c'], ['[x]']], { warmAfter: 0 });
     expect(s.candidates('abc')).toEqual([]);
     expect(s.candidates('a.c [x]')).toEqual([0, 1]);
     expect(keywordScanner([]).test('anything')).toBe(false);
   });
 
-  it('agrees with a plain "includes" on random texts', () => {
+  it('agrees with a plain "includes" on random texts, looked up keyword by keyword (the first lines) and by the alternation (a log)', () => {
     const alphabet = fc.constantFrom('a', 'b', 'c', ' ');
     fc.assert(
       fc.property(fc.array(fc.array(fc.string({ unit: alphabet, minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 8 }), fc.string({ unit: alphabet, maxLength: 40 }), (lists, text) => {
         const expected = lists.flatMap((l, i) => (l.some((k) => text.includes(k)) ? [i] : []));
-        expect(keywordScanner(lists).candidates(text)).toEqual(expected);
+        for (const warmAfter of [0, Infinity]) {
+          const s = keywordScanner(lists, { warmAfter });
+          expect(s.candidates(text)).toEqual(expected);
+          expect(s.test(text)).toBe(expected.length > 0);
+        }
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('moves from the keyword-by-keyword lookup to the alternation after the first lines, with the same answers', () => {
+    const s = keywordScanner([['abc'], ['bcd'], ['ab']], { warmAfter: 2 });
+    const answers = Array.from({ length: 6 }, () => s.candidates('xabcdx'));
+    expect(answers).toEqual(Array.from({ length: 6 }, () => [0, 1, 2]));
   });
 });
 
