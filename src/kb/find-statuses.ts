@@ -45,13 +45,37 @@ const STATUS_FIELD = /(?:status: ?|dsn=)$/i;
 /** These patterns, for the lint step's backtracking check (scripts/check-patterns.js). */
 export const STATUS_PATTERNS: Readonly<Record<string, RegExp>> = { REPLY, ENHANCED, STATUS_FIELD };
 
-/** The words after a code: up to a quote, a closing bracket or the end, trimmed and capped. */
+/**
+ * The words after a code: up to a quote, the closing bracket of a wrapped reply ("[Message=451 5.7.3
+ * …]") — a bracket opened inside the words closes inside them ("[EXAMPLE.JP]") — the " [Name=" of
+ * Exchange's bracketed details, or the line's end; trimmed and capped.
+ */
 function wordsFrom(text: string, from: number): string {
   const rest = text.slice(from, from + MAX_WORDS * 2);
-  // A quote or a bracket ends a wrapped reply; " [" starts Exchange's bracketed details ([LastAttemptedServerName=…]).
-  const end = rest.search(/["\]\r\n]| \[/);
+  let depth = 0;
+  let end = rest.length;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '"' || c === '\r' || c === '\n') {
+      end = i;
+      break;
+    }
+    if (c === '[') {
+      if (depth === 0 && rest[i - 1] === ' ' && /^\[[A-Za-z]{2,40}=/.test(rest.slice(i, i + 42))) {
+        end = i;
+        break;
+      }
+      depth++;
+    } else if (c === ']') {
+      if (depth === 0) {
+        end = i;
+        break;
+      }
+      depth--;
+    }
+  }
   // A code's own punctuation is not its words (Postfix's "dsn=4.7.5, status=…").
-  return (end < 0 ? rest : rest.slice(0, end)).replace(/^[\s,;:)]{1,20}/, '').trim().slice(0, MAX_WORDS);
+  return rest.slice(0, end).replace(/^[\s,;:)]{1,20}/, '').trim().slice(0, MAX_WORDS);
 }
 
 /** The statuses of a text, in the order they appear: in a wrapped reply, the outer one first and the one that failed last. */

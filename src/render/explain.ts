@@ -100,6 +100,8 @@ function reasonOf(report: ExplainReport): string {
   const recognised = items.filter((i) => i.rules.length > 0);
   const total = Math.max(report.body.recognised, recognised.length);
   if (recognised.length === 0) {
+    const bounced = report.body.bounces.reduce((n, b) => n + b.recipients.length, 0);
+    if (bounced) return `A bounce for ${bounced} recipient${bounced === 1 ? '' : 's'}; no rule recognises ${bounced === 1 ? 'its diagnostic' : 'their diagnostics'}${items.length ? ' (the codes are decoded below)' : ''}`;
     return items.length ? `No rule recognises this text; ${items.length === 1 ? 'its codes are' : 'the codes of each line are'} decoded below` : 'No SMTP reply, status code or known error text found';
   }
   const first = recognised[0] as ExplainItem;

@@ -198,3 +198,9 @@ describe('statuses: bounds and the root', () => {
     expect(rootStatus(findStatuses('no code here'))).toBeNull();
   });
 });
+
+describe('the words after a code, in a receiver’s own brackets', () => {
+  it('run on over a bracketed word of the text; only "[Name=" details end them', () => {
+    expect(findStatuses('550 5.7.509 Access denied, sending domain [EXAMPLE.JP] does not pass DMARC verification')[0]?.words).toBe('Access denied, sending domain [EXAMPLE.JP] does not pass DMARC verification');
+  });
+});

@@ -286,7 +286,7 @@ describe('explainDocument: bounces', () => {
   it('a DSN with three recipients, none recognised: the bounce in a line with its counts, each recipient with its diagnostic and root code', async () => {
     const r = await files(['dsn-pasted.txt', fixture('dsn-pasted.txt')]);
     const doc = explainDocument(r);
-    expect(doc.reason).toBe('No rule recognises this text; the codes of each line are decoded below');
+    expect(doc.reason).toBe('A bounce for 3 recipients; no rule recognises their diagnostics (the codes are decoded below)');
     expect(doc.verdictNote).toBe('0 recognised, 3 with codes only');
     const ctx = plain(doc.context);
     expect(ctx.filter((l) => !l.startsWith(' '))).toEqual([
@@ -569,5 +569,13 @@ describe('explainDocument: what a saved report may hold that today’s catalogue
     if (!b) throw new Error('no bounce');
     b.recipients = [];
     expect(plain(explainDocument(r).context)[0]).toBe('dsn-pasted.txt: A delivery status notification from gw.sender.example: 0 recipients');
+  });
+});
+
+describe('explainDocument: a bounce whose diagnostic has neither a code nor a known text', () => {
+  it('says it is a bounce, for how many recipients, and that no rule recognises the diagnostic', async () => {
+    const r = await runExplain({ input: { source: 'stdin', parts: [{ name: null, text: '<ann@partner.example>: host mx.partner.example[192.0.2.25] said: mailbox unavailable (in reply to RCPT TO command)' }] }, clock: fixedClock(0) });
+    expect(r.body.bounces.map((b) => b.recipients.length)).toEqual([1]);
+    expect(explainDocument(r).reason).toBe('A bounce for 1 recipient; no rule recognises its diagnostic');
   });
 });
