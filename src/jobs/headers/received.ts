@@ -549,6 +549,12 @@ function read(input: string, hop: ReceivedHop, notes: Notes): void {
 
   const withWords = (clauses.get('with') ?? []).filter((t) => t.kind === 'word').map((t) => t.text);
   readWith(withWords, hop, tlsDrafts, signals, notes);
+  // Exim's and Sendmail's local submissions ("from root by host with local"): the word is a user, not a host.
+  const local = (withWords[0] ?? '').toLowerCase();
+  if (hop.from && from?.length === 1 && from[0]!.kind === 'word' && (local === 'local' || local.startsWith('local-'))) {
+    notes.add(`local submission by the user "${cap(from[0]!.text, 64)}", not a host`);
+    hop.from = { helo: null, reverse: null, ip: null };
+  }
 
   const id = firstWord(clauses.get('id'));
   if (id) hop.id = cap(id.text);
@@ -602,6 +608,7 @@ function readWith(words: string[], hop: ReceivedHop, tlsDrafts: TlsDraft[], sign
   if (facts) {
     hop.with = cap(first);
     hop.protocol = { ...facts };
+    if (first.toUpperCase() === 'MAPI') signals.add('exchange');
     // Exim writes the transmission type in lower case ("esmtps").
     if (first === first.toLowerCase() && (first.startsWith('esmtp') || first === 'smtp' || first.startsWith('lmtp'))) signals.add('exim');
   } else notes.add(`"with ${cap(first, 40)}" is not a mail transmission type`);

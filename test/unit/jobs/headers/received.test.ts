@@ -398,3 +398,22 @@ describe('properties', () => {
     expect(parseReceived('x'.repeat(20_000)).notes).toContain('value longer than 16384 characters: the rest was not read');
   });
 });
+
+describe('the smaller cases', () => {
+  it('Postfix\'s verified client certificate is kept as "verified OK"', () => {
+    const h = parseReceived('from a.example.org (a.example.org [192.0.2.5]) (using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)) (Client CN "a.example.org", Issuer "CA" (verified OK)) by b.example.net (Postfix) with ESMTPS id 1; Mon, 21 Sep 2026 10:00:00 +0000');
+    expect(h.tls).toEqual({ version: 'TLS 1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', bits: 256, verified: 'verified OK', source: 'postfix' });
+  });
+
+  it('a local submission names a user, not a host', () => {
+    const h = parseReceived('from root by mail.example.net with local (Exim 4.96) (envelope-from <root@example.net>) id 1aB-00C; Mon, 21 Sep 2026 10:00:00 +0000');
+    expect(h.from).toEqual({ helo: null, reverse: null, ip: null });
+    expect(h.notes).toEqual(['"with local" is not a mail transmission type', 'local submission by the user "root", not a host']);
+    expect(h.software).toBe('exim');
+  });
+
+  it('Exchange\'s MAPI submission: the type is MAPI, TLS unknown, the software Exchange', () => {
+    const h = parseReceived('from EX01.corp.example.com ([fe80::1]) by EX01.corp.example.com ([fe80::1%12]) with mapi id 15.01.2507.006; Mon, 21 Sep 2026 10:00:00 +0000');
+    expect([h.with, h.protocol?.tls, h.software, h.from?.ip, h.id]).toEqual(['mapi', null, 'exchange', 'fe80::1', '15.01.2507.006']);
+  });
+});
