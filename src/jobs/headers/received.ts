@@ -598,6 +598,7 @@ function readWith(words: string[], hop: ReceivedHop, tlsDrafts: TlsDraft[], sign
       hop.with = cap(parts[0]!);
       hop.protocol = { ...facts };
       if (parts[1]?.toUpperCase() === 'TLS') {
+        hop.protocol.tls = true;
         tlsDrafts.push({ version: null, cipher: parts[2] ? cap(parts[2]) : null, bits: null, verified: null, source: 'ironport' });
         signals.add('ironport');
       }

@@ -186,7 +186,7 @@ describe('parseReceived, one dialect at a time (the project\'s own values)', () 
     expect(h.with).toBe('ESMTP');
     expect(h.protocol).toEqual({ tls: true, auth: false, ...NO_PROTOCOL_FLAGS });
     expect(h.tls).toEqual({ version: null, cipher: 'ECDHE-RSA-AES256-GCM-SHA384', bits: null, verified: null, source: 'ironport' });
-    expect([h.software, h.date?.epochMs]).toEqual(['ironport', T0]);
+    expect([h.software, h.date?.epochMs, h.notes]).toEqual(['ironport', T0, []]);
   });
 
   it('UTF8SMTPS and LMTPSA are read as RFC 6531 / RFC 3848 types; an unknown type leaves the protocol unknown with a note', () => {
