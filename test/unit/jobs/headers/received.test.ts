@@ -388,13 +388,12 @@ describe('properties', () => {
       'by x '.repeat(100_000),
       `${';'.repeat(50_000)}${'1'.repeat(50_000)}`,
     ];
-    const started = performance.now();
+    // They end (a runaway parse would hold the test past its time-out); no wall-clock assertion.
     for (const v of values) {
       const h = parseReceived(v);
       checkCaps(h);
       expect(h.notes.length).toBeGreaterThan(0);
     }
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(parseReceived('x'.repeat(20_000)).notes).toContain('value longer than 16384 characters: the rest was not read');
   });
 });
