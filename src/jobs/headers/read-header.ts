@@ -145,27 +145,41 @@ function qBytes(text: string): Uint8Array {
 // space, so no part can run into the next: the scan stays linear.
 const ENCODED_WORD = /=\?([^?\s*]{1,64})(?:\*[^?\s]{1,32})?\?([BbQq])\?([^?\s]{0,4096})\?=/g;
 
-/** Decodes the RFC 2047 encoded-words of `value`; white space between two adjacent words goes (§6.2). */
+/**
+ * Decodes the RFC 2047 encoded-words of `value`; white space between two adjacent words goes
+ * (§6.2), and adjacent words in one charset are decoded together, so that a character split
+ * between two words (UTF-8 bytes, an ISO-2022-JP escape) comes back whole.
+ */
 export function decodeEncodedWords(value: string, notes: string[] = []): string {
   if (!value.includes('=?')) return value;
   let out = '';
   let last = 0;
-  let previousWordEnd = -1;
+  let pending: { charset: string; decoder: Decoder; bytes: Uint8Array[] } | null = null;
+  const flush = (): void => {
+    if (pending) out += pending.decoder.decode(Buffer.concat(pending.bytes));
+    pending = null;
+  };
   for (const m of value.matchAll(ENCODED_WORD)) {
     const index = m.index;
     const [word, charset = '', encoding = '', text = ''] = m;
     const decoder = decoderFor(charset);
     if (!decoder) {
-      if (!notes.some((n) => n.includes(`"${charset}"`))) notes.push(`encoded-word in unknown charset "${charset.slice(0, 64)}" left as written`);
+      if (!notes.some((n) => n.includes(`"${charset}"`))) notes.push(`encoded-word in unknown charset "${charset}" left as written`);
       continue;
     }
     const between = value.slice(last, index);
-    if (!(previousWordEnd === last && isBlankText(between))) out += between;
+    const adjacent = pending !== null && isBlankText(between);
     const bytes = encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : qBytes(text);
-    out += decoder.decode(bytes);
+    const open = pending as { charset: string; decoder: Decoder; bytes: Uint8Array[] } | null;
+    if (adjacent && open && open.charset === charset.toLowerCase()) open.bytes.push(bytes);
+    else {
+      flush();
+      if (!adjacent) out += between;
+      pending = { charset: charset.toLowerCase(), decoder, bytes: [bytes] };
+    }
     last = index + word.length;
-    previousWordEnd = last;
   }
+  flush();
   return out + value.slice(last);
 }
 

@@ -104,6 +104,9 @@ describe('readHeaderBlock on the project fixtures', () => {
   it('decodes windows-1252 and us-ascii, keeps the text between a word and plain text', () => {
     expect(decodeEncodedWords('=?windows-1252?Q?=80_5?= only')).toBe('€ 5 only');
     expect(decodeEncodedWords('Re: =?us-ascii?B?aGVsbG8=?=!')).toBe('Re: hello!');
+    // A character split between two words comes back whole; words in two charsets stay apart.
+    expect(decodeEncodedWords('=?utf-8?Q?caf=C3?= =?UTF-8?Q?=A9?= =?iso-8859-1?Q?=E9?=')).toBe('caféé');
+    expect(decodeEncodedWords('=?utf-8?Q?a?= b =?utf-8?Q?c?=')).toBe('a b c');
   });
 
   it('bounds: a field past 64 KiB is cut with a note, more than 10,000 fields truncate the block', () => {
