@@ -265,6 +265,24 @@ describe('hostile input', () => {
     );
   });
 
+  it('large hostile shapes stay linear: each read in well under a few seconds', () => {
+    const shapes = [
+      `X: ${'a'.repeat(20_000_000)}`, // one 20 MB line
+      'a '.repeat(5_000_000), // no field at all
+      `Subject: ${'=?utf-8?B?'.repeat(500_000)}`, // unfinished encoded-words
+      `Content-Type: multipart/mixed; boundary=b\n\n${'--b\nContent-Type: multipart/mixed; boundary=b\n\n'.repeat(100_000)}`,
+      `Subject: x\n\n${'\n\nX: y\n'.repeat(300_000)}`, // a body full of would-be quoted headers
+    ];
+    for (const text of shapes) {
+      const started = performance.now();
+      const block = readHeaderBlock(text);
+      splitMessages(text);
+      embeddedMessages(text);
+      expect(block.fields.every((f) => f.raw.length <= HEADER_LIMITS.fieldChars)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    }
+  });
+
   it('fixtures with bytes flipped never throw', () => {
     const base = fixture('bounce-rfc822.eml') + fixture('folded-encoded.lf.eml');
     fc.assert(
