@@ -273,13 +273,12 @@ describe('hostile input', () => {
       `Content-Type: multipart/mixed; boundary=b\n\n${'--b\nContent-Type: multipart/mixed; boundary=b\n\n'.repeat(100_000)}`,
       `Subject: x\n\n${'\n\nX: y\n'.repeat(300_000)}`, // a body full of would-be quoted headers
     ];
+    // They end (a runaway scan would hold the test past its time-out); no wall-clock assertion.
     for (const text of shapes) {
-      const started = performance.now();
       const block = readHeaderBlock(text);
       splitMessages(text);
       embeddedMessages(text);
       expect(block.fields.every((f) => f.raw.length <= HEADER_LIMITS.fieldChars)).toBe(true);
-      expect(performance.now() - started).toBeLessThan(5_000);
     }
   });
 
