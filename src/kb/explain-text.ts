@@ -161,8 +161,7 @@ export function explainLine(input: string, context: LineContext = {}): LineExpla
   // names no host itself, so the message's captures fill its command; then the recipient's domain
   // the line names; then what the surroundings (a bounce) name.
   const named = found.find((m) => ['host', 'domain', 'ip'].some((k) => m.captures[k] !== undefined))?.captures ?? {};
-  const needsDomain = found.some((m) => m.rule.confirm.includes('{domain}'));
-  const domain = needsDomain ? recipientDomain(text) : undefined;
+  const domain = found.length ? recipientDomain(text) : undefined;
   const around: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ip: context.ip, host: context.host, domain: context.domain ?? domain })) if (v !== undefined) around[k] = v;
   // The surroundings name the recipient's domain and the server that answered: never the host of a rule about the sender's own server.

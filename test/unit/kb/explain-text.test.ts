@@ -204,3 +204,40 @@ describe('the words after a code, in a receiver’s own brackets', () => {
     expect(findStatuses('550 5.7.509 Access denied, sending domain [EXAMPLE.JP] does not pass DMARC verification')[0]?.words).toBe('Access denied, sending domain [EXAMPLE.JP] does not pass DMARC verification');
   });
 });
+
+describe('the engine’s edges, second round (the mutation run’s survivors)', () => {
+  it('no keywords: nothing is a candidate, by either lookup', () => {
+    for (const warmAfter of [0, Infinity]) {
+      expect(keywordScanner([], { warmAfter }).test('x')).toBe(false);
+      expect(keywordScanner([], { warmAfter }).candidates('x')).toEqual([]);
+    }
+  });
+
+  it('a host, a domain or an address alone, captured by one rule, fills another rule of the line', () => {
+    const host = explainLine('451 5.7.3 STARTTLS is required to send mail; Microsoft Exchange could not find a certificate that contains the domain name mail.contoso.example in the personal store');
+    expect(host.matches.find((m) => m.rule.id === 'exchange.starttls-required')?.confirm).toBe('mxray check mail.contoso.example --dnsbl');
+    const domain = explainLine("Cert NOT VALIDATED: self-signed certificate; the validation of the Transport Layer Security (TLS) certificate for partner.example failed with status 'UntrustedRoot'");
+    expect(domain.matches.find((m) => m.rule.id === 'openssl.self-signed')?.confirm).toBe('mxray cert partner.example');
+    const ip = explainLine('Cert NOT VALIDATED: self-signed certificate; no MAIL in SMTP connection from c.example [198.51.100.7]:40312 I=[192.0.2.25]:25 D=2s C=EHLO,STARTTLS');
+    expect(ip.matches.find((m) => m.rule.id === 'openssl.self-signed')?.confirm).toBe('mxray cert 192.0.2.25');
+  });
+
+  it('the recipient’s domain a line names fills a {host} no rule of the line captured', () => {
+    expect(explainLine('to=<ann@partner.example>, Cert NOT VALIDATED: self-signed certificate').matches[0]?.confirm).toBe('mxray cert partner.example');
+  });
+
+  it('brackets inside a code’s words: nested ones stay, one opened without a space stays, a stray closing one ends them; a quote or a line end ends them; the code’s own punctuation goes', () => {
+    const words = (t: string) => findStatuses(t)[0]?.words;
+    expect(words('550 5.7.1 denied [a [b] c] more')).toBe('denied [a [b] c] more');
+    expect(words('550 5.7.1 denied[Name=x] more')).toBe('denied[Name=x] more');
+    expect(words('550 5.7.1 denied] after')).toBe('denied');
+    expect(words('550 5.7.1 denied" after')).toBe('denied');
+    expect(words('550 5.7.1 denied\rafter')).toBe('denied');
+    expect(words('Status: 5.7.1;; denied')).toBe('denied');
+  });
+
+  it('an enhanced code of class 4 or 5 needs no field before it; one of class 2 does', () => {
+    expect(findStatuses('(5.7.1) denied').map((s) => s.enhanced?.code)).toEqual(['5.7.1']);
+    expect(findStatuses('(2.0.0) fine').map((s) => s.enhanced?.code)).toEqual([]);
+  });
+});
