@@ -82,7 +82,7 @@ describe('RFC 3464 delivery-status', () => {
     const b = await parsed(fixture('postfix-failed.eml'));
     expect(b.format).toBe('rfc3464');
     expect(b.reportingMta).toBe('mail.sender.example');
-    expect(b.subject).toBe('Undelivered Mail Returned to Sender');
+    expect(b.subject).toBe('Returned mail: Site visit on Thursday');
     expect(b.recipients.map((r) => r.recipient)).toEqual(['ana@partner.example', 'bo@other.example']);
     expect(only(b, 'ana@partner.example')).toEqual({
       recipient: 'ana@partner.example',
@@ -386,7 +386,7 @@ describe('Postfix, Exim and other human-readable reports', () => {
     const inner = fixture('postfix-failed.eml');
     const outer = ['From: nora@sender.example', 'To: helpdesk@sender.example', 'Subject: Fwd: why did this bounce?', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="fwd"', '', '--fwd', 'Content-Type: text/plain', '', 'See below.', '', '--fwd', 'Content-Type: message/rfc822', '', inner, '--fwd--', ''].join('\n');
     const b = await parsed(outer);
-    expect(b.subject).toBe('Undelivered Mail Returned to Sender');
+    expect(b.subject).toBe('Returned mail: Site visit on Thursday');
     expect(b.recipients.map((r) => r.recipient)).toEqual(['ana@partner.example', 'bo@other.example']);
   });
 
