@@ -8,6 +8,7 @@
 // classes that cannot cross its delimiters.
 
 import { TextDecoder } from 'node:util';
+import { decodeQuotedPrintable, parseParams } from '../mime.js';
 
 export const HEADER_LIMITS = {
   /** Characters of one header block read, from the first field on. */
@@ -350,32 +351,6 @@ export function splitMessages(text: string): { messages: string[]; cut: boolean 
   return { messages, cut };
 }
 
-/** The value of a parameter of a structured field (Content-Type's boundary …), quoted or not. */
-function parameter(value: string, name: string): string | null {
-  const lower = value.toLowerCase();
-  let from = 0;
-  for (let guard = 0; guard < 64; guard++) {
-    const at = lower.indexOf(name, from);
-    if (at === -1) return null;
-    from = at + name.length;
-    const before = lower.slice(0, at).trimEnd();
-    if (!before.endsWith(';')) continue;
-    let i = from;
-    while (isWsp(value[i])) i++;
-    if (value[i] !== '=') continue;
-    i++;
-    while (isWsp(value[i])) i++;
-    if (value[i] === '"') {
-      const end = value.indexOf('"', i + 1);
-      return value.slice(i + 1, end === -1 ? undefined : end).slice(0, 200);
-    }
-    let j = i;
-    while (j < value.length && j - i < 200 && value[j] !== ';' && !isWsp(value[j])) j++;
-    return value.slice(i, j);
-  }
-  return null;
-}
-
 function mediaType(block: HeaderBlock): string {
   const field = fieldsNamed(block, 'content-type')[0];
   if (!field) return 'text/plain';
@@ -398,8 +373,7 @@ function decodeBody(body: string, encoding: string): string {
   const e = encoding.trim().toLowerCase();
   if (e === 'base64') return Buffer.from(body, 'base64').toString('utf8');
   if (e === 'quoted-printable') {
-    const soft = body.split('=\r\n').join('').split('=\n').join('');
-    return Buffer.from(qBytes(soft.split('_').join('=5F'))).toString('utf8');
+    return decodeQuotedPrintable(body).toString('utf8');
   }
   return body;
 }
@@ -448,7 +422,7 @@ function walkEntity(text: string, depth: number, walk: Walk): void {
     return;
   }
   if (!type.startsWith('multipart/')) return;
-  const boundary = parameter(fieldsNamed(block, 'content-type')[0]?.value ?? '', 'boundary');
+  const boundary = parseParams(fieldsNamed(block, 'content-type')[0]?.value ?? '').params.boundary?.slice(0, 200);
   if (!boundary) return;
   for (const part of splitParts(body, boundary, walk)) walkEntity(part, depth + 1, walk);
 }

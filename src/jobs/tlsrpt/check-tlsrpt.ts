@@ -14,7 +14,7 @@ import { verdictOf } from '../../checks/verdict.js';
 import { DEFAULT_PROFILE } from '../../kb/profiles.js';
 import { sortFindings } from '../../kb/index.js';
 import { gunzipBounded, isGzip } from './gunzip.js';
-import { looksLikeMessage, readMessage, splitMbox } from './mime.js';
+import { looksLikeMessage, readMessage, splitMbox } from '../mime.js';
 
 export interface TlsRptInput {
   /** The name shown for it (the path as given, or found in a folder). */

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import type { TlsRptReport } from '../../../src/core/schema.js';
 import { runTlsRpt, type TlsRptInput } from '../../../src/jobs/tlsrpt/check-tlsrpt.js';
-import { decodeQuotedPrintable, MIME_LIMITS, parseParams, readMessage, splitMbox } from '../../../src/jobs/tlsrpt/mime.js';
+import { decodeQuotedPrintable, MIME_LIMITS, parseParams, readMessage, splitMbox } from '../../../src/jobs/mime.js';
 import { renderHtml } from '../../../src/render/html.js';
 import { renderMarkdown } from '../../../src/render/markdown.js';
 import { renderText } from '../../../src/render/text.js';

@@ -1,5 +1,6 @@
-// The little MIME that TLS-RPT mail needs (RFC 8460 §5.3: a multipart/report with the report as an
-// application/tlsrpt+gzip or +json part), walked by hand and bounded: header size, nesting depth,
+// The little MIME the jobs read by hand, shared: TLS-RPT mail (RFC 8460 §5.3: a multipart/report with
+// the report as an application/tlsrpt+gzip or +json part) and the header analysis (parameters,
+// quoted-printable of a bounce's returned message). Walked by hand and bounded: header size, nesting depth,
 // parts per message. Works on "binary strings" (latin1: one character per byte), so that a part's
 // bytes come back exactly; only a report's JSON is read as UTF-8, later.
 //
