@@ -8,9 +8,6 @@
 // the summary table, the details, a bounce's own lines, and the options. A few branches that no rule
 // of today's catalogue reaches (a status without a meaning, a rule without references) are checked on
 // a report as a saved JSON file could hold it: explainDocument renders those too (mxray render).
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import type { ExplainItem, ExplainReport, ExplainRule } from '../../../src/core/schema.js';
@@ -18,12 +15,11 @@ import { runExplain } from '../../../src/jobs/explain/run-explain.js';
 import { plainParts, type Document, type Line } from '../../../src/render/document.js';
 import { explainDocument } from '../../../src/render/explain.js';
 import { textOf } from '../../../src/render/text.js';
+import { CERT, EXCHANGE, exchangeNdr, explainFiles, explainText, fixture, NOT_OFFERED, UNKNOWN } from '../../helpers/explain.js';
 
-const FIXTURES = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'test/fixtures/bounces');
-const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 
-const text = (t: string, source: 'argument' | 'stdin' = 'argument'): Promise<ExplainReport> => runExplain({ input: { source, parts: [{ name: null, text: t }] }, clock: fixedClock(0) });
-const files = (...parts: [string, string][]): Promise<ExplainReport> => runExplain({ input: { source: 'file', parts: parts.map(([name, t]) => ({ name, text: t })) }, clock: fixedClock(0) });
+const text = (t: string, source: 'argument' | 'stdin' = 'argument'): Promise<ExplainReport> => explainText(t, source);
+const files = explainFiles;
 
 /** Each line as plain text, two spaces per depth. */
 const plain = (lines: readonly Line[]): string[] => lines.map((l) => `${'  '.repeat(l.depth)}${plainParts(l.parts)}`);
@@ -35,10 +31,6 @@ const section = (doc: Document, heading: string): string[] => {
 const item = (r: ExplainReport, i = 0): ExplainItem => r.body.items[i] as ExplainItem;
 const rule = (r: ExplainReport, i = 0, j = 0): ExplainRule => item(r, i).rules[j] as ExplainRule;
 
-const EXCHANGE = '451 4.4.0 Primary target IP address responded with: "451 5.7.3 STARTTLS is required to send mail."';
-const NOT_OFFERED = 'Nov 29 10:00:01 mx postfix/smtp[123]: warning: TLS is required, but was not offered by host mx.partner.example[192.0.2.25]';
-const CERT = 'Nov 29 10:00:02 mx postfix/smtp[123]: certificate verification failed for mx.other.example[198.51.100.3]:25: num=20:unable to get local issuer certificate';
-const UNKNOWN = '550 5.1.1 <a@b.example>: Recipient address rejected';
 const EXCHANGE_FIRST = 'An Exchange receive connector that requires TLS got a mail command without STARTTLS first.';
 const STARTTLS_FIRST = 'The receiving server accepts mail only over TLS (RFC 3207 §4: it answers every command but NOOP, EHLO, STARTTLS and QUIT with 530), and the sender sent a mail command without STARTTLS first.';
 
@@ -401,19 +393,7 @@ describe('explainDocument: bounces', () => {
   });
 
   it('the report’s own diagnostic (no recipient’s words): "Report" when it names no recipient, shown while the first screen has room', async () => {
-    const admin = (addresses: string[]) =>
-      [
-        'Delivery has failed to these recipients or groups:',
-        '',
-        ...addresses,
-        '',
-        'Diagnostic information for administrators:',
-        '',
-        'Generating server: MBX01.corp.sender.example',
-        `Remote Server returned '${EXCHANGE}'`,
-        '',
-        ...addresses,
-      ].join('\n');
+    const admin = exchangeNdr;
     const two = await text(admin(['ann@partner.example', 'bob@partner.example']));
     expect(two.body.items.map((i) => [i.recipient, i.line])).toEqual([[null, null]]);
     const doc = explainDocument(two);

@@ -5,25 +5,20 @@
 // rules copied whole), a bounce's facts (recipients and their items, the report's own diagnostics,
 // the server that answered only when it is a host name, the recipient's domain), which texts are
 // read whole as a bounce and which line by line, and the bounds (64 bounces, 1,000,000 lines).
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../../src/core/clock.js';
 import type { Clock } from '../../../../src/core/context.js';
 import { UsageError } from '../../../../src/core/errors.js';
 import type { ExplainItem, ExplainReport, ExplainRule } from '../../../../src/core/schema.js';
 import { SCHEMA_VERSION, VERSION } from '../../../../src/core/version.js';
-import { MAX_EXPLAIN_BYTES, runExplain, type ExplainInput } from '../../../../src/jobs/explain/run-explain.js';
+import { MAX_EXPLAIN_BYTES } from '../../../../src/jobs/explain/run-explain.js';
 import { ERROR_RULES } from '../../../../src/kb/error-rules.js';
 import { explainLine } from '../../../../src/kb/explain-text.js';
+import { CERT, EXCHANGE, exchangeNdr, explainFiles, explainInput, explainText, fixture, NOT_OFFERED, UNKNOWN } from '../../../helpers/explain.js';
 
-const FIXTURES = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../../..'), 'test/fixtures/bounces');
-const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-
-const run = (input: ExplainInput, clock: Clock = fixedClock(0)): Promise<ExplainReport> => runExplain({ input, clock });
-const text = (t: string, source: 'argument' | 'stdin' = 'stdin'): Promise<ExplainReport> => run({ source, parts: [{ name: null, text: t }] });
-const files = (...parts: [string, string][]): Promise<ExplainReport> => run({ source: 'file', parts: parts.map(([name, t]) => ({ name, text: t })) });
+const run = explainInput;
+const text = (t: string, source: 'argument' | 'stdin' = 'stdin'): Promise<ExplainReport> => explainText(t, source);
+const files = explainFiles;
 const item = (r: ExplainReport, i = 0): ExplainItem => {
   const x = r.body.items[i];
   if (!x) throw new Error(`no item ${i} among ${r.body.items.length}`);
@@ -31,10 +26,6 @@ const item = (r: ExplainReport, i = 0): ExplainItem => {
 };
 const confirms = (r: ExplainReport): string[] => r.body.items.map((i) => i.rules[0]?.confirm ?? '-');
 
-const EXCHANGE = '451 4.4.0 Primary target IP address responded with: "451 5.7.3 STARTTLS is required to send mail."';
-const NOT_OFFERED = 'Nov 29 10:00:01 mx postfix/smtp[123]: warning: TLS is required, but was not offered by host mx.partner.example[192.0.2.25]';
-const CERT = 'Nov 29 10:00:02 mx postfix/smtp[123]: certificate verification failed for mx.other.example[198.51.100.3]:25: num=20:unable to get local issuer certificate';
-const UNKNOWN = '550 5.1.1 <a@b.example>: Recipient address rejected';
 const PASTED = '<ann@partner.example>: host mx.partner.example[192.0.2.25] said: 530 5.7.0 Must issue a STARTTLS command first (in reply to MAIL FROM command)';
 const STARTTLS = '530 5.7.0 Must issue a STARTTLS command first';
 
@@ -275,19 +266,7 @@ describe('runExplain: bounces', () => {
   });
 
   it('the report’s own diagnostic: the one recipient’s (with its domain) when there is one, nobody’s when there are more', async () => {
-    const ndr = (addresses: string[]) =>
-      [
-        'Delivery has failed to these recipients or groups:',
-        '',
-        ...addresses,
-        '',
-        'Diagnostic information for administrators:',
-        '',
-        'Generating server: MBX01.corp.sender.example',
-        `Remote Server returned '${EXCHANGE}'`,
-        '',
-        ...addresses,
-      ].join('\n');
+    const ndr = exchangeNdr;
     const one = await text(ndr(['ann@partner.example']));
     expect(one.body.items.map((i) => [i.recipient, i.line, i.rules[0]?.confirm])).toEqual([['ann@partner.example', null, 'mxray check partner.example --dnsbl']]);
     expect(one.body.bounces[0]?.recipients.map((x) => x.item)).toEqual([null]);
