@@ -75,6 +75,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./explain.js'),
   },
   {
+    name: 'headers',
+    description: 'read a delivered message\'s header: every hop with its TLS and delay, where your own hops end, and whether a hop went in clear text',
+    usage: '[options] [input...]',
+    load: () => import('./headers.js'),
+  },
+  {
     name: 'demo',
     description: 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)',
     usage: '[options]',

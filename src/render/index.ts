@@ -9,6 +9,7 @@ import { postureDocument } from './posture.js';
 import { tlsrptDocument } from './tlsrpt.js';
 import { blocklistDocument } from './blocklist.js';
 import { explainDocument } from './explain.js';
+import { headersDocument } from './headers.js';
 
 export function documentFor(report: Report, options: DocumentOptions = {}): Document {
   switch (report.kind) {
@@ -28,5 +29,7 @@ export function documentFor(report: Report, options: DocumentOptions = {}): Docu
       return blocklistDocument(report, options);
     case 'explain':
       return explainDocument(report, options);
+    case 'headers':
+      return headersDocument(report, options);
   }
 }
