@@ -476,9 +476,9 @@ const MEANINGS: Record<string, Record<string, string>> = {
     ...COMMON,
   },
   compauth: {
-    pass: 'Microsoft\'s composite authentication passed: the From: domain is authenticated',
-    fail: 'Microsoft\'s composite authentication failed: the From: domain is not authenticated (the message may still be delivered)',
-    softpass: 'Microsoft\'s composite authentication soft-passed implicit authentication',
+    pass: 'Microsoft\'s composite authentication passed',
+    fail: 'Microsoft\'s composite authentication failed (the message may still be delivered)',
+    softpass: 'Microsoft\'s composite authentication soft-passed',
     none: 'Microsoft\'s composite authentication was not evaluated or was bypassed',
   },
   auth: {
