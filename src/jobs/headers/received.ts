@@ -428,6 +428,13 @@ function tlsFromComment(text: string, notes: Notes, signals: Signals): TlsDraft 
     if (parts.length >= 4) { d.verified = parts[3] ? cap(parts[3]) : null; d.source = 'opensmtpd'; signals.add('opensmtpd'); } else signals.add('exim');
     return d;
   }
+  // Courier: "(TLS: TLSv1.3,256bits,TLS_AES_256_GCM_SHA384)", after a login "(AUTH: LOGIN user, TLS: …)".
+  const tlsAt = words.findIndex((w) => w.toLowerCase() === 'tls:');
+  if (tlsAt >= 0 && tlsAt + 1 < words.length && (tlsAt === 0 || lower === 'auth:')) {
+    const bitsWord = words[tlsAt + 2]?.toLowerCase().endsWith('bits') ? words[tlsAt + 2]! : null;
+    const cipher = words[tlsAt + 3] ?? null;
+    return { version: versionOf(words[tlsAt + 1]!, notes), cipher: cipher ? cap(cipher) : null, bits: bitsWord ? readBits(bitsWord.slice(0, -4)) : null, verified: null, source: 'courier' };
+  }
   // qmail's TLS patch: "(AES256-GCM-SHA384 encrypted)".
   if (words.length === 2 && words[1]!.toLowerCase() === 'encrypted' && (head.includes('-') || head.includes('_'))) {
     return { version: null, cipher: cap(head), bits: null, verified: null, source: 'encrypted' };
