@@ -240,26 +240,54 @@ function stripDot(s: string): string {
   return s.endsWith('.') && s.length > 1 ? s.slice(0, -1) : s;
 }
 
-function readFrom(tokens: Token[], notes: Notes, signals: Signals): ReceivedFrom {
+/** What the from clause's shape says beyond its fields, for the dialects decided later. */
+interface FromShape {
+  /** "from name ([ip])": the TCP comment names no host (Exim then writes its verified host name first). */
+  nameThenBareTcp: boolean;
+  /** "(uid 0)": a local submission by a user (DragonFly Mail Agent). */
+  localUser: boolean;
+}
+
+function readFrom(tokens: Token[], notes: Notes, signals: Signals, shape: FromShape): ReceivedFrom {
   const first = firstWord(tokens);
   let helo: string | null = null;
   let reverse: string | null = null;
   let ip: string | null = null;
   let heloWord: string | null = null; // Exim "helo=X"
-  let heloComment: string | null = null; // qmail "(HELO X)", Zimbra "(LHLO X)"
+  let heloComment: string | null = null; // qmail "(HELO X)", Zimbra "(LHLO X)", MXLogic and Yahoo "(EHLO X)"
+  let heloHead = '';
+  // Where the TCP information was: after the first word outside a comment, a bare "(192.0.2.1)",
+  // or a literal in a comment with or without a name before it.
+  let tcp: 'outside' | 'bare' | 'named' | 'unnamed' | null = null;
+  // "from unknown [192.0.2.41]" (MXLogic, Lotus, SurfControl, fetchmail): an address literal right
+  // after the first word, outside any comment, is the TCP information.
+  const second = tokens.find((t) => t !== first && t.kind !== 'comment');
+  if (first?.kind === 'word' && second?.kind === 'literal' && tokens.indexOf(second) === tokens.indexOf(first) + 1) {
+    const addr = literalAddress(second.text);
+    if (addr) {
+      ip = addr;
+      tcp = 'outside';
+    }
+  }
   for (const t of tokens) {
     if (t.kind !== 'comment') continue;
     const words = flatWords(t.text);
     const head = (words[0] ?? '').toLowerCase();
     if (head === 'helo' || head === 'lhlo' || head === 'ehlo') {
       heloComment = words[1] ?? null;
-      signals.add(head === 'lhlo' ? 'zimbra' : 'qmail');
+      heloHead = words[0] ?? '';
+      if (head === 'lhlo') signals.add('zimbra');
+      continue;
+    }
+    if (words.length === 2 && head === 'uid' && isDigits(words[1]!)) {
+      shape.localUser = true;
       continue;
     }
     // qmail "(192.0.2.1)" or, after AUTH, "(192.0.2.1 with plain)"; Exchange "(2603:10b6::12)".
     const bare = words.length === 1 || (words.length === 3 && words[1]?.toLowerCase() === 'with') ? bareAddress(words[0]!) : null;
     if (bare) {
-      ip = bare; // qmail "(192.0.2.1)", Exchange "(2603:10b6::12)"
+      ip = bare;
+      tcp = 'bare';
       continue;
     }
     for (let i = 0; i < t.inner.length; i++) {
@@ -270,8 +298,10 @@ function readFrom(tokens: Token[], notes: Notes, signals: Signals): ReceivedFrom
           // The last comment with an address is the TCP information (an earlier one belongs to the HELO).
           ip = addr;
           reverse = null;
+          tcp = 'unnamed';
           const before = t.inner[i - 1];
           if (before?.kind === 'word' && !before.text.includes('=')) {
+            tcp = 'named';
             const name = stripDot(before.text.includes('@') ? before.text.slice(before.text.lastIndexOf('@') + 1) : before.text);
             if (name.toLowerCase() !== 'unknown' && name !== '') reverse = name;
           }
@@ -285,6 +315,9 @@ function readFrom(tokens: Token[], notes: Notes, signals: Signals): ReceivedFrom
     }
   }
   const firstText = first ? stripDot(first.text) : null;
+  // qmail writes exactly "from <name or unknown> (HELO <helo>) (<ip>)".
+  if (heloHead === 'HELO' && tcp === 'bare') signals.add('qmail');
+  shape.nameThenBareTcp = first?.kind === 'word' && heloWord === null && heloComment === null && tcp === 'unnamed';
   if (heloWord !== null) {
     // Exim: "from <reverse or [ip]> ([ip] helo=<helo>)".
     helo = heloWord;
@@ -294,6 +327,10 @@ function readFrom(tokens: Token[], notes: Notes, signals: Signals): ReceivedFrom
   } else if (heloComment !== null) {
     // qmail: "from <reverse or unknown> (HELO <helo>) (<ip>)".
     helo = heloComment;
+    reverse = firstText && firstText.toLowerCase() !== 'unknown' && !isIpAddress(firstText) ? firstText : null;
+  } else if (tcp === 'outside') {
+    // "from <name or unknown> [<ip>]": the name is the one the receiver found, not a HELO.
+    helo = null;
     reverse = firstText && firstText.toLowerCase() !== 'unknown' && !isIpAddress(firstText) ? firstText : null;
   } else {
     helo = firstText;
@@ -348,6 +385,11 @@ function readBits(raw: string): number | null {
 interface TlsDraft { version: string | null; cipher: string | null; bits: number | null; verified: string | null; source: string }
 
 function versionOf(raw: string, notes: Notes): string | null {
+  // Old OpenSSL names the cipher's family, valid in SSL 3.0 and every TLS: no protocol version.
+  if (raw.toUpperCase() === 'TLSV1/SSLV3') {
+    notes.add('"TLSv1/SSLv3" names the cipher\'s family, not the protocol version');
+    return null;
+  }
   const v = normaliseTlsVersion(raw);
   if (v === null) notes.add(`TLS version "${cap(raw, 40)}" not understood`);
   return v;
@@ -386,6 +428,17 @@ function tlsFromComment(text: string, notes: Notes, signals: Signals): TlsDraft 
     if (parts.length >= 4) { d.verified = parts[3] ? cap(parts[3]) : null; d.source = 'opensmtpd'; signals.add('opensmtpd'); } else signals.add('exim');
     return d;
   }
+  // Courier: "(TLS: TLSv1.3,256bits,TLS_AES_256_GCM_SHA384)", after a login "(AUTH: LOGIN user, TLS: …)".
+  const tlsAt = words.findIndex((w) => w.toLowerCase() === 'tls:');
+  if (tlsAt >= 0 && tlsAt + 1 < words.length && (tlsAt === 0 || lower === 'auth:')) {
+    const bitsWord = words[tlsAt + 2]?.toLowerCase().endsWith('bits') ? words[tlsAt + 2]! : null;
+    const cipher = words[tlsAt + 3] ?? null;
+    return { version: versionOf(words[tlsAt + 1]!, notes), cipher: cipher ? cap(cipher) : null, bits: bitsWord ? readBits(bitsWord.slice(0, -4)) : null, verified: null, source: 'courier' };
+  }
+  // qmail's TLS patch: "(AES256-GCM-SHA384 encrypted)".
+  if (words.length === 2 && words[1]!.toLowerCase() === 'encrypted' && (head.includes('-') || head.includes('_'))) {
+    return { version: null, cipher: cap(head), bits: null, verified: null, source: 'encrypted' };
+  }
   // Exim 4.95+: "(TLS1.3)" (the cipher follows in the tls clause); Exchange: "(TLS)".
   if (words.length === 1 && normaliseTlsVersion(head) !== null) return { version: normaliseTlsVersion(head), cipher: null, bits: null, verified: null, source: 'version' };
   if (words.length === 1 && head.toUpperCase() === 'TLS') return { version: null, cipher: null, bits: null, verified: null, source: 'flag' };
@@ -408,27 +461,49 @@ function verificationComment(text: string): string | null {
 
 // ---------------------------------------------------------------- software
 
+/**
+ * Which software wrote the hop. A comment that names it ("(Postfix)", "(Exim 4.96)") outranks
+ * what the format suggests ("helo=", a lower-case "esmtps", "(HELO x) (ip)"); and a comment that
+ * names software outside this list (ecelerity, Domino, qpsmtpd …) leaves the hop unnamed rather
+ * than guessed from a format that software borrowed.
+ */
 class Signals {
   readonly seen = new Set<ReceivedSoftware>();
+  readonly named = new Set<ReceivedSoftware>();
+  foreign = false;
+  /** Suggested by the format. */
   add(s: ReceivedSoftware): void { this.seen.add(s); }
+  /** Named by the value itself. */
+  name(s: ReceivedSoftware): void { this.named.add(s); }
+  decide(): ReceivedSoftware | null {
+    for (const s of PRIORITY) if (this.named.has(s)) return s;
+    if (this.foreign) return null;
+    for (const s of PRIORITY) if (this.seen.has(s)) return s;
+    return null;
+  }
 }
+
+/** Software that writes Received fields in a borrowed format but is none of ReceivedSoftware. */
+const FOREIGN = ['ecelerity', 'ibm domino', 'lotus domino', 'lotus smtp', 'dovecot', 'qpsmtpd', 'coremail', 'dragonfly mail agent', 'oracle communications messaging server', 'post.office', 'fetchmail', 'nwsmtp', 'mailfoundry', 'surfcontrol'];
 
 /** Which software wrote a comment such as "(Postfix)", "(Exim 4.96)", "(8.17.1/8.17.1)". */
 function softwareComment(text: string, signals: Signals): void {
   const l = text.toLowerCase();
-  if (l.startsWith('postfix')) signals.add('postfix');
-  else if (l.startsWith('exim ')) signals.add('exim');
-  else if (l.startsWith('haraka')) signals.add('haraka');
-  else if (l.startsWith('opensmtpd')) signals.add('opensmtpd');
-  else if (l.startsWith('zimbra')) signals.add('zimbra');
-  else if (l.startsWith('amavisd')) signals.add('amavis');
-  else if (l.startsWith('qmail ')) signals.add('qmail');
-  else if (l.includes('ironport')) signals.add('ironport');
-  else if (isSendmailVersion(l)) signals.add('sendmail');
+  if (l.startsWith('postfix')) signals.name('postfix');
+  else if (l.startsWith('exim ')) signals.name('exim');
+  else if (l.startsWith('haraka')) signals.name('haraka');
+  else if (l.startsWith('opensmtpd')) signals.name('opensmtpd');
+  else if (l.startsWith('zimbra')) signals.name('zimbra');
+  else if (l.startsWith('amavisd')) signals.name('amavis');
+  else if (l.startsWith('qmail ')) signals.name('qmail');
+  else if (l.includes('ironport')) signals.name('ironport');
+  else if (isSendmailVersion(l)) signals.name('sendmail');
+  else if (FOREIGN.some((f) => l.startsWith(f))) signals.foreign = true;
 }
 
-/** "8.17.1/8.17.1" or "8.14.4/8.14.4/Submit". */
+/** "8.17.1/8.17.1", "8.14.4/8.14.4/Submit", or the configuration names "V8/cf" and "R8/cf". */
 function isSendmailVersion(l: string): boolean {
+  if (l === 'v8/cf' || l === 'r8/cf') return true;
   const slash = l.indexOf('/');
   if (slash < 3 || !l.startsWith('8.')) return false;
   const v = l.slice(0, slash);
@@ -450,7 +525,8 @@ export function parseReceivedDate(rawIn: string): ReceivedDate {
   let text = raw;
   const paren = text.indexOf('(');
   if (paren >= 0) text = text.slice(0, paren);
-  const words = text.split(' ').filter((w) => w !== '').slice(0, 8).map((w) => (w.endsWith(',') ? w.slice(0, -1) : w));
+  // "Thu,17 Jul 2017": a comma is a separator, spaces and tabs may repeat.
+  const words = text.split(',').join(' ').split('\t').join(' ').split(' ').filter((w) => w !== '').slice(0, 8);
   let i = 0;
   if (words[0] && !isDigits(words[0])) i = 1; // day name
   const day = words[i];
@@ -465,7 +541,9 @@ export function parseReceivedDate(rawIn: string): ReceivedDate {
   }
   const zone = words[i + 4];
   const fail = (why: string): ReceivedDate => ({ raw, epochMs: null, note: why });
-  if (!day || !isDigits(day) || day.length > 2 || month < 0 || !isDigits(yearText) || yearText.length > 4) return fail('date not understood');
+  // "Tue, 029 Apr 2019" (seen in the corpus): a day with a leading zero too many.
+  if (day?.length === 3 && day.startsWith('0') && isDigits(day)) notes.push('day written with three digits');
+  if (!day || !isDigits(day) || (day.length > 2 && !(day.length === 3 && day.startsWith('0'))) || month < 0 || !isDigits(yearText) || yearText.length > 4) return fail('date not understood');
   let year = Number(yearText);
   if (yearText.length === 2) { year += year < 50 ? 2000 : 1900; notes.push('two-digit year'); } else if (yearText.length === 3) { year += 1900; notes.push('three-digit year'); }
   if (time.length < 2 || time.length > 3 || !time.every((t) => isDigits(t) && t.length <= 2)) return fail('time of day not understood');
@@ -528,7 +606,6 @@ function read(input: string, hop: ReceivedHop, notes: Notes): void {
     for (const t of list) {
       if (t.kind !== 'comment') continue;
       softwareComment(t.text, signals);
-      if (t.text.toLowerCase().startsWith('qmail ')) signals.add('qmail');
       const d = tlsFromComment(t.text, notes, signals);
       if (d) tlsDrafts.push(d);
       verified ??= verificationComment(t.text);
@@ -536,16 +613,21 @@ function read(input: string, hop: ReceivedHop, notes: Notes): void {
   }
 
   const from = clauses.get('from');
-  if (from) hop.from = readFrom(from, notes, signals);
+  const shape: FromShape = { nameThenBareTcp: false, localUser: false };
+  if (from) hop.from = readFrom(from, notes, signals, shape);
 
   const by = firstWord(clauses.get('by'));
   if (by) {
     hop.by = by.kind === 'literal' ? cap(by.text) : cap(stripDot(by.text));
-    if (hop.by.toLowerCase().endsWith('.google.com') || hop.by.toLowerCase() === 'mx.google.com') signals.add('gmail');
+    const b = hop.by.toLowerCase();
+    if (b.endsWith('.google.com') || b.endsWith('.gmail.com')) signals.add('gmail');
+    else if (b.endsWith('.outlook.com') || b.endsWith('.outlook.office365.com')) signals.add('exchange');
   }
 
   const via = clauses.get('via')?.filter((t) => t.kind === 'word').map((t) => t.text).join(' ');
   if (via) hop.via = cap(via);
+  // "with ESMTP via SSL": the session was carried over SSL/TLS.
+  if (via && (via.toUpperCase() === 'SSL' || via.toUpperCase() === 'TLS')) tlsDrafts.push({ version: null, cipher: null, bits: null, verified: null, source: 'via-ssl' });
 
   const withWords = (clauses.get('with') ?? []).filter((t) => t.kind === 'word').map((t) => t.text);
   readWith(withWords, hop, tlsDrafts, signals, notes);
@@ -553,6 +635,10 @@ function read(input: string, hop: ReceivedHop, notes: Notes): void {
   const local = (withWords[0] ?? '').toLowerCase();
   if (hop.from && from?.length === 1 && from[0]!.kind === 'word' && (local === 'local' || local.startsWith('local-'))) {
     notes.add(`local submission by the user "${cap(from[0]!.text, 64)}", not a host`);
+    hop.from = { helo: null, reverse: null, ip: null };
+  } else if (hop.from && shape.localUser && hop.from.ip === null) {
+    // DragonFly Mail Agent: "from root (uid 0)".
+    notes.add(`local submission by the user "${cap(hop.from.helo ?? '', 64)}", not a host`);
     hop.from = { helo: null, reverse: null, ip: null };
   }
 
@@ -580,15 +666,29 @@ function read(input: string, hop: ReceivedHop, notes: Notes): void {
   }
 
   if (clauses.size === 1 && clauses.get('lead')!.length > 0) notes.add('no clause (from, by, with …) found: a comment only');
-  for (const s of PRIORITY) if (signals.seen.has(s)) { hop.software = s; break; }
+  hop.software = signals.decide();
+  // Exim writes "from <verified host name> ([ip])" and leaves out helo= when the HELO matched it.
+  if (hop.software === 'exim' && hop.from && shape.nameThenBareTcp && hop.from.reverse === null && hop.from.helo !== null && !isIpAddress(hop.from.helo)) {
+    hop.from = { ...hop.from, reverse: hop.from.helo };
+  }
 }
 
 function readWith(words: string[], hop: ReceivedHop, tlsDrafts: TlsDraft[], signals: Signals, notes: Notes): void {
   if (words.length === 0) return;
   const joined = words.join(' ').toLowerCase();
-  if (joined.startsWith('microsoft smtp server')) { signals.add('exchange'); return; }
-  if (joined.startsWith('microsoft smtpsvc')) { signals.add('iis'); return; }
+  if (joined.startsWith('microsoft smtp server') || joined.startsWith('internet mail service')) { signals.name('exchange'); return; }
+  if (joined.startsWith('microsoft smtpsvc')) { signals.name('iis'); return; }
   const first = words[0]!;
+  // MessageLabs: "with DHE-RSA-AES256-GCM-SHA384 encrypted SMTP".
+  if (words.length >= 3 && words[1]!.toLowerCase() === 'encrypted') {
+    const facts = transmissionType(words[2]!);
+    if (facts) {
+      hop.with = cap(words[2]!);
+      hop.protocol = { ...facts, tls: true };
+      tlsDrafts.push({ version: null, cipher: cap(first), bits: null, verified: null, source: 'encrypted' });
+      return;
+    }
+  }
   // IronPort: "ESMTP/TLS/AES128-GCM-SHA256".
   const slash = first.indexOf('/');
   if (slash > 0) {
@@ -611,7 +711,8 @@ function readWith(words: string[], hop: ReceivedHop, tlsDrafts: TlsDraft[], sign
     hop.protocol = { ...facts };
     if (first.toUpperCase() === 'MAPI') signals.add('exchange');
     // Exim writes the transmission type in lower case ("esmtps").
-    if (first === first.toLowerCase() && (first.startsWith('esmtp') || first === 'smtp' || first.startsWith('lmtp'))) signals.add('exim');
+    // ("with smtp" alone is written by others too.)
+    if (first === first.toLowerCase() && (first.startsWith('esmtp') || first.startsWith('lmtp'))) signals.add('exim');
   } else notes.add(`"with ${cap(first, 40)}" is not a mail transmission type`);
 }
 

@@ -416,3 +416,193 @@ describe('the smaller cases', () => {
     expect([h.with, h.protocol?.tls, h.software, h.from?.ip, h.id]).toEqual(['mapi', null, 'exchange', 'fe80::1', '15.01.2507.006']);
   });
 });
+
+describe('the traps of issue 22, one at a time', () => {
+  const D = 'Mon, 21 Sep 2026 10:00:00 +0000';
+
+  it('the date is what follows the LAST ";", even when a clause before it ends in one', () => {
+    const h = parseReceived(`from a.example (a.example [192.0.2.1]) by b.example (OpenSMTPD) with ESMTP id 1a2b; for <u@example.com>; ${D}`);
+    expect([h.date?.raw, h.date?.epochMs, h.id, h.for]).toEqual([D, T0, '1a2b', 'u@example.com']);
+    // A ';' inside the date's trailing comment is not the one that counts: the last ';' is.
+    expect(parseReceived(`by b.example id 1; Sun, 20 Sep 2026 10:00:00 +0000; ${D}`).date?.epochMs).toBe(T0);
+  });
+
+  it.each([
+    ['Mon, 21 Sep 2026 05:00:00 EST', 'obsolete zone EST'],
+    ['Mon, 21 Sep 2026 03:00:00 PDT', 'obsolete zone PDT'],
+    ['Mon, 21 Sep 2026 02:00:00 PST', 'obsolete zone PST'],
+    ['Mon, 21 Sep 2026 10:00:00 GMT', 'obsolete zone GMT'],
+    ['Mon, 21 Sep 2026 10:00:00 UT', 'obsolete zone UT'],
+    ['Mon, 21 Sep 2026 04:00:00 MDT', 'obsolete zone MDT'],
+  ])('obsolete zone name: %s', (raw, note) => {
+    expect(parseReceivedDate(raw)).toEqual(dateAt(raw, T0, note));
+  });
+
+  it('military letters are read as -0000 (RFC 5322 §4.3 says their sign was miswritten), "J" is no zone', () => {
+    for (const z of ['A', 'M', 'N', 'Y', 'z']) expect(parseReceivedDate(`21 Sep 2026 10:00:00 ${z}`).epochMs, z).toBe(T0);
+    expect(parseReceivedDate('21 Sep 2026 10:00:00 J')).toEqual(dateAt('21 Sep 2026 10:00:00 J', null, 'unknown zone "J"'));
+  });
+
+  it('"-0000" is UTC with the local zone unknown, "+0000" is plain UTC', () => {
+    expect(parseReceivedDate('Mon, 21 Sep 2026 10:00:00 -0000')).toEqual(dateAt('Mon, 21 Sep 2026 10:00:00 -0000', T0, 'zone -0000: UTC, local zone unknown'));
+    expect(parseReceivedDate(D).note).toBeNull();
+  });
+
+  it('two-digit years: 00–49 are 20xx, 50–99 are 19xx; three digits add 1900', () => {
+    expect(parseReceivedDate('21 Sep 49 10:00:00 +0000').epochMs).toBe(Date.UTC(2049, 8, 21, 10));
+    expect(parseReceivedDate('21 Sep 50 10:00:00 +0000').epochMs).toBe(Date.UTC(1950, 8, 21, 10));
+    expect(parseReceivedDate('21 Sep 126 10:00:00 +0000')).toEqual(dateAt('21 Sep 126 10:00:00 +0000', T0, 'three-digit year'));
+  });
+
+  it('a missing zone gives no instant (the date is kept), with a note', () => {
+    expect(parseReceived('from a.example ([192.0.2.1]) by b.example with SMTP; 21 Sep 2026 10:00:00').date)
+      .toEqual(dateAt('21 Sep 2026 10:00:00', null, 'no time zone'));
+  });
+
+  it('no day name, extra spaces and tabs, a comma without a space, a three-digit day, seconds left out', () => {
+    expect(parseReceivedDate('21 Sep 2026 10:00:00 +0000').epochMs).toBe(T0);
+    expect(parseReceivedDate('Mon,   21  Sep\t2026   10:00:00    +0000   (UTC)').epochMs).toBe(T0);
+    expect(parseReceivedDate('Mon,21 Sep 2026 12:00:00 +0200').epochMs).toBe(T0);
+    expect(parseReceivedDate('Mon, 021 Sep 2026 10:00:00 +0000')).toEqual(dateAt('Mon, 021 Sep 2026 10:00:00 +0000', T0, 'day written with three digits'));
+    expect(parseReceivedDate('Mon, 0021 Sep 2026 10:00:00 +0000').epochMs).toBeNull();
+    expect(parseReceivedDate('Mon, 21 Sep 2026 10:00 +0000').epochMs).toBe(T0);
+    // Courier writes its id after the date: what follows the date is not read.
+    expect(parseReceivedDate('Mon, 21 Sep 2026 19:00:00 +0900  id 0F1BC0E0.4D025E3A.00001792').epochMs).toBe(T0);
+  });
+
+  it('a qmail comment never becomes a host, whichever way qmail was invoked', () => {
+    for (const c of ['(qmail 12345 invoked from network)', '(qmail 123 invoked by uid 89)', '(qmail 7 invoked by alias)', '(qmail 2222 invoked for bounce)']) {
+      const h = parseReceived(`${c}; 21 Sep 2026 10:00:00 -0000`);
+      expect([h.from, h.by, h.with, h.software, h.date?.epochMs], c).toEqual([null, null, null, 'qmail', T0]);
+    }
+  });
+
+  it('an Exchange id such as 15.20.8769.20 is never an address; "(10.1.2.3)" after from is', () => {
+    const h = parseReceived(`from EX1.corp.example.com (10.1.2.3) by EX2.corp.example.com (10.4.5.6) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8769.20; ${D}`);
+    expect([h.from, h.by, h.id, h.software]).toEqual([{ helo: 'EX1.corp.example.com', reverse: null, ip: '10.1.2.3' }, 'EX2.corp.example.com', '15.20.8769.20', 'exchange']);
+    expect(isIpAddress('15.20.8769.20')).toBe(false);
+    // An id alone in parentheses is not an address either.
+    expect(parseReceived(`from a.example (15.20.8769.20) by b.example with ESMTP; ${D}`).from?.ip).toBeNull();
+  });
+
+  it('Exchange Online: an IPv6 address in parentheses is the from address, the by one is not taken for it', () => {
+    const h = parseReceived(`from AM6PR01MB1111.eurprd01.prod.outlook.com (2603:10a6:20b:1::11) by AM6PR01MB2222.eurprd01.prod.outlook.com (2603:10a6:20b:2::22) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8769.20; ${D}`);
+    expect(h.from).toEqual({ helo: 'AM6PR01MB1111.eurprd01.prod.outlook.com', reverse: null, ip: '2603:10a6:20b:1::11' });
+    expect(h.by).toBe('AM6PR01MB2222.eurprd01.prod.outlook.com');
+  });
+
+  it('Gmail internal: "by 2002:a05:6a10:…" is an address, kept as by; the hop names no from', () => {
+    const h = parseReceived('by 2002:a05:6a10:8c0a:b0:5f1:1e42:5a1b with SMTP id n10csp123456pxb;        Mon, 21 Sep 2026 03:00:00 -0700 (PDT)');
+    expect([h.from, h.by, h.with, h.protocol?.tls, h.id, h.date?.epochMs]).toEqual([null, '2002:a05:6a10:8c0a:b0:5f1:1e42:5a1b', 'SMTP', false, 'n10csp123456pxb', T0]);
+  });
+
+  it('Gmail "(Google Transport Security)" says TLS with no version or cipher; smtp.gmail.com is Gmail too', () => {
+    const h = parseReceived('from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com with SMTPS id b2sor1.2.2026.09.21.03.00.00 for <u@example.com> (Google Transport Security); Mon, 21 Sep 2026 03:00:00 -0700 (PDT)');
+    expect([h.protocol?.tls, h.tls?.version, h.tls?.cipher, h.tls?.source, h.software]).toEqual([true, null, null, 'google-transport-security', 'gmail']);
+    expect(parseReceived(`from [192.0.2.7] (p1.example.net. [198.51.100.7]) by smtp.gmail.com with ESMTPSA id x1sm2.3.2026.09.21 (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256); ${D}`).software).toBe('gmail');
+  });
+
+  it('IronPort "with ESMTP/TLS/DHE-RSA-AES256-SHA"', () => {
+    const h = parseReceived(`from mx1.example.org (HELO mail.example.org) ([198.51.100.2]) by esa.example.com with ESMTP/TLS/DHE-RSA-AES256-SHA; ${D}`);
+    expect([h.with, h.protocol?.tls, h.tls?.cipher, h.software, h.from]).toEqual(['ESMTP', true, 'DHE-RSA-AES256-SHA', 'ironport', { helo: 'mail.example.org', reverse: 'mx1.example.org', ip: '198.51.100.2' }]);
+  });
+
+  it('Haraka "with ESMTPS id … envelope-from <…> (version=TLSv1.3 cipher=…)"', () => {
+    const h = parseReceived(`from mail.example.org (mail.example.org [192.0.2.10]) by mx.example.net (Haraka/3.0.3) with ESMTPS id 5D8F1E2A-1B2C-4D3E-9F00-AABBCCDDEEFF.1 envelope-from <a@example.org> (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384); ${D}`);
+    expect(h.tls).toEqual({ version: 'TLS 1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: null, verified: null, source: 'key-value' });
+    expect([h.id, h.software, h.protocol?.tls]).toEqual(['5D8F1E2A-1B2C-4D3E-9F00-AABBCCDDEEFF.1', 'haraka', true]);
+  });
+
+  it('RFC 8314 "tls TLS_AES_128_GCM_SHA256" clause on its own', () => {
+    const h = parseReceived(`from a.example.org (a.example.org [192.0.2.3]) by b.example.net with ESMTPS tls TLS_AES_128_GCM_SHA256 id 77; ${D}`);
+    expect(h.tls).toEqual({ version: null, cipher: 'TLS_AES_128_GCM_SHA256', bits: null, verified: null, source: 'tls-clause' });
+    expect([h.with, h.id, h.software]).toEqual(['ESMTPS', '77', null]);
+  });
+
+  it('Zimbra LMTP, the Amavis hop on localhost:10024 and Postfix\'s after-filter hop on localhost', () => {
+    const amavis = parseReceived(`from localhost (localhost [127.0.0.1]) by mail.example.com (localhost [127.0.0.1]) (amavisd-new, port 10024) with ESMTP id Xy12AbCd for <u@example.com>; ${D}`);
+    expect([amavis.from, amavis.by, amavis.with, amavis.protocol?.tls, amavis.software]).toEqual([{ helo: 'localhost', reverse: 'localhost', ip: '127.0.0.1' }, 'mail.example.com', 'ESMTP', false, 'amavis']);
+    const after = parseReceived(`from localhost (localhost [127.0.0.1]) by mail.example.com (Postfix) with ESMTP id 4Yz; ${D}`);
+    expect([after.from?.ip, after.software, after.protocol?.tls]).toEqual(['127.0.0.1', 'postfix', false]);
+    const zimbra = parseReceived(`from mail.example.com (LHLO mail.example.com) (192.0.2.10) by mail.example.com with LMTP; ${D}`);
+    expect([zimbra.protocol?.lmtp, zimbra.software]).toEqual([true, 'zimbra']);
+  });
+
+  it('IIS "with Microsoft SMTPSVC(6.0.3790.4675)" names IIS and says nothing of TLS; Exchange 5.5\'s Internet Mail Service names Exchange', () => {
+    const h = parseReceived(`from mail.example.org ([192.0.2.10]) by W2K3.example.com with Microsoft SMTPSVC(6.0.3790.4675); ${D}`);
+    expect([h.with, h.protocol, h.tls, h.software, h.notes]).toEqual([null, null, null, 'iis', []]);
+    const ims = parseReceived(`by xs.example.com with Internet Mail Service (5.5.2657.72) id <1ABCDEFG>; ${D}`);
+    expect([ims.with, ims.software, ims.notes]).toEqual([null, 'exchange', []]);
+  });
+
+  it('Exim old "(TLSv1.2:ECDHE-RSA-AES256-GCM-SHA384:256)" and new "(TLS1.3) tls TLS_AES_256_GCM_SHA384"', () => {
+    const old = parseReceived(`from mail.example.org ([192.0.2.10]:51234) by mx.example.net with esmtps (TLSv1.2:ECDHE-RSA-AES256-GCM-SHA384:256) (Exim 4.92) (envelope-from <a@example.org>) id 1kAbCd-0001Xy-Zz; ${D}`);
+    expect(old.tls).toEqual({ version: 'TLS 1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', bits: 256, verified: null, source: 'colon' });
+    // Exim leaves out helo= when the HELO matched the host name it verified: that name is both.
+    expect(old.from).toEqual({ helo: 'mail.example.org', reverse: 'mail.example.org', ip: '192.0.2.10' });
+    const neu = parseReceived(`from mail.example.org ([192.0.2.10]) by mx.example.net with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384 (Exim 4.97) id 1kAbCd-0001Xy-Zz; ${D}`);
+    expect([neu.tls?.version, neu.tls?.cipher, neu.tls?.source]).toEqual(['TLS 1.3', 'TLS_AES_256_GCM_SHA384', 'version+tls-clause']);
+  });
+
+  it('Sendmail "(version=TLSv1.3 cipher=… bits=256 verify=NOT)"; old "TLSv1/SSLv3" is a cipher family, not a version', () => {
+    const h = parseReceived(`from a.example.org (a.example.org [192.0.2.4]) by mx.example.net (8.18.1/8.18.1) with ESMTPS id 58LA00aB (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NOT); ${D}`);
+    expect(h.tls).toEqual({ version: 'TLS 1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: 256, verified: 'NOT', source: 'key-value' });
+    const old = parseReceived(`from a.example.org (a.example.org [192.0.2.4]) by mx.example.net (8.13.1/8.13.1) with ESMTP id 1 (version=TLSv1/SSLv3 cipher=DHE-RSA-AES256-SHA bits=256 verify=NO); ${D}`);
+    expect([old.tls?.version, old.tls?.cipher, old.protocol?.tls]).toEqual([null, 'DHE-RSA-AES256-SHA', true]);
+    expect(old.notes).toEqual(['"TLSv1/SSLv3" names the cipher\'s family, not the protocol version', '"with ESMTP" says clear text, but TLS details are recorded']);
+    expect(parseReceived(`from a.example ([192.0.2.4]) by b.example (V8/cf) with ESMTP id 2; ${D}`).software).toBe('sendmail');
+  });
+
+  it('OpenSMTPD "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)"', () => {
+    const h = parseReceived(`from mail.example.org (mail.example.org [192.0.2.10]) by mx.example.net (OpenSMTPD) with ESMTPS id 3f2e1d0c (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO) for <u@example.net>; ${D}`);
+    expect(h.tls).toEqual({ version: 'TLS 1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: 256, verified: 'NO', source: 'opensmtpd' });
+  });
+});
+
+describe('what the corpus taught', () => {
+  const D = 'Mon, 21 Sep 2026 10:00:00 +0000';
+
+  it('"from unknown [192.0.2.41]": an address literal after the first word, outside a comment, is the TCP address', () => {
+    expect(parseReceived(`from unknown [192.0.2.41] by gw.example.com with ESMTP id 1; ${D}`).from).toEqual({ helo: null, reverse: null, ip: '192.0.2.41' });
+    expect(parseReceived(`from unknown [192.0.2.89] (EHLO h.example.org) by relay.example.net(mxl_mta-6.5.0-4) with ESMTP id 2; ${D}`).from)
+      .toEqual({ helo: 'h.example.org', reverse: null, ip: '192.0.2.89' });
+    expect(parseReceived(`from pop.example.org [192.0.2.172] by host.example.com with POP3 (fetchmail-6.4.38) for <u@localhost>; ${D}`).from)
+      .toEqual({ helo: null, reverse: 'pop.example.org', ip: '192.0.2.172' });
+    // The first token itself in brackets stays a HELO literal (no TCP information).
+    expect(parseReceived(`from [192.0.2.1] by b.example with SMTP; ${D}`).from?.ip).toBeNull();
+  });
+
+  it('MessageLabs "with CIPHER encrypted SMTP" and qmail\'s TLS patch "(CIPHER encrypted)" say TLS with that cipher', () => {
+    const ml = parseReceived(`from unknown (HELO a.example.org) (192.0.2.9) by server-1.tower-1.example.com with DHE-RSA-AES256-GCM-SHA384 encrypted SMTP; ${D}`);
+    expect([ml.with, ml.protocol?.tls, ml.tls?.cipher, ml.tls?.source, ml.notes]).toEqual(['SMTP', true, 'DHE-RSA-AES256-GCM-SHA384', 'encrypted', []]);
+    const q = parseReceived(`from relay.example.org (203.0.113.25) by mx.example.com with ESMTPS (AES256-GCM-SHA384 encrypted); ${D}`);
+    expect([q.with, q.protocol?.tls, q.tls?.cipher]).toEqual(['ESMTPS', true, 'AES256-GCM-SHA384']);
+    // Words that are no cipher before "encrypted" are not read as one.
+    expect(parseReceived(`from a.example ([192.0.2.1]) by b.example with SMTP (not encrypted); ${D}`).tls).toBeNull();
+  });
+
+  it('"with ESMTP via SSL" is TLS (with a note that the type alone says otherwise)', () => {
+    const h = parseReceived(`from a.example.org ([192.0.2.195]) by b.example.com ([192.0.2.146]) with ESMTP via SSL; 21 Sep 2026 10:00:00 -0000`);
+    expect([h.via, h.protocol?.tls, h.tls?.source]).toEqual(['SSL', true, 'via-ssl']);
+  });
+
+  it('a comment that names the software outranks what the format suggests; other named software leaves it unnamed', () => {
+    // ecelerity borrows Exim's helo=: not Exim.
+    expect(parseReceived(`from [192.0.2.10] ([192.0.2.10:4227] helo=mail.example.org) by mta.example.com (envelope-from <>) (ecelerity 4.2.38.62370 r(:)) with ESMTPS (cipher=ECDHE-RSA-AES256-GCM-SHA384) id 1; ${D}`).software).toBeNull();
+    // qpsmtpd borrows qmail's "(HELO x) (ip)": not qmail.
+    expect(parseReceived(`from a.example.org (HELO a.example.org) (192.0.2.22) by mx.example.com (qpsmtpd/0.96) with ESMTP; ${D}`).software).toBeNull();
+    expect(parseReceived(`from a.example.org (HELO a.example.org) (192.0.2.22) by mx.example.com with ESMTP; ${D}`).software).toBe('qmail');
+    // "(EHLO x)" and "([ip])" are not qmail's exact shape; a lower-case "smtp" alone is not Exim's.
+    expect(parseReceived(`from 192.0.2.5 (EHLO a.example.org) (192.0.2.5) by mta.example.com with SMTP; ${D}`).software).toBeNull();
+    expect(parseReceived(`from unknown (HELO a.example.org) ([192.0.2.5]) by mta.example.com with SMTP; ${D}`).software).toBeNull();
+    expect(parseReceived(`from (unknown [192.0.2.4]) by mta.example.com with smtp id 1; ${D}`).software).toBeNull();
+    // Exchange Online's mailbox hop names no software but its host.
+    expect(parseReceived(`from AM0PR01MB1.eurprd01.prod.outlook.com (2603:10a6:208::1) by AM0PR01MB2.eurprd01.prod.outlook.com with HTTPS; ${D}`).software).toBe('exchange');
+  });
+
+  it('DragonFly Mail Agent\'s "from root (uid 0)" is a local user, not a host', () => {
+    const h = parseReceived(`from root (uid 0) (envelope-from root@df.example.org) id e0003 by df.example.org (DragonFly Mail Agent v0.13); ${D}`);
+    expect(h.from).toEqual({ helo: null, reverse: null, ip: null });
+    expect(h.notes).toContain('local submission by the user "root", not a host');
+  });
+});
