@@ -166,7 +166,12 @@ class Splitter {
       yield* this.lines(head);
       return;
     }
-    this.mode = this.maxMessages > 0 ? 'single' : 'done';
+    if (this.maxMessages <= 0) {
+      this.more = this.lead.length + head.length > 0;
+      this.mode = 'done';
+      return;
+    }
+    this.mode = 'single';
     this.current = new MessageText(this.maxBytes);
     this.current.add(this.lead);
     this.current.add(head);

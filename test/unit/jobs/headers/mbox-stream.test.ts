@@ -173,6 +173,13 @@ describe('streamMessages: bounds', () => {
     expect(pulled.count).toBe(12); // up to the third "From " line, not beyond
   });
 
+  it('a messages limit of 0 reads nothing and says more when there was a message, single or mbox', async () => {
+    for (const [text, more] of [['Subject: x\n', true], ['From a x\nSubject: x\n', true], ['', false]] as const) {
+      const it = streamMessages(fromArray([text]), { messages: 0 });
+      expect(await it.next()).toEqual({ done: true, value: { more } });
+    }
+  });
+
   it('the messages limit not reached, or reached by the last message, says no more', async () => {
     for (const messages of [3, 4]) {
       const it = streamMessages(fromArray([MBOX3]), { messages });
