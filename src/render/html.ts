@@ -5,7 +5,7 @@
 // characters (bidi controls, zero-width characters) are made visible.
 import type { Report } from '../core/schema.js';
 import { SEVERITIES, VERDICTS } from '../core/vocabulary.js';
-import type { DocChart, Document, DocumentOptions, FindingView, Inline, Line } from './document.js';
+import type { DocChart, DocHopChart, Document, DocumentOptions, FindingView, Inline, Line } from './document.js';
 import { plainParts } from './document.js';
 import { neutralise } from '../core/transcript.js';
 import { documentFor } from './index.js';
@@ -166,6 +166,259 @@ export function chartSvg(chart: DocChart): string {
   ].join('\n');
 }
 
+/** Only on pages with a hop chart (every other page stays byte for byte as it was). */
+const HOP_CHART_STYLE = `
+.hop-chart{margin:1rem 0;overflow-x:auto}.hop-chart svg{display:block;width:100%;min-width:42rem;height:auto}
+.hop-chart .sub{margin:.6rem 0 .1rem;font-weight:600}.hop-chart .key{font-size:.9em;color:var(--muted)}
+.hop-chart text{fill:var(--fg);font-size:12px}.hop-chart text.dim,.hop-chart .tick text{fill:var(--muted);font-size:11px}
+.hop-chart .tls{fill:var(--ok)}.hop-chart .clear,.hop-chart .neg{fill:var(--error)}.hop-chart .unknown{fill:var(--muted)}
+.hop-chart text.tls{fill:var(--ok)}.hop-chart text.clear{fill:var(--error)}.hop-chart text.unknown,.hop-chart text.nodate{fill:var(--muted)}
+.hop-chart .neg{fill-opacity:.55;stroke:var(--error);stroke-width:1.5;stroke-dasharray:3 2}
+.hop-chart .zero,.hop-chart .axis{stroke:var(--fg);stroke-width:1}.hop-chart .tick line,.hop-chart .lead{stroke:var(--line);stroke-width:1}
+.hop-chart .start{fill:var(--bg);stroke:var(--fg);stroke-width:1.5}.hop-chart .cross{fill:var(--fg);font-weight:700}
+.hop-chart .key i{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 .8em;vertical-align:-.05em;font-style:normal}
+.hop-chart .key i.tls{background:var(--ok)}.hop-chart .key i.clear{background:var(--error)}.hop-chart .key i.unknown{background:var(--muted)}
+.hop-chart .key i.neg{background:color-mix(in srgb,var(--error) 55%,transparent);border:1px dashed var(--error)}
+.hop-chart .key b{margin:0 .3em 0 .8em;color:var(--fg)}.hop-chart .key span{white-space:nowrap}.hop-chart text.mark{paint-order:stroke;stroke:var(--bg);stroke-width:4px;stroke-linejoin:round}`;
+
+/** At most this many hops are drawn; the rest are counted ("… 50 more"). */
+const HOP_CHART_MAX = 100;
+const TLS_WORD = { tls: 'TLS', clear: 'clear', unknown: 'unknown' } as const;
+
+/** A delay for people: "0 s", "4 s", "2 min 5 s", "1 h 3 min", "2 d 4 h", "−12 s" (a true minus). */
+export function delayText(seconds: number): string {
+  const sign = seconds < 0 ? '\u2212' : '';
+  const s = Math.round(Math.abs(seconds));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const parts = d ? [`${d} d`, h ? `${h} h` : ''] : h ? [`${h} h`, m ? `${m} min` : ''] : m ? [`${m} min`, sec ? `${sec} s` : ''] : [`${sec} s`];
+  return sign + parts.filter(Boolean).join(' ');
+}
+
+/** Neutralised (format characters visible), then cut to `max` characters with "…": for a label in the SVG, before escaping. */
+function clip(text: string, max: number): string {
+  const chars = [...neutralise(text)];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
+}
+
+/** "1, 2, 4–7": hop numbers, runs made ranges. */
+function hopRanges(numbers: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < numbers.length; ) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
+    out.push(j > i ? `${numbers[i]}–${numbers[j]}` : `${numbers[i]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
+/** An ISO moment as the timeline prints it: "10:00:00 UTC", with the date when `withDate`. */
+function clockText(ms: number, withDate: boolean): string {
+  const iso = new Date(ms).toISOString();
+  return `${withDate ? `${iso.slice(0, 10)} ` : ''}${iso.slice(11, 19)} UTC`;
+}
+
+const n2 = (v: number) => v.toFixed(1).replace(/\.0$/, '');
+
+/** Bar length scale: log10(1 + seconds), so a hop of a second and one of hours both show. */
+const logScale = (seconds: number) => Math.log10(1 + Math.abs(seconds));
+
+interface HopRow {
+  number: number;
+  label: string;
+  delay: number | null;
+  at: number | null;
+  tls: 'tls' | 'clear' | 'unknown';
+  crossing: boolean;
+}
+
+function hopTip(h: HopRow): string {
+  const delay = h.delay === null ? 'no date' : `delay ${delayText(h.delay)}`;
+  const at = h.at === null ? '' : `, at ${clockText(h.at, true)}`;
+  return `Hop ${h.number}: ${h.label} — ${delay}${at}, ${h.tls === 'tls' ? 'TLS' : h.tls === 'clear' ? 'clear text' : 'TLS unknown'}${h.crossing ? ', between organisations' : ''}`;
+}
+
+/** The bars: one row per hop, oldest at the top; a zero line, negative delays to its left. */
+function delayBars(rows: readonly HopRow[], more: number, title: string): string {
+  const e = escapeHtml;
+  const W = 800;
+  const top = 24;
+  const rowH = 22;
+  const dated = rows.filter((r) => r.delay !== null).map((r) => r.delay!);
+  const maxPos = Math.max(0, ...dated);
+  const maxNeg = Math.max(0, ...dated.map((d) => -d));
+  // Columns: hop number, label, TLS word, the crossing mark, then the bars with their values.
+  const plotLeft = 316 + (maxNeg > 0 ? 58 : 0);
+  const plotRight = W - 74;
+  const posSpan = Math.max(logScale(maxPos), logScale(1));
+  const negSpan = logScale(maxNeg);
+  const unit = (plotRight - plotLeft) / (posSpan + negSpan);
+  const zero = plotLeft + negSpan * unit;
+  const xOf = (seconds: number) => zero + Math.sign(seconds) * logScale(seconds) * unit;
+  const height = top + rows.length * rowH + (more ? rowH : 0) + 4;
+  const out: string[] = [];
+  // Ticks at round durations, each side, where they fit.
+  const ticks: string[] = [];
+  for (const sign of [1, -1]) {
+    let last = zero;
+    for (const t of [1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400]) {
+      if (t > (sign > 0 ? Math.max(maxPos, 1) : maxNeg)) break;
+      const x = xOf(sign * t);
+      if (Math.abs(x - last) < 44) continue;
+      last = x;
+      ticks.push(`<g class="tick"><line x1="${n2(x)}" y1="${top - 6}" x2="${n2(x)}" y2="${top + rows.length * rowH}"/><text x="${n2(x)}" y="${top - 10}" text-anchor="middle">${e(delayText(sign * t))}</text></g>`);
+    }
+  }
+  out.push(...ticks);
+  out.push(`<text class="dim" x="${n2(zero)}" y="${top - 10}" text-anchor="middle">0</text>`);
+  rows.forEach((h, i) => {
+    const y = top + i * rowH;
+    const mid = y + rowH / 2 + 4;
+    const parts = [
+      `<title>${e(hopTip(h))}</title>`,
+      `<text class="dim" x="22" y="${mid}" text-anchor="end">${h.number}</text>`,
+      `<text x="30" y="${mid}">${e(clip(h.label, 30))}</text>`,
+      `<text class="${h.tls}" x="232" y="${mid}">${TLS_WORD[h.tls]}</text>`,
+    ];
+    if (h.crossing) parts.push(`<text class="cross" x="300" y="${mid}" text-anchor="middle">⇄</text>`);
+    if (h.delay === null) {
+      parts.push(`<text class="nodate" x="${n2(zero + 6)}" y="${mid}">no date</text>`);
+    } else {
+      const x = xOf(h.delay);
+      const neg = h.delay < 0;
+      // A zero delay still shows its colour as a sliver.
+      const width = Math.max(2, Math.abs(x - zero));
+      const left = neg ? zero - width : zero;
+      parts.push(`<rect class="bar ${neg ? 'neg' : h.tls}" x="${n2(left)}" y="${y + 4}" width="${n2(width)}" height="${rowH - 8}"/>`);
+      parts.push(
+        neg
+          ? `<text class="value" x="${n2(left - 5)}" y="${mid}" text-anchor="end">${e(delayText(h.delay))}</text>`
+          : `<text class="value" x="${n2(left + width + 5)}" y="${mid}">${e(delayText(h.delay))}</text>`,
+      );
+    }
+    out.push(`<g class="hop${h.crossing ? ' crossing' : ''}">${parts.join('')}</g>`);
+  });
+  out.push(`<line class="zero" x1="${n2(zero)}" y1="${top - 4}" x2="${n2(zero)}" y2="${top + rows.length * rowH}"/>`);
+  if (more) out.push(`<text class="dim more" x="30" y="${top + rows.length * rowH + rowH / 2 + 4}">… ${more} more ${more === 1 ? 'hop' : 'hops'}, not drawn</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="bars" viewBox="0 0 ${W} ${height}" role="img" aria-label="${e(`${title}: delay per hop`)}">${out.join('')}</svg>`;
+}
+
+/** The hops as dots on one time axis (numbers above, stacked where they would collide); undated hops as text under it. */
+function hopTimeline(rows: readonly HopRow[], startMs: number | null, title: string): string {
+  const e = escapeHtml;
+  const dated = rows.filter((r) => r.at !== null);
+  const undated = rows.filter((r) => r.at === null);
+  const out: string[] = [];
+  const times = [...(startMs === null ? [] : [startMs]), ...dated.map((r) => r.at!)];
+  if (!dated.length) {
+    out.push('<p class="dim">No hop has a date that could be read.</p>');
+  } else if (Math.floor(Math.min(...times) / 1000) === Math.floor(Math.max(...times) / 1000)) {
+    const at = clockText(times[0]!, true);
+    out.push(`<p class="dim">${dated.length === 1 && startMs === null ? 'One dated hop' : 'Every dated hop'}${startMs === null ? '' : ' and the Date field'} at the same second, ${e(at)}: nothing to draw on a time axis.</p>`);
+  } else {
+    const W = 800;
+    const left = 20;
+    const right = W - 20;
+    const t0 = Math.min(...times);
+    const t1 = Math.max(...times);
+    const xOf = (ms: number) => left + ((ms - t0) / (t1 - t0)) * (right - left);
+    // Hops within a few pixels (and the Date field's moment) share one label ("Date, 1–3"); labels stack in lanes where they would touch.
+    const marks: { x: number; text: string; tip: string }[] = [];
+    const items = [...(startMs === null ? [] : [{ ms: startMs, hop: null }]), ...dated.map((h) => ({ ms: h.at!, hop: h }))].sort((a, b) => a.ms - b.ms);
+    for (let i = 0; i < items.length; ) {
+      const x = xOf(items[i]!.ms);
+      let j = i;
+      while (j + 1 < items.length && xOf(items[j + 1]!.ms) - x < 8) j++;
+      const group = items.slice(i, j + 1);
+      const hops = group.flatMap((g) => (g.hop ? [g.hop] : [])).sort((a, b) => a.number - b.number);
+      const withStart = group.length > hops.length;
+      marks.push({
+        x,
+        text: [...(withStart ? ['Date'] : []), ...(hops.length ? [hopRanges(hops.map((h) => h.number))] : [])].join(', '),
+        tip: [...(withStart ? [`Date field: ${clockText(startMs!, true)}`] : []), ...hops.map(hopTip)].join('\n'),
+      });
+      i = j + 1;
+    }
+    marks.sort((a, b) => a.x - b.x);
+    const lanes: number[] = [];
+    const placed = marks.map((m) => {
+      const width = [...m.text].length * 7 + 6;
+      const cx = Math.min(Math.max(m.x, left + width / 2 - 14), right - width / 2 + 14);
+      let lane = lanes.findIndex((end) => end < cx - width / 2);
+      if (lane < 0) lane = lanes.push(0) - 1;
+      lanes[lane] = cx + width / 2;
+      return { ...m, cx, lane };
+    });
+    const laneH = 16;
+    const axisY = 14 + lanes.length * laneH;
+    const height = axisY + 30;
+    const spanDays = clockText(t0, true).slice(0, 10) !== clockText(t1, true).slice(0, 10);
+    out.push(`<line class="axis" x1="${left}" y1="${axisY}" x2="${right}" y2="${axisY}"/>`);
+    // Lead lines first, then the labels over them (each with a halo of the page's colour).
+    const labelY = (lane: number) => axisY - 12 - lane * laneH;
+    for (const m of placed) out.push(`<line class="lead" x1="${n2(m.x)}" y1="${axisY}" x2="${n2(m.cx)}" y2="${labelY(m.lane) + 3}"/>`);
+    for (const m of placed) out.push(`<text class="mark" x="${n2(m.cx)}" y="${labelY(m.lane)}" text-anchor="middle"><title>${e(m.tip)}</title>${e(m.text)}</text>`);
+    if (startMs !== null) out.push(`<circle class="start" cx="${n2(xOf(startMs))}" cy="${axisY}" r="4.5"><title>${e(`Date field: ${clockText(startMs, true)}`)}</title></circle>`);
+    for (const h of dated) out.push(`<circle class="${h.tls}" cx="${n2(xOf(h.at!))}" cy="${axisY}" r="4"><title>${e(hopTip(h))}</title></circle>`);
+    out.push(
+      `<text class="dim" x="${left}" y="${axisY + 22}">${e(clockText(t0, spanDays))}</text>`,
+      `<text class="dim" x="${W / 2}" y="${axisY + 22}" text-anchor="middle">${e(`${delayText((t1 - t0) / 1000)} in all`)}</text>`,
+      `<text class="dim" x="${right}" y="${axisY + 22}" text-anchor="end">${e(clockText(t1, spanDays))}</text>`,
+    );
+    out.unshift(`<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 ${W} ${height}" role="img" aria-label="${e(`${title}: timeline`)}">`);
+    out.push('</svg>');
+  }
+  if (undated.length) out.push(`<p class="dim nodate">No date: ${undated.map((h) => `${h.number} (${e(h.label)})`).join(', ')}</p>`);
+  return out.join('');
+}
+
+/**
+ * The header analyzer's picture as inline SVG (no script, no external resource): the delay per hop
+ * as bars on a logarithmic scale, coloured by TLS, negative delays left of the zero line; then the
+ * hops on a time axis. Every text escaped; at most 100 hops drawn.
+ */
+export function hopChartSvg(chart: DocHopChart): string {
+  const e = escapeHtml;
+  if (!chart.hops.length) return '';
+  const moment = (iso: string | null) => {
+    const ms = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+    return Number.isFinite(ms) ? ms : null;
+  };
+  const rows: HopRow[] = chart.hops.slice(0, HOP_CHART_MAX).map((h, i) => ({
+    number: i + 1,
+    label: String(h.label),
+    delay: typeof h.delaySeconds === 'number' && Number.isFinite(h.delaySeconds) ? h.delaySeconds : null,
+    at: moment(h.at),
+    tls: h.tls === 'tls' || h.tls === 'clear' ? h.tls : 'unknown',
+    crossing: h.crossing === true,
+  }));
+  const more = chart.hops.length - rows.length;
+  const negative = rows.some((r) => r.delay !== null && r.delay < 0);
+  const key = [
+    '<i class="tls"></i>TLS',
+    '<i class="clear"></i>clear text',
+    '<i class="unknown"></i>unknown',
+    ...(negative ? ['<i class="neg"></i>negative delay (a clock is wrong)'] : []),
+    '<b>⇄</b>between organisations',
+  ]
+    .map((k) => `<span>${k}</span>`)
+    .join('');
+  const scale = `Bar length on a logarithmic scale (log of 1 + seconds), so a hop of seconds and one of hours both show; the figure at each bar is exact.${negative ? ' Left of the 0 line: a hop dated before the one before it.' : ''}`;
+  return [
+    `<figure class="hop-chart"><figcaption><strong>${e(chart.title)}</strong> <span class="key">${key}</span></figcaption>`,
+    '<p class="sub">Delay per hop</p>',
+    delayBars(rows, more, chart.title),
+    `<p class="dim">${scale}</p>`,
+    '<p class="sub">Timeline</p>',
+    hopTimeline(rows, moment(chart.start), chart.title),
+    chart.note ? `<p class="dim">${e(chart.note)}</p>` : '',
+    '</figure>',
+  ].join('\n');
+}
+
 /** "2026-11-23T10:00:00.000Z" → "2026-11-23 10:00 UTC", as the text report says it. */
 function when(iso: string): string {
   return iso.replace('T', ' ').replace(/(:\d\d)?\.\d+Z$/, ' UTC');
@@ -181,7 +434,7 @@ export function htmlOf(doc: Document): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">',
     `<title>${e(`${doc.verdictWord ?? doc.verdict.toUpperCase()} — ${doc.shortSubject} — ${doc.title}`)}</title>`,
-    `<style>${STYLE}${doc.chart ? CHART_STYLE : ''}</style></head>`,
+    `<style>${STYLE}${doc.chart ? CHART_STYLE : ''}${doc.hopChart ? HOP_CHART_STYLE : ''}</style></head>`,
     '<body>',
     `<header><h1>${e(doc.title)}: ${e(doc.shortSubject)}</h1>`,
     `<p class="meta">${[doc.subject, when(doc.startedAt), `${(doc.durationMs / 1000).toFixed(2)} s`, ...doc.meta].map(e).join(' · ')}</p>`,
@@ -197,6 +450,7 @@ export function htmlOf(doc: Document): string {
     );
   }
   if (doc.chart) out.push(chartSvg(doc.chart));
+  if (doc.hopChart) out.push(hopChartSvg(doc.hopChart));
   const problems = doc.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info');
   const notes = doc.findings.filter((f) => f.severity === 'info');
   const good = doc.findings.filter((f) => f.severity === 'ok');
