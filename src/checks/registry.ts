@@ -20,6 +20,7 @@ import { starttlsCheck } from './starttls/index.js';
 import { sniRequiredCheck, tlsCheck } from './tls/index.js';
 import { tlsRptCheck, type TlsRptCheck } from './tlsrpt/index.js';
 import { postureCheck, type PostureCheck } from './posture/index.js';
+import { headersCheck, type HeadersCheck } from './headers/index.js';
 import { daneMatchCheck, daneRecordsCheck, type DaneMatchCheck, type DaneRecordsCheck } from './dane/index.js';
 
 /** The checks of one address, in the order the dialogue runs. */
@@ -57,3 +58,5 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [postureCheck];
 /** DANE (checks/dane): the TLSA records and their DNSSEC status (`mxray posture`), and their match with the certificates seen (the receiver test). */
 export const DANE_RECORDS_CHECKS: readonly DaneRecordsCheck[] = [daneRecordsCheck];
 export const DANE_MATCH_CHECKS: readonly DaneMatchCheck[] = [daneMatchCheck];
+/** `mxray headers`' check (jobs/headers runs it): each message's findings merged by id over every message read, and what the reading met. */
+export const HEADERS_CHECKS: readonly HeadersCheck[] = [headersCheck];

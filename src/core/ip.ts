@@ -99,3 +99,63 @@ export function ipv6PortReading(text: string): { address: string; port: number }
   const n = Number(port);
   return n >= 1 && n <= 65535 ? { address, port: n } : null;
 }
+
+// ---------------------------------------------------------------- bytes and networks
+
+/** A valid IPv4 address as 4 bytes. */
+export function ipv4Bytes(text: string): number[] {
+  return text.split('.').map(Number);
+}
+
+/** A valid IPv6 address as 16 bytes (hex digits in either case: parseInt reads both). */
+export function ipv6Bytes(text: string): number[] {
+  let body = text;
+  let tail: number[] = [];
+  const lastColon = body.lastIndexOf(':');
+  const last = body.slice(lastColon + 1);
+  if (last.includes('.')) {
+    tail = ipv4Bytes(last);
+    // Keep the colon: "::1.2.3.4" is "::" then the tail.
+    body = body.slice(0, lastColon + 1);
+    if (!body.endsWith('::')) body = body.slice(0, -1);
+  }
+  const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const [head, rest] = body.split('::') as [string, string?];
+  const before = groups(head);
+  const after = groups(rest ?? '');
+  const zeros = new Array<number>(8 - tail.length / 2 - before.length - after.length).fill(0);
+  return [...[...before, ...zeros, ...after].flatMap((g) => [g >> 8, g & 0xff]), ...tail];
+}
+
+/** Whether the address bytes lie in prefix/bits. */
+export function inRange(bytes: readonly number[], prefix: readonly number[], bits: number): boolean {
+  for (let i = 0; i < bytes.length && bits > 0; i++, bits -= 8) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if (((bytes[i]! ^ prefix[i]!) & mask) !== 0) return false;
+  }
+  return true;
+}
+
+/** A network in CIDR notation ("10.0.0.0/8", "2001:db8::/32", or one address), or null when it is not one. */
+export function parseCidr(text: string): { bytes: number[]; bits: number } | null {
+  const slash = text.indexOf('/');
+  const address = slash === -1 ? text : text.slice(0, slash);
+  const family = ipFamily(address);
+  if (family === 0) return null;
+  const max = family === 4 ? 32 : 128;
+  let bits = max;
+  if (slash !== -1) {
+    const b = text.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(b) || Number(b) > max) return null;
+    bits = Number(b);
+  }
+  return { bytes: family === 4 ? ipv4Bytes(address) : ipv6Bytes(address), bits };
+}
+
+/** Whether `address` (an IP literal) lies in the network; false when either is not valid or the families differ. */
+export function inNetwork(address: string, network: { bytes: readonly number[]; bits: number }): boolean {
+  const family = ipFamily(address);
+  if (family === 0) return false;
+  const bytes = family === 4 ? ipv4Bytes(address) : ipv6Bytes(address);
+  return bytes.length === network.bytes.length && inRange(bytes, network.bytes, network.bits);
+}

@@ -4,7 +4,7 @@
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { UsageError } from './errors.js';
-import { BlocklistReportSchema, ExplainReportSchema, CertificateReportSchema, EnforceReportSchema, PostureReportSchema, ReceiverReportSchema, SendReportSchema, TlsRptReportSchema, type Report } from './schema.js';
+import { BlocklistReportSchema, ExplainReportSchema, HeadersReportSchema, CertificateReportSchema, EnforceReportSchema, PostureReportSchema, ReceiverReportSchema, SendReportSchema, TlsRptReportSchema, type Report } from './schema.js';
 import { SCHEMA_VERSION } from './version.js';
 
 /** Larger than any real report (a scan of hundreds of hosts), small enough to parse safely. */
@@ -33,6 +33,7 @@ const KINDS: Readonly<Record<string, TSchema>> = {
   tlsrpt: TlsRptReportSchema,
   blocklist: BlocklistReportSchema,
   explain: ExplainReportSchema,
+  headers: HeadersReportSchema,
 };
 
 /** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */

@@ -7,6 +7,7 @@ import { BlocklistBodySchema, DnsblSectionSchema } from './blocklist-schema.js';
 import { TlsRptBodySchema } from './tlsrpt-schema.js';
 import { DaneHandshakeSchema, DaneSectionSchema } from './dane-schema.js';
 import { ExplainBodySchema } from './explain-schema.js';
+import { HeadersBodySchema } from './headers-schema.js';
 
 import { SCHEMA_VERSION } from './version.js';
 import { ENFORCE_STAGES, ENFORCE_VERDICTS, MTA_STS_MODES, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS } from './vocabulary.js';
@@ -1378,11 +1379,15 @@ export type BlocklistReport = Static<typeof BlocklistReportSchema>;
 export const ExplainReportSchema = envelope('explain', ExplainBodySchema);
 export type ExplainReport = Static<typeof ExplainReportSchema>;
 
+export const HeadersReportSchema = envelope('headers', HeadersBodySchema);
+export type HeadersReport = Static<typeof HeadersReportSchema>;
+
 /** Every kind of report. Adding one = one body schema and one line here. */
-export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema, EnforceReportSchema, SendReportSchema, PostureReportSchema, TlsRptReportSchema, BlocklistReportSchema, ExplainReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
+export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema, EnforceReportSchema, SendReportSchema, PostureReportSchema, TlsRptReportSchema, BlocklistReportSchema, ExplainReportSchema, HeadersReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
 export type Report = Static<typeof ReportSchema>;
 export type ReportKind = Report['kind'];
 export * from './blocklist-schema.js';
 export * from './tlsrpt-schema.js';
 export * from './dane-schema.js';
 export * from './explain-schema.js';
+export * from './headers-schema.js';

@@ -41,6 +41,19 @@ export interface DocChart {
   note?: string;
 }
 
+/**
+ * The header analyzer's picture (HTML only): the delay per hop as bars (a negative delay, from a
+ * skewed clock, drawn as such) and the hops on a timeline. Strings already terminal-safe.
+ */
+export interface DocHopChart {
+  title: string;
+  /** Oldest first. `at`: the hop's moment (ISO), null when its date was unreadable. */
+  hops: { label: string; delaySeconds: number | null; at: string | null; tls: 'tls' | 'clear' | 'unknown'; crossing: boolean }[];
+  /** The Date field's moment, the timeline's start when present. */
+  start: string | null;
+  note?: string;
+}
+
 export interface DetailSection {
   heading: string;
   lines: Line[];
@@ -98,6 +111,8 @@ export interface Document {
   detailsHint?: string;
   /** A chart under the summary table (HTML only). */
   chart?: DocChart | null;
+  /** The delay per hop and a timeline (HTML only). */
+  hopChart?: DocHopChart | null;
   /** The verdict's word when the verdict vocabulary does not fit the kind ("EXPLAINED"); default: the verdict in capitals. */
   verdictWord?: string;
 }

@@ -1,0 +1,246 @@
+// `mxray headers`' judge: one message's hops (as read by jobs/headers) → the trust boundary, which
+// hops crossed between organisations, what each proves about TLS, the delays, and the findings;
+// then, over every message read, one finding per id with how many messages showed it.
+//
+// TLS per hop: a TLS comment or an RFC 3848 "S" type (ESMTPS, ESMTPSA, LMTPS, UTF8SMTPS, HTTPS)
+// proves TLS. `with ESMTP` (no S) proves clear text only when written by software that marks TLS
+// whenever it is used (RFC3848_SOFTWARE); Exchange and Sendmail write their TLS comment whenever
+// TLS was used, so its absence proves clear text there. Anything else: unknown.
+import type { Finding, HeaderHop, HeaderMessage, HeadersBody } from '../../core/schema.js';
+import { ipFamily } from '../../core/ip.js';
+import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
+import type { Check } from '../check.js';
+import { fewOf } from '../words.js';
+import { isOwnSide, orgOf, ownOrganisation, registrableDomain, type Org, type OwnOrganisation } from './organisations.js';
+
+export { registrableDomain, isInternalAddress, orgOf, ownOrganisation, splitInternal } from './organisations.js';
+
+/** Software that writes an "S" type (ESMTPS …) whenever TLS was used: its plain type proves clear text. */
+export const RFC3848_SOFTWARE: Readonly<Record<string, string>> = {
+  postfix: 'Postfix',
+  exim: 'Exim',
+  opensmtpd: 'OpenSMTPD',
+  gmail: 'Gmail',
+  haraka: 'Haraka',
+  zimbra: 'Zimbra (Postfix)',
+  ironport: 'Cisco Secure Email (IronPort)',
+};
+
+/** Software that writes a TLS comment whenever TLS was used: without it, clear text. */
+export const TLS_COMMENT_SOFTWARE: Readonly<Record<string, string>> = {
+  exchange: 'Exchange writes "(version=…, cipher=…)" whenever TLS was used',
+  sendmail: 'Sendmail writes "(version=… cipher=… verify=…)" whenever TLS was used',
+};
+
+const SOFTWARE_NAMES: Readonly<Record<string, string>> = {
+  ...RFC3848_SOFTWARE,
+  exchange: 'Exchange',
+  sendmail: 'Sendmail',
+  qmail: 'qmail',
+  iis: 'IIS SMTP',
+  amavis: 'Amavis',
+};
+
+export const softwareName = (s: string | null): string => (s === null ? 'unknown software' : (SOFTWARE_NAMES[s] ?? s));
+
+/** What the line proves about TLS on its hop. */
+export function hopTls(h: Pick<HeaderHop, 'with' | 'protocol' | 'tlsVersion' | 'cipher' | 'tlsSource' | 'software'>): { state: HeaderHop['tls']; evidence: string } {
+  if (h.tlsVersion !== null || h.cipher !== null) {
+    const what = [h.tlsVersion, h.cipher].filter((x) => x !== null).join(' ');
+    return { state: 'tls', evidence: `the TLS details written (${what})` };
+  }
+  if (h.tlsSource !== null) return { state: 'tls', evidence: `the line says TLS was used (${h.tlsSource})` };
+  const w = h.with ?? '';
+  if (h.protocol?.tls === true) return { state: 'tls', evidence: `with ${w} (RFC 3848: the S means TLS)` };
+  const comment = h.software === null ? undefined : TLS_COMMENT_SOFTWARE[h.software];
+  if (comment !== undefined) return { state: 'clear', evidence: `no TLS comment, and ${comment}` };
+  if (h.protocol?.tls === false) {
+    if (h.software !== null && RFC3848_SOFTWARE[h.software] !== undefined) return { state: 'clear', evidence: `with ${w}, written by ${RFC3848_SOFTWARE[h.software]}, which marks TLS (RFC 3848)` };
+    return { state: 'unknown', evidence: `with ${w}, but ${h.software === null ? 'the software that wrote it is not known' : `${softwareName(h.software)} is not known`} to mark TLS` };
+  }
+  return { state: 'unknown', evidence: h.with === null ? 'no transmission type and no TLS details written' : `with ${w}: not a type that says either way` };
+}
+
+/** TLS 1.0 and 1.1 and every SSL: deprecated (RFC 8996). Names as normaliseTlsVersion writes them. */
+export function isOldProtocol(version: string | null): boolean {
+  return version !== null && /^(SSL|TLS 1\.[01]$)/.test(version);
+}
+
+const VERSION_ORDER = ['SSL 2', 'SSL 3', 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3'];
+function versionRank(v: string): number {
+  const i = VERSION_ORDER.indexOf(v);
+  return i === -1 ? VERSION_ORDER.length : i;
+}
+
+export interface HeadersJudgeOptions {
+  domains?: readonly string[];
+  internal?: readonly string[];
+  authservIds?: readonly string[];
+}
+
+/** A finding of one message before findings are merged over every message. */
+export interface MessageFinding {
+  id: FindingId;
+  facts: Facts;
+}
+
+const hostOf = (h: HeaderHop): string => h.fromReverse ?? h.fromHelo ?? h.fromIp ?? 'an unnamed host';
+const hopLabel = (h: HeaderHop): string => `${hostOf(h)}${h.fromIp !== null && hostOf(h) !== h.fromIp ? ` [${h.fromIp}]` : ''}`;
+const secondsBetween = (a: string, b: string): number => Math.round((Date.parse(b) - Date.parse(a)) / 100) / 10;
+
+/** Zones, organisations and crossing of every hop (hops oldest first), and the border hop. */
+function placeHops(hops: HeaderHop[], own: OwnOrganisation): HeaderHop | null {
+  let border: HeaderHop | null = null;
+  let above = true;
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const h = hops[i]!;
+    const byIsAddress = h.by !== null && ipFamily(h.by) !== 0;
+    const byOrg: Org | null = orgOf(byIsAddress ? null : h.by, byIsAddress ? h.by : null, own);
+    const hasFrom = h.fromHelo !== null || h.fromReverse !== null || h.fromIp !== null;
+    const fromOrg: Org | null = hasFrom ? orgOf(h.fromReverse ?? h.fromHelo, h.fromIp, own) : null;
+    h.byOrg = byOrg?.label ?? null;
+    h.fromOrg = fromOrg?.label ?? null;
+    h.crossing = !h.local && !h.submission && fromOrg !== null && byOrg !== null && fromOrg.key !== byOrg.key && !(isOwnSide(fromOrg) && isOwnSide(byOrg)) && fromOrg.kind !== 'private' && byOrg.kind !== 'private';
+    if (!above) {
+      h.zone = 'claimed';
+      continue;
+    }
+    const byOwn = byOrg === null || isOwnSide(byOrg) || byOrg.kind === 'address';
+    if (!byOwn) {
+      // The topmost lines are not the organisation's: nothing here was written by it.
+      above = false;
+      h.zone = 'claimed';
+      continue;
+    }
+    if (h.local || !hasFrom || fromOrg === null || isOwnSide(fromOrg)) {
+      h.zone = 'internal';
+      h.crossing = false;
+      continue;
+    }
+    h.zone = 'border';
+    h.crossing = !h.submission;
+    border = h;
+    above = false;
+  }
+  return border;
+}
+
+/**
+ * Judges one message read by jobs/headers: fills every hop's derived fields (tls, zone, crossing,
+ * organisations, delay) and the message's (organisation, border, TLS verdict, total time, trusted
+ * authentication results) in place, and returns its findings.
+ */
+export function judgeMessage(m: HeaderMessage, options: HeadersJudgeOptions = {}): MessageFinding[] {
+  const own = ownOrganisation(
+    [...m.hops].reverse().map((h) => h.by),
+    options.domains ?? [],
+    options.internal ?? [],
+  );
+  m.organisation = { names: own.provider !== null ? [own.provider, ...own.names].slice(0, 40) : own.names.slice(0, 40), how: own.how.slice(0, 300) };
+  for (const h of m.hops) {
+    const t = hopTls(h);
+    h.tls = t.state;
+    h.tlsEvidence = t.evidence.slice(0, 300);
+  }
+  const border = placeHops(m.hops, own);
+  m.border = border === null ? null : { hop: border.index, ip: border.fromIp, from: border.fromReverse ?? border.fromHelo, by: border.by };
+
+  // Delays: from the previous dated hop, the first from the Date field.
+  let previous: { at: string; label: string; index: number | null } | null = m.date !== null ? { at: m.date, label: 'the Date field', index: null } : null;
+  const skews: { hop: HeaderHop; previous: string; seconds: number }[] = [];
+  for (const h of m.hops) {
+    h.delaySeconds = null;
+    if (h.date === null) continue;
+    if (previous !== null) {
+      h.delaySeconds = secondsBetween(previous.at, h.date);
+      if (h.delaySeconds < 0) skews.push({ hop: h, previous: previous.index === null ? previous.label : `hop ${previous.index}`, seconds: h.delaySeconds });
+    }
+    previous = { at: h.date, label: `hop ${h.index}`, index: h.index };
+  }
+  const dated = m.hops.filter((h) => h.date !== null);
+  const first = [m.date, dated[0]?.date ?? null].filter((d): d is string => d !== null).sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
+  const last = dated[dated.length - 1]?.date ?? null;
+  m.totalSeconds = first !== null && last !== null && (dated.length > 1 || m.date !== null) ? secondsBetween(first, last) : null;
+
+  const crossing = m.hops.filter((h) => h.crossing);
+  const clear = crossing.filter((h) => h.tls === 'clear');
+  const unknown = crossing.filter((h) => h.tls === 'unknown');
+  const versions = crossing.map((h) => h.tlsVersion).filter((v): v is string => v !== null);
+  const weakest = versions.sort((a, b) => versionRank(a) - versionRank(b))[0] ?? null;
+  m.tls = {
+    verdict: m.hops.length === 0 ? 'no-hops' : crossing.length === 0 ? 'no-internet-hop' : clear.length ? 'cleartext' : unknown.length ? 'unknown' : 'protected',
+    crossingHops: crossing.length,
+    protectedHops: crossing.filter((h) => h.tls === 'tls').length,
+    cleartextHops: clear.length,
+    unknownHops: unknown.length,
+    weakestVersion: weakest,
+  };
+
+  const trusted = new Set((options.authservIds ?? []).map((s) => s.toLowerCase()));
+  for (const a of m.authentication) a.trusted = a.authservId !== null && trusted.has(a.authservId.toLowerCase());
+
+  const findings: MessageFinding[] = [];
+  const hops = (list: HeaderHop[]) => list.map((h) => h.index).join(', ');
+  if (m.hops.length === 0) findings.push({ id: 'headers.no-received', facts: {} });
+  if (clear.length) {
+    const h = clear[0]!;
+    findings.push({ id: 'headers.cleartext-hop', facts: { hop: hops(clear), from: hopLabel(h), by: h.by ?? 'an unnamed host', with: h.with ?? 'no type', software: softwareName(h.software), byDomain: registrableDomain(h.by ?? '') ?? h.by ?? 'the receiving host' } });
+  }
+  const old = crossing.filter((h) => isOldProtocol(h.tlsVersion));
+  if (old.length) {
+    const h = old[0]!;
+    findings.push({ id: 'headers.old-protocol-hop', facts: { hop: hops(old), from: hopLabel(h), by: h.by ?? 'an unnamed host', version: h.tlsVersion ?? '', byDomain: registrableDomain(h.by ?? '') ?? h.by ?? 'the receiving host' } });
+  }
+  if (unknown.length) {
+    const h = unknown[0]!;
+    findings.push({ id: 'headers.tls-unknown-hop', facts: { hop: hops(unknown), from: hopLabel(h), by: h.by ?? 'an unnamed host', why: h.tlsEvidence } });
+  }
+  if (skews.length) {
+    const s = skews[0]!;
+    findings.push({ id: 'headers.clock-skew', facts: { hop: s.hop.index, previous: s.previous.replace(/^hop /, ''), seconds: Math.abs(s.seconds), by: s.hop.by ?? 'an unnamed host' } });
+  }
+  if (border !== null && border.index > 1) {
+    findings.push({ id: 'headers.unverified-hops', facts: { count: border.index - 1, border: `hop ${border.index} (${border.by ?? 'your border server'})`, ip: border.fromIp ?? hopLabel(border) } });
+  }
+  if (m.tlsRequired !== null && m.tlsRequired.trim().toLowerCase() === 'no') findings.push({ id: 'headers.tls-required-ignored', facts: { value: m.tlsRequired.trim() } });
+  if (m.tls.verdict === 'protected') findings.push({ id: 'headers.all-protected', facts: { hops: `${crossing.length} hop${crossing.length === 1 ? '' : 's'}`, weakest: weakest ?? 'version not written' } });
+  if (m.tls.verdict === 'no-internet-hop') findings.push({ id: 'headers.no-internet-hop', facts: { org: own.provider ?? own.names[0] ?? 'one organisation' } });
+  m.findings = findings.map((f) => f.id);
+  return findings;
+}
+
+export interface HeadersCheckInput {
+  body: HeadersBody;
+  /** Each message's findings, in the order the messages were read (every message, listed in the body or not). */
+  perMessage: readonly { source: string; findings: readonly MessageFinding[] }[];
+}
+
+export type HeadersCheck = Check<HeadersCheckInput>;
+
+/** One finding per id over every message: the first message's facts, and how many messages showed it. */
+export const headersCheck: HeadersCheck = {
+  name: 'headers',
+  assess({ body, perMessage }) {
+    const total = perMessage.length;
+    const byId = new Map<FindingId, { first: { source: string; facts: Facts }; count: number }>();
+    for (const m of perMessage) {
+      for (const f of m.findings) {
+        const e = byId.get(f.id);
+        if (e) e.count++;
+        else byId.set(f.id, { first: { source: m.source, facts: f.facts }, count: 1 });
+      }
+    }
+    const out: Finding[] = [];
+    for (const [id, { first, count }] of byId) {
+      const scope = total > 1 ? `; in ${count} of ${total} messages, first ${first.source}` : '';
+      out.push(makeFinding(id, { ...first.facts, scope }));
+    }
+    const unreadable = body.problems;
+    if (body.inputs.unreadable > 0) out.push(makeFinding('headers.unreadable-input', { count: body.inputs.unreadable, examples: fewOf(unreadable.map((p) => `${p.source} (${p.detail})`), 2) }));
+    const limits = [...body.limits];
+    if (body.messagesNotListed) limits.push(`${body.messagesNotListed} messages summed but not shown in full`);
+    if (body.rowsNotListed) limits.push(`${body.rowsNotListed} messages counted but not listed`);
+    if (limits.length) out.push(makeFinding('headers.limit-reached', { limits: fewOf(limits, 3) }));
+    return out;
+  },
+};

@@ -1,0 +1,107 @@
+// Which organisation each side of a hop belongs to, and which is the receiving organisation's
+// own: the trust boundary of the header analyzer. Pure; names as written in Received lines.
+//
+// The receiving organisation is what the user names (--domain, --internal), or else the one that
+// wrote the topmost Received line naming a host: its registrable domain, or its mail provider
+// (kb/mail-providers.ts) when it is hosted there. Private and loopback addresses are always
+// internal. Without the public suffix list the registrable domain is read as the last two labels,
+// or three under a two-letter country code whose second level is a common public one (co.uk,
+// com.au, ne.jp …): close enough to tell two organisations apart.
+import { nonPublicReason } from '../../core/address-ranges.js';
+import { ipFamily, inNetwork, parseCidr } from '../../core/ip.js';
+import { hasSuffix, providerOf } from '../../kb/mail-providers.js';
+
+/** Second levels under which a country's registrations sit (co.uk, com.au, ne.jp …). */
+const SECOND_LEVELS = new Set(['co', 'com', 'net', 'org', 'ac', 'gov', 'edu', 'ne', 'or', 'go', 'gob', 'mil', 'nic', 'ltd', 'plc', 'sch', 'gen', 'nom', 'biz', 'info', 'lg', 'ad', 'gr']);
+
+/** Reasons of core/address-ranges.ts that make an address a host of one's own network. */
+const INTERNAL_REASONS = new Set(['loopback', 'private', 'link-local', 'shared (CGNAT)', 'unique-local', 'site-local', 'unspecified']);
+
+/** "mx1.mail.example.co.uk" → "example.co.uk"; null for what is not a dotted name. */
+export function registrableDomain(name: string): string | null {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (!n.includes('.') || ipFamily(n) !== 0 || n.length > 253) return null;
+  const labels = n.split('.');
+  if (labels.some((l) => l.length === 0)) return null;
+  const tld = labels[labels.length - 1]!;
+  const second = labels[labels.length - 2]!;
+  const take = labels.length >= 3 && tld.length === 2 && SECOND_LEVELS.has(second) ? 3 : 2;
+  return labels.slice(-take).join('.');
+}
+
+/** Whether an address is a private, loopback or link-local one (of the organisation's own network). */
+export function isInternalAddress(ip: string): boolean {
+  const reason = nonPublicReason(ip);
+  return reason !== null && INTERNAL_REASONS.has(reason.replace(/ \(.*\)$/, ''));
+}
+
+export type OrgKind = 'own' | 'private' | 'provider' | 'outbound' | 'domain' | 'address';
+
+/** One side of a hop: which organisation it was taken for. */
+export interface Org {
+  kind: OrgKind;
+  /** Equal keys: the same organisation. */
+  key: string;
+  /** For people: "example.org", "Microsoft 365", "private address", "own (--internal)". */
+  label: string;
+}
+
+export interface OwnOrganisation {
+  /** Suffixes taken for the organisation's own names. */
+  names: string[];
+  /** The provider hosting it, when one hosts it. */
+  provider: string | null;
+  networks: { bytes: number[]; bits: number }[];
+  how: string;
+}
+
+/** The user's --internal list split into networks and names (anything that is not an address or CIDR is a name suffix). */
+export function splitInternal(internal: readonly string[]): { names: string[]; networks: { bytes: number[]; bits: number }[] } {
+  const names: string[] = [];
+  const networks: { bytes: number[]; bits: number }[] = [];
+  for (const raw of internal) {
+    const item = raw.trim().toLowerCase().replace(/^\*?\./, '');
+    if (item === '') continue;
+    const net = parseCidr(item);
+    if (net) networks.push(net);
+    else names.push(item.replace(/\.$/, ''));
+  }
+  return { names, networks };
+}
+
+/** The side a name and an address make (the address decides when it is internal; then the name; then the address). */
+export function orgOf(name: string | null, ip: string | null, own: OwnOrganisation): Org | null {
+  if (ip !== null && own.networks.some((n) => inNetwork(ip, n))) return { kind: 'own', key: 'own', label: 'own (--internal)' };
+  if (ip !== null && isInternalAddress(ip)) return { kind: 'private', key: 'private', label: 'private address' };
+  const n = name?.toLowerCase().replace(/\.$/, '') ?? null;
+  if (n !== null && ipFamily(n) === 0 && n.includes('.')) {
+    if (own.names.some((s) => hasSuffix(n, s))) return { kind: 'own', key: 'own', label: `own (${own.names.find((s) => hasSuffix(n, s))})` };
+    const p = providerOf(n);
+    if (p && p.outbound) return { kind: 'outbound', key: `outbound:${n}`, label: `${p.provider.name}, another customer’s outbound relay` };
+    if (p) return own.provider === p.provider.name ? { kind: 'own', key: 'own', label: `own (${p.provider.name})` } : { kind: 'provider', key: `provider:${p.provider.name}`, label: p.provider.name };
+    const d = registrableDomain(n);
+    if (d !== null) return { kind: 'domain', key: `domain:${d}`, label: d };
+  }
+  if (n !== null && ipFamily(n) !== 0 && isInternalAddress(n)) return { kind: 'private', key: 'private', label: 'private address' };
+  if (ip !== null) return { kind: 'address', key: `address:${ip.toLowerCase()}`, label: ip };
+  return null;
+}
+
+/** Whether a side is the receiving organisation's own, or its private network. */
+export const isOwnSide = (o: Org | null): boolean => o !== null && (o.kind === 'own' || o.kind === 'private');
+
+/**
+ * The receiving organisation: the user's --domain and --internal, or else the topmost named `by`
+ * host's organisation (its provider when one hosts it).
+ */
+export function ownOrganisation(bysNewestFirst: readonly (string | null)[], domains: readonly string[], internal: readonly string[]): OwnOrganisation {
+  const { names, networks } = splitInternal(internal);
+  const given = domains.map((d) => d.trim().toLowerCase().replace(/^\*?\./, '').replace(/\.$/, '')).filter((d) => d !== '');
+  if (given.length > 0) return { names: [...given, ...names], provider: null, networks, how: `--domain ${given.join(', ')}` };
+  const top = bysNewestFirst.find((b): b is string => b !== null && ipFamily(b) === 0 && b.includes('.'));
+  if (top === undefined) return { names, provider: null, networks, how: names.length || networks.length ? '--internal only' : 'no Received line names a receiving host' };
+  const p = providerOf(top);
+  if (p && !p.outbound) return { names, provider: p.provider.name, networks, how: `the topmost Received line is written by ${p.provider.name} (${top})` };
+  const d = registrableDomain(top) ?? top.toLowerCase();
+  return { names: [d, ...names], provider: null, networks, how: `the topmost Received line is written by ${top}` };
+}

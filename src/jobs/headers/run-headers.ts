@@ -1,0 +1,277 @@
+// `mxray headers`: messages (a .eml, a pasted header, an mbox, standard input) → each message's
+// Received chain read into hops, judged (checks/headers: trust boundary, TLS per hop, delays),
+// with its authentication and Microsoft fields; a message returned inside a bounce (or attached)
+// is analysed on its own, beside the message that carries it. Pure apart from the injected clock:
+// the caller reads files (jobs never touch the file system) and may hand in messages one by one
+// (an mbox streamed by jobs/headers/mbox-stream.ts), so memory holds one message at a time plus the
+// bounded body.
+import type { Clock } from '../../core/context.js';
+import type { HeaderHop, HeaderMessage, HeaderRow, HeadersBody, HeadersReport } from '../../core/schema.js';
+import { Transcript } from '../../core/transcript.js';
+import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
+import { HEADERS_CHECKS } from '../../checks/registry.js';
+import { judgeMessage, type HeadersJudgeOptions, type MessageFinding } from '../../checks/headers/index.js';
+import { verdictOf } from '../../checks/verdict.js';
+import { DEFAULT_PROFILE } from '../../kb/profiles.js';
+import { sortFindings } from '../../kb/index.js';
+import { embeddedMessages, fieldsNamed, readHeaderBlock, splitMessages, type HeaderBlock, type HeaderField } from './read-header.js';
+import { parseReceived, parseReceivedDate } from './received.js';
+
+export interface HeadersInput {
+  /** The name shown for it (a path, "standard input", "inbox.mbox message 3"). */
+  name: string;
+  text: string;
+  /** Already one message (split by the caller): never read as an mbox. */
+  single?: boolean;
+}
+
+export interface HeadersOptions extends HeadersJudgeOptions {
+  inputs: Iterable<HeadersInput> | AsyncIterable<HeadersInput>;
+  /** Inputs the caller could not read (too large, not a file): counted and named. */
+  unreadable?: readonly { name: string; detail: string }[];
+  /** Bounds the caller reached. */
+  limits?: readonly string[];
+  target?: string;
+  clock?: Clock;
+}
+
+export const HEADERS_LIMITS = {
+  /** Messages kept in full in the body; the rest give a row. */
+  fullMessages: 50,
+  rows: 10_000,
+  hops: 100,
+  /** Messages returned inside one message analysed. */
+  returnedPerMessage: 5,
+  problems: 100,
+} as const;
+
+/** Fields shown as they are, beside the hops. */
+const OTHER_FIELDS = new Set([
+  'return-path', 'delivered-to', 'x-original-to', 'envelope-to', 'reply-to', 'sender', 'auto-submitted', 'x-failed-recipients',
+  'x-mailer', 'user-agent', 'list-id', 'precedence', 'x-originating-ip', 'require-recipient-valid-since',
+]);
+
+const cap = (s: string | null | undefined, n: number): string | null => (s === null || s === undefined ? null : s.length > n ? s.slice(0, n) : s);
+
+function firstValue(block: HeaderBlock, name: string, max: number): string | null {
+  const f = fieldsNamed(block, name)[0];
+  return f ? cap(f.decoded, max) : null;
+}
+
+function isoOf(epochMs: number | null): string | null {
+  if (epochMs === null || !Number.isFinite(epochMs)) return null;
+  const d = new Date(epochMs);
+  const y = d.getUTCFullYear();
+  return y < 1000 || y > 9999 ? null : d.toISOString();
+}
+
+/** One Received field → one hop with what the line says; the judge fills the rest. */
+function hopOf(field: HeaderField, index: number): HeaderHop {
+  const r = parseReceived(field.value);
+  return {
+    index,
+    line: field.line,
+    raw: field.raw.slice(0, 2000),
+    fromHelo: r.from?.helo ?? null,
+    fromReverse: r.from?.reverse ?? null,
+    fromIp: r.from?.ip ?? null,
+    by: r.by,
+    via: r.via,
+    with: r.with,
+    protocol: r.protocol,
+    id: r.id,
+    for: r.for,
+    date: isoOf(r.date?.epochMs ?? null),
+    dateRaw: r.date?.raw ?? null,
+    dateNote: cap(r.date?.note, 200),
+    delaySeconds: null,
+    tls: 'unknown',
+    tlsEvidence: '',
+    tlsVersion: r.tls?.version ?? null,
+    cipher: r.tls?.cipher ?? null,
+    bits: r.tls?.bits ?? null,
+    tlsVerified: r.tls?.verified ?? null,
+    tlsSource: r.tls?.source ?? null,
+    software: r.software,
+    submission: r.protocol?.auth === true,
+    local: r.from === null || r.protocol?.lmtp === true,
+    zone: 'claimed',
+    crossing: false,
+    fromOrg: null,
+    byOrg: null,
+    notes: r.notes.slice(0, 16),
+  };
+}
+
+/** One message's header read and judged (pure). */
+export function analyseMessage(text: string, source: string, options: HeadersJudgeOptions = {}, returnedIn: string | null = null): { message: HeaderMessage; findings: MessageFinding[] } {
+  const block = readHeaderBlock(text);
+  const received = fieldsNamed(block, 'received');
+  const kept = received.slice(0, HEADERS_LIMITS.hops); // newest first: the organisation's own lines are kept
+  const hops = kept.reverse().map((f, i) => hopOf(f, received.length - kept.length + i + 1));
+  const dateField = fieldsNamed(block, 'date')[0];
+  const date = dateField ? parseReceivedDate(dateField.value) : null;
+  const notes = block.notes.slice(0, 20).map((n) => n.slice(0, 300));
+  if (received.length > kept.length) notes.push(`${received.length - kept.length} older Received lines past the ${HEADERS_LIMITS.hops} read`);
+  if (block.fields.length === 0) notes.push('no header field found: not a message header');
+  const message: HeaderMessage = {
+    source: source.slice(0, 1100),
+    returnedIn: cap(returnedIn, 1100),
+    subject: firstValue(block, 'subject', 500),
+    from: firstValue(block, 'from', 500),
+    to: firstValue(block, 'to', 500),
+    messageId: firstValue(block, 'message-id', 500),
+    date: isoOf(date?.epochMs ?? null),
+    dateRaw: cap(dateField?.value, 256),
+    fields: block.fields.length,
+    hops,
+    hopsNotListed: received.length - kept.length,
+    organisation: { names: [], how: '' },
+    border: null,
+    tls: { verdict: 'no-hops', crossingHops: 0, protectedHops: 0, cleartextHops: 0, unknownHops: 0, weakestVersion: null },
+    totalSeconds: null,
+    tlsRequired: firstValue(block, 'tls-required', 100),
+    authentication: [],
+    receivedSpf: [],
+    microsoft: [],
+    other: block.fields
+      .filter((f) => OTHER_FIELDS.has(f.name.toLowerCase()))
+      .slice(0, 40)
+      .map((f) => ({ name: f.name.slice(0, 128), value: f.decoded.slice(0, 500), line: f.line })),
+    findings: [],
+    notes: notes.slice(0, 30),
+  };
+  const findings = judgeMessage(message, options);
+  return { message, findings };
+}
+
+function rowOf(m: HeaderMessage): HeaderRow {
+  return {
+    source: m.source,
+    returnedIn: m.returnedIn,
+    subject: cap(m.subject, 200),
+    date: m.date ?? m.hops[m.hops.length - 1]?.date ?? null,
+    hops: m.hops.length + m.hopsNotListed,
+    crossingHops: m.tls.crossingHops,
+    tls: m.tls.verdict,
+    weakestVersion: m.tls.weakestVersion,
+    totalSeconds: m.totalSeconds,
+    findings: m.findings.slice(0, 20),
+  };
+}
+
+/** The body being filled, message by message. */
+class Collector {
+  readonly body: HeadersBody;
+  readonly perMessage: { source: string; findings: MessageFinding[] }[] = [];
+
+  constructor(options: HeadersOptions) {
+    const list = (xs: readonly string[] | undefined) => (xs ?? []).slice(0, 50).map((x) => x.slice(0, 256));
+    this.body = {
+      inputs: { files: 0, messages: 0, returned: 0, unreadable: 0 },
+      options: { domains: list(options.domains), internal: list(options.internal), authservIds: list(options.authservIds) },
+      messages: [],
+      messagesNotListed: 0,
+      rows: [],
+      rowsNotListed: 0,
+      totals: { protected: 0, cleartext: 0, unknown: 0, noInternetHop: 0, noHops: 0 },
+      problems: [],
+      problemsNotListed: 0,
+      limits: (options.limits ?? []).slice(0, 50).map((l) => l.slice(0, 300)),
+    };
+  }
+
+  problem(source: string, detail: string): void {
+    this.body.inputs.unreadable++;
+    if (this.body.problems.length < HEADERS_LIMITS.problems) this.body.problems.push({ source: source.slice(0, 1100), detail: detail.slice(0, 500) });
+    else this.body.problemsNotListed++;
+  }
+
+  private keep(message: HeaderMessage, findings: MessageFinding[]): void {
+    const b = this.body;
+    this.perMessage.push({ source: message.source, findings });
+    const t = message.tls.verdict;
+    if (t === 'protected') b.totals.protected++;
+    else if (t === 'cleartext') b.totals.cleartext++;
+    else if (t === 'unknown') b.totals.unknown++;
+    else if (t === 'no-internet-hop') b.totals.noInternetHop++;
+    else b.totals.noHops++;
+    if (b.messages.length < HEADERS_LIMITS.fullMessages) b.messages.push(message);
+    else b.messagesNotListed++;
+    if (b.rows.length < HEADERS_LIMITS.rows) b.rows.push(rowOf(message));
+    else b.rowsNotListed++;
+  }
+
+  /** One message, and the messages returned or attached inside it. */
+  message(text: string, source: string, options: HeadersJudgeOptions): void {
+    this.body.inputs.messages++;
+    const { message, findings } = analyseMessage(text, source, options);
+    this.keep(message, findings);
+    if (message.fields === 0) return;
+    const inner = embeddedMessages(text);
+    inner.slice(0, HEADERS_LIMITS.returnedPerMessage).forEach((t, k) => {
+      this.body.inputs.returned++;
+      const r = analyseMessage(t, `${source}, returned message${inner.length > 1 ? ` ${k + 1}` : ''}`, options, source);
+      this.keep(r.message, r.findings);
+    });
+    if (inner.length > HEADERS_LIMITS.returnedPerMessage && this.body.limits.length < 50) this.body.limits.push(`${source.slice(0, 150)}: ${inner.length} enclosed messages, the first ${HEADERS_LIMITS.returnedPerMessage} read`);
+  }
+}
+
+/** An input's text: one message, or an mbox of several. */
+function readInput(c: Collector, input: HeadersInput, options: HeadersJudgeOptions): void {
+  c.body.inputs.files++;
+  if (input.text.trim() === '') return c.problem(input.name, 'empty');
+  if (input.text.includes('\u0000')) return c.problem(input.name, 'not text (it holds NUL bytes): save the message as .eml or paste its header');
+  if (input.single) return c.message(input.text, input.name, options);
+  const { messages, cut } = splitMessages(input.text);
+  if (cut && c.body.limits.length < 50) c.body.limits.push(`${input.name.slice(0, 150)}: more than ${messages.length} messages: the rest not read`);
+  if (messages.length === 1) return c.message(messages[0]!, input.name, options);
+  messages.forEach((m, n) => c.message(m, `${input.name} message ${n + 1}`, options));
+}
+
+/**
+ * Reads, judges and reports every message of the inputs. Never throws on what they hold: an input
+ * that gives no message is a named problem in the body.
+ */
+export async function runHeaders(options: HeadersOptions, defaults?: () => { clock: Clock }): Promise<HeadersReport> {
+  const clock = options.clock ?? defaults?.().clock;
+  if (!clock) throw new Error('runHeaders: no clock');
+  const startedAt = new Date(clock.now()).toISOString();
+  const startedMono = clock.monotonic();
+  const transcript = new Transcript(clock);
+  const c = new Collector(options);
+  const judge: HeadersJudgeOptions = { domains: options.domains, internal: options.internal, authservIds: options.authservIds };
+  for (const u of options.unreadable ?? []) {
+    c.body.inputs.files++;
+    c.problem(u.name, u.detail);
+  }
+  const names: string[] = [];
+  for await (const input of options.inputs) {
+    const before = c.body.inputs.messages;
+    readInput(c, input, judge);
+    if (names.length < 20) names.push(input.name);
+    if (transcript.events.length < 1000) transcript.record('headers', 'note', `${input.name.slice(0, 200)}: ${input.text.length} characters, ${c.body.inputs.messages - before} messages`);
+  }
+  const findings = sortFindings(HEADERS_CHECKS.flatMap((check) => check.assess({ body: c.body, perMessage: c.perMessage })));
+  const at = clock.now();
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'mxray', version: VERSION },
+    kind: 'headers',
+    target: options.target ?? names.join(' '),
+    startedAt,
+    durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
+    verdict: verdictOf(findings),
+    judgedWith: {
+      at: new Date(at).toISOString(),
+      profile: { name: DEFAULT_PROFILE.name, version: DEFAULT_PROFILE.version },
+      trustStore: { description: 'not used: headers are read, nothing is probed', bundledRootsOfNode: null, extraCaFiles: [] },
+      options: { warnDays: 0, expectThumbprint: null },
+      rejudged: false,
+    },
+    findings,
+    transcript: transcript.events,
+    body: c.body,
+  };
+}
