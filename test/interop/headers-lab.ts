@@ -12,9 +12,27 @@
 //                mailstore.example.org.
 // The daemons are started with the explain lab's helpers (explain-lab.ts, mta/foreground.ts):
 // foreground, private mount namespaces, stopped by the pids we started.
+//
+// Public addresses on loopback. A header analyzer rightly takes a loopback (or private) client
+// for a host of the receiver's own network, never a hop between organisations, so a lab where
+// every line says [127.0.22.x] proves nothing about hops that cross the internet. Each server is
+// therefore told its client's public address (a documentation address of the lab's own, PUBLIC)
+// the way real deployments tell it, and writes that address in its Received line itself:
+//   - the Postfix listeners sit behind a TCP relay in this process that speaks the HAProxy PROXY
+//     protocol v1 to them (smtpd_upstream_proxy_protocol = haproxy), as a load balancer in front
+//     of Postfix does;
+//   - Exim 4.96 as Debian builds it (exim4-daemon-light) has no PROXY support: it runs in inetd
+//     mode (`exim -bs`, one process per connection) started by this process, which as root (a
+//     trusted caller) names the client's address with -oMa.
+// Both pass every byte through untouched: STARTTLS and the TLS session stay end to end between
+// the two MTAs. Every connection still goes from a loopback address to a loopback address.
 import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
+import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EXIM_BINARY } from './mta/exim.js';
+import { liveGroupMembers, privateEtc } from './mta/foreground.js';
 import { runTool, startEximLab, startPostfixLab, writeTlsFiles, type EximLab, type PostfixLab } from './explain-lab.js';
 import { createInteropPki, serverTls } from './harness.js';
 
@@ -31,6 +49,23 @@ export const HOST = {
 export type HostKey = keyof typeof HOST;
 export const hostName = (h: HostKey): string => HOST[h][0];
 export const hostAddress = (h: HostKey): string => HOST[h][1];
+
+/**
+ * The public address each lab host shows behind the PROXY relay (documentation ranges): what the
+ * Postfix listeners write for their clients, and what they are told they were reached on.
+ */
+export const PUBLIC: Record<HostKey, string> = {
+  sender: '198.51.100.1',
+  mx1: '192.0.2.2',
+  mx2: '192.0.2.3',
+  mx3: '192.0.2.4',
+  mailstore: '192.0.2.5',
+  eximBorder: '192.0.2.30',
+  eximRelay: '203.0.113.40',
+};
+
+/** Where a host's daemon really listens: its address + 100 in the last octet (its own address is the PROXY relay's, or Exim's inetd). */
+const backAddress = (h: HostKey): string => hostAddress(h).replace(/\.(\d+)$/, (_, n: string) => `.${Number(n) + 100}`);
 
 /** The receiving organisation's domain. */
 export const RECEIVING_DOMAIN = 'example.org';
@@ -111,11 +146,19 @@ export async function startHeadersLab(dir: string): Promise<HeadersLab> {
     for (const s of POSTFIX_SERVERS) {
       const files = await tls(s.host);
       listeners.push({
-        address: hostAddress(s.host),
+        address: backAddress(s.host),
         port: 25,
         hostname: hostName(s.host),
         // content_filter=virtual: (after the lab's discard:) delivers whatever this listener takes.
-        options: [`syslog_name=postfix/${s.host}`, 'content_filter=virtual:', `smtpd_tls_chain_files=${files.chainFile}`, ...s.options],
+        options: [
+          `syslog_name=postfix/${s.host}`,
+          'content_filter=virtual:',
+          'smtpd_upstream_proxy_protocol=haproxy',
+          // An MX for its own domains (virtual_mailbox_domains), relaying for nobody else.
+          'smtpd_relay_restrictions=permit_mynetworks,reject_unauth_destination',
+          `smtpd_tls_chain_files=${files.chainFile}`,
+          ...s.options,
+        ],
       });
     }
     const postfix: PostfixLab = await startPostfixLab({
@@ -131,6 +174,7 @@ export async function startHeadersLab(dir: string): Promise<HeadersLab> {
       routes: CASE_IDS.map((c) => ({ domain: `${c}.${RECEIVING_DOMAIN}`, service: CASES[c].service, host: hostName(CASES[c].first), port: 25 })),
       mainCf: [
         `smtp_bind_address = ${hostAddress('sender')}`,
+        `virtual_mailbox_domains = ${CASE_IDS.map((c) => `${c}.${RECEIVING_DOMAIN}`).join(' ')}`,
         `virtual_mailbox_base = ${mailBase}`,
         `virtual_mailbox_maps = texthash:${mailboxMap}`,
         `virtual_uid_maps = static:${MAILBOX_ID}`,
@@ -138,28 +182,34 @@ export async function startHeadersLab(dir: string): Promise<HeadersLab> {
       ],
     });
     started.push(postfix.instance);
+    const relays = await startProxyRelays(POSTFIX_SERVERS.map((s) => s.host));
+    started.push(relays);
 
     const border = await tls('eximBorder');
     const eximBorder: EximLab = await startEximLab({
       workDir: join(dir, 'exim-border'),
       hostname: hostName('eximBorder'),
       hosts,
-      listeners: [{ address: hostAddress('eximBorder'), certFile: border.cert, keyFile: border.key }],
+      // The daemon (the explain lab's way of running Exim) listens on the back address and gets no
+      // mail: mail comes in through inetd mode, with this instance's config and files.
+      listeners: [{ address: backAddress('eximBorder'), certFile: border.cert, keyFile: border.key }],
       transports: { t_tls: ['hosts_require_tls = *', `tls_verify_certificates = ${caFile}`, `interface = ${hostAddress('eximBorder')}`] },
       routes: (['exim-tls', 'exim-clear'] as const).map((c) => ({ domain: `${c}.${RECEIVING_DOMAIN}`, host: hostName('mailstore'), port: 25, transport: 't_tls' })),
     });
     started.push(eximBorder.instance);
+    started.push(await startEximInetd(join(dir, 'exim-border'), 'eximBorder'));
 
     const relay = await tls('eximRelay');
     const eximRelay: EximLab = await startEximLab({
       workDir: join(dir, 'exim-relay'),
       hostname: hostName('eximRelay'),
       hosts,
-      listeners: [{ address: hostAddress('eximRelay'), certFile: relay.cert, keyFile: relay.key }],
+      listeners: [{ address: backAddress('eximRelay'), certFile: relay.cert, keyFile: relay.key }],
       transports: { t_clear: ['hosts_avoid_tls = *', `interface = ${hostAddress('eximRelay')}`] },
       routes: [{ domain: `chain.${RECEIVING_DOMAIN}`, host: hostName('mx1'), port: 25, transport: 't_clear' }],
     });
     started.push(eximRelay.instance);
+    started.push(await startEximInetd(join(dir, 'exim-relay'), 'eximRelay'));
 
     const etc = join(pfDir, 'etc');
     const env = { ...process.env, MAIL_CONFIG: etc };
@@ -192,6 +242,119 @@ export async function startHeadersLab(dir: string): Promise<HeadersLab> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * One TCP relay per Postfix listener, on the host's own address, port 25: it connects to the
+ * listener's back address, sends the PROXY v1 line (the client's and the server's PUBLIC address)
+ * and then passes the bytes both ways untouched. A client the lab does not know (none should come)
+ * is passed on under its real address.
+ */
+async function startProxyRelays(hosts: HostKey[]): Promise<{ stop(): Promise<void> }> {
+  const publicOf = new Map<string, string>(Object.entries(HOST).map(([k, [, a]]) => [a, PUBLIC[k as HostKey]]));
+  const servers: Server[] = [];
+  const sockets = new Set<Socket>();
+  const track = (s: Socket): void => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+  };
+  const stop = async (): Promise<void> => {
+    for (const s of sockets) s.destroy();
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  };
+  try {
+    for (const h of hosts) {
+      const server = createServer((client) => {
+        track(client);
+        const peer = client.remoteAddress ?? '127.0.0.1';
+        const line = `PROXY TCP4 ${publicOf.get(peer) ?? peer} ${PUBLIC[h]} ${client.remotePort ?? 0} 25\r\n`;
+        const upstream = netConnect({ host: backAddress(h), port: 25 });
+        track(upstream);
+        upstream.once('connect', () => {
+          upstream.write(line);
+          client.pipe(upstream);
+          upstream.pipe(client);
+        });
+        client.once('close', () => upstream.destroy());
+        upstream.once('close', () => client.destroy());
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(25, hostAddress(h), () => resolve());
+      });
+      servers.push(server);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { stop };
+}
+
+/**
+ * Exim in inetd mode (`exim -bs`, one process per connection, as inetd or a super-server runs it)
+ * on the host's own address, port 25: for each connection this process starts Exim — in a private
+ * mount namespace with the instance's /etc/passwd, /etc/group and /etc/hosts, the instance's
+ * config — and passes the bytes between the connection and Exim's standard input and output
+ * (pipes), with -oMa naming the client's PUBLIC address (Exim lets root, a trusted caller, say who
+ * the client is; it writes that address in its Received line). -odi: Exim delivers before it
+ * reads the next command. Every Exim started is stopped by its process group id.
+ */
+async function startEximInetd(workDir: string, h: HostKey): Promise<{ stop(): Promise<void> }> {
+  const publicOf = new Map<string, string>(Object.entries(HOST).map(([k, [, a]]) => [a, PUBLIC[k as HostKey]]));
+  const ns = await privateEtc(workDir, [{ user: 'Debian-exim', home: '/var/spool/exim4', gecos: 'Exim (mxray headers lab)' }]);
+  const binds = [...ns.binds, [join(workDir, 'hosts'), '/etc/hosts']] as const;
+  const children = new Set<ChildProcess>();
+  const script = 'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 111; shift 2; done; shift; exec "$@"';
+  const server = createServer((client) => {
+    client.on('error', () => client.destroy());
+    const peer = client.remoteAddress ?? '127.0.0.1';
+    const child = spawn(
+      'unshare',
+      ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'sh', ...binds.flat(), '--', 'setpriv', '--pdeathsig', 'KILL', '--',
+        EXIM_BINARY, '-C', join(workDir, 'exim.conf'), '-bs', '-odi', '-oMa', publicOf.get(peer) ?? peer, '-oMi', PUBLIC[h], '-oMt', ''],
+      { cwd: workDir, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' }, detached: true, stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    children.add(child);
+    child.once('error', () => client.destroy());
+    child.once('exit', () => {
+      children.delete(child);
+      client.end();
+    });
+    child.stdin!.on('error', () => undefined);
+    client.pipe(child.stdin!);
+    child.stdout!.pipe(client);
+    client.once('close', () => child.stdin!.end());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(25, hostAddress(h), () => resolve());
+  });
+  return {
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const child of children) {
+        const pid = child.pid;
+        if (pid === undefined) continue;
+        try {
+          process.kill(-pid, 'SIGTERM');
+        } catch {
+          // gone
+        }
+      }
+      const deadline = Date.now() + 5000;
+      const alive = (): number[] => [...children].flatMap((c) => (c.pid === undefined ? [] : liveGroupMembers(c.pid)));
+      while (alive().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const pid of alive()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    },
+  };
 }
 
 function listFiles(folder: string): string[] {

@@ -7,7 +7,9 @@
 // maildir. Each delivered header is read back: parseReceived must give every hop's from, by,
 // with, protocol, TLS version, cipher and software, checked against what the same MTAs logged
 // about the same message (the queue id of the hop, the TLS session of that connection); and
-// runHeaders must find `headers.cleartext-hop` exactly where a hop went in clear text.
+// runHeaders (--domain example.org) must find `headers.cleartext-hop` exactly where a hop between
+// organisations went in clear text, naming that hop. Each server writes its client's public
+// (documentation) address, told to it through the PROXY protocol or Exim's -oMa: see the lab.
 //
 // Needs root (the packages, port 25, private mount namespaces); without it every case is skipped
 // with the reason, and with MXRAY_INTEROP_REQUIRE=1 (CI) that is a failure.
@@ -16,14 +18,16 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/core/clock.js';
 import { fieldsNamed, readHeaderBlock } from '../../src/jobs/headers/read-header.js';
 import { normaliseTlsVersion, parseReceived, type ReceivedHop } from '../../src/jobs/headers/received.js';
+import { runHeaders } from '../../src/jobs/headers/run-headers.js';
 import { interopPrerequisites } from './harness.js';
 import {
   CASE_IDS,
+  PUBLIC,
   RECEIVING_DOMAIN,
   eximReceptions,
-  hostAddress,
   hostName,
   postfixReceptions,
   recipient,
@@ -43,6 +47,12 @@ interface SmtpHop {
   from: HostKey;
   writer: 'postfix' | 'exim';
   tls: Recorded;
+  /**
+   * Where the hop sits for the receiving organisation (example.org): its border MX's line, a line
+   * inside it, or a line below the border (a claim). Every hop but an internal one crosses
+   * between organisations.
+   */
+  zone: 'border' | 'internal' | 'claimed';
 }
 
 /**
@@ -51,21 +61,21 @@ interface SmtpHop {
  * back from the code under test.
  */
 const EXPECTED: Record<CaseId, SmtpHop[]> = {
-  'tls-header': [{ by: 'mx1', from: 'sender', writer: 'postfix', tls: 'details' }],
-  'tls-no-header': [{ by: 'mx2', from: 'sender', writer: 'postfix', tls: 'flag' }],
-  'clear-client': [{ by: 'mx2', from: 'sender', writer: 'postfix', tls: 'clear' }],
-  'clear-server': [{ by: 'mx3', from: 'sender', writer: 'postfix', tls: 'clear' }],
+  'tls-header': [{ by: 'mx1', from: 'sender', writer: 'postfix', tls: 'details', zone: 'border' }],
+  'tls-no-header': [{ by: 'mx2', from: 'sender', writer: 'postfix', tls: 'flag', zone: 'border' }],
+  'clear-client': [{ by: 'mx2', from: 'sender', writer: 'postfix', tls: 'clear', zone: 'border' }],
+  'clear-server': [{ by: 'mx3', from: 'sender', writer: 'postfix', tls: 'clear', zone: 'border' }],
   'exim-tls': [
-    { by: 'eximBorder', from: 'sender', writer: 'exim', tls: 'details' },
-    { by: 'mailstore', from: 'eximBorder', writer: 'postfix', tls: 'details' },
+    { by: 'eximBorder', from: 'sender', writer: 'exim', tls: 'details', zone: 'border' },
+    { by: 'mailstore', from: 'eximBorder', writer: 'postfix', tls: 'details', zone: 'internal' },
   ],
   'exim-clear': [
-    { by: 'eximBorder', from: 'sender', writer: 'exim', tls: 'clear' },
-    { by: 'mailstore', from: 'eximBorder', writer: 'postfix', tls: 'details' },
+    { by: 'eximBorder', from: 'sender', writer: 'exim', tls: 'clear', zone: 'border' },
+    { by: 'mailstore', from: 'eximBorder', writer: 'postfix', tls: 'details', zone: 'internal' },
   ],
   chain: [
-    { by: 'eximRelay', from: 'sender', writer: 'exim', tls: 'details' },
-    { by: 'mx1', from: 'eximRelay', writer: 'postfix', tls: 'clear' },
+    { by: 'eximRelay', from: 'sender', writer: 'exim', tls: 'details', zone: 'claimed' },
+    { by: 'mx1', from: 'eximRelay', writer: 'postfix', tls: 'clear', zone: 'border' },
   ],
 };
 
@@ -89,38 +99,25 @@ interface Delivered {
   received: Array<{ raw: string; hop: ReceivedHop }>;
 }
 
-// The job under test in the second half. Loaded by path when that test runs, so that the
-// parseReceived cases above it run (and pass) before src/jobs/headers/run-headers.ts exists;
-// the shape is the one of the issue-22 brief.
-interface HeadersHopShape {
-  index: number;
-  fromHelo: string | null;
-  fromIp: string | null;
-  by: string | null;
-  with: string | null;
-  tlsVersion: string | null;
-  cipher: string | null;
-  tlsState: 'tls' | 'clear' | 'unknown';
-}
-interface HeadersFindingShape {
-  id: string;
-  detail: string;
-  hosts: string[];
-  facts: Record<string, string | number | boolean | null>;
-}
-interface HeadersReportShape {
-  findings: HeadersFindingShape[];
-  body: { messages: Array<{ hops: HeadersHopShape[] }> };
-}
-type RunHeaders = (options: { inputs: Array<{ name: string; text: string }>; domains?: readonly string[] }) => Promise<HeadersReportShape>;
-const RUN_HEADERS_MODULE = new URL('../../src/jobs/headers/run-headers.js', import.meta.url).href;
-async function loadRunHeaders(): Promise<RunHeaders> {
-  const mod = (await import(RUN_HEADERS_MODULE)) as { runHeaders: RunHeaders };
-  return mod.runHeaders;
-}
+/** The client address the hop's server wrote: the client's public one (Postfix behind the PROXY relay, Exim in inetd mode with -oMa). */
+const clientAddress = (e: SmtpHop): string => PUBLIC[e.from];
 
-/** Findings about TLS on a hop (the ones this lab can cause), sorted. */
-const TLS_FINDINGS = new Set(['headers.cleartext-hop', 'headers.old-protocol-hop', 'headers.tls-unknown-hop']);
+/**
+ * runHeaders's verdict on each message (with --domain example.org): every message's own pickup line
+ * sits below the border and is a claim (headers.unverified-hops, as many as the hops below the
+ * border); a clear hop between organisations is headers.cleartext-hop, and otherwise every such hop
+ * is protected.
+ */
+const VERDICT: Record<CaseId, { findings: string[]; tls: 'protected' | 'cleartext'; weakest: string | null; belowBorder: number }> = {
+  'tls-header': { findings: ['headers.all-protected', 'headers.unverified-hops'], tls: 'protected', weakest: 'TLS 1.3', belowBorder: 1 },
+  'tls-no-header': { findings: ['headers.all-protected', 'headers.unverified-hops'], tls: 'protected', weakest: null, belowBorder: 1 },
+  'clear-client': { findings: ['headers.cleartext-hop', 'headers.unverified-hops'], tls: 'cleartext', weakest: null, belowBorder: 1 },
+  'clear-server': { findings: ['headers.cleartext-hop', 'headers.unverified-hops'], tls: 'cleartext', weakest: null, belowBorder: 1 },
+  'exim-tls': { findings: ['headers.all-protected', 'headers.unverified-hops'], tls: 'protected', weakest: 'TLS 1.3', belowBorder: 1 },
+  'exim-clear': { findings: ['headers.cleartext-hop', 'headers.unverified-hops'], tls: 'cleartext', weakest: null, belowBorder: 1 },
+  chain: { findings: ['headers.cleartext-hop', 'headers.unverified-hops'], tls: 'cleartext', weakest: 'TLS 1.3', belowBorder: 2 },
+};
+const SOFTWARE = { postfix: 'Postfix', exim: 'Exim' } as const;
 
 if (skipAll !== null) {
   describe('interop: mxray headers on Received lines real Postfix and Exim wrote', () => {
@@ -173,7 +170,7 @@ if (skipAll !== null) {
     /** The parsed hop this lab's design expects, with the TLS facts the writing MTA logged for that very message. */
     function expectedHop(c: CaseId, e: SmtpHop, got: ReceivedHop): ReceivedHop {
       const common = {
-        from: { helo: hostName(e.from), reverse: null, ip: hostAddress(e.from) },
+        from: { helo: hostName(e.from), reverse: null, ip: clientAddress(e) },
         by: hostName(e.by),
         via: null,
         id: got.id,
@@ -265,41 +262,57 @@ if (skipAll !== null) {
       });
     });
 
-    describe('runHeaders: headers.cleartext-hop exactly where a hop went in clear text', () => {
+    describe('runHeaders: headers.cleartext-hop exactly where a hop between organisations went in clear text', () => {
       for (const c of CASE_IDS) {
         const hops = EXPECTED[c];
-        const clear = hops.map((h, i) => ({ h, index: i + 1 })).filter((x) => x.h.tls === 'clear');
-        const title = clear.length === 0 ? 'no cleartext-hop' : `cleartext-hop naming ${clear.map((x) => hostName(x.h.by)).join(', ')}`;
+        const clear = hops.map((h, i) => ({ h, index: i + 2 })).filter((x) => x.h.tls === 'clear');
+        const title = clear.length === 0 ? 'protected, no cleartext-hop' : `cleartext-hop naming hop ${clear.map((x) => `${x.index} (by ${hostName(x.h.by)})`).join(', ')}`;
         it(`${c}: ${title}`, async () => {
           const d = await message(c);
-          const runHeaders = await loadRunHeaders();
-          const report = await runHeaders({ inputs: [{ name: `${c}.eml`, text: d.text }], domains: [RECEIVING_DOMAIN] });
+          const report = await runHeaders({ inputs: [{ name: `${c}.eml`, text: d.text }], domains: [RECEIVING_DOMAIN], clock: fixedClock(Date.UTC(2026, 0, 1)) });
+          const v = VERDICT[c];
+          expect(report.findings.map((f) => f.id).sort()).toEqual(v.findings);
           expect(report.body.messages.length).toBe(1);
-          const got = report.body.messages[0]!.hops;
-          expect(got.map((h) => h.index)).toEqual(Array.from({ length: hops.length + 1 }, (_, i) => i));
-          expect(got[0]!.by).toBe(hostName('sender'));
-          const expectedHops = hops.map((e, i) => {
-            const parsed = d.received[i + 1]!.hop;
-            return {
-              index: i + 1,
+          const m = report.body.messages[0]!;
+          // Oldest first: the pickup line (hop 1), then the SMTP hops.
+          const table = m.hops.map((h) => ({ index: h.index, fromHelo: h.fromHelo, fromIp: h.fromIp, by: h.by, with: h.with, tls: h.tls, tlsVersion: h.tlsVersion, cipher: h.cipher, zone: h.zone, crossing: h.crossing }));
+          expect(table).toEqual([
+            { index: 1, fromHelo: null, fromIp: null, by: hostName('sender'), with: null, tls: 'unknown', tlsVersion: null, cipher: null, zone: 'claimed', crossing: false },
+            ...hops.map((e, i) => ({
+              index: i + 2,
               fromHelo: hostName(e.from),
-              fromIp: hostAddress(e.from),
+              fromIp: clientAddress(e),
               by: hostName(e.by),
-              with: parsed.with,
-              tlsState: e.tls === 'clear' ? 'clear' : 'tls',
+              with: e.writer === 'postfix' ? (e.tls === 'clear' ? 'ESMTP' : 'ESMTPS') : e.tls === 'clear' ? 'esmtp' : 'esmtps',
+              tls: e.tls === 'clear' ? 'clear' : 'tls',
               tlsVersion: e.tls === 'details' ? 'TLS 1.3' : null,
-              cipher: e.tls === 'details' ? parsed.tls?.cipher ?? 'a cipher' : null,
-            };
-          });
-          expect(got.slice(1).map((h) => ({ index: h.index, fromHelo: h.fromHelo, fromIp: h.fromIp, by: h.by, with: h.with, tlsState: h.tlsState, tlsVersion: h.tlsVersion, cipher: h.cipher }))).toEqual(expectedHops);
-          const tlsFindings = report.findings.filter((f) => TLS_FINDINGS.has(f.id));
-          expect(tlsFindings.map((f) => f.id)).toEqual(clear.map(() => 'headers.cleartext-hop'));
-          clear.forEach((x, k) => {
-            // The finding names the clear hop: the server that wrote it.
-            const f = tlsFindings[k]!;
-            const named = [f.detail, ...f.hosts, ...Object.values(f.facts).map(String)].join('\n');
-            expect(named, `${c}: ${JSON.stringify(f)}`).toContain(hostName(x.h.by));
-          });
+              // The cipher as parseReceived read it, which the test above holds against the MTA's own log.
+              cipher: e.tls === 'details' ? (d.received[i + 1]!.hop.tls?.cipher ?? 'none read') : null,
+              zone: e.zone,
+              crossing: e.zone !== 'internal',
+            })),
+          ]);
+          expect(m.tls.verdict).toBe(v.tls);
+          expect(m.tls.weakestVersion).toBe(v.weakest);
+          expect(m.tls.cleartextHops).toBe(clear.length);
+          const border = hops.findIndex((e) => e.zone === 'border') + 2;
+          expect(m.border).toEqual({ hop: border, ip: clientAddress(hops[border - 2]!), from: hostName(hops[border - 2]!.from), by: hostName(hops[border - 2]!.by) });
+          const unverified = report.findings.find((f) => f.id === 'headers.unverified-hops');
+          expect(unverified?.facts.count).toBe(v.belowBorder);
+          const finding = report.findings.find((f) => f.id === 'headers.cleartext-hop');
+          if (clear.length === 0) expect(finding).toBeUndefined();
+          else {
+            // The finding names the clear hop: its number, both ends and the software that wrote it.
+            const x = clear[0]!;
+            expect(finding?.facts).toMatchObject({
+              hop: String(x.index),
+              from: `${hostName(x.h.from)} [${clientAddress(x.h)}]`,
+              by: hostName(x.h.by),
+              with: x.h.writer === 'postfix' ? 'ESMTP' : 'esmtp',
+              software: SOFTWARE[x.h.writer],
+              byDomain: RECEIVING_DOMAIN,
+            });
+          }
         });
       }
     });
