@@ -79,6 +79,7 @@ const ADAPTERS = {
   'src/cli/tlsrpt.ts': ['node:fs'],
   'src/cli/store.ts': ['node:fs'],
   'src/cli/explain.ts': ['node:fs'],
+  'src/cli/headers.ts': ['node:fs'],
 };
 
 const REAL_TIME_AND_ENV = [

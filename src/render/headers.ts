@@ -7,6 +7,9 @@
 import type { HeaderHop, HeaderMessage, HeadersReport, Verdict } from '../core/schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type DocHopChart, type Document, type DocumentOptions, type Line } from './document.js';
 import { safe } from './style.js';
+import { duration } from '../core/duration.js';
+
+export { duration };
 
 export const HOP_TABLE_HEADER = ['#', 'Delay', 'From', 'By', 'With', 'TLS', 'Zone', 'Time (UTC)'];
 export const MESSAGE_TABLE_HEADER = ['Message', 'Date (UTC)', 'Hops', 'Between orgs', 'TLS', 'Weakest', 'Total'];
@@ -15,21 +18,6 @@ export const MESSAGE_TABLE_HEADER = ['Message', 'Date (UTC)', 'Hops', 'Between o
 const MAX_ROWS = 200;
 
 const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-
-/** 0 s, 4 s, 2 min 5 s, 1 h 3 min, 2 d 4 h; negative with a minus sign. */
-export function duration(seconds: number | null): string {
-  if (seconds === null) return '';
-  const sign = seconds < 0 ? '−' : '';
-  let s = Math.abs(seconds);
-  if (s < 60) return `${sign}${s < 10 && s % 1 !== 0 ? s.toFixed(1) : Math.round(s)} s`;
-  s = Math.round(s);
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${sign}${d} d${h ? ` ${h} h` : ''}`;
-  if (h > 0) return `${sign}${h} h${m ? ` ${m} min` : ''}`;
-  return `${sign}${m} min${s % 60 ? ` ${s % 60} s` : ''}`;
-}
 
 const time = (iso: string | null): string => (iso === null ? '' : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`);
 
@@ -50,7 +38,7 @@ function fromOf(h: HeaderHop): string {
 }
 
 function tlsCell(h: HeaderHop): Cell {
-  const verdict: Verdict | undefined = h.tls === 'clear' ? (h.crossing ? 'fail' : 'warn') : h.tls === 'tls' ? 'pass' : undefined;
+  const verdict: Verdict | undefined = h.tls === 'clear' && h.crossing ? 'fail' : h.tls === 'tls' ? 'pass' : undefined;
   const text = h.tls === 'tls' ? (h.tlsVersion ?? 'TLS') : h.tls === 'clear' ? 'clear text' : '?';
   return verdict ? { text, verdict } : { text };
 }
@@ -59,19 +47,29 @@ function hopRows(m: HeaderMessage): Cell[][] {
   return m.hops.map((h) => [
     { text: `${h.index}${h.crossing ? ' ⇄' : ''}` },
     { text: duration(h.delaySeconds) },
-    { text: safe(fromOf(h), 80) },
+    { text: safe(h.fromReverse ?? h.fromHelo ?? (h.fromIp ? `[${h.fromIp}]` : h.local ? '(local)' : ''), 80) },
     { text: safe(h.by ?? '', 80) },
-    { text: safe(h.with ?? '', 30) },
+    { text: safe(h.with ?? (h.software === 'exchange' ? 'MS SMTP' : ''), 30) },
     tlsCell(h),
     { text: h.zone === 'border' ? 'border ✓' : h.zone },
     { text: time(h.date) || safe(h.dateRaw ?? 'no date', 40) },
   ]);
 }
 
+/** The folder every source starts with ("../mail/"), left out of the rows (the context names it). */
+export function commonFolder(sources: readonly string[]): string {
+  if (sources.length < 2) return '';
+  let prefix = sources[0]!;
+  for (const s of sources) while (!s.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const slash = prefix.lastIndexOf('/');
+  return slash === -1 ? '' : prefix.slice(0, slash + 1);
+}
+
 function messageRows(report: HeadersReport): Cell[][] {
   const { body } = report;
+  const folder = commonFolder(body.rows.map((r) => r.source));
   const rows: Cell[][] = body.rows.slice(0, MAX_ROWS).map((r) => [
-    { text: safe(r.subject ? `${r.source}: ${r.subject}` : r.source, 100) },
+    { text: safe(r.returnedIn !== null ? `  ↳ returned${r.subject ? `: ${r.subject}` : ''}` : `${r.source.slice(folder.length)}${r.subject ? `: ${r.subject}` : ''}`, 100) },
     { text: time(r.date) },
     { text: num(r.hops) },
     { text: num(r.crossingHops) },
@@ -122,7 +120,7 @@ function authLine(m: HeaderMessage): Line | null {
   const first = own[0];
   if (!first) return null;
   const results = first.results.slice(0, 6).map((r) => `${r.method}=${r.result}`).join(' ');
-  const whose = first.trusted ? `written by your ${first.authservId ?? ''} (trusted)` : `claims of ${first.authservId ?? 'an unnamed server'}${first.authservId ? ' (--authserv-id ' + first.authservId + ' trusts them)' : ''}`;
+  const whose = first.trusted ? `written by your ${first.authservId ?? ''} (trusted)` : first.authservId ? `claims of ${first.authservId} (--authserv-id ${first.authservId} trusts them)` : 'claims (no authserv-id written)';
   return line(0, { dim: 'Auth        ' }, safe(`${results || 'none'} — ${whose}${own.length > 1 ? `; ${own.length - 1} more fields` : ''}`, 300));
 }
 
@@ -209,6 +207,19 @@ function hopChartOf(m: HeaderMessage): DocHopChart | null {
   };
 }
 
+function manyContext(report: HeadersReport): Line[] {
+  const { body } = report;
+  const out: Line[] = [];
+  const folder = commonFolder(body.rows.map((r) => r.source));
+  if (folder) out.push(line(0, { dim: 'Folder      ' }, safe(folder, 200)));
+  const read = [`${num(body.inputs.messages)} messages`, `${num(body.inputs.files)} inputs`];
+  if (body.inputs.returned) read.push(`${num(body.inputs.returned)} returned inside bounces`);
+  if (body.inputs.unreadable) read.push(`${num(body.inputs.unreadable)} unreadable`);
+  out.push(line(0, { dim: 'Read        ' }, read.join(', ')));
+  if (body.options.domains.length) out.push(line(0, { dim: 'Receiver    ' }, safe(body.options.domains.join(', '), 200)));
+  return out;
+}
+
 export function headersDocument(report: HeadersReport, options: DocumentOptions = {}): Document {
   const { body } = report;
   const verbose = options.verbose === true;
@@ -234,7 +245,7 @@ export function headersDocument(report: HeadersReport, options: DocumentOptions 
     verdict: report.verdict,
     reason: one ? reasonOne(one) : all === 0 ? 'no message could be read' : reasonMany(report),
     verdictNote: countLine(report.findings.filter((f) => f.severity !== 'ok')),
-    context: one ? contextOne(one) : [],
+    context: one ? contextOne(one) : manyContext(report),
     summary: one ? (one.hops.length ? { header: HOP_TABLE_HEADER, rows: hopRows(one) } : null) : body.rows.length ? { header: MESSAGE_TABLE_HEADER, rows: messageRows(report) } : null,
     findings: report.findings.map((f) => findingView(f)),
     details: options.brief && !verbose ? null : { heading: 'Hops and fields', sections },

@@ -7,6 +7,7 @@
 // whenever it is used (RFC3848_SOFTWARE); Exchange and Sendmail write their TLS comment whenever
 // TLS was used, so its absence proves clear text there. Anything else: unknown.
 import type { Finding, HeaderHop, HeaderMessage, HeadersBody } from '../../core/schema.js';
+import { duration } from '../../core/duration.js';
 import { ipFamily } from '../../core/ip.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Check } from '../check.js';
@@ -44,16 +45,20 @@ const SOFTWARE_NAMES: Readonly<Record<string, string>> = {
 export const softwareName = (s: string | null): string => (s === null ? 'unknown software' : (SOFTWARE_NAMES[s] ?? s));
 
 /** What the line proves about TLS on its hop. */
-export function hopTls(h: Pick<HeaderHop, 'with' | 'protocol' | 'tlsVersion' | 'cipher' | 'tlsSource' | 'software'>): { state: HeaderHop['tls']; evidence: string } {
+const hasFrom = (h: Pick<HeaderHop, 'fromHelo' | 'fromReverse' | 'fromIp'>): boolean => h.fromHelo !== null || h.fromReverse !== null || h.fromIp !== null;
+
+export function hopTls(h: Pick<HeaderHop, 'with' | 'protocol' | 'tlsVersion' | 'cipher' | 'tlsSource' | 'software' | 'fromHelo' | 'fromReverse' | 'fromIp'>): { state: HeaderHop['tls']; evidence: string } {
   if (h.tlsVersion !== null || h.cipher !== null) {
     const what = [h.tlsVersion, h.cipher].filter((x) => x !== null).join(' ');
     return { state: 'tls', evidence: `the TLS details written (${what})` };
   }
   if (h.tlsSource !== null) return { state: 'tls', evidence: `the line says TLS was used (${h.tlsSource})` };
   const w = h.with ?? '';
+  if (!hasFrom(h)) return { state: 'unknown', evidence: 'no from clause: a hand-off inside one server, not a network hop' };
   if (h.protocol?.tls === true) return { state: 'tls', evidence: `with ${w} (RFC 3848: the S means TLS)` };
   const comment = h.software === null ? undefined : TLS_COMMENT_SOFTWARE[h.software];
-  if (comment !== undefined) return { state: 'clear', evidence: `no TLS comment, and ${comment}` };
+  // Only an SMTP hop: Exchange's "with mapi" or "with HTTP" is a client's, and carries no TLS comment either way.
+  if (comment !== undefined && (h.with === null || /^e?smtp$/i.test(h.with))) return { state: 'clear', evidence: `no TLS comment, and ${comment}` };
   if (h.protocol?.tls === false) {
     if (h.software !== null && RFC3848_SOFTWARE[h.software] !== undefined) return { state: 'clear', evidence: `with ${w}, written by ${RFC3848_SOFTWARE[h.software]}, which marks TLS (RFC 3848)` };
     return { state: 'unknown', evidence: `with ${w}, but ${h.software === null ? 'the software that wrote it is not known' : `${softwareName(h.software)} is not known`} to mark TLS` };
@@ -96,8 +101,7 @@ function placeHops(hops: HeaderHop[], own: OwnOrganisation): HeaderHop | null {
     const h = hops[i]!;
     const byIsAddress = h.by !== null && ipFamily(h.by) !== 0;
     const byOrg: Org | null = orgOf(byIsAddress ? null : h.by, byIsAddress ? h.by : null, own);
-    const hasFrom = h.fromHelo !== null || h.fromReverse !== null || h.fromIp !== null;
-    const fromOrg: Org | null = hasFrom ? orgOf(h.fromReverse ?? h.fromHelo, h.fromIp, own) : null;
+    const fromOrg: Org | null = hasFrom(h) ? orgOf(h.fromReverse ?? h.fromHelo, h.fromIp, own) : null;
     h.byOrg = byOrg?.label ?? null;
     h.fromOrg = fromOrg?.label ?? null;
     h.crossing = !h.local && !h.submission && fromOrg !== null && byOrg !== null && fromOrg.key !== byOrg.key && !(isOwnSide(fromOrg) && isOwnSide(byOrg)) && fromOrg.kind !== 'private' && byOrg.kind !== 'private';
@@ -112,7 +116,7 @@ function placeHops(hops: HeaderHop[], own: OwnOrganisation): HeaderHop | null {
       h.zone = 'claimed';
       continue;
     }
-    if (h.local || !hasFrom || fromOrg === null || isOwnSide(fromOrg)) {
+    if (h.local || !hasFrom(h) || fromOrg === null || isOwnSide(fromOrg)) {
       h.zone = 'internal';
       h.crossing = false;
       continue;
@@ -184,7 +188,7 @@ export function judgeMessage(m: HeaderMessage, options: HeadersJudgeOptions = {}
   if (m.hops.length === 0) findings.push({ id: 'headers.no-received', facts: {} });
   if (clear.length) {
     const h = clear[0]!;
-    findings.push({ id: 'headers.cleartext-hop', facts: { hop: hops(clear), from: hopLabel(h), by: h.by ?? 'an unnamed host', with: h.with ?? 'no type', software: softwareName(h.software), byDomain: registrableDomain(h.by ?? '') ?? h.by ?? 'the receiving host' } });
+    findings.push({ id: 'headers.cleartext-hop', facts: { hop: hops(clear), from: hopLabel(h), by: h.by ?? 'an unnamed host', with: h.with ?? 'no type', software: softwareName(h.software), why: h.tlsEvidence, byDomain: registrableDomain(h.by ?? '') ?? h.by ?? 'the receiving host' } });
   }
   const old = crossing.filter((h) => isOldProtocol(h.tlsVersion));
   if (old.length) {
@@ -197,10 +201,10 @@ export function judgeMessage(m: HeaderMessage, options: HeadersJudgeOptions = {}
   }
   if (skews.length) {
     const s = skews[0]!;
-    findings.push({ id: 'headers.clock-skew', facts: { hop: s.hop.index, previous: s.previous.replace(/^hop /, ''), seconds: Math.abs(s.seconds), by: s.hop.by ?? 'an unnamed host' } });
+    findings.push({ id: 'headers.clock-skew', facts: { hop: s.hop.index, previous: s.previous, skew: duration(Math.abs(s.seconds)), by: s.hop.by ?? 'an unnamed host' } });
   }
   if (border !== null && border.index > 1) {
-    findings.push({ id: 'headers.unverified-hops', facts: { count: border.index - 1, border: `hop ${border.index} (${border.by ?? 'your border server'})`, ip: border.fromIp ?? hopLabel(border) } });
+    findings.push({ id: 'headers.unverified-hops', facts: { count: border.index - 1, lines: border.index === 2 ? 'The Received line below' : `The ${border.index - 1} Received lines below`, are: border.index === 2 ? 'is a claim' : 'are claims', border: `hop ${border.index} (${border.by ?? 'your border server'})`, ip: border.fromIp ?? hopLabel(border) } });
   }
   if (m.tlsRequired !== null && m.tlsRequired.trim().toLowerCase() === 'no') findings.push({ id: 'headers.tls-required-ignored', facts: { value: m.tlsRequired.trim() } });
   if (m.tls.verdict === 'protected') findings.push({ id: 'headers.all-protected', facts: { hops: `${crossing.length} hop${crossing.length === 1 ? '' : 's'}`, weakest: weakest ?? 'version not written' } });

@@ -15,6 +15,8 @@ import { verdictOf } from '../../checks/verdict.js';
 import { DEFAULT_PROFILE } from '../../kb/profiles.js';
 import { sortFindings } from '../../kb/index.js';
 import { embeddedMessages, fieldsNamed, readHeaderBlock, splitMessages, type HeaderBlock, type HeaderField } from './read-header.js';
+import { describeAuthResult, parseAuthResults, parseReceivedSpf } from './auth-results.js';
+import { readMicrosoftFields } from './microsoft.js';
 import { parseReceived, parseReceivedDate } from './received.js';
 
 export interface HeadersInput {
@@ -91,7 +93,7 @@ function hopOf(field: HeaderField, index: number): HeaderHop {
     cipher: r.tls?.cipher ?? null,
     bits: r.tls?.bits ?? null,
     tlsVerified: r.tls?.verified ?? null,
-    tlsSource: r.tls?.source ?? null,
+    tlsSource: cap(r.tls?.source, 40),
     software: r.software,
     submission: r.protocol?.auth === true,
     local: r.from === null || r.protocol?.lmtp === true,
@@ -101,6 +103,27 @@ function hopOf(field: HeaderField, index: number): HeaderHop {
     byOrg: null,
     notes: r.notes.slice(0, 16),
   };
+}
+
+/** Authentication-Results and ARC-Authentication-Results, in header order (trust is the judge's: the user's authserv-ids). */
+function authenticationOf(block: HeaderBlock): HeaderMessage['authentication'] {
+  const out: HeaderMessage['authentication'] = [];
+  for (const f of block.fields) {
+    const name = f.name.toLowerCase();
+    if (name !== 'authentication-results' && name !== 'arc-authentication-results') continue;
+    if (out.length >= 30) break;
+    const r = parseAuthResults(f.value, name.startsWith('arc-'));
+    out.push({
+      field: f.name.slice(0, 64),
+      line: f.line,
+      instance: r.instance,
+      authservId: r.authservId,
+      trusted: false,
+      results: r.results.map((x) => ({ method: x.method, version: x.version, result: x.result, reason: x.reason, properties: x.properties, meaning: cap(describeAuthResult(x), 600) })),
+      notes: r.notes.slice(0, 16).map((n) => n.slice(0, 200)),
+    });
+  }
+  return out;
 }
 
 /** One message's header read and judged (pure). */
@@ -131,8 +154,13 @@ export function analyseMessage(text: string, source: string, options: HeadersJud
     tls: { verdict: 'no-hops', crossingHops: 0, protectedHops: 0, cleartextHops: 0, unknownHops: 0, weakestVersion: null },
     totalSeconds: null,
     tlsRequired: firstValue(block, 'tls-required', 100),
-    authentication: [],
-    receivedSpf: [],
+    authentication: authenticationOf(block),
+    receivedSpf: fieldsNamed(block, 'received-spf')
+      .slice(0, 10)
+      .map((f) => {
+        const r = parseReceivedSpf(f.value);
+        return { line: f.line, result: r.result, comment: r.comment, clientIp: r.clientIp, envelopeFrom: r.envelopeFrom, helo: r.helo, receiver: r.receiver, identity: r.identity };
+      }),
     microsoft: [],
     other: block.fields
       .filter((f) => OTHER_FIELDS.has(f.name.toLowerCase()))
@@ -141,6 +169,12 @@ export function analyseMessage(text: string, source: string, options: HeadersJud
     findings: [],
     notes: notes.slice(0, 30),
   };
+  for (const item of readMicrosoftFields(block.fields)) {
+    // The reader's own markers (a cap reached, a bug caught) are notes, not fields of the message.
+    if (item.field === '(mxray)') message.notes.push(`Microsoft fields: ${item.key ?? ''} ${item.value}`.slice(0, 300));
+    else message.microsoft.push({ field: item.field.slice(0, 128), key: cap(item.key, 64), value: item.value.slice(0, 256), meaning: cap(item.meaning, 600) });
+  }
+  message.notes = message.notes.slice(0, 30);
   const findings = judgeMessage(message, options);
   return { message, findings };
 }

@@ -13,11 +13,11 @@ export const HEADERS_FINDINGS = defineFindings([
     id: 'headers.cleartext-hop',
     severity: 'error',
     actor: 'either',
-    facts: ['hop', 'from', 'by', 'with', 'software', 'byDomain', 'scope'],
-    title: 'Hop {hop} went in clear text between organisations: {from} → {by} (with {with}){scope}',
+    facts: ['hop', 'from', 'by', 'with', 'software', 'why', 'byDomain', 'scope'],
+    title: 'Hop {hop} went in clear text between organisations: {from} → {by}{scope}',
     detail:
-      'The server that received this hop ({by}, {software}) wrote `with {with}`: in RFC 3848 terms, SMTP without TLS — and this software writes the TLS ' +
-      'variant (ESMTPS) whenever TLS was used. Anyone on the path between the two organisations could read the message and change it. Either the ' +
+      'The server that received this hop ({by}, {software}) recorded it without TLS: {why}. Anyone on the path between the two organisations could ' +
+      'read the message and change it. Either the ' +
       'receiving server did not offer STARTTLS (or its TLS failed and the sender retried in clear text), or the sending server does not use TLS.',
     opportunistic: 'An opportunistic sender sends in clear text when STARTTLS is not offered or fails: this is what happened here.',
     verifying: 'A sender that requires TLS (MTA-STS enforce, DANE, a TLS-only connector) would have refused to send this way.',
@@ -84,8 +84,8 @@ export const HEADERS_FINDINGS = defineFindings([
     id: 'headers.clock-skew',
     severity: 'info',
     actor: 'either',
-    facts: ['hop', 'previous', 'seconds', 'by', 'scope'],
-    title: 'Hop {hop} is dated {seconds} s before hop {previous}: a server’s clock is wrong ({by}){scope}',
+    facts: ['hop', 'previous', 'skew', 'by', 'scope'],
+    title: 'Hop {hop} is dated {skew} before {previous}: a server’s clock is wrong ({by}){scope}',
     detail:
       'Hops stand in the order the servers wrote them, so a later hop dated earlier means one of the two clocks is off (or a time zone is written wrong). ' +
       'The delays shown around it are not real; the hop order is kept as written.',
@@ -101,8 +101,8 @@ export const HEADERS_FINDINGS = defineFindings([
     id: 'headers.unverified-hops',
     severity: 'info',
     actor: 'them',
-    facts: ['count', 'border', 'ip', 'scope'],
-    title: '{count} Received lines below {border} are claims: only {ip} is verified{scope}',
+    facts: ['count', 'lines', 'are', 'border', 'ip', 'scope'],
+    title: '{lines} {border} {are}: only {ip} is verified{scope}',
     detail:
       'Your own server wrote the border line, so the address it names as the sender ({ip}) is what it saw. Every line below it was written before the ' +
       'message reached you, by servers you cannot check: anyone can put made-up Received lines into a message, so read their hosts, times and TLS ' +
