@@ -200,8 +200,8 @@ function extraSections(m: HeaderMessage): DetailSection[] {
 function hopChartOf(m: HeaderMessage): DocHopChart | null {
   if (m.hops.length === 0) return null;
   return {
-    title: 'Delay per hop',
-    hops: m.hops.map((h) => ({ label: safe(`${h.index} ${h.by ?? fromOf(h)}`, 80), delaySeconds: h.delaySeconds, at: h.date, tls: h.tls, crossing: h.crossing })),
+    title: 'Where the time went',
+    hops: m.hops.map((h) => ({ label: safe(h.by ?? fromOf(h), 80), delaySeconds: h.delaySeconds, at: h.date, tls: h.tls, crossing: h.crossing })),
     start: m.date,
     note: m.hops.some((h) => (h.delaySeconds ?? 0) < 0) ? 'A negative delay: a server’s clock is wrong (the order is as the lines stand).' : undefined,
   };

@@ -204,7 +204,7 @@ export function judgeMessage(m: HeaderMessage, options: HeadersJudgeOptions = {}
     findings.push({ id: 'headers.clock-skew', facts: { hop: s.hop.index, previous: s.previous, skew: duration(Math.abs(s.seconds)), by: s.hop.by ?? 'an unnamed host' } });
   }
   if (border !== null && border.index > 1) {
-    findings.push({ id: 'headers.unverified-hops', facts: { count: border.index - 1, lines: border.index === 2 ? 'The Received line below' : `The ${border.index - 1} Received lines below`, are: border.index === 2 ? 'is a claim' : 'are claims', border: `hop ${border.index} (${border.by ?? 'your border server'})`, ip: border.fromIp ?? hopLabel(border) } });
+    findings.push({ id: 'headers.unverified-hops', facts: { lines: border.index === 2 ? 'The Received line below' : `The ${border.index - 1} Received lines below`, are: border.index === 2 ? 'is a claim' : 'are claims', border: `hop ${border.index} (${border.by ?? 'your border server'})`, ip: border.fromIp ?? hopLabel(border) } });
   }
   if (m.tlsRequired !== null && m.tlsRequired.trim().toLowerCase() === 'no') findings.push({ id: 'headers.tls-required-ignored', facts: { value: m.tlsRequired.trim() } });
   if (m.tls.verdict === 'protected') findings.push({ id: 'headers.all-protected', facts: { hops: `${crossing.length} hop${crossing.length === 1 ? '' : 's'}`, weakest: weakest ?? 'version not written' } });

@@ -16,7 +16,7 @@ export const HEADERS_FINDINGS = defineFindings([
     facts: ['hop', 'from', 'by', 'with', 'software', 'why', 'byDomain', 'scope'],
     title: 'Hop {hop} went in clear text between organisations: {from} → {by}{scope}',
     detail:
-      'The server that received this hop ({by}, {software}) recorded it without TLS: {why}. Anyone on the path between the two organisations could ' +
+      'The server that received this hop ({by}, {software}) recorded it without TLS (with {with}): {why}. Anyone on the path between the two organisations could ' +
       'read the message and change it. Either the ' +
       'receiving server did not offer STARTTLS (or its TLS failed and the sender retried in clear text), or the sending server does not use TLS.',
     opportunistic: 'An opportunistic sender sends in clear text when STARTTLS is not offered or fails: this is what happened here.',
@@ -101,7 +101,7 @@ export const HEADERS_FINDINGS = defineFindings([
     id: 'headers.unverified-hops',
     severity: 'info',
     actor: 'them',
-    facts: ['count', 'lines', 'are', 'border', 'ip', 'scope'],
+    facts: ['lines', 'are', 'border', 'ip', 'scope'],
     title: '{lines} {border} {are}: only {ip} is verified{scope}',
     detail:
       'Your own server wrote the border line, so the address it names as the sender ({ip}) is what it saw. Every line below it was written before the ' +
@@ -184,7 +184,10 @@ export const HEADERS_FINDINGS = defineFindings([
     detail: 'Each is named with why in the problems list: empty, not text, or larger than mxray reads.',
     opportunistic: PAST,
     verifying: PAST,
-    remediation: { summary: 'Give the message as saved by the mail client (.eml, .msg saved as text), a pasted header, or an mbox.', steps: [] },
+    remediation: {
+      summary: 'Give the message as saved by the mail client (.eml), a pasted header, or an mbox.',
+      steps: ['Outlook: File → Properties → Internet headers, copied into a text file; Outlook on the web: … → View → View message details; Gmail: ⋮ → Download message (.eml).'],
+    },
     refs: ['RFC 5322'],
   },
   {
@@ -196,7 +199,7 @@ export const HEADERS_FINDINGS = defineFindings([
     detail: 'mxray reads hostile input within fixed bounds (messages, fields, hops, sizes). What lies past a bound was counted where it could be, not analysed.',
     opportunistic: PAST,
     verifying: PAST,
-    remediation: { summary: 'Give fewer messages at a time.', steps: [] },
+    remediation: { summary: 'Give fewer messages at a time.', steps: ['Split a large mailbox by date, or give the files of one folder at a time; --json keeps a row for up to 10,000 messages.'] },
     refs: ['RFC 5322'],
   },
 ]);
