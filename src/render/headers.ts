@@ -172,7 +172,12 @@ function extraSections(m: HeaderMessage): DetailSection[] {
     for (const a of m.authentication) {
       const head = `${a.field}${a.instance !== null ? ` i=${a.instance}` : ''} by ${a.authservId ?? '(no authserv-id)'}: ${a.trusted ? 'trusted (your authserv-id)' : 'a claim'}`;
       lines.push(line(0, { bold: safe(head, 200) }));
-      for (const r of a.results) lines.push(line(1, safe(`${r.method}=${r.result}${r.reason ? ` (${r.reason})` : ''}`, 200), r.meaning ? { dim: ` — ${safe(r.meaning, 300)}` } : ''));
+      for (const r of a.results) {
+        // The meaning starts by naming the result ("dkim=pass: …"): said once.
+        const said = `${r.method}=${r.result}:`;
+        const meaning = r.meaning?.startsWith(said) ? r.meaning.slice(said.length).trim() : r.meaning;
+        lines.push(line(1, safe(`${r.method}=${r.result}${r.reason ? ` (${r.reason})` : ''}`, 200), meaning ? { dim: ` — ${safe(meaning, 300)}` } : ''));
+      }
       for (const n of a.notes) lines.push(line(1, { dim: `note: ${safe(n, 200)}` }));
     }
     out.push({ heading: 'Authentication results (RFC 8601, ARC)', lines });
