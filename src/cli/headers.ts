@@ -78,9 +78,9 @@ async function* inputsOf(args: readonly string[]): AsyncGenerator<HeadersInput> 
       for await (const m of streamMessages(bounded(source, name))) {
         count++;
         // The first message keeps the file's own name when it is the only one.
-        if (pending) yield { ...pending, name: `${name} message 1` };
+        if (pending) yield { ...pending, name: `${name} message 1`, file: name };
         pending = null;
-        const input: HeadersInput = { name: count === 1 ? name : `${name} message ${m.index + 1}`, text: m.text, single: true };
+        const input: HeadersInput = { name: count === 1 ? name : `${name} message ${m.index + 1}`, text: m.text, single: true, file: name };
         if (count === 1) pending = input;
         else yield input;
       }
@@ -89,7 +89,7 @@ async function* inputsOf(args: readonly string[]): AsyncGenerator<HeadersInput> 
       throw new UsageError(`cannot read ${name}: ${why(err)}`, { helpful: false });
     }
     if (pending) yield pending;
-    if (count === 0) yield { name, text: '', single: true };
+    if (count === 0) yield { name, text: '', single: true, file: name };
   }
 }
 

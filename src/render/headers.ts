@@ -44,6 +44,9 @@ function tlsCell(h: HeaderHop): Cell {
 }
 
 function hopRows(m: HeaderMessage): Cell[][] {
+  // One day for every hop: the time alone (the Date line above says the day).
+  const days = new Set(m.hops.map((h) => h.date?.slice(0, 10)).filter((d) => d !== undefined));
+  const at = (h: HeaderHop): string => (h.date === null ? '' : days.size === 1 ? h.date.slice(11, 19) : time(h.date));
   return m.hops.map((h) => [
     { text: `${h.index}${h.crossing ? ' ⇄' : ''}` },
     { text: duration(h.delaySeconds) },
@@ -52,7 +55,7 @@ function hopRows(m: HeaderMessage): Cell[][] {
     { text: safe(h.with ?? (h.software === 'exchange' ? 'MS SMTP' : ''), 30) },
     tlsCell(h),
     { text: h.zone === 'border' ? 'border ✓' : h.zone },
-    { text: time(h.date) || safe(h.dateRaw ?? 'no date', 40) },
+    { text: at(h) || safe(h.dateRaw ?? 'no date', 40) },
   ]);
 }
 
@@ -217,7 +220,7 @@ function manyContext(report: HeadersReport): Line[] {
   const out: Line[] = [];
   const folder = commonFolder(body.rows.map((r) => r.source));
   if (folder) out.push(line(0, { dim: 'Folder      ' }, safe(folder, 200)));
-  const read = [`${num(body.inputs.messages)} messages`, `${num(body.inputs.files)} inputs`];
+  const read = [`${num(body.inputs.messages)} message${body.inputs.messages === 1 ? '' : 's'}`, `${num(body.inputs.files)} input${body.inputs.files === 1 ? '' : 's'}`];
   if (body.inputs.returned) read.push(`${num(body.inputs.returned)} returned inside bounces`);
   if (body.inputs.unreadable) read.push(`${num(body.inputs.unreadable)} unreadable`);
   out.push(line(0, { dim: 'Read        ' }, read.join(', ')));

@@ -25,6 +25,8 @@ export interface HeadersInput {
   text: string;
   /** Already one message (split by the caller): never read as an mbox. */
   single?: boolean;
+  /** The file it came from, when the caller splits a file into messages: files are counted by it (default: the name). */
+  file?: string;
 }
 
 export interface HeadersOptions extends HeadersJudgeOptions {
@@ -198,6 +200,8 @@ function rowOf(m: HeaderMessage): HeaderRow {
 class Collector {
   readonly body: HeadersBody;
   readonly perMessage: { source: string; findings: MessageFinding[] }[] = [];
+  /** The files counted (a file split into messages by the caller is one). */
+  readonly files = new Set<string>();
 
   constructor(options: HeadersOptions) {
     const list = (xs: readonly string[] | undefined) => (xs ?? []).slice(0, 50).map((x) => x.slice(0, 256));
@@ -254,7 +258,11 @@ class Collector {
 
 /** An input's text: one message, or an mbox of several. */
 function readInput(c: Collector, input: HeadersInput, options: HeadersJudgeOptions): void {
-  c.body.inputs.files++;
+  const file = input.file ?? input.name;
+  if (!c.files.has(file)) {
+    c.files.add(file);
+    c.body.inputs.files++;
+  }
   if (input.text.trim() === '') return c.problem(input.name, 'empty');
   if (input.text.includes('\u0000')) return c.problem(input.name, 'not text (it holds NUL bytes): save the message as .eml or paste its header');
   if (input.single) return c.message(input.text, input.name, options);

@@ -46,7 +46,7 @@ const EXPECTED: Record<string, Row[]> = {
     ['AM9PR01MB7345.eurprd01.prod.outlook.com', null, '2001:db8:20b:3c2::18', 'PAXPR01MB8810.eurprd01.prod.outlook.com', 'HTTPS', true, null, null, '10:00:09', 'exchange'],
   ],
   'postfix-relay-content-filter.txt': [
-    ['[192.168.1.23]', 'dsl-203-0-113-45.example.net', '203.0.113.45', 'smtp.example.org', 'ESMTPSA', true, T13, AES256, '10:00:01', 'postfix'],
+    ['[192.168.1.23]', 'dsl-203-0-113-45.broadband.example', '203.0.113.45', 'smtp.example.org', 'ESMTPSA', true, T13, AES256, '10:00:01', 'postfix'],
     ['smtp.example.org', 'smtp.example.org', '192.0.2.25', 'relay.example.org', 'ESMTPS', true, T13, AES256, '10:00:02', 'postfix'],
     ['relay.example.org', 'relay.example.org', '192.0.2.30', 'mx1.example.net', 'ESMTP', false, null, null, '10:00:03', 'postfix'],
     ['mx1.example.net', null, '127.0.0.1', 'localhost', 'ESMTP', false, null, null, '10:00:03', 'amavis'],
