@@ -12,7 +12,7 @@ import { ipFamily } from '../../core/ip.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Check } from '../check.js';
 import { fewOf } from '../words.js';
-import { isOwnSide, orgOf, ownOrganisation, registrableDomain, type Org, type OwnOrganisation } from './organisations.js';
+import { addressLiteral, hostName, isOwnSide, orgOf, ownOrganisation, registrableDomain, type Org, type OwnOrganisation } from './organisations.js';
 
 export { registrableDomain, isInternalAddress, orgOf, ownOrganisation, splitInternal } from './organisations.js';
 
@@ -57,8 +57,9 @@ export function hopTls(h: Pick<HeaderHop, 'with' | 'protocol' | 'tlsVersion' | '
   if (!hasFrom(h)) return { state: 'unknown', evidence: 'no from clause: a hand-off inside one server, not a network hop' };
   if (h.protocol?.tls === true) return { state: 'tls', evidence: `with ${w} (RFC 3848: the S means TLS)` };
   const comment = h.software === null ? undefined : TLS_COMMENT_SOFTWARE[h.software];
-  // Only an SMTP hop: Exchange's "with mapi" or "with HTTP" is a client's, and carries no TLS comment either way.
-  if (comment !== undefined && (h.with === null || /^e?smtp$/i.test(h.with))) return { state: 'clear', evidence: `no TLS comment, and ${comment}` };
+  // Only an SMTP hop: Exchange's "with mapi" or "with HTTP" is a client's, and carries no TLS comment either way;
+  // Exchange writes "with Microsoft SMTP Server" (no type read), Sendmail always writes its type.
+  if (comment !== undefined && (/^e?smtp$/i.test(h.with ?? '') || (h.with === null && h.software === 'exchange'))) return { state: 'clear', evidence: `no TLS comment, and ${comment}` };
   if (h.protocol?.tls === false) {
     if (h.software !== null && RFC3848_SOFTWARE[h.software] !== undefined) return { state: 'clear', evidence: `with ${w}, written by ${RFC3848_SOFTWARE[h.software]}, which marks TLS (RFC 3848)` };
     return { state: 'unknown', evidence: `with ${w}, but ${h.software === null ? 'the software that wrote it is not known' : `${softwareName(h.software)} is not known`} to mark TLS` };
@@ -101,7 +102,9 @@ function placeHops(hops: HeaderHop[], own: OwnOrganisation): HeaderHop | null {
     const h = hops[i]!;
     const byIsAddress = h.by !== null && ipFamily(h.by) !== 0;
     const byOrg: Org | null = orgOf(byIsAddress ? null : h.by, byIsAddress ? h.by : null, own);
-    const fromOrg: Org | null = hasFrom(h) ? orgOf(h.fromReverse ?? h.fromHelo, h.fromIp, own) : null;
+    // The reverse name when it is a dotted name, else the HELO (an unqualified reverse name says nothing of the organisation).
+    const fromName = [h.fromReverse, h.fromHelo].find((x) => x !== null && (hostName(x) !== null || addressLiteral(x) !== null)) ?? null;
+    const fromOrg: Org | null = hasFrom(h) ? orgOf(fromName, h.fromIp, own) : null;
     h.byOrg = byOrg?.label ?? null;
     h.fromOrg = fromOrg?.label ?? null;
     h.crossing = !h.local && !h.submission && fromOrg !== null && byOrg !== null && fromOrg.key !== byOrg.key && !(isOwnSide(fromOrg) && isOwnSide(byOrg)) && fromOrg.kind !== 'private' && byOrg.kind !== 'private';

@@ -71,20 +71,38 @@ export function splitInternal(internal: readonly string[]): { names: string[]; n
 
 /** The side a name and an address make (the address decides when it is internal; then the name; then the address). */
 export function orgOf(name: string | null, ip: string | null, own: OwnOrganisation): Org | null {
-  if (ip !== null && own.networks.some((n) => inNetwork(ip, n))) return { kind: 'own', key: 'own', label: 'own (--internal)' };
+  let n = name === null ? null : hostName(name);
+  // A name that is an address ("from 192.0.2.7", a HELO "[10.0.0.5]") is the address when none other was written.
+  const literal = name === null ? null : addressLiteral(name);
+  if (ip === null && literal !== null) ip = literal;
+  if (literal !== null) n = null;
+  if (ip !== null && own.networks.some((net) => inNetwork(ip, net))) return { kind: 'own', key: 'own', label: 'own (--internal)' };
   if (ip !== null && isInternalAddress(ip)) return { kind: 'private', key: 'private', label: 'private address' };
-  const n = name?.toLowerCase().replace(/\.$/, '') ?? null;
-  if (n !== null && ipFamily(n) === 0 && n.includes('.')) {
-    if (own.names.some((s) => hasSuffix(n, s))) return { kind: 'own', key: 'own', label: `own (${own.names.find((s) => hasSuffix(n, s))})` };
+  if (n !== null) {
+    if (own.names.some((s) => hasSuffix(n!, s))) return { kind: 'own', key: 'own', label: `own (${own.names.find((s) => hasSuffix(n!, s))})` };
     const p = providerOf(n);
     if (p && p.outbound) return { kind: 'outbound', key: `outbound:${n}`, label: `${p.provider.name}, another customer’s outbound relay` };
     if (p) return own.provider === p.provider.name ? { kind: 'own', key: 'own', label: `own (${p.provider.name})` } : { kind: 'provider', key: `provider:${p.provider.name}`, label: p.provider.name };
     const d = registrableDomain(n);
     if (d !== null) return { kind: 'domain', key: `domain:${d}`, label: d };
   }
-  if (n !== null && ipFamily(n) !== 0 && isInternalAddress(n)) return { kind: 'private', key: 'private', label: 'private address' };
   if (ip !== null) return { kind: 'address', key: `address:${ip.toLowerCase()}`, label: ip };
   return null;
+}
+
+/** "[192.0.2.7]", "[IPv6:2001:db8::1]", "192.0.2.7" → the address; null for anything else. */
+export function addressLiteral(text: string): string | null {
+  let t = text.trim();
+  if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1);
+  if (t.toLowerCase().startsWith('ipv6:')) t = t.slice(5);
+  return ipFamily(t) !== 0 ? t : null;
+}
+
+/** A dotted host name as written (lower-case, no final dot), or null for anything that is not one ("vss-024", "?192.0.2.3?", "[…]"). */
+export function hostName(text: string): string | null {
+  const n = text.trim().toLowerCase().replace(/\.$/, '');
+  if (n.length === 0 || n.length > 253 || !n.includes('.') || ipFamily(n) !== 0) return null;
+  return /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(n) ? n : null;
 }
 
 /** Whether a side is the receiving organisation's own, or its private network. */

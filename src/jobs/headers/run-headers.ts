@@ -69,6 +69,21 @@ function isoOf(epochMs: number | null): string | null {
   return y < 1000 || y > 9999 ? null : d.toISOString();
 }
 
+/** What software writes about an authenticated client besides an "A" type (Postfix, Sendmail, qmail's patches). */
+const AUTH_MARKS = ['(authenticated sender:', '(authenticated bits=', '(authenticated as ', ' with plain)', ' with login)', ' with cram-md5)'];
+
+/**
+ * A client's submission, not a hop between organisations: an "A" type (ESMTPA, ESMTPSA), a line
+ * that says the client authenticated, or a client's protocol (webmail over HTTP, Exchange's MAPI).
+ */
+export function isSubmission(auth: boolean, type: string | null, value: string): boolean {
+  if (auth) return true;
+  const t = type?.toLowerCase() ?? '';
+  if (t === 'http' || t === 'https' || t === 'mapi') return true;
+  const v = value.slice(0, 4096).toLowerCase();
+  return AUTH_MARKS.some((m) => v.includes(m));
+}
+
 /** One Received field → one hop with what the line says; the judge fills the rest. */
 function hopOf(field: HeaderField, index: number): HeaderHop {
   const r = parseReceived(field.value);
@@ -97,7 +112,7 @@ function hopOf(field: HeaderField, index: number): HeaderHop {
     tlsVerified: r.tls?.verified ?? null,
     tlsSource: cap(r.tls?.source, 40),
     software: r.software,
-    submission: r.protocol?.auth === true,
+    submission: isSubmission(r.protocol?.auth === true, r.with, field.value),
     local: r.from === null || r.protocol?.lmtp === true,
     zone: 'claimed',
     crossing: false,
