@@ -96,15 +96,26 @@ const secondsBetween = (a: string, b: string): number => Math.round((Date.parse(
 
 /** Zones, organisations and crossing of every hop (hops oldest first), and the border hop. */
 function placeHops(hops: HeaderHop[], own: OwnOrganisation): HeaderHop | null {
+  const byOrgs = hops.map((h) => {
+    const byIsAddress = h.by !== null && ipFamily(h.by) !== 0;
+    return orgOf(byIsAddress ? null : h.by, byIsAddress ? h.by : null, own);
+  });
+  const fromOrgs = hops.map((h, i) => {
+    if (!hasFrom(h)) return null;
+    // The reverse name when it is a dotted name, else the HELO (an unqualified reverse name says nothing of the organisation).
+    const fromName = [h.fromReverse, h.fromHelo].find((x) => x !== null && (hostName(x) !== null || addressLiteral(x) !== null)) ?? null;
+    const org = orgOf(fromName, h.fromIp, own);
+    // A public address with no name: the host that wrote the line below sent the message on (mail goes hop by hop), so it
+    // is that host's organisation — when that line names one.
+    const below = i > 0 ? byOrgs[i - 1] : null;
+    return org?.kind === 'address' && below !== null && below !== undefined && below.kind !== 'address' ? below : org;
+  });
   let border: HeaderHop | null = null;
   let above = true;
   for (let i = hops.length - 1; i >= 0; i--) {
     const h = hops[i]!;
-    const byIsAddress = h.by !== null && ipFamily(h.by) !== 0;
-    const byOrg: Org | null = orgOf(byIsAddress ? null : h.by, byIsAddress ? h.by : null, own);
-    // The reverse name when it is a dotted name, else the HELO (an unqualified reverse name says nothing of the organisation).
-    const fromName = [h.fromReverse, h.fromHelo].find((x) => x !== null && (hostName(x) !== null || addressLiteral(x) !== null)) ?? null;
-    const fromOrg: Org | null = hasFrom(h) ? orgOf(fromName, h.fromIp, own) : null;
+    const byOrg = byOrgs[i] ?? null;
+    const fromOrg = fromOrgs[i] ?? null;
     h.byOrg = byOrg?.label ?? null;
     h.fromOrg = fromOrg?.label ?? null;
     h.crossing = !h.local && !h.submission && fromOrg !== null && byOrg !== null && fromOrg.key !== byOrg.key && !(isOwnSide(fromOrg) && isOwnSide(byOrg)) && fromOrg.kind !== 'private' && byOrg.kind !== 'private';
