@@ -115,11 +115,13 @@ export const isOwnSide = (o: Org | null): boolean => o !== null && (o.kind === '
 export function ownOrganisation(bysNewestFirst: readonly (string | null)[], domains: readonly string[], internal: readonly string[]): OwnOrganisation {
   const { names, networks } = splitInternal(internal);
   const given = domains.map((d) => d.trim().toLowerCase().replace(/^\*?\./, '').replace(/\.$/, '')).filter((d) => d !== '');
-  if (given.length > 0) return { names: [...given, ...names], provider: null, networks, how: `--domain ${given.join(', ')}` };
   const top = bysNewestFirst.find((b): b is string => b !== null && ipFamily(b) === 0 && b.includes('.'));
+  // A provider that wrote the topmost line hosts the organisation: its hosts are the organisation's own, --domain or not.
+  const p = top === undefined ? null : providerOf(top);
+  const provider = p && !p.outbound ? p.provider.name : null;
+  if (given.length > 0) return { names: [...given, ...names], provider, networks, how: `--domain ${given.join(', ')}${provider ? `, hosted by ${provider}` : ''}` };
   if (top === undefined) return { names, provider: null, networks, how: names.length || networks.length ? '--internal only' : 'no Received line names a receiving host' };
-  const p = providerOf(top);
-  if (p && !p.outbound) return { names, provider: p.provider.name, networks, how: `the topmost Received line is written by ${p.provider.name} (${top})` };
+  if (provider) return { names, provider, networks, how: `hosted by ${provider}: the topmost Received line is written by ${top}` };
   const d = registrableDomain(top) ?? top.toLowerCase();
   return { names: [d, ...names], provider: null, networks, how: `the topmost Received line is written by ${top}` };
 }
