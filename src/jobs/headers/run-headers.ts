@@ -144,7 +144,24 @@ function authenticationOf(block: HeaderBlock): HeaderMessage['authentication'] {
 }
 
 /** One message's header read and judged (pure). */
-export function analyseMessage(text: string, source: string, options: HeadersJudgeOptions = {}, returnedIn: string | null = null): { message: HeaderMessage; findings: MessageFinding[] } {
+/**
+ * Whether a message may carry another inside it: a multipart or message/* body (a bounce's
+ * returned message, a forwarded attachment), or a plain-text bounce (a null return path, a mailer
+ * daemon's or postmaster's From, Auto-Submitted, X-Failed-Recipients), which quotes the message.
+ * Only these are walked: the walk reads the whole body, and an mbox is mostly ordinary mail.
+ */
+export function mayEnclose(block: HeaderBlock): boolean {
+  const type = (fieldsNamed(block, 'content-type')[0]?.value ?? '').trim().toLowerCase();
+  if (type.startsWith('multipart/') || type.startsWith('message/')) return true;
+  if (fieldsNamed(block, 'x-failed-recipients').length > 0) return true;
+  const auto = (fieldsNamed(block, 'auto-submitted')[0]?.value ?? '').trim().toLowerCase();
+  if (auto !== '' && auto !== 'no') return true;
+  if ((fieldsNamed(block, 'return-path')[0]?.value ?? '').replace(/\s/g, '') === '<>') return true;
+  const from = (fieldsNamed(block, 'from')[0]?.value ?? '').toLowerCase();
+  return from.includes('mailer-daemon') || from.includes('postmaster');
+}
+
+export function analyseMessage(text: string, source: string, options: HeadersJudgeOptions = {}, returnedIn: string | null = null): { message: HeaderMessage; findings: MessageFinding[]; encloses: boolean } {
   const block = readHeaderBlock(text);
   const received = fieldsNamed(block, 'received');
   const kept = received.slice(0, HEADERS_LIMITS.hops); // newest first: the organisation's own lines are kept
@@ -193,19 +210,28 @@ export function analyseMessage(text: string, source: string, options: HeadersJud
   }
   message.notes = message.notes.slice(0, 30);
   const findings = judgeMessage(message, options);
-  return { message, findings };
+  return { message, findings, encloses: block.fields.length > 0 && mayEnclose(block) };
+}
+
+/**
+ * A copy of a string that holds no reference to the text it was cut from. V8 keeps a slice of a
+ * string as a view of the whole: a row's subject would otherwise keep its whole message alive, and
+ * an mbox of thousands of messages would stay in memory (bench/headers.js measures it).
+ */
+function detach<T extends string | null>(s: T): T {
+  return (s === null ? null : (` ${s}`).slice(1)) as T;
 }
 
 function rowOf(m: HeaderMessage): HeaderRow {
   return {
-    source: m.source,
-    returnedIn: m.returnedIn,
-    subject: cap(m.subject, 200),
-    date: m.date ?? m.hops[m.hops.length - 1]?.date ?? null,
+    source: detach(m.source),
+    returnedIn: detach(m.returnedIn),
+    subject: detach(cap(m.subject, 200)),
+    date: detach(m.date ?? m.hops[m.hops.length - 1]?.date ?? null),
     hops: m.hops.length + m.hopsNotListed,
     crossingHops: m.tls.crossingHops,
     tls: m.tls.verdict,
-    weakestVersion: m.tls.weakestVersion,
+    weakestVersion: detach(m.tls.weakestVersion),
     totalSeconds: m.totalSeconds,
     findings: m.findings.slice(0, 20),
   };
@@ -215,6 +241,8 @@ function rowOf(m: HeaderMessage): HeaderRow {
 class Collector {
   readonly body: HeadersBody;
   readonly perMessage: { source: string; findings: MessageFinding[] }[] = [];
+  /** Finding ids met so far (their first facts kept). */
+  private readonly seen = new Set<string>();
   /** The files counted (a file split into messages by the caller is one). */
   readonly files = new Set<string>();
 
@@ -242,7 +270,14 @@ class Collector {
 
   private keep(message: HeaderMessage, findings: MessageFinding[]): void {
     const b = this.body;
-    this.perMessage.push({ source: message.source, findings });
+    // The check needs each id's first facts and how many messages had it: later facts are dropped, and the
+    // first ones copied, so that no message's text stays in memory through them.
+    const kept = findings.map((f) => {
+      if (this.seen.has(f.id)) return { id: f.id, facts: {} };
+      this.seen.add(f.id);
+      return { id: f.id, facts: JSON.parse(JSON.stringify(f.facts)) as MessageFinding['facts'] };
+    });
+    this.perMessage.push({ source: detach(message.source), findings: kept });
     const t = message.tls.verdict;
     if (t === 'protected') b.totals.protected++;
     else if (t === 'cleartext') b.totals.cleartext++;
@@ -258,9 +293,9 @@ class Collector {
   /** One message, and the messages returned or attached inside it. */
   message(text: string, source: string, options: HeadersJudgeOptions): void {
     this.body.inputs.messages++;
-    const { message, findings } = analyseMessage(text, source, options);
+    const { message, findings, encloses } = analyseMessage(text, source, options);
     this.keep(message, findings);
-    if (message.fields === 0) return;
+    if (!encloses) return;
     const inner = embeddedMessages(text);
     inner.slice(0, HEADERS_LIMITS.returnedPerMessage).forEach((t, k) => {
       this.body.inputs.returned++;
