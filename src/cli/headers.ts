@@ -80,7 +80,8 @@ async function* inputsOf(args: readonly string[]): AsyncGenerator<HeadersInput> 
         // The first message keeps the file's own name when it is the only one.
         if (pending) yield { ...pending, name: `${name} message 1` };
         pending = null;
-        const input: HeadersInput = { name: count === 1 ? name : `${name} message ${m.index + 1}`, text: m.text, single: true };
+        // Messages after the first are of the same input: counted as messages, not as inputs.
+        const input: HeadersInput = count === 1 ? { name, text: m.text, single: true } : { name: `${name} message ${m.index + 1}`, text: m.text, single: true, continued: true };
         if (count === 1) pending = input;
         else yield input;
       }

@@ -25,6 +25,8 @@ export interface HeadersInput {
   text: string;
   /** Already one message (split by the caller): never read as an mbox. */
   single?: boolean;
+  /** Another message of the same input as the one before (an mbox handed in message by message): not counted as another input. */
+  continued?: boolean;
 }
 
 export interface HeadersOptions extends HeadersJudgeOptions {
@@ -254,7 +256,7 @@ class Collector {
 
 /** An input's text: one message, or an mbox of several. */
 function readInput(c: Collector, input: HeadersInput, options: HeadersJudgeOptions): void {
-  c.body.inputs.files++;
+  if (!input.continued) c.body.inputs.files++;
   if (input.text.trim() === '') return c.problem(input.name, 'empty');
   if (input.text.includes('\u0000')) return c.problem(input.name, 'not text (it holds NUL bytes): save the message as .eml or paste its header');
   if (input.single) return c.message(input.text, input.name, options);
