@@ -298,7 +298,8 @@ export async function runHeaders(options: HeadersOptions, defaults?: () => { clo
     target: options.target ?? names.join(' '),
     startedAt,
     durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
-    verdict: verdictOf(findings),
+    // No message read, not even an unreadable input to say so: nothing was judged.
+    verdict: c.body.inputs.messages === 0 && findings.length === 0 ? 'inconclusive' : verdictOf(findings),
     judgedWith: {
       at: new Date(at).toISOString(),
       profile: { name: DEFAULT_PROFILE.name, version: DEFAULT_PROFILE.version },
