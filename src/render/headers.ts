@@ -39,7 +39,7 @@ function fromOf(h: HeaderHop): string {
 
 function tlsCell(h: HeaderHop): Cell {
   const verdict: Verdict | undefined = h.tls === 'clear' && h.crossing ? 'fail' : h.tls === 'tls' ? 'pass' : undefined;
-  const text = h.tls === 'tls' ? (h.tlsVersion ?? 'TLS') : h.tls === 'clear' ? 'clear text' : '?';
+  const text = h.tls === 'tls' ? safe(h.tlsVersion ?? 'TLS', 40) : h.tls === 'clear' ? 'clear text' : '?';
   return verdict ? { text, verdict } : { text };
 }
 
@@ -74,7 +74,7 @@ function messageRows(report: HeadersReport): Cell[][] {
     { text: num(r.hops) },
     { text: num(r.crossingHops) },
     { text: TLS_WORD[r.tls], verdict: tlsVerdict(r.tls) },
-    { text: r.weakestVersion ?? '' },
+    { text: safe(r.weakestVersion, 40) },
     { text: duration(r.totalSeconds) },
   ]);
   const hidden = body.rows.length - MAX_ROWS + body.rowsNotListed;
@@ -100,7 +100,7 @@ function reasonOne(m: HeaderMessage): string {
       return safe(`hop ${h.index} (${fromOf(h)} → ${h.by ?? '?'}) does not say whether TLS was used; the other hops between organisations did${total}`, 300);
     }
     case 'protected':
-      return `every hop between organisations used TLS (${t.crossingHops} hop${t.crossingHops === 1 ? '' : 's'}, weakest ${t.weakestVersion ?? 'version not written'})${total}`;
+      return `every hop between organisations used TLS (${t.crossingHops} hop${t.crossingHops === 1 ? '' : 's'}, weakest ${safe(t.weakestVersion ?? 'version not written', 40)})${total}`;
   }
 }
 
