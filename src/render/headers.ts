@@ -6,7 +6,7 @@
 // HTML adds the delay per hop as bars and a timeline (DocHopChart).
 import type { HeaderHop, HeaderMessage, HeadersReport, Verdict } from '../core/schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type DocHopChart, type Document, type DocumentOptions, type Line } from './document.js';
-import { safe } from './style.js';
+import { clip, safe } from './style.js';
 import { duration } from '../core/duration.js';
 
 export { duration };
@@ -145,6 +145,21 @@ function contextOne(m: HeaderMessage): Line[] {
   return out;
 }
 
+/** Section headings are not wrapped: each fits 80 columns, its names cut (they stand in full in the section's lines). */
+const HEADING_WIDTH = 78;
+
+/** "Hop N: from → by (line L)" within HEADING_WIDTH: the shorter name whole when it fits half the room, the longer cut. */
+export function hopHeading(index: number, from: string, by: string, lineNo: number): string {
+  const f = safe(from, 300);
+  const b = safe(by, 300);
+  const room = HEADING_WIDTH - `Hop ${index}:  →  (line ${lineNo})`.length;
+  const [fl, bl] = [[...f].length, [...b].length];
+  const half = Math.floor(room / 2);
+  const fromMax = fl + bl <= room ? fl : bl < half ? room - bl : fl < half ? fl : room - half;
+  const byMax = room - Math.min(fl, fromMax);
+  return `Hop ${index}: ${clip(f, Math.max(1, fromMax))} → ${clip(b, Math.max(1, byMax))} (line ${lineNo})`;
+}
+
 function hopSection(h: HeaderHop, verbose: boolean): DetailSection {
   const lines: Line[] = [];
   const from = [h.fromHelo ? `HELO ${h.fromHelo}` : null, h.fromReverse ? `reverse ${h.fromReverse}` : null, h.fromIp ? `address ${h.fromIp}` : null].filter((x) => x !== null).join(', ');
@@ -162,7 +177,7 @@ function hopSection(h: HeaderHop, verbose: boolean): DetailSection {
   if (h.software) lines.push(line(0, { dim: 'software  ' }, safe(h.software, 40)));
   for (const n of h.notes) lines.push(line(0, { dim: 'note      ' }, safe(n, 200)));
   if (verbose) for (const r of h.raw.split('\n').slice(0, 20)) lines.push(line(1, { dim: safe(r, 400) }));
-  return { heading: safe(`Hop ${h.index}: ${fromOf(h) || '(no from)'} → ${h.by ?? '?'} (line ${h.line})`, 200), lines };
+  return { heading: hopHeading(h.index, fromOf(h) || '(no from)', h.by ?? '?', h.line), lines };
 }
 
 function extraSections(m: HeaderMessage): DetailSection[] {
@@ -227,7 +242,7 @@ export function headersDocument(report: HeadersReport, options: DocumentOptions 
   const one = all === 1 && body.messages.length === 1 ? body.messages[0]! : null;
   const sections: DetailSection[] = [];
   for (const m of body.messages) {
-    if (!one) sections.push({ heading: safe(`Message ${m.source}${m.subject ? `: ${m.subject}` : ''}`, 200), lines: [...contextOne(m), line(0, { dim: 'TLS         ' }, TLS_WORD[m.tls.verdict], { dim: ` (${m.tls.crossingHops} hops between organisations)` })] });
+    if (!one) sections.push({ heading: clip(safe(`Message ${m.source}${m.subject ? `: ${m.subject}` : ''}`, 300), HEADING_WIDTH), lines: [...contextOne(m), line(0, { dim: 'TLS         ' }, TLS_WORD[m.tls.verdict], { dim: ` (${m.tls.crossingHops} hops between organisations)` })] });
     sections.push(...m.hops.map((h) => hopSection(h, verbose)));
     sections.push(...extraSections(m));
   }
