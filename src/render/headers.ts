@@ -227,8 +227,9 @@ function manyContext(report: HeadersReport): Line[] {
   const out: Line[] = [];
   const folder = commonFolder(body.rows.map((r) => r.source));
   if (folder) out.push(line(0, { dim: 'Folder      ' }, safe(folder, 200)));
-  const read = [`${num(body.inputs.messages)} messages`, `${num(body.inputs.files)} inputs`];
-  if (body.inputs.returned) read.push(`${num(body.inputs.returned)} returned inside bounces`);
+  const n = (count: number, one: string, many: string) => `${num(count)} ${count === 1 ? one : many}`;
+  const read = [n(body.inputs.messages, 'message', 'messages'), n(body.inputs.files, 'input', 'inputs')];
+  if (body.inputs.returned) read.push(`${n(body.inputs.returned, 'returned inside a bounce', 'returned inside bounces')}`);
   if (body.inputs.unreadable) read.push(`${num(body.inputs.unreadable)} unreadable`);
   out.push(line(0, { dim: 'Read        ' }, read.join(', ')));
   if (body.options.domains.length) out.push(line(0, { dim: 'Receiver    ' }, safe(body.options.domains.join(', '), 200)));
