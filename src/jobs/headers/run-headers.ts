@@ -27,6 +27,8 @@ export interface HeadersInput {
   single?: boolean;
   /** Another message of the same input as the one before (an mbox handed in message by message): not counted as another input. */
   continued?: boolean;
+  /** Bounds the caller reached reading it (the message cut, more messages than read), said in full. */
+  limits?: readonly string[];
 }
 
 export interface HeadersOptions extends HeadersJudgeOptions {
@@ -257,6 +259,7 @@ class Collector {
 /** An input's text: one message, or an mbox of several. */
 function readInput(c: Collector, input: HeadersInput, options: HeadersJudgeOptions): void {
   if (!input.continued) c.body.inputs.files++;
+  for (const l of input.limits ?? []) if (c.body.limits.length < 50) c.body.limits.push(l.slice(0, 300));
   if (input.text.trim() === '') return c.problem(input.name, 'empty');
   if (input.text.includes('\u0000')) return c.problem(input.name, 'not text (it holds NUL bytes): save the message as .eml or paste its header');
   if (input.single) return c.message(input.text, input.name, options);
