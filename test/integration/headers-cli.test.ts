@@ -157,6 +157,24 @@ describe('mxray headers (CLI): inputs', () => {
     expect(report.body.rows.map((r) => r.source)).toEqual(['standard input message 1', 'standard input message 2', 'standard input message 3', EXIM]);
   });
 
+  it('an mbox of more messages than are read: the ones past 100,000 not dropped silently, the bound said', async () => {
+    const big = join(tmp, 'big.mbox');
+    writeFileSync(big, Array.from({ length: 100_002 }, (_, i) => `From a@example.org Mon Mar  2 10:00:00 2026\nSubject: m${i + 1}\n\n`).join(''));
+    const { report } = await json(['headers', big]);
+    expect(report.body.inputs).toEqual({ files: 1, messages: 100_000, returned: 0, unreadable: 0 });
+    expect(report.body.limits).toEqual([`${big}: more than 100000 messages: the rest not read`]);
+    expect(report.findings.find((f) => f.id === 'headers.limit-reached')?.title).toContain(`${big}: more than 100000 messages: the rest not read`);
+  });
+
+  it('a message longer than 16 MiB: its header read, the cut said', async () => {
+    const huge = join(tmp, 'huge.eml');
+    writeFileSync(huge, `${readFileSync(EXIM, 'utf8')}\n${`${'x'.repeat(1023)}\n`.repeat(17 * 1024)}`);
+    const { code, report } = await json(['headers', huge]);
+    expect(code).toBe(0);
+    expect(report.body.rows.map((r) => [r.source, r.subject, r.tls])).toEqual([[huge, 'Backup report', 'protected']]);
+    expect(report.body.limits).toEqual([`${huge}: longer than 16 MiB: its first 16 MiB read`]);
+  });
+
   it('a bounce: the returned message a row of its own under it', async () => {
     const bounce = join(FIXTURES, 'cli/plain-bounce.txt');
     const { code, report } = await json(['headers', bounce]);

@@ -333,6 +333,15 @@ describe('runHeaders: bounds', () => {
     expect(m.notes).toEqual([]);
   });
 
+  it('bounds the caller reached reading an input are said as they are, beside the job’s own', async () => {
+    const r = await run([
+      { name: 'big.mbox message 1', text: fixture('dialects/exim.txt'), single: true, limits: ['big.mbox message 1: longer than 16 MiB: its first 16 MiB read'] },
+      { name: 'big.mbox message 2', text: fixture('dialects/exim.txt'), single: true, continued: true, limits: ['big.mbox: more than 2 messages: the rest not read'] },
+    ], { limits: ['the caller’s own bound'] });
+    expect(r.body.limits).toEqual(['the caller’s own bound', 'big.mbox message 1: longer than 16 MiB: its first 16 MiB read', 'big.mbox: more than 2 messages: the rest not read']);
+    expect(r.findings.find((f) => f.id === 'headers.limit-reached')?.title).toBe('A bound of mxray was reached while reading: the caller’s own bound, big.mbox message 1: longer than 16 MiB: its first 16 MiB read, big.mbox: more than 2 messages: the rest not read');
+  });
+
   it('more than five messages returned inside one: the first five read, the bound said', async () => {
     const part = (k: number) => `--B\nContent-Type: message/rfc822\n\n${received(k, 'mx.example.net')}Subject: returned ${k}\n\nx\n`;
     const text = `Received: from mx.example.net by mail.example.org with ESMTPS; Mon, 21 Sep 2026 11:00:00 +0000\nSubject: digest\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n${[1, 2, 3, 4, 5, 6, 7].map(part).join('')}--B--\n`;
