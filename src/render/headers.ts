@@ -96,8 +96,12 @@ function reasonOne(m: HeaderMessage): string {
       return safe(`hop ${h.index} went in clear text between organisations: ${fromOf(h)} → ${h.by ?? '?'} (with ${h.with ?? 'no type'})${total}`, 300);
     }
     case 'unknown': {
-      const h = hopsOf('unknown')[0]!;
-      return safe(`hop ${h.index} (${fromOf(h)} → ${h.by ?? '?'}) does not say whether TLS was used; the other hops between organisations did${total}`, 300);
+      const unknown = hopsOf('unknown');
+      const h = unknown[0]!;
+      const which = unknown.length === 1 ? `hop ${h.index} (${fromOf(h)} → ${h.by ?? '?'}) does not say` : `hops ${unknown.map((x) => x.index).join(', ')} (first ${fromOf(h)} → ${h.by ?? '?'}) do not say`;
+      // Only hops that used TLS are "the others that did": a lone hop between organisations has none.
+      const others = t.protectedHops ? `; the other ${t.protectedHops === 1 ? 'hop' : `${t.protectedHops} hops`} between organisations used TLS` : '';
+      return safe(`${which} whether TLS was used${others}${total}`, 300);
     }
     case 'protected':
       return `every hop between organisations used TLS (${t.crossingHops} hop${t.crossingHops === 1 ? '' : 's'}, weakest ${safe(t.weakestVersion ?? 'version not written', 40)})${total}`;
