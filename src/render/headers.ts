@@ -247,7 +247,7 @@ export function headersDocument(report: HeadersReport, options: DocumentOptions 
   const one = all === 1 && body.messages.length === 1 ? body.messages[0]! : null;
   const sections: DetailSection[] = [];
   for (const m of body.messages) {
-    if (!one) sections.push({ heading: clip(safe(`Message ${m.source}${m.subject ? `: ${m.subject}` : ''}`, 300), HEADING_WIDTH), lines: [...contextOne(m), line(0, { dim: 'TLS         ' }, TLS_WORD[m.tls.verdict], { dim: ` (${m.tls.crossingHops} hops between organisations)` })] });
+    if (!one) sections.push({ heading: clip(safe(`Message ${m.source}${m.subject ? `: ${m.subject}` : ''}`, 300), HEADING_WIDTH), lines: [...contextOne(m), line(0, { dim: 'TLS         ' }, TLS_WORD[m.tls.verdict], { dim: ` (${m.tls.crossingHops} hop${m.tls.crossingHops === 1 ? '' : 's'} between organisations)` })] });
     sections.push(...m.hops.map((h) => hopSection(h, verbose)));
     sections.push(...extraSections(m));
   }
