@@ -254,11 +254,11 @@ export function headersDocument(report: HeadersReport, options: DocumentOptions 
   if (body.messagesNotListed) sections.push({ heading: `… ${num(body.messagesNotListed)} more messages`, lines: [line(0, 'Each has its row above; --json has the first 50 in full.')] });
   if (body.problems.length) sections.push({ heading: 'Inputs not read', lines: body.problems.map((p) => line(0, safe(`${p.source}: ${p.detail}`, 300))) });
   if (body.limits.length) sections.push({ heading: 'Bounds reached', lines: body.limits.map((l) => line(0, safe(l, 300))) });
-  const subject = one ? `message ${one.subject !== null ? `“${one.subject}”` : one.source}` : `${num(all)} messages from ${num(body.inputs.files)} input${body.inputs.files === 1 ? '' : 's'}`;
+  const subject = one ? `message ${one.subject ? `“${one.subject}”` : one.source}` : `${num(all)} messages from ${num(body.inputs.files)} input${body.inputs.files === 1 ? '' : 's'}`;
   return {
     title: 'mxray header analysis',
     subject: safe(subject, 300),
-    shortSubject: safe(one ? (one.subject ?? one.source) : report.target, 120),
+    shortSubject: safe(one ? one.subject || one.source : report.target, 120),
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     meta: [],
