@@ -101,9 +101,21 @@ describe('one message', () => {
   it('the other reasons: protected, unknown, no hop between organisations, no Received line', async () => {
     const reason = async (name: string) => documentFor(await report([{ name, text: fixture(name) }])).reason;
     expect(await reason('dialects/exim.txt')).toBe('every hop between organisations used TLS (1 hop, weakest TLS 1.3); delivered in 2 s over 3 hops');
-    expect(await reason('blocks/pasted.crlf.txt')).toBe('hop 2 (relay.example.com [198.51.100.7] → mx.example.net) does not say whether TLS was used; the other hops between organisations did; delivered in 3 s over 2 hops');
+    expect(await reason('blocks/pasted.crlf.txt')).toBe('hop 2 (relay.example.com [198.51.100.7] → mx.example.net) does not say whether TLS was used; delivered in 3 s over 2 hops');
     expect(await reason('blocks/outlook-paste.txt')).toBe('no hop crossed between organisations');
     expect(await reason('cli/no-received.eml')).toBe('no Received line: nothing shows how the message travelled');
+  });
+
+  it('the unknown reason: several hops that say nothing named, "the others" only when some used TLS', async () => {
+    const text = [
+      'Received: from filter-out.example.net (filter-out.example.net [198.51.100.60]) by mx.example.com with ESMTP id 3; Tue, 22 Sep 2026 08:00:06 +0000',
+      'Received: from mail.example.org (mail.example.org [192.0.2.15]) by filter-in.example.net with ESMTP id 2; Tue, 22 Sep 2026 08:00:04 +0000',
+      'Received: from relay.example.com (relay.example.com [203.0.113.5]) by mail.example.org with ESMTPS id 1; Tue, 22 Sep 2026 08:00:01 +0000',
+      '',
+    ].join('\n');
+    const r = await report([{ name: 'u.eml', text }]);
+    expect(r.body.messages[0]!.tls).toMatchObject({ verdict: 'unknown', crossingHops: 3, protectedHops: 1, unknownHops: 2 });
+    expect(documentFor(r).reason).toBe('hops 2, 3 (first mail.example.org [192.0.2.15] → filter-in.example.net) do not say whether TLS was used; the other hop between organisations used TLS; delivered in 5 s over 3 hops');
   });
 
   it('a negative delay is shown with a minus sign, and the chart says why', async () => {
@@ -111,6 +123,12 @@ describe('one message', () => {
     expect(cells(doc).map((row) => row[1])).toEqual(['1 s', '4 s', '\u22122 min 35 s']);
     expect(doc.hopChart!.hops.map((h) => h.delaySeconds)).toEqual([1, 4, -155]);
     expect(doc.hopChart!.note).toBe('A negative delay: a server’s clock is wrong (the order is as the lines stand).');
+  });
+
+  it('an empty Subject: the message named by its source, not by “”', async () => {
+    const doc = documentFor(await report([{ name: 'blank.eml', text: `Subject:\n${fixture('dialects/exim.txt').replace(/^Subject:.*\n/m, '')}` }]));
+    expect(doc.subject).toBe('message blank.eml');
+    expect(doc.shortSubject).toBe('blank.eml');
   });
 
   it('the Authentication-Results line says claim or trusted by the authserv-id', async () => {
@@ -160,6 +178,8 @@ describe('many messages', () => {
       'Message mail/inbox/bounce.eml: Undelivered Mail Returned to Sender',
       'Message mail/inbox/bounce.eml, returned message: hello',
     ]);
+    const tlsLines = doc.details!.sections.filter((s) => s.heading.startsWith('Message ')).map((s) => plainParts(s.lines.at(-1)!.parts));
+    expect(tlsLines).toEqual(['TLS         protected (1 hop between organisations)', 'TLS         CLEAR TEXT (1 hop between organisations)', 'TLS         protected (1 hop between organisations)', 'TLS         internal only (0 hops between organisations)']);
   });
 
   it('one message and one input are said in the singular', async () => {
