@@ -4,8 +4,8 @@
 // --json valid against the published schema; --format html self-contained and escaped; --domain
 // moving the border; --authserv-id trusting Authentication-Results; `mxray report` rendering a
 // saved headers report again.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import type { HeadersReport } from '../../src/core/schema.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';
 import { schemaErrors } from '../helpers/schema.js';
+import { skipWithout } from '../helpers/skip.js';
 
 const BIN = join(process.cwd(), 'bin/mxray.cjs');
 const FIXTURES = join(process.cwd(), 'test/fixtures/headers');
@@ -104,6 +105,17 @@ describe('mxray headers (CLI): usage errors', () => {
 
   it('standard input twice: exit 2', async () => {
     expect(await usageError(['headers', '-', '-'], readFileSync(EXIM, 'utf8'))).toBe('mxray: standard input (-) can be read once (see mxray headers --help)');
+  });
+
+  it('no argument on a terminal: exit 2, saying what to give instead of waiting for input', async (ctx) => {
+    if (!existsSync('/usr/bin/script')) skipWithout(ctx, 'pty', 'script (util-linux) gives the command a terminal');
+    const command = [process.execPath, BIN, 'headers'].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(2);
+    expect(out.trim().split(/\r?\n/)).toEqual(['mxray: give a message file, or paste the header into standard input: mxray headers - (end with Ctrl-D) (see mxray headers --help)']);
   });
 
   it('an unknown format: exit 2', async () => {
