@@ -72,6 +72,22 @@ describe('mxray headers (CLI): exit codes and the verdict line', () => {
     expect(run.stdout.split('\n')[1]).toBe('FAIL — hop 2 went in clear text between organisations: mail.example.org [192.0.2.10] → mx.example.net (with ESMTP); delivered in 2 s over 2 hops');
   });
 
+  it('a hop between organisations with TLS 1.0: WARN, exit 0', async () => {
+    const old = [
+      'Received: from mail.example.org (mail.example.org [192.0.2.10])',
+      '\t(using TLSv1 with cipher ECDHE-RSA-AES256-SHA (256/256 bits))',
+      '\tby mx.example.net (Postfix) with ESMTPS id 5F1A2B3C4D',
+      '\tfor <erik@example.net>; Mon, 21 Sep 2026 10:00:02 +0000 (UTC)',
+      'Subject: old',
+      'Date: Mon, 21 Sep 2026 10:00:00 +0000',
+      '',
+    ].join('\n');
+    const run = await mxray(['headers', '--width', '200'], old);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[1]).toBe('WARN — every hop between organisations used TLS (1 hop, weakest TLS 1.0); delivered in 2 s over 1 hop');
+    expect(run.stdout).toContain('WARNING  Hop 1 used TLS 1.0: mail.example.org [192.0.2.10] → mx.example.net');
+  });
+
   it('a header without Received lines: exit 3, said so', async () => {
     const run = await mxray(['headers', DRAFT]);
     expect(run.code).toBe(3);
