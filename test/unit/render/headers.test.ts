@@ -4,7 +4,7 @@
 // returned ones under their bounce; header values that are hostile (terminal escapes, bidi
 // controls, markup, very long names) escaped in every output; text within --width 80; the hop
 // chart only on a page of one message.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import type { HeadersReport } from '../../../src/core/schema.js';
@@ -247,6 +247,15 @@ describe('hostile header values', () => {
     const many = await report([{ name: `${'deep/'.repeat(30)}a.eml`, text: HOSTILE }, { name: 'b.eml', text: fixture('blocks/bounce-rfc822.eml') }]);
     const over = text(many, { verbose: true, width: 80 }).split('\n').filter((l) => [...l].length > 80);
     expect(over).toEqual([]);
+  });
+
+  it('text at --width 80: every dialect fixture and block of the project, with every detail, within 80 columns', async () => {
+    const files = [...readdirSync(new URL('dialects/', FIXTURES)).map((f) => `dialects/${f}`), ...readdirSync(new URL('blocks/', FIXTURES)).map((f) => `blocks/${f}`)];
+    expect(files.length).toBeGreaterThanOrEqual(21);
+    for (const f of files) {
+      const r = await report([{ name: f, text: fixture(f) }]);
+      expect(text(r, { verbose: true, width: 80 }).split('\n').filter((l) => [...l].length > 80), f).toEqual([]);
+    }
   });
 
   it('Markdown: no markup of the sender (every < escaped), no raw control', async () => {
