@@ -5,7 +5,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
-import { streamMessages } from '../jobs/headers/mbox-stream.js';
+import { STREAM_MESSAGE_BYTES, streamMessages } from '../jobs/headers/mbox-stream.js';
 import { runHeaders, type HeadersInput } from '../jobs/headers/run-headers.js';
 import type { Run } from './commands.js';
 import { addReportOptions, collect, type ReportOptions } from './options.js';
@@ -72,24 +72,37 @@ async function* inputsOf(args: readonly string[]): AsyncGenerator<HeadersInput> 
       }
       source = createReadStream(arg, { highWaterMark: 1024 * 1024 });
     }
+    // One message is held back: the first keeps the file's own name when it is the only one, and
+    // the last carries the bound the stream reached after it (more messages than are read).
     let count = 0;
-    let pending: HeadersInput | null = null;
+    let pending: { text: string; index: number; cut: boolean } | null = null;
+    const inputOf = (p: { text: string; index: number; cut: boolean }, last: boolean, more: boolean): HeadersInput => {
+      const input: HeadersInput = { name: last && count === 1 ? name : `${name} message ${p.index + 1}`, text: p.text, single: true };
+      // Messages after the first are of the same input: counted as messages, not as inputs.
+      if (p.index > 0) input.continued = true;
+      const limits: string[] = [];
+      if (p.cut) limits.push(`${input.name}: longer than ${STREAM_MESSAGE_BYTES / 1024 / 1024} MiB: its first ${STREAM_MESSAGE_BYTES / 1024 / 1024} MiB read`);
+      if (more) limits.push(`${name}: more than ${count} messages: the rest not read`);
+      if (limits.length) input.limits = limits;
+      return input;
+    };
     try {
-      for await (const m of streamMessages(bounded(source, name))) {
+      const stream = streamMessages(bounded(source, name));
+      for (;;) {
+        const step = await stream.next();
+        if (step.done) {
+          if (pending) yield inputOf(pending, true, step.value.more);
+          break;
+        }
+        if (pending) yield inputOf(pending, false, false);
         count++;
-        // The first message keeps the file's own name when it is the only one.
-        if (pending) yield { ...pending, name: `${name} message 1`, file: name };
-        pending = null;
-        const input: HeadersInput = { name: count === 1 ? name : `${name} message ${m.index + 1}`, text: m.text, single: true, file: name };
-        if (count === 1) pending = input;
-        else yield input;
+        pending = { text: step.value.text, index: step.value.index, cut: step.value.cut };
       }
     } catch (err) {
       if (err instanceof UsageError) throw err;
       throw new UsageError(`cannot read ${name}: ${why(err)}`, { helpful: false });
     }
-    if (pending) yield pending;
-    if (count === 0) yield { name, text: '', single: true, file: name };
+    if (count === 0) yield { name, text: '', single: true };
   }
 }
 

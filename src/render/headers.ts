@@ -6,7 +6,7 @@
 // HTML adds the delay per hop as bars and a timeline (DocHopChart).
 import type { HeaderHop, HeaderMessage, HeadersReport, Verdict } from '../core/schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type DocHopChart, type Document, type DocumentOptions, type Line } from './document.js';
-import { safe } from './style.js';
+import { clip, safe } from './style.js';
 import { duration } from '../core/duration.js';
 
 export { duration };
@@ -39,7 +39,7 @@ function fromOf(h: HeaderHop): string {
 
 function tlsCell(h: HeaderHop): Cell {
   const verdict: Verdict | undefined = h.tls === 'clear' && h.crossing ? 'fail' : h.tls === 'tls' ? 'pass' : undefined;
-  const text = h.tls === 'tls' ? (h.tlsVersion ?? 'TLS') : h.tls === 'clear' ? 'clear text' : '?';
+  const text = h.tls === 'tls' ? safe(h.tlsVersion ?? 'TLS', 40) : h.tls === 'clear' ? 'clear text' : '?';
   return verdict ? { text, verdict } : { text };
 }
 
@@ -77,7 +77,7 @@ function messageRows(report: HeadersReport): Cell[][] {
     { text: num(r.hops) },
     { text: num(r.crossingHops) },
     { text: TLS_WORD[r.tls], verdict: tlsVerdict(r.tls) },
-    { text: r.weakestVersion ?? '' },
+    { text: safe(r.weakestVersion, 40) },
     { text: duration(r.totalSeconds) },
   ]);
   const hidden = body.rows.length - MAX_ROWS + body.rowsNotListed;
@@ -99,11 +99,15 @@ function reasonOne(m: HeaderMessage): string {
       return safe(`hop ${h.index} went in clear text between organisations: ${fromOf(h)} → ${h.by ?? '?'} (with ${h.with ?? 'no type'})${total}`, 300);
     }
     case 'unknown': {
-      const h = hopsOf('unknown')[0]!;
-      return safe(`hop ${h.index} (${fromOf(h)} → ${h.by ?? '?'}) does not say whether TLS was used; the other hops between organisations did${total}`, 300);
+      const unknown = hopsOf('unknown');
+      const h = unknown[0]!;
+      const which = unknown.length === 1 ? `hop ${h.index} (${fromOf(h)} → ${h.by ?? '?'}) does not say` : `hops ${unknown.map((x) => x.index).join(', ')} (first ${fromOf(h)} → ${h.by ?? '?'}) do not say`;
+      // Only hops that used TLS are "the others that did": a lone hop between organisations has none.
+      const others = t.protectedHops ? `; the other ${t.protectedHops === 1 ? 'hop' : `${t.protectedHops} hops`} between organisations used TLS` : '';
+      return safe(`${which} whether TLS was used${others}${total}`, 300);
     }
     case 'protected':
-      return `every hop between organisations used TLS (${t.crossingHops} hop${t.crossingHops === 1 ? '' : 's'}, weakest ${t.weakestVersion ?? 'version not written'})${total}`;
+      return `every hop between organisations used TLS (${t.crossingHops} hop${t.crossingHops === 1 ? '' : 's'}, weakest ${safe(t.weakestVersion ?? 'version not written', 40)})${total}`;
   }
 }
 
@@ -148,6 +152,21 @@ function contextOne(m: HeaderMessage): Line[] {
   return out;
 }
 
+/** Section headings are not wrapped: each fits 80 columns, its names cut (they stand in full in the section's lines). */
+const HEADING_WIDTH = 78;
+
+/** "Hop N: from → by (line L)" within HEADING_WIDTH: the shorter name whole when it fits half the room, the longer cut. */
+export function hopHeading(index: number, from: string, by: string, lineNo: number): string {
+  const f = safe(from, 300);
+  const b = safe(by, 300);
+  const room = HEADING_WIDTH - `Hop ${index}:  →  (line ${lineNo})`.length;
+  const [fl, bl] = [[...f].length, [...b].length];
+  const half = Math.floor(room / 2);
+  const fromMax = fl + bl <= room ? fl : bl < half ? room - bl : fl < half ? fl : room - half;
+  const byMax = room - Math.min(fl, fromMax);
+  return `Hop ${index}: ${clip(f, Math.max(1, fromMax))} → ${clip(b, Math.max(1, byMax))} (line ${lineNo})`;
+}
+
 function hopSection(h: HeaderHop, verbose: boolean): DetailSection {
   const lines: Line[] = [];
   const from = [h.fromHelo ? `HELO ${h.fromHelo}` : null, h.fromReverse ? `reverse ${h.fromReverse}` : null, h.fromIp ? `address ${h.fromIp}` : null].filter((x) => x !== null).join(', ');
@@ -165,7 +184,7 @@ function hopSection(h: HeaderHop, verbose: boolean): DetailSection {
   if (h.software) lines.push(line(0, { dim: 'software  ' }, safe(h.software, 40)));
   for (const n of h.notes) lines.push(line(0, { dim: 'note      ' }, safe(n, 200)));
   if (verbose) for (const r of h.raw.split('\n').slice(0, 20)) lines.push(line(1, { dim: safe(r, 400) }));
-  return { heading: safe(`Hop ${h.index}: ${fromOf(h) || '(no from)'} → ${h.by ?? '?'} (line ${h.line})`, 200), lines };
+  return { heading: hopHeading(h.index, fromOf(h) || '(no from)', h.by ?? '?', h.line), lines };
 }
 
 function extraSections(m: HeaderMessage): DetailSection[] {
@@ -220,8 +239,9 @@ function manyContext(report: HeadersReport): Line[] {
   const out: Line[] = [];
   const folder = commonFolder(body.rows.map((r) => r.source));
   if (folder) out.push(line(0, { dim: 'Folder      ' }, safe(folder, 200)));
-  const read = [`${num(body.inputs.messages)} message${body.inputs.messages === 1 ? '' : 's'}`, `${num(body.inputs.files)} input${body.inputs.files === 1 ? '' : 's'}`];
-  if (body.inputs.returned) read.push(`${num(body.inputs.returned)} returned inside bounces`);
+  const n = (count: number, one: string, many: string) => `${num(count)} ${count === 1 ? one : many}`;
+  const read = [n(body.inputs.messages, 'message', 'messages'), n(body.inputs.files, 'input', 'inputs')];
+  if (body.inputs.returned) read.push(`${n(body.inputs.returned, 'returned inside a bounce', 'returned inside bounces')}`);
   if (body.inputs.unreadable) read.push(`${num(body.inputs.unreadable)} unreadable`);
   out.push(line(0, { dim: 'Read        ' }, read.join(', ')));
   if (body.options.domains.length) out.push(line(0, { dim: 'Receiver    ' }, safe(body.options.domains.join(', '), 200)));
@@ -235,18 +255,18 @@ export function headersDocument(report: HeadersReport, options: DocumentOptions 
   const one = all === 1 && body.messages.length === 1 ? body.messages[0]! : null;
   const sections: DetailSection[] = [];
   for (const m of body.messages) {
-    if (!one) sections.push({ heading: safe(`Message ${m.source}${m.subject ? `: ${m.subject}` : ''}`, 200), lines: [...contextOne(m), line(0, { dim: 'TLS         ' }, TLS_WORD[m.tls.verdict], { dim: ` (${m.tls.crossingHops} hops between organisations)` })] });
+    if (!one) sections.push({ heading: clip(safe(`Message ${m.source}${m.subject ? `: ${m.subject}` : ''}`, 300), HEADING_WIDTH), lines: [...contextOne(m), line(0, { dim: 'TLS         ' }, TLS_WORD[m.tls.verdict], { dim: ` (${m.tls.crossingHops} hop${m.tls.crossingHops === 1 ? '' : 's'} between organisations)` })] });
     sections.push(...m.hops.map((h) => hopSection(h, verbose)));
     sections.push(...extraSections(m));
   }
   if (body.messagesNotListed) sections.push({ heading: `… ${num(body.messagesNotListed)} more messages`, lines: [line(0, 'Each has its row above; --json has the first 50 in full.')] });
   if (body.problems.length) sections.push({ heading: 'Inputs not read', lines: body.problems.map((p) => line(0, safe(`${p.source}: ${p.detail}`, 300))) });
   if (body.limits.length) sections.push({ heading: 'Bounds reached', lines: body.limits.map((l) => line(0, safe(l, 300))) });
-  const subject = one ? `message ${one.subject !== null ? `“${one.subject}”` : one.source}` : `${num(all)} messages from ${num(body.inputs.files)} input${body.inputs.files === 1 ? '' : 's'}`;
+  const subject = one ? `message ${one.subject ? `“${one.subject}”` : one.source}` : `${num(all)} messages from ${num(body.inputs.files)} input${body.inputs.files === 1 ? '' : 's'}`;
   return {
     title: 'mxray header analysis',
     subject: safe(subject, 300),
-    shortSubject: safe(one ? (one.subject ?? one.source) : report.target, 120),
+    shortSubject: safe(one ? one.subject || one.source : report.target, 120),
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     meta: [],

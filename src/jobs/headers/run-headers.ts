@@ -25,8 +25,10 @@ export interface HeadersInput {
   text: string;
   /** Already one message (split by the caller): never read as an mbox. */
   single?: boolean;
-  /** The file it came from, when the caller splits a file into messages: files are counted by it (default: the name). */
-  file?: string;
+  /** Another message of the same input as the one before (an mbox handed in message by message): not counted as another input. */
+  continued?: boolean;
+  /** Bounds the caller reached reading it (the message cut, more messages than read), said in full. */
+  limits?: readonly string[];
 }
 
 export interface HeadersOptions extends HeadersJudgeOptions {
@@ -243,8 +245,6 @@ class Collector {
   readonly perMessage: { source: string; findings: MessageFinding[] }[] = [];
   /** Finding ids met so far (their first facts kept). */
   private readonly seen = new Set<string>();
-  /** The files counted (a file split into messages by the caller is one). */
-  readonly files = new Set<string>();
 
   constructor(options: HeadersOptions) {
     const list = (xs: readonly string[] | undefined) => (xs ?? []).slice(0, 50).map((x) => x.slice(0, 256));
@@ -308,11 +308,8 @@ class Collector {
 
 /** An input's text: one message, or an mbox of several. */
 function readInput(c: Collector, input: HeadersInput, options: HeadersJudgeOptions): void {
-  const file = input.file ?? input.name;
-  if (!c.files.has(file)) {
-    c.files.add(file);
-    c.body.inputs.files++;
-  }
+  if (!input.continued) c.body.inputs.files++;
+  for (const l of input.limits ?? []) if (c.body.limits.length < 50) c.body.limits.push(l.slice(0, 300));
   if (input.text.trim() === '') return c.problem(input.name, 'empty');
   if (input.text.includes('\u0000')) return c.problem(input.name, 'not text (it holds NUL bytes): save the message as .eml or paste its header');
   if (input.single) return c.message(input.text, input.name, options);
@@ -354,7 +351,8 @@ export async function runHeaders(options: HeadersOptions, defaults?: () => { clo
     target: options.target ?? names.join(' '),
     startedAt,
     durationMs: Math.round((clock.monotonic() - startedMono) * 1000) / 1000,
-    verdict: verdictOf(findings),
+    // No message read, not even an unreadable input to say so: nothing was judged.
+    verdict: c.body.inputs.messages === 0 && findings.length === 0 ? 'inconclusive' : verdictOf(findings),
     judgedWith: {
       at: new Date(at).toISOString(),
       profile: { name: DEFAULT_PROFILE.name, version: DEFAULT_PROFILE.version },
