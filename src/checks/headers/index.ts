@@ -12,7 +12,7 @@ import { ipFamily } from '../../core/ip.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Check } from '../check.js';
 import { fewOf } from '../words.js';
-import { addressLiteral, hostName, isOwnSide, orgOf, ownOrganisation, registrableDomain, type Org, type OwnOrganisation } from './organisations.js';
+import { addressLiteral, hostName, isOwnSide, orgOf, ownOrganisation, registrableDomain, type OwnOrganisation } from './organisations.js';
 
 export { registrableDomain, isInternalAddress, orgOf, ownOrganisation, splitInternal } from './organisations.js';
 
