@@ -32,7 +32,9 @@ export function registrableDomain(name: string): string | null {
 /** Whether an address is a private, loopback or link-local one (of the organisation's own network). */
 export function isInternalAddress(ip: string): boolean {
   const reason = nonPublicReason(ip);
-  return reason !== null && INTERNAL_REASONS.has(reason.replace(/ \(.*\)$/, ''));
+  // An address that carries an IPv4 address is judged by it: "private (IPv4-mapped)" is private. Only
+  // that note comes off: "shared (CGNAT)" is a reason of its own.
+  return reason !== null && INTERNAL_REASONS.has(reason.replace(/ \((IPv4-mapped|NAT64|6to4)\)$/, ''));
 }
 
 export type OrgKind = 'own' | 'private' | 'provider' | 'outbound' | 'domain' | 'address';
