@@ -515,6 +515,20 @@ describe('judgeMessage: the receiving organisation and the zones', () => {
     expect(m.hops[0]!.fromOrg).toBe('198.51.100.9');
   });
 
+  it('takes the HELO name when the reverse name is not a dotted host name, and an address literal as the address', () => {
+    const judged = (over: Partial<HeaderHop>) => {
+      const m = message([inbound(over)]);
+      judgeMessage(m, { domains: ['example.net'] });
+      return [m.hops[0]!.fromOrg, m.hops[0]!.zone, m.hops[0]!.crossing];
+    };
+    expect(judged({ fromReverse: 'vss-024', fromHelo: 'smtp.example.org', fromIp: '198.51.100.9' })).toEqual(['example.org', 'border', true]);
+    expect(judged({ fromReverse: 'unknown', fromHelo: 'ylmf-pc', fromIp: '198.51.100.9' })).toEqual(['198.51.100.9', 'border', true]);
+    expect(judged({ fromReverse: null, fromHelo: '[192.0.2.9]', fromIp: null })).toEqual(['192.0.2.9', 'border', true]);
+    expect(judged({ fromReverse: 'vss-024', fromHelo: '[10.0.0.9]', fromIp: null })).toEqual(['private address', 'internal', false]);
+    expect(judged({ fromReverse: '192.0.2.10', fromHelo: 'smtp.example.org', fromIp: null })).toEqual(['192.0.2.10', 'border', true]);
+    expect(judged({ fromReverse: 'relay.example.net', fromHelo: 'smtp.example.org', fromIp: '198.51.100.9' })).toEqual(['own (example.net)', 'internal', false]);
+  });
+
   it('takes the reverse name before the HELO name', () => {
     const m = message([inbound({ fromHelo: 'smtp.example.org', fromReverse: 'smtp.example.com' })]);
     judgeMessage(m);

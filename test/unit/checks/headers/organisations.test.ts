@@ -87,6 +87,8 @@ describe('addressLiteral and hostName', () => {
     ['MX.Example.ORG.', 'mx.example.org'],
     [' mx.example.org ', 'mx.example.org'],
     ['mail_relay-2.example.org', 'mail_relay-2.example.org'],
+    ['a.mail_relay-2.example.org', 'a.mail_relay-2.example.org'],
+    ['192.0.2.1.example.org', '192.0.2.1.example.org'],
   ])('hostName(%j) → %s', (text, name) => {
     expect(hostName(text)).toBe(name);
   });
