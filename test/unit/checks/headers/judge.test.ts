@@ -1,9 +1,22 @@
 // `mxray headers`' judge (src/checks/headers/index.ts) on hops built here, never parsed from
 // Received text (that is received.ts's job): what each hop proves about TLS, the zones and the
 // crossing hops, the message's TLS verdict, the delays, the findings, and the merge over messages.
-import { describe, expect, it } from 'vitest';
-import { headersCheck, hopTls, isOldProtocol, judgeMessage, softwareName, type MessageFinding } from '../../../../src/checks/headers/index.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as Judge from '../../../../src/checks/headers/index.js';
+import type { MessageFinding } from '../../../../src/checks/headers/index.js';
 import type { AuthResultsField, HeaderHop, HeaderMessage, HeadersBody } from '../../../../src/core/headers-schema.js';
+
+// The judge and its tables (software names, TLS versions, providers, second levels) load inside each
+// test, so that mutation testing runs the tables' mutants against these tests (docs/TESTING.md).
+let J: typeof Judge;
+beforeEach(async () => {
+  vi.resetModules();
+  J = await import('../../../../src/checks/headers/index.js');
+});
+const judgeMessage = (...a: Parameters<typeof Judge.judgeMessage>) => J.judgeMessage(...a);
+const hopTls = (...a: Parameters<typeof Judge.hopTls>) => J.hopTls(...a);
+const isOldProtocol = (...a: Parameters<typeof Judge.isOldProtocol>) => J.isOldProtocol(...a);
+const softwareName = (...a: Parameters<typeof Judge.softwareName>) => J.softwareName(...a);
 
 type Protocol = NonNullable<HeaderHop['protocol']>;
 const ESMTP: Protocol = { tls: false, auth: false, lmtp: false, utf8: false };
@@ -206,6 +219,11 @@ describe('hopTls', () => {
     [{ fromIp: '198.51.100.5' }],
   ])('takes any one part of a from clause for a from clause (%o)', (part) => {
     expect(hopTls(hop({ ...part, with: 'ESMTPS', protocol: ESMTPS }))).toEqual({ state: 'tls', evidence: 'with ESMTPS (RFC 3848: the S means TLS)' });
+  });
+
+  it('writes an empty type when a type was read but none written', () => {
+    expect(tlsOf({ with: null, protocol: ESMTPS })).toEqual({ state: 'tls', evidence: 'with  (RFC 3848: the S means TLS)' });
+    expect(tlsOf({ with: null, protocol: ESMTP, software: 'exim' })).toEqual({ state: 'clear', evidence: 'with , written by Exim, which marks TLS (RFC 3848)' });
   });
 
   it('takes a line without a type for unknown', () => {
@@ -598,8 +616,10 @@ describe('judgeMessage: the TLS verdict', () => {
     [['TLSv9', 'TLS 1.3'], 'TLS 1.3'],
     [['TLS 1.3', 'TLSv9'], 'TLS 1.3'],
     [['TLSv9'], 'TLSv9'],
-  ])('takes the oldest of %j for the weakest version: %s', (versions, weakest) => {
-    const hops: Partial<HeaderHop>[] = versions.map((v, i) => ({ fromReverse: `a${i}.example${i}.org`, fromIp: `192.0.2.${i + 1}`, by: `b${i}.example${i + 1}.org`, tlsVersion: v }));
+    [[null, 'TLSv9'], 'TLSv9'],
+    [[null, null], null],
+  ] as [(string | null)[], string | null][])('takes the oldest of %j for the weakest version: %s', (versions, weakest) => {
+    const hops: Partial<HeaderHop>[] = versions.map((v, i) => ({ fromReverse: `a${i}.example${i}.org`, fromIp: `192.0.2.${i + 1}`, by: `b${i}.example${i + 1}.org`, tlsVersion: v, with: 'ESMTPS', protocol: ESMTPS }));
     hops.push({ fromReverse: `a.example${versions.length}.org`, fromIp: '198.51.100.1', by: 'mx.example.net', with: 'ESMTPS', protocol: ESMTPS });
     const m = message(hops);
     judgeMessage(m);
@@ -879,10 +899,10 @@ describe('headersCheck', () => {
       ...over,
     };
   }
-  const summary = (findings: ReturnType<typeof headersCheck.assess>) => findings.map((f) => ({ id: f.id, title: f.title, facts: f.facts }));
+  const summary = (findings: ReturnType<typeof Judge.headersCheck.assess>) => findings.map((f) => ({ id: f.id, title: f.title, facts: f.facts }));
 
   it('gives one message’s findings with an empty scope', () => {
-    const findings = headersCheck.assess({ body: body(), perMessage: [{ source: 'a.eml', findings: [{ id: 'headers.tls-required-ignored', facts: { value: 'No' } }] }] });
+    const findings = J.headersCheck.assess({ body: body(), perMessage: [{ source: 'a.eml', findings: [{ id: 'headers.tls-required-ignored', facts: { value: 'No' } }] }] });
     expect(summary(findings)).toEqual([
       { id: 'headers.tls-required-ignored', title: 'The sender asked to relax TLS for this message (TLS-Required: No, RFC 8689)', facts: { value: 'No', scope: '' } },
     ]);
@@ -890,7 +910,7 @@ describe('headersCheck', () => {
   });
 
   it('merges one finding per id over the messages, with the first message’s facts and how many showed it', () => {
-    const findings = headersCheck.assess({
+    const findings = J.headersCheck.assess({
       body: body(),
       perMessage: [
         { source: 'a.eml', findings: [{ id: 'headers.no-internet-hop', facts: { org: 'example.net' } }] },
@@ -915,12 +935,12 @@ describe('headersCheck', () => {
   });
 
   it('gives nothing for no messages and nothing wrong', () => {
-    expect(headersCheck.assess({ body: body(), perMessage: [] })).toEqual([]);
-    expect(headersCheck.name).toBe('headers');
+    expect(J.headersCheck.assess({ body: body(), perMessage: [] })).toEqual([]);
+    expect(J.headersCheck.name).toBe('headers');
   });
 
   it('names the unreadable inputs', () => {
-    const findings = headersCheck.assess({
+    const findings = J.headersCheck.assess({
       body: body({
         inputs: { files: 4, messages: 1, returned: 0, unreadable: 3 },
         problems: [
@@ -941,11 +961,11 @@ describe('headersCheck', () => {
   });
 
   it('says nothing of problems when no input was unreadable', () => {
-    expect(headersCheck.assess({ body: body({ problems: [{ source: 'a.eml', detail: 'something' }] }), perMessage: [] })).toEqual([]);
+    expect(J.headersCheck.assess({ body: body({ problems: [{ source: 'a.eml', detail: 'something' }] }), perMessage: [] })).toEqual([]);
   });
 
   it('names the bounds reached, with the messages and rows left out', () => {
-    const all = headersCheck.assess({
+    const all = J.headersCheck.assess({
       body: body({ limits: ['500 Received lines in a.eml (100 kept)'], messagesNotListed: 7, rowsNotListed: 2 }),
       perMessage: [],
     });
@@ -956,16 +976,16 @@ describe('headersCheck', () => {
         facts: { limits: '500 Received lines in a.eml (100 kept), 7 messages summed but not shown in full, 2 messages counted but not listed' },
       },
     ]);
-    const rows = headersCheck.assess({ body: body({ rowsNotListed: 1 }), perMessage: [] });
+    const rows = J.headersCheck.assess({ body: body({ rowsNotListed: 1 }), perMessage: [] });
     expect(summary(rows)).toEqual([
       { id: 'headers.limit-reached', title: 'A bound of mxray was reached while reading: 1 messages counted but not listed', facts: { limits: '1 messages counted but not listed' } },
     ]);
-    const messages = headersCheck.assess({ body: body({ messagesNotListed: 1, limits: ['a', 'b', 'c'] }), perMessage: [] });
+    const messages = J.headersCheck.assess({ body: body({ messagesNotListed: 1, limits: ['a', 'b', 'c'] }), perMessage: [] });
     expect(messages[0]!.facts).toEqual({ limits: 'a, b, c and 1 more' });
   });
 
   it('puts the merged findings before the input problems and the bounds', () => {
-    const findings = headersCheck.assess({
+    const findings = J.headersCheck.assess({
       body: body({ inputs: { files: 2, messages: 1, returned: 0, unreadable: 1 }, problems: [{ source: 'x.eml', detail: 'empty' }], limits: ['a bound'] }),
       perMessage: [{ source: 'a.eml', findings: [{ id: 'headers.no-received', facts: {} }] }],
     });

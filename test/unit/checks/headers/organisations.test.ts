@@ -1,9 +1,30 @@
 // The header analyzer's trust boundary, piece by piece: registrable domains, internal addresses,
 // the --internal list, which organisation each side of a hop is taken for, the receiving
 // organisation, and the mail providers' table (kb/mail-providers.ts). Pure functions, no Received text.
-import { describe, expect, it } from 'vitest';
-import { addressLiteral, hostName, isInternalAddress, isOwnSide, orgOf, ownOrganisation, registrableDomain, splitInternal, type OwnOrganisation } from '../../../../src/checks/headers/organisations.js';
-import { hasSuffix, providerOf } from '../../../../src/kb/mail-providers.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as Organisations from '../../../../src/checks/headers/organisations.js';
+import type { OwnOrganisation } from '../../../../src/checks/headers/organisations.js';
+import type * as Providers from '../../../../src/kb/mail-providers.js';
+
+// The modules and their tables (second levels, internal reasons, the providers) load inside each test,
+// so that mutation testing runs the tables' mutants against these tests (docs/TESTING.md).
+let O: typeof Organisations;
+let P: typeof Providers;
+beforeEach(async () => {
+  vi.resetModules();
+  O = await import('../../../../src/checks/headers/organisations.js');
+  P = await import('../../../../src/kb/mail-providers.js');
+});
+const addressLiteral = (...a: Parameters<typeof Organisations.addressLiteral>) => O.addressLiteral(...a);
+const hostName = (...a: Parameters<typeof Organisations.hostName>) => O.hostName(...a);
+const isInternalAddress = (...a: Parameters<typeof Organisations.isInternalAddress>) => O.isInternalAddress(...a);
+const isOwnSide = (...a: Parameters<typeof Organisations.isOwnSide>) => O.isOwnSide(...a);
+const orgOf = (...a: Parameters<typeof Organisations.orgOf>) => O.orgOf(...a);
+const ownOrganisation = (...a: Parameters<typeof Organisations.ownOrganisation>) => O.ownOrganisation(...a);
+const registrableDomain = (...a: Parameters<typeof Organisations.registrableDomain>) => O.registrableDomain(...a);
+const splitInternal = (...a: Parameters<typeof Organisations.splitInternal>) => O.splitInternal(...a);
+const hasSuffix = (...a: Parameters<typeof Providers.hasSuffix>) => P.hasSuffix(...a);
+const providerOf = (...a: Parameters<typeof Providers.providerOf>) => P.providerOf(...a);
 
 /** The receiving organisation as ownOrganisation makes it; a test names only what it changes. */
 const own = (over: Partial<OwnOrganisation> = {}): OwnOrganisation => ({ names: [], provider: null, networks: [], how: 'test', ...over });
@@ -79,7 +100,7 @@ describe('addressLiteral and hostName', () => {
     expect(addressLiteral(text)).toBe(address);
   });
 
-  it.each(['mx.example.org', '[mx.example.org]', '[192.0.2.1', '192.0.2.1]', '[192.0.2.1]:25', 'x[192.0.2.1]', '[IPv6:192.0.2.1x]', '[]', ''])('addressLiteral(%j) is null', (text) => {
+  it.each(['mx.example.org', '[mx.example.org]', '[192.0.2.1', '[2001:db8::1', '192.0.2.1]', '[192.0.2.1]:25', 'x[192.0.2.1]', '[IPv6:192.0.2.1x]', '[]', ''])('addressLiteral(%j) is null', (text) => {
     expect(addressLiteral(text)).toBeNull();
   });
 
@@ -229,12 +250,12 @@ describe('hasSuffix and providerOf (kb/mail-providers.ts)', () => {
 });
 
 describe('orgOf', () => {
-  const withNet = own({ networks: splitInternal(['198.51.100.0/24', '10.9.0.0/16']).networks, names: ['example.net'] });
+  const withNet = () => own({ networks: splitInternal(['198.51.100.0/24', '10.9.0.0/16']).networks, names: ['example.net'] });
 
   it('takes an address in an --internal network for the organisation’s own, before a private one', () => {
-    expect(orgOf('mx.example.com', '198.51.100.20', withNet)).toEqual({ kind: 'own', key: 'own', label: 'own (--internal)' });
-    expect(orgOf(null, '10.9.1.1', withNet)).toEqual({ kind: 'own', key: 'own', label: 'own (--internal)' });
-    expect(orgOf('mx.example.com', '10.8.1.1', withNet)).toEqual({ kind: 'private', key: 'private', label: 'private address' });
+    expect(orgOf('mx.example.com', '198.51.100.20', withNet())).toEqual({ kind: 'own', key: 'own', label: 'own (--internal)' });
+    expect(orgOf(null, '10.9.1.1', withNet())).toEqual({ kind: 'own', key: 'own', label: 'own (--internal)' });
+    expect(orgOf('mx.example.com', '10.8.1.1', withNet())).toEqual({ kind: 'private', key: 'private', label: 'private address' });
   });
 
   it('takes a private address before the name', () => {
@@ -243,13 +264,13 @@ describe('orgOf', () => {
   });
 
   it('takes the organisation’s own names (by suffix, any case, a dot at the end) before the providers', () => {
-    expect(orgOf('MX2.Example.NET.', '203.0.113.4', withNet)).toEqual({ kind: 'own', key: 'own', label: 'own (example.net)' });
+    expect(orgOf('MX2.Example.NET.', '203.0.113.4', withNet())).toEqual({ kind: 'own', key: 'own', label: 'own (example.net)' });
     const two = own({ names: ['corp.example.org', 'example.net'] });
     expect(orgOf('relay.example.net', null, two)).toEqual({ kind: 'own', key: 'own', label: 'own (example.net)' });
     // An own name that is also a provider's host stays own.
     expect(orgOf('mail-ej1-f54.google.com', null, own({ names: ['google.com'] }))).toEqual({ kind: 'own', key: 'own', label: 'own (google.com)' });
     // Only at a label boundary.
-    expect(orgOf('mx.notexample.net', null, withNet)).toEqual({ kind: 'domain', key: 'domain:notexample.net', label: 'notexample.net' });
+    expect(orgOf('mx.notexample.net', null, withNet())).toEqual({ kind: 'domain', key: 'domain:notexample.net', label: 'notexample.net' });
   });
 
   it('tells a provider’s outbound relay (another customer) from its other hosts', () => {
@@ -285,7 +306,7 @@ describe('orgOf', () => {
     expect(orgOf('10.1.1.1', null, own())).toEqual({ kind: 'private', key: 'private', label: 'private address' });
     expect(orgOf('[IPv6:fd00::5]', null, own())).toEqual({ kind: 'private', key: 'private', label: 'private address' });
     expect(orgOf('::1', null, own())).toEqual({ kind: 'private', key: 'private', label: 'private address' });
-    expect(orgOf('[198.51.100.20]', null, withNet)).toEqual({ kind: 'own', key: 'own', label: 'own (--internal)' });
+    expect(orgOf('[198.51.100.20]', null, withNet())).toEqual({ kind: 'own', key: 'own', label: 'own (--internal)' });
     // An address literal is never read as a name (the domain "0.5]").
     expect(orgOf('[10.0.0.5]', '192.0.2.8', own())).toEqual({ kind: 'address', key: 'address:192.0.2.8', label: '192.0.2.8' });
   });
