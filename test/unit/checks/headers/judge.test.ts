@@ -373,15 +373,17 @@ describe('judgeMessage: the receiving organisation and the zones', () => {
       below({ fromReverse: 'e.example.com', fromIp: '198.51.100.5', local: true }), // local
       below({ fromReverse: 'f.example.com', fromIp: '198.51.100.6', by: null }), // no by
       below({ fromReverse: 'g.example.com', fromIp: '198.51.100.7' }), // crosses
-      below({ fromIp: '198.51.100.8' }), // an address and a domain: crosses
-      below({ fromIp: '198.51.100.9', by: '192.0.2.9' }), // two addresses: crosses
-      below({ fromIp: '198.51.100.9', by: '198.51.100.9' }), // one address: does not
+      // A from with an address alone is the organisation whose host wrote the line below (the hop before it).
+      below({ fromIp: '198.51.100.8' }), // from relay.example.org's organisation to itself: does not cross
+      below({ fromIp: '198.51.100.9', by: '192.0.2.9' }), // from example.org (the line below) to an address: crosses
+      below({ fromIp: '198.51.100.9', by: '198.51.100.9' }), // the line below names an address: one address, does not
       below({ fromReverse: 'mx.example.net', fromIp: '203.0.113.1', by: 'mbox.example.net' }), // both own
       top,
     ]);
     judgeMessage(m, { domains: ['example.net'] });
     expect(zones(m)).toEqual([...Array(11).fill('claimed'), 'border']);
-    expect(crossings(m)).toEqual([false, false, false, false, false, false, true, true, true, false, false, true]);
+    expect(crossings(m)).toEqual([false, false, false, false, false, false, true, false, true, false, false, true]);
+    expect(m.hops.slice(7, 10).map((h) => h.fromOrg)).toEqual(['example.org', 'example.org', '198.51.100.9']);
   });
 
   it('never crosses a line without a from clause, even with a by of another organisation', () => {
@@ -465,7 +467,7 @@ describe('judgeMessage: the receiving organisation and the zones', () => {
       { by: '2002:a05:6358:1234::', with: 'SMTP', protocol: ESMTP, software: 'gmail' },
     ]);
     const findings = judgeMessage(m);
-    expect(m.organisation).toEqual({ names: ['Google'], how: 'the topmost Received line is written by Google (mx.google.com)' });
+    expect(m.organisation).toEqual({ names: ['Google'], how: 'hosted by Google: the topmost Received line is written by mx.google.com' });
     expect(m.hops.map((h) => [h.zone, h.crossing, h.fromOrg, h.byOrg])).toEqual([
       ['border', true, 'Google, another customer’s outbound relay', 'own (Google)'],
       // Google's internal relays write a 6to4 address that carries a private one (10.5.99.88).
@@ -545,6 +547,22 @@ describe('judgeMessage: the receiving organisation and the zones', () => {
     expect(judged({ fromReverse: 'vss-024', fromHelo: '[10.0.0.9]', fromIp: null })).toEqual(['private address', 'internal', false]);
     expect(judged({ fromReverse: '192.0.2.10', fromHelo: 'smtp.example.org', fromIp: null })).toEqual(['192.0.2.10', 'border', true]);
     expect(judged({ fromReverse: 'relay.example.net', fromHelo: 'smtp.example.org', fromIp: '198.51.100.9' })).toEqual(['own (example.net)', 'internal', false]);
+  });
+
+  it('takes a from named only by a public address for the organisation that wrote the line below', () => {
+    const fromOf = (below: Partial<HeaderHop>) => {
+      const m = message([{ fromReverse: 'smtp.example.com', fromIp: '198.51.100.5', with: 'ESMTPS', protocol: ESMTPS, ...below }, inbound({ fromHelo: null, fromReverse: null, fromIp: '192.0.2.50' })]);
+      judgeMessage(m);
+      return m.hops[1]!.fromOrg;
+    };
+    expect(fromOf({ by: 'relay.example.org' })).toBe('example.org');
+    expect(fromOf({ by: 'mail-ej1-f54.google.com' })).toBe('Google, another customer’s outbound relay');
+    expect(fromOf({ by: '203.0.113.7' })).toBe('192.0.2.50');
+    expect(fromOf({ by: null })).toBe('192.0.2.50');
+    // A private address stays private; a name stays its own.
+    const m = message([{ fromReverse: 'smtp.example.com', fromIp: '198.51.100.5', by: 'relay.example.org' }, inbound({ fromHelo: null, fromReverse: null, fromIp: '10.0.0.50' }), inbound({ fromReverse: 'gw.example.com' })]);
+    judgeMessage(m, { domains: ['example.net'] });
+    expect(m.hops.map((h) => h.fromOrg)).toEqual(['example.com', 'private address', 'example.com']);
   });
 
   it('takes the reverse name before the HELO name', () => {

@@ -327,12 +327,18 @@ describe('orgOf', () => {
 
 describe('ownOrganisation', () => {
   it('takes --domain over the Received lines, cleaned, with the --internal names after it', () => {
-    expect(ownOrganisation(['mx.google.com'], [' *.Example.NET. ', '', '.example.org', '  '], ['10.0.0.0/8', 'relay.example.com'])).toEqual({
+    expect(ownOrganisation(['mx.example.com'], [' *.Example.NET. ', '', '.example.org', '  '], ['10.0.0.0/8', 'relay.example.com'])).toEqual({
       names: ['example.net', 'example.org', 'relay.example.com'],
       provider: null,
       networks: [{ bytes: [10, 0, 0, 0], bits: 8 }],
       how: '--domain example.net, example.org',
     });
+  });
+
+  it('keeps the provider that wrote the topmost line with --domain, not its outbound relay', () => {
+    expect(ownOrganisation([null, 'mx.google.com'], ['example.net'], [])).toEqual({ names: ['example.net'], provider: 'Google', networks: [], how: '--domain example.net, hosted by Google' });
+    expect(ownOrganisation(['mail-ej1-f54.google.com'], ['example.net'], [])).toEqual({ names: ['example.net'], provider: null, networks: [], how: '--domain example.net' });
+    expect(ownOrganisation([], ['example.net'], [])).toEqual({ names: ['example.net'], provider: null, networks: [], how: '--domain example.net' });
   });
 
   it('ignores a --domain list of blanks', () => {
@@ -362,7 +368,7 @@ describe('ownOrganisation', () => {
       names: [],
       provider: 'Microsoft 365',
       networks: [{ bytes: [192, 0, 2, 0], bits: 24 }],
-      how: 'the topmost Received line is written by Microsoft 365 (AM6PR01MB1234.eurprd01.prod.exchangelabs.com)',
+      how: 'hosted by Microsoft 365: the topmost Received line is written by AM6PR01MB1234.eurprd01.prod.exchangelabs.com',
     });
   });
 
