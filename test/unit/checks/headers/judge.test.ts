@@ -629,6 +629,8 @@ describe('judgeMessage: the TLS verdict', () => {
     [['TLS 1.3', 'SSL 3'], 'SSL 3'],
     [['SSL 3', 'SSL 2'], 'SSL 2'],
     [['TLS 1.3', 'TLS 1.2'], 'TLS 1.2'],
+    [['TLS 1.2', 'TLS 1.1'], 'TLS 1.1'],
+    [['SSL 3', 'TLS 1.0'], 'SSL 3'],
     [['TLS 1.3'], 'TLS 1.3'],
     // A version mxray does not know counts as newer than every known one.
     [['TLSv9', 'TLS 1.3'], 'TLS 1.3'],

@@ -77,6 +77,17 @@ describe('registrableDomain', () => {
     expect(registrableDomain(name)).toBeNull();
   });
 
+  it.each(['co', 'com', 'net', 'org', 'ac', 'gov', 'edu', 'ne', 'or', 'go', 'gob', 'mil', 'nic', 'ltd', 'plc', 'sch', 'gen', 'nom', 'biz', 'info', 'lg', 'ad', 'gr'])(
+    'takes three labels under the public second level %s of a country code',
+    (second) => {
+      expect(registrableDomain(`mx.example.${second}.xy`)).toBe(`example.${second}.xy`);
+    },
+  );
+
+  it('takes two labels under a second level that is not a public one', () => {
+    for (const second of ['cox', 'mail', 'example', 'info2', 'co-op']) expect(registrableDomain(`mx.example.${second}.xy`)).toBe(`${second}.xy`);
+  });
+
   it('takes a name of 253 characters, not one of 254', () => {
     const name253 = `${'a'.repeat(61)}.${'b'.repeat(61)}.${'c'.repeat(61)}.${'d'.repeat(63)}.org`;
     expect(name253).toHaveLength(253);
