@@ -17,12 +17,11 @@ const SECOND_LEVELS = new Set(['co', 'com', 'net', 'org', 'ac', 'gov', 'edu', 'n
 /** Reasons of core/address-ranges.ts that make an address a host of one's own network. */
 const INTERNAL_REASONS = new Set(['loopback', 'private', 'link-local', 'shared (CGNAT)', 'unique-local', 'site-local', 'unspecified']);
 
-/** "mx1.mail.example.co.uk" → "example.co.uk"; null for what is not a dotted name. */
+/** "mx1.mail.example.co.uk" → "example.co.uk"; null for what is not a dotted host name (an address, "[192.0.2.1]", "vss-024"). */
 export function registrableDomain(name: string): string | null {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  if (!n.includes('.') || ipFamily(n) !== 0 || n.length > 253) return null;
+  const n = hostName(name);
+  if (n === null) return null;
   const labels = n.split('.');
-  if (labels.some((l) => l.length === 0)) return null;
   const tld = labels[labels.length - 1]!;
   const second = labels[labels.length - 2]!;
   const take = labels.length >= 3 && tld.length === 2 && SECOND_LEVELS.has(second) ? 3 : 2;
@@ -32,7 +31,9 @@ export function registrableDomain(name: string): string | null {
 /** Whether an address is a private, loopback or link-local one (of the organisation's own network). */
 export function isInternalAddress(ip: string): boolean {
   const reason = nonPublicReason(ip);
-  return reason !== null && INTERNAL_REASONS.has(reason.replace(/ \(.*\)$/, ''));
+  // An address that carries an IPv4 address is judged by it: "private (IPv4-mapped)" is private. Only
+  // that note comes off: "shared (CGNAT)" is a reason of its own.
+  return reason !== null && INTERNAL_REASONS.has(reason.replace(/ \((IPv4-mapped|NAT64|6to4)\)$/, ''));
 }
 
 export type OrgKind = 'own' | 'private' | 'provider' | 'outbound' | 'domain' | 'address';
@@ -115,7 +116,7 @@ export const isOwnSide = (o: Org | null): boolean => o !== null && (o.kind === '
 export function ownOrganisation(bysNewestFirst: readonly (string | null)[], domains: readonly string[], internal: readonly string[]): OwnOrganisation {
   const { names, networks } = splitInternal(internal);
   const given = domains.map((d) => d.trim().toLowerCase().replace(/^\*?\./, '').replace(/\.$/, '')).filter((d) => d !== '');
-  const top = bysNewestFirst.find((b): b is string => b !== null && ipFamily(b) === 0 && b.includes('.'));
+  const top = bysNewestFirst.find((b): b is string => b !== null && addressLiteral(b) === null && b.includes('.'));
   // A provider that wrote the topmost line hosts the organisation: its hosts are the organisation's own, --domain or not.
   const p = top === undefined ? null : providerOf(top);
   const provider = p && !p.outbound ? p.provider.name : null;
