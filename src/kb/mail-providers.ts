@@ -36,6 +36,21 @@ export const MAIL_PROVIDERS: readonly MailProvider[] = [
     source: 'Received lines of Gmail and Google Workspace (mx.google.com, mail-*.google.com)',
   },
   {
+    name: 'GMX and WEB.DE',
+    // United Internet's mail services under one roof: hops between their domains stay inside it.
+    suffixes: ['gmx.net', 'gmx.com', 'gmx.de', 'gmx.at', 'gmx.ch', 'web.de', 'mail.com'],
+    outboundSuffixes: [],
+    outboundPrefixes: [],
+    source: 'Received lines of GMX, WEB.DE and mail.com (mout.gmx.net, mx-ha.gmx.net, mout-bounce.gmx.com)',
+  },
+  {
+    name: 'Yandex',
+    suffixes: ['yandex.ru', 'yandex.net', 'yandex.com', 'ya.ru'],
+    outboundSuffixes: [],
+    outboundPrefixes: [],
+    source: 'Received lines of Yandex mail (forward*.mail.yandex.net, web*.yandex.ru)',
+  },
+  {
     name: 'Yahoo',
     suffixes: ['yahoo.com', 'yahoodns.net', 'yahoo.net', 'aol.com'],
     outboundSuffixes: [],
