@@ -5,6 +5,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
+import { parseCidr } from '../core/ip.js';
 import { STREAM_MESSAGE_BYTES, streamMessages } from '../jobs/headers/mbox-stream.js';
 import { runHeaders, type HeadersInput } from '../jobs/headers/run-headers.js';
 import type { Run } from './commands.js';
@@ -117,6 +118,8 @@ export function configure(cmd: Command): Run {
   cmd.addHelpText('after', HEADERS_HELP);
   return async (args: string[], o: HeadersOpts) => {
     formatOf(o);
+    // A network that does not parse would silently become a name suffix that matches nothing.
+    for (const item of o.internal) if (item.includes('/') && parseCidr(item.trim()) === null) throw new UsageError(`--internal ${item.slice(0, 60)} is not a network (192.0.2.0/24, 2001:db8::/32) nor a host-name suffix`);
     const given = args.length === 0 ? ['-'] : args;
     if (given.filter((a) => a === '-').length > 1) throw new UsageError('standard input (-) can be read once');
     if (args.length === 0 && process.stdin.isTTY) throw new UsageError('give a message file, or paste the header into standard input: mxray headers - (end with Ctrl-D)');

@@ -115,6 +115,10 @@ describe('mxray headers (CLI): usage errors', () => {
     expect(await usageError(['headers', EXIM, missing])).toBe(`mxray: cannot read ${missing}: ENOENT`);
   });
 
+  it('an --internal network that does not parse: exit 2, never taken for a name', async () => {
+    expect(await usageError(['headers', '--internal', '10.0.0.0/33', EXIM])).toBe('mxray: --internal 10.0.0.0/33 is not a network (192.0.2.0/24, 2001:db8::/32) nor a host-name suffix (see mxray headers --help)');
+  });
+
   it('a directory: exit 2', async () => {
     expect(await usageError(['headers', tmp])).toBe(`mxray: ${tmp} is not a file`);
   });

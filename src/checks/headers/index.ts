@@ -254,7 +254,7 @@ export const headersCheck: HeadersCheck = {
       out.push(makeFinding(id, { ...first.facts, scope }));
     }
     const unreadable = body.problems;
-    if (body.inputs.unreadable > 0) out.push(makeFinding('headers.unreadable-input', { count: body.inputs.unreadable, examples: fewOf(unreadable.map((p) => `${p.source} (${p.detail})`), 2) }));
+    if (body.inputs.unreadable > 0) out.push(makeFinding('headers.unreadable-input', { inputs: body.inputs.unreadable === 1 ? '1 input' : `${body.inputs.unreadable} inputs`, examples: fewOf(unreadable.map((p) => `${p.source} (${p.detail})`), 2) }));
     const limits = [...body.limits];
     if (body.messagesNotListed) limits.push(`${body.messagesNotListed} messages summed but not shown in full`);
     if (body.rowsNotListed) limits.push(`${body.rowsNotListed} messages counted but not listed`);

@@ -120,7 +120,7 @@ export function ownOrganisation(bysNewestFirst: readonly (string | null)[], doma
   // A provider that wrote the topmost line hosts the organisation: its hosts are the organisation's own, --domain or not.
   const p = top === undefined ? null : providerOf(top);
   const provider = p && !p.outbound ? p.provider.name : null;
-  if (given.length > 0) return { names: [...given, ...names], provider, networks, how: `--domain ${given.join(', ')}${provider ? `, hosted by ${provider}` : ''}` };
+  if (given.length > 0) return { names: [...given, ...names], provider, networks, how: `--domain ${given.join(', ')}${names.length || networks.length ? ' and --internal' : ''}${provider ? `, hosted by ${provider}` : ''}` };
   if (top === undefined) return { names, provider: null, networks, how: names.length || networks.length ? '--internal only' : 'no Received line names a receiving host' };
   if (provider) return { names, provider, networks, how: `hosted by ${provider}: the topmost Received line is written by ${top}` };
   const d = registrableDomain(top) ?? top.toLowerCase();

@@ -975,7 +975,7 @@ describe('headersCheck', () => {
       {
         id: 'headers.unreadable-input',
         title: '3 inputs gave no message: empty.eml (empty), photo.jpg (not text) and 1 more',
-        facts: { count: 3, examples: 'empty.eml (empty), photo.jpg (not text) and 1 more' },
+        facts: { inputs: '3 inputs', examples: 'empty.eml (empty), photo.jpg (not text) and 1 more' },
       },
     ]);
   });

@@ -342,8 +342,13 @@ describe('ownOrganisation', () => {
       names: ['example.net', 'example.org', 'relay.example.com'],
       provider: null,
       networks: [{ bytes: [10, 0, 0, 0], bits: 8 }],
-      how: '--domain example.net, example.org',
+      how: '--domain example.net, example.org and --internal',
     });
+  });
+
+  it('says --domain alone when no --internal was given', () => {
+    expect(ownOrganisation(['mx.example.com'], ['example.net'], []).how).toBe('--domain example.net');
+    expect(ownOrganisation(['mx.example.com'], ['example.net'], ['192.0.2.0/24']).how).toBe('--domain example.net and --internal');
   });
 
   it('keeps the provider that wrote the topmost line with --domain, not its outbound relay', () => {

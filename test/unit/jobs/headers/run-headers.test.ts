@@ -274,7 +274,7 @@ describe('runHeaders: inputs that give no message', () => {
     expect(r.body.inputs).toEqual({ files: 1, messages: 0, returned: 0, unreadable: 1 });
     expect(r.body.problems).toEqual([{ source: 'message.msg', detail: 'not text (it holds NUL bytes): save the message as .eml or paste its header' }]);
     expect(ids(r)).toEqual(['headers.unreadable-input']);
-    expect(r.findings[0]!.title).toBe('1 inputs gave no message: message.msg (not text (it holds NUL bytes): save the message as .eml or paste its header)');
+    expect(r.findings[0]!.title).toBe('1 input gave no message: message.msg (not text (it holds NUL bytes): save the message as .eml or paste its header)');
   });
 
   it('inputs the caller could not read are counted and named beside the ones read', async () => {
