@@ -145,6 +145,11 @@ function contextOne(m: HeaderMessage): Line[] {
     out.push(line(0, { dim: 'Border      ' }, safe(`hop ${m.border.hop}, by ${m.border.by ?? '?'}: from ${m.border.from ?? '?'} [${m.border.ip ?? 'no address'}] verified${below ? `; the ${below} line${below === 1 ? '' : 's'} below ${below === 1 ? 'is a claim' : 'are claims'}` : ''}`, 300)));
   } else if (m.hops.length) out.push(line(0, { dim: 'Border      ' }, 'none found: no line shows a host of another organisation handing the message in'));
   if (m.totalSeconds !== null) out.push(line(0, { dim: 'Total       ' }, `${duration(m.totalSeconds)} from ${m.date !== null ? 'the Date field' : 'the first hop'} to the last hop`));
+  const slowest = m.hops.reduce<HeaderHop | null>((a, h) => ((h.delaySeconds ?? 0) > (a?.delaySeconds ?? 0) ? h : a), null);
+  if (slowest !== null && m.hops.length > 1) {
+    const share = m.totalSeconds !== null && m.totalSeconds > 0 ? ` (${Math.round(((slowest.delaySeconds ?? 0) / m.totalSeconds) * 100)} % of the total)` : '';
+    out.push(line(0, { dim: 'Slowest     ' }, safe(`hop ${slowest.index}, ${duration(slowest.delaySeconds)}${share}: ${fromOf(slowest) || '(local)'} → ${slowest.by ?? '?'}`, 300)));
+  }
   const auth = authLine(m);
   if (auth) out.push(auth);
   const ms = m.microsoft.filter((i) => ['SCL', 'SFV', 'CAT', 'CIP', 'CTRY'].includes(i.key ?? '') && /forefront/i.test(i.field));

@@ -104,7 +104,15 @@ describe('one message', () => {
       'Receiver    example.net (the topmost Received line is written by mx.example.net)',
       'Border      hop 2, by mx.example.net: from mail.example.org [192.0.2.10] verified; the 1 line below is a claim',
       'Total       2 s from the Date field to the last hop',
+      'Slowest     hop 1, 1 s (50 % of the total): client.example.org [192.0.2.77] → mail.example.org',
     ]);
+  });
+
+  it('where the time was lost: the slowest hop, with its share of the total (the first of equals)', async () => {
+    const doc = documentFor(await report([{ name: 'relay.txt', text: fixture('dialects/postfix-relay-content-filter.txt') }]));
+    expect(contextLines(doc).filter((l) => l.startsWith('Slowest'))).toEqual(['Slowest     hop 3, 5 min 1 s (97 % of the total): relay.example.org [192.0.2.30] → mx1.example.net']);
+    const single = documentFor(await report([{ name: 'one.txt', text: 'Received: from a.example.org (a.example.org [192.0.2.1]) by mx.example.net (Postfix) with ESMTPS id A; Mon, 21 Sep 2026 10:00:01 +0000\nDate: Mon, 21 Sep 2026 10:00:00 +0000\n\n' }]));
+    expect(contextLines(single).some((l) => l.startsWith('Slowest'))).toBe(false);
   });
 
   it('the other reasons: protected, unknown, no hop between organisations, no Received line', async () => {

@@ -48,10 +48,10 @@ const EXPECTED: Record<string, Row[]> = {
   'postfix-relay-content-filter.txt': [
     ['[192.168.1.23]', 'dsl-203-0-113-45.broadband.example', '203.0.113.45', 'smtp.example.org', 'ESMTPSA', true, T13, AES256, '10:00:01', 'postfix'],
     ['smtp.example.org', 'smtp.example.org', '192.0.2.25', 'relay.example.org', 'ESMTPS', true, T13, AES256, '10:00:02', 'postfix'],
-    ['relay.example.org', 'relay.example.org', '192.0.2.30', 'mx1.example.net', 'ESMTP', false, null, null, '10:00:03', 'postfix'],
-    ['mx1.example.net', null, '127.0.0.1', 'localhost', 'ESMTP', false, null, null, '10:00:03', 'amavis'],
-    ['localhost', 'localhost', '127.0.0.1', 'mx1.example.net', 'ESMTP', false, null, null, '10:00:04', 'postfix'],
-    ['mx1.example.net', null, '198.51.100.80', 'imap.example.net', 'LMTP', false, null, null, '10:00:05', null],
+    ['relay.example.org', 'relay.example.org', '192.0.2.30', 'mx1.example.net', 'ESMTP', false, null, null, '10:05:03', 'postfix'],
+    ['mx1.example.net', null, '127.0.0.1', 'localhost', 'ESMTP', false, null, null, '10:05:04', 'amavis'],
+    ['localhost', 'localhost', '127.0.0.1', 'mx1.example.net', 'ESMTP', false, null, null, '10:05:08', 'postfix'],
+    ['mx1.example.net', null, '198.51.100.80', 'imap.example.net', 'LMTP', false, null, null, '10:05:09', null],
   ],
   'cleartext-hop.txt': [
     ['[192.0.2.77]', 'client.example.org', '192.0.2.77', 'mail.example.org', 'ESMTPSA', true, T13, 'TLS_AES_128_GCM_SHA256', '10:00:01', 'postfix'],
