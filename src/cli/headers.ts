@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import { parseCidr } from '../core/ip.js';
+import { safe } from '../render/style.js';
 import { STREAM_MESSAGE_BYTES, streamMessages } from '../jobs/headers/mbox-stream.js';
 import { runHeaders, type HeadersInput } from '../jobs/headers/run-headers.js';
 import type { Run } from './commands.js';
@@ -37,10 +38,11 @@ topmost Received line; only the border line's sending address is verified, the l
 are claims anyone could have written.
 
 Exit codes:
-  0  every hop between organisations used TLS (or none crossed)
+  0  every hop between organisations used TLS (or none crossed); warnings such as an old protocol
   1  a hop between organisations went in clear text
   2  usage error (a file that does not exist or cannot be read)
-  3  nothing to judge: no Received line, or no message could be read
+  3  cannot tell: a hop between organisations records nothing about TLS, no Received line, or no
+     message could be read
   4  internal error of mxray, or the output could not be written
 `;
 
@@ -66,10 +68,11 @@ async function* inputsOf(args: readonly string[]): AsyncGenerator<HeadersInput> 
     if (arg === '-') source = process.stdin;
     else {
       try {
-        if (!statSync(arg).isFile()) throw new UsageError(`${arg} is not a file`, { helpful: false });
+        // A pipe, /dev/stdin or a process substitution is read like a file; only a folder is refused.
+        if (statSync(arg).isDirectory()) throw new UsageError(`${safe(arg, 200)} is a folder: give the message files in it (mxray headers folder/*.eml)`, { helpful: false });
       } catch (err) {
         if (err instanceof UsageError) throw err;
-        throw new UsageError(`cannot read ${arg}: ${why(err)}`, { helpful: false });
+        throw new UsageError(`cannot read ${safe(arg, 200)}: ${why(err)}`, { helpful: false });
       }
       // 64 KiB reads: a 1 MiB chunk, cut into lines, leaves so much garbage that V8 lets the heap grow past 150 MB on a 100 MB mbox (bench/headers.js).
       source = createReadStream(arg, { highWaterMark: 64 * 1024 });
@@ -102,7 +105,7 @@ async function* inputsOf(args: readonly string[]): AsyncGenerator<HeadersInput> 
       }
     } catch (err) {
       if (err instanceof UsageError) throw err;
-      throw new UsageError(`cannot read ${name}: ${why(err)}`, { helpful: false });
+      throw new UsageError(`cannot read ${safe(name, 200)}: ${why(err)}`, { helpful: false });
     }
     if (count === 0) yield { name, text: '', single: true };
   }
@@ -119,7 +122,7 @@ export function configure(cmd: Command): Run {
   return async (args: string[], o: HeadersOpts) => {
     formatOf(o);
     // A network that does not parse would silently become a name suffix that matches nothing.
-    for (const item of o.internal) if (item.includes('/') && parseCidr(item.trim()) === null) throw new UsageError(`--internal ${item.slice(0, 60)} is not a network (192.0.2.0/24, 2001:db8::/32) nor a host-name suffix`);
+    for (const item of o.internal) if (item.includes('/') && parseCidr(item.trim()) === null) throw new UsageError(`--internal ${safe(item, 60)} is not a network (192.0.2.0/24, 2001:db8::/32) nor a host-name suffix`);
     const given = args.length === 0 ? ['-'] : args;
     if (given.filter((a) => a === '-').length > 1) throw new UsageError('standard input (-) can be read once');
     if (args.length === 0 && process.stdin.isTTY) throw new UsageError('give a message file, or paste the header into standard input: mxray headers - (end with Ctrl-D)');

@@ -119,8 +119,26 @@ describe('mxray headers (CLI): usage errors', () => {
     expect(await usageError(['headers', '--internal', '10.0.0.0/33', EXIM])).toBe('mxray: --internal 10.0.0.0/33 is not a network (192.0.2.0/24, 2001:db8::/32) nor a host-name suffix (see mxray headers --help)');
   });
 
+  it('a file name with control characters is escaped in the one line', async () => {
+    const name = join(tmp, 'nope\u001b[31m\u202eX.eml');
+    const line = await usageError(['headers', name]);
+    expect(line).not.toMatch(/[\u001b\u202e]/);
+    expect(line).toContain('cannot read');
+  });
+
+  it('/dev/stdin from a shell pipe is read like a file (a pipe is no folder)', async () => {
+    // Through sh: a shell pipe is a FIFO (Node's own child stdio is a socket, which /dev/stdin cannot open).
+    const out = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile('sh', ['-c', `cat "$1" | "$2" "$3" headers /dev/stdin --json`, 'sh', EXIM, process.execPath, BIN], { timeout: 60_000 }, (err, stdout) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stdout }),
+      );
+    });
+    expect(out.code).toBe(0);
+    expect((JSON.parse(out.stdout) as HeadersReport).body.inputs.messages).toBe(1);
+  });
+
   it('a directory: exit 2', async () => {
-    expect(await usageError(['headers', tmp])).toBe(`mxray: ${tmp} is not a file`);
+    expect(await usageError(['headers', tmp])).toBe(`mxray: ${tmp} is a folder: give the message files in it (mxray headers folder/*.eml)`);
   });
 
   it('standard input twice: exit 2', async () => {

@@ -8,11 +8,12 @@
 // TLS was used, so its absence proves clear text there. Anything else: unknown.
 import type { Finding, HeaderHop, HeaderMessage, HeadersBody } from '../../core/schema.js';
 import { duration } from '../../core/duration.js';
-import { ipFamily } from '../../core/ip.js';
+import { inNetwork, ipFamily } from '../../core/ip.js';
+import { providerOf } from '../../kb/mail-providers.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Check } from '../check.js';
 import { fewOf } from '../words.js';
-import { addressLiteral, hostName, isOwnSide, orgOf, ownOrganisation, registrableDomain, type OwnOrganisation } from './organisations.js';
+import { addressLiteral, hostName, isInternalAddress, isOwnSide, orgOf, ownOrganisation, registrableDomain, type OwnOrganisation } from './organisations.js';
 
 export { registrableDomain, isInternalAddress, orgOf, ownOrganisation, splitInternal } from './organisations.js';
 
@@ -72,7 +73,7 @@ export function isOldProtocol(version: string | null): boolean {
   return version !== null && /^(SSL|TLS 1\.[01]$)/.test(version);
 }
 
-const VERSION_ORDER = ['SSL 2', 'SSL 3', 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3'];
+const VERSION_ORDER = ['SSL 2.0', 'SSL 3.0', 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3'];
 function versionRank(v: string): number {
   const i = VERSION_ORDER.indexOf(v);
   return i === -1 ? VERSION_ORDER.length : i;
@@ -91,8 +92,32 @@ export interface MessageFinding {
 }
 
 const hostOf = (h: HeaderHop): string => h.fromReverse ?? h.fromHelo ?? h.fromIp ?? 'an unnamed host';
-const hopLabel = (h: HeaderHop): string => `${hostOf(h)}${h.fromIp !== null && hostOf(h) !== h.fromIp ? ` [${h.fromIp}]` : ''}`;
+const hopLabel = (h: HeaderHop): string => {
+  const host = hostOf(h);
+  return `${host}${h.fromIp !== null && host !== h.fromIp && addressLiteral(host) !== h.fromIp ? ` [${h.fromIp}]` : ''}`;
+};
+/** The type as written, or what Exchange writes in its place. */
+const typeOf = (h: HeaderHop): string => h.with ?? (h.software === 'exchange' ? 'Microsoft SMTP Server' : 'no type');
+
+/**
+ * The domain whose MX hosts `mxray check` should test for a hop: the receiving host's domain, or —
+ * when a mail provider's host received it — the recipient's domain (the `for` address, else the
+ * organisation's --domain), since testing the provider itself tells nothing about the customer.
+ */
+function domainToTest(h: HeaderHop, m: HeaderMessage): string {
+  const by = h.by === null ? null : hostName(h.by);
+  if (by !== null && providerOf(by) === null) return registrableDomain(by) ?? by;
+  const rcpt = [h.for, ...m.hops.map((x) => x.for)].find((f): f is string => f !== null && f.includes('@'));
+  const domain = rcpt?.slice(rcpt.lastIndexOf('@') + 1).replace(/>$/, '') ?? null;
+  return domain !== null && hostName(domain) !== null ? domain : (m.organisation.names.find((n) => hostName(n) !== null) ?? 'your domain');
+}
 const secondsBetween = (a: string, b: string): number => Math.round((Date.parse(b) - Date.parse(a)) / 100) / 10;
+
+/** The receiving server wrote that the client's address has no (verified) name. */
+function reverseFailed(h: HeaderHop): boolean {
+  const raw = h.raw.slice(0, 2000).toLowerCase();
+  return raw.includes('(unknown [') || raw.includes('may be forged');
+}
 
 /** Zones, organisations and crossing of every hop (hops oldest first), and the border hop. */
 function placeHops(hops: HeaderHop[], own: OwnOrganisation): HeaderHop | null {
@@ -110,12 +135,21 @@ function placeHops(hops: HeaderHop[], own: OwnOrganisation): HeaderHop | null {
     const below = i > 0 ? byOrgs[i - 1] : null;
     return org?.kind === 'address' && below !== null && below !== undefined && below.kind !== 'address' ? below : org;
   });
+  // Where the border lies is decided on what the sender cannot choose: when the receiving server
+  // wrote that the client's address has no verified name ("unknown [192.0.2.1]", Sendmail's "may be
+  // forged"), a public address is the organisation's own only by --internal — never by the HELO
+  // name the client gave, nor by the line below (both the sender's to write).
+  const zoneOrgs = hops.map((h, i) => {
+    const org = fromOrgs[i] ?? null;
+    if (org === null || !isOwnSide(org) || h.fromIp === null || isInternalAddress(h.fromIp) || own.networks.some((n) => inNetwork(h.fromIp!, n))) return org;
+    return reverseFailed(h) ? orgOf(null, h.fromIp, own) : org;
+  });
   let border: HeaderHop | null = null;
   let above = true;
   for (let i = hops.length - 1; i >= 0; i--) {
     const h = hops[i]!;
     const byOrg = byOrgs[i] ?? null;
-    const fromOrg = fromOrgs[i] ?? null;
+    const fromOrg = above ? (zoneOrgs[i] ?? null) : (fromOrgs[i] ?? null);
     h.byOrg = byOrg?.label ?? null;
     h.fromOrg = fromOrg?.label ?? null;
     h.crossing = !h.local && !h.submission && fromOrg !== null && byOrg !== null && fromOrg.key !== byOrg.key && !(isOwnSide(fromOrg) && isOwnSide(byOrg)) && fromOrg.kind !== 'private' && byOrg.kind !== 'private';
@@ -195,19 +229,23 @@ export function judgeMessage(m: HeaderMessage, options: HeadersJudgeOptions = {}
   };
 
   const trusted = new Set((options.authservIds ?? []).map((s) => s.toLowerCase()));
-  for (const a of m.authentication) a.trusted = a.authservId !== null && trusted.has(a.authservId.toLowerCase());
+  // Only a field above the border line was written inside the organisation: one below it came with the message (RFC 8601 §5).
+  const borderLine = border?.line ?? null;
+  for (const a of m.authentication) a.trusted = a.authservId !== null && trusted.has(a.authservId.toLowerCase()) && (borderLine === null || a.line < borderLine);
 
   const findings: MessageFinding[] = [];
   const hops = (list: HeaderHop[]) => list.map((h) => h.index).join(', ');
   if (m.hops.length === 0) findings.push({ id: 'headers.no-received', facts: {} });
   if (clear.length) {
     const h = clear[0]!;
-    findings.push({ id: 'headers.cleartext-hop', facts: { hop: hops(clear), from: hopLabel(h), by: h.by ?? 'an unnamed host', with: h.with ?? 'no type', software: softwareName(h.software), why: h.tlsEvidence, byDomain: registrableDomain(h.by ?? '') ?? h.by ?? 'the receiving host' } });
+    const claim = clear.every((x) => x.zone === 'claimed') ? ' (a line below your border: what the sender’s side wrote, not verified)' : '';
+    findings.push({ id: 'headers.cleartext-hop', facts: { hop: hops(clear), claim, from: hopLabel(h), by: h.by ?? 'an unnamed host', with: typeOf(h), software: softwareName(h.software), why: h.tlsEvidence, byDomain: domainToTest(h, m) } });
   }
   const old = crossing.filter((h) => isOldProtocol(h.tlsVersion));
   if (old.length) {
     const h = old[0]!;
-    findings.push({ id: 'headers.old-protocol-hop', facts: { hop: hops(old), from: hopLabel(h), by: h.by ?? 'an unnamed host', version: h.tlsVersion ?? '', byDomain: registrableDomain(h.by ?? '') ?? h.by ?? 'the receiving host' } });
+    const versions = [...new Set(old.map((x) => x.tlsVersion ?? ''))];
+    findings.push({ id: 'headers.old-protocol-hop', facts: { hop: hops(old), from: hopLabel(h), by: h.by ?? 'an unnamed host', version: versions.join(' and '), byDomain: domainToTest(h, m) } });
   }
   if (unknown.length) {
     const h = unknown[0]!;

@@ -13,8 +13,8 @@ export const HEADERS_FINDINGS = defineFindings([
     id: 'headers.cleartext-hop',
     severity: 'error',
     actor: 'either',
-    facts: ['hop', 'from', 'by', 'with', 'software', 'why', 'byDomain', 'scope'],
-    title: 'Hop {hop} went in clear text between organisations: {from} → {by}{scope}',
+    facts: ['hop', 'claim', 'from', 'by', 'with', 'software', 'why', 'byDomain', 'scope'],
+    title: 'Hop {hop} went in clear text between organisations{claim}: {from} → {by}{scope}',
     detail:
       'The server that received this hop ({by}, {software}) recorded it without TLS (with {with}): {why}. Anyone on the path between the two organisations could ' +
       'read the message and change it. Either the ' +
@@ -65,7 +65,9 @@ export const HEADERS_FINDINGS = defineFindings([
   },
   {
     id: 'headers.tls-unknown-hop',
-    severity: 'info',
+    severity: 'warning',
+    // Nothing says whether this hop was protected: the message's verdict cannot be "protected".
+    inconclusive: true,
     actor: 'either',
     facts: ['hop', 'from', 'by', 'why', 'scope'],
     title: 'Hop {hop} does not say whether TLS was used: {from} → {by} ({why}){scope}',

@@ -244,12 +244,58 @@ describe('hopTls', () => {
   });
 
   it('tells the old protocol versions', () => {
-    for (const v of ['SSL 2', 'SSL 3', 'TLS 1.0', 'TLS 1.1']) expect(isOldProtocol(v)).toBe(true);
+    for (const v of ['SSL 2.0', 'SSL 3.0', 'TLS 1.0', 'TLS 1.1']) expect(isOldProtocol(v)).toBe(true);
     for (const v of [null, 'TLS 1.2', 'TLS 1.3', 'TLS 1.10', 'TLS 1.0x', 'xSSL 3', 'xTLS 1.0', '']) expect(isOldProtocol(v)).toBe(false);
   });
 });
 
 describe('judgeMessage: the receiving organisation and the zones', () => {
+  describe('what the sender cannot choose: a name the receiver wrote as unknown', () => {
+    // The real connection: an attacker's address whose name the receiving Postfix could not verify, its HELO the victim's own name.
+    const spoofed = (over: Partial<HeaderHop> = {}): Partial<HeaderHop> => ({
+      fromHelo: 'mail.victim.example', fromReverse: null, fromIp: '203.0.113.66', by: 'mx.victim.example', with: 'ESMTP', protocol: ESMTP, software: 'postfix',
+      raw: 'from mail.victim.example (unknown [203.0.113.66])\n\tby mx.victim.example (Postfix) with ESMTP id 1', ...over,
+    });
+    const forged = { fromReverse: 'trusted-partner.example', fromIp: '198.51.100.10', by: 'mx.victim.example', with: 'ESMTPS', protocol: ESMTPS };
+
+    it('a HELO naming the organisation does not make an unverified public address internal: that hop is the border, in clear text', () => {
+      const m = message([forged, spoofed()]);
+      const findings = judgeMessage(m);
+      expect(m.border).toEqual({ hop: 2, ip: '203.0.113.66', from: 'mail.victim.example', by: 'mx.victim.example' });
+      expect(m.tls.verdict).toBe('cleartext');
+      expect(ids(findings)).toContain('headers.cleartext-hop');
+    });
+
+    it('nor does the line below it, for an address with no name (Sendmail’s "may be forged" too)', () => {
+      const bare = spoofed({ fromHelo: '[203.0.113.66]', raw: 'from [203.0.113.66] (unknown [203.0.113.66]) by mx.victim.example with ESMTP id 1' });
+      const m = message([forged, bare]);
+      judgeMessage(m);
+      expect(m.border?.hop).toBe(2);
+      const sendmail = message([forged, spoofed({ software: 'sendmail', raw: 'from mail.victim.example ([203.0.113.66]) (may be forged) by mx.victim.example' })]);
+      judgeMessage(sendmail);
+      expect(sendmail.border?.hop).toBe(2);
+    });
+
+    it('the same line with a verified name, or an address of --internal, stays internal', () => {
+      const verified = message([forged, spoofed({ fromReverse: 'mail.victim.example', raw: 'from mail.victim.example (mail.victim.example [203.0.113.66]) by mx.victim.example' })]);
+      judgeMessage(verified);
+      expect(verified.border?.hop).toBe(1);
+      const listed = message([forged, spoofed()]);
+      judgeMessage(listed, { internal: ['203.0.113.0/24'] });
+      expect(listed.border?.hop).toBe(1);
+    });
+
+    it('a clear-text hop known only from lines below the border is said to be a claim', () => {
+      const m = message([{ fromReverse: 'a.example.org', fromIp: '192.0.2.1', by: 'b.example.com', with: 'ESMTP', protocol: ESMTP, software: 'postfix' }, inbound()]);
+      expect(factsOf(judgeMessage(m), 'headers.cleartext-hop')).toMatchObject({ hop: '1', claim: ' (a line below your border: what the sender’s side wrote, not verified)' });
+    });
+
+    it('a hop received by a mail provider’s host is tested at the recipient’s domain, not the provider’s', () => {
+      const m = message([{ fromReverse: 'a.example.org', fromIp: '192.0.2.1', by: 'mx.google.com', with: 'ESMTP', protocol: ESMTP, software: 'gmail', for: 'bob@example.com' }]);
+      expect(factsOf(judgeMessage(m), 'headers.cleartext-hop')).toMatchObject({ byDomain: 'example.com' });
+    });
+  });
+
   it('fills every hop and the message on a submission, an inbound hop and a delivery', () => {
     const m = message([submission(), inbound({ tlsVersion: 'TLS 1.3', cipher: 'TLS_AES_256_GCM_SHA384' }), delivery()]);
     const findings = judgeMessage(m);
@@ -626,11 +672,11 @@ describe('judgeMessage: the TLS verdict', () => {
     [['TLS 1.3', 'TLS 1.2', 'TLS 1.3'], 'TLS 1.2'],
     [['TLS 1.2', 'TLS 1.0'], 'TLS 1.0'],
     [['TLS 1.1', 'TLS 1.0', 'TLS 1.2'], 'TLS 1.0'],
-    [['TLS 1.3', 'SSL 3'], 'SSL 3'],
-    [['SSL 3', 'SSL 2'], 'SSL 2'],
+    [['TLS 1.3', 'SSL 3.0'], 'SSL 3.0'],
+    [['SSL 3.0', 'SSL 2.0'], 'SSL 2.0'],
     [['TLS 1.3', 'TLS 1.2'], 'TLS 1.2'],
     [['TLS 1.2', 'TLS 1.1'], 'TLS 1.1'],
-    [['SSL 3', 'TLS 1.0'], 'SSL 3'],
+    [['SSL 3.0', 'TLS 1.0'], 'SSL 3.0'],
     [['TLS 1.3'], 'TLS 1.3'],
     // A version mxray does not know counts as newer than every known one.
     [['TLSv9', 'TLS 1.3'], 'TLS 1.3'],
@@ -750,6 +796,7 @@ describe('judgeMessage: findings', () => {
     expect(ids(findings)).toEqual(['headers.cleartext-hop', 'headers.unverified-hops']);
     expect(factsOf(findings, 'headers.cleartext-hop')).toEqual({
       hop: '2, 4',
+      claim: '',
       from: 'b.example.com [192.0.2.2]',
       by: 'mx.example.co.uk',
       with: 'ESMTP',
@@ -770,10 +817,11 @@ describe('judgeMessage: findings', () => {
           hop: '1',
           from: 'smtp.example.com [198.51.100.5]',
           by: '203.0.113.25',
-          with: 'no type',
+          claim: '',
+          with: 'Microsoft SMTP Server',
           software: 'Exchange',
           why: 'no TLS comment, and Exchange writes "(version=…, cipher=…)" whenever TLS was used',
-          byDomain: '203.0.113.25',
+          byDomain: 'your domain',
         },
       },
     ]);
@@ -781,7 +829,7 @@ describe('judgeMessage: findings', () => {
     expect(judgeMessage(byNothing)).toEqual([
       {
         id: 'headers.cleartext-hop',
-        facts: { hop: '1', from: '198.51.100.5', by: 'an unnamed host', with: 'ESMTP', software: 'Postfix', why: 'with ESMTP, written by Postfix, which marks TLS (RFC 3848)', byDomain: 'the receiving host' },
+        facts: { hop: '1', claim: '', from: '198.51.100.5', by: 'an unnamed host', with: 'ESMTP', software: 'Postfix', why: 'with ESMTP, written by Postfix, which marks TLS (RFC 3848)', byDomain: 'your domain' },
       },
     ]);
   });
@@ -809,21 +857,21 @@ describe('judgeMessage: findings', () => {
     const m = message([
       { fromReverse: 'a.example.org', fromIp: '192.0.2.1', by: 'b.example.com', tlsVersion: 'TLS 1.2' },
       { fromReverse: 'b.example.com', fromIp: '192.0.2.2', by: 'relay.example.org', tlsVersion: 'TLS 1.1', cipher: 'AES128-SHA' },
-      { fromReverse: 'relay.example.org', fromIp: '192.0.2.3', by: '198.51.100.200', tlsVersion: 'SSL 3' },
+      { fromReverse: 'relay.example.org', fromIp: '192.0.2.3', by: '198.51.100.200', tlsVersion: 'SSL 3.0' },
       inbound({ fromReverse: 'edge.example.org', fromIp: '192.0.2.4', tlsVersion: 'TLS 1.3' }),
       delivery({ tlsVersion: 'TLS 1.0' }),
     ]);
     const findings = judgeMessage(m);
     expect(ids(findings)).toEqual(['headers.old-protocol-hop', 'headers.unverified-hops', 'headers.all-protected']);
-    expect(factsOf(findings, 'headers.old-protocol-hop')).toEqual({ hop: '2, 3', from: 'b.example.com [192.0.2.2]', by: 'relay.example.org', version: 'TLS 1.1', byDomain: 'example.org' });
-    expect(factsOf(findings, 'headers.all-protected')).toEqual({ hops: '4 hops', weakest: 'SSL 3' });
+    expect(factsOf(findings, 'headers.old-protocol-hop')).toEqual({ hop: '2, 3', from: 'b.example.com [192.0.2.2]', by: 'relay.example.org', version: 'TLS 1.1 and SSL 3.0', byDomain: 'example.org' });
+    expect(factsOf(findings, 'headers.all-protected')).toEqual({ hops: '4 hops', weakest: 'SSL 3.0' });
   });
 
   it('writes an old-protocol hop by an address or by nothing', () => {
     const byIp = message([{ fromIp: '192.0.2.2', by: '198.51.100.200', tlsVersion: 'TLS 1.0' }]);
-    expect(factsOf(judgeMessage(byIp), 'headers.old-protocol-hop')).toEqual({ hop: '1', from: '192.0.2.2', by: '198.51.100.200', version: 'TLS 1.0', byDomain: '198.51.100.200' });
+    expect(factsOf(judgeMessage(byIp), 'headers.old-protocol-hop')).toEqual({ hop: '1', from: '192.0.2.2', by: '198.51.100.200', version: 'TLS 1.0', byDomain: 'your domain' });
     const byNothing = message([{ fromIp: '192.0.2.2', tlsVersion: 'TLS 1.0' }]);
-    expect(factsOf(judgeMessage(byNothing), 'headers.old-protocol-hop')).toEqual({ hop: '1', from: '192.0.2.2', by: 'an unnamed host', version: 'TLS 1.0', byDomain: 'the receiving host' });
+    expect(factsOf(judgeMessage(byNothing), 'headers.old-protocol-hop')).toEqual({ hop: '1', from: '192.0.2.2', by: 'an unnamed host', version: 'TLS 1.0', byDomain: 'your domain' });
   });
 
   it('names the hops that say nothing about TLS', () => {
@@ -891,9 +939,18 @@ describe('judgeMessage: authentication results', () => {
   const field = (authservId: string | null): AuthResultsField => ({ field: 'Authentication-Results', line: 1, instance: null, authservId, trusted: authservId === null, results: [], notes: [] });
 
   it('trusts only the authserv-ids given, in any case, never a missing one', () => {
-    const m = message([inbound()], { authentication: [field('mx.example.net'), field('MX.Example.NET'), field('mx.example.org'), field(null), field('mx2.example.net')] });
+    const m = message([inbound({ line: 10 })], { authentication: [field('mx.example.net'), field('MX.Example.NET'), field('mx.example.org'), field(null), field('mx2.example.net')] });
     judgeMessage(m, { authservIds: ['MX.example.net', 'mx2.EXAMPLE.net'] });
     expect(m.authentication.map((a) => a.trusted)).toEqual([true, true, false, false, true]);
+  });
+
+  it('never trusts a field below the border line: it came with the message (RFC 8601 §5), whatever its authserv-id', () => {
+    const m = message([inbound({ line: 10 })], { authentication: [{ ...field('mx.example.net'), line: 9 }, { ...field('mx.example.net'), line: 10 }, { ...field('mx.example.net'), line: 11 }] });
+    judgeMessage(m, { authservIds: ['mx.example.net'] });
+    expect(m.authentication.map((a) => a.trusted)).toEqual([true, false, false]);
+    const internal = message([{ fromIp: '10.0.0.5', by: 'mx.example.net', line: 10 }], { authentication: [{ ...field('mx.example.net'), line: 30 }] });
+    judgeMessage(internal, { authservIds: ['mx.example.net'] });
+    expect(internal.authentication.map((a) => a.trusted)).toEqual([true]);
   });
 
   it('trusts nothing without --authserv-id', () => {
