@@ -33,7 +33,8 @@ const tlsVerdict = (v: HeaderMessage['tls']['verdict']): Verdict => (v === 'clea
 
 function fromOf(h: HeaderHop): string {
   const name = h.fromReverse ?? h.fromHelo;
-  if (name && h.fromIp) return `${name} [${h.fromIp}]`;
+  // A HELO that is the address itself ("[192.0.2.1]") is not said twice.
+  if (name && h.fromIp && name.replace(/^\[(ipv6:)?/i, '').replace(/\]$/, '') !== h.fromIp) return `${name} [${h.fromIp}]`;
   return name ?? (h.fromIp ? `[${h.fromIp}]` : h.local ? '(local)' : '');
 }
 

@@ -14,7 +14,7 @@ import { judgeMessage, type HeadersJudgeOptions, type MessageFinding } from '../
 import { verdictOf } from '../../checks/verdict.js';
 import { DEFAULT_PROFILE } from '../../kb/profiles.js';
 import { sortFindings } from '../../kb/index.js';
-import { embeddedMessages, fieldsNamed, readHeaderBlock, splitMessages, type HeaderBlock, type HeaderField } from './read-header.js';
+import { embeddedMessages, fieldsNamed, HEADER_LIMITS, readHeaderBlock, splitMessages, type HeaderBlock, type HeaderField } from './read-header.js';
 import { describeAuthResult, parseAuthResults, parseReceivedSpf } from './auth-results.js';
 import { readMicrosoftFields } from './microsoft.js';
 import { parseReceived, parseReceivedDate } from './received.js';
@@ -163,7 +163,35 @@ export function mayEnclose(block: HeaderBlock): boolean {
   return from.includes('mailer-daemon') || from.includes('postmaster');
 }
 
-export function analyseMessage(text: string, source: string, options: HeadersJudgeOptions = {}, returnedIn: string | null = null): { message: HeaderMessage; findings: MessageFinding[]; encloses: boolean } {
+/**
+ * A header pasted with every line indented (a ticket, a chat code block) or quoted ("> " in a reply)
+ * loses that prefix; anything else is returned as it is. The prefix is the first non-blank line's,
+ * taken only when that line is then a field ("Received: …") and at least 80 % of the first 200
+ * non-blank lines carry it. Folded lines keep their own white space after the prefix.
+ */
+export function unindentPaste(text: string): { text: string; prefix: string | null } {
+  const lines = text.slice(0, 256 * 1024).split('\n', 400);
+  const first = lines.find((l) => l.trim() !== '');
+  if (first === undefined) return { text, prefix: null };
+  let end = 0;
+  if (first.startsWith('>')) {
+    while (end < first.length && first[end] === '>') end++;
+    if (first[end] === ' ') end++;
+  } else {
+    while (end < first.length && (first[end] === ' ' || first[end] === '\t')) end++;
+  }
+  if (end === 0 || end > 40) return { text, prefix: null };
+  const prefix = first.slice(0, end);
+  if (!/^[!-9;-~]{1,76}:/.test(first.slice(end))) return { text, prefix: null };
+  const sample = lines.filter((l) => l.trim() !== '').slice(0, 200);
+  if (sample.filter((l) => l.startsWith(prefix)).length < sample.length * 0.8) return { text, prefix: null };
+  const out = text.split('\n').map((l) => (l.startsWith(prefix) ? l.slice(prefix.length) : l));
+  return { text: out.join('\n'), prefix };
+}
+
+export function analyseMessage(text: string, source: string, options: HeadersJudgeOptions = {}, returnedIn: string | null = null): { message: HeaderMessage; findings: MessageFinding[]; encloses: boolean; truncated: boolean } {
+  const paste = unindentPaste(text);
+  text = paste.text;
   const block = readHeaderBlock(text);
   const received = fieldsNamed(block, 'received');
   const kept = received.slice(0, HEADERS_LIMITS.hops); // newest first: the organisation's own lines are kept
@@ -171,6 +199,7 @@ export function analyseMessage(text: string, source: string, options: HeadersJud
   const dateField = fieldsNamed(block, 'date')[0];
   const date = dateField ? parseReceivedDate(dateField.value) : null;
   const notes = block.notes.slice(0, 20).map((n) => n.slice(0, 300));
+  if (paste.prefix !== null) notes.unshift(`every line began with ${JSON.stringify(paste.prefix)} (an indented or quoted paste): read without it`);
   if (received.length > kept.length) notes.push(`${received.length - kept.length} older Received lines past the ${HEADERS_LIMITS.hops} read`);
   if (block.fields.length === 0) notes.push('no header field found: not a message header');
   const message: HeaderMessage = {
@@ -212,7 +241,7 @@ export function analyseMessage(text: string, source: string, options: HeadersJud
   }
   message.notes = message.notes.slice(0, 30);
   const findings = judgeMessage(message, options);
-  return { message, findings, encloses: block.fields.length > 0 && mayEnclose(block) };
+  return { message, findings, encloses: block.fields.length > 0 && mayEnclose(block), truncated: block.truncated };
 }
 
 /**
@@ -293,8 +322,9 @@ class Collector {
   /** One message, and the messages returned or attached inside it. */
   message(text: string, source: string, options: HeadersJudgeOptions): void {
     this.body.inputs.messages++;
-    const { message, findings, encloses } = analyseMessage(text, source, options);
+    const { message, findings, encloses, truncated } = analyseMessage(text, source, options);
     this.keep(message, findings);
+    if (truncated && this.body.limits.length < 50) this.body.limits.push(`${source.slice(0, 150)}: a header of more than ${HEADER_LIMITS.blockChars / 1024 / 1024} MiB or ${HEADER_LIMITS.fields} fields: the rest of it not read`);
     if (!encloses) return;
     const inner = embeddedMessages(text);
     inner.slice(0, HEADERS_LIMITS.returnedPerMessage).forEach((t, k) => {

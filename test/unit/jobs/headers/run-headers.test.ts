@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../../src/core/clock.js';
 import { parseSavedReport } from '../../../../src/core/saved-report.js';
 import type { HeaderMessage, HeadersReport } from '../../../../src/core/schema.js';
-import { analyseMessage, HEADERS_LIMITS, runHeaders, type HeadersInput, type HeadersOptions } from '../../../../src/jobs/headers/run-headers.js';
+import { analyseMessage, HEADERS_LIMITS, runHeaders, unindentPaste, type HeadersInput, type HeadersOptions } from '../../../../src/jobs/headers/run-headers.js';
 import { schemaErrors } from '../../../helpers/schema.js';
 
 const FIXTURES = new URL('../../../fixtures/headers/', import.meta.url);
@@ -219,6 +219,39 @@ describe('runHeaders: messages returned inside bounces', () => {
 });
 
 describe('runHeaders: pasted headers', () => {
+  const plain = [
+    'Received: from mail.example.org (mail.example.org [192.0.2.10])',
+    '\tby mx.example.net (Postfix) with ESMTP id 1; Mon, 21 Sep 2026 10:00:02 +0000',
+    'Received: from client.example.org (client.example.org [192.0.2.77])',
+    '\tby mail.example.org (Postfix) with ESMTPSA id 2; Mon, 21 Sep 2026 10:00:01 +0000',
+    'Subject: pasted',
+    '',
+    'body',
+  ];
+  const hopFields = (text: string) => analyseMessage(text, 'p').message.hops.map((h) => [h.fromReverse, h.fromIp, h.by, h.with, h.date]);
+
+  it('an indented paste (every line with the same leading blanks) reads as the header it is, folding kept', () => {
+    const indented = plain.map((l) => `    ${l}`).join('\n');
+    expect(hopFields(indented)).toEqual(hopFields(plain.join('\n')));
+    expect(hopFields(indented)).toHaveLength(2);
+    expect(unindentPaste(indented).prefix).toBe('    ');
+    expect(analyseMessage(indented, 'p').message.notes[0]).toBe('every line began with "    " (an indented or quoted paste): read without it');
+  });
+
+  it('a quoted paste ("> " before every line) too', () => {
+    const quoted = plain.map((l) => (l === '' ? '>' : `> ${l}`)).join('\n');
+    expect(hopFields(quoted)).toEqual(hopFields(plain.join('\n')));
+    expect(unindentPaste(quoted).prefix).toBe('> ');
+  });
+
+  it('leaves alone a text whose first line is no field, or whose lines mostly lack the prefix', () => {
+    expect(unindentPaste('    just some text\nReceived: x').prefix).toBeNull();
+    const mixed = ['  Received: from a by b; Mon, 21 Sep 2026 10:00:00 +0000', 'Subject: x', 'From: y', 'To: z', 'Date: w'].join('\n');
+    expect(unindentPaste(mixed)).toEqual({ text: mixed, prefix: null });
+    expect(unindentPaste('Received: from a by b\n\tfolded')).toEqual({ text: 'Received: from a by b\n\tfolded', prefix: null });
+    expect(unindentPaste('\n\n').prefix).toBeNull();
+  });
+
   it('an Outlook paste with leading blanks, CRLF and a stray body: the fields up to the body, the rest left out', async () => {
     const r = await run([{ name: 'paste', text: fixture('cli/outlook-leading-blanks.txt') }]);
     const m = r.body.messages[0]!;
@@ -300,6 +333,14 @@ describe('runHeaders: inputs that give no message', () => {
 });
 
 describe('runHeaders: bounds', () => {
+  it('a header cut at its bound is said in the limits and the limit-reached finding, not only in the message’s notes', async () => {
+    const text = `Received: from a.example.org (a.example.org [192.0.2.1]) by mx.example.net (Postfix) with ESMTPS id 1; Mon, 21 Sep 2026 10:00:00 +0000\n${'X-Pad: x\n'.repeat(10_001)}Subject: after\n\nbody\n`;
+    const r = await run([{ name: 'wide.eml', text }]);
+    expect(r.body.limits).toEqual(['wide.eml: a header of more than 1 MiB or 10000 fields: the rest of it not read']);
+    expect(ids(r)).toContain('headers.limit-reached');
+    expect(r.body.messages[0]!.subject).toBeNull();
+  });
+
   it('more than 50 messages: the first 50 in full, the rest counted, a row for every one', async () => {
     const one = fixture('dialects/exim.txt');
     const r = await run(Array.from({ length: 53 }, (_, i) => ({ name: `m${i + 1}.eml`, text: one })));
