@@ -61,6 +61,15 @@ function hopRows(m: HeaderMessage): Cell[][] {
 }
 
 /** The folder every source starts with ("../mail/"), left out of the rows (the context names it). */
+/** "inbox.mbox message " when every message comes from that one file (the rows then say "#3"), else ''. */
+export function oneFile(sources: readonly string[]): string {
+  if (sources.length < 2) return '';
+  const m = / message \d+$/.exec(sources[0]!.replace(/, returned message( \d+)?$/, ''));
+  if (!m) return '';
+  const prefix = sources[0]!.slice(0, m.index + ' message '.length);
+  return sources.every((x) => x.startsWith(prefix)) ? prefix : '';
+}
+
 export function commonFolder(sources: readonly string[]): string {
   if (sources.length < 2) return '';
   let prefix = sources[0]!;
@@ -71,9 +80,10 @@ export function commonFolder(sources: readonly string[]): string {
 
 function messageRows(report: HeadersReport): Cell[][] {
   const { body } = report;
-  const folder = commonFolder(body.rows.map((r) => r.source));
+  const file = oneFile(body.rows.map((r) => r.source));
+  const folder = file ? file : commonFolder(body.rows.map((r) => r.source));
   const rows: Cell[][] = body.rows.slice(0, MAX_ROWS).map((r) => [
-    { text: safe(r.returnedIn !== null ? `  ↳ returned${r.subject ? `: ${r.subject}` : ''}` : `${r.source.slice(folder.length)}${r.subject ? `: ${r.subject}` : ''}`, 100) },
+    { text: safe(r.returnedIn !== null ? `  ↳ returned${r.subject ? `: ${r.subject}` : ''}` : `${file ? '#' : ''}${r.source.slice(folder.length)}${r.subject ? `: ${r.subject}` : ''}`, 100) },
     { text: time(r.date) },
     { text: num(r.hops) },
     { text: num(r.crossingHops) },
@@ -243,8 +253,10 @@ function hopChartOf(m: HeaderMessage): DocHopChart | null {
 function manyContext(report: HeadersReport): Line[] {
   const { body } = report;
   const out: Line[] = [];
+  const file = oneFile(body.rows.map((r) => r.source));
   const folder = commonFolder(body.rows.map((r) => r.source));
-  if (folder) out.push(line(0, { dim: 'Folder      ' }, safe(folder, 200)));
+  if (file) out.push(line(0, { dim: 'File        ' }, safe(file.slice(0, -' message '.length), 200)));
+  else if (folder) out.push(line(0, { dim: 'Folder      ' }, safe(folder, 200)));
   const n = (count: number, one: string, many: string) => `${num(count)} ${count === 1 ? one : many}`;
   const read = [n(body.inputs.messages, 'message', 'messages'), n(body.inputs.files, 'input', 'inputs')];
   if (body.inputs.returned) read.push(`${n(body.inputs.returned, 'returned inside a bounce', 'returned inside bounces')}`);

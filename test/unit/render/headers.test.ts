@@ -10,7 +10,7 @@ import { fixedClock } from '../../../src/core/clock.js';
 import type { HeadersReport } from '../../../src/core/schema.js';
 import { runHeaders, type HeadersInput, type HeadersOptions } from '../../../src/jobs/headers/run-headers.js';
 import { plainParts, type Document } from '../../../src/render/document.js';
-import { commonFolder, duration, HOP_TABLE_HEADER, hopHeading, MESSAGE_TABLE_HEADER } from '../../../src/render/headers.js';
+import { commonFolder, duration, oneFile, HOP_TABLE_HEADER, hopHeading, MESSAGE_TABLE_HEADER } from '../../../src/render/headers.js';
 import { renderHtml } from '../../../src/render/html.js';
 import { documentFor } from '../../../src/render/index.js';
 import { renderMarkdown } from '../../../src/render/markdown.js';
@@ -37,6 +37,21 @@ describe('duration', () => {
     [null, ''],
   ] as const)('%s → "%s"', (seconds, want) => {
     expect(duration(seconds)).toBe(want);
+  });
+});
+
+describe('oneFile', () => {
+  it('the mbox every message comes from, so that rows say #N', () => {
+    expect(oneFile(['in.mbox message 1', 'in.mbox message 2', 'in.mbox message 2, returned message', 'in.mbox message 10'])).toBe('in.mbox message ');
+    expect(oneFile(['in.mbox message 1', 'other.mbox message 2'])).toBe('');
+    expect(oneFile(['a.eml', 'b.eml'])).toBe('');
+    expect(oneFile(['in.mbox message 1'])).toBe('');
+  });
+
+  it('the rows of an mbox: #N and the subject, the file named once above', async () => {
+    const doc = documentFor(await report([{ name: 'three.mbox', text: fixture('blocks/three.mbox') }]));
+    expect(doc.summary!.rows.map((r) => r[0]!.text)).toEqual(['#1: one', '#2: two', '#3: three']);
+    expect(contextLines(doc)[0]).toBe('File        three.mbox');
   });
 });
 
