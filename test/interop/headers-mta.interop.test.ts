@@ -269,7 +269,9 @@ if (skipAll !== null) {
         const title = clear.length === 0 ? 'protected, no cleartext-hop' : `cleartext-hop naming hop ${clear.map((x) => `${x.index} (by ${hostName(x.h.by)})`).join(', ')}`;
         it(`${c}: ${title}`, async () => {
           const d = await message(c);
-          const report = await runHeaders({ inputs: [{ name: `${c}.eml`, text: d.text }], domains: [RECEIVING_DOMAIN], clock: fixedClock(Date.UTC(2026, 0, 1)) });
+          // The receiving organisation's own border MX has a public address without a reverse name (the lab's
+          // PROXY addresses have none): its administrator names it, as a sender cannot (--internal).
+          const report = await runHeaders({ inputs: [{ name: `${c}.eml`, text: d.text }], domains: [RECEIVING_DOMAIN], internal: [PUBLIC.eximBorder], clock: fixedClock(Date.UTC(2026, 0, 1)) });
           const v = VERDICT[c];
           expect(report.findings.map((f) => f.id).sort()).toEqual(v.findings);
           expect(report.body.messages.length).toBe(1);
@@ -298,7 +300,7 @@ if (skipAll !== null) {
           const border = hops.findIndex((e) => e.zone === 'border') + 2;
           expect(m.border).toEqual({ hop: border, ip: clientAddress(hops[border - 2]!), from: hostName(hops[border - 2]!.from), by: hostName(hops[border - 2]!.by) });
           const unverified = report.findings.find((f) => f.id === 'headers.unverified-hops');
-          expect(unverified?.facts.count).toBe(v.belowBorder);
+          expect(unverified?.facts.lines).toBe(v.belowBorder === 1 ? 'The Received line below' : `The ${v.belowBorder} Received lines below`);
           const finding = report.findings.find((f) => f.id === 'headers.cleartext-hop');
           if (clear.length === 0) expect(finding).toBeUndefined();
           else {
