@@ -117,7 +117,7 @@ export function configure(cmd: Command): Run {
     .option('--domain <domain>', 'your own mail domain (suffix): where your hops end; repeatable', collect, [])
     .option('--internal <name|network>', 'a host-name suffix or network (CIDR) of your own; repeatable', collect, [])
     .option('--authserv-id <id>', 'trust Authentication-Results written under this authserv-id (RFC 8601 §5); repeatable', collect, []);
-  addReportOptions(cmd, { timeout: false });
+  addReportOptions(cmd, { timeout: false, details: 'add every hop in full (names, TLS details and why), the authentication results and Microsoft’s fields' });
   cmd.addHelpText('after', HEADERS_HELP);
   return async (args: string[], o: HeadersOpts) => {
     formatOf(o);

@@ -46,6 +46,8 @@ export function collect(value: string, previous: string[] = []): string[] {
 export interface ReportOptionsSpec {
   /** Help text of --timeout, saying what it bounds for this command; false: the command has no time-outs to set. */
   timeout: string | false;
+  /** Help text of --details, saying what it adds for this command (default: the receiver test's). */
+  details?: string;
 }
 
 /** Adds --json, --format, --output, --no-color, --details, --explain, --width, --verbose and (unless spec.timeout is false) --timeout. */
@@ -55,7 +57,7 @@ export function addReportOptions(cmd: Command, spec: ReportOptionsSpec): Command
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md', 'html']).default('text'))
     .option('-o, --output <file>', 'write the output to a file instead of standard output')
     .option('--no-color', 'no colour (also when NO_COLOR is set or output is not a terminal)')
-    .option('--details', 'add the details per address: banner, extensions, TLS, the chain as sent with thumbprints')
+    .option('--details', spec.details ?? 'add the details per address: banner, extensions, TLS, the chain as sent with thumbprints')
     .option('--explain', 'explain every finding in full: what senders do, every step, every MTA, references')
     .option('--width <columns>', 'fit text output to this many columns (default: the terminal, else 100)', positiveInt('--width', 1000))
     .option('-v, --verbose', 'everything: details, full explanations and the transcript with millisecond offsets');

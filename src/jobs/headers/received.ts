@@ -583,6 +583,21 @@ export function parseReceived(value: string): ReceivedHop {
   return hop;
 }
 
+/**
+ * Where the date starts: the last ';' outside a comment ("…; Mon, 21 Sep 2026 10:00:00 +0000 (GMT;
+ * really)" keeps its comment), or the last ';' at all when the parentheses do not balance.
+ */
+function dateSemicolon(value: string): number {
+  let depth = 0;
+  for (let i = value.length - 1; i >= 0; i--) {
+    const c = value[i];
+    if (c === ')') depth++;
+    else if (c === '(' && depth > 0) depth--;
+    else if (c === ';' && depth === 0) return i;
+  }
+  return value.lastIndexOf(';');
+}
+
 function read(input: string, hop: ReceivedHop, notes: Notes): void {
   let value = input;
   if (value.length > MAX_RECEIVED_LENGTH) {
@@ -590,7 +605,7 @@ function read(input: string, hop: ReceivedHop, notes: Notes): void {
     notes.add(`value longer than ${MAX_RECEIVED_LENGTH} characters: the rest was not read`);
   }
   if (value.toLowerCase().startsWith('received:')) value = value.slice(9);
-  const semi = value.lastIndexOf(';');
+  const semi = dateSemicolon(value);
   const body = semi >= 0 ? value.slice(0, semi) : value;
   if (semi >= 0) hop.date = parseReceivedDate(value.slice(semi + 1).replace(/[\r\n\t]/g, ' '));
   else notes.add('no date (no ";")');

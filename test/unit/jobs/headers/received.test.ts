@@ -427,6 +427,13 @@ describe('the traps of issue 22, one at a time', () => {
     expect(parseReceived(`by b.example id 1; Sun, 20 Sep 2026 10:00:00 +0000; ${D}`).date?.epochMs).toBe(T0);
   });
 
+  it('a ";" inside the date’s own comment is not the last one: the comment stays with the date', () => {
+    const h = parseReceived(`from a.example (a.example [192.0.2.1]) by b.example with ESMTP id 1; ${D} (GMT; really)`);
+    expect([h.date?.raw, h.date?.epochMs, h.id]).toEqual([`${D} (GMT; really)`, T0, '1']);
+    // Parentheses that do not balance: the last ";" at all.
+    expect(parseReceived(`by b.example id 1; ${D} (GMT; really`).date?.raw).toBe('really');
+  });
+
   it.each([
     ['Mon, 21 Sep 2026 05:00:00 EST', 'obsolete zone EST'],
     ['Mon, 21 Sep 2026 03:00:00 PDT', 'obsolete zone PDT'],
