@@ -189,10 +189,43 @@ export function unindentPaste(text: string): { text: string; prefix: string | nu
   return { text: out.join('\n'), prefix };
 }
 
+/**
+ * A copied page that puts its own summary before the header (Gmail's "Show original": "Original
+ * message", "Message ID", "SPF: PASS …", "Download original"): when the text read as the header
+ * holds no Received line but a block further on (after an empty line, within the first 64 KiB)
+ * does, that block is the header. Returns where it starts (the line's offset), or -1.
+ */
+export function laterHeader(text: string, block: HeaderBlock): number {
+  if (block.bodyStart === null || fieldsNamed(block, 'received').length > 0) return -1;
+  const head = text.slice(0, 64 * 1024);
+  let at = 0;
+  let tries = 0;
+  while (at < head.length && tries < 20) {
+    const nl = head.indexOf('\n', at);
+    const next = nl === -1 ? head.length : nl + 1;
+    const lineText = head.slice(at, next).replace(/\r?\n$/, '');
+    // Only an empty line followed at once by a field line is tried (at most 20): each try reads one header block.
+    if (lineText.trim() === '' && /^[!-9;-~]{1,76}:/.test(head.slice(next, next + 80))) {
+      tries++;
+      const candidate = readHeaderBlock(text.slice(next, next + 2 * 1024 * 1024));
+      if (candidate.fields.length >= 2 && fieldsNamed(candidate, 'received').length > 0 && candidate.fields[0]!.line === 1) return next;
+    }
+    at = next;
+  }
+  return -1;
+}
+
 export function analyseMessage(text: string, source: string, options: HeadersJudgeOptions = {}, returnedIn: string | null = null): { message: HeaderMessage; findings: MessageFinding[]; encloses: boolean; truncated: boolean } {
   const paste = unindentPaste(text);
   text = paste.text;
-  const block = readHeaderBlock(text);
+  let block = readHeaderBlock(text);
+  const later = laterHeader(text, block);
+  let skipped: string | null = null;
+  if (later > 0) {
+    skipped = `the header starts after ${text.slice(0, later).split('\n').length - 1} lines of something else (a copied page's summary): read from there`;
+    text = text.slice(later);
+    block = readHeaderBlock(text);
+  }
   const received = fieldsNamed(block, 'received');
   const kept = received.slice(0, HEADERS_LIMITS.hops); // newest first: the organisation's own lines are kept
   const hops = kept.reverse().map((f, i) => hopOf(f, received.length - kept.length + i + 1));
@@ -200,6 +233,7 @@ export function analyseMessage(text: string, source: string, options: HeadersJud
   const date = dateField ? parseReceivedDate(dateField.value) : null;
   const notes = block.notes.slice(0, 20).map((n) => n.slice(0, 300));
   if (paste.prefix !== null) notes.unshift(`every line began with ${JSON.stringify(paste.prefix)} (an indented or quoted paste): read without it`);
+  if (skipped !== null) notes.unshift(skipped);
   if (received.length > kept.length) notes.push(`${received.length - kept.length} older Received lines past the ${HEADERS_LIMITS.hops} read`);
   if (block.fields.length === 0) notes.push('no header field found: not a message header');
   const message: HeaderMessage = {

@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../../src/core/clock.js';
 import { parseSavedReport } from '../../../../src/core/saved-report.js';
 import type { HeaderMessage, HeadersReport } from '../../../../src/core/schema.js';
-import { analyseMessage, HEADERS_LIMITS, runHeaders, unindentPaste, type HeadersInput, type HeadersOptions } from '../../../../src/jobs/headers/run-headers.js';
+import { analyseMessage, HEADERS_LIMITS, laterHeader, runHeaders, unindentPaste, type HeadersInput, type HeadersOptions } from '../../../../src/jobs/headers/run-headers.js';
 import { schemaErrors } from '../../../helpers/schema.js';
+import { readHeaderBlock } from '../../../../src/jobs/headers/read-header.js';
 
 const FIXTURES = new URL('../../../fixtures/headers/', import.meta.url);
 const fixture = (path: string): string => readFileSync(new URL(path, FIXTURES), 'utf8');
@@ -219,6 +220,34 @@ describe('runHeaders: messages returned inside bounces', () => {
 });
 
 describe('runHeaders: pasted headers', () => {
+  it('a copied page with its own summary first (as Gmail’s "Show original"): the header after it is read, and said so', () => {
+    const page = [
+      'Original message',
+      'Message ID\t<m1@mail.example.com>',
+      'From:\tAlice <alice@example.com>',
+      'SPF:\tPASS with IP 192.0.2.41',
+      'Download original\tCopy to clipboard',
+      '',
+      'Delivered-To: bob@example.com',
+      'Received: from mail.example.com (mail.example.com [192.0.2.41]) by mx.example.net (Postfix) with ESMTPS id 1; Mon, 21 Sep 2026 10:00:02 +0000',
+      'Subject: hello',
+      '',
+      'body',
+    ].join('\n');
+    const { message } = analyseMessage(page, 'page.txt');
+    expect(message.hops.map((h) => [h.fromReverse, h.by, h.with])).toEqual([['mail.example.com', 'mx.example.net', 'ESMTPS']]);
+    expect(message.subject).toBe('hello');
+    expect(message.notes[0]).toBe('the header starts after 6 lines of something else (a copied page\'s summary): read from there');
+  });
+
+  it('a header with Received lines, or a text with no later header, is read as it is', () => {
+    const own = 'Received: from a.example.org (a.example.org [192.0.2.1]) by mx.example.net with ESMTPS id 1; Mon, 21 Sep 2026 10:00:02 +0000\n\nReceived: from b by c; x\nSubject: y\n';
+    expect(laterHeader(own, readHeaderBlock(own))).toBe(-1);
+    const draft = 'Subject: a draft\nFrom: a@example.org\n\nJust text.\n\nMore text.\n';
+    expect(laterHeader(draft, readHeaderBlock(draft))).toBe(-1);
+    expect(analyseMessage(draft, 'draft.eml').findings.map((f) => f.id)).toEqual(['headers.no-received']);
+  });
+
   const plain = [
     'Received: from mail.example.org (mail.example.org [192.0.2.10])',
     '\tby mx.example.net (Postfix) with ESMTP id 1; Mon, 21 Sep 2026 10:00:02 +0000',
