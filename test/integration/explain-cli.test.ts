@@ -2,27 +2,19 @@
 // input, a file; exit 0 when a rule recognises the text, 3 when none does (codes still decoded), 2
 // for usage errors — one line, no stack trace; --json valid against the published schema; the
 // confirming command names the host the text names; hostile text escaped on the terminal.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExplainReport } from '../../src/core/schema.js';
 import { schemaErrors } from '../helpers/schema.js';
+import { runMxray } from '../helpers/cli.js';
 
-const BIN = join(process.cwd(), 'bin/mxray.cjs');
 const FIXTURES = join(process.cwd(), 'test/fixtures/bounces');
 const tmp = mkdtempSync(join(tmpdir(), 'mxray-explain-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function mxray(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stdout, stderr });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
+const mxray = runMxray;
 
 const WRAPPED = '451 4.4.0 Primary target IP address responded with: "451 5.7.3 STARTTLS is required to send mail."';
 

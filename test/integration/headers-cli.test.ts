@@ -13,9 +13,9 @@ import type { HeadersReport } from '../../src/core/schema.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';
 import { schemaErrors } from '../helpers/schema.js';
+import { BIN, runMxray } from '../helpers/cli.js';
 import { skipWithout } from '../helpers/skip.js';
 
-const BIN = join(process.cwd(), 'bin/mxray.cjs');
 const FIXTURES = join(process.cwd(), 'test/fixtures/headers');
 const EXIM = join(FIXTURES, 'dialects/exim.txt');
 const CLEAR = join(FIXTURES, 'dialects/cleartext-hop.txt');
@@ -29,14 +29,7 @@ const RAW = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 const tmp = mkdtempSync(join(tmpdir(), 'mxray-headers-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function mxray(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stdout, stderr });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
+const mxray = runMxray;
 
 async function json(args: string[], stdin?: string): Promise<{ code: number; report: HeadersReport }> {
   const run = await mxray([...args, '--json'], stdin);

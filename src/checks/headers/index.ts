@@ -8,7 +8,7 @@
 // TLS was used, so its absence proves clear text there. Anything else: unknown.
 import type { Finding, HeaderHop, HeaderMessage, HeadersBody } from '../../core/schema.js';
 import { duration } from '../../core/duration.js';
-import { inNetwork, ipFamily } from '../../core/ip.js';
+import { inNetwork } from '../../core/ip.js';
 import { providerOf } from '../../kb/mail-providers.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Check } from '../check.js';
@@ -121,10 +121,8 @@ function reverseFailed(h: HeaderHop): boolean {
 
 /** Zones, organisations and crossing of every hop (hops oldest first), and the border hop. */
 function placeHops(hops: HeaderHop[], own: OwnOrganisation): HeaderHop | null {
-  const byOrgs = hops.map((h) => {
-    const byIsAddress = h.by !== null && ipFamily(h.by) !== 0;
-    return orgOf(byIsAddress ? null : h.by, byIsAddress ? h.by : null, own);
-  });
+  // A `by` written as an address is read as one by orgOf itself.
+  const byOrgs = hops.map((h) => orgOf(h.by, null, own));
   const fromOrgs = hops.map((h, i) => {
     if (!hasFrom(h)) return null;
     // The reverse name when it is a dotted name, else the HELO (an unqualified reverse name says nothing of the organisation).
