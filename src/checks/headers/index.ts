@@ -8,12 +8,11 @@
 // TLS was used, so its absence proves clear text there. Anything else: unknown.
 import type { Finding, HeaderHop, HeaderMessage, HeadersBody } from '../../core/schema.js';
 import { duration } from '../../core/duration.js';
-import { inNetwork } from '../../core/ip.js';
 import { providerOf } from '../../kb/mail-providers.js';
 import { makeFinding, type Facts, type FindingId } from '../../kb/index.js';
 import type { Check } from '../check.js';
 import { fewOf } from '../words.js';
-import { addressLiteral, hostName, isInternalAddress, isOwnSide, orgOf, ownOrganisation, registrableDomain, type OwnOrganisation } from './organisations.js';
+import { addressLiteral, hostName, isOwnSide, orgOf, ownOrganisation, registrableDomain, type OwnOrganisation } from './organisations.js';
 
 export { registrableDomain, isInternalAddress, orgOf, ownOrganisation, splitInternal } from './organisations.js';
 
@@ -94,10 +93,11 @@ export interface MessageFinding {
 const hostOf = (h: HeaderHop): string => h.fromReverse ?? h.fromHelo ?? h.fromIp ?? 'an unnamed host';
 const hopLabel = (h: HeaderHop): string => {
   const host = hostOf(h);
-  return `${host}${h.fromIp !== null && host !== h.fromIp && addressLiteral(host) !== h.fromIp ? ` [${h.fromIp}]` : ''}`;
+  // A bare address, or a HELO that is the address itself ("[192.0.2.1]"), is not said twice.
+  return `${host}${h.fromIp !== null && addressLiteral(host) !== h.fromIp ? ` [${h.fromIp}]` : ''}`;
 };
-/** The type as written, or what Exchange writes in its place. */
-const typeOf = (h: HeaderHop): string => h.with ?? (h.software === 'exchange' ? 'Microsoft SMTP Server' : 'no type');
+/** The type of a clear-text hop as written; a clear hop without one is Exchange's ("with Microsoft SMTP Server", see hopTls). */
+const typeOf = (h: HeaderHop): string => h.with ?? 'Microsoft SMTP Server';
 
 /**
  * The domain whose MX hosts `mxray check` should test for a hop: the receiving host's domain, or —
@@ -108,14 +108,14 @@ function domainToTest(h: HeaderHop, m: HeaderMessage): string {
   const by = h.by === null ? null : hostName(h.by);
   if (by !== null && providerOf(by) === null) return registrableDomain(by) ?? by;
   const rcpt = [h.for, ...m.hops.map((x) => x.for)].find((f): f is string => f !== null && f.includes('@'));
-  const domain = rcpt?.slice(rcpt.lastIndexOf('@') + 1).replace(/>$/, '') ?? null;
+  const domain = rcpt?.slice(rcpt.lastIndexOf('@') + 1) ?? null;
   return domain !== null && hostName(domain) !== null ? domain : (m.organisation.names.find((n) => hostName(n) !== null) ?? 'your domain');
 }
 const secondsBetween = (a: string, b: string): number => Math.round((Date.parse(b) - Date.parse(a)) / 100) / 10;
 
 /** The receiving server wrote that the client's address has no (verified) name. */
 function reverseFailed(h: HeaderHop): boolean {
-  const raw = h.raw.slice(0, 2000).toLowerCase();
+  const raw = h.raw.toLowerCase(); // at most 2,000 characters (jobs/headers)
   return raw.includes('(unknown [') || raw.includes('may be forged');
 }
 
@@ -139,7 +139,8 @@ function placeHops(hops: HeaderHop[], own: OwnOrganisation): HeaderHop | null {
   // name the client gave, nor by the line below (both the sender's to write).
   const zoneOrgs = hops.map((h, i) => {
     const org = fromOrgs[i] ?? null;
-    if (org === null || !isOwnSide(org) || h.fromIp === null || isInternalAddress(h.fromIp) || own.networks.some((n) => inNetwork(h.fromIp!, n))) return org;
+    if (org === null || !isOwnSide(org) || h.fromIp === null) return org;
+    // orgOf by the address alone: private addresses and --internal networks stay the organisation's.
     return reverseFailed(h) ? orgOf(null, h.fromIp, own) : org;
   });
   let border: HeaderHop | null = null;

@@ -285,6 +285,38 @@ describe('judgeMessage: the receiving organisation and the zones', () => {
       expect(listed.border?.hop).toBe(1);
     });
 
+    it('an unverified sender of another organisation keeps its organisation’s name at the border; a private address stays internal', () => {
+      const other = message([spoofed({ fromHelo: 'mail.partner.example', raw: 'from mail.partner.example (unknown [203.0.113.66]) by mx.victim.example' })]);
+      judgeMessage(other, { domains: ['victim.example'] });
+      expect([other.border?.hop, other.hops[0]!.fromOrg]).toEqual([1, 'partner.example']);
+      const privateOne = message([forged, spoofed({ fromIp: '10.0.0.5', raw: 'from mail.victim.example (unknown [10.0.0.5]) by mx.victim.example' })]);
+      judgeMessage(privateOne);
+      expect([privateOne.border?.hop, privateOne.hops[1]!.fromOrg]).toEqual([1, 'private address']);
+    });
+
+    it('an own HELO with no address read (a garbled "unknown [ ]") stays the organisation’s: there is no address to judge instead', () => {
+      const m = message([forged, spoofed({ fromIp: null, raw: 'from mail.victim.example (unknown [garbled]) by mx.victim.example' })]);
+      judgeMessage(m, { domains: ['victim.example'] });
+      expect([m.border?.hop, m.hops[1]!.fromOrg]).toEqual([1, 'own (victim.example)']);
+    });
+
+    it('names the sender once when its HELO is its address, and without an address when none was written', () => {
+      const literal = message([spoofed({ fromHelo: '[203.0.113.66]', raw: 'from [203.0.113.66] (unknown [203.0.113.66]) by mx.victim.example' })]);
+      expect(factsOf(judgeMessage(literal), 'headers.cleartext-hop')).toMatchObject({ from: '[203.0.113.66]' });
+      const noAddress = message([spoofed({ fromHelo: '[203.0.113.66]', fromIp: null, raw: 'from [203.0.113.66] by mx.victim.example' })]);
+      expect(factsOf(judgeMessage(noAddress), 'headers.cleartext-hop')).toMatchObject({ from: '[203.0.113.66]' });
+    });
+
+    it('the domain to test for a provider’s hop: the recipient’s of any hop, else --domain, else "your domain"', () => {
+      const clearAt = (over: Partial<HeaderHop>[], options = {}) => factsOf(judgeMessage(message(over), options), 'headers.cleartext-hop')?.byDomain;
+      const toGoogle = { fromReverse: 'a.example.org', fromIp: '192.0.2.1', by: 'mx.google.com', with: 'ESMTP', protocol: ESMTP, software: 'gmail' };
+      expect(clearAt([toGoogle, { by: 'mx.google.com', for: 'carol@example.com' }])).toBe('example.com');
+      expect(clearAt([{ ...toGoogle, for: 'postmaster' }])).toBe('your domain');
+      expect(clearAt([toGoogle], { domains: ['example.net'] })).toBe('example.net');
+      expect(clearAt([{ ...toGoogle, for: 'bob@[192.0.2.9]' }])).toBe('your domain');
+      expect(clearAt([{ ...toGoogle, for: 'list.example.org' }])).toBe('your domain');
+    });
+
     it('a clear-text hop known only from lines below the border is said to be a claim', () => {
       const m = message([{ fromReverse: 'a.example.org', fromIp: '192.0.2.1', by: 'b.example.com', with: 'ESMTP', protocol: ESMTP, software: 'postfix' }, inbound()]);
       expect(factsOf(judgeMessage(m), 'headers.cleartext-hop')).toMatchObject({ hop: '1', claim: ' (a line below your border: what the sender’s side wrote, not verified)' });
