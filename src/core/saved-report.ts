@@ -4,7 +4,7 @@
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { UsageError } from './errors.js';
-import { BlocklistReportSchema, ExplainReportSchema, HeadersReportSchema, CertificateReportSchema, EnforceReportSchema, PostureReportSchema, ReceiverReportSchema, SendReportSchema, TlsRptReportSchema, type Report } from './schema.js';
+import { BlocklistReportSchema, ExplainReportSchema, HeadersReportSchema, SenderReportSchema, CertificateReportSchema, EnforceReportSchema, PostureReportSchema, ReceiverReportSchema, SendReportSchema, TlsRptReportSchema, type Report } from './schema.js';
 import { SCHEMA_VERSION } from './version.js';
 
 /** Larger than any real report (a scan of hundreds of hosts), small enough to parse safely. */
@@ -26,6 +26,7 @@ if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime
 /** Each kind of report, by its `kind`. */
 const KINDS: Readonly<Record<string, TSchema>> = {
   receiver: ReceiverReportSchema,
+  sender: SenderReportSchema,
   certificate: CertificateReportSchema,
   enforce: EnforceReportSchema,
   send: SendReportSchema,

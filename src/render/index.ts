@@ -10,6 +10,7 @@ import { tlsrptDocument } from './tlsrpt.js';
 import { blocklistDocument } from './blocklist.js';
 import { explainDocument } from './explain.js';
 import { headersDocument } from './headers.js';
+import { senderDocument } from './sender.js';
 
 export function documentFor(report: Report, options: DocumentOptions = {}): Document {
   switch (report.kind) {
@@ -31,5 +32,7 @@ export function documentFor(report: Report, options: DocumentOptions = {}): Docu
       return explainDocument(report, options);
     case 'headers':
       return headersDocument(report, options);
+    case 'sender':
+      return senderDocument(report, options);
   }
 }
