@@ -52,8 +52,41 @@ export interface SmtpdTlsInfo {
   protocol: string | null;
   /** OpenSSL cipher name. */
   cipher: string | null;
+  /** The cipher's IANA name ("TLS_AES_256_GCM_SHA384"), or null. */
+  cipherStandard: string | null;
   /** The SNI the client sent, or null. */
   servername: string | null;
+  /** The client's certificates, leaf first, DER (at most 10); empty when none was asked for or sent. */
+  peerChain: Buffer[];
+  /** OpenSSL's verdict on the client's chain (Node's `authorizationError`), null when it verified or none was sent. */
+  authorizationError: string | null;
+}
+
+/** How a session ended. */
+export type SmtpdSessionEnd =
+  /** The client sent QUIT. */
+  | 'quit'
+  /** The client closed the connection (or it broke) without QUIT. */
+  | 'disconnect'
+  /** The client was idle past `socketTimeoutMs`. */
+  | 'timeout'
+  /** A limit of this wrapper ended it: `maxCommands` or `maxSessionMs`. */
+  | 'limit'
+  /** `onConnect` or `refuse` refused it. */
+  | 'refused'
+  /** `stop()` was called. */
+  | 'server-stopped';
+
+/** One line of the dialogue, as it went over the wire (a client's AUTH credentials replaced by "<redacted>"). */
+export interface SmtpdTranscriptLine {
+  direction: 'client' | 'server';
+  text: string;
+}
+
+/** What to watch of one STARTTLS handshake's raw bytes (smtpd/tls-tap.ts). */
+export interface SmtpdTlsObserver {
+  client(bytes: Buffer): void;
+  server(bytes: Buffer): void;
 }
 
 /** What the server knows of one connection. */
@@ -64,6 +97,8 @@ export interface SmtpdSession {
   remotePort: number;
   /** The name the client gave with EHLO or HELO (in the current TLS state), or null. */
   helo: string | null;
+  /** The command that gave it. */
+  heloCommand: 'EHLO' | 'HELO' | 'LHLO' | null;
   /** The TLS session, or null while in clear. */
   tls: SmtpdTlsInfo | null;
 }
@@ -74,6 +109,8 @@ export interface SmtpdMessage {
   envelope: {
     /** The MAIL FROM address ("" for the null sender). */
     mailFrom: string;
+    /** MAIL FROM's parameters as smtp-server read them (keys in upper case; a parameter without a value is `true`). */
+    mailParams: Record<string, string | boolean>;
     rcptTo: string[];
   };
   /** The message as received (dot-unstuffed, CRLF line endings), at most `maxBytes` of it. */
@@ -127,6 +164,31 @@ export interface SmtpdOptions {
   refuse?: SmtpdReply;
   /** 530 to MAIL FROM sent in clear. */
   requireTls?: boolean;
+  /**
+   * Ask every STARTTLS client for a certificate, without requiring one (an empty CA list, so a
+   * client offers whatever it has): its chain is in the session's `tls.peerChain`.
+   */
+  requestClientCertificate?: boolean;
+  /** Most connections at once (smtp-server's maxClients: 421 to the others). */
+  maxConnections?: number;
+  /** Most commands in one session: the next one gets 421 and the connection closes. */
+  maxCommands?: number;
+  /** Longest session: then 421 and the connection closes. */
+  maxSessionMs?: number;
+  /** Decides on a new connection: a reply refuses it (then it closes), nothing accepts it. Runs before `refuse`. */
+  onConnect?(session: SmtpdSession): SmtpdReply | undefined | void;
+  /** Decides on MAIL FROM (after `requireTls`): a reply of 400 or more refuses it. */
+  onMailFrom?(address: string, params: Record<string, string | boolean>, session: SmtpdSession): SmtpdReply | undefined | void | Promise<SmtpdReply | undefined | void>;
+  /** Decides on RCPT TO: a reply of 400 or more refuses it; default: accept. */
+  onRcptTo?(address: string, session: SmtpdSession): SmtpdReply | undefined | void | Promise<SmtpdReply | undefined | void>;
+  /** Observer: the connection closed (after every other observer of the session). */
+  onClose?(session: SmtpdSession, ended: SmtpdSessionEnd): void;
+  /** Observer: a line of the dialogue. Set only when wanted: it turns on smtp-server's logging. */
+  onTranscript?(session: SmtpdSession, line: SmtpdTranscriptLine): void;
+  /** Observer: the client sent STARTTLS; what it returns is shown the handshake's raw bytes. */
+  onStartTls?(session: SmtpdSession): SmtpdTlsObserver | undefined | void;
+  /** Observer: an error of one session (a failed TLS handshake, a reset …), beside `onError`. */
+  onSessionError?(session: SmtpdSession, error: Error): void;
   /** What happens to message data (default: discard, 250). */
   data?: SmtpdData;
   /** Observer: a session completed STARTTLS (its `tls` is set). */
@@ -155,9 +217,17 @@ function answer(callback: (err?: Error | null, message?: string) => void, reply:
 }
 
 type ConnectionInternals = {
+  id: string;
+  session: SMTPServerSession;
+  name: string;
   on(event: string, listener: (arg: unknown) => void): void;
   _setListeners(callback: () => void): void;
   connectionReady(): void;
+  send(code: number, text: string): void;
+  _onCommand(command: Buffer, callback?: () => void): void;
+  _onTimeout(): void;
+  _onError(error: Error): void;
+  upgrade(callback: () => void, secureCallback?: () => void): void;
 };
 type ServerInternals = {
   connections: Set<unknown>;
@@ -165,24 +235,120 @@ type ServerInternals = {
   _onError(error: unknown): void;
 };
 
+/** What the wrapper keeps of one connection. */
+interface ConnectionState {
+  ended: SmtpdSessionEnd | null;
+  commands: number;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+/** Longest line of the dialogue handed to `onTranscript` (smtp-server reads longer ones whole). */
+const MAX_TRANSCRIPT_LINE = 2000;
+
+/** A client's line for the transcript: AUTH's initial response is a credential, so it is replaced. */
+function clientLine(command: Buffer): string {
+  const text = command.subarray(0, MAX_TRANSCRIPT_LINE).toString('utf8');
+  const auth = /^(AUTH\s+\S+)\s+\S/i.exec(text);
+  return auth ? `${auth[1]} <redacted>` : text;
+}
+
+/** The command word of a client's line, upper case. */
+function commandWord(command: Buffer): string {
+  const text = command.subarray(0, 16).toString('latin1');
+  const space = text.indexOf(' ');
+  return (space < 0 ? text : text.slice(0, space)).toUpperCase();
+}
+
+interface ConnectHooks {
+  greetAtOnce: boolean;
+  state(connection: ConnectionInternals): ConnectionState;
+  options: SmtpdOptions;
+  sessionOf(session: SMTPServerSession): SmtpdSession;
+  reportError(error: unknown): void;
+}
+
 /**
- * Replaces SMTPServer#connect with its own steps minus the 100 ms early-talker pause (and the
- * maxClients check, which this wrapper never configures, and the server's 'connect' event, which
- * nothing listens to: the SMTPServer never leaves startSmtpd). Pinned to smtp-server 3.x
- * internals: the lockfile pins the version, and test/integration/smtpd.test.ts checks the
- * greeting comes.
+ * Replaces SMTPServer#connect with its own steps, so each connection can be watched: commands
+ * counted (and their lines handed to the transcript), the idle time-out and errors noted, the
+ * session's length bounded, STARTTLS observed. Without `greetAtOnce` the greeting waits smtp-server's
+ * 100 ms for early talkers as before. (The maxClients check of smtp-server's own connect is kept; its
+ * 'connect' event is not: nothing listens to it, the SMTPServer never leaves startSmtpd.) Pinned to
+ * smtp-server 3.x internals: the lockfile pins the version, and test/integration/smtpd.test.ts checks
+ * each of these.
  */
-function greetAtOnce(server: SMTPServer): void {
+function watchConnections(server: SMTPServer, hooks: ConnectHooks): void {
   const internals = server as unknown as ServerInternals;
+  const { options } = hooks;
   internals.connect = (socket, socketOptions) => {
     const connection = new (SMTPConnection as new (s: SMTPServer, socket: NetSocket, o: unknown) => ConnectionInternals)(
       server,
       socket,
       socketOptions,
     );
+    const state = hooks.state(connection);
+    const onCommand = connection._onCommand.bind(connection);
+    connection._onCommand = (command, callback) => {
+      const line = Buffer.isBuffer(command) ? command : Buffer.from(String(command ?? ''));
+      state.commands += 1;
+      if (options.onTranscript) {
+        try {
+          options.onTranscript(hooks.sessionOf(connection.session), { direction: 'client', text: clientLine(line) });
+        } catch (error) {
+          hooks.reportError(error);
+        }
+      }
+      if (options.maxCommands !== undefined && state.commands > options.maxCommands) {
+        state.ended ??= 'limit';
+        connection.send(421, `${connection.name} Error: too many commands, closing connection`);
+        callback?.();
+        return;
+      }
+      if (commandWord(line) === 'QUIT') state.ended ??= 'quit';
+      onCommand(line, callback);
+    };
+    const onTimeout = connection._onTimeout.bind(connection);
+    connection._onTimeout = () => {
+      state.ended ??= 'timeout';
+      onTimeout();
+    };
+    const onError = connection._onError.bind(connection);
+    connection._onError = (error) => {
+      try {
+        options.onSessionError?.(hooks.sessionOf(connection.session), asError(error));
+      } catch (thrown) {
+        hooks.reportError(thrown);
+      }
+      onError(error);
+    };
+    if (options.onStartTls) {
+      const upgrade = connection.upgrade.bind(connection);
+      connection.upgrade = (callback, secureCallback) => {
+        try {
+          options.onStartTls?.(hooks.sessionOf(connection.session));
+        } catch (error) {
+          hooks.reportError(error);
+        }
+        upgrade(callback, secureCallback);
+      };
+    }
+    if (options.maxSessionMs !== undefined) {
+      state.timer = setTimeout(() => {
+        state.ended ??= 'limit';
+        connection.send(421, `${connection.name} Error: session too long, closing connection`);
+      }, options.maxSessionMs);
+      state.timer.unref();
+    }
     internals.connections.add(connection);
     connection.on('error', (err) => internals._onError(err));
-    connection._setListeners(() => connection.connectionReady());
+    connection._setListeners(() => {
+      if (options.maxConnections !== undefined && internals.connections.size > options.maxConnections) {
+        state.ended ??= 'limit';
+        connection.send(421, `${connection.name} Too many connected clients, try again in a moment`);
+        return;
+      }
+      if (hooks.greetAtOnce) connection.connectionReady();
+      else setTimeout(() => connection.connectionReady(), 100).unref();
+    });
   };
 }
 
@@ -223,6 +389,38 @@ function tlsOptions(settings: SmtpdTls | null | undefined): Partial<SMTPServerOp
   };
 }
 
+/** The greeting command of a session (smtp-server keeps it as `openingCommand`). */
+function heloCommandOf(session: SMTPServerSession): SmtpdSession['heloCommand'] {
+  const command = (session as { openingCommand?: unknown }).openingCommand;
+  return command === 'EHLO' || command === 'HELO' || command === 'LHLO' ? command : null;
+}
+
+/** MAIL FROM's parameters as smtp-server parsed them (`false` when there were none). */
+function paramsOf(args: unknown): Record<string, string | boolean> {
+  const params: Record<string, string | boolean> = {};
+  if (!args || typeof args !== 'object') return params;
+  for (const [key, value] of Object.entries(args as Record<string, unknown>).slice(0, 32)) {
+    params[key.toUpperCase().slice(0, 64)] = typeof value === 'string' ? value.slice(0, 500) : value === true;
+  }
+  return params;
+}
+
+/** Most client certificates kept: real chains have 1-3, a hostile client may send hundreds. */
+const MAX_PEER_CHAIN = 10;
+
+/** The client's certificates as sent, leaf first (Node links each to its issuer; a self-signed one links to itself). */
+function peerChainOf(socket: tls.TLSSocket): Buffer[] {
+  const chain: Buffer[] = [];
+  let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  const seen = new Set<unknown>();
+  while (cert && cert.raw && chain.length < MAX_PEER_CHAIN && !seen.has(cert)) {
+    seen.add(cert);
+    chain.push(Buffer.from(cert.raw));
+    cert = cert.issuerCertificate;
+  }
+  return chain;
+}
+
 /** Starts an SMTP server; resolves once it listens. */
 export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
   const sockets = new Set<NetSocket>();
@@ -242,13 +440,53 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
     remoteAddress: session.remoteAddress,
     remotePort: session.remotePort,
     helo: textOrNull(session.hostNameAppearsAs),
+    heloCommand: heloCommandOf(session),
     tls: tlsBySession.get(session) ?? null,
   });
   const data = options.data ?? { action: 'discard' };
+  // By connection id (= its session's id); an entry goes when its connection closes.
+  const states = new Map<string, ConnectionState>();
+  const sessions = new Map<string, SMTPServerSession>();
+  let stopping = false;
+  const decide = (
+    callback: (err?: Error | null) => void,
+    decision: () => SmtpdReply | undefined | void | Promise<SmtpdReply | undefined | void>,
+  ) => {
+    Promise.resolve()
+      .then(decision)
+      .then(
+        (reply) => callback(reply && reply.code >= 400 ? smtpError(reply) : null),
+        (error: unknown) => {
+          reportError(error);
+          callback(smtpError({ code: 451, text: 'Local error in processing' }));
+        },
+      );
+  };
+  // smtp-server writes every reply through one place, which logs it: that is where the server's lines
+  // of the transcript come from. Only on when asked for (each reply then costs a log entry).
+  const transcriptLogger = options.onTranscript
+    ? {
+        debug(entry: { tnx?: string; cid?: string }, marker: unknown, payload: unknown) {
+          if (entry.tnx !== 'send' || marker !== 'S:' || typeof entry.cid !== 'string') return;
+          const session = sessions.get(entry.cid);
+          if (!session) return;
+          try {
+            options.onTranscript?.(sessionOf(session), { direction: 'server', text: String(payload).slice(0, MAX_TRANSCRIPT_LINE) });
+          } catch (error) {
+            reportError(error);
+          }
+        },
+        info() {},
+        warn() {},
+        error() {},
+        trace() {},
+        fatal() {},
+      }
+    : false;
 
   const server = new SMTPServer({
     secure: false,
-    logger: false,
+    logger: transcriptLogger as SMTPServerOptions['logger'],
     name: options.name,
     banner: options.banner,
     // AUTH is never offered, so smtp-server asks no command to wait for it (no authOptional needed)
@@ -260,9 +498,32 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
     // undefined: smtp-server's default
     socketTimeout: options.socketTimeoutMs,
     ...tlsOptions(options.tls),
-    onConnect(_session, callback) {
-      if (options.refuse) callback(smtpError(options.refuse));
+    // An empty CA list in the request: a client then offers whatever certificate it has.
+    ...(options.tls && options.requestClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {}),
+    onConnect(session, callback) {
+      const state = states.get(session.id);
+      let reply: SmtpdReply | undefined | void;
+      try {
+        reply = options.onConnect?.(sessionOf(session)) ?? options.refuse;
+      } catch (error) {
+        reportError(error);
+        reply = { code: 421, text: `${options.name} Local error in processing, closing connection` };
+      }
+      if (reply && state) state.ended ??= 'refused';
+      if (reply) callback(smtpError(reply));
       else callback();
+    },
+    onClose(session) {
+      const state = states.get(session.id);
+      states.delete(session.id);
+      sessions.delete(session.id);
+      if (state?.timer) clearTimeout(state.timer);
+      const ended: SmtpdSessionEnd = state?.ended ?? (stopping ? 'server-stopped' : 'disconnect');
+      try {
+        options.onClose?.(sessionOf(session), ended);
+      } catch (error) {
+        reportError(error);
+      }
     },
     onSecure(socket, session, callback) {
       // smtp-server calls onSecure with the TLS socket of the finished STARTTLS handshake
@@ -272,8 +533,12 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
       const info: SmtpdTlsInfo = {
         protocol: secure.getProtocol(),
         cipher: session.tlsOptions ? session.tlsOptions.name : null,
+        cipherStandard: session.tlsOptions ? textOrNull((session.tlsOptions as { standardName?: unknown }).standardName) : null,
         servername: textOrNull(session.servername),
+        peerChain: options.requestClientCertificate ? peerChainOf(secure) : [],
+        authorizationError: null,
       };
+      if (info.peerChain.length > 0 && secure.authorizationError) info.authorizationError = String(secure.authorizationError).slice(0, 100);
       tlsBySession.set(session, info);
       try {
         options.onSecure?.(sessionOf(session));
@@ -282,12 +547,14 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
       }
       callback();
     },
-    onMailFrom(_address, session, callback) {
+    onMailFrom(address, session, callback) {
       if (options.requireTls && !session.secure) callback(smtpError({ code: 530, text: 'Must issue a STARTTLS command first' }));
-      else callback();
+      else if (!options.onMailFrom) callback();
+      else decide(callback, () => options.onMailFrom?.(address.address, paramsOf(address.args), sessionOf(session)));
     },
-    onRcptTo(_address, _session, callback) {
-      callback();
+    onRcptTo(address, session, callback) {
+      if (!options.onRcptTo) callback();
+      else decide(callback, () => options.onRcptTo?.(address.address, sessionOf(session)));
     },
     onData(stream, session, callback) {
       if (data.action === 'discard') {
@@ -312,6 +579,7 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
           session: sessionOf(session),
           envelope: {
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            mailParams: session.envelope.mailFrom ? paramsOf(session.envelope.mailFrom.args) : {},
             rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           },
           bytes: Buffer.concat(chunks, kept),
@@ -331,7 +599,18 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
       });
     },
   });
-  if (options.greetAtOnce ?? true) greetAtOnce(server);
+  watchConnections(server, {
+    greetAtOnce: options.greetAtOnce ?? true,
+    options,
+    sessionOf,
+    reportError,
+    state(connection) {
+      const state: ConnectionState = { ended: null, commands: 0, timer: null };
+      states.set(connection.id, state);
+      sessions.set(connection.id, connection.session);
+      return state;
+    },
+  });
   // Client errors (resets, failed handshakes) are normal here; without a listener they would throw.
   server.on('error', reportError);
   server.server.on('connection', (socket: NetSocket) => {
@@ -349,6 +628,7 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
     address: bound.address,
     port: bound.port,
     stop() {
+      stopping = true;
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Topmost (TLS) sockets first, then the TCP sockets under them; no 30 s grace period.

@@ -294,7 +294,7 @@ describe('smtpd', () => {
     expect(peerCommonName(socket)).toBe(HOST);
     expect(ehlo.join('\n')).not.toMatch(/STARTTLS/);
     const session = await secured.next();
-    expect(session.tls).toEqual({ protocol: socket.getProtocol(), cipher: socket.getCipher().name, servername: HOST });
+    expect(session.tls).toEqual({ protocol: socket.getProtocol(), cipher: socket.getCipher().name, cipherStandard: socket.getCipher().standardName, servername: HOST, peerChain: [], authorizationError: null });
     expect(session.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
     expect(session.remoteAddress).toBe('127.0.0.1');
     expect(session.remotePort).toBe(socket.localPort);
@@ -360,7 +360,7 @@ describe('smtpd', () => {
     });
     const { client, secure: socket } = await secure(server);
     expect(socket.getCipher().name).toBe('ECDHE-ECDSA-AES128-SHA');
-    expect((await secured.next()).tls).toEqual({ protocol: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-SHA', servername: HOST });
+    expect((await secured.next()).tls).toEqual({ protocol: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-SHA', cipherStandard: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', servername: HOST, peerChain: [], authorizationError: null });
     client.close();
   });
 
@@ -442,7 +442,7 @@ describe('smtpd', () => {
     const body = 'Subject: one\r\n\r\n..a dot-stuffed line\r\nend';
     expect(await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test', 'c@smtpd.test'], body)).toEqual(['250 2.6.0 queued as T1']);
     const message = await messages.next();
-    expect(message.envelope).toEqual({ mailFrom: 'a@client.smtpd.test', rcptTo: ['b@smtpd.test', 'c@smtpd.test'] });
+    expect(message.envelope).toEqual({ mailFrom: 'a@client.smtpd.test', mailParams: {}, rcptTo: ['b@smtpd.test', 'c@smtpd.test'] });
     const expected = 'Subject: one\r\n\r\n.a dot-stuffed line\r\nend\r\n';
     expect(message.bytes.toString('latin1')).toBe(expected);
     expect(message.size).toBe(expected.length);
@@ -453,7 +453,7 @@ describe('smtpd', () => {
     // the null sender, and a second message in the same session
     expect(await sendMessage(client, '', ['b@smtpd.test'], 'two')).toEqual(['250 2.6.0 queued as T1']);
     const second = await messages.next();
-    expect(second.envelope).toEqual({ mailFrom: '', rcptTo: ['b@smtpd.test'] });
+    expect(second.envelope).toEqual({ mailFrom: '', mailParams: {}, rcptTo: ['b@smtpd.test'] });
     expect(second.bytes.toString('latin1')).toBe('two\r\n');
     client.close();
   });
@@ -468,7 +468,7 @@ describe('smtpd', () => {
     const { client, secure: socket } = await secure(server, ALT);
     expect((await sendMessage(client, 'a@client.smtpd.test', ['b@smtpd.test'], 'hello'))[0]).toMatch(/^250 /);
     const message = await messages.next();
-    expect(message.session.tls).toEqual({ protocol: socket.getProtocol(), cipher: socket.getCipher().name, servername: ALT });
+    expect(message.session.tls).toEqual({ protocol: socket.getProtocol(), cipher: socket.getCipher().name, cipherStandard: socket.getCipher().standardName, servername: ALT, peerChain: [], authorizationError: null });
     expect(message.session.tls).toEqual((await secured.next()).tls);
     expect(message.session.helo).toBe('client.smtpd.test');
     // the next transaction in the same session (smtp-server reset the session between them)
