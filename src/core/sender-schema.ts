@@ -92,7 +92,7 @@ export type SenderTls = Static<typeof SenderTlsSchema>;
 const ReplyLine = Type.Object({ code: Type.Integer({ minimum: 200, maximum: 599 }), text: Text(500) }, strict);
 
 export const SENDER_SESSION_ENDS = ['quit', 'disconnect', 'timeout', 'limit', 'refused', 'server-stopped'] as const;
-export const SENDER_OUTCOMES = ['accepted', 'refused', 'aborted', 'no-message'] as const;
+export const SENDER_TEST_OUTCOMES = ['accepted', 'refused', 'aborted', 'no-message'] as const;
 
 /** One SMTP session of the sender, from connect to close. */
 export const SenderSessionSchema = Type.Object(
@@ -127,10 +127,11 @@ export const SenderSessionSchema = Type.Object(
     commands: Count,
     /** The message as received: size, whether it was cut, whether its 8-bit octets matched what it declared. */
     message: Nullable(Type.Object({ size: Count, truncated: Type.Boolean(), eightBit: Type.Boolean() }, strict)),
-    outcome: Literals(SENDER_OUTCOMES),
+    outcome: Literals(SENDER_TEST_OUTCOMES),
     /** Our last reply to the transaction (250 accepted, 530 TLS required …). */
     finalReply: Nullable(ReplyLine),
-    ended: Literals(SENDER_SESSION_ENDS),
+    /** How the session ended; null when the report was made while it went on (a message accepted, the client still connected). */
+    ended: Nullable(Literals(SENDER_SESSION_ENDS)),
   },
   strict,
 );
