@@ -1,0 +1,200 @@
+// What the sender-test listener records of one client session, filled in by the smtpd hooks as the
+// session runs and turned into `SenderSession` facts (core/sender-schema.ts) when a report is made.
+// Every list is bounded here, before anything reaches the schema's caps.
+import type { Clock } from '../../core/context.js';
+import type { HeaderMessage } from '../../core/headers-schema.js';
+import type { ClientHello, SenderListener, SenderSession, SenderTls } from '../../core/sender-schema.js';
+import type { TranscriptEvent } from '../../core/schema.js';
+import type { SenderTestRecord } from '../../core/sender-store.js';
+import type { SmtpdSessionEnd, SmtpdTlsInfo } from '../../smtpd/server.js';
+
+/** Lines of one session kept for the report's transcript. */
+export const MAX_SESSION_LINES = 400;
+const MAX_RCPT = 100;
+
+/** A line of the session, timed on the monotonic clock. */
+export interface SessionLine {
+  at: number;
+  kind: TranscriptEvent['kind'];
+  text: string;
+}
+
+/** How a passcode was found in this session, and its test. */
+export interface PasscodeMatch {
+  passcode: string;
+  test: SenderTestRecord;
+  matchedBy: 'recipient' | 'subject';
+}
+
+type Greeting = NonNullable<SenderSession['greeting']>;
+
+export class SessionRecord {
+  readonly startedAt: number;
+  readonly startedMono: number;
+  readonly lines: SessionLine[] = [];
+  linesDropped = 0;
+  greeting: Greeting | null = null;
+  greetingBeforeTls: Greeting | null = null;
+  starttlsOffered = false;
+  starttlsAttempted = false;
+  tlsInfo: SmtpdTlsInfo | null = null;
+  clientHello: ClientHello | null = null;
+  group: string | null = null;
+  failure: SenderTls['failure'] = null;
+  mailFrom: string | null = null;
+  mailParams: SenderSession['mailParams'] = { size: null, body: null, smtputf8: false, requireTls: false, other: [] };
+  rcptTo: string[] = [];
+  commands = 0;
+  message: SenderSession['message'] = null;
+  /** DATA was answered with 354 and no final reply followed (yet). */
+  inData = false;
+  finalReply: SenderSession['finalReply'] = null;
+  outcome: SenderSession['outcome'] = 'no-message';
+  ended: SmtpdSessionEnd | null = null;
+  endedMono: number | null = null;
+  passcode: PasscodeMatch | null = null;
+  /** A result was stored for the session's last transaction (nothing left to store at close). */
+  stored = false;
+  /** The last message's header, analysed. */
+  headerMessage: HeaderMessage | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly id: string,
+    readonly clientIp: string,
+    readonly clientPort: number,
+    readonly listener: SenderListener,
+  ) {
+    this.startedAt = clock.now();
+    this.startedMono = clock.monotonic();
+  }
+
+  /** The transcript's name of the connection. */
+  get conn(): string {
+    return `client[${this.clientIp}]:${this.clientPort}/${this.id}`;
+  }
+
+  line(kind: TranscriptEvent['kind'], text: string): void {
+    if (this.lines.length >= MAX_SESSION_LINES) {
+      this.linesDropped++;
+      return;
+    }
+    this.lines.push({ at: this.clock.monotonic(), kind, text });
+  }
+
+  /** A line the client sent; a greeting is noted at once (smtp-server's own view replaces it at MAIL FROM). */
+  clientLine(text: string): void {
+    this.commands++;
+    this.line('recv', text);
+    const greeting = /^(EHLO|HELO|LHLO)[ \t]+(\S{1,300})/i.exec(text);
+    if (greeting?.[1] && greeting[2]) this.greeting = { command: greeting[1].toUpperCase() as Greeting['command'], name: greeting[2] };
+  }
+
+  /** A line we sent; STARTTLS in an EHLO reply is what "offered" means. */
+  serverLine(text: string): void {
+    this.line('send', text);
+    if (/^250[ -]STARTTLS\s*$/i.test(text)) this.starttlsOffered = true;
+    if (/^354[ -]/.test(text)) this.inData = true;
+    else if (this.inData && /^[2-5]\d\d[ -]/.test(text)) this.inData = false;
+  }
+
+  greeted(command: Greeting['command'] | null, name: string | null): void {
+    if (!command || name === null) return;
+    this.greeting = { command, name: name.slice(0, 300) };
+  }
+
+  /** STARTTLS began: what was said before it counts as before TLS. */
+  startTls(): void {
+    this.starttlsAttempted = true;
+    this.greetingBeforeTls = this.greeting;
+    this.greeting = null;
+  }
+
+  secured(info: SmtpdTlsInfo): void {
+    this.tlsInfo = info;
+    this.line('tls', `TLS established: ${info.protocol ?? '?'} ${info.cipher ?? '?'}${info.servername ? `, SNI ${info.servername}` : ', no SNI'}${info.peerChain.length ? `, client certificate (${info.peerChain.length} in chain)` : ''}`);
+  }
+
+  /** A new transaction (MAIL FROM): the recipients and the message of the last one go. */
+  mail(address: string, params: Record<string, string | boolean>): void {
+    this.mailFrom = address.slice(0, 600);
+    const other: string[] = [];
+    let size: number | null = null;
+    let body: string | null = null;
+    let smtputf8 = false;
+    let requireTls = false;
+    for (const [key, value] of Object.entries(params)) {
+      if (key === 'SIZE' && typeof value === 'string' && /^\d{1,15}$/.test(value)) size = Number(value);
+      else if (key === 'BODY' && typeof value === 'string') body = value.toUpperCase().slice(0, 20);
+      else if (key === 'SMTPUTF8') smtputf8 = true;
+      else if (key === 'REQUIRETLS') requireTls = true;
+      else if (other.length < 16) other.push((value === true ? key : `${key}=${String(value)}`).slice(0, 200));
+    }
+    this.mailParams = { size, body, smtputf8, requireTls, other };
+    this.rcptTo = [];
+    this.message = null;
+    this.stored = false;
+  }
+
+  rcpt(address: string): void {
+    if (this.rcptTo.length < MAX_RCPT) this.rcptTo.push(address.slice(0, 600));
+  }
+
+  refused(code: number, text: string): void {
+    this.finalReply = { code, text: text.slice(0, 500) };
+    this.outcome = 'refused';
+  }
+
+  accepted(code: number, text: string): void {
+    this.finalReply = { code, text: text.slice(0, 500) };
+    this.outcome = 'accepted';
+  }
+
+  close(ended: SmtpdSessionEnd): void {
+    this.ended = ended;
+    this.endedMono = this.clock.monotonic();
+    // The client went away after 354 without the final dot: the message never arrived.
+    if (this.inData && this.outcome !== 'accepted') this.outcome = 'aborted';
+  }
+
+  /** The facts of the session as it stands. */
+  facts(): SenderSession {
+    const info = this.tlsInfo;
+    return {
+      id: this.id.slice(0, 40),
+      startedAt: new Date(this.startedAt).toISOString(),
+      durationMs: Math.round(((this.endedMono ?? this.clock.monotonic()) - this.startedMono) * 1000) / 1000,
+      clientIp: this.clientIp.slice(0, 64),
+      clientPort: this.clientPort,
+      listener: this.listener,
+      greeting: this.greeting,
+      greetingBeforeTls: this.greetingBeforeTls,
+      tls: {
+        offered: this.starttlsOffered,
+        attempted: this.starttlsAttempted,
+        established: info !== null,
+        protocol: info?.protocol?.slice(0, 16) ?? null,
+        cipher: info?.cipher?.slice(0, 80) ?? null,
+        cipherStandard: info?.cipherStandard?.slice(0, 80) ?? null,
+        group: this.group,
+        sni: info?.servername?.slice(0, 256) ?? this.clientHello?.sni ?? null,
+        clientHello: this.clientHello,
+        failure: info ? null : this.failure,
+        clientCertificate: {
+          // The listener asks every TLS client for one (a sender presents one only when asked).
+          requested: info !== null,
+          chain: (info?.peerChain ?? []).slice(0, 10).map((der) => der.toString('base64')),
+          opensslError: info?.authorizationError ?? null,
+        },
+      },
+      mailFrom: this.mailFrom,
+      mailParams: this.mailParams,
+      rcptTo: this.rcptTo,
+      commands: this.commands,
+      message: this.message,
+      outcome: this.outcome,
+      finalReply: this.finalReply,
+      ended: this.ended,
+    };
+  }
+}
