@@ -69,7 +69,8 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   try {
     // The first statement reads the file's header: a file that is not SQLite fails here.
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    // Off by default in SQLite; the results' ON DELETE CASCADE needs it.
+    // The results' ON DELETE CASCADE needs it. better-sqlite3 builds SQLite with it on, plain
+    // SQLite has it off: said here rather than trusted to the build.
     database.pragma('foreign_keys = ON');
     // One transaction around the check and the migrations: two servers opening a new file at once
     // take turns (IMMEDIATE takes the write lock at once, busy_timeout waits for it), and a process
