@@ -58,7 +58,7 @@ function openError(file: string, err: unknown): unknown {
  */
 export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SenderTestStore> {
   const readonly = options.readonly ?? false;
-  const description = `sqlite ${file}${readonly ? ' (read-only)' : ''}`;
+  const description = `sqlite ${shown(file)}${readonly ? ' (read-only)' : ''}`;
   let database: Database.Database;
   try {
     database = new Database(file, { readonly, fileMustExist: readonly });
@@ -67,7 +67,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   }
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
   try {
-    // The first statement reads the file's header: a file that is not SQLite fails here.
+    // A file that is not SQLite fails at the first statement that reads it (SQLITE_NOTADB).
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // The results' ON DELETE CASCADE needs it. better-sqlite3 builds SQLite with it on, plain
     // SQLite has it off: said here rather than trusted to the build.
