@@ -81,6 +81,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./headers.js'),
   },
   {
+    name: 'sender-test',
+    description: 'sender test: how does *your* server send? run a test receiver, get a passcode, send a mail to it, read how your server used TLS',
+    usage: '[options] <action> [passcode]',
+    load: () => import('./sender-test.js'),
+  },
+  {
     name: 'demo',
     description: 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)',
     usage: '[options]',

@@ -14,6 +14,8 @@ export type Outcome =
   | { kind: 'ok' }
   /** Problems found that are not one Report's verdict (the demo: a scenario did not come out as expected). */
   | { kind: 'problems' }
+  /** Nothing to judge yet and the command said why (sender-test show before the mail came): exit 3. */
+  | { kind: 'untestable' }
   /** A judged Report: its verdict decides. */
   | { kind: 'report'; report: Report }
   | { kind: 'failed'; error: unknown };
@@ -24,6 +26,8 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
       return EXIT.ok;
     case 'problems':
       return EXIT.problems;
+    case 'untestable':
+      return EXIT.untestable;
     case 'report': {
       // The one verdict → exit code rule of every kind of report (our own bug outranks every verdict).
       return reportExitCode(outcome.report) as ExitCode;

@@ -17,8 +17,9 @@ type AddressInfo = Extract<ReturnType<SMTPServer['server']['address']>, object>;
 
 /**
  * A reply to a command. Codes below 400 are sent as 250 with this text (smtp-server's only success
- * reply). Give the text without an enhanced status code: smtp-server adds one for the reply code
- * when enhanced codes are on, except to the `refuse` reply, which goes out exactly as given.
+ * reply). smtp-server adds an enhanced status code for the reply code when enhanced codes are on
+ * (550 → 5.1.1, whatever the reason); a text that starts with its own ("5.7.1 Relay access denied")
+ * goes out with that one instead. The `refuse` reply goes out exactly as given.
  */
 export interface SmtpdReply {
   code: number;
@@ -223,7 +224,7 @@ type ConnectionInternals = {
   on(event: string, listener: (arg: unknown) => void): void;
   _setListeners(callback: () => void): void;
   connectionReady(): void;
-  send(code: number, text: string): void;
+  send(code: number, text: unknown, context?: unknown): void;
   _onCommand(command: Buffer, callback?: () => void): void;
   _onTimeout(): void;
   _onError(error: Error): void;
@@ -241,6 +242,9 @@ interface ConnectionState {
   commands: number;
   timer: ReturnType<typeof setTimeout> | null;
 }
+
+/** An enhanced status code at the start of a reply's text (RFC 3463). */
+const ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
 
 /** Longest line of the dialogue handed to `onTranscript` (smtp-server reads longer ones whole). */
 const MAX_TRANSCRIPT_LINE = 2000;
@@ -286,6 +290,10 @@ function watchConnections(server: SMTPServer, hooks: ConnectHooks): void {
       socketOptions,
     );
     const state = hooks.state(connection);
+    // smtp-server puts its own enhanced code before every reply; one the text already starts with is
+    // the more precise, and `false` as the context makes smtp-server add none.
+    const send = connection.send.bind(connection);
+    connection.send = (code, text, context) => send(code, text, typeof text === 'string' && ENHANCED_CODE.test(text) ? false : context);
     const onCommand = connection._onCommand.bind(connection);
     connection._onCommand = (command, callback) => {
       const line = Buffer.isBuffer(command) ? command : Buffer.from(String(command ?? ''));
@@ -470,10 +478,13 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
           if (entry.tnx !== 'send' || marker !== 'S:' || typeof entry.cid !== 'string') return;
           const session = sessions.get(entry.cid);
           if (!session) return;
-          try {
-            options.onTranscript?.(sessionOf(session), { direction: 'server', text: String(payload).slice(0, MAX_TRANSCRIPT_LINE) });
-          } catch (error) {
-            reportError(error);
+          // A multi-line reply is one payload: one transcript line per reply line.
+          for (const line of String(payload).split('\r\n').slice(0, 100)) {
+            try {
+              options.onTranscript?.(sessionOf(session), { direction: 'server', text: line.slice(0, MAX_TRANSCRIPT_LINE) });
+            } catch (error) {
+              reportError(error);
+            }
           }
         },
         info() {},

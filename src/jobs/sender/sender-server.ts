@@ -24,6 +24,7 @@ import { fieldsNamed, readHeaderBlock } from '../headers/read-header.js';
 import { analyseMessage } from '../headers/run-headers.js';
 import { keyOf, newPasscode, passcodesInSubject, recipientKind, sameKey, FIXED_LOCAL_PART, LOCAL_PREFIX } from './passcode.js';
 import { SessionRecord, type PasscodeMatch } from './session-record.js';
+import { defaultClientCertificateProblem, defaultDnsLookups, defaultJudge } from './defaults.js';
 
 /** The bounds of the listener; every one can be set (`mxray sender-test serve --max-…`). */
 export interface SenderLimits {
@@ -90,10 +91,12 @@ export interface SenderServerOptions {
   resolver: Resolver;
   /** What a client certificate is verified against (and what `require-client-cert` accepts). */
   trustStore: TrustStore;
-  dnsLookups(resolver: Resolver, clientIp: string): SenderDnsLookupsLike;
-  judge: SenderJudge;
-  /** Accepts a client certificate on a `require-client-cert` listener: null, or why not. */
-  clientCertificateProblem(chain: readonly Buffer[], ehlo: string | null): string | null;
+  /** The DNS lookups about a client (default: jobs/sender/sender-dns.ts). */
+  dnsLookups?(resolver: Resolver, clientIp: string): SenderDnsLookupsLike;
+  /** Default: checks/sender. */
+  judge?: SenderJudge;
+  /** Accepts a client certificate on a `require-client-cert` listener: null, or why not (default: verified against `trustStore`). */
+  clientCertificateProblem?(chain: readonly Buffer[], ehlo: string | null): string | null;
   limits?: Partial<SenderLimits>;
   /** Lines for the operator's log (the serve command prints them). */
   onLog?(line: string): void;
@@ -163,7 +166,13 @@ class RecentSessions {
   }
 }
 
-export async function startSenderServer(options: SenderServerOptions): Promise<SenderServer> {
+export async function startSenderServer(given: SenderServerOptions): Promise<SenderServer> {
+  const options = {
+    ...given,
+    dnsLookups: given.dnsLookups ?? defaultDnsLookups,
+    judge: given.judge ?? defaultJudge,
+    clientCertificateProblem: given.clientCertificateProblem ?? defaultClientCertificateProblem(given.trustStore, () => given.clock.now()),
+  };
   const limits: SenderLimits = { ...DEFAULT_SENDER_LIMITS, ...options.limits };
   const { clock, store } = options;
   const hostnames = [options.hostname.toLowerCase()];

@@ -82,17 +82,21 @@ export class SessionRecord {
     this.lines.push({ at: this.clock.monotonic(), kind, text });
   }
 
-  /** A line the client sent; a greeting is noted at once (smtp-server's own view replaces it at MAIL FROM). */
+  /**
+   * A line the client sent; a greeting is noted at once (smtp-server's own view replaces it at MAIL
+   * FROM). The transcript is always told from the SMTP client's side, as in every other report:
+   * the client's lines are `send` ("C:"), our replies `recv` ("S:").
+   */
   clientLine(text: string): void {
     this.commands++;
-    this.line('recv', text);
+    this.line('send', text);
     const greeting = /^(EHLO|HELO|LHLO)[ \t]+(\S{1,300})/i.exec(text);
     if (greeting?.[1] && greeting[2]) this.greeting = { command: greeting[1].toUpperCase() as Greeting['command'], name: greeting[2] };
   }
 
   /** A line we sent; STARTTLS in an EHLO reply is what "offered" means. */
   serverLine(text: string): void {
-    this.line('send', text);
+    this.line('recv', text);
     if (/^250[ -]STARTTLS\s*$/i.test(text)) this.starttlsOffered = true;
     if (/^354[ -]/.test(text)) this.inData = true;
     else if (this.inData && /^[2-5]\d\d[ -]/.test(text)) this.inData = false;
