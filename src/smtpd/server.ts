@@ -226,7 +226,6 @@ type ConnectionInternals = {
   connectionReady(): void;
   send(code: number, text: unknown, context?: unknown): void;
   _onCommand(command: Buffer, callback?: () => void): void;
-  _onTimeout(): void;
   _onError(error: Error): void;
   upgrade(callback: () => void, secureCallback?: () => void): void;
 };
@@ -293,7 +292,12 @@ function watchConnections(server: SMTPServer, hooks: ConnectHooks): void {
     // smtp-server puts its own enhanced code before every reply; one the text already starts with is
     // the more precise, and `false` as the context makes smtp-server add none.
     const send = connection.send.bind(connection);
-    connection.send = (code, text, context) => send(code, text, typeof text === 'string' && ENHANCED_CODE.test(text) ? false : context);
+    connection.send = (code, text, context) => {
+      // smtp-server's 421s close the connection: its idle time-out's is a time-out, any other (a hook's
+      // refusal, too many unknown commands) a refusal, unless a limit of ours said so first.
+      if (code === 421) state.ended ??= text === 'Timeout - closing connection' ? 'timeout' : 'refused';
+      send(code, text, typeof text === 'string' && ENHANCED_CODE.test(text) ? false : context);
+    };
     const onCommand = connection._onCommand.bind(connection);
     connection._onCommand = (command, callback) => {
       const line = Buffer.isBuffer(command) ? command : Buffer.from(String(command ?? ''));
@@ -307,17 +311,12 @@ function watchConnections(server: SMTPServer, hooks: ConnectHooks): void {
       }
       if (options.maxCommands !== undefined && state.commands > options.maxCommands) {
         state.ended ??= 'limit';
-        connection.send(421, `${connection.name} Error: too many commands, closing connection`);
+        connection.send(421, `${connection.name} Error: too many commands, closing connection`, false);
         callback?.();
         return;
       }
       if (commandWord(line) === 'QUIT') state.ended ??= 'quit';
       onCommand(line, callback);
-    };
-    const onTimeout = connection._onTimeout.bind(connection);
-    connection._onTimeout = () => {
-      state.ended ??= 'timeout';
-      onTimeout();
     };
     const onError = connection._onError.bind(connection);
     connection._onError = (error) => {
@@ -342,7 +341,7 @@ function watchConnections(server: SMTPServer, hooks: ConnectHooks): void {
     if (options.maxSessionMs !== undefined) {
       state.timer = setTimeout(() => {
         state.ended ??= 'limit';
-        connection.send(421, `${connection.name} Error: session too long, closing connection`);
+        connection.send(421, `${connection.name} Error: session too long, closing connection`, false);
       }, options.maxSessionMs);
       state.timer.unref();
     }
@@ -351,7 +350,8 @@ function watchConnections(server: SMTPServer, hooks: ConnectHooks): void {
     connection._setListeners(() => {
       if (options.maxConnections !== undefined && internals.connections.size > options.maxConnections) {
         state.ended ??= 'limit';
-        connection.send(421, `${connection.name} Too many connected clients, try again in a moment`);
+        // In place of the greeting: the server's name first, no enhanced code (RFC 2034 §3).
+        connection.send(421, `${connection.name} Too many connected clients, try again in a moment`, false);
         return;
       }
       if (hooks.greetAtOnce) connection.connectionReady();
