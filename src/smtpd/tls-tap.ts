@@ -50,6 +50,8 @@ type RawSocket = Duplex & {
 /** The parts of smtp-server's SMTPConnection the tap touches. */
 interface ConnectionInternals {
   upgrade(callback: () => void, secureCallback?: () => void): void;
+  /** upgrade calls it with the new TLS socket: how the tap finds that socket. */
+  _armTimeout(socket?: unknown): void;
   _socket: unknown;
   _parser: unknown;
   secure?: boolean;
@@ -176,6 +178,21 @@ class TapSocket extends Duplex {
 }
 
 /**
+ * A TLS socket over a JS stream asks its handle for the addresses and gets nothing: it is given
+ * the raw socket's, as own properties, so it answers as on the C++ path.
+ */
+function giveAddresses(secure: Duplex, raw: RawSocket): void {
+  const addresses = {
+    remoteAddress: raw.remoteAddress,
+    remotePort: raw.remotePort,
+    remoteFamily: raw.remoteFamily,
+    localAddress: raw.localAddress,
+    localPort: raw.localPort,
+  };
+  for (const [name, value] of Object.entries(addresses)) Object.defineProperty(secure, name, { value, enumerable: true });
+}
+
+/**
  * Taps `connection` (an smtp-server SMTPConnection, before or after its greeting): when the client
  * sends STARTTLS, the handshake's bytes in both directions go to `observer`, up to `maxBytes` per
  * direction, and the connection works as before. Nothing happens for a connection that never
@@ -218,7 +235,20 @@ export function tapStartTls(connection: object, observer: TlsTapObserver, option
     // Errors of the raw socket now reach smtp-server both through the tap (its own 'error'
     // listener, put there by upgrade) and through the TLS socket, as they do on the C++ path
     // (where the raw socket and the TLS socket each report them).
-    original.call(connection, callback, secureCallback);
+    const ownArm = Object.prototype.hasOwnProperty.call(connection, '_armTimeout');
+    const arm = connection._armTimeout;
+    let secure: unknown = null;
+    connection._armTimeout = function (socket?: unknown) {
+      secure ??= socket;
+      arm.call(connection, socket);
+    };
+    try {
+      original.call(connection, callback, secureCallback);
+    } finally {
+      if (ownArm) connection._armTimeout = arm;
+      else delete (connection as Partial<ConnectionInternals>)._armTimeout;
+    }
+    if (secure instanceof Duplex) giveAddresses(secure, raw);
   };
 
   return {

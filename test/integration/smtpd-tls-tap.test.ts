@@ -230,8 +230,19 @@ async function quit(h: Harness, client: Client): Promise<void> {
 describe('tapStartTls on a real smtp-server', () => {
   for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
     it(`${version}: the handshake completes, mail passes, the tap saw a ClientHello with the SNI sent, and the group`, async () => {
-      const h = await start();
+      let addresses: unknown = null;
+      const h = await start({
+        smtp: {
+          onSecure(socket, _session, callback) {
+            const s = socket as tls.TLSSocket;
+            addresses = [s.remoteAddress, s.remotePort, s.localAddress, s.localPort];
+            callback();
+          },
+        },
+      });
       const { client, secure } = await startTls(h.port, { maxVersion: version, ecdhCurve: 'P-384:X25519:P-256' });
+      // The TLS socket over the tap tells the addresses, as a TLS socket over the raw one does.
+      expect(addresses).toEqual([secure.localAddress, secure.localPort, '127.0.0.1', h.port]);
       expect(secure.getProtocol()).toBe(version);
       expect(await sendMessage(client, 'Subject: tapped\r\n\r\nhello')).toMatch(/^250 /);
       expect(h.messages).toEqual([{ sha256: createHash('sha256').update('Subject: tapped\r\n\r\nhello\r\n').digest('hex'), size: 26, secure: true }]);
