@@ -496,6 +496,13 @@ describe('HelloReader on hand-built server flights', () => {
       { from: 'client', bytes: Buffer.concat([record(20, [1]), record(21, new Array<number>(26).fill(0))]) },
     ]);
     expect(r).toMatchObject({ serverVersion: 'TLSv1.2', group: null, clientAlert: null, clientAlertEncrypted: true, done: true, problems: [] });
+    // Two bytes after ChangeCipherSpec are ciphertext, not an alert's level and description.
+    const short = read([
+      clientHello,
+      { from: 'server', bytes: record(22, handshakeMsg(2, serverHello(0xc02f, []))) },
+      { from: 'client', bytes: Buffer.concat([record(20, [1]), record(21, [2, 48])]) },
+    ]);
+    expect(short).toMatchObject({ clientAlert: null, clientAlertEncrypted: true });
   });
 
   it('TLS 1.2: an explicit curve, a malformed ServerKeyExchange, a DH prime of no known family, a malformed ServerHello', () => {
