@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { tapStartTls } from './tls-tap.js';
 
 type SecureVersion = NonNullable<SMTPServerOptions['minVersion']>;
 type NetSocket = Parameters<SMTPServer['connect']>[0];
@@ -328,13 +329,21 @@ function watchConnections(server: SMTPServer, hooks: ConnectHooks): void {
       onError(error);
     };
     if (options.onStartTls) {
+      // The tap wraps smtp-server's own upgrade (it must run first, on the raw socket); the observer
+      // onStartTls gives is asked for when STARTTLS comes, and the tap's bytes go to it.
+      let observer: SmtpdTlsObserver | null = null;
+      const tap = tapStartTls(connection, {
+        client: (bytes) => observer?.client(bytes),
+        server: (bytes) => observer?.server(bytes),
+      });
       const upgrade = connection.upgrade.bind(connection);
       connection.upgrade = (callback, secureCallback) => {
         try {
-          options.onStartTls?.(hooks.sessionOf(connection.session));
+          observer = options.onStartTls?.(hooks.sessionOf(connection.session)) ?? null;
         } catch (error) {
           hooks.reportError(error);
         }
+        if (!observer) tap.stop();
         upgrade(callback, secureCallback);
       };
     }
@@ -432,6 +441,7 @@ function peerChainOf(socket: tls.TLSSocket): Buffer[] {
 /** Starts an SMTP server; resolves once it listens. */
 export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
   const sockets = new Set<NetSocket>();
+  let lastSweep = 0;
   const secureSockets = new Set<tls.TLSSocket>();
   // Keyed by smtp-server's session object: one per connection (STARTTLS and RSET reset its
   // fields, not the object), so an entry goes when the connection does.
@@ -627,6 +637,12 @@ export async function startSmtpd(options: SmtpdOptions): Promise<SmtpdServer> {
   server.server.on('connection', (socket: NetSocket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // STARTTLS removes every listener of the raw socket (the one above too): sockets that went are
+    // swept out now and then, or a long-running server would keep each one.
+    if (sockets.size > 64 && sockets.size > 2 * lastSweep) {
+      for (const s of sockets) if (s.destroyed) sockets.delete(s);
+      lastSweep = sockets.size;
+    }
   });
   // rejects with the listen error (EADDRINUSE …), and removes its listeners either way
   const listening = once(server.server, 'listening');

@@ -645,10 +645,7 @@ describe('smtpd hooks', () => {
       client.close();
     });
 
-    // NOT DONE (src/smtpd/server.ts, the upgrade override in watchConnections): the observer that
-    // onStartTls returns (SmtpdTlsObserver, documented as "shown the handshake's raw bytes") is thrown
-    // away; nothing calls its client() or server(). Presumably waiting for smtpd/tls-tap.ts.
-    it.fails('the observer onStartTls returns is shown the handshake’s bytes: the ClientHello and the ServerHello', async () => {
+    it('the observer onStartTls returns is shown the handshake’s bytes: the ClientHello and the ServerHello', async () => {
       const fromClient: Buffer[] = [];
       const fromServer: Buffer[] = [];
       const server = await start({ onStartTls: () => ({ client: (bytes) => fromClient.push(bytes), server: (bytes) => fromServer.push(bytes) }) });

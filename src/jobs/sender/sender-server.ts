@@ -355,7 +355,8 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       } else record.serverLine(line.text);
     },
     onStartTls(session: SmtpdSession) {
-      recordOf(session)?.startTls();
+      const reader = recordOf(session)?.startTls();
+      return reader ? { client: (bytes: Buffer) => reader.pushClient(bytes), server: (bytes: Buffer) => reader.pushServer(bytes) } : undefined;
     },
     onSecure(session: SmtpdSession) {
       if (session.tls) recordOf(session)?.secured(session.tls);

@@ -3,7 +3,8 @@
 // Every list is bounded here, before anything reaches the schema's caps.
 import type { Clock } from '../../core/context.js';
 import type { HeaderMessage } from '../../core/headers-schema.js';
-import type { ClientHello, SenderListener, SenderSession, SenderTls } from '../../core/sender-schema.js';
+import { HelloReader } from '../../tls/hello.js';
+import type { SenderListener, SenderSession, SenderTls } from '../../core/sender-schema.js';
 import type { TranscriptEvent } from '../../core/schema.js';
 import type { SenderTestRecord } from '../../core/sender-store.js';
 import type { SmtpdSessionEnd, SmtpdTlsInfo } from '../../smtpd/server.js';
@@ -38,8 +39,8 @@ export class SessionRecord {
   starttlsOffered = false;
   starttlsAttempted = false;
   tlsInfo: SmtpdTlsInfo | null = null;
-  clientHello: ClientHello | null = null;
-  group: string | null = null;
+  /** Reads the STARTTLS handshake's ClientHello and ServerHello (the tap's bytes). */
+  hello: HelloReader | null = null;
   failure: SenderTls['failure'] = null;
   mailFrom: string | null = null;
   mailParams: SenderSession['mailParams'] = { size: null, body: null, smtputf8: false, requireTls: false, other: [] };
@@ -107,11 +108,13 @@ export class SessionRecord {
     this.greeting = { command, name: name.slice(0, 300) };
   }
 
-  /** STARTTLS began: what was said before it counts as before TLS. */
-  startTls(): void {
+  /** STARTTLS began: what was said before it counts as before TLS. Returns what reads the handshake. */
+  startTls(): HelloReader {
     this.starttlsAttempted = true;
+    this.hello = new HelloReader();
     this.greetingBeforeTls = this.greeting;
     this.greeting = null;
+    return this.hello;
   }
 
   secured(info: SmtpdTlsInfo): void {
@@ -164,6 +167,8 @@ export class SessionRecord {
   /** The facts of the session as it stands. */
   facts(): SenderSession {
     const info = this.tlsInfo;
+    const hello = this.hello?.result() ?? null;
+    const failure = this.failure && { ...this.failure, clientAlert: this.failure.clientAlert ?? hello?.clientAlert ?? null };
     return {
       id: this.id.slice(0, 40),
       startedAt: new Date(this.startedAt).toISOString(),
@@ -180,10 +185,10 @@ export class SessionRecord {
         protocol: info?.protocol?.slice(0, 16) ?? null,
         cipher: info?.cipher?.slice(0, 80) ?? null,
         cipherStandard: info?.cipherStandard?.slice(0, 80) ?? null,
-        group: this.group,
-        sni: info?.servername?.slice(0, 256) ?? this.clientHello?.sni ?? null,
-        clientHello: this.clientHello,
-        failure: info ? null : this.failure,
+        group: hello?.group?.slice(0, 40) ?? null,
+        sni: info?.servername?.slice(0, 256) ?? hello?.clientHello?.sni ?? null,
+        clientHello: hello?.clientHello ?? null,
+        failure: info ? null : failure,
         clientCertificate: {
           // The listener asks every TLS client for one (a sender presents one only when asked).
           requested: info !== null,
