@@ -31,6 +31,7 @@ interface SenderTestOpts extends ReportOptions {
   maxConnections?: number;
   maxPerIp?: number;
   maxMessageSize?: number;
+  replyVia?: string;
   server: string;
   lifetime?: string;
   watch?: boolean;
@@ -169,6 +170,7 @@ async function serve(o: SenderTestOpts): Promise<void> {
   const name = (o.hostname ?? osHostname()).toLowerCase().replace(/\.$/, '');
   if (!isHeloName(name) || name.startsWith('[')) throw new UsageError(`--hostname ${safe(name, 100)} is not a host name: give this server's name in DNS (test addresses are test-<passcode>@<hostname>)`);
   const listeners = (o.listen.length ? o.listen : ['0.0.0.0:25']).map(parseListen);
+  const replyVia = o.replyVia === undefined ? null : parseSmarthost(o.replyVia);
   const http = parseListen(o.http);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const warn = (line: string) => process.stderr.write(`${line}\n`);
@@ -204,6 +206,7 @@ async function serve(o: SenderTestOpts): Promise<void> {
         ...(o.maxMessageSize ? { maxMessageBytes: o.maxMessageSize } : {}),
       },
       onLog: (line) => say(`${new Date(edges.clock.now()).toISOString()} ${line}`),
+      ...(replyVia ? { onResult: replier(replyVia, name, edges, (line) => say(`${new Date(edges.clock.now()).toISOString()} ${line}`)) } : {}),
     }).catch((err: unknown) => {
       throw listenError(err, 'SMTP');
     });
@@ -229,6 +232,61 @@ async function serve(o: SenderTestOpts): Promise<void> {
   await apiServer.stop();
   await server.stop();
   await store.close();
+}
+
+/** "smtp://host:port" (port 25 by default) → where replies go. */
+export function parseSmarthost(text: string): { host: string; port: number } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--reply-via ${safe(text, 100)}: give smtp://HOST[:PORT], your smarthost`);
+  }
+  if (url.protocol !== 'smtp:' || !url.hostname || url.username || url.password || (url.pathname && url.pathname !== '/')) throw new UsageError(`--reply-via ${safe(text, 100)}: give smtp://HOST[:PORT], your smarthost (no user, no path)`);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 25 };
+}
+
+/** Most replies mailed per minute: a flood of test mails must not make this server a mail cannon. */
+const MAX_REPLIES_PER_MINUTE = 30;
+
+/**
+ * Mails each result back to the envelope sender through the smarthost (the project's send job).
+ * Never to the null sender, never to our own domain, never for a message that was itself automatic
+ * (Auto-Submitted, RFC 3834): no loops.
+ */
+function replier(via: { host: string; port: number }, name: string, edges: import('../runtime/edges.js').Edges, log: (line: string) => void) {
+  let windowStart = 0;
+  let sent = 0;
+  return async (report: import('../core/schema.js').SenderReport): Promise<void> => {
+    const to = report.body.session.mailFrom ?? '';
+    const domain = to.slice(to.lastIndexOf('@') + 1).toLowerCase();
+    const auto = report.body.headers?.other.find((f) => f.name.toLowerCase() === 'auto-submitted');
+    if (!to || !to.includes('@') || domain === name || domain.endsWith(`.${name}`) || (auto && auto.value.trim().toLowerCase() !== 'no')) return;
+    const now = edges.clock.now();
+    if (now - windowStart > 60_000) {
+      windowStart = now;
+      sent = 0;
+    }
+    if (++sent > MAX_REPLIES_PER_MINUTE) {
+      log(`reply to ${to} not sent: more than ${MAX_REPLIES_PER_MINUTE} replies this minute`);
+      return;
+    }
+    const text = await renderReport(report, { format: 'text', color: false, width: 78, details: true });
+    const { runSend } = await import('../jobs/send/check-send.js');
+    const sentReport = await runSend(
+      {
+        target: `${via.host.includes(':') ? `[${via.host}]` : via.host}:${via.port}`,
+        helo: name,
+        from: `mxray-sender-test@${name}`,
+        to: [to],
+        subject: `mxray sender test: ${report.verdict.toUpperCase()} for ${report.body.session.clientIp}`,
+        headers: ['Auto-Submitted: auto-replied'],
+        body: text,
+      },
+      () => edges,
+    );
+    log(`reply to ${to} via ${via.host}:${via.port}: ${sentReport.verdict}`);
+  };
 }
 
 function listenError(err: unknown, what: string): Error {
@@ -314,6 +372,7 @@ export function configure(cmd: Command): Run {
     .option('--ca-file <file>', 'serve: also trust these CAs for client certificates; repeatable', collect, [])
     .option('--max-connections <n>', 'serve: connections at once (default 500)', positiveInt('--max-connections', 100_000))
     .option('--max-per-ip <n>', 'serve: connections at once from one address (default 20)', positiveInt('--max-per-ip', 100_000))
+    .option('--reply-via <smtp://host:port>', 'serve: mail each report back to the envelope sender through this smarthost')
     .option('--max-message-size <bytes>', 'serve: the SIZE announced and enforced (default 10485760)', positiveInt('--max-message-size', 1024 * 1024 * 1024))
     .option('--server <url>', 'new, show: the sender-test server API', DEFAULT_API)
     .option('--lifetime <duration>', 'new: how long the test address works (default 1h; at most 7d)')

@@ -100,6 +100,8 @@ export interface SenderServerOptions {
   limits?: Partial<SenderLimits>;
   /** Lines for the operator's log (the serve command prints them). */
   onLog?(line: string): void;
+  /** Observer: a result was stored (the serve command's --reply-via mails it back). Its failure is logged, never the session's. */
+  onResult?(report: SenderReport): void | Promise<void>;
 }
 
 /** A new test, as `mxray sender-test new` and the API show it. */
@@ -240,6 +242,11 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       record.stored = true;
       stored.emit(match.test.key, result);
       log(`result ${result.id} stored for ${match.test.address} from ${record.clientIp}: ${report.verdict}`);
+      if (options.onResult) {
+        void Promise.resolve()
+          .then(() => options.onResult?.(report))
+          .catch((error: unknown) => log(`after the result from ${record.clientIp}: ${error instanceof Error ? error.message : String(error)}`));
+      }
       return true;
     } catch (error) {
       log(`could not store the result from ${record.clientIp}: ${error instanceof Error ? error.message : String(error)}`);
