@@ -4,13 +4,18 @@
 // keyEncipherment alone), a Netscape type with SSL client — OpenSSL's check_purpose_ssl_client,
 // what a receiving MTA checks of a sender's certificate. The server purpose is unchanged (the
 // default), which the rest of test/unit/pki asserts.
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPath, opensslChainFacts, readElement, type ElementFacts, type PathElement } from '../../../src/pki/chain-rules.js';
 import { KEY_USAGE } from '../../../src/pki/der.js';
 import { createTrustStore } from '../../../src/pki/trust-store.js';
 import { verifyChain } from '../../../src/pki/verify.js';
 import { certify, EKU, KU, party, type Party } from '../../helpers/chain-pki.js';
+import { skipWithout } from '../../helpers/skip.js';
 
 const NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
 
@@ -131,5 +136,46 @@ describe('checkPath and opensslChainFacts with purpose client, on facts', () => 
     expect(errors(leafFacts({}), { ...ca, eku: [EKU.serverAuth] }, 'client')).toEqual([null, 'INVALID_PURPOSE', null]);
     expect(errors(leafFacts({ eku: null, keyUsage: KEY_USAGE.keyEncipherment }), ca, 'client')).toEqual(['INVALID_PURPOSE', null, null]);
     expect(errors(leafFacts({ eku: null, keyUsage: KEY_USAGE.keyEncipherment }), ca, 'server')).toEqual([null, null, null]);
+  });
+});
+
+describe('the client purpose agrees with `openssl verify -purpose sslclient`', () => {
+  it('on each kind of client certificate: OK where we trust it, error 26 where we find the purpose wrong', async (context) => {
+    if (spawnSync('openssl', ['version']).error) skipWithout(context, 'openssl', 'the openssl command is the oracle here');
+    const work = mkdtempSync(join(tmpdir(), 'mxray-client-purpose-'));
+    try {
+      let n = 0;
+      const file = (ders: Buffer[]) => {
+        const f = join(work, `${n++}.pem`);
+        writeFileSync(f, ders.map(pem).join(''));
+        return f;
+      };
+      const cases: { name: string; chain: Buffer[] }[] = [
+        { name: 'clientAuth', chain: [await leaf({ eku: [EKU.clientAuth] }), interDer] },
+        { name: 'serverAuth only', chain: [await leaf({ eku: [EKU.serverAuth] }), interDer] },
+        { name: 'both', chain: [await leaf({ eku: [EKU.serverAuth, EKU.clientAuth] }), interDer] },
+        { name: 'anyExtendedKeyUsage', chain: [await leaf({ eku: [EKU.any] }), interDer] },
+        { name: 'no EKU, keyEncipherment only', chain: [await leaf({ eku: null, keyUsage: KU.keyEncipherment }), interDer] },
+        { name: 'no EKU, keyAgreement', chain: [await leaf({ eku: null, keyUsage: KU.keyAgreement }), interDer] },
+        { name: 'an intermediate for serverAuth only', chain: [await leaf({ eku: [EKU.clientAuth] }, interPartyServerOnly), interServerOnly] },
+      ];
+      const results = cases.map(({ name, chain }) => {
+        const run = spawnSync('openssl', ['verify', '-no-CApath', '-no-CAstore', '-purpose', 'sslclient', '-attime', String(Math.floor(NOW / 1000)), '-CAfile', file([rootDer]), '-untrusted', file(chain.slice(1)), file(chain.slice(0, 1))], { encoding: 'utf8' });
+        const error = /^error (\d+) at/m.exec(`${run.stderr}\n${run.stdout}`);
+        const v = verifyClient(chain);
+        return { name, openssl: error ? Number(error[1]) : 'OK', ours: v.opensslError?.code ?? 'OK', trusted: v.trusted };
+      });
+      expect(results).toEqual([
+        { name: 'clientAuth', openssl: 'OK', ours: 'OK', trusted: true },
+        { name: 'serverAuth only', openssl: 26, ours: 26, trusted: false },
+        { name: 'both', openssl: 'OK', ours: 'OK', trusted: true },
+        { name: 'anyExtendedKeyUsage', openssl: 26, ours: 26, trusted: false },
+        { name: 'no EKU, keyEncipherment only', openssl: 26, ours: 26, trusted: false },
+        { name: 'no EKU, keyAgreement', openssl: 'OK', ours: 'OK', trusted: true },
+        { name: 'an intermediate for serverAuth only', openssl: 26, ours: 26, trusted: false },
+      ]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
