@@ -72,7 +72,8 @@ export function assessClientCertificate(body: SenderBody, trustStore: TrustStore
   const v = clientCertificateVerdict(body, trustStore, now);
   if (v === null) {
     if (required) add('sender.client-cert-required', { listener: listenerText(s) });
-    else if (s.tls.established) add('sender.no-client-cert', {});
+    // Only when we asked: a sender presents one only then.
+    else if (s.tls.established && s.tls.clientCertificate.requested) add('sender.no-client-cert', {});
     return;
   }
   const leafDer = Buffer.from(s.tls.clientCertificate.chain[0]!, 'base64');

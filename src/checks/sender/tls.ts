@@ -89,14 +89,15 @@ export function assessTls(body: SenderBody, profile: Profile, add: Add): void {
     return;
   }
   if (t.established) {
-    const protocol = t.protocol ?? 'TLS';
-    add('sender.tls-ok', { protocol, cipher: t.cipherStandard ?? t.cipher ?? 'cipher not known', group: t.group !== null ? `, ${t.group}` : '' });
-    if (t.protocol !== null && profile.oldProtocols.includes(t.protocol)) {
+    const old = t.protocol !== null && profile.oldProtocols.includes(t.protocol);
+    if (old) {
       const offered = t.clientHello && t.clientHello.versions.length ? t.clientHello.versions.join(', ') : t.protocol;
       add('sender.old-protocol', { protocol: t.protocol, offered });
     }
     const weakness = cipherWeakness(t);
     if (weakness !== null) add('sender.weak-cipher', { cipher: t.cipherStandard ?? t.cipher ?? '', weakness });
+    // Good news only when it is: an old protocol or a weak suite is said as a problem instead.
+    if (!old && weakness === null) add('sender.tls-ok', { protocol: t.protocol ?? 'TLS', cipher: t.cipherStandard ?? t.cipher ?? 'cipher not known', group: t.group !== null ? `, ${t.group}` : '' });
     if ((t.sni ?? t.clientHello?.sni ?? null) === null) add('sender.no-sni', {});
     if (failedBefore) add('sender.earlier-handshake-failed', { why: handshakeWhy(failedBefore.tls), earlier: earlierText(failedBefore) });
   } else if (t.attempted) {

@@ -184,7 +184,8 @@ describe('TLS', () => {
   it('sender.old-protocol: TLS 1.0 and 1.1 (the profile’s old protocols) are errors, with what it offered', () => {
     const hello = { ...body().session.tls.clientHello!, versions: ['TLSv1.1', 'TLSv1'] };
     const b = body({ session: withTls({ protocol: 'TLSv1.1', cipher: 'ECDHE-RSA-AES256-SHA', cipherStandard: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA', clientHello: hello }) });
-    expect(sevs(b)).toEqual(['error sender.old-protocol', 'info sender.no-client-cert', 'ok sender.spf-pass', 'ok sender.tls-ok']);
+    // No good news about TLS on top of it.
+    expect(sevs(b)).toEqual(['error sender.old-protocol', 'info sender.no-client-cert', 'ok sender.spf-pass']);
     expect(find(b, 'sender.old-protocol')?.detail).toContain('your server offered nothing newer (TLSv1.1, TLSv1)');
     expect(find(body({ session: withTls({ protocol: 'TLSv1', clientHello: null }) }), 'sender.old-protocol')?.facts.offered).toBe('TLSv1');
     expect(ids(body({ session: withTls({ protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', cipherStandard: null }) }))).not.toContain('sender.old-protocol');
@@ -213,7 +214,9 @@ describe('TLS', () => {
 
   it('sender.weak-cipher: a warning naming the suite and why', () => {
     const b = body({ session: withTls({ protocol: 'TLSv1.2', cipher: 'AES128-SHA', cipherStandard: 'TLS_RSA_WITH_AES_128_CBC_SHA', group: null }) });
-    expect(sevs(b)).toEqual(['warning sender.weak-cipher', 'info sender.no-client-cert', 'ok sender.spf-pass', 'ok sender.tls-ok']);
+    expect(sevs(b)).toEqual(['warning sender.weak-cipher', 'info sender.no-client-cert', 'ok sender.spf-pass']);
+    // An old protocol with a weak suite: both problems.
+    expect(ids(body({ session: withTls({ protocol: 'TLSv1', cipher: 'DES-CBC3-SHA', cipherStandard: null }) }))).toEqual(['sender.old-protocol', 'sender.weak-cipher', 'sender.no-client-cert', 'sender.spf-pass']);
     expect(find(b, 'sender.weak-cipher')?.title).toBe('Your server agreed on a weak cipher: TLS_RSA_WITH_AES_128_CBC_SHA (no forward secrecy (RSA key exchange))');
   });
 
@@ -233,9 +236,11 @@ describe('TLS', () => {
 });
 
 describe('the client certificate', () => {
-  it('sender.no-client-cert is a note where none is required', () => {
+  it('sender.no-client-cert is a note where none is required, and only when we asked for one', () => {
     expect(find(body(), 'sender.no-client-cert')?.severity).toBe('info');
     expect(find(withCert([], 'require-tls'), 'sender.no-client-cert')?.severity).toBe('info');
+    const s = session();
+    expect(ids(body({ session: { ...s, tls: { ...s.tls, clientCertificate: { requested: false, chain: [], opensslError: null } } } }))).toEqual(['sender.spf-pass', 'sender.tls-ok']);
   });
 
   it('sender.client-cert-required: none presented where the listener requires one — an error instead of the note', () => {
