@@ -22,6 +22,7 @@ import { tlsRptCheck, type TlsRptCheck } from './tlsrpt/index.js';
 import { postureCheck, type PostureCheck } from './posture/index.js';
 import { headersCheck, type HeadersCheck } from './headers/index.js';
 import { daneMatchCheck, daneRecordsCheck, type DaneMatchCheck, type DaneRecordsCheck } from './dane/index.js';
+import { senderCheck, type SenderCheck } from './sender/index.js';
 
 /** The checks of one address, in the order the dialogue runs. */
 export const HOST_CHECKS: readonly HostCheck[] = [
@@ -60,3 +61,5 @@ export const DANE_RECORDS_CHECKS: readonly DaneRecordsCheck[] = [daneRecordsChec
 export const DANE_MATCH_CHECKS: readonly DaneMatchCheck[] = [daneMatchCheck];
 /** `mxray headers`' check (jobs/headers runs it): each message's findings merged by id over every message read, and what the reading met. */
 export const HEADERS_CHECKS: readonly HeadersCheck[] = [headersCheck];
+/** `mxray sender-test`'s check (checks/sender/judge.ts runs it): how a sending server behaved towards our listener. */
+export const SENDER_CHECKS: readonly SenderCheck[] = [senderCheck];

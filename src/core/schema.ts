@@ -175,6 +175,8 @@ export const CHAIN_RULES = [
   'name-constraints-violated',
   /** Its extendedKeyUsage lacks serverAuth, or (the leaf) its keyUsage allows no TLS server key use. */
   'not-for-server-auth',
+  /** A client certificate (the sender test): its extendedKeyUsage lacks clientAuth, or (the leaf) its keyUsage allows no TLS client key use. */
+  'not-for-client-auth',
   /** A critical extension path validation does not know. */
   'unknown-critical-extension',
   /** An extension that cannot be read, or that appears twice. */

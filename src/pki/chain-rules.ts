@@ -1,5 +1,5 @@
 // RFC 5280 path validation (§6.1) of a built path, certificate by certificate, with the checks
-// OpenSSL adds for a TLS server (the sslserver purpose): validity of every certificate above the
+// OpenSSL adds for a TLS server (the sslserver purpose; sslclient for a sender's client certificate): validity of every certificate above the
 // leaf, CA flags, key usages, path length and name constraints, extended key usage, critical
 // extensions. Facts come from the DER (der.ts): node:crypto's X509Certificate does not expose key
 // usage bits, pathLenConstraint, name constraints or criticality.
@@ -76,10 +76,22 @@ export const EKU_NAMES: Readonly<Record<string, string>> = {
   '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
   '2.5.29.37.0': 'anyExtendedKeyUsage',
 };
+/** extendedKeyUsage values OpenSSL takes for a TLS client (check_purpose_ssl_client): clientAuth alone (anyExtendedKeyUsage is not enough). */
+const CLIENT_AUTH_EKU: ReadonlySet<string> = new Set(['1.3.6.1.5.5.7.3.2']);
 /** keyUsage bits a TLS server key needs one of (OpenSSL's check_purpose_ssl_server). */
 const SERVER_KEY_USES = KEY_USAGE.digitalSignature | KEY_USAGE.keyEncipherment | KEY_USAGE.keyAgreement;
+/** keyUsage bits a TLS client key needs one of (check_purpose_ssl_client: it signs, or agrees a key; never key encipherment). */
+const CLIENT_KEY_USES = KEY_USAGE.digitalSignature | KEY_USAGE.keyAgreement;
 /** Netscape cert type "SSL server": bit 1 of its BIT STRING (OpenSSL's NS_SSL_SERVER, 0x40 of the first byte). */
 const NS_SSL_SERVER = 2;
+/** Netscape cert type "SSL client": bit 0 of its BIT STRING (OpenSSL's NS_SSL_CLIENT, 0x80 of the first byte). */
+const NS_SSL_CLIENT = 1;
+
+/**
+ * What the path is checked for: a TLS server's certificate (OpenSSL's purpose sslserver, what a
+ * sending MTA checks), or a TLS client's (sslclient: what a receiving MTA checks of a sender's).
+ */
+export type Purpose = 'server' | 'client';
 
 /** What path validation reads of one certificate. */
 export interface ElementFacts {
@@ -267,15 +279,22 @@ export function opensslSelfSigned(f: ElementFacts): boolean {
   return f.selfIssued && namesFit(f, f);
 }
 
-function ekuAllowsServer(f: ElementFacts): boolean {
-  return f.eku === null || f.eku.some((oid) => SERVER_AUTH_EKU.has(oid));
+/** The words and bits of each purpose: its extendedKeyUsage values, keyUsage bits and Netscape type. */
+const PURPOSES: Readonly<Record<Purpose, { eku: ReadonlySet<string>; ekuName: string; keyUses: number; keyUsesText: string; ns: number; nsName: string; role: string }>> = {
+  server: { eku: SERVER_AUTH_EKU, ekuName: 'serverAuth', keyUses: SERVER_KEY_USES, keyUsesText: 'digitalSignature, keyEncipherment nor keyAgreement', ns: NS_SSL_SERVER, nsName: 'SSL server', role: 'a TLS server' },
+  client: { eku: CLIENT_AUTH_EKU, ekuName: 'clientAuth', keyUses: CLIENT_KEY_USES, keyUsesText: 'digitalSignature nor keyAgreement', ns: NS_SSL_CLIENT, nsName: 'SSL client', role: 'a TLS client' },
+};
+
+function ekuAllows(f: ElementFacts, purpose: Purpose): boolean {
+  return f.eku === null || f.eku.some((oid) => PURPOSES[purpose].eku.has(oid));
 }
 
-/** Why a leaf may not be a TLS server certificate (OpenSSL's check_purpose_ssl_server), or null. */
-function leafPurposeProblem(f: ElementFacts): string | null {
-  if (!ekuAllowsServer(f)) return `its extendedKeyUsage (${ekuText(f.eku ?? [])}) does not include serverAuth`;
-  if (f.nsCertType !== null && (f.nsCertType & NS_SSL_SERVER) === 0) return 'its Netscape certificate type does not include SSL server';
-  if (f.keyUsage !== null && (f.keyUsage & SERVER_KEY_USES) === 0) return 'its keyUsage allows neither digitalSignature, keyEncipherment nor keyAgreement';
+/** Why a leaf may not be a TLS server (OpenSSL's check_purpose_ssl_server) or client (check_purpose_ssl_client) certificate, or null. */
+function leafPurposeProblem(f: ElementFacts, purpose: Purpose): string | null {
+  const p = PURPOSES[purpose];
+  if (!ekuAllows(f, purpose)) return `its extendedKeyUsage (${ekuText(f.eku ?? [])}) does not include ${p.ekuName}`;
+  if (f.nsCertType !== null && (f.nsCertType & p.ns) === 0) return `its Netscape certificate type does not include ${p.nsName}`;
+  if (f.keyUsage !== null && (f.keyUsage & p.keyUses) === 0) return `its keyUsage allows neither ${p.keyUsesText}`;
   return null;
 }
 
@@ -429,7 +448,9 @@ function isoDay(ms: number): string {
  * validity and the constraints they impose on the certificates below them are checked, not their
  * CA flag, key usages or extensions.
  */
-export function checkPath(path: readonly PathElement[], now: number): RuleViolation[] {
+export function checkPath(path: readonly PathElement[], now: number, purpose: Purpose = 'server'): RuleViolation[] {
+  const purposeRule: ChainRule = purpose === 'server' ? 'not-for-server-auth' : 'not-for-client-auth';
+  const p = PURPOSES[purpose];
   const out: RuleViolation[] = [];
   const facts = path.map((e) => e.facts);
   const budget: Budget = { left: MAX_NAME_CHECKS };
@@ -445,8 +466,8 @@ export function checkPath(path: readonly PathElement[], now: number): RuleViolat
       if (f.emptyIssuer) add('empty-issuer-name', 'its issuer field is an empty name', 'ISSUER_NAME_EMPTY');
     }
     if (i === 0) {
-      const why = leafPurposeProblem(f);
-      if (why) add('not-for-server-auth', `${why}: it may not be used for a TLS server`, 'INVALID_PURPOSE');
+      const why = leafPurposeProblem(f, purpose);
+      if (why) add(purposeRule, `${why}: it may not be used for ${p.role}`, 'INVALID_PURPOSE');
     } else if (!anchor) {
       const bc = f.basicConstraints;
       if (bc === null || !bc.ca) {
@@ -455,8 +476,8 @@ export function checkPath(path: readonly PathElement[], now: number): RuleViolat
       } else if (!canSignCertificates(f)) {
         add('issuer-cannot-sign', `it issued ${quote((path[i - 1] as PathElement).label)} but its keyUsage does not include keyCertSign`, 'INVALID_CA');
       }
-      if (!ekuAllowsServer(f)) {
-        add('not-for-server-auth', `its extendedKeyUsage (${ekuText(f.eku ?? [])}) does not include serverAuth, so no certificate below it may be used for a TLS server`, 'INVALID_PURPOSE');
+      if (!ekuAllows(f, purpose)) {
+        add(purposeRule, `its extendedKeyUsage (${ekuText(f.eku ?? [])}) does not include ${p.ekuName}, so no certificate below it may be used for ${p.role}`, 'INVALID_PURPOSE');
       }
     }
     const pathLen = f.basicConstraints?.ca ? f.basicConstraints.pathLen : null;
@@ -506,7 +527,7 @@ function topIsCa(f: ElementFacts): boolean {
  * usage forbids signing (32), and the first name-constraint error of its names (47, 48, 49). Dates
  * and signatures are the caller's.
  */
-export function opensslChainFacts(chain: readonly ElementFacts[]): Omit<OpensslCertFacts, 'signatureFails'>[] {
+export function opensslChainFacts(chain: readonly ElementFacts[], purpose: Purpose = 'server'): Omit<OpensslCertFacts, 'signatureFails'>[] {
   const budget: Budget = { left: MAX_NAME_CHECKS };
   return chain.map((f, i) => {
     let extensionError: OpensslErrorSymbol | null = null;
@@ -514,7 +535,7 @@ export function opensslChainFacts(chain: readonly ElementFacts[]): Omit<OpensslC
     const top = i === chain.length - 1;
     if (f.unknownCritical.length > 0) extensionError = 'UNHANDLED_CRITICAL_EXTENSION';
     else if (mustBeCa && (top ? !topIsCa(f) : !isProperCa(f))) extensionError = 'INVALID_CA';
-    else if (mustBeCa ? !ekuAllowsServer(f) : leafPurposeProblem(f) !== null) extensionError = 'INVALID_PURPOSE';
+    else if (mustBeCa ? !ekuAllows(f, purpose) : leafPurposeProblem(f, purpose) !== null) extensionError = 'INVALID_PURPOSE';
     else if (i > 1 && f.basicConstraints?.ca && f.basicConstraints.pathLen !== null && casBelow(chain, i) > f.basicConstraints.pathLen) {
       extensionError = 'PATH_LENGTH_EXCEEDED';
     }

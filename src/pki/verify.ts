@@ -17,6 +17,7 @@ import {
   readElement,
   type ElementFacts,
   type PathElement,
+  type Purpose,
   type Role,
 } from './chain-rules.js';
 import { readCertificateNames } from './der.js';
@@ -38,6 +39,12 @@ export interface VerifyInput {
   domain: string | null;
   /** The IP address we connected to when the target was an IP literal (checked when `name` is null). */
   ipTarget?: string | null;
+  /**
+   * What the certificate must be for (default 'server'): 'client' checks clientAuth instead of
+   * serverAuth, as OpenSSL's sslclient purpose does when a receiving MTA verifies a sender's
+   * certificate.
+   */
+  purpose?: Purpose;
 }
 
 /**
@@ -296,6 +303,7 @@ function opensslFacts(
   store: TrustStore,
   facts: Facts,
   checked: Pick<OpensslChainFacts, 'nameMismatch' | 'now'>,
+  purpose: Purpose,
 ): OpensslChainFacts {
   const certs = built.path.map((l) => l.cert);
   const signatureFails = certs.map(() => false);
@@ -313,7 +321,7 @@ function opensslFacts(
   return {
     build: buildOutcome(result.failure, elements),
     ...checked,
-    chain: opensslChainFacts(elements).map((c, i) => ({ ...c, signatureFails: signatureFails[i] as boolean })),
+    chain: opensslChainFacts(elements, purpose).map((c, i) => ({ ...c, signatureFails: signatureFails[i] as boolean })),
   };
 }
 
@@ -323,9 +331,9 @@ function roleOf(link: Link, index: number): Role {
 }
 
 /** The problems for people, and a one-paragraph reason built from them. */
-function problemsOf(path: readonly Link[], infos: readonly CertInfo[], facts: Facts, now: number): ChainProblem[] {
+function problemsOf(path: readonly Link[], infos: readonly CertInfo[], facts: Facts, now: number, purpose: Purpose = 'server'): ChainProblem[] {
   const elements: PathElement[] = path.map((link, i) => ({ facts: facts.of(link.cert), role: roleOf(link, i), label: displayName(infos[i] as CertInfo) }));
-  return checkPath(elements, now).map((v) => {
+  return checkPath(elements, now, purpose).map((v) => {
     const e = elements[v.index] as PathElement;
     return { index: v.index, role: e.role, subject: e.label, rule: v.rule, detail: v.detail, opensslError: opensslError(v.symbol) };
   });
@@ -347,6 +355,7 @@ function problemReason(problems: readonly ChainProblem[]): string {
  */
 export function verifyChain(input: VerifyInput): CertVerdict {
   const { trustStore, now, name, domain } = input;
+  const purpose = input.purpose ?? 'server';
   const sentCount = input.chain.length;
   const chain = input.chain.slice(0, MAX_SENT_EXAMINED);
   const ignored = sentCount > chain.length ? ` (The server sent ${sentCount} certificates; we examined only the first ${MAX_SENT_EXAMINED}.)` : '';
@@ -380,7 +389,7 @@ export function verifyChain(input: VerifyInput): CertVerdict {
   const built = buildPath(leaf, readable, trustStore, facts);
   const path = built.path.map((l) => describeX509(l.cert, l.source));
   const leafInfo = path[0] as CertInfo;
-  const problems = problemsOf(built.path, path, facts, now);
+  const problems = problemsOf(built.path, path, facts, now, purpose);
 
   const notBefore = Date.parse(leafInfo.notBefore);
   const notAfter = Date.parse(leafInfo.notAfter);
@@ -406,9 +415,10 @@ export function verifyChain(input: VerifyInput): CertVerdict {
     daysLeft,
     opensslError: firstOpensslError(
       opensslFacts(built, readable, trustStore, facts, {
-        nameMismatch: nameMatches !== false ? null : name !== null ? 'host' : 'ip',
+        // A receiver's OpenSSL checks no name on a client certificate: the name is ours to report, not its error.
+        nameMismatch: purpose === 'client' || nameMatches !== false ? null : name !== null ? 'host' : 'ip',
         now,
-      }),
+      }, purpose),
     ),
     problems,
     sentCount,

@@ -65,6 +65,8 @@ const RULE_FINDINGS: Readonly<Record<ChainRule, (p: ChainProblem) => FindingId>>
   'path-length-exceeded': () => 'cert.path-length-exceeded',
   'name-constraints-violated': () => 'cert.name-constraints-violated',
   'not-for-server-auth': () => 'cert.not-for-server-auth',
+  // Only a client certificate's verdict (the sender test) has it; a server's never does.
+  'not-for-client-auth': () => 'cert.not-for-server-auth',
   'unknown-critical-extension': () => 'cert.unknown-critical-extension',
   'invalid-extension': () => 'cert.invalid-extension',
   'empty-issuer-name': () => 'cert.empty-name',
