@@ -61,8 +61,11 @@ export function configure(cmd: Command): Run {
           if (o.caFile.length || at !== undefined) throw new UsageError('--ca-file and --at do not apply to a posture report: its policy host was verified when it was fetched');
           report = rejudgePosture(report);
           break;
+        case 'sender':
+          report = (await import('../jobs/sender/rejudge.js')).rejudgeSender(report, { trustStore, ...(at === undefined ? {} : { at }) });
+          break;
         default:
-          throw new UsageError(`--rejudge reads receiver (mxray check), enforce (mxray enforce) and posture (mxray posture) reports; this is a ${report.kind} report: run the command again instead`);
+          throw new UsageError(`--rejudge reads receiver (mxray check), enforce (mxray enforce), posture (mxray posture) and sender (mxray sender-test) reports; this is a ${report.kind} report: run the command again instead`);
       }
     }
     await emit(await renderReport(report, o), o);

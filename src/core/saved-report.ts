@@ -26,7 +26,6 @@ if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime
 /** Each kind of report, by its `kind`. */
 const KINDS: Readonly<Record<string, TSchema>> = {
   receiver: ReceiverReportSchema,
-  sender: SenderReportSchema,
   certificate: CertificateReportSchema,
   enforce: EnforceReportSchema,
   send: SendReportSchema,
@@ -35,6 +34,7 @@ const KINDS: Readonly<Record<string, TSchema>> = {
   blocklist: BlocklistReportSchema,
   explain: ExplainReportSchema,
   headers: HeadersReportSchema,
+  sender: SenderReportSchema,
 };
 
 /** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */

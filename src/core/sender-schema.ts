@@ -125,7 +125,7 @@ export const SenderSessionSchema = Type.Object(
     rcptTo: Type.Array(Text(600), { maxItems: 100 }),
     /** Commands the client sent (all of them, counted). */
     commands: Count,
-    /** The message as received: size, whether it was cut, whether its 8-bit octets matched what it declared. */
+    /** The message as received: its size, whether only its start was kept, whether the part kept holds 8-bit octets (bytes ≥ 0x80). */
     message: Nullable(Type.Object({ size: Count, truncated: Type.Boolean(), eightBit: Type.Boolean() }, strict)),
     outcome: Literals(SENDER_TEST_OUTCOMES),
     /** Our last reply to the transaction (250 accepted, 530 TLS required …). */

@@ -17,7 +17,7 @@ import type { HeaderMessage } from '../../core/headers-schema.js';
 import type { SenderBody, SenderDns, SenderListener, SenderPolicy } from '../../core/sender-schema.js';
 import type { SenderResultRecord, SenderTestRecord, SenderTestStore } from '../../core/sender-store.js';
 import { escapeText } from '../../core/transcript.js';
-import { verdictOf } from '../../checks/verdict.js';
+import { senderVerdict } from '../../checks/sender/judge.js';
 import { DEFAULT_PROFILE } from '../../kb/profiles.js';
 import { startSmtpd, type SmtpdCertificate, type SmtpdMessage, type SmtpdReply, type SmtpdServer, type SmtpdSession } from '../../smtpd/server.js';
 import { fieldsNamed, readHeaderBlock } from '../headers/read-header.js';
@@ -96,7 +96,7 @@ export interface SenderServerOptions {
   /** Default: checks/sender. */
   judge?: SenderJudge;
   /** Accepts a client certificate on a `require-client-cert` listener: null, or why not (default: verified against `trustStore`). */
-  clientCertificateProblem?(chain: readonly Buffer[], ehlo: string | null): string | null;
+  clientCertificateProblem?(chain: readonly Buffer[]): string | null;
   limits?: Partial<SenderLimits>;
   /** Lines for the operator's log (the serve command prints them). */
   onLog?(line: string): void;
@@ -224,7 +224,7 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       target: record.clientIp,
       startedAt: new Date(earlier[0]?.startedAt ?? record.startedAt).toISOString(),
       durationMs: body.session.durationMs,
-      verdict: verdictOf(findings),
+      verdict: senderVerdict(findings),
       judgedWith: judgedWith({ at: now, profile: DEFAULT_PROFILE, trustStore: options.trustStore, warnDays: DEFAULT_PROFILE.expiryWarnDays, expectThumbprint: null }),
       findings,
       transcript: transcriptOf([...earlier, record]),
@@ -262,7 +262,7 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
     if (!session.tls) return reply(530, '5.7.0 Must issue a STARTTLS command first: this sender test requires TLS');
     if (policy === 'require-client-cert') {
       if (session.tls.peerChain.length === 0) return reply(530, '5.7.1 A client certificate is required: this sender test asks for one as a partner connector with domain security does');
-      const problem = options.clientCertificateProblem(session.tls.peerChain, session.helo);
+      const problem = options.clientCertificateProblem(session.tls.peerChain);
       if (problem) return reply(530, `5.7.1 Client certificate refused: ${problem.slice(0, 300)}`);
     }
     return null;
