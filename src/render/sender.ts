@@ -83,7 +83,8 @@ function contextLines(report: SenderReport): Line[] {
     const mx = d.mx === null ? '' : d.mx.hosts.length ? `MX ${d.mx.hosts.slice(0, 3).join(', ')}` : `no MX${d.mx.error ? ` (${d.mx.error})` : ''}`;
     const spf = d.spf === null ? 'SPF not evaluated' : `SPF ${d.spf.result}${d.spf.mechanism ? ` (${d.spf.mechanism})` : ''}`;
     out.push(line(0, { dim: 'Domain      ' }, safe(`${d.mailDomain}: ${[mx, spf].filter(Boolean).join('; ')}`, 400)));
-  } else out.push(line(0, { dim: 'Domain      ' }, 'none (the null sender <>): SPF not evaluated'));
+  } else if (s.mailFrom === '') out.push(line(0, { dim: 'Domain      ' }, 'none (the null sender <>): SPF not evaluated'));
+  else if (s.mailFrom !== null) out.push(line(0, { dim: 'Domain      ' }, safe(`${s.mailFrom.slice(s.mailFrom.lastIndexOf('@') + 1)}: not looked up`, 300)));
   out.push(line(0, { dim: 'Listener    ' }, safe(`${s.listener.address}:${s.listener.port}, policy ${s.listener.policy}, as ${b.hostname}`, 300)));
   out.push(line(0, { dim: 'Test        ' }, safe(`${b.test.address}, matched by ${b.test.matchedBy}; session at ${time(s.startedAt)}, ${num(Math.round(s.durationMs))} ms`, 400)));
   if (b.earlier.length) {

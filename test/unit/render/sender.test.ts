@@ -113,6 +113,9 @@ describe('the sender Document', () => {
       `Greeting    EHLO ${EHLO} (does not resolve: NXDOMAIN)`,
       'Domain      sender.test: no MX (NODATA); SPF not evaluated',
     ]);
+    // A sender whose domain was not looked up (the lookups did not run) is not the null sender.
+    const notLooked = body({ session: session({ mailFrom: 'admin@example.org' }), dns: dns({ mailDomain: null, mx: null, spf: null }) });
+    expect(contextOf(senderDocument(report(notLooked))).filter((l) => l.startsWith('Domain'))).toEqual(['Domain      example.org: not looked up']);
     const literal = body({ session: session({ greeting: { command: 'HELO', name: `[${CLIENT_IP}]` } }), dns: dns({ ehlo: { name: `[${CLIENT_IP}]`, literal: CLIENT_IP, addresses: [], error: null } }) });
     expect(contextOf(senderDocument(report(literal)))[1]).toBe(`Greeting    HELO [${CLIENT_IP}] (an address literal)`);
     expect(contextOf(senderDocument(report(body({ session: session({ greeting: null, outcome: 'no-message', message: null }) }))))[1]).toBe('Greeting    none');
