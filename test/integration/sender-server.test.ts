@@ -606,6 +606,57 @@ describe('several messages and several tests', () => {
   });
 });
 
+describe('stopping the server', () => {
+  // BUG (src/jobs/sender/sender-server.ts, stop() and onClose): the result of a session still open at
+  // stop() is made in onClose as a promise nobody awaits (`void finish…`), so stop() resolves before it
+  // is stored; `serve` then closes the store (src/cli/sender-test.ts, serve(): server.stop(), store.close())
+  // and the result of a session that had given its passcode (ended 'server-stopped') is lost.
+  it.fails('a session with a passcode open at stop(): its result is stored by the time stop() resolves', async () => {
+    const h = await start();
+    const test = await h.server.createTest();
+    const client = await greet(h);
+    expect(await client.command(`MAIL FROM:<${FROM}>`)).toEqual(['250 2.1.0 Accepted']);
+    expect(await client.command(`RCPT TO:<${test.address}>`)).toEqual(['250 2.1.5 Accepted']);
+    await h.server.stop();
+    const stored = await h.store.results(keyOf(test.passcode));
+    expect(stored).toHaveLength(1);
+    const report = parseSavedReport(stored[0]?.report ?? '', 'stored at stop');
+    expect(report.kind === 'sender' ? report.body.session.ended : null).toBe('server-stopped');
+  });
+
+  it('a session with a passcode open at stop(): its result is stored, ended server-stopped (eventually)', async () => {
+    const h = await start();
+    const test = await h.server.createTest();
+    const client = await greet(h);
+    expect(await client.command(`MAIL FROM:<${FROM}>`)).toEqual(['250 2.1.0 Accepted']);
+    expect(await client.command(`RCPT TO:<${test.address}>`)).toEqual(['250 2.1.5 Accepted']);
+    const waited = h.server.waitForResults(test.passcode, 0, AbortSignal.timeout(15_000));
+    await h.server.stop();
+    const [result] = await waited;
+    const report = parseSavedReport(result?.report ?? '', 'stored at stop');
+    expect(report.kind === 'sender' ? [report.body.session.ended, report.body.session.outcome] : null).toEqual(['server-stopped', 'no-message']);
+  });
+});
+
+describe('greetings', () => {
+  it('HELO: STARTTLS is not offered, the greeting is HELO', async () => {
+    const h = await start();
+    const test = await h.server.createTest();
+    const client = await SmtpLineClient.connect(h.port);
+    expect(await client.reply()).toEqual([BANNER]);
+    expect(await client.command(`HELO ${CLIENT}`)).toEqual([`250 ${HOST} Nice to meet you, [127.0.0.1]`]);
+    expect(await client.command(`MAIL FROM:<${FROM}>`)).toEqual(['250 2.1.0 Accepted']);
+    expect(await client.command(`RCPT TO:<${test.address}>`)).toEqual(['250 2.1.5 Accepted']);
+    expect(await client.command('DATA')).toEqual(['354 End data with <CR><LF>.<CR><LF>']);
+    expect(await client.command('Subject: helo\r\n\r\nbody\r\n.')).toEqual([ACCEPTED]);
+    const { body } = await nextReport(h, test.passcode);
+    expect(body.session.greeting).toEqual({ command: 'HELO', name: CLIENT });
+    expect(body.session.greetingBeforeTls).toBeNull();
+    expect(body.session.tls).toMatchObject({ offered: false, attempted: false, established: false });
+    client.close();
+  });
+});
+
 describe('limits', () => {
   it('per address: the third connection gets 421, and a closed connection frees its place', async () => {
     const h = await start({ limits: { maxConnectionsPerIp: 2 } });

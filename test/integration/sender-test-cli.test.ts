@@ -176,6 +176,28 @@ describe('mxray sender-test', () => {
     expect(bad.stderr).toMatch(/--hostname bad name is not a host name/);
   });
 
+  // BUG (src/cli/sender-test.ts serve(): `await server.stop(); await store.close()`, with
+  // src/jobs/sender/sender-server.ts onClose storing the result in a promise stop() does not await):
+  // Ctrl-C / SIGTERM while a sender that gave its passcode is still connected closes the store before
+  // that session's result is written, so it is lost (the log says "could not store the result").
+  it.fails('SIGTERM while a session with a passcode is open: the result is there after a restart', async () => {
+    const store = file('sigterm.db');
+    const first = await serve(store);
+    const test = await newTest(first);
+    const client = await SmtpLineClient.connect(first.smtpPort);
+    await client.reply();
+    expect((await client.command(`EHLO ${CLIENT}`))[0]).toMatch(/^250-/);
+    expect(await client.command(`MAIL FROM:<sender@${CLIENT}>`)).toEqual(['250 2.1.0 Accepted']);
+    expect(await client.command(`RCPT TO:<${test.address}>`)).toEqual(['250 2.1.5 Accepted']);
+    if (first.child.pid === undefined) throw new Error('no pid');
+    process.kill(first.child.pid, 'SIGTERM');
+    expect(await first.exited).toBe(0);
+    client.close();
+    const second = await serve(store);
+    const shown = await runMxray(['sender-test', 'show', test.passcode, '--server', second.api, '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+  });
+
   it('kill -9 right after the 250: serve started again on the same store finds the result', async () => {
     const store = file('durable.db');
     const first = await serve(store);
