@@ -54,7 +54,11 @@ export const ClientCertificateSchema = Type.Object(
     requested: Type.Boolean(),
     /** Leaf first, base64 DER, as sent (at most 10). */
     chain: Type.Array(Type.String({ maxLength: 65536 }), { maxItems: 10 }),
-    /** What OpenSSL said when it verified the chain against the listener's CA list (Node's authorizationError code), null when it verified or nothing was sent. */
+    /**
+     * What OpenSSL said of the chain (Node's authorizationError code) against Node's bundled roots (the
+     * listener sends no CA list, so a sender offers any certificate): a hint only; the judge verifies
+     * the chain itself against the run's trust store. Null when it verified or nothing was sent.
+     */
     opensslError: Nullable(Text(100)),
   },
   strict,
@@ -104,7 +108,7 @@ export const SenderSessionSchema = Type.Object(
     clientIp: Text(64),
     clientPort: Type.Integer({ minimum: 0, maximum: 65535 }),
     listener: SenderListenerSchema,
-    /** The greeting command and name: the last one of the session, and the one before STARTTLS when it differed. */
+    /** The greeting command and name: the last one of the session, and the last one before STARTTLS (null without STARTTLS). */
     greeting: Nullable(Type.Object({ command: Literals(['EHLO', 'HELO', 'LHLO'] as const), name: Text(300) }, strict)),
     greetingBeforeTls: Nullable(Type.Object({ command: Literals(['EHLO', 'HELO', 'LHLO'] as const), name: Text(300) }, strict)),
     tls: SenderTlsSchema,

@@ -37,6 +37,8 @@ export interface LeafOptions {
   key?: KeyKind;
   /** Hash the issuer signs with (SHA-1 makes a weak-signature certificate). */
   signatureHash?: SignatureHash;
+  /** extendedKeyUsage of an issued certificate (default serverAuth; a sender's client certificate needs clientAuth). */
+  eku?: readonly ('serverAuth' | 'clientAuth')[];
 }
 
 export interface TestCa {
@@ -133,7 +135,7 @@ async function makeCa(
             m.KeyUsageFlags.digitalSignature | (leafKey.kind === 'ec' ? 0 : m.KeyUsageFlags.keyEncipherment),
             true,
           ),
-          new m.ExtendedKeyUsageExtension([m.ExtendedKeyUsage.serverAuth]),
+          new m.ExtendedKeyUsageExtension((options.eku ?? ['serverAuth']).map((u) => m.ExtendedKeyUsage[u])),
           new m.SubjectAlternativeNameExtension(names),
           await m.SubjectKeyIdentifierExtension.create(leafKey.keys.publicKey),
           await m.AuthorityKeyIdentifierExtension.create(caCert.publicKey),

@@ -354,6 +354,13 @@ function problemReason(problems: readonly ChainProblem[]): string {
  * most MAX_SENT_EXAMINED certificates.
  */
 export function verifyChain(input: VerifyInput): CertVerdict {
+  const verdict = verifyPresented(input);
+  if (input.purpose !== 'client' || verdict.trustReason === null) return verdict;
+  // The words are written for a server's chain; a client's is the same story told of the client.
+  return { ...verdict, trustReason: verdict.trustReason.replace(/\b(The|the) server(’s|'s)? /g, (_m, the: string, s: string | undefined) => `${the} client${s ?? ''} `) };
+}
+
+function verifyPresented(input: VerifyInput): CertVerdict {
   const { trustStore, now, name, domain } = input;
   const purpose = input.purpose ?? 'server';
   const sentCount = input.chain.length;

@@ -3,6 +3,7 @@
 // says of the address. Lookups that did not finish are reported once, and what hangs on them is not
 // judged ("we could not tell", never a guess).
 import type { SenderBody } from '../../core/schema.js';
+import { nonPublicReason } from '../../core/address-ranges.js';
 import { normalizeIp } from '../../pki/certificate.js';
 import { fewOf } from '../words.js';
 import type { Add } from './add.js';
@@ -40,10 +41,29 @@ export function ehloProblem(name: string, clientIp: string): string | null {
   return null;
 }
 
+/** Addresses of a network of one's own (documentation ranges stand for public ones in examples and tests). */
+const PRIVATE_REASONS: ReadonlySet<string> = new Set(['loopback', 'private', 'shared (CGNAT)', 'link-local', 'unique-local', 'site-local']);
+
+/** Why a client address is one of a private network ('loopback', 'private' …), or null for a public one. */
+export function privateAddressReason(ip: string): string | null {
+  const why = nonPublicReason(ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1'));
+  return why !== null && PRIVATE_REASONS.has(why) ? why : null;
+}
+
 export function assessNames(body: SenderBody, add: Add): void {
   const s = body.session;
   const d = body.dns;
   const ip = s.clientIp;
+  // A client on a private network: receivers on the internet never see this address, so what DNS
+  // says of it (reverse name, SPF) judges nothing; the EHLO name's own shape still matters.
+  const privateWhy = privateAddressReason(ip);
+  if (privateWhy !== null) {
+    add('sender.private-address', { ip, why: `a ${privateWhy} address` });
+    const g = s.greeting;
+    const problem = g === null ? null : ehloProblem(g.name, ip);
+    if (g !== null && problem !== null) add('sender.ehlo-invalid', { name: g.name.slice(0, 300), why: problem });
+    return;
+  }
   const unfinished = [...d.unfinished];
   const isUnfinished = (prefix: RegExp) => d.unfinished.some((u) => prefix.test(u));
 

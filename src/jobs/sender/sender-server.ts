@@ -18,6 +18,7 @@ import type { SenderBody, SenderDns, SenderListener, SenderPolicy } from '../../
 import type { SenderResultRecord, SenderTestRecord, SenderTestStore } from '../../core/sender-store.js';
 import { escapeText } from '../../core/transcript.js';
 import { senderVerdict } from '../../checks/sender/judge.js';
+import { privateAddressReason } from '../../checks/sender/names.js';
 import { DEFAULT_PROFILE } from '../../kb/profiles.js';
 import { startSmtpd, type SmtpdCertificate, type SmtpdMessage, type SmtpdReply, type SmtpdServer, type SmtpdSession } from '../../smtpd/server.js';
 import { fieldsNamed, readHeaderBlock } from '../headers/read-header.js';
@@ -179,6 +180,8 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
   const { clock, store } = options;
   const hostnames = [options.hostname.toLowerCase()];
   const records = new Map<string, SessionRecord>();
+  /** Results being stored for sessions that closed: stop() waits for them. */
+  const pending = new Set<Promise<unknown>>();
   const lookups = new Map<string, SenderDnsLookupsLike>();
   const perIp = new Map<string, number>();
   const recent = new RecentSessions();
@@ -295,7 +298,7 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
     const record = recordOf(message.session);
     if (!record) return reply(451, '4.3.0 Local error in processing');
     const bytes = message.bytes;
-    record.message = { size: message.size, truncated: message.truncated, eightBit: bytes.some((b) => b >= 0x80) };
+    record.message = { size: message.size, truncated: message.truncated, eightBit: message.eightBit };
     if (message.size > limits.maxMessageBytes) {
       const refusal = reply(552, `5.3.4 Message too big: at most ${limits.maxMessageBytes} bytes`);
       record.refused(refusal.code, refusal.text);
@@ -348,8 +351,11 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       perIp.set(session.remoteAddress, count);
       const record = new SessionRecord(clock, session.id, session.remoteAddress, session.remotePort, listener);
       records.set(session.id, record);
-      if (count > limits.maxConnectionsPerIp) return reply(421, `4.7.0 ${options.hostname} Too many connections from your address, try again later`);
-      lookups.set(session.id, options.dnsLookups(options.resolver, session.remoteAddress));
+      // In place of the greeting: the server's name first, no enhanced code (RFC 5321 §4.2, RFC 2034 §3).
+      if (count > limits.maxConnectionsPerIp) return reply(421, `${options.hostname} Too many connections from your address, try again later`);
+      // A client on a private network: what DNS says of its address judges nothing (checks/sender), so nothing is asked.
+      const privateWhy = privateAddressReason(session.remoteAddress);
+      lookups.set(session.id, privateWhy ? noLookups(`not looked up: a ${privateWhy} address`) : options.dnsLookups(options.resolver, session.remoteAddress));
       return undefined;
     },
     onTranscript(session: SmtpdSession, line: { direction: 'client' | 'server'; text: string }) {
@@ -393,11 +399,12 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       records.delete(session.id);
       record.greeted(session.heloCommand, session.helo);
       record.close(ended);
-      const finish = record.passcode && !record.stored ? storeResult(record) : Promise.resolve(false);
-      void finish.finally(() => {
+      const finish = (record.passcode && !record.stored ? storeResult(record) : Promise.resolve(false)).finally(() => {
         lookups.delete(session.id);
         recent.add(record);
+        pending.delete(finish);
       });
+      pending.add(finish);
     },
     onError(error: Error) {
       log(`smtp: ${error.message}`);
@@ -476,8 +483,18 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
     },
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
+      // The wrapper reports each closed session on a later turn of the event loop: let them come (a
+      // bounded wait: every socket is destroyed by now), then wait for the results they store.
+      for (let turn = 0; turn < 50 && records.size > 0; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      await Promise.allSettled([...pending]);
     },
   };
+}
+
+/** The DNS facts of a client whose address is not looked up. */
+function noLookups(why: string): SenderDnsLookupsLike {
+  const dns: SenderDns = { reverse: { names: [], error: why }, forward: [], fcrdns: null, ehlo: null, mailDomain: null, mx: null, spf: null, unfinished: [] };
+  return { greeting() {}, mailFrom() {}, result: () => Promise.resolve(dns) };
 }
 
 /** The header part of what was kept of a message, as text (UTF-8; a header in another charset is rare and only read, never trusted). */
@@ -498,7 +515,11 @@ function analyseHeader(text: string): HeaderMessage | null {
 function handshakeFailure(error: Error): NonNullable<SenderBody['session']['tls']['failure']> {
   const code = (error as { code?: unknown }).code;
   const meta = (error as { meta?: { message?: unknown } }).meta;
-  const text = typeof meta?.message === 'string' ? meta.message : error.message;
+  // OpenSSL's words without the thread id before them and the source file after them.
+  const text = (typeof meta?.message === 'string' ? meta.message : error.message)
+    .replace(/^[0-9A-F]{6,}:/, '')
+    .replace(/:[^:\s]*\.c:\d+:\s*$/, '')
+    .trim();
   // "…:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:…" / "tlsv1 alert unknown ca"
   const alert = /(?:sslv3|tlsv1) alert ([a-z ]{3,40})/i.exec(text);
   return {

@@ -280,6 +280,24 @@ export const SENDER_FINDINGS = defineFindings([
     refs: ['RFC 6066 §3', 'RFC 7672 §8.1'],
   },
   {
+    id: 'sender.private-address',
+    severity: 'info',
+    actor: 'us',
+    facts: ['ip', 'why'],
+    title: 'Your server reached us from {ip}, {why}: reverse DNS, FCrDNS and SPF were not judged',
+    detail:
+      'Receivers on the internet judge the public address your mail leaves from: its reverse name, whether that name resolves back, and whether the ' +
+      'sending domain’s SPF lists it. Seen from a private network those facts belong to another address, so this test says nothing about them. The ' +
+      'TLS facts (protocol, cipher, certificate, SNI) hold wherever the test runs.',
+    opportunistic: DELIVERED,
+    verifying: DELIVERED,
+    remediation: {
+      summary: 'To judge the names and SPF too, run the sender test on a public address and send to it from the server, as a partner would receive the mail.',
+      steps: ['`mxray sender-test serve` on a host with a public address and port 25 open; see the README section "On a public address".'],
+    },
+    refs: ['RFC 5321 §4.1.4', 'RFC 7208'],
+  },
+  {
     id: 'sender.requiretls-used',
     severity: 'ok',
     actor: 'us',

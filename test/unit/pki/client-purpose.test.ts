@@ -73,6 +73,10 @@ describe('verifyChain with purpose client', () => {
     ]);
     expect(v.opensslError).toEqual({ code: 26, name: 'unsuitable certificate purpose' });
     expect(v.trustReason).toContain('does not include clientAuth');
+    // Told of the client: the verdict's words are written for a server's chain.
+    expect(v.trustReason).toMatch(/^The client’s certificate|^The client's certificate/);
+    expect(v.trustReason).not.toMatch(/server's certificate|server’s certificate/);
+    expect(verifyServer([server, interDer]).trustReason).toBeNull();
     expect(verifyServer([server, interDer]).trusted).toBe(true);
   });
 

@@ -478,3 +478,20 @@ describe('the verdict', () => {
     expect(sevs(b)).toEqual(['error sender.no-rdns', 'error sender.no-starttls', 'error sender.spf-fail', 'warning sender.ehlo-invalid']);
   });
 });
+
+describe('a client on a private network', () => {
+  it('loopback, private, CGNAT, IPv6 loopback: one info finding, nothing judged of reverse DNS, FCrDNS, SPF or where the EHLO name points', () => {
+    for (const ip of ['127.0.0.1', '10.1.2.3', '100.64.0.9', '::1', '::ffff:192.168.1.5']) {
+      const b = body({ session: session({ clientIp: ip }), dns: dns({ reverse: { names: [], error: 'NXDOMAIN' }, fcrdns: false, spf: { record: 'v=spf1 -all', result: 'fail', mechanism: '-all', lookups: 0, reason: null, names: [] } }) });
+      const got = ids(b);
+      expect(got).toContain('sender.private-address');
+      for (const id of ['sender.no-rdns', 'sender.fcrdns-mismatch', 'sender.spf-fail', 'sender.ehlo-mismatch', 'sender.dns-unfinished']) expect(got).not.toContain(id);
+    }
+    expect(find(body({ session: session({ clientIp: '10.1.2.3' }) }), 'sender.private-address')?.title).toBe('Your server reached us from 10.1.2.3, a private address: reverse DNS, FCrDNS and SPF were not judged');
+  });
+
+  it('the EHLO name’s own shape still counts; a documentation address stands for a public one', () => {
+    expect(ids(body({ session: session({ clientIp: '127.0.0.1', greeting: { command: 'EHLO', name: 'localhost' } }) }))).toContain('sender.ehlo-invalid');
+    expect(ids(body({ session: session({ clientIp: '192.0.2.25' }) }))).not.toContain('sender.private-address');
+  });
+});
