@@ -6,7 +6,7 @@
 //                                                     202 waiting, 410 expired without a result, 404 unknown
 //        ?wait=<seconds> (≤ 60)                      waits for a result first (what `show --watch` uses)
 //        ?after=<result id>                          …for one newer than that
-//   GET  /api/v1/sender-tests/<passcode>/results    → 200 every result: id, time, verdict
+//   GET  /api/v1/sender-tests/<passcode>/results    → 200 the results (the newest 100): id, time, verdict
 //   GET  /api/v1/sender-tests/<passcode>/results/<id> → 200 that Report
 //   GET  /api/v1/health                             → 200 the listeners
 //

@@ -617,6 +617,30 @@ describe('several messages and several tests', () => {
   });
 });
 
+describe('what a test lists', () => {
+  it('an earlier delivery to the same test, already reported, is not an earlier attempt of the next one', async () => {
+    const h = await start();
+    const test = await h.server.createTest();
+    expect((await swaks(h, test.address)).code).toBe(0);
+    const first = await nextReport(h, test.passcode);
+    expect((await swaks(h, 'user@other.example')).code).not.toBe(0);
+    expect((await swaks(h, test.address)).code).toBe(0);
+    const second = await nextReport(h, test.passcode, first.resultId);
+    // Only the refused relay attempt: the first delivery has its own report.
+    expect(second.body.earlier.map((s) => s.rcptTo)).toEqual([['user@other.example']]);
+  });
+
+  it('the results of a test: the newest 100 listed, not only the default page of 20', async () => {
+    const h = await start();
+    const test = await h.server.createTest();
+    const key = keyOf(test.passcode);
+    for (let i = 0; i < 25; i++) await h.store.addResult(key, new Date(Date.UTC(2026, 10, 30, 0, 0, i)).toISOString(), `{"n":${i}}`);
+    const state = await h.server.lookup(test.passcode);
+    expect(state?.results).toHaveLength(25);
+    expect(state?.results[24]?.report).toBe('{"n":0}');
+  });
+});
+
 describe('stopping the server', () => {
   it('a session with a passcode open at stop(): its result is stored by the time stop() resolves', async () => {
     const h = await start();

@@ -54,7 +54,8 @@ export const DEFAULT_SENDER_LIMITS: SenderLimits = {
   maxConnectionsPerIp: 20,
   maxMessageBytes: 10 * 1024 * 1024,
   keepBytes: 256 * 1024,
-  maxCommands: 200,
+  // Postfix and Exchange reuse a connection for many messages (about five commands each).
+  maxCommands: 1000,
   maxSessionMs: 10 * 60_000,
   idleMs: 60_000,
   testsPerMinute: 60,
@@ -70,6 +71,8 @@ const MAX_EARLIER = 10;
 /** Addresses whose recent sessions are remembered (the oldest goes first). */
 const MAX_REMEMBERED_ADDRESSES = 10_000;
 const MAX_REPORT_EVENTS = 5000;
+/** Results of one test the API lists (the newest; the store's own cap). */
+const MAX_RESULTS_LISTED = 100;
 
 /** The lookups about one client (jobs/sender/sender-dns.ts). */
 export interface SenderDnsLookupsLike {
@@ -161,10 +164,14 @@ class RecentSessions {
     }
   }
 
-  /** Finished sessions of this address within the window before `record`, not carrying another test. */
+  /**
+   * Finished sessions of this address within the window before `record` that have no report of their
+   * own: the attempts that came to nothing (a failed handshake, a refused transaction, a session that
+   * never named a test) — not another test's, nor an earlier delivery already reported.
+   */
   before(record: SessionRecord, key: string): SessionRecord[] {
     return (this.byIp.get(record.clientIp) ?? []).filter(
-      (s) => s !== record && s.startedAt >= record.startedAt - EARLIER_WINDOW_MS && s.startedAt <= record.startedAt && (s.passcode === null || s.passcode.test.key === key),
+      (s) => s !== record && !s.stored && s.startedAt >= record.startedAt - EARLIER_WINDOW_MS && s.startedAt <= record.startedAt && (s.passcode === null || s.passcode.test.key === key),
     );
   }
 }
@@ -377,6 +384,9 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
     onSessionError(session: SmtpdSession, error: Error) {
       const record = recordOf(session);
       if (!record) return;
+      // After QUIT and our 221 a client may drop the connection without a TLS close: not an error of the session.
+      const code = (error as { code?: unknown }).code;
+      if (record.quitSent && (code === 'ECONNRESET' || code === 'EPIPE')) return;
       record.line('error', error.message);
       if (record.starttlsAttempted && !record.tlsInfo && !record.failure) record.failure = handshakeFailure(error);
     },
@@ -452,7 +462,7 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       const key = keyOf(code);
       const test = await store.findTest(key);
       if (!test || !sameKey(test.key, key)) return null;
-      return { test, expired: Date.parse(test.expiresAt) < clock.now(), results: await store.results(key) };
+      return { test, expired: Date.parse(test.expiresAt) < clock.now(), results: await store.results(key, MAX_RESULTS_LISTED) };
     },
     async waitForResults(passcode, afterId, signal) {
       const key = keyOf(passcode.toLowerCase());

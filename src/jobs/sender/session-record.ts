@@ -49,6 +49,8 @@ export class SessionRecord {
   message: SenderSession['message'] = null;
   /** DATA was answered with 354 and no final reply followed (yet). */
   inData = false;
+  /** The client sent QUIT. */
+  quitSent = false;
   finalReply: SenderSession['finalReply'] = null;
   outcome: SenderSession['outcome'] = 'no-message';
   ended: SmtpdSessionEnd | null = null;
@@ -91,6 +93,7 @@ export class SessionRecord {
   clientLine(text: string): void {
     this.commands++;
     this.line('send', text);
+    if (/^QUIT\b/i.test(text)) this.quitSent = true;
     const greeting = /^(EHLO|HELO|LHLO)[ \t]+(\S{1,300})/i.exec(text);
     if (greeting?.[1] && greeting[2]) this.greeting = { command: greeting[1].toUpperCase() as Greeting['command'], name: greeting[2] };
   }
