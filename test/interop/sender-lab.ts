@@ -4,7 +4,8 @@
 //
 //   the sender-test server  sendertest.interop.test (the daemons' /etc/hosts: 127.0.23.1), two
 //                           listeners on 127.0.23.1 (ports of the system's choosing): one
-//                           opportunistic, one require-tls; its self-signed certificate, made as
+//                           opportunistic, one require-tls, one require-client-cert (trusting
+//                           the test PKI's client CA); its self-signed certificate, made as
 //                           `serve` makes one without --cert; its API on 127.0.23.1.
 //   Postfix                 one private instance (explain-lab.ts: foreground, private mount
 //                           namespace, stopped by its pid), myhostname mail.sender-lab.test; one
@@ -17,7 +18,7 @@
 // Messages are queued with Postfix's own sendmail; the result is read back through the API
 // (GET /api/v1/sender-tests/<passcode>?wait=…), and Postfix's own log says what it did.
 import { X509Certificate } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock } from '../../src/core/clock.js';
 import type { Resolver } from '../../src/core/context.js';
@@ -30,6 +31,8 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import { startSenderApi, type SenderApi } from '../../src/web/sender-api.js';
 import { runTool, startPostfixLab, waitForLine, writeTlsFiles, type PostfixLab } from './explain-lab.js';
 import { createInteropPki } from './harness.js';
+
+type Listener = 'opportunistic' | 'require-tls' | 'require-client-cert';
 
 export const SENDER_HOSTNAME = 'sendertest.interop.test';
 export const SENDER_ADDRESS = '127.0.23.1';
@@ -49,10 +52,15 @@ export interface LabCase {
   level: 'none' | 'may' | 'encrypt' | 'secure';
   /** More `-o name=value` of the service (no spaces in values). */
   options?: readonly string[];
-  /** The service presents the client certificate (smtp_tls_chain_files). */
-  clientCert?: boolean;
+  /**
+   * The service presents a client certificate (smtp_tls_chain_files) from the client CA: `server-eku`
+   * made by the test PKI (EKU serverAuth only, a server certificate reused for sending), `client-eku`
+   * made with openssl (EKU serverAuth and clientAuth, SAN = the instance's name: what a partner
+   * connector presents).
+   */
+  clientCert?: 'server-eku' | 'client-eku';
   /** The sender-test listener it delivers to (default opportunistic). */
-  listener?: 'opportunistic' | 'require-tls';
+  listener?: Listener;
 }
 
 /** Every case: its own service, source address and test address. */
@@ -60,8 +68,8 @@ export const CASES = {
   may: { level: 'may' },
   encrypt: { level: 'encrypt' },
   none: { level: 'none' },
-  'may-cert': { level: 'may', clientCert: true },
-  'encrypt-cert': { level: 'encrypt', clientCert: true },
+  'may-cert': { level: 'may', clientCert: 'server-eku' },
+  'encrypt-cert': { level: 'encrypt', clientCert: 'server-eku' },
   // Opportunistic TLS with the protocols of a system that never got past TLS 1.1.
   'may-tls11': { level: 'may', options: ['smtp_tls_protocols=<=TLSv1.1', 'smtp_tls_ciphers=low', ...LEVEL0] },
   // Mandatory TLS limited to TLS 1.0 (at encrypt the mandatory_* parameters apply).
@@ -70,8 +78,14 @@ export const CASES = {
   'sni-hostname': { level: 'may', options: ['smtp_tls_servername=hostname'] },
   'sni-fixed': { level: 'may', options: [`smtp_tls_servername=${CUSTOM_SNI}`] },
   helo: { level: 'may', options: [`smtp_helo_name=${CUSTOM_HELO}`] },
+  // Two messages, one after the other, to the same test.
+  twice: { level: 'may' },
   // Clear text into the listener that requires TLS: 530.
   'none-require-tls': { level: 'none', listener: 'require-tls' },
+  // The listener that requires a client certificate that verifies (the client CA is in its trust store).
+  'ccert-client-eku': { level: 'encrypt', clientCert: 'client-eku', listener: 'require-client-cert' },
+  'ccert-server-eku': { level: 'encrypt', clientCert: 'server-eku', listener: 'require-client-cert' },
+  'ccert-none': { level: 'encrypt', listener: 'require-client-cert' },
   // A sender that verifies the receiver's certificate, against our self-signed one.
   secure: { level: 'secure' },
   // The same source address as `secure`, at level may, later: to the fixed address with the
@@ -110,23 +124,26 @@ export interface SenderLab {
   server: SenderServer;
   api: SenderApi;
   tests: Record<CaseId, NewSenderTest>;
-  /** The client certificate the cert cases present (PEM, leaf first). */
-  clientCertPem: string;
+  /** The client certificates the cert cases present (PEM of the leaf). */
+  clientCertPem: Record<'server-eku' | 'client-eku', string>;
   /** The sender-test server's certificate (PEM). */
   serverCertPem: string;
   /** Queues the case's message (to its test address; `secure-then-may`: the fixed address, passcode in the Subject). */
   send(c: CaseId): Promise<void>;
-  /** The newest report of the case's test, waiting up to `waitSeconds` (null: none yet; the HTTP status then). */
-  result(c: CaseId, waitSeconds: number): Promise<{ status: number; report: SenderReport | null; body: unknown }>;
-  /** Waits for the case's status= line in Postfix's log; the delivery as Postfix logged it. */
-  delivery(c: CaseId, timeoutMs?: number): Promise<LoggedDelivery>;
+  /**
+   * The newest report of the case's test (newer than result `after`), waiting up to `waitSeconds`
+   * (null: none yet; the HTTP status then); `id` is the result's (x-mxray-result-id).
+   */
+  result(c: CaseId, waitSeconds: number, after?: number): Promise<{ status: number; report: SenderReport | null; body: unknown; id: number | null }>;
+  /** Waits for the case's `occurrence`th status= line in Postfix's log (default the first); the delivery as Postfix logged it. */
+  delivery(c: CaseId, occurrence?: number, timeoutMs?: number): Promise<LoggedDelivery>;
   postfixLog(): string;
   /** The operator's log lines of the sender-test server (results stored, errors). */
   serverLog: string[];
   stop(): Promise<void>;
 }
 
-async function api(base: string, path: string, init: RequestInit = {}, timeoutMs = 15_000): Promise<{ status: number; body: unknown }> {
+async function api(base: string, path: string, init: RequestInit = {}, timeoutMs = 15_000): Promise<{ status: number; body: unknown; id: number | null }> {
   const response = await fetch(new URL(path, base), { ...init, signal: AbortSignal.timeout(timeoutMs) });
   const text = await response.text();
   let body: unknown = text;
@@ -135,7 +152,8 @@ async function api(base: string, path: string, init: RequestInit = {}, timeoutMs
   } catch {
     // not JSON: kept as text for the failure message
   }
-  return { status: response.status, body };
+  const id = response.headers.get('x-mxray-result-id');
+  return { status: response.status, body, id: id === null ? null : Number(id) };
 }
 
 /** Starts the lab under `dir` (a folder of the test's own, mode 0755). */
@@ -156,6 +174,7 @@ export async function startSenderLab(dir: string): Promise<SenderLab> {
       listeners: [
         { address: SENDER_ADDRESS, port: 0, policy: 'opportunistic' },
         { address: SENDER_ADDRESS, port: 0, policy: 'require-tls' },
+        { address: SENDER_ADDRESS, port: 0, policy: 'require-client-cert' },
       ],
       hostname: SENDER_HOSTNAME,
       tls: { key: serverCert.keyPem, cert: serverCert.certPem },
@@ -171,7 +190,7 @@ export async function startSenderLab(dir: string): Promise<SenderLab> {
     stops.push(() => server.stop());
     const apiServer = await startSenderApi(server, { address: SENDER_ADDRESS, port: 0 });
     stops.push(() => apiServer.stop());
-    const portOf = (policy: 'opportunistic' | 'require-tls'): number => {
+    const portOf = (policy: Listener): number => {
       const l = server.listeners.find((x) => x.policy === policy);
       if (!l) throw new Error(`sender lab: no ${policy} listener`);
       return l.port;
@@ -189,7 +208,11 @@ export async function startSenderLab(dir: string): Promise<SenderLab> {
     const clientCert = await pki.clientCa.issue({ commonName: POSTFIX_HOSTNAME, key: 'rsa2048' });
     const tlsDir = join(dir, 'tls');
     await mkdir(tlsDir, { recursive: true, mode: 0o755 });
-    const clientFiles = await writeTlsFiles(tlsDir, 'client', { keyPem: clientCert.keyPem, chainPem: clientCert.certPem + pki.clientCa.cert.certPem });
+    const clientCa = pki.clientCa.cert.certPem;
+    const clientFiles = {
+      'server-eku': await writeTlsFiles(tlsDir, 'client-server-eku', { keyPem: clientCert.keyPem, chainPem: clientCert.certPem + clientCa }),
+      'client-eku': await clientAuthCertificate(tlsDir, pki.clientCa.cert, POSTFIX_HOSTNAME),
+    };
 
     const services = CASE_IDS.map((c) => {
       const k: LabCase = CASES[c];
@@ -197,7 +220,7 @@ export async function startSenderLab(dir: string): Promise<SenderLab> {
         `syslog_name=${syslogOf(c)}`,
         `smtp_bind_address=${sourceOf(c)}`,
         `smtp_tls_security_level=${k.level}`,
-        ...(k.clientCert ? [`smtp_tls_chain_files=${clientFiles.chainFile}`] : []),
+        ...(k.clientCert ? [`smtp_tls_chain_files=${clientFiles[k.clientCert].chainFile}`] : []),
         ...(k.options ?? []),
       ];
       return [`${serviceOf(c)} unix - - n - - smtp`, ...options.map((o) => `  -o ${o}`)].join('\n');
@@ -239,7 +262,7 @@ export async function startSenderLab(dir: string): Promise<SenderLab> {
       server,
       api: apiServer,
       tests,
-      clientCertPem: clientCert.certPem,
+      clientCertPem: { 'server-eku': clientCert.certPem, 'client-eku': clientFiles['client-eku'].certPem },
       serverCertPem: serverCert.certPem,
       async send(c) {
         const to = c === 'secure-then-may' ? tests.secure.fixedAddress : tests[c].address;
@@ -248,14 +271,17 @@ export async function startSenderLab(dir: string): Promise<SenderLab> {
         const r = await runTool(SENDMAIL, ['-C', etc, '-f', from, to], { input: message, env: { ...process.env, MAIL_CONFIG: etc } });
         if (r.code !== 0) throw new Error(`sender lab: sendmail to ${to} failed (exit ${r.code}): ${r.out}`);
       },
-      async result(c, waitSeconds) {
-        const r = await api(apiServer.url, `/api/v1/sender-tests/${tests[c].passcode}${waitSeconds > 0 ? `?wait=${waitSeconds}` : ''}`, {}, (waitSeconds + 15) * 1000);
-        return { status: r.status, report: r.status === 200 ? (r.body as SenderReport) : null, body: r.body };
+      async result(c, waitSeconds, after = 0) {
+        const query = new URLSearchParams({ ...(waitSeconds > 0 ? { wait: String(waitSeconds) } : {}), ...(after > 0 ? { after: String(after) } : {}) }).toString();
+        const r = await api(apiServer.url, `/api/v1/sender-tests/${tests[c].passcode}${query ? `?${query}` : ''}`, {}, (waitSeconds + 15) * 1000);
+        return { status: r.status, report: r.status === 200 ? (r.body as SenderReport) : null, body: r.body, id: r.id };
       },
-      async delivery(c, timeoutMs = 45_000) {
+      async delivery(c, occurrence = 1, timeoutMs = 45_000) {
         const to = c === 'secure-then-may' ? tests.secure.fixedAddress : tests[c].address;
-        const read = () => linesOf(c).join('\n');
-        const statusLine = await waitForLine(read, new RegExp(`to=<${to.replace(/[.]/g, '\\.')}>,.* status=`), timeoutMs);
+        const pattern = new RegExp(`to=<${to.replace(/[.]/g, '\\.')}>,.* status=`);
+        const nth = () => linesOf(c).filter((l) => pattern.test(l))[occurrence - 1];
+        // waitForLine reads the first match of what it is given: give it the occurrence wanted.
+        const statusLine = await waitForLine(() => nth() ?? '', pattern, timeoutMs);
         const lines = linesOf(c);
         // The TLS line of the same smtp(8) process (its pid), before the status line.
         const pid = /\/smtp\[(\d+)\]:/.exec(statusLine)?.[1] ?? '';
@@ -279,6 +305,33 @@ export async function startSenderLab(dir: string): Promise<SenderLab> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * A client certificate as a partner connector has one: issued by `ca` with openssl (EKU serverAuth
+ * and clientAuth, SAN the sender's name), written as Postfix's chain file (key, leaf, CA).
+ */
+async function clientAuthCertificate(dir: string, ca: { certPem: string; keyPem: string }, name: string): Promise<{ chainFile: string; certPem: string }> {
+  const file = (n: string) => join(dir, `client-eku.${n}`);
+  await writeFile(file('ca.pem'), ca.certPem, { mode: 0o644 });
+  await writeFile(file('ca.key'), ca.keyPem, { mode: 0o600 });
+  await writeFile(
+    file('ext'),
+    ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature, keyEncipherment', 'extendedKeyUsage = serverAuth, clientAuth', `subjectAltName = DNS:${name}`, ''].join('\n'),
+    { mode: 0o644 },
+  );
+  const steps: string[][] = [
+    ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('key'), '-subj', `/CN=${name}/O=mxray sender lab`, '-out', file('csr')],
+    ['x509', '-req', '-in', file('csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-set_serial', '4242', '-days', '30', '-sha256', '-extfile', file('ext'), '-out', file('crt')],
+  ];
+  for (const args of steps) {
+    const r = await runTool('openssl', args);
+    if (r.code !== 0) throw new Error(`sender lab: openssl ${args[0]} failed (exit ${r.code}): ${r.out}`);
+  }
+  const [keyPem, certPem] = await Promise.all([readFile(file('key'), 'utf8'), readFile(file('crt'), 'utf8')]);
+  const chainFile = file('chain.pem');
+  await writeFile(chainFile, `${keyPem.trimEnd()}\n${certPem.trimEnd()}\n${ca.certPem.trimEnd()}\n`, { mode: 0o600 });
+  return { chainFile, certPem };
 }
 
 /** The subject and issuer of a base64 DER certificate, as Node reads them. */
