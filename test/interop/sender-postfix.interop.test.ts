@@ -90,7 +90,8 @@ if (skipAll !== null) {
       expect(session.tls).toMatchObject({ offered: true, attempted: true, established: true, protocol, cipher: logged.tls?.cipher, failure: null });
       const keyExchange = /key-exchange (\S+)/.exec(logged.lines.find((l) => l.includes('TLS connection established to')) ?? '')?.[1];
       // The group is read from the handshake bytes (tls-tap); when it is there it is the one Postfix logged.
-      if (session.tls.group !== null) expect(session.tls.group.toLowerCase()).toBe(keyExchange?.toLowerCase());
+      // (Postfix names no key exchange for TLS 1.1 and older.)
+      if (session.tls.group !== null && keyExchange !== undefined) expect(session.tls.group.toLowerCase()).toBe(keyExchange.toLowerCase());
     }
 
     it('level may (the default of a Debian Postfix relay): TLS 1.3, no SNI, no client certificate, EHLO = myhostname before and after STARTTLS', async () => {
@@ -198,12 +199,7 @@ if (skipAll !== null) {
       expectAccepted('twice', logged, second.body.session);
     });
 
-    // BUG (reported to the lead): `earlier` (jobs/sender/sender-server.ts, RecentSessions.before) keeps
-    // every session of the same address and test in the last 10 minutes, deliveries that were
-    // accepted and reported in their own result included. A sender re-tested with the same passcode
-    // (after a fix, say) then shows its previous delivery as an attempt of this one, and every
-    // result of a busy sender carries ten such sessions (8× the report's size; bench/sender.js).
-    it.fails('…whose report does not count the first, accepted and reported delivery as an earlier attempt', () => {
+    it('…whose report does not count the first, accepted and reported delivery as an earlier attempt', () => {
       expect(second).not.toBeNull();
       expect(second?.body.earlier).toEqual([]);
     });
@@ -247,12 +243,7 @@ if (skipAll !== null) {
       expect(session.tls.clientCertificate.opensslError).toBe('SELF_SIGNED_CERT_IN_CHAIN');
     });
 
-    // BUG (reported to the lead): the require-client-cert policy verifies trust and validity
-    // (jobs/sender/defaults.ts, defaultClientCertificateProblem → verifyChain) but not the purpose: a
-    // certificate with EKU serverAuth only — a server certificate reused for sending, what public CAs
-    // issue from 2026 — is accepted, where Postfix (smtpd_tls_req_ccert) and every OpenSSL-based
-    // receiver refuse it with X509_V_ERR_INVALID_PURPOSE (26), as the handshake's own verdict here says.
-    it.fails('require-client-cert listener, a certificate from the trusted client CA with EKU serverAuth only: refused (530 5.7.1), as an OpenSSL receiver refuses it', async () => {
+    it('require-client-cert listener, a certificate from the trusted client CA with EKU serverAuth only: refused (530 5.7.1), as an OpenSSL receiver refuses it', async () => {
       const logged = await lab.delivery('ccert-server-eku');
       const r = await lab.result('ccert-server-eku', WAIT_S);
       expect(r.status).toBe(200);
