@@ -2,6 +2,7 @@
 // review, named in its comment; the lead flips it to `it` once the defect is fixed. The server runs
 // in process on loopback with an in-memory (or temporary file) SQLite store; clients are raw
 // sockets, some bound to other 127.0.0.0/8 addresses to play several hosts.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,9 @@ import type { SenderTestStore } from '../../src/core/sender-store.js';
 import { createSelfSigned } from '../../src/demo/test-pki.js';
 import { startSenderServer, type SenderLimits, type SenderServer } from '../../src/jobs/sender/sender-server.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
+import { startSmtpd } from '../../src/smtpd/server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { BIN } from '../helpers/cli.js';
 import { SmtpLineClient } from '../helpers/smtp-line-client.js';
 
 const HOST = 'sendertest.review.test';
@@ -324,4 +327,52 @@ describe('sender test: hostile review', () => {
     const size = state!.results[0]!.report.length;
     expect(size).toBeLessThan(1024 * 1024);
   });
+});
+
+describe('sender test serve --reply-via: the operator’s terminal', () => {
+  // DEFECT (bidi controls in the serve log): the reply-via logger of cli/sender-test.ts:209 prints
+  // its lines raw — `reply to ${to} via …` (cli/sender-test.ts:271, :288), `to` being the client's
+  // MAIL FROM — while every other log line goes through escapeText (sender-server.ts:189).
+  // smtp-server refuses C0/C1 controls in addresses but accepts bidi controls with SMTPUTF8
+  // (`MAIL FROM:<x\u202egpj.exe@evil.example> SMTPUTF8`), so a sender with a passcode reorders what
+  // the operator reads in the log (Trojan Source). Low severity; the fix is one escapeText.
+  it.fails('prints no bidi controls of a client’s MAIL FROM', async () => {
+    const smarthost = await startSmtpd({ name: 'smarthost.review.test', data: { action: 'discard' } });
+    const dir = mkdtempSync(join(tmpdir(), 'mxray-review-cli-'));
+    const free = async () =>
+      new Promise<number>((resolve) => {
+        const s = net.createServer();
+        s.listen(0, '127.0.0.1', () => {
+          const { port } = s.address() as net.AddressInfo;
+          s.close(() => resolve(port));
+        });
+      });
+    const smtpPort = await free();
+    const httpPort = await free();
+    const serve = spawn(process.execPath, [BIN, 'sender-test', 'serve', '--listen', `127.0.0.1:${smtpPort}`, '--http', `127.0.0.1:${httpPort}`, '--hostname', HOST, '--store', join(dir, 's.db'), '--reply-via', `smtp://127.0.0.1:${smarthost.port}`], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    serve.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    try {
+      await until(async () => out.includes('Create a test'));
+      const created = (await (await fetch(`http://127.0.0.1:${httpPort}/api/v1/sender-tests`, { method: 'POST' })).json()) as { address: string };
+      const c = await greeted(smtpPort);
+      await c.command('EHLO evil.example');
+      expect((await c.command('MAIL FROM:<x\u202egpj.exe@evil.example> SMTPUTF8'))[0]).toMatch(/^250 /);
+      await c.command(`RCPT TO:<${created.address}>`);
+      await c.command('DATA');
+      expect((await c.command('Subject: x\r\n\r\nhello\r\n.'))[0]).toMatch(/^250 /);
+      await c.command('QUIT');
+      c.close();
+      for (let i = 0; i < 10 && !out.includes('reply to'); i++) await until(async () => out.includes('reply to')).catch(() => undefined);
+      expect(out).toContain('reply to');
+      expect(out).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    } finally {
+      serve.kill('SIGKILL');
+      await smarthost.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
