@@ -17,6 +17,7 @@ import { startSenderServer, type SenderLimits, type SenderServer } from '../../s
 import { createTrustStore } from '../../src/pki/trust-store.js';
 import { startSmtpd } from '../../src/smtpd/server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { startSenderApi } from '../../src/web/sender-api.js';
 import { BIN } from '../helpers/cli.js';
 import { SmtpLineClient } from '../helpers/smtp-line-client.js';
 
@@ -40,10 +41,11 @@ afterEach(async () => {
   }
 });
 
-async function start(o: { limits?: Partial<SenderLimits>; file?: boolean; log?: string[] } = {}) {
+async function start(o: { limits?: Partial<SenderLimits>; file?: boolean; log?: string[]; wrap?: (store: SenderTestStore) => SenderTestStore } = {}) {
   const dir = o.file ? mkdtempSync(join(tmpdir(), 'mxray-review-')) : undefined;
   const file = dir ? join(dir, 's.db') : ':memory:';
-  const store = await openSqliteStore(file);
+  const opened = await openSqliteStore(file);
+  const store = o.wrap ? o.wrap(opened) : opened;
   const server = await startSenderServer({
     listeners: [{ address: '127.0.0.1', port: 0, policy: 'opportunistic' }],
     hostname: HOST,
@@ -89,6 +91,17 @@ async function until(check: () => Promise<boolean>): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error('condition never held');
+}
+
+/** The store, with `names` failing as a full disk's writes do (SQLite's message names the file). */
+function failing(store: SenderTestStore, names: readonly string[]): SenderTestStore {
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      if (typeof name === 'string' && names.includes(name)) return () => Promise.reject(new Error('SQLITE_FULL: database or disk is full (/srv/secret-folder/s.db)'));
+      const value: unknown = Reflect.get(target, name, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 describe('sender test: hostile review', () => {
@@ -369,6 +382,38 @@ describe('sender test: hostile review', () => {
     c.close();
     const [report] = await reports(server, t.passcode);
     expect(report!.findings.map((f) => f.id)).not.toContain('sender.no-rdns');
+  });
+  // Guard: a store that cannot write makes DATA a 451 (never a 250), and the server goes on serving.
+  it('answers 451 when the store cannot write, and keeps serving', async () => {
+    const { server, port } = await start({ wrap: (s) => failing(s, ['addResult']) });
+    const t = await server.createTest();
+    const c = await greeted(port);
+    await c.command('EHLO full.example');
+    await c.command('MAIL FROM:<me@full.example>');
+    await c.command(`RCPT TO:<${t.address}>`);
+    await c.command('DATA');
+    expect((await c.command('Subject: x\r\n\r\nx\r\n.'))[0]).toMatch(/^451 /);
+    await c.command('QUIT');
+    c.close();
+    const next = await greeted(port);
+    expect((await next.command('EHLO again.example'))[0]).toMatch(/^250/);
+    next.close();
+  });
+
+  // DEFECT (an error response shows the store's words): sender-api.ts:75 rethrows what createTest
+  // throws, and Fastify's default handler sends its message to the client ({"statusCode":500,
+  // "message":"SQLITE_FULL … /srv/…"}): file paths and database errors leave the process. A 500
+  // should say "internal error" and the log should get the detail.
+  it.fails('answers a failing store with a 500 that does not repeat its error', async () => {
+    const { server } = await start({ wrap: (s) => failing(s, ['createTest']) });
+    const api = await startSenderApi(server, { address: '127.0.0.1', port: 0 });
+    try {
+      const response = await fetch(`${api.url}/api/v1/sender-tests`, { method: 'POST' });
+      expect(response.status).toBe(500);
+      expect(await response.text()).not.toContain('/srv/secret-folder');
+    } finally {
+      await api.stop();
+    }
   });
 });
 
