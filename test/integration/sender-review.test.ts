@@ -13,7 +13,7 @@ import type { Resolver } from '../../src/core/context.js';
 import type { SenderReport } from '../../src/core/schema.js';
 import type { SenderTestStore } from '../../src/core/sender-store.js';
 import { createSelfSigned } from '../../src/demo/test-pki.js';
-import { startSenderServer, type SenderLimits, type SenderServer } from '../../src/jobs/sender/sender-server.js';
+import { startSenderServer, type SenderLimits, type SenderServer, type SenderServerOptions } from '../../src/jobs/sender/sender-server.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
 import { startSmtpd } from '../../src/smtpd/server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -41,7 +41,7 @@ afterEach(async () => {
   }
 });
 
-async function start(o: { limits?: Partial<SenderLimits>; file?: boolean; log?: string[]; wrap?: (store: SenderTestStore) => SenderTestStore } = {}) {
+async function start(o: { limits?: Partial<SenderLimits>; file?: boolean; log?: string[]; wrap?: (store: SenderTestStore) => SenderTestStore; dnsLookups?: SenderServerOptions['dnsLookups'] } = {}) {
   const dir = o.file ? mkdtempSync(join(tmpdir(), 'mxray-review-')) : undefined;
   const file = dir ? join(dir, 's.db') : ':memory:';
   const opened = await openSqliteStore(file);
@@ -56,6 +56,7 @@ async function start(o: { limits?: Partial<SenderLimits>; file?: boolean; log?: 
     trustStore: createTrustStore([], 'empty'),
     limits: o.limits ?? {},
     onLog: (line) => o.log?.push(line),
+    ...(o.dnsLookups ? { dnsLookups: o.dnsLookups } : {}),
   });
   running.push({ server, store, ...(dir ? { dir } : {}) });
   return { server, store, file, port: server.listeners[0]!.port };
@@ -437,6 +438,35 @@ describe('sender test: hostile review', () => {
     const tls = report!.body.session.tls;
     expect(tls.clientHello?.sni).toBeDefined();
     expect(tls.sni).toBe(tls.clientHello?.sni);
+  });
+  // DEFECT (strangers drive the server's DNS): sender-server.ts:352, :361, :381, :383 start the
+  // lookups about a client — PTR at connect, the EHLO name, and for every MAIL FROM its domain's MX
+  // and SPF (an SPF evaluation is up to 10 more lookups, of names the client chose) — for every
+  // connection, before any passcode is seen. Harmless while defaults.ts looks nothing up; once
+  // jobs/sender/sender-dns.ts lands, any stranger on port 25 makes the server send DNS queries of
+  // its choosing (200 MAIL FROMs a session, 20 sessions an address). Lookups should start once a
+  // session carries a valid passcode (RCPT), not before.
+  it.fails('looks nothing up for a session that never names a valid passcode', async () => {
+    const asked: string[] = [];
+    const { port } = await start({
+      dnsLookups: (_resolver, ip) => {
+        asked.push(`connect ${ip}`);
+        return {
+          greeting: (name) => void asked.push(`greeting ${name}`),
+          mailFrom: (address) => void asked.push(`mailFrom ${address}`),
+          result: () => Promise.reject(new Error('not asked for in this test')),
+        };
+      },
+    });
+    const c = await greeted(port);
+    await c.command('EHLO chosen-by-the-client.example');
+    for (let i = 0; i < 5; i++) {
+      await c.command(`MAIL FROM:<x@spf-${i}.attacker.example>`);
+      await c.command('RSET');
+    }
+    await c.command('QUIT');
+    c.close();
+    expect(asked).toEqual([]);
   });
 });
 
