@@ -517,3 +517,50 @@ describe('sender test serve --reply-via: the operator’s terminal', () => {
     }
   }, 30_000);
 });
+
+describe('sender test: memory a stranger leaves behind', () => {
+  // DEFECT (unbounded memory, remote crash): RecentSessions (sender-server.ts:148-169) keeps every
+  // finished session — whole SessionRecords, each with up to 400 transcript lines of up to 2000
+  // characters — for up to 10 sessions × 10,000 addresses, and never drops one for age (the
+  // 10-minute window is applied only when reading). Sessions that never named a passcode are kept
+  // too. Measured: ~420 KB retained per junk session; 300 sessions from 300 loopback addresses keep
+  // ~127 MB after they closed. From an IPv6 /64 (every address is a new key; the per-IP limit is per
+  // /128 too) a stranger fills the heap and the process dies. Keep only what `earlier` needs (the
+  // facts and a short transcript), only for sessions within the window, with a total byte budget,
+  // and key IPv6 clients by /64. Runs the built modules (dist/, `npm run build`) in a child with --expose-gc.
+  it.fails('keeps little of finished sessions that named no passcode', async () => {
+    const script = `import net from 'node:net';
+const root = process.argv[1];
+const { startSenderServer } = await import(\`\${root}/jobs/sender/sender-server.js\`);
+const { openSqliteStore } = await import(\`\${root}/store/sqlite.js\`);
+const { systemClock } = await import(\`\${root}/core/clock.js\`);
+const { createTrustStore } = await import(\`\${root}/pki/trust-store.js\`);
+const { createSelfSigned } = await import(\`\${root}/demo/test-pki.js\`);
+const c = await createSelfSigned({ commonName: 'm.test' }, Date.now());
+const store = await openSqliteStore(':memory:');
+const server = await startSenderServer({ listeners: [{ address: '127.0.0.1', port: 0, policy: 'opportunistic' }], hostname: 'm.test', tls: { key: c.keyPem, cert: c.certPem }, store, clock: systemClock, resolver: {}, trustStore: createTrustStore([], 'e'), limits: { maxConnectionsPerIp: 100 } });
+const port = server.listeners[0].port;
+const junk = \`NOOP \${'j'.repeat(1990)}\\r\\n\`.repeat(190);
+async function session(from) {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1', localAddress: from });
+    let got = 0;
+    s.on('data', (d) => { got += (d.toString().match(/\\r\\n/g) || []).length; if (got >= 191) s.end('QUIT\\r\\n'); });
+    s.on('connect', () => s.write(junk));
+    s.on('close', resolve); s.on('error', resolve);
+  });
+}
+gc(); const before = process.memoryUsage().heapUsed;
+for (let round = 0; round < 10; round++) await Promise.all(Array.from({ length: 30 }, (_, i) => session(\`127.0.\${round + 1}.\${i + 1}\`)));
+await new Promise((r) => setTimeout(r, 500)); gc(); gc();
+console.log(JSON.stringify({ retainedMb: Math.round((process.memoryUsage().heapUsed - before) / 1e6) }));
+await server.stop(); await store.close();
+`;
+    const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script, join(process.cwd(), 'dist')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    const { retainedMb } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { retainedMb: number };
+    expect(retainedMb).toBeLessThan(30);
+  }, 120_000);
+});
