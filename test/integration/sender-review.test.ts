@@ -23,7 +23,8 @@ import { SmtpLineClient } from '../helpers/smtp-line-client.js';
 
 const HOST = 'sendertest.review.test';
 
-// Nothing in these tests looks anything up (the server's DNS lookups are injected as empty).
+// Nothing in these tests may look anything up: the resolver refuses every query (the server's default
+// lookups, defaults.ts, ask nothing yet).
 const noResolver = new Proxy({}, { get: () => () => Promise.reject(new Error('no DNS in this test')) }) as Resolver;
 
 let tlsPair: { key: string; cert: string };
@@ -258,7 +259,7 @@ describe('sender test: hostile review', () => {
     expect(report!.findings.map((f) => f.id)).not.toContain('sender.helo-only');
   });
 
-  // Probe: a passcode session whose STARTTLS handshake fails is judged starttls-failed.
+  // Guard: a passcode session whose STARTTLS handshake fails is judged starttls-failed.
   it('judges a failed handshake of the test session itself', async () => {
     const { server, port } = await start();
     const t = await server.createTest();
@@ -276,7 +277,7 @@ describe('sender test: hostile review', () => {
     expect(report!.findings.map((f) => f.id)).toContain('sender.starttls-failed');
   });
 
-  // Probe: a session longer than maxSessionMs is closed even in the middle of DATA (slowloris).
+  // Guard: a session longer than maxSessionMs is closed even in the middle of DATA (slowloris).
   it('closes a slow DATA at the session limit', async () => {
     const { port } = await start({ limits: { maxSessionMs: 300 } });
     const c = await greeted(port);
