@@ -172,9 +172,15 @@ async function serve(o: SenderTestOpts): Promise<void> {
   const listeners = (o.listen.length ? o.listen : ['0.0.0.0:25']).map(parseListen);
   const replyVia = o.replyVia === undefined ? null : parseSmarthost(o.replyVia);
   const http = parseListen(o.http);
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+  // Every line may hold what a client sent: escaped for the terminal.
+  const say = (line: string) => process.stdout.write(`${safe(line, 1000)}\n`);
   const warn = (line: string) => process.stderr.write(`${line}\n`);
   const tls = await certificateOf(o, name, warn);
+  // The store and its journal hold every report: readable by this user alone.
+  process.umask(0o077);
+  if (!/^(127\.|::1$|localhost$)/.test(http.address)) {
+    warn(`WARNING: the API listens on ${http.address}, beyond this machine: it has no login — whoever reaches it can create tests, and read the results of any passcode they know. Keep it on 127.0.0.1 (the default) or behind a proxy that authenticates.`);
+  }
   const storeFile = o.store ?? defaultStoreFile();
   if (storeFile !== ':memory:') {
     try {
@@ -210,7 +216,7 @@ async function serve(o: SenderTestOpts): Promise<void> {
     }).catch((err: unknown) => {
       throw listenError(err, 'SMTP');
     });
-    apiServer = await startSenderApi(server, { address: http.address, port: http.port, hostNames: [name] }).catch((err: unknown) => {
+    apiServer = await startSenderApi(server, { address: http.address, port: http.port, hostNames: [name], onError: (e) => say(`${new Date(edges.clock.now()).toISOString()} api: ${safe(e.message, 300)}`) }).catch((err: unknown) => {
       throw listenError(err, 'API');
     });
   } catch (err) {
@@ -257,11 +263,24 @@ const MAX_REPLIES_PER_MINUTE = 30;
 function replier(via: { host: string; port: number }, name: string, edges: import('../runtime/edges.js').Edges, log: (line: string) => void) {
   let windowStart = 0;
   let sent = 0;
+  const answered = new Set<string>();
   return async (report: import('../core/schema.js').SenderReport): Promise<void> => {
     const to = report.body.session.mailFrom ?? '';
     const domain = to.slice(to.lastIndexOf('@') + 1).toLowerCase();
     const auto = report.body.headers?.other.find((f) => f.name.toLowerCase() === 'auto-submitted');
     if (!to || !to.includes('@') || domain === name || domain.endsWith(`.${name}`) || (auto && auto.value.trim().toLowerCase() !== 'no')) return;
+    // A forged MAIL FROM must not turn the smarthost into a mailer for anyone who knows a passcode:
+    // only a sender its domain's SPF vouches for (or one on a private network, the operator's own),
+    // and one reply per test.
+    const isPrivate = report.findings.some((f) => f.id === 'sender.private-address');
+    if (report.body.dns.spf?.result !== 'pass' && !isPrivate) {
+      log(`reply to ${to} not sent: the SPF of ${domain} does not list ${report.body.session.clientIp}`);
+      return;
+    }
+    const test = report.body.test.address + report.body.test.createdAt;
+    if (answered.has(test)) return;
+    if (answered.size >= 10_000) answered.clear();
+    answered.add(test);
     const now = edges.clock.now();
     if (now - windowStart > 60_000) {
       windowStart = now;
@@ -349,6 +368,12 @@ async function show(passcode: string | undefined, o: SenderTestOpts) {
     if (response.status !== 202) throw new UsageError(`the sender-test server answered ${response.status}: ${safe(String(json.error ?? ''), 300)}`, { helpful: false });
     if (left <= 0) {
       process.stderr.write(`mxray: no mail for ${safe(String(json.address), 300)} yet (expires ${safe(String(json.expiresAt), 40)}); --watch waits for it\n`);
+      const dropouts = typeof json.tlsDropouts === 'number' ? json.tlsDropouts : 0;
+      if (dropouts > 0) {
+        process.stderr.write(
+          `mxray: meanwhile ${dropouts} session${dropouts === 1 ? '' : 's'} ended in or right after the TLS handshake without a passcode: a sender that verifies certificates (Postfix "secure"/"verify", DANE, MTA-STS, Exchange domain security) refuses one it cannot verify and never sends the mail — serve with a certificate for the hostname from a public CA (--cert)\n`,
+        );
+      }
       return { kind: 'untestable' as const };
     }
     if (interactive && !announced) {

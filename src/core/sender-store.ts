@@ -9,7 +9,7 @@
 export interface SenderTestRecord {
   /** SHA-256 of the passcode, lower-case hex. */
   key: string;
-  /** The address to send to ("test-<passcode>@<hostname>"); kept so `show` can print it. */
+  /** The test address with its passcode masked ("test-ab3x…@<hostname>"): what reports and logs show. */
   address: string;
   /** ISO 8601 moments (UTC). */
   createdAt: string;
@@ -38,6 +38,8 @@ export interface SenderTestStore {
   addResult(key: string, receivedAt: string, report: string): Promise<SenderResultRecord>;
   /** The results of a test, newest first, at most `limit` (default 20). */
   results(key: string, limit?: number): Promise<SenderResultRecord[]>;
+  /** How many results a test has. */
+  countResults(key: string): Promise<number>;
   /** Results stored after the one with id `afterId` for this test, oldest first (what `--watch` waits for). */
   resultsAfter(key: string, afterId: number, limit?: number): Promise<SenderResultRecord[]>;
   /** Tests created at or after `since` (ISO moment): the creation rate limit. */

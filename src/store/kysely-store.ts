@@ -112,6 +112,12 @@ export class KyselySenderStore implements SenderTestStore {
     return rows.map(resultOf);
   }
 
+  async countResults(key: string): Promise<number> {
+    const row = await this.db.selectFrom('sender_results').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).where('test_key', '=', key).executeTakeFirst();
+    // SQLite gives a number, PostgreSQL a bigint as text.
+    return Number(row?.n ?? 0);
+  }
+
   async resultsAfter(key: string, afterId: number, limit?: number): Promise<SenderResultRecord[]> {
     if (!Number.isSafeInteger(afterId)) throw invalid('afterId is a whole number', 'bad-id');
     const rows = await this.db

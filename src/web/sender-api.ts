@@ -23,6 +23,8 @@ export interface SenderApiOptions {
   port: number;
   /** More names the API may be reached by (the Host header), e.g. a reverse proxy's. */
   hostNames?: readonly string[];
+  /** Our own errors (a failing store …), for the operator's log; clients get a bare 500. */
+  onError?(error: Error): void;
 }
 
 export interface SenderApi {
@@ -102,15 +104,17 @@ export function senderRoutes(app: FastifyInstance, server: SenderServer): void {
     if (result) {
       return reply.code(200).header('content-type', 'application/json; charset=utf-8').header('x-mxray-result-id', String(result.id)).header('x-mxray-results', String(state.results.length)).send(result.report);
     }
-    if (state.expired) return reply.code(410).send({ status: 'expired', address: state.test.address, expiresAt: state.test.expiresAt });
-    return reply.code(202).send({ status: 'waiting', address: state.test.address, createdAt: state.test.createdAt, expiresAt: state.test.expiresAt });
+    // The caller knows the passcode: the address is given whole (the store keeps it masked).
+    const address = `test-${passcode.toLowerCase()}@${server.hostname}`;
+    if (state.expired) return reply.code(410).send({ status: 'expired', address, expiresAt: state.test.expiresAt });
+    return reply.code(202).send({ status: 'waiting', address, createdAt: state.test.createdAt, expiresAt: state.test.expiresAt, ...server.waitingHint(state.test.createdAt) });
   });
 
   app.get('/api/v1/sender-tests/:passcode/results', async (request: FastifyRequest<{ Params: { passcode: string } }>, reply) => {
     const state = await stateOf(server, request.params.passcode);
     if (!state) return problem(reply, 404, 'no such sender test');
     return reply.send({
-      address: state.test.address,
+      address: `test-${request.params.passcode.toLowerCase()}@${server.hostname}`,
       expiresAt: state.test.expiresAt,
       expired: state.expired,
       results: state.results.map((r) => ({ id: r.id, receivedAt: r.receivedAt, verdict: verdictOfJson(r.report) })),
@@ -161,6 +165,12 @@ export async function startSenderApi(server: SenderServer, options: SenderApiOpt
     }
     reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
     return undefined;
+  });
+  // Our own failure (the store, a bug) is no client's business: a generic 500, the detail to the operator's log.
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) options.onError?.(error instanceof Error ? error : new Error(String(error.message)));
+    return reply.code(status).send({ error: status === 500 ? 'internal error of the sender-test server' : 'bad request' });
   });
   senderRoutes(app, server);
   await app.listen({ host: options.address, port: options.port });

@@ -78,6 +78,7 @@ async function start(options: { limits?: Partial<SenderLimits>; clock?: Clock } 
     limits: server.limits,
     createTest: (lifetimeMs) => server.createTest(lifetimeMs),
     lookup: (passcode) => server.lookup(passcode),
+    waitingHint: (since) => server.waitingHint(since),
     waitForResults(passcode, afterId, signal) {
       waits++;
       const result = server.waitForResults(passcode, afterId, signal);

@@ -83,7 +83,8 @@ export function assessTls(body: SenderBody, profile: Profile, add: Add): void {
   const listener = listenerText(s);
   const failedBefore = [...body.earlier].reverse().find((e) => e.tls.attempted && !e.tls.established) ?? null;
   if (s.greeting === null) return;
-  if (!t.offered) {
+  // STARTTLS used without being listed (after HELO, which lists nothing) is TLS all the same.
+  if (!t.offered && !t.attempted) {
     if (s.greeting.command === 'HELO') add('sender.helo-only', { name: s.greeting.name.slice(0, 300) });
     else add('sender.tls-not-offered', { listener });
     return;

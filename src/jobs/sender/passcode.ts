@@ -82,3 +82,8 @@ export function passcodesInSubject(subject: string): string[] {
   }
   return found;
 }
+
+/** A test address for showing and keeping: the passcode's first four characters only ("test-ab3x…@host"). */
+export function maskedAddress(passcode: string, hostname: string): string {
+  return `${LOCAL_PREFIX}${passcode.slice(0, 4)}…@${hostname}`;
+}

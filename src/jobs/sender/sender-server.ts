@@ -23,8 +23,8 @@ import { DEFAULT_PROFILE } from '../../kb/profiles.js';
 import { startSmtpd, type SmtpdCertificate, type SmtpdMessage, type SmtpdReply, type SmtpdServer, type SmtpdSession } from '../../smtpd/server.js';
 import { fieldsNamed, readHeaderBlock } from '../headers/read-header.js';
 import { analyseMessage } from '../headers/run-headers.js';
-import { keyOf, newPasscode, passcodesInSubject, recipientKind, sameKey, FIXED_LOCAL_PART, LOCAL_PREFIX } from './passcode.js';
-import { SessionRecord, type PasscodeMatch } from './session-record.js';
+import { keyOf, maskedAddress, newPasscode, passcodesInSubject, recipientKind, sameKey, FIXED_LOCAL_PART, LOCAL_PREFIX } from './passcode.js';
+import { SessionRecord, type PasscodeMatch, type SessionSnapshot } from './session-record.js';
 import { defaultClientCertificateProblem, defaultDnsLookups, defaultJudge } from './defaults.js';
 
 /** The bounds of the listener; every one can be set (`mxray sender-test serve --max-…`). */
@@ -68,8 +68,10 @@ export const DEFAULT_TEST_LIFETIME_MS = 3_600_000;
 /** How far back sessions from the same address count as the same sender's attempts. */
 const EARLIER_WINDOW_MS = 10 * 60_000;
 const MAX_EARLIER = 10;
-/** Addresses whose recent sessions are remembered (the oldest goes first). */
-const MAX_REMEMBERED_ADDRESSES = 10_000;
+/** Finished sessions remembered for later reports, over every address (the oldest go first). */
+const MAX_REMEMBERED_SESSIONS = 2_000;
+/** Results one test keeps: more are refused at RCPT (a new test is one command away). */
+export const MAX_RESULTS_PER_TEST = 50;
 const MAX_REPORT_EVENTS = 5000;
 /** Results of one test the API lists (the newest; the store's own cap). */
 const MAX_RESULTS_LISTED = 100;
@@ -140,6 +142,12 @@ export interface SenderServer {
   createTest(lifetimeMs?: number): Promise<NewSenderTest>;
   /** The test of a passcode (null when unknown or not a passcode). */
   lookup(passcode: string): Promise<SenderTestState | null>;
+  /**
+   * While a test waits: how many sessions (from any address, counted only) ended in or right after a
+   * STARTTLS handshake without naming a test since it was created — a sender that verifies
+   * certificates and refused ours never gets as far as the passcode.
+   */
+  waitingHint(since: string): { tlsDropouts: number };
   /** Resolves with the results stored after `afterId` as soon as there is one, or [] when `signal` aborts. */
   waitForResults(passcode: string, afterId: number, signal: AbortSignal): Promise<SenderResultRecord[]>;
   stop(): Promise<void>;
@@ -148,31 +156,62 @@ export interface SenderServer {
 /** smtp-server's reply with an enhanced code of its own: the text goes out as written after the code. */
 const reply = (code: number, text: string): SmtpdReply => ({ code, text });
 
-/** Recent finished sessions by client address, oldest first, for `earlier`. */
+/**
+ * Recent finished sessions by client address, oldest first, for `earlier` — only the ones a later
+ * report may show: a session that carried a test's passcode without a report of its own, and one
+ * that went as far as STARTTLS and never began a transaction (a failed handshake, a sender that
+ * refused our certificate and said QUIT). Never a session that named other recipients or another
+ * sender: on a shared outbound address (a provider's relays, a NAT) those are somebody else's.
+ * Bounded in age, per address and in all.
+ */
 class RecentSessions {
-  private readonly byIp = new Map<string, SessionRecord[]>();
+  private readonly byIp = new Map<string, SessionSnapshot[]>();
+  private readonly all: SessionSnapshot[] = [];
 
-  add(record: SessionRecord): void {
-    const list = this.byIp.get(record.clientIp) ?? [];
-    this.byIp.delete(record.clientIp);
-    list.push(record);
-    if (list.length > MAX_EARLIER) list.shift();
-    this.byIp.set(record.clientIp, list);
-    if (this.byIp.size > MAX_REMEMBERED_ADDRESSES) {
-      const oldest = this.byIp.keys().next().value;
-      if (oldest !== undefined) this.byIp.delete(oldest);
-    }
+  constructor(private readonly clock: Clock) {}
+
+  static worthKeeping(record: SessionRecord): boolean {
+    if (record.passcode !== null) return !record.stored;
+    return record.mailFrom === null && record.starttlsAttempted;
   }
 
-  /**
-   * Finished sessions of this address within the window before `record` that have no report of their
-   * own: the attempts that came to nothing (a failed handshake, a refused transaction, a session that
-   * never named a test) — not another test's, nor an earlier delivery already reported.
-   */
-  before(record: SessionRecord, key: string): SessionRecord[] {
-    return (this.byIp.get(record.clientIp) ?? []).filter(
-      (s) => s !== record && !s.stored && s.startedAt >= record.startedAt - EARLIER_WINDOW_MS && s.startedAt <= record.startedAt && (s.passcode === null || s.passcode.test.key === key),
-    );
+  add(record: SessionRecord): void {
+    if (!RecentSessions.worthKeeping(record)) return;
+    const snapshot = record.snapshot();
+    this.all.push(snapshot);
+    const list = this.byIp.get(snapshot.clientIp) ?? [];
+    list.push(snapshot);
+    if (list.length > MAX_EARLIER) this.forget(list[0] as SessionSnapshot);
+    this.byIp.set(snapshot.clientIp, list);
+    this.prune();
+  }
+
+  private forget(snapshot: SessionSnapshot): void {
+    const list = this.byIp.get(snapshot.clientIp);
+    if (list) {
+      const i = list.indexOf(snapshot);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.byIp.delete(snapshot.clientIp);
+    }
+    const j = this.all.indexOf(snapshot);
+    if (j >= 0) this.all.splice(j, 1);
+  }
+
+  /** Too old or too many: the oldest go. */
+  private prune(): void {
+    const oldest = this.clock.now() - EARLIER_WINDOW_MS;
+    while (this.all.length > 0 && (this.all.length > MAX_REMEMBERED_SESSIONS || (this.all[0] as SessionSnapshot).startedAt < oldest)) this.forget(this.all[0] as SessionSnapshot);
+  }
+
+  /** How many are remembered (tests). */
+  get size(): number {
+    return this.all.length;
+  }
+
+  /** This address's remembered sessions in the window before `record` that belong to no other test. */
+  before(record: SessionRecord, key: string): SessionSnapshot[] {
+    this.prune();
+    return (this.byIp.get(record.clientIp) ?? []).filter((s) => s.startedAt >= record.startedAt - EARLIER_WINDOW_MS && s.startedAt <= record.startedAt && (s.testKey === null || s.testKey === key));
   }
 }
 
@@ -189,9 +228,10 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
   const records = new Map<string, SessionRecord>();
   /** Results being stored for sessions that closed: stop() waits for them. */
   const pending = new Set<Promise<unknown>>();
-  const lookups = new Map<string, SenderDnsLookupsLike>();
   const perIp = new Map<string, number>();
-  const recent = new RecentSessions();
+  const recent = new RecentSessions(clock);
+  /** When sessions ended in or right after a STARTTLS handshake without naming a test: what `show` hints at while it waits. */
+  const tlsDropouts: number[] = [];
   const stored = new EventEmitter();
   stored.setMaxListeners(0);
   const log = (line: string) => {
@@ -214,14 +254,14 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
     const dnsAbort = new AbortController();
     const budget = new AbortController();
     void clock.sleep(limits.dnsBudgetMs, budget.signal).then(() => dnsAbort.abort());
-    const dns = await (lookups.get(record.id) ?? options.dnsLookups(options.resolver, record.clientIp)).result(dnsAbort.signal);
+    const dns = await lookupsOf(record).result(dnsAbort.signal);
     budget.abort();
     const earlier = recent.before(record, match.test.key);
     const body: SenderBody = {
       test: { address: match.test.address, createdAt: match.test.createdAt, expiresAt: match.test.expiresAt, matchedBy: match.matchedBy },
       hostname: options.hostname,
       session: record.facts(),
-      earlier: earlier.map((s) => s.facts()),
+      earlier: earlier.map((s) => s.facts),
       dns,
       headers: record.headerMessage,
     };
@@ -233,7 +273,7 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       kind: 'sender',
       target: record.clientIp,
       startedAt: new Date(earlier[0]?.startedAt ?? record.startedAt).toISOString(),
-      durationMs: body.session.durationMs,
+      durationMs: Math.round(((record.endedMono ?? clock.monotonic()) - Math.min(record.startedMono, ...earlier.map((e) => e.startedMono))) * 1000) / 1000,
       verdict: senderVerdict(findings),
       judgedWith: judgedWith({ at: now, profile: DEFAULT_PROFILE, trustStore: options.trustStore, warnDays: DEFAULT_PROFILE.expiryWarnDays, expectThumbprint: null }),
       findings,
@@ -266,6 +306,31 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
 
   const recordOf = (session: SmtpdSession): SessionRecord | undefined => records.get(session.id);
 
+  /**
+   * The DNS lookups about a client, started once its session named a valid test (never for a
+   * stranger's: they would make this server query names any client chooses), fed with what the
+   * session said so far. A client on a private network is not looked up: nothing it gives judges.
+   */
+  const lookupsOf = (record: SessionRecord): SenderDnsLookupsLike => {
+    if (record.lookups) return record.lookups;
+    const privateWhy = privateAddressReason(record.clientIp);
+    const lookups = privateWhy ? noLookups(`not looked up: a ${privateWhy} address`) : options.dnsLookups(options.resolver, record.clientIp);
+    if (record.greeting) lookups.greeting(record.greeting.name);
+    if (record.mailFrom !== null) lookups.mailFrom(record.mailFrom);
+    record.lookups = lookups;
+    return lookups;
+  };
+
+  /** A test's passcode found: the lookups begin, the test's result count is checked. */
+  const matched = async (record: SessionRecord, match: PasscodeMatch): Promise<SmtpdReply | null> => {
+    if ((await store.countResults(match.test.key)) >= MAX_RESULTS_PER_TEST) {
+      return reply(452, `4.5.3 This sender test has all the ${MAX_RESULTS_PER_TEST} results it keeps: create a new one with mxray sender-test new`);
+    }
+    record.passcode = match;
+    lookupsOf(record);
+    return null;
+  };
+
   const policyRefusal = (record: SessionRecord, session: SmtpdSession): SmtpdReply | null => {
     const policy = record.listener.policy;
     if (policy === 'opportunistic') return null;
@@ -291,7 +356,7 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       const test = await testOf(kind.passcode);
       if (test === 'unknown') refusal = reply(550, '5.1.1 Unknown sender-test passcode: create one with mxray sender-test new');
       else if (test === 'expired') refusal = reply(550, '5.1.1 This sender-test passcode has expired: create a new one with mxray sender-test new');
-      else if (!record.passcode) record.passcode = { passcode: kind.passcode, test, matchedBy: 'recipient' };
+      else if (!record.passcode) refusal = await matched(record, { passcode: kind.passcode, test, matchedBy: 'recipient' });
     }
     refusal ??= policyRefusal(record, session);
     if (refusal) {
@@ -318,7 +383,11 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       for (const candidate of passcodesInSubject(subject)) {
         const test = await testOf(candidate);
         if (typeof test === 'object') {
-          record.passcode = { passcode: candidate, test, matchedBy: 'subject' };
+          const full = await matched(record, { passcode: candidate, test, matchedBy: 'subject' });
+          if (full) {
+            record.refused(full.code, full.text);
+            return full;
+          }
           break;
         }
       }
@@ -360,9 +429,6 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       records.set(session.id, record);
       // In place of the greeting: the server's name first, no enhanced code (RFC 5321 §4.2, RFC 2034 §3).
       if (count > limits.maxConnectionsPerIp) return reply(421, `${options.hostname} Too many connections from your address, try again later`);
-      // A client on a private network: what DNS says of its address judges nothing (checks/sender), so nothing is asked.
-      const privateWhy = privateAddressReason(session.remoteAddress);
-      lookups.set(session.id, privateWhy ? noLookups(`not looked up: a ${privateWhy} address`) : options.dnsLookups(options.resolver, session.remoteAddress));
       return undefined;
     },
     onTranscript(session: SmtpdSession, line: { direction: 'client' | 'server'; text: string }) {
@@ -371,7 +437,7 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       if (line.direction === 'client') {
         record.clientLine(line.text);
         const name = /^(?:EHLO|HELO|LHLO)[ \t]+(\S{1,300})/i.exec(line.text)?.[1];
-        if (name) lookups.get(session.id)?.greeting(name);
+        if (name) record.lookups?.greeting(name);
       } else record.serverLine(line.text);
     },
     onStartTls(session: SmtpdSession) {
@@ -390,13 +456,15 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       record.line('error', error.message);
       if (record.starttlsAttempted && !record.tlsInfo && !record.failure) record.failure = handshakeFailure(error);
     },
-    onMailFrom(address: string, params: Record<string, string | boolean>, session: SmtpdSession): undefined {
+    async onMailFrom(address: string, params: Record<string, string | boolean>, session: SmtpdSession): Promise<undefined> {
       const record = recordOf(session);
       if (!record) return undefined;
+      // The last transaction named a test and has no result yet (refused at RCPT, say): stored now, before it is forgotten.
+      if (record.passcode && !record.stored) await storeResult(record);
       record.greeted(session.heloCommand, session.helo);
-      lookups.get(session.id)?.greeting(session.helo ?? '');
+      if (session.helo) record.lookups?.greeting(session.helo);
       record.mail(address, params);
-      lookups.get(session.id)?.mailFrom(address);
+      record.lookups?.mailFrom(address);
       return undefined;
     },
     onRcptTo: onRcpt,
@@ -409,8 +477,11 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       records.delete(session.id);
       record.greeted(session.heloCommand, session.helo);
       record.close(ended);
+      if (record.passcode === null && record.mailFrom === null && record.starttlsAttempted) {
+        tlsDropouts.push(clock.now());
+        if (tlsDropouts.length > 1000) tlsDropouts.shift();
+      }
       const finish = (record.passcode && !record.stored ? storeResult(record) : Promise.resolve(false)).finally(() => {
-        lookups.delete(session.id);
         recent.add(record);
         pending.delete(finish);
       });
@@ -448,14 +519,15 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       const passcode = newPasscode();
       const test: SenderTestRecord = {
         key: keyOf(passcode),
-        address: `${LOCAL_PREFIX}${passcode}@${options.hostname}`,
+        // The passcode reads a test's results: kept nowhere, not even in the address the store keeps.
+        address: maskedAddress(passcode, options.hostname),
         createdAt: new Date(now).toISOString(),
         expiresAt: new Date(now + lifetime).toISOString(),
       };
       await store.createTest(test);
       // Expired tests go when new ones come: the store never grows without bound.
       await store.purgeExpired(new Date(now - 86_400_000).toISOString());
-      return { passcode, address: test.address, fixedAddress: `${FIXED_LOCAL_PART}@${options.hostname}`, createdAt: test.createdAt, expiresAt: test.expiresAt };
+      return { passcode, address: `${LOCAL_PREFIX}${passcode}@${options.hostname}`, fixedAddress: `${FIXED_LOCAL_PART}@${options.hostname}`, createdAt: test.createdAt, expiresAt: test.expiresAt };
     },
     async lookup(passcode) {
       const code = passcode.toLowerCase();
@@ -463,6 +535,10 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       const test = await store.findTest(key);
       if (!test || !sameKey(test.key, key)) return null;
       return { test, expired: Date.parse(test.expiresAt) < clock.now(), results: await store.results(key, MAX_RESULTS_LISTED) };
+    },
+    waitingHint(since) {
+      const from = Date.parse(since);
+      return { tlsDropouts: tlsDropouts.filter((t) => t >= from).length };
     },
     async waitForResults(passcode, afterId, signal) {
       const key = keyOf(passcode.toLowerCase());
@@ -540,7 +616,7 @@ function handshakeFailure(error: Error): NonNullable<SenderBody['session']['tls'
 }
 
 /** The report's transcript: every session's lines, in time order, timed from the first session's start. */
-function transcriptOf(sessions: readonly SessionRecord[]): TranscriptEvent[] {
+function transcriptOf(sessions: readonly (SessionRecord | SessionSnapshot)[]): TranscriptEvent[] {
   const start = Math.min(...sessions.map((s) => s.startedMono));
   const events: TranscriptEvent[] = [];
   const lines = sessions.flatMap((s) => [

@@ -3,14 +3,35 @@
 // Every list is bounded here, before anything reaches the schema's caps.
 import type { Clock } from '../../core/context.js';
 import type { HeaderMessage } from '../../core/headers-schema.js';
+import { escapeText } from '../../core/transcript.js';
 import { HelloReader } from '../../tls/hello.js';
-import type { SenderListener, SenderSession, SenderTls } from '../../core/sender-schema.js';
+import type { SenderDns, SenderListener, SenderSession, SenderTls } from '../../core/sender-schema.js';
 import type { TranscriptEvent } from '../../core/schema.js';
 import type { SenderTestRecord } from '../../core/sender-store.js';
 import type { SmtpdSessionEnd, SmtpdTlsInfo } from '../../smtpd/server.js';
 
 /** Lines of one session kept for the report's transcript. */
 export const MAX_SESSION_LINES = 400;
+/** What a finished session keeps of its dialogue for later reports. */
+const SNAPSHOT_LINES = 40;
+const SNAPSHOT_LINE_CHARS = 300;
+
+/** A finished session, as later reports of the same address use it (bounded: see snapshot()). */
+export interface SessionSnapshot {
+  conn: string;
+  clientIp: string;
+  clientPort: number;
+  listener: SenderListener;
+  startedAt: number;
+  startedMono: number;
+  endedMono: number | null;
+  ended: SmtpdSessionEnd | null;
+  lines: SessionLine[];
+  linesDropped: number;
+  /** The test whose passcode the session carried (its last transaction's), or null. */
+  testKey: string | null;
+  facts: SenderSession;
+}
 const MAX_RCPT = 100;
 
 /** A line of the session, timed on the monotonic clock. */
@@ -28,6 +49,12 @@ export interface PasscodeMatch {
 }
 
 type Greeting = NonNullable<SenderSession['greeting']>;
+
+/** An SNI as printable text: a host name is ASCII (A-labels); anything else is shown escaped. */
+function printable(name: string | null): string | null {
+  if (name === null || name === '') return null;
+  return escapeText(name, 250);
+}
 
 export class SessionRecord {
   readonly startedAt: number;
@@ -60,6 +87,8 @@ export class SessionRecord {
   stored = false;
   /** The last message's header, analysed. */
   headerMessage: HeaderMessage | null = null;
+  /** The DNS lookups about the client: started only once a valid passcode showed the session is a test's. */
+  lookups: { greeting(name: string): void; mailFrom(address: string): void; result(signal: AbortSignal): Promise<SenderDns> } | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -125,7 +154,11 @@ export class SessionRecord {
     this.line('tls', `TLS established: ${info.protocol ?? '?'} ${info.cipher ?? '?'}${info.servername ? `, SNI ${info.servername}` : ', no SNI'}${info.peerChain.length ? `, client certificate (${info.peerChain.length} in chain)` : ''}`);
   }
 
-  /** A new transaction (MAIL FROM): the recipients and the message of the last one go. */
+  /**
+   * A new transaction (MAIL FROM): everything of the last one goes — its recipients, message,
+   * passcode and outcome (a connection reused for another test's mail is that test's). The caller
+   * stores the last one's result first when it has none yet.
+   */
   mail(address: string, params: Record<string, string | boolean>): void {
     this.mailFrom = address.slice(0, 600);
     const other: string[] = [];
@@ -144,6 +177,11 @@ export class SessionRecord {
     this.rcptTo = [];
     this.message = null;
     this.stored = false;
+    this.passcode = null;
+    this.outcome = 'no-message';
+    this.finalReply = null;
+    this.inData = false;
+    this.headerMessage = null;
   }
 
   rcpt(address: string): void {
@@ -165,6 +203,28 @@ export class SessionRecord {
     this.endedMono = this.clock.monotonic();
     // The client went away after 354 without the final dot: the message never arrived.
     if (this.inData && this.outcome !== 'accepted') this.outcome = 'aborted';
+  }
+
+  /**
+   * What is kept of the session once it closed, for the `earlier` of a later report: its facts and
+   * the first lines of its dialogue (a hostile client's session must not stay in memory whole).
+   */
+  snapshot(): SessionSnapshot {
+    const lines = this.lines.slice(0, SNAPSHOT_LINES).map((l) => ({ ...l, text: l.text.slice(0, SNAPSHOT_LINE_CHARS) }));
+    return {
+      conn: this.conn,
+      clientIp: this.clientIp,
+      clientPort: this.clientPort,
+      listener: this.listener,
+      startedAt: this.startedAt,
+      startedMono: this.startedMono,
+      endedMono: this.endedMono,
+      ended: this.ended,
+      lines,
+      linesDropped: this.linesDropped + this.lines.length - lines.length,
+      testKey: this.passcode?.test.key ?? null,
+      facts: this.facts(),
+    };
   }
 
   /** The facts of the session as it stands. */
@@ -189,7 +249,7 @@ export class SessionRecord {
         cipher: info?.cipher?.slice(0, 80) ?? null,
         cipherStandard: info?.cipherStandard?.slice(0, 80) ?? null,
         group: hello?.group?.slice(0, 40) ?? null,
-        sni: info?.servername?.slice(0, 256) ?? hello?.clientHello?.sni ?? null,
+        sni: printable(hello?.clientHello?.sni ?? info?.servername ?? null),
         clientHello: hello?.clientHello ?? null,
         failure: info ? null : failure,
         clientCertificate: {
