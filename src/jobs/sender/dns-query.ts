@@ -16,6 +16,8 @@ export type DnsAnswer<T> =
     };
 
 const ERROR_MAX = 100;
+/** What an abandoned query resolves to: no answer can be this object. */
+const STOPPED = Symbol('stopped');
 
 /** A thrown value's words, without trusting it (a hostile toString must not throw out of here). */
 function wordsOf(err: unknown): string {
@@ -36,29 +38,28 @@ export function failureOf(err: unknown): { error: string; empty: boolean } {
   return { error: `error: ${wordsOf(err)}`.slice(0, ERROR_MAX), empty: false };
 }
 
-/** Resolves when the signal aborts (never when there is none): the query is abandoned, not waited for. */
-function stopped(signal: AbortSignal | undefined): Promise<'stopped'> | null {
-  if (signal === undefined) return null;
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve('stopped');
-    else signal.addEventListener('abort', () => resolve('stopped'), { once: true });
-  });
-}
-
 /**
  * Asks one question: the items of the answer that `accept` takes (others are dropped), at most
- * `max` of them. Never rejects.
+ * `max` of them. Never rejects. When `signal` aborts, the query is abandoned ("stopped"), not
+ * waited for.
  */
 export async function ask<T>(query: () => Promise<unknown>, accept: (item: unknown) => item is T, max: number, signal?: AbortSignal): Promise<DnsAnswer<T>> {
   if (signal?.aborted) return { ok: false, error: 'stopped', empty: false };
   let value: unknown;
+  let onAbort: (() => void) | null = null;
   try {
     const asked = query();
-    const stop = stopped(signal);
-    value = await (stop === null ? asked : Promise.race([asked, stop]));
-    if (value === 'stopped' && signal?.aborted) return { ok: false, error: 'stopped', empty: false };
+    const stopped = new Promise<typeof STOPPED>((resolve) => {
+      onAbort = () => resolve(STOPPED);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    value = await Promise.race([asked, stopped]);
+    if (value === STOPPED) return { ok: false, error: 'stopped', empty: false };
   } catch (err) {
     return { ok: false, ...failureOf(err) };
+  } finally {
+    // One listener per query on a signal shared by a whole session: each goes when its query does.
+    if (onAbort !== null) signal?.removeEventListener('abort', onAbort);
   }
   if (!Array.isArray(value)) return { ok: false, error: 'malformed answer', empty: false };
   const records: T[] = [];

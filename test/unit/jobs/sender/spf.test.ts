@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { evaluateSpf, isSpfDomain, sameAddress, spfIdentity, unmapIPv4, type SpfOutcome } from '../../../../src/jobs/sender/spf.js';
 import { fail, fakeDns, hang, txt, type Outcome } from './fake-dns.js';
 
@@ -267,6 +267,18 @@ describe('DNS failures', () => {
     expect(await pending).toMatchObject({ result: 'temperror', reason: 'A slow.example.net: stopped', mechanism: 'a:slow.example.net' });
     stop.abort();
     expect(await evaluateSpf(dns, spfIdentity(V4, 'u@example.com', null)!, stop.signal)).toMatchObject({ result: 'temperror', reason: 'TXT example.com: stopped' });
+  });
+});
+
+describe('the signal', () => {
+  it('takes back the abort listener of every query it asked', async () => {
+    const stop = new AbortController();
+    const added = vi.spyOn(stop.signal, 'addEventListener');
+    const removed = vi.spyOn(stop.signal, 'removeEventListener');
+    const table = { ...record('v=spf1 a:x.example.net mx:x.example.net include:_spf.example.net -all'), 'A x.example.net': ['198.51.100.1'], 'TXT _spf.example.net': txt('v=spf1 ?all') };
+    expect(await evaluateSpf(fakeDns(table), spfIdentity(V4, 'u@example.com', null)!, stop.signal)).toMatchObject({ result: 'fail' });
+    expect(added).toHaveBeenCalledTimes(4);
+    expect(removed.mock.calls.map((c) => c[1])).toEqual(added.mock.calls.map((c) => c[1]));
   });
 });
 
