@@ -1,4 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Resolver } from '../../../../src/core/context.js';
 import { SenderDnsSchema, type SenderDns } from '../../../../src/core/sender-schema.js';
@@ -374,5 +375,27 @@ describe('isHostName', () => {
     expect(isHostName(`${'a'.repeat(64)}.example`)).toBe(false);
     expect(isHostName(`${'a'.repeat(63)}.example`)).toBe(true);
     expect(isHostName(`${'a.'.repeat(127)}ab`)).toBe(false);
+  });
+});
+
+describe('any session', () => {
+  it('never throws, and the facts always fit the schema', async () => {
+    const name = fc.oneof(fc.string({ maxLength: 400, unit: 'binary' }), fc.constantFrom('mail.example.com', '[192.0.2.1]', '[IPv6:::1]', 'MAIL.EXAMPLE.COM.', ''), fc.domain());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(name, { maxLength: 40 }),
+        fc.array(name, { maxLength: 3 }),
+        fc.array(fc.oneof(name, fc.emailAddress(), fc.constant('')), { maxLength: 3 }),
+        fc.constantFrom(V4, V6, '::ffff:192.0.2.10', 'x'),
+        async (ptr, greetings, senders, ip) => {
+          const dns = fakeDns({ [`PTR ${ip}`]: ptr, 'A mail.example.com': [V4], 'TXT example.com': txt('v=spf1 mx a ptr -all'), 'MX example.com': [{ exchange: 'mail.example.com', priority: 0 }] });
+          const lookups = new SenderDnsLookups(dns, ip);
+          for (const g of greetings) lookups.greeting(g);
+          for (const s of senders) lookups.mailFrom(s);
+          await settle(lookups);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,4 +1,7 @@
+import { Value } from '@sinclair/typebox/value';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { SenderDnsSchema } from '../../../../src/core/sender-schema.js';
 import { evaluateSpf, isSpfDomain, sameAddress, spfIdentity, unmapIPv4, type SpfOutcome } from '../../../../src/jobs/sender/spf.js';
 import { fail, fakeDns, hang, txt, type Outcome } from './fake-dns.js';
 
@@ -388,5 +391,32 @@ describe('the identity', () => {
     expect(spfIdentity(V4, '', 'Mail.Example.ORG.')).toEqual({ ip: V4, domain: 'mail.example.org', sender: 'postmaster@mail.example.org', helo: 'mail.example.org' });
     expect(spfIdentity(V4, '', null)).toBeNull();
     expect(spfIdentity(V4, '"a@b"@Example.COM', null)).toEqual({ ip: V4, domain: 'example.com', sender: '"a@b"@example.com', helo: '' });
+  });
+});
+
+describe('any record', () => {
+  it('never throws, and every outcome fits the schema', async () => {
+    const terms = fc.constantFrom('a', 'a/24', 'a:x.example.net//64', 'mx', 'mx:x.example.net/0', 'ptr', 'ptr:example.com', 'ip4:192.0.2.0/24', 'ip6:2001:db8::/32', '-all', '~all', '?all', 'include:i.example.net', 'include:example.com', 'redirect=i.example.net', 'exists:%{ir}.%{v}.%{d2}.x.example.net', 'exp=%{l}.e.example', '%{', 'ip4:1.2.3', 'v=spf1');
+    const junk = fc.string({ maxLength: 30, unit: 'binary' });
+    const record = fc.array(fc.oneof(terms, junk), { maxLength: 25 }).map((t) => `v=spf1 ${t.join(' ')}`);
+    const spfSchema = SenderDnsSchema.properties.spf;
+    await fc.assert(
+      fc.asyncProperty(record, record, fc.constantFrom(V4, V6), fc.string({ maxLength: 80 }), async (top, inner, ip, local) => {
+        const dns = fakeDns({
+          'TXT example.com': txt(top),
+          'TXT i.example.net': txt(inner),
+          'A x.example.net': [V4],
+          'AAAA x.example.net': [V6],
+          'MX example.com': [{ exchange: 'x.example.net', priority: 1 }],
+          'MX x.example.net': [{ exchange: 'x.example.net', priority: 1 }],
+          [`PTR ${ip}`]: ['x.example.com'],
+        });
+        const outcome = await evaluateSpf(dns, spfIdentity(ip, `${local}@example.com`, 'h.example')!);
+        expect([...Value.Errors(spfSchema, outcome)]).toEqual([]);
+        expect(outcome.lookups).toBeLessThanOrEqual(11);
+        expect(dns.asked.length).toBeLessThanOrEqual(1 + 11 * 11);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
