@@ -296,8 +296,7 @@ function parseRecord(record: string, run: Run, domain: string): ParsedRecord {
     }
     // Unknown modifiers are ignored (§6).
   }
-  // "redirect=" is ignored where the record has "all" (§6.1).
-  if (directives.some((d) => d.mechanism.kind === 'all')) redirect = null;
+  // "redirect=" is ignored where the record has "all" (§6.1): "all" always matches, so evaluation never reaches it.
   return { directives, redirect };
 }
 
@@ -401,7 +400,8 @@ async function nested(run: Run, target: string, term: string, depth: number): Pr
   countLookup(run);
   const inner = await checkHost(run, target, depth + 1);
   if (inner.result === 'none') throw new SpfStop('permerror', `${cap(term, 100)}: ${inner.reason ?? 'no SPF record'}`);
-  if (inner.result === 'permerror' || inner.result === 'temperror') throw new SpfStop(inner.result, `${cap(term, 100)}: ${inner.reason ?? inner.result}`);
+  // A failed lookup below is thrown, not returned: what comes back broken is the record itself.
+  if (inner.result === 'permerror') throw new SpfStop('permerror', `${cap(term, 100)}: ${inner.reason ?? 'permerror'}`);
   return inner;
 }
 

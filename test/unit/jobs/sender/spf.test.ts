@@ -420,3 +420,59 @@ describe('any record', () => {
     );
   });
 });
+
+describe('gaps found by mutation', () => {
+  it('reads only records that start with v=spf1, and exact-length networks', async () => {
+    expect(await spf({ 'TXT example.com': txt('xv=spf1 +all') })).toMatchObject({ result: 'none' });
+    expect(await spf(record('v=spf1 ip4:192.0.2.10/32 -all'))).toMatchObject({ result: 'pass' });
+    expect(await spf(record('v=spf1 ip6:2001:db8::10/128 -all'), V6)).toMatchObject({ result: 'pass' });
+    expect(await spf(record('v=spf1 ip6:2001:db8::/64 -all'), V6)).toMatchObject({ result: 'pass' });
+    expect(await spf(record('v=spf1 ip6:2001:db8::/100 -all'), V6)).toMatchObject({ result: 'pass' });
+  });
+
+  it('says why a domain cannot be checked, and why the client cannot', async () => {
+    expect(await spf({}, V4, 'user@localhost')).toMatchObject({ reason: '"localhost" is not a domain name SPF can check' });
+    expect(await spf({}, 'x')).toMatchObject({ reason: 'the client address "x" is no IP address' });
+    expect(isSpfDomain('')).toBe(false);
+    expect(isSpfDomain(`${'a.'.repeat(125)}abc`)).toBe(true);
+    expect(isSpfDomain(`${'a.'.repeat(125)}abcd`)).toBe(false);
+    expect(unmapIPv4(V4)).toBe(V4);
+    expect(unmapIPv4('::c000:20a')).toBe('::c000:20a');
+    expect(unmapIPv4('1::ffff:c000:20a')).toBe('1::ffff:c000:20a');
+  });
+
+  it('matches ptr on the domain itself, and on any address of the name', async () => {
+    expect(await spf({ ...record('v=spf1 ptr -all'), [`PTR ${V4}`]: ['example.com'], 'A example.com': [V4] })).toMatchObject({ result: 'pass' });
+    expect(await spf({ ...record('v=spf1 ptr -all'), [`PTR ${V4}`]: ['m.example.com'], 'A m.example.com': ['198.51.100.1', V4] })).toMatchObject({ result: 'pass' });
+  });
+
+  it('counts an exists answered without records as void', async () => {
+    const r = await spf({ ...record('v=spf1 exists:a.example.net exists:b.example.net exists:c.example.net -all'), 'A a.example.net': [], 'A b.example.net': [], 'A c.example.net': [] });
+    expect(r).toMatchObject({ result: 'permerror', reason: 'more than 2 void lookups' });
+  });
+
+  it('keeps the top record when a lookup inside an include fails', async () => {
+    const r = await spf({ ...record('v=spf1 include:_spf.example.net -all'), 'TXT _spf.example.net': txt('v=spf1 a:x.example.net -all'), 'A x.example.net': fail('SERVFAIL') });
+    expect(r.record).toBe('v=spf1 include:_spf.example.net -all');
+  });
+
+  it('allows only visible ASCII in a domain-spec, and a macro at its end', async () => {
+    expect(await spf(record('v=spf1 a:ex\u00e9.example.net -all'))).toMatchObject({ result: 'permerror', reason: 'character "\u00e9" is not allowed in "ex\u00e9.example.net"' });
+    expect(await spf({ ...record('v=spf1 exists:%{i}._spf.%{d} -all'), 'A 192.0.2.10._spf.example.com': ['127.0.0.2'] })).toMatchObject({ result: 'pass' });
+    expect(await spf({ ...record('v=spf1 a:x.example.net. -all'), 'A x.example.net': [V4] })).toMatchObject({ result: 'pass' });
+    for (const letter of ['c', 'r', 't']) expect(await spf(record(`v=spf1 exists:%{${letter}}.x.example.net -all`))).toMatchObject({ result: 'permerror', reason: `macro %{${letter}} is allowed only in an explanation` });
+    expect(await spf(record('v=spf1 include/24 -all'))).toMatchObject({ result: 'permerror', reason: 'include/24: no domain' });
+    expect(await spf(record('v=spf1 a/24x -all'))).toMatchObject({ result: 'permerror', reason: 'a/24x: bad syntax' });
+  });
+
+  it('expands %{o} as the sender\'s domain, not the current one', async () => {
+    const r = await spf({ ...record('v=spf1 include:_spf.example.net -all'), 'TXT _spf.example.net': txt('v=spf1 exists:%{o}.%{d}.x.example.net -all'), 'A example.com._spf.example.net.x.example.net': ['127.0.0.2'] });
+    expect(r).toMatchObject({ result: 'pass' });
+  });
+
+  it('lists each name once, names the AAAA query of an IPv6 client, and skips an address that is none', async () => {
+    expect((await spf({ ...record('v=spf1 a:x.example.net mx:x.example.net ?all'), 'A x.example.net': ['198.51.100.1'], 'MX x.example.net': [{ exchange: 'x.example.net', priority: 0 }] })).names).toEqual(['x.example.net']);
+    expect(await spf({ ...record('v=spf1 a:x.example.net -all'), 'AAAA x.example.net': fail('SERVFAIL') }, V6)).toMatchObject({ result: 'temperror', reason: 'AAAA x.example.net: SERVFAIL' });
+    expect(await spf({ ...record('v=spf1 a:x.example.net -all'), 'A x.example.net': ['garbage', V4] })).toMatchObject({ result: 'pass' });
+  });
+});
