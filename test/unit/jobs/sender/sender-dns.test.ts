@@ -2,6 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Resolver } from '../../../../src/core/context.js';
+import { DnsError } from '../../../../src/core/errors.js';
 import { SenderDnsSchema, type SenderDns } from '../../../../src/core/sender-schema.js';
 import { isHostName, SenderDnsLookups } from '../../../../src/jobs/sender/sender-dns.js';
 import { fail, fakeDns, hang, txt, type Outcome } from './fake-dns.js';
@@ -397,5 +398,89 @@ describe('any session', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('gaps found by mutation', () => {
+  it('does not let a late MX answer of an earlier MAIL FROM overwrite the last one', async () => {
+    let answerFirst: (v: { exchange: string; priority: number }[]) => void = () => {};
+    const base = fakeDns({ 'MX second.example': [{ exchange: 'mx.second.example', priority: 0 }], 'TXT second.example': txt('v=spf1 -all') });
+    const dns: Resolver = { ...base, mx: (name) => (name === 'first.example' ? new Promise((r) => (answerFirst = r)) : base.mx(name)) };
+    const lookups = new SenderDnsLookups(dns, V4);
+    lookups.mailFrom('a@first.example');
+    lookups.mailFrom('b@second.example');
+    await turns();
+    answerFirst([{ exchange: 'mx.first.example', priority: 0 }]);
+    await turns();
+    expect((await settle(lookups)).mx).toEqual({ hosts: ['mx.second.example'], error: null });
+  });
+
+  it('stops SPF once a result was cut short: a late answer leads to no further query', async () => {
+    let answerSlow: (v: string[]) => void = () => {};
+    const base = fakeDns({ 'TXT example.com': txt('v=spf1 a:slow.example.net a:next.example.net -all'), 'A next.example.net': [V4] });
+    const dns: Resolver = { ...base, a: (name) => (name === 'slow.example.net' ? new Promise((r) => (answerSlow = r)) : base.a(name)) };
+    const lookups = new SenderDnsLookups(dns, V4);
+    lookups.mailFrom('u@example.com');
+    const stop = new AbortController();
+    const pending = lookups.result(stop.signal);
+    await turns();
+    stop.abort();
+    expect(await pending).toMatchObject({ spf: null, unfinished: ['SPF example.com'] });
+    answerSlow(['198.51.100.1']);
+    await turns();
+    expect(base.asked).not.toContain('A next.example.net');
+  });
+
+  it('names NXDOMAIN over an empty answer for an EHLO name', async () => {
+    const lookups = new SenderDnsLookups(fakeDns({ 'A mail.example.com': [], 'AAAA mail.example.com': fail('NXDOMAIN') }), V4);
+    lookups.greeting('mail.example.com');
+    expect((await settle(lookups)).ehlo).toMatchObject({ error: 'NXDOMAIN' });
+  });
+
+  it('trims the client address and the greeting, and refuses a literal with text after it', async () => {
+    const dns = fakeDns({ [`PTR ${V4}`]: ['m.example.com'], 'A m.example.com': [V4] });
+    const lookups = new SenderDnsLookups(dns, ` ${V4} `);
+    lookups.greeting(' [192.0.2.1] ');
+    expect(await settle(lookups)).toMatchObject({ fcrdns: true, ehlo: { name: '[192.0.2.1]', literal: '192.0.2.1' } });
+    const after = new SenderDnsLookups(fakeDns({}), V4);
+    after.greeting('[192.0.2.1]x');
+    expect((await settle(after)).ehlo).toMatchObject({ literal: null, error: 'invalid name' });
+  });
+
+  it('takes maxLookups 0 as no query at all, and a nonsense value as the default', async () => {
+    const none = fakeDns({});
+    await settle(new SenderDnsLookups(none, V4, { maxLookups: 0 }));
+    expect(none.asked).toEqual([]);
+    const nan = fakeDns({});
+    await settle(new SenderDnsLookups(nan, V4, { maxLookups: Number.NaN }));
+    expect(nan.asked).toEqual([`PTR ${V4}`]);
+  });
+
+  it('drops answer items of the wrong type and caps overlong ones', async () => {
+    const long = `2001:db8::${'0:'.repeat(40)}1`;
+    const base = fakeDns({ [`PTR ${V4}`]: ['m.example.com'], 'TXT example.com': txt('v=spf1 -all') });
+    const dns: Resolver = {
+      ...base,
+      a: () => Promise.resolve([42, long, V4] as unknown as string[]),
+      aaaa: () => Promise.reject(new DnsError('OTHER', 'x', 'AAAA', 'y'.repeat(300))),
+      mx: () => Promise.resolve([{ exchange: 5, priority: 1 }, { exchange: 'mx.example.com', priority: 2 }] as never),
+    };
+    const lookups = new SenderDnsLookups(dns, V4);
+    lookups.greeting('m.example.com');
+    lookups.mailFrom('u@example.com');
+    const facts = await settle(lookups);
+    expect(facts.forward[0]!.addresses).toEqual([long.slice(0, 64), V4]);
+    expect(facts.ehlo!.addresses).toEqual([long.slice(0, 64), V4]);
+    expect(facts.mx).toEqual({ hosts: ['mx.example.com'], error: null });
+    const failing = new SenderDnsLookups({ ...base, a: dns.aaaa, aaaa: dns.aaaa }, V4);
+    failing.greeting('m.example.com');
+    expect((await settle(failing)).ehlo!.error).toBe('y'.repeat(100));
+  });
+
+  it('reads host names exactly', () => {
+    expect(isHostName('')).toBe(false);
+    expect(isHostName('a.1abc')).toBe(true);
+    expect(isHostName(`${'a.'.repeat(125)}abc`)).toBe(true);
+    expect(isHostName(`${'a.'.repeat(125)}abcd`)).toBe(false);
   });
 });
