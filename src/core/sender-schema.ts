@@ -156,7 +156,7 @@ export const SenderDnsSchema = Type.Object(
     ),
     /** True: a PTR name resolves back to the client address; false: none does; null: no PTR name, or every lookup failed. */
     fcrdns: Nullable(Type.Boolean()),
-    /** The EHLO name's addresses (null for an address literal or no greeting). */
+    /** The EHLO name and its addresses (null without a greeting, or before a test was named: nothing is looked up for a stranger). */
     ehlo: Nullable(
       Type.Object(
         {

@@ -1,4 +1,5 @@
-// What the sender-test server uses unless a test injects its own: the judge of checks/sender, and
+// What the sender-test server uses unless a test injects its own: the DNS lookups of sender-dns.ts,
+// the judge of checks/sender, and
 // the client-certificate gate of a `require-client-cert` listener (the client purpose of path
 // validation, as a partner connector's OpenSSL or Schannel checks it).
 import type { TrustStore } from '../../core/context.js';
@@ -6,12 +7,10 @@ import type { Resolver } from '../../core/context.js';
 import { judgeSender } from '../../checks/sender/judge.js';
 import { verifyChain } from '../../pki/verify.js';
 import type { SenderDnsLookupsLike, SenderJudge } from './sender-server.js';
-import type { SenderDns } from '../../core/sender-schema.js';
+import { SenderDnsLookups } from './sender-dns.js';
 
-// TEMPORARY until jobs/sender/sender-dns.ts lands: no lookups.
-export function defaultDnsLookups(_resolver: Resolver, _ip: string): SenderDnsLookupsLike {
-  const dns: SenderDns = { reverse: { names: [], error: null }, forward: [], fcrdns: null, ehlo: null, mailDomain: null, mx: null, spf: null, unfinished: [] };
-  return { greeting() {}, mailFrom() {}, result: () => Promise.resolve(dns) };
+export function defaultDnsLookups(resolver: Resolver, ip: string): SenderDnsLookupsLike {
+  return new SenderDnsLookups(resolver, ip);
 }
 
 export const defaultJudge: SenderJudge = (body, context) => judgeSender(body, context);
