@@ -107,7 +107,7 @@ async function certificateOf(o: SenderTestOpts, name: string, warn: (line: strin
     if (o.key) throw new UsageError('--key needs --cert');
     const { createSelfSigned } = await import('../demo/test-pki.js');
     const made = await createSelfSigned({ commonName: name, dnsNames: [name] }, systemClock.now());
-    warn(`WARNING: no --cert given: STARTTLS presents a self-signed certificate for ${name}, made now. Senders that verify (DANE, MTA-STS, Exchange domain security, Postfix "secure"/"verify") will refuse it, and the report will say so. Use a certificate for ${name} from a public CA for a real test.`);
+    warn(`WARNING: no --cert given: STARTTLS presents a self-signed certificate for ${name}, made now. Senders that verify certificates (DANE, MTA-STS, Exchange domain security, Postfix "secure"/"verify") refuse it and never send the test mail (show then says how many sessions ended that way). Use a certificate for ${name} from a public CA for a real test.`);
     return { key: made.keyPem, cert: made.certPem };
   }
   const { readCertFile, pickLeaf } = await import('../pki/files.js');

@@ -12,6 +12,7 @@ import { parseSavedReport } from '../../src/core/saved-report.js';
 import { createRootCa } from '../../src/demo/test-pki.js';
 import { BIN, runMxray } from '../helpers/cli.js';
 import { SmtpLineClient } from '../helpers/smtp-line-client.js';
+import { maskedAddress } from '../../src/jobs/sender/passcode.js';
 
 const HOST = 'sendertest.mxray.test';
 const CLIENT = 'client.sender.test';
@@ -111,7 +112,7 @@ describe('mxray sender-test', () => {
     const report = parseSavedReport(pasted.stdout, 'show --json');
     expect(report.kind).toBe('sender');
     if (report.kind !== 'sender') return;
-    expect(report.body.test.address).toBe(to);
+    expect(report.body.test.address).toBe(maskedAddress(passcode, HOST));
     expect(report.body.session.tls).toMatchObject({ attempted: true, established: true });
     expect(report.body.session.greeting).toEqual({ command: 'EHLO', name: CLIENT });
   });
@@ -130,7 +131,7 @@ describe('mxray sender-test', () => {
     const watched = await watching;
     expect(watched.code, watched.stderr).toBe(0);
     const report = parseSavedReport(watched.stdout, 'show --watch --json');
-    expect(report.kind === 'sender' ? report.body.test.address : null).toBe(test.address);
+    expect(report.kind === 'sender' ? report.body.test.address : null).toBe(maskedAddress(test.passcode, HOST));
   });
 
   it('usage errors are exit 2 with one line: not a passcode, no server, an unknown passcode', async () => {
@@ -215,6 +216,6 @@ describe('mxray sender-test', () => {
     // Found (not 3, "no result yet"); the client spoke in clear text, so the report fails (exit 1).
     expect(shown.code, shown.stderr).toBe(1);
     const report = parseSavedReport(shown.stdout, 'show after kill -9');
-    expect(report.kind === 'sender' ? [report.body.test.address, report.body.headers?.subject, report.body.session.outcome] : null).toEqual([test.address, 'durable', 'accepted']);
+    expect(report.kind === 'sender' ? [report.body.test.address, report.body.headers?.subject, report.body.session.outcome] : null).toEqual([maskedAddress(test.passcode, HOST), 'durable', 'accepted']);
   });
 });

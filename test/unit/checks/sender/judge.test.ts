@@ -274,14 +274,14 @@ describe('the client certificate', () => {
     expect(find(withCert([certs.expired!, interB64]), 'sender.client-cert-invalid')?.facts.why).toBe(`it expired on ${new Date(NOW - 3 * DAY_MS).toISOString().slice(0, 10)}`);
     const self = find(withCert([certs.selfSigned!]), 'sender.client-cert-invalid')!;
     expect(self.severity).toBe('warning');
-    expect(self.facts.why).toBe('The server\'s certificate "mail.sender.test" is self-signed (it is its own issuer) and is not in the trust store (test roots).');
+    expect(self.facts.why).toBe('The client\'s certificate "mail.sender.test" is self-signed (it is its own issuer) and is not in the trust store (test roots).');
     expect(find(withCert([certs.otherName!, interB64]), 'sender.client-cert-invalid')?.facts.why).toBe(`it does not name ${EHLO}`);
     expect(ids(withCert([certs.otherName!, interB64]))).toEqual(['sender.client-cert-invalid', 'sender.spf-pass', 'sender.tls-ok']);
     // Missing intermediate.
-    expect(find(withCert([certs.client!]), 'sender.client-cert-invalid')?.facts.why).toContain('the server is probably not sending its intermediate certificate');
+    expect(find(withCert([certs.client!]), 'sender.client-cert-invalid')?.facts.why).toContain('the client is probably not sending its intermediate certificate');
     // Unreadable.
     const junk = find(withCert([Buffer.from('not a certificate').toString('base64')]), 'sender.client-cert-invalid')!;
-    expect([junk.facts.subject, junk.facts.why]).toEqual(['an unreadable certificate', "The server's certificate could not be read: it is not valid DER."]);
+    expect([junk.facts.subject, junk.facts.why]).toEqual(['an unreadable certificate', "The client's certificate could not be read: it is not valid DER."]);
   });
 
   it('an address literal EHLO is checked as an address', () => {
