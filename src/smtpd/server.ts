@@ -245,7 +245,6 @@ interface ConnectionState {
   timer: ReturnType<typeof setTimeout> | null;
 }
 
-// eslint-disable-next-line no-control-regex -- 8-bit octets, as latin1 characters
 const EIGHT_BIT = /[\x80-\xff]/;
 
 /** An enhanced status code at the start of a reply's text (RFC 3463). */
