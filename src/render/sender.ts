@@ -222,7 +222,8 @@ export function senderDocument(report: SenderReport, options: DocumentOptions = 
   const sections = [helloSection(s), certificateSection(report), dnsSection(b), headerSection(b), earlierSection(b)].filter((x): x is DetailSection => x !== null);
   return {
     title: 'mxray sender test',
-    subject: safe(`sending server ${s.clientIp}${name}`, 300),
+    // Short enough for the title line of a terminal: the address and the name it greeted with.
+    subject: safe(`${s.clientIp}${name}`, 120),
     shortSubject: safe(s.clientIp, 64),
     startedAt: report.startedAt,
     durationMs: report.durationMs,

@@ -245,6 +245,7 @@ interface ConnectionState {
   timer: ReturnType<typeof setTimeout> | null;
 }
 
+/** An 8-bit octet, as a latin1 character. */
 const EIGHT_BIT = /[\x80-\xff]/;
 
 /** An enhanced status code at the start of a reply's text (RFC 3463). */

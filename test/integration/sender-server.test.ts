@@ -213,7 +213,8 @@ describe('STARTTLS with swaks', () => {
     expect(session.greetingBeforeTls).toEqual({ command: 'EHLO', name: CLIENT });
     expect(session.mailFrom).toBe(FROM);
     expect(session.mailParams).toEqual({ size: null, body: null, smtputf8: false, requireTls: false, other: [] });
-    expect(session.rcptTo).toEqual([test.address]);
+    // The passcode stays out of what is kept: the recipient too shows it masked.
+    expect(session.rcptTo).toEqual([maskedAddress(test.passcode, HOST)]);
     expect(session.commands).toBe(6);
     expect(session.message).toMatchObject({ truncated: false, eightBit: false });
     expect(session.outcome).toBe('accepted');
@@ -234,7 +235,7 @@ describe('STARTTLS with swaks', () => {
       `tls TLS established: TLSv1.3 ${session.tls.cipher}, SNI ${HOST}`,
       `send EHLO ${CLIENT}`,
       ...ehloReply(false),
-      ...envelope(test.address),
+      ...envelope(maskedAddress(test.passcode, HOST)),
     ]);
     expect(report.transcript[0]).toMatchObject({ seq: 0, kind: 'connect', text: `127.0.0.1:${session.clientPort} connected to 127.0.0.1:${h.port} (opportunistic)` });
     expect(report.transcript.map((e) => e.seq)).toEqual(report.transcript.map((_, i) => i));
@@ -303,7 +304,7 @@ describe('STARTTLS with swaks', () => {
     expect(session.greetingBeforeTls).toBeNull();
     expect(session.commands).toBe(4);
     expect(session.outcome).toBe('accepted');
-    expect(dialogue(report)).toEqual([`recv ${BANNER}`, `send EHLO ${CLIENT}`, ...ehloReply(true), ...envelope(test.address)]);
+    expect(dialogue(report)).toEqual([`recv ${BANNER}`, `send EHLO ${CLIENT}`, ...ehloReply(true), ...envelope(maskedAddress(test.passcode, HOST))]);
   });
 });
 
@@ -323,7 +324,7 @@ describe('mxray send as the sender', () => {
     expect(dialogue(report).filter((l) => l.startsWith('send '))).toEqual([
       `send EHLO ${CLIENT}`,
       `send MAIL FROM:<${FROM}> SIZE=${session.message?.size} BODY=8BITMIME`,
-      `send RCPT TO:<${test.address}>`,
+      `send RCPT TO:<${maskedAddress(test.passcode, HOST)}>`,
       'send DATA',
     ]);
   });
@@ -380,7 +381,7 @@ describe('the passcode in the Subject', () => {
     expect((await swaks(h, test.fixedAddress, ['--header', `Subject: ${encoded}`])).code).toBe(0);
     const { body } = await nextReport(h, test.passcode);
     expect(body.test.matchedBy).toBe('subject');
-    expect(body.headers?.subject).toBe(`Pr\u00fcfung ${test.passcode}`);
+    expect(body.headers?.subject).toBe(`Pr\u00fcfung ${test.passcode.slice(0, 4)}…`);
   });
 
   it('to the fixed address without a valid passcode: 550 after the final dot, nothing stored', async () => {
@@ -471,7 +472,7 @@ describe('listener policies', () => {
     expect(repliesOf(sent.out)).toContain(TLS_REQUIRED);
     const { body } = await nextReport(h, test.passcode);
     expect(body.session.listener.policy).toBe('require-tls');
-    expect(body.session).toMatchObject({ outcome: 'refused', finalReply: { code: 530, text: TLS_REQUIRED.slice(4) }, message: null, rcptTo: [test.address] });
+    expect(body.session).toMatchObject({ outcome: 'refused', finalReply: { code: 530, text: TLS_REQUIRED.slice(4) }, message: null, rcptTo: [maskedAddress(test.passcode, HOST)] });
     expect(body.session.ended).not.toBeNull();
     expect(body.session.tls).toMatchObject({ offered: true, attempted: false });
   });
@@ -525,7 +526,7 @@ describe('sessions that end badly', () => {
     client.socket.write('Subject: cut short\r\n\r\nhalf a line');
     client.close();
     const report = await nextReport(h, test.passcode);
-    expect(report.body.session).toMatchObject({ outcome: 'aborted', ended: 'disconnect', finalReply: null, message: null, rcptTo: [test.address] });
+    expect(report.body.session).toMatchObject({ outcome: 'aborted', ended: 'disconnect', finalReply: null, message: null, rcptTo: [maskedAddress(test.passcode, HOST)] });
     expect(report.body.headers).toBeNull();
     expect(dialogue(report).at(-1)).toBe('close closed: disconnect');
   });
@@ -624,6 +625,16 @@ describe('what a test lists', () => {
     const second = await nextReport(h, test.passcode, first.resultId);
     // The first delivery has its own report; the relay attempt is nobody's attempt at this test.
     expect(second.body.earlier).toEqual([]);
+  });
+
+  it('the passcode is nowhere in a stored report: not in the recipient, the dialogue or a Subject that carried it', async () => {
+    const h = await start();
+    const test = await h.server.createTest();
+    expect((await swaks(h, test.address, ['--header', `Subject: for ${test.passcode.toUpperCase()}`])).code).toBe(0);
+    await nextReport(h, test.passcode);
+    const [stored] = await h.store.results(keyOf(test.passcode));
+    expect(stored?.report.toLowerCase()).not.toContain(test.passcode);
+    expect(stored?.report).toContain(`${test.passcode.slice(0, 4)}…`);
   });
 
   it('the results of a test: the newest 100 listed, not only the default page of 20', async () => {

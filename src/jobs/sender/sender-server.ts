@@ -287,8 +287,11 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
     const match = record.passcode;
     if (!match) return false;
     try {
-      const report = await makeReport(record, match);
-      const result = await store.addResult(match.test.key, new Date(clock.now()).toISOString(), JSON.stringify(report));
+      // The passcode reads the results: it stays out of what is kept (the recipient, the dialogue, a
+      // Subject that carried it). Its 20 characters of base32 cannot touch JSON's own syntax.
+      const text = JSON.stringify(await makeReport(record, match)).replace(new RegExp(match.passcode, 'gi'), `${match.passcode.slice(0, 4)}…`);
+      const report = JSON.parse(text) as SenderReport;
+      const result = await store.addResult(match.test.key, new Date(clock.now()).toISOString(), text);
       record.stored = true;
       stored.emit(match.test.key, result);
       log(`result ${result.id} stored for ${match.test.address} from ${record.clientIp}: ${report.verdict}`);

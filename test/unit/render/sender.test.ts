@@ -73,12 +73,12 @@ describe('the sender Document', () => {
     const r = report();
     expect(documentFor(r, { verbose: true })).toEqual(senderDocument(r, { verbose: true }));
     const doc = senderDocument(r);
-    expect([doc.title, doc.subject, doc.shortSubject, doc.meta, doc.verdict, doc.verdictNote]).toEqual(['mxray sender test', `sending server ${CLIENT_IP} (${EHLO})`, CLIENT_IP, ['profile mxray-2026.11'], 'pass', '1 note']);
+    expect([doc.title, doc.subject, doc.shortSubject, doc.meta, doc.verdict, doc.verdictNote]).toEqual(['mxray sender test', `${CLIENT_IP} (${EHLO})`, CLIENT_IP, ['profile mxray-2026.11'], 'pass', '1 note']);
     expect(text(r).split('\n').slice(0, 2)).toEqual([
-      `mxray sender test — sending server ${CLIENT_IP} (${EHLO}) — 2026-11-29 10:00 UTC, 0.42 s`,
+      `mxray sender test — ${CLIENT_IP} (${EHLO}) — 2026-11-29 10:00 UTC, 0.42 s`,
       'PASS — your server sent with TLS 1.3 (TLS_AES_256_GCM_SHA384), no client certificate',
     ]);
-    expect(senderDocument(report(body({ session: session({ greeting: null, outcome: 'no-message', message: null }) }))).subject).toBe(`sending server ${CLIENT_IP}`);
+    expect(senderDocument(report(body({ session: session({ greeting: null, outcome: 'no-message', message: null }) }))).subject).toBe(CLIENT_IP);
   });
 
   it('the context: client and FCrDNS, greeting and its addresses, envelope, domain with MX and SPF, listener, test', () => {
