@@ -31,6 +31,7 @@ interface SenderTestOpts extends ReportOptions {
   maxConnections?: number;
   maxPerIp?: number;
   maxMessageSize?: number;
+  maxResults?: number;
   replyVia?: string;
   server: string;
   lifetime?: string;
@@ -210,6 +211,7 @@ async function serve(o: SenderTestOpts): Promise<void> {
         ...(o.maxConnections ? { maxConnections: o.maxConnections } : {}),
         ...(o.maxPerIp ? { maxConnectionsPerIp: o.maxPerIp } : {}),
         ...(o.maxMessageSize ? { maxMessageBytes: o.maxMessageSize } : {}),
+        ...(o.maxResults ? { maxResultsPerTest: o.maxResults } : {}),
       },
       onLog: (line) => say(`${new Date(edges.clock.now()).toISOString()} ${line}`),
       ...(replyVia ? { onResult: replier(replyVia, name, edges, (line) => say(`${new Date(edges.clock.now()).toISOString()} ${line}`)) } : {}),
@@ -397,6 +399,7 @@ export function configure(cmd: Command): Run {
     .option('--ca-file <file>', 'serve: also trust these CAs for client certificates; repeatable', collect, [])
     .option('--max-connections <n>', 'serve: connections at once (default 500)', positiveInt('--max-connections', 100_000))
     .option('--max-per-ip <n>', 'serve: connections at once from one address (default 20)', positiveInt('--max-per-ip', 100_000))
+    .option('--max-results <n>', 'serve: results one test keeps; more are refused (default 50)', positiveInt('--max-results', 1_000_000))
     .option('--reply-via <smtp://host:port>', 'serve: mail each report back to the envelope sender through this smarthost')
     .option('--max-message-size <bytes>', 'serve: the SIZE announced and enforced (default 10485760)', positiveInt('--max-message-size', 1024 * 1024 * 1024))
     .option('--server <url>', 'new, show: the sender-test server API', DEFAULT_API)

@@ -141,6 +141,8 @@ export interface FindingContext {
   perHost?: { host: string; detail: string }[];
   /** The software recognised on the finding's hosts: its steps come first. */
   software?: { name: string; remediationKey: RemediationKey | null } | null;
+  /** Who "us" is in this kind of report (default: the network we test from). */
+  us?: string;
 }
 
 export function findingView(f: Finding, ctx: FindingContext = {}): FindingView {
@@ -166,7 +168,7 @@ export function findingView(f: Finding, ctx: FindingContext = {}): FindingView {
     perHost: differ ? details.map((d) => ({ host: safe(d.host, 80), detail: safe(d.detail, 2000) })) : [],
     senders: f.severity === 'ok' || f.severity === 'info' ? null : { opportunistic: safe(f.opportunistic, 1000), verifying: safe(f.verifying, 1000) },
     actor: f.actor,
-    who: WHO[f.actor],
+    who: f.actor === 'us' && ctx.us ? ctx.us : WHO[f.actor],
     fix: { summary: safe(f.remediation.summary, 1000), steps: f.remediation.steps.map((s) => safe(s, 1000)), perMta },
     software: first && ctx.software ? safe(ctx.software.name, 60) : null,
     refs: f.refs.map((r) => safe(r, 200)),

@@ -233,7 +233,8 @@ export function senderDocument(report: SenderReport, options: DocumentOptions = 
     verdictNote: countLine(report.findings.filter((f) => f.severity !== 'ok')),
     context: contextLines(report),
     summary: { header: SENDER_SUMMARY_HEADER, rows: summaryRows(report) },
-    findings: report.findings.map((f) => findingView(f)),
+    // The sender test judges the user's own sending server: "us" is that server's side.
+    findings: report.findings.map((f) => findingView(f, { us: 'you (your sending server and its network)' })),
     details: options.brief && !verbose ? null : { heading: 'Details', sections },
     transcript: verbose ? transcriptText(report) : null,
     explain: verbose || options.explain === true,

@@ -47,7 +47,12 @@ export interface SenderLimits {
   dnsBudgetMs: number;
   /** Longest lifetime a test may be given. */
   maxLifetimeMs: number;
+  /** Results one test keeps: more are refused at RCPT (452: a new test is one command away). */
+  maxResultsPerTest: number;
 }
+
+/** Results one test keeps by default (limits.maxResultsPerTest). */
+export const MAX_RESULTS_PER_TEST = 50;
 
 export const DEFAULT_SENDER_LIMITS: SenderLimits = {
   maxConnections: 500,
@@ -61,6 +66,7 @@ export const DEFAULT_SENDER_LIMITS: SenderLimits = {
   testsPerMinute: 60,
   dnsBudgetMs: 5_000,
   maxLifetimeMs: 7 * 86_400_000,
+  maxResultsPerTest: MAX_RESULTS_PER_TEST,
 };
 
 /** A test's default lifetime. */
@@ -70,8 +76,6 @@ const EARLIER_WINDOW_MS = 10 * 60_000;
 const MAX_EARLIER = 10;
 /** Finished sessions remembered for later reports, over every address (the oldest go first). */
 const MAX_REMEMBERED_SESSIONS = 2_000;
-/** Results one test keeps: more are refused at RCPT (a new test is one command away). */
-export const MAX_RESULTS_PER_TEST = 50;
 const MAX_REPORT_EVENTS = 5000;
 /** Results of one test the API lists (the newest; the store's own cap). */
 const MAX_RESULTS_LISTED = 100;
@@ -326,8 +330,8 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
 
   /** A test's passcode found: the lookups begin, the test's result count is checked. */
   const matched = async (record: SessionRecord, match: PasscodeMatch): Promise<SmtpdReply | null> => {
-    if ((await store.countResults(match.test.key)) >= MAX_RESULTS_PER_TEST) {
-      return reply(452, `4.5.3 This sender test has all the ${MAX_RESULTS_PER_TEST} results it keeps: create a new one with mxray sender-test new`);
+    if ((await store.countResults(match.test.key)) >= limits.maxResultsPerTest) {
+      return reply(452, `4.5.3 This sender test has all the ${limits.maxResultsPerTest} results it keeps: create a new one with mxray sender-test new`);
     }
     record.passcode = match;
     lookupsOf(record);

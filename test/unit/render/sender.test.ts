@@ -376,3 +376,13 @@ describe('the terminal width', () => {
     });
   }
 });
+
+describe('who acts', () => {
+  it('"us" is the user’s own sending server here, not the network a receiver test runs from', () => {
+    const b = body({ session: withTls(CLEAR) });
+    const doc = senderDocument(report(b));
+    const mine = doc.findings.filter((f) => f.actor === 'us');
+    expect(mine.length).toBeGreaterThan(0);
+    for (const f of mine) expect(f.who).toBe('you (your sending server and its network)');
+  });
+});
