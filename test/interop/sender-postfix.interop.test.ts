@@ -21,6 +21,7 @@ import type { SenderReport } from '../../src/core/schema.js';
 import type { SenderSession } from '../../src/core/sender-schema.js';
 import { maskedAddress } from '../../src/jobs/sender/passcode.js';
 import { schemaErrors } from '../helpers/schema.js';
+import { runMxray } from '../helpers/cli.js';
 import { interopPrerequisites } from './harness.js';
 import { CASE_IDS, CUSTOM_HELO, CUSTOM_SNI, POSTFIX_HOSTNAME, SENDER_ADDRESS, SENDER_HOSTNAME, certificateNames, sourceOf, startSenderLab, type CaseId, type LoggedDelivery, type SenderLab } from './sender-lab.js';
 
@@ -133,6 +134,21 @@ if (skipAll !== null) {
       expect(session.greeting).toEqual({ command: 'EHLO', name: POSTFIX_HOSTNAME });
       expect(session.greetingBeforeTls).toBeNull();
       expect(report.transcript.some((e) => e.kind === 'send' && /^STARTTLS/i.test(e.text))).toBe(false);
+    });
+
+    it('mxray sender-test show (the built command, through the API) prints the reports: FAIL for clear text, PASS for TLS 1.3, --json the same Report', async () => {
+      const clear = await runMxray(['sender-test', 'show', lab.tests.none.passcode, '--server', lab.api.url, '--width', '100']);
+      expect(clear.code, clear.stderr).toBe(1);
+      expect(clear.stdout).toMatch(/^FAIL — your server sent in clear text although we offered STARTTLS$/m);
+      const tls = await runMxray(['sender-test', 'show', lab.tests.may.passcode, '--server', lab.api.url, '--width', '100']);
+      expect(tls.code, tls.stderr).toBe(0);
+      expect(tls.stdout).toMatch(/^PASS — your server sent with TLS 1\.3 \(TLS_AES_\S+\), no client certificate$/m);
+      const json = await runMxray(['sender-test', 'show', lab.tests.may.passcode, '--server', lab.api.url, '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      const shown = JSON.parse(json.stdout) as SenderReport;
+      expect(schemaErrors(shown)).toEqual([]);
+      expect(shown.body.session.tls.protocol).toBe('TLSv1.3');
+      expect(shown.body.session.greeting).toEqual({ command: 'EHLO', name: POSTFIX_HOSTNAME });
     });
 
     for (const c of ['may-cert', 'encrypt-cert'] as const) {
