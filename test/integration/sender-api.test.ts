@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../src/core/clock.js';
-import type { Clock, Resolver } from '../../src/core/context.js';
+import type { Clock } from '../../src/core/context.js';
 import { parseSavedReport } from '../../src/core/saved-report.js';
 import type { SenderTestStore } from '../../src/core/sender-store.js';
 import { createRootCa, type IssuedCert, type TestCa } from '../../src/demo/test-pki.js';
@@ -16,20 +16,12 @@ import { createTrustStore } from '../../src/pki/trust-store.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { startSenderApi, type SenderApi } from '../../src/web/sender-api.js';
 import { maskedAddress } from '../../src/jobs/sender/passcode.js';
+import { noDns } from '../helpers/no-dns.js';
 
 const HOST = 'sendertest.mxray.test';
 const CLIENT = 'client.sender.test';
 const HOUR = 3_600_000;
 
-const noDns: Resolver = {
-  description: 'in-test resolver (answers nothing)',
-  mx: () => Promise.resolve([]),
-  a: () => Promise.resolve([]),
-  aaaa: () => Promise.resolve([]),
-  cname: () => Promise.resolve([]),
-  ptr: () => Promise.resolve([]),
-  txt: () => Promise.resolve([]),
-};
 
 let ca: TestCa;
 let serverCert: IssuedCert;

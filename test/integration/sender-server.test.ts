@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../src/core/clock.js';
-import type { Clock, Resolver } from '../../src/core/context.js';
+import type { Clock } from '../../src/core/context.js';
 import { parseSavedReport } from '../../src/core/saved-report.js';
 import type { SenderReport } from '../../src/core/schema.js';
 import type { SenderPolicy, SenderSession } from '../../src/core/sender-schema.js';
@@ -23,6 +23,7 @@ import { createTrustStore } from '../../src/pki/trust-store.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { BIN } from '../helpers/cli.js';
 import { SmtpLineClient } from '../helpers/smtp-line-client.js';
+import { noDns } from '../helpers/no-dns.js';
 
 const HOST = 'sendertest.mxray.test';
 const CLIENT = 'client.sender.test';
@@ -35,16 +36,6 @@ const TLS_REQUIRED = '530 5.7.0 Must issue a STARTTLS command first: this sender
 /** The per-address limit's greeting, whatever its exact words (see the it.fails below for those). */
 const PER_IP = /^421 .*Too many connections from your address, try again later$/;
 
-/** A resolver that knows nothing: the sender test must not need DNS to record a session. */
-const noDns: Resolver = {
-  description: 'in-test resolver (answers nothing)',
-  mx: () => Promise.resolve([]),
-  a: () => Promise.resolve([]),
-  aaaa: () => Promise.resolve([]),
-  cname: () => Promise.resolve([]),
-  ptr: () => Promise.resolve([]),
-  txt: () => Promise.resolve([]),
-};
 
 let ca: TestCa;
 let serverCert: IssuedCert;

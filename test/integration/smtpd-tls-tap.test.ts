@@ -13,29 +13,24 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRootCa } from '../../src/demo/test-pki.js';
 import { MAX_TAPPED_BYTES, tapStartTls, type TlsTap } from '../../src/smtpd/tls-tap.js';
 import { HelloReader } from '../../src/tls/hello.js';
+import { SmtpLineClient } from '../helpers/smtp-line-client.js';
 
 const HOST = 'mx.tap.test';
 
-/** A line-oriented SMTP client over a plain or TLS socket. */
+/** The shared line client (test/helpers/smtp-line-client.ts), its replies as one text, and whether the peer ended its side. */
 class Client {
-  private text = '';
-  closed = false;
+  private readonly line: SmtpLineClient;
   ended = false;
-  private wake: (() => void) | null = null;
 
   constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.text += chunk.toString('latin1');
-      this.wake?.();
-    });
-    socket.on('error', () => undefined);
+    this.line = new SmtpLineClient(socket);
     socket.on('end', () => {
       this.ended = true;
     });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake?.();
-    });
+  }
+
+  get closed(): boolean {
+    return this.line.closed;
   }
 
   static async connect(port: number): Promise<Client> {
@@ -47,49 +42,16 @@ class Client {
     return new Client(socket);
   }
 
-  private async until(done: (text: string) => number): Promise<string> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const end = done(this.text);
-      if (end >= 0) {
-        const taken = this.text.slice(0, end);
-        this.text = this.text.slice(end);
-        return taken;
-      }
-      if (this.closed) throw new Error(`connection closed; received so far: ${JSON.stringify(this.text)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; received so far: ${JSON.stringify(this.text)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
-  }
-
   async reply(): Promise<string> {
-    const text = await this.until((t) => {
-      let start = 0;
-      for (;;) {
-        const end = t.indexOf('\r\n', start);
-        if (end < 0) return -1;
-        if (/^\d{3}(?: |$)/.test(t.slice(start, end))) return end + 2;
-        start = end + 2;
-      }
-    });
-    return text.trimEnd();
+    return (await this.line.reply()).join('\r\n');
   }
 
   async command(line: string): Promise<string> {
-    this.socket.write(`${line}\r\n`);
-    return this.reply();
+    return (await this.line.command(line)).join('\r\n');
   }
 
   async waitClosed(): Promise<void> {
-    await this.until(() => (this.closed ? 0 : -1));
+    await this.line.waitClosed();
   }
 }
 
