@@ -9,6 +9,7 @@ import { Argument, Option, type Command } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import { isHeloName } from '../core/names.js';
+import { canonicalIp } from '../core/ip.js';
 import { parseSavedReport } from '../core/saved-report.js';
 import { SENDER_POLICIES, type SenderPolicy } from '../core/sender-schema.js';
 import type { SenderTestStore } from '../core/sender-store.js';
@@ -35,6 +36,7 @@ interface SenderTestOpts extends ReportOptions {
   replyVia?: string;
   server: string;
   lifetime?: string;
+  from: string[];
   watch?: boolean;
   waitSeconds?: number;
 }
@@ -319,7 +321,11 @@ function listenError(err: unknown, what: string): Error {
 }
 
 async function create(o: SenderTestOpts): Promise<void> {
-  const body = o.lifetime ? JSON.stringify({ lifetimeSeconds: parseLifetime(o.lifetime) / 1000 }) : '{}';
+  for (const ip of o.from) if (canonicalIp(ip) === null) throw new UsageError(`--from ${safe(ip, 80)} is not an IP address (the address your server sends from)`);
+  const body = JSON.stringify({
+    ...(o.lifetime ? { lifetimeSeconds: parseLifetime(o.lifetime) / 1000 } : {}),
+    ...(o.from.length ? { expectFrom: o.from } : {}),
+  });
   const response = await api(o.server, '/api/v1/sender-tests', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const json = await jsonOf(response);
   if (response.status !== 201) throw new UsageError(`the sender-test server refused: ${safe(String(json.error ?? response.status), 300)}`, { helpful: false });
@@ -334,6 +340,9 @@ async function create(o: SenderTestOpts): Promise<void> {
     `    ${text('address')}`,
     ``,
     `(a sender that can only write to a fixed address: send to ${text('fixedAddress')} with ${text('passcode')} in the Subject)`,
+    ...(Array.isArray(json.expectFrom) && json.expectFrom.length
+      ? [`Sessions from ${safe(json.expectFrom.join(', '), 300)} that end at the TLS handshake are reported for this test too.`]
+      : []),
     `The address works until ${text('expiresAt')}. Then:`,
     ``,
     `    mxray sender-test show ${text('passcode')} --watch${o.server === DEFAULT_API ? '' : ` --server ${safe(o.server, 200)}`}`,
@@ -404,6 +413,7 @@ export function configure(cmd: Command): Run {
     .option('--max-message-size <bytes>', 'serve: the SIZE announced and enforced (default 10485760)', positiveInt('--max-message-size', 1024 * 1024 * 1024))
     .option('--server <url>', 'new, show: the sender-test server API', DEFAULT_API)
     .option('--lifetime <duration>', 'new: how long the test address works (default 1h; at most 7d)')
+    .option('--from <ip>', 'new: the address your server sends from; a session from it that ends at the TLS handshake (it refused our certificate) is reported too; repeatable', collect, [])
     .option('--watch', 'show: wait for the mail, then print the report')
     .addOption(new Option('--wait-seconds <n>', 'show --watch: give up after this many seconds (default 3600)').argParser(positiveInt('--wait-seconds', 86_400)));
   addReportOptions(cmd, { timeout: false, details: 'show: add the ClientHello, the client certificate, the DNS lookups and the header hops' });

@@ -159,3 +159,33 @@ export function inNetwork(address: string, network: { bytes: readonly number[]; 
   const bytes = family === 4 ? ipv4Bytes(address) : ipv6Bytes(address);
   return bytes.length === network.bytes.length && inRange(bytes, network.bytes, network.bits);
 }
+
+/**
+ * One written form per address, to compare addresses given by people with those a socket reports:
+ * IPv4 as is, an IPv4-mapped IPv6 address as its IPv4, IPv6 in RFC 5952's compressed lower case.
+ * Null for anything that is not an address.
+ */
+export function canonicalIp(text: string): string | null {
+  const t = text.trim();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(t);
+  if (mapped?.[1] && isIPv4(mapped[1])) return mapped[1];
+  if (isIPv4(t)) return t;
+  if (!isIPv6(t)) return null;
+  const b = ipv6Bytes(t);
+  const groups = Array.from({ length: 8 }, (_, i) => (((b[2 * i] ?? 0) << 8) | (b[2 * i + 1] ?? 0)).toString(16));
+  // The longest run of two or more zero groups becomes "::" (the first of equal runs).
+  let best = { at: -1, length: 0 };
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.length && j - i >= 2) best = { at: i, length: j - i };
+    i = j;
+  }
+  if (best.at < 0) return groups.join(':');
+  return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.length).join(':')}`;
+}
+

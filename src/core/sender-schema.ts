@@ -205,8 +205,12 @@ export const SenderBodySchema = Type.Object(
         address: Text(400),
         createdAt: Moment,
         expiresAt: Moment,
-        /** How the passcode was found: in a recipient address, or in the Subject. */
-        matchedBy: Literals(['recipient', 'subject'] as const),
+        /**
+         * How the session was tied to the test: the passcode in a recipient address or in the Subject,
+         * or (`new --from`) the address the test expects its sender at — a session that ended in or
+         * right after the TLS handshake, before it could name the test.
+         */
+        matchedBy: Literals(['recipient', 'subject', 'address'] as const),
       },
       strict,
     ),

@@ -14,6 +14,8 @@ export interface SenderTestRecord {
   /** ISO 8601 moments (UTC). */
   createdAt: string;
   expiresAt: string;
+  /** Addresses the sender is expected at (`new --from`), in a normal form (lower case, IPv6 compressed); absent or empty: none. */
+  expectFrom?: readonly string[];
 }
 
 /** One result: the Report (kind `sender`) of one session that carried the passcode, as JSON text. */
@@ -31,6 +33,8 @@ export interface SenderTestStore {
   /** Adds a test; a key that exists already is an error (passcodes are random: it means a bug). */
   createTest(test: SenderTestRecord): Promise<void>;
   findTest(key: string): Promise<SenderTestRecord | null>;
+  /** Unexpired tests (expiresAt after `now`) that expect their sender at `address`, newest first (at most 10). */
+  testsExpecting(address: string, now: string): Promise<SenderTestRecord[]>;
   /**
    * Adds a result. Durable when the promise resolves: the process may be killed the next moment and
    * the result is there on restart (the server answers 250 only after this).

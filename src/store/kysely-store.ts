@@ -13,6 +13,8 @@ export const DEFAULT_RESULTS = 20;
 export const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 /** An address is "test-<passcode>@<hostname>": far below this. */
 export const MAX_ADDRESS_LENGTH = 1024;
+/** Addresses one test may expect its sender at. */
+export const MAX_EXPECTED_SOURCES = 10;
 
 const KEY = /^[0-9a-f]{64}$/;
 // ISO 8601 with a date, a time and a zone: what toISOString writes and what a person would.
@@ -67,8 +69,13 @@ export class KyselySenderStore implements SenderTestStore {
       created_at: storedMoment(test.createdAt, 'createdAt'),
       expires_at: storedMoment(test.expiresAt, 'expiresAt'),
     };
+    const sources = [...new Set(test.expectFrom ?? [])];
+    if (sources.length > MAX_EXPECTED_SOURCES || sources.some((a) => a.length === 0 || a.length > 64)) throw invalid(`a sender test expects at most ${MAX_EXPECTED_SOURCES} addresses of at most 64 characters`, 'bad-sources');
     try {
-      await this.db.insertInto('sender_tests').values(row).execute();
+      await this.db.transaction().execute(async (tx) => {
+        await tx.insertInto('sender_tests').values(row).execute();
+        if (sources.length) await tx.insertInto('sender_test_sources').values(sources.map((address) => ({ test_key: test.key, address }))).execute();
+      });
     } catch (err) {
       // Each dialect words a duplicate key its own way; asking is the same everywhere.
       if ((await this.findTest(test.key)) !== null) {
@@ -80,7 +87,23 @@ export class KyselySenderStore implements SenderTestStore {
 
   async findTest(key: string): Promise<SenderTestRecord | null> {
     const row = await this.db.selectFrom('sender_tests').selectAll().where('key', '=', key).executeTakeFirst();
-    return row === undefined ? null : { key: row.key, address: row.address, createdAt: row.created_at, expiresAt: row.expires_at };
+    if (row === undefined) return null;
+    const sources = await this.db.selectFrom('sender_test_sources').select('address').where('test_key', '=', key).orderBy('address').execute();
+    const test: SenderTestRecord = { key: row.key, address: row.address, createdAt: row.created_at, expiresAt: row.expires_at };
+    return sources.length ? { ...test, expectFrom: sources.map((r) => r.address) } : test;
+  }
+
+  async testsExpecting(address: string, now: string): Promise<SenderTestRecord[]> {
+    const rows = await this.db
+      .selectFrom('sender_test_sources')
+      .innerJoin('sender_tests', 'sender_tests.key', 'sender_test_sources.test_key')
+      .select(['sender_tests.key', 'sender_tests.address', 'sender_tests.created_at', 'sender_tests.expires_at'])
+      .where('sender_test_sources.address', '=', address)
+      .where('sender_tests.expires_at', '>', storedMoment(now, 'now'))
+      .orderBy('sender_tests.created_at', 'desc')
+      .limit(10)
+      .execute();
+    return rows.map((row) => ({ key: row.key, address: row.address, createdAt: row.created_at, expiresAt: row.expires_at }));
   }
 
   async addResult(key: string, receivedAt: string, report: string): Promise<SenderResultRecord> {

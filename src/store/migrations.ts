@@ -54,6 +54,21 @@ function migrations(flavour: SqlFlavour): Record<string, Migration> {
         await db.schema.dropTable('sender_tests').execute();
       },
     },
+    // The addresses a test expects its sender at (`new --from`): a session from one of them that
+    // ends in or right after the TLS handshake, before it could name the test, is reported for it.
+    '0002_sender_test_sources': {
+      async up(db: SchemaDb): Promise<void> {
+        await db.schema
+          .createTable('sender_test_sources')
+          .addColumn('test_key', 'text', (c) => c.notNull().references('sender_tests.key').onDelete('cascade'))
+          .addColumn('address', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sender_test_sources_address').on('sender_test_sources').column('address').execute();
+      },
+      async down(db: SchemaDb): Promise<void> {
+        await db.schema.dropTable('sender_test_sources').execute();
+      },
+    },
   };
 }
 

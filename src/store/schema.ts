@@ -19,7 +19,14 @@ export interface SenderResultsTable {
   report: string;
 }
 
+/** An address a test expects its sender at (`new --from`); deleted with its test. */
+export interface SenderTestSourcesTable {
+  test_key: string;
+  address: string;
+}
+
 export interface Database {
   sender_tests: SenderTestsTable;
   sender_results: SenderResultsTable;
+  sender_test_sources: SenderTestSourcesTable;
 }

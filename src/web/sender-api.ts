@@ -1,7 +1,8 @@
 // The sender test's HTTP API, under /api/v1/sender-tests — the path the web UI (`mxray serve`) will
 // host too. Fastify 5, loaded only by `mxray sender-test serve`.
 //
-//   POST /api/v1/sender-tests                       → 201 a new test (passcode, address, expiry)
+//   POST /api/v1/sender-tests                       → 201 a new test (passcode, address, expiry);
+//        {"lifetimeSeconds": 3600, "expectFrom": ["198.51.100.7"]} both optional
 //   GET  /api/v1/sender-tests/<passcode>            → 200 the latest Report (kind sender),
 //                                                     202 waiting, 410 expired without a result, 404 unknown
 //        ?wait=<seconds> (≤ 60)                      waits for a result first (what `show --watch` uses)
@@ -15,6 +16,7 @@
 // hostname), and a request from a browser (Origin) must come from the same origin. A POST must be
 // JSON (a cross-site form cannot send that without a preflight) or empty.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { UsageError } from '../core/errors.js';
 import { isPasscode } from '../jobs/sender/passcode.js';
 import { RateLimitedError, type SenderServer } from '../jobs/sender/sender-server.js';
 
@@ -64,16 +66,21 @@ function intParam(value: unknown, fallback: number, max: number): number {
 
 export function senderRoutes(app: FastifyInstance, server: SenderServer): void {
   app.post('/api/v1/sender-tests', async (request, reply) => {
-    const body = (request.body ?? {}) as { lifetimeSeconds?: unknown };
+    const body = (request.body ?? {}) as { lifetimeSeconds?: unknown; expectFrom?: unknown };
     const lifetime = typeof body.lifetimeSeconds === 'number' && Number.isFinite(body.lifetimeSeconds) ? body.lifetimeSeconds * 1000 : undefined;
+    const expectFrom = body.expectFrom ?? [];
+    if (!Array.isArray(expectFrom) || expectFrom.length > 10 || !expectFrom.every((a) => typeof a === 'string' && a.length <= 64)) {
+      return problem(reply, 400, 'expectFrom: a list of up to 10 IP addresses');
+    }
     try {
-      const test = await server.createTest(lifetime);
+      const test = await server.createTest(lifetime, expectFrom as string[]);
       return reply
         .code(201)
         .header('location', `/api/v1/sender-tests/${test.passcode}`)
         .send({ ...test, listeners: server.listeners, hostname: server.hostname });
     } catch (error) {
       if (error instanceof RateLimitedError) return reply.code(429).header('retry-after', String(error.retryAfterSeconds)).send({ error: error.message });
+      if (error instanceof UsageError) return problem(reply, 400, error.message);
       throw error;
     }
   });

@@ -69,7 +69,7 @@ async function start(options: { limits?: Partial<SenderLimits>; clock?: Clock } 
     hostname: server.hostname,
     listeners: server.listeners,
     limits: server.limits,
-    createTest: (lifetimeMs) => server.createTest(lifetimeMs),
+    createTest: (lifetimeMs, expectFrom) => server.createTest(lifetimeMs, expectFrom),
     lookup: (passcode) => server.lookup(passcode),
     waitingHint: (since) => server.waitingHint(since),
     waitForResults(passcode, afterId, signal) {
@@ -136,6 +136,17 @@ function swaks(h: Harness, to: string, subject = 'api test'): Promise<number> {
 }
 
 describe('POST /api/v1/sender-tests', () => {
+  it('expectFrom: the addresses the sender is expected at, canonical; anything but a short list of IP addresses is a 400', async () => {
+    const h = await start();
+    const made = await post(h, { expectFrom: ['2001:DB8:0:0:0:0:0:7', '::ffff:192.0.2.7'] });
+    expect(made.status, made.text).toBe(201);
+    expect((made.json() as { expectFrom: string[] }).expectFrom).toEqual(['2001:db8::7', '192.0.2.7']);
+    for (const bad of ['192.0.2.7', ['mail.example.net'], Array(11).fill('192.0.2.7'), [7]]) {
+      const refused = await post(h, { expectFrom: bad });
+      expect(refused.status, JSON.stringify(bad)).toBe(400);
+    }
+  });
+
   it('creates a test: 201, Location, the address, one hour by default, the listeners', async () => {
     const h = await start();
     const answer = await post(h, {});
@@ -149,6 +160,7 @@ describe('POST /api/v1/sender-tests', () => {
       fixedAddress: `test@${HOST}`,
       createdAt: body.createdAt,
       expiresAt: new Date(Date.parse(String(body.createdAt)) + HOUR).toISOString(),
+      expectFrom: [],
       listeners: [{ address: '127.0.0.1', port: h.smtpPort, policy: 'opportunistic' }],
       hostname: HOST,
     });

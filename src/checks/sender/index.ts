@@ -9,6 +9,7 @@ import { makeFinding } from '../../kb/index.js';
 import { DEFAULT_PROFILE, type Profile } from '../../kb/profiles.js';
 import type { Check } from '../check.js';
 import type { Add } from './add.js';
+import { assessAbandoned } from './abandoned.js';
 import { assessClientCertificate } from './client-cert.js';
 import { assessMessage } from './message.js';
 import { assessNames } from './names.js';
@@ -41,6 +42,7 @@ export const senderCheck: SenderCheck = {
     assessTls(body, ctx.profile ?? DEFAULT_PROFILE, add);
     assessClientCertificate(body, ctx.trustStore, ctx.now, add);
     assessNames(body, add);
+    assessAbandoned(body, add);
     assessMessage(body, new Set(findings.map((f) => f.id)), add);
     return findings;
   },

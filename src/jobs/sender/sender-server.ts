@@ -17,6 +17,8 @@ import type { HeaderMessage } from '../../core/headers-schema.js';
 import type { SenderBody, SenderDns, SenderListener, SenderPolicy } from '../../core/sender-schema.js';
 import type { SenderResultRecord, SenderTestRecord, SenderTestStore } from '../../core/sender-store.js';
 import { escapeText } from '../../core/transcript.js';
+import { canonicalIp } from '../../core/ip.js';
+import { UsageError } from '../../core/errors.js';
 import { senderVerdict } from '../../checks/sender/judge.js';
 import { privateAddressReason } from '../../checks/sender/names.js';
 import { DEFAULT_PROFILE } from '../../kb/profiles.js';
@@ -123,6 +125,8 @@ export interface NewSenderTest {
   fixedAddress: string;
   createdAt: string;
   expiresAt: string;
+  /** The addresses the sender is expected at (`new --from`), in their canonical form. */
+  expectFrom: string[];
 }
 
 /** A test and its results, for `show` and the API. */
@@ -143,7 +147,8 @@ export interface SenderServer {
   readonly hostname: string;
   readonly listeners: readonly SenderListener[];
   readonly limits: SenderLimits;
-  createTest(lifetimeMs?: number): Promise<NewSenderTest>;
+  /** A new test; `expectFrom`: the addresses its sender is expected at (at most 10). */
+  createTest(lifetimeMs?: number, expectFrom?: readonly string[]): Promise<NewSenderTest>;
   /** The test of a passcode (null when unknown or not a passcode). */
   lookup(passcode: string): Promise<SenderTestState | null>;
   /**
@@ -175,7 +180,9 @@ class RecentSessions {
   constructor(private readonly clock: Clock) {}
 
   static worthKeeping(record: SessionRecord): boolean {
-    if (record.passcode !== null) return !record.stored;
+    // A session tied to its test by the address it came from is kept even with a report of its own:
+    // the sender's retry (in clear, say) tells the story with it.
+    if (record.passcode !== null) return !record.stored || record.passcode.matchedBy === 'address';
     return record.mailFrom === null && record.starttlsAttempted;
   }
 
@@ -293,7 +300,9 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
     try {
       // The passcode reads the results: it stays out of what is kept (the recipient, the dialogue, a
       // Subject that carried it). Its 20 characters of base32 cannot touch JSON's own syntax.
-      const text = JSON.stringify(await makeReport(record, match)).replace(new RegExp(match.passcode, 'gi'), `${match.passcode.slice(0, 4)}…`);
+      const whole = JSON.stringify(await makeReport(record, match));
+      // (A session tied to its test by its address never saw the passcode.)
+      const text = match.passcode ? whole.replace(new RegExp(match.passcode, 'gi'), `${match.passcode.slice(0, 4)}…`) : whole;
       const report = JSON.parse(text) as SenderReport;
       const result = await store.addResult(match.test.key, new Date(clock.now()).toISOString(), text);
       record.stored = true;
@@ -312,6 +321,22 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
   };
 
   const recordOf = (session: SmtpdSession): SessionRecord | undefined => records.get(session.id);
+
+  /**
+   * A session that ended in or right after the TLS handshake never named its test — a sender that
+   * refused our certificate says QUIT before MAIL. When a test expects its sender at this address
+   * (`new --from`), the session is that test's: the newest such test gets it as a result.
+   */
+  const attribute = async (record: SessionRecord): Promise<void> => {
+    const address = canonicalIp(record.clientIp);
+    if (address === null) return;
+    try {
+      const [test] = await store.testsExpecting(address, new Date(clock.now()).toISOString());
+      if (test) record.passcode = { passcode: '', test, matchedBy: 'address' };
+    } catch (error) {
+      log(`could not look for a test expecting ${record.clientIp}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
 
   /**
    * The DNS lookups about a client, started once its session named a valid test (never for a
@@ -484,11 +509,14 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       records.delete(session.id);
       record.greeted(session.heloCommand, session.helo);
       record.close(ended);
-      if (record.passcode === null && record.mailFrom === null && record.starttlsAttempted) {
+      const dropout = record.passcode === null && record.mailFrom === null && record.starttlsAttempted;
+      if (dropout) {
         tlsDropouts.push(clock.now());
         if (tlsDropouts.length > 1000) tlsDropouts.shift();
       }
-      const finish = (record.passcode && !record.stored ? storeResult(record) : Promise.resolve(false)).finally(() => {
+      const finish = (dropout ? attribute(record) : Promise.resolve())
+        .then(() => (record.passcode && !record.stored ? storeResult(record) : false))
+        .finally(() => {
         recent.add(record);
         pending.delete(finish);
       });
@@ -518,7 +546,9 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
     hostname: options.hostname,
     listeners,
     limits,
-    async createTest(lifetimeMs = DEFAULT_TEST_LIFETIME_MS) {
+    async createTest(lifetimeMs = DEFAULT_TEST_LIFETIME_MS, expectFrom = []) {
+      const sources = expectFrom.map((a) => canonicalIp(a));
+      if (sources.length > 10 || sources.some((a) => a === null)) throw new UsageError('a sender test expects its sender at up to 10 IP addresses');
       const now = clock.now();
       const recentCount = await store.countCreatedSince(new Date(now - 60_000).toISOString());
       if (recentCount >= limits.testsPerMinute) throw new RateLimitedError(60);
@@ -530,11 +560,12 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
         address: maskedAddress(passcode, options.hostname),
         createdAt: new Date(now).toISOString(),
         expiresAt: new Date(now + lifetime).toISOString(),
+        expectFrom: sources as string[],
       };
       await store.createTest(test);
       // Expired tests go when new ones come: the store never grows without bound.
       await store.purgeExpired(new Date(now - 86_400_000).toISOString());
-      return { passcode, address: `${LOCAL_PREFIX}${passcode}@${options.hostname}`, fixedAddress: `${FIXED_LOCAL_PART}@${options.hostname}`, createdAt: test.createdAt, expiresAt: test.expiresAt };
+      return { passcode, address: `${LOCAL_PREFIX}${passcode}@${options.hostname}`, fixedAddress: `${FIXED_LOCAL_PART}@${options.hostname}`, createdAt: test.createdAt, expiresAt: test.expiresAt, expectFrom: sources as string[] };
     },
     async lookup(passcode) {
       const code = passcode.toLowerCase();

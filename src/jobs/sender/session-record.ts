@@ -45,7 +45,7 @@ export interface SessionLine {
 export interface PasscodeMatch {
   passcode: string;
   test: SenderTestRecord;
-  matchedBy: 'recipient' | 'subject';
+  matchedBy: 'recipient' | 'subject' | 'address';
 }
 
 type Greeting = NonNullable<SenderSession['greeting']>;

@@ -148,6 +148,32 @@ export const SENDER_FINDINGS = defineFindings([
     refs: ['RFC 3207', 'RFC 8446', 'RFC 9325'],
   },
   {
+    id: 'sender.tls-abandoned',
+    severity: 'warning',
+    actor: 'either',
+    inconclusive: true,
+    facts: ['when', 'protocol', 'ended'],
+    title: 'Your server ended the session right after the TLS handshake, without sending the mail{when}',
+    detail:
+      'The handshake completed ({protocol}), then {ended} before MAIL FROM. A sender does that when it cannot verify the receiver’s certificate ' +
+      'and its policy for the destination says it must (Postfix `secure`/`verify`, DANE, MTA-STS in enforce mode, an Exchange connector with ' +
+      '`TlsAuthLevel` set): correct towards a receiver whose certificate it cannot trust — as this test’s is unless it runs with a certificate from a ' +
+      'public CA — and a sign that it verifies. Nothing else of the session could be judged.',
+    opportunistic: 'An opportunistic sender does not do this: it delivers over TLS whatever the certificate.',
+    verifying: 'This is what a verifying sender does when the certificate does not verify: it defers the message (Postfix 4.7.5) and retries.',
+    remediation: {
+      summary: 'If our certificate was self-signed, this is your server verifying, as it should: run the test with a certificate from a public CA to see the rest.',
+      steps: [
+        'Run `mxray sender-test serve` with `--cert` and `--key` of a certificate for its hostname from a public CA, and send again.',
+        'If the test already had such a certificate: your server does not trust it — check its CA bundle (Postfix `smtp_tls_CAfile`/`smtp_tls_CApath`, Exim `tls_verify_certificates`, Windows’ root store) and its policy for this destination.',
+      ],
+      postfix: ['Its log says why: `Server certificate not verified` or `certificate verification failed for …`, and the policy (`smtp_tls_policy_maps`, `smtp_tls_security_level`).'],
+      exim: ['`tls_verify_hosts`/`tls_verify_certificates` on the smtp transport decide; the mainlog says `certificate verify failed`.'],
+      exchange: ['A send connector with `-TlsAuthLevel CertificateValidation` or `DomainValidation` (or Exchange Online’s connector) refuses a certificate that does not chain to a trusted root.'],
+    },
+    refs: ['RFC 3207 §4.1', 'RFC 7672 §2.2', 'RFC 8461 §4.2'],
+  },
+  {
     id: 'sender.cleartext-retry',
     severity: 'error',
     actor: 'us',

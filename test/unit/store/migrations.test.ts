@@ -8,6 +8,12 @@ import { MIGRATION_NAMES, migrationProvider, type SqlFlavour } from '../../../sr
 
 /** The SQL the first migration sends, compiled for `flavour`, run against nothing. */
 async function statements(flavour: SqlFlavour): Promise<string[]> {
+  return statementsOf(flavour, (await migrationProvider(flavour).getMigrations())['0001_sender_tests']);
+}
+
+/** The SQL one migration sends, compiled for `flavour`, run against nothing. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration takes any schema
+async function statementsOf(flavour: SqlFlavour, migration: { up(db: Kysely<any>): Promise<void> } | undefined): Promise<string[]> {
   const sent: string[] = [];
   const pg = flavour === 'postgres';
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -22,8 +28,7 @@ async function statements(flavour: SqlFlavour): Promise<string[]> {
       sent.push(event.query.sql);
     },
   });
-  const migrations = await migrationProvider(flavour).getMigrations();
-  await migrations['0001_sender_tests']?.up(db);
+  await migration?.up(db);
   await db.destroy();
   return sent;
 }
@@ -37,7 +42,17 @@ const TESTS = 'create table "sender_tests" ("key" text primary key, "address" te
 
 describe('the migrations', () => {
   it('are known by name, in order', () => {
-    expect(MIGRATION_NAMES).toEqual(['0001_sender_tests']);
+    expect(MIGRATION_NAMES).toEqual(['0001_sender_tests', '0002_sender_test_sources']);
+  });
+
+  it('0002: the addresses a test expects its sender at, the same for both, deleted with the test', async () => {
+    for (const flavour of ['postgres', 'sqlite'] as const) {
+      const migrations = await migrationProvider(flavour).getMigrations();
+      expect(await statementsOf(flavour, migrations['0002_sender_test_sources'])).toEqual([
+        'create table "sender_test_sources" ("test_key" text not null references "sender_tests" ("key") on delete cascade, "address" text not null)',
+        'create index "sender_test_sources_address" on "sender_test_sources" ("address")',
+      ]);
+    }
   });
 
   it('give PostgreSQL an identity column for the result id, and the same tables otherwise', async () => {

@@ -181,6 +181,38 @@ describe('the store in memory', () => {
     await store.close();
     await store.close();
   });
+
+  it('the addresses a test expects its sender at: found by address, unexpired only, newest first; deleted with the test', async () => {
+    await store.createTest({ ...A, expectFrom: ['192.0.2.7', '2001:db8::7'] });
+    await store.createTest({ ...B, expectFrom: ['192.0.2.7'] });
+    expect((await store.findTest(KEY_A))?.expectFrom).toEqual(['192.0.2.7', '2001:db8::7']);
+    expect(await store.testsExpecting('192.0.2.7', '2026-11-30T10:45:00.000Z')).toEqual([
+      { key: KEY_B, address: B.address, createdAt: B.createdAt, expiresAt: B.expiresAt },
+      { key: KEY_A, address: A.address, createdAt: A.createdAt, expiresAt: A.expiresAt },
+    ]);
+    expect((await store.testsExpecting('2001:db8::7', '2026-11-30T10:45:00.000Z')).map((t) => t.key)).toEqual([KEY_A]);
+    // A expired at 11:00: only B still expects its sender.
+    expect((await store.testsExpecting('192.0.2.7', '2026-11-30T11:00:00.000Z')).map((t) => t.key)).toEqual([KEY_B]);
+    expect(await store.testsExpecting('198.51.100.1', '2026-11-30T10:45:00.000Z')).toEqual([]);
+    await store.purgeExpired('2026-11-30T12:00:00.000Z');
+    expect(await store.testsExpecting('192.0.2.7', '2026-11-30T10:45:00.000Z')).toEqual([]);
+  });
+
+  it('refuses more than 10 expected addresses, or an empty one, and creates nothing then', async () => {
+    const many = Array.from({ length: 11 }, (_, i) => `192.0.2.${i + 1}`);
+    expectCode(await rejection(store.createTest({ ...A, expectFrom: many })), 'invalid-input', 'bad-sources');
+    expectCode(await rejection(store.createTest({ ...A, expectFrom: [''] })), 'invalid-input', 'bad-sources');
+    expect(await store.findTest(KEY_A)).toBeNull();
+  });
+
+  it('counts a test’s results', async () => {
+    await store.createTest(A);
+    expect(await store.countResults(KEY_A)).toBe(0);
+    await store.addResult(KEY_A, '2026-11-30T10:01:00.000Z', '{}');
+    await store.addResult(KEY_A, '2026-11-30T10:02:00.000Z', '{}');
+    expect(await store.countResults(KEY_A)).toBe(2);
+    expect(await store.countResults(KEY_B)).toBe(0);
+  });
 });
 
 describe('the store in a file', () => {
