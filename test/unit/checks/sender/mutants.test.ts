@@ -1,0 +1,223 @@
+// The sender judge's edges that the mutation run found untested (scripts/mutation.js on
+// src/checks/sender): how alerts and error codes are read, each failure pattern, the bounds on
+// hostile text, the weak-cipher patterns, the EHLO name's shape, the DNS rules and the message.
+// Each test names the behaviour it pins; together with judge.test.ts they kill every mutant that
+// can change what a finding says.
+import { describe, expect, it } from 'vitest';
+import { judgeSender } from '../../../../src/checks/sender/judge.js';
+import { cipherWeakness, ehloProblem, handshakeWhy, listenerText, sameAddress } from '../../../../src/checks/sender/index.js';
+import type { SenderBody } from '../../../../src/core/schema.js';
+import { DEFAULT_PROFILE } from '../../../../src/kb/profiles.js';
+import { createTrustStore } from '../../../../src/pki/trust-store.js';
+import { body, CLEAR, CLIENT_IP, dns, EHLO, session, withTls } from './sender-facts.js';
+
+const NOW = Date.parse('2026-11-29T10:00:05.000Z');
+const trustStore = createTrustStore([], 'no roots');
+const judge = (b: SenderBody) => judgeSender(b, { trustStore, now: NOW });
+const ids = (b: SenderBody) => judge(b).map((f) => f.id);
+const find = (b: SenderBody, id: string) => judge(b).find((f) => f.id === id);
+const HELLO = body().session.tls.clientHello!;
+
+/** handshakeWhy of a failure with this code, text and client alert (and the default ClientHello). */
+const why = (code: string | null, text: string, clientAlert: string | null, hello: typeof HELLO | null = HELLO) => handshakeWhy({ failure: { code, text, clientAlert }, clientHello: hello });
+const REFUSED = (alert: string) => `your server refused our certificate (alert ${alert}): it verifies the certificate of this destination`;
+
+describe('handshakeWhy: alerts as the client named them', () => {
+  it('OpenSSL’s "sslv3/tlsv1/tlsv1.x/tlsv13 alert …" prefix is dropped, spaces and dashes become underscores', () => {
+    expect(why(null, 'x', 'sslv3 alert bad certificate')).toBe(REFUSED('bad_certificate'));
+    expect(why(null, 'x', 'tlsv1 alert unknown ca')).toBe(REFUSED('unknown_ca'));
+    expect(why(null, 'x', 'TLSv1.2 alert certificate expired')).toBe(REFUSED('certificate_expired'));
+    expect(why(null, 'x', 'tlsv13 alert certificate-revoked')).toBe(REFUSED('certificate_revoked'));
+    expect(why(null, 'x', 'unsupported  -  certificate')).toBe(REFUSED('unsupported_certificate'));
+    expect(why(null, 'x', 'DECRYPT_ERROR')).toBe(REFUSED('decrypt_error'));
+  });
+
+  it('the prefix only at the start, and only the known ones', () => {
+    // Not a prefix in the middle: the words stay part of the alert name.
+    expect(why(null, 'x', 'odd tlsv1 alert unknown ca')).toBe('the handshake failed: x alert odd_tlsv1_alert_unknown_ca');
+    expect(why(null, 'x', 'tlsv12 alert unknown ca')).toBe('the handshake failed: x alert tlsv12_alert_unknown_ca');
+  });
+
+  it('a client alert longer than 60 characters is cut to 60 before it is read', () => {
+    const long = `${'z'.repeat(70)}`;
+    expect(why(null, 'x', long)).toBe(`the handshake failed: x alert ${'z'.repeat(60)}`);
+    // A certificate alert past the 60th character is not seen.
+    expect(why(null, 'x', `${' '.repeat(60)}bad_certificate`)).not.toContain('refused our certificate');
+  });
+
+  it('without a client alert, the alert named by a Node error code, in any case', () => {
+    expect(why('err_ssl_tlsv1_alert_unknown_ca', 'x', null)).toBe(REFUSED('unknown_ca'));
+    expect(why('ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'x', null)).toBe(REFUSED('certificate_unknown'));
+    // The alert must end the code.
+    expect(why('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA.', 'x', null)).toBe('the handshake failed: x (ERR_SSL_TLSV1_ALERT_UNKNOWN_CA.)');
+    // A client alert wins over the code.
+    expect(why('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'x', 'close_notify')).toBe('the handshake failed: x (ERR_SSL_TLSV1_ALERT_UNKNOWN_CA) alert close_notify');
+  });
+
+  it('alerts that are not about our certificate are not read as one', () => {
+    expect(why(null, 'x', 'internal_error')).toBe('the handshake failed: x alert internal_error');
+    expect(why('ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR', 'x', null)).toBe('the handshake failed: x (ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR) alert internal_error');
+  });
+});
+
+describe('handshakeWhy: each failure pattern, in the code or the text, any case', () => {
+  const VERSION = 'no TLS version in common: your server offered TLSv1.3, TLSv1.2';
+  const CIPHER = 'no cipher suite or key exchange in common: your server offered 4 suites (TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_GCM_SHA256 and 1 more)';
+
+  it('no version in common', () => {
+    for (const code of ['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_VERSION_TOO_LOW', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_UNKNOWN_PROTOCOL', 'ERR_SSL_UNSUPPORTED_PROTOCOL']) {
+      expect(why(code, 'x', null)).toBe(VERSION);
+    }
+    expect(why(null, 'wrong version number', null)).toBe('the handshake failed: wrong version number');
+    expect(why(null, 'error:0A000102:SSL routines::unsupported_protocol', null)).toBe(VERSION);
+    expect(why(null, 'x', 'protocol_version')).toBe(VERSION);
+    expect(why(null, 'x', 'protocol version')).toBe(VERSION);
+  });
+
+  it('a ClientHello with no versions listed: not read', () => {
+    expect(why('ERR_SSL_UNSUPPORTED_PROTOCOL', 'x', null, { ...HELLO, versions: [] })).toBe('no TLS version in common: your server offered versions we could not read');
+  });
+
+  it('no cipher or key exchange in common', () => {
+    for (const code of ['ERR_SSL_NO_SHARED_CIPHER', 'ERR_SSL_NO_CIPHERS_AVAILABLE', 'ERR_SSL_INSUFFICIENT_SECURITY', 'ERR_SSL_NO_SUITABLE_KEY_SHARE', 'ERR_SSL_NO_SHARED_GROUP']) {
+      expect(why(code, 'x', null)).toBe(CIPHER);
+    }
+    expect(why(null, 'error:0A0000C1:SSL routines::no_shared_cipher', null)).toBe(CIPHER);
+    expect(why(null, 'x', 'insufficient_security')).toBe(CIPHER);
+    expect(why(null, 'x', 'handshake failure')).toBe(CIPHER);
+  });
+
+  it('the suites counted include those the ClientHello had no room to list', () => {
+    expect(why('ERR_SSL_NO_SHARED_CIPHER', 'x', null, { ...HELLO, ciphers: ['A', 'B'], ciphersNotListed: 40 })).toBe('no cipher suite or key exchange in common: your server offered 42 suites (A, B)');
+  });
+
+  it('closed: reset, broken pipe, hang up, closed, unexpected EOF', () => {
+    for (const [code, text] of [
+      ['EPIPE', 'write'],
+      [null, 'socket hang up'],
+      [null, 'Client network socket disconnected before secure TLS connection was established: connection closed'],
+      [null, 'error:0A000126:SSL routines::unexpected eof while reading'],
+      ['ECONNRESET', 'read'],
+    ] as const) {
+      expect(why(code, text, null)).toBe('your server closed the connection during the handshake');
+    }
+  });
+
+  it('timed out: "timeout" or "timed out"', () => {
+    expect(why('ETIMEOUT', 'x', null)).toBe('the handshake did not finish in time');
+    expect(why(null, 'TLS handshake Timeout', null)).toBe('the handshake did not finish in time');
+    expect(why(null, 'handshake timed out', null)).toBe('the handshake did not finish in time');
+  });
+
+  it('else OpenSSL’s words: the text cut at 200, the code at 100, and nothing empty said', () => {
+    expect(why(null, 'y'.repeat(250), null)).toBe(`the handshake failed: ${'y'.repeat(200)}`);
+    const code = `ERR_${'Q'.repeat(150)}`;
+    expect(why(code, 'odd', null)).toBe(`the handshake failed: odd (${code.slice(0, 100)})`);
+    expect(why('', 'odd', null)).toBe('the handshake failed: odd');
+  });
+});
+
+describe('cipherWeakness: the patterns’ edges', () => {
+  const w = (cipher: string | null, cipherStandard: string | null = null, protocol: string | null = 'TLSv1.2') => cipherWeakness({ cipher, cipherStandard, protocol });
+
+  it('NULL only as a word of the name', () => {
+    expect(w('NULL-SHA')).toBe('no encryption at all (NULL)');
+    expect(w('ECDHE-RSA-AES128-SHA', 'TLS_ECDHE_RSA_WITH_NULL')).toBe('no encryption at all (NULL)');
+    expect(w('ECDHE-RSA-AES128-NULLX-SHA')).toBeNull();
+    expect(w('ECDHE-RSA-XNULL-SHA')).toBeNull();
+  });
+
+  it('export grade: EXP, EXPORT and EXP1024, at the start or after a separator, not inside a word', () => {
+    expect(w('EXP1024-DES-CBC-SHA')).toBe('export grade, breakable in hours');
+    expect(w(null, 'TLS_RSA_EXPORT1024_WITH_RC4_56_SHA')).toBe('export grade, breakable in hours');
+    expect(w('ECDHE-RSA-EXPX-SHA')).toBeNull();
+    expect(w('ECDHE-RSA-XEXP-SHA')).toBeNull();
+  });
+
+  it('anonymous: ADH- and AECDH- at the start of a name, "anon" anywhere', () => {
+    expect(w('AECDH-AES128-SHA')).toBe('anonymous: the server is not authenticated');
+    expect(w(null, 'ADH-AES256-SHA')).toBe('anonymous: the server is not authenticated');
+    expect(w('ECDHE-XADH-AES128-SHA')).toBeNull();
+  });
+
+  it('DES as a word, DES-CBC3 and DES_EDE; not inside another word', () => {
+    expect(w('EDH-RSA-DES-CBC3-SHA')).toBe('3DES or DES, 64-bit blocks (Sweet32)');
+    expect(w(null, 'TLS_ECDHE_RSA_WITH_DES_CBC_SHA')).toBe('3DES or DES, 64-bit blocks (Sweet32)');
+    expect(w(null, 'TLS_DHE_DSS_WITH_DES_EDE_CBC_SHA')).toBe('3DES or DES, 64-bit blocks (Sweet32)');
+    expect(w('ECDHE-RSA-DESX-SHA')).toBeNull();
+  });
+
+  it('forward secrecy: DHE, EDH, ECDHE, the TLS 1.3 names, any TLS 1.3 suite', () => {
+    expect(w('EDH-RSA-AES128-SHA')).toBeNull();
+    expect(w(null, 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256')).toBeNull();
+    expect(w('TLS_CHACHA20_POLY1305_SHA256', null, null)).toBeNull();
+    expect(w('TLS_AES_128_GCM_SHA256', null, null)).toBeNull();
+    expect(w('AES128-GCM-SHA256', null, 'TLSv1.3')).toBeNull();
+    expect(w('AES128-GCM-SHA256', null, null)).toBe('no forward secrecy (RSA key exchange)');
+    expect(w('', '')).toBeNull();
+  });
+});
+
+describe('TLS findings: facts and choices', () => {
+  it('listenerText: address, port and policy', () => {
+    expect(listenerText({ listener: { address: '192.0.2.1', port: 587, policy: 'require-tls' } })).toBe('192.0.2.1:587 (require-tls)');
+  });
+
+  it('sender.tls-ok says what is known, and a stand-in for what is not', () => {
+    const f = find(body({ session: withTls({ protocol: null, cipher: null, cipherStandard: null, group: null }) }), 'sender.tls-ok')!;
+    expect(f.facts).toEqual({ protocol: 'TLS', cipher: 'cipher not known', group: '' });
+    expect(f.title).toBe('Your server sent with TLS (cipher not known)');
+    // The IANA name wins over OpenSSL's.
+    expect(find(body({ session: withTls({ cipher: 'ECDHE-RSA-AES128-GCM-SHA256', cipherStandard: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', protocol: 'TLSv1.2' }) }), 'sender.tls-ok')?.facts.cipher).toBe('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
+  });
+
+  it('sender.weak-cipher names the IANA suite, else OpenSSL’s name', () => {
+    const weak = (cipher: string | null, cipherStandard: string | null) => find(body({ session: withTls({ protocol: 'TLSv1.2', cipher, cipherStandard }) }), 'sender.weak-cipher')?.facts;
+    expect(weak('DES-CBC3-SHA', null)).toEqual({ cipher: 'DES-CBC3-SHA', weakness: '3DES or DES, 64-bit blocks (Sweet32)' });
+    expect(weak(null, 'TLS_RSA_WITH_3DES_EDE_CBC_SHA')).toEqual({ cipher: 'TLS_RSA_WITH_3DES_EDE_CBC_SHA', weakness: '3DES or DES, 64-bit blocks (Sweet32)' });
+  });
+
+  it('sender.old-protocol: an empty version list in the ClientHello falls back to the protocol', () => {
+    const f = find(body({ session: withTls({ protocol: 'TLSv1', cipher: 'ECDHE-RSA-AES128-SHA', cipherStandard: null, clientHello: { ...HELLO, versions: [] } }) }), 'sender.old-protocol');
+    expect(f?.facts).toEqual({ protocol: 'TLSv1', offered: 'TLSv1' });
+    // The profile decides what is old.
+    const b = body({ session: withTls({ protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES128-GCM-SHA256', cipherStandard: null }) });
+    const strict = judgeSender(b, { trustStore, now: NOW, profile: { ...DEFAULT_PROFILE, oldProtocols: ['TLSv1.2'] } }).map((x) => x.id);
+    expect(strict).toContain('sender.old-protocol');
+    expect(strict).not.toContain('sender.tls-ok');
+  });
+
+  it('sender.earlier-handshake-failed: why and when, of the last failed one', () => {
+    const failed = session({ id: 'c0', startedAt: '2026-11-29T10:00:02.000Z', clientPort: 40999, tls: { ...session().tls, established: false, failure: { code: 'ECONNRESET', text: 'read', clientAlert: null } } });
+    const f = find(body({ earlier: [failed, session({ id: 'c1' })] }), 'sender.earlier-handshake-failed');
+    expect(f?.facts).toEqual({ why: 'your server closed the connection during the handshake', earlier: 'at 10:00:02 UTC from port 40999' });
+    // A session that did not even try TLS is no failed handshake.
+    const clear = withTls({ ...CLEAR, failure: { code: 'ECONNRESET', text: 'read', clientAlert: null } }, { id: 'c0' });
+    expect(ids(body({ earlier: [clear] }))).not.toContain('sender.earlier-handshake-failed');
+  });
+
+  it('sender.starttls-failed names the listener', () => {
+    const b = body({ session: withTls({ established: false, failure: { code: 'ECONNRESET', text: 'read', clientAlert: null } }, { listener: { address: '192.0.2.1', port: 2525, policy: 'opportunistic' } }) });
+    expect(find(b, 'sender.starttls-failed')?.facts).toEqual({ why: 'your server closed the connection during the handshake', listener: '192.0.2.1:2525 (opportunistic)' });
+    expect(ids(b)).not.toContain('sender.tls-ok');
+  });
+
+  it('STARTTLS used though not offered (after HELO) is judged as TLS', () => {
+    const b = body({ session: withTls({ offered: false }, { greeting: { command: 'HELO', name: EHLO } }) });
+    expect(ids(b)).toContain('sender.tls-ok');
+    expect(ids(b)).not.toContain('sender.helo-only');
+  });
+
+  it('sender.helo-only and sender.tls-required-refused bound what the peer wrote', () => {
+    const name = `h${'e'.repeat(400)}.test`;
+    expect(find(body({ session: withTls({ ...CLEAR, offered: false }, { greeting: { command: 'HELO', name } }) }), 'sender.helo-only')?.facts.name).toBe(name.slice(0, 300));
+    const text = 'r'.repeat(300);
+    const refused = body({ session: withTls(CLEAR, { listener: { address: '0.0.0.0', port: 25, policy: 'require-tls' }, outcome: 'refused', finalReply: { code: 530, text } }) });
+    expect(find(refused, 'sender.tls-required-refused')?.facts.reply).toBe(`530 ${'r'.repeat(200)}`);
+  });
+
+  it('sender.requiretls-used only when REQUIRETLS was given', () => {
+    expect(ids(body())).not.toContain('sender.requiretls-used');
+  });
+});
+
