@@ -221,3 +221,155 @@ describe('TLS findings: facts and choices', () => {
   });
 });
 
+
+describe('names: the EHLO name’s shape', () => {
+  it('address literals: brackets, IPv6: in any case, compared as addresses', () => {
+    expect(ehloProblem('[ipv6:2001:DB8::1]', '2001:db8::1')).toBe('an address literal instead of a host name');
+    expect(ehloProblem(' [192.0.2.25] ', CLIENT_IP)).toBe('an address literal instead of a host name');
+    expect(ehloProblem('[2001:db8::2]', '2001:db8::1')).toBe('an address literal of another address than 2001:db8::1');
+    // Not a literal: no closing bracket, or something after it.
+    expect(ehloProblem('[192.0.2.25', CLIENT_IP)).toBe('not a valid host name');
+    expect(ehloProblem('[192.0.2.25]x', CLIENT_IP)).toBe('not a valid host name');
+  });
+
+  it('localhost, with a trailing dot or a domain after it; not a name that merely starts so', () => {
+    expect(ehloProblem('LOCALHOST.', CLIENT_IP)).toBe('localhost');
+    expect(ehloProblem('localhost.example.com', CLIENT_IP)).toBe('localhost');
+    expect(ehloProblem('localhostx.example.com', CLIENT_IP)).toBeNull();
+  });
+
+  it('a bare address: four numbers, or anything with a colon', () => {
+    expect(ehloProblem('2001:db8::1', CLIENT_IP)).toBe('a bare address without the brackets of an address literal');
+    // Three numbers or five are a (numeric) host name, not an address.
+    expect(ehloProblem('1.2.3', CLIENT_IP)).toBeNull();
+    expect(ehloProblem('1.2.3.4.5', CLIENT_IP)).toBeNull();
+    expect(ehloProblem('x1.2.3.4', CLIENT_IP)).toBeNull();
+  });
+
+  it('labels of up to 63 characters, names of up to 253, letters, digits, dash and underscore', () => {
+    const label = (n: number) => 'a'.repeat(n);
+    expect(ehloProblem(`${label(63)}.example.com`, CLIENT_IP)).toBeNull();
+    expect(ehloProblem(`${label(64)}.example.com`, CLIENT_IP)).toBe('not a valid host name');
+    expect(ehloProblem(`mail.${label(64)}.com`, CLIENT_IP)).toBe('not a valid host name');
+    const long = Array.from({ length: 4 }, () => label(63)).join('.');
+    expect(long).toHaveLength(255);
+    expect(ehloProblem(long, CLIENT_IP)).toBe('not a valid host name');
+    expect(ehloProblem(long.slice(0, 253), CLIENT_IP)).toBeNull();
+    expect(ehloProblem('_smtp.mail-1.example.com', CLIENT_IP)).toBeNull();
+    expect(ehloProblem('mail._x.example.com', CLIENT_IP)).toBeNull();
+    expect(ehloProblem('mail..example.com', CLIENT_IP)).toBe('not a valid host name');
+    expect(ehloProblem('mail.-x.example.com', CLIENT_IP)).toBe('not a valid host name');
+    expect(ehloProblem('mail.example.com!', CLIENT_IP)).toBe('not a valid host name');
+    expect(ehloProblem('!mail.example.com', CLIENT_IP)).toBe('not a valid host name');
+  });
+
+  it('every internal suffix, only as the last label', () => {
+    for (const s of ['local', 'localdomain', 'lan', 'internal', 'intranet', 'corp', 'home', 'private', 'localhost']) {
+      expect(ehloProblem(`mx.${s}`, CLIENT_IP)).toBe('an internal name that does not exist on the internet');
+    }
+    expect(ehloProblem('MX.Example.LAN.', CLIENT_IP)).toBe('an internal name that does not exist on the internet');
+    expect(ehloProblem('local.example.com', CLIENT_IP)).toBeNull();
+    expect(ehloProblem('mx.mylan', CLIENT_IP)).toBeNull();
+  });
+
+  it('sameAddress trims and ignores case; what is not an address is compared as text', () => {
+    expect(sameAddress(' 192.0.2.1 ', '192.0.2.1')).toBe(true);
+    expect(sameAddress('::FFFF:192.0.2.1', '192.0.2.1')).toBe(true);
+    expect(sameAddress('Not-An-Address', 'not-an-address')).toBe(true);
+    expect(sameAddress('::ffff:192.0.2.1', '192.0.2.2')).toBe(false);
+  });
+});
+
+describe('names: a client on a private network', () => {
+  it('link-local, unique-local and site-local are private; a multicast or reserved address is not', () => {
+    const why = (ip: string) => find(body({ session: session({ clientIp: ip }) }), 'sender.private-address')?.facts.why;
+    expect(why('169.254.1.1')).toBe('a link-local address');
+    expect(why('fd00::5')).toBe('a unique-local address');
+    expect(why('fec0::5')).toBe('a site-local address');
+    expect(why('172.16.0.9')).toBe('a private address');
+    expect(why('::1')).toBe('a loopback address');
+    expect(why('100.64.1.1')).toBe('a shared (CGNAT) address');
+    expect(why('240.0.0.1')).toBeUndefined();
+  });
+
+  it('only the private-address finding and the EHLO name’s shape, cut at 300', () => {
+    const name = `${'n'.repeat(320)}`;
+    const b = body({ session: session({ clientIp: '10.0.0.9', greeting: { command: 'EHLO', name } }), dns: dns({ unfinished: ['TXT sender.test'] }) });
+    expect(ids(b)).toEqual(['sender.ehlo-invalid', 'sender.no-client-cert', 'sender.private-address', 'sender.tls-ok']);
+    expect(find(b, 'sender.ehlo-invalid')?.facts).toEqual({ name: name.slice(0, 300), why: 'not a valid host name' });
+    expect(find(b, 'sender.private-address')?.facts.ip).toBe('10.0.0.9');
+    // No greeting: nothing about the name.
+    const none = body({ session: session({ clientIp: '10.0.0.9', greeting: null, outcome: 'no-message', message: null }) });
+    expect(ids(none)).toEqual(['sender.message-not-accepted', 'sender.no-client-cert', 'sender.private-address']);
+  });
+});
+
+describe('names: reverse DNS, the EHLO name against DNS, SPF', () => {
+  it('every temporary error of the PTR lookup is unfinished, not "no reverse name"', () => {
+    for (const error of ['timeout', 'query timed out', 'REFUSED', 'ECONNREFUSED', 'ETIMEOUT', 'EAI_AGAIN', 'network unreachable', 'SERVFAIL']) {
+      const b = body({ dns: dns({ reverse: { names: [], error }, fcrdns: null }) });
+      expect(ids(b)).not.toContain('sender.no-rdns');
+      expect(find(b, 'sender.dns-unfinished')?.facts.lookups).toBe(`PTR ${CLIENT_IP} (${error})`);
+    }
+    expect(find(body({ dns: dns({ reverse: { names: [], error: 'NOTFOUND' }, fcrdns: null }) }), 'sender.no-rdns')?.facts).toEqual({ ip: CLIENT_IP, why: 'NOTFOUND' });
+  });
+
+  it('a PTR lookup the resolver listed as unfinished (any case) is said once', () => {
+    const b = body({ dns: dns({ reverse: { names: [], error: 'SERVFAIL' }, fcrdns: null, unfinished: [`ptr ${CLIENT_IP}`] }) });
+    expect(find(b, 'sender.dns-unfinished')?.facts.lookups).toBe(`ptr ${CLIENT_IP}`);
+    expect(ids(b)).not.toContain('sender.no-rdns');
+    // Only a PTR entry counts, at the start of the entry, as a word.
+    const other = body({ dns: dns({ reverse: { names: [], error: null }, fcrdns: null, unfinished: ['A PTR.example', 'PTRX 1'] }) });
+    expect(ids(other)).toContain('sender.no-rdns');
+  });
+
+  it('FCrDNS: a mismatch names a few of the reverse names; unknown (null) says nothing', () => {
+    const names = ['a.isp.test', 'b.isp.test', 'c.isp.test', 'd.isp.test'];
+    const b = body({ dns: dns({ reverse: { names, error: null }, fcrdns: false }) });
+    expect(find(b, 'sender.fcrdns-mismatch')?.facts).toEqual({ ip: CLIENT_IP, names: 'a.isp.test, b.isp.test, c.isp.test and 1 more' });
+    expect(ids(body({ dns: dns({ fcrdns: null }) }))).not.toContain('sender.fcrdns-mismatch');
+  });
+
+  it('the EHLO name against its addresses and the reverse name: trailing dots and case do not matter', () => {
+    const b = body({ session: session({ greeting: { command: 'EHLO', name: 'Mail.Sender.Test' } }), dns: dns({ reverse: { names: ['MAIL.SENDER.TEST.'], error: null }, ehlo: { name: 'Mail.Sender.Test', literal: null, addresses: ['198.51.100.1', CLIENT_IP], error: null } }) });
+    expect(ids(b)).not.toContain('sender.ehlo-mismatch');
+    const many = body({ dns: dns({ ehlo: { name: EHLO, literal: null, addresses: ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4'], error: null } }) });
+    expect(find(many, 'sender.ehlo-mismatch')?.facts).toEqual({ name: EHLO, ip: CLIENT_IP, what: `it resolves to 198.51.100.1, 198.51.100.2, 198.51.100.3 and 1 more, not to ${CLIENT_IP}` });
+    // No reverse names: only the addresses are compared.
+    const noPtr = body({ dns: dns({ reverse: { names: [], error: 'SERVFAIL' }, fcrdns: null }) });
+    expect(ids(noPtr)).not.toContain('sender.ehlo-mismatch');
+    // No EHLO lookup at all: nothing judged.
+    expect(ids(body({ dns: dns({ ehlo: null }) }))).not.toContain('sender.ehlo-mismatch');
+  });
+
+  it('an unfinished lookup of the EHLO name is found in any case and with a trailing dot; a temporary error is cut at 200', () => {
+    const listed = body({ session: session({ greeting: { command: 'EHLO', name: 'mail.sender.test.' } }), dns: dns({ ehlo: { name: EHLO, literal: null, addresses: ['198.51.100.9'], error: null }, unfinished: ['AAAA MAIL.SENDER.TEST'] }) });
+    expect(ids(listed)).not.toContain('sender.ehlo-mismatch');
+    expect(find(listed, 'sender.dns-unfinished')?.facts.lookups).toBe('AAAA MAIL.SENDER.TEST');
+    const name = `m${'x'.repeat(60)}.${'y'.repeat(60)}.${'z'.repeat(60)}.${'w'.repeat(60)}.test`;
+    const cut = body({ session: session({ greeting: { command: 'EHLO', name } }), dns: dns({ ehlo: { name, literal: null, addresses: [], error: 'ETIMEOUT' } }) });
+    expect(find(cut, 'sender.dns-unfinished')?.facts.lookups).toBe(`A/AAAA ${name.slice(0, 200)} (ETIMEOUT)`);
+    expect(ids(cut)).not.toContain('sender.ehlo-mismatch');
+    // A non-temporary error is judged.
+    expect(find(body({ dns: dns({ ehlo: { name: EHLO, literal: null, addresses: [], error: 'NOTFOUND' } }) }), 'sender.ehlo-mismatch')?.facts.what).toBe('it does not resolve (NOTFOUND)');
+  });
+
+  it('the EHLO name in a mismatch is cut at 300', () => {
+    const name = Array.from({ length: 5 }, (_, i) => `${'abcdefghij'.repeat(6)}${i}`).join('.');
+    const b = body({ session: session({ greeting: { command: 'EHLO', name: `${name}.test` } }) });
+    expect(ehloProblem(`${name}.test`, CLIENT_IP)).toBe('not a valid host name');
+    expect(find(b, 'sender.ehlo-invalid')?.facts.name).toBe(`${name}.test`.slice(0, 300));
+  });
+
+  it('SPF facts: the domain, the address, the mechanism or a stand-in, the record', () => {
+    const spf = (o: Partial<NonNullable<SenderBody['dns']['spf']>>) => judge(body({ dns: dns({ spf: { record: 'v=spf1 -all', result: 'pass', mechanism: null, lookups: 0, reason: null, names: [], ...o } }) })).find((f) => f.id.startsWith('sender.spf-'));
+    expect(spf({ result: 'pass' })?.facts).toEqual({ domain: 'sender.test', ip: CLIENT_IP, mechanism: 'no mechanism matched' });
+    expect(spf({ result: 'fail', record: null, mechanism: '-all' })?.facts).toEqual({ domain: 'sender.test', ip: CLIENT_IP, mechanism: '-all', record: '(none)' });
+    expect(spf({ result: 'fail', mechanism: '-all' })?.facts.record).toBe('v=spf1 -all');
+    expect(spf({ result: 'softfail' })?.facts).toEqual({ domain: 'sender.test', ip: CLIENT_IP, mechanism: 'no mechanism matched' });
+    expect(spf({ result: 'neutral', mechanism: '?all' })?.facts).toEqual({ domain: 'sender.test', ip: CLIENT_IP, mechanism: '?all' });
+    expect(spf({ result: 'none' })?.facts).toEqual({ domain: 'sender.test' });
+    expect(spf({ result: 'permerror' })?.facts).toEqual({ domain: 'sender.test', reason: 'the record cannot be evaluated' });
+    expect(spf({ result: 'temperror', reason: 'x timed out' })?.facts).toEqual({ domain: 'sender.test', reason: 'x timed out' });
+  });
+});
