@@ -9,7 +9,7 @@ import { cipherWeakness, ehloProblem, handshakeWhy, listenerText, sameAddress } 
 import type { SenderBody } from '../../../../src/core/schema.js';
 import { DEFAULT_PROFILE } from '../../../../src/kb/profiles.js';
 import { createTrustStore } from '../../../../src/pki/trust-store.js';
-import { body, CLEAR, CLIENT_IP, dns, EHLO, session, withTls } from './sender-facts.js';
+import { body, CLEAR, CLIENT_IP, dns, EHLO, headerMessage, hop, session, withTls } from './sender-facts.js';
 
 const NOW = Date.parse('2026-11-29T10:00:05.000Z');
 const trustStore = createTrustStore([], 'no roots');
@@ -371,5 +371,50 @@ describe('names: reverse DNS, the EHLO name against DNS, SPF', () => {
     expect(spf({ result: 'none' })?.facts).toEqual({ domain: 'sender.test' });
     expect(spf({ result: 'permerror' })?.facts).toEqual({ domain: 'sender.test', reason: 'the record cannot be evaluated' });
     expect(spf({ result: 'temperror', reason: 'x timed out' })?.facts).toEqual({ domain: 'sender.test', reason: 'x timed out' });
+  });
+});
+
+describe('the message: facts and bounds', () => {
+  const params = (o: Partial<SenderBody['session']['mailParams']>, m: Partial<NonNullable<SenderBody['session']['message']>> = {}) => {
+    const s = session({ message: { size: 1200, truncated: false, eightBit: true, ...m } });
+    return body({ session: { ...s, mailParams: { ...s.mailParams, ...o } } });
+  };
+
+  it('8-bit data: BINARYMIME in any case counts as declared; the BODY= value is cut at 20', () => {
+    expect(ids(params({ body: 'binarymime' }))).not.toContain('sender.8bit-undeclared');
+    expect(find(params({ body: `X${'Y'.repeat(30)}` }), 'sender.8bit-undeclared')?.facts.body).toBe(`BODY=X${'Y'.repeat(19)}`);
+    // 7-bit data needs no declaration.
+    expect(ids(params({ body: null }, { eightBit: false }))).not.toContain('sender.8bit-undeclared');
+  });
+
+  it('a session refused for its client certificate says so once: no message-not-accepted on top', () => {
+    const required = (chain: string[]) => {
+      const s = session({ listener: { address: '0.0.0.0', port: 25, policy: 'require-client-cert' }, outcome: 'refused', message: null, finalReply: { code: 530, text: '5.7.0 client certificate required' } });
+      return body({ session: { ...s, tls: { ...s.tls, clientCertificate: { requested: true, chain, opensslError: null } } } });
+    };
+    expect(ids(required([]))).toEqual(['sender.client-cert-required', 'sender.spf-pass', 'sender.tls-ok']);
+    // A certificate nobody trusts (the test's trust store is empty), where one is required.
+    const junk = Buffer.from('not a certificate').toString('base64');
+    expect(ids(required([junk]))).toEqual(['sender.client-cert-rejected', 'sender.spf-pass', 'sender.tls-ok']);
+  });
+
+  it('how it ended: still open; refused with the reply cut at 200; an accepted message says nothing', () => {
+    const how = (o: Partial<SenderBody['session']>) => find(body({ session: session(o) }), 'sender.message-not-accepted')?.facts.how;
+    expect(how({ outcome: 'aborted', ended: null })).toBe('the session ended before the end of the data: the session was still open');
+    expect(how({ outcome: 'no-message', ended: 'server-stopped' })).toBe('no message was sent: the listener was stopped');
+    expect(how({ outcome: 'no-message', ended: 'refused' })).toBe('no message was sent: we refused the connection');
+    expect(how({ outcome: 'refused', finalReply: { code: 554, text: 't'.repeat(250) } })).toBe(`we refused it (554 ${'t'.repeat(200)})`);
+    expect(how({ outcome: 'accepted' })).toBeUndefined();
+  });
+
+  it('a cleartext hop is named by its reverse name, else its HELO name, else its address; hosts cut at 200', () => {
+    const one = (h: Partial<Parameters<typeof hop>[0]>) => find(body({ headers: headerMessage([hop({ index: 4, tls: 'clear', by: 'edge.sender.test', ...h })]) }), 'sender.header-cleartext-hop')?.facts;
+    expect(one({ fromHelo: 'app01', fromIp: '10.0.0.5' })).toEqual({ hop: '4', from: 'app01', by: 'edge.sender.test' });
+    expect(one({ fromReverse: 'app01.sender.test', fromHelo: 'app01', fromIp: '10.0.0.5' })?.from).toBe('app01.sender.test');
+    expect(one({ fromReverse: 'rev.sender.test' })?.from).toBe('rev.sender.test');
+    expect(one({ fromHelo: 'f'.repeat(250), by: 'b'.repeat(250) })).toEqual({ hop: '4', from: 'f'.repeat(200), by: 'b'.repeat(200) });
+    // The last cleartext hop is named, after a TLS hop too.
+    const m = headerMessage([hop({ index: 1, fromHelo: 'a', by: 'b', tls: 'clear' }), hop({ index: 2, fromHelo: 'c', by: 'd', tls: 'clear' }), hop({ index: 3, fromHelo: 'e', by: 'f', tls: 'tls' })]);
+    expect(find(body({ headers: m }), 'sender.header-cleartext-hop')?.facts).toEqual({ hop: '1, 2', from: 'c', by: 'd' });
   });
 });
