@@ -13,7 +13,7 @@ import { SCHEMA_VERSION } from '../../../../src/core/version.js';
 import '../../../../src/core/saved-report.js';
 import { schemaErrors } from '../../../helpers/schema.js';
 import { createTrustStore } from '../../../../src/pki/trust-store.js';
-import { certify, DAY_MS, EKU, KU, party, type Party } from '../../../helpers/chain-pki.js';
+import { certify, DAY_MS, EKU, KU, party, rawExtension, type Party } from '../../../helpers/chain-pki.js';
 import { body, CLEAR, CLIENT_IP, dns, EHLO, headerMessage, hop, session, withTls } from './sender-facts.js';
 
 const NOW = Date.parse('2026-11-29T10:00:05.000Z');
@@ -497,6 +497,7 @@ describe('a client on a private network', () => {
 });
 
 describe('the client certificate: facts, names and the rules’ edges (mutation run)', () => {
+  const LONG_DN = `CN=${'c'.repeat(450)}, O=${'o'.repeat(100)}`;
   let store: TrustStore;
   const chains: Record<string, string[]> = {};
   beforeAll(async () => {
@@ -517,6 +518,23 @@ describe('the client certificate: facts, names and the rules’ edges (mutation 
     chains.emptySubject = [await leaf(ca, {}, ''), caB64];
     chains.noEku = [await leaf(ca, { eku: null }), caB64];
     chains.oddEku = [await leaf(ca, { eku: ['1.2.3.4', EKU.clientAuth] }), caB64];
+    chains.ipOnly = [await leaf(ca, { dnsNames: [], ipAddresses: [CLIENT_IP] }), caB64];
+    chains.manyNames = [await leaf(ca, { dnsNames: [EHLO, 'a.sender.test', 'b.sender.test', 'c.sender.test', 'd.sender.test', 'e.sender.test'] }), caB64];
+    // Dates reversed, judged at its notBefore: not valid, and not "not yet valid" either.
+    chains.reversed = [await leaf(ca, { notBefore: NOW, notAfter: NOW - DAY_MS }), caB64];
+    const emptyCa = await party('');
+    chains.underEmptyCa = [await leaf(emptyCa, {}), b64(await certify(emptyCa, root, 'ca', NOW))];
+    // Three problems of the chain: an unknown critical extension in the leaf and in the CA, and a CA that says CA:FALSE.
+    const badCa = await party('CN=Bad CA');
+    const badCaB64 = b64(await certify(badCa, root, 'ca', NOW, { basicConstraints: { ca: false }, extensions: [rawExtension('1.2.3.4.5', true, Buffer.from([5, 0]))] }));
+    chains.underBadCa = [await leaf(badCa, { extensions: [rawExtension('1.2.3.4.6', true, Buffer.from([5, 0]))] }), badCaB64];
+    // Names longer than the facts keep: a CN of 450 characters and more after it.
+    const longCa = await party(LONG_DN);
+    const longCaB64 = b64(await certify(longCa, root, 'ca', NOW, { eku: [EKU.serverAuth] }));
+    chains.underLongCa = [await leaf(longCa, {}, LONG_DN), longCaB64];
+    chains.expiredUnderLongCa = [await leaf(longCa, { notBefore: NOW - 400 * DAY_MS, notAfter: NOW - 3 * DAY_MS }), longCaB64];
+    const longSelf = await party(LONG_DN);
+    chains.longSelfExpired = [b64(await certify(longSelf, longSelf, 'leaf', NOW, { eku: [EKU.clientAuth], dnsNames: [EHLO], notBefore: NOW - 400 * DAY_MS, notAfter: NOW - 3 * DAY_MS }))];
   });
 
   /** The client-certificate findings (id → facts) of `chain` presented after `greeting` to a listener of `policy`. */
@@ -572,5 +590,43 @@ describe('the client certificate: facts, names and the rules’ edges (mutation 
   it('no client certificate note when the handshake did not complete', () => {
     const b = body({ session: withTls({ established: false, failure: { code: 'ECONNRESET', text: 'read', clientAlert: null } }) });
     expect(ids(b)).not.toContain('sender.no-client-cert');
+  });
+  it('the certificate’s names: a few of them; an address literal checked against its IP addresses, and only a whole literal is one', () => {
+    expect(certFindings(chains.manyNames!)['sender.client-cert-ok']?.names).toBe(`${EHLO}, a.sender.test, b.sender.test, c.sender.test, d.sender.test and 1 more`);
+    expect(certFindings(chains.ipOnly!, 'opportunistic', { command: 'EHLO', name: `[${CLIENT_IP}]` })['sender.client-cert-ok']).toMatchObject({ names: CLIENT_IP, name: `[${CLIENT_IP}]` });
+    for (const name of [`mail[${CLIENT_IP}]`, `[${CLIENT_IP}]x`]) {
+      expect(certFindings(chains.ipOnly!, 'opportunistic', { command: 'EHLO', name })['sender.client-cert-invalid']).toMatchObject({ why: `it does not name ${name}`, name });
+    }
+  });
+
+  it('an issuer with an empty name is said so', () => {
+    expect(certFindings(chains.underEmptyCa!)['sender.client-cert-invalid']).toMatchObject({ issuer: '(empty issuer)', why: '"mail.sender.test": its issuer field is an empty name' });
+  });
+
+  it('an invalid chain names its first two problems only', () => {
+    expect(certFindings(chains.underBadCa!)['sender.client-cert-invalid']?.why).toBe(
+      '"mail.sender.test": it has critical extension(s) 1.2.3.4.6, which verifiers do not know and so must refuse; "Bad CA": it has critical extension(s) 1.2.3.4.5, which verifiers do not know and so must refuse',
+    );
+  });
+
+  it('dates reversed, judged at the notBefore: expired, not "valid only from"', () => {
+    expect(certFindings(chains.reversed!)['sender.client-cert-invalid']?.why).toBe(`it expired on ${day(NOW - DAY_MS)}`);
+  });
+
+  it('what a sender wrote in its certificate is cut: subject and issuer at 300, reasons and details at 400', () => {
+    const under = certFindings(chains.underLongCa!);
+    expect(under['sender.client-cert-no-clientauth']).toMatchObject({ subject: LONG_DN.slice(0, 300), issuer: LONG_DN.slice(0, 300) });
+    expect(under['sender.client-cert-no-clientauth']?.detail).toBe(`"${'c'.repeat(450)}": its extendedKeyUsage (serverAuth) does not include clientAuth, so no certificate below it may be used for a TLS client`.slice(0, 400));
+    const self = certFindings(chains.longSelfExpired!)['sender.client-cert-invalid']?.why;
+    expect(self).toBe(`${`The client's certificate "${'c'.repeat(450)}`.slice(0, 400)}; it expired on ${day(NOW - 3 * DAY_MS)}`);
+  });
+
+  it('where one is required, a certificate both expired and not for client authentication is rejected for both', () => {
+    expect(certFindings(chains.expiredUnderLongCa!, 'require-client-cert')['sender.client-cert-rejected']?.why).toBe(`it expired on ${day(NOW - 3 * DAY_MS)}; it is not for client authentication`);
+  });
+
+  it('an unreadable leaf: every fact is a dash', () => {
+    const junk = Buffer.from('not a certificate').toString('base64');
+    expect(certFindings([junk])['sender.client-cert-invalid']).toEqual({ subject: 'an unreadable certificate', issuer: '-', names: '-', notBefore: '-', notAfter: '-', eku: '-', sha256: '-', why: "The client's certificate could not be read: it is not valid DER.", name: EHLO });
   });
 });

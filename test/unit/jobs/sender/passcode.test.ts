@@ -158,3 +158,9 @@ describe('edges the mutation run found', () => {
     expect(maskedAddress('abcdefghijklmnopqrst', HOST)).toBe(`test-abcd…@${HOST}`);
   });
 });
+
+describe('recipientKind: the test- prefix is required', () => {
+  it('a local part of a passcode after five other characters is not a test address', () => {
+    expect(recipientKind(`abcdeabcdefghijklmnopqrst@${HOST}`, [HOST])).toEqual({ kind: 'other-local' });
+  });
+});
