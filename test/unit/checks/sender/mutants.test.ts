@@ -418,3 +418,32 @@ describe('the message: facts and bounds', () => {
     expect(find(body({ headers: m }), 'sender.header-cleartext-hop')?.facts).toEqual({ hop: '1, 2', from: 'c', by: 'd' });
   });
 });
+
+describe('names: more edges (mutation run)', () => {
+  it('a client on a private network with a usable EHLO name: no ehlo-invalid', () => {
+    expect(ids(body({ session: session({ clientIp: '10.0.0.9' }) }))).toEqual(['sender.no-client-cert', 'sender.private-address', 'sender.tls-ok']);
+  });
+
+  it('an IPv4-mapped address is its IPv4, whatever the number of digits; only a whole mapped address is unwrapped', () => {
+    expect(sameAddress('::ffff:198.51.100.25', '198.51.100.25')).toBe(true);
+    expect(find(body({ session: session({ clientIp: '::ffff:172.16.10.25' }) }), 'sender.private-address')?.facts.why).toBe('a private address');
+    expect(find(body({ session: session({ clientIp: '::ffff:10.100.100.100' }) }), 'sender.private-address')?.facts.why).toBe('a private address');
+    // "1::ffff:0.0.0.1" is an IPv6 address of its own (reserved), not 10.0.0.1.
+    expect(ids(body({ session: session({ clientIp: '1::ffff:0.0.0.1' }) }))).not.toContain('sender.private-address');
+    expect(sameAddress('::ffff:192.0.2.1x', '192.0.2.1x')).toBe(false);
+  });
+
+  it('an address literal is the whole name', () => {
+    expect(ehloProblem(`mail[${CLIENT_IP}]`, CLIENT_IP)).toBe('not a valid host name');
+  });
+
+  it('a temporary PTR error is listed unless the resolver listed a PTR lookup itself (at the start of its entry)', () => {
+    const b = body({ dns: dns({ reverse: { names: [], error: 'SERVFAIL' }, fcrdns: null, unfinished: ['A PTR.example'] }) });
+    expect(find(b, 'sender.dns-unfinished')?.facts.lookups).toBe(`A PTR.example, PTR ${CLIENT_IP} (SERVFAIL)`);
+  });
+
+  it('the EHLO name fits when it is one of several reverse names', () => {
+    const b = body({ dns: dns({ reverse: { names: ['other.sender.test', EHLO], error: null } }) });
+    expect(ids(b)).not.toContain('sender.ehlo-mismatch');
+  });
+});
