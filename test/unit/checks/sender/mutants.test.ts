@@ -447,3 +447,16 @@ describe('names: more edges (mutation run)', () => {
     expect(ids(b)).not.toContain('sender.ehlo-mismatch');
   });
 });
+
+describe('TLS: more edges (mutation run)', () => {
+  it('EXP and DES as the last or first word of a name', () => {
+    const w = (cipher: string | null, cipherStandard: string | null) => cipherWeakness({ cipher, cipherStandard, protocol: 'TLSv1.2' });
+    expect(w(null, 'TLS_ECDHE_RSA_EXPORT')).toBe('export grade, breakable in hours');
+    expect(w('DES_ECDHE', null)).toBe('3DES or DES, 64-bit blocks (Sweet32)');
+    expect(w(null, 'TLS_ECDHE_RSA_DES')).toBe('3DES or DES, 64-bit blocks (Sweet32)');
+  });
+
+  it('sender.tls-not-offered names the listener', () => {
+    expect(find(body({ session: withTls({ ...CLEAR, offered: false }) }), 'sender.tls-not-offered')?.facts).toEqual({ listener: '0.0.0.0:25 (opportunistic)' });
+  });
+});
