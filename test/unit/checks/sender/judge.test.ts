@@ -5,7 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { judgeSender, judgeSenderReport, senderVerdict } from '../../../../src/checks/sender/judge.js';
-import { cipherWeakness, ehloProblem, handshakeWhy, sameAddress } from '../../../../src/checks/sender/index.js';
+import { cipherWeakness, ehloProblem, ekuOf, handshakeWhy, sameAddress } from '../../../../src/checks/sender/index.js';
 import type { TrustStore } from '../../../../src/core/context.js';
 import { SenderReportSchema, type SenderBody, type SenderReport } from '../../../../src/core/schema.js';
 import { SCHEMA_VERSION } from '../../../../src/core/version.js';
@@ -13,7 +13,7 @@ import { SCHEMA_VERSION } from '../../../../src/core/version.js';
 import '../../../../src/core/saved-report.js';
 import { schemaErrors } from '../../../helpers/schema.js';
 import { createTrustStore } from '../../../../src/pki/trust-store.js';
-import { certify, DAY_MS, EKU, party, type Party } from '../../../helpers/chain-pki.js';
+import { certify, DAY_MS, EKU, KU, party, rawExtension, type Party } from '../../../helpers/chain-pki.js';
 import { body, CLEAR, CLIENT_IP, dns, EHLO, headerMessage, hop, session, withTls } from './sender-facts.js';
 
 const NOW = Date.parse('2026-11-29T10:00:05.000Z');
@@ -493,5 +493,140 @@ describe('a client on a private network', () => {
   it('the EHLO name’s own shape still counts; a documentation address stands for a public one', () => {
     expect(ids(body({ session: session({ clientIp: '127.0.0.1', greeting: { command: 'EHLO', name: 'localhost' } }) }))).toContain('sender.ehlo-invalid');
     expect(ids(body({ session: session({ clientIp: '192.0.2.25' }) }))).not.toContain('sender.private-address');
+  });
+});
+
+describe('the client certificate: facts, names and the rules’ edges (mutation run)', () => {
+  const LONG_DN = `CN=${'c'.repeat(450)}, O=${'o'.repeat(100)}`;
+  let store: TrustStore;
+  const chains: Record<string, string[]> = {};
+  beforeAll(async () => {
+    const root = await party('CN=Mutation Root');
+    store = createTrustStore([new X509Certificate(await certify(root, root, 'ca', NOW)).toString()], 'mutation roots');
+    const ca = await party('CN=Mutation CA');
+    const caB64 = b64(await certify(ca, root, 'ca', NOW));
+    const serverCa = await party('CN=Server-only CA');
+    const serverCaB64 = b64(await certify(serverCa, root, 'ca', NOW, { eku: [EKU.serverAuth] }));
+    const noSignCa = await party('CN=No-sign CA');
+    const noSignCaB64 = b64(await certify(noSignCa, root, 'ca', NOW, { keyUsage: KU.digitalSignature }));
+    const leaf = async (issuer: Party, o: Parameters<typeof certify>[4], name = 'CN=mail.sender.test') => b64(await certify(await party(name), issuer, 'leaf', NOW, { eku: [EKU.clientAuth], dnsNames: [EHLO], ...o }));
+    chains.underServerCa = [await leaf(serverCa, {}), serverCaB64];
+    chains.underNoSignCa = [await leaf(noSignCa, {}), noSignCaB64];
+    chains.expiredOther = [await leaf(ca, { dnsNames: ['other.sender.test'], notBefore: NOW - 400 * DAY_MS, notAfter: NOW - 3 * DAY_MS }), caB64];
+    chains.notYet = [await leaf(ca, { notBefore: NOW + 5 * DAY_MS, notAfter: NOW + 300 * DAY_MS }), caB64];
+    chains.noNames = [await leaf(ca, { dnsNames: [] }), caB64];
+    chains.emptySubject = [await leaf(ca, {}, ''), caB64];
+    chains.noEku = [await leaf(ca, { eku: null }), caB64];
+    chains.oddEku = [await leaf(ca, { eku: ['1.2.3.4', EKU.clientAuth] }), caB64];
+    chains.ipOnly = [await leaf(ca, { dnsNames: [], ipAddresses: [CLIENT_IP] }), caB64];
+    chains.manyNames = [await leaf(ca, { dnsNames: [EHLO, 'a.sender.test', 'b.sender.test', 'c.sender.test', 'd.sender.test', 'e.sender.test'] }), caB64];
+    // Dates reversed, judged at its notBefore: not valid, and not "not yet valid" either.
+    chains.reversed = [await leaf(ca, { notBefore: NOW, notAfter: NOW - DAY_MS }), caB64];
+    const emptyCa = await party('');
+    chains.underEmptyCa = [await leaf(emptyCa, {}), b64(await certify(emptyCa, root, 'ca', NOW))];
+    // Three problems of the chain: an unknown critical extension in the leaf and in the CA, and a CA that says CA:FALSE.
+    const badCa = await party('CN=Bad CA');
+    const badCaB64 = b64(await certify(badCa, root, 'ca', NOW, { basicConstraints: { ca: false }, extensions: [rawExtension('1.2.3.4.5', true, Buffer.from([5, 0]))] }));
+    chains.underBadCa = [await leaf(badCa, { extensions: [rawExtension('1.2.3.4.6', true, Buffer.from([5, 0]))] }), badCaB64];
+    // Names longer than the facts keep: a CN of 450 characters and more after it.
+    const longCa = await party(LONG_DN);
+    const longCaB64 = b64(await certify(longCa, root, 'ca', NOW, { eku: [EKU.serverAuth] }));
+    chains.underLongCa = [await leaf(longCa, {}, LONG_DN), longCaB64];
+    chains.expiredUnderLongCa = [await leaf(longCa, { notBefore: NOW - 400 * DAY_MS, notAfter: NOW - 3 * DAY_MS }), longCaB64];
+    const longSelf = await party(LONG_DN);
+    chains.longSelfExpired = [b64(await certify(longSelf, longSelf, 'leaf', NOW, { eku: [EKU.clientAuth], dnsNames: [EHLO], notBefore: NOW - 400 * DAY_MS, notAfter: NOW - 3 * DAY_MS }))];
+  });
+
+  /** The client-certificate findings (id → facts) of `chain` presented after `greeting` to a listener of `policy`. */
+  const certFindings = (chain: string[], policy: SenderBody['session']['listener']['policy'] = 'opportunistic', greeting: SenderBody['session']['greeting'] = { command: 'EHLO', name: EHLO }) => {
+    const s = session({ greeting, listener: { address: '0.0.0.0', port: 25, policy } });
+    const b = body({ session: { ...s, tls: { ...s.tls, clientCertificate: { requested: true, chain, opensslError: null } } } });
+    return Object.fromEntries(judgeSender(b, { trustStore: store, now: NOW }).filter((f) => f.id.includes('client-cert')).map((f) => [f.id, f.facts]));
+  };
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+  it('the facts: subject, issuer, names, validity in days, extended key usages by name or OID', () => {
+    const ok = certFindings(chains.oddEku!)['sender.client-cert-ok']!;
+    expect(ok).toMatchObject({ subject: 'CN=mail.sender.test', issuer: 'CN=Mutation CA', names: EHLO, notBefore: day(NOW - 30 * DAY_MS), notAfter: day(NOW + 300 * DAY_MS), eku: '1.2.3.4, clientAuth', name: EHLO });
+    expect(certFindings(chains.noEku!)['sender.client-cert-ok']?.eku).toBe('none listed (any purpose)');
+    expect(certFindings(chains.noNames!)['sender.client-cert-ok']?.names).toBe('none');
+    expect(certFindings(chains.emptySubject!)['sender.client-cert-ok']?.subject).toBe('(empty subject)');
+    expect(ekuOf(Buffer.from('not a certificate'))).toBe('not readable');
+  });
+
+  it('a self-signed certificate outside the trust store is described from what was sent', () => {
+    const f = find(withCert([certs.selfSigned!]), 'sender.client-cert-invalid')!;
+    expect(f.facts).toMatchObject({ subject: 'CN=mail.sender.test', issuer: 'CN=mail.sender.test', names: EHLO, eku: 'clientAuth' });
+  });
+
+  it('the EHLO name is compared in lower case without its trailing dot; a literal as its address; no greeting names nothing', () => {
+    expect(certFindings(chains.oddEku!, 'opportunistic', { command: 'EHLO', name: 'MAIL.Sender.Test.' })['sender.client-cert-ok']?.name).toBe(EHLO);
+    expect(certFindings(chains.oddEku!, 'opportunistic', { command: 'EHLO', name: '[IPv6:2001:DB8::1]' })['sender.client-cert-invalid']).toMatchObject({ why: 'it does not name [2001:db8::1]', name: '[2001:db8::1]' });
+    expect(certFindings(chains.oddEku!, 'opportunistic', null)['sender.client-cert-ok']?.name).toBe('no name');
+  });
+
+  it('an intermediate without clientAuth is named in the no-clientauth detail', () => {
+    const f = certFindings(chains.underServerCa!);
+    expect(Object.keys(f)).toEqual(['sender.client-cert-no-clientauth']);
+    expect(f['sender.client-cert-no-clientauth']?.detail).toBe('"Server-only CA": its extendedKeyUsage (serverAuth) does not include clientAuth, so no certificate below it may be used for a TLS client');
+  });
+
+  it('a chain that is invalid says the rule it broke; where one is required, it is rejected', () => {
+    const why = '"No-sign CA": it issued "mail.sender.test" but its keyUsage does not include keyCertSign';
+    expect(certFindings(chains.underNoSignCa!)['sender.client-cert-invalid']?.why).toBe(why);
+    expect(certFindings(chains.underNoSignCa!, 'require-client-cert')['sender.client-cert-rejected']).toMatchObject({ why, listener: '0.0.0.0:25 (require-client-cert)' });
+  });
+
+  it('dates: not yet valid says from when; expired and another name says both', () => {
+    expect(certFindings(chains.notYet!)['sender.client-cert-invalid']?.why).toBe(`it is valid only from ${day(NOW + 5 * DAY_MS)}`);
+    expect(certFindings(chains.expiredOther!)['sender.client-cert-invalid']?.why).toBe(`it expired on ${day(NOW - 3 * DAY_MS)}; it does not name ${EHLO}`);
+    // Required: rejected for the dates, and the name said apart as a warning.
+    const required = certFindings(chains.expiredOther!, 'require-client-cert');
+    expect(Object.keys(required).sort()).toEqual(['sender.client-cert-invalid', 'sender.client-cert-rejected']);
+    expect(required['sender.client-cert-rejected']?.why).toBe(`it expired on ${day(NOW - 3 * DAY_MS)}`);
+    expect(required['sender.client-cert-invalid']).toMatchObject({ why: `it does not name ${EHLO}`, name: EHLO });
+  });
+
+  it('no client certificate note when the handshake did not complete', () => {
+    const b = body({ session: withTls({ established: false, failure: { code: 'ECONNRESET', text: 'read', clientAlert: null } }) });
+    expect(ids(b)).not.toContain('sender.no-client-cert');
+  });
+  it('the certificate’s names: a few of them; an address literal checked against its IP addresses, and only a whole literal is one', () => {
+    expect(certFindings(chains.manyNames!)['sender.client-cert-ok']?.names).toBe(`${EHLO}, a.sender.test, b.sender.test, c.sender.test, d.sender.test and 1 more`);
+    expect(certFindings(chains.ipOnly!, 'opportunistic', { command: 'EHLO', name: `[${CLIENT_IP}]` })['sender.client-cert-ok']).toMatchObject({ names: CLIENT_IP, name: `[${CLIENT_IP}]` });
+    for (const name of [`mail[${CLIENT_IP}]`, `[${CLIENT_IP}]x`]) {
+      expect(certFindings(chains.ipOnly!, 'opportunistic', { command: 'EHLO', name })['sender.client-cert-invalid']).toMatchObject({ why: `it does not name ${name}`, name });
+    }
+  });
+
+  it('an issuer with an empty name is said so', () => {
+    expect(certFindings(chains.underEmptyCa!)['sender.client-cert-invalid']).toMatchObject({ issuer: '(empty issuer)', why: '"mail.sender.test": its issuer field is an empty name' });
+  });
+
+  it('an invalid chain names its first two problems only', () => {
+    expect(certFindings(chains.underBadCa!)['sender.client-cert-invalid']?.why).toBe(
+      '"mail.sender.test": it has critical extension(s) 1.2.3.4.6, which verifiers do not know and so must refuse; "Bad CA": it has critical extension(s) 1.2.3.4.5, which verifiers do not know and so must refuse',
+    );
+  });
+
+  it('dates reversed, judged at the notBefore: expired, not "valid only from"', () => {
+    expect(certFindings(chains.reversed!)['sender.client-cert-invalid']?.why).toBe(`it expired on ${day(NOW - DAY_MS)}`);
+  });
+
+  it('what a sender wrote in its certificate is cut: subject and issuer at 300, reasons and details at 400', () => {
+    const under = certFindings(chains.underLongCa!);
+    expect(under['sender.client-cert-no-clientauth']).toMatchObject({ subject: LONG_DN.slice(0, 300), issuer: LONG_DN.slice(0, 300) });
+    expect(under['sender.client-cert-no-clientauth']?.detail).toBe(`"${'c'.repeat(450)}": its extendedKeyUsage (serverAuth) does not include clientAuth, so no certificate below it may be used for a TLS client`.slice(0, 400));
+    const self = certFindings(chains.longSelfExpired!)['sender.client-cert-invalid']?.why;
+    expect(self).toBe(`${`The client's certificate "${'c'.repeat(450)}`.slice(0, 400)}; it expired on ${day(NOW - 3 * DAY_MS)}`);
+  });
+
+  it('where one is required, a certificate both expired and not for client authentication is rejected for both', () => {
+    expect(certFindings(chains.expiredUnderLongCa!, 'require-client-cert')['sender.client-cert-rejected']?.why).toBe(`it expired on ${day(NOW - 3 * DAY_MS)}; it is not for client authentication`);
+  });
+
+  it('an unreadable leaf: every fact is a dash', () => {
+    const junk = Buffer.from('not a certificate').toString('base64');
+    expect(certFindings([junk])['sender.client-cert-invalid']).toEqual({ subject: 'an unreadable certificate', issuer: '-', names: '-', notBefore: '-', notAfter: '-', eku: '-', sha256: '-', why: "The client's certificate could not be read: it is not valid DER.", name: EHLO });
   });
 });

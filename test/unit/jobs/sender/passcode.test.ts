@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPasscode, keyOf, newPasscode, passcodesInSubject, PASSCODE_LENGTH, recipientKind, sameKey, splitAddress } from '../../../../src/jobs/sender/passcode.js';
+import { isPasscode, keyOf, maskedAddress, newPasscode, passcodesInSubject, PASSCODE_LENGTH, recipientKind, sameKey, splitAddress } from '../../../../src/jobs/sender/passcode.js';
 
 const HOST = 'sendertest.example.net';
 
@@ -120,5 +120,47 @@ describe('passcodesInSubject', () => {
         for (const code of passcodesInSubject(s)) expect(isPasscode(code)).toBe(true);
       }),
     );
+  });
+});
+
+describe('edges the mutation run found', () => {
+  it('newPasscode: a random source that gives too few bytes fills the rest with the first letter', () => {
+    expect(newPasscode(() => Buffer.alloc(5, 1))).toBe(`${'b'.repeat(5)}${'a'.repeat(15)}`);
+  });
+
+  it('sameKey: a short or long key on either side never matches, and never throws', () => {
+    const a = keyOf('abcdefghijklmnopqrst');
+    expect(sameKey(a.slice(0, 62), a)).toBe(false);
+    expect(sameKey(`${a}00`, `${a}00`)).toBe(false);
+    expect(sameKey(a.slice(0, 62), a.slice(0, 62))).toBe(false);
+  });
+
+  it('recipientKind: our hostnames in any case, any of them', () => {
+    expect(recipientKind(`test@${HOST}`, ['other.example', HOST.toUpperCase()])).toEqual({ kind: 'fixed' });
+    expect(recipientKind('TEST@other.example', ['other.example', HOST])).toEqual({ kind: 'fixed' });
+    // The prefix only at the start of the local part.
+    expect(recipientKind(`xtest-abcdefghijklmnopqrst@${HOST}`, [HOST])).toEqual({ kind: 'other-local' });
+    expect(recipientKind(`a@b@${HOST}`, [HOST])).toEqual({ kind: 'other-local' });
+  });
+
+  it('splitAddress: one character on each side of the @ is enough', () => {
+    expect(splitAddress('a@b')).toEqual({ local: 'a', domain: 'b' });
+    expect(splitAddress('@')).toBeNull();
+  });
+
+  it('passcodesInSubject: test- in any case, the passcode after punctuation, in the order found', () => {
+    expect(passcodesInSubject('Re: TEST-abcdefghijklmnopqrst, and qrstuvwxyzabcdefghij.')).toEqual(['abcdefghijklmnopqrst', 'qrstuvwxyzabcdefghij']);
+    expect(passcodesInSubject('test_abcdefghijklmnopqrst')).toEqual(['abcdefghijklmnopqrst']);
+    expect(passcodesInSubject('1abcdefghijklmnopqrst')).toEqual([]);
+  });
+
+  it('maskedAddress: the first four characters of the passcode only', () => {
+    expect(maskedAddress('abcdefghijklmnopqrst', HOST)).toBe(`test-abcd…@${HOST}`);
+  });
+});
+
+describe('recipientKind: the test- prefix is required', () => {
+  it('a local part of a passcode after five other characters is not a test address', () => {
+    expect(recipientKind(`abcdeabcdefghijklmnopqrst@${HOST}`, [HOST])).toEqual({ kind: 'other-local' });
   });
 });
