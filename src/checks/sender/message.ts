@@ -13,8 +13,8 @@ const ENDED: Readonly<Record<NonNullable<SenderBody['session']['ended']>, string
   'server-stopped': 'the listener was stopped',
 };
 
-/** Ids whose finding already says why the message was refused. */
-const REFUSAL_SAID = ['sender.tls-required-refused', 'sender.client-cert-required', 'sender.client-cert-rejected'] as const;
+/** Ids whose finding already says why the message was refused (or never sent). */
+const REFUSAL_SAID = ['sender.tls-required-refused', 'sender.client-cert-required', 'sender.client-cert-rejected', 'sender.tls-abandoned'] as const;
 
 /** How the session ended, in words (null: it was still open when the report was made). */
 const endedText = (ended: SenderBody['session']['ended']): string => (ended ? ENDED[ended] : 'the session was still open');

@@ -21,6 +21,8 @@ describe('sender.tls-abandoned', () => {
     expect(f?.facts).toMatchObject({ when: '', protocol: 'TLSv1.3', ended: 'it said QUIT' });
     expect(f?.severity).toBe('warning');
     expect(judgeSenderReport(b, ctx).verdict).toBe('inconclusive');
+    // Said once: not again as "no message was sent".
+    expect(ids(b)).not.toContain('sender.message-not-accepted');
     expect(judgeSender(body({ session: abandoned({ ended: 'disconnect' }) }), ctx).find((x) => x.id === 'sender.tls-abandoned')?.facts.ended).toBe('it closed the connection');
   });
 
