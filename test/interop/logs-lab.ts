@@ -264,10 +264,12 @@ export async function clearAfterStarttls(source: string, address: string, port: 
     seen.push(await reply());
   } finally {
     socket.end();
-    await new Promise<void>((r) => {
-      const t = setTimeout(() => (socket.destroy(), r()), 3000);
-      socket.once('close', () => (clearTimeout(t), r()));
-    });
+    if (!socket.destroyed) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => (socket.destroy(), r()), 3000);
+        socket.once('close', () => (clearTimeout(t), r()));
+      });
+    }
   }
   return seen;
 }
