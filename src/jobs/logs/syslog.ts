@@ -17,7 +17,6 @@ export interface SyslogLine {
 }
 
 const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
-const DAY_MS = 86_400_000;
 
 /** Year and zone for stamps that carry none, kept across lines (the roll-over needs the last month). */
 export class SyslogClock {
