@@ -348,13 +348,20 @@ class Exchange2003Parser implements LogParser {
       // The banner opens an outbound session: a 220 read when no command is waiting for an answer
       // (a 220 after STARTTLS is its answer, not a new banner).
       const banner = response && replyCode(row.query) === 220 && (!s || (s.lastCmd !== 'STARTTLS' && s.sawCommand));
-      if (s && (banner || s.quit)) {
+      // After QUIT, a reply (221) still belongs to the session and ends it; a banner or a command
+      // belongs to the next one.
+      if (s && (banner || (s.quit && !response))) {
         this.close(s, !s.quit);
         s = undefined;
       }
       s ??= this.begin(mapKey, direction, row, lineNo);
       if (response) this.outboundReply(s, row.query, text, lineNo);
       else this.outboundCommand(s, row, text, lineNo);
+      if (s.quit && response) {
+        this.stamp(s, row);
+        this.close(s, false);
+        return;
+      }
     } else {
       if (s && s.quit) {
         this.close(s, false);
@@ -362,8 +369,14 @@ class Exchange2003Parser implements LogParser {
       }
       s ??= this.begin(mapKey, direction, row, lineNo);
       this.inboundCommand(s, row, text, lineNo);
+      this.stamp(s, row);
       if (s.quit) this.close(s, false);
+      return;
     }
+    this.stamp(s, row);
+  }
+
+  private stamp(s: Open, row: Row): void {
     if (row.ms !== null) {
       s.start ??= row.ms;
       s.end = row.ms;
