@@ -7,6 +7,17 @@
 //
 // Written from the formats' specifications (pcap-savefile(5), the pcapng draft, RFC 791/8200/9293).
 import { ipv4Bytes, ipv6Bytes, isIPv4 } from '../../src/core/ip.js';
+import type { CaptureProblem, ProblemCounter } from '../../src/jobs/pcap/model.js';
+
+/** A ProblemCounter that keeps every count and the first detail of each kind, for assertions. */
+export class ProblemLog implements ProblemCounter {
+  readonly counts: Partial<Record<CaptureProblem, number>> = {};
+  readonly first: Partial<Record<CaptureProblem, string>> = {};
+  problem(kind: CaptureProblem, detail: string): void {
+    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+    this.first[kind] ??= detail;
+  }
+}
 
 // ------------------------------------------------------------------ bytes
 

@@ -122,8 +122,11 @@ export class TcpFlows {
     let flow = this.flows.get(key);
     const opening = s.syn && !s.ackFlag && !s.rst;
     if (flow && opening) {
-      // A SYN starts a new connection unless it repeats this one's (same sender, same ISN).
-      if (flow.ended || !this.fromClient(flow, s) || flow.client.isn !== s.seq) {
+      // A SYN starts a new connection unless it belongs to this one: the same client repeating its
+      // ISN, or the client's first segment seen late (its SYN-ACK came first in the capture).
+      const client = flow.client;
+      const same = client.isn !== null ? client.isn === s.seq : client.next === null || client.next === seqAdd(s.seq, 1);
+      if (flow.ended || !this.fromClient(flow, s) || !same) {
         if (!flow.ended) this.finish(flow, 'idle', flow.lastTs);
         this.flows.delete(key);
         flow = undefined;
@@ -226,12 +229,28 @@ export class TcpFlows {
       if (room <= 0) return;
       if (room < pieceLength(piece)) piece = slicePiece(piece, 0, room);
     }
-    if (from === 0) {
-      this.deliver(flow, side, piece);
-      this.deliverHeld(flow, side);
+    if (from > 0) {
+      this.hold(flow, side, piece);
       return;
     }
-    this.hold(flow, side, piece);
+    // In order. Where it overlaps pieces held earlier, theirs are the first copies: deliver up to
+    // each, then the held piece, then go on with what is left of this one.
+    for (;;) {
+      const held = side.held[0];
+      const length = pieceLength(piece);
+      const upto = held ? seqDiff(held.seq, piece.seq) : length;
+      if (upto >= length) {
+        this.deliver(flow, side, piece);
+        this.deliverHeld(flow, side);
+        return;
+      }
+      if (upto > 0) this.deliver(flow, side, slicePiece(piece, 0, upto));
+      this.deliverHeld(flow, side);
+      if (side.finished) return;
+      const done = seqDiff(side.next!, piece.seq);
+      if (done >= length) return;
+      piece = slicePiece(piece, done, length);
+    }
   }
 
   private deliver(flow: Flow, side: Side, piece: Piece): void {
