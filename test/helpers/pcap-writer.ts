@@ -277,7 +277,7 @@ export function ipv4Packet(src: string, dst: string, payload: Uint8Array, o: Ipv
 }
 
 export interface Ipv6Options {
-  /** Extension headers before the upper layer: hop-by-hop (0), routing (43), destination options (60), fragment (44). */
+  /** Extension headers before the upper layer: hop-by-hop (0), routing (43), destination options (60), fragment (44), AH (51). */
   extensions?: number[];
   protocol?: number;
   zeroLength?: boolean;
@@ -290,6 +290,7 @@ export function ipv6Packet(src: string, dst: string, payload: Uint8Array, o: Ipv
   for (let i = 0; i < extensions.length; i++) {
     const next = chain[i + 1]!;
     if (extensions[i] === 44) ext.u8(next).u8(0).u16(0x0001).u32(0xabcd); // offset 0, more fragments
+    else if (extensions[i] === 51) ext.u8(next).u8(2).u16(0).u32(0x100).u32(1).u32(0); // AH: (2 + 2) × 4 = 16 bytes
     else if (extensions[i] === 43) ext.u8(next).u8(1).u8(0).u8(0).u32(0).bytes(new Array<number>(8).fill(0)); // 16 bytes
     else ext.u8(next).u8(0).bytes([1, 4, 0, 0, 0, 0]); // 8 bytes: one PadN option
   }

@@ -125,6 +125,7 @@ const SECTIONS: PcapngSection[] = [
     packets: [
       { ts: T0 + 4.5, data: bytes(4, 4, 4, 4), iface: 0 },
       { ts: T0 + 5, data: bytes(5), iface: 1, origLen: 1500 },
+      { ts: T0 + 6, data: bytes(6, 6), iface: 1, block: 'pb' }, // its interface number is 16 bits: read as 32 it would be 65,536
     ],
   },
 ];
@@ -141,6 +142,7 @@ describe('pcapng', () => {
       [1, [3]],
       [113, [4, 4, 4, 4]],
       [276, [5]],
+      [276, [6, 6]],
     ]);
     expect(packets[0]!.ts).toBeCloseTo(T0 + 1.5, 3); // µs by default
     expect(packets[1]!.ts).toBeCloseTo(T0 + 2.000123, 3); // ns (a double holds ~0.25 µs at this size)

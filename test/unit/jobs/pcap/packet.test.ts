@@ -157,7 +157,7 @@ describe('IPv4', () => {
 });
 
 describe('IPv6', () => {
-  for (const extensions of [[0], [60], [43], [0, 43, 60]]) {
+  for (const extensions of [[0], [60], [43], [51], [0, 43, 60], [0, 51, 60]]) {
     it(`reads past extension headers ${extensions.join(', ')}`, () => {
       const d = { ...V6, ipv6: { extensions } };
       const { seg, problems } = decode(tcpFrame(d));
