@@ -342,11 +342,10 @@ export class TcpFlows {
     this.bufferedBytes -= bytes;
   }
 
-  /** The stream reached its FIN: the FIN takes one sequence number, and the side is done. */
+  /** The stream reached its FIN: the side is done (nothing after it is read, so `next` stays). */
   private reachFin(side: Side): void {
     if (!side.finished && side.finSeq !== null && side.next === side.finSeq) {
       side.finished = true;
-      side.next = seqAdd(side.finSeq, 1);
       for (const piece of side.held) this.release(side, piece.bytes.length);
       side.held.length = 0; // emptied in place: callers may hold the array
     }
