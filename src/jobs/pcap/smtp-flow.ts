@@ -791,7 +791,7 @@ export class SmtpFlow implements FlowHandler {
       if (this.sniffHole && this.starttlsAccepted) return { result: 'incomplete', evidence: 'gap' };
       return { result: 'not-attempted', evidence: null };
     }
-    if (this.tlsHole) return { result: 'incomplete', evidence: 'gap' };
+    if (this.tlsHole || this.sniffHole) return { result: 'incomplete', evidence: 'gap' };
     // Encrypted records with no hello before them: the capture began after the handshake did.
     if (this.startedMidFlow && this.version === null && this.hellos?.result().clientHello == null) return { result: 'incomplete', evidence: 'mid-flow' };
     if (this.closed()) {
