@@ -39,19 +39,22 @@ export const EXIM_HOSTNAME = `mail-out.exim.${D}`;
 /** Exim takes the messages to send here (never captured: no case's filter names this address). */
 const EXIM_SUBMIT = '127.0.24.50';
 
-/** The receivers: name, address (all on port 25). */
+/**
+ * The receivers: name, address, port — 25 but for one on a port no SMTP tool watches by itself
+ * (mxray pcap is told with --port, tshark with -d tcp.port==N,smtp).
+ */
 export const RECEIVERS = {
-  good: { name: `mx.good.${D}`, address: '127.0.24.2', mta: 'postfix' },
-  quiet: { name: `mx.quiet.${D}`, address: '127.0.24.3', mta: 'postfix' },
-  old: { name: `mx.old.${D}`, address: '127.0.24.4', mta: 'postfix' },
-  oldQuiet: { name: `mx.old-quiet.${D}`, address: '127.0.24.9', mta: 'postfix' },
-  plain: { name: `mx.plain.${D}`, address: '127.0.24.5', mta: 'postfix' },
-  brokenKey: { name: `mx.broken-key.${D}`, address: '127.0.24.6', mta: 'postfix' },
-  exim: { name: `mx.exim.${D}`, address: '127.0.24.7', mta: 'exim' },
-  eximBrokenKey: { name: `mx.exim-broken-key.${D}`, address: '127.0.24.8', mta: 'exim' },
+  good: { name: `mx.good.${D}`, address: '127.0.24.2', port: 25, mta: 'postfix' },
+  quiet: { name: `mx.quiet.${D}`, address: '127.0.24.3', port: 25, mta: 'postfix' },
+  old: { name: `mx.old.${D}`, address: '127.0.24.4', port: 25, mta: 'postfix' },
+  oldQuiet: { name: `mx.old-quiet.${D}`, address: '127.0.24.9', port: 25, mta: 'postfix' },
+  plain: { name: `mx.plain.${D}`, address: '127.0.24.5', port: 25, mta: 'postfix' },
+  brokenKey: { name: `mx.broken-key.${D}`, address: '127.0.24.6', port: 25, mta: 'postfix' },
+  otherPort: { name: `mx.other-port.${D}`, address: '127.0.24.10', port: 10025, mta: 'postfix' },
+  exim: { name: `mx.exim.${D}`, address: '127.0.24.7', port: 25, mta: 'exim' },
+  eximBrokenKey: { name: `mx.exim-broken-key.${D}`, address: '127.0.24.8', port: 25, mta: 'exim' },
 } as const;
 export type ReceiverId = keyof typeof RECEIVERS;
-export const RECEIVER_PORT = 25;
 
 /** What the test may expect of a case. */
 export type Outcome = 'tls' | 'failed-then-clear' | 'not-offered' | 'refused' | 'clear-after-starttls';
@@ -90,6 +93,8 @@ export const CASES = {
   'pf-fail-retry-quiet': { title: 'the same at log level 0 on both sides', sender: 'postfix', receiver: 'oldQuiet', outcome: 'failed-then-clear', logLevel: 0, sni: null, connections: 3, options: ['smtp_tls_protocols=>=TLSv1.2'] },
   'pf-plain': { title: 'Postfix → a Postfix without STARTTLS', sender: 'postfix', receiver: 'plain', outcome: 'not-offered', logLevel: 1, sni: null, connections: 1 },
   'pf-refused': { title: 'Postfix → an Exim whose key does not load: STARTTLS answered 454, the mail goes on in clear', sender: 'postfix', receiver: 'eximBrokenKey', outcome: 'refused', logLevel: 1, sni: null, connections: 1 },
+  // Without aNULL the TLS 1.2 handshake carries the server's certificate in clear.
+  'pf-tls12-cert-port': { title: 'Postfix → Postfix on port 10025, TLS 1.2 with a certificate (anonymous suites left out), SNI', sender: 'postfix', receiver: 'otherPort', outcome: 'tls', protocol: 'TLSv1.2', logLevel: 1, sni: RECEIVERS.otherPort.name, connections: 1, options: ['smtp_tls_servername=hostname', 'smtp_tls_protocols=<=TLSv1.2', 'smtp_tls_exclude_ciphers=aNULL'] },
   'pf-to-exim': { title: 'Postfix → Exim, TLS 1.3', sender: 'postfix', receiver: 'exim', outcome: 'tls', protocol: 'TLSv1.3', logLevel: 1, sni: RECEIVERS.exim.name, connections: 1, options: ['smtp_tls_servername=hostname'] },
   'ex-tls13': { title: 'Exim → Postfix, TLS 1.3, SNI', sender: 'exim', receiver: 'good', outcome: 'tls', protocol: 'TLSv1.3', sni: RECEIVERS.good.name, connections: 1, options: ['tls_sni = $host'] },
   'ex-tls12': { title: 'Exim → Postfix, TLS 1.2 forced by the sender', sender: 'exim', receiver: 'good', outcome: 'tls', protocol: 'TLSv1.2', sni: RECEIVERS.good.name, connections: 1, options: ['tls_sni = $host', `tls_require_ciphers = ${GNUTLS_TLS12}`] },
@@ -340,6 +345,7 @@ export async function startLogsLab(dir: string): Promise<LogsLab> {
       old: await writeTlsFiles(tlsDir, 'old', await goodTls(RECEIVERS.old.name)),
       oldQuiet: await writeTlsFiles(tlsDir, 'old-quiet', await goodTls(RECEIVERS.oldQuiet.name)),
       brokenKey: await writeTlsFiles(tlsDir, 'broken-key', mismatchedKey(await goodTls(RECEIVERS.brokenKey.name))),
+      otherPort: await writeTlsFiles(tlsDir, 'other-port', await goodTls(RECEIVERS.otherPort.name)),
       eximOut: await writeTlsFiles(tlsDir, 'exim-out', await goodTls(EXIM_HOSTNAME)),
     };
     const hosts: Record<string, string> = { [POSTFIX_HOSTNAME]: '127.0.24.1', [EXIM_HOSTNAME]: EXIM_SUBMIT };
@@ -354,7 +360,7 @@ export async function startLogsLab(dir: string): Promise<LogsLab> {
       const tls = await goodTls(RECEIVERS[id].name);
       eximReceivers[id] = await startExim({
         address: RECEIVERS[id].address,
-        port: RECEIVER_PORT,
+        port: RECEIVERS[id].port,
         hostname: RECEIVERS[id].name,
         workDir,
         tls: id === 'eximBrokenKey' ? mismatchedKey(tls) : tls,
@@ -366,10 +372,11 @@ export async function startLogsLab(dir: string): Promise<LogsLab> {
 
     const postfixCases = CASE_IDS.filter((c) => CASES[c].sender === 'postfix');
     const eximCases = CASE_IDS.filter((c) => CASES[c].sender === 'exim');
+    for (const c of eximCases) if (RECEIVERS[CASES[c].receiver].port !== 25) throw new Error(`logs lab: ${c}: the Exim lab delivers to port 25 only`);
     const service = (c: CaseId): string => `c_${c.replace(/-/g, '_')}`;
     const listen = (id: ReceiverId, chainFile: string | null, extra: string[] = []) => ({
       address: RECEIVERS[id].address,
-      port: RECEIVER_PORT,
+      port: RECEIVERS[id].port,
       hostname: RECEIVERS[id].name,
       options: [
         `syslog_name=postfix/rx-${id}`,
@@ -389,8 +396,9 @@ export async function startLogsLab(dir: string): Promise<LogsLab> {
         listen('oldQuiet', files.oldQuiet.chainFile, ['smtpd_tls_loglevel=0', 'smtpd_tls_protocols=<=TLSv1.1', ...LEVEL0]),
         listen('plain', null),
         listen('brokenKey', files.brokenKey.chainFile, ['smtpd_tls_loglevel=1']),
+        listen('otherPort', files.otherPort.chainFile, ['smtpd_tls_loglevel=1']),
       ],
-      routes: postfixCases.map((c) => ({ domain: `${c}.${D}`, service: service(c), host: RECEIVERS[CASES[c].receiver].name, port: RECEIVER_PORT })),
+      routes: postfixCases.map((c) => ({ domain: `${c}.${D}`, service: service(c), host: RECEIVERS[CASES[c].receiver].name, port: RECEIVERS[CASES[c].receiver].port })),
       services: postfixCases.map((c) => {
         const k: CaseSpec = CASES[c];
         const options = [
@@ -432,7 +440,8 @@ export async function startLogsLab(dir: string): Promise<LogsLab> {
       hostname: EXIM_HOSTNAME,
       hosts,
       listeners: [{ address: EXIM_SUBMIT, certFile: files.eximOut.cert, keyFile: files.eximOut.key }],
-      routes: eximCases.map((c) => ({ domain: `${c}.${D}`, host: RECEIVERS[CASES[c].receiver].name, port: RECEIVER_PORT, transport: `t_${c.replace(/-/g, '_')}` })),
+      // explain-lab's Exim transports deliver to port 25: the Exim cases' receivers listen there.
+      routes: eximCases.map((c) => ({ domain: `${c}.${D}`, host: RECEIVERS[CASES[c].receiver].name, port: 25, transport: `t_${c.replace(/-/g, '_')}` })),
       transports: Object.fromEntries(eximCases.map((c) => [`t_${c.replace(/-/g, '_')}`, [`interface = ${sourceOf(c)}`, ...((CASES[c] as CaseSpec).options ?? [])]])),
     });
     stops.push(() => exim.instance.stop());
@@ -467,12 +476,12 @@ export async function startLogsLab(dir: string): Promise<LogsLab> {
       const offsets = { postfix: sizeOf(postfixLog), exim: sizeOf(eximLog), rx: sizeOf(rxLog) };
       const since = (file: string, offset: number) => () => readFrom(file, offset);
 
-      const capture = await startTcpdump(pcap, `tcp and host ${source} and host ${receiver.address} and port ${RECEIVER_PORT}`);
+      const capture = await startTcpdump(pcap, `tcp and host ${source} and host ${receiver.address} and port ${receiver.port}`);
       let stats: TcpdumpStats;
       try {
         if (spec.sender === 'postfix') await sendmail(envelope.from, envelope.to);
         else if (spec.sender === 'exim') await submit(EXIM_SUBMIT, 25, envelope.from, envelope.to);
-        else await clearAfterStarttls(source, receiver.address, RECEIVER_PORT, envelope.from, envelope.to);
+        else await clearAfterStarttls(source, receiver.address, receiver.port, envelope.from, envelope.to);
 
         // The sender's last word on the message.
         if (spec.sender === 'postfix') {
@@ -516,7 +525,7 @@ export async function startLogsLab(dir: string): Promise<LogsLab> {
       if (spec.sender === 'postfix' || receiver.mta === 'postfix') await slice('postfix', postfixLog, offsets.postfix);
       if (spec.sender === 'exim') await slice('exim', eximLog, offsets.exim);
       if (receiver.mta === 'exim') await slice('exim-receiver', rxLog, offsets.rx);
-      const result: CaseRun = { id, spec, client: source, server: { ip: receiver.address, port: RECEIVER_PORT, name: receiver.name }, envelope, pcap, logs, capture: stats };
+      const result: CaseRun = { id, spec, client: source, server: { ip: receiver.address, port: receiver.port, name: receiver.name }, envelope, pcap, logs, capture: stats };
       runs.push(result);
       return result;
     }

@@ -41,6 +41,8 @@ const FIELDS = [
   'tls.handshake.extensions_server_name',
   'tls.alert_message.desc',
   'tcp.analysis.lost_segment',
+  'tcp.len',
+  'x509ce.dNSName',
 ] as const;
 type Field = (typeof FIELDS)[number];
 type Layers = Partial<Record<Field, string[]>>;
@@ -74,12 +76,24 @@ export interface OracleStream {
   /** SMTP reply codes seen in clear text, in order (each multi-line reply counted once per frame line tshark saw). */
   replies: number[];
   starttls: { sent: boolean; /** The code of the reply that followed it (null: none seen). */ reply: number | null };
-  /** Clear-text commands the client sent after the server's 220 to STARTTLS (the handshake never happened). */
+  /**
+   * Clear-text commands the client sent after its STARTTLS, whatever the answer (after a 220: the
+   * handshake never happened; after a 454: the client went on without TLS).
+   */
   clearAfterStarttls: string[];
+  /**
+   * Client frames before any DATA that tshark took for message data and did not read as commands:
+   * tshark 4.0 does not read a pipelined MAIL/RCPT/BDAT (CHUNKING, Exim's default) and shows the
+   * whole write as a "DATA fragment". When not 0, `commands`, `clearAfterStarttls` and the envelope
+   * are what tshark could read, not all that was sent.
+   */
+  unreadClientFrames: number;
   /** Handshake message types seen (tshark's names), in order, each once. */
   handshakeTypes: string[];
   clientHello: { sni: string | null; /** "TLSv1.3" …, from supported_versions, else the legacy version. */ versions: string[] } | null;
   serverHello: { version: string; cipher: OracleCipher } | null;
+  /** DNS names (subjectAltName) of the certificates the server sent in clear (TLS ≤ 1.2), in order. */
+  certificateDnsNames: string[];
   alerts: Array<{ from: 'client' | 'server'; code: number; name: string | null }>;
   /** The envelope as seen in clear text (the address between < and >). */
   mailFrom: string | null;
@@ -198,7 +212,7 @@ export async function tsharkStreams(file: string, ports: readonly number[] = [])
   }
   if (!Array.isArray(frames)) throw new Error('tshark printed JSON that is not a list of frames');
 
-  const streams = new Map<number, OracleStream & { awaitingStarttls: boolean; afterStarttls: boolean }>();
+  const streams = new Map<number, OracleStream & { sawData: boolean; awaitingStarttls: boolean; afterStarttls: boolean }>();
   const hsSeen = new Map<number, Set<string>>();
   for (const frame of frames) {
     const l = frame._source?.layers ?? {};
@@ -225,10 +239,13 @@ export async function tsharkStreams(file: string, ports: readonly number[] = [])
         handshakeTypes: [],
         clientHello: null,
         serverHello: null,
+        certificateDnsNames: [],
         alerts: [],
         mailFrom: null,
         rcptTo: [],
         lostSegments: 0,
+        unreadClientFrames: 0,
+        sawData: false,
         awaitingStarttls: false,
         afterStarttls: false,
       };
@@ -250,7 +267,9 @@ export async function tsharkStreams(file: string, ports: readonly number[] = [])
       if (verb === 'STARTTLS') {
         s.starttls.sent = true;
         s.awaitingStarttls = true;
-      } else if (verb === 'MAIL') s.mailFrom = angle(parameter);
+        s.afterStarttls = true;
+      } else if (verb === 'DATA' || verb === 'BDAT') s.sawData = true;
+      else if (verb === 'MAIL') s.mailFrom = angle(parameter);
       else if (verb === 'RCPT') {
         const to = angle(parameter);
         if (to !== null && s.rcptTo.length < 100) s.rcptTo.push(to);
@@ -262,9 +281,10 @@ export async function tsharkStreams(file: string, ports: readonly number[] = [])
       if (s.awaitingStarttls && !fromClient) {
         s.starttls.reply = n;
         s.awaitingStarttls = false;
-        if (n === 220) s.afterStarttls = true;
       }
     }
+    const payload = num(l['tcp.len']?.[0]);
+    if (fromClient && payload > 0 && commands.length === 0 && !s.sawData && l['tls.record.content_type'] === undefined) s.unreadClientFrames++;
 
     // TLS: the handshake messages of this frame (all from one side).
     const types = (l['tls.handshake.type'] ?? []).map(num);
@@ -288,6 +308,9 @@ export async function tsharkStreams(file: string, ports: readonly number[] = [])
       const code = num(l['tls.handshake.ciphersuite']?.[0]);
       s.serverHello = { version: versionText(version), cipher: { code, name: names['tls.handshake.ciphersuite'].get(code) ?? null } };
     }
+    if (!fromClient && types.includes(11)) {
+      for (const name of l['x509ce.dNSName'] ?? []) if (s.certificateDnsNames.length < 50) s.certificateDnsNames.push(name);
+    }
     for (const desc of l['tls.alert_message.desc'] ?? []) {
       const code = num(desc);
       s.alerts.push({ from: fromClient ? 'client' : 'server', code, name: names['tls.alert_message.desc'].get(code) ?? null });
@@ -295,5 +318,5 @@ export async function tsharkStreams(file: string, ports: readonly number[] = [])
   }
   return [...streams.values()]
     .sort((a, b) => a.stream - b.stream)
-    .map(({ awaitingStarttls: _a, afterStarttls: _b, ...rest }) => rest);
+    .map(({ sawData: _d, awaitingStarttls: _a, afterStarttls: _b, ...rest }) => rest);
 }
