@@ -10,7 +10,8 @@
 // Memory is bounded whatever the capture: at most maxFlows flows (the least recently active is
 // ended, 'evicted', to make room), at most maxBufferedPerDirection held bytes and MAX_HELD_SEGMENTS
 // held segments per direction, and a flow with no packet for idleMs of capture time is ended
-// ('idle') and freed. A flow that ended (FIN both ways, or RST) is remembered a while as ended, so
+// ('idle') and freed. Bytes handed to FlowHandler.data are valid only during the call (in-order
+// bytes are views into the captured packet): a handler that keeps them copies them. A flow that ended (FIN both ways, or RST) is remembered a while as ended, so
 // its last ACKs do not start a flow "seen mid-stream"; a new SYN on its endpoints starts a new one.
 
 import type { Direction, Endpoint, FlowHandler, FlowMeta, ProblemCounter, TcpSegment } from './model.js';
@@ -133,6 +134,8 @@ export class TcpFlows {
       }
     }
     if (!flow) {
+      // A reset of a connection we know nothing of (a scan, a stale peer) is no flow to follow.
+      if (s.rst) return;
       if (this.flows.size >= this.maxFlows) this.evictOldest(s.ts);
       flow = this.open(key, s);
     } else {

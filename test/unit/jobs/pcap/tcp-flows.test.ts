@@ -291,6 +291,14 @@ describe('how flows end', () => {
     expect(tracker.bufferedBytes).toBe(0);
   });
 
+  it('a RST of a connection never seen starts no flow; a SYN answered by RST is a flow that ended by RST', () => {
+    const { tracker, flows } = harness();
+    feed(tracker, [s2c(7, '', 'RA')]);
+    expect(flows).toHaveLength(0);
+    feed(tracker, [c2s(100, '', 'S'), s2c(0, '', 'RA', 101)]);
+    expect(flows.map((f) => [f.meta.sawSyn, f.end])).toEqual([[true, 'rst']]);
+  });
+
   it('RST from the client (the writer\'s close: "rst")', () => {
     const { tracker, flows } = harness();
     feed(tracker, conversation({ close: 'rst' }));
