@@ -104,6 +104,11 @@ export class CaptureReader {
     private readonly problems: ProblemCounter,
   ) {}
 
+  /** Bytes the reader holds between pushes (the buffer of a unit that straddles chunks): memory, for tests. */
+  get heldBytes(): number {
+    return this.pending.length;
+  }
+
   push(chunk: Uint8Array): void {
     if (this.ended) return;
     this.stats.bytes += chunk.length;

@@ -94,6 +94,26 @@ describe('pcap', () => {
     expect(packets.map((p) => p[0])).toEqual([0x5a]);
   });
 
+  it('holds at most one record between pushes, and lets go of a large one once it is read', () => {
+    const big = new Uint8Array(4 << 20);
+    const file = writePcap([{ ts: T0, data: big }, ...PACKETS, { ts: T0, data: big }, ...PACKETS], { linkType: 1 });
+    const problems = new ProblemLog();
+    let packets = 0;
+    const reader = new CaptureReader(() => packets++, problems);
+    let peak = 0;
+    for (let at = 0; at < file.length; at += 100_000) {
+      reader.push(file.subarray(at, at + 100_000));
+      peak = Math.max(peak, reader.heldBytes);
+    }
+    const atTheEnd = reader.heldBytes;
+    reader.end();
+    expect(packets).toBe(10);
+    expect(peak).toBeLessThanOrEqual(16 + (4 << 20));
+    expect(peak).toBeGreaterThanOrEqual(4 << 20);
+    // Once the 4 MiB record is out, the reader does not keep its buffer for the small ones after it.
+    expect(atTheEnd).toBeLessThan(1 << 20);
+  });
+
   it('says a huge length at once, without waiting for (or buffering) the bytes it claims', () => {
     const header = writePcap([], { linkType: 1 });
     const record = new Uint8Array(16);
@@ -155,6 +175,19 @@ describe('pcapng', () => {
   it('adds if_tsoffset (seconds) to every time', () => {
     // The writer stores T0 − 86,400 s in the block: without the offset the time would be a day early.
     const { packets } = read(writePcapng([{ interfaces: [{ linkType: 1, tsoffset: 86400 }], packets: [{ ts: T0, data: bytes(1) }] }]));
+    expect(packets[0]!.ts).toBeCloseTo(T0, 3);
+  });
+
+  it('reads interface options only up to opt_endofopt', () => {
+    const le = (v: number, n: number) => Array.from({ length: n }, (_, i) => (v / 256 ** i) & 0xff);
+    // An IDB whose end-of-options is followed by junk shaped like if_tsresol = milliseconds.
+    const idb = Uint8Array.from([...le(1, 2), 0, 0, ...le(0, 4), 0, 0, 0, 0, 9, 0, 1, 0, 3, 0, 0, 0]);
+    const units = T0 * 1000; // microseconds
+    const epb = Uint8Array.from([...le(0, 4), ...le(Math.floor(units / 2 ** 32), 4), ...le(units % 2 ** 32, 4), ...le(1, 4), ...le(1, 4), 7, 0, 0, 0]);
+    const file = writePcapng([{ interfaces: [], packets: [], otherBlocks: [{ type: 1, body: idb }, { type: 6, body: epb }] }]);
+    const { packets, problems } = read(file);
+    expect(problems.counts).toEqual({});
+    expect(packets).toHaveLength(1);
     expect(packets[0]!.ts).toBeCloseTo(T0, 3);
   });
 
