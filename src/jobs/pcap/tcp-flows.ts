@@ -333,8 +333,13 @@ export class TcpFlows {
       this.accept(flow, side, piece);
       return;
     }
-    const copies = parts.map((part) => ({ ...part, bytes: part.bytes.slice() }));
-    held.splice(insertAt, 0, ...copies);
+    // The parts fall between held pieces: each goes in at its own place in sequence order.
+    let at = insertAt;
+    for (const part of parts) {
+      while (at < held.length && seqDiff(held[at]!.seq, part.seq) < 0) at++;
+      held.splice(at, 0, { ...part, bytes: part.bytes.slice() });
+      at++;
+    }
     side.heldBytes += added;
     this.bufferedBytes += added;
     if (side.heldBytes > this.peakBufferedPerDirection) this.peakBufferedPerDirection = side.heldBytes;
