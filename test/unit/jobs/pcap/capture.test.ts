@@ -2,6 +2,7 @@
 // interfaces and timestamp resolutions, every packet block kind, unknown blocks skipped; the same
 // packets whatever the chunk sizes; truncation at every byte of a small file; lengths that cannot
 // be right; files that are not captures. Files are made by test/helpers/pcap-writer.ts.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CaptureReader, MAX_BLOCK_BYTES, type CaptureReaderStats } from '../../../../src/jobs/pcap/capture.js';
 import { ProblemLog, writePcap, writePcapng, type PacketRecord, type PcapngSection } from '../../../helpers/pcap-writer.js';
@@ -282,6 +283,31 @@ describe('any chunking gives the same packets', () => {
       }
     });
   }
+});
+
+describe('any chunking (property)', () => {
+  it('random chunk boundaries give the packets and stats of the whole file', () => {
+    const files = [writePcap(PACKETS, { linkType: 1 }), writePcap(PACKETS, { linkType: 113, bigEndian: true, nano: true }), writePcapng(SECTIONS)];
+    const wholes = files.map((f) => read(f));
+    fc.assert(
+      fc.property(fc.nat(files.length - 1), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 30 }), (which, sizes) => {
+        const file = files[which]!;
+        const packets: Seen[] = [];
+        const problems = new ProblemLog();
+        const reader = new CaptureReader((p) => packets.push({ ts: p.ts, linkType: p.linkType, data: [...p.data], origLen: p.origLen }), problems);
+        for (let at = 0, i = 0; at < file.length; i++) {
+          const n = sizes[i % sizes.length]!;
+          reader.push(file.subarray(at, at + n));
+          at += n;
+        }
+        reader.end();
+        expect(packets).toEqual(wholes[which]!.packets);
+        expect(reader.stats).toEqual(wholes[which]!.stats);
+        expect(problems.counts).toEqual({});
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('truncation at every byte', () => {
