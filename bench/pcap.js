@@ -8,7 +8,8 @@
 //   TcpFlows with a handler that only counts bytes), which the run says. Whole process, next to
 //   `node -e 0`. Peer: `tshark -r FILE -q -z conv,tcp` (Debian's tshark; skipped with a message
 //   when absent), same file, same run.                                     (target ≥ 50 MB/s)
-// Usage: npm run build && node bench/pcap.js [--mb M] [--runs R]
+//   --small: the same without the message (~6 KB sessions of small packets), the per-packet cost.
+// Usage: npm run build && node bench/pcap.js [--mb M] [--runs R] [--small]
 import { Buffer } from 'node:buffer';
 import { execFile, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -24,6 +25,8 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const TARGET_MBS = 50;
+/** --small: sessions without the message (small packets: the per-packet cost shows, not the per-byte one). */
+const SMALL = process.argv.includes('--small');
 
 // --- The child: our three layers over the file, one summary line of JSON. ---
 if (process.argv[2] === '--child') {
@@ -119,7 +122,7 @@ function templateFrames(W) {
     { from: 'server', data: Buffer.concat([tlsRecords(0x14, 1, 5), tlsRecords(0x16, 80, 6)]) },
     { from: 'client', data: tlsRecords(0x17, 120, 7) }, // EHLO again, inside TLS
     { from: 'server', data: tlsRecords(0x17, 200, 8) },
-    { from: 'client', data: tlsRecords(0x17, 38_000, 9) }, // MAIL, RCPT, DATA and a message
+    { from: 'client', data: tlsRecords(0x17, SMALL ? 300 : 38_000, 9) }, // MAIL, RCPT, DATA and a message
     { from: 'server', data: tlsRecords(0x17, 90, 10) },
     { from: 'client', data: tlsRecords(0x17, 30, 11) }, // QUIT
     { from: 'server', data: tlsRecords(0x17, 40, 12) },
@@ -185,7 +188,7 @@ async function main() {
     const t0 = performance.now();
     const sessions = writeCapture(W, file, MB * 1e6);
     const size = statSync(file).size;
-    console.log(`capture: ${(size / 1e6).toFixed(0)} MB, ${sessions} SMTP/STARTTLS sessions (written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(`capture: ${(size / 1e6).toFixed(0)} MB, ${sessions} SMTP/STARTTLS sessions${SMALL ? ' without a message (--small)' : ''} (written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
     const cli = spawnSync(process.execPath, [join(root, 'bin/mxray.cjs'), 'pcap', '--help'], { encoding: 'utf8' });
     const useCli = cli.status === 0;
@@ -235,7 +238,8 @@ async function main() {
     console.log(`${ourRate >= TARGET_MBS ? 'PASS' : 'FAIL'}  ≥ ${TARGET_MBS} MB/s (ours ${ourRate.toFixed(0)} MB/s)`);
     if (ourRate < TARGET_MBS) process.exitCode = 1;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.MXRAY_BENCH_KEEP) console.log(`kept: ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
