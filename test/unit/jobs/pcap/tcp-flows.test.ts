@@ -442,6 +442,14 @@ describe('bounds', () => {
     expect(flows[0]!.client).toBe('xy');
   });
 
+  it('after the only flow is freed, the flows that follow are still evicted in order', () => {
+    const { tracker, flows } = harness({ maxFlows: 2, idleMs: 1000 });
+    const from = (port: number, ts: number) => ({ ...c2s(0, 'x'), sport: port, ts });
+    feed(tracker, [from(1, 0), from(2, 5000), from(3, 5001), from(4, 5002)]);
+    expect(flows.map((f) => f.end)).toEqual(['idle', 'evicted', null, null]);
+    expect(tracker.size).toBe(2);
+  });
+
   it('ended flows kept for their last ACKs count toward the cap but are dropped silently', () => {
     const { tracker, flows, problems } = harness({ maxFlows: 2 });
     feed(tracker, conversation({ turns: [{ from: 'client', data: 'a' }] }));
