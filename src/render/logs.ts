@@ -69,7 +69,7 @@ function reasonOf(body: LogsBody): string {
   if (c.unknown) parts.push(`the log cannot tell for ${num(c.unknown)} of ${plural(t.sessions, 'session')}${t.evidence.dialogue ? ' (Exchange 2003 logs STARTTLS, never the handshake: use mxray pcap)' : ''}`);
   const used = c.verified + c.encrypted;
   if (!parts.length) return `all ${plural(used, 'session')} used TLS (${num(c.verified)} verified)`;
-  if (used) parts.push(`${pct(t.tlsShare)} of the rest used TLS`);
+  if (used) parts.push(`${num(used)} of ${num(t.sessions - c.unknown)} with a known state used TLS`);
   return parts.join('; ');
 }
 
