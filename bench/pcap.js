@@ -77,6 +77,29 @@ function median(samples) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** One line from what ours printed: the child's JSON line as is; of the CLI's report, the capture's figures. */
+function summarise(stdout) {
+  try {
+    const seen = new Set();
+    const find = (v) => {
+      if (v === null || typeof v !== 'object' || seen.has(v)) return null;
+      seen.add(v);
+      if ('flowCount' in v && 'capture' in v) return v;
+      for (const x of Object.values(v)) {
+        const found = find(x);
+        if (found) return found;
+      }
+      return null;
+    };
+    const json = JSON.parse(stdout);
+    const body = find(json);
+    if (!body) return JSON.stringify(json).slice(0, 200);
+    return JSON.stringify({ packets: body.capture.packets, flows: body.flowCount, problems: body.capture.problems });
+  } catch {
+    return stdout.trim().replace(/\s+/g, ' ').slice(0, 200);
+  }
+}
+
 /** The test writer, compiled on the fly (the build compiles src/ only). */
 async function loadWriter(dir) {
   const { build } = await import('esbuild');
@@ -207,7 +230,7 @@ async function main() {
         return;
       }
       ourMs.push(r.ms);
-      summary = r.stdout.trim().slice(0, 300);
+      summary = summarise(r.stdout);
     }
     const ourRate = size / 1e6 / (median(ourMs) / 1000);
     console.log(`ours:  ${ours.name}`);
