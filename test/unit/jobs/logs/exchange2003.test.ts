@@ -2,7 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogSessionSchema, type LogSession } from '../../../../src/core/logs-schema.js';
-import { exchange2003Module, pathDomain, replyCode, SESSION_GAP_MS, sniffExchange2003 } from '../../../../src/jobs/logs/exchange2003.js';
+import { exchange2003Module, OpenSessions, pathDomain, replyCode, SESSION_GAP_MS, sniffExchange2003 } from '../../../../src/jobs/logs/exchange2003.js';
 import { exchangeModule, exchangeTrackingModule } from '../../../../src/jobs/logs/exchange.js';
 import { MAX_OPEN_SESSIONS, unknownTls, type LineUse, type LogTls } from '../../../../src/jobs/logs/model.js';
 import {
@@ -271,6 +271,40 @@ describe('exchange2003: helpers', () => {
 
   it('replyCode reads only a real reply code', () => {
     expect(['220 x', '250-STARTTLS', '354', '2500 x', '600 x', 'abc', '25', '199 x'].map(replyCode)).toEqual([220, 250, 354, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('OpenSessions', () => {
+  it('gives the oldest still-open session, skipping closed and replaced ones', () => {
+    const t = new OpenSessions<string>();
+    t.set('a', 'A');
+    t.set('b', 'B');
+    t.set('c', 'C');
+    expect(t.oldest()).toBe('A');
+    t.delete('a');
+    expect([t.oldest(), t.size]).toEqual(['B', 2]);
+    t.set('b', 'B2');
+    expect(t.oldest()).toBe('C');
+    expect(t.get('b')).toBe('B2');
+    t.delete('c');
+    t.delete('b');
+    expect([t.oldest(), t.size, t.values()]).toEqual([undefined, 0, []]);
+  });
+
+  it('stays in insertion order through many openings and closings (compaction)', () => {
+    const t = new OpenSessions<number>();
+    for (let i = 0; i < 50_000; i++) {
+      t.set(`k${i}`, i);
+      // Close all but every 1000th.
+      if (i % 1000 !== 0) t.delete(`k${i}`);
+    }
+    expect(t.size).toBe(50);
+    const seen: number[] = [];
+    for (let v = t.oldest(); v !== undefined; v = t.oldest()) {
+      seen.push(v);
+      t.delete(`k${v}`);
+    }
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i * 1000));
   });
 });
 
