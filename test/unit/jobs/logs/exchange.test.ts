@@ -171,6 +171,22 @@ describe('exchange protocol log: inbound (SmtpReceive)', () => {
     expect([s.messages, s.status]).toEqual([1, 'sent']);
   });
 
+  it("the client certificate's validation status is Exchange's own verify word", () => {
+    const lines = exchangeProtocolLog([inbound()]);
+    const at = lines.findIndex((l) => l.includes('negotiation succeeded'));
+    const f: string[] = [];
+    splitCsv(lines[at]!, f);
+    const status = (word: string): string => [...f.slice(0, 7), '', csvField(`Client certificate chain validation status: '${word}'`)].join(',');
+    for (const [word, verify] of [
+      ['EmptyCertificate', 'none'],
+      ['Valid', 'trusted'],
+      ['UntrustedRoot', 'untrusted'],
+    ] as const) {
+      expect(run([...lines.slice(0, at + 1), status(word), ...lines.slice(at + 1)]).sessions[0]!.tls.verify).toBe(verify);
+    }
+    expect(run(lines).sessions[0]!.tls.verify).toBeNull();
+  });
+
   it('a rejected recipient inbound is "rejected"', () => {
     const s = run(exchangeProtocolLog([inbound({ starttls: undefined, rcptReply: '550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain' })])).sessions[0]!;
     expect([s.status, s.dsn, s.messages]).toEqual(['rejected', '5.7.54', 0]);

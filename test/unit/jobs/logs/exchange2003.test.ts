@@ -259,6 +259,13 @@ describe('exchange2003: grouping and layouts', () => {
   });
 });
 
+describe('exchange2003: NCSA common log format', () => {
+  it('is not read: its lines count as malformed (the W3C extended and Microsoft IIS formats are)', () => {
+    const lines = ['198.51.100.7 - mail.example.net [30/Nov/2026:03:40:13 +0000] "EHLO -?+mail.example.net SMTP" 250 0'];
+    expect(run(lines).uses).toEqual(['malformed']);
+  });
+});
+
 describe('exchange2003: helpers', () => {
   it('pathDomain reads the domain of a path argument, lower-case, or null', () => {
     expect(pathDomain('TO:<bob@Example.COM>')).toBe('example.com');
