@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +28,10 @@ import {
   expectedDomains,
   type ExchangeScenario,
 } from '../../../helpers/exchange-logs.js';
+import { skipWithout } from '../../../helpers/skip.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const CORPUS = join(process.env.MXRAY_CORPUS ?? resolve(ROOT, '../shared/corpus'), 'logs');
 
 type Session = Omit<LogSession, 'file'>;
 
@@ -386,6 +393,30 @@ describe('sniffing', () => {
   it('no false positive on syslog, Exim or Sendmail lines', () => {
     expect(others.map(sniffExchangeProtocol)).toEqual([0, 0, 0, 0, 0]);
     expect(others.map(sniffExchangeTracking)).toEqual([0, 0, 0, 0, 0]);
+  });
+});
+
+describe('the Unix MTA logs of the corpus (read in place)', () => {
+  it('score 0 with every Exchange sniffer, and no Exchange parser makes a session of them', (ctx) => {
+    let names: string[];
+    try {
+      names = readdirSync(CORPUS).filter((f) => f.endsWith('.log'));
+    } catch {
+      return skipWithout(ctx, 'corpus', `no log corpus at ${CORPUS} (set MXRAY_CORPUS to its parent folder)`);
+    }
+    if (names.length === 0) return skipWithout(ctx, 'corpus', `no *.log files in ${CORPUS}`);
+    let lines = 0;
+    for (const name of names) {
+      const text = readFileSync(join(CORPUS, name), 'utf8').split('\n').filter((l) => l.length > 0);
+      lines += text.length;
+      for (const mod of [exchange2003Module, exchangeModule, exchangeTrackingModule]) {
+        expect(text.filter((l) => mod.sniff(l) > 0), `${mod.format} on ${name}`).toEqual([]);
+        const r = run(text, mod);
+        expect(r.sessions, `${mod.format} on ${name}`).toEqual([]);
+        expect(r.uses.includes('used')).toBe(false);
+      }
+    }
+    expect(lines).toBeGreaterThan(100);
   });
 });
 
