@@ -264,6 +264,7 @@ interface Layout {
   sitename: number;
   method: number;
   query: number;
+  stem: number;
   status: number;
   version: number;
 }
@@ -280,6 +281,7 @@ function layoutOf(fields: readonly string[]): Layout {
     sitename: at('s-sitename'),
     method: at('cs-method'),
     query: at('cs-uri-query'),
+    stem: at('cs-uri-stem'),
     status: at('sc-status'),
     version: at('cs-version'),
   };
@@ -389,8 +391,10 @@ class Exchange2003Parser implements LogParser {
     }
     if (f.length !== layout.fields.length || layout.cip < 0 || layout.method < 0) return null;
     const version = layout.version >= 0 ? f[layout.version]! : 'SMTP';
-    // A web or FTP service's line in a shared log folder says nothing of SMTP.
+    // A web or FTP service's line in a shared log folder says nothing of SMTP: another protocol
+    // version, or a URL path as the target (the SMTP service writes '-' there).
     if (version !== 'SMTP' && version !== '-') return 'other';
+    if (layout.stem >= 0 && f[layout.stem]!.charCodeAt(0) === 47) return 'other';
     const ip = this.ipOf(f[layout.cip]!);
     if (!ip) return null;
     const method = f[layout.method]!;
@@ -694,9 +698,11 @@ const W3C_DATA = /^(\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}:\d{2} [0-9a-fA-F.:]+ /;
 /** How surely a line is Exchange 2003's / IIS SMTP's log. */
 export function sniffExchange2003(line: string): number {
   if (line.charCodeAt(0) === 35) {
-    if (line.startsWith('#Software: Microsoft Internet Information Services')) return 0.6;
-    if (line.startsWith('#Fields: ')) return line.includes(' cs-method') && line.includes('c-ip') ? 0.6 : 0;
-    if (line.startsWith('#Version: 1.0')) return 0.2;
+    // IIS writes the same header for its web and FTP logs: together they stay under the runner's
+    // threshold of 1, so an IIS web log is not taken for an SMTP one; the data lines decide.
+    if (line.startsWith('#Software: Microsoft Internet Information Services')) return 0.3;
+    if (line.startsWith('#Fields: ')) return line.includes(' cs-method') && line.includes('c-ip') ? 0.3 : 0;
+    if (line.startsWith('#Version: 1.0')) return 0.1;
     return 0;
   }
   if (line.includes(' OutboundConnectionCommand ') || line.includes(' OutboundConnectionResponse ')) return 1;
