@@ -271,6 +271,29 @@ describe('exchange protocol log: sessions', () => {
   });
 });
 
+describe('the fixture writer writes what Exchange writes', () => {
+  it('protocol log rows: time, connector, session, sequence, endpoints, event, data, context', () => {
+    const out = exchangeProtocolLog([outbound()]);
+    expect(out.slice(0, 5)).toEqual([
+      '#Software: Microsoft Exchange Server',
+      '#Version: 15.2.1118.7',
+      '#Log-type: SMTP Send Protocol Log',
+      '#Date: 2026-11-30T03:40:13.120Z',
+      '#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context',
+    ]);
+    expect(out[5]).toBe('2026-11-30T03:40:13.160Z,Internet Send,08DF1A2B3C4D5E6F,0,,203.0.113.5:25,*,,attempting to connect');
+    expect(out[8]).toBe('2026-11-30T03:40:13.280Z,Internet Send,08DF1A2B3C4D5E6F,3,192.0.2.10:50000,203.0.113.5:25,>,EHLO mail.example.org,');
+    expect(out.filter((l) => l.endsWith(',Certificate subject'))).toEqual([
+      expect.stringMatching(/^2026-11-30T03:40:13\.\d{3}Z,Internet Send,08DF1A2B3C4D5E6F,\d+,192\.0\.2\.10:50000,203\.0\.113\.5:25,\*,"CN=mx\.example\.com, O=""Example, Inc\.""",Certificate subject$/),
+    ]);
+  });
+
+  it('tracking rows quote the subject with its comma and quotes', () => {
+    const out = exchangeTrackingLog([outbound()]);
+    expect(out[5]!.includes(',"Re: ""quarterly"" figures, draft 2",')).toBe(true);
+  });
+});
+
 describe('CSV', () => {
   it('quoted fields with commas and doubled quotes', () => {
     const out: string[] = [];

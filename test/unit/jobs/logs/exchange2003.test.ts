@@ -274,6 +274,20 @@ describe('exchange2003: grouping and layouts', () => {
   });
 });
 
+describe('the fixture writer writes what IIS writes', () => {
+  it("spaces as '+', empty values as '-', outbound replies in cs-uri-query, inbound codes in sc-status", () => {
+    const out = exchange2003Log([outbound()]);
+    expect(out[3]).toBe(
+      '#Fields: date time c-ip cs-username s-sitename s-computername s-ip s-port cs-method cs-uri-stem cs-uri-query sc-status sc-win32-status sc-bytes cs-bytes time-taken cs-version cs-host cs(User-Agent) cs(Cookie) cs(Referer)',
+    );
+    expect(out).toContain('2026-11-30 03:40:13 203.0.113.5 OutboundConnectionResponse SMTPSVC1 EXCH01 - 0 - - 220+2.0.0+SMTP+server+ready 0 0 29 0 0 SMTP - - - -');
+    expect(out).toContain('2026-11-30 03:40:13 203.0.113.5 OutboundConnectionCommand SMTPSVC1 EXCH01 - 0 STARTTLS - - 0 0 2 0 0 SMTP - - - -');
+    const inb = exchange2003Log([inbound()]);
+    expect(inb).toContain('2026-11-30 03:40:13 198.51.100.7 mail.example.net SMTPSVC1 EXCH01 192.0.2.10 25 EHLO - +mail.example.net 250 0 19 0 0 SMTP - - - -');
+    expect(inb.some((l) => / STARTTLS - - 220 /.test(l))).toBe(true);
+  });
+});
+
 describe('exchange2003: NCSA common log format', () => {
   it('is not read: its lines count as malformed (the W3C extended and Microsoft IIS formats are)', () => {
     const lines = ['198.51.100.7 - mail.example.net [30/Nov/2026:03:40:13 +0000] "EHLO -?+mail.example.net SMTP" 250 0'];
