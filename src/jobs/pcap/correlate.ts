@@ -22,47 +22,61 @@ function mailInClear(flow: PcapFlow): boolean {
   return CLEAR.has(flow.verdict) && flow.exposed.mailCommands > 0;
 }
 
+/** Failures remembered while they wait for a retry (the oldest forgotten first). */
+const MAX_TRACKED = 100_000;
+
 /**
- * Marks retries in clear: a flow whose TLS attempt failed gets `retriedBy` the first later flow
- * from the same client address to the same server address and port that carried MAIL in clear,
- * starting no earlier than the failure's end and at most `windowMs` after it; that flow gets
- * `retryOf`. Each flow takes part in at most one pair (several failures before one retry: the last
- * one is paired). Earlier marks are cleared first, so running it again gives the same result.
- * O(n log n) in the flows. Returns the number of pairs.
+ * The pairing, streamed: flows handed in as they end (a retry starts after its failure ended, so
+ * it always ends after it too). A failed TLS attempt waits, per client address, server address
+ * and port, for the next flow that carries MAIL in clear and starts no earlier than the failure
+ * ended and at most `windowMs` after; a newer failure of the same pair takes the place of an older
+ * one (an MTA retrying TLS before it gives up on it). Each flow takes part in at most one pair.
+ * Memory: one failure per pair, MAX_TRACKED pairs, whatever the capture's size.
+ */
+export class RetryMatcher {
+  private readonly waiting = new Map<string, { id: number; end: number }>();
+
+  constructor(private readonly windowMs: number = DEFAULT_RETRY_WINDOW_MS) {}
+
+  /** One ended flow; returns the failure it retried, if it is a retry. */
+  add(flow: PcapFlow): { failedId: number } | null {
+    const key = `${flow.client.ip}\u0000${flow.server.ip}\u0000${flow.server.port}`;
+    if (failedTls(flow)) {
+      // Re-inserted so that the map's order stays oldest first for the cap.
+      this.waiting.delete(key);
+      this.waiting.set(key, { id: flow.id, end: flow.end ?? flow.start });
+      if (this.waiting.size > MAX_TRACKED) this.waiting.delete(this.waiting.keys().next().value as string);
+      return null;
+    }
+    if (!mailInClear(flow)) return null;
+    const f = this.waiting.get(key);
+    if (!f || flow.start < f.end) return null; // open at the same time: another delivery, not a retry
+    this.waiting.delete(key);
+    return flow.start - f.end <= this.windowMs ? { failedId: f.id } : null;
+  }
+}
+
+/**
+ * Marks retries in clear over a list of flows (RetryMatcher, fed in the order the flows ended):
+ * the failure gets `retriedBy`, the retry `retryOf`. Earlier marks are cleared first, so running it
+ * again gives the same result. Returns the number of pairs.
  */
 export function correlateRetries(flows: PcapFlow[], windowMs: number = DEFAULT_RETRY_WINDOW_MS): number {
-  const groups = new Map<string, PcapFlow[]>();
+  const byId = new Map<number, PcapFlow>();
   for (const flow of flows) {
     flow.retryOf = null;
     flow.retriedBy = null;
-    if (!failedTls(flow) && !mailInClear(flow)) continue;
-    const key = `${flow.client.ip}\u0000${flow.server.ip}\u0000${flow.server.port}`;
-    const group = groups.get(key);
-    if (group) group.push(flow);
-    else groups.set(key, [flow]);
+    byId.set(flow.id, flow);
   }
+  const matcher = new RetryMatcher(windowMs);
   let pairs = 0;
-  for (const group of groups.values()) {
-    group.sort((a, b) => a.start - b.start || a.id - b.id);
-    // The failure waiting for its retry: the latest one seen.
-    let waiting: PcapFlow | null = null;
-    for (const flow of group) {
-      if (failedTls(flow)) {
-        waiting = flow;
-        continue;
-      }
-      if (waiting === null) continue;
-      const after = waiting.end ?? waiting.start;
-      if (flow.start < after) continue; // open at the same time: another delivery, not a retry
-      if (flow.start - after > windowMs) {
-        waiting = null;
-        continue;
-      }
-      waiting.retriedBy = flow.id;
-      flow.retryOf = waiting.id;
-      waiting = null;
-      pairs++;
-    }
+  for (const flow of [...flows].sort((a, b) => (a.end ?? a.start) - (b.end ?? b.start) || a.id - b.id)) {
+    const pair = matcher.add(flow);
+    if (!pair) continue;
+    flow.retryOf = pair.failedId;
+    const failed = byId.get(pair.failedId);
+    if (failed) failed.retriedBy = flow.id;
+    pairs++;
   }
   return pairs;
 }
