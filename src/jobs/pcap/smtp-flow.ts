@@ -97,8 +97,8 @@ class Side {
   finished = false;
   appData = 0;
   firstAppDataLength = -1;
-  /** The record layer can no longer be followed (a gap, or bytes that are not TLS). */
-  tlsBroken = false;
+  /** This side's TLS began where a record must begin (after STARTTLS, or at a flow seen from its start). */
+  tlsAtBoundary = false;
   /** This side's bytes after STARTTLS's 220 (or from the start, implicit) were not TLS records. */
   notTls = false;
   /** This side sent TLS records (its mode became 'tls'). */
@@ -260,7 +260,6 @@ export class SmtpFlow implements FlowHandler {
         break;
       case 'tls':
         if (!this.established) this.tlsHole = true;
-        side.tlsBroken = true;
         side.mode = 'opaque';
         this.readCertificate();
         break;
@@ -326,13 +325,13 @@ export class SmtpFlow implements FlowHandler {
       return;
     }
     if (side === this.client && first === HANDSHAKE && !this.startedMidFlow && !this.sawCommand) this.clientHelloFirst = true;
-    this.startTls(side);
+    this.startTls(side, !this.startedMidFlow);
   }
 
   /** The first byte after STARTTLS (client) or after the 220 to it (server). */
   private decideAfterStarttls(side: Side, first: number): void {
     if (isTlsStart(first)) {
-      this.startTls(side);
+      this.startTls(side, true);
       return;
     }
     side.mode = 'lines';
@@ -340,8 +339,9 @@ export class SmtpFlow implements FlowHandler {
     if (side === this.server) side.notTls = true;
   }
 
-  private startTls(side: Side): void {
+  private startTls(side: Side, atBoundary: boolean): void {
     side.mode = 'tls';
+    side.tlsAtBoundary = atBoundary;
     side.sawTls = true;
     this.hellos ??= new HelloReader();
     if (side === this.server && this.certChunks === null && this.certificate === null) this.certChunks = [];
@@ -505,7 +505,9 @@ export class SmtpFlow implements FlowHandler {
   }
 
   private reply(reply: ReplyFacts, ts: number): void {
-    this.say('server', `${reply.code} ${reply.lines.join(' / ')}`, ts);
+    // The text is built only while the dialogue has room.
+    if (this.dialogue.length < MAX_DIALOGUE) this.say('server', `${reply.code} ${reply.lines.join(' / ')}`, ts);
+    else this.dialogueCut++;
     if (!this.bannerDone) {
       this.bannerDone = true;
       // Seen from the start, the first reply is the greeting (whatever its code); mid-flow only a 220 is.
@@ -659,9 +661,9 @@ export class SmtpFlow implements FlowHandler {
   }
 
   private notTls(side: Side): void {
-    if (side.appData === 0 && !side.ccs && side.bytes - side.gapBytes > 0) side.notTls = true;
+    // Said of the handshake only where the bytes began at a record's start: mid-stream they may be a record's middle.
+    if (side.tlsAtBoundary && side.appData === 0 && !side.ccs) side.notTls = true;
     this.tlsProblem(`the ${side.name} sent bytes that are not a TLS record`);
-    side.tlsBroken = true;
     side.mode = 'opaque';
   }
 
@@ -675,13 +677,16 @@ export class SmtpFlow implements FlowHandler {
       case ALERT: {
         // In clear an alert is two bytes; after ChangeCipherSpec (≤ 1.2) it carries a MAC: its content is hidden.
         const readable = side.recordLength === 2 && !(side.ccs && !tls13);
-        if (readable) this.readableAlert = true;
+        const level = side.alertBytes[0];
+        const description = side.alertBytes[1];
+        // A fatal alert ends the handshake, and so does a side closing (close_notify, user_canceled); other warnings
+        // (a server's unrecognized_name beside its ServerHello) do not.
+        if (readable && (level !== 1 || description === 0 || description === 90)) this.readableAlert = true;
         if (this.alerts.length < MAX_ALERTS) {
-          const level = side.alertBytes[0];
           this.alerts.push({
             from: side.name,
             level: readable ? (level === 1 ? 'warning' : level === 2 ? 'fatal' : 'unknown') : null,
-            description: readable ? alertName(side.alertBytes[1]!) : null,
+            description: readable ? alertName(description!) : null,
           });
         }
         if (side === this.server) this.readCertificate();
@@ -808,10 +813,10 @@ export class SmtpFlow implements FlowHandler {
     if (result === 'failed') return 'handshake-failed';
     if (this.starttls !== null && this.starttls.reply !== null && this.starttls.reply.code !== 220) return 'starttls-refused';
     if (result === 'incomplete') return 'incomplete';
-    // A STARTTLS whose reply the capture did not show.
-    if (this.starttls !== null) return 'incomplete';
     // What is left is decided by what did not happen: any hole may have hidden it.
     const hole = this.clearHole || this.sniffHole || this.tlsHole || (this.startedMidFlow && this.banner === null);
+    // A STARTTLS the server never answered: closed there, no mail went; anything else cannot be told.
+    if (this.starttls !== null) return hole || this.mailCommands > 0 || !this.closed() ? 'incomplete' : 'no-mail';
     if (this.mailCommands > 0) {
       if (hole) return 'incomplete';
       return this.starttlsOffered === false ? 'starttls-not-offered' : 'not-attempted';

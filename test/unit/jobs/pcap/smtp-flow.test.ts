@@ -158,6 +158,81 @@ describe('SmtpFlow: STARTTLS and a handshake that completes', () => {
   });
 });
 
+describe('SmtpFlow: what tells a handshake established', () => {
+  /** The records of a direction's bytes, split where each record ends (a record may span pieces). */
+  function recordsOf(pieces: readonly Piece[], from: 'client' | 'server'): Buffer[] {
+    const all = Buffer.concat(pieces.filter((p) => p.from === from).map((p) => p.bytes));
+    const out: Buffer[] = [];
+    for (let i = 0; i + 5 <= all.length; ) {
+      const end = i + 5 + all.readUInt16BE(i + 3);
+      out.push(all.subarray(i, end));
+      i = end;
+    }
+    return out;
+  }
+
+  it('TLS 1.3: the client\'s Finished alone is not enough, nor its next record without a server record after it', async () => {
+    const run = await runTls({ server: { key: cert.keyPem, cert: cert.certPem, minVersion: 'TLSv1.3' }, client: {}, ...SMTP_IN_TLS });
+    const client = recordsOf(run.pieces, 'client');
+    const server = recordsOf(run.pieces, 'server');
+    // client: ClientHello, ChangeCipherSpec, Finished, EHLO, close_notify; server: ServerHello, ChangeCipherSpec, its encrypted flight, then tickets and the reply.
+    expect(client.map((r) => r[0])).toEqual([22, 20, 23, 23, 23]);
+    const flight = server.slice(0, 6);
+    expect(flight.map((r) => r[0])).toEqual([22, 20, 23, 23, 23, 23]);
+    const after = server.slice(6);
+    const C = (...r: Buffer[]): Piece => ({ from: 'client', bytes: Buffer.concat(r) });
+    const S = (...r: Buffer[]): Piece => ({ from: 'server', bytes: Buffer.concat(r) });
+    const finishedOnly = follow([...PRELUDE, C(client[0]!), S(...flight), C(client[1]!, client[2]!), S(...after)]);
+    expect(finishedOnly.handshakeResult).toBe('failed');
+    expect(finishedOnly.handshakeEvidence).toBe('closed');
+    const noServerAfter = follow([...PRELUDE, C(client[0]!), S(...flight), C(client[1]!, client[2]!, client[3]!)]);
+    expect(noServerAfter.handshakeResult).toBe('failed');
+    expect(follow([...PRELUDE, C(client[0]!), S(...flight), C(client[1]!, client[2]!, client[3]!)], { end: 'capture-end' }).handshakeResult).toBe('incomplete');
+    const whole = follow([...PRELUDE, C(client[0]!), S(...flight), C(client[1]!, client[2]!, client[3]!), S(...after)]);
+    expect(whole.handshakeResult).toBe('established');
+    expect(whole.tls?.applicationData.client).toBe(2);
+    // The server answers the client's Finished with one alert-sized record and closes: it refused (a client certificate …).
+    const refused = follow([...PRELUDE, C(client[0]!), S(...flight), C(client[1]!, client[2]!, client[3]!), S(Buffer.concat([Buffer.from([23, 3, 3, 0, 19]), Buffer.alloc(19, 0x5a)]))]);
+    expect(refused.handshakeResult).toBe('failed');
+    expect(refused.handshakeEvidence).toBe('encrypted-server-alert');
+    expect(refused.verdict).toBe('handshake-failed');
+  });
+
+  it('TLS 1.2: ChangeCipherSpec and Finished from both sides', async () => {
+    const run = await runTls({ server: { key: cert.keyPem, cert: cert.certPem, maxVersion: 'TLSv1.2' }, client: {}, ...SMTP_IN_TLS });
+    const server = recordsOf(run.pieces, 'server');
+    const ccs = server.findIndex((r) => r[0] === 20);
+    expect(server[ccs + 1]![0]).toBe(22);
+    const cutBeforeServerFinished: Piece[] = [];
+    for (const p of run.pieces) {
+      if (p.from === 'server' && p.bytes.indexOf(Buffer.from([20, 3, 3, 0, 1, 1])) >= 0) {
+        cutBeforeServerFinished.push({ from: 'server', bytes: p.bytes.subarray(0, p.bytes.indexOf(Buffer.from([20, 3, 3, 0, 1, 1])) + 6) });
+        break;
+      }
+      cutBeforeServerFinished.push(p);
+    }
+    expect(cutBeforeServerFinished.length).toBeLessThan(run.pieces.length);
+    const f = follow([...PRELUDE, ...cutBeforeServerFinished]);
+    expect(f.tls?.changeCipherSpec).toEqual({ client: true, server: true });
+    expect(f.handshakeResult).toBe('failed');
+    expect(follow([...PRELUDE, ...run.pieces]).handshakeResult).toBe('established');
+  });
+
+  it('a warning alert beside the server\'s hello does not fail the handshake', async () => {
+    const run = await runTls({ server: { key: cert.keyPem, cert: cert.certPem, maxVersion: 'TLSv1.2' }, client: {}, ...SMTP_IN_TLS });
+    const warning = s('\x15\x03\x03\x00\x02\x01\x70');
+    const f = follow([...PRELUDE, run.pieces[0]!, warning, ...run.pieces.slice(1)]);
+    expect(f.tls?.alerts[0]).toEqual({ from: 'server', level: 'warning', description: 'unrecognized_name' });
+    expect(f.handshakeResult).toBe('established');
+    const cut = follow([...PRELUDE, run.pieces[0]!, warning], { end: 'capture-end' });
+    expect(cut.handshakeResult).toBe('incomplete');
+    // close_notify in clear, warning level as it is, ends it.
+    const closing = follow([...PRELUDE, run.pieces[0]!, s('\x15\x03\x03\x00\x02\x01\x00')], { end: 'capture-end' });
+    expect(closing.handshakeResult).toBe('failed');
+    expect(closing.handshakeEvidence).toBe('alert');
+  });
+});
+
 describe('SmtpFlow: implicit TLS', () => {
   it('on port 465, TLS from the first byte', async () => {
     const run = await runTls({ server: { key: cert.keyPem, cert: cert.certPem }, client: { servername: 'smtp.example.com' }, clientSays: '', serverSays: '' });
@@ -382,6 +457,13 @@ describe('SmtpFlow: gaps and captures that begin mid-flow', () => {
     expect(f.verdict).toBe('incomplete');
   });
 
+  it('mid-flow, bytes that are not TLS after encrypted records say nothing of the handshake', () => {
+    // The middle of a record: its first byte looks like a record type, the next ones are no header.
+    const f = follow([{ from: 'client', bytes: Buffer.from([0x17, 0x41, 0x42, 0x43, 0x44, 0x45]) }], { meta: { sawSyn: false } });
+    expect(f.handshakeEvidence).toBe('mid-flow');
+    expect(f.verdict).toBe('incomplete');
+  });
+
   it('a capture that begins inside an encrypted session: incomplete', async () => {
     const run = await runTls({ server: { key: cert.keyPem, cert: cert.certPem }, client: {}, ...SMTP_IN_TLS });
     // From the client's first encrypted record on (TLS 1.3: after its Finished, the EHLO).
@@ -391,6 +473,15 @@ describe('SmtpFlow: gaps and captures that begin mid-flow', () => {
     const f = follow(encrypted, { meta: { sawSyn: false } });
     expect(f.verdict).toBe('incomplete');
     expect(f.handshakeEvidence).toBe('mid-flow');
+  });
+});
+
+describe('SmtpFlow: STARTTLS without an answer', () => {
+  it('closed after STARTTLS with no reply: no mail went; cut by the capture: incomplete', () => {
+    const f = follow([BANNER, EHLO, EHLO_REPLY, STARTTLS]);
+    expect(f.starttls).toEqual({ command: 'STARTTLS', reply: null });
+    expect(f.verdict).toBe('no-mail');
+    expect(follow([BANNER, EHLO, EHLO_REPLY, STARTTLS], { end: 'capture-end' }).verdict).toBe('incomplete');
   });
 });
 
