@@ -1,0 +1,167 @@
+// The sessions a Unix MTA log parser (Postfix, Exim, Sendmail) holds open, and the one place that
+// keeps them bounded: at most MAX_OPEN_SESSIONS, the least recently touched handed over first
+// (incomplete), and those idle longer than a limit in log time handed over as they age out.
+import { MAX_OPEN_SESSIONS, keepLine, unknownTls, type LogFormat, type LogSession, type ParserSink } from './model.js';
+
+/** A session being built, with what its parser needs to know of it. */
+export interface Draft {
+  readonly id: string;
+  s: Omit<LogSession, 'file'>;
+  /** Log time of its last line (ms), null when its lines carry none. */
+  last: number | null;
+  /** Its end was seen (disconnect); it only waits for late lines (qmgr's from=). */
+  ended: boolean;
+}
+
+export function newDraft(id: string, format: LogFormat, key: string, direction: 'inbound' | 'outbound' | null, time: number | null, localHost: string | null): Draft {
+  return {
+    id,
+    last: time,
+    ended: false,
+    s: {
+      format,
+      key: key.length > 200 ? key.slice(0, 200) : key,
+      direction,
+      start: time,
+      end: time,
+      localHost: localHost === null ? null : localHost.slice(0, 255),
+      remoteHost: null,
+      remoteIp: null,
+      remotePort: null,
+      domains: [],
+      queueIds: [],
+      messages: 0,
+      tls: unknownTls(),
+      evidence: 'none',
+      status: null,
+      dsn: null,
+      lines: [],
+      incomplete: false,
+    },
+  };
+}
+
+/** Adds a line to a draft: evidence, and its time as the end. */
+export function touchDraft(d: Draft, lineNo: number, text: string, time: number | null): void {
+  keepLine(d.s.lines, lineNo, text);
+  if (time !== null) {
+    if (d.s.start === null) d.s.start = time;
+    d.s.end = time;
+    d.last = time;
+  }
+}
+
+export function addDomain(d: Draft, domain: string): void {
+  if (domain.length === 0 || domain.length > 255) return;
+  const lower = domain.toLowerCase();
+  const list = d.s.domains;
+  if (list.length < 16 && !list.includes(lower)) list.push(lower);
+}
+
+export function addQueueId(d: Draft, id: string): void {
+  const list = d.s.queueIds;
+  if (id.length > 0 && id.length <= 100 && list.length < 32 && !list.includes(id)) list.push(id);
+}
+
+export function setRemote(d: Draft, host: string | null, ip: string | null, port: number | null): void {
+  if (host !== null && host.length > 0) d.s.remoteHost = host.slice(0, 255);
+  if (ip !== null && ip.length > 0) d.s.remoteIp = ip.slice(0, 64);
+  if (port !== null && port >= 0 && port <= 65535) d.s.remotePort = port;
+}
+
+/** Cuts a log's own words to what a LogTls field holds. */
+export function words(text: string, max = 500): string {
+  return text.length > max ? text.slice(0, max) : text;
+}
+
+export class OpenSessions<D extends Draft = Draft> {
+  private readonly open = new Map<string, D>();
+  private lastSweep = Number.NEGATIVE_INFINITY;
+
+  /**
+   * @param finish called once per draft leaving (evicted, aged out, or at the end); it hands the
+   *   session to the sink after the parser's last word on it (evidence when nothing was seen …).
+   */
+  constructor(
+    private readonly idleMs: number,
+    private readonly finish: (d: D, why: 'evicted' | 'idle' | 'end' | 'closed') => void,
+    private readonly cap = MAX_OPEN_SESSIONS,
+  ) {}
+
+  /** The draft is still open (not yet handed over). */
+  has(d: D): boolean {
+    return this.open.get(d.id) === d;
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  get(id: string): D | undefined {
+    return this.open.get(id);
+  }
+
+  /** Opens a draft (or replaces one of the same id, which is finished first). */
+  add(d: D): void {
+    const old = this.open.get(d.id);
+    if (old !== undefined) this.close(old, 'closed');
+    while (this.open.size >= this.cap) {
+      const first = this.open.values().next().value as D;
+      this.close(first, 'evicted');
+    }
+    this.open.set(d.id, d);
+  }
+
+  /** Marks a draft as the most recently used (the eviction order). */
+  touch(d: D): void {
+    if (this.open.get(d.id) !== d) return;
+    this.open.delete(d.id);
+    this.open.set(d.id, d);
+  }
+
+  close(d: D, why: 'evicted' | 'idle' | 'end' | 'closed'): void {
+    if (this.open.get(d.id) !== d) return;
+    this.open.delete(d.id);
+    this.finish(d, why);
+  }
+
+  /** Hands over the drafts idle longer than the limit at log time `now` (at most once a second). */
+  sweep(now: number | null): void {
+    if (now === null || now - this.lastSweep < 1000) return;
+    this.lastSweep = now;
+    const limit = now - this.idleMs;
+    for (const d of this.open.values()) {
+      if (d.last === null || d.last >= limit) break;
+      this.close(d, 'idle');
+    }
+  }
+
+  end(): void {
+    for (const d of [...this.open.values()]) this.close(d, 'end');
+  }
+}
+
+/** Hands a draft to the sink as a session. */
+export function emit(sink: ParserSink, d: Draft, incomplete: boolean): void {
+  d.s.incomplete = incomplete;
+  sink.session(d.s);
+}
+
+/** "TLSv1.3", "TLS1.2", "TLSv1_2", "tls1.0", "SSLv3" → the schema's spelling; null when unknown. */
+export function normaliseProtocol(text: string): string | null {
+  const m = /^(TLS|SSL)v?(\d)(?:[._](\d))?$/i.exec(text.trim());
+  if (m === null) return null;
+  const family = m[1]!.toUpperCase();
+  if (family === 'SSL') return `SSLv${m[2]!}`;
+  const minor = m[3] ?? '0';
+  return minor === '0' ? `TLSv${m[2]!}` : `TLSv${m[2]!}.${minor}`;
+}
+
+/** The domain of an address ("a@Example.COM" → "example.com"), "" when there is none. */
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0 || at === address.length - 1) return '';
+  let d = address.slice(at + 1);
+  if (d.endsWith('.')) d = d.slice(0, -1);
+  return /^[A-Za-z0-9.\-_[\]:]{1,255}$/.test(d) ? d.toLowerCase() : '';
+}
