@@ -22,47 +22,67 @@ function mailInClear(flow: PcapFlow): boolean {
   return CLEAR.has(flow.verdict) && flow.exposed.mailCommands > 0;
 }
 
+/** At most this many failed attempts wait for their retry at once (the oldest is forgotten first). */
+export const MAX_WAITING_FAILURES = 10_000;
+
+function pairKey(flow: PcapFlow): string {
+  return `${flow.client.ip}\u0000${flow.server.ip}\u0000${flow.server.port}`;
+}
+
 /**
- * Marks retries in clear: a flow whose TLS attempt failed gets `retriedBy` the first later flow
- * from the same client address to the same server address and port that carried MAIL in clear,
- * starting no earlier than the failure's end and at most `windowMs` after it; that flow gets
- * `retryOf`. Each flow takes part in at most one pair (several failures before one retry: the last
- * one is paired). Earlier marks are cleared first, so running it again gives the same result.
- * O(n log n) in the flows. Returns the number of pairs.
+ * The pairing, streamed: flows are added as they end (the order a capture reader finishes them), and
+ * a flow that carried MAIL in clear is paired with the latest failed TLS attempt from the same
+ * client address to the same server address and port that ended no later than it started and at
+ * most `windowMs` before. Each failure is paired once. Memory: one small entry per address pair
+ * with a failure waiting, at most MAX_WAITING_FAILURES.
+ */
+export class RetryMatcher {
+  private readonly waiting = new Map<string, { id: number; end: number }>();
+
+  constructor(private readonly windowMs: number = DEFAULT_RETRY_WINDOW_MS) {}
+
+  /** Adds an ended flow; when it is the retry of a failure, that failure's id. */
+  add(flow: PcapFlow): { failedId: number } | null {
+    const key = pairKey(flow);
+    if (failedTls(flow)) {
+      // The latest failure is the one a retry follows; re-inserted, so the map's order stays oldest first.
+      this.waiting.delete(key);
+      this.waiting.set(key, { id: flow.id, end: flow.end ?? flow.start });
+      if (this.waiting.size > MAX_WAITING_FAILURES) this.waiting.delete(this.waiting.keys().next().value as string);
+      return null;
+    }
+    if (!mailInClear(flow)) return null;
+    const failure = this.waiting.get(key);
+    if (!failure) return null;
+    if (flow.start < failure.end) return null; // open at the same time: another delivery, not a retry
+    this.waiting.delete(key);
+    if (flow.start - failure.end > this.windowMs) return null;
+    return { failedId: failure.id };
+  }
+}
+
+/**
+ * The same pairing over a list of flows in any order (taken in the order they ended): sets
+ * `retriedBy` on each failure paired and `retryOf` on its retry. Earlier marks are cleared first,
+ * so running it again gives the same result. O(n log n). Returns the number of pairs.
  */
 export function correlateRetries(flows: PcapFlow[], windowMs: number = DEFAULT_RETRY_WINDOW_MS): number {
-  const groups = new Map<string, PcapFlow[]>();
+  const byId = new Map<number, PcapFlow>();
   for (const flow of flows) {
     flow.retryOf = null;
     flow.retriedBy = null;
-    if (!failedTls(flow) && !mailInClear(flow)) continue;
-    const key = `${flow.client.ip}\u0000${flow.server.ip}\u0000${flow.server.port}`;
-    const group = groups.get(key);
-    if (group) group.push(flow);
-    else groups.set(key, [flow]);
+    byId.set(flow.id, flow);
   }
+  const ended = [...flows].sort((a, b) => (a.end ?? a.start) - (b.end ?? b.start) || a.start - b.start || a.id - b.id);
+  const matcher = new RetryMatcher(windowMs);
   let pairs = 0;
-  for (const group of groups.values()) {
-    group.sort((a, b) => a.start - b.start || a.id - b.id);
-    // The failure waiting for its retry: the latest one seen.
-    let waiting: PcapFlow | null = null;
-    for (const flow of group) {
-      if (failedTls(flow)) {
-        waiting = flow;
-        continue;
-      }
-      if (waiting === null) continue;
-      const after = waiting.end ?? waiting.start;
-      if (flow.start < after) continue; // open at the same time: another delivery, not a retry
-      if (flow.start - after > windowMs) {
-        waiting = null;
-        continue;
-      }
-      waiting.retriedBy = flow.id;
-      flow.retryOf = waiting.id;
-      waiting = null;
-      pairs++;
-    }
+  for (const flow of ended) {
+    const pair = matcher.add(flow);
+    const failed = pair ? byId.get(pair.failedId) : undefined;
+    if (!failed) continue;
+    failed.retriedBy = flow.id;
+    flow.retryOf = failed.id;
+    pairs++;
   }
   return pairs;
 }

@@ -2,7 +2,7 @@
 // coming back without TLS, as Postfix and Exim do at opportunistic levels.
 import { describe, expect, it } from 'vitest';
 import type { PcapFlow } from '../../../../src/core/pcap-schema.js';
-import { correlateRetries, DEFAULT_RETRY_WINDOW_MS } from '../../../../src/jobs/pcap/correlate.js';
+import { correlateRetries, DEFAULT_RETRY_WINDOW_MS, MAX_WAITING_FAILURES, RetryMatcher } from '../../../../src/jobs/pcap/correlate.js';
 import { SmtpFlow } from '../../../../src/jobs/pcap/smtp-flow.js';
 
 const T0 = Date.UTC(2026, 10, 30, 3, 0, 0);
@@ -172,5 +172,40 @@ describe('correlateRetries', () => {
     }
     expect(correlateRetries(flows)).toBe(10_000);
     expect(flows.every((f, i) => (i % 2 === 0 ? f.retriedBy === i + 2 : f.retryOf === i))).toBe(true);
+  });
+});
+
+describe('RetryMatcher (streamed, flows added as they end)', () => {
+  it('pairs a retry with the failure that ended before it started, once', () => {
+    const m = new RetryMatcher();
+    expect(m.add(flow({ id: 1, story: 'alert', start: T0, end: T0 + 1000 }))).toBeNull();
+    expect(m.add(flow({ id: 2, story: 'clear', start: T0 + 2000 }))).toEqual({ failedId: 1 });
+    // The failure is taken: a second clear delivery is no retry.
+    expect(m.add(flow({ id: 3, story: 'clear', start: T0 + 3000 }))).toBeNull();
+  });
+
+  it('a clear flow that ends first but started while the failure was open is not its retry; the one after is', () => {
+    const m = new RetryMatcher();
+    m.add(flow({ id: 1, story: 'refused', start: T0, end: T0 + 10_000 }));
+    expect(m.add(flow({ id: 2, story: 'clear', start: T0 + 5_000, end: T0 + 12_000 }))).toBeNull();
+    expect(m.add(flow({ id: 3, story: 'clear', start: T0 + 20_000 }))).toEqual({ failedId: 1 });
+  });
+
+  it('its window, and the same answer as correlateRetries', () => {
+    const late = new RetryMatcher(MIN);
+    late.add(flow({ id: 1, story: 'alert', start: T0, end: T0 + 1000 }));
+    expect(late.add(flow({ id: 2, story: 'clear', start: T0 + 1000 + MIN + 1 }))).toBeNull();
+    const onTime = new RetryMatcher(MIN);
+    onTime.add(flow({ id: 1, story: 'alert', start: T0, end: T0 + 1000 }));
+    expect(onTime.add(flow({ id: 2, story: 'clear', start: T0 + 1000 + MIN }))).toEqual({ failedId: 1 });
+  });
+
+  it('holds at most MAX_WAITING_FAILURES failures: the oldest is forgotten', () => {
+    const m = new RetryMatcher();
+    const failure = flow({ id: 1, story: 'alert', start: T0 });
+    for (let i = 0; i <= MAX_WAITING_FAILURES; i++) m.add({ ...failure, id: i + 1, client: { ip: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, port: 1 } });
+    const clear = flow({ id: 1, story: 'clear', start: T0 + MIN });
+    expect(m.add({ ...clear, id: 99_999, client: { ip: '10.0.0.0', port: 2 } })).toBeNull();
+    expect(m.add({ ...clear, id: 99_998, client: { ip: '10.0.0.1', port: 2 } })).toEqual({ failedId: 2 });
   });
 });
