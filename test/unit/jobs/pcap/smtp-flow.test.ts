@@ -3,6 +3,7 @@
 // `openssl s_client` where Node cannot refuse a certificate during the handshake), held against
 // what Node itself reports of the handshake.
 import { Value } from '@sinclair/typebox/value';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { PcapFlowSchema, type PcapCaptureProblem, type PcapFlow } from '../../../../src/core/pcap-schema.js';
 import { createRootCa, type IssuedCert } from '../../../../src/demo/test-pki.js';
@@ -405,6 +406,49 @@ describe('SmtpFlow: mail in clear', () => {
   });
 });
 
+describe('SmtpFlow: line ends and pipelining', () => {
+  it('bare LF line ends (and a bare-LF final dot) read as CRLF ones do', () => {
+    const lf = (t: Turn): Turn => ('gap' in t ? t : { from: t.from, bytes: Buffer.from(t.bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') });
+    const turns = [BANNER, EHLO, EHLO_REPLY, ...DELIVERY];
+    const crlf = follow(turns);
+    const bare = follow(turns.map(lf));
+    expect(bare.verdict).toBe('not-attempted');
+    expect(bare.exposed.mailFrom).toEqual(crlf.exposed.mailFrom);
+    expect(bare.exposed.rcptTo).toEqual(crlf.exposed.rcptTo);
+    expect(bare.dialogue.map((d) => d.text)).toEqual(crlf.dialogue.map((d) => d.text));
+    expect(bare.starttlsOffered).toBe(true);
+  });
+
+  it('pipelined commands get their replies in order', () => {
+    const f = follow([
+      ...PRELUDE,
+      c('EHLO client.example.org\r\n'),
+      s('250-mx.example.com\r\n250 PIPELINING\r\n'),
+      c('MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.com>\r\nRCPT TO:<nobody@example.com>\r\nDATA\r\n'),
+      s('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <nobody@example.com>: Recipient address rejected\r\n354 go ahead\r\n'),
+      c('Subject: x\r\n\r\nhello\r\n.\r\nQUIT\r\n'),
+      s('250 2.0.0 Ok: queued\r\n221 2.0.0 Bye\r\n'),
+    ]);
+    expect(f.afterStarttls.map((x) => [x.command, x.reply?.code])).toEqual([
+      ['EHLO client.example.org', 250],
+      ['MAIL FROM:<alice@example.org>', 250],
+      ['RCPT TO:<bob@example.com>', 250],
+      ['RCPT TO:<nobody@example.com>', 550],
+      ['DATA', 354],
+      ['QUIT', 221],
+    ]);
+    expect(f.exposed.rcptTo).toEqual(['bob@example.com', 'nobody@example.com']);
+    expect(f.exposed.data).toBe(true);
+  });
+
+  it('a reply with lines of mixed codes counts its last line\'s code; a line that is no reply is a problem', () => {
+    const f = follow([BANNER, EHLO, s('250-mx.example.com\r\n250-STARTTLS\r\n554 5.7.1 go away\r\n'), c('QUIT\r\n'), s('hello there\r\n221 Bye\r\n')]);
+    expect(f.starttlsOffered).toBeNull();
+    expect(f.dialogue[2]).toMatchObject({ from: 'server', text: '554 mx.example.com / STARTTLS / 5.7.1 go away' });
+    expect(f.problems).toEqual(['the server sent a line that is not a reply: "hello there"']);
+  });
+});
+
 describe('SmtpFlow: credentials are never kept', () => {
   it('AUTH PLAIN with an initial response, and AUTH LOGIN\'s exchange', () => {
     const secret = Buffer.from('\u0000alice\u0000hunter2-secret').toString('base64');
@@ -526,6 +570,50 @@ describe('SmtpFlow: hostile bytes', () => {
     const f = follow([s('220 mx.example.com \x1b[31mred\x07\r\n'), c('EHLO \x1b]0;x\x07\r\n'), s('250 ok\r\n')]);
     expect(f.banner?.text).toBe('mx.example.com ?[31mred?');
     expect(f.hello?.name).toBe('?]0;x?');
+  });
+});
+
+describe('SmtpFlow: properties', () => {
+  /** Feeds each turn cut at the given points (fractions of its length). */
+  function followCut(turns: readonly Piece[], cuts: number[][]): PcapFlow {
+    const flow = new SmtpFlow(meta());
+    turns.forEach((turn, i) => {
+      const points = [...new Set((cuts[i] ?? []).map((x) => Math.floor(x * turn.bytes.length)))].sort((a, b) => a - b);
+      let at = 0;
+      for (const p of [...points, turn.bytes.length]) {
+        if (p > at) flow.data(turn.from, new Uint8Array(turn.bytes.subarray(at, p)), T0 + i);
+        at = Math.max(at, p);
+      }
+    });
+    flow.end('fin', T0 + 1000);
+    return flow.facts();
+  }
+
+  it('however the bytes are cut, the facts are the same (a TLS 1.2 session after a clear dialogue)', async () => {
+    const run = await runTls({ server: { key: cert.keyPem, cert: cert.certPem, maxVersion: 'TLSv1.2' }, client: { servername: 'mx.example.com' }, ...SMTP_IN_TLS });
+    const turns = [BANNER, EHLO, EHLO_REPLY, STARTTLS, READY, ...run.pieces];
+    const whole = followCut(turns, []);
+    expect(whole.verdict).toBe('tls');
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }), { maxLength: turns.length }), (cuts) => {
+        expect(followCut(turns, cuts)).toEqual(whole);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('any bytes, any turns: no exception, facts within the schema', () => {
+    const turn = fc.record({ from: fc.constantFrom<'client' | 'server'>('client', 'server'), bytes: fc.oneof(fc.uint8Array({ maxLength: 600 }), fc.constantFrom(...[BANNER, EHLO, EHLO_REPLY, STARTTLS, READY, ...DELIVERY].map((t) => new Uint8Array((t as Piece).bytes)))) });
+    fc.assert(
+      fc.property(fc.array(turn, { maxLength: 30 }), fc.boolean(), (turns, syn) => {
+        const flow = new SmtpFlow(meta({ sawSyn: syn }));
+        turns.forEach((t, i) => flow.data(t.from, t.bytes, T0 + i));
+        flow.end('fin', T0 + 100);
+        const f = flow.facts();
+        expect([...Value.Errors(PcapFlowSchema, f)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
