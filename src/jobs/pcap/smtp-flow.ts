@@ -135,6 +135,9 @@ function addressOf(line: string): string {
   return printable(space === -1 ? rest : rest.slice(0, space), 320);
 }
 
+/** Verbs that make a flow an SMTP dialogue (RFC 5321 §4.1, and the extensions a client sends). */
+const SMTP_VERBS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH', 'ETRN', 'XCLIENT', 'XFORWARD']);
+
 /** The verb of a command line, upper-case (at most 12 characters: longer is no verb). */
 function verbOf(line: string): string {
   const space = line.indexOf(' ');
@@ -413,8 +416,8 @@ export class SmtpFlow implements FlowHandler {
       this.say('client', '[credentials redacted]', ts);
       return;
     }
-    this.sawCommand = true;
     const verb = verbOf(text);
+    if (SMTP_VERBS.has(verb)) this.sawCommand = true;
     let shown = text;
     let pendingVerb = verb;
     switch (verb) {

@@ -197,6 +197,12 @@ describe('SmtpFlow: what tells a handshake established', () => {
     expect(refused.handshakeResult).toBe('failed');
     expect(refused.handshakeEvidence).toBe('encrypted-server-alert');
     expect(refused.verdict).toBe('handshake-failed');
+    // A record longer than an alert after it, or two records, is the server going on: established.
+    const record = (n: number) => Buffer.concat([Buffer.from([23, 3, 3, 0, n]), Buffer.alloc(n, 0x5a)]);
+    const base = [...PRELUDE, C(client[0]!), S(...flight), C(client[1]!, client[2]!, client[3]!)];
+    expect(follow([...base, S(record(24))]).handshakeResult).toBe('failed');
+    expect(follow([...base, S(record(25))]).handshakeResult).toBe('established');
+    expect(follow([...base, S(record(19), record(19))]).handshakeResult).toBe('established');
   });
 
   it('TLS 1.2: ChangeCipherSpec and Finished from both sides', async () => {
@@ -231,6 +237,13 @@ describe('SmtpFlow: what tells a handshake established', () => {
     const closing = follow([...PRELUDE, run.pieces[0]!, s('\x15\x03\x03\x00\x02\x01\x00')], { end: 'capture-end' });
     expect(closing.handshakeResult).toBe('failed');
     expect(closing.handshakeEvidence).toBe('alert');
+    const canceled = follow([...PRELUDE, run.pieces[0]!, c('\x15\x03\x03\x00\x02\x01\x5a')], { end: 'capture-end' });
+    expect(canceled.tls?.alerts).toEqual([{ from: 'client', level: 'warning', description: 'user_canceled' }]);
+    expect(canceled.handshakeResult).toBe('failed');
+    // An alert of another length in clear is not read as one.
+    const odd = follow([...PRELUDE, run.pieces[0]!, s('\x15\x03\x03\x00\x03\x02\x28\x00')], { end: 'capture-end' });
+    expect(odd.tls?.alerts).toEqual([{ from: 'server', level: null, description: null }]);
+    expect(odd.handshakeResult).toBe('incomplete');
   });
 });
 
@@ -302,6 +315,9 @@ describe('SmtpFlow: handshakes that fail', () => {
     const g = follow([...PRELUDE, hello, flight, { from: 'client', bytes: finished }]);
     expect(g.tls?.encryptedAlertSuspected).toBe(false);
     expect(g.handshakeEvidence).toBe('closed');
+    // The sizes an encrypted alert can have: 11 (an 8-byte tag) to 24 (a little padding); a byte outside is no alert.
+    const sized = (n: number) => follow([...PRELUDE, hello, flight, { from: 'client', bytes: Buffer.concat([Buffer.from([0x17, 0x03, 0x03, 0x00, n]), Buffer.alloc(n, 0xa5)]) }]);
+    expect([10, 11, 24, 25].map((n) => sized(n).tls?.encryptedAlertSuspected)).toEqual([false, true, true, false]);
     // Not closed: the capture ended, nothing is suspected.
     const h = follow([...PRELUDE, hello, flight, { from: 'client', bytes: alert }], { end: 'capture-end' });
     expect(h.tls?.encryptedAlertSuspected).toBe(false);
@@ -495,6 +511,31 @@ describe('SmtpFlow: gaps and captures that begin mid-flow', () => {
     expect(g.verdict).toBe('incomplete');
   });
 
+  it('a gap inside BDAT\'s content keeps the count; one beyond it resumes at the next line', () => {
+    const head: Turn[] = [BANNER, EHLO, EHLO_REPLY_NO_TLS, c('MAIL FROM:<a@example.org>\r\n'), s('250 ok\r\n'), c('BDAT 100 LAST\r\n')];
+    const inside = follow([...head, c('x'.repeat(40)), { gap: 'client', missing: 20 }, c('y'.repeat(40) + 'RCPT TO:<b@example.com>\r\n'), s('250 ok\r\n')]);
+    expect(inside.exposed.dataBytes).toBe(80);
+    expect(inside.exposed.rcptTo).toEqual(['b@example.com']);
+    expect(inside.verdict).toBe('incomplete');
+    const beyond = follow([...head, c('x'.repeat(40)), { gap: 'client', missing: 90 }, c('tail of a line\r\nRCPT TO:<c@example.com>\r\n')]);
+    expect(beyond.exposed.rcptTo).toEqual(['c@example.com']);
+    expect(beyond.dialogue.some((d) => d.text.includes('tail'))).toBe(false);
+  });
+
+  it('a gap in a DATA body: the content counted, the verdict incomplete', () => {
+    const f = follow([BANNER, EHLO, EHLO_REPLY, c('MAIL FROM:<a@example.org>\r\n'), s('250 ok\r\n'), c('DATA\r\n'), s('354 go\r\n'), c('Subject: x\r\n'), { gap: 'client', missing: 500 }, c('more\r\n.\r\n'), s('250 queued\r\n')]);
+    expect(f.exposed.data).toBe(true);
+    expect(f.verdict).toBe('incomplete');
+  });
+
+  it('the SYN missed but the greeting seen: the dialogue is whole; the greeting\'s bytes missed: it is not', () => {
+    const turns: Turn[] = [BANNER, EHLO, EHLO_REPLY, c('QUIT\r\n'), s('221 Bye\r\n')];
+    expect(follow(turns, { meta: { sawSyn: false } }).verdict).toBe('no-mail');
+    const missed = follow([{ gap: 'server', missing: BANNER.bytes.length }, ...turns.slice(1)]);
+    expect(missed.banner).toBeNull();
+    expect(missed.verdict).toBe('incomplete');
+  });
+
   it('a capture that begins mid-dialogue: a reply without its command is no banner, and absence decides nothing', () => {
     const f = follow([s('250 2.1.5 Ok\r\n'), c('DATA\r\n'), s('354 go ahead\r\n'), c('x\r\n.\r\n'), s('250 queued\r\n'), c('QUIT\r\n')], { meta: { sawSyn: false } });
     expect(f.banner).toBeNull();
@@ -534,7 +575,8 @@ describe('SmtpFlow: hostile bytes', () => {
     const huge = 'MAIL FROM:<' + 'a'.repeat(3_000_000) + '@example.org>\r\n';
     const f = follow([BANNER, EHLO, EHLO_REPLY, c(huge), s('500 5.5.2 Error: line too long\r\n'), c('QUIT\r\n'), s('221 Bye\r\n')]);
     expect(f.longLines).toBe(1);
-    expect(f.exposed.mailFrom[0]!.length).toBeLessThanOrEqual(320);
+    expect(f.exposed.mailFrom[0]!.length).toBe(320);
+    expect(f.dialogue[3]!.text).toHaveLength(512);
     expect(f.dialogue.at(-2)).toMatchObject({ from: 'client', text: 'QUIT' });
     const cut = follow([BANNER, EHLO, EHLO_REPLY, c(huge), s('500 5.5.2 Error: line too long\r\n'), c('QUIT\r\n'), s('221 Bye\r\n')], { step: 65536 });
     expect(cut).toEqual(f);
@@ -559,11 +601,29 @@ describe('SmtpFlow: hostile bytes', () => {
     expect(f.dialogue).toHaveLength(MAX_DIALOGUE);
     expect(f.dialogueNotListed).toBe(2 * 1_000_000 + 3 - MAX_DIALOGUE);
     expect(f.verdict).toBe('no-mail');
+    // A million commands before any reply: the first thousand wait for theirs, the rest are said not matched.
+    expect(f.problems).toEqual(['more than 1000 commands without a reply: the rest are not matched to replies']);
     // After STARTTLS in clear: the list is capped and the rest counted.
     const g = follow([...PRELUDE, { from: 'client', bytes: many }]);
     expect(g.afterStarttls).toHaveLength(50);
     expect(g.afterStarttlsNotListed).toBe(1_000_000 - 50);
     expect(g.verdict).toBe('cleartext-after-starttls');
+  });
+
+  it('a reply of a thousand lines: 100 kept, said, and its keywords capped', () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => `250-X-KEYWORD-${i}\r\n`).join('');
+    const f = follow([BANNER, EHLO, s(`250-mx.example.com\r\n${lines}250 STARTTLS\r\n`), c('QUIT\r\n'), s('221 Bye\r\n')]);
+    expect(f.problems).toEqual(['a reply of more than 100 lines: the rest were not kept']);
+    expect(f.ehloKeywords).toHaveLength(40);
+    // STARTTLS was on a line beyond those kept.
+    expect(f.starttlsOffered).toBe(false);
+    expect(f.dialogue[2]!.text.length).toBeLessThanOrEqual(512);
+  });
+
+  it('garbage is no SMTP dialogue: kind unknown', () => {
+    expect(follow([c('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n')]).kind).toBe('unknown');
+    expect(follow([]).kind).toBe('unknown');
+    expect(follow([c('QUIT\r\n')]).kind).toBe('starttls');
   });
 
   it('control characters in replies and commands are shown as "?"', () => {
