@@ -82,6 +82,8 @@ class Side {
   /** Lines of a reply being assembled (server). */
   replyLines: ReplyLine[] = [];
   replyLinesCut = 0;
+  /** Bytes of the reply being assembled went missing: what it lists cannot be trusted. */
+  replyBroken = false;
   body = BodyState.LineStart;
   chunkLeft = 0;
   /** TLS record layer. */
@@ -241,7 +243,10 @@ export class SmtpFlow implements FlowHandler {
         this.clearHole = true;
         side.partialLength = 0;
         side.discard = true;
-        if (side === this.server) side.replyLines = [];
+        if (side === this.server) {
+          side.replyLines = [];
+          side.replyBroken = true;
+        }
         break;
       case 'body':
         // The final dot may be among the missing bytes; the content crossed in clear anyway.
@@ -504,10 +509,12 @@ export class SmtpFlow implements FlowHandler {
     side.replyLines = [];
     if (side.replyLinesCut > 0) this.problem(`a reply of more than ${MAX_REPLY_LINES} lines: the rest were not kept`);
     side.replyLinesCut = 0;
-    this.reply(assembleReply(lines).reply, ts);
+    const broken = side.replyBroken;
+    side.replyBroken = false;
+    this.reply(assembleReply(lines).reply, ts, broken);
   }
 
-  private reply(reply: ReplyFacts, ts: number): void {
+  private reply(reply: ReplyFacts, ts: number, broken: boolean): void {
     // The text is built only while the dialogue has room.
     if (this.dialogue.length < MAX_DIALOGUE) this.say('server', `${reply.code} ${reply.lines.join(' / ')}`, ts);
     else this.dialogueCut++;
@@ -526,7 +533,8 @@ export class SmtpFlow implements FlowHandler {
     if (p.after >= 0) this.afterStarttls[p.after]!.reply = shortReply(reply);
     switch (p.verb) {
       case 'EHLO':
-        if (reply.code === 250 && this.starttls === null) {
+        // Capabilities only from a whole reply: with lines missing, STARTTLS may have been among them.
+        if (reply.code === 250 && this.starttls === null && !broken) {
           const ehlo = parseEhlo(reply);
           this.starttlsOffered = hasCapability(ehlo.capabilities, 'STARTTLS');
           this.ehloKeywords = ehlo.capabilities.slice(0, 40).map((c) => printable(c.keyword, 40));
@@ -534,12 +542,10 @@ export class SmtpFlow implements FlowHandler {
         break;
       case 'STARTTLS*':
         if (this.starttls) this.starttls.reply = shortReply(reply);
+        // Refused: the client goes on in clear, as it should (its next byte, not TLS, puts it back to lines).
         if (reply.code === 220) {
           this.starttlsAccepted = true;
           if (this.server.mode === 'lines') this.server.mode = 'sniff';
-        } else if (this.client.mode === 'sniff') {
-          // Refused: the client goes on in clear, as it should.
-          this.client.mode = 'lines';
         }
         break;
       case 'DATA':

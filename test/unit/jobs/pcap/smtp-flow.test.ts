@@ -223,6 +223,13 @@ describe('SmtpFlow: what tells a handshake established', () => {
     expect(f.tls?.changeCipherSpec).toEqual({ client: true, server: true });
     expect(f.handshakeResult).toBe('failed');
     expect(follow([...PRELUDE, ...run.pieces]).handshakeResult).toBe('established');
+    // The client's Finished missing (its ChangeCipherSpec seen), the server's there: not established either.
+    const clientCcs = run.pieces.findIndex((p) => p.from === 'client' && p.bytes.indexOf(Buffer.from([20, 3, 3, 0, 1, 1])) >= 0);
+    const piece = run.pieces[clientCcs]!;
+    const noClientFinished = [...run.pieces.slice(0, clientCcs), { from: 'client' as const, bytes: piece.bytes.subarray(0, piece.bytes.indexOf(Buffer.from([20, 3, 3, 0, 1, 1])) + 6) }, ...run.pieces.slice(clientCcs + 1).filter((p) => p.from === 'server')];
+    const g = follow([...PRELUDE, ...noClientFinished]);
+    expect(g.tls?.changeCipherSpec).toEqual({ client: true, server: true });
+    expect(g.handshakeResult).toBe('failed');
   });
 
   it('a warning alert beside the server\'s hello does not fail the handshake', async () => {
@@ -318,6 +325,12 @@ describe('SmtpFlow: handshakes that fail', () => {
     // The sizes an encrypted alert can have: 11 (an 8-byte tag) to 24 (a little padding); a byte outside is no alert.
     const sized = (n: number) => follow([...PRELUDE, hello, flight, { from: 'client', bytes: Buffer.concat([Buffer.from([0x17, 0x03, 0x03, 0x00, n]), Buffer.alloc(n, 0xa5)]) }]);
     expect([10, 11, 24, 25].map((n) => sized(n).tls?.encryptedAlertSuspected)).toEqual([false, true, true, false]);
+    // Two short records are no lone alert; nor one sent before the server's encrypted flight.
+    expect(follow([...PRELUDE, hello, flight, { from: 'client', bytes: Buffer.concat([alert, alert]) }]).tls?.encryptedAlertSuspected).toBe(false);
+    const serverHelloOnly = flight.bytes.subarray(0, 5 + flight.bytes.readUInt16BE(3));
+    const early = follow([...PRELUDE, hello, { from: 'server', bytes: serverHelloOnly }, { from: 'client', bytes: alert }]);
+    expect(early.tls?.serverHello?.version).toBe('TLSv1.3');
+    expect(early.tls?.encryptedAlertSuspected).toBe(false);
     // Not closed: the capture ended, nothing is suspected.
     const h = follow([...PRELUDE, hello, flight, { from: 'client', bytes: alert }], { end: 'capture-end' });
     expect(h.tls?.encryptedAlertSuspected).toBe(false);
@@ -536,6 +549,22 @@ describe('SmtpFlow: gaps and captures that begin mid-flow', () => {
     expect(missed.verdict).toBe('incomplete');
   });
 
+  it('after a gap, the rest of the broken line is skipped, not read as a command', () => {
+    const f = follow([BANNER, EHLO, EHLO_REPLY, c('MAIL FROM:<alice@exa'), { gap: 'client', missing: 5 }, c('le.org>\r\nRCPT TO:<bob@example.com>\r\n'), s('250 ok\r\n250 ok\r\n')]);
+    expect(f.dialogue.filter((d) => d.from === 'client').map((d) => d.text)).toEqual(['EHLO client.example.org', 'RCPT TO:<bob@example.com>']);
+    // The server's side likewise.
+    const g = follow([BANNER, EHLO, s('250-mx.exam'), { gap: 'server', missing: 9 }, s('ple.com\r\n250 STARTTLS\r\n')]);
+    expect(g.dialogue.filter((d) => d.from === 'server').map((d) => d.text)).toEqual(['220 mx.example.com ESMTP Postfix (Debian/GNU)', '250 STARTTLS']);
+    // What that reply offered is unknown: lines of it are missing.
+    expect(g.starttlsOffered).toBeNull();
+  });
+
+  it('seen from its start, the first reply is the greeting whatever its code', () => {
+    const f = follow([s('554 5.7.1 mx.example.com: no SMTP service here\r\n'), c('QUIT\r\n'), s('221 Bye\r\n')]);
+    expect(f.banner).toEqual({ code: 554, text: '5.7.1 mx.example.com: no SMTP service here' });
+    expect(f.verdict).toBe('no-mail');
+  });
+
   it('a capture that begins mid-dialogue: a reply without its command is no banner, and absence decides nothing', () => {
     const f = follow([s('250 2.1.5 Ok\r\n'), c('DATA\r\n'), s('354 go ahead\r\n'), c('x\r\n.\r\n'), s('250 queued\r\n'), c('QUIT\r\n')], { meta: { sawSyn: false } });
     expect(f.banner).toBeNull();
@@ -558,6 +587,9 @@ describe('SmtpFlow: gaps and captures that begin mid-flow', () => {
     const f = follow(encrypted, { meta: { sawSyn: false } });
     expect(f.verdict).toBe('incomplete');
     expect(f.handshakeEvidence).toBe('mid-flow');
+    expect(f.kind).toBe('unknown');
+    // On port 465 it is implicit TLS even without the hello.
+    expect(follow(encrypted, { meta: { sawSyn: false, server: { ip: '198.51.100.25', port: 465 } } }).kind).toBe('implicit-tls');
   });
 });
 
