@@ -188,6 +188,7 @@ describe('SmtpFlow: what tells a handshake established', () => {
     expect(finishedOnly.handshakeEvidence).toBe('closed');
     const noServerAfter = follow([...PRELUDE, C(client[0]!), S(...flight), C(client[1]!, client[2]!, client[3]!)]);
     expect(noServerAfter.handshakeResult).toBe('failed');
+    expect(noServerAfter.handshakeEvidence).toBe('closed');
     expect(follow([...PRELUDE, C(client[0]!), S(...flight), C(client[1]!, client[2]!, client[3]!)], { end: 'capture-end' }).handshakeResult).toBe('incomplete');
     const whole = follow([...PRELUDE, C(client[0]!), S(...flight), C(client[1]!, client[2]!, client[3]!), S(...after)]);
     expect(whole.handshakeResult).toBe('established');
@@ -599,6 +600,10 @@ describe('SmtpFlow: STARTTLS without an answer', () => {
     expect(f.starttls).toEqual({ command: 'STARTTLS', reply: null });
     expect(f.verdict).toBe('no-mail');
     expect(follow([BANNER, EHLO, EHLO_REPLY, STARTTLS], { end: 'capture-end' }).verdict).toBe('incomplete');
+    // MAIL sent in clear right behind the unanswered STARTTLS: what the server made of it is unknown.
+    const piped = follow([BANNER, EHLO, EHLO_REPLY, c('STARTTLS\r\nMAIL FROM:<alice@example.org>\r\n')]);
+    expect(piped.afterStarttls).toEqual([{ command: 'MAIL FROM:<alice@example.org>', reply: null }]);
+    expect(piped.verdict).toBe('incomplete');
   });
 });
 
@@ -656,6 +661,17 @@ describe('SmtpFlow: hostile bytes', () => {
     expect(follow([c('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n')]).kind).toBe('unknown');
     expect(follow([]).kind).toBe('unknown');
     expect(follow([c('QUIT\r\n')]).kind).toBe('starttls');
+  });
+
+  it('addresses are capped (16 senders, 64 recipients) and the rest counted', () => {
+    const rcpts = Array.from({ length: 70 }, (_, i) => `RCPT TO:<r${i}@example.com>\r\n`).join('');
+    const mails = Array.from({ length: 20 }, (_, i) => `MAIL FROM:<s${i}@example.org>\r\n`).join('');
+    const f = follow([BANNER, EHLO, EHLO_REPLY_NO_TLS, c(mails + rcpts)]);
+    expect(f.exposed.mailFrom).toHaveLength(16);
+    expect(f.exposed.rcptTo).toHaveLength(64);
+    expect(f.exposed.rcptTo.at(-1)).toBe('r63@example.com');
+    expect(f.exposed.notListed).toBe(4 + 6);
+    expect(f.exposed.mailCommands).toBe(20);
   });
 
   it('control characters in replies and commands are shown as "?"', () => {
