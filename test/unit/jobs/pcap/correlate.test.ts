@@ -133,6 +133,16 @@ describe('correlateRetries', () => {
     ]);
   });
 
+  it('taken in the order the flows ended: a long failure ending after a short one is the one a later retry follows', () => {
+    const flows = [flow({ id: 1, story: 'alert', start: T0, end: T0 + 60_000 }), flow({ id: 2, story: 'refused', start: T0 + 10_000, end: T0 + 20_000 }), flow({ id: 3, story: 'clear', start: T0 + 70_000 })];
+    expect(correlateRetries(flows)).toBe(1);
+    expect(pairs(flows)).toEqual([
+      [1, null, 3],
+      [2, null, null],
+      [3, 1, null],
+    ]);
+  });
+
   it('neither TLS that worked nor a flow without mail is a pair\'s part; running it again gives the same marks', () => {
     const flows = [flow({ id: 1, story: 'alert', start: T0 }), flow({ id: 2, story: 'no-mail', start: T0 + MIN }), flow({ id: 3, story: 'clear', start: T0 + 2 * MIN })];
     expect(correlateRetries(flows)).toBe(1);
@@ -143,6 +153,7 @@ describe('correlateRetries', () => {
     ]);
     flows[0]!.retriedBy = 99;
     flows[1]!.retryOf = 98;
+    flows[1]!.retriedBy = 97;
     expect(correlateRetries(flows)).toBe(1);
     expect(pairs(flows)).toEqual([
       [1, null, 3],
@@ -207,5 +218,17 @@ describe('RetryMatcher (streamed, flows added as they end)', () => {
     const clear = flow({ id: 1, story: 'clear', start: T0 + MIN });
     expect(m.add({ ...clear, id: 99_999, client: { ip: '10.0.0.0', port: 2 } })).toBeNull();
     expect(m.add({ ...clear, id: 99_998, client: { ip: '10.0.0.1', port: 2 } })).toEqual({ failedId: 2 });
+  });
+
+  it('a new failure from the same hosts refreshes their place: the oldest other pair is forgotten instead', () => {
+    const m = new RetryMatcher();
+    const failure = flow({ id: 1, story: 'alert', start: T0 });
+    const ip = (i: number) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
+    for (let i = 0; i < MAX_WAITING_FAILURES; i++) m.add({ ...failure, id: i + 1, client: { ip: ip(i), port: 1 } });
+    m.add({ ...failure, id: 50_000, client: { ip: ip(0), port: 1 } });
+    m.add({ ...failure, id: 50_001, client: { ip: '172.16.0.1', port: 1 } });
+    const clear = flow({ id: 1, story: 'clear', start: T0 + MIN });
+    expect(m.add({ ...clear, id: 99_999, client: { ip: ip(0), port: 2 } })).toEqual({ failedId: 50_000 });
+    expect(m.add({ ...clear, id: 99_998, client: { ip: ip(1), port: 2 } })).toBeNull();
   });
 });
