@@ -15,7 +15,7 @@ import type { ReplyFacts } from '../../core/schema.js';
 import { describeCertificate } from '../../pki/certificate.js';
 import { hasCapability, parseEhlo } from '../../smtp/ehlo.js';
 import { assembleReply, parseReplyLine, type ReplyLine } from '../../smtp/reply.js';
-import { HelloReader } from '../../tls/hello.js';
+import { HelloReader, type HelloResult } from '../../tls/hello.js';
 import { versionName } from '../../tls/hello-names.js';
 import { alertName } from '../../tls/records.js';
 import { recoverSentChain } from '../../tls/sent-chain.js';
@@ -188,6 +188,8 @@ export class SmtpFlow implements FlowHandler {
 
   // TLS.
   private hellos: HelloReader | null = null;
+  /** What the hello reader read, kept once the handshake is established (the reader and its buffers let go). */
+  private helloResult: HelloResult | null = null;
   private version: string | null = null;
   /** The client's first TLS bytes: record header, handshake header, legacy_version. */
   private readonly clientHead: number[] = [];
@@ -351,7 +353,7 @@ export class SmtpFlow implements FlowHandler {
     side.mode = 'tls';
     side.tlsAtBoundary = atBoundary;
     side.sawTls = true;
-    this.hellos ??= new HelloReader();
+    if (this.hellos === null && this.helloResult === null) this.hellos = new HelloReader();
     if (side === this.server && this.certChunks === null && this.certificate === null) this.certChunks = [];
   }
 
@@ -622,7 +624,8 @@ export class SmtpFlow implements FlowHandler {
 
   private records(side: Side, buf: Buffer, off: number): number {
     const rest = off === 0 ? buf : buf.subarray(off);
-    const hellos = this.hellos!;
+    const hellos = this.hellos;
+    if (hellos === null) return buf.length;
     if (side === this.client) for (let k = 0; k < rest.length && this.clientHead.length < 11; k++) this.clientHead.push(rest[k]!);
     if (!hellos.done()) {
       if (side === this.client) hellos.pushClient(rest);
@@ -721,6 +724,8 @@ export class SmtpFlow implements FlowHandler {
       this.client.mode = 'opaque';
       this.server.mode = 'opaque';
       this.readCertificate();
+      this.helloResult = this.hellos?.result() ?? null;
+      this.hellos = null;
     }
   }
 
@@ -759,6 +764,10 @@ export class SmtpFlow implements FlowHandler {
   }
 
   // ---- facts ---------------------------------------------------------------------------------
+
+  private hellosRead(): HelloResult | null {
+    return this.helloResult ?? this.hellos?.result() ?? null;
+  }
 
   /** The ClientHello's legacy_version (RFC 8446 §4.1.2), from its first record. */
   private legacyVersion(): string {
@@ -807,7 +816,7 @@ export class SmtpFlow implements FlowHandler {
     }
     if (this.tlsHole || this.sniffHole) return { result: 'incomplete', evidence: 'gap' };
     // Encrypted records with no hello before them: the capture began after the handshake did.
-    if (this.startedMidFlow && this.version === null && this.hellos?.result().clientHello == null) return { result: 'incomplete', evidence: 'mid-flow' };
+    if (this.startedMidFlow && this.version === null && this.hellosRead()?.clientHello == null) return { result: 'incomplete', evidence: 'mid-flow' };
     if (this.closed()) {
       if (this.version === 'TLSv1.3' && this.clientSecondAppData && this.serverAfterClientSecond > 0) return { result: 'failed', evidence: 'encrypted-server-alert' };
       return { result: 'failed', evidence: 'closed' };
@@ -838,7 +847,7 @@ export class SmtpFlow implements FlowHandler {
   facts(): PcapFlow {
     const kind = this.kind();
     const handshake = this.handshake();
-    const hellos = this.hellos?.result() ?? null;
+    const hellos = this.hellosRead();
     const hello = hellos?.clientHello ?? null;
     const tlsSeen = this.client.sawTls || this.server.sawTls;
     const problems = [...this.problems];
