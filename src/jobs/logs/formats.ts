@@ -1,13 +1,13 @@
 // The log formats `mxray logs` reads, and how one is picked for an input: each format's sniff
 // score summed over the first non-empty lines; the best wins when it saw at least one line of its own.
 import type { LogFormat, LogFormatModule } from './model.js';
-import { postfixFormat } from './postfix.js';
-import { eximFormat } from './exim.js';
-import { sendmailFormat } from './sendmail.js';
-import { exchange2003Format } from './exchange2003.js';
-import { exchangeFormat, exchangeTrackingFormat } from './exchange.js';
+import { postfixModule } from './postfix.js';
+import { eximModule } from './exim.js';
+import { sendmailModule } from './sendmail.js';
+import { exchange2003Module } from './exchange2003.js';
+import { exchangeModule, exchangeTrackingModule } from './exchange.js';
 
-export const FORMAT_MODULES: readonly LogFormatModule[] = [postfixFormat, eximFormat, sendmailFormat, exchange2003Format, exchangeFormat, exchangeTrackingFormat];
+export const FORMAT_MODULES: readonly LogFormatModule[] = [postfixModule, eximModule, sendmailModule, exchange2003Module, exchangeModule, exchangeTrackingModule];
 
 export function formatModule(format: LogFormat): LogFormatModule {
   const m = FORMAT_MODULES.find((x) => x.format === format);

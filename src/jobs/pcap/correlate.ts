@@ -23,7 +23,7 @@ function mailInClear(flow: PcapFlow): boolean {
 }
 
 /** At most this many failed attempts wait for their retry at once (the oldest is forgotten first). */
-export const MAX_WAITING_FAILURES = 10_000;
+export const MAX_WAITING_FAILURES = 100_000;
 
 function pairKey(flow: PcapFlow): string {
   return `${flow.client.ip}\u0000${flow.server.ip}\u0000${flow.server.port}`;

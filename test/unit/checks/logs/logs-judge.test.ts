@@ -3,7 +3,7 @@ import type { LogSession, LogsBody } from '../../../../src/core/logs-schema.js';
 import { failureReason, LogsSummary, logsCheck, sessionDomains, sessionVerdict, SUMMARY_LIMITS } from '../../../../src/checks/logs/index.js';
 import { unknownTls } from '../../../../src/jobs/logs/model.js';
 
-function session(over: Partial<LogSession> & { tls?: Partial<LogSession['tls']> } = {}): LogSession {
+function session(over: Omit<Partial<LogSession>, 'tls'> & { tls?: Partial<LogSession['tls']> } = {}): LogSession {
   const { tls, ...rest } = over;
   return {
     format: 'postfix',
