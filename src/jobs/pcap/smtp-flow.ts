@@ -180,7 +180,6 @@ export class SmtpFlow implements FlowHandler {
   private readonly rcptTo: string[] = [];
   private addressesCut = 0;
   private mailCommands = 0;
-  private dataAccepted = false;
   private dataBytes = 0;
   /** dataBytes when the last DATA was sent: no content since means a refused DATA cost nothing. */
   private dataBytesAtData = 0;
@@ -551,8 +550,8 @@ export class SmtpFlow implements FlowHandler {
         }
         break;
       case 'DATA':
-        if (reply.code === 354) this.dataAccepted = true;
-        else if (this.client.mode === 'body' && this.dataBytesAtData === this.dataBytes) this.client.mode = 'lines';
+        // Refused: the client did not send the content (none arrived yet), its next lines are commands.
+        if (reply.code !== 354 && this.client.mode === 'body' && this.dataBytesAtData === this.dataBytes) this.client.mode = 'lines';
         break;
       case 'AUTH':
         this.inAuth = false;
