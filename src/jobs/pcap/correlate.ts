@@ -7,6 +7,9 @@
 // failure ended.
 import type { PcapFlow, PcapVerdict } from '../../core/pcap-schema.js';
 
+/** How far a retry's first packet may precede the failed connection's last one (its closing packets). */
+export const RETRY_OVERLAP_MS = 1_000;
+
 export const DEFAULT_RETRY_WINDOW_MS = 5 * 60_000;
 
 /** The TLS attempt failed: the handshake (or the client gave up right after 220), or STARTTLS was refused. */
@@ -54,9 +57,13 @@ export class RetryMatcher {
     if (!mailInClear(flow)) return null;
     const failure = this.waiting.get(key);
     if (!failure) return null;
-    if (flow.start < failure.end) return null; // open at the same time: another delivery, not a retry
+    // Open at the same time: another delivery, not a retry — but an MTA reconnects within a
+    // millisecond of giving up, and the old connection's last FIN/ACK may be captured after the
+    // new SYN: a moment of overlap is still a retry.
+    if (flow.start < failure.end - RETRY_OVERLAP_MS) return null;
     this.waiting.delete(key);
     if (flow.start - failure.end > this.windowMs) return null;
+
     return { failedId: failure.id };
   }
 }

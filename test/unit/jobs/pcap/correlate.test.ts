@@ -232,3 +232,14 @@ describe('RetryMatcher (streamed, flows added as they end)', () => {
     expect(m.add({ ...clear, id: 99_998, client: { ip: ip(1), port: 2 } })).toBeNull();
   });
 });
+
+describe('a retry that begins while the failed connection is still closing', () => {
+  it('is paired when its SYN comes up to a second before the failure’s last packet, not earlier', async () => {
+    const { RETRY_OVERLAP_MS } = await import('../../../../src/jobs/pcap/correlate.js');
+    const T = Date.UTC(2026, 10, 30, 4, 35);
+    const near = [flow({ id: 1, story: 'alert', start: T, end: T + 500 }), flow({ id: 2, story: 'clear', start: T + 500 - RETRY_OVERLAP_MS + 1 })];
+    expect(correlateRetries(near)).toBe(1);
+    const far = [flow({ id: 1, story: 'alert', start: T, end: T + 5_000 }), flow({ id: 2, story: 'clear', start: T + 5_000 - RETRY_OVERLAP_MS - 1 })];
+    expect(correlateRetries(far)).toBe(0);
+  });
+});
