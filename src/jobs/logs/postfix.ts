@@ -373,8 +373,9 @@ class PostfixParser implements LogParser {
     const r = line.indexOf(' relay=', addrEnd);
     if (r < 0) return 'malformed';
     const ep = endpointAt(line, r + 7);
-    // "relay=none": no connection was made (refused, timed out, no MX): not an SMTP session
-    if (ep === null || ep.end > line.length) return 'ignored';
+    // "relay=none": no connection was made (refused, timed out, no MX): not an SMTP session; nor is
+    // a delivery over a local socket ("relay=host[private/dovecot-lmtp]")
+    if (ep === null || ep.ip.includes('/')) return 'ignored';
     let connUse = 0;
     const cu = line.indexOf(' conn_use=', ep.end);
     if (cu >= 0 && cu - ep.end < 4) {
