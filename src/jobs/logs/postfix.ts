@@ -22,8 +22,8 @@
 //   handshake in the same process, to the same relay, whose own status is not that failure, is that
 //   retry: clearRetry.
 import { MAX_OPEN_SESSIONS, type LineUse, type LogFormatModule, type LogParser, type ParserOptions, type ParserSink } from './model.js';
-import { OpenSessions, addDomain, addQueueId, domainOf, emit, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
-import { SyslogClock, parseSyslog } from './syslog.js';
+import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
+import { SyslogClock, newScan, scanSyslog } from './syslog.js';
 
 /** Postfix keeps a cached connection for reuse up to smtp_connection_reuse_time_limit (300 s). */
 const REUSE_MS = 330_000;
@@ -160,6 +160,7 @@ class PostfixParser implements LogParser {
   private now: number | null = null;
   /** The current line's process as the session key shows it: "postfix/smtp[1234]". */
   private key = '';
+  private readonly scan = newScan();
 
   constructor(
     private readonly sink: ParserSink,
@@ -171,27 +172,34 @@ class PostfixParser implements LogParser {
   }
 
   line(text: string, lineNo: number): LineUse {
-    const sl = parseSyslog(text, this.clock);
-    if (sl === null) return 'malformed';
-    const p = sl.program;
-    const slash = p.lastIndexOf('/');
-    if (slash < 0 || !p.startsWith('postfix')) return 'ignored';
-    this.now = sl.time;
+    const sc = this.scan;
+    if (!scanSyslog(text, this.clock, sc)) return 'malformed';
+    if (!text.startsWith('postfix', sc.progAt)) return 'ignored';
+    const time = sc.time;
+    this.now = time;
     if (this.lingering.size > 0) this.release();
-    this.open.sweep(sl.time);
-    const role = p.slice(slash + 1);
-    const pidKey = `${sl.host} ${p} ${sl.pid ?? ''}`;
-    this.key = sl.pid === null ? p : `${p}[${sl.pid}]`;
+    this.open.sweep(time);
+    // the service is the program's last part ("postfix-out/submission/smtpd" → smtpd); strings are
+    // made only for the lines that need them
+    const pe = sc.progEnd;
+    const role = text.endsWith('/smtpd', pe) ? 1 : text.endsWith('/smtp', pe) ? 2 : text.endsWith('/qmgr', pe) ? 3 : text.endsWith('/postscreen', pe) ? 4 : 0;
+    if (role === 0) return 'ignored';
     try {
-      if (role === 'smtp') return this.smtp(text, sl.msg, lineNo, pidKey, sl.host, sl.time);
-      if (role === 'smtpd') return this.smtpd(text, sl.msg, lineNo, pidKey, sl.host, sl.time, p.includes('/smtps/') || p.includes('/submissions/'));
-      if (role === 'qmgr') return this.qmgr(text, sl.msg);
-      if (role === 'postscreen') return this.postscreen(text, sl.msg, lineNo, sl.host, sl.time, pidKey);
+      if (role === 3) return this.qmgr(text, sc.msg);
+      // "postfix/smtp[1234]" and, with the syslog host, the key of the process
+      this.key = text.slice(sc.progAt, sc.procEnd);
+      const pidKey = text.slice(sc.hostAt, sc.procEnd);
+      const host = text.slice(sc.hostAt, sc.hostEnd);
+      if (role === 2) return this.smtp(text, sc.msg, lineNo, pidKey, host, time);
+      if (role === 1) {
+        const p = text.slice(sc.progAt, pe);
+        return this.smtpd(text, sc.msg, lineNo, pidKey, host, time, p.includes('/smtps/') || p.includes('/submissions/'));
+      }
+      return this.postscreen(text, sc.msg, lineNo, host, time, pidKey);
     } catch {
       // a bug of ours must not stop the reading of a log: the line is counted as damaged
       return 'malformed';
     }
-    return 'ignored';
   }
 
   end(): void {
@@ -206,7 +214,8 @@ class PostfixParser implements LogParser {
 
   private draft(kind: PfDraft['kind'], pidKey: string, key: string, direction: 'inbound' | 'outbound', time: number | null, host: string): PfDraft {
     const base = newDraft(String(++this.seq), 'postfix', key, direction, time, host);
-    const d: PfDraft = { ...base, kind, pidKey, relayKey: '', lastQid: '', tlsLine: false, failedTls: false, reusedUnknown: false, countersSeen: false };
+    // one literal of fixed shape (a spread of `base` would make a slow dictionary-mode object)
+    const d: PfDraft = { id: base.id, s: base.s, last: base.last, ended: false, kind, pidKey: flat(pidKey), relayKey: '', lastQid: '', tlsLine: false, failedTls: false, reusedUnknown: false, countersSeen: false };
     this.open.add(d);
     return d;
   }
@@ -261,14 +270,19 @@ class PostfixParser implements LogParser {
         if (ep === null) return 'malformed';
         this.smtpTlsSeen = true;
         const d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
-        this.outByPid.set(pidKey, d);
-        d.relayKey = `${host} ${ep.ip}:${ep.port ?? ''}`;
+        this.outByPid.set(d.pidKey, d);
+        d.relayKey = flat(`${host} ${ep.ip}:${ep.port ?? ''}`);
         this.byRelay.set(d.relayKey, d);
         setRemote(d, ep.host, ep.ip, ep.port);
         const t = d.s.tls;
         const { protocol, cipher } = tlsDetails(line, ep.end + 2);
-        Object.assign(t, { attempted: true, accepted: true, negotiated: true, protocol, cipher, verify: trust, implicit: ep.port === 465 });
-        if (ep.port === 465) t.attempted = true;
+        t.attempted = true;
+        t.accepted = true;
+        t.negotiated = true;
+        t.protocol = protocol;
+        t.cipher = cipher;
+        t.verify = trust;
+        t.implicit = ep.port === 465;
         d.tlsLine = true;
         d.s.evidence = 'handshake';
         const pend = this.pending.get(pidKey);
@@ -302,10 +316,10 @@ class PostfixParser implements LogParser {
     if (line.startsWith('SSL_connect error to ', m)) {
       const ep = endpointAt(line, m + 21);
       const d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
-      this.outByPid.set(pidKey, d);
+      this.outByPid.set(d.pidKey, d);
       if (ep !== null) {
         setRemote(d, ep.host, ep.ip, ep.port);
-        d.relayKey = `${host} ${ep.ip}:${ep.port ?? ''}`;
+        d.relayKey = flat(`${host} ${ep.ip}:${ep.port ?? ''}`);
         this.byRelay.set(d.relayKey, d);
       }
       const pend = this.pending.get(pidKey);
@@ -347,7 +361,7 @@ class PostfixParser implements LogParser {
     if (p === undefined) {
       if (this.pending.size >= PENDING_MAX) this.pending.delete(this.pending.keys().next().value as string);
       p = { lines: [], failure: text };
-      this.pending.set(pidKey, p);
+      this.pending.set(flat(pidKey), p);
     }
     if (p.lines.length < 4) p.lines.push([lineNo, line]);
   }
@@ -403,17 +417,17 @@ class PostfixParser implements LogParser {
       this.smtpFresh++;
     }
     if (d.relayKey === '') {
-      d.relayKey = relayKey;
+      d.relayKey = flat(relayKey);
       setRemote(d, ep.host, ep.ip, ep.port);
     }
-    this.byRelay.set(relayKey, d);
-    this.outByPid.set(pidKey, d);
+    if (this.byRelay.get(relayKey) !== d) this.byRelay.set(d.relayKey === relayKey ? d.relayKey : flat(relayKey), d);
+    if (this.outByPid.get(pidKey) !== d) this.outByPid.set(flat(pidKey), d);
     // status and its reason
     const dsnAt = line.indexOf(' dsn=', ep.end);
     if (dsnAt >= 0) {
       const e = line.indexOf(',', dsnAt);
       const dsn = line.slice(dsnAt + 5, e < 0 ? line.length : e);
-      if (dsn.length <= 20) d.s.dsn = dsn;
+      if (dsn.length <= 20 && dsn !== d.s.dsn) d.s.dsn = flat(dsn);
     }
     const stAt = line.indexOf(' status=', ep.end);
     let reason = '';
@@ -432,7 +446,7 @@ class PostfixParser implements LogParser {
     }
     if (d.lastQid !== qid) {
       d.s.messages++;
-      d.lastQid = qid;
+      d.lastQid = flat(qid);
     }
     addQueueId(d, qid);
     addDomain(d, domain);
@@ -451,7 +465,7 @@ class PostfixParser implements LogParser {
       d.s.tls.implicit = true;
       d.s.tls.attempted = true;
     }
-    this.inByPid.set(pidKey, d);
+    this.inByPid.set(d.pidKey, d);
     return d;
   }
 
@@ -513,7 +527,12 @@ class PostfixParser implements LogParser {
         if (ep !== null && d.s.remoteIp === null) setRemote(d, ep.host, ep.ip, ep.port);
         const { protocol, cipher } = tlsDetails(line, ep === null ? sp : ep.end + 2);
         const t = d.s.tls;
-        Object.assign(t, { attempted: true, accepted: true, negotiated: true, protocol, cipher, verify: trust });
+        t.attempted = true;
+        t.accepted = true;
+        t.negotiated = true;
+        t.protocol = protocol;
+        t.cipher = cipher;
+        t.verify = trust;
         d.tlsLine = true;
         d.s.evidence = 'handshake';
         touchDraft(d, lineNo, line, time);
@@ -555,7 +574,7 @@ class PostfixParser implements LogParser {
         addQueueId(d, qid);
         if (qid !== 'NOQUEUE') {
           if (this.byQueueId.size >= QUEUE_MAP_MAX) this.byQueueId.delete(this.byQueueId.keys().next().value as string);
-          this.byQueueId.set(qid, d);
+          this.byQueueId.set(flat(qid), d);
         }
         touchDraft(d, lineNo, line, time);
         this.open.touch(d);
