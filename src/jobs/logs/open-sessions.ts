@@ -158,6 +158,17 @@ export function emit(sink: ParserSink, d: Draft, incomplete: boolean): void {
 
 /** "TLSv1.3", "TLS1.2", "TLSv1_2", "tls1.0", "SSLv3" → the schema's spelling; null when unknown. */
 export function normaliseProtocol(text: string): string | null {
+  // the same few words on every TLS line: the last answer is kept
+  if (text === lastProtocolIn) return lastProtocolOut;
+  const out = readProtocol(text);
+  lastProtocolIn = flat(text);
+  lastProtocolOut = out;
+  return out;
+}
+let lastProtocolIn = '';
+let lastProtocolOut: string | null = null;
+
+function readProtocol(text: string): string | null {
   const m = /^(TLS|SSL)v?(\d)(?:[._](\d))?$/i.exec(text.trim());
   if (m === null) return null;
   const family = m[1]!.toUpperCase();

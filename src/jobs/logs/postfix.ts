@@ -158,8 +158,8 @@ class PostfixParser implements LogParser {
   private smtpdNoCounters = 0;
   private smtpdTlsSeen = false;
   private now: number | null = null;
-  /** The current line's process as the session key shows it: "postfix/smtp[1234]". */
-  private key = '';
+  /** Length of the syslog host at the start of the current line's process key. */
+  private hostLen = 0;
   private readonly scan = newScan();
 
   constructor(
@@ -186,16 +186,15 @@ class PostfixParser implements LogParser {
     if (role === 0) return 'ignored';
     try {
       if (role === 3) return this.qmgr(text, sc.msg);
-      // "postfix/smtp[1234]" and, with the syslog host, the key of the process
-      this.key = text.slice(sc.progAt, sc.procEnd);
+      // "mx1 postfix/smtp[1234]": the syslog host and the process, the one string made per line
       const pidKey = text.slice(sc.hostAt, sc.procEnd);
-      const host = text.slice(sc.hostAt, sc.hostEnd);
-      if (role === 2) return this.smtp(text, sc.msg, lineNo, pidKey, host, time);
+      this.hostLen = sc.hostEnd - sc.hostAt;
+      if (role === 2) return this.smtp(text, sc.msg, lineNo, pidKey, time);
       if (role === 1) {
         const p = text.slice(sc.progAt, pe);
-        return this.smtpd(text, sc.msg, lineNo, pidKey, host, time, p.includes('/smtps/') || p.includes('/submissions/'));
+        return this.smtpd(text, sc.msg, lineNo, pidKey, time, p.includes('/smtps/') || p.includes('/submissions/'));
       }
-      return this.postscreen(text, sc.msg, lineNo, host, time, pidKey);
+      return this.postscreen(text, sc.msg, lineNo, time, pidKey);
     } catch {
       // a bug of ours must not stop the reading of a log: the line is counted as damaged
       return 'malformed';
@@ -212,8 +211,14 @@ class PostfixParser implements LogParser {
     }
   }
 
-  private draft(kind: PfDraft['kind'], pidKey: string, key: string, direction: 'inbound' | 'outbound', time: number | null, host: string): PfDraft {
-    const base = newDraft(String(++this.seq), 'postfix', key, direction, time, host);
+  /** The syslog host of the current line's process key. */
+  private hostOf(pidKey: string): string {
+    return pidKey.slice(0, this.hostLen);
+  }
+
+  private draft(kind: PfDraft['kind'], pidKey: string, direction: 'inbound' | 'outbound', time: number | null): PfDraft {
+    // the key as the log names the process: "postfix/smtp[1234]"
+    const base = newDraft(String(++this.seq), 'postfix', pidKey.slice(this.hostLen + 1), direction, time, this.hostOf(pidKey));
     // one literal of fixed shape (a spread of `base` would make a slow dictionary-mode object)
     const d: PfDraft = { id: base.id, s: base.s, last: base.last, ended: false, kind, pidKey: flat(pidKey), relayKey: '', lastQid: '', tlsLine: false, failedTls: false, reusedUnknown: false, countersSeen: false };
     this.open.add(d);
@@ -259,7 +264,7 @@ class PostfixParser implements LogParser {
 
   // --- smtp: outbound ---
 
-  private smtp(line: string, m: number, lineNo: number, pidKey: string, host: string, time: number | null): LineUse {
+  private smtp(line: string, m: number, lineNo: number, pidKey: string, time: number | null): LineUse {
     const c = line.charCodeAt(m);
     // "Trusted|Verified|Untrusted|Anonymous TLS connection established to name[ip]:port: …"
     if (c === 84 || c === 86 || c === 85 || c === 65) {
@@ -269,9 +274,9 @@ class PostfixParser implements LogParser {
         const ep = endpointAt(line, sp + 31);
         if (ep === null) return 'malformed';
         this.smtpTlsSeen = true;
-        const d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
+        const d = this.draft('smtp', pidKey, 'outbound', time);
         this.outByPid.set(d.pidKey, d);
-        d.relayKey = flat(`${host} ${ep.ip}:${ep.port ?? ''}`);
+        d.relayKey = flat(`${this.hostOf(pidKey)} ${ep.ip}:${ep.port ?? ''}`);
         this.byRelay.set(d.relayKey, d);
         setRemote(d, ep.host, ep.ip, ep.port);
         const t = d.s.tls;
@@ -298,7 +303,7 @@ class PostfixParser implements LogParser {
     if (qEnd > 0) {
       const qid = line.slice(m, qEnd);
       const rest = qEnd + 2;
-      if (line.startsWith('to=<', rest)) return this.delivery(line, rest, qid, lineNo, pidKey, host, time);
+      if (line.startsWith('to=<', rest)) return this.delivery(line, rest, qid, lineNo, pidKey, time);
       // informational lines about the queue id in this process: a failure that leaves another try
       const cur = this.outByPid.get(pidKey);
       if (cur !== undefined && this.open.has(cur)) {
@@ -315,11 +320,11 @@ class PostfixParser implements LogParser {
     }
     if (line.startsWith('SSL_connect error to ', m)) {
       const ep = endpointAt(line, m + 21);
-      const d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
+      const d = this.draft('smtp', pidKey, 'outbound', time);
       this.outByPid.set(d.pidKey, d);
       if (ep !== null) {
         setRemote(d, ep.host, ep.ip, ep.port);
-        d.relayKey = flat(`${host} ${ep.ip}:${ep.port ?? ''}`);
+        d.relayKey = flat(`${this.hostOf(pidKey)} ${ep.ip}:${ep.port ?? ''}`);
         this.byRelay.set(d.relayKey, d);
       }
       const pend = this.pending.get(pidKey);
@@ -380,7 +385,7 @@ class PostfixParser implements LogParser {
     d.failedTls = true;
   }
 
-  private delivery(line: string, at: number, qid: string, lineNo: number, pidKey: string, host: string, time: number | null): LineUse {
+  private delivery(line: string, at: number, qid: string, lineNo: number, pidKey: string, time: number | null): LineUse {
     const addrEnd = line.indexOf('>', at + 4);
     if (addrEnd < 0) return 'malformed';
     const domain = domainOf(line.slice(at + 4, addrEnd));
@@ -396,7 +401,7 @@ class PostfixParser implements LogParser {
       let i = cu + 10;
       while (i < line.length && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57 && i - cu < 18) connUse = connUse * 10 + line.charCodeAt(i++) - 48;
     }
-    const relayKey = `${host} ${ep.ip}:${ep.port ?? ''}`;
+    const relayKey = `${this.hostOf(pidKey)} ${ep.ip}:${ep.port ?? ''}`;
     let d: PfDraft | undefined;
     const cur = this.outByPid.get(pidKey);
     const curOpen = cur !== undefined && this.open.has(cur) ? cur : undefined;
@@ -407,13 +412,13 @@ class PostfixParser implements LogParser {
         if (r2 !== undefined && this.open.has(r2)) d = r2;
       }
       if (d === undefined) {
-        d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
+        d = this.draft('smtp', pidKey, 'outbound', time);
         d.reusedUnknown = true;
       }
     } else if (curOpen !== undefined && curOpen.relayKey === relayKey && (curOpen.s.messages === 0 || curOpen.lastQid === qid)) {
       d = curOpen;
     } else {
-      d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
+      d = this.draft('smtp', pidKey, 'outbound', time);
       this.smtpFresh++;
     }
     if (d.relayKey === '') {
@@ -457,10 +462,10 @@ class PostfixParser implements LogParser {
 
   // --- smtpd: inbound ---
 
-  private inbound(pidKey: string, host: string, time: number | null, implicit: boolean): PfDraft {
+  private inbound(pidKey: string, time: number | null, implicit: boolean): PfDraft {
     const cur = this.inByPid.get(pidKey);
     if (cur !== undefined && this.open.has(cur) && !cur.ended) return cur;
-    const d = this.draft('smtpd', pidKey, this.key, 'inbound', time, host);
+    const d = this.draft('smtpd', pidKey, 'inbound', time);
     if (implicit) {
       d.s.tls.implicit = true;
       d.s.tls.attempted = true;
@@ -469,12 +474,12 @@ class PostfixParser implements LogParser {
     return d;
   }
 
-  private smtpd(line: string, m: number, lineNo: number, pidKey: string, host: string, time: number | null, implicit: boolean): LineUse {
+  private smtpd(line: string, m: number, lineNo: number, pidKey: string, time: number | null, implicit: boolean): LineUse {
     const c = line.charCodeAt(m);
     if (c === 99 && line.startsWith('connect from ', m)) {
       const cur = this.inByPid.get(pidKey);
       if (cur !== undefined && this.open.has(cur) && !cur.ended) this.open.close(cur, 'evicted');
-      const d = this.inbound(pidKey, host, time, implicit);
+      const d = this.inbound(pidKey, time, implicit);
       const ep = endpointAt(line, m + 13);
       if (ep !== null) setRemote(d, ep.host, ep.ip, ep.port);
       touchDraft(d, lineNo, line, time);
@@ -482,7 +487,7 @@ class PostfixParser implements LogParser {
     }
     if (c === 100 && line.startsWith('disconnect from ', m)) {
       const cur = this.inByPid.get(pidKey);
-      const d = cur !== undefined && this.open.has(cur) && !cur.ended ? cur : this.inbound(pidKey, host, time, implicit);
+      const d = cur !== undefined && this.open.has(cur) && !cur.ended ? cur : this.inbound(pidKey, time, implicit);
       if (d.s.remoteIp === null) {
         const ep = endpointAt(line, m + 16);
         if (ep !== null) setRemote(d, ep.host, ep.ip, ep.port);
@@ -522,7 +527,7 @@ class PostfixParser implements LogParser {
       const trust = sp > 0 ? TRUST[line.slice(m, sp)] : undefined;
       if (trust !== undefined && line.startsWith(' TLS connection established from ', sp)) {
         this.smtpdTlsSeen = true;
-        const d = this.inbound(pidKey, host, time, implicit);
+        const d = this.inbound(pidKey, time, implicit);
         const ep = endpointAt(line, sp + 33);
         if (ep !== null && d.s.remoteIp === null) setRemote(d, ep.host, ep.ip, ep.port);
         const { protocol, cipher } = tlsDetails(line, ep === null ? sp : ep.end + 2);
@@ -545,7 +550,7 @@ class PostfixParser implements LogParser {
       const library = c === 119;
       // a library problem outside any session (a stray warning) says nothing about one
       if (library && (cur === undefined || !this.open.has(cur))) return 'ignored';
-      const d = this.inbound(pidKey, host, time, implicit);
+      const d = this.inbound(pidKey, time, implicit);
       const t = d.s.tls;
       if (t.failure === null || library) {
         if (t.failure === null) t.failure = words(line.slice(m));
@@ -565,7 +570,7 @@ class PostfixParser implements LogParser {
       const qid = line.slice(m, qEnd);
       const rest = qEnd + 2;
       if (line.startsWith('client=', rest)) {
-        const d = this.inbound(pidKey, host, time, implicit);
+        const d = this.inbound(pidKey, time, implicit);
         if (d.s.remoteIp === null) {
           const ep = endpointAt(line, rest + 7);
           if (ep !== null) setRemote(d, ep.host, ep.ip, ep.port);
@@ -581,7 +586,7 @@ class PostfixParser implements LogParser {
         return 'used';
       }
       if (line.startsWith('reject: ', rest)) {
-        const d = this.inbound(pidKey, host, time, implicit);
+        const d = this.inbound(pidKey, time, implicit);
         this.reject(d, line, rest + 8, lineNo, time);
         return 'used';
       }
@@ -631,9 +636,9 @@ class PostfixParser implements LogParser {
 
   // --- postscreen: a reject before any smtpd is one line, and a session of its own ---
 
-  private postscreen(line: string, m: number, lineNo: number, host: string, time: number | null, pidKey: string): LineUse {
+  private postscreen(line: string, m: number, lineNo: number, time: number | null, pidKey: string): LineUse {
     if (!line.startsWith('NOQUEUE: reject: ', m)) return 'ignored';
-    const d = this.draft('postscreen', pidKey, this.key, 'inbound', time, host);
+    const d = this.draft('postscreen', pidKey, 'inbound', time);
     this.reject(d, line, m + 17, lineNo, time);
     d.ended = true;
     this.open.close(d, 'closed');
