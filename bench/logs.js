@@ -9,6 +9,7 @@
 //   (bench/report-rss.mjs). Peer: `grep -c 'TLS connection established' FILE`, which only counts
 //   lines; and `node -e 0` for Node's own start.                (targets: ≥ 100 MB/s, RSS ≤ 150 MB)
 // Usage: npm run build && node bench/logs.js [--mb M] [--runs R]
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
