@@ -541,16 +541,20 @@ class EximParser implements LogParser {
   }
 }
 
-/** An Exim line: its own stamp then a message id with <= => -> == **, or an Exim-only phrase. */
+/**
+ * An Exim line: its own stamp then a message id with <= => -> == **, or an Exim-only phrase; through
+ * syslog, a program named exim. Other lines with an ISO stamp (IIS, Exchange's W3C logs) score 0.
+ */
 function sniff(line: string): number {
-  let at = 0;
+  const at = 0;
   const syslog = line.indexOf(' exim');
   if (syslog >= 0 && syslog < 60) {
     const colon = line.indexOf(': ', syslog);
-    if (colon < 0) return 0;
-    at = colon + 2;
+    const prog = colon < 0 ? '' : line.slice(syslog + 1, colon);
+    if (/^exim[0-9]?(?:\[\d+\])?$/.test(prog)) return 1;
+    return 0;
   }
-  if (!(line.charCodeAt(at + 4) === 45 && line.charCodeAt(at + 10) === 32 && line.charCodeAt(at + 13) === 58)) return syslog >= 0 && syslog < 60 ? 0.5 : 0;
+  if (!(line.charCodeAt(at + 4) === 45 && line.charCodeAt(at + 10) === 32 && line.charCodeAt(at + 13) === 58)) return 0;
   let i = at + 19;
   if (line.charCodeAt(i) === 46) i += 4;
   if (line.charCodeAt(i) === 32 && (line.charCodeAt(i + 1) === 43 || line.charCodeAt(i + 1) === 45)) i += 6;
@@ -561,8 +565,7 @@ function sniff(line: string): number {
   }
   if (messageIdLength(line, i) > 0) return 1;
   const rest = line.slice(i, i + 80);
-  if (/^(?:H=|TLS error on connection|SMTP connection from|no MAIL in SMTP connection|SMTP protocol|\S+ authenticator failed|Start queue run|End queue run|exim \d)/.test(rest)) return 1;
-  return 0.3;
+  return /^(?:H=\S|TLS error on connection|TLS session|SMTP connection from|SMTP call from|no MAIL in SMTP connection|SMTP protocol (?:synchronization )?error|unexpected disconnection while reading SMTP command|\S+ authenticator failed|Start queue run|End queue run|exim \d)/.test(rest) ? 1 : 0;
 }
 
 export const eximModule: LogFormatModule = {
