@@ -23,7 +23,7 @@
 //   retry: clearRetry.
 import { MAX_OPEN_SESSIONS, type LineUse, type LogFormatModule, type LogParser, type ParserOptions, type ParserSink } from './model.js';
 import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
-import { SyslogClock, newScan, scanSyslog } from './syslog.js';
+import { SyslogClock, hasAt, newScan, scanSyslog } from './syslog.js';
 
 /** Postfix keeps a cached connection for reuse up to smtp_connection_reuse_time_limit (300 s). */
 const REUSE_MS = 330_000;
@@ -158,6 +158,7 @@ class PostfixParser implements LogParser {
   private smtpdNoCounters = 0;
   private smtpdTlsSeen = false;
   private now: number | null = null;
+  private lastRelease = Number.NEGATIVE_INFINITY;
   /** Length of the syslog host at the start of the current line's process key. */
   private hostLen = 0;
   private readonly scan = newScan();
@@ -174,15 +175,17 @@ class PostfixParser implements LogParser {
   line(text: string, lineNo: number): LineUse {
     const sc = this.scan;
     if (!scanSyslog(text, this.clock, sc)) return 'malformed';
-    if (!text.startsWith('postfix', sc.progAt)) return 'ignored';
+    if (!hasAt(text, sc.progAt, 'postfix')) return 'ignored';
     const time = sc.time;
     this.now = time;
-    if (this.lingering.size > 0) this.release();
+    if (this.lingering.size > LINGER_MAX || (this.lingering.size > 0 && time !== null && time - this.lastRelease >= 1000)) this.release();
     this.open.sweep(time);
     // the service is the program's last part ("postfix-out/submission/smtpd" → smtpd); strings are
     // made only for the lines that need them
     const pe = sc.progEnd;
-    const role = text.endsWith('/smtpd', pe) ? 1 : text.endsWith('/smtp', pe) ? 2 : text.endsWith('/qmgr', pe) ? 3 : text.endsWith('/postscreen', pe) ? 4 : 0;
+    const last = text.charCodeAt(pe - 1);
+    const role =
+      last === 100 && hasAt(text, pe - 6, '/smtpd') ? 1 : last === 112 && hasAt(text, pe - 5, '/smtp') ? 2 : last === 114 && hasAt(text, pe - 5, '/qmgr') ? 3 : last === 110 && hasAt(text, pe - 11, '/postscreen') ? 4 : 0;
     if (role === 0) return 'ignored';
     try {
       if (role === 3) return this.qmgr(text, sc.msg);
@@ -254,6 +257,7 @@ class PostfixParser implements LogParser {
 
   /** Hands over the ended smtpd sessions whose wait for qmgr is over. */
   private release(): void {
+    if (this.now !== null) this.lastRelease = this.now;
     for (const d of this.lingering.values()) {
       const old = this.lingering.size > LINGER_MAX || (this.now !== null && d.last !== null && this.now - d.last > LINGER_MS);
       if (!old) break;
@@ -270,7 +274,7 @@ class PostfixParser implements LogParser {
     if (c === 84 || c === 86 || c === 85 || c === 65) {
       const sp = line.indexOf(' ', m);
       const trust = sp > 0 ? TRUST[line.slice(m, sp)] : undefined;
-      if (trust !== undefined && line.startsWith(' TLS connection established to ', sp)) {
+      if (trust !== undefined && hasAt(line, sp, ' TLS connection established to ')) {
         const ep = endpointAt(line, sp + 31);
         if (ep === null) return 'malformed';
         this.smtpTlsSeen = true;
@@ -303,7 +307,7 @@ class PostfixParser implements LogParser {
     if (qEnd > 0) {
       const qid = line.slice(m, qEnd);
       const rest = qEnd + 2;
-      if (line.startsWith('to=<', rest)) return this.delivery(line, rest, qid, lineNo, pidKey, time);
+      if (hasAt(line, rest, 'to=<')) return this.delivery(line, rest, qid, lineNo, pidKey, time);
       // informational lines about the queue id in this process: a failure that leaves another try
       const cur = this.outByPid.get(pidKey);
       if (cur !== undefined && this.open.has(cur)) {
@@ -318,7 +322,7 @@ class PostfixParser implements LogParser {
       }
       return 'ignored';
     }
-    if (line.startsWith('SSL_connect error to ', m)) {
+    if (hasAt(line, m, 'SSL_connect error to ')) {
       const ep = endpointAt(line, m + 21);
       const d = this.draft('smtp', pidKey, 'outbound', time);
       this.outByPid.set(d.pidKey, d);
@@ -336,7 +340,7 @@ class PostfixParser implements LogParser {
       touchDraft(d, lineNo, line, time);
       return 'used';
     }
-    if (line.startsWith('warning: TLS library problem: ', m)) {
+    if (hasAt(line, m, 'warning: TLS library problem: ')) {
       const cur = this.outByPid.get(pidKey);
       if (cur !== undefined && this.open.has(cur) && cur.failedTls && cur.s.messages === 0) {
         touchDraft(cur, lineNo, line, time);
@@ -345,7 +349,7 @@ class PostfixParser implements LogParser {
       this.hold(pidKey, lineNo, line, line.slice(m));
       return 'used';
     }
-    if (line.startsWith('certificate verification failed for ', m) || line.startsWith('server certificate verification failed for ', m) || line.startsWith('warning: TLS policy lookup', m)) {
+    if (hasAt(line, m, 'certificate verification failed for ') || hasAt(line, m, 'server certificate verification failed for ') || hasAt(line, m, 'warning: TLS policy lookup')) {
       this.hold(pidKey, lineNo, line, line.slice(m));
       return 'used';
     }
@@ -476,7 +480,7 @@ class PostfixParser implements LogParser {
 
   private smtpd(line: string, m: number, lineNo: number, pidKey: string, time: number | null, implicit: boolean): LineUse {
     const c = line.charCodeAt(m);
-    if (c === 99 && line.startsWith('connect from ', m)) {
+    if (c === 99 && hasAt(line, m, 'connect from ')) {
       const cur = this.inByPid.get(pidKey);
       if (cur !== undefined && this.open.has(cur) && !cur.ended) this.open.close(cur, 'evicted');
       const d = this.inbound(pidKey, time, implicit);
@@ -485,7 +489,7 @@ class PostfixParser implements LogParser {
       touchDraft(d, lineNo, line, time);
       return 'used';
     }
-    if (c === 100 && line.startsWith('disconnect from ', m)) {
+    if (c === 100 && hasAt(line, m, 'disconnect from ')) {
       const cur = this.inByPid.get(pidKey);
       const d = cur !== undefined && this.open.has(cur) && !cur.ended ? cur : this.inbound(pidKey, time, implicit);
       if (d.s.remoteIp === null) {
@@ -525,7 +529,7 @@ class PostfixParser implements LogParser {
     if (c === 84 || c === 86 || c === 85 || c === 65) {
       const sp = line.indexOf(' ', m);
       const trust = sp > 0 ? TRUST[line.slice(m, sp)] : undefined;
-      if (trust !== undefined && line.startsWith(' TLS connection established from ', sp)) {
+      if (trust !== undefined && hasAt(line, sp, ' TLS connection established from ')) {
         this.smtpdTlsSeen = true;
         const d = this.inbound(pidKey, time, implicit);
         const ep = endpointAt(line, sp + 33);
@@ -545,7 +549,7 @@ class PostfixParser implements LogParser {
         return 'used';
       }
     }
-    if (line.startsWith('SSL_accept error from ', m) || line.startsWith('lost connection after STARTTLS', m) || line.startsWith('timeout after STARTTLS', m) || line.startsWith('warning: TLS library problem: ', m)) {
+    if (hasAt(line, m, 'SSL_accept error from ') || hasAt(line, m, 'lost connection after STARTTLS') || hasAt(line, m, 'timeout after STARTTLS') || hasAt(line, m, 'warning: TLS library problem: ')) {
       const cur = this.inByPid.get(pidKey);
       const library = c === 119;
       // a library problem outside any session (a stray warning) says nothing about one
@@ -569,7 +573,7 @@ class PostfixParser implements LogParser {
     if (qEnd > 0) {
       const qid = line.slice(m, qEnd);
       const rest = qEnd + 2;
-      if (line.startsWith('client=', rest)) {
+      if (hasAt(line, rest, 'client=')) {
         const d = this.inbound(pidKey, time, implicit);
         if (d.s.remoteIp === null) {
           const ep = endpointAt(line, rest + 7);
@@ -585,7 +589,7 @@ class PostfixParser implements LogParser {
         this.open.touch(d);
         return 'used';
       }
-      if (line.startsWith('reject: ', rest)) {
+      if (hasAt(line, rest, 'reject: ')) {
         const d = this.inbound(pidKey, time, implicit);
         this.reject(d, line, rest + 8, lineNo, time);
         return 'used';
@@ -626,7 +630,7 @@ class PostfixParser implements LogParser {
 
   private qmgr(line: string, m: number): LineUse {
     const qEnd = queueIdEnd(line, m);
-    if (qEnd < 0 || !line.startsWith('from=<', qEnd + 2)) return 'ignored';
+    if (qEnd < 0 || !hasAt(line, qEnd + 2, 'from=<')) return 'ignored';
     const d = this.byQueueId.get(line.slice(m, qEnd));
     if (d === undefined || !this.open.has(d)) return 'ignored';
     const e = line.indexOf('>', qEnd + 8);
@@ -637,7 +641,7 @@ class PostfixParser implements LogParser {
   // --- postscreen: a reject before any smtpd is one line, and a session of its own ---
 
   private postscreen(line: string, m: number, lineNo: number, time: number | null, pidKey: string): LineUse {
-    if (!line.startsWith('NOQUEUE: reject: ', m)) return 'ignored';
+    if (!hasAt(line, m, 'NOQUEUE: reject: ')) return 'ignored';
     const d = this.draft('postscreen', pidKey, 'inbound', time);
     this.reject(d, line, m + 17, lineNo, time);
     d.ended = true;

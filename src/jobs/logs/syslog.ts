@@ -70,6 +70,14 @@ export class SyslogClock {
   }
 }
 
+/** `word` is written at `at` in `s`: startsWith by character codes, which the JIT inlines. */
+export function hasAt(s: string, at: number, word: string): boolean {
+  const n = word.length;
+  if (at < 0 || at + n > s.length) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
 /** `key` is written at `at` in `s` (compared without making a string of the line's piece). */
 function sameAt(s: string, at: number, key: string): boolean {
   const n = key.length;
