@@ -83,6 +83,8 @@ const ADAPTERS = {
   'src/cli/explain.ts': ['node:fs'],
   'src/cli/headers.ts': ['node:fs'],
   'src/cli/sender-test.ts': ['node:fs'],
+  'src/cli/logs.ts': ['node:fs'],
+  'src/cli/pcap.ts': ['node:fs'],
 };
 
 const REAL_TIME_AND_ENV = [
@@ -96,7 +98,7 @@ const REAL_TIME_AND_ENV = [
   },
 ];
 /** The clock adapter and the edge may read the time and the environment. */
-const REAL_TIME_ALLOWED = ['src/core/clock.ts', 'src/cli/store.ts', 'src/cli/cert.ts', 'src/cli/send.ts', 'src/cli/demo.ts', 'src/cli/output.ts', 'src/cli/main.ts', 'src/cli/progress.ts', 'src/cli/sender-test.ts'];
+const REAL_TIME_ALLOWED = ['src/core/clock.ts', 'src/cli/store.ts', 'src/cli/cert.ts', 'src/cli/send.ts', 'src/cli/demo.ts', 'src/cli/output.ts', 'src/cli/main.ts', 'src/cli/progress.ts', 'src/cli/sender-test.ts', 'src/cli/logs.ts'];
 
 function restrictedImports(folder, allowedModules = []) {
   return [

@@ -1,5 +1,5 @@
 // The public library API: re-exports only. `import { checkReceiver } from 'mxray'`.
-export { checkReceiver, rejudgeReceiver, checkEnforce, rejudgeEnforce, sendMessage, checkPosture, rejudgePosture, type PostureOptions, type PolicyMemory, type ReceiverOptions, type RejudgeOptions, type EnforceOptions, type SendOptions, type SendAuth, type SendTlsMode, type SendVerifyMode } from './library.js';
+export { checkReceiver, rejudgeReceiver, checkEnforce, rejudgeEnforce, sendMessage, checkPosture, rejudgePosture, type PostureOptions, type PolicyMemory, type ReceiverOptions, type RejudgeOptions, type EnforceOptions, type SendOptions, type SendAuth, type SendTlsMode, type SendVerifyMode, readLogs, readCapture, type LogsOptions, type LogsInputSource, type PcapOptions } from './library.js';
 export { exitCodeFor } from './core/report.js';
 export { systemEdges, defaultHelo, type Edges, type EdgeOptions } from './runtime/edges.js';
 export { createResolver } from './dns/system-resolver.js';

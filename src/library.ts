@@ -10,7 +10,9 @@ import { runPosture, type PostureOptions } from './jobs/posture/check-posture.js
 import { systemEdges, type Edges } from './runtime/edges.js';
 import type { JobEdges } from './core/context.js';
 import { runBlocklist, type BlocklistOptions } from './jobs/blocklist/check-blocklist.js';
-import type { BlocklistReport } from './core/schema.js';
+import type { BlocklistReport, LogsReport, PcapReport } from './core/schema.js';
+import { runLogs, type LogsOptions } from './jobs/logs/run-logs.js';
+import { runPcap, type PcapOptions } from './jobs/pcap/run-pcap.js';
 
 export type { BlocklistOptions } from './jobs/blocklist/check-blocklist.js';
 import type { TlsRptReport } from './core/schema.js';
@@ -74,3 +76,15 @@ export function readTlsRpt(options: TlsRptOptions): Promise<TlsRptReport> {
   return runTlsRpt(options, () => ({ clock: systemClock }));
 }
 export type { TlsRptInput, TlsRptOptions } from './jobs/tlsrpt/check-tlsrpt.js';
+
+/** `mxray logs`: MTA logs (chunks of bytes per input; gunzip first) → sessions, verdicts, sums. */
+export function readLogs(options: LogsOptions): Promise<LogsReport> {
+  return runLogs(options, () => ({ clock: systemClock }));
+}
+export type { LogsOptions, LogsInputSource } from './jobs/logs/run-logs.js';
+
+/** `mxray pcap`: a pcap or pcapng capture (chunks of bytes) → each SMTP connection and its TLS. */
+export function readCapture(options: PcapOptions): Promise<PcapReport> {
+  return runPcap(options, () => ({ clock: systemClock }));
+}
+export type { PcapOptions } from './jobs/pcap/run-pcap.js';

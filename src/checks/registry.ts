@@ -4,7 +4,7 @@
 //
 // Order matters twice: a host's findings appear in the order the checks run (reports and tests
 // read them in that order), and a check may read the findings of the checks before it (`prior`).
-import type { DomainCheck, HostCheck } from './check.js';
+import type { Check, DomainCheck, HostCheck } from './check.js';
 import { certificateCheck } from './certificate/index.js';
 import { cleartextCheck } from './cleartext/index.js';
 import { allUnreachableCheck, connectionCheck } from './connection/index.js';
@@ -23,6 +23,8 @@ import { postureCheck, type PostureCheck } from './posture/index.js';
 import { headersCheck, type HeadersCheck } from './headers/index.js';
 import { daneMatchCheck, daneRecordsCheck, type DaneMatchCheck, type DaneRecordsCheck } from './dane/index.js';
 import { senderCheck, type SenderCheck } from './sender/index.js';
+import { logsCheck, type LogsCheckInput } from './logs/index.js';
+import { pcapCheck, type PcapCheckInput } from './pcap/index.js';
 
 /** The checks of one address, in the order the dialogue runs. */
 export const HOST_CHECKS: readonly HostCheck[] = [
@@ -63,3 +65,7 @@ export const DANE_MATCH_CHECKS: readonly DaneMatchCheck[] = [daneMatchCheck];
 export const HEADERS_CHECKS: readonly HeadersCheck[] = [headersCheck];
 /** `mxray sender-test`'s check (checks/sender/judge.ts runs it): how a sending server behaved towards our listener. */
 export const SENDER_CHECKS: readonly SenderCheck[] = [senderCheck];
+/** `mxray logs`' check: what an MTA's logs say about TLS on its sessions. */
+export const LOGS_CHECKS: readonly Check<LogsCheckInput>[] = [logsCheck];
+/** `mxray pcap`'s check: what a capture proves about TLS on each SMTP connection. */
+export const PCAP_CHECKS: readonly Check<PcapCheckInput>[] = [pcapCheck];

@@ -81,6 +81,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./headers.js'),
   },
   {
+    name: 'logs',
+    description: 'read Postfix, Exim, Sendmail and Exchange logs: did each SMTP session use TLS, which failed and why, per remote domain and host',
+    usage: '[options] [input...]',
+    load: () => import('./logs.js'),
+  },
+  {
+    name: 'pcap',
+    description: 'read a packet capture (pcap, pcapng): did each SMTP connection really use TLS, what went in clear text, which handshakes failed and were retried in clear',
+    usage: '[options] <file>',
+    load: () => import('./pcap.js'),
+  },
+  {
     name: 'sender-test',
     description: 'sender test: how does *your* server send? run a test receiver, get a passcode, send a mail to it, read how your server used TLS',
     usage: '[options] <action> [passcode]',

@@ -48,13 +48,16 @@ export interface ReportOptionsSpec {
   timeout: string | false;
   /** Help text of --details, saying what it adds for this command (default: the receiver test's). */
   details?: string;
+  /** false: the command defines its own --format (mxray logs: log formats and output formats). */
+  format?: false;
 }
 
 /** Adds --json, --format, --output, --no-color, --details, --explain, --width, --verbose and (unless spec.timeout is false) --timeout. */
 export function addReportOptions(cmd: Command, spec: ReportOptionsSpec): Command {
   cmd
-    .option('--json', 'print the Report as JSON (same as --format json)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md', 'html']).default('text'))
+    .option('--json', 'print the Report as JSON (same as --format json)');
+  if (spec.format !== false) cmd.addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md', 'html']).default('text'));
+  cmd
     .option('-o, --output <file>', 'write the output to a file instead of standard output')
     .option('--no-color', 'no colour (also when NO_COLOR is set or output is not a terminal)')
     .option('--details', spec.details ?? 'add the details per address: banner, extensions, TLS, the chain as sent with thumbprints')

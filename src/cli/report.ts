@@ -64,8 +64,17 @@ export function configure(cmd: Command): Run {
         case 'sender':
           report = (await import('../jobs/sender/rejudge.js')).rejudgeSender(report, { trustStore, ...(at === undefined ? {} : { at }) });
           break;
+        case 'logs':
+          // Sessions and their sums are facts; only the findings are judged again (no certificate in them).
+          if (o.caFile.length || at !== undefined) throw new UsageError('--ca-file and --at do not apply to a logs report: nothing in it is a certificate to judge');
+          report = (await import('../jobs/logs/run-logs.js')).rejudgeLogs(report);
+          break;
+        case 'pcap':
+          if (o.caFile.length || at !== undefined) throw new UsageError('--ca-file and --at do not apply to a pcap report: nothing in it is judged by date or trust');
+          report = (await import('../jobs/pcap/run-pcap.js')).rejudgePcap(report);
+          break;
         default:
-          throw new UsageError(`--rejudge reads receiver (mxray check), enforce (mxray enforce), posture (mxray posture) and sender (mxray sender-test) reports; this is a ${report.kind} report: run the command again instead`);
+          throw new UsageError(`--rejudge reads receiver (mxray check), enforce (mxray enforce), posture (mxray posture), sender (mxray sender-test), logs and pcap reports; this is a ${report.kind} report: run the command again instead`);
       }
     }
     await emit(await renderReport(report, o), o);

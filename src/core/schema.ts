@@ -9,6 +9,8 @@ import { DaneHandshakeSchema, DaneSectionSchema } from './dane-schema.js';
 import { ExplainBodySchema } from './explain-schema.js';
 import { HeadersBodySchema } from './headers-schema.js';
 import { SenderBodySchema } from './sender-schema.js';
+import { LogsBodySchema } from './logs-schema.js';
+import { PcapBodySchema } from './pcap-schema.js';
 
 import { SCHEMA_VERSION } from './version.js';
 import { ENFORCE_STAGES, ENFORCE_VERDICTS, MTA_STS_MODES, SEND_OUTCOMES, SEND_STAGES, SEND_TLS_MODES, SEND_VERIFY_MODES, SEVERITIES, VERDICTS } from './vocabulary.js';
@@ -1386,10 +1388,16 @@ export const HeadersReportSchema = envelope('headers', HeadersBodySchema);
 export type HeadersReport = Static<typeof HeadersReportSchema>;
 
 export const SenderReportSchema = envelope('sender', SenderBodySchema);
+
+export const LogsReportSchema = envelope('logs', LogsBodySchema);
+export type LogsReport = Static<typeof LogsReportSchema>;
+
+export const PcapReportSchema = envelope('pcap', PcapBodySchema);
+export type PcapReport = Static<typeof PcapReportSchema>;
 export type SenderReport = Static<typeof SenderReportSchema>;
 
 /** Every kind of report. Adding one = one body schema and one line here. */
-export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema, EnforceReportSchema, SendReportSchema, PostureReportSchema, TlsRptReportSchema, BlocklistReportSchema, ExplainReportSchema, HeadersReportSchema, SenderReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
+export const ReportSchema = Type.Union([ReceiverReportSchema, CertificateReportSchema, EnforceReportSchema, SendReportSchema, PostureReportSchema, TlsRptReportSchema, BlocklistReportSchema, ExplainReportSchema, HeadersReportSchema, SenderReportSchema, LogsReportSchema, PcapReportSchema], { $id: 'https://mxray.dev/schema/report.schema.json', title: 'mxray Report' });
 export type Report = Static<typeof ReportSchema>;
 export type ReportKind = Report['kind'];
 export * from './blocklist-schema.js';
@@ -1398,3 +1406,5 @@ export * from './dane-schema.js';
 export * from './explain-schema.js';
 export * from './headers-schema.js';
 export * from './sender-schema.js';
+export * from './logs-schema.js';
+export * from './pcap-schema.js';

@@ -23,9 +23,11 @@ import { DNSBL_FINDINGS } from './findings/dnsbl.js';
 import { DANE_FINDINGS } from './findings/dane.js';
 import { HEADERS_FINDINGS } from './findings/headers.js';
 import { SENDER_FINDINGS } from './findings/sender.js';
+import { LOGS_FINDINGS } from './findings/logs.js';
+import { PCAP_FINDINGS } from './findings/pcap.js';
 
 /** Every finding, by id prefix (one file each under findings/). */
-export const CATALOGUE = [...DNS_FINDINGS, ...NET_FINDINGS, ...SMTP_FINDINGS, ...STARTTLS_FINDINGS, ...TLS_FINDINGS, ...CERT_FINDINGS, ...CERT_FILE_FINDINGS, ...POLICY_FINDINGS, ...DELIVERY_FINDINGS, ...SEND_FINDINGS, ...MTA_STS_FINDINGS, ...TLS_RPT_FINDINGS, ...TLS_RPT_REPORT_FINDINGS, ...DNSBL_FINDINGS, ...DANE_FINDINGS, ...HEADERS_FINDINGS, ...SENDER_FINDINGS, ...MXRAY_FINDINGS] as const;
+export const CATALOGUE = [...DNS_FINDINGS, ...NET_FINDINGS, ...SMTP_FINDINGS, ...STARTTLS_FINDINGS, ...TLS_FINDINGS, ...CERT_FINDINGS, ...CERT_FILE_FINDINGS, ...POLICY_FINDINGS, ...DELIVERY_FINDINGS, ...SEND_FINDINGS, ...MTA_STS_FINDINGS, ...TLS_RPT_FINDINGS, ...TLS_RPT_REPORT_FINDINGS, ...DNSBL_FINDINGS, ...DANE_FINDINGS, ...HEADERS_FINDINGS, ...SENDER_FINDINGS, ...LOGS_FINDINGS, ...PCAP_FINDINGS, ...MXRAY_FINDINGS] as const;
 
 /** Every finding id: a check can only name one that is in the catalogue. */
 export type FindingId = (typeof CATALOGUE)[number]['id'];

@@ -42,6 +42,19 @@ export interface DocChart {
 }
 
 /**
+ * Shares over time (HTML only): one line per series, each value 0..1 or null (a gap). Drawn as
+ * inline SVG with a tooltip per point; strings already terminal-safe.
+ */
+export interface DocShareChart {
+  title: string;
+  /** One per point on the x axis, oldest first. */
+  labels: string[];
+  /** The first series is drawn boldest (the total). */
+  series: { name: string; values: (number | null)[] }[];
+  note?: string;
+}
+
+/**
  * The header analyzer's picture (HTML only): the delay per hop as bars (a negative delay, from a
  * skewed clock, drawn as such) and the hops on a timeline. Strings already terminal-safe.
  */
@@ -111,6 +124,8 @@ export interface Document {
   detailsHint?: string;
   /** A chart under the summary table (HTML only). */
   chart?: DocChart | null;
+  /** Shares over time, one line per series (HTML only). */
+  shareChart?: DocShareChart | null;
   /** The delay per hop and a timeline (HTML only). */
   hopChart?: DocHopChart | null;
   /** The verdict's word when the verdict vocabulary does not fit the kind ("EXPLAINED"); default: the verdict in capitals. */

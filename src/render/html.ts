@@ -5,7 +5,7 @@
 // characters (bidi controls, zero-width characters) are made visible.
 import type { Report } from '../core/schema.js';
 import { SEVERITIES, VERDICTS } from '../core/vocabulary.js';
-import type { DocChart, DocHopChart, Document, DocumentOptions, FindingView, Inline, Line } from './document.js';
+import type { DocChart, DocHopChart, DocShareChart, Document, DocumentOptions, FindingView, Inline, Line } from './document.js';
 import { plainParts } from './document.js';
 import { neutralise } from '../core/transcript.js';
 import { documentFor } from './index.js';
@@ -161,6 +161,58 @@ export function chartSvg(chart: DocChart): string {
   return [
     `<figure class="chart"><figcaption><strong>${e(chart.title)}</strong> <span class="key">${key}</span></figcaption>`,
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${e(chart.title)}">${bars.join('')}${axis}</svg>`,
+    chart.note ? `<p class="dim">${e(chart.note)}</p>` : '',
+    '</figure>',
+  ].join('\n');
+}
+
+/** Distinct on light and dark backgrounds; the first (the total) is the page's own text colour. */
+const SHARE_COLOURS = ['var(--fg)', '#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
+
+/** Only on pages with a share chart. */
+const SHARE_CHART_STYLE = `
+.share-chart{margin:1rem 0}.share-chart svg{width:100%;height:auto;max-height:16rem}.share-chart text{fill:var(--muted);font-size:11px}
+.share-chart .grid{stroke:var(--line);stroke-width:1}.share-chart path{fill:none;stroke-width:1.5}.share-chart path.s0{stroke-width:3}
+.share-chart .key{font-size:.9em;color:var(--muted)}.share-chart .key i{display:inline-block;width:1.2em;height:.25em;margin:0 .3em 0 .8em;vertical-align:.2em}
+${[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `.share-chart path.s${i}{stroke:${SHARE_COLOURS[i]}}.share-chart circle.s${i}{fill:${SHARE_COLOURS[i]}}.share-chart .key i.s${i}{background:${SHARE_COLOURS[i]}}`).join('')}`;
+
+/**
+ * Shares over time as inline SVG: a line per series (a gap where a value is null), 0–100 % grid,
+ * a tooltip per point, the first and last labels under it. Every text escaped; at most 9 series.
+ */
+export function shareChartSvg(chart: DocShareChart): string {
+  const e = escapeHtml;
+  const n = chart.labels.length;
+  if (n === 0) return '';
+  const W = 800;
+  const H = 200;
+  const top = 8;
+  const base = H - 22;
+  const left = 34;
+  const x = (i: number): number => (n === 1 ? left : left + (i * (W - left - 4)) / (n - 1));
+  const y = (v: number): number => base - Math.max(0, Math.min(1, v)) * (base - top);
+  const grid = [0, 0.5, 1].map((v) => `<line class="grid" x1="${left}" x2="${W}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text x="${left - 4}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v * 100} %</text>`).join('');
+  const series = chart.series.slice(0, SHARE_COLOURS.length);
+  const lines = series.map((s, k) => {
+    let d = '';
+    let pen = false;
+    const dots: string[] = [];
+    s.values.slice(0, n).forEach((v, i) => {
+      if (v === null || !Number.isFinite(v)) {
+        pen = false;
+        return;
+      }
+      d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)} ${y(v).toFixed(1)}`;
+      pen = true;
+      dots.push(`<circle class="s${k}" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="2"><title>${e(`${s.name}, ${chart.labels[i]}: ${Math.round(v * 1000) / 10} %`)}</title></circle>`);
+    });
+    return `<g><path class="s${k}" d="${d}"/>${dots.join('')}</g>`;
+  });
+  const axis = `<text x="${left}" y="${H - 6}">${e(chart.labels[0]!)}</text>${n > 1 ? `<text x="${W}" y="${H - 6}" text-anchor="end">${e(chart.labels[n - 1]!)}</text>` : ''}`;
+  const key = series.map((s, k) => `<i class="s${k}"></i>${e(s.name)}`).join('');
+  return [
+    `<figure class="share-chart"><figcaption><strong>${e(chart.title)}</strong> <span class="key">${key}</span></figcaption>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${e(chart.title)}">${grid}${lines.join('')}${axis}</svg>`,
     chart.note ? `<p class="dim">${e(chart.note)}</p>` : '',
     '</figure>',
   ].join('\n');
@@ -434,7 +486,7 @@ export function htmlOf(doc: Document): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">',
     `<title>${e(`${doc.verdictWord ?? doc.verdict.toUpperCase()} — ${doc.shortSubject} — ${doc.title}`)}</title>`,
-    `<style>${STYLE}${doc.chart ? CHART_STYLE : ''}${doc.hopChart ? HOP_CHART_STYLE : ''}</style></head>`,
+    `<style>${STYLE}${doc.chart ? CHART_STYLE : ''}${doc.hopChart ? HOP_CHART_STYLE : ''}${doc.shareChart ? SHARE_CHART_STYLE : ''}</style></head>`,
     '<body>',
     `<header><h1>${e(doc.title)}: ${e(doc.shortSubject)}</h1>`,
     `<p class="meta">${[doc.subject, when(doc.startedAt), `${(doc.durationMs / 1000).toFixed(2)} s`, ...doc.meta].map(e).join(' · ')}</p>`,
@@ -451,6 +503,7 @@ export function htmlOf(doc: Document): string {
   }
   if (doc.chart) out.push(chartSvg(doc.chart));
   if (doc.hopChart) out.push(hopChartSvg(doc.hopChart));
+  if (doc.shareChart) out.push(shareChartSvg(doc.shareChart));
   const problems = doc.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info');
   const notes = doc.findings.filter((f) => f.severity === 'info');
   const good = doc.findings.filter((f) => f.severity === 'ok');

@@ -11,6 +11,8 @@ import { blocklistDocument } from './blocklist.js';
 import { explainDocument } from './explain.js';
 import { headersDocument } from './headers.js';
 import { senderDocument } from './sender.js';
+import { logsDocument } from './logs.js';
+import { pcapDocument } from './pcap.js';
 
 export function documentFor(report: Report, options: DocumentOptions = {}): Document {
   switch (report.kind) {
@@ -34,5 +36,9 @@ export function documentFor(report: Report, options: DocumentOptions = {}): Docu
       return headersDocument(report, options);
     case 'sender':
       return senderDocument(report, options);
+    case 'logs':
+      return logsDocument(report, options);
+    case 'pcap':
+      return pcapDocument(report, options);
   }
 }

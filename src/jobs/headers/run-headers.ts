@@ -7,6 +7,7 @@
 // bounded body.
 import type { Clock } from '../../core/context.js';
 import type { HeaderHop, HeaderMessage, HeaderRow, HeadersBody, HeadersReport } from '../../core/schema.js';
+import { detach } from '../../core/detach.js';
 import { Transcript } from '../../core/transcript.js';
 import { SCHEMA_VERSION, VERSION } from '../../core/version.js';
 import { HEADERS_CHECKS } from '../../checks/registry.js';
@@ -276,15 +277,6 @@ export function analyseMessage(text: string, source: string, options: HeadersJud
   message.notes = message.notes.slice(0, 30);
   const findings = judgeMessage(message, options);
   return { message, findings, encloses: block.fields.length > 0 && mayEnclose(block), truncated: block.truncated };
-}
-
-/**
- * A copy of a string that holds no reference to the text it was cut from. V8 keeps a slice of a
- * string as a view of the whole: a row's subject would otherwise keep its whole message alive, and
- * an mbox of thousands of messages would stay in memory (bench/headers.js measures it).
- */
-function detach<T extends string | null>(s: T): T {
-  return (s === null ? null : (` ${s}`).slice(1)) as T;
 }
 
 function rowOf(m: HeaderMessage): HeaderRow {

@@ -6,7 +6,7 @@ import type { HostCheckInput } from '../../../src/checks/check.js';
 import { assessHost } from '../../../src/checks/host.js';
 import { DEFAULT_PROFILE } from '../../../src/checks/profile.js';
 import { assessDomain, type ReceiverFacts } from '../../../src/checks/receiver.js';
-import { DNSBL_CHECKS, DOMAIN_CHECKS, ENFORCE_CHECKS, HOST_CHECKS, DANE_MATCH_CHECKS, DANE_RECORDS_CHECKS, POSTURE_CHECKS, SEND_CHECKS, TLSRPT_CHECKS, HEADERS_CHECKS, SENDER_CHECKS } from '../../../src/checks/registry.js';
+import { DNSBL_CHECKS, DOMAIN_CHECKS, ENFORCE_CHECKS, HOST_CHECKS, DANE_MATCH_CHECKS, DANE_RECORDS_CHECKS, POSTURE_CHECKS, SEND_CHECKS, TLSRPT_CHECKS, HEADERS_CHECKS, SENDER_CHECKS, LOGS_CHECKS, PCAP_CHECKS } from '../../../src/checks/registry.js';
 import type { Finding, HostAssessment, HostFacts, HostReport } from '../../../src/core/schema.js';
 import { assessDelivery } from '../../../src/checks/delivery/index.js';
 import { allEntries } from '../../../src/kb/index.js';
@@ -26,13 +26,15 @@ describe('the registry', () => {
     expect(POSTURE_CHECKS.map((c) => c.name)).toEqual(['posture']);
     expect(HEADERS_CHECKS.map((c) => c.name)).toEqual(['headers']);
     expect(SENDER_CHECKS.map((c) => c.name)).toEqual(['sender']);
-    const all = [...HOST_CHECKS, ...DOMAIN_CHECKS, ...ENFORCE_CHECKS, ...SEND_CHECKS, ...DNSBL_CHECKS, ...TLSRPT_CHECKS, ...POSTURE_CHECKS, ...DANE_RECORDS_CHECKS, ...DANE_MATCH_CHECKS, ...HEADERS_CHECKS, ...SENDER_CHECKS];
+    expect(LOGS_CHECKS.map((c) => c.name)).toEqual(['logs']);
+    expect(PCAP_CHECKS.map((c) => c.name)).toEqual(['pcap']);
+    const all = [...HOST_CHECKS, ...DOMAIN_CHECKS, ...ENFORCE_CHECKS, ...SEND_CHECKS, ...DNSBL_CHECKS, ...TLSRPT_CHECKS, ...POSTURE_CHECKS, ...DANE_RECORDS_CHECKS, ...DANE_MATCH_CHECKS, ...HEADERS_CHECKS, ...SENDER_CHECKS, ...LOGS_CHECKS, ...PCAP_CHECKS];
     expect(new Set(all).size).toBe(all.length);
     expect(new Set(all.map((c) => c.name)).size).toBe(all.length);
   });
 
   it('holds every check object every check folder exports, and nothing else', async () => {
-    const registered = new Set<unknown>([...HOST_CHECKS, ...DOMAIN_CHECKS, ...ENFORCE_CHECKS, ...SEND_CHECKS, ...DNSBL_CHECKS, ...TLSRPT_CHECKS, ...POSTURE_CHECKS, ...DANE_RECORDS_CHECKS, ...DANE_MATCH_CHECKS, ...HEADERS_CHECKS, ...SENDER_CHECKS]);
+    const registered = new Set<unknown>([...HOST_CHECKS, ...DOMAIN_CHECKS, ...ENFORCE_CHECKS, ...SEND_CHECKS, ...DNSBL_CHECKS, ...TLSRPT_CHECKS, ...POSTURE_CHECKS, ...DANE_RECORDS_CHECKS, ...DANE_MATCH_CHECKS, ...HEADERS_CHECKS, ...SENDER_CHECKS, ...LOGS_CHECKS, ...PCAP_CHECKS]);
     const exported = new Set<unknown>();
     for (const folder of folders) {
       const mod = (await import(new URL(`${folder}/index.ts`, CHECKS_DIR).href)) as Record<string, unknown>;
