@@ -252,7 +252,7 @@ class EximParser implements LogParser {
 
   private draft(id: string, key: string, direction: 'inbound' | 'outbound', time: number | null, localHost: string | null): ExDraft {
     const base = newDraft(flat(`${++this.seq} ${id}`), 'exim', key, direction, time, localHost);
-    const d: ExDraft = { id: base.id, s: base.s, last: base.last, ended: false, cipherLogged: false, join: '' };
+    const d: ExDraft = { id: base.id, s: base.s, last: base.last, touched: base.touched, ended: false, cipherLogged: false, join: '' };
     this.open.add(d);
     return d;
   }
@@ -532,7 +532,7 @@ class EximParser implements LogParser {
     let d = this.open.get(id);
     if (d === undefined) {
       const base = newDraft(flat(id), 'exim', pid === null ? `[${where.ip ?? ''}]` : `[${pid}]`, 'inbound', time, localHost);
-      d = { id: base.id, s: base.s, last: base.last, ended: false, cipherLogged: false, join: '' };
+      d = { id: base.id, s: base.s, last: base.last, touched: base.touched, ended: false, cipherLogged: false, join: '' };
       this.open.add(d);
       setRemote(d, where.host, where.ip, where.port);
     }

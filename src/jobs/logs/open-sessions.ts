@@ -9,6 +9,8 @@ export interface Draft {
   s: Omit<LogSession, 'file'>;
   /** Log time of its last line (ms), null when its lines carry none. */
   last: number | null;
+  /** Its `last` when it was last moved to the end of the eviction order. */
+  touched: number | null;
   /** Its end was seen (disconnect); it only waits for late lines (qmgr's from=). */
   ended: boolean;
 }
@@ -17,6 +19,7 @@ export function newDraft(id: string, format: LogFormat, key: string, direction: 
   return {
     id,
     last: time,
+    touched: time,
     ended: false,
     s: {
       format,
@@ -123,7 +126,11 @@ export class OpenSessions<D extends Draft = Draft> {
 
   /** Marks a draft as the most recently used (the eviction order). */
   touch(d: D): void {
+    // moved at most once per distinct log time (syslog stamps tick by the second): the order stays
+    // right to that second, and a session's many lines of one second cost one move
+    if (d.last !== null && d.touched === d.last) return;
     if (this.open.get(d.id) !== d) return;
+    d.touched = d.last;
     this.open.delete(d.id);
     this.open.set(d.id, d);
   }

@@ -223,7 +223,7 @@ class PostfixParser implements LogParser {
     // the key as the log names the process: "postfix/smtp[1234]"
     const base = newDraft(String(++this.seq), 'postfix', pidKey.slice(this.hostLen + 1), direction, time, this.hostOf(pidKey));
     // one literal of fixed shape (a spread of `base` would make a slow dictionary-mode object)
-    const d: PfDraft = { id: base.id, s: base.s, last: base.last, ended: false, kind, pidKey: flat(pidKey), relayKey: '', lastQid: '', tlsLine: false, failedTls: false, reusedUnknown: false, countersSeen: false };
+    const d: PfDraft = { id: base.id, s: base.s, last: base.last, touched: base.touched, ended: false, kind, pidKey: flat(pidKey), relayKey: '', lastQid: '', tlsLine: false, failedTls: false, reusedUnknown: false, countersSeen: false };
     this.open.add(d);
     return d;
   }

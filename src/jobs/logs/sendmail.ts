@@ -147,7 +147,7 @@ class SendmailParser implements LogParser {
 
   private draft(pidKey: string, direction: 'inbound' | 'outbound', time: number | null, host: string): SmDraft {
     const base = newDraft(String(++this.seq), 'sendmail', this.key, direction, time, host);
-    const d: SmDraft = { id: base.id, s: base.s, last: base.last, ended: false, pidKey: flat(pidKey), tlsLine: false, failedTls: false, lastQid: '', relay: '' };
+    const d: SmDraft = { id: base.id, s: base.s, last: base.last, touched: base.touched, ended: false, pidKey: flat(pidKey), tlsLine: false, failedTls: false, lastQid: '', relay: '' };
     this.open.add(d);
     (direction === 'inbound' ? this.inByPid : this.outByPid).set(d.pidKey, d);
     return d;
