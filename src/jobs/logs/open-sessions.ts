@@ -54,6 +54,15 @@ export function touchDraft(d: Draft, lineNo: number, text: string, time: number 
   }
 }
 
+/** A line that tells nothing of TLS ("connect from", "client="): its time, not kept as evidence. */
+export function touchTime(d: Draft, time: number | null): void {
+  if (time !== null) {
+    if (d.s.start === null) d.s.start = time;
+    d.s.end = time;
+    d.last = time;
+  }
+}
+
 export function addDomain(d: Draft, domain: string): void {
   if (domain.length === 0 || domain.length > 255) return;
   const lower = flat(domain.toLowerCase());

@@ -22,7 +22,7 @@
 //   handshake in the same process, to the same relay, whose own status is not that failure, is that
 //   retry: clearRetry.
 import { MAX_OPEN_SESSIONS, type LineUse, type LogFormatModule, type LogParser, type ParserOptions, type ParserSink } from './model.js';
-import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
+import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, touchTime, words, type Draft } from './open-sessions.js';
 import { SyslogClock, hasAt, newScan, scanSyslog } from './syslog.js';
 
 /** Postfix keeps a cached connection for reuse up to smtp_connection_reuse_time_limit (300 s). */
@@ -486,7 +486,8 @@ class PostfixParser implements LogParser {
       const d = this.inbound(pidKey, time, implicit);
       const ep = endpointAt(line, m + 13);
       if (ep !== null) setRemote(d, ep.host, ep.ip, ep.port);
-      touchDraft(d, lineNo, line, time);
+      // evidence is the lines that decide (TLS, counters, failures, rejects): this one only opens
+      touchTime(d, time);
       return 'used';
     }
     if (c === 100 && hasAt(line, m, 'disconnect from ')) {
@@ -583,9 +584,9 @@ class PostfixParser implements LogParser {
         addQueueId(d, qid);
         if (qid !== 'NOQUEUE') {
           if (this.byQueueId.size >= QUEUE_MAP_MAX) this.byQueueId.delete(this.byQueueId.keys().next().value as string);
-          this.byQueueId.set(flat(qid), d);
+          this.byQueueId.set(d.s.queueIds[d.s.queueIds.length - 1] === qid ? d.s.queueIds[d.s.queueIds.length - 1]! : flat(qid), d);
         }
-        touchDraft(d, lineNo, line, time);
+        touchTime(d, time);
         this.open.touch(d);
         return 'used';
       }
