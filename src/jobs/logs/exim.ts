@@ -15,7 +15,7 @@
 // 4.93 "TLS session: (…): …: delivering unencrypted to H=mx [ip] (not in hosts_require_tls)": the
 // delivery that follows to that address gets clearRetry.
 import { MAX_OPEN_SESSIONS, type LineUse, type LogFormatModule, type LogParser, type ParserOptions, type ParserSink } from './model.js';
-import { OpenSessions, addDomain, addQueueId, domainOf, emit, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
+import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
 import { SyslogClock, digits, parseSyslog, timeOfDay } from './syslog.js';
 
 /** Lines of one delivery (=>, ->, ==, **) to one host join within this (log time). */
@@ -251,7 +251,8 @@ class EximParser implements LogParser {
   }
 
   private draft(id: string, key: string, direction: 'inbound' | 'outbound', time: number | null, localHost: string | null): ExDraft {
-    const d: ExDraft = { ...newDraft(`${++this.seq} ${id}`, 'exim', key, direction, time, localHost), cipherLogged: false, join: '' };
+    const base = newDraft(flat(`${++this.seq} ${id}`), 'exim', key, direction, time, localHost);
+    const d: ExDraft = { id: base.id, s: base.s, last: base.last, touched: base.touched, ended: false, cipherLogged: false, join: '' };
     this.open.add(d);
     return d;
   }
@@ -317,7 +318,11 @@ class EximParser implements LogParser {
     const x = f.map.get('X');
     if (x !== undefined) {
       const { protocol, cipher } = cipherField(x);
-      Object.assign(t, { attempted: true, accepted: true, negotiated: true, protocol, cipher });
+      t.attempted = true;
+      t.accepted = true;
+      t.negotiated = true;
+      t.protocol = protocol;
+      t.cipher = cipher;
       d.cipherLogged = true;
       d.s.evidence = 'handshake';
       const cv = f.map.get('CV');
@@ -342,8 +347,8 @@ class EximParser implements LogParser {
       const old = this.joinable.get(join);
       if (old !== undefined && this.open.has(old)) this.open.close(old, 'closed');
       d = this.draft(join, pid === null ? id : `${id} [${pid}]`, 'outbound', time, localHost);
-      d.join = join;
-      this.joinable.set(join, d);
+      d.join = flat(join);
+      this.joinable.set(d.join, d);
       setRemote(d, where.host, where.ip, where.port);
       d.s.messages = 1;
       addQueueId(d, id);
@@ -411,11 +416,11 @@ class EximParser implements LogParser {
     let p = this.pending.get(k);
     if (p === undefined) {
       if (this.pending.size >= PENDING_MAX) this.pending.delete(this.pending.keys().next().value as string);
-      p = { lines: [], failure, clearRetry, time };
-      this.pending.set(k, p);
+      p = { lines: [], failure: words(failure), clearRetry, time };
+      this.pending.set(flat(k), p);
     }
     if (clearRetry) p.clearRetry = true;
-    if (p.lines.length < 4) p.lines.push([lineNo, line]);
+    if (p.lines.length < 4) p.lines.push([lineNo, words(line, 1000)]);
   }
 
   private takePending(pid: number | null, ip: string | null, time: number | null): Pending | undefined {
@@ -526,8 +531,8 @@ class EximParser implements LogParser {
     const id = this.inKey(pid, where.ip);
     let d = this.open.get(id);
     if (d === undefined) {
-      const base = newDraft(id, 'exim', pid === null ? `[${where.ip ?? ''}]` : `[${pid}]`, 'inbound', time, localHost);
-      d = { ...base, cipherLogged: false, join: '' };
+      const base = newDraft(flat(id), 'exim', pid === null ? `[${where.ip ?? ''}]` : `[${pid}]`, 'inbound', time, localHost);
+      d = { id: base.id, s: base.s, last: base.last, touched: base.touched, ended: false, cipherLogged: false, join: '' };
       this.open.add(d);
       setRemote(d, where.host, where.ip, where.port);
     }
@@ -536,16 +541,20 @@ class EximParser implements LogParser {
   }
 }
 
-/** An Exim line: its own stamp then a message id with <= => -> == **, or an Exim-only phrase. */
+/**
+ * An Exim line: its own stamp then a message id with <= => -> == **, or an Exim-only phrase; through
+ * syslog, a program named exim. Other lines with an ISO stamp (IIS, Exchange's W3C logs) score 0.
+ */
 function sniff(line: string): number {
-  let at = 0;
+  const at = 0;
   const syslog = line.indexOf(' exim');
   if (syslog >= 0 && syslog < 60) {
     const colon = line.indexOf(': ', syslog);
-    if (colon < 0) return 0;
-    at = colon + 2;
+    const prog = colon < 0 ? '' : line.slice(syslog + 1, colon);
+    if (/^exim[0-9]?(?:\[\d+\])?$/.test(prog)) return 1;
+    return 0;
   }
-  if (!(line.charCodeAt(at + 4) === 45 && line.charCodeAt(at + 10) === 32 && line.charCodeAt(at + 13) === 58)) return syslog >= 0 && syslog < 60 ? 0.5 : 0;
+  if (!(line.charCodeAt(at + 4) === 45 && line.charCodeAt(at + 10) === 32 && line.charCodeAt(at + 13) === 58)) return 0;
   let i = at + 19;
   if (line.charCodeAt(i) === 46) i += 4;
   if (line.charCodeAt(i) === 32 && (line.charCodeAt(i + 1) === 43 || line.charCodeAt(i + 1) === 45)) i += 6;
@@ -556,8 +565,7 @@ function sniff(line: string): number {
   }
   if (messageIdLength(line, i) > 0) return 1;
   const rest = line.slice(i, i + 80);
-  if (/^(?:H=|TLS error on connection|SMTP connection from|no MAIL in SMTP connection|SMTP protocol|\S+ authenticator failed|Start queue run|End queue run|exim \d)/.test(rest)) return 1;
-  return 0.3;
+  return /^(?:H=\S|TLS error on connection|TLS session|SMTP connection from|SMTP call from|no MAIL in SMTP connection|SMTP protocol (?:synchronization )?error|unexpected disconnection while reading SMTP command|\S+ authenticator failed|Start queue run|End queue run|exim \d)/.test(rest) ? 1 : 0;
 }
 
 export const eximModule: LogFormatModule = {

@@ -1,7 +1,7 @@
 // The sessions a Unix MTA log parser (Postfix, Exim, Sendmail) holds open, and the one place that
 // keeps them bounded: at most MAX_OPEN_SESSIONS, the least recently touched handed over first
 // (incomplete), and those idle longer than a limit in log time handed over as they age out.
-import { MAX_OPEN_SESSIONS, keepLine, unknownTls, type LogFormat, type LogSession, type ParserSink } from './model.js';
+import { MAX_EVIDENCE_CHARS, MAX_OPEN_SESSIONS, MAX_SESSION_LINES, keepLine, unknownTls, type LogFormat, type LogSession, type ParserSink } from './model.js';
 
 /** A session being built, with what its parser needs to know of it. */
 export interface Draft {
@@ -9,6 +9,8 @@ export interface Draft {
   s: Omit<LogSession, 'file'>;
   /** Log time of its last line (ms), null when its lines carry none. */
   last: number | null;
+  /** Its `last` when it was last moved to the end of the eviction order. */
+  touched: number | null;
   /** Its end was seen (disconnect); it only waits for late lines (qmgr's from=). */
   ended: boolean;
 }
@@ -17,14 +19,15 @@ export function newDraft(id: string, format: LogFormat, key: string, direction: 
   return {
     id,
     last: time,
+    touched: time,
     ended: false,
     s: {
       format,
-      key: key.length > 200 ? key.slice(0, 200) : key,
+      key: words(key, 200),
       direction,
       start: time,
       end: time,
-      localHost: localHost === null ? null : localHost.slice(0, 255),
+      localHost: localHost === null ? null : words(localHost, 255),
       remoteHost: null,
       remoteIp: null,
       remotePort: null,
@@ -43,7 +46,16 @@ export function newDraft(id: string, format: LogFormat, key: string, direction: 
 
 /** Adds a line to a draft: evidence, and its time as the end. */
 export function touchDraft(d: Draft, lineNo: number, text: string, time: number | null): void {
-  keepLine(d.s.lines, lineNo, text);
+  if (d.s.lines.length < MAX_SESSION_LINES) keepLine(d.s.lines, lineNo, words(text, MAX_EVIDENCE_CHARS));
+  if (time !== null) {
+    if (d.s.start === null) d.s.start = time;
+    d.s.end = time;
+    d.last = time;
+  }
+}
+
+/** A line that tells nothing of TLS ("connect from", "client="): its time, not kept as evidence. */
+export function touchTime(d: Draft, time: number | null): void {
   if (time !== null) {
     if (d.s.start === null) d.s.start = time;
     d.s.end = time;
@@ -53,25 +65,34 @@ export function touchDraft(d: Draft, lineNo: number, text: string, time: number 
 
 export function addDomain(d: Draft, domain: string): void {
   if (domain.length === 0 || domain.length > 255) return;
-  const lower = domain.toLowerCase();
+  const lower = flat(domain.toLowerCase());
   const list = d.s.domains;
   if (list.length < 16 && !list.includes(lower)) list.push(lower);
 }
 
 export function addQueueId(d: Draft, id: string): void {
   const list = d.s.queueIds;
-  if (id.length > 0 && id.length <= 100 && list.length < 32 && !list.includes(id)) list.push(id);
+  if (id.length > 0 && id.length <= 100 && list.length < 32 && !list.includes(id)) list.push(flat(id));
 }
 
 export function setRemote(d: Draft, host: string | null, ip: string | null, port: number | null): void {
-  if (host !== null && host.length > 0) d.s.remoteHost = host.slice(0, 255);
-  if (ip !== null && ip.length > 0) d.s.remoteIp = ip.slice(0, 64);
+  if (host !== null && host.length > 0) d.s.remoteHost = words(host, 255);
+  if (ip !== null && ip.length > 0) d.s.remoteIp = words(ip, 64);
   if (port !== null && port >= 0 && port <= 65535) d.s.remotePort = port;
 }
 
-/** Cuts a log's own words to what a LogTls field holds. */
+/**
+ * A copy of a piece of a line that shares no memory with it. A line cut from a bigger read
+ * (readline, split) is a view of that whole chunk, and so is any slice of it: what a session keeps
+ * past its line is copied, so that an open session holds its few hundred bytes, not the chunk.
+ */
+export function flat(text: string): string {
+  return ` ${text}`.slice(1);
+}
+
+/** Cuts a log's own words to what a LogTls field holds (a copy). */
 export function words(text: string, max = 500): string {
-  return text.length > max ? text.slice(0, max) : text;
+  return flat(text.length > max ? text.slice(0, max) : text);
 }
 
 export class OpenSessions<D extends Draft = Draft> {
@@ -114,7 +135,11 @@ export class OpenSessions<D extends Draft = Draft> {
 
   /** Marks a draft as the most recently used (the eviction order). */
   touch(d: D): void {
+    // moved at most once per distinct log time (syslog stamps tick by the second): the order stays
+    // right to that second, and a session's many lines of one second cost one move
+    if (d.last !== null && d.touched === d.last) return;
     if (this.open.get(d.id) !== d) return;
+    d.touched = d.last;
     this.open.delete(d.id);
     this.open.set(d.id, d);
   }
@@ -149,6 +174,17 @@ export function emit(sink: ParserSink, d: Draft, incomplete: boolean): void {
 
 /** "TLSv1.3", "TLS1.2", "TLSv1_2", "tls1.0", "SSLv3" → the schema's spelling; null when unknown. */
 export function normaliseProtocol(text: string): string | null {
+  // the same few words on every TLS line: the last answer is kept
+  if (text === lastProtocolIn) return lastProtocolOut;
+  const out = readProtocol(text);
+  lastProtocolIn = flat(text);
+  lastProtocolOut = out;
+  return out;
+}
+let lastProtocolIn = '';
+let lastProtocolOut: string | null = null;
+
+function readProtocol(text: string): string | null {
   const m = /^(TLS|SSL)v?(\d)(?:[._](\d))?$/i.exec(text.trim());
   if (m === null) return null;
   const family = m[1]!.toUpperCase();

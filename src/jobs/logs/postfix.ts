@@ -22,8 +22,8 @@
 //   handshake in the same process, to the same relay, whose own status is not that failure, is that
 //   retry: clearRetry.
 import { MAX_OPEN_SESSIONS, type LineUse, type LogFormatModule, type LogParser, type ParserOptions, type ParserSink } from './model.js';
-import { OpenSessions, addDomain, addQueueId, domainOf, emit, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
-import { SyslogClock, parseSyslog } from './syslog.js';
+import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, touchTime, words, type Draft } from './open-sessions.js';
+import { SyslogClock, hasAt, newScan, scanSyslog } from './syslog.js';
 
 /** Postfix keeps a cached connection for reuse up to smtp_connection_reuse_time_limit (300 s). */
 const REUSE_MS = 330_000;
@@ -158,8 +158,10 @@ class PostfixParser implements LogParser {
   private smtpdNoCounters = 0;
   private smtpdTlsSeen = false;
   private now: number | null = null;
-  /** The current line's process as the session key shows it: "postfix/smtp[1234]". */
-  private key = '';
+  private lastRelease = Number.NEGATIVE_INFINITY;
+  /** Length of the syslog host at the start of the current line's process key. */
+  private hostLen = 0;
+  private readonly scan = newScan();
 
   constructor(
     private readonly sink: ParserSink,
@@ -171,27 +173,35 @@ class PostfixParser implements LogParser {
   }
 
   line(text: string, lineNo: number): LineUse {
-    const sl = parseSyslog(text, this.clock);
-    if (sl === null) return 'malformed';
-    const p = sl.program;
-    const slash = p.lastIndexOf('/');
-    if (slash < 0 || !p.startsWith('postfix')) return 'ignored';
-    this.now = sl.time;
-    if (this.lingering.size > 0) this.release();
-    this.open.sweep(sl.time);
-    const role = p.slice(slash + 1);
-    const pidKey = `${sl.host} ${p} ${sl.pid ?? ''}`;
-    this.key = sl.pid === null ? p : `${p}[${sl.pid}]`;
+    const sc = this.scan;
+    if (!scanSyslog(text, this.clock, sc)) return 'malformed';
+    if (!hasAt(text, sc.progAt, 'postfix')) return 'ignored';
+    const time = sc.time;
+    this.now = time;
+    if (this.lingering.size > LINGER_MAX || (this.lingering.size > 0 && time !== null && time - this.lastRelease >= 1000)) this.release();
+    this.open.sweep(time);
+    // the service is the program's last part ("postfix-out/submission/smtpd" → smtpd); strings are
+    // made only for the lines that need them
+    const pe = sc.progEnd;
+    const last = text.charCodeAt(pe - 1);
+    const role =
+      last === 100 && hasAt(text, pe - 6, '/smtpd') ? 1 : last === 112 && hasAt(text, pe - 5, '/smtp') ? 2 : last === 114 && hasAt(text, pe - 5, '/qmgr') ? 3 : last === 110 && hasAt(text, pe - 11, '/postscreen') ? 4 : 0;
+    if (role === 0) return 'ignored';
     try {
-      if (role === 'smtp') return this.smtp(text, sl.msg, lineNo, pidKey, sl.host, sl.time);
-      if (role === 'smtpd') return this.smtpd(text, sl.msg, lineNo, pidKey, sl.host, sl.time, p.includes('/smtps/') || p.includes('/submissions/'));
-      if (role === 'qmgr') return this.qmgr(text, sl.msg);
-      if (role === 'postscreen') return this.postscreen(text, sl.msg, lineNo, sl.host, sl.time, pidKey);
+      if (role === 3) return this.qmgr(text, sc.msg);
+      // "mx1 postfix/smtp[1234]": the syslog host and the process, the one string made per line
+      const pidKey = text.slice(sc.hostAt, sc.procEnd);
+      this.hostLen = sc.hostEnd - sc.hostAt;
+      if (role === 2) return this.smtp(text, sc.msg, lineNo, pidKey, time);
+      if (role === 1) {
+        const p = text.slice(sc.progAt, pe);
+        return this.smtpd(text, sc.msg, lineNo, pidKey, time, p.includes('/smtps/') || p.includes('/submissions/'));
+      }
+      return this.postscreen(text, sc.msg, lineNo, time, pidKey);
     } catch {
       // a bug of ours must not stop the reading of a log: the line is counted as damaged
       return 'malformed';
     }
-    return 'ignored';
   }
 
   end(): void {
@@ -204,9 +214,16 @@ class PostfixParser implements LogParser {
     }
   }
 
-  private draft(kind: PfDraft['kind'], pidKey: string, key: string, direction: 'inbound' | 'outbound', time: number | null, host: string): PfDraft {
-    const base = newDraft(String(++this.seq), 'postfix', key, direction, time, host);
-    const d: PfDraft = { ...base, kind, pidKey, relayKey: '', lastQid: '', tlsLine: false, failedTls: false, reusedUnknown: false, countersSeen: false };
+  /** The syslog host of the current line's process key. */
+  private hostOf(pidKey: string): string {
+    return pidKey.slice(0, this.hostLen);
+  }
+
+  private draft(kind: PfDraft['kind'], pidKey: string, direction: 'inbound' | 'outbound', time: number | null): PfDraft {
+    // the key as the log names the process: "postfix/smtp[1234]"
+    const base = newDraft(String(++this.seq), 'postfix', pidKey.slice(this.hostLen + 1), direction, time, this.hostOf(pidKey));
+    // one literal of fixed shape (a spread of `base` would make a slow dictionary-mode object)
+    const d: PfDraft = { id: base.id, s: base.s, last: base.last, touched: base.touched, ended: false, kind, pidKey: flat(pidKey), relayKey: '', lastQid: '', tlsLine: false, failedTls: false, reusedUnknown: false, countersSeen: false };
     this.open.add(d);
     return d;
   }
@@ -240,6 +257,7 @@ class PostfixParser implements LogParser {
 
   /** Hands over the ended smtpd sessions whose wait for qmgr is over. */
   private release(): void {
+    if (this.now !== null) this.lastRelease = this.now;
     for (const d of this.lingering.values()) {
       const old = this.lingering.size > LINGER_MAX || (this.now !== null && d.last !== null && this.now - d.last > LINGER_MS);
       if (!old) break;
@@ -250,25 +268,30 @@ class PostfixParser implements LogParser {
 
   // --- smtp: outbound ---
 
-  private smtp(line: string, m: number, lineNo: number, pidKey: string, host: string, time: number | null): LineUse {
+  private smtp(line: string, m: number, lineNo: number, pidKey: string, time: number | null): LineUse {
     const c = line.charCodeAt(m);
     // "Trusted|Verified|Untrusted|Anonymous TLS connection established to name[ip]:port: …"
     if (c === 84 || c === 86 || c === 85 || c === 65) {
       const sp = line.indexOf(' ', m);
       const trust = sp > 0 ? TRUST[line.slice(m, sp)] : undefined;
-      if (trust !== undefined && line.startsWith(' TLS connection established to ', sp)) {
+      if (trust !== undefined && hasAt(line, sp, ' TLS connection established to ')) {
         const ep = endpointAt(line, sp + 31);
         if (ep === null) return 'malformed';
         this.smtpTlsSeen = true;
-        const d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
-        this.outByPid.set(pidKey, d);
-        d.relayKey = `${host} ${ep.ip}:${ep.port ?? ''}`;
+        const d = this.draft('smtp', pidKey, 'outbound', time);
+        this.outByPid.set(d.pidKey, d);
+        d.relayKey = flat(`${this.hostOf(pidKey)} ${ep.ip}:${ep.port ?? ''}`);
         this.byRelay.set(d.relayKey, d);
         setRemote(d, ep.host, ep.ip, ep.port);
         const t = d.s.tls;
         const { protocol, cipher } = tlsDetails(line, ep.end + 2);
-        Object.assign(t, { attempted: true, accepted: true, negotiated: true, protocol, cipher, verify: trust, implicit: ep.port === 465 });
-        if (ep.port === 465) t.attempted = true;
+        t.attempted = true;
+        t.accepted = true;
+        t.negotiated = true;
+        t.protocol = protocol;
+        t.cipher = cipher;
+        t.verify = trust;
+        t.implicit = ep.port === 465;
         d.tlsLine = true;
         d.s.evidence = 'handshake';
         const pend = this.pending.get(pidKey);
@@ -284,7 +307,7 @@ class PostfixParser implements LogParser {
     if (qEnd > 0) {
       const qid = line.slice(m, qEnd);
       const rest = qEnd + 2;
-      if (line.startsWith('to=<', rest)) return this.delivery(line, rest, qid, lineNo, pidKey, host, time);
+      if (hasAt(line, rest, 'to=<')) return this.delivery(line, rest, qid, lineNo, pidKey, time);
       // informational lines about the queue id in this process: a failure that leaves another try
       const cur = this.outByPid.get(pidKey);
       if (cur !== undefined && this.open.has(cur)) {
@@ -299,13 +322,13 @@ class PostfixParser implements LogParser {
       }
       return 'ignored';
     }
-    if (line.startsWith('SSL_connect error to ', m)) {
+    if (hasAt(line, m, 'SSL_connect error to ')) {
       const ep = endpointAt(line, m + 21);
-      const d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
-      this.outByPid.set(pidKey, d);
+      const d = this.draft('smtp', pidKey, 'outbound', time);
+      this.outByPid.set(d.pidKey, d);
       if (ep !== null) {
         setRemote(d, ep.host, ep.ip, ep.port);
-        d.relayKey = `${host} ${ep.ip}:${ep.port ?? ''}`;
+        d.relayKey = flat(`${this.hostOf(pidKey)} ${ep.ip}:${ep.port ?? ''}`);
         this.byRelay.set(d.relayKey, d);
       }
       const pend = this.pending.get(pidKey);
@@ -317,7 +340,7 @@ class PostfixParser implements LogParser {
       touchDraft(d, lineNo, line, time);
       return 'used';
     }
-    if (line.startsWith('warning: TLS library problem: ', m)) {
+    if (hasAt(line, m, 'warning: TLS library problem: ')) {
       const cur = this.outByPid.get(pidKey);
       if (cur !== undefined && this.open.has(cur) && cur.failedTls && cur.s.messages === 0) {
         touchDraft(cur, lineNo, line, time);
@@ -326,7 +349,7 @@ class PostfixParser implements LogParser {
       this.hold(pidKey, lineNo, line, line.slice(m));
       return 'used';
     }
-    if (line.startsWith('certificate verification failed for ', m) || line.startsWith('server certificate verification failed for ', m) || line.startsWith('warning: TLS policy lookup', m)) {
+    if (hasAt(line, m, 'certificate verification failed for ') || hasAt(line, m, 'server certificate verification failed for ') || hasAt(line, m, 'warning: TLS policy lookup')) {
       this.hold(pidKey, lineNo, line, line.slice(m));
       return 'used';
     }
@@ -347,7 +370,7 @@ class PostfixParser implements LogParser {
     if (p === undefined) {
       if (this.pending.size >= PENDING_MAX) this.pending.delete(this.pending.keys().next().value as string);
       p = { lines: [], failure: text };
-      this.pending.set(pidKey, p);
+      this.pending.set(flat(pidKey), p);
     }
     if (p.lines.length < 4) p.lines.push([lineNo, line]);
   }
@@ -366,22 +389,23 @@ class PostfixParser implements LogParser {
     d.failedTls = true;
   }
 
-  private delivery(line: string, at: number, qid: string, lineNo: number, pidKey: string, host: string, time: number | null): LineUse {
+  private delivery(line: string, at: number, qid: string, lineNo: number, pidKey: string, time: number | null): LineUse {
     const addrEnd = line.indexOf('>', at + 4);
     if (addrEnd < 0) return 'malformed';
     const domain = domainOf(line.slice(at + 4, addrEnd));
     const r = line.indexOf(' relay=', addrEnd);
     if (r < 0) return 'malformed';
     const ep = endpointAt(line, r + 7);
-    // "relay=none": no connection was made (refused, timed out, no MX): not an SMTP session
-    if (ep === null || ep.end > line.length) return 'ignored';
+    // "relay=none": no connection was made (refused, timed out, no MX): not an SMTP session; nor is
+    // a delivery over a local socket ("relay=host[private/dovecot-lmtp]")
+    if (ep === null || ep.ip.includes('/')) return 'ignored';
     let connUse = 0;
     const cu = line.indexOf(' conn_use=', ep.end);
     if (cu >= 0 && cu - ep.end < 4) {
       let i = cu + 10;
       while (i < line.length && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57 && i - cu < 18) connUse = connUse * 10 + line.charCodeAt(i++) - 48;
     }
-    const relayKey = `${host} ${ep.ip}:${ep.port ?? ''}`;
+    const relayKey = `${this.hostOf(pidKey)} ${ep.ip}:${ep.port ?? ''}`;
     let d: PfDraft | undefined;
     const cur = this.outByPid.get(pidKey);
     const curOpen = cur !== undefined && this.open.has(cur) ? cur : undefined;
@@ -392,27 +416,27 @@ class PostfixParser implements LogParser {
         if (r2 !== undefined && this.open.has(r2)) d = r2;
       }
       if (d === undefined) {
-        d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
+        d = this.draft('smtp', pidKey, 'outbound', time);
         d.reusedUnknown = true;
       }
     } else if (curOpen !== undefined && curOpen.relayKey === relayKey && (curOpen.s.messages === 0 || curOpen.lastQid === qid)) {
       d = curOpen;
     } else {
-      d = this.draft('smtp', pidKey, this.key, 'outbound', time, host);
+      d = this.draft('smtp', pidKey, 'outbound', time);
       this.smtpFresh++;
     }
     if (d.relayKey === '') {
-      d.relayKey = relayKey;
+      d.relayKey = flat(relayKey);
       setRemote(d, ep.host, ep.ip, ep.port);
     }
-    this.byRelay.set(relayKey, d);
-    this.outByPid.set(pidKey, d);
+    if (this.byRelay.get(relayKey) !== d) this.byRelay.set(d.relayKey === relayKey ? d.relayKey : flat(relayKey), d);
+    if (this.outByPid.get(pidKey) !== d) this.outByPid.set(flat(pidKey), d);
     // status and its reason
     const dsnAt = line.indexOf(' dsn=', ep.end);
     if (dsnAt >= 0) {
       const e = line.indexOf(',', dsnAt);
       const dsn = line.slice(dsnAt + 5, e < 0 ? line.length : e);
-      if (dsn.length <= 20) d.s.dsn = dsn;
+      if (dsn.length <= 20 && dsn !== d.s.dsn) d.s.dsn = flat(dsn);
     }
     const stAt = line.indexOf(' status=', ep.end);
     let reason = '';
@@ -431,7 +455,7 @@ class PostfixParser implements LogParser {
     }
     if (d.lastQid !== qid) {
       d.s.messages++;
-      d.lastQid = qid;
+      d.lastQid = flat(qid);
     }
     addQueueId(d, qid);
     addDomain(d, domain);
@@ -442,32 +466,33 @@ class PostfixParser implements LogParser {
 
   // --- smtpd: inbound ---
 
-  private inbound(pidKey: string, host: string, time: number | null, implicit: boolean): PfDraft {
+  private inbound(pidKey: string, time: number | null, implicit: boolean): PfDraft {
     const cur = this.inByPid.get(pidKey);
     if (cur !== undefined && this.open.has(cur) && !cur.ended) return cur;
-    const d = this.draft('smtpd', pidKey, this.key, 'inbound', time, host);
+    const d = this.draft('smtpd', pidKey, 'inbound', time);
     if (implicit) {
       d.s.tls.implicit = true;
       d.s.tls.attempted = true;
     }
-    this.inByPid.set(pidKey, d);
+    this.inByPid.set(d.pidKey, d);
     return d;
   }
 
-  private smtpd(line: string, m: number, lineNo: number, pidKey: string, host: string, time: number | null, implicit: boolean): LineUse {
+  private smtpd(line: string, m: number, lineNo: number, pidKey: string, time: number | null, implicit: boolean): LineUse {
     const c = line.charCodeAt(m);
-    if (c === 99 && line.startsWith('connect from ', m)) {
+    if (c === 99 && hasAt(line, m, 'connect from ')) {
       const cur = this.inByPid.get(pidKey);
       if (cur !== undefined && this.open.has(cur) && !cur.ended) this.open.close(cur, 'evicted');
-      const d = this.inbound(pidKey, host, time, implicit);
+      const d = this.inbound(pidKey, time, implicit);
       const ep = endpointAt(line, m + 13);
       if (ep !== null) setRemote(d, ep.host, ep.ip, ep.port);
-      touchDraft(d, lineNo, line, time);
+      // evidence is the lines that decide (TLS, counters, failures, rejects): this one only opens
+      touchTime(d, time);
       return 'used';
     }
-    if (c === 100 && line.startsWith('disconnect from ', m)) {
+    if (c === 100 && hasAt(line, m, 'disconnect from ')) {
       const cur = this.inByPid.get(pidKey);
-      const d = cur !== undefined && this.open.has(cur) && !cur.ended ? cur : this.inbound(pidKey, host, time, implicit);
+      const d = cur !== undefined && this.open.has(cur) && !cur.ended ? cur : this.inbound(pidKey, time, implicit);
       if (d.s.remoteIp === null) {
         const ep = endpointAt(line, m + 16);
         if (ep !== null) setRemote(d, ep.host, ep.ip, ep.port);
@@ -505,14 +530,19 @@ class PostfixParser implements LogParser {
     if (c === 84 || c === 86 || c === 85 || c === 65) {
       const sp = line.indexOf(' ', m);
       const trust = sp > 0 ? TRUST[line.slice(m, sp)] : undefined;
-      if (trust !== undefined && line.startsWith(' TLS connection established from ', sp)) {
+      if (trust !== undefined && hasAt(line, sp, ' TLS connection established from ')) {
         this.smtpdTlsSeen = true;
-        const d = this.inbound(pidKey, host, time, implicit);
+        const d = this.inbound(pidKey, time, implicit);
         const ep = endpointAt(line, sp + 33);
         if (ep !== null && d.s.remoteIp === null) setRemote(d, ep.host, ep.ip, ep.port);
         const { protocol, cipher } = tlsDetails(line, ep === null ? sp : ep.end + 2);
         const t = d.s.tls;
-        Object.assign(t, { attempted: true, accepted: true, negotiated: true, protocol, cipher, verify: trust });
+        t.attempted = true;
+        t.accepted = true;
+        t.negotiated = true;
+        t.protocol = protocol;
+        t.cipher = cipher;
+        t.verify = trust;
         d.tlsLine = true;
         d.s.evidence = 'handshake';
         touchDraft(d, lineNo, line, time);
@@ -520,12 +550,12 @@ class PostfixParser implements LogParser {
         return 'used';
       }
     }
-    if (line.startsWith('SSL_accept error from ', m) || line.startsWith('lost connection after STARTTLS', m) || line.startsWith('timeout after STARTTLS', m) || line.startsWith('warning: TLS library problem: ', m)) {
+    if (hasAt(line, m, 'SSL_accept error from ') || hasAt(line, m, 'lost connection after STARTTLS') || hasAt(line, m, 'timeout after STARTTLS') || hasAt(line, m, 'warning: TLS library problem: ')) {
       const cur = this.inByPid.get(pidKey);
       const library = c === 119;
       // a library problem outside any session (a stray warning) says nothing about one
       if (library && (cur === undefined || !this.open.has(cur))) return 'ignored';
-      const d = this.inbound(pidKey, host, time, implicit);
+      const d = this.inbound(pidKey, time, implicit);
       const t = d.s.tls;
       if (t.failure === null || library) {
         if (t.failure === null) t.failure = words(line.slice(m));
@@ -544,8 +574,8 @@ class PostfixParser implements LogParser {
     if (qEnd > 0) {
       const qid = line.slice(m, qEnd);
       const rest = qEnd + 2;
-      if (line.startsWith('client=', rest)) {
-        const d = this.inbound(pidKey, host, time, implicit);
+      if (hasAt(line, rest, 'client=')) {
+        const d = this.inbound(pidKey, time, implicit);
         if (d.s.remoteIp === null) {
           const ep = endpointAt(line, rest + 7);
           if (ep !== null) setRemote(d, ep.host, ep.ip, ep.port);
@@ -554,14 +584,14 @@ class PostfixParser implements LogParser {
         addQueueId(d, qid);
         if (qid !== 'NOQUEUE') {
           if (this.byQueueId.size >= QUEUE_MAP_MAX) this.byQueueId.delete(this.byQueueId.keys().next().value as string);
-          this.byQueueId.set(qid, d);
+          this.byQueueId.set(d.s.queueIds[d.s.queueIds.length - 1] === qid ? d.s.queueIds[d.s.queueIds.length - 1]! : flat(qid), d);
         }
-        touchDraft(d, lineNo, line, time);
+        touchTime(d, time);
         this.open.touch(d);
         return 'used';
       }
-      if (line.startsWith('reject: ', rest)) {
-        const d = this.inbound(pidKey, host, time, implicit);
+      if (hasAt(line, rest, 'reject: ')) {
+        const d = this.inbound(pidKey, time, implicit);
         this.reject(d, line, rest + 8, lineNo, time);
         return 'used';
       }
@@ -601,7 +631,7 @@ class PostfixParser implements LogParser {
 
   private qmgr(line: string, m: number): LineUse {
     const qEnd = queueIdEnd(line, m);
-    if (qEnd < 0 || !line.startsWith('from=<', qEnd + 2)) return 'ignored';
+    if (qEnd < 0 || !hasAt(line, qEnd + 2, 'from=<')) return 'ignored';
     const d = this.byQueueId.get(line.slice(m, qEnd));
     if (d === undefined || !this.open.has(d)) return 'ignored';
     const e = line.indexOf('>', qEnd + 8);
@@ -611,9 +641,9 @@ class PostfixParser implements LogParser {
 
   // --- postscreen: a reject before any smtpd is one line, and a session of its own ---
 
-  private postscreen(line: string, m: number, lineNo: number, host: string, time: number | null, pidKey: string): LineUse {
-    if (!line.startsWith('NOQUEUE: reject: ', m)) return 'ignored';
-    const d = this.draft('postscreen', pidKey, this.key, 'inbound', time, host);
+  private postscreen(line: string, m: number, lineNo: number, time: number | null, pidKey: string): LineUse {
+    if (!hasAt(line, m, 'NOQUEUE: reject: ')) return 'ignored';
+    const d = this.draft('postscreen', pidKey, 'inbound', time);
     this.reject(d, line, m + 17, lineNo, time);
     d.ended = true;
     this.open.close(d, 'closed');

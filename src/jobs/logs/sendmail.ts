@@ -14,7 +14,7 @@
 // a "STARTTLS=client, error: …" (or ruleset=tls_server rejecting) in the same process is that
 // clear retry.
 import { MAX_OPEN_SESSIONS, type LineUse, type LogFormatModule, type LogParser, type LogTls, type ParserOptions, type ParserSink } from './model.js';
-import { OpenSessions, addDomain, addQueueId, domainOf, emit, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
+import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
 import { SyslogClock, parseSyslog } from './syslog.js';
 
 const IDLE_MS = 600_000;
@@ -146,9 +146,10 @@ class SendmailParser implements LogParser {
   }
 
   private draft(pidKey: string, direction: 'inbound' | 'outbound', time: number | null, host: string): SmDraft {
-    const d: SmDraft = { ...newDraft(String(++this.seq), 'sendmail', this.key, direction, time, host), pidKey, tlsLine: false, failedTls: false, lastQid: '', relay: '' };
+    const base = newDraft(String(++this.seq), 'sendmail', this.key, direction, time, host);
+    const d: SmDraft = { id: base.id, s: base.s, last: base.last, touched: base.touched, ended: false, pidKey: flat(pidKey), tlsLine: false, failedTls: false, lastQid: '', relay: '' };
     this.open.add(d);
-    (direction === 'inbound' ? this.inByPid : this.outByPid).set(pidKey, d);
+    (direction === 'inbound' ? this.inByPid : this.outByPid).set(d.pidKey, d);
     return d;
   }
 
@@ -161,7 +162,7 @@ class SendmailParser implements LogParser {
     if (relayValue === undefined) return;
     const r = sendmailRelay(relayValue);
     setRemote(d, r.host, r.ip, null);
-    if (r.host !== null && d.relay === '') d.relay = r.host.toLowerCase();
+    if (r.host !== null && d.relay === '') d.relay = flat(r.host.toLowerCase());
   }
 
   private message(line: string, m: number, lineNo: number, pidKey: string, host: string, time: number | null): LineUse {
@@ -266,7 +267,7 @@ class SendmailParser implements LogParser {
     if (d.failedTls && !d.tlsLine && d.s.messages === 0) d.s.tls.clearRetry = true;
     if (qid !== '' && d.lastQid !== qid) {
       d.s.messages++;
-      d.lastQid = qid;
+      d.lastQid = flat(qid);
       addQueueId(d, qid);
     }
     const addr = (f.get('to') ?? '').split(',')[0]!.replace(/^<|>$/g, '');
@@ -302,7 +303,7 @@ class SendmailParser implements LogParser {
     this.remote(d, relay);
     if (qid !== '' && d.lastQid !== qid) {
       d.s.messages++;
-      d.lastQid = qid;
+      d.lastQid = flat(qid);
       addQueueId(d, qid);
     }
     addDomain(d, domainOf((f.get('from') ?? '').replace(/^<|>$/g, '')));

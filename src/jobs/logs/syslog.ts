@@ -33,8 +33,8 @@ export class SyslogClock {
 
   /** Midnight (local to offsetMinutes, in UTC ms) of an RFC 3164 "Mmm dd" date, with the roll-over. */
   dayOf3164(line: string, at: number): number | null {
+    if (sameAt(line, at, this.cacheKey)) return this.cacheDay;
     const key = line.slice(at, at + 6);
-    if (key === this.cacheKey) return this.cacheDay;
     const m = MONTHS.indexOf(key.slice(0, 3));
     if (m < 0 || m % 3 !== 0) return null;
     const month = m / 3;
@@ -53,8 +53,8 @@ export class SyslogClock {
 
   /** Midnight UTC of an ISO "yyyy-mm-dd" date (the zone is added by the caller). */
   dayOfIso(line: string, at: number): number | null {
+    if (sameAt(line, at, this.cacheKey)) return this.cacheDay;
     const key = line.slice(at, at + 10);
-    if (key === this.cacheKey) return this.cacheDay;
     const y = digits(line, at, 4);
     const mo = digits(line, at + 5, 2);
     const d = digits(line, at + 8, 2);
@@ -68,6 +68,22 @@ export class SyslogClock {
   get localOffsetMs(): number {
     return this.offsetMs;
   }
+}
+
+/** `word` is written at `at` in `s`: startsWith by character codes, which the JIT inlines. */
+export function hasAt(s: string, at: number, word: string): boolean {
+  const n = word.length;
+  if (at < 0 || at + n > s.length) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** `key` is written at `at` in `s` (compared without making a string of the line's piece). */
+function sameAt(s: string, at: number, key: string): boolean {
+  const n = key.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(at + i) !== key.charCodeAt(i)) return false;
+  return true;
 }
 
 /** n decimal digits at `at` as a number, -1 if any is not a digit. */
@@ -123,85 +139,120 @@ export function isoTail(s: string, at: number, localMs: number): { add: number; 
   return { add: frac - localMs, end: i };
 }
 
+/** Where the parts of a syslog line are, filled in place by scanSyslog (no string is made). */
+export interface SyslogScan {
+  time: number | null;
+  hostAt: number;
+  hostEnd: number;
+  progAt: number;
+  /** End of the program's name (before "[pid]"). */
+  progEnd: number;
+  /** End of "prog[pid]" (before ": " or the RFC 5424 msgid). */
+  procEnd: number;
+  pid: number | null;
+  msg: number;
+}
+
+export function newScan(): SyslogScan {
+  return { time: null, hostAt: 0, hostEnd: 0, progAt: 0, progEnd: 0, procEnd: 0, pid: null, msg: 0 };
+}
+
 /**
- * Reads a line's syslog prefix; null when the line is not syslog. Cheap on the common path: a few
- * character tests, two indexOf and three slices.
+ * Reads a line's syslog prefix into `out`; false when the line is not syslog. The hot path of a
+ * log parser: a few character tests and indexOf, no allocation.
  */
-export function parseSyslog(line: string, clock: SyslogClock): SyslogLine | null {
+export function scanSyslog(line: string, clock: SyslogClock, out: SyslogScan): boolean {
   let at = 0;
   let rfc5424 = false;
   if (line.charCodeAt(0) === 60) {
     // "<pri>" (1–3 digits), then either "1 " (RFC 5424) or an RFC 3164 stamp
     const close = line.indexOf('>', 1);
-    if (close < 2 || close > 4) return null;
+    if (close < 2 || close > 4) return false;
     at = close + 1;
     if (line.charCodeAt(at) === 49 && line.charCodeAt(at + 1) === 32) {
       rfc5424 = true;
       at += 2;
     }
   }
-  let time: number | null;
   let hostAt: number;
   const c0 = line.charCodeAt(at);
   if (c0 >= 48 && c0 <= 57) {
     // ISO: "2026-11-30T03:40:13[.frac](Z|±hh:mm)"
-    if (line.charCodeAt(at + 10) !== 84 && line.charCodeAt(at + 10) !== 32) return null;
+    if (line.charCodeAt(at + 10) !== 84 && line.charCodeAt(at + 10) !== 32) return false;
     const day = clock.dayOfIso(line, at);
     const tod = timeOfDay(line, at + 11);
-    if (day === null || tod < 0) return null;
+    if (day === null || tod < 0) return false;
     const tail = isoTail(line, at + 19, clock.localOffsetMs);
-    if (tail === null) return null;
-    time = day + tod + tail.add;
-    if (line.charCodeAt(tail.end) !== 32) return null;
+    if (tail === null) return false;
+    out.time = day + tod + tail.add;
+    if (line.charCodeAt(tail.end) !== 32) return false;
     hostAt = tail.end + 1;
   } else if (c0 >= 65 && c0 <= 90) {
     // "Mmm dd hh:mm:ss "
-    if (line.charCodeAt(at + 3) !== 32 || line.charCodeAt(at + 6) !== 32 || line.charCodeAt(at + 15) !== 32) return null;
+    if (line.charCodeAt(at + 3) !== 32 || line.charCodeAt(at + 6) !== 32 || line.charCodeAt(at + 15) !== 32) return false;
     const day = clock.dayOf3164(line, at);
     const tod = timeOfDay(line, at + 7);
-    if (day === null || tod < 0) return null;
-    time = day + tod;
+    if (day === null || tod < 0) return false;
+    out.time = day + tod;
     hostAt = at + 16;
   } else {
-    return null;
+    return false;
   }
   const hostEnd = line.indexOf(' ', hostAt);
-  if (hostEnd <= hostAt) return null;
-  const host = line.slice(hostAt, hostEnd);
+  if (hostEnd <= hostAt) return false;
+  out.hostAt = hostAt;
+  out.hostEnd = hostEnd;
   const progAt = hostEnd + 1;
+  out.progAt = progAt;
   if (rfc5424) {
     // app procid msgid structured-data msg; "-" is the nil value
     const appEnd = line.indexOf(' ', progAt);
-    if (appEnd <= progAt) return null;
+    if (appEnd <= progAt) return false;
     const pidEnd = line.indexOf(' ', appEnd + 1);
-    if (pidEnd < 0) return null;
+    if (pidEnd < 0) return false;
     const idEnd = line.indexOf(' ', pidEnd + 1);
-    if (idEnd < 0) return null;
+    if (idEnd < 0) return false;
     let msg = idEnd + 1;
     if (line.charCodeAt(msg) === 45 && line.charCodeAt(msg + 1) === 32) msg += 2;
     else if (line.charCodeAt(msg) === 91) {
       const sd = line.indexOf('] ', msg);
       msg = sd < 0 ? line.length : sd + 2;
     }
-    const pidText = line.slice(appEnd + 1, pidEnd);
-    const pid = /^\d{1,10}$/.test(pidText) ? Number(pidText) : null;
-    return { time, host, program: line.slice(progAt, appEnd), pid, msg };
+    const n = pidEnd - appEnd - 1;
+    const pid = n >= 1 && n <= 10 ? digits(line, appEnd + 1, n) : -1;
+    out.progEnd = appEnd;
+    out.procEnd = pidEnd;
+    out.pid = pid >= 0 ? pid : null;
+    out.msg = msg;
+    return true;
   }
   // "prog[pid]: " or "prog: "
   const colon = line.indexOf(': ', progAt);
-  if (colon <= progAt) return null;
+  if (colon <= progAt) return false;
+  // a program name has no spaces: a space means this was not a "prog[pid]:" at all
+  const space = line.indexOf(' ', progAt);
+  if (space < colon) return false;
   let progEnd = colon;
   let pid: number | null = null;
   if (line.charCodeAt(colon - 1) === 93) {
     const open = line.lastIndexOf('[', colon);
     if (open > progAt) {
-      const p = digits(line, open + 1, colon - 2 - open);
-      if (p >= 0 && colon - 2 - open > 0 && colon - 2 - open <= 10) pid = p;
+      const n = colon - 2 - open;
+      const p = n >= 1 && n <= 10 ? digits(line, open + 1, n) : -1;
+      if (p >= 0) pid = p;
       progEnd = open;
     }
   }
-  const program = line.slice(progAt, progEnd);
-  // a program name has no spaces: a space means this was not a "prog[pid]:" at all
-  if (program.indexOf(' ') >= 0) return null;
-  return { time, host, program, pid, msg: colon + 2 };
+  out.progEnd = progEnd;
+  out.procEnd = colon;
+  out.pid = pid;
+  out.msg = colon + 2;
+  return true;
+}
+
+/** Reads a line's syslog prefix as strings; null when the line is not syslog. */
+export function parseSyslog(line: string, clock: SyslogClock): SyslogLine | null {
+  const sc = newScan();
+  if (!scanSyslog(line, clock, sc)) return null;
+  return { time: sc.time, host: line.slice(sc.hostAt, sc.hostEnd), program: line.slice(sc.progAt, sc.progEnd), pid: sc.pid, msg: sc.msg };
 }

@@ -227,3 +227,12 @@ describe('exim: hostile input, helpers, sniff', () => {
     expect(postfixModule.sniff('2026-11-30 03:40:13 1tXyZa-000AbC-Q1 <= a@example.org H=(x) [192.0.2.1] P=esmtp S=1')).toBe(0);
   });
 });
+
+describe('exim sniff against other ISO-stamped logs', () => {
+  it('gives 0 to W3C/IIS-style lines that merely start with a date and time', () => {
+    expect(eximModule.sniff('2026-11-30 03:40:13 192.0.2.10 OutboundConnectionResponse SMTPSVC1 MX1 - 25 - 220+mx.example.net 0 0 4 0 16 SMTP - - - -')).toBe(0);
+    expect(eximModule.sniff('2026-11-30 03:40:13 W3SVC1 192.0.2.10 GET /owa/ - 443 - 203.0.113.5 Mozilla/5.0 200 0 0 31')).toBe(0);
+    expect(eximModule.sniff('Nov 30 03:40:13 mx1 eximstats: something')).toBe(0);
+    expect(eximModule.sniff('Nov 30 03:40:13 mx1 exim4[12]: 1tXyZa-000AbC-Q1 Completed')).toBe(1);
+  });
+});
