@@ -517,6 +517,9 @@ class PostfixParser implements LogParser {
             const e = line.indexOf(' ', i);
             t.failure = words(line.slice(i, e < 0 ? line.length : e));
           }
+          // STARTTLS never worked (refused with 454, or a failed handshake the client then ignored)
+          // and the client still sent MAIL on this connection: the mail went in clear text.
+          if (st[0] === 0 && st[1] > 0 && line.indexOf(' mail=', m) >= 0) t.clearRetry = true;
         }
       } else {
         this.smtpdNoCounters++;

@@ -74,6 +74,18 @@ describe('postfix smtpd (inbound)', () => {
     expect(sessions[1]).toMatchObject({ remoteIp: '192.0.2.44', evidence: 'counters', tls: { attempted: false, negotiated: false, failure: null } });
   });
 
+  it('STARTTLS refused (starttls=0/1) and the mail taken on the same connection: it went in clear (clearRetry)', () => {
+    const { sessions } = run(lines(
+      'Nov 30 03:42:10 mx1 postfix/smtpd[4110]: connect from out.example.org[198.51.100.61]',
+      'Nov 30 03:42:11 mx1 postfix/smtpd[4110]: 7A11BB22CC: client=out.example.org[198.51.100.61]',
+      'Nov 30 03:42:12 mx1 postfix/smtpd[4110]: disconnect from out.example.org[198.51.100.61] ehlo=1 starttls=0/1 mail=1 rcpt=1 data=1 quit=1 commands=5/6',
+      'Nov 30 03:42:13 mx1 postfix/smtpd[4111]: connect from scanner.example.net[203.0.113.51]',
+      'Nov 30 03:42:14 mx1 postfix/smtpd[4111]: disconnect from scanner.example.net[203.0.113.51] ehlo=1 starttls=0/1 quit=1 commands=2/3',
+    ));
+    expect(sessions[0]).toMatchObject({ remoteIp: '198.51.100.61', tls: { attempted: true, negotiated: false, clearRetry: true } });
+    expect(sessions[1]).toMatchObject({ remoteIp: '203.0.113.51', tls: { attempted: true, negotiated: false, clearRetry: false } });
+  });
+
   it('a failed handshake: SSL_accept error, the library problem and lost connection after STARTTLS', () => {
     const { sessions } = run(lines(
       'Nov 30 03:43:00 mx1 postfix/smtpd[4105]: connect from scanner.example.net[203.0.113.77]',
