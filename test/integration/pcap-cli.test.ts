@@ -338,6 +338,39 @@ describe.concurrent('mxray pcap (CLI): file formats, link types, IPv6, standard 
   });
 });
 
+describe.concurrent('mxray pcap (CLI): hostile captures', () => {
+  it('a pcap header then garbage: never a crash, the bad record counted, exit 3', async () => {
+    let seed = 7;
+    const junk = Buffer.alloc(256 * 1024);
+    for (let i = 0; i < junk.length; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      junk[i] = seed >>> 24;
+    }
+    const file = write('garbage.pcap', Buffer.concat([writePcap([], { linkType: 1 }), junk]));
+    const { code, report } = await json([file]);
+    expect(code).toBe(3);
+    expect(report.body.capture.format).toBe('pcap');
+    expect(report.body.capture.problems['bad-block']?.count).toBe(1);
+    expect(ids(report)).toEqual(['pcap.capture-problems', 'pcap.no-smtp']);
+  });
+
+  it('a record that says it holds 4 GB: bounded, counted, exit 3', async () => {
+    const header = writePcap([], { linkType: 1 });
+    const record = Buffer.alloc(16);
+    record.writeUInt32LE(Math.floor(T0 / 1000), 0);
+    record.writeUInt32LE(0xfffffff0, 8);
+    record.writeUInt32LE(0xfffffff0, 12);
+    const { code, report } = await json([write('huge-record.pcap', Buffer.concat([header, record, Buffer.alloc(64)]))]);
+    expect(code).toBe(3);
+    expect(report.body.capture.problems['bad-block']?.first).toContain('4294967280');
+  });
+
+  it('an empty file: exit 2, not a capture', async () => {
+    const file = write('empty.pcap', new Uint8Array(0));
+    expect(await usageError([file])).toMatch(/is not a pcap or pcapng file/);
+  });
+});
+
 // ------------------------------------------------------------------ HTML and --details
 
 describe.concurrent('mxray pcap (CLI): HTML and --details', () => {
