@@ -387,6 +387,25 @@ describe.concurrent('mxray pcap (CLI): HTML and --details', () => {
     expect(html).not.toMatch(RAW);
   });
 
+  it('AUTH in clear on submission (587): the credentials never in the JSON, the text or the HTML', async () => {
+    const file = write('auth.pcap', pcapFile([{
+      server: { ip: SERVER_IP, port: 587 },
+      turns: [
+        s('220 smtp.example.com ESMTP\r\n'), c('EHLO laptop.example.org\r\n'), s('250-smtp.example.com\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n'),
+        // "\0alice\0s3cretPass", then LOGIN's user name and password, each in base64.
+        c('AUTH PLAIN AGFsaWNlAHMzY3JldFBhc3M=\r\n'), s('235 2.7.0 Authentication successful\r\n'),
+        c('AUTH LOGIN\r\n'), s('334 VXNlcm5hbWU6\r\n'), c('YWxpY2U=\r\n'), s('334 UGFzc3dvcmQ6\r\n'), c('czNjcmV0UGFzcw==\r\n'), s('235 2.7.0 ok\r\n'),
+        ...DELIVERY,
+      ],
+    }]));
+    const [j, text, html] = await Promise.all([mxray(['pcap', file, '--json']), mxray(['pcap', file, '--details', '--verbose', '--width', '200']), mxray(['pcap', file, '--format', 'html', '--details'])]);
+    const secret = /AGFsaWNl|czNjcmV0|s3cretPass|YWxpY2U=/;
+    for (const run of [j, text, html]) expect(run.stdout).not.toMatch(secret);
+    const report = parse(j);
+    expect(flow(report, 1).dialogue.filter((d) => d.from === 'client').map((d) => d.text).slice(1, 5)).toEqual(['AUTH PLAIN [credentials redacted]', 'AUTH LOGIN', '[credentials redacted]', '[credentials redacted]']);
+    expect(text.stdout).toContain('C: AUTH PLAIN [credentials redacted]');
+  });
+
   it('--details: the dialogue in clear, the hellos, the STARTTLS reply', async () => {
     const file = write('details.pcap', pcapFile([{ turns: [...PRELUDE, ...fromPieces(tls12.pieces)] }]));
     const run = await mxray(['pcap', file, '--details', '--width', '200']);
