@@ -338,10 +338,10 @@ describe.concurrent('mxray logs (CLI): inputs', () => {
 // ------------------------------------------------------------------ filters
 
 describe.concurrent('mxray logs (CLI): filters', () => {
-  it('--domain keeps the domain and its subdomains; the others are counted in filteredOut', async () => {
-    const { code, report } = await json([path('mail.log'), '--domain', 'example.org']);
+  it('--domain keeps the domain and its subdomains (case and a final dot aside); the others are counted in filteredOut', async () => {
+    const { code, report } = await json([path('mail.log'), '--domain', 'Example.ORG.']);
     expect(code).toBe(1);
-    expect(report.body.filters.domains).toEqual(['example.org']);
+    expect(report.body.filters.domains).toEqual(['Example.ORG.']);
     expect(report.body.totals.sessions).toBe(2);
     expect(report.body.domains.map((d) => d.name).sort()).toEqual(['example.org', 'lists.example.org']);
     expect(report.body.inputs[0]).toMatchObject({ sessions: 2, filteredOut: 3 });
