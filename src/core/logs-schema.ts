@@ -213,6 +213,8 @@ export const LogsBodySchema = Type.Object(
         outbound: Type.Integer({ minimum: 0 }),
         /** Sessions by the evidence their log gave. */
         evidence: Type.Object({ handshake: Type.Integer({ minimum: 0 }), counters: Type.Integer({ minimum: 0 }), dialogue: Type.Integer({ minimum: 0 }), none: Type.Integer({ minimum: 0 }) }, strict),
+        /** The unknown sessions by format and evidence: why their logs cannot tell. */
+        unknownBy: Type.Array(Type.Object({ format: Literals(LOG_FORMATS), evidence: Literals(LOG_EVIDENCE), count: Type.Integer({ minimum: 0 }) }, strict), { maxItems: 24 }),
         /** Sessions with TLS by protocol. */
         protocols: Type.Record(Type.String({ maxLength: 40 }), Type.Integer({ minimum: 0 })),
         firstSeen: Nullable(Type.String({ maxLength: 40 })),

@@ -66,7 +66,8 @@ function reasonOf(body: LogsBody): string {
   if (c['failed-then-clear']) parts.push(`${num(c['failed-then-clear'])} of ${num(t.sessions)} sessions fell back to clear text after TLS failed${worst('failed-then-clear')}`);
   if (c.failed) parts.push(`TLS failed in ${plural(c.failed, 'session')}${parts.length ? '' : worst('failed')}`);
   if (c.clear) parts.push(`${plural(c.clear, 'session')} in clear text${parts.length ? '' : worst('clear')}`);
-  if (c.unknown) parts.push(`the log cannot tell for ${num(c.unknown)} of ${plural(t.sessions, 'session')}${t.evidence.dialogue ? ' (Exchange 2003 logs STARTTLS, never the handshake: use mxray pcap)' : ''}`);
+  const exchange2003 = t.unknownBy.some((u) => u.format === 'exchange2003');
+  if (c.unknown) parts.push(`the log cannot tell for ${num(c.unknown)} of ${plural(t.sessions, 'session')}${exchange2003 ? ' (Exchange 2003 logs STARTTLS, never the handshake: capture with mxray pcap)' : ''}`);
   const used = c.verified + c.encrypted;
   if (!parts.length) return `all ${plural(used, 'session')} used TLS (${num(c.verified)} verified)`;
   if (used) parts.push(`${num(used)} of ${num(t.sessions - c.unknown)} with a known state used TLS`);

@@ -3,7 +3,9 @@
 #   postfix (debconf "No configuration": the system's own instance never starts and /etc/postfix
 #   gets no main.cf), swaks, openssl, libidn12; knot, knot-dnsutils, unbound and iproute2 for the
 #   DANE world (test/helpers/dane-world/: its own Knot and Unbound, from configs of its own, in
-#   namespaces of its own; the system's services are never used); then Exim and OpenSMTPD,
+#   namespaces of its own; the system's services are never used); tcpdump and tshark for the
+#   captures of the logs/pcap lab (tshark, Wireshark's command line, is its test oracle; asked
+#   whether non-root users may capture, debconf is told no: only root captures here); then Exim and OpenSMTPD,
 #   unpacked under .tmp/interop/ by setup-exim-opensmtpd.sh (they conflict with postfix as
 #   installed packages).
 # The tests start private instances from config folders of their own; nothing here starts a daemon.
@@ -24,7 +26,8 @@ command -v dpkg-query >/dev/null 2>&1 || die "needs dpkg-query"
 # swaks needs Net::SSLeay for --tls (a Recommends, which --no-install-recommends would leave out).
 # The DANE world: knot (knotd, knotc), knot-dnsutils (kdig), unbound, iproute2 (ip); unshare comes
 # with util-linux, which every Debian has.
-PACKAGES=(postfix swaks libnet-ssleay-perl openssl libidn12 knot knot-dnsutils unbound iproute2)
+# The logs/pcap lab: tcpdump captures on loopback, tshark dissects the captures as the oracle.
+PACKAGES=(postfix swaks libnet-ssleay-perl openssl libidn12 knot knot-dnsutils unbound iproute2 tcpdump tshark)
 # Daemons whose packages start a system service on install (Debian's default).
 SERVICES=(knot unbound)
 
@@ -54,6 +57,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     command -v debconf-set-selections >/dev/null 2>&1 || die "needs debconf-set-selections (package debconf)"
     echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
   fi
+  # wireshark-common (pulled in by tshark) asks whether non-root users may capture: no (no
+  # setuid dumpcap, no wireshark group); the lab captures with tcpdump as root.
+  if ! installed wireshark-common; then
+    command -v debconf-set-selections >/dev/null 2>&1 || die "needs debconf-set-selections (package debconf)"
+    echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
+  fi
   # Another apt process (e.g. `apt-get download` of the Exim/OpenSMTPD helper) may hold a lock: wait for it.
   apt_opts=(-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confold --no-install-recommends)
   if ! apt-get install "${apt_opts[@]}" "${missing[@]}" >/tmp/mxray-interop-apt.log 2>&1; then
@@ -66,7 +75,8 @@ fi
 
 for p in "${PACKAGES[@]}"; do installed "$p" || die "package $p is still not installed"; done
 for tool in /usr/sbin/postfix /usr/sbin/postconf /usr/sbin/posttls-finger /usr/lib/postfix/sbin/master /usr/bin/swaks /usr/bin/openssl \
-  /usr/sbin/knotd /usr/sbin/knotc /usr/bin/kdig /usr/sbin/unbound /usr/sbin/unbound-checkconf /usr/sbin/ip /usr/bin/unshare; do
+  /usr/sbin/knotd /usr/sbin/knotc /usr/bin/kdig /usr/sbin/unbound /usr/sbin/unbound-checkconf /usr/sbin/ip /usr/bin/unshare \
+  /usr/bin/tcpdump /usr/bin/tshark; do
   [ -x "$tool" ] || die "$tool is missing after the install"
 done
 
@@ -103,7 +113,7 @@ if [ -f /etc/postfix/main.cf ]; then
   say "note: /etc/postfix/main.cf exists (postfix was configured before); the tests do not use or change it"
 fi
 
-say "postfix $(postconf -d -h mail_version 2>/dev/null), $(openssl version), swaks $(swaks --version 2>/dev/null | head -n 1 | awk '{print $NF}'), knot $(knotd -V 2>/dev/null | awk '{print $NF}'), $(unbound -V 2>/dev/null | head -n 1 | tr 'V' 'v' | sed 's/version/unbound/')"
+say "postfix $(postconf -d -h mail_version 2>/dev/null), $(openssl version), swaks $(swaks --version 2>/dev/null | head -n 1 | awk '{print $NF}'), knot $(knotd -V 2>/dev/null | awk '{print $NF}'), $(unbound -V 2>/dev/null | head -n 1 | tr 'V' 'v' | sed 's/version/unbound/'), $(tcpdump --version 2>/dev/null | head -n 1), $(tshark --version 2>/dev/null | head -n 1 | awk '{print $1, $2, $3}')"
 
 if [ -f test/interop/setup-exim-opensmtpd.sh ]; then
   say "running test/interop/setup-exim-opensmtpd.sh"

@@ -27,6 +27,21 @@ function where(body: LogsBody, verdicts: readonly (keyof LogVerdictCounts)[]): s
   return fewOf(rows.map((r) => `${r.name} (${r.n})`), 3);
 }
 
+/** Why the logs cannot tell, per format and evidence, most sessions first. */
+export function unknownWhy(body: LogsBody): string {
+  const why: string[] = [];
+  for (const u of body.totals.unknownBy) {
+    const n = `${u.count} session${u.count === 1 ? '' : 's'}`;
+    if (u.format === 'exchange2003') why.push(`Exchange 2003 (IIS SMTP) logs STARTTLS and its 220 but never whether the handshake then succeeded: a message that went out in clear text looks the same (${n}).`);
+    else if (u.format === 'exchange-tracking') why.push(`A message-tracking log says nothing about TLS (${n}).`);
+    else if (u.format === 'exchange') why.push(`These Exchange protocol log sessions end before anything about TLS (${n}).`);
+    else if (u.format === 'postfix') why.push(`Postfix writes TLS lines only at smtp_tls_loglevel / smtpd_tls_loglevel 1 or more, and these sessions have none${u.evidence === 'none' ? ' (nor the "disconnect from" command counters of Postfix 3.0 and later)' : ''} (${n}).`);
+    else if (u.format === 'exim') why.push(`Exim's lines for these sessions carry no TLS field (X=): rejected or cut off before a message (${n}).`);
+    else why.push(`Sendmail's lines for these sessions say nothing about STARTTLS: rejected or cut off before a message (${n}).`);
+  }
+  return why.join(' ') || 'The sessions ended before their log said anything about TLS.';
+}
+
 const OLD = new Set(['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.0', 'TLSv1.1']);
 
 function inputsNamed(body: LogsBody, pred: (i: LogsBody['inputs'][number]) => boolean): string {
@@ -52,13 +67,7 @@ export const logsCheck: Check<LogsCheckInput> = {
       const oldRows = body.domains.filter((r) => r.protocols.some((p) => OLD.has(p))).map((r) => r.name);
       out.push(makeFinding('logs.old-protocol', { count: n, protocols: old.map(([p]) => p).join(', '), where: fewOf(oldRows, 3) || 'see the sessions' }));
     }
-    if (c.unknown > 0) {
-      const why: string[] = [];
-      if (t.evidence.dialogue > 0) why.push('Exchange 2003 (IIS SMTP) logs STARTTLS and its 220 but never whether the handshake then succeeded: a message that went out in clear text looks the same.');
-      if (t.evidence.none > 0) why.push('These lines record deliveries but nothing about TLS (Postfix below smtp_tls_loglevel 1 for outbound mail, an Exchange message-tracking log).');
-      if (!why.length) why.push('The session ended before its log said anything about TLS.');
-      out.push(makeFinding('logs.tls-unknown', { count: c.unknown, total, why: why.join(' ') }));
-    }
+    if (c.unknown > 0) out.push(makeFinding('logs.tls-unknown', { count: c.unknown, total, why: unknownWhy(body) }));
     const notLogged = body.inputs.filter((i) => i.notes.some((n) => n.id.startsWith('postfix-') && n.id.includes('loglevel')));
     if (notLogged.length) out.push(makeFinding('logs.tls-not-logged', { inputs: inputsNamed(body, (i) => notLogged.includes(i)), detail: notLogged[0]?.notes.find((n) => n.id.includes('loglevel'))?.detail ?? '' }));
     const trackingOnly = body.inputs.filter((i) => i.notes.some((n) => n.id === 'exchange-protocol-logging-off'));

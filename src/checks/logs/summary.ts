@@ -163,6 +163,7 @@ export class LogsSummary {
   private chartDropped = 0;
   private readonly kept = new Map<LogSessionVerdict, LogSessionJudged[]>();
   private keptOmitted = 0;
+  private readonly unknownBy = new Map<string, { format: LogSession['format']; evidence: LogSession['evidence']; count: number }>();
   readonly totals = { sessions: 0, messages: 0, counts: zeroCounts(), inbound: 0, outbound: 0, evidence: { handshake: 0, counters: 0, dialogue: 0, none: 0 }, protocols: {} as Record<string, number>, first: null as number | null, last: null as number | null };
 
   add(s: LogSession): LogSessionVerdict {
@@ -174,6 +175,12 @@ export class LogsSummary {
     if (s.direction === 'inbound') t.inbound++;
     else if (s.direction === 'outbound') t.outbound++;
     t.evidence[s.evidence]++;
+    if (verdict === 'unknown') {
+      const k = `${s.format}/${s.evidence}`;
+      const u = this.unknownBy.get(k);
+      if (u) u.count++;
+      else this.unknownBy.set(k, { format: s.format, evidence: s.evidence, count: 1 });
+    }
     if (s.tls.protocol && usedTls(verdict)) t.protocols[s.tls.protocol] = (t.protocols[s.tls.protocol] ?? 0) + 1;
     const time = s.start ?? s.end;
     if (time !== null) {
@@ -258,7 +265,7 @@ export class LogsSummary {
     const timeline = [...points.values()].sort((a, b) => a.at - b.at || (a.domain < b.domain ? -1 : 1)).slice(-5000).map((p) => ({ ...p, at: new Date(p.at).toISOString() }));
     const sessions = VERDICT_ORDER.flatMap((v) => this.kept.get(v) ?? []).slice(0, 1000);
     return {
-      totals: { sessions: t.sessions, messages: t.messages, counts: t.counts, ...shares(t.counts), inbound: t.inbound, outbound: t.outbound, evidence: t.evidence, protocols: t.protocols, firstSeen: iso(t.first), lastSeen: iso(t.last) },
+      totals: { sessions: t.sessions, messages: t.messages, counts: t.counts, ...shares(t.counts), inbound: t.inbound, outbound: t.outbound, evidence: t.evidence, unknownBy: [...this.unknownBy.values()].sort((a, b) => b.count - a.count), protocols: t.protocols, firstSeen: iso(t.first), lastSeen: iso(t.last) },
       domains: domains.rows,
       domainsOmitted: domains.omitted,
       hosts: hosts.rows,

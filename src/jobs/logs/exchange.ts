@@ -13,7 +13,7 @@
 import { canonicalIp, ipv6PortReading } from '../../core/ip.js';
 import { announcedName } from '../../smtp/ehlo.js';
 import { enhancedCode } from '../../smtp/reply.js';
-import { addDomain, isFinalReplyLine, listsStarttls, pathDomain, replyCode, statusOf } from './exchange2003.js';
+import { addDomain, isFinalReplyLine, listsStarttls, OpenSessions, pathDomain, replyCode, statusOf } from './exchange2003.js';
 import {
   keepLine,
   MAX_OPEN_SESSIONS,
@@ -229,11 +229,30 @@ function readHeader(text: string, h: Header): LineUse {
   return 'malformed';
 }
 
+let lastSecond = '';
+let lastSecondMs = NaN;
+
+/** "2026-11-30T03:40:13.123Z" (Exchange writes UTC with the Z) → ms; the second is remembered, as lines share it. */
 function isoTime(text: string): number | null {
-  // "2026-11-30T03:40:13.123Z"; Exchange writes UTC with the Z.
-  if (text.length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 84) return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : null;
+  const n = text.length;
+  if (n < 20 || n > 30 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(n - 1) !== 90) return null;
+  const second = text.slice(0, 19);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondMs = Date.parse(`${second}Z`);
+  }
+  if (!Number.isFinite(lastSecondMs)) return null;
+  if (n === 20) return lastSecondMs;
+  // ".f" to ".fffffff" (Exchange writes three digits; other writers more).
+  if (text.charCodeAt(19) !== 46 || n === 21) return null;
+  let frac = 0;
+  let scale = 100;
+  for (let i = 20; i < n - 1; i++, scale /= 10) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    frac += d * scale;
+  }
+  return lastSecondMs + Math.floor(frac);
 }
 
 /** "203.0.113.5:25", "[2001:db8::5]:25" or the bare "2001:db8::5:25" → address and port. */
@@ -319,7 +338,7 @@ class ExchangeProtocolParser implements LogParser {
   readonly format = 'exchange' as const;
   private readonly header: Header = { logType: null, fields: null };
   private idx = { time: 0, connector: 1, session: 2, seq: 3, local: 4, remote: 5, event: 6, data: 7, context: 8, count: 9 };
-  private readonly open = new Map<string, Open>();
+  private readonly open = new OpenSessions<Open>();
   private readonly f: string[] = [];
 
   constructor(private readonly sink: ParserSink) {}
@@ -355,7 +374,7 @@ class ExchangeProtocolParser implements LogParser {
       s = this.begin(mapKey, sessionId, connector, seq);
     }
     if (s.remoteIp === null) {
-      const remote = endpoint(f[this.idx.remote]!);
+      const remote = this.endpointOf(f[this.idx.remote]!);
       if (remote) {
         s.remoteIp = remote.ip;
         s.remotePort = remote.port;
@@ -364,6 +383,19 @@ class ExchangeProtocolParser implements LogParser {
     const row: Row = { seq, ms, event, data: f[this.idx.data]!, context: f[this.idx.context]!, lineNo, text };
     this.arrive(s, row);
     return 'used';
+  }
+
+  private readonly endpoints = new Map<string, ReturnType<typeof endpoint>>();
+
+  /** endpoint(), remembered for the endpoints seen lately (bounded): sessions to one MX share it. */
+  private endpointOf(text: string): ReturnType<typeof endpoint> {
+    let e = this.endpoints.get(text);
+    if (e === undefined) {
+      if (this.endpoints.size >= 4096) this.endpoints.clear();
+      e = text.length <= 80 ? endpoint(text) : null;
+      this.endpoints.set(text, e);
+    }
+    return e;
   }
 
   private mapFields(): void {
@@ -390,7 +422,7 @@ class ExchangeProtocolParser implements LogParser {
 
   private begin(mapKey: string, sessionId: string, connector: string, seq: number): Open {
     if (this.open.size >= MAX_OPEN_SESSIONS) {
-      const oldest = this.open.values().next().value;
+      const oldest = this.open.oldest();
       if (oldest) this.finish(oldest, true);
     }
     const direction = this.header.logType === 'send' ? 'outbound' : this.header.logType === 'receive' ? 'inbound' : null;
@@ -649,7 +681,7 @@ class ExchangeProtocolParser implements LogParser {
   }
 
   end(): void {
-    for (const s of [...this.open.values()]) this.finish(s, true);
+    for (const s of this.open.values()) this.finish(s, true);
   }
 }
 

@@ -107,6 +107,63 @@ export function statusOf(code: number, inbound: boolean): LogSession['status'] {
   return 'sent';
 }
 
+/**
+ * Open sessions by key, oldest first for eviction. Not a bare Map: asking a Map for its first entry
+ * after many deletions walks over every deleted slot until V8 compacts the table, which made
+ * evicting the oldest of 10,000 open sessions cost ~8 µs a line (8 s for a million sessions). The
+ * insertion order is kept in an array instead, with stale entries skipped and compacted away.
+ */
+export class OpenSessions<T> {
+  private readonly map = new Map<string, { value: T; live: boolean }>();
+  private order: { value: T; live: boolean }[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: string): T | undefined {
+    return this.map.get(key)?.value;
+  }
+
+  set(key: string, value: T): void {
+    const old = this.map.get(key);
+    if (old) old.live = false;
+    const entry = { value, live: true };
+    this.map.set(key, entry);
+    this.order.push(entry);
+    if (this.order.length - this.head > 4 * this.map.size + 64) this.compact();
+  }
+
+  delete(key: string): void {
+    const entry = this.map.get(key);
+    if (entry) entry.live = false;
+    this.map.delete(key);
+  }
+
+  /** The session opened first among those still open. */
+  oldest(): T | undefined {
+    while (this.head < this.order.length) {
+      const e = this.order[this.head]!;
+      if (e.live) {
+        if (this.head > 1024 && this.head * 2 > this.order.length) this.compact();
+        return e.value;
+      }
+      this.head++;
+    }
+    return undefined;
+  }
+
+  values(): T[] {
+    return [...this.map.values()].map((e) => e.value);
+  }
+
+  private compact(): void {
+    this.order = this.order.slice(this.head).filter((e) => e.live);
+    this.head = 0;
+  }
+}
+
 // ---------------------------------------------------------------- sessions
 
 interface Row {
@@ -154,12 +211,36 @@ function iisValue(v: string | undefined): string {
   return v.indexOf('+') >= 0 ? v.replace(/\+/g, ' ').trim() : v;
 }
 
-function w3cTime(date: string | null, time: string): number | null {
-  // W3C extended logs are written in UTC (IIS's "local time for file naming" option changes only
-  // the file names, never the times inside).
-  if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{1,2}:\d{2}:\d{2}(\.\d{1,3})?$/.test(time)) return null;
-  const ms = Date.parse(`${date}T${time.length < 8 ? `0${time}` : time}Z`);
-  return Number.isFinite(ms) ? ms : null;
+/** Milliseconds into the day of "H:MM:SS", "HH:MM:SS" or with ".fff"; -1 when it is not a time. */
+function dayMs(t: string): number {
+  const n = t.length;
+  const c1 = t.indexOf(':');
+  if (c1 < 1 || c1 > 2 || n < c1 + 6 || t.charCodeAt(c1 + 3) !== 58) return -1;
+  const dot = n > c1 + 6 ? c1 + 6 : -1;
+  if (dot > 0 && (t.charCodeAt(dot) !== 46 || n > dot + 4 || n === dot + 1)) return -1;
+  let h = 0;
+  for (let i = 0; i < c1; i++) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    h = h * 10 + d;
+  }
+  const two = (at: number): number => {
+    const a = t.charCodeAt(at) - 48;
+    const b = t.charCodeAt(at + 1) - 48;
+    return a < 0 || a > 9 || b < 0 || b > 9 ? -1 : a * 10 + b;
+  };
+  const m = two(c1 + 1);
+  const sec = two(c1 + 4);
+  if (h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60) return -1;
+  let frac = 0;
+  if (dot > 0) {
+    for (let i = dot + 1, scale = 100; i < n; i++, scale /= 10) {
+      const d = t.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return -1;
+      frac += d * scale;
+    }
+  }
+  return ((h * 60 + m) * 60 + sec) * 1000 + frac;
 }
 
 /** Microsoft IIS log format: "1/15/2008, 0:00:10" in the server's local time. */
@@ -183,6 +264,7 @@ interface Layout {
   sitename: number;
   method: number;
   query: number;
+  stem: number;
   status: number;
   version: number;
 }
@@ -199,6 +281,7 @@ function layoutOf(fields: readonly string[]): Layout {
     sitename: at('s-sitename'),
     method: at('cs-method'),
     query: at('cs-uri-query'),
+    stem: at('cs-uri-stem'),
     status: at('sc-status'),
     version: at('cs-version'),
   };
@@ -213,7 +296,7 @@ class Exchange2003Parser implements LogParser {
   readonly format = 'exchange2003' as const;
   private layout: Layout | null = null;
   private headerDate: string | null = null;
-  private readonly open = new Map<string, Open>();
+  private readonly open = new OpenSessions<Open>();
   private readonly fields: string[] = [];
 
   constructor(
@@ -258,6 +341,31 @@ class Exchange2003Parser implements LogParser {
     return 'malformed';
   }
 
+  private lastDate = '';
+  private lastDay: number | null = null;
+  private readonly ips = new Map<string, string | null>();
+
+  /** Midnight (UTC) of "YYYY-MM-DD", the last one remembered: a log's lines share their date. */
+  private day(date: string): number | null {
+    if (date !== this.lastDate) {
+      this.lastDate = date;
+      const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN;
+      this.lastDay = Number.isFinite(ms) ? ms : null;
+    }
+    return this.lastDay;
+  }
+
+  /** canonicalIp, remembered for the addresses seen lately (bounded). */
+  private ipOf(text: string): string | null {
+    let ip = this.ips.get(text);
+    if (ip === undefined) {
+      if (this.ips.size >= 4096) this.ips.clear();
+      ip = text.length <= 64 ? canonicalIp(text) : null;
+      this.ips.set(text, ip);
+    }
+    return ip;
+  }
+
   private w3cRow(text: string): Row | 'other' | null {
     const f = this.fields;
     f.length = 0;
@@ -283,16 +391,28 @@ class Exchange2003Parser implements LogParser {
     }
     if (f.length !== layout.fields.length || layout.cip < 0 || layout.method < 0) return null;
     const version = layout.version >= 0 ? f[layout.version]! : 'SMTP';
-    // A web or FTP service's line in a shared log folder says nothing of SMTP.
+    // A web or FTP service's line in a shared log folder says nothing of SMTP: another protocol
+    // version, or a URL path as the target (the SMTP service writes '-' there).
     if (version !== 'SMTP' && version !== '-') return 'other';
-    const ip = canonicalIp(f[layout.cip]!);
+    if (layout.stem >= 0 && f[layout.stem]!.charCodeAt(0) === 47) return 'other';
+    const ip = this.ipOf(f[layout.cip]!);
     if (!ip) return null;
     const method = f[layout.method]!;
     if (method !== '-' && !VERB.test(method)) return null;
     const timeText = layout.time >= 0 ? f[layout.time]! : '';
     const dateText = layout.date >= 0 ? f[layout.date]! : this.headerDate;
-    const ms = timeText ? w3cTime(dateText, timeText) : null;
-    if (timeText && dateText && ms === null) return null;
+    // W3C extended logs are written in UTC (IIS's "local time for file naming" option changes only
+    // the file names, never the times inside).
+    let ms: number | null = null;
+    if (timeText) {
+      const inDay = dayMs(timeText);
+      if (inDay < 0) return null;
+      if (dateText) {
+        const day = this.day(dateText);
+        if (day === null) return null;
+        ms = day + inDay;
+      }
+    }
     const statusText = layout.status >= 0 ? f[layout.status]! : '-';
     const status = statusText === '-' ? 0 : /^\d{1,4}$/.test(statusText) ? Number(statusText) : -1;
     if (status < 0) return null;
@@ -317,7 +437,7 @@ class Exchange2003Parser implements LogParser {
     const last = f[f.length - 1]!;
     if (last.endsWith(',')) f[f.length - 1] = last.slice(0, -1);
     if (f.length !== 15 && !(f.length === 16 && f[15] === '')) return null;
-    const ip = canonicalIp(f[0]!);
+    const ip = this.ipOf(f[0]!);
     if (!ip) return null;
     const method = f[12]!;
     if (method !== '-' && !VERB.test(method)) return null;
@@ -385,7 +505,7 @@ class Exchange2003Parser implements LogParser {
 
   private begin(mapKey: string, direction: Open['direction'], row: Row, lineNo: number): Open {
     if (this.open.size >= MAX_OPEN_SESSIONS) {
-      const oldest = this.open.values().next().value;
+      const oldest = this.open.oldest();
       if (oldest) this.close(oldest, true);
     }
     const s: Open = {
@@ -569,7 +689,7 @@ class Exchange2003Parser implements LogParser {
   }
 
   end(): void {
-    for (const s of [...this.open.values()]) this.close(s, !s.quit);
+    for (const s of this.open.values()) this.close(s, !s.quit);
   }
 }
 
@@ -578,9 +698,11 @@ const W3C_DATA = /^(\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}:\d{2} [0-9a-fA-F.:]+ /;
 /** How surely a line is Exchange 2003's / IIS SMTP's log. */
 export function sniffExchange2003(line: string): number {
   if (line.charCodeAt(0) === 35) {
-    if (line.startsWith('#Software: Microsoft Internet Information Services')) return 0.6;
-    if (line.startsWith('#Fields: ')) return line.includes(' cs-method') && line.includes('c-ip') ? 0.6 : 0;
-    if (line.startsWith('#Version: 1.0')) return 0.2;
+    // IIS writes the same header for its web and FTP logs: together they stay under the runner's
+    // threshold of 1, so an IIS web log is not taken for an SMTP one; the data lines decide.
+    if (line.startsWith('#Software: Microsoft Internet Information Services')) return 0.3;
+    if (line.startsWith('#Fields: ')) return line.includes(' cs-method') && line.includes('c-ip') ? 0.3 : 0;
+    if (line.startsWith('#Version: 1.0')) return 0.1;
     return 0;
   }
   if (line.includes(' OutboundConnectionCommand ') || line.includes(' OutboundConnectionResponse ')) return 1;

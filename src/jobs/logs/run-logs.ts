@@ -88,6 +88,11 @@ async function readInput(source: LogsInputSource, options: LogsOptions, year: nu
   const feed = (text: string, no: number): void => {
     input.lines++;
     if (!parser) return;
+    // A blank line says nothing (and a cut or padded log has them): not the parser's business.
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) {
+      input.ignored++;
+      return;
+    }
     let use: LineUse;
     try {
       use = parser.line(text, no);

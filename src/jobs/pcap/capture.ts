@@ -104,10 +104,17 @@ export class CaptureReader {
     private readonly problems: ProblemCounter,
   ) {}
 
+  /** Bytes the reader holds between pushes (the buffer of a unit that straddles chunks): memory, for tests. */
+  get heldBytes(): number {
+    return this.pending.length;
+  }
+
   push(chunk: Uint8Array): void {
     if (this.ended) return;
     this.stats.bytes += chunk.length;
     if (this.stopped) return;
+    // A plain view of a Node Buffer: its subarrays (one per packet) are then plain Uint8Arrays, cheaper to make.
+    if (Object.getPrototypeOf(chunk) !== Uint8Array.prototype) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     let at = 0;
     // First finish the unit begun in an earlier chunk, copying only what it still needs.
     while (this.pendingLength > 0 && !this.stopped) {

@@ -10,7 +10,8 @@
 // Memory is bounded whatever the capture: at most maxFlows flows (the least recently active is
 // ended, 'evicted', to make room), at most maxBufferedPerDirection held bytes and MAX_HELD_SEGMENTS
 // held segments per direction, and a flow with no packet for idleMs of capture time is ended
-// ('idle') and freed. A flow that ended (FIN both ways, or RST) is remembered a while as ended, so
+// ('idle') and freed. Bytes handed to FlowHandler.data are valid only during the call (in-order
+// bytes are views into the captured packet): a handler that keeps them copies them. A flow that ended (FIN both ways, or RST) is remembered a while as ended, so
 // its last ACKs do not start a flow "seen mid-stream"; a new SYN on its endpoints starts a new one.
 
 import type { Direction, Endpoint, FlowHandler, FlowMeta, ProblemCounter, TcpSegment } from './model.js';
@@ -62,6 +63,9 @@ interface Flow {
   server: Side;
   lastTs: number;
   ended: boolean;
+  /** Neighbours in the list of flows by last activity (older, newer). */
+  older: Flow | null;
+  newer: Flow | null;
 }
 
 /** a − b in sequence space (signed, modulo 2^32). */
@@ -93,7 +97,12 @@ function endpointKey(e: Endpoint): string {
 }
 
 export class TcpFlows {
+  /** Flows by key; and the same flows in order of last activity, least recent first (a linked
+   *  list: moving a flow to the end on every segment costs nothing, where re-inserting it in the
+   *  Map would leave deleted slots that every walk from the oldest has to step over). */
   private readonly flows = new Map<string, Flow>();
+  private oldest: Flow | null = null;
+  private newest: Flow | null = null;
   private readonly maxFlows: number;
   private readonly maxBuffered: number;
   private readonly idleMs: number;
@@ -128,17 +137,17 @@ export class TcpFlows {
       const same = client.isn !== null ? client.isn === s.seq : client.next === null || client.next === seqAdd(s.seq, 1);
       if (flow.ended || !this.fromClient(flow, s) || !same) {
         if (!flow.ended) this.finish(flow, 'idle', flow.lastTs);
-        this.flows.delete(key);
+        this.forget(flow);
         flow = undefined;
       }
     }
     if (!flow) {
+      // A reset of a connection we know nothing of (a scan, a stale peer) is no flow to follow.
+      if (s.rst) return;
       if (this.flows.size >= this.maxFlows) this.evictOldest(s.ts);
       flow = this.open(key, s);
     } else {
-      // Most recently active last: the map's order is the eviction order.
-      this.flows.delete(key);
-      this.flows.set(key, flow);
+      this.touch(flow);
     }
     flow.lastTs = s.ts;
     if (flow.ended) return;
@@ -167,6 +176,8 @@ export class TcpFlows {
   end(ts: number): void {
     for (const flow of this.flows.values()) if (!flow.ended) this.finish(flow, 'capture-end', ts);
     this.flows.clear();
+    this.oldest = null;
+    this.newest = null;
   }
 
   private fromClient(flow: Flow, s: TcpSegment): boolean {
@@ -192,8 +203,9 @@ export class TcpFlows {
       start: s.ts,
       sawSyn: s.syn && !s.ackFlag,
     };
-    const flow: Flow = { key, meta, handler: null, client: newSide('client'), server: newSide('server'), lastTs: s.ts, ended: false };
+    const flow: Flow = { key, meta, handler: null, client: newSide('client'), server: newSide('server'), lastTs: s.ts, ended: false, older: null, newer: null };
     this.flows.set(key, flow);
+    this.append(flow);
     flow.handler = this.opts.onFlow(meta);
     return flow;
   }
@@ -330,8 +342,13 @@ export class TcpFlows {
       this.accept(flow, side, piece);
       return;
     }
-    const copies = parts.map((part) => ({ ...part, bytes: part.bytes.slice() }));
-    held.splice(insertAt, 0, ...copies);
+    // The parts fall between held pieces: each goes in at its own place in sequence order.
+    let at = insertAt;
+    for (const part of parts) {
+      while (at < held.length && seqDiff(held[at]!.seq, part.seq) < 0) at++;
+      held.splice(at, 0, { ...part, bytes: part.bytes.slice() });
+      at++;
+    }
     side.heldBytes += added;
     this.bufferedBytes += added;
     if (side.heldBytes > this.peakBufferedPerDirection) this.peakBufferedPerDirection = side.heldBytes;
@@ -365,9 +382,9 @@ export class TcpFlows {
   }
 
   private expireIdle(now: number): void {
-    for (const flow of this.flows.values()) {
-      if (now - flow.lastTs < this.idleMs) break; // the rest were active later
-      this.flows.delete(flow.key);
+    // Oldest first: the first flow active within idleMs means all later ones were too.
+    for (let flow = this.oldest; flow !== null && now - flow.lastTs >= this.idleMs; flow = this.oldest) {
+      this.forget(flow);
       if (!flow.ended) {
         this.opts.problems.problem('flows-evicted', `a flow idle for ${Math.round((now - flow.lastTs) / 1000)} s of capture time`);
         this.finish(flow, 'idle', flow.lastTs);
@@ -376,13 +393,41 @@ export class TcpFlows {
   }
 
   private evictOldest(now: number): void {
-    for (const flow of this.flows.values()) {
-      this.flows.delete(flow.key);
-      if (!flow.ended) {
-        this.opts.problems.problem('flows-evicted', `more than ${this.maxFlows} flows at once: the least recently active ended`);
-        this.finish(flow, 'evicted', now);
-      }
-      return;
+    const flow = this.oldest;
+    if (!flow) return;
+    this.forget(flow);
+    if (!flow.ended) {
+      this.opts.problems.problem('flows-evicted', `more than ${this.maxFlows} flows at once: the least recently active ended`);
+      this.finish(flow, 'evicted', now);
     }
+  }
+
+  private append(flow: Flow): void {
+    flow.older = this.newest;
+    flow.newer = null;
+    if (this.newest) this.newest.newer = flow;
+    else this.oldest = flow;
+    this.newest = flow;
+  }
+
+  private unlink(flow: Flow): void {
+    if (flow.older) flow.older.newer = flow.newer;
+    else this.oldest = flow.newer;
+    if (flow.newer) flow.newer.older = flow.older;
+    else this.newest = flow.older;
+    flow.older = null;
+    flow.newer = null;
+  }
+
+  /** The flow was active: it becomes the newest. */
+  private touch(flow: Flow): void {
+    if (this.newest === flow) return;
+    this.unlink(flow);
+    this.append(flow);
+  }
+
+  private forget(flow: Flow): void {
+    this.flows.delete(flow.key);
+    this.unlink(flow);
   }
 }

@@ -2,7 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogSessionSchema, type LogSession } from '../../../../src/core/logs-schema.js';
-import { exchange2003Module, pathDomain, replyCode, SESSION_GAP_MS, sniffExchange2003 } from '../../../../src/jobs/logs/exchange2003.js';
+import { exchange2003Module, OpenSessions, pathDomain, replyCode, SESSION_GAP_MS, sniffExchange2003 } from '../../../../src/jobs/logs/exchange2003.js';
 import { exchangeModule, exchangeTrackingModule } from '../../../../src/jobs/logs/exchange.js';
 import { MAX_OPEN_SESSIONS, unknownTls, type LineUse, type LogTls } from '../../../../src/jobs/logs/model.js';
 import {
@@ -257,6 +257,42 @@ describe('exchange2003: grouping and layouts', () => {
     ];
     expect(run(lines).uses).toEqual(['ignored', 'ignored', 'malformed']);
   });
+
+  it('an IIS web log without cs-version: its lines are ignored (a URL path as the target), and its header alone does not pass for SMTP', () => {
+    const lines = [
+      '#Software: Microsoft Internet Information Services 6.0',
+      '#Version: 1.0',
+      '#Date: 2026-11-30 03:40:13',
+      '#Fields: date time s-sitename s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status',
+      '2026-11-30 03:40:13 W3SVC1 192.0.2.10 GET /owa/auth/logon.aspx - 443 - 198.51.100.9 Mozilla/5.0+(Windows+NT+10.0) 200 0 0',
+      '2026-11-30 03:40:14 W3SVC1 192.0.2.10 POST /EWS/Exchange.asmx - 443 EXAMPLE\\erin 198.51.100.9 Microsoft+Office/16.0 200 0 0',
+    ];
+    const { sessions, uses } = run(lines);
+    expect(uses).toEqual(['ignored', 'ignored', 'ignored', 'ignored', 'ignored', 'ignored']);
+    expect(sessions).toEqual([]);
+    expect(lines.reduce((a, l) => a + sniffExchange2003(l), 0)).toBeLessThan(1);
+  });
+});
+
+describe('the fixture writer writes what IIS writes', () => {
+  it("spaces as '+', empty values as '-', outbound replies in cs-uri-query, inbound codes in sc-status", () => {
+    const out = exchange2003Log([outbound()]);
+    expect(out[3]).toBe(
+      '#Fields: date time c-ip cs-username s-sitename s-computername s-ip s-port cs-method cs-uri-stem cs-uri-query sc-status sc-win32-status sc-bytes cs-bytes time-taken cs-version cs-host cs(User-Agent) cs(Cookie) cs(Referer)',
+    );
+    expect(out).toContain('2026-11-30 03:40:13 203.0.113.5 OutboundConnectionResponse SMTPSVC1 EXCH01 - 0 - - 220+2.0.0+SMTP+server+ready 0 0 29 0 0 SMTP - - - -');
+    expect(out).toContain('2026-11-30 03:40:13 203.0.113.5 OutboundConnectionCommand SMTPSVC1 EXCH01 - 0 STARTTLS - - 0 0 2 0 0 SMTP - - - -');
+    const inb = exchange2003Log([inbound()]);
+    expect(inb).toContain('2026-11-30 03:40:13 198.51.100.7 mail.example.net SMTPSVC1 EXCH01 192.0.2.10 25 EHLO - +mail.example.net 250 0 19 0 0 SMTP - - - -');
+    expect(inb.some((l) => / STARTTLS - - 220 /.test(l))).toBe(true);
+  });
+});
+
+describe('exchange2003: NCSA common log format', () => {
+  it('is not read: its lines count as malformed (the W3C extended and Microsoft IIS formats are)', () => {
+    const lines = ['198.51.100.7 - mail.example.net [30/Nov/2026:03:40:13 +0000] "EHLO -?+mail.example.net SMTP" 250 0'];
+    expect(run(lines).uses).toEqual(['malformed']);
+  });
 });
 
 describe('exchange2003: helpers', () => {
@@ -271,6 +307,40 @@ describe('exchange2003: helpers', () => {
 
   it('replyCode reads only a real reply code', () => {
     expect(['220 x', '250-STARTTLS', '354', '2500 x', '600 x', 'abc', '25', '199 x'].map(replyCode)).toEqual([220, 250, 354, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('OpenSessions', () => {
+  it('gives the oldest still-open session, skipping closed and replaced ones', () => {
+    const t = new OpenSessions<string>();
+    t.set('a', 'A');
+    t.set('b', 'B');
+    t.set('c', 'C');
+    expect(t.oldest()).toBe('A');
+    t.delete('a');
+    expect([t.oldest(), t.size]).toEqual(['B', 2]);
+    t.set('b', 'B2');
+    expect(t.oldest()).toBe('C');
+    expect(t.get('b')).toBe('B2');
+    t.delete('c');
+    t.delete('b');
+    expect([t.oldest(), t.size, t.values()]).toEqual([undefined, 0, []]);
+  });
+
+  it('stays in insertion order through many openings and closings (compaction)', () => {
+    const t = new OpenSessions<number>();
+    for (let i = 0; i < 50_000; i++) {
+      t.set(`k${i}`, i);
+      // Close all but every 1000th.
+      if (i % 1000 !== 0) t.delete(`k${i}`);
+    }
+    expect(t.size).toBe(50);
+    const seen: number[] = [];
+    for (let v = t.oldest(); v !== undefined; v = t.oldest()) {
+      seen.push(v);
+      t.delete(`k${v}`);
+    }
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i * 1000));
   });
 });
 
@@ -289,7 +359,7 @@ describe('exchange2003: sniffing', () => {
     const data = ours.filter((l) => !l.startsWith('#'));
     // Outbound lines carry a marker only the SMTP service writes; inbound ones its site name.
     expect(new Set(data.map((l) => `${l.includes('OutboundConnection')}:${sniffExchange2003(l)}`))).toEqual(new Set(['true:1', 'false:0.9']));
-    expect(sniffExchange2003(ours[0]!)).toBe(0.6);
+    expect(ours.slice(0, 4).map(sniffExchange2003)).toEqual([0.3, 0.1, 0, 0.3]);
     expect(syslog.map(sniffExchange2003)).toEqual([0, 0, 0, 0, 0]);
     expect(modern.map(sniffExchange2003).every((x) => x === 0)).toBe(true);
   });

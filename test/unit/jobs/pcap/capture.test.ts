@@ -2,6 +2,7 @@
 // interfaces and timestamp resolutions, every packet block kind, unknown blocks skipped; the same
 // packets whatever the chunk sizes; truncation at every byte of a small file; lengths that cannot
 // be right; files that are not captures. Files are made by test/helpers/pcap-writer.ts.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CaptureReader, MAX_BLOCK_BYTES, type CaptureReaderStats } from '../../../../src/jobs/pcap/capture.js';
 import { ProblemLog, writePcap, writePcapng, type PacketRecord, type PcapngSection } from '../../../helpers/pcap-writer.js';
@@ -94,6 +95,26 @@ describe('pcap', () => {
     expect(packets.map((p) => p[0])).toEqual([0x5a]);
   });
 
+  it('holds at most one record between pushes, and lets go of a large one once it is read', () => {
+    const big = new Uint8Array(4 << 20);
+    const file = writePcap([{ ts: T0, data: big }, ...PACKETS, { ts: T0, data: big }, ...PACKETS], { linkType: 1 });
+    const problems = new ProblemLog();
+    let packets = 0;
+    const reader = new CaptureReader(() => packets++, problems);
+    let peak = 0;
+    for (let at = 0; at < file.length; at += 100_000) {
+      reader.push(file.subarray(at, at + 100_000));
+      peak = Math.max(peak, reader.heldBytes);
+    }
+    const atTheEnd = reader.heldBytes;
+    reader.end();
+    expect(packets).toBe(10);
+    expect(peak).toBeLessThanOrEqual(16 + (4 << 20));
+    expect(peak).toBeGreaterThanOrEqual(4 << 20);
+    // Once the 4 MiB record is out, the reader does not keep its buffer for the small ones after it.
+    expect(atTheEnd).toBeLessThan(1 << 20);
+  });
+
   it('says a huge length at once, without waiting for (or buffering) the bytes it claims', () => {
     const header = writePcap([], { linkType: 1 });
     const record = new Uint8Array(16);
@@ -155,6 +176,19 @@ describe('pcapng', () => {
   it('adds if_tsoffset (seconds) to every time', () => {
     // The writer stores T0 − 86,400 s in the block: without the offset the time would be a day early.
     const { packets } = read(writePcapng([{ interfaces: [{ linkType: 1, tsoffset: 86400 }], packets: [{ ts: T0, data: bytes(1) }] }]));
+    expect(packets[0]!.ts).toBeCloseTo(T0, 3);
+  });
+
+  it('reads interface options only up to opt_endofopt', () => {
+    const le = (v: number, n: number) => Array.from({ length: n }, (_, i) => (v / 256 ** i) & 0xff);
+    // An IDB whose end-of-options is followed by junk shaped like if_tsresol = milliseconds.
+    const idb = Uint8Array.from([...le(1, 2), 0, 0, ...le(0, 4), 0, 0, 0, 0, 9, 0, 1, 0, 3, 0, 0, 0]);
+    const units = T0 * 1000; // microseconds
+    const epb = Uint8Array.from([...le(0, 4), ...le(Math.floor(units / 2 ** 32), 4), ...le(units % 2 ** 32, 4), ...le(1, 4), ...le(1, 4), 7, 0, 0, 0]);
+    const file = writePcapng([{ interfaces: [], packets: [], otherBlocks: [{ type: 1, body: idb }, { type: 6, body: epb }] }]);
+    const { packets, problems } = read(file);
+    expect(problems.counts).toEqual({});
+    expect(packets).toHaveLength(1);
     expect(packets[0]!.ts).toBeCloseTo(T0, 3);
   });
 
@@ -249,6 +283,31 @@ describe('any chunking gives the same packets', () => {
       }
     });
   }
+});
+
+describe('any chunking (property)', () => {
+  it('random chunk boundaries give the packets and stats of the whole file', () => {
+    const files = [writePcap(PACKETS, { linkType: 1 }), writePcap(PACKETS, { linkType: 113, bigEndian: true, nano: true }), writePcapng(SECTIONS)];
+    const wholes = files.map((f) => read(f));
+    fc.assert(
+      fc.property(fc.nat(files.length - 1), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 30 }), (which, sizes) => {
+        const file = files[which]!;
+        const packets: Seen[] = [];
+        const problems = new ProblemLog();
+        const reader = new CaptureReader((p) => packets.push({ ts: p.ts, linkType: p.linkType, data: [...p.data], origLen: p.origLen }), problems);
+        for (let at = 0, i = 0; at < file.length; i++) {
+          const n = sizes[i % sizes.length]!;
+          reader.push(file.subarray(at, at + n));
+          at += n;
+        }
+        reader.end();
+        expect(packets).toEqual(wholes[which]!.packets);
+        expect(reader.stats).toEqual(wholes[which]!.stats);
+        expect(problems.counts).toEqual({});
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('truncation at every byte', () => {

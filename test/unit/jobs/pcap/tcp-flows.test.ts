@@ -2,6 +2,7 @@
 // numbers, a capture begun mid-flow, bytes lost, bytes cut by the snaplen), how flows end (FIN,
 // RST, idle, evicted, the capture's end), port reuse, and the bounds: held bytes per direction
 // never above the cap, flows never above maxFlows. Conversations come from pcap-writer.ts.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Direction, FlowHandler, FlowMeta, TcpSegment } from '../../../../src/jobs/pcap/model.js';
 import { MAX_HELD_SEGMENTS, TcpFlows, type TcpFlowsOptions } from '../../../../src/jobs/pcap/tcp-flows.js';
@@ -185,6 +186,12 @@ describe('overlaps: the first copy of every byte wins', () => {
     expect(tracker.bufferedBytes).toBe(0);
   });
 
+  it('the part of a piece beyond a held piece is held after it, not before', () => {
+    const { tracker, flows } = harness();
+    feed(tracker, [c2s(0, 'a'), c2s(2, 'h'), c2s(2, 'ho'), c2s(1, 'x')]);
+    expect(flows[0]!.client).toBe('axho');
+  });
+
   it('a piece covering several held pieces fills only the holes between them', () => {
     const { tracker, flows } = harness();
     feed(tracker, [c2s(0, 'a'), c2s(3, 'BB'), c2s(7, 'CC'), c2s(1, '123456789')]);
@@ -289,6 +296,14 @@ describe('how flows end', () => {
     expect(flows).toHaveLength(1);
     expect(flows[0]).toMatchObject({ client: 'ab⟨3⟩fg', end: 'rst', endTs: 77 });
     expect(tracker.bufferedBytes).toBe(0);
+  });
+
+  it('a RST of a connection never seen starts no flow; a SYN answered by RST is a flow that ended by RST', () => {
+    const { tracker, flows } = harness();
+    feed(tracker, [s2c(7, '', 'RA')]);
+    expect(flows).toHaveLength(0);
+    feed(tracker, [c2s(100, '', 'S'), s2c(0, '', 'RA', 101)]);
+    expect(flows.map((f) => [f.meta.sawSyn, f.end])).toEqual([[true, 'rst']]);
   });
 
   it('RST from the client (the writer\'s close: "rst")', () => {
@@ -427,6 +442,14 @@ describe('bounds', () => {
     expect(flows[0]!.client).toBe('xy');
   });
 
+  it('after the only flow is freed, the flows that follow are still evicted in order', () => {
+    const { tracker, flows } = harness({ maxFlows: 2, idleMs: 1000 });
+    const from = (port: number, ts: number) => ({ ...c2s(0, 'x'), sport: port, ts });
+    feed(tracker, [from(1, 0), from(2, 5000), from(3, 5001), from(4, 5002)]);
+    expect(flows.map((f) => f.end)).toEqual(['idle', 'evicted', null, null]);
+    expect(tracker.size).toBe(2);
+  });
+
   it('ended flows kept for their last ACKs count toward the cap but are dropped silently', () => {
     const { tracker, flows, problems } = harness({ maxFlows: 2 });
     feed(tracker, conversation({ turns: [{ from: 'client', data: 'a' }] }));
@@ -464,3 +487,82 @@ describe('delivered data is the caller\'s bytes only during the call; held bytes
   });
 });
 
+
+describe('property: any segmentation, order and duplication of a stream reassembles to it exactly', () => {
+  it('random cuts, overlapping copies, shuffled, ISNs near the wrap', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3000 }),
+        fc.constantFrom(0, 1000, 0xffffffff, 0xfffff000, 0x7fffffff),
+        // At least 4 bytes a cut: at most 770 pieces, under the cap on held segments (a bound tested above).
+        fc.array(fc.integer({ min: 4, max: 700 }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.tuple(fc.nat(3000), fc.integer({ min: 1, max: 900 })), { maxLength: 20 }),
+        fc.integer(),
+        fc.boolean(),
+        (length, isn, cuts, extras, seed, withFin) => {
+          const stream = Array.from({ length }, (_, i) => String.fromCharCode(97 + ((i * 7 + (i >> 5)) % 26))).join('');
+          const pieces: [number, number][] = [];
+          for (let at = 0, i = 0; at < length; i++) {
+            const n = cuts[i % cuts.length]!;
+            pieces.push([at, Math.min(length, at + n)]);
+            at += n;
+          }
+          for (const [start, n] of extras) if (start < length) pieces.push([start, Math.min(length, start + n)]);
+          const segs: TcpDescription[] = pieces.map(([a, b], i) => c2s((isn + 1 + a) >>> 0, stream.slice(a, b), withFin && b === length && i === pieces.length - 1 ? 'FPA' : 'PA'));
+          if (withFin) segs.push(c2s((isn + 1 + length) >>> 0, '', 'FA'));
+          const { tracker, flows, problems } = harness();
+          feed(tracker, [c2s(isn, '', 'S'), ...reorder(reorder(segs, seed, 0.5), seed + 1, 0.5).reverse()]);
+          tracker.end(1);
+          expect(flows).toHaveLength(1);
+          expect(flows[0]!.client).toBe(stream);
+          expect(problems.counts).toEqual({});
+          expect(tracker.bufferedBytes).toBe(0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('with pieces lost and a small buffer cap: every byte delivered is the stream\'s at its place, gaps sized exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3000 }),
+        fc.constantFrom(0, 0xfffff000),
+        fc.array(fc.integer({ min: 4, max: 500 }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.nat(40), { maxLength: 5 }),
+        fc.integer(),
+        fc.constantFrom(64, 1000, 256 * 1024),
+        (length, isn, cuts, lost, seed, cap) => {
+          const stream = Array.from({ length }, (_, i) => String.fromCharCode(97 + ((i * 7 + (i >> 5)) % 26))).join('');
+          const segs: TcpDescription[] = [];
+          const lostRanges: [number, number][] = [];
+          let keptEnd = 0;
+          for (let at = 0, i = 0; at < length; i++) {
+            const end = Math.min(length, at + cuts[i % cuts.length]!);
+            if (lost.includes(i)) lostRanges.push([at, end]);
+            else {
+              segs.push(c2s((isn + 1 + at) >>> 0, stream.slice(at, end)));
+              keptEnd = end;
+            }
+            at = end;
+          }
+          const { tracker, flows } = harness({ maxBufferedPerDirection: cap });
+          feed(tracker, [c2s(isn, '', 'S'), ...reorder(segs, seed, 0.5)]);
+          tracker.end(1);
+          const expanded = flows[0]!.client.replace(/⟨(\d+)⟩/g, (_, n: string) => '?'.repeat(Number(n)));
+          expect(expanded.length).toBeLessThanOrEqual(length);
+          const masked = Array.from(expanded, (c, i) => (c === '?' ? '?' : stream[i])).join('');
+          expect(expanded).toBe(masked);
+          expect(tracker.peakBufferedPerDirection).toBeLessThanOrEqual(cap);
+          if (cap === 256 * 1024) {
+            // Nothing held was given up early: the gaps are exactly the lost pieces before the last kept byte.
+            const lostBytes = lostRanges.filter(([a]) => a < keptEnd).reduce((n, [a, b]) => n + b - a, 0);
+            expect(expanded.length).toBe(keptEnd);
+            expect(expanded.split('').filter((c) => c === '?').length).toBe(lostBytes);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
