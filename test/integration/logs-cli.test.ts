@@ -215,6 +215,7 @@ describe.concurrent('mxray logs (CLI): each dialect read', () => {
     expect(report.verdict).toBe('inconclusive');
     expect(counts(report)).toEqual(C({ unknown: 2 }));
     expect(report.body.totals.evidence.none).toBe(2);
+    expect(report.body.totals.unknownBy).toEqual([{ format: 'postfix', evidence: 'none', count: 2 }]);
     expect(report.body.inputs[0]!.notes.map((n) => n.id)).toEqual(['postfix-smtp-loglevel-0']);
     expect(ids(report)).toEqual(['logs.tls-not-logged', 'logs.tls-unknown']);
   });
@@ -244,11 +245,12 @@ describe.concurrent('mxray logs (CLI): each dialect read', () => {
   it('Exchange 2003 (IIS W3C): STARTTLS and 220 but never the handshake — unknown, exit 3, the reason points to mxray pcap', async () => {
     const run = await mxray(['logs', path('ex261130.log'), '--width', '250']);
     expect(run.code).toBe(3);
-    expect(verdictLine(run)).toBe('INCONCLUSIVE — the log cannot tell for 2 of 2 sessions (Exchange 2003 logs STARTTLS, never the handshake: use mxray pcap)');
+    expect(verdictLine(run)).toBe('INCONCLUSIVE — the log cannot tell for 2 of 2 sessions (Exchange 2003 logs STARTTLS, never the handshake: capture with mxray pcap)');
     const { report } = await json([path('ex261130.log')]);
     expect(report.body.inputs[0]).toMatchObject({ format: 'exchange2003', sessions: 2 });
     expect(counts(report)).toEqual(C({ unknown: 2 }));
     expect(report.body.totals.evidence.dialogue).toBe(2);
+    expect(report.body.totals.unknownBy).toEqual([{ format: 'exchange2003', evidence: 'dialogue', count: 2 }]);
     expect(report.body.sessions.every((s) => s.tls.attempted === true && s.tls.accepted === true && s.tls.negotiated === null)).toBe(true);
     expect(ids(report)).toEqual(['logs.tls-unknown']);
     expect(report.findings[0]!.title + report.findings[0]!.detail).toContain('Exchange 2003');
