@@ -5,6 +5,7 @@
 // cells neutralised), HTML (escaped, self-contained, the share chart); exit codes 0/1/2/3; hostile
 // inputs (binary, a 20 MB line, invalid UTF-8, a cut gzip); `mxray report --rejudge`.
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -487,6 +488,21 @@ describe.concurrent('mxray logs (CLI): exit 3 and usage errors', () => {
 
   it('a folder: exit 2', async () => {
     expect(await usageError([tmp])).toBe(`mxray: ${tmp} is a folder: give the log files in it (mxray logs folder/*.log)`);
+  });
+
+  // BUG (src/cli/logs.ts chunksOf): the first read, `await it.next()`, is outside the try that turns a
+  // read error into a UsageError, so a path that stats but cannot be opened (a socket here: ENXIO; a
+  // file without read permission for a non-root user: EACCES) ends as exit 4 "internal error: …
+  // this is a bug in mxray" instead of exit 2 "cannot read …". mxray pcap gets it right.
+  it.fails('a path that cannot be opened (a Unix socket): exit 2, "cannot read"', async () => {
+    const sock = path('mail.sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      expect(await usageError([sock])).toBe(`mxray: cannot read ${sock}: ENXIO`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('a bad --since: exit 2, the forms it takes said', async () => {

@@ -6,6 +6,7 @@
 // short; standard input; HTML escaping; --details; one-line usage errors; `mxray report --rejudge`.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -433,6 +434,17 @@ describe.concurrent('mxray pcap (CLI): usage errors', () => {
 
   it('a folder: exit 2', async () => {
     expect(await usageError([tmp])).toBe(`mxray: ${tmp} is a folder: give a capture file`);
+  });
+
+  it('a path that cannot be opened (a Unix socket): exit 2, "cannot read"', async () => {
+    const sock = path('capture.sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      expect(await usageError([sock])).toBe(`mxray: cannot read ${sock}: ENXIO`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('a bad --port (0, 70000, a word): exit 2', async () => {
