@@ -192,13 +192,18 @@ describe.concurrent('mxray logs (CLI): each dialect read', () => {
     expect(fell).toMatchObject({ direction: 'outbound', remoteIp: '198.51.100.52', file: path('mail.log'), tls: { clearRetry: true, negotiated: false } });
   });
 
-  it('Postfix, the text: the verdict line names the worst first, the sessions by verdict as context', async () => {
-    const run = await mxray(['logs', path('mail.log'), '--width', '200']);
+  it('Postfix, the text with --details: the verdict line names the worst first, the sessions by verdict as context, the failures explained', async () => {
+    const run = await mxray(['logs', path('mail.log'), '--details', '--width', '200']);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
     expect(verdictLine(run)).toBe('FAIL — 1 of 5 sessions fell back to clear text after TLS failed, most to example.org; TLS failed in 1 session; 1 session in clear text; 2 of 5 with a known state used TLS');
     expect(run.stdout).toContain('Sessions    5 (3 outbound, 2 inbound): 2 verified, 0 encrypted, 1 failed then clear, 1 failed, 1 clear, 0 unknown');
     expect(run.stdout).toContain('Period      2026-11-30 09:00:01 to 2026-11-30 10:40:00 UTC');
+    // --details: the failures with what they mean, the sessions with their lines, each input.
+    expect(run.stdout).toContain('Failures, most frequent first (explained by mxray explain)');
+    expect(run.stdout).toMatch(/^ {2}means: The Postfix client’s TLS handshake with this server failed\./m);
+    expect(run.stdout).toContain(`${path('mail.log')}:9: ${MAIL_LOG[8]}`);
+    expect(run.stdout).toContain(`${path('mail.log')} postfix: ${Buffer.byteLength(lf(MAIL_LOG)).toLocaleString('en-US')} bytes, 15 lines (15 used, 0 other, 0 unreadable, 0 cut), 0 filtered out`);
     expect(run.stdout).not.toMatch(RAW);
   });
 
@@ -208,6 +213,8 @@ describe.concurrent('mxray logs (CLI): each dialect read', () => {
     expect(verdictLine(run)).toBe('PASS — all 2 sessions used TLS (2 verified)');
     expect(run.stdout).toContain('OK       Every session whose log tells used TLS (2; 2 verified)');
     expect(run.stdout).not.toMatch(/^(ERROR|WARNING|CRITICAL) /m);
+    // Without --details: no sessions, no inputs section.
+    expect(run.stdout).not.toContain('Sessions, worst first');
   });
 
   it('Postfix at smtp_tls_loglevel 0: outbound TLS unknown, logs.tls-not-logged, exit 3', async () => {
