@@ -71,7 +71,7 @@ function summaryRows(body: PcapBody): Cell[][] {
     .map((f) => [
       { text: String(f.id) },
       { text: safe(`${endpoint(f.client)} → ${endpoint(f.server)}`, 100) },
-      { text: VERDICT_WORDS[f.verdict], verdict: cellVerdict(f) },
+      { text: f.retryOf !== null ? 'CLEAR RETRY' : VERDICT_WORDS[f.verdict], verdict: cellVerdict(f) },
       { text: safe(tlsCell(f), 60) },
       { text: safe(evidenceCell(f), 160) },
     ]);

@@ -34,7 +34,8 @@ export function exposedText(f: PcapFlow): string {
 /** Why a handshake failed, from what the flow showed. */
 export function failureText(f: PcapFlow): string {
   const t = f.tls;
-  const alert = t?.alerts.find((a) => a.description !== null);
+  // A fatal alert says why; a warning beside it (unrecognized_name next to a ServerHello) does not.
+  const alert = t?.alerts.find((a) => a.description !== null && a.level === 'fatal') ?? t?.alerts.find((a) => a.description !== null);
   if (alert) return `${alert.from} sent the alert ${alert.level === 'fatal' ? 'fatal ' : ''}${alert.description}`;
   if (t?.encryptedAlertSuspected) return 'the client sent one short encrypted record and closed: it most likely refused the certificate (TLS 1.3 encrypts the alert)';
   switch (f.handshakeEvidence) {
@@ -74,10 +75,16 @@ export const pcapCheck: Check<PcapCheckInput> = {
       const r = refused[0]?.starttls?.reply;
       out.push(makeFinding('pcap.starttls-refused', { count: t['starttls-refused'], flows: named(refused, t['starttls-refused']), reply: r ? `${r.code} ${r.text}`.slice(0, 200) : 'a refusal' }));
     }
-    const notOffered = byVerdict(body, 'starttls-not-offered');
-    if (t['starttls-not-offered'] > 0) out.push(makeFinding('pcap.starttls-not-offered', { count: t['starttls-not-offered'], flows: named(notOffered, t['starttls-not-offered']), exposed: notOffered[0] ? exposedText(notOffered[0]) : '' }));
-    const notAttempted = byVerdict(body, 'not-attempted');
-    if (t['not-attempted'] > 0) out.push(makeFinding('pcap.not-attempted', { count: t['not-attempted'], flows: named(notAttempted, t['not-attempted']), exposed: notAttempted[0] ? exposedText(notAttempted[0]) : '' }));
+    // A retry in clear is said by pcap.retried-in-clear: not again as a client that does not use TLS.
+    const firstTries = (v: PcapVerdict): [PcapFlow[], number] => {
+      const all = byVerdict(body, v);
+      const own = all.filter((f) => f.retryOf === null);
+      return [own, t[v] - (all.length - own.length)];
+    };
+    const [notOffered, notOfferedCount] = firstTries('starttls-not-offered');
+    if (notOfferedCount > 0) out.push(makeFinding('pcap.starttls-not-offered', { count: notOfferedCount, flows: named(notOffered, notOfferedCount), exposed: notOffered[0] ? exposedText(notOffered[0]) : '' }));
+    const [notAttempted, notAttemptedCount] = firstTries('not-attempted');
+    if (notAttemptedCount > 0) out.push(makeFinding('pcap.not-attempted', { count: notAttemptedCount, flows: named(notAttempted, notAttemptedCount), exposed: notAttempted[0] ? exposedText(notAttempted[0]) : '' }));
     const old = body.flows.filter((f) => f.tls?.serverHello && OLD.has(f.tls.serverHello.version) && (f.verdict === 'tls' || f.verdict === 'implicit-tls'));
     if (old.length) out.push(makeFinding('pcap.old-protocol', { count: old.length, flows: named(old, old.length), protocols: [...new Set(old.map((f) => f.tls!.serverHello!.version))].join(', ') }));
     if (t.incomplete > 0) out.push(makeFinding('pcap.incomplete', { count: t.incomplete, flows: named(byVerdict(body, 'incomplete'), t.incomplete) }));

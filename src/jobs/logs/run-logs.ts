@@ -15,6 +15,7 @@ import { DEFAULT_PROFILE } from '../../kb/profiles.js';
 import { sortFindings } from '../../kb/index.js';
 import { detectFormat, formatModule, SNIFF_LINES, SNIFF_MAX_LINES } from './formats.js';
 import { LineSplitter } from './lines.js';
+import { ClearRetryPairing } from './retry.js';
 import { MAX_EVIDENCE_CHARS, type LineUse, type LogParser } from './model.js';
 
 export interface LogsInputSource {
@@ -72,8 +73,10 @@ async function readInput(source: LogsInputSource, options: LogsOptions, year: nu
   let decided = false;
   const held: string[] = [];
   let nonEmpty = 0;
+  // Failed sessions wait a moment for the session in clear that may follow them (retry.ts).
+  const pairing = new ClearRetryPairing((s) => take(s, input));
   const sink = {
-    session: (s: Omit<LogSession, 'file'>) => take({ ...s, file: input.name } as LogSession, input),
+    session: (s: Omit<LogSession, 'file'>) => pairing.add({ ...s, file: input.name } as LogSession),
     note: (id: string, detail: string) => {
       if (input.notes.length < 20 && !input.notes.some((n) => n.id === id)) input.notes.push({ id: id.slice(0, 80), detail: detail.slice(0, 2000) });
     },
@@ -133,6 +136,7 @@ async function readInput(source: LogsInputSource, options: LogsOptions, year: nu
   }
   input.longLines = splitter.longLines;
   (parser as LogParser | null)?.end();
+  pairing.flush();
   return input;
 }
 

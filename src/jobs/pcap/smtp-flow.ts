@@ -15,7 +15,7 @@ import type { ReplyFacts } from '../../core/schema.js';
 import { describeCertificate } from '../../pki/certificate.js';
 import { hasCapability, parseEhlo } from '../../smtp/ehlo.js';
 import { assembleReply, parseReplyLine, type ReplyLine } from '../../smtp/reply.js';
-import { HelloReader } from '../../tls/hello.js';
+import { HelloReader, type HelloResult } from '../../tls/hello.js';
 import { versionName } from '../../tls/hello-names.js';
 import { alertName } from '../../tls/records.js';
 import { recoverSentChain } from '../../tls/sent-chain.js';
@@ -82,6 +82,8 @@ class Side {
   /** Lines of a reply being assembled (server). */
   replyLines: ReplyLine[] = [];
   replyLinesCut = 0;
+  /** Bytes of the reply being assembled went missing: what it lists cannot be trusted. */
+  replyBroken = false;
   body = BodyState.LineStart;
   chunkLeft = 0;
   /** TLS record layer. */
@@ -97,8 +99,8 @@ class Side {
   finished = false;
   appData = 0;
   firstAppDataLength = -1;
-  /** The record layer can no longer be followed (a gap, or bytes that are not TLS). */
-  tlsBroken = false;
+  /** This side's TLS began where a record must begin (after STARTTLS, or at a flow seen from its start). */
+  tlsAtBoundary = false;
   /** This side's bytes after STARTTLS's 220 (or from the start, implicit) were not TLS records. */
   notTls = false;
   /** This side sent TLS records (its mode became 'tls'). */
@@ -134,6 +136,9 @@ function addressOf(line: string): string {
   const space = rest.indexOf(' ');
   return printable(space === -1 ? rest : rest.slice(0, space), 320);
 }
+
+/** Verbs that make a flow an SMTP dialogue (RFC 5321 §4.1, and the extensions a client sends). */
+const SMTP_VERBS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH', 'ETRN', 'XCLIENT', 'XFORWARD']);
 
 /** The verb of a command line, upper-case (at most 12 characters: longer is no verb). */
 function verbOf(line: string): string {
@@ -175,7 +180,6 @@ export class SmtpFlow implements FlowHandler {
   private readonly rcptTo: string[] = [];
   private addressesCut = 0;
   private mailCommands = 0;
-  private dataAccepted = false;
   private dataBytes = 0;
   /** dataBytes when the last DATA was sent: no content since means a refused DATA cost nothing. */
   private dataBytesAtData = 0;
@@ -183,6 +187,8 @@ export class SmtpFlow implements FlowHandler {
 
   // TLS.
   private hellos: HelloReader | null = null;
+  /** What the hello reader read, kept once the handshake is established (the reader and its buffers let go). */
+  private helloResult: HelloResult | null = null;
   private version: string | null = null;
   /** The client's first TLS bytes: record header, handshake header, legacy_version. */
   private readonly clientHead: number[] = [];
@@ -238,7 +244,10 @@ export class SmtpFlow implements FlowHandler {
         this.clearHole = true;
         side.partialLength = 0;
         side.discard = true;
-        if (side === this.server) side.replyLines = [];
+        if (side === this.server) {
+          side.replyLines = [];
+          side.replyBroken = true;
+        }
         break;
       case 'body':
         // The final dot may be among the missing bytes; the content crossed in clear anyway.
@@ -260,7 +269,6 @@ export class SmtpFlow implements FlowHandler {
         break;
       case 'tls':
         if (!this.established) this.tlsHole = true;
-        side.tlsBroken = true;
         side.mode = 'opaque';
         this.readCertificate();
         break;
@@ -326,13 +334,13 @@ export class SmtpFlow implements FlowHandler {
       return;
     }
     if (side === this.client && first === HANDSHAKE && !this.startedMidFlow && !this.sawCommand) this.clientHelloFirst = true;
-    this.startTls(side);
+    this.startTls(side, !this.startedMidFlow);
   }
 
   /** The first byte after STARTTLS (client) or after the 220 to it (server). */
   private decideAfterStarttls(side: Side, first: number): void {
     if (isTlsStart(first)) {
-      this.startTls(side);
+      this.startTls(side, true);
       return;
     }
     side.mode = 'lines';
@@ -340,10 +348,11 @@ export class SmtpFlow implements FlowHandler {
     if (side === this.server) side.notTls = true;
   }
 
-  private startTls(side: Side): void {
+  private startTls(side: Side, atBoundary: boolean): void {
     side.mode = 'tls';
+    side.tlsAtBoundary = atBoundary;
     side.sawTls = true;
-    this.hellos ??= new HelloReader();
+    if (this.hellos === null && this.helloResult === null) this.hellos = new HelloReader();
     if (side === this.server && this.certChunks === null && this.certificate === null) this.certChunks = [];
   }
 
@@ -413,8 +422,8 @@ export class SmtpFlow implements FlowHandler {
       this.say('client', '[credentials redacted]', ts);
       return;
     }
-    this.sawCommand = true;
     const verb = verbOf(text);
+    if (SMTP_VERBS.has(verb)) this.sawCommand = true;
     let shown = text;
     let pendingVerb = verb;
     switch (verb) {
@@ -501,11 +510,15 @@ export class SmtpFlow implements FlowHandler {
     side.replyLines = [];
     if (side.replyLinesCut > 0) this.problem(`a reply of more than ${MAX_REPLY_LINES} lines: the rest were not kept`);
     side.replyLinesCut = 0;
-    this.reply(assembleReply(lines).reply, ts);
+    const broken = side.replyBroken;
+    side.replyBroken = false;
+    this.reply(assembleReply(lines).reply, ts, broken);
   }
 
-  private reply(reply: ReplyFacts, ts: number): void {
-    this.say('server', `${reply.code} ${reply.lines.join(' / ')}`, ts);
+  private reply(reply: ReplyFacts, ts: number, broken: boolean): void {
+    // The text is built only while the dialogue has room.
+    if (this.dialogue.length < MAX_DIALOGUE) this.say('server', `${reply.code} ${reply.lines.join(' / ')}`, ts);
+    else this.dialogueCut++;
     if (!this.bannerDone) {
       this.bannerDone = true;
       // Seen from the start, the first reply is the greeting (whatever its code); mid-flow only a 220 is.
@@ -521,7 +534,8 @@ export class SmtpFlow implements FlowHandler {
     if (p.after >= 0) this.afterStarttls[p.after]!.reply = shortReply(reply);
     switch (p.verb) {
       case 'EHLO':
-        if (reply.code === 250 && this.starttls === null) {
+        // Capabilities only from a whole reply: with lines missing, STARTTLS may have been among them.
+        if (reply.code === 250 && this.starttls === null && !broken) {
           const ehlo = parseEhlo(reply);
           this.starttlsOffered = hasCapability(ehlo.capabilities, 'STARTTLS');
           this.ehloKeywords = ehlo.capabilities.slice(0, 40).map((c) => printable(c.keyword, 40));
@@ -529,17 +543,15 @@ export class SmtpFlow implements FlowHandler {
         break;
       case 'STARTTLS*':
         if (this.starttls) this.starttls.reply = shortReply(reply);
+        // Refused: the client goes on in clear, as it should (its next byte, not TLS, puts it back to lines).
         if (reply.code === 220) {
           this.starttlsAccepted = true;
           if (this.server.mode === 'lines') this.server.mode = 'sniff';
-        } else if (this.client.mode === 'sniff') {
-          // Refused: the client goes on in clear, as it should.
-          this.client.mode = 'lines';
         }
         break;
       case 'DATA':
-        if (reply.code === 354) this.dataAccepted = true;
-        else if (this.client.mode === 'body' && this.dataBytesAtData === this.dataBytes) this.client.mode = 'lines';
+        // Refused: the client did not send the content (none arrived yet), its next lines are commands.
+        if (reply.code !== 354 && this.client.mode === 'body' && this.dataBytesAtData === this.dataBytes) this.client.mode = 'lines';
         break;
       case 'AUTH':
         this.inAuth = false;
@@ -611,7 +623,8 @@ export class SmtpFlow implements FlowHandler {
 
   private records(side: Side, buf: Buffer, off: number): number {
     const rest = off === 0 ? buf : buf.subarray(off);
-    const hellos = this.hellos!;
+    const hellos = this.hellos;
+    if (hellos === null) return buf.length;
     if (side === this.client) for (let k = 0; k < rest.length && this.clientHead.length < 11; k++) this.clientHead.push(rest[k]!);
     if (!hellos.done()) {
       if (side === this.client) hellos.pushClient(rest);
@@ -659,9 +672,9 @@ export class SmtpFlow implements FlowHandler {
   }
 
   private notTls(side: Side): void {
-    if (side.appData === 0 && !side.ccs && side.bytes - side.gapBytes > 0) side.notTls = true;
+    // Said of the handshake only where the bytes began at a record's start: mid-stream they may be a record's middle.
+    if (side.tlsAtBoundary && side.appData === 0 && !side.ccs) side.notTls = true;
     this.tlsProblem(`the ${side.name} sent bytes that are not a TLS record`);
-    side.tlsBroken = true;
     side.mode = 'opaque';
   }
 
@@ -675,13 +688,16 @@ export class SmtpFlow implements FlowHandler {
       case ALERT: {
         // In clear an alert is two bytes; after ChangeCipherSpec (≤ 1.2) it carries a MAC: its content is hidden.
         const readable = side.recordLength === 2 && !(side.ccs && !tls13);
-        if (readable) this.readableAlert = true;
+        const level = side.alertBytes[0];
+        const description = side.alertBytes[1];
+        // A fatal alert ends the handshake, and so does a side closing (close_notify, user_canceled); other warnings
+        // (a server's unrecognized_name beside its ServerHello) do not.
+        if (readable && (level !== 1 || description === 0 || description === 90)) this.readableAlert = true;
         if (this.alerts.length < MAX_ALERTS) {
-          const level = side.alertBytes[0];
           this.alerts.push({
             from: side.name,
             level: readable ? (level === 1 ? 'warning' : level === 2 ? 'fatal' : 'unknown') : null,
-            description: readable ? alertName(side.alertBytes[1]!) : null,
+            description: readable ? alertName(description!) : null,
           });
         }
         if (side === this.server) this.readCertificate();
@@ -707,6 +723,8 @@ export class SmtpFlow implements FlowHandler {
       this.client.mode = 'opaque';
       this.server.mode = 'opaque';
       this.readCertificate();
+      this.helloResult = this.hellos?.result() ?? null;
+      this.hellos = null;
     }
   }
 
@@ -745,6 +763,10 @@ export class SmtpFlow implements FlowHandler {
   }
 
   // ---- facts ---------------------------------------------------------------------------------
+
+  private hellosRead(): HelloResult | null {
+    return this.helloResult ?? this.hellos?.result() ?? null;
+  }
 
   /** The ClientHello's legacy_version (RFC 8446 §4.1.2), from its first record. */
   private legacyVersion(): string {
@@ -793,7 +815,7 @@ export class SmtpFlow implements FlowHandler {
     }
     if (this.tlsHole || this.sniffHole) return { result: 'incomplete', evidence: 'gap' };
     // Encrypted records with no hello before them: the capture began after the handshake did.
-    if (this.startedMidFlow && this.version === null && this.hellos?.result().clientHello == null) return { result: 'incomplete', evidence: 'mid-flow' };
+    if (this.startedMidFlow && this.version === null && this.hellosRead()?.clientHello == null) return { result: 'incomplete', evidence: 'mid-flow' };
     if (this.closed()) {
       if (this.version === 'TLSv1.3' && this.clientSecondAppData && this.serverAfterClientSecond > 0) return { result: 'failed', evidence: 'encrypted-server-alert' };
       return { result: 'failed', evidence: 'closed' };
@@ -808,10 +830,10 @@ export class SmtpFlow implements FlowHandler {
     if (result === 'failed') return 'handshake-failed';
     if (this.starttls !== null && this.starttls.reply !== null && this.starttls.reply.code !== 220) return 'starttls-refused';
     if (result === 'incomplete') return 'incomplete';
-    // A STARTTLS whose reply the capture did not show.
-    if (this.starttls !== null) return 'incomplete';
     // What is left is decided by what did not happen: any hole may have hidden it.
     const hole = this.clearHole || this.sniffHole || this.tlsHole || (this.startedMidFlow && this.banner === null);
+    // A STARTTLS the server never answered: closed there, no mail went; anything else cannot be told.
+    if (this.starttls !== null) return hole || this.mailCommands > 0 || !this.closed() ? 'incomplete' : 'no-mail';
     if (this.mailCommands > 0) {
       if (hole) return 'incomplete';
       return this.starttlsOffered === false ? 'starttls-not-offered' : 'not-attempted';
@@ -824,7 +846,7 @@ export class SmtpFlow implements FlowHandler {
   facts(): PcapFlow {
     const kind = this.kind();
     const handshake = this.handshake();
-    const hellos = this.hellos?.result() ?? null;
+    const hellos = this.hellosRead();
     const hello = hellos?.clientHello ?? null;
     const tlsSeen = this.client.sawTls || this.server.sawTls;
     const problems = [...this.problems];

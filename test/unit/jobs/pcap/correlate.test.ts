@@ -2,7 +2,7 @@
 // coming back without TLS, as Postfix and Exim do at opportunistic levels.
 import { describe, expect, it } from 'vitest';
 import type { PcapFlow } from '../../../../src/core/pcap-schema.js';
-import { correlateRetries, DEFAULT_RETRY_WINDOW_MS } from '../../../../src/jobs/pcap/correlate.js';
+import { correlateRetries, DEFAULT_RETRY_WINDOW_MS, MAX_WAITING_FAILURES, RetryMatcher } from '../../../../src/jobs/pcap/correlate.js';
 import { SmtpFlow } from '../../../../src/jobs/pcap/smtp-flow.js';
 
 const T0 = Date.UTC(2026, 10, 30, 3, 0, 0);
@@ -133,6 +133,16 @@ describe('correlateRetries', () => {
     ]);
   });
 
+  it('taken in the order the flows ended: a long failure ending after a short one is the one a later retry follows', () => {
+    const flows = [flow({ id: 1, story: 'alert', start: T0, end: T0 + 60_000 }), flow({ id: 2, story: 'refused', start: T0 + 10_000, end: T0 + 20_000 }), flow({ id: 3, story: 'clear', start: T0 + 70_000 })];
+    expect(correlateRetries(flows)).toBe(1);
+    expect(pairs(flows)).toEqual([
+      [1, null, 3],
+      [2, null, null],
+      [3, 1, null],
+    ]);
+  });
+
   it('neither TLS that worked nor a flow without mail is a pair\'s part; running it again gives the same marks', () => {
     const flows = [flow({ id: 1, story: 'alert', start: T0 }), flow({ id: 2, story: 'no-mail', start: T0 + MIN }), flow({ id: 3, story: 'clear', start: T0 + 2 * MIN })];
     expect(correlateRetries(flows)).toBe(1);
@@ -143,6 +153,7 @@ describe('correlateRetries', () => {
     ]);
     flows[0]!.retriedBy = 99;
     flows[1]!.retryOf = 98;
+    flows[1]!.retriedBy = 97;
     expect(correlateRetries(flows)).toBe(1);
     expect(pairs(flows)).toEqual([
       [1, null, 3],
@@ -172,5 +183,63 @@ describe('correlateRetries', () => {
     }
     expect(correlateRetries(flows)).toBe(10_000);
     expect(flows.every((f, i) => (i % 2 === 0 ? f.retriedBy === i + 2 : f.retryOf === i))).toBe(true);
+  });
+});
+
+describe('RetryMatcher (streamed, flows added as they end)', () => {
+  it('pairs a retry with the failure that ended before it started, once', () => {
+    const m = new RetryMatcher();
+    expect(m.add(flow({ id: 1, story: 'alert', start: T0, end: T0 + 1000 }))).toBeNull();
+    expect(m.add(flow({ id: 2, story: 'clear', start: T0 + 2000 }))).toEqual({ failedId: 1 });
+    // The failure is taken: a second clear delivery is no retry.
+    expect(m.add(flow({ id: 3, story: 'clear', start: T0 + 3000 }))).toBeNull();
+  });
+
+  it('a clear flow that ends first but started while the failure was open is not its retry; the one after is', () => {
+    const m = new RetryMatcher();
+    m.add(flow({ id: 1, story: 'refused', start: T0, end: T0 + 10_000 }));
+    expect(m.add(flow({ id: 2, story: 'clear', start: T0 + 5_000, end: T0 + 12_000 }))).toBeNull();
+    expect(m.add(flow({ id: 3, story: 'clear', start: T0 + 20_000 }))).toEqual({ failedId: 1 });
+  });
+
+  it('its window, and the same answer as correlateRetries', () => {
+    const late = new RetryMatcher(MIN);
+    late.add(flow({ id: 1, story: 'alert', start: T0, end: T0 + 1000 }));
+    expect(late.add(flow({ id: 2, story: 'clear', start: T0 + 1000 + MIN + 1 }))).toBeNull();
+    const onTime = new RetryMatcher(MIN);
+    onTime.add(flow({ id: 1, story: 'alert', start: T0, end: T0 + 1000 }));
+    expect(onTime.add(flow({ id: 2, story: 'clear', start: T0 + 1000 + MIN }))).toEqual({ failedId: 1 });
+  });
+
+  it('holds at most MAX_WAITING_FAILURES failures: the oldest is forgotten', () => {
+    const m = new RetryMatcher();
+    const failure = flow({ id: 1, story: 'alert', start: T0 });
+    for (let i = 0; i <= MAX_WAITING_FAILURES; i++) m.add({ ...failure, id: i + 1, client: { ip: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, port: 1 } });
+    const clear = flow({ id: 1, story: 'clear', start: T0 + MIN });
+    expect(m.add({ ...clear, id: 99_999, client: { ip: '10.0.0.0', port: 2 } })).toBeNull();
+    expect(m.add({ ...clear, id: 99_998, client: { ip: '10.0.0.1', port: 2 } })).toEqual({ failedId: 2 });
+  });
+
+  it('a new failure from the same hosts refreshes their place: the oldest other pair is forgotten instead', () => {
+    const m = new RetryMatcher();
+    const failure = flow({ id: 1, story: 'alert', start: T0 });
+    const ip = (i: number) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
+    for (let i = 0; i < MAX_WAITING_FAILURES; i++) m.add({ ...failure, id: i + 1, client: { ip: ip(i), port: 1 } });
+    m.add({ ...failure, id: 50_000, client: { ip: ip(0), port: 1 } });
+    m.add({ ...failure, id: 50_001, client: { ip: '172.16.0.1', port: 1 } });
+    const clear = flow({ id: 1, story: 'clear', start: T0 + MIN });
+    expect(m.add({ ...clear, id: 99_999, client: { ip: ip(0), port: 2 } })).toEqual({ failedId: 50_000 });
+    expect(m.add({ ...clear, id: 99_998, client: { ip: ip(1), port: 2 } })).toBeNull();
+  });
+});
+
+describe('a retry that begins while the failed connection is still closing', () => {
+  it('is paired when its SYN comes up to a second before the failure’s last packet, not earlier', async () => {
+    const { RETRY_OVERLAP_MS } = await import('../../../../src/jobs/pcap/correlate.js');
+    const T = Date.UTC(2026, 10, 30, 4, 35);
+    const near = [flow({ id: 1, story: 'alert', start: T, end: T + 500 }), flow({ id: 2, story: 'clear', start: T + 500 - RETRY_OVERLAP_MS + 1 })];
+    expect(correlateRetries(near)).toBe(1);
+    const far = [flow({ id: 1, story: 'alert', start: T, end: T + 5_000 }), flow({ id: 2, story: 'clear', start: T + 5_000 - RETRY_OVERLAP_MS - 1 })];
+    expect(correlateRetries(far)).toBe(0);
   });
 });
