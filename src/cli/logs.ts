@@ -21,6 +21,7 @@ interface LogsOpts extends Omit<ReportOptions, 'format'> {
   since?: string;
   until?: string;
   utcOffset?: string;
+  includeLocal?: boolean;
   by: string;
 }
 
@@ -67,7 +68,7 @@ const why = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (er
 
 /** "+01:00", "-0530", "Z" → minutes east of UTC. */
 export function parseOffset(text: string): number {
-  if (/^z|utc$/i.test(text.trim())) return 0;
+  if (/^(?:z|utc)$/i.test(text.trim())) return 0;
   const m = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(text.trim());
   if (!m || Number(m[2]) > 14 || Number(m[3] ?? 0) > 59) throw new UsageError(`--utc-offset ${safe(text, 40)}: give it as +01:00, -05:00 or Z`);
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
@@ -113,7 +114,12 @@ async function* chunksOf(arg: string, size: number | null, progress: Progress): 
   let read = 0;
   let shown = 0;
   const it = raw[Symbol.asyncIterator]();
-  const first = await it.next();
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await it.next();
+  } catch (err) {
+    throw new UsageError(`cannot read ${safe(name, 200)}: ${why(err)}`, { helpful: false });
+  }
   if (first.done) return;
   const head = first.value;
   const rest: AsyncIterable<Buffer> = {
@@ -187,8 +193,9 @@ export function configure(cmd: Command): Run {
     .option('--domain <domain>', 'only sessions with this remote domain (and its subdomains); repeatable', collect, [])
     .option('--since <when>', 'only sessions from then on: 2026-11-30, "2026-11-30 10:00", 24h, 7d')
     .option('--until <when>', 'only sessions until then')
+    .option('--include-local', 'count sessions with this machine itself too (127.0.0.1, ::1: content filters, local submission)')
     .option('--utc-offset <offset>', 'the zone of time stamps that carry none (syslog, Exim): +01:00 (default: this machine’s)')
-    .option('--by <what>', 'the summary table and CSV by remote "domain" or "host"', 'domain');
+    .option('--by <what>', 'the summary table and CSV rows per remote "domain" or "host"', 'domain');
   addReportOptions(cmd, { timeout: false, format: false, details: 'add the failures explained, every remote host, the sessions with their log lines and each input' });
   cmd.addHelpText('after', LOGS_HELP);
   return async (args: string[], o: LogsOpts) => {
@@ -207,7 +214,7 @@ export function configure(cmd: Command): Run {
     const progress = output === 'text' && !o.output && process.stderr.isTTY ? terminalProgress(process.stderr) : silentProgress;
     let report;
     try {
-      report = await runLogs({ inputs: sourcesOf(given, progress), format: log, domains: o.domain, since, until, offsetMinutes, target: given.slice(0, 20).join(' '), clock: systemClock });
+      report = await runLogs({ inputs: sourcesOf(given, progress), format: log, domains: o.domain, since, until, offsetMinutes, includeLocal: o.includeLocal === true, target: given.slice(0, 20).join(' '), clock: systemClock });
     } finally {
       progress.done();
     }

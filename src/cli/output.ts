@@ -17,6 +17,8 @@ export interface OutputOptions {
   details?: boolean;
   explain?: boolean;
   width?: number;
+  /** Summary rows per remote host instead of per domain (mxray logs --by host). */
+  by?: string;
 }
 
 export function formatOf(o: OutputOptions): Format {
@@ -60,15 +62,16 @@ export function jsonText(report: Report): string {
  */
 export async function renderReport(report: Report, o: OutputOptions): Promise<string> {
   const verbose = o.verbose ?? false;
+  const rows = o.by === 'host' ? { summaryBy: 'host' as const } : {};
   switch (formatOf(o)) {
     case 'json':
       return `${jsonText(report)}\n`;
     case 'md':
-      return (await import('../render/markdown.js')).renderMarkdown(report, { verbose, explain: true });
+      return (await import('../render/markdown.js')).renderMarkdown(report, { verbose, explain: true, ...rows });
     case 'html':
-      return (await import('../render/html.js')).renderHtml(report, { verbose, explain: true });
+      return (await import('../render/html.js')).renderHtml(report, { verbose, explain: true, ...rows });
     default:
-      return renderText(report, { style: styleFor(o), verbose, brief: !(o.details || verbose), explain: o.explain ?? false, width: widthFor(o) });
+      return renderText(report, { style: styleFor(o), verbose, brief: !(o.details || verbose), explain: o.explain ?? false, width: widthFor(o), ...rows });
   }
 }
 

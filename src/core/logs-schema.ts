@@ -124,8 +124,10 @@ export const LogInputSchema = Type.Object(
     longLines: Type.Integer({ minimum: 0 }),
     /** The first malformed lines (at most 3). */
     malformedExamples: Type.Array(LogLineSchema, { maxItems: 3 }),
-    /** Lines outside --since/--until, and sessions of other domains than --domain. */
+    /** Sessions outside --since/--until or of other domains than --domain. */
     filteredOut: Type.Integer({ minimum: 0 }),
+    /** Sessions with a peer on this machine (127.0.0.0/8, ::1: content filters, local submission), left out unless --include-local. */
+    local: Type.Integer({ minimum: 0 }),
     sessions: Type.Integer({ minimum: 0 }),
     /** What the input says about itself (postfix-smtp-loglevel-0, exchange-protocol-logging-off …). */
     notes: Type.Array(Type.Object({ id: Type.String({ maxLength: 80 }), detail: Type.String({ maxLength: 2000 }) }, strict), { maxItems: 20 }),

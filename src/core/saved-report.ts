@@ -4,7 +4,7 @@
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { UsageError } from './errors.js';
-import { BlocklistReportSchema, ExplainReportSchema, HeadersReportSchema, SenderReportSchema, CertificateReportSchema, EnforceReportSchema, PostureReportSchema, ReceiverReportSchema, SendReportSchema, TlsRptReportSchema, type Report } from './schema.js';
+import { BlocklistReportSchema, ExplainReportSchema, HeadersReportSchema, SenderReportSchema, LogsReportSchema, PcapReportSchema, CertificateReportSchema, EnforceReportSchema, PostureReportSchema, ReceiverReportSchema, SendReportSchema, TlsRptReportSchema, type Report } from './schema.js';
 import { SCHEMA_VERSION } from './version.js';
 
 /** Larger than any real report (a scan of hundreds of hosts), small enough to parse safely. */
@@ -35,6 +35,8 @@ const KINDS: Readonly<Record<string, TSchema>> = {
   explain: ExplainReportSchema,
   headers: HeadersReportSchema,
   sender: SenderReportSchema,
+  logs: LogsReportSchema,
+  pcap: PcapReportSchema,
 };
 
 /** Parses and checks a saved report; every problem is one line (UsageError), never a stack trace. */

@@ -139,6 +139,8 @@ export interface DocumentOptions {
   brief?: boolean;
   /** Explain every finding in full (implied by verbose). */
   explain?: boolean;
+  /** The summary's rows per remote host instead of per domain, where a kind has both (mxray logs --by host). */
+  summaryBy?: 'domain' | 'host';
 }
 
 const SEV_LABEL: Record<Severity, string> = { critical: 'CRITICAL', error: 'ERROR', warning: 'WARNING', info: 'INFO', ok: 'OK' };

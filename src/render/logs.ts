@@ -33,9 +33,10 @@ function rowVerdict(r: LogSummaryRow): Cell['verdict'] {
   return 'pass';
 }
 
-function summaryRows(body: LogsBody): Cell[][] {
-  const rows = body.domains.slice(0, MAX_ROWS).map((r) => [
-    { text: safe(r.name, 50) },
+function summaryRows(body: LogsBody, by: 'domain' | 'host'): Cell[][] {
+  const all = by === 'host' ? body.hosts : body.domains;
+  const rows = all.slice(0, MAX_ROWS).map((r) => [
+    { text: safe(r.name, by === 'host' ? 70 : 50) },
     { text: num(r.sessions) },
     { text: pct(r.tlsShare), verdict: rowVerdict(r) },
     { text: pct(r.verifiedShare) },
@@ -44,8 +45,8 @@ function summaryRows(body: LogsBody): Cell[][] {
     { text: num(r.counts.unknown) },
     { text: r.lastSeen ? r.lastSeen.slice(0, 16).replace('T', ' ') : '–' },
   ]);
-  const hidden = body.domains.length - MAX_ROWS + body.domainsOmitted;
-  if (hidden > 0) rows.push([{ text: `… ${num(hidden)} more domains (--details, --json)` }, { text: '' }, { text: '' }, { text: '' }, { text: '' }, { text: '' }, { text: '' }, { text: '' }]);
+  const hidden = all.length - MAX_ROWS + (by === 'host' ? body.hostsOmitted : body.domainsOmitted);
+  if (hidden > 0) rows.push([{ text: `… ${num(hidden)} more ${by === 'host' ? 'hosts' : 'domains'} (--details, --json)` }, { text: '' }, { text: '' }, { text: '' }, { text: '' }, { text: '' }, { text: '' }, { text: '' }]);
   return rows;
 }
 
@@ -84,7 +85,7 @@ function contextLines(body: LogsBody): Line[] {
   const out: Line[] = [];
   const t = body.totals;
   for (const i of body.inputs.slice(0, 5)) {
-    const what = i.problem ? `not read: ${safe(i.problem, 200)}` : `${i.format ? FORMAT_NAMES[i.format] : 'not recognised'}${i.format && !i.detected ? ' (--format)' : ''}, ${plural(i.lines, 'line')}, ${plural(i.sessions, 'session')}${i.malformed ? `, ${num(i.malformed)} unreadable` : ''}`;
+    const what = i.problem ? `not read: ${safe(i.problem, 200)}` : `${i.format ? FORMAT_NAMES[i.format] : 'not recognised'}${i.format && !i.detected ? ' (--format)' : ''}, ${plural(i.lines, 'line')}, ${plural(i.sessions, 'session')}${i.local ? ` (and ${num(i.local)} with this machine itself, left out)` : ''}${i.malformed ? `, ${num(i.malformed)} unreadable` : ''}`;
     out.push(line(0, { dim: 'Read        ' }, `${safe(i.name, 120)}: ${what}`));
   }
   if (body.inputs.length > 5) out.push(line(0, { dim: 'Read        ' }, `… and ${num(body.inputs.length - 5)} more inputs`));
@@ -139,7 +140,7 @@ function detailSections(body: LogsBody): DetailSection[] {
   }
   const inputLines: Line[] = [];
   for (const i of body.inputs) {
-    inputLines.push(line(0, { bold: safe(i.name, 200) }, ` ${i.format ?? 'not recognised'}: ${num(i.bytes)} bytes, ${num(i.lines)} lines (${num(i.used)} used, ${num(i.ignored)} other, ${num(i.malformed)} unreadable, ${num(i.longLines)} cut), ${num(i.filteredOut)} filtered out${i.problem ? `; ${safe(i.problem, 200)}` : ''}`));
+    inputLines.push(line(0, { bold: safe(i.name, 200) }, ` ${i.format ?? 'not recognised'}: ${num(i.bytes)} bytes, ${num(i.lines)} lines (${num(i.used)} used, ${num(i.ignored)} other, ${num(i.malformed)} unreadable, ${num(i.longLines)} cut), ${num(i.filteredOut)} filtered out, ${num(i.local)} with this machine itself (--include-local)${i.problem ? `; ${safe(i.problem, 200)}` : ''}`));
     for (const n of i.notes) inputLines.push(line(1, { dim: `${safe(n.id, 60)}: ` }, safe(n.detail, 400)));
     for (const m of i.malformedExamples) inputLines.push(line(1, { dim: `unreadable line ${m.line}: ` }, safe(m.text, 200)));
   }
@@ -195,7 +196,7 @@ export function logsDocument(report: LogsReport, options: DocumentOptions = {}):
     reason: safe(reasonOf(body), 400),
     verdictNote: countLine(report.findings.filter((f) => f.severity !== 'ok')),
     context: contextLines(body),
-    summary: body.domains.length ? { header: LOGS_SUMMARY_HEADER, rows: summaryRows(body) } : null,
+    summary: body.domains.length ? { header: options.summaryBy === 'host' ? ['Remote host', ...LOGS_SUMMARY_HEADER.slice(1)] : LOGS_SUMMARY_HEADER, rows: summaryRows(body, options.summaryBy ?? 'domain') } : null,
     findings: report.findings.map((f) => findingView(f)),
     details: options.brief && !verbose ? null : { heading: 'Details', sections: detailSections(body) },
     transcript: verbose ? transcriptText(report) : null,

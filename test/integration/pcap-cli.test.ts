@@ -258,11 +258,7 @@ describe.concurrent('mxray pcap (CLI): verdicts', () => {
     expect(ids(report)).toEqual(['pcap.starttls-not-offered']);
   });
 
-  // BUG (judge, src/kb/findings/pcap.ts): `pcap.starttls-not-offered` and `pcap.not-attempted` are
-  // warnings, so a capture whose only mail went in clear without trying TLS is WARN → exit 0, while
-  // `mxray pcap --help` says "1  mail went in clear text (after STARTTLS, after a failed TLS, or
-  // without trying)".
-  it.fails('mail in clear without trying TLS: exit 1, as --help says', async () => {
+  it('mail in clear without trying TLS: exit 1, as --help says', async () => {
     const file = write('not-offered-exit.pcap', pcapFile([{ turns: [BANNER, EHLO, EHLO_REPLY_NO_TLS, ...DELIVERY] }]));
     const run = await mxray(['pcap', file]);
     expect(run.code).toBe(1);
@@ -466,10 +462,7 @@ describe.concurrent('mxray pcap (CLI): usage errors', () => {
 // ------------------------------------------------------------------ mxray report
 
 describe.concurrent('mxray pcap (CLI): a saved report', () => {
-  // BUG (src/core/saved-report.ts): KINDS has no `pcap` (nor `logs`) entry, so `mxray report` on a
-  // saved capture report stops with exit 2 ("… /kind: "pcap" is no kind of report mxray writes …")
-  // before cli/report.ts reaches its `case 'pcap'` (rejudgePcap).
-  it.fails('mxray report --rejudge on a saved pcap JSON gives the same findings and verdict, marked rejudged', async () => {
+  it('mxray report --rejudge on a saved pcap JSON gives the same findings and verdict, marked rejudged', async () => {
     const file = write('saved.pcap', pcapFile([{ turns: [...PRELUDE, ...DELIVERY] }]));
     const first = await mxray(['pcap', file, '--json']);
     const saved = parse(first);

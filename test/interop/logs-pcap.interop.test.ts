@@ -185,7 +185,7 @@ if (skipAll !== null) {
           const oracle = await tsharkStreams(run.pcap, [run.server.port]);
           const pcap = await mxrayJson<{ flows: PcapFlowView[] }>(['pcap', run.pcap, ...(run.server.port === 25 ? [] : ['--port', String(run.server.port)])]);
           const logs: CaseData['logs'] = {};
-          for (const [role, file] of Object.entries(run.logs) as Array<[keyof CaseRun['logs'], string]>) logs[role] = await mxrayJson(['logs', file]);
+          for (const [role, file] of Object.entries(run.logs) as Array<[keyof CaseRun['logs'], string]>) logs[role] = await mxrayJson(['logs', '--include-local', file]); // the lab is on loopback
           data.set(id, { run, oracle, pcap, logs });
         }
         const keep = process.env.MXRAY_LOGS_LAB_KEEP;

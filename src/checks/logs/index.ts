@@ -67,7 +67,8 @@ export const logsCheck: Check<LogsCheckInput> = {
       const oldRows = body.domains.filter((r) => r.protocols.some((p) => OLD.has(p))).map((r) => r.name);
       out.push(makeFinding('logs.old-protocol', { count: n, protocols: old.map(([p]) => p).join(', '), where: fewOf(oldRows, 3) || 'see the sessions' }));
     }
-    if (c.unknown > 0) out.push(makeFinding('logs.tls-unknown', { count: c.unknown, total, why: unknownWhy(body) }));
+    // Some sessions the log cannot tell about beside others it can: a note. None it can tell about: we cannot judge.
+    if (c.unknown > 0) out.push(makeFinding(c.unknown === total ? 'logs.tls-unknown-all' : 'logs.tls-unknown', { count: c.unknown, total, why: unknownWhy(body) }));
     const notLogged = body.inputs.filter((i) => i.notes.some((n) => n.id.startsWith('postfix-') && n.id.includes('loglevel')));
     if (notLogged.length) out.push(makeFinding('logs.tls-not-logged', { inputs: inputsNamed(body, (i) => notLogged.includes(i)), detail: notLogged[0]?.notes.find((n) => n.id.includes('loglevel'))?.detail ?? '' }));
     const trackingOnly = body.inputs.filter((i) => i.notes.some((n) => n.id === 'exchange-protocol-logging-off'));
@@ -79,7 +80,9 @@ export const logsCheck: Check<LogsCheckInput> = {
     }
     if (total === 0 && !unrecognised.length) {
       const filtered = body.inputs.reduce((a, i) => a + i.filteredOut, 0);
-      out.push(makeFinding('logs.no-sessions', { inputs: inputsNamed(body, () => true) || 'the input', filtered: filtered ? ` (${filtered} left out by the filters)` : '' }));
+      const local = body.inputs.reduce((a, i) => a + i.local, 0);
+      const left = [filtered ? `${filtered} left out by the filters` : '', local ? `${local} with this machine itself, left out unless --include-local` : ''].filter(Boolean).join('; ');
+      out.push(makeFinding('logs.no-sessions', { inputs: inputsNamed(body, () => true) || 'the input', filtered: left ? ` (${left})` : '' }));
     }
     const encrypted = c.verified + c.encrypted;
     if (c.encrypted > 0) out.push(makeFinding('logs.unverified', { count: c.encrypted, total: encrypted, where: where(body, ['encrypted']) }));

@@ -19,6 +19,9 @@ const keyOf = (s: LogSession): string | null => {
   return `${s.format}\u0000${s.direction}\u0000${remote}\u0000${s.localHost ?? ''}`;
 };
 
+/** The session in clear carried a message (not a scanner's EHLO and QUIT). */
+const carriedMail = (s: LogSession): boolean => s.messages > 0 || s.status !== null || s.queueIds.length > 0 || s.domains.length > 0;
+
 export class ClearRetryPairing {
   /** Held failures by key, oldest first (a Map keeps insertion order). */
   private readonly held = new Map<string, LogSession>();
@@ -37,7 +40,7 @@ export class ClearRetryPairing {
       const failed = this.held.get(key);
       if (failed && verdict === 'clear' && time !== null) {
         const end = failed.end ?? failed.start ?? time;
-        if (time >= end - EARLY_MS && time - end <= this.windowMs && s.messages + (s.status === null ? 0 : 1) > 0) {
+        if (time >= end - EARLY_MS && time - end <= this.windowMs && carriedMail(s)) {
           this.held.delete(key);
           this.release({ ...failed, tls: { ...failed.tls, clearRetry: true } });
           this.release(s);

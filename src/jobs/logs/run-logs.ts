@@ -35,6 +35,8 @@ export interface LogsOptions {
   /** Only sessions from/until these moments (ms since the epoch). */
   since?: number | null;
   until?: number | null;
+  /** Count sessions whose peer is this machine (a content filter on 127.0.0.1, local submission): off by default. */
+  includeLocal?: boolean;
   /** Minutes east of UTC for time stamps that carry no zone (the machine's zone by default in the CLI). */
   offsetMinutes?: number;
   /** Inputs the caller could not read: named in the body. */
@@ -44,7 +46,7 @@ export interface LogsOptions {
 }
 
 function newInput(name: string): LogInput {
-  return { name: name.slice(0, 1000), format: null, detected: true, bytes: 0, lines: 0, used: 0, ignored: 0, malformed: 0, longLines: 0, malformedExamples: [], filteredOut: 0, sessions: 0, notes: [], problem: null };
+  return { name: name.slice(0, 1000), format: null, detected: true, bytes: 0, lines: 0, used: 0, ignored: 0, malformed: 0, longLines: 0, malformedExamples: [], filteredOut: 0, local: 0, sessions: 0, notes: [], problem: null };
 }
 
 function explainFailure(text: string): LogFailure['explained'] {
@@ -52,6 +54,12 @@ function explainFailure(text: string): LogFailure['explained'] {
   const m = e.matches.find((x) => !x.rule.reason) ?? e.matches[0];
   if (!m) return null;
   return { rule: m.rule.id, meaning: m.rule.meaning.slice(0, 2000), fault: m.rule.fault, findings: m.rule.causes.flatMap((c) => c.findings).slice(0, 8) };
+}
+
+/** 127.0.0.0/8, ::1 and ::ffff:127.x.x.x. */
+export function isLoopback(ip: string): boolean {
+  const v = ip.toLowerCase();
+  return v.startsWith('127.') || v === '::1' || v.startsWith('::ffff:127.') || v === '0:0:0:0:0:0:0:1';
 }
 
 export function domainFilter(wanted: readonly string[]): ((s: LogSession) => boolean) | null {
@@ -158,6 +166,12 @@ export async function runLogs(options: LogsOptions, defaults?: () => { clock: Cl
     inputs.push(i);
   }
   const take = (s: LogSession, input: LogInput): void => {
+    // A content filter (amavis, a milter on 127.0.0.1:10025) or a local submission is a session
+    // with this machine itself: never mail between organisations, and it would drown the sums.
+    if (!options.includeLocal && s.remoteIp !== null && isLoopback(s.remoteIp)) {
+      input.local++;
+      return;
+    }
     const t = s.start ?? s.end;
     if ((since !== null || until !== null) && (t === null || (since !== null && t < since) || (until !== null && t > until))) {
       input.filteredOut++;

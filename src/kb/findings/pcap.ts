@@ -87,7 +87,7 @@ export const PCAP_FINDINGS = defineFindings([
   },
   {
     id: 'pcap.starttls-not-offered',
-    severity: 'warning',
+    severity: 'error',
     actor: 'them',
     facts: ['count', 'flows', 'exposed'],
     title: 'The server did not offer STARTTLS, and the mail went in clear text ({count}: {flows})',
@@ -105,7 +105,7 @@ export const PCAP_FINDINGS = defineFindings([
   },
   {
     id: 'pcap.not-attempted',
-    severity: 'warning',
+    severity: 'error',
     actor: 'either',
     facts: ['count', 'flows', 'exposed'],
     title: 'STARTTLS was offered but the client did not use it ({count}: {flows})',

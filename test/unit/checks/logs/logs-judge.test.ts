@@ -34,7 +34,7 @@ const ok = { attempted: true, negotiated: true, protocol: 'TLSv1.3', cipher: 'TL
 function bodyOf(sessions: LogSession[]): LogsBody {
   const s = new LogsSummary();
   for (const x of sessions) s.add(x);
-  return { inputs: [{ name: 'mail.log', format: 'postfix', detected: true, bytes: 1, lines: 1, used: 1, ignored: 0, malformed: 0, longLines: 0, malformedExamples: [], filteredOut: 0, sessions: sessions.length, notes: [], problem: null }], filters: { domains: [], since: null, until: null }, ...s.out(() => null) };
+  return { inputs: [{ name: 'mail.log', format: 'postfix', detected: true, bytes: 1, lines: 1, used: 1, ignored: 0, malformed: 0, longLines: 0, malformedExamples: [], filteredOut: 0, local: 0, sessions: sessions.length, notes: [], problem: null }], filters: { domains: [], since: null, until: null }, ...s.out(() => null) };
 }
 
 describe('sessionVerdict', () => {
@@ -149,7 +149,7 @@ describe('logsCheck', () => {
 
   it('Exchange 2003: unknown, said with the reason and pointing to a capture', () => {
     const f = logsCheck.assess({ body: bodyOf([session({ format: 'exchange2003', evidence: 'dialogue', tls: { offered: true, attempted: true, accepted: true } })]) });
-    const u = f.find((x) => x.id === 'logs.tls-unknown')!;
+    const u = f.find((x) => x.id === 'logs.tls-unknown-all')!;
     expect(String(u.facts.why)).toMatch(/Exchange 2003/);
     expect(f.some((x) => x.id === 'logs.all-tls')).toBe(false);
   });
