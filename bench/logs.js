@@ -227,5 +227,6 @@ try {
   const mbps = sizeMB / (oursMs / 1000);
   console.log(`\ntargets: ≥ 100 MB/s — ${mbps >= 100 ? 'met' : 'NOT met'} (${mbps.toFixed(0)} MB/s); peak RSS ≤ 150 MB — ${rss * 1.048576 <= 150 ? 'met' : 'NOT met'} (${(rss * 1.048576).toFixed(0)} MB)`);
 } finally {
-  rmSync(tmp, { recursive: true, force: true });
+  // MXRAY_BENCH_KEEP=1 keeps the generated log for profiling (its path is printed above).
+  if (process.env.MXRAY_BENCH_KEEP !== '1') rmSync(tmp, { recursive: true, force: true });
 }

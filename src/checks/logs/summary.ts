@@ -190,11 +190,28 @@ export class LogsSummary {
     const reason = (verdict === 'failed' || verdict === 'failed-then-clear') && s.tls.failure ? failureReason(s.tls.failure) : verdict === 'failed' || verdict === 'failed-then-clear' ? 'TLS failed (the log gives no reason)' : null;
     const domains = sessionDomains(s);
     for (const d of domains) count(this.domains.row(d), s, verdict, reason);
-    count(this.hosts.row(hostLabel(s)), s, verdict, reason);
+    count(this.hostRow(s), s, verdict, reason);
     if (reason !== null) this.failure(reason, s, domains);
     if (time !== null) for (const d of [...domains, '(all)']) this.point(d, Math.floor(time / HOUR) * HOUR, verdict);
     this.keep(s, verdict);
     return verdict;
+  }
+
+  /** The host's row, looked up by name and address (the "name[ip]" label is made once per host, not per session). */
+  private readonly hostRows = new Map<string, Map<string, Row>>();
+  private hostRow(s: LogSession): Row {
+    const name = s.remoteHost ?? 'unknown';
+    const ip = s.remoteIp ?? '';
+    const byIp = this.hostRows.get(name);
+    const r = byIp?.get(ip);
+    if (r) return r;
+    const row = this.hosts.row(hostLabel(s));
+    // Rows past the cap are "(other)": not remembered per host, so the map stays bounded too.
+    if (row.name !== OTHER) {
+      if (byIp) byIp.set(detach(ip), row);
+      else this.hostRows.set(detach(name), new Map([[detach(ip), row]]));
+    }
+    return row;
   }
 
   private failure(reason: string, s: LogSession, domains: string[]): void {

@@ -32,10 +32,15 @@ export class ClearRetryPairing {
   ) {}
 
   add(s: LogSession): void {
+    const verdict = sessionVerdict(s);
+    // Nothing held and not a failure: nothing to pair (the common case, no key made).
+    if (this.held.size === 0 && verdict !== 'failed') {
+      this.release(s);
+      return;
+    }
     const time = s.start ?? s.end;
     if (time !== null) this.expire(time);
     const key = keyOf(s);
-    const verdict = sessionVerdict(s);
     if (key !== null) {
       const failed = this.held.get(key);
       if (failed && verdict === 'clear' && time !== null) {

@@ -84,7 +84,11 @@ async function readInput(source: LogsInputSource, options: LogsOptions, year: nu
   // Failed sessions wait a moment for the session in clear that may follow them (retry.ts).
   const pairing = new ClearRetryPairing((s) => take(s, input));
   const sink = {
-    session: (s: Omit<LogSession, 'file'>) => pairing.add({ ...s, file: input.name } as LogSession),
+    // The parser hands the session over: it is filled in place (no copy per session).
+    session: (s: Omit<LogSession, 'file'>) => {
+      (s as LogSession).file = input.name;
+      pairing.add(s as LogSession);
+    },
     note: (id: string, detail: string) => {
       if (input.notes.length < 20 && !input.notes.some((n) => n.id === id)) input.notes.push({ id: id.slice(0, 80), detail: detail.slice(0, 2000) });
     },
