@@ -168,20 +168,20 @@ async function* chunksOf(arg: string, size: number | null, progress: Progress): 
 function sourcesOf(args: readonly string[], progress: Progress): LogsInputSource[] {
   return args.map((arg) => {
     let size: number | null = null;
-    let year: number | undefined;
+    let modified: number | undefined;
     if (arg !== '-') {
       try {
         const st = statSync(arg);
         if (st.isDirectory()) throw new UsageError(`${safe(arg, 200)} is a folder: give the log files in it (mxray logs folder/*.log)`, { helpful: false });
         size = st.isFile() ? st.size : null;
-        year = st.mtime.getFullYear();
+        modified = st.mtimeMs;
       } catch (err) {
         if (err instanceof UsageError) throw err;
         throw new UsageError(`cannot read ${safe(arg, 200)}: ${why(err)}`, { helpful: false });
       }
     }
     const source: LogsInputSource = { name: arg, chunks: chunksOf(arg, size, progress) };
-    if (year !== undefined) source.year = year;
+    if (modified !== undefined) source.modified = modified;
     return source;
   });
 }

@@ -14,7 +14,7 @@
 // line: "TLS session failure: delivering unencrypted to mx [ip] (not in hosts_require_tls)", since
 // 4.93 "TLS session: (…): …: delivering unencrypted to H=mx [ip] (not in hosts_require_tls)": the
 // delivery that follows to that address gets clearRetry.
-import { MAX_OPEN_SESSIONS, type LineUse, type LogFormatModule, type LogParser, type ParserOptions, type ParserSink } from './model.js';
+import { MAX_OPEN_SESSIONS, keepLine, type LineUse, type LogFormatModule, type LogParser, type ParserOptions, type ParserSink } from './model.js';
 import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
 import { SyslogClock, digits, parseSyslog, timeOfDay } from './syslog.js';
 
@@ -176,7 +176,7 @@ class EximParser implements LogParser {
     options: ParserOptions,
     cap = MAX_OPEN_SESSIONS,
   ) {
-    this.clock = new SyslogClock(options.year, options.offsetMinutes);
+    this.clock = new SyslogClock(options.year, options.offsetMinutes, options.reference);
     this.open = new OpenSessions<ExDraft>(JOIN_MS, (d, why) => this.finish(d, why), cap);
   }
 
@@ -289,6 +289,17 @@ class EximParser implements LogParser {
     const d = this.draft(`in ${id}`, pid === null ? id : `${id} [${pid}]`, 'inbound', time, localHost);
     const where = eximHost(h);
     setRemote(d, where.host, where.ip, where.port);
+    // The same connection's TLS error, logged before the message ("TLS error on connection from …",
+    // then the mail taken in clear after a refused or failed STARTTLS): one session, not two.
+    const conn = this.open.get(this.inKey(pid, where.ip));
+    const failedTls = conn !== undefined && conn.s.tls.attempted === true && conn.s.tls.negotiated === false ? conn : null;
+    if (failedTls !== null) {
+      this.open.drop(failedTls);
+      for (const l of failedTls.s.lines) keepLine(d.s.lines, l.line, l.text);
+      d.s.tls.failure = failedTls.s.tls.failure;
+      d.s.tls.attempted = true;
+      if (failedTls.s.start !== null) d.s.start = failedTls.s.start;
+    }
     addQueueId(d, id);
     d.s.messages = 1;
     addDomain(d, domainOf(sender.startsWith('<') ? sender.slice(1, -1) : sender));
@@ -306,6 +317,11 @@ class EximParser implements LogParser {
       }
       // without X= on a line that shows P=, Exim's default log_selector would have named a cipher
       if (!viaTls && p.startsWith('esmtp')) d.s.evidence = 'handshake';
+    }
+    if (failedTls !== null && t.negotiated !== true) {
+      t.negotiated = false;
+      t.clearRetry = true;
+      d.s.evidence = 'handshake';
     }
     d.s.status = 'sent';
     touchDraft(d, lineNo, line, time);

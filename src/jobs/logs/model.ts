@@ -33,6 +33,12 @@ export interface ParserOptions {
   year: number;
   /** Minutes east of UTC for time stamps without a zone (syslog, Exim without +zone, IIS local time). */
   offsetMinutes: number;
+  /**
+   * When the log was last written (the file's modification time, else now), in ms: a year-less
+   * stamp is put in `year`, or the year before when that would lie more than a day after this moment
+   * (a log of December read in January). Without it, a month that goes far backwards adds a year.
+   */
+  reference?: number;
 }
 
 export interface LogParser {

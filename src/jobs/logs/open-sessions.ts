@@ -144,6 +144,11 @@ export class OpenSessions<D extends Draft = Draft> {
     this.open.set(d.id, d);
   }
 
+  /** Takes a draft out without handing it over (its facts went into another session). */
+  drop(d: D): void {
+    if (this.open.get(d.id) === d) this.open.delete(d.id);
+  }
+
   close(d: D, why: 'evicted' | 'idle' | 'end' | 'closed'): void {
     if (this.open.get(d.id) !== d) return;
     this.open.delete(d.id);

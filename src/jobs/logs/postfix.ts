@@ -168,7 +168,7 @@ class PostfixParser implements LogParser {
     options: ParserOptions,
     cap = MAX_OPEN_SESSIONS,
   ) {
-    this.clock = new SyslogClock(options.year, options.offsetMinutes);
+    this.clock = new SyslogClock(options.year, options.offsetMinutes, options.reference);
     this.open = new OpenSessions<PfDraft>(REUSE_MS, (d, why) => this.finish(d, why), cap);
   }
 

@@ -24,6 +24,8 @@ export interface LogsInputSource {
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   /** The year of syslog time stamps without one (the file's modification year); the clock's year otherwise. */
   year?: number;
+  /** When the input was last written (its modification time, ms): a year-less stamp after it is last year's. */
+  modified?: number;
 }
 
 export interface LogsOptions {
@@ -74,7 +76,7 @@ export function domainFilter(wanted: readonly string[]): ((s: LogSession) => boo
 }
 
 /** One input read through: its lines to a parser, its sessions to `take`. */
-async function readInput(source: LogsInputSource, options: LogsOptions, year: number, take: (s: LogSession, input: LogInput) => void): Promise<LogInput> {
+async function readInput(source: LogsInputSource, options: LogsOptions, year: number, reference: number | undefined, take: (s: LogSession, input: LogInput) => void): Promise<LogInput> {
   const input = newInput(source.name);
   const given = options.format && options.format !== 'auto' ? options.format : null;
   let parser: LogParser | null = null;
@@ -97,7 +99,7 @@ async function readInput(source: LogsInputSource, options: LogsOptions, year: nu
     decided = true;
     input.format = format;
     input.detected = given === null;
-    if (format) parser = formatModule(format).create(sink, { year, offsetMinutes: options.offsetMinutes ?? 0 });
+    if (format) parser = formatModule(format).create(sink, reference === undefined ? { year, offsetMinutes: options.offsetMinutes ?? 0 } : { year, offsetMinutes: options.offsetMinutes ?? 0, reference });
   };
   let lineNo = 0;
   const feed = (text: string, no: number): void => {
@@ -188,10 +190,13 @@ export async function runLogs(options: LogsOptions, defaults?: () => { clock: Cl
     input.sessions++;
     summary.add(s);
   };
-  const year = new Date(clock.now()).getUTCFullYear();
+  const now = clock.now();
+  const year = new Date(now).getUTCFullYear();
   const names: string[] = [];
   for await (const source of options.inputs) {
-    const input = await readInput(source, options, source.year ?? year, take);
+    // A file: its modification time; standard input: now. A given year alone keeps the roll-over rule.
+    const reference = source.modified ?? (source.year === undefined ? now : undefined);
+    const input = await readInput(source, options, reference === undefined ? (source.year ?? year) : new Date(reference).getUTCFullYear(), reference, take);
     if (inputs.length < 200) inputs.push(input);
     else inputsOmitted++;
     if (names.length < 20) names.push(source.name);

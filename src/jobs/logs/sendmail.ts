@@ -108,7 +108,7 @@ class SendmailParser implements LogParser {
     options: ParserOptions,
     cap = MAX_OPEN_SESSIONS,
   ) {
-    this.clock = new SyslogClock(options.year, options.offsetMinutes);
+    this.clock = new SyslogClock(options.year, options.offsetMinutes, options.reference);
     this.open = new OpenSessions<SmDraft>(IDLE_MS, (d, why) => this.finish(d, why), cap);
   }
 

@@ -26,7 +26,11 @@ export class SyslogClock {
   private cacheKey = '';
   private cacheDay = 0;
 
-  constructor(year: number, offsetMinutes: number) {
+  constructor(
+    year: number,
+    offsetMinutes: number,
+    private readonly reference?: number,
+  ) {
     this.year = year;
     this.offsetMs = offsetMinutes * 60_000;
   }
@@ -42,11 +46,17 @@ export class SyslogClock {
     const d2 = key.charCodeAt(5);
     const day = (d1 === 32 ? 0 : d1 - 48) * 10 + (d2 - 48);
     if (!(day >= 1 && day <= 31) || (d1 !== 32 && (d1 < 48 || d1 > 57)) || d2 < 48 || d2 > 57) return null;
+    this.cacheKey = key;
+    if (this.reference !== undefined) {
+      // The log ends at its reference moment: a date more than a day after it is last year's.
+      const inYear = Date.UTC(this.year, month, day) - this.offsetMs;
+      this.cacheDay = inYear > this.reference + 86_400_000 ? Date.UTC(this.year - 1, month, day) - this.offsetMs : inYear;
+      return this.cacheDay;
+    }
     // A month far behind the last one is the turn of a year (Dec → Jan); a month just behind is a
     // central log's small disorder at a month's end and must not add a year.
     if (this.lastMonth >= 0 && month < this.lastMonth && this.lastMonth - month >= 6) this.year += 1;
     this.lastMonth = month;
-    this.cacheKey = key;
     this.cacheDay = Date.UTC(this.year, month, day) - this.offsetMs;
     return this.cacheDay;
   }

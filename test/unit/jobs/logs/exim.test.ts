@@ -148,6 +148,20 @@ describe('exim connection-level lines', () => {
     expect(sessions[0]!.lines).toHaveLength(2);
   });
 
+  it('a TLS error on a connection and the message then taken on it in clear: one session that fell back to clear text', () => {
+    const { sessions } = run(lines(
+      '2026-11-30 04:12:00 TLS error on connection from (out.example.org) [198.51.100.70] (cert/key setup: cert=/etc/exim4/exim.crt key=/etc/exim4/exim.key)',
+      '2026-11-30 04:12:01 1tQwEr-000XyZ-Ab <= alice@example.org H=(out.example.org) [198.51.100.70] P=esmtp S=812',
+      '2026-11-30 04:12:02 1tQwEs-000XyZ-Ac <= bob@example.net H=(relay.example.net) [203.0.113.71] P=esmtp S=640',
+    ));
+    expect(sessions).toHaveLength(2);
+    const a = sessions.find((x) => x.remoteIp === '198.51.100.70')!;
+    expect(a).toMatchObject({ messages: 1, start: Date.UTC(2026, 10, 30, 4, 12, 0), tls: { attempted: true, negotiated: false, clearRetry: true, failure: expect.stringContaining('cert/key setup') } });
+    expect(a.lines).toHaveLength(2);
+    // Another address's message is not that connection's.
+    expect(sessions.find((x) => x.remoteIp === '203.0.113.71')!.tls).toMatchObject({ clearRetry: false, failure: null });
+  });
+
   it('"SMTP connection from … lost after STARTTLS" alone is a failed attempt', () => {
     const { sessions } = run('2026-11-30 04:10:30 [6002] SMTP connection from [203.0.113.41]:40001 I=[192.0.2.5]:25 lost after STARTTLS');
     expect(sessions[0]!.tls).toMatchObject({ attempted: true, negotiated: false });

@@ -27,6 +27,19 @@ describe('parseSyslog', () => {
     expect(parseSyslog('Jan 31 23:59:59 h p[1]: a', c)!.time).toBe(Date.UTC(2026, 0, 31, 23, 59, 59));
   });
 
+  it('with the log\'s modification time: a date more than a day after it is last year\'s (December read in January)', () => {
+    const written = Date.UTC(2026, 0, 2, 8);
+    const c = new SyslogClock(2026, 0, written);
+    expect(parseSyslog('Dec 31 23:59:59 h p[1]: a', c)!.time).toBe(Date.UTC(2025, 11, 31, 23, 59, 59));
+    expect(parseSyslog('Jan  2 07:00:00 h p[1]: a', c)!.time).toBe(Date.UTC(2026, 0, 2, 7));
+    // A day's slack: a clock a little ahead of the file's time stays this year.
+    expect(parseSyslog('Jan  3 07:00:00 h p[1]: a', c)!.time).toBe(Date.UTC(2026, 0, 3, 7));
+    expect(parseSyslog('Jan  4 07:00:00 h p[1]: a', c)!.time).toBe(Date.UTC(2025, 0, 4, 7));
+    // Out of order (a test file, a merged log): each date on its own, never a roll-over forward.
+    expect(parseSyslog('Mar  1 00:00:00 h p[1]: a', c)!.time).toBe(Date.UTC(2025, 2, 1));
+    expect(parseSyslog('Jan  1 00:00:00 h p[1]: a', c)!.time).toBe(Date.UTC(2026, 0, 1));
+  });
+
   it('RFC 3339 with fraction and zone, and with Z', () => {
     expect(parseSyslog('2026-11-30T03:40:13.123456+01:00 mx1 postfix/smtp[7]: x', clock())).toMatchObject({ time: Date.UTC(2026, 10, 30, 2, 40, 13, 123), host: 'mx1', program: 'postfix/smtp', pid: 7 });
     expect(parseSyslog('2026-11-30T03:40:13Z mx1 p[7]: x', clock())!.time).toBe(Date.UTC(2026, 10, 30, 3, 40, 13));
