@@ -124,7 +124,8 @@ function detailSections(body: LogsBody): DetailSection[] {
   if (body.failures.length) {
     const lines: Line[] = [];
     for (const f of body.failures) {
-      lines.push(line(0, { bold: `${num(f.count)}×` }, ` ${safe(f.reason, 300)}${f.domains.length ? ` (${safe(f.domains.join(', '), 120)})` : ''}`));
+      const named = f.domains.filter((d) => d !== '(none)');
+      lines.push(line(0, { bold: `${num(f.count)}×` }, ` ${safe(f.reason, 300)}${named.length ? ` — ${safe(named.join(', '), 120)}` : ''}`));
       if (f.explained) lines.push(line(1, { dim: 'means: ' }, safe(f.explained.meaning, 600), { dim: ` [${safe(f.explained.rule, 60)}, fault: ${f.explained.fault}]` }));
       lines.push(line(1, { dim: `${safe(f.example.file, 60)}:${f.example.line}: ` }, safe(f.example.text, 300)));
     }

@@ -212,7 +212,7 @@ describe.concurrent('mxray pcap (CLI): verdicts', () => {
     expect(text.stdout).toMatch(/MAIL FROM <alice@example\.org>, RCPT TO <bob@example\.com>/);
   });
 
-  it('a failed handshake, then 2 s later a connection in clear between the same hosts: retryOf / retriedBy, pcap.retried-in-clear', async () => {
+  it('a failed handshake, then 2 s later a connection in clear between the same hosts: retryOf / retriedBy, pcap.clear-retry', async () => {
     const client = { ip: CLIENT_IP, port: 42_001 };
     const file = write('retry.pcap', pcapFile([
       { turns: [...PRELUDE, ...fromPieces(failedTls.pieces)], client, start: T0 },
@@ -224,8 +224,8 @@ describe.concurrent('mxray pcap (CLI): verdicts', () => {
     expect(flow(report, 1).tls?.alerts).toContainEqual({ from: 'server', level: 'fatal', description: 'protocol_version' });
     expect(flow(report, 2)).toMatchObject({ verdict: 'not-attempted', retryOf: 1, retriedBy: null, exposed: { mailFrom: ['alice@example.org'], rcptTo: ['bob@example.com'] } });
     // The retry is said once: not again as a connection that did not try TLS.
-    expect(ids(report)).toEqual(['pcap.handshake-failed', 'pcap.retried-in-clear']);
-    const retried = report.findings.find((f) => f.id === 'pcap.retried-in-clear')!;
+    expect(ids(report)).toEqual(['pcap.handshake-failed', 'pcap.clear-retry']);
+    const retried = report.findings.find((f) => f.id === 'pcap.clear-retry')!;
     expect(retried.title + retried.detail).toContain('#1 192.0.2.10:42001 → 198.51.100.25:25 then #2 in clear');
   });
 
@@ -239,7 +239,7 @@ describe.concurrent('mxray pcap (CLI): verdicts', () => {
       ['handshake-failed', null, null],
       ['not-attempted', null, null],
     ]);
-    expect(ids(report)).not.toContain('pcap.retried-in-clear');
+    expect(ids(report)).not.toContain('pcap.clear-retry');
   });
 
   it('STARTTLS refused (454): starttls-refused, exit 1, the reply quoted', async () => {

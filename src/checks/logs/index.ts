@@ -58,7 +58,7 @@ export const logsCheck: Check<LogsCheckInput> = {
     const unrecognised = body.inputs.filter((i) => i.format === null && i.problem === null && i.lines > 0);
     if (unrecognised.length) out.push(makeFinding('logs.unrecognised', { inputs: inputsNamed(body, (i) => unrecognised.includes(i)) }));
     const reason = body.failures[0]?.explained?.meaning.split(/(?<=\.)\s/)[0] ?? body.failures[0]?.reason ?? 'the log gives no reason';
-    if (c['failed-then-clear'] > 0) out.push(makeFinding('logs.fell-back-to-clear', { count: c['failed-then-clear'], total, where: where(body, ['failed-then-clear']), reason }));
+    if (c['failed-then-clear'] > 0) out.push(makeFinding('logs.clear-fallback', { count: c['failed-then-clear'], total, where: where(body, ['failed-then-clear']), reason }));
     if (c.failed > 0) out.push(makeFinding('logs.tls-failed', { count: c.failed, total, where: where(body, ['failed']), reason }));
     if (c.clear > 0) out.push(makeFinding('logs.cleartext', { count: c.clear, total, share: pct(c.clear, total - c.unknown), where: where(body, ['clear']) }));
     const old = Object.entries(t.protocols).filter(([p]) => OLD.has(p));

@@ -66,7 +66,7 @@ export const pcapCheck: Check<PcapCheckInput> = {
       const first = retried[0]!;
       const retry = body.flows.find((f) => f.id === first.retriedBy);
       const pairs = retried.slice(0, 3).map((f) => `${flowLabel(f)} then #${f.retriedBy} in clear`);
-      out.push(makeFinding('pcap.retried-in-clear', { count: retried.length, flows: pairs.join('; ') + (retried.length > 3 ? ` and ${retried.length - 3} more` : ''), exposed: retry ? exposedText(retry) : '', how: first.verdict === 'starttls-refused' ? `STARTTLS refused: ${first.starttls?.reply?.code ?? ''} ${first.starttls?.reply?.text ?? ''}`.trim() : failureText(first) }));
+      out.push(makeFinding('pcap.clear-retry', { count: retried.length, flows: pairs.join('; ') + (retried.length > 3 ? ` and ${retried.length - 3} more` : ''), exposed: retry ? exposedText(retry) : '', how: first.verdict === 'starttls-refused' ? `STARTTLS refused: ${first.starttls?.reply?.code ?? ''} ${first.starttls?.reply?.text ?? ''}`.trim() : failureText(first) }));
     }
     const failed = byVerdict(body, 'handshake-failed');
     if (t['handshake-failed'] > 0) out.push(makeFinding('pcap.handshake-failed', { count: t['handshake-failed'], flows: named(failed, t['handshake-failed']), how: failed[0] ? failureText(failed[0]) : 'see the flows' }));
@@ -75,7 +75,7 @@ export const pcapCheck: Check<PcapCheckInput> = {
       const r = refused[0]?.starttls?.reply;
       out.push(makeFinding('pcap.starttls-refused', { count: t['starttls-refused'], flows: named(refused, t['starttls-refused']), reply: r ? `${r.code} ${r.text}`.slice(0, 200) : 'a refusal' }));
     }
-    // A retry in clear is said by pcap.retried-in-clear: not again as a client that does not use TLS.
+    // A retry in clear is said by pcap.clear-retry: not again as a client that does not use TLS.
     const firstTries = (v: PcapVerdict): [PcapFlow[], number] => {
       const all = byVerdict(body, v);
       const own = all.filter((f) => f.retryOf === null);

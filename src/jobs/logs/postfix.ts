@@ -99,8 +99,13 @@ function queueIdEnd(line: string, at: number): number {
     else break;
   }
   if (i - at < 5 || line.charCodeAt(i) !== 58 || line.charCodeAt(i + 1) !== 32) return -1;
+  // Postfix's own severity words look like a queue id ("warning: TLS library problem: …").
+  const c0 = line.charCodeAt(at);
+  if ((c0 === 119 || c0 === 101 || c0 === 102 || c0 === 112) && SEVERITY_WORDS.has(line.slice(at, i))) return -1;
   return i;
 }
+
+const SEVERITY_WORDS = new Set(['warning', 'error', 'fatal', 'panic']);
 
 /** "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) …" at `at`. */
 function tlsDetails(line: string, at: number): { protocol: string | null; cipher: string | null } {
@@ -127,6 +132,25 @@ function starttlsCounter(line: string, at: number): [number, number] | null {
   const bStart = ++j;
   while (j < line.length && line.charCodeAt(j) >= 48 && line.charCodeAt(j) <= 57 && j - bStart < 9) b = b * 10 + line.charCodeAt(j++) - 48;
   return j === bStart ? [a, a] : [a, b];
+}
+
+/**
+ * OpenSSL's reason in a "TLS library problem" line ("error:0A00042E:SSL routines::tlsv1 alert protocol
+ * version:../ssl/…" → "tlsv1 alert protocol version"), or null.
+ */
+export function libraryReason(line: string): string | null {
+  const at = line.indexOf('routines::');
+  if (at < 0) return null;
+  const end = line.indexOf(':', at + 10);
+  const reason = line.slice(at + 10, end < 0 ? line.length : end).trim();
+  return reason ? words(reason, 120) : null;
+}
+
+/** "SSL_connect error to …: -1" says only that OpenSSL failed: its reason, from the library line that follows, is added. */
+function withLibraryReason(failure: string | null, line: string): string | null {
+  if (failure === null || !/: -1$/.test(failure)) return failure;
+  const reason = libraryReason(line);
+  return reason === null ? failure : words(`${failure} (${reason})`);
 }
 
 /** Words of a delivery's reason that tell of a TLS failure. */
@@ -343,6 +367,7 @@ class PostfixParser implements LogParser {
     if (hasAt(line, m, 'warning: TLS library problem: ')) {
       const cur = this.outByPid.get(pidKey);
       if (cur !== undefined && this.open.has(cur) && cur.failedTls && cur.s.messages === 0) {
+        cur.s.tls.failure = withLibraryReason(cur.s.tls.failure, line);
         touchDraft(cur, lineNo, line, time);
         return 'used';
       }
@@ -371,7 +396,7 @@ class PostfixParser implements LogParser {
       if (this.pending.size >= PENDING_MAX) this.pending.delete(this.pending.keys().next().value as string);
       p = { lines: [], failure: text };
       this.pending.set(flat(pidKey), p);
-    }
+    } else p.failure = withLibraryReason(p.failure, line) ?? p.failure;
     if (p.lines.length < 4) p.lines.push([lineNo, line]);
   }
 
@@ -560,9 +585,8 @@ class PostfixParser implements LogParser {
       if (library && (cur === undefined || !this.open.has(cur))) return 'ignored';
       const d = this.inbound(pidKey, time, implicit);
       const t = d.s.tls;
-      if (t.failure === null || library) {
-        if (t.failure === null) t.failure = words(line.slice(m));
-      }
+      if (t.failure === null) t.failure = words(line.slice(m));
+      else if (library) t.failure = withLibraryReason(t.failure, line);
       if (!d.tlsLine) {
         t.attempted = true;
         t.accepted = true;

@@ -9,7 +9,7 @@ const PCAP = 'Capture the traffic and let `mxray pcap` say what really happened:
 
 export const LOGS_FINDINGS = defineFindings([
   {
-    id: 'logs.fell-back-to-clear',
+    id: 'logs.clear-fallback',
     severity: 'error',
     actor: 'either',
     facts: ['count', 'total', 'where', 'reason'],

@@ -31,7 +31,7 @@ export const PCAP_FINDINGS = defineFindings([
     refs: ['RFC 3207 §4.2'],
   },
   {
-    id: 'pcap.retried-in-clear',
+    id: 'pcap.clear-retry',
     severity: 'error',
     actor: 'either',
     facts: ['count', 'flows', 'exposed', 'how'],

@@ -130,7 +130,7 @@ describe('logsCheck', () => {
       session(),
     ]);
     const f = logsCheck.assess({ body });
-    expect(f.map((x) => x.id).sort()).toEqual(['logs.cleartext', 'logs.fell-back-to-clear', 'logs.old-protocol', 'logs.tls-failed', 'logs.tls-unknown', 'logs.unverified'].sort());
+    expect(f.map((x) => x.id).sort()).toEqual(['logs.cleartext', 'logs.clear-fallback', 'logs.old-protocol', 'logs.tls-failed', 'logs.tls-unknown', 'logs.unverified'].sort());
     expect(f.find((x) => x.id === 'logs.cleartext')!.facts.count).toBe(1);
     expect(f.find((x) => x.id === 'logs.cleartext')!.facts.share).toBe('25 %');
     expect(f.find((x) => x.id === 'logs.old-protocol')!.facts.protocols).toBe('TLSv1');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
 import { LogSessionSchema } from '../../../../src/core/logs-schema.js';
 import { MAX_OPEN_SESSIONS, type LogSession, type ParserSink } from '../../../../src/jobs/logs/model.js';
-import { createPostfixParser, endpointAt, postfixModule } from '../../../../src/jobs/logs/postfix.js';
+import { createPostfixParser, endpointAt, libraryReason, postfixModule } from '../../../../src/jobs/logs/postfix.js';
 
 type S = Omit<LogSession, 'file'>;
 
@@ -86,6 +86,22 @@ describe('postfix smtpd (inbound)', () => {
     expect(sessions[1]).toMatchObject({ remoteIp: '203.0.113.51', tls: { attempted: true, negotiated: false, clearRetry: false } });
   });
 
+  it('a failure that says only "-1" gets OpenSSL\'s reason from the library line after it, inbound and outbound', () => {
+    expect(libraryReason('warning: TLS library problem: error:0A00042E:SSL routines::tlsv1 alert protocol version:../ssl/record/rec_layer_s3.c:1601:SSL alert number 70:')).toBe('tlsv1 alert protocol version');
+    expect(libraryReason('warning: TLS library problem: something else')).toBeNull();
+    const { sessions } = run(lines(
+      'Nov 30 03:44:00 mx1 postfix/smtpd[4120]: connect from unknown[203.0.113.90]',
+      'Nov 30 03:44:00 mx1 postfix/smtpd[4120]: SSL_accept error from unknown[203.0.113.90]: -1',
+      'Nov 30 03:44:00 mx1 postfix/smtpd[4120]: warning: TLS library problem: error:0A000102:SSL routines::unsupported protocol:../ssl/statem/statem_srvr.c:1664:',
+      'Nov 30 03:44:00 mx1 postfix/smtpd[4120]: disconnect from unknown[203.0.113.90] ehlo=1 starttls=0/1 commands=1/2',
+      'Nov 30 03:44:01 mx1 postfix/smtp[4121]: SSL_connect error to mx.example.org[198.51.100.90]:25: -1',
+      'Nov 30 03:44:01 mx1 postfix/smtp[4121]: warning: TLS library problem: error:0A00042E:SSL routines::tlsv1 alert protocol version:../ssl/record/rec_layer_s3.c:1601:SSL alert number 70:',
+      'Nov 30 03:44:01 mx1 postfix/smtp[4121]: 8E7F6D5C4B: to=<x@example.org>, relay=mx.example.org[198.51.100.90]:25, delay=0.1, delays=0/0/0/0, dsn=4.7.5, status=deferred (Cannot start TLS: handshake failure)',
+    ));
+    expect(sessions.find((x) => x.direction === 'inbound')!.tls.failure).toBe('SSL_accept error from unknown[203.0.113.90]: -1 (unsupported protocol)');
+    expect(sessions.find((x) => x.direction === 'outbound')!.tls.failure).toBe('SSL_connect error to mx.example.org[198.51.100.90]:25: -1 (tlsv1 alert protocol version)');
+  });
+
   it('a failed handshake: SSL_accept error, the library problem and lost connection after STARTTLS', () => {
     const { sessions } = run(lines(
       'Nov 30 03:43:00 mx1 postfix/smtpd[4105]: connect from scanner.example.net[203.0.113.77]',
@@ -95,7 +111,7 @@ describe('postfix smtpd (inbound)', () => {
       'Nov 30 03:43:00 mx1 postfix/smtpd[4105]: disconnect from scanner.example.net[203.0.113.77] ehlo=1 starttls=0/1 commands=1/2',
     ));
     expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({ evidence: 'counters', tls: { attempted: true, accepted: true, negotiated: false, failure: 'SSL_accept error from scanner.example.net[203.0.113.77]: -1' } });
+    expect(sessions[0]).toMatchObject({ evidence: 'counters', tls: { attempted: true, accepted: true, negotiated: false, failure: 'SSL_accept error from scanner.example.net[203.0.113.77]: -1 (no suitable signature algorithm)' } });
     expect(sessions[0]!.lines.map((l) => l.line)).toEqual([2, 3, 4, 5]);
   });
 
@@ -245,7 +261,7 @@ describe('postfix smtp (outbound)', () => {
       'Nov 30 04:07:01 mx1 postfix/smtp[5701]: 1A2B3C4D5E: to=<ops@example.org>, relay=mx.example.org[198.51.100.40]:25, delay=1.2, delays=0.01/0/1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 99)',
     ));
     expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({ evidence: 'handshake', status: 'sent', messages: 1, domains: ['example.org'], tls: { attempted: true, negotiated: false, clearRetry: true, failure: 'SSL_connect error to mx.example.org[198.51.100.40]:25: -1' } });
+    expect(sessions[0]).toMatchObject({ evidence: 'handshake', status: 'sent', messages: 1, domains: ['example.org'], tls: { attempted: true, negotiated: false, clearRetry: true, failure: 'SSL_connect error to mx.example.org[198.51.100.40]:25: -1 (sslv3 alert handshake failure)' } });
     expect(sessions[0]!.lines).toHaveLength(4);
   });
 
