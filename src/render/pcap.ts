@@ -70,7 +70,8 @@ function summaryRows(body: PcapBody): Cell[][] {
     .slice(0, MAX_ROWS)
     .map((f) => [
       { text: String(f.id) },
-      { text: safe(`${endpoint(f.client)} → ${endpoint(f.server)}`, 100) },
+      // The client's port changes with every connection and says nothing here (the details have it).
+      { text: safe(`${f.client.ip} → ${endpoint(f.server)}`, 100) },
       { text: f.retryOf !== null ? 'CLEAR RETRY' : VERDICT_WORDS[f.verdict], verdict: cellVerdict(f) },
       { text: safe(tlsCell(f), 60) },
       { text: safe(evidenceCell(f), 160) },
