@@ -13,7 +13,7 @@
 import { canonicalIp, ipv6PortReading } from '../../core/ip.js';
 import { announcedName } from '../../smtp/ehlo.js';
 import { enhancedCode } from '../../smtp/reply.js';
-import { addDomain, isFinalReplyLine, listsStarttls, OpenSessions, pathDomain, replyCode, statusOf } from './exchange2003.js';
+import { addDomain, isFinalReplyLine, listsStarttls, OpenSessions, pathDomain, replyCode, starttlsAnswered, statusOf } from './exchange2003.js';
 import {
   keepLine,
   MAX_OPEN_SESSIONS,
@@ -566,13 +566,7 @@ class ExchangeProtocolParser implements LogParser {
     }
     if (isTlsVerb(last) && s.tls.accepted === null) {
       keepLine(s.lines, row.lineNo, row.text);
-      if (code === 220) {
-        s.tls.accepted = true;
-      } else {
-        s.tls.accepted = false;
-        s.tls.negotiated = false;
-        s.tls.failure = text.slice(0, 500);
-      }
+      starttlsAnswered(s.tls, code, text);
       return;
     }
     if (last === 'DATA' || last === 'BDAT LAST') {

@@ -77,6 +77,17 @@ export function addDomain(domains: string[], domain: string | null): void {
 }
 
 /** The reply code at the start of a reply text ("250-STARTTLS" → 250), or 0. */
+/** The reply to STARTTLS: 220 accepts it; anything else refuses it, in the reply's own words. */
+export function starttlsAnswered(tls: LogTls, code: number, reply: string): void {
+  if (code === 220) {
+    tls.accepted = true;
+    return;
+  }
+  tls.accepted = false;
+  tls.negotiated = false;
+  tls.failure = reply.slice(0, 500);
+}
+
 export function replyCode(text: string): number {
   if (text.length < 3) return 0;
   const a = text.charCodeAt(0);
@@ -581,14 +592,8 @@ class Exchange2003Parser implements LogParser {
     }
     if (last === 'STARTTLS' && s.tls.accepted === null) {
       keepLine(s.lines, lineNo, text);
-      if (code === 220) {
-        // The handshake that follows is not logged: negotiated stays null (see the file's head).
-        s.tls.accepted = true;
-      } else {
-        s.tls.accepted = false;
-        s.tls.negotiated = false;
-        s.tls.failure = reply.slice(0, 500);
-      }
+      // The handshake that follows a 220 is not logged: negotiated stays null (see the file's head).
+      starttlsAnswered(s.tls, code, reply);
       return;
     }
     if (last === 'DATA' || last === 'BDAT') {

@@ -7,6 +7,17 @@ import { defineFindings } from '../types.js';
 const PAST = 'Not applicable: these sessions already happened; this says how they went.';
 const PCAP = 'Capture the traffic and let `mxray pcap` say what really happened: `tcpdump -i any -s 0 -w smtp.pcap "tcp port 25"` on the server, then `mxray pcap smtp.pcap`.';
 
+/** What the log cannot tell, for some sessions or for all of them. */
+const UNKNOWN_DETAIL = '{why} A log line is not proof either way here: only the traffic itself shows whether the handshake happened and what went in clear text.';
+const UNKNOWN_FIX = {
+  summary: 'Capture the traffic and read it with `mxray pcap`, or turn on the logging that says.',
+  steps: [PCAP],
+  exchange: [
+    'Exchange 2007 and later: `Set-SendConnector <name> -ProtocolLoggingLevel Verbose` and `Set-ReceiveConnector <name> -ProtocolLoggingLevel Verbose`; the SmtpSend and SmtpReceive protocol logs say "TLS negotiation succeeded" or why it failed.',
+  ],
+  postfix: ['`smtp_tls_loglevel = 1` and `smtpd_tls_loglevel = 1` in main.cf, then `postfix reload`: one "TLS connection established" line per session.'],
+};
+
 export const LOGS_FINDINGS = defineFindings([
   {
     id: 'logs.clear-fallback',
@@ -110,17 +121,10 @@ export const LOGS_FINDINGS = defineFindings([
     actor: 'us',
     facts: ['count', 'total', 'why'],
     title: 'The log cannot tell whether {count} of {total} sessions used TLS',
-    detail: '{why} A log line is not proof either way here: only the traffic itself shows whether the handshake happened and what went in clear text.',
+    detail: UNKNOWN_DETAIL,
     opportunistic: PAST,
     verifying: PAST,
-    remediation: {
-      summary: 'Capture the traffic and read it with `mxray pcap`, or turn on the logging that says.',
-      steps: [PCAP],
-      exchange: [
-        'Exchange 2007 and later: `Set-SendConnector <name> -ProtocolLoggingLevel Verbose` and `Set-ReceiveConnector <name> -ProtocolLoggingLevel Verbose`; the SmtpSend and SmtpReceive protocol logs say "TLS negotiation succeeded" or why it failed.',
-      ],
-      postfix: ['`smtp_tls_loglevel = 1` and `smtpd_tls_loglevel = 1` in main.cf, then `postfix reload`: one "TLS connection established" line per session.'],
-    },
+    remediation: UNKNOWN_FIX,
     refs: ['RFC 3207'],
   },
   {
@@ -130,17 +134,10 @@ export const LOGS_FINDINGS = defineFindings([
     actor: 'us',
     facts: ['count', 'total', 'why'],
     title: 'The log cannot tell whether any of its {count} sessions used TLS',
-    detail: '{why} A log line is not proof either way here: only the traffic itself shows whether the handshake happened and what went in clear text.',
+    detail: UNKNOWN_DETAIL,
     opportunistic: PAST,
     verifying: PAST,
-    remediation: {
-      summary: 'Capture the traffic and read it with `mxray pcap`, or turn on the logging that says.',
-      steps: [PCAP],
-      exchange: [
-        'Exchange 2007 and later: `Set-SendConnector <name> -ProtocolLoggingLevel Verbose` and `Set-ReceiveConnector <name> -ProtocolLoggingLevel Verbose`; the SmtpSend and SmtpReceive protocol logs say "TLS negotiation succeeded" or why it failed.',
-      ],
-      postfix: ['`smtp_tls_loglevel = 1` and `smtpd_tls_loglevel = 1` in main.cf, then `postfix reload`: one "TLS connection established" line per session.'],
-    },
+    remediation: UNKNOWN_FIX,
     refs: ['RFC 3207'],
   },
   {
