@@ -11,8 +11,8 @@ import { systemEdges, type Edges } from './runtime/edges.js';
 import type { JobEdges } from './core/context.js';
 import { runBlocklist, type BlocklistOptions } from './jobs/blocklist/check-blocklist.js';
 import type { BlocklistReport, LogsReport, PcapReport } from './core/schema.js';
-import { runLogs, type LogsOptions } from './jobs/logs/run-logs.js';
-import { runPcap, type PcapOptions } from './jobs/pcap/run-pcap.js';
+import type { LogsOptions } from './jobs/logs/run-logs.js';
+import type { PcapOptions } from './jobs/pcap/run-pcap.js';
 
 export type { BlocklistOptions } from './jobs/blocklist/check-blocklist.js';
 import type { TlsRptReport } from './core/schema.js';
@@ -78,13 +78,16 @@ export function readTlsRpt(options: TlsRptOptions): Promise<TlsRptReport> {
 export type { TlsRptInput, TlsRptOptions } from './jobs/tlsrpt/check-tlsrpt.js';
 
 /** `mxray logs`: MTA logs (chunks of bytes per input; gunzip first) → sessions, verdicts, sums. */
-export function readLogs(options: LogsOptions): Promise<LogsReport> {
+export async function readLogs(options: LogsOptions): Promise<LogsReport> {
+  // Loaded on use: the other jobs' callers (the demo among them) never load these readers or TypeBox.
+  const { runLogs } = await import('./jobs/logs/run-logs.js');
   return runLogs(options, () => ({ clock: systemClock }));
 }
 export type { LogsOptions, LogsInputSource } from './jobs/logs/run-logs.js';
 
 /** `mxray pcap`: a pcap or pcapng capture (chunks of bytes) → each SMTP connection and its TLS. */
-export function readCapture(options: PcapOptions): Promise<PcapReport> {
+export async function readCapture(options: PcapOptions): Promise<PcapReport> {
+  const { runPcap } = await import('./jobs/pcap/run-pcap.js');
   return runPcap(options, () => ({ clock: systemClock }));
 }
 export type { PcapOptions } from './jobs/pcap/run-pcap.js';

@@ -68,7 +68,8 @@ export const logsCheck: Check<LogsCheckInput> = {
       out.push(makeFinding('logs.old-protocol', { count: n, protocols: old.map(([p]) => p).join(', '), where: fewOf(oldRows, 3) || 'see the sessions' }));
     }
     // Some sessions the log cannot tell about beside others it can: a note. None it can tell about: we cannot judge.
-    if (c.unknown > 0) out.push(makeFinding(c.unknown === total ? 'logs.tls-unknown-all' : 'logs.tls-unknown', { count: c.unknown, total, why: unknownWhy(body) }));
+    if (c.unknown > 0 && c.unknown === total) out.push(makeFinding('logs.tls-unknown-all', { total, why: unknownWhy(body) }));
+    else if (c.unknown > 0) out.push(makeFinding('logs.tls-unknown', { count: c.unknown, total, why: unknownWhy(body) }));
     const notLogged = body.inputs.filter((i) => i.notes.some((n) => n.id.startsWith('postfix-') && n.id.includes('loglevel')));
     if (notLogged.length) out.push(makeFinding('logs.tls-not-logged', { inputs: inputsNamed(body, (i) => notLogged.includes(i)), detail: notLogged[0]?.notes.find((n) => n.id.includes('loglevel'))?.detail ?? '' }));
     const trackingOnly = body.inputs.filter((i) => i.notes.some((n) => n.id === 'exchange-protocol-logging-off'));

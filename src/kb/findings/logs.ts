@@ -132,8 +132,8 @@ export const LOGS_FINDINGS = defineFindings([
     severity: 'warning',
     inconclusive: true,
     actor: 'us',
-    facts: ['count', 'total', 'why'],
-    title: 'The log cannot tell whether any of its {count} sessions used TLS',
+    facts: ['total', 'why'],
+    title: 'The log cannot tell whether any of its {total} sessions used TLS',
     detail: UNKNOWN_DETAIL,
     opportunistic: PAST,
     verifying: PAST,
@@ -151,11 +151,11 @@ export const LOGS_FINDINGS = defineFindings([
     verifying: PAST,
     remediation: {
       summary: 'Turn on the TLS logging so the next log says.',
-      steps: [],
+      steps: ['Until then, a capture shows what the log does not: `mxray pcap`.'],
       postfix: ['`postconf -e smtp_tls_loglevel=1 smtpd_tls_loglevel=1 && postfix reload`'],
       exchange: ['`Get-SendConnector | Set-SendConnector -ProtocolLoggingLevel Verbose`; `Get-ReceiveConnector | Set-ReceiveConnector -ProtocolLoggingLevel Verbose`.'],
     },
-    refs: [],
+    refs: ['postconf(5): smtp_tls_loglevel, smtpd_tls_loglevel'],
   },
   {
     id: 'logs.protocol-logging-off',
@@ -169,14 +169,14 @@ export const LOGS_FINDINGS = defineFindings([
     verifying: PAST,
     remediation: {
       summary: 'Turn protocol logging on for the send and receive connectors, then read the SmtpSend and SmtpReceive logs.',
-      steps: [],
+      steps: ['Give mxray the protocol logs (SmtpSend, SmtpReceive) beside or instead of the tracking log.'],
       exchange: [
         '`Get-SendConnector | Set-SendConnector -ProtocolLoggingLevel Verbose`',
         '`Get-ReceiveConnector | Set-ReceiveConnector -ProtocolLoggingLevel Verbose`',
         'The logs: `%ExchangeInstallPath%TransportRoles\\Logs\\Hub\\ProtocolLog\\SmtpSend` and `…\\SmtpReceive` (Frontend for the front-end transport).',
       ],
     },
-    refs: [],
+    refs: ['Microsoft Learn: Protocol logging (Exchange Server)'],
   },
   {
     id: 'logs.malformed-lines',
@@ -187,8 +187,8 @@ export const LOGS_FINDINGS = defineFindings([
     detail: 'They were counted and left out; the first: {example}. A log cut in the middle of a line, another program’s lines, or a format mxray does not know.',
     opportunistic: PAST,
     verifying: PAST,
-    remediation: { summary: 'Nothing to fix if the count is small; otherwise give the format with `--format`.', steps: [] },
-    refs: [],
+    remediation: { summary: 'Nothing to fix if the count is small; otherwise give the format with `--format`.', steps: ['`mxray logs --details` shows the first unreadable lines.'] },
+    refs: ['RFC 5424'],
   },
   {
     id: 'logs.unrecognised',
@@ -206,7 +206,7 @@ export const LOGS_FINDINGS = defineFindings([
       summary: 'Give a text log of one of those formats (gzip is fine), or name the format with `--format`.',
       steps: ['systemd journal: `journalctl -u postfix@- -o short-iso > mail.log`.'],
     },
-    refs: [],
+    refs: ['RFC 5424'],
   },
   {
     id: 'logs.no-sessions',
@@ -218,8 +218,8 @@ export const LOGS_FINDINGS = defineFindings([
     detail: 'The lines were read, but none belongs to an SMTP session with another server (or the filters left none).',
     opportunistic: PAST,
     verifying: PAST,
-    remediation: { summary: 'Give the log of the server that talks to other organisations, or widen --domain/--since/--until.', steps: [] },
-    refs: [],
+    remediation: { summary: 'Give the log of the server that talks to other organisations, or widen --domain/--since/--until.', steps: ['Sessions with the machine itself (a content filter on 127.0.0.1) count with `--include-local`.'] },
+    refs: ['RFC 5321'],
   },
   {
     id: 'logs.all-tls',

@@ -114,7 +114,7 @@ export const PCAP_FINDINGS = defineFindings([
     verifying: 'Would have used it.',
     remediation: {
       summary: 'Turn on TLS for outbound mail on the client.',
-      steps: [],
+      steps: ['`mxray sender-test` shows how the client sends once its setting is changed.'],
       postfix: ['`smtp_tls_security_level = may` (or `dane`, `encrypt`).'],
       exim: ['`hosts_try_tls = *` on the smtp transport (the default); check `hosts_avoid_tls`.'],
       exchange: ['`Get-SendConnector | fl Name,IgnoreSTARTTLS` must be False.'],
@@ -130,7 +130,7 @@ export const PCAP_FINDINGS = defineFindings([
     detail: 'TLS 1.0 and 1.1 are deprecated (RFC 8996): weaker, and refused by current servers, so these peers may soon fall back to clear text or fail.',
     opportunistic: 'Delivers with weaker protection.',
     verifying: 'Refuses them where its own minimum is TLS 1.2.',
-    remediation: { summary: 'Update whichever side cannot do TLS 1.2 or later.', steps: [] },
+    remediation: { summary: 'Update whichever side cannot do TLS 1.2 or later.', steps: ['`mxray check <server>` shows which versions the receiving side takes.'] },
     refs: ['RFC 8996'],
   },
   {
@@ -142,8 +142,8 @@ export const PCAP_FINDINGS = defineFindings([
     detail: 'The capture began after these connections had started, missed bytes that decide (packets lost or cut by the snapshot length), or ended before they did.',
     opportunistic: PAST,
     verifying: PAST,
-    remediation: { summary: 'Capture from before the connection starts, whole packets: `tcpdump -i any -s 0 -w smtp.pcap "tcp port 25"`.', steps: [] },
-    refs: [],
+    remediation: { summary: 'Capture from before the connection starts, whole packets: `tcpdump -i any -s 0 -w smtp.pcap "tcp port 25"`.', steps: ['Start the capture, then make the server send or receive (`postqueue -f`, a test message).'] },
+    refs: ['RFC 9293'],
   },
   {
     id: 'pcap.capture-problems',
@@ -154,8 +154,8 @@ export const PCAP_FINDINGS = defineFindings([
     detail: 'Counted and passed over; the flows before and around them were read.',
     opportunistic: PAST,
     verifying: PAST,
-    remediation: { summary: 'Capture again if what matters is missing (whole packets: `-s 0`; let tcpdump finish: stop it with Ctrl-C, not kill -9).', steps: [] },
-    refs: [],
+    remediation: { summary: 'Capture again if what matters is missing (whole packets: `-s 0`; let tcpdump finish: stop it with Ctrl-C, not kill -9).', steps: ['`mxray pcap --details` names the flows the problems touched.'] },
+    refs: ['IETF draft-ietf-opsawg-pcap (pcap)', 'IETF draft-ietf-opsawg-pcapng (pcapng)'],
   },
   {
     id: 'pcap.no-smtp',
@@ -167,8 +167,8 @@ export const PCAP_FINDINGS = defineFindings([
     detail: 'Nothing to or from the watched ports. Another port (submission on 587, a relay on 2525 or something else) is given with `--port`.',
     opportunistic: PAST,
     verifying: PAST,
-    remediation: { summary: 'Capture on the mail server’s interface with the SMTP port in the filter, or name the port with `--port`.', steps: [] },
-    refs: [],
+    remediation: { summary: 'Capture on the mail server’s interface with the SMTP port in the filter, or name the port with `--port`.', steps: ['`tcpdump -i any -s 0 -w smtp.pcap "tcp port 25 or tcp port 587 or tcp port 465"`'] },
+    refs: ['RFC 5321', 'RFC 8314'],
   },
   {
     id: 'pcap.all-tls',

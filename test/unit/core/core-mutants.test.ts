@@ -21,13 +21,13 @@ describe('parseSavedReport: a kind of report mxray does not write', () => {
 
   it('names the kind (at most 40 characters of it, as JSON) and the kinds there are; about the file, not the command line', () => {
     const err = refusal(`${'k'.repeat(45)}"x`);
-    expect(err.message).toBe(`r.json is not a valid mxray report: /kind: "${'k'.repeat(40)}" is no kind of report mxray writes (receiver, certificate, enforce, send, posture, tlsrpt, blocklist, explain, headers, sender)`);
+    expect(err.message).toBe(`r.json is not a valid mxray report: /kind: "${'k'.repeat(40)}" is no kind of report mxray writes (receiver, certificate, enforce, send, posture, tlsrpt, blocklist, explain, headers, sender, logs, pcap)`);
     expect(err.helpful).toBe(false);
   });
 
   it('a missing kind, and a kind that is no string', () => {
-    expect(refusal(undefined).message).toBe('r.json is not a valid mxray report: /kind: "undefined" is no kind of report mxray writes (receiver, certificate, enforce, send, posture, tlsrpt, blocklist, explain, headers, sender)');
-    expect(refusal(7).message).toBe('r.json is not a valid mxray report: /kind: "7" is no kind of report mxray writes (receiver, certificate, enforce, send, posture, tlsrpt, blocklist, explain, headers, sender)');
+    expect(refusal(undefined).message).toBe('r.json is not a valid mxray report: /kind: "undefined" is no kind of report mxray writes (receiver, certificate, enforce, send, posture, tlsrpt, blocklist, explain, headers, sender, logs, pcap)');
+    expect(refusal(7).message).toBe('r.json is not a valid mxray report: /kind: "7" is no kind of report mxray writes (receiver, certificate, enforce, send, posture, tlsrpt, blocklist, explain, headers, sender, logs, pcap)');
   });
 });
 

@@ -134,13 +134,13 @@ describe('the finding catalogue', () => {
   it('gives host-level findings the host fact and domain-level ones none', () => {
     for (const e of CATALOGUE) {
       // Block list findings are about addresses and lists, TLS-RPT reports about what senders reported, MTA-STS and
-      // TLS-RPT records about the domain's policies, a message's header about its hops, the sender test about the one sending client: none is about one probed SMTP host (the MX names they concern are in their own facts).
+      // TLS-RPT records about the domain's policies, a message's header about its hops, the sender test about the one sending client, logs and captures about many sessions: none is about one probed SMTP host (the MX names they concern are in their own facts).
       // DANE: the records and their DNSSEC status belong to an MX host name (all its addresses alike); the
       // matching of certificates, to one probed address.
       const daneOfAddress = ['dane.no-match', 'dane.no-tls', 'dane.ta-not-in-chain', 'dane.ta-name-mismatch', 'dane.not-tested'];
       const domainLevel =
         (e.id.startsWith('dane.') && !daneOfAddress.includes(e.id)) ||
-        e.id.startsWith('dns.') || e.id.startsWith('headers.') || e.id.startsWith('sender.') || e.id.startsWith('dnsbl.') || e.id.startsWith('mta-sts.') || e.id.startsWith('tls-rpt.') || e.id === 'net.all-unreachable' || e.id === 'delivery.untested-hosts' || TLS_RPT_REPORT_FINDINGS.some((r) => r.id === e.id);
+        e.id.startsWith('dns.') || e.id.startsWith('headers.') || e.id.startsWith('sender.') || e.id.startsWith('logs.') || e.id.startsWith('pcap.') || e.id.startsWith('dnsbl.') || e.id.startsWith('mta-sts.') || e.id.startsWith('tls-rpt.') || e.id === 'net.all-unreachable' || e.id === 'delivery.untested-hosts' || TLS_RPT_REPORT_FINDINGS.some((r) => r.id === e.id);
       expect(e.facts.includes('host'), e.id).toBe(!domainLevel);
     }
   });
@@ -191,7 +191,9 @@ describe('the finding catalogue', () => {
       'dnsbl.not-listed',
       'headers.all-protected',
       'headers.no-internet-hop',
+      'logs.all-tls',
       'mta-sts.ok',
+      'pcap.all-tls',
       'policy.cleartext-auth-refused',
       'policy.tls-enforced',
       'send.delivered',
