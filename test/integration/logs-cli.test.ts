@@ -177,7 +177,7 @@ describe.concurrent('mxray logs (CLI): each dialect read', () => {
     expect(report.body.inputs[0]).toMatchObject({ name: path('mail.log'), format: 'postfix', detected: true, lines: 15, malformed: 0, longLines: 0, sessions: 5, filteredOut: 0 });
     expect(counts(report)).toEqual(C({ verified: 2, 'failed-then-clear': 1, failed: 1, clear: 1 }));
     expect(report.body.totals).toMatchObject({ sessions: 5, inbound: 2, outbound: 3, protocols: { 'TLSv1.3': 1, 'TLSv1.2': 1 }, firstSeen: '2026-11-30T09:00:01.000Z' });
-    expect(ids(report)).toEqual(['logs.cleartext', 'logs.clear-fallback', 'logs.tls-failed']);
+    expect(ids(report)).toEqual(['logs.clear-fallback', 'logs.cleartext', 'logs.tls-failed']);
     const byName = Object.fromEntries(report.body.domains.map((d) => [d.name, d]));
     expect(byName['example.org']?.counts['failed-then-clear']).toBe(1);
     expect(byName['example.com']?.counts.clear).toBe(1);

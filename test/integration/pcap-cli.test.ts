@@ -224,7 +224,7 @@ describe.concurrent('mxray pcap (CLI): verdicts', () => {
     expect(flow(report, 1).tls?.alerts).toContainEqual({ from: 'server', level: 'fatal', description: 'protocol_version' });
     expect(flow(report, 2)).toMatchObject({ verdict: 'not-attempted', retryOf: 1, retriedBy: null, exposed: { mailFrom: ['alice@example.org'], rcptTo: ['bob@example.com'] } });
     // The retry is said once: not again as a connection that did not try TLS.
-    expect(ids(report)).toEqual(['pcap.handshake-failed', 'pcap.clear-retry']);
+    expect(ids(report)).toEqual(['pcap.clear-retry', 'pcap.handshake-failed']);
     const retried = report.findings.find((f) => f.id === 'pcap.clear-retry')!;
     expect(retried.title + retried.detail).toContain('#1 192.0.2.10:42001 → 198.51.100.25:25 then #2 in clear');
   });
