@@ -105,6 +105,9 @@ function queueIdEnd(line: string, at: number): number {
   return i;
 }
 
+/** Outbound sessions held while the input has not yet shown whether smtp logs TLS. */
+const UNDECIDED_MAX = 2_000;
+
 const SEVERITY_WORDS = new Set(['warning', 'error', 'fatal', 'panic']);
 
 /** "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) …" at `at`. */
@@ -178,6 +181,8 @@ class PostfixParser implements LogParser {
   /** Lines of an smtp process logged during a handshake, before its "TLS connection established". */
   private readonly pending = new Map<string, { lines: [number, string][]; failure: string }>();
   private smtpTlsSeen = false;
+  /** Outbound sessions without a TLS line handed over before the input showed whether smtp logs TLS. */
+  private undecided: [PfDraft, boolean][] = [];
   private smtpFresh = 0;
   private smtpdNoCounters = 0;
   private smtpdTlsSeen = false;
@@ -230,6 +235,9 @@ class PostfixParser implements LogParser {
 
   end(): void {
     this.open.end();
+    // Never a TLS line from smtp: the waiting sessions stay unknown (smtp_tls_loglevel 0).
+    for (const [d, inc] of this.undecided) emit(this.sink, d, inc);
+    this.undecided = [];
     if (this.smtpFresh > 0 && !this.smtpTlsSeen) {
       this.sink.note('postfix-smtp-loglevel-0', 'no "TLS connection established to" line from smtp in the whole input (smtp_tls_loglevel 0?): outbound TLS is unknown');
     }
@@ -265,6 +273,15 @@ class PostfixParser implements LogParser {
         // smtp logs every handshake at smtp_tls_loglevel ≥ 1, and this input shows it does: none here
         tls.negotiated = false;
         d.s.evidence = 'handshake';
+      } else if (!d.reusedUnknown) {
+        // No TLS line from smtp yet: the log level is not known until one comes (or the input ends).
+        // Wait, bounded: a delivery before the first TLS line of a level-1 log is clear text too.
+        this.undecided.push([d, why === 'evicted' || (d.s.status === null && d.s.messages === 0)]);
+        if (this.undecided.length > UNDECIDED_MAX) {
+          const [first, inc] = this.undecided.shift() as [PfDraft, boolean];
+          emit(this.sink, first, inc);
+        }
+        return;
       }
     } else if (d.kind === 'smtpd') {
       if (d.tlsLine) d.s.evidence = 'handshake';
@@ -301,7 +318,16 @@ class PostfixParser implements LogParser {
       if (trust !== undefined && hasAt(line, sp, ' TLS connection established to ')) {
         const ep = endpointAt(line, sp + 31);
         if (ep === null) return 'malformed';
-        this.smtpTlsSeen = true;
+        if (!this.smtpTlsSeen) {
+          this.smtpTlsSeen = true;
+          // The deliveries before it had no TLS line at a level that writes one: clear text.
+          for (const [u, inc] of this.undecided) {
+            u.s.tls.negotiated = false;
+            u.s.evidence = 'handshake';
+            emit(this.sink, u, inc);
+          }
+          this.undecided = [];
+        }
         const d = this.draft('smtp', pidKey, 'outbound', time);
         this.outByPid.set(d.pidKey, d);
         d.relayKey = flat(`${this.hostOf(pidKey)} ${ep.ip}:${ep.port ?? ''}`);
