@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogSession, ParserSink } from '../../../src/jobs/logs/model.js';
 import { eximModule } from '../../../src/jobs/logs/exim.js';
 import { sendmailModule } from '../../../src/jobs/logs/sendmail.js';
+import { postfixModule } from '../../../src/jobs/logs/postfix.js';
 import { sessionVerdict } from '../../../src/checks/logs/session-verdict.js';
 import { runPcap } from '../../../src/jobs/pcap/run-pcap.js';
 import { CaptureReader } from '../../../src/jobs/pcap/capture.js';
@@ -37,6 +38,18 @@ describe('log fields forged by the remote party (its MAIL FROM address)', () => 
   it.fails('exim: a sender address cannot supply the P= that says TLS', () => {
     const [s] = parse(eximModule, '2026-11-30 03:41:00 1tXyZc-000AbC-Q3 <= "x P=esmtps y"@evil.example H=(laptop) [203.0.113.9]:50000 I=[192.0.2.5]:25 P=esmtp S=900');
     expect(sessionVerdict(s!)).toBe('clear');
+  });
+
+  // Defect: PostfixParser.delivery ends the address at its first '>' and takes the first " relay=" after it, so a quoted
+  // recipient '"a> relay=x[203.0.113.66]:25, b"@victim.example' moves the delivery off its verified TLS connection: it is
+  // reported as a clear-text session to a made-up host, and the TLS session as carrying nothing.
+  it.fails('postfix: a recipient address cannot name the relay of its delivery', () => {
+    const sessions = parse(
+      postfixModule,
+      'Nov 30 03:40:13 mx postfix/smtp[4242]: Verified TLS connection established to mx.victim.example[198.51.100.1]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)',
+      'Nov 30 03:40:14 mx postfix/smtp[4242]: 4AB12CD34E: to=<"a> relay=x[203.0.113.66]:25, b"@victim.example>, relay=mx.victim.example[198.51.100.1]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok)',
+    );
+    expect(sessions.map((x) => [x.remoteIp, x.messages, sessionVerdict(x)])).toEqual([['198.51.100.1', 1, 'verified']]);
   });
 
   // Defect: sendmailFields takes the first "proto=" even inside from=<…>; a sender '"x, proto=ESMTPS, y"@evil' makes a
