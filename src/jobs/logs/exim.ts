@@ -15,7 +15,7 @@
 // 4.93 "TLS session: (…): …: delivering unencrypted to H=mx [ip] (not in hosts_require_tls)": the
 // delivery that follows to that address gets clearRetry.
 import { MAX_OPEN_SESSIONS, keepLine, type LineUse, type LogFormatModule, type LogParser, type ParserOptions, type ParserSink } from './model.js';
-import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
+import { OpenSessions, addDomain, addressEnd, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
 import { SyslogClock, digits, parseSyslog, timeOfDay } from './syslog.js';
 
 /** Lines of one delivery (=>, ->, ==, **) to one host join within this (log time). */
@@ -82,9 +82,11 @@ export function eximFields(line: string, at: number): Fields {
     let value: string;
     let key = '';
     const eq = line.indexOf('=', i);
-    const sp = line.indexOf(' ', i);
+    const first = line.charCodeAt(i);
+    // "<original address>" after a recipient, a quoted address: one bare token, whatever it holds
+    const sp = first === 60 || first === 34 ? line.indexOf(' ', addressEnd(line, i)) : line.indexOf(' ', i);
     const tokenEnd = sp < 0 ? line.length : sp;
-    if (eq > i && eq < tokenEnd && eq - i <= 12 && /^[A-Za-z][A-Za-z0-9_]*$/.test(line.slice(i, eq))) {
+    if (first !== 60 && first !== 34 && eq > i && eq < tokenEnd && eq - i <= 12 && /^[A-Za-z][A-Za-z0-9_]*$/.test(line.slice(i, eq))) {
       key = line.slice(i, eq);
       if (line.charCodeAt(eq + 1) === 34) {
         // a quoted value; \" inside is Exim's escape
@@ -279,7 +281,8 @@ class EximParser implements LogParser {
 
   /** "<= sender H=name (helo) [ip]:port I=[ip]:25 P=esmtps X=… CV=… DN=\"…\" S=…" */
   private arrival(line: string, at: number, id: string, lineNo: number, time: number | null, localHost: string | null, pid: number | null): LineUse {
-    const sp = line.indexOf(' ', at);
+    // The sender may be a quoted local part with spaces (and text that looks like fields): skip it whole.
+    const sp = line.indexOf(' ', addressEnd(line, at));
     if (sp < 0) return 'malformed';
     const sender = line.slice(at, sp);
     const f = eximFields(line, sp + 1);
@@ -350,7 +353,7 @@ class EximParser implements LogParser {
 
   /** "=> rcpt R=… T=… H=name [ip]:port X=… CV=… DN=\"…\" C=\"250 …\"", and "->", "==", "**". */
   private delivery(line: string, at: number, op: string, id: string, lineNo: number, time: number | null, localHost: string | null, pid: number | null): LineUse {
-    const sp = line.indexOf(' ', at);
+    const sp = line.indexOf(' ', addressEnd(line, at));
     const rcpt = line.slice(at, sp < 0 ? line.length : sp).replace(/:$/, '');
     const f = sp < 0 ? { map: new Map<string, string>(), bare: [], reason: '' } : eximFields(line, sp + 1);
     const h = f.map.get('H');

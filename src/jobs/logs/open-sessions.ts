@@ -90,6 +90,33 @@ export function flat(text: string): string {
   return ` ${text}`.slice(1);
 }
 
+/**
+ * Where an address written into a log line ends, from `at`: "<…>" (its closing bracket), a bare
+ * `"quoted local part"@domain`, or a plain token (the next space). A quoted local part may hold
+ * spaces, brackets, commas and text that looks like the line's own fields ("x X=TLS1.3 CV=yes"@…,
+ * SMTP allows it): it must never be read as them. Returns the index after the address; bounded.
+ */
+export function addressEnd(line: string, at: number, max = 1024): number {
+  const stop = Math.min(line.length, at + max);
+  let quoted = false;
+  let angle = 0;
+  for (let i = at; i < stop; i++) {
+    const c = line.charCodeAt(i);
+    if (quoted) {
+      if (c === 92) i++; // \" inside a quoted string
+      else if (c === 34) quoted = false;
+      continue;
+    }
+    if (c === 34) quoted = true;
+    else if (c === 60) angle++;
+    else if (c === 62) {
+      if (angle > 0) angle--;
+      if (angle === 0 && line.charCodeAt(at) === 60) return i + 1;
+    } else if ((c === 32 || c === 44) && angle === 0) return i;
+  }
+  return stop;
+}
+
 /** Cuts a log's own words to what a LogTls field holds (a copy). */
 export function words(text: string, max = 500): string {
   return flat(text.length > max ? text.slice(0, max) : text);

@@ -22,7 +22,7 @@
 //   handshake in the same process, to the same relay, whose own status is not that failure, is that
 //   retry: clearRetry.
 import { MAX_OPEN_SESSIONS, type LineUse, type LogFormatModule, type LogParser, type ParserOptions, type ParserSink } from './model.js';
-import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, touchTime, words, type Draft } from './open-sessions.js';
+import { OpenSessions, addDomain, addressEnd, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, touchTime, words, type Draft } from './open-sessions.js';
 import { SyslogClock, hasAt, newScan, scanSyslog } from './syslog.js';
 
 /** Postfix keeps a cached connection for reuse up to smtp_connection_reuse_time_limit (300 s). */
@@ -441,8 +441,9 @@ class PostfixParser implements LogParser {
   }
 
   private delivery(line: string, at: number, qid: string, lineNo: number, pidKey: string, time: number | null): LineUse {
-    const addrEnd = line.indexOf('>', at + 4);
-    if (addrEnd < 0) return 'malformed';
+    // The address may be a quoted local part holding '>' and ' relay=': its own closing bracket ends it.
+    const addrEnd = addressEnd(line, at + 3) - 1;
+    if (line.charCodeAt(addrEnd) !== 62) return 'malformed';
     const domain = domainOf(line.slice(at + 4, addrEnd));
     const r = line.indexOf(' relay=', addrEnd);
     if (r < 0) return 'malformed';

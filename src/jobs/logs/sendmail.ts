@@ -14,7 +14,7 @@
 // a "STARTTLS=client, error: …" (or ruleset=tls_server rejecting) in the same process is that
 // clear retry.
 import { MAX_OPEN_SESSIONS, type LineUse, type LogFormatModule, type LogParser, type LogTls, type ParserOptions, type ParserSink } from './model.js';
-import { OpenSessions, addDomain, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
+import { OpenSessions, addDomain, addressEnd, addQueueId, domainOf, emit, flat, newDraft, normaliseProtocol, setRemote, touchDraft, words, type Draft } from './open-sessions.js';
 import { SyslogClock, parseSyslog } from './syslog.js';
 
 const IDLE_MS = 600_000;
@@ -37,7 +37,14 @@ export function sendmailFields(line: string, at: number): Map<string, string> {
   while (i < line.length && n++ < 40) {
     const eq = line.indexOf('=', i);
     if (eq < 0) break;
-    let end = line.indexOf(', ', eq);
+    // An address value ("from=<…>", "to=<…>,<…>") may hold ", key=" inside a quoted local part: skip it whole.
+    let from = eq;
+    while (line.charCodeAt(from + 1) === 60) {
+      from = addressEnd(line, from + 1) - 1;
+      if (line.charCodeAt(from + 1) !== 44 || line.charCodeAt(from + 2) !== 60) break;
+      from++;
+    }
+    let end = line.indexOf(', ', from);
     // a value may itself hold ", " (stat=Deferred: …, a reject's text): it runs to the next key
     while (end >= 0 && !/^[A-Za-z][A-Za-z0-9_-]{0,20}[=:]/.test(line.slice(end + 2, end + 26))) end = line.indexOf(', ', end + 2);
     if (end < 0) end = line.length;

@@ -30,6 +30,9 @@ export interface CaptureReaderStats {
   lastTs: number | null;
 }
 
+/** The largest time a Date holds (±8.64e15 ms). */
+const MAX_TIME_MS = 8.64e15;
+
 /** The longest block or record we accept: longer is a damaged length (or a hostile file). */
 export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 
@@ -39,6 +42,8 @@ const PCAPNG_SHB = 0x0a0d0d0a;
 const PCAPNG_BOM = 0x1a2b3c4d;
 
 const BLOCK_IDB = 1;
+/** Interface descriptions kept per pcapng section (real captures have a handful). */
+export const MAX_INTERFACES = 4096;
 const BLOCK_PB = 2; // the obsolete Packet Block
 const BLOCK_SPB = 3;
 const BLOCK_EPB = 6;
@@ -267,6 +272,11 @@ export class CaptureReader {
     const little = this.little;
     const end = at + length - 4; // the trailing copy of the length
     if (type === BLOCK_IDB) {
+      // Interfaces are kept for the rest of the section: a file of nothing else must not grow memory.
+      if (this.interfaces.length >= MAX_INTERFACES) {
+        this.problems.problem('bad-block', `more than ${MAX_INTERFACES} interfaces in one section: the rest ignored`);
+        return;
+      }
       if (length < 20) {
         this.problems.problem('bad-block', `an interface description block of ${length} bytes`);
         return;
@@ -335,8 +345,15 @@ export class CaptureReader {
     if (!this.stats.linkTypes.includes(linkType)) this.stats.linkTypes.push(linkType);
   }
 
-  private emit(ts: number, linkType: number, data: Uint8Array, origLen: number): void {
+  private emit(time: number, linkType: number, data: Uint8Array, origLen: number): void {
     const s = this.stats;
+    // A time no Date can hold (a 64-bit count in a coarse unit, a damaged block): the packet is
+    // read, its time taken as the one before it, and the damage counted.
+    let ts = time;
+    if (!(Math.abs(ts) <= MAX_TIME_MS)) {
+      this.problems.problem('bad-packet', 'a time stamp out of range (taken as the previous packet\'s)');
+      ts = this.lastPacketTs;
+    }
     s.packets++;
     s.packetBytes += data.length;
     if (s.firstTs === null) s.firstTs = ts;

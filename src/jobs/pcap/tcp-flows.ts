@@ -25,12 +25,17 @@ export interface TcpFlowsOptions {
   maxFlows?: number;
   /** Out-of-order bytes held per direction (256 KiB). */
   maxBufferedPerDirection?: number;
+  /** Out-of-order bytes held across all flows (MAX_BUFFERED_TOTAL). */
+  maxBufferedTotal?: number;
   /** Capture time without a packet after which a flow is ended (10 minutes). */
   idleMs?: number;
 }
 
 /** Out-of-order segments held per direction: many tiny segments cost more than their bytes. */
 export const MAX_HELD_SEGMENTS = 1024;
+
+/** Out-of-order bytes held across every flow at once: past it, the direction being added to gives up its holes. */
+export const MAX_BUFFERED_TOTAL = 64 * 1024 * 1024;
 
 /** A stretch of one direction's sequence space: captured bytes, then `missing` bytes not captured. */
 interface Piece {
@@ -105,6 +110,7 @@ export class TcpFlows {
   private newest: Flow | null = null;
   private readonly maxFlows: number;
   private readonly maxBuffered: number;
+  private readonly maxBufferedTotal: number;
   private readonly idleMs: number;
   private nextId = 1;
   /** Bytes held out of order across all flows now. */
@@ -115,6 +121,7 @@ export class TcpFlows {
   constructor(private readonly opts: TcpFlowsOptions) {
     this.maxFlows = Math.max(1, opts.maxFlows ?? 10_000);
     this.maxBuffered = Math.max(0, opts.maxBufferedPerDirection ?? 256 * 1024);
+    this.maxBufferedTotal = Math.max(0, opts.maxBufferedTotal ?? MAX_BUFFERED_TOTAL);
     this.idleMs = opts.idleMs ?? 10 * 60 * 1000;
   }
 
@@ -330,8 +337,10 @@ export class TcpFlows {
     let added = 0;
     for (const part of parts) added += part.bytes.length;
     // Over the caps: give up holes, oldest first, until the new bytes fit.
-    if (side.heldBytes + added > this.maxBuffered || held.length + parts.length > MAX_HELD_SEGMENTS) {
-      this.opts.problems.problem('flow-buffer-full', `more than ${this.maxBuffered} bytes (or ${MAX_HELD_SEGMENTS} segments) held out of order`);
+    // The budget across all flows too: without it 10,000 flows × 2 directions could hold gigabytes.
+    const overTotal = this.bufferedBytes + added > this.maxBufferedTotal;
+    if (overTotal || side.heldBytes + added > this.maxBuffered || held.length + parts.length > MAX_HELD_SEGMENTS) {
+      this.opts.problems.problem('flow-buffer-full', overTotal ? `more than ${this.maxBufferedTotal} bytes held out of order across all flows` : `more than ${this.maxBuffered} bytes (or ${MAX_HELD_SEGMENTS} segments) held out of order`);
       // Simplest and bounded: every held piece goes out (after its hole), then this one after its own.
       while (held.length > 0) {
         this.skipHole(flow, side);
