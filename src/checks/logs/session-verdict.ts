@@ -5,7 +5,9 @@ import type { LogSession, LogSessionVerdict } from '../../core/logs-schema.js';
 
 export function sessionVerdict(s: Pick<LogSession, 'tls'>): LogSessionVerdict {
   const t = s.tls;
-  if (t.negotiated === true) return t.verify === 'verified' || t.verify === 'trusted' ? 'verified' : 'encrypted';
+  // 'verified' only: Postfix's "Trusted" (and Exchange's valid chain) checked the chain, not the
+  // name, so a man in the middle with any CA-signed certificate passes it.
+  if (t.negotiated === true) return t.verify === 'verified' ? 'verified' : 'encrypted';
   if (t.clearRetry) return 'failed-then-clear';
   // A STARTTLS refused or a handshake that failed: the log's words say so.
   if (t.failure !== null || (t.attempted === true && t.negotiated === false)) return 'failed';
