@@ -3,11 +3,12 @@
 // at smtp_tls_loglevel 0), the session is 'unknown' — only a packet capture can settle it.
 import type { LogSession, LogSessionVerdict } from '../../core/logs-schema.js';
 
-export function sessionVerdict(s: Pick<LogSession, 'tls'>): LogSessionVerdict {
+export function sessionVerdict(s: Pick<LogSession, 'tls'> & Partial<Pick<LogSession, 'direction'>>): LogSessionVerdict {
   const t = s.tls;
-  // 'verified' only: Postfix's "Trusted" (and Exchange's valid chain) checked the chain, not the
-  // name, so a man in the middle with any CA-signed certificate passes it.
-  if (t.negotiated === true) return t.verify === 'verified' ? 'verified' : 'encrypted';
+  // Sending, "Trusted" (Postfix at `may`, Exchange's valid chain) checked the chain but not the
+  // server's name: a man in the middle with any CA-signed certificate passes it — encrypted, not
+  // verified. Receiving, a client certificate has no name to match: a trusted chain is all there is.
+  if (t.negotiated === true) return t.verify === 'verified' || (t.verify === 'trusted' && s.direction === 'inbound') ? 'verified' : 'encrypted';
   if (t.clearRetry) return 'failed-then-clear';
   // A STARTTLS refused or a handshake that failed: the log's words say so.
   if (t.failure !== null || (t.attempted === true && t.negotiated === false)) return 'failed';

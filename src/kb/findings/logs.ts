@@ -105,7 +105,7 @@ export const LOGS_FINDINGS = defineFindings([
     facts: ['count', 'total', 'where'],
     title: '{count} of {total} encrypted sessions did not verify the certificate ({where})',
     detail:
-      'Encrypted, but the certificate was not verified for the name (Postfix "Untrusted", "Anonymous", or "Trusted": a CA-signed chain whose name was not checked; Exim CV=no, Sendmail verify=FAIL/NO): normal for ' +
+      'Encrypted, but the certificate was not verified for the name (Postfix "Untrusted", "Anonymous", or, sending, "Trusted": a CA-signed chain whose name was not checked; Exim CV=no, Sendmail verify=FAIL/NO): normal for ' +
       'opportunistic TLS, which guards against reading on the path but not against a man in the middle.',
     opportunistic: 'Encrypts without checking who answered: normal.',
     verifying: 'Would refuse where the certificate does not verify for the name (MTA-STS, DANE, secure levels).',

@@ -40,8 +40,9 @@ function bodyOf(sessions: LogSession[]): LogsBody {
 describe('sessionVerdict', () => {
   it('reads what the log said, and never silence as success', () => {
     expect(sessionVerdict(session({ tls: { ...ok, verify: 'verified' } }))).toBe('verified');
-    // Postfix's "Trusted": the chain, not the name.
+    // Postfix's "Trusted": the chain, not the name — for a server we sent to; a client's certificate has no name to match.
     expect(sessionVerdict(session({ tls: { ...ok, verify: 'trusted' } }))).toBe('encrypted');
+    expect(sessionVerdict(session({ direction: 'inbound', tls: { ...ok, verify: 'trusted' } }))).toBe('verified');
     expect(sessionVerdict(session({ tls: { ...ok, verify: 'untrusted' } }))).toBe('encrypted');
     expect(sessionVerdict(session({ tls: { ...ok, verify: null } }))).toBe('encrypted');
     expect(sessionVerdict(session({ tls: { attempted: true, negotiated: false, failure: 'SSL_connect error' } }))).toBe('failed');
