@@ -180,6 +180,8 @@ export const PcapEnvelopeSchema = Type.Object(
     data: Type.Boolean(),
     /** Bytes of message content sent in clear. */
     dataBytes: Count,
+    /** AUTH mechanisms used in clear (PLAIN, LOGIN …): the credentials crossed readable — base64 is no encryption. At most 4. */
+    auth: Type.Array(Text(20), { maxItems: 4 }),
   },
   strict,
 );

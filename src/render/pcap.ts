@@ -156,6 +156,7 @@ function flowSection(f: PcapFlow): DetailSection {
     if (more > 0) lines.push(line(1, `… ${num(more)} more`));
   }
   const e = f.exposed;
+  if (e.auth.length) lines.push(line(0, { dim: 'AUTH        ' }, { bold: `in clear text (${safe(e.auth.join(', '), 80)}): the credentials crossed readable` }));
   if (e.mailFrom.length || e.rcptTo.length || e.data) {
     lines.push(line(0, { dim: 'In clear    ' }, safe(`MAIL FROM ${e.mailFrom.map((m) => `<${m}>`).join(', ') || '–'}; RCPT TO ${e.rcptTo.map((r) => `<${r}>`).join(', ') || '–'}${e.notListed ? ` (+${e.notListed})` : ''}${e.data ? `; the message (${num(e.dataBytes)} bytes)` : ''}`, 600)));
   }

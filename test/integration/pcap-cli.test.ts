@@ -399,6 +399,9 @@ describe.concurrent('mxray pcap (CLI): HTML and --details', () => {
     const report = parse(j);
     expect(flow(report, 1).dialogue.filter((d) => d.from === 'client').map((d) => d.text).slice(1, 5)).toEqual(['AUTH PLAIN [credentials redacted]', 'AUTH LOGIN', '[credentials redacted]', '[credentials redacted]']);
     expect(text.stdout).toContain('C: AUTH PLAIN [credentials redacted]');
+    expect(flow(report, 1).exposed.auth).toEqual(['PLAIN', 'LOGIN']);
+    expect(report.findings[0]).toMatchObject({ id: 'pcap.auth-in-clear', severity: 'critical' });
+    expect(j.code).toBe(1);
   });
 
   it('--details: the dialogue in clear, the hellos, the STARTTLS reply', async () => {

@@ -61,6 +61,8 @@ export const pcapCheck: Check<PcapCheckInput> = {
     const t = body.totals;
     const after = byVerdict(body, 'cleartext-after-starttls');
     if (t['cleartext-after-starttls'] > 0) out.push(makeFinding('pcap.cleartext-after-starttls', { count: t['cleartext-after-starttls'], flows: named(after, t['cleartext-after-starttls']), exposed: after[0] ? exposedText(after[0]) : '' }));
+    const auth = body.flows.filter((f) => f.exposed.auth.length > 0);
+    if (auth.length) out.push(makeFinding('pcap.auth-in-clear', { count: auth.length, flows: named(auth, auth.length), mechanisms: [...new Set(auth.flatMap((f) => f.exposed.auth))].join(', ') }));
     const retried = body.flows.filter((f) => f.retriedBy !== null);
     if (retried.length) {
       const first = retried[0]!;

@@ -180,6 +180,8 @@ export class SmtpFlow implements FlowHandler {
   private readonly rcptTo: string[] = [];
   private addressesCut = 0;
   private mailCommands = 0;
+  /** AUTH mechanisms sent in clear. */
+  private readonly authInClear: string[] = [];
   private dataBytes = 0;
   /** dataBytes when the last DATA was sent: no content since means a refused DATA cost nothing. */
   private dataBytesAtData = 0;
@@ -451,6 +453,9 @@ export class SmtpFlow implements FlowHandler {
         const words = text.split(' ').filter(Boolean);
         shown = `AUTH ${printable(words[1] ?? '', 40)}${words.length > 2 ? ' [credentials redacted]' : ''}`;
         this.inAuth = true;
+        // Only clear text is read as commands here: an AUTH seen is an AUTH the wire could read.
+        const mechanism = printable((words[1] ?? '?').toUpperCase(), 20);
+        if (this.authInClear.length < 4 && !this.authInClear.includes(mechanism)) this.authInClear.push(mechanism);
         break;
       }
     }
@@ -899,6 +904,7 @@ export class SmtpFlow implements FlowHandler {
         mailCommands: this.mailCommands,
         data: this.dataBytes > 0,
         dataBytes: this.dataBytes,
+        auth: [...this.authInClear],
       },
       dialogue: this.dialogue.map((d) => ({ ...d })),
       dialogueNotListed: this.dialogueCut,

@@ -31,6 +31,26 @@ export const PCAP_FINDINGS = defineFindings([
     refs: ['RFC 3207 §4.2'],
   },
   {
+    id: 'pcap.auth-in-clear',
+    severity: 'critical',
+    actor: 'either',
+    facts: ['count', 'flows', 'mechanisms'],
+    title: 'Login credentials crossed in clear text (AUTH {mechanisms}; {count}: {flows})',
+    detail:
+      'The client authenticated without TLS: AUTH {mechanisms} carries the user name and password in base64, which anyone on the path decodes. ' +
+      'mxray keeps none of them (they are redacted in every output), but the capture itself holds them: treat the account as exposed.',
+    opportunistic: 'Not about delivery: a client that logs in before STARTTLS (or where STARTTLS failed) sends its password readable.',
+    verifying: 'A client that requires TLS never sends AUTH in clear.',
+    remediation: {
+      summary: 'Change the password, and make the server offer AUTH only after TLS (and the client require TLS).',
+      steps: ['Delete or protect the capture file: it contains the credentials.', 'Submission should use port 465 (implicit TLS) or 587 with STARTTLS required (RFC 8314).'],
+      postfix: ['`smtpd_tls_auth_only = yes` (AUTH offered only after STARTTLS); on the submission service `-o smtpd_tls_security_level=encrypt`.'],
+      exim: ['`auth_advertise_hosts = ${if eq{$tls_in_cipher}{}{}{*}}` (AUTH only over TLS).'],
+      exchange: ['On the receive connector: `Set-ReceiveConnector <name> -AuthMechanism Tls,BasicAuth,BasicAuthRequireTLS`.'],
+    },
+    refs: ['RFC 4954 §4', 'RFC 8314'],
+  },
+  {
     id: 'pcap.clear-retry',
     severity: 'error',
     actor: 'either',

@@ -106,7 +106,7 @@ describe('SmtpFlow: STARTTLS and a handshake that completes', () => {
       expect(f.handshakeResult).toBe('established');
       expect(f.handshakeEvidence).toBe(version === 'TLSv1.3' ? 'client-data-after-finished' : 'finished-both-ways');
       expect(f.verdict).toBe('tls');
-      expect(f.exposed).toEqual({ mailFrom: [], rcptTo: [], notListed: 0, mailCommands: 0, data: false, dataBytes: 0 });
+      expect(f.exposed).toEqual({ mailFrom: [], rcptTo: [], notListed: 0, mailCommands: 0, data: false, dataBytes: 0, auth: [] });
       expect(f.bytes.client).toBe(Buffer.concat([EHLO, STARTTLS, ...run.pieces.filter((p) => p.from === 'client')].map((p) => p.bytes)).length);
       // The certificate travels in clear only up to TLS 1.2.
       if (version === 'TLSv1.2') {
@@ -500,6 +500,8 @@ describe('SmtpFlow: credentials are never kept', () => {
     expect(f.dialogue.filter((d) => d.from === 'client').map((d) => d.text).slice(1, 5)).toEqual(['AUTH PLAIN [credentials redacted]', 'AUTH LOGIN', '[credentials redacted]', '[credentials redacted]']);
     // After the login, commands are read again.
     expect(f.exposed.mailFrom).toEqual(['alice@example.org']);
+    // The mechanisms used in clear are named (the credentials they carried crossed readable).
+    expect(f.exposed.auth).toEqual(['PLAIN', 'LOGIN']);
   });
 });
 
