@@ -6,7 +6,7 @@
 // HTML adds the delay per hop as bars and a timeline (DocHopChart).
 import type { HeaderHop, HeaderMessage, HeadersReport, Verdict } from '../core/schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type DocHopChart, type Document, type DocumentOptions, type Line } from './document.js';
-import { clip, safe } from './style.js';
+import { clip, safe, num } from './style.js';
 import { duration } from '../core/duration.js';
 
 export { duration };
@@ -17,7 +17,6 @@ export const MESSAGE_TABLE_HEADER = ['Message', 'Date (UTC)', 'Hops', 'Between o
 /** Messages shown as rows (the JSON has up to 10,000). */
 const MAX_ROWS = 200;
 
-const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 const time = (iso: string | null): string => (iso === null ? '' : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`);
 

@@ -6,13 +6,12 @@
 import type { LogsReport } from '../core/schema.js';
 import type { LogSessionJudged, LogSummaryRow, LogsBody, LogVerdictCounts } from '../core/logs-schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type DocChart, type DocShareChart, type Document, type DocumentOptions, type Line } from './document.js';
-import { safe } from './style.js';
+import { safe, num } from './style.js';
 
 export const LOGS_SUMMARY_HEADER = ['Remote domain', 'Sessions', 'TLS', 'Verified', 'Clear', 'Failed', 'Unknown', 'Last seen'];
 const MAX_ROWS = 15;
 const MAX_SESSIONS_SHOWN = 200;
 
-const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const pct = (share: number | null): string => (share === null ? '–' : `${Math.round(share * 1000) / 10} %`);
 const failedOf = (c: LogVerdictCounts): number => c.failed + c['failed-then-clear'];
 const plural = (n: number, word: string): string => `${num(n)} ${word}${n === 1 ? '' : 's'}`;

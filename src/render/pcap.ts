@@ -5,14 +5,13 @@
 import type { PcapReport } from '../core/schema.js';
 import type { PcapBody, PcapFlow, PcapVerdict } from '../core/pcap-schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type Document, type DocumentOptions, type Line } from './document.js';
-import { safe } from './style.js';
+import { safe, num } from './style.js';
 
 export const PCAP_SUMMARY_HEADER = ['#', 'Client → server', 'Verdict', 'TLS', 'Evidence'];
 const MAX_ROWS = 20;
 const MAX_SECTIONS = 100;
 const MAX_DIALOGUE = 40;
 
-const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const plural = (n: number, word: string): string => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 const endpoint = (e: { ip: string; port: number }): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
 

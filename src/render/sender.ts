@@ -8,7 +8,7 @@
 // ends add their own escaping.
 import type { Finding, HeaderHop, SenderBody, SenderReport, SenderSession, Verdict } from '../core/schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type Document, type DocumentOptions, type Line } from './document.js';
-import { safe } from './style.js';
+import { safe, num } from './style.js';
 
 export const SENDER_SUMMARY_HEADER = ['Step', 'Your server', 'Result'];
 
@@ -19,7 +19,6 @@ export function protocolWords(p: string | null): string {
   return m ? `TLS ${m[1]}.${m[2] ?? '0'}` : p;
 }
 
-const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const time = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 function findingOf(report: SenderReport, id: string): Finding | undefined {

@@ -136,3 +136,6 @@ export function wrap(text: string, maxWidth: number, indent: number, firstWidth 
   if (current || lines.length === 0) lines.push(current);
   return lines.map((l, i) => (i === 0 ? l : ' '.repeat(indent) + l));
 }
+
+/** A count with thousands separators: 12,345. */
+export const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -5,7 +5,7 @@
 import type { TlsRptReport, Verdict } from '../core/schema.js';
 import type { TlsRptBody, TlsRptPolicySummary } from '../core/tlsrpt-schema.js';
 import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type DocChart, type Document, type DocumentOptions, type Line } from './document.js';
-import { safe } from './style.js';
+import { safe, num } from './style.js';
 
 export const TLSRPT_SUMMARY_HEADER = ['Policy domain', 'Policy', 'MX host', 'Result', 'Failed', 'Succeeded', 'Failed share'];
 
@@ -23,7 +23,6 @@ const CHART_DAYS = 366;
 /** Mirrors checks/tlsrpt FAILURE_SHARE_ERROR (render/ may not import checks/). */
 const ERROR_SHARE = 0.02;
 
-const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 function pct(share: number): string {
   if (share === 0) return '0 %';

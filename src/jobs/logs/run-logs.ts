@@ -2,6 +2,7 @@
 // the format's parser → sessions → judged and summed (checks/logs) → a Report of kind `logs`.
 // Memory is bounded whatever the size: one chunk and one capped line at a time, each parser's open
 // sessions capped, the summary's tables capped. Never throws on what the inputs hold.
+import { nonPublicReason } from '../../core/address-ranges.js';
 import type { Clock } from '../../core/context.js';
 import type { LogFailure, LogFormat, LogInput, LogSession, LogsBody } from '../../core/logs-schema.js';
 import type { LogsReport } from '../../core/schema.js';
@@ -58,10 +59,9 @@ function explainFailure(text: string): LogFailure['explained'] {
   return { rule: m.rule.id, meaning: m.rule.meaning.slice(0, 2000), fault: m.rule.fault, findings: m.rule.causes.flatMap((c) => c.findings).slice(0, 8) };
 }
 
-/** 127.0.0.0/8, ::1 and ::ffff:127.x.x.x. */
+/** 127.0.0.0/8, ::1, and either written as IPv4-mapped IPv6 (the address ranges' own reading). */
 export function isLoopback(ip: string): boolean {
-  const v = ip.toLowerCase();
-  return v.startsWith('127.') || v === '::1' || v.startsWith('::ffff:127.') || v === '0:0:0:0:0:0:0:1';
+  return nonPublicReason(ip)?.startsWith('loopback') === true;
 }
 
 export function domainFilter(wanted: readonly string[]): ((s: LogSession) => boolean) | null {
