@@ -148,6 +148,26 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', ...REAL_TIME_AND_ENV] },
   },
   {
+    // The web UI (web-ui/, bundled by scripts/bundle-ui.js): browser code, nothing from Node, no
+    // framework. Its pure modules are unit-tested under test/unit/web-ui/.
+    files: ['web-ui/**/*.ts'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'navigator', 'fetch', 'EventSource', 'XMLHttpRequest', 'FormData', 'URL', 'URLSearchParams', 'Headers', 'Response', 'AbortController', 'AbortSignal', 'Blob', 'File', 'Node', 'Element', 'HTMLElement', 'HTMLInputElement', 'HTMLSelectElement', 'HTMLTextAreaElement', 'HTMLFormElement', 'HTMLButtonElement', 'SVGElement', 'MessageEvent', 'Event', 'console', 'setTimeout', 'clearTimeout', 'requestAnimationFrame', 'getSelection'].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', '../src/*', '../../src/*', '../../../src/*'], message: 'The web UI runs in the browser and talks to the server only through /api/v1.' }] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "AssignmentExpression > MemberExpression.left[property.name='innerHTML']", message: 'Text goes in as text (dom.ts h/setText); only insertReportHtml parses the server\'s report fragment.' },
+        { selector: "AssignmentExpression > MemberExpression.left[property.name='outerHTML']", message: 'Text goes in as text (dom.ts h/setText).' },
+        { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Text goes in as text (dom.ts h/setText).' },
+        { selector: "MemberExpression[property.name='style']", message: 'The CSP forbids inline style: use classes (app.css) and SVG attributes.' },
+      ],
+    },
+  },
+  {
     // Tests assert on terminal escape codes on purpose.
     files: ['test/**'],
     rules: { 'no-control-regex': 'off' },
