@@ -104,7 +104,7 @@ export function arrowOf(kind: string): string {
       return '←';
     case 'tls':
     case 'cert':
-      return '⚿';
+      return '◆';
     case 'error':
       return '✗';
     case 'dns':

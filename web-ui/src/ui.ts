@@ -57,7 +57,7 @@ export function submitButton(label: string, testid: string): HTMLButtonElement {
 /** A page's heading and one-line lead. */
 export function pageHead(title: string, lead: string): HTMLElement[] {
   document.title = `${title} — mxray`;
-  return [h('h1', {}, title), h('p', { class: 'lead' }, lead)];
+  return [h('h1', {}, title), h('p', { class: 'intro' }, lead)];
 }
 
 /** The form's values by name: strings for text and selects, booleans for checkboxes. */

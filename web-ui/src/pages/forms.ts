@@ -25,7 +25,7 @@ export function homePage(main: HTMLElement): void {
   ];
   main.append(
     h('h1', {}, 'mxray'),
-    h('p', { class: 'lead' }, 'Is mail between organisations protected by TLS — and when it is not, why, and who must fix what.'),
+    h('p', { class: 'intro' }, 'Is mail between organisations protected by TLS — and when it is not, why, and who must fix what.'),
     h('ul', { class: 'cards' }, ...cards.map(([path, title, text]) => h('li', {}, h('a', { href: path, class: 'card-link' }, h('strong', {}, title), h('span', {}, text))))),
   );
 }

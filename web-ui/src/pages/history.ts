@@ -38,7 +38,7 @@ export function timelineSvg(points: readonly CertificatePoint[], nowMs: number):
   if (!t.rows.length) return h('p', { class: 'hint', 'data-testid': 'timeline' }, 'No certificates yet: run a receiver test or a certificate check.');
   const height = top + t.rows.length * rowH + 8;
   const bottom = top + t.rows.length * rowH;
-  const svg = s('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'timeline', viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': `Certificate expiry of ${t.rows.length} hosts`, 'data-testid': 'timeline' });
+  const svg = s('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'expiry-timeline', viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': `Certificate expiry of ${t.rows.length} hosts`, 'data-testid': 'timeline' });
   for (const tick of t.ticks) {
     svg.append(s('line', { class: 'tick', x1: tick.x.toFixed(1), x2: tick.x.toFixed(1), y1: top - 6, y2: bottom }), s('text', { class: 'tick-label', x: tick.x.toFixed(1), y: top - 10, 'text-anchor': 'middle' }, tick.label));
   }

@@ -42,13 +42,15 @@ export function reportPage(main: HTMLElement, id: string): () => void {
       const meta = (data.meta ?? {}) as Partial<Meta>;
       document.title = `${str(meta.verdict).toUpperCase() || 'Report'} — ${str(meta.target).slice(0, 80)} — mxray`;
       const base = `/api/v1/reports/${id}`;
-      const actions = h(
+      const downloads = h(
         'div',
-        { class: 'actions report-actions' },
+        { class: 'actions downloads', role: 'group', 'aria-label': 'Download' },
+        h('span', { class: 'hint' }, 'Download:'),
         h('a', { class: 'button', href: `${base}?download=1`, download: '', 'data-testid': 'download-json' }, 'JSON'),
         h('a', { class: 'button', href: `${base}.html?download=1`, download: '', 'data-testid': 'download-html' }, 'HTML'),
         h('a', { class: 'button', href: `${base}.md?download=1`, download: '', 'data-testid': 'download-md' }, 'Markdown'),
       );
+      const actions = h('div', { class: 'actions report-actions' });
       const actionBox = alertBox();
       if (meta.request) {
         const rerun = h('button', { type: 'button', 'data-testid': 'rerun' }, 'Re-run');
@@ -77,7 +79,7 @@ export function reportPage(main: HTMLElement, id: string): () => void {
       );
       const report = h('div', { class: 'report', 'data-testid': 'report' });
       insertReportHtml(report, str(data.html));
-      main.append(h('div', { class: 'report-bar' }, info, h('span', { class: 'hint' }, 'Download:'), actions), actionBox, report);
+      main.append(h('div', { class: 'report-bar' }, info, downloads, actions.childElementCount ? actions : null), actionBox, report);
     },
     (error: unknown) => {
       if (abort.signal.aborted) return;
