@@ -73,16 +73,21 @@ export function certPage(main: HTMLElement): void {
     'form',
     { class: 'card', 'data-testid': 'cert-host-form' },
     h('h2', {}, 'A server’s certificate'),
-    h('div', { class: 'grid' }, field('Host', input('target', { placeholder: 'mx1.example.com or example.com', 'data-testid': 'cert-target' })), field('Port', input('port', { inputmode: 'numeric', placeholder: '25' }))),
+    h(
+      'div',
+      { class: 'grid' },
+      field('Host or domain', input('host', { placeholder: 'mx1.example.com, mx1.example.com:465 or example.com', 'data-testid': 'cert-target' }), 'A domain: the certificate of each of its MX hosts.'),
+      field('Port', input('port', { inputmode: 'numeric', placeholder: '25' })),
+    ),
     h('div', { class: 'actions' }, submitButton('Check the certificate', 'cert-host-submit')),
     box,
   );
   onSubmit(hostForm, box, async () => {
     const v = valuesOf(hostForm);
-    if (!v.target) throw new Error('name a host');
+    if (!v.host) throw new Error('name a host or a domain');
     const port = portOf(v.port);
     if (v.port && port === undefined) throw new Error('the port is a number from 1 to 65535');
-    await startJob('cert', compact({ target: v.target, port }));
+    await startJob('cert', compact({ host: v.host, port }));
   });
   const password = input('password', { type: 'password', autocomplete: 'off' });
   const fileForm = uploadForm({
@@ -91,8 +96,11 @@ export function certPage(main: HTMLElement): void {
     label: 'Certificate file (PEM, DER, P7B or PFX)',
     button: 'Check the file',
     accept: '.pem,.crt,.cer,.der,.p7b,.p7c,.pfx,.p12,application/x-pem-file,application/pkix-cert,application/x-pkcs12',
-    extra: [field('Password (PFX only)', password, 'Sent once with the file; never stored.')],
-    params: (v) => ({ password: typeof v.password === 'string' ? v.password : '' }),
+    extra: [
+      field('Password (PFX only)', password, 'Sent once with the file; never stored.'),
+      field('Host name it must cover (optional)', input('host', { placeholder: 'mx1.example.com' })),
+    ],
+    params: (v) => ({ password: typeof v.password === 'string' ? v.password : '', host: typeof v.host === 'string' ? v.host : '' }),
     wait: 10,
   });
   main.append(...pageHead('Certificate', 'A server’s certificate as it presents it, or a certificate file: the chain, the names, the expiry, revocation.'), hostForm, h('h2', {}, 'A certificate file'), fileForm);
@@ -109,7 +117,7 @@ export function sendPage(main: HTMLElement): void {
       { class: 'grid' },
       field('Domain or server', input('target', { placeholder: 'example.com or mx1.example.com:25', 'data-testid': 'send-target' })),
       field('From', input('from', { placeholder: 'postmaster@your.domain', autocomplete: 'email' })),
-      field('To', input('rcpt', { placeholder: 'someone@example.com' })),
+      field('To', input('to', { placeholder: 'someone@example.com', 'data-testid': 'send-to' }), 'Several: separate them with commas.'),
       field(
         'TLS',
         select(
@@ -123,15 +131,25 @@ export function sendPage(main: HTMLElement): void {
           'opportunistic',
         ),
       ),
+      field(
+        'Certificate check (TLS required or implicit)',
+        select('verify', [
+          ['', 'The name must match (default)'],
+          ['ca', 'A trusted chain, any name'],
+          ['none', 'None'],
+        ]),
+      ),
     ),
     h('div', { class: 'actions' }, submitButton('Send', 'send-submit')),
     sendBox,
   );
   onSubmit(sendForm, sendBox, async () => {
     const v = valuesOf(sendForm);
-    if (!v.target) throw new Error('name a domain or a server');
-    if (!v.rcpt) throw new Error('name a recipient');
-    await startJob('send', compact(v));
+    const to = String(v.to ?? '')
+      .split(/[,;\s]+/)
+      .filter((a) => a !== '');
+    if (!v.target && !to.length) throw new Error('name a recipient (or a domain or server to send to)');
+    await startJob('send', compact({ ...v, to: to.length ? to : undefined }));
   });
   const enforceBox = alertBox();
   const enforceForm = h(
@@ -139,14 +157,19 @@ export function sendPage(main: HTMLElement): void {
     { class: 'card', 'data-testid': 'enforce-form' },
     h('h2', {}, 'Does the server enforce TLS?'),
     h('p', { class: 'hint' }, 'Tries a session without STARTTLS and one with it, and stops before a message is sent.'),
-    field('Domain or server', input('target', { placeholder: 'example.com', 'data-testid': 'enforce-target' })),
+    h(
+      'div',
+      { class: 'grid' },
+      field('Domain or server', input('target', { placeholder: 'example.com', 'data-testid': 'enforce-target' })),
+      field('RCPT TO (for a server or an IP address)', input('rcpt', { placeholder: 'postmaster@example.com' })),
+    ),
     h('div', { class: 'actions' }, submitButton('Test enforcement', 'enforce-submit')),
     enforceBox,
   );
   onSubmit(enforceForm, enforceBox, async () => {
     const v = valuesOf(enforceForm);
     if (!v.target) throw new Error('name a domain or a server');
-    await startJob('enforce', { target: v.target });
+    await startJob('enforce', compact({ target: v.target, rcpt: v.rcpt }));
   });
   main.append(...pageHead('Send & enforce', 'A real message with the TLS you choose, or a check that a server refuses mail without TLS.'), sendForm, enforceForm);
 }
