@@ -11,7 +11,7 @@ import { jobPage } from './pages/job.js';
 import { loginPage } from './pages/login.js';
 import { comparePage, reportPage } from './pages/report.js';
 import { senderTestPage } from './pages/sender-test.js';
-import { alertBox, showError } from './ui.js';
+import { alertBox, showError, signInLink } from './ui.js';
 
 const main = h('main', { id: 'main', tabindex: '-1' });
 const links = h('ul', { class: 'nav-links', id: 'nav-links' });
@@ -51,17 +51,34 @@ function refreshAccount(): void {
         );
       });
       account.append(h('span', { class: 'user' }, session.user), out);
-    } else account.append(h('a', { href: `/login?next=${encodeURIComponent(location.pathname + location.search)}`, 'data-testid': 'login-link' }, 'Sign in'));
+    } else account.append(signInLink());
   });
 }
 
 let cleanup: (() => void) | void = undefined;
+/** Each render's number: an answer that comes after the next render belongs to a page that is gone. */
+let renders = 0;
+
+/** The pages that start jobs. */
+const FORM_PAGES = new Set(['check', 'cert', 'send', 'sender-test', 'headers', 'explain', 'logs', 'posture']);
+
+/** On a page that starts jobs, when this session may not: say so first (the server refuses anyway). */
+function writeNotice(page: string): void {
+  if (!FORM_PAGES.has(page)) return;
+  const mine = renders;
+  void getSession().then((session) => {
+    if (mine !== renders || session.canWrite) return;
+    main.prepend(h('p', { class: 'notice', 'data-testid': 'write-notice' }, ...(session.auth && !session.user ? [signInLink(), ' to run tests on this server.'] : ['This server does not run tests for this session.'])));
+  });
+}
 
 function render(): void {
   if (cleanup) cleanup();
   cleanup = undefined;
+  renders++;
   main.replaceChildren();
   const route = routeOf(location.pathname);
+  writeNotice(route.page);
   for (const a of Array.from(links.querySelectorAll('a'))) {
     const path = a.getAttribute('href') ?? '';
     const current = location.pathname === path || location.pathname.startsWith(`${path}/`);

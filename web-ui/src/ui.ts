@@ -10,6 +10,11 @@ let fieldSeq = 0;
 /** A unique id for a label's `for`. */
 export const nextId = (prefix: string): string => `${prefix}-${++fieldSeq}`;
 
+/** A link to the sign-in page that comes back here afterwards. */
+export function signInLink(text = 'Sign in'): HTMLAnchorElement {
+  return h('a', { href: `/login?next=${encodeURIComponent(location.pathname + location.search)}`, 'data-testid': 'login-link' }, text);
+}
+
 /** The alert box: hidden until an error is shown in it (textContent only). */
 export function alertBox(): HTMLDivElement {
   return h('div', { class: 'alert', role: 'alert', hidden: true, 'data-testid': 'alert' });

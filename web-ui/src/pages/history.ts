@@ -6,7 +6,7 @@ import { dayBound, durationText, verdictClass, whenText } from '../format.js';
 import { clip } from '../neutral.js';
 import { isId } from '../routes.js';
 import { daysText, layoutTimeline, type CertificatePoint } from '../timeline-scale.js';
-import { alertBox, clearError, field, input, pageHead, select, showError, submitButton } from '../ui.js';
+import { alertBox, clearError, field, input, pageHead, select, showError, signInLink, submitButton } from '../ui.js';
 import { badge } from './report.js';
 
 interface Meta {
@@ -177,6 +177,7 @@ export function historyPage(main: HTMLElement): () => void {
       if (abort.signal.aborted) return;
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
         showError(box, new Error(error.status === 401 ? 'History is for signed-in users: sign in first.' : 'History is not available here (a public instance shows single reports by their link only).'));
+        if (error.status === 401) box.append(' ', signInLink());
       } else showError(box, error);
     } finally {
       more.disabled = false;
