@@ -180,7 +180,7 @@ export function uploadForm(o: UploadFormOptions): HTMLFormElement {
       const { data } = await upload<JobInfo>(`/api/v1/jobs/${encodeURIComponent(o.kind)}${query(params)}`, f, (sent, total) => {
         const pct = total > 0 ? Math.min(100, Math.round((sent / total) * 100)) : 0;
         bar.value = pct;
-        setText(barText, `${pct} % of ${bytesText(total)}`);
+        setText(barText, sent >= total && total > 0 ? `${bytesText(total)} sent — the server is reading it…` : `${pct} % of ${bytesText(total)}`);
       });
       goToJob(data);
     } finally {

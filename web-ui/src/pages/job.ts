@@ -1,6 +1,6 @@
 // A running job: its events (SSE) as they come — each host's phase and the transcript, live —
 // then its report in place (the URL becomes /reports/<id>), or its error.
-import { messageOf, request } from '../api.js';
+import { getSession, messageOf, request } from '../api.js';
 import { h, setText } from '../dom.js';
 
 import { applyJobEvent, arrowOf, initialJobState, isFinished, offsetText, takeLines, MAX_LINES, type JobState, type TranscriptLine } from '../job-state.js';
@@ -24,8 +24,9 @@ export function jobPage(main: HTMLElement, id: string): () => void {
   const note = h('p', { class: 'hint', hidden: true });
   const box = alertBox();
   const cancel = h('button', { type: 'button', 'data-testid': 'job-cancel' }, 'Cancel');
+  const title = h('h1', {}, 'Running');
   main.append(
-    h('h1', {}, 'Running'),
+    title,
     status,
     box,
     h('div', { class: 'actions' }, cancel, h('span', { class: 'field check inline' }, follow, h('label', { for: 'follow' }, 'Follow the transcript'))),
@@ -102,6 +103,21 @@ export function jobPage(main: HTMLElement, id: string): () => void {
       setText(status, 'No such job (it may have finished long ago: see History)');
     }
   };
+
+  // What runs, for the heading: "Receiver test: example.com".
+  void Promise.all([request<{ kind?: unknown; target?: unknown }>('GET', `/api/v1/jobs/${id}`), getSession()]).then(
+    ([{ data }, session]) => {
+      if (closed) return;
+      const kind = typeof data.kind === 'string' ? data.kind : '';
+      const name = session.kinds.find((k) => k.name === kind)?.title ?? kind;
+      const target = typeof data.target === 'string' ? data.target : '';
+      if (name || target) {
+        setText(title, [name, target].filter(Boolean).join(': '));
+        document.title = `${name || 'Running'} — mxray`;
+      }
+    },
+    () => undefined,
+  );
 
   source = new EventSource(`/api/v1/jobs/${id}/events`);
   let queued = false;
