@@ -31,7 +31,26 @@ export function whenText(iso: string): string {
 }
 
 /** The verdicts a badge has a colour for; any other word gets the neutral one. */
-const VERDICTS = ['pass', 'warn', 'fail', 'inconclusive', 'error'] as const;
+export const VERDICTS = ['pass', 'warn', 'fail', 'inconclusive', 'not-applicable', 'error'] as const;
+
+/** Reports' kinds (the Report's `kind`, what History filters on) and their names. */
+export const REPORT_KINDS: readonly (readonly [string, string])[] = [
+  ['receiver', 'Receiver test'],
+  ['certificate', 'Certificate'],
+  ['send', 'Send'],
+  ['enforce', 'Enforcement'],
+  ['sender', 'Sender test'],
+  ['headers', 'Headers'],
+  ['explain', 'Explain'],
+  ['logs', 'Logs'],
+  ['pcap', 'Packet capture'],
+  ['posture', 'Posture'],
+  ['tlsrpt', 'TLS-RPT'],
+  ['blocklist', 'Block lists'],
+];
+
+/** "Receiver test" for "receiver"; an unknown kind as it is. */
+export const kindName = (kind: string): string => REPORT_KINDS.find(([k]) => k === kind)?.[1] ?? kind;
 
 /** A CSS class from a closed list, never from the text itself. */
 export function verdictClass(verdict: string | null | undefined): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesText, dayBound, durationText, verdictClass, whenText } from '../../../web-ui/src/format.js';
+import { bytesText, dayBound, durationText, kindName, verdictClass, whenText } from '../../../web-ui/src/format.js';
 
 describe('format (web UI)', () => {
   it('bytesText in powers of 1024', () => {
@@ -23,8 +23,15 @@ describe('format (web UI)', () => {
 
   it('verdictClass comes from a closed list, never from the text', () => {
     expect(verdictClass('fail')).toBe('v-fail');
+    expect(verdictClass('not-applicable')).toBe('v-not-applicable');
     expect(verdictClass('x" onmouseover="y')).toBe('v-unknown');
     expect(verdictClass(null)).toBe('v-unknown');
+  });
+
+  it('kindName names the Report kinds History filters on', () => {
+    expect(kindName('receiver')).toBe('Receiver test');
+    expect(kindName('tlsrpt')).toBe('TLS-RPT');
+    expect(kindName('future-kind')).toBe('future-kind');
   });
 
   it('dayBound: the day starts in UTC; the end bound is the next day (exclusive)', () => {

@@ -1,8 +1,8 @@
 // History: every stored report, searchable (text, kind, verdict, dates), paged; above it the
 // certificate expiry timeline of every checked host and the share of each verdict.
-import { ApiError, getSession, query, request } from '../api.js';
+import { ApiError, query, request } from '../api.js';
 import { h, s } from '../dom.js';
-import { dayBound, durationText, verdictClass, whenText } from '../format.js';
+import { dayBound, durationText, kindName, REPORT_KINDS, VERDICTS, verdictClass, whenText } from '../format.js';
 import { clip } from '../neutral.js';
 import { isId } from '../routes.js';
 import { daysText, layoutTimeline, type CertificatePoint } from '../timeline-scale.js';
@@ -25,7 +25,6 @@ interface Page {
   next: string | null;
 }
 
-const VERDICTS = ['pass', 'warn', 'fail', 'inconclusive', 'error'];
 
 /** The expiry timeline as inline SVG: a row per host, a point per certificate at its notAfter. */
 export function timelineSvg(points: readonly CertificatePoint[], nowMs: number): SVGElement | HTMLElement {
@@ -73,7 +72,7 @@ export function timelineSvg(points: readonly CertificatePoint[], nowMs: number):
 function verdictShare(reports: readonly Meta[]): HTMLElement {
   const counts = new Map<string, number>();
   for (const r of reports) {
-    const v = VERDICTS.includes(r.verdict) ? r.verdict : 'other';
+    const v = (VERDICTS as readonly string[]).includes(r.verdict) ? r.verdict : 'other';
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
   const total = reports.length;
@@ -97,7 +96,7 @@ export function historyPage(main: HTMLElement): () => void {
   const params = new URLSearchParams(location.search);
   const box = alertBox();
   const chart = h('div', { class: 'charts' });
-  const kind = select('kind', [['', 'Any kind']], params.get('kind') ?? '');
+  const kind = select('kind', [['', 'Any kind'], ...REPORT_KINDS], params.get('kind') ?? '');
   const form = h(
     'form',
     { class: 'card search', role: 'search', 'data-testid': 'history-search' },
@@ -123,10 +122,6 @@ export function historyPage(main: HTMLElement): () => void {
   const more = h('button', { type: 'button', hidden: true, 'data-testid': 'history-more' }, 'Older reports');
   main.append(...pageHead('History', 'Every report kept on this server: a permanent link each, downloads, re-run and compare.'), chart, form, box, count, table, more);
 
-  void getSession().then((session) => {
-    for (const k of session.kinds) kind.append(h('option', { value: k.name, selected: k.name === params.get('kind') }, k.title));
-  });
-
   const listed: Meta[] = [];
   let next: string | null = null;
   let share: HTMLElement | null = null;
@@ -136,7 +131,7 @@ export function historyPage(main: HTMLElement): () => void {
       'tr',
       {},
       h('td', {}, h('a', { href: `/reports/${r.id}` }, whenText(String(r.storedAt || r.startedAt)))),
-      h('td', {}, String(r.kind)),
+      h('td', {}, kindName(String(r.kind))),
       h('td', { class: 'target' }, clip(String(r.target), 120)),
       h('td', {}, badge(String(r.verdict))),
       h('td', { class: 'num' }, typeof r.durationMs === 'number' ? durationText(r.durationMs) : ''),

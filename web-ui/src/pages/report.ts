@@ -2,7 +2,7 @@
 // previous run"; and the comparison of two runs.
 import { request, type JobInfo } from '../api.js';
 import { h, insertReportHtml } from '../dom.js';
-import { durationText, verdictClass, whenText } from '../format.js';
+import { durationText, kindName, verdictClass, whenText } from '../format.js';
 import { isId } from '../routes.js';
 import { alertBox, goToJob, showError } from '../ui.js';
 
@@ -73,7 +73,7 @@ export function reportPage(main: HTMLElement, id: string): () => void {
         'p',
         { class: 'report-meta' },
         badge(str(meta.verdict)),
-        ` ${str(meta.kind)} · ${str(meta.target)} · ${whenText(str(meta.startedAt))}`,
+        ` ${kindName(str(meta.kind))} · ${str(meta.target)} · ${whenText(str(meta.startedAt))}`,
         typeof meta.durationMs === 'number' ? ` · ${durationText(meta.durationMs)}` : '',
         meta.owner ? ` · by ${meta.owner}` : '',
       );
