@@ -64,8 +64,9 @@ export function applyJobEvent(state: JobState, type: string, data: string): JobS
       break;
     }
     case 'status': {
+      // 'done' and 'failed' wait for their own events, which carry the report id and the error.
       const s = d.status;
-      if (s === 'running' || s === 'done' || s === 'failed' || s === 'cancelled') state.status = s;
+      if (s === 'running' || s === 'cancelled') state.status = s;
       break;
     }
     case 'done':

@@ -30,6 +30,8 @@ describe('job page state from SSE events (web UI)', () => {
     expect(applyJobEvent(initialJobState(), 'failed', 'not json').error).toBe('the job failed');
     expect(isFinished(applyJobEvent(initialJobState(), 'status', '{"status":"cancelled"}'))).toBe(true);
     expect(isFinished(applyJobEvent(initialJobState(), 'status', '{"status":"running"}'))).toBe(false);
+    // A status "done" before the done event: the stream stays open for the report id.
+    expect(isFinished(applyJobEvent(initialJobState(), 'status', '{"status":"done"}'))).toBe(false);
   });
 
   it('ignores malformed data without throwing', () => {
