@@ -57,7 +57,7 @@ export function applyJobEvent(state: JobState, type: string, data: string): JobS
     case 'transcript': {
       const text = str(d.text, 2000);
       if (text === null) break;
-      state.lines.push({ t: typeof d.t === 'number' && Number.isFinite(d.t) ? d.t : 0, host: str(d.host, 300) ?? '', kind: str(d.kind, 20) ?? '', text });
+      state.lines.push({ t: typeof d.t === 'number' && Number.isFinite(d.t) ? d.t : 0, host: str(d.conn, 300) ?? str(d.host, 300) ?? '', kind: str(d.kind, 20) ?? '', text });
       if (state.lines.length > MAX_LINES) state.lines.splice(0, state.lines.length - MAX_LINES);
       state.lineCount++;
       if (state.status === 'connecting') state.status = 'running';

@@ -14,9 +14,13 @@ describe('job page state from SSE events (web UI)', () => {
     expect(s.status).toBe('running');
     applyJobEvent(s, 'transcript', JSON.stringify({ t: 12, host: 'mx1.example.com', kind: 'recv', text: '220 mx1 ESMTP' }));
     applyJobEvent(s, 'transcript', JSON.stringify({ t: 13, host: 'mx1.example.com', kind: 'send', text: 'EHLO probe' }));
-    expect(takeLines(s).map((l) => `${arrowOf(l.kind)} ${l.text}`)).toEqual(['← 220 mx1 ESMTP', '→ EHLO probe']);
+    applyJobEvent(s, 'transcript', JSON.stringify({ seq: 3, t: 14, conn: 'mx1.example.com[192.0.2.1]:25/main', kind: 'recv', text: '250 OK' }));
+    const lines = takeLines(s);
+    expect(lines.map((l) => `${arrowOf(l.kind)} ${l.text}`)).toEqual(['← 220 mx1 ESMTP', '→ EHLO probe', '← 250 OK']);
+    // The server names the connection `conn` (the transcript's own field).
+    expect(lines[2]!.host).toBe('mx1.example.com[192.0.2.1]:25/main');
     expect(takeLines(s)).toEqual([]);
-    expect(s.lineCount).toBe(2);
+    expect(s.lineCount).toBe(3);
   });
 
   it('ends on done with the report id, on failed with the error', () => {
