@@ -72,7 +72,7 @@ export function guardResolver(base: Resolver): Resolver {
       else refused.push({ address, reason });
     }
     if (allowed.length === 0 && refused.length > 0) {
-      throw new DnsError('OTHER', name, qtype, `public mode refuses every ${qtype} address of ${name}: ${refusedList(refused)}`);
+      throw new DnsError('OTHER', name, qtype, `the public-mode address policy refuses every ${qtype} address of ${name}: ${refusedList(refused)}`);
     }
     return allowed;
   };
@@ -93,8 +93,8 @@ export function guardResolver(base: Resolver): Resolver {
  */
 export function connectRefusal(address: string, port: number, ports: readonly number[] = PUBLIC_SMTP_PORTS): MxrayError | null {
   const reason = addressProblem(address);
-  if (reason !== null) return new MxrayError('blocked-target', `public mode does not connect to ${address}: ${reason}`, 'address-policy');
-  if (!ports.includes(port)) return new MxrayError('blocked-target', `public mode connects to ports ${listOf(ports)} only, not ${port}`, 'port-policy');
+  if (reason !== null) return new MxrayError('blocked-target', `the public-mode address policy refuses ${address} (${reason})`, 'address-policy');
+  if (!ports.includes(port)) return new MxrayError('blocked-target', `the public-mode address policy allows ports ${listOf(ports)} only, not ${port}`, 'port-policy');
   return null;
 }
 
