@@ -10,6 +10,7 @@ import type { ReportStore } from '../core/report-store.js';
 import type { Report } from '../core/schema.js';
 import { neutralise } from '../core/transcript.js';
 import type { JobContext, JobKind, WebEdges } from './kinds/model.js';
+import { targetProblem } from './guard.js';
 import { indexReport } from './report-meta.js';
 
 /** Events a job keeps for replay; older ones are dropped (a client resuming past them gets `reset`). */
@@ -134,6 +135,17 @@ export interface StartOptions {
   request: string | null;
 }
 
+/** An obviously refused target (a private IP literal, localhost, a port public mode does not test), before a job starts. */
+function targetsProblem(p: { target?: unknown; host?: unknown; port?: unknown }): string | null {
+  const port = typeof p.port === 'number' ? p.port : undefined;
+  for (const value of [p.target, p.host]) {
+    if (typeof value !== 'string' || !value) continue;
+    const problem = targetProblem(value, port);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A one-line message of an error a job threw, for the page (never a stack). */
@@ -164,7 +176,7 @@ export class JobManager {
     if (this.options.publicMode) {
       const edgeParams = params as { resolver?: unknown; connect?: unknown[] };
       if (edgeParams.resolver !== undefined || (edgeParams.connect?.length ?? 0) > 0) throw new UsageError('a public instance does not take resolver or connect: it tests what the internet sees');
-      const problem = kind.publicProblem?.(params as never) ?? null;
+      const problem = kind.publicProblem?.(params as never) ?? targetsProblem(params as { target?: unknown; host?: unknown; port?: unknown });
       if (problem) throw new UsageError(problem);
     }
     if (this.running >= this.options.maxRunning) throw new TooManyJobsError(5);

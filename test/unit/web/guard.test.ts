@@ -472,6 +472,9 @@ describe('the receiver test on public edges', () => {
     expect(report.body.hosts.map((h) => [h.key, h.status, h.statusReason, h.statusDetail])).toEqual([
       [`127.0.0.1:${server.port}`, 'blocked-target', 'address-policy', 'the public-mode address policy refuses 127.0.0.1 (loopback)'],
     ]);
+    // Not measured is not a pass: the refusal is ours, named as such, and the verdict inconclusive.
+    expect(report.verdict).toBe('inconclusive');
+    expect(report.findings.map((f) => [f.id, f.actor])).toContainEqual(['net.blocked-target', 'us']);
     expect(server.accepted()).toBe(0);
     expect(safety.loopback).toEqual([]);
   });

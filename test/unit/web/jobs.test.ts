@@ -170,6 +170,10 @@ describe('JobManager', () => {
     expect(() => jobs.start(k, { resolver: '127.0.0.1' }, opts)).toThrow(/public/);
     expect(() => jobs.start(k, { connect: ['a=127.0.0.1'] }, opts)).toThrow(/public/);
     expect(() => jobs.start(k, { count: 5 }, opts)).toThrow(/one message/);
+    // Obvious refusals before any job: a private literal, localhost, a port public mode does not test.
+    expect(() => jobs.start(k, { target: '10.0.0.1' }, opts)).toThrow(/public mode does not test 10\.0\.0\.1/);
+    expect(() => jobs.start(k, { host: 'localhost' }, opts)).toThrow(/public mode does not test localhost/);
+    expect(() => jobs.start(k, { target: 'example.com', port: 8025 }, opts)).toThrow(/not 8025/);
     const ok = jobs.start(k, { count: 1 }, opts);
     await ok.finished;
     expect(ok.status).toBe('done');
