@@ -85,6 +85,8 @@ const ADAPTERS = {
   'src/cli/sender-test.ts': ['node:fs'],
   'src/cli/logs.ts': ['node:fs'],
   'src/cli/pcap.ts': ['node:fs'],
+  'src/web/assets.ts': ['node:fs'],
+  'src/cli/serve.ts': ['node:fs'],
 };
 
 const REAL_TIME_AND_ENV = [

@@ -99,6 +99,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./sender-test.js'),
   },
   {
+    name: 'serve',
+    description: 'the web UI and its API: every job in a browser, for a team, with History (permalinks, re-run, compare)',
+    usage: '[options]',
+    load: () => import('./serve.js'),
+  },
+  {
     name: 'demo',
     description: 'run the receiver test against a built-in lab of local servers with every classic TLS failure (no network needed)',
     usage: '[options]',

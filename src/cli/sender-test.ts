@@ -91,7 +91,7 @@ export function parseLifetime(text: string): number {
 }
 
 /** Where the store lives by default: $MXRAY_DATA_DIR, else $XDG_DATA_HOME/mxray, else ~/.local/share/mxray. */
-function defaultStoreFile(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultStoreFile(env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.MXRAY_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'mxray');
   return join(dir, 'sender-tests.db');
 }
@@ -105,7 +105,7 @@ function readFile(name: string, what: string): Buffer {
 }
 
 /** The certificate STARTTLS presents: --cert (PEM, DER, PFX) and --key, or a self-signed one (said loudly). */
-async function certificateOf(o: SenderTestOpts, name: string, warn: (line: string) => void): Promise<SmtpdCertificate> {
+export async function certificateOf(o: { cert?: string; key?: string; password?: string }, name: string, warn: (line: string) => void): Promise<SmtpdCertificate> {
   if (!o.cert) {
     if (o.key) throw new UsageError('--key needs --cert');
     const { createSelfSigned } = await import('../demo/test-pki.js');
@@ -312,7 +312,7 @@ function replier(via: { host: string; port: number }, name: string, edges: impor
   };
 }
 
-function listenError(err: unknown, what: string): Error {
+export function listenError(err: unknown, what: string): Error {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
   if (e.code === 'EACCES') return new UsageError(`cannot listen for ${what} on ${e.address ?? '?'}:${e.port ?? '?'}: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE; for a trial use e.g. --listen 127.0.0.1:2525)`, { helpful: false });
   if (e.code === 'EADDRINUSE') return new UsageError(`cannot listen for ${what} on ${e.address ?? '?'}:${e.port ?? '?'}: the address is in use (another mail server or sender-test server?)`, { helpful: false });

@@ -476,11 +476,12 @@ function when(iso: string): string {
   return iso.replace('T', ' ').replace(/(:\d\d)?\.\d+Z$/, ' UTC');
 }
 
+/** Every style a report can use, for a page that shows reports inside itself (the web UI serves it as a file). */
+export const REPORT_CSS = `${STYLE}${CHART_STYLE}${HOP_CHART_STYLE}${SHARE_CHART_STYLE}`;
+
 export function htmlOf(doc: Document): string {
   const e = escapeHtml;
-  const verdict = known(VERDICTS, doc.verdict, 'v-');
-  const out: string[] = [];
-  out.push(
+  return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
@@ -488,6 +489,21 @@ export function htmlOf(doc: Document): string {
     `<title>${e(`${doc.verdictWord ?? doc.verdict.toUpperCase()} — ${doc.shortSubject} — ${doc.title}`)}</title>`,
     `<style>${STYLE}${doc.chart ? CHART_STYLE : ''}${doc.hopChart ? HOP_CHART_STYLE : ''}${doc.shareChart ? SHARE_CHART_STYLE : ''}</style></head>`,
     '<body>',
+    htmlBodyOf(doc),
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The report as the body of a page (no head, no style: REPORT_CSS styles it): what the web UI shows
+ * inside its own page. Every string in it is escaped here, as in htmlOf.
+ */
+export function htmlBodyOf(doc: Document): string {
+  const e = escapeHtml;
+  const verdict = known(VERDICTS, doc.verdict, 'v-');
+  const out: string[] = [];
+  out.push(
     `<header><h1>${e(doc.title)}: ${e(doc.shortSubject)}</h1>`,
     `<p class="meta">${[doc.subject, when(doc.startedAt), `${(doc.durationMs / 1000).toFixed(2)} s`, ...doc.meta].map(e).join(' · ')}</p>`,
     `<div class="verdict ${verdict}"><p class="reason"><span class="word">${e(doc.verdictWord ?? doc.verdict.toUpperCase())}</span> ${e(doc.reason)}</p><p>${e(doc.verdictNote)}</p></div>`,
@@ -521,7 +537,6 @@ export function htmlOf(doc: Document): string {
     for (const s of doc.details.sections) out.push(`<details class="host"><summary>${e(s.heading)}</summary>\n${nestedList(s.lines)}</details>`);
   }
   if (doc.transcript !== null) out.push('<h2>Transcript</h2>', `<details class="transcript"><summary>Every event, with its time</summary><pre>${e(doc.transcript)}</pre></details>`);
-  out.push('</body></html>', '');
   return out.join('\n');
 }
 

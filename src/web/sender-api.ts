@@ -43,7 +43,7 @@ export const MAX_WAIT_SECONDS = 60;
 const problem = (reply: FastifyReply, status: number, error: string) => reply.code(status).send({ error });
 
 /** Host names this listener answers to, lower case, with and without the port. */
-function allowedHosts(address: string, port: number, extra: readonly string[]): Set<string> {
+export function allowedHosts(address: string, port: number, extra: readonly string[]): Set<string> {
   const names = new Set<string>(['localhost', address.includes(':') ? `[${address}]` : address, ...extra.map((h) => h.toLowerCase())]);
   if (address === '0.0.0.0' || address === '::') names.add('127.0.0.1').add('[::1]');
   const hosts = new Set<string>();
@@ -64,7 +64,10 @@ function intParam(value: unknown, fallback: number, max: number): number {
   return Math.min(Number(value), max);
 }
 
-export function senderRoutes(app: FastifyInstance, server: SenderServer): void {
+/** The id under which a result is also kept as a report (the web UI's History), when there is one. */
+export type ReportIdOf = (result: { key: string; id: number }) => string;
+
+export function senderRoutes(app: FastifyInstance, server: SenderServer, reportIdOf?: ReportIdOf): void {
   app.post('/api/v1/sender-tests', async (request, reply) => {
     const body = (request.body ?? {}) as { lifetimeSeconds?: unknown; expectFrom?: unknown };
     const lifetime = typeof body.lifetimeSeconds === 'number' && Number.isFinite(body.lifetimeSeconds) ? body.lifetimeSeconds * 1000 : undefined;
@@ -109,6 +112,7 @@ export function senderRoutes(app: FastifyInstance, server: SenderServer): void {
     }
     const result = newest();
     if (result) {
+      if (reportIdOf) reply.header('x-mxray-report-id', reportIdOf(result));
       return reply.code(200).header('content-type', 'application/json; charset=utf-8').header('x-mxray-result-id', String(result.id)).header('x-mxray-results', String(state.results.length)).send(result.report);
     }
     // The caller knows the passcode: the address is given whole (the store keeps it masked).

@@ -19,6 +19,8 @@ export const connectionCheck: Check<ConnectionInput> = {
     if (facts.status === 'internal-error') add('mxray.internal-error', { detail: facts.statusDetail }, lastOf(ev));
     // Stopped by mxray at its deadline (the receiver job marks it so): ours to say, never the server's fault.
     if (facts.status === 'deadline-reached') add('net.deadline-reached', { detail: facts.statusDetail }, lastOf(ev));
+    // Refused by our own address policy (a public instance): nothing was measured, and the server is not to blame.
+    if (facts.status === 'blocked-target') add('net.blocked-target', { detail: facts.statusDetail ?? 'the address policy refuses it' }, lastOf(ev));
     if (facts.status === 'connection-refused') {
       if (NO_ROUTE.has(facts.statusReason)) add('net.no-route', { error: facts.statusReason }, ev.connect);
       else add('net.connect-refused', {}, ev.connect);

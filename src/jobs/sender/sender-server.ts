@@ -113,7 +113,7 @@ export interface SenderServerOptions {
   /** Lines for the operator's log (the serve command prints them). */
   onLog?(line: string): void;
   /** Observer: a result was stored (the serve command's --reply-via mails it back). Its failure is logged, never the session's. */
-  onResult?(report: SenderReport): void | Promise<void>;
+  onResult?(report: SenderReport, result: SenderResultRecord): void | Promise<void>;
 }
 
 /** A new test, as `mxray sender-test new` and the API show it. */
@@ -310,7 +310,7 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       log(`result ${result.id} stored for ${match.test.address} from ${record.clientIp}: ${report.verdict}`);
       if (options.onResult) {
         void Promise.resolve()
-          .then(() => options.onResult?.(report))
+          .then(() => options.onResult?.(report, result))
           .catch((error: unknown) => log(`after the result from ${record.clientIp}: ${error instanceof Error ? error.message : String(error)}`));
       }
       return true;

@@ -69,6 +69,28 @@ export const NET_FINDINGS = defineFindings([
     refs: ['RFC 5321 §4.5.3.2'],
   },
   {
+    id: 'net.blocked-target',
+    inconclusive: true,
+    severity: 'warning',
+    actor: 'us',
+    facts: ['host', 'detail'],
+    title: 'mxray refused to connect to {host}: its address policy does not allow it',
+    detail:
+      'This mxray runs with an address policy (a public web instance, `mxray serve --public`): it connects only to public addresses, on the mail ports ' +
+      '25, 465, 587 and 2525, so that nobody can use it to reach its own network. {detail}. Nothing was sent to {host}; what a sender would meet there ' +
+      'is unknown, so the result is inconclusive. A mail server on a private or loopback address cannot receive mail from the internet anyway.',
+    opportunistic: 'Not measured: mxray did not connect.',
+    verifying: 'Not measured: mxray did not connect.',
+    remediation: {
+      summary: 'Test a public mail server on port 25 (465, 587 or 2525), or run mxray inside your own network to test an internal one.',
+      steps: [
+        'If {host} is meant to receive mail from the internet, publish its public address in DNS (the MX host name\'s A/AAAA records).',
+        'To test a server inside your network, run mxray there: `mxray check <host>` from the command line, or `mxray serve` without `--public` (a team page on your LAN).',
+      ],
+    },
+    refs: ['RFC 6890', 'OWASP: Server-Side Request Forgery Prevention'],
+  },
+  {
     id: 'net.connect-refused',
     severity: 'error',
     actor: 'them',

@@ -72,5 +72,5 @@ export const EDGE_PARAMS = {
   /** "IP[:PORT]" of a DNS server for every query (--resolver). */
   resolver: Type.Optional(Type.String({ maxLength: 60, description: 'send every DNS query to this server (IP[:PORT]); not in public mode' })),
   /** "HOST=IP[:PORT]" entries (--connect). */
-  connect: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 20, description: 'connect to this address for this host name (HOST=IP[:PORT]); not in public mode' })),
+  connect: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 100, description: 'connect to this address for this host name (HOST=IP[:PORT]); not in public mode' })),
 };
