@@ -42,7 +42,7 @@ export function checkPage(main: HTMLElement): void {
       h('summary', {}, 'Advanced'),
       h(
         'div',
-        { class: 'grid' },
+        { class: 'form-grid' },
         field('Server (skip the MX lookup)', input('host', { placeholder: 'mx1.example.com' })),
         field('Port', input('port', { inputmode: 'numeric', placeholder: '25', pattern: '\\d{1,5}' })),
         field('Address families', select('families', [['both', 'IPv4 and IPv6'], ['ipv4', 'IPv4 only'], ['ipv6', 'IPv6 only']], 'both')),
@@ -75,7 +75,7 @@ export function certPage(main: HTMLElement): void {
     h('h2', {}, 'A server’s certificate'),
     h(
       'div',
-      { class: 'grid' },
+      { class: 'form-grid' },
       field('Host or domain', input('host', { placeholder: 'mx1.example.com, mx1.example.com:465 or example.com', 'data-testid': 'cert-target' }), 'A domain: the certificate of each of its MX hosts.'),
       field('Port', input('port', { inputmode: 'numeric', placeholder: '25' })),
     ),
@@ -114,7 +114,7 @@ export function sendPage(main: HTMLElement): void {
     h('h2', {}, 'Send a test message'),
     h(
       'div',
-      { class: 'grid' },
+      { class: 'form-grid' },
       field('Domain or server', input('target', { placeholder: 'example.com or mx1.example.com:25', 'data-testid': 'send-target' })),
       field('From', input('from', { placeholder: 'postmaster@your.domain', autocomplete: 'email' })),
       field('To', input('to', { placeholder: 'someone@example.com', 'data-testid': 'send-to' }), 'Several: separate them with commas.'),
@@ -159,7 +159,7 @@ export function sendPage(main: HTMLElement): void {
     h('p', { class: 'hint' }, 'Tries a session without STARTTLS and one with it, and stops before a message is sent.'),
     h(
       'div',
-      { class: 'grid' },
+      { class: 'form-grid' },
       field('Domain or server', input('target', { placeholder: 'example.com', 'data-testid': 'enforce-target' })),
       field('RCPT TO (for a server or an IP address)', input('rcpt', { placeholder: 'postmaster@example.com' })),
     ),

@@ -56,7 +56,7 @@ export function timelineSvg(points: readonly CertificatePoint[], nowMs: number):
   svg.append(s('line', { class: 'now', x1: t.nowX.toFixed(1), x2: t.nowX.toFixed(1), y1: top - 14, y2: bottom + 4 }), s('text', { class: 'now-label', x: t.nowX.toFixed(1), y: 10, 'text-anchor': 'middle' }, 'today'));
   const key = h(
     'p',
-    { class: 'key' },
+    { class: 'expiry-key' },
     h('i', { class: 'k-soon' }),
     'expired or within 30 days',
     h('i', { class: 'k-near' }),
@@ -102,7 +102,7 @@ export function historyPage(main: HTMLElement): () => void {
     { class: 'card search', role: 'search', 'data-testid': 'history-search' },
     h(
       'div',
-      { class: 'grid' },
+      { class: 'form-grid' },
       field('Search', input('q', { type: 'search', placeholder: 'domain, host or file', value: params.get('q') ?? '', 'data-testid': 'history-q' })),
       field('Kind', kind),
       field('Verdict', select('verdict', [['', 'Any verdict'], ...VERDICTS.map((v) => [v, v] as const)], params.get('verdict') ?? '')),

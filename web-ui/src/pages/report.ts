@@ -107,7 +107,7 @@ interface Comparison {
 }
 
 const SEVERITIES = ['critical', 'error', 'warning', 'info', 'ok'];
-const sevClass = (v: unknown): string => `sev sev-${typeof v === 'string' && SEVERITIES.includes(v) ? v : 'unknown'}`;
+const sevClass = (v: unknown): string => `sevtag s-${typeof v === 'string' && SEVERITIES.includes(v) ? v : 'unknown'}`;
 const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]).slice(0, 1000) : []);
 
 export function comparePage(main: HTMLElement, a: string, b: string): () => void {
