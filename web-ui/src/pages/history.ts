@@ -31,8 +31,8 @@ export function timelineSvg(points: readonly CertificatePoint[], nowMs: number):
   const W = 800;
   const left = 210;
   const right = W - 16;
-  const rowH = 20;
-  const top = 26;
+  const rowH = 18;
+  const top = 34;
   const t = layoutTimeline(points, nowMs, left, right);
   if (!t.rows.length) return h('p', { class: 'hint', 'data-testid': 'timeline' }, 'No certificates yet: run a receiver test or a certificate check.');
   const height = top + t.rows.length * rowH + 8;
@@ -40,6 +40,7 @@ export function timelineSvg(points: readonly CertificatePoint[], nowMs: number):
   const svg = s('svg', { xmlns: 'http://www.w3.org/2000/svg', class: 'expiry-timeline', viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': `Certificate expiry of ${t.rows.length} hosts`, 'data-testid': 'timeline' });
   for (const tick of t.ticks) {
     svg.append(s('line', { class: 'tick', x1: tick.x.toFixed(1), x2: tick.x.toFixed(1), y1: top - 6, y2: bottom }), s('text', { class: 'tick-label', x: tick.x.toFixed(1), y: top - 10, 'text-anchor': 'middle' }, tick.label));
+    // A label too close to "today" would cover it: today's line is drawn with its own label above.
   }
   t.rows.forEach((row, i) => {
     const y = top + i * rowH + rowH / 2;
@@ -53,7 +54,7 @@ export function timelineSvg(points: readonly CertificatePoint[], nowMs: number):
     }
     svg.append(g);
   });
-  svg.append(s('line', { class: 'now', x1: t.nowX.toFixed(1), x2: t.nowX.toFixed(1), y1: top - 14, y2: bottom + 4 }), s('text', { class: 'now-label', x: t.nowX.toFixed(1), y: 10, 'text-anchor': 'middle' }, 'today'));
+  svg.append(s('line', { class: 'now', x1: t.nowX.toFixed(1), x2: t.nowX.toFixed(1), y1: top - 14, y2: bottom + 4 }), s('text', { class: 'now-label', x: t.nowX.toFixed(1), y: 12, 'text-anchor': 'middle' }, 'today'));
   const key = h(
     'p',
     { class: 'expiry-key' },
