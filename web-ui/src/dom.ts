@@ -2,6 +2,7 @@
 // text node or an attribute value (never parsed as HTML); the one exception is the report
 // fragment the server rendered and escaped, inserted by insertReportHtml().
 import { neutral } from './neutral.js';
+import { DROPPED_ELEMENTS, keepAttribute } from './sanitize.js';
 
 type Child = Node | string | number | null | undefined | false;
 export type Attrs = Record<string, string | number | boolean | null | undefined>;
@@ -45,8 +46,6 @@ export function setText(el: Element, text: string): void {
   el.textContent = neutral(text);
 }
 
-/** Elements the report fragment never has: dropped should one appear (defence in depth; the CSP blocks them too). */
-const DROPPED = 'script,iframe,frame,object,embed,base,link,meta,style,form,input,button,textarea,select';
 
 /**
  * The server's report fragment (every string in it escaped by the renderer) into `container`,
@@ -58,13 +57,9 @@ export function insertReportHtml(container: Element, html: string): void {
   // eslint-disable-next-line no-restricted-syntax -- the one HTML the page inserts: the server-rendered, escaped report fragment, into an inert template
   template.innerHTML = html;
   const root = template.content;
-  for (const el of Array.from(root.querySelectorAll(DROPPED))) el.remove();
+  for (const el of Array.from(root.querySelectorAll(DROPPED_ELEMENTS))) el.remove();
   for (const el of Array.from(root.querySelectorAll('*'))) {
-    for (const attr of Array.from(el.attributes)) {
-      const name = attr.name.toLowerCase();
-      if (name.startsWith('on') || name === 'style' || name === 'srcset' || name === 'src') el.removeAttribute(attr.name);
-      else if ((name === 'href' || name === 'xlink:href' || name === 'action' || name === 'formaction') && !/^(https?:|#|\/(?!\/))/i.test(attr.value.trim())) el.removeAttribute(attr.name);
-    }
+    for (const attr of Array.from(el.attributes)) if (!keepAttribute(attr.name, attr.value)) el.removeAttribute(attr.name);
   }
   container.replaceChildren(root);
 }
