@@ -17,7 +17,10 @@ function lineElement(l: TranscriptLine): HTMLLIElement {
 export function jobPage(main: HTMLElement, id: string): () => void {
   document.title = 'Running — mxray';
   const state: JobState = initialJobState();
-  const status = h('p', { class: 'job-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'job-status' }, 'Connecting…');
+  // The live region says only what changes the job's state; the counts beside it are not announced.
+  const status = h('span', { role: 'status', 'aria-live': 'polite', 'data-testid': 'job-status' }, 'Connecting…');
+  const counts = h('span', { class: 'counts' });
+  const statusLine = h('p', { class: 'job-status' }, status, counts);
   const phases = h('ul', { class: 'phases', 'data-testid': 'job-phases' });
   const list = h('ol', { class: 'live-transcript', 'data-testid': 'live-transcript', 'aria-label': 'Transcript' });
   const follow = h('input', { type: 'checkbox', id: 'follow', checked: true });
@@ -27,7 +30,7 @@ export function jobPage(main: HTMLElement, id: string): () => void {
   const title = h('h1', {}, 'Running');
   main.append(
     title,
-    status,
+    statusLine,
     box,
     h('div', { class: 'actions' }, cancel, h('span', { class: 'field check inline' }, follow, h('label', { for: 'follow' }, 'Follow the transcript'))),
     h('h2', {}, 'Hosts'),
@@ -65,7 +68,8 @@ export function jobPage(main: HTMLElement, id: string): () => void {
       setText(note, 'Earlier events are no longer kept by the server: the transcript starts later than the job.');
     }
     const hosts = state.phases.size;
-    if (state.status === 'running' || state.status === 'connecting') setText(status, `${state.status === 'running' ? 'Running' : 'Connecting'} — ${hosts} ${hosts === 1 ? 'host' : 'hosts'}, ${state.lineCount} transcript ${state.lineCount === 1 ? 'line' : 'lines'}`);
+    if (state.status === 'running' && status.textContent !== 'Running') setText(status, 'Running');
+    setText(counts, ` — ${hosts} ${hosts === 1 ? 'host' : 'hosts'}, ${state.lineCount} transcript ${state.lineCount === 1 ? 'line' : 'lines'}`);
   };
 
   const finish = () => {
