@@ -49,10 +49,14 @@ export function checkPage(main: HTMLElement): void {
         field('EHLO name', input('helo', { placeholder: 'the server’s default' })),
         field('MAIL FROM', input('from', { placeholder: 'optional' })),
         field('RCPT TO', input('rcpt', { placeholder: 'optional' })),
+        field('Warn when the certificate expires within (days)', input('warnDays', { inputmode: 'numeric', placeholder: 'the profile’s default', pattern: '\\d{1,4}' })),
+        field('Expected certificate thumbprint (SHA-256)', input('expectThumbprint', { placeholder: 'optional' })),
       ),
       checkbox('quick', 'Quick: skip the extra handshake without SNI and the clear-text session'),
       checkbox('first', 'Only the primary MX host'),
       checkbox('tlsOnConnect', 'TLS on connect (port 465), not STARTTLS'),
+      checkbox('noRevocation', 'Skip the revocation lookups (CRL and OCSP)'),
+      checkbox('noPosture', 'Skip MTA-STS, TLS-RPT and DANE'),
     ),
     h('div', { class: 'actions' }, submitButton('Run the test', 'check-submit')),
     box,
@@ -62,7 +66,11 @@ export function checkPage(main: HTMLElement): void {
     if (!v.target && !v.host) throw new Error('say what to test: a domain, user@domain, host:port or an IP address');
     const port = portOf(v.port);
     if (v.port && port === undefined) throw new Error('the port is a number from 1 to 65535');
-    await startJob('check', compact({ ...v, port, families: v.families === 'both' ? '' : v.families }));
+    const warnDays = typeof v.warnDays === 'string' && /^\d{1,4}$/.test(v.warnDays) ? Number(v.warnDays) : undefined;
+    if (v.warnDays && (warnDays === undefined || warnDays < 1 || warnDays > 3650)) throw new Error('warn days: a number from 1 to 3650');
+    const { noRevocation, noPosture, ...rest } = v;
+    // compact() leaves out unchecked boxes; these two say false on purpose.
+    await startJob('check', { ...compact({ ...rest, port, warnDays, families: v.families === 'both' ? '' : v.families }), ...(noRevocation ? { revocation: false } : {}), ...(noPosture ? { posture: false } : {}) });
   });
   main.append(...pageHead('Receiver test', 'Connects to each mail server of a domain as a sender would: STARTTLS, the certificate, the protocols.'), form);
 }
