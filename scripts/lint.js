@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 const steps = [
   ['tsc', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.', '--incremental', '--tsBuildInfoFile', 'node_modules/.cache/mxray-lint/tsbuildinfo']],
   ['eslint', ['node_modules/eslint/bin/eslint.js', '.', '--cache', '--cache-strategy', 'content', '--cache-location', 'node_modules/.cache/mxray-lint/eslint']],
+  // The web UI's front end (DOM types, no Node): its own project.
+  ['tsc web-ui', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.web-ui.json', '--incremental', '--tsBuildInfoFile', 'node_modules/.cache/mxray-lint/tsbuildinfo-web-ui']],
   ['check-patterns', ['scripts/check-patterns.js']],
 ];
 
