@@ -158,6 +158,8 @@ describe('passwords and tokens', () => {
     expect(tokenOwner(config, newToken().token)).toBeNull();
     expect(tokenOwner(config, CI.token.slice(4))).toBeNull(); // without its prefix
     expect(tokenOwner(config, sha256hex(CI.token))).toBeNull(); // the stored digest is no token
+    // Only mxr_ tokens are tokens, even when the file holds the digest of something else.
+    expect(tokenOwner(parseAuthFile(`token odd ${sha256hex('plain-secret')}\n`, 'f'), 'plain-secret')).toBeNull();
   });
 });
 
