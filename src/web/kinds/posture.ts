@@ -19,7 +19,7 @@ const Params = Type.Object(
     dnsbl: Type.Optional(zonesParam('ask these block lists about the MX addresses (replaces the default lists unless dnsblDefault)')),
     dnsblDefault: Type.Optional(Type.Boolean({ description: 'ask the default lists too (the default when no dnsbl is given)' })),
     blocklists: Type.Optional(Type.Boolean({ description: 'false: ask no block list (default true)' })),
-    timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 120, description: 'time-out for the MTA-STS policy fetch, seconds (DNS time-outs are the server'"'"'s)' })),
+    timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 120, description: 'time-out for the MTA-STS policy fetch, seconds (DNS time-outs are the server’s)' })),
     ...EDGE_PARAMS,
   },
   { additionalProperties: false },
