@@ -25,7 +25,7 @@ export const blocklistKind: JobKind<typeof Params> = {
   rerunnable: true,
   targetOf: (p) => p.target.slice(0, 500),
   publicProblem: edgeProblem,
-  run(p, { edges, signal, events }) {
+  async run(p, { edges, signal, events }) {
     // Zones are checked before any query: a bad one is a usage error.
     const given = (p.zones ?? []).map(normalizeZone);
     const zones = [...new Set([...(p.dnsblDefault || given.length === 0 ? DEFAULT_DNSBL_ZONES : []), ...given])];

@@ -8,7 +8,7 @@ import type { CertificateReport } from '../../core/schema.js';
 import { runCertificateCheck, type CertFileInput } from '../../jobs/certificate/check-certificate.js';
 import { ACCEPTANCE_PROFILE_IDS } from '../../kb/acceptance.js';
 import { CertFileError } from '../../pki/files.js';
-import { edgeProblem } from './enforce.js';
+import { edgeProblem, SECONDS } from './enforce.js';
 import { EDGE_PARAMS, type JobContext, type JobKind, type WebEdges } from './model.js';
 
 /** The most an uploaded certificate file may hold (a certificate file is a few KiB). */
@@ -52,6 +52,7 @@ const HostParams = Type.Object(
     warnDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
     revocation: Type.Optional(Type.Boolean({ description: 'CRL and OCSP lookups (default true)' })),
     profiles: Type.Optional(Type.Array(PROFILE, { maxItems: ACCEPTANCE_PROFILE_IDS.length, description: 'answer for these kinds of sender only' })),
+    timeout: SECONDS('time-out for each connection phase and each HTTP fetch (AIA, CRL, OCSP), seconds', 120),
     ...EDGE_PARAMS,
   },
   { additionalProperties: false },
@@ -69,7 +70,8 @@ export const certKind: JobKind<typeof HostParams> = {
   rerunnable: true,
   targetOf: (p) => p.host.slice(0, 500),
   publicProblem: edgeProblem,
-  run(p, { edges, signal, events }: JobContext): Promise<CertificateReport> {
+  async run(p, { edges, signal, events }: JobContext): Promise<CertificateReport> {
+    const ms = p.timeout === undefined ? null : Math.round(p.timeout * 1000);
     return runCertificateCheck(
       {
         target: p.host,
@@ -81,12 +83,14 @@ export const certKind: JobKind<typeof HostParams> = {
         ...(p.warnDays ? { warnDays: p.warnDays } : {}),
         revocation: p.revocation ?? true,
         senders: p.profiles ?? [],
+        ...(ms ? { fetchTimeoutMs: ms } : {}),
         probe: {
           port: p.port ?? null,
           ...(p.tlsOnConnect ? { tlsOnConnect: true } : {}),
           helo: p.helo ?? edges.helo,
           hostMap: edges.hostMap,
           families: { v4: p.families !== 'ipv6', v6: p.families !== 'ipv4' },
+          ...(ms ? { limits: { connectTimeoutMs: ms, greetingTimeoutMs: ms, commandTimeoutMs: ms, tlsTimeoutMs: ms } } : {}),
           resolver: edges.resolver,
           connector: edges.connector,
           scheduler: edges.scheduler,

@@ -53,7 +53,7 @@ export const enforceKind: JobKind<typeof Params> = {
   rerunnable: true,
   targetOf: (p) => (p.target ?? p.host ?? '').slice(0, 500),
   publicProblem: edgeProblem,
-  run(p, { edges, signal, events }) {
+  async run(p, { edges, signal, events }) {
     if (!p.target && !p.host) throw new UsageError('say what to test: a domain, user@domain, host:port or an IP address');
     return runEnforceCheck(
       {

@@ -27,7 +27,7 @@ export const explainKind: JobKind<typeof Params> = {
   rerunnable: true,
   // As the report will name it (jobs/explain: the text's first 200 characters).
   targetOf: (p) => p.text.slice(0, 200),
-  run(p, { edges }) {
+  async run(p, { edges }) {
     const bytes = Buffer.byteLength(p.text);
     if (bytes > MAX_EXPLAIN_TEXT_BYTES) throw new UsageError(`the text is ${bytes} bytes: at most ${MAX_EXPLAIN_TEXT_BYTES / 1024} KiB at once`);
     return runExplain({ input: { source: 'argument', parts: [{ name: null, text: p.text }] }, clock: edges.clock });

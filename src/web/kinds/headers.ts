@@ -34,7 +34,7 @@ export const headersKind: JobKind<typeof Params> = {
   params: Params,
   rerunnable: true,
   targetOf: (p) => targetOf(p.text),
-  run(p, { edges }) {
+  async run(p, { edges }) {
     const bytes = Buffer.byteLength(p.text);
     if (bytes > MAX_HEADERS_TEXT_BYTES) throw new UsageError(`the text is ${bytes} bytes: at most ${MAX_HEADERS_TEXT_BYTES / 1024 / 1024} MiB at once`);
     // A network that does not parse would silently become a name suffix that matches nothing.

@@ -115,9 +115,10 @@ export async function* plainChunks(chunks: AsyncIterable<Buffer>, name: string, 
       yield chunk;
     }
   } catch (err) {
-    if (err instanceof UsageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${name}: ${code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' ? 'the gzip stream is damaged or cut short' : (err as Error).message.slice(0, 200)}`);
+    // zlib's own errors are the input's; the upload's (past the cap, cancelled) go on as they are.
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    if (typeof code === 'string' && code.startsWith('Z_')) throw new UsageError(`cannot read ${name}: the gzip stream is damaged or cut short`);
+    throw err;
   } finally {
     gunzip.destroy();
   }
@@ -130,7 +131,7 @@ export const logsKind: JobKind<typeof Params> = {
   upload: { maxBytes: LOGS_UPLOAD_MAX_BYTES },
   rerunnable: false,
   targetOf: (p) => (p.name ?? 'log upload').slice(0, 500),
-  run(p, { edges, signal, upload }: JobContext) {
+  async run(p, { edges, signal, upload }: JobContext) {
     if (!upload) throw new UsageError('send the log file as the request body (application/octet-stream)');
     const now = edges.clock.now();
     const offsetMinutes = p.utcOffset !== undefined ? parseOffset(p.utcOffset) : 0;

@@ -32,7 +32,7 @@ export const postureKind: JobKind<typeof Params> = {
   rerunnable: true,
   targetOf: (p) => p.domain.slice(0, 500),
   publicProblem: edgeProblem,
-  run(p, { edges, signal, events }) {
+  async run(p, { edges, signal, events }) {
     const given = (p.dnsbl ?? []).map(normalizeZone);
     const zones = p.blocklists === false ? false : [...new Set([...(p.dnsblDefault || given.length === 0 ? DEFAULT_DNSBL_ZONES : []), ...given])];
     return runPosture(

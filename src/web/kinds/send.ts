@@ -72,7 +72,7 @@ export const sendKind: JobKind<typeof Params> = {
     if ((p.concurrency ?? 1) > 1) return 'public mode sends one message per job (no concurrency above 1)';
     return edgeProblem(p);
   },
-  run(p, { edges, signal, events }) {
+  async run(p, { edges, signal, events }) {
     if (!p.target && !p.host) throw new UsageError('say where to send: user@domain, a domain, host:port or an IP address');
     if (p.body !== undefined && p.data !== undefined) throw new UsageError('give body or data, not both');
     if (p.data !== undefined && (p.subject !== undefined || p.headers?.length)) throw new UsageError('data is a whole message: subject and headers do not apply');

@@ -265,6 +265,30 @@ describe('logs', () => {
   });
 });
 
+describe('uploads that fail or are cancelled', () => {
+  /** A gzip upload whose stream fails after its first bytes, as the server fails it past the cap. */
+  async function* failing(bytes: Uint8Array): AsyncGenerator<Buffer> {
+    yield Buffer.from(bytes.subarray(0, 40));
+    throw new Error('the upload is larger than 512 MiB');
+  }
+
+  for (const name of ['logs', 'pcap']) {
+    it(`${name}: the upload's own failure reaches the server as it is (not made a usage error); a cancelled job stops`, async () => {
+      const k = kindNamed(name);
+      if (!k) throw new Error(name);
+      const gz = gzipSync(Buffer.from(POSTFIX_LOG.repeat(50)));
+      const base = { edges: edges(), events: { emit: () => undefined }, publicMode: false };
+      const err = await k.run({} as never, { ...base, signal: new AbortController().signal, upload: { name: 'x.gz', chunks: failing(gz) } }).then(() => null, (e: unknown) => e);
+      expect(err).not.toBeInstanceOf(UsageError);
+      expect((err as Error).message).toBe('the upload is larger than 512 MiB');
+      const stop = new AbortController();
+      stop.abort(new Error('cancelled by the user'));
+      const cancelled = await k.run({} as never, { ...base, signal: stop.signal, upload: { name: 'x.gz', chunks: chunked(gz) } }).then(() => null, (e: unknown) => e);
+      expect((cancelled as Error).message).toBe('cancelled by the user');
+    });
+  }
+});
+
 describe('pcap', () => {
   const smtp = (port: number, clientPort: number) =>
     tcpConversation({

@@ -13,7 +13,7 @@ const EXAMPLES: Record<string, { least: Record<string, unknown>; most: Record<st
   check: { least: { target: 'example.com' }, most: { target: 'example.com', port: 25, families: 'ipv4', quick: true, revocation: false } },
   cert: {
     least: { host: 'example.com' },
-    most: { host: 'mx.example.com:25', port: 25, tlsOnConnect: false, families: 'both', helo: 'me.example', names: ['mx.example.com'], tlsa: ['3 1 1 ' + 'ab'.repeat(32)], at: '2026-03-01T12:00:00Z', expectThumbprint: 'ab'.repeat(20), warnDays: 30, revocation: true, profiles: ['dane', 'exchange-online'] },
+    most: { host: 'mx.example.com:25', port: 25, tlsOnConnect: false, families: 'both', helo: 'me.example', names: ['mx.example.com'], tlsa: ['3 1 1 ' + 'ab'.repeat(32)], at: '2026-03-01T12:00:00Z', expectThumbprint: 'ab'.repeat(20), warnDays: 30, revocation: true, profiles: ['dane', 'exchange-online'], timeout: 10 },
   },
   'cert-file': { least: {}, most: { name: 'mail.pfx', password: 'x', host: 'mx.example.com', tlsa: '3 1 1 ab', at: '2026-03-01', expectThumbprint: 'ab', warnDays: '30', revocation: 'false', profiles: 'dane,opportunistic' } },
   enforce: { least: { target: 'example.com' }, most: { target: 'example.com', host: 'mx.example.com', port: 25, families: 'ipv6', maxMx: 3, helo: 'me.example', from: 'a@b.example', rcpt: 'c@example.com', throughData: true, timeout: 5, greetingTimeout: 10, deadline: 60 } },
