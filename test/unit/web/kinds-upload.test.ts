@@ -84,6 +84,12 @@ async function usage(promise: Promise<unknown>, pattern: RegExp): Promise<void> 
 
 const ids = (r: Report) => r.findings.map((f) => f.id);
 
+/** The report as the kind it must be (a test fails, rather than skipping its assertions, when it is another). */
+function narrowed<K extends Report['kind']>(r: Report, kind: K): Extract<Report, { kind: K }> {
+  expect(r.kind).toBe(kind);
+  return r as Extract<Report, { kind: K }>;
+}
+
 /** openssl reads its inputs from files: written to a folder of the test's own, removed after. */
 function inTemp<T>(files: Record<string, string>, use: (path: (name: string) => string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'mxray-web-kinds-'));
@@ -122,11 +128,11 @@ describe('cert-file', () => {
 
   it('DER and PKCS#7 are read as `mxray cert` reads them', async () => {
     const der = await run('cert-file', { revocation: 'false' }, { name: 'mail.der', bytes: leaf.der });
-    if (der.kind === 'certificate') expect(der.body.input.files[0]?.format).toBe('der');
+    expect(narrowed(der, 'certificate').body.input.files[0]?.format).toBe('der');
     const p7b = inTemp({ 'leaf.pem': leaf.certPem }, (f) => openssl(['crl2pkcs7', '-nocrl', '-certfile', f('leaf.pem'), '-outform', 'DER'], Buffer.alloc(0)));
     const p7 = await run('cert-file', { revocation: 'false' }, { name: 'mail.p7b', bytes: p7b });
     expect(p7.kind).toBe('certificate');
-    if (p7.kind === 'certificate') expect(p7.body.input.files[0]).toMatchObject({ format: 'pkcs7', certificates: 1 });
+    expect(narrowed(p7, 'certificate').body.input.files[0]).toMatchObject({ format: 'pkcs7', certificates: 1 });
   });
 
   it('a PFX: opened with its password; without it, or with a wrong one, a one-line usage error', async () => {
@@ -242,17 +248,20 @@ describe('logs', () => {
 
   it('the filters: domain, includeLocal, since (relative to the clock), utcOffset, format', async () => {
     const only = await run('logs', { domain: 'partner.example' }, log());
-    if (only.kind === 'logs') expect(only.body.totals.sessions).toBe(1);
+    expect(narrowed(only, 'logs').body.totals.sessions).toBe(1);
     const local = await run('logs', { includeLocal: 'true' }, log());
-    if (local.kind === 'logs') expect(local.body.totals.sessions).toBe(3);
+    expect(narrowed(local, 'logs').body.totals.sessions).toBe(3);
     // 1 December 00:00 UTC less 4 hours: 30 November 20:00 — the 09:00 session is before it.
     const since = await run('logs', { since: '4h' }, log());
-    if (since.kind === 'logs') expect(since.body.totals.sessions).toBe(1);
+    expect(narrowed(since, 'logs').body.totals.sessions).toBe(1);
     // At +02:00, 20:00 local is 18:00 UTC: before 30 November 19:00 UTC.
     const zoned = await run('logs', { since: '2026-11-30 19:00Z', utcOffset: '+02:00' }, log());
-    if (zoned.kind === 'logs') expect(zoned.body.totals.sessions).toBe(0);
+    expect(narrowed(zoned, 'logs').body.totals.sessions).toBe(0);
+    // A moment without a zone is in utcOffset's zone, as the log's stamps are: 08:00 at +02:00 is 06:00 UTC, the 09:00 session (07:00 UTC) after it.
+    const zonedLocal = await run('logs', { since: '2026-11-30 08:00', utcOffset: '+02:00' }, log());
+    expect(narrowed(zonedLocal, 'logs').body.totals.sessions).toBe(2);
     const forced = await run('logs', { format: 'exim' }, log());
-    if (forced.kind === 'logs') expect(forced.body.inputs[0]).toMatchObject({ format: 'exim', sessions: 0 });
+    expect(narrowed(forced, 'logs').body.inputs[0]).toMatchObject({ format: 'exim', sessions: 0 });
   });
 
   it('bad values and a damaged gzip: one-line usage errors', async () => {
@@ -312,15 +321,13 @@ describe('pcap', () => {
     expect(r.body.totals['no-mail']).toBe(1);
     expect(r.body.flows[0]).toMatchObject({ server: { port: 25 }, starttlsOffered: false, hello: { verb: 'EHLO', name: 'client.example' } });
     const both = await run('pcap', { port: '2526', retryWindow: '60' }, { name: 'smtp.pcap', bytes: capture() });
-    if (both.kind === 'pcap') {
-      expect(both.body.flowCount).toBe(2);
-      expect(both.body.ports).toContain(2526);
-    }
+    expect(narrowed(both, 'pcap').body.flowCount).toBe(2);
+    expect(narrowed(both, 'pcap').body.ports).toContain(2526);
   });
 
   it('a gzipped capture is expanded as it comes', async () => {
     const r = await run('pcap', {}, { name: 'smtp.pcap.gz', bytes: gzipSync(capture()) });
-    if (r.kind === 'pcap') expect(r.body.flowCount).toBe(1);
+    expect(narrowed(r, 'pcap').body.flowCount).toBe(1);
   });
 
   it('not a capture, a bad port or window: one-line usage errors', async () => {
