@@ -24,7 +24,7 @@ const Params = Type.Object(
 
 /** What History shows: the message's subject (it says which message it was, better than a Received line). */
 function targetOf(text: string): string {
-  const subject = /^Subject:[ \t]*(.*)$/im.exec(text)?.[1]?.trim();
+  const subject = /^Subject:[ \t]{0,100}([^\r\n]{0,998})/im.exec(text)?.[1]?.trim();
   return subject ? `pasted header: ${firstLine(subject)}` : 'pasted header';
 }
 

@@ -13,14 +13,14 @@ export const LOGS_UPLOAD_MAX_BYTES = 512 * 1024 * 1024;
 /** The most a gzip upload may expand to: far beyond a real log of that size, a bound on a gzip bomb. */
 export const LOGS_EXPANDED_MAX_BYTES = 8 * 1024 ** 3;
 
-const MOMENT = '^(\\d{1,6}\\s*[smhdwSMHDW]|\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?\\s*(Z|z|[+-]\\d{2}:?\\d{2})?)$';
+const MOMENT = '^(\\d{1,6} ?[smhdwSMHDW]|\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)? ?(Z|z|[+-]\\d{2}:?\\d{2})?)$';
 const OFFSET = '^([Zz]|[Uu][Tt][Cc]|[+-]\\d{1,2}(:?\\d{2})?)$';
 
 const Params = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 255, description: 'the file name shown' })),
     format: Type.Optional(Type.String({ pattern: `^(auto|${LOG_FORMATS.join('|')})$`, description: `the log format (default auto: detected from the first lines)` })),
-    domain: Type.Optional(Type.String({ maxLength: 2000, pattern: '^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$', description: 'only sessions with these remote domains (and subdomains), comma-separated' })),
+    domain: Type.Optional(Type.String({ maxLength: 2000, pattern: '^[A-Za-z0-9_.-]{1,253}(,[A-Za-z0-9_.-]{1,253}){0,49}$', description: 'only sessions with these remote domains (and subdomains), comma-separated' })),
     since: Type.Optional(Type.String({ maxLength: 60, pattern: MOMENT, description: 'only sessions from then on: 2026-11-30, "2026-11-30 10:00", 24h, 7d' })),
     until: Type.Optional(Type.String({ maxLength: 60, pattern: MOMENT, description: 'only sessions until then' })),
     utcOffset: Type.Optional(Type.String({ maxLength: 10, pattern: OFFSET, description: 'the zone of time stamps that carry none: +01:00 (default UTC)' })),
@@ -40,12 +40,12 @@ export function parseOffset(text: string): number {
 /** "2026-11-30", "2026-11-30 10:00", "2026-11-30T10:00:00Z", or "7d" / "24h" / "30m" before now (as cli/logs.ts parseMoment). */
 export function parseMoment(text: string, what: string, now: number, offsetMinutes: number): number {
   const t = text.trim();
-  const rel = /^(\d{1,6})\s*([smhdw])$/i.exec(t);
+  const rel = /^(\d{1,6}) ?([smhdw])$/i.exec(t);
   if (rel) {
     const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[(rel[2] as string).toLowerCase() as 's' | 'm' | 'h' | 'd' | 'w'];
     return now - Number(rel[1]) * unit;
   }
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)? ?(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
   if (m) {
     const [, y, mo, d, h = '0', mi = '0', s = '0', zone] = m;
     const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
