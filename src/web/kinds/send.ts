@@ -1,14 +1,20 @@
 // Sending one real test message (`mxray send`) as a web job: the CLI's options as JSON. AUTH
-// secrets come in the request (the web has no environment variables to name) and go only to the
+// secrets and a client certificate with its key come in the request (the web has no environment variables to name) and go only to the
 // job, which redacts them in every transcript and report; they never reach targetOf, and the kind
 // is not rerunnable, so the stored request can never hold them. One message per job: `count` and
 // `concurrency` (the CLI's load test) are refused in public mode.
+import { X509Certificate } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
+import type { ClientCertificate } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { MAX_CONCURRENCY, MAX_COUNT, MAX_RECIPIENTS, runSend, type SendAuth } from '../../jobs/send/check-send.js';
 import { MAX_DATA_FILE_BYTES, MAX_SEND_BYTES } from '../../jobs/send/compose.js';
+import { CertFileError, MAX_CERT_FILE_BYTES, pickLeaf, readCertFile } from '../../pki/files.js';
 import { edgeProblem, SECONDS, timeLimits } from './enforce.js';
 import { EDGE_PARAMS, type JobKind } from './model.js';
+
+/** The most a client certificate may be here: a certificate file's bound, in base64. */
+const MAX_CLIENT_CERT_CHARS = Math.ceil((MAX_CERT_FILE_BYTES * 4) / 3) + 4;
 
 /** The most a whole message given as `data` may be here: a JSON body, not a file. */
 export const MAX_WEB_DATA_CHARS = Math.min(MAX_DATA_FILE_BYTES, 1024 * 1024);
@@ -30,6 +36,10 @@ const Params = Type.Object(
     oauthToken: Type.Optional(Type.String({ maxLength: 8000, description: 'XOAUTH2 access token; never stored, never shown' })),
     authMechanism: Type.Optional(Type.Union([Type.Literal('PLAIN'), Type.Literal('LOGIN'), Type.Literal('CRAM-MD5'), Type.Literal('XOAUTH2')])),
     allowCleartextAuth: Type.Optional(Type.Boolean({ description: 'AUTH without TLS (test servers only)' })),
+    clientCertificate: Type.Optional(
+      Type.String({ minLength: 1, maxLength: MAX_CLIENT_CERT_CHARS, description: 'present this client certificate: PEM (the certificate, its chain and its key) or a PKCS#12 / PFX file in base64; never stored' }),
+    ),
+    clientPassword: Type.Optional(Type.String({ maxLength: 1000, description: 'the password of the PFX or of an encrypted key; never stored' })),
     subject: Type.Optional(Type.String({ maxLength: 998 })),
     headers: Type.Optional(Type.Array(Type.String({ maxLength: 998 }), { maxItems: 100, description: '"Name: value" header lines' })),
     body: Type.Optional(Type.String({ maxLength: MAX_WEB_DATA_CHARS })),
@@ -58,6 +68,42 @@ function authOf(p: SendParams): SendAuth | null {
   const secret = p.oauthToken ?? p.authPassword;
   if (secret === undefined) throw new UsageError('authUser needs authPassword (or oauthToken)');
   return { user: p.authUser, secret, mechanism: p.oauthToken !== undefined ? 'XOAUTH2' : (p.authMechanism ?? null), allowCleartext: p.allowCleartextAuth ?? false };
+}
+
+const pem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
+
+/** The client certificate given, read as `mxray send --client-pfx / --client-cert --client-key` reads its files (cli/send.ts). */
+async function clientCertificateOf(p: SendParams): Promise<ClientCertificate | null> {
+  if (p.clientCertificate === undefined) {
+    if (p.clientPassword !== undefined) throw new UsageError('clientPassword needs clientCertificate');
+    return null;
+  }
+  const text = p.clientCertificate.trim();
+  // PEM is text; anything else is a PFX in base64.
+  const bytes = text.startsWith('-----BEGIN') ? Buffer.from(text, 'utf8') : Buffer.from(text.replace(/\s/g, ''), 'base64');
+  const contents = await readCertFile(bytes, { name: 'the client certificate', password: p.clientPassword ?? null }).catch((err: unknown) => {
+    if (err instanceof CertFileError && err.problem === 'password-needed') throw new UsageError('the client certificate is protected by a password: give it as clientPassword');
+    throw err;
+  });
+  const certs = contents.certificates;
+  const keys = contents.privateKeys;
+  if (certs.length === 0) throw new UsageError('the client certificate holds no certificate');
+  if (keys.length === 0) throw new UsageError('no private key for the client certificate: give the PEM with its key (or a PFX with its key)');
+  const { index } = pickLeaf(certs, keys);
+  const leaf = certs[index] as Buffer;
+  const key = keys.find((k) => {
+    try {
+      return new X509Certificate(leaf).checkPrivateKey(k);
+    } catch {
+      return false;
+    }
+  });
+  if (!key) throw new UsageError('the private key does not belong to the client certificate');
+  return {
+    keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    certPem: [leaf, ...certs.filter((_, i) => i !== index)].map(pem).join(''),
+    subject: new X509Certificate(leaf).subject.replace(/\n/g, ', '),
+  };
 }
 
 export const sendKind: JobKind<typeof Params> = {
@@ -89,7 +135,7 @@ export const sendKind: JobKind<typeof Params> = {
         verify: p.verify ?? null,
         requireTls: p.requireTls ?? false,
         auth: authOf(p),
-        clientCertificate: null,
+        clientCertificate: await clientCertificateOf(p),
         subject: p.subject ?? null,
         headers: p.headers ?? [],
         body: p.body ?? null,

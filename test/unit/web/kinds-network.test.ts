@@ -1,6 +1,9 @@
 // The web job kinds that reach servers, run against the demo lab on loopback (its DNS server, its
 // SMTP servers at the ports its host map gives, its MTA-STS policy host) with edges built the way
 // the server builds them: each kind gets only the JobContext, and what it reports is the lab's truth.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
 import type { JobEvent } from '../../../src/core/events.js';
@@ -15,6 +18,7 @@ import { schedulerOfProcess } from '../../../src/runtime/edges.js';
 import { kindNamed } from '../../../src/web/kinds/index.js';
 import type { JobContext, WebEdges } from '../../../src/web/kinds/model.js';
 import { createRootCa } from '../../../src/demo/test-pki.js';
+import { openssl } from '../../helpers/openssl-cert.js';
 import { schemaErrors } from '../../helpers/schema.js';
 import { startSendServer } from '../../helpers/send-server.js';
 
@@ -56,18 +60,32 @@ function webEdges(): WebEdges {
   };
 }
 
+function context(events: JobEvent[] = []): JobContext {
+  return { edges: webEdges(), signal: new AbortController().signal, events: { emit: (e) => events.push(e) }, publicMode: false, upload: null };
+}
+
 /** Runs a kind by its name as the server would: parameters, a context, and the events it streamed. */
 async function run(name: string, params: unknown): Promise<{ report: Report; events: JobEvent[] }> {
   const kind = kindNamed(name);
   if (!kind) throw new Error(`no kind ${name}`);
   const events: JobEvent[] = [];
-  const context: JobContext = { edges: webEdges(), signal: new AbortController().signal, events: { emit: (e) => events.push(e) }, publicMode: false, upload: null };
-  const report = await kind.run(params as never, context);
+  const report = await kind.run(params as never, context(events));
   expect(schemaErrors(JSON.parse(JSON.stringify(report)))).toEqual([]);
   return { report, events };
 }
 
 const ids = (r: Report) => r.findings.map((f) => f.id);
+
+/** openssl reads its inputs from files: written to a folder of the test's own, removed after. */
+function inTemp<T>(files: Record<string, string>, use: (path: (name: string) => string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'mxray-web-kinds-'));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return use((name) => join(dir, name));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The report as the kind it must be (a test fails, rather than skipping its assertions, when it is another). */
 function narrowed<K extends Report['kind']>(r: Report, kind: K): Extract<Report, { kind: K }> {
@@ -144,6 +162,33 @@ describe('network kinds against the demo lab', () => {
         expect(text).not.toContain(secret);
         expect(text).not.toContain(base64);
       }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('send: a client certificate (PEM with its key, or a PFX in base64 with its password) is presented; its key is in nothing returned', async () => {
+    const ca = await createRootCa('web kinds client root', systemClock.now());
+    const leaf = await ca.issue({ commonName: 'mx.send.test', dnsNames: ['mx.send.test'] });
+    const client = await ca.issue({ commonName: 'sender.client.test', dnsNames: ['sender.client.test'], eku: ['clientAuth'] });
+    const server = await startSendServer({ clientCertificate: 'require', clientCa: ca.cert.certPem }, { key: leaf.keyPem, cert: leaf.certPem });
+    const pfx = inTemp({ 'c.pem': client.certPem, 'c.key': client.keyPem }, (f) => openssl(['pkcs12', '-export', '-in', f('c.pem'), '-inkey', f('c.key'), '-passout', 'pass:pfx-pw'], Buffer.alloc(0)));
+    try {
+      const common = { target: `127.0.0.1:${server.port}`, to: ['rcpt@send.test'], tls: 'required', verify: 'none', timeout: 5 };
+      for (const given of [{ clientCertificate: client.certPem + client.keyPem }, { clientCertificate: pfx.toString('base64'), clientPassword: 'pfx-pw' }]) {
+        const { report } = await run('send', { ...common, ...given });
+        const send = narrowed(report, 'send');
+        expect(send.body.outcome.result).toBe('delivered');
+        expect(send.body.settings.clientCertificate).toMatch(/sender\.client\.test/);
+        expect(send.body.session?.tls?.clientCertificate).toBe(true);
+        const text = JSON.stringify(report);
+        expect(text).not.toContain(client.keyPem.split('\n')[1]);
+        expect(text).not.toContain('pfx-pw');
+      }
+      expect(server.messages).toHaveLength(2);
+      const kind = kindNamed('send');
+      const noPassword = await kind?.run({ ...common, clientCertificate: pfx.toString('base64') } as never, context()).then(() => null, (e: unknown) => e);
+      expect((noPassword as Error).message).toMatch(/clientPassword/);
     } finally {
       await server.stop();
     }

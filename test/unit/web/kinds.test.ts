@@ -19,7 +19,7 @@ const EXAMPLES: Record<string, { least: Record<string, unknown>; most: Record<st
   enforce: { least: { target: 'example.com' }, most: { target: 'example.com', host: 'mx.example.com', port: 25, families: 'ipv6', maxMx: 3, helo: 'me.example', from: 'a@b.example', rcpt: 'c@example.com', throughData: true, timeout: 5, greetingTimeout: 10, deadline: 60 } },
   send: {
     least: { target: 'user@example.com' },
-    most: { target: 'user@example.com', port: 587, families: 'both', helo: 'me.example', from: 'a@b.example', to: ['c@example.com'], tls: 'required', verify: 'name', requireTls: false, authUser: 'me', authPassword: 'pw', authMechanism: 'PLAIN', allowCleartextAuth: false, subject: 's', headers: ['X-A: b'], body: 'hello', size: 1000, timeout: 5, greetingTimeout: 5 },
+    most: { target: 'user@example.com', port: 587, families: 'both', helo: 'me.example', from: 'a@b.example', to: ['c@example.com'], tls: 'required', verify: 'name', requireTls: false, authUser: 'me', authPassword: 'pw', authMechanism: 'PLAIN', allowCleartextAuth: false, clientCertificate: 'MIIB', clientPassword: 'pw', subject: 's', headers: ['X-A: b'], body: 'hello', size: 1000, timeout: 5, greetingTimeout: 5 },
   },
   posture: { least: { domain: 'example.com' }, most: { domain: 'example.com', maxMx: 5, dnsbl: ['bl.example'], dnsblDefault: true, blocklists: true, timeout: 10 } },
   blocklist: { least: { target: '192.0.2.1' }, most: { target: 'example.com', zones: ['zen.spamhaus.org'], dnsblDefault: false } },
@@ -191,7 +191,7 @@ describe('targetOf', () => {
 
   it('never a password, token or PFX password', () => {
     const secrets = ['pw-SECRET-1', 'tok-SECRET-2', 'pfx-SECRET-3'];
-    const send = kind('send').targetOf({ target: 'user@example.com', authUser: 'me', authPassword: secrets[0], oauthToken: secrets[1] } as never);
+    const send = kind('send').targetOf({ target: 'user@example.com', authUser: 'me', authPassword: secrets[0], oauthToken: secrets[1], clientPassword: secrets[2] } as never);
     const hostOnly = kind('send').targetOf({ host: 'mx.example.com', authUser: 'me', authPassword: secrets[0] } as never);
     const file = kind('cert-file').targetOf({ name: 'mail.pfx', password: secrets[2] } as never);
     const nameless = kind('cert-file').targetOf({ password: secrets[2] } as never);
