@@ -1,6 +1,7 @@
 // A PostgreSQL server of the test's own: Debian's binaries (/usr/lib/postgresql/<version>/bin),
 // a fresh cluster in a temporary folder, listening on 127.0.0.1 only (and a Unix socket in that
-// folder), trust authentication (initdb's lines: local and loopback only), fsync off. PostgreSQL
+// folder), trust authentication on loopback only (but for PASSWORD_ROLE, which needs its
+// password), fsync off. PostgreSQL
 // refuses to run as root: then the folder is given to the `postgres` user and the binaries run
 // with its uid and gid (spawn's own setuid, so the pid we hold is the server's and stop() signals
 // the server itself, not a wrapper).
@@ -10,7 +11,7 @@
 //
 // One cluster per test file (beforeAll), a database per test where isolation needs it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,9 @@ const ROOT = '/usr/lib/postgresql';
 const START_TIMEOUT_MS = 30_000;
 /** How long a fast shutdown (SIGINT) may take before SIGKILL. */
 const STOP_TIMEOUT_MS = 15_000;
+
+/** The one role that must give a password (scram-sha-256 over TCP): a test creates it with one. */
+export const PASSWORD_ROLE = 'mxray_password';
 
 export interface PostgresServer {
   /** A database made for the caller (`mxray`), as postgres://postgres@127.0.0.1:<port>/mxray. */
@@ -175,6 +179,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     if (as !== null) chownSync(dir, as.uid, as.gid);
     const data = join(dir, 'data');
     await run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8', '--locale-provider=icu', '--icu-locale=en-US'], { cwd: dir, as });
+    // initdb's trust lines, loopback only — but PASSWORD_ROLE logs in with its password over TCP
+    // (scram-sha-256), so a test can see a login fail. Written over initdb's file: its owner stays.
+    writeFileSync(
+      join(data, 'pg_hba.conf'),
+      ['local all all trust', `host all ${PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256`, 'host all all 127.0.0.1/32 trust', 'host all all ::1/128 trust', ''].join('\n'),
+    );
     let port = 0;
     // Another process may take the free port between our look and the server's bind: try again.
     for (let attempt = 1; ; attempt++) {
