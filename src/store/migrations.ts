@@ -1,14 +1,16 @@
-// The store's schema as code: migrations run by Kysely's Migrator, the same for SQLite and (later)
-// PostgreSQL. Column types are the portable ones (text, integer, bigint); the one place the two
-// differ is the result id, which must never be handed out twice (a `--watch` client that saw id 7
-// waits for ids after 7): SQLite's INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's identity column.
+// The store's schema as code: migrations run by Kysely's Migrator, the same for SQLite and
+// PostgreSQL. Column types are the portable ones (text, integer, bigint); the two places the two
+// differ are the result id, which must never be handed out twice (a `--watch` client that saw id 7
+// waits for ids after 7): SQLite's INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's identity column;
+// and the reports' ordered text columns, which PostgreSQL compares in byte order only when told
+// COLLATE "C" (SQLite always does).
 //
 // The migrations keep their own bookkeeping tables (mxray_migration, not Kysely's default name):
 // their presence is how a file is known to be an mxray store, and their rows say its schema version.
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { UsageError } from '../core/errors.js';
 
-/** The SQL the migrations are written for; only the result id's column differs. */
+/** The SQL the migrations are written for: the result id's column and the reports' collation differ. */
 export type SqlFlavour = 'sqlite' | 'postgres';
 
 export const MIGRATION_TABLE = 'mxray_migration';

@@ -1,7 +1,8 @@
-// The migrations as PostgreSQL would get them: no server here, so Kysely's own PostgreSQL
-// compiler with a driver that runs nothing, and the statements it would send, exactly. Guards the
-// branch the SQLite tests cannot reach (the result id's identity column) and keeps SQLite-only
-// words (autoincrement) out of it.
+// The migrations' statements, exactly, as each flavour gets them: Kysely's own compilers with a
+// driver that runs nothing (fast, and needing no server; the same migrations run for real against
+// SQLite and PostgreSQL in the contract suites). Guards the flavour branches (the result id's
+// identity column, the reports' COLLATE "C") and keeps SQLite-only words (autoincrement) out of
+// PostgreSQL's.
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { MIGRATION_NAMES, migrationProvider, type SqlFlavour } from '../../../src/store/migrations.js';
