@@ -9,6 +9,8 @@ export type { MxrayStore } from './kysely-store.js';
 export interface StoreOptions {
   /** Open for reading only: nothing is created or migrated, nothing can be written. */
   readonly?: boolean;
+  /** PostgreSQL: connections the pool keeps at most (default 5). */
+  poolSize?: number;
 }
 
 /** Whether the store spec is a PostgreSQL URL (postgres:// or postgresql://, any case). */
@@ -30,5 +32,5 @@ export async function openStore(spec: string, options: StoreOptions = {}): Promi
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new UsageError('a store is a file path or a postgres:// URL', { helpful: false });
   if (spec === '') throw new UsageError('a store is a file path or a postgres:// URL (it is empty)', { helpful: false });
   const { openSqliteStore } = await import('./sqlite.js');
-  return openSqliteStore(spec, options);
+  return openSqliteStore(spec, { readonly: options.readonly ?? false });
 }
