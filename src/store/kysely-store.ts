@@ -7,9 +7,8 @@ import { MxrayError } from '../core/errors.js';
 import type { ReportQuery, ReportStore, StoredCertificate, StoredReport, StoredReportMeta } from '../core/report-store.js';
 import type { SenderResultRecord, SenderTestRecord, SenderTestStore } from '../core/sender-store.js';
 import { storedMoment } from './moments.js';
-import type { Database } from './schema.js';
-
 import { beforeFilter, DEFAULT_CERTIFICATE_POINTS, MAX_CERTIFICATE_POINTS, META_COLUMNS, metaOf, REPORT_ID, reportFilters, reportLimit, reportRows } from './reports.js';
+import type { Database } from './schema.js';
 
 export { storedMoment };
 
