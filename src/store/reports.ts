@@ -174,9 +174,8 @@ function like(column: Expression<string | null>, pattern: string): Expression<Sq
 /** The search's filters (not its paging), checked: one WHERE for the search and its count. */
 export function reportFilters(query: Omit<ReportQuery, 'limit' | 'before'>): (eb: ExpressionBuilder<Database, 'reports'>) => Expression<SqlBool> {
   const text = query.text === undefined ? '' : query.text;
-  if (typeof text !== 'string' || text.length > MAX_SEARCH_TEXT || text.includes('\u0000')) {
-    throw invalid(`search text is at most ${MAX_SEARCH_TEXT} characters`, 'text-too-long');
-  }
+  if (typeof text !== 'string' || text.includes('\u0000')) throw invalid('search text is text without NUL', 'bad-text');
+  if (text.length > MAX_SEARCH_TEXT) throw invalid(`search text is at most ${MAX_SEARCH_TEXT} characters`, 'text-too-long');
   const needle = text.trim().toLowerCase();
   const equal = (value: string | undefined, what: string): string | undefined => (value === undefined ? undefined : word(value, what, 'bad-filter'));
   const kind = equal(query.kind, 'the kind filter');

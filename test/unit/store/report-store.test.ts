@@ -310,7 +310,7 @@ describe.each(FLAVOURS)('the $name report store', (flavour) => {
     expectCode(await rejection(store.searchReports({ text: 'x'.repeat(201) })), 'invalid-input', 'text-too-long');
     expectCode(await rejection(store.searchReports({ text: 'x'.repeat(10_000) })), 'invalid-input', 'text-too-long');
     expectCode(await rejection(store.countReports({ text: 'x'.repeat(10_000) })), 'invalid-input', 'text-too-long');
-    expectCode(await rejection(store.searchReports({ text: 'a\u0000b' })), 'invalid-input', 'text-too-long');
+    expectCode(await rejection(store.searchReports({ text: 'a\u0000b' })), 'invalid-input', 'bad-text');
     expectCode(await rejection(store.searchReports({ kind: 'k\u0000' })), 'invalid-input', 'bad-filter');
     expectCode(await rejection(store.searchReports({ owner: 'o'.repeat(10_000) })), 'invalid-input', 'bad-filter');
   });
