@@ -1,10 +1,10 @@
 // A PostgreSQL server of the test's own: Debian's binaries (/usr/lib/postgresql/<version>/bin),
 // a fresh cluster in a temporary folder, listening on 127.0.0.1 only (and a Unix socket in that
 // folder), trust authentication on loopback only (but for PASSWORD_ROLE, which needs its
-// password), fsync off. PostgreSQL
-// refuses to run as root: then the folder is given to the `postgres` user and the binaries run
-// with its uid and gid (spawn's own setuid, so the pid we hold is the server's and stop() signals
-// the server itself, not a wrapper).
+// password), fsync off. PostgreSQL refuses to run as root: then the folder is given to the
+// `postgres` user and the binaries run with its uid and gid (spawn's own setuid rather than
+// `runuser`, so the pid we hold is the server's and stop() signals the server itself, not a
+// wrapper that would forward SIGINT as SIGTERM and then SIGKILL it).
 //
 // The cluster's default collation is ICU's en-US, not C, as on many real servers: the store must
 // not depend on the database's locale for its order (its ordered columns say COLLATE "C").
