@@ -4,7 +4,7 @@
 // password), fsync off. PostgreSQL refuses to run as root: then the folder is given to the
 // `postgres` user and the binaries run with its uid and gid (spawn's own setuid rather than
 // `runuser`, so the pid we hold is the server's and stop() signals the server itself, not a
-// wrapper that would forward SIGINT as SIGTERM and then SIGKILL it).
+// wrapper that relays signals its own way).
 //
 // The cluster's default collation is ICU's en-US, not C, as on many real servers: the store must
 // not depend on the database's locale for its order (its ordered columns say COLLATE "C").
