@@ -1,10 +1,19 @@
-// The sender test's store over any Kysely database: only the query builder's portable parts
-// (no SQLite or PostgreSQL syntax), so the same class serves better-sqlite3 today and pg later.
-// Opening, pragmas and migrations are the dialect's business (sqlite.ts).
+// The store over any Kysely database — the sender test's tests and results, and the web UI's
+// reports — with only the query builder's portable parts (no SQLite or PostgreSQL syntax but
+// `LIKE … ESCAPE`, which both have), so the same class serves better-sqlite3 and node-postgres.
+// Opening, pragmas, pools and migrations are the dialect's business (sqlite.ts, postgres.ts).
 import type { Kysely } from 'kysely';
 import { MxrayError } from '../core/errors.js';
+import type { ReportQuery, ReportStore, StoredCertificate, StoredReport, StoredReportMeta } from '../core/report-store.js';
 import type { SenderResultRecord, SenderTestRecord, SenderTestStore } from '../core/sender-store.js';
+import { storedMoment } from './moments.js';
+import { beforeFilter, DEFAULT_CERTIFICATE_POINTS, MAX_CERTIFICATE_POINTS, META_COLUMNS, metaOf, REPORT_ID, reportFilters, reportLimit, reportRows } from './reports.js';
 import type { Database } from './schema.js';
+
+export { storedMoment };
+
+/** Both ports in one: what `openStore` gives. */
+export type MxrayStore = SenderTestStore & ReportStore;
 
 /** Results one call returns at most, whatever the caller asks for. */
 export const MAX_RESULTS = 100;
@@ -17,23 +26,8 @@ export const MAX_ADDRESS_LENGTH = 1024;
 export const MAX_EXPECTED_SOURCES = 10;
 
 const KEY = /^[0-9a-f]{64}$/;
-// ISO 8601 with a date, a time and a zone: what toISOString writes and what a person would.
-const MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-
 function invalid(message: string, detail: string): MxrayError {
   return new MxrayError('invalid-input', message, detail);
-}
-
-/**
- * The one form moments are stored and compared in (toISOString: "2026-11-30T00:44:14.000Z"): the
- * queries compare text, which is time order only when every moment has the same form.
- */
-export function storedMoment(moment: string, what: string): string {
-  const ms = MOMENT.test(moment) ? Date.parse(moment) : Number.NaN;
-  // Years 0000–9999 only: beyond, toISOString writes "+010000-…" (27 characters), which sorts wrong.
-  const iso = Number.isFinite(ms) ? new Date(ms).toISOString() : '';
-  if (iso.length !== 24) throw invalid(`${what} is not an ISO 8601 moment`, 'bad-moment');
-  return iso;
 }
 
 function boundedLimit(limit: number | undefined): number {
@@ -52,7 +46,7 @@ function resultOf(row: ResultRow): SenderResultRecord {
   return { id: Number(row.id), key: row.test_key, receivedAt: row.received_at, report: row.report };
 }
 
-export class KyselySenderStore implements SenderTestStore {
+export class KyselyStore implements SenderTestStore, ReportStore {
   #closed = false;
 
   constructor(
@@ -168,6 +162,107 @@ export class KyselySenderStore implements SenderTestStore {
     // The results go with their tests: ON DELETE CASCADE (SQLite needs foreign_keys on: sqlite.ts).
     const result = await this.db.deleteFrom('sender_tests').where('expires_at', '<', storedMoment(before, 'before')).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  // ---- reports (src/core/report-store.ts) ----
+
+  async addReport(meta: StoredReportMeta, report: string, certificates: readonly StoredCertificate[] = []): Promise<void> {
+    const rows = reportRows(meta, report, certificates);
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        await tx.insertInto('reports').values(rows.report).execute();
+        if (rows.hosts.length) await tx.insertInto('report_hosts').values(rows.hosts).execute();
+        if (rows.certificates.length) await tx.insertInto('report_certificates').values(rows.certificates).execute();
+      });
+    } catch (err) {
+      // Each dialect words a duplicate key its own way; asking is the same everywhere.
+      if ((await this.getMeta(meta.id)) !== null) {
+        throw new MxrayError('internal-error', 'a report with this id exists already (ids are random: a bug)', 'duplicate-id');
+      }
+      throw err;
+    }
+  }
+
+  async getReport(id: string): Promise<StoredReport | null> {
+    if (typeof id !== 'string' || !REPORT_ID.test(id)) return null;
+    const row = await this.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? null : { meta: metaOf(row), report: row.report };
+  }
+
+  async getMeta(id: string): Promise<StoredReportMeta | null> {
+    if (typeof id !== 'string' || !REPORT_ID.test(id)) return null;
+    const row = await this.db.selectFrom('reports').select(META_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row === undefined ? null : metaOf(row);
+  }
+
+  async searchReports(query: ReportQuery): Promise<StoredReportMeta[]> {
+    const filters = reportFilters(query);
+    const before = beforeFilter(query.before);
+    const limit = reportLimit(query.limit);
+    if (limit === 0) return [];
+    let select = this.db.selectFrom('reports').select(META_COLUMNS).where(filters);
+    if (before !== null) select = select.where(before);
+    const rows = await select.orderBy('reports.stored_at', 'desc').orderBy('reports.id', 'desc').limit(limit).execute();
+    return rows.map(metaOf);
+  }
+
+  async countReports(query: Omit<ReportQuery, 'limit' | 'before'>): Promise<number> {
+    const row = await this.db
+      .selectFrom('reports')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where(reportFilters(query))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async previousReport(id: string): Promise<StoredReportMeta | null> {
+    if (typeof id !== 'string' || !REPORT_ID.test(id)) return null;
+    const self = await this.db.selectFrom('reports').select(['kind', 'target_key', 'stored_at']).where('id', '=', id).executeTakeFirst();
+    if (self === undefined) return null;
+    const row = await this.db
+      .selectFrom('reports')
+      .select(META_COLUMNS)
+      .where('reports.kind', '=', self.kind)
+      .where('reports.target_key', '=', self.target_key)
+      .where((eb) => eb.or([eb('reports.stored_at', '<', self.stored_at), eb.and([eb('reports.stored_at', '=', self.stored_at), eb('reports.id', '<', id)])]))
+      .orderBy('reports.stored_at', 'desc')
+      .orderBy('reports.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? null : metaOf(row);
+  }
+
+  async latestCertificates(limit?: number): Promise<StoredCertificate[]> {
+    const n = reportLimit(limit, DEFAULT_CERTIFICATE_POINTS, MAX_CERTIFICATE_POINTS);
+    if (n === 0) return [];
+    // A host's certificates from the newest report (stored_at, then id) that saw any for it: no
+    // other report saw one for that host later.
+    const rows = await this.db
+      .selectFrom('report_certificates as c')
+      .select(['c.report_id', 'c.host', 'c.subject', 'c.not_after', 'c.sha256'])
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('report_certificates as n')
+              .select('n.report_id')
+              .whereRef('n.host', '=', 'c.host')
+              .where((eb) => eb.or([eb('n.stored_at', '>', eb.ref('c.stored_at')), eb.and([eb('n.stored_at', '=', eb.ref('c.stored_at')), eb('n.report_id', '>', eb.ref('c.report_id'))])])),
+          ),
+        ),
+      )
+      .orderBy('c.not_after', 'asc')
+      .orderBy('c.host', 'asc')
+      .orderBy('c.sha256', 'asc')
+      .limit(n)
+      .execute();
+    return rows.map((r) => ({ reportId: r.report_id, host: r.host, subject: r.subject, notAfter: r.not_after, sha256: r.sha256 }));
+  }
+
+  async deleteReport(id: string): Promise<boolean> {
+    if (typeof id !== 'string' || !REPORT_ID.test(id)) return false;
+    // Its hosts and certificates go with it: ON DELETE CASCADE.
+    const result = await this.db.deleteFrom('reports').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async close(): Promise<void> {

@@ -1,14 +1,16 @@
-// The store's schema as code: migrations run by Kysely's Migrator, the same for SQLite and (later)
-// PostgreSQL. Column types are the portable ones (text, integer, bigint); the one place the two
-// differ is the result id, which must never be handed out twice (a `--watch` client that saw id 7
-// waits for ids after 7): SQLite's INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's identity column.
+// The store's schema as code: migrations run by Kysely's Migrator, the same for SQLite and
+// PostgreSQL. Column types are the portable ones (text, integer, bigint); the two places the two
+// differ are the result id, which must never be handed out twice (a `--watch` client that saw id 7
+// waits for ids after 7): SQLite's INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's identity column;
+// and the reports' ordered text columns, which PostgreSQL compares in byte order only when told
+// COLLATE "C" (SQLite always does).
 //
 // The migrations keep their own bookkeeping tables (mxray_migration, not Kysely's default name):
 // their presence is how a file is known to be an mxray store, and their rows say its schema version.
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { UsageError } from '../core/errors.js';
 
-/** The SQL the migrations are written for; only the result id's column differs. */
+/** The SQL the migrations are written for: the result id's column and the reports' collation differ. */
 export type SqlFlavour = 'sqlite' | 'postgres';
 
 export const MIGRATION_TABLE = 'mxray_migration';
@@ -67,6 +69,60 @@ function migrations(flavour: SqlFlavour): Record<string, Migration> {
       },
       async down(db: SchemaDb): Promise<void> {
         await db.schema.dropTable('sender_test_sources').execute();
+      },
+    },
+    // The web UI's reports (src/core/report-store.ts): History, permalinks, re-run, compare, the
+    // certificates' expiry timeline. Text that is ordered or compared by range (ids, moments, the
+    // lower-cased target, hosts) is byte-ordered in both databases: SQLite's text is (BINARY),
+    // PostgreSQL's follows the database's locale unless told "C" — and a locale order would make
+    // keyset paging and "the newest" differ from SQLite's.
+    '0003_reports': {
+      async up(db: SchemaDb): Promise<void> {
+        const ordered = flavour === 'postgres' ? sql`text collate "C"` : 'text';
+        await db.schema
+          .createTable('reports')
+          .addColumn('id', ordered, (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('target_key', ordered, (c) => c.notNull())
+          .addColumn('domain', ordered)
+          .addColumn('hosts', 'text', (c) => c.notNull())
+          .addColumn('verdict', 'text', (c) => c.notNull())
+          .addColumn('started_at', ordered, (c) => c.notNull())
+          .addColumn('stored_at', ordered, (c) => c.notNull())
+          .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+          .addColumn('owner', 'text')
+          .addColumn('request', 'text')
+          .addColumn('bytes', 'bigint', (c) => c.notNull())
+          .addColumn('report', 'text', (c) => c.notNull())
+          .execute();
+        // History pages newest first by (stored_at, id); "the previous run" looks within one kind
+        // and target, newest first.
+        await db.schema.createIndex('reports_stored_at_id').on('reports').columns(['stored_at', 'id']).execute();
+        await db.schema.createIndex('reports_kind_target').on('reports').columns(['kind', 'target_key', 'stored_at', 'id']).execute();
+        await db.schema
+          .createTable('report_hosts')
+          .addColumn('report_id', ordered, (c) => c.notNull().references('reports.id').onDelete('cascade'))
+          .addColumn('host', ordered, (c) => c.notNull())
+          .addPrimaryKeyConstraint('report_hosts_pk', ['report_id', 'host'])
+          .execute();
+        await db.schema
+          .createTable('report_certificates')
+          .addColumn('report_id', ordered, (c) => c.notNull().references('reports.id').onDelete('cascade'))
+          .addColumn('stored_at', ordered, (c) => c.notNull())
+          .addColumn('host', ordered, (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('not_after', ordered, (c) => c.notNull())
+          .addColumn('sha256', ordered, (c) => c.notNull())
+          .execute();
+        // Each host's newest report that saw a certificate; a report's certificates (the cascade).
+        await db.schema.createIndex('report_certificates_host').on('report_certificates').columns(['host', 'stored_at', 'report_id']).execute();
+        await db.schema.createIndex('report_certificates_report_id').on('report_certificates').column('report_id').execute();
+      },
+      async down(db: SchemaDb): Promise<void> {
+        await db.schema.dropTable('report_certificates').execute();
+        await db.schema.dropTable('report_hosts').execute();
+        await db.schema.dropTable('reports').execute();
       },
     },
   };

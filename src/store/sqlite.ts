@@ -1,6 +1,6 @@
 // The embedded store: one SQLite file through better-sqlite3, in WAL mode.
 //
-// Durability: addResult resolves after SQLite's COMMIT returned, and with journal_mode=WAL a
+// Durability: addResult and addReport resolve after SQLite's COMMIT returned, and with journal_mode=WAL a
 // commit is the transaction's pages written (write(2)) to the -wal file. synchronous=NORMAL skips
 // the fsync at each commit (it syncs at checkpoints): the written pages are in the operating
 // system's page cache, which outlives our process, so a process killed the next moment — kill -9,
@@ -12,8 +12,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { UsageError } from '../core/errors.js';
-import type { SenderTestStore } from '../core/sender-store.js';
-import { KyselySenderStore } from './kysely-store.js';
+import { KyselyStore, type MxrayStore } from './kysely-store.js';
 import { prepareSchema } from './migrations.js';
 import type { Database as Tables } from './schema.js';
 
@@ -56,7 +55,7 @@ function openError(file: string, err: unknown): unknown {
  * one-line UsageError, a file that is not an mxray store, one written by a newer mxray, and a path
  * whose folder is missing (making folders is the caller's business).
  */
-export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SenderTestStore> {
+export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<MxrayStore> {
   const readonly = options.readonly ?? false;
   const description = `sqlite ${shown(file)}${readonly ? ' (read-only)' : ''}`;
   let database: Database.Database;
@@ -95,5 +94,5 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     if (database.open) database.close();
     throw openError(file, err);
   }
-  return new KyselySenderStore(db, description);
+  return new KyselyStore(db, description);
 }

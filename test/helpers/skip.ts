@@ -5,7 +5,7 @@
 import type { TestContext } from 'vitest';
 
 /** Capability names a test may depend on. */
-export type Capability = 'ipv6-loopback' | 'corpus' | 'chromium' | 'openssl' | 'pty' | 'swaks' | 'tshark';
+export type Capability = 'ipv6-loopback' | 'corpus' | 'chromium' | 'openssl' | 'pty' | 'swaks' | 'tshark' | 'postgres';
 
 /** Whether the environment says this capability must be present (so a skip would hide a failure). */
 export function isRequired(capability: Capability, env: NodeJS.ProcessEnv = process.env): boolean {

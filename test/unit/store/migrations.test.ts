@@ -1,7 +1,8 @@
-// The migrations as PostgreSQL would get them: no server here, so Kysely's own PostgreSQL
-// compiler with a driver that runs nothing, and the statements it would send, exactly. Guards the
-// branch the SQLite tests cannot reach (the result id's identity column) and keeps SQLite-only
-// words (autoincrement) out of it.
+// The migrations' statements, exactly, as each flavour gets them: Kysely's own compilers with a
+// driver that runs nothing (fast, and needing no server; the same migrations run for real against
+// SQLite and PostgreSQL in the contract suites). Guards the flavour branches (the result id's
+// identity column, the reports' COLLATE "C") and keeps SQLite-only words (autoincrement) out of
+// PostgreSQL's.
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { MIGRATION_NAMES, migrationProvider, type SqlFlavour } from '../../../src/store/migrations.js';
@@ -42,7 +43,7 @@ const TESTS = 'create table "sender_tests" ("key" text primary key, "address" te
 
 describe('the migrations', () => {
   it('are known by name, in order', () => {
-    expect(MIGRATION_NAMES).toEqual(['0001_sender_tests', '0002_sender_test_sources']);
+    expect(MIGRATION_NAMES).toEqual(['0001_sender_tests', '0002_sender_test_sources', '0003_reports']);
   });
 
   it('0002: the addresses a test expects its sender at, the same for both, deleted with the test', async () => {
@@ -69,5 +70,21 @@ describe('the migrations', () => {
       'create table "sender_results" ("id" integer primary key autoincrement, "test_key" text not null references "sender_tests" ("key") on delete cascade, "received_at" text not null, "report" text not null)',
       ...INDEXES,
     ]);
+  });
+
+  it('0003: the reports, their hosts and certificates; PostgreSQL orders their keys and moments by bytes (COLLATE "C"), as SQLite does', async () => {
+    const expected = (ordered: string): string[] => [
+      `create table "reports" ("id" ${ordered} primary key, "kind" text not null, "target" text not null, "target_key" ${ordered} not null, "domain" ${ordered}, "hosts" text not null, "verdict" text not null, "started_at" ${ordered} not null, "stored_at" ${ordered} not null, "duration_ms" bigint not null, "owner" text, "request" text, "bytes" bigint not null, "report" text not null)`,
+      'create index "reports_stored_at_id" on "reports" ("stored_at", "id")',
+      'create index "reports_kind_target" on "reports" ("kind", "target_key", "stored_at", "id")',
+      `create table "report_hosts" ("report_id" ${ordered} not null references "reports" ("id") on delete cascade, "host" ${ordered} not null, constraint "report_hosts_pk" primary key ("report_id", "host"))`,
+      `create table "report_certificates" ("report_id" ${ordered} not null references "reports" ("id") on delete cascade, "stored_at" ${ordered} not null, "host" ${ordered} not null, "subject" text not null, "not_after" ${ordered} not null, "sha256" ${ordered} not null)`,
+      'create index "report_certificates_host" on "report_certificates" ("host", "stored_at", "report_id")',
+      'create index "report_certificates_report_id" on "report_certificates" ("report_id")',
+    ];
+    const pg = await migrationProvider('postgres').getMigrations();
+    expect(await statementsOf('postgres', pg['0003_reports'])).toEqual(expected('text collate "C"'));
+    const lite = await migrationProvider('sqlite').getMigrations();
+    expect(await statementsOf('sqlite', lite['0003_reports'])).toEqual(expected('text'));
   });
 });
