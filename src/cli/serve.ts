@@ -137,7 +137,9 @@ export function configure(cmd: Command): Run {
       return { kind: 'ok' };
     }
     const listen = parseHttpListen(o.listen);
-    if (o.public && (o.demo || o.resolver || o.connect.length)) throw new UsageError('--public tests what the internet sees: it takes neither --demo, --resolver nor --connect');
+    // The server's own resolver stays the operator's choice (a local validating one); what public mode
+    // takes away is the per-job resolver and connect options, and the lab.
+    if (o.public && (o.demo || o.connect.length)) throw new UsageError('--public tests what the internet sees: it takes neither --demo nor --connect');
     const say = (line: string) => process.stdout.write(`${safe(line, 1000)}\n`);
     const warn = (line: string) => process.stderr.write(`${line}\n`);
     const authConfig = o.auth ? (await import('../web/auth.js')).parseAuthFile(readText(o.auth, '--auth'), o.auth) : null;

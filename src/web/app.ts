@@ -11,7 +11,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Clock } from '../core/context.js';
-import { UsageError } from '../core/errors.js';
+import { MxrayError, UsageError } from '../core/errors.js';
 import type { ReportQuery, ReportStore, StoredReportMeta } from '../core/report-store.js';
 import { parseSavedReport } from '../core/saved-report.js';
 import type { Finding, Report } from '../core/schema.js';
@@ -182,6 +182,9 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
   // Uploads: the body stays a stream for the job (never buffered whole, never written to disk).
   app.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null, undefined));
   app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+    // The store refuses what it cannot keep or search (a value too long, a NUL): the request's fault.
+    if (error instanceof MxrayError && error.code === 'invalid-input') return problem(reply, 400, error.message.split('\n', 1)[0]!.slice(0, 300));
+    if (error instanceof UsageError) return problem(reply, 400, error.message.split('\n', 1)[0]!.slice(0, 300));
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) options.onError?.(error instanceof Error ? error : new Error(String(error.message)));
     return problem(reply, status, status === 500 ? 'internal error of the mxray server (the operator\'s log has the detail)' : status === 413 ? 'the request is too large' : 'bad request');

@@ -73,7 +73,7 @@ const uploadKind: JobKind = {
 
 async function server(options: Partial<WebServerOptions> = {}) {
   const store = await openSqliteStore(':memory:');
-  const web = await buildWebServer({ store, clock: systemClock, edges: {} as WebEdges, publicMode: false, auth: null, assets, kinds: [...JOB_KINDS, uploadKind], ...options });
+  const web = await buildWebServer({ store, clock: systemClock, edges: { clock: systemClock } as WebEdges, publicMode: false, auth: null, assets, kinds: [...JOB_KINDS, uploadKind], ...options });
   web.listening('127.0.0.1', 8025);
   cleanups.push(async () => {
     web.jobs.cancelAll();
@@ -163,7 +163,7 @@ describe('jobs and reports', () => {
   it('streams the events live, replays after Last-Event-ID, sends heartbeats and the proxy header', async () => {
     const { kind, step } = steppedKind();
     const store = await openSqliteStore(':memory:');
-    const web = await startWebServer({ address: '127.0.0.1', port: 0, store, clock: systemClock, edges: {} as WebEdges, publicMode: false, auth: null, assets, kinds: [kind], heartbeatMs: 20 });
+    const web = await startWebServer({ address: '127.0.0.1', port: 0, store, clock: systemClock, edges: { clock: systemClock } as WebEdges, publicMode: false, auth: null, assets, kinds: [kind], heartbeatMs: 20 });
     cleanups.push(async () => {
       await web.stop();
       await store.close();

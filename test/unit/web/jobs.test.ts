@@ -72,7 +72,7 @@ afterEach(async () => {
 });
 
 describe('JobManager', () => {
-  const edges = {} as WebEdges;
+  const edges = { clock: fixedClock(0) } as WebEdges;
   const kind = (run: JobKind['run'], extra: Partial<JobKind> = {}): JobKind => ({ name: 'test', title: 'Test', params: Type.Object({}), rerunnable: true, targetOf: () => 'example.test', run, ...extra });
 
   async function manager(options: { maxRunning?: number; publicMode?: boolean } = {}) {
@@ -130,12 +130,16 @@ describe('JobManager', () => {
       return report('pass');
     });
     const a = jobs.start(slow, {}, { owner: null, client: 'c', upload: null, request: null });
-    jobs.start(slow, {}, { owner: null, client: 'c', upload: null, request: null });
+    const b = jobs.start(slow, {}, { owner: null, client: 'c', upload: null, request: null });
     expect(() => jobs.start(slow, {}, { owner: null, client: 'c', upload: null, request: null })).toThrow(TooManyJobsError);
+    expect(jobs.runningCount).toBe(2);
     release();
-    await a.finished;
-    await Promise.resolve();
+    await Promise.all([a.finished, b.finished]);
     expect(jobs.runningCount).toBe(0);
+    // A slot freed is a slot to use again.
+    const c = jobs.start(slow, {}, { owner: null, client: 'c', upload: null, request: null });
+    await c.finished;
+    expect(c.status).toBe('done');
   });
 
   it('cancel aborts the job and ends its stream; its late report is not stored', async () => {
