@@ -100,7 +100,7 @@ const REAL_TIME_AND_ENV = [
   },
 ];
 /** The clock adapter and the edge may read the time and the environment. */
-const REAL_TIME_ALLOWED = ['src/core/clock.ts', 'src/cli/store.ts', 'src/cli/cert.ts', 'src/cli/send.ts', 'src/cli/demo.ts', 'src/cli/output.ts', 'src/cli/main.ts', 'src/cli/progress.ts', 'src/cli/sender-test.ts', 'src/cli/logs.ts'];
+const REAL_TIME_ALLOWED = ['src/core/clock.ts', 'src/cli/store.ts', 'src/cli/cert.ts', 'src/cli/send.ts', 'src/cli/demo.ts', 'src/cli/output.ts', 'src/cli/main.ts', 'src/cli/progress.ts', 'src/cli/sender-test.ts', 'src/cli/logs.ts', 'src/cli/serve.ts'];
 
 function restrictedImports(folder, allowedModules = []) {
   return [

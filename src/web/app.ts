@@ -298,7 +298,10 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
       const length = Number(request.headers['content-length'] ?? '0');
       if (length > kind.upload.maxBytes) return problem(reply, 413, `the upload is larger than ${kind.upload.maxBytes} bytes, the most this server takes for ${kind.title}`);
       const { wait: _wait, ...params } = request.query as Record<string, unknown>;
-      const flat = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, q(v)]));
+      const flat: Record<string, string | undefined> = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, q(v)]));
+      // A password (a PFX's) comes in a header: a URL ends up in proxies' and servers' logs.
+      const password = request.headers['x-mxray-password'];
+      if (typeof password === 'string' && password) flat.password = password;
       const bad = firstError(check, flat);
       if (bad) return problem(reply, 400, bad);
       const name = typeof flat.name === 'string' && flat.name ? flat.name : 'upload';

@@ -30,12 +30,15 @@ function walk(report: Report): Walked {
   const fallback = typeof top === 'string' && top ? hostText(top) : hostText(report.target);
   if (typeof top === 'string' && top) out.hosts.add(fallback);
   let visited = 0;
-  const stack: { node: unknown; host: string }[] = [{ node: report.body, host: fallback }];
+  // `first`: the node is the first of a list — a chain's leaf, also when it is a CA certificate of its own (a self-signed one).
+  const stack: { node: unknown; host: string; first?: boolean }[] = [{ node: report.body, host: fallback }];
   while (stack.length && visited < MAX_NODES) {
-    const { node, host: inherited } = stack.pop()!;
+    const { node, host: inherited, first = false } = stack.pop()!;
     visited++;
     if (Array.isArray(node)) {
-      for (const item of node) if (item && typeof item === 'object') stack.push({ node: item, host: inherited });
+      node.forEach((item, i) => {
+        if (item && typeof item === 'object') stack.push({ node: item, host: inherited, first: i === 0 });
+      });
       continue;
     }
     if (!node || typeof node !== 'object') continue;
@@ -46,7 +49,7 @@ function walk(report: Report): Walked {
       if (out.hosts.size < MAX_HOSTS) out.hosts.add(host);
       if (typeof o.address === 'string' && out.hosts.size < MAX_HOSTS) out.hosts.add(hostText(o.address));
     }
-    if (typeof o.notAfter === 'string' && typeof o.sha256 === 'string' && o.isCa === false && typeof o.subject === 'string') {
+    if (typeof o.notAfter === 'string' && typeof o.sha256 === 'string' && (o.isCa === false || first) && typeof o.subject === 'string') {
       const key = `${host}|${o.sha256}`;
       if (!out.certificates.has(key) && out.certificates.size < MAX_CERTIFICATES) {
         out.certificates.set(key, { host, subject: o.subject.slice(0, 500), notAfter: o.notAfter, sha256: o.sha256.toLowerCase() });

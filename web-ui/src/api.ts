@@ -134,11 +134,11 @@ export async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string
  * An upload: the file as the request body (application/octet-stream), progress reported as it is
  * sent. Resolves with the status and the parsed JSON answer; rejects with ApiError.
  */
-export function upload<T>(path: string, file: Blob, onProgress: (sent: number, total: number) => void, signal?: AbortSignal): Promise<ApiResponse<T>> {
+export function upload<T>(path: string, file: Blob, onProgress: (sent: number, total: number) => void, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<ApiResponse<T>> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
-    for (const [name, value] of Object.entries(writeHeaders('application/octet-stream'))) xhr.setRequestHeader(name, value);
+    for (const [name, value] of Object.entries({ ...writeHeaders('application/octet-stream'), ...extraHeaders })) xhr.setRequestHeader(name, value);
     xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size));
     xhr.addEventListener('load', () => {
       let data: unknown = null;

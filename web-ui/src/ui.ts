@@ -175,13 +175,15 @@ export function uploadForm(o: UploadFormOptions): HTMLFormElement {
     if (cap !== null && f.size > cap) throw new Error(`${bytesText(f.size)} is too large: at most ${bytesText(cap)}`);
     bar.hidden = false;
     bar.value = 0;
-    const params = { name: f.name.slice(0, 255), ...(o.params ? o.params(valuesOf(form)) : {}), ...(o.wait ? { wait: o.wait } : {}) };
+    const { password, ...params } = { name: f.name.slice(0, 255), ...(o.params ? o.params(valuesOf(form)) : {}), ...(o.wait ? { wait: o.wait } : {}) } as Record<string, string | number | boolean | null | undefined>;
+    // A password goes in a header, never in the URL (which proxies and logs keep).
+    const secret: Record<string, string> = typeof password === 'string' && password ? { 'x-mxray-password': password } : {};
     try {
       const { data } = await upload<JobInfo>(`/api/v1/jobs/${encodeURIComponent(o.kind)}${query(params)}`, f, (sent, total) => {
         const pct = total > 0 ? Math.min(100, Math.round((sent / total) * 100)) : 0;
         bar.value = pct;
         setText(barText, sent >= total && total > 0 ? `${bytesText(total)} sent — the server is reading it…` : `${pct} % of ${bytesText(total)}`);
-      });
+      }, undefined, secret);
       goToJob(data);
     } finally {
       bar.hidden = true;

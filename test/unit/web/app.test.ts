@@ -59,15 +59,15 @@ function steppedKind(name = 'stepped') {
 const uploadKind: JobKind = {
   name: 'upload',
   title: 'Upload',
-  params: Type.Object({ name: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
+  params: Type.Object({ name: Type.Optional(Type.String({ maxLength: 100 })), password: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
   upload: { maxBytes: 1000 },
   rerunnable: false,
   targetOf: (p: { name?: string }) => p.name ?? 'upload',
-  async run(_p, ctx) {
+  async run(p: { password?: string }, ctx) {
     let bytes = 0;
     for await (const chunk of ctx.upload!.chunks) bytes += chunk.length;
     if (bytes === 0) throw new UsageError('the upload is empty');
-    return { ...sample, target: `${bytes} bytes` };
+    return { ...sample, target: `${bytes} bytes${p.password === 's3cret' ? ', the password given' : ''}` };
   },
 };
 
@@ -234,6 +234,11 @@ describe('jobs and reports', () => {
     expect(meta.request).toBe(false);
     const rerun = await app.inject({ method: 'POST', url: `/api/v1/reports/${ok.json().reportId}/rerun`, headers: json, payload: {} });
     expect(rerun.statusCode).toBe(409);
+    // A password comes in a header, never in the URL.
+    const pfx = await app.inject({ method: 'POST', url: '/api/v1/jobs/upload?wait=10', headers: { host: HOST, 'content-type': 'application/octet-stream', 'x-mxray-password': 's3cret' }, payload: Buffer.alloc(10, 65) });
+    expect(pfx.json().target).toBe('upload');
+    const withPassword = (await app.inject({ url: `/api/v1/reports/${pfx.json().reportId}`, headers: { host: HOST } })).json();
+    expect(withPassword.target).toBe('10 bytes, the password given');
     const big = await app.inject({ method: 'POST', url: '/api/v1/jobs/upload', headers: { host: HOST, 'content-type': 'application/octet-stream' }, payload: Buffer.alloc(1001, 65) });
     expect(big.statusCode).toBe(413);
     const asJson = await app.inject({ method: 'POST', url: '/api/v1/jobs/upload', headers: json, payload: {} });

@@ -72,7 +72,7 @@ afterEach(async () => {
 });
 
 describe('JobManager', () => {
-  const edges = { clock: fixedClock(0) } as WebEdges;
+  const edges = { clock: fixedClock(0) } as unknown as WebEdges;
   const kind = (run: JobKind['run'], extra: Partial<JobKind> = {}): JobKind => ({ name: 'test', title: 'Test', params: Type.Object({}), rerunnable: true, targetOf: () => 'example.test', run, ...extra });
 
   async function manager(options: { maxRunning?: number; publicMode?: boolean } = {}) {
