@@ -22,6 +22,8 @@ export interface CommandEntry {
   description: string;
   /** What follows the name in `mxray --help` (commander's usage of the loaded command). */
   usage: string;
+  /** False for a command that writes no report (a server): it takes none of the report options. */
+  report?: false;
   load(): Promise<CommandModule>;
 }
 
@@ -102,6 +104,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'serve',
     description: 'the web UI and its API: every job in a browser, for a team, with History (permalinks, re-run, compare)',
     usage: '[options]',
+    report: false,
     load: () => import('./serve.js'),
   },
   {

@@ -13,7 +13,6 @@ import type { Run } from './commands.js';
 import { readCaFiles } from './ca-files.js';
 import { collect, positiveInt } from './options.js';
 import { parseConnect } from './connect.js';
-import { certificateOf, defaultStoreFile, listenError, parseListen } from './sender-test.js';
 import { promptPassword } from './prompt.js';
 
 interface ServeOpts {
@@ -58,14 +57,13 @@ HTTP fetches only to public addresses on 80/443; per-address rate limits and job
 --connect, reply-via and send --count are off; History only with --auth.
 `;
 
-/** "127.0.0.1:8025", "[::1]:8025", "0.0.0.0:80" → address and port. */
-function parseHttpListen(text: string): { address: string; port: number } {
-  const { address, port } = parseListen(text.replace(/\/.*$/, ''));
-  return { address, port };
-}
+// The sender test's command module is loaded only when serve runs (`serve --help` loads no other command).
+const senderTest = () => import('./sender-test.js');
 
-function dataDir(): string {
-  return dirname(defaultStoreFile());
+/** "127.0.0.1:8025", "[::1]:8025", "0.0.0.0:80" → address and port. */
+async function parseHttpListen(text: string): Promise<{ address: string; port: number }> {
+  const { address, port } = (await senderTest()).parseListen(text.replace(/\/.*$/, ''));
+  return { address, port };
 }
 
 function readText(file: string, what: string): string {
@@ -136,7 +134,8 @@ export function configure(cmd: Command): Run {
       await editAuthFile(o);
       return { kind: 'ok' };
     }
-    const listen = parseHttpListen(o.listen);
+    const { certificateOf, defaultStoreFile, listenError, parseListen } = await senderTest();
+    const listen = await parseHttpListen(o.listen);
     // The server's own resolver stays the operator's choice (a local validating one); what public mode
     // takes away is the per-job resolver and connect options, and the lab.
     if (o.public && (o.demo || o.connect.length)) throw new UsageError('--public tests what the internet sees: it takes neither --demo nor --connect');
@@ -149,7 +148,7 @@ export function configure(cmd: Command): Run {
     }
     // The store holds every report: readable by this user alone.
     process.umask(0o077);
-    const storeSpec = o.store ?? join(dataDir(), 'mxray.db');
+    const storeSpec = o.store ?? join(dirname(defaultStoreFile()), 'mxray.db');
     if (!/^postgres(ql)?:\/\//.test(storeSpec) && storeSpec !== ':memory:') {
       try {
         mkdirSync(dirname(storeSpec), { recursive: true, mode: 0o700 });
