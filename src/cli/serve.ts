@@ -33,6 +33,7 @@ interface ServeOpts {
   hostName: string[];
   maxJobs?: number;
   secureCookie?: boolean;
+  trustProxy: string[];
 }
 
 const HELP = `
@@ -40,7 +41,8 @@ Examples:
   mxray serve                                  the web UI on http://127.0.0.1:8025 (History in ~/.local/share/mxray/mxray.db)
   mxray serve --demo                           …with the built-in lab: try every page without a network
   mxray serve --store postgres://mxray@db/mxray --auth team.auth --listen 0.0.0.0:8025
-  mxray serve --public --listen 0.0.0.0:8025   a public checker: only public targets on ports 25/465/587/2525
+  mxray serve --public --listen 0.0.0.0:8025 --host-name checker.example.net
+                                               a public checker: only public targets on ports 25/465/587/2525
   mxray serve --auth team.auth --add-user alice       add a user (asks for the password)
   mxray serve --auth team.auth --add-token ci         make an API token (printed once)
 
@@ -127,7 +129,8 @@ export function configure(cmd: Command): Run {
     .option('--sender-key <file>', 'its private key')
     .option('--host-name <name>', 'another name this server is reached by (a reverse proxy\'s), for the Host check; repeatable', collect, [])
     .option('--max-jobs <n>', 'jobs running at once', positiveInt('--max-jobs', 10_000))
-    .option('--secure-cookie', 'send the login cookie over HTTPS only (behind a TLS-terminating proxy)');
+    .option('--secure-cookie', 'send the login cookie over HTTPS only (behind a TLS-terminating proxy)')
+    .option('--trust-proxy <address>', 'a reverse proxy (address or CIDR) whose X-Forwarded-For names the client, for the rate limits; repeatable', collect, []);
   cmd.addHelpText('after', HELP);
   return async (o: ServeOpts) => {
     if (o.addUser || o.addToken) {
@@ -272,6 +275,7 @@ export function configure(cmd: Command): Run {
         hostNames: o.hostName,
         limits: { maxRunning },
         secureCookie: o.secureCookie ?? false,
+        trustProxy: o.trustProxy,
         onError: (e) => say(`${new Date(systemClock.now()).toISOString()} error: ${safe(e.stack ?? e.message, 2000)}`),
       }).catch((err: unknown) => {
         throw listenError(err, 'the web UI');

@@ -4,9 +4,9 @@ import type { TranscriptEvent } from './schema.js';
 const MAX_EVENT_TEXT = 1000;
 const MAX_EVENTS = 5000;
 
-/** Format characters that change how text around them shows: bidi embeddings, overrides and isolates, zero-width characters, line and paragraph separators, the BOM. */
+/** Format characters that change how text around them shows: bidi embeddings, overrides and isolates, zero-width characters, line and paragraph separators, the BOM; and invisible ones that can hide text (the soft hyphen, the Mongolian vowel separator, the Hangul fillers, the tag characters U+E0000–U+E007F). */
 function isInvisibleControl(c: number): boolean {
-  return c === 0x061c || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
+  return c === 0x061c || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff || (c >= 0xfff9 && c <= 0xfffb) || c === 0x00ad || c === 0x180e || c === 0x115f || c === 0x1160 || c === 0x3164 || c === 0xffa0 || (c >= 0xe0000 && c <= 0xe007f);
 }
 
 /** Whether a code point is a C0 or C1 control character (or DEL). */
@@ -16,10 +16,10 @@ function isControl(c: number): boolean {
 
 /** Any character escapeText changes (the controls, \r \n \t included, and the invisible ones): text without one is returned as it is, without the walk. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/u;
+const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\u00ad\u180e\u115f\u1160\u3164\uffa0\u{e0000}-\u{e007f}]/u;
 /** The same, but newline and tab, which neutralise keeps. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const NEEDS_NEUTRALISING = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/u;
+const NEEDS_NEUTRALISING = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\u00ad\u180e\u115f\u1160\u3164\uffa0\u{e0000}-\u{e007f}]/u;
 
 const hex2 = (c: number) => `\\x${c.toString(16).padStart(2, '0')}`;
 const hexU = (c: number) => `\\u{${c.toString(16)}}`;

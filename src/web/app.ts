@@ -29,7 +29,7 @@ import type { JobKind, WebEdges } from './kinds/model.js';
 import { openApiDocument } from './openapi.js';
 import { JobSlots, RateLimiter } from './rate-limit.js';
 import { allowedHosts, senderRoutes, type ReportIdOf } from './sender-api.js';
-import { streamEvents } from './sse.js';
+import { streamAllowed, streamEvents } from './sse.js';
 import { REPORT_CSS } from '../render/html.js';
 
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -39,6 +39,10 @@ const REPORT_FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri
 const PAGE = /^\/(?:|check|cert|send|sender-test|headers|explain|logs|posture|history|login|reports\/[A-Za-z0-9_-]{22}|jobs\/[A-Za-z0-9_-]{22}|compare\/[A-Za-z0-9_-]{22}\/[A-Za-z0-9_-]{22})$/;
 /** The longest `?wait=` on a job start. */
 export const MAX_JOB_WAIT_SECONDS = 30;
+/** The longest request History keeps for "re-run" (the store's own bound is 64 Ki characters). */
+const MAX_SAVED_REQUEST = 60_000;
+/** An upload that sends nothing for this long is dropped (its job ends, its slot is free again). */
+const UPLOAD_IDLE_MS = 60_000;
 
 export interface WebLimits {
   /** Jobs running at once in the whole server. */
@@ -71,6 +75,8 @@ export interface WebServerOptions {
   limits?: Partial<WebLimits>;
   /** Cookies only over HTTPS (behind a TLS-terminating proxy). */
   secureCookie?: boolean;
+  /** The reverse proxies whose X-Forwarded-For names the client (addresses or CIDRs); none: the TCP peer is the client. */
+  trustProxy?: readonly string[];
   heartbeatMs?: number;
   onError?(error: Error): void;
 }
@@ -116,6 +122,17 @@ export function compareReports(a: Report, b: Report) {
   return { verdict: { a: a.verdict, b: b.verdict }, added, removed, changed };
 }
 
+/** History's paging cursor: where a page ended, as base64url of "<storedAt> <id>". */
+function cursorOf(meta: Pick<StoredReportMeta, 'storedAt' | 'id'>): string {
+  return Buffer.from(`${meta.storedAt} ${meta.id}`).toString('base64url');
+}
+
+function parseCursor(text: string): { storedAt: string; id: string } | null {
+  if (text.length > 100 || !/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) ([A-Za-z0-9_-]{22})$/.exec(Buffer.from(text, 'base64url').toString('latin1'));
+  return m ? { storedAt: m[1]!, id: m[2]! } : null;
+}
+
 /** A file name for a download: the kind, the target's safe characters, the date. */
 function downloadName(meta: StoredReportMeta, ext: string): string {
   const target = meta.target.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 60) || 'report';
@@ -141,7 +158,7 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
     ...(options.onError ? { onError: options.onError } : {}),
   });
   // forceCloseConnections: an open event stream must not keep stop() waiting.
-  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: false, forceCloseConnections: true });
+  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false, forceCloseConnections: true });
   let hosts = new Set<string>();
   const cssReport = asset(REPORT_CSS, 'text/css; charset=utf-8');
 
@@ -149,6 +166,9 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
   const canBrowse = (request: FastifyRequest) => (options.auth ? userOf(request) !== null : !options.publicMode);
   const refuseBrowse = (reply: FastifyReply) =>
     options.auth ? problem(reply, 401, 'sign in to see History') : problem(reply, 403, 'History is not offered by a public instance without --auth');
+
+  /** What a link holder without History rights sees of a report's meta: not who ran it, not its request. */
+  const metaFor = (request: FastifyRequest, meta: StoredReportMeta) => (canBrowse(request) ? { ...meta, request: meta.request !== null } : { ...meta, owner: null, request: meta.request !== null });
 
   app.addHook('onRequest', async (request, reply) => {
     const host = (request.headers.host ?? '').toLowerCase();
@@ -278,6 +298,15 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
       throw error;
     }
     void job.finished.then(release);
+    if (upload) {
+      // A cancelled job, or an upload that stalls, ends the upload (and with it the job and its slot).
+      const stream = request.raw;
+      job.abort.signal.addEventListener('abort', () => stream.destroy(), { once: true });
+      // (An injected request, in tests, has no real socket.)
+      const socket = stream.socket as { setTimeout?: (ms: number, onIdle?: () => void) => unknown } | undefined;
+      socket?.setTimeout?.(UPLOAD_IDLE_MS, () => stream.destroy());
+      void job.finished.then(() => socket?.setTimeout?.(0));
+    }
     // An upload is answered once it was read (or the job ended without reading it all).
     if (upload) await Promise.race([uploadDone, job.finished]);
     const wait = Number(q((request.query as Record<string, unknown>).wait) ?? '0');
@@ -291,6 +320,8 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
   app.post('/api/v1/jobs/:kind', async (request: FastifyRequest<{ Params: { kind: string } }>, reply) => {
     const kind = kinds.find((k) => k.name === request.params.kind);
     if (!kind) return problem(reply, 404, `no such job kind (${kinds.map((k) => k.name).join(', ')})`);
+    // Sending mail from a public instance is for its signed-in users only: anyone else could make it a relay.
+    if (kind.name === 'send' && options.publicMode && !options.auth) return problem(reply, 403, 'a public instance sends test messages only with --auth, for its signed-in users');
     const check = checks.get(kind.name)!;
     const isUpload = /^application\/octet-stream\b/i.test(request.headers['content-type'] ?? '');
     if (kind.upload) {
@@ -298,6 +329,7 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
       const length = Number(request.headers['content-length'] ?? '0');
       if (length > kind.upload.maxBytes) return problem(reply, 413, `the upload is larger than ${kind.upload.maxBytes} bytes, the most this server takes for ${kind.title}`);
       const { wait: _wait, ...params } = request.query as Record<string, unknown>;
+      if ('password' in params) return problem(reply, 400, 'send a password in the X-Mxray-Password header, never in the URL (proxies and logs keep URLs)');
       const flat: Record<string, string | undefined> = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, q(v)]));
       // A password (a PFX's) comes in a header: a URL ends up in proxies' and servers' logs.
       const password = request.headers['x-mxray-password'];
@@ -311,7 +343,9 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
     const params = request.body ?? {};
     const bad = firstError(check, params);
     if (bad) return problem(reply, 400, bad);
-    return startJob(request, reply, kind, params, null, kind.rerunnable ? JSON.stringify({ kind: kind.name, params }) : null);
+    // A request too long to keep (a pasted message) makes a report that cannot be re-run, not a failed job.
+    const saved = kind.rerunnable ? JSON.stringify({ kind: kind.name, params }) : null;
+    return startJob(request, reply, kind, params, null, saved !== null && saved.length <= MAX_SAVED_REQUEST ? saved : null);
   });
 
   const jobOf = (id: string) => (ID_PATTERN.test(id) ? jobs.get(id) : null);
@@ -322,12 +356,14 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
   app.delete('/api/v1/jobs/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const job = jobOf(request.params.id);
     if (!job) return problem(reply, 404, 'no such job');
+    if (options.auth && job.owner !== null && job.owner !== userOf(request)) return problem(reply, 403, 'only who started a job may cancel it');
     jobs.cancel(job.id);
     return reply.code(204).send();
   });
   app.get('/api/v1/jobs/:id/events', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const job = jobOf(request.params.id);
     if (!job) return problem(reply, 404, 'no such job');
+    if (!streamAllowed(job.log)) return reply.code(429).header('retry-after', '10').send({ error: 'too many event streams are open on this job' });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) if (typeof value === 'string') headers[name] = value;
     streamEvents(request, reply, job.log, headers, options.heartbeatMs);
@@ -358,14 +394,16 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
     const before = q(query.before);
     let page: ReportQuery = { ...filters, limit: limit + 1 };
     if (before) {
-      const meta = reportIdOk(before) ? await options.store.getMeta(before) : null;
-      if (!meta) return problem(reply, 400, 'before: not a report of this server');
-      page = { ...page, before: { storedAt: meta.storedAt, id: meta.id } };
+      // A cursor carries where the page ended (time and id): a deleted report does not break paging.
+      const cursor = parseCursor(before) ?? (reportIdOk(before) ? await options.store.getMeta(before) : null);
+      if (!cursor) return problem(reply, 400, 'before: give the `next` of the previous page');
+      page = { ...page, before: { storedAt: cursor.storedAt, id: cursor.id } };
     }
     const [rows, total] = await Promise.all([options.store.searchReports(page), options.store.countReports(filters)]);
     const more = rows.length > limit;
     const reports = rows.slice(0, limit);
-    return { reports, total, next: more ? (reports.at(-1)?.id ?? null) : null };
+    const last = reports.at(-1);
+    return { reports, total, next: more && last ? cursorOf(last) : null };
   });
   app.get('/api/v1/certificates', async (request, reply) => {
     if (!canBrowse(request)) return refuseBrowse(reply);
@@ -397,14 +435,18 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
     const previous = await options.store.previousReport(stored.meta.id);
     const verbose = q(request.query.verbose) === '1';
     return {
-      meta: { ...stored.meta, request: stored.meta.request !== null },
-      previousId: previous?.id ?? null,
+      meta: metaFor(request, stored.meta),
+      // The previous run is History: a link holder without its rights does not walk the target's reports.
+      previousId: canBrowse(request) ? (previous?.id ?? null) : null,
       html: htmlBodyOf(documentFor(report, { explain: true, verbose })),
     };
   });
   app.delete('/api/v1/reports/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     if (!canBrowse(request)) return refuseBrowse(reply);
-    if (!reportIdOk(request.params.id) || !(await options.store.deleteReport(request.params.id))) return problem(reply, 404, 'no such report');
+    const meta = reportIdOk(request.params.id) ? await options.store.getMeta(request.params.id) : null;
+    if (!meta) return problem(reply, 404, 'no such report');
+    if (options.auth && meta.owner !== null && meta.owner !== userOf(request)) return problem(reply, 403, 'only who ran a report may delete it');
+    await options.store.deleteReport(meta.id);
     return reply.code(204).send();
   });
   app.post('/api/v1/reports/:id/rerun', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
@@ -425,9 +467,10 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
   app.get('/api/v1/reports/:id/compare/:other', async (request: FastifyRequest<{ Params: { id: string; other: string } }>, reply) => {
     const [a, b] = await Promise.all([loadReport(request.params.id), loadReport(request.params.other)]);
     if (!a || !b) return problem(reply, 404, 'no such report');
+    if (a.meta.kind !== b.meta.kind) return problem(reply, 409, `a ${a.meta.kind} report and a ${b.meta.kind} report cannot be compared`);
     const ra = parseSavedReport(a.report, 'the stored report');
     const rb = parseSavedReport(b.report, 'the stored report');
-    return { a: a.meta, b: b.meta, ...compareReports(ra, rb) };
+    return { a: metaFor(request, a.meta), b: metaFor(request, b.meta), ...compareReports(ra, rb) };
   });
 
   if (options.sender) senderRoutes(app, options.sender.server, options.sender.reportIdOf);

@@ -17,6 +17,7 @@ import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'no
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
+import { clientKey } from './rate-limit.js';
 
 // ---------------------------------------------------------------------------------------------
 // The auth file
@@ -299,16 +300,24 @@ const keyOf = (id: string) => sha256(id).toString('base64url');
 // ---------------------------------------------------------------------------------------------
 
 export const LOGIN_FAILURES = { max: 10, windowMs: 15 * 60_000, keys: 10_000 } as const;
+/**
+ * Failures of one user name from every address before it is locked for the window: far above the
+ * per-address limit, so that a stranger's ten guesses cannot lock a user out (only a spread attack can).
+ */
+export const USER_FAILURES_ANYWHERE = 100;
 
 /** Failures per key in a fixed window from the first one; bounded (the oldest key goes first). */
 class FailureCounter {
   readonly #counts = new Map<string, { failures: number; until: number }>();
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly max: number = LOGIN_FAILURES.max,
+  ) {}
 
   /** Seconds until `key` may try again, or 0 when it may now. */
   retryAfter(key: string): number {
     const entry = this.#live(key);
-    return entry && entry.failures >= LOGIN_FAILURES.max ? Math.max(1, Math.ceil((entry.until - this.clock.monotonic()) / 1000)) : 0;
+    return entry && entry.failures >= this.max ? Math.max(1, Math.ceil((entry.until - this.clock.monotonic()) / 1000)) : 0;
   }
 
   fail(key: string): void {
@@ -423,8 +432,10 @@ function identify(request: FastifyRequest, options: AuthOptions): Identity {
  */
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   const clock = options.sessions.clock;
+  // Per client address (IPv6 per /64), per user name from that address, and per user name anywhere (a higher bar).
   const byAddress = new FailureCounter(clock);
-  const byUser = new FailureCounter(clock);
+  const byUserHere = new FailureCounter(clock);
+  const byUser = new FailureCounter(clock, USER_FAILURES_ANYWHERE);
   // Verified when the user is unknown, so that an unknown name takes as long as a wrong password.
   const dummyHash = hashPassword(randomBytes(16).toString('base64url'));
 
@@ -447,18 +458,22 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     const { user, password } = body;
     if (password.length > MAX_PASSWORD_LENGTH || user.length > 256) return problem(reply, 400, `user name or password too long`);
     const validName = NAME_PATTERN.test(user);
-    const ip = request.ip;
-    const wait = Math.max(byAddress.retryAfter(ip), validName ? byUser.retryAfter(user) : 0);
+    const ip = clientKey(request.ip);
+    const here = `${user}|${ip}`;
+    const wait = Math.max(byAddress.retryAfter(ip), validName ? Math.max(byUserHere.retryAfter(here), byUser.retryAfter(user)) : 0);
     if (wait > 0) return reply.code(429).header('retry-after', String(wait)).send({ error: 'too many failed sign-ins; try again later' });
     if (options.rateLimit && !options.rateLimit(ip)) return reply.code(429).header('retry-after', '60').send({ error: 'too many requests from this address; try again later' });
     const hash = validName ? options.config.users.get(user) : undefined;
     const ok = await verifyPasswordAsync(password, hash ?? dummyHash);
     if (!ok || hash === undefined) {
       byAddress.fail(ip);
-      if (validName) byUser.fail(user);
+      if (validName) {
+        byUserHere.fail(here);
+        byUser.fail(user);
+      }
       return problem(reply, 401, 'wrong user name or password');
     }
-    byUser.clear(user);
+    byUserHere.clear(here);
     // A new sign-in replaces the session the browser had.
     const previous = identities.get(request)?.sessionId;
     if (previous) options.sessions.destroy(previous);

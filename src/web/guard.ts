@@ -134,6 +134,8 @@ export function publicEdges(base: PublicEdgeBase, options: PublicEdgeOptions = {
   return {
     clock: base.clock,
     resolver: guardResolver(base.resolver),
+    // Block lists' answers are data (127.0.0.2 = listed), never connected to.
+    lookupResolver: base.resolver,
     dnssec: base.dnssec,
     connector: guardConnector(base.connector, options.smtpPorts ?? PUBLIC_SMTP_PORTS),
     trustStore: base.trustStore,

@@ -15,6 +15,8 @@ import { indexReport } from './report-meta.js';
 
 /** Events a job keeps for replay; older ones are dropped (a client resuming past them gets `reset`). */
 export const MAX_EVENTS_PER_JOB = 5000;
+/** …and bytes: a server that sends long lines cannot make a job hold more (a finished job keeps a quarter). */
+export const MAX_EVENT_BYTES_PER_JOB = 1024 * 1024;
 /** Finished jobs kept in memory (their reports are in the store for good). */
 export const MAX_JOBS_KEPT = 500;
 /** Longest transcript text sent to the page. */
@@ -31,11 +33,15 @@ export interface LoggedEvent {
 /** A job's events in order, bounded, with listeners for the live stream. */
 export class EventLog {
   private entries: LoggedEvent[] = [];
+  private bytes = 0;
   private nextId = 1;
   private readonly listeners = new Set<(e: LoggedEvent) => void>();
   closed = false;
 
-  constructor(private readonly max = MAX_EVENTS_PER_JOB) {}
+  constructor(
+    private readonly max = MAX_EVENTS_PER_JOB,
+    private readonly maxBytes = MAX_EVENT_BYTES_PER_JOB,
+  ) {}
 
   push(event: string, data: unknown): void {
     if (this.closed) return;
@@ -48,14 +54,33 @@ export class EventLog {
     this.closed = true;
     this.append(event, data);
     this.listeners.clear();
+    // Whoever follows the job has had it; a late reader is told `reset` and reads the report.
+    this.trim(this.max, Math.floor(this.maxBytes / 4));
   }
 
   private append(event: string, data: unknown): void {
     const entry = { id: this.nextId++, event, data: JSON.stringify(data) };
     this.entries.push(entry);
+    this.bytes += entry.data.length;
     // Dropped in blocks, so a long job does not shift the array at every event.
-    if (this.entries.length > this.max + Math.ceil(this.max / 10)) this.entries = this.entries.slice(-this.max);
+    if (this.entries.length > this.max + Math.ceil(this.max / 10) || this.bytes > this.maxBytes) this.trim(this.max, Math.floor((this.maxBytes * 9) / 10));
     for (const listener of [...this.listeners]) listener(entry);
+  }
+
+  /** Keeps the newest events within `count` and `bytes` (the last one always). */
+  private trim(count: number, bytes: number): void {
+    let drop = Math.max(0, this.entries.length - count);
+    let kept = this.bytes;
+    for (let i = 0; i < drop; i++) kept -= this.entries[i]!.data.length;
+    while (kept > bytes && drop < this.entries.length - 1) kept -= this.entries[drop++]!.data.length;
+    if (drop === 0) return;
+    this.entries = this.entries.slice(drop);
+    this.bytes = kept;
+  }
+
+  /** The bytes of event data kept. */
+  get byteSize(): number {
+    return this.bytes;
   }
 
   /** The events after `lastId`; `reset`: some of them were dropped already. */
@@ -218,6 +243,8 @@ export class JobManager {
         const report = await kind.run(params as never, context);
         if (abort.signal.aborted && job.status === 'cancelled') return;
         await this.store(job, report, options.request);
+        // Cancelled while the report was being written: the page was told so; the report stays in History.
+        if (job.status === 'cancelled') return;
         job.status = 'done';
         job.verdict = report.verdict;
         log.close('done', { reportId: job.reportId, verdict: report.verdict });

@@ -5,6 +5,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EventLog, LoggedEvent } from './jobs.js';
 
 export const HEARTBEAT_MS = 15_000;
+/** Streams open at once on one job: a page or two per person, not thousands from one client. */
+export const MAX_STREAMS_PER_JOB = 16;
+/** A client that does not read is dropped once this much waits for it (the replay is at most MAX_EVENT_BYTES_PER_JOB). */
+const MAX_UNREAD_BYTES = 2 * 1024 * 1024;
+
+const open = new WeakMap<EventLog, number>();
+
+/** Whether another stream may be opened on this job's events. */
+export function streamAllowed(log: EventLog): boolean {
+  return (open.get(log) ?? 0) < MAX_STREAMS_PER_JOB;
+}
 
 /** The client's last event id: the `Last-Event-ID` header (EventSource's reconnect) or `?lastEventId=` (a fresh page). */
 export function lastEventIdOf(request: FastifyRequest): number {
@@ -38,16 +49,26 @@ export function streamEvents(request: FastifyRequest, reply: FastifyReply, log: 
     res.end();
     return;
   }
+  open.set(log, (open.get(log) ?? 0) + 1);
+  let stopped = false;
   const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
   const stop = () => {
+    if (stopped) return;
+    stopped = true;
     clearInterval(heartbeat);
     unsubscribe();
+    open.set(log, Math.max(0, (open.get(log) ?? 1) - 1));
+    request.raw.socket.off('close', stop);
   };
   const unsubscribe = log.subscribe((e) => {
     res.write(frame(e));
     if (log.closed) {
       stop();
       res.end();
+    } else if (res.writableLength > MAX_UNREAD_BYTES) {
+      // A client that does not read: dropped, not buffered for.
+      stop();
+      res.destroy();
     }
   });
   // The job ended between the replay and the subscription: nothing more will come.

@@ -13,12 +13,20 @@ export function isHidden(c: number): boolean {
     (c >= 0x2028 && c <= 0x202e) ||
     (c >= 0x2060 && c <= 0x2069) ||
     c === 0xfeff ||
-    (c >= 0xfff9 && c <= 0xfffb)
+    (c >= 0xfff9 && c <= 0xfffb) ||
+    // Invisible, and able to hide text: the soft hyphen, the Mongolian vowel separator, the Hangul fillers, the tag characters.
+    c === 0x00ad ||
+    c === 0x180e ||
+    c === 0x115f ||
+    c === 0x1160 ||
+    c === 0x3164 ||
+    c === 0xffa0 ||
+    (c >= 0xe0000 && c <= 0xe007f)
   );
 }
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const HIDDEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/u;
+const HIDDEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\u00ad\u180e\u115f\u1160\u3164\uffa0\u{e0000}-\u{e007f}]/u;
 
 /** "⟨U+202E⟩" */
 export function visibleCode(c: number): string {

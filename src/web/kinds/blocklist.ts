@@ -30,8 +30,8 @@ export const blocklistKind: JobKind<typeof Params> = {
     const given = (p.zones ?? []).map(normalizeZone);
     const zones = [...new Set([...(p.dnsblDefault || given.length === 0 ? DEFAULT_DNSBL_ZONES : []), ...given])];
     return runBlocklist(
-      { target: p.target, zones, clock: edges.clock, resolver: edges.resolver, scheduler: edges.scheduler, signal, events },
-      () => ({ clock: edges.clock, resolver: edges.resolver, connector: edges.connector, trustStore: edges.trustStore, helo: edges.helo, scheduler: edges.scheduler }),
+      { target: p.target, zones, clock: edges.clock, resolver: edges.lookupResolver ?? edges.resolver, scheduler: edges.scheduler, signal, events },
+      () => ({ clock: edges.clock, resolver: edges.lookupResolver ?? edges.resolver, connector: edges.connector, trustStore: edges.trustStore, helo: edges.helo, scheduler: edges.scheduler }),
     );
   },
 };

@@ -14,6 +14,11 @@ import type { HttpFetcher } from '../../http/fetcher.js';
 export interface WebEdges {
   clock: Clock;
   resolver: Resolver;
+  /**
+   * For lookups whose answers are data and never connected to (block lists answer "listed" with an
+   * address in 127.0.0.0/8): the unguarded resolver in public mode; absent: `resolver`.
+   */
+  lookupResolver?: Resolver;
   /** DNSSEC-aware resolver for DANE, or null (no DANE). */
   dnssec: DnssecResolver | null;
   connector: Connector;

@@ -43,14 +43,14 @@ export const postureKind: JobKind<typeof Params> = {
         dnsbl: zones,
         ...(p.timeout ? { fetchTimeoutMs: Math.round(p.timeout * 1000) } : {}),
         clock: edges.clock,
-        resolver: edges.resolver,
+        resolver: edges.lookupResolver ?? edges.resolver,
         fetcher: edges.fetcher,
         trustStore: edges.trustStore,
         dnssec: edges.dnssec,
         signal,
         events,
       },
-      () => ({ clock: edges.clock, resolver: edges.resolver, fetcher: edges.fetcher, trustStore: edges.trustStore, ...(edges.dnssec ? { dnssec: edges.dnssec } : {}) }),
+      () => ({ clock: edges.clock, resolver: edges.lookupResolver ?? edges.resolver, fetcher: edges.fetcher, trustStore: edges.trustStore, ...(edges.dnssec ? { dnssec: edges.dnssec } : {}) }),
     );
   },
 };

@@ -116,6 +116,10 @@ export const sendKind: JobKind<typeof Params> = {
   publicProblem(p) {
     if ((p.count ?? 1) > 1) return 'public mode sends one message per job (no count above 1)';
     if ((p.concurrency ?? 1) > 1) return 'public mode sends one message per job (no concurrency above 1)';
+    // A public instance must not become a relay for anyone's mail: one recipient, the test message
+    // mxray composes (no message of the requester's, no headers of theirs).
+    if ((p.to?.length ?? 0) > 1) return 'public mode sends to one recipient per job';
+    if (p.data !== undefined || p.body !== undefined || (p.headers?.length ?? 0) > 0) return 'public mode sends only the test message mxray composes (no data, body or headers of your own)';
     return edgeProblem(p);
   },
   async run(p, { edges, signal, events }) {

@@ -69,7 +69,7 @@ describe('review: block lists in public mode', () => {
     expect(JSON.stringify(report.body)).toContain('"status":"listed"');
   });
 
-  it.fails('public mode still says a listed address is listed', async () => {
+  it('public mode still says a listed address is listed', async () => {
     const edges = publicEdges(baseEdges(tableResolver(listed)));
     const report = await blocklistKind.run({ target: '9.9.9.9', zones: ['bl.review.test'] }, contextOn(edges, true));
     expect(JSON.stringify(report.body)).toContain('"status":"listed"');
@@ -81,7 +81,7 @@ describe('review: secrets in the URL', () => {
   // proxies' and servers' logs), yet `?password=` is still taken for cert-file (FileParams has it,
   // and the query is spread into the parameters). Fix (src/web/app.ts upload path): refuse (400) a
   // `password` query parameter, or drop `password` from the query before the header is added.
-  it.fails('refuses a certificate password in the query string', async () => {
+  it('refuses a certificate password in the query string', async () => {
     const store = await openSqliteStore(':memory:');
     const assets = { index: asset('<!doctype html>', 'text/html; charset=utf-8'), files: new Map() };
     const web = await buildWebServer({ store, clock: systemClock, edges: { clock: systemClock } as WebEdges, publicMode: false, auth: null, assets, kinds: JOB_KINDS });
@@ -110,7 +110,7 @@ describe('review: Send in public mode', () => {
   // in public mode one recipient, no `data` (the server composes the test message, marked as a
   // test with the requester's address in a header), and a From: the server chooses (or refuse Send
   // in public mode without --auth).
-  it.fails('public mode refuses one job sending a composed message to 100 recipients', async () => {
+  it('public mode refuses one job sending a composed message to 100 recipients', async () => {
     const store = await openSqliteStore(':memory:');
     const assets = { index: asset('<!doctype html>', 'text/html; charset=utf-8'), files: new Map() };
     const edges = publicEdges(baseEdges(tableResolver({})));

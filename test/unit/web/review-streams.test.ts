@@ -91,7 +91,7 @@ describe('review: stalled uploads', () => {
   // in all, sixteen addresses stall the instance for everybody. Fix (src/web/app.ts): race every
   // upload read against context.signal (destroy request.raw on abort), set an idle timeout on the
   // upload (e.g. 30 s without a byte) and Fastify's requestTimeout; release the slot on cancel.
-  it.fails('a stalled upload, once cancelled, no longer holds the client\'s job slot', async () => {
+  it('a stalled upload, once cancelled, no longer holds the client\'s job slot', async () => {
     const web = await running({ limits: { runningPerClient: 1 } });
     const stalled = send(web.port, 'POST', '/api/v1/jobs/cert-file?name=a.pem', { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' }, (req) => {
       req.write('-----BEGIN CERTIFICATE-----\n');
@@ -114,7 +114,7 @@ describe('review: event streams per job', () => {
   // (5,000 events × ~2 KB) in memory for a client that does not read. Fix (src/web/sse.ts /
   // app.ts): count streams per job and per client (e.g. 8 per job per client, 64 per client),
   // 429 beyond; stop writing (or drop the client) when res.write() returns false.
-  it.fails('refuses the 40th concurrent event stream one client opens on one job', async () => {
+  it('refuses the 40th concurrent event stream one client opens on one job', async () => {
     const web = await running();
     const post = await fetch(`${web.url}/api/v1/jobs/waiting`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const { id } = (await post.json()) as { id: string };
@@ -133,7 +133,7 @@ describe('review: the job table\'s memory', () => {
   // replies the requester chooses. Fix (src/web/jobs.ts): bound each EventLog by bytes (e.g. 1 MiB,
   // dropping the oldest like the count), and drop or shrink the log of a finished job after a short
   // grace (its report is in the store).
-  it.fails('keeps at most about a megabyte of events of a finished job', async () => {
+  it('keeps at most about a megabyte of events of a finished job', async () => {
     const store = await openSqliteStore(':memory:');
     cleanups.push(() => store.close());
     const chatty: JobKind = {

@@ -12,7 +12,7 @@ describe('review: the report fragment filter', () => {
   // protocol-relative "//evil.example" when followed. Fix (web-ui/src/sanitize.ts): remove
   // [\t\n\r] (and leading C0/space) from the value before the test, or resolve it with
   // new URL(value, location.href) and keep only same-origin or http(s) results deliberately.
-  it.fails('does not keep a link that leads to another origin once the browser drops its tab', () => {
+  it('does not keep a link that leads to another origin once the browser drops its tab', () => {
     const value = '/\t/evil.example/x';
     expect(new URL(value, 'http://127.0.0.1:8025/reports/x').host).toBe('evil.example');
     expect(keepAttribute('href', value)).toBe(false);
@@ -22,7 +22,7 @@ describe('review: the report fragment filter', () => {
   // to="javascript:…"/>…</a></svg> gives a link the filter never saw (the CSP blocks javascript:
   // today; the filter is there for the day it does not). Fix (web-ui/src/sanitize.ts): drop
   // set, animate, animateMotion, animateTransform, discard, use, foreignObject (and math).
-  it.fails('drops the SVG elements that set attributes after filtering', () => {
+  it('drops the SVG elements that set attributes after filtering', () => {
     const dropped = DROPPED_ELEMENTS.split(',');
     for (const el of ['set', 'animate', 'use', 'foreignObject']) expect(dropped).toContain(el);
   });
@@ -36,11 +36,11 @@ describe('review: invisible characters', () => {
   // U+115F, U+1160, U+3164, U+FFA0).
   const hidden = `250 mx.example${[...'IGNORE'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')} ready`;
 
-  it.fails('the page shows tag characters', () => {
+  it('the page shows tag characters', () => {
     expect(neutral(hidden)).not.toBe(hidden);
   });
 
-  it.fails('the server shows tag characters', () => {
+  it('the server shows tag characters', () => {
     expect(neutralise(hidden)).not.toBe(hidden);
   });
 });
