@@ -4,7 +4,7 @@
 // the findings; on request each report read; and for HTML a chart of sessions per day.
 import type { TlsRptReport, Verdict } from '../core/schema.js';
 import type { TlsRptBody, TlsRptPolicySummary } from '../core/tlsrpt-schema.js';
-import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type DocChart, type Document, type DocumentOptions, type Line } from './document.js';
+import { countLine, findingView, line, transcriptText, type Cell, type DetailSection, type DocChart, type DocShareChart, type Document, type DocumentOptions, type Line } from './document.js';
 import { safe, num } from './style.js';
 
 export const TLSRPT_SUMMARY_HEADER = ['Policy domain', 'Policy', 'MX host', 'Result', 'Failed', 'Succeeded', 'Failed share'];
@@ -168,6 +168,19 @@ function chartOf(body: TlsRptBody): DocChart | null {
   };
 }
 
+/** The share of sessions that succeeded, per day (HTML): the TLS share the reports tell, next to the logs' per-domain chart. */
+function shareChartOf(body: TlsRptBody): DocShareChart | null {
+  const days = body.daily.slice(-CHART_DAYS);
+  if (days.length < 2) return null;
+  const domains = [...new Set(body.policies.map((p) => p.policyDomain))];
+  return {
+    title: 'Share of sessions with TLS that succeeded, per day',
+    labels: days.map((d) => d.day),
+    series: [{ name: domains.length === 1 ? safe(domains[0]!, 60) : '(all policy domains)', values: days.map((d) => (d.successful + d.failed > 0 ? d.successful / (d.successful + d.failed) : null)) }],
+    note: 'Successful sessions of all sessions the reports count that day; a gap where a day had none.',
+  };
+}
+
 export function tlsrptDocument(report: TlsRptReport, options: DocumentOptions = {}): Document {
   const { body } = report;
   const verbose = options.verbose === true;
@@ -191,5 +204,6 @@ export function tlsrptDocument(report: TlsRptReport, options: DocumentOptions = 
     explain: verbose || options.explain === true,
     detailsHint: 'each report: organisation, report-id, period, sessions, warnings; every input not counted',
     chart: chartOf(body),
+    shareChart: shareChartOf(body),
   };
 }

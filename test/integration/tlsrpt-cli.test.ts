@@ -138,6 +138,8 @@ describe('mxray tlsrpt', () => {
     const html = readFileSync(out, 'utf8');
     expect(html).toMatch(/<figure class="chart"><figcaption><strong>Sessions per day<\/strong>/);
     expect(html.match(/<g><title>2026-03-0\d: /g)).toHaveLength(6);
+    // And the share of sessions that succeeded, per day, beside the logs' TLS share per domain.
+    expect(html).toMatch(/<figure class="share-chart"><figcaption><strong>Share of sessions with TLS that succeeded, per day<\/strong>/);
     expect(html).not.toMatch(/<script/i);
   });
 
