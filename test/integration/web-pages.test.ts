@@ -29,8 +29,9 @@ afterAll(async () => {
   await web?.close();
 });
 
-function needChromium(context: TestContext): asserts web is WebBrowser {
+function needChromium(context: TestContext): WebBrowser {
   if (!web) skipWithout(context, 'chromium', 'no Chromium (apt-get install chromium, or set MXRAY_CHROMIUM)');
+  return web;
 }
 
 /** A Received chain of two hops: a clear-text one between organisations, then one with TLS, 20 s later. */
@@ -123,18 +124,19 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
     await pg?.stop();
   });
 
-  function need(context: TestContext): asserts server is WebServer {
+  function need(context: TestContext): WebServer {
     needChromium(context);
     if (store === 'postgres' && !pg) skipWithout(context, 'postgres', postgresMissing() ?? 'no PostgreSQL');
     if (!server) throw new Error('the server did not start');
+    return server;
   }
 
   it('receiver test of a lab domain: the transcript streams in while the job runs, then the report at a permalink a stranger can open, downloadable', async (context) => {
-    need(context);
+    const srv = need(context);
     const w = await newPage(web!.browser, LIVE_WATCH);
     const { page } = w;
     try {
-      await page.goto(`${server.url}/check`);
+      await page.goto(`${srv.url}/check`);
       await page.getByTestId('check-target').fill('expired.mxray.test');
       await page.getByTestId('check-submit').click();
       await page.waitForURL(REPORT_URL, { timeout: T });
@@ -190,12 +192,12 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
   });
 
   it('the live job page: a held session shows its lines and "Running" with no report, then becomes the report when released', async (context) => {
-    need(context);
+    const srv = need(context);
     const gated = await gatedServer();
     const w = await newPage(web!.browser);
     const { page } = w;
     try {
-      await page.goto(`${server.url}/check`);
+      await page.goto(`${srv.url}/check`);
       await page.getByTestId('check-target').fill(`127.0.0.1:${gated.server.port}`);
       await page.getByTestId('check-submit').click();
       await page.waitForURL(/\/jobs\/[A-Za-z0-9_-]+$/, { timeout: T });
@@ -217,11 +219,11 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
   });
 
   it('headers: a pasted Received chain gives the hop table and the delay chart', async (context) => {
-    need(context);
+    const srv = need(context);
     const w = await newPage(web!.browser);
     const { page } = w;
     try {
-      await page.goto(`${server.url}/headers`);
+      await page.goto(`${srv.url}/headers`);
       await page.getByTestId('headers-form-text').fill(HEADER);
       await page.getByTestId('headers-form-submit').click();
       await page.waitForURL(REPORT_URL, { timeout: T });
@@ -246,12 +248,12 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
   });
 
   it('certificate: an uploaded PEM gives its report', async (context) => {
-    need(context);
+    const srv = need(context);
     const cert = await createSelfSigned({ commonName: 'mx.upload.test', dnsNames: ['mx.upload.test'] }, systemClock.now());
     const w = await newPage(web!.browser);
     const { page } = w;
     try {
-      await page.goto(`${server.url}/cert`);
+      await page.goto(`${srv.url}/cert`);
       await page.getByTestId('cert-file-form-file').setInputFiles({ name: 'upload.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(cert.certPem) });
       await page.getByTestId('cert-file-form-submit').click();
       await page.waitForURL(REPORT_URL, { timeout: T });
@@ -265,19 +267,19 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
   });
 
   it('sender test end to end: New test, `mxray send` to the address, the page becomes the report', async (context) => {
-    need(context);
-    expect(server.sender, 'the demo prints its sender listener').not.toBeNull();
+    const srv = need(context);
+    expect(srv.sender, 'the demo prints its sender listener').not.toBeNull();
     const w = await newPage(web!.browser);
     const { page } = w;
     try {
-      await page.goto(`${server.url}/sender-test`);
+      await page.goto(`${srv.url}/sender-test`);
       await page.getByTestId('sender-new').click();
       const addressEl = page.getByTestId('sender-address');
       await expect.poll(() => textOf(addressEl), { timeout: T }).toMatch(/^test-[A-Za-z0-9_-]+@sendertest\.mxray\.test$/);
       await expect.poll(() => textOf(page.getByTestId('sender-status')), { timeout: T }).toContain('Waiting');
       const address = (await addressEl.textContent())!.trim();
       if (shots) await screenshot(page, 'web-sender-test');
-      const sent = await runMxray(['send', '--host', '127.0.0.1', '--port', String(server.sender!.port), '--to', address, '--from', 'alice@client.mxray.test', '--helo', 'client.mxray.test', '--tls', 'opportunistic', '--verify', 'none']);
+      const sent = await runMxray(['send', '--host', '127.0.0.1', '--port', String(srv.sender!.port), '--to', address, '--from', 'alice@client.mxray.test', '--helo', 'client.mxray.test', '--tls', 'opportunistic', '--verify', 'none']);
       expect(sent.code, sent.stdout + sent.stderr).toBe(0);
       await page.waitForURL(REPORT_URL, { timeout: T });
       const report = page.getByTestId('report');
@@ -289,17 +291,17 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
   });
 
   it('explain, logs and posture each reach a report', async (context) => {
-    need(context);
+    const srv = need(context);
     const w = await newPage(web!.browser);
     const { page } = w;
     try {
-      await page.goto(`${server.url}/explain`);
+      await page.goto(`${srv.url}/explain`);
       await page.getByTestId('explain-form-text').fill('550 5.7.1 Service unavailable; client [192.0.2.1] blocked using zen.spamhaus.org');
       await page.getByTestId('explain-form-submit').click();
       await page.waitForURL(REPORT_URL, { timeout: T });
       await expect.poll(() => textOf(page.getByTestId('report')), { timeout: T }).toContain('5.7.1');
 
-      await page.goto(`${server.url}/logs`);
+      await page.goto(`${srv.url}/logs`);
       await page.getByTestId('logs-form-file').setInputFiles({ name: 'maillog', mimeType: 'text/plain', buffer: Buffer.from(POSTFIX_LOG) });
       await page.getByTestId('logs-form-submit').click();
       await page.waitForURL(REPORT_URL, { timeout: T });
@@ -307,7 +309,7 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
       await expect.poll(() => textOf(logs), { timeout: T }).toContain('example.net');
       await expect.poll(() => textOf(logs), { timeout: T }).toContain('plain.example');
 
-      await page.goto(`${server.url}/posture`);
+      await page.goto(`${srv.url}/posture`);
       await page.getByTestId('posture-domain').fill('good.mxray.test');
       await page.getByTestId('posture-submit').click();
       await page.waitForURL(REPORT_URL, { timeout: T });
@@ -321,10 +323,10 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
   });
 
   it('history: search by domain and by verdict lists the matching rows only; the expiry timeline has a row per host', async (context) => {
-    need(context);
+    const srv = need(context);
     // A few more receiver tests, as a script would start them.
-    for (const d of ['expired', 'good', 'backup-mx', 'expiring-soon']) await apiJob(server, 'check', { target: `${d}.mxray.test` });
-    const certs = (await (await fetch(`${server.url}/api/v1/certificates`)).json()) as { host: string }[] | { certificates: { host: string }[] };
+    for (const d of ['expired', 'good', 'backup-mx', 'expiring-soon']) await apiJob(srv, 'check', { target: `${d}.mxray.test` });
+    const certs = (await (await fetch(`${srv.url}/api/v1/certificates`)).json()) as { host: string }[] | { certificates: { host: string }[] };
     const points = Array.isArray(certs) ? certs : certs.certificates;
     const hosts = new Set(points.map((p) => p.host));
     expect(hosts).toContain('mx.good.mxray.test');
@@ -333,7 +335,7 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
     const w = await newPage(web!.browser);
     const { page } = w;
     try {
-      await page.goto(`${server.url}/history`);
+      await page.goto(`${srv.url}/history`);
       const table = page.getByTestId('history-table');
       const rows = table.locator('tbody tr');
       await rows.first().waitFor({ state: 'visible', timeout: T });
