@@ -34,10 +34,10 @@ function needChromium(context: TestContext): WebBrowser {
   return web;
 }
 
-/** A Received chain of two hops: a clear-text one between organisations, then one with TLS, 20 s later. */
+/** A Received chain of two hops: a clear-text one between organisations (Postfix writes ESMTPS for TLS), then one with TLS, 20 s later. */
 const HEADER = [
   'Received: from mx2.example.test (mx2.example.test [192.0.2.20]) by mx3.example.test with ESMTPS id B3; Mon, 30 Nov 2026 07:00:30 +0000',
-  'Received: from mail.sender.test (mail.sender.test [192.0.2.10]) by mx2.example.test with SMTP id A2; Mon, 30 Nov 2026 07:00:10 +0000',
+  'Received: from mail.sender.test (mail.sender.test [192.0.2.10]) by mx2.example.test (Postfix) with ESMTP id A2; Mon, 30 Nov 2026 07:00:10 +0000',
   'Subject: quarterly numbers',
   'From: alice@sender.test',
   'To: bob@example.test',
@@ -150,6 +150,7 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
       expect(live!.report).toBe(false);
       expect(live!.lines).toBeGreaterThan(0);
       const reportUrl = page.url();
+      if (shots) await screenshot(page, 'web-receiver-report');
       const text = await report.innerText();
       expect(w.errors).toEqual([]);
       expect(await w.csp()).toEqual([]);
@@ -232,14 +233,15 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
       const rows = report.locator('table.summary tbody tr');
       await expect.poll(() => rows.count(), { timeout: T }).toBe(2);
       await expect.poll(() => textOf(rows.nth(0)), { timeout: T }).toContain('mail.sender.test');
+      expect(await textOf(rows.nth(0))).toContain('clear text');
       await expect.poll(() => textOf(rows.nth(1)), { timeout: T }).toContain('20 s');
       const chart = report.locator('figure.hop-chart svg.bars');
       await chart.waitFor({ state: 'visible', timeout: T });
       await expect.poll(() => chart.locator('rect.bar').count(), { timeout: T }).toBe(1);
       expect(w.errors).toEqual([]);
       if (shots) {
-        await report.locator('table.summary').scrollIntoViewIfNeeded();
-        await page.evaluate('window.scrollBy(0, -120)');
+        // The hop table and the whole delay chart in view, the lines above them as far as they fit.
+        await page.evaluate(`(() => { const f = document.querySelector('figure.hop-chart'); window.scrollTo(0, f.getBoundingClientRect().bottom + window.scrollY - 790); })()`);
         await screenshot(page, 'web-headers');
       }
     } finally {
