@@ -10,8 +10,9 @@
 // which the job would then connect to — is not an option. Every answer of rebind.evil.test is
 // non-public in turn (127.0.0.2, then 127.0.0.1): whichever answer a lookup gets, at resolution
 // or at connect time, it is refused, and the DNS server proves both answers were given out.
-// The connect-time check on its own is what keeps the listeners silent when the resolver's
-// filter is gone (tried by hand: see the report of this file's commit).
+// Tried by hand on the built server: with the resolver's filter removed, the connect-time check
+// alone kept the listeners silent (and the reports inconclusive, net.blocked-target, the policy
+// named); with both removed, the listeners saw connections and these tests failed.
 //
 // Also: History on a public instance without --auth says it is not offered.
 import { createServer, type Server } from 'node:net';
