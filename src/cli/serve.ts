@@ -244,7 +244,7 @@ export function configure(cmd: Command): Run {
           resolver: serverEdges.resolver,
           trustStore: serverEdges.trustStore,
           onLog: (line) => say(`${new Date(systemClock.now()).toISOString()} sender-test: ${line}`),
-          onResult: async (report, result) => {
+          onStored: async (report, result) => {
             const json = JSON.stringify(report);
             const { meta, certificates } = indexReport(report, json, { id: reportIdOf(result), storedAt: new Date(systemClock.now()).toISOString(), owner: null, request: null });
             await store.addReport(meta, json, certificates);

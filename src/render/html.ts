@@ -288,7 +288,8 @@ interface HopRow {
 }
 
 function hopTip(h: HopRow): string {
-  const delay = h.delay === null ? 'no date' : `delay ${delayText(h.delay)}`;
+  // A dated hop without a delay is the first one (nothing earlier to measure from).
+  const delay = h.delay !== null ? `delay ${delayText(h.delay)}` : h.at !== null ? 'the first dated hop' : 'no date';
   const at = h.at === null ? '' : `, at ${clockText(h.at, true)}`;
   return `Hop ${h.number}: ${h.label} — ${delay}${at}, ${h.tls === 'tls' ? 'TLS' : h.tls === 'clear' ? 'clear text' : 'TLS unknown'}${h.crossing ? ', between organisations' : ''}`;
 }
@@ -337,7 +338,7 @@ function delayBars(rows: readonly HopRow[], more: number, title: string): string
     ];
     if (h.crossing) parts.push(`<text class="cross" x="300" y="${mid}" text-anchor="middle">⇄</text>`);
     if (h.delay === null) {
-      parts.push(`<text class="nodate" x="${n2(zero + 6)}" y="${mid}">no date</text>`);
+      parts.push(`<text class="nodate" x="${n2(zero + 6)}" y="${mid}">${h.at !== null ? 'first hop' : 'no date'}</text>`);
     } else {
       const x = xOf(h.delay);
       const neg = h.delay < 0;

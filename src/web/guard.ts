@@ -1,8 +1,8 @@
 // Public mode (`mxray serve --public`): the edges every job of an instance open to strangers runs
 // with. A target is chosen by whoever fills in the form, so nothing may reach this host, its
 // network or anything that is not public unicast on the internet, and only mail ports:
-//   - the resolver's A/AAAA answers lose every non-public address after resolution; a name left
-//     with none fails its lookup (a DnsError the jobs report as a failed lookup, naming the policy);
+//   - the resolver's A/AAAA answers lose every non-public address after resolution when public ones
+//     are beside them; a name with none keeps them, for the connector to refuse and the report to name;
 //   - the connector refuses again, just before it would open a socket, any non-public address and
 //     any port but the mail ports: no DNS-rebinding gap (the address checked is the one connected
 //     to), and it covers IP literals, host maps and whatever else hands it an address;
@@ -12,7 +12,7 @@
 // before a job starts, in one line.
 import { nonPublicReason } from '../core/address-ranges.js';
 import type { Connector, MxAnswer, Resolver } from '../core/context.js';
-import { DnsError, MxrayError } from '../core/errors.js';
+import { MxrayError } from '../core/errors.js';
 import { ipFamily } from '../core/ip.js';
 import { parseTarget } from '../core/target.js';
 import type { AddressPolicy, FetchLimits, HttpFetcher } from '../http/fetcher.js';
@@ -36,9 +36,6 @@ export interface PublicEdgeOptions {
   fetchLimits?: Partial<FetchLimits>;
 }
 
-/** At most this many refused addresses are named in one message. */
-const NAMED_ADDRESSES = 3;
-
 /** "25, 465, 587 and 2525". */
 function listOf(ports: readonly number[]): string {
   return ports.length <= 1 ? ports.join('') : `${ports.slice(0, -1).join(', ')} and ${ports.at(-1)}`;
@@ -49,17 +46,13 @@ export function addressProblem(address: string): string | null {
   return nonPublicReason(address);
 }
 
-/** "127.0.0.1 (loopback), 10.0.0.1 (private) and 2 more". */
-function refusedList(refused: readonly { address: string; reason: string }[]): string {
-  const named = refused.slice(0, NAMED_ADDRESSES).map((r) => `${r.address} (${r.reason})`);
-  const more = refused.length - named.length;
-  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
-}
 
 /**
- * The resolver with every non-public address removed from its A and AAAA answers. A name whose
- * every address was removed fails with DnsError 'OTHER' (the jobs' "the lookup failed (…)", with
- * this message), not NXDOMAIN: the name exists, public mode refuses where it points.
+ * The resolver, checked after resolution: a non-public address beside public ones is removed from
+ * the answer (senders would use the public ones; the job never tries the others). A name whose every
+ * address is non-public keeps them: the job then tries each and the connector refuses it before any
+ * socket (`blocked-target`), so the report says, per address, that public mode refused it — an
+ * inconclusive `net.blocked-target`, ours — instead of blaming the domain for "no address".
  */
 export function guardResolver(base: Resolver): Resolver {
   const addresses = async (name: string, qtype: 'A' | 'AAAA', answer: Promise<string[]>): Promise<string[]> => {
@@ -71,10 +64,8 @@ export function guardResolver(base: Resolver): Resolver {
       if (reason === null) allowed.push(address);
       else refused.push({ address, reason });
     }
-    if (allowed.length === 0 && refused.length > 0) {
-      throw new DnsError('OTHER', name, qtype, `the public-mode address policy refuses every ${qtype} address of ${name}: ${refusedList(refused)}`);
-    }
-    return allowed;
+    // Every address refused: handed on, to be refused (and reported) at connect time.
+    return allowed.length === 0 ? found : allowed;
   };
   return {
     description: base.description,

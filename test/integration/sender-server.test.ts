@@ -18,7 +18,7 @@ import type { SenderPolicy, SenderSession } from '../../src/core/sender-schema.j
 import type { SenderTestStore } from '../../src/core/sender-store.js';
 import { createRootCa, createSelfSigned, type IssuedCert, type TestCa } from '../../src/demo/test-pki.js';
 import { keyOf, maskedAddress } from '../../src/jobs/sender/passcode.js';
-import { startSenderServer, type SenderLimits, type SenderServer } from '../../src/jobs/sender/sender-server.js';
+import { startSenderServer, type SenderLimits, type SenderServer, type SenderServerOptions } from '../../src/jobs/sender/sender-server.js';
 import { createTrustStore } from '../../src/pki/trust-store.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { BIN } from '../helpers/cli.js';
@@ -85,7 +85,7 @@ afterEach(async () => {
   }
 });
 
-async function start(options: { policy?: SenderPolicy; limits?: Partial<SenderLimits>; clock?: Clock } = {}): Promise<Harness> {
+async function start(options: { policy?: SenderPolicy; limits?: Partial<SenderLimits>; clock?: Clock; onStored?: SenderServerOptions['onStored'] } = {}): Promise<Harness> {
   const store = await openSqliteStore(':memory:');
   const server = await startSenderServer({
     listeners: [{ address: '127.0.0.1', port: 0, policy: options.policy ?? 'opportunistic' }],
@@ -96,6 +96,7 @@ async function start(options: { policy?: SenderPolicy; limits?: Partial<SenderLi
     resolver: noDns,
     trustStore: createTrustStore([ca.cert.certPem], 'sender server test root'),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.onStored ? { onStored: options.onStored } : {}),
   });
   const h = { server, store, port: server.listeners[0]?.port ?? 0 };
   running.push(h);
@@ -664,6 +665,31 @@ describe('stopping the server', () => {
     const [result] = await waited;
     const report = parseSavedReport(result?.report ?? '', 'stored at stop');
     expect(report.kind === 'sender' ? [report.body.session.ended, report.body.session.outcome] : null).toEqual(['server-stopped', 'no-message']);
+  });
+});
+
+describe('onStored (the web UI keeps the report there)', () => {
+  it('is awaited before anyone waiting for the result is told, so what they open exists', async () => {
+    const kept = new Set<number>();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const h = await start({
+      onStored: async (_report, result) => {
+        await gate;
+        kept.add(result.id);
+      },
+    });
+    const test = await h.server.createTest();
+    const told = h.server.waitForResults(test.passcode, 0, AbortSignal.timeout(15_000)).then((results) => results.map((r) => kept.has(r.id)));
+    const client = await greet(h);
+    expect(await client.command(`MAIL FROM:<${FROM}>`)).toEqual(['250 2.1.0 Accepted']);
+    expect(await client.command(`RCPT TO:<${test.address}>`)).toEqual(['250 2.1.5 Accepted']);
+    expect(await client.command('DATA')).toEqual(['354 End data with <CR><LF>.<CR><LF>']);
+    const accepted = client.command('Subject: stored\r\n\r\nbody\r\n.');
+    release();
+    expect(await accepted).toEqual([ACCEPTED]);
+    expect(await told).toEqual([true]);
+    client.close();
   });
 });
 

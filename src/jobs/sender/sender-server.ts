@@ -114,6 +114,11 @@ export interface SenderServerOptions {
   onLog?(line: string): void;
   /** Observer: a result was stored (the serve command's --reply-via mails it back). Its failure is logged, never the session's. */
   onResult?(report: SenderReport, result: SenderResultRecord): void | Promise<void>;
+  /**
+   * Awaited after a result is stored and before anyone waiting for it is told (the web UI keeps the
+   * report in its History here, so the page that is told can open it). Its failure is logged, never the session's.
+   */
+  onStored?(report: SenderReport, result: SenderResultRecord): Promise<void>;
 }
 
 /** A new test, as `mxray sender-test new` and the API show it. */
@@ -306,6 +311,13 @@ export async function startSenderServer(given: SenderServerOptions): Promise<Sen
       const report = JSON.parse(text) as SenderReport;
       const result = await store.addResult(match.test.key, new Date(clock.now()).toISOString(), text);
       record.stored = true;
+      if (options.onStored) {
+        try {
+          await options.onStored(report, result);
+        } catch (error) {
+          log(`after storing the result from ${record.clientIp}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
       stored.emit(match.test.key, result);
       log(`result ${result.id} stored for ${match.test.address} from ${record.clientIp}: ${report.verdict}`);
       if (options.onResult) {

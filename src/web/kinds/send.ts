@@ -123,13 +123,15 @@ export const sendKind: JobKind<typeof Params> = {
     return edgeProblem(p);
   },
   async run(p, { edges, signal, events }) {
-    if (!p.target && !p.host) throw new UsageError('say where to send: user@domain, a domain, host:port or an IP address');
+    // Only a recipient given: its domain is where the message goes, as `mxray send --to` alone does.
+    const target = p.target ?? (p.host ? undefined : p.to?.[0]);
+    if (!target && !p.host) throw new UsageError('say where to send: user@domain, a domain, host:port or an IP address');
     if (p.body !== undefined && p.data !== undefined) throw new UsageError('give body or data, not both');
     if (p.data !== undefined && (p.subject !== undefined || p.headers?.length)) throw new UsageError('data is a whole message: subject and headers do not apply');
     if (p.concurrency && !p.count) throw new UsageError('concurrency needs count');
     return runSend(
       {
-        target: p.target ?? null,
+        target: target ?? null,
         host: p.host ?? null,
         port: p.port ?? null,
         helo: p.helo ?? edges.helo,

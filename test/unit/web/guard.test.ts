@@ -174,28 +174,13 @@ const NON_PUBLIC: [string, string][] = [
 ];
 
 describe('the resolver, after resolution', () => {
-  it.each(NON_PUBLIC)('a name answering only %s fails its lookup (DnsError OTHER naming the policy and "%s"), never NXDOMAIN', async (address, reason) => {
+  it.each(NON_PUBLIC)('a name answering only %s keeps it, for the connector to refuse and the report to name (%s)', async (address, reason) => {
     const base = tableResolver({ 'A evil.test': [address], 'AAAA evil.test': [address] });
     const resolver = guard.guardResolver(base);
-    for (const [qtype, lookup] of [['A', resolver.a('evil.test')], ['AAAA', resolver.aaaa('evil.test')]] as const) {
-      const err = await rejection(lookup);
-      expect(err).toEqual({
-        type: 'DnsError',
-        code: 'OTHER',
-        detail: null,
-        message: `the public-mode address policy refuses every ${qtype} address of evil.test: ${address} (${reason})`,
-      });
-    }
+    expect(await resolver.a('evil.test')).toEqual([address]);
+    expect(await resolver.aaaa('evil.test')).toEqual([address]);
+    expect(guard.connectRefusal(address, 25)?.message).toBe(`the public-mode address policy refuses ${address} (${reason})`);
     expect(base.asked).toEqual(['A evil.test', 'AAAA evil.test']);
-  });
-
-  it('the brief\'s seven answers at once are all refused, three named and the rest counted', async () => {
-    const seven = ['127.0.0.1', '10.0.0.1', '::1', '::ffff:127.0.0.1', '100.64.1.1', '169.254.169.254', '224.0.0.1'];
-    const resolver = guard.guardResolver(tableResolver({ 'A many.test': seven }));
-    const err = await rejection(resolver.a('many.test'));
-    expect(err.type).toBe('DnsError');
-    expect(err.code).toBe('OTHER');
-    expect(err.message).toBe('the public-mode address policy refuses every A address of many.test: 127.0.0.1 (loopback), 10.0.0.1 (private), ::1 (loopback) and 4 more');
   });
 
   it('public addresses are kept, in order, and the others dropped from the same answer', async () => {
@@ -311,10 +296,10 @@ describe('DNS rebinding: a name answering a public address first and 127.0.0.1 n
     const first = await rejection(edges.connector.connect({ address: PUBLIC_V4, port: 25, timeoutMs: 5000 }));
     expect(first.detail).toBe('test-safety');
 
-    // Second answer, through the guarded resolver: refused after resolution.
-    const second = await rejection(edges.resolver.a('rebind.test'));
-    expect(second.code).toBe('OTHER');
-    expect(second.message).toBe('the public-mode address policy refuses every A address of rebind.test: 127.0.0.1 (loopback)');
+    // Second answer: nothing public left, handed on — and refused at connect time, before any socket.
+    const [second] = await edges.resolver.a('rebind.test');
+    expect(second).toBe('127.0.0.1');
+    expect(await rejection(edges.connector.connect({ address: second!, port: server.port, timeoutMs: 5000 }))).toMatchObject({ code: 'blocked-target', detail: 'address-policy' });
 
     // A later lookup that bypasses the guard (getaddrinfo at connect time, a host map, a cache):
     // the address it hands the connector is refused there, and no socket is opened.
@@ -414,7 +399,7 @@ describe('publicEdges', () => {
     expect(edges.helo).toBe('mxray.test');
     expect([...edges.hostMap]).toEqual([]);
     expect(edges.resolver).not.toBe(base.resolver);
-    expect((await rejection(edges.resolver.a('x.test'))).code).toBe('OTHER');
+    expect(await edges.resolver.a('x.test')).toEqual(['10.0.0.1']);
     expect((await rejection(edges.connector.connect({ address: '10.0.0.1', port: 25, timeoutMs: 5000 }))).code).toBe('blocked-target');
   });
 });
@@ -444,25 +429,25 @@ describe('the receiver test on public edges', () => {
     return { report, server, safety };
   }
 
-  it('a domain whose MX host resolves to loopback: nothing connected; the MX host has no usable address, and why says the policy', async () => {
+  it('a domain whose MX host resolves to loopback: inconclusive, each address refused by the policy (ours, not the domain\'s fault); nothing connected', async () => {
     const resolver = tableResolver({ 'MX evil.test': ['mx.evil.test'], 'A mx.evil.test': ['127.0.0.1'], 'AAAA mx.evil.test': ['::1'] });
     const { report, server, safety } = await check(resolver, { target: 'evil.test' });
-    expect(report.findings.map((f) => f.id)).toEqual(['dns.mx-unresolved']);
-    expect(report.findings[0]!.detail).toContain(
-      '(A lookup: the lookup failed (the public-mode address policy refuses every A address of mx.evil.test: 127.0.0.1 (loopback)); ' +
-        'AAAA lookup: the lookup failed (the public-mode address policy refuses every AAAA address of mx.evil.test: ::1 (loopback)))',
-    );
-    expect(report.body.hosts).toEqual([]);
+    expect(report.verdict).toBe('inconclusive');
+    expect(report.findings.map((f) => f.id)).not.toContain('dns.mx-unresolved');
+    expect(report.findings.map((f) => [f.id, f.actor])).toContainEqual(['net.blocked-target', 'us']);
+    expect(report.body.hosts.map((h) => [h.address, h.status, h.statusReason])).toEqual([
+      ['127.0.0.1', 'blocked-target', 'address-policy'],
+      ['::1', 'blocked-target', 'address-policy'],
+    ]);
     expect(server.accepted()).toBe(0);
     expect(safety.loopback).toEqual([]);
   });
 
-  it('a host name resolving to 127.0.0.1: inconclusive, a DNS error naming the policy (not NXDOMAIN); nothing connected', async () => {
+  it('a host name resolving to 127.0.0.1: inconclusive, refused by the policy at connect time (not a DNS error, not NXDOMAIN); nothing connected', async () => {
     const { report, server, safety } = await check(tableResolver({ 'A host.evil.test': ['127.0.0.1'] }), { host: 'host.evil.test:PORT' });
     expect(report.verdict).toBe('inconclusive');
-    expect(report.findings.map((f) => [f.id, f.title])).toEqual([
-      ['dns.error', 'DNS lookups for host.evil.test failed (host.evil.test: A lookup: the lookup failed (the public-mode address policy refuses every A address of host.evil.test: 127.0.0.1 (loopback)))'],
-    ]);
+    expect(report.findings.map((f) => f.id)).toEqual(['net.blocked-target']);
+    expect(report.findings[0]!.detail).toContain('the public-mode address policy refuses 127.0.0.1 (loopback)');
     expect(server.accepted()).toBe(0);
     expect(safety.loopback).toEqual([]);
   });
