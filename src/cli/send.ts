@@ -11,7 +11,7 @@ import type { SendReport } from '../core/schema.js';
 import { MAX_CONCURRENCY, MAX_COUNT, MAX_RECIPIENTS, type SendAuth, type SendTlsMode, type SendVerifyMode } from '../jobs/send/check-send.js';
 import { MAX_DATA_FILE_BYTES, MAX_SEND_BYTES } from '../jobs/send/compose.js';
 import { sendMessage } from '../library.js';
-import { MAX_CERT_FILE_BYTES, pickLeaf, readCertFile } from '../pki/files.js';
+import { keyMatchesCertificate, MAX_CERT_FILE_BYTES, pickLeaf, readCertFile } from '../pki/files.js';
 import { systemEdges } from '../runtime/edges.js';
 import type { AuthMechanism } from '../smtp/client.js';
 import { readCaFiles } from './ca-files.js';
@@ -132,13 +132,7 @@ async function clientCertificate(o: SendOpts): Promise<ClientCertificate | null>
   if (keys.length === 0) throw new UsageError('no private key for the client certificate: give --client-key (or a PFX with its key)', { helpful: false });
   const { index } = pickLeaf(certs, keys);
   const leaf = certs[index] as Buffer;
-  const key = keys.find((k) => {
-    try {
-      return new X509Certificate(leaf).checkPrivateKey(k);
-    } catch {
-      return false;
-    }
-  });
+  const key = keys.find((k) => keyMatchesCertificate(k, leaf));
   if (!key) throw new UsageError('the private key does not belong to the client certificate', { helpful: false });
   const chain = [leaf, ...certs.filter((_, i) => i !== index)];
   return {

@@ -172,31 +172,12 @@ export function configure(cmd: Command): Run {
       let edges;
       let demoDomains: string[] = [];
       if (o.demo) {
-        const { startLabWithDns, labFetcher } = await import('../demo/run-demo.js');
-        const { createResolver } = await import('../dns/system-resolver.js');
-        const { createDnssecResolver } = await import('../dns/dnssec-resolver.js');
-        const { createConnector, bundledRootCertificates } = await import('../net/connector.js');
-        const { createTrustStore, contentSha256 } = await import('../pki/trust-store.js');
+        const { startLabWithDns, labEdges } = await import('../demo/run-demo.js');
         const { schedulerOfProcess } = await import('../runtime/edges.js');
         const running = await startLabWithDns({ now: systemClock.now() });
         stops.push(() => running.stop());
-        const resolver = createResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 });
-        const trustStore = createTrustStore([...bundledRootCertificates(), running.lab.trustedCaPem, ...extraCaPems], 'Mozilla roots (Node) + the demo root', {
-          bundledRootsOfNode: process.versions.node,
-          extraCaFiles: [{ name: 'the demo root (made for this run)', sha256: contentSha256(running.lab.trustedCaPem) }],
-        });
         for (const [name, m] of running.lab.hostMap) hostMap.set(name, m);
-        edges = {
-          clock: systemClock,
-          resolver,
-          dnssec: createDnssecResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 }),
-          connector: createConnector(systemClock),
-          trustStore,
-          fetcher: labFetcher(running, resolver, trustStore),
-          scheduler: schedulerOfProcess(),
-          helo: 'client.mxray.test',
-          hostMap,
-        };
+        edges = { clock: systemClock, ...labEdges(running, systemClock, extraCaPems), scheduler: schedulerOfProcess(), helo: 'client.mxray.test', hostMap };
         demoDomains = running.lab.scenarios.map((s) => s.domain);
       } else {
         const base = systemEdges({ resolver: o.resolver ?? null, hostMap, extraCaPems, extraCaNames: o.caFile });

@@ -62,19 +62,24 @@ export function labFetcher(running: RunningLab, resolver: Resolver, trustStore: 
   return createNodeFetcher({ resolver, trustStore, hostMap: running.lab.hostMap, addressPolicy: (address) => address.startsWith('127.') || address === '::1' || 'not the lab (loopback only)' });
 }
 
+/** The edges that reach a running lab: its DNS server (and as the DNSSEC resolver), the trust store with its root, its HTTPS hosts. */
+export function labEdges(running: RunningLab, clock: Clock, extraCaPems: readonly string[] = []) {
+  const resolver = createResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 });
+  // The lab's DNS server is on loopback and plays a validating resolver: DANE is judged by its AD bit.
+  const dnssec = createDnssecResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 });
+  const connector = createConnector(clock);
+  const trustStore = createTrustStore([...bundledRootCertificates(), running.lab.trustedCaPem, ...extraCaPems], 'Mozilla roots (Node) + the demo root', {
+    bundledRootsOfNode: process.versions.node,
+    extraCaFiles: [{ name: 'the demo root (made for this run)', sha256: contentSha256(running.lab.trustedCaPem) }],
+  });
+  return { resolver, dnssec, connector, trustStore, fetcher: labFetcher(running, resolver, trustStore) };
+}
+
 export async function runDemo(options: DemoOptions = {}): Promise<DemoScenarioResult[]> {
   const clock = options.clock ?? systemClock;
   const running = await startLabWithDns({ now: clock.now(), ...(options.only ? { only: options.only } : {}) });
   try {
-    const resolver = createResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 });
-    // The lab's DNS server is on loopback and plays a validating resolver: DANE is judged by its AD bit.
-    const dnssec = createDnssecResolver({ server: running.resolver, timeoutMs: 2000, tries: 1 });
-    const connector = createConnector(clock);
-    const trustStore = createTrustStore([...bundledRootCertificates(), running.lab.trustedCaPem], 'Mozilla roots (Node) + the demo root', {
-      bundledRootsOfNode: process.versions.node,
-      extraCaFiles: [{ name: 'the demo root (made for this run)', sha256: contentSha256(running.lab.trustedCaPem) }],
-    });
-    const fetcher = labFetcher(running, resolver, trustStore);
+    const { resolver, dnssec, connector, trustStore, fetcher } = labEdges(running, clock);
     const run = limitConcurrency(options.concurrency ?? 6);
     return await Promise.all(
       running.lab.scenarios.map((scenario) =>

@@ -9,7 +9,7 @@ import type { ClientCertificate } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { MAX_CONCURRENCY, MAX_COUNT, MAX_RECIPIENTS, runSend, type SendAuth } from '../../jobs/send/check-send.js';
 import { MAX_DATA_FILE_BYTES, MAX_SEND_BYTES } from '../../jobs/send/compose.js';
-import { CertFileError, MAX_CERT_FILE_BYTES, pickLeaf, readCertFile } from '../../pki/files.js';
+import { CertFileError, keyMatchesCertificate, MAX_CERT_FILE_BYTES, pickLeaf, readCertFile } from '../../pki/files.js';
 import { edgeProblem, SECONDS, timeLimits } from './enforce.js';
 import { EDGE_PARAMS, type JobKind } from './model.js';
 
@@ -91,13 +91,7 @@ async function clientCertificateOf(p: SendParams): Promise<ClientCertificate | n
   if (keys.length === 0) throw new UsageError('no private key for the client certificate: give the PEM with its key (or a PFX with its key)');
   const { index } = pickLeaf(certs, keys);
   const leaf = certs[index] as Buffer;
-  const key = keys.find((k) => {
-    try {
-      return new X509Certificate(leaf).checkPrivateKey(k);
-    } catch {
-      return false;
-    }
-  });
+  const key = keys.find((k) => keyMatchesCertificate(k, leaf));
   if (!key) throw new UsageError('the private key does not belong to the client certificate');
   return {
     keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
