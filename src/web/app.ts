@@ -309,11 +309,12 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
     }
     // An upload is answered once it was read (or the job ended without reading it all).
     if (upload) await Promise.race([uploadDone, job.finished]);
+    // The reading stopped at the cap: the job fails on it in a moment; wait for that to answer 413.
+    if (tooLarge) await job.finished;
     const wait = Number(q((request.query as Record<string, unknown>).wait) ?? '0');
     if (Number.isInteger(wait) && wait > 0) await jobs.wait(job, Math.min(wait, MAX_JOB_WAIT_SECONDS) * 1000);
-    if (job.status === 'failed' && job.reportId === null && (tooLarge || upload)) {
-      if (tooLarge) return problem(reply, 413, job.error ?? 'the upload is too large');
-    }
+    // Past the cap (a body without Content-Length, or one that lied): the job failed on it; say so as HTTP does.
+    if (tooLarge && job.status === 'failed') return problem(reply, 413, job.error ?? 'the upload is too large');
     return reply.code(job.status === 'running' ? 202 : 200).header('location', `/api/v1/jobs/${job.id}`).send(jobView(job));
   };
 

@@ -2,6 +2,7 @@
 // job API with its event stream (replay by Last-Event-ID, heartbeat, proxy header), the report
 // endpoints (JSON, downloads, the page's view, re-run, compare), History's rights and paging.
 import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../../src/core/clock.js';
@@ -241,6 +242,10 @@ describe('jobs and reports', () => {
     expect(withPassword.target).toBe('10 bytes, the password given');
     const big = await app.inject({ method: 'POST', url: '/api/v1/jobs/upload', headers: { host: HOST, 'content-type': 'application/octet-stream' }, payload: Buffer.alloc(1001, 65) });
     expect(big.statusCode).toBe(413);
+    // Without a Content-Length (chunked), the cap holds while the body streams.
+    const chunked = await app.inject({ method: 'POST', url: '/api/v1/jobs/upload', headers: { host: HOST, 'content-type': 'application/octet-stream' }, payload: Readable.from([Buffer.alloc(600, 65), Buffer.alloc(600, 65)]) });
+    expect(chunked.statusCode).toBe(413);
+    expect(chunked.json().error).toMatch(/larger than 1000 bytes/);
     const asJson = await app.inject({ method: 'POST', url: '/api/v1/jobs/upload', headers: json, payload: {} });
     expect(asJson.statusCode).toBe(415);
   });
