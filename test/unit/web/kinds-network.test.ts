@@ -135,6 +135,14 @@ describe('network kinds against the demo lab', () => {
     expect(report.body.envelope.from).toBe('a@client.mxray.test');
   });
 
+  it('send: a recipient alone names where the message goes (its domain), as the Send page sends it', async () => {
+    const { report } = await run('send', { to: ['postmaster@good.mxray.test'], from: 'a@client.mxray.test', tls: 'required', verify: 'name', timeout: 5 });
+    expect(report.kind).toBe('send');
+    if (report.kind !== 'send') return;
+    expect(report.body.server?.mx).toBe('mx.good.mxray.test');
+    expect(report.body.envelope.from).toBe('a@client.mxray.test');
+  });
+
   it('send: AUTH PLAIN with a password logs in and delivers; the secret is in nothing the job returns or streams', async () => {
     const secret = 'pw-9f3c1d7e2b';
     const ca = await createRootCa('web kinds send root', systemClock.now());
