@@ -143,6 +143,8 @@ describe.each(STORES)('mxray serve --demo, every page in Chromium, store $store'
       const report = page.getByTestId('report');
       await expect.poll(() => textOf(report), { timeout: T }).toContain('FAIL');
       await expect.poll(() => textOf(report), { timeout: T }).toContain('mx.expired.mxray.test');
+      // The top bar marks the page the report belongs to.
+      await expect.poll(() => page.locator('#nav-links a[aria-current="page"]').first().getAttribute('href'), { timeout: T }).toBe('/check');
       // The job page showed transcript lines (the lab server's banner among them) before any report existed.
       const live = (await page.evaluate('window.__live')) as Live | null;
       expect(live, 'no transcript line was ever drawn on the job page').not.toBeNull();

@@ -12,3 +12,19 @@ export function navigate(path: string, replace = false): void {
   else history.pushState(null, '', path);
   renderer?.(replace);
 }
+
+/** The page of each kind of job: what the top bar marks on a job's or a report's page. */
+const SECTION_OF_KIND: Readonly<Record<string, string>> = {
+  check: '/check', receiver: '/check', cert: '/cert', 'cert-file': '/cert', certificate: '/cert', send: '/send', enforce: '/send',
+  sender: '/sender-test', headers: '/headers', explain: '/explain', logs: '/logs', pcap: '/logs', posture: '/posture', tlsrpt: '/posture', blocklist: '/posture',
+};
+
+/** Marks the top bar's link of the page a job or report of `kind` belongs to (aria-current). */
+export function markSection(kind: string): void {
+  const path = SECTION_OF_KIND[kind];
+  if (!path) return;
+  for (const a of Array.from(document.querySelectorAll('#nav-links a'))) {
+    if (a.getAttribute('href') === path) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}

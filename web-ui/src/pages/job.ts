@@ -4,7 +4,7 @@ import { getSession, messageOf, request } from '../api.js';
 import { h, setText } from '../dom.js';
 
 import { applyJobEvent, arrowOf, initialJobState, isFinished, offsetText, takeLines, MAX_LINES, type JobState, type TranscriptLine } from '../job-state.js';
-import { navigate } from '../nav.js';
+import { markSection, navigate } from '../nav.js';
 import { alertBox, showError } from '../ui.js';
 
 const EVENTS = ['progress', 'transcript', 'status', 'done', 'failed', 'reset'] as const;
@@ -113,6 +113,7 @@ export function jobPage(main: HTMLElement, id: string): () => void {
     ([{ data }, session]) => {
       if (closed) return;
       const kind = typeof data.kind === 'string' ? data.kind : '';
+      markSection(kind);
       const name = session.kinds.find((k) => k.name === kind)?.title ?? kind;
       const target = typeof data.target === 'string' ? data.target : '';
       if (name || target) {

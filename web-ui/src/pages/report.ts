@@ -1,5 +1,6 @@
 // A stored report: the server's rendered fragment, with downloads, re-run and "compare with the
 // previous run"; and the comparison of two runs.
+import { markSection } from '../nav.js';
 import { request, type JobInfo } from '../api.js';
 import { h, insertReportHtml } from '../dom.js';
 import { durationText, kindName, verdictClass, whenText } from '../format.js';
@@ -69,6 +70,7 @@ export function reportPage(main: HTMLElement, id: string): () => void {
       if (typeof data.previousId === 'string' && isId(data.previousId)) {
         actions.append(h('a', { class: 'button', href: `/compare/${data.previousId}/${id}`, 'data-testid': 'compare-previous' }, 'Compare with the previous run'));
       }
+      markSection(str(meta.kind));
       const info = h(
         'p',
         { class: 'report-meta' },

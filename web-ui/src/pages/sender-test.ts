@@ -37,7 +37,7 @@ export function senderTestPage(main: HTMLElement): () => void {
       ({ data }) => {
         if (typeof data.passcode !== 'string' || !PASSCODE.test(data.passcode)) throw new Error('the server answered without a passcode');
         history.replaceState(null, '', `/sender-test?passcode=${encodeURIComponent(data.passcode)}`);
-        wait(data.passcode, typeof data.address === 'string' ? data.address : '');
+        wait(data.passcode, typeof data.address === 'string' ? data.address : '', typeof data.expiresAt === 'string' ? data.expiresAt : null);
       },
       (error: unknown) => {
         newButton.disabled = false;
@@ -47,7 +47,7 @@ export function senderTestPage(main: HTMLElement): () => void {
   });
 
   /** The waiting page: the address (with a copy button), then a long poll until the result. */
-  function wait(passcode: string, address: string): void {
+  function wait(passcode: string, address: string, expiresAt: string | null = null): void {
     const addr = h('code', { class: 'address', 'data-testid': 'sender-address' }, address || '…');
     const copy = h('button', { type: 'button', 'data-testid': 'sender-copy' }, 'Copy');
     const copied = h('span', { class: 'hint', 'aria-live': 'polite' });
@@ -63,7 +63,8 @@ export function senderTestPage(main: HTMLElement): () => void {
     });
     const status = h('p', { class: 'job-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'sender-status' }, 'Waiting for your message…');
     const hint = h('p', { class: 'hint', hidden: true, 'data-testid': 'sender-hint' });
-    const expires = h('p', { class: 'hint' });
+    // Known at once for a new test (the POST's answer); a resumed one learns it from the first poll.
+    const expires = h('p', { class: 'hint' }, expiresAt ? `The address works until ${whenText(expiresAt)}.` : '');
     area.replaceChildren(h('div', { class: 'card' }, h('p', {}, 'Send a message to:'), h('p', { class: 'address-line' }, addr, ' ', copy, ' ', copied), expires, status, hint));
     let failures = 0;
     const poll = async (): Promise<void> => {
