@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
+import { parseMomentText, parseUtcOffset } from '../core/time-text.js';
 import { LOG_FORMATS, type LogFormat } from '../core/logs-schema.js';
 import { safe } from '../render/style.js';
 import { runLogs, type LogsInputSource } from '../jobs/logs/run-logs.js';
@@ -69,31 +70,16 @@ const why = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (er
 
 /** "+01:00", "-0530", "Z" → minutes east of UTC. */
 export function parseOffset(text: string): number {
-  if (/^(?:z|utc)$/i.test(text.trim())) return 0;
-  const m = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(text.trim());
-  if (!m || Number(m[2]) > 14 || Number(m[3] ?? 0) > 59) throw new UsageError(`--utc-offset ${safe(text, 40)}: give it as +01:00, -05:00 or Z`);
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
+  const minutes = parseUtcOffset(text);
+  if (minutes === null) throw new UsageError(`--utc-offset ${safe(text, 40)}: give it as +01:00, -05:00 or Z`);
+  return minutes;
 }
 
 /** "2026-11-30", "2026-11-30 10:00", "2026-11-30T10:00:00Z", or "7d" / "24h" / "30m" before now. */
 export function parseMoment(text: string, option: string, now: number, offsetMinutes: number): number {
-  const t = text.trim();
-  const rel = /^(\d{1,6})\s*([smhdw])$/i.exec(t);
-  if (rel) {
-    const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[rel[2]!.toLowerCase() as 's' | 'm' | 'h' | 'd' | 'w'];
-    return now - Number(rel[1]) * unit;
-  }
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
-  if (m) {
-    const [, y, mo, d, h = '0', mi = '0', s = '0', zone] = m;
-    const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-    const check = new Date(utc);
-    if (check.getUTCMonth() === Number(mo) - 1 && check.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(s) < 61) {
-      const offset = zone === undefined ? offsetMinutes : parseOffset(zone);
-      return utc - offset * 60_000;
-    }
-  }
-  throw new UsageError(`${option} ${safe(text, 60)}: give a date (2026-11-30), a moment (2026-11-30 10:00, with Z or +01:00 for its zone) or a span back from now (24h, 7d)`);
+  const at = parseMomentText(text, now, offsetMinutes);
+  if (at === null) throw new UsageError(`${option} ${safe(text, 60)}: give a date (2026-11-30), a moment (2026-11-30 10:00, with Z or +01:00 for its zone) or a span back from now (24h, 7d)`);
+  return at;
 }
 
 /** Split --format values into the log format and the output format. */

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import type { Limits } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
+import { parseIsoMoment } from '../core/time-text.js';
 import type { OutputOptions } from './output.js';
 
 /** The shared options as commander hands them over (`timeout` already in milliseconds). */
@@ -70,12 +71,7 @@ export function addReportOptions(cmd: Command, spec: ReportOptionsSpec): Command
 
 /** 2026-03-01, 2026-03-01T12:00, 2026-03-01T12:00:00Z …; a date alone means 00:00 UTC, a time without zone UTC. */
 export function parseAt(text: string): number {
-  const m = /^(\d{4}-\d\d-\d\d)(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?$/.exec(text);
-  const iso = m ? (m[2] ? (m[5] ? text : `${text}Z`) : `${m[1]}T00:00:00Z`) : '';
-  const at = Date.parse(iso);
-  // Date.parse rolls 2026-02-31 over to 3 March: the day must survive the round trip.
-  const day = m ? Date.parse(`${m[1]}T00:00:00Z`) : NaN;
-  const sameDay = !Number.isNaN(day) && new Date(day).toISOString().slice(0, 10) === m?.[1];
-  if (!m || Number.isNaN(at) || !sameDay) throw new UsageError(`--at wants an ISO date like 2026-03-01 or 2026-03-01T12:00:00Z, not "${text.slice(0, 60)}"`);
+  const at = parseIsoMoment(text);
+  if (at === null) throw new UsageError(`--at wants an ISO date like 2026-03-01 or 2026-03-01T12:00:00Z, not "${text.slice(0, 60)}"`);
   return at;
 }

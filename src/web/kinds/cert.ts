@@ -4,6 +4,7 @@
 // query string. A PFX password comes in the query string and is never stored: not rerunnable.
 import { Type } from '@sinclair/typebox';
 import { UsageError } from '../../core/errors.js';
+import { parseIsoMoment } from '../../core/time-text.js';
 import type { CertificateReport } from '../../core/schema.js';
 import { runCertificateCheck, type CertFileInput } from '../../jobs/certificate/check-certificate.js';
 import { ACCEPTANCE_PROFILE_IDS } from '../../kb/acceptance.js';
@@ -19,14 +20,10 @@ const PROFILE = Type.Union(ACCEPTANCE_PROFILE_IDS.map((id) => Type.Literal(id)))
 /** "2026-03-01", "2026-03-01T12:00", "2026-03-01T12:00:00Z", "…+01:00": a date alone is 00:00 UTC, a time without zone UTC. */
 const AT_PATTERN = '^\\d{4}-\\d\\d-\\d\\d(T\\d\\d:\\d\\d(:\\d\\d(\\.\\d{1,9})?)?(Z|[+-]\\d\\d:\\d\\d)?)?$';
 
-/** --at as the CLI reads it (cli/options.ts parseAt): a day that does not exist (2026-02-31) is refused. */
+/** --at as the CLI reads it: a day that does not exist (2026-02-31) is refused. */
 export function parseAtParam(text: string): number {
-  const m = new RegExp(AT_PATTERN).exec(text);
-  const iso = m ? (m[1] ? (m[4] ? text : `${text}Z`) : `${text}T00:00:00Z`) : '';
-  const at = Date.parse(iso);
-  const day = m ? Date.parse(`${text.slice(0, 10)}T00:00:00Z`) : NaN;
-  const sameDay = !Number.isNaN(day) && new Date(day).toISOString().slice(0, 10) === text.slice(0, 10);
-  if (!m || Number.isNaN(at) || !sameDay) throw new UsageError(`at: give an ISO date like 2026-03-01 or 2026-03-01T12:00:00Z, not ${JSON.stringify(text.slice(0, 60))}`);
+  const at = parseIsoMoment(text);
+  if (at === null) throw new UsageError(`at: give an ISO date like 2026-03-01 or 2026-03-01T12:00:00Z, not ${JSON.stringify(text.slice(0, 60))}`);
   return at;
 }
 

@@ -4,6 +4,7 @@
 import { createGunzip } from 'node:zlib';
 import { Type } from '@sinclair/typebox';
 import { UsageError } from '../../core/errors.js';
+import { parseMomentText, parseUtcOffset } from '../../core/time-text.js';
 import { LOG_FORMATS, type LogFormat } from '../../core/logs-schema.js';
 import { runLogs } from '../../jobs/logs/run-logs.js';
 import { queryBoolean, uploadName } from './cert.js';
@@ -29,32 +30,18 @@ const Params = Type.Object(
   { additionalProperties: false },
 );
 
-/** "+01:00", "-0530", "Z" → minutes east of UTC (as cli/logs.ts parseOffset). */
+/** "+01:00", "-0530", "Z" → minutes east of UTC. */
 export function parseOffset(text: string): number {
-  if (/^(?:z|utc)$/i.test(text.trim())) return 0;
-  const m = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(text.trim());
-  if (!m || Number(m[2]) > 14 || Number(m[3] ?? 0) > 59) throw new UsageError(`utcOffset ${JSON.stringify(text.slice(0, 40))}: give it as +01:00, -05:00 or Z`);
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
+  const minutes = parseUtcOffset(text);
+  if (minutes === null) throw new UsageError(`utcOffset ${JSON.stringify(text.slice(0, 40))}: give it as +01:00, -05:00 or Z`);
+  return minutes;
 }
 
-/** "2026-11-30", "2026-11-30 10:00", "2026-11-30T10:00:00Z", or "7d" / "24h" / "30m" before now (as cli/logs.ts parseMoment). */
+/** "2026-11-30", "2026-11-30 10:00", "2026-11-30T10:00:00Z", or "7d" / "24h" / "30m" before now. */
 export function parseMoment(text: string, what: string, now: number, offsetMinutes: number): number {
-  const t = text.trim();
-  const rel = /^(\d{1,6}) ?([smhdw])$/i.exec(t);
-  if (rel) {
-    const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[(rel[2] as string).toLowerCase() as 's' | 'm' | 'h' | 'd' | 'w'];
-    return now - Number(rel[1]) * unit;
-  }
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)? ?(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
-  if (m) {
-    const [, y, mo, d, h = '0', mi = '0', s = '0', zone] = m;
-    const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-    const check = new Date(utc);
-    if (check.getUTCMonth() === Number(mo) - 1 && check.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(s) < 61) {
-      return utc - (zone === undefined ? offsetMinutes : parseOffset(zone)) * 60_000;
-    }
-  }
-  throw new UsageError(`${what} ${JSON.stringify(t.slice(0, 60))}: give a date (2026-11-30), a moment (2026-11-30 10:00, with Z or +01:00 for its zone) or a span back from now (24h, 7d)`);
+  const at = parseMomentText(text, now, offsetMinutes);
+  if (at === null) throw new UsageError(`${what} ${JSON.stringify(text.trim().slice(0, 60))}: give a date (2026-11-30), a moment (2026-11-30 10:00, with Z or +01:00 for its zone) or a span back from now (24h, 7d)`);
+  return at;
 }
 
 /** The upload's chunks, stopped when the job is cancelled. */
