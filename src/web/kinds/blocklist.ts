@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { runBlocklist } from '../../jobs/blocklist/check-blocklist.js';
 import { normalizeZone } from '../../jobs/blocklist/lookup-dnsbl.js';
 import { DEFAULT_DNSBL_ZONES } from '../../kb/dnsbl-zones.js';
-import { edgeProblem } from './enforce.js';
+import { edgeProblem } from './shared.js';
 import { EDGE_PARAMS, type JobKind } from './model.js';
 import { zonesParam } from './posture.js';
 

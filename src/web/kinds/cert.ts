@@ -9,7 +9,7 @@ import type { CertificateReport } from '../../core/schema.js';
 import { runCertificateCheck, type CertFileInput } from '../../jobs/certificate/check-certificate.js';
 import { ACCEPTANCE_PROFILE_IDS } from '../../kb/acceptance.js';
 import { CertFileError } from '../../pki/files.js';
-import { edgeProblem, SECONDS } from './enforce.js';
+import { edgeProblem, queryBoolean, queryInt, SECONDS, uploadBytes, uploadName } from './shared.js';
 import { EDGE_PARAMS, type JobContext, type JobKind, type WebEdges } from './model.js';
 
 /** The most an uploaded certificate file may hold (a certificate file is a few KiB). */
@@ -122,40 +122,6 @@ const FileParams = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** A query-string boolean. */
-export function queryBoolean(what: string, text: string | undefined, fallback: boolean): boolean {
-  if (text === undefined) return fallback;
-  if (text === 'true' || text === '1') return true;
-  if (text === 'false' || text === '0') return false;
-  throw new UsageError(`${what}: true or false, not ${JSON.stringify(text.slice(0, 20))}`);
-}
-
-/** A query-string whole number within bounds. */
-export function queryInt(what: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d{1,9}$/.test(text) || n < min || n > max) throw new UsageError(`${what} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text.slice(0, 20))}`);
-  return n;
-}
-
-/** The whole upload in memory (the server caps it at the kind's maxBytes; checked again here). */
-export async function uploadBytes(upload: JobContext['upload'], max: number): Promise<Buffer> {
-  if (!upload) throw new UsageError('send the file as the request body (application/octet-stream)');
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of upload.chunks) {
-    size += chunk.length;
-    if (size > max) throw new UsageError(`the upload is more than the ${max} bytes this job reads`);
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts, size);
-}
-
-/** The name shown for an upload: the server's, else the query's, else "upload". */
-export function uploadName(upload: JobContext['upload'], given: string | undefined): string {
-  return (upload?.name || given || 'upload').slice(0, 255);
-}
 
 export const certFileKind: JobKind<typeof FileParams> = {
   name: 'cert-file',

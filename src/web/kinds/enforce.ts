@@ -2,30 +2,10 @@
 // The CLI's options as JSON; nothing is ever delivered, no credential sent.
 import { Type } from '@sinclair/typebox';
 import { UsageError } from '../../core/errors.js';
-import type { Limits } from '../../core/context.js';
 import { runEnforceCheck } from '../../jobs/enforce/check-enforce.js';
 import { DEFAULT_MAX_MX } from '../../jobs/receiver/check-receiver.js';
 import { EDGE_PARAMS, type JobKind } from './model.js';
-
-/** Seconds, as the CLI's --timeout, --greeting-timeout and --deadline take them (bounded for a shared server). */
-export const SECONDS = (description: string, max: number) => Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: max, description }));
-
-/** The session limits the time parameters set (as cli/options.ts timeLimits). */
-export function timeLimits(p: { timeout?: number; greetingTimeout?: number; deadline?: number }): Partial<Limits> {
-  const ms = (s: number) => Math.round(s * 1000);
-  return {
-    ...(p.timeout ? { connectTimeoutMs: ms(p.timeout), greetingTimeoutMs: ms(p.timeout), commandTimeoutMs: ms(p.timeout), tlsTimeoutMs: ms(p.timeout) } : {}),
-    ...(p.greetingTimeout ? { greetingTimeoutMs: ms(p.greetingTimeout) } : {}),
-    ...(p.deadline ? { deadlineMs: ms(p.deadline) } : {}),
-  };
-}
-
-/** What public mode refuses of EDGE_PARAMS, one line (null: nothing). */
-export function edgeProblem(p: { resolver?: string | undefined; connect?: string[] | undefined }): string | null {
-  if (p.resolver !== undefined) return 'public mode sends DNS queries to its own resolver only (no resolver parameter)';
-  if (p.connect?.length) return 'public mode connects to the addresses DNS gives only (no connect parameter)';
-  return null;
-}
+import { edgeProblem, SECONDS, timeLimits } from './shared.js';
 
 const Params = Type.Object(
   {

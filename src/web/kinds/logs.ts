@@ -7,7 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import { parseMomentText, parseUtcOffset } from '../../core/time-text.js';
 import { LOG_FORMATS, type LogFormat } from '../../core/logs-schema.js';
 import { runLogs } from '../../jobs/logs/run-logs.js';
-import { queryBoolean, uploadName } from './cert.js';
+import { queryBoolean, uploadName } from './shared.js';
 import type { JobContext, JobKind } from './model.js';
 
 export const LOGS_UPLOAD_MAX_BYTES = 512 * 1024 * 1024;

@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import { UsageError } from '../../core/errors.js';
 import { DEFAULT_PORTS, NotACaptureError, runPcap } from '../../jobs/pcap/run-pcap.js';
-import { uploadName } from './cert.js';
+import { uploadName } from './shared.js';
 import { LOGS_EXPANDED_MAX_BYTES, plainChunks } from './logs.js';
 import type { JobContext, JobKind } from './model.js';
 

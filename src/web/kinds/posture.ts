@@ -6,7 +6,7 @@ import { runPosture } from '../../jobs/posture/check-posture.js';
 import { DEFAULT_MAX_MX } from '../../jobs/receiver/check-receiver.js';
 import { DEFAULT_DNSBL_ZONES } from '../../kb/dnsbl-zones.js';
 import { normalizeZone } from '../../jobs/blocklist/lookup-dnsbl.js';
-import { edgeProblem } from './enforce.js';
+import { edgeProblem } from './shared.js';
 import { EDGE_PARAMS, type JobKind } from './model.js';
 
 /** Block list zones as a parameter: DNS names, checked again by the job. */

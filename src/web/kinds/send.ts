@@ -10,7 +10,7 @@ import { UsageError } from '../../core/errors.js';
 import { MAX_CONCURRENCY, MAX_COUNT, MAX_RECIPIENTS, runSend, type SendAuth } from '../../jobs/send/check-send.js';
 import { MAX_DATA_FILE_BYTES, MAX_SEND_BYTES } from '../../jobs/send/compose.js';
 import { CertFileError, keyMatchesCertificate, MAX_CERT_FILE_BYTES, pickLeaf, readCertFile } from '../../pki/files.js';
-import { edgeProblem, SECONDS, timeLimits } from './enforce.js';
+import { edgeProblem, SECONDS, timeLimits } from './shared.js';
 import { EDGE_PARAMS, type JobKind } from './model.js';
 
 /** The most a client certificate may be here: a certificate file's bound, in base64. */

@@ -3,7 +3,7 @@
 // (jobs/tlsrpt detects gzip by its magic bytes and expands it within its bound).
 import { Type } from '@sinclair/typebox';
 import { runTlsRpt } from '../../jobs/tlsrpt/check-tlsrpt.js';
-import { uploadBytes, uploadName } from './cert.js';
+import { uploadBytes, uploadName } from './shared.js';
 import type { JobKind } from './model.js';
 
 export const TLSRPT_UPLOAD_MAX_BYTES = 64 * 1024 * 1024;
