@@ -41,12 +41,6 @@ function listOf(ports: readonly number[]): string {
   return ports.length <= 1 ? ports.join('') : `${ports.slice(0, -1).join(', ')} and ${ports.at(-1)}`;
 }
 
-/** Why public mode refuses an address ("loopback", "private (IPv4-mapped)" …), or null when it allows it. */
-export function addressProblem(address: string): string | null {
-  return nonPublicReason(address);
-}
-
-
 /**
  * The resolver, checked after resolution: a non-public address beside public ones is removed from
  * the answer (senders would use the public ones; the job never tries the others). A name whose every
@@ -60,7 +54,7 @@ export function guardResolver(base: Resolver): Resolver {
     const allowed: string[] = [];
     const refused: { address: string; reason: string }[] = [];
     for (const address of found) {
-      const reason = addressProblem(address);
+      const reason = nonPublicReason(address);
       if (reason === null) allowed.push(address);
       else refused.push({ address, reason });
     }
@@ -83,7 +77,7 @@ export function guardResolver(base: Resolver): Resolver {
  * with the detail 'address-policy' or 'port-policy', and one line.
  */
 export function connectRefusal(address: string, port: number, ports: readonly number[] = PUBLIC_SMTP_PORTS): MxrayError | null {
-  const reason = addressProblem(address);
+  const reason = nonPublicReason(address);
   if (reason !== null) return new MxrayError('blocked-target', `the public-mode address policy refuses ${address} (${reason})`, 'address-policy');
   if (!ports.includes(port)) return new MxrayError('blocked-target', `the public-mode address policy allows ports ${listOf(ports)} only, not ${port}`, 'port-policy');
   return null;
@@ -103,7 +97,7 @@ export function guardConnector(base: Connector, ports: readonly number[] = PUBLI
 /** The fetcher's address policy in public mode: public addresses on the HTTP ports only. */
 export function publicHttpPolicy(ports: readonly number[] = PUBLIC_HTTP_PORTS): AddressPolicy {
   return (address, port) => {
-    const reason = addressProblem(address);
+    const reason = nonPublicReason(address);
     if (reason !== null) return reason;
     return ports.includes(port) ? true : `port ${port} (public mode fetches from ports ${listOf(ports)} only)`;
   };
@@ -161,7 +155,7 @@ export function targetProblem(text: string, port: number | null = null, ports: r
   if (host !== null) {
     if (isLocalhostName(host)) return `public mode does not test ${host}: it is this server itself`;
     if (ipFamily(host) !== 0) {
-      const reason = addressProblem(host);
+      const reason = nonPublicReason(host);
       if (reason !== null) return `public mode does not test ${host}: ${reason}`;
     }
   }
