@@ -23,7 +23,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
 import { asset, type UiAssets } from './assets.js';
 import { registerAuth, sessionInfo, userOf, type AuthConfig, type Sessions } from './auth.js';
-import { ID_PATTERN, JobManager, jobView, TooManyJobsError, type Job } from './jobs.js';
+import { ID_PATTERN, JobManager, jobView, PublicModeRefusal, TooManyJobsError, type Job } from './jobs.js';
 import { JOB_KINDS } from './kinds/index.js';
 import type { JobKind, WebEdges } from './kinds/model.js';
 import { openApiDocument } from './openapi.js';
@@ -294,7 +294,7 @@ export async function buildWebServer(options: WebServerOptions): Promise<WebServ
     } catch (error) {
       release();
       if (error instanceof TooManyJobsError) return reply.code(429).header('retry-after', String(error.retryAfterSeconds)).send({ error: error.message });
-      if (error instanceof UsageError) return problem(reply, options.publicMode && /public/.test(error.message) ? 403 : 400, error.message);
+      if (error instanceof UsageError) return problem(reply, error instanceof PublicModeRefusal ? 403 : 400, error.message);
       throw error;
     }
     void job.finished.then(release);

@@ -145,6 +145,14 @@ export interface JobManagerOptions {
   onError?(error: Error): void;
 }
 
+/** What public mode refuses in a request (a forbidden option, a non-public target): the server's 403, not a bad request. */
+export class PublicModeRefusal extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PublicModeRefusal';
+  }
+}
+
 export class TooManyJobsError extends Error {
   constructor(readonly retryAfterSeconds: number) {
     super('too many jobs are running; try again shortly');
@@ -200,9 +208,9 @@ export class JobManager {
   start<P>(kind: JobKind, params: P, options: StartOptions): Job {
     if (this.options.publicMode) {
       const edgeParams = params as { resolver?: unknown; connect?: unknown[] };
-      if (edgeParams.resolver !== undefined || (edgeParams.connect?.length ?? 0) > 0) throw new UsageError('a public instance does not take resolver or connect: it tests what the internet sees');
+      if (edgeParams.resolver !== undefined || (edgeParams.connect?.length ?? 0) > 0) throw new PublicModeRefusal('a public instance does not take resolver or connect: it tests what the internet sees');
       const problem = kind.publicProblem?.(params as never) ?? targetsProblem(params as { target?: unknown; host?: unknown; port?: unknown });
-      if (problem) throw new UsageError(problem);
+      if (problem) throw new PublicModeRefusal(problem);
     }
     if (this.running >= this.options.maxRunning) throw new TooManyJobsError(5);
     // Built before the job counts: a bad resolver or connect is the caller's 400, not a failed job.

@@ -6,7 +6,7 @@ import { fixedClock } from '../../../src/core/clock.js';
 import { UsageError } from '../../../src/core/errors.js';
 import type { Report } from '../../../src/core/schema.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
-import { EventLog, JobManager, TooManyJobsError } from '../../../src/web/jobs.js';
+import { EventLog, JobManager, PublicModeRefusal, TooManyJobsError } from '../../../src/web/jobs.js';
 import type { JobKind, WebEdges } from '../../../src/web/kinds/model.js';
 import { compareReports } from '../../../src/web/app.js';
 import { EXCHANGE, explainText } from '../../helpers/explain.js';
@@ -171,6 +171,7 @@ describe('JobManager', () => {
     const { jobs } = await manager({ publicMode: true });
     const k = kind(async () => report('pass'), { publicProblem: (p: { count?: number }) => ((p.count ?? 1) > 1 ? 'a public instance sends one message at a time' : null) } as Partial<JobKind>);
     const opts = { owner: null, client: 'c', upload: null, request: null };
+    expect(() => jobs.start(k, { resolver: '127.0.0.1' }, opts)).toThrow(PublicModeRefusal);
     expect(() => jobs.start(k, { resolver: '127.0.0.1' }, opts)).toThrow(/public/);
     expect(() => jobs.start(k, { connect: ['a=127.0.0.1'] }, opts)).toThrow(/public/);
     expect(() => jobs.start(k, { count: 5 }, opts)).toThrow(/one message/);
